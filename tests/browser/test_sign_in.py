@@ -1,0 +1,41 @@
+"""The sign-in journey in a real browser."""
+
+
+def test_sign_in_shows_navigation_and_vendor_list(page, live_server, sign_in, db):
+    from tests import factories
+    factories.gen_vendor(db, name="株式会社ブラウザテスト", name_en="Browser Test K.K.")
+    db.commit()
+    sign_in("compliance")
+    # Japanese browser -> Japanese UI
+    assert page.locator("html").get_attribute("lang") == "ja"
+    nav = page.locator("nav.mainnav")
+    assert nav.is_visible()
+    page.click("nav.mainnav a[href='/vendors/']")
+    page.wait_for_url(f"{live_server}/vendors/")
+    assert page.locator("[data-test=vendor-list]").inner_text().count("株式会社ブラウザテスト") == 1
+    page.fill("input[name=q]", "Browser Test")
+    page.click("form.filters button[type=submit]")
+    assert "株式会社ブラウザテスト" in page.locator("[data-test=vendor-list]").inner_text()
+    page.click("[data-test=logout]")
+    page.wait_for_url(f"{live_server}/login")
+
+
+def test_wrong_password_gets_generic_message(page, live_server, db):
+    from tests import factories
+    user = factories.gen_user(db, role="compliance")
+    db.commit()
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", "wrong password entirely")
+    page.click("button[type=submit]")
+    alert = page.locator(".flash.error")
+    assert alert.is_visible()
+    assert page.url.startswith(f"{live_server}/login")
+
+
+def test_language_switch_to_english(page, live_server, sign_in):
+    sign_in("procurement")
+    page.click("button[name=lang][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("[data-test=logout]").inner_text().strip() == "Sign out"

@@ -1,0 +1,62 @@
+"""Test data builders: ``gen_*`` functions that add, flush and return records."""
+import itertools
+from datetime import date
+
+from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor, VendorOwner
+from vendorrisk.services import users
+from vendorrisk.services.identifiers import corporate_check_digit
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def gen_user(session, role="compliance", email=None, language=None):
+    """A user with ``PASSWORD``."""
+    n = next(_seq)
+    return users.create_user(session, email=email or f"{role}{n}@test.example", role=role,
+                             password=PASSWORD, display_name=f"{role} {n}", language=language)
+
+
+def corporate_number(n: int) -> str:
+    """A valid corporate number built from a sequence number."""
+    base = f"{n:012d}"
+    return f"{corporate_check_digit(base)}{base}"
+
+
+def gen_vendor(session, name=None, **fields):
+    """A vendor; names and corporate numbers are unique per call."""
+    n = next(_seq)
+    vendor = Vendor(name=name or f"テスト株式会社{n}", name_en=fields.pop("name_en", f"Test Co {n}"),
+                    corporate_number=fields.pop("corporate_number", corporate_number(5000 + n)), **fields)
+    vendor.name_normalized = vendor.name_normalized or vendor.name
+    session.add(vendor)
+    session.flush()
+    return vendor
+
+
+def gen_arrangement(session, vendor=None, **fields):
+    """An arrangement with a tier-1 vendor (created if not given)."""
+    vendor = vendor or gen_vendor(session)
+    fields.setdefault("title", f"Arrangement {next(_seq)}")
+    fields.setdefault("start_date", date(2025, 4, 1))
+    arrangement = Arrangement(vendor_id=vendor.id, **fields)
+    session.add(arrangement)
+    session.flush()
+    return arrangement
+
+
+def gen_link(session, arrangement, parent, child, **fields):
+    """A sub-outsourcing link ``parent -> child`` in ``arrangement``."""
+    link = OutsourcingLink(arrangement_id=arrangement.id, parent_vendor_id=parent.id,
+                           vendor_id=child.id, **fields)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def gen_owner(session, vendor, user):
+    """Assign ``user`` as owner of ``vendor`` (Art. 26(2))."""
+    owner = VendorOwner(vendor_id=vendor.id, user_id=user.id)
+    session.add(owner)
+    session.flush()
+    return owner

@@ -1,0 +1,4 @@
+"""``python -m vendorrisk`` runs the CLI."""
+from .cli import main
+
+main()

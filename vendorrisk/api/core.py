@@ -1,0 +1,65 @@
+"""API basics: the OpenAPI document and who-am-I."""
+from flask import Blueprint, jsonify
+
+from .. import auth
+from ..access import ALL_ROLES, allow, public
+from . import OPENAPI_FRAGMENTS
+from .common import error_responses, json_response
+
+bp = Blueprint("api_core", __name__, url_prefix="/api/v1")
+
+OPENAPI = {
+    "paths": {
+        "/api/v1/me": {"get": {"summary": "The user owning the token", "operationId": "getMe",
+                               "responses": {"200": json_response("The user", {"$ref": "#/components/schemas/User"}),
+                                             **error_responses(401)}}},
+        "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenAPI",
+                                         "security": [],
+                                         "responses": {"200": json_response("OpenAPI 3 document")}}},
+    },
+    "components": {"schemas": {
+        "User": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
+                                                  "role": {"type": "string"}, "display_name": {"type": "string"}}},
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message", "details"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                           "details": {"oneOf": [{"type": "array", "items": {}}, {"type": "object"}]}}}}},
+    }},
+}
+
+
+def openapi_document() -> dict:
+    """Merge every API module's fragment into one OpenAPI 3.1 document."""
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "vendorrisk API", "version": "1",
+                 "description": "Outsourcing risk under JVCEA Arts. 25-27. Authenticate with "
+                                "`Authorization: Bearer <token>` (create a token on the Account page "
+                                "or with `vendorrisk create-token`)."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": {},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+                       "schemas": {}},
+    }
+    for fragment in OPENAPI_FRAGMENTS:
+        for path, operations in fragment.get("paths", {}).items():
+            document["paths"].setdefault(path, {}).update(operations)
+        document["components"]["schemas"].update(fragment.get("components", {}).get("schemas", {}))
+    return document
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI 3 document of the whole API."""
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+@allow(*ALL_ROLES)
+def me():
+    """The user owning the token."""
+    user = auth.current_user()
+    return jsonify({"id": user.id, "email": user.email, "role": user.role,
+                    "display_name": user.display_name})

@@ -1,0 +1,1 @@
+"""CLI commands contributed by areas of the product: each module lists ``COMMANDS``."""

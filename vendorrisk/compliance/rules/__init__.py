@@ -1,0 +1,1 @@
+"""One module per area registers its obligations with ``registry.obligation``."""

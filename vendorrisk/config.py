@@ -1,0 +1,89 @@
+"""Settings: one documented list, read from defaults, instance/config.py and the environment.
+
+Every setting has a name, a default and a help text. The README's settings table is
+checked against this list by a test, so a setting cannot be added without documenting it.
+Environment variables carry the prefix ``VENDORRISK_`` (``VENDORRISK_SECRET_KEY`` sets
+``SECRET_KEY``).
+"""
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+ENV_PREFIX = "VENDORRISK_"
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev", "secret", "placeholder"}
+
+
+def _bool(value: str) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration setting with its default and the text that documents it."""
+
+    name: str
+    default: Any
+    help: str
+    cast: Callable[[str], Any] = str
+
+
+SETTINGS: list[Setting] = [
+    Setting("SECRET_KEY", None, "Signs sessions and CSRF tokens. Required outside debug/testing; "
+            "a missing or placeholder value stops the app from starting."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL. Default: SQLite file `vendorrisk.sqlite` in the "
+            "instance folder. PostgreSQL: `postgresql+psycopg://user:pass@host/db`."),
+    Setting("INSTANCE_PATH", None, "Folder for runtime data (database, uploads, config.py). "
+            "Default: `instance/` in the checkout. Environment only."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public URL of the app, used for links in e-mails "
+            "and calendar feeds."),
+    Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie over HTTPS only. Set to true "
+            "behind TLS.", _bool),
+    Setting("SESSION_LIFETIME_MINUTES", 480, "Sign-in lifetime of a browser session.", int),
+    Setting("LOGIN_MAX_FAILURES", 5, "Failed sign-ins per account or address within the window "
+            "before further attempts are refused.", int),
+    Setting("LOGIN_FAILURE_WINDOW_MINUTES", 15, "Window for counting failed sign-ins.", int),
+    Setting("PASSWORD_MIN_LENGTH", 12, "Minimum password length (OWASP ASVS: length, not "
+            "composition).", int),
+    Setting("MAX_UPLOAD_MB", 25, "Largest accepted upload, in megabytes.", int),
+    Setting("MAX_UNPACKED_MB", 200, "Largest total size an uploaded Office/ZIP file may expand "
+            "to before it is refused as a decompression bomb.", int),
+    Setting("STORAGE_BACKEND", "local", "Where uploaded files are kept: `local` (instance/uploads) "
+            "or `s3` (S3-compatible store)."),
+    Setting("S3_BUCKET", "", "Bucket for the `s3` storage backend."),
+    Setting("S3_ENDPOINT_URL", "", "Endpoint of an S3-compatible store (empty: AWS default)."),
+    Setting("SMTP_HOST", "localhost", "SMTP server for reminders."),
+    Setting("SMTP_PORT", 25, "SMTP port.", int),
+    Setting("SMTP_SECURITY", "none", "`none`, `starttls` or `tls` (implicit TLS)."),
+    Setting("SMTP_USERNAME", "", "SMTP user name (empty: no authentication)."),
+    Setting("SMTP_PASSWORD", "", "SMTP password."),
+    Setting("SMTP_SENDER", "vendorrisk@localhost", "From address of reminders."),
+    Setting("SMTP_TIMEOUT", 10, "Seconds before an SMTP connection or command gives up.", int),
+    Setting("COMPLIANCE_EMAIL", "", "Address that receives escalations (empty: all compliance "
+            "users)."),
+    Setting("DISPLAY_TIMEZONE", "Asia/Tokyo", "Time zone in which dates are shown (stored in "
+            "UTC)."),
+    Setting("LOG_LEVEL", "INFO", "Log level of the JSON request log."),
+]
+
+SETTING_NAMES = {s.name for s in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    """Return every setting's default value."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def from_environment(environ: os._Environ | dict | None = None) -> dict[str, Any]:
+    """Return the settings given as ``VENDORRISK_*`` environment variables, cast to type."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(ENV_PREFIX + setting.name)
+        if raw is not None:
+            values[setting.name] = setting.cast(raw)
+    return values
+
+
+def is_placeholder_secret(value: str | None) -> bool:
+    """Tell whether a secret key is missing, a known placeholder or too short to be real."""
+    return value is None or value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16

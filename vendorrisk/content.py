@@ -1,0 +1,43 @@
+"""Content files (criteria, clauses, questionnaires) are checked when the app starts."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from . import PROJECT_ROOT, ConfigurationError
+from .registry import CONTENT_CHECKERS, ContentProblem, discover
+
+log = logging.getLogger("vendorrisk.content")
+CONTRACT_CLAUSES_DIR = PROJECT_ROOT / "contract_clauses"
+QUESTIONNAIRES_DIR = PROJECT_ROOT / "questionnaires"
+
+
+def check_all() -> list[ContentProblem]:
+    """Run every registered content checker and return all problems found."""
+    problems: list[ContentProblem] = []
+    for name, checker in sorted(CONTENT_CHECKERS.items()):
+        try:
+            problems.extend(checker())
+        except Exception as exc:  # a checker that crashes is itself a problem to report
+            problems.append(ContentProblem(name, f"checker failed: {exc}"))
+    return problems
+
+
+def relative(path: Path) -> str:
+    """A content path relative to the project, for messages."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def init_app(app: Flask) -> None:
+    """Load the areas' registrations and refuse to start on broken content."""
+    for package in ("vendorrisk.services", "vendorrisk.compliance.rules"):
+        discover(package)
+    problems = check_all()
+    if problems:
+        for problem in problems:
+            log.error("content problem: %s", problem)
+        raise ConfigurationError("Content files have errors (run `vendorrisk content check`):\n"
+                                 + "\n".join(f"  {p}" for p in problems))

@@ -1,0 +1,33 @@
+"""Demo data: each module here has ``ORDER`` and ``load(session, ctx)``; loaded in order.
+
+``ctx`` is a dict shared by the loaders: ``users`` (by key), ``vendors`` (by key),
+``arrangements`` (by key) and ``today``. Every loader works within one transaction.
+"""
+import importlib
+import pkgutil
+from datetime import date
+
+from flask import Flask
+from sqlmodel import func, select
+
+from ..db import engine_of, transaction
+from ..models.vendors import Vendor
+
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def load_demo(app: Flask, force: bool = False, today: date | None = None) -> tuple[bool, list]:
+    """Load every demo module into an empty portfolio; return (loaded, logins)."""
+    with transaction(engine=engine_of(app)) as session:
+        if not force and session.exec(select(func.count()).select_from(Vendor)).one():
+            return False, []
+        ctx = {"users": {}, "vendors": {}, "arrangements": {}, "today": today or date.today()}
+        modules = []
+        for info in pkgutil.iter_modules(__path__):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            if hasattr(module, "load"):
+                modules.append(module)
+        for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 50)):
+            module.load(session, ctx)
+        logins = [(u.email, u.role, DEMO_PASSWORD) for u in ctx["users"].values()]
+    return True, logins

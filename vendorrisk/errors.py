@@ -1,0 +1,99 @@
+"""Domain errors raised by services, and the one handler that turns errors into answers.
+
+Services raise ``NotFound``, ``Conflict``, ``ValidationFailed`` or ``Forbidden``; views do
+not catch them. The handler answers JSON for the API and for clients that prefer JSON,
+HTML otherwise, and rolls the request's session back.
+"""
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+log = logging.getLogger("vendorrisk")
+
+
+class DomainError(Exception):
+    """Base of the errors services raise; ``status`` is the HTTP answer."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list | dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(DomainError):
+    """The record asked for does not exist."""
+
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    """The change contradicts the state of the data (duplicate, cycle, immutable record)."""
+
+    status, code = 409, "conflict"
+
+
+class ValidationFailed(DomainError):
+    """The input is invalid; ``details`` lists each problem (field or sheet/row/cell)."""
+
+    status, code = 422, "validation_failed"
+
+
+class Forbidden(DomainError):
+    """The user may not do this to this record."""
+
+    status, code = 403, "forbidden"
+
+
+class MalformedJSON(BadRequest):
+    """The request body claimed to be JSON but could not be parsed."""
+
+
+def wants_json() -> bool:
+    """Tell whether the current request should get a JSON answer."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, code: str, message: str, details=None):
+    """Answer an error as JSON or as the HTML error page."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "details": details or []}}
+        return jsonify(body), status
+    return render_template("error.html", status=status, code=code, message=message,
+                           details=details or []), status
+
+
+def _rollback():
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        _rollback()
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        _rollback()
+        code = (exc.name or "error").lower().replace(" ", "_")
+        message = exc.description or exc.name
+        if isinstance(exc, MalformedJSON):
+            code = "malformed_json"
+        return error_response(exc.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        _rollback()
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "An unexpected error occurred; it has been logged.")

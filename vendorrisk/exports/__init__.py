@@ -1,0 +1,1 @@
+"""Exports: the only place (with ``imports``) that touches openpyxl and python-docx."""

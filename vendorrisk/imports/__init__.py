@@ -1,0 +1,1 @@
+"""Imports of workbooks and documents; each import validates everything before storing anything."""

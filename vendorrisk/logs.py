@@ -1,0 +1,59 @@
+"""Structured (JSON) logs, each request line carrying a request id."""
+import json
+import logging
+import sys
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+                "logger": record.name, "msg": record.getMessage()}
+        if has_request_context():
+            data["request_id"] = g.get("request_id", "")
+        for key in ("method", "path", "status", "ms", "user"):
+            if hasattr(record, key):
+                data[key] = getattr(record, key)
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def init_app(app: Flask) -> None:
+    """Route the ``vendorrisk`` loggers to JSON on stderr and log every request."""
+    logger = logging.getLogger("vendorrisk")
+    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(app.config["LOG_LEVEL"])
+    request_log = logging.getLogger("vendorrisk.request")
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming[:64] if incoming.isascii() and incoming.strip() else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+        elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+        user = g.get("user")
+        request_log.info("%s %s %s", request.method, request.path, response.status_code,
+                         extra={"method": request.method, "path": request.path,
+                                "status": response.status_code, "ms": round(elapsed, 1),
+                                "user": user.email if user else None})
+        return response

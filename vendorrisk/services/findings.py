@@ -1,0 +1,37 @@
+"""Raising findings from any source; the monitoring area follows them up to closure."""
+from datetime import date
+
+from sqlmodel import Session, select
+
+from ..errors import ValidationFailed
+from ..models.findings import FINDING_SOURCES, SEVERITIES, Finding
+from ..models.vendors import VendorOwner
+
+
+def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
+                  severity: str = "medium", source_ref: str | None = None, description: str = "",
+                  arrangement_id: int | None = None, owner_id: int | None = None,
+                  due_date: date | None = None, raised_by_id: int | None = None) -> tuple[Finding, bool]:
+    """Create a finding, or return the existing one for the same ``source``/``source_ref``.
+
+    Returns ``(finding, created)``. Without an explicit owner, the vendor's primary owner
+    (the staff assigned under Art. 26(2)) owns it.
+    """
+    if source not in FINDING_SOURCES:
+        raise ValidationFailed(f"Unknown finding source {source!r}.")
+    if severity not in SEVERITIES:
+        raise ValidationFailed(f"Unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}.")
+    if source_ref is not None:
+        existing = session.exec(select(Finding).where(Finding.source == source,
+                                                      Finding.source_ref == source_ref)).first()
+        if existing is not None:
+            return existing, False
+    if owner_id is None:
+        owner_id = session.exec(select(VendorOwner.user_id).where(VendorOwner.vendor_id == vendor_id)
+                                .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).first()
+    finding = Finding(vendor_id=vendor_id, source=source, source_ref=source_ref, title=title[:300],
+                      description=description, severity=severity, arrangement_id=arrangement_id,
+                      owner_id=owner_id, due_date=due_date, raised_by_id=raised_by_id)
+    session.add(finding)
+    session.flush()
+    return finding, True
