@@ -110,9 +110,14 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A writing session inside an app context, for arranging data and checking results."""
+    """A session inside an app context, for arranging data and checking results.
+
+    Commit what you arrange before making requests, and start assertions on data that
+    requests changed with ``db.rollback()`` (or ``db.expire_all()`` after a commit), so
+    that SQLite's snapshot of an open read transaction is not what you check.
+    """
     with app.app_context():
-        session = new_session(writes=True)
+        session = new_session()
         yield session
         session.rollback()
         session.close()

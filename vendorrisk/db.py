@@ -86,6 +86,9 @@ def transaction(actor_id: int | None = None, engine: Engine | None = None) -> It
 def init_app(app: Flask) -> None:
     """Create the engine for the app and register the session teardown."""
     app.extensions["vendorrisk.engine"] = make_engine(app.config["DATABASE_URL"])
+    # Per request, not only per app context: an app context may outlive several requests
+    # (tests, CLI), and a request's transaction must never stay open after it.
+    app.teardown_request(close_session)
     app.teardown_appcontext(close_session)
 
 
