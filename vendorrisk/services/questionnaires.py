@@ -1,0 +1,221 @@
+"""Importing questionnaire responses: native or foreign workbook in, answers, score,
+flags, findings and subcontractor proposals out — all or nothing.
+
+The caller has passed the upload through ``uploads.inspect_upload`` (size, type and
+decompression gate) and commits; on any problem this raises ``ValidationFailed`` with one
+``{"sheet", "cell", "message"}`` per problem and adds nothing to the session.
+"""
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from .. import audit, storage
+from ..errors import NotFound, ValidationFailed
+from ..exports.questionnaire_xlsx import FORMAT_MARKER
+from ..imports import questionnaire_foreign as foreign
+from ..imports.questionnaire_xlsx import WorkbookReader
+from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
+from ..models.vendors import Vendor
+from ..uploads import Upload
+from . import findings
+from .questionnaire_native import ParsedAnswer, ParsedWorkbook, read_native
+from .questionnaire_scoring import evaluate, read_answer, read_yes_no_na, total_score
+from .questionnaire_templates import Mapping, canonical, catalogue
+
+MAX_DETAILS = 500
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import or dry run."""
+
+    format: str
+    template_id: str | None
+    template_version: int | None
+    mapping_id: str | None
+    layout: dict
+    questions: int
+    answered: int
+    score: float | None
+    flags: int
+    subcontractors: int
+    dry_run: bool = False
+    duplicate: bool = False
+    response: QuestionnaireResponse | None = None
+    findings_created: int = 0
+    flagged: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (the API's answer)."""
+        return {"id": self.response.id if self.response else None, "format": self.format,
+                "template_id": self.template_id, "template_version": self.template_version,
+                "mapping_id": self.mapping_id, "layout": self.layout, "questions": self.questions,
+                "answered": self.answered, "score": self.score, "flags": self.flags,
+                "flagged": self.flagged, "subcontractors": self.subcontractors, "dry_run": self.dry_run,
+                "duplicate": self.duplicate, "findings_created": self.findings_created}
+
+
+def _mapping_for(layout: foreign.Layout, mapping_id: str | None) -> Mapping | None:
+    mappings = catalogue().mappings
+    if mapping_id == "none":
+        return None
+    if mapping_id:
+        mapping = mappings.get(mapping_id)
+        if mapping is None:
+            raise ValidationFailed(f"There is no mapping {mapping_id!r}.",
+                                   [{"sheet": "", "cell": "", "message": f"Unknown mapping {mapping_id!r}; expected one of "
+                                                                          f"{', '.join(sorted(mappings)) or '(none)'}"}])
+        return mapping
+    return next((m for _id, m in sorted(mappings.items()) if m.format == layout.format), None)
+
+
+def read_foreign(reader: WorkbookReader, params: dict | None, mapping_id: str | None) -> ParsedWorkbook:
+    """Read a vendor-format workbook by its detected (or user-corrected) layout."""
+    detected = foreign.detect_layout(reader)
+    if params and any(params.get(k) for k in ("sheet", "header_row", *(f"{r}_column" for r in foreign.ROLES))):
+        layout = foreign.layout_from_params(reader, params, detected)
+    elif detected is None:
+        message = ("No questionnaire found: neither our hidden identification nor a header row with "
+                   "question and answer columns (e.g. 'Question'/'質問' and 'Answer'/'回答')")
+        raise ValidationFailed(message, [{"sheet": "", "cell": "", "message": message}])
+    else:
+        layout = detected
+    mapping = _mapping_for(layout, mapping_id)
+    template = catalogue().versions.get(sorted(
+        (k for k in catalogue().versions if k[0] == mapping.template_id))[-1]) if mapping else None
+    parsed = ParsedWorkbook(format=layout.format, template=template, mapping_id=mapping.id if mapping else None,
+                            layout=layout.as_dict())
+    seen: dict[str, int] = {}
+    for position, row in enumerate(foreign.read_rows(reader, layout)):
+        key = canonical(row.source_id)
+        if key in seen:
+            parsed.error(layout.sheet, f"A{row.row}", f"Question id {row.source_id!r} repeats row {seen[key]}; "
+                                                     "expected each id once")
+        seen[key] = row.row
+        question_id = mapping.questions.get(key) if mapping else None
+        question = template.question(question_id) if template and question_id else None
+        if question is not None:
+            reading = read_answer(question, row.answer)
+        elif layout.format == "caiq":
+            reading = read_yes_no_na(row.answer)
+        else:
+            reading = read_answer(_FREE_TEXT, row.answer)
+        if reading.problem:
+            parsed.error(layout.sheet, row.answer_cell, reading.problem[0].upper() + reading.problem[1:])
+        comment = row.comment + (f"\n[SSRM: {row.ownership}]" if row.ownership else "")
+        parsed.answers.append(ParsedAnswer(position, question.id if question else None, row.source_id[:100],
+                                           layout.sheet[:100], row.answer_cell, row.question, reading.value,
+                                           reading.raw, comment.strip(),
+                                           evaluate(question, reading.value) if question else None))
+    if not parsed.answers:
+        parsed.error(layout.sheet, "", f"No question rows below header row {layout.header_row}; "
+                                       "expected one question per row")
+    return parsed
+
+
+def _free_text_question():
+    from .questionnaire_templates import Question
+    return Question("free", "", "", "", "", "text", (), False, (), 0.0)
+
+
+_FREE_TEXT = _free_text_question()
+
+
+def parse_workbook(session: Session, vendor: Vendor, upload: Upload, key: bytes,
+                   layout_params: dict | None = None, mapping_id: str | None = None) -> ParsedWorkbook:
+    """Open an inspected upload and read it as our workbook or a foreign one."""
+    reader = WorkbookReader(upload.data)
+    try:
+        meta = reader.metadata()
+        if meta and meta.get("format") == FORMAT_MARKER:
+            return read_native(reader, meta, vendor, key)
+        return read_foreign(reader, layout_params, mapping_id)
+    finally:
+        reader.close()
+
+
+def _refuse(parsed: ParsedWorkbook) -> None:
+    count = len(parsed.errors)
+    details = parsed.errors[:MAX_DETAILS]
+    if count > MAX_DETAILS:
+        details.append({"sheet": "", "cell": "", "message": f"... and {count - MAX_DETAILS} more problems"})
+    raise ValidationFailed(f"The workbook has {count} problem{'s' if count != 1 else ''}; nothing was imported.",
+                           details)
+
+
+def import_response(session: Session, *, vendor_id: int, upload: Upload, key: bytes, user_id: int | None = None,
+                    dry_run: bool = False, layout_params: dict | None = None,
+                    mapping_id: str | None = None) -> ImportResult:
+    """Validate a workbook and, unless ``dry_run``, store the response with everything it raises."""
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise NotFound(f"There is no vendor {vendor_id}.")
+    sha256 = hashlib.sha256(upload.data).hexdigest()
+    existing = session.exec(select(QuestionnaireResponse).where(
+        QuestionnaireResponse.vendor_id == vendor_id, QuestionnaireResponse.file_sha256 == sha256)).first()
+    if existing is not None:
+        return ImportResult(existing.format, existing.template_id, existing.template_version, existing.mapping_id,
+                            dict(existing.layout), existing.questions, existing.answered, existing.score,
+                            existing.flags, 0, dry_run, True, existing)
+    parsed = parse_workbook(session, vendor, upload, key, layout_params, mapping_id)
+    if parsed.errors:
+        _refuse(parsed)
+    evaluations = [a.evaluation for a in parsed.answers if a.evaluation is not None]
+    flagged = [a for a in parsed.answers if a.evaluation is not None and a.evaluation.flagged]
+    result = ImportResult(parsed.format, parsed.template.id if parsed.template else None,
+                          parsed.template.version if parsed.template else None, parsed.mapping_id, parsed.layout,
+                          len(parsed.answers), sum(1 for a in parsed.answers if a.value),
+                          total_score(evaluations) if parsed.template else None, len(flagged),
+                          len(parsed.proposals), dry_run,
+                          flagged=[{"question_id": a.question_id, "answer": a.value, "severity": a.evaluation.severity,
+                                    "cell": a.cell} for a in flagged])
+    if dry_run:
+        return result
+    _store(session, vendor, upload, sha256, parsed, result, user_id)
+    return result
+
+
+def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed: ParsedWorkbook,
+           result: ImportResult, user_id: int | None) -> None:
+    stored, _duplicate = storage.store(session, upload, user_id)
+    response = QuestionnaireResponse(
+        vendor_id=vendor.id, template_id=result.template_id, template_version=result.template_version,
+        format=result.format, mapping_id=result.mapping_id, layout=parsed.layout, file_id=stored.id,
+        file_sha256=sha256, filename=upload.filename[:300], questions=result.questions, answered=result.answered,
+        score=result.score, flags=result.flags, imported_by_id=user_id)
+    session.add(response)
+    session.flush()
+    # Thousands of answers go in one executemany; the import itself is audited below.
+    rows = [{"response_id": response.id, "position": a.position, "question_id": a.question_id,
+             "source_id": a.source_id, "sheet": a.sheet, "cell": a.cell, "question_text": a.question_text,
+             "value": a.value, "raw": a.raw, "comment": a.comment,
+             "points": a.evaluation.points if a.evaluation else None,
+             "max_points": a.evaluation.max_points if a.evaluation else None,
+             "flagged": bool(a.evaluation and a.evaluation.flagged),
+             "severity": a.evaluation.severity if a.evaluation else None} for a in parsed.answers]
+    if rows:
+        session.execute(insert(QuestionnaireAnswer), rows)
+    for proposal in parsed.proposals:
+        session.add(SubcontractorProposal(response_id=response.id, vendor_id=vendor.id, **proposal))
+    template = parsed.template
+    for answer in parsed.answers:
+        if answer.evaluation is None or not answer.evaluation.flagged:
+            continue
+        question = template.question(answer.question_id)
+        _finding, created = findings.raise_finding(
+            session, vendor_id=vendor.id, source="questionnaire",
+            source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
+            severity=answer.evaluation.severity, raised_by_id=user_id,
+            title=f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}",
+            description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
+                         f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
+                         f"{answer.comment}").strip())
+        result.findings_created += int(created)
+    audit.add_event(session, action="import", entity="questionnaire_response", entity_id=response.id,
+                    after={"vendor_id": vendor.id, "sha256": sha256, "format": result.format,
+                           "template": result.template_id, "answers": len(rows), "score": result.score,
+                           "flags": result.flags})
+    session.flush()
+    result.response = response
