@@ -8,7 +8,9 @@ from openpyxl import Workbook, load_workbook
 from vendorrisk.exports import questionnaire_xlsx as layout
 from vendorrisk.services.questionnaire_templates import get_template
 
-KEY = b"test-secret-key-0123456789"
+from vendorrisk.services.questionnaires import signing_key
+
+KEY = signing_key("test-secret-key-0123456789")
 
 
 def good_answer(question):

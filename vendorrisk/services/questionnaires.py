@@ -219,3 +219,35 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
                            "flags": result.flags})
     session.flush()
     result.response = response
+
+
+def signing_key(secret_key: str) -> bytes:
+    """The key that signs workbook metadata, derived from the app's secret key."""
+    import hmac
+    return hmac.new(secret_key.encode(), b"vendorrisk questionnaire workbook", hashlib.sha256).digest()
+
+
+def workbook_for(session: Session, template_id: str, vendor_id: int, key: bytes) -> tuple[bytes, str]:
+    """The workbook of the latest version of a template for a vendor, and its file name."""
+    from ..exports.questionnaire_xlsx import questionnaire_workbook
+    from .questionnaire_templates import get_template
+
+    template = get_template(template_id)
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise NotFound(f"There is no vendor {vendor_id}.")
+    data = questionnaire_workbook(template, vendor.id, vendor.name, key)
+    audit.add_event(session, action="export", entity="questionnaire_workbook", entity_id=f"{template.id}:{vendor.id}",
+                    after={"template": template.id, "version": template.version, "vendor_id": vendor.id})
+    return data, f"{template.id}-v{template.version}-{vendor.name}.xlsx"
+
+
+def may_import(session: Session, user, vendor_id: int) -> bool:
+    """Compliance staff and admins import for any vendor; a vendor owner only for their own."""
+    from ..models.vendors import VendorOwner
+    if user.role in ("admin", "compliance"):
+        return True
+    if user.role != "vendor_owner":
+        return False
+    return session.exec(select(VendorOwner.id).where(VendorOwner.vendor_id == vendor_id,
+                                                     VendorOwner.user_id == user.id)).first() is not None
