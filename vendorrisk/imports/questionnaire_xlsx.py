@@ -51,6 +51,15 @@ class SheetScan:
     uncached_formulas: set[str] = field(default_factory=set)
 
 
+def _last_row_number(buffer: bytes, current: int) -> int:
+    """The number of the last row started in ``buffer`` (looking at its end first)."""
+    for start in (max(0, len(buffer) - 65536), 0):
+        found = ROW_RE.findall(buffer, start)
+        if found:
+            return int(found[-1])
+    return current
+
+
 def scan_sheet(archive: zipfile.ZipFile, path: str) -> SheetScan:
     """Stream a sheet's XML once: last row with a value, merged ranges, uncached formulas."""
     scan = SheetScan()
@@ -72,8 +81,7 @@ def scan_sheet(archive: zipfile.ZipFile, path: str) -> SheetScan:
                 for row_before in ROW_RE.finditer(buffer, 0, last_value.start()):
                     pass
                 scan.last_row = max(scan.last_row, int(row_before.group(1)) if row_before else current)
-            for row_match in ROW_RE.finditer(buffer):
-                current = int(row_match.group(1))
+            current = _last_row_number(buffer, current)
             merges.update(m.group(1).decode() for m in MERGE_RE.finditer(buffer))
             has_formula = has_formula or FORMULA_RE.search(buffer) is not None
             tail = buffer[-OVERLAP:]
