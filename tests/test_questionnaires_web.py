@@ -133,7 +133,7 @@ def test_compare_with_previous_response(api, client, login, db):
     assert changes["GEN-02"]["change"] == "same"
     login("auditor")
     page = client.get(f"/questionnaires/responses/{second}/compare").get_data(as_text=True)
-    assert "changed" in page and "GEN-01" in page
+    assert "data-change=\"changed\"" in page and "GEN-01" in page
     assert api_client.get(f"/api/v1/questionnaire-responses/{first}/compare").get_json()["previous_id"] is None
 
 
