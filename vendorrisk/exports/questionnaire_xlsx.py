@@ -126,7 +126,7 @@ def _choice_lists(lists_sheet, template) -> dict[tuple, str]:
     return refs
 
 
-def _questions(sheet, template, vendor_name: str, refs: dict[tuple, str]) -> None:
+def _questions(sheet, template, vendor_name: str, refs: dict[tuple, str], answers: dict) -> None:
     sheet.cell(row=1, column=1, value=f"{template.title_ja} / {template.title_en}").font = Font(bold=True, size=13)
     sheet.cell(row=2, column=1, value=neutralise(f"回答者 / Respondent: {vendor_name}"))
     for column, (header, width) in enumerate(zip(QUESTION_HEADERS, (10, 24, 50, 50, 18, 20, 28, 40)), start=1):
@@ -146,6 +146,7 @@ def _questions(sheet, template, vendor_name: str, refs: dict[tuple, str]) -> Non
             cell.protection, cell.border, cell.alignment = UNLOCKED, THIN, WRAP
             if column == ANSWER_COLUMN:
                 cell.fill = ANSWER_FILL
+                cell.value = neutralise(answers.get(question.id))
         if question.type in ("yes_no_na", "single_choice"):
             validations.setdefault(refs[tuple(c.label for c in question.choices)], []).append(row)
         elif question.type == "number":
@@ -171,7 +172,7 @@ def _questions(sheet, template, vendor_name: str, refs: dict[tuple, str]) -> Non
     sheet.protection.formatColumns = False  # widening columns is harmless
 
 
-def _subcontractors(sheet, refs: dict[tuple, str]) -> None:
+def _subcontractors(sheet, refs: dict[tuple, str], listed) -> None:
     for column, (header, width) in enumerate(zip(SUBCONTRACTOR_HEADERS, (36, 18, 14, 30, 18, 24)), start=1):
         cell = sheet.cell(row=1, column=column, value=header)
         cell.font, cell.fill, cell.alignment = HEAD_FONT, HEAD_FILL, WRAP
@@ -180,6 +181,9 @@ def _subcontractors(sheet, refs: dict[tuple, str]) -> None:
     for row in range(2, last + 1):
         for column in range(1, len(SUBCONTRACTOR_HEADERS) + 1):
             sheet.cell(row=row, column=column).protection = UNLOCKED
+    for row, values in enumerate(listed, start=2):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=neutralise(value))
     sheet.add_data_validation(DataValidation(type="list", formula1=f"={refs[('__yes_no__',)]}",
                                              allow_blank=True, sqref=f"E2:E{last}"))
     sheet.add_data_validation(DataValidation(type="textLength", operator="equal", formula1="2",
@@ -190,19 +194,21 @@ def _subcontractors(sheet, refs: dict[tuple, str]) -> None:
 
 
 def questionnaire_workbook(template, vendor_id: int, vendor_name: str, key: bytes,
-                           generated_at: datetime | None = None) -> bytes:
-    """Build the workbook of ``template`` for a vendor and return its bytes."""
+                           generated_at: datetime | None = None, answers: dict | None = None,
+                           subcontractors=()) -> bytes:
+    """Build the workbook of ``template`` for a vendor and return its bytes; ``answers``
+    (question id -> value) and ``subcontractors`` (rows) pre-fill it, e.g. with last year's."""
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = INSTRUCTIONS_SHEET
     questions = workbook.create_sheet(QUESTIONS_SHEET)
-    subcontractors = workbook.create_sheet(SUBCONTRACTORS_SHEET)
+    subcontractor_sheet = workbook.create_sheet(SUBCONTRACTORS_SHEET)
     lists = workbook.create_sheet(LISTS_SHEET)
     meta = workbook.create_sheet(META_SHEET)
     refs = _choice_lists(lists, template)
     _instructions(instructions, template, vendor_name)
-    _questions(questions, template, vendor_name, refs)
-    _subcontractors(subcontractors, refs)
+    _questions(questions, template, vendor_name, refs, answers or {})
+    _subcontractors(subcontractor_sheet, refs, subcontractors)
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
     digest = workbook_digest(key, template.id, template.version, vendor_id, protected_rows(template))
