@@ -7,7 +7,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from ..imports.questionnaire_xlsx import NO_CACHED_VALUE, as_text
 from .questionnaire_templates import Question, canonical
@@ -33,8 +32,14 @@ class Reading:
     problem: str | None = None
 
 
-@lru_cache(maxsize=4096)
+_LOOKUPS: dict[int, tuple[Question, dict[str, str]]] = {}
+
+
 def _lookup(question: Question) -> dict[str, str]:
+    # Keyed by identity: hashing a frozen Question hashes all its text on every call.
+    cached = _LOOKUPS.get(id(question))
+    if cached is not None and cached[0] is question:
+        return cached[1]
     table = {}
     for choice in question.choices:
         for text in (choice.value, choice.ja, choice.en, choice.label, f"{choice.en} / {choice.ja}"):
@@ -43,6 +48,7 @@ def _lookup(question: Question) -> dict[str, str]:
         for value, words in SYNONYMS.items():
             for word in words:
                 table.setdefault(canonical(word), value)
+    _LOOKUPS[id(question)] = (question, table)
     return table
 
 

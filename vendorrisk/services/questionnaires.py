@@ -17,7 +17,7 @@ from ..exports.questionnaire_xlsx import FORMAT_MARKER
 from ..imports import questionnaire_foreign as foreign
 from ..imports.questionnaire_xlsx import WorkbookReader
 from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
-from ..models.vendors import Vendor
+from ..models.vendors import Vendor, VendorOwner
 from ..uploads import Upload
 from . import findings
 from .questionnaire_native import ParsedAnswer, ParsedWorkbook, read_native
@@ -200,6 +200,8 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
     for proposal in parsed.proposals:
         session.add(SubcontractorProposal(response_id=response.id, vendor_id=vendor.id, **proposal))
     template = parsed.template
+    owner_id = session.exec(select(VendorOwner.user_id).where(VendorOwner.vendor_id == vendor.id)
+                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).first()
     for answer in parsed.answers:
         if answer.evaluation is None or not answer.evaluation.flagged:
             continue
@@ -207,7 +209,7 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
         _finding, created = findings.raise_finding(
             session, vendor_id=vendor.id, source="questionnaire",
             source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
-            severity=answer.evaluation.severity, raised_by_id=user_id,
+            severity=answer.evaluation.severity, raised_by_id=user_id, owner_id=owner_id,
             title=f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}",
             description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
                          f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
