@@ -206,3 +206,16 @@ def test_evidence_source_offers_the_latest_workbook_per_questionnaire(app, db):
         service.import_response(db, vendor_id=vendor.id, upload=inspect_upload(data, "q.xlsx", {"xlsx"}), key=fq.KEY)
     files = list(EVIDENCE_SOURCES["questionnaires"](db, vendor.id))
     assert len(files) == 1 and files[0].data == new and files[0].path.startswith("questionnaires/general_outsourcing/")
+
+
+def test_vendor_panel_lists_the_vendors_responses(app, db):
+    from vendorrisk.registry import vendor_panels
+    from vendorrisk.services import questionnaires as service
+    from vendorrisk.uploads import inspect_upload
+    vendor = factories.gen_vendor(db)
+    data = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name), {"GEN-01": "No"})
+    result = service.import_response(db, vendor_id=vendor.id, upload=inspect_upload(data, "q.xlsx", {"xlsx"}), key=fq.KEY)
+    with app.test_request_context("/"):
+        html = "".join(vendor_panels(db, vendor))
+    assert 'data-test="questionnaires-panel"' in html
+    assert f"/questionnaires/responses/{result.response.id}" in html and "general_outsourcing" in html

@@ -12,7 +12,7 @@ from ..models.base import utcnow
 from ..models.files import StoredFile
 from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from ..models.vendors import Arrangement, DataLocation, OutsourcingLink, Vendor
-from ..registry import EvidenceFile, evidence_source
+from ..registry import EvidenceFile, evidence_source, vendor_panel
 
 LOCATION_RE = re.compile(r"^([A-Za-z]{2})(?:[\s:/,-]+(.*))?$")
 
@@ -181,3 +181,13 @@ def latest_workbooks(session: Session, vendor_id: int):
                            data=storage.read(stored),
                            description=f"Questionnaire response {response.id} ({key}), score {response.score}, "
                                        f"sha256 {stored.sha256}")
+
+
+@vendor_panel("questionnaires", order=40)
+def questionnaires_panel(session: Session, vendor) -> str:
+    """The vendor page's section: its latest questionnaire responses with score and flags."""
+    from flask import render_template
+    rows = session.exec(select(QuestionnaireResponse).where(QuestionnaireResponse.vendor_id == vendor.id)
+                        .order_by(QuestionnaireResponse.created_at.desc(), QuestionnaireResponse.id.desc())
+                        .limit(10)).all()
+    return render_template("questionnaires/_panel.html", vendor=vendor, responses=rows)
