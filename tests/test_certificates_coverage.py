@@ -129,3 +129,32 @@ def test_add_months_clamps_to_month_end():
     assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
     assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
     assert add_months(date(2025, 12, 31), 12) == date(2026, 12, 31)
+
+
+def test_demo_shows_every_state(app, runner, db):
+    from sqlmodel import select
+
+    from vendorrisk.models.certificates import Certificate
+    from vendorrisk.models.vendors import Vendor
+    from vendorrisk.services.certificates_coverage import expiry_query
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    db.rollback()
+    vendors = {v.name_en: v.id for v in db.exec(select(Vendor)).all()}
+    today = date.today()
+    result = coverage(db, list(vendors.values()), today)
+    assert result[vendors["Fuji Systems Co., Ltd."]].status == "met"
+    assert [g.kind for g in result[vendors["Identity Check Services Inc."]].gaps] == ["expired"]
+    assert [g.kind for g in result[vendors["Microsoft Japan Co., Ltd."]].gaps] == ["period_gap"]
+    assert result[vendors["Security Monitoring Center Co., Ltd."]].status == "met"
+    assert result[vendors["Mail Delivery Co., Ltd."]].status == "not_applicable"
+    ending = db.exec(expiry_query(today, 60)).all()
+    states = {(c.type, v.name_en): (c.expiry_date or c.period_end) >= today for c, v in ending}
+    assert states[("iso27017", "Amazon Web Services Japan G.K.")] is True
+    assert states[("privacymark", "WalletTech K.K.")] is True
+    assert states[("iso27001", "Identity Check Services Inc.")] is False
+    with app.app_context():
+        from vendorrisk import storage
+        from vendorrisk.models.files import StoredFile
+        certificate = db.exec(select(Certificate).where(Certificate.type == "ismap")).one()
+        assert storage.read(db.get(StoredFile, certificate.file_id)).startswith(b"\x89PNG")
