@@ -275,3 +275,13 @@ def test_openapi_lists_the_certificate_routes_and_is_valid(client):
     for path in ("/api/v1/vendors/{vendor_id}/certificates", "/api/v1/certificates",
                  "/api/v1/certificates/{certificate_id}", "/api/v1/certificates/{certificate_id}/file"):
         assert path in document["paths"]
+
+
+def test_s3_backend_is_chosen_lazily_and_explains_missing_settings(app):
+    """The S3 backend is loaded only when configured; without a bucket it says what to set."""
+    from vendorrisk import storage
+    app.config.update(STORAGE_BACKEND="s3", S3_BUCKET="")
+    with app.app_context():
+        app.extensions.pop("vendorrisk.storage", None)
+        with pytest.raises(RuntimeError, match="VENDORRISK_S3_BUCKET"):
+            storage.backend()
