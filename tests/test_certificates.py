@@ -13,6 +13,7 @@ from sqlmodel import func, select
 from vendorrisk.models.audit import AuditEntry
 from vendorrisk.models.certificates import Certificate, CertificateReview, SubserviceOrganisation
 from vendorrisk.models.files import StoredFile
+from vendorrisk.models.users import User
 from vendorrisk.models.findings import Finding
 
 from . import factories
@@ -154,8 +155,8 @@ def test_auditor_reads_but_cannot_upload_and_owner_only_for_own_vendor(app, api,
     db.commit()
     assert _upload(api("auditor"), owned.id).status_code == 403
     owner_client = api("vendor_owner", email="owner-cert@test.example")
-    owner = db.exec(select(factories.users.User).where(
-        factories.users.User.email == "owner-cert@test.example")).one()
+    owner = db.exec(select(User).where(
+        User.email == "owner-cert@test.example")).one()
     factories.gen_owner(db, owned, owner)
     db.commit()
     refused = _upload(owner_client, other.id)
@@ -285,3 +286,26 @@ def test_s3_backend_is_chosen_lazily_and_explains_missing_settings(app):
         app.extensions.pop("vendorrisk.storage", None)
         with pytest.raises(RuntimeError, match="VENDORRISK_S3_BUCKET"):
             storage.backend()
+
+
+def test_review_is_for_compliance_and_the_vendors_own_owner(app, client, login, db):
+    from .factories_certificates import gen_certificate
+    vendor = factories.gen_vendor(db)
+    certificate = gen_certificate(db, vendor, "iso27001")
+    db.commit()
+    form = {"conclusion": "Read.", "covers_services": "1"}
+    login("vendor_owner", email="not-owner@test.example")
+    assert client.post(f"/certificates/{certificate.id}/review", data=form).status_code == 403
+    owner = db.exec(select(User).where(
+        User.email == "not-owner@test.example")).one()
+    factories.gen_owner(db, vendor, owner)
+    db.commit()
+    assert client.post(f"/certificates/{certificate.id}/review", data=form).status_code == 302
+    login("procurement")
+    assert client.post(f"/certificates/{certificate.id}/review", data=form).status_code == 403
+    db.rollback()
+    assert [r.reviewer_id for r in db.exec(select(CertificateReview)).all()] == [owner.id]
+    login("auditor")
+    assert client.post(f"/certificates/{certificate.id}/add-to-chains").status_code == 403
+    expired_only = client.get("/certificates/?show=expired")
+    assert expired_only.status_code == 200
