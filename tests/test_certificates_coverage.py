@@ -158,3 +158,15 @@ def test_demo_shows_every_state(app, runner, db):
         from vendorrisk.models.files import StoredFile
         certificate = db.exec(select(Certificate).where(Certificate.type == "ismap")).one()
         assert storage.read(db.get(StoredFile, certificate.file_id)).startswith(b"\x89PNG")
+
+
+def test_state_shown_for_a_record(db):
+    from vendorrisk.web.certificates import state_of
+    vendor = factories.gen_vendor(db)
+    report = gen_certificate(db, vendor, "soc2_type2", period_start=date(2025, 4, 1), period_end=date(2026, 3, 31))
+    assert state_of(report, date(2026, 1, 1)) == "valid"
+    assert state_of(report, date(2026, 3, 1)) == "expiring"
+    assert state_of(report, date(2026, 6, 30)) == "period ended"
+    assert state_of(report, date(2026, 7, 1)) == "expired"
+    certificate = gen_certificate(db, vendor, "iso27001", issue_date=date(2025, 1, 1), expiry_date=date(2026, 3, 31))
+    assert state_of(certificate, date(2026, 4, 1)) == "expired"

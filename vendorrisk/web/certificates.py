@@ -19,7 +19,8 @@ from ..pagination import paginate
 from ..registry import vendor_panel
 from ..services import certificates as service
 from ..services import certificates_reminders  # noqa: F401  (registers the reminder source)
-from ..services.certificates_coverage import coverage, end_of, expiry_query, important_vendor_ids
+from ..services.certificates_coverage import (GAP_MONTHS, add_months, coverage, end_of, expiry_query,
+                                             important_vendor_ids)
 from . import NavItem, lazy_gettext as _l
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -30,11 +31,14 @@ CHAIN_EDITORS = ("compliance", "procurement")
 
 
 def state_of(certificate: Certificate, today: date, soon_days: int = 60) -> str:
-    """``expired``, ``expiring`` (within ``soon_days``) or ``valid``, by the record's end date."""
+    """``valid``, ``expiring`` (ends within ``soon_days``), ``expired``, or for a report whose
+    period has ended but still counts (``GAP_MONTHS``), ``period ended``."""
     end = end_of(certificate)
     if end is None:
         return "valid"
     if end < today:
+        if DATE_KIND[certificate.type] == "period" and today <= add_months(end, GAP_MONTHS):
+            return "period ended"
         return "expired"
     return "expiring" if (end - today).days <= soon_days else "valid"
 
@@ -52,9 +56,10 @@ def index():
     today = date.today()
     within = max(0, min(request.args.get("within", 60, type=int) or 0, 3650))
     show = request.args.get("show", "all")
-    query = expiry_query(today, within, include_expired=show != "expiring")
     if show == "expired":
-        query = expiry_query(today, -1)
+        query = expiry_query(today, -1)  # ended before today
+    else:
+        query = expiry_query(today, within, include_expired=show != "expiring")
     page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
     return render_template("certificates/index.html", page=page, within=within, show=show, today=today)
 
