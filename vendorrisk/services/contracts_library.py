@@ -172,9 +172,10 @@ def clauses_by_id() -> dict[str, Clause]:
 
 
 def library_version() -> str:
-    """A short fingerprint of the library versions, kept with each check."""
-    return ",".join(f"{c.id}@{c.library_version}" for c in library())[:0] or \
-        str(sum(c.library_version for c in library()))
+    """A short fingerprint of the clause ids and versions, kept with each check."""
+    import hashlib
+    joined = ",".join(f"{c.id}@{c.library_version}" for c in library())
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 
 @content_checker("contract_clauses")
