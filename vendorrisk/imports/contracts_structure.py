@@ -57,7 +57,7 @@ class Passage:
         if self.label is None:
             return f"¶{self.index + 1}"
         base = self.sub_label or self.label
-        if base.startswith("第") and base.endswith("条"):
+        if re.fullmatch(r"第\d+条(の\d+)?", base):
             where = base + (f"第{self.paragraph}項" if self.paragraph > 1 else "")
         else:
             where = base + (f" ¶{self.paragraph}" if self.paragraph > 1 else "")
