@@ -242,3 +242,15 @@ def test_vendor_owner_changes_only_own_vendors_and_auditor_reads_only(api, db, c
     assert own.status_code == 201
     assert _upload(api("auditor"), arrangement.id, MISSING_JA, "si.txt").status_code == 403
 
+
+
+def test_demo_contracts_load_checked_with_a_confirmed_gap(app, db):
+    from datetime import date
+
+    from vendorrisk.demo import load_demo
+    loaded, _logins = load_demo(app, today=date(2026, 11, 26))
+    assert loaded
+    db.rollback()
+    versions = db.exec(select(ContractVersion).order_by(ContractVersion.id)).all()
+    assert [v.number for v in versions] == [1, 1, 2, 1] and versions[0].file_kind == "docx"
+    assert db.exec(select(Finding).where(Finding.source == "contract")).one().source_ref.endswith(":service_levels")
