@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import yaml
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 
 from vendorrisk.imports import contracts_structure, contracts_text
 from vendorrisk.services import contracts_library, contracts_matcher
