@@ -40,6 +40,7 @@ class CriteriaSet:
     criteria: list[dict]
     path: str
     sha256: str
+    order: int = 50
     data: dict = field(repr=False, default_factory=dict)
 
     @property
@@ -127,8 +128,11 @@ def parse_file(path: Path) -> CriteriaSet:
         if criterion["id"] in seen:
             raise CriteriaError(f"criterion id {criterion['id']} appears twice")
         seen.add(criterion["id"])
+    order = data.get("order", 50)
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise CriteriaError("order must be an integer")
     return CriteriaSet(key=data["set"], version=data["version"], title=title, description=description,
-                       criteria=criteria, path=relative(path),
+                       criteria=criteria, path=relative(path), order=order,
                        sha256=hashlib.sha256(raw_bytes).hexdigest(), data=data)
 
 
@@ -172,11 +176,11 @@ def criteria_sets() -> list[CriteriaSet]:
 
 
 def latest_sets() -> list[CriteriaSet]:
-    """The latest version of each criteria set."""
+    """The latest version of each criteria set, in the sets' ``order``."""
     latest: dict[str, CriteriaSet] = {}
     for item in criteria_sets():
         latest[item.key] = item
-    return list(latest.values())
+    return sorted(latest.values(), key=lambda s: (s.order, s.key))
 
 
 def get_set(key: str, version: int) -> CriteriaSet:

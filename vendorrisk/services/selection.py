@@ -7,7 +7,7 @@ assessments are immutable; changes mean a new assessment. The vendor's status fo
 """
 from datetime import date
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlmodel import Session, select
 
 from .. import audit
@@ -30,7 +30,7 @@ EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "pptx", "txt", "md", "png", "jpeg", "cs
 
 def bands() -> dict:
     """The decision bands in force (percent of the weighted maximum)."""
-    config = current_app.config
+    config = current_app.config if has_app_context() else {}
     return {"approve": float(config.get("SELECTION_APPROVE_PERCENT", 75)),
             "conditions": float(config.get("SELECTION_CONDITIONS_PERCENT", 55))}
 
