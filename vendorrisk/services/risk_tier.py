@@ -24,7 +24,7 @@ Tier: 8 points or more **critical**, 5-7 **high**, 2-4 **medium**, 0-1 **low**. 
 override (with a required reason, kept in history) replaces the computed tier until it is
 cleared. The facts are gathered in a few set queries (a recursive CTE walks the chains).
 """
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
 from ..errors import NotFound, ValidationFailed
@@ -36,11 +36,16 @@ SUBSTITUTABILITY_POINTS = {"easy": 0, "medium": 1, "hard": 2}
 THRESHOLDS = (("critical", 8), ("high", 5), ("medium", 2), ("low", 0))
 
 
-def chain_positions():
-    """A recursive CTE of (arrangement_id, vendor_id, tier) for every active arrangement."""
-    base = (select(Arrangement.id.label("arrangement_id"), Arrangement.vendor_id.label("vendor_id"),
-                   literal(1).label("tier"))
-            .where(Arrangement.status == "active").cte("chain", recursive=True))
+def chain_positions(vendor_ids: list[int] | None = None):
+    """A recursive CTE of (arrangement_id, vendor_id, tier) for every active arrangement, or only
+    for the arrangements whose chains contain one of ``vendor_ids``."""
+    start = (select(Arrangement.id.label("arrangement_id"), Arrangement.vendor_id.label("vendor_id"),
+                    literal(1).label("tier"))
+             .where(Arrangement.status == "active"))
+    if vendor_ids is not None:
+        start = start.where(or_(Arrangement.vendor_id.in_(vendor_ids), Arrangement.id.in_(
+            select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id.in_(vendor_ids)))))
+    base = start.cte("chain", recursive=True)
     link = OutsourcingLink.__table__.alias("l")
     step = (select(link.c.arrangement_id, link.c.vendor_id, (base.c.tier + 1).label("tier"))
             .join(base, and_(link.c.arrangement_id == base.c.arrangement_id,
@@ -69,7 +74,7 @@ def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[
     if not facts:
         return facts
     ids = list(facts)
-    chain = chain_positions()
+    chain = chain_positions(ids if vendor_ids is not None else None)
     subst = case((Arrangement.substitutability == "hard", 2),
                  (Arrangement.substitutability == "easy", 0), else_=1)
     positions = (select(chain.c.vendor_id, func.max(chain.c.tier).label("max_tier"),
