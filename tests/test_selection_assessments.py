@@ -8,6 +8,7 @@ from docx import Document
 from sqlmodel import select
 
 from vendorrisk.errors import Conflict, Forbidden, ValidationFailed
+from vendorrisk.models.audit import AuditEntry
 from vendorrisk.models.findings import Finding
 from vendorrisk.models.selection import AssessmentEvidence, AssessmentScore, SelectionAssessment
 from vendorrisk.models.users import User
@@ -230,6 +231,10 @@ def test_preparer_cannot_approve_through_the_page_and_approval_is_recorded(app, 
     fresh(db)
     assert db.get(Vendor, vendor.id).status == "approved"
     assert db.get(Vendor, vendor.id).risk_tier == "low"
+    events = db.exec(select(AuditEntry.action, AuditEntry.actor).where(
+        AuditEntry.entity == "selection_assessment", AuditEntry.entity_id == str(assessment.id),
+        AuditEntry.action.in_(("submit", "approve")))).all()
+    assert [e.action for e in events] == ["submit", "approve"] and events[0].actor != events[1].actor
     text = client.get(f"/selection/{assessment.id}/record").get_data(as_text=True)
     assert "株式会社選定テスト" in text and "確認済み" in text
     listing = client.get("/selection/?status=approved").get_data(as_text=True)

@@ -148,6 +148,17 @@ def _conditions(raw) -> list[dict]:
     return items
 
 
+def _as_score(raw) -> int | str | None:
+    """An integer score from form or JSON input; None when blank; the raw text when not an integer."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+        return int(raw.strip())
+    return str(raw)
+
+
 def save_scores(session: Session, assessment: SelectionAssessment, *, user: User,
                 scores: list[dict], summary: str | None = None,
                 conditions: list | None = None) -> SelectionAssessment:
@@ -162,14 +173,8 @@ def save_scores(session: Session, assessment: SelectionAssessment, *, user: User
             details.append({"field": f"scores[{index}].criterion_id",
                             "message": f"{cid!r} is not a criterion of this assessment."})
             continue
-        value = entry.get("score")
-        if value in ("", None):
-            value = None
-        else:
-            try:
-                value = int(value) if not isinstance(value, bool) and float(value) == int(float(value)) else "x"
-            except (TypeError, ValueError):
-                value = "x"
+        value = _as_score(entry.get("score"))
+        if value is not None:
             levels = [level["score"] for level in criterion["scale"]]
             if value not in levels:
                 details.append({"field": cid, "message": f"Score {entry.get('score')!r} for {cid} is outside "
@@ -306,7 +311,7 @@ def _decide(session: Session, assessment: SelectionAssessment, user: User, note:
     assessment.decision_note = (note or "").strip()[:5000]
     session.add(assessment)
     _set_vendor_status(session, assessment.vendor_id, VENDOR_STATUS_FOR[assessment.decision])
-    audit.add_event(session, action=assessment.status[:-1] if assessment.status.endswith("d") else assessment.status,
+    audit.add_event(session, action={"approved": "approve", "rejected": "reject"}[assessment.status],
                     entity="selection_assessment", entity_id=assessment.id,
                     after={"decision": assessment.decision, "prepared_by_id": assessment.prepared_by_id,
                            "decided_by_id": user.id})
