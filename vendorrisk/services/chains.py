@@ -149,7 +149,7 @@ def update_link(session: Session, link: OutsourcingLink, data: dict) -> Outsourc
     return link
 
 
-def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User,
+def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User | None,
                 today: date | None = None) -> OutsourcingLink:
     """Record the member's approval of a sub-outsourcing (on, by, basis) or that it is not
     (yet) approved; an approval needs its basis: prior consent or notification."""
@@ -160,7 +160,7 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User,
                                    [{"field": "approval_basis", "message": f"Choose one of {', '.join(APPROVAL_BASES)}."}])
         link.approval_basis = payload.approval_basis
         link.approved_on = payload.approved_on or today or date.today()
-        link.approved_by_id = user.id
+        link.approved_by_id = user.id if user else None  # None: recorded by an import
     else:
         link.approval_basis = None
         link.approved_on = None
