@@ -107,7 +107,8 @@ def _locations(text: str) -> list[dict]:
 def _detail_column(exc: DomainError, fallback: str) -> str:
     for detail in exc.details if isinstance(exc.details, list) else []:
         if isinstance(detail, dict) and detail.get("field"):
-            return str(detail["field"])
+            field = str(detail["field"])  # the service's field, named as the sheet's column
+            return {"vendor_id": "vendor", "parent_vendor_id": "parent_vendor"}.get(field, field)
     return fallback
 
 
