@@ -55,7 +55,7 @@ def test_refusals_are_409_and_422_and_change_nothing(api, db):
         assert response.status_code == status, body
         error = response.get_json()["error"]
         assert error["message"] and error["code"] in ("conflict", "validation_failed")
-    db.expire_all()
+    db.rollback()
     assert db.exec(select(func.count()).select_from(OutsourcingLink)).one() == 1
 
 

@@ -25,7 +25,7 @@ def _workbook(sheets: dict) -> bytes:
 
 
 def _count(db, model):
-    db.expire_all()
+    db.rollback()
     return db.exec(select(func.count()).select_from(model)).one()
 
 
