@@ -75,3 +75,14 @@ def test_vendor_list_search_and_filters(client, login, db):
     assert "クラウド基盤" in names("q=cloud+base") and "印刷" in names("q=PRINTING")
     assert "印刷" not in names("cloud=1")
     assert "クラウド基盤" in names("position=none")
+
+
+def test_vendor_list_is_paginated(client, login, db):
+    for n in range(51):
+        factories.gen_vendor(db, name=f"頁送り株式会社{n:02d}")
+    db.commit()
+    login("auditor")
+    first = client.get("/vendors/?q=頁送り").get_data(as_text=True)
+    assert 'rel="next"' in first and "頁送り株式会社49" in first and "頁送り株式会社50" not in first
+    second = client.get("/vendors/?q=頁送り&page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second and "頁送り株式会社50" in second
