@@ -2,6 +2,7 @@
 from openapi_spec_validator import validate
 from sqlmodel import func, select
 
+from vendorrisk.models.audit import AuditEntry
 from vendorrisk.models.vendors import OutsourcingLink
 
 from tests import factories
@@ -86,6 +87,9 @@ def test_roles_approval_and_patch(api, db):
     compliance = api("compliance")
     body = compliance.patch(f"/api/v1/links/{link}", json=decision).get_json()
     assert (body["approval_status"], body["approval_basis"], body["approved_on"]) == ("approved", "notification", "2026-02-01")
+    db.rollback()
+    decisions = db.exec(select(AuditEntry).where(AuditEntry.action == "link_decision")).all()
+    assert [(d.entity, d.entity_id) for d in decisions] == [("outsourcing_link", str(link))]
     assert api("auditor").post("/api/v1/vendors", json={"name": "監査人の会社"}).status_code == 403
     owner_client = api("vendor_owner")
     assert owner_client.patch(f"/api/v1/vendors/{a}", json={"address": "大阪"}).status_code == 403

@@ -169,7 +169,7 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
     link.approval_status = payload.approval_status
     link.approval_note = payload.approval_note.strip()[:1000]
     session.add(link)
-    audit.add_event(session, action="decide_sub_outsourcing", entity="outsourcing_link",
+    audit.add_event(session, action="link_decision", entity="outsourcing_link",
                     entity_id=link.id, before=before,
                     after={"approval_status": link.approval_status, "approval_basis": link.approval_basis})
     session.flush()
