@@ -25,7 +25,7 @@ def _digest(token: str) -> str:
 
 def active_feed(session: Session, user: User) -> CalendarFeed | None:
     """The user's current (not revoked) feed, if any."""
-    return session.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id,
+    return session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == user.id,
                                                    CalendarFeed.revoked_at.is_(None))).first()
 
 
@@ -39,7 +39,7 @@ def revoke_feeds(session: Session, user: User) -> int:
 
 def create_feed(session: Session, user: User) -> str:
     """Give the user a new secret feed token (revoking the old one); the token is returned once."""
-    for feed in session.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id,
+    for feed in session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == user.id,
                                                         CalendarFeed.revoked_at.is_(None))):
         feed.revoked_at = utcnow()
     token = "cal_" + secrets.token_urlsafe(32)
@@ -50,7 +50,7 @@ def create_feed(session: Session, user: User) -> str:
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user whose active feed has this token, or None."""
-    feed = session.exec(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(token),
+    feed = session.scalars(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(token),
                                                    CalendarFeed.revoked_at.is_(None))).first()
     if feed is None:
         return None

@@ -97,7 +97,7 @@ def _render_review(review, errors=(), form=None, status=200):
     vendor = db.get(Vendor, review.vendor_id)
     user = auth.current_user()
     owner = db.get(User, review.owner_id) if review.owner_id else None
-    findings = db.exec(select(Finding).where(Finding.source == "review",
+    findings = db.scalars(select(Finding).where(Finding.source == "review",
                                              Finding.source_ref.like(f"review:{review.id}:%"))
                        .order_by(Finding.id)).all()
     return render_template("monitoring/review.html", review=review, vendor=vendor, owner=owner, errors=list(errors),

@@ -42,7 +42,7 @@ def board():
         query = findings.finding_query(status=status, **filters)
         columns[status] = db.execute(query.limit(PER_COLUMN)).all()
     owner_ids = {f.owner_id for rows in columns.values() for f, _v in rows if f.owner_id}
-    owners = {u.id: u.display_name or u.email for u in db.exec(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+    owners = {u.id: u.display_name or u.email for u in db.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
     vendors = db.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name)).all()
     return render_template("monitoring/board.html", columns=columns, owners=owners, today=date.today(),
                            severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
@@ -53,7 +53,7 @@ def _render(finding, status=200):
     db = get_session()
     user = auth.current_user()
     vendor = db.get(Vendor, finding.vendor_id)
-    staff = db.exec(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
+    staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
     people = {u.id: u for u in staff}
     return render_template("monitoring/finding.html", finding=finding, vendor=vendor, people=people, staff=staff,
                            events=findings.history(db, finding.id), moves=findings.allowed_moves(finding, user),
