@@ -290,3 +290,14 @@ def test_auditor_reads_but_cannot_record(app, db, client, login, role):
     review = _open_review(db, vendor)
     assert client.get(f"/reviews/{review.id}").status_code == 200
     assert client.post(f"/reviews/{review.id}", data={"action": "complete"}).status_code == 403
+
+
+def test_openapi_documents_every_monitoring_route(app, client):
+    from openapi_spec_validator import validate
+    document = client.get("/api/v1/openapi.json").json
+    validate(document)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api_monitoring."):
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert method.lower() in document["paths"][path], (method, path)

@@ -33,7 +33,7 @@ def remind(once, today, no_send):
     plans = result.plans
     click.echo(f"Plans: {plans.get('created', 0)} created, {plans.get('updated', 0)} updated, "
                f"{plans.get('dropped', 0)} dropped.")
-    click.echo(f"Reminders: {result.wanted} due, {result.created} new, {result.sent} sent, "
+    click.echo(f"Reminders: {result.created} new, {result.sent} sent, "
                f"{result.failed} failed, {result.released} interrupted claims released.")
     if result.failed:
         raise SystemExit(1)

@@ -54,6 +54,12 @@ def strictest(tiers) -> str:
     return min(tiers, key=RISK_TIERS.index)
 
 
+def _rows(session: Session, query):
+    # Core execution: these reads return tens of thousands of plain rows per sweep, and
+    # the ORM's result processing would double their cost.
+    return session.connection().execute(query).all()
+
+
 @dataclass(frozen=True)
 class Plan:
     """What the next review of a vendor should look like."""
@@ -84,7 +90,7 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
     query = select(members.c.vendor_id, func.max(members.c.important.cast(Arrangement.id.type)),
                    func.min(members.c.start_date), func.min(members.c.recorded)).group_by(members.c.vendor_id)
     result = {}
-    for vendor_id, important, start, recorded in session.execute(query):
+    for vendor_id, important, start, recorded in _rows(session, query):
         if isinstance(recorded, str):  # SQLite's MIN() over a UNION loses the column type
             recorded = datetime.fromisoformat(recorded)
         if isinstance(start, str):
@@ -101,7 +107,7 @@ def primary_owners(session: Session, vendor_ids=None) -> dict[int, int]:
     if vendor_ids is not None:
         query = query.where(VendorOwner.vendor_id.in_(vendor_ids))
     owners: dict[int, int] = {}
-    for vendor_id, user_id in session.execute(query):
+    for vendor_id, user_id in _rows(session, query):
         owners.setdefault(vendor_id, user_id)
     return owners
 
@@ -112,7 +118,7 @@ def last_completed(session: Session, vendor_ids=None) -> dict[int, date]:
              .where(MonitoringReview.status == "completed").group_by(MonitoringReview.vendor_id))
     if vendor_ids is not None:
         query = query.where(MonitoringReview.vendor_id.in_(vendor_ids))
-    return {v: (date.fromisoformat(d) if isinstance(d, str) else d) for v, d in session.execute(query)}
+    return {v: (date.fromisoformat(d) if isinstance(d, str) else d) for v, d in _rows(session, query)}
 
 
 def vendor_tiers(session: Session, vendor_ids=None) -> dict[int, str | None]:
@@ -121,7 +127,7 @@ def vendor_tiers(session: Session, vendor_ids=None) -> dict[int, str | None]:
     query = select(Vendor.id, Vendor.risk_tier)
     if vendor_ids is not None:
         query = query.where(Vendor.id.in_(vendor_ids))
-    return dict(session.execute(query).all())
+    return dict(_rows(session, query))
 
 
 def desired_plans(session: Session, vendor_ids: list[int] | None = None) -> dict[int, Plan]:
@@ -156,7 +162,7 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
                    MonitoringReview.owner_id).where(MonitoringReview.status.in_(OPEN_STATUSES))
     if vendor_ids is not None:
         query = query.where(MonitoringReview.vendor_id.in_(vendor_ids))
-    existing = {row.vendor_id: row for row in session.execute(query)}
+    existing = {row.vendor_id: row for row in _rows(session, query)}
     now = utcnow()
     new_rows, changes, dropped = [], [], []
     for vendor_id, plan in plans.items():

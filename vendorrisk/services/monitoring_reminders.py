@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from ..models.findings import Finding
 from ..models.monitoring import MonitoringReview
+from ..models.reminders import Reminder
 from ..models.users import User
 from ..models.vendors import Arrangement, Vendor, VendorOwner
 from ..registry import ReminderSpec, reminder_source
@@ -74,6 +75,20 @@ class Recipients:
         return found
 
 
+def already_stored(session: Session, subject_type: str, candidates) -> set[tuple]:
+    """Keys (subject_id, kind, due_date, recipient) among ``candidates`` (subject_id, kind)
+    pairs that are stored already, so their texts are not rendered again. An index seek per
+    subject and kind: the cost does not grow with the reminders sent in earlier weeks."""
+    candidates = set(candidates)
+    if not candidates:
+        return set()
+    ids, kinds = {c[0] for c in candidates}, {c[1] for c in candidates}
+    rows = session.connection().execute(
+        select(Reminder.subject_id, Reminder.kind, Reminder.due_date, Reminder.recipient)
+        .where(Reminder.subject_type == subject_type, Reminder.subject_id.in_(ids), Reminder.kind.in_(kinds)))
+    return {tuple(r) for r in rows if (r[0], r[1]) in candidates}
+
+
 def _vendor_name(names: dict, vendor_id: int, language: str) -> str:
     name, name_en = names.get(vendor_id, ("?", ""))
     return name_en or name if language == "en" else name
@@ -112,14 +127,15 @@ def review_reminders(session: Session, today: date):
                                   MonitoringReview.owner_id, MonitoringReview.risk_tier)
                            .where(MonitoringReview.status.in_(("planned", "in_progress")),
                                   MonitoringReview.due_date <= horizon)).all()
-    people = Recipients(session, [r.owner_id for r in rows])
-    names = _vendor_names(session, [r.vendor_id for r in rows])
-    for row in rows:
-        stage = review_stage(row.due_date, today, days)
-        if stage is None:
-            continue
+    staged = [(row, stage) for row in rows if (stage := review_stage(row.due_date, today, days))]
+    stored = already_stored(session, "review", [(row.id, stage) for row, stage in staged])
+    people = Recipients(session, [r.owner_id for r, _s in staged])
+    names = _vendor_names(session, [r.vendor_id for r, _s in staged])
+    for row, stage in staged:
         overdue = stage.startswith("overdue")
         for email, language, user_id in people.of(row.owner_id, escalate=overdue):
+            if (row.id, stage, row.due_date, email) in stored:
+                continue
             with force_locale(language):
                 subject, body = _review_texts(stage, _vendor_name(names, row.vendor_id, language),
                                               row.due_date, row.risk_tier, overdue)
@@ -133,11 +149,14 @@ def finding_reminders(session: Session, today: date):
     rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.severity,
                                   Finding.due_date, Finding.owner_id)
                            .where(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)).all()
+    staged = [(row, f"overdue_w{((today - row.due_date).days - 1) // 7 + 1}") for row in rows]
+    stored = already_stored(session, "finding", [(row.id, stage) for row, stage in staged])
     people = Recipients(session, [r.owner_id for r in rows])
     names = _vendor_names(session, [r.vendor_id for r in rows])
-    for row in rows:
-        stage = f"overdue_w{((today - row.due_date).days - 1) // 7 + 1}"
+    for row, stage in staged:
         for email, language, user_id in people.of(row.owner_id, escalate=True):
+            if (row.id, stage, row.due_date, email) in stored:
+                continue
             with force_locale(language):
                 vendor = _vendor_name(names, row.vendor_id, language)
                 subject = _("[vendorrisk] Overdue finding: %(title)s (%(vendor)s)", title=row.title, vendor=vendor)
@@ -174,8 +193,11 @@ def arrangement_reminders(session: Session, today: date):
         owners.setdefault(vendor_id, user_id)
     people = Recipients(session, owners.values())
     names = _vendor_names(session, [r.vendor_id for r, _k, _d in due_rows])
+    stored = already_stored(session, "arrangement", [(r.id, k) for r, k, _d in due_rows])
     for row, kind, due in due_rows:
         for email, language, user_id in people.of(owners.get(row.vendor_id), escalate=True):
+            if (row.id, kind, due, email) in stored:
+                continue
             with force_locale(language):
                 vendor = _vendor_name(names, row.vendor_id, language)
                 if kind == "notice_date":

@@ -49,7 +49,7 @@ class SweepResult:
     """What one sweep did."""
 
     plans: dict = field(default_factory=dict)
-    wanted: int = 0
+    wanted: int = 0  # reminders the sources found not stored yet
     created: int = 0
     sent: int = 0
     failed: int = 0
