@@ -178,3 +178,27 @@ def test_remind_once_cli_on_demo_data_sends_real_mail_then_nothing(app, runner, 
     second = runner.invoke(args=["remind", "--once"])
     assert second.exit_code == 0 and "0 new, 0 sent" in second.output
     assert len(smtp.messages) == len({m["message"]["Message-ID"] for m in smtp.messages})
+
+
+def test_scheduler_runs_in_its_own_process_and_catches_up_at_start(app, db, smtp, database_url, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    owner, _compliance, _vendors = _overdue_chain(db)
+    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY="scheduler-test-secret-0123",
+               VENDORRISK_INSTANCE_PATH=str(tmp_path / "sched"), VENDORRISK_SMTP_HOST="127.0.0.1",
+               VENDORRISK_SMTP_PORT=str(smtp.port), VENDORRISK_LOG_LEVEL="WARNING")
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "scheduler"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while len(smtp.messages) < 6 and time.time() < deadline and process.poll() is None:
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0].decode()
+    assert "Scheduler started" in output, output
+    assert len(smtp.messages) == 6  # the first sweep runs at start-up: overdue reviews caught up
+    assert len(smtp.by_recipient(owner.email)) == 3
