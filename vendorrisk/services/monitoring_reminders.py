@@ -6,7 +6,6 @@ Each source computes, from the dates in the database, which reminders should exi
 caught up by the next sweep (the latest stage is sent, older stages are not replayed).
 """
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
@@ -210,4 +209,4 @@ def arrangement_reminders(session: Session, today: date):
                     body = _("The arrangement \"%(title)s\" with %(vendor)s ends on %(due)s. Renew it, or carry out "
                              "the exit plan (Art. 5(2)).", title=row.title, vendor=vendor, due=due)
             yield ReminderSpec("arrangement", row.id, kind, due, email, user_id, language, subject, body,
-                               link(f"/vendors/?q={quote(names.get(row.vendor_id, ('', ''))[0])}"))
+                               link(f"/arrangements/{row.id}"))
