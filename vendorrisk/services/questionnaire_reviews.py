@@ -3,7 +3,7 @@ the vendor's chains or rejected, and the latest workbooks offered as evidence.""
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from .. import storage
@@ -12,6 +12,7 @@ from ..models.base import utcnow
 from ..models.files import StoredFile
 from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from ..models.vendors import Arrangement, DataLocation, OutsourcingLink, Vendor
+from . import chains
 from ..registry import EvidenceFile, evidence_source, vendor_panel
 
 LOCATION_RE = re.compile(r"^([A-Za-z]{2})(?:[\s:/,-]+(.*))?$")
@@ -131,17 +132,13 @@ def accept_proposal(session: Session, proposal_id: int, arrangement_id: int, use
         raise ValidationFailed("Choose an arrangement in whose chain the vendor appears.",
                                [{"field": "arrangement_id", "message": "The vendor is not in this arrangement's chain."}])
     child = _subcontractor_vendor(session, proposal)
-    if child.id == proposal.vendor_id:
-        raise Conflict("A vendor cannot be its own subcontractor.")
-    duplicate = session.exec(select(func.count()).select_from(OutsourcingLink).where(
-        OutsourcingLink.arrangement_id == arrangement_id, OutsourcingLink.parent_vendor_id == proposal.vendor_id,
-        OutsourcingLink.vendor_id == child.id)).one()
-    if duplicate:
-        raise Conflict(f"{child.name} is already a subcontractor of this vendor in that arrangement.")
-    link = OutsourcingLink(arrangement_id=arrangement_id, parent_vendor_id=proposal.vendor_id, vendor_id=child.id,
-                           service=proposal.service, touches_user_data=proposal.touches_user_data,
-                           approval_status="pending",
-                           approval_note=f"Listed in questionnaire response {proposal.response_id}")
+    arrangement = session.get(Arrangement, arrangement_id)
+    # The chains area refuses self-links, cycles and duplicate links, and re-tiers the chain.
+    link = chains.add_link(session, arrangement, {"parent_vendor_id": proposal.vendor_id, "vendor_id": child.id,
+                                                  "service": proposal.service,
+                                                  "touches_user_data": proposal.touches_user_data})
+    link.approval_status = "pending"
+    link.approval_note = f"Listed in questionnaire response {proposal.response_id}"
     session.add(link)
     session.flush()
     match = LOCATION_RE.match(proposal.data_location.strip())
