@@ -73,6 +73,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-questionnaires-"))
     (work / "questionnaires").mkdir()
     write_template(work / "questionnaires", count)
+    shared = ROOT / "questionnaires" / "selection"  # another area's content in the same folder
+    if shared.exists():
+        (work / "questionnaires" / "selection").symlink_to(shared, target_is_directory=True)
     content.QUESTIONNAIRES_DIR = work / "questionnaires"
     app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789",
                       "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite'}", "INSTANCE_PATH": str(work / "instance"),
