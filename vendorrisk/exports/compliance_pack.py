@@ -9,7 +9,7 @@ import posixpath
 import zipfile
 from datetime import datetime
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import and_, or_, select, tuple_
 from sqlmodel import Session
 
 from .. import registry
@@ -21,9 +21,8 @@ from ..models.vendors import Vendor
 
 def _safe_path(*parts: str) -> str:
     """A relative POSIX path inside the ZIP: no absolute path, no ``..``."""
-    joined = posixpath.normpath("/".join(p.replace("\\", "/").strip("/") for p in parts if p))
-    cleaned = [p for p in joined.split("/") if p not in ("", ".", "..")]
-    return "/".join(cleaned) or "file"
+    segments = [s for part in parts for s in part.replace("\\", "/").split("/") if s not in ("", ".", "..")]
+    return "/".join(segments) or "file"
 
 
 def _unique_paths(files: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes, str]]:
@@ -50,16 +49,26 @@ def _csv(headers, rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _record_id(entry: AuditEntry) -> str:
+    """The id of the record an entry is about (create entries may carry it only in their snapshot)."""
+    if entry.entity_id:
+        return entry.entity_id
+    snapshot = json.loads(entry.after or entry.before or "{}")
+    return str(snapshot.get("id", "")) if isinstance(snapshot, dict) else ""
+
+
 def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:
     """Audit entries about the vendor and about every record that names it (``vendor_id`` or
     ``parent_vendor_id``), whatever the area: records are found from their snapshots in the
     trail, then all entries of those records are taken, oldest first."""
-    patterns = [f'%vendor_id": {vendor_id},%', f'%vendor_id": {vendor_id}}}%']
-    mentions = or_(*(column.like(p) for column in (AuditEntry.before, AuditEntry.after) for p in patterns))
-    records = set(session.execute(select(AuditEntry.entity, AuditEntry.entity_id).where(mentions)).all())
-    records.add(("vendor", str(vendor_id)))
-    records = sorted(records)
-    entries: dict[int, AuditEntry] = {}
+    snapshot_columns = (AuditEntry.before, AuditEntry.after)
+    names_vendor = [f'%vendor_id": {vendor_id},%', f'%vendor_id": {vendor_id}}}%']
+    is_vendor = [f'%"id": {vendor_id},%', f'%"id": {vendor_id}}}%']
+    mentions = or_(*(c.like(p) for c in snapshot_columns for p in names_vendor),
+                   and_(AuditEntry.entity == "vendor",
+                        or_(AuditEntry.entity_id == str(vendor_id), *(c.like(p) for c in snapshot_columns for p in is_vendor))))
+    entries = {e.id: e for e in session.scalars(select(AuditEntry).where(mentions))}
+    records = sorted({(e.entity, _record_id(e)) for e in entries.values() if _record_id(e)} | {("vendor", str(vendor_id))})
     for start in range(0, len(records), 400):
         chunk = records[start:start + 400]
         for entry in session.scalars(select(AuditEntry).where(
