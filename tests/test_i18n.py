@@ -45,3 +45,16 @@ def test_user_choice_overrides_browser(client, login, db):
     assert 'lang="en"' in page
     db.refresh(user)
     assert user.language == "en"
+
+
+def test_dates_are_shown_in_tokyo_time(app):
+    from datetime import datetime, timezone
+
+    from vendorrisk.i18n import format_local
+    with app.app_context():
+        assert format_local(datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc)) == "2026-04-01 00:30 JST"
+
+
+def test_openpyxl_parses_with_defusedxml():
+    import openpyxl
+    assert openpyxl.DEFUSEDXML is True

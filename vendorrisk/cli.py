@@ -98,14 +98,15 @@ def create_token(email, name):
 @with_appcontext
 def demo(force):
     """Load the demo portfolio (only into a database without vendors)."""
-    from .demo import load_demo
+    from .demo import demo_logins, load_demo
     loaded, logins = load_demo(current_app, force=force)
     if not loaded:
         click.echo("Demo data already present; nothing loaded.")
-        return
-    click.echo("Demo data loaded. Sign in with:")
-    for email, role, password in logins:
-        click.echo(f"  {role:<13} {email}  /  {password}")
+        logins = demo_logins(current_app)
+    if logins:
+        click.echo("Demo sign-ins (change these passwords before real use):")
+        for email, role, password in logins:
+            click.echo(f"  {role:<13} {email}  /  {password}")
 
 
 @click.command("serve")

@@ -7,9 +7,19 @@ HTML otherwise, and rolls the request's session back.
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import BadRequest, HTTPException
 
 log = logging.getLogger("vendorrisk")
+
+
+_PAGE_MESSAGES = {
+    400: lazy_gettext("The request could not be processed. If you submitted a form, reload the page and try again."),
+    403: lazy_gettext("Your role does not allow this. The attempt has been recorded."),
+    404: lazy_gettext("There is no page at this address."),
+    405: lazy_gettext("This address does not accept that kind of request."),
+    413: lazy_gettext("The file is larger than the upload limit."),
+}
 
 
 class DomainError(Exception):
@@ -88,6 +98,8 @@ def init_app(app: Flask) -> None:
         _rollback()
         code = (exc.name or "error").lower().replace(" ", "_")
         message = exc.description or exc.name
+        if not wants_json() and exc.code in _PAGE_MESSAGES and not isinstance(exc, MalformedJSON):
+            message = str(_PAGE_MESSAGES[exc.code])
         if isinstance(exc, MalformedJSON):
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)
@@ -96,4 +108,5 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):
         _rollback()
         log.exception("unhandled error")
-        return error_response(500, "internal_error", "An unexpected error occurred; it has been logged.")
+        message = "An unexpected error occurred; it has been logged."
+        return error_response(500, "internal_error", message if wants_json() else gettext(message))

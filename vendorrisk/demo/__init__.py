@@ -31,3 +31,14 @@ def load_demo(app: Flask, force: bool = False, today: date | None = None) -> tup
             module.load(session, ctx)
         logins = [(u.email, u.role, DEMO_PASSWORD) for u in ctx["users"].values()]
     return True, logins
+
+
+def demo_logins(app: Flask) -> list[tuple[str, str, str]]:
+    """The demo users still present in the database, with the demo password."""
+    from ..models.users import User
+    from .core import USERS
+
+    emails = [email for _key, email, *_rest in USERS]
+    with transaction(engine=engine_of(app)) as session:
+        rows = session.exec(select(User.email, User.role).where(User.email.in_(emails))).all()
+    return [(email, role, DEMO_PASSWORD) for email, role in rows]

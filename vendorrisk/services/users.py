@@ -93,13 +93,16 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def account_failures(session: Session, email: str) -> int:
-    """Count recent failed sign-ins for one account."""
+def recent_failures(session: Session, *, email: str | None = None, remote_addr: str | None = None) -> int:
+    """Count failed sign-ins within the window, for one account or one address."""
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    return session.exec(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.success == False, LoginAttempt.at >= since,  # noqa: E712
-            LoginAttempt.email == email.strip().lower())).one()
+    query = select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.success == False, LoginAttempt.at >= since)  # noqa: E712
+    if email is not None:
+        query = query.where(LoginAttempt.email == email.strip().lower())
+    if remote_addr is not None:
+        query = query.where(LoginAttempt.remote_addr == remote_addr)
+    return session.exec(query).one()
 
 
 def verify_login(session: Session, email: str, password: str, remote_addr: str = "") -> User | None:
@@ -111,7 +114,9 @@ def verify_login(session: Session, email: str, password: str, remote_addr: str =
     global _dummy_hash
     email = email.strip().lower()
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    throttled = account_failures(session, email) >= limit or _address_failures(session, remote_addr) >= limit * 4
+    # An address gets more room than an account: several staff may sit behind one NAT.
+    throttled = (recent_failures(session, email=email) >= limit
+                 or (bool(remote_addr) and recent_failures(session, remote_addr=remote_addr) >= limit * 4))
     user = session.exec(select(User).where(User.email == email)).first()
     ok = False
     if not throttled:
@@ -134,16 +139,6 @@ def verify_login(session: Session, email: str, password: str, remote_addr: str =
             user.password_hash = hasher().hash(unicodedata.normalize("NFKC", password))
     session.flush()
     return user if ok else None
-
-
-def _address_failures(session: Session, remote_addr: str) -> int:
-    if not remote_addr:
-        return 0
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    return session.exec(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.success == False, LoginAttempt.at >= since,  # noqa: E712
-            LoginAttempt.remote_addr == remote_addr)).one()
 
 
 def hash_token(token: str) -> str:

@@ -1,0 +1,52 @@
+"""Errors answer JSON or HTML by what the client accepts; health and readiness probes."""
+from sqlalchemy import text
+
+
+def test_unknown_route_html_and_json(client):
+    html = client.get("/no-such-page")
+    assert html.status_code == 404 and html.mimetype == "text/html"
+    as_json = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert as_json.status_code == 404 and as_json.json["error"]["code"] == "not_found"
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and set(api.json["error"]) == {"code", "message", "details"}
+
+
+def test_malformed_json_is_a_400_with_a_message_and_nothing_changes(api, db):
+    client = api("compliance")
+    response = client.patch("/api/v1/me", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "malformed_json"
+    assert "Malformed JSON" in response.json["error"]["message"]
+
+
+def test_api_validation_errors_list_the_fields(api):
+    client = api("compliance")
+    response = client.patch("/api/v1/me", json={"language": "fr"})
+    assert response.status_code == 422
+    assert response.json["error"]["details"] == [{"field": "language", "message": "Use 'ja', 'en' or null (follow the browser)."}]
+    assert client.patch("/api/v1/me", json={"language": "en"}).json["language"] == "en"
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["database"] == "reachable"
+
+
+def test_readyz_reports_missing_migrations(app, client, db):
+    db.execute(text("DELETE FROM alembic_version"))
+    db.commit()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json["migrations"]["current"] == []
+
+
+def test_request_id_is_echoed(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
