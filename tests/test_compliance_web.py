@@ -109,3 +109,16 @@ def test_navigation_entries(client, login, obligations):
     login("auditor")
     page = client.get("/").get_data(as_text=True)
     assert page.index('href="/dashboard/"') < page.index('href="/vendors/"') < page.index('href="/compliance/"')
+
+
+def test_figure_list_pages(client, login, db, obligations):
+    vendor = factories.gen_vendor(db)
+    for n in range(55):
+        db.add(Finding(vendor_id=vendor.id, title=f"Finding {n:02d}", severity="low"))
+    db.commit()
+    login("auditor")
+    first = client.get("/dashboard/lists/open_findings?severity=low").get_data(as_text=True)
+    assert first.count("<tr>") == 51
+    assert 'href="/dashboard/lists/open_findings?severity=low&amp;page=2" rel="next"' in first
+    second = client.get("/dashboard/lists/open_findings?severity=low&page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 6 and 'rel="prev"' in second
