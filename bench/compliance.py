@@ -99,13 +99,13 @@ def bench_obligations() -> None:
         registry.obligation(ob_id, citation_ja=ob_id, citation_en=ob_id, title_ja=ob_id, title_en=ob_id)(fn)
 
 
-def timed(client, path: str, repeat: int) -> float:
+def timed(client, path: str, repeat: int, headers: dict | None = None) -> float:
     """Median milliseconds of ``repeat`` GETs (after one warm-up)."""
-    assert client.get(path).status_code == 200, path
+    assert client.get(path, headers=headers).status_code == 200, path
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         samples.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, path
     return statistics.median(samples)
@@ -134,16 +134,21 @@ def main() -> None:
             start = time.perf_counter()
             populate(session, vendors, links)
             print(f"bulk insert: {time.perf_counter() - start:.1f} s")
-            users.create_user(session, email="bench@example.jp", role="auditor", password=PASSWORD)
+            user = users.create_user(session, email="bench@example.jp", role="auditor", password=PASSWORD)
+            _record, token = users.create_token(session, user, "bench")
             session.commit()
             session.close()
         client = app.test_client()
         assert client.post("/login", data={"email": "bench@example.jp", "password": PASSWORD}).status_code == 302
         baseline = timed(client, "/vendors/", args.repeat)
+        bearer = {"Authorization": f"Bearer {token}"}
         results = {
             "matrix first page": timed(client, "/compliance/", args.repeat),
             "matrix first page, important + cloud": timed(client, "/compliance/?important=yes&cloud=yes", args.repeat),
             "matrix first page, status=gap": timed(client, "/compliance/?status=gap", args.repeat),
+            "matrix first page, chain tier 2": timed(client, "/compliance/?tier=2", args.repeat),
+            "API matrix first page": timed(client, "/api/v1/compliance-matrix", args.repeat, bearer),
+            "dashboard API": timed(client, "/api/v1/dashboard", args.repeat, bearer),
             "dashboard": timed(client, "/dashboard/", args.repeat),
         }
         print(f"{'vendor list (baseline)':<40} {baseline:8.1f} ms   1.0x")

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, Session
 
 from ..models.findings import SEVERITIES, Finding
 from ..models.vendors import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
-from .chains import chain_nodes, concentration_query
+from .chains import chain_nodes, concentration
 
 CERTIFICATE_HORIZON_DAYS = 60
 
@@ -178,9 +178,8 @@ def figures(session: Session, today: date, url_for: Callable[..., str]) -> dict:
     link = OutsourcingLink.__table__
     unapproved = session.execute(select(func.count()).select_from(link)
                                  .where(link.c.approval_status != "approved")).scalar_one()
-    top = [{"vendor_id": r.id, "name": r.name, "name_en": r.name_en, "arrangements": r.arrangements,
-            "tier": r.tier, "href": url_for("dashboard.figure_list", key="dependent_arrangements", vendor_id=r.id)}
-           for r in session.execute(concentration_query(10))]
+    top = [{**c, "href": url_for("dashboard.figure_list", key="dependent_arrangements", vendor_id=c["vendor_id"])}
+           for c in concentration(session, 10)]
     return {
         "as_of": today.isoformat(),
         "overdue_reviews": figure("overdue_reviews"),

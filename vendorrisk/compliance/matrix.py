@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from .. import registry
 from ..errors import ValidationFailed
-from ..models.vendors import RISK_TIERS
-from .chains import vendor_facts_query
+from ..models.vendors import RISK_TIERS, Vendor
+from .chains import flag_condition, tiers_for, vendor_facts, vendor_tiers
 
 STATUSES = ("met", "gap", "not_applicable")
 BATCH_SIZE = 500
@@ -67,10 +67,22 @@ class VendorFacts:
     user_data: bool
 
 
-def _facts(row) -> VendorFacts:
-    return VendorFacts(id=row.id, name=row.name, name_en=row.name_en, risk_tier=row.risk_tier,
-                       status=row.status, tier=row.tier, arrangements=row.arrangements,
-                       important=bool(row.important), cloud=bool(row.cloud), user_data=bool(row.user_data))
+def _with_facts(session: Session, rows) -> list[VendorFacts]:
+    """Attach chain facts and tiers to vendor rows, with two queries bounded by the rows' ids."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    facts_query = vendor_facts(ids)
+    facts = {f.vendor_id: f for f in session.execute(select(facts_query))}
+    tiers = tiers_for(session, ids)
+    result = []
+    for r in rows:
+        f = facts.get(r.id)
+        result.append(VendorFacts(id=r.id, name=r.name, name_en=r.name_en, risk_tier=r.risk_tier, status=r.status,
+                                  tier=tiers.get(r.id), arrangements=f.arrangements if f else 0,
+                                  important=bool(f and f.important), cloud=bool(r.is_cloud or (f and f.cloud)),
+                                  user_data=bool(f and f.user_data)))
+    return result
 
 
 def _flag(args: Mapping, name: str) -> bool | None:
@@ -151,23 +163,29 @@ class MatrixFilters:
 
 
 def vendors_query(filters: MatrixFilters):
-    """The vendors the filters admit (before status), ordered by name; one SQL query."""
-    facts = vendor_facts_query().subquery("facts")
-    query = select(facts)
-    if filters.tier is not None:
-        query = query.where(facts.c.tier == filters.tier)
-    if filters.risk_tier:
-        query = query.where(facts.c.risk_tier == filters.risk_tier)
+    """The vendors the filters admit (before status), ordered by name; one SQL query.
+
+    Chain facts are joined only when a filter needs them, so the unfiltered portfolio pages
+    the vendor table alone."""
+    vendor = Vendor.__table__
+    query = select(vendor.c.id, vendor.c.name, vendor.c.name_en, vendor.c.risk_tier, vendor.c.status,
+                   vendor.c.is_cloud)
     for name in ("important", "cloud", "user_data"):
         value = getattr(filters, name)
         if value is not None:
-            query = query.where(facts.c[name] == (1 if value else 0))
+            condition = flag_condition(name, vendor.c.id)
+            query = query.where(condition if value else ~condition)
+    if filters.tier is not None:
+        tiers = vendor_tiers()
+        query = query.join(tiers, tiers.c.vendor_id == vendor.c.id).where(tiers.c.tier == filters.tier)
+    if filters.risk_tier:
+        query = query.where(vendor.c.risk_tier == filters.risk_tier)
     if filters.vendor_id is not None:
-        query = query.where(facts.c.id == filters.vendor_id)
+        query = query.where(vendor.c.id == filters.vendor_id)
     if filters.q:
         like = f"%{filters.q}%"
-        query = query.where(facts.c.name.ilike(like) | facts.c.name_en.ilike(like))
-    return query.order_by(facts.c.name, facts.c.id)
+        query = query.where(vendor.c.name.ilike(like) | vendor.c.name_en.ilike(like))
+    return query.order_by(vendor.c.name, vendor.c.id)
 
 
 def evaluate(session: Session, vendor_ids: list[int],
@@ -202,7 +220,8 @@ def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_
     query = vendors_query(filters)
     offset = 0
     while True:
-        vendors = [_facts(r) for r in session.execute(query.limit(batch_size).offset(offset))]
+        batch = session.execute(query.limit(batch_size).offset(offset)).all()
+        vendors = _with_facts(session, batch)
         if not vendors:
             return
         verdicts = evaluate(session, [v.id for v in vendors], obligations)
@@ -210,7 +229,7 @@ def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_
             row = MatrixRow(vendor, verdicts[vendor.id])
             if filters.status is None or row.has(filters.status):
                 yield row
-        if len(vendors) < batch_size:
+        if len(batch) < batch_size:
             return
         offset += batch_size
 
@@ -248,7 +267,7 @@ def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_pag
     if filters.status is None:
         query = vendors_query(filters)
         total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        vendors = [_facts(r) for r in session.execute(query.limit(per_page).offset((page - 1) * per_page))]
+        vendors = _with_facts(session, session.execute(query.limit(per_page).offset((page - 1) * per_page)).all())
         verdicts = evaluate(session, [v.id for v in vendors], obligations)
         rows = [MatrixRow(v, verdicts[v.id]) for v in vendors]
         return MatrixPage(rows, obligations, page, per_page, total, has_next=page * per_page < total)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..compliance import dashboard, matrix
-from ..compliance.chains import concentration_query
+from ..compliance.chains import concentration
 from ..models.findings import Finding
 from ..models.vendors import Arrangement, OutsourcingLink, Vendor
 from ..services import compliance as snapshots
@@ -148,7 +148,7 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
 
     document.add_heading("4. 集中リスク / Concentration", 1)
     _table(document, ("外部委託先 / Vendor", "依存する委託業務 / Arrangements", "最上位の階層 / Highest tier"),
-           [(r.name, r.arrangements, r.tier) for r in session.execute(concentration_query(10))])
+           [(c["name"], c["arrangements"], c["tier"]) for c in concentration(session, 10)])
 
     document.add_heading("5. 前回報告からの変化 / Changes since the last report", 1)
     month, changes = snapshots.changes_since_previous(session, today, current=counts)
