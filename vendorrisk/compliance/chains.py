@@ -35,7 +35,8 @@ def chain_paths():
             .join(paths, and_(link.c.arrangement_id == paths.c.arrangement_id,
                               link.c.parent_vendor_id == paths.c.vendor_id))
             .where(paths.c.tier < MAX_DEPTH))
-    return paths.union(step)
+    # UNION ALL: duplicates (a vendor reached twice) are folded by the callers' MIN(tier).
+    return paths.union_all(step)
 
 
 def chain_nodes():
@@ -117,13 +118,19 @@ def vendor_facts(vendor_ids: list[int] | None = None):
 
 def concentration(session, limit: int = 10) -> list[dict]:
     """Vendors depended on by the most arrangements at any tier, most first, with their tier."""
-    m = _memberships()
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
     vendor = Vendor.__table__
-    count = func.count(func.distinct(m.c.arrangement_id))
-    rows = session.execute(select(vendor.c.id, vendor.c.name, vendor.c.name_en, count.label("arrangements"))
-                           .select_from(m.join(vendor, vendor.c.id == m.c.vendor_id))
-                           .group_by(vendor.c.id, vendor.c.name, vendor.c.name_en)
-                           .order_by(count.desc(), vendor.c.name, vendor.c.id).limit(limit)).all()
+    terminated = select(arrangement.c.id).where(~_active(arrangement))
+    pairs = union_all(
+        select(link.c.vendor_id, link.c.arrangement_id).where(link.c.arrangement_id.not_in(terminated)),
+        select(arrangement.c.vendor_id, arrangement.c.id).where(_active(arrangement))).subquery("pairs")
+    count = func.count(func.distinct(pairs.c.arrangement_id))
+    top = (select(pairs.c.vendor_id, count.label("arrangements")).group_by(pairs.c.vendor_id)
+           .order_by(count.desc(), pairs.c.vendor_id).limit(limit).subquery("top"))
+    rows = session.execute(select(vendor.c.id, vendor.c.name, vendor.c.name_en, top.c.arrangements)
+                           .join(top, top.c.vendor_id == vendor.c.id)
+                           .order_by(top.c.arrangements.desc(), vendor.c.name, vendor.c.id)).all()
     tiers = tiers_for(session, [r.id for r in rows])
     return [{"vendor_id": r.id, "name": r.name, "name_en": r.name_en, "arrangements": r.arrangements,
              "tier": tiers.get(r.id)} for r in rows]
