@@ -63,6 +63,10 @@ SETTINGS: list[Setting] = [
     Setting("DISPLAY_TIMEZONE", "Asia/Tokyo", "Time zone in which dates are shown (stored in "
             "UTC)."),
     Setting("LOG_LEVEL", "INFO", "Log level of the JSON request log."),
+    Setting("SELECTION_APPROVE_PERCENT", 75.0, "Selection assessments: weighted score (percent of "
+            "the maximum) from which the band is 'approve'. Kept with each new assessment.", float),
+    Setting("SELECTION_CONDITIONS_PERCENT", 55.0, "Selection assessments: weighted score from which "
+            "the band is 'approve with conditions'; below it, 'reject'.", float),
 ]
 
 SETTING_NAMES = {s.name for s in SETTINGS}

@@ -1,0 +1,67 @@
+"""Compliance uploads a SOC 2 Type II report with a Japanese filename, reviews it, finds it in
+the expiry view and downloads it under its original name — in a real Chromium."""
+from datetime import date, timedelta
+
+from tests import factories
+from tests.factories_certificates import pdf_bytes
+
+JP_NAME = "SOC2タイプ2報告書_2025年度.pdf"
+
+
+def test_upload_review_expiry_view_and_download(page, live_server, sign_in, db):
+    vendor = factories.gen_vendor(db, name="株式会社ブラウザ監査", name_en="Browser Audit K.K.")
+    factories.gen_arrangement(db, vendor, is_important=True, title="勘定系システム")
+    db.commit()
+    today = date.today()
+    period_end = today + timedelta(days=40)
+    data = pdf_bytes()
+    sign_in("compliance")
+
+    page.click("nav.mainnav a[href='/certificates/']")
+    page.click("a[href='/certificates/coverage']")
+    row = page.locator(f"[data-test=coverage-list] tr[data-vendor='{vendor.id}']")
+    assert "不足" in row.inner_text()  # a gap: no evidence yet
+    row.locator("a").first.click()
+    page.click("[data-test=upload-link]")
+
+    form = page.locator("[data-test=upload-form]")
+    form.locator("input[name=file]").set_input_files(
+        {"name": JP_NAME, "mimeType": "application/pdf", "buffer": data})
+    form.locator("select[name=type]").select_option("soc2_type2")
+    form.locator("input[name=issuer]").fill("有限責任監査法人サンプル")
+    form.locator("input[name=period_start]").fill((period_end - timedelta(days=364)).isoformat())
+    form.locator("input[name=period_end]").fill(period_end.isoformat())
+    form.locator("select[name=opinion]").select_option("qualified")
+    form.locator("textarea[name=exceptions_noted]").fill("アクセス権の棚卸しが一部未実施")
+    form.locator("textarea[name=cuecs]").fill("利用者側でのアクセス権レビュー")
+    form.locator("button[type=submit]").click()
+
+    page.wait_for_url(f"{live_server}/certificates/*")
+    facts = page.locator("[data-test=certificate-facts]").inner_text()
+    assert JP_NAME in facts and "有限責任監査法人サンプル" in facts
+
+    page.click("[data-test=review-link]")
+    review = page.locator("[data-test=review-form]")
+    review.locator("input[name=covers_services]").check()
+    review.locator("textarea[name=conclusion]").fill("対象範囲に勘定系システムの運用が含まれることを確認した。")
+    review.locator("textarea[name=exceptions_follow_up]").fill("次回報告書で是正状況を確認する。")
+    review.locator("input[name=raise_finding]").check()
+    review.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server}/certificates/*")
+    reviews = page.locator("[data-test=reviews]").inner_text()
+    assert "対象範囲に勘定系システムの運用が含まれることを確認した。" in reviews and "指摘事項" in reviews
+
+    page.goto(f"{live_server}/certificates/coverage")
+    assert "充足" in page.locator(f"[data-test=coverage-list] tr[data-vendor='{vendor.id}']").inner_text()
+
+    page.click("nav.mainnav a[href='/certificates/']")
+    expiry = page.locator("[data-test=expiry-list]").inner_text()
+    assert "株式会社ブラウザ監査" in expiry and period_end.isoformat() in expiry and "期限間近" in expiry
+
+    page.locator("[data-test=expiry-list] a", has_text="SOC 2 Type II").click()
+    with page.expect_download() as info:
+        page.click("[data-test=download]")
+    download = info.value
+    assert download.suggested_filename == JP_NAME
+    with open(download.path(), "rb") as fh:
+        assert fh.read() == data

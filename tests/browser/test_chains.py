@@ -1,0 +1,75 @@
+"""Procurement registers a vendor, records an arrangement and a chain two tiers deep, sees the
+tree; compliance approves the sub-outsourcing — in a real Chromium."""
+from sqlmodel import select
+
+from vendorrisk.models.vendors import OutsourcingLink
+
+from tests import factories
+
+
+def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db):
+    factories.gen_vendor(db, name="さくらデータ株式会社", name_en="Sakura Data K.K.")
+    factories.gen_vendor(db, name="印刷センター株式会社", name_en="Print Center K.K.")
+    db.commit()
+    sign_in("procurement")
+
+    page.click("nav.mainnav a[href='/vendors/']")
+    page.click("[data-test=new-vendor]")
+    page.fill("input[name=name]", "株式会社フジシステムズ")
+    page.fill("input[name=name_en]", "Fuji Systems Co., Ltd.")
+    page.fill("input[name=corporate_number]", "1010001000006")
+    page.check("input[name=is_system_subsidiary]")
+    page.click("[data-test=vendor-form] button[type=submit]")
+    assert page.locator("h1").inner_text().startswith("株式会社フジシステムズ")
+
+    page.click("a[href^='/arrangements/new?vendor_id=']")
+    page.fill("input[name=title]", "勘定系システムの運用")
+    page.check("input[name=is_important]")
+    page.check("input[name=handles_user_data]")
+    page.click("[data-test=arrangement-form] button[type=submit]")
+    assert page.locator("h1").inner_text() == "勘定系システムの運用"
+
+    form = page.locator("[data-test=add-link]")
+    form.locator("select[name=parent_vendor_id]").select_option(label="株式会社フジシステムズ")
+    form.locator("input[name=vendor]").fill("さくらデータ株式会社")
+    form.locator("input[name=service]").fill("データセンター運用")
+    form.locator("input[name=touches_user_data]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash.info")
+    form = page.locator("[data-test=add-link]")
+    form.locator("select[name=parent_vendor_id]").select_option(label="さくらデータ株式会社")
+    form.locator("input[name=vendor]").fill("印刷センター株式会社")
+    form.locator("input[name=service]").fill("帳票印刷")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash.info")
+
+    tree = page.locator("[data-test=chain-tree]")
+    deepest = tree.locator("li.node[data-tier='3']")
+    assert deepest.count() == 1
+    assert "印刷センター株式会社" in deepest.inner_text() and "最終受託者" in deepest.inner_text()
+    assert "さくらデータ株式会社" in tree.locator("li.node[data-tier='2']").first.inner_text()
+    # the tier-2 branch folds away and opens again
+    tree.locator("li.node[data-tier='2'] > details > summary").first.click()
+    assert not deepest.is_visible()
+    tree.locator("li.node[data-tier='2'] > details > summary").first.click()
+    assert deepest.is_visible()
+    assert page.locator("details.decide").count() == 0  # procurement records, compliance approves
+
+    arrangement_url = page.url.split("#")[0]
+    page.click("[data-test=logout]")
+    page.wait_for_url(f"{live_server}/login")
+    sign_in("compliance")
+    page.goto(arrangement_url)
+    link_id = db.exec(select(OutsourcingLink.id).where(OutsourcingLink.service == "帳票印刷")).one()
+    row = page.locator(f"tr[data-link='{link_id}']")
+    row.locator("details.decide > summary").click()
+    row.locator("select[name=approval_basis]").select_option("prior_consent")
+    row.locator("input[name=approved_on]").fill("2026-03-01")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash.info")
+    badge = page.locator(f"tr[data-link='{link_id}'] [data-test=approval]")
+    assert badge.get_attribute("class").split()[-1] == "approval-approved"
+    assert "2026-03-01" in page.locator(f"tr[data-link='{link_id}']").inner_text()
+    db.rollback()
+    link = db.get(OutsourcingLink, link_id)
+    assert (link.approval_status, link.approval_basis) == ("approved", "prior_consent")

@@ -1,0 +1,112 @@
+"""Compliance-matrix rows from selection: Art. 25(1) and the nine Art. 27 cloud items."""
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ...models.selection import AssessmentScore, SelectionAssessment
+from ...registry import Verdict, obligation
+from ...services.risk_tier import vendor_facts
+
+DECIDED = ("approved", "rejected")
+CLOUD_ITEMS = {
+    1: ("コンピュータセンターの設置場所", "Location of the computer centres"),
+    2: ("契約上の義務及び保証事項", "Contractual obligations and guarantees"),
+    3: ("データのセキュリティ", "Data security"),
+    4: ("セキュリティ実施状況の確認", "Verification of security implementation"),
+    5: ("暗号鍵情報の管理", "Management of encryption keys"),
+    6: ("暗号鍵情報以外の重要情報の管理", "Management of other important information"),
+    7: ("稼働状態の安定性", "Stability of operation"),
+    8: ("単位時間当たり情報処理能力", "Processing capacity per unit of time"),
+    9: ("緊急事態への対応能力", "Ability to respond to emergencies"),
+}
+
+
+def latest_decided(session: Session, vendor_ids: list[int]) -> dict[int, SelectionAssessment]:
+    """Each vendor's latest approved or rejected assessment, in two queries."""
+    if not vendor_ids:
+        return {}
+    latest = (select(func.max(SelectionAssessment.id))
+              .where(SelectionAssessment.vendor_id.in_(vendor_ids), SelectionAssessment.status.in_(DECIDED))
+              .group_by(SelectionAssessment.vendor_id))
+    rows = session.scalars(select(SelectionAssessment).where(SelectionAssessment.id.in_(latest)))
+    return {row.vendor_id: row for row in rows}
+
+
+def _start_link(vendor_id: int) -> list[tuple[str, str]]:
+    return [("Start a selection assessment", f"/selection/new?vendor_id={vendor_id}")]
+
+
+def _link(assessment: SelectionAssessment) -> list[tuple[str, str]]:
+    return [(f"Assessment #{assessment.id}", f"/selection/{assessment.id}")]
+
+
+@obligation("25-1", citation_ja="第25条第1項", citation_en="Art. 25(1)",
+            title_ja="選定基準に基づく外部委託先の選定（システム子会社を含む）",
+            title_en="Vendors selected against selection criteria (system subsidiaries included)", order=251)
+def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
+    """Met when the vendor's latest decided selection assessment is approved (with or without
+    conditions); gap when it was rejected or when no assessment has been approved. System
+    subsidiaries are held to the same rule."""
+    decided = latest_decided(session, vendor_ids)
+    result = {}
+    for vendor_id in vendor_ids:
+        assessment = decided.get(vendor_id)
+        if assessment is None:
+            result[vendor_id] = Verdict("gap", "No approved selection assessment.", _start_link(vendor_id))
+        elif assessment.status == "approved":
+            result[vendor_id] = Verdict("met", f"Selected against {assessment.criteria_versions} "
+                                               f"({assessment.decision.replace('_', ' ')}).", _link(assessment))
+        else:
+            result[vendor_id] = Verdict("gap", "The latest selection assessment was rejected.", _link(assessment))
+    return result
+
+
+def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> dict[int, Verdict]:
+    """Verdicts for Art. 27(item) over many vendors: facts, latest assessments, scores in 3 steps."""
+    article = f"27-{item}"
+    facts = vendor_facts(session, vendor_ids)
+    cloud_ids = [v for v in vendor_ids if facts.get(v, {}).get("cloud")]
+    decided = latest_decided(session, cloud_ids)
+    approved = {v: a for v, a in decided.items() if a.status == "approved"}
+    wanted = {a.id: next((c["id"] for c in a.criteria_snapshot.get("criteria", []) if c["article"] == article), None)
+              for a in approved.values()}
+    scored = set()
+    if approved:
+        rows = session.execute(select(AssessmentScore.assessment_id, AssessmentScore.criterion_id)
+                               .where(AssessmentScore.assessment_id.in_(list(wanted)),
+                                      AssessmentScore.score.is_not(None)))
+        scored = {(row.assessment_id, row.criterion_id) for row in rows}
+    result = {}
+    for vendor_id in vendor_ids:
+        if vendor_id not in cloud_ids:
+            result[vendor_id] = Verdict("not_applicable", "Not a cloud service vendor.")
+            continue
+        assessment = approved.get(vendor_id)
+        if assessment is None:
+            result[vendor_id] = Verdict("gap", "No approved selection assessment covering the cloud items.",
+                                        _start_link(vendor_id))
+        elif (assessment.id, wanted[assessment.id]) in scored:
+            result[vendor_id] = Verdict("met", f"Art. 27({item}) scored in assessment #{assessment.id} "
+                                               f"({wanted[assessment.id]}).", _link(assessment))
+        else:
+            result[vendor_id] = Verdict("gap", f"Art. 27({item}) was not scored in the latest approved "
+                                               f"assessment #{assessment.id}.", _link(assessment))
+    return result
+
+
+def _register(item: int) -> None:
+    title_ja, title_en = CLOUD_ITEMS[item]
+
+    def rule(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
+        return cloud_item_verdicts(session, vendor_ids, item)
+
+    rule.__doc__ = (f"For cloud vendors (flagged cloud, or tier 1 of a cloud arrangement): met when the "
+                    f"Art. 27({item}) criterion ({title_en.lower()}) is scored in the vendor's latest "
+                    f"approved selection assessment; gap otherwise; not applicable to other vendors.")
+    rule.__name__ = f"cloud_item_{item}"
+    obligation(f"27-{item}", citation_ja=f"第27条第{item}号", citation_en=f"Art. 27({item})",
+               title_ja=f"クラウドサービス: {title_ja}", title_en=f"Cloud services: {title_en}",
+               order=270 + item)(rule)
+
+
+for _item in CLOUD_ITEMS:
+    _register(_item)

@@ -1,0 +1,148 @@
+"""Looking for each required clause in a contract's articles.
+
+Precision comes first: a clause is *found* only on strong evidence inside one article —
+its heading and a key phrase, or two different key phrases — with no wording that
+excludes or weakens it and, where the library names one, its essential element (a
+deadline, transition assistance...). Weaker evidence is *needs review*; no evidence at
+all is *not found*. A contract without recognisable articles, or a scanned PDF, never
+gets *found*: the reviewer decides.
+"""
+import re
+from dataclasses import dataclass
+
+from ..imports.contracts_structure import Passage, Section, Structure
+from .contracts_library import Clause
+
+FOUND, NOT_FOUND, NEEDS_REVIEW = "found", "not_found", "needs_review"
+STATUSES = (FOUND, NOT_FOUND, NEEDS_REVIEW)
+EXCERPT_CHARS = 360
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    """The automatic answer for one clause: status, confidence, reason and evidence."""
+
+    clause_id: str
+    status: str
+    confidence: float
+    reason: str
+    evidence: str = ""
+    location: str = ""
+    article: str = ""
+
+
+@dataclass
+class _Evidence:
+    section: Section
+    heading_hit: str = ""
+    phrases: dict | None = None  # pattern -> (passage, match text)
+    negative: tuple[Passage, str] | None = None
+    essential: bool = True
+
+    @property
+    def strong(self) -> bool:
+        n = len(self.phrases)
+        return (bool(self.heading_hit) and n >= 1) or n >= 2
+
+    @property
+    def score(self) -> tuple:
+        return (self.strong and not self.negative and self.essential, self.strong,
+                len(self.phrases) + (1 if self.heading_hit else 0))
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower())
+
+
+def _examine(section: Section, clause: Clause) -> _Evidence:
+    evidence = _Evidence(section, phrases={})
+    heading = _flat(section.headings)
+    texts = [(p, _flat(p.text)) for p in section.passages]
+    whole = " ".join(t for _p, t in texts)
+    essential_patterns = []
+    for recognition in clause.recognition.values():
+        if not evidence.heading_hit and heading:
+            for pattern in recognition.headings:
+                if m := pattern.search(heading):
+                    evidence.heading_hit = m.group(0)
+                    break
+        for pattern in recognition.key_phrases:
+            if pattern.pattern in evidence.phrases:
+                continue
+            for passage, text in texts:
+                if m := pattern.search(text):
+                    evidence.phrases[pattern.pattern] = (passage, m.group(0))
+                    break
+        for pattern in recognition.negative:
+            for passage, text in texts:
+                if evidence.negative is None and (m := pattern.search(text)):
+                    evidence.negative = (passage, m.group(0))
+        essential_patterns.extend(recognition.essential)
+    if essential_patterns:
+        evidence.essential = any(p.search(whole) for p in essential_patterns)
+    return evidence
+
+
+def excerpt(text: str, focus: str = "", limit: int = EXCERPT_CHARS) -> str:
+    """A passage cut to ``limit`` characters around ``focus`` (the matched phrase)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    at = text.lower().find(focus.lower()) if focus else 0
+    start = max(0, min(at - limit // 3, len(text) - limit)) if at > 0 else 0
+    cut = text[start:start + limit]
+    return ("…" if start else "") + cut + ("…" if start + limit < len(text) else "")
+
+
+def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> ClauseResult:
+    """Decide found / not found / needs review for one clause in one contract."""
+    candidates = [_examine(s, clause) for s in structure.sections]
+    candidates = [c for c in candidates if c.heading_hit or c.phrases or c.negative]
+    if not candidates:
+        return ClauseResult(clause.id, NOT_FOUND, 0.85,
+                            "No heading or key phrase of this clause appears in the contract.")
+    best = max(candidates, key=lambda c: c.score)
+    if best.phrases:
+        passage, focus = next(iter(best.phrases.values()))
+    elif best.negative:
+        passage, focus = best.negative
+    else:
+        passage, focus = best.section.passages[0] if best.section.passages else None, best.heading_hit
+    quoted = [f"“{m}”" for _p, m in best.phrases.values()]
+    facts = []
+    if best.heading_hit:
+        facts.append(f"heading “{best.section.headings}”")
+    if quoted:
+        facts.append("key phrases " + ", ".join(quoted[:4]))
+    basis = " and ".join(facts)
+    status, confidence = NEEDS_REVIEW, 0.4
+    if best.negative:
+        passage, focus = best.negative
+        reason = f"Wording that excludes or weakens the obligation: “{focus}” (with {basis or 'no other evidence'})."
+    elif best.strong and not best.essential:
+        label = clause.essential_label.get("en", "essential element")
+        reason = f"The clause is present ({basis}) but no {label} was found in it."
+        confidence = 0.5
+    elif best.strong:
+        status = FOUND
+        confidence = 0.95 if best.heading_hit and len(best.phrases) >= 2 else 0.9 if (
+            best.heading_hit or len(best.phrases) >= 3) else 0.8
+        reason = f"Found in one article: {basis}."
+    else:
+        reason = f"Only weak evidence ({basis}); check the wording."
+    if status == FOUND and not structure.detected:
+        status, confidence = NEEDS_REVIEW, 0.5
+        reason = "No numbered articles were recognised, so the evidence cannot be tied to one article: " + reason
+    if passage is None:
+        return ClauseResult(clause.id, status, confidence, reason)
+    return ClauseResult(clause.id, status, confidence, reason, excerpt(passage.text, focus),
+                        passage.location, passage.label or "")
+
+
+def check_contract(structure: Structure, clauses, scanned: bool = False) -> list[ClauseResult]:
+    """Check every clause of ``clauses`` in a parsed contract."""
+    if scanned:
+        return [ClauseResult(c.id, NEEDS_REVIEW, 0.0,
+                             "The PDF is a scan without a text layer; read it and record the result.")
+                for c in clauses]
+    return [check_clause(structure, clause) for clause in clauses]
