@@ -67,6 +67,21 @@ SETTINGS: list[Setting] = [
             "the maximum) from which the band is 'approve'. Kept with each new assessment.", float),
     Setting("SELECTION_CONDITIONS_PERCENT", 55.0, "Selection assessments: weighted score from which "
             "the band is 'approve with conditions'; below it, 'reject'.", float),
+    # monitoring (issue 7)
+    Setting("REVIEW_FREQUENCY_MONTHS", "critical=3,high=6,medium=12,low=24", "Months between "
+            "monitoring reviews by risk tier (Art. 26(1)); a vendor without a tier counts as "
+            "medium."),
+    Setting("REVIEW_REMINDER_DAYS", "30,7", "Days before a review's due date on which its owner "
+            "is reminded (besides the due day and weekly while overdue)."),
+    Setting("REMINDER_MAX_ATTEMPTS", 8, "SMTP attempts per reminder before it stays failed "
+            "until retried from the outbox.", int),
+    Setting("REMINDER_RETRY_MINUTES", 5, "First retry delay after an SMTP failure; doubles with "
+            "each attempt (capped at one day).", int),
+    Setting("REMINDER_CLAIM_TIMEOUT_MINUTES", 15, "A reminder claimed by a sweep that has not "
+            "recorded a result after this long is treated as interrupted and sent again "
+            "(at-least-once, see docs/monitoring.md).", int),
+    Setting("SCHEDULER_SWEEP_MINUTES", 15, "Interval of the reminder sweep run by `vendorrisk "
+            "scheduler`.", int),
 ]
 
 SETTING_NAMES = {s.name for s in SETTINGS}

@@ -35,3 +35,6 @@ class Reminder(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime = created_at_field()
     sent_at: Optional[datetime] = None
+    # Added by monitoring (0006_monitoring): which sweep claimed the row for sending, and when.
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: Optional[datetime] = None

@@ -16,6 +16,7 @@ from .. import audit
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..models.users import User
 from ..models.vendors import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
+from . import risk_tier
 from .vendors import parse
 
 APPROVERS = ("admin", "compliance")
@@ -105,6 +106,17 @@ def _vendor_name(session: Session, vendor_id: int) -> str:
     return vendor.name if vendor else str(vendor_id)
 
 
+def retier_chain(session: Session, arrangement_id: int) -> None:
+    """Recompute the risk tier of every vendor in an arrangement's chain (their positions,
+    user data and locations feed the tier), so the tier never goes stale after a change."""
+    vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
+                                  .where(OutsourcingLink.arrangement_id == arrangement_id)).all())
+    tier1 = session.exec(select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id)).first()
+    if tier1 is not None:
+        vendor_ids.add(tier1)
+    risk_tier.recompute(session, sorted(vendor_ids))
+
+
 def add_link(session: Session, arrangement: Arrangement, data: dict) -> OutsourcingLink:
     """Add "parent sub-outsources to vendor" to the chain, refusing self-links and cycles
     (``Conflict``) and parents outside the chain (``ValidationFailed``)."""
@@ -135,6 +147,7 @@ def add_link(session: Session, arrangement: Arrangement, data: dict) -> Outsourc
     link = OutsourcingLink(arrangement_id=arrangement.id, **payload.model_dump())
     session.add(link)
     session.flush()
+    retier_chain(session, arrangement.id)
     return link
 
 
@@ -146,6 +159,7 @@ def update_link(session: Session, link: OutsourcingLink, data: dict) -> Outsourc
             setattr(link, key, value.strip() if isinstance(value, str) else value)
     session.add(link)
     session.flush()
+    retier_chain(session, link.arrangement_id)
     return link
 
 
@@ -187,5 +201,8 @@ def remove_link(session: Session, link: OutsourcingLink) -> None:
     if has_children and not other_parent:
         raise Conflict(f"{_vendor_name(session, link.vendor_id)} has its own subcontractors in this "
                        "chain; remove their links first.")
+    removed_vendor, arrangement_id = link.vendor_id, link.arrangement_id
     session.delete(link)
     session.flush()
+    retier_chain(session, arrangement_id)
+    risk_tier.recompute(session, [removed_vendor])

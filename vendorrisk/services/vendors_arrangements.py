@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from ..errors import NotFound, ValidationFailed
 from ..models.vendors import LOCATION_PURPOSES, Arrangement, DataLocation, OutsourcingLink, Vendor
+from .chains import retier_chain
 from .vendors import parse
 
 SUBSTITUTABILITY = ("easy", "medium", "hard")
@@ -120,6 +121,7 @@ def create_arrangement(session: Session, data: dict) -> Arrangement:
     arrangement = Arrangement(**payload.model_dump())
     session.add(arrangement)
     session.flush()
+    retier_chain(session, arrangement.id)
     return arrangement
 
 
@@ -137,6 +139,7 @@ def update_arrangement(session: Session, arrangement: Arrangement, data: dict) -
         raise ValidationFailed("The input is invalid.", [{"field": "end_date", "message": "The end date is before the start date."}])
     session.add(arrangement)
     session.flush()
+    retier_chain(session, arrangement.id)
     return arrangement
 
 
@@ -178,6 +181,7 @@ def add_location(session: Session, data: dict, *, arrangement: Arrangement | Non
                             link_id=link.id if link else None, **payload.model_dump())
     session.add(location)
     session.flush()
+    retier_chain(session, arrangement.id if arrangement else link.arrangement_id)
     return location
 
 
@@ -193,6 +197,7 @@ def remove_location(session: Session, arrangement: Arrangement, location_id: int
         raise NotFound(f"Data location {location_id} does not exist in this arrangement.")
     session.delete(location)
     session.flush()
+    retier_chain(session, arrangement.id)
 
 
 def locations_by_owner(session: Session, arrangement_ids: list[int]) -> dict[tuple[str, int], list[DataLocation]]:

@@ -1,0 +1,64 @@
+"""The monitoring journey in a real browser: the owner records a due review with a finding
+and resolves it; compliance verifies and closes it with evidence on the findings board."""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tests.factories_monitoring import gen_chain
+from vendorrisk.models.findings import Finding
+from vendorrisk.models.monitoring import REVIEW_CHECKS, MonitoringReview
+
+
+def test_owner_records_review_compliance_closes_finding(page, live_server, sign_in, app, db):
+    from vendorrisk.services.monitoring_plans import regenerate_plans
+    owner = sign_in("vendor_owner")
+    _arr, (vendor, final) = gen_chain(db, tiers=2, owner=owner, start=date.today() - timedelta(days=350))
+    db.commit()
+    with app.app_context():
+        regenerate_plans(db)
+        db.commit()
+    review_id = db.scalars(select(MonitoringReview.id).where(MonitoringReview.vendor_id == final.id)).one()
+    final_id, final_name = final.id, final.name
+    db.rollback()  # end the read snapshot before the server writes (and touch no expired object after)
+
+    page.goto(f"{live_server}/reviews/?status=due&mine=1")
+    row = page.locator(f"[data-review='{review_id}']")
+    assert final_name in row.inner_text()  # the final contractor is due too
+    row.locator("a").click()
+    form = page.locator("[data-test=review-form]")
+    form.locator("select[name=method]").select_option("remote")
+    form.locator("select[name=outcome]").select_option("needs_improvement")
+    for name in REVIEW_CHECKS:
+        form.locator(f"select[name=check_{name}]").select_option("ok")
+    form.locator("select[name=check_user_data_handling]").select_option("issue")
+    form.locator("input[name=finding_title_0]").fill("利用者データのアクセスログ保管期間が契約と不一致")
+    form.locator("select[name=finding_severity_0]").select_option("high")
+    page.click("[data-test=complete-review]")
+    assert page.locator("[data-test=review-status]").inner_text() == "完了"
+    page.locator("[data-test=review-findings] a").click()
+    page.locator("[data-test=move-form] select[name=status]").select_option("resolved")
+    page.locator("[data-test=move-form] input[name=note]").fill("保管期間を1年に修正")
+    page.click("[data-test=move-form] button[type=submit]")
+    assert page.locator("[data-test=finding-status]").inner_text() == "解決済み"
+    page.click("[data-test=logout]")
+    page.wait_for_url(f"{live_server}/login")
+
+    sign_in("compliance")
+    page.goto(f"{live_server}/findings/")
+    finding_id = db.scalars(select(Finding.id).where(Finding.vendor_id == final_id)).one()
+    db.rollback()
+    card = page.locator(f".column[data-status=resolved] [data-finding='{finding_id}']")
+    assert "アクセスログ" in card.inner_text()
+    card.click()
+    page.locator("[data-test=move-form] select[name=status]").select_option("closed")
+    page.click("[data-test=move-form] button[type=submit]")
+    assert page.locator(".flash.error").is_visible()  # evidence is required
+    page.locator("[data-test=move-form] select[name=status]").select_option("closed")
+    page.fill("[data-test=move-form] textarea[name=evidence]", "修正後の設定画面と契約変更覚書を確認")
+    page.click("[data-test=move-form] button[type=submit]")
+    assert page.locator("[data-test=finding-status]").inner_text() == "確認・完了"
+    assert "契約変更覚書" in page.locator("[data-test=closure-evidence]").inner_text()
+    history = page.locator("[data-test=finding-history]").inner_text()
+    assert "解決済み → 確認・完了" in history
+    page.goto(f"{live_server}/findings/")
+    assert page.locator(f".column[data-status=closed] [data-finding='{finding_id}']").count() == 1

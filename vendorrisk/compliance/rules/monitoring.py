@@ -1,0 +1,52 @@
+"""Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ...models.monitoring import MonitoringReview
+from ...registry import EvidenceFile, Verdict, evidence_source, obligation
+from ...services.monitoring_plans import add_months, desired_plans, last_completed
+
+
+@obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
+            title_ja="最終受託者までの定期的なモニタリング",
+            title_en="Periodic monitoring down to the final contractor", order=261)
+def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | None = None) -> dict[int, Verdict]:
+    """Met when the vendor's last completed monitoring review is within its review frequency
+    (by risk tier; untiered vendors count as medium, vendors in an important arrangement's
+    chain at least as high); gap when overdue or never reviewed; not applicable for a
+    vendor in no active chain. Every tier counts: final contractors are judged alike."""
+    today = today or date.today()
+    plans = desired_plans(session, vendor_ids)
+    reviewed = last_completed(session, list(plans))
+    open_reviews = dict(session.execute(select(MonitoringReview.vendor_id, MonitoringReview.id)
+                                        .where(MonitoringReview.vendor_id.in_(list(plans)),
+                                               MonitoringReview.status != "completed")).all()) if plans else {}
+    verdicts = {}
+    for vendor_id in vendor_ids:
+        plan = plans.get(vendor_id)
+        if plan is None:
+            verdicts[vendor_id] = Verdict("not_applicable", "The vendor is in no active outsourcing chain.")
+            continue
+        links = [("Review", f"/reviews/{open_reviews[vendor_id]}")] if vendor_id in open_reviews else []
+        links.append(("Completed reviews", f"/reviews/?status=completed&vendor_id={vendor_id}"))
+        last = reviewed.get(vendor_id)
+        if last is None:
+            verdicts[vendor_id] = Verdict("gap", f"Never reviewed; {plan.risk_tier} tier requires a review "
+                                                 f"every {plan.frequency_months} months.", links)
+        elif add_months(last, plan.frequency_months) < today:
+            verdicts[vendor_id] = Verdict("gap", f"Last reviewed on {last}; overdue since "
+                                                 f"{add_months(last, plan.frequency_months)}.", links)
+        else:
+            verdicts[vendor_id] = Verdict("met", f"Reviewed on {last}; next due {add_months(last, plan.frequency_months)}.",
+                                          links)
+    return verdicts
+
+
+@evidence_source("monitoring")
+def monitoring_evidence(session: Session, vendor_id: int):
+    """The vendor's monitoring reviews and findings as one workbook."""
+    from ...exports.monitoring import vendor_workbook
+    yield EvidenceFile("monitoring/reviews_and_findings.xlsx", vendor_workbook(session, vendor_id),
+                       "Monitoring reviews and findings (Art. 26(1), Art. 24 guideline)")

@@ -1,0 +1,35 @@
+"""The scheduler process: APScheduler 3 running the reminder sweep at an interval.
+
+It runs only in its own process (``vendorrisk scheduler``); the web app never starts it,
+whatever the number of workers. Running two schedulers by mistake sends nothing twice:
+reminders are unique in the database and claimed atomically before sending. The first
+sweep runs at start-up, so a day the scheduler was down is caught up at once.
+"""
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from .services.monitoring_sweep import run_sweep
+
+log = logging.getLogger("vendorrisk.scheduler")
+
+
+def sweep_job(app: Flask) -> None:
+    """One sweep; errors are logged, the next run tries again."""
+    try:
+        result = run_sweep(app)
+        log.info("sweep done: %s", result)
+    except Exception:
+        log.exception("sweep failed")
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """A blocking scheduler with the sweep job (first run now, then every N minutes)."""
+    scheduler = BlockingScheduler(timezone=timezone.utc)
+    scheduler.add_job(sweep_job, "interval", args=[app], id="reminder_sweep",
+                      minutes=app.config["SCHEDULER_SWEEP_MINUTES"],
+                      next_run_time=datetime.now(timezone.utc),
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    return scheduler

@@ -1,0 +1,189 @@
+"""Following findings up to closure (Art. 24 guideline): open -> in progress -> resolved
+-> closed (verified), with history, closure evidence and four-eyes on closing (Art. 8(5)).
+
+Only the finding's owner, compliance or an admin may move a finding; only compliance or
+an admin may close it (verification), with evidence, and not the person who resolved it.
+"""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..models.base import utcnow
+from ..models.findings import FINDING_STATUSES, SEVERITIES, Finding
+from ..models.monitoring import FindingEvent
+from ..models.users import User
+from ..models.vendors import Vendor
+from ..uploads import Upload
+
+TRANSITIONS = {
+    "open": ("in_progress", "resolved"),
+    "in_progress": ("resolved", "open"),
+    "resolved": ("closed", "in_progress"),  # verified and closed, or sent back
+    "closed": (),
+}
+DEFAULT_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
+VERIFIERS = ("admin", "compliance")
+
+
+def default_due_date(severity: str, today: date) -> date:
+    """The due date a finding gets when none is given: sooner for graver findings."""
+    return today + timedelta(days=DEFAULT_DUE_DAYS.get(severity, 90))
+
+
+def add_event(session: Session, finding: Finding, actor: User | None, action: str, from_status: str = "",
+              to_status: str = "", note: str = "") -> FindingEvent:
+    """Append a step to the finding's history."""
+    event = FindingEvent(finding_id=finding.id, actor_id=actor.id if actor else None, action=action,
+                         from_status=from_status, to_status=to_status, note=note[:5000])
+    session.add(event)
+    return event
+
+
+def get_finding(session: Session, finding_id: int) -> Finding:
+    """A finding by id, or ``NotFound``."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotFound(f"Finding {finding_id} does not exist.")
+    return finding
+
+
+def allowed_moves(finding: Finding, user: User) -> tuple[str, ...]:
+    """The statuses this user may move the finding to."""
+    if user.role == "auditor":
+        return ()
+    is_owner = finding.owner_id == user.id
+    moves = TRANSITIONS[finding.status]
+    if user.role not in VERIFIERS:
+        moves = tuple(m for m in moves if m != "closed") if is_owner else ()
+    return moves
+
+
+def resolver_of(session: Session, finding_id: int) -> int | None:
+    """Who last marked the finding resolved."""
+    return session.execute(select(FindingEvent.actor_id).where(FindingEvent.finding_id == finding_id,
+                                                               FindingEvent.to_status == "resolved")
+                           .order_by(FindingEvent.id.desc())).scalar()
+
+
+def move_finding(session: Session, finding: Finding, user: User, to_status: str, *, note: str = "",
+                 evidence: str = "", evidence_file: Upload | None = None) -> Finding:
+    """Change a finding's status, recording who, when and why."""
+    from .. import storage
+    if to_status not in FINDING_STATUSES:
+        raise ValidationFailed(f"Unknown status {to_status!r}.", [{"field": "status", "message": "Unknown status."}])
+    if to_status not in TRANSITIONS[finding.status]:
+        raise Conflict(f"A {finding.status} finding cannot move to {to_status}.")
+    if to_status not in allowed_moves(finding, user):
+        raise Forbidden("Only the finding's owner or compliance may move it; only compliance may close it.")
+    if to_status == "closed":
+        if not evidence.strip() and evidence_file is None:
+            raise ValidationFailed("Closing a finding needs closure evidence.",
+                                   [{"field": "evidence", "message": "Describe or attach the evidence that it is resolved."}])
+        if resolver_of(session, finding.id) == user.id:
+            raise Forbidden("Four-eyes: the person who resolved the finding cannot also verify and close it (Art. 8(5)).")
+        if evidence_file is not None:
+            stored, _dup = storage.store(session, evidence_file, user.id)
+            finding.closure_file_id = stored.id
+        finding.closure_evidence = evidence.strip()
+        finding.closed_at, finding.closed_by_id = utcnow(), user.id
+    if to_status == "resolved":
+        finding.resolved_at = utcnow()
+    if to_status in ("open", "in_progress"):
+        finding.resolved_at = None
+    previous, finding.status = finding.status, to_status
+    add_event(session, finding, user, "status", previous, to_status, note)
+    session.flush()
+    return finding
+
+
+def update_finding(session: Session, finding: Finding, user: User, data: dict) -> Finding:
+    """Change severity, owner or due date (compliance and admins)."""
+    if user.role not in VERIFIERS:
+        raise Forbidden("Only compliance may change a finding's severity, owner or due date.")
+    if finding.status == "closed":
+        raise Conflict("A closed finding cannot be changed.")
+    problems, notes = [], []
+    if "severity" in data and data["severity"] != finding.severity:
+        if data["severity"] not in SEVERITIES:
+            problems.append({"field": "severity", "message": f"Choose one of {', '.join(SEVERITIES)}."})
+        else:
+            notes.append(f"severity {finding.severity} -> {data['severity']}")
+            finding.severity = data["severity"]
+    if "due_date" in data:
+        try:
+            due = date.fromisoformat(str(data["due_date"])) if data["due_date"] else None
+        except ValueError:
+            problems.append({"field": "due_date", "message": "Enter a date as YYYY-MM-DD."})
+        else:
+            if due != finding.due_date:
+                notes.append(f"due {finding.due_date} -> {due}")
+                finding.due_date = due
+    if data.get("owner_id") not in (None, "") and int(data["owner_id"]) != finding.owner_id:
+        owner = session.get(User, int(data["owner_id"]))
+        if owner is None or not owner.is_active or owner.role == "auditor":
+            problems.append({"field": "owner_id", "message": "Choose an active member of staff."})
+        else:
+            notes.append(f"owner -> {owner.email}")
+            finding.owner_id = owner.id
+    if problems:
+        raise ValidationFailed("The finding has errors.", problems)
+    if notes:
+        add_event(session, finding, user, "assigned", finding.status, finding.status, "; ".join(notes))
+    session.flush()
+    return finding
+
+
+def create_finding(session: Session, user: User, data: dict, today: date) -> Finding:
+    """Raise a finding by hand (compliance, or the vendor's owner)."""
+    from .findings import raise_finding
+    from .monitoring_reviews import may_change_vendor
+    try:
+        vendor_id = int(data.get("vendor_id"))
+    except (TypeError, ValueError):
+        raise ValidationFailed("Choose a vendor.", [{"field": "vendor_id", "message": "Choose a vendor."}])
+    if session.get(Vendor, vendor_id) is None:
+        raise ValidationFailed("Choose a vendor.", [{"field": "vendor_id", "message": "No such vendor."}])
+    if not may_change_vendor(session, user, vendor_id):
+        raise Forbidden("Only the vendor's owners or compliance may raise a finding about it.")
+    title = str(data.get("title", "")).strip()
+    if not title:
+        raise ValidationFailed("Give the finding a title.", [{"field": "title", "message": "Required."}])
+    severity = data.get("severity") or "medium"
+    due = data.get("due_date")
+    try:
+        due = date.fromisoformat(str(due)) if due else default_due_date(severity, today)
+    except ValueError:
+        raise ValidationFailed("Enter a date as YYYY-MM-DD.", [{"field": "due_date", "message": "Enter a date as YYYY-MM-DD."}])
+    finding, _created = raise_finding(session, vendor_id=vendor_id, source="manual", title=title, severity=severity,
+                                      description=str(data.get("description", "")), due_date=due,
+                                      raised_by_id=user.id)
+    add_event(session, finding, user, "raised", "", "open")
+    session.flush()
+    return finding
+
+
+def finding_query(*, status: str | None = None, severity: str | None = None, owner_id: int | None = None,
+                  vendor_id: int | None = None, overdue_on: date | None = None, source: str | None = None):
+    """Findings with their vendor, filtered; newest due first within status order."""
+    query = select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
+    if status in FINDING_STATUSES:
+        query = query.where(Finding.status == status)
+    if severity in SEVERITIES:
+        query = query.where(Finding.severity == severity)
+    if owner_id:
+        query = query.where(Finding.owner_id == owner_id)
+    if vendor_id:
+        query = query.where(Finding.vendor_id == vendor_id)
+    if source:
+        query = query.where(Finding.source == source)
+    if overdue_on is not None:
+        query = query.where(Finding.status.in_(("open", "in_progress")), Finding.due_date < overdue_on)
+    return query.order_by(Finding.due_date.is_(None), Finding.due_date, Finding.id)
+
+
+def history(session: Session, finding_id: int):
+    """The finding's events with their actors, oldest first."""
+    return session.execute(select(FindingEvent, User).outerjoin(User, User.id == FindingEvent.actor_id)
+                           .where(FindingEvent.finding_id == finding_id).order_by(FindingEvent.id)).all()
