@@ -92,8 +92,8 @@ def test_evidence_pack_with_manifest(client, login, db, portfolio, monkeypatch):
 
     @registry.evidence_source("contracts")
     def contract_files(session, vendor_id):
-        yield registry.EvidenceFile("契約書.pdf", b"%PDF-1.4 contract of " + str(vendor_id).encode(), "Contract")
-        yield registry.EvidenceFile("../../etc/契約書.pdf", b"second file, same name", "Sneaky path")
+        yield registry.EvidenceFile("contracts/契約書.pdf", b"%PDF-1.4 contract of " + str(vendor_id).encode(), "Contract")
+        yield registry.EvidenceFile("../contracts/契約書.pdf", b"second file, same name", "Sneaky path")
 
     vendor = db.get(Vendor, portfolio["1"])
     vendor.notes = "checked"
@@ -103,7 +103,7 @@ def test_evidence_pack_with_manifest(client, login, db, portfolio, monkeypatch):
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
-    assert {"evidence/contracts/契約書.pdf", "evidence/contracts/etc/契約書.pdf", "compliance-matrix.csv",
+    assert {"evidence/contracts/契約書.pdf", "evidence/contracts/契約書-2.pdf", "compliance-matrix.csv",
             "findings.csv", "audit-trail.jsonl", "vendor.json", "manifest.json", "manifest.sha256"} == names
     manifest = json.loads(archive.read("manifest.json"))
     for entry in manifest["files"]:

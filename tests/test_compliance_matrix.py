@@ -166,3 +166,18 @@ def test_snapshot_command(runner, db, portfolio):
     assert len(db.scalars(select(ComplianceSnapshot)).all()) == 3
     bad = runner.invoke(args=["compliance", "snapshot", "--month", "August"])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_batch_memo_is_shared_by_the_rules_of_one_batch(db, portfolio):
+    from vendorrisk import registry
+    computed = []
+
+    def shared(session, vendor_ids):
+        return matrix.batch_memo(session, "facts", vendor_ids, lambda: computed.append(len(vendor_ids)) or {})
+
+    for ob_id in ("93-1", "93-2"):
+        registry.obligation(ob_id, citation_ja="x", citation_en="x", title_ja="x", title_en="x")(
+            lambda s, ids: shared(s, ids))
+    list(matrix.iter_rows(db, matrix.MatrixFilters(article="93"), batch_size=3))
+    assert computed == [3, 2]
+    assert "compliance_batch_memo" not in db.info

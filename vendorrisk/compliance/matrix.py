@@ -19,6 +19,7 @@ from .chains import flag_condition, tiers_for, vendor_facts, vendor_tiers
 
 STATUSES = ("met", "gap", "not_applicable")
 BATCH_SIZE = 500
+MEMO_KEY = "compliance_batch_memo"
 MISSING = registry.Verdict("gap", "The rule gave no answer for this vendor; treat it as unproven.")
 
 
@@ -194,11 +195,28 @@ def evaluate(session: Session, vendor_ids: list[int],
     result: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if not vendor_ids:
         return result
-    for ob in obligations:
-        answers = ob.rule(session, list(vendor_ids)) or {}
-        for vid in vendor_ids:
-            result[vid][ob.id] = answers.get(vid, MISSING)
+    session.info[MEMO_KEY] = {}
+    try:
+        for ob in obligations:
+            answers = ob.rule(session, list(vendor_ids)) or {}
+            for vid in vendor_ids:
+                result[vid][ob.id] = answers.get(vid, MISSING)
+    finally:
+        session.info.pop(MEMO_KEY, None)
     return result
+
+
+def batch_memo(session: Session, key: str, vendor_ids: list[int], compute):
+    """Share a computation between the rules of one batch (e.g. the facts of the batch's
+    vendors that nine cloud rules all need): ``compute()`` runs once per batch and key.
+    Outside an evaluation it simply runs."""
+    memo = session.info.get(MEMO_KEY)
+    if memo is None:
+        return compute()
+    slot = (key, tuple(vendor_ids))
+    if slot not in memo:
+        memo[slot] = compute()
+    return memo[slot]
 
 
 @dataclass
@@ -274,7 +292,8 @@ def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_pag
     wanted = page * per_page + 1
     collected: list[MatrixRow] = []
     exhausted = True
-    for row in iter_rows(session, filters, batch_size=max(BATCH_SIZE, per_page), obligations=obligations):
+    # Small batches: a page of gaps is usually found in the first vendors.
+    for row in iter_rows(session, filters, batch_size=max(100, per_page * 2), obligations=obligations):
         collected.append(row)
         if len(collected) >= wanted:
             exhausted = False

@@ -1,4 +1,5 @@
-"""A vendor's evidence pack as a ZIP: the files every area contributes (``evidence_source``),
+"""A vendor's evidence pack as a ZIP: the files every area contributes (``evidence_source``,
+under ``evidence/`` with the path the source gives, e.g. ``evidence/contracts/...``),
 the vendor's matrix rows, its findings and its audit-trail extract, with a manifest of
 SHA-256 hashes (``manifest.json``, and ``manifest.sha256`` in ``sha256sum`` format)."""
 import csv
@@ -90,7 +91,7 @@ def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> b
     files: list[tuple[str, bytes, str]] = []
     for name in sorted(registry.EVIDENCE_SOURCES):
         for item in registry.EVIDENCE_SOURCES[name](session, vendor.id) or ():
-            files.append((_safe_path("evidence", name, item.path), item.data, item.description))
+            files.append((_safe_path("evidence", item.path), item.data, item.description or name))
     files = _unique_paths(files)
     row = matrix.vendor_matrix(session, vendor.id)
     obligations = matrix.all_obligations()
