@@ -173,8 +173,8 @@ def figures(session: Session, today: date, url_for: Callable[..., str]) -> dict:
     by_severity = dict(session.execute(select(finding.c.severity, func.count())
                                        .where(finding.c.status != "closed").group_by(finding.c.severity)).all())
     vendor = Vendor.__table__
-    by_tier = dict(session.execute(select(func.coalesce(vendor.c.risk_tier, "none"), func.count())
-                                   .group_by(func.coalesce(vendor.c.risk_tier, "none"))).all())
+    by_tier = {tier or "none": n for tier, n in session.execute(
+        select(vendor.c.risk_tier, func.count()).group_by(vendor.c.risk_tier)).all()}
     link = OutsourcingLink.__table__
     unapproved = session.execute(select(func.count()).select_from(link)
                                  .where(link.c.approval_status != "approved")).scalar_one()
