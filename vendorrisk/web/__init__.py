@@ -48,7 +48,21 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"current_user": g.get("user"), "nav_items": _nav_for_user()}
+        items = _nav_for_user()
+        return {"current_user": g.get("user"), "nav_items": items, "current_nav": _current(items)}
+
+
+def _current(items: list[NavItem]) -> str | None:
+    """The endpoint of the entry whose URL is the longest prefix of this page's path."""
+    from flask import request, url_for
+
+    best, best_length = None, 0
+    for item in items:
+        url = url_for(item.endpoint)
+        matches = request.path == url if url == "/" else request.path.startswith(url)
+        if matches and len(url) > best_length:
+            best, best_length = item.endpoint, len(url)
+    return best
 
 
 __all__ = ["NavItem", "lazy_gettext", "init_app"]

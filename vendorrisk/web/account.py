@@ -9,10 +9,8 @@ from ..db import get_session
 from ..errors import ValidationFailed
 from ..models.users import ApiToken
 from ..services import users
-from . import NavItem, lazy_gettext as _l
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-NAV = [NavItem("account.index", _l("Account"), 90)]
 
 
 @bp.get("/")
