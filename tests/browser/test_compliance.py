@@ -1,0 +1,53 @@
+"""The inspector's journey in a real browser: dashboard -> list -> matrix filtered to gaps ->
+vendor -> evidence pack downloaded and checked."""
+import hashlib
+import json
+import zipfile
+
+import pytest
+
+from tests.factories_compliance import install_test_obligations
+from tests.test_compliance_matrix import portfolio  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def obligations(app, monkeypatch):
+    return install_test_obligations(monkeypatch)
+
+
+def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_in, portfolio, tmp_path):
+    sign_in("auditor")
+    page.click("nav.mainnav a[href='/dashboard/']")
+    page.wait_for_url(f"{live_server}/dashboard/")
+    assert page.locator("svg.chart").count() >= 3
+    tile = page.locator("[data-figure=unapproved_links]")
+    assert tile.locator("b").inner_text() == "1"
+    tile.click()
+    page.wait_for_url(f"{live_server}/dashboard/lists/unapproved_links")
+    assert page.locator("h1").inner_text() == "未承認の再委託"
+    assert "ベンダー3" in page.locator("[data-test=figure-list]").inner_text()
+
+    page.click("nav.mainnav a[href='/compliance/']")
+    page.wait_for_url(f"{live_server}/compliance/")
+    assert page.locator("[data-test=matrix] tbody tr").count() == 5
+    page.select_option("select[name=status]", "gap")
+    page.click("[data-test=matrix-filters] button[type=submit]")
+    page.wait_for_url("**/compliance/?*status=gap*")
+    rows = page.locator("[data-test=matrix] tbody tr")
+    assert rows.count() == 3
+    assert "ベンダー5" not in page.locator("[data-test=matrix]").inner_text()
+
+    page.click("[data-test=matrix] a:has-text('ベンダー3')")
+    page.wait_for_url(f"{live_server}/compliance/vendors/{portfolio['3']}")
+    cell = page.locator("[data-test=vendor-matrix] tr[data-obligation='90-1']")
+    assert cell.locator("[data-status=gap]").count() == 1
+    assert "A sub-outsourcing link to this vendor is not approved." in cell.inner_text()
+    with page.expect_download() as info:
+        page.click("[data-test=evidence-pack]")
+    target = tmp_path / "pack.zip"
+    info.value.save_as(target)
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["vendor_id"] == portfolio["3"]
+        for entry in manifest["files"]:
+            assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]

@@ -1,0 +1,346 @@
+"""The compliance matrix engine: every registered obligation, for every vendor, in batches.
+
+Obligations are registered by each area in ``compliance/rules/<area>.py`` with
+``registry.obligation``; a rule answers ``{vendor_id: Verdict}`` for a whole batch of
+vendors in a few set queries. The engine never asks a rule about one vendor at a time:
+it pages through vendors (filtered in SQL on their chain facts), evaluates each batch,
+and filters on status afterwards.
+"""
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from .. import registry
+from ..errors import ValidationFailed
+from ..models.vendors import RISK_TIERS, Vendor
+from .chains import flag_condition, tiers_for, vendor_facts, vendor_tiers
+
+STATUSES = ("met", "gap", "not_applicable")
+BATCH_SIZE = 500
+MEMO_KEY = "compliance_batch_memo"
+MISSING = registry.Verdict("gap", "The rule gave no answer for this vendor; treat it as unproven.")
+
+
+def obligation_sort_key(ob_id: str) -> tuple:
+    """Sort key of an obligation id: numbers as numbers (25-2 before 25-10)."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ob_id.split("-"))
+
+
+def all_obligations() -> list[registry.Obligation]:
+    """Every registered obligation, in article order (25-1, 25-2-..., 27-9)."""
+    return sorted(registry.OBLIGATIONS.values(), key=lambda o: (obligation_sort_key(o.id)[:2], o.order, obligation_sort_key(o.id)))
+
+
+def select_obligations(article: str | None = None) -> list[registry.Obligation]:
+    """Obligations of an article or paragraph: ``27``, ``25-2`` or a full id."""
+    obligations = all_obligations()
+    if not article:
+        return obligations
+    return [o for o in obligations if o.id == article or o.id.startswith(article + "-")]
+
+
+def articles() -> list[str]:
+    """The article and paragraph prefixes the registered obligations fall under."""
+    found = []
+    for ob in all_obligations():
+        parts = ob.id.split("-")
+        for prefix in ("-".join(parts[:1]), "-".join(parts[:2])):
+            if prefix not in found:
+                found.append(prefix)
+    return found
+
+
+@dataclass(frozen=True)
+class VendorFacts:
+    """What the matrix knows of a vendor before evaluating any rule."""
+
+    id: int
+    name: str
+    name_en: str
+    risk_tier: str | None
+    status: str
+    tier: int | None
+    arrangements: int
+    important: bool
+    cloud: bool
+    user_data: bool
+
+
+def _with_facts(session: Session, rows) -> list[VendorFacts]:
+    """Attach chain facts and tiers to vendor rows, with two queries bounded by the rows' ids."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    facts_query = vendor_facts(ids)
+    facts = {f.vendor_id: f for f in session.execute(select(facts_query))}
+    tiers = tiers_for(session, ids)
+    result = []
+    for r in rows:
+        f = facts.get(r.id)
+        result.append(VendorFacts(id=r.id, name=r.name, name_en=r.name_en, risk_tier=r.risk_tier, status=r.status,
+                                  tier=tiers.get(r.id), arrangements=f.arrangements if f else 0,
+                                  important=bool(f and f.important), cloud=bool(r.is_cloud or (f and f.cloud)),
+                                  user_data=bool(f and f.user_data)))
+    return result
+
+
+def _flag(args: Mapping, name: str) -> bool | None:
+    raw = (args.get(name) or "").strip().lower()
+    if raw in ("", "any"):
+        return None
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    raise ValidationFailed(f"The filter {name} must be yes or no.", [{"field": name, "message": "yes or no"}])
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    """The portfolio filters: chain tier, risk tier, article, status and three flags."""
+
+    tier: int | None = None
+    risk_tier: str | None = None
+    article: str | None = None
+    status: str | None = None
+    important: bool | None = None
+    cloud: bool | None = None
+    user_data: bool | None = None
+    vendor_id: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> "MatrixFilters":
+        """Read filters from query parameters; a bad value is a ``ValidationFailed``."""
+        problems = []
+        tier = None
+        raw_tier = (args.get("tier") or "").strip()
+        if raw_tier:
+            if raw_tier.isdigit() and 1 <= int(raw_tier) <= 20:
+                tier = int(raw_tier)
+            else:
+                problems.append({"field": "tier", "message": "The chain tier is a number from 1."})
+        risk_tier = (args.get("risk_tier") or "").strip() or None
+        if risk_tier and risk_tier not in RISK_TIERS:
+            problems.append({"field": "risk_tier", "message": f"Use one of {', '.join(RISK_TIERS)}."})
+        status = (args.get("status") or "").strip() or None
+        if status and status not in STATUSES:
+            problems.append({"field": "status", "message": f"Use one of {', '.join(STATUSES)}."})
+        article = (args.get("article") or "").strip() or None
+        if article and not select_obligations(article):
+            problems.append({"field": "article", "message": f"No obligation falls under {article!r}."})
+        flags = {}
+        for name in ("important", "cloud", "user_data"):
+            try:
+                flags[name] = _flag(args, name)
+            except ValidationFailed as exc:
+                problems.extend(exc.details)
+        vendor_id = None
+        raw_vendor = (args.get("vendor_id") or "").strip()
+        if raw_vendor:
+            if raw_vendor.isdigit():
+                vendor_id = int(raw_vendor)
+            else:
+                problems.append({"field": "vendor_id", "message": "A vendor id is a number."})
+        if problems:
+            raise ValidationFailed("Some filters are not valid.", problems)
+        return cls(tier=tier, risk_tier=risk_tier, article=article, status=status, vendor_id=vendor_id,
+                   q=(args.get("q") or "").strip(), **flags)
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query parameters (for links and exports)."""
+        out = {}
+        for key in ("tier", "risk_tier", "article", "status", "vendor_id", "q"):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                out[key] = str(value)
+        for key in ("important", "cloud", "user_data"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = "yes" if value else "no"
+        return out
+
+
+def vendors_query(filters: MatrixFilters):
+    """The vendors the filters admit (before status), ordered by name; one SQL query.
+
+    Chain facts are joined only when a filter needs them, so the unfiltered portfolio pages
+    the vendor table alone."""
+    vendor = Vendor.__table__
+    query = select(vendor.c.id, vendor.c.name, vendor.c.name_en, vendor.c.risk_tier, vendor.c.status,
+                   vendor.c.is_cloud)
+    for name in ("important", "cloud", "user_data"):
+        value = getattr(filters, name)
+        if value is not None:
+            condition = flag_condition(name, vendor.c.id)
+            query = query.where(condition if value else ~condition)
+    if filters.tier is not None:
+        tiers = vendor_tiers()
+        query = query.join(tiers, tiers.c.vendor_id == vendor.c.id).where(tiers.c.tier == filters.tier)
+    if filters.risk_tier:
+        query = query.where(vendor.c.risk_tier == filters.risk_tier)
+    if filters.vendor_id is not None:
+        query = query.where(vendor.c.id == filters.vendor_id)
+    if filters.q:
+        like = f"%{filters.q}%"
+        query = query.where(vendor.c.name.ilike(like) | vendor.c.name_en.ilike(like))
+    return query.order_by(vendor.c.name, vendor.c.id)
+
+
+def evaluate(session: Session, vendor_ids: list[int],
+             obligations: list[registry.Obligation]) -> dict[int, dict[str, registry.Verdict]]:
+    """Ask every obligation's rule about all ``vendor_ids`` at once; fill unanswered cells."""
+    result: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
+    if not vendor_ids:
+        return result
+    session.info[MEMO_KEY] = {}
+    try:
+        for ob in obligations:
+            answers = ob.rule(session, list(vendor_ids)) or {}
+            for vid in vendor_ids:
+                result[vid][ob.id] = answers.get(vid, MISSING)
+    finally:
+        session.info.pop(MEMO_KEY, None)
+    return result
+
+
+def batch_memo(session: Session, key: str, vendor_ids: list[int], compute):
+    """Share a computation between the rules of one batch (e.g. the facts of the batch's
+    vendors that nine cloud rules all need): ``compute()`` runs once per batch and key.
+    Outside an evaluation it simply runs."""
+    memo = session.info.get(MEMO_KEY)
+    if memo is None:
+        return compute()
+    slot = (key, tuple(vendor_ids))
+    if slot not in memo:
+        memo[slot] = compute()
+    return memo[slot]
+
+
+@dataclass
+class MatrixRow:
+    """A vendor and its verdicts, one per selected obligation."""
+
+    vendor: VendorFacts
+    verdicts: dict[str, registry.Verdict]
+
+    def has(self, status: str) -> bool:
+        """Whether any cell of this row has ``status``."""
+        return any(v.status == status for v in self.verdicts.values())
+
+
+def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_SIZE,
+              obligations: list[registry.Obligation] | None = None) -> Iterator[MatrixRow]:
+    """Yield every matrix row the filters admit, evaluating vendors batch by batch."""
+    obligations = select_obligations(filters.article) if obligations is None else obligations
+    query = vendors_query(filters)
+    offset = 0
+    while True:
+        batch = session.execute(query.limit(batch_size).offset(offset)).all()
+        vendors = _with_facts(session, batch)
+        if not vendors:
+            return
+        verdicts = evaluate(session, [v.id for v in vendors], obligations)
+        for vendor in vendors:
+            row = MatrixRow(vendor, verdicts[vendor.id])
+            if filters.status is None or row.has(filters.status):
+                yield row
+        if len(batch) < batch_size:
+            return
+        offset += batch_size
+
+
+@dataclass
+class MatrixPage:
+    """One page of the matrix; ``total`` is None when a status filter was not scanned to the end."""
+
+    rows: list[MatrixRow]
+    obligations: list[registry.Obligation]
+    page: int
+    per_page: int
+    total: int | None
+    has_next: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether a previous page exists."""
+        return self.page > 1
+
+    @property
+    def pages(self) -> int | None:
+        """Number of pages when the total is known."""
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+
+def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50) -> MatrixPage:
+    """One page of the matrix. Without a status filter only the page's vendors are evaluated;
+    with one, batches are evaluated until the page (and one more row) is filled."""
+    page, per_page = max(1, page), max(1, min(per_page, 200))
+    obligations = select_obligations(filters.article)
+    if filters.status is None:
+        query = vendors_query(filters)
+        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        vendors = _with_facts(session, session.execute(query.limit(per_page).offset((page - 1) * per_page)).all())
+        verdicts = evaluate(session, [v.id for v in vendors], obligations)
+        rows = [MatrixRow(v, verdicts[v.id]) for v in vendors]
+        return MatrixPage(rows, obligations, page, per_page, total, has_next=page * per_page < total)
+    wanted = page * per_page + 1
+    collected: list[MatrixRow] = []
+    exhausted = True
+    # Small batches: a page of gaps is usually found in the first vendors.
+    for row in iter_rows(session, filters, batch_size=max(100, per_page * 2), obligations=obligations):
+        collected.append(row)
+        if len(collected) >= wanted:
+            exhausted = False
+            break
+    start = (page - 1) * per_page
+    rows = collected[start:start + per_page]
+    return MatrixPage(rows, obligations, page, per_page, len(collected) if exhausted else None,
+                      has_next=not exhausted)
+
+
+def vendor_matrix(session: Session, vendor_id: int) -> MatrixRow | None:
+    """The matrix row of one vendor over every obligation, or None if there is no such vendor."""
+    rows = list(iter_rows(session, MatrixFilters(vendor_id=vendor_id)))
+    return rows[0] if rows else None
+
+
+def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str, dict]:
+    """Per obligation: counts of each status and the ids of vendors with a gap."""
+    filters = filters or MatrixFilters()
+    counts = {ob.id: {"met": 0, "gap": 0, "not_applicable": 0, "gap_vendor_ids": []}
+              for ob in select_obligations(filters.article)}
+    for row in iter_rows(session, MatrixFilters(**{**filters.__dict__, "status": None})):
+        for ob_id, verdict in row.verdicts.items():
+            counts[ob_id][verdict.status] += 1
+            if verdict.status == "gap":
+                counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
+    return counts
+
+
+def verdict_dict(vendor: VendorFacts, ob: registry.Obligation, verdict: registry.Verdict) -> dict:
+    """One cell as a JSON-ready row of the API and exports."""
+    return {"vendor_id": vendor.id, "vendor_name": vendor.name, "vendor_name_en": vendor.name_en,
+            "tier": vendor.tier, "obligation": ob.id, "citation": ob.citation_en,
+            "citation_ja": ob.citation_ja, "title": ob.title_en, "status": verdict.status,
+            "reason": verdict.reason, "links": [{"label": label, "href": href} for label, href in verdict.links]}
+
+
+def flat_rows(rows: list[MatrixRow], obligations: list[registry.Obligation],
+              status: str | None = None) -> Iterator[dict]:
+    """Flatten matrix rows to one dict per (vendor, obligation), optionally of one status."""
+    for row in rows:
+        for ob in obligations:
+            verdict = row.verdicts[ob.id]
+            if status is None or verdict.status == status:
+                yield verdict_dict(row.vendor, ob, verdict)
+
+
+def ensure_rules_loaded() -> None:
+    """Import every area's rule module (idempotent), so all obligations are registered."""
+    registry.discover("vendorrisk.compliance.rules")

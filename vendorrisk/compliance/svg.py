@@ -1,0 +1,64 @@
+"""Charts drawn on the server as inline SVG: no scripts, no external files."""
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, value, the list it links to and a CSS class for its colour."""
+
+    label: str
+    value: int
+    href: str = ""
+    css: str = ""
+
+
+def bar_chart(bars: list[Bar], title: str, width: int = 420, bar_height: int = 22) -> Markup:
+    """A horizontal bar chart; each bar and its number link to the bar's list."""
+    label_w, gap, value_w = 150, 6, 48
+    height = max(1, len(bars)) * (bar_height + gap) + gap
+    largest = max([b.value for b in bars] + [1])
+    span = width - label_w - value_w
+    parts = [f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    for index, bar in enumerate(bars):
+        y = gap + index * (bar_height + gap)
+        length = 0 if bar.value == 0 else max(2, round(span * bar.value / largest))
+        inner = (f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">{escape(bar.label)}</text>'
+                 f'<rect class="bar {escape(bar.css)}" x="{label_w}" y="{y}" width="{length}" height="{bar_height}" rx="3"/>'
+                 f'<text class="value" x="{label_w + length + 6}" y="{y + bar_height * 0.7:.1f}">{bar.value}</text>')
+        if bar.href:
+            inner = f'<a href="{escape(bar.href)}" data-figure="{escape(bar.label)}">{inner}</a>'
+        parts.append(f"<g>{inner}</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def line_chart(points: list[tuple[str, int]], title: str, width: int = 640, height: int = 220) -> Markup:
+    """A line chart of values over labelled points (months), with axes and value labels."""
+    left, right, top, bottom = 44, 16, 16, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = [f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+             f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"/>',
+             f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>']
+    if not points:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">–</text></svg>')
+        return Markup("".join(parts))
+    largest = max([v for _l, v in points] + [1])
+    parts.append(f'<text class="tick" x="{left - 6}" y="{top + 4}" text-anchor="end">{largest}</text>'
+                 f'<text class="tick" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>')
+    step = plot_w / max(1, len(points) - 1)
+    coords = []
+    for index, (label, value) in enumerate(points):
+        x = left + (index * step if len(points) > 1 else plot_w / 2)
+        y = top + plot_h - plot_h * value / largest
+        coords.append((x, y))
+        parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5"><title>{escape(label)}: {value}</title></circle>'
+                     f'<text class="tick" x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{value}</text>'
+                     f'<text class="tick" x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{escape(label)}</text>')
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    parts.insert(3, f'<polyline class="trend" fill="none" points="{path}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
