@@ -27,6 +27,7 @@ def test_create_update_delete_are_recorded_with_before_and_after(db):
     db.commit()
     create, update, delete = _entries(db, "vendor")
     assert create.action == "create" and json.loads(create.after)["name"] == "株式会社監査"
+    assert create.entity_id == update.entity_id == delete.entity_id == str(vendor.id)
     assert update.action == "update"
     assert json.loads(update.before) == {"country": "JP"} and json.loads(update.after) == {"country": "US"}
     assert delete.action == "delete" and json.loads(delete.before)["country"] == "US"

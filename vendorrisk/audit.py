@@ -54,8 +54,11 @@ def _entity(obj) -> str:
 
 
 def _entity_id(obj) -> str:
-    identity = inspect(obj).identity
-    return ",".join(str(part) for part in identity) if identity else ""
+    # The identity key of a row inserted by this flush is not set until after the flush
+    # completes, but its primary-key attributes are: read those.
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key if part is not None)
 
 
 def _pending(session: Session) -> list[dict]:

@@ -18,6 +18,7 @@ from ..compliance import matrix
 from ..models.audit import AuditEntry
 from ..models.findings import Finding
 from ..models.vendors import Vendor
+from .xlsx import neutralise
 
 
 def _safe_path(*parts: str) -> str:
@@ -46,16 +47,8 @@ def _csv(headers, rows) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
+        writer.writerow([neutralise(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _record_id(entry: AuditEntry) -> str:
-    """The id of the record an entry is about (create entries may carry it only in their snapshot)."""
-    if entry.entity_id:
-        return entry.entity_id
-    snapshot = json.loads(entry.after or entry.before or "{}")
-    return str(snapshot.get("id", "")) if isinstance(snapshot, dict) else ""
 
 
 def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:
@@ -69,7 +62,7 @@ def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:
                    and_(AuditEntry.entity == "vendor",
                         or_(AuditEntry.entity_id == str(vendor_id), *(c.like(p) for c in snapshot_columns for p in is_vendor))))
     entries = {e.id: e for e in session.scalars(select(AuditEntry).where(mentions))}
-    records = sorted({(e.entity, _record_id(e)) for e in entries.values() if _record_id(e)} | {("vendor", str(vendor_id))})
+    records = sorted({(e.entity, e.entity_id) for e in entries.values() if e.entity_id} | {("vendor", str(vendor_id))})
     for start in range(0, len(records), 400):
         chunk = records[start:start + 400]
         for entry in session.scalars(select(AuditEntry).where(
