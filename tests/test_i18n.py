@@ -58,3 +58,4 @@ def test_dates_are_shown_in_tokyo_time(app):
 def test_openpyxl_parses_with_defusedxml():
     import openpyxl
     assert openpyxl.DEFUSEDXML is True
+
