@@ -143,3 +143,25 @@ def test_dora_csvs(client, login, db, portfolio):
     ranks = sorted((r[4], r[3], r[6]) for r in b0502[2:])
     assert ranks == [("1", "CRN", ""), ("1", "CRN", ""), ("2", "LEI", "CRN"), ("2", "LEI", "CRN"), ("3", "CRN", "LEI")]
     assert client.get("/compliance/export/dora-b9999.csv").status_code == 404
+
+
+def test_scheduler_refreshes_the_monthly_snapshot(app, db):
+    from datetime import date
+
+    from vendorrisk.scheduler import build_scheduler, snapshot_job
+    from vendorrisk.services import compliance
+
+    from . import factories
+    factories.gen_arrangement(db)
+    db.commit()
+    assert "compliance_snapshot" in {job.id for job in build_scheduler(app).get_jobs()}
+    from sqlmodel import select
+    from vendorrisk.models.compliance import ComplianceSnapshot
+    snapshot_job(app)
+    db.rollback()
+    first = db.exec(select(ComplianceSnapshot)).all()
+    snapshot_job(app)  # idempotent within the month
+    db.rollback()
+    second = db.exec(select(ComplianceSnapshot)).all()
+    assert first and len(second) == len(first)
+    assert {row.month for row in second} == {compliance.month_start(date.today())}

@@ -1,4 +1,5 @@
-"""The scheduler process: APScheduler 3 running the reminder sweep at an interval.
+"""The scheduler process: APScheduler 3 running the reminder sweep at an interval and the
+compliance matrix's monthly snapshot once a day.
 
 It runs only in its own process (``vendorrisk scheduler``); the web app never starts it,
 whatever the number of workers. Running two schedulers by mistake sends nothing twice:
@@ -6,7 +7,7 @@ reminders are unique in the database and claimed atomically before sending. The 
 sweep runs at start-up, so a day the scheduler was down is caught up at once.
 """
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -25,11 +26,28 @@ def sweep_job(app: Flask) -> None:
         log.exception("sweep failed")
 
 
+def snapshot_job(app: Flask) -> None:
+    """Refresh this month's compliance snapshot (the last run of a month is what the trend
+    keeps); idempotent, so a second scheduler or a rerun only rewrites the same month."""
+    from .db import engine_of, transaction
+    from .services import compliance
+
+    try:
+        with transaction(engine=engine_of(app)) as session:
+            rows = compliance.take_snapshot(session, compliance.month_start(date.today()))
+        log.info("compliance snapshot refreshed: %d obligations", len(rows))
+    except Exception:
+        log.exception("compliance snapshot failed")
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """A blocking scheduler with the sweep job (first run now, then every N minutes)."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
     scheduler.add_job(sweep_job, "interval", args=[app], id="reminder_sweep",
                       minutes=app.config["SCHEDULER_SWEEP_MINUTES"],
                       next_run_time=datetime.now(timezone.utc),
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    # 03:00 in Tokyo, after the day's work; a missed run is made up at the next start.
+    scheduler.add_job(snapshot_job, "cron", args=[app], id="compliance_snapshot", hour=18, minute=0,
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler
