@@ -1,13 +1,9 @@
 """The board report (Art. 6(2), 24(3)) as a Word document: summary, gaps, overdue items,
 concentration and changes since the last report. Headings are bilingual; Japanese text is
 set in an East Asian font (w:eastAsia) so Word does not fall back to a Latin face."""
-import io
 from datetime import date
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -17,37 +13,10 @@ from ..compliance.chains import concentration
 from ..models.findings import Finding
 from ..models.vendors import Arrangement, OutsourcingLink, Vendor
 from ..services import compliance as snapshots
+from .docx import japanese_styles, page_number_footer, to_bytes
 
-EAST_ASIAN_FONT = "Yu Gothic"
-LATIN_FONT = "Calibri"
 GAP_DETAIL_LIMIT = 200
 OVERDUE_LIMIT = 100
-
-
-def _set_fonts(style) -> None:
-    style.font.name = LATIN_FONT
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attribute), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-
-
-def _page_number_footer(document) -> None:
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text.strip() == "PAGE":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
-        run._r.append(element)
 
 
 def _table(document, headers, rows) -> None:
@@ -89,10 +58,9 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
                 if len(gaps) < GAP_DETAIL_LIMIT:
                     gaps.append((row.vendor.name, ob_id, verdict.reason))
     document = Document()
-    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
-        _set_fonts(document.styles[name])
+    japanese_styles(document)
     document.styles["Normal"].font.size = Pt(10)
-    _page_number_footer(document)
+    page_number_footer(document)
     document.add_heading("外部委託リスク管理状況報告 / Outsourcing risk report to the board", 0)
     document.add_paragraph(f"基準日 / As of: {today.isoformat()}  ·  "
                            "電子決済手段関連業務に係るシステムリスク管理に関する規則 第25条〜第27条 (Art. 6(2), 24(3))")
@@ -161,6 +129,4 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
         _table(document, ("義務 / Obligation", "前回 / Before", "今回 / Now", "新たな不備 / Opened", "解消 / Closed"),
                [(titles.get(c.obligation, c.obligation), c.before, c.now, len(c.opened), len(c.closed))
                 for c in changes])
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(document)

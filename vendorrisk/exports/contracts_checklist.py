@@ -5,18 +5,16 @@ excerpt, reviewer note), a summary of gaps and page numbers in the footer. Japan
 set in an East Asian font through ``w:rFonts/@w:eastAsia`` on the styles and on every
 run, so Word and LibreOffice do not fall back to a Latin font for kanji.
 """
-import io
 from datetime import date
 
 import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-EAST_ASIAN_FONT = "MS Mincho"
-LATIN_FONT = "Calibri"
+from .docx import MINCHO, add_page_field, japanese_styles, set_fonts, shade, to_bytes
+
+EAST_ASIAN_FONT = MINCHO  # a Mincho face, as contracts are set
 EXCERPT_CHARS = 300
 
 LABELS = {
@@ -48,27 +46,9 @@ STATUS = {"found": {"ja": "あり", "en": "Found"}, "not_found": {"ja": "なし"
 STATUS_COLOUR = {"found": "2E7D4F", "not_found": "B3261E", "needs_review": "B26A00"}
 
 
-def _fonts(rpr_parent) -> None:
-    """Set Latin and East Asian fonts on a style's or run's ``w:rPr``."""
-    rpr = rpr_parent.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-    fonts.set(qn("w:cs"), LATIN_FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "ja-JP")
-
-
 def _run(paragraph, text: str, bold: bool = False, size: float | None = None, colour: str | None = None):
     run = paragraph.add_run(text)
-    _fonts(run._r)
+    set_fonts(run._r, EAST_ASIAN_FONT)
     run.bold = bold
     if size:
         run.font.size = Pt(size)
@@ -77,33 +57,9 @@ def _run(paragraph, text: str, bold: bool = False, size: float | None = None, co
     return run
 
 
-def _page_field(paragraph) -> None:
-    """Append a PAGE field (the page number Word and LibreOffice compute)."""
-    run = _run(paragraph, "")
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text == " PAGE ":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
-        run._r.append(element)
-
-
 def _cell(cell, text: str, bold: bool = False, colour: str | None = None, size: float = 9):
     paragraph = cell.paragraphs[0]
     _run(paragraph, text, bold=bold, size=size, colour=colour)
-
-
-def _shade(cell, fill: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, lang: str = "ja",
@@ -112,9 +68,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     lang = lang if lang in ("ja", "en") else "ja"
     L = {k: v[lang] for k, v in LABELS.items()}
     document = docx.Document()
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
-        style = document.styles[style_name]
-        _fonts(style.element)
+    japanese_styles(document, EAST_ASIAN_FONT)
     document.styles["Normal"].font.size = Pt(10)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -125,7 +79,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(footer, f"{contract.title} · {L['version'].format(n=version.number)} · {L['page']} ", size=8)
-    _page_field(footer)
+    add_page_field(footer)
 
     heading = document.add_paragraph(style="Title")
     _run(heading, L["title"])
@@ -138,7 +92,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     table.style = document.styles["Table Grid"]
     for row, (label, value) in zip(table.rows, cover):
         _cell(row.cells[0], label, bold=True, size=10)
-        _shade(row.cells[0], "EEF2F7")
+        shade(row.cells[0], "EEF2F7")
         _cell(row.cells[1], value, size=10)
     if version.extraction_note:
         note = document.add_paragraph()
@@ -149,7 +103,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     grid.style = document.styles["Table Grid"]
     for cell, label in zip(grid.rows[0].cells, (L["clause"], L["article"], L["status"], L["evidence"], L["note"])):
         _cell(cell, label, bold=True)
-        _shade(cell, "DCE4EE")
+        shade(cell, "DCE4EE")
     gaps = []
     for check in checks:
         clause = clauses.get(check.clause_id)
@@ -182,6 +136,4 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
             guidance = document.add_paragraph()
             guidance.paragraph_format.left_indent = Cm(1)
             _run(guidance, f"{L['guidance']}: {clause.text('guidance', lang)}", size=9)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(document)

@@ -1,9 +1,9 @@
 """The selection assessment record as a Word document (python-docx), Japanese-ready."""
-import io
 
 from docx import Document
-from docx.oxml.ns import qn
 from docx.shared import Pt
+
+from .docx import japanese_styles, to_bytes
 
 LABELS = {
     "title": {"ja": "外部委託先 選定評価記録", "en": "Vendor selection assessment record"},
@@ -38,20 +38,6 @@ VALUES = {
     "approve_with_conditions": {"ja": "条件付き承認", "en": "approve with conditions"},
     "reject": {"ja": "否認", "en": "reject"},
 }
-EAST_ASIAN_FONT = "Yu Gothic"
-
-
-def _set_fonts(document: Document) -> None:
-    for style_name in ("Normal", "Heading 1", "Heading 2", "Table Grid"):
-        style = document.styles[style_name]
-        style.font.name = "Calibri" if style_name != "Table Grid" else style.font.name
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-    document.styles["Normal"].font.size = Pt(10)
 
 
 def assessment_docx(context: dict, language: str = "ja") -> bytes:
@@ -66,7 +52,8 @@ def assessment_docx(context: dict, language: str = "ja") -> bytes:
 
     a, vendor, people = context["a"], context["vendor"], context["people"]
     document = Document()
-    _set_fonts(document)
+    japanese_styles(document)
+    document.styles["Normal"].font.size = Pt(10)
     document.add_heading(f"{label('title')} #{a.id}", level=1)
     document.add_paragraph(label("basis"))
     rows = [
@@ -114,6 +101,4 @@ def assessment_docx(context: dict, language: str = "ja") -> bytes:
         for condition in a.conditions:
             due = f" ({condition['due_date']})" if condition.get("due_date") else ""
             document.add_paragraph(condition["text"] + due, style="List Bullet")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(document)
