@@ -116,10 +116,16 @@ def corpus_labels() -> list[dict]:
     return yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))["contracts"]
 
 
-def corpus_documents() -> list[tuple[str, dict, bytes, str]]:
-    """Every corpus contract as ``(name, labels, bytes, kind)``, Word builds included."""
+def corpus_sets() -> dict[str, dict]:
+    """The corpus sets (``tuning``, ``heldout_r1``...) with ``tuned_on`` and a note, in order."""
+    return yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))["sets"]
+
+
+def corpus_documents(entries: list[dict] | None = None) -> list[tuple[str, dict, bytes, str]]:
+    """Every corpus contract (or those of ``entries``) as ``(name, labels, bytes, kind)``,
+    Word builds included."""
     documents = []
-    for entry in corpus_labels():
+    for entry in corpus_labels() if entries is None else entries:
         path = CORPUS / entry["file"]
         data = path.read_bytes()
         kind = path.suffix.lstrip(".")
@@ -131,13 +137,14 @@ def corpus_documents() -> list[tuple[str, dict, bytes, str]]:
     return documents
 
 
-def evaluate() -> tuple[dict, list[tuple[str, str, str, str]]]:
-    """Run the checker over the corpus; return per-clause counts and every result row
-    ``(document, clause, expected, got)``; expected is ``found`` or ``missing``."""
+def evaluate(entries: list[dict] | None = None) -> tuple[dict, list[tuple[str, str, str, str]]]:
+    """Run the checker over the corpus (or the labelled ``entries``); return per-clause
+    counts and every result row ``(document, clause, expected, got)``; expected is
+    ``found`` or ``missing``."""
     clauses = contracts_library.library()
     counts = {c.id: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for c in clauses}
     rows = []
-    for name, entry, data, kind in corpus_documents():
+    for name, entry, data, kind in corpus_documents(entries):
         extracted = contracts_text.extract(data, kind)
         structure = contracts_structure.parse(extracted.blocks)
         results = {r.clause_id: r for r in contracts_matcher.check_contract(structure, clauses)}

@@ -109,3 +109,36 @@ def test_word_numbering_formats():
     document.add_paragraph("plain")
     document.save(buffer)
     assert [b.text for b in contracts_text.extract(buffer.getvalue(), "docx").blocks] == ["plain"]
+
+
+def test_annexes_are_sections_of_their_own_with_numbered_items():
+    structure = _parse("第1条（目的）\n本契約の目的を定める。\n第2条（水準）\n別紙1に定める水準で提供する。\n"
+                       "別紙1　サービスレベル合意書（SLA）\n1. 対象\n仮想サーバに適用する。\n"
+                       "2. 月間稼働率 99.95%以上とする。\n別表第二（作業区分）\n運用は乙が行う。\n")
+    by_label = {s.label: s for s in structure.sections}
+    assert by_label["第2条"].text == "別紙1に定める水準で提供する。"  # a reference is not an annex
+    annex = by_label["別紙1"]
+    assert annex.heading == "サービスレベル合意書(SLA)" and "対象" in annex.headings
+    assert _located(structure)["別紙1 ¶2"] == "月間稼働率 99.95%以上とする。"
+    assert by_label["別表第二"].heading == "作業区分" and by_label["別表第二"].text == "運用は乙が行う。"
+    english = _parse("Article 1 Scope\nThe Services.\nArticle 2 Fees\nSchedule 2 sets out the fees.\n"
+                     "ANNEX II - Technical and Organisational Measures\n1. Access control: MFA for admins.\n"
+                     "2. Encryption. Data is encrypted at rest.\n")
+    by_label = {s.label: s for s in english.sections}
+    assert by_label["Article 2"].text == "Schedule 2 sets out the fees."
+    annex = by_label["Annex II"]
+    assert annex.heading == "Technical and Organisational Measures"
+    assert "Encryption" in annex.headings and _located(english)["Annex II ¶2"] == "Data is encrypted at rest."
+
+
+def test_run_in_headings_of_numbered_clauses():
+    structure = _parse("1. Use of the Services\n1.1 Generally. Customer may use the Services.\n"
+                       "1.2 Shared Responsibility. Each party is responsible for its part.\n"
+                       "2. Delivery and Inspection. Supplier shall deliver by 30 June.\n"
+                       "3. The Supplier shall invoice monthly.\n")
+    headings = {p.location: p.heading for s in structure.sections for p in s.passages}
+    located = _located(structure)
+    assert headings["1.2"] == "Shared Responsibility" and located["1.2"] == "Each party is responsible for its part."
+    assert {s.label: s.heading for s in structure.sections}["2"] == "Delivery and Inspection"
+    assert located["2"] == "Supplier shall deliver by 30 June."
+    assert located["3"] == "The Supplier shall invoice monthly."  # a sentence, not a heading

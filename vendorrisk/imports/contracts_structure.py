@@ -3,8 +3,10 @@
 Recognises Japanese articles (``第3条``, ``第十二条の二``, with the heading in brackets on
 the same line or on the line before), paragraphs (``2 乙は…``, ``第2項``), English
 ``Article 5`` / ``Section 3.2`` / ``Clause 7`` and plain numbered clauses (``5.``,
-``5.2``). A contract where none of these is found is read paragraph by paragraph and
-flagged as having no recognisable structure.
+``5.2``), run-in headings (``3.3 Data Regions. Customer may…``) and annexes (``別紙1``,
+``別表第二（作業区分）``, ``Schedule 2 – Service Levels``, ``Annex II``), each of which is a
+section of its own whose numbered items are its paragraphs. A contract where no article
+is found is read paragraph by paragraph and flagged as having no recognisable structure.
 """
 import re
 from dataclasses import dataclass, field
@@ -20,6 +22,10 @@ PARAGRAPH_JA = re.compile(rf"^第\s*({NUM})\s*項\s*(.*)$")
 ARTICLE_EN = re.compile(r"^(article|section|clause)\s+([0-9]+(?:\.[0-9]+)*)\s*[.:)\-–—]?\s*(.*)$", re.I)
 NUMBERED = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3})*)(\.|\))?\s+(\S.*)$")
 BRACKET_HEADING = re.compile(r"^[(（]([^)）]{1,30})[)）]$")
+ANNEX_JA = re.compile(rf"^(別紙|別表|付属書|添付資料)\s*(第?\s*{NUM})?(?![にのをはでがとへ])\s*[:：.]?\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
+ANNEX_EN = re.compile(r"^(schedule|annex|appendix|exhibit|attachment)(?:\s+([0-9]+|[ivx]+|[a-z]))?\b\s*[-–—:.]?\s*(.*)$", re.I)
+# A run-in heading: a few capitalised words and a full stop before the text of the clause.
+RUN_IN = re.compile(r"^((?:[A-Z][\w'’/-]*)(?: (?:[A-Z][\w'’/-]*|and|of|the|for|to|in|on|or|&)){0,5})\.\s+(\S.*)$")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
@@ -104,6 +110,25 @@ def _looks_like_heading(text: str) -> bool:
     return bool(text) and len(text) <= 60 and not re.search(r"[.。:;:]$", text) and text.count(" ") <= 8
 
 
+def _annex(text: str) -> tuple[str, str] | None:
+    """``(label, heading)`` when the line opens an annex (別紙1, Schedule 2 – Service Levels)."""
+    if (m := ANNEX_JA.match(text)) and "。" not in text and len(text) <= 50:
+        number = m.group(2)
+        label = m.group(1) + (number.replace(" ", "") if number else "")
+        return label, (m.group(3) or m.group(4) or "").strip()
+    if (m := ANNEX_EN.match(text)) and _looks_like_heading(m.group(3).strip()) and text[:1].isupper() \
+            and (m.group(2) or not m.group(3)):
+        return f"{m.group(1).title()}{' ' + m.group(2).upper() if m.group(2) else ''}", m.group(3).strip()
+    return None
+
+
+def _run_in(text: str) -> tuple[str, str]:
+    """Split a run-in heading off a clause: ``Data Regions. Customer may…`` -> both parts."""
+    if (m := RUN_IN.match(text)) and len(m.group(1)) <= 50:
+        return m.group(1), m.group(2)
+    return "", text
+
+
 def _style(blocks: list[Block]) -> str:
     body = [b.text for b in blocks if b.part == "body"]
     if sum(1 for t in body if ARTICLE_JA.match(t)) >= 2:
@@ -132,9 +157,11 @@ def parse(blocks: list[Block]) -> Structure:
     sub_label, sub_heading, paragraph = None, "", 1
     pending_heading = ""
     open_passage: Passage | None = None
+    in_annex = False
 
-    def start_section(label: str, heading: str):
-        nonlocal current, sub_label, sub_heading, paragraph, open_passage
+    def start_section(label: str, heading: str, annex: bool = False):
+        nonlocal current, sub_label, sub_heading, paragraph, open_passage, in_annex
+        in_annex = annex
         current = Section(label, heading)
         sections.append(current)
         sub_label, sub_heading, paragraph, open_passage = None, "", 1, None
@@ -159,6 +186,16 @@ def parse(blocks: list[Block]) -> Structure:
             continue
         if block.part == "table":
             add(text, "table", True)
+            continue
+        if annex := _annex(text):
+            start_section(*annex, annex=True)
+            continue
+        if in_annex and (n := NUMBERED.match(text)) and "." not in n.group(1):
+            paragraph, rest = int(n.group(1)), n.group(3).strip()
+            sub_heading = rest if _looks_like_heading(rest) and CJK.search(rest) else ""
+            if not sub_heading:
+                sub_heading, rest = _run_in(rest)
+            add("" if rest == sub_heading else rest, "body", True)
             continue
         if style == "ja_article":
             if (m := BRACKET_HEADING.match(text)) and not ARTICLE_JA.match(text):
@@ -202,14 +239,18 @@ def parse(blocks: list[Block]) -> Structure:
                 sub_label, paragraph = n.group(1), 1
                 rest = n.group(3).strip()
                 sub_heading = rest if _looks_like_heading(rest) else ""
-                add("" if sub_heading else rest, "body", True)
+                if not sub_heading:
+                    sub_heading, rest = _run_in(rest)
+                add("" if rest == sub_heading else rest, "body", True)
                 continue
             if n and style == "numbered" and (n.group(2) or _looks_like_heading(n.group(3))) \
                     and (current.label is None or int(n.group(1)) == _top(current.label) + 1 or _looks_like_heading(n.group(3))):
                 rest = n.group(3).strip()
                 heading = rest if _looks_like_heading(rest) else ""
+                if not heading:
+                    heading, rest = _run_in(rest)
                 start_section(n.group(1), heading)
-                add("" if heading else rest, "body", True)
+                add("" if rest == heading else rest, "body", True)
                 continue
             if n and current.label:
                 paragraph = int(n.group(1))

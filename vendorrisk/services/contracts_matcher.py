@@ -10,7 +10,7 @@ gets *found*: the reviewer decides.
 import re
 from dataclasses import dataclass
 
-from ..imports.contracts_structure import Passage, Section, Structure
+from ..imports.contracts_structure import NUM, Passage, Section, Structure, kanji_number
 from .contracts_library import Clause
 
 FOUND, NOT_FOUND, NEEDS_REVIEW = "found", "not_found", "needs_review"
@@ -50,7 +50,24 @@ class _Evidence:
                 len(self.phrases) + (1 if self.heading_hit else 0))
 
 
+# Kanji numerals before a unit (九十九・九五パーセント, 三十分以内, 年一回) are read as digits,
+# so that one pattern serves both ways of writing a figure; 十分な, 一部, 第三者 are left alone.
+KANJI_FIGURE = re.compile(rf"(?<![第0-9])({NUM})(?:・({NUM}))?(?=パーセント|%|時間|分以内|分以上|分間|営業日|日以内|日前|日間|か月|ヶ月|箇月|年間|回以上|回)")
+PERCENT = re.compile(r"(?<=\d)パーセント")
+
+
+def _digits(match: re.Match) -> str:
+    whole, fraction = match.group(1), match.group(2)
+    if whole.isdigit() and (fraction is None or fraction.isdigit()):
+        return match.group(0)
+    number = str(kanji_number(whole))
+    if fraction:  # after the point each kanji is one digit: 九五 -> 95
+        number += "." + "".join(str(kanji_number(c)) for c in fraction)
+    return number
+
+
 def _flat(text: str) -> str:
+    text = PERCENT.sub("%", KANJI_FIGURE.sub(_digits, text))
     return re.sub(r"\s+", " ", text.lower())
 
 
