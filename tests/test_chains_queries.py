@@ -122,3 +122,24 @@ def _links(db, arrangement):
     from sqlmodel import select
     from vendorrisk.models.vendors import OutsourcingLink
     return db.exec(select(OutsourcingLink).where(OutsourcingLink.arrangement_id == arrangement.id)).all()
+
+
+def test_links_cut_off_from_the_chain_are_neither_counted_nor_gaps(db):
+    """A link whose parent is not reachable from tier 1 (stored without the service, e.g. after
+    the tier-1 vendor changed) belongs to no chain: each engine's walk must skip it."""
+    from vendorrisk.models.vendors import OutsourcingLink
+    arrangement, v = dag_chain(db)
+    for link in _links(db, arrangement):
+        link.approval_status = "approved"
+    stray_parent, stray_child = factories.gen_vendor(db), factories.gen_vendor(db)
+    db.add(OutsourcingLink(arrangement_id=arrangement.id, parent_vendor_id=stray_parent.id,
+                           vendor_id=stray_child.id, touches_user_data=True))
+    db.commit()
+    rows = {r["vendor_id"]: r for r in chains_queries.concentration(db, limit=50)}
+    assert stray_child.id not in rows and stray_parent.id not in rows
+    assert {v[k].id for k in "abcdex"} == set(rows)
+    reach = chains_queries.reachable_cte()
+    from sqlalchemy import func, select
+    reference = dict(db.execute(select(reach.c.vendor_id, func.count()).group_by(reach.c.vendor_id)).all())
+    assert {k: r["arrangement_count"] for k, r in rows.items()} == reference
+    assert arrangement.id not in {r["arrangement_id"] for r in chains_queries.gaps(db)}

@@ -6,9 +6,10 @@ reached through several parents appears once per path (so at several tiers).
 """
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import (Integer, Text, and_, case, cast, exists, func, literal, null, or_, select,
-                        true)
+from sqlalchemy import (JSON, Integer, Text, and_, bindparam, case, cast, exists, func, literal, null,
+                        select, true)
 from sqlmodel import Session
 
 from ..models.vendors import Arrangement, DataLocation, OutsourcingLink, Vendor
@@ -161,52 +162,101 @@ def reachable_cte(active_only: bool = True):
     return reach.union(step)
 
 
+def _one_chain_walk():
+    """The vendors of one chain, each once: a recursive CTE nested in a subquery and correlated
+    to the enclosing query's ``arrangement`` row (UNION stops at vendors already visited)."""
+    walk = select(A.c.vendor_id.label("vendor_id")).correlate(A).cte("walk", recursive=True, nesting=True)
+    step = select(L.c.vendor_id).join(
+        walk, and_(L.c.arrangement_id == A.c.id, L.c.parent_vendor_id == walk.c.vendor_id)).correlate(A)
+    return walk.union(step)
+
+
+def _chain_members(dialect: str):
+    """Each vendor of each active chain, once per arrangement, with that arrangement's flags.
+
+    SQLite walks the chains one arrangement at a time (small visited sets, index seeks) and
+    unnests the walk with ``json_each``; PostgreSQL walks all chains at once with hash joins.
+    Both give the same pairs as ``reachable_cte()``."""
+    if dialect == "sqlite":
+        walk = _one_chain_walk()
+        members = func.json_each(select(func.json_group_array(walk.c.vendor_id)).scalar_subquery()
+                                 ).table_valued("value", name="member")
+        return (select(members.c.value.label("vendor_id"), A.c.vendor_id.label("tier1_vendor_id"),
+                       A.c.is_important, A.c.handles_user_data)
+                .select_from(A).join(members, true()).where(A.c.status == "active"))
+    reach = reachable_cte()
+    return (select(reach.c.vendor_id, A.c.vendor_id.label("tier1_vendor_id"), A.c.is_important,
+                   A.c.handles_user_data).join(A, A.c.id == reach.c.arrangement_id))
+
+
+@lru_cache(maxsize=None)
+def _concentration_query(dialect: str):
+    members = _chain_members(dialect).subquery("member_of")
+    arrangement_count = func.count().label("arrangement_count")
+    important_count = func.sum(case((members.c.is_important == true(), 1), else_=0)).label("important_count")
+    user_data_count = func.sum(case((members.c.handles_user_data == true(), 1), else_=0)).label("user_data_count")
+    direct_count = func.sum(case((members.c.tier1_vendor_id == members.c.vendor_id, 1), else_=0)).label("direct_count")
+    counts = (select(members.c.vendor_id, arrangement_count, important_count, user_data_count, direct_count)
+              .group_by(members.c.vendor_id).subquery())
+    return (select(counts, V.c.name, V.c.name_en, V.c.is_cloud, V.c.country, V.c.status)
+            .join(V, V.c.id == counts.c.vendor_id)
+            .order_by(counts.c.arrangement_count.desc(), counts.c.important_count.desc(), V.c.name)
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+
+
 def concentration(session: Session, limit: int = 50, offset: int = 0) -> list[dict]:
     """Vendors on which the most active arrangements depend at any tier, most depended-on
     first, with how many of those are important or handle user data (one query)."""
-    reach = reachable_cte()
-    arrangement_count = func.count().label("arrangement_count")
-    important_count = func.sum(case((A.c.is_important == true(), 1), else_=0)).label("important_count")
-    user_data_count = func.sum(case((A.c.handles_user_data == true(), 1), else_=0)).label("user_data_count")
-    direct_count = func.sum(case((A.c.vendor_id == reach.c.vendor_id, 1), else_=0)).label("direct_count")
-    counts = (select(reach.c.vendor_id, arrangement_count, important_count, user_data_count, direct_count)
-              .join(A, A.c.id == reach.c.arrangement_id).group_by(reach.c.vendor_id).subquery())
-    query = (select(counts, V.c.name, V.c.name_en, V.c.is_cloud, V.c.country, V.c.status)
-             .join(V, V.c.id == counts.c.vendor_id)
-             .order_by(counts.c.arrangement_count.desc(), counts.c.important_count.desc(), V.c.name)
-             .limit(limit).offset(offset))
+    query = _concentration_query(session.get_bind().dialect.name)
     return [{"vendor_id": r.vendor_id, "name": r.name, "name_en": r.name_en, "is_cloud": bool(r.is_cloud),
              "country": r.country, "status": r.status, "arrangement_count": int(r.arrangement_count),
              "important_count": int(r.important_count or 0), "user_data_count": int(r.user_data_count or 0),
              "direct_count": int(r.direct_count or 0),
              "indirect_count": int(r.arrangement_count) - int(r.direct_count or 0)}
-            for r in session.execute(query)]
+            for r in session.execute(query, {"limit": limit, "offset": offset})]
+
+
+@lru_cache(maxsize=None)
+def _gaps_query(dialect: str):
+    """(id, title, tier-1 vendor id and name, important, unapproved links, links without location,
+    arrangement without location) of every active arrangement, in page order."""
+    link_loc = D.alias("link_loc")
+    arr_loc = D.alias("arr_loc")
+    unapproved = func.sum(case((L.c.approval_status != "approved", 1), else_=0))
+    without = func.sum(case((and_(L.c.touches_user_data == true(),
+                                  ~exists().where(link_loc.c.link_id == L.c.id)), 1), else_=0))
+    arrangement_missing = and_(A.c.handles_user_data == true(), ~exists().where(arr_loc.c.arrangement_id == A.c.id))
+    head = select(A.c.id, A.c.title, A.c.vendor_id, V.c.name, A.c.is_important).join(V, V.c.id == A.c.vendor_id)
+    if dialect == "sqlite":
+        # SQLite: walk each chain on its own (see _chain_members); a scalar subquery returns one
+        # value, so both counts come back as a JSON pair from the one walk
+        walk = _one_chain_walk()
+        pair = (select(func.json_array(unapproved, without, type_=JSON)).select_from(walk)
+                .join(L, and_(L.c.arrangement_id == A.c.id, L.c.parent_vendor_id == walk.c.vendor_id))
+                .correlate(A).scalar_subquery())
+        columns = (pair,)
+    else:
+        reach = reachable_cte()
+        per_arrangement = (select(reach.c.arrangement_id, unapproved.label("unapproved"), without.label("without"))
+                           .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id,
+                                         L.c.parent_vendor_id == reach.c.vendor_id))
+                           .group_by(reach.c.arrangement_id).subquery())
+        head = head.outerjoin(per_arrangement, per_arrangement.c.arrangement_id == A.c.id)
+        columns = (func.coalesce(per_arrangement.c.unapproved, 0), func.coalesce(per_arrangement.c.without, 0))
+    return (head.add_columns(*columns, case((arrangement_missing, 1), else_=0))
+            .where(A.c.status == "active").order_by(A.c.is_important.desc(), A.c.title, A.c.id))
 
 
 def gaps(session: Session) -> list[dict]:
     """Active arrangements whose chains contain unapproved links, or user-data handling in no
     recorded location (arrangement or link), one query."""
-    reach = reachable_cte()
-    link_loc = D.alias("link_loc")
-    arr_loc = D.alias("arr_loc")
-    missing_link_location = and_(L.c.touches_user_data == true(),
-                                 ~exists().where(link_loc.c.link_id == L.c.id))
-    per_arrangement = (
-        select(reach.c.arrangement_id,
-               func.sum(case((L.c.approval_status != "approved", 1), else_=0)).label("unapproved"),
-               func.sum(case((missing_link_location, 1), else_=0)).label("links_without_location"))
-        .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
-        .group_by(reach.c.arrangement_id).subquery())
-    arrangement_missing = and_(A.c.handles_user_data == true(), ~exists().where(arr_loc.c.arrangement_id == A.c.id))
-    unapproved = func.coalesce(per_arrangement.c.unapproved, 0)
-    without = func.coalesce(per_arrangement.c.links_without_location, 0)
-    query = (select(A.c.id, A.c.title, A.c.vendor_id, V.c.name, A.c.is_important, unapproved, without,
-                    case((arrangement_missing, 1), else_=0))
-             .join(V, V.c.id == A.c.vendor_id)
-             .outerjoin(per_arrangement, per_arrangement.c.arrangement_id == A.c.id)
-             .where(A.c.status == "active", or_(unapproved > 0, without > 0, arrangement_missing))
-             .order_by(A.c.is_important.desc(), A.c.title, A.c.id))
-    return [{"arrangement_id": r[0], "title": r[1], "vendor_id": r[2], "vendor_name": r[3],
-             "is_important": bool(r[4]), "unapproved_links": int(r[5]),
-             "links_without_location": int(r[6]), "arrangement_without_location": bool(r[7])}
-            for r in session.execute(query)]
+    dialect = session.get_bind().dialect.name
+    result = []
+    for r in session.execute(_gaps_query(dialect)):
+        unapproved, without = (int(n or 0) for n in (r[5] if dialect == "sqlite" else r[5:7]))
+        arrangement_missing = bool(r[-1])
+        if unapproved or without or arrangement_missing:
+            result.append({"arrangement_id": r[0], "title": r[1], "vendor_id": r[2], "vendor_name": r[3],
+                           "is_important": bool(r[4]), "unapproved_links": unapproved,
+                           "links_without_location": without, "arrangement_without_location": arrangement_missing})
+    return result
