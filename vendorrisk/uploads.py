@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from flask_babel import gettext as _
+
 from .errors import ValidationFailed
 
 OOXML = {
@@ -82,13 +84,14 @@ def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int =
             for info in archive.infolist():
                 total += info.file_size
                 if info.compress_size and info.file_size / max(info.compress_size, 1) > max_ratio and info.file_size > 1024 * 1024:
-                    _refuse(f"The file is refused: its part {info.filename!r} would expand "
-                            f"{info.file_size // max(info.compress_size, 1)} times (a decompression bomb).")
+                    _refuse(_("The file is refused: its part %(part)s would expand %(ratio)s times "
+                              "(a decompression bomb).", part=repr(info.filename),
+                              ratio=info.file_size // max(info.compress_size, 1)))
             if total > limit:
-                _refuse(f"The file is refused: it would expand to {total // (1024 * 1024)} MB, "
-                        f"over the limit of {limit // (1024 * 1024)} MB.")
+                _refuse(_("The file is refused: it would expand to %(size)s MB, over the limit of "
+                          "%(limit)s MB.", size=total // (1024 * 1024), limit=limit // (1024 * 1024)))
     except zipfile.BadZipFile:
-        _refuse("The file is corrupt: it is not a readable ZIP/Office container.")
+        _refuse(_("The file is corrupt: it is not a readable ZIP/Office container."))
 
 
 def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
@@ -99,31 +102,33 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     filename = (filename or "").strip() or "upload"
     if not data:
-        _refuse("The file is empty.")
+        _refuse(_("The file is empty."))
     if len(data) > limit:
-        _refuse(f"The file is {len(data) // (1024 * 1024)} MB; the limit is {limit // (1024 * 1024)} MB.")
+        _refuse(_("The file is %(size)s MB; the limit is %(limit)s MB.",
+                  size=len(data) // (1024 * 1024), limit=limit // (1024 * 1024)))
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     sniffed = sniff(data)
     if sniffed == "exe":
-        _refuse("Executable files are not accepted.")
+        _refuse(_("Executable files are not accepted."))
     if sniffed == "ole":
-        _refuse("This is a legacy or password-protected Office file (.doc/.xls or encrypted). "
-                "Save it as an unencrypted .docx or .xlsx and upload again.")
+        _refuse(_("This is a legacy or password-protected Office file (.doc/.xls or encrypted). "
+                  "Save it as an unencrypted .docx or .xlsx and upload again."))
     if extension in ("xls", "xlsm", "doc", "docm"):
-        _refuse(f".{extension} files are not accepted; save the file as "
-                f"{'.xlsx' if extension.startswith('xls') else '.docx'} and upload again.")
+        _refuse(_(".%(extension)s files are not accepted; save the file as %(modern)s and upload again.",
+                  extension=extension, modern=".xlsx" if extension.startswith("xls") else ".docx"))
     claimed = EXTENSION_KIND.get(extension)
     kind = sniffed
     if sniffed == "text":
         kind = claimed if claimed in ("txt", "md", "csv") else "txt"
     if claimed is None:
-        _refuse(f"Files of type .{extension or '(none)'} are not accepted here; "
-                f"accepted: {', '.join(sorted(allowed))}.")
+        _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
+                  extension=extension or "(none)", accepted=", ".join(sorted(allowed))))
     if kind != claimed:
-        _refuse(f"The file's content is {sniffed.upper()}, which does not match its "
-                f"extension .{extension}.")
+        _refuse(_("The file's content is %(kind)s, which does not match its extension .%(extension)s.",
+                  kind=sniffed.upper(), extension=extension))
     if kind not in allowed:
-        _refuse(f"Files of type .{extension} are not accepted here; accepted: {', '.join(sorted(allowed))}.")
+        _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
+                  extension=extension, accepted=", ".join(sorted(allowed))))
     if kind in OOXML or kind == "zip":
         check_archive(data)
     media = OOXML[kind][1] if kind in OOXML else MEDIA_TYPES.get(kind, "application/octet-stream")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
@@ -72,7 +73,7 @@ def _flag(row: dict, column: str, default: bool = False) -> bool:
         return True
     if text in FALSE:
         return False
-    raise _Problem(column, f"Write yes or no, not {text!r}.")
+    raise _Problem(column, _("Write yes or no, not %(value)s.", value=repr(text)))
 
 
 def _rows(workbook, sheet: str, errors: list[dict]):
@@ -83,11 +84,12 @@ def _rows(workbook, sheet: str, errors: list[dict]):
     header = [(_text(h) or "").lower() for h in next(rows, ())]
     for column in REQUIRED[sheet]:
         if column not in header:
-            errors.append({"sheet": sheet, "row": 1, "column": column, "message": "This column is missing."})
+            errors.append({"sheet": sheet, "row": 1, "column": column, "message": _("This column is missing.")})
             return
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
-            errors.append({"sheet": sheet, "row": number, "column": "", "message": f"More than {MAX_ROWS} rows."})
+            errors.append({"sheet": sheet, "row": number, "column": "",
+                           "message": _("More than %(limit)s rows.", limit=MAX_ROWS)})
             return
         row = {name: _text(v) for name, v in zip(header, values) if name}
         if any(row.values()):
@@ -99,7 +101,7 @@ def _locations(text: str) -> list[dict]:
     for part in re.split(r"[;；\n]", text or ""):
         part = part.strip()
         if part:
-            country, _, region = part.partition(":")
+            country, _sep, region = part.partition(":")
             result.append({"country": country.strip(), "region": region.strip()})
     return result
 
@@ -115,7 +117,7 @@ def _detail_column(exc: DomainError, fallback: str) -> str:
 def _message(exc: DomainError) -> str:
     parts = [d.get("message") for d in exc.details if isinstance(d, dict) and d.get("message")] \
         if isinstance(exc.details, list) else []
-    return exc.message + (" " + " ".join(parts) if parts and exc.message == "The input is invalid." else "")
+    return exc.message + (" " + " ".join(parts) if parts and exc.message == _("The input is invalid.") else "")
 
 
 class _Importer:
@@ -136,8 +138,9 @@ class _Importer:
             else select(Vendor.id).where(Vendor.name == ref)
         found = self.session.exec(query.limit(2)).all()
         if len(found) != 1:
-            raise _Problem(column, f"No vendor {ref!r} in the vendors sheet or the register." if not found
-                           else f"Several vendors are named {ref!r}; use the corporate number.")
+            raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
+                           if not found else
+                           _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
         return found[0]
 
     def add_locations(self, text, column, **owner):
@@ -158,10 +161,11 @@ class _Importer:
         data["is_cloud"] = _flag(row, "is_cloud")
         status = row.get("status", "") or "prospect"
         if status not in VENDOR_STATUSES:
-            raise _Problem("status", f"Unknown status {status!r}; use one of {', '.join(VENDOR_STATUSES)}.")
+            raise _Problem("status", _("Unknown status %(status)s; use one of %(choices)s.",
+                                        status=repr(status), choices=", ".join(VENDOR_STATUSES)))
         ref = row.get("ref") or row["name"]
         if ref in self.vendor_refs:
-            raise _Problem("ref", f"The reference {ref!r} is used twice.")
+            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
         vendor = vendor_service.create_vendor(self.session, data)
         vendor.status = status  # onboarding records the status already reached
         self.vendor_refs[ref] = vendor.id
@@ -179,7 +183,7 @@ class _Importer:
         data["vendor_id"] = vendor_id
         ref = row.get("ref") or row["title"]
         if ref in self.arrangement_refs:
-            raise _Problem("ref", f"The reference {ref!r} is used twice.")
+            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
         arrangement = arrangement_service.create_arrangement(self.session, data)
         self.add_locations(row.get("data_locations", ""), "data_locations", arrangement=arrangement)
         self.arrangement_refs[ref] = arrangement
@@ -212,7 +216,8 @@ class _Importer:
             try:
                 arrangement = self.arrangement_refs.get(row["arrangement"])
                 if arrangement is None:
-                    raise _Problem("arrangement", f"No arrangement {row['arrangement']!r} in the arrangements sheet.")
+                    raise _Problem("arrangement", _("No arrangement %(ref)s in the arrangements sheet.",
+                                                     ref=repr(row["arrangement"])))
                 pending.append((number, row, arrangement, self.vendor_id(row["parent_vendor"], "parent_vendor"),
                                 self.vendor_id(row["vendor"], "vendor")))
             except _Problem as problem:
@@ -239,17 +244,19 @@ def import_register(session: Session, data: bytes, filename: str, user: User | N
     try:
         workbook = load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged files
-        raise ValidationFailed("The workbook cannot be read.", [{"sheet": "", "row": 0, "column": "",
-                                                                 "message": f"Unreadable workbook: {exc}"}])
+        raise ValidationFailed(_("The workbook cannot be read."), [{"sheet": "", "row": 0, "column": "",
+                                                                    "message": _("Unreadable workbook: %(error)s",
+                                                                                 error=exc)}])
     importer = _Importer(session, user)
     if not set(REQUIRED) & set(workbook.sheetnames):
-        importer.error("", 0, "", "The workbook has none of the sheets vendors, arrangements, links.")
+        importer.error("", 0, "", _("The workbook has none of the sheets vendors, arrangements, links."))
     errors = importer.report.errors
     importer.run_sheet("vendors", _rows(workbook, "vendors", errors), importer.vendor_row)
     importer.run_sheet("arrangements", _rows(workbook, "arrangements", errors), importer.arrangement_row)
     importer.links(_rows(workbook, "links", errors))
     workbook.close()
     if errors:
-        raise ValidationFailed(f"The workbook has {len(errors)} problem(s); nothing was stored.", errors)
+        raise ValidationFailed(_("The workbook has %(count)s problem(s); nothing was stored.",
+                                 count=len(errors)), errors)
     session.flush()
     return importer.report

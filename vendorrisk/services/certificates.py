@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
@@ -46,7 +47,7 @@ def _parse_date(raw, name: str, errors: list) -> date | None:
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        errors.append({"field": name, "message": f"{raw!r} is not a date (use YYYY-MM-DD)."})
+        errors.append({"field": name, "message": _("%(value)s is not a date (use YYYY-MM-DD).", value=repr(raw))})
         return None
 
 
@@ -59,7 +60,7 @@ def parse_subservices(raw) -> list[dict]:
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise ValidationFailed(f"subservice_organisations is not valid JSON: {exc}",
+            raise ValidationFailed(_("subservice_organisations is not valid JSON: %(error)s", error=exc),
                                    [{"field": "subservice_organisations", "message": str(exc)}])
     items = []
     if isinstance(raw, str):
@@ -75,14 +76,14 @@ def parse_subservices(raw) -> list[dict]:
         name = str(item.get("name", "")).strip()
         treatment = str(item.get("treatment") or "carved_out").strip().replace("-", "_").replace(" ", "_").lower()
         if not name:
-            errors.append({"field": "subservice_organisations", "row": n, "message": "A name is required."})
+            errors.append({"field": "subservice_organisations", "row": n, "message": _("A name is required.")})
         if treatment not in SUBSERVICE_TREATMENTS:
             errors.append({"field": "subservice_organisations", "row": n,
-                           "message": f"{treatment!r} is neither carved_out nor inclusive."})
+                           "message": _("%(value)s is neither carved_out nor inclusive.", value=repr(treatment))})
         result.append({"name": name[:300], "services": str(item.get("services", "")).strip()[:300],
                        "treatment": treatment})
     if errors:
-        raise ValidationFailed("Some subservice organisations are invalid.", errors)
+        raise ValidationFailed(_("Some subservice organisations are invalid."), errors)
     return result
 
 
@@ -92,7 +93,8 @@ def check_input(data: dict) -> CertificateInput:
     errors: list[dict] = []
     kind = str(data.get("type") or "").strip()
     if kind not in CERTIFICATE_TYPES:
-        errors.append({"field": "type", "message": f"Choose a type: {', '.join(CERTIFICATE_TYPES)}."})
+        errors.append({"field": "type", "message": _("Choose a type: %(choices)s.",
+                                                      choices=", ".join(CERTIFICATE_TYPES))})
     dates = {name: _parse_date(data.get(name), name, errors)
              for name in ("period_start", "period_end", "issue_date", "expiry_date")}
     date_kind = DATE_KIND.get(kind)
@@ -101,27 +103,28 @@ def check_input(data: dict) -> CertificateInput:
             dates["period_start"] = dates["period_end"]  # a Type I report is as of one date
         for name in ("period_start", "period_end"):
             if dates[name] is None and not any(e["field"] == name for e in errors):
-                errors.append({"field": name, "message": "A report needs the start and end of its period."})
+                errors.append({"field": name, "message": _("A report needs the start and end of its period.")})
         dates["expiry_date"] = None
     elif date_kind == "validity":
         if dates["issue_date"] is None and not any(e["field"] == "issue_date" for e in errors):
-            errors.append({"field": "issue_date", "message": "The issue date is required."})
+            errors.append({"field": "issue_date", "message": _("The issue date is required.")})
         if kind in EXPIRY_REQUIRED and dates["expiry_date"] is None \
                 and not any(e["field"] == "expiry_date" for e in errors):
-            errors.append({"field": "expiry_date", "message": "A certificate needs its expiry date."})
+            errors.append({"field": "expiry_date", "message": _("A certificate needs its expiry date.")})
         dates["period_start"] = dates["period_end"] = None
     if dates["period_start"] and dates["period_end"] and dates["period_end"] < dates["period_start"]:
-        errors.append({"field": "period_end", "message": "The period ends before it starts."})
+        errors.append({"field": "period_end", "message": _("The period ends before it starts.")})
     if dates["issue_date"] and dates["expiry_date"] and dates["expiry_date"] < dates["issue_date"]:
-        errors.append({"field": "expiry_date", "message": "The expiry date is before the issue date."})
+        errors.append({"field": "expiry_date", "message": _("The expiry date is before the issue date.")})
     opinion = str(data.get("opinion") or "").strip() or None
     if opinion is not None and opinion not in OPINIONS:
-        errors.append({"field": "opinion", "message": f"The opinion is one of {', '.join(OPINIONS)}."})
+        errors.append({"field": "opinion", "message": _("The opinion is one of %(choices)s.",
+                                                         choices=", ".join(OPINIONS))})
     texts = {}
     for name, limit in TEXT_FIELDS.items():
         value = str(data.get(name) or "").strip()
         if len(value) > limit:
-            errors.append({"field": name, "message": f"At most {limit} characters."})
+            errors.append({"field": name, "message": _("At most %(limit)s characters.", limit=limit)})
         texts[name] = value
     subservices = []
     try:
@@ -129,7 +132,7 @@ def check_input(data: dict) -> CertificateInput:
     except ValidationFailed as exc:
         errors.extend(exc.details)
     if errors:
-        raise ValidationFailed("The certificate was not saved: " + errors[0]["message"], errors)
+        raise ValidationFailed(_("The certificate was not saved: %(problem)s", problem=errors[0]["message"]), errors)
     return CertificateInput(type=kind, fields={**dates, **texts, "opinion": opinion},
                             subservices=subservices)
 
@@ -142,14 +145,14 @@ def owned_vendor_ids(session: Session, user: User) -> set[int]:
 def ensure_can_change(session: Session, user: User, vendor_id: int) -> None:
     """Vendor owners may change only their own vendors' evidence; other writers any."""
     if user.role == "vendor_owner" and vendor_id not in owned_vendor_ids(session, user):
-        raise Forbidden("You may only change the evidence of vendors you own.")
+        raise Forbidden(_("You may only change the evidence of vendors you own."))
 
 
 def get_vendor(session: Session, vendor_id: int) -> Vendor:
     """The vendor, or ``NotFound``."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
-        raise NotFound(f"Vendor {vendor_id} does not exist.")
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
     return vendor
 
 
@@ -157,7 +160,7 @@ def get_certificate(session: Session, certificate_id: int) -> Certificate:
     """The certificate, or ``NotFound``."""
     certificate = session.get(Certificate, certificate_id)
     if certificate is None:
-        raise NotFound(f"Certificate {certificate_id} does not exist.")
+        raise NotFound(_("Certificate %(id)s does not exist.", id=certificate_id))
     return certificate
 
 
@@ -195,10 +198,10 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
                                       .order_by(Certificate.id)))
         mine = [c for c in same_file if c.vendor_id == vendor_id]
         if mine:
-            raise Conflict(f"This file (SHA-256 {stored.sha256[:12]}…) is already recorded for this "
-                           f"vendor as certificate {mine[0].id}.",
+            raise Conflict(_("This file (SHA-256 %(sha256)s…) is already recorded for this vendor as "
+                             "certificate %(id)s.", sha256=stored.sha256[:12], id=mine[0].id),
                            [{"field": "file", "certificate_id": mine[0].id, "sha256": stored.sha256,
-                             "message": "The same file is already recorded for this vendor."}])
+                             "message": _("The same file is already recorded for this vendor.")}])
     certificate = Certificate(vendor_id=vendor_id, type=checked.type, file_id=stored.id,
                               original_filename=upload.filename, uploaded_by_id=user.id,
                               **checked.fields)
@@ -232,17 +235,17 @@ def record_review(session: Session, certificate: Certificate, *, user: User, dat
     errors = []
     reviewed_on = _parse_date(data.get("reviewed_on"), "reviewed_on", errors) or today
     if reviewed_on > today:
-        errors.append({"field": "reviewed_on", "message": "A review cannot be dated in the future."})
+        errors.append({"field": "reviewed_on", "message": _("A review cannot be dated in the future.")})
     conclusion = str(data.get("conclusion") or "").strip()
     if not conclusion:
-        errors.append({"field": "conclusion", "message": "Write what the review concluded."})
+        errors.append({"field": "conclusion", "message": _("Write what the review concluded.")})
     severity = str(data.get("finding_severity") or "medium")
     wants_finding = str(data.get("raise_finding") or "").lower() in ("1", "true", "on", "yes")
     if wants_finding and not certificate.exceptions_noted and not data.get("exceptions_follow_up"):
         errors.append({"field": "raise_finding",
-                       "message": "There are no exceptions to raise a finding for."})
+                       "message": _("There are no exceptions to raise a finding for.")})
     if errors:
-        raise ValidationFailed("The review was not saved: " + errors[0]["message"], errors)
+        raise ValidationFailed(_("The review was not saved: %(problem)s", problem=errors[0]["message"]), errors)
     review = CertificateReview(
         certificate_id=certificate.id, reviewer_id=user.id, reviewed_on=reviewed_on,
         covers_services=str(data.get("covers_services") or "").lower() in ("1", "true", "on", "yes"),
@@ -309,7 +312,7 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
     result = ChainAddition()
     carved = [s for s in subservices_of(session, certificate.id) if s.treatment == "carved_out"]
     if not carved:
-        raise ValidationFailed("This report names no carved-out subservice organisation.")
+        raise ValidationFailed(_("This report names no carved-out subservice organisation."))
     vendor_id = certificate.vendor_id
     arrangement_ids = set(session.exec(select(Arrangement.id).where(Arrangement.vendor_id == vendor_id)))
     arrangement_ids |= set(session.exec(select(OutsourcingLink.arrangement_id)

@@ -8,6 +8,7 @@ Tiers are derived from the links by the queries in ``chains_queries``, never sto
 from datetime import date
 from typing import Optional
 
+from flask_babel import gettext as _
 from pydantic import field_validator
 from sqlalchemy import and_, exists, literal, select as sa_select
 from sqlmodel import Session, SQLModel, select
@@ -35,7 +36,7 @@ class LinkCreate(SQLModel):
     def _service(cls, value):
         value = value.strip()
         if len(value) > 300:
-            raise ValueError("At most 300 characters.")
+            raise ValueError(_("At most 300 characters."))
         return value
 
 
@@ -58,7 +59,7 @@ class LinkApproval(SQLModel):
     @classmethod
     def _status(cls, value):
         if value not in APPROVAL_STATUSES:
-            raise ValueError(f"Choose one of {', '.join(APPROVAL_STATUSES)}.")
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(APPROVAL_STATUSES)))
         return value
 
     @field_validator("approval_basis", mode="before")
@@ -67,7 +68,7 @@ class LinkApproval(SQLModel):
         if value in (None, ""):
             return None
         if value not in APPROVAL_BASES:
-            raise ValueError(f"Choose one of {', '.join(APPROVAL_BASES)}.")
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES)))
         return value
 
 
@@ -75,7 +76,7 @@ def get_link(session: Session, link_id: int, arrangement_id: int | None = None) 
     """The link with this id (in this arrangement, when given), or ``NotFound``."""
     link = session.get(OutsourcingLink, link_id)
     if link is None or (arrangement_id is not None and link.arrangement_id != arrangement_id):
-        raise NotFound(f"Sub-outsourcing link {link_id} does not exist.")
+        raise NotFound(_("Sub-outsourcing link %(id)s does not exist.", id=link_id))
     return link
 
 
@@ -124,26 +125,28 @@ def add_link(session: Session, arrangement: Arrangement, data: dict) -> Outsourc
     parent_id, child_id = payload.parent_vendor_id, payload.vendor_id
     for field, vendor_id in (("parent_vendor_id", parent_id), ("vendor_id", child_id)):
         if session.get(Vendor, vendor_id) is None:
-            raise ValidationFailed("Unknown vendor.", [{"field": field, "message": f"Vendor {vendor_id} does not exist."}])
+            raise ValidationFailed(_("Unknown vendor."), [{"field": field, "message": _(
+                "Vendor %(id)s does not exist.", id=vendor_id)}])
     if parent_id == child_id:
-        raise Conflict(f"{_vendor_name(session, child_id)} cannot sub-outsource to itself.",
-                       [{"field": "vendor_id", "message": "A vendor cannot be its own subcontractor."}])
+        raise Conflict(_("%(name)s cannot sub-outsource to itself.", name=_vendor_name(session, child_id)),
+                       [{"field": "vendor_id", "message": _("A vendor cannot be its own subcontractor.")}])
     if not in_chain(session, arrangement, parent_id):
         raise ValidationFailed(
-            f"{_vendor_name(session, parent_id)} is not in this arrangement's chain; add the link "
-            "that brings it in first.",
-            [{"field": "parent_vendor_id", "message": "Not in this arrangement's chain."}])
+            _("%(name)s is not in this arrangement's chain; add the link that brings it in first.",
+              name=_vendor_name(session, parent_id)),
+            [{"field": "parent_vendor_id", "message": _("Not in this arrangement's chain.")}])
     if child_id == arrangement.vendor_id or reaches(session, arrangement.id, child_id, parent_id):
         raise Conflict(
-            f"{_vendor_name(session, child_id)} is already above {_vendor_name(session, parent_id)} "
-            "in this chain; the link would create a cycle.",
-            [{"field": "vendor_id", "message": "Would create a cycle."}])
+            _("%(name)s is already above %(parent)s in this chain; the link would create a cycle.",
+              name=_vendor_name(session, child_id), parent=_vendor_name(session, parent_id)),
+            [{"field": "vendor_id", "message": _("Would create a cycle.")}])
     duplicate = session.exec(select(OutsourcingLink.id).where(
         OutsourcingLink.arrangement_id == arrangement.id, OutsourcingLink.parent_vendor_id == parent_id,
         OutsourcingLink.vendor_id == child_id)).first()
     if duplicate is not None:
-        raise Conflict("This sub-outsourcing is already recorded in the chain.",
-                       [{"field": "vendor_id", "message": f"Link {duplicate} exists.", "link_id": duplicate}])
+        raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
+                       [{"field": "vendor_id", "message": _("Link %(id)s exists.", id=duplicate),
+                         "link_id": duplicate}])
     link = OutsourcingLink(arrangement_id=arrangement.id, **payload.model_dump())
     session.add(link)
     session.flush()
@@ -170,8 +173,9 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
     payload = parse(LinkApproval, data)
     if payload.approval_status == "approved":
         if payload.approval_basis is None:
-            raise ValidationFailed("An approval needs its basis.",
-                                   [{"field": "approval_basis", "message": f"Choose one of {', '.join(APPROVAL_BASES)}."}])
+            raise ValidationFailed(_("An approval needs its basis."),
+                                   [{"field": "approval_basis", "message": _(
+                                       "Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES))}])
         link.approval_basis = payload.approval_basis
         link.approved_on = payload.approved_on or today or date.today()
         link.approved_by_id = user.id if user else None  # None: recorded by an import
@@ -199,8 +203,8 @@ def remove_link(session: Session, link: OutsourcingLink) -> None:
         OutsourcingLink.arrangement_id == link.arrangement_id,
         OutsourcingLink.parent_vendor_id == link.vendor_id))).one()
     if has_children and not other_parent:
-        raise Conflict(f"{_vendor_name(session, link.vendor_id)} has its own subcontractors in this "
-                       "chain; remove their links first.")
+        raise Conflict(_("%(name)s has its own subcontractors in this chain; remove their links first.",
+                         name=_vendor_name(session, link.vendor_id)))
     removed_vendor, arrangement_id = link.vendor_id, link.arrangement_id
     session.delete(link)
     session.flush()

@@ -7,6 +7,7 @@ with the previous one. A reviewer confirms or overrides each result with a comme
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
 from .. import storage, uploads
@@ -27,7 +28,7 @@ def get_arrangement(session: Session, arrangement_id: int) -> Arrangement:
     """The arrangement, or ``NotFound``."""
     arrangement = session.get(Arrangement, arrangement_id)
     if arrangement is None:
-        raise NotFound(f"Arrangement {arrangement_id} does not exist.")
+        raise NotFound(_("Arrangement %(id)s does not exist.", id=arrangement_id))
     return arrangement
 
 
@@ -35,7 +36,7 @@ def get_contract(session: Session, contract_id: int) -> Contract:
     """The contract, or ``NotFound``."""
     contract = session.get(Contract, contract_id)
     if contract is None:
-        raise NotFound(f"Contract {contract_id} does not exist.")
+        raise NotFound(_("Contract %(id)s does not exist.", id=contract_id))
     return contract
 
 
@@ -43,7 +44,7 @@ def get_version(session: Session, version_id: int) -> ContractVersion:
     """The contract version, or ``NotFound``."""
     version = session.get(ContractVersion, version_id)
     if version is None:
-        raise NotFound(f"Contract version {version_id} does not exist.")
+        raise NotFound(_("Contract version %(id)s does not exist.", id=version_id))
     return version
 
 
@@ -52,7 +53,7 @@ def latest_version(session: Session, contract_id: int) -> ContractVersion:
     version = session.exec(select(ContractVersion).where(ContractVersion.contract_id == contract_id)
                            .order_by(ContractVersion.number.desc())).first()
     if version is None:
-        raise NotFound(f"Contract {contract_id} has no version yet.")
+        raise NotFound(_("Contract %(id)s has no version yet.", id=contract_id))
     return version
 
 
@@ -61,7 +62,7 @@ def _may_change(session: Session, user: User, vendor_id: int) -> None:
         owns = session.exec(select(VendorOwner.id).where(VendorOwner.vendor_id == vendor_id,
                                                          VendorOwner.user_id == user.id)).first()
         if owns is None:
-            raise Forbidden("Vendor owners may only change contracts of the vendors they own.")
+            raise Forbidden(_("Vendor owners may only change contracts of the vendors they own."))
 
 
 def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Clause]:
@@ -84,7 +85,7 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
     if contract_id is not None:
         contract = get_contract(session, contract_id)
         if contract.arrangement_id != arrangement.id:
-            raise Conflict(f"Contract {contract_id} belongs to another arrangement.")
+            raise Conflict(_("Contract %(id)s belongs to another arrangement.", id=contract_id))
     else:
         contract = None if title.strip() else session.exec(
             select(Contract).where(Contract.arrangement_id == arrangement.id)
@@ -132,14 +133,15 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
     as missing raises a finding for the vendor (once per contract and clause)."""
     check = session.get(ClauseCheck, check_id)
     if check is None:
-        raise NotFound(f"Clause check {check_id} does not exist.")
+        raise NotFound(_("Clause check %(id)s does not exist.", id=check_id))
     comment = (comment or "").strip()
     if status not in REVIEW_STATUSES:
-        raise ValidationFailed("Choose found or not found.", [{"field": "status", "message":
-                               f"The result must be one of {', '.join(REVIEW_STATUSES)}."}])
+        raise ValidationFailed(_("Choose found or not found."), [{"field": "status", "message": _(
+            "The result must be one of %(choices)s.", choices=", ".join(REVIEW_STATUSES))}])
     if status != check.auto_status and not comment:
-        raise ValidationFailed("Explain the override in a comment.",
-                               [{"field": "comment", "message": "A comment is required to override the automatic result."}])
+        raise ValidationFailed(_("Explain the override in a comment."),
+                               [{"field": "comment",
+                                 "message": _("A comment is required to override the automatic result.")}])
     version = session.get(ContractVersion, check.version_id)
     contract = session.get(Contract, version.contract_id)
     arrangement = session.get(Arrangement, contract.arrangement_id)

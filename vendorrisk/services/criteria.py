@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 
 from .. import registry
 from ..content import QUESTIONNAIRES_DIR, relative
@@ -188,7 +189,7 @@ def get_set(key: str, version: int) -> CriteriaSet:
     for item in criteria_sets():
         if item.key == key and item.version == version:
             return item
-    raise NotFound(f"Criteria set {key} v{version} does not exist.")
+    raise NotFound(_("Criteria set %(key)s v%(version)s does not exist.", key=key, version=version))
 
 
 def applies(criterion: dict, facts: dict) -> bool:

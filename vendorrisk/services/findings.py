@@ -1,6 +1,7 @@
 """Raising findings from any source; the monitoring area follows them up to closure."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from ..errors import ValidationFailed
@@ -18,9 +19,10 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
     (the staff assigned under Art. 26(2)) owns it.
     """
     if source not in FINDING_SOURCES:
-        raise ValidationFailed(f"Unknown finding source {source!r}.")
+        raise ValidationFailed(_("Unknown finding source %(source)s.", source=repr(source)))
     if severity not in SEVERITIES:
-        raise ValidationFailed(f"Unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}.")
+        raise ValidationFailed(_("Unknown severity %(severity)s; use one of %(choices)s.",
+                                 severity=repr(severity), choices=", ".join(SEVERITIES)))
     if source_ref is not None:
         existing = session.exec(select(Finding).where(Finding.source == source,
                                                       Finding.source_ref == source_ref)).first()

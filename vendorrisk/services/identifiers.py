@@ -1,6 +1,8 @@
 """Corporate numbers (法人番号): 13 digits, the first a check digit over the other twelve."""
 import unicodedata
 
+from flask_babel import gettext as _
+
 
 def corporate_check_digit(base12: str) -> int:
     """The check digit of a 12-digit base number (National Tax Agency formula)."""
@@ -21,7 +23,7 @@ def corporate_number_problem(value: str) -> str | None:
     """Return why a corporate number is invalid, or ``None`` when it is valid."""
     number = normalise_corporate_number(value)
     if len(number) != 13 or not number.isdigit():
-        return "A corporate number has exactly 13 digits."
+        return _("A corporate number has exactly 13 digits.")
     if int(number[0]) != corporate_check_digit(number[1:]):
-        return "The check digit (first digit) does not match the other twelve digits."
+        return _("The check digit (first digit) does not match the other twelve digits.")
     return None

@@ -24,6 +24,7 @@ Tier: 8 points or more **critical**, 5-7 **high**, 2-4 **medium**, 0-1 **low**. 
 override (with a required reason, kept in history) replaces the computed tier until it is
 cleared. The facts are gathered in a few set queries (a recursive CTE walks the chains).
 """
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
@@ -168,7 +169,7 @@ def explain(session: Session, vendor_id: int) -> dict:
     """Everything the vendor page shows about the tier: facts, factors, points, override, history."""
     facts = vendor_facts(session, [vendor_id]).get(vendor_id)
     if facts is None:
-        raise NotFound(f"Vendor {vendor_id} does not exist.")
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
     points, factors = score(facts)
     history = list(session.scalars(select(RiskTierOverride).where(RiskTierOverride.vendor_id == vendor_id)
                                    .order_by(RiskTierOverride.id.desc())))
@@ -185,13 +186,14 @@ def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: 
     reason = (reason or "").strip()
     details = []
     if tier is not None and tier not in RISK_TIERS:
-        details.append({"field": "tier", "message": f"Tier must be one of {', '.join(RISK_TIERS)}."})
+        details.append({"field": "tier", "message": _("Tier must be one of %(choices)s.",
+                                                        choices=", ".join(RISK_TIERS))})
     if len(reason) < 5:
-        details.append({"field": "reason", "message": "Give the reason for the override (at least 5 characters)."})
+        details.append({"field": "reason", "message": _("Give the reason for the override (at least 5 characters).")})
     if details:
-        raise ValidationFailed("The override was not saved.", details)
+        raise ValidationFailed(_("The override was not saved."), details)
     if session.get(Vendor, vendor_id) is None:
-        raise NotFound(f"Vendor {vendor_id} does not exist.")
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
     computed = tier_for(score(vendor_facts(session, [vendor_id])[vendor_id])[0])
     row = RiskTierOverride(vendor_id=vendor_id, tier=tier, computed_tier=computed, reason=reason,
                            set_by_id=user_id)

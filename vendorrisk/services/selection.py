@@ -8,6 +8,7 @@ assessments are immutable; changes mean a new assessment. The vendor's status fo
 from datetime import date
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from .. import audit
@@ -39,7 +40,7 @@ def get_assessment(session: Session, assessment_id: int) -> SelectionAssessment:
     """An assessment by id, or ``NotFound``."""
     assessment = session.get(SelectionAssessment, assessment_id)
     if assessment is None:
-        raise NotFound(f"Assessment {assessment_id} does not exist.")
+        raise NotFound(_("Assessment %(id)s does not exist.", id=assessment_id))
     return assessment
 
 
@@ -47,19 +48,19 @@ def create_assessment(session: Session, *, vendor_id: int, user: User) -> Select
     """Start a draft for a vendor with the applicable criteria of the latest sets (snapshotted)."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
-        raise ValidationFailed("Choose an existing vendor.",
-                               [{"field": "vendor_id", "message": f"Vendor {vendor_id} does not exist."}])
+        raise ValidationFailed(_("Choose an existing vendor."),
+                               [{"field": "vendor_id", "message": _("Vendor %(id)s does not exist.", id=vendor_id)}])
     open_one = session.exec(select(SelectionAssessment.id).where(
         SelectionAssessment.vendor_id == vendor_id,
         SelectionAssessment.status.in_(OPEN_STATUSES))).first()
     if open_one is not None:
-        raise Conflict(f"Assessment {open_one} of this vendor is still open; finish it first.",
+        raise Conflict(_("Assessment %(id)s of this vendor is still open; finish it first.", id=open_one),
                        {"assessment_id": open_one})
     facts = risk_tier.vendor_facts(session, [vendor_id])[vendor_id]
     applicability = {k: facts[k] for k in ("cloud", "important", "user_data", "system_subsidiary")}
     snap = criteria_content.snapshot(applicability)
     if not snap["criteria"]:
-        raise ValidationFailed("No selection criteria apply; check questionnaires/selection/.")
+        raise ValidationFailed(_("No selection criteria apply; check questionnaires/selection/."))
     snap["bands"] = bands()
     assessment = SelectionAssessment(
         vendor_id=vendor_id, prepared_by_id=user.id, criteria_snapshot=snap,
@@ -122,10 +123,10 @@ def evaluate(snapshot: dict, scores: dict[str, int | None]) -> dict:
 
 def _editable(assessment: SelectionAssessment, user: User) -> None:
     if assessment.status != "draft":
-        raise Conflict(f"Assessment {assessment.id} is {assessment.status}; it can no longer be changed. "
-                       "Start a new assessment to change the evaluation.")
+        raise Conflict(_("Assessment %(id)s is %(status)s; it can no longer be changed. Start a new "
+                         "assessment to change the evaluation.", id=assessment.id, status=assessment.status))
     if user.id != assessment.prepared_by_id:
-        raise Forbidden("Only the preparer of this assessment can change it.")
+        raise Forbidden(_("Only the preparer of this assessment can change it."))
 
 
 def _conditions(raw) -> list[dict]:
@@ -141,10 +142,10 @@ def _conditions(raw) -> list[dict]:
                 due = date.fromisoformat(str(due)).isoformat()
             except ValueError:
                 details.append({"field": f"conditions[{index}].due_date",
-                                "message": f"{due!r} is not a date (YYYY-MM-DD)."})
+                                "message": _("%(value)s is not a date (YYYY-MM-DD).", value=repr(due))})
         items.append({"text": text[:500], "due_date": due or None})
     if details:
-        raise ValidationFailed("The conditions are invalid; nothing was saved.", details)
+        raise ValidationFailed(_("The conditions are invalid; nothing was saved."), details)
     return items
 
 
@@ -171,22 +172,25 @@ def save_scores(session: Session, assessment: SelectionAssessment, *, user: User
         criterion = by_id.get(cid)
         if criterion is None:
             details.append({"field": f"scores[{index}].criterion_id",
-                            "message": f"{cid!r} is not a criterion of this assessment."})
+                            "message": _("%(criterion)s is not a criterion of this assessment.",
+                                         criterion=repr(cid))})
             continue
         value = _as_score(entry.get("score"))
         if value is not None:
             levels = [level["score"] for level in criterion["scale"]]
             if value not in levels:
-                details.append({"field": cid, "message": f"Score {entry.get('score')!r} for {cid} is outside "
-                                                         f"its scale {levels[0]}-{levels[-1]}."})
+                details.append({"field": cid, "message": _(
+                    "Score %(score)s for %(criterion)s is outside its scale %(low)s-%(high)s.",
+                    score=repr(entry.get("score")), criterion=cid, low=levels[0], high=levels[-1])})
                 continue
         comment = str(entry.get("comment") or "").strip()
         if len(comment) > 5000:
-            details.append({"field": cid, "message": f"The comment for {cid} is longer than 5000 characters."})
+            details.append({"field": cid, "message": _("The comment for %(criterion)s is longer than 5000 characters.",
+                                                        criterion=cid)})
             continue
         clean.append((cid, value, comment))
     if details:
-        raise ValidationFailed("Some scores are invalid; nothing was saved.", details)
+        raise ValidationFailed(_("Some scores are invalid; nothing was saved."), details)
     existing = scores_of(session, assessment.id)
     for cid, value, comment in clean:
         row = existing.get(cid) or AssessmentScore(assessment_id=assessment.id, criterion_id=cid)
@@ -217,8 +221,8 @@ def add_evidence(session: Session, assessment: SelectionAssessment, *, user: Use
     """Attach an inspected upload as evidence for one criterion of a draft."""
     _editable(assessment, user)
     if criterion_id not in {c["id"] for c in criteria_of(assessment)}:
-        raise ValidationFailed(f"{criterion_id!r} is not a criterion of this assessment.",
-                               [{"field": "criterion_id", "message": "Unknown criterion."}])
+        raise ValidationFailed(_("%(criterion)s is not a criterion of this assessment.", criterion=repr(criterion_id)),
+                               [{"field": "criterion_id", "message": _("Unknown criterion.")}])
     stored, _duplicate = store(session, upload, user.id)
     evidence = AssessmentEvidence(assessment_id=assessment.id, criterion_id=criterion_id,
                                   file_id=stored.id, uploaded_by_id=user.id)
@@ -231,13 +235,13 @@ def submit(session: Session, assessment: SelectionAssessment, *, user: User) -> 
     """Submit a complete draft for approval; the vendor becomes ``under_assessment``."""
     _editable(assessment, user)
     result = _refresh_totals(session, assessment)
-    details = [{"field": cid, "message": f"Criterion {cid} is required and has no score."}
+    details = [{"field": cid, "message": _("Criterion %(criterion)s is required and has no score.", criterion=cid)}
                for cid in result["missing"]]
     if result["band"] == "approve_with_conditions" and not assessment.conditions:
-        details.append({"field": "conditions", "message": "The score falls in the 'approve with "
-                        "conditions' band: record at least one condition."})
+        details.append({"field": "conditions", "message": _("The score falls in the 'approve with "
+                        "conditions' band: record at least one condition.")})
     if details:
-        raise ValidationFailed("The assessment is incomplete and was not submitted.", details)
+        raise ValidationFailed(_("The assessment is incomplete and was not submitted."), details)
     assessment.status = "submitted"
     assessment.submitted_at = utcnow()
     session.add(assessment)
@@ -251,11 +255,11 @@ def submit(session: Session, assessment: SelectionAssessment, *, user: User) -> 
 
 def _decidable(assessment: SelectionAssessment, user: User) -> None:
     if assessment.status != "submitted":
-        raise Conflict(f"Assessment {assessment.id} is {assessment.status}; only a submitted "
-                       "assessment can be approved or rejected.")
+        raise Conflict(_("Assessment %(id)s is %(status)s; only a submitted assessment can be approved "
+                         "or rejected.", id=assessment.id, status=assessment.status))
     if user.id == assessment.prepared_by_id:
-        raise Forbidden("The preparer cannot approve or reject their own assessment "
-                        "(mutual check, Art. 8(5)); another user must decide.")
+        raise Forbidden(_("The preparer cannot approve or reject their own assessment "
+                          "(mutual check, Art. 8(5)); another user must decide."))
 
 
 def _set_vendor_status(session: Session, vendor_id: int, status: str) -> None:
@@ -271,9 +275,10 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
     """
     _decidable(assessment, user)
     if assessment.recommendation == "reject":
-        raise Conflict("The score falls in the reject band"
-                       + (f" (knock-out: {', '.join(assessment.knockouts)})" if assessment.knockouts else "")
-                       + "; reject the assessment instead.")
+        if assessment.knockouts:
+            raise Conflict(_("The score falls in the reject band (knock-out: %(criteria)s); reject the "
+                             "assessment instead.", criteria=", ".join(assessment.knockouts)))
+        raise Conflict(_("The score falls in the reject band; reject the assessment instead."))
     assessment.status = "approved"
     assessment.decision = assessment.recommendation
     _decide(session, assessment, user, note)
@@ -296,8 +301,8 @@ def reject(session: Session, assessment: SelectionAssessment, *, user: User, not
     """Reject a submitted assessment; the reason is required and the vendor becomes ``rejected``."""
     _decidable(assessment, user)
     if not (note or "").strip():
-        raise ValidationFailed("Give the reason for rejecting.",
-                               [{"field": "note", "message": "A reason is required."}])
+        raise ValidationFailed(_("Give the reason for rejecting."),
+                               [{"field": "note", "message": _("A reason is required.")}])
     assessment.status = "rejected"
     assessment.decision = "reject"
     _decide(session, assessment, user, note)

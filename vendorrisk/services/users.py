@@ -7,6 +7,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -43,15 +44,15 @@ def password_problems(password: str, email: str = "") -> list[str]:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     problems = []
     if len(text) < minimum:
-        problems.append(f"Use at least {minimum} characters.")
+        problems.append(_("Use at least %(minimum)s characters.", minimum=minimum))
     if len(text) > MAX_PASSWORD_LENGTH:
-        problems.append(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        problems.append(_("Use at most %(maximum)s characters.", maximum=MAX_PASSWORD_LENGTH))
     lowered = text.lower()
     local = email.split("@")[0].lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        problems.append("This password is too common or too easy to guess.")
+        problems.append(_("This password is too common or too easy to guess."))
     elif local and len(local) >= 4 and local in lowered:
-        problems.append("Do not use your e-mail address in the password.")
+        problems.append(_("Do not use your e-mail address in the password."))
     return problems
 
 
@@ -59,7 +60,7 @@ def set_password(user: User, password: str) -> None:
     """Check the password against the rules and store its hash; ends other sessions."""
     problems = password_problems(password, user.email)
     if problems:
-        raise ValidationFailed("The password does not meet the rules.",
+        raise ValidationFailed(_("The password does not meet the rules."),
                                [{"field": "password", "message": p} for p in problems])
     user.password_hash = hasher().hash(unicodedata.normalize("NFKC", password))
     user.session_version += 1
@@ -70,12 +71,12 @@ def create_user(session: Session, *, email: str, role: str, password: str | None
     """Create a user; the password is optional (set later) but checked when given."""
     email = email.strip().lower()
     if role not in ROLES:
-        raise ValidationFailed(f"Unknown role {role!r}.",
-                               [{"field": "role", "message": f"Choose one of {', '.join(ROLES)}."}])
+        raise ValidationFailed(_("Unknown role %(role)s.", role=repr(role)),
+                               [{"field": "role", "message": _("Choose one of %(choices)s.", choices=", ".join(ROLES))}])
     if "@" not in email or len(email) > 254:
-        raise ValidationFailed("Enter a valid e-mail address.", [{"field": "email", "message": "invalid"}])
+        raise ValidationFailed(_("Enter a valid e-mail address."), [{"field": "email", "message": "invalid"}])
     if session.exec(select(User).where(User.email == email)).first():
-        raise Conflict(f"A user with e-mail {email} already exists.")
+        raise Conflict(_("A user with e-mail %(email)s already exists.", email=email))
     user = User(email=email, role=role, display_name=display_name or email.split("@")[0],
                 language=language)
     if password is not None:
@@ -89,7 +90,7 @@ def get_user_by_email(session: Session, email: str) -> User:
     """Return the user with this e-mail or raise ``NotFound``."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        raise NotFound(f"No user with e-mail {email}.")
+        raise NotFound(_("No user with e-mail %(email)s.", email=email))
     return user
 
 
@@ -159,7 +160,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's tokens."""
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     record.revoked_at = record.revoked_at or utcnow()
     session.flush()
     return record

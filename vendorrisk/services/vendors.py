@@ -8,6 +8,7 @@ import re
 import unicodedata
 from typing import Optional
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from pydantic import ValidationError, field_validator
 from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
@@ -46,21 +47,48 @@ def normalise_name(name: str) -> str:
     return _NOISE.sub("", text)[:300]
 
 
-def validation_error(exc: ValidationError, message: str = "The input is invalid.") -> ValidationFailed:
-    """Turn a pydantic error into our ``ValidationFailed`` with one detail per field."""
+# Pydantic's own messages for the usual mistakes, in its exact English words, so that they
+# can be shown in the user's language; our validators' ValueErrors are translated where raised.
+_PYDANTIC_MESSAGES = {
+    "missing": _l("Field required"),
+    "int_parsing": _l("Input should be a valid integer, unable to parse string as an integer"),
+    "int_type": _l("Input should be a valid integer"),
+    "int_from_float": _l("Input should be a valid integer, got a number with a fractional part"),
+    "float_parsing": _l("Input should be a valid number, unable to parse string as a number"),
+    "bool_parsing": _l("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": _l("Input should be a valid boolean"),
+    "string_type": _l("Input should be a valid string"),
+    "date_type": _l("Input should be a valid date"),
+}
+
+
+def _pydantic_message(err: dict) -> str:
+    text = err.get("msg", "invalid")
+    kind, ctx = err.get("type"), err.get("ctx") or {}
+    if kind in _PYDANTIC_MESSAGES:
+        return str(_PYDANTIC_MESSAGES[kind])
+    if kind == "string_too_long" and text == f"String should have at most {ctx.get('max_length')} characters":
+        return _("String should have at most %(max_length)s characters", max_length=ctx["max_length"])
+    if kind == "date_from_datetime_parsing" and "error" in ctx:
+        return _("Input should be a valid date or datetime, %(error)s", error=ctx["error"])
+    return text.removeprefix("Value error, ")
+
+
+def validation_error(exc: ValidationError, message: str | None = None) -> ValidationFailed:
+    """Turn a pydantic error into our ``ValidationFailed`` with one detail per field, in the
+    user's language where the message is known."""
     details = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err.get("loc", ())) or "body"
-        text = err.get("msg", "invalid")
-        details.append({"field": field, "message": text.removeprefix("Value error, ")})
-    return ValidationFailed(message, details)
+        details.append({"field": field, "message": _pydantic_message(err)})
+    return ValidationFailed(message or _("The input is invalid."), details)
 
 
 def parse(model: type[SQLModel], data: dict) -> SQLModel:
     """Validate ``data`` with ``model``; unknown fields are refused."""
     unknown = sorted(set(data) - set(model.model_fields))
     if unknown:
-        raise ValidationFailed("Unknown fields.", [{"field": k, "message": "Unknown field."} for k in unknown])
+        raise ValidationFailed(_("Unknown fields."), [{"field": k, "message": _("Unknown field.")} for k in unknown])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -96,7 +124,7 @@ class VendorBase(SQLModel):
             return None
         value = str(value).strip().upper()
         if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", value):
-            raise ValueError("An LEI has 20 characters: 18 letters or digits and 2 check digits.")
+            raise ValueError(_("An LEI has 20 characters: 18 letters or digits and 2 check digits."))
         return value
 
     @field_validator("country", mode="before", check_fields=False)
@@ -104,7 +132,7 @@ class VendorBase(SQLModel):
     def _country(cls, value):
         value = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", value):
-            raise ValueError("Use a two-letter country code (ISO 3166-1), e.g. JP.")
+            raise ValueError(_("Use a two-letter country code (ISO 3166-1), e.g. JP."))
         return value
 
     @field_validator("risk_tier", mode="before", check_fields=False)
@@ -113,7 +141,7 @@ class VendorBase(SQLModel):
         if value in (None, ""):
             return None
         if value not in RISK_TIERS:
-            raise ValueError(f"Choose one of {', '.join(RISK_TIERS)}.")
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(RISK_TIERS)))
         return value
 
     @field_validator("name", "name_en", "address", "notes", mode="before", check_fields=False)
@@ -133,7 +161,7 @@ class VendorCreate(VendorBase):
     @classmethod
     def _name_required(cls, value):
         if not value or len(value) > 300:
-            raise ValueError("Enter the legal name (at most 300 characters).")
+            raise ValueError(_("Enter the legal name (at most 300 characters)."))
         return value
 
 
@@ -155,7 +183,7 @@ def get_vendor(session: Session, vendor_id: int) -> Vendor:
     """The vendor with this id, or ``NotFound``."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
-        raise NotFound(f"Vendor {vendor_id} does not exist.")
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
     return vendor
 
 
@@ -180,14 +208,14 @@ def _refuse_duplicates(session, name, corporate_number, confirm, exclude_id=None
     for other in find_duplicates(session, name=name, corporate_number=corporate_number,
                                  exclude_id=exclude_id):
         if corporate_number and other.corporate_number == corporate_number:
-            raise Conflict(f"Vendor {other.name} (id {other.id}) already has corporate number "
-                           f"{corporate_number}.",
-                           [{"field": "corporate_number", "message": "Already registered.",
+            raise Conflict(_("Vendor %(name)s (id %(id)s) already has corporate number %(number)s.",
+                             name=other.name, id=other.id, number=corporate_number),
+                           [{"field": "corporate_number", "message": _("Already registered."),
                              "vendor_id": other.id}])
         if not confirm:
-            raise Conflict(f"Vendor {other.name} (id {other.id}) has the same name once "
-                           "normalised; confirm to register a separate vendor.",
-                           [{"field": "name", "message": "Possible duplicate.", "vendor_id": other.id}])
+            raise Conflict(_("Vendor %(name)s (id %(id)s) has the same name once normalised; "
+                             "confirm to register a separate vendor.", name=other.name, id=other.id),
+                           [{"field": "name", "message": _("Possible duplicate."), "vendor_id": other.id}])
 
 
 def create_vendor(session: Session, data: dict) -> Vendor:
@@ -206,7 +234,7 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
     payload = parse(VendorUpdate, data)
     changes = payload.model_dump(exclude_unset=True, exclude={"confirm_duplicate"})
     if "name" in changes and not changes["name"]:
-        raise ValidationFailed("The input is invalid.", [{"field": "name", "message": "Enter the legal name."}])
+        raise ValidationFailed(_("The input is invalid."), [{"field": "name", "message": _("Enter the legal name.")}])
     new_name = changes.get("name", vendor.name)
     new_number = changes.get("corporate_number", vendor.corporate_number)
     if new_name != vendor.name or new_number != vendor.corporate_number:
@@ -225,14 +253,16 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
 def change_status(session: Session, vendor: Vendor, status: str, user: User) -> Vendor:
     """Move a vendor along its lifecycle; approval decisions belong to compliance."""
     if status not in VENDOR_STATUSES:
-        raise ValidationFailed("Unknown status.", [{"field": "status", "message": f"Choose one of {', '.join(VENDOR_STATUSES)}."}])
+        raise ValidationFailed(_("Unknown status."), [{"field": "status", "message": _(
+            "Choose one of %(choices)s.", choices=", ".join(VENDOR_STATUSES))}])
     if status == vendor.status:
         return vendor
     if status not in TRANSITIONS[vendor.status]:
-        raise Conflict(f"A vendor cannot go from {vendor.status} to {status}.",
-                       [{"field": "status", "message": f"Allowed next: {', '.join(sorted(TRANSITIONS[vendor.status])) or 'none'}."}])
+        raise Conflict(_("A vendor cannot go from %(current)s to %(status)s.", current=vendor.status, status=status),
+                       [{"field": "status", "message": _("Allowed next: %(choices)s.", choices=", ".join(
+                           sorted(TRANSITIONS[vendor.status])) or "none")}])
     if status in DECISIONS and user.role not in ("admin", "compliance"):
-        raise Forbidden("Only compliance staff decide on approval or rejection.")
+        raise Forbidden(_("Only compliance staff decide on approval or rejection."))
     vendor.status = status
     session.add(vendor)
     session.flush()
@@ -254,7 +284,7 @@ def can_edit_vendor(session: Session, user: User | None, vendor_id: int) -> bool
 def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
     """Raise ``Forbidden`` unless the user may change this vendor's records."""
     if not can_edit_vendor(session, user, vendor_id):
-        raise Forbidden("You may change only the vendors assigned to you.")
+        raise Forbidden(_("You may change only the vendors assigned to you."))
 
 
 class ContactCreate(SQLModel):
@@ -269,7 +299,7 @@ class ContactCreate(SQLModel):
     @classmethod
     def _name(cls, value):
         if not value.strip():
-            raise ValueError("Enter the contact's name.")
+            raise ValueError(_("Enter the contact's name."))
         return value.strip()
 
     @field_validator("email")
@@ -277,7 +307,7 @@ class ContactCreate(SQLModel):
     def _email(cls, value):
         value = value.strip()
         if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ValueError("Enter a valid e-mail address.")
+            raise ValueError(_("Enter a valid e-mail address."))
         return value
 
 
@@ -294,7 +324,7 @@ def remove_contact(session: Session, vendor: Vendor, contact_id: int) -> None:
     """Remove a contact of this vendor."""
     contact = session.get(VendorContact, contact_id)
     if contact is None or contact.vendor_id != vendor.id:
-        raise NotFound(f"Contact {contact_id} does not exist for this vendor.")
+        raise NotFound(_("Contact %(id)s does not exist for this vendor.", id=contact_id))
     session.delete(contact)
     session.flush()
 
@@ -303,14 +333,14 @@ def assign_owner(session: Session, vendor: Vendor, user_id: int, is_primary: boo
     """Assign a member of staff to the vendor (Art. 26(2)); auditors cannot be owners."""
     user = session.get(User, user_id)
     if user is None or not user.is_active:
-        raise ValidationFailed("Unknown user.", [{"field": "user_id", "message": "Choose an active user."}])
+        raise ValidationFailed(_("Unknown user."), [{"field": "user_id", "message": _("Choose an active user.")}])
     if user.role == "auditor":
-        raise ValidationFailed("Auditors cannot be assigned to vendors.",
-                               [{"field": "user_id", "message": "Auditors read, they do not own."}])
+        raise ValidationFailed(_("Auditors cannot be assigned to vendors."),
+                               [{"field": "user_id", "message": _("Auditors read, they do not own.")}])
     existing = session.exec(select(VendorOwner).where(VendorOwner.vendor_id == vendor.id,
                                                       VendorOwner.user_id == user_id)).first()
     if existing is not None:
-        raise Conflict(f"{user.display_name or user.email} is already assigned to this vendor.")
+        raise Conflict(_("%(name)s is already assigned to this vendor.", name=user.display_name or user.email))
     owner = VendorOwner(vendor_id=vendor.id, user_id=user_id, is_primary=is_primary)
     session.add(owner)
     session.flush()
@@ -321,7 +351,7 @@ def remove_owner(session: Session, vendor: Vendor, owner_id: int) -> None:
     """End a staff assignment."""
     owner = session.get(VendorOwner, owner_id)
     if owner is None or owner.vendor_id != vendor.id:
-        raise NotFound(f"Assignment {owner_id} does not exist for this vendor.")
+        raise NotFound(_("Assignment %(id)s does not exist for this vendor.", id=owner_id))
     session.delete(owner)
     session.flush()
 

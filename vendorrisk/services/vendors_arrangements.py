@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date
 from typing import Optional
 
+from flask_babel import gettext as _
 from pydantic import field_validator, model_validator
 from sqlmodel import Session, SQLModel, select
 
@@ -50,20 +51,20 @@ class ArrangementBase(SQLModel):
     @classmethod
     def _substitutability(cls, value):
         if value is not None and value not in SUBSTITUTABILITY:
-            raise ValueError(f"Choose one of {', '.join(SUBSTITUTABILITY)}.")
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(SUBSTITUTABILITY)))
         return value
 
     @field_validator("notice_period_days", check_fields=False)
     @classmethod
     def _notice(cls, value):
         if value is not None and not 0 <= value <= 3650:
-            raise ValueError("Give the notice period in days (0 to 3650).")
+            raise ValueError(_("Give the notice period in days (0 to 3650)."))
         return value
 
     @model_validator(mode="after")
     def _dates(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("The end date is before the start date.")
+            raise ValueError(_("The end date is before the start date."))
         return self
 
 
@@ -78,7 +79,7 @@ class ArrangementCreate(ArrangementBase):
     def _title(cls, value):
         value = value.strip()
         if not value or len(value) > 300:
-            raise ValueError("Enter a title (at most 300 characters).")
+            raise ValueError(_("Enter a title (at most 300 characters)."))
         return value
 
 
@@ -101,7 +102,7 @@ class ArrangementUpdate(ArrangementBase):
     @classmethod
     def _status(cls, value):
         if value is not None and value not in ARRANGEMENT_STATUSES:
-            raise ValueError(f"Choose one of {', '.join(ARRANGEMENT_STATUSES)}.")
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(ARRANGEMENT_STATUSES)))
         return value
 
 
@@ -109,7 +110,7 @@ def get_arrangement(session: Session, arrangement_id: int) -> Arrangement:
     """The arrangement with this id, or ``NotFound``."""
     arrangement = session.get(Arrangement, arrangement_id)
     if arrangement is None:
-        raise NotFound(f"Arrangement {arrangement_id} does not exist.")
+        raise NotFound(_("Arrangement %(id)s does not exist.", id=arrangement_id))
     return arrangement
 
 
@@ -117,7 +118,7 @@ def create_arrangement(session: Session, data: dict) -> Arrangement:
     """Record an arrangement; its vendor becomes tier 1 of the chain."""
     payload = parse(ArrangementCreate, data)
     if session.get(Vendor, payload.vendor_id) is None:
-        raise ValidationFailed("Unknown vendor.", [{"field": "vendor_id", "message": "No such vendor."}])
+        raise ValidationFailed(_("Unknown vendor."), [{"field": "vendor_id", "message": _("No such vendor.")}])
     arrangement = Arrangement(**payload.model_dump())
     session.add(arrangement)
     session.flush()
@@ -130,13 +131,14 @@ def update_arrangement(session: Session, arrangement: Arrangement, data: dict) -
     payload = parse(ArrangementUpdate, data)
     changes = payload.model_dump(exclude_unset=True)
     if "title" in changes and not (changes["title"] or "").strip():
-        raise ValidationFailed("The input is invalid.", [{"field": "title", "message": "Enter a title."}])
+        raise ValidationFailed(_("The input is invalid."), [{"field": "title", "message": _("Enter a title.")}])
     for key, value in changes.items():
         if value is None and key not in ("start_date", "end_date", "notice_period_days"):
             continue
         setattr(arrangement, key, value)
     if arrangement.start_date and arrangement.end_date and arrangement.end_date < arrangement.start_date:
-        raise ValidationFailed("The input is invalid.", [{"field": "end_date", "message": "The end date is before the start date."}])
+        raise ValidationFailed(_("The input is invalid."), [{"field": "end_date",
+                                                             "message": _("The end date is before the start date.")}])
     session.add(arrangement)
     session.flush()
     retier_chain(session, arrangement.id)
@@ -155,7 +157,7 @@ class LocationCreate(SQLModel):
     def _country(cls, value):
         value = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", value):
-            raise ValueError("Use a two-letter country code (ISO 3166-1), e.g. JP.")
+            raise ValueError(_("Use a two-letter country code (ISO 3166-1), e.g. JP."))
         return value
 
     @field_validator("region")
@@ -167,7 +169,7 @@ class LocationCreate(SQLModel):
     @classmethod
     def _purpose(cls, value):
         if value not in LOCATION_PURPOSES:
-            raise ValueError(f"Choose one of {', '.join(LOCATION_PURPOSES)}.")
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(LOCATION_PURPOSES)))
         return value
 
 
@@ -194,7 +196,7 @@ def remove_location(session: Session, arrangement: Arrangement, location_id: int
             and session.exec(select(OutsourcingLink.arrangement_id)
                              .where(OutsourcingLink.id == location.link_id)).first() == arrangement.id))
     if not owner_ok:
-        raise NotFound(f"Data location {location_id} does not exist in this arrangement.")
+        raise NotFound(_("Data location %(id)s does not exist in this arrangement.", id=location_id))
     session.delete(location)
     session.flush()
     retier_chain(session, arrangement.id)

@@ -50,7 +50,7 @@ def update(user_id: int):
     db = get_session()
     user = db.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     role = request.form.get("role")
     if role in ROLES:
         user.role = role

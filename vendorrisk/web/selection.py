@@ -70,7 +70,7 @@ def create():
     db = get_session()
     vendor_id = request.form.get("vendor_id", type=int)
     if vendor_id is None:
-        raise ValidationFailed("Choose a vendor.", [{"field": "vendor_id", "message": "Choose a vendor."}])
+        raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
     assessment = selection.create_assessment(db, vendor_id=vendor_id, user=g.user)
     db.commit()
     flash(_("Draft assessment created."), "success")
@@ -134,7 +134,7 @@ def upload_evidence(assessment_id):
     assessment = _assessment(assessment_id)
     file = request.files.get("file")
     if file is None or not file.filename:
-        raise ValidationFailed("Choose a file to upload.", [{"field": "file", "message": "No file."}])
+        raise ValidationFailed(_("Choose a file to upload."), [{"field": "file", "message": _("No file.")}])
     upload = inspect_upload(file.read(), file.filename, selection.EVIDENCE_KINDS)
     selection.add_evidence(db, assessment, user=g.user, criterion_id=request.form.get("criterion_id", ""),
                            upload=upload)
@@ -150,7 +150,7 @@ def download_evidence(assessment_id, evidence_id):
     db = get_session()
     evidence = db.get(AssessmentEvidence, evidence_id)
     if evidence is None or evidence.assessment_id != assessment_id:
-        raise NotFound("This evidence file does not exist.")
+        raise NotFound(_("This evidence file does not exist."))
     response = download_response(db, db.get(StoredFile, evidence.file_id), entity="assessment_evidence",
                                  entity_id=evidence.id)
     db.commit()
@@ -256,7 +256,7 @@ def vendor(vendor_id):
     db = get_session()
     record = db.get(Vendor, vendor_id)
     if record is None:
-        raise NotFound(f"Vendor {vendor_id} does not exist.")
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
     tier = risk_tier.explain(db, vendor_id)
     history = selection.vendor_history(db, vendor_id)
     people = _users([o.set_by_id for o in tier["history"]] + [a.prepared_by_id for a in history])
