@@ -219,7 +219,7 @@ def test_pages_render_for_each_role(app, db, client, login):
                  f"/findings/{finding.id}", "/outbox/", "/outbox/?status=failed", "/calendar/"):
         response = client.get(path, headers={"Accept-Language": "ja"})
         assert response.status_code == 200, path
-    board = client.get("/findings/").get_data(as_text=True)
+    board = client.get("/findings/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "鍵管理手順の不備" in board and "期限超過" in board
 
 

@@ -14,7 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, refresh
 
 LANGUAGES = ("ja", "en")
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -92,6 +92,9 @@ def init_app(app: Flask) -> None:
     """Configure Flask-Babel with our catalogues and register the date filters."""
     app.extensions["vendorrisk.catalogues"] = load_catalogues()
     _Babel(app, locale_selector=select_locale, default_timezone=app.config["DISPLAY_TIMEZONE"])
+    # Flask-Babel caches the locale per app context; an app context may span several
+    # requests (tests, CLI), so each request chooses its language afresh.
+    app.before_request(refresh)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = lambda v: format_local(v, with_time=False)

@@ -20,7 +20,7 @@ def test_upload_review_expiry_view_and_download(page, live_server, sign_in, db):
     page.click("nav.mainnav a[href='/certificates/']")
     page.click("a[href='/certificates/coverage']")
     row = page.locator(f"[data-test=coverage-list] tr[data-vendor='{vendor.id}']")
-    assert "不足" in row.inner_text()  # a gap: no evidence yet
+    assert "不備" in row.inner_text()  # a gap (不備): no evidence yet
     row.locator("a").first.click()
     page.click("[data-test=upload-link]")
 
