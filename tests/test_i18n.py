@@ -59,3 +59,22 @@ def test_openpyxl_parses_with_defusedxml():
     import openpyxl
     assert openpyxl.DEFUSEDXML is True
 
+
+
+def test_areas_agree_on_each_translation():
+    """One English term, one Japanese term: catalogues of different areas must not disagree."""
+    from babel.messages.pofile import read_po
+
+    from vendorrisk.i18n import TRANSLATIONS_DIR
+
+    seen, clashes = {}, []
+    for po_path in sorted((TRANSLATIONS_DIR / "ja").glob("*.po")):
+        with po_path.open("rb") as fh:
+            for message in read_po(fh, locale="ja"):
+                if not message.id or not message.string:
+                    continue
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                earlier = seen.setdefault(key, (message.string, po_path.name))
+                if earlier[0] != message.string:
+                    clashes.append(f"{key!r}: {earlier[1]} {earlier[0]!r} vs {po_path.name} {message.string!r}")
+    assert not clashes, "\n".join(clashes)
