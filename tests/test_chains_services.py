@@ -197,3 +197,31 @@ def test_removing_a_link_that_would_orphan_subcontractors_is_refused(db):
     chain_service.remove_link(db, last)
     chain_service.remove_link(db, first)
     assert _links_snapshot(db, arrangement) == []
+
+
+def test_who_recorded_a_link_cannot_approve_it(app, client, db):
+    """Mutual checks (Art. 8(5)): a second person approves the sub-outsourcing."""
+    from vendorrisk.models.vendors import OutsourcingLink
+    from tests import factories as f
+    compliance = f.gen_user(db, role="compliance")
+    other = f.gen_user(db, role="compliance")
+    arrangement = f.gen_arrangement(db)
+    child = f.gen_vendor(db)
+    db.commit()
+    client.post("/login", data={"email": compliance.email, "password": f.PASSWORD})
+    response = client.post(f"/arrangements/{arrangement.id}/links",
+                           data={"parent_vendor_id": arrangement.vendor_id, "vendor": str(child.id), "service": "x"})
+    assert response.status_code in (302, 303)
+    db.rollback()
+    link = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == child.id)).one()
+    assert link.recorded_by_id == compliance.id
+    decision = {"approval_status": "approved", "approval_basis": "prior_consent"}
+    refused = client.post(f"/arrangements/{arrangement.id}/links/{link.id}/decision", data=decision)
+    assert refused.status_code == 403
+    db.rollback()
+    assert db.get(OutsourcingLink, link.id).approval_status == "unapproved"
+    second = app.test_client()
+    second.post("/login", data={"email": other.email, "password": f.PASSWORD})
+    assert second.post(f"/arrangements/{arrangement.id}/links/{link.id}/decision", data=decision).status_code in (302, 303)
+    db.rollback()
+    assert db.get(OutsourcingLink, link.id).approval_status == "approved"

@@ -108,6 +108,8 @@ class OutsourcingLink(SQLModel, table=True):
     approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     approval_note: str = Field(default="", max_length=1000)
     created_at: datetime = created_at_field()
+    # Who recorded the link: that person may not approve it too (Art. 8(5), mutual checks).
+    recorded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
 
 
 class DataLocation(SQLModel, table=True):

@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, literal, select as sa_select
 from sqlmodel import Session, SQLModel, select
 
 from .. import audit
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.users import User
 from ..models.vendors import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
 from . import risk_tier
@@ -147,7 +147,8 @@ def add_link(session: Session, arrangement: Arrangement, data: dict) -> Outsourc
         raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
                        [{"field": "vendor_id", "message": _("Link %(id)s exists.", id=duplicate),
                          "link_id": duplicate}])
-    link = OutsourcingLink(arrangement_id=arrangement.id, **payload.model_dump())
+    link = OutsourcingLink(arrangement_id=arrangement.id, recorded_by_id=session.info.get("actor_id"),
+                           **payload.model_dump())
     session.add(link)
     session.flush()
     retier_chain(session, arrangement.id)
@@ -176,6 +177,9 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
             raise ValidationFailed(_("An approval needs its basis."),
                                    [{"field": "approval_basis", "message": _(
                                        "Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES))}])
+        if user is not None and link.recorded_by_id == user.id:
+            raise Forbidden(_("Mutual checks (Art. 8(5)): you recorded this sub-outsourcing, so another "
+                              "person must approve it."))
         link.approval_basis = payload.approval_basis
         link.approved_on = payload.approved_on or today or date.today()
         link.approved_by_id = user.id if user else None  # None: recorded by an import
