@@ -159,8 +159,9 @@ def test_finding_lifecycle_with_four_eyes_and_evidence(app, db, api):
     closed = compliance.post(url, json={"status": "closed", "evidence": "改訂版手順書 v2 を確認"})
     assert closed.status_code == 200 and closed.json["status"] == "closed"
     history = compliance.get(f"/api/v1/findings/{finding.id}").json["history"]
-    assert [(h["from_status"], h["to_status"]) for h in history] == [
-        ("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "closed")]
+    assert [(h["action"], h["from_status"], h["to_status"]) for h in history] == [
+        ("raised", "", "open"), ("status", "open", "in_progress"), ("status", "in_progress", "resolved"),
+        ("status", "resolved", "closed")]
     assert compliance.post(url, json={"status": "open"}).status_code == 409
 
 

@@ -82,6 +82,11 @@ SETTINGS: list[Setting] = [
             "(at-least-once, see docs/monitoring.md).", int),
     Setting("SCHEDULER_SWEEP_MINUTES", 15, "Interval of the reminder sweep run by `vendorrisk "
             "scheduler`.", int),
+    Setting("SMTP_CA_FILE", "", "PEM file of the CA certificates that verify the SMTP server's "
+            "certificate with `starttls`/`tls` (empty: the system trust store)."),
+    Setting("SMTP_VERIFY", True, "Verify the SMTP server's certificate and host name. Setting it "
+            "to false is unsafe (anyone on the network path can read the mail and the SMTP "
+            "password); use SMTP_CA_FILE for a private CA instead.", _bool),
 ]
 
 SETTING_NAMES = {s.name for s in SETTINGS}

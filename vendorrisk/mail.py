@@ -2,8 +2,12 @@
 sender and timeout.
 
 ``SMTP_SECURITY`` is ``none`` (plain), ``starttls`` (upgrade after EHLO; refused if the
-server does not offer it) or ``tls`` (implicit TLS, usually port 465). Every message gets
-a Message-ID; reminders pass a stable one so a re-sent reminder can be recognised.
+server does not offer it) or ``tls`` (implicit TLS, usually port 465). The server's
+certificate is verified against the system trust store, or ``SMTP_CA_FILE`` when set; a
+certificate that does not verify ends the connection (never a fallback to plain text).
+Credentials are only ever sent over TLS: with ``SMTP_SECURITY=none`` and a user name set,
+nothing is sent at all. Every message gets a Message-ID; reminders pass a stable one so a
+re-sent reminder can be recognised.
 """
 import smtplib
 import ssl
@@ -36,6 +40,8 @@ class SmtpSettings:
     password: str
     sender: str
     timeout: float
+    ca_file: str = ""
+    verify: bool = True
 
     @classmethod
     def from_config(cls, config) -> "SmtpSettings":
@@ -44,7 +50,8 @@ class SmtpSettings:
         if security not in SECURITY_MODES:
             raise ValueError(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
         return cls(config["SMTP_HOST"], int(config["SMTP_PORT"]), security, config["SMTP_USERNAME"],
-                   config["SMTP_PASSWORD"], config["SMTP_SENDER"], float(config["SMTP_TIMEOUT"]))
+                   config["SMTP_PASSWORD"], config["SMTP_SENDER"], float(config["SMTP_TIMEOUT"]),
+                   str(config.get("SMTP_CA_FILE") or ""), bool(config.get("SMTP_VERIFY", True)))
 
 
 def build_message(*, to: str, subject: str, body: str, sender: str, language: str = "ja",
@@ -63,8 +70,24 @@ def build_message(*, to: str, subject: str, body: str, sender: str, language: st
     return message
 
 
+def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    """The client TLS context: verify the server's certificate and host name against
+    ``SMTP_CA_FILE`` (or the system trust store); ``SMTP_VERIFY=false`` turns checks off."""
+    try:
+        context = ssl.create_default_context(cafile=settings.ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise MailError(f"Cannot load SMTP_CA_FILE {settings.ca_file!r}: {exc}", connection=True) from exc
+    if not settings.verify:  # unsafe, documented as such: anyone on the path can read the mail
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+    if settings.username and settings.security == "none":
+        raise MailError("Refusing to send SMTP credentials over an unencrypted connection: set "
+                        "SMTP_SECURITY to starttls or tls.", connection=True)
+    context = tls_context(settings) if settings.security != "none" else None
     if settings.security == "tls":
         client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
     else:
@@ -114,6 +137,13 @@ class Mailer:
                 self._client = _connect(self.settings)
         except MailError:
             raise
+        except ssl.SSLCertVerificationError as exc:
+            raise MailError(f"The certificate of SMTP server {self.settings.host}:{self.settings.port} "
+                            f"is not trusted ({exc.verify_message}); nothing was sent. Set SMTP_CA_FILE "
+                            "to the CA that issued it.", connection=True) from exc
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailError(f"SMTP authentication failed for {self.settings.username!r}: "
+                            f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}", connection=True) from exc
         except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS or auth failure
             raise MailError(f"Cannot reach SMTP server {self.settings.host}:{self.settings.port}: "
                             f"{type(exc).__name__}: {exc}", connection=True) from exc

@@ -227,7 +227,8 @@ OPENAPI = {
             "closure_evidence": {"type": "string"}, "history": {"type": "array", "items": {"type": "object"}}}},
         "FindingCreate": {"type": "object", "required": ["vendor_id", "title"], "properties": {
             "vendor_id": {"type": "integer"}, "title": {"type": "string"}, "severity": {"type": "string"},
-            "due_date": {"type": "string", "format": "date"}, "description": {"type": "string"}}},
+            "due_date": {"type": "string", "format": "date"}, "description": {"type": "string"},
+            "arrangement_id": {"type": ["integer", "null"]}, "owner_id": {"type": ["integer", "null"]}}},
         "FindingUpdate": {"type": "object", "properties": {
             "severity": {"type": "string"}, "owner_id": {"type": "integer"},
             "due_date": {"type": ["string", "null"], "format": "date"}}},

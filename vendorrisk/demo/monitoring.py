@@ -51,7 +51,6 @@ def load(session: Session, ctx: dict) -> None:
                                           source_ref=f"demo:{index}", title=title, severity=severity,
                                           owner_id=users[owner].id, due_date=today + timedelta(days=due_in),
                                           raised_by_id=users["compliance"].id)
-        add_event(session, finding, users["compliance"], "raised", "", "open", "demo")
         path = {"open": [], "in_progress": ["in_progress"], "resolved": ["in_progress", "resolved"]}[status]
         previous = "open"
         for step in path:

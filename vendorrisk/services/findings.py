@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from ..errors import ValidationFailed
 from ..models.findings import FINDING_SOURCES, SEVERITIES, Finding
+from ..models.monitoring import FindingEvent
 from ..models.vendors import VendorOwner
 
 
@@ -16,7 +17,8 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
     """Create a finding, or return the existing one for the same ``source``/``source_ref``.
 
     Returns ``(finding, created)``. Without an explicit owner, the vendor's primary owner
-    (the staff assigned under Art. 26(2)) owns it.
+    (the staff assigned under Art. 26(2)) owns it. A new finding's history starts with a
+    "raised" event, whichever area raised it.
     """
     if source not in FINDING_SOURCES:
         raise ValidationFailed(_("Unknown finding source %(source)s.", source=repr(source)))
@@ -36,4 +38,6 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
                       owner_id=owner_id, due_date=due_date, raised_by_id=raised_by_id)
     session.add(finding)
     session.flush()
+    session.add(FindingEvent(finding_id=finding.id, actor_id=raised_by_id, action="raised", to_status="open",
+                             note=source if source_ref is None else f"{source}: {source_ref}"))
     return finding, True

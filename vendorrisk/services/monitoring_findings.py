@@ -6,7 +6,8 @@ an admin may close it (verification), with evidence, and not the person who reso
 """
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -14,7 +15,7 @@ from ..models.base import utcnow
 from ..models.findings import FINDING_STATUSES, SEVERITIES, Finding
 from ..models.monitoring import FindingEvent
 from ..models.users import User
-from ..models.vendors import Vendor
+from ..models.vendors import Arrangement, OutsourcingLink, Vendor
 from ..uploads import Upload
 
 TRANSITIONS = {
@@ -135,31 +136,80 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
     return finding
 
 
-def create_finding(session: Session, user: User, data: dict, today: date) -> Finding:
-    """Raise a finding by hand (compliance, or the vendor's owner)."""
-    from .findings import raise_finding
-    from .monitoring_reviews import may_change_vendor
-    try:
-        vendor_id = int(data.get("vendor_id"))
-    except (TypeError, ValueError):
-        raise ValidationFailed("Choose a vendor.", [{"field": "vendor_id", "message": "Choose a vendor."}])
-    if session.get(Vendor, vendor_id) is None:
-        raise ValidationFailed("Choose a vendor.", [{"field": "vendor_id", "message": "No such vendor."}])
-    if not may_change_vendor(session, user, vendor_id):
-        raise Forbidden("Only the vendor's owners or compliance may raise a finding about it.")
-    title = str(data.get("title", "")).strip()
+def may_raise(session: Session, user: User, vendor_id: int) -> bool:
+    """Compliance, procurement and admins raise findings about any vendor; a vendor owner
+    only about the vendors assigned to them."""
+    from .vendors import can_edit_vendor
+    return can_edit_vendor(session, user, vendor_id)
+
+
+def arrangements_of(session: Session, vendor_id: int):
+    """Arrangements the vendor serves: as tier-1 vendor or anywhere in the chain."""
+    in_chain = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id)
+    return session.execute(select(Arrangement).where(or_(Arrangement.vendor_id == vendor_id,
+                                                         Arrangement.id.in_(in_chain)))
+                           .order_by(Arrangement.title, Arrangement.id)).scalars().all()
+
+
+def _manual_fields(session: Session, vendor_id: int, data: dict, today: date) -> tuple[dict, list[dict]]:
+    """The validated fields of a finding raised by hand, and the problems found."""
+    problems, fields = [], {}
+    title = str(data.get("title") or "").strip()
     if not title:
-        raise ValidationFailed("Give the finding a title.", [{"field": "title", "message": "Required."}])
-    severity = data.get("severity") or "medium"
+        problems.append({"field": "title", "message": _("Give the finding a title.")})
+    elif len(title) > 300:
+        problems.append({"field": "title", "message": _("Keep the title within 300 characters.")})
+    description = str(data.get("description") or "").strip()
+    if len(description) > 10000:
+        problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})
+    severity = str(data.get("severity") or "medium")
+    if severity not in SEVERITIES:
+        problems.append({"field": "severity", "message": _("Choose one of %(choices)s.", choices=", ".join(SEVERITIES))})
     due = data.get("due_date")
     try:
         due = date.fromisoformat(str(due)) if due else default_due_date(severity, today)
     except ValueError:
-        raise ValidationFailed("Enter a date as YYYY-MM-DD.", [{"field": "due_date", "message": "Enter a date as YYYY-MM-DD."}])
-    finding, _created = raise_finding(session, vendor_id=vendor_id, source="manual", title=title, severity=severity,
-                                      description=str(data.get("description", "")), due_date=due,
-                                      raised_by_id=user.id)
-    add_event(session, finding, user, "raised", "", "open")
+        problems.append({"field": "due_date", "message": _("Enter a date as YYYY-MM-DD.")})
+    else:
+        if due < today:
+            problems.append({"field": "due_date", "message": _("The due date cannot be in the past.")})
+    arrangement_id = _optional_int(data.get("arrangement_id"))
+    if arrangement_id is False or (arrangement_id and arrangement_id not in
+                                   {a.id for a in arrangements_of(session, vendor_id)}):
+        problems.append({"field": "arrangement_id", "message": _("Choose an arrangement this vendor serves.")})
+    owner_id = _optional_int(data.get("owner_id"))
+    if owner_id is False or owner_id:
+        owner = session.get(User, owner_id) if owner_id else None
+        if owner is None or not owner.is_active or owner.role == "auditor":
+            problems.append({"field": "owner_id", "message": _("Choose an active member of staff.")})
+    fields.update(title=title, description=description, severity=severity, due_date=due,
+                  arrangement_id=arrangement_id or None, owner_id=owner_id or None)
+    return fields, problems
+
+
+def _optional_int(value):
+    """``None`` for empty, the integer, or ``False`` for something that is not a number."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def create_finding(session: Session, user: User, data: dict, today: date) -> Finding:
+    """Raise a finding by hand: vendor, optional arrangement, title, description, severity,
+    owner (default: the vendor's primary owner) and due date (default: by severity)."""
+    from .findings import raise_finding
+    vendor_id = _optional_int(data.get("vendor_id"))
+    if not vendor_id or session.get(Vendor, vendor_id) is None:
+        raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
+    if not may_raise(session, user, vendor_id):
+        raise Forbidden(_("Only the vendor's owners, procurement or compliance may raise a finding about it."))
+    fields, problems = _manual_fields(session, vendor_id, data, today)
+    if problems:
+        raise ValidationFailed(_("The finding has errors."), problems)
+    finding, _created = raise_finding(session, vendor_id=vendor_id, source="manual", raised_by_id=user.id, **fields)
     session.flush()
     return finding
 

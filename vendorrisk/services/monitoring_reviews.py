@@ -13,7 +13,7 @@ from ..models.users import User
 from ..models.vendors import Vendor, VendorOwner
 from ..uploads import Upload
 from .findings import raise_finding
-from .monitoring_findings import add_event, default_due_date
+from .monitoring_findings import default_due_date
 from .monitoring_plans import regenerate_plans
 
 REVIEW_FILTERS = ("due", "overdue", "completed", "open")
@@ -142,13 +142,11 @@ def record_review(session: Session, review: MonitoringReview, user: User, data: 
             session.add(ReviewAttachment(review_id=review.id, file_id=stored.id, added_by_id=user.id))
     raised = []
     for index, item in enumerate(findings):
-        finding, created = raise_finding(session, vendor_id=review.vendor_id, source="review",
+        finding, _created = raise_finding(session, vendor_id=review.vendor_id, source="review",
                                          source_ref=f"review:{review.id}:{index + 1}", title=item["title"],
                                          severity=item["severity"], description=item["description"],
                                          due_date=item["due_date"] or default_due_date(item["severity"], today),
                                          raised_by_id=user.id)
-        if created:
-            add_event(session, finding, user, "raised", "", "open", f"review #{review.id}")
         raised.append(finding)
     if complete:
         review.status, review.open_vendor_id = "completed", None

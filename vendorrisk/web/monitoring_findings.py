@@ -8,11 +8,11 @@ from sqlalchemy import select
 from .. import auth, storage, uploads
 from ..access import ALL_ROLES, allow
 from ..db import get_session
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden, ValidationFailed
 from ..models.files import StoredFile
 from ..models.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
 from ..models.users import User
-from ..models.vendors import Vendor
+from ..models.vendors import Arrangement, Vendor, VendorOwner
 from ..services import monitoring_findings as findings
 from . import NavItem, lazy_gettext as _l
 
@@ -49,13 +49,71 @@ def board():
                            args=request.args, per_column=PER_COLUMN)
 
 
+RAISERS = ("admin", "compliance", "procurement", "vendor_owner")
+
+
+def _raisable_vendors(db, user):
+    query = select(Vendor.id, Vendor.name).order_by(Vendor.name)
+    if user.role == "vendor_owner":
+        query = query.join(VendorOwner, VendorOwner.vendor_id == Vendor.id).where(VendorOwner.user_id == user.id)
+    return db.execute(query).all()
+
+
+def _render_new(vendor, form=None, errors=(), status=200):
+    """The form to raise a finding by hand; without a vendor, first choose one."""
+    db = get_session()
+    user = auth.current_user()
+    if vendor is None:
+        return render_template("monitoring/finding_new.html", vendor=None, vendors=_raisable_vendors(db, user),
+                               form={}, errors=list(errors)), status
+    if not findings.may_raise(db, user, vendor.id):
+        raise Forbidden(_("Only the vendor's owners, procurement or compliance may raise a finding about it."))
+    staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
+    form = form or {"arrangement_id": request.args.get("arrangement_id", "")}
+    return render_template("monitoring/finding_new.html", vendor=vendor, form=form, errors=list(errors),
+                           arrangements=findings.arrangements_of(db, vendor.id), staff=staff,
+                           severities=SEVERITIES, today=date.today()), status
+
+
+@bp.get("/new")
+@allow(*RAISERS)
+def new():
+    """Raise a finding by hand (from the board, or from a vendor's page with ``vendor_id``)."""
+    vendor_id = request.args.get("vendor_id", type=int)
+    vendor = get_session().get(Vendor, vendor_id) if vendor_id else None
+    if vendor_id and vendor is None:
+        abort(404)
+    return _render_new(vendor)
+
+
+@bp.post("/new")
+@allow(*RAISERS)
+def create():
+    """Store a finding raised by hand (its history starts with "raised"; the audit trail
+    records the rows), then show it."""
+    db = get_session()
+    form = request.form.to_dict()
+    try:
+        finding = findings.create_finding(db, auth.current_user(), form, date.today())
+    except ValidationFailed as exc:
+        db.rollback()
+        vendor_id = request.form.get("vendor_id", type=int)
+        vendor = db.get(Vendor, vendor_id) if vendor_id else None
+        return _render_new(vendor, form, exc.details, 422)
+    db.commit()
+    flash(_("The finding was raised."), "info")
+    return redirect(url_for("findings.show", finding_id=finding.id))
+
+
 def _render(finding, status=200):
     db = get_session()
     user = auth.current_user()
     vendor = db.get(Vendor, finding.vendor_id)
+    arrangement = db.get(Arrangement, finding.arrangement_id) if finding.arrangement_id else None
     staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
     people = {u.id: u for u in staff}
-    return render_template("monitoring/finding.html", finding=finding, vendor=vendor, people=people, staff=staff,
+    return render_template("monitoring/finding.html", finding=finding, vendor=vendor, arrangement=arrangement,
+                           people=people, staff=staff,
                            events=findings.history(db, finding.id), moves=findings.allowed_moves(finding, user),
                            can_edit=user.role in findings.VERIFIERS and finding.status != "closed",
                            severities=SEVERITIES, today=date.today()), status
