@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from vendorrisk.errors import ValidationFailed
 from vendorrisk.imports.questionnaire_xlsx import WorkbookReader
+from vendorrisk.imports.questionnaire_xml import without_empty_row_runs
 from vendorrisk.models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse
 from vendorrisk.services import questionnaires as service
 from vendorrisk.uploads import inspect_upload
@@ -78,7 +79,9 @@ def _as_excel_saves_it(data: bytes) -> bytes:
 def _openpyxl_grid(data: bytes, title: str, max_col: int) -> list[list]:
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        rows = [list(r) for r in book[title].iter_rows(min_row=1, max_col=max_col, values_only=True)]
+        sheet = book[title]
+        sheet.reset_dimensions()  # read every row, not only the range the sheet declares
+        rows = [list(r) for r in sheet.iter_rows(min_row=1, max_col=max_col, values_only=True)]
     finally:
         book.close()
     while rows and all(v is None for v in rows[-1]):
@@ -164,3 +167,36 @@ def test_broken_sheet_xml_is_a_clear_message(db, vendor):
         _import(db, vendor, _rewrite(sent, change))
     assert "not a readable Excel workbook" in caught.value.message
     assert caught.value.details[0]["sheet"] == "Questions"
+
+
+@pytest.mark.parametrize("chunk", [None, 97, 1000])
+def test_runs_of_empty_rows_keep_every_row_number(chunk):
+    book = Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["Question", "Answer"])
+    book.active.append(["Q one", "Yes"])
+    empty = b"".join(b'<row r="%d" s="1" customFormat="1"/>' % n if n % 3 else
+                     b'<row r="%d"><c r="A%d" s="1"/><c r="B%d" s="1"/></row>' % (n, n, n) for n in range(3, 7990))
+    empty += b'<row s="1" customFormat="1"/>' * 10  # rows 7990-7999, numbered by counting
+    # Rows without a number count on from the row before them, which the run must keep.
+    after = (b'<row><c t="n"/><c t="inlineStr"><is><t>Q two</t></is></c></row>'
+             + b'<row><c t="inlineStr"><is><t>Q three</t></is></c><c t="n"><v>7</v></c></row>'
+             + b"".join(b'<row r="%d" s="1" customFormat="1"/>' % n for n in range(8002, 16000)))
+
+    def change(parts):
+        xml = parts["xl/worksheets/sheet1.xml"].replace(b"</sheetData>", empty + after + b"</sheetData>")
+        parts["xl/worksheets/sheet1.xml"] = xml
+        if chunk:  # the reader's own cuts at other places: what it keeps must read the same
+            parts["xl/worksheets/sheet1.xml"] = b"".join(without_empty_row_runs(io.BytesIO(xml), chunk))
+            assert len(parts["xl/worksheets/sheet1.xml"]) < len(xml) // 2
+    original = _rewrite(_save(book), lambda parts: parts.update(
+        {"xl/worksheets/sheet1.xml": parts["xl/worksheets/sheet1.xml"].replace(
+            b"</sheetData>", empty + after + b"</sheetData>")}))
+    data = _rewrite(_save(book), change)
+    reader = WorkbookReader(data)
+    try:
+        grid = reader.grid("Sheet1", 2)
+    finally:
+        reader.close()
+    assert len(grid) == 8001 and grid[7999] == [None, "Q two"] and grid[8000] == ["Q three", 7]
+    assert grid == _openpyxl_grid(original, "Sheet1", 2)

@@ -12,7 +12,9 @@ without a calculated value.
 """
 import posixpath
 import pyexpat
+import re
 import zipfile
+from typing import Iterator
 from dataclasses import dataclass, field
 
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -208,6 +210,55 @@ class SheetData:
     merges: list[str] = field(default_factory=list)
 
 
+ROOT_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
+NUMBERED = re.compile(rb"\sr\s*=")
+
+
+def _only_empty_rows(xml: bytes, row_start: bytes, row_end: bytes, cell_start: bytes) -> bool:
+    rows, ends, cells = xml.count(row_start), xml.count(row_end), xml.count(cell_start)
+    # Every tag is a row start or end or a cell start, and each cell closes itself.
+    return xml.count(b"<") == rows + ends + cells and xml.count(b"/>") == rows - ends + cells
+
+
+def without_empty_row_runs(stream, size: int = CHUNK) -> Iterator[bytes]:
+    """The sheet's XML with each chunk's run of empty rows reduced to its last row.
+
+    A sheet formatted down to row 1,048,576 holds a million rows without content; expat
+    would call a handler for each. The XML is cut before the last row start of each chunk,
+    so that a chunk after the first is a run of whole rows. If every tag in it is a row
+    start, a row end or a self-closing cell start (no value, formula, inline string,
+    comment or anything after the rows), only its last row is kept. That changes no row's
+    number as long as the kept row carries its number (r="...").
+    """
+    tail, row_start = b"", None
+    while True:
+        chunk = stream.read(size)
+        if not chunk:
+            yield tail
+            return
+        buffer = tail + chunk
+        if row_start is None:
+            root = ROOT_RE.search(buffer)
+            if root is None:
+                tail = buffer if len(buffer) < size * 4 else b""
+                if not tail:
+                    yield buffer
+                continue
+            prefix = root.group(1) or b""
+            row_start, row_end, cell_start = b"<" + prefix + b"row", b"</" + prefix + b"row>", b"<" + prefix + b"c "
+        cut = buffer.rfind(row_start)
+        if cut <= 0:
+            tail = b""
+            yield buffer
+            continue
+        head, tail = buffer[:cut], buffer[cut:]
+        if head.startswith(row_start) and _only_empty_rows(head, row_start, row_end, cell_start):
+            last = head[head.rfind(row_start):]
+            if NUMBERED.search(last[:last.find(b">")]):
+                head = last
+        yield head
+
+
 _COLUMNS: dict[str, int] = {}
 
 
@@ -231,6 +282,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
     rows, merges, tags = data.rows, data.merges, SHEET_TAGS
     top = max_row if max_row is not None else 1 << 30
     text: list[str] = []
+    seen: dict[str, str] = {}
     # One mutable record of the cell being read, cheaper than many nonlocal names.
     cell = {"row": 0, "column": 0, "wanted": False, "kind": "n", "style": "", "formula": False,
             "inline": False, "capture": False, "phonetic": False, "last": 0}
@@ -281,7 +333,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             return
         if local == "c":
             if cell["wanted"]:
-                value = _value(cell, text, strings, dates, durations, epoch)
+                value = _value(cell, text, strings, dates, durations, epoch, seen)
                 if value is not None:
                     row = cell["row"]
                     values = rows.get(row)
@@ -296,16 +348,23 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
     def characters(chunk):
         if cell["capture"]:
             text.append(chunk)
-    _parse(archive, path, start, end, characters)
+    xml = parser()
+    xml.StartElementHandler, xml.EndElementHandler, xml.CharacterDataHandler = start, end, characters
+    with archive.open(path) as stream:
+        for piece in without_empty_row_runs(stream):
+            xml.Parse(piece, False)
+    xml.Parse(b"", True)
     data.last_row = cell["last"]
     return data
 
 
-def _value(cell: dict, text: list[str], strings: list[str], dates: frozenset, durations: frozenset, epoch):
+def _value(cell: dict, text: list[str], strings: list[str], dates: frozenset, durations: frozenset, epoch,
+           seen: dict[str, str]):
     kind = cell["kind"]
     raw = "".join(text)
     if kind == "inlineStr":
-        return raw if cell["inline"] else None
+        # Inline strings repeat (sections, articles, answer labels): keep one copy of each.
+        return seen.setdefault(raw, raw) if cell["inline"] else None
     if cell["formula"] and not raw:
         return NO_CACHED_VALUE
     if not raw:

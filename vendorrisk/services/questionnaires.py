@@ -24,6 +24,7 @@ from .questionnaire_scoring import evaluate, read_answer, read_yes_no_na, total_
 from .questionnaire_templates import Mapping, canonical, catalogue
 
 MAX_DETAILS = 500
+INSERT_BATCH = 500
 
 
 @dataclass
@@ -186,22 +187,26 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
         score=result.score, flags=result.flags, imported_by_id=user_id)
     session.add(response)
     session.flush()
-    # Thousands of answers go in one executemany; the import itself is audited below.
-    rows = [{"response_id": response.id, "position": a.position, "question_id": a.question_id,
+    # Thousands of answers go in a few executemany batches (bounded memory); the import
+    # itself is audited below.
+    insert = QuestionnaireAnswer.__table__.insert()
+    connection = session.connection()
+    for start in range(0, len(parsed.answers), INSERT_BATCH):
+        connection.execute(insert, [
+            {"response_id": response.id, "position": a.position, "question_id": a.question_id,
              "source_id": a.source_id, "sheet": a.sheet, "cell": a.cell, "question_text": a.question_text,
              "value": a.value, "raw": a.raw, "comment": a.comment,
              "points": a.evaluation.points if a.evaluation else None,
              "max_points": a.evaluation.max_points if a.evaluation else None,
              "flagged": bool(a.evaluation and a.evaluation.flagged),
-             "severity": a.evaluation.severity if a.evaluation else None} for a in parsed.answers]
-    if rows:
-        session.connection().execute(QuestionnaireAnswer.__table__.insert(), rows)
+             "severity": a.evaluation.severity if a.evaluation else None}
+            for a in parsed.answers[start:start + INSERT_BATCH]])
     for proposal in parsed.proposals:
         session.add(SubcontractorProposal(response_id=response.id, vendor_id=vendor.id, **proposal))
     result.findings_created = _raise_findings(session, vendor, response, parsed, user_id)
     audit.add_event(session, action="import", entity="questionnaire_response", entity_id=response.id,
                     after={"vendor_id": vendor.id, "sha256": sha256, "format": result.format,
-                           "template": result.template_id, "answers": len(rows), "score": result.score,
+                           "template": result.template_id, "answers": len(parsed.answers), "score": result.score,
                            "flags": result.flags})
     session.flush()
     result.response = response
