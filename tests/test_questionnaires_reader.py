@@ -116,8 +116,8 @@ def _save(book) -> bytes:
 
 
 def test_workbook_saved_by_excel_imports_like_the_one_sent(db, vendor):
-    sent = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name),
-                   {"GEN-01": "いいえ / No"}, subcontractors=[("株式会社再委託先", "", "JP", "監視", "はい / Yes", "")])
+    sent = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name), {"GEN-01": "いいえ / No"},
+                   subcontractors=[("株式会社再委託先", "", "JP", "監視", "はい / Yes", "")])
     saved = _as_excel_saves_it(sent)
     with zipfile.ZipFile(io.BytesIO(saved)) as package:
         assert b"<rPh" in package.read("xl/sharedStrings.xml") and b"<r><t>" in package.read("xl/sharedStrings.xml")

@@ -235,9 +235,10 @@ def _raise_findings(session: Session, vendor: Vendor, response: QuestionnaireRes
         if severity not in SEVERITIES:
             raise ValidationFailed(f"Unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}.")
         question = template.question(answer.question_id)
+        title = f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"
         created.append(Finding(
             vendor_id=vendor.id, source="questionnaire", source_ref=ref, severity=severity, raised_by_id=user_id,
-            owner_id=owner_id, title=f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"[:300],
+            owner_id=owner_id, title=title[:300],
             description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
                          f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
                          f"{answer.comment}").strip()))
