@@ -1,103 +1,39 @@
 """Reading questionnaire workbooks: fast, bounded, and exact about what a cell holds.
 
 Only called on bytes that passed ``uploads.inspect_upload`` (size, type and decompression
-gate). openpyxl reads in read-only mode with cached values (defusedxml is installed, so
-its XML parsing is defused). Before openpyxl iterates a sheet, one streaming pass over
-the sheet's XML finds the last row that holds a value (so a sheet formatted down to row
-1,048,576 costs no more than its data), the merged ranges (read-only mode does not report
-them), and whether any formula lacks a cached value (read-only mode would show it as a
-blank, but an uncalculated formula is not an empty answer).
+gate). Each sheet is streamed once with a defused expat parser (``questionnaire_xml``):
+only the rows and columns asked for are kept, so a sheet formatted down to row 1,048,576
+costs a pass over its XML but no memory for its empty rows; merged ranges carry their
+top-left value; and a formula saved without a cached value reads as ``NO_CACHED_VALUE``
+(an uncalculated formula is not an empty answer). Values are those openpyxl's read-only,
+cached-value mode gives: numbers, dates by cell style, shared and inline strings.
 """
 import io
-import re
+import pyexpat
 import zipfile
-from dataclasses import dataclass, field
+import zlib
 from datetime import date, datetime
 
-from openpyxl import load_workbook
+from defusedxml.common import DefusedXmlException
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from ..errors import ValidationFailed
 from ..exports.questionnaire_xlsx import META_SHEET
+from . import questionnaire_xml as xml
+from .questionnaire_xml import NO_CACHED_VALUE
 
-_NS = rb"(?:[A-Za-z0-9_]+:)?"
-ROW_RE = re.compile(rb"<" + _NS + rb'row\b[^>]*?\sr="(\d+)"')
-VALUE_RE = re.compile(rb"<" + _NS + rb"(?:v|is)[\s>]")
-MERGE_RE = re.compile(rb"<" + _NS + rb'mergeCell\b[^>]*?\sref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
-FORMULA_RE = re.compile(rb"<" + _NS + rb"f[\s>/]")
-CELL_RE = re.compile(rb"<(" + _NS + rb')c\b([^>]*?)(?:/>|>(.*?)</\1c>)', re.S)
-COORD_RE = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
-CACHED_RE = re.compile(rb"<" + _NS + rb"v>[^<]")
-CHUNK = 1 << 20
-OVERLAP = 512
+__all__ = ["NO_CACHED_VALUE", "WorkbookReader", "as_text", "cell_ref"]
+BROKEN = (pyexpat.ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError,
+          NotImplementedError, RuntimeError)
 
 
-class _NoCachedValue:
-    """A formula cell saved without its calculated value."""
-
-    def __repr__(self) -> str:
-        return "<formula without cached value>"
-
-
-NO_CACHED_VALUE = _NoCachedValue()
-
-
-@dataclass
-class SheetScan:
-    """What the streaming pass learnt about a sheet."""
-
-    last_row: int = 0
-    merges: list[str] = field(default_factory=list)
-    uncached_formulas: set[str] = field(default_factory=set)
-
-
-def _last_row_number(buffer: bytes, current: int) -> int:
-    """The number of the last row started in ``buffer`` (looking at its end first)."""
-    for start in (max(0, len(buffer) - 65536), 0):
-        found = ROW_RE.findall(buffer, start)
-        if found:
-            return int(found[-1])
-    return current
-
-
-def scan_sheet(archive: zipfile.ZipFile, path: str) -> SheetScan:
-    """Stream a sheet's XML once: last row with a value, merged ranges, uncached formulas."""
-    scan = SheetScan()
-    merges: set[str] = set()
-    has_formula = False
-    current = 0
-    tail = b""
-    with archive.open(path) as stream:
-        while True:
-            chunk = stream.read(CHUNK)
-            if not chunk:
-                break
-            buffer = tail + chunk
-            last_value = None
-            for last_value in VALUE_RE.finditer(buffer):
-                pass
-            if last_value is not None:
-                row_before = None
-                for row_before in ROW_RE.finditer(buffer, 0, last_value.start()):
-                    pass
-                scan.last_row = max(scan.last_row, int(row_before.group(1)) if row_before else current)
-            current = _last_row_number(buffer, current)
-            merges.update(m.group(1).decode() for m in MERGE_RE.finditer(buffer))
-            has_formula = has_formula or FORMULA_RE.search(buffer) is not None
-            tail = buffer[-OVERLAP:]
-    scan.merges = sorted(merges)
-    if has_formula:
-        for match in CELL_RE.finditer(archive.read(path)):
-            body = match.group(3) or b""
-            if FORMULA_RE.search(body) and not CACHED_RE.search(body):
-                coord = COORD_RE.search(match.group(2))
-                if coord:
-                    scan.uncached_formulas.add(coord.group(1).decode())
-    return scan
-
-
-def _coordinate(row: int, column: int) -> str:
-    return f"{get_column_letter(column)}{row}"
+def _refuse(exc: Exception, sheet: str = "") -> ValidationFailed:
+    if isinstance(exc, DefusedXmlException):
+        message = ("The workbook contains XML declarations (DTD, entities or external references) that "
+                   "no Excel workbook needs; it is refused.")
+    else:
+        message = "The file is not a readable Excel workbook (.xlsx); it may be corrupt."
+    return ValidationFailed(message, [{"sheet": sheet, "cell": "", "message": f"{message} ({type(exc).__name__})"}])
 
 
 class WorkbookReader:
@@ -105,24 +41,25 @@ class WorkbookReader:
 
     def __init__(self, data: bytes):
         try:
-            self.book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken container
-            message = "The file is not a readable Excel workbook (.xlsx); it may be corrupt."
-            raise ValidationFailed(message, [{"sheet": "", "cell": "", "message": f"{message} ({type(exc).__name__})"}])
-        self.archive: zipfile.ZipFile = self.book._archive
-        self._scans: dict[str, SheetScan] = {}
+            self.archive = zipfile.ZipFile(io.BytesIO(data))
+            self.package = xml.read_package(self.archive)
+            self.dates, self.durations = xml.date_styles(self.archive, self.package.styles)
+        except BROKEN as exc:
+            raise _refuse(exc) from None
+        self._paths = {title: path for title, _state, path in self.package.sheets}
+        self._strings: list[str] | None = None
 
     def close(self) -> None:
         """Release the workbook."""
-        self.book.close()
+        self.archive.close()
 
     def sheets(self) -> list[tuple[str, str]]:
         """Every sheet as (title, state): state is visible, hidden or veryHidden."""
-        return [(ws.title, ws.sheet_state) for ws in self.book.worksheets]
+        return [(title, state) for title, state, _path in self.package.sheets]
 
     def has_sheet(self, title: str) -> bool:
         """Whether a sheet of this title exists."""
-        return title in self.book.sheetnames
+        return title in self._paths
 
     def grid(self, title: str, max_col: int, min_row: int = 1, max_row: int | None = None) -> list[list]:
         """Rows ``min_row``.. of a sheet, ``max_col`` wide, up to its last row with a value.
@@ -130,27 +67,30 @@ class WorkbookReader:
         Merged ranges carry their top-left value into every covered cell; a formula
         without a cached value reads as ``NO_CACHED_VALUE``; trailing blank rows are dropped.
         """
-        sheet = self.book[title]
-        scan = self._scans.get(title)
-        if scan is None:
-            scan = self._scans[title] = scan_sheet(self.archive, sheet._worksheet_path)
-        last = scan.last_row if max_row is None else min(scan.last_row, max_row)
+        try:
+            if self._strings is None:
+                self._strings = xml.shared_strings(self.archive, self.package.shared_strings)
+            sheet = xml.read_sheet(self.archive, self._paths[title], max_col=max_col, min_row=min_row,
+                                   max_row=max_row, strings=self._strings, dates=self.dates,
+                                   durations=self.durations, epoch=self.package.epoch)
+        except BROKEN as exc:
+            raise _refuse(exc, title) from None
+        last = sheet.last_row if max_row is None else min(sheet.last_row, max_row)
         if last < min_row:
             return []
-        rows = [list(values) for values in sheet.iter_rows(min_row=min_row, max_row=last, min_col=1,
-                                                          max_col=max_col, values_only=True)]
-        for ref in scan.uncached_formulas:
-            column, row = range_boundaries(ref)[:2]
-            if column <= max_col and min_row <= row <= last:
-                rows[row - min_row][column - 1] = NO_CACHED_VALUE
-        for ref in scan.merges:
+        stored = sheet.rows
+        merges = []
+        for ref in sheet.merges:
             left, top, right, bottom = range_boundaries(ref)
-            if top > last or left > max_col:
-                continue
-            anchor = rows[top - min_row][left - 1] if top >= min_row else None
-            for row in range(max(top, min_row), min(bottom, last) + 1):
-                for column in range(left, min(right, max_col) + 1):
-                    rows[row - min_row][column - 1] = anchor
+            if top <= last and left <= max_col:
+                anchor = stored.get(top, ())[left - 1:left] if top >= min_row else ()
+                merges.append((left, top, min(right, max_col), min(bottom, last), anchor[0] if anchor else None))
+        # Rows past the last kept value are blank unless a merged value reaches them.
+        end = max([r for r in stored if r <= last] + [b for _l, _t, _r, b, a in merges if a is not None] + [0])
+        rows = [stored.get(row) or [None] * max_col for row in range(min_row, end + 1)]
+        for left, top, right, bottom, anchor in merges:
+            for row in range(max(top, min_row), min(bottom, end) + 1):
+                rows[row - min_row][left - 1:right] = [anchor] * (right - left + 1)
         while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
             rows.pop()
         return rows
@@ -164,7 +104,7 @@ class WorkbookReader:
 
 def cell_ref(row: int, column: int) -> str:
     """An A1 reference."""
-    return _coordinate(row, column)
+    return f"{get_column_letter(column)}{row}"
 
 
 def as_text(value) -> str:

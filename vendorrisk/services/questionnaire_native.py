@@ -65,6 +65,20 @@ def _template_of(meta: dict, parsed: ParsedWorkbook) -> Template | None:
     return catalogue().versions[(tid, version)]
 
 
+_PROTECTED: dict[int, tuple[Template, list[list]]] = {}
+
+
+def protected_rows(template: Template) -> list[list]:
+    """The protected cells of a template's workbook, computed once per loaded template."""
+    # Keyed by identity: hashing a frozen Template hashes every question's text.
+    cached = _PROTECTED.get(id(template))
+    if cached is None or cached[0] is not template:
+        if len(_PROTECTED) > 64:  # templates reloaded after content changes
+            _PROTECTED.clear()
+        cached = _PROTECTED[id(template)] = (template, layout.protected_rows(template))
+    return cached[1]
+
+
 def _check_identity(meta: dict, template: Template, vendor, key: bytes, parsed: ParsedWorkbook) -> None:
     try:
         meta_vendor = int(float(meta.get("vendor_id", "")))
@@ -75,7 +89,7 @@ def _check_identity(meta: dict, template: Template, vendor, key: bytes, parsed: 
                                               f"({meta.get('vendor_name') or meta.get('vendor_id')}); "
                                               f"expected the workbook generated for {vendor.name}")
         return
-    expected = layout.workbook_digest(key, template.id, template.version, vendor.id, layout.protected_rows(template))
+    expected = layout.workbook_digest(key, template.id, template.version, vendor.id, protected_rows(template))
     if not hmac.compare_digest(expected, meta.get("digest", "")):
         parsed.error(layout.META_SHEET, "B8", "The workbook's hidden identification does not match this "
                                               "installation or was altered; expected a workbook generated here, unmodified")
@@ -84,18 +98,21 @@ def _check_identity(meta: dict, template: Template, vendor, key: bytes, parsed: 
 def _read_questions(reader: WorkbookReader, template: Template, parsed: ParsedWorkbook) -> None:
     sheet = layout.QUESTIONS_SHEET
     grid = reader.grid(sheet, layout.COMMENT_COLUMN, min_row=layout.FIRST_ROW)
-    expected_rows = layout.protected_rows(template)
+    expected_rows = protected_rows(template)
     blank = [None] * layout.COMMENT_COLUMN
+    width = layout.PROTECTED_COLUMNS
     for offset, question in enumerate(template.questions):
         row = layout.FIRST_ROW + offset
         values = grid[offset] if offset < len(grid) else blank
-        for column, want in enumerate(expected_rows[offset], start=1):
-            got = as_text(values[column - 1])
-            if got != want.strip():
-                parsed.error(sheet, cell_ref(row, column),
-                             f"This protected cell was changed (it reads {got[:60]!r}); expected {want[:60]!r} "
-                             "— answer in the workbook as it was sent")
-                break
+        # Identical cells need no closer look; any difference is checked cell by cell.
+        if values[:width] != expected_rows[offset]:
+            for column, want in enumerate(expected_rows[offset], start=1):
+                got = as_text(values[column - 1])
+                if got != want.strip():
+                    parsed.error(sheet, cell_ref(row, column),
+                                 f"This protected cell was changed (it reads {got[:60]!r}); expected {want[:60]!r} "
+                                 "— answer in the workbook as it was sent")
+                    break
         answer = values[layout.ANSWER_COLUMN - 1]
         answer_cell = cell_ref(row, layout.ANSWER_COLUMN)
         reading = read_answer(question, answer)

@@ -8,7 +8,6 @@ decompression gate) and commits; on any problem this raises ``ValidationFailed``
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from .. import audit, storage
@@ -16,15 +15,16 @@ from ..errors import NotFound, ValidationFailed
 from ..exports.questionnaire_xlsx import FORMAT_MARKER
 from ..imports import questionnaire_foreign as foreign
 from ..imports.questionnaire_xlsx import WorkbookReader
+from ..models.findings import SEVERITIES, Finding
 from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from ..models.vendors import Vendor, VendorOwner
 from ..uploads import Upload
-from . import findings
 from .questionnaire_native import ParsedAnswer, ParsedWorkbook, read_native
 from .questionnaire_scoring import evaluate, read_answer, read_yes_no_na, total_score
 from .questionnaire_templates import Mapping, canonical, catalogue
 
 MAX_DETAILS = 500
+INSERT_BATCH = 500
 
 
 @dataclass
@@ -187,40 +187,63 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
         score=result.score, flags=result.flags, imported_by_id=user_id)
     session.add(response)
     session.flush()
-    # Thousands of answers go in one executemany; the import itself is audited below.
-    rows = [{"response_id": response.id, "position": a.position, "question_id": a.question_id,
+    # Thousands of answers go in a few executemany batches (bounded memory); the import
+    # itself is audited below.
+    insert = QuestionnaireAnswer.__table__.insert()
+    connection = session.connection()
+    for start in range(0, len(parsed.answers), INSERT_BATCH):
+        connection.execute(insert, [
+            {"response_id": response.id, "position": a.position, "question_id": a.question_id,
              "source_id": a.source_id, "sheet": a.sheet, "cell": a.cell, "question_text": a.question_text,
              "value": a.value, "raw": a.raw, "comment": a.comment,
              "points": a.evaluation.points if a.evaluation else None,
              "max_points": a.evaluation.max_points if a.evaluation else None,
              "flagged": bool(a.evaluation and a.evaluation.flagged),
-             "severity": a.evaluation.severity if a.evaluation else None} for a in parsed.answers]
-    if rows:
-        session.execute(insert(QuestionnaireAnswer), rows)
+             "severity": a.evaluation.severity if a.evaluation else None}
+            for a in parsed.answers[start:start + INSERT_BATCH]])
     for proposal in parsed.proposals:
         session.add(SubcontractorProposal(response_id=response.id, vendor_id=vendor.id, **proposal))
-    template = parsed.template
-    owner_id = session.exec(select(VendorOwner.user_id).where(VendorOwner.vendor_id == vendor.id)
-                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).first()
-    for answer in parsed.answers:
-        if answer.evaluation is None or not answer.evaluation.flagged:
-            continue
-        question = template.question(answer.question_id)
-        _finding, created = findings.raise_finding(
-            session, vendor_id=vendor.id, source="questionnaire",
-            source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
-            severity=answer.evaluation.severity, raised_by_id=user_id, owner_id=owner_id,
-            title=f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}",
-            description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
-                         f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
-                         f"{answer.comment}").strip())
-        result.findings_created += int(created)
+    result.findings_created = _raise_findings(session, vendor, response, parsed, user_id)
     audit.add_event(session, action="import", entity="questionnaire_response", entity_id=response.id,
                     after={"vendor_id": vendor.id, "sha256": sha256, "format": result.format,
-                           "template": result.template_id, "answers": len(rows), "score": result.score,
+                           "template": result.template_id, "answers": len(parsed.answers), "score": result.score,
                            "flags": result.flags})
     session.flush()
     result.response = response
+
+
+def _raise_findings(session: Session, vendor: Vendor, response: QuestionnaireResponse, parsed: ParsedWorkbook,
+                    user_id: int | None) -> int:
+    """One finding per flagged answer, as ``findings.raise_finding`` would raise them, with
+    one query for those already raised and one flush; returns how many were created."""
+    flagged = [a for a in parsed.answers if a.evaluation is not None and a.evaluation.flagged]
+    if not flagged:
+        return 0
+    prefix = f"questionnaire_response:{response.id}:"
+    existing = set(session.exec(select(Finding.source_ref).where(
+        Finding.source == "questionnaire", Finding.source_ref.startswith(prefix, autoescape=True))).all())
+    owner_id = session.exec(select(VendorOwner.user_id).where(VendorOwner.vendor_id == vendor.id)
+                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).first()
+    template = parsed.template
+    created = []
+    for answer in flagged:
+        ref = prefix + answer.question_id
+        if ref in existing:
+            continue
+        existing.add(ref)
+        severity = answer.evaluation.severity
+        if severity not in SEVERITIES:
+            raise ValidationFailed(f"Unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}.")
+        question = template.question(answer.question_id)
+        title = f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"
+        created.append(Finding(
+            vendor_id=vendor.id, source="questionnaire", source_ref=ref, severity=severity, raised_by_id=user_id,
+            owner_id=owner_id, title=title[:300],
+            description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
+                         f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
+                         f"{answer.comment}").strip()))
+    session.add_all(created)
+    return len(created)
 
 
 def signing_key(secret_key: str) -> bytes:
