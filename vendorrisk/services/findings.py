@@ -1,4 +1,5 @@
 """Raising findings from any source; the monitoring area follows them up to closure."""
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -20,24 +21,73 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
     (the staff assigned under Art. 26(2)) owns it. A new finding's history starts with a
     "raised" event, whichever area raised it.
     """
-    if source not in FINDING_SOURCES:
-        raise ValidationFailed(_("Unknown finding source %(source)s.", source=repr(source)))
-    if severity not in SEVERITIES:
-        raise ValidationFailed(_("Unknown severity %(severity)s; use one of %(choices)s.",
-                                 severity=repr(severity), choices=", ".join(SEVERITIES)))
-    if source_ref is not None:
-        existing = session.exec(select(Finding).where(Finding.source == source,
-                                                      Finding.source_ref == source_ref)).first()
-        if existing is not None:
-            return existing, False
-    if owner_id is None:
-        owner_id = session.exec(select(VendorOwner.user_id).where(VendorOwner.vendor_id == vendor_id)
-                                .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).first()
-    finding = Finding(vendor_id=vendor_id, source=source, source_ref=source_ref, title=title[:300],
-                      description=description, severity=severity, arrangement_id=arrangement_id,
-                      owner_id=owner_id, due_date=due_date, raised_by_id=raised_by_id)
-    session.add(finding)
+    spec = FindingSpec(vendor_id=vendor_id, source=source, title=title, severity=severity,
+                       source_ref=source_ref, description=description, arrangement_id=arrangement_id,
+                       owner_id=owner_id, due_date=due_date)
+    created = raise_findings(session, [spec], raised_by_id=raised_by_id)
+    if created:
+        return created[0], True
+    return session.exec(select(Finding).where(Finding.source == source,
+                                              Finding.source_ref == source_ref)).one(), False
+
+
+@dataclass
+class FindingSpec:
+    """A finding to raise; ``source_ref`` makes raising it again a no-op."""
+
+    vendor_id: int
+    source: str
+    title: str
+    severity: str = "medium"
+    source_ref: str | None = None
+    description: str = ""
+    arrangement_id: int | None = None
+    owner_id: int | None = None
+    due_date: date | None = None
+
+
+def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: int | None = None) -> list[Finding]:
+    """Raise many findings in a few queries (imports flag hundreds at once); returns those
+    created — a spec whose ``source``/``source_ref`` was already raised is skipped."""
+    for spec in specs:
+        if spec.source not in FINDING_SOURCES:
+            raise ValidationFailed(_("Unknown finding source %(source)s.", source=repr(spec.source)))
+        if spec.severity not in SEVERITIES:
+            raise ValidationFailed(_("Unknown severity %(severity)s; use one of %(choices)s.",
+                                     severity=repr(spec.severity), choices=", ".join(SEVERITIES)))
+    refs = {(s.source, s.source_ref) for s in specs if s.source_ref is not None}
+    existing = set()
+    for source in {source for source, _ref in refs}:
+        wanted = [ref for src, ref in refs if src == source]
+        for start in range(0, len(wanted), 500):
+            existing |= {(source, ref) for ref in session.exec(select(Finding.source_ref).where(
+                Finding.source == source, Finding.source_ref.in_(wanted[start:start + 500]))).all()}
+    vendor_ids = {s.vendor_id for s in specs if s.owner_id is None}
+    owners: dict[int, int] = {}
+    if vendor_ids:
+        rows = session.exec(select(VendorOwner.vendor_id, VendorOwner.user_id)
+                            .where(VendorOwner.vendor_id.in_(vendor_ids))
+                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).all()
+        for vendor_id, user_id in rows:
+            owners.setdefault(vendor_id, user_id)
+    created = []
+    for spec in specs:
+        key = (spec.source, spec.source_ref)
+        if spec.source_ref is not None:
+            if key in existing:
+                continue
+            existing.add(key)
+        created.append(Finding(vendor_id=spec.vendor_id, source=spec.source, source_ref=spec.source_ref,
+                               title=spec.title[:300], description=spec.description, severity=spec.severity,
+                               arrangement_id=spec.arrangement_id,
+                               owner_id=spec.owner_id if spec.owner_id is not None else owners.get(spec.vendor_id),
+                               due_date=spec.due_date, raised_by_id=raised_by_id))
+    if not created:
+        return []
+    session.add_all(created)
     session.flush()
-    session.add(FindingEvent(finding_id=finding.id, actor_id=raised_by_id, action="raised", to_status="open",
-                             note=source if source_ref is None else f"{source}: {source_ref}"))
-    return finding, True
+    session.add_all([FindingEvent(finding_id=f.id, actor_id=raised_by_id, action="raised", to_status="open",
+                                  note=f.source if f.source_ref is None else f"{f.source}: {f.source_ref}")
+                     for f in created])
+    session.flush()
+    return created

@@ -15,12 +15,12 @@ from ..errors import NotFound, ValidationFailed
 from ..exports.questionnaire_xlsx import FORMAT_MARKER
 from ..imports import questionnaire_foreign as foreign
 from ..imports.questionnaire_xlsx import WorkbookReader
-from ..models.findings import SEVERITIES, Finding
 from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from ..models.vendors import Vendor, VendorOwner
 from ..uploads import Upload
 from .questionnaire_native import ParsedAnswer, ParsedWorkbook, read_native
 from .questionnaire_scoring import evaluate, read_answer, read_yes_no_na, total_score
+from .findings import FindingSpec, raise_findings
 from .questionnaire_templates import Mapping, canonical, catalogue
 
 MAX_DETAILS = 500
@@ -214,36 +214,21 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
 
 def _raise_findings(session: Session, vendor: Vendor, response: QuestionnaireResponse, parsed: ParsedWorkbook,
                     user_id: int | None) -> int:
-    """One finding per flagged answer, as ``findings.raise_finding`` would raise them, with
-    one query for those already raised and one flush; returns how many were created."""
-    flagged = [a for a in parsed.answers if a.evaluation is not None and a.evaluation.flagged]
-    if not flagged:
-        return 0
-    prefix = f"questionnaire_response:{response.id}:"
-    existing = set(session.exec(select(Finding.source_ref).where(
-        Finding.source == "questionnaire", Finding.source_ref.startswith(prefix, autoescape=True))).all())
-    owner_id = session.exec(select(VendorOwner.user_id).where(VendorOwner.vendor_id == vendor.id)
-                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).first()
+    """One finding per flagged answer, raised in bulk; returns how many were created."""
     template = parsed.template
-    created = []
-    for answer in flagged:
-        ref = prefix + answer.question_id
-        if ref in existing:
+    specs = []
+    for answer in parsed.answers:
+        if answer.evaluation is None or not answer.evaluation.flagged:
             continue
-        existing.add(ref)
-        severity = answer.evaluation.severity
-        if severity not in SEVERITIES:
-            raise ValidationFailed(f"Unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}.")
         question = template.question(answer.question_id)
-        title = f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"
-        created.append(Finding(
-            vendor_id=vendor.id, source="questionnaire", source_ref=ref, severity=severity, raised_by_id=user_id,
-            owner_id=owner_id, title=title[:300],
+        specs.append(FindingSpec(
+            vendor_id=vendor.id, source="questionnaire", severity=answer.evaluation.severity,
+            source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
+            title=f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}",
             description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
                          f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
                          f"{answer.comment}").strip()))
-    session.add_all(created)
-    return len(created)
+    return len(raise_findings(session, specs, raised_by_id=user_id))
 
 
 def signing_key(secret_key: str) -> bytes:
@@ -269,7 +254,6 @@ def workbook_for(session: Session, template_id: str, vendor_id: int, key: bytes)
 
 def may_import(session: Session, user, vendor_id: int) -> bool:
     """Compliance staff and admins import for any vendor; a vendor owner only for their own."""
-    from ..models.vendors import VendorOwner
     if user.role in ("admin", "compliance"):
         return True
     if user.role != "vendor_owner":
