@@ -8,7 +8,6 @@ from sqlmodel import select
 
 from vendorrisk import audit
 from vendorrisk.models.audit import AuditEntry
-from vendorrisk.models.vendors import Vendor
 
 from . import factories
 

@@ -5,7 +5,6 @@ from sqlmodel import func, select
 from vendorrisk.models.audit import AuditEntry
 from vendorrisk.models.vendors import OutsourcingLink
 
-from tests import factories
 
 
 def _vendor(client, name, **extra):

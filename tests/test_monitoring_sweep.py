@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.factories_monitoring import gen_chain
-from tests.smtp import SilentServer, SmtpServer, free_port
+from tests.smtp import SilentServer, SmtpServer
 from vendorrisk.models.base import utcnow
 from vendorrisk.models.monitoring import MonitoringReview
 from vendorrisk.models.reminders import Reminder

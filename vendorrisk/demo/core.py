@@ -1,5 +1,5 @@
 """Demo users, vendors, arrangements and their chains (3-4 tiers, Japanese and English)."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, select
 

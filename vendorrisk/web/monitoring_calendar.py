@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from .. import auth
 from ..access import ALL_ROLES, allow, public
 from ..db import get_session
-from ..models.base import utcnow
 from ..services import monitoring_calendar as feeds
 
 bp = Blueprint("calendar_feed", __name__, url_prefix="/calendar")

@@ -5,7 +5,6 @@ Revises: 0001_foundation
 Create Date: 2026-11-26 15:17:19.598002
 """
 from alembic import op
-import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 
