@@ -6,10 +6,8 @@ from ..access import ALL_ROLES, allow
 from ..db import get_session
 from ..models.findings import Finding
 from ..models.vendors import Arrangement, OutsourcingLink, Vendor
-from . import NavItem, lazy_gettext as _l
 
 bp = Blueprint("main", __name__)
-NAV = [NavItem("main.home", _l("Home"), 0)]
 
 
 @bp.get("/")
