@@ -2,12 +2,14 @@
 
 Each rule answers for many vendors in a few set queries: the chain nodes of the
 arrangements concerned come from one recursive query, the rest from grouped queries.
+Every query is bounded by the batch: the recursion starts only from the arrangements the
+batch's vendors head, so its cost follows the batch, not the portfolio.
 """
 from sqlalchemy import and_, exists, func, select
 
+from ...compliance.matrix import batch_memo
 from ...models.vendors import Arrangement, DataLocation, OutsourcingLink, VendorOwner
 from ...registry import Verdict, obligation
-from ...services.chains_queries import reachable_cte
 
 A, L, D = Arrangement.__table__, OutsourcingLink.__table__, DataLocation.__table__
 
@@ -16,10 +18,21 @@ def _arrangement_url(arrangement_id: int, anchor: str = "") -> str:
     return f"/arrangements/{arrangement_id}{anchor}"
 
 
+def _reachable_from(vendor_ids):
+    """(arrangement_id, vendor_id) for every vendor reachable in the active chains headed by
+    ``vendor_ids`` (UNION: each pair once, which also ends a cycle)."""
+    anchor = (select(A.c.id.label("arrangement_id"), A.c.vendor_id.label("vendor_id"))
+              .where(A.c.status == "active", A.c.vendor_id.in_(vendor_ids)))
+    reach = anchor.cte("batch_reach", recursive=True)
+    step = select(reach.c.arrangement_id, L.c.vendor_id).join(
+        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+    return reach.union(step)
+
+
 def _chain_links(session, vendor_ids):
     """(vendor_id, arrangement_id, link row) for each link in the active chains where the
     vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
-    reach = reachable_cte()
+    reach = _reachable_from(vendor_ids)
     in_chain = (select(A.c.vendor_id.label("owner_id"), L)
                 .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
                 .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
@@ -30,6 +43,11 @@ def _chain_links(session, vendor_ids):
 
 
 def _first_tier(session, vendor_ids) -> dict[int, list]:
+    """The active arrangements each vendor heads (tier 1), shared by the rules of a batch."""
+    return batch_memo(session, "chains.first_tier", vendor_ids, lambda: _query_first_tier(session, vendor_ids))
+
+
+def _query_first_tier(session, vendor_ids) -> dict[int, list]:
     rows = session.execute(select(A.c.vendor_id, A.c.id, A.c.handles_user_data, A.c.user_data_categories)
                            .where(A.c.vendor_id.in_(vendor_ids), A.c.status == "active")
                            .order_by(A.c.id)).all()
