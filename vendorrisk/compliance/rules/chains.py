@@ -7,6 +7,7 @@ batch's vendors head, so its cost follows the batch, not the portfolio.
 """
 from sqlalchemy import and_, exists, func, select
 
+from ...compliance.chains import no_index
 from ...compliance.matrix import batch_memo
 from ...models.vendors import Arrangement, DataLocation, OutsourcingLink, VendorOwner
 from ...registry import Verdict, obligation
@@ -30,15 +31,17 @@ def _reachable_from(vendor_ids):
 
 
 def _chain_links(session, vendor_ids):
-    """(vendor_id, arrangement_id, link row) for each link in the active chains where the
+    """(owner_id, link id, arrangement_id, approval_status) for each link in the active chains where the
     vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
     reach = _reachable_from(vendor_ids)
-    in_chain = (select(A.c.vendor_id.label("owner_id"), L)
+    # Only the columns the verdict needs: a link id stands for its row in the UNION.
+    columns = (L.c.id, L.c.arrangement_id, L.c.approval_status)
+    in_chain = (select(A.c.vendor_id.label("owner_id"), *columns)
                 .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
                 .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
                 .where(A.c.vendor_id.in_(vendor_ids)))
-    as_child = (select(L.c.vendor_id.label("owner_id"), L).join(A, A.c.id == L.c.arrangement_id)
-                .where(L.c.vendor_id.in_(vendor_ids), A.c.status == "active"))
+    as_child = (select(L.c.vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
+                .where(L.c.vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
     return session.execute(in_chain.union(as_child)).mappings().all()
 
 
@@ -122,7 +125,8 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     link_rows = session.execute(
         select(L.c.vendor_id, L.c.id, L.c.arrangement_id, exists().where(D.c.link_id == L.c.id).label("located"))
         .join(A, A.c.id == L.c.arrangement_id)
-        .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True), A.c.status == "active")).all()
+        .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
+               no_index(A.c.status) == "active")).all()
     links: dict[int, list] = {}
     for row in link_rows:
         links.setdefault(row.vendor_id, []).append(row)
