@@ -165,3 +165,34 @@ def test_scheduler_refreshes_the_monthly_snapshot(app, db):
     second = db.exec(select(ComplianceSnapshot)).all()
     assert first and len(second) == len(first)
     assert {row.month for row in second} == {compliance.month_start(date.today())}
+
+
+def test_spliced_matrix_rows_read_back_like_openpyxl_cells():
+    """The matrix sheet's rows are written without openpyxl's per-cell objects; read back,
+    they equal the same rows written cell by cell by openpyxl's write-only sheet."""
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from vendorrisk.exports import compliance_xlsx
+    from vendorrisk.exports.xlsx import add_table_sheet
+
+    rows = [(1, " 前後に空白 ", "a<b>&c", None, "yes", "line\r\nbreak", "=SUM(A1)", "#N/A", 2.5, "", "ok")] * 3
+    headers = [f"h{i}" for i in range(11)]
+    reference = Workbook(write_only=True)
+    add_table_sheet(reference, "Matrix", headers, rows)
+    expected = io.BytesIO()
+    reference.save(expected)
+    with compliance_xlsx.tempfile.SpooledTemporaryFile() as spool:
+        count = compliance_xlsx._spool_rows(rows, len(headers), spool)
+        skeleton = Workbook(write_only=True)
+        add_table_sheet(skeleton, "Matrix", headers, ())
+        skeleton["Matrix"].auto_filter.ref = f"A1:K{count + 1}"
+        buffer = io.BytesIO()
+        skeleton.save(buffer)
+        spliced = compliance_xlsx._splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool)
+    got, want = load_workbook(io.BytesIO(spliced))["Matrix"], load_workbook(expected)["Matrix"]
+    assert count == 3 and got.auto_filter.ref == want.auto_filter.ref == "A1:K4"
+    assert [[(c.value, c.data_type) for c in r] for r in got.iter_rows()] == \
+        [[(c.value, c.data_type) for c in r] for r in want.iter_rows()]
+    with pytest.raises(IllegalCharacterError):
+        compliance_xlsx._spool_rows([("bad\x01",)], 1, io.BytesIO())

@@ -11,10 +11,45 @@ important, cloud, or handles user data) come from the arrangement and link table
 every link carries its arrangement, so no recursion is needed for them.
 """
 from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..models.vendors import Arrangement, OutsourcingLink, Vendor
 
 MAX_DEPTH = 12
+
+
+class NoIndex(ColumnElement):
+    """A column SQLite must not use an index for (``+column``); other engines see the column.
+
+    Without statistics (SQLite never gathers them by itself) SQLite's planner prefers the
+    ``(status, vendor_id)`` index of arrangements to the link's ``vendor_id`` for "links of
+    these vendors in active arrangements", and walks every active arrangement (75 ms instead
+    of 1 ms for a page of vendors). Hiding the status from the planner makes it start from the
+    vendors. PostgreSQL keeps statistics and plans well on its own (and has no ``+text``)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(NoIndex)
+def _no_index_default(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(NoIndex, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
+
+
+def no_index(column):
+    """``column`` in a condition the SQLite planner should not drive an index lookup with."""
+    return NoIndex(column)
 
 
 def _active(arrangement):

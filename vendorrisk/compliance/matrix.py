@@ -19,6 +19,7 @@ from .chains import flag_condition, tiers_for, vendor_facts, vendor_tiers
 
 STATUSES = ("met", "gap", "not_applicable")
 BATCH_SIZE = 500
+EXPORT_BATCH_SIZE = 2000  # whole-portfolio exports: fewer, larger batches (rules scale with the batch)
 MEMO_KEY = "compliance_batch_memo"
 MISSING = registry.Verdict("gap", "The rule gave no answer for this vendor; treat it as unproven.")
 

@@ -20,6 +20,7 @@ from ..models.base import utcnow
 from ..models.monitoring import MonitoringReview
 from ..models.users import User
 from ..models.vendors import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner
+from ..compliance.chains import no_index
 from .monitoring_sql import insert_ignore
 
 DEFAULT_TIER = "medium"
@@ -80,9 +81,12 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
     active = Arrangement.status == "active"
     tier1 = select(Arrangement.vendor_id.label("vendor_id"), Arrangement.is_important.label("important"),
                    Arrangement.start_date.label("start_date"), Arrangement.created_at.label("recorded")).where(active)
+    # SQLite without statistics would walk every active arrangement via the status index;
+    # hiding the status makes it start from the links of the vendors asked about.
     deeper = (select(OutsourcingLink.vendor_id, Arrangement.is_important,
                      literal(None, Arrangement.start_date.type).label("start_date"), OutsourcingLink.created_at)
-              .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id).where(active))
+              .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
+              .where(no_index(Arrangement.status) == "active"))
     if vendor_ids is not None:
         tier1 = tier1.where(Arrangement.vendor_id.in_(vendor_ids))
         deeper = deeper.where(OutsourcingLink.vendor_id.in_(vendor_ids))

@@ -2,12 +2,15 @@
 
 Each rule answers for many vendors in a few set queries: the chain nodes of the
 arrangements concerned come from one recursive query, the rest from grouped queries.
+Every query is bounded by the batch: the recursion starts only from the arrangements the
+batch's vendors head, so its cost follows the batch, not the portfolio.
 """
 from sqlalchemy import and_, exists, func, select
 
+from ...compliance.chains import no_index
+from ...compliance.matrix import batch_memo
 from ...models.vendors import Arrangement, DataLocation, OutsourcingLink, VendorOwner
 from ...registry import Verdict, obligation
-from ...services.chains_queries import reachable_cte
 
 A, L, D = Arrangement.__table__, OutsourcingLink.__table__, DataLocation.__table__
 
@@ -16,20 +19,38 @@ def _arrangement_url(arrangement_id: int, anchor: str = "") -> str:
     return f"/arrangements/{arrangement_id}{anchor}"
 
 
+def _reachable_from(vendor_ids):
+    """(arrangement_id, vendor_id) for every vendor reachable in the active chains headed by
+    ``vendor_ids`` (UNION: each pair once, which also ends a cycle)."""
+    anchor = (select(A.c.id.label("arrangement_id"), A.c.vendor_id.label("vendor_id"))
+              .where(A.c.status == "active", A.c.vendor_id.in_(vendor_ids)))
+    reach = anchor.cte("batch_reach", recursive=True)
+    step = select(reach.c.arrangement_id, L.c.vendor_id).join(
+        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+    return reach.union(step)
+
+
 def _chain_links(session, vendor_ids):
-    """(vendor_id, arrangement_id, link row) for each link in the active chains where the
+    """(owner_id, link id, arrangement_id, approval_status) for each link in the active chains where the
     vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
-    reach = reachable_cte()
-    in_chain = (select(A.c.vendor_id.label("owner_id"), L)
+    reach = _reachable_from(vendor_ids)
+    # Only the columns the verdict needs: a link id stands for its row in the UNION.
+    columns = (L.c.id, L.c.arrangement_id, L.c.approval_status)
+    in_chain = (select(A.c.vendor_id.label("owner_id"), *columns)
                 .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
                 .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
                 .where(A.c.vendor_id.in_(vendor_ids)))
-    as_child = (select(L.c.vendor_id.label("owner_id"), L).join(A, A.c.id == L.c.arrangement_id)
-                .where(L.c.vendor_id.in_(vendor_ids), A.c.status == "active"))
+    as_child = (select(L.c.vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
+                .where(L.c.vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
     return session.execute(in_chain.union(as_child)).mappings().all()
 
 
 def _first_tier(session, vendor_ids) -> dict[int, list]:
+    """The active arrangements each vendor heads (tier 1), shared by the rules of a batch."""
+    return batch_memo(session, "chains.first_tier", vendor_ids, lambda: _query_first_tier(session, vendor_ids))
+
+
+def _query_first_tier(session, vendor_ids) -> dict[int, list]:
     rows = session.execute(select(A.c.vendor_id, A.c.id, A.c.handles_user_data, A.c.user_data_categories)
                            .where(A.c.vendor_id.in_(vendor_ids), A.c.status == "active")
                            .order_by(A.c.id)).all()
@@ -104,7 +125,8 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     link_rows = session.execute(
         select(L.c.vendor_id, L.c.id, L.c.arrangement_id, exists().where(D.c.link_id == L.c.id).label("located"))
         .join(A, A.c.id == L.c.arrangement_id)
-        .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True), A.c.status == "active")).all()
+        .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
+               no_index(A.c.status) == "active")).all()
     links: dict[int, list] = {}
     for row in link_rows:
         links.setdefault(row.vendor_id, []).append(row)

@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from sqlmodel import Session, select
 
+from ...compliance.matrix import batch_memo
 from ...registry import EvidenceFile, Verdict, evidence_source, obligation
 from ...models.contracts import ClauseCheck, Contract, ContractVersion
 from ...models.vendors import Arrangement, OutsourcingLink
@@ -45,16 +46,31 @@ def latest_versions(session: Session, arrangement_ids) -> dict[int, ContractVers
     return latest
 
 
-def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> dict[int, Verdict]:
-    """Verdicts of one clause for many vendors, in four set queries."""
+def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list[str]):
+    """The batch's active arrangements, their latest versions, the checks of every clause
+    of these rules on them, and the vendors that are subcontractors: four set queries, shared
+    by the five clause rules of a matrix batch."""
     arrangements = session.exec(select(Arrangement.id, Arrangement.vendor_id, Arrangement.title)
                                 .where(Arrangement.vendor_id.in_(vendor_ids or [0]),
                                        Arrangement.status != "terminated")).all()
     latest = latest_versions(session, [a.id for a in arrangements])
-    checks = {c.version_id: c for c in session.exec(select(ClauseCheck).where(
-        ClauseCheck.version_id.in_([v.id for v in latest.values()] or [0]), ClauseCheck.clause_id == clause_id))}
+    checks = {(c.version_id, c.clause_id): c for c in session.exec(select(ClauseCheck).where(
+        ClauseCheck.version_id.in_([v.id for v in latest.values()] or [0]), ClauseCheck.clause_id.in_(clause_ids)))}
     downstream = set(session.exec(select(OutsourcingLink.vendor_id).where(
         OutsourcingLink.vendor_id.in_(vendor_ids or [0]))).all())
+    return arrangements, latest, checks, downstream
+
+
+def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> dict[int, Verdict]:
+    """Verdicts of one clause for many vendors, in four set queries (once per matrix batch)."""
+    clause_ids = [row[1] for row in OBLIGATIONS]
+    if clause_id in clause_ids:
+        evidence = batch_memo(session, "contracts.evidence", vendor_ids,
+                              lambda: _contract_evidence(session, vendor_ids, clause_ids))
+    else:
+        evidence = _contract_evidence(session, vendor_ids, [clause_id])
+    arrangements, latest, all_checks, downstream = evidence
+    checks = {version_id: c for (version_id, clause), c in all_checks.items() if clause == clause_id}
     by_vendor: dict[int, list] = {}
     for arrangement in arrangements:
         by_vendor.setdefault(arrangement.vendor_id, []).append(arrangement)

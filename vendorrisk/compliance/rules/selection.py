@@ -1,10 +1,11 @@
 """Compliance-matrix rows from selection: Art. 25(1) and the nine Art. 27 cloud items."""
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
+from ...compliance.matrix import batch_memo
 from ...models.selection import AssessmentScore, SelectionAssessment
+from ...models.vendors import Arrangement, Vendor
 from ...registry import Verdict, obligation
-from ...services.risk_tier import vendor_facts
 
 DECIDED = ("approved", "rejected")
 CLOUD_ITEMS = {
@@ -46,7 +47,7 @@ def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[i
     """Met when the vendor's latest decided selection assessment is approved (with or without
     conditions); gap when it was rejected or when no assessment has been approved. System
     subsidiaries are held to the same rule."""
-    decided = latest_decided(session, vendor_ids)
+    decided = batch_memo(session, "selection.latest_decided", vendor_ids, lambda: latest_decided(session, vendor_ids))
     result = {}
     for vendor_id in vendor_ids:
         assessment = decided.get(vendor_id)
@@ -60,21 +61,42 @@ def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[i
     return result
 
 
-def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> dict[int, Verdict]:
-    """Verdicts for Art. 27(item) over many vendors: facts, latest assessments, scores in 3 steps."""
-    article = f"27-{item}"
-    facts = vendor_facts(session, vendor_ids)
-    cloud_ids = [v for v in vendor_ids if facts.get(v, {}).get("cloud")]
-    decided = latest_decided(session, cloud_ids)
-    approved = {v: a for v, a in decided.items() if a.status == "approved"}
-    wanted = {a.id: next((c["id"] for c in a.criteria_snapshot.get("criteria", []) if c["article"] == article), None)
-              for a in approved.values()}
+def cloud_vendor_ids(session: Session, vendor_ids: list[int]) -> set[int]:
+    """The cloud vendors among ``vendor_ids``: flagged cloud, or tier 1 of an active cloud
+    arrangement (the ``cloud`` fact of ``services.risk_tier.vendor_facts``, without walking
+    the chains, which that fact does not depend on); one query."""
+    if not vendor_ids:
+        return set()
+    cloud_arrangement = exists().where(Arrangement.vendor_id == Vendor.id, Arrangement.status == "active",
+                                       Arrangement.is_cloud.is_(True))
+    return set(session.scalars(select(Vendor.id).where(Vendor.id.in_(vendor_ids),
+                                                       or_(Vendor.is_cloud.is_(True), cloud_arrangement))))
+
+
+def _cloud_evidence(session: Session, vendor_ids: list[int]):
+    """What all nine Art. 27 rules need, computed once per batch: the cloud vendors, their
+    latest approved assessments and the scored (assessment, criterion) pairs; three queries."""
+    cloud_ids = cloud_vendor_ids(session, vendor_ids)
+    decided = batch_memo(session, "selection.latest_decided", vendor_ids,
+                         lambda: latest_decided(session, vendor_ids))
+    approved = {v: a for v, a in decided.items() if v in cloud_ids and a.status == "approved"}
     scored = set()
     if approved:
         rows = session.execute(select(AssessmentScore.assessment_id, AssessmentScore.criterion_id)
-                               .where(AssessmentScore.assessment_id.in_(list(wanted)),
+                               .where(AssessmentScore.assessment_id.in_([a.id for a in approved.values()]),
                                       AssessmentScore.score.is_not(None)))
         scored = {(row.assessment_id, row.criterion_id) for row in rows}
+    return cloud_ids, approved, scored
+
+
+def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> dict[int, Verdict]:
+    """Verdicts for Art. 27(item) over many vendors; the evidence is shared by the nine items
+    of one matrix batch (``matrix.batch_memo``)."""
+    article = f"27-{item}"
+    cloud_ids, approved, scored = batch_memo(session, "selection.cloud_evidence", vendor_ids,
+                                             lambda: _cloud_evidence(session, vendor_ids))
+    wanted = {a.id: next((c["id"] for c in a.criteria_snapshot.get("criteria", []) if c["article"] == article), None)
+              for a in approved.values()}
     result = {}
     for vendor_id in vendor_ids:
         if vendor_id not in cloud_ids:
