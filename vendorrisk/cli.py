@@ -24,7 +24,9 @@ def db_group():
 def db_upgrade(revision):
     """Apply migrations up to REVISION."""
     from . import migrate
+    from .db import refresh_statistics
     migrate.upgrade(current_app, revision)
+    refresh_statistics(engine_of(current_app))
     current, heads = migrate.schema_status(current_app)
     click.echo(f"Database at {', '.join(sorted(current))}")
 
@@ -98,8 +100,10 @@ def create_token(email, name):
 @with_appcontext
 def demo(force):
     """Load the demo portfolio (only into a database without vendors)."""
+    from .db import refresh_statistics
     from .demo import demo_logins, load_demo
     loaded, logins = load_demo(current_app, force=force)
+    refresh_statistics(engine_of(current_app))
     if not loaded:
         click.echo("Demo data already present; nothing loaded.")
         logins = demo_logins(current_app)

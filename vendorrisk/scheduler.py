@@ -27,12 +27,14 @@ def sweep_job(app: Flask) -> None:
 
 
 def snapshot_job(app: Flask) -> None:
-    """Refresh this month's compliance snapshot (the last run of a month is what the trend
-    keeps); idempotent, so a second scheduler or a rerun only rewrites the same month."""
-    from .db import engine_of, transaction
+    """Refresh the planner's statistics and this month's compliance snapshot (the last run of
+    a month is what the trend keeps); idempotent, so a second scheduler or a rerun only
+    rewrites the same month."""
+    from .db import engine_of, refresh_statistics, transaction
     from .services import compliance
 
     try:
+        refresh_statistics(engine_of(app))
         with transaction(engine=engine_of(app)) as session:
             rows = compliance.take_snapshot(session, compliance.month_start(date.today()))
         log.info("compliance snapshot refreshed: %d obligations", len(rows))
