@@ -1,4 +1,5 @@
 """Charts drawn on the server as inline SVG: no scripts, no external files."""
+import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -14,6 +15,16 @@ class Bar:
     css: str = ""
 
 
+def _fit(label: str, width_px: int) -> str:
+    """Shorten a label to the room it has (wide CJK characters count double), with an ellipsis."""
+    room, used = width_px / 7, 0.0
+    for index, char in enumerate(label):
+        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1.1
+        if used > room:
+            return label[:max(1, index - 1)] + "…"
+    return label
+
+
 def bar_chart(bars: list[Bar], title: str, width: int = 420, bar_height: int = 22) -> Markup:
     """A horizontal bar chart; each bar and its number link to the bar's list."""
     label_w, gap, value_w = 150, 6, 48
@@ -25,7 +36,8 @@ def bar_chart(bars: list[Bar], title: str, width: int = 420, bar_height: int = 2
     for index, bar in enumerate(bars):
         y = gap + index * (bar_height + gap)
         length = 0 if bar.value == 0 else max(2, round(span * bar.value / largest))
-        inner = (f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">{escape(bar.label)}</text>'
+        inner = (f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">'
+                 f'<title>{escape(bar.label)}</title>{escape(_fit(bar.label, label_w - 10))}</text>'
                  f'<rect class="bar {escape(bar.css)}" x="{label_w}" y="{y}" width="{length}" height="{bar_height}" rx="3"/>'
                  f'<text class="value" x="{label_w + length + 6}" y="{y + bar_height * 0.7:.1f}">{bar.value}</text>')
         if bar.href:
