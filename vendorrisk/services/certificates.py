@@ -22,6 +22,7 @@ from ..models.users import User
 from ..models.vendors import Arrangement, OutsourcingLink, Vendor, VendorOwner
 from ..registry import EvidenceFile, evidence_source
 from .findings import raise_finding
+from .vendors import get_vendor  # noqa: F401  (the certificates views fetch vendors through here)
 
 ACCEPTED_KINDS = {"pdf", "docx", "png", "jpeg", "zip"}
 # Certificate types whose expiry date is part of the certificate itself.
@@ -146,14 +147,6 @@ def ensure_can_change(session: Session, user: User, vendor_id: int) -> None:
     """Vendor owners may change only their own vendors' evidence; other writers any."""
     if user.role == "vendor_owner" and vendor_id not in owned_vendor_ids(session, user):
         raise Forbidden(_("You may only change the evidence of vendors you own."))
-
-
-def get_vendor(session: Session, vendor_id: int) -> Vendor:
-    """The vendor, or ``NotFound``."""
-    vendor = session.get(Vendor, vendor_id)
-    if vendor is None:
-        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
-    return vendor
 
 
 def get_certificate(session: Session, certificate_id: int) -> Certificate:

@@ -18,18 +18,11 @@ from ..models.contracts import ClauseCheck, ClauseReview, Contract, ContractVers
 from ..models.users import User
 from ..models.vendors import Arrangement, Vendor, VendorOwner
 from . import contracts_library, contracts_matcher, findings
+from .vendors_arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
 
 ACCEPTED_KINDS = {"docx", "pdf", "txt", "md"}
 REVIEW_STATUSES = ("found", "not_found")
 EXTRACTED_TEXT_LIMIT = 2_000_000
-
-
-def get_arrangement(session: Session, arrangement_id: int) -> Arrangement:
-    """The arrangement, or ``NotFound``."""
-    arrangement = session.get(Arrangement, arrangement_id)
-    if arrangement is None:
-        raise NotFound(_("Arrangement %(id)s does not exist.", id=arrangement_id))
-    return arrangement
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
