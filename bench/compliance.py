@@ -5,7 +5,8 @@ against the plain vendor list as the baseline of the same run.
     python bench/compliance.py --small    # 1,000 vendors, 5,000 links
 
 Data are bulk-inserted with Core inserts (no ORM, no audit trail) into a fresh SQLite
-database in a temporary instance folder (or ``--database-url`` for PostgreSQL). When no
+database in a temporary instance folder (or ``--database-url`` for PostgreSQL), then the
+planner statistics are refreshed (ANALYZE), as the app does after upgrade and daily. When no
 area has registered obligations yet, three bench obligations of the usual shape (a few
 set queries per batch) stand in for them.
 """
@@ -24,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from vendorrisk import create_app, migrate, registry  # noqa: E402
-from vendorrisk.db import new_session  # noqa: E402
+from vendorrisk.db import new_session, refresh_statistics  # noqa: E402
 from vendorrisk.models.findings import Finding  # noqa: E402
 from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor  # noqa: E402
 from vendorrisk.services import users  # noqa: E402
@@ -151,6 +152,8 @@ def run(args) -> None:
             start = time.perf_counter()
             populate(session, vendors, links)
             print(f"bulk insert: {time.perf_counter() - start:.1f} s")
+            # as a real installation has: ANALYZE runs after upgrade, demo load and daily
+            refresh_statistics(app.extensions["vendorrisk.engine"])
             user = users.create_user(session, email="bench@example.jp", role="auditor", password=PASSWORD)
             _record, token = users.create_token(session, user, "bench")
             session.commit()
@@ -164,14 +167,15 @@ def run(args) -> None:
             "matrix first page, important + cloud": timed(client, "/compliance/?important=yes&cloud=yes", args.repeat),
             "matrix first page, status=gap": timed(client, "/compliance/?status=gap", args.repeat),
             "matrix first page, chain tier 2": timed(client, "/compliance/?tier=2", args.repeat),
+            "matrix first page, chain tier 4 (deepest)": timed(client, "/compliance/?tier=4", args.repeat),
             "API matrix first page": timed(client, "/api/v1/compliance-matrix", args.repeat, bearer),
             "dashboard API": timed(client, "/api/v1/dashboard", args.repeat, bearer),
             "dashboard": timed(client, "/dashboard/", args.repeat),
         }
-        print(f"{'(medians)':<40} {'wall':>8}    {'CPU':>8}    ratio to baseline (wall)")
-        print(f"{'vendor list (baseline)':<40} {baseline[0]:8.1f} ms {baseline[1]:8.1f} ms   1.0x")
+        print(f"{'(medians)':<42} {'wall':>8}    {'CPU':>8}    ratio to baseline (wall)")
+        print(f"{'vendor list (baseline)':<42} {baseline[0]:8.1f} ms {baseline[1]:8.1f} ms   1.0x")
         for name, (wall, cpu) in results.items():
-            print(f"{name:<40} {wall:8.1f} ms {cpu:8.1f} ms {wall / baseline[0]:6.1f}x   (target < 300 ms)")
+            print(f"{name:<42} {wall:8.1f} ms {cpu:8.1f} ms {wall / baseline[0]:6.1f}x   (target < 300 ms)")
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get("/compliance/export/matrix.xlsx")
         elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu

@@ -113,3 +113,34 @@ def test_batched_matrix_equals_vendor_by_vendor_evaluation(app, db):
 def _terminated(db):
     from vendorrisk.models.vendors import Arrangement
     return db.scalar(select(Arrangement.id).where(Arrangement.status == "terminated"))
+
+
+def test_tier_filter_pages_equal_the_tiers_of_the_chain_service(app, db):
+    """Each vendor's lowest tier over the active chains, from ``chains_queries.chain_nodes``
+    (every path, cycle-checked), decides the tier filter's rows, their order and the total,
+    on every page (the page and its total come from one statement)."""
+    from vendorrisk.models.vendors import Arrangement
+
+    matrix.ensure_rules_loaded()
+    _portfolio(db)
+    active = set(db.scalars(select(Arrangement.id).where(Arrangement.status != "terminated")))
+    tiers: dict[int, set[int]] = {}
+    for node in chains_queries.chain_nodes(db):
+        if node.arrangement_id in active:
+            tiers.setdefault(node.vendor_id, set()).add(node.tier)
+    lowest = {vid: min(found) for vid, found in tiers.items()}
+    order = [v.id for v in db.exec(select(Vendor).order_by(Vendor.name, Vendor.id))]
+    assert sorted(set(lowest.values())) == [1, 2, 3, 4]
+    assert any(len(found) > 1 for found in tiers.values())  # the lowest of several tiers counts
+    with app.test_request_context():
+        for tier in range(1, 7):
+            expected = [vid for vid in order if lowest.get(vid) == tier]
+            for per_page in (2, 50):
+                seen = []
+                for page_no in range(1, len(expected) // per_page + 3):
+                    page = matrix.matrix_page(db, matrix.MatrixFilters(tier=tier), page=page_no, per_page=per_page)
+                    assert page.total == len(expected), (tier, per_page, page_no)
+                    assert page.has_next == (page_no * per_page < len(expected))
+                    seen.extend(row.vendor.id for row in page.rows)
+                    assert all(row.vendor.tier == tier for row in page.rows)
+                assert seen == expected, (tier, per_page)

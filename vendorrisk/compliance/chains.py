@@ -86,11 +86,28 @@ def chain_nodes():
             .subquery("chain_nodes"))
 
 
-def vendor_tiers():
-    """Subquery (vendor_id, tier): each vendor's lowest tier over all chains."""
-    paths = chain_paths()
-    return (select(paths.c.vendor_id, func.min(paths.c.tier).label("tier"))
-            .group_by(paths.c.vendor_id).subquery("vendor_tiers"))
+def vendor_tiers(up_to: int | None = None):
+    """Subquery (vendor_id, tier): each vendor's lowest tier over all chains.
+
+    With ``up_to`` the walk stops at that tier: every tier up to it is exact and vendors
+    reached only deeper are left out, which is all a filter on one tier needs (tier 2 costs
+    one step from the tier-1 vendors, not a walk of every chain). The walk is a UNION over
+    (arrangement, vendor, tier), so a vendor reached by several paths at the same tier (a
+    shared subcontractor in a DAG) is carried forward once, not once per path."""
+    depth = MAX_DEPTH if up_to is None else min(up_to, MAX_DEPTH)
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    base = (select(arrangement.c.id.label("arrangement_id"), arrangement.c.vendor_id.label("vendor_id"),
+                   literal(1, Integer).label("tier"))
+            .where(_active(arrangement)))
+    reached = base.cte("tier_walk", recursive=True)
+    step = (select(link.c.arrangement_id, link.c.vendor_id, (reached.c.tier + 1).label("tier"))
+            .join(reached, and_(link.c.arrangement_id == reached.c.arrangement_id,
+                                link.c.parent_vendor_id == reached.c.vendor_id))
+            .where(reached.c.tier < depth))
+    reached = reached.union(step)
+    return (select(reached.c.vendor_id, func.min(reached.c.tier).label("tier"))
+            .group_by(reached.c.vendor_id).subquery("vendor_tiers"))
 
 
 def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:

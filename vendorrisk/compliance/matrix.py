@@ -178,7 +178,7 @@ def vendors_query(filters: MatrixFilters):
             condition = flag_condition(name, vendor.c.id)
             query = query.where(condition if value else ~condition)
     if filters.tier is not None:
-        tiers = vendor_tiers()
+        tiers = vendor_tiers(up_to=filters.tier)
         query = query.join(tiers, tiers.c.vendor_id == vendor.c.id).where(tiers.c.tier == filters.tier)
     if filters.risk_tier:
         query = query.where(vendor.c.risk_tier == filters.risk_tier)
@@ -278,15 +278,34 @@ class MatrixPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def _page_and_total(session: Session, filters: MatrixFilters, page: int, per_page: int) -> tuple[list, int]:
+    """The vendor rows of one page and the number of vendors the filters admit.
+
+    With a chain-tier filter both come from one statement (``COUNT(*) OVER ()`` on every
+    row), so the chain walk runs once per page, not once for the count and again for the
+    rows. Otherwise a separate count is cheaper: the unfiltered page reads the first rows
+    of the name index instead of every vendor."""
+    query = vendors_query(filters)
+    offset = (page - 1) * per_page
+    if filters.tier is not None:
+        rows = session.execute(query.add_columns(func.count().over().label("matrix_total"))
+                               .limit(per_page).offset(offset)).all()
+        if rows:
+            return rows, rows[0].matrix_total
+    else:
+        rows = session.execute(query.limit(per_page).offset(offset)).all()
+    # past the last page (or no tier filter): count separately
+    return rows, session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
 def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50) -> MatrixPage:
     """One page of the matrix. Without a status filter only the page's vendors are evaluated;
     with one, batches are evaluated until the page (and one more row) is filled."""
     page, per_page = max(1, page), max(1, min(per_page, 200))
     obligations = select_obligations(filters.article)
     if filters.status is None:
-        query = vendors_query(filters)
-        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        vendors = _with_facts(session, session.execute(query.limit(per_page).offset((page - 1) * per_page)).all())
+        batch, total = _page_and_total(session, filters, page, per_page)
+        vendors = _with_facts(session, batch)
         verdicts = evaluate(session, [v.id for v in vendors], obligations)
         rows = [MatrixRow(v, verdicts[v.id]) for v in vendors]
         return MatrixPage(rows, obligations, page, per_page, total, has_next=page * per_page < total)
