@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from .. import auth
 from ..access import ALL_ROLES, allow
@@ -45,8 +46,8 @@ def list_reviews():
     """Reviews: ``status=due`` (next 30 days), ``overdue``, ``open`` or ``completed``."""
     status = request.args.get("status", "open")
     if status not in reviews.REVIEW_FILTERS:
-        raise ValidationFailed(f"status must be one of {', '.join(reviews.REVIEW_FILTERS)}.",
-                               [{"field": "status", "message": "Unknown filter."}])
+        raise ValidationFailed(_("status must be one of %(choices)s.", choices=", ".join(reviews.REVIEW_FILTERS)),
+                               [{"field": "status", "message": _("Unknown filter.")}])
     owner = auth.current_user().id if request.args.get("mine") == "1" else request.args.get("owner_id", type=int)
     query = reviews.review_query(status, date.today(), owner_id=owner, vendor_id=request.args.get("vendor_id", type=int))
     page = paginate(get_session(), query, *_page_args(), scalars=False)

@@ -3,6 +3,7 @@ responses, comparison, and the review of listed subcontractors."""
 from io import BytesIO
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from ..access import ALL_ROLES, allow
@@ -51,7 +52,7 @@ def workbook(template_id):
     """The .xlsx workbook of a template for the vendor ``vendor_id``."""
     vendor_id = request.args.get("vendor_id", type=int)
     if vendor_id is None:
-        raise ValidationFailed("vendor_id is required.", [{"field": "vendor_id", "message": "Give a vendor id."}])
+        raise ValidationFailed(_("vendor_id is required."), [{"field": "vendor_id", "message": _("Give a vendor id.")}])
     session = get_session()
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
     session.commit()
@@ -65,11 +66,11 @@ def import_response(vendor_id):
     """Import a filled workbook (multipart ``file``); ``dry_run=1`` validates only."""
     session = get_session()
     if not service.may_import(session, g.user, vendor_id):
-        raise Forbidden("You may import questionnaires only for vendors you own.")
+        raise Forbidden(_("You may import questionnaires only for vendors you own."))
     file = request.files.get("file")
     if file is None or not file.filename:
-        raise ValidationFailed("Send the workbook as the multipart field 'file'.",
-                               [{"sheet": "", "cell": "", "message": "The field 'file' is missing."}])
+        raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
+                               [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
     upload = inspect_upload(file.read(), file.filename, {"xlsx"})
     params = {k: request.form.get(k) for k in ("sheet", "header_row", "format", *(f"{r}_column" for r in ROLES))
               if request.form.get(k) is not None}
@@ -129,7 +130,8 @@ def accept(proposal_id):
     body = json_body()
     arrangement_id = body.get("arrangement_id")
     if not isinstance(arrangement_id, int):
-        raise ValidationFailed("arrangement_id is required.", [{"field": "arrangement_id", "message": "An integer."}])
+        raise ValidationFailed(_("arrangement_id is required."),
+                               [{"field": "arrangement_id", "message": _("An integer.")}])
     link = reviews.accept_proposal(session, proposal_id, arrangement_id, g.user.id)
     session.commit()
     return jsonify({"link": to_dict(link)}), 201

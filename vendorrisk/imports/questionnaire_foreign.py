@@ -7,6 +7,7 @@ as ``ForeignRow`` values with their source ids.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import ValidationFailed
@@ -121,13 +122,13 @@ def layout_from_params(reader: WorkbookReader, params: dict, detected: Layout | 
     problems = []
     sheet = (params.get("sheet") or (detected.sheet if detected else "")).strip()
     if not reader.has_sheet(sheet):
-        problems.append({"sheet": sheet, "cell": "", "message": f"There is no sheet {sheet!r} in the workbook."})
+        problems.append({"sheet": sheet, "cell": "", "message": _("There is no sheet %(sheet)s in the workbook.", sheet=repr(sheet))})
     try:
         header_row = int(params.get("header_row") or (detected.header_row if detected else 0))
     except ValueError:
         header_row = 0
     if header_row < 1:
-        problems.append({"sheet": sheet, "cell": "", "message": "The header row must be a row number of 1 or more."})
+        problems.append({"sheet": sheet, "cell": "", "message": _("The header row must be a row number of 1 or more.")})
     columns = dict(detected.columns) if detected and detected.sheet == sheet else {}
     for role in ROLES:
         letter = params.get(f"{role}_column")
@@ -140,12 +141,14 @@ def layout_from_params(reader: WorkbookReader, params: dict, detected: Layout | 
         try:
             columns[role] = column_index_from_string(letter)
         except ValueError:
-            problems.append({"sheet": sheet, "cell": "", "message": f"{letter!r} is not a column letter (for {role})."})
-    for role in ("question", "answer"):
-        if role not in columns:
-            problems.append({"sheet": sheet, "cell": "", "message": f"Choose the {role} column."})
+            problems.append({"sheet": sheet, "cell": "", "message": _(
+                "%(letter)s is not a column letter (for %(role)s).", letter=repr(letter), role=role)})
+    if "question" not in columns:
+        problems.append({"sheet": sheet, "cell": "", "message": _("Choose the question column.")})
+    if "answer" not in columns:
+        problems.append({"sheet": sheet, "cell": "", "message": _("Choose the answer column.")})
     if problems:
-        raise ValidationFailed("The column mapping is incomplete.", problems)
+        raise ValidationFailed(_("The column mapping is incomplete."), problems)
     kind = params.get("format") or (detected.format if detected else "generic")
     if kind not in ("caiq", "generic"):
         kind = "generic"

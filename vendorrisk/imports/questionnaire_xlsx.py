@@ -15,6 +15,7 @@ import zlib
 from datetime import date, datetime
 
 from defusedxml.common import DefusedXmlException
+from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from ..errors import ValidationFailed
@@ -29,10 +30,10 @@ BROKEN = (pyexpat.ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFi
 
 def _refuse(exc: Exception, sheet: str = "") -> ValidationFailed:
     if isinstance(exc, DefusedXmlException):
-        message = ("The workbook contains XML declarations (DTD, entities or external references) that "
-                   "no Excel workbook needs; it is refused.")
+        message = _("The workbook contains XML declarations (DTD, entities or external references) that "
+                    "no Excel workbook needs; it is refused.")
     else:
-        message = "The file is not a readable Excel workbook (.xlsx); it may be corrupt."
+        message = _("The file is not a readable Excel workbook (.xlsx); it may be corrupt.")
     return ValidationFailed(message, [{"sheet": sheet, "cell": "", "message": f"{message} ({type(exc).__name__})"}])
 
 

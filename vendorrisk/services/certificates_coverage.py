@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -93,7 +94,8 @@ class VendorCoverage:
 
 
 def _label(c: Certificate) -> str:
-    return f"{TYPE_LABELS[c.type]}{' (' + c.issuer + ')' if c.issuer else ''}"
+    label = _(TYPE_LABELS[c.type])
+    return _("%(label)s (%(issuer)s)", label=label, issuer=c.issuer) if c.issuer else label
 
 
 def _bridged_end(end: date, bridges: list[Certificate]) -> date:
@@ -112,7 +114,7 @@ def _assess(vendor_id: int, certificates: list[Certificate], reviews: dict[int, 
     assurance = [c for c in certificates if c.type in ASSURANCE_TYPES]
     bridges = [c for c in certificates if c.type == "bridge_letter"]
     if not assurance:
-        gap = Gap("no_evidence", "No audit, certificate or report is on file.")
+        gap = Gap("no_evidence", _("No audit, certificate or report is on file."))
         return VendorCoverage(vendor_id, True, "gap", gap.message, gaps=[gap])
     latest_end = defaultdict(lambda: date.min)
     for c in assurance:
@@ -125,34 +127,36 @@ def _assess(vendor_id: int, certificates: list[Certificate], reviews: dict[int, 
             if c.period_start <= today and today <= add_months(covered_to, GAP_MONTHS):
                 current.append(c)
             elif is_latest and covered_to < today:
-                gaps.append(Gap("period_gap", f"{_label(c)}: its period ended {c.period_end.isoformat()} and "
-                                f"more than {GAP_MONTHS} months are uncovered without a bridge letter.", c.id))
+                gaps.append(Gap("period_gap", _("%(label)s: its period ended %(end)s and more than %(months)s months "
+                                                  "are uncovered without a bridge letter.", label=_label(c),
+                                                  end=c.period_end.isoformat(), months=GAP_MONTHS), c.id))
         else:
             until = c.expiry_date or add_months(c.issue_date, UNDATED_VALIDITY_MONTHS)
             if c.issue_date <= today <= until:
                 current.append(c)
             elif is_latest and until < today:
-                gaps.append(Gap("expired", f"{_label(c)} expired on {until.isoformat()}.", c.id))
+                gaps.append(Gap("expired", _("%(label)s expired on %(date)s.", label=_label(c),
+                                                 date=until.isoformat()), c.id))
     gaps.extend(_period_gaps(assurance, bridges, today))
     covering = []
     for c in current:
         review = reviews.get(c.id)
         if review is None:
-            gaps.append(Gap("not_reviewed", f"{_label(c)} has never been reviewed.", c.id))
+            gaps.append(Gap("not_reviewed", _("%(label)s has never been reviewed.", label=_label(c)), c.id))
         elif not review.covers_services:
-            gaps.append(Gap("scope", f"The review of {_label(c)} found that its scope does not cover "
-                            "the services provided.", c.id))
+            gaps.append(Gap("scope", _("The review of %(label)s found that its scope does not cover "
+                                              "the services provided.", label=_label(c)), c.id))
         else:
             covering.append(c)
     gaps.sort(key=lambda g: GAP_ORDER.index(g.kind))
     if covering:
         best = covering[0]
         review = reviews[best.id]
-        reason = (f"{_label(best)}, current to {(end_of(best) or best.issue_date).isoformat()}, "
-                  f"reviewed {review.reviewed_on.isoformat()}.")
+        reason = _("%(label)s, current to %(end)s, reviewed %(reviewed)s.", label=_label(best),
+                   end=(end_of(best) or best.issue_date).isoformat(), reviewed=review.reviewed_on.isoformat())
         return VendorCoverage(vendor_id, True, "met", reason, covering, gaps)
     if not gaps:
-        gaps.append(Gap("no_current", "No audit, certificate or report covers today."))
+        gaps.append(Gap("no_current", _("No audit, certificate or report covers today.")))
     return VendorCoverage(vendor_id, True, "gap", gaps[0].message, [], gaps)
 
 
@@ -165,9 +169,11 @@ def _period_gaps(assurance: list[Certificate], bridges: list[Certificate], today
         for previous, following in zip(reports, reports[1:]):
             covered_to = _bridged_end(previous.period_end, bridges)
             if following.period_start >= horizon and following.period_start > add_months(covered_to, GAP_MONTHS):
-                gaps.append(Gap("period_gap", f"{TYPE_LABELS[kind]}: nothing covers "
-                                f"{covered_to.isoformat()} to {following.period_start.isoformat()} "
-                                f"(more than {GAP_MONTHS} months without a bridge letter).", following.id))
+                gaps.append(Gap("period_gap", _("%(label)s: nothing covers %(start)s to %(end)s "
+                                                  "(more than %(months)s months without a bridge letter).",
+                                                  label=_(TYPE_LABELS[kind]), start=covered_to.isoformat(),
+                                                  end=following.period_start.isoformat(), months=GAP_MONTHS),
+                                following.id))
     return gaps
 
 
@@ -193,7 +199,7 @@ def coverage(session: Session, vendor_ids: list[int], today: date) -> dict[int, 
     for vendor_id in ids:
         if vendor_id not in important:
             result[vendor_id] = VendorCoverage(vendor_id, False, "not_applicable",
-                                               "Not an important vendor at any tier.")
+                                               _("Not an important vendor at any tier."))
         else:
             result[vendor_id] = _assess(vendor_id, by_vendor[vendor_id], reviews, today)
     return result

@@ -42,11 +42,15 @@ def add_event(session: Session, finding: Finding, actor: User | None, action: st
     return event
 
 
+def _status_label(status: str) -> str:
+    return _(status.replace("_", " "))
+
+
 def get_finding(session: Session, finding_id: int) -> Finding:
     """A finding by id, or ``NotFound``."""
     finding = session.get(Finding, finding_id)
     if finding is None:
-        raise NotFound(f"Finding {finding_id} does not exist.")
+        raise NotFound(_("Finding %(id)s does not exist.", id=finding_id))
     return finding
 
 
@@ -73,17 +77,19 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
     """Change a finding's status, recording who, when and why."""
     from .. import storage
     if to_status not in FINDING_STATUSES:
-        raise ValidationFailed(f"Unknown status {to_status!r}.", [{"field": "status", "message": "Unknown status."}])
+        raise ValidationFailed(_("Unknown status %(status)s.", status=repr(to_status)),
+                               [{"field": "status", "message": _("Unknown status.")}])
     if to_status not in TRANSITIONS[finding.status]:
-        raise Conflict(f"A {finding.status} finding cannot move to {to_status}.")
+        raise Conflict(_("A %(current)s finding cannot move to %(status)s.", current=_status_label(finding.status),
+                         status=_status_label(to_status)))
     if to_status not in allowed_moves(finding, user):
-        raise Forbidden("Only the finding's owner or compliance may move it; only compliance may close it.")
+        raise Forbidden(_("Only the finding's owner or compliance may move it; only compliance may close it."))
     if to_status == "closed":
         if not evidence.strip() and evidence_file is None:
-            raise ValidationFailed("Closing a finding needs closure evidence.",
-                                   [{"field": "evidence", "message": "Describe or attach the evidence that it is resolved."}])
+            raise ValidationFailed(_("Closing a finding needs closure evidence."),
+                                   [{"field": "evidence", "message": _("Describe or attach the evidence that it is resolved.")}])
         if resolver_of(session, finding.id) == user.id:
-            raise Forbidden("Four-eyes: the person who resolved the finding cannot also verify and close it (Art. 8(5)).")
+            raise Forbidden(_("Four-eyes: the person who resolved the finding cannot also verify and close it (Art. 8(5))."))
         if evidence_file is not None:
             stored, _dup = storage.store(session, evidence_file, user.id)
             finding.closure_file_id = stored.id
@@ -102,13 +108,13 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
 def update_finding(session: Session, finding: Finding, user: User, data: dict) -> Finding:
     """Change severity, owner or due date (compliance and admins)."""
     if user.role not in VERIFIERS:
-        raise Forbidden("Only compliance may change a finding's severity, owner or due date.")
+        raise Forbidden(_("Only compliance may change a finding's severity, owner or due date."))
     if finding.status == "closed":
-        raise Conflict("A closed finding cannot be changed.")
+        raise Conflict(_("A closed finding cannot be changed."))
     problems, notes = [], []
     if "severity" in data and data["severity"] != finding.severity:
         if data["severity"] not in SEVERITIES:
-            problems.append({"field": "severity", "message": f"Choose one of {', '.join(SEVERITIES)}."})
+            problems.append({"field": "severity", "message": _("Choose one of %(choices)s.", choices=", ".join(SEVERITIES))})
         else:
             notes.append(f"severity {finding.severity} -> {data['severity']}")
             finding.severity = data["severity"]
@@ -116,7 +122,7 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
         try:
             due = date.fromisoformat(str(data["due_date"])) if data["due_date"] else None
         except ValueError:
-            problems.append({"field": "due_date", "message": "Enter a date as YYYY-MM-DD."})
+            problems.append({"field": "due_date", "message": _("Enter a date as YYYY-MM-DD.")})
         else:
             if due != finding.due_date:
                 notes.append(f"due {finding.due_date} -> {due}")
@@ -124,12 +130,12 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
     if data.get("owner_id") not in (None, "") and int(data["owner_id"]) != finding.owner_id:
         owner = session.get(User, int(data["owner_id"]))
         if owner is None or not owner.is_active or owner.role == "auditor":
-            problems.append({"field": "owner_id", "message": "Choose an active member of staff."})
+            problems.append({"field": "owner_id", "message": _("Choose an active member of staff.")})
         else:
             notes.append(f"owner -> {owner.email}")
             finding.owner_id = owner.id
     if problems:
-        raise ValidationFailed("The finding has errors.", problems)
+        raise ValidationFailed(_("The finding has errors."), problems)
     if notes:
         add_event(session, finding, user, "assigned", finding.status, finding.status, "; ".join(notes))
     session.flush()

@@ -1,6 +1,7 @@
 """Recording monitoring reviews and listing the due and overdue ones."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -59,7 +60,7 @@ def get_review(session: Session, review_id: int) -> MonitoringReview:
     """A review by id, or ``NotFound``."""
     review = session.get(MonitoringReview, review_id)
     if review is None:
-        raise NotFound(f"Review {review_id} does not exist.")
+        raise NotFound(_("Review %(id)s does not exist.", id=review_id))
     return review
 
 
@@ -69,7 +70,7 @@ def _parse_date(value, field: str, problems: list) -> date | None:
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
-        problems.append({"field": field, "message": "Enter a date as YYYY-MM-DD."})
+        problems.append({"field": field, "message": _("Enter a date as YYYY-MM-DD.")})
         return None
 
 
@@ -84,24 +85,28 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
     if performed or complete:
         clean["performed_on"] = _parse_date(performed, "performed_on", problems)
         if clean["performed_on"] and clean["performed_on"] > today:
-            problems.append({"field": "performed_on", "message": "The review date cannot be in the future."})
+            problems.append({"field": "performed_on", "message": _("The review date cannot be in the future.")})
     if method or complete:
         if method not in REVIEW_METHODS:
-            problems.append({"field": "method", "message": f"Choose one of {', '.join(REVIEW_METHODS)}."})
+            problems.append({"field": "method", "message": _("Choose one of %(choices)s.",
+                                                                         choices=", ".join(REVIEW_METHODS))})
         clean["method"] = method
     if outcome or complete:
         if outcome not in REVIEW_OUTCOMES:
-            problems.append({"field": "outcome", "message": f"Choose one of {', '.join(REVIEW_OUTCOMES)}."})
+            problems.append({"field": "outcome", "message": _("Choose one of %(choices)s.",
+                                                                          choices=", ".join(REVIEW_OUTCOMES))})
         clean["outcome"] = outcome
     checks = {}
     given = data.get("checks") or {}
     if not isinstance(given, dict):
-        given, _ = {}, problems.append({"field": "checks", "message": "Checks must be an object."})
+        given = {}
+        problems.append({"field": "checks", "message": _("Checks must be an object.")})
     for name in REVIEW_CHECKS:
         entry = given.get(name) or {}
         result = entry.get("result", "") if isinstance(entry, dict) else ""
         if result and result not in CHECK_RESULTS or (complete and not result):
-            problems.append({"field": f"checks.{name}", "message": f"Answer {', '.join(CHECK_RESULTS)}."})
+            problems.append({"field": f"checks.{name}", "message": _("Answer %(choices)s.",
+                                                                                    choices=", ".join(CHECK_RESULTS))})
         checks[name] = {"result": result, "note": str(entry.get("note", "") if isinstance(entry, dict) else "")[:2000]}
     clean["checks"] = checks
     findings = []
@@ -111,12 +116,13 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
             continue
         severity = item.get("severity") or "medium"
         if severity not in SEVERITIES:
-            problems.append({"field": f"findings.{index}.severity", "message": f"Choose one of {', '.join(SEVERITIES)}."})
+            problems.append({"field": f"findings.{index}.severity", "message": _("Choose one of %(choices)s.",
+                                                                                           choices=", ".join(SEVERITIES))})
         due = _parse_date(item["due_date"], f"findings.{index}.due_date", problems) if item.get("due_date") else None
         findings.append({"title": title, "severity": severity, "due_date": due,
                          "description": str(item.get("description", ""))[:20000]})
     if problems:
-        raise ValidationFailed("The review record has errors.", problems)
+        raise ValidationFailed(_("The review record has errors."), problems)
     return clean, findings
 
 
@@ -126,9 +132,9 @@ def record_review(session: Session, review: MonitoringReview, user: User, data: 
     the next review. Returns the findings raised."""
     from .. import storage
     if not may_change_vendor(session, user, review.vendor_id):
-        raise Forbidden("Only the vendor's owners or compliance may record its review.")
+        raise Forbidden(_("Only the vendor's owners or compliance may record its review."))
     if review.status == "completed":
-        raise Conflict("This review is already completed; it cannot be changed.")
+        raise Conflict(_("This review is already completed; it cannot be changed."))
     clean, findings = validate_record(data, today, complete)
     for key, value in clean.items():
         setattr(review, key, value)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
@@ -195,8 +196,8 @@ def retry(session: Session, reminder_id: int) -> None:
     from ..errors import Conflict, NotFound
     reminder = session.get(Reminder, reminder_id)
     if reminder is None:
-        raise NotFound("No such reminder.")
+        raise NotFound(_("No such reminder."))
     if reminder.status != "failed":
-        raise Conflict("Only a failed reminder can be retried.")
+        raise Conflict(_("Only a failed reminder can be retried."))
     reminder.status, reminder.next_attempt_at, reminder.attempts = "pending", None, 0
     session.flush()

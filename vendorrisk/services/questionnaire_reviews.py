@@ -3,6 +3,7 @@ the vendor's chains or rejected, and the latest workbooks offered as evidence.""
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
@@ -22,7 +23,7 @@ def get_response(session: Session, response_id: int) -> QuestionnaireResponse:
     """A response by id; ``NotFound`` otherwise."""
     response = session.get(QuestionnaireResponse, response_id)
     if response is None:
-        raise NotFound(f"There is no questionnaire response {response_id}.")
+        raise NotFound(_("There is no questionnaire response %(id)s.", id=response_id))
     return response
 
 
@@ -119,9 +120,10 @@ def _subcontractor_vendor(session: Session, proposal: SubcontractorProposal) -> 
 def _pending(session: Session, proposal_id: int) -> SubcontractorProposal:
     proposal = session.get(SubcontractorProposal, proposal_id)
     if proposal is None:
-        raise NotFound(f"There is no subcontractor proposal {proposal_id}.")
+        raise NotFound(_("There is no subcontractor proposal %(id)s.", id=proposal_id))
     if proposal.status != "pending":
-        raise Conflict(f"This proposal was already {proposal.status}.")
+        raise Conflict(_("This proposal was already accepted.") if proposal.status == "accepted"
+                       else _("This proposal was already rejected."))
     return proposal
 
 
@@ -129,8 +131,8 @@ def accept_proposal(session: Session, proposal_id: int, arrangement_id: int, use
     """Add the proposed subcontractor under the vendor in the chosen arrangement's chain."""
     proposal = _pending(session, proposal_id)
     if arrangement_id not in {a.id for a in arrangements_for(session, proposal.vendor_id)}:
-        raise ValidationFailed("Choose an arrangement in whose chain the vendor appears.",
-                               [{"field": "arrangement_id", "message": "The vendor is not in this arrangement's chain."}])
+        raise ValidationFailed(_("Choose an arrangement in whose chain the vendor appears."),
+                               [{"field": "arrangement_id", "message": _("The vendor is not in this arrangement's chain.")}])
     child = _subcontractor_vendor(session, proposal)
     arrangement = session.get(Arrangement, arrangement_id)
     # The chains area refuses self-links, cycles and duplicate links, and re-tiers the chain.

@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+
 from ..imports.questionnaire_xlsx import NO_CACHED_VALUE, as_text
 from .questionnaire_templates import Question, canonical
 
@@ -19,8 +21,12 @@ SYNONYMS = {
 SEPARATORS = re.compile(r"[;；,，、\n]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%d/%m/%Y")
 EXCEL_EPOCH = date(1899, 12, 30)
-NO_VALUE_MESSAGE = ("the cell holds a formula without a calculated value; expected a value "
-                    "(open the workbook in Excel, let it calculate, save and upload again)")
+
+
+def no_value_message() -> str:
+    """The problem of a formula cell saved without its calculated value, in the user's language."""
+    return _("The cell holds a formula without a calculated value; expected a value "
+             "(open the workbook in Excel, let it calculate, save and upload again)")
 
 
 @dataclass(frozen=True)
@@ -61,14 +67,14 @@ def read_yes_no_na(value) -> Reading:
     """Read a Yes/No/NA answer of a foreign questionnaire (no question of ours)."""
     raw = as_text(value)
     if value is NO_CACHED_VALUE:
-        return Reading("", raw, NO_VALUE_MESSAGE)
+        return Reading("", raw, no_value_message())
     if not raw:
         return Reading("", raw)
     key = canonical(raw)
     for answer, words in SYNONYMS.items():
         if key in {canonical(w) for w in words}:
             return Reading(answer, raw)
-    return Reading("", raw, f"'{raw}' is not an allowed answer; expected Yes, No or NA")
+    return Reading("", raw, _("'%(raw)s' is not an allowed answer; expected Yes, No or NA", raw=raw))
 
 
 def _parse_date(value) -> date | None:
@@ -94,7 +100,7 @@ def _parse_date(value) -> date | None:
 def read_answer(question: Question, value) -> Reading:
     """Read a cell's value as an answer to ``question``."""
     if value is NO_CACHED_VALUE:
-        return Reading("", "", NO_VALUE_MESSAGE)
+        return Reading("", "", no_value_message())
     raw = as_text(value)
     if not raw:
         return Reading("", "")
@@ -102,15 +108,16 @@ def read_answer(question: Question, value) -> Reading:
     if kind in ("yes_no_na", "single_choice"):
         found = _lookup(question).get(canonical(raw))
         if found is None:
-            return Reading("", raw, f"'{raw}' is not an allowed answer; expected one of {allowed_text(question)}")
+            return Reading("", raw, _("'%(raw)s' is not an allowed answer; expected one of %(allowed)s",
+                                      raw=raw, allowed=allowed_text(question)))
         return Reading(found, raw)
     if kind == "multiple_choice":
         table = _lookup(question)
         parts = [p for p in (canonical(x) for x in SEPARATORS.split(raw)) if p]
         unknown = [p for p in parts if p not in table]
         if unknown:
-            return Reading("", raw, f"{', '.join(repr(u) for u in unknown)} not allowed; expected one or more of "
-                                    f"{allowed_text(question)}, separated by ';'")
+            return Reading("", raw, _("%(unknown)s not allowed; expected one or more of %(allowed)s, separated by ';'",
+                                      unknown=", ".join(repr(u) for u in unknown), allowed=allowed_text(question)))
         chosen = {table[p] for p in parts}
         return Reading(";".join(c.value for c in question.choices if c.value in chosen), raw)
     if kind == "number":
@@ -121,12 +128,12 @@ def read_answer(question: Question, value) -> Reading:
             try:
                 number = float(text)
             except ValueError:
-                return Reading("", raw, f"'{raw}' is not a number; expected a number such as 12 or 3.5")
+                return Reading("", raw, _("'%(raw)s' is not a number; expected a number such as 12 or 3.5", raw=raw))
         return Reading(str(int(number)) if number.is_integer() else repr(number), raw)
     if kind == "date":
         parsed = _parse_date(value)
         if parsed is None:
-            return Reading("", raw, f"'{raw}' is not a date; expected a date such as 2026-04-01")
+            return Reading("", raw, _("'%(raw)s' is not a date; expected a date such as 2026-04-01", raw=raw))
         return Reading(parsed.isoformat(), raw)
     return Reading(unicodedata.normalize("NFKC", raw), raw)
 

@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 
 from .. import content
 from ..errors import NotFound
@@ -385,10 +386,11 @@ def get_template(template_id: str, version: int | None = None) -> Template:
         for template in cat.latest():
             if template.id == template_id:
                 return template
-        raise NotFound(f"There is no questionnaire template {template_id!r}.")
+        raise NotFound(_("There is no questionnaire template %(template)s.", template=repr(template_id)))
     template = cat.versions.get((template_id, version))
     if template is None:
-        raise NotFound(f"There is no version {version} of questionnaire template {template_id!r}.")
+        raise NotFound(_("There is no version %(version)s of questionnaire template %(template)s.",
+                         version=version, template=repr(template_id)))
     return template
 
 

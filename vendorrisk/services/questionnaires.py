@@ -8,6 +8,7 @@ decompression gate) and commits; on any problem this raises ``ValidationFailed``
 import hashlib
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from .. import audit, storage
@@ -64,9 +65,10 @@ def _mapping_for(layout: foreign.Layout, mapping_id: str | None) -> Mapping | No
     if mapping_id:
         mapping = mappings.get(mapping_id)
         if mapping is None:
-            raise ValidationFailed(f"There is no mapping {mapping_id!r}.",
-                                   [{"sheet": "", "cell": "", "message": f"Unknown mapping {mapping_id!r}; expected one of "
-                                                                          f"{', '.join(sorted(mappings)) or '(none)'}"}])
+            raise ValidationFailed(_("There is no mapping %(mapping)s.", mapping=repr(mapping_id)),
+                                   [{"sheet": "", "cell": "", "message": _(
+                                       "Unknown mapping %(mapping)s; expected one of %(choices)s", mapping=repr(mapping_id),
+                                       choices=", ".join(sorted(mappings)) or _("(none)"))}])
         return mapping
     return next((m for _id, m in sorted(mappings.items()) if m.format == layout.format), None)
 
@@ -77,8 +79,8 @@ def read_foreign(reader: WorkbookReader, params: dict | None, mapping_id: str | 
     if params and any(params.get(k) for k in ("sheet", "header_row", *(f"{r}_column" for r in foreign.ROLES))):
         layout = foreign.layout_from_params(reader, params, detected)
     elif detected is None:
-        message = ("No questionnaire found: neither our hidden identification nor a header row with "
-                   "question and answer columns (e.g. 'Question'/'質問' and 'Answer'/'回答')")
+        message = _("No questionnaire found: neither our hidden identification nor a header row with "
+                     "question and answer columns (e.g. 'Question'/'質問' and 'Answer'/'回答')")
         raise ValidationFailed(message, [{"sheet": "", "cell": "", "message": message}])
     else:
         layout = detected
@@ -91,8 +93,8 @@ def read_foreign(reader: WorkbookReader, params: dict | None, mapping_id: str | 
     for position, row in enumerate(foreign.read_rows(reader, layout)):
         key = canonical(row.source_id)
         if key in seen:
-            parsed.error(layout.sheet, f"A{row.row}", f"Question id {row.source_id!r} repeats row {seen[key]}; "
-                                                     "expected each id once")
+            parsed.error(layout.sheet, f"A{row.row}", _("Question id %(id)s repeats row %(row)s; expected each id once",
+                                                       id=repr(row.source_id), row=seen[key]))
         seen[key] = row.row
         question_id = mapping.questions.get(key) if mapping else None
         question = template.question(question_id) if template and question_id else None
@@ -103,15 +105,15 @@ def read_foreign(reader: WorkbookReader, params: dict | None, mapping_id: str | 
         else:
             reading = read_answer(_FREE_TEXT, row.answer)
         if reading.problem:
-            parsed.error(layout.sheet, row.answer_cell, reading.problem[0].upper() + reading.problem[1:])
+            parsed.error(layout.sheet, row.answer_cell, reading.problem)
         comment = row.comment + (f"\n[SSRM: {row.ownership}]" if row.ownership else "")
         parsed.answers.append(ParsedAnswer(position, question.id if question else None, row.source_id[:100],
                                            layout.sheet[:100], row.answer_cell, row.question, reading.value,
                                            reading.raw, comment.strip(),
                                            evaluate(question, reading.value) if question else None))
     if not parsed.answers:
-        parsed.error(layout.sheet, "", f"No question rows below header row {layout.header_row}; "
-                                       "expected one question per row")
+        parsed.error(layout.sheet, "", _("No question rows below header row %(row)s; "
+                                         "expected one question per row", row=layout.header_row))
     return parsed
 
 
@@ -140,9 +142,11 @@ def _refuse(parsed: ParsedWorkbook) -> None:
     count = len(parsed.errors)
     details = parsed.errors[:MAX_DETAILS]
     if count > MAX_DETAILS:
-        details.append({"sheet": "", "cell": "", "message": f"... and {count - MAX_DETAILS} more problems"})
-    raise ValidationFailed(f"The workbook has {count} problem{'s' if count != 1 else ''}; nothing was imported.",
-                           details)
+        details.append({"sheet": "", "cell": "", "message": _("... and %(count)s more problems",
+                                                                count=count - MAX_DETAILS)})
+    message = (_("The workbook has %(count)s problem; nothing was imported.", count=count) if count == 1
+               else _("The workbook has %(count)s problems; nothing was imported.", count=count))
+    raise ValidationFailed(message, details)
 
 
 def import_response(session: Session, *, vendor_id: int, upload: Upload, key: bytes, user_id: int | None = None,
@@ -151,7 +155,7 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
     """Validate a workbook and, unless ``dry_run``, store the response with everything it raises."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
-        raise NotFound(f"There is no vendor {vendor_id}.")
+        raise NotFound(_("There is no vendor %(id)s.", id=vendor_id))
     sha256 = hashlib.sha256(upload.data).hexdigest()
     existing = session.exec(select(QuestionnaireResponse).where(
         QuestionnaireResponse.vendor_id == vendor_id, QuestionnaireResponse.file_sha256 == sha256)).first()
@@ -245,7 +249,7 @@ def workbook_for(session: Session, template_id: str, vendor_id: int, key: bytes)
     template = get_template(template_id)
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
-        raise NotFound(f"There is no vendor {vendor_id}.")
+        raise NotFound(_("There is no vendor %(id)s.", id=vendor_id))
     data = questionnaire_workbook(template, vendor.id, vendor.name, key)
     audit.add_event(session, action="export", entity="questionnaire_workbook", entity_id=f"{template.id}:{vendor.id}",
                     after={"template": template.id, "version": template.version, "vendor_id": vendor.id})

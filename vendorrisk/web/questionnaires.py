@@ -60,7 +60,7 @@ def workbook(template_id):
     session = get_session()
     vendor_id = request.args.get("vendor_id", type=int)
     if vendor_id is None:
-        raise ValidationFailed("Choose a vendor.", [{"field": "vendor_id", "message": _("Choose a vendor.")}])
+        raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
     session.commit()
     return send_file(BytesIO(data), as_attachment=True, download_name=filename,
