@@ -127,3 +127,12 @@ def test_one_sentence_counts_only_with_the_essential_element_in_it():
     assert place.status == "found"
     nowhere = _check("第1条（取扱い）\n乙は、利用者情報をサーバに保存する。\n" + tail, "data_location")
     assert nowhere.status != "found"
+
+
+def test_same_words_matched_in_both_languages_are_one_phrase():
+    tail = "2. Law\n2.1 Japanese law.\n"
+    report = _check("1. Assurance\n1.1 The Supplier holds ISO/IEC 27001 certification.\n" + tail, "audit_rights")
+    assert report.status == "needs_review"  # one phrase, though the ja and en lists both match it
+    in_lieu = _check("1. Assurance\n1.1 The Supplier provides its SOC 2 report in lieu of any on-site audit.\n"
+                     + tail, "audit_rights")
+    assert in_lieu.status == "found"

@@ -103,7 +103,8 @@ def _examine(section: Section, clause: Clause) -> _Evidence:
             if pattern.pattern in evidence.phrases:
                 continue
             for passage, text in texts:
-                if m := pattern.search(text):
+                if (m := pattern.search(text)) and (passage, m.group(0)) not in evidence.phrases.values():
+                    # the same words matched by a pattern of each language are one phrase, not two
                     evidence.phrases[pattern.pattern] = (passage, m.group(0))
                     sentences.append(_sentence(text, m.start(), m.end()))
                     break
