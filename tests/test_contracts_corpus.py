@@ -98,3 +98,41 @@ def test_acceptance_inspection_and_assignment_are_not_audit_or_subcontracting():
     assert _check(po, "subcontracting").status == "not_found"
     ja = _check("第1条（検査）\n甲は、納入物を検査することができる。\n第2条（期間）\n一年間。\n", "audit_rights")
     assert ja.status != "found"
+
+
+def test_article_is_read_with_the_annex_it_refers_to():
+    text = ("Clause 1 General Duties\n1.1 The Supplier shall observe the Customer's Handling Standard set out in "
+            "Schedule 3.\nClause 2 Law\n2.1 Japanese law.\n"
+            "SCHEDULE 3 - HANDLING STANDARD\n1. Named accounts with multi-factor authentication only.\n")
+    joined = _check(text, "security_requirements")
+    assert joined.status == "found" and "Schedule 3" in joined.reason
+    missing = _check(text.replace("SCHEDULE 3 - HANDLING STANDARD\n1. Named accounts with multi-factor "
+                                  "authentication only.\n", ""), "security_requirements")
+    assert missing.status == "needs_review"  # the schedule is not in the document
+    ja = ("第1条（サービスレベル）\n乙は、別紙のとおりの水準を維持する。\n第2条（管轄）\n東京地裁。\n"
+          "別紙\n1　月間稼働率99.9%以上とする。\n")
+    assert _check(ja, "service_levels").status == "found"
+    assert _check(ja.replace("別紙のとおりの", "所定の"), "service_levels").status == "needs_review"
+
+
+def test_one_sentence_counts_only_with_the_essential_element_in_it():
+    tail = "第9条（協議）\n協議する。\n"
+    deadline = _check("第1条（連絡）\n乙は、不正なアクセス又はその疑いを発見したときは、直ちに甲に連絡する。\n" + tail,
+                      "incident_notification")
+    assert deadline.status == "found" and "one sentence" in deadline.reason
+    no_deadline = _check("第1条（連絡）\n乙は、不正なアクセスを発見したときは、甲に連絡する。"
+                         "甲は直ちに協議を開始する。\n" + tail, "incident_notification")
+    assert no_deadline.status != "found"
+    place = _check("第1条（取扱い）\n乙は、利用者情報を国内に保有するサーバにのみ保存する。\n" + tail, "data_location")
+    assert place.status == "found"
+    nowhere = _check("第1条（取扱い）\n乙は、利用者情報をサーバに保存する。\n" + tail, "data_location")
+    assert nowhere.status != "found"
+
+
+def test_same_words_matched_in_both_languages_are_one_phrase():
+    tail = "2. Law\n2.1 Japanese law.\n"
+    report = _check("1. Assurance\n1.1 The Supplier holds ISO/IEC 27001 certification.\n" + tail, "audit_rights")
+    assert report.status == "needs_review"  # one phrase, though the ja and en lists both match it
+    in_lieu = _check("1. Assurance\n1.1 The Supplier provides its SOC 2 report in lieu of any on-site audit.\n"
+                     + tail, "audit_rights")
+    assert in_lieu.status == "found"

@@ -1,10 +1,12 @@
 """Looking for each required clause in a contract's articles.
 
 Precision comes first: a clause is *found* only on strong evidence inside one article —
-its heading and a key phrase, or two different key phrases — with no wording that
-excludes or weakens it and, where the library names one, its essential element (a
-deadline, transition assistance...). Weaker evidence is *needs review*; no evidence at
-all is *not found*. A contract without recognisable articles, or a scanned PDF, never
+its heading and a key phrase, two different key phrases, or one key-phrase sentence that
+itself carries the clause's essential element (a deadline, a named place...) — with no
+wording that excludes or weakens it and, where the library names one, its essential
+element. An article that refers to an annex of the same document ("as set out in
+Schedule 3", 別紙2のとおり) is examined together with that annex. Weaker evidence is
+*needs review*; no evidence at all is *not found*. A contract without recognisable articles, or a scanned PDF, never
 gets *found*: the reviewer decides.
 """
 import re
@@ -38,11 +40,13 @@ class _Evidence:
     phrases: dict | None = None  # pattern -> (passage, match text)
     negative: tuple[Passage, str] | None = None
     essential: bool = True
+    sentence: str = ""  # a key-phrase sentence carrying the essential element on its own
+    annexes: tuple[str, ...] = ()  # annexes referred to and examined with the article
 
     @property
     def strong(self) -> bool:
         n = len(self.phrases)
-        return (bool(self.heading_hit) and n >= 1) or n >= 2
+        return (bool(self.heading_hit) and n >= 1) or n >= 2 or bool(self.sentence)
 
     @property
     def score(self) -> tuple:
@@ -71,8 +75,20 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower())
 
 
+SENTENCE_END = re.compile(r"(?<=。)|(?<=[.;])\s+(?=[a-z(\"“])")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` (flattened) around the match ``start:end``."""
+    cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
+    left = max(c for c in cuts if c <= start)
+    right = min(c for c in cuts if c >= end)
+    return text[left:right]
+
+
 def _examine(section: Section, clause: Clause) -> _Evidence:
     evidence = _Evidence(section, phrases={})
+    sentences = []
     heading = _flat(section.headings)
     texts = [(p, _flat(p.text)) for p in section.passages]
     whole = " ".join(t for _p, t in texts)
@@ -87,8 +103,10 @@ def _examine(section: Section, clause: Clause) -> _Evidence:
             if pattern.pattern in evidence.phrases:
                 continue
             for passage, text in texts:
-                if m := pattern.search(text):
+                if (m := pattern.search(text)) and (passage, m.group(0)) not in evidence.phrases.values():
+                    # the same words matched by a pattern of each language are one phrase, not two
                     evidence.phrases[pattern.pattern] = (passage, m.group(0))
+                    sentences.append(_sentence(text, m.start(), m.end()))
                     break
         for pattern in recognition.negative:
             for passage, text in texts:
@@ -97,7 +115,46 @@ def _examine(section: Section, clause: Clause) -> _Evidence:
         essential_patterns.extend(recognition.essential)
     if essential_patterns:
         evidence.essential = any(p.search(whole) for p in essential_patterns)
+        evidence.sentence = next((t for t in sentences if any(p.search(t) for p in essential_patterns)), "")
     return evidence
+
+
+ANNEX_REF = re.compile(rf"(別紙|別表|付属書|添付資料)\s*(第?\s*{NUM})?|\b(schedule|annex|appendix|exhibit|attachment)\s+([0-9]+|[ivx]+\b|[a-z]\b)", re.I)
+
+
+def _annex_key(kind: str, number: str | None) -> str:
+    number = (number or "").replace(" ", "").removeprefix("第").lower()
+    if number and re.fullmatch(NUM, number):
+        number = str(kanji_number(number))
+    return f"{kind.lower()}{number}"
+
+
+def _annexes(structure: Structure) -> dict[str, Section]:
+    """The annex sections of the contract by key (``別紙1``, ``schedule3``, ``annexii``)."""
+    found = {}
+    for section in structure.sections:
+        if section.label and (m := ANNEX_REF.match(section.label)) and m.end() == len(section.label):
+            found[_annex_key(m.group(1) or m.group(3), m.group(2) or m.group(4))] = section
+    return found
+
+
+def _with_referenced_annexes(section: Section, annexes: dict[str, Section]) -> tuple[Section, tuple[str, ...]]:
+    """The article joined with the annexes of the same document that it refers to."""
+    if section.label is None or section in annexes.values():
+        return section, ()
+    refs = []
+    for m in ANNEX_REF.finditer(section.text):
+        kind, number = (m.group(1) or m.group(3)).lower(), m.group(2) or m.group(4)
+        target = annexes.get(_annex_key(kind, number))
+        if target is None and not number:  # "別紙のとおり": the one annex of that kind, if only one
+            same = [a for key, a in annexes.items() if key.startswith(kind)]
+            target = same[0] if len(same) == 1 else None
+        if target is not None and target not in refs:
+            refs.append(target)
+    if not refs:
+        return section, ()
+    passages = section.passages + [p for annex in refs for p in annex.passages]
+    return Section(section.label, section.heading, passages), tuple(a.label for a in refs)
 
 
 def excerpt(text: str, focus: str = "", limit: int = EXCERPT_CHARS) -> str:
@@ -113,7 +170,15 @@ def excerpt(text: str, focus: str = "", limit: int = EXCERPT_CHARS) -> str:
 
 def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> ClauseResult:
     """Decide found / not found / needs review for one clause in one contract."""
-    candidates = [_examine(s, clause) for s in structure.sections]
+    annexes = _annexes(structure)
+    candidates = []
+    for section in structure.sections:
+        candidates.append(_examine(section, clause))
+        joined, refs = _with_referenced_annexes(section, annexes)
+        if refs:
+            evidence = _examine(joined, clause)
+            evidence.annexes = refs
+            candidates.append(evidence)
     candidates = [c for c in candidates if c.heading_hit or c.phrases or c.negative]
     if not candidates:
         return ClauseResult(clause.id, NOT_FOUND, 0.85,
@@ -131,6 +196,10 @@ def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> Clau
         facts.append(f"heading “{best.section.headings}”")
     if quoted:
         facts.append("key phrases " + ", ".join(quoted[:4]))
+    if best.sentence and not (len(best.phrases) >= 2 or best.heading_hit):
+        facts.append("one sentence carrying the " + clause.essential_label.get("en", "essential element"))
+    if best.annexes:
+        facts.append("read with " + ", ".join(best.annexes) + " referred to in the article")
     basis = " and ".join(facts)
     status, confidence = NEEDS_REVIEW, 0.4
     if best.negative:
