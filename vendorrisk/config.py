@@ -49,7 +49,8 @@ SETTINGS: list[Setting] = [
             "to before it is refused as a decompression bomb.", int),
     Setting("STORAGE_BACKEND", "local", "Where uploaded files are kept: `local` (instance/uploads) "
             "or `s3` (S3-compatible store)."),
-    Setting("S3_BUCKET", "", "Bucket for the `s3` storage backend."),
+    Setting("S3_BUCKET", "", "Bucket for the `s3` storage backend (install the `s3` extra; "
+            "credentials and region from the standard `AWS_*` variables)."),
     Setting("S3_ENDPOINT_URL", "", "Endpoint of an S3-compatible store (empty: AWS default)."),
     Setting("SMTP_HOST", "localhost", "SMTP server for reminders."),
     Setting("SMTP_PORT", 25, "SMTP port.", int),

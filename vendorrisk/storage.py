@@ -12,8 +12,15 @@ from typing import Protocol
 from flask import current_app
 from sqlmodel import Session, select
 
+from .errors import DomainError
 from .models.files import StoredFile
 from .uploads import Upload
+
+
+class StorageUnavailable(DomainError):
+    """The file store refused or could not be reached; nothing was stored."""
+
+    status, code = 503, "storage_unavailable"
 
 
 class Backend(Protocol):
@@ -66,7 +73,11 @@ def backend() -> Backend:
 
 
 def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple[StoredFile, bool]:
-    """Keep an upload; return its record and whether the same content was already stored."""
+    """Keep an upload; return its record and whether the same content was already stored.
+
+    The bytes are put first and the ``StoredFile`` row added only after that succeeded, in
+    the caller's transaction: a backend failure (``StorageUnavailable``) leaves no row.
+    """
     digest = hashlib.sha256(upload.data).hexdigest()
     existing = session.exec(select(StoredFile).where(StoredFile.sha256 == digest)).first()
     backend().put(digest, upload.data)
