@@ -9,6 +9,7 @@ and filters on status afterwards.
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -21,7 +22,12 @@ STATUSES = ("met", "gap", "not_applicable")
 BATCH_SIZE = 500
 EXPORT_BATCH_SIZE = 2000  # whole-portfolio exports: fewer, larger batches (rules scale with the batch)
 MEMO_KEY = "compliance_batch_memo"
-MISSING = registry.Verdict("gap", "The rule gave no answer for this vendor; treat it as unproven.")
+
+
+def missing_verdict() -> registry.Verdict:
+    """The cell of a vendor a rule gave no answer for, in the user's language (built per
+    evaluation, never held at module level, so no language outlives its request)."""
+    return registry.Verdict("gap", _("The rule gave no answer for this vendor; treat it as unproven."))
 
 
 def obligation_sort_key(ob_id: str) -> tuple:
@@ -201,7 +207,7 @@ def evaluate(session: Session, vendor_ids: list[int],
         for ob in obligations:
             answers = ob.rule(session, list(vendor_ids)) or {}
             for vid in vendor_ids:
-                result[vid][ob.id] = answers.get(vid, MISSING)
+                result[vid][ob.id] = answers[vid] if vid in answers else missing_verdict()
     finally:
         session.info.pop(MEMO_KEY, None)
     return result

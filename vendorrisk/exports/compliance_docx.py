@@ -4,6 +4,7 @@ set in an East Asian font (w:eastAsia) so Word does not fall back to a Latin fac
 from datetime import date
 
 from docx import Document
+from flask_babel import force_locale
 from docx.shared import Pt
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -50,13 +51,16 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
               for o in obligations}
     counts = {o.id: {"met": 0, "gap": 0, "not_applicable": 0, "gap_vendor_ids": []} for o in obligations}
     gaps = []
-    for row in matrix.iter_rows(session, matrix.MatrixFilters(), obligations=obligations):
-        for ob_id, verdict in row.verdicts.items():
-            counts[ob_id][verdict.status] += 1
-            if verdict.status == "gap":
-                counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
-                if len(gaps) < GAP_DETAIL_LIMIT:
-                    gaps.append((row.vendor.name, ob_id, verdict.reason))
+    # The reasons in the report's language, whatever the locale of the caller (one language
+    # per report; headings stay bilingual).
+    with force_locale(language):
+        for row in matrix.iter_rows(session, matrix.MatrixFilters(), obligations=obligations):
+            for ob_id, verdict in row.verdicts.items():
+                counts[ob_id][verdict.status] += 1
+                if verdict.status == "gap":
+                    counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
+                    if len(gaps) < GAP_DETAIL_LIMIT:
+                        gaps.append((row.vendor.name, ob_id, verdict.reason))
     document = Document()
     japanese_styles(document)
     document.styles["Normal"].font.size = Pt(10)

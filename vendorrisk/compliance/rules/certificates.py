@@ -1,6 +1,7 @@
 """Compliance matrix, Art. 26(4): important vendors are audited or their reports obtained."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from ...models.certificates import TYPE_LABELS
@@ -22,10 +23,11 @@ def audit_or_report_covers_today(session: Session, vendor_ids: list[int], today:
     verdicts = {}
     for vendor_id, found in results.items():
         if found.status == "met":
-            links = [(f"{TYPE_LABELS[c.type]} #{c.id}", f"/certificates/{c.id}") for c in found.covering]
+            links = [(_("%(label)s #%(id)s", label=_(TYPE_LABELS[c.type]), id=c.id), f"/certificates/{c.id}")
+                     for c in found.covering]
         elif found.status == "gap":
-            links = [("Evidence", f"/certificates/vendor/{vendor_id}")]
-            links += [(f"Certificate #{g.certificate_id}", f"/certificates/{g.certificate_id}")
+            links = [(_("Evidence"), f"/certificates/vendor/{vendor_id}")]
+            links += [(_("Certificate #%(id)s", id=g.certificate_id), f"/certificates/{g.certificate_id}")
                       for g in found.gaps if g.certificate_id]
         else:
             links = []

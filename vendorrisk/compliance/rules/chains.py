@@ -5,6 +5,7 @@ arrangements concerned come from one recursive query, the rest from grouped quer
 Every query is bounded by the batch: the recursion starts only from the arrangements the
 batch's vendors head, so its cost follows the batch, not the portfolio.
 """
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
 
 from ...compliance.chains import no_index
@@ -17,6 +18,14 @@ A, L, D = Arrangement.__table__, OutsourcingLink.__table__, DataLocation.__table
 
 def _arrangement_url(arrangement_id: int, anchor: str = "") -> str:
     return f"/arrangements/{arrangement_id}{anchor}"
+
+
+def _arrangement_link(arrangement_id: int, anchor: str) -> tuple[str, str]:
+    return _("Arrangement %(id)s", id=arrangement_id), _arrangement_url(arrangement_id, anchor)
+
+
+def _link_link(link_id: int, arrangement_id: int) -> tuple[str, str]:
+    return _("Link %(id)s", id=link_id), _arrangement_url(arrangement_id, "#locations")
 
 
 def _reachable_from(vendor_ids):
@@ -75,19 +84,19 @@ def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict
     for vendor_id in vendor_ids:
         mine = links.get(vendor_id, [])
         if not first.get(vendor_id) and not mine:
-            result[vendor_id] = Verdict("not_applicable", "The vendor is in no active outsourcing chain.")
+            result[vendor_id] = Verdict("not_applicable", _("The vendor is in no active outsourcing chain."))
             continue
         open_links = [row for row in mine if row["approval_status"] != "approved"]
         if open_links:
             arrangements = sorted({row["arrangement_id"] for row in open_links})
             result[vendor_id] = Verdict(
-                "gap", f"{len(open_links)} sub-outsourcing link(s) in its chains are not approved.",
-                [(f"Arrangement {a}", _arrangement_url(a, "#links")) for a in arrangements])
+                "gap", _("%(count)s sub-outsourcing link(s) in its chains are not approved.", count=len(open_links)),
+                [_arrangement_link(a, "#links") for a in arrangements])
         else:
             arrangements = sorted({row["arrangement_id"] for row in mine} | {a.id for a in first.get(vendor_id, [])})
             result[vendor_id] = Verdict(
-                "met", f"Chain recorded; all {len(mine)} sub-outsourcing link(s) approved.",
-                [(f"Arrangement {a}", _arrangement_url(a, "#chain")) for a in arrangements])
+                "met", _("Chain recorded; all %(count)s sub-outsourcing link(s) approved.", count=len(mine)),
+                [_arrangement_link(a, "#chain") for a in arrangements])
     return result
 
 
@@ -102,13 +111,13 @@ def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
                                   .group_by(VendorOwner.vendor_id)).all())
     result = {}
     for vendor_id in vendor_ids:
-        link = [("Vendor", f"/vendors/{vendor_id}#owners")]
+        link = [(_("Vendor"), f"/vendors/{vendor_id}#owners")]
         if not first.get(vendor_id):
-            result[vendor_id] = Verdict("not_applicable", "The vendor has no active arrangement with the member.")
+            result[vendor_id] = Verdict("not_applicable", _("The vendor has no active arrangement with the member."))
         elif owners.get(vendor_id):
-            result[vendor_id] = Verdict("met", f"{owners[vendor_id]} member(s) of staff assigned.", link)
+            result[vendor_id] = Verdict("met", _("%(count)s member(s) of staff assigned.", count=owners[vendor_id]), link)
         else:
-            result[vendor_id] = Verdict("gap", "No member of staff is assigned to the vendor.", link)
+            result[vendor_id] = Verdict("gap", _("No member of staff is assigned to the vendor."), link)
     return result
 
 
@@ -135,16 +144,17 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
         handling = [a for a in first.get(vendor_id, []) if a.handles_user_data]
         touching = links.get(vendor_id, [])
         if not handling and not touching:
-            result[vendor_id] = Verdict("not_applicable", "The vendor handles no user data for the member.")
+            result[vendor_id] = Verdict("not_applicable", _("The vendor handles no user data for the member."))
             continue
-        missing = [(f"Arrangement {a.id}", _arrangement_url(a.id, "#locations")) for a in handling
+        missing = [_arrangement_link(a.id, "#locations") for a in handling
                    if a.id not in located_arrangements or not a.user_data_categories]
-        missing += [(f"Link {r.id}", _arrangement_url(r.arrangement_id, "#locations")) for r in touching if not r.located]
+        missing += [_link_link(r.id, r.arrangement_id) for r in touching if not r.located]
         if missing:
-            result[vendor_id] = Verdict("gap", f"User-data categories or locations are missing in {len(missing)} place(s).",
-                                        missing)
+            result[vendor_id] = Verdict(
+                "gap", _("User-data categories or locations are missing in %(count)s place(s).", count=len(missing)),
+                missing)
         else:
-            result[vendor_id] = Verdict("met", "User-data categories and locations are recorded.",
-                                        [(f"Arrangement {a.id}", _arrangement_url(a.id, "#locations")) for a in handling]
-                                        + [(f"Link {r.id}", _arrangement_url(r.arrangement_id, "#locations")) for r in touching])
+            result[vendor_id] = Verdict("met", _("User-data categories and locations are recorded."),
+                                        [_arrangement_link(a.id, "#locations") for a in handling]
+                                        + [_link_link(r.id, r.arrangement_id) for r in touching])
     return result

@@ -10,6 +10,7 @@ applicable to it; the tier-1 vendor's row carries the obligation.
 """
 from pathlib import PurePath
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from ...compliance.matrix import batch_memo
@@ -78,29 +79,41 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
     for vendor_id in vendor_ids:
         own = by_vendor.get(vendor_id)
         if not own:
-            reason = ("No direct contract; covered by the tier-1 contract's sub-outsourcing clause."
-                      if vendor_id in downstream else "The vendor has no active outsourcing arrangement.")
+            reason = (_("No direct contract; covered by the tier-1 contract's sub-outsourcing clause.")
+                      if vendor_id in downstream else _("The vendor has no active outsourcing arrangement."))
             verdicts[vendor_id] = Verdict("not_applicable", reason)
             continue
         gaps, links = [], []
         for arrangement in own:
             version = latest.get(arrangement.id)
             if version is None:
-                gaps.append(f"no contract uploaded for “{arrangement.title}”")
+                gaps.append(_("no contract uploaded for “%(title)s”", title=arrangement.title))
                 links.append((arrangement.title, f"/contracts/arrangements/{arrangement.id}"))
                 continue
             links.append((f"{arrangement.title} v{version.number}", f"/contracts/versions/{version.id}"))
             check = checks.get(version.id)
+            named = {"title": arrangement.title, "number": version.number}
             if check is None:
-                gaps.append(f"clause not checked in “{arrangement.title}” v{version.number}")
+                gaps.append(_("clause not checked in “%(title)s” v%(number)s", **named))
             elif check.status != "found":
-                gaps.append(f"clause {check.status.replace('_', ' ')} in “{arrangement.title}” v{version.number}"
-                            + ("" if check.reviewer_status else " (automatic)"))
+                status = _(check.status.replace("_", " "))  # "not found", "needs review"
+                if check.reviewer_status:
+                    gaps.append(_("clause %(status)s in “%(title)s” v%(number)s", status=status, **named))
+                else:
+                    gaps.append(_("clause %(status)s in “%(title)s” v%(number)s (automatic)", status=status, **named))
         if gaps:
-            verdicts[vendor_id] = Verdict("gap", "; ".join(gaps).capitalize() + ".", links)
+            verdicts[vendor_id] = Verdict("gap", _gap_sentence(gaps), links)
         else:
-            verdicts[vendor_id] = Verdict("met", f"Clause found in the latest contract of {len(own)} arrangement(s).", links)
+            verdicts[vendor_id] = Verdict("met", _("Clause found in the latest contract of %(count)s arrangement(s).",
+                                                  count=len(own)), links)
     return verdicts
+
+
+def _gap_sentence(gaps: list[str]) -> str:
+    """The gaps of a vendor as one sentence in the user's language, its first letter capitalised."""
+    # Translators: joins the gaps of one sentence (e.g. "no contract ...; clause not found in ...").
+    joined = _("; ").join(gaps)
+    return _("%(gaps)s.", gaps=joined[:1].upper() + joined[1:])
 
 
 def _register(obligation_id, clause_id, citation_ja, citation_en, title_ja, title_en, order):

@@ -1,6 +1,7 @@
 """Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -27,20 +28,23 @@ def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | N
     for vendor_id in vendor_ids:
         plan = plans.get(vendor_id)
         if plan is None:
-            verdicts[vendor_id] = Verdict("not_applicable", "The vendor is in no active outsourcing chain.")
+            verdicts[vendor_id] = Verdict("not_applicable", _("The vendor is in no active outsourcing chain."))
             continue
-        links = [("Review", f"/reviews/{open_reviews[vendor_id]}")] if vendor_id in open_reviews else []
-        links.append(("Completed reviews", f"/reviews/?status=completed&vendor_id={vendor_id}"))
+        links = [(_("Review"), f"/reviews/{open_reviews[vendor_id]}")] if vendor_id in open_reviews else []
+        links.append((_("Completed reviews"), f"/reviews/?status=completed&vendor_id={vendor_id}"))
         last = reviewed.get(vendor_id)
         if last is None:
-            verdicts[vendor_id] = Verdict("gap", f"Never reviewed; {plan.risk_tier} tier requires a review "
-                                                 f"every {plan.frequency_months} months.", links)
-        elif add_months(last, plan.frequency_months) < today:
-            verdicts[vendor_id] = Verdict("gap", f"Last reviewed on {last}; overdue since "
-                                                 f"{add_months(last, plan.frequency_months)}.", links)
-        else:
-            verdicts[vendor_id] = Verdict("met", f"Reviewed on {last}; next due {add_months(last, plan.frequency_months)}.",
+            verdicts[vendor_id] = Verdict("gap", _("Never reviewed; %(tier)s tier requires a review every %(months)s "
+                                                   "months.", tier=_(plan.risk_tier), months=plan.frequency_months),
                                           links)
+            continue
+        due = add_months(last, plan.frequency_months)
+        if due < today:
+            verdicts[vendor_id] = Verdict("gap", _("Last reviewed on %(date)s; overdue since %(due)s.",
+                                                   date=last.isoformat(), due=due.isoformat()), links)
+        else:
+            verdicts[vendor_id] = Verdict("met", _("Reviewed on %(date)s; next due %(due)s.",
+                                                   date=last.isoformat(), due=due.isoformat()), links)
     return verdicts
 
 

@@ -1,4 +1,5 @@
 """Compliance-matrix rows from selection: Art. 25(1) and the nine Art. 27 cloud items."""
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
@@ -33,11 +34,11 @@ def latest_decided(session: Session, vendor_ids: list[int]) -> dict[int, Selecti
 
 
 def _start_link(vendor_id: int) -> list[tuple[str, str]]:
-    return [("Start a selection assessment", f"/selection/new?vendor_id={vendor_id}")]
+    return [(_("Start a selection assessment"), f"/selection/new?vendor_id={vendor_id}")]
 
 
 def _link(assessment: SelectionAssessment) -> list[tuple[str, str]]:
-    return [(f"Assessment #{assessment.id}", f"/selection/{assessment.id}")]
+    return [(_("Assessment #%(id)s", id=assessment.id), f"/selection/{assessment.id}")]
 
 
 @obligation("25-1", citation_ja="第25条第1項", citation_en="Art. 25(1)",
@@ -52,12 +53,14 @@ def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[i
     for vendor_id in vendor_ids:
         assessment = decided.get(vendor_id)
         if assessment is None:
-            result[vendor_id] = Verdict("gap", "No approved selection assessment.", _start_link(vendor_id))
+            result[vendor_id] = Verdict("gap", _("No approved selection assessment."), _start_link(vendor_id))
         elif assessment.status == "approved":
-            result[vendor_id] = Verdict("met", f"Selected against {assessment.criteria_versions} "
-                                               f"({assessment.decision.replace('_', ' ')}).", _link(assessment))
+            result[vendor_id] = Verdict("met", _("Selected against %(criteria)s (%(decision)s).",
+                                                 criteria=assessment.criteria_versions,
+                                                 decision=_(assessment.decision.replace("_", " "))),
+                                        _link(assessment))
         else:
-            result[vendor_id] = Verdict("gap", "The latest selection assessment was rejected.", _link(assessment))
+            result[vendor_id] = Verdict("gap", _("The latest selection assessment was rejected."), _link(assessment))
     return result
 
 
@@ -100,18 +103,20 @@ def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> d
     result = {}
     for vendor_id in vendor_ids:
         if vendor_id not in cloud_ids:
-            result[vendor_id] = Verdict("not_applicable", "Not a cloud service vendor.")
+            result[vendor_id] = Verdict("not_applicable", _("Not a cloud service vendor."))
             continue
         assessment = approved.get(vendor_id)
         if assessment is None:
-            result[vendor_id] = Verdict("gap", "No approved selection assessment covering the cloud items.",
+            result[vendor_id] = Verdict("gap", _("No approved selection assessment covering the cloud items."),
                                         _start_link(vendor_id))
         elif (assessment.id, wanted[assessment.id]) in scored:
-            result[vendor_id] = Verdict("met", f"Art. 27({item}) scored in assessment #{assessment.id} "
-                                               f"({wanted[assessment.id]}).", _link(assessment))
+            result[vendor_id] = Verdict("met", _("Art. 27(%(item)s) scored in assessment #%(id)s (%(criterion)s).",
+                                                 item=item, id=assessment.id, criterion=wanted[assessment.id]),
+                                        _link(assessment))
         else:
-            result[vendor_id] = Verdict("gap", f"Art. 27({item}) was not scored in the latest approved "
-                                               f"assessment #{assessment.id}.", _link(assessment))
+            result[vendor_id] = Verdict("gap", _("Art. 27(%(item)s) was not scored in the latest approved "
+                                                 "assessment #%(id)s.", item=item, id=assessment.id),
+                                        _link(assessment))
     return result
 
 
