@@ -93,7 +93,7 @@ def test_conditions_band_needs_conditions_which_become_findings(db, people):
     assert assessment.decision == "approve_with_conditions"
     assert db.get(Vendor, vendor.id).status == "conditionally_approved"
     finding = db.exec(select(Finding).where(Finding.vendor_id == vendor.id)).one()
-    assert finding.source == "assessment" and finding.title == "Selection condition: Add audit rights"
+    assert finding.source == "assessment" and finding.title == "選定の条件 / Selection condition: Add audit rights"
     assert str(finding.due_date) == "2027-03-31" and finding.owner_id == approver.id
     assert assessment.conditions[0]["finding_id"] == finding.id
 

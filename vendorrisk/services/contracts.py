@@ -147,11 +147,15 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
     if status == "not_found":
         clause = contracts_library.clauses_by_id().get(check.clause_id)
         title = clause.text("title", "en") if clause else check.clause_id
+        title_ja = clause.text("title", "ja") if clause else check.clause_id
         article = clause.text("article", "en") if clause else ""
+        article_ja = clause.text("article", "ja") if clause else ""
+        # Stored text, read by staff of either language: both, Japanese first.
         findings.raise_finding(
             session, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
             source_ref=f"contract:{contract.id}:{check.clause_id}",
-            title=f"Contract clause missing: {title} ({article}) — {contract.title}",
+            title=(f"契約条項の不足：{title_ja}（{article_ja}） / Contract clause missing: {title} ({article})"
+                   f" — {contract.title}"),
             description=f"Version {version.number} ({version.filename}) lacks the clause. Reviewer: {comment}",
             severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
     session.flush()

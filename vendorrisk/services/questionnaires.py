@@ -228,7 +228,9 @@ def _raise_findings(session: Session, vendor: Vendor, response: QuestionnaireRes
         specs.append(FindingSpec(
             vendor_id=vendor.id, source="questionnaire", severity=answer.evaluation.severity,
             source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
-            title=f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}",
+            # Stored text, read by staff of either language: both, Japanese first.
+            title=(f"質問票 {answer.question_id}：回答「{answer.raw}」 — {question.text_ja} / "
+                   f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"),
             description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
                          f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
                          f"{answer.comment}").strip()))

@@ -289,7 +289,7 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
             finding, _created = raise_finding(
                 session, vendor_id=assessment.vendor_id, source="assessment",
                 source_ref=f"selection_assessment:{assessment.id}:condition:{index + 1}",
-                title=f"Selection condition: {condition['text']}", due_date=due, raised_by_id=user.id,
+                title=f"選定の条件 / Selection condition: {condition['text']}", due_date=due, raised_by_id=user.id,
                 description=f"Condition of approval of selection assessment {assessment.id} (Art. 25(1)).")
             updated.append(dict(condition, finding_id=finding.id))
         assessment.conditions = updated
