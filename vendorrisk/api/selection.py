@@ -3,12 +3,12 @@ from flask import Blueprint, g, jsonify, request
 
 from ..access import ALL_ROLES, allow
 from ..db import get_session
-from ..errors import NotFound, ValidationFailed
+from ..errors import ValidationFailed
 from ..models.selection import ASSESSMENT_STATUSES, SelectionAssessment
-from ..models.vendors import Vendor
 from ..pagination import paginate
 from ..services import criteria as criteria_content
 from ..services import risk_tier, selection
+from ..services.vendors import get_vendor
 from .common import error_responses, json_body, json_response, to_dict
 
 bp = Blueprint("api_selection", __name__, url_prefix="/api/v1/selection")
@@ -123,26 +123,26 @@ def submit(assessment_id):
     return jsonify(_assessment_json(assessment))
 
 
+def _decide(decision, assessment_id):
+    db = get_session()
+    note = str(json_body().get("note", ""))
+    assessment = decision(db, selection.get_assessment(db, assessment_id), user=g.user, note=note)
+    db.commit()
+    return jsonify(_assessment_json(assessment))
+
+
 @bp.post("/assessments/<int:assessment_id>/approve")
 @allow(*APPROVERS)
 def approve(assessment_id):
     """Approve a submitted assessment; the approver must not be the preparer."""
-    db = get_session()
-    note = json_body().get("note", "")
-    assessment = selection.approve(db, selection.get_assessment(db, assessment_id), user=g.user, note=str(note))
-    db.commit()
-    return jsonify(_assessment_json(assessment))
+    return _decide(selection.approve, assessment_id)
 
 
 @bp.post("/assessments/<int:assessment_id>/reject")
 @allow(*APPROVERS)
 def reject(assessment_id):
     """Reject a submitted assessment with a reason; the vendor becomes rejected."""
-    db = get_session()
-    note = json_body().get("note", "")
-    assessment = selection.reject(db, selection.get_assessment(db, assessment_id), user=g.user, note=str(note))
-    db.commit()
-    return jsonify(_assessment_json(assessment))
+    return _decide(selection.reject, assessment_id)
 
 
 @bp.get("/vendors/<int:vendor_id>")
@@ -150,9 +150,7 @@ def reject(assessment_id):
 def vendor_selection(vendor_id):
     """A vendor's risk tier (facts, factors, override) and assessment history."""
     db = get_session()
-    vendor = db.get(Vendor, vendor_id)
-    if vendor is None:
-        raise NotFound(f"Vendor {vendor_id} does not exist.")
+    vendor = get_vendor(db, vendor_id)
     tier = risk_tier.explain(db, vendor_id)
     return jsonify({
         "vendor_id": vendor_id, "status": vendor.status,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable, Mapping
 
-from sqlalchemy import Date, String, and_, cast, func, literal, null, select
+from sqlalchemy import Date, String, cast, func, literal, null, select
 from sqlmodel import SQLModel, Session
 
 from ..models.findings import SEVERITIES, Finding

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from ..errors import NotFound, ValidationFailed
 from ..models.selection import RiskTierOverride
+from .vendors import get_vendor
 from ..models.vendors import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
 
 MAX_DEPTH = 12  # a chain deeper than this is a data error (or a cycle); stop walking
@@ -192,8 +193,7 @@ def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: 
         details.append({"field": "reason", "message": _("Give the reason for the override (at least 5 characters).")})
     if details:
         raise ValidationFailed(_("The override was not saved."), details)
-    if session.get(Vendor, vendor_id) is None:
-        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
+    get_vendor(session, vendor_id)
     computed = tier_for(score(vendor_facts(session, [vendor_id])[vendor_id])[0])
     row = RiskTierOverride(vendor_id=vendor_id, tier=tier, computed_tier=computed, reason=reason,
                            set_by_id=user_id)

@@ -16,6 +16,7 @@ from ..models.vendors import Vendor
 from ..pagination import paginate
 from ..services import criteria as criteria_content
 from ..services import risk_tier, selection
+from ..services.vendors import get_vendor
 from ..services.selection_hooks import record_context
 from ..storage import download_response
 from ..uploads import inspect_upload
@@ -254,9 +255,7 @@ def compare(key):
 def vendor(vendor_id):
     """A vendor's risk tier (factors, override history) and assessment history."""
     db = get_session()
-    record = db.get(Vendor, vendor_id)
-    if record is None:
-        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
+    record = get_vendor(db, vendor_id)
     tier = risk_tier.explain(db, vendor_id)
     history = selection.vendor_history(db, vendor_id)
     people = _users([o.set_by_id for o in tier["history"]] + [a.prepared_by_id for a in history])
