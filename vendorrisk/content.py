@@ -2,6 +2,7 @@
 import logging
 from pathlib import Path
 
+import yaml
 from flask import Flask
 
 from . import PROJECT_ROOT, ConfigurationError
@@ -21,6 +22,32 @@ def check_all() -> list[ContentProblem]:
         except Exception as exc:  # a checker that crashes is itself a problem to report
             problems.append(ContentProblem(name, f"checker failed: {exc}"))
     return problems
+
+
+class ContentFileError(ValueError):
+    """A content file that is not readable UTF-8 YAML holding a mapping; ``detail`` is the
+    parser's own explanation (empty when the YAML is fine but not a mapping)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+# libyaml's loader when available: the same safety as SafeLoader, faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_mapping(source: Path | bytes) -> dict:
+    """Parse a content file (a path or its bytes) as safe YAML that must hold a mapping."""
+    raw = source.read_bytes() if isinstance(source, Path) else source
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_SAFE_LOADER)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        detail = str(exc).replace("\n", " ")
+        raise ContentFileError(f"not valid YAML: {detail}", detail)
+    if not isinstance(data, dict):
+        raise ContentFileError("the file must hold a mapping")
+    return data
 
 
 def relative(path: Path) -> str:

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from .. import content
+from ..content import ContentFileError, read_mapping
 from ..registry import ContentProblem, content_checker
 
 CONDITIONS = ("always", "cloud", "important", "user_data", "subcontracting")
@@ -91,11 +91,9 @@ def parse_clause(path: Path) -> tuple[Clause | None, list[str]]:
     """Read and validate one clause file; return the clause (or None) and its problems."""
     problems: list[str] = []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return None, [f"not valid YAML: {exc}"]
-    if not isinstance(data, dict):
-        return None, ["the file must hold a mapping"]
+        data = read_mapping(path)
+    except ContentFileError as exc:
+        return None, [str(exc)]
     clause_id = data.get("id")
     if not isinstance(clause_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]{2,40}", clause_id):
         problems.append("'id' must be a lower-case identifier")

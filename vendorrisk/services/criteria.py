@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 
 from .. import registry
-from ..content import QUESTIONNAIRES_DIR, relative
+from ..content import QUESTIONNAIRES_DIR, ContentFileError, read_mapping, relative
 from ..errors import NotFound
 
 CRITERIA_DIR = QUESTIONNAIRES_DIR / "selection"
@@ -110,10 +109,10 @@ def parse_file(path: Path) -> CriteriaSet:
         raise CriteriaError("file name must be '<set>-v<version>.yaml' (e.g. general-v1.yaml)")
     raw_bytes = path.read_bytes()
     try:
-        data = yaml.safe_load(raw_bytes.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CriteriaError(f"not valid UTF-8 YAML: {exc}".replace("\n", " "))
-    if not isinstance(data, dict):
+        data = read_mapping(raw_bytes)
+    except ContentFileError as exc:
+        if exc.detail:
+            raise CriteriaError(f"not valid UTF-8 YAML: {exc.detail}")
         raise CriteriaError("the file must hold a mapping with set, version, title and criteria")
     if data.get("set") != match["set"] or data.get("version") != int(match["version"]):
         raise CriteriaError(f"set/version inside the file ({data.get('set')!r}, {data.get('version')!r}) "

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 
 from .. import content
@@ -26,7 +25,6 @@ ARTICLE_PARTS = {25: 4, 26: 4, 27: 9}
 ARTICLE_RE = re.compile(r"^(25|26|27)\((\d)\)$")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.&-]{0,59}$")
 FOREIGN_FORMATS = ("caiq", "generic")
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same safety, faster
 
 
 @dataclass(frozen=True)
@@ -240,12 +238,9 @@ def parse_template(path: Path) -> tuple[Template | None, list[ContentProblem]]:
     problems = _Problems()
     where = content.relative(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.add(where, f"not valid YAML: {exc}")
-        return None, problems
-    if not isinstance(data, dict):
-        problems.add(where, "the file must be a mapping with id, version, title and sections")
+        data = content.read_mapping(path)
+    except content.ContentFileError as exc:
+        problems.add(where, f"{exc} (with id, version, title and sections)")
         return None, problems
     tid = str(data.get("id", ""))
     if not re.match(r"^[a-z][a-z0-9_]{1,59}$", tid):
@@ -288,12 +283,9 @@ def parse_mapping(path: Path, templates: dict[str, "Template"]) -> tuple[Mapping
     problems = _Problems()
     where = content.relative(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.add(where, f"not valid YAML: {exc}")
-        return None, problems
-    if not isinstance(data, dict):
-        problems.add(where, "the file must be a mapping with id, format, template and questions")
+        data = content.read_mapping(path)
+    except content.ContentFileError as exc:
+        problems.add(where, f"{exc} (with id, format, template and questions)")
         return None, problems
     mid = str(data.get("id", ""))
     if not re.match(r"^[a-z][a-z0-9_]{1,59}$", mid):
