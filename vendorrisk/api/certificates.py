@@ -4,7 +4,7 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 from sqlmodel import select
 
-from .. import auth, storage
+from .. import auth
 from ..access import ALL_ROLES, allow
 from ..db import get_session
 from ..errors import ValidationFailed
@@ -98,10 +98,7 @@ def index():
 def download(certificate_id: int):
     """The certificate's file under its original name (RFC 6266); the download is audited."""
     db = get_session()
-    certificate = service.get_certificate(db, certificate_id)
-    stored = db.get(StoredFile, certificate.file_id)
-    response = storage.download_response(db, stored, filename=certificate.original_filename,
-                                         entity="certificate", entity_id=certificate.id)
+    response = service.file_download(db, certificate_id)
     db.commit()
     return response
 

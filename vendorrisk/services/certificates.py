@@ -157,6 +157,15 @@ def get_certificate(session: Session, certificate_id: int) -> Certificate:
     return certificate
 
 
+def file_download(session: Session, certificate_id: int):
+    """The certificate's file under its original name (RFC 6266), its download recorded in
+    the audit trail; the caller commits."""
+    certificate = get_certificate(session, certificate_id)
+    stored = session.get(storage.StoredFile, certificate.file_id)
+    return storage.download_response(session, stored, filename=certificate.original_filename,
+                                     entity="certificate", entity_id=certificate.id)
+
+
 def clean_filename(filename: str) -> str:
     """The name a browser sent, without any folder part or control characters; Japanese kept."""
     name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])

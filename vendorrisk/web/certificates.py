@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from .. import auth, storage
+from .. import auth
 from ..access import ALL_ROLES, allow
 from ..db import get_session
 from ..errors import ValidationFailed
@@ -159,10 +159,7 @@ def record(certificate_id: int):
 def download(certificate_id: int):
     """Send the certificate's file under its original name; the download is audited."""
     db = get_session()
-    certificate = service.get_certificate(db, certificate_id)
-    stored = db.get(StoredFile, certificate.file_id)
-    response = storage.download_response(db, stored, filename=certificate.original_filename,
-                                         entity="certificate", entity_id=certificate.id)
+    response = service.file_download(db, certificate_id)
     db.commit()
     return response
 
