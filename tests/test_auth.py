@@ -113,3 +113,12 @@ def test_admin_creates_user_with_checked_password(client, login, db):
                                       "password": "a long enough passphrase"})
     db.rollback()
     assert db.exec(select(User).where(User.email == "new@example.jp")).one().role == "auditor"
+
+
+def test_token_last_use_is_recorded_even_by_read_only_calls(api, db):
+    from vendorrisk.models.users import ApiToken
+    client = api("auditor")
+    assert client.get("/api/v1/me").status_code == 200
+    db.rollback()
+    (token,) = db.exec(select(ApiToken)).all()
+    assert token.last_used_at is not None

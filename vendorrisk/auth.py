@@ -19,6 +19,7 @@ def authenticate_request() -> User | None:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         user = users_service.user_for_token(db, token.strip())
+        db.commit()  # only the token's "last used" time can be pending here
         if user is not None:
             db.info["actor_id"] = user.id
             db.info["actor"] = user.email
