@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from .. import audit
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.users import User
+from ..textfields import single_line
 from ..models.vendors import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
 from . import risk_tier
 from .vendors import parse
@@ -37,7 +38,7 @@ class LinkCreate(SQLModel):
         value = value.strip()
         if len(value) > 300:
             raise ValueError(_("At most 300 characters."))
-        return value
+        return single_line(value)
 
 
 class LinkUpdate(SQLModel):
@@ -45,6 +46,11 @@ class LinkUpdate(SQLModel):
 
     service: Optional[str] = None
     touches_user_data: Optional[bool] = None
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value):
+        return single_line(value.strip()) if isinstance(value, str) else value
 
 
 class LinkApproval(SQLModel):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from .. import textfields
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.base import utcnow
 from ..models.findings import FINDING_STATUSES, SEVERITIES, Finding
@@ -165,6 +166,8 @@ def _manual_fields(session: Session, vendor_id: int, data: dict, today: date) ->
         problems.append({"field": "title", "message": _("Give the finding a title.")})
     elif len(title) > 300:
         problems.append({"field": "title", "message": _("Keep the title within 300 characters.")})
+    elif textfields.problem(title):
+        problems.append({"field": "title", "message": textfields.problem(title)})
     description = str(data.get("description") or "").strip()
     if len(description) > 10000:
         problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})

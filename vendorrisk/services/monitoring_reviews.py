@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
+from .. import textfields
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.base import utcnow
 from ..models.monitoring import (CHECK_RESULTS, REVIEW_CHECKS, REVIEW_METHODS, REVIEW_OUTCOMES,
@@ -114,6 +115,8 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
         title = str(item.get("title", "")).strip()
         if not title:
             continue
+        if textfields.problem(title):
+            problems.append({"field": f"findings.{index}.title", "message": textfields.problem(title)})
         severity = item.get("severity") or "medium"
         if severity not in SEVERITIES:
             problems.append({"field": f"findings.{index}.severity", "message": _("Choose one of %(choices)s.",

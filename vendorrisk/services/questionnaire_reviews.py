@@ -110,10 +110,11 @@ def _subcontractor_vendor(session: Session, proposal: SubcontractorProposal) -> 
         vendor = session.exec(select(Vendor).where(or_(Vendor.name == proposal.name,
                                                        Vendor.name_en == proposal.name))).first()
     if vendor is None:
-        vendor = Vendor(name=proposal.name, name_normalized=proposal.name, corporate_number=proposal.corporate_number,
-                        country=proposal.country or "JP", status="prospect")
-        session.add(vendor)
-        session.flush()
+        # Registered like any other vendor (validated, status prospect); the name search
+        # above already offered the match, so a similar name is a separate company.
+        from .vendors import create_vendor
+        vendor = create_vendor(session, {"name": proposal.name, "corporate_number": proposal.corporate_number,
+                                         "country": proposal.country or "JP", "confirm_duplicate": True})
     return vendor
 
 

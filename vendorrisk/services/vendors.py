@@ -17,6 +17,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.users import User
 from ..models.vendors import (VENDOR_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor,
                               VendorContact, VendorOwner)
+from ..textfields import single_line
 from .identifiers import corporate_number_problem, normalise_corporate_number
 
 # Legal-form words dropped when comparing names; matched after NFKC and lower-casing.
@@ -148,6 +149,11 @@ class VendorBase(SQLModel):
     @classmethod
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("name", "name_en", "address", check_fields=False)
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value)  # names reach e-mail subjects and Excel cells
 
 
 class VendorCreate(VendorBase):
@@ -300,7 +306,12 @@ class ContactCreate(SQLModel):
     def _name(cls, value):
         if not value.strip():
             raise ValueError(_("Enter the contact's name."))
-        return value.strip()
+        return single_line(value.strip())
+
+    @field_validator("phone", "title")
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value.strip())
 
     @field_validator("email")
     @classmethod

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from ..errors import NotFound, ValidationFailed
 from ..models.vendors import LOCATION_PURPOSES, Arrangement, DataLocation, OutsourcingLink, Vendor
+from ..textfields import single_line
 from .chains import retier_chain
 from .vendors import parse
 
@@ -46,6 +47,11 @@ class ArrangementBase(SQLModel):
         if isinstance(value, str):
             value = re.split(r"[,、;\n]", value)
         return [str(v).strip() for v in value if str(v).strip()]
+
+    @field_validator("title", "service", "business_function", check_fields=False)
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value)  # titles reach e-mail subjects and Excel cells
 
     @field_validator("substitutability", check_fields=False)
     @classmethod
