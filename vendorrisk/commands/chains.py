@@ -6,20 +6,31 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..db import engine_of, new_session
-from ..errors import ValidationFailed
+from ..errors import DomainError, ValidationFailed
 
 
 @click.command("import-register")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the workbook and store nothing.")
+@click.option("--user", "email", default="", help="E-mail of the person importing: recorded as the "
+              "links' recorder (who may then not approve them, Art. 8(5)) and in the audit trail.")
 @with_appcontext
-def import_register(path: Path, dry_run: bool):
-    """Import vendors, arrangements and links from an .xlsx workbook (all or nothing)."""
+def import_register(path: Path, dry_run: bool, email: str):
+    """Import vendors (as prospect), arrangements and links (unapproved) from an .xlsx
+    workbook (all or nothing); rows carrying an approval or status decision are refused."""
     from .. import audit
     from ..imports.register import import_register as run_import
+    from ..services.users import get_user_by_email
     session = new_session(engine_of(current_app), writes=True)
     try:
-        report = run_import(session, path.read_bytes(), path.name)
+        user = None
+        if email:
+            try:
+                user = get_user_by_email(session, email)
+            except DomainError as exc:
+                raise click.ClickException(exc.message)
+            session.info["actor_id"], session.info["actor"] = user.id, user.email
+        report = run_import(session, path.read_bytes(), path.name, user)
         if dry_run:
             session.rollback()
         else:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from ..errors import DomainError, ValidationFailed
 from ..models.users import User
-from ..models.vendors import VENDOR_STATUSES, Arrangement, Vendor
+from ..models.vendors import Arrangement, Vendor
 from ..services import chains as chain_service
 from ..services import vendors as vendor_service
 from ..services import vendors_arrangements as arrangement_service
@@ -96,6 +96,32 @@ def _rows(workbook, sheet: str, errors: list[dict]):
             yield number, row
 
 
+def _initial_status_only(row: dict) -> None:
+    """A vendor is imported as prospect: any other status is a decision, refused here."""
+    status = row.get("status", "")
+    if status and status != "prospect":
+        raise _Problem("status", _(
+            "Vendors are imported as prospect only, so %(status)s cannot be imported: approval and the "
+            "other statuses are decisions recorded in vendorrisk, with mutual checks (Art. 8(5)). "
+            "Clear the cell or write prospect, then record the decision on the vendor's page.",
+            status=repr(status)))
+
+
+def _no_link_decision(row: dict) -> None:
+    """A link is imported unapproved: its approval (status, basis, date) is refused here."""
+    status = row.get("approval_status", "")
+    if status and status != "unapproved":
+        raise _Problem("approval_status", _(
+            "Sub-outsourcing is imported as unapproved only, so %(status)s cannot be imported: compliance "
+            "records the approval in vendorrisk, and not the person who recorded the link (Art. 8(5)). "
+            "Clear the cell or write unapproved.", status=repr(status)))
+    for column in ("approval_basis", "approved_on"):
+        if row.get(column):
+            raise _Problem(column, _(
+                "The basis and date of an approval are recorded with the approval in vendorrisk, not "
+                "imported. Clear the cell."))
+
+
 def _locations(text: str) -> list[dict]:
     result = []
     for part in re.split(r"[;；\n]", text or ""):
@@ -159,16 +185,12 @@ class _Importer:
         data["country"] = data["country"] or "JP"
         data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
         data["is_cloud"] = _flag(row, "is_cloud")
-        status = row.get("status", "") or "prospect"
-        if status not in VENDOR_STATUSES:
-            raise _Problem("status", _("Unknown status %(status)s; use one of %(choices)s.",
-                                        status=repr(status), choices=", ".join(VENDOR_STATUSES)))
         ref = row.get("ref") or row["name"]
         if ref in self.vendor_refs:
             raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
-        vendor = vendor_service.create_vendor(self.session, data)
-        vendor.status = status  # onboarding records the status already reached
+        vendor = vendor_service.create_vendor(self.session, data)  # status prospect, as on the form
         self.vendor_refs[ref] = vendor.id
+        _initial_status_only(row)  # after the ref is known, so later rows are still checked
         self.report.vendors += 1
 
     def arrangement_row(self, row: dict) -> None:
@@ -190,16 +212,12 @@ class _Importer:
         self.report.arrangements += 1
 
     def link_row(self, row: dict, arrangement: Arrangement, parent_id: int, child_id: int) -> None:
-        link = chain_service.add_link(self.session, arrangement, {
+        link = chain_service.add_link(self.session, arrangement, {  # unapproved; recorded by the importer
             "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
             "touches_user_data": _flag(row, "touches_user_data")})
-        status = row.get("approval_status", "")
-        if status and status != "unapproved":
-            chain_service.decide_link(self.session, link, {
-                "approval_status": status, "approval_basis": row.get("approval_basis") or None,
-                "approved_on": row.get("approved_on") or None}, None)
         self.add_locations(row.get("data_locations", ""), "data_locations", link=link)
         self.report.links += 1
+        _no_link_decision(row)  # after the link is in, so that links below it are still checked
 
     def run_sheet(self, sheet, rows, handler):
         for number, row in rows:

@@ -176,19 +176,23 @@ def update_link(session: Session, link: OutsourcingLink, data: dict) -> Outsourc
 def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User | None,
                 today: date | None = None) -> OutsourcingLink:
     """Record the member's approval of a sub-outsourcing (on, by, basis) or that it is not
-    (yet) approved; an approval needs its basis: prior consent or notification."""
+    (yet) approved; an approval needs its basis: prior consent or notification. Only a
+    person decides (``user`` None is refused), and not the one who recorded the link."""
     payload = parse(LinkApproval, data)
+    if user is None:  # every decision names who took it; imports and jobs take none
+        raise Forbidden(_("A decision on sub-outsourcing is recorded by a person: sign in as "
+                          "compliance staff to record it."))
     if payload.approval_status == "approved":
         if payload.approval_basis is None:
             raise ValidationFailed(_("An approval needs its basis."),
                                    [{"field": "approval_basis", "message": _(
                                        "Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES))}])
-        if user is not None and link.recorded_by_id == user.id:
+        if link.recorded_by_id == user.id:
             raise Forbidden(_("Mutual checks (Art. 8(5)): you recorded this sub-outsourcing, so another "
                               "person must approve it."))
         link.approval_basis = payload.approval_basis
         link.approved_on = payload.approved_on or today or date.today()
-        link.approved_by_id = user.id if user else None  # None: recorded by an import
+        link.approved_by_id = user.id
     else:
         link.approval_basis = None
         link.approved_on = None
