@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from .. import storage, uploads
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..locking import lock
 from ..models.certificates import (CERTIFICATE_TYPES, DATE_KIND, OPINIONS, SUBSERVICE_TREATMENTS,
                                    TYPE_LABELS, Certificate, CertificateReview,
                                    SubserviceOrganisation)
@@ -189,7 +190,9 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
     A file already stored for the same vendor is refused (``Conflict``); one stored for
     another vendor is accepted and reported in ``same_file_elsewhere``.
     """
-    get_vendor(session, vendor_id)
+    # Held until commit: the same vendor's uploads queue, so the same file is never
+    # recorded twice for it by two requests at once (the second finds the first: 409).
+    lock(session, get_vendor(session, vendor_id))
     ensure_can_change(session, user, vendor_id)
     checked = check_input(data)
     upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)

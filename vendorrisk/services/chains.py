@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from .. import audit
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..locking import lock
 from ..models.users import User
 from ..textfields import single_line
 from ..models.vendors import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
@@ -182,6 +183,12 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
     if user is None:  # every decision names who took it; imports and jobs take none
         raise Forbidden(_("A decision on sub-outsourcing is recorded by a person: sign in as "
                           "compliance staff to record it."))
+    lock(session, link)  # decide on the latest committed state; concurrent deciders queue
+    if payload.approval_status == "approved" and link.approval_status == "approved":
+        raise Conflict(_("This sub-outsourcing is already approved (on %(date)s); set it back to "
+                         "pending first to record a new approval.", date=link.approved_on),
+                       [{"field": "approval_status", "message": _("Already approved."),
+                         "approved_by_id": link.approved_by_id}])
     if payload.approval_status == "approved":
         if payload.approval_basis is None:
             raise ValidationFailed(_("An approval needs its basis."),

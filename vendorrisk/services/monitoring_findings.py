@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from .. import textfields
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..locking import lock
 from ..models.base import utcnow
 from ..models.findings import FINDING_STATUSES, SEVERITIES, Finding
 from ..models.monitoring import FindingEvent
@@ -77,6 +78,7 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
                  evidence: str = "", evidence_file: Upload | None = None) -> Finding:
     """Change a finding's status, recording who, when and why."""
     from .. import storage
+    lock(session, finding)  # move from the latest committed status; concurrent moves queue
     if to_status not in FINDING_STATUSES:
         raise ValidationFailed(_("Unknown status %(status)s.", status=repr(to_status)),
                                [{"field": "status", "message": _("Unknown status.")}])
@@ -110,6 +112,7 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
     """Change severity, owner or due date (compliance and admins)."""
     if user.role not in VERIFIERS:
         raise Forbidden(_("Only compliance may change a finding's severity, owner or due date."))
+    lock(session, finding)
     if finding.status == "closed":
         raise Conflict(_("A closed finding cannot be changed."))
     problems, notes = [], []

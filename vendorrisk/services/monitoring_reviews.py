@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from .. import textfields
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..locking import lock
 from ..models.base import utcnow
 from ..models.monitoring import (CHECK_RESULTS, REVIEW_CHECKS, REVIEW_METHODS, REVIEW_OUTCOMES,
                                  MonitoringReview, ReviewAttachment)
@@ -136,6 +137,7 @@ def record_review(session: Session, review: MonitoringReview, user: User, data: 
     from .. import storage
     if not may_change_vendor(session, user, review.vendor_id):
         raise Forbidden(_("Only the vendor's owners or compliance may record its review."))
+    lock(session, review)  # two people completing the review at once: the second finds it done
     if review.status == "completed":
         raise Conflict(_("This review is already completed; it cannot be changed."))
     clean, findings = validate_record(data, today, complete)

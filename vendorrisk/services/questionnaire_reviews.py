@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from .. import storage
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..locking import lock
 from ..models.base import utcnow
 from ..models.files import StoredFile
 from ..models.questionnaires import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
@@ -122,6 +123,7 @@ def _pending(session: Session, proposal_id: int) -> SubcontractorProposal:
     proposal = session.get(SubcontractorProposal, proposal_id)
     if proposal is None:
         raise NotFound(_("There is no subcontractor proposal %(id)s.", id=proposal_id))
+    lock(session, proposal)  # accepted or rejected once, however many click at the same moment
     if proposal.status != "pending":
         raise Conflict(_("This proposal was already accepted.") if proposal.status == "accepted"
                        else _("This proposal was already rejected."))

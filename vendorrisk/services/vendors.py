@@ -14,6 +14,7 @@ from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
 
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..locking import insert_once, lock
 from ..models.users import User
 from ..models.vendors import (VENDOR_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor,
                               VendorContact, VendorOwner)
@@ -230,8 +231,10 @@ def create_vendor(session: Session, data: dict) -> Vendor:
     _refuse_duplicates(session, payload.name, payload.corporate_number, payload.confirm_duplicate)
     vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
                     name_normalized=normalise_name(payload.name))
-    session.add(vendor)
-    session.flush()
+    if insert_once(session, vendor) is None:  # registered by someone else at the same moment
+        _refuse_duplicates(session, "", payload.corporate_number, True)
+        raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
+                         "reload and check."))
     return vendor
 
 
@@ -261,6 +264,9 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
     if status not in VENDOR_STATUSES:
         raise ValidationFailed(_("Unknown status."), [{"field": "status", "message": _(
             "Choose one of %(choices)s.", choices=", ".join(VENDOR_STATUSES))}])
+    if status == vendor.status:
+        return vendor
+    lock(session, vendor)  # decide on the latest committed status; concurrent deciders queue
     if status == vendor.status:
         return vendor
     if status not in TRANSITIONS[vendor.status]:
