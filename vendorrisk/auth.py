@@ -2,6 +2,7 @@
 from flask import g, request, session
 
 from .db import get_session
+from .db_phases import reading
 from .models.users import User
 from .services import users as users_service
 
@@ -13,17 +14,23 @@ def authenticate_request() -> User | None:
     exposure); pages accept only the signed session cookie.
     """
     db = get_session()
+    # A read transaction of its own: finding the user never takes SQLite's write lock, and
+    # a writing request's own transaction begins with its first statement after this.
+    with reading(db):
+        user = _authenticate(db)
+    if user is not None:
+        db.info["actor_id"] = user.id
+        db.info["actor"] = user.email
+    return user
+
+
+def _authenticate(db) -> User | None:
     if request.path.startswith("/api/"):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        user = users_service.user_for_token(db, token.strip())
-        db.commit()  # only the token's "last used" time can be pending here
-        if user is not None:
-            db.info["actor_id"] = user.id
-            db.info["actor"] = user.email
-        return user
+        return users_service.user_for_token(db, token.strip())
     user_id = session.get("uid")
     if user_id is None:
         return None
@@ -31,8 +38,6 @@ def authenticate_request() -> User | None:
     if user is None or not user.is_active or session.get("sv") != user.session_version:
         session.clear()
         return None
-    db.info["actor_id"] = user.id
-    db.info["actor"] = user.email
     return user
 
 

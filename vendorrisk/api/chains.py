@@ -8,7 +8,9 @@ from ..auth import current_user
 from ..db import get_session
 from ..errors import Forbidden, ValidationFailed
 from ..exports.register import register_workbook
-from ..imports.register import import_register
+from ..db_phases import reading
+from ..imports.register import apply_register, read_register
+from ..imports.register_check import check_register
 from ..models.vendors import Arrangement
 from ..pagination import paginate
 from ..services import chains as chain_service, chains_queries, vendors as vendor_service
@@ -272,10 +274,12 @@ def import_workbook():
     data = request.get_data()
     if not data:
         raise ValidationFailed("Send the .xlsx workbook as the request body.")
-    report = import_register(db, data, request.args.get("filename", "register.xlsx"), current_user())
-    if dry_run:
-        db.rollback()
-    else:
+    # Read and check without SQLite's write lock (a dry run takes none); store briefly.
+    sheets = read_register(data, request.args.get("filename", "register.xlsx"))
+    with reading(db):
+        report = check_register(db, sheets)
+    if not dry_run:
+        report = apply_register(db, sheets, current_user())
         audit.add_event(db, action="import", entity="register",
                         after={"vendors": report.vendors, "arrangements": report.arrangements, "links": report.links})
         db.commit()

@@ -19,21 +19,24 @@ def import_register(path: Path, dry_run: bool, email: str):
     """Import vendors (as prospect), arrangements and links (unapproved) from an .xlsx
     workbook (all or nothing); rows carrying an approval or status decision are refused."""
     from .. import audit
-    from ..imports.register import import_register as run_import
+    from ..db_phases import reading
+    from ..imports.register import apply_register, read_register
+    from ..imports.register_check import check_register
     from ..services.users import get_user_by_email
     session = new_session(engine_of(current_app), writes=True)
     try:
         user = None
-        if email:
-            try:
-                user = get_user_by_email(session, email)
-            except DomainError as exc:
-                raise click.ClickException(exc.message)
-            session.info["actor_id"], session.info["actor"] = user.id, user.email
-        report = run_import(session, path.read_bytes(), path.name, user)
-        if dry_run:
-            session.rollback()
-        else:
+        sheets = read_register(path.read_bytes(), path.name)
+        with reading(session):  # no write lock while reading and checking; a dry run takes none
+            if email:
+                try:
+                    user = get_user_by_email(session, email)
+                except DomainError as exc:
+                    raise click.ClickException(exc.message)
+                session.info["actor_id"], session.info["actor"] = user.id, user.email
+            report = check_register(session, sheets)
+        if not dry_run:
+            report = apply_register(session, sheets, user)
             audit.add_event(session, action="import", entity="register",
                             after={"file": path.name, "vendors": report.vendors,
                                    "arrangements": report.arrangements, "links": report.links})

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils import column_index_from_string
+from .. import parse_budget
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 SEPARATOR = "}"
@@ -313,6 +314,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             if cell["row"] > cell["last"]:
                 cell["last"] = cell["row"]
         elif local == "row":
+            parse_budget.check()
             number = attrs.get("r")
             cell["row"] = int(number) if number else cell["row"] + 1
             cell["column"] = 0

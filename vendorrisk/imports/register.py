@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from .. import parse_budget
 from ..errors import DomainError, ValidationFailed
 from ..models.users import User
 from ..models.vendors import Arrangement, Vendor
@@ -255,26 +256,69 @@ class _Importer:
             self.run_sheet("links", [(number, row)], lambda r: self.link_row(r, arrangement, parent_id, child_id))
 
 
-def import_register(session: Session, data: bytes, filename: str, user: User | None = None) -> ImportReport:
-    """Read a register workbook into the session; raise ``ValidationFailed`` listing every
-    problem (sheet, row, column). The caller commits, or rolls back for a dry run."""
+@dataclass
+class RegisterSheets:
+    """The rows of a register workbook, read and closed: ``(row number, {column: text})``
+    per sheet, and the problems of the workbook's shape (missing sheets or columns)."""
+
+    vendors: list = field(default_factory=list)
+    arrangements: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def read_register(data: bytes, filename: str) -> RegisterSheets:
+    """Inspect and read a register workbook into rows: no database work, bounded in size
+    (``uploads``) and time (``parse_budget``); call it before the write transaction."""
     upload = inspect_upload(data, filename, {"xlsx"})
-    try:
-        workbook = load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise ValidationFailed(_("The workbook cannot be read."), [{"sheet": "", "row": 0, "column": "",
-                                                                    "message": _("Unreadable workbook: %(error)s",
-                                                                                 error=exc)}])
-    importer = _Importer(session, user)
-    if not set(REQUIRED) & set(workbook.sheetnames):
-        importer.error("", 0, "", _("The workbook has none of the sheets vendors, arrangements, links."))
-    errors = importer.report.errors
-    importer.run_sheet("vendors", _rows(workbook, "vendors", errors), importer.vendor_row)
-    importer.run_sheet("arrangements", _rows(workbook, "arrangements", errors), importer.arrangement_row)
-    importer.links(_rows(workbook, "links", errors))
-    workbook.close()
+    sheets = RegisterSheets()
+    with parse_budget.budget():
+        try:
+            workbook = load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types on damaged files
+            raise ValidationFailed(_("The workbook cannot be read."), [{"sheet": "", "row": 0, "column": "",
+                                                                        "message": _("Unreadable workbook: %(error)s",
+                                                                                     error=exc)}])
+        try:
+            if not set(REQUIRED) & set(workbook.sheetnames):
+                sheets.errors.append({"sheet": "", "row": 0, "column": "", "message": _(
+                    "The workbook has none of the sheets vendors, arrangements, links.")})
+            for name in REQUIRED:
+                rows = getattr(sheets, name)
+                for item in _rows(workbook, name, sheets.errors):
+                    parse_budget.check()
+                    rows.append(item)
+        finally:
+            workbook.close()
+    return sheets
+
+
+def refuse_if_errors(errors: list[dict]) -> None:
+    """Raise the import's ``ValidationFailed`` listing every problem, if there is any."""
     if errors:
         raise ValidationFailed(_("The workbook has %(count)s problem(s); nothing was stored.",
                                  count=len(errors)), errors)
+
+
+def apply_register(session: Session, sheets: RegisterSheets, user: User | None = None) -> ImportReport:
+    """Store the rows through the services (which check every rule again, under the write
+    lock); raise ``ValidationFailed`` listing every problem. The caller commits."""
+    importer = _Importer(session, user)
+    importer.report.errors.extend(sheets.errors)
+    with chain_service.retier_once(session):  # tiers once at the end, not after every row
+        importer.run_sheet("vendors", sheets.vendors, importer.vendor_row)
+        importer.run_sheet("arrangements", sheets.arrangements, importer.arrangement_row)
+        importer.links(sheets.links)
+        refuse_if_errors(importer.report.errors)
     session.flush()
     return importer.report
+
+
+def import_register(session: Session, data: bytes, filename: str, user: User | None = None) -> ImportReport:
+    """Read a register workbook into the session; raise ``ValidationFailed`` listing every
+    problem (sheet, row, column). The caller commits, or rolls back for a dry run.
+
+    Views split this up so that SQLite's write lock is held only while storing:
+    ``read_register`` (no database), ``register_check.check_register`` in a read phase
+    (``db_phases.reading``; a dry run stops there), then ``apply_register``."""
+    return apply_register(session, read_register(data, filename), user)

@@ -190,12 +190,13 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
     A file already stored for the same vendor is refused (``Conflict``); one stored for
     another vendor is accepted and reported in ``same_file_elsewhere``.
     """
+    # The file is checked before the first query, so no write lock is held while it is.
+    upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)
     # Held until commit: the same vendor's uploads queue, so the same file is never
     # recorded twice for it by two requests at once (the second finds the first: 409).
     lock(session, get_vendor(session, vendor_id))
     ensure_can_change(session, user, vendor_id)
     checked = check_input(data)
-    upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)
     stored, duplicate = storage.store(session, upload, user.id)
     same_file = []
     if duplicate:

@@ -5,8 +5,9 @@ vendor". It is refused, with nothing changed, when it would link a vendor to its
 close a cycle (409) or hang under a vendor that is not in the arrangement's chain (422).
 Tiers are derived from the links by the queries in ``chains_queries``, never stored.
 """
+from contextlib import contextmanager
 from datetime import date
-from typing import Optional
+from typing import Iterator, Optional
 
 from flask_babel import gettext as _
 from pydantic import field_validator
@@ -114,15 +115,43 @@ def _vendor_name(session: Session, vendor_id: int) -> str:
     return vendor.name if vendor else str(vendor_id)
 
 
+RETIER_LATER = "vendorrisk.retier_later"
+
+
 def retier_chain(session: Session, arrangement_id: int) -> None:
     """Recompute the risk tier of every vendor in an arrangement's chain (their positions,
-    user data and locations feed the tier), so the tier never goes stale after a change."""
+    user data and locations feed the tier), so the tier never goes stale after a change.
+    Inside ``retier_once`` the chain is only noted, and recomputed once at its end."""
+    later = session.info.get(RETIER_LATER)
+    if later is not None:
+        later.add(arrangement_id)
+        return
     vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
                                   .where(OutsourcingLink.arrangement_id == arrangement_id)).all())
     tier1 = session.exec(select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id)).first()
     if tier1 is not None:
         vendor_ids.add(tier1)
     risk_tier.recompute(session, sorted(vendor_ids))
+
+
+@contextmanager
+def retier_once(session: Session) -> Iterator[None]:
+    """Many changes in a row (a register import): recompute the tiers of the chains they
+    touched once, at the end, in one set of queries, instead of after every row."""
+    if session.info.get(RETIER_LATER) is not None:
+        yield
+        return
+    session.info[RETIER_LATER] = set()
+    try:
+        yield
+        arrangement_ids = sorted(session.info[RETIER_LATER])
+    finally:
+        touched = session.info.pop(RETIER_LATER)
+    if touched:
+        vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
+                                      .where(OutsourcingLink.arrangement_id.in_(arrangement_ids))).all())
+        vendor_ids |= set(session.exec(select(Arrangement.vendor_id).where(Arrangement.id.in_(arrangement_ids))))
+        risk_tier.recompute(session, sorted(vendor_ids))
 
 
 def add_link(session: Session, arrangement: Arrangement, data: dict) -> OutsourcingLink:

@@ -10,7 +10,7 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from .. import storage, uploads
+from .. import parse_budget, storage, uploads
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..imports import contracts_structure, contracts_text
 from ..models.base import utcnow
@@ -63,18 +63,43 @@ def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Claus
     return [c for c in contracts_library.library() if c.applies_to(arrangement)]
 
 
-def upload_version(session: Session, *, arrangement_id: int, data: bytes, filename: str, user: User,
-                   contract_id: int | None = None, title: str = "") -> ContractVersion:
+@dataclass(frozen=True)
+class PreparedVersion:
+    """A contract file read and checked against the whole clause library, before any
+    database work: what ``upload_version`` stores."""
+
+    upload: uploads.Upload
+    extracted: contracts_text.Extracted
+    structure: contracts_structure.Structure
+    results: list  # contracts_matcher.ClauseResult for every clause of the library
+
+
+def prepare_version(data: bytes, filename: str) -> PreparedVersion:
+    """Inspect, read and check a contract file: the slow part of an upload, bounded in size
+    (``uploads``) and time (``parse_budget``), touching no database. Views call it before
+    their write transaction begins, so that on SQLite no other writer waits for it."""
+    upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
+    with parse_budget.budget():
+        extracted = contracts_text.extract(upload.data, upload.kind)
+        structure = contracts_structure.parse(extracted.blocks)
+        results = contracts_matcher.check_contract(structure, contracts_library.library(),
+                                                   scanned=extracted.status == "scanned")
+    return PreparedVersion(upload, extracted, structure, results)
+
+
+def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
+                   user: User, contract_id: int | None = None, title: str = "",
+                   prepared: PreparedVersion | None = None) -> ContractVersion:
     """Store a new contract version and check it; a new contract is started when the
     arrangement has none (or ``contract_id`` is not given and ``title`` is).
 
     Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
-    ``ValidationFailed`` before anything is stored."""
+    ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
+    the file already read; without it ``data`` is read here."""
     arrangement = get_arrangement(session, arrangement_id)
     _may_change(session, user, arrangement.vendor_id)
-    upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
-    extracted = contracts_text.extract(upload.data, upload.kind)
-    structure = contracts_structure.parse(extracted.blocks)
+    prepared = prepared or prepare_version(data, filename)
+    upload, extracted, structure = prepared.upload, prepared.extracted, prepared.structure
     if contract_id is not None:
         contract = get_contract(session, contract_id)
         if contract.arrangement_id != arrangement.id:
@@ -103,9 +128,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
                               uploaded_by_id=user.id)
     session.add(version)
     session.flush()
-    results = contracts_matcher.check_contract(structure, applicable_clauses(arrangement),
-                                               scanned=extracted.status == "scanned")
-    for result in results:
+    applicable = {clause.id for clause in applicable_clauses(arrangement)}
+    for result in (r for r in prepared.results if r.clause_id in applicable):
         session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
                                 auto_status=result.status, confidence=result.confidence,
                                 reason=result.reason[:1000], evidence=result.evidence,

@@ -12,6 +12,7 @@ gets *found*: the reviewer decides.
 import re
 from dataclasses import dataclass
 
+from .. import parse_budget
 from ..imports.contracts_structure import NUM, Passage, Section, Structure, kanji_number
 from .contracts_library import Clause
 
@@ -173,6 +174,7 @@ def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> Clau
     annexes = _annexes(structure)
     candidates = []
     for section in structure.sections:
+        parse_budget.check()
         candidates.append(_examine(section, clause))
         joined, refs = _with_referenced_annexes(section, annexes)
         if refs:

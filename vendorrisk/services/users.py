@@ -8,7 +8,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -178,8 +177,11 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION:
-        # At most once per interval, so that reads rarely write; the caller commits it at
-        # once (read-only API calls never commit their request).
-        session.execute(update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now))
-        record.last_used_at = now
+        # At most once per interval, in its own short transaction that gives up quietly when
+        # the database is busy: a read never turns into a failed write (issue 16).
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        from ..token_use import record_use
+        if record_use(record.id, now):
+            set_committed_value(record, "last_used_at", now)  # written already: not a change here
     return user

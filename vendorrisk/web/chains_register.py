@@ -8,7 +8,9 @@ from ..auth import current_user
 from ..db import get_session
 from ..errors import ValidationFailed
 from ..exports.register import register_workbook
-from ..imports.register import import_register as run_import
+from ..db_phases import reading
+from ..imports.register import apply_register, read_register
+from ..imports.register_check import check_register
 from ..models.base import utcnow
 
 bp = Blueprint("chains_register", __name__)
@@ -39,12 +41,14 @@ def import_register():
         dry_run = request.form.get("dry_run") == "1"
         upload = request.files.get("file")
         try:
-            report = run_import(db, upload.read() if upload else b"", upload.filename if upload else "",
-                                current_user())
+            # Read and check without SQLite's write lock (a dry run takes none); store briefly.
+            sheets = read_register(upload.read() if upload else b"", upload.filename if upload else "")
+            with reading(db):
+                report = check_register(db, sheets)
             if dry_run:
-                db.rollback()
                 message = _("Dry run: the workbook is valid; nothing was stored.")
             else:
+                report = apply_register(db, sheets, current_user())
                 audit.add_event(db, action="import", entity="register",
                                 after={"vendors": report.vendors, "arrangements": report.arrangements,
                                        "links": report.links})
