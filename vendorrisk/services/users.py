@@ -167,21 +167,24 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return record
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active user owning an unrevoked token, or ``None``."""
+def token_and_user(session: Session, token: str) -> tuple[ApiToken | None, User | None]:
+    """The unrevoked token record and its active owner, or ``(None, None)``; reads only."""
     record = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     if record is None or record.revoked_at is not None:
-        return None
+        return None, None
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
-        return None
-    now = utcnow()
-    if record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION:
-        # At most once per interval, in its own short transaction that gives up quietly when
-        # the database is busy: a read never turns into a failed write (issue 16).
-        from sqlalchemy.orm.attributes import set_committed_value
+        return None, None
+    return record, user
 
-        from ..token_use import record_use
-        if record_use(record.id, now):
-            set_committed_value(record, "last_used_at", now)  # written already: not a change here
-    return user
+
+def token_use_due(record: ApiToken, now) -> bool:
+    """Whether the token's "last used" time should be written now (at most once per
+    interval, so that reads rarely write). The request glue writes it with
+    ``token_use.record_use`` after its read transaction, best effort (issue 16)."""
+    return record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """Return the active user owning an unrevoked token, or ``None``."""
+    return token_and_user(session, token)[1]
