@@ -403,3 +403,10 @@ def test_reading_stops_when_its_time_budget_is_spent(app, db, api):
     register = client.post("/api/v1/register/import?dry_run=true", data=workbook(register_rows(3, 1, 1)),
                            content_type="application/octet-stream")
     assert register.status_code == 422 and "took longer" in register.get_json()["error"]["message"]
+    vendor = factories.gen_vendor(db)
+    db.commit()
+    answers = workbook({"Questions": [["ID", "Question", "Answer"], ["Q1", "Do you encrypt data at rest?", "Yes"]]})
+    questionnaire = client.post(f"/api/v1/vendors/{vendor.id}/questionnaire-responses",
+                                data={"file": (io.BytesIO(answers), "answers.xlsx"), "dry_run": "1"},
+                                content_type="multipart/form-data")
+    assert questionnaire.status_code == 422 and "took longer" in questionnaire.get_json()["error"]["message"]
