@@ -1,0 +1,28 @@
+"""Vendors and chains (Arts. 25(1)(4), 26(1)-(3)): vendors, outsourcing arrangements, the
+sub-outsourcing links down to the final contractor, the register workbook, and the findings
+raised about vendors by every area."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the vendors area into ``app``."""
+    from vendorrisk.vendors import findings, models  # noqa: F401  (the area's tables)
+    from vendorrisk.vendors import (api as vendors_api, api_openapi, commands, demo, pages, pages_chains,
+                                    pages_register, rules)
+
+    add_pages(app, pages.bp, *pages.NAV)
+    add_pages(app, pages_chains.bp, *pages_chains.NAV)
+    add_pages(app, pages_register.bp)
+    add_api(app, vendors_api.bp, api_openapi.OPENAPI)
+    app.cli.add_command(commands.import_register)
+    app.cli.add_command(commands.export_register)
+    reg = registry.of(app)
+    reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
+    reg.add_demo_loader(11, demo.load)
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
