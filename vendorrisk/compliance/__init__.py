@@ -13,10 +13,11 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the compliance area into ``app``."""
     from vendorrisk.compliance import models  # noqa: F401  (the area's tables)
-    from vendorrisk.compliance import api as compliance_api, commands, demo, pages, pages_dashboard
+    from vendorrisk.compliance import api as compliance_api, commands, demo
+    from vendorrisk.compliance.pages import dashboard, matrix
 
-    add_pages(app, pages.bp, *pages.NAV)
-    add_pages(app, pages_dashboard.bp, *pages_dashboard.NAV)
+    add_pages(app, matrix.bp, *matrix.NAV)
+    add_pages(app, dashboard.bp, *dashboard.NAV)
     add_api(app, compliance_api.bp, compliance_api.OPENAPI)
     app.cli.add_command(commands.compliance_group)
     reg = registry.of(app)

@@ -12,13 +12,13 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import models, models_reminders  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring import (api as monitoring_api, commands, demo, pages, pages_calendar, pages_findings,
-                                       pages_outbox, reminders, rules)
+    from vendorrisk.monitoring import api as monitoring_api, commands, demo, reminders, rules
+    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews
 
-    add_pages(app, pages.bp, *pages.NAV)
-    add_pages(app, pages_findings.bp, *pages_findings.NAV)
-    add_pages(app, pages_outbox.bp, *pages_outbox.NAV)
-    add_pages(app, pages_calendar.bp)
+    add_pages(app, reviews.bp, *reviews.NAV)
+    add_pages(app, findings.bp, *findings.NAV)
+    add_pages(app, outbox.bp, *outbox.NAV)
+    add_pages(app, calendar.bp)
     add_api(app, monitoring_api.bp, monitoring_api.OPENAPI)
     app.cli.add_command(commands.remind)
     reg = registry.of(app)
@@ -27,6 +27,6 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["monitoring_reviews"] = reminders.review_reminders
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
     reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
-    reg.add_vendor_panel("monitoring", 30, pages.monitoring_panel)
+    reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
     reg.add_demo_loader(80, demo.load)  # after the areas that set risk tiers
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -13,12 +13,12 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
     from vendorrisk.vendors import findings, models  # noqa: F401  (the area's tables)
-    from vendorrisk.vendors import (api as vendors_api, api_openapi, commands, demo, pages, pages_chains,
-                                    pages_register, rules)
+    from vendorrisk.vendors import api as vendors_api, api_openapi, commands, demo, rules
+    from vendorrisk.vendors.pages import chains, register, vendors
 
-    add_pages(app, pages.bp, *pages.NAV)
-    add_pages(app, pages_chains.bp, *pages_chains.NAV)
-    add_pages(app, pages_register.bp)
+    add_pages(app, vendors.bp, *vendors.NAV)
+    add_pages(app, chains.bp, *chains.NAV)
+    add_pages(app, register.bp)
     add_api(app, vendors_api.bp, api_openapi.OPENAPI)
     app.cli.add_command(commands.import_register)
     app.cli.add_command(commands.export_register)

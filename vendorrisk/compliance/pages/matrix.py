@@ -15,7 +15,7 @@ from vendorrisk.core.models import utcnow
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import RISK_TIERS, Vendor
 
-bp = Blueprint("compliance", __name__, template_folder="templates", url_prefix="/compliance")
+bp = Blueprint("compliance", __name__, template_folder="../templates", url_prefix="/compliance")
 NAV = [NavItem("compliance.index", _l("Compliance"), 70)]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

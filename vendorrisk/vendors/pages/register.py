@@ -11,7 +11,7 @@ from vendorrisk.core.models import utcnow
 from vendorrisk.vendors.register_export import register_workbook
 from vendorrisk.vendors.register_reader import import_register as run_import
 
-bp = Blueprint("chains_register", __name__, template_folder="templates")
+bp = Blueprint("chains_register", __name__, template_folder="../templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

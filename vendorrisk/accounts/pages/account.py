@@ -9,7 +9,7 @@ from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import ApiToken
 
-bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/account")
+bp = Blueprint("account", __name__, template_folder="../templates", url_prefix="/account")
 
 
 @bp.get("/")

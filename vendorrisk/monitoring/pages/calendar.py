@@ -7,7 +7,7 @@ from vendorrisk.core.access import ALL_ROLES, allow, public
 from vendorrisk.core.db import get_session
 from vendorrisk.monitoring import calendar as feeds
 
-bp = Blueprint("calendar_feed", __name__, template_folder="templates", url_prefix="/calendar")
+bp = Blueprint("calendar_feed", __name__, template_folder="../templates", url_prefix="/calendar")
 WRITERS = ("admin", "compliance", "procurement", "vendor_owner")
 
 

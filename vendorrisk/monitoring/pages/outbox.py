@@ -11,7 +11,7 @@ from vendorrisk.core.registry import NavItem
 from vendorrisk.monitoring import sweep as monitoring_sweep
 from vendorrisk.monitoring.models_reminders import REMINDER_STATUSES, Reminder
 
-bp = Blueprint("outbox", __name__, template_folder="templates", url_prefix="/outbox")
+bp = Blueprint("outbox", __name__, template_folder="../templates", url_prefix="/outbox")
 NAV = [NavItem("outbox.index", _l("Outbox"), 58)]
 
 

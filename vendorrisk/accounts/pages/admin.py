@@ -11,7 +11,7 @@ from vendorrisk.core.errors import DomainError, NotFound
 from vendorrisk.core.models import ROLES, User
 from vendorrisk.core.registry import NavItem
 
-bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+bp = Blueprint("admin", __name__, template_folder="../templates", url_prefix="/admin")
 NAV = [NavItem("admin.users", _l("Users"), 80)]
 
 

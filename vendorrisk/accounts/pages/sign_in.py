@@ -8,7 +8,7 @@ from vendorrisk.core import auth, users
 from vendorrisk.core.access import ALL_ROLES, allow, public
 from vendorrisk.core.db import get_session
 
-bp = Blueprint("auth", __name__, template_folder="templates")
+bp = Blueprint("auth", __name__, template_folder="../templates")
 
 
 def _safe_next(target: str | None) -> str:

@@ -5,7 +5,7 @@ from vendorrisk.accounts.portfolio import headline_counts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 
-bp = Blueprint("main", __name__, template_folder="templates")
+bp = Blueprint("main", __name__, template_folder="../templates")
 
 
 @bp.get("/")

@@ -13,7 +13,7 @@ from vendorrisk.core.models import utcnow
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 
-bp = Blueprint("dashboard", __name__, template_folder="templates", url_prefix="/dashboard")
+bp = Blueprint("dashboard", __name__, template_folder="../templates", url_prefix="/dashboard")
 NAV = [NavItem("dashboard.index", _l("Dashboard"), 5)]
 
 

@@ -16,7 +16,7 @@ from vendorrisk.monitoring import findings
 from vendorrisk.vendors.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 
-bp = Blueprint("findings", __name__, template_folder="templates", url_prefix="/findings")
+bp = Blueprint("findings", __name__, template_folder="../templates", url_prefix="/findings")
 NAV = [NavItem("findings.board", _l("Findings"), 55)]
 PER_COLUMN = 100
 EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "txt", "md", "png", "jpeg", "csv"}

@@ -26,9 +26,9 @@ from vendorrisk.vendors.models import (
     OutsourcingLink,
     Vendor,
 )
-from vendorrisk.vendors.pages import form_data, refused
+from vendorrisk.vendors.pages.vendors import form_data, refused
 
-bp = Blueprint("chains", __name__, template_folder="templates")
+bp = Blueprint("chains", __name__, template_folder="../templates")
 NAV = [NavItem("chains.arrangements", _l("Arrangements"), 12),
        NavItem("chains.concentration", _l("Concentration"), 15)]
 WRITERS = ("compliance", "procurement", "vendor_owner")

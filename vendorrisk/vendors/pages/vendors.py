@@ -17,7 +17,7 @@ from vendorrisk.vendors import chain_queries as chains_queries
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.models import RISK_TIERS, VENDOR_STATUSES, Arrangement, VendorContact, VendorOwner
 
-bp = Blueprint("vendors", __name__, template_folder="templates", url_prefix="/vendors")
+bp = Blueprint("vendors", __name__, template_folder="../templates", url_prefix="/vendors")
 NAV = [NavItem("vendors.index", _l("Vendors"), 10)]
 WRITERS = ("compliance", "procurement", "vendor_owner")
 VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "risk_tier", "notes")

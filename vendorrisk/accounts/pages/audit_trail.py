@@ -13,7 +13,7 @@ from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 
-bp = Blueprint("audit_trail", __name__, template_folder="templates", url_prefix="/audit")
+bp = Blueprint("audit_trail", __name__, template_folder="../templates", url_prefix="/audit")
 NAV = [NavItem("audit_trail.index", _l("Audit trail"), 85)]
 READERS = ("auditor", "compliance")
 FILTERS = ("entity", "entity_id", "action", "actor")

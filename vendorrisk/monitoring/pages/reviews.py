@@ -20,7 +20,7 @@ from vendorrisk.monitoring.models import CHECK_RESULTS, REVIEW_CHECKS, REVIEW_ME
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import Vendor
 
-bp = Blueprint("reviews", __name__, template_folder="templates", url_prefix="/reviews")
+bp = Blueprint("reviews", __name__, template_folder="../templates", url_prefix="/reviews")
 NAV = [NavItem("reviews.index", _l("Reviews"), 50)]
 
 CHECK_LABELS = {
