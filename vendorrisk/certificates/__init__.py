@@ -11,8 +11,15 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the certificates area into ``app``."""
-    from vendorrisk.certificates import models  # noqa: F401  (the area's tables)
-    from vendorrisk.certificates import api as certificates_api, demo, pages, reminders, rules, service
+    from vendorrisk.certificates import api as certificates_api
+    from vendorrisk.certificates import (
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        reminders,
+        rules,
+        service,
+    )
 
     add_pages(app, pages.bp, *pages.NAV)
     add_api(app, certificates_api.bp, certificates_api.OPENAPI)

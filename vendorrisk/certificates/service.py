@@ -23,7 +23,7 @@ from vendorrisk.certificates.models import (
     CertificateReview,
     SubserviceOrganisation,
 )
-from vendorrisk.core import storage, uploads
+from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
@@ -219,6 +219,7 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
     for item in checked.subservices:
         session.add(SubserviceOrganisation(certificate_id=certificate.id, **item))
     session.flush()
+    events.publish(session, events.CertificateChanged(vendor_id, certificate.id))
     return Recorded(certificate, stored.sha256, duplicate, same_file)
 
 
@@ -274,6 +275,7 @@ def record_review(session: Session, certificate: Certificate, *, user: User, dat
             raised_by_id=user.id)
         review.finding_id = finding.id
         session.flush()
+    events.publish(session, events.CertificateChanged(certificate.vendor_id, certificate.id))
     return review
 
 

@@ -12,8 +12,12 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the compliance area into ``app``."""
-    from vendorrisk.compliance import models  # noqa: F401  (the area's tables)
-    from vendorrisk.compliance import api as compliance_api, commands, demo
+    from vendorrisk.compliance import api as compliance_api
+    from vendorrisk.compliance import (
+        commands,
+        demo,
+        models,  # noqa: F401  (the area's tables)
+    )
     from vendorrisk.compliance.pages import dashboard, matrix
 
     add_pages(app, matrix.bp, *matrix.NAV)

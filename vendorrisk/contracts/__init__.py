@@ -11,8 +11,13 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the contracts area into ``app``."""
-    from vendorrisk.contracts import models  # noqa: F401  (the area's tables)
-    from vendorrisk.contracts import api as contracts_api, demo, pages, rules
+    from vendorrisk.contracts import api as contracts_api
+    from vendorrisk.contracts import (
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        rules,
+    )
     from vendorrisk.contracts.checker import library
 
     add_pages(app, pages.bp, *pages.NAV)

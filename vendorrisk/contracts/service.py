@@ -15,7 +15,7 @@ from vendorrisk.contracts.checker import matcher as contracts_matcher
 from vendorrisk.contracts.checker import structure as contracts_structure
 from vendorrisk.contracts.checker import text as contracts_text
 from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
-from vendorrisk.core import storage, uploads
+from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.vendors import findings
@@ -113,6 +113,7 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
                                 reason=result.reason[:1000], evidence=result.evidence,
                                 location=result.location[:120], article=result.article[:60]))
     session.flush()
+    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
     return version
 
 
@@ -161,6 +162,7 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
             description=f"Version {version.number} ({version.filename}) lacks the clause. Reviewer: {comment}",
             severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
     session.flush()
+    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
     return check
 
 

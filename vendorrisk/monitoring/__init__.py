@@ -11,8 +11,8 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
-    from vendorrisk.monitoring import models, models_reminders  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring import api as monitoring_api, commands, demo, reminders, rules
+    from vendorrisk.monitoring import api as monitoring_api
+    from vendorrisk.monitoring import commands, demo, models, models_reminders, reminders, rules  # noqa: F401  (the area's tables)
     from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews
 
     add_pages(app, reviews.bp, *reviews.NAV)

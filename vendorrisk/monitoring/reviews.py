@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
@@ -163,6 +164,7 @@ def record_review(session: Session, review: MonitoringReview, user: User, data: 
         review.completed_at, review.completed_by_id = utcnow(), user.id
         session.flush()
         regenerate_plans(session, [review.vendor_id])
+        events.publish(session, events.ReviewCompleted(review.vendor_id, review.id))
     session.flush()
     return raised
 

@@ -11,8 +11,15 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the questionnaires area into ``app``."""
-    from vendorrisk.questionnaires import models  # noqa: F401  (the area's tables)
-    from vendorrisk.questionnaires import api as questionnaires_api, commands, demo, pages, reviews, template_files
+    from vendorrisk.questionnaires import api as questionnaires_api
+    from vendorrisk.questionnaires import (
+        commands,
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        reviews,
+        template_files,
+    )
 
     add_pages(app, pages.bp, *pages.NAV)
     add_api(app, questionnaires_api.bp, questionnaires_api.OPENAPI)

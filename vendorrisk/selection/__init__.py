@@ -11,8 +11,17 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the selection area into ``app``."""
-    from vendorrisk.selection import models  # noqa: F401  (the area's tables)
-    from vendorrisk.selection import api as selection_api, commands, criteria, demo, pages, records, risk_tier, rules
+    from vendorrisk.selection import api as selection_api
+    from vendorrisk.selection import (
+        commands,
+        criteria,
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        records,
+        risk_tier,
+        rules,
+    )
 
     add_pages(app, pages.bp, *pages.NAV)
     add_api(app, selection_api.bp, selection_api.OPENAPI)

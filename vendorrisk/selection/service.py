@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit
+from vendorrisk.core import audit, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.storage import store
@@ -321,6 +321,7 @@ def _decide(session: Session, assessment: SelectionAssessment, user: User, note:
                            "decided_by_id": user.id})
     session.flush()
     risk_tier.recompute(session, [assessment.vendor_id])
+    events.publish(session, events.AssessmentDecided(assessment.vendor_id, assessment.id, assessment.decision))
 
 
 def vendor_history(session: Session, vendor_id: int) -> list[SelectionAssessment]:

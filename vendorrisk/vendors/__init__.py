@@ -12,8 +12,8 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
-    from vendorrisk.vendors import findings, models  # noqa: F401  (the area's tables)
-    from vendorrisk.vendors import api as vendors_api, api_openapi, commands, demo, rules
+    from vendorrisk.vendors import api as vendors_api
+    from vendorrisk.vendors import api_openapi, commands, demo, findings, models, rules  # noqa: F401  (the area's tables)
     from vendorrisk.vendors.pages import chains, register, vendors
 
     add_pages(app, vendors.bp, *vendors.NAV)

@@ -14,6 +14,7 @@ from pydantic import ValidationError, field_validator
 from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
 
+from vendorrisk.core import events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
@@ -255,6 +256,7 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
     vendor.name_normalized = normalise_name(vendor.name)
     session.add(vendor)
     session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
     return vendor
 
 
@@ -274,6 +276,7 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
     vendor.status = status
     session.add(vendor)
     session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
     return vendor
 
 
@@ -352,6 +355,7 @@ def assign_owner(session: Session, vendor: Vendor, user_id: int, is_primary: boo
     owner = VendorOwner(vendor_id=vendor.id, user_id=user_id, is_primary=is_primary)
     session.add(owner)
     session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
     return owner
 
 
@@ -362,6 +366,7 @@ def remove_owner(session: Session, vendor: Vendor, owner_id: int) -> None:
         raise NotFound(_("Assignment %(id)s does not exist for this vendor.", id=owner_id))
     session.delete(owner)
     session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
 
 
 def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
