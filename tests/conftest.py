@@ -105,6 +105,22 @@ def contributions(app):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free local port; ``smtp.messages`` is what it received."""
+    from tests.smtp import SmtpServer
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp):
+    """Settings that point the app at the ``smtp`` server; use them as a module's ``app_config``."""
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 5,
+            "SMTP_SENDER": "vendorrisk@member.example.jp", "BASE_URL": "https://vr.example.jp"}
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

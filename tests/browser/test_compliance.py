@@ -6,13 +6,13 @@ import zipfile
 
 import pytest
 
-from tests.compliance.factories import install_test_obligations
-from tests.compliance.test_matrix import portfolio  # noqa: F401  (fixture)
+from tests.compliance.factories import gen_matrix_portfolio, install_test_obligations
 
 
 @pytest.fixture
-def obligations(app):
-    return install_test_obligations(app)
+def portfolio(app, db):
+    install_test_obligations(app)
+    return gen_matrix_portfolio(db)
 
 
 def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_in, portfolio, tmp_path):

@@ -6,6 +6,8 @@ import zlib
 from datetime import date
 
 from pypdf import PdfWriter
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from vendorrisk.certificates.models import Certificate, CertificateReview
 from vendorrisk.core.models import StoredFile
@@ -60,3 +62,17 @@ def gen_review(session, certificate, reviewer, covers_services=True, reviewed_on
     session.add(review)
     session.flush()
     return review
+
+
+JP_NAME = "SOC2報告書_2025年度.pdf"
+
+
+def upload_certificate(api_client, vendor_id, data=None, filename=JP_NAME, **fields):
+    """POST a certificate through the API as a multipart form; returns the response."""
+    form = {"type": "soc2_type2", "issuer": "監査法人トーマツ", "period_start": "2025-04-01",
+            "period_end": "2026-03-31", **fields}
+    form["file"] = FileStorage(io.BytesIO(pdf_bytes() if data is None else data), filename)
+    # Encoded in memory: the test client would spool a large body to a file it never closes.
+    boundary, body = encode_multipart(form)
+    return api_client.post(f"/api/v1/vendors/{vendor_id}/certificates", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")

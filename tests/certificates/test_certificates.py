@@ -7,26 +7,12 @@ from urllib.parse import quote
 
 import pytest
 from sqlmodel import func, select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from tests import factories
-from tests.certificates.factories import pdf_bytes, png_bytes
+from tests.certificates.factories import JP_NAME, pdf_bytes, png_bytes, upload_certificate
 from vendorrisk.certificates.models import Certificate, CertificateReview, SubserviceOrganisation
 from vendorrisk.core.models import AuditEntry, StoredFile, User
 from vendorrisk.vendors.findings import Finding
-
-JP_NAME = "SOC2報告書_2025年度.pdf"
-
-
-def _upload(api_client, vendor_id, data=None, filename=JP_NAME, **fields):
-    form = {"type": "soc2_type2", "issuer": "監査法人トーマツ", "period_start": "2025-04-01",
-            "period_end": "2026-03-31", **fields}
-    form["file"] = FileStorage(io.BytesIO(pdf_bytes() if data is None else data), filename)
-    # Encoded in memory: the test client would spool a large body to a file it never closes.
-    boundary, body = encode_multipart(form)
-    return api_client.post(f"/api/v1/vendors/{vendor_id}/certificates", data=body,
-                           content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _counts(db):
@@ -46,7 +32,7 @@ def test_api_upload_returns_id_and_sha256_and_download_returns_the_japanese_name
     db.commit()
     client = api("compliance")
     data = pdf_bytes()
-    response = _upload(client, vendor.id, data=data,
+    response = upload_certificate(client, vendor.id, data=data,
                        subservice_organisations=json.dumps([{"name": "AWS", "services": "hosting"}]))
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -73,11 +59,11 @@ def test_same_file_twice_is_recognised(app, api, db):
     db.commit()
     client = api("compliance")
     data = pdf_bytes()
-    one = _upload(client, first.id, data=data).get_json()
-    again = _upload(client, first.id, data=data, filename="別名.pdf")
+    one = upload_certificate(client, first.id, data=data).get_json()
+    again = upload_certificate(client, first.id, data=data, filename="別名.pdf")
     assert again.status_code == 409
     assert again.get_json()["error"]["details"][0]["certificate_id"] == one["id"]
-    other = _upload(client, second.id, data=data, filename="グループ報告書.pdf")
+    other = upload_certificate(client, second.id, data=data, filename="グループ報告書.pdf")
     assert other.status_code == 201
     body = other.get_json()
     assert body["duplicate"] is True and body["same_file_certificates"] == [one["id"]]
@@ -106,7 +92,7 @@ def app_config():
 def test_bad_input_is_refused_and_nothing_is_stored(app, api, db, data, filename, fields, field, words):
     vendor = factories.gen_vendor(db)
     db.commit()
-    response = _upload(api("procurement"), vendor.id, data=data, filename=filename, **fields)
+    response = upload_certificate(api("procurement"), vendor.id, data=data, filename=filename, **fields)
     assert response.status_code == 422, response.get_json()
     error = response.get_json()["error"]
     assert error["code"] == "validation_failed"
@@ -119,7 +105,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(app, api, db, data, filename
 def test_request_over_the_transport_limit_is_refused_before_reading(app, api, db):
     vendor = factories.gen_vendor(db)
     db.commit()
-    response = _upload(api("compliance"), vendor.id, data=b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
+    response = upload_certificate(api("compliance"), vendor.id, data=b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
     assert response.status_code == 413 and response.get_json()["error"]["code"] == "request_entity_too_large"
     assert _counts(db) == (0, 0) and _stored_files(app) == []
 
@@ -150,16 +136,16 @@ def test_listing_expiring_within_days_excludes_renewed_and_expired(app, api, db)
 def test_auditor_reads_but_cannot_upload_and_owner_only_for_own_vendor(app, api, db):
     owned, other = factories.gen_vendor(db), factories.gen_vendor(db)
     db.commit()
-    assert _upload(api("auditor"), owned.id).status_code == 403
+    assert upload_certificate(api("auditor"), owned.id).status_code == 403
     owner_client = api("vendor_owner", email="owner-cert@test.example")
     owner = db.exec(select(User).where(
         User.email == "owner-cert@test.example")).one()
     factories.gen_owner(db, owned, owner)
     db.commit()
-    refused = _upload(owner_client, other.id)
+    refused = upload_certificate(owner_client, other.id)
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
-    assert _upload(owner_client, owned.id).status_code == 201
-    assert _upload(api("compliance"), 999999).status_code == 404
+    assert upload_certificate(owner_client, owned.id).status_code == 201
+    assert upload_certificate(api("compliance"), 999999).status_code == 404
 
 
 def test_upload_form_review_and_finding(app, client, login, db):
@@ -256,7 +242,7 @@ def test_evidence_source_and_vendor_panel(app, api, db, contributions):
     vendor = factories.gen_vendor(db)
     db.commit()
     data = pdf_bytes()
-    assert _upload(api("compliance"), vendor.id, data=data).status_code == 201
+    assert upload_certificate(api("compliance"), vendor.id, data=data).status_code == 201
     with app.test_request_context("/"):
         db.rollback()
         files = list(contributions.evidence_sources["certificates"](db, vendor.id))

@@ -5,23 +5,14 @@ import pytest
 
 from tests import factories
 from tests.certificates.factories import gen_certificate
-from tests.smtp import SmtpServer
 from vendorrisk.monitoring.sweep import run_sweep
 
 TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 2,
-            "SMTP_SENDER": "vendorrisk@member.example.jp", "BASE_URL": "https://vr.example.jp"}
+def app_config(smtp_settings):
+    return smtp_settings
 
 
 def test_expiring_certificate_is_reminded_once_per_stage(app, db, smtp):

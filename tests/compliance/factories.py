@@ -1,6 +1,7 @@
 """Test obligations for the compliance engine (independent of the areas' real rules), and builders."""
 from sqlalchemy import select
 
+from tests import factories
 from vendorrisk.core import registry
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
@@ -70,3 +71,24 @@ def install_test_obligations(app) -> dict:
                                                  title_en=ten)(fn)
     RULE_CALLS.clear()
     return obligations
+
+
+def gen_matrix_portfolio(db) -> dict[str, int]:
+    """Two chains and a vendor outside any chain.
+
+    A1 (important, cloud, user data): V1 -> V2 (approved, user data) -> V3 (unapproved)
+    A2: V4 (cloud vendor, no risk tier) -> V2 (approved); V5 in no chain; a finding open on V1.
+    """
+    v = {k: factories.gen_vendor(db, name=f"ベンダー{k}", name_en=f"Vendor {k}") for k in ("1", "2", "3", "4", "5")}
+    v["2"].is_cloud, v["2"].risk_tier = True, "high"
+    v["4"].is_cloud = True
+    v["5"].risk_tier = "low"
+    a1 = factories.gen_arrangement(db, v["1"], is_important=True, is_cloud=True, handles_user_data=True,
+                                   title="勘定系")
+    a2 = factories.gen_arrangement(db, v["4"], title="監視")
+    factories.gen_link(db, a1, v["1"], v["2"], approval_status="approved", touches_user_data=True)
+    factories.gen_link(db, a1, v["2"], v["3"], approval_status="unapproved")
+    factories.gen_link(db, a2, v["4"], v["2"], approval_status="approved")
+    db.add(Finding(vendor_id=v["1"].id, title="SLA breach", severity="high"))
+    db.commit()
+    return {k: x.id for k, x in v.items()}

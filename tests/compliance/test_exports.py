@@ -12,18 +12,11 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from tests.compliance.factories import install_test_obligations
-from tests.compliance.test_matrix import portfolio  # noqa: F401  (fixture)
 from vendorrisk.compliance import snapshots
 from vendorrisk.core import registry
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Vendor
-
-
-@pytest.fixture
-def obligations(app):
-    return install_test_obligations(app)
 
 
 def test_matrix_workbook(client, login, db, portfolio):

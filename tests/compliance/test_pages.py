@@ -1,17 +1,8 @@
 """Compliance pages, dashboard and API, read by every role (auditors included)."""
 import re
 
-import pytest
-
 from tests import factories
-from tests.compliance.factories import install_test_obligations
-from tests.compliance.test_matrix import portfolio  # noqa: F401  (fixture)
 from vendorrisk.vendors.findings import Finding
-
-
-@pytest.fixture
-def obligations(app):
-    return install_test_obligations(app)
 
 
 def test_matrix_page_shows_cells_and_filters(client, login, portfolio):

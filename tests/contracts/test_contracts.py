@@ -242,7 +242,6 @@ def test_vendor_owner_changes_only_own_vendors_and_auditor_reads_only(api, db, c
     assert _upload(api("auditor"), arrangement.id, MISSING_JA, "si.txt").status_code == 403
 
 
-
 def test_demo_contracts_load_checked_with_a_confirmed_gap(app, db):
     from datetime import date
 

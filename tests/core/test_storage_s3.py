@@ -15,8 +15,7 @@ from moto.server import ThreadedMotoServer
 from sqlmodel import func, select
 
 from tests import factories
-from tests.certificates.factories import pdf_bytes
-from tests.certificates.test_certificates import JP_NAME, _upload
+from tests.certificates.factories import JP_NAME, pdf_bytes, upload_certificate
 from vendorrisk.certificates.models import Certificate
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.storage_s3 import S3Backend
@@ -114,10 +113,10 @@ def test_the_same_content_is_one_object(app, api, db, s3, bucket):
     db.commit()
     client = api("compliance")
     data = pdf_bytes("Group SOC 2")
-    assert _upload(client, first.id, data=data).status_code == 201
-    again = _upload(client, second.id, data=data, filename="グループ報告書.pdf")
+    assert upload_certificate(client, first.id, data=data).status_code == 201
+    again = upload_certificate(client, second.id, data=data, filename="グループ報告書.pdf")
     assert again.status_code == 201 and again.get_json()["duplicate"] is True
-    assert _upload(client, first.id, data=pdf_bytes("Another report")).status_code == 201
+    assert upload_certificate(client, first.id, data=pdf_bytes("Another report")).status_code == 201
     assert len(_object_keys(s3, bucket)) == 2
     assert _counts(db) == (3, 2)
 
@@ -139,7 +138,7 @@ class TestMissingBucket:
     def test_api_upload_is_refused_clearly(self, app, api, db):
         vendor = factories.gen_vendor(db)
         db.commit()
-        response = _upload(api("compliance"), vendor.id)
+        response = upload_certificate(api("compliance"), vendor.id)
         _assert_refused_and_nothing_stored(response, "NoSuchBucket", db)
         assert response.get_json()["error"]["details"]["bucket"] == "vendorrisk-no-such-bucket"
 
@@ -163,7 +162,7 @@ class TestUnreachableEndpoint:
     def test_upload_is_refused_clearly(self, app, api, db):
         vendor = factories.gen_vendor(db)
         db.commit()
-        _assert_refused_and_nothing_stored(_upload(api("compliance"), vendor.id),
+        _assert_refused_and_nothing_stored(upload_certificate(api("compliance"), vendor.id),
                                            "EndpointConnectionError", db)
 
 
@@ -171,7 +170,7 @@ def test_an_object_gone_from_the_bucket_is_a_clear_download_error(app, api, db, 
     vendor = factories.gen_vendor(db)
     db.commit()
     client = api("compliance")
-    body = _upload(client, vendor.id).get_json()
+    body = upload_certificate(client, vendor.id).get_json()
     s3.delete_object(Bucket=bucket, Key=S3Backend.key(body["sha256"]))
     response = client.get(f"/api/v1/certificates/{body['id']}/file")
     assert response.status_code == 503

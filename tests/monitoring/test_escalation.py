@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.smtp import SmtpServer
 from vendorrisk.monitoring.findings import move_finding
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.sweep import run_sweep
@@ -16,16 +15,8 @@ DUE = date(2026, 3, 2)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 5,
-            "SMTP_SENDER": "vendorrisk@member.example.jp", "BASE_URL": "https://vr.example.jp"}
+def app_config(smtp_settings):
+    return smtp_settings
 
 
 def _people(db):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.monitoring.factories import gen_chain
-from tests.smtp import SilentServer, SmtpServer
+from tests.smtp import SilentServer
 from vendorrisk.core.models import utcnow
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_reminders import Reminder
@@ -18,16 +18,8 @@ TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 2,
-            "SMTP_SENDER": "vendorrisk@member.example.jp", "BASE_URL": "https://vr.example.jp"}
+def app_config(smtp_settings):
+    return smtp_settings
 
 
 def _overdue_chain(db, owner_language="ja"):

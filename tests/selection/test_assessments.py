@@ -272,7 +272,6 @@ def test_criteria_pages(client, login):
 
 
 def test_vendor_panel_and_auditor_read_only(app, client, login, db, contributions):
-    from vendorrisk.core import registry
     preparer, approver = factories.gen_user(db, role="procurement"), factories.gen_user(db, role="compliance")
     vendor = factories.gen_vendor(db, name="株式会社パネル")
     gen_assessment(db, vendor, preparer, "approved", approver=approver)
@@ -288,7 +287,6 @@ def test_vendor_panel_and_auditor_read_only(app, client, login, db, contribution
 
 
 def test_evidence_source_gives_the_latest_record(db, people, contributions):
-    from vendorrisk.core import registry
     preparer, approver = people
     vendor = factories.gen_vendor(db)
     assert contributions.evidence_sources["selection"](db, vendor.id) == []

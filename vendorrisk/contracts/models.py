@@ -8,7 +8,6 @@ from sqlmodel import Column, Field, SQLModel
 from vendorrisk.core.models import created_at_field
 
 CHECK_STATUSES = ("found", "not_found", "needs_review")
-EXTRACTION_STATUSES = ("ok", "no_structure", "scanned")
 
 
 class Contract(SQLModel, table=True):

@@ -16,7 +16,6 @@ from vendorrisk.core.models import ROLES
 log = logging.getLogger("vendorrisk.access")
 
 ALL_ROLES = ROLES
-STAFF_WRITERS = ("compliance", "procurement")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

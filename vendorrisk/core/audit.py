@@ -10,7 +10,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from typing import Any, Iterator
+from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import event, insert, inspect, select, text
@@ -180,15 +180,6 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, int | None, str]:
             prev = row["hash"]
             checked += 1
             last_id = row["id"]
-
-
-def iter_entries(session: Session, **filters) -> Iterator[AuditEntry]:
-    """Yield audit entries, newest first, filtered by equality on the given columns."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    for key, value in filters.items():
-        if value not in (None, ""):
-            query = query.where(getattr(AuditEntry, key) == value)
-    yield from session.scalars(query.execution_options(yield_per=1000))
 
 
 def init_listeners() -> None:

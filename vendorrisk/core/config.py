@@ -99,8 +99,6 @@ SETTINGS: list[Setting] = [
             "password); use SMTP_CA_FILE for a private CA instead.", _bool),
 ]
 
-SETTING_NAMES = {s.name for s in SETTINGS}
-
 
 def defaults() -> dict[str, Any]:
     """Return every setting's default value."""

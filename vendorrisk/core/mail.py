@@ -159,10 +159,3 @@ class Mailer:
             raise MailError(f"SMTP error: {exc}") from exc
         if refused:
             raise MailError(f"Recipient refused: {refused}")
-
-
-def send_mail(*, to: str, subject: str, body: str, language: str = "ja") -> None:
-    """Send one message now with the app's settings (for one-off mails; reminders use the sweep)."""
-    with Mailer() as mailer:
-        mailer.send(build_message(to=to, subject=subject, body=body, language=language,
-                                  sender=mailer.settings.sender))

@@ -14,9 +14,9 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.validation import parse
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.models import LOCATION_PURPOSES, Arrangement, DataLocation, OutsourcingLink, Vendor
-from vendorrisk.vendors.service import parse
 
 SUBSTITUTABILITY = ("easy", "medium", "hard")
 ARRANGEMENT_STATUSES = ("active", "terminated")

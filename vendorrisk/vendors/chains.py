@@ -17,8 +17,8 @@ from sqlmodel import Session, SQLModel, select
 from vendorrisk.core import audit, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
+from vendorrisk.core.validation import parse
 from vendorrisk.vendors.models import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
-from vendorrisk.vendors.service import parse
 
 APPROVERS = ("admin", "compliance")
 
