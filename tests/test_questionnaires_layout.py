@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from vendorrisk.imports import questionnaire_foreign as foreign
 from vendorrisk.imports import questionnaire_layout as layout
+from vendorrisk.imports import questionnaire_vocabulary as vocab
 from vendorrisk.imports.questionnaire_sheets import read_book
 from vendorrisk.imports.questionnaire_xlsx import WorkbookReader
 
@@ -266,3 +267,18 @@ def test_grid_style_sheet_with_questions_merged_across_columns():
     response = layout.detect(book.to_bytes())
     assert response.sheets[0].as_dict()["columns"] == {"id": "A", "question": "B", "answer": "F", "comment": "G"}
     assert [(q.row, q.question_id, q.raw) for q in response.questions] == [(r, n, a or "") for r, n, _t, a in rows]
+
+
+@pytest.mark.parametrize("raw, meaning", [
+    ("Yes", "yes"), ("ＹＥＳ", "yes"), ("〇", "yes"), ("レ", "yes"), ("Yes, annually", "yes"), ("はい（年1回）", "yes"),
+    ("No.", "no"), ("×", "no"), ("未対応", "no"), ("Planned", "no"), ("△", "partial"), ("一部対応", "partial"),
+    ("N/A", "na"), ("－", "na"), ("該当なし", "na"), ("/", "na"), ("Mostly", "other"), ("x", "other"), ("", ""),
+])
+def test_answers_are_normalised(raw, meaning):
+    assert vocab.normalise(raw) == meaning
+
+
+@pytest.mark.parametrize("text, shape", [("A&A-01.1", "A-9.9"), ("DOCU-01", "A-9"), ("A.1.2", "A.9.9"),
+                                         ("１－１", "9-9"), ("12", "9")])
+def test_question_ids_and_their_shapes(text, shape):
+    assert vocab.is_id(text) and vocab.shape(text) == shape

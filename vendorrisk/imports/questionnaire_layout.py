@@ -26,10 +26,12 @@ from functools import lru_cache
 from openpyxl.utils import get_column_letter
 
 from . import questionnaire_vocabulary as vocab
+from .questionnaire_profiles import FORMATS as KNOWN_FORMATS
+from .questionnaire_profiles import load_profiles, recognise
 from .questionnaire_sheets import Book, Sheet, read_book, text_of
 from .questionnaire_xml import NO_CACHED_VALUE
 
-FORMATS = ("caiq", "hecvat3", "hecvat4", "sig", "ja_checklist", "unknown")
+FORMATS = (*KNOWN_FORMATS, "unknown")
 ROLES = ("id", "question", "answer", "comment", "ownership")
 HEADER_SCAN = 40
 SAMPLE = 200
@@ -150,7 +152,6 @@ def detect_book(book: Book, profiles=None, *, sheets: list[str] | None = None, h
     ``header_row`` and ``columns`` (role -> column number, ``question`` and ``answer`` at
     least), which then apply to each of those sheets."""
     if profiles is None:
-        from .questionnaire_profiles import load_profiles
         profiles = load_profiles()
     analysed = [(sheet, analyse_sheet(sheet)) for sheet in book.sheets]
     candidates = sorted((layout for _s, layout in analysed), key=lambda l: -l.score)
@@ -169,7 +170,6 @@ def detect_book(book: Book, profiles=None, *, sheets: list[str] | None = None, h
     confidence = _confidence(layouts)
     fmt, profile_id = "unknown", None
     if layouts:
-        from .questionnaire_profiles import recognise
         found = recognise(layouts, questions, profiles)
         if found is not None:
             profile, strength = found

@@ -10,17 +10,20 @@ from functools import lru_cache
 
 ANSWERS = ("yes", "no", "partial", "na")
 LEXICON = {
-    "yes": ("y", "yes", "true", "ok", "はい", "有", "有り", "あり", "○", "〇", "◯", "◎", "済", "済み", "対応済",
-            "対応済み", "実施", "実施済", "実施済み", "実施している", "対応している", "達成", "準拠", "適合", "整備済",
-            "compliant", "in place", "implemented", "available", "supported", "satisfied", "meets"),
+    "yes": ("y", "yes", "true", "ok", "はい", "有", "有り", "あり", "○", "〇", "◯", "◎", "✓", "✔", "☑", "レ",
+            "済", "済み", "対応済", "対応済み", "実施", "実施済", "実施済み", "実施している", "対応している",
+            "達成", "準拠", "適合", "整備済", "compliant", "in place", "implemented", "available", "supported",
+            "satisfied", "meets"),
     "no": ("n", "no", "false", "ng", "いいえ", "無", "無し", "なし", "×", "✕", "✖", "☓", "未対応", "未実施",
-           "未達成", "未整備", "非準拠", "不適合", "実施していない", "対応していない", "not implemented",
-           "non-compliant", "not compliant", "not available", "not supported", "does not meet"),
-    "partial": ("partial", "partially", "partly", "in progress", "planned", "△", "▲", "一部", "一部対応",
-                "一部実施", "一部達成", "一部準拠", "部分的", "部分的に対応", "対応中", "計画中", "検討中",
-                "partially compliant", "partially implemented"),
-    "na": ("na", "n/a", "n.a.", "n.a", "not applicable", "none applicable", "該当なし", "該当無し", "対象外",
-           "非該当", "不要", "-", "--", "ー", "―", "—", "–", "／", "/"),
+           "未達成", "未整備", "非準拠", "不適合", "実施していない", "対応していない", "計画中", "検討中",
+           "planned", "not implemented", "non-compliant", "not compliant", "not available", "not supported",
+           "does not meet"),
+    "partial": ("partial", "partially", "partly", "in progress", "△", "▲", "一部", "一部対応", "一部実施",
+                "一部達成", "一部準拠", "部分的", "部分的に対応", "対応中", "partially compliant",
+                "partially implemented"),
+    # A lone dash or slash (斜線) is how Japanese forms mark "not applicable".
+    "na": ("na", "n/a", "n.a.", "n.a", "not applicable", "該当なし", "該当無し", "対象外", "非該当", "不要",
+           "-", "--", "ー", "―", "—", "–", "／", "/"),
 }
 LEADING = re.compile(r"^(yes|no|n/a|na|partial(?:ly)?|はい|いいえ|該当なし|一部対応|対象外|○|〇|×|△)(?=[\s,.;:：、。（(\-–—/・]|$)")
 
