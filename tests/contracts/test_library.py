@@ -27,7 +27,17 @@ def test_a_broken_file_is_named_with_its_problem(tmp_path):
     messages = [str(p) for p in problems]
     assert any("audit_rights.yaml" in m and "not a valid pattern" in m for m in messages)
     assert any("service_levels.yaml" in m and "required_when" in m for m in messages)
-    assert any("service_levels.yaml" in m and "'title' needs" in m for m in messages)
+    assert any("service_levels.yaml" in m and "title is missing" in m for m in messages)
+
+
+def test_an_unknown_key_is_reported_not_ignored(tmp_path):
+    folder = tmp_path / "contract_clauses"
+    shutil.copytree(content.CONTRACT_CLAUSES_DIR, folder)
+    audit = folder / "audit_rights.yaml"
+    audit.write_text(audit.read_text(encoding="utf-8").replace("guidance:", "guidence:"), encoding="utf-8")
+    messages = [str(p) for p in contracts_library.load_library(folder)[1]]
+    assert "contract_clauses/audit_rights.yaml: guidence is not a known key" in " ".join(messages)
+    assert any("audit_rights.yaml: guidance is missing" in m for m in messages)
 
 
 def test_a_missing_required_clause_is_reported(tmp_path):
