@@ -131,7 +131,7 @@ def error_messages(error: ValidationError, data: Any, names: dict[str, str]) -> 
 
 
 def _with_keys(message: str, schema: type[BaseModel]) -> str:
-    required = [name for name, field in schema.model_fields.items() if field.is_required()]
+    required = [field.alias or name for name, field in schema.model_fields.items() if field.is_required()]
     return f"{message} (with {', '.join(required)})" if required else message
 
 
