@@ -176,6 +176,8 @@ def _what(item: dict) -> str:
         return str(ctx["error"])
     if kind == "literal_error":
         return f"must be one of {ctx['expected']} (found {found!r})"
+    if kind == "greater_than_equal":
+        return f"must be {ctx['ge']} or more (found {found!r})"
     if kind == "too_short":
         return f"must have at least {ctx['min_length']} item{'s' if ctx['min_length'] != 1 else ''}"
     what = _WHAT.get(kind) or item["msg"][:1].lower() + item["msg"][1:]
