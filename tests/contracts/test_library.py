@@ -1,8 +1,12 @@
 """The clause library: every file is valid, every required clause exists, a broken file is named."""
 import shutil
 
+import pytest
+
+from vendorrisk import create_app
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.core import content
+from vendorrisk.core.config import ConfigurationError
 from vendorrisk.vendors.models import Arrangement
 
 
@@ -60,3 +64,17 @@ def test_applicability_follows_the_arrangement_flags():
     assert not by_id["monitoring_reporting"].applies_to(cloud)
     plain.subcontracting_allowed = True
     assert by_id["monitoring_reporting"].applies_to(plain)
+
+
+def test_the_content_command_and_start_up_name_a_broken_clause_file(app, runner, tmp_path, monkeypatch):
+    folder = tmp_path / "contract_clauses"
+    shutil.copytree(content.CONTRACT_CLAUSES_DIR, folder)
+    audit = folder / "audit_rights.yaml"
+    audit.write_text(audit.read_text(encoding="utf-8").replace("order: 20", "order: twenty"), encoding="utf-8")
+    monkeypatch.setattr(content, "CONTRACT_CLAUSES_DIR", folder)
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "audit_rights.yaml: order must be a whole number (found 'twenty')" in result.output
+    with pytest.raises(ConfigurationError, match="audit_rights.yaml: order must be a whole number"):
+        create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789",
+                    "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path / "inst")})

@@ -85,3 +85,13 @@ def test_same_id_and_version_twice_is_refused(tmp_path):
     (folder / "copy.yaml").write_text((folder / "cloud_services.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     problems = [str(p) for p in load_catalogue(folder).problems]
     assert any("version 1 is also defined in" in p for p in problems)
+
+
+def test_a_bare_yes_is_explained(tmp_path):
+    folder = _copy(tmp_path)
+    text = (folder / "general_outsourcing.yaml").read_text(encoding="utf-8")
+    (folder / "general_outsourcing.yaml").write_text(text.replace('expected: "yes"', "expected: yes", 1),
+                                                     encoding="utf-8")
+    problems = [str(p) for p in load_catalogue(folder).problems]
+    assert problems == [f"{folder / 'general_outsourcing.yaml'}: question GEN-01: expected[0] must be text (found "
+                        "True: YAML reads a bare yes/no/true/false as true or false; put it in quotes)"]
