@@ -15,13 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vendorrisk import create_app, migrate  # noqa: E402
-from vendorrisk.db import new_session  # noqa: E402
-from vendorrisk.models.certificates import Certificate, CertificateReview  # noqa: E402
-from vendorrisk.models.files import StoredFile  # noqa: E402
-from vendorrisk.models.users import User  # noqa: E402
-from vendorrisk.models.vendors import Arrangement, Vendor  # noqa: E402
-from vendorrisk.services.certificates_coverage import coverage  # noqa: E402
+from vendorrisk import create_app
+from vendorrisk.certificates.coverage import coverage  # noqa: E402
+from vendorrisk.certificates.models import Certificate, CertificateReview  # noqa: E402
+from vendorrisk.core import migrate  # noqa: E402
+from vendorrisk.core.db import new_session  # noqa: E402
+from vendorrisk.core.models import (
+    StoredFile,  # noqa: E402
+    User,  # noqa: E402
+)
+from vendorrisk.vendors.models import Arrangement, Vendor  # noqa: E402
 
 
 def build(session, vendors: int, today: date) -> list[int]:

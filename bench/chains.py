@@ -21,10 +21,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from vendorrisk import create_app, migrate  # noqa: E402
-from vendorrisk.db import new_session  # noqa: E402
-from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor  # noqa: E402
-from vendorrisk.services import chains_queries, users  # noqa: E402
+from vendorrisk import create_app
+from vendorrisk.core import (
+    migrate,  # noqa: E402
+    users,  # noqa: E402
+)
+from vendorrisk.core.db import new_session  # noqa: E402
+from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor  # noqa: E402
 
 MAX_TIER = 8
 SHARED_CLOUDS = 20

@@ -24,11 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from vendorrisk import create_app, migrate, registry  # noqa: E402
-from vendorrisk.db import new_session, refresh_statistics  # noqa: E402
-from vendorrisk.models.findings import Finding  # noqa: E402
-from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor  # noqa: E402
-from vendorrisk.services import users  # noqa: E402
+from vendorrisk import create_app
+from vendorrisk.core import (  # noqa: E402
+    migrate,
+    registry,
+    users,  # noqa: E402
+)
+from vendorrisk.core.db import new_session, refresh_statistics  # noqa: E402
+from vendorrisk.vendors.findings import Finding  # noqa: E402
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor  # noqa: E402
 
 PASSWORD = "quiet river lantern 0123"
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.factories_contracts import (corpus_documents, corpus_labels, corpus_sets,  # noqa: E402
-                                       evaluate, precision_recall)
-from vendorrisk.imports import contracts_structure, contracts_text  # noqa: E402
-from vendorrisk.services import contracts_library, contracts_matcher  # noqa: E402
+from tests.contracts.factories import corpus_documents, corpus_labels, corpus_sets, evaluate, precision_recall
+from vendorrisk.contracts.checker import library as contracts_library  # noqa: E402
+from vendorrisk.contracts.checker import matcher as contracts_matcher
+from vendorrisk.contracts.checker import structure as contracts_structure  # noqa: E402
+from vendorrisk.contracts.checker import text as contracts_text
 
 KEYS = ("tp", "fp", "fn", "tn")
 

@@ -21,13 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
-from vendorrisk import create_app, migrate  # noqa: E402
-from vendorrisk.db import engine_of  # noqa: E402
-from vendorrisk.models.monitoring import MonitoringReview  # noqa: E402
-from vendorrisk.models.reminders import Reminder  # noqa: E402
-from vendorrisk.models.users import User  # noqa: E402
-from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor, VendorOwner  # noqa: E402
-from vendorrisk.services.monitoring_sweep import run_sweep  # noqa: E402
+from vendorrisk import create_app
+from vendorrisk.core import migrate  # noqa: E402
+from vendorrisk.core.db import engine_of  # noqa: E402
+from vendorrisk.core.models import User  # noqa: E402
+from vendorrisk.monitoring.models import MonitoringReview  # noqa: E402
+from vendorrisk.monitoring.models_reminders import Reminder  # noqa: E402
+from vendorrisk.monitoring.sweep import run_sweep  # noqa: E402
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner  # noqa: E402
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc)

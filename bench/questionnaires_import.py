@@ -48,7 +48,7 @@ def write_template(folder: Path, count: int) -> None:
 
 def filled_workbook(template, vendor, key: bytes) -> bytes:
     """Our workbook with every answer given, as a vendor would return it."""
-    from vendorrisk.exports.questionnaire_xlsx import questionnaire_workbook
+    from vendorrisk.questionnaires.workbook import questionnaire_workbook
     values = {"yes_no_na": "はい / Yes", "single_choice": "一部実施 / Partly", "number": 42,
               "text": "整備済み。年次で見直し。", "date": "2026-04-01"}
     answers = {q.id: ("いいえ / No" if q.type == "yes_no_na" and int(q.id[2:]) % 17 == 0 else values[q.type])
@@ -91,15 +91,16 @@ def main() -> None:
     import pandas as pd
     from sqlalchemy import delete
 
-    from vendorrisk import content, create_app, migrate, storage
-    from vendorrisk.db import engine_of, transaction
-    from vendorrisk.models.files import StoredFile
-    from vendorrisk.models.findings import Finding
-    from vendorrisk.models.questionnaires import QuestionnaireResponse
-    from vendorrisk.models.vendors import Vendor
-    from vendorrisk.services import questionnaires as service
-    from vendorrisk.services.questionnaire_templates import get_template
-    from vendorrisk.uploads import inspect_upload
+    from vendorrisk import create_app
+    from vendorrisk.core import content, migrate, storage
+    from vendorrisk.core.db import engine_of, transaction
+    from vendorrisk.core.models import StoredFile
+    from vendorrisk.core.uploads import inspect_upload
+    from vendorrisk.questionnaires import service
+    from vendorrisk.questionnaires.models import QuestionnaireResponse
+    from vendorrisk.questionnaires.template_files import get_template
+    from vendorrisk.vendors.findings import Finding
+    from vendorrisk.vendors.models import Vendor
 
     work = Path(tempfile.mkdtemp(prefix="bench-questionnaires-"))
     (work / "questionnaires").mkdir()

@@ -13,10 +13,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from vendorrisk import create_app, migrate  # noqa: E402
-from vendorrisk.db import transaction  # noqa: E402
-from vendorrisk.models.vendors import Arrangement, DataLocation, OutsourcingLink, Vendor  # noqa: E402
-from vendorrisk.services import risk_tier  # noqa: E402
+from vendorrisk import create_app
+from vendorrisk.core import migrate  # noqa: E402
+from vendorrisk.core.db import transaction  # noqa: E402
+from vendorrisk.selection import risk_tier  # noqa: E402
+from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor  # noqa: E402
 
 
 def build(session, arrangements: int) -> int:

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import factories
 from vendorrisk import create_app
-from vendorrisk.db import new_session
-
-from . import factories
+from vendorrisk.core.db import new_session
 
 ENGINE = os.environ.get("VENDORRISK_TEST_DB", "sqlite")
 _counter = itertools.count()
@@ -30,7 +29,7 @@ def pg_cluster():
     if ENGINE != "postgres":
         yield None
         return
-    from .pg import Cluster
+    from tests.pg import Cluster
     cluster = Cluster().start()
     yield cluster
     cluster.stop()
@@ -47,7 +46,7 @@ def _make_app(url: str, instance: Path, **extra):
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory, pg_cluster):
     """A database migrated once per worker; tests copy it."""
-    from vendorrisk import migrate
+    from vendorrisk.core import migrate
     folder = tmp_path_factory.mktemp("template")
     if ENGINE == "postgres":
         url = pg_cluster.url("vr_template")
@@ -96,6 +95,29 @@ def app(database_url, tmp_path, app_config):
     application = _make_app(database_url, instance, **app_config)
     yield application
     application.extensions["vendorrisk.engine"].dispose()
+
+
+@pytest.fixture
+def contributions(app):
+    """What the areas registered on this app (obligations, evidence and reminder sources, ...)."""
+    from vendorrisk.core import registry
+    return registry.of(app)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free local port; ``smtp.messages`` is what it received."""
+    from tests.smtp import SmtpServer
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp):
+    """Settings that point the app at the ``smtp`` server; use them as a module's ``app_config``."""
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 5,
+            "SMTP_SENDER": "vendorrisk@member.example.jp", "BASE_URL": "https://vr.example.jp"}
 
 
 @pytest.fixture
@@ -156,7 +178,7 @@ class ApiClient:
 @pytest.fixture
 def api(app, db):
     """``api(role)`` returns a client authenticated by a fresh token of a user with that role."""
-    from vendorrisk.services import users
+    from vendorrisk.core import users
 
     def make(role: str = "compliance", email: str | None = None) -> ApiClient:
         user = factories.gen_user(db, role=role, email=email)

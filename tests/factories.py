@@ -2,9 +2,9 @@
 import itertools
 from datetime import date
 
-from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor, VendorOwner
-from vendorrisk.services import users
-from vendorrisk.services.identifiers import corporate_check_digit
+from vendorrisk.core import users
+from vendorrisk.vendors.identifiers import corporate_check_digit
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)

@@ -1,7 +1,7 @@
 """Helpers for tests that walk the URL map or compare database contents."""
 from sqlalchemy import func, select
 
-from vendorrisk.models import metadata
+from vendorrisk.core.models import metadata
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 BOOKKEEPING_TABLES = {"audit_entry", "login_attempt", "alembic_version"}

@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from tests import factories
-from tests.factories_monitoring import gen_chain
+from tests.monitoring.factories import gen_chain
 from tests.smtp import SmtpServer
-from vendorrisk.models.reminders import Reminder
-from vendorrisk.models.vendors import Vendor
-from vendorrisk.services.monitoring_sweep import run_sweep
+from vendorrisk.monitoring.models_reminders import Reminder
+from vendorrisk.vendors.models import Vendor
+from vendorrisk.monitoring.sweep import run_sweep
 
 TODAY = date(2026, 3, 2)
 EVIL = "Evil KK\r\nBcc: x@evil.example"
@@ -65,8 +65,8 @@ def test_other_single_line_names_refuse_line_breaks_too(app, api, db):
     arrangement = client.post("/api/v1/arrangements", json={"vendor_id": vendor.id, "title": "勘定系\r\nBcc: x"})
     assert arrangement.status_code == 422
     assert arrangement.get_json()["error"]["details"][0]["field"] == "title"
-    from vendorrisk.errors import ValidationFailed
-    from vendorrisk.services import vendors as vendor_service
+    from vendorrisk.core.errors import ValidationFailed
+    from vendorrisk.vendors import service as vendor_service
     with app.test_request_context():
         with pytest.raises(ValidationFailed) as refused:
             vendor_service.add_contact(db, vendor, {"name": "山田\r\nBcc: x@evil"})

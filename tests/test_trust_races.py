@@ -15,16 +15,16 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from tests import factories
-from tests.factories_selection import gen_assessment
-from vendorrisk.models.audit import AuditEntry
-from vendorrisk.models.certificates import Certificate
-from vendorrisk.models.files import StoredFile
-from vendorrisk.models.monitoring import FindingEvent
-from vendorrisk.models.selection import SelectionAssessment
-from vendorrisk.models.vendors import OutsourcingLink, Vendor
-from vendorrisk.services import users
-from vendorrisk.services.findings import raise_finding
-from vendorrisk.services.monitoring_findings import move_finding
+from tests.selection.factories import gen_assessment
+from vendorrisk.core.models import AuditEntry
+from vendorrisk.certificates.models import Certificate
+from vendorrisk.core.models import StoredFile
+from vendorrisk.vendors.findings import FindingEvent
+from vendorrisk.selection.models import SelectionAssessment
+from vendorrisk.vendors.models import OutsourcingLink, Vendor
+from vendorrisk.core import users
+from vendorrisk.vendors.findings import raise_finding
+from vendorrisk.monitoring.findings import move_finding
 
 N = 8
 
@@ -127,7 +127,7 @@ def test_eight_closes_of_one_finding_record_one_close(app, db, live_server):
 
 
 def test_eight_approvals_of_one_link_record_one_approver(app, db, live_server):
-    from tests.factories_chains import dag_chain
+    from tests.vendors.factories import dag_chain
     _arrangement, v = dag_chain(db)
     link = db.scalars(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v["e"].id)).one()
     approvers = _tokens(db, "compliance")

@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.factories_trust import register_rows, workbook
-from vendorrisk.errors import ValidationFailed
-from vendorrisk.imports.register import apply_register, read_register
-from vendorrisk.imports.register_check import check_register
-from vendorrisk.models.vendors import Vendor
+from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.vendors.register_reader import apply_register, read_register
+from vendorrisk.vendors.register_check import check_register
+from vendorrisk.vendors.models import Vendor
 
 EXISTING = factories.corporate_number(777)
 CASES = {

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests import factories
-from vendorrisk.errors import DomainError
-from vendorrisk.models.vendors import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.core.errors import DomainError
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 APPROVED_ROWS = {
     "vendors": [["ref", "name", "status"], ["p", "親株式会社", "approved"], ["c", "子株式会社", ""]],
@@ -90,7 +90,7 @@ def test_api_import_accepts_only_the_initial_vendor_status(api, db, status):
 
 def test_imported_links_are_unapproved_recorded_by_the_importer_who_cannot_approve_them(app, api, db):
     importer = factories.gen_user(db, role="compliance")
-    from vendorrisk.services import users
+    from vendorrisk.core import users
     _record, token = users.create_token(db, importer, "t")
     db.commit()
     client = api("compliance")
@@ -144,8 +144,8 @@ def test_cli_import_records_the_named_user_as_recorder(runner, db, tmp_path):
 
 
 def test_no_approval_is_recorded_without_an_approver(app, db):
-    from vendorrisk.services import chains as chain_service
-    from tests.factories_chains import dag_chain
+    from vendorrisk.vendors import chains as chain_service
+    from tests.vendors.factories import dag_chain
     _arrangement, _v = dag_chain(db)
     link = db.scalars(select(OutsourcingLink)).first()
     db.commit()

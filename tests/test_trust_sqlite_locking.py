@@ -28,9 +28,9 @@ from werkzeug.serving import make_server
 from tests import factories
 from tests.conftest import ENGINE
 from tests.factories_trust import docx_bomb, paragraphs, register_rows, workbook
-from vendorrisk.models.users import ApiToken
-from vendorrisk.models.vendors import Vendor
-from vendorrisk.services import users
+from vendorrisk.core.models import ApiToken
+from vendorrisk.vendors.models import Vendor
+from vendorrisk.core import users
 
 WRITES = 50
 sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's write lock")
@@ -91,8 +91,8 @@ def _codes(answers) -> list:
 
 @pytest.mark.parametrize("kind", ["varied", "ratio"])
 def test_office_files_holding_too_much_xml_are_refused_before_any_parser_runs(app, bombs, kind):
-    from vendorrisk.errors import ValidationFailed
-    from vendorrisk.uploads import inspect_upload
+    from vendorrisk.core.errors import ValidationFailed
+    from vendorrisk.core.uploads import inspect_upload
     data = bombs[kind]
     part = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
     assert part.file_size > 150 * 1024 * 1024 and len(data) <= 25 * 1024 * 1024  # passes the old gates
@@ -103,8 +103,8 @@ def test_office_files_holding_too_much_xml_are_refused_before_any_parser_runs(ap
 
 
 def test_many_xml_parts_count_together_but_streamed_worksheets_do_not(app):
-    from vendorrisk.errors import ValidationFailed
-    from vendorrisk.uploads import inspect_upload
+    from vendorrisk.core.errors import ValidationFailed
+    from vendorrisk.core.uploads import inspect_upload
     base = io.BytesIO()
     import docx
     docx.Document().save(base)
@@ -260,9 +260,9 @@ def _register_upload(base, token, db):
 
 @sqlite_only
 @pytest.mark.parametrize("kind,reader", [
-    ("contract", "vendorrisk.imports.contracts_text.extract"),
-    ("questionnaire", "vendorrisk.services.questionnaires.parse_workbook"),
-    ("register", "vendorrisk.api.chains.check_register"),
+    ("contract", "vendorrisk.contracts.checker.extract"),
+    ("questionnaire", "vendorrisk.questionnaires.service.parse_workbook"),
+    ("register", "vendorrisk.vendors.api.check_register"),
 ])
 def test_writes_go_on_while_an_upload_is_being_read(db, live_server, monkeypatch, kind, reader):
     _user, token = _token(db, "compliance")

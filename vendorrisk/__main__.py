@@ -1,4 +1,4 @@
 """``python -m vendorrisk`` runs the CLI."""
-from .cli import main
+from vendorrisk.cli import main
 
 main()

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from .services.monitoring_sweep import run_sweep
+from vendorrisk.monitoring.sweep import run_sweep
 
 log = logging.getLogger("vendorrisk.scheduler")
 
@@ -30,8 +30,8 @@ def snapshot_job(app: Flask) -> None:
     """Refresh the planner's statistics and this month's compliance snapshot (the last run of
     a month is what the trend keeps); idempotent, so a second scheduler or a rerun only
     rewrites the same month."""
-    from .db import engine_of, refresh_statistics, transaction
-    from .services import compliance
+    from vendorrisk.compliance import snapshots as compliance
+    from vendorrisk.core.db import engine_of, refresh_statistics, transaction
 
     try:
         refresh_statistics(engine_of(app))

@@ -3,7 +3,7 @@ the expiry view and downloads it under its original name — in a real Chromium.
 from datetime import date, timedelta
 
 from tests import factories
-from tests.factories_certificates import pdf_bytes
+from tests.certificates.factories import pdf_bytes
 
 JP_NAME = "SOC2タイプ2報告書_2025年度.pdf"
 

@@ -2,9 +2,8 @@
 tree; compliance approves the sub-outsourcing — in a real Chromium."""
 from sqlmodel import select
 
-from vendorrisk.models.vendors import OutsourcingLink
-
 from tests import factories
+from vendorrisk.vendors.models import OutsourcingLink
 
 
 def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db):

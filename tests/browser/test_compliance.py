@@ -6,13 +6,13 @@ import zipfile
 
 import pytest
 
-from tests.factories_compliance import install_test_obligations
-from tests.test_compliance_matrix import portfolio  # noqa: F401  (fixture)
+from tests.compliance.factories import gen_matrix_portfolio, install_test_obligations
 
 
 @pytest.fixture
-def obligations(app, monkeypatch):
-    return install_test_obligations(monkeypatch)
+def portfolio(app, db):
+    install_test_obligations(app)
+    return gen_matrix_portfolio(db)
 
 
 def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_in, portfolio, tmp_path):

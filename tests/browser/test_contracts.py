@@ -4,7 +4,7 @@ import io
 import docx
 
 from tests import factories
-from tests.factories_contracts import CORPUS
+from tests.contracts.factories import CORPUS
 
 
 def test_compliance_checks_a_contract_overrides_a_result_and_downloads_the_checklist(page, live_server, sign_in, db, tmp_path):

@@ -5,13 +5,13 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.factories_monitoring import gen_chain
-from vendorrisk.models.findings import Finding
-from vendorrisk.models.monitoring import REVIEW_CHECKS, MonitoringReview
+from tests.monitoring.factories import gen_chain
+from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
+from vendorrisk.vendors.findings import Finding
 
 
 def test_owner_records_review_compliance_closes_finding(page, live_server, sign_in, app, db):
-    from vendorrisk.services.monitoring_plans import regenerate_plans
+    from vendorrisk.monitoring.plans import regenerate_plans
     owner = sign_in("vendor_owner")
     _arr, (vendor, final) = gen_chain(db, tiers=2, owner=owner, start=date.today() - timedelta(days=350))
     db.commit()

@@ -1,7 +1,7 @@
 """Compliance sends a questionnaire workbook, imports the vendor's answers, sees score and
 flags; a badly filled workbook is refused with row-level errors — in a real Chromium."""
 from tests import factories
-from tests import factories_questionnaires as fq
+from tests.questionnaires import factories as fq
 
 
 def test_download_fill_upload_and_see_score_flags_and_errors(page, live_server, sign_in, db, tmp_path):

@@ -1,1 +1,29 @@
-"""The compliance matrix: obligations of Arts. 25-27 computed per vendor from the data."""
+"""Compliance (Arts. 25-27, 6(2), 24(3)): the matrix of every vendor against every
+obligation the areas define, the dashboard and its trend, and the exports (matrix, board
+report, DORA register, evidence packs)."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the compliance area into ``app``."""
+    from vendorrisk.compliance import api as compliance_api
+    from vendorrisk.compliance import (
+        commands,
+        demo,
+        models,  # noqa: F401  (the area's tables)
+    )
+    from vendorrisk.compliance.pages import dashboard, matrix
+
+    add_pages(app, matrix.bp, *matrix.NAV)
+    add_pages(app, dashboard.bp, *dashboard.NAV)
+    add_api(app, compliance_api.bp, compliance_api.OPENAPI)
+    app.cli.add_command(commands.compliance_group)
+    reg = registry.of(app)
+    reg.add_demo_loader(90, demo.load)
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

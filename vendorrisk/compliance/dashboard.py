@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from typing import Callable, Mapping
 
 from sqlalchemy import Date, String, cast, func, literal, null, select
-from sqlmodel import SQLModel, Session
+from sqlmodel import Session, SQLModel
 
-from ..models.findings import SEVERITIES, Finding
-from ..models.vendors import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
-from .chains import chain_nodes, concentration
+from vendorrisk.vendors.chain_reach import chain_nodes, concentration
+from vendorrisk.vendors.findings import SEVERITIES, Finding
+from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
 
 CERTIFICATE_HORIZON_DAYS = 60
 

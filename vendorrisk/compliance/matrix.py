@@ -1,7 +1,7 @@
 """The compliance matrix engine: every registered obligation, for every vendor, in batches.
 
-Obligations are registered by each area in ``compliance/rules/<area>.py`` with
-``registry.obligation``; a rule answers ``{vendor_id: Verdict}`` for a whole batch of
+Obligations are defined by each area in its ``rules`` module (``registry.obligation``) and
+added to the registry by its ``init_app``; a rule answers ``{vendor_id: Verdict}`` for a whole batch of
 vendors in a few set queries. The engine never asks a rule about one vendor at a time:
 it pages through vendors (filtered in SQL on their chain facts), evaluates each batch,
 and filters on status afterwards.
@@ -13,15 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from .. import registry
-from ..errors import ValidationFailed
-from ..models.vendors import RISK_TIERS, Vendor
-from .chains import flag_condition, tiers_for, vendor_facts, vendor_tiers
+from vendorrisk.core import registry
+from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.vendors.chain_reach import flag_condition, tiers_for, vendor_facts, vendor_tiers
+from vendorrisk.vendors.models import RISK_TIERS, Vendor
 
 STATUSES = ("met", "gap", "not_applicable")
 BATCH_SIZE = 500
 EXPORT_BATCH_SIZE = 2000  # whole-portfolio exports: fewer, larger batches (rules scale with the batch)
-MEMO_KEY = "compliance_batch_memo"
 
 
 def missing_verdict() -> registry.Verdict:
@@ -37,7 +36,7 @@ def obligation_sort_key(ob_id: str) -> tuple:
 
 def all_obligations() -> list[registry.Obligation]:
     """Every registered obligation, in article order (25-1, 25-2-..., 27-9)."""
-    return sorted(registry.OBLIGATIONS.values(), key=lambda o: (obligation_sort_key(o.id)[:2], o.order, obligation_sort_key(o.id)))
+    return sorted(registry.current().obligations.values(), key=lambda o: (obligation_sort_key(o.id)[:2], o.order, obligation_sort_key(o.id)))
 
 
 def select_obligations(article: str | None = None) -> list[registry.Obligation]:
@@ -202,28 +201,15 @@ def evaluate(session: Session, vendor_ids: list[int],
     result: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if not vendor_ids:
         return result
-    session.info[MEMO_KEY] = {}
+    session.info[registry.BATCH_MEMO_KEY] = {}
     try:
         for ob in obligations:
             answers = ob.rule(session, list(vendor_ids)) or {}
             for vid in vendor_ids:
                 result[vid][ob.id] = answers[vid] if vid in answers else missing_verdict()
     finally:
-        session.info.pop(MEMO_KEY, None)
+        session.info.pop(registry.BATCH_MEMO_KEY, None)
     return result
-
-
-def batch_memo(session: Session, key: str, vendor_ids: list[int], compute):
-    """Share a computation between the rules of one batch (e.g. the facts of the batch's
-    vendors that nine cloud rules all need): ``compute()`` runs once per batch and key.
-    Outside an evaluation it simply runs."""
-    memo = session.info.get(MEMO_KEY)
-    if memo is None:
-        return compute()
-    slot = (key, tuple(vendor_ids))
-    if slot not in memo:
-        memo[slot] = compute()
-    return memo[slot]
 
 
 @dataclass
@@ -365,8 +351,3 @@ def flat_rows(rows: list[MatrixRow], obligations: list[registry.Obligation],
             verdict = row.verdicts[ob.id]
             if status is None or verdict.status == status:
                 yield verdict_dict(row.vendor, ob, verdict)
-
-
-def ensure_rules_loaded() -> None:
-    """Import every area's rule module (idempotent), so all obligations are registered."""
-    registry.discover("vendorrisk.compliance.rules")

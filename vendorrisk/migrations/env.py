@@ -1,7 +1,6 @@
-"""Alembic environment: runs against the app's engine, compares with SQLModel's metadata."""
+"""Alembic environment: runs against the app's engine, compares with SQLModel's metadata
+(every area's ``init_app`` has imported its models by then)."""
 from alembic import context
-
-import vendorrisk.models  # noqa: F401  (registers every table)
 from sqlmodel import SQLModel
 
 config = context.config

@@ -1,0 +1,123 @@
+"""Sign-in, throttling, password rules, sessions and API tokens."""
+import pytest
+from sqlmodel import select
+
+from tests import factories
+from vendorrisk.core import users
+from vendorrisk.core.models import LoginAttempt, User
+
+
+def test_wrong_password_is_generic_and_counted(client, db):
+    user = factories.gen_user(db)
+    db.commit()
+    for password in ("wrong-password-xx", factories.PASSWORD + "!"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 401
+        assert "Sign-in failed" in response.get_data(as_text=True)
+    unknown = client.post("/login", data={"email": "nobody@example.jp", "password": "whatever-123456"})
+    assert unknown.get_data(as_text=True).count("Sign-in failed") == 1
+    db.rollback()
+    attempts = db.exec(select(LoginAttempt).where(LoginAttempt.success == False)).all()  # noqa: E712
+    assert len(attempts) == 3
+
+
+def test_account_is_throttled_after_repeated_failures(client, db, app):
+    user = factories.gen_user(db)
+    db.commit()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/login", data={"email": user.email, "password": "wrong-password-xx"})
+    # even the right password is refused while throttled, with the same generic message
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_successful_login_sets_a_hardened_session_cookie(client, db):
+    user = factories.gen_user(db)
+    db.commit()
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/").status_code == 200
+
+
+def test_open_redirect_after_login_is_refused(client, db):
+    user = factories.gen_user(db)
+    db.commit()
+    response = client.post("/login?next=//evil.example/x", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("password, ok", [
+    ("short-pass", False),                      # under 12 characters
+    ("x" * 129, False),                         # over 128
+    ("password1234", False),                    # common
+    ("aaaaaaaaaaaaaaaa", False),                # trivially guessable
+    ("all lower case words are fine", True),    # length, not composition
+    ("日本語のパスフレーズも使えます", True),
+])
+def test_password_rules_follow_asvs(app, db, password, ok):
+    with app.test_request_context():
+        problems = users.password_problems(password, "someone@example.jp")
+    assert (not problems) == ok, problems
+
+
+def test_password_change_ends_other_sessions(app, db):
+    user = factories.gen_user(db)
+    db.commit()
+    first, second = app.test_client(), app.test_client()
+    for c in (first, second):
+        c.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    response = first.post("/account/password", data={"current": factories.PASSWORD, "new": "a brand new passphrase"})
+    assert response.status_code == 302
+    assert first.get("/").status_code == 200
+    assert second.get("/").status_code == 302  # signed out
+
+
+def test_deactivated_user_loses_access(app, db, client):
+    user = factories.gen_user(db)
+    db.commit()
+    client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    db.get(User, user.id).is_active = False
+    db.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_api_token_is_stored_hashed_and_revocable(app, db, client, login):
+    user = login("procurement")
+    page = client.post("/account/tokens", data={"name": "ci"}).get_data(as_text=True)
+    token = page.split('data-test="new-token"')[1].split("<code>")[1].split("</code>")[0]
+    db.rollback()
+    from vendorrisk.core.models import ApiToken
+    stored = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert token not in (stored.token_hash, stored.prefix) and stored.token_hash == users.hash_token(token)
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json["email"] == user.email
+    client.post(f"/account/tokens/{stored.id}/revoke")
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_cookie_session_does_not_authenticate_the_api(client, login):
+    login("compliance")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_admin_creates_user_with_checked_password(client, login, db):
+    login("admin")
+    client.post("/admin/users", data={"email": "new@example.jp", "role": "auditor", "password": "short"})
+    db.rollback()
+    assert db.exec(select(User).where(User.email == "new@example.jp")).first() is None
+    client.post("/admin/users", data={"email": "new@example.jp", "role": "auditor",
+                                      "password": "a long enough passphrase"})
+    db.rollback()
+    assert db.exec(select(User).where(User.email == "new@example.jp")).one().role == "auditor"
+
+
+def test_token_last_use_is_recorded_even_by_read_only_calls(api, db):
+    from vendorrisk.core.models import ApiToken
+    client = api("auditor")
+    assert client.get("/api/v1/me").status_code == 200
+    db.rollback()
+    (token,) = db.exec(select(ApiToken)).all()
+    assert token.last_used_at is not None

@@ -1,0 +1,64 @@
+"""The certificates reminder source: 60 and 30 days before the end, to each owner in their language."""
+from datetime import date, timedelta
+
+from tests import factories
+from tests.certificates.factories import gen_certificate
+from vendorrisk.core import registry
+
+TODAY = date(2026, 6, 1)
+
+
+def _specs(app, db):
+    with app.app_context():
+        return list(registry.of(app).reminder_sources["certificates"](db, TODAY))
+
+
+def test_reminders_at_60_and_30_days_to_each_owner_in_their_language(app, db):
+    vendor = factories.gen_vendor(db, name="株式会社証明", name_en="Shomei K.K.")
+    ja_owner = factories.gen_user(db, role="vendor_owner", language="ja")
+    en_owner = factories.gen_user(db, role="vendor_owner", language="en")
+    no_choice = factories.gen_user(db, role="vendor_owner")
+    gone = factories.gen_user(db, role="vendor_owner", language="en")
+    gone.is_active = False
+    for user in (ja_owner, en_owner, no_choice, gone):
+        factories.gen_owner(db, vendor, user)
+    in_45 = gen_certificate(db, vendor, "iso27001", issuer="BSI", issue_date=date(2023, 7, 16),
+                            expiry_date=TODAY + timedelta(days=45))
+    in_30 = gen_certificate(db, vendor, "soc2_type2", period_start=date(2025, 7, 1),
+                            period_end=TODAY + timedelta(days=30))
+    gen_certificate(db, vendor, "iso27017", expiry_date=TODAY + timedelta(days=61))
+    gen_certificate(db, vendor, "iso27018", expiry_date=TODAY - timedelta(days=1))
+    renewed = gen_certificate(db, vendor, "ismap", expiry_date=TODAY + timedelta(days=20))
+    gen_certificate(db, vendor, "ismap", issue_date=TODAY, expiry_date=TODAY + timedelta(days=730))
+    unowned = factories.gen_vendor(db)
+    gen_certificate(db, unowned, "iso27001", expiry_date=TODAY + timedelta(days=10))
+    db.commit()
+
+    specs = _specs(app, db)
+    keys = sorted((s.subject_id, s.kind, s.due_date, s.recipient, s.language) for s in specs)
+    expected = []
+    for certificate, kind in ((in_45, "expires_in_60"), (in_30, "expires_in_30")):
+        for user, language in ((ja_owner, "ja"), (en_owner, "en"), (no_choice, "ja")):
+            expected.append((certificate.id, kind, TODAY + timedelta(days=45 if kind.endswith("60") else 30),
+                             user.email, language))
+    assert keys == sorted(expected)
+    assert renewed.id not in {s.subject_id for s in specs}
+    assert all(s.subject_type == "certificate" for s in specs)
+
+    by = {(s.subject_id, s.language, s.recipient): s for s in specs}
+    ja = by[(in_45.id, "ja", ja_owner.email)]
+    assert ja.subject_line == f"【期限通知】株式会社証明：ISO/IEC 27001 の有効期限は {in_45.expiry_date} です"
+    assert "残り 45 日" in ja.body and "BSI" in ja.body
+    assert ja.link == f"http://127.0.0.1:5000/certificates/{in_45.id}" and ja.link in ja.body
+    en = by[(in_30.id, "en", en_owner.email)]
+    assert en.subject_line == f"Shomei K.K.: the SOC 2 Type II period ends on {in_30.period_end}"
+    assert "30 days remain" in en.body and "bridge letter" in en.body
+    assert en.recipient_user_id == en_owner.id
+
+
+def test_nothing_when_no_certificate_nears_its_end(app, db):
+    vendor = factories.gen_vendor(db)
+    factories.gen_owner(db, vendor, factories.gen_user(db, role="vendor_owner"))
+    gen_certificate(db, vendor, "iso27001", expiry_date=TODAY + timedelta(days=400))
+    db.commit()
+    assert _specs(app, db) == []

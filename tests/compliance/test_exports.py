@@ -1,0 +1,191 @@
+"""Exports built for real and parsed back: Excel, Word, the evidence-pack ZIP and DORA CSVs."""
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from vendorrisk.compliance import snapshots
+from vendorrisk.core import registry
+from vendorrisk.core.models import AuditEntry
+from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.models import Vendor
+
+
+def test_matrix_workbook(client, login, db, portfolio):
+    vendor = db.get(Vendor, portfolio["3"])
+    vendor.name = "=HYPERLINK(\"http://evil.example\")"
+    db.commit()
+    login("auditor")
+    response = client.get("/compliance/export/matrix.xlsx?status=gap")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="compliance-matrix-')
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book["Matrix"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Vendor ID", "Vendor", "Vendor (English)", "Chain tier")
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:N{len(rows)}"
+    assert sheet.column_dimensions["M"].width == 70
+    cells = sorted((r[0], r[7], r[11]) for r in rows[1:])
+    assert cells == sorted([(portfolio["1"], "91-1", "gap"), (portfolio["3"], "90-1", "gap"),
+                            (portfolio["4"], "90-2", "gap")])
+    evil = next(r for r in rows[1:] if r[0] == portfolio["3"])
+    assert evil[1] == "'=HYPERLINK(\"http://evil.example\")"
+    assert [r[0] for r in book["Obligations"].iter_rows(values_only=True)] == ["Obligation", "90-1", "90-2", "91-1"]
+    db.rollback()
+    assert db.scalars(select(AuditEntry).where(AuditEntry.action == "export",
+                                               AuditEntry.entity == "compliance_matrix")).first() is not None
+
+
+def test_register_workbook_has_one_row_per_chain_node(client, login, portfolio):
+    login("compliance")
+    book = load_workbook(io.BytesIO(client.get("/compliance/export/register.xlsx").data))
+    rows = list(book["Register"].iter_rows(values_only=True))
+    nodes = sorted((r[1], r[6], r[8], r[13], r[16]) for r in rows[1:])
+    assert nodes == sorted([
+        ("勘定系", 1, "ベンダー1", None, None), ("勘定系", 2, "ベンダー2", "ベンダー1", "approved"),
+        ("勘定系", 3, "ベンダー3", "ベンダー2", "unapproved"),
+        ("監視", 1, "ベンダー4", None, None), ("監視", 2, "ベンダー2", "ベンダー4", "approved")])
+    assert book["Register"].freeze_panes == "A2"
+
+
+def test_board_report(client, login, db, portfolio):
+    snapshots.take_snapshot(db, date(2026, 1, 1))
+    db.execute(Finding.__table__.update().values(status="closed"))
+    db.commit()
+    login("auditor")
+    response = client.get("/compliance/export/board-report.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:5] == ["1. 概要 / Summary", "2. 不備 / Gaps", "不備の明細 / Gap details",
+                            "3. 期限超過 / Overdue items", "モニタリング / Monitoring reviews"]
+    assert "5. 前回報告からの変化 / Changes since the last report" in headings
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "Yu Gothic"
+    footer_xml = document.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and 'w:fldCharType="begin"' in footer_xml
+    text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "ベンダー3" in text and "A sub-outsourcing link to this vendor is not approved." in text
+    changes = document.tables[-1]
+    assert [c.text for c in changes.rows[1].cells] == ["Art. 91(1) No open findings", "1", "0", "0", "1"]
+
+
+def test_evidence_pack_with_manifest(client, login, db, portfolio, contributions):
+    contributions.evidence_sources.clear()
+
+    def contract_files(session, vendor_id):
+        yield registry.EvidenceFile("contracts/契約書.pdf", b"%PDF-1.4 contract of " + str(vendor_id).encode(), "Contract")
+        yield registry.EvidenceFile("../contracts/契約書.pdf", b"second file, same name", "Sneaky path")
+
+    contributions.evidence_sources["contracts"] = contract_files
+
+    vendor = db.get(Vendor, portfolio["1"])
+    vendor.notes = "checked"
+    db.commit()
+    login("auditor")
+    response = client.get(f"/compliance/vendors/{portfolio['1']}/evidence-pack.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = set(archive.namelist())
+    assert {"evidence/contracts/契約書.pdf", "evidence/contracts/契約書-2.pdf", "compliance-matrix.csv",
+            "findings.csv", "audit-trail.jsonl", "vendor.json", "manifest.json", "manifest.sha256"} == names
+    manifest = json.loads(archive.read("manifest.json"))
+    for entry in manifest["files"]:
+        assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
+    for line in archive.read("manifest.sha256").decode().splitlines():
+        digest, path = line.split("  ", 1)
+        assert hashlib.sha256(archive.read(path)).hexdigest() == digest
+    matrix_rows = list(csv.DictReader(io.StringIO(archive.read("compliance-matrix.csv").decode("utf-8-sig"))))
+    assert {(r["obligation"], r["status"]) for r in matrix_rows} == {("90-1", "met"), ("90-2", "not_applicable"),
+                                                                     ("91-1", "gap")}
+    findings = list(csv.DictReader(io.StringIO(archive.read("findings.csv").decode("utf-8-sig"))))
+    assert [f["title"] for f in findings] == ["SLA breach"]
+    trail = [json.loads(line) for line in archive.read("audit-trail.jsonl").decode().splitlines()]
+    touched = {(e["entity"], e["action"]) for e in trail}
+    assert {("vendor", "create"), ("vendor", "update"), ("arrangement", "create"), ("outsourcing_link", "create"),
+            ("finding", "create")} <= touched
+    others = {str(portfolio[k]) for k in "345"}
+    vendor_entries = [e for e in trail if e["entity"] == "vendor"]
+    assert {e["entity_id"] or str((e["after"] or e["before"])["id"]) for e in vendor_entries} == {str(portfolio["1"])}
+    assert not others & {e["entity_id"] for e in vendor_entries}
+
+
+def test_dora_csvs(client, login, db, portfolio):
+    vendor = db.get(Vendor, portfolio["2"])
+    vendor.lei = "5493001KJTIIGC8Y1R12"
+    db.commit()
+    login("compliance")
+    b0501 = list(csv.reader(io.StringIO(client.get("/compliance/export/dora-b0501.csv").data.decode("utf-8-sig"))))
+    assert b0501[0] == ["c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070", "c0080", "c0090",
+                        "c0100", "c0110", "c0120"]
+    providers = {r[4]: r for r in b0501[2:]}
+    assert set(providers) == {"ベンダー1", "ベンダー2", "ベンダー3", "ベンダー4"}
+    assert providers["ベンダー2"][:2] == ["5493001KJTIIGC8Y1R12", "LEI"]
+    assert providers["ベンダー1"][1] == "CRN" and providers["ベンダー1"][0].startswith("JP")
+    b0502 = list(csv.reader(io.StringIO(client.get("/compliance/export/dora-b0502.csv").data.decode("utf-8-sig"))))
+    assert b0502[0] == ["c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070"]
+    ranks = sorted((r[4], r[3], r[6]) for r in b0502[2:])
+    assert ranks == [("1", "CRN", ""), ("1", "CRN", ""), ("2", "LEI", "CRN"), ("2", "LEI", "CRN"), ("3", "CRN", "LEI")]
+    assert client.get("/compliance/export/dora-b9999.csv").status_code == 404
+
+
+def test_scheduler_refreshes_the_monthly_snapshot(app, db):
+    from datetime import date
+
+    from tests import factories
+    from vendorrisk.compliance import snapshots as compliance
+    from vendorrisk.scheduler import build_scheduler, snapshot_job
+    factories.gen_arrangement(db)
+    db.commit()
+    assert "compliance_snapshot" in {job.id for job in build_scheduler(app).get_jobs()}
+    from sqlmodel import select
+
+    from vendorrisk.compliance.models import ComplianceSnapshot
+    snapshot_job(app)
+    db.rollback()
+    first = db.exec(select(ComplianceSnapshot)).all()
+    snapshot_job(app)  # idempotent within the month
+    db.rollback()
+    second = db.exec(select(ComplianceSnapshot)).all()
+    assert first and len(second) == len(first)
+    assert {row.month for row in second} == {compliance.month_start(date.today())}
+
+
+def test_spliced_matrix_rows_read_back_like_openpyxl_cells():
+    """The matrix sheet's rows are written without openpyxl's per-cell objects; read back,
+    they equal the same rows written cell by cell by openpyxl's write-only sheet."""
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from vendorrisk.compliance import matrix_xlsx as compliance_xlsx
+    from vendorrisk.core.xlsx import add_table_sheet
+
+    rows = [(1, " 前後に空白 ", "a<b>&c", None, "yes", "line\r\nbreak", "=SUM(A1)", "#N/A", 2.5, "", "ok")] * 3
+    headers = [f"h{i}" for i in range(11)]
+    reference = Workbook(write_only=True)
+    add_table_sheet(reference, "Matrix", headers, rows)
+    expected = io.BytesIO()
+    reference.save(expected)
+    with compliance_xlsx.tempfile.SpooledTemporaryFile() as spool:
+        count = compliance_xlsx._spool_rows(rows, len(headers), spool)
+        skeleton = Workbook(write_only=True)
+        add_table_sheet(skeleton, "Matrix", headers, ())
+        skeleton["Matrix"].auto_filter.ref = f"A1:K{count + 1}"
+        buffer = io.BytesIO()
+        skeleton.save(buffer)
+        spliced = compliance_xlsx._splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool)
+    got, want = load_workbook(io.BytesIO(spliced))["Matrix"], load_workbook(expected)["Matrix"]
+    assert count == 3 and got.auto_filter.ref == want.auto_filter.ref == "A1:K4"
+    assert [[(c.value, c.data_type) for c in r] for r in got.iter_rows()] == \
+        [[(c.value, c.data_type) for c in r] for r in want.iter_rows()]
+    with pytest.raises(IllegalCharacterError):
+        compliance_xlsx._spool_rows([("bad\x01",)], 1, io.BytesIO())

@@ -1,0 +1,114 @@
+"""Compliance pages, dashboard and API, read by every role (auditors included)."""
+import re
+
+from tests import factories
+from vendorrisk.vendors.findings import Finding
+
+
+def test_matrix_page_shows_cells_and_filters(client, login, portfolio):
+    login("auditor")
+    page = client.get("/compliance/?status=gap&article=90").get_data(as_text=True)
+    assert 'data-test="matrix"' in page
+    assert "ベンダー3" in page and "ベンダー4" in page and "ベンダー1" not in page
+    assert page.count('data-status="gap"') == 2
+    assert "/compliance/export/matrix.xlsx?article=90&amp;status=gap" in page
+
+
+def test_matrix_page_refuses_bad_filter(client, login, obligations):
+    login("compliance")
+    response = client.get("/compliance/?status=nope")
+    assert response.status_code == 422
+    assert "Use one of met, gap, not_applicable." in response.get_data(as_text=True)
+
+
+def test_vendor_page_gives_reasons_and_proof(client, login, portfolio):
+    login("vendor_owner")
+    page = client.get(f"/compliance/vendors/{portfolio['3']}").get_data(as_text=True)
+    assert "A sub-outsourcing link to this vendor is not approved." in page
+    assert 'href="/links/' in page
+    assert f"/compliance/vendors/{portfolio['3']}/evidence-pack.zip" in page
+    assert client.get("/compliance/vendors/999999").status_code == 404
+
+
+def test_rules_page_is_generated_from_docstrings(client, login, obligations):
+    login("auditor")
+    page = client.get("/compliance/rules").get_data(as_text=True)
+    assert 'id="90-2"' in page and "Cloud vendors must carry a risk tier; others are not concerned." in page
+
+
+def test_dashboard_numbers_link_to_their_lists(client, login, db, portfolio):
+    db.add(Finding(vendor_id=portfolio["3"], title="Old finding", severity="high", status="closed"))
+    db.commit()
+    login("auditor")
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "<svg" in page and "<script" not in page
+    assert 'href="/dashboard/lists/open_findings?severity=high"' in page
+    assert 'href="/dashboard/lists/unapproved_links"' in page
+    listing = client.get("/dashboard/lists/open_findings?severity=high").get_data(as_text=True)
+    assert "SLA breach" in listing and "Old finding" not in listing
+    unapproved = client.get("/dashboard/lists/unapproved_links").get_data(as_text=True)
+    assert "ベンダー3" in unapproved and "ベンダー2 → 勘定系" in unapproved
+    depends = client.get(f"/dashboard/lists/dependent_arrangements?vendor_id={portfolio['2']}").get_data(as_text=True)
+    assert "勘定系" in depends and "監視" in depends
+    assert client.get("/dashboard/lists/nothing").status_code == 404
+
+
+def test_dashboard_api_figures(api, portfolio):
+    body = api("auditor").get("/api/v1/dashboard").get_json()
+    assert body["open_findings_by_severity"]["high"]["count"] == 1
+    assert body["open_findings_by_severity"]["low"] == {"count": 0, "href": "/dashboard/lists/open_findings?severity=low"}
+    assert body["vendors_by_risk_tier"]["high"]["count"] == 1
+    assert body["vendors_by_risk_tier"]["none"]["count"] == 3
+    assert body["unapproved_sub_outsourcing"]["count"] == 1
+    assert body["top_concentration"][0]["vendor_id"] == portfolio["2"]
+    assert body["top_concentration"][0]["arrangements"] == 2
+    assert body["gaps_last_snapshot"] is None
+
+
+def test_matrix_api_rows_and_filters(api, portfolio):
+    client = api("auditor")
+    body = client.get("/api/v1/compliance-matrix?status=gap").get_json()
+    cells = sorted((r["vendor_id"], r["obligation"]) for r in body["rows"])
+    assert cells == sorted([(portfolio["1"], "91-1"), (portfolio["3"], "90-1"), (portfolio["4"], "90-2")])
+    row = next(r for r in body["rows"] if r["vendor_id"] == portfolio["3"])
+    assert row["status"] == "gap" and row["reason"] and row["links"][0]["label"] == "Link"
+    everything = client.get("/api/v1/compliance-matrix?per_page=2").get_json()
+    assert everything["total_vendors"] == 5 and everything["has_next"] and len(everything["rows"]) == 6
+    only_cloud = client.get("/api/v1/compliance-matrix?cloud=yes&article=90-2").get_json()
+    assert {r["status"] for r in only_cloud["rows"]} == {"not_applicable", "met", "gap"}
+    bad = client.get("/api/v1/compliance-matrix?tier=first")
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "tier"
+    obligations = client.get("/api/v1/compliance-matrix/obligations").get_json()["obligations"]
+    assert [o["id"] for o in obligations] == ["90-1", "90-2", "91-1"]
+
+
+def test_api_needs_a_token(client, obligations):
+    assert client.get("/api/v1/compliance-matrix").status_code == 401
+
+
+def test_trend_page_draws_a_line(client, login, runner, portfolio):
+    for month in ("2026-07", "2026-08"):
+        assert runner.invoke(args=["compliance", "snapshot", "--month", month]).exit_code == 0
+    login("compliance")
+    page = client.get("/compliance/trend").get_data(as_text=True)
+    assert "<polyline" in page and "2026-07" in page and "2026-08" in page
+    assert len(re.findall(r"<circle", page)) == 2
+
+
+def test_navigation_entries(client, login, obligations):
+    login("auditor")
+    page = client.get("/").get_data(as_text=True)
+    assert page.index('href="/dashboard/"') < page.index('href="/vendors/"') < page.index('href="/compliance/"')
+
+
+def test_figure_list_pages(client, login, db, obligations):
+    vendor = factories.gen_vendor(db)
+    for n in range(55):
+        db.add(Finding(vendor_id=vendor.id, title=f"Finding {n:02d}", severity="low"))
+    db.commit()
+    login("auditor")
+    first = client.get("/dashboard/lists/open_findings?severity=low").get_data(as_text=True)
+    assert first.count("<tr>") == 51
+    assert 'href="/dashboard/lists/open_findings?severity=low&amp;page=2" rel="next"' in first
+    second = client.get("/dashboard/lists/open_findings?severity=low&page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 6 and 'rel="prev"' in second

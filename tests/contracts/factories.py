@@ -1,0 +1,166 @@
+"""Builders for contract tests: Word files with automatic numbering, a PDF text layer, the
+labelled corpus and its evaluation (shared by the tests and ``bench/contracts_accuracy.py``)."""
+import io
+import re
+from pathlib import Path
+
+import docx
+import yaml
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.checker import matcher as contracts_matcher
+from vendorrisk.contracts.checker import structure as contracts_structure
+from vendorrisk.contracts.checker import text as contracts_text
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+ARTICLE = re.compile(r"^(?:#+\s*)?(?:第\s*[0-9０-９一二三四五六七八九十]+\s*条|Article\s+\d+)\s*(.*)$")
+
+
+def _add_numbering(document, lvl_text: str, fmt: str = "decimal") -> str:
+    """Add a one-level numbering definition (e.g. ``第%1条``) and return its numId."""
+    numbering = document.part.numbering_part.element
+    abstract_id, num_id = "90", "90"
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="singleLevel"/>'
+        f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{lvl_text}"/>'
+        f'<w:lvlJc w:val="left"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+    return num_id
+
+
+def _number(paragraph, num_id: str) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def docx_from_text(text: str, header: str = "", footer: str = "", kanji: bool = False) -> bytes:
+    """A Word file of a contract text: articles become automatically numbered headings
+    (``第%1条`` for Japanese, ``Article %1`` for English), ``|`` rows become a table."""
+    document = docx.Document()
+    japanese = "条" in text
+    num_id = _add_numbering(document, "第%1条" if japanese else "Article %1",
+                            "japaneseCounting" if kanji else "decimal")
+    rows: list[list[str]] = []
+
+    def flush_table():
+        if rows:
+            table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for r, cells in enumerate(rows):
+                for c, value in enumerate(cells):
+                    table.cell(r, c).text = value
+            rows.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            if not re.fullmatch(r"\|[\s:|-]+\|?", stripped):
+                rows.append([c.strip() for c in stripped.strip("|").split("|")])
+            continue
+        flush_table()
+        if not stripped:
+            continue
+        if m := ARTICLE.match(stripped):
+            _number(document.add_paragraph(m.group(1).strip()), num_id)
+        else:
+            document.add_paragraph(stripped.lstrip("# "))
+    flush_table()
+    section = document.sections[0]
+    if header:
+        section.header.paragraphs[0].text = header
+    if footer:
+        section.footer.paragraphs[0].text = footer
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def pdf_with_text(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds ``lines`` (ASCII, Helvetica), written by hand."""
+    def esc(s):
+        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    ops = ["BT", "/F1 10 Tf", "14 TL", "50 800 Td"] + [f"({esc(l)}) Tj T*" for l in lines] + ["ET"]
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """A two-page PDF without any text (what a scanner produces, minus the image)."""
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def corpus_labels() -> list[dict]:
+    """The labelled corpus entries of ``tests/contract_corpus/labels.yaml``."""
+    return yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))["contracts"]
+
+
+def corpus_sets() -> dict[str, dict]:
+    """The corpus sets (``tuning``, ``heldout_r1``...) with ``tuned_on`` and a note, in order."""
+    return yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))["sets"]
+
+
+def corpus_documents(entries: list[dict] | None = None) -> list[tuple[str, dict, bytes, str]]:
+    """Every corpus contract (or those of ``entries``) as ``(name, labels, bytes, kind)``,
+    Word builds included."""
+    documents = []
+    for entry in corpus_labels() if entries is None else entries:
+        path = CORPUS / entry["file"]
+        data = path.read_bytes()
+        kind = path.suffix.lstrip(".")
+        documents.append((entry["file"], entry, data, kind))
+        if entry.get("as_docx"):
+            documents.append((path.stem + ".docx", entry,
+                              docx_from_text(data.decode("utf-8"), header=f"{path.stem} / 契約書",
+                                             footer="Confidential"), "docx"))
+    return documents
+
+
+def evaluate(entries: list[dict] | None = None) -> tuple[dict, list[tuple[str, str, str, str]]]:
+    """Run the checker over the corpus (or the labelled ``entries``); return per-clause
+    counts and every result row ``(document, clause, expected, got)``; expected is
+    ``found`` or ``missing``."""
+    clauses = contracts_library.library()
+    counts = {c.id: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for c in clauses}
+    rows = []
+    for name, entry, data, kind in corpus_documents(entries):
+        extracted = contracts_text.extract(data, kind)
+        structure = contracts_structure.parse(extracted.blocks)
+        results = {r.clause_id: r for r in contracts_matcher.check_contract(structure, clauses)}
+        for clause in clauses:
+            expected = "found" if clause.id in entry["found"] else "missing"
+            got = results[clause.id].status
+            positive = got == "found"
+            key = ("tp" if positive else "fn") if expected == "found" else ("fp" if positive else "tn")
+            counts[clause.id][key] += 1
+            rows.append((name, clause.id, expected, got))
+    return counts, rows
+
+
+def precision_recall(counts: dict) -> tuple[float, float]:
+    """Precision and recall of "found" over summed counts."""
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)

@@ -1,0 +1,103 @@
+"""The command line: users, tokens, demo data, backup, server."""
+import os
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlmodel import func, select
+
+from vendorrisk.core.models import User
+from vendorrisk.vendors.models import OutsourcingLink, Vendor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_create_user_reads_password_from_stdin(runner, db):
+    result = runner.invoke(args=["create-user", "Ops@Example.jp", "--role", "compliance", "--password-stdin"],
+                           input="a long enough passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert db.exec(select(User).where(User.email == "ops@example.jp")).one().role == "compliance"
+
+
+def test_create_user_refuses_a_weak_password_and_stores_nothing(runner, db):
+    result = runner.invoke(args=["create-user", "weak@example.jp", "--role", "auditor", "--password-stdin"],
+                           input="short\n")
+    assert result.exit_code != 0 and "at least 12 characters" in result.output
+    assert db.exec(select(User).where(User.email == "weak@example.jp")).first() is None
+
+
+def test_create_token_prints_the_token_alone_on_the_last_line(runner, client):
+    runner.invoke(args=["create-user", "api@example.jp", "--role", "procurement", "--password-stdin"],
+                  input="a long enough passphrase\n")
+    result = runner.invoke(args=["create-token", "api@example.jp"])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json["email"] == "api@example.jp"
+
+
+def test_demo_loads_a_portfolio_once(runner, db):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "compliance@example.jp" in result.output
+    vendors = db.exec(select(func.count()).select_from(Vendor)).one()
+    assert vendors >= 12
+    assert db.exec(select(func.count()).select_from(OutsourcingLink)).one() >= 10
+    again = runner.invoke(args=["demo"])
+    assert "already present" in again.output
+    db.rollback()
+    assert db.exec(select(func.count()).select_from(Vendor)).one() == vendors
+
+
+def test_backup_writes_database_and_uploads(app, runner, tmp_path):
+    uploads = Path(app.instance_path) / "uploads" / "ab"
+    uploads.mkdir(parents=True)
+    (uploads / "file").write_bytes(b"data")
+    result = runner.invoke(args=["backup", "--to", str(tmp_path / "bk")])
+    assert result.exit_code == 0, result.output
+    (archive,) = (tmp_path / "bk").glob("*.tar.gz")
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "manifest.json" in names and "uploads/ab/file" in names
+    assert any(n.startswith("vendorrisk.") for n in names)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_a_production_server(app, database_url, tmp_path):
+    port = _free_port()
+    env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789",
+               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    assert response.status == 200
+                    assert response.headers["Server"] == "vendorrisk"  # Waitress, not the debug server
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.3)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_flask_app_entry_point_knows_the_commands():
+    env = dict(os.environ, VENDORRISK_SECRET_KEY="cli-test-secret-0123456789",
+               VENDORRISK_INSTANCE_PATH="/tmp/vendorrisk-cli-help")
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "vendorrisk", "--help"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    for command in ("db", "create-user", "create-token", "demo", "serve", "audit", "backup"):
+        assert command in result.stdout, result.stdout + result.stderr

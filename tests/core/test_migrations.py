@@ -1,0 +1,26 @@
+"""The schema comes only from migrations, and the migrations match the models."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from vendorrisk.core import migrate
+from vendorrisk.core.models import metadata
+
+
+def test_migrations_match_the_models(app):
+    engine = app.extensions["vendorrisk.engine"]
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        differences = [d for d in compare_metadata(context, metadata)
+                       if not (isinstance(d, tuple) and d[0] == "remove_table" and d[1].name == "alembic_version")]
+    assert differences == [], "models and migrations differ; write a migration:\n" + "\n".join(map(str, differences))
+
+
+def test_database_is_at_every_head(app):
+    current, heads = migrate.schema_status(app)
+    assert current == heads and heads
+
+
+def test_upgrade_is_idempotent(app, runner):
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["db", "current"]).exit_code == 0

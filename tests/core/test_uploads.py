@@ -1,0 +1,71 @@
+"""Uploads are size-limited, typed by their content, and stored once by SHA-256."""
+import hashlib
+import io
+import zipfile
+
+import pytest
+from docx import Document
+
+from vendorrisk.core import storage
+from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.uploads import inspect_upload, sniff
+
+
+def _docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    document = Document()
+    document.add_paragraph("第1条 目的")
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_sniffing_recognises_real_files():
+    assert sniff(_docx_bytes()) == "docx"
+    assert sniff(b"%PDF-1.7\n...") == "pdf"
+    assert sniff("契約書".encode()) == "text"
+    assert sniff(b"MZ\x90\x00") == "exe"
+    assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest") == "ole"
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (b"", "a.txt", "empty"),
+    (b"MZ\x90\x00" + b"\x00" * 100, "a.pdf", "Executable"),
+    (b"%PDF-1.7 fake", "contract.docx", "does not match"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "a.docx", "password-protected"),
+    (b"hello", "macro.xlsm", ".xlsm files are not accepted"),
+    (b"hello", "a.exe", "not accepted"),
+])
+def test_bad_uploads_are_refused_with_a_clear_message(app, data, name, message):
+    with app.app_context(), pytest.raises(ValidationFailed) as caught:
+        inspect_upload(data, name, {"docx", "pdf", "txt", "md", "xlsx"})
+    assert message in caught.value.message
+
+
+def test_oversize_upload_is_refused(app):
+    app.config["MAX_UPLOAD_MB"] = 1
+    with app.app_context(), pytest.raises(ValidationFailed, match="limit"):
+        inspect_upload(b"x" * (1024 * 1024 + 1), "big.txt", {"txt"})
+
+
+def test_decompression_bomb_is_refused(app):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/bomb.xml", b"\x00" * (300 * 1024 * 1024))
+    with app.app_context(), pytest.raises(ValidationFailed, match="decompression bomb|expand"):
+        inspect_upload(buffer.getvalue(), "bomb.docx", {"docx"})
+
+
+def test_store_is_content_addressed_and_recognises_duplicates(app, db):
+    data = _docx_bytes()
+    with app.test_request_context():
+        upload = inspect_upload(data, "契約書.docx", {"docx"})
+        first, duplicate = storage.store(db, upload)
+        again, duplicate_again = storage.store(db, upload)
+        assert (duplicate, duplicate_again) == (False, True) and first.id == again.id
+        assert first.sha256 == hashlib.sha256(data).hexdigest()
+        assert storage.read(first) == data
+        response = storage.download_response(db, first)
+        disposition = response.headers["Content-Disposition"]
+        assert "filename*=UTF-8''%E5%A5%91%E7%B4%84%E6%9B%B8.docx" in disposition
+        db.commit()

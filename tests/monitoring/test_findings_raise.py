@@ -1,0 +1,35 @@
+"""Raising findings from any area: idempotent by source reference, owned, with history."""
+import pytest
+from sqlmodel import select
+
+from tests import factories
+from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.vendors.findings import Finding, FindingEvent, FindingSpec, raise_finding, raise_findings
+
+
+def test_bulk_raise_skips_known_references_and_starts_each_history(app, db):
+    with app.test_request_context():
+        owner = factories.gen_user(db, role="vendor_owner")
+        vendor = factories.gen_vendor(db)
+        factories.gen_owner(db, vendor, owner)
+        first, created = raise_finding(db, vendor_id=vendor.id, source="questionnaire", title="a", source_ref="q:1")
+        assert created and first.owner_id == owner.id
+        specs = [FindingSpec(vendor_id=vendor.id, source="questionnaire", title=t, source_ref=f"q:{n}", severity="high")
+                 for n, t in ((1, "a again"), (2, "b"), (3, "c"), (3, "c twice"))]
+        made = raise_findings(db, specs)
+        assert [f.source_ref for f in made] == ["q:2", "q:3"]
+        assert all(f.owner_id == owner.id for f in made)
+        again, created_again = raise_finding(db, vendor_id=vendor.id, source="questionnaire", title="x", source_ref="q:2")
+        assert not created_again and again.id == made[0].id
+        events = db.exec(select(FindingEvent).where(FindingEvent.action == "raised")).all()
+        assert sorted(e.finding_id for e in events) == sorted([first.id] + [f.id for f in made])
+        assert len(db.exec(select(Finding)).all()) == 3
+
+
+def test_unknown_severity_is_refused_and_nothing_raised(app, db):
+    with app.test_request_context():
+        vendor = factories.gen_vendor(db)
+        with pytest.raises(ValidationFailed):
+            raise_findings(db, [FindingSpec(vendor_id=vendor.id, source="review", title="ok"),
+                                FindingSpec(vendor_id=vendor.id, source="review", title="bad", severity="urgent")])
+        assert db.exec(select(Finding)).all() == []

@@ -1,0 +1,302 @@
+"""Monitoring: review plans for every tier, recording reviews, findings to closure, API,
+pages, calendar feed, the compliance-matrix rule and the evidence workbook."""
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests import factories
+from tests.monitoring.factories import gen_chain
+from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview, ReviewAttachment
+from vendorrisk.monitoring.plans import add_months
+from vendorrisk.vendors.findings import Finding, FindingEvent
+from vendorrisk.vendors.models import Arrangement
+
+TODAY = date.today()
+
+
+def _plan(app, db):
+    from vendorrisk.monitoring.plans import regenerate_plans
+    with app.app_context():
+        counts = regenerate_plans(db)
+        db.commit()
+    return counts
+
+
+def _open_review(db, vendor):
+    return db.scalars(select(MonitoringReview).where(MonitoringReview.vendor_id == vendor.id,
+                                                     MonitoringReview.status != "completed")).one()
+
+
+def test_every_tier_planned_once_at_strictest_tier_with_owner(app, db):
+    owner = factories.gen_user(db, role="vendor_owner")
+    _arr, (tier1, sub, final) = gen_chain(db, start=date(2025, 4, 1), owner=owner)
+    sub.risk_tier = "low"
+    # the final contractor also serves an important arrangement: planned once, at "high"
+    important = factories.gen_arrangement(db, factories.gen_vendor(db), is_important=True, start_date=date(2025, 6, 1))
+    factories.gen_link(db, important, db.get(type(final), important.vendor_id), final)
+    db.commit()
+    assert _plan(app, db)["created"] == 4
+    assert _plan(app, db) == {"created": 0, "updated": 0, "dropped": 0}  # idempotent
+    reviews = {r.vendor_id: r for r in db.scalars(select(MonitoringReview))}
+    assert len(reviews) == 4
+    assert (reviews[tier1.id].risk_tier, reviews[tier1.id].due_date) == ("medium", date(2026, 4, 1))  # None -> medium
+    assert (reviews[sub.id].risk_tier, reviews[sub.id].frequency_months) == ("low", 24)
+    assert reviews[final.id].risk_tier == "high" and reviews[final.id].frequency_months == 6
+    assert reviews[final.id].owner_id == owner.id and reviews[tier1.id].owner_id == owner.id
+
+
+def test_due_date_from_last_completed_review_and_vendors_leaving_chains(app, db):
+    _arr, (tier1, sub) = gen_chain(db, tiers=2)
+    db.add(MonitoringReview(vendor_id=sub.id, status="completed", due_date=date(2025, 9, 1),
+                            performed_on=date(2025, 9, 10), risk_tier="medium", frequency_months=12))
+    db.commit()
+    _plan(app, db)
+    assert _open_review(db, sub).due_date == date(2026, 9, 10)
+    db.get(Arrangement, _arr.id).status = "terminated"
+    db.commit()
+    assert _plan(app, db)["dropped"] == 2
+    assert db.scalars(select(MonitoringReview).where(MonitoringReview.status == "planned")).all() == []
+
+
+def test_frequency_setting_is_read(app, db):
+    app.config["REVIEW_FREQUENCY_MONTHS"] = "medium=1"
+    _arr, (vendor,) = gen_chain(db, tiers=1, start=date(2025, 1, 31))
+    db.commit()
+    _plan(app, db)
+    assert _open_review(db, vendor).due_date == date(2025, 2, 28)  # clamped to month end
+
+
+def _record_form(**extra):
+    form = {"performed_on": (TODAY - timedelta(days=1)).isoformat(), "method": "remote", "outcome": "needs_improvement",
+            "summary": "SLA 報告書を確認", "action": "complete",
+            "finding_title_0": "再委託先の変更届が未提出", "finding_severity_0": "high", "finding_due_0": "",
+            "attachments": (io.BytesIO("議事録\n".encode()), "議事録.txt")}
+    for name in REVIEW_CHECKS:
+        form[f"check_{name}"] = "ok"
+        form[f"note_{name}"] = ""
+    form["check_sub_outsourcing_changes"] = "issue"
+    form.update(extra)
+    return form
+
+
+def test_owner_records_review_with_attachment_and_finding_next_review_planned(app, db, client, login):
+    owner = login("vendor_owner")
+    _arr, (vendor,) = gen_chain(db, tiers=1, owner=owner, start=TODAY - timedelta(days=400))
+    db.commit()
+    _plan(app, db)
+    review = _open_review(db, vendor)
+    page = client.get(f"/reviews/{review.id}")
+    assert page.status_code == 200 and 'data-test="review-form"' in page.get_data(as_text=True)
+    response = client.post(f"/reviews/{review.id}", data=_record_form(), content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.rollback()
+    done = db.get(MonitoringReview, review.id)
+    assert done.status == "completed" and done.checks["sub_outsourcing_changes"]["result"] == "issue"
+    assert db.scalars(select(ReviewAttachment).where(ReviewAttachment.review_id == review.id)).one()
+    finding = db.scalars(select(Finding).where(Finding.vendor_id == vendor.id)).one()
+    assert (finding.source, finding.severity, finding.owner_id) == ("review", "high", owner.id)
+    assert finding.due_date == TODAY + timedelta(days=30)
+    assert db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id)).one().action == "raised"
+    nxt = _open_review(db, vendor)
+    assert nxt.id != review.id and nxt.status == "planned"
+    assert nxt.due_date == add_months(TODAY - timedelta(days=1), 12)  # medium tier, from the review day
+    attachment = db.scalars(select(ReviewAttachment)).one()
+    download = client.get(f"/reviews/{review.id}/files/{attachment.file_id}")
+    assert download.status_code == 200 and download.data == "議事録\n".encode()
+
+
+def test_incomplete_record_is_refused_and_nothing_stored(app, db, client, login):
+    owner = login("vendor_owner")
+    _arr, (vendor,) = gen_chain(db, tiers=1, owner=owner)
+    db.commit()
+    _plan(app, db)
+    review = _open_review(db, vendor)
+    form = _record_form(method="", check_incidents="")
+    response = client.post(f"/reviews/{review.id}", data=form, content_type="multipart/form-data")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "checks.incidents" in text and "method" in text
+    db.rollback()
+    assert db.get(MonitoringReview, review.id).status == "planned"
+    assert db.scalars(select(Finding)).all() == []
+
+
+def test_owner_of_another_vendor_cannot_record(app, db, client, login):
+    login("vendor_owner")
+    other = factories.gen_user(db, role="vendor_owner")
+    _arr, (vendor,) = gen_chain(db, tiers=1, owner=other)
+    db.commit()
+    _plan(app, db)
+    review = _open_review(db, vendor)
+    response = client.post(f"/reviews/{review.id}", data=_record_form(), content_type="multipart/form-data")
+    assert response.status_code == 403
+
+
+def _finding(db, owner, **fields):
+    from vendorrisk.vendors.findings import raise_finding
+    vendor = factories.gen_vendor(db)
+    finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title="鍵管理手順の不備",
+                               owner_id=owner.id, due_date=TODAY - timedelta(days=3), **fields)
+    db.commit()
+    return finding
+
+
+def test_finding_lifecycle_with_four_eyes_and_evidence(app, db, api):
+    owner_client = api("vendor_owner")
+    owner = db.scalars(select(factories.users.User).order_by(factories.users.User.id.desc())).first()
+    finding = _finding(db, owner)
+    url = f"/api/v1/findings/{finding.id}/transitions"
+    assert owner_client.post(url, json={"status": "in_progress"}).status_code == 200
+    assert owner_client.post(url, json={"status": "resolved", "note": "手順書改訂"}).status_code == 200
+    refused = owner_client.post(url, json={"status": "closed", "evidence": "x"})
+    assert refused.status_code == 403  # owners do not verify
+    compliance = api("compliance")
+    no_evidence = compliance.post(url, json={"status": "closed"})
+    assert no_evidence.status_code == 422 and no_evidence.json["error"]["details"][0]["field"] == "evidence"
+    closed = compliance.post(url, json={"status": "closed", "evidence": "改訂版手順書 v2 を確認"})
+    assert closed.status_code == 200 and closed.json["status"] == "closed"
+    history = compliance.get(f"/api/v1/findings/{finding.id}").json["history"]
+    assert [(h["action"], h["from_status"], h["to_status"]) for h in history] == [
+        ("raised", "", "open"), ("status", "open", "in_progress"), ("status", "in_progress", "resolved"),
+        ("status", "resolved", "closed")]
+    assert compliance.post(url, json={"status": "open"}).status_code == 409
+
+
+def test_resolver_cannot_close_their_own_resolution(app, db, api):
+    compliance = api("compliance")
+    me = db.scalars(select(factories.users.User).order_by(factories.users.User.id.desc())).first()
+    finding = _finding(db, me)
+    url = f"/api/v1/findings/{finding.id}/transitions"
+    assert compliance.post(url, json={"status": "resolved"}).status_code == 200
+    response = compliance.post(url, json={"status": "closed", "evidence": "ok"})
+    assert response.status_code == 403 and "Four-eyes" in response.json["error"]["message"]
+
+
+def test_api_lists_due_reviews_and_filters_findings(app, db, api):
+    client = api("auditor")
+    owner = factories.gen_user(db, role="vendor_owner")
+    _arr, (soon, late) = gen_chain(db, tiers=2, owner=owner, start=TODAY - timedelta(days=400))
+    db.commit()
+    _plan(app, db)
+    _open_review(db, soon).due_date = TODAY + timedelta(days=10)
+    _finding(db, owner, severity="critical")
+    db.commit()
+    due = client.get("/api/v1/reviews?status=due").json
+    overdue = client.get("/api/v1/reviews?status=overdue").json
+    assert [r["vendor_id"] for r in due["items"]] == [soon.id] and due["total"] == 1
+    assert [r["vendor_id"] for r in overdue["items"]] == [late.id]
+    assert client.get("/api/v1/reviews?status=bogus").status_code == 422
+    found = client.get("/api/v1/findings?severity=critical&overdue=1").json
+    assert found["total"] == 1 and found["items"][0]["vendor"]["name"]
+    assert client.get("/api/v1/findings?severity=low").json["total"] == 0
+    assert client.post("/api/v1/findings", json={"title": "x"}).status_code == 403  # auditors read only
+
+
+def test_create_and_update_finding_via_api(app, db, api):
+    client = api("compliance")
+    vendor = factories.gen_vendor(db)
+    db.commit()
+    bad = client.post("/api/v1/findings", json={"vendor_id": vendor.id, "title": ""})
+    assert bad.status_code == 422
+    created = client.post("/api/v1/findings", json={"vendor_id": vendor.id, "title": "SOC2 報告書の期限切れ",
+                                                    "severity": "high"})
+    assert created.status_code == 201 and created.json["due_date"] == (TODAY + timedelta(days=30)).isoformat()
+    changed = client.patch(f"/api/v1/findings/{created.json['id']}", json={"severity": "low", "due_date": "2030-01-31"})
+    assert changed.json["severity"] == "low" and changed.json["due_date"] == "2030-01-31"
+
+
+def test_pages_render_for_each_role(app, db, client, login):
+    owner = factories.gen_user(db, role="vendor_owner")
+    gen_chain(db, owner=owner, start=TODAY - timedelta(days=400))
+    finding = _finding(db, owner)
+    db.commit()
+    _plan(app, db)
+    login("compliance")
+    for path in ("/reviews/", "/reviews/?status=overdue", "/reviews/?status=completed&mine=1", "/reviews/calendar",
+                 f"/reviews/calendar?month={TODAY:%Y-%m}", "/findings/", "/findings/?overdue=1&severity=medium",
+                 f"/findings/{finding.id}", "/outbox/", "/outbox/?status=failed", "/calendar/"):
+        response = client.get(path, headers={"Accept-Language": "ja"})
+        assert response.status_code == 200, path
+    board = client.get("/findings/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "鍵管理手順の不備" in board and "期限超過" in board
+
+
+def test_vendor_owner_cannot_see_outbox(client, login):
+    login("vendor_owner")
+    assert client.get("/outbox/").status_code == 403
+
+
+def test_calendar_feed_is_valid_icalendar_and_revocable(app, db, client, login):
+    user = login("vendor_owner")
+    _arr, (vendor,) = gen_chain(db, tiers=1, owner=user, start=TODAY - timedelta(days=300))
+    vendor.name = "株式会社カレンダー, テスト; 長い名前" * 3
+    _finding(db, user)
+    db.commit()
+    _plan(app, db)
+    page = client.post("/calendar/").get_data(as_text=True)
+    url = page.split('data-test="feed-url"')[1].split("<code>")[1].split("</code>")[0]
+    path = url.split("localhost", 1)[1]
+    feed = client.get(path)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    raw = feed.get_data()
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    unfolded = raw.decode().replace("\r\n ", "")
+    assert unfolded.count("BEGIN:VEVENT") == 2
+    assert "UID:review-" in unfolded and "DTSTAMP:" in unfolded and "DTSTART;VALUE=DATE:" in unfolded
+    assert "株式会社カレンダー\\, テスト\\; 長い名前" in unfolded
+    client.post("/calendar/revoke")
+    assert client.get(path).status_code == 404
+    assert client.get("/calendar/feed/cal_guessed.ics").status_code == 404
+
+
+def test_compliance_rule_26_1(app, db, contributions):
+    _arr, (fresh, stale, never) = gen_chain(db, start=TODAY - timedelta(days=800))
+    loner = factories.gen_vendor(db)
+    for vendor, days in ((fresh, 30), (stale, 500)):
+        db.add(MonitoringReview(vendor_id=vendor.id, status="completed", due_date=TODAY,
+                                performed_on=TODAY - timedelta(days=days)))
+    db.commit()
+    with app.app_context():
+        verdicts = contributions.obligations["26-1"].rule(db, [fresh.id, stale.id, never.id, loner.id])
+    assert [verdicts[v.id].status for v in (fresh, stale, never, loner)] == ["met", "gap", "gap", "not_applicable"]
+    assert "Never reviewed" in verdicts[never.id].reason and "overdue since" in verdicts[stale.id].reason
+
+
+def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
+    owner = factories.gen_user(db, role="vendor_owner")
+    finding = _finding(db, owner)
+    db.add(MonitoringReview(vendor_id=finding.vendor_id, status="completed", due_date=TODAY,
+                            performed_on=TODAY, outcome="satisfactory", summary="=cmd()"))
+    db.commit()
+    with app.app_context():
+        files = list(contributions.evidence_sources["monitoring"](db, finding.vendor_id))
+    workbook = load_workbook(io.BytesIO(files[0].data))
+    reviews, findings = workbook["Reviews"], workbook["Findings"]
+    assert reviews.cell(2, 7).value == "satisfactory" and reviews.cell(2, 8).value == "'=cmd()"
+    assert findings.cell(2, 3).value == "鍵管理手順の不備"
+
+
+@pytest.mark.parametrize("role", ["auditor"])
+def test_auditor_reads_but_cannot_record(app, db, client, login, role):
+    login(role)
+    _arr, (vendor,) = gen_chain(db, tiers=1)
+    db.commit()
+    _plan(app, db)
+    review = _open_review(db, vendor)
+    assert client.get(f"/reviews/{review.id}").status_code == 200
+    assert client.post(f"/reviews/{review.id}", data={"action": "complete"}).status_code == 403
+
+
+def test_openapi_documents_every_monitoring_route(app, client):
+    from openapi_spec_validator import validate
+    document = client.get("/api/v1/openapi.json").json
+    validate(document)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api_monitoring."):
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert method.lower() in document["paths"][path], (method, path)

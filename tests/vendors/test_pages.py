@@ -1,0 +1,87 @@
+"""Vendor and arrangement pages: forms, refusals shown on the page, access by role."""
+from sqlmodel import select
+
+from tests import factories
+from tests.vendors.factories import deep_chain
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorContact
+
+
+def test_register_vendor_then_arrangement_then_links(client, login, db):
+    login("procurement")
+    response = client.post("/vendors/new", data={"name": "株式会社ページ", "corporate_number": "1010001000006",
+                                                 "country": "JP", "is_cloud": "on"})
+    assert response.status_code == 302
+    vendor = db.exec(select(Vendor).where(Vendor.name == "株式会社ページ")).one()
+    assert vendor.is_cloud and vendor.name_normalized == "ページ"
+    bad = client.post("/vendors/new", data={"name": "番号違い", "corporate_number": "2010001000006", "country": "JP"})
+    assert bad.status_code == 200 and "check digit" in bad.get_data(as_text=True)
+    dup = client.post("/vendors/new", data={"name": "(株)ページ", "country": "JP"})
+    assert 'data-test="duplicate-warning"' in dup.get_data(as_text=True)
+    sub = factories.gen_vendor(db, name="再委託先株式会社")
+    db.commit()
+    created = client.post("/arrangements/new", data={"vendor": "1010001000006", "title": "決済基盤",
+                                                     "handles_user_data": "on"})
+    assert created.status_code == 302
+    arrangement = db.exec(select(Arrangement).where(Arrangement.vendor_id == vendor.id)).one()
+    added = client.post(f"/arrangements/{arrangement.id}/links", data={"parent_vendor_id": vendor.id,
+                                                                       "vendor": "再委託先株式会社", "service": "保守"})
+    assert added.status_code == 302
+    cycle = client.post(f"/arrangements/{arrangement.id}/links", data={"parent_vendor_id": sub.id,
+                                                                       "vendor": "株式会社ページ"}, follow_redirects=True)
+    assert "cycle" in cycle.get_data(as_text=True)
+    page = client.get(f"/arrangements/{arrangement.id}").get_data(as_text=True)
+    assert 'data-test="chain-tree"' in page and "再委託先株式会社" in page and "T2" in page
+    db.rollback()
+    assert len(db.exec(select(OutsourcingLink)).all()) == 1
+
+
+def test_vendor_page_shows_tier_one_and_exposure(client, login, db):
+    arrangement, vendors = deep_chain(db, tiers=3, title="深い委託")
+    db.commit()
+    login("auditor")
+    top = client.get(f"/vendors/{vendors[0].id}").get_data(as_text=True)
+    assert "深い委託" in top.split('id="arrangements"')[1].split('id="exposure"')[0]
+    bottom = client.get(f"/vendors/{vendors[2].id}").get_data(as_text=True)
+    exposure = bottom.split('data-test="exposure"')[1]
+    assert "深い委託" in exposure and "<td>3</td>" in exposure
+    assert client.get("/concentration/").status_code == 200
+    assert "深い委託" in client.get("/arrangements/gaps").get_data(as_text=True)
+    assert client.post("/vendors/new", data={"name": "x"}).status_code == 403
+
+
+def test_vendor_owner_changes_only_own_vendors(client, login, db):
+    mine, theirs = factories.gen_vendor(db), factories.gen_vendor(db)
+    user = login("vendor_owner")
+    factories.gen_owner(db, mine, user)
+    db.commit()
+    assert client.post(f"/vendors/{mine.id}/contacts", data={"name": "担当者"}).status_code == 302
+    assert client.post(f"/vendors/{theirs.id}/contacts", data={"name": "担当者"}).status_code == 403
+    assert client.post(f"/vendors/{theirs.id}/edit", data={"name": "乗っ取り"}).status_code == 403
+    db.rollback()
+    assert [c.vendor_id for c in db.exec(select(VendorContact)).all()] == [mine.id]
+
+
+def test_vendor_list_search_and_filters(client, login, db):
+    factories.gen_vendor(db, name="株式会社クラウド基盤", name_en="Cloud Base K.K.", is_cloud=True)
+    factories.gen_vendor(db, name="印刷株式会社", name_en="Printing Co., Ltd.")
+    db.commit()
+    login("compliance")
+
+    def names(query):
+        page = client.get(f"/vendors/?{query}").get_data(as_text=True)
+        return page.split('data-test="vendor-list"')[1]
+    assert "クラウド基盤" in names("q=(株)クラウド") and "印刷" not in names("q=(株)クラウド")
+    assert "クラウド基盤" in names("q=cloud+base") and "印刷" in names("q=PRINTING")
+    assert "印刷" not in names("cloud=1")
+    assert "クラウド基盤" in names("position=none")
+
+
+def test_vendor_list_is_paginated(client, login, db):
+    for n in range(51):
+        factories.gen_vendor(db, name=f"頁送り株式会社{n:02d}")
+    db.commit()
+    login("auditor")
+    first = client.get("/vendors/?q=頁送り").get_data(as_text=True)
+    assert 'rel="next"' in first and "頁送り株式会社49" in first and "頁送り株式会社50" not in first
+    second = client.get("/vendors/?q=頁送り&page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second and "頁送り株式会社50" in second

@@ -1,0 +1,1 @@
+"""Pages of the accounts area: sign-in, one's account, user administration, home, audit trail."""

@@ -1,0 +1,32 @@
+"""Certificates and reports (Art. 26(4)): SOC 2/SOC 3, ISO/IEC 27001/27017 and similar,
+stored with their periods and scope; expiry and coverage gaps raise alerts."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the certificates area into ``app``."""
+    from vendorrisk.certificates import api as certificates_api
+    from vendorrisk.certificates import (
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        reminders,
+        rules,
+        service,
+    )
+
+    add_pages(app, pages.bp, *pages.NAV)
+    add_api(app, certificates_api.bp, certificates_api.OPENAPI)
+    reg = registry.of(app)
+    reg.add_obligations(rules.audit_or_report_covers_today)
+    reg.evidence_sources["certificates"] = service.certificate_evidence
+    reg.reminder_sources["certificates"] = reminders.certificate_reminders
+    reg.add_vendor_panel("certificates", 60, pages.panel)
+    reg.add_demo_loader(60, demo.load)
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

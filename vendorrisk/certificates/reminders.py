@@ -1,0 +1,73 @@
+"""Reminders 60 and 30 days before a certificate expires or a report's period ends.
+
+The monitoring sweep stores each ``ReminderSpec`` once (its key includes the end date, so a
+renewed certificate gets fresh reminders) and sends it; this module only says which
+reminders should exist on a day, each in the language of the vendor owner it goes to.
+"""
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from vendorrisk.certificates.coverage import end_column, end_of, not_superseded
+from vendorrisk.certificates.models import DATE_KIND, TYPE_LABELS, Certificate
+from vendorrisk.core.models import User
+from vendorrisk.core.registry import ReminderSpec
+from vendorrisk.vendors.models import Vendor, VendorOwner
+
+LEAD_DAYS = (60, 30)
+
+
+def _translate(language: str, message: str, **values) -> str:
+    catalogue = current_app.extensions.get("vendorrisk.catalogues", {}).get(language)
+    text = catalogue.gettext(message) if catalogue is not None else message
+    return text % values if values else text
+
+
+def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, days: int,
+            link: str) -> tuple[str, str]:
+    label = _translate(language, TYPE_LABELS[certificate.type])
+    name = vendor.name if language == "ja" or not vendor.name_en else vendor.name_en
+    if DATE_KIND[certificate.type] == "period":
+        subject = _translate(language, "%(vendor)s: the %(label)s period ends on %(date)s",
+                             vendor=name, label=label, date=end.isoformat())
+        action = _translate(language, "Ask the vendor for the next report or a bridge letter, "
+                                      "so that no more than three months stay uncovered.")
+    else:
+        subject = _translate(language, "%(vendor)s: %(label)s expires on %(date)s",
+                             vendor=name, label=label, date=end.isoformat())
+        action = _translate(language, "Ask the vendor for the renewed certificate and record it.")
+    body = "\n\n".join([
+        _translate(language, "%(days)s days remain for the %(label)s of %(vendor)s (issuer: %(issuer)s).",
+                   days=days, label=label, vendor=name, issuer=certificate.issuer or "-"),
+        action,
+        _translate(language, "Open the record: %(link)s", link=link),
+    ])
+    return subject, body
+
+
+def certificate_reminders(session: Session, today: date):
+    """Yield a reminder per owner of the vendor for every current (not superseded)
+    certificate or report ending in 31-60 days (``expires_in_60``) or 0-30 days
+    (``expires_in_30``); the sweep sends each once."""
+    end = end_column()
+    rows = session.exec(
+        select(Certificate, Vendor, User)
+        .join(Vendor, Vendor.id == Certificate.vendor_id)
+        .join(VendorOwner, VendorOwner.vendor_id == Certificate.vendor_id)
+        .join(User, User.id == VendorOwner.user_id)
+        .where(User.is_active.is_(True), end >= today, end <= today + timedelta(days=max(LEAD_DAYS)),
+               not_superseded())
+        .order_by(Certificate.id, User.id)).all()
+    base = current_app.config["BASE_URL"].rstrip("/")
+    for certificate, vendor, user in rows:
+        certificate_end = end_of(certificate)
+        days = (certificate_end - today).days
+        lead = min(d for d in LEAD_DAYS if days <= d)
+        language = user.language if user.language in ("ja", "en") else "ja"
+        link = f"{base}/certificates/{certificate.id}"
+        subject, body = _render(language, certificate, vendor, certificate_end, days, link)
+        yield ReminderSpec(subject_type="certificate", subject_id=certificate.id,
+                           kind=f"expires_in_{lead}", due_date=certificate_end,
+                           recipient=user.email, recipient_user_id=user.id, language=language,
+                           subject_line=subject[:300], body=body, link=link)

@@ -1,1 +1,0 @@
-"""CLI commands contributed by areas of the product: each module lists ``COMMANDS``."""

@@ -1,0 +1,124 @@
+"""A vendor's evidence pack as a ZIP: the files every area contributes (``evidence_source``,
+under ``evidence/`` with the path the source gives, e.g. ``evidence/contracts/...``),
+the vendor's matrix rows, its findings and its audit-trail extract, with a manifest of
+SHA-256 hashes (``manifest.json``, and ``manifest.sha256`` in ``sha256sum`` format)."""
+import csv
+import hashlib
+import io
+import json
+import posixpath
+import zipfile
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, tuple_
+from sqlmodel import Session
+
+from vendorrisk.compliance import matrix
+from vendorrisk.core import registry
+from vendorrisk.core.models import AuditEntry
+from vendorrisk.core.xlsx import neutralise
+from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.models import Vendor
+
+
+def _safe_path(*parts: str) -> str:
+    """A relative POSIX path inside the ZIP: no absolute path, no ``..``."""
+    segments = [s for part in parts for s in part.replace("\\", "/").split("/") if s not in ("", ".", "..")]
+    return "/".join(segments) or "file"
+
+
+def _unique_paths(files: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes, str]]:
+    """Rename repeated paths (``a.pdf``, ``a-2.pdf``) so no file hides another in the ZIP."""
+    seen: set[str] = set()
+    result = []
+    for path, data, description in files:
+        stem, dot, ext = path.rpartition(".") if "." in posixpath.basename(path) else (path, "", "")
+        candidate, n = path, 2
+        while candidate in seen:
+            candidate = f"{stem}-{n}{dot}{ext}" if dot else f"{path}-{n}"
+            n += 1
+        seen.add(candidate)
+        result.append((candidate, data, description))
+    return result
+
+
+def _csv(headers, rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:
+    """Audit entries about the vendor and about every record that names it (``vendor_id`` or
+    ``parent_vendor_id``), whatever the area: records are found from their snapshots in the
+    trail, then all entries of those records are taken, oldest first."""
+    snapshot_columns = (AuditEntry.before, AuditEntry.after)
+    names_vendor = [f'%vendor_id": {vendor_id},%', f'%vendor_id": {vendor_id}}}%']
+    is_vendor = [f'%"id": {vendor_id},%', f'%"id": {vendor_id}}}%']
+    mentions = or_(*(c.like(p) for c in snapshot_columns for p in names_vendor),
+                   and_(AuditEntry.entity == "vendor",
+                        or_(AuditEntry.entity_id == str(vendor_id), *(c.like(p) for c in snapshot_columns for p in is_vendor))))
+    entries = {e.id: e for e in session.scalars(select(AuditEntry).where(mentions))}
+    records = sorted({(e.entity, e.entity_id) for e in entries.values() if e.entity_id} | {("vendor", str(vendor_id))})
+    for start in range(0, len(records), 400):
+        chunk = records[start:start + 400]
+        for entry in session.scalars(select(AuditEntry).where(
+                tuple_(AuditEntry.entity, AuditEntry.entity_id).in_(chunk))):
+            entries[entry.id] = entry
+    return [entries[k] for k in sorted(entries)]
+
+
+def _entry_json(entry: AuditEntry) -> dict:
+    return {"id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
+            "entity": entry.entity, "entity_id": entry.entity_id,
+            "before": json.loads(entry.before) if entry.before else None,
+            "after": json.loads(entry.after) if entry.after else None,
+            "request_id": entry.request_id, "hash": entry.hash, "prev_hash": entry.prev_hash}
+
+
+def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> bytes:
+    """Build the ZIP for ``vendor``; every file's SHA-256 is in the manifest."""
+    files: list[tuple[str, bytes, str]] = []
+    sources = registry.current().evidence_sources
+    for name in sorted(sources):
+        for item in sources[name](session, vendor.id) or ():
+            files.append((_safe_path("evidence", item.path), item.data, item.description or name))
+    files = _unique_paths(files)
+    row = matrix.vendor_matrix(session, vendor.id)
+    obligations = matrix.all_obligations()
+    cells = list(matrix.flat_rows([row], obligations)) if row else []
+    files.append(("compliance-matrix.csv", _csv(
+        ("obligation", "citation", "条項", "title", "status", "reason", "proof"),
+        [(c["obligation"], c["citation"], c["citation_ja"], c["title"], c["status"], c["reason"],
+          " ; ".join(f"{link['label']}: {link['href']}" for link in c["links"])) for c in cells]),
+        "The vendor's compliance matrix rows"))
+    findings = session.scalars(select(Finding).where(Finding.vendor_id == vendor.id).order_by(Finding.id)).all()
+    files.append(("findings.csv", _csv(
+        ("id", "title", "severity", "status", "source", "raised_at", "due_date", "closed_at", "closure_evidence"),
+        [(f.id, f.title, f.severity, f.status, f.source, f.raised_at.isoformat(), f.due_date or "",
+          f.closed_at.isoformat() if f.closed_at else "", f.closure_evidence) for f in findings]),
+        "Findings about the vendor"))
+    trail = "".join(json.dumps(_entry_json(e), ensure_ascii=False, sort_keys=True) + "\n"
+                    for e in audit_extract(session, vendor.id))
+    files.append(("audit-trail.jsonl", trail.encode("utf-8"),
+                  "Audit-trail entries of the vendor and its records (hash-chained, Art. 11(6))"))
+    facts = row.vendor.__dict__ if row else {}
+    files.append(("vendor.json", json.dumps({**facts, "corporate_number": vendor.corporate_number,
+                                             "country": vendor.country}, ensure_ascii=False, indent=2).encode("utf-8"),
+                  "The vendor as recorded"))
+    manifest = {"vendor_id": vendor.id, "vendor": vendor.name, "generated_at": generated_at.isoformat(),
+                "files": [{"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                           "description": description} for path, data, description in files]}
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    sums = "".join(f"{f['sha256']}  {f['path']}\n" for f in manifest["files"])
+    sums += f"{hashlib.sha256(manifest_bytes).hexdigest()}  manifest.json\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data, _description in files:
+            archive.writestr(path, data)
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sha256", sums.encode("utf-8"))
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Pages of the compliance area: the matrix and its exports, the dashboard."""

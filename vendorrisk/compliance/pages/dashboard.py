@@ -1,0 +1,51 @@
+"""The dashboard: the few numbers a head of compliance looks at first, each linking to its list."""
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from vendorrisk.compliance import dashboard, snapshots
+from vendorrisk.compliance.svg import Bar, bar_chart, line_chart
+from vendorrisk.core.access import ALL_ROLES, allow
+from vendorrisk.core.db import get_session
+from vendorrisk.core.errors import NotFound
+from vendorrisk.core.models import utcnow
+from vendorrisk.core.pagination import paginate
+from vendorrisk.core.registry import NavItem
+
+bp = Blueprint("dashboard", __name__, template_folder="../templates", url_prefix="/dashboard")
+NAV = [NavItem("dashboard.index", _l("Dashboard"), 5)]
+
+
+@bp.get("/")
+@allow(*ALL_ROLES)
+def index():
+    """The dashboard figures with SVG charts drawn on the server."""
+    session = get_session()
+    figures = dashboard.figures(session, utcnow().date(), url_for)
+    severity_chart = bar_chart([Bar(_(s), f["count"], f["href"], f"sev-{s}")
+                                for s, f in figures["open_findings_by_severity"].items()], _("Open findings by severity"))
+    tier_chart = bar_chart([Bar(_("not tiered") if t == "none" else _(t), f["count"], f["href"], f"tier-{t}")
+                            for t, f in figures["vendors_by_risk_tier"].items()], _("Vendors by risk tier"))
+    concentration_chart = bar_chart([Bar(v["name"], v["arrangements"], v["href"], "conc")
+                                     for v in figures["top_concentration"]], _("Top concentration"), width=560)
+    points = snapshots.trend(session, 12)
+    trend_chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], _("Gaps per month"))
+    return render_template("compliance/dashboard.html", figures=figures, severity_chart=severity_chart,
+                           tier_chart=tier_chart, concentration_chart=concentration_chart,
+                           trend_chart=trend_chart, latest=points[-1] if points else None)
+
+
+@bp.get("/lists/<key>")
+@allow(*ALL_ROLES)
+def figure_list(key: str):
+    """The records behind one dashboard number, paginated."""
+    session = get_session()
+    query = dashboard.list_query(session, key, utcnow().date(), request.args)
+    if query is None:
+        raise NotFound("This list is not available.")
+    page = paginate(session, query, request.args.get("page", 1, type=int), 50, scalars=False)
+    figure = dashboard.LISTS[key]
+    locale = get_locale()
+    title = figure.title_ja if locale and locale.language == "ja" else figure.title_en
+    return render_template("compliance/figure_list.html", page=page, title=title)

@@ -1,1 +1,0 @@
-"""One module per area registers its obligations with ``registry.obligation``."""

@@ -1,0 +1,30 @@
+"""Contracts (Art. 25(2)(3)): the clause library, contract versions checked clause by
+clause with the evidence shown, reviewers' confirmations, and the Word checklist."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the contracts area into ``app``."""
+    from vendorrisk.contracts import api as contracts_api
+    from vendorrisk.contracts import (
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        rules,
+    )
+    from vendorrisk.contracts.checker import library
+
+    add_pages(app, pages.bp, *pages.NAV)
+    add_api(app, contracts_api.bp, contracts_api.OPENAPI)
+    reg = registry.of(app)
+    reg.content_checkers["contract_clauses"] = library.check_contract_clauses
+    reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)
+    reg.evidence_sources["contracts"] = rules.contract_checklists
+    reg.add_demo_loader(30, demo.load)
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -1,0 +1,286 @@
+"""Reading a contract file into text blocks, in the order a lawyer reads them.
+
+``.docx``: body paragraphs and tables in document order (with automatic numbering
+rendered, e.g. ``第3条`` or ``5.2``), then the headers and footers of every section.
+``.pdf``: the text layer, page by page (a PDF without one is reported as scanned).
+``.txt`` / ``.md``: the lines. Everything is NFKC-normalised, so full-width forms
+(``第３条``, ``ＳＬＡ``) read like their ASCII counterparts.
+"""
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from vendorrisk.core import time_budget
+
+PARTS = ("body", "table", "header", "footer")
+# A text layer this small across the whole file means the pages are images.
+MIN_TEXT_CHARS = 40
+
+
+class UnreadableContract(ValueError):
+    """The file cannot be read as a contract (corrupt, encrypted, not UTF-8, no text, wrong
+    kind); the message says why and what to do, in words for the uploader."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of text as laid out in the file: a paragraph, a table row, a header line."""
+
+    text: str
+    part: str = "body"  # one of PARTS
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of a contract file and how it was read."""
+
+    blocks: list[Block]
+    status: str  # "ok" or "scanned" (a PDF without a text layer)
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        """All blocks, one per line."""
+        return "\n".join(b.text for b in self.blocks)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width forms to ASCII, half-width kana to full-width), tidy spaces."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u3000", " ")
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _refuse(message: str):
+    raise UnreadableContract(message)
+
+
+def extract(data: bytes, kind: str) -> Extracted:
+    """Extract the text blocks of a ``docx``, ``pdf``, ``txt`` or ``md`` file.
+
+    Corrupt or encrypted files raise ``UnreadableContract`` with a clear message."""
+    if kind == "docx":
+        blocks = _docx_blocks(data)
+    elif kind == "pdf":
+        return _pdf(data)
+    elif kind in ("txt", "md"):
+        blocks = _text_blocks(data, markdown=kind == "md")
+    else:
+        _refuse(f"Contracts cannot be read from .{kind} files.")
+    blocks = [b for b in blocks if b.text]
+    if not blocks:
+        _refuse("The file contains no text.")
+    return Extracted(blocks=blocks, status="ok")
+
+
+def _text_blocks(data: bytes, markdown: bool) -> list[Block]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _refuse("The text file is not UTF-8; save it as UTF-8 and upload again.")
+    blocks = []
+    for line in text.splitlines():
+        line = normalise(line)
+        if markdown:
+            line = re.sub(r"^#{1,6}\s*", "", line)
+            line = re.sub(r"^[-*+]\s+(?=\S)", "", line)
+            line = line.replace("**", "").replace("__", "")
+            if re.fullmatch(r"\|?[\s:|-]+\|?", line) and "-" in line:
+                continue  # a markdown table's separator row
+            if line.startswith("|"):
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                blocks.append(Block(" | ".join(c for c in cells if c), "table"))
+                continue
+        blocks.append(Block(line))
+    return blocks
+
+
+def _pdf(data: bytes) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:
+                opened = 0
+            if not opened:
+                _refuse("The PDF is password-protected; upload an unprotected copy.")
+        pages = []
+        for page in reader.pages:
+            time_budget.check()
+            pages.append(page.extract_text() or "")
+    except UnreadableContract:
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
+        _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).")
+    blocks = [Block(normalise(line)) for page in pages for line in page.splitlines()]
+    blocks = [b for b in blocks if b.text]
+    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:
+        return Extracted(blocks=blocks, status="scanned",
+                         note=f"The PDF has {len(pages)} page(s) but no text layer (a scan); "
+                              "every clause needs a manual review, or upload a text PDF or .docx.")
+    return Extracted(blocks=blocks, status="ok")
+
+
+def _docx_blocks(data: bytes) -> list[Block]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).")
+    except Exception as exc:  # lxml raises its own parse errors on damaged XML parts
+        _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).")
+    numbering = _Numbering(document)
+    blocks = list(_docx_body(document, numbering))
+    seen = set()
+    for section in document.sections:
+        for part, story in (("header", section.header), ("footer", section.footer)):
+            if story.is_linked_to_previous and seen:
+                continue
+            for paragraph in story.paragraphs:
+                text = normalise(paragraph.text)
+                if text and (part, text) not in seen:
+                    seen.add((part, text))
+                    blocks.append(Block(text, part))
+            for table in story.tables:
+                for row in _table_rows(table):
+                    blocks.append(Block(row, part))
+    return blocks
+
+
+def _docx_body(document, numbering):
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in document.element.body.iterchildren():
+        time_budget.check()
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(child, document)
+            text = normalise(paragraph.text)
+            prefix = numbering.label(paragraph)
+            if text or prefix:
+                yield Block(normalise(f"{prefix} {text}") if prefix else text)
+        elif tag == "tbl":
+            for row in _table_rows(Table(child, document)):
+                yield Block(row, "table")
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            if cell._tc is previous:  # a merged cell repeats; read it once
+                continue
+            previous = cell._tc
+            text = normalise(" ".join(p.text for p in cell.paragraphs))
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append(" | ".join(cells))
+    return rows
+
+
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+def to_kanji(n: int) -> str:
+    """A positive integer in kanji numerals (``12`` -> ``十二``), as Word's Japanese counting."""
+    if n <= 0:
+        return str(n)
+    out = ""
+    for value, sign in ((1000, "千"), (100, "百"), (10, "十")):
+        digit, n = divmod(n, value)
+        if digit:
+            out += ("" if digit == 1 else KANJI_DIGITS[digit]) + sign
+    return out + (KANJI_DIGITS[n] if n else "")
+
+
+class _Numbering:
+    """Renders Word's automatic numbering (``w:numPr``) as the text a reader sees."""
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        W = self.W
+        abstract = {}
+        for node in root.findall(f"{W}abstractNum"):
+            levels = {}
+            for lvl in node.findall(f"{W}lvl"):
+                fmt = lvl.find(f"{W}numFmt")
+                text = lvl.find(f"{W}lvlText")
+                start = lvl.find(f"{W}start")
+                levels[int(lvl.get(f"{W}ilvl"))] = (
+                    fmt.get(f"{W}val") if fmt is not None else "decimal",
+                    text.get(f"{W}val") if text is not None else "",
+                    int(start.get(f"{W}val")) if start is not None else 1)
+            abstract[node.get(f"{W}abstractNumId")] = levels
+        for num in root.findall(f"{W}num"):
+            ref = num.find(f"{W}abstractNumId")
+            if ref is not None:
+                self.levels[num.get(f"{W}numId")] = abstract.get(ref.get(f"{W}val"), {})
+
+    def _style_ppr(self, paragraph):
+        # python-docx looks a paragraph's style up by scanning every style, and the default
+        # style (no w:pStyle) again for each paragraph: once per style id is enough.
+        cache = self.__dict__.setdefault("_style_pprs", {})
+        style_id = paragraph._p.style
+        if style_id not in cache:
+            style = paragraph.style
+            cache[style_id] = getattr(style.element, "pPr", None) if style is not None else None
+        return cache[style_id]
+
+    def _num_pr(self, paragraph):
+        W = self.W
+        for ppr in (paragraph._p.pPr, self._style_ppr(paragraph)):
+            if ppr is None:
+                continue
+            num_pr = ppr.find(f"{W}numPr")
+            if num_pr is not None:
+                num_id = num_pr.find(f"{W}numId")
+                ilvl = num_pr.find(f"{W}ilvl")
+                if num_id is not None:
+                    return num_id.get(f"{W}val"), int(ilvl.get(f"{W}val")) if ilvl is not None else 0
+        return None
+
+    def label(self, paragraph) -> str:
+        """The number Word shows before ``paragraph`` (``""`` when it is not numbered)."""
+        found = self._num_pr(paragraph)
+        if not found or found[0] not in self.levels:
+            return ""
+        num_id, ilvl = found
+        levels = self.levels[num_id]
+        counters = self.counters.setdefault(num_id, {})
+        fmt, text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def render(match):
+            level = int(match.group(1)) - 1
+            level_fmt = levels.get(level, ("decimal", "", 1))[0]
+            value = counters.get(level, levels.get(level, ("", "", 1))[2])
+            if level_fmt in ("japaneseCounting", "ideographTraditional", "japaneseLegal", "ideographDigital"):
+                return to_kanji(value)
+            if level_fmt == "lowerLetter":
+                return chr(ord("a") + (value - 1) % 26)
+            if level_fmt == "upperLetter":
+                return chr(ord("A") + (value - 1) % 26)
+            return str(value)
+        return re.sub(r"%(\d)", render, text)

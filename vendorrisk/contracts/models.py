@@ -1,0 +1,79 @@
+"""Contracts of an arrangement, their versions and the clause checks of each version."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from vendorrisk.core.models import created_at_field
+
+CHECK_STATUSES = ("found", "not_found", "needs_review")
+
+
+class Contract(SQLModel, table=True):
+    """An outsourcing contract (外部委託契約) of an arrangement; its text comes in versions."""
+
+    __tablename__ = "contract"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    arrangement_id: int = Field(foreign_key="arrangement.id", index=True)
+    title: str = Field(max_length=300)
+    created_at: datetime = created_at_field()
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+
+
+class ContractVersion(SQLModel, table=True):
+    """One uploaded version of a contract: the file, its extracted text, how it was read."""
+
+    __tablename__ = "contract_version"
+    __table_args__ = (UniqueConstraint("contract_id", "number", name="uq_contract_version_number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    number: int
+    file_id: int = Field(foreign_key="stored_file.id")
+    filename: str = Field(max_length=300)
+    file_kind: str = Field(max_length=10)  # docx, pdf, txt, md
+    extracted_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    extraction_status: str = Field(default="ok", max_length=20)
+    extraction_note: str = Field(default="", max_length=1000)
+    structure_style: str = Field(default="none", max_length=20)
+    library_version: str = Field(default="", max_length=40)
+    uploaded_at: datetime = created_at_field()
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+
+
+class ClauseCheck(SQLModel, table=True):
+    """The result for one required clause in one contract version: automatic, then reviewed."""
+
+    __tablename__ = "clause_check"
+    __table_args__ = (UniqueConstraint("version_id", "clause_id", name="uq_clause_check_once"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="contract_version.id", index=True)
+    clause_id: str = Field(max_length=60, index=True)
+    auto_status: str = Field(max_length=20)
+    confidence: float = 0.0
+    reason: str = Field(default="", max_length=1000)
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    location: str = Field(default="", max_length=120)
+    article: str = Field(default="", max_length=60)
+    reviewer_status: Optional[str] = Field(default=None, max_length=20)
+    reviewer_comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: Optional[datetime] = None
+
+    @property
+    def status(self) -> str:
+        """The result that counts: the reviewer's when reviewed, else the automatic one."""
+        return self.reviewer_status or self.auto_status
+
+
+class ClauseReview(SQLModel, table=True):
+    """Every confirmation or override of a clause check, kept in order (never edited)."""
+
+    __tablename__ = "clause_review"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="clause_check.id", index=True)
+    status: str = Field(max_length=20)
+    previous_status: str = Field(max_length=20)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reviewer_id: int = Field(foreign_key="user_account.id")
+    at: datetime = created_at_field()

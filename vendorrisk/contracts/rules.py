@@ -1,0 +1,147 @@
+"""Compliance-matrix rows for the contract clauses of Art. 25(2) and 25(3), and the
+contract checklists in a vendor's evidence pack.
+
+A tier-1 vendor (the vendor of an arrangement) meets an obligation when the latest
+contract version of every one of its active arrangements has the clause *found* — the
+reviewer's result when reviewed, else the automatic one. A vendor that appears only
+further down a chain has no direct contract with the member: its contract terms reach it
+through the tier-1 contract's sub-outsourcing clause (flow-down), so the row is not
+applicable to it; the tier-1 vendor's row carries the obligation.
+"""
+from pathlib import PurePath
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink
+
+CLAUSE_ROWS = [
+    # id, clause, citation ja/en, title ja/en, order
+    ("25-2-roles_responsibilities", "roles_responsibilities", "第25条第2項", "Art. 25(2)",
+     "契約における役割・責任の分担", "Roles and responsibilities in the contract", 251),
+    ("25-2-audit_rights", "audit_rights", "第25条第2項", "Art. 25(2)",
+     "契約における監査権限", "Audit rights in the contract", 252),
+    ("25-2-subcontracting", "subcontracting", "第25条第2項", "Art. 25(2)",
+     "契約における再委託手続き", "Sub-outsourcing procedure in the contract", 253),
+    ("25-2-service_levels", "service_levels", "第25条第2項", "Art. 25(2)",
+     "契約におけるサービス水準", "Service levels in the contract", 254),
+    ("25-3", "security_requirements", "第25条第3項", "Art. 25(3)",
+     "要員の遵守事項・セキュリティ要件の契約への記載", "Staff rules and security requirements written into the contract", 255),
+]
+
+
+def latest_versions(session: Session, arrangement_ids) -> dict[int, ContractVersion]:
+    """The newest contract version of each arrangement (any of its contracts), one query."""
+    latest: dict[int, ContractVersion] = {}
+    if not arrangement_ids:
+        return latest
+    rows = session.exec(select(ContractVersion, Contract.arrangement_id)
+                        .join(Contract, Contract.id == ContractVersion.contract_id)
+                        .where(Contract.arrangement_id.in_(list(arrangement_ids)))
+                        .order_by(ContractVersion.uploaded_at.desc(), ContractVersion.id.desc())).all()
+    for version, arrangement_id in rows:
+        latest.setdefault(arrangement_id, version)
+    return latest
+
+
+def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list[str]):
+    """The batch's active arrangements, their latest versions, the checks of every clause
+    of these rules on them, and the vendors that are subcontractors: four set queries, shared
+    by the five clause rules of a matrix batch."""
+    arrangements = session.exec(select(Arrangement.id, Arrangement.vendor_id, Arrangement.title)
+                                .where(Arrangement.vendor_id.in_(vendor_ids or [0]),
+                                       Arrangement.status != "terminated")).all()
+    latest = latest_versions(session, [a.id for a in arrangements])
+    checks = {(c.version_id, c.clause_id): c for c in session.exec(select(ClauseCheck).where(
+        ClauseCheck.version_id.in_([v.id for v in latest.values()] or [0]), ClauseCheck.clause_id.in_(clause_ids)))}
+    downstream = set(session.exec(select(OutsourcingLink.vendor_id).where(
+        OutsourcingLink.vendor_id.in_(vendor_ids or [0]))).all())
+    return arrangements, latest, checks, downstream
+
+
+def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> dict[int, Verdict]:
+    """Verdicts of one clause for many vendors, in four set queries (once per matrix batch)."""
+    clause_ids = [row[1] for row in CLAUSE_ROWS]
+    if clause_id in clause_ids:
+        evidence = batch_memo(session, "contracts.evidence", vendor_ids,
+                              lambda: _contract_evidence(session, vendor_ids, clause_ids))
+    else:
+        evidence = _contract_evidence(session, vendor_ids, [clause_id])
+    arrangements, latest, all_checks, downstream = evidence
+    checks = {version_id: c for (version_id, clause), c in all_checks.items() if clause == clause_id}
+    by_vendor: dict[int, list] = {}
+    for arrangement in arrangements:
+        by_vendor.setdefault(arrangement.vendor_id, []).append(arrangement)
+    verdicts = {}
+    for vendor_id in vendor_ids:
+        own = by_vendor.get(vendor_id)
+        if not own:
+            reason = (_("No direct contract; covered by the tier-1 contract's sub-outsourcing clause.")
+                      if vendor_id in downstream else _("The vendor has no active outsourcing arrangement."))
+            verdicts[vendor_id] = Verdict("not_applicable", reason)
+            continue
+        gaps, links = [], []
+        for arrangement in own:
+            version = latest.get(arrangement.id)
+            if version is None:
+                gaps.append(_("no contract uploaded for “%(title)s”", title=arrangement.title))
+                links.append((arrangement.title, f"/contracts/arrangements/{arrangement.id}"))
+                continue
+            links.append((f"{arrangement.title} v{version.number}", f"/contracts/versions/{version.id}"))
+            check = checks.get(version.id)
+            named = {"title": arrangement.title, "number": version.number}
+            if check is None:
+                gaps.append(_("clause not checked in “%(title)s” v%(number)s", **named))
+            elif check.status != "found":
+                status = _(check.status.replace("_", " "))  # "not found", "needs review"
+                if check.reviewer_status:
+                    gaps.append(_("clause %(status)s in “%(title)s” v%(number)s", status=status, **named))
+                else:
+                    gaps.append(_("clause %(status)s in “%(title)s” v%(number)s (automatic)", status=status, **named))
+        if gaps:
+            verdicts[vendor_id] = Verdict("gap", _gap_sentence(gaps), links)
+        else:
+            verdicts[vendor_id] = Verdict("met", _("Clause found in the latest contract of %(count)s arrangement(s).",
+                                                  count=len(own)), links)
+    return verdicts
+
+
+def _gap_sentence(gaps: list[str]) -> str:
+    """The gaps of a vendor as one sentence in the user's language, its first letter capitalised."""
+    # Translators: joins the gaps of one sentence (e.g. "no contract ...; clause not found in ...").
+    joined = _("; ").join(gaps)
+    return _("%(gaps)s.", gaps=joined[:1].upper() + joined[1:])
+
+
+def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title_ja, title_en, order) -> Obligation:
+    def rule(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
+        return clause_verdicts(session, vendor_ids, clause_id)
+    rule.__doc__ = (f"Met when the latest contract version of every active arrangement of the (tier-1) "
+                    f"vendor has the clause '{clause_id}' found (reviewed result, else automatic); gap when "
+                    f"it is not found, needs review, or no contract is uploaded; not applicable to vendors "
+                    f"that are only subcontractors (no direct contract; the tier-1 contract's "
+                    f"sub-outsourcing clause flows the terms down).")
+    rule.__name__ = f"contract_{clause_id}"
+    return obligation(obligation_id, citation_ja=citation_ja, citation_en=citation_en, title_ja=title_ja,
+                      title_en=title_en, order=order)(rule)
+
+
+CLAUSE_OBLIGATIONS = tuple(_clause_obligation(*row) for row in CLAUSE_ROWS)
+
+
+def contract_checklists(session: Session, vendor_id: int):
+    """The Word checklist of the latest contract version of each of the vendor's arrangements."""
+    from vendorrisk.contracts.service import checklist_document
+
+    arrangements = session.exec(select(Arrangement).where(Arrangement.vendor_id == vendor_id)
+                                .order_by(Arrangement.id)).all()
+    latest = latest_versions(session, [a.id for a in arrangements])
+    for arrangement in arrangements:
+        version = latest.get(arrangement.id)
+        if version is None:
+            continue
+        filename, data = checklist_document(session, version.id, "ja", None)
+        yield EvidenceFile(path=f"contracts/{arrangement.id}_{PurePath(filename).name}", data=data,
+                           description=f"Contract clause checklist, {arrangement.title}, version {version.number}")

@@ -1,0 +1,287 @@
+"""Contracts: upload a version, check it against the clause library, review the results.
+
+A version's checks are kept for good; the next version is checked afresh and compared
+with the previous one. A reviewer confirms or overrides each result with a comment
+(every review is kept); a clause confirmed as missing raises a finding.
+"""
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from flask_babel import gettext as _
+from sqlmodel import Session, func, select
+
+from vendorrisk.contracts import checker
+from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
+from vendorrisk.core import events, parse_budget, storage, uploads
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.models import User, utcnow
+from vendorrisk.vendors import findings
+from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
+from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+
+ACCEPTED_KINDS = {"docx", "pdf", "txt", "md"}
+REVIEW_STATUSES = ("found", "not_found")
+EXTRACTED_TEXT_LIMIT = 2_000_000
+
+
+def get_contract(session: Session, contract_id: int) -> Contract:
+    """The contract, or ``NotFound``."""
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound(_("Contract %(id)s does not exist.", id=contract_id))
+    return contract
+
+
+def get_version(session: Session, version_id: int) -> ContractVersion:
+    """The contract version, or ``NotFound``."""
+    version = session.get(ContractVersion, version_id)
+    if version is None:
+        raise NotFound(_("Contract version %(id)s does not exist.", id=version_id))
+    return version
+
+
+def latest_version(session: Session, contract_id: int) -> ContractVersion:
+    """The newest version of a contract, or ``NotFound``."""
+    version = session.exec(select(ContractVersion).where(ContractVersion.contract_id == contract_id)
+                           .order_by(ContractVersion.number.desc())).first()
+    if version is None:
+        raise NotFound(_("Contract %(id)s has no version yet.", id=contract_id))
+    return version
+
+
+def _may_change(session: Session, user: User, vendor_id: int) -> None:
+    if user.role == "vendor_owner":
+        owns = session.exec(select(VendorOwner.id).where(VendorOwner.vendor_id == vendor_id,
+                                                         VendorOwner.user_id == user.id)).first()
+        if owns is None:
+            raise Forbidden(_("Vendor owners may only change contracts of the vendors they own."))
+
+
+def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Clause]:
+    """The library clauses required for this arrangement (cloud, important, user data...)."""
+    return [c for c in contracts_library.library() if c.applies_to(arrangement)]
+
+
+@dataclass(frozen=True)
+class PreparedVersion:
+    """A contract file read and checked against the whole clause library, before any
+    database work: what ``upload_version`` stores."""
+
+    upload: uploads.Upload
+    checked: checker.CheckResult  # one result for every clause of the library
+
+
+def prepare_version(data: bytes, filename: str) -> PreparedVersion:
+    """Inspect, read and check a contract file: the slow part of an upload, bounded in size
+    (``uploads``) and time (``parse_budget``), touching no database. Views call it before
+    their write transaction begins, so that on SQLite no other writer waits for it."""
+    upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
+    with parse_budget.budget():
+        try:
+            checked = checker.check(upload.data, upload.filename, contracts_library.library())
+        except checker.UnreadableContract as exc:
+            raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
+    return PreparedVersion(upload, checked)
+
+
+def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
+                   user: User, contract_id: int | None = None, title: str = "",
+                   prepared: PreparedVersion | None = None) -> ContractVersion:
+    """Store a new contract version and check it; a new contract is started when the
+    arrangement has none (or ``contract_id`` is not given and ``title`` is).
+
+    Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
+    ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
+    the file already read; without it ``data`` is read here."""
+    arrangement = get_arrangement(session, arrangement_id)
+    _may_change(session, user, arrangement.vendor_id)
+    prepared = prepared or prepare_version(data, filename)
+    upload, checked = prepared.upload, prepared.checked
+    if contract_id is not None:
+        contract = get_contract(session, contract_id)
+        if contract.arrangement_id != arrangement.id:
+            raise Conflict(_("Contract %(id)s belongs to another arrangement.", id=contract_id))
+    else:
+        contract = None if title.strip() else session.exec(
+            select(Contract).where(Contract.arrangement_id == arrangement.id)
+            .order_by(Contract.id.desc())).first()
+    if contract is None:
+        contract = Contract(arrangement_id=arrangement.id, created_by_id=user.id,
+                            title=(title.strip() or PurePath(upload.filename).stem or "Contract")[:300])
+        session.add(contract)
+        session.flush()
+    stored, _duplicate = storage.store(session, upload, user.id)
+    number = (session.exec(select(func.max(ContractVersion.number))
+                           .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
+    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
+                              filename=upload.filename, file_kind=upload.kind,
+                              extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
+                              extraction_status=checked.status, extraction_note=checked.note,
+                              structure_style=checked.structure.style,
+                              library_version=contracts_library.library_version(),
+                              uploaded_by_id=user.id)
+    session.add(version)
+    session.flush()
+    applicable = {clause.id for clause in applicable_clauses(arrangement)}
+    for result in (r for r in checked.results if r.clause_id in applicable):
+        session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
+                                auto_status=result.status, confidence=result.confidence,
+                                reason=result.reason[:1000], evidence=result.evidence,
+                                location=result.location[:120], article=result.article[:60]))
+    session.flush()
+    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
+    return version
+
+
+def checks_of(session: Session, version_id: int) -> list[ClauseCheck]:
+    """The checks of a version, in the library's order."""
+    order = {c.id: i for i, c in enumerate(contracts_library.library())}
+    checks = session.exec(select(ClauseCheck).where(ClauseCheck.version_id == version_id)).all()
+    return sorted(checks, key=lambda c: (order.get(c.clause_id, 999), c.clause_id))
+
+
+def review_check(session: Session, *, check_id: int, status: str, comment: str, user: User) -> ClauseCheck:
+    """Confirm or override one result; an override needs a comment. A clause confirmed
+    as missing raises a finding for the vendor (once per contract and clause)."""
+    check = session.get(ClauseCheck, check_id)
+    if check is None:
+        raise NotFound(_("Clause check %(id)s does not exist.", id=check_id))
+    comment = (comment or "").strip()
+    if status not in REVIEW_STATUSES:
+        raise ValidationFailed(_("Choose found or not found."), [{"field": "status", "message": _(
+            "The result must be one of %(choices)s.", choices=", ".join(REVIEW_STATUSES))}])
+    if status != check.auto_status and not comment:
+        raise ValidationFailed(_("Explain the override in a comment."),
+                               [{"field": "comment",
+                                 "message": _("A comment is required to override the automatic result.")}])
+    version = session.get(ContractVersion, check.version_id)
+    contract = session.get(Contract, version.contract_id)
+    arrangement = session.get(Arrangement, contract.arrangement_id)
+    _may_change(session, user, arrangement.vendor_id)
+    session.add(ClauseReview(check_id=check.id, status=status, previous_status=check.status,
+                             comment=comment, reviewer_id=user.id))
+    check.reviewer_status, check.reviewer_comment = status, comment
+    check.reviewed_by_id, check.reviewed_at = user.id, utcnow()
+    session.add(check)
+    if status == "not_found":
+        clause = contracts_library.clauses_by_id().get(check.clause_id)
+        title = clause.text("title", "en") if clause else check.clause_id
+        title_ja = clause.text("title", "ja") if clause else check.clause_id
+        article = clause.text("article", "en") if clause else ""
+        article_ja = clause.text("article", "ja") if clause else ""
+        # Stored text, read by staff of either language: both, Japanese first.
+        findings.raise_finding(
+            session, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
+            source_ref=f"contract:{contract.id}:{check.clause_id}",
+            title=(f"契約条項の不足：{title_ja}（{article_ja}） / Contract clause missing: {title} ({article})"
+                   f" — {contract.title}"),
+            description=f"Version {version.number} ({version.filename}) lacks the clause. Reviewer: {comment}",
+            severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
+    session.flush()
+    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
+    return check
+
+
+def reviews_of(session: Session, check_ids: list[int]) -> dict[int, list[ClauseReview]]:
+    """The review history of several checks, oldest first, in one query."""
+    history: dict[int, list[ClauseReview]] = {i: [] for i in check_ids}
+    if check_ids:
+        for review in session.exec(select(ClauseReview).where(ClauseReview.check_id.in_(check_ids))
+                                   .order_by(ClauseReview.at, ClauseReview.id)):
+            history[review.check_id].append(review)
+    return history
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one clause's result moved from the previous version to this one."""
+
+    clause_id: str
+    previous: str | None
+    current: str | None
+    evidence_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        """Whether the result or its evidence differs."""
+        return self.previous != self.current or self.evidence_changed
+
+
+def compare_with_previous(session: Session, version: ContractVersion) -> tuple[ContractVersion | None, list[Change]]:
+    """The previous version of the same contract and the per-clause changes since it."""
+    previous = session.exec(select(ContractVersion).where(
+        ContractVersion.contract_id == version.contract_id, ContractVersion.number < version.number)
+        .order_by(ContractVersion.number.desc())).first()
+    if previous is None:
+        return None, []
+    before = {c.clause_id: c for c in checks_of(session, previous.id)}
+    after = {c.clause_id: c for c in checks_of(session, version.id)}
+    order = [c.id for c in contracts_library.library()]
+    ids = sorted(set(before) | set(after), key=lambda i: order.index(i) if i in order else 999)
+    changes = []
+    for clause_id in ids:
+        old, new = before.get(clause_id), after.get(clause_id)
+        changes.append(Change(clause_id, old.status if old else None, new.status if new else None,
+                              bool(old and new and old.evidence != new.evidence)))
+    return previous, changes
+
+
+def contracts_of_arrangement(session: Session, arrangement_id: int) -> list[tuple[Contract, list[ContractVersion]]]:
+    """The contracts of an arrangement, each with its versions newest first (two queries)."""
+    contracts = session.exec(select(Contract).where(Contract.arrangement_id == arrangement_id)
+                             .order_by(Contract.id)).all()
+    versions = session.exec(select(ContractVersion).where(
+        ContractVersion.contract_id.in_([c.id for c in contracts] or [0]))
+        .order_by(ContractVersion.number.desc())).all()
+    return [(c, [v for v in versions if v.contract_id == c.id]) for c in contracts]
+
+
+def status_counts(session: Session, version_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per version, how many checks are found / not found / need review (reviewed results count)."""
+    counts = {v: {"found": 0, "not_found": 0, "needs_review": 0, "reviewed": 0, "total": 0} for v in version_ids}
+    if version_ids:
+        for check in session.exec(select(ClauseCheck).where(ClauseCheck.version_id.in_(version_ids))):
+            row = counts[check.version_id]
+            row[check.status] += 1
+            row["total"] += 1
+            row["reviewed"] += 1 if check.reviewer_status else 0
+    return counts
+
+
+def version_context(session: Session, version_id: int) -> dict:
+    """Everything shown about a version: contract, arrangement, vendor, checks, reviews."""
+    version = get_version(session, version_id)
+    contract = session.get(Contract, version.contract_id)
+    arrangement = session.get(Arrangement, contract.arrangement_id)
+    vendor = session.get(Vendor, arrangement.vendor_id)
+    checks = checks_of(session, version.id)
+    return {"version": version, "contract": contract, "arrangement": arrangement, "vendor": vendor,
+            "checks": checks, "reviews": reviews_of(session, [c.id for c in checks]),
+            "clauses": contracts_library.clauses_by_id()}
+
+
+def checklist_document(session: Session, version_id: int, lang: str, user: User | None) -> tuple[str, bytes]:
+    """The Word checklist of a version: ``(filename, bytes)``; the export is audited."""
+    from vendorrisk.contracts.checklist_docx import build_checklist
+    from vendorrisk.core import audit
+
+    context = version_context(session, version_id)
+    reviewer_ids = {c.reviewed_by_id for c in context["checks"] if c.reviewed_by_id}
+    names = [u.display_name or u.email for u in session.exec(
+        select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]
+    data = build_checklist(vendor=context["vendor"], arrangement=context["arrangement"],
+                           contract=context["contract"], version=context["version"],
+                           checks=context["checks"], clauses=context["clauses"], lang=lang,
+                           reviewer=", ".join(names) or (user.display_name or user.email if user else ""))
+    version = context["version"]
+    audit.add_event(session, action="export", entity="contract_version", entity_id=version.id,
+                    after={"checklist": True, "lang": lang})
+    stem = PurePath(context["contract"].title).stem or "contract"
+    return f"checklist_{stem}_v{version.number}.docx", data
+
+
+def checklist_for_contract(session: Session, contract_id: int, lang: str, user: User) -> tuple[str, bytes]:
+    """The Word checklist of a contract's latest version."""
+    get_contract(session, contract_id)
+    return checklist_document(session, latest_version(session, contract_id).id, lang, user)

@@ -1,0 +1,91 @@
+"""Who may use which route: every view declares a rule, and one hook enforces it.
+
+``@allow("compliance", "procurement")`` lets signed-in users with those roles (and
+admins) in; ``@allow(*ALL_ROLES)`` lets every signed-in user read; ``@public`` marks
+the few routes open to anyone. A route without a rule is refused (and a test walks the
+URL map to keep every route declared). Auditors read everything and change nothing: any
+non-safe method is refused for them whatever the rule says.
+"""
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, abort, g, redirect, request, url_for
+
+from vendorrisk.core.models import ROLES
+
+log = logging.getLogger("vendorrisk.access")
+
+ALL_ROLES = ROLES
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """The roles allowed on a route, or ``public`` for routes open to anyone."""
+
+    roles: tuple[str, ...] = ()
+    public: bool = False
+
+    def admits(self, role: str) -> bool:
+        """Tell whether a user with ``role`` passes this rule."""
+        return self.public or role == "admin" or role in self.roles
+
+
+def allow(*roles: str):
+    """Declare the roles that may use a view (admins always may)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def mark(view):
+        view.access_rule = AccessRule(roles=tuple(roles))
+        return view
+    return mark
+
+
+def public(view):
+    """Declare a view open to anyone, signed in or not."""
+    view.access_rule = AccessRule(public=True)
+    return view
+
+
+def rule_for(app: Flask, endpoint: str | None) -> AccessRule | None:
+    """Return the access rule declared on an endpoint's view, if any."""
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return AccessRule(public=True)
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce() -> None:
+    """Before each request: authenticate, then apply the endpoint's access rule."""
+    from flask import current_app
+
+    from vendorrisk.core import audit, auth
+
+    if request.endpoint is None:
+        return  # unknown URL: routing answers 404 / 405
+    rule = rule_for(current_app, request.endpoint)
+    if rule is None:
+        log.error("route %s has no access rule; refused", request.endpoint)
+        abort(403)
+    g.user = auth.authenticate_request()
+    if rule.public:
+        return
+    if g.user is None:
+        if request.path.startswith("/api/"):
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    writing = request.method not in SAFE_METHODS
+    if (g.user.role == "auditor" and writing) or not rule.admits(g.user.role):
+        log.warning("access denied: user=%s role=%s %s %s", g.user.email, g.user.role,
+                    request.method, request.path)
+        audit.record_denied(g.user, request.method, request.path)
+        abort(403)
+
+
+def init_app(app: Flask) -> None:
+    """Register the access hook."""
+    app.before_request(enforce)

@@ -1,0 +1,190 @@
+"""The audit trail: every change to a domain record, written in the same transaction.
+
+Changes are collected after each flush (with their before and after values) and written
+just before commit, each entry carrying the SHA-256 of its content chained to the
+previous entry's hash, so that any edit or deletion of an entry breaks the chain and
+``verify`` names the first broken link. Writers are serialised for the chain: SQLite by
+its write lock (transactions begin IMMEDIATE), PostgreSQL by an advisory lock.
+"""
+import datetime as dt
+import decimal
+import hashlib
+import json
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy.orm import Session
+
+from vendorrisk.core.models import AuditEntry, utcnow
+
+GENESIS = "0" * 64
+NOT_AUDITED = {"audit_entry", "login_attempt", "reminder", "alembic_version"}
+# Bookkeeping columns whose change alone is not a change of the record.
+IGNORED_COLUMNS = {"last_used_at", "last_login_at", "updated_at"}
+_ADVISORY_LOCK_KEY = 52526  # any constant shared by all writers
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _columns(obj) -> list[str]:
+    return [attr.key for attr in inspect(obj).mapper.column_attrs]
+
+
+def _snapshot(obj) -> dict:
+    return {key: _jsonable(getattr(obj, key)) for key in _columns(obj)
+            if key != "password_hash"}
+
+
+def _entity(obj) -> str:
+    return getattr(obj, "__tablename__", type(obj).__name__.lower())
+
+
+def _entity_id(obj) -> str:
+    # The identity key of a row inserted by this flush is not set until after the flush
+    # completes, but its primary-key attributes are: read those.
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key if part is not None)
+
+
+def _pending(session: Session) -> list[dict]:
+    return session.info.setdefault("audit_pending", [])
+
+
+def add_event(session: Session, *, action: str, entity: str, entity_id: Any = "",
+              before: dict | None = None, after: dict | None = None) -> None:
+    """Queue an entry that is not a row change (a download, an approval, an export)."""
+    _pending(session).append({"action": action, "entity": entity, "entity_id": str(entity_id),
+                              "before": before, "after": after})
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    entries = _pending(session)
+    for obj in session.new:
+        if _entity(obj) not in NOT_AUDITED:
+            entries.append({"action": "create", "entity": _entity(obj),
+                            "entity_id": _entity_id(obj), "before": None, "after": _snapshot(obj)})
+    for obj in session.dirty:
+        if _entity(obj) in NOT_AUDITED:
+            continue
+        state = inspect(obj)
+        before, after = {}, {}
+        for key in _columns(obj):
+            if key in IGNORED_COLUMNS:
+                continue
+            history = state.attrs[key].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old == new:
+                continue
+            shown = key != "password_hash"
+            before[key] = _jsonable(old) if shown else "<changed>"
+            after[key] = _jsonable(new) if shown else "<changed>"
+        if after:
+            entries.append({"action": "update", "entity": _entity(obj),
+                            "entity_id": _entity_id(obj), "before": before, "after": after})
+    for obj in session.deleted:
+        if _entity(obj) not in NOT_AUDITED:
+            entries.append({"action": "delete", "entity": _entity(obj),
+                            "entity_id": _entity_id(obj), "before": _snapshot(obj), "after": None})
+
+
+def entry_hash(prev_hash: str, fields: dict) -> str:
+    """The chained hash of one entry: SHA-256 over the previous hash and its content."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _hashed_fields(row: dict) -> dict:
+    at = row["at"]
+    return {"at": at.isoformat() if isinstance(at, dt.datetime) else str(at),
+            "actor_id": row["actor_id"], "actor": row["actor"], "action": row["action"],
+            "entity": row["entity"], "entity_id": row["entity_id"], "before": row["before"],
+            "after": row["after"], "request_id": row["request_id"]}
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    entries = session.info.pop("audit_pending", [])
+    if not entries:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    prev = connection.execute(
+        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS
+    actor_id = session.info.get("actor_id")
+    actor = session.info.get("actor") or "system"
+    request_id = g.get("request_id", "") if has_request_context() else ""
+    now = utcnow()
+    rows = []
+    for entry in entries:
+        row = {"at": now, "actor_id": actor_id, "actor": actor, "action": entry["action"],
+               "entity": entry["entity"], "entity_id": entry["entity_id"],
+               "before": None if entry["before"] is None else json.dumps(entry["before"], ensure_ascii=False, sort_keys=True),
+               "after": None if entry["after"] is None else json.dumps(entry["after"], ensure_ascii=False, sort_keys=True),
+               "request_id": request_id}
+        row["prev_hash"] = prev
+        row["hash"] = prev = entry_hash(prev, _hashed_fields(row))
+        rows.append(row)
+    connection.execute(insert(AuditEntry.__table__), rows)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("audit_pending", None)
+
+
+def record_denied(user, method: str, path: str) -> None:
+    """Record a refused write in the trail, in its own committed transaction."""
+    from vendorrisk.core.db import get_session
+
+    db = get_session()
+    db.rollback()
+    db.info["actor_id"], db.info["actor"] = user.id, user.email
+    add_event(db, action="denied", entity="route", entity_id=path[:60],
+              after={"method": method, "path": path, "role": user.role})
+    db.commit()
+
+
+def verify(session: Session, batch: int = 5000) -> tuple[int, int | None, str]:
+    """Walk the chain; return (entries checked, first broken entry id or None, reason)."""
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(AuditEntry.__table__).where(AuditEntry.id > last_id)
+            .order_by(AuditEntry.id).limit(batch)).mappings().all()
+        if not rows:
+            return checked, None, ""
+        for row in rows:
+            if row["prev_hash"] != prev:
+                return checked, row["id"], "its link to the previous entry is broken (an entry was removed or reordered)"
+            if entry_hash(prev, _hashed_fields(dict(row))) != row["hash"]:
+                return checked, row["id"], "its content does not match its hash (it was edited)"
+            prev = row["hash"]
+            checked += 1
+            last_id = row["id"]
+
+
+def init_listeners() -> None:
+    """Attach the trail to every ORM session (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _after_rollback)

@@ -1,0 +1,67 @@
+"""Domain events: how one area tells the others what changed, inside the writing transaction.
+
+A service publishes an event after it has flushed its change; every listener an area
+subscribed in its ``init_app`` runs at once, with the same session, so its own changes
+(a recomputed risk tier, a review plan, a maintained verdict) commit or roll back together
+with the change that caused them. Listeners never commit.
+"""
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from vendorrisk.core import registry
+
+
+@dataclass(frozen=True)
+class ChainChanged:
+    """Arrangements whose chain (links, arrangement facts, data locations) changed, and the
+    vendors of those chains before and after the change."""
+
+    arrangement_ids: frozenset[int]
+    vendor_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class VendorChanged:
+    """A vendor's own record changed (status, flags, owners, risk tier)."""
+
+    vendor_id: int
+
+
+@dataclass(frozen=True)
+class AssessmentDecided:
+    """A selection assessment was approved or rejected."""
+
+    vendor_id: int
+    assessment_id: int
+    decision: str
+
+
+@dataclass(frozen=True)
+class ContractChecked:
+    """A contract version was checked or a clause result reviewed."""
+
+    arrangement_id: int
+    contract_id: int
+
+
+@dataclass(frozen=True)
+class ReviewCompleted:
+    """A monitoring review was completed."""
+
+    vendor_id: int
+    review_id: int
+
+
+@dataclass(frozen=True)
+class CertificateChanged:
+    """A certificate or report was stored, reviewed or removed."""
+
+    vendor_id: int
+    certificate_id: int
+
+
+def publish(session: Session, event) -> None:
+    """Run every listener of ``event``'s type, in subscription order, in this transaction."""
+    for listener in registry.current().listeners.get(type(event), ()):
+        listener(session, event)

@@ -1,0 +1,173 @@
+"""What the areas contribute to the app, held on the app itself.
+
+Each area's ``init_app(app)`` adds its contributions to ``registry.of(app)``; nothing is
+registered by importing a module, and nothing lives in a module global, so two apps in one
+process (tests) never share a contribution.
+
+- ``content_checkers``: validate a kind of content file (criteria, clauses, questionnaires);
+  run at start-up and by ``vendorrisk content check``.
+- ``reminder_sources``: yield ``ReminderSpec`` for reminders due on a day; the monitoring
+  sweep stores and sends them exactly once.
+- ``obligations``: compute one row of the compliance matrix for a set of vendors.
+- ``evidence_sources``: contribute files to a vendor's evidence pack.
+- ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
+- ``demo_loaders``: load an area's part of the demo portfolio, in order.
+- ``listeners``: domain events (``core.events``) and who reacts to them.
+- ``nav``, ``openapi``, ``catalogues``: navigation entries, API descriptions, translations.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flask import Flask, current_app
+
+EXTENSION = "vendorrisk"
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    """A problem in a content file: which file, where in it, and what is wrong."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ReminderSpec:
+    """A reminder that should exist; its key is (subject_type, subject_id, kind, due_date, recipient)."""
+
+    subject_type: str
+    subject_id: int
+    kind: str
+    due_date: date
+    recipient: str
+    recipient_user_id: int | None
+    language: str
+    subject_line: str
+    body: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One cell of the compliance matrix: status, a one-sentence reason, and proof links."""
+
+    status: str  # "met", "gap" or "not_applicable"
+    reason: str
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url path)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """An obligation row: id like ``25-2-audit_rights``, its citation and the rule computing it.
+
+    ``rule(session, vendor_ids) -> dict[vendor_id, Verdict]`` answers for many vendors in a
+    few set queries, never one query per vendor.
+    """
+
+    id: str
+    citation_ja: str
+    citation_en: str
+    title_ja: str
+    title_en: str
+    rule: Callable
+    doc: str
+    order: int = 0
+
+
+def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
+               order: int = 0):
+    """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation.
+    The area's ``init_app`` adds it to the registry."""
+    def make(fn) -> Obligation:
+        return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
+                          (fn.__doc__ or "").strip(), order)
+    return make
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A file in an evidence pack: its path inside the ZIP and its bytes."""
+
+    path: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation entry: endpoint, label (lazily translated) and position."""
+
+    endpoint: str
+    label: object
+    order: int = 50
+
+
+@dataclass
+class Registry:
+    """Every contribution of the areas to one app."""
+
+    nav: list[NavItem] = field(default_factory=list)
+    openapi: list[dict] = field(default_factory=list)
+    content_checkers: dict[str, Callable[[], list[ContentProblem]]] = field(default_factory=dict)
+    reminder_sources: dict[str, Callable[..., Iterable[ReminderSpec]]] = field(default_factory=dict)
+    obligations: dict[str, Obligation] = field(default_factory=dict)
+    evidence_sources: dict[str, Callable[..., Iterable[EvidenceFile]]] = field(default_factory=dict)
+    vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
+    demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
+    listeners: dict[type, list[Callable]] = field(default_factory=dict)
+    catalogues: list[Path] = field(default_factory=list)
+
+    def add_obligations(self, *obligations: Obligation) -> None:
+        """Add compliance-matrix rows; an id may be added once."""
+        for ob in obligations:
+            if ob.id in self.obligations:
+                raise ValueError(f"obligation {ob.id} added twice")
+            self.obligations[ob.id] = ob
+
+    def add_vendor_panel(self, name: str, order: int, render: Callable) -> None:
+        """Add ``render(session, vendor) -> str``, an HTML section of the vendor page."""
+        self.vendor_panels[name] = (order, render)
+
+    def add_demo_loader(self, order: int, load: Callable) -> None:
+        """Add ``load(session, ctx)``, run in ``order`` when the demo portfolio is loaded."""
+        self.demo_loaders.append((order, load))
+
+    def subscribe(self, event_type: type, listener: Callable) -> None:
+        """Call ``listener(session, event)`` whenever an event of ``event_type`` is published."""
+        self.listeners.setdefault(event_type, []).append(listener)
+
+    def panels(self, session, vendor) -> list[str]:
+        """Every vendor-page section for ``vendor``, rendered in order."""
+        return [render(session, vendor) for _order, render
+                in sorted(self.vendor_panels.values(), key=lambda p: p[0])]
+
+
+def of(app: Flask) -> Registry:
+    """The registry of ``app`` (created on first use)."""
+    return app.extensions.setdefault(EXTENSION, Registry())
+
+
+def current() -> Registry:
+    """The registry of the app handling this request, command or job."""
+    return of(current_app)
+
+
+def batch_memo(session, key: str, vendor_ids: list[int], compute):
+    """Share a computation between the rules of one matrix batch (e.g. the facts of the
+    batch's vendors that nine cloud rules all need): ``compute()`` runs once per batch and
+    key while the compliance matrix evaluates a batch. Outside an evaluation it simply runs."""
+    memo = session.info.get(BATCH_MEMO_KEY)
+    if memo is None:
+        return compute()
+    slot = (key, tuple(vendor_ids))
+    if slot not in memo:
+        memo[slot] = compute()
+    return memo[slot]
+
+
+BATCH_MEMO_KEY = "compliance_batch_memo"

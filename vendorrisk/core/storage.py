@@ -1,0 +1,117 @@
+"""File storage: one interface, content addressed by SHA-256.
+
+The local backend keeps files under ``instance/uploads/ab/cd/<sha256>``. Records refer to
+a ``StoredFile`` row; the same content uploaded twice is stored once and recognised.
+"""
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from vendorrisk.core.errors import DomainError
+from vendorrisk.core.locking import insert_once
+from vendorrisk.core.models import StoredFile
+from vendorrisk.core.uploads import Upload
+
+
+class StorageUnavailable(DomainError):
+    """The file store refused or could not be reached; nothing was stored."""
+
+    status, code = 503, "storage_unavailable"
+
+
+class Backend(Protocol):
+    """Where the bytes live."""
+
+    def put(self, sha256: str, data: bytes) -> None:
+        """Store bytes under their hash (no-op if present)."""
+
+    def get(self, sha256: str) -> bytes:
+        """Return the bytes stored under a hash."""
+
+
+class LocalBackend:
+    """Files in a folder, written atomically."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, sha256: str, data: bytes) -> None:
+        """Write the bytes to a temporary file and move it into place."""
+        path = self._path(sha256)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+
+    def get(self, sha256: str) -> bytes:
+        """Read the bytes back."""
+        return self._path(sha256).read_bytes()
+
+
+def backend() -> Backend:
+    """The configured storage backend of the current app."""
+    configured = current_app.extensions.get("vendorrisk.storage")
+    if configured is None:
+        name = current_app.config["STORAGE_BACKEND"]
+        if name == "local":
+            configured = LocalBackend(Path(current_app.instance_path) / "uploads")
+        else:
+            from vendorrisk.core import storage_s3
+            configured = storage_s3.S3Backend.from_config(current_app.config)
+        current_app.extensions["vendorrisk.storage"] = configured
+    return configured
+
+
+def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple[StoredFile, bool]:
+    """Keep an upload; return its record and whether the same content was already stored.
+
+    The bytes are put first and the ``StoredFile`` row added only after that succeeded, in
+    the caller's transaction: a backend failure (``StorageUnavailable``) leaves no row.
+    """
+    digest = hashlib.sha256(upload.data).hexdigest()
+    existing = session.exec(select(StoredFile).where(StoredFile.sha256 == digest)).first()
+    backend().put(digest, upload.data)
+    if existing is not None:
+        return existing, True
+    record = StoredFile(sha256=digest, size=len(upload.data), media_type=upload.media_type,
+                        original_filename=upload.filename, created_by_id=user_id)
+    if insert_once(session, record) is None:  # the same content stored at the same moment
+        return session.exec(select(StoredFile).where(StoredFile.sha256 == digest)).one(), True
+    return record, False
+
+
+def read(stored: StoredFile) -> bytes:
+    """Return the bytes of a stored file."""
+    return backend().get(stored.sha256)
+
+
+def download_response(session: Session, stored: StoredFile, filename: str | None = None,
+                      entity: str = "stored_file", entity_id=None):
+    """Send a stored file with an RFC 6266 ``Content-Disposition`` (UTF-8 filename kept)
+    and record the download in the audit trail; the caller commits."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    from vendorrisk.core import audit
+
+    name = filename or stored.original_filename
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    audit.add_event(session, action="download", entity=entity,
+                    entity_id=entity_id if entity_id is not None else stored.id,
+                    after={"sha256": stored.sha256, "filename": name})
+    return Response(read(stored), mimetype=stored.media_type,
+                    headers={"Content-Disposition": disposition,
+                             "Cache-Control": "private, no-store"})

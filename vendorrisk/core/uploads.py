@@ -1,0 +1,156 @@
+"""Accepting uploaded files safely: size limit, type sniffed from content, ZIP-bomb gate.
+
+Every upload passes ``inspect_upload`` before any parser sees it; the file is then kept
+through ``storage.store``. Types are decided by the bytes, never by the extension alone,
+and a mismatch between the two is refused.
+"""
+import io
+import zipfile
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from vendorrisk.core.errors import ValidationFailed
+
+OOXML = {
+    "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+}
+MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown",
+               "png": "image/png", "jpeg": "image/jpeg", "zip": "application/zip",
+               "csv": "text/csv"}
+EXTENSION_KIND = {"docx": "docx", "xlsx": "xlsx", "pdf": "pdf", "txt": "txt", "md": "md",
+                  "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "zip": "zip", "csv": "csv",
+                  "pptx": "pptx"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An upload that passed the checks: its bytes, sniffed kind and media type."""
+
+    data: bytes
+    filename: str
+    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, zip, csv, pptx
+    media_type: str
+
+
+def _refuse(message: str, field: str = "file"):
+    raise ValidationFailed(message, [{"field": field, "message": message}])
+
+
+def sniff(data: bytes) -> str:
+    """Name the kind of a file from its bytes: ``pdf``, ``docx``, ``xlsx``, ``zip``, ``ole``
+    (legacy/encrypted Office), ``exe``, ``png``, ``jpeg``, ``text`` or ``unknown``."""
+    head = data[:8]
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head[:4] in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"):
+        return "exe"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(b"\x89PNG"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return "unknown"
+        for kind, (marker, _media) in OOXML.items():
+            if marker in names:
+                return kind
+        return "zip"
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < 65530:  # a split multi-byte character at the cut is fine
+            return "unknown"
+    if b"\x00" in data[:65536]:
+        return "unknown"
+    return "text"
+
+
+def read_whole(name: str) -> bool:
+    """Whether a part of an Office file is XML that readers parse whole, into memory (every
+    XML part of a Word file; a workbook's strings, styles and relations). Worksheets are
+    streamed row by row, so only the unpacked limit and the time budget bound them."""
+    lowered = name.lower()
+    if not lowered.endswith((".xml", ".rels", ".vml")):
+        return False
+    return not (lowered.startswith("xl/worksheets/") and not lowered.startswith("xl/worksheets/_rels/"))
+
+
+def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int = 200,
+                  max_xml: int | None = None) -> None:
+    """Refuse a ZIP-based file that would expand beyond the limit or ratio (a decompression
+    bomb), or whose XML read whole would exceed ``MAX_XML_MB`` (the memory a parser builds
+    grows with it). Sizes are those the archive declares: Python's ``zipfile``, which every
+    reader here uses, never inflates a part beyond its declared size."""
+    limit = max_unpacked or current_app.config["MAX_UNPACKED_MB"] * 1024 * 1024
+    xml_limit = max_xml or int(current_app.config.get("MAX_XML_MB", 16) * 1024 * 1024)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = xml = 0
+            for info in archive.infolist():
+                total += info.file_size
+                if read_whole(info.filename):
+                    xml += info.file_size
+                    if xml > xml_limit:
+                        _refuse(_("The file is refused: its XML content (%(part)s and the parts before it) "
+                                  "expands beyond %(limit)s MB, more than can be read safely. Split the "
+                                  "document or remove content, and upload again.", part=repr(info.filename),
+                                  limit=xml_limit // (1024 * 1024)))
+                if info.compress_size and info.file_size / max(info.compress_size, 1) > max_ratio and info.file_size > 1024 * 1024:
+                    _refuse(_("The file is refused: its part %(part)s would expand %(ratio)s times "
+                              "(a decompression bomb).", part=repr(info.filename),
+                              ratio=info.file_size // max(info.compress_size, 1)))
+            if total > limit:
+                _refuse(_("The file is refused: it would expand to %(size)s MB, over the limit of "
+                          "%(limit)s MB.", size=total // (1024 * 1024), limit=limit // (1024 * 1024)))
+    except zipfile.BadZipFile:
+        _refuse(_("The file is corrupt: it is not a readable ZIP/Office container."))
+
+
+def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
+    """Check an upload against size, emptiness, content type and extension; return it typed.
+
+    ``allowed`` names the kinds accepted here (e.g. ``{"docx", "pdf", "txt", "md"}``).
+    """
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    filename = (filename or "").strip() or "upload"
+    if not data:
+        _refuse(_("The file is empty."))
+    if len(data) > limit:
+        _refuse(_("The file is %(size)s MB; the limit is %(limit)s MB.",
+                  size=len(data) // (1024 * 1024), limit=limit // (1024 * 1024)))
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    sniffed = sniff(data)
+    if sniffed == "exe":
+        _refuse(_("Executable files are not accepted."))
+    if sniffed == "ole":
+        _refuse(_("This is a legacy or password-protected Office file (.doc/.xls or encrypted). "
+                  "Save it as an unencrypted .docx or .xlsx and upload again."))
+    if extension in ("xls", "xlsm", "doc", "docm"):
+        _refuse(_(".%(extension)s files are not accepted; save the file as %(modern)s and upload again.",
+                  extension=extension, modern=".xlsx" if extension.startswith("xls") else ".docx"))
+    claimed = EXTENSION_KIND.get(extension)
+    kind = sniffed
+    if sniffed == "text":
+        kind = claimed if claimed in ("txt", "md", "csv") else "txt"
+    if claimed is None:
+        _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
+                  extension=extension or "(none)", accepted=", ".join(sorted(allowed))))
+    if kind != claimed:
+        _refuse(_("The file's content is %(kind)s, which does not match its extension .%(extension)s.",
+                  kind=sniffed.upper(), extension=extension))
+    if kind not in allowed:
+        _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
+                  extension=extension, accepted=", ".join(sorted(allowed))))
+    if kind in OOXML or kind == "zip":
+        check_archive(data)
+    media = OOXML[kind][1] if kind in OOXML else MEDIA_TYPES.get(kind, "application/octet-stream")
+    return Upload(data=data, filename=filename[-300:], kind=kind, media_type=media)

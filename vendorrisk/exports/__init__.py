@@ -1,1 +1,0 @@
-"""Exports: the only place (with ``imports``) that touches openpyxl and python-docx."""

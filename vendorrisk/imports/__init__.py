@@ -1,1 +1,0 @@
-"""Imports of workbooks and documents; each import validates everything before storing anything."""

@@ -1,0 +1,32 @@
+"""Monitoring (Arts. 26(1)(2), 24): review plans for every vendor of every tier, recorded
+reviews, findings followed up to closure, reminders sent exactly once, calendar feeds."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the monitoring area into ``app``."""
+    from vendorrisk.monitoring import api as monitoring_api
+    from vendorrisk.monitoring import commands, demo, models, models_reminders, reminders, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews
+
+    add_pages(app, reviews.bp, *reviews.NAV)
+    add_pages(app, findings.bp, *findings.NAV)
+    add_pages(app, outbox.bp, *outbox.NAV)
+    add_pages(app, calendar.bp)
+    add_api(app, monitoring_api.bp, monitoring_api.OPENAPI)
+    app.cli.add_command(commands.remind)
+    reg = registry.of(app)
+    reg.add_obligations(rules.reviews_on_schedule)
+    reg.evidence_sources["monitoring"] = rules.monitoring_evidence
+    reg.reminder_sources["monitoring_reviews"] = reminders.review_reminders
+    reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
+    reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
+    reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
+    reg.add_demo_loader(80, demo.load)  # after the areas that set risk tiers
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

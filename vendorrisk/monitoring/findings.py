@@ -1,0 +1,249 @@
+"""Following findings up to closure (Art. 24 guideline): open -> in progress -> resolved
+-> closed (verified), with history, closure evidence and four-eyes on closing (Art. 8(5)).
+
+Only the finding's owner, compliance or an admin may move a finding; only compliance or
+an admin may close it (verification), with evidence, and not the person who resolved it.
+"""
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from vendorrisk.core import textfields
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
+from vendorrisk.core.models import User, utcnow
+from vendorrisk.core.uploads import Upload
+from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+
+TRANSITIONS = {
+    "open": ("in_progress", "resolved"),
+    "in_progress": ("resolved", "open"),
+    "resolved": ("closed", "in_progress"),  # verified and closed, or sent back
+    "closed": (),
+}
+DEFAULT_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
+VERIFIERS = ("admin", "compliance")
+
+
+def default_due_date(severity: str, today: date) -> date:
+    """The due date a finding gets when none is given: sooner for graver findings."""
+    return today + timedelta(days=DEFAULT_DUE_DAYS.get(severity, 90))
+
+
+def add_event(session: Session, finding: Finding, actor: User | None, action: str, from_status: str = "",
+              to_status: str = "", note: str = "") -> FindingEvent:
+    """Append a step to the finding's history."""
+    event = FindingEvent(finding_id=finding.id, actor_id=actor.id if actor else None, action=action,
+                         from_status=from_status, to_status=to_status, note=note[:5000])
+    session.add(event)
+    return event
+
+
+def _status_label(status: str) -> str:
+    return _(status.replace("_", " "))
+
+
+def get_finding(session: Session, finding_id: int) -> Finding:
+    """A finding by id, or ``NotFound``."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotFound(_("Finding %(id)s does not exist.", id=finding_id))
+    return finding
+
+
+def allowed_moves(finding: Finding, user: User) -> tuple[str, ...]:
+    """The statuses this user may move the finding to."""
+    if user.role == "auditor":
+        return ()
+    is_owner = finding.owner_id == user.id
+    moves = TRANSITIONS[finding.status]
+    if user.role not in VERIFIERS:
+        moves = tuple(m for m in moves if m != "closed") if is_owner else ()
+    return moves
+
+
+def resolver_of(session: Session, finding_id: int) -> int | None:
+    """Who last marked the finding resolved."""
+    return session.execute(select(FindingEvent.actor_id).where(FindingEvent.finding_id == finding_id,
+                                                               FindingEvent.to_status == "resolved")
+                           .order_by(FindingEvent.id.desc())).scalar()
+
+
+def move_finding(session: Session, finding: Finding, user: User, to_status: str, *, note: str = "",
+                 evidence: str = "", evidence_file: Upload | None = None) -> Finding:
+    """Change a finding's status, recording who, when and why."""
+    from vendorrisk.core import storage
+    lock(session, finding)  # move from the latest committed status; concurrent moves queue
+    if to_status not in FINDING_STATUSES:
+        raise ValidationFailed(_("Unknown status %(status)s.", status=repr(to_status)),
+                               [{"field": "status", "message": _("Unknown status.")}])
+    if to_status not in TRANSITIONS[finding.status]:
+        raise Conflict(_("A %(current)s finding cannot move to %(status)s.", current=_status_label(finding.status),
+                         status=_status_label(to_status)))
+    if to_status not in allowed_moves(finding, user):
+        raise Forbidden(_("Only the finding's owner or compliance may move it; only compliance may close it."))
+    if to_status == "closed":
+        if not evidence.strip() and evidence_file is None:
+            raise ValidationFailed(_("Closing a finding needs closure evidence."),
+                                   [{"field": "evidence", "message": _("Describe or attach the evidence that it is resolved.")}])
+        if resolver_of(session, finding.id) == user.id:
+            raise Forbidden(_("Four-eyes: the person who resolved the finding cannot also verify and close it (Art. 8(5))."))
+        if evidence_file is not None:
+            stored, _dup = storage.store(session, evidence_file, user.id)
+            finding.closure_file_id = stored.id
+        finding.closure_evidence = evidence.strip()
+        finding.closed_at, finding.closed_by_id = utcnow(), user.id
+    if to_status == "resolved":
+        finding.resolved_at = utcnow()
+    if to_status in ("open", "in_progress"):
+        finding.resolved_at = None
+    previous, finding.status = finding.status, to_status
+    add_event(session, finding, user, "status", previous, to_status, note)
+    session.flush()
+    return finding
+
+
+def update_finding(session: Session, finding: Finding, user: User, data: dict) -> Finding:
+    """Change severity, owner or due date (compliance and admins)."""
+    if user.role not in VERIFIERS:
+        raise Forbidden(_("Only compliance may change a finding's severity, owner or due date."))
+    lock(session, finding)
+    if finding.status == "closed":
+        raise Conflict(_("A closed finding cannot be changed."))
+    problems, notes = [], []
+    if "severity" in data and data["severity"] != finding.severity:
+        if data["severity"] not in SEVERITIES:
+            problems.append({"field": "severity", "message": _("Choose one of %(choices)s.", choices=", ".join(SEVERITIES))})
+        else:
+            notes.append(f"severity {finding.severity} -> {data['severity']}")
+            finding.severity = data["severity"]
+    if "due_date" in data:
+        try:
+            due = date.fromisoformat(str(data["due_date"])) if data["due_date"] else None
+        except ValueError:
+            problems.append({"field": "due_date", "message": _("Enter a date as YYYY-MM-DD.")})
+        else:
+            if due != finding.due_date:
+                notes.append(f"due {finding.due_date} -> {due}")
+                finding.due_date = due
+    if data.get("owner_id") not in (None, "") and int(data["owner_id"]) != finding.owner_id:
+        owner = session.get(User, int(data["owner_id"]))
+        if owner is None or not owner.is_active or owner.role == "auditor":
+            problems.append({"field": "owner_id", "message": _("Choose an active member of staff.")})
+        else:
+            notes.append(f"owner -> {owner.email}")
+            finding.owner_id = owner.id
+    if problems:
+        raise ValidationFailed(_("The finding has errors."), problems)
+    if notes:
+        add_event(session, finding, user, "assigned", finding.status, finding.status, "; ".join(notes))
+    session.flush()
+    return finding
+
+
+def may_raise(session: Session, user: User, vendor_id: int) -> bool:
+    """Compliance, procurement and admins raise findings about any vendor; a vendor owner
+    only about the vendors assigned to them."""
+    from vendorrisk.vendors.service import can_edit_vendor
+    return can_edit_vendor(session, user, vendor_id)
+
+
+def arrangements_of(session: Session, vendor_id: int):
+    """Arrangements the vendor serves: as tier-1 vendor or anywhere in the chain."""
+    in_chain = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id)
+    return session.execute(select(Arrangement).where(or_(Arrangement.vendor_id == vendor_id,
+                                                         Arrangement.id.in_(in_chain)))
+                           .order_by(Arrangement.title, Arrangement.id)).scalars().all()
+
+
+def _manual_fields(session: Session, vendor_id: int, data: dict, today: date) -> tuple[dict, list[dict]]:
+    """The validated fields of a finding raised by hand, and the problems found."""
+    problems, fields = [], {}
+    title = str(data.get("title") or "").strip()
+    if not title:
+        problems.append({"field": "title", "message": _("Give the finding a title.")})
+    elif len(title) > 300:
+        problems.append({"field": "title", "message": _("Keep the title within 300 characters.")})
+    elif textfields.problem(title):
+        problems.append({"field": "title", "message": textfields.problem(title)})
+    description = str(data.get("description") or "").strip()
+    if len(description) > 10000:
+        problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})
+    severity = str(data.get("severity") or "medium")
+    if severity not in SEVERITIES:
+        problems.append({"field": "severity", "message": _("Choose one of %(choices)s.", choices=", ".join(SEVERITIES))})
+    due = data.get("due_date")
+    try:
+        due = date.fromisoformat(str(due)) if due else default_due_date(severity, today)
+    except ValueError:
+        problems.append({"field": "due_date", "message": _("Enter a date as YYYY-MM-DD.")})
+    else:
+        if due < today:
+            problems.append({"field": "due_date", "message": _("The due date cannot be in the past.")})
+    arrangement_id = _optional_int(data.get("arrangement_id"))
+    if arrangement_id is False or (arrangement_id and arrangement_id not in
+                                   {a.id for a in arrangements_of(session, vendor_id)}):
+        problems.append({"field": "arrangement_id", "message": _("Choose an arrangement this vendor serves.")})
+    owner_id = _optional_int(data.get("owner_id"))
+    if owner_id is False or owner_id:
+        owner = session.get(User, owner_id) if owner_id else None
+        if owner is None or not owner.is_active or owner.role == "auditor":
+            problems.append({"field": "owner_id", "message": _("Choose an active member of staff.")})
+    fields.update(title=title, description=description, severity=severity, due_date=due,
+                  arrangement_id=arrangement_id or None, owner_id=owner_id or None)
+    return fields, problems
+
+
+def _optional_int(value):
+    """``None`` for empty, the integer, or ``False`` for something that is not a number."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def create_finding(session: Session, user: User, data: dict, today: date) -> Finding:
+    """Raise a finding by hand: vendor, optional arrangement, title, description, severity,
+    owner (default: the vendor's primary owner) and due date (default: by severity)."""
+    from vendorrisk.vendors.findings import raise_finding
+    vendor_id = _optional_int(data.get("vendor_id"))
+    if not vendor_id or session.get(Vendor, vendor_id) is None:
+        raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
+    if not may_raise(session, user, vendor_id):
+        raise Forbidden(_("Only the vendor's owners, procurement or compliance may raise a finding about it."))
+    fields, problems = _manual_fields(session, vendor_id, data, today)
+    if problems:
+        raise ValidationFailed(_("The finding has errors."), problems)
+    finding, _created = raise_finding(session, vendor_id=vendor_id, source="manual", raised_by_id=user.id, **fields)
+    session.flush()
+    return finding
+
+
+def finding_query(*, status: str | None = None, severity: str | None = None, owner_id: int | None = None,
+                  vendor_id: int | None = None, overdue_on: date | None = None, source: str | None = None):
+    """Findings with their vendor, filtered; newest due first within status order."""
+    query = select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
+    if status in FINDING_STATUSES:
+        query = query.where(Finding.status == status)
+    if severity in SEVERITIES:
+        query = query.where(Finding.severity == severity)
+    if owner_id:
+        query = query.where(Finding.owner_id == owner_id)
+    if vendor_id:
+        query = query.where(Finding.vendor_id == vendor_id)
+    if source:
+        query = query.where(Finding.source == source)
+    if overdue_on is not None:
+        query = query.where(Finding.status.in_(("open", "in_progress")), Finding.due_date < overdue_on)
+    return query.order_by(Finding.due_date.is_(None), Finding.due_date, Finding.id)
+
+
+def history(session: Session, finding_id: int):
+    """The finding's events with their actors, oldest first."""
+    return session.execute(select(FindingEvent, User).outerjoin(User, User.id == FindingEvent.actor_id)
+                           .where(FindingEvent.finding_id == finding_id).order_by(FindingEvent.id)).all()

@@ -1,0 +1,1 @@
+"""Pages of the monitoring area: reviews, findings board, outbox, calendar feeds."""

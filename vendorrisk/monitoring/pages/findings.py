@@ -1,0 +1,179 @@
+"""Findings: the board by status with filters, and each finding's page with its history."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from vendorrisk.core import auth, storage, uploads
+from vendorrisk.core.access import ALL_ROLES, allow
+from vendorrisk.core.db import get_session
+from vendorrisk.core.errors import DomainError, Forbidden, ValidationFailed
+from vendorrisk.core.models import StoredFile, User
+from vendorrisk.core.registry import NavItem
+from vendorrisk.monitoring import findings
+from vendorrisk.vendors.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
+from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+
+bp = Blueprint("findings", __name__, template_folder="../templates", url_prefix="/findings")
+NAV = [NavItem("findings.board", _l("Findings"), 55)]
+PER_COLUMN = 100
+EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "txt", "md", "png", "jpeg", "csv"}
+
+
+def _filters() -> dict:
+    args = request.args
+    return {"severity": args.get("severity") if args.get("severity") in SEVERITIES else None,
+            "source": args.get("source") if args.get("source") in FINDING_SOURCES else None,
+            "owner_id": auth.current_user().id if args.get("mine") == "1" else None,
+            "vendor_id": args.get("vendor_id", type=int),
+            "overdue_on": date.today() if args.get("overdue") == "1" else None}
+
+
+@bp.get("/")
+@allow(*ALL_ROLES)
+def board():
+    """Findings in columns by status (open, in progress, resolved, closed), filtered."""
+    db = get_session()
+    filters = _filters()
+    columns = {}
+    for status in FINDING_STATUSES:
+        query = findings.finding_query(status=status, **filters)
+        columns[status] = db.execute(query.limit(PER_COLUMN)).all()
+    owner_ids = {f.owner_id for rows in columns.values() for f, _v in rows if f.owner_id}
+    owners = {u.id: u.display_name or u.email for u in db.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+    vendors = db.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name)).all()
+    return render_template("monitoring/board.html", columns=columns, owners=owners, today=date.today(),
+                           severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
+                           args=request.args, per_column=PER_COLUMN)
+
+
+RAISERS = ("admin", "compliance", "procurement", "vendor_owner")
+
+
+def _raisable_vendors(db, user):
+    query = select(Vendor.id, Vendor.name).order_by(Vendor.name)
+    if user.role == "vendor_owner":
+        query = query.join(VendorOwner, VendorOwner.vendor_id == Vendor.id).where(VendorOwner.user_id == user.id)
+    return db.execute(query).all()
+
+
+def _render_new(vendor, form=None, errors=(), status=200):
+    """The form to raise a finding by hand; without a vendor, first choose one."""
+    db = get_session()
+    user = auth.current_user()
+    if vendor is None:
+        return render_template("monitoring/finding_new.html", vendor=None, vendors=_raisable_vendors(db, user),
+                               form={}, errors=list(errors)), status
+    if not findings.may_raise(db, user, vendor.id):
+        raise Forbidden(_("Only the vendor's owners, procurement or compliance may raise a finding about it."))
+    staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
+    form = form or {"arrangement_id": request.args.get("arrangement_id", "")}
+    return render_template("monitoring/finding_new.html", vendor=vendor, form=form, errors=list(errors),
+                           arrangements=findings.arrangements_of(db, vendor.id), staff=staff,
+                           severities=SEVERITIES, today=date.today()), status
+
+
+@bp.get("/new")
+@allow(*RAISERS)
+def new():
+    """Raise a finding by hand (from the board, or from a vendor's page with ``vendor_id``)."""
+    vendor_id = request.args.get("vendor_id", type=int)
+    vendor = get_session().get(Vendor, vendor_id) if vendor_id else None
+    if vendor_id and vendor is None:
+        abort(404)
+    return _render_new(vendor)
+
+
+@bp.post("/new")
+@allow(*RAISERS)
+def create():
+    """Store a finding raised by hand (its history starts with "raised"; the audit trail
+    records the rows), then show it."""
+    db = get_session()
+    form = request.form.to_dict()
+    try:
+        finding = findings.create_finding(db, auth.current_user(), form, date.today())
+    except ValidationFailed as exc:
+        db.rollback()
+        vendor_id = request.form.get("vendor_id", type=int)
+        vendor = db.get(Vendor, vendor_id) if vendor_id else None
+        return _render_new(vendor, form, exc.details, 422)
+    db.commit()
+    flash(_("The finding was raised."), "info")
+    return redirect(url_for("findings.show", finding_id=finding.id))
+
+
+def _render(finding, status=200):
+    db = get_session()
+    user = auth.current_user()
+    vendor = db.get(Vendor, finding.vendor_id)
+    arrangement = db.get(Arrangement, finding.arrangement_id) if finding.arrangement_id else None
+    staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
+    people = {u.id: u for u in staff}
+    return render_template("monitoring/finding.html", finding=finding, vendor=vendor, arrangement=arrangement,
+                           people=people, staff=staff,
+                           events=findings.history(db, finding.id), moves=findings.allowed_moves(finding, user),
+                           can_edit=user.role in findings.VERIFIERS and finding.status != "closed",
+                           severities=SEVERITIES, today=date.today()), status
+
+
+@bp.get("/<int:finding_id>")
+@allow(*ALL_ROLES)
+def show(finding_id):
+    """A finding with its history, status moves and closure evidence."""
+    return _render(findings.get_finding(get_session(), finding_id))
+
+
+@bp.post("/<int:finding_id>/move")
+@allow("admin", "compliance", "procurement", "vendor_owner")
+def move(finding_id):
+    """Move a finding to another status (closing needs evidence and a second person)."""
+    db = get_session()
+    finding = findings.get_finding(db, finding_id)
+    upload = request.files.get("evidence_file")
+    try:
+        evidence_file = (uploads.inspect_upload(upload.read(), upload.filename, EVIDENCE_KINDS)
+                         if upload and upload.filename else None)
+        findings.move_finding(db, finding, auth.current_user(), request.form.get("status", ""),
+                              note=request.form.get("note", ""), evidence=request.form.get("evidence", ""),
+                              evidence_file=evidence_file)
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("findings.show", finding_id=finding_id))
+    db.commit()
+    flash(_("The finding is now %(status)s.", status=_(finding.status.replace("_", " "))), "info")
+    return redirect(url_for("findings.show", finding_id=finding_id))
+
+
+@bp.post("/<int:finding_id>/edit")
+@allow("admin", "compliance")
+def edit(finding_id):
+    """Change severity, owner or due date."""
+    db = get_session()
+    finding = findings.get_finding(db, finding_id)
+    try:
+        findings.update_finding(db, finding, auth.current_user(), request.form.to_dict())
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("findings.show", finding_id=finding_id))
+    db.commit()
+    flash(_("The finding was updated."), "info")
+    return redirect(url_for("findings.show", finding_id=finding_id))
+
+
+@bp.get("/<int:finding_id>/evidence")
+@allow(*ALL_ROLES)
+def evidence(finding_id):
+    """Download the closure evidence file (recorded in the audit trail)."""
+    db = get_session()
+    finding = findings.get_finding(db, finding_id)
+    stored = db.get(StoredFile, finding.closure_file_id) if finding.closure_file_id else None
+    if stored is None:
+        abort(404)
+    response = storage.download_response(db, stored, entity="finding", entity_id=finding_id)
+    db.commit()
+    return response

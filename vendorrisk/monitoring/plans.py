@@ -1,0 +1,206 @@
+"""Review plans (Art. 26(1)-(2)): every vendor of every tier of every active chain is
+planned for review, once, at its strictest tier, with its assigned staff as owner.
+
+A vendor's tier is ``Vendor.risk_tier`` (filled by the selection assessment; a vendor not
+yet assessed counts as ``medium``). A vendor sitting in the chain of an important
+arrangement (重要な外部委託先, Art. 26(4)) is reviewed at least as often as a ``high``
+vendor; a vendor in several chains is planned once, at the strictest of these. The due
+date runs from the last completed review, or from the day the vendor entered a chain.
+"""
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
+from sqlmodel import Session
+
+from vendorrisk.core import audit
+from vendorrisk.core.models import User, utcnow
+from vendorrisk.monitoring.insert_ignore import insert_ignore
+from vendorrisk.monitoring.models import MonitoringReview
+from vendorrisk.vendors.chain_reach import no_index
+from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner
+
+DEFAULT_TIER = "medium"
+IMPORTANT_FLOOR = "high"
+OPEN_STATUSES = ("planned", "in_progress")
+
+
+def review_frequencies() -> dict[str, int]:
+    """Months between reviews per risk tier, from ``REVIEW_FREQUENCY_MONTHS``."""
+    result = {"critical": 3, "high": 6, "medium": 12, "low": 24}
+    for part in str(current_app.config["REVIEW_FREQUENCY_MONTHS"]).split(","):
+        if not part.strip():
+            continue
+        tier, _, months = part.partition("=")
+        tier = tier.strip()
+        if tier not in RISK_TIERS or not months.strip().isdigit() or int(months) < 1:
+            raise ValueError(f"REVIEW_FREQUENCY_MONTHS: {part.strip()!r} is not tier=months "
+                             f"with tier one of {', '.join(RISK_TIERS)}")
+        result[tier] = int(months)
+    return result
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the end of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def strictest(tiers) -> str:
+    """The strictest of some risk tiers (critical before high before medium before low)."""
+    return min(tiers, key=RISK_TIERS.index)
+
+
+def _rows(session: Session, query):
+    # Core execution: these reads return tens of thousands of plain rows per sweep, and
+    # the ORM's result processing would double their cost.
+    return session.connection().execute(query).all()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the next review of a vendor should look like."""
+
+    vendor_id: int
+    risk_tier: str
+    frequency_months: int
+    due_date: date
+    owner_id: int | None
+
+
+def chain_members(session: Session, vendor_ids: list[int] | None = None):
+    """Every vendor in an active chain: ``{vendor_id: (important, entered_on)}``, in one query.
+
+    Tier-1 vendors enter on the arrangement's start date (or creation); subcontractors on
+    the day their sub-outsourcing link was recorded.
+    """
+    active = Arrangement.status == "active"
+    tier1 = select(Arrangement.vendor_id.label("vendor_id"), Arrangement.is_important.label("important"),
+                   Arrangement.start_date.label("start_date"), Arrangement.created_at.label("recorded")).where(active)
+    # SQLite without statistics would walk every active arrangement via the status index;
+    # hiding the status makes it start from the links of the vendors asked about.
+    deeper = (select(OutsourcingLink.vendor_id, Arrangement.is_important,
+                     literal(None, Arrangement.start_date.type).label("start_date"), OutsourcingLink.created_at)
+              .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
+              .where(no_index(Arrangement.status) == "active"))
+    if vendor_ids is not None:
+        tier1 = tier1.where(Arrangement.vendor_id.in_(vendor_ids))
+        deeper = deeper.where(OutsourcingLink.vendor_id.in_(vendor_ids))
+    members = union_all(tier1, deeper).subquery()
+    query = select(members.c.vendor_id, func.max(members.c.important.cast(Arrangement.id.type)),
+                   func.min(members.c.start_date), func.min(members.c.recorded)).group_by(members.c.vendor_id)
+    result = {}
+    for vendor_id, important, start, recorded in _rows(session, query):
+        if isinstance(recorded, str):  # SQLite's MIN() over a UNION loses the column type
+            recorded = datetime.fromisoformat(recorded)
+        if isinstance(start, str):
+            start = date.fromisoformat(start)
+        entered = min(d for d in (start, recorded.date() if recorded else None) if d is not None)
+        result[vendor_id] = (bool(important), entered)
+    return result
+
+
+def primary_owners(session: Session, vendor_ids=None) -> dict[int, int]:
+    """The primary assigned staff member (Art. 26(2)) of each vendor that has one."""
+    query = (select(VendorOwner.vendor_id, VendorOwner.user_id).join(User, User.id == VendorOwner.user_id)
+             .where(User.is_active).order_by(VendorOwner.vendor_id, VendorOwner.is_primary.desc(), VendorOwner.id))
+    if vendor_ids is not None:
+        query = query.where(VendorOwner.vendor_id.in_(vendor_ids))
+    owners: dict[int, int] = {}
+    for vendor_id, user_id in _rows(session, query):
+        owners.setdefault(vendor_id, user_id)
+    return owners
+
+
+def last_completed(session: Session, vendor_ids=None) -> dict[int, date]:
+    """The day of each vendor's last completed review."""
+    query = (select(MonitoringReview.vendor_id, func.max(MonitoringReview.performed_on))
+             .where(MonitoringReview.status == "completed").group_by(MonitoringReview.vendor_id))
+    if vendor_ids is not None:
+        query = query.where(MonitoringReview.vendor_id.in_(vendor_ids))
+    return {v: (date.fromisoformat(d) if isinstance(d, str) else d) for v, d in _rows(session, query)}
+
+
+def vendor_tiers(session: Session, vendor_ids=None) -> dict[int, str | None]:
+    """Each vendor's assessed risk tier (None before assessment)."""
+    from vendorrisk.vendors.models import Vendor
+    query = select(Vendor.id, Vendor.risk_tier)
+    if vendor_ids is not None:
+        query = query.where(Vendor.id.in_(vendor_ids))
+    return dict(_rows(session, query))
+
+
+def desired_plans(session: Session, vendor_ids: list[int] | None = None) -> dict[int, Plan]:
+    """The plan every vendor in an active chain should have, in a few set queries."""
+    members = chain_members(session, vendor_ids)
+    ids = None if vendor_ids is None else list(members)
+    tiers = vendor_tiers(session, ids)
+    owners = primary_owners(session, ids)
+    reviewed = last_completed(session, ids)
+    frequencies = review_frequencies()
+    plans = {}
+    for vendor_id, (important, entered) in members.items():
+        tier = tiers.get(vendor_id) or DEFAULT_TIER
+        if important:
+            tier = strictest((tier, IMPORTANT_FLOOR))
+        months = frequencies[tier]
+        plans[vendor_id] = Plan(vendor_id, tier, months, add_months(reviewed.get(vendor_id, entered), months),
+                                owners.get(vendor_id))
+    return plans
+
+
+def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> dict[str, int]:
+    """Bring the open reviews in line with the plans: add missing ones, move changed due
+    dates, tiers and owners, drop never-started reviews of vendors that left every chain.
+
+    Idempotent and safe to run from two processes at once (one open review per vendor is
+    enforced by a unique key). Returns counts of created, updated and dropped reviews.
+    """
+    plans = desired_plans(session, vendor_ids)
+    query = select(MonitoringReview.id, MonitoringReview.vendor_id, MonitoringReview.status,
+                   MonitoringReview.risk_tier, MonitoringReview.frequency_months, MonitoringReview.due_date,
+                   MonitoringReview.owner_id).where(MonitoringReview.status.in_(OPEN_STATUSES))
+    if vendor_ids is not None:
+        query = query.where(MonitoringReview.vendor_id.in_(vendor_ids))
+    existing = {row.vendor_id: row for row in _rows(session, query)}
+    now = utcnow()
+    new_rows, changes, dropped = [], [], []
+    for vendor_id, plan in plans.items():
+        row = existing.get(vendor_id)
+        if row is None:
+            new_rows.append({"vendor_id": vendor_id, "status": "planned", "open_vendor_id": vendor_id,
+                             "risk_tier": plan.risk_tier, "frequency_months": plan.frequency_months,
+                             "due_date": plan.due_date, "owner_id": plan.owner_id, "planned_at": now,
+                             "method": "", "checks": {}, "outcome": "", "summary": ""})
+            continue
+        wanted = (plan.risk_tier, plan.frequency_months, plan.due_date, plan.owner_id)
+        if row.status == "in_progress":  # the owner is at work: keep its dates, fill a missing owner
+            wanted = (row.risk_tier, row.frequency_months, row.due_date, row.owner_id or plan.owner_id)
+        if wanted != (row.risk_tier, row.frequency_months, row.due_date, row.owner_id):
+            changes.append({"rid": row.id, "t": wanted[0], "f": wanted[1], "d": wanted[2], "o": wanted[3]})
+    for vendor_id, row in existing.items():
+        if vendor_id not in plans and row.status == "planned":
+            dropped.append(row.id)
+    created = 0
+    if new_rows:
+        created = insert_ignore(session, MonitoringReview.__table__, new_rows)
+    if changes:
+        table = MonitoringReview.__table__
+        session.execute(update(table).where(table.c.id == bindparam("rid"))
+                        .values(risk_tier=bindparam("t"), frequency_months=bindparam("f"),
+                                due_date=bindparam("d"), owner_id=bindparam("o"))
+                        .execution_options(synchronize_session=False), changes)
+    if dropped:
+        session.execute(delete(MonitoringReview.__table__).where(MonitoringReview.__table__.c.id.in_(dropped)))
+    counts = {"created": created, "updated": len(changes), "dropped": len(dropped)}
+    if any(counts.values()):
+        # Core statements bypass the ORM trail; the plan change is recorded as one event.
+        audit.add_event(session, action="plan", entity="monitoring_review", after=counts)
+    return counts
+
+
+__all__ = ["Plan", "add_months", "desired_plans", "regenerate_plans", "review_frequencies",
+           "strictest"]

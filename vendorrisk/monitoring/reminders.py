@@ -1,0 +1,210 @@
+"""Reminder sources of the monitoring area: reviews falling due, findings past due and
+arrangements nearing their notice or end date.
+
+Each source computes, from the dates in the database, which reminders should exist
+*today*; it never depends on what happened yesterday, so a day the scheduler was down is
+caught up by the next sweep (the latest stage is sent, older stages are not replayed).
+"""
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlmodel import Session
+
+from vendorrisk.core.models import User
+from vendorrisk.core.registry import ReminderSpec
+from vendorrisk.monitoring.models import MonitoringReview
+from vendorrisk.monitoring.models_reminders import Reminder
+from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+
+NOTICE_WINDOW_DAYS = 30
+END_WINDOW_DAYS = 60
+
+
+def before_days() -> list[int]:
+    """Days before a review's due date on which its owner is reminded (e.g. ``[30, 7]``)."""
+    raw = str(current_app.config["REVIEW_REMINDER_DAYS"])
+    return sorted({int(p) for p in raw.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True)
+
+
+def review_stage(due: date, today: date, days: list[int]) -> str | None:
+    """The reminder stage of a review due on ``due``: ``due_in_N``, ``due_today``,
+    ``overdue_wK`` (K-th week overdue) or None (too early)."""
+    remaining = (due - today).days
+    if remaining < 0:
+        return f"overdue_w{(-remaining - 1) // 7 + 1}"
+    if remaining == 0:
+        return "due_today"
+    for n in sorted(days):
+        if remaining <= n:
+            return f"due_in_{n}"
+    return None
+
+
+def link(path: str) -> str:
+    """An absolute link into the app for an e-mail."""
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+class Recipients:
+    """Looks up users' addresses and languages and the compliance escalation list, once."""
+
+    def __init__(self, session: Session, user_ids):
+        ids = {i for i in user_ids if i}
+        self.users = {}
+        if ids:
+            rows = session.execute(select(User.id, User.email, User.language)
+                                   .where(User.id.in_(ids), User.is_active))
+            self.users = {uid: (email, language or "ja", uid) for uid, email, language in rows}
+        configured = current_app.config.get("COMPLIANCE_EMAIL", "")
+        if configured:
+            self.compliance = [(configured, "ja", None)]
+        else:
+            rows = session.execute(select(User.email, User.language, User.id)
+                                   .where(User.role == "compliance", User.is_active).order_by(User.id))
+            self.compliance = [(email, language or "ja", uid) for email, language, uid in rows]
+
+    def of(self, user_id, escalate: bool = False) -> list[tuple[str, str, int | None]]:
+        """(email, language, user id) of a user, plus compliance when escalating or unowned."""
+        found = [self.users[user_id]] if user_id in self.users else []
+        if escalate or not found:
+            found += [c for c in self.compliance if c[0] not in {f[0] for f in found}]
+        return found
+
+
+def already_stored(session: Session, subject_type: str, candidates) -> set[tuple]:
+    """Keys (subject_id, kind, due_date, recipient) among ``candidates`` (subject_id, kind)
+    pairs that are stored already, so their texts are not rendered again. An index seek per
+    subject and kind: the cost does not grow with the reminders sent in earlier weeks."""
+    candidates = set(candidates)
+    if not candidates:
+        return set()
+    ids, kinds = {c[0] for c in candidates}, {c[1] for c in candidates}
+    rows = session.connection().execute(
+        select(Reminder.subject_id, Reminder.kind, Reminder.due_date, Reminder.recipient)
+        .where(Reminder.subject_type == subject_type, Reminder.subject_id.in_(ids), Reminder.kind.in_(kinds)))
+    return {tuple(r) for r in rows if (r[0], r[1]) in candidates}
+
+
+def _vendor_name(names: dict, vendor_id: int, language: str) -> str:
+    name, name_en = names.get(vendor_id, ("?", ""))
+    return name_en or name if language == "en" else name
+
+
+def _vendor_names(session: Session, ids) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    return {v: (n, e) for v, n, e in session.execute(select(Vendor.id, Vendor.name, Vendor.name_en)
+                                                     .where(Vendor.id.in_(set(ids))))}
+
+
+def _review_texts(stage: str, vendor: str, due: date, tier: str, escalated: bool) -> tuple[str, str]:
+    if stage.startswith("overdue"):
+        subject = _("[vendorrisk] Overdue monitoring review: %(vendor)s (due %(due)s)", vendor=vendor, due=due)
+    elif stage == "due_today":
+        subject = _("[vendorrisk] Monitoring review of %(vendor)s is due today", vendor=vendor)
+    else:
+        subject = _("[vendorrisk] Monitoring review of %(vendor)s due on %(due)s", vendor=vendor, due=due)
+    lines = [_("The periodic monitoring review of %(vendor)s (risk tier: %(tier)s) is due on %(due)s.",
+               vendor=vendor, tier=_(tier), due=due),
+             _("Art. 26(1) requires outsourced work to be monitored periodically, down to the final contractor."),
+             _("Record the review (service levels, incidents, sub-outsourcing changes, certificates, "
+               "user-data handling and locations) at the link below.")]
+    if escalated:
+        lines.append(_("This review is overdue; compliance has been informed."))
+    return subject, "\n\n".join(lines)
+
+
+def review_reminders(session: Session, today: date):
+    """Reviews 30 and 7 days before, on the day, and weekly while overdue (escalated to compliance)."""
+    days = before_days()
+    horizon = today + timedelta(days=max(days, default=0))
+    rows = session.execute(select(MonitoringReview.id, MonitoringReview.vendor_id, MonitoringReview.due_date,
+                                  MonitoringReview.owner_id, MonitoringReview.risk_tier)
+                           .where(MonitoringReview.status.in_(("planned", "in_progress")),
+                                  MonitoringReview.due_date <= horizon)).all()
+    staged = [(row, stage) for row in rows if (stage := review_stage(row.due_date, today, days))]
+    stored = already_stored(session, "review", [(row.id, stage) for row, stage in staged])
+    people = Recipients(session, [r.owner_id for r, _s in staged])
+    names = _vendor_names(session, [r.vendor_id for r, _s in staged])
+    for row, stage in staged:
+        overdue = stage.startswith("overdue")
+        for email, language, user_id in people.of(row.owner_id, escalate=overdue):
+            if (row.id, stage, row.due_date, email) in stored:
+                continue
+            with force_locale(language):
+                subject, body = _review_texts(stage, _vendor_name(names, row.vendor_id, language),
+                                              row.due_date, row.risk_tier, overdue)
+            yield ReminderSpec("review", row.id, stage, row.due_date, email, user_id, language,
+                               subject, body, link(f"/reviews/{row.id}"))
+
+
+def finding_reminders(session: Session, today: date):
+    """Findings past their due date, weekly, to the owner and (escalated) to compliance."""
+    rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.severity,
+                                  Finding.due_date, Finding.owner_id)
+                           .where(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)).all()
+    staged = [(row, f"overdue_w{((today - row.due_date).days - 1) // 7 + 1}") for row in rows]
+    stored = already_stored(session, "finding", [(row.id, stage) for row, stage in staged])
+    people = Recipients(session, [r.owner_id for r in rows])
+    names = _vendor_names(session, [r.vendor_id for r in rows])
+    for row, stage in staged:
+        for email, language, user_id in people.of(row.owner_id, escalate=True):
+            if (row.id, stage, row.due_date, email) in stored:
+                continue
+            with force_locale(language):
+                vendor = _vendor_name(names, row.vendor_id, language)
+                subject = _("[vendorrisk] Overdue finding: %(title)s (%(vendor)s)", title=row.title, vendor=vendor)
+                body = "\n\n".join([
+                    _("The finding \"%(title)s\" about %(vendor)s (severity: %(severity)s) was due on %(due)s "
+                      "and is not resolved.", title=row.title, vendor=vendor, severity=_(row.severity), due=row.due_date),
+                    _("Findings are followed up until resolved (Art. 24 guideline); compliance has been informed.")])
+            yield ReminderSpec("finding", row.id, stage, row.due_date, email, user_id, language,
+                               subject, body, link(f"/findings/{row.id}"))
+
+
+def arrangement_reminders(session: Session, today: date):
+    """Arrangements whose notice date is within 30 days or whose end date is within 60 days."""
+    rows = session.execute(select(Arrangement.id, Arrangement.vendor_id, Arrangement.title, Arrangement.end_date,
+                                  Arrangement.notice_period_days)
+                           .where(Arrangement.status == "active", Arrangement.end_date.is_not(None),
+                                  Arrangement.end_date >= today)).all()
+    due_rows = []
+    for row in rows:
+        if row.notice_period_days:
+            notice = row.end_date - timedelta(days=row.notice_period_days)
+            if 0 <= (notice - today).days <= NOTICE_WINDOW_DAYS:
+                due_rows.append((row, "notice_date", notice))
+        if (row.end_date - today).days <= END_WINDOW_DAYS:
+            due_rows.append((row, "end_date", row.end_date))
+    if not due_rows:
+        return
+    owner_rows = session.execute(select(VendorOwner.vendor_id, VendorOwner.user_id)
+                                 .where(VendorOwner.vendor_id.in_({r.vendor_id for r, _k, _d in due_rows}),
+                                        VendorOwner.is_primary)).all()
+    owners = {}
+    for vendor_id, user_id in owner_rows:
+        owners.setdefault(vendor_id, user_id)
+    people = Recipients(session, owners.values())
+    names = _vendor_names(session, [r.vendor_id for r, _k, _d in due_rows])
+    stored = already_stored(session, "arrangement", [(r.id, k) for r, k, _d in due_rows])
+    for row, kind, due in due_rows:
+        for email, language, user_id in people.of(owners.get(row.vendor_id), escalate=True):
+            if (row.id, kind, due, email) in stored:
+                continue
+            with force_locale(language):
+                vendor = _vendor_name(names, row.vendor_id, language)
+                if kind == "notice_date":
+                    subject = _("[vendorrisk] Notice date %(due)s for \"%(title)s\"", due=due, title=row.title)
+                    body = _("The arrangement \"%(title)s\" with %(vendor)s ends on %(end)s; notice to end or renew "
+                             "it must be given by %(due)s. Check the exit plan (Art. 5(2)).",
+                             title=row.title, vendor=vendor, end=row.end_date, due=due)
+                else:
+                    subject = _("[vendorrisk] Arrangement \"%(title)s\" ends on %(due)s", due=due, title=row.title)
+                    body = _("The arrangement \"%(title)s\" with %(vendor)s ends on %(due)s. Renew it, or carry out "
+                             "the exit plan (Art. 5(2)).", title=row.title, vendor=vendor, due=due)
+            yield ReminderSpec("arrangement", row.id, kind, due, email, user_id, language, subject, body,
+                               link(f"/arrangements/{row.id}"))

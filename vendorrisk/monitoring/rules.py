@@ -1,0 +1,55 @@
+"""Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlmodel import Session
+
+from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
+from vendorrisk.monitoring.models import MonitoringReview
+from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed
+
+
+@obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
+            title_ja="最終受託者までの定期的なモニタリング",
+            title_en="Periodic monitoring down to the final contractor", order=261)
+def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | None = None) -> dict[int, Verdict]:
+    """Met when the vendor's last completed monitoring review is within its review frequency
+    (by risk tier; untiered vendors count as medium, vendors in an important arrangement's
+    chain at least as high); gap when overdue or never reviewed; not applicable for a
+    vendor in no active chain. Every tier counts: final contractors are judged alike."""
+    today = today or date.today()
+    plans = desired_plans(session, vendor_ids)
+    reviewed = last_completed(session, list(plans))
+    open_reviews = dict(session.execute(select(MonitoringReview.vendor_id, MonitoringReview.id)
+                                        .where(MonitoringReview.vendor_id.in_(list(plans)),
+                                               MonitoringReview.status != "completed")).all()) if plans else {}
+    verdicts = {}
+    for vendor_id in vendor_ids:
+        plan = plans.get(vendor_id)
+        if plan is None:
+            verdicts[vendor_id] = Verdict("not_applicable", _("The vendor is in no active outsourcing chain."))
+            continue
+        links = [(_("Review"), f"/reviews/{open_reviews[vendor_id]}")] if vendor_id in open_reviews else []
+        links.append((_("Completed reviews"), f"/reviews/?status=completed&vendor_id={vendor_id}"))
+        last = reviewed.get(vendor_id)
+        if last is None:
+            verdicts[vendor_id] = Verdict("gap", _("Never reviewed; %(tier)s tier requires a review every %(months)s "
+                                                   "months.", tier=_(plan.risk_tier), months=plan.frequency_months),
+                                          links)
+            continue
+        due = add_months(last, plan.frequency_months)
+        if due < today:
+            verdicts[vendor_id] = Verdict("gap", _("Last reviewed on %(date)s; overdue since %(due)s.",
+                                                   date=last.isoformat(), due=due.isoformat()), links)
+        else:
+            verdicts[vendor_id] = Verdict("met", _("Reviewed on %(date)s; next due %(due)s.",
+                                                   date=last.isoformat(), due=due.isoformat()), links)
+    return verdicts
+
+
+def monitoring_evidence(session: Session, vendor_id: int):
+    """The vendor's monitoring reviews and findings as one workbook."""
+    from vendorrisk.monitoring.exports import vendor_workbook
+    yield EvidenceFile("monitoring/reviews_and_findings.xlsx", vendor_workbook(session, vendor_id),
+                       "Monitoring reviews and findings (Art. 26(1), Art. 24 guideline)")

@@ -1,0 +1,32 @@
+"""Questionnaires (Arts. 25-27): templates as content, workbooks sent out and imported back
+(ours or the vendors' own formats), scores, flags and proposed subcontractors."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the questionnaires area into ``app``."""
+    from vendorrisk.questionnaires import api as questionnaires_api
+    from vendorrisk.questionnaires import (
+        commands,
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        pages,
+        reviews,
+        template_files,
+    )
+
+    add_pages(app, pages.bp, *pages.NAV)
+    add_api(app, questionnaires_api.bp, questionnaires_api.OPENAPI)
+    app.cli.add_command(commands.import_questionnaire)
+    reg = registry.of(app)
+    reg.content_checkers["questionnaires"] = template_files.check_questionnaires
+    reg.evidence_sources["questionnaires"] = reviews.latest_workbooks
+    reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
+    reg.add_demo_loader(40, demo.load)
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

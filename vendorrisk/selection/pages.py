@@ -1,0 +1,284 @@
+"""Selection pages: criteria sets, assessments (score, submit, approve, reject), records."""
+import re
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+from vendorrisk.core import audit
+from vendorrisk.core.access import ALL_ROLES, allow
+from vendorrisk.core.db import get_session
+from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.models import StoredFile, User
+from vendorrisk.core.pagination import paginate
+from vendorrisk.core.registry import NavItem
+from vendorrisk.core.storage import download_response
+from vendorrisk.core.uploads import inspect_upload
+from vendorrisk.selection import criteria as criteria_content
+from vendorrisk.selection import risk_tier
+from vendorrisk.selection import service as selection
+from vendorrisk.selection.models import ASSESSMENT_STATUSES, AssessmentEvidence, SelectionAssessment
+from vendorrisk.selection.records import record_context
+from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.service import get_vendor
+
+bp = Blueprint("selection", __name__, template_folder="templates", url_prefix="/selection")
+NAV = [NavItem("selection.index", _l("Selection"), 20)]
+PREPARERS = ("compliance", "procurement")
+APPROVERS = ("compliance",)
+DUE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*[:：]\s*(.+)$")
+
+
+def _assessment(assessment_id: int) -> SelectionAssessment:
+    return selection.get_assessment(get_session(), assessment_id)
+
+
+def _users(ids) -> dict[int, User]:
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    return {u.id: u for u in get_session().exec(select(User).where(User.id.in_(ids)))}
+
+
+@bp.get("/")
+@allow(*ALL_ROLES)
+def index():
+    """Assessments, newest first, filtered by status."""
+    status = request.args.get("status", "")
+    query = (select(SelectionAssessment, Vendor).join(Vendor, Vendor.id == SelectionAssessment.vendor_id)
+             .order_by(SelectionAssessment.id.desc()))
+    if status in ASSESSMENT_STATUSES:
+        query = query.where(SelectionAssessment.status == status)
+    page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
+    people = _users(a.prepared_by_id for a, _v in page.items)
+    return render_template("selection/index.html", page=page, status=status,
+                           statuses=ASSESSMENT_STATUSES, people=people)
+
+
+@bp.get("/new")
+@allow(*PREPARERS)
+def new():
+    """Choose the vendor to assess."""
+    vendors = get_session().exec(select(Vendor).order_by(Vendor.name).limit(1000)).all()
+    return render_template("selection/new.html", vendors=vendors,
+                           chosen=request.args.get("vendor_id", type=int))
+
+
+@bp.post("/new")
+@allow(*PREPARERS)
+def create():
+    """Start a draft assessment of the chosen vendor."""
+    db = get_session()
+    vendor_id = request.form.get("vendor_id", type=int)
+    if vendor_id is None:
+        raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
+    assessment = selection.create_assessment(db, vendor_id=vendor_id, user=g.user)
+    db.commit()
+    flash(_("Draft assessment created."), "success")
+    return redirect(url_for("selection.show", assessment_id=assessment.id))
+
+
+@bp.get("/<int:assessment_id>")
+@allow(*ALL_ROLES)
+def show(assessment_id):
+    """The assessment: the scoring form while a draft, the record with decisions after."""
+    db = get_session()
+    assessment = _assessment(assessment_id)
+    vendor = db.get(Vendor, assessment.vendor_id)
+    people = _users([assessment.prepared_by_id, assessment.decided_by_id])
+    can_edit = assessment.status == "draft" and g.user.id == assessment.prepared_by_id
+    can_decide = (assessment.status == "submitted" and g.user.id != assessment.prepared_by_id
+                  and g.user.role in ("admin",) + APPROVERS)
+    return render_template("selection/show.html", a=assessment, vendor=vendor, people=people,
+                           criteria=selection.criteria_of(assessment),
+                           scores=selection.scores_of(db, assessment.id),
+                           evidence=selection.evidence_of(db, assessment.id),
+                           can_edit=can_edit, can_decide=can_decide,
+                           conditions_text="\n".join(
+                               (f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
+                               for c in assessment.conditions))
+
+
+def _conditions_from_form(text: str) -> list[dict]:
+    items = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = DUE_PREFIX.match(line)
+        items.append({"text": match[2], "due_date": match[1]} if match else {"text": line})
+    return items
+
+
+@bp.post("/<int:assessment_id>/scores")
+@allow(*PREPARERS)
+def save(assessment_id):
+    """Save the scores, comments, summary and conditions of a draft."""
+    db = get_session()
+    assessment = _assessment(assessment_id)
+    entries = [{"criterion_id": c["id"], "score": request.form.get(f"score-{c['id']}", ""),
+                "comment": request.form.get(f"comment-{c['id']}", "")}
+               for c in selection.criteria_of(assessment)]
+    selection.save_scores(db, assessment, user=g.user, scores=entries,
+                          summary=request.form.get("summary", ""),
+                          conditions=_conditions_from_form(request.form.get("conditions", "")))
+    db.commit()
+    flash(_("Scores saved."), "success")
+    return redirect(url_for("selection.show", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/evidence")
+@allow(*PREPARERS)
+def upload_evidence(assessment_id):
+    """Attach an evidence file to one criterion."""
+    db = get_session()
+    assessment = _assessment(assessment_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise ValidationFailed(_("Choose a file to upload."), [{"field": "file", "message": _("No file.")}])
+    upload = inspect_upload(file.read(), file.filename, selection.EVIDENCE_KINDS)
+    selection.add_evidence(db, assessment, user=g.user, criterion_id=request.form.get("criterion_id", ""),
+                           upload=upload)
+    db.commit()
+    flash(_("Evidence attached."), "success")
+    return redirect(url_for("selection.show", assessment_id=assessment.id))
+
+
+@bp.get("/<int:assessment_id>/evidence/<int:evidence_id>")
+@allow(*ALL_ROLES)
+def download_evidence(assessment_id, evidence_id):
+    """Download an evidence file (recorded in the audit trail)."""
+    db = get_session()
+    evidence = db.get(AssessmentEvidence, evidence_id)
+    if evidence is None or evidence.assessment_id != assessment_id:
+        raise NotFound(_("This evidence file does not exist."))
+    response = download_response(db, db.get(StoredFile, evidence.file_id), entity="assessment_evidence",
+                                 entity_id=evidence.id)
+    db.commit()
+    return response
+
+
+@bp.post("/<int:assessment_id>/submit")
+@allow(*PREPARERS)
+def submit(assessment_id):
+    """Submit the draft for approval by another user."""
+    db = get_session()
+    selection.submit(db, _assessment(assessment_id), user=g.user)
+    db.commit()
+    flash(_("Submitted for approval."), "success")
+    return redirect(url_for("selection.show", assessment_id=assessment_id))
+
+
+@bp.post("/<int:assessment_id>/approve")
+@allow(*APPROVERS)
+def approve(assessment_id):
+    """Approve a submitted assessment (not by its preparer)."""
+    db = get_session()
+    selection.approve(db, _assessment(assessment_id), user=g.user, note=request.form.get("note", ""))
+    db.commit()
+    flash(_("Assessment approved."), "success")
+    return redirect(url_for("selection.show", assessment_id=assessment_id))
+
+
+@bp.post("/<int:assessment_id>/reject")
+@allow(*APPROVERS)
+def reject(assessment_id):
+    """Reject a submitted assessment with a reason."""
+    db = get_session()
+    selection.reject(db, _assessment(assessment_id), user=g.user, note=request.form.get("note", ""))
+    db.commit()
+    flash(_("Assessment rejected."), "success")
+    return redirect(url_for("selection.show", assessment_id=assessment_id))
+
+
+def _record_context(assessment_id: int) -> dict:
+    return record_context(get_session(), _assessment(assessment_id))
+
+
+@bp.get("/<int:assessment_id>/record")
+@allow(*ALL_ROLES)
+def record(assessment_id):
+    """The printable assessment record."""
+    return render_template("selection/record.html", **_record_context(assessment_id))
+
+
+@bp.get("/<int:assessment_id>/record.docx")
+@allow(*ALL_ROLES)
+def record_docx(assessment_id):
+    """The assessment record as a Word document."""
+    from urllib.parse import quote
+
+    from flask_babel import get_locale
+
+    from vendorrisk.selection.record_docx import assessment_docx
+    db = get_session()
+    context = _record_context(assessment_id)
+    locale = get_locale()
+    data = assessment_docx(context, language=locale.language if locale else "en")
+    name = f"selection-assessment-{assessment_id}.docx"
+    audit.add_event(db, action="export", entity="selection_assessment", entity_id=assessment_id,
+                    after={"format": "docx"})
+    db.commit()
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/criteria")
+@allow(*ALL_ROLES)
+def criteria_sets():
+    """Criteria sets and their versions."""
+    sets = criteria_content.criteria_sets()
+    grouped: dict[str, list] = {}
+    for item in sets:
+        grouped.setdefault(item.key, []).append(item)
+    return render_template("selection/criteria.html", grouped=grouped)
+
+
+@bp.get("/criteria/<key>/v<int:version>")
+@allow(*ALL_ROLES)
+def criteria_set(key, version):
+    """One version of a criteria set with every criterion, scale and guidance."""
+    return render_template("selection/criteria_set.html", s=criteria_content.get_set(key, version))
+
+
+@bp.get("/criteria/<key>/compare")
+@allow(*ALL_ROLES)
+def compare(key):
+    """What changed between two versions of a criteria set."""
+    old = criteria_content.get_set(key, request.args.get("old", type=int) or 0)
+    new = criteria_content.get_set(key, request.args.get("new", type=int) or 0)
+    return render_template("selection/compare.html", old=old, new=new, diff=criteria_content.compare(old, new))
+
+
+@bp.get("/vendors/<int:vendor_id>")
+@allow(*ALL_ROLES)
+def vendor(vendor_id):
+    """A vendor's risk tier (factors, override history) and assessment history."""
+    db = get_session()
+    record = get_vendor(db, vendor_id)
+    tier = risk_tier.explain(db, vendor_id)
+    history = selection.vendor_history(db, vendor_id)
+    people = _users([o.set_by_id for o in tier["history"]] + [a.prepared_by_id for a in history])
+    return render_template("selection/vendor.html", vendor=record, tier=tier, history=history, people=people,
+                           can_override=g.user.role in ("admin",) + APPROVERS)
+
+
+@bp.post("/vendors/<int:vendor_id>/tier-override")
+@allow(*APPROVERS)
+def override_tier(vendor_id):
+    """Override the computed tier (or clear the override) with a reason."""
+    db = get_session()
+    tier = request.form.get("tier") or None
+    risk_tier.set_override(db, vendor_id, tier=tier, reason=request.form.get("reason", ""), user_id=g.user.id)
+    db.commit()
+    flash(_("Risk tier override saved."), "success")
+    return redirect(url_for("selection.vendor", vendor_id=vendor_id))
+
+
+def vendor_panel(session, vendor: Vendor) -> str:
+    """The vendor's risk tier with its factors, and its assessment history."""
+    return render_template("selection/_vendor_panel.html", vendor=vendor,
+                           tier=risk_tier.explain(session, vendor.id),
+                           history=selection.vendor_history(session, vendor.id))

@@ -1,0 +1,208 @@
+"""Inherent risk tier of each vendor: critical, high, medium or low.
+
+The tier is computed from the vendor's positions in outsourcing chains (tier 1 being the
+vendor the member contracts with), in active arrangements only, and stored in
+``Vendor.risk_tier`` so that monitoring and the compliance matrix can read it. Points:
+
+====================================================  ======
+Factor                                                Points
+====================================================  ======
+serves an important function (any arrangement)          +3
+handles user data (arrangement at tier 1, or a link
+that touches user data)                                 +2
+cloud (vendor flagged cloud, or tier 1 of a cloud
+arrangement)                                            +1
+substitutability of the arrangement (worst of them):
+hard +2, medium +1, easy 0                             0-2
+chain position: sub-outsourced (tier 2) +1,
+tier 3 or deeper +2                                    0-2
+user data stored or processed outside Japan
+(a DataLocation of its arrangement or link)             +2
+====================================================  ======
+
+Tier: 8 points or more **critical**, 5-7 **high**, 2-4 **medium**, 0-1 **low**. A manual
+override (with a required reason, kept in history) replaces the computed tier until it is
+cleared. The facts are gathered in a few set queries (a recursive CTE walks the chains).
+"""
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlmodel import Session
+
+from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.selection.models import RiskTierOverride
+from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
+from vendorrisk.vendors.service import get_vendor
+
+MAX_DEPTH = 12  # a chain deeper than this is a data error (or a cycle); stop walking
+SUBSTITUTABILITY_POINTS = {"easy": 0, "medium": 1, "hard": 2}
+THRESHOLDS = (("critical", 8), ("high", 5), ("medium", 2), ("low", 0))
+
+
+def chain_positions(vendor_ids: list[int] | None = None):
+    """A recursive CTE of (arrangement_id, vendor_id, tier) for every active arrangement, or only
+    for the arrangements whose chains contain one of ``vendor_ids``."""
+    start = (select(Arrangement.id.label("arrangement_id"), Arrangement.vendor_id.label("vendor_id"),
+                    literal(1).label("tier"))
+             .where(Arrangement.status == "active"))
+    if vendor_ids is not None:
+        start = start.where(or_(Arrangement.vendor_id.in_(vendor_ids), Arrangement.id.in_(
+            select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id.in_(vendor_ids)))))
+    base = start.cte("chain", recursive=True)
+    link = OutsourcingLink.__table__.alias("l")
+    step = (select(link.c.arrangement_id, link.c.vendor_id, (base.c.tier + 1).label("tier"))
+            .join(base, and_(link.c.arrangement_id == base.c.arrangement_id,
+                             link.c.parent_vendor_id == base.c.vendor_id))
+            .where(base.c.tier < MAX_DEPTH))
+    return base.union_all(step)
+
+
+def _flag(condition):
+    return func.max(case((condition, 1), else_=0))
+
+
+def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[int, dict]:
+    """The facts the tier and the criteria's applicability depend on, for many vendors at once.
+
+    Returns ``{vendor_id: {"important", "user_data", "cloud", "system_subsidiary",
+    "substitutability", "max_tier", "foreign_countries", "arrangements"}}``.
+    """
+    vendors = select(Vendor.id, Vendor.is_cloud, Vendor.is_system_subsidiary)
+    if vendor_ids is not None:
+        vendors = vendors.where(Vendor.id.in_(vendor_ids))
+    facts = {row.id: {"important": False, "user_data": False, "cloud": bool(row.is_cloud),
+                      "system_subsidiary": bool(row.is_system_subsidiary), "substitutability": None,
+                      "max_tier": None, "foreign_countries": [], "arrangements": 0}
+             for row in session.execute(vendors)}
+    if not facts:
+        return facts
+    ids = list(facts)
+    chain = chain_positions(ids if vendor_ids is not None else None)
+    subst = case((Arrangement.substitutability == "hard", 2),
+                 (Arrangement.substitutability == "easy", 0), else_=1)
+    positions = (select(chain.c.vendor_id, func.max(chain.c.tier).label("max_tier"),
+                        _flag(Arrangement.is_important).label("important"),
+                        _flag(and_(chain.c.tier == 1, Arrangement.is_cloud)).label("cloud"),
+                        _flag(and_(chain.c.tier == 1, Arrangement.handles_user_data)).label("user_data"),
+                        func.max(subst).label("subst"),
+                        func.count(func.distinct(chain.c.arrangement_id)).label("arrangements"))
+                 .join(Arrangement, Arrangement.id == chain.c.arrangement_id)
+                 .where(chain.c.vendor_id.in_(ids)).group_by(chain.c.vendor_id))
+    for row in session.execute(positions):
+        f = facts[row.vendor_id]
+        f.update(max_tier=row.max_tier, important=bool(row.important), arrangements=row.arrangements,
+                 cloud=f["cloud"] or bool(row.cloud), user_data=bool(row.user_data),
+                 substitutability={0: "easy", 1: "medium", 2: "hard"}[row.subst])
+    user_data_links = (select(OutsourcingLink.vendor_id).distinct()
+                       .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
+                       .where(Arrangement.status == "active", OutsourcingLink.touches_user_data,
+                              OutsourcingLink.vendor_id.in_(ids)))
+    for vendor_id in session.scalars(user_data_links):
+        facts[vendor_id]["user_data"] = True
+    abroad = union_all(
+        select(Arrangement.vendor_id.label("vendor_id"), DataLocation.country)
+        .join(DataLocation, DataLocation.arrangement_id == Arrangement.id)
+        .where(Arrangement.status == "active", Arrangement.vendor_id.in_(ids)),
+        select(OutsourcingLink.vendor_id.label("vendor_id"), DataLocation.country)
+        .join(DataLocation, DataLocation.link_id == OutsourcingLink.id)
+        .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
+        .where(Arrangement.status == "active", OutsourcingLink.vendor_id.in_(ids))).subquery()
+    for row in session.execute(select(abroad.c.vendor_id, abroad.c.country).distinct()
+                               .where(func.upper(abroad.c.country) != "JP")
+                               .order_by(abroad.c.vendor_id, abroad.c.country)):
+        facts[row.vendor_id]["foreign_countries"].append(row.country.upper())
+    return facts
+
+
+def score(facts: dict) -> tuple[int, list[tuple[str, int, str]]]:
+    """Points for a vendor's facts and the factors contributing them: ``(code, points, detail)``."""
+    factors = []
+    if facts["important"]:
+        factors.append(("important", 3, ""))
+    if facts["user_data"]:
+        factors.append(("user_data", 2, ""))
+    if facts["cloud"]:
+        factors.append(("cloud", 1, ""))
+    if facts["substitutability"] and SUBSTITUTABILITY_POINTS[facts["substitutability"]]:
+        factors.append(("substitutability", SUBSTITUTABILITY_POINTS[facts["substitutability"]],
+                        facts["substitutability"]))
+    if facts["max_tier"] and facts["max_tier"] >= 2:
+        factors.append(("chain_tier", 2 if facts["max_tier"] >= 3 else 1, str(facts["max_tier"])))
+    if facts["foreign_countries"]:
+        factors.append(("data_abroad", 2, ", ".join(facts["foreign_countries"])))
+    return sum(points for _code, points, _detail in factors), factors
+
+
+def tier_for(points: int) -> str:
+    """The tier a number of points falls in."""
+    return next(tier for tier, minimum in THRESHOLDS if points >= minimum)
+
+
+def current_overrides(session: Session, vendor_ids: list[int] | None = None) -> dict[int, RiskTierOverride]:
+    """The override in force per vendor (the latest row, when it sets a tier)."""
+    latest = select(func.max(RiskTierOverride.id)).group_by(RiskTierOverride.vendor_id)
+    if vendor_ids is not None:
+        latest = latest.where(RiskTierOverride.vendor_id.in_(vendor_ids))
+    rows = session.scalars(select(RiskTierOverride).where(RiskTierOverride.id.in_(latest)))
+    return {row.vendor_id: row for row in rows if row.tier is not None}
+
+
+def recompute(session: Session, vendor_ids: list[int] | None = None) -> dict[int, tuple[str | None, str]]:
+    """Compute tiers, apply overrides and store them in ``Vendor.risk_tier``.
+
+    Returns ``{vendor_id: (old tier, new tier)}`` for the vendors whose tier changed.
+    """
+    facts = vendor_facts(session, vendor_ids)
+    overrides = current_overrides(session, list(facts) if vendor_ids is not None else None)
+    vendors = session.scalars(select(Vendor).where(Vendor.id.in_(list(facts)))) if facts else []
+    changed = {}
+    for vendor in vendors:
+        override = overrides.get(vendor.id)
+        tier = override.tier if override else tier_for(score(facts[vendor.id])[0])
+        if vendor.risk_tier != tier:
+            changed[vendor.id] = (vendor.risk_tier, tier)
+            vendor.risk_tier = tier
+            session.add(vendor)
+    session.flush()
+    return changed
+
+
+def explain(session: Session, vendor_id: int) -> dict:
+    """Everything the vendor page shows about the tier: facts, factors, points, override, history."""
+    facts = vendor_facts(session, [vendor_id]).get(vendor_id)
+    if facts is None:
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
+    points, factors = score(facts)
+    history = list(session.scalars(select(RiskTierOverride).where(RiskTierOverride.vendor_id == vendor_id)
+                                   .order_by(RiskTierOverride.id.desc())))
+    override = history[0] if history and history[0].tier is not None else None
+    computed = tier_for(points)
+    return {"facts": facts, "factors": factors, "points": points, "computed": computed,
+            "override": override, "effective": override.tier if override else computed,
+            "history": history}
+
+
+def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: str,
+                 user_id: int | None) -> RiskTierOverride:
+    """Override the computed tier (``tier`` None clears the override); the reason is required."""
+    reason = (reason or "").strip()
+    details = []
+    if tier is not None and tier not in RISK_TIERS:
+        details.append({"field": "tier", "message": _("Tier must be one of %(choices)s.",
+                                                        choices=", ".join(RISK_TIERS))})
+    if len(reason) < 5:
+        details.append({"field": "reason", "message": _("Give the reason for the override (at least 5 characters).")})
+    if details:
+        raise ValidationFailed(_("The override was not saved."), details)
+    get_vendor(session, vendor_id)
+    computed = tier_for(score(vendor_facts(session, [vendor_id])[vendor_id])[0])
+    row = RiskTierOverride(vendor_id=vendor_id, tier=tier, computed_tier=computed, reason=reason,
+                           set_by_id=user_id)
+    session.add(row)
+    session.flush()
+    recompute(session, [vendor_id])
+    return row
+
+
+def on_chain_changed(session: Session, event) -> None:
+    """Listener of ``events.ChainChanged``: the tiers of the chain's vendors follow at once."""
+    recompute(session, sorted(event.vendor_ids))

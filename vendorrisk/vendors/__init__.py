@@ -1,0 +1,28 @@
+"""Vendors and chains (Arts. 25(1)(4), 26(1)-(3)): vendors, outsourcing arrangements, the
+sub-outsourcing links down to the final contractor, the register workbook, and the findings
+raised about vendors by every area."""
+from pathlib import Path
+
+from flask import Flask
+
+from vendorrisk.core import registry
+from vendorrisk.core.api import add_api
+from vendorrisk.core.web import add_pages
+
+
+def init_app(app: Flask) -> None:
+    """Wire the vendors area into ``app``."""
+    from vendorrisk.vendors import api as vendors_api
+    from vendorrisk.vendors import api_openapi, commands, demo, findings, models, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.vendors.pages import chains, register, vendors
+
+    add_pages(app, vendors.bp, *vendors.NAV)
+    add_pages(app, chains.bp, *chains.NAV)
+    add_pages(app, register.bp)
+    add_api(app, vendors_api.bp, api_openapi.OPENAPI)
+    app.cli.add_command(commands.import_register)
+    app.cli.add_command(commands.export_register)
+    reg = registry.of(app)
+    reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
+    reg.add_demo_loader(11, demo.load)
+    reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -1,0 +1,289 @@
+"""JSON API for vendors, arrangements, sub-outsourcing links, chains, exposure, concentration,
+gaps and the Excel register. Their OpenAPI fragment is ``api/chains_openapi.py``."""
+from flask import Blueprint, Response, jsonify, request
+
+from vendorrisk.core import audit
+from vendorrisk.core.access import ALL_ROLES, allow
+from vendorrisk.core.api import json_body, to_dict
+from vendorrisk.core.auth import current_user
+from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
+from vendorrisk.core.errors import Forbidden, ValidationFailed
+from vendorrisk.core.pagination import paginate
+from vendorrisk.vendors import arrangements as arrangement_service
+from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors import chains as chain_service
+from vendorrisk.vendors import service as vendor_service
+from vendorrisk.vendors.models import Arrangement
+from vendorrisk.vendors.register_check import check_register
+from vendorrisk.vendors.register_export import register_workbook
+from vendorrisk.vendors.register_reader import apply_register, read_register
+
+bp = Blueprint("api_chains", __name__, url_prefix="/api/v1")
+WRITERS = ("compliance", "procurement", "vendor_owner")
+STAFF = ("compliance", "procurement")
+
+
+def _page_args():
+    return request.args.get("page", 1, type=int), request.args.get("per_page", 50, type=int)
+
+
+def _page_json(page, items):
+    return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+def vendor_json(vendor) -> dict:
+    """A vendor as JSON."""
+    return to_dict(vendor, exclude={"name_normalized"})
+
+
+def arrangement_json(arrangement: Arrangement, locations=None) -> dict:
+    """An arrangement as JSON, with its data locations when given."""
+    data = to_dict(arrangement)
+    if locations is not None:
+        data["data_locations"] = [to_dict(loc) for loc in locations]
+    return data
+
+
+@bp.get("/vendors")
+@allow(*ALL_ROLES)
+def list_vendors():
+    """Vendors, searched and filtered like the register page."""
+    args = request.args
+    query = vendor_service.vendor_query(q=args.get("q", "").strip(), status=args.get("status", ""),
+                                        risk_tier=args.get("risk_tier", ""), position=args.get("position", ""),
+                                        cloud=args.get("cloud") == "true", subsidiary=args.get("subsidiary") == "true")
+    page = paginate(get_session(), query, *_page_args())
+    return jsonify(_page_json(page, [vendor_json(v) for v in page.items]))
+
+
+@bp.post("/vendors")
+@allow(*STAFF)
+def create_vendor():
+    """Register a vendor."""
+    db = get_session()
+    vendor = vendor_service.create_vendor(db, json_body())
+    db.commit()
+    return jsonify(vendor_json(vendor)), 201
+
+
+@bp.get("/vendors/<int:vendor_id>")
+@allow(*ALL_ROLES)
+def get_vendor(vendor_id: int):
+    """One vendor."""
+    return jsonify(vendor_json(vendor_service.get_vendor(get_session(), vendor_id)))
+
+
+@bp.patch("/vendors/<int:vendor_id>")
+@allow(*WRITERS)
+def update_vendor(vendor_id: int):
+    """Change a vendor's fields, and its lifecycle ``status`` (staff only)."""
+    db = get_session()
+    vendor = vendor_service.get_vendor(db, vendor_id)
+    user = current_user()
+    vendor_service.require_edit(db, user, vendor.id)
+    body = json_body()
+    status = body.pop("status", None)
+    if body:
+        vendor_service.update_vendor(db, vendor, body)
+    if status is not None:
+        if user.role not in vendor_service.EDITORS:
+            raise Forbidden("Only compliance and procurement staff change a vendor's status.")
+        vendor_service.change_status(db, vendor, status, user)
+    db.commit()
+    return jsonify(vendor_json(vendor))
+
+
+@bp.get("/vendors/<int:vendor_id>/exposure")
+@allow(*ALL_ROLES)
+def vendor_exposure(vendor_id: int):
+    """Every arrangement whose chain contains the vendor, with its tiers there."""
+    db = get_session()
+    vendor = vendor_service.get_vendor(db, vendor_id)
+    items = chains_queries.exposure(db, vendor.id)
+    return jsonify({"vendor_id": vendor.id, "arrangements": [
+        {"arrangement_id": e.arrangement_id, "title": e.title, "tier1_vendor_id": e.tier1_vendor_id,
+         "tiers": e.tiers, "is_important": e.is_important, "handles_user_data": e.handles_user_data,
+         "status": e.status} for e in items]})
+
+
+@bp.get("/arrangements")
+@allow(*ALL_ROLES)
+def list_arrangements():
+    """Arrangements, optionally of one tier-1 vendor."""
+    from sqlmodel import select
+    query = select(Arrangement).order_by(Arrangement.id)
+    vendor_id = request.args.get("vendor_id", type=int)
+    if vendor_id is not None:
+        query = query.where(Arrangement.vendor_id == vendor_id)
+    page = paginate(get_session(), query, *_page_args())
+    return jsonify(_page_json(page, [arrangement_json(a) for a in page.items]))
+
+
+@bp.post("/arrangements")
+@allow(*STAFF)
+def create_arrangement():
+    """Record an arrangement; its vendor is tier 1."""
+    db = get_session()
+    arrangement = arrangement_service.create_arrangement(db, json_body())
+    db.commit()
+    return jsonify(arrangement_json(arrangement, [])), 201
+
+
+@bp.get("/arrangements/<int:arrangement_id>")
+@allow(*ALL_ROLES)
+def get_arrangement(arrangement_id: int):
+    """One arrangement with its data locations."""
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    locations = arrangement_service.locations_by_owner(db, [arrangement.id])
+    return jsonify(arrangement_json(arrangement, locations.get(("arrangement", arrangement.id), [])))
+
+
+@bp.patch("/arrangements/<int:arrangement_id>")
+@allow(*WRITERS)
+def update_arrangement(arrangement_id: int):
+    """Change an arrangement's fields."""
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
+    arrangement_service.update_arrangement(db, arrangement, json_body())
+    db.commit()
+    return jsonify(arrangement_json(arrangement))
+
+
+@bp.get("/arrangements/<int:arrangement_id>/chain")
+@allow(*ALL_ROLES)
+def arrangement_chain(arrangement_id: int):
+    """Every node of the chain with tier, path and whether it is a final contractor."""
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    nodes = chains_queries.chain_nodes(db, [arrangement.id])
+    return jsonify({
+        "arrangement_id": arrangement.id, "tier1_vendor_id": arrangement.vendor_id,
+        "depth": max((n.tier for n in nodes), default=1),
+        "final_contractor_ids": sorted({n.vendor_id for n in nodes if n.is_final}),
+        "nodes": [{"vendor_id": n.vendor_id, "parent_vendor_id": n.parent_vendor_id, "link_id": n.link_id,
+                   "tier": n.tier, "path": n.path_ids, "path_names": n.path_names, "is_final": n.is_final,
+                   "vendor_name": n.vendor_name, "service": n.service, "approval_status": n.approval_status,
+                   "touches_user_data": n.touches_user_data} for n in nodes]})
+
+
+@bp.post("/arrangements/<int:arrangement_id>/links")
+@allow(*WRITERS)
+def add_link(arrangement_id: int):
+    """Add a sub-outsourcing link (409 self-link or cycle, 422 parent outside the chain)."""
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
+    link = chain_service.add_link(db, arrangement, json_body())
+    db.commit()
+    return jsonify(to_dict(link)), 201
+
+
+@bp.post("/arrangements/<int:arrangement_id>/locations")
+@allow(*WRITERS)
+def add_location(arrangement_id: int):
+    """Record a data location of the arrangement, or of one of its links (``link_id``)."""
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
+    body = json_body()
+    link_id = body.pop("link_id", None)
+    link = chain_service.get_link(db, int(link_id), arrangement.id) if link_id is not None else None
+    location = arrangement_service.add_location(db, body, arrangement=None if link else arrangement, link=link)
+    db.commit()
+    return jsonify(to_dict(location)), 201
+
+
+@bp.get("/links/<int:link_id>")
+@allow(*ALL_ROLES)
+def get_link(link_id: int):
+    """One sub-outsourcing link."""
+    return jsonify(to_dict(chain_service.get_link(get_session(), link_id)))
+
+
+@bp.patch("/links/<int:link_id>")
+@allow(*WRITERS)
+def update_link(link_id: int):
+    """Change a link's service or user-data flag; record its approval (compliance only)."""
+    db = get_session()
+    link = chain_service.get_link(db, link_id)
+    user = current_user()
+    arrangement = arrangement_service.get_arrangement(db, link.arrangement_id)
+    vendor_service.require_edit(db, user, arrangement.vendor_id)
+    body = json_body()
+    decision = {k: body.pop(k) for k in ("approval_status", "approval_basis", "approved_on", "approval_note")
+                if k in body}
+    if body:
+        chain_service.update_link(db, link, body)
+    if decision:
+        if user.role not in chain_service.APPROVERS:
+            raise Forbidden("Only compliance staff approve sub-outsourcing.")
+        chain_service.decide_link(db, link, decision, user)
+    db.commit()
+    return jsonify(to_dict(link))
+
+
+@bp.delete("/links/<int:link_id>")
+@allow(*WRITERS)
+def delete_link(link_id: int):
+    """Remove a link (409 while its vendor has subcontractors of its own there)."""
+    db = get_session()
+    link = chain_service.get_link(db, link_id)
+    arrangement = arrangement_service.get_arrangement(db, link.arrangement_id)
+    vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
+    chain_service.remove_link(db, link)
+    db.commit()
+    return "", 204
+
+
+@bp.get("/concentration")
+@allow(*ALL_ROLES)
+def concentration():
+    """Vendors most depended on by active arrangements at any tier, most first."""
+    limit = max(1, min(request.args.get("limit", 50, type=int), 500))
+    offset = max(0, request.args.get("offset", 0, type=int))
+    return jsonify({"vendors": chains_queries.concentration(get_session(), limit=limit, offset=offset),
+                    "limit": limit, "offset": offset})
+
+
+@bp.get("/gaps")
+@allow(*ALL_ROLES)
+def gaps():
+    """Arrangements whose chains hold unapproved links or user data in no recorded location."""
+    return jsonify({"arrangements": chains_queries.gaps(get_session())})
+
+
+@bp.get("/register.xlsx")
+@allow(*ALL_ROLES)
+def export_register():
+    """The register workbook (one row per chain node, plus importable sheets)."""
+    db = get_session()
+    data = register_workbook(db)
+    audit.add_event(db, action="export", entity="register", after={"bytes": len(data)})
+    db.commit()
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="outsourcing-register.xlsx"'})
+
+
+@bp.post("/register/import")
+@allow(*STAFF)
+def import_workbook():
+    """Import a register workbook (the request body); ``?dry_run=true`` stores nothing."""
+    db = get_session()
+    dry_run = request.args.get("dry_run") in ("1", "true")
+    data = request.get_data()
+    if not data:
+        raise ValidationFailed("Send the .xlsx workbook as the request body.")
+    # Read and check without SQLite's write lock (a dry run takes none); store briefly.
+    sheets = read_register(data, request.args.get("filename", "register.xlsx"))
+    with reading(db):
+        report = check_register(db, sheets)
+    if not dry_run:
+        report = apply_register(db, sheets, current_user())
+        audit.add_event(db, action="import", entity="register",
+                        after={"vendors": report.vendors, "arrangements": report.arrangements, "links": report.links})
+        db.commit()
+    return jsonify({"dry_run": dry_run, "vendors": report.vendors, "arrangements": report.arrangements,
+                    "links": report.links, "locations": report.locations})

@@ -1,0 +1,208 @@
+"""Chains as set queries: the nodes of every arrangement's chain, their tiers and facts.
+
+Tier 1 is the arrangement's vendor; a link whose parent is reached at tier *n* reaches its
+vendor at tier *n + 1*. A recursive CTE answers for all arrangements at once (the register,
+the tier filter); for a handful of vendors (one page) an upward CTE from those vendors finds
+their tiers without walking every chain. A depth limit stops a cycle (which the chains area
+refuses anyway) from running forever.
+
+Facts that do not depend on the tier (which arrangements reach a vendor, whether any is
+important, cloud, or handles user data) come from the arrangement and link tables directly:
+every link carries its arrangement, so no recursion is needed for them.
+"""
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+
+MAX_DEPTH = 12
+
+
+class NoIndex(ColumnElement):
+    """A column SQLite must not use an index for (``+column``); other engines see the column.
+
+    Without statistics (SQLite never gathers them by itself) SQLite's planner prefers the
+    ``(status, vendor_id)`` index of arrangements to the link's ``vendor_id`` for "links of
+    these vendors in active arrangements", and walks every active arrangement (75 ms instead
+    of 1 ms for a page of vendors). Hiding the status from the planner makes it start from the
+    vendors. PostgreSQL keeps statistics and plans well on its own (and has no ``+text``)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(NoIndex)
+def _no_index_default(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(NoIndex, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
+
+
+def no_index(column):
+    """``column`` in a condition the SQLite planner should not drive an index lookup with."""
+    return NoIndex(column)
+
+
+def _active(arrangement):
+    return arrangement.c.status != "terminated"
+
+
+def chain_paths():
+    """Recursive CTE of (arrangement_id, vendor_id, parent_vendor_id, link_id, tier) rows."""
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    base = (select(arrangement.c.id.label("arrangement_id"), arrangement.c.vendor_id.label("vendor_id"),
+                   cast(null(), Integer).label("parent_vendor_id"), cast(null(), Integer).label("link_id"),
+                   literal(1, Integer).label("tier"))
+            .where(_active(arrangement)))
+    paths = base.cte("chain_paths", recursive=True)
+    step = (select(link.c.arrangement_id, link.c.vendor_id, link.c.parent_vendor_id, link.c.id,
+                   (paths.c.tier + 1).label("tier"))
+            .join(paths, and_(link.c.arrangement_id == paths.c.arrangement_id,
+                              link.c.parent_vendor_id == paths.c.vendor_id))
+            .where(paths.c.tier < MAX_DEPTH))
+    # UNION ALL: duplicates (a vendor reached twice) are folded by the callers' MIN(tier).
+    return paths.union_all(step)
+
+
+def chain_nodes():
+    """Subquery of chain nodes: one row per (arrangement, vendor, link) with its lowest tier.
+
+    Tier-1 nodes have ``link_id`` NULL; every reachable link is one node.
+    """
+    paths = chain_paths()
+    return (select(paths.c.arrangement_id, paths.c.vendor_id, paths.c.parent_vendor_id, paths.c.link_id,
+                   func.min(paths.c.tier).label("tier"))
+            .group_by(paths.c.arrangement_id, paths.c.vendor_id, paths.c.parent_vendor_id, paths.c.link_id)
+            .subquery("chain_nodes"))
+
+
+def vendor_tiers(up_to: int | None = None):
+    """Subquery (vendor_id, tier): each vendor's lowest tier over all chains.
+
+    With ``up_to`` the walk stops at that tier: every tier up to it is exact and vendors
+    reached only deeper are left out, which is all a filter on one tier needs (tier 2 costs
+    one step from the tier-1 vendors, not a walk of every chain). The walk is a UNION over
+    (arrangement, vendor, tier), so a vendor reached by several paths at the same tier (a
+    shared subcontractor in a DAG) is carried forward once, not once per path."""
+    depth = MAX_DEPTH if up_to is None else min(up_to, MAX_DEPTH)
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    base = (select(arrangement.c.id.label("arrangement_id"), arrangement.c.vendor_id.label("vendor_id"),
+                   literal(1, Integer).label("tier"))
+            .where(_active(arrangement)))
+    reached = base.cte("tier_walk", recursive=True)
+    step = (select(link.c.arrangement_id, link.c.vendor_id, (reached.c.tier + 1).label("tier"))
+            .join(reached, and_(link.c.arrangement_id == reached.c.arrangement_id,
+                                link.c.parent_vendor_id == reached.c.vendor_id))
+            .where(reached.c.tier < depth))
+    reached = reached.union(step)
+    return (select(reached.c.vendor_id, func.min(reached.c.tier).label("tier"))
+            .group_by(reached.c.vendor_id).subquery("vendor_tiers"))
+
+
+def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
+    """The lowest chain tier of each of a few vendors, walking up from them to tier 1."""
+    if not vendor_ids:
+        return {}
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    start = (select(link.c.vendor_id.label("start_id"), link.c.arrangement_id,
+                    link.c.parent_vendor_id.label("current_id"), literal(2, Integer).label("depth"))
+             .where(link.c.vendor_id.in_(vendor_ids)))
+    up = start.cte("upward", recursive=True)
+    step = (select(up.c.start_id, up.c.arrangement_id, link.c.parent_vendor_id, (up.c.depth + 1))
+            .select_from(up.join(arrangement, arrangement.c.id == up.c.arrangement_id)
+                         .join(link, and_(link.c.arrangement_id == up.c.arrangement_id,
+                                          link.c.vendor_id == up.c.current_id)))
+            .where(up.c.depth < MAX_DEPTH, arrangement.c.vendor_id != up.c.current_id))
+    up = up.union(step)
+    reached = (select(up.c.start_id, func.min(up.c.depth))
+               .join(arrangement, and_(arrangement.c.id == up.c.arrangement_id,
+                                       arrangement.c.vendor_id == up.c.current_id))
+               .where(_active(arrangement))
+               .group_by(up.c.start_id))
+    tiers = dict(session.execute(reached).all())
+    for vendor_id in session.scalars(select(arrangement.c.vendor_id).distinct()
+                                     .where(arrangement.c.vendor_id.in_(vendor_ids), _active(arrangement))):
+        tiers[vendor_id] = 1
+    return tiers
+
+
+def _memberships():
+    """Every (vendor, arrangement) membership with its flags: tier-1 vendors and link vendors."""
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    tier1 = (select(arrangement.c.vendor_id, arrangement.c.id.label("arrangement_id"),
+                    arrangement.c.is_important.label("important"), arrangement.c.is_cloud.label("cloud"),
+                    arrangement.c.handles_user_data.label("user_data"))
+             .where(_active(arrangement)))
+    linked = (select(link.c.vendor_id, link.c.arrangement_id, arrangement.c.is_important,
+                     literal(False).label("cloud"), link.c.touches_user_data)
+              .join(arrangement, arrangement.c.id == link.c.arrangement_id)
+              .where(_active(arrangement)))
+    return union_all(tier1, linked).subquery("memberships")
+
+
+def vendor_facts(vendor_ids: list[int] | None = None):
+    """Subquery per vendor in any chain: ``arrangements`` depending on it, and 0/1 flags
+    ``important``, ``cloud`` (tier-1 vendor of a cloud arrangement) and ``user_data``."""
+    m = _memberships()
+    query = (select(m.c.vendor_id,
+                    func.count(func.distinct(m.c.arrangement_id)).label("arrangements"),
+                    func.max(case((m.c.important.is_(True), 1), else_=0)).label("important"),
+                    func.max(case((m.c.cloud.is_(True), 1), else_=0)).label("cloud"),
+                    func.max(case((m.c.user_data.is_(True), 1), else_=0)).label("user_data"))
+             .group_by(m.c.vendor_id))
+    if vendor_ids is not None:
+        query = query.where(m.c.vendor_id.in_(vendor_ids))
+    return query.subquery("vendor_facts")
+
+
+def concentration(session, limit: int = 10) -> list[dict]:
+    """Vendors depended on by the most arrangements at any tier, most first, with their tier."""
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    vendor = Vendor.__table__
+    terminated = select(arrangement.c.id).where(~_active(arrangement))
+    pairs = union_all(
+        select(link.c.vendor_id, link.c.arrangement_id).where(link.c.arrangement_id.not_in(terminated)),
+        select(arrangement.c.vendor_id, arrangement.c.id).where(_active(arrangement))).subquery("pairs")
+    count = func.count(func.distinct(pairs.c.arrangement_id))
+    top = (select(pairs.c.vendor_id, count.label("arrangements")).group_by(pairs.c.vendor_id)
+           .order_by(count.desc(), pairs.c.vendor_id).limit(limit).subquery("top"))
+    rows = session.execute(select(vendor.c.id, vendor.c.name, vendor.c.name_en, top.c.arrangements)
+                           .join(top, top.c.vendor_id == vendor.c.id)
+                           .order_by(top.c.arrangements.desc(), vendor.c.name, vendor.c.id)).all()
+    tiers = tiers_for(session, [r.id for r in rows])
+    return [{"vendor_id": r.id, "name": r.name, "name_en": r.name_en, "arrangements": r.arrangements,
+             "tier": tiers.get(r.id)} for r in rows]
+
+
+def flag_condition(name: str, vendor_id_column):
+    """A condition true when the vendor is ``important`` / ``cloud`` / ``user_data`` in some chain,
+    as EXISTS probes on indexed columns (cheap per vendor, no aggregate over every chain)."""
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    vendor = Vendor.__table__
+    as_tier1 = select(arrangement.c.id).where(arrangement.c.vendor_id == vendor_id_column, _active(arrangement))
+    as_linked = (select(link.c.id).join(arrangement, arrangement.c.id == link.c.arrangement_id)
+                 .where(link.c.vendor_id == vendor_id_column, _active(arrangement)))
+    if name == "important":
+        return or_(as_tier1.where(arrangement.c.is_important.is_(True)).exists(),
+                   as_linked.where(arrangement.c.is_important.is_(True)).exists())
+    if name == "cloud":
+        return or_(vendor.c.is_cloud.is_(True), as_tier1.where(arrangement.c.is_cloud.is_(True)).exists())
+    if name == "user_data":
+        return or_(as_tier1.where(arrangement.c.handles_user_data.is_(True)).exists(),
+                   as_linked.where(link.c.touches_user_data.is_(True)).exists())
+    raise ValueError(name)

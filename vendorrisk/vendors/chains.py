@@ -1,0 +1,264 @@
+"""Sub-outsourcing links: adding them to an arrangement's chain, approving them, removing them.
+
+A link says "within this arrangement, the parent vendor sub-outsources a service to the
+vendor". It is refused, with nothing changed, when it would link a vendor to itself (409),
+close a cycle (409) or hang under a vendor that is not in the arrangement's chain (422).
+Tiers are derived from the links by the queries in ``chains_queries``, never stored.
+"""
+from contextlib import contextmanager
+from datetime import date
+from typing import Iterator, Optional
+
+from flask_babel import gettext as _
+from pydantic import field_validator
+from sqlalchemy import and_, exists, literal
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, select
+
+from vendorrisk.core import audit, events
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
+from vendorrisk.core.models import User
+from vendorrisk.core.textfields import single_line
+from vendorrisk.core.validation import parse
+from vendorrisk.vendors.models import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
+
+APPROVERS = ("admin", "compliance")
+
+
+class LinkCreate(SQLModel):
+    """A new link: the parent must already be in the chain."""
+
+    parent_vendor_id: int
+    vendor_id: int
+    service: str = ""
+    touches_user_data: bool = False
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value):
+        value = value.strip()
+        if len(value) > 300:
+            raise ValueError(_("At most 300 characters."))
+        return single_line(value)
+
+
+class LinkUpdate(SQLModel):
+    """Changes to what a link is about (not its place in the chain)."""
+
+    service: Optional[str] = None
+    touches_user_data: Optional[bool] = None
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value):
+        return single_line(value.strip()) if isinstance(value, str) else value
+
+
+class LinkApproval(SQLModel):
+    """The member's decision on a sub-outsourcing: approved (with basis and date) or not."""
+
+    approval_status: str
+    approval_basis: Optional[str] = None
+    approved_on: Optional[date] = None
+    approval_note: str = ""
+
+    @field_validator("approval_status")
+    @classmethod
+    def _status(cls, value):
+        if value not in APPROVAL_STATUSES:
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(APPROVAL_STATUSES)))
+        return value
+
+    @field_validator("approval_basis", mode="before")
+    @classmethod
+    def _basis(cls, value):
+        if value in (None, ""):
+            return None
+        if value not in APPROVAL_BASES:
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES)))
+        return value
+
+
+def get_link(session: Session, link_id: int, arrangement_id: int | None = None) -> OutsourcingLink:
+    """The link with this id (in this arrangement, when given), or ``NotFound``."""
+    link = session.get(OutsourcingLink, link_id)
+    if link is None or (arrangement_id is not None and link.arrangement_id != arrangement_id):
+        raise NotFound(_("Sub-outsourcing link %(id)s does not exist.", id=link_id))
+    return link
+
+
+def in_chain(session: Session, arrangement: Arrangement, vendor_id: int) -> bool:
+    """Whether the vendor is a node of the arrangement's chain (tier 1 or a link's vendor)."""
+    if vendor_id == arrangement.vendor_id:
+        return True
+    return bool(session.exec(select(exists().where(OutsourcingLink.arrangement_id == arrangement.id,
+                                                   OutsourcingLink.vendor_id == vendor_id))).one())
+
+
+def reaches(session: Session, arrangement_id: int, start_vendor_id: int, target_vendor_id: int) -> bool:
+    """Whether ``target`` is below ``start`` in the arrangement's chain (one recursive query)."""
+    link = OutsourcingLink.__table__
+    below = sa_select(link.c.vendor_id.label("vendor_id")).where(
+        link.c.arrangement_id == arrangement_id, link.c.parent_vendor_id == start_vendor_id
+    ).cte("below", recursive=True)
+    below = below.union(sa_select(link.c.vendor_id).join(
+        below, and_(link.c.parent_vendor_id == below.c.vendor_id,
+                    link.c.arrangement_id == arrangement_id)))
+    found = session.execute(sa_select(literal(1)).select_from(below)
+                            .where(below.c.vendor_id == target_vendor_id).limit(1)).first()
+    return found is not None
+
+
+def _vendor_name(session: Session, vendor_id: int) -> str:
+    vendor = session.get(Vendor, vendor_id)
+    return vendor.name if vendor else str(vendor_id)
+
+
+CHANGES_LATER = "vendorrisk.chain_changes_later"
+
+
+def chain_changed(session: Session, arrangement_id: int, also: tuple[int, ...] = ()) -> None:
+    """Tell the other areas that an arrangement's chain changed (``events.ChainChanged``),
+    naming every vendor now in the chain and ``also`` those that just left it: their
+    positions, user data and locations feed risk tiers, review plans and verdicts.
+    Inside ``chain_changes_once`` the change is only noted, and told once at its end."""
+    later = session.info.get(CHANGES_LATER)
+    if later is not None:
+        later[0].add(arrangement_id)
+        later[1].update(also)
+        return
+    vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
+                                  .where(OutsourcingLink.arrangement_id == arrangement_id)).all())
+    tier1 = session.exec(select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id)).first()
+    if tier1 is not None:
+        vendor_ids.add(tier1)
+    events.publish(session, events.ChainChanged(frozenset({arrangement_id}), frozenset(vendor_ids | set(also))))
+
+
+@contextmanager
+def chain_changes_once(session: Session) -> Iterator[None]:
+    """Many changes in a row (a register import): tell the other areas once, at the end,
+    with one ``ChainChanged`` naming every arrangement and vendor touched, instead of after
+    every row (whose listeners recompute tiers, plans and verdicts each time)."""
+    if session.info.get(CHANGES_LATER) is not None:
+        yield
+        return
+    session.info[CHANGES_LATER] = (set(), set())
+    try:
+        yield
+        arrangement_ids, also = session.info[CHANGES_LATER]
+    finally:
+        session.info.pop(CHANGES_LATER)
+    if arrangement_ids:
+        vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
+                                      .where(OutsourcingLink.arrangement_id.in_(arrangement_ids))).all())
+        vendor_ids |= set(session.exec(select(Arrangement.vendor_id).where(Arrangement.id.in_(arrangement_ids))))
+        events.publish(session, events.ChainChanged(frozenset(arrangement_ids), frozenset(vendor_ids | also)))
+
+
+def add_link(session: Session, arrangement: Arrangement, data: dict) -> OutsourcingLink:
+    """Add "parent sub-outsources to vendor" to the chain, refusing self-links and cycles
+    (``Conflict``) and parents outside the chain (``ValidationFailed``)."""
+    payload = parse(LinkCreate, data)
+    parent_id, child_id = payload.parent_vendor_id, payload.vendor_id
+    for field, vendor_id in (("parent_vendor_id", parent_id), ("vendor_id", child_id)):
+        if session.get(Vendor, vendor_id) is None:
+            raise ValidationFailed(_("Unknown vendor."), [{"field": field, "message": _(
+                "Vendor %(id)s does not exist.", id=vendor_id)}])
+    if parent_id == child_id:
+        raise Conflict(_("%(name)s cannot sub-outsource to itself.", name=_vendor_name(session, child_id)),
+                       [{"field": "vendor_id", "message": _("A vendor cannot be its own subcontractor.")}])
+    if not in_chain(session, arrangement, parent_id):
+        raise ValidationFailed(
+            _("%(name)s is not in this arrangement's chain; add the link that brings it in first.",
+              name=_vendor_name(session, parent_id)),
+            [{"field": "parent_vendor_id", "message": _("Not in this arrangement's chain.")}])
+    if child_id == arrangement.vendor_id or reaches(session, arrangement.id, child_id, parent_id):
+        raise Conflict(
+            _("%(name)s is already above %(parent)s in this chain; the link would create a cycle.",
+              name=_vendor_name(session, child_id), parent=_vendor_name(session, parent_id)),
+            [{"field": "vendor_id", "message": _("Would create a cycle.")}])
+    duplicate = session.exec(select(OutsourcingLink.id).where(
+        OutsourcingLink.arrangement_id == arrangement.id, OutsourcingLink.parent_vendor_id == parent_id,
+        OutsourcingLink.vendor_id == child_id)).first()
+    if duplicate is not None:
+        raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
+                       [{"field": "vendor_id", "message": _("Link %(id)s exists.", id=duplicate),
+                         "link_id": duplicate}])
+    link = OutsourcingLink(arrangement_id=arrangement.id, recorded_by_id=session.info.get("actor_id"),
+                           **payload.model_dump())
+    session.add(link)
+    session.flush()
+    chain_changed(session, arrangement.id)
+    return link
+
+
+def update_link(session: Session, link: OutsourcingLink, data: dict) -> OutsourcingLink:
+    """Change the service or user-data flag of a link."""
+    payload = parse(LinkUpdate, data)
+    for key, value in payload.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(link, key, value.strip() if isinstance(value, str) else value)
+    session.add(link)
+    session.flush()
+    chain_changed(session, link.arrangement_id)
+    return link
+
+
+def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User | None,
+                today: date | None = None) -> OutsourcingLink:
+    """Record the member's approval of a sub-outsourcing (on, by, basis) or that it is not
+    (yet) approved; an approval needs its basis: prior consent or notification. Only a
+    person decides (``user`` None is refused), and not the one who recorded the link."""
+    payload = parse(LinkApproval, data)
+    if user is None:  # every decision names who took it; imports and jobs take none
+        raise Forbidden(_("A decision on sub-outsourcing is recorded by a person: sign in as "
+                          "compliance staff to record it."))
+    lock(session, link)  # decide on the latest committed state; concurrent deciders queue
+    if payload.approval_status == "approved" and link.approval_status == "approved":
+        raise Conflict(_("This sub-outsourcing is already approved (on %(date)s); set it back to "
+                         "pending first to record a new approval.", date=link.approved_on),
+                       [{"field": "approval_status", "message": _("Already approved."),
+                         "approved_by_id": link.approved_by_id}])
+    if payload.approval_status == "approved":
+        if payload.approval_basis is None:
+            raise ValidationFailed(_("An approval needs its basis."),
+                                   [{"field": "approval_basis", "message": _(
+                                       "Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES))}])
+        if link.recorded_by_id == user.id:
+            raise Forbidden(_("Mutual checks (Art. 8(5)): you recorded this sub-outsourcing, so another "
+                              "person must approve it."))
+        link.approval_basis = payload.approval_basis
+        link.approved_on = payload.approved_on or today or date.today()
+        link.approved_by_id = user.id
+    else:
+        link.approval_basis = None
+        link.approved_on = None
+        link.approved_by_id = None
+    before = {"approval_status": link.approval_status}
+    link.approval_status = payload.approval_status
+    link.approval_note = payload.approval_note.strip()[:1000]
+    session.add(link)
+    audit.add_event(session, action="link_decision", entity="outsourcing_link",
+                    entity_id=link.id, before=before,
+                    after={"approval_status": link.approval_status, "approval_basis": link.approval_basis})
+    session.flush()
+    return link
+
+
+def remove_link(session: Session, link: OutsourcingLink) -> None:
+    """Remove a link unless that would cut its vendor's own subcontractors off the chain."""
+    other_parent = session.exec(select(exists().where(
+        OutsourcingLink.arrangement_id == link.arrangement_id, OutsourcingLink.vendor_id == link.vendor_id,
+        OutsourcingLink.id != link.id))).one()
+    has_children = session.exec(select(exists().where(
+        OutsourcingLink.arrangement_id == link.arrangement_id,
+        OutsourcingLink.parent_vendor_id == link.vendor_id))).one()
+    if has_children and not other_parent:
+        raise Conflict(_("%(name)s has its own subcontractors in this chain; remove their links first.",
+                         name=_vendor_name(session, link.vendor_id)))
+    removed_vendor, arrangement_id = link.vendor_id, link.arrangement_id
+    session.delete(link)
+    session.flush()
+    chain_changed(session, arrangement_id, also=(removed_vendor,))

@@ -1,0 +1,115 @@
+"""Demo vendors, arrangements and their chains (3-4 tiers, Japanese and English): the print
+centre hands delivery to a courier at tier 4, so the tree shows depth."""
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from vendorrisk.vendors import chains as chain_service
+from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor, VendorContact, VendorOwner
+from vendorrisk.vendors.service import create_vendor, normalise_name
+
+# key, name, name_en, corporate number (valid check digits), country, cloud, subsidiary, status
+VENDORS = [
+    ("fjsys", "株式会社フジシステムズ", "Fuji Systems Co., Ltd.", "1010001000006", "JP", False, True, "approved"),
+    ("sakura_dc", "さくらデータセンター株式会社", "Sakura Data Center K.K.", "3010401000009", "JP", False, False, "approved"),
+    ("aws", "アマゾン ウェブ サービス ジャパン合同会社", "Amazon Web Services Japan G.K.", "1011001000004", "JP", True, False, "approved"),
+    ("azure", "日本マイクロソフト株式会社", "Microsoft Japan Co., Ltd.", "1010401000002", "JP", True, False, "approved"),
+    ("kyc", "株式会社アイデンティティ確認サービス", "Identity Check Services Inc.", "7010001000000", "JP", True, False, "conditionally_approved"),
+    ("kyc_ops", "株式会社オペレーションサポート", "Operation Support Co., Ltd.", "9010001000007", "JP", False, False, "under_assessment"),
+    ("bpo_ph", "Manila Back Office Solutions Inc.", "Manila Back Office Solutions Inc.", None, "PH", False, False, "prospect"),
+    ("wallet", "株式会社ウォレットテック", "WalletTech K.K.", "8010001000008", "JP", False, False, "approved"),
+    ("hsm", "Secure Keys Ltd.", "Secure Keys Ltd.", None, "GB", True, False, "approved"),
+    ("soc", "株式会社セキュリティ監視センター", "Security Monitoring Center Co., Ltd.", "3010001000004", "JP", False, False, "approved"),
+    ("soc_tool", "LogCloud Inc.", "LogCloud Inc.", None, "US", True, False, "under_assessment"),
+    ("mail", "株式会社メール配信", "Mail Delivery Co., Ltd.", "1011101012345", "JP", True, False, "approved"),
+    ("print", "株式会社印刷センター", "Print Center Co., Ltd.", None, "JP", False, False, "prospect"),
+]
+
+# key, vendor, title, service, important, cloud, user data, categories, end in days, locations
+ARRANGEMENTS = [
+    ("core", "fjsys", "電子決済手段 勘定系システムの開発・運用", "Core ledger development and operation",
+     True, False, True, ["氏名", "住所", "取引履歴"], 400, [("JP", "Tokyo")]),
+    ("ekyc", "kyc", "オンライン本人確認 (eKYC)", "Online identity verification", True, True, True,
+     ["本人確認書類", "顔画像"], 75, [("JP", "Tokyo")]),
+    ("wallet", "wallet", "ウォレット管理システム", "Wallet management and key custody", True, False, True,
+     ["ウォレットアドレス"], 700, [("JP", "Osaka")]),
+    ("soc", "soc", "セキュリティ監視 (SOC)", "24x7 security monitoring", True, False, False, [], 200, []),
+    ("mail", "mail", "取引通知メール配信", "Transaction notification e-mails", False, True, True,
+     ["メールアドレス"], 25, []),
+]
+
+# arrangement, parent, child, service, user data, approval, locations
+LINKS = [
+    ("core", "fjsys", "sakura_dc", "データセンター運用", True, "approved", [("JP", "Tokyo")]),
+    ("core", "fjsys", "aws", "クラウド基盤 (DR)", True, "approved", [("JP", "ap-northeast-3")]),
+    ("core", "sakura_dc", "print", "帳票印刷", True, "unapproved", []),
+    ("ekyc", "kyc", "kyc_ops", "目視確認業務", True, "approved", [("JP", "Fukuoka")]),
+    ("ekyc", "kyc_ops", "bpo_ph", "夜間目視確認", True, "unapproved", [("PH", "Manila")]),
+    ("ekyc", "kyc", "azure", "顔認証基盤", True, "approved", [("JP", "japaneast")]),
+    ("wallet", "wallet", "hsm", "鍵管理 HSM", False, "approved", []),
+    ("wallet", "hsm", "aws", "クラウドHSM基盤", False, "pending", []),
+    ("soc", "soc", "soc_tool", "ログ分析SaaS", False, "approved", []),
+    ("soc", "soc_tool", "aws", "ホスティング", False, "unapproved", []),
+    ("mail", "mail", "aws", "メール送信基盤", True, "approved", [("US", "us-east-1")]),
+]
+
+OWNERS = {"fjsys": "owner", "kyc": "owner", "wallet": "owner2", "soc": "owner2", "mail": "owner",
+          "sakura_dc": "owner", "aws": "owner2", "kyc_ops": "owner"}
+
+
+def _load_portfolio(session: Session, ctx: dict) -> None:
+    """Create the demo vendors, arrangements, chains (3-4 tiers) and owners."""
+    today = ctx["today"]
+    for key, name, name_en, number, country, cloud, subsidiary, status in VENDORS:
+        vendor = Vendor(name=name, name_en=name_en, corporate_number=number, country=country,
+                        is_cloud=cloud, is_system_subsidiary=subsidiary, status=status,
+                        name_normalized=name)
+        session.add(vendor)
+        ctx["vendors"][key] = vendor
+    session.flush()
+    session.add(VendorContact(vendor_id=ctx["vendors"]["fjsys"].id, name="山田 太郎",
+                              email="yamada@fjsys.example.jp", title="営業部長"))
+    for key, vendor_key, title, service, important, cloud, user_data, categories, end_days, locations in ARRANGEMENTS:
+        arrangement = Arrangement(vendor_id=ctx["vendors"][vendor_key].id, title=title, service=service,
+                                  business_function=service, is_important=important, is_cloud=cloud,
+                                  handles_user_data=user_data, user_data_categories=categories,
+                                  start_date=today - timedelta(days=700), end_date=today + timedelta(days=end_days),
+                                  notice_period_days=90, exit_plan="" if key == "mail" else "移行計画書 v1 参照")
+        session.add(arrangement)
+        session.flush()
+        ctx["arrangements"][key] = arrangement
+        for country, region in locations:
+            session.add(DataLocation(arrangement_id=arrangement.id, country=country, region=region))
+    for arr_key, parent, child, service, user_data, approval, locations in LINKS:
+        link = OutsourcingLink(
+            arrangement_id=ctx["arrangements"][arr_key].id, parent_vendor_id=ctx["vendors"][parent].id,
+            vendor_id=ctx["vendors"][child].id, service=service, touches_user_data=user_data,
+            approval_status=approval,
+            approval_basis="prior_consent" if approval == "approved" else None,
+            approved_on=today - timedelta(days=300) if approval == "approved" else None,
+            approved_by_id=ctx["users"]["compliance"].id if approval == "approved" else None)
+        session.add(link)
+        session.flush()
+        for country, region in locations:
+            session.add(DataLocation(link_id=link.id, country=country, region=region))
+    for vendor_key, user_key in OWNERS.items():
+        session.add(VendorOwner(vendor_id=ctx["vendors"][vendor_key].id, user_id=ctx["users"][user_key].id))
+    session.flush()
+
+
+def load(session: Session, ctx: dict) -> None:
+    """The demo portfolio; then normalised names, a courier at tier 4 and a second path to the cloud."""
+    _load_portfolio(session, ctx)
+    for vendor in session.exec(select(Vendor)):
+        vendor.name_normalized = normalise_name(vendor.name)
+    session.flush()
+    vendors, arrangements = ctx["vendors"], ctx["arrangements"]
+    courier = create_vendor(session, {"name": "株式会社配送サービス", "name_en": "Delivery Service Co., Ltd.",
+                                      "corporate_number": "5010001000002", "country": "JP"})
+    vendors["courier"] = courier
+    core = arrangements["core"]
+    chain_service.add_link(session, core, {"parent_vendor_id": vendors["print"].id,
+                                                  "vendor_id": courier.id, "service": "帳票配送",
+                                                  "touches_user_data": True})
+    chain_service.add_link(session, core, {"parent_vendor_id": vendors["sakura_dc"].id,
+                                           "vendor_id": vendors["aws"].id, "service": "バックアップ保管"})

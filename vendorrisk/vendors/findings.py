@@ -1,0 +1,144 @@
+"""Findings about a vendor: issues raised by reviews, questionnaires, contract checks,
+certificates or assessments, followed up until verified and closed (Art. 24 guideline).
+
+Every area raises findings here (``raise_finding`` / ``raise_findings``); the monitoring
+area follows them up (moves, assignment, escalation, the board).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Column, Field, Session, SQLModel, select
+
+from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.models import created_at_field
+from vendorrisk.vendors.models import VendorOwner
+
+SEVERITIES = ("critical", "high", "medium", "low")
+FINDING_STATUSES = ("open", "in_progress", "resolved", "closed")
+FINDING_SOURCES = ("manual", "review", "questionnaire", "contract", "certificate", "assessment")
+FINDING_EVENT_ACTIONS = ("raised", "status", "assigned", "comment")
+
+
+class Finding(SQLModel, table=True):
+    """A finding about a vendor; ``source`` + ``source_ref`` identify what raised it."""
+
+    __tablename__ = "finding"
+    __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_finding_source"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    arrangement_id: Optional[int] = Field(default=None, foreign_key="arrangement.id")
+    source: str = Field(default="manual", max_length=20)
+    # e.g. "questionnaire_response:12:Q-03"; NULL for manual findings (NULLs never collide).
+    source_ref: Optional[str] = Field(default=None, max_length=200)
+    title: str = Field(max_length=300)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    severity: str = Field(default="medium", max_length=10, index=True)
+    status: str = Field(default="open", max_length=20, index=True)
+    owner_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
+    due_date: Optional[date] = Field(default=None, index=True)
+    raised_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    raised_at: datetime = created_at_field()
+    resolved_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
+    closed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    closure_evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    closure_file_id: Optional[int] = Field(default=None, foreign_key="stored_file.id")
+
+
+class FindingEvent(SQLModel, table=True):
+    """One step in a finding's history: raised, moved, reassigned or commented."""
+
+    __tablename__ = "finding_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True, ondelete="CASCADE")
+    at: datetime = created_at_field()
+    actor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    action: str = Field(max_length=20)
+    from_status: str = Field(default="", max_length=20)
+    to_status: str = Field(default="", max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
+                  severity: str = "medium", source_ref: str | None = None, description: str = "",
+                  arrangement_id: int | None = None, owner_id: int | None = None,
+                  due_date: date | None = None, raised_by_id: int | None = None) -> tuple[Finding, bool]:
+    """Create a finding, or return the existing one for the same ``source``/``source_ref``.
+
+    Returns ``(finding, created)``. Without an explicit owner, the vendor's primary owner
+    (the staff assigned under Art. 26(2)) owns it. A new finding's history starts with a
+    "raised" event, whichever area raised it.
+    """
+    spec = FindingSpec(vendor_id=vendor_id, source=source, title=title, severity=severity,
+                       source_ref=source_ref, description=description, arrangement_id=arrangement_id,
+                       owner_id=owner_id, due_date=due_date)
+    created = raise_findings(session, [spec], raised_by_id=raised_by_id)
+    if created:
+        return created[0], True
+    return session.exec(select(Finding).where(Finding.source == source,
+                                              Finding.source_ref == source_ref)).one(), False
+
+
+@dataclass
+class FindingSpec:
+    """A finding to raise; ``source_ref`` makes raising it again a no-op."""
+
+    vendor_id: int
+    source: str
+    title: str
+    severity: str = "medium"
+    source_ref: str | None = None
+    description: str = ""
+    arrangement_id: int | None = None
+    owner_id: int | None = None
+    due_date: date | None = None
+
+
+def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: int | None = None) -> list[Finding]:
+    """Raise many findings in a few queries (imports flag hundreds at once); returns those
+    created — a spec whose ``source``/``source_ref`` was already raised is skipped."""
+    for spec in specs:
+        if spec.source not in FINDING_SOURCES:
+            raise ValidationFailed(_("Unknown finding source %(source)s.", source=repr(spec.source)))
+        if spec.severity not in SEVERITIES:
+            raise ValidationFailed(_("Unknown severity %(severity)s; use one of %(choices)s.",
+                                     severity=repr(spec.severity), choices=", ".join(SEVERITIES)))
+    refs = {(s.source, s.source_ref) for s in specs if s.source_ref is not None}
+    existing = set()
+    for source in {source for source, _ref in refs}:
+        wanted = [ref for src, ref in refs if src == source]
+        for start in range(0, len(wanted), 500):
+            existing |= {(source, ref) for ref in session.exec(select(Finding.source_ref).where(
+                Finding.source == source, Finding.source_ref.in_(wanted[start:start + 500]))).all()}
+    vendor_ids = {s.vendor_id for s in specs if s.owner_id is None}
+    owners: dict[int, int] = {}
+    if vendor_ids:
+        rows = session.exec(select(VendorOwner.vendor_id, VendorOwner.user_id)
+                            .where(VendorOwner.vendor_id.in_(vendor_ids))
+                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).all()
+        for vendor_id, user_id in rows:
+            owners.setdefault(vendor_id, user_id)
+    created = []
+    for spec in specs:
+        key = (spec.source, spec.source_ref)
+        if spec.source_ref is not None:
+            if key in existing:
+                continue
+            existing.add(key)
+        created.append(Finding(vendor_id=spec.vendor_id, source=spec.source, source_ref=spec.source_ref,
+                               title=spec.title[:300], description=spec.description, severity=spec.severity,
+                               arrangement_id=spec.arrangement_id,
+                               owner_id=spec.owner_id if spec.owner_id is not None else owners.get(spec.vendor_id),
+                               due_date=spec.due_date, raised_by_id=raised_by_id))
+    if not created:
+        return []
+    session.add_all(created)
+    session.flush()
+    session.add_all([FindingEvent(finding_id=f.id, actor_id=raised_by_id, action="raised", to_status="open",
+                                  note=f.source if f.source_ref is None else f"{f.source}: {f.source_ref}")
+                     for f in created])
+    session.flush()
+    return created

@@ -1,0 +1,137 @@
+"""Vendors, outsourcing arrangements and the sub-outsourcing links that form each chain.
+
+The chain of an arrangement is data: tier 1 is the arrangement's vendor, and every
+``OutsourcingLink`` says "parent vendor sub-outsources a service to vendor" within that
+arrangement. Tiers are derived from the links, never stored.
+"""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from vendorrisk.core.models import created_at_field, json_list_field, utcnow
+
+VENDOR_STATUSES = ("prospect", "under_assessment", "approved", "conditionally_approved",
+                   "rejected", "terminated")
+RISK_TIERS = ("critical", "high", "medium", "low")
+APPROVAL_STATUSES = ("approved", "pending", "unapproved")
+APPROVAL_BASES = ("prior_consent", "notification")
+LOCATION_PURPOSES = ("storage", "processing", "both")
+
+
+class Vendor(SQLModel, table=True):
+    """A company that does system work for the member, directly or as a subcontractor."""
+
+    __tablename__ = "vendor"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, index=True)  # legal name, usually Japanese
+    name_en: str = Field(default="", max_length=300)
+    name_normalized: str = Field(default="", max_length=300, index=True)
+    corporate_number: Optional[str] = Field(default=None, max_length=13, unique=True)
+    lei: Optional[str] = Field(default=None, max_length=20)
+    country: str = Field(default="JP", max_length=2)
+    address: str = Field(default="", max_length=500)
+    is_system_subsidiary: bool = False
+    is_cloud: bool = False
+    status: str = Field(default="prospect", max_length=30, index=True)
+    risk_tier: Optional[str] = Field(default=None, max_length=10, index=True)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = created_at_field()
+    updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
+
+
+class VendorContact(SQLModel, table=True):
+    """A person at the vendor whom the member deals with."""
+
+    __tablename__ = "vendor_contact"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=50)
+    title: str = Field(default="", max_length=200)
+
+
+class VendorOwner(SQLModel, table=True):
+    """The member's own staff assigned to a vendor (Art. 26(2))."""
+
+    __tablename__ = "vendor_owner"
+    __table_args__ = (UniqueConstraint("vendor_id", "user_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    is_primary: bool = True
+    assigned_at: datetime = created_at_field()
+
+
+class Arrangement(SQLModel, table=True):
+    """An outsourcing arrangement (委託業務): the member's contract with a tier-1 vendor."""
+
+    __tablename__ = "arrangement"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    title: str = Field(max_length=300)
+    service: str = Field(default="", max_length=300)
+    business_function: str = Field(default="", max_length=300)
+    is_important: bool = Field(default=False, index=True)
+    is_cloud: bool = False
+    handles_user_data: bool = False
+    user_data_categories: list[str] = json_list_field()
+    subcontracting_allowed: bool = True
+    substitutability: str = Field(default="medium", max_length=10)  # easy, medium, hard
+    start_date: Optional[date] = None
+    end_date: Optional[date] = None
+    notice_period_days: Optional[int] = None
+    exit_plan: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="active", max_length=20)  # active, terminated
+    created_at: datetime = created_at_field()
+
+
+class OutsourcingLink(SQLModel, table=True):
+    """Within an arrangement, the parent vendor sub-outsources ``service`` to ``vendor``."""
+
+    __tablename__ = "outsourcing_link"
+    __table_args__ = (
+        UniqueConstraint("arrangement_id", "parent_vendor_id", "vendor_id", name="uq_link_once"),
+        CheckConstraint("parent_vendor_id <> vendor_id", name="ck_link_not_self"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    arrangement_id: int = Field(foreign_key="arrangement.id", index=True, ondelete="CASCADE")
+    parent_vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    service: str = Field(default="", max_length=300)
+    touches_user_data: bool = False
+    approval_status: str = Field(default="unapproved", max_length=20)
+    approval_basis: Optional[str] = Field(default=None, max_length=20)
+    approved_on: Optional[date] = None
+    approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    approval_note: str = Field(default="", max_length=1000)
+    created_at: datetime = created_at_field()
+    # Who recorded the link: that person may not approve it too (Art. 8(5), mutual checks).
+    recorded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+
+
+class DataLocation(SQLModel, table=True):
+    """A country/region where user data of an arrangement or a link is stored or processed."""
+
+    __tablename__ = "data_location"
+    __table_args__ = (
+        CheckConstraint("(arrangement_id IS NULL) <> (link_id IS NULL)",
+                        name="ck_location_one_owner"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    arrangement_id: Optional[int] = Field(default=None, foreign_key="arrangement.id",
+                                          index=True, ondelete="CASCADE")
+    link_id: Optional[int] = Field(default=None, foreign_key="outsourcing_link.id", index=True,
+                                   ondelete="CASCADE")
+    country: str = Field(max_length=2)
+    region: str = Field(default="", max_length=100)
+    purpose: str = Field(default="both", max_length=12)
+
+
+# Walking down a chain uses the unique constraint uq_link_once (arrangement, parent, vendor);
+# walking up (a vendor's exposure) needs (arrangement, vendor).
+Index("ix_link_arrangement_vendor", OutsourcingLink.__table__.c.arrangement_id,
+      OutsourcingLink.__table__.c.vendor_id, OutsourcingLink.__table__.c.parent_vendor_id)
+Index("ix_arrangement_status_vendor", Arrangement.__table__.c.status, Arrangement.__table__.c.vendor_id)

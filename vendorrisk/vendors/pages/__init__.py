@@ -1,0 +1,1 @@
+"""Pages of the vendors area: vendors, arrangements and chains, the register workbook."""

@@ -1,0 +1,264 @@
+"""Arrangement pages: the list, an arrangement with its chain drawn as a tree, forms for
+arrangements, sub-outsourcing links (with approval) and data locations; concentration and
+gaps."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import func, or_, select
+
+from vendorrisk.core.access import ALL_ROLES, allow
+from vendorrisk.core.auth import current_user
+from vendorrisk.core.db import get_session
+from vendorrisk.core.errors import Conflict, ValidationFailed
+from vendorrisk.core.models import User
+from vendorrisk.core.pagination import paginate
+from vendorrisk.core.registry import NavItem
+from vendorrisk.vendors import arrangements as arrangement_service
+from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors import chains as chain_service
+from vendorrisk.vendors import service as vendor_service
+from vendorrisk.vendors.identifiers import normalise_corporate_number
+from vendorrisk.vendors.models import (
+    APPROVAL_BASES,
+    APPROVAL_STATUSES,
+    LOCATION_PURPOSES,
+    Arrangement,
+    OutsourcingLink,
+    Vendor,
+)
+from vendorrisk.vendors.pages.vendors import form_data, refused
+
+bp = Blueprint("chains", __name__, template_folder="../templates")
+NAV = [NavItem("chains.arrangements", _l("Arrangements"), 12),
+       NavItem("chains.concentration", _l("Concentration"), 15)]
+WRITERS = ("compliance", "procurement", "vendor_owner")
+ARRANGEMENT_FIELDS = ("title", "service", "business_function", "user_data_categories", "substitutability",
+                      "start_date", "end_date", "notice_period_days", "exit_plan")
+ARRANGEMENT_FLAGS = ("is_important", "is_cloud", "handles_user_data", "subcontracting_allowed")
+OPTIONAL = ("start_date", "end_date", "notice_period_days")
+DATALIST_LIMIT = 500
+
+
+def _arrangement_for_change(arrangement_id: int) -> Arrangement:
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
+    return arrangement
+
+
+def _back(arrangement_id: int, anchor: str = ""):
+    return redirect(url_for("chains.arrangement", arrangement_id=arrangement_id) + anchor)
+
+
+def resolve_vendor(db, text: str) -> int | None:
+    """A vendor id from what was typed: an id, a corporate number, or a unique name."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    number = normalise_corporate_number(text)
+    if number.isdigit() and len(number) == 13:
+        found = db.exec(select(Vendor.id).where(Vendor.corporate_number == number)).first()
+        if found:
+            return found
+    if text.isdigit() and db.get(Vendor, int(text)):
+        return int(text)
+    matches = db.exec(select(Vendor.id).where(or_(Vendor.name == text, Vendor.name_en == text,
+                                                  Vendor.name_normalized == vendor_service.normalise_name(text)))
+                      .limit(2)).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+@bp.get("/arrangements/")
+@allow(*ALL_ROLES)
+def arrangements():
+    """Every outsourcing arrangement with its tier-1 vendor, searchable and paginated."""
+    q = request.args.get("q", "").strip()
+    important = request.args.get("important") == "1"
+    query = (select(Arrangement, Vendor).join(Vendor, Vendor.id == Arrangement.vendor_id)
+             .order_by(Arrangement.is_important.desc(), Arrangement.title, Arrangement.id))
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Arrangement.title.ilike(like), Arrangement.service.ilike(like),
+                                Vendor.name.ilike(like), Vendor.name_en.ilike(like)))
+    if important:
+        query = query.where(Arrangement.is_important.is_(True))
+    page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
+    return render_template("chains/arrangements.html", page=page, q=q, important=important)
+
+
+@bp.route("/arrangements/new", methods=["GET", "POST"])
+@allow("compliance", "procurement")
+def new_arrangement():
+    """Record an arrangement with its tier-1 vendor."""
+    db = get_session()
+    errors, values = [], {"vendor": request.args.get("vendor_id", "")}
+    if request.method == "POST":
+        values = form_data(ARRANGEMENT_FIELDS, ARRANGEMENT_FLAGS, OPTIONAL)
+        values["vendor"] = request.form.get("vendor", "")
+        data = {k: v for k, v in values.items() if k != "vendor"}
+        data["vendor_id"] = resolve_vendor(db, values["vendor"]) or 0
+        try:
+            arrangement = arrangement_service.create_arrangement(db, data)
+            db.commit()
+            flash(_("Arrangement recorded."), "info")
+            return _back(arrangement.id)
+        except ValidationFailed as exc:
+            errors = refused(exc)
+    return render_template("chains/arrangement_form.html", arrangement=None, values=values, errors=errors,
+                           vendor_names=_vendor_names(db))
+
+
+@bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])
+@allow(*WRITERS)
+def edit_arrangement(arrangement_id: int):
+    """Edit an arrangement (vendor owners: only their vendors' arrangements)."""
+    arrangement = _arrangement_for_change(arrangement_id)
+    errors, values = [], arrangement.model_dump()
+    values["user_data_categories"] = ", ".join(arrangement.user_data_categories)
+    if request.method == "POST":
+        values = form_data(ARRANGEMENT_FIELDS + ("status",), ARRANGEMENT_FLAGS, OPTIONAL)
+        try:
+            arrangement_service.update_arrangement(get_session(), arrangement, values)
+            get_session().commit()
+            flash(_("Arrangement saved."), "info")
+            return _back(arrangement.id)
+        except ValidationFailed as exc:
+            errors = refused(exc)
+    return render_template("chains/arrangement_form.html", arrangement=arrangement, values=values,
+                           errors=errors, vendor_names=[])
+
+
+def _vendor_names(db) -> list[str]:
+    if db.exec(select(func.count()).select_from(Vendor)).one() > DATALIST_LIMIT:
+        return []
+    return list(db.exec(select(Vendor.name).order_by(Vendor.name)))
+
+
+@bp.get("/arrangements/<int:arrangement_id>")
+@allow(*ALL_ROLES)
+def arrangement(arrangement_id: int):
+    """An arrangement and its chain as a collapsible tree down to the final contractors."""
+    db = get_session()
+    item = arrangement_service.get_arrangement(db, arrangement_id)
+    nodes = chains_queries.chain_nodes(db, [item.id])
+    locations = arrangement_service.locations_by_owner(db, [item.id])
+    links = _links(db, item.id)
+    approver_ids = {link.approved_by_id for link in links if link.approved_by_id}
+    approvers = {u.id: u.display_name or u.email for u in db.exec(
+        select(User).where(User.id.in_(approver_ids)))} if approver_ids else {}
+    user = current_user()
+    chain_vendors = {n.vendor_id: n.vendor_name for n in nodes}
+    stats = {"nodes": len(nodes), "tiers": max((n.tier for n in nodes), default=1),
+             "final": len({n.vendor_id for n in nodes if n.is_final}),
+             "unapproved": len({n.link_id for n in nodes if n.link_id and n.approval_status != "approved"})}
+    return render_template(
+        "chains/arrangement.html", arrangement=item, vendor=db.get(Vendor, item.vendor_id),
+        roots=chains_queries.chain_tree(nodes), locations=locations, approvers=approvers, stats=stats,
+        links=links, links_by_id={link.id: link for link in links}, chain_vendors=sorted(chain_vendors.items(), key=lambda p: p[1]), names=chain_vendors,
+        can_edit=vendor_service.can_edit_vendor(db, user, item.vendor_id),
+        can_decide=user.role in chain_service.APPROVERS, vendor_names=_vendor_names(db),
+        approval_statuses=APPROVAL_STATUSES, approval_bases=APPROVAL_BASES, purposes=LOCATION_PURPOSES)
+
+
+def _links(db, arrangement_id):
+    return db.exec(select(OutsourcingLink).where(OutsourcingLink.arrangement_id == arrangement_id)
+                   .order_by(OutsourcingLink.id)).all()
+
+
+@bp.post("/arrangements/<int:arrangement_id>/links")
+@allow(*WRITERS)
+def add_link(arrangement_id: int):
+    """Add a sub-outsourcing link; refusals (self, cycle, parent outside) change nothing."""
+    db = get_session()
+    item = _arrangement_for_change(arrangement_id)
+    data = form_data(("service",), ("touches_user_data",))
+    data["parent_vendor_id"] = request.form.get("parent_vendor_id", type=int) or 0
+    data["vendor_id"] = resolve_vendor(db, request.form.get("vendor", "")) or 0
+    if not data["vendor_id"]:
+        flash(_("No single vendor matches what you typed; register the vendor first or give its corporate number."), "error")
+        return _back(item.id, "#add-link")
+    try:
+        chain_service.add_link(db, item, data)
+        db.commit()
+        flash(_("Sub-outsourcing recorded; it awaits approval."), "info")
+    except (ValidationFailed, Conflict) as exc:
+        refused(exc)
+    return _back(item.id, "#add-link")
+
+
+@bp.post("/arrangements/<int:arrangement_id>/links/<int:link_id>/decision")
+@allow("compliance")
+def decide_link(arrangement_id: int, link_id: int):
+    """Record the member's approval of a sub-outsourcing (or that it is not approved)."""
+    db = get_session()
+    link = chain_service.get_link(db, link_id, arrangement_id)
+    data = form_data(("approval_status", "approval_basis", "approved_on", "approval_note"),
+                     optional=("approval_basis", "approved_on"))
+    try:
+        chain_service.decide_link(db, link, data, current_user())
+        db.commit()
+        flash(_("Decision recorded."), "info")
+    except (ValidationFailed, Conflict) as exc:  # Conflict: already approved (perhaps just now)
+        refused(exc)
+    return _back(arrangement_id, f"#link-{link_id}")
+
+
+@bp.post("/arrangements/<int:arrangement_id>/links/<int:link_id>/delete")
+@allow(*WRITERS)
+def remove_link(arrangement_id: int, link_id: int):
+    """Remove a link (refused while its vendor has subcontractors of its own here)."""
+    db = get_session()
+    _arrangement_for_change(arrangement_id)
+    link = chain_service.get_link(db, link_id, arrangement_id)
+    try:
+        chain_service.remove_link(db, link)
+        db.commit()
+        flash(_("Link removed."), "info")
+    except Conflict as exc:
+        refused(exc)
+    return _back(arrangement_id)
+
+
+@bp.post("/arrangements/<int:arrangement_id>/locations")
+@allow(*WRITERS)
+def add_location(arrangement_id: int):
+    """Record where user data is stored or processed, for the arrangement or one link."""
+    db = get_session()
+    item = _arrangement_for_change(arrangement_id)
+    link_id = request.form.get("link_id", type=int)
+    link = chain_service.get_link(db, link_id, item.id) if link_id else None
+    try:
+        arrangement_service.add_location(db, form_data(("country", "region", "purpose")),
+                                         arrangement=None if link else item, link=link)
+        db.commit()
+        flash(_("Data location recorded."), "info")
+    except ValidationFailed as exc:
+        refused(exc)
+    return _back(item.id, "#locations")
+
+
+@bp.post("/arrangements/<int:arrangement_id>/locations/<int:location_id>/delete")
+@allow(*WRITERS)
+def remove_location(arrangement_id: int, location_id: int):
+    """Remove a data location."""
+    db = get_session()
+    item = _arrangement_for_change(arrangement_id)
+    arrangement_service.remove_location(db, item, location_id)
+    db.commit()
+    return _back(item.id, "#locations")
+
+
+@bp.get("/concentration/")
+@allow(*ALL_ROLES)
+def concentration():
+    """Vendors most depended on at any tier: where everyone ends up on the same cloud."""
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = chains_queries.concentration(get_session(), limit=51, offset=(page - 1) * 50)
+    return render_template("chains/concentration.html", rows=rows[:50], page=page, has_next=len(rows) > 50)
+
+
+@bp.get("/arrangements/gaps")
+@allow(*ALL_ROLES)
+def gaps():
+    """Arrangements with unapproved sub-outsourcing or user data in no recorded location."""
+    return render_template("chains/gaps.html", rows=chains_queries.gaps(get_session()))

@@ -1,0 +1,92 @@
+"""The outsourcing register as an Excel workbook.
+
+Sheet ``register``: one row per node of every chain (arrangement, tier, path, vendor,
+service, approval, user data, locations). Sheets ``vendors``, ``arrangements`` and
+``links`` hold the same data in the layout that ``imports.register`` reads back, so an
+export is also a bulk-onboarding template. Text cells are neutralised against formula
+injection by ``exports.xlsx``.
+"""
+from sqlmodel import Session, select
+
+from vendorrisk.core.models import User
+from vendorrisk.core.xlsx import table_workbook
+from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors.arrangements import locations_by_owner
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+
+REGISTER_HEADERS = ["arrangement_ref", "arrangement", "important", "arrangement_user_data", "tier", "path",
+                    "vendor_ref", "vendor", "vendor_en", "corporate_number", "country", "parent_vendor",
+                    "is_final_contractor", "service", "approval_status", "approval_basis", "approved_on",
+                    "approved_by", "touches_user_data", "data_locations"]
+VENDOR_HEADERS = ["ref", "name", "name_en", "corporate_number", "lei", "country", "address",
+                  "is_system_subsidiary", "is_cloud", "status", "risk_tier"]
+ARRANGEMENT_HEADERS = ["ref", "vendor", "title", "service", "business_function", "is_important", "is_cloud",
+                       "handles_user_data", "user_data_categories", "subcontracting_allowed", "start_date",
+                       "end_date", "notice_period_days", "exit_plan", "data_locations"]
+LINK_HEADERS = ["arrangement", "parent_vendor", "vendor", "service", "touches_user_data", "approval_status",
+                "approval_basis", "approved_on", "data_locations"]
+
+
+def vendor_ref(vendor_id: int) -> str:
+    """The reference of a vendor inside a register workbook."""
+    return f"V{vendor_id}"
+
+
+def arrangement_ref(arrangement_id: int) -> str:
+    """The reference of an arrangement inside a register workbook."""
+    return f"A{arrangement_id}"
+
+
+def _yes(value) -> str:
+    return "yes" if value else "no"
+
+
+def _locations(items) -> str:
+    return "; ".join(f"{loc.country}:{loc.region}" if loc.region else loc.country for loc in items or [])
+
+
+def register_workbook(session: Session) -> bytes:
+    """The whole register as .xlsx bytes (a handful of set queries, streamed)."""
+    arrangements = list(session.exec(select(Arrangement).order_by(Arrangement.id)))
+    ids = [a.id for a in arrangements]
+    locations = locations_by_owner(session, ids)
+    nodes = chains_queries.chain_nodes(session, None)
+    vendors = list(session.exec(select(Vendor).order_by(Vendor.id)))
+    links = list(session.exec(select(OutsourcingLink).order_by(OutsourcingLink.arrangement_id, OutsourcingLink.id)))
+    approvers = dict(session.exec(select(User.id, User.email)).all())
+    by_arrangement = {a.id: a for a in arrangements}
+    names = {v.id: v.name for v in vendors}
+    link_approver = {link.id: approvers.get(link.approved_by_id, "") for link in links}
+
+    def register_rows():
+        for node in nodes:
+            arrangement = by_arrangement[node.arrangement_id]
+            loc_key = ("link", node.link_id) if node.link_id else ("arrangement", arrangement.id)
+            yield [arrangement_ref(arrangement.id), arrangement.title, _yes(arrangement.is_important),
+                   _yes(arrangement.handles_user_data), node.tier, " > ".join(node.path_names),
+                   vendor_ref(node.vendor_id), node.vendor_name, node.vendor_name_en, node.corporate_number or "",
+                   node.country, names.get(node.parent_vendor_id, ""), _yes(node.is_final), node.service or arrangement.service,
+                   node.approval_status or "", node.approval_basis or "",
+                   node.approved_on.isoformat() if node.approved_on else "",
+                   link_approver.get(node.link_id, "") if node.link_id else "",
+                   _yes(node.touches_user_data if node.link_id else arrangement.handles_user_data),
+                   _locations(locations.get(loc_key))]
+
+    vendor_rows = ([vendor_ref(v.id), v.name, v.name_en, v.corporate_number or "", v.lei or "", v.country,
+                    v.address, _yes(v.is_system_subsidiary), _yes(v.is_cloud), v.status, v.risk_tier or ""]
+                   for v in vendors)
+    arrangement_rows = ([arrangement_ref(a.id), vendor_ref(a.vendor_id), a.title, a.service, a.business_function,
+                         _yes(a.is_important), _yes(a.is_cloud), _yes(a.handles_user_data),
+                         ", ".join(a.user_data_categories), _yes(a.subcontracting_allowed),
+                         a.start_date.isoformat() if a.start_date else "",
+                         a.end_date.isoformat() if a.end_date else "",
+                         a.notice_period_days if a.notice_period_days is not None else "", a.exit_plan,
+                         _locations(locations.get(("arrangement", a.id)))] for a in arrangements)
+    link_rows = ([arrangement_ref(link.arrangement_id), vendor_ref(link.parent_vendor_id), vendor_ref(link.vendor_id),
+                  link.service, _yes(link.touches_user_data), link.approval_status, link.approval_basis or "",
+                  link.approved_on.isoformat() if link.approved_on else "",
+                  _locations(locations.get(("link", link.id)))] for link in links)
+    return table_workbook([("register", REGISTER_HEADERS, register_rows()),
+                           ("vendors", VENDOR_HEADERS, vendor_rows),
+                           ("arrangements", ARRANGEMENT_HEADERS, arrangement_rows),
+                           ("links", LINK_HEADERS, link_rows)])

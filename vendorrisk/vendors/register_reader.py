@@ -1,0 +1,324 @@
+"""Bulk onboarding from an Excel workbook: sheets ``vendors``, ``arrangements``, ``links``.
+
+The layout is the one ``exports.register`` writes. Vendors are referred to by the ``ref``
+of the vendors sheet, or by the corporate number or exact name of a vendor already
+registered; arrangements by the ``ref`` of the arrangements sheet. Links may come in any
+order: each is added once its parent is in the chain. Every row goes through the same
+services as the pages, so the same rules hold; every problem is reported with its sheet,
+row and column, and the caller stores all or nothing (a dry run stores nothing).
+"""
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from vendorrisk.core import parse_budget
+from vendorrisk.core.errors import DomainError, ValidationFailed
+from vendorrisk.core.models import User
+from vendorrisk.core.uploads import inspect_upload
+from vendorrisk.core.xlsx import FORMULA_TRIGGERS
+from vendorrisk.vendors import arrangements as arrangement_service
+from vendorrisk.vendors import chains as chain_service
+from vendorrisk.vendors import service as vendor_service
+from vendorrisk.vendors.identifiers import normalise_corporate_number
+from vendorrisk.vendors.models import Arrangement, Vendor
+
+MAX_ROWS = 20000
+TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
+FALSE = {"no", "n", "false", "0", "いいえ", "×", "無", "なし"}
+REQUIRED = {"vendors": ("name",), "arrangements": ("vendor", "title"),
+            "links": ("arrangement", "parent_vendor", "vendor")}
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    vendors: int = 0
+    arrangements: int = 0
+    links: int = 0
+    locations: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+class _Problem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        text = text[1:]  # undo the export's neutralisation
+    return text
+
+
+def _flag(row: dict, column: str, default: bool = False) -> bool:
+    text = row.get(column, "").lower()
+    if not text:
+        return default
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise _Problem(column, _("Write yes or no, not %(value)s.", value=repr(text)))
+
+
+def _rows(workbook, sheet: str, errors: list[dict]):
+    """Yield (row number, {column: text}) for the non-empty rows of a sheet."""
+    if sheet not in workbook.sheetnames:
+        return
+    rows = workbook[sheet].iter_rows(values_only=True)
+    header = [(_text(h) or "").lower() for h in next(rows, ())]
+    for column in REQUIRED[sheet]:
+        if column not in header:
+            errors.append({"sheet": sheet, "row": 1, "column": column, "message": _("This column is missing.")})
+            return
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            errors.append({"sheet": sheet, "row": number, "column": "",
+                           "message": _("More than %(limit)s rows.", limit=MAX_ROWS)})
+            return
+        row = {name: _text(v) for name, v in zip(header, values) if name}
+        if any(row.values()):
+            yield number, row
+
+
+def _initial_status_only(row: dict) -> None:
+    """A vendor is imported as prospect: any other status is a decision, refused here."""
+    status = row.get("status", "")
+    if status and status != "prospect":
+        raise _Problem("status", _(
+            "Vendors are imported as prospect only, so %(status)s cannot be imported: approval and the "
+            "other statuses are decisions recorded in vendorrisk, with mutual checks (Art. 8(5)). "
+            "Clear the cell or write prospect, then record the decision on the vendor's page.",
+            status=repr(status)))
+
+
+def _no_link_decision(row: dict) -> None:
+    """A link is imported unapproved: its approval (status, basis, date) is refused here."""
+    status = row.get("approval_status", "")
+    if status and status != "unapproved":
+        raise _Problem("approval_status", _(
+            "Sub-outsourcing is imported as unapproved only, so %(status)s cannot be imported: compliance "
+            "records the approval in vendorrisk, and not the person who recorded the link (Art. 8(5)). "
+            "Clear the cell or write unapproved.", status=repr(status)))
+    for column in ("approval_basis", "approved_on"):
+        if row.get(column):
+            raise _Problem(column, _(
+                "The basis and date of an approval are recorded with the approval in vendorrisk, not "
+                "imported. Clear the cell."))
+
+
+def _locations(text: str) -> list[dict]:
+    result = []
+    for part in re.split(r"[;；\n]", text or ""):
+        part = part.strip()
+        if part:
+            country, _sep, region = part.partition(":")
+            result.append({"country": country.strip(), "region": region.strip()})
+    return result
+
+
+def _detail_column(exc: DomainError, fallback: str) -> str:
+    for detail in exc.details if isinstance(exc.details, list) else []:
+        if isinstance(detail, dict) and detail.get("field"):
+            field = str(detail["field"])  # the service's field, named as the sheet's column
+            return {"vendor_id": "vendor", "parent_vendor_id": "parent_vendor"}.get(field, field)
+    return fallback
+
+
+def _message(exc: DomainError) -> str:
+    parts = [d.get("message") for d in exc.details if isinstance(d, dict) and d.get("message")] \
+        if isinstance(exc.details, list) else []
+    return exc.message + (" " + " ".join(parts) if parts and exc.message == _("The input is invalid.") else "")
+
+
+class _Importer:
+    def __init__(self, session: Session, user: User | None):
+        self.session, self.user = session, user
+        self.report = ImportReport()
+        self.vendor_refs: dict[str, int] = {}
+        self.arrangement_refs: dict[str, Arrangement] = {}
+
+    def error(self, sheet, row, column, message):
+        self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
+
+    def vendor_id(self, ref: str, column: str) -> int:
+        if ref in self.vendor_refs:
+            return self.vendor_refs[ref]
+        number = normalise_corporate_number(ref)
+        query = select(Vendor.id).where(Vendor.corporate_number == number) if number.isdigit() \
+            else select(Vendor.id).where(Vendor.name == ref)
+        found = self.session.exec(query.limit(2)).all()
+        if len(found) != 1:
+            raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
+                           if not found else
+                           _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
+        return found[0]
+
+    def add_locations(self, text, column, **owner):
+        for loc in _locations(text):
+            try:
+                arrangement_service.add_location(self.session, loc, **owner)
+            except ValidationFailed as exc:
+                raise _Problem(column, f"{loc['country']}:{loc['region']}: {_message(exc)}")
+            self.report.locations += 1
+
+    def vendor_row(self, row: dict) -> None:
+        data = {k: row.get(k, "") for k in ("name", "name_en", "country", "address", "notes") if k in row}
+        for k in ("corporate_number", "lei", "risk_tier"):
+            data[k] = row.get(k) or None
+        data.setdefault("country", "JP")
+        data["country"] = data["country"] or "JP"
+        data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
+        data["is_cloud"] = _flag(row, "is_cloud")
+        ref = row.get("ref") or row["name"]
+        if ref in self.vendor_refs:
+            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+        vendor = vendor_service.create_vendor(self.session, data)  # status prospect, as on the form
+        self.vendor_refs[ref] = vendor.id
+        _initial_status_only(row)  # after the ref is known, so later rows are still checked
+        self.report.vendors += 1
+
+    def arrangement_row(self, row: dict) -> None:
+        vendor_id = self.vendor_id(row["vendor"], "vendor")
+        data = {k: row[k] for k in ("title", "service", "business_function", "exit_plan",
+                                    "user_data_categories") if k in row}
+        for k in ("start_date", "end_date", "notice_period_days"):
+            data[k] = row.get(k) or None
+        for k in ("is_important", "is_cloud", "handles_user_data"):
+            data[k] = _flag(row, k)
+        data["subcontracting_allowed"] = _flag(row, "subcontracting_allowed", True)
+        data["vendor_id"] = vendor_id
+        ref = row.get("ref") or row["title"]
+        if ref in self.arrangement_refs:
+            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+        arrangement = arrangement_service.create_arrangement(self.session, data)
+        self.add_locations(row.get("data_locations", ""), "data_locations", arrangement=arrangement)
+        self.arrangement_refs[ref] = arrangement
+        self.report.arrangements += 1
+
+    def link_row(self, row: dict, arrangement: Arrangement, parent_id: int, child_id: int) -> None:
+        link = chain_service.add_link(self.session, arrangement, {  # unapproved; recorded by the importer
+            "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
+            "touches_user_data": _flag(row, "touches_user_data")})
+        self.add_locations(row.get("data_locations", ""), "data_locations", link=link)
+        self.report.links += 1
+        _no_link_decision(row)  # after the link is in, so that links below it are still checked
+
+    def run_sheet(self, sheet, rows, handler):
+        for number, row in rows:
+            try:
+                handler(row)
+            except _Problem as problem:
+                self.error(sheet, number, problem.column, problem.message)
+            except DomainError as exc:
+                self.error(sheet, number, _detail_column(exc, ""), _message(exc))
+
+    def links(self, rows):
+        pending = []
+        for number, row in rows:
+            try:
+                arrangement = self.arrangement_refs.get(row["arrangement"])
+                if arrangement is None:
+                    raise _Problem("arrangement", _("No arrangement %(ref)s in the arrangements sheet.",
+                                                     ref=repr(row["arrangement"])))
+                pending.append((number, row, arrangement, self.vendor_id(row["parent_vendor"], "parent_vendor"),
+                                self.vendor_id(row["vendor"], "vendor")))
+            except _Problem as problem:
+                self.error("links", number, problem.column, problem.message)
+        progress = True
+        while pending and progress:  # add a link once its parent is in the chain
+            progress, waiting = False, []
+            for item in pending:
+                number, row, arrangement, parent_id, child_id = item
+                if not chain_service.in_chain(self.session, arrangement, parent_id):
+                    waiting.append(item)
+                    continue
+                progress = True
+                self.run_sheet("links", [(number, row)], lambda r: self.link_row(r, arrangement, parent_id, child_id))
+            pending = waiting
+        for number, row, arrangement, parent_id, child_id in pending:
+            self.run_sheet("links", [(number, row)], lambda r: self.link_row(r, arrangement, parent_id, child_id))
+
+
+@dataclass
+class RegisterSheets:
+    """The rows of a register workbook, read and closed: ``(row number, {column: text})``
+    per sheet, and the problems of the workbook's shape (missing sheets or columns)."""
+
+    vendors: list = field(default_factory=list)
+    arrangements: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def read_register(data: bytes, filename: str) -> RegisterSheets:
+    """Inspect and read a register workbook into rows: no database work, bounded in size
+    (``uploads``) and time (``parse_budget``); call it before the write transaction."""
+    upload = inspect_upload(data, filename, {"xlsx"})
+    sheets = RegisterSheets()
+    with parse_budget.budget():
+        try:
+            workbook = load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types on damaged files
+            raise ValidationFailed(_("The workbook cannot be read."), [{"sheet": "", "row": 0, "column": "",
+                                                                        "message": _("Unreadable workbook: %(error)s",
+                                                                                     error=exc)}])
+        try:
+            if not set(REQUIRED) & set(workbook.sheetnames):
+                sheets.errors.append({"sheet": "", "row": 0, "column": "", "message": _(
+                    "The workbook has none of the sheets vendors, arrangements, links.")})
+            for name in REQUIRED:
+                rows = getattr(sheets, name)
+                for item in _rows(workbook, name, sheets.errors):
+                    parse_budget.check()
+                    rows.append(item)
+        finally:
+            workbook.close()
+    return sheets
+
+
+def refuse_if_errors(errors: list[dict]) -> None:
+    """Raise the import's ``ValidationFailed`` listing every problem, if there is any."""
+    if errors:
+        raise ValidationFailed(_("The workbook has %(count)s problem(s); nothing was stored.",
+                                 count=len(errors)), errors)
+
+
+def apply_register(session: Session, sheets: RegisterSheets, user: User | None = None) -> ImportReport:
+    """Store the rows through the services (which check every rule again, under the write
+    lock); raise ``ValidationFailed`` listing every problem. The caller commits."""
+    importer = _Importer(session, user)
+    importer.report.errors.extend(sheets.errors)
+    with chain_service.chain_changes_once(session):  # told once at the end, not after every row
+        importer.run_sheet("vendors", sheets.vendors, importer.vendor_row)
+        importer.run_sheet("arrangements", sheets.arrangements, importer.arrangement_row)
+        importer.links(sheets.links)
+        refuse_if_errors(importer.report.errors)
+    session.flush()
+    return importer.report
+
+
+def import_register(session: Session, data: bytes, filename: str, user: User | None = None) -> ImportReport:
+    """Read a register workbook into the session; raise ``ValidationFailed`` listing every
+    problem (sheet, row, column). The caller commits, or rolls back for a dry run.
+
+    Views split this up so that SQLite's write lock is held only while storing:
+    ``read_register`` (no database), ``register_check.check_register`` in a read phase
+    (``db_phases.reading``; a dry run stops there), then ``apply_register``."""
+    return apply_register(session, read_register(data, filename), user)

@@ -1,0 +1,159 @@
+"""Compliance-matrix rows for chains: Art. 25(4), 26(2) and 26(3).
+
+Each rule answers for many vendors in a few set queries: the chain nodes of the
+arrangements concerned come from one recursive query, the rest from grouped queries.
+Every query is bounded by the batch: the recursion starts only from the arrangements the
+batch's vendors head, so its cost follows the batch, not the portfolio.
+"""
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, select
+
+from vendorrisk.core.registry import Verdict, batch_memo, obligation
+from vendorrisk.vendors.chain_reach import no_index
+from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner
+
+A, L, D = Arrangement.__table__, OutsourcingLink.__table__, DataLocation.__table__
+
+
+def _arrangement_url(arrangement_id: int, anchor: str = "") -> str:
+    return f"/arrangements/{arrangement_id}{anchor}"
+
+
+def _arrangement_link(arrangement_id: int, anchor: str) -> tuple[str, str]:
+    return _("Arrangement %(id)s", id=arrangement_id), _arrangement_url(arrangement_id, anchor)
+
+
+def _link_link(link_id: int, arrangement_id: int) -> tuple[str, str]:
+    return _("Link %(id)s", id=link_id), _arrangement_url(arrangement_id, "#locations")
+
+
+def _reachable_from(vendor_ids):
+    """(arrangement_id, vendor_id) for every vendor reachable in the active chains headed by
+    ``vendor_ids`` (UNION: each pair once, which also ends a cycle)."""
+    anchor = (select(A.c.id.label("arrangement_id"), A.c.vendor_id.label("vendor_id"))
+              .where(A.c.status == "active", A.c.vendor_id.in_(vendor_ids)))
+    reach = anchor.cte("batch_reach", recursive=True)
+    step = select(reach.c.arrangement_id, L.c.vendor_id).join(
+        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+    return reach.union(step)
+
+
+def _chain_links(session, vendor_ids):
+    """(owner_id, link id, arrangement_id, approval_status) for each link in the active chains where the
+    vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
+    reach = _reachable_from(vendor_ids)
+    # Only the columns the verdict needs: a link id stands for its row in the UNION.
+    columns = (L.c.id, L.c.arrangement_id, L.c.approval_status)
+    in_chain = (select(A.c.vendor_id.label("owner_id"), *columns)
+                .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
+                .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+                .where(A.c.vendor_id.in_(vendor_ids)))
+    as_child = (select(L.c.vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
+                .where(L.c.vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
+    return session.execute(in_chain.union(as_child)).mappings().all()
+
+
+def _first_tier(session, vendor_ids) -> dict[int, list]:
+    """The active arrangements each vendor heads (tier 1), shared by the rules of a batch."""
+    return batch_memo(session, "chains.first_tier", vendor_ids, lambda: _query_first_tier(session, vendor_ids))
+
+
+def _query_first_tier(session, vendor_ids) -> dict[int, list]:
+    rows = session.execute(select(A.c.vendor_id, A.c.id, A.c.handles_user_data, A.c.user_data_categories)
+                           .where(A.c.vendor_id.in_(vendor_ids), A.c.status == "active")
+                           .order_by(A.c.id)).all()
+    result: dict[int, list] = {}
+    for row in rows:
+        result.setdefault(row.vendor_id, []).append(row)
+    return result
+
+
+@obligation("25-4", citation_ja="第25条第4項", citation_en="Art. 25(4)",
+            title_ja="二段階以上の委託を含む外部委託のリスク管理",
+            title_en="Multi-stage outsourcing recorded and every sub-outsourcing approved", order=254)
+def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict]:
+    """Met when every sub-outsourcing in the chains the vendor heads (tier 1), and every link
+    bringing it in as a subcontractor, is approved; a gap names the links not approved; not
+    applicable to a vendor in no active chain."""
+    first = _first_tier(session, vendor_ids)
+    links: dict[int, list] = {}
+    for row in _chain_links(session, vendor_ids):
+        links.setdefault(row["owner_id"], []).append(row)
+    result = {}
+    for vendor_id in vendor_ids:
+        mine = links.get(vendor_id, [])
+        if not first.get(vendor_id) and not mine:
+            result[vendor_id] = Verdict("not_applicable", _("The vendor is in no active outsourcing chain."))
+            continue
+        open_links = [row for row in mine if row["approval_status"] != "approved"]
+        if open_links:
+            arrangements = sorted({row["arrangement_id"] for row in open_links})
+            result[vendor_id] = Verdict(
+                "gap", _("%(count)s sub-outsourcing link(s) in its chains are not approved.", count=len(open_links)),
+                [_arrangement_link(a, "#links") for a in arrangements])
+        else:
+            arrangements = sorted({row["arrangement_id"] for row in mine} | {a.id for a in first.get(vendor_id, [])})
+            result[vendor_id] = Verdict(
+                "met", _("Chain recorded; all %(count)s sub-outsourcing link(s) approved.", count=len(mine)),
+                [_arrangement_link(a, "#chain") for a in arrangements])
+    return result
+
+
+@obligation("26-2", citation_ja="第26条第2項", citation_en="Art. 26(2)",
+            title_ja="外部委託先への要員の配置", title_en="Member staff assigned to the vendor", order=262)
+def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
+    """Met when a tier-1 vendor of an active arrangement has at least one member of staff
+    assigned; a gap when it has none; not applicable to vendors with no active arrangement."""
+    first = _first_tier(session, vendor_ids)
+    owners = dict(session.execute(select(VendorOwner.vendor_id, func.count())
+                                  .where(VendorOwner.vendor_id.in_(vendor_ids))
+                                  .group_by(VendorOwner.vendor_id)).all())
+    result = {}
+    for vendor_id in vendor_ids:
+        link = [(_("Vendor"), f"/vendors/{vendor_id}#owners")]
+        if not first.get(vendor_id):
+            result[vendor_id] = Verdict("not_applicable", _("The vendor has no active arrangement with the member."))
+        elif owners.get(vendor_id):
+            result[vendor_id] = Verdict("met", _("%(count)s member(s) of staff assigned.", count=owners[vendor_id]), link)
+        else:
+            result[vendor_id] = Verdict("gap", _("No member of staff is assigned to the vendor."), link)
+    return result
+
+
+@obligation("26-3", citation_ja="第26条第3項", citation_en="Art. 26(3)",
+            title_ja="利用者データの取扱いの監視・追跡",
+            title_en="User-data handling and locations recorded", order=263)
+def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
+    """For vendors that touch user data (tier 1 of an arrangement handling it, or the vendor
+    of a link touching it): met when the data categories and every storage/processing
+    location are recorded; a gap names what is missing; otherwise not applicable."""
+    first = _first_tier(session, vendor_ids)
+    located_arrangements = set(session.execute(select(D.c.arrangement_id).where(
+        D.c.arrangement_id.in_([a.id for rows in first.values() for a in rows]))).scalars())
+    link_rows = session.execute(
+        select(L.c.vendor_id, L.c.id, L.c.arrangement_id, exists().where(D.c.link_id == L.c.id).label("located"))
+        .join(A, A.c.id == L.c.arrangement_id)
+        .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
+               no_index(A.c.status) == "active")).all()
+    links: dict[int, list] = {}
+    for row in link_rows:
+        links.setdefault(row.vendor_id, []).append(row)
+    result = {}
+    for vendor_id in vendor_ids:
+        handling = [a for a in first.get(vendor_id, []) if a.handles_user_data]
+        touching = links.get(vendor_id, [])
+        if not handling and not touching:
+            result[vendor_id] = Verdict("not_applicable", _("The vendor handles no user data for the member."))
+            continue
+        missing = [_arrangement_link(a.id, "#locations") for a in handling
+                   if a.id not in located_arrangements or not a.user_data_categories]
+        missing += [_link_link(r.id, r.arrangement_id) for r in touching if not r.located]
+        if missing:
+            result[vendor_id] = Verdict(
+                "gap", _("User-data categories or locations are missing in %(count)s place(s).", count=len(missing)),
+                missing)
+        else:
+            result[vendor_id] = Verdict("met", _("User-data categories and locations are recorded."),
+                                        [_arrangement_link(a.id, "#locations") for a in handling]
+                                        + [_link_link(r.id, r.arrangement_id) for r in touching])
+    return result

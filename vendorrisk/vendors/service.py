@@ -1,0 +1,372 @@
+"""Vendors: registration with validation and duplicate detection, edits, lifecycle status,
+contacts and the member's staff assigned to each vendor (Art. 26(2)).
+
+Input is validated through the SQLModel ``VendorCreate`` / ``VendorUpdate`` models before a
+table row is touched. Services add and flush; the caller commits.
+"""
+import re
+import unicodedata
+from typing import Optional
+
+from flask_babel import gettext as _
+from pydantic import field_validator
+from sqlalchemy import exists, or_
+from sqlmodel import Session, SQLModel, select
+
+from vendorrisk.core import events
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import insert_once, lock
+from vendorrisk.core.models import User
+from vendorrisk.core.textfields import single_line
+from vendorrisk.core.validation import parse
+from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
+from vendorrisk.vendors.models import (
+    RISK_TIERS,
+    VENDOR_STATUSES,
+    Arrangement,
+    OutsourcingLink,
+    Vendor,
+    VendorContact,
+    VendorOwner,
+)
+
+# Legal-form words dropped when comparing names; matched after NFKC and lower-casing.
+_LEGAL_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|\(株\)|\(有\)|\(同\)"
+    r"|\bco\.?,?\s*ltd\.?|\bk\.?\s?k\.?(?=\s|$|,)|\bg\.?\s?k\.?(?=\s|$|,)|\binc\.?|\bcorp(oration|\.)?"
+    r"|\bltd\.?|\bllc\b|\bcompany\b|\blimited\b|\bco\.(?=\s|$)")
+_NOISE = re.compile(r"[\s・,.、。\-‐−()\"'&/]+")
+
+# Lifecycle: prospect -> under assessment -> approved / conditionally approved / rejected -> terminated.
+TRANSITIONS = {
+    "prospect": {"under_assessment", "rejected", "terminated"},
+    "under_assessment": {"approved", "conditionally_approved", "rejected", "prospect"},
+    "conditionally_approved": {"approved", "under_assessment", "rejected", "terminated"},
+    "approved": {"under_assessment", "conditionally_approved", "terminated"},
+    "rejected": {"under_assessment", "terminated"},
+    "terminated": set(),
+}
+DECISIONS = {"approved", "conditionally_approved", "rejected"}  # compliance decides these
+EDITORS = ("admin", "compliance", "procurement")
+
+
+def normalise_name(name: str) -> str:
+    """A company name reduced for comparison: NFKC (full/half width), lower case, without
+    legal-form words (株式会社, (株), ㈱, K.K., Co., Ltd., Inc. ...), spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = _LEGAL_FORMS.sub(" ", text)
+    return _NOISE.sub("", text)[:300]
+
+
+class VendorBase(SQLModel):
+    """Fields of a vendor that people type in."""
+
+    name_en: str = ""
+    lei: Optional[str] = None
+    country: str = "JP"
+    address: str = ""
+    is_system_subsidiary: bool = False
+    is_cloud: bool = False
+    risk_tier: Optional[str] = None
+    notes: str = ""
+
+    @field_validator("corporate_number", mode="before", check_fields=False)
+    @classmethod
+    def _corporate_number(cls, value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        problem = corporate_number_problem(str(value))
+        if problem:
+            raise ValueError(problem)
+        return normalise_corporate_number(str(value))
+
+    @field_validator("lei", mode="before", check_fields=False)
+    @classmethod
+    def _lei(cls, value):
+        if value is None or not str(value).strip():
+            return None
+        value = str(value).strip().upper()
+        if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", value):
+            raise ValueError(_("An LEI has 20 characters: 18 letters or digits and 2 check digits."))
+        return value
+
+    @field_validator("country", mode="before", check_fields=False)
+    @classmethod
+    def _country(cls, value):
+        value = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError(_("Use a two-letter country code (ISO 3166-1), e.g. JP."))
+        return value
+
+    @field_validator("risk_tier", mode="before", check_fields=False)
+    @classmethod
+    def _risk_tier(cls, value):
+        if value in (None, ""):
+            return None
+        if value not in RISK_TIERS:
+            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(RISK_TIERS)))
+        return value
+
+    @field_validator("name", "name_en", "address", "notes", mode="before", check_fields=False)
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("name", "name_en", "address", check_fields=False)
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value)  # names reach e-mail subjects and Excel cells
+
+
+class VendorCreate(VendorBase):
+    """A new vendor; ``confirm_duplicate`` accepts a name that matches another vendor's."""
+
+    name: str
+    corporate_number: Optional[str] = None
+    confirm_duplicate: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _name_required(cls, value):
+        if not value or len(value) > 300:
+            raise ValueError(_("Enter the legal name (at most 300 characters)."))
+        return value
+
+
+class VendorUpdate(VendorBase):
+    """Changes to a vendor; only the fields given change."""
+
+    name: Optional[str] = None
+    corporate_number: Optional[str] = None
+    name_en: Optional[str] = None
+    country: Optional[str] = None
+    address: Optional[str] = None
+    is_system_subsidiary: Optional[bool] = None
+    is_cloud: Optional[bool] = None
+    notes: Optional[str] = None
+    confirm_duplicate: bool = False
+
+
+def get_vendor(session: Session, vendor_id: int) -> Vendor:
+    """The vendor with this id, or ``NotFound``."""
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
+    return vendor
+
+
+def find_duplicates(session: Session, *, name: str = "", corporate_number: str | None = None,
+                    exclude_id: int | None = None) -> list[Vendor]:
+    """Vendors sharing the corporate number or the normalised name (one query)."""
+    conditions = []
+    normalised = normalise_name(name)
+    if normalised:
+        conditions.append(Vendor.name_normalized == normalised)
+    if corporate_number:
+        conditions.append(Vendor.corporate_number == corporate_number)
+    if not conditions:
+        return []
+    query = select(Vendor).where(or_(*conditions)).order_by(Vendor.id)
+    if exclude_id is not None:
+        query = query.where(Vendor.id != exclude_id)
+    return list(session.exec(query))
+
+
+def _refuse_duplicates(session, name, corporate_number, confirm, exclude_id=None):
+    for other in find_duplicates(session, name=name, corporate_number=corporate_number,
+                                 exclude_id=exclude_id):
+        if corporate_number and other.corporate_number == corporate_number:
+            raise Conflict(_("Vendor %(name)s (id %(id)s) already has corporate number %(number)s.",
+                             name=other.name, id=other.id, number=corporate_number),
+                           [{"field": "corporate_number", "message": _("Already registered."),
+                             "vendor_id": other.id}])
+        if not confirm:
+            raise Conflict(_("Vendor %(name)s (id %(id)s) has the same name once normalised; "
+                             "confirm to register a separate vendor.", name=other.name, id=other.id),
+                           [{"field": "name", "message": _("Possible duplicate."), "vendor_id": other.id}])
+
+
+def create_vendor(session: Session, data: dict) -> Vendor:
+    """Register a vendor (status prospect) after validation and duplicate checks."""
+    payload = parse(VendorCreate, data)
+    _refuse_duplicates(session, payload.name, payload.corporate_number, payload.confirm_duplicate)
+    vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
+                    name_normalized=normalise_name(payload.name))
+    if insert_once(session, vendor) is None:  # registered by someone else at the same moment
+        _refuse_duplicates(session, "", payload.corporate_number, True)
+        raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
+                         "reload and check."))
+    return vendor
+
+
+def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
+    """Change the given fields of a vendor, with the same checks as registration."""
+    payload = parse(VendorUpdate, data)
+    changes = payload.model_dump(exclude_unset=True, exclude={"confirm_duplicate"})
+    if "name" in changes and not changes["name"]:
+        raise ValidationFailed(_("The input is invalid."), [{"field": "name", "message": _("Enter the legal name.")}])
+    new_name = changes.get("name", vendor.name)
+    new_number = changes.get("corporate_number", vendor.corporate_number)
+    if new_name != vendor.name or new_number != vendor.corporate_number:
+        _refuse_duplicates(session, new_name if new_name != vendor.name else "", new_number,
+                           payload.confirm_duplicate, exclude_id=vendor.id)
+    for key, value in changes.items():
+        if value is None and key not in ("corporate_number", "lei", "risk_tier"):
+            continue
+        setattr(vendor, key, value)
+    vendor.name_normalized = normalise_name(vendor.name)
+    session.add(vendor)
+    session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
+    return vendor
+
+
+def change_status(session: Session, vendor: Vendor, status: str, user: User) -> Vendor:
+    """Move a vendor along its lifecycle; approval decisions belong to compliance."""
+    if status not in VENDOR_STATUSES:
+        raise ValidationFailed(_("Unknown status."), [{"field": "status", "message": _(
+            "Choose one of %(choices)s.", choices=", ".join(VENDOR_STATUSES))}])
+    if status == vendor.status:
+        return vendor
+    lock(session, vendor)  # decide on the latest committed status; concurrent deciders queue
+    if status == vendor.status:
+        return vendor
+    if status not in TRANSITIONS[vendor.status]:
+        raise Conflict(_("A vendor cannot go from %(current)s to %(status)s.", current=vendor.status, status=status),
+                       [{"field": "status", "message": _("Allowed next: %(choices)s.", choices=", ".join(
+                           sorted(TRANSITIONS[vendor.status])) or "none")}])
+    if status in DECISIONS and user.role not in ("admin", "compliance"):
+        raise Forbidden(_("Only compliance staff decide on approval or rejection."))
+    vendor.status = status
+    session.add(vendor)
+    session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
+    return vendor
+
+
+def can_edit_vendor(session: Session, user: User | None, vendor_id: int) -> bool:
+    """Staff writers edit every vendor; a vendor owner only the vendors assigned to them."""
+    if user is None:
+        return False
+    if user.role in EDITORS:
+        return True
+    if user.role != "vendor_owner":
+        return False
+    return bool(session.exec(select(exists().where(VendorOwner.vendor_id == vendor_id,
+                                                   VendorOwner.user_id == user.id))).one())
+
+
+def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
+    """Raise ``Forbidden`` unless the user may change this vendor's records."""
+    if not can_edit_vendor(session, user, vendor_id):
+        raise Forbidden(_("You may change only the vendors assigned to you."))
+
+
+class ContactCreate(SQLModel):
+    """A vendor contact."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    title: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        if not value.strip():
+            raise ValueError(_("Enter the contact's name."))
+        return single_line(value.strip())
+
+    @field_validator("phone", "title")
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value.strip())
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value):
+        value = value.strip()
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(_("Enter a valid e-mail address."))
+        return value
+
+
+def add_contact(session: Session, vendor: Vendor, data: dict) -> VendorContact:
+    """Add a contact person at the vendor."""
+    payload = parse(ContactCreate, data)
+    contact = VendorContact(vendor_id=vendor.id, **payload.model_dump())
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def remove_contact(session: Session, vendor: Vendor, contact_id: int) -> None:
+    """Remove a contact of this vendor."""
+    contact = session.get(VendorContact, contact_id)
+    if contact is None or contact.vendor_id != vendor.id:
+        raise NotFound(_("Contact %(id)s does not exist for this vendor.", id=contact_id))
+    session.delete(contact)
+    session.flush()
+
+
+def assign_owner(session: Session, vendor: Vendor, user_id: int, is_primary: bool = True) -> VendorOwner:
+    """Assign a member of staff to the vendor (Art. 26(2)); auditors cannot be owners."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise ValidationFailed(_("Unknown user."), [{"field": "user_id", "message": _("Choose an active user.")}])
+    if user.role == "auditor":
+        raise ValidationFailed(_("Auditors cannot be assigned to vendors."),
+                               [{"field": "user_id", "message": _("Auditors read, they do not own.")}])
+    existing = session.exec(select(VendorOwner).where(VendorOwner.vendor_id == vendor.id,
+                                                      VendorOwner.user_id == user_id)).first()
+    if existing is not None:
+        raise Conflict(_("%(name)s is already assigned to this vendor.", name=user.display_name or user.email))
+    owner = VendorOwner(vendor_id=vendor.id, user_id=user_id, is_primary=is_primary)
+    session.add(owner)
+    session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
+    return owner
+
+
+def remove_owner(session: Session, vendor: Vendor, owner_id: int) -> None:
+    """End a staff assignment."""
+    owner = session.get(VendorOwner, owner_id)
+    if owner is None or owner.vendor_id != vendor.id:
+        raise NotFound(_("Assignment %(id)s does not exist for this vendor.", id=owner_id))
+    session.delete(owner)
+    session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
+
+
+def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
+                 cloud: bool = False, subsidiary: bool = False):
+    """The vendor register filtered: search in Japanese or English (also by normalised name
+    or corporate number), status, risk tier, position in chains, flags."""
+    query = select(Vendor).order_by(Vendor.name, Vendor.id)
+    if q:
+        like = f"%{q}%"
+        conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]
+        normalised = normalise_name(q)
+        if normalised:
+            conditions.append(Vendor.name_normalized.like(f"%{normalised}%"))
+        number = normalise_corporate_number(q)
+        if number.isdigit():
+            conditions.append(Vendor.corporate_number == number)
+        query = query.where(or_(*conditions))
+    if status in VENDOR_STATUSES:
+        query = query.where(Vendor.status == status)
+    if risk_tier in RISK_TIERS:
+        query = query.where(Vendor.risk_tier == risk_tier)
+    first_tier = exists().where(Arrangement.vendor_id == Vendor.id)
+    subcontractor = exists().where(OutsourcingLink.vendor_id == Vendor.id)
+    if position == "tier1":
+        query = query.where(first_tier)
+    elif position == "subcontractor":
+        query = query.where(subcontractor)
+    elif position == "none":
+        query = query.where(~first_tier, ~subcontractor)
+    if cloud:
+        query = query.where(Vendor.is_cloud.is_(True))
+    if subsidiary:
+        query = query.where(Vendor.is_system_subsidiary.is_(True))
+    return query
