@@ -11,6 +11,7 @@ from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import error_responses, json_response, to_dict
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -98,9 +99,8 @@ def index():
 def download(certificate_id: int):
     """The certificate's file under its original name (RFC 6266); the download is audited."""
     db = get_session()
-    response = service.file_download(db, certificate_id)
-    db.commit()
-    return response
+    certificate, stored = service.file_of(db, certificate_id)
+    return send_stored(db, stored, certificate.original_filename, entity="certificate", entity_id=certificate.id)
 
 
 _CERT = {"$ref": "#/components/schemas/Certificate"}

@@ -1,15 +1,15 @@
 """Contracts API: upload a version (checked at once), read contracts, versions and checks,
 review a check, download the Word checklist."""
 from flask import Blueprint, g, jsonify, request
-from flask_babel import get_locale
 
 from vendorrisk.contracts import service
 from vendorrisk.contracts.models import CHECK_STATUSES
-from vendorrisk.contracts.pages import docx_response
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import error_responses, json_body, json_response
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import DOCX, send_download
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.i18n import language
 
 bp = Blueprint("api_contracts", __name__, url_prefix="/api/v1")
 
@@ -112,13 +112,10 @@ def review(check_id: int):
 @bp.get("/contracts/<int:contract_id>/checklist.docx")
 @allow(*ALL_ROLES)
 def checklist(contract_id: int):
-    """The Word checklist of the contract's latest version (``?lang=ja|en``)."""
+    """The Word checklist of the contract's latest version (``?lang=ja|en``, else the user's language)."""
     db = get_session()
-    locale = get_locale()
-    lang = request.args.get("lang") or (locale.language if locale else "ja")
-    filename, data = service.checklist_for_contract(db, contract_id, lang, g.user)
-    db.commit()
-    return docx_response(filename, data)
+    filename, data = service.checklist_for_contract(db, contract_id, request.args.get("lang") or language(), g.user)
+    return send_download(db, data, filename, DOCX, entity=None)  # the service recorded the export
 
 
 _CHECK = {"type": "object", "required": ["clause_id", "status", "evidence", "location"], "properties": {

@@ -1,14 +1,13 @@
 """Questionnaire API: templates, the workbook to send, importing responses (with dry run),
 responses, comparison, and the review of listed subcontractors."""
-from io import BytesIO
-
-from flask import Blueprint, current_app, g, jsonify, request, send_file
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlmodel import select
 
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import error_responses, json_body, json_response, to_dict
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.uploads import inspect_upload
@@ -54,9 +53,7 @@ def workbook(template_id):
         raise ValidationFailed(_("vendor_id is required."), [{"field": "vendor_id", "message": _("Give a vendor id.")}])
     session = get_session()
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
-    session.commit()
-    return send_file(BytesIO(data), as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(session, data, filename, XLSX, entity=None)  # the service recorded the export
 
 
 @bp.post("/vendors/<int:vendor_id>/questionnaire-responses")

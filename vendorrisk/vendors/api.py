@@ -1,12 +1,13 @@
 """JSON API for vendors, arrangements, sub-outsourcing links, chains, exposure, concentration,
 gaps and the Excel register. Their OpenAPI fragment is ``api/chains_openapi.py``."""
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from vendorrisk.core import audit
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import json_body, to_dict
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
 from vendorrisk.vendors import arrangements as arrangement_service
@@ -259,10 +260,8 @@ def export_register():
     """The register workbook (one row per chain node, plus importable sheets)."""
     db = get_session()
     data = register_workbook(db)
-    audit.add_event(db, action="export", entity="register", after={"bytes": len(data)})
-    db.commit()
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="outsourcing-register.xlsx"'})
+    return send_download(db, data, "outsourcing-register.xlsx", XLSX, action="export", entity="register",
+                         after={"bytes": len(data)})
 
 
 @bp.post("/register/import")
