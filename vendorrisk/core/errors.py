@@ -120,6 +120,24 @@ def init_app(app: Flask) -> None:
             "The same record was saved by someone else at the same moment; nothing was changed. "
             "Reload the page to see it, then try again if still needed."))
 
+    from sqlalchemy.exc import DataError, StatementError
+
+    @app.errorhandler(StatementError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(exc: Exception):
+        # A value of the request the database cannot hold (an integer beyond 64 bits on SQLite,
+        # beyond the column on PostgreSQL, NUL in text) or a date computed past year 9999: the
+        # request is wrong, not the app. Inputs are checked before this; this is the last
+        # line, never a 500.
+        orig = getattr(exc, "orig", exc)
+        if isinstance(exc, StatementError) and not (isinstance(exc, DataError) or isinstance(orig, OverflowError)):
+            return _unexpected(exc)
+        _rollback()
+        log.warning("value out of range: %s", str(orig).splitlines()[0] if str(orig) else type(orig).__name__)
+        return error_response(422, "validation_failed", gettext(
+            "A value in the request is out of range or cannot be stored (a number too large, or a "
+            "character that is not allowed). Correct it and try again."))
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         _rollback()
