@@ -120,7 +120,17 @@ def init_app(app: Flask) -> None:
             "The same record was saved by someone else at the same moment; nothing was changed. "
             "Reload the page to see it, then try again if still needed."))
 
-    from sqlalchemy.exc import DataError, StatementError
+    from sqlalchemy.exc import DataError, OperationalError, StatementError
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        # The database cannot be opened, written or reached (a read-only or full disk, a
+        # server down, a lock held too long): a clear 503 to retry, not an error of the app.
+        _rollback()
+        log.error("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return error_response(503, "database_unavailable", gettext(
+            "The database is unavailable at the moment, so nothing was changed. Try again in a few "
+            "minutes; if it persists, ask an administrator to check the server's disk and database."))
 
     @app.errorhandler(StatementError)
     @app.errorhandler(OverflowError)
