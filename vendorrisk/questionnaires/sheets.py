@@ -2,7 +2,7 @@
 where a vendor put its answers.
 
 Pure: bytes in, ``Book`` out; no Flask, no database. An .xlsx is read with the streaming,
-defused reader of ``questionnaire_xml`` (a DTD, entity declaration or external reference
+defused reader of ``reader_xml`` and ``reader_cells`` (a DTD, entity declaration or external reference
 refuses the file), every sheet once, visible or hidden, the first ``MAX_COLUMNS`` columns:
 cell values (a formula reads as its cached value), which cells are formulas and their text,
 merged ranges (the top-left value carried into every covered cell) and the drop-down lists
@@ -24,6 +24,7 @@ from datetime import date, datetime
 from defusedxml.common import DefusedXmlException
 from openpyxl.utils import column_index_from_string, range_boundaries
 
+from vendorrisk.questionnaires import reader_cells as cells
 from vendorrisk.questionnaires import reader_xml as xml
 from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
 
@@ -158,7 +159,7 @@ def read_xlsx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Book:
             def load(sheet_title: str, state: str, path: str, width: int) -> tuple[Sheet, list]:
                 nonlocal title
                 title = sheet_title
-                raw = xml.read_sheet(archive, path, max_col=width, min_row=1, max_row=None, strings=strings,
+                raw = cells.read_sheet(archive, path, max_col=width, min_row=1, max_row=None, strings=strings,
                                      dates=dates, durations=durations, epoch=package.epoch, formulas=True)
                 return _sheet(sheet_title, state, raw, width), raw.validations
             loaded = [load(t, s, p, MAX_COLUMNS) for t, s, p in package.sheets]
@@ -186,7 +187,7 @@ def read_xlsx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Book:
     return book
 
 
-def _sheet(title: str, state: str, raw: xml.SheetData, width: int) -> Sheet:
+def _sheet(title: str, state: str, raw: cells.SheetData, width: int) -> Sheet:
     sheet = Sheet(title, state, raw.rows, raw.last_row, width, formulas=raw.formulas)
     for ref in raw.merges:
         try:

@@ -202,6 +202,25 @@ def features(text: str) -> tuple[bool, bool, float]:
     return _id_key(key), _question_key(key), _strength_key(key)
 
 
+# What an unticked cell of a check list holds, when it holds anything: a dash, a zero, FALSE
+# (a linked check box), an empty box.
+UNMARKED = frozenset(canonical(t) for t in ("0", "false", "-", "－", "ー", "―", "–", "—", "□", "☐", "未選択"))
+
+
+def is_mark(text: str) -> bool:
+    """Whether a cell of a check list's answer columns is ticked (○, ✓, レ, x, 1, TRUE...)."""
+    key = canonical(text)
+    return bool(key) and key not in UNMARKED
+
+
+def choice_title(text: str) -> str | None:
+    """The answer a column title stands for on a check list that answers by marking one of
+    several columns (はい | いいえ | 該当なし, Yes | No | N/A, ○ | × | △): a known answer
+    word or symbol exactly, else None."""
+    key = canonical(text)
+    return _WORDS.get(key) if key and len(key) <= 20 else None
+
+
 def clear_caches() -> None:
     """Forget every memoised reading (benchmarks time each file as if it were the first)."""
     for function in (normalise, answer_strength, is_id, shape, is_question, is_note, is_heading, header_role,
