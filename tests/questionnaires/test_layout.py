@@ -281,3 +281,30 @@ def test_answers_are_normalised(raw, meaning):
                                          ("１－１", "9-9"), ("12", "9")])
 def test_question_ids_and_their_shapes(text, shape):
     assert vocab.is_id(text) and vocab.shape(text) == shape
+
+
+@pytest.mark.parametrize("two_header_rows", [False, True])
+def test_check_list_answered_by_a_mark_in_one_of_several_columns(two_header_rows):
+    fixture = qw.ja_tick_columns(two_header_rows)
+    response = layout.detect(fixture.data)
+    assert response.format == "ja_checklist"
+    (sheet,) = response.sheets
+    assert sheet.as_dict()["choices"] == {"C": "はい", "D": "いいえ", "E": "該当なし"}
+    assert sheet.as_dict()["columns"] == {"question": "B", "id": "A", "answer": "C", "comment": "F"}
+    assert _rows(response) == _expected(fixture)  # the title of the column marked is the answer
+    meaning = {"はい": "yes", "いいえ": "no", "該当なし": "na", "はい / 該当なし": "other"}
+    assert all(q.answer == meaning[q.raw] for q in response.answered)
+    assert len(response.unanswered) == len(fixture.expected) - len(fixture.answered) > 0
+    marked_no = next(q for q in response.questions if q.raw == "いいえ")
+    assert marked_no.answer_cell == f"D{marked_no.row}"  # the cell that carries the mark
+
+
+def test_older_cloud_questionnaire_with_x_in_yes_no_not_applicable_columns():
+    fixture = qw.caiq_v31_style()
+    response = layout.detect(fixture.data)
+    (sheet,) = response.sheets
+    assert (sheet.header_row, sheet.first_row) == (1, 3)
+    assert sheet.as_dict()["columns"]["id"] == "C" and sheet.as_dict()["columns"]["question"] == "E"
+    assert sheet.as_dict()["choices"] == {"F": "Yes", "G": "No", "H": "Not Applicable"}
+    assert _rows(response) == _expected(fixture)
+    assert {q.answer for q in response.answered} == {"yes", "no", "na"}

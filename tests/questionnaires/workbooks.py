@@ -691,3 +691,103 @@ def ja_own_vocabulary(words=("達成", "一部達成", "未対応", "該当な�
     sheet.merge(f"A{row + 1}:D{row + 1}")
     fixture.data = book.to_bytes()
     return fixture
+
+
+# --- Check lists answered by marking one of several columns -----------------------------------
+TICK_TITLES = ("はい", "いいえ", "該当なし")
+
+
+def ja_tick_columns(two_header_rows: bool = False, seed: int = 14) -> Fixture:
+    """A Japanese check list answered by a ○ in one of three columns はい | いいえ | 該当なし.
+
+    One header row (項番 / 確認項目 / はい / いいえ / 該当なし / 備考), or two: 回答 merged over
+    the three answer columns with their titles on the row under it, 項番 / 確認項目 / 備考
+    merged down both rows. Section rows merged across; some questions left unmarked, one
+    marked twice (はい and 該当なし); a linked check box's FALSE and a dash count as no mark;
+    ``レ`` and ``1`` as marks. ``answer`` of each expected row is the title of the column
+    marked (both titles, " / "-joined, when marked twice)."""
+    rng = random.Random(seed)
+    book = Book()
+    sheet = book.add("確認シート")
+    sheet.set("A1", "外部委託先 セキュリティ確認シート", style=BOLD)
+    sheet.merge("A1:F1")
+    header = 3
+    if two_header_rows:
+        sheet.row(header, ["項番", "確認項目", "回答", None, None, "備考"], style=BOLD)
+        sheet.merge(f"C{header}:E{header}")
+        sheet.row(header + 1, [None, None, *TICK_TITLES], style=BOLD)
+        for column in "ABF":
+            sheet.merge(f"{column}{header}:{column}{header + 1}")
+        row = header + 2
+    else:
+        sheet.row(header, ["項番", "確認項目", *TICK_TITLES, "備考"], style=BOLD)
+        row = header + 1
+    fixture = Fixture(b"", name="確認シート.xlsx")
+    marks = ("○", "○", "○", "レ", "1", "〇")
+    for number, (title, questions) in enumerate(JA_SECTIONS, start=1):
+        sheet.set((row, 1), title, style=BOLD)
+        sheet.merge(f"A{row}:F{row}")
+        row += 1
+        for n, text in enumerate(questions, start=1):
+            qid = f"{number}-{n}"
+            choice = rng.choices((0, 1, 2, None), (60, 15, 10, 15))[0]
+            cells: list = [None, None, None]
+            if choice is not None:
+                cells[choice] = rng.choice(marks)
+            for index in range(3):  # unticked cells as check boxes and forms leave them
+                if cells[index] is None and rng.random() < 0.3:
+                    cells[index] = rng.choice((False, "－"))
+            answer = TICK_TITLES[choice] if choice is not None else ""
+            if qid == "2-2":  # marked twice
+                cells, answer = ["○", None, "○"], f"{TICK_TITLES[0]} / {TICK_TITLES[2]}"
+            remark = "規程第3条" if answer and rng.random() < 0.3 else ""
+            sheet.row(row, [qid, text, *cells, remark or None])
+            fixture.expected.append(Expected(sheet.title, row, qid, text, answer, remark))
+            row += 1
+    sheet.set((row + 1, 1), "※該当する欄に○を記入してください。")
+    sheet.merge(f"A{row + 1}:F{row + 1}")
+    fixture.data = book.to_bytes()
+    return fixture
+
+
+def caiq_v31_style(seed: int = 31) -> Fixture:
+    """An older cloud questionnaire layout (CAIQ v3.1 style): Control Domain / Control ID /
+    Question ID / Control Specification / Consensus Assessment Questions, then
+    "Consensus Assessment Answers" merged over Yes / No / Not Applicable (titles on row 2,
+    the vendor puts an X in one) and Notes; the domain and specification merged down their
+    questions."""
+    rng = random.Random(seed)
+    book = Book()
+    sheet = book.add("CAIQ v3.1")
+    sheet.row(1, ["Control Domain", "Control ID", "Question ID", "Control Specification",
+                  "Consensus Assessment Questions", "Consensus Assessment Answers", None, None, "Notes"],
+              style=BOLD)
+    sheet.merge("F1:H1")
+    sheet.row(2, [None] * 5 + ["Yes", "No", "Not Applicable"], style=BOLD)
+    for column in "ABCDEI":
+        sheet.merge(f"{column}1:{column}2")
+    fixture = Fixture(b"", name="CAIQv3.1.xlsx")
+    row = 3
+    for prefix, domain, count in (("AIS", "Application & Interface Security", 4), ("BCR", "Business Continuity", 6),
+                                  ("EKM", "Encryption & Key Management", 5), ("IAM", "Identity & Access", 7)):
+        for n in range(1, count + 1):
+            control = f"{prefix}-{n:02d}"
+            first = row
+            for q in range(1, rng.choice((1, 2, 3)) + 1):
+                text = f"Do you maintain the measures of control {control}, part {q}, and review them annually?"
+                choice = rng.choices((0, 1, 2, None), (70, 10, 12, 8))[0]
+                cells: list = [None, None, None]
+                if choice is not None:
+                    cells[choice] = rng.choice(("X", "x", "✓"))
+                note = "See SOC 2 report." if choice == 0 and rng.random() < 0.4 else ""
+                answer = ("Yes", "No", "Not Applicable")[choice] if choice is not None else ""
+                sheet.row(row, [domain if row == first else None, control if row == first else None,
+                                f"{control}.{q}", None, text, *cells, note or None])
+                fixture.expected.append(Expected(sheet.title, row, f"{control}.{q}", text, answer, note))
+                row += 1
+            sheet.set((first, 4), f"The specification of {control}.")
+            if row - 1 > first:
+                for column in "ABD":
+                    sheet.merge(f"{column}{first}:{column}{row - 1}")
+    fixture.data = book.to_bytes()
+    return fixture
