@@ -308,3 +308,12 @@ def test_older_cloud_questionnaire_with_x_in_yes_no_not_applicable_columns():
     assert sheet.as_dict()["choices"] == {"F": "Yes", "G": "No", "H": "Not Applicable"}
     assert _rows(response) == _expected(fixture)
     assert {q.answer for q in response.answered} == {"yes", "no", "na"}
+
+
+def test_hecvat3_is_recognised_by_its_structure_when_the_answer_sheet_is_renamed():
+    fixture = qw.hecvat3_full(answer_sheet="Acme Responses 2026")
+    response = layout.detect(fixture.data)
+    assert (response.format, response.profile_id) == ("hecvat3", "hecvat3")
+    assert [s.sheet for s in response.sheets] == ["Acme Responses 2026"]
+    assert len(response.questions) == 253 and len(response.answered) == 176
+    assert _rows(response) == _expected(fixture)

@@ -98,3 +98,14 @@ def test_text_patterns_reach_hecvat_and_sig_questions(templates, profiles):
         mapped = map_response(response, profiles[profile], templates)
         reached = {a.question_id for a in mapped.answers}
         assert {"CLD-14", "CLD-22"} <= reached, profile
+
+
+def test_four_letter_ids_alone_do_not_make_a_hecvat():
+    book = Book()
+    sheet = book.add("Vendor Answers")
+    sheet.row(1, ["ID", "Question", "Answer"])
+    for n in range(2, 30):
+        prefix = ("SECU", "NETW", "OPER", "PEOP")[n % 4]
+        sheet.row(n, [f"{prefix}-{n:02d}", f"Do you keep control {n} documented and reviewed every year?", "Yes"])
+    response = layout.detect(book.to_bytes())
+    assert len(response.answered) == 28 and response.format == "unknown"

@@ -208,7 +208,7 @@ def hecvat_question(prefix: str, title: str, n: int) -> str:
     return f"{title}: do you maintain documented and implemented control {n} covering this area?"
 
 
-def hecvat3_full(seed: int = 3) -> Fixture:
+def hecvat3_full(seed: int = 3, answer_sheet: str = "HECVAT - Full") -> Fixture:
     """HECVAT 3.x Full as a vendor returns it: 13 sheets; ``HECVAT - Full`` holds 253 ids in
     column A, the question text in B as shared VLOOKUP formulas into the hidden
     ``Questions`` sheet (with their cached text), the vendor's answers in C (176 given, the
@@ -216,7 +216,8 @@ def hecvat3_full(seed: int = 3) -> Fixture:
     section starts with a row repeating the column titles (half of them merged banners).
     ``Analyst Report`` and ``Scoring`` copy the answers by formula, ``Analyst Reference``
     holds guidance prose for 189 questions, ``Standards Crosswalk`` control codes, hidden
-    ``Questions`` the preferred answers, hidden ``Values`` the drop-down list."""
+    ``Questions`` the preferred answers, hidden ``Values`` the drop-down list.
+    ``answer_sheet`` renames the answer sheet (and every formula pointing at it)."""
     rng = random.Random(seed)
     items = [(f"{p}-{n:02d}", p, hecvat_question(p, t, n), t) for p, t, c in HECVAT3_SECTIONS for n in range(1, c + 1)]
     assert len(items) == 253
@@ -225,7 +226,7 @@ def hecvat3_full(seed: int = 3) -> Fixture:
     itac = [i for i in others if items[i][1] == "ITAC"]
     blank = set(itac) | set(rng.sample([i for i in others if i not in itac], 77 - len(itac)))
     book = Book()
-    names = ["Instructions", "Summary", "HECVAT - Full", "Analyst Report", "Analyst Reference", "Standards Crosswalk",
+    names = ["Instructions", "Summary", answer_sheet, "Analyst Report", "Analyst Reference", "Standards Crosswalk",
              "Scoring", "Risk Summary", "Glossary", "Change Log", "Questions", "Values", "Lookups"]
     states = {"Questions": "hidden", "Values": "hidden", "Lookups": "veryHidden"}
     sheets = {name: book.add(name, states.get(name, "visible")) for name in names}
@@ -240,7 +241,7 @@ def hecvat3_full(seed: int = 3) -> Fixture:
     for row, (qid, prefix, text, _t) in enumerate(items, start=2):
         questions.row(row, [qid, text, None if prefix == "GNRL" else rng.choice(("Yes", "Yes", "No")),
                             rng.choice((5, 10, 15, 20))])
-    full = sheets["HECVAT - Full"]
+    full = sheets[answer_sheet]
     full.set("A1", "HECVAT - Full | Higher Education Community Vendor Assessment Toolkit", style=BOLD)
     full.merge("A1:F1")
     full.set("A2", "Answer every question in column C; add detail in column D. Analysts read column E.")
@@ -287,13 +288,15 @@ def hecvat3_full(seed: int = 3) -> Fixture:
         shared += 1
     full.set((row + 1, 1), "End of questionnaire. Thank you for completing the HECVAT.")
     full.merge(f"A{row + 1}:F{row + 1}")
-    _hecvat3_side_sheets(sheets, answer_rows, items, rng)
+    _hecvat3_side_sheets(sheets, answer_rows, items, rng, answer_sheet)
     fixture.data = book.to_bytes()
     return fixture
 
 
-def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng) -> None:
-    """The analyst, scoring, crosswalk, summary and reference sheets around the answers."""
+def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng, answers: str) -> None:
+    """The analyst, scoring, crosswalk, summary and reference sheets around the answers
+    (on the sheet named ``answers``)."""
+    full = "'" + answers.replace("'", "''") + "'"
     sheets["Instructions"].set("A1", "Instructions", style=BOLD)
     for row, text in enumerate(("Vendors: complete the HECVAT - Full sheet.",
                                 "Institutions: review the Analyst Report and the Summary.",
@@ -306,12 +309,12 @@ def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng) -> N
     scoring.row(1, ["ID", "Answer", "Weight", "Score"], style=BOLD)
     for offset, (row, qid, text, answer) in enumerate(answer_rows):
         target = 4 + offset
-        report.set((target, 1), qid, formula=f"'HECVAT - Full'!A{row}")
-        report.set((target, 2), text, formula=f"'HECVAT - Full'!B{row}")
-        report.set((target, 3), answer, formula=f"IF('HECVAT - Full'!C{row}=\"\",\"\",'HECVAT - Full'!C{row})")
+        report.set((target, 1), qid, formula=f"{full}!A{row}")
+        report.set((target, 2), text, formula=f"{full}!B{row}")
+        report.set((target, 3), answer, formula=f"IF({full}!C{row}=\"\",\"\",{full}!C{row})")
         report.set((target, 4), "Yes")
-        scoring.set((offset + 2, 1), qid, formula=f"'HECVAT - Full'!A{row}")
-        scoring.set((offset + 2, 2), answer, formula=f"'HECVAT - Full'!C{row}&\"\"")
+        scoring.set((offset + 2, 1), qid, formula=f"{full}!A{row}")
+        scoring.set((offset + 2, 2), answer, formula=f"{full}!C{row}&\"\"")
         scoring.set((offset + 2, 3), 10)
         scoring.set((offset + 2, 4), 10 if answer.lower() == "yes" else 0,
                     formula=f'IF(B{offset + 2}="Yes",C{offset + 2},0)')
@@ -330,10 +333,10 @@ def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng) -> N
     summary = sheets["Summary"]
     summary.row(1, ["Summary"], style=BOLD)
     summary.set("A3", "Vendor")
-    summary.set("B3", answer_rows[0][3], formula="'HECVAT - Full'!C4")
+    summary.set("B3", answer_rows[0][3], formula=f"{full}!C4")
     answered = sum(1 for *_x, a in answer_rows if a)
     summary.set("A4", "Questions answered")
-    summary.set("B4", answered, formula="COUNTA('HECVAT - Full'!C4:C300)")
+    summary.set("B4", answered, formula=f"COUNTA({full}!C4:C300)")
     risk = sheets["Risk Summary"]
     risk.row(1, ["Section", "Yes", "No", "Score"], style=BOLD)
     for offset, (prefix, title, _count) in enumerate(HECVAT3_SECTIONS):
