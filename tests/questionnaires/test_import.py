@@ -53,7 +53,8 @@ def test_generated_workbook_is_protected_with_dropdowns_and_very_hidden_metadata
     assert not questions["H5"].protection.locked
     lists = [dv for dv in questions.data_validations.dataValidation if dv.type == "list"]
     assert any("G5" in str(dv.sqref) for dv in lists)
-    assert [c.value for c in book["Subcontractors"][1]][:6] == list(layout.SUBCONTRACTOR_HEADERS)
+    assert [c.value for c in book["Subcontractors"][1]][:7] == list(layout.SUBCONTRACTOR_HEADERS)
+    assert layout.SUBCONTRACTOR_HEADERS[6] == "委託元 / Contracted by"
     meta = {r[0].value: r[1].value for r in book["_vendorrisk"].iter_rows(max_col=2)}
     assert meta["template_id"] == "general_outsourcing" and meta["vendor_id"] == vendor.id
     assert len(meta["digest"]) == 64

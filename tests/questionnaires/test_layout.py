@@ -12,9 +12,7 @@ from tests.questionnaires import workbooks as qw
 from tests.questionnaires.test_foreign import CAIQ_ROWS
 from tests.questionnaires.xlsx_writer import Book
 from vendorrisk.questionnaires import layout
-from vendorrisk.questionnaires import reader_foreign as foreign
 from vendorrisk.questionnaires import vocabulary as vocab
-from vendorrisk.questionnaires.reader import WorkbookReader
 from vendorrisk.questionnaires.sheets import read_book
 
 
@@ -218,24 +216,19 @@ GENERIC_ROWS = [("Q1", "ISMS認証を取得していますか", "はい", "2019�
                 ("Q3", "再委託先はありますか", "いいえ", "")]
 
 
-@pytest.mark.parametrize("build", [
-    lambda: fq.caiq_workbook(CAIQ_ROWS),
-    lambda: fq.generic_workbook(["番号", "質問", "回答", "備考"], GENERIC_ROWS),
+@pytest.mark.parametrize("build, sheet, header_row, columns, rows, fmt", [
+    (lambda: fq.caiq_workbook(CAIQ_ROWS), "CAIQv4", 3,
+     {"id": "A", "question": "B", "answer": "C", "ownership": "D", "comment": "E"}, CAIQ_ROWS, "caiq"),
+    (lambda: fq.generic_workbook(["番号", "質問", "回答", "備考"], GENERIC_ROWS), "回答", 1,
+     {"id": "A", "question": "B", "answer": "C", "comment": "D"}, GENERIC_ROWS, "ja_checklist"),
 ])
-def test_where_the_header_names_sufficed_the_same_columns_are_found(build):
-    data = build()
-    reader = WorkbookReader(data)
-    try:
-        before = foreign.detect_layout(reader).as_dict()
-    finally:
-        reader.close()
-    response = layout.detect(data)
+def test_plain_sheets_named_by_their_headers_are_read_by_them(build, sheet, header_row, columns, rows, fmt):
+    response = layout.detect(build())
     (chosen,) = response.sheets
-    assert (chosen.sheet, chosen.header_row) == (before["sheet"], before["header_row"])
-    assert chosen.as_dict()["columns"] == before["columns"]
-    assert [q.raw for q in response.questions] == [r[2] for r in (CAIQ_ROWS if before["format"] == "caiq" else
-                                                                  GENERIC_ROWS)]
-    assert response.format == {"caiq": "caiq", "generic": "ja_checklist"}[before["format"]]
+    assert (chosen.sheet, chosen.header_row) == (sheet, header_row)  # the visible sheet, not the hidden list
+    assert chosen.as_dict()["columns"] == columns
+    assert [(q.question_id, q.raw) for q in response.questions] == [(r[0], r[2]) for r in rows]
+    assert response.format == fmt
 
 
 def test_columns_given_by_the_user_are_read_as_given(hecvat3):

@@ -22,7 +22,9 @@ def test_api_lists_templates_and_sends_the_workbook(api, db):
     client = api("compliance")
     listed = client.get("/api/v1/questionnaires").get_json()
     assert {t["id"] for t in listed["items"]} == {"general_outsourcing", "cloud_services"}
-    assert listed["mappings"][0]["id"] == "caiq_v4_cloud"
+    profiles = {p["id"]: p for p in listed["profiles"]}
+    assert {p["format"] for p in profiles.values()} == {"caiq", "hecvat3", "hecvat4", "sig", "ja_checklist"}
+    assert profiles["caiq_v4"]["templates"] == ["cloud_services", "general_outsourcing"]
     response = client.get(f"/api/v1/questionnaires/cloud_services/workbook?vendor_id={vendor.id}")
     assert response.status_code == 200 and "spreadsheetml" in response.mimetype
     book = load_workbook(io.BytesIO(response.data))

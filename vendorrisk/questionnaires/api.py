@@ -11,10 +11,10 @@ from vendorrisk.core.api import error_responses, json_body, json_response, to_di
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
-from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.questionnaires import reviews, service
+from vendorrisk.questionnaires.foreign import ROLES
 from vendorrisk.questionnaires.models import QuestionnaireResponse
-from vendorrisk.questionnaires.reader_foreign import ROLES
+from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue
 
 bp = Blueprint("api_questionnaires", __name__, url_prefix="/api/v1")
@@ -38,11 +38,13 @@ def _template_json(t) -> dict:
 @bp.get("/questionnaires")
 @allow(*ALL_ROLES)
 def list_templates():
-    """The questionnaire templates (latest versions) and the foreign-format mappings."""
+    """The questionnaire templates (latest versions) and the formats recognised (profiles)."""
     cat = catalogue()
     return jsonify({"items": [_template_json(t) for t in cat.latest()],
-                    "mappings": [{"id": m.id, "format": m.format, "template_id": m.template_id,
-                                  "questions": len(m.questions)} for m in cat.mappings.values()]})
+                    "profiles": [{"id": p.id, "format": p.format, "title_ja": p.title_ja, "title_en": p.title_en,
+                                  "templates": sorted({t for pairs in p.by_id.values() for t, _q in pairs}
+                                                      | {t for _p, t, _q in p.by_text})}
+                                 for p in load_profiles()]})
 
 
 @bp.get("/questionnaires/<template_id>/workbook")
@@ -62,7 +64,9 @@ def workbook(template_id):
 @bp.post("/vendors/<int:vendor_id>/questionnaire-responses")
 @allow("compliance", "vendor_owner")
 def import_response(vendor_id):
-    """Import a filled workbook (multipart ``file``); ``dry_run=1`` validates only."""
+    """Import a filled workbook or CSV (multipart ``file``); ``dry_run=1`` validates only. A
+    layout not recognised answers 422 with the best guess until the request names ``sheets``
+    (repeatable), ``header_row`` or ``<role>_column`` letters, a ``profile``, or ``confirmed=1``."""
     session = get_session()
     if not service.may_import(session, g.user, vendor_id):
         raise Forbidden(_("You may import questionnaires only for vendors you own."))
@@ -70,12 +74,14 @@ def import_response(vendor_id):
     if file is None or not file.filename:
         raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
                                [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
-    upload = inspect_upload(file.read(), file.filename, {"xlsx"})
-    params = {k: request.form.get(k) for k in ("sheet", "header_row", "format", *(f"{r}_column" for r in ROLES))
-              if request.form.get(k) is not None}
+    upload = service.inspect_questionnaire(file.read(), file.filename)
+    params = {k: request.form.get(k) for k in ("sheet", "header_row", "profile", "confirmed",
+                                               *(f"{r}_column" for r in ROLES)) if request.form.get(k) is not None}
+    if request.form.getlist("sheets"):
+        params["sheets"] = request.form.getlist("sheets")
     result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(), user_id=g.user.id,
                                      dry_run=request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE,
-                                     layout_params=params, mapping_id=request.form.get("mapping") or None)
+                                     layout_params=params)
     session.commit()
     status = 200 if result.dry_run or result.duplicate else 201
     return jsonify(result.as_dict()), status

@@ -67,26 +67,28 @@ class DetectedResponse:
 
 
 def detect(data: bytes, profiles=None, *, sheets: list[str] | None = None, header_row: int | None = None,
-           columns: dict[str, int] | None = None) -> DetectedResponse:
+           columns: dict[str, int] | None = None, choices: dict[int, str] | None = None) -> DetectedResponse:
     """Read an .xlsx or CSV file and detect its questionnaire (see ``detect_book``);
     ``UnreadableWorkbook`` if the file cannot be read safely."""
-    return detect_book(read_book(data), profiles, sheets=sheets, header_row=header_row, columns=columns)
+    return detect_book(read_book(data), profiles, sheets=sheets, header_row=header_row, columns=columns,
+                       choices=choices)
 
 
 def detect_book(book: Book, profiles=None, *, sheets: list[str] | None = None, header_row: int | None = None,
-                columns: dict[str, int] | None = None) -> DetectedResponse:
+                columns: dict[str, int] | None = None, choices: dict[int, str] | None = None) -> DetectedResponse:
     """Score every sheet, choose the vendor's answer sheet(s), read their question rows
     once each, and recognise the format among ``profiles`` (``load_profiles()`` by default).
 
     A user correcting the detection passes ``sheets`` (read exactly those) and, optionally,
     ``header_row`` and ``columns`` (role -> column number, ``question`` and ``answer`` at
-    least), which then apply to each of those sheets."""
+    least; ``choices`` when the answer is a mark in one of several columns), which then
+    apply to each of those sheets."""
     if profiles is None:
         profiles = load_profiles()
     analysed = [(sheet, analyse_sheet(sheet)) for sheet in book.sheets]
     candidates = sorted((layout for _s, layout in analysed), key=lambda l: -l.score)
     if sheets is not None:
-        picked = [(s, analyse_sheet(s, header_row=header_row, columns=columns) if columns else l)
+        picked = [(s, analyse_sheet(s, header_row=header_row, columns=columns, choices=choices) if columns else l)
                   for s, l in analysed if s.title in sheets]
         chosen = [(s, l) for s, l in picked if l.columns.get("answer") and l.columns.get("question")]
     else:

@@ -61,18 +61,30 @@ def choice_group(texts: dict[int, str]) -> dict[int, str]:
     return best
 
 
+def choice_row(sheet: Sheet, row: int) -> dict[int, str]:
+    """The answer-titled columns on the row under a header (はい | いいえ | 該当なし under a
+    merged 回答): the row holds nothing else, and above the group the header row is blank or
+    one merged title spanning it."""
+    texts = _header_texts(sheet, row)
+    group = choice_group(texts) if texts else {}
+    if not group or set(texts) != set(group):
+        return {}
+    anchors = {sheet.covered.get((row - 1, c), (row - 1, c)) for c in group}
+    above = [sheet.value(row - 1, c) for c in group]
+    return group if len(anchors) == 1 or all(v is None for v in above) else {}
+
+
 def _header(sheet: Sheet) -> tuple[int | None, dict[int, str]]:
     """The header row: of the top rows, the first naming most roles, at least two of them
     and the question or the answer among them (a group of answer-titled columns, there or
     on the row under it, names the answer); and its texts by column."""
     best: tuple = (0, None, {})
-    texts_below = _header_texts(sheet, 1)
     for row in range(1, min(sheet.last_row, HEADER_SCAN) + 1):
-        texts, texts_below = texts_below, _header_texts(sheet, row + 1)
+        texts = _header_texts(sheet, row)
         if not texts:
             continue
         roles = {vocab.header_role(text) for text in texts.values()}
-        if choice_group(texts) or (roles & {"question", "id"} and choice_group(texts_below)):
+        if choice_group(texts) or (roles & {"question", "id"} and choice_row(sheet, row + 1)):
             roles.add("answer")
         useful = len(roles & set(ROLES))
         if roles & {"question", "answer"} and useful >= 2 and useful > best[0]:
@@ -122,15 +134,19 @@ def _columns(sheet: Sheet, rows: list[int]) -> dict[int, _Column]:
     return stats
 
 
-def analyse_sheet(sheet: Sheet, *, header_row: int | None = None, columns: dict[str, int] | None = None) -> SheetLayout:
-    """Find the header row and the columns by role (or take those given), then read the
-    rows and score the sheet."""
+def analyse_sheet(sheet: Sheet, *, header_row: int | None = None, columns: dict[str, int] | None = None,
+                  choices: dict[int, str] | None = None) -> SheetLayout:
+    """Find the header row and the columns by role (or take those given, and the columns
+    answered by a mark), then read the rows and score the sheet."""
     layout = SheetLayout(sheet.title, sheet.state)
     layout.named_otherwise = bool(NOT_ANSWER_SHEET.search(vocab.canonical(sheet.title)))
     if columns:
         layout.header_row, layout.columns = header_row, dict(columns)
         layout.headers = _header_texts(sheet, header_row) if header_row else {}
-        layout.first_row = (header_row or 0) + 1
+        layout.choices = dict(choices or {})
+        # Titles of the marked columns under the header row: the questions start one lower.
+        layout.first_row = (header_row or 0) + 1 + bool(layout.choices and not set(layout.choices) <= set(
+            choice_group(layout.headers)))
         _shapes(sheet, layout)
         _score(sheet, layout)
         return layout
@@ -140,10 +156,11 @@ def analyse_sheet(sheet: Sheet, *, header_row: int | None = None, columns: dict[
     if header_row is not None:
         layout.choices = choice_group(headers)
         if not layout.choices:
-            layout.choices = choice_group(_header_texts(sheet, header_row + 1))
+            layout.choices = choice_row(sheet, header_row + 1)
             layout.first_row += bool(layout.choices)
     rows = _sample_rows(sheet, layout.first_row)
-    if len(rows) < 2:
+    titled = {vocab.header_role(text) for text in headers.values()} >= {"question", "answer"}
+    if len(rows) < (1 if titled else 2):  # one question only under a header naming both
         return layout
     stats = _columns(sheet, rows)
     for column in layout.choices:
@@ -248,12 +265,13 @@ def _score(sheet: Sheet, layout: SheetLayout) -> None:
     # merely mentions answers ("what a good answer looks like") is not enough on its own.
     header_answer = vocab.header_names(header, "answer") or bool(layout.choices)
     evidence = max(layout.answer_like, layout.listed, 0.5 if header_answer else 0.0)
-    if layout.questions >= 2 and evidence >= 0.5 and (given or layout.listed >= 0.5 or header_answer):
+    has_header = layout.header_row is not None and ({"question", "answer"} <= {
+        vocab.header_role(layout.headers.get(c, "")) for c in layout.columns.values()} or bool(layout.choices))
+    enough = layout.questions >= 2 or (layout.questions == 1 and has_header)
+    if enough and evidence >= 0.5 and (given or layout.listed >= 0.5 or header_answer):
         layout.role = "answers" if layout.literal >= 0.5 else "derived"
     layout.score = round(layout.questions * (0.3 + 0.7 * evidence) * (0.5 + 0.5 * layout.literal)
                          * (1.0 + 0.5 * layout.listed), 2)
-    has_header = layout.header_row is not None and ({"question", "answer"} <= {
-        vocab.header_role(layout.headers.get(c, "")) for c in layout.columns.values()} or bool(layout.choices))
     fill = layout.answered / layout.questions
     layout.confidence = round(0.25 * has_header + 0.3 * evidence + 0.2 * max(layout.listed, fill)
                               + 0.25 * (1.0 if layout.uses_ids else min(1.0, fill + 0.5)), 2)

@@ -266,7 +266,8 @@ def _list_values(formula: str, sheet: Sheet, index: int, names: dict[str, str], 
 ENCODINGS = ("utf-8-sig", "cp932", "utf-16")
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file: UTF-16 (by its byte order mark), UTF-8 or Shift_JIS (cp932)."""
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return data.decode("utf-16")
     for encoding in ENCODINGS[:2]:  # UTF-8 first; Excel in Japan saves CSV as Shift_JIS (cp932)
@@ -281,7 +282,7 @@ def read_csv(data: bytes, title: str = "CSV") -> Book:
     """A CSV file (comma, tab or semicolon separated; UTF-8, UTF-16 or Shift_JIS) as one sheet."""
     if b"\x00" in data[:4096] and data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise UnreadableWorkbook("corrupt", detail="binary data")
-    text = _decode(data)
+    text = decode_text(data)
     sample = text[:20000]
     delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in sample.splitlines()[:50]))
     sheet = Sheet(title)

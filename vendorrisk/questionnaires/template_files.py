@@ -1,8 +1,9 @@
-"""Questionnaire templates and foreign-format mappings: content files under ``questionnaires/``.
+"""Questionnaire templates: content files under ``questionnaires/``.
 
-A template is one YAML file (id, version, bilingual title, sections of questions); a
-mapping (``questionnaires/mappings/*.yaml``) relates a foreign questionnaire's question ids
-to a template's questions. Files are validated when the app starts; a broken file is named.
+A template is one YAML file (id, version, bilingual title, sections of questions). The
+industry's formats and how their answers map onto our questions are profiles under
+``questionnaires/mappings/formats/`` (``profiles``). Files are validated when the app
+starts (the area registers both checkers); a broken file is named.
 ``questionnaires/selection/`` belongs to the selection area and is not read here.
 """
 import re
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 from vendorrisk.core import content
 from vendorrisk.core.errors import NotFound
 from vendorrisk.core.registry import ContentProblem
+from vendorrisk.questionnaires.profiles import check_profiles
 
 ANSWER_TYPES = ("yes_no_na", "single_choice", "multiple_choice", "text", "number", "date")
 CHOICE_TYPES = ("yes_no_na", "single_choice", "multiple_choice")
@@ -24,7 +26,6 @@ SEVERITIES = ("critical", "high", "medium", "low")
 ARTICLE_PARTS = {25: 4, 26: 4, 27: 9}
 ARTICLE_RE = re.compile(r"^(25|26|27)\((\d)\)$")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.&-]{0,59}$")
-FOREIGN_FORMATS = ("caiq", "generic")
 
 
 @dataclass(frozen=True)
@@ -117,23 +118,6 @@ class Template:
     def by_id(self) -> dict[str, Question]:
         """Questions by id."""
         return {q.id: q for q in self.questions}
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """Foreign question ids related to a template's question ids."""
-
-    id: str
-    title_ja: str
-    title_en: str
-    format: str
-    template_id: str
-    questions: dict[str, str]
-    path: str = ""
-
-    def title(self, language: str = "en") -> str:
-        """The title in the given language."""
-        return self.title_ja if language == "ja" else self.title_en
 
 
 def canonical(text) -> str:
@@ -278,48 +262,11 @@ def parse_template(path: Path) -> tuple[Template | None, list[ContentProblem]]:
     return template, problems
 
 
-def parse_mapping(path: Path, templates: dict[str, "Template"]) -> tuple[Mapping | None, list[ContentProblem]]:
-    """Read and validate one mapping file against the (latest) templates."""
-    problems = _Problems()
-    where = content.relative(path)
-    try:
-        data = content.read_mapping(path)
-    except content.ContentFileError as exc:
-        problems.add(where, f"{exc} (with id, format, template and questions)")
-        return None, problems
-    mid = str(data.get("id", ""))
-    if not re.match(r"^[a-z][a-z0-9_]{1,59}$", mid):
-        problems.add(where, "id must be lower-case letters, digits and '_'")
-    title_ja, title_en = _bilingual(data, "title", problems, "mapping", where)
-    fmt = data.get("format")
-    if fmt not in FOREIGN_FORMATS:
-        problems.add(where, f"format {fmt!r} is not one of {', '.join(FOREIGN_FORMATS)}")
-    template = templates.get(str(data.get("template", "")))
-    if template is None:
-        problems.add(where, f"template {data.get('template')!r} does not exist")
-    raw = data.get("questions")
-    if not isinstance(raw, dict) or not raw:
-        problems.add(where, "questions must map foreign question ids to our question ids")
-        raw = {}
-    relation = {}
-    for foreign, ours in raw.items():
-        foreign_id, our_id = canonical(foreign), str(ours)
-        if template is not None:
-            question = template.question(our_id)
-            if question is None:
-                problems.add(where, f"{foreign}: question {our_id} is not in template {template.id}")
-            elif fmt == "caiq" and question.type != "yes_no_na":
-                problems.add(where, f"{foreign}: CAIQ answers are Yes/No/NA, but {our_id} is {question.type}")
-        relation[foreign_id] = our_id
-    return Mapping(mid, title_ja, title_en, str(fmt), str(data.get("template", "")), relation, where), problems
-
-
 @dataclass(frozen=True)
 class Catalogue:
-    """Every template version and mapping found in a folder."""
+    """Every template version found in a folder."""
 
     versions: dict[tuple[str, int], Template]
-    mappings: dict[str, Mapping]
     problems: tuple[ContentProblem, ...]
 
     def latest(self) -> list[Template]:
@@ -331,7 +278,7 @@ class Catalogue:
 
 
 def load_catalogue(folder: Path | None = None) -> Catalogue:
-    """Read every template (``*.yaml`` at the top of the folder) and mapping (``mappings/``)."""
+    """Read every template (``*.yaml`` at the top of the folder)."""
     folder = Path(folder or content.QUESTIONNAIRES_DIR)
     problems: list[ContentProblem] = []
     versions: dict[tuple[str, int], Template] = {}
@@ -346,16 +293,7 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
                                            f"{template.version} is also defined in {versions[key].path}"))
             continue
         versions[key] = template
-    latest = {}
-    for (tid, _v), template in sorted(versions.items()):
-        latest[tid] = template
-    mappings: dict[str, Mapping] = {}
-    for path in sorted((folder / "mappings").glob("*.y*ml")):
-        mapping, found = parse_mapping(path, latest)
-        problems.extend(found)
-        if mapping is not None and not found:
-            mappings[mapping.id] = mapping
-    return Catalogue(versions, mappings, tuple(problems))
+    return Catalogue(versions, tuple(problems))
 
 
 @lru_cache(maxsize=4)
@@ -366,8 +304,7 @@ def _cached(folder: str, stamp: tuple) -> Catalogue:
 def catalogue(folder: Path | None = None) -> Catalogue:
     """The catalogue of the questionnaires folder, re-read when a file changes."""
     folder = Path(folder or content.QUESTIONNAIRES_DIR)
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*.y*ml"))
-                  if "selection" not in p.relative_to(folder).parts)
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.glob("*.y*ml")))
     return _cached(str(folder), stamp)
 
 
@@ -387,5 +324,11 @@ def get_template(template_id: str, version: int | None = None) -> Template:
 
 
 def check_questionnaires() -> list[ContentProblem]:
-    """Validate every questionnaire template and mapping file."""
+    """Validate every questionnaire template file."""
     return list(load_catalogue().problems)
+
+
+def check_formats() -> list[ContentProblem]:
+    """Validate every format profile, its mapping targets against the latest templates."""
+    templates = {t.id: t for t in load_catalogue().latest()}
+    return [ContentProblem(path, message) for path, message in check_profiles(templates)]
