@@ -76,4 +76,4 @@ def test_same_id_and_version_twice_is_refused(tmp_path):
     folder = _copy(tmp_path)
     (folder / "copy.yaml").write_text((folder / "cloud_services.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     problems = [str(p) for p in load_catalogue(folder).problems]
-    assert any("version 1 is also defined in" in p for p in problems)
+    assert any("cloud_services version 2 is also defined in" in p for p in problems)

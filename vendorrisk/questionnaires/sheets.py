@@ -269,7 +269,10 @@ ENCODINGS = ("utf-8-sig", "cp932", "utf-16")
 def decode_text(data: bytes) -> str:
     """The text of a CSV file: UTF-16 (by its byte order mark), UTF-8 or Shift_JIS (cp932)."""
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableWorkbook("corrupt", detail="not UTF-16 text after its byte order mark") from None
     for encoding in ENCODINGS[:2]:  # UTF-8 first; Excel in Japan saves CSV as Shift_JIS (cp932)
         try:
             return data.decode(encoding)
