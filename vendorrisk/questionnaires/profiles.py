@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from vendorrisk.core import content
+from vendorrisk.questionnaires.text_rules import TextRules
 from vendorrisk.questionnaires.vocabulary import canonical
 
 FORMATS = ("caiq", "hecvat3", "hecvat4", "sig", "ja_checklist")
@@ -68,6 +69,11 @@ class Profile:
     by_id: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # foreign id -> (template, question)
     by_text: tuple[tuple[re.Pattern, str, str], ...] = ()  # (pattern, template, question)
     path: str = ""
+    text_rules: TextRules = field(default=None, compare=False, repr=False)  # by_text, made quick
+
+    def __post_init__(self):
+        if self.text_rules is None:
+            object.__setattr__(self, "text_rules", TextRules(self.by_text))
 
     @property
     def tests(self) -> int:
@@ -78,9 +84,9 @@ class Profile:
     def targets(self, question_id: str, text: str) -> list[tuple[str, str]]:
         """Our (template, question) pairs a foreign question maps onto, by id and by text."""
         found = list(self.by_id.get(canonical(question_id), ())) if question_id else []
-        for pattern, template, ours in self.by_text:
-            if (template, ours) not in found and pattern.search(text):
-                found.append((template, ours))
+        for pair in self.text_rules.matches(text):
+            if pair not in found:
+                found.append(pair)
         return found
 
 
