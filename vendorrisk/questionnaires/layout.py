@@ -142,19 +142,22 @@ def _once(rows: list[DetectedQuestion]) -> tuple[list[DetectedQuestion], list[De
     """Each question once. Rows with the same id are one question: the first typed row is
     kept (a copy only when no sheet has it typed). Without ids, a copy is dropped when a
     typed row has its text; typed rows that merely share a text stay separate questions."""
-    groups: dict[tuple, list[DetectedQuestion]] = {}
-    for q in rows:
+    groups: dict[tuple, list[int]] = {}
+    for index, q in enumerate(rows):
         key = ("id", vocab.canonical(q.question_id)) if q.question_id else ("text", vocab.canonical(q.question))
-        groups.setdefault(key, []).append(q)
+        groups.setdefault(key, []).append(index)
     keep: set[int] = set()
     for (kind, _value), group in groups.items():
-        typed = [q for q in group if not q.copy]
+        if len(group) == 1:
+            keep.add(group[0])
+            continue
+        typed = [i for i in group if not rows[i].copy]
         if kind == "id":
-            keep.add(id(typed[0] if typed else group[0]))
+            keep.add(typed[0] if typed else group[0])
         else:
-            keep.update(id(q) for q in (typed or group[:1]))
-    kept = [q for q in rows if id(q) in keep]
-    return kept, [q for q in rows if id(q) not in keep]
+            keep.update(typed or group[:1])
+    kept = [q for i, q in enumerate(rows) if i in keep]
+    return kept, [q for i, q in enumerate(rows) if i not in keep]
 
 
 def _confidence(layouts: list[SheetLayout]) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from openpyxl.utils import column_index_from_string
 
 from vendorrisk.questionnaires import vocabulary as vocab
-from vendorrisk.questionnaires.layout_rows import ROLES, SheetLayout, banner, read_questions
+from vendorrisk.questionnaires.layout_rows import ROLES, SheetLayout, banner, cell_text, read_questions
 from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
 from vendorrisk.questionnaires.sheets import Sheet, text_of
 
@@ -105,18 +105,17 @@ class _Column:
 def _columns(sheet: Sheet, rows: list[int]) -> dict[int, _Column]:
     stats: dict[int, _Column] = {}
     listed_columns = sorted(sheet.list_columns()) if sheet.lists else []
-    merged_rows = sheet.merged_rows
+    merged_rows, covered, formulas = sheet.merged_rows, sheet.covered, sheet.formulas
     for row in rows:
-        values = sheet.rows[row]
         allowed = {}
         for column in listed_columns:
             found = allowed[column] = sheet.allowed_at(row, column)
             if found:
                 stats.setdefault(column, _Column()).listed += 1
-        for column, value in enumerate(values, start=1):
-            if value is None or value is NO_CACHED_VALUE:
-                continue
-            if row in merged_rows and (row, column) in sheet.covered:
+        filled = [(c, v) for c, v in enumerate(sheet.rows[row], start=1) if v is not None and v is not NO_CACHED_VALUE]
+        merged = row in merged_rows
+        for column, value in filled:
+            if merged and (row, column) in covered:
                 continue  # a copy of a merged range's value: it counts once, where it is written
             text = value.strip() if type(value) is str else text_of(value)
             if not text:
@@ -128,8 +127,8 @@ def _columns(sheet: Sheet, rows: list[int]) -> dict[int, _Column]:
             is_id, is_question, strength = vocab.features(text)
             item.ids += is_id
             item.questions += is_question
-            item.answers += 1.0 if text in allowed.get(column, ()) else strength
-            if (row, column) in sheet.formulas:
+            item.answers += 1.0 if allowed and text in allowed.get(column, ()) else strength
+            if (row, column) in formulas:
                 item.formulas += 1
     return stats
 
@@ -216,19 +215,18 @@ def _shapes(sheet: Sheet, layout: SheetLayout) -> None:
     counts: Counter = Counter()
     answered: Counter = Counter()
     texts = 0
-    answer_cols = list(layout.choices) or [answer_col]
-    for row in range(layout.first_row, sheet.last_row + 1):
-        values = sheet.rows.get(row)
-        if not values:
-            continue
-        if text_of(values[question_col - 1]):
+    answer_cols = [c - 1 for c in layout.choices] or [answer_col - 1]
+    merged, lists = sheet.merged_rows, sheet.lists
+    for row in sorted(r for r in sheet.rows if r >= layout.first_row):
+        values = sheet.rows[row]
+        if cell_text(values[question_col - 1]):
             texts += 1
-        ident = text_of(values[id_col - 1])
-        if not ident or not vocab.is_id(ident) or banner(sheet, row, id_col, answer_col):
+        ident = cell_text(values[id_col - 1])
+        if not ident or not vocab.is_id(ident) or (row in merged and banner(sheet, row, id_col, answer_col)):
             continue
         kind = vocab.shape(ident)
         counts[kind] += 1
-        if any(text_of(values[c - 1]) for c in answer_cols) or sheet.allowed_at(row, answer_col):
+        if any(cell_text(values[c]) for c in answer_cols) or (lists and sheet.allowed_at(row, answer_col)):
             answered[kind] += 1
     if not counts:
         return
@@ -251,14 +249,19 @@ def _score(sheet: Sheet, layout: SheetLayout) -> None:
         return
     layout.answer_like = round(sum(1.0 if q.in_list else vocab.answer_strength(q.raw) for q in given)
                                / len(given), 3) if given else 0.0
-    literal = sum(1 for q in given if not sheet.is_formula(q.row, _answer_column(q.answer_cell)))
+    if layout.choices:  # the marked cell holds the answer
+        literal = sum(1 for q in given if not sheet.is_formula(q.row, _answer_column(q.answer_cell)))
+    else:
+        literal = sum(1 for q in given if not sheet.is_formula(q.row, answer_col))
     layout.literal = round(literal / len(given), 3) if given else 1.0
-    layout.listed = round(sum(1 for q in rows if sheet.lists and sheet.allowed_at(q.row, answer_col)) / len(rows), 3)
-    allowed = []
-    for q in rows:
-        for value in (sheet.allowed_at(q.row, answer_col) if sheet.lists and not layout.choices else ()):
-            if value not in allowed:
-                allowed.append(value)
+    listed, allowed = 0, {}
+    if sheet.lists:
+        for q in rows:
+            values = sheet.allowed_at(q.row, answer_col)
+            listed += bool(values)
+            for value in values if not layout.choices else ():
+                allowed.setdefault(value, None)
+    layout.listed = round(listed / len(rows), 3)
     layout.allowed = tuple(allowed) or tuple(layout.choices.values())
     header = layout.headers.get(answer_col, "")
     # A column titled exactly as an answer column may hold free-text answers; a title that

@@ -30,6 +30,7 @@ from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
 
 MAX_COLUMNS = 30
 MAX_LIST_COLUMNS = 200
+LIST_CELLS = 2000  # lists over larger areas are checked by their bounds
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 200
 BROKEN = (pyexpat.ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError,
@@ -65,6 +66,7 @@ class Sheet:
     covered: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # cell -> its merge anchor
     boxes: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)  # anchor -> merge
     merged_rows: set[int] = field(default_factory=set)  # rows a merged range touches
+    _list_index: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def visible(self) -> bool:
@@ -86,10 +88,34 @@ class Sheet:
 
     def allowed_at(self, row: int, column: int) -> tuple[str, ...]:
         """The values of the drop-down list on a cell, if it has one."""
-        for (left, top, right, bottom), values in self.lists:
+        if not self.lists:
+            return ()
+        if self._list_index is None:
+            self._index_lists()
+        cells, wide = self._list_index
+        found = cells.get((row, column))
+        for position, (left, top, right, bottom), values in wide:
+            if found is not None and found[0] < position:
+                break
             if left <= column <= right and top <= row <= bottom:
                 return values
-        return ()
+        return found[1] if found is not None else ()
+
+    def _index_lists(self) -> None:
+        """Lists over small areas by cell (a workbook may put one on every answer cell); the
+        first list given for a cell wins, as in Excel."""
+        cells: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
+        wide = []
+        for position, (box, values) in enumerate(self.lists):
+            left, top, right, bottom = box
+            right = min(right, self.width)
+            if (right - left + 1) * (bottom - top + 1) > LIST_CELLS:
+                wide.append((position, box, values))
+                continue
+            for row in range(top, bottom + 1):
+                for column in range(left, right + 1):
+                    cells.setdefault((row, column), (position, values))
+        self._list_index = (cells, wide)
 
     def merged_span(self, row: int, column: int) -> int:
         """How many columns the merged range covering the cell spans (1 if none)."""

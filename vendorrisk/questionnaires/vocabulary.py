@@ -79,7 +79,7 @@ ID_RE = re.compile(r"^(?:[a-z&]{1,8}[-_ .]?\d{1,4}(?:[-_.]\d{1,4}){0,4}[a-z]?"
                    r"|\d{1,4}|\d{1,3}(?:[-.]\d{1,3}){1,4}"
                    r"|\(\d{1,3}\)|[\u2460-\u2473]"
                    r"|q\.?\s?\d{1,4}(?:[-.]\d{1,3}){0,3})$")
-SHAPE_RUNS = re.compile(r"[A-Za-z&]+|\d+")
+LETTER_RUNS, DIGIT_RUNS = re.compile(r"[A-Za-z&]+"), re.compile(r"\d+")
 
 
 @lru_cache(maxsize=8192)
@@ -99,7 +99,7 @@ def shape(text: str) -> str:
     ``1-1`` -> ``9-9``. Question ids of one questionnaire share a few shapes; a section number
     (``1``) or a note has another."""
     key = unicodedata.normalize("NFKC", str(text)).strip().upper()
-    return SHAPE_RUNS.sub(lambda m: "9" if m.group(0)[0].isdigit() else "A", key)
+    return DIGIT_RUNS.sub("9", LETTER_RUNS.sub("A", key))
 
 
 QUESTION_START = re.compile(r"^(do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|shall|may|"
