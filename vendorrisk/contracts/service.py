@@ -10,10 +10,8 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
+from vendorrisk.contracts import checker
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.checker import matcher as contracts_matcher
-from vendorrisk.contracts.checker import structure as contracts_structure
-from vendorrisk.contracts.checker import text as contracts_text
 from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
 from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -75,8 +73,10 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
     arrangement = get_arrangement(session, arrangement_id)
     _may_change(session, user, arrangement.vendor_id)
     upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
-    extracted = contracts_text.extract(upload.data, upload.kind)
-    structure = contracts_structure.parse(extracted.blocks)
+    try:
+        checked = checker.check(upload.data, upload.filename, applicable_clauses(arrangement))
+    except checker.UnreadableContract as exc:
+        raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
     if contract_id is not None:
         contract = get_contract(session, contract_id)
         if contract.arrangement_id != arrangement.id:
@@ -93,21 +93,16 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
     stored, _duplicate = storage.store(session, upload, user.id)
     number = (session.exec(select(func.max(ContractVersion.number))
                            .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
-    status = extracted.status if extracted.status == "scanned" else ("ok" if structure.detected else "no_structure")
-    note = extracted.note or ("" if structure.detected else
-                              "No numbered articles were recognised; every result needs a review.")
     version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
                               filename=upload.filename, file_kind=upload.kind,
-                              extracted_text=extracted.text[:EXTRACTED_TEXT_LIMIT],
-                              extraction_status=status, extraction_note=note,
-                              structure_style=structure.style,
+                              extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
+                              extraction_status=checked.status, extraction_note=checked.note,
+                              structure_style=checked.structure.style,
                               library_version=contracts_library.library_version(),
                               uploaded_by_id=user.id)
     session.add(version)
     session.flush()
-    results = contracts_matcher.check_contract(structure, applicable_clauses(arrangement),
-                                               scanned=extracted.status == "scanned")
-    for result in results:
+    for result in checked.results:
         session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
                                 auto_status=result.status, confidence=result.confidence,
                                 reason=result.reason[:1000], evidence=result.evidence,

@@ -55,16 +55,6 @@ class ImportResult:
     article_scores: dict = field(default_factory=dict)
     unanswered: list[dict] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        """JSON-ready summary (the API's answer)."""
-        return {"id": self.response.id if self.response else None, "format": self.format,
-                "profile_id": self.profile_id, "confidence": self.confidence, "template_id": self.template_id,
-                "template_version": self.template_version, "layout": self.layout, "questions": self.questions,
-                "answered": self.answered, "unanswered": self.unanswered[:MAX_LISTED], "score": self.score,
-                "article_scores": self.article_scores, "flags": self.flags, "flagged": self.flagged,
-                "subcontractors": self.subcontractors, "dry_run": self.dry_run, "duplicate": self.duplicate,
-                "findings_created": self.findings_created}
-
 
 def inspect_questionnaire(data: bytes, filename: str) -> Upload:
     """``inspect_upload`` for a questionnaire: an .xlsx or a CSV file. A CSV saved by Excel

@@ -12,8 +12,9 @@ gets *found*: the reviewer decides.
 import re
 from dataclasses import dataclass
 
+from vendorrisk.contracts.checker.document import Passage, Section, Structure
 from vendorrisk.contracts.checker.library import Clause
-from vendorrisk.contracts.checker.structure import NUM, Passage, Section, Structure, kanji_number
+from vendorrisk.contracts.checker.structure import NUM, kanji_number
 
 FOUND, NOT_FOUND, NEEDS_REVIEW = "found", "not_found", "needs_review"
 STATUSES = (FOUND, NOT_FOUND, NEEDS_REVIEW)

@@ -12,11 +12,14 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from vendorrisk.core.errors import ValidationFailed
-
 PARTS = ("body", "table", "header", "footer")
 # A text layer this small across the whole file means the pages are images.
 MIN_TEXT_CHARS = 40
+
+
+class UnreadableContract(ValueError):
+    """The file cannot be read as a contract (corrupt, encrypted, not UTF-8, no text, wrong
+    kind); the message says why and what to do, in words for the uploader."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,13 @@ def normalise(text: str) -> str:
 
 
 def _refuse(message: str):
-    raise ValidationFailed(message, [{"field": "file", "message": message}])
+    raise UnreadableContract(message)
 
 
 def extract(data: bytes, kind: str) -> Extracted:
     """Extract the text blocks of a ``docx``, ``pdf``, ``txt`` or ``md`` file.
 
-    Corrupt or encrypted files raise ``ValidationFailed`` with a clear message."""
+    Corrupt or encrypted files raise ``UnreadableContract`` with a clear message."""
     if kind == "docx":
         blocks = _docx_blocks(data)
     elif kind == "pdf":
@@ -105,7 +108,7 @@ def _pdf(data: bytes) -> Extracted:
             if not opened:
                 _refuse("The PDF is password-protected; upload an unprotected copy.")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except ValidationFailed:
+    except UnreadableContract:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).")
