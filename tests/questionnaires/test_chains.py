@@ -176,3 +176,34 @@ def test_contracted_by_that_names_nobody_or_goes_round_is_a_row_level_error(db, 
         _import(db, tier1, rows)
     assert any(d["sheet"] == "Subcontractors" and d["cell"] == cell and message in d["message"]
                for d in caught.value.details), caught.value.details
+
+
+def test_the_api_plans_accepts_and_withdraws(db, chain, api):
+    tier1, arrangement, centre, registered = chain
+    result = _import(db, tier1, _rows(centre))
+    db.commit()
+    client = api("compliance")
+    base = f"/api/v1/questionnaire-responses/{result.response.id}"
+    plan = client.get(f"{base}/chain-plan?arrangement_id={arrangement.id}")
+    assert plan.status_code == 200
+    body = plan.get_json()
+    actions = {link["row"]: (link["action"], link["matched_by"], link["tier"]) for link in body["links"]}
+    assert actions == {2: ("add", "", 2), 3: ("add", "", 3), 4: ("elsewhere", "corporate_number", None),
+                       5: ("add", "name", 3), 6: ("self", "name", None)}
+    (root,) = body["tree"]
+    assert (root["name"], root["state"]) == ("株式会社一次請け", "existing")
+    added = next(n for n in root["children"] if n["state"] == "add")
+    assert added["name"] == "株式会社運用サポート" and {c["name"] for c in added["children"]} == {
+        "夜間監視合同会社", "Example Monitoring Ltd."}
+    assert client.get(f"{base}/chain-plan").status_code == 422
+    only = [link["proposal_id"] for link in body["links"] if link["row"] == 2]
+    made = client.post(f"{base}/chain", json={"arrangement_id": arrangement.id, "proposal_ids": only})
+    assert made.status_code == 201 and [l["vendor_id"] for l in made.get_json()["links"]] != []
+    rest = client.post(f"{base}/chain", json={"arrangement_id": arrangement.id})
+    assert rest.status_code == 201 and len(rest.get_json()["links"]) == 2
+    night = next(link["proposal_id"] for link in body["links"] if link["row"] == 3)
+    assert client.post(f"/api/v1/questionnaire-proposals/{night}/withdraw", json={"reason": " "}).status_code == 422
+    gone = client.post(f"/api/v1/questionnaire-proposals/{night}/withdraw", json={"reason": "別の委託元の誤り"})
+    assert gone.status_code == 200 and gone.get_json()["status"] == "withdrawn" and gone.get_json()["link_id"] is None
+    again = client.post(f"/api/v1/questionnaire-proposals/{night}/withdraw", json={"reason": "もう一度"})
+    assert again.status_code == 409

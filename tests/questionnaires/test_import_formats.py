@@ -149,3 +149,62 @@ def test_the_user_picks_other_sheets_and_a_profile(db, vendor):
     with pytest.raises(ValidationFailed) as caught:
         _import(db, factories.gen_vendor(db), fixture, layout_params={"profile": "nope"})
     assert caught.value.message.startswith("Unknown format 'nope'")
+
+
+def _post(client, vendor_id, data, filename, **form):
+    import io
+    return client.post(f"/api/v1/vendors/{vendor_id}/questionnaire-responses",
+                       data={"file": (io.BytesIO(data), filename), **form}, content_type="multipart/form-data")
+
+
+def test_the_api_imports_a_detected_format_in_one_call_and_asks_to_confirm_an_unknown_one(db, api):
+    vendor = factories.gen_vendor(db)
+    db.commit()
+    client = api("compliance")
+    caiq = _post(client, vendor.id, qw.caiq_v403().data, "CAIQv4.0.3.xlsx")
+    body = caiq.get_json()
+    assert caiq.status_code == 201 and (body["format"], body["profile_id"], body["answered"]) == ("caiq", "caiq_v4", 261)
+    assert body["article_scores"]["27(9)"]["possible"] > 0 and body["unanswered"] == []
+    sjis = qw.ja_hai_iie_csv()
+    csv = _post(client, vendor.id, sjis.data, sjis.name)
+    assert csv.status_code == 201 and csv.get_json()["format"] == "ja_checklist"
+    assert len(csv.get_json()["unanswered"]) == len(sjis.expected) - len(sjis.answered)
+    book = Book()
+    sheet = book.add("Self check")
+    sheet.row(1, ["Item", "Control", "Status"])
+    sheet.row(2, ["S1", "Is there a written security policy approved by management?", "Yes"])
+    sheet.row(3, ["S2", "Are backups tested at least every quarter by the operator?", "No"])
+    unknown = _post(client, vendor.id, book.to_bytes(), "self.xlsx")
+    error = unknown.get_json()["error"]
+    assert unknown.status_code == 422 and error["code"] == "validation_failed"
+    assert error["message"].startswith("The questionnaire's layout was not recognised")
+    assert error["details"] == [{"sheet": "Self check", "cell": "", "message": (
+        "Best guess: header row 1, columns question=B, id=A, answer=C; 2 of 2 questions answered.")}]
+    confirmed = _post(client, vendor.id, book.to_bytes(), "self.xlsx", confirmed="1")
+    assert confirmed.status_code == 201 and confirmed.get_json()["format"] == "unknown"
+    assert confirmed.get_json()["layout"]["sheets"][0]["columns"] == {"question": "B", "id": "A", "answer": "C"}
+
+
+@pytest.mark.parametrize("declaration", [
+    b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+])
+def test_hostile_foreign_workbooks_are_refused_as_before_and_nothing_is_stored(db, vendor, declaration):
+    import io
+    import zipfile
+    source = qw.hecvat3_full().data
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet3.xml":
+                start = content.index(b"<worksheet")
+                content = content[:start] + declaration + content[start:]
+            dst.writestr(item, content)
+    before = db.exec(select(func.count()).select_from(QuestionnaireResponse)).one()
+    with pytest.raises(ValidationFailed) as caught:
+        _import(db, vendor, qw.Fixture(out.getvalue(), name="hecvat.xlsx"))
+    assert caught.value.message == ("The workbook contains XML declarations (DTD, entities or external references) "
+                                    "that no Excel workbook needs; it is refused.")
+    assert caught.value.details[0]["sheet"] == "HECVAT - Full"
+    assert db.exec(select(func.count()).select_from(QuestionnaireResponse)).one() == before
