@@ -310,3 +310,16 @@ def test_hecvat3_is_recognised_by_its_structure_when_the_answer_sheet_is_renamed
     assert [s.sheet for s in response.sheets] == ["Acme Responses 2026"]
     assert len(response.questions) == 253 and len(response.answered) == 176
     assert _rows(response) == _expected(fixture)
+
+
+def test_japanese_form_on_a_grid_of_narrow_columns_answered_far_to_the_right():
+    fixture = qw.ja_grid_form()
+    response = layout.detect(fixture.data)
+    assert response.format == "ja_checklist"
+    (sheet,) = response.sheets
+    assert sheet.as_dict()["columns"] == {"question": "C", "id": "A", "answer": "AE", "comment": "AI"}
+    assert _rows(response) == _expected(fixture)
+    assert sheet.allowed == ("適合", "一部適合", "不適合", "対象外")
+    assert {q.raw: q.answer for q in response.answered} == {
+        w: m for w, m in (("適合", "yes"), ("一部適合", "partial"), ("不適合", "no"), ("対象外", "na"))
+        if w in {e.answer for e in fixture.answered}}

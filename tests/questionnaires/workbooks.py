@@ -794,3 +794,46 @@ def caiq_v31_style(seed: int = 31) -> Fixture:
                     sheet.merge(f"{column}{first}:{column}{row - 1}")
     fixture.data = book.to_bytes()
     return fixture
+
+
+def ja_grid_form(seed: int = 15) -> Fixture:
+    """A Japanese form drawn on a grid of narrow columns (方眼紙): the title and the company
+    line merged across, the header on row 6 with 項番 in A:B, 確認事項 merged over C:AD, 回答
+    over AE:AH (a drop-down on AE: 適合 / 一部適合 / 不適合 / 対象外) and 備考 over AI:AP,
+    every question row merged the same way, section rows merged across the whole width."""
+    from openpyxl.utils import get_column_letter as letter
+    rng = random.Random(seed)
+    book = Book()
+    sheet = book.add("様式1")
+    sheet.set("A1", "外部委託先 情報セキュリティ確認書", style=BOLD)
+    sheet.merge("A1:AP1")
+    sheet.set("A3", "貴社名：")
+    sheet.merge("A3:F3")
+    sheet.set("G3", "株式会社グリッドソリューションズ")
+    sheet.merge("G3:AD3")
+    spans = (("A", "B", "項番"), ("C", "AD", "確認事項"), ("AE", "AH", "回答"), ("AI", "AP", "備考"))
+    for first, last, title in spans:
+        sheet.set(f"{first}6", title, style=BOLD)
+        sheet.merge(f"{first}6:{last}6")
+    fixture = Fixture(b"", name="様式1_確認書.xlsx")
+    row = 7
+    words = ("適合", "一部適合", "不適合", "対象外")
+    for number, (title, questions) in enumerate(JA_SECTIONS, start=1):
+        sheet.set((row, 1), title, style=BOLD)
+        sheet.merge(f"A{row}:AP{row}")
+        row += 1
+        for n, text in enumerate(questions, start=1):
+            answer = rng.choices(words + ("",), (60, 12, 8, 8, 12))[0]
+            remark = "別紙参照" if answer and rng.random() < 0.3 else ""
+            values = {1: f"{number}-{n}", 3: text, 31: answer or None, 35: remark or None}
+            for column, value in values.items():
+                if value is not None:
+                    sheet.set((row, column), value)
+            for first, last, _title in spans:
+                sheet.merge(f"{first}{row}:{last}{row}")
+            fixture.expected.append(Expected(sheet.title, row, f"{number}-{n}", text, answer, remark))
+            row += 1
+    sheet.drop_down(f"AE8:AE{row - 1}", '"' + ",".join(words) + '"')
+    assert letter(31) == "AE"
+    fixture.data = book.to_bytes()
+    return fixture

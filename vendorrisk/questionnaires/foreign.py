@@ -20,7 +20,7 @@ from vendorrisk.questionnaires import layout as detection
 from vendorrisk.questionnaires.native import ParsedAnswer, ParsedWorkbook
 from vendorrisk.questionnaires.profiles import Profile, load_profiles, map_response
 from vendorrisk.questionnaires.scoring import no_value_message
-from vendorrisk.questionnaires.sheets import Book, UnreadableWorkbook, read_book
+from vendorrisk.questionnaires.sheets import MAX_COLUMNS, Book, UnreadableWorkbook, read_book
 from vendorrisk.questionnaires.template_files import catalogue, canonical
 
 ROLES = detection.ROLES
@@ -123,6 +123,11 @@ def _detect(book: Book, choice: LayoutChoice, profiles) -> detection.DetectedRes
         except ValueError:
             problems.append({"sheet": sheets[0], "cell": "", "message": _(
                 "%(letter)s is not a column letter (for %(role)s).", letter=repr(letter), role=role)})
+            continue
+        if columns[role] > MAX_COLUMNS:
+            problems.append({"sheet": sheets[0], "cell": "", "message": _(
+                "Column %(letter)s is beyond the %(count)s columns read (for %(role)s).", letter=letter,
+                count=MAX_COLUMNS, role=role)})
     if "question" not in columns:
         problems.append({"sheet": sheets[0], "cell": "", "message": _("Choose the question column.")})
     if "answer" not in columns:

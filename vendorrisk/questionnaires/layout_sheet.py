@@ -140,6 +140,7 @@ def analyse_sheet(sheet: Sheet, *, header_row: int | None = None, columns: dict[
     layout = SheetLayout(sheet.title, sheet.state)
     layout.named_otherwise = bool(NOT_ANSWER_SHEET.search(vocab.canonical(sheet.title)))
     if columns:
+        sheet.widen(max([*columns.values(), *(choices or {})]))
         layout.header_row, layout.columns = header_row, dict(columns)
         layout.headers = _header_texts(sheet, header_row) if header_row else {}
         layout.choices = dict(choices or {})

@@ -26,6 +26,7 @@ class SheetData:
 
     rows: dict[int, list] = field(default_factory=dict)
     last_row: int = 0
+    last_column: int = 0  # the rightmost wanted column holding a value
     merges: list[str] = field(default_factory=list)
     validations: list[tuple[str, str, str]] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -111,7 +112,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
     seen: dict[str, str] = {}
     # One mutable record of the cell being read, cheaper than many nonlocal names.
     cell = {"row": 0, "column": 0, "wanted": False, "kind": "n", "style": "", "formula": False,
-            "inline": False, "capture": False, "phonetic": False, "last": 0, "shared": None}
+            "inline": False, "capture": False, "phonetic": False, "last": 0, "right": 0, "shared": None}
 
     def start(tag, attrs):
         local = tags.get(tag)
@@ -174,7 +175,10 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
                     values = rows.get(row)
                     if values is None:
                         values = rows[row] = [None] * max_col
-                    values[cell["column"] - 1] = value
+                    column = cell["column"]
+                    values[column - 1] = value
+                    if column > cell["right"]:
+                        cell["right"] = column
         elif local == "v" or local == "t":
             cell["capture"] = False
         elif local == "rPh":
@@ -207,7 +211,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
         for piece in without_empty_row_runs(stream):
             xml.Parse(piece, False)
     xml.Parse(b"", True)
-    data.last_row = cell["last"]
+    data.last_row, data.last_column = cell["last"], cell["right"]
     return data
 
 

@@ -3,7 +3,8 @@ where a vendor put its answers.
 
 Pure: bytes in, ``Book`` out; no Flask, no database. An .xlsx is read with the streaming,
 defused reader of ``reader_xml`` and ``reader_cells`` (a DTD, entity declaration or external reference
-refuses the file), every sheet once, visible or hidden, the first ``MAX_COLUMNS`` columns:
+refuses the file), every sheet once, visible or hidden, the columns it uses of the first
+``MAX_COLUMNS``:
 cell values (a formula reads as its cached value), which cells are formulas and their text,
 merged ranges (the top-left value carried into every covered cell) and the drop-down lists
 of data validations, resolved to their values whether written inline, as a range on any
@@ -28,7 +29,10 @@ from vendorrisk.questionnaires import reader_cells as cells
 from vendorrisk.questionnaires import reader_xml as xml
 from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
 
-MAX_COLUMNS = 30
+# Columns read at most: Japanese forms drawn on a grid of narrow columns (方眼紙) merge a
+# question over dozens of them and put the answer far to the right. A sheet keeps only
+# the columns it uses (values, and drop-down lists on blank answer cells).
+MAX_COLUMNS = 120
 MAX_LIST_COLUMNS = 200
 LIST_CELLS = 2000  # lists over larger areas are checked by their bounds
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -52,7 +56,7 @@ class UnreadableWorkbook(ValueError):
 
 @dataclass
 class Sheet:
-    """One sheet: values by row (``MAX_COLUMNS`` wide, merged ranges filled from their
+    """One sheet: values by row (``width`` wide: the columns used, merged ranges filled from their
     top-left cell), formula text by (row, column), merged boxes and drop-down lists."""
 
     title: str
@@ -116,6 +120,13 @@ class Sheet:
                 for column in range(left, right + 1):
                     cells.setdefault((row, column), (position, values))
         self._list_index = (cells, wide)
+
+    def widen(self, width: int) -> None:
+        """Make every row ``width`` columns long (columns a user names beyond those used)."""
+        if width > self.width:
+            for values in self.rows.values():
+                values.extend([None] * (width - len(values)))
+            self.width = width
 
     def merged_span(self, row: int, column: int) -> int:
         """How many columns the merged range covering the cell spans (1 if none)."""
@@ -213,7 +224,25 @@ def read_xlsx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Book:
     return book
 
 
+def _used_width(raw: cells.SheetData, width: int) -> int:
+    """The columns a sheet uses, of the ``width`` read: its values, and the left edge of its
+    drop-down lists (an answer column may be all blank)."""
+    used = raw.last_column
+    for kind, sqref, _formula in raw.validations:
+        for part in sqref.split() if kind == "list" else ():
+            try:
+                left = range_boundaries(part)[0]
+            except (TypeError, ValueError):
+                continue
+            if left and used < left <= width:
+                used = left
+    return max(1, min(used, width))
+
+
 def _sheet(title: str, state: str, raw: cells.SheetData, width: int) -> Sheet:
+    width = _used_width(raw, width)
+    for values in raw.rows.values():
+        del values[width:]
     sheet = Sheet(title, state, raw.rows, raw.last_row, width, formulas=raw.formulas)
     for ref in raw.merges:
         try:
@@ -318,9 +347,14 @@ def read_csv(data: bytes, title: str = "CSV") -> Book:
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             cells = [v if v.strip() else None for v in values[:MAX_COLUMNS]]
-            if any(v is not None for v in cells):
-                sheet.rows[number] = cells + [None] * (MAX_COLUMNS - len(cells))
+            while cells and cells[-1] is None:
+                cells.pop()
+            if cells:
+                sheet.rows[number] = cells
                 sheet.last_row = number
     except csv.Error as exc:
         raise UnreadableWorkbook("corrupt", detail=str(exc)) from None
+    sheet.width = max((len(values) for values in sheet.rows.values()), default=1)
+    for values in sheet.rows.values():
+        values.extend([None] * (sheet.width - len(values)))
     return Book([sheet], kind="csv")

@@ -19,7 +19,7 @@ LEXICON = {
            "planned", "not implemented", "non-compliant", "not compliant", "not available", "not supported",
            "does not meet"),
     "partial": ("partial", "partially", "partly", "in progress", "△", "▲", "一部", "一部対応", "一部実施",
-                "一部達成", "一部準拠", "部分的", "部分的に対応", "対応中", "partially compliant",
+                "一部達成", "一部準拠", "一部適合", "一部整備", "部分的", "部分的に対応", "対応中", "partially compliant",
                 "partially implemented"),
     # A lone dash or slash (斜線) is how Japanese forms mark "not applicable".
     "na": ("na", "n/a", "n.a.", "n.a", "not applicable", "該当なし", "該当無し", "対象外", "非該当", "不要",
