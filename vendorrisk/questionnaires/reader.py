@@ -77,6 +77,7 @@ class WorkbookReader:
                                    durations=self.durations, epoch=self.package.epoch)
         except BROKEN as exc:
             raise _refuse(exc, title) from None
+        cells.pad(sheet.rows, max_col)
         last = sheet.last_row if max_row is None else min(sheet.last_row, max_row)
         if last < min_row:
             return []

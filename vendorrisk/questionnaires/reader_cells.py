@@ -99,7 +99,8 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
                strings: list[str], dates: frozenset, durations: frozenset, epoch,
                formulas: bool = False) -> SheetData:
     """Stream a sheet once, keeping the values of columns 1..``max_col`` in rows
-    ``min_row``..``max_row``; values convert as openpyxl's read-only, cached-value mode
+    ``min_row``..``max_row`` (each row as long as its last value: ``pad`` them to a width);
+    values convert as openpyxl's read-only, cached-value mode
     does, except that a formula without a cached value reads as ``NO_CACHED_VALUE``
     (a string formula whose cached result is empty reads as blank). With ``formulas``,
     the text of each wanted formula cell is kept too."""
@@ -110,6 +111,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
     top = max_row if max_row is not None else 1 << 30
     text: list[str] = []
     seen: dict[str, str] = {}
+    nones = [None] * max_col
     # One mutable record of the cell being read, cheaper than many nonlocal names.
     cell = {"row": 0, "column": 0, "wanted": False, "kind": "n", "style": "", "formula": False,
             "inline": False, "capture": False, "phonetic": False, "last": 0, "right": 0, "shared": None}
@@ -174,8 +176,11 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
                     row = cell["row"]
                     values = rows.get(row)
                     if values is None:
-                        values = rows[row] = [None] * max_col
+                        values = rows[row] = []
                     column = cell["column"]
+                    short = column - len(values)
+                    if short > 0:  # rows grow to the cells they hold; callers pad them
+                        values.extend(nones[:short])
                     values[column - 1] = value
                     if column > cell["right"]:
                         cell["right"] = column
@@ -213,6 +218,16 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
     xml.Parse(b"", True)
     data.last_row, data.last_column = cell["last"], cell["right"]
     return data
+
+
+def pad(rows: dict[int, list], width: int) -> None:
+    """Make every row ``width`` long (cut or filled with None)."""
+    for values in rows.values():
+        short = width - len(values)
+        if short > 0:
+            values.extend([None] * short)
+        elif short < 0:
+            del values[width:]
 
 
 def _value(cell: dict, text: list[str], strings: list[str], dates: frozenset, durations: frozenset, epoch,

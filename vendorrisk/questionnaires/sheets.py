@@ -241,8 +241,7 @@ def _used_width(raw: cells.SheetData, width: int) -> int:
 
 def _sheet(title: str, state: str, raw: cells.SheetData, width: int) -> Sheet:
     width = _used_width(raw, width)
-    for values in raw.rows.values():
-        del values[width:]
+    cells.pad(raw.rows, width)
     sheet = Sheet(title, state, raw.rows, raw.last_row, width, formulas=raw.formulas)
     for ref in raw.merges:
         try:

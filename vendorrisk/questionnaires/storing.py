@@ -27,20 +27,7 @@ def store_response(session: Session, vendor: Vendor, upload: Upload, sha256: str
         flags=result.flags, imported_by_id=user_id)
     session.add(response)
     session.flush()
-    # Thousands of answers go in a few executemany batches (bounded memory); the import
-    # itself is audited below.
-    insert = QuestionnaireAnswer.__table__.insert()
-    connection = session.connection()
-    for start in range(0, len(parsed.answers), INSERT_BATCH):
-        connection.execute(insert, [
-            {"response_id": response.id, "position": a.position, "question_id": a.question_id,
-             "source_id": a.source_id, "sheet": a.sheet, "cell": a.cell, "question_text": a.question_text,
-             "value": a.value, "raw": a.raw, "comment": a.comment,
-             "points": a.evaluation.points if a.evaluation else None,
-             "max_points": a.evaluation.max_points if a.evaluation else None,
-             "flagged": bool(a.evaluation and a.evaluation.flagged),
-             "severity": a.evaluation.severity if a.evaluation else None}
-            for a in parsed.answers[start:start + INSERT_BATCH]])
+    _insert_answers(session, response.id, parsed.answers)
     for proposal in parsed.proposals:
         session.add(SubcontractorProposal(response_id=response.id, vendor_id=vendor.id, **proposal))
     specs = _native_findings(vendor, response, parsed) if parsed.template else _mapped_findings(vendor, response,
@@ -53,6 +40,31 @@ def store_response(session: Session, vendor: Vendor, upload: Upload, sha256: str
                            "flags": result.flags})
     session.flush()
     return response, created
+
+
+ANSWER_COLUMNS = ("response_id", "position", "question_id", "source_id", "sheet", "cell", "question_text", "value",
+                  "raw", "comment", "points", "max_points", "flagged", "severity")
+
+
+def _insert_answers(session: Session, response_id: int, answers) -> None:
+    """Thousands of answers in a few executemany batches (bounded memory); the import itself
+    is audited by the caller. On SQLite the rows go to the driver as tuples (no per-row
+    parameter processing, a third of the time); elsewhere through SQLAlchemy Core, which
+    batches them into multi-row INSERTs."""
+    connection = session.connection()
+    rows = [(response_id, a.position, a.question_id, a.source_id, a.sheet, a.cell, a.question_text, a.value, a.raw,
+             a.comment, a.evaluation.points if a.evaluation else None,
+             a.evaluation.max_points if a.evaluation else None, bool(a.evaluation and a.evaluation.flagged),
+             a.evaluation.severity if a.evaluation else None) for a in answers]
+    if connection.dialect.name == "sqlite":
+        statement = (f"INSERT INTO {QuestionnaireAnswer.__tablename__} ({', '.join(ANSWER_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * len(ANSWER_COLUMNS))})")
+        for start in range(0, len(rows), INSERT_BATCH):
+            connection.exec_driver_sql(statement, rows[start:start + INSERT_BATCH])
+        return
+    insert = QuestionnaireAnswer.__table__.insert()
+    for start in range(0, len(rows), INSERT_BATCH):
+        connection.execute(insert, [dict(zip(ANSWER_COLUMNS, row)) for row in rows[start:start + INSERT_BATCH]])
 
 
 def _native_findings(vendor: Vendor, response: QuestionnaireResponse, parsed: ParsedWorkbook) -> list[FindingSpec]:
