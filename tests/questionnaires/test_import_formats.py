@@ -208,3 +208,24 @@ def test_hostile_foreign_workbooks_are_refused_as_before_and_nothing_is_stored(d
                                     "that no Excel workbook needs; it is refused.")
     assert caught.value.details[0]["sheet"] == "HECVAT - Full"
     assert db.exec(select(func.count()).select_from(QuestionnaireResponse)).one() == before
+
+
+def test_cli_imports_a_vendors_own_questionnaire_and_asks_to_confirm_an_unknown_layout(runner, app, db, tmp_path):
+    vendor = factories.gen_vendor(db)
+    db.commit()
+    fixture = qw.hecvat3_full()
+    path = tmp_path / fixture.name
+    path.write_bytes(fixture.data)
+    done = runner.invoke(args=["import-questionnaire", str(vendor.id), str(path)])
+    assert done.exit_code == 0 and "format hecvat3, 176/253 answered" in done.output
+    book = Book()
+    sheet = book.add("Self check")
+    sheet.row(1, ["Item", "Control", "Status"])
+    sheet.row(2, ["S1", "Is there a written security policy approved by management?", "Yes"])
+    sheet.row(3, ["S2", "Are backups tested at least every quarter by the operator?", "No"])
+    unknown = tmp_path / "self.xlsx"
+    unknown.write_bytes(book.to_bytes())
+    refused = runner.invoke(args=["import-questionnaire", str(vendor.id), str(unknown)])
+    assert refused.exit_code == 1 and "Self check: Best guess: header row 1" in refused.output
+    confirmed = runner.invoke(args=["import-questionnaire", str(vendor.id), str(unknown), "--confirm"])
+    assert confirmed.exit_code == 0 and "format unknown, 2/2 answered" in confirmed.output
