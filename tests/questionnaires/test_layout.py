@@ -295,6 +295,8 @@ def test_check_list_answered_by_a_mark_in_one_of_several_columns(two_header_rows
 def test_older_cloud_questionnaire_with_x_in_yes_no_not_applicable_columns():
     fixture = qw.caiq_v31_style()
     response = layout.detect(fixture.data)
+    assert (response.format, response.profile_id) == ("caiq", "caiq_v3")  # by its v3 ids (EKM-, AIS-...)
+    assert layout.detect(qw.caiq_v403().data).profile_id == "caiq_v4"
     (sheet,) = response.sheets
     assert (sheet.header_row, sheet.first_row) == (1, 3)
     assert sheet.as_dict()["columns"]["id"] == "C" and sheet.as_dict()["columns"]["question"] == "E"
