@@ -265,6 +265,7 @@ def test_grid_style_sheet_with_questions_merged_across_columns():
     ("Yes", "yes"), ("ＹＥＳ", "yes"), ("〇", "yes"), ("レ", "yes"), ("Yes, annually", "yes"), ("はい（年1回）", "yes"),
     ("No.", "no"), ("×", "no"), ("未対応", "no"), ("Planned", "no"), ("△", "partial"), ("一部対応", "partial"),
     ("N/A", "na"), ("－", "na"), ("該当なし", "na"), ("/", "na"), ("Mostly", "other"), ("x", "other"), ("", ""),
+    ("Fully compliant", "yes"), ("Full", "yes"), ("一部適合", "partial"), ("不適合", "no"),
 ])
 def test_answers_are_normalised(raw, meaning):
     assert vocab.normalise(raw) == meaning

@@ -13,7 +13,7 @@ LEXICON = {
     "yes": ("y", "yes", "true", "ok", "はい", "有", "有り", "あり", "○", "〇", "◯", "◎", "✓", "✔", "☑", "レ",
             "済", "済み", "対応済", "対応済み", "実施", "実施済", "実施済み", "実施している", "対応している",
             "達成", "準拠", "適合", "整備済", "compliant", "in place", "implemented", "available", "supported",
-            "satisfied", "meets"),
+            "satisfied", "meets", "full", "fully", "fully compliant", "fully implemented"),
     "no": ("n", "no", "false", "ng", "いいえ", "無", "無し", "なし", "×", "✕", "✖", "☓", "未対応", "未実施",
            "未達成", "未整備", "非準拠", "不適合", "実施していない", "対応していない", "計画中", "検討中",
            "planned", "not implemented", "non-compliant", "not compliant", "not available", "not supported",
