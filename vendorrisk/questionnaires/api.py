@@ -218,7 +218,7 @@ def accept_chain(response_id):
             isinstance(chosen, list) and all(isinstance(i, int) for i in chosen))):
         raise ValidationFailed(_("arrangement_id is required."),
                                [{"field": "arrangement_id", "message": _("An integer.")}])
-    links = reviews.accept_proposals(session, response_id, arrangement_id, set(chosen) if chosen else None,
+    links = reviews.accept_proposals(session, response_id, arrangement_id, None if chosen is None else set(chosen),
                                      g.user.id)
     session.commit()
     return jsonify(AcceptedChain.dump(links=links)), 201
