@@ -229,3 +229,15 @@ def test_cli_imports_a_vendors_own_questionnaire_and_asks_to_confirm_an_unknown_
     assert refused.exit_code == 1 and "Self check: Best guess: header row 1" in refused.output
     confirmed = runner.invoke(args=["import-questionnaire", str(vendor.id), str(unknown), "--confirm"])
     assert confirmed.exit_code == 0 and "format unknown, 2/2 answered" in confirmed.output
+
+
+def test_the_response_page_shows_scores_by_article_and_the_unanswered_in_japanese(client, login, db):
+    vendor = factories.gen_vendor(db)
+    result = _import(db, vendor, qw.hecvat3_full())
+    db.commit()
+    login("auditor")
+    page = client.get(f"/questionnaires/responses/{result.response.id}", headers={"Accept-Language": "ja"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "条項ごとの得点" in html and "第27条第4号" in html
+    assert "253 問中 77 問が未回答です。" in html and 'data-test="mapped"' in html
+    assert 'data-test="sheets-read">HECVAT - Full' in html
