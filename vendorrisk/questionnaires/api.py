@@ -9,6 +9,7 @@ from sqlmodel import select
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, PageQuery, json_body, operation
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
@@ -94,21 +95,25 @@ def import_response(vendor_id):
     layout not recognised answers 422 with the best guess until the request names ``sheets``
     (repeatable), ``header_row`` or ``<role>_column`` letters, a ``profile``, or ``confirmed=1``."""
     session = get_session()
-    if not service.may_import(session, g.user, vendor_id):
-        raise Forbidden(_("You may import questionnaires only for vendors you own."))
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
-                               [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
-    upload = service.inspect_questionnaire(file.read(), file.filename)
+    dry_run = request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE
     params = {k: request.form.get(k) for k in ("sheet", "header_row", "profile", "confirmed",
                                                *(f"{r}_column" for r in ROLES)) if request.form.get(k) is not None}
     if request.form.getlist("sheets"):
         params["sheets"] = request.form.getlist("sheets")
-    result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(), user_id=g.user.id,
-                                     dry_run=request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE,
-                                     layout_params=params)
-    session.commit()
+    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params)
+    with reading(session):  # check and read the workbook without SQLite's write lock
+        if not service.may_import(session, g.user, vendor_id):
+            raise Forbidden(_("You may import questionnaires only for vendors you own."))
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
+                                   [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
+        upload = service.inspect_questionnaire(file.read(), file.filename)
+        result = service.import_response(session, upload=upload, dry_run=True, **options)
+    if not (dry_run or result.duplicate):
+        result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
+        session.commit()
+    result.dry_run = dry_run
     status = 200 if result.dry_run or result.duplicate else 201
     return jsonify(QuestionnaireImport.dump(result, id=result.response.id if result.response else None,
                                             unanswered=result.unanswered[:service.MAX_LISTED])), status

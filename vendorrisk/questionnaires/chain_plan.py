@@ -219,31 +219,38 @@ def accept(session: Session, chain: ChainPlan, user_id: int | None) -> list[Outs
     its data location, and mark its proposal accepted."""
     created: dict[int, int] = {}  # proposal row -> vendor id
     made = []
-    for item in chain.to_add:
-        proposal = item.proposal
-        vendor = item.vendor
-        if vendor is None:
-            vendor = vendor_service.create_vendor(session, {
-                "name": proposal.name, "corporate_number": proposal.corporate_number,
-                "country": proposal.country or "JP", "confirm_duplicate": True})
-        created[proposal.row] = vendor.id
-        parent_id = item.parent_vendor_id if item.parent_row is None else created[item.parent_row]
-        link = chains.add_link(session, chain.arrangement, {
-            "parent_vendor_id": parent_id, "vendor_id": vendor.id, "service": proposal.service,
-            "touches_user_data": proposal.touches_user_data})
-        link.approval_status = "pending"
-        link.approval_note = f"Listed in questionnaire response {proposal.response_id}, row {proposal.row}"
-        session.add(link)
-        session.flush()
-        location = location_of(proposal.data_location)
-        if location:
-            session.add(DataLocation(link_id=link.id, country=location[0], region=location[1]))
-        proposal.status, proposal.link_id = "accepted", link.id
-        proposal.reviewed_by_id, proposal.reviewed_at = user_id, utcnow()
-        session.add(proposal)
-        made.append(link)
+    with chains.chain_changes_once(session):  # the other areas hear of the new chain once
+        for item in chain.to_add:
+            made.append(_add(session, chain, item, created, user_id))
     session.flush()
     return made
+
+
+def _add(session: Session, chain: ChainPlan, item: PlannedLink, created: dict[int, int],
+         user_id: int | None) -> OutsourcingLink:
+    """One planned company linked under its contractor (a vendor registered first if new)."""
+    proposal = item.proposal
+    vendor = item.vendor
+    if vendor is None:
+        vendor = vendor_service.create_vendor(session, {
+            "name": proposal.name, "corporate_number": proposal.corporate_number,
+            "country": proposal.country or "JP", "confirm_duplicate": True})
+    created[proposal.row] = vendor.id
+    parent_id = item.parent_vendor_id if item.parent_row is None else created[item.parent_row]
+    link = chains.add_link(session, chain.arrangement, {
+        "parent_vendor_id": parent_id, "vendor_id": vendor.id, "service": proposal.service,
+        "touches_user_data": proposal.touches_user_data})
+    link.approval_status = "pending"
+    link.approval_note = f"Listed in questionnaire response {proposal.response_id}, row {proposal.row}"
+    session.add(link)
+    session.flush()
+    location = location_of(proposal.data_location)
+    if location:
+        session.add(DataLocation(link_id=link.id, country=location[0], region=location[1]))
+    proposal.status, proposal.link_id = "accepted", link.id
+    proposal.reviewed_by_id, proposal.reviewed_at = user_id, utcnow()
+    session.add(proposal)
+    return link
 
 
 def location_of(text: str) -> tuple[str, str] | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from vendorrisk.core import parse_budget
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.questionnaires import layout as detection
 from vendorrisk.questionnaires.native import ParsedAnswer, ParsedWorkbook
@@ -204,8 +205,10 @@ def read_foreign(data: bytes, params: dict | None, csv: bool = False) -> ParsedW
 
 
 def best_guess(data: bytes) -> detection.DetectedResponse | None:
-    """The detection alone (for the confirmation page), or None if the file is unreadable."""
+    """The detection alone (for the confirmation page), or None if the file is unreadable
+    or takes longer than the time budget to read."""
     try:
-        return detection.detect_book(read_book(data), load_profiles())
-    except UnreadableWorkbook:
+        with parse_budget.budget():
+            return detection.detect_book(read_book(data), load_profiles())
+    except (UnreadableWorkbook, ValidationFailed):
         return None

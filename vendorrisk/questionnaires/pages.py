@@ -11,6 +11,7 @@ from sqlmodel import select
 from vendorrisk.core import storage
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download, send_stored
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
@@ -102,18 +103,21 @@ def upload():
                "profiles": load_profiles()}
     if request.method == "GET":
         return render_template("questionnaires/upload.html", **context)
-    if vendor_id is None or session.get(Vendor, vendor_id) is None:
-        raise NotFound(_("Choose a vendor."))
-    if not service.may_import(session, g.user, vendor_id):
-        raise Forbidden(_("You may import questionnaires only for vendors you own."))
     dry_run = request.form.get("dry_run") == "1"
     params = _layout_params()
     upload = None
+    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params)
     try:
-        upload = _upload_from_form()
-        result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(),
-                                         user_id=g.user.id, dry_run=dry_run, layout_params=params)
-        session.commit()
+        with reading(session):  # check and read the workbook without SQLite's write lock
+            if vendor_id is None or session.get(Vendor, vendor_id) is None:
+                raise NotFound(_("Choose a vendor."))
+            if not service.may_import(session, g.user, vendor_id):
+                raise Forbidden(_("You may import questionnaires only for vendors you own."))
+            upload = _upload_from_form()
+            result = service.import_response(session, upload=upload, dry_run=True, **options)
+        if not (dry_run or result.duplicate):
+            result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
+            session.commit()
     except foreign.LayoutUnconfirmed as exc:
         session.rollback()
         return _confirm(upload, vendor_id, exc.detected, [], dry_run)

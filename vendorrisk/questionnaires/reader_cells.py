@@ -13,6 +13,7 @@ from typing import Iterator
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
+from vendorrisk.core.time_budget import check as budget_check
 from vendorrisk.questionnaires.reader_xml import CHUNK, NO_CACHED_VALUE, SHEET_TAGS, parser
 
 DIGITS = "0123456789"
@@ -144,6 +145,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             if cell["row"] > cell["last"]:
                 cell["last"] = cell["row"]
         elif local == "row":
+            budget_check()  # a file that takes too long to read is refused (core.parse_budget)
             number = attrs.get("r")
             cell["row"] = int(number) if number else cell["row"] + 1
             cell["column"] = 0

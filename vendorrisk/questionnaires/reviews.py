@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from vendorrisk.core import audit, storage
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import StoredFile, utcnow
 from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.questionnaires import chain_plan
@@ -103,6 +104,7 @@ def _pending(session: Session, proposal_id: int) -> SubcontractorProposal:
     proposal = session.get(SubcontractorProposal, proposal_id)
     if proposal is None:
         raise NotFound(_("There is no subcontractor proposal %(id)s.", id=proposal_id))
+    lock(session, proposal)  # accepted or rejected once, however many click at the same moment
     if proposal.status != "pending":
         raise Conflict(_("This proposal was already accepted.") if proposal.status == "accepted"
                        else _("This proposal was already rejected.") if proposal.status == "rejected"
@@ -125,6 +127,11 @@ def accept_proposals(session: Session, response_id: int, arrangement_id: int, pr
     plan adds) to the arrangement's chain as the tree they describe."""
     response = get_response(session, response_id)
     planned = chain_plan_for(session, response, arrangement_id, proposal_ids)
+    for item in planned.to_add:  # each added once, however many accept at the same moment
+        lock(session, item.proposal)
+        if item.proposal.status != "pending":
+            raise Conflict(_("This proposal was already accepted.") if item.proposal.status == "accepted"
+                           else _("This proposal was already rejected."))
     return chain_plan.accept(session, planned, user_id)
 
 
@@ -167,6 +174,7 @@ def withdraw_proposal(session: Session, proposal_id: int, user_id: int | None, r
     proposal = session.get(SubcontractorProposal, proposal_id)
     if proposal is None:
         raise NotFound(_("There is no subcontractor proposal %(id)s.", id=proposal_id))
+    lock(session, proposal)  # withdrawn once, however many click at the same moment
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationFailed(_("Say why the link is removed."), [{"field": "reason", "message": _(

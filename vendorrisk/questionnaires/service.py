@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit
+from vendorrisk.core import audit, parse_budget
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.core.uploads import Upload, inspect_upload, sniff
 from vendorrisk.questionnaires import foreign, storing
@@ -54,6 +54,7 @@ class ImportResult:
     confidence: float | None = None
     article_scores: dict = field(default_factory=dict)
     unanswered: list[dict] = field(default_factory=list)
+    parsed: ParsedWorkbook | None = field(default=None, repr=False, compare=False)  # reused by the import
 
 
 def inspect_questionnaire(data: bytes, filename: str) -> Upload:
@@ -134,11 +135,15 @@ def _existing(existing: QuestionnaireResponse, dry_run: bool) -> ImportResult:
 
 
 def import_response(session: Session, *, vendor_id: int, upload: Upload, key: bytes, user_id: int | None = None,
-                    dry_run: bool = False, layout_params: dict | None = None) -> ImportResult:
+                    dry_run: bool = False, layout_params: dict | None = None,
+                    parsed: ParsedWorkbook | None = None) -> ImportResult:
     """Validate a workbook and, unless ``dry_run``, store the response with everything it raises.
 
     ``layout_params`` correct a foreign layout (``foreign.layout_choice``: sheets, header_row,
-    ``<role>_column``, profile, confirmed)."""
+    ``<role>_column``, profile, confirmed). A dry run only reads (views run it in a read
+    phase, ``db_phases.reading``, within the time budget of ``parse_budget``); its result
+    carries the parsed workbook, which the import then takes as ``parsed`` instead of
+    reading the file again while it holds the write lock."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
         raise NotFound(_("There is no vendor %(id)s.", id=vendor_id))
@@ -147,7 +152,9 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
         QuestionnaireResponse.vendor_id == vendor_id, QuestionnaireResponse.file_sha256 == sha256)).first()
     if existing is not None:
         return _existing(existing, dry_run)
-    parsed = parse_workbook(vendor, upload, key, layout_params)
+    if parsed is None:
+        with parse_budget.budget():
+            parsed = parse_workbook(vendor, upload, key, layout_params)
     if parsed.errors:
         _refuse(parsed)
     outcome = outcome_of(parsed)
@@ -157,7 +164,7 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
                           len(outcome.flagged), len(parsed.proposals), dry_run, flagged=outcome.flagged,
                           confidence=parsed.confidence, article_scores=outcome.article_scores,
                           unanswered=[{"id": a.source_id, "sheet": a.sheet, "cell": a.cell, "question": a.question_text}
-                                      for a in parsed.answers if not (a.raw or a.value)])
+                                      for a in parsed.answers if not (a.raw or a.value)], parsed=parsed)
     if dry_run:
         return result
     result.response, result.findings_created = storing.store_response(
