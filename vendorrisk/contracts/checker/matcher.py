@@ -49,6 +49,8 @@ class ClauseResult:
     article: str = ""
     reason_key: str = ""
     reason_params: dict = field(default_factory=dict, hash=False, compare=False)
+    sentence: str = ""  # the sentence judged, parties marked (kept as a reviewer's example)
+    heading: str = ""
 
     def reason_in(self, lang: str) -> str:
         """The reason in ``lang`` (``ja`` or ``en``)."""
@@ -73,7 +75,7 @@ def _result(clause: Clause, status: str, confidence: float, key: str, params: di
     if unit is None:
         return ClauseResult(clause.id, status, round(confidence, 3), text, reason_key=key, reason_params=params)
     return ClauseResult(clause.id, status, round(confidence, 3), text, excerpt(unit.passage.text, unit.text),
-                        unit.passage.location, unit.passage.label or "", key, params)
+                        unit.passage.location, unit.passage.label or "", key, params, unit.marked, unit.heading)
 
 
 def _pattern_phrase(unit, clause: Clause) -> str:

@@ -115,6 +115,13 @@ def read(structure: Structure, clauses) -> Reading:
     return Reading(units, parties)
 
 
-def example_features(text: str, heading: str = "") -> set[str]:
-    """The features of a sentence kept as a reviewer's example (already marked)."""
-    return sentence_features(text, heading)
+def example_features(text: str, heading: str = "", clauses=None) -> set[str]:
+    """The features of a sentence kept as a reviewer's example (parties already marked),
+    the library's pattern hits on the sentence and its heading included."""
+    from vendorrisk.contracts.checker.library import library
+    clauses = library() if clauses is None else clauses
+    lowered, head = flat(text), flat(heading)
+    key = tuple(c.id for c in clauses if any(p.search(lowered) for r in c.recognition.values() for p in r.key_phrases))
+    heads = tuple(c.id for c in clauses
+                  if head and any(p.search(head) for r in c.recognition.values() for p in r.headings))
+    return sentence_features(text, heading, key, heads) | {f"rs:{c}" for c in key if c in heads}
