@@ -164,13 +164,10 @@ def get_certificate(session: Session, certificate_id: int) -> Certificate:
     return certificate
 
 
-def file_download(session: Session, certificate_id: int):
-    """The certificate's file under its original name (RFC 6266), its download recorded in
-    the audit trail; the caller commits."""
+def file_of(session: Session, certificate_id: int) -> tuple[Certificate, storage.StoredFile]:
+    """The certificate and its stored file (``NotFound`` for an unknown certificate)."""
     certificate = get_certificate(session, certificate_id)
-    stored = session.get(storage.StoredFile, certificate.file_id)
-    return storage.download_response(session, stored, filename=certificate.original_filename,
-                                     entity="certificate", entity_id=certificate.id)
+    return certificate, session.get(storage.StoredFile, certificate.file_id)
 
 
 def clean_filename(filename: str) -> str:

@@ -1,9 +1,8 @@
 """Questionnaire pages: templates, workbook download, upload with dry run and mapping
 confirmation, response (score, flags, answers, proposals), comparison with the previous one."""
 import re
-from io import BytesIO
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
@@ -11,6 +10,7 @@ from sqlmodel import select
 from vendorrisk.core import storage
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import XLSX, send_download, send_stored
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -63,9 +63,7 @@ def workbook(template_id):
     if vendor_id is None:
         raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
-    session.commit()
-    return send_file(BytesIO(data), as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(session, data, filename, XLSX, entity=None)  # the service recorded the export
 
 
 def _upload_from_form():
@@ -178,10 +176,8 @@ def original(response_id):
     """Download the workbook as it was imported."""
     session = get_session()
     item = reviews.get_response(session, response_id)
-    answer = storage.download_response(session, session.get(StoredFile, item.file_id), item.filename,
-                                       entity="questionnaire_response", entity_id=item.id)
-    session.commit()
-    return answer
+    return send_stored(session, session.get(StoredFile, item.file_id), item.filename,
+                       entity="questionnaire_response", entity_id=item.id)
 
 
 @bp.post("/proposals/<int:proposal_id>/accept")

@@ -48,15 +48,6 @@ class ImportResult:
     findings_created: int = 0
     flagged: list[dict] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        """JSON-ready summary (the API's answer)."""
-        return {"id": self.response.id if self.response else None, "format": self.format,
-                "template_id": self.template_id, "template_version": self.template_version,
-                "mapping_id": self.mapping_id, "layout": self.layout, "questions": self.questions,
-                "answered": self.answered, "score": self.score, "flags": self.flags,
-                "flagged": self.flagged, "subcontractors": self.subcontractors, "dry_run": self.dry_run,
-                "duplicate": self.duplicate, "findings_created": self.findings_created}
-
 
 def _mapping_for(layout: foreign.Layout, mapping_id: str | None) -> Mapping | None:
     mappings = catalogue().mappings
