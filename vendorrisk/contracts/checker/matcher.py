@@ -78,6 +78,23 @@ def _result(clause: Clause, status: str, confidence: float, key: str, params: di
                         unit.passage.location, unit.passage.label or "", key, params, unit.marked, unit.heading)
 
 
+# A sentence that only sends the reader to another document of the set (an SLA, a DPA, a
+# security exhibit) is not the clause itself: that document must be uploaded to the set.
+REFERENCE = re.compile(
+    r"(別途(締結|定め|合意)\S{0,20}?(合意書|契約|覚書|規程|規定|仕様書|sla|dpa)\S{0,6}?(に定める|による|のとおり|に従)"
+    r"|(as|to the extent) (set (forth|out)|described|defined|specified|provided) in (the |a |any |each )?(separate |applicable )?"
+    r"(service level agreement|sla|dpa|data processing (agreement|addendum)|security (exhibit|addendum|schedule|policy)"
+    r"|statement of work|order form|master agreement))", re.I)
+REFERENCE_MAX = {"ja": 90, "en": 220}
+
+
+def _only_refers(unit) -> str:
+    """The reference when the sentence does no more than refer to another document."""
+    m = REFERENCE.search(unit.text)
+    japanese = bool(re.search(r"[\u3040-\u30ff]", unit.text))
+    return m.group(0) if m and len(unit.text) <= REFERENCE_MAX["ja" if japanese else "en"] else ""
+
+
 def _pattern_phrase(unit, clause: Clause) -> str:
     lowered = unit.text.lower()
     for recognition in clause.recognition.values():
@@ -115,6 +132,8 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
             phrase = next((m.group(0) for r in clause.recognition.values() for pat in r.negative
                            if (m := pat.search(unit.text.lower()))), "")
             return _result(clause, NEEDS_REVIEW, p, "negative", {**params, "phrase": phrase}, unit)
+        if reference := _only_refers(unit):
+            return _result(clause, NEEDS_REVIEW, p, "referenced", {**params, "reference": reference}, unit)
         if unit.obligor[0] == PROVIDER or clause.id not in PROVIDER_DUTIES or unit.obligor[0] == "":
             params["pattern"] = _pattern_phrase(unit, clause)
             return _result(clause, FOUND, p, "found", params, unit)

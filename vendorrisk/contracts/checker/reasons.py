@@ -27,6 +27,11 @@ TEXTS = {
         "en": "Wording that excludes or weakens the obligation at {location}: “{phrase}”.",
         "ja": "{location}に義務を除外又は弱める文言があります:「{phrase}」。",
     },
+    "referenced": {
+        "en": "The clause at {location} only refers to another document (“{reference}”); upload that document "
+              "to the arrangement's contract set.",
+        "ja": "{location}は別の文書を参照しているだけです（「{reference}」）。その文書を契約書一式に追加してください。",
+    },
     "essential_missing": {
         "en": "The clause is present at {location} (score {score}) but no {essential} was found in it.",
         "ja": "{location}に条項はありますが（スコア{score}）、{essential}が見当たりません。",
