@@ -19,6 +19,7 @@ from vendorrisk.contracts.checker.structure import NUM, kanji_number
 # pattern serves both ways of writing a figure; 十分な, 一部, 第三者 are left alone.
 KANJI_FIGURE = re.compile(rf"(?<![第0-9])({NUM})(?:・({NUM}))?(?=パーセント|%|時間|分以内|分以上|分間|営業日|日以内|日前|日間|か月|ヶ月|箇月|年間|回以上|回)")
 PERCENT = re.compile(r"(?<=\d)パーセント")
+JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 
 
 def _digits(match: re.Match) -> str:
@@ -80,16 +81,28 @@ def read(structure: Structure, clauses) -> Reading:
     for f in flats:
         starts.append(offset)
         offset += len(f) + 1
-    whole = "\n".join(flats)
+    # Japanese patterns only over the sentences in Japanese script (most of an English
+    # contract is skipped), English patterns over all (English passages sit in Japanese ones)
+    texts = {"en": ("\n".join(flats), starts, None)}
+    japanese = [i for i, f in enumerate(flats) if JAPANESE.search(f)]
+    ja_starts, offset = [], 0
+    for i in japanese:
+        ja_starts.append(offset)
+        offset += len(flats[i]) + 1
+    texts["ja"] = ("\n".join(flats[i] for i in japanese), ja_starts, japanese)
     hits: dict[int, set[str]] = {}
     negatives: dict[int, set[str]] = {}
     heading_hits: dict[str, tuple[str, ...]] = {}
     for clause in clauses:
-        for recognition in clause.recognition.values():
+        for lang, recognition in clause.recognition.items():
+            whole, offsets, back = texts.get(lang, texts["en"])
+            if not whole:
+                continue
             for patterns, target in ((recognition.key_phrases, hits), (recognition.negative, negatives)):
                 for pattern in patterns:
                     for m in pattern.finditer(whole):
-                        target.setdefault(bisect.bisect_right(starts, m.start()) - 1, set()).add(clause.id)
+                        i = bisect.bisect_right(offsets, m.start()) - 1
+                        target.setdefault(back[i] if back else i, set()).add(clause.id)
     for heading in {h for _p, _s, h in raw if h}:
         lowered = flat(heading)
         heading_hits[heading] = tuple(c.id for c in clauses
