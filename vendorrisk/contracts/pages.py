@@ -66,7 +66,8 @@ def upload(arrangement_id: int):
     contract_id = request.form.get("contract_id", type=int)
     version = service.upload_version(db, arrangement_id=arrangement_id, data=file.read(),
                                      filename=file.filename, user=g.user, contract_id=contract_id,
-                                     title=request.form.get("title", ""))
+                                     title=request.form.get("title", ""),
+                                     document_kind=request.form.get("document_kind", ""))
     db.commit()
     flash(_("Version %(n)s uploaded and checked.", n=version.number), "success")
     return redirect(url_for("contracts.version", version_id=version.id))
