@@ -13,6 +13,7 @@ from vendorrisk.contracts.models import CHECK_STATUSES, DOCUMENT_KINDS
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, Public, json_body, operation
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
@@ -216,8 +217,11 @@ def upload(arrangement_id: int):
     if file is None:
         raise ValidationFailed("The multipart field 'file' is required.",
                                [{"field": "file", "message": "Attach the contract as the field 'file'."}])
-    version = service.upload_version(db, arrangement_id=arrangement_id, data=file.read(),
-                                     filename=file.filename or "", user=g.user,
+    with reading(db):  # the installation's reviewer examples, read without the write lock
+        examples = service.reviewer_examples(db)
+    prepared = service.prepare_version(file.read(), file.filename or "",  # outside the write transaction
+                                       examples)
+    version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared, user=g.user,
                                      contract_id=request.form.get("contract_id", type=int),
                                      title=request.form.get("title", ""),
                                      document_kind=request.form.get("document_kind", ""))

@@ -26,6 +26,7 @@ from vendorrisk.contracts.checker.library import Clause
 from vendorrisk.contracts.checker.parties import CUSTOMER, PROVIDER
 from vendorrisk.contracts.checker.reading import Reading, read
 from vendorrisk.contracts.checker.scorer import Model, ModelMissing, load_model
+from vendorrisk.core import time_budget
 
 FOUND, NOT_FOUND, NEEDS_REVIEW = "found", "not_found", "needs_review"
 STATUSES = (FOUND, NOT_FOUND, NEEDS_REVIEW)
@@ -142,7 +143,12 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
 
 def score_units(reading: Reading, model: Model, deltas: dict | None = None) -> list[list[float]]:
     """Every unit's probability for every clause of the model."""
-    return [model.scores(unit.features, deltas) for unit in reading.units]
+    scored = []
+    for i, unit in enumerate(reading.units):
+        if i % 256 == 0:
+            time_budget.check()
+        scored.append(model.scores(unit.features, deltas))
+    return scored
 
 
 def check_contract(structure: Structure, clauses, scanned: bool = False, examples=(), model: Model | None = None,

@@ -14,6 +14,7 @@ from vendorrisk.contracts.checker.document import Passage, Structure
 from vendorrisk.contracts.checker.features import sentence_features, sentences
 from vendorrisk.contracts.checker.parties import Parties, find_parties, mark_roles, obligor
 from vendorrisk.contracts.checker.structure import NUM, kanji_number
+from vendorrisk.core import time_budget
 
 # Kanji numerals before a unit (九十九・九五パーセント, 三十分以内) are read as digits, so a
 # pattern serves both ways of writing a figure; 十分な, 一部, 第三者 are left alone.
@@ -98,6 +99,7 @@ def read(structure: Structure, clauses) -> Reading:
             whole, offsets, back = texts.get(lang, texts["en"])
             if not whole:
                 continue
+            time_budget.check()
             for patterns, target in ((recognition.key_phrases, hits), (recognition.negative, negatives)):
                 for pattern in patterns:
                     for m in pattern.finditer(whole):
@@ -116,6 +118,8 @@ def read(structure: Structure, clauses) -> Reading:
             counts[clause_id] = counts.get(clause_id, 0) + 1
     units = []
     for i, (passage, sentence, heading) in enumerate(raw):
+        if i % 256 == 0:
+            time_budget.check()
         marked = mark_roles(sentence, parties)
         marked_heading = mark_roles(heading, parties) if heading else ""
         key = tuple(sorted(hits.get(i, ())))
