@@ -1,8 +1,8 @@
 """Contracts: contract sets (the kind of each document), reason keys and the judged
 sentence of each check, reviewers' examples.
 
-Revision ID: 0011_contract_sets
-Revises: 0010_merge_areas
+Revision ID: 0012_contract_sets
+Revises: 0011_questionnaire_formats
 Create Date: 2026-12-05 13:57:34.371222
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 
-revision = '0011_contract_sets'
-down_revision = '0010_merge_areas'
+revision = '0012_contract_sets'
+down_revision = '0011_questionnaire_formats'
 branch_labels = None
 depends_on = None
 
