@@ -44,7 +44,7 @@ def test_ids_beyond_the_database_range_answer_404_on_every_route(app, client, lo
             url = sample_url(rule).replace("/1", f"/{huge}", 1)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 answer = token.open(method, url) if url.startswith("/api/") else client.open(url, method=method)
-                assert answer.status_code in (404, 405), (method, url, answer.status_code)
+                assert answer.status_code == 404, (method, url, answer.status_code)
                 tried += 1
     assert tried > 100
 

@@ -10,6 +10,7 @@ JSON bodies get the same check in ``core.api.json_body`` (with their nesting bou
 """
 from flask import Flask, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from vendorrisk.core.errors import ValidationFailed
@@ -20,11 +21,15 @@ MAX_ID = 2**31 - 1
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """``<int:...>`` that matches only ids the database can hold (others answer 404)."""
+    """``<int:...>`` for ids the database can hold: a larger number names no record, 404.
+    (A converter's refusal would make Werkzeug answer 405 when the same path has a rule for
+    another method; raising 404 here answers what it is.)"""
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
 
 
 def check_request() -> None:

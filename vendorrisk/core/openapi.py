@@ -64,6 +64,8 @@ def _error_codes(op: Operation, method: str, rule, rule_path: str) -> list[int]:
             codes.add(403)  # auditors change nothing, whatever the rule says
     if op.query is not None or _ARGUMENT.search(rule_path):
         codes.add(422)  # a query parameter holding NUL or another control character (core.input_guard)
+    if _ARGUMENT.search(rule_path):
+        codes.add(404)  # the record named in the path does not exist (or is beyond any id)
     if op.body is not None:
         codes.update((400, 422))
     if op.form is not None or op.upload is not None:
