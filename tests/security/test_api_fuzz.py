@@ -20,9 +20,6 @@ from sqlalchemy import create_engine, text
 from tests.conftest import ENGINE, _make_app
 
 MAX_EXAMPLES = 12
-# The register import takes the workbook as the raw body: bytes, like application/octet-stream.
-schemathesis.serializer.alias("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                              "application/octet-stream")
 
 
 @pytest.fixture(scope="module")
