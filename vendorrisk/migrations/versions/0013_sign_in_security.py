@@ -6,8 +6,8 @@ API tokens created before this revision expire 90 days after the upgrade (the de
 the date. Browser sessions signed before it end (they were cookie-only): everyone signs in
 once more.
 
-Revision ID: 0011_sign_in_security
-Revises: 0010_merge_areas
+Revision ID: 0013_sign_in_security
+Revises: 0012_contract_sets
 """
 from datetime import datetime, timedelta, timezone
 
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
-revision = "0011_sign_in_security"
-down_revision = "0010_merge_areas"
+revision = "0013_sign_in_security"
+down_revision = "0012_contract_sets"
 branch_labels = None
 depends_on = None
 
