@@ -156,3 +156,14 @@ def test_token_hashes_and_session_keys_never_reach_the_audit_trail(app, db, clie
     assert "token_hash" not in trail and "key_hash" not in trail
     entities = set(db.exec(select(AuditEntry.entity)))
     assert {"api_token", "user_session"} <= entities  # the sign-in and the token are recorded, their secrets not
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(app, db):
+    user, other = factories.gen_user(db), factories.gen_user(db)
+    db.commit()
+    client = _sign_in(app, user)
+    copy = _copy_cookie(client, app)
+    assert client.post("/login", data={"email": other.email, "password": factories.PASSWORD}).status_code == 302
+    assert copy.get("/").status_code == 302  # the first session ended with the new sign-in
+    db.rollback()
+    assert db.exec(select(UserSession.ended_reason).where(UserSession.user_id == user.id)).one() == "replaced"

@@ -53,8 +53,18 @@ def _authenticate(db) -> tuple[ApiToken | None, UserSession | None, User | None]
     return None, row, user
 
 
+def _end_current(db) -> None:
+    """End the session this browser was signed in with, if any: a new sign-in replaces it."""
+    row = current_session()
+    if row is not None:
+        sessions.end(db, row, "replaced")
+        g.user_session = None
+
+
 def sign_in(db, user: User, *, second_factor: bool = False) -> UserSession:
-    """Start a fresh session for the user (whatever the cookie held before is dropped)."""
+    """Start a fresh session for the user (the browser's previous one ends, whatever the
+    cookie held before is dropped)."""
+    _end_current(db)
     session.clear()
     session.permanent = True
     row, key = sessions.start(db, user, second_factor=second_factor, remote_addr=request.remote_addr or "",
@@ -82,8 +92,10 @@ def current_user() -> User | None:
     return g.get("user")
 
 
-def begin_second_factor(user: User) -> None:
-    """Remember, for a few minutes, that this browser gave the user's correct password."""
+def begin_second_factor(db, user: User) -> None:
+    """Remember, for a few minutes, that this browser gave the user's correct password (the
+    browser's previous session ends)."""
+    _end_current(db)
     session.clear()
     session["pending"] = {"uid": user.id, "at": int(time.time())}
 

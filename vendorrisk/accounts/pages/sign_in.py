@@ -44,8 +44,8 @@ def login():
         device_id = device(email)
         user = users.verify_login(db, email, request.form.get("password", ""), request.remote_addr or "", device_id)
         if user is not None and two_factor.enabled(user):
+            auth.begin_second_factor(db, user)
             db.commit()
-            auth.begin_second_factor(user)
             return redirect(url_for("two_factor.verify", next=request.args.get("next")))
         if user is not None:
             auth.sign_in(db, user)
