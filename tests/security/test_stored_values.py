@@ -28,7 +28,8 @@ FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
 TABLES = {"vendor_id": "vendor", "arrangement_id": "arrangement", "assessment_id": "selection_assessment",
           "certificate_id": "certificate", "contract_id": "contract", "version_id": "contract_version",
           "evidence_id": "assessment_evidence", "file_id": "review_attachment", "finding_id": "finding",
-          "link_id": "outsourcing_link", "response_id": "questionnaire_response", "review_id": "monitoring_review"}
+          "link_id": "outsourcing_link", "response_id": "questionnaire_response", "review_id": "monitoring_review",
+          "user_id": "user_account", "session_id": "user_session"}
 EXPORT = re.compile(r"(\.xlsx|\.docx|\.csv|\.zip|/workbook|/file)$")
 UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
