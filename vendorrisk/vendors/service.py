@@ -17,7 +17,7 @@ from vendorrisk.core import events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
-from vendorrisk.core.textfields import single_line
+from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
 from vendorrisk.vendors.models import (
@@ -106,6 +106,11 @@ class VendorBase(SQLModel):
     @classmethod
     def _one_line(cls, value):
         return single_line(value)  # names reach e-mail subjects and Excel cells
+
+    @field_validator("notes", check_fields=False)
+    @classmethod
+    def _writable(cls, value):
+        return multi_line(value)  # read from register workbooks too; it reaches exports
 
 
 class VendorCreate(VendorBase):
