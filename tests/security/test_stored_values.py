@@ -152,3 +152,21 @@ def test_a_request_id_is_kept_only_when_it_looks_like_one(client, incoming, kept
     answer = client.get("/healthz", headers={"X-Request-ID": incoming})
     assert (answer.headers["X-Request-ID"] == incoming) is kept
     assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", answer.headers["X-Request-ID"])
+
+
+@pytest.mark.parametrize("start", ["\t", "\r", "\uff1d", " =", "\u3000＝", "+", "@", "-"])
+def test_dora_csvs_leave_no_cell_live(app, client, db, login, start):
+    from tests import factories
+    vendor = factories.gen_vendor(db, name=f"{start}HYPERLINK(1) 株式会社", name_en=f"{start}1+1")
+    factories.gen_arrangement(db, vendor, service=f"{start}cmd|' /C calc'!A0")
+    db.commit()
+    login("compliance")
+    for template in ("b0501", "b0502"):
+        answer = client.get(f"/compliance/export/dora-{template}.csv")
+        assert answer.status_code == 200
+        rows = list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"), newline="")))
+        cells = [value for row in rows for value in row]
+        assert any(start in value for value in cells), template
+        for value in cells:
+            assert not value.lstrip(" \u3000").startswith(("=", "+", "@", "\t", "\r", "\uff1d")), (template, value)
+            assert not (value.startswith("-") and not value[1:2].isdigit()), (template, value)
