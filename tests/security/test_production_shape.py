@@ -44,9 +44,9 @@ def _start(args, env, log):
     return subprocess.Popen([sys.executable, "-m", "vendorrisk", *args], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _wait_ready(base: str, process, deadline: float) -> None:
+def _wait_ready(base: str, process, deadline: float, log_path) -> None:
     while time.time() < deadline:
-        assert process.poll() is None, "a server stopped at start-up"
+        assert process.poll() is None, "a server stopped at start-up: " + log_path.read_text(errors="replace")[-2000:]
         try:
             if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return
@@ -89,7 +89,7 @@ def test_two_servers_and_two_schedulers_on_one_postgresql(app, db, runner, smtp,
     token = runner.invoke(args=["create-token", "compliance@example.jp"]).output.strip().splitlines()[-1]
     demo_vendor = db.execute(text("SELECT vendor_id FROM arrangement ORDER BY id LIMIT 1")).scalar_one()
     db.rollback()
-    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY="production-shape-0123456789",
+    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY="production-shape-secret-4f9c2a7e1b8d6035",
                VENDORRISK_INSTANCE_PATH=app.instance_path, VENDORRISK_SMTP_HOST="127.0.0.1",
                VENDORRISK_SMTP_PORT=str(smtp.port), VENDORRISK_LOG_LEVEL="WARNING",
                VENDORRISK_SCHEDULER_SWEEP_MINUTES="1", VENDORRISK_BASE_URL="https://vr.example.jp")
@@ -100,7 +100,7 @@ def test_two_servers_and_two_schedulers_on_one_postgresql(app, db, runner, smtp,
     try:
         deadline = time.time() + 60
         for base, process in zip(bases, processes):
-            _wait_ready(base, process, deadline)
+            _wait_ready(base, process, deadline, tmp_path / "processes.log")
         processes += [_start(["scheduler"], env, log) for _ in range(2)]  # both sweep at start-up
         results: list = []
         barrier = threading.Barrier(CLIENTS)
