@@ -22,11 +22,12 @@ instance/config.py:
 	$(PY) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
 	chmod 600 $@
 
-## make run: set up, migrate, load demo data on first run, serve on http://127.0.0.1:5000
+## make run: set up, migrate, load demo data on first run, serve on http://127.0.0.1:5000 with the
+## scheduler (reminder sweep) beside it; Ctrl+C stops both
 run: install instance/config.py
 	$(PY) -m vendorrisk db upgrade
 	$(PY) -m vendorrisk demo
-	$(PY) -m vendorrisk serve --host $(HOST) --port $(PORT)
+	$(PY) -m vendorrisk serve --with-scheduler --host $(HOST) --port $(PORT)
 
 # Debian packages the tests use: Chromium for the browser tests, PostgreSQL for the second engine.
 system-deps:

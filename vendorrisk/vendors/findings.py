@@ -13,7 +13,7 @@ from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, select
 
 from vendorrisk.core.errors import ValidationFailed
-from vendorrisk.core.models import created_at_field
+from vendorrisk.core.models import created_at_field, json_dict_field
 from vendorrisk.vendors.models import VendorOwner
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -34,6 +34,11 @@ class Finding(SQLModel, table=True):
     # e.g. "questionnaire_response:12:Q-03"; NULL for manual findings (NULLs never collide).
     source_ref: Optional[str] = Field(default=None, max_length=200)
     title: str = Field(max_length=300)
+    # A finding raised by the product names its kind and facts; each reader sees the title
+    # in their own language (``display_title``). ``title`` keeps the English text for
+    # search, exports and the API; a finding typed by a person has no key.
+    title_key: Optional[str] = Field(default=None, max_length=40)
+    title_params: dict = json_dict_field()
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     severity: str = Field(default="medium", max_length=10, index=True)
     status: str = Field(default="open", max_length=20, index=True)
