@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from vendorrisk.core import registry
+from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
 from vendorrisk.core.web import add_pages
 
@@ -29,4 +29,5 @@ def init_app(app: Flask) -> None:
     reg.evidence_sources["questionnaires"] = reviews.latest_workbooks
     reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
     reg.add_demo_loader(40, demo.load)
+    reg.subscribe(events.LinkRemoved, reviews.on_link_removed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -139,7 +139,10 @@ def accept_proposal(session: Session, proposal_id: int, arrangement_id: int, use
                                                   "service": proposal.service,
                                                   "touches_user_data": proposal.touches_user_data})
     link.approval_status = "pending"
-    link.approval_note = f"Listed in questionnaire response {proposal.response_id}"
+    response = session.get(QuestionnaireResponse, proposal.response_id)
+    # A note on behalf of the person accepting, in their language, naming the workbook (not an id).
+    link.approval_note = _("Listed by the vendor in its questionnaire answers (%(file)s, row %(row)s).",
+                           file=response.filename if response else "", row=proposal.row)
     session.add(link)
     session.flush()
     match = LOCATION_RE.match(proposal.data_location.strip())
@@ -160,6 +163,18 @@ def reject_proposal(session: Session, proposal_id: int, user_id: int | None, not
     session.add(proposal)
     session.flush()
     return proposal
+
+
+def on_link_removed(session: Session, event) -> None:
+    """Listener of ``events.LinkRemoved``: a proposal whose link is removed keeps the fact
+    and the reason (status ``removed``) and lets go of the link, so that the link can go."""
+    proposals = list(session.exec(select(SubcontractorProposal).where(SubcontractorProposal.link_id == event.link_id)))
+    for proposal in proposals:
+        proposal.status, proposal.link_id = "removed", None
+        proposal.note = (event.reason or proposal.note)[:1000]
+        session.add(proposal)
+    if proposals:
+        session.flush()
 
 
 def latest_workbooks(session: Session, vendor_id: int):
