@@ -254,15 +254,17 @@ def compare(key):
 
 @bp.get("/vendors/<int:vendor_id>")
 @allow(*ALL_ROLES)
-def vendor(vendor_id):
-    """A vendor's risk tier (factors, override history) and assessment history."""
+def vendor(vendor_id, values: dict | None = None, errors=(), status: int = 200):
+    """A vendor's risk tier (factors, override history) and assessment history; after a
+    refused override, the form keeps what was typed and shows its errors."""
     db = get_session()
     record = get_vendor(db, vendor_id)
     tier = risk_tier.explain(db, vendor_id)
     history = selection.vendor_history(db, vendor_id)
     people = _users([o.set_by_id for o in tier["history"]] + [a.prepared_by_id for a in history])
     return render_template("selection/vendor.html", vendor=record, tier=tier, history=history, people=people,
-                           can_override=g.user.role in ("admin",) + APPROVERS)
+                           can_override=g.user.role in ("admin",) + APPROVERS, values=values or {},
+                           errors=list(errors)), status
 
 
 @bp.post("/vendors/<int:vendor_id>/tier-override")
@@ -271,7 +273,12 @@ def override_tier(vendor_id):
     """Override the computed tier (or clear the override) with a reason."""
     db = get_session()
     tier = request.form.get("tier") or None
-    risk_tier.set_override(db, vendor_id, tier=tier, reason=request.form.get("reason", ""), user_id=g.user.id)
+    try:
+        risk_tier.set_override(db, vendor_id, tier=tier, reason=request.form.get("reason", ""), user_id=g.user.id)
+    except ValidationFailed as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return vendor(vendor_id, {"tier": tier or "", "reason": request.form.get("reason", "")}, exc.details, exc.status)
     db.commit()
     flash(_("Risk tier override saved."), "success")
     return redirect(url_for("selection.vendor", vendor_id=vendor_id))

@@ -20,7 +20,9 @@ from vendorrisk.vendors.models import RISK_TIERS, VENDOR_STATUSES, Arrangement, 
 bp = Blueprint("vendors", __name__, template_folder="../templates", url_prefix="/vendors")
 NAV = [NavItem("vendors.index", _l("Vendors"), 10)]
 WRITERS = ("compliance", "procurement", "vendor_owner")
-VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "risk_tier", "notes")
+# The risk tier is not typed in: it is computed (selection), and overridden only by
+# compliance with a reason.
+VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "notes")
 VENDOR_FLAGS = ("is_system_subsidiary", "is_cloud")
 POSITIONS = ("tier1", "subcontractor", "none")
 
@@ -77,7 +79,7 @@ def new():
             errors = refused(exc)
             duplicate = next((e.get("vendor_id") for e in errors if e.get("field") == "name"), None)
     return render_template("vendors/form.html", vendor=None, values=values, errors=errors,
-                           duplicate=duplicate, tiers=RISK_TIERS)
+                           duplicate=duplicate)
 
 
 @bp.route("/<int:vendor_id>/edit", methods=["GET", "POST"])
@@ -89,7 +91,7 @@ def edit(vendor_id: int):
     vendor_service.require_edit(db, current_user(), vendor.id)
     errors, values, duplicate = [], vendor.model_dump(), None
     if request.method == "POST":
-        values = form_data(VENDOR_FIELDS, VENDOR_FLAGS, optional=("corporate_number", "lei", "risk_tier"))
+        values = form_data(VENDOR_FIELDS, VENDOR_FLAGS, optional=("corporate_number", "lei"))
         values["confirm_duplicate"] = request.form.get("confirm_duplicate") == "1"
         try:
             vendor_service.update_vendor(db, vendor, values)
@@ -100,7 +102,7 @@ def edit(vendor_id: int):
             errors = refused(exc)
             duplicate = next((e.get("vendor_id") for e in errors if e.get("field") == "name"), None)
     return render_template("vendors/form.html", vendor=vendor, values=values, errors=errors,
-                           duplicate=duplicate, tiers=RISK_TIERS)
+                           duplicate=duplicate)
 
 
 @bp.get("/<int:vendor_id>")
@@ -124,7 +126,7 @@ def show(vendor_id: int):
                            direct=direct, elsewhere=elsewhere, staff=staff,
                            can_edit=vendor_service.can_edit_vendor(db, user, vendor.id),
                            can_assign=user.role in vendor_service.EDITORS,
-                           next_statuses=sorted(vendor_service.TRANSITIONS[vendor.status]),
+                           next_statuses=[s for s in VENDOR_STATUSES if s in vendor_service.TRANSITIONS[vendor.status]],
                            panels=registry.current().panels(db, vendor))
 
 
