@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -27,7 +28,7 @@ from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
-from vendorrisk.vendors.findings import raise_finding
+from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
 from vendorrisk.vendors.service import get_vendor  # noqa: F401  (the certificates views fetch vendors through here)
 
@@ -266,10 +267,14 @@ def record_review(session: Session, certificate: Certificate, *, user: User, dat
     session.flush()
     if wants_finding:
         label = TYPE_LABELS[certificate.type]
+        with force_locale("ja"):
+            label_ja = gettext(label)
+        params = {"kind": {"ja": label_ja, "en": label}, "issuer": certificate.issuer or "—"}
         finding, _created = raise_finding(
             session, vendor_id=certificate.vendor_id, source="certificate", severity=severity,
             source_ref=f"certificate:{certificate.id}:exceptions",
-            title=f"{label}: exceptions noted by {certificate.issuer or 'the auditor'}",
+            title=english_title("certificate_exceptions", params), title_key="certificate_exceptions",
+            title_params=params,
             description="\n\n".join(filter(None, [certificate.exceptions_noted,
                                                   review.exceptions_follow_up])),
             raised_by_id=user.id)

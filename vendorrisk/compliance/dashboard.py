@@ -88,8 +88,8 @@ def open_findings(session, today, args):
     finding = Finding.__table__
     vendor = Vendor.__table__
     query = (select(*_vendor_columns(finding.c.vendor_id), finding.c.title.label("item"),
-                    finding.c.due_date.label("on"),
-                    (finding.c.severity + literal(" / ") + finding.c.status).label("detail"))
+                    finding.c.due_date.label("on"), finding.c.title, finding.c.title_key, finding.c.title_params,
+                    finding.c.severity.label("severity"), finding.c.status.label("status"))
              .join(vendor, vendor.c.id == finding.c.vendor_id)
              .where(finding.c.status != "closed")
              .order_by(finding.c.due_date, finding.c.id))
@@ -142,7 +142,7 @@ def dependent_arrangements(session, today, args):
     arrangement = Arrangement.__table__
     return (select(*_vendor_columns(nodes.c.vendor_id), arrangement.c.title.label("item"),
                    arrangement.c.end_date.label("on"),
-                   (literal("tier ") + cast(func.min(nodes.c.tier), String)).label("detail"))
+                   func.min(nodes.c.tier).label("detail"))
             .join(vendor, vendor.c.id == nodes.c.vendor_id)
             .join(arrangement, arrangement.c.id == nodes.c.arrangement_id)
             .where(nodes.c.vendor_id == int(vendor_id))

@@ -153,13 +153,16 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
         title_ja = clause.text("title", "ja") if clause else check.clause_id
         article = clause.text("article", "en") if clause else ""
         article_ja = clause.text("article", "ja") if clause else ""
-        # Stored text, read by staff of either language: both, Japanese first.
+        # Each reader sees the title in their own language: stored as a key and parameters.
+        params = {"clause": {"ja": title_ja, "en": title}, "article": {"ja": article_ja, "en": article},
+                  "contract": contract.title}
         findings.raise_finding(
             session, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
             source_ref=f"contract:{contract.id}:{check.clause_id}",
-            title=(f"契約条項の不足：{title_ja}（{article_ja}） / Contract clause missing: {title} ({article})"
-                   f" — {contract.title}"),
-            description=f"Version {version.number} ({version.filename}) lacks the clause. Reviewer: {comment}",
+            title=findings.english_title("contract_clause_missing", params), title_key="contract_clause_missing",
+            title_params=params,
+            description=_("Version %(number)s (%(file)s) lacks the clause. Reviewer's comment: %(comment)s",
+                          number=version.number, file=version.filename, comment=comment),
             severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))

@@ -11,6 +11,7 @@ process (tests) never share a contribution.
 - ``obligations``: compute one row of the compliance matrix for a set of vendors.
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
+- ``home_panels``: render a section of the start page: the signed-in person's work in the area.
 - ``demo_loaders``: load an area's part of the demo portfolio, in order.
 - ``listeners``: domain events (``core.events``) and who reacts to them.
 - ``nav``, ``openapi``, ``catalogues``: navigation entries, API descriptions, translations.
@@ -118,6 +119,7 @@ class Registry:
     obligations: dict[str, Obligation] = field(default_factory=dict)
     evidence_sources: dict[str, Callable[..., Iterable[EvidenceFile]]] = field(default_factory=dict)
     vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
+    home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)
@@ -132,6 +134,11 @@ class Registry:
     def add_vendor_panel(self, name: str, order: int, render: Callable) -> None:
         """Add ``render(session, vendor) -> str``, an HTML section of the vendor page."""
         self.vendor_panels[name] = (order, render)
+
+    def add_home_panel(self, name: str, order: int, render: Callable) -> None:
+        """Add ``render(session, user) -> str``, the user's work in an area on the start page
+        (an empty string when there is none)."""
+        self.home_panels[name] = (order, render)
 
     def add_demo_loader(self, order: int, load: Callable) -> None:
         """Add ``load(session, ctx)``, run in ``order`` when the demo portfolio is loaded."""

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import api as monitoring_api
     from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews
+    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews, worklist
 
     add_pages(app, reviews.bp, *reviews.NAV)
     add_pages(app, findings.bp, *findings.NAV)
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
     reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
     reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
+    reg.add_home_panel("monitoring", 20, worklist.home_panel)
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)

@@ -8,6 +8,7 @@ decompression gate) and commits; on any problem this raises ``ValidationFailed``
 import hashlib
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
@@ -21,7 +22,7 @@ from vendorrisk.questionnaires.reader import WorkbookReader
 from vendorrisk.questionnaires.scoring import evaluate, read_answer, read_yes_no_na, total_score
 from vendorrisk.questionnaires.template_files import Mapping, canonical, catalogue
 from vendorrisk.questionnaires.workbook import FORMAT_MARKER
-from vendorrisk.vendors.findings import FindingSpec, raise_findings
+from vendorrisk.vendors.findings import FindingSpec, english_title, raise_findings
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
 MAX_DETAILS = 500
@@ -216,6 +217,12 @@ def _store(session: Session, vendor: Vendor, upload: Upload, sha256: str, parsed
     result.response = response
 
 
+def _lang() -> str:
+    """The importing person's language (descriptions are written for them)."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def _raise_findings(session: Session, vendor: Vendor, response: QuestionnaireResponse, parsed: ParsedWorkbook,
                     user_id: int | None) -> int:
     """One finding per flagged answer, raised in bulk; returns how many were created."""
@@ -228,12 +235,15 @@ def _raise_findings(session: Session, vendor: Vendor, response: QuestionnaireRes
         specs.append(FindingSpec(
             vendor_id=vendor.id, source="questionnaire", severity=answer.evaluation.severity,
             source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
-            # Stored text, read by staff of either language: both, Japanese first.
-            title=(f"質問票 {answer.question_id}：回答「{answer.raw}」 — {question.text_ja} / "
-                   f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"),
-            description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
-                         f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
-                         f"{answer.comment}").strip()))
+            # Each reader sees the title in their own language: stored as a key and parameters.
+            title=english_title("questionnaire_answer", params := {
+                "question": answer.question_id, "answer": answer.raw,
+                "text": {"ja": question.text_ja, "en": question.text_en}}),
+            title_key="questionnaire_answer", title_params=params,
+            description=_("%(questionnaire)s (version %(version)s), %(citation)s\n%(question)s\nAnswer: %(answer)s\n%(comment)s",
+                          questionnaire=template.title(_lang()), version=template.version,
+                          citation=question.citation(_lang()), question=question.text(_lang()),
+                          answer=answer.raw, comment=answer.comment).strip()))
     return len(raise_findings(session, specs, raised_by_id=user_id))
 
 

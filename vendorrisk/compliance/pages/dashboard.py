@@ -43,9 +43,9 @@ def figure_list(key: str):
     session = get_session()
     query = dashboard.list_query(session, key, utcnow().date(), request.args)
     if query is None:
-        raise NotFound("This list is not available.")
+        raise NotFound(_("This list is not available."))
     page = paginate(session, query, request.args.get("page", 1, type=int), 50, scalars=False)
     figure = dashboard.LISTS[key]
     locale = get_locale()
     title = figure.title_ja if locale and locale.language == "ja" else figure.title_en
-    return render_template("compliance/figure_list.html", page=page, title=title)
+    return render_template("compliance/figure_list.html", page=page, title=title, key=key)
