@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 from sqlalchemy import Date, String, cast, func, literal, null, select
 from sqlmodel import Session, SQLModel
 
+from vendorrisk.compliance import matrix
 from vendorrisk.vendors.chain_reach import chain_nodes, concentration
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
@@ -148,6 +149,12 @@ def dependent_arrangements(session, today, args):
             .where(nodes.c.vendor_id == int(vendor_id))
             .group_by(nodes.c.vendor_id, vendor.c.name, arrangement.c.id, arrangement.c.title, arrangement.c.end_date)
             .order_by(arrangement.c.title))
+
+
+def live_gaps(session: Session) -> int:
+    """Gaps in the compliance matrix now: every vendor against every obligation, evaluated
+    in batches of set queries (the matrix's own evaluation), not read from a snapshot."""
+    return sum(counts["gap"] for counts in matrix.summary(session).values())
 
 
 def count(session: Session, query) -> int | None:
