@@ -31,6 +31,8 @@ PARAMETERS = {
 FIXED = {"template_id": ["general_outsourcing", "cloud_services"], "version": [1]}
 BY_ENDPOINT = {("selection.criteria_set", "key"): ["general", "cloud-art27"],
                ("selection.compare", "key"): ["general"]}
+# Query arguments a page needs to show anything (the demo has one version of each criteria set).
+QUERIES = {"selection.compare": {"old": 1, "new": 1}}
 
 
 def _values(session) -> dict:
@@ -41,6 +43,7 @@ def _values(session) -> dict:
 
 
 def _expand(rule, values: dict, extra: dict) -> list[str]:
+    """The paths of ``rule`` with its parameters filled (several when a parameter has options)."""
     paths = [{}]
     for arg in sorted(rule.arguments):
         options = (extra.get((rule.endpoint, arg)) or FIXED.get(arg)
@@ -52,6 +55,9 @@ def _expand(rule, values: dict, extra: dict) -> list[str]:
     built = []
     adapter = rule.map.bind("localhost")
     for args in paths:
+        args = dict(args, **QUERIES.get(rule.endpoint, {}))
+        if args.get("key") == "dependent_arrangements":
+            args["vendor_id"] = values["vendor_id"]
         try:
             built.append(adapter.build(rule.endpoint, args))
         except BuildError:
@@ -91,7 +97,7 @@ assert len(ALLOWED) <= 30
 _REMOVE = [re.compile(p) for p in (
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",            # e-mail addresses
     r"https?://\S+",                           # URLs
-    r"\b[\w\-.]+\.(xlsx|docx|pdf|csv|txt|md|zip|ics)\b",  # file names
+    r"[\w\-.]*\.(xlsx|docx|pdf|csv|txt|md|zip|ics|png)\b",  # file names and kinds (.xlsx)
 )]
 ENGLISH_WORDS = re.compile(r"\b[A-Za-z][a-z]{2,}(?:[ ,'’-]+[A-Za-z][a-z]+)+\b|\b[a-z]{3,}\b")
 INTERNAL_IDS = [re.compile(p) for p in (

@@ -60,6 +60,11 @@ def _parse_date(raw, name: str, errors: list) -> date | None:
         return None
 
 
+# The words people type on the form, in either language, for the stored treatment.
+TREATMENT_WORDS = {"除外方式": "carved_out", "除外": "carved_out", "carved_out": "carved_out",
+                   "包含方式": "inclusive", "包含": "inclusive", "inclusive": "inclusive"}
+
+
 def parse_subservices(raw) -> list[dict]:
     """Subservice organisations from a JSON list of objects, or from text lines
     ``name | services | carved_out or inclusive``; raises ``ValidationFailed``."""
@@ -84,6 +89,7 @@ def parse_subservices(raw) -> list[dict]:
     for n, item in enumerate(items, start=1):
         name = str(item.get("name", "")).strip()
         treatment = str(item.get("treatment") or "carved_out").strip().replace("-", "_").replace(" ", "_").lower()
+        treatment = TREATMENT_WORDS.get(treatment, treatment)  # typed in Japanese on the form
         if not name:
             errors.append({"field": "subservice_organisations", "row": n, "message": _("A name is required.")})
         if treatment not in SUBSERVICE_TREATMENTS:

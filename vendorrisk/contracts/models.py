@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from vendorrisk.core.models import created_at_field
+from vendorrisk.core.models import created_at_field, json_dict_field
 
 CHECK_STATUSES = ("found", "not_found", "needs_review")
 
@@ -52,6 +52,9 @@ class ClauseCheck(SQLModel, table=True):
     auto_status: str = Field(max_length=20)
     confidence: float = 0.0
     reason: str = Field(default="", max_length=1000)
+    # the checker's reason as a key and parameters, said in the reader's language on pages
+    reason_key: Optional[str] = Field(default=None, max_length=30)
+    reason_params: dict = json_dict_field()
     evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     location: str = Field(default="", max_length=120)
     article: str = Field(default="", max_length=60)

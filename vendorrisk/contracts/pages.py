@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.contracts import service
+from vendorrisk.contracts import reasons, service
 from vendorrisk.contracts.models import Contract, ContractVersion
 from vendorrisk.core import storage
 from vendorrisk.core.access import ALL_ROLES, allow
@@ -20,6 +20,7 @@ from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import Arrangement, Vendor
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
+bp.app_context_processor(reasons.helpers)
 NAV = [NavItem("contracts.index", _l("Contracts"), 30)]
 UPLOADERS = ("compliance", "procurement", "vendor_owner")
 

@@ -110,7 +110,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
     for result in results:
         session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
                                 auto_status=result.status, confidence=result.confidence,
-                                reason=result.reason[:1000], evidence=result.evidence,
+                                reason=result.reason[:1000], reason_key=result.reason_key or None,
+                                reason_params=result.reason_params, evidence=result.evidence,
                                 location=result.location[:120], article=result.article[:60]))
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))
@@ -161,8 +162,8 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
             source_ref=f"contract:{contract.id}:{check.clause_id}",
             title=findings.english_title("contract_clause_missing", params), title_key="contract_clause_missing",
             title_params=params,
-            description=_("Version %(number)s (%(file)s) lacks the clause. Reviewer's comment: %(comment)s",
-                          number=version.number, file=version.filename, comment=comment),
+            # the reviewer's own words with the file they read (the title says what is missing)
+            description=f"{version.filename} (v{version.number}): {comment}",
             severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))

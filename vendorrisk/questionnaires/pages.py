@@ -16,13 +16,14 @@ from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.core.uploads import inspect_upload
-from vendorrisk.questionnaires import reviews, service
+from vendorrisk.questionnaires import labels, reviews, service
 from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.reader_foreign import ROLES
 from vendorrisk.questionnaires.template_files import catalogue, get_template
 from vendorrisk.vendors.models import Vendor
 
 bp = Blueprint("questionnaires", __name__, template_folder="templates", url_prefix="/questionnaires")
+bp.app_context_processor(labels.helpers)
 NAV = [NavItem("questionnaires.index", _l("Questionnaires"), 40)]
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 LAYOUT_FIELDS = ("sheet", "header_row", "format", "id_column", "question_column", "answer_column",
@@ -168,8 +169,9 @@ def compare(response_id):
     session = get_session()
     item = reviews.get_response(session, response_id)
     previous, rows = reviews.compare(session, item)
+    template = catalogue().versions.get((item.template_id, item.template_version))
     return render_template("questionnaires/compare.html", response=item, previous=previous, rows=rows,
-                           vendor=session.get(Vendor, item.vendor_id))
+                           vendor=session.get(Vendor, item.vendor_id), template=template)
 
 
 @bp.get("/responses/<int:response_id>/file")

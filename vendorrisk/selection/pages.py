@@ -2,6 +2,7 @@
 import re
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
@@ -223,6 +224,24 @@ def record_docx(assessment_id):
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
                              "Cache-Control": "private, no-store"})
+
+
+@bp.app_template_filter("criteria_label")
+def criteria_label(versions: str) -> str:
+    """``general v1, cloud-art27 v1`` (as stored on an assessment) as the sets' titles in the
+    reader's language: 一般的な外部委託の選定基準 第1版、…"""
+    locale = get_locale()
+    lang = locale.language if locale else "en"
+    labels = []
+    for item in filter(None, (versions or "").split(", ")):
+        key, _sep, number = item.rpartition(" v")
+        try:
+            title = criteria_content.get_set(key, int(number)).title[lang]
+        except (NotFound, ValueError, KeyError):
+            labels.append(item)
+            continue
+        labels.append(_("%(title)s, version %(number)s", title=title, number=number))
+    return ("、" if lang == "ja" else "; ").join(labels)
 
 
 @bp.get("/criteria")

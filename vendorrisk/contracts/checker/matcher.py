@@ -10,7 +10,7 @@ Schedule 3", 別紙2のとおり) is examined together with that annex. Weaker e
 gets *found*: the reviewer decides.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vendorrisk.contracts.checker.library import Clause
 from vendorrisk.contracts.checker.structure import NUM, Passage, Section, Structure, kanji_number
@@ -31,6 +31,10 @@ class ClauseResult:
     evidence: str = ""
     location: str = ""
     article: str = ""
+    # The reason again as a key and parameters, so that pages say it in the reader's
+    # language (``reason`` stays the English sentence for the API and the corpus tests).
+    reason_key: str = ""
+    reason_params: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass
@@ -182,7 +186,7 @@ def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> Clau
     candidates = [c for c in candidates if c.heading_hit or c.phrases or c.negative]
     if not candidates:
         return ClauseResult(clause.id, NOT_FOUND, 0.85,
-                            "No heading or key phrase of this clause appears in the contract.")
+                            "No heading or key phrase of this clause appears in the contract.", reason_key="absent")
     best = max(candidates, key=lambda c: c.score)
     if best.phrases:
         passage, focus = next(iter(best.phrases.values()))
@@ -191,44 +195,53 @@ def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> Clau
     else:
         passage, focus = best.section.passages[0] if best.section.passages else None, best.heading_hit
     quoted = [f"“{m}”" for _p, m in best.phrases.values()]
-    facts = []
+    facts, keyed = [], []
     if best.heading_hit:
         facts.append(f"heading “{best.section.headings}”")
+        keyed.append({"fact": "heading", "heading": best.section.headings})
     if quoted:
         facts.append("key phrases " + ", ".join(quoted[:4]))
+        keyed.append({"fact": "phrases", "phrases": [m for _p, m in best.phrases.values()][:4]})
     if best.sentence and not (len(best.phrases) >= 2 or best.heading_hit):
         facts.append("one sentence carrying the " + clause.essential_label.get("en", "essential element"))
+        keyed.append({"fact": "sentence", "essential": dict(clause.essential_label)})
     if best.annexes:
         facts.append("read with " + ", ".join(best.annexes) + " referred to in the article")
+        keyed.append({"fact": "annexes", "annexes": list(best.annexes)})
     basis = " and ".join(facts)
+    params = {"facts": keyed}
     status, confidence = NEEDS_REVIEW, 0.4
     if best.negative:
         passage, focus = best.negative
         reason = f"Wording that excludes or weakens the obligation: “{focus}” (with {basis or 'no other evidence'})."
+        key, params["focus"] = "weakened", focus
     elif best.strong and not best.essential:
         label = clause.essential_label.get("en", "essential element")
         reason = f"The clause is present ({basis}) but no {label} was found in it."
+        key, params["essential"] = "essential_missing", dict(clause.essential_label)
         confidence = 0.5
     elif best.strong:
         status = FOUND
         confidence = 0.95 if best.heading_hit and len(best.phrases) >= 2 else 0.9 if (
             best.heading_hit or len(best.phrases) >= 3) else 0.8
-        reason = f"Found in one article: {basis}."
+        reason, key = f"Found in one article: {basis}.", "found"
     else:
-        reason = f"Only weak evidence ({basis}); check the wording."
+        reason, key = f"Only weak evidence ({basis}); check the wording.", "weak"
     if status == FOUND and not structure.detected:
         status, confidence = NEEDS_REVIEW, 0.5
         reason = "No numbered articles were recognised, so the evidence cannot be tied to one article: " + reason
+        params["unnumbered"] = True
     if passage is None:
-        return ClauseResult(clause.id, status, confidence, reason)
+        return ClauseResult(clause.id, status, confidence, reason, reason_key=key, reason_params=params)
     return ClauseResult(clause.id, status, confidence, reason, excerpt(passage.text, focus),
-                        passage.location, passage.label or "")
+                        passage.location, passage.label or "", reason_key=key, reason_params=params)
 
 
 def check_contract(structure: Structure, clauses, scanned: bool = False) -> list[ClauseResult]:
     """Check every clause of ``clauses`` in a parsed contract."""
     if scanned:
         return [ClauseResult(c.id, NEEDS_REVIEW, 0.0,
-                             "The PDF is a scan without a text layer; read it and record the result.")
+                             "The PDF is a scan without a text layer; read it and record the result.",
+                             reason_key="scanned")
                 for c in clauses]
     return [check_clause(structure, clause) for clause in clauses]

@@ -1,0 +1,58 @@
+"""How questionnaires, formats and answers are named on pages, in the reader's language
+(never by their ids: ``general_outsourcing``, ``native``, ``yes_no_na``)."""
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from vendorrisk.questionnaires.template_files import catalogue
+
+FORMATS = {"native": _l("our workbook"), "caiq": _l("CSA CAIQ layout"), "generic": _l("another layout")}
+ANSWER_TYPES = {"yes_no_na": _l("Yes, no or not applicable"), "single_choice": _l("One of the choices"),
+                "multiple_choice": _l("One or more of the choices"), "text": _l("Text"), "number": _l("Number"),
+                "date": _l("Date")}
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def questionnaire_label(template_id: str | None, format: str | None = None, mapping_id: str | None = None) -> str:
+    """The questionnaire's title, else the mapping's, else the layout it was read in."""
+    cat = catalogue()
+    for template in cat.latest():
+        if template.id == template_id:
+            return template.title(_lang())
+    mapping = cat.mappings.get(mapping_id) if mapping_id else None
+    if mapping is not None:
+        return mapping.title(_lang())
+    return str(FORMATS.get(format or "", _l("another layout")))
+
+
+def format_label(format: str | None) -> str:
+    """The layout a workbook was read in."""
+    return str(FORMATS.get(format or "", _l("another layout")))
+
+
+def choice_label(question, value: str) -> str:
+    """A choice's label in the reader's language (the value itself when it is no choice)."""
+    for choice in getattr(question, "choices", ()) or ():
+        if choice.value == value:
+            return choice.ja if _lang() == "ja" else choice.en
+    return value
+
+
+def answer_text(question, raw: str) -> str:
+    """An answer as written in our bilingual drop-downs (``はい / Yes``), in the reader's language."""
+    if question is None or not raw:
+        return raw or ""
+    labels = {c.label: (c.ja if _lang() == "ja" else c.en) for c in question.choices}
+    parts = [p.strip() for p in raw.split(";")]
+    if all(p in labels for p in parts):
+        return "; ".join(labels[p] for p in parts)
+    return raw
+
+
+def helpers() -> dict:
+    """The template helpers the questionnaire pages (and the vendor page's panel) use."""
+    return {"questionnaire_label": questionnaire_label, "format_label": format_label, "choice_label": choice_label,
+            "answer_text": answer_text, "answer_type_label": lambda t: str(ANSWER_TYPES.get(t, t))}
