@@ -125,12 +125,24 @@ def _demo_site(template_db, folder: Path):
     app = _make_app(f"sqlite:///{target}", instance, WTF_CSRF_ENABLED=True)
     with app.app_context():
         load_demo(app)
+    from sqlalchemy import text
+
+    from sqlmodel import select
+
+    from tests.browser.pagemap import PARAMETERS
+    from vendorrisk.core.models import User
+    from vendorrisk.vendors.models import VendorOwner
     with app.app_context(), transaction(engine=engine_of(app)) as session:
+        arrangement_id = session.execute(text(PARAMETERS["arrangement_id"])).scalar()
+        vendor_id = session.execute(text(PARAMETERS["vendor_id"]), {"arrangement_id": arrangement_id}).scalar()
         for number, role in enumerate(ROLES, start=1):
             for language in ("ja", "en"):
                 users.create_user(session, email=f"walker-{role}-{language}@example.jp", role=role,
                                   password=WALKER_PASSWORD, display_name=f"巡回 {number}{language == 'en' and '英' or '日'}",
                                   language=language)
+                if role == "vendor_owner":  # the staff assigned to the portfolio's vendor (Art. 26(2))
+                    walker = session.exec(select(User).where(User.email == f"walker-{role}-{language}@example.jp")).one()
+                    session.add(VendorOwner(vendor_id=vendor_id, user_id=walker.id, is_primary=False))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

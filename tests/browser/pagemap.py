@@ -129,7 +129,8 @@ def internal_ids(text: str) -> list[str]:
 
 # Run in the page: measures first, then reads the text a reader of the page's language sees
 # (every <details> opened; content marked as another language, e.g. an English company
-# name with lang="en", left out).
+# name with lang="en", and quotations from documents (<q>, <blockquote>: a contract's own
+# words) left out).
 PAGE_FACTS_JS = """(lang) => {
   const doc = document.documentElement;
   const links = [...document.querySelectorAll('nav.mainnav a')];
@@ -142,6 +143,7 @@ PAGE_FACTS_JS = """(lang) => {
   const main = document.querySelector('main');
   const text = main ? main.innerText : '';
   document.querySelectorAll('main [lang]').forEach(e => { if (!e.lang.startsWith(lang)) e.remove(); });
+  document.querySelectorAll('main q, main blockquote').forEach(e => e.remove());
   facts.text = main ? main.innerText : '';
   facts.allText = text;
   return facts;

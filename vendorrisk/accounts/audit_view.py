@@ -5,10 +5,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from vendorrisk.accounts.audit_labels import ACTIONS, CODES, ENTITIES, FIELDS, HIDDEN, PEOPLE, VENDOR_LISTS, VENDORS
+from vendorrisk.core import registry
 from vendorrisk.core.i18n import format_local
 from vendorrisk.core.models import AuditEntry, User
 from vendorrisk.vendors.models import Vendor
@@ -86,6 +88,12 @@ def _show(key: str, value, names: Names) -> str | None:
         return names.person(value)
     if key in VENDORS and isinstance(value, int):
         return names.vendor(value)
+    if key == "obligation" and isinstance(value, str):
+        ob = registry.current().obligations.get(value)
+        if ob is not None:
+            locale = get_locale()
+            japanese = locale is not None and locale.language == "ja"
+            return f"{ob.citation_ja} {ob.title_ja}" if japanese else f"{ob.citation_en} {ob.title_en}"
     if key in VENDOR_LISTS and isinstance(value, list):
         return "、".join(names.vendor(v) for v in value)
     if isinstance(value, str) and ISO_DATETIME.match(value):

@@ -4,13 +4,16 @@ The checker (``checker/matcher.py``) gives each result a reason key and paramete
 its English sentence; pages render them here, at display time. A check stored before the
 keys existed shows its English sentence.
 """
+import re
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 REASONS = {
     "absent": _l("No heading or key phrase of this clause appears in the contract."),
-    "weakened": _l("Wording that excludes or weakens the obligation: “%(focus)s” (%(basis)s)."),
+    "weakened": _l("Wording that excludes or weakens the obligation: %(focus)s (%(basis)s)."),
     "essential_missing": _l("The clause is present (%(basis)s), but no %(essential)s was found in it."),
     "found": _l("Found in one article: %(basis)s."),
     "weak": _l("Only weak evidence (%(basis)s); check the wording."),
@@ -23,6 +26,19 @@ EXTRACTION_NOTES = {
 }
 
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def content_lang(text: str) -> str:
+    """The language of a passage quoted from a contract (``ja`` if it has Japanese in it), so
+    that the page marks an English contract's words as English."""
+    return "ja" if JAPANESE.search(text or "") else "en"
+
+
+def _quote(text: str) -> Markup:
+    return Markup('<q lang="%s">%s</q>') % (content_lang(text), text)
+
+
 def _lang() -> str:
     locale = get_locale()
     return locale.language if locale else "en"
@@ -31,9 +47,10 @@ def _lang() -> str:
 def _fact(fact: dict) -> str:
     kind = fact.get("fact")
     if kind == "heading":
-        return _("the heading “%(heading)s”", heading=fact.get("heading", ""))
+        return escape(_("the heading %(heading)s", heading="\0")).replace("\0", _quote(fact.get("heading", "")))
     if kind == "phrases":
-        return _("the key phrases %(phrases)s", phrases="、".join(f"「{p}」" for p in fact.get("phrases", [])))
+        quoted = Markup("、").join(_quote(p) for p in fact.get("phrases", []))
+        return escape(_("the key phrases %(phrases)s", phrases="\0")).replace("\0", quoted)
     if kind == "sentence":
         label = fact.get("essential") or {}
         return _("one sentence carrying the %(essential)s",
@@ -43,20 +60,22 @@ def _fact(fact: dict) -> str:
     return ""
 
 
-def clause_reason(check) -> str:
-    """Why the checker decided what it did, in the reader's language."""
+def clause_reason(check) -> Markup:
+    """Why the checker decided what it did, in the reader's language; words quoted from the
+    contract are marked with their own language."""
     key = getattr(check, "reason_key", None)
     if key not in REASONS:
-        return check.reason
+        return escape(check.reason)
     params = check.reason_params or {}
-    separator = "、" if _lang() == "ja" else "; "
-    basis = separator.join(filter(None, (_fact(f) for f in params.get("facts", [])))) or _("no other evidence")
+    separator = Markup("、" if _lang() == "ja" else "; ")
+    basis = separator.join(escape(f) for f in map(_fact, params.get("facts", [])) if f) or escape(_("no other evidence"))
     essential = params.get("essential") or {}
-    text = str(REASONS[key]) % {"basis": basis, "focus": params.get("focus", ""),
-                                "essential": essential.get(_lang()) or essential.get("en") or _("essential element")}
+    text = escape(str(REASONS[key])) % {
+        "basis": basis, "focus": _quote(params.get("focus", "")) if params.get("focus") else "",
+        "essential": essential.get(_lang()) or essential.get("en") or _("essential element")}
     if params.get("unnumbered"):
-        return _("No numbered articles were recognised, so the evidence cannot be tied to one article: %(reason)s",
-                 reason=text)
+        return escape(_("No numbered articles were recognised, so the evidence cannot be tied to one article: "
+                        "%(reason)s", reason="\0")).replace("\0", text)
     return text
 
 
@@ -68,4 +87,4 @@ def extraction_note(version) -> str:
 
 def helpers() -> dict:
     """Template helpers of the contract pages."""
-    return {"clause_reason": clause_reason, "extraction_note": extraction_note}
+    return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang}

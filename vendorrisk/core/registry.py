@@ -78,15 +78,16 @@ class Obligation:
     rule: Callable
     doc: str
     order: int = 0
+    doc_ja: str = ""  # the rule's documentation in Japanese (the rules page shows one language)
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0):
-    """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation.
-    The area's ``init_app`` adds it to the registry."""
+               order: int = 0, doc_ja: str = ""):
+    """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation
+    in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order)
+                          (fn.__doc__ or "").strip(), order, doc_ja.strip())
     return make
 
 

@@ -228,20 +228,9 @@ def record_docx(assessment_id):
 
 @bp.app_template_filter("criteria_label")
 def criteria_label(versions: str) -> str:
-    """``general v1, cloud-art27 v1`` (as stored on an assessment) as the sets' titles in the
-    reader's language: 一般的な外部委託の選定基準 第1版、…"""
+    """The criteria sets an assessment was scored with, by title, in the reader's language."""
     locale = get_locale()
-    lang = locale.language if locale else "en"
-    labels = []
-    for item in filter(None, (versions or "").split(", ")):
-        key, _sep, number = item.rpartition(" v")
-        try:
-            title = criteria_content.get_set(key, int(number)).title[lang]
-        except (NotFound, ValueError, KeyError):
-            labels.append(item)
-            continue
-        labels.append(_("%(title)s, version %(number)s", title=title, number=number))
-    return ("、" if lang == "ja" else "; ").join(labels)
+    return criteria_content.criteria_label(versions, locale.language if locale else "en")
 
 
 @bp.get("/criteria")

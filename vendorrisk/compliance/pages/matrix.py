@@ -3,6 +3,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.compliance import matrix, snapshots
@@ -74,7 +75,7 @@ def rules():
 def trend():
     """Gaps per month from the monthly snapshots, as a line chart and a table."""
     points = snapshots.trend(get_session())
-    chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], "Gaps per month")
+    chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], _("Gaps per month"))
     return render_template("compliance/trend.html", points=points, chart=chart,
                            obligations=matrix.all_obligations(), lang=_language())
 
