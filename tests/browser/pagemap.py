@@ -135,8 +135,11 @@ PAGE_FACTS_JS = """(lang) => {
   const doc = document.documentElement;
   const links = [...document.querySelectorAll('nav.mainnav a')];
   const tops = new Set(links.map(a => Math.round(a.getBoundingClientRect().top)));
-  const wide = [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > doc.clientWidth + 1)
-      .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+  const scrolls = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  const wide = [...document.querySelectorAll('body *')]
+      .filter(e => e.getBoundingClientRect().right > doc.clientWidth + 1 && !scrolls(e))
+      .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ')[0] : ''));
   const facts = {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, navRows: tops.size, wide: wide,
                  error: !!document.querySelector('.error-page')};
   document.querySelectorAll('main details').forEach(d => d.open = true);

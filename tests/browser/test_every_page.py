@@ -47,7 +47,7 @@ def test_every_page_of_the_role(browser, demo_site, pages, role, language, viewp
     found = {}
     try:
         for _endpoint, path in reachable:
-            response = page.goto(demo_site.url + path, wait_until="domcontentloaded")
+            response = page.goto(demo_site.url + path, wait_until="load")  # styles applied
             problems = _problems(page, language, viewport, response.status if response else 0)
             if problems:
                 found[path] = problems

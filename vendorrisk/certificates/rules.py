@@ -18,7 +18,7 @@ def audit_or_report_covers_today(session: Session, vendor_ids: list[int], today:
     chain): met when a current on-site audit, certificate or report (SOC report periods may
     trail today by at most three months, or be bridged by a bridge letter) has a review
     concluding that its scope covers the services; gap otherwise (no evidence, expired,
-    uncovered period, never reviewed, scope not covering); not_applicable for vendors that
+    uncovered period, never reviewed, scope not covering); not applicable to vendors that
     are not important at any tier."""
     results = coverage(session, vendor_ids, today or date.today())
     verdicts = {}

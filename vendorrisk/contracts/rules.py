@@ -119,7 +119,7 @@ def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title
     def rule(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
         return clause_verdicts(session, vendor_ids, clause_id)
     rule.__doc__ = (f"Met when the latest contract version of every active arrangement of the (tier-1) "
-                    f"vendor has the clause '{clause_id}' found (reviewed result, else automatic); gap when "
+                    f"vendor has the clause for “{title_en}” found (reviewed result, else automatic); gap when "
                     f"it is not found, needs review, or no contract is uploaded; not applicable to vendors "
                     f"that are only subcontractors (no direct contract; the tier-1 contract's "
                     f"sub-outsourcing clause flows the terms down).")
