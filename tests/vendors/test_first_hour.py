@@ -78,3 +78,17 @@ def test_status_change_chooses_nothing_in_advance_and_removals_ask_again(client,
         form = re.search(rf'<details class="confirm"><summary class="danger">削除</summary>\s*'
                          rf'<form method="post" action="/vendors/{vendor.id}/{action}/\d+/delete">', page)
         assert form, action
+
+
+def test_arrangement_form_shows_every_error_at_once_and_keeps_input(client, login, db):
+    login("compliance")
+    response = client.post("/arrangements/new", data={"vendor": "どこにもない会社", "title": "",
+                                                      "service": "夜間バッチ", "notice_period_days": "99999"},
+                           headers=JA)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="どこにもない会社"' in page and 'value="夜間バッチ"' in page
+    errors = re.findall(r'<p class="field-error">(.*?)</p>', page)
+    # the vendor, the title and the notice period: all three at once, each in Japanese
+    assert len(errors) == 3, errors
+    assert not any(re.search(r"[A-Za-z]{4,}", e) for e in errors), errors

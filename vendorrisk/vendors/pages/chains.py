@@ -105,7 +105,7 @@ def new_arrangement():
         except ValidationFailed as exc:
             errors = refused(exc)
     return render_template("chains/arrangement_form.html", arrangement=None, values=values, errors=errors,
-                           vendor_names=_vendor_names(db))
+                           vendor_names=_vendor_names(db)), 422 if errors else 200
 
 
 @bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])
@@ -125,7 +125,7 @@ def edit_arrangement(arrangement_id: int):
         except ValidationFailed as exc:
             errors = refused(exc)
     return render_template("chains/arrangement_form.html", arrangement=arrangement, values=values,
-                           errors=errors, vendor_names=[])
+                           errors=errors, vendor_names=[]), 422 if errors else 200
 
 
 def _vendor_names(db) -> list[str]:
