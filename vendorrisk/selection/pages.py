@@ -233,6 +233,19 @@ def criteria_label(versions: str) -> str:
     return criteria_content.criteria_label(versions, locale.language if locale else "en")
 
 
+@bp.app_template_filter("citation")
+def citation(article: str) -> str:
+    """A criterion's article (``25-1``, ``27-5``) as staff cite it: 第25条第1項 / 第27条第5号,
+    Art. 25(1) / Art. 27(5)."""
+    number, _sep, part = (article or "").partition("-")
+    if not number.isdigit() or not part.isdigit():
+        return article
+    locale = get_locale()
+    if locale and locale.language == "ja":
+        return f"第{number}条第{part}{'号' if number == '27' else '項'}"
+    return f"Art. {number}({part})"
+
+
 @bp.get("/criteria")
 @allow(*ALL_ROLES)
 def criteria_sets():
