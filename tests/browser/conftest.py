@@ -170,8 +170,11 @@ def writable_demo_site(template_db, tmp_path_factory):
 
 
 def screenshot(page, name: str) -> Path:
-    """Save what the page shows under test-artefacts/screenshots/ (git-ignored)."""
+    """Save the page under test-artefacts/screenshots/ (git-ignored), as JPEG (quick to write,
+    small to keep): the whole page on a desktop, the first screen on a phone (what a person
+    sees without scrolling; the page walk checks the rest of its width)."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTEFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    path = ARTEFACTS / f"{name}.jpg"
+    page.screenshot(path=str(path), full_page=page.viewport_size["width"] > 500, type="jpeg", quality=70,
+                    animations="disabled")
     return path

@@ -127,27 +127,38 @@ def internal_ids(text: str) -> list[str]:
     return sorted({m.group(0) for pattern in INTERNAL_IDS for m in pattern.finditer(text)})
 
 
-# Run in the page: measures first, then reads the text a reader of the page's language sees
-# (every <details> opened; content marked as another language, e.g. an English company
-# name with lang="en", and quotations from documents (<q>, <blockquote>: a contract's own
-# words) left out).
-PAGE_FACTS_JS = """(lang) => {
+# Run in the page, at each width: how wide the page is, what sticks out (outside any box that
+# scrolls by itself), how many rows the menu takes, how tall the header is, and whether a
+# word of the header's tools broke over two lines.
+LAYOUT_FACTS_JS = """() => {
   const doc = document.documentElement;
   const links = [...document.querySelectorAll('nav.mainnav a')];
   const tops = new Set(links.map(a => Math.round(a.getBoundingClientRect().top)));
   const scrolls = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
       if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
-  const wide = [...document.querySelectorAll('body *')]
+  const wide = doc.scrollWidth > doc.clientWidth + 1 ? [...document.querySelectorAll('body *')]
       .filter(e => e.getBoundingClientRect().right > doc.clientWidth + 1 && !scrolls(e))
-      .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ')[0] : ''));
-  const facts = {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, navRows: tops.size, wide: wide,
-                 error: !!document.querySelector('.error-page')};
+      .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ')[0] : ''))
+      : [];
+  const header = document.querySelector('header.topbar');
+  const broken = [...document.querySelectorAll('.tools a, .tools button')]
+      .filter(e => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(e).lineHeight || 20))
+      .map(e => e.innerText.trim());
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, navRows: tops.size, wide: wide,
+          headerHeight: header ? Math.round(header.getBoundingClientRect().height) : 0, brokenTools: broken};
+}"""
+
+# Run in the page once measured: the text a reader of the page's language sees (every
+# <details> opened; content marked as another language, e.g. an English company name with
+# lang="en", and quotations from documents (<q>, <blockquote>: a contract's own words) left
+# out), and all the text (for internal ids).
+PAGE_FACTS_JS = """(lang) => {
+  const facts = {error: !!document.querySelector('.error-page')};
   document.querySelectorAll('main details').forEach(d => d.open = true);
   const main = document.querySelector('main');
-  const text = main ? main.innerText : '';
+  facts.allText = main ? main.innerText : '';
   document.querySelectorAll('main [lang]').forEach(e => { if (!e.lang.startsWith(lang)) e.remove(); });
   document.querySelectorAll('main q, main blockquote').forEach(e => e.remove());
   facts.text = main ? main.innerText : '';
-  facts.allText = text;
   return facts;
 }"""

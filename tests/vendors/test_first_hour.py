@@ -92,3 +92,18 @@ def test_arrangement_form_shows_every_error_at_once_and_keeps_input(client, logi
     # the vendor, the title and the notice period: all three at once, each in Japanese
     assert len(errors) == 3, errors
     assert not any(re.search(r"[A-Za-z]{4,}", e) for e in errors), errors
+
+
+def test_vendor_and_arrangement_pages_link_to_their_contract_checks_and_compliance_rows(client, login, db):
+    vendor = factories.gen_vendor(db)
+    arrangement = factories.gen_arrangement(db, vendor)
+    db.commit()
+    login("procurement")
+    vendor_page = client.get(f"/vendors/{vendor.id}", headers=JA).get_data(as_text=True)
+    jump = re.search(r'data-test="vendor-jump">(.*?)</nav>', vendor_page, re.S).group(1)
+    assert f'href="/contracts/arrangements/{arrangement.id}"' in jump and f'href="/compliance/vendors/{vendor.id}"' in jump
+    page = client.get(f"/arrangements/{arrangement.id}", headers=JA).get_data(as_text=True)
+    jump = re.search(r'data-test="arrangement-jump">(.*?)</nav>', page, re.S).group(1)
+    assert f'href="/contracts/arrangements/{arrangement.id}"' in jump and f'href="/compliance/vendors/{vendor.id}"' in jump
+    for href in re.findall(r'href="(/[^"#]+)"', jump):
+        assert client.get(href).status_code == 200, href
