@@ -81,7 +81,7 @@ def populate(session, vendors: int, links: int, seed: int = 7) -> None:
     print(f"data: {len(ids)} vendors, {len(arrangements)} arrangements, {len(rows)} links, {vendors // 2} findings")
 
 
-def bench_obligations() -> None:
+def bench_obligations(contributions: registry.Registry) -> None:
     """Stand-in rules of the real rules' shape (one or two IN queries per batch)."""
     def chain_approved(session, vendor_ids):
         """Bench: links to the vendor approved."""
@@ -101,7 +101,8 @@ def bench_obligations() -> None:
         return {v: registry.Verdict("gap" if v in bad else "met", "bench") for v in vendor_ids}
 
     for ob_id, fn in (("25-4", chain_approved), ("26-2", tiered), ("26-1", findings_closed)):
-        registry.obligation(ob_id, citation_ja=ob_id, citation_en=ob_id, title_ja=ob_id, title_en=ob_id)(fn)
+        contributions.add_obligations(
+            registry.obligation(ob_id, citation_ja=ob_id, citation_en=ob_id, title_ja=ob_id, title_en=ob_id)(fn))
 
 
 def timed(client, path: str, repeat: int, headers: dict | None = None) -> tuple[float, float]:
@@ -148,9 +149,10 @@ def run(args) -> None:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789", "DATABASE_URL": url,
                           "INSTANCE_PATH": folder, "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "WARNING"})
         migrate.upgrade(app)
-        if not registry.OBLIGATIONS:
-            bench_obligations()
-        print(f"obligations: {len(registry.OBLIGATIONS)} ({', '.join(sorted(registry.OBLIGATIONS))})")
+        obligations = registry.of(app).obligations
+        if not obligations:
+            bench_obligations(registry.of(app))
+        print(f"obligations: {len(obligations)} ({', '.join(sorted(obligations))})")
         with app.app_context():
             session = new_session(writes=True)
             start = time.perf_counter()

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests import factories
+from tests.openapi_contract import ContractCheckingClient
 from vendorrisk import create_app
 from vendorrisk.core.db import new_session
 
@@ -93,6 +94,7 @@ def app(database_url, tmp_path, app_config):
     instance = tmp_path / "instance"
     instance.mkdir()
     application = _make_app(database_url, instance, **app_config)
+    application.test_client_class = ContractCheckingClient  # every API answer checked against the OpenAPI document
     yield application
     application.extensions["vendorrisk.engine"].dispose()
 

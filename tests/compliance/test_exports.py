@@ -4,6 +4,7 @@ import hashlib
 import io
 import re
 import json
+import re
 import zipfile
 from datetime import date
 
@@ -27,7 +28,8 @@ def test_matrix_workbook(client, login, db, portfolio):
     login("auditor")
     response = client.get("/compliance/export/matrix.xlsx?status=gap")
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="compliance-matrix-')
+    assert re.fullmatch(r"attachment; filename=compliance-matrix-\d{8}\.xlsx", response.headers["Content-Disposition"])
+    assert response.headers["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(response.data))
     sheet = book["Matrix"]
     rows = list(sheet.iter_rows(values_only=True))

@@ -112,3 +112,11 @@ def test_figure_list_pages(client, login, db, obligations):
     assert 'href="/dashboard/lists/open_findings?severity=low&amp;page=2" rel="next"' in first
     second = client.get("/dashboard/lists/open_findings?severity=low&page=2").get_data(as_text=True)
     assert second.count("<tr>") == 6 and 'rel="prev"' in second
+
+
+def test_trend_api_gives_the_gaps_of_each_snapshot_month(api, runner, portfolio):
+    for month in ("2026-07", "2026-08"):
+        assert runner.invoke(args=["compliance", "snapshot", "--month", month]).exit_code == 0
+    months = api("auditor").get("/api/v1/compliance-matrix/trend").json["months"]
+    assert [m["month"] for m in months] == ["2026-07", "2026-08"]
+    assert all(m["gaps"] == sum(m["by_obligation"].values()) > 0 for m in months)

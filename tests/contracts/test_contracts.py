@@ -178,7 +178,7 @@ def test_checklist_docx_opens_has_east_asian_font_page_numbers_and_gaps(api, db)
     response = client.get(f"/api/v1/contracts/{body['id']}/checklist.docx?lang=ja")
     assert response.status_code == 200
     assert response.mimetype.endswith("wordprocessingml.document")
-    assert "filename*=UTF-8''checklist_" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == "attachment; filename=checklist_si_v1.docx"
     document = docx.Document(io.BytesIO(response.data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "外部委託契約 条項チェックリスト" in text and "不足している条項" in text

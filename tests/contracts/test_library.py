@@ -1,8 +1,12 @@
 """The clause library: every file is valid, every required clause exists, a broken file is named."""
 import shutil
 
+import pytest
+
+from vendorrisk import create_app
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.core import content
+from vendorrisk.core.config import ConfigurationError
 from vendorrisk.vendors.models import Arrangement
 
 
@@ -27,7 +31,17 @@ def test_a_broken_file_is_named_with_its_problem(tmp_path):
     messages = [str(p) for p in problems]
     assert any("audit_rights.yaml" in m and "not a valid pattern" in m for m in messages)
     assert any("service_levels.yaml" in m and "required_when" in m for m in messages)
-    assert any("service_levels.yaml" in m and "'title' needs" in m for m in messages)
+    assert any("service_levels.yaml" in m and "title is missing" in m for m in messages)
+
+
+def test_an_unknown_key_is_reported_not_ignored(tmp_path):
+    folder = tmp_path / "contract_clauses"
+    shutil.copytree(content.CONTRACT_CLAUSES_DIR, folder)
+    audit = folder / "audit_rights.yaml"
+    audit.write_text(audit.read_text(encoding="utf-8").replace("guidance:", "guidence:"), encoding="utf-8")
+    messages = [str(p) for p in contracts_library.load_library(folder)[1]]
+    assert "contract_clauses/audit_rights.yaml: guidence is not a known key" in " ".join(messages)
+    assert any("audit_rights.yaml: guidance is missing" in m for m in messages)
 
 
 def test_a_missing_required_clause_is_reported(tmp_path):
@@ -50,3 +64,17 @@ def test_applicability_follows_the_arrangement_flags():
     assert not by_id["monitoring_reporting"].applies_to(cloud)
     plain.subcontracting_allowed = True
     assert by_id["monitoring_reporting"].applies_to(plain)
+
+
+def test_the_content_command_and_start_up_name_a_broken_clause_file(app, runner, tmp_path, monkeypatch):
+    folder = tmp_path / "contract_clauses"
+    shutil.copytree(content.CONTRACT_CLAUSES_DIR, folder)
+    audit = folder / "audit_rights.yaml"
+    audit.write_text(audit.read_text(encoding="utf-8").replace("order: 20", "order: twenty"), encoding="utf-8")
+    monkeypatch.setattr(content, "CONTRACT_CLAUSES_DIR", folder)
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "audit_rights.yaml: order must be a whole number (found 'twenty')" in result.output
+    with pytest.raises(ConfigurationError, match="audit_rights.yaml: order must be a whole number"):
+        create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789",
+                    "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path / "inst")})

@@ -5,9 +5,11 @@ import docx
 import pytest
 
 from tests.contracts.factories import docx_from_text, pdf_with_text, scanned_pdf
+from vendorrisk.contracts import checker
+from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.checker import structure as contracts_structure
 from vendorrisk.contracts.checker import text as contracts_text
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.contracts.checker.text import UnreadableContract
 
 
 def _parse(text: str, kind: str = "txt"):
@@ -85,9 +87,9 @@ def test_pdf_text_layer_is_read_and_a_scan_is_reported():
 
 
 def test_corrupt_and_encrypted_files_are_refused():
-    with pytest.raises(ValidationFailed, match="Word file is corrupt"):
+    with pytest.raises(UnreadableContract, match="Word file is corrupt"):
         contracts_text.extract(b"PK\x03\x04" + b"\x00" * 200, "docx")
-    with pytest.raises(ValidationFailed, match="PDF is corrupt"):
+    with pytest.raises(UnreadableContract, match="PDF is corrupt"):
         contracts_text.extract(b"%PDF-1.4\nthis is not a pdf at all", "pdf")
     from pypdf import PdfWriter
     writer = PdfWriter()
@@ -95,9 +97,9 @@ def test_corrupt_and_encrypted_files_are_refused():
     writer.encrypt("secret-password")
     buffer = io.BytesIO()
     writer.write(buffer)
-    with pytest.raises(ValidationFailed, match="password-protected"):
+    with pytest.raises(UnreadableContract, match="password-protected"):
         contracts_text.extract(buffer.getvalue(), "pdf")
-    with pytest.raises(ValidationFailed, match="not UTF-8"):
+    with pytest.raises(UnreadableContract, match="not UTF-8"):
         contracts_text.extract("第1条 監査".encode("shift_jis"), "txt")
 
 
@@ -142,3 +144,19 @@ def test_run_in_headings_of_numbered_clauses():
     assert {s.label: s.heading for s in structure.sections}["2"] == "Delivery and Inspection"
     assert located["2"] == "Supplier shall deliver by 30 June."
     assert located["3"] == "The Supplier shall invoice monthly."  # a sentence, not a heading
+
+
+def test_check_reads_a_file_and_checks_every_clause_without_an_app():
+    clauses = contracts_library.library()
+    text = "第1条（監査）\n甲は、乙の事業所に立入り、監査を行うことができる。\n第2条（目的）\n目的。\n"
+    result = checker.check(text.encode(), "contract.TXT", clauses)
+    assert result.status == "ok" and result.note == "" and result.structure.style == "ja_article"
+    assert [r.clause_id for r in result.results] == [c.id for c in clauses]
+    assert {r.clause_id: r.status for r in result.results}["audit_rights"] == "found"
+    flat = checker.check(b"The Customer may audit the Supplier.", "contract.md", clauses[:1])
+    assert flat.status == "no_structure" and "No numbered articles" in flat.note
+    scan = checker.check(scanned_pdf(), "scan.pdf", clauses)
+    assert scan.status == "scanned" and "no text layer" in scan.note
+    assert {r.status for r in scan.results} == {"needs_review"}
+    with pytest.raises(UnreadableContract, match=r"\.xlsx files"):
+        checker.check(b"PK", "sheet.xlsx", clauses)

@@ -5,9 +5,11 @@ import zipfile
 
 import pytest
 from docx import Document
+from sqlmodel import select
 
-from vendorrisk.core import storage
+from vendorrisk.core import downloads, storage
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.uploads import inspect_upload, sniff
 
 
@@ -65,7 +67,10 @@ def test_store_is_content_addressed_and_recognises_duplicates(app, db):
         assert (duplicate, duplicate_again) == (False, True) and first.id == again.id
         assert first.sha256 == hashlib.sha256(data).hexdigest()
         assert storage.read(first) == data
-        response = storage.download_response(db, first)
-        disposition = response.headers["Content-Disposition"]
-        assert "filename*=UTF-8''%E5%A5%91%E7%B4%84%E6%9B%B8.docx" in disposition
-        db.commit()
+        response = downloads.send_stored(db, first)
+        assert response.headers["Content-Disposition"] == (
+            "attachment; filename=.docx; filename*=UTF-8''%E5%A5%91%E7%B4%84%E6%9B%B8.docx")
+        assert response.headers["Cache-Control"] == "private, no-store"
+        db.rollback()
+        entry = db.exec(select(AuditEntry).where(AuditEntry.action == "download")).one()
+        assert (entry.entity, entry.entity_id) == ("stored_file", str(first.id))

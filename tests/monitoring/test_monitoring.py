@@ -306,3 +306,24 @@ def test_openapi_documents_every_monitoring_route(app, client):
             path = rule.rule.replace("<int:", "{").replace(">", "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert method.lower() in document["paths"][path], (method, path)
+
+
+def test_api_reads_and_records_a_review(app, db, api):
+    owner_client = api("compliance")
+    _arr, (vendor,) = gen_chain(db, tiers=1, start=TODAY - timedelta(days=400))
+    db.commit()
+    _plan(app, db)
+    review = _open_review(db, vendor)
+    one = owner_client.get(f"/api/v1/reviews/{review.id}")
+    assert one.status_code == 200
+    assert (one.json["id"], one.json["status"], one.json["vendor"]["id"]) == (review.id, "planned", vendor.id)
+    assert "open_vendor_id" not in one.json
+    record = {"performed_on": (TODAY - timedelta(days=1)).isoformat(), "method": "document",
+              "outcome": "needs_improvement", "summary": "報告書を確認",
+              "checks": {name: {"result": "ok"} for name in REVIEW_CHECKS},
+              "findings": [{"title": "SLA 未達", "severity": "low"}], "complete": True}
+    done = owner_client.post(f"/api/v1/reviews/{review.id}/record", json=record)
+    assert done.status_code == 200, done.json
+    assert done.json["review"]["status"] == "completed" and done.json["review"]["vendor"]["id"] == vendor.id
+    assert [(f["title"], f["severity"], f["source"]) for f in done.json["findings"]] == [("SLA 未達", "low", "review")]
+    assert owner_client.post(f"/api/v1/reviews/{review.id}/record", json=record).status_code == 409

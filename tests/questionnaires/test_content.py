@@ -2,7 +2,8 @@
 broken one is named with its problem."""
 from pathlib import Path
 
-from vendorrisk.questionnaires.template_files import ARTICLE_PARTS, load_catalogue
+from vendorrisk.questionnaires.template_files import load_catalogue
+from vendorrisk.questionnaires.template_schema import ARTICLE_PARTS
 
 ROOT = Path(__file__).resolve().parents[2] / "questionnaires"
 
@@ -52,8 +53,19 @@ def test_broken_template_is_named_with_its_problems(tmp_path):
     assert any("general_outsourcing.yaml" in p and "article '25(9)'" in p for p in problems)
     assert any("general_outsourcing.yaml" in p and "flag answer 'never'" in p for p in problems)
     assert any("general_outsourcing.yaml" in p and "severity 'dire'" in p for p in problems)
-    assert any("broken.yaml" in p and "version" in p for p in problems)
-    assert any("broken.yaml" in p and "'title' needs both 'ja' and 'en'" in p for p in problems)
+    assert any("broken.yaml: version must be a whole number (found 'one')" in p for p in problems)
+    assert any("broken.yaml: title.en is missing" in p for p in problems)
+    assert any("broken.yaml: sections must have at least 1 item" in p for p in problems)
+
+
+def test_an_unknown_key_is_named_not_ignored(tmp_path):
+    folder = _copy(tmp_path)
+    text = (folder / "general_outsourcing.yaml").read_text(encoding="utf-8")
+    # '{value: none, ja: ..., en: No SLA, yet}' in YAML: the comma ends the text, the rest becomes a key
+    text = text.replace("en: No SLA defined}", "en: No SLA, yet}", 1)
+    (folder / "general_outsourcing.yaml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in load_catalogue(folder).problems]
+    assert any("general_outsourcing.yaml: question GEN-03: choices[3].yet is not a known key" in p for p in problems)
 
 
 def test_broken_mapping_and_unreadable_yaml_are_named(tmp_path):
@@ -73,3 +85,13 @@ def test_same_id_and_version_twice_is_refused(tmp_path):
     (folder / "copy.yaml").write_text((folder / "cloud_services.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     problems = [str(p) for p in load_catalogue(folder).problems]
     assert any("version 1 is also defined in" in p for p in problems)
+
+
+def test_a_bare_yes_is_explained(tmp_path):
+    folder = _copy(tmp_path)
+    text = (folder / "general_outsourcing.yaml").read_text(encoding="utf-8")
+    (folder / "general_outsourcing.yaml").write_text(text.replace('expected: "yes"', "expected: yes", 1),
+                                                     encoding="utf-8")
+    problems = [str(p) for p in load_catalogue(folder).problems]
+    assert problems == [f"{folder / 'general_outsourcing.yaml'}: question GEN-01: expected[0] must be text (found "
+                        "True: YAML reads a bare yes/no/true/false as true or false; put it in quotes)"]

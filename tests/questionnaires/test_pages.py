@@ -215,4 +215,5 @@ def test_vendor_panel_lists_the_vendors_responses(app, db, contributions):
     with app.test_request_context("/"):
         html = "".join(contributions.panels(db, vendor))
     assert 'data-test="questionnaires-panel"' in html
-    assert f"/questionnaires/responses/{result.response.id}" in html and "general_outsourcing" in html
+    assert f"/questionnaires/responses/{result.response.id}" in html and "General outsourcing and security questionnaire" in html
+    assert "general_outsourcing" not in html  # the questionnaire by its title, not its id

@@ -52,12 +52,16 @@ def _copy_sets(tmp_path):
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d["criteria"][0]["scale"].pop(1), "consecutive"),
     (lambda d: d["criteria"][0].update(weight=0), "weight must be a positive number"),
-    (lambda d: d["criteria"][0]["title"].pop("ja"), "title needs non-empty 'ja' and 'en'"),
+    (lambda d: d["criteria"][0]["title"].pop("ja"), "criterion GEN-FIN: title.ja is missing"),
     (lambda d: d["criteria"][1].update(id=d["criteria"][0]["id"]), "appears twice"),
-    (lambda d: d["criteria"][0].update(applies_to=["everyone"]), "applies_to must list"),
+    (lambda d: d["criteria"][0].update(applies_to=["everyone"]), "applies_to[0] must be one of 'all', 'cloud'"),
     (lambda d: d["criteria"][0].update(knockout_below=9), "knockout_below"),
     (lambda d: d["criteria"][0].update(article="Art 25"), "article"),
     (lambda d: d.update(version=2), "do not match the file name"),
+    # '{en: Sound, confirmed by a rating.}' in YAML: the comma ends the text, the rest becomes a key
+    (lambda d: d["criteria"][0]["scale"][3].update({"confirmed by a rating.": None}),
+     "criterion GEN-FIN: scale[3].confirmed by a rating. is not a known key"),
+    (lambda d: d["criteria"][0].update(required="yes"), "required must be true or false (found 'yes')"),
 ])
 def test_broken_file_is_named_with_its_problem(tmp_path, monkeypatch, mutate, message):
     folder = _copy_sets(tmp_path)
@@ -78,7 +82,7 @@ def test_invalid_yaml_is_reported_by_the_content_command_and_at_start_up(app, ru
     monkeypatch.setattr(criteria, "CRITERIA_DIR", folder)
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 1
-    assert "broken-v1.yaml: not valid UTF-8 YAML" in result.output
+    assert "broken-v1.yaml: not valid YAML" in result.output
     with pytest.raises(ConfigurationError, match="broken-v1.yaml"):
         create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789",
                     "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path / "inst")})

@@ -115,3 +115,26 @@ def test_openapi_describes_every_chains_route(app, client):
                 routes.add((path, method.lower()))
     documented = {(p, m) for p, ops in document["paths"].items() for m in ops}
     assert routes and routes <= documented, routes - documented
+
+
+def test_read_one_vendor_arrangement_and_link_and_export_the_register(api, db):
+    client = api("compliance")
+    a, b = _vendor(client, "株式会社読取", name_en="Read K.K."), _vendor(client, "株式会社委託先")
+    arrangement = client.post("/api/v1/arrangements", json={"vendor_id": a, "title": "読取", "handles_user_data": True})
+    arrangement = arrangement.get_json()["id"]
+    link = client.post(f"/api/v1/arrangements/{arrangement}/links", json={"parent_vendor_id": a, "vendor_id": b})
+    link = link.get_json()["id"]
+    client.post(f"/api/v1/arrangements/{arrangement}/locations", json={"country": "JP", "region": "東京"})
+    vendor = client.get(f"/api/v1/vendors/{a}").get_json()
+    assert (vendor["id"], vendor["name_en"], vendor["status"]) == (a, "Read K.K.", "prospect")
+    assert "name_normalized" not in vendor
+    one = client.get(f"/api/v1/arrangements/{arrangement}").get_json()
+    assert [(loc["country"], loc["region"]) for loc in one["data_locations"]] == [("JP", "東京")]
+    assert client.get(f"/api/v1/arrangements?vendor_id={a}").get_json()["items"][0].get("data_locations") is None
+    assert client.get(f"/api/v1/links/{link}").get_json()["approval_status"] == "unapproved"
+    export = api("auditor").get("/api/v1/register.xlsx")
+    assert export.status_code == 200 and export.data[:2] == b"PK"
+    assert export.headers["Content-Disposition"] == "attachment; filename=outsourcing-register.xlsx"
+    assert export.headers["Cache-Control"] == "private, no-store"
+    db.rollback()
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.entity == "register")).one()

@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     )
 
     add_pages(app, pages.bp, *pages.NAV)
-    add_api(app, certificates_api.bp, certificates_api.OPENAPI)
+    add_api(app, certificates_api.bp, "certificates")
     reg = registry.of(app)
     reg.add_obligations(rules.audit_or_report_covers_today)
     reg.evidence_sources["certificates"] = service.certificate_evidence

@@ -1,16 +1,25 @@
 """Certificates API: upload with details, read one, list (expiring within N days), download."""
 from datetime import date
+from typing import Literal, Optional
 
 from flask import Blueprint, jsonify, request
+from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from vendorrisk.certificates import service
 from vendorrisk.certificates.coverage import end_column, end_of, expiry_query
-from vendorrisk.certificates.models import CERTIFICATE_TYPES, OPINIONS, Certificate
+from vendorrisk.certificates.models import (
+    CERTIFICATE_TYPES,
+    OPINIONS,
+    Certificate,
+    CertificateReview,
+    SubserviceOrganisation,
+)
 from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import error_responses, json_response, to_dict
+from vendorrisk.core.api import Binary, PageQuery, columns, operation, page_of
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -19,20 +28,69 @@ bp = Blueprint("api_certificates", __name__, url_prefix="/api/v1")
 WRITERS = ("compliance", "procurement", "vendor_owner")
 
 
-def _serialise(certificate: Certificate, sha256: str, subservices=None) -> dict:
-    body = to_dict(certificate)
-    body["sha256"] = sha256
-    body["ends_on"] = end_of(certificate).isoformat() if end_of(certificate) else None
-    body["file_url"] = f"/api/v1/certificates/{certificate.id}/file"
-    if subservices is not None:
-        body["subservice_organisations"] = [
-            {"name": s.name, "services": s.services, "treatment": s.treatment, "vendor_id": s.vendor_id}
-            for s in subservices]
-    return body
+class SubservicePublic(columns(SubserviceOrganisation, exclude=("id", "certificate_id"))):
+    """A subservice organisation the report names, carved out or inclusive."""
+
+
+class CertificateReviewPublic(columns(CertificateReview)):
+    """Someone's review of the report."""
+
+
+class CertificatePublic(columns(Certificate)):
+    """The certificate; the subservice organisations and the latest review when one is read,
+    whether the file was stored before when one is uploaded."""
+
+    sha256: str
+    ends_on: Optional[date] = Field(description="When the certificate or the report's period ends")
+    file_url: str
+    subservice_organisations: list[SubservicePublic] = Field(default_factory=list)
+    latest_review: Optional[CertificateReviewPublic] = None
+    duplicate: bool = Field(default=False, description="The same file (by SHA-256) was stored before")
+    same_file_certificates: list[int] = Field(default_factory=list)
+
+
+CertificatePage = page_of(CertificatePublic, "CertificatePage")
+
+
+class CertificateUpload(BaseModel):
+    """A certificate or assurance report and its details (multipart form)."""
+
+    file: bytes = Field(description="PDF, DOCX, PNG, JPEG or ZIP")
+    type: Literal[CERTIFICATE_TYPES]
+    issuer: str = ""
+    scope: str = ""
+    services_covered: str = ""
+    regions_covered: str = ""
+    period_start: Optional[date] = None
+    period_end: Optional[date] = None
+    issue_date: Optional[date] = None
+    expiry_date: Optional[date] = None
+    opinion: Optional[Literal[OPINIONS]] = None
+    exceptions_noted: str = ""
+    cuecs: str = ""
+    subservice_organisations: str = Field(
+        default="", description="JSON list of {name, services, treatment: carved_out|inclusive}, "
+                                "or lines `name | services | treatment`")
+
+
+class CertificateQuery(PageQuery):
+    """Filters of the certificate list."""
+
+    expiring_within_days: Optional[int] = Field(default=None, ge=0, le=3650,
+                                                description="Only those ending within N days (not yet ended, "
+                                                            "renewals excluded)")
+    vendor_id: Optional[int] = None
+
+
+def _serialise(certificate: Certificate, sha256: str, **extra) -> dict:
+    return CertificatePublic.dump(certificate, sha256=sha256, ends_on=end_of(certificate),
+                                  file_url=f"/api/v1/certificates/{certificate.id}/file", **extra)
 
 
 @bp.post("/vendors/<int:vendor_id>/certificates")
 @allow(*WRITERS)
+@operation("createCertificate", "Upload a certificate or assurance report", ok=CertificatePublic, status=201,
+           form=CertificateUpload, errors=(404, 409, 503))
 def create(vendor_id: int):
     """Upload a certificate file with its type and dates (multipart)."""
     db = get_session()
@@ -44,28 +102,29 @@ def create(vendor_id: int):
                                           file_bytes=file.read(), filename=file.filename or "",
                                           user=auth.current_user())
     db.commit()
-    body = _serialise(recorded.certificate, recorded.sha256,
-                      service.subservices_of(db, recorded.certificate.id))
-    body["duplicate"] = recorded.duplicate
-    body["same_file_certificates"] = [c.id for c in recorded.same_file_elsewhere]
-    return jsonify(body), 201
+    return jsonify(_serialise(recorded.certificate, recorded.sha256,
+                              subservice_organisations=service.subservices_of(db, recorded.certificate.id),
+                              duplicate=recorded.duplicate,
+                              same_file_certificates=[c.id for c in recorded.same_file_elsewhere])), 201
 
 
 @bp.get("/certificates/<int:certificate_id>")
 @allow(*ALL_ROLES)
+@operation("getCertificate", "One certificate", ok=CertificatePublic, errors=(404,))
 def get(certificate_id: int):
     """One certificate with its subservice organisations and latest review."""
     db = get_session()
-    certificate = service.get_certificate(db, certificate_id)
-    stored = db.get(StoredFile, certificate.file_id)
-    body = _serialise(certificate, stored.sha256, service.subservices_of(db, certificate_id))
+    certificate, stored = service.file_of(db, certificate_id)
     reviews = service.reviews_of(db, certificate_id)
-    body["latest_review"] = to_dict(reviews[0]) if reviews else None
-    return jsonify(body)
+    return jsonify(_serialise(certificate, stored.sha256,
+                              subservice_organisations=service.subservices_of(db, certificate_id),
+                              latest_review=reviews[0] if reviews else None))
 
 
 @bp.get("/certificates")
 @allow(*ALL_ROLES)
+@operation("listCertificates", "List certificates, or those ending within N days", ok=CertificatePage,
+           query=CertificateQuery, errors=(422,))
 def index():
     """Certificates, soonest end first; ``expiring_within_days=N`` keeps those ending within N
     days (not yet ended, renewals excluded), ``vendor_id`` filters by vendor."""
@@ -89,84 +148,15 @@ def index():
                     request.args.get("per_page", 50, type=int))
     hashes = dict(db.exec(select(StoredFile.id, StoredFile.sha256).where(
         StoredFile.id.in_([c.file_id for c in page.items] or [0]))).all())
-    return jsonify({"items": [_serialise(c, hashes[c.file_id]) for c in page.items],
-                    "page": page.page, "per_page": page.per_page, "total": page.total})
+    return jsonify(CertificatePage.dump(page, items=[_serialise(c, hashes[c.file_id]) for c in page.items]))
 
 
 @bp.get("/certificates/<int:certificate_id>/file")
 @allow(*ALL_ROLES)
+@operation("downloadCertificateFile", "Download the certificate's file (original filename, RFC 6266)",
+           ok=Binary("*/*", "The file as stored (PDF, DOCX, PNG, JPEG or ZIP)"), errors=(404, 503))
 def download(certificate_id: int):
     """The certificate's file under its original name (RFC 6266); the download is audited."""
     db = get_session()
-    response = service.file_download(db, certificate_id)
-    db.commit()
-    return response
-
-
-_CERT = {"$ref": "#/components/schemas/Certificate"}
-_ID = {"name": "certificate_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-OPENAPI = {
-    "paths": {
-        "/api/v1/vendors/{vendor_id}/certificates": {"post": {
-            "summary": "Upload a certificate or assurance report", "operationId": "createCertificate",
-            "parameters": [{"name": "vendor_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "requestBody": {"required": True, "content": {"multipart/form-data": {
-                "schema": {"$ref": "#/components/schemas/CertificateUpload"}}}},
-            "responses": {"201": json_response("Recorded; `duplicate` tells whether the same file "
-                                               "(by SHA-256) was stored before", _CERT),
-                          **error_responses(401, 403, 404, 409, 422)}}},
-        "/api/v1/certificates": {"get": {
-            "summary": "List certificates, or those ending within N days", "operationId": "listCertificates",
-            "parameters": [
-                {"name": "expiring_within_days", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                {"name": "vendor_id", "in": "query", "schema": {"type": "integer"}},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
-            "responses": {"200": json_response("A page of certificates", {
-                "type": "object", "properties": {"items": {"type": "array", "items": _CERT},
-                                                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                                                 "total": {"type": "integer"}}}),
-                          **error_responses(401, 422)}}},
-        "/api/v1/certificates/{certificate_id}": {"get": {
-            "summary": "One certificate", "operationId": "getCertificate", "parameters": [_ID],
-            "responses": {"200": json_response("The certificate", _CERT), **error_responses(401, 404)}}},
-        "/api/v1/certificates/{certificate_id}/file": {"get": {
-            "summary": "Download the certificate's file (original filename, RFC 6266)",
-            "operationId": "downloadCertificateFile", "parameters": [_ID],
-            "responses": {"200": {"description": "The file",
-                                  "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-                          **error_responses(401, 404)}}},
-    },
-    "components": {"schemas": {
-        "CertificateUpload": {"type": "object", "required": ["file", "type"], "properties": {
-            "file": {"type": "string", "format": "binary", "description": "PDF, DOCX, PNG, JPEG or ZIP"},
-            "type": {"type": "string", "enum": list(CERTIFICATE_TYPES)},
-            "issuer": {"type": "string"}, "scope": {"type": "string"},
-            "services_covered": {"type": "string"}, "regions_covered": {"type": "string"},
-            "period_start": {"type": "string", "format": "date"},
-            "period_end": {"type": "string", "format": "date"},
-            "issue_date": {"type": "string", "format": "date"},
-            "expiry_date": {"type": "string", "format": "date"},
-            "opinion": {"type": "string", "enum": list(OPINIONS)},
-            "exceptions_noted": {"type": "string"}, "cuecs": {"type": "string"},
-            "subservice_organisations": {"type": "string", "description":
-                "JSON list of {name, services, treatment: carved_out|inclusive}, or lines `name | services | treatment`"}}},
-        "Certificate": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "vendor_id": {"type": "integer"},
-            "type": {"type": "string", "enum": list(CERTIFICATE_TYPES)}, "issuer": {"type": "string"},
-            "scope": {"type": "string"}, "services_covered": {"type": "string"},
-            "regions_covered": {"type": "string"},
-            "period_start": {"type": ["string", "null"], "format": "date"},
-            "period_end": {"type": ["string", "null"], "format": "date"},
-            "issue_date": {"type": ["string", "null"], "format": "date"},
-            "expiry_date": {"type": ["string", "null"], "format": "date"},
-            "ends_on": {"type": ["string", "null"], "format": "date"},
-            "opinion": {"type": ["string", "null"]}, "exceptions_noted": {"type": "string"},
-            "cuecs": {"type": "string"}, "original_filename": {"type": "string"},
-            "sha256": {"type": "string"}, "file_url": {"type": "string"},
-            "duplicate": {"type": "boolean"},
-            "same_file_certificates": {"type": "array", "items": {"type": "integer"}},
-            "subservice_organisations": {"type": "array", "items": {"type": "object"}},
-            "latest_review": {"type": ["object", "null"]}}},
-    }},
-}
+    certificate, stored = service.file_of(db, certificate_id)
+    return send_stored(db, stored, certificate.original_filename, entity="certificate", entity_id=certificate.id)

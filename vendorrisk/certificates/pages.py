@@ -21,6 +21,7 @@ from vendorrisk.certificates.models import CERTIFICATE_TYPES, DATE_KIND, OPINION
 from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -163,9 +164,8 @@ def record(certificate_id: int):
 def download(certificate_id: int):
     """Send the certificate's file under its original name; the download is audited."""
     db = get_session()
-    response = service.file_download(db, certificate_id)
-    db.commit()
-    return response
+    certificate, stored = service.file_of(db, certificate_id)
+    return send_stored(db, stored, certificate.original_filename, entity="certificate", entity_id=certificate.id)
 
 
 @bp.route("/<int:certificate_id>/review", methods=["GET", "POST"])

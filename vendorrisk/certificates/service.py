@@ -26,6 +26,7 @@ from vendorrisk.certificates.models import (
 )
 from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.vendors.findings import english_title, raise_finding
@@ -171,13 +172,10 @@ def get_certificate(session: Session, certificate_id: int) -> Certificate:
     return certificate
 
 
-def file_download(session: Session, certificate_id: int):
-    """The certificate's file under its original name (RFC 6266), its download recorded in
-    the audit trail; the caller commits."""
+def file_of(session: Session, certificate_id: int) -> tuple[Certificate, storage.StoredFile]:
+    """The certificate and its stored file (``NotFound`` for an unknown certificate)."""
     certificate = get_certificate(session, certificate_id)
-    stored = session.get(storage.StoredFile, certificate.file_id)
-    return storage.download_response(session, stored, filename=certificate.original_filename,
-                                     entity="certificate", entity_id=certificate.id)
+    return certificate, session.get(storage.StoredFile, certificate.file_id)
 
 
 def clean_filename(filename: str) -> str:
@@ -203,10 +201,13 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
     A file already stored for the same vendor is refused (``Conflict``); one stored for
     another vendor is accepted and reported in ``same_file_elsewhere``.
     """
-    get_vendor(session, vendor_id)
+    # The file is checked before the first query, so no write lock is held while it is.
+    upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)
+    # Held until commit: the same vendor's uploads queue, so the same file is never
+    # recorded twice for it by two requests at once (the second finds the first: 409).
+    lock(session, get_vendor(session, vendor_id))
     ensure_can_change(session, user, vendor_id)
     checked = check_input(data)
-    upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)
     stored, duplicate = storage.store(session, upload, user.id)
     same_file = []
     if duplicate:

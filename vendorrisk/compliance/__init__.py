@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
 
     add_pages(app, matrix.bp, *matrix.NAV)
     add_pages(app, dashboard.bp, *dashboard.NAV)
-    add_api(app, compliance_api.bp, compliance_api.OPENAPI)
+    add_api(app, compliance_api.bp, "compliance")
     app.cli.add_command(commands.compliance_group)
     reg = registry.of(app)
     reg.add_demo_loader(90, demo.load)

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.contracts.checker import library
 
     add_pages(app, pages.bp, *pages.NAV)
-    add_api(app, contracts_api.bp, contracts_api.OPENAPI)
+    add_api(app, contracts_api.bp, "contracts")
     reg = registry.of(app)
     reg.content_checkers["contract_clauses"] = library.check_contract_clauses
     reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)

@@ -1,19 +1,17 @@
 """Contract pages: contracts of an arrangement, upload of versions, clause check results
 with evidence, review (confirm / override with a comment), diff and Word checklist."""
-from urllib.parse import quote
-
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from vendorrisk.contracts import reasons, service
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
-from vendorrisk.core import storage
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import DOCX, send_download, send_stored
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -23,20 +21,6 @@ bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/
 bp.app_context_processor(reasons.helpers)
 NAV = [NavItem("contracts.index", _l("Contracts"), 30)]
 UPLOADERS = ("compliance", "procurement", "vendor_owner")
-
-
-def docx_response(filename: str, data: bytes) -> Response:
-    """A generated Word file as an attachment (RFC 6266 filename, not cached)."""
-    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                                                    f"filename*=UTF-8''{quote(filename, safe='')}",
-                             "Cache-Control": "private, no-store"})
-
-
-def _lang() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
 
 
 @bp.get("/")
@@ -69,7 +53,7 @@ def arrangement(arrangement_id: int, values: dict | None = None, errors=(), stat
     counts = service.status_counts(db, [v.id for _c, vs in contracts for v in vs])
     return render_template("contracts/arrangement.html", arrangement=arr, vendor=db.get(Vendor, arr.vendor_id),
                            contracts=contracts, counts=counts, values=values or {}, errors=list(errors),
-                           clauses=service.applicable_clauses(arr), lang=_lang()), status
+                           clauses=service.applicable_clauses(arr), lang=language()), status
 
 
 @bp.post("/arrangements/<int:arrangement_id>/upload")
@@ -84,9 +68,9 @@ def upload(arrangement_id: int):
         if file is None or not file.filename:
             raise ValidationFailed(_("Choose a contract file to upload."),
                                    [{"field": "file", "message": _("Choose a contract file to upload.")}])
-        version = service.upload_version(db, arrangement_id=arrangement_id, data=file.read(),
-                                         filename=file.filename, user=g.user, contract_id=contract_id,
-                                         title=values["title"])
+        prepared = service.prepare_version(file.read(), file.filename)  # outside the write transaction
+        version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared,
+                                         user=g.user, contract_id=contract_id, title=values["title"])
     except ValidationFailed as exc:
         db.rollback()
         flash(exc.message, "error")
@@ -105,7 +89,7 @@ def version(version_id: int, values: dict | None = None, errors=(), status: int 
     context = service.version_context(db, version_id)
     previous, changes = service.compare_with_previous(db, context["version"])
     return render_template("contracts/version.html", previous=previous, changes=changes, values=values or {},
-                           errors=list(errors), lang=_lang(), **context), status
+                           errors=list(errors), lang=language(), **context), status
 
 
 @bp.post("/checks/<int:check_id>/review")
@@ -132,9 +116,8 @@ def review(check_id: int):
 def checklist(version_id: int):
     """Download the Word checklist of a version."""
     db = get_session()
-    filename, data = service.checklist_document(db, version_id, _lang(), g.user)
-    db.commit()
-    return docx_response(filename, data)
+    filename, data = service.checklist_document(db, version_id, language(), g.user)
+    return send_download(db, data, filename, DOCX, entity=None)  # the service recorded the export
 
 
 @bp.get("/versions/<int:version_id>/file")
@@ -143,7 +126,5 @@ def original(version_id: int):
     """Download the uploaded contract file of a version."""
     db = get_session()
     version = service.get_version(db, version_id)
-    response = storage.download_response(db, db.get(StoredFile, version.file_id), version.filename,
-                                         entity="contract_version", entity_id=version.id)
-    db.commit()
-    return response
+    return send_stored(db, db.get(StoredFile, version.file_id), version.filename, entity="contract_version",
+                       entity_id=version.id)

@@ -1,23 +1,37 @@
-"""What every API module shares: registration, request bodies, serialisation, OpenAPI snippets.
+"""What every API module shares: registration, request bodies, the read models that shape
+answers, and the declaration of each operation from which ``core.openapi`` writes the document.
 
-API blueprints are exempt from CSRF because they accept bearer tokens only, never cookies.
+An API view states its operation once, beside its route::
+
+    @bp.get("/vendors/<int:vendor_id>")
+    @allow(*ALL_ROLES)
+    @operation("getVendor", "One vendor", ok=VendorPublic, errors=(404,))
+    def get_vendor(vendor_id): ...
+
+and answers with ``VendorPublic.dump(vendor)``: the model that documents the answer is the
+one that writes it. API blueprints are exempt from CSRF because they accept bearer tokens
+only, never cookies.
 """
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable, Literal, Optional, Union, get_args, get_origin
 
 from flask import Flask, request
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlmodel import SQLModel
 
 from vendorrisk.core import registry
 from vendorrisk.core.errors import MalformedJSON, ValidationFailed
 
 
-def add_api(app: Flask, blueprint, openapi: dict) -> None:
-    """Register an area's API blueprint (CSRF-exempt) and its OpenAPI fragment
-    ``{"paths": {...}, "components": {"schemas": {...}}}``."""
+def add_api(app: Flask, blueprint, tag: str) -> None:
+    """Register an area's API blueprint (CSRF-exempt); its operations appear in the
+    OpenAPI document under ``tag``."""
     app.register_blueprint(blueprint)
     app.extensions["csrf"].exempt(blueprint)
-    registry.of(app).openapi.append(openapi)
+    registry.of(app).api_tags[blueprint.name] = tag
 
 
 def json_body() -> dict:
@@ -25,7 +39,6 @@ def json_body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    import json
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -35,26 +48,172 @@ def json_body() -> dict:
     return body
 
 
-def to_dict(record: SQLModel, exclude: set[str] = frozenset()) -> dict[str, Any]:
-    """A model's columns as JSON-ready values."""
-    data = {}
-    for key, value in record.model_dump().items():
-        if key in exclude:
+def jsonable(value: Any) -> Any:
+    """``value`` with dates and datetimes as ISO 8601 text, recursively (Flask's JSON would
+    write them as HTTP dates)."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+class Public(BaseModel):
+    """Base of the API's read models (full-stack-fastapi-template's ``ItemPublic``): the
+    documented shape of an answer, and what writes it."""
+
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False})
+
+    @classmethod
+    def dump(cls, source: Any = None, /, **fields) -> dict:
+        """The JSON body for ``source`` (an object or a mapping) and ``fields``: the declared
+        fields they hold (nested read models written the same way), values as they are and
+        dates as ISO 8601. Nothing is converted or refused here: the tests check every
+        answer against the documented schema."""
+        writers, keep_all = _plan(cls)
+        if isinstance(source, dict):
+            values = source if keep_all else {k: v for k, v in source.items() if k in writers}
+        elif source is not None:
+            values = {name: getattr(source, name) for name in writers if hasattr(source, name)}
+        else:
+            values = {}
+        if fields:
+            values = {**values, **fields}
+        body = {}
+        for name, value in values.items():
+            write = writers.get(name, jsonable)
+            body[name] = value if write is None else write(value)
+        return body
+
+
+@lru_cache(maxsize=None)
+def _plan(model: type[Public]) -> tuple[dict[str, Callable | None], bool]:
+    """How ``model.dump`` writes each field (None: as it is), and whether undeclared keys are kept."""
+    writers = {name: _writer(info.annotation) for name, info in model.model_fields.items()}
+    return {k: (None if w is _as_it_is else w) for k, w in writers.items()}, model.model_config.get("extra") == "allow"
+
+
+def _writer(annotation) -> Callable[[Any], Any]:
+    """How a value of ``annotation`` is written: read models (also in lists, dicts and
+    optionals) by their ``dump``, anything else by ``jsonable``."""
+    if isinstance(annotation, type) and issubclass(annotation, Public):
+        return lambda value: None if value is None else annotation.dump(value)
+    origin, args = get_origin(annotation), get_args(annotation)
+    kinds = [a for a in args if a is not type(None)]
+    if origin is Union and len(kinds) == 1:
+        return _writer(kinds[0])
+    if annotation in (str, int, float, bool) or origin is Literal:
+        return _as_it_is
+    if origin is list and _holds_read_model(args[0]):
+        item = _writer(args[0])
+        return lambda value: None if value is None else [item(v) for v in value]
+    if origin is dict and _holds_read_model(args[1]):
+        item = _writer(args[1])
+        return lambda value: None if value is None else {k: item(v) for k, v in value.items()}
+    return jsonable
+
+
+def _as_it_is(value):
+    return value
+
+
+def _holds_read_model(annotation) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Public):
+        return True
+    return any(_holds_read_model(a) for a in get_args(annotation))
+
+
+def _required(annotation):
+    """``Optional[X]`` -> ``X``."""
+    if get_origin(annotation) is Union and type(None) in get_args(annotation):
+        rest = [a for a in get_args(annotation) if a is not type(None)]
+        return rest[0] if len(rest) == 1 else Union[tuple(rest)]
+    return annotation
+
+
+def columns(table: type[SQLModel], *, exclude: tuple[str, ...] = ()) -> type[Public]:
+    """A read-model base holding the columns of ``table`` (all present in an answer; the
+    primary key never null), less ``exclude``; subclass it to add what the API computes."""
+    fields = {}
+    for name, info in table.model_fields.items():
+        if name in exclude:
             continue
-        data[key] = value.isoformat() if isinstance(value, (date, datetime)) else value
-    return data
+        column = table.__table__.c.get(name)
+        annotation = _required(info.annotation) if column is not None and column.primary_key else info.annotation
+        fields[name] = (annotation, ...)
+    return create_model(f"{table.__name__}Columns", __base__=Public, **fields)
 
 
-def error_responses(*codes: int) -> dict:
-    """OpenAPI ``responses`` entries for the given error codes, all using the Error schema."""
-    text = {400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
-            404: "Not found", 409: "Conflict with the current data", 422: "Invalid input"}
-    return {str(c): {"description": text.get(c, "Error"),
-                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            for c in codes}
+def page_of(item: type[Public], name: str) -> type[Public]:
+    """The read model of a page of ``item``: ``items``, ``page``, ``per_page``, ``total``
+    (``dump`` it from a ``core.pagination.Page``)."""
+    return create_model(name, __base__=Public, __doc__=f"A page of {item.__name__}, with the page's position.",
+                        items=(list[item], ...), page=(int, ...), per_page=(int, ...), total=(int, ...))
 
 
-def json_response(description: str, schema: dict | None = None) -> dict:
-    """An OpenAPI JSON response object."""
-    return {"description": description,
-            "content": {"application/json": {"schema": schema or {"type": "object"}}}}
+class PageQuery(BaseModel):
+    """Query parameters of a paginated list."""
+
+    page: int = 1
+    per_page: int = Field(default=50, description="At most 500")
+
+
+class ErrorDetail(Public):
+    """What went wrong: a stable code, a message in the user's language and the details
+    (one entry per field, or per sheet/row/cell of a workbook)."""
+
+    code: str
+    message: str
+    details: Union[list, dict]
+
+
+class Error(Public):
+    """Every refusal of the API."""
+
+    error: ErrorDetail
+
+
+@dataclass(frozen=True)
+class Binary:
+    """A file in a request or an answer: its media type and what it is."""
+
+    media_type: str
+    description: str = "A file"
+
+
+Answer = Union[type[BaseModel], Binary, None]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one API route (see ``operation``)."""
+
+    id: str
+    summary: str
+    ok: Answer = None
+    status: int = 200
+    body: Optional[type[BaseModel]] = None
+    body_required: bool = True
+    form: Optional[type[BaseModel]] = None
+    upload: Optional[Binary] = None
+    query: Optional[type[BaseModel]] = None
+    errors: tuple[int, ...] = ()
+    also: dict[int, tuple[str, Answer]] = field(default_factory=dict)
+    description: str = ""
+
+
+def operation(operation_id: str, summary: str, **declared):
+    """Declare a view's API operation: ``ok`` (the read model or ``Binary`` of the success
+    answer, none for 204) with ``status``; the request as ``body`` (JSON model),
+    ``form`` (multipart model) or ``upload`` (a raw file); ``query`` (a model of the query
+    parameters); ``errors`` the refusal statuses beyond those the access rule and the
+    request kind imply; ``also`` other success answers ``{status: (description, ok)}``."""
+    declared["errors"] = tuple(declared.get("errors", ()))
+    op = Operation(operation_id, summary, **declared)
+
+    def mark(view):
+        view.api_operation = op
+        return view
+    return mark

@@ -1,84 +1,65 @@
 """API basics: the OpenAPI document and who-am-I."""
-from flask import Blueprint, Flask, jsonify
+from typing import Literal, Optional
 
-from vendorrisk.core import auth, registry
+from flask import Blueprint, Flask, current_app, jsonify
+from pydantic import BaseModel, ConfigDict, Field
+
+from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow, public
-from vendorrisk.core.api import add_api, error_responses, json_body, json_response
+from vendorrisk.core.api import Public, add_api, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.openapi import document
 
 bp = Blueprint("api_core", __name__, url_prefix="/api/v1")
 
-OPENAPI = {
-    "paths": {
-        "/api/v1/me": {"get": {"summary": "The user owning the token", "operationId": "getMe",
-                               "responses": {"200": json_response("The user", {"$ref": "#/components/schemas/User"}),
-                                             **error_responses(401)}},
-                         "patch": {"summary": "Change one's own display name or language", "operationId": "patchMe",
-                                   "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                                       "type": "object", "properties": {
-                                           "display_name": {"type": "string", "maxLength": 200},
-                                           "language": {"type": ["string", "null"], "enum": ["ja", "en", None]}}}}}},
-                                   "responses": {"200": json_response("The user", {"$ref": "#/components/schemas/User"}),
-                                                 **error_responses(400, 401, 403, 422)}}},
-        "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenAPI",
-                                         "security": [],
-                                         "responses": {"200": json_response("OpenAPI 3 document")}}},
-    },
-    "components": {"schemas": {
-        "User": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
-                                                  "role": {"type": "string"}, "display_name": {"type": "string"},
-                                                  "language": {"type": ["string", "null"]}}},
-        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-            "type": "object", "required": ["code", "message", "details"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                           "details": {"oneOf": [{"type": "array", "items": {}}, {"type": "object"}]}}}}},
-    }},
-}
+
+class UserPublic(Public):
+    """The user owning the token."""
+
+    id: int
+    email: str
+    role: str
+    display_name: str
+    language: Optional[str]
 
 
-def openapi_document() -> dict:
-    """Merge every API module's fragment into one OpenAPI 3.1 document."""
-    document = {
-        "openapi": "3.1.0",
-        "info": {"title": "vendorrisk API", "version": "1",
-                 "description": "Outsourcing risk under JVCEA Arts. 25-27. Authenticate with "
-                                "`Authorization: Bearer <token>` (create a token on the Account page "
-                                "or with `vendorrisk create-token`)."},
-        "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
-        "paths": {},
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-                       "schemas": {}},
-    }
-    for fragment in registry.current().openapi:
-        for path, operations in fragment.get("paths", {}).items():
-            document["paths"].setdefault(path, {}).update(operations)
-        document["components"]["schemas"].update(fragment.get("components", {}).get("schemas", {}))
-    return document
+class MeUpdate(BaseModel):
+    """Changes to one's own account; only the fields given change."""
+
+    display_name: str = Field(default="", max_length=200)
+    language: Optional[Literal["ja", "en"]] = Field(default=None, description="null: follow the browser")
+
+
+class OpenAPIDocument(BaseModel):
+    """An OpenAPI 3.1 document."""
+
+    model_config = ConfigDict(extra="allow")
+    openapi: str
+    info: dict
+    paths: dict
+    components: dict
 
 
 @bp.get("/openapi.json")
 @public
+@operation("getOpenAPI", "This document", ok=OpenAPIDocument)
 def openapi():
-    """The OpenAPI 3 document of the whole API."""
-    return jsonify(openapi_document())
-
-
-def _user_json(user):
-    return {"id": user.id, "email": user.email, "role": user.role, "display_name": user.display_name,
-            "language": user.language}
+    """The OpenAPI 3.1 document of the whole API."""
+    return jsonify(document(current_app))
 
 
 @bp.get("/me")
 @allow(*ALL_ROLES)
+@operation("getMe", "The user owning the token", ok=UserPublic)
 def me():
     """The user owning the token."""
-    return jsonify(_user_json(auth.current_user()))
+    return jsonify(UserPublic.dump(auth.current_user()))
 
 
 @bp.patch("/me")
 @allow("admin", "compliance", "procurement", "vendor_owner")
+@operation("patchMe", "Change one's own display name or language", ok=UserPublic, body=MeUpdate)
 def update_me():
     """Change one's own display name or language."""
     body = json_body()
@@ -97,9 +78,9 @@ def update_me():
     if problems:
         raise ValidationFailed("The changes are invalid.", problems)
     get_session().commit()
-    return jsonify(_user_json(user))
+    return jsonify(UserPublic.dump(user))
 
 
 def init_app(app: Flask) -> None:
     """Serve the OpenAPI document and who-am-I."""
-    add_api(app, bp, OPENAPI)
+    add_api(app, bp, "account")

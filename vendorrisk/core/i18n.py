@@ -70,6 +70,13 @@ def select_locale() -> str:
     return "en"
 
 
+def language() -> str:
+    """The language of this request's pages and documents: ``select_locale``'s choice (the
+    user's setting, else the browser's, else English); English outside a request."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
 def to_local(value: datetime | date | None) -> datetime | date | None:
     """Convert a stored UTC datetime to the display time zone (dates pass through)."""
     if value is None or not isinstance(value, datetime):

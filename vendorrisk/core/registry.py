@@ -14,7 +14,9 @@ process (tests) never share a contribution.
 - ``home_panels``: render a section of the start page: the signed-in person's work in the area.
 - ``demo_loaders``: load an area's part of the demo portfolio, in order.
 - ``listeners``: domain events (``core.events``) and who reacts to them.
-- ``nav``, ``openapi``, ``catalogues``: navigation entries, API descriptions, translations.
+- ``nav``, ``catalogues``: navigation entries and translations.
+- ``api_tags``: the OpenAPI tag of each API blueprint (its operations describe themselves,
+  ``core.api.operation``).
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -114,7 +116,7 @@ class Registry:
     """Every contribution of the areas to one app."""
 
     nav: list[NavItem] = field(default_factory=list)
-    openapi: list[dict] = field(default_factory=list)
+    api_tags: dict[str, str] = field(default_factory=dict)
     content_checkers: dict[str, Callable[[], list[ContentProblem]]] = field(default_factory=dict)
     reminder_sources: dict[str, Callable[..., Iterable[ReminderSpec]]] = field(default_factory=dict)
     obligations: dict[str, Obligation] = field(default_factory=dict)

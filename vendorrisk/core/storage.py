@@ -13,6 +13,7 @@ from flask import current_app
 from sqlmodel import Session, select
 
 from vendorrisk.core.errors import DomainError
+from vendorrisk.core.locking import insert_once
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.uploads import Upload
 
@@ -85,32 +86,11 @@ def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple
         return existing, True
     record = StoredFile(sha256=digest, size=len(upload.data), media_type=upload.media_type,
                         original_filename=upload.filename, created_by_id=user_id)
-    session.add(record)
-    session.flush()
+    if insert_once(session, record) is None:  # the same content stored at the same moment
+        return session.exec(select(StoredFile).where(StoredFile.sha256 == digest)).one(), True
     return record, False
 
 
 def read(stored: StoredFile) -> bytes:
     """Return the bytes of a stored file."""
     return backend().get(stored.sha256)
-
-
-def download_response(session: Session, stored: StoredFile, filename: str | None = None,
-                      entity: str = "stored_file", entity_id=None):
-    """Send a stored file with an RFC 6266 ``Content-Disposition`` (UTF-8 filename kept)
-    and record the download in the audit trail; the caller commits."""
-    from urllib.parse import quote
-
-    from flask import Response
-
-    from vendorrisk.core import audit
-
-    name = filename or stored.original_filename
-    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-    audit.add_event(session, action="download", entity=entity,
-                    entity_id=entity_id if entity_id is not None else stored.id,
-                    after={"sha256": stored.sha256, "filename": name})
-    return Response(read(stored), mimetype=stored.media_type,
-                    headers={"Content-Disposition": disposition,
-                             "Cache-Control": "private, no-store"})

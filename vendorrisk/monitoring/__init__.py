@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     add_pages(app, findings.bp, *findings.NAV)
     add_pages(app, outbox.bp, *outbox.NAV)
     add_pages(app, calendar.bp)
-    add_api(app, monitoring_api.bp, monitoring_api.OPENAPI)
+    add_api(app, monitoring_api.bp, "monitoring")
     app.cli.add_command(commands.remind)
     reg = registry.of(app)
     reg.add_obligations(rules.reviews_on_schedule)

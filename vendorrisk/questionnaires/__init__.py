@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     )
 
     add_pages(app, pages.bp, *pages.NAV)
-    add_api(app, questionnaires_api.bp, questionnaires_api.OPENAPI)
+    add_api(app, questionnaires_api.bp, "questionnaires")
     app.cli.add_command(commands.import_questionnaire)
     reg = registry.of(app)
     reg.content_checkers["questionnaires"] = template_files.check_questionnaires

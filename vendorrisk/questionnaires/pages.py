@@ -1,9 +1,8 @@
 """Questionnaire pages: templates, workbook download, upload with dry run and mapping
 confirmation, response (score, flags, answers, proposals), comparison with the previous one."""
 import re
-from io import BytesIO
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
@@ -11,6 +10,8 @@ from sqlmodel import select
 from vendorrisk.core import storage
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
+from vendorrisk.core.downloads import XLSX, send_download, send_stored
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -64,9 +65,7 @@ def workbook(template_id):
     if vendor_id is None:
         raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
-    session.commit()
-    return send_file(BytesIO(data), as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(session, data, filename, XLSX, entity=None)  # the service recorded the export
 
 
 def _upload_from_form():
@@ -94,20 +93,21 @@ def upload():
                "mappings": list(catalogue().mappings.values())}
     if request.method == "GET":
         return render_template("questionnaires/upload.html", **context)
-    if vendor_id is None or session.get(Vendor, vendor_id) is None:
-        raise NotFound(_("Choose a vendor."))
-    if not service.may_import(session, g.user, vendor_id):
-        raise Forbidden(_("You may import questionnaires only for vendors you own."))
     dry_run = request.form.get("dry_run") == "1"
     confirmed = request.form.get("confirmed") == "1"
     params = {k: request.form.get(k) for k in LAYOUT_FIELDS if request.form.get(k) is not None}
     mapping_id = request.form.get("mapping") or None
     upload = None
     try:
-        upload = _upload_from_form()
-        preview = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(),
-                                          user_id=g.user.id, dry_run=True, layout_params=params,
-                                          mapping_id=mapping_id)
+        with reading(session):  # check and read the workbook without SQLite's write lock
+            if vendor_id is None or session.get(Vendor, vendor_id) is None:
+                raise NotFound(_("Choose a vendor."))
+            if not service.may_import(session, g.user, vendor_id):
+                raise Forbidden(_("You may import questionnaires only for vendors you own."))
+            upload = _upload_from_form()
+            preview = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(),
+                                              user_id=g.user.id, dry_run=True, layout_params=params,
+                                              mapping_id=mapping_id)
         if preview.format != "native" and not confirmed and not preview.duplicate:
             return _confirm(upload, vendor_id, preview, [], dry_run)
         if dry_run or preview.duplicate:
@@ -117,7 +117,7 @@ def upload():
             context["result"] = preview
             return render_template("questionnaires/upload.html", **context)
         result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(), user_id=g.user.id,
-                                         layout_params=params, mapping_id=mapping_id)
+                                         layout_params=params, mapping_id=mapping_id, parsed=preview.parsed)
         session.commit()
     except ValidationFailed as exc:
         session.rollback()
@@ -180,10 +180,8 @@ def original(response_id):
     """Download the workbook as it was imported."""
     session = get_session()
     item = reviews.get_response(session, response_id)
-    answer = storage.download_response(session, session.get(StoredFile, item.file_id), item.filename,
-                                       entity="questionnaire_response", entity_id=item.id)
-    session.commit()
-    return answer
+    return send_stored(session, session.get(StoredFile, item.file_id), item.filename,
+                       entity="questionnaire_response", entity_id=item.id)
 
 
 @bp.post("/proposals/<int:proposal_id>/accept")

@@ -8,7 +8,8 @@ element per tag; expat calling our handlers directly reads a sheet several times
 
 A sheet is read in one pass: the cell values of the wanted rows and columns, the last row
 that holds a value or formula anywhere, the merged ranges, and which formulas were saved
-without a calculated value.
+without a calculated value; on request also the text of each wanted formula cell (its
+cached value stays its value), and always the sheet's data validations (drop-down lists).
 """
 import posixpath
 import pyexpat
@@ -22,10 +23,15 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
 
+from vendorrisk.core import parse_budget
+
 SEPARATOR = "}"
 MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "http://purl.oclc.org/ooxml/spreadsheetml/main")
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# Excel 2010 writes drop-downs whose list is on another sheet in an extension block.
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM = "http://schemas.microsoft.com/office/excel/2006/main"
 CHUNK = 1 << 16
 DIGITS = "0123456789"
 
@@ -34,7 +40,9 @@ def _names(*local: str) -> dict[str, str]:
     return {f"{ns}{SEPARATOR}{name}": name for ns in MAIN for name in local}
 
 
-SHEET_TAGS = _names("row", "c", "v", "f", "is", "t", "rPh", "mergeCell")
+SHEET_TAGS = _names("row", "c", "v", "f", "is", "t", "rPh", "mergeCell", "dataValidation", "formula1")
+SHEET_TAGS.update({f"{X14}{SEPARATOR}dataValidation": "dataValidation", f"{X14}{SEPARATOR}formula1": "formula1",
+                   f"{XM}{SEPARATOR}f": "xm_f", f"{XM}{SEPARATOR}sqref": "xm_sqref"})
 STRING_TAGS = _names("si", "t", "rPh")
 
 
@@ -112,6 +120,9 @@ class Package:
     shared_strings: str | None = None
     styles: str | None = None
     epoch: object = WINDOWS_EPOCH
+    # Defined names (drop-down lists often point at one): name -> reference; a name scoped
+    # to one sheet is also kept under "<sheet index>!<name>".
+    defined_names: dict[str, str] = field(default_factory=dict)
 
 
 def read_package(archive: zipfile.ZipFile) -> Package:
@@ -121,6 +132,7 @@ def read_package(archive: zipfile.ZipFile) -> Package:
     rels = relationships(archive, workbook)
     package = Package()
     ids = []
+    name: list = []  # the defined name being read: [name, local sheet id, text parts]
 
     def start(tag, attrs):
         local = tag.rpartition(SEPARATOR)[2]
@@ -129,7 +141,23 @@ def read_package(archive: zipfile.ZipFile) -> Package:
             ids.append((attrs.get("name", ""), attrs.get("state", "visible"), rid))
         elif local == "workbookPr" and attrs.get("date1904") in ("1", "true"):
             package.epoch = CALENDAR_MAC_1904
-    _parse(archive, workbook, start)
+        elif local == "definedName":
+            name[:] = [attrs.get("name", ""), attrs.get("localSheetId"), []]
+
+    def end(tag):
+        if name and tag.rpartition(SEPARATOR)[2] == "definedName":
+            title, scope, parts = name
+            if scope is None:
+                package.defined_names[title] = "".join(parts)
+            else:
+                package.defined_names[f"{scope}!{title}"] = "".join(parts)
+                package.defined_names.setdefault(title, "".join(parts))
+            name.clear()
+
+    def text(data):
+        if name:
+            name[2].append(data)
+    _parse(archive, workbook, start, end, text)
     for title, state, rid in ids:
         package.sheets.append((title, state, rels[rid][1]))
     for kind, path in rels.values():
@@ -203,11 +231,15 @@ def shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
 
 @dataclass
 class SheetData:
-    """One pass over a sheet: wanted cells by row, last row with content, merged ranges."""
+    """One pass over a sheet: wanted cells by row, last row with content, merged ranges,
+    data validations as (type, sqref, formula1), and (when asked for) the formula text of
+    wanted formula cells by (row, column), a shared formula's followers given its text."""
 
     rows: dict[int, list] = field(default_factory=dict)
     last_row: int = 0
     merges: list[str] = field(default_factory=list)
+    validations: list[tuple[str, str, str]] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 ROOT_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
@@ -274,18 +306,23 @@ def _number(raw: str):
 
 
 def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: int, max_row: int | None,
-               strings: list[str], dates: frozenset, durations: frozenset, epoch) -> SheetData:
+               strings: list[str], dates: frozenset, durations: frozenset, epoch,
+               formulas: bool = False) -> SheetData:
     """Stream a sheet once, keeping the values of columns 1..``max_col`` in rows
     ``min_row``..``max_row``; values convert as openpyxl's read-only, cached-value mode
-    does, except that a formula without a cached value reads as ``NO_CACHED_VALUE``."""
+    does, except that a formula without a cached value reads as ``NO_CACHED_VALUE``
+    (a string formula whose cached result is empty reads as blank). With ``formulas``,
+    the text of each wanted formula cell is kept too."""
     data = SheetData()
     rows, merges, tags = data.rows, data.merges, SHEET_TAGS
+    validation: list = []  # the data validation being read: [type, sqref, formula1]
+    shared: dict[str, str] = {}  # shared formula index -> the text its first cell carries
     top = max_row if max_row is not None else 1 << 30
     text: list[str] = []
     seen: dict[str, str] = {}
     # One mutable record of the cell being read, cheaper than many nonlocal names.
     cell = {"row": 0, "column": 0, "wanted": False, "kind": "n", "style": "", "formula": False,
-            "inline": False, "capture": False, "phonetic": False, "last": 0}
+            "inline": False, "capture": False, "phonetic": False, "last": 0, "shared": None}
 
     def start(tag, attrs):
         local = tags.get(tag)
@@ -308,11 +345,14 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             cell["capture"] = not cell["phonetic"]
             if cell["row"] > cell["last"]:
                 cell["last"] = cell["row"]
+            if cell["formula"]:
+                cell["formula"] = "v"  # a cached value was saved, if only an empty one
         elif local == "is":
             cell["inline"] = True
             if cell["row"] > cell["last"]:
                 cell["last"] = cell["row"]
         elif local == "row":
+            parse_budget.check()
             number = attrs.get("r")
             cell["row"] = int(number) if number else cell["row"] + 1
             cell["column"] = 0
@@ -320,12 +360,19 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             cell["formula"] = True
             if cell["row"] > cell["last"]:
                 cell["last"] = cell["row"]
+            if formulas and cell["wanted"]:
+                cell["capture"], cell["shared"] = True, attrs.get("si") if attrs.get("t") == "shared" else None
         elif local == "rPh":
             cell["phonetic"] = True
         elif local == "mergeCell":
             ref = attrs.get("ref")
             if ref:
                 merges.append(ref)
+        elif local == "dataValidation":
+            validation[:] = [attrs.get("type", ""), attrs.get("sqref", ""), ""]
+        elif local in ("formula1", "xm_f", "xm_sqref") and validation:
+            text.clear()
+            cell["capture"] = True
 
     def end(tag):
         local = tags.get(tag)
@@ -344,6 +391,24 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             cell["capture"] = False
         elif local == "rPh":
             cell["phonetic"] = False
+        elif local == "f":
+            if cell["capture"]:
+                formula, si = "".join(text), cell["shared"]
+                if si is not None:
+                    formula = shared.setdefault(si, formula) if formula else shared.get(si, "")
+                data.formulas[(cell["row"], cell["column"])] = formula
+                text.clear()
+                cell["capture"] = False
+        elif validation and local in ("formula1", "xm_f", "xm_sqref"):
+            if local == "xm_sqref":
+                validation[1] = "".join(text).strip()
+            elif not validation[2]:
+                validation[2] = "".join(text).strip()
+            text.clear()
+            cell["capture"] = False
+        elif local == "dataValidation" and validation:
+            data.validations.append(tuple(validation))
+            validation.clear()
 
     def characters(chunk):
         if cell["capture"]:
@@ -366,7 +431,7 @@ def _value(cell: dict, text: list[str], strings: list[str], dates: frozenset, du
         # Inline strings repeat (sections, articles, answer labels): keep one copy of each.
         return seen.setdefault(raw, raw) if cell["inline"] else None
     if cell["formula"] and not raw:
-        return NO_CACHED_VALUE
+        return None if cell["formula"] == "v" and kind == "str" else NO_CACHED_VALUE
     if not raw:
         return None
     if kind == "s":

@@ -2,10 +2,10 @@
 
 A template is one YAML file (id, version, bilingual title, sections of questions); a
 mapping (``questionnaires/mappings/*.yaml``) relates a foreign questionnaire's question ids
-to a template's questions. Files are validated when the app starts; a broken file is named.
+to a template's questions. Files are validated when the app starts against the schemas of
+``template_schema``; a broken file is named with its problems.
 ``questionnaires/selection/`` belongs to the selection area and is not read here.
 """
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -16,15 +16,14 @@ from flask_babel import gettext as _
 from vendorrisk.core import content
 from vendorrisk.core.errors import NotFound
 from vendorrisk.core.registry import ContentProblem
-
-ANSWER_TYPES = ("yes_no_na", "single_choice", "multiple_choice", "text", "number", "date")
-CHOICE_TYPES = ("yes_no_na", "single_choice", "multiple_choice")
-SEVERITIES = ("critical", "high", "medium", "low")
-# Art. 25 and 26 have paragraphs (項); Art. 27 has items (号).
-ARTICLE_PARTS = {25: 4, 26: 4, 27: 9}
-ARTICLE_RE = re.compile(r"^(25|26|27)\((\d)\)$")
-ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.&-]{0,59}$")
-FOREIGN_FORMATS = ("caiq", "generic")
+from vendorrisk.questionnaires.template_schema import (
+    ARTICLE_RE,
+    NAMES,
+    YES_NO_NA_LABELS,
+    MappingFile,
+    QuestionFile,
+    TemplateFile,
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Choice:
         return self.ja if self.ja == self.en else f"{self.ja} / {self.en}"
 
 
-YES_NO_NA = (Choice("yes", "はい", "Yes"), Choice("no", "いいえ", "No"), Choice("na", "該当なし", "N/A"))
+YES_NO_NA = tuple(Choice(*labels) for labels in YES_NO_NA_LABELS)
 
 
 @dataclass(frozen=True)
@@ -141,177 +140,50 @@ def canonical(text) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
 
 
-class _Problems(list):
-    def add(self, path, message):
-        self.append(ContentProblem(path, message))
-
-
-def _bilingual(data, key: str, problems: _Problems, where: str, path: str) -> tuple[str, str]:
-    value = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(value, dict) or not str(value.get("ja") or "").strip() or not str(value.get("en") or "").strip():
-        problems.add(path, f"{where}: '{key}' needs both 'ja' and 'en' text")
-        return "", ""
-    return str(value["ja"]).strip(), str(value["en"]).strip()
-
-
-def _question(raw, section_id: str, problems: _Problems, path: str) -> Question | None:
-    if not isinstance(raw, dict):
-        problems.add(path, f"section {section_id}: each question must be a mapping")
-        return None
-    qid = str(raw.get("id", ""))
-    where = f"question {qid or '(no id)'}"
-    if not ID_RE.match(qid):
-        problems.add(path, f"{where}: id must start with a letter and use letters, digits, '-', '_', '.'")
-    text_ja, text_en = _bilingual(raw, "text", problems, where, path)
-    article = str(raw.get("article", ""))
-    match = ARTICLE_RE.match(article)
-    if not match or not 1 <= int(match.group(2)) <= ARTICLE_PARTS[int(match.group(1))]:
-        problems.add(path, f"{where}: article {article!r} is not one of Arts. 25(1-4), 26(1-4), 27(1-9)")
-    kind = raw.get("type")
-    if kind not in ANSWER_TYPES:
-        problems.add(path, f"{where}: type {kind!r} is not one of {', '.join(ANSWER_TYPES)}")
-        return None
-    choices: tuple[Choice, ...] = ()
-    if kind == "yes_no_na":
-        choices = YES_NO_NA
-        if raw.get("choices"):
-            problems.add(path, f"{where}: a yes_no_na question takes no 'choices'")
-    elif kind in CHOICE_TYPES:
-        raw_choices = raw.get("choices")
-        if not isinstance(raw_choices, list) or len(raw_choices) < 2:
-            problems.add(path, f"{where}: a {kind} question needs at least two choices")
-            raw_choices = []
-        built = []
-        for item in raw_choices:
-            if not isinstance(item, dict) or not str(item.get("value", "")).strip():
-                problems.add(path, f"{where}: every choice needs a 'value'")
-                continue
-            if not str(item.get("ja", "")).strip() or not str(item.get("en", "")).strip():
-                problems.add(path, f"{where}: choice {item.get('value')!r} needs 'ja' and 'en' labels")
-                continue
-            built.append(Choice(str(item["value"]), str(item["ja"]).strip(), str(item["en"]).strip()))
-        if len({c.value for c in built}) != len(built):
-            problems.add(path, f"{where}: choice values repeat")
-        choices = tuple(built)
-    elif raw.get("choices"):
-        problems.add(path, f"{where}: a {kind} question takes no 'choices'")
-    values = {c.value for c in choices}
-    expected_raw = raw.get("expected")
-    expected = tuple(str(v) for v in (expected_raw if isinstance(expected_raw, list) else
-                                      [] if expected_raw is None else [expected_raw]))
-    if expected and kind not in CHOICE_TYPES:
-        problems.add(path, f"{where}: 'expected' is only for yes/no/n.a. and choice questions")
-    for value in expected:
-        if value not in values:
-            problems.add(path, f"{where}: expected answer {value!r} is not one of its choices")
-    weight = raw.get("weight", 1)
-    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-        problems.add(path, f"{where}: weight must be a number of zero or more")
-        weight = 0
-    if weight and not expected:
-        problems.add(path, f"{where}: a weighted question needs an 'expected' answer")
-    flag = raw.get("flag") or {}
-    flag_answers: tuple[str, ...] = ()
-    severity = None
-    if flag:
-        if not isinstance(flag, dict):
-            problems.add(path, f"{where}: 'flag' must be a mapping with 'answers' and 'severity'")
-        else:
-            flag_answers = tuple(str(v) for v in flag.get("answers") or [])
-            severity = flag.get("severity")
-            if not flag_answers:
-                problems.add(path, f"{where}: flag needs 'answers'")
-            for value in flag_answers:
-                if value not in values:
-                    problems.add(path, f"{where}: flag answer {value!r} is not one of its choices")
-            if severity not in SEVERITIES:
-                problems.add(path, f"{where}: flag severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-    required = raw.get("required", False)
-    if not isinstance(required, bool):
-        problems.add(path, f"{where}: 'required' must be true or false")
-    return Question(qid, section_id, text_ja, text_en, article, kind, choices, bool(required),
-                    expected, float(weight), flag_answers, severity)
-
-
 def parse_template(path: Path) -> tuple[Template | None, list[ContentProblem]]:
-    """Read and validate one template file; return it (None if unusable) and its problems."""
-    problems = _Problems()
-    where = content.relative(path)
-    try:
-        data = content.read_mapping(path)
-    except content.ContentFileError as exc:
-        problems.add(where, f"{exc} (with id, version, title and sections)")
+    """Read and validate one template file; return it (None if invalid) and its problems."""
+    schema, _data, problems = content.validate_file(path, TemplateFile, names=NAMES)
+    if schema is None:
         return None, problems
-    tid = str(data.get("id", ""))
-    if not re.match(r"^[a-z][a-z0-9_]{1,59}$", tid):
-        problems.add(where, "id must be lower-case letters, digits and '_'")
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.add(where, "version must be a whole number of 1 or more")
-        version = 0
-    title_ja, title_en = _bilingual(data, "title", problems, "template", where)
-    desc = data.get("description") or {}
-    sections, questions = [], []
-    raw_sections = data.get("sections")
-    if not isinstance(raw_sections, list) or not raw_sections:
-        problems.add(where, "sections must be a non-empty list")
-        raw_sections = []
-    for raw_section in raw_sections:
-        sid = str((raw_section or {}).get("id", "")) if isinstance(raw_section, dict) else ""
-        if not sid:
-            problems.add(where, "every section needs an id")
-            continue
-        s_ja, s_en = _bilingual(raw_section, "title", problems, f"section {sid}", where)
-        built = [q for q in (_question(r, sid, problems, where) for r in raw_section.get("questions") or [])
-                 if q is not None]
-        if not built:
-            problems.add(where, f"section {sid}: it has no questions")
-        sections.append(Section(sid, s_ja, s_en, tuple(built)))
-        questions.extend(built)
-    seen = set()
-    for question in questions:
-        if question.id in seen:
-            problems.add(where, f"question id {question.id} is used twice")
-        seen.add(question.id)
-    template = Template(tid, version, title_ja, title_en, str(desc.get("ja", "")), str(desc.get("en", "")),
-                        tuple(sections), where, tuple(questions))
-    return template, problems
+    sections = tuple(Section(s.id, s.title.ja, s.title.en, tuple(_question(q, s.id) for q in s.questions))
+                     for s in schema.sections)
+    description = schema.description
+    return Template(schema.id, schema.version, schema.title.ja, schema.title.en,
+                    description.ja if description else "", description.en if description else "",
+                    sections, content.relative(path), tuple(q for s in sections for q in s.questions)), []
+
+
+def _question(question: QuestionFile, section_id: str) -> Question:
+    """The question as the app uses it, from its validated entry (which lists choices only
+    for a choice question)."""
+    listed = tuple(Choice(c.value, c.ja, c.en) for c in question.choices)
+    choices = YES_NO_NA if question.type == "yes_no_na" else listed
+    flag = question.flag
+    return Question(question.id, section_id, question.text.ja, question.text.en, question.article, question.type,
+                    choices, question.required, tuple(question.expected), float(question.weight),
+                    tuple(flag.answers) if flag else (), flag.severity if flag else None)
 
 
 def parse_mapping(path: Path, templates: dict[str, "Template"]) -> tuple[Mapping | None, list[ContentProblem]]:
     """Read and validate one mapping file against the (latest) templates."""
-    problems = _Problems()
-    where = content.relative(path)
-    try:
-        data = content.read_mapping(path)
-    except content.ContentFileError as exc:
-        problems.add(where, f"{exc} (with id, format, template and questions)")
+    schema, _data, problems = content.validate_file(path, MappingFile)
+    if schema is None:
         return None, problems
-    mid = str(data.get("id", ""))
-    if not re.match(r"^[a-z][a-z0-9_]{1,59}$", mid):
-        problems.add(where, "id must be lower-case letters, digits and '_'")
-    title_ja, title_en = _bilingual(data, "title", problems, "mapping", where)
-    fmt = data.get("format")
-    if fmt not in FOREIGN_FORMATS:
-        problems.add(where, f"format {fmt!r} is not one of {', '.join(FOREIGN_FORMATS)}")
-    template = templates.get(str(data.get("template", "")))
+    where = content.relative(path)
+    template = templates.get(schema.template)
     if template is None:
-        problems.add(where, f"template {data.get('template')!r} does not exist")
-    raw = data.get("questions")
-    if not isinstance(raw, dict) or not raw:
-        problems.add(where, "questions must map foreign question ids to our question ids")
-        raw = {}
-    relation = {}
-    for foreign, ours in raw.items():
-        foreign_id, our_id = canonical(foreign), str(ours)
-        if template is not None:
-            question = template.question(our_id)
-            if question is None:
-                problems.add(where, f"{foreign}: question {our_id} is not in template {template.id}")
-            elif fmt == "caiq" and question.type != "yes_no_na":
-                problems.add(where, f"{foreign}: CAIQ answers are Yes/No/NA, but {our_id} is {question.type}")
-        relation[foreign_id] = our_id
-    return Mapping(mid, title_ja, title_en, str(fmt), str(data.get("template", "")), relation, where), problems
+        return None, [ContentProblem(where, f"template {schema.template!r} does not exist")]
+    for foreign, ours in schema.questions.items():
+        question = template.question(ours)
+        if question is None:
+            problems.append(ContentProblem(where, f"{foreign}: question {ours} is not in template {template.id}"))
+        elif schema.format == "caiq" and question.type != "yes_no_na":
+            problems.append(ContentProblem(where, f"{foreign}: CAIQ answers are Yes/No/NA, but {ours} "
+                                                  f"is {question.type}"))
+    if problems:
+        return None, problems
+    return Mapping(schema.id, schema.title.ja, schema.title.en, schema.format, schema.template,
+                   {canonical(foreign): ours for foreign, ours in schema.questions.items()}, where), []
 
 
 @dataclass(frozen=True)

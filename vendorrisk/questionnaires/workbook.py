@@ -4,7 +4,7 @@ drop-down answer cells, a Subcontractors sheet, and very-hidden metadata.
 The metadata names the template, its version and the vendor, and carries an HMAC over
 that identity and the protected cells, so that an import recognises our workbook and
 detects one edited beyond its answer cells. The layout constants here are shared with
-``imports/questionnaire_xlsx.py``.
+``questionnaires/reader.py``.
 """
 import hashlib
 import hmac

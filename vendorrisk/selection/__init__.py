@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     )
 
     add_pages(app, pages.bp, *pages.NAV)
-    add_api(app, selection_api.bp, selection_api.OPENAPI)
+    add_api(app, selection_api.bp, "selection")
     app.cli.add_command(commands.risk_group)
     reg = registry.of(app)
     reg.content_checkers["selection_criteria"] = criteria.check_criteria

@@ -1,32 +1,38 @@
 """Selection criteria (選定基準, Art. 25(1)) as versioned content files.
 
 Each file under ``questionnaires/selection/`` is one version of a criteria set
-(``<set>-v<version>.yaml``). The loader validates every file and names the file and the
-problem; ``check_criteria`` is the content checker run at start-up and by
-``vendorrisk content check``. Assessments never read the files again once created: they
-keep a snapshot of the criteria they were scored with.
+(``<set>-v<version>.yaml``), of the schema ``CriteriaFile``. The loader validates every
+file and names the file and the problem; ``check_criteria`` is the content checker run at
+start-up and by ``vendorrisk content check``. Assessments never read the files again once
+created: they keep a snapshot of the criteria they were scored with.
 """
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
 
 from flask_babel import gettext as _
+from pydantic import Field, PlainValidator, field_validator, model_validator
 
-from vendorrisk.core import registry
-from vendorrisk.core.content import QUESTIONNAIRES_DIR, ContentFileError, read_mapping, relative
+from vendorrisk.core.content import (
+    QUESTIONNAIRES_DIR,
+    Bilingual,
+    ContentModel,
+    Text,
+    raise_problems,
+    relative,
+    validate_file,
+)
 from vendorrisk.core.errors import NotFound
+from vendorrisk.core.registry import ContentProblem
 
 CRITERIA_DIR = QUESTIONNAIRES_DIR / "selection"
 APPLICABILITY = ("all", "cloud", "important", "user_data", "system_subsidiary")
 ARTICLE = re.compile(r"^\d{1,2}-\d{1,2}$")
 FILE_NAME = re.compile(r"^(?P<set>[a-z0-9][a-z0-9-]*)-v(?P<version>\d+)\.ya?ml$")
 CRITERION_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,30}$")
-
-
-class CriteriaError(ValueError):
-    """A criteria file is invalid; the message names the problem."""
 
 
 @dataclass(frozen=True)
@@ -49,112 +55,121 @@ class CriteriaSet:
         return f"{self.key} v{self.version}"
 
 
-def _bilingual(value, where: str) -> dict:
-    if not isinstance(value, dict) or not all(isinstance(value.get(k), str) and value.get(k).strip()
-                                              for k in ("ja", "en")):
-        raise CriteriaError(f"{where} needs non-empty 'ja' and 'en' texts")
-    return {"ja": value["ja"].strip(), "en": value["en"].strip()}
+def _positive(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError("must be a positive number")
+    return value
 
 
-def _criterion(raw, index: int) -> dict:
-    where = f"criteria[{index}]"
-    if not isinstance(raw, dict):
-        raise CriteriaError(f"{where} must be a mapping")
-    cid = raw.get("id")
-    if not isinstance(cid, str) or not CRITERION_ID.match(cid):
-        raise CriteriaError(f"{where}: id {cid!r} must be upper-case letters, digits and '-'")
-    where = f"criterion {cid}"
-    article = str(raw.get("article", ""))
-    if not ARTICLE.match(article):
-        raise CriteriaError(f"{where}: article {article!r} must look like '25-1' or '27-3'")
-    weight = raw.get("weight")
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-        raise CriteriaError(f"{where}: weight must be a positive number")
-    applies = raw.get("applies_to", ["all"])
-    if (not isinstance(applies, list) or not applies
-            or any(a not in APPLICABILITY for a in applies)):
-        raise CriteriaError(f"{where}: applies_to must list some of {', '.join(APPLICABILITY)}")
-    scale_raw = raw.get("scale")
-    if not isinstance(scale_raw, list) or len(scale_raw) < 2:
-        raise CriteriaError(f"{where}: scale must list at least two levels")
-    scale = []
-    for level in scale_raw:
-        if not isinstance(level, dict) or isinstance(level.get("score"), bool) \
-                or not isinstance(level.get("score"), int):
-            raise CriteriaError(f"{where}: every scale level needs an integer 'score'")
-        text = _bilingual(level, f"{where}: scale level {level['score']}")
-        scale.append({"score": level["score"], **text})
-    scores = [level["score"] for level in scale]
-    if scores != list(range(scores[0], scores[0] + len(scores))):
-        raise CriteriaError(f"{where}: scale scores must be consecutive integers in ascending order, "
-                            f"got {scores}")
-    knockout = raw.get("knockout_below")
-    if knockout is not None and (isinstance(knockout, bool) or not isinstance(knockout, int)
-                                 or not scores[0] < knockout <= scores[-1]):
-        raise CriteriaError(f"{where}: knockout_below must be an integer above the lowest score "
-                            f"and at most the highest ({scores[0]}-{scores[-1]})")
-    required = raw.get("required", True)
-    if not isinstance(required, bool):
-        raise CriteriaError(f"{where}: required must be true or false")
-    return {"id": cid, "article": article, "weight": weight, "applies_to": list(applies),
-            "knockout_below": knockout, "required": required,
-            "title": _bilingual(raw.get("title"), f"{where}: title"),
-            "guidance": _bilingual(raw.get("guidance"), f"{where}: guidance"), "scale": scale}
+class ScaleLevel(ContentModel):
+    """One level of a criterion's scale: its score and what it means."""
+
+    score: int
+    ja: Text
+    en: Text
 
 
-def parse_file(path: Path) -> CriteriaSet:
-    """Load and validate one criteria file; raise ``CriteriaError`` naming the problem."""
+class CriterionFile(ContentModel):
+    """A criterion of a criteria file."""
+
+    id: str
+    article: str
+    weight: Annotated[int | float, PlainValidator(_positive)]
+    applies_to: list[Literal[APPLICABILITY]] = Field(default=["all"], min_length=1)
+    knockout_below: int | None = None
+    required: bool = True
+    title: Bilingual
+    guidance: Bilingual
+    scale: list[ScaleLevel] = Field(min_length=2)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not CRITERION_ID.match(value):
+            raise ValueError(f"{value!r} must be upper-case letters, digits and '-'")
+        return value
+
+    @field_validator("article")
+    @classmethod
+    def _article(cls, value: str) -> str:
+        if not ARTICLE.match(value):
+            raise ValueError(f"{value!r} must look like '25-1' or '27-3'")
+        return value
+
+    @model_validator(mode="after")
+    def _scale_and_knockout(self) -> "CriterionFile":
+        scores = [level.score for level in self.scale]
+        problems = []
+        if scores != list(range(scores[0], scores[0] + len(scores))):
+            problems.append(f"scale scores must be consecutive integers in ascending order, got {scores}")
+        low, high = min(scores), max(scores)
+        if self.knockout_below is not None and not low < self.knockout_below <= high:
+            problems.append(f"knockout_below must be an integer above the lowest score and at most the highest "
+                            f"({low}-{high})")
+        raise_problems(problems)
+        return self
+
+    def as_dict(self) -> dict:
+        """The criterion as assessments keep it in their snapshot."""
+        return {"id": self.id, "article": self.article, "weight": self.weight, "applies_to": list(self.applies_to),
+                "knockout_below": self.knockout_below, "required": self.required,
+                "title": self.title.model_dump(), "guidance": self.guidance.model_dump(),
+                "scale": [level.model_dump() for level in self.scale]}
+
+
+class CriteriaFile(ContentModel):
+    """The schema of a criteria file, ``questionnaires/selection/<set>-v<version>.yaml``."""
+
+    key: str = Field(alias="set")
+    version: int
+    order: int = 50
+    title: Bilingual
+    description: Bilingual = Bilingual(ja="-", en="-")
+    criteria: list[CriterionFile] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "CriteriaFile":
+        ids = [c.id for c in self.criteria]
+        raise_problems([f"criterion id {cid} appears twice" for cid in dict.fromkeys(ids) if ids.count(cid) > 1])
+        return self
+
+
+def parse_file(path: Path) -> tuple[CriteriaSet | None, list[ContentProblem]]:
+    """Load and validate one criteria file; return the set (None when invalid) and the problems."""
+    where = relative(path)
     match = FILE_NAME.match(path.name)
     if not match:
-        raise CriteriaError("file name must be '<set>-v<version>.yaml' (e.g. general-v1.yaml)")
-    raw_bytes = path.read_bytes()
-    try:
-        data = read_mapping(raw_bytes)
-    except ContentFileError as exc:
-        if exc.detail:
-            raise CriteriaError(f"not valid UTF-8 YAML: {exc.detail}")
-        raise CriteriaError("the file must hold a mapping with set, version, title and criteria")
-    if data.get("set") != match["set"] or data.get("version") != int(match["version"]):
-        raise CriteriaError(f"set/version inside the file ({data.get('set')!r}, {data.get('version')!r}) "
-                            f"do not match the file name")
-    title = _bilingual(data.get("title"), "title")
-    description = _bilingual(data.get("description", {"ja": "-", "en": "-"}), "description")
-    raw_criteria = data.get("criteria")
-    if not isinstance(raw_criteria, list) or not raw_criteria:
-        raise CriteriaError("criteria must be a non-empty list")
-    criteria = [_criterion(raw, i) for i, raw in enumerate(raw_criteria)]
-    seen = set()
-    for criterion in criteria:
-        if criterion["id"] in seen:
-            raise CriteriaError(f"criterion id {criterion['id']} appears twice")
-        seen.add(criterion["id"])
-    order = data.get("order", 50)
-    if isinstance(order, bool) or not isinstance(order, int):
-        raise CriteriaError("order must be an integer")
-    return CriteriaSet(key=data["set"], version=data["version"], title=title, description=description,
-                       criteria=criteria, path=relative(path), order=order,
-                       sha256=hashlib.sha256(raw_bytes).hexdigest(), data=data)
+        return None, [ContentProblem(where, "file name must be '<set>-v<version>.yaml' (e.g. general-v1.yaml)")]
+    schema, data, problems = validate_file(path, CriteriaFile, names={"criteria": "criterion"})
+    if data and (data.get("set") != match["set"] or data.get("version") != int(match["version"])):
+        problems.append(ContentProblem(where, f"set/version inside the file ({data.get('set')!r}, "
+                                              f"{data.get('version')!r}) do not match the file name"))
+    if schema is None or problems:
+        return None, problems
+    return CriteriaSet(key=schema.key, version=schema.version, title=schema.title.model_dump(),
+                       description=schema.description.model_dump(),
+                       criteria=[c.as_dict() for c in schema.criteria], path=where, order=schema.order,
+                       sha256=hashlib.sha256(path.read_bytes()).hexdigest(), data=data), []
 
 
-def load_all(directory: Path | None = None) -> tuple[list[CriteriaSet], list[registry.ContentProblem]]:
+def load_all(directory: Path | None = None) -> tuple[list[CriteriaSet], list[ContentProblem]]:
     """Every valid criteria set (sorted by key, version) and the problems of the others."""
     directory = Path(directory or CRITERIA_DIR)
     sets, problems = [], []
     if not directory.is_dir():
-        return [], [registry.ContentProblem(relative(directory), "criteria folder is missing")]
+        return [], [ContentProblem(relative(directory), "criteria folder is missing")]
     owner: dict[str, tuple[str, str]] = {}  # criterion id -> (set key, file)
     for path in sorted(directory.iterdir()):
         if path.suffix not in (".yaml", ".yml"):
             continue
-        try:
-            loaded = parse_file(path)
-        except CriteriaError as exc:
-            problems.append(registry.ContentProblem(relative(path), str(exc)))
+        loaded, found = parse_file(path)
+        problems.extend(found)
+        if loaded is None:
             continue
         clash = next((c["id"] for c in loaded.criteria
                       if c["id"] in owner and owner[c["id"]][0] != loaded.key), None)
         if clash:
-            problems.append(registry.ContentProblem(
+            problems.append(ContentProblem(
                 loaded.path, f"criterion id {clash} is already used by set {owner[clash][0]!r} "
                              f"({owner[clash][1]}); ids must be unique across sets"))
             continue
@@ -164,7 +179,7 @@ def load_all(directory: Path | None = None) -> tuple[list[CriteriaSet], list[reg
     return sorted(sets, key=lambda s: (s.key, s.version)), problems
 
 
-def check_criteria() -> list[registry.ContentProblem]:
+def check_criteria() -> list[ContentProblem]:
     """Problems in the selection criteria files (an empty list when all are valid)."""
     return load_all()[1]
 

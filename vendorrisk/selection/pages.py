@@ -1,20 +1,20 @@
 """Selection pages: criteria sets, assessments (score, submit, approve, reject), records."""
 import re
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.core import audit
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import DOCX, send_download, send_stored
 from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
-from vendorrisk.core.storage import download_response
 from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.selection import criteria as criteria_content
 from vendorrisk.selection import risk_tier
@@ -154,10 +154,7 @@ def download_evidence(assessment_id, evidence_id):
     evidence = db.get(AssessmentEvidence, evidence_id)
     if evidence is None or evidence.assessment_id != assessment_id:
         raise NotFound(_("This evidence file does not exist."))
-    response = download_response(db, db.get(StoredFile, evidence.file_id), entity="assessment_evidence",
-                                 entity_id=evidence.id)
-    db.commit()
-    return response
+    return send_stored(db, db.get(StoredFile, evidence.file_id), entity="assessment_evidence", entity_id=evidence.id)
 
 
 @bp.post("/<int:assessment_id>/submit")
@@ -208,22 +205,10 @@ def record(assessment_id):
 @allow(*ALL_ROLES)
 def record_docx(assessment_id):
     """The assessment record as a Word document."""
-    from urllib.parse import quote
-
-    from flask_babel import get_locale
-
     from vendorrisk.selection.record_docx import assessment_docx
-    db = get_session()
-    context = _record_context(assessment_id)
-    locale = get_locale()
-    data = assessment_docx(context, language=locale.language if locale else "en")
-    name = f"selection-assessment-{assessment_id}.docx"
-    audit.add_event(db, action="export", entity="selection_assessment", entity_id=assessment_id,
-                    after={"format": "docx"})
-    db.commit()
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-                             "Cache-Control": "private, no-store"})
+    data = assessment_docx(_record_context(assessment_id), language=language())
+    return send_download(get_session(), data, f"selection-assessment-{assessment_id}.docx", DOCX, action="export",
+                         entity="selection_assessment", entity_id=assessment_id, after={"format": "docx"})
 
 
 @bp.app_template_filter("criteria_label")

@@ -13,13 +13,13 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
     from vendorrisk.vendors import api as vendors_api
-    from vendorrisk.vendors import api_openapi, commands, demo, findings, models, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.vendors import commands, demo, findings, models, rules  # noqa: F401  (the area's tables)
     from vendorrisk.vendors.pages import chains, register, vendors
 
     add_pages(app, vendors.bp, *vendors.NAV)
     add_pages(app, chains.bp, *chains.NAV)
     add_pages(app, register.bp)
-    add_api(app, vendors_api.bp, api_openapi.OPENAPI)
+    add_api(app, vendors_api.bp, "vendors")
     app.cli.add_command(commands.import_register)
     app.cli.add_command(commands.export_register)
     reg = registry.of(app)

@@ -2,15 +2,15 @@
 import csv
 import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from vendorrisk.accounts import audit_view
 from vendorrisk.accounts.audit_labels import ACTIONS, ENTITIES
-from vendorrisk.core import audit
 from vendorrisk.core.access import allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import send_download
 from vendorrisk.core.models import AuditEntry, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -63,10 +63,8 @@ def export_csv():
                              entry.request_id, entry.prev_hash, entry.hash])
             yield buffer.getvalue()
 
-    audit.add_event(db, action="export", entity="audit_entry", after=dict(request.args))
-    db.commit()
-    return Response("".join(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
+    return send_download(db, "".join(rows()).encode("utf-8"), "audit-trail.csv", "text/csv", action="export",
+                         entity="audit_entry", after=dict(request.args))
 
 
 def _neutral(value: str | None) -> str:

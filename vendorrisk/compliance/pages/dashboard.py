@@ -1,6 +1,5 @@
 """The dashboard: the few numbers a head of compliance looks at first, each linking to its list."""
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -9,6 +8,7 @@ from vendorrisk.compliance.svg import Bar, bar_chart, line_chart
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import utcnow
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -50,6 +50,5 @@ def figure_list(key: str):
         raise NotFound(_("This list is not available."))
     page = paginate(session, query, request.args.get("page", 1, type=int), 50, scalars=False)
     figure = dashboard.LISTS[key]
-    locale = get_locale()
-    title = figure.title_ja if locale and locale.language == "ja" else figure.title_en
+    title = figure.title_ja if language() == "ja" else figure.title_en
     return render_template("compliance/figure_list.html", page=page, title=title, key=key)

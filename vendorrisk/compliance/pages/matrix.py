@@ -1,17 +1,15 @@
 """Compliance pages: the portfolio matrix, a vendor's matrix, the rules, the trend and exports."""
-from urllib.parse import quote
-
-from flask import Blueprint, Response, render_template, request
-from flask_babel import get_locale
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.compliance import matrix, snapshots
 from vendorrisk.compliance.svg import line_chart
-from vendorrisk.core import audit
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import DOCX, XLSX, send_download
 from vendorrisk.core.errors import NotFound
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import utcnow
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import RISK_TIERS, Vendor
@@ -19,25 +17,12 @@ from vendorrisk.vendors.models import RISK_TIERS, Vendor
 bp = Blueprint("compliance", __name__, template_folder="../templates", url_prefix="/compliance")
 NAV = [NavItem("compliance.index", _l("Compliance"), 70)]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def download(data: bytes, filename: str, mimetype: str, entity: str, entity_id="", details: dict | None = None):
-    """Send an export as an attachment and record it in the audit trail (committed here)."""
-    session = get_session()
-    audit.add_event(session, action="export", entity=entity, entity_id=entity_id,
-                    after={"filename": filename, "size": len(data), **(details or {})})
-    session.commit()
-    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in filename)
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}",
-        "Cache-Control": "private, no-store"})
-
-
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
+    """Send an export, recorded in the audit trail with its name and size."""
+    return send_download(get_session(), data, filename, mimetype, action="export", entity=entity, entity_id=entity_id,
+                         after={"filename": filename, "size": len(data), **(details or {})})
 
 
 @bp.get("/")
@@ -48,7 +33,7 @@ def index():
     page = matrix.matrix_page(get_session(), filters, request.args.get("page", 1, type=int), 50)
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
-                           lang=_language())
+                           lang=language())
 
 
 @bp.get("/vendors/<int:vendor_id>")
@@ -60,14 +45,14 @@ def vendor(vendor_id: int):
     if row is None:
         raise NotFound("No such vendor.")
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
-                           lang=_language())
+                           lang=language())
 
 
 @bp.get("/rules")
 @allow(*ALL_ROLES)
 def rules():
     """Every obligation's rule, documented from its docstring."""
-    return render_template("compliance/rules.html", obligations=matrix.all_obligations(), lang=_language())
+    return render_template("compliance/rules.html", obligations=matrix.all_obligations(), lang=language())
 
 
 @bp.get("/trend")
@@ -77,7 +62,7 @@ def trend():
     points = snapshots.trend(get_session())
     chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], _("Gaps per month"))
     return render_template("compliance/trend.html", points=points, chart=chart,
-                           obligations=matrix.all_obligations(), lang=_language())
+                           obligations=matrix.all_obligations(), lang=language())
 
 
 @bp.get("/export/matrix.xlsx")
@@ -105,7 +90,7 @@ def export_register():
 def export_board_report():
     """The board report (Art. 6(2), 24(3)) as a Word document."""
     from vendorrisk.compliance.board_docx import board_report
-    data = board_report(get_session(), utcnow().date(), language=_language())
+    data = board_report(get_session(), utcnow().date(), language=language())
     return download(data, f"board-report-{utcnow():%Y%m%d}.docx", DOCX, "board_report")
 
 

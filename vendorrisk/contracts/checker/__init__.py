@@ -1,2 +1,53 @@
-"""The contract checker: pure functions from a contract's bytes to clause results — text
-extraction, structure (articles, paragraphs, annexes), the clause library and the matcher."""
+"""The contract checker: pure functions from a contract's bytes to clause results.
+
+``check(data, filename, clauses)`` is the entry point; it runs the four steps, each a
+module of its own that knows nothing of the app, the database or the request:
+
+- ``text``: the file's bytes to text blocks (``.docx``, ``.pdf``, ``.txt``, ``.md``);
+- ``structure``: the blocks to a ``document.Structure`` of articles, paragraphs, annexes;
+- ``library``: the clause files of ``contract_clauses/``, validated by a declared schema;
+- ``matcher``: for each clause, found / needs review / not found, with its evidence.
+"""
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Iterable
+
+from vendorrisk.contracts.checker.document import Structure
+from vendorrisk.contracts.checker.library import Clause
+from vendorrisk.contracts.checker.matcher import ClauseResult, check_contract
+from vendorrisk.contracts.checker.structure import parse
+from vendorrisk.contracts.checker.text import Extracted, UnreadableContract, extract
+
+__all__ = ["CheckResult", "UnreadableContract", "check"]
+
+NO_STRUCTURE_NOTE = "No numbered articles were recognised; every result needs a review."
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A contract read and checked: its text, its structure and one result per clause."""
+
+    extracted: Extracted
+    structure: Structure
+    results: list[ClauseResult]
+
+    @property
+    def status(self) -> str:
+        """How the file was read: ``ok``, ``scanned`` (a PDF without text) or ``no_structure``."""
+        if self.extracted.status == "scanned":
+            return "scanned"
+        return "ok" if self.structure.detected else "no_structure"
+
+    @property
+    def note(self) -> str:
+        """What the reviewer should know about the reading ("" when nothing)."""
+        return self.extracted.note or ("" if self.structure.detected else NO_STRUCTURE_NOTE)
+
+
+def check(data: bytes, filename: str, clauses: Iterable[Clause]) -> CheckResult:
+    """Read a contract file (its kind from the extension of ``filename``) and check it for
+    each of ``clauses``; raise ``UnreadableContract`` when the file cannot be read."""
+    extracted = extract(data, PurePath(filename).suffix.lower().lstrip("."))
+    structure = parse(extracted.blocks)
+    results = check_contract(structure, list(clauses), scanned=extracted.status == "scanned")
+    return CheckResult(extracted, structure, results)

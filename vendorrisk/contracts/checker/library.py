@@ -1,16 +1,20 @@
 """The clause library: one YAML file per required contract clause in ``contract_clauses/``.
 
 Each file says which article the clause serves, when it is required, how to recognise it
-in Japanese and English contracts, and how to negotiate it. The files are validated at
-start-up (``registry.content_checker("contract_clauses")``) and loaded once per process.
+in Japanese and English contracts, and how to negotiate it. ``ClauseFile`` is the schema
+of a file; the files are validated at start-up (the ``contract_clauses`` content checker)
+and loaded once per process into ``Clause`` objects, with their patterns compiled.
 """
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from vendorrisk.core import content
-from vendorrisk.core.content import ContentFileError, read_mapping
+from vendorrisk.core.content import Bilingual, ContentModel
 from vendorrisk.core.registry import ContentProblem
 
 CONDITIONS = ("always", "cloud", "important", "user_data", "subcontracting")
@@ -60,79 +64,85 @@ class Clause:
         return any(flags[c] for c in self.required_when)
 
 
-def _bilingual(data: dict, key: str, problems: list[str]) -> dict:
-    value = data.get(key)
-    if not isinstance(value, dict) or not all(isinstance(value.get(l), str) and value.get(l).strip() for l in LANGS):
-        problems.append(f"'{key}' needs non-empty 'ja' and 'en' texts")
-        return {}
-    return {l: value[l].strip() for l in LANGS}
-
-
-def _patterns(raw, where: str, problems: list[str], required: bool) -> tuple[re.Pattern, ...]:
-    if raw is None and not required:
-        return ()
-    if not isinstance(raw, list) or (required and not raw):
-        problems.append(f"'{where}' must be a{' non-empty' if required else ''} list of patterns")
-        return ()
-    compiled = []
-    for index, pattern in enumerate(raw):
-        if not isinstance(pattern, str) or not pattern.strip():
-            problems.append(f"'{where}[{index}]' must be a non-empty string")
-            continue
-        try:
-            compiled.append(re.compile(pattern))
-        except re.error as exc:
-            problems.append(f"'{where}[{index}]' is not a valid pattern ({exc}): {pattern!r}")
-    return tuple(compiled)
-
-
-def parse_clause(path: Path) -> tuple[Clause | None, list[str]]:
-    """Read and validate one clause file; return the clause (or None) and its problems."""
-    problems: list[str] = []
+def _compiled(pattern: str) -> re.Pattern:
+    if not pattern.strip():
+        raise ValueError("must not be empty")
     try:
-        data = read_mapping(path)
-    except ContentFileError as exc:
-        return None, [str(exc)]
-    clause_id = data.get("id")
-    if not isinstance(clause_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]{2,40}", clause_id):
-        problems.append("'id' must be a lower-case identifier")
-    elif clause_id != path.stem:
-        problems.append(f"'id' {clause_id!r} must match the file name {path.stem!r}")
-    for key in ("order", "library_version"):
-        if not isinstance(data.get(key), int):
-            problems.append(f"'{key}' must be an integer")
-    texts = {key: _bilingual(data, key, problems)
-             for key in ("article", "title", "explanation", "guidance")}
-    when = data.get("required_when")
-    if not isinstance(when, list) or not when or any(c not in CONDITIONS for c in when):
-        problems.append(f"'required_when' must list conditions among {', '.join(CONDITIONS)}")
-        when = []
-    recognition: dict[str, Recognition] = {}
-    raw_recognition = data.get("recognition") or {}
-    has_essential = False
-    for lang in LANGS:
-        rules = raw_recognition.get(lang) if isinstance(raw_recognition, dict) else None
-        if not isinstance(rules, dict):
-            problems.append(f"'recognition.{lang}' is missing")
-            continue
-        essential = _patterns(rules.get("essential"), f"recognition.{lang}.essential", problems, False)
-        has_essential = has_essential or bool(essential)
-        recognition[lang] = Recognition(
-            headings=_patterns(rules.get("headings"), f"recognition.{lang}.headings", problems, True),
-            key_phrases=_patterns(rules.get("key_phrases"), f"recognition.{lang}.key_phrases", problems, True),
-            negative=_patterns(rules.get("negative") or [], f"recognition.{lang}.negative", problems, False),
-            essential=essential)
-        if len(recognition[lang].key_phrases) < 2:
-            problems.append(f"'recognition.{lang}.key_phrases' needs at least two phrases "
-                            "(found needs two of them, or a heading and one)")
-    essential_label = data.get("essential_label") or {}
-    if has_essential:
-        essential_label = _bilingual(data, "essential_label", problems)
-    if problems:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"is not a valid pattern ({exc}): {pattern!r}") from exc
+
+
+Pattern = Annotated[str, AfterValidator(_compiled)]  # as written: spaces may matter
+
+
+class RecognitionFile(ContentModel):
+    """``recognition.<lang>`` of a clause file: regular expressions over lower-cased text."""
+
+    headings: list[Pattern] = Field(min_length=1)
+    key_phrases: list[Pattern]
+    negative: list[Pattern] = []
+    essential: list[Pattern] = []
+
+    @field_validator("key_phrases")
+    @classmethod
+    def _two_phrases(cls, phrases: list[re.Pattern]) -> list[re.Pattern]:
+        if len(phrases) < 2:
+            raise ValueError("needs at least two phrases (found needs two of them, or a heading and one)")
+        return phrases
+
+
+class RecognitionByLanguage(ContentModel):
+    """``recognition`` of a clause file: how the clause reads in each language."""
+
+    ja: RecognitionFile
+    en: RecognitionFile
+
+
+class ClauseFile(ContentModel):
+    """The schema of a file of ``contract_clauses/`` (its name is ``<id>.yaml``)."""
+
+    id: str
+    order: int
+    library_version: int
+    article: Bilingual
+    title: Bilingual
+    explanation: Bilingual
+    guidance: Bilingual
+    required_when: list[Literal[CONDITIONS]] = Field(min_length=1)
+    recognition: RecognitionByLanguage
+    essential_label: Bilingual | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_names_the_file(cls, value: str, info: ValidationInfo) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{2,40}", value):
+            raise ValueError(f"{value!r} must be a lower-case identifier")
+        stem = (info.context or {}).get("file_stem")
+        if stem is not None and value != stem:
+            raise ValueError(f"{value!r} must match the file name {stem!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _essential_is_labelled(self) -> "ClauseFile":
+        if self.essential_label is None and (self.recognition.ja.essential or self.recognition.en.essential):
+            raise ValueError("essential_label is missing: it names the essential element "
+                             "(e.g. a deadline) in the reasons given")
+        return self
+
+
+def parse_clause(path: Path) -> tuple[Clause | None, list[ContentProblem]]:
+    """Read and validate one clause file; return the clause (or None) and its problems."""
+    schema, _data, problems = content.validate_file(path, ClauseFile, context={"file_stem": path.stem})
+    if schema is None:
         return None, problems
-    return Clause(id=clause_id, order=data["order"], library_version=data["library_version"],
-                  required_when=tuple(when), recognition=recognition,
-                  essential_label=essential_label, **texts), []
+    texts = {key: getattr(schema, key).model_dump() for key in ("article", "title", "explanation", "guidance")}
+    recognition = {lang: Recognition(tuple(r.headings), tuple(r.key_phrases), tuple(r.negative), tuple(r.essential))
+                   for lang, r in (("ja", schema.recognition.ja), ("en", schema.recognition.en))}
+    return Clause(id=schema.id, order=schema.order, library_version=schema.library_version,
+                  required_when=tuple(schema.required_when), recognition=recognition,
+                  essential_label=schema.essential_label.model_dump() if schema.essential_label else {},
+                  **texts), []
 
 
 def load_library(directory: Path | None = None) -> tuple[list[Clause], list[ContentProblem]]:
@@ -143,7 +153,7 @@ def load_library(directory: Path | None = None) -> tuple[list[Clause], list[Cont
         return [], [ContentProblem(content.relative(directory), "the clause library folder is missing")]
     for path in sorted(directory.glob("*.yaml")):
         clause, issues = parse_clause(path)
-        problems.extend(ContentProblem(content.relative(path), message) for message in issues)
+        problems.extend(issues)
         if clause is not None:
             clauses.append(clause)
     ids = [c.id for c in clauses]

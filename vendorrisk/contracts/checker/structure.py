@@ -9,8 +9,8 @@ section of its own whose numbered items are its paragraphs. A contract where no 
 is found is read paragraph by paragraph and flagged as having no recognisable structure.
 """
 import re
-from dataclasses import dataclass, field
 
+from vendorrisk.contracts.checker.document import Passage, Section, Structure
 from vendorrisk.contracts.checker.text import Block
 
 KANJI_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -41,61 +41,6 @@ def kanji_number(text: str) -> int:
             total += (current or 1) * KANJI_UNITS[char]
             current = 0
     return total + current
-
-
-@dataclass
-class Passage:
-    """A paragraph of the contract with where it is: article, sub-section, paragraph, part."""
-
-    text: str
-    index: int
-    label: str | None = None  # "第5条", "Article 5", "5" — the top-level article
-    sub_label: str | None = None  # "5.2", "Section 3.2"
-    heading: str = ""
-    paragraph: int = 1
-    part: str = "body"
-
-    @property
-    def location(self) -> str:
-        """Human location: ``第5条第2項``, ``Article 5 ¶2``, ``Section 3.2``, ``header``."""
-        if self.part in ("header", "footer"):
-            return self.part
-        if self.label is None:
-            return f"¶{self.index + 1}"
-        base = self.sub_label or self.label
-        if re.fullmatch(r"第\d+条(の\d+)?", base):
-            where = base + (f"第{self.paragraph}項" if self.paragraph > 1 else "")
-        else:
-            where = base + (f" ¶{self.paragraph}" if self.paragraph > 1 else "")
-        return where + (" (table)" if self.part == "table" else "")
-
-
-@dataclass
-class Section:
-    """An article with its heading(s) and passages; the unit in which clauses are looked for."""
-
-    label: str | None
-    heading: str = ""
-    passages: list[Passage] = field(default_factory=list)
-
-    @property
-    def headings(self) -> str:
-        """The article heading and those of its sub-sections."""
-        return " / ".join(dict.fromkeys(h for h in [self.heading] + [p.heading for p in self.passages] if h))
-
-    @property
-    def text(self) -> str:
-        """The article's text, passages joined."""
-        return "\n".join(p.text for p in self.passages)
-
-
-@dataclass
-class Structure:
-    """The sections of a contract and whether numbered articles were recognised."""
-
-    sections: list[Section]
-    detected: bool
-    style: str  # "ja_article", "en_article", "numbered" or "none"
 
 
 def _join(left: str, right: str) -> str:
@@ -140,137 +85,256 @@ def _style(blocks: list[Block]) -> str:
     return "none"
 
 
+def _heading_and_text(rest: str, run_in: bool = True, cjk_only: bool = False) -> tuple[str, str]:
+    """Split the text after a number into ``(heading, text)``: the whole of it is the heading
+    when it reads like one (only Japanese text counts with ``cjk_only``), else a run-in
+    heading is split off (``Data Regions. Customer may…``) when ``run_in``."""
+    heading = rest if _looks_like_heading(rest) and (not cjk_only or CJK.search(rest)) else ""
+    if not heading and run_in:
+        heading, rest = _run_in(rest)
+    return heading, "" if rest == heading else rest
+
+
+def _item(text: str) -> re.Match | None:
+    """A line numbered without a dot inside the number (``5 …``, ``5. …``, ``5) …``)."""
+    n = NUMBERED.match(text)
+    return n if n and "." not in n.group(1) else None
+
+
+def _dotted(text: str) -> re.Match | None:
+    """A line numbered with a dot inside the number (``5.2 …``, ``5.2.1 …``)."""
+    n = NUMBERED.match(text)
+    return n if n and "." in n.group(1) else None
+
+
+class _Reader:
+    """The state of a reading: the sections so far and where the next passage belongs
+    (section, sub-section, paragraph), with the passage that a continuation line extends."""
+
+    def __init__(self, style: str):
+        self.style = style
+        self.section = Section(None)  # the preamble, before the first article
+        self.sections: list[Section] = [self.section]
+        self.passages: list[Passage] = []
+        self.sub_label: str | None = None
+        self.sub_heading = ""
+        self.paragraph = 1
+        self.open: Passage | None = None
+        self.in_annex = False
+        self.pending_heading = ""  # a bracketed Japanese heading on the line before its article
+
+    def start_section(self, label: str, heading: str, annex: bool = False) -> None:
+        """Open a new article (or annex) with its heading."""
+        self.section = Section(label, heading)
+        self.sections.append(self.section)
+        self.in_annex = annex
+        self.sub_label, self.sub_heading, self.paragraph, self.open = None, "", 1, None
+
+    def start_sub_section(self, label: str, heading: str) -> None:
+        """Open a sub-section (``5.2``, ``Section 3.2``) of the current article."""
+        self.sub_label, self.sub_heading, self.paragraph = label, heading, 1
+
+    def add(self, text: str, part: str = "body") -> None:
+        """Start a passage at the current location (nothing when ``text`` is empty)."""
+        if not text:
+            return
+        self.open = Passage(text, len(self.passages), self.section.label, self.sub_label,
+                            self.sub_heading, self.paragraph, part)
+        self.passages.append(self.open)
+        self.section.passages.append(self.open)
+
+    def continue_with(self, text: str) -> None:
+        """An unnumbered line: it extends the open body passage, or starts one."""
+        if not text:
+            return
+        if self.open is not None and self.open.part == "body":
+            self.open.text = _join(self.open.text, text)
+        else:
+            self.add(text)
+        # A Japanese paragraph runs on until the next number; elsewhere a line that ends a
+        # sentence ends its passage, so the next line starts a new one.
+        if self.style != "ja_article" and text.endswith((".", "。")):
+            self.open = None
+
+    def finish(self, trailing: list[Block]) -> Structure:
+        """The structure read: headers and footers last, each a section of its own; every
+        passage carries its article's heading unless it has its own."""
+        for block in trailing:
+            passage = Passage(block.text, len(self.passages), part=block.part)
+            self.passages.append(passage)
+            self.sections.append(Section(None, passages=[passage]))
+        for section in self.sections:
+            for passage in section.passages:
+                passage.heading = passage.heading or section.heading
+        return Structure([s for s in self.sections if s.passages or s.heading], detected=True, style=self.style)
+
+
+# Recognisers: each reads one line; when the line is of its kind it updates the reader and
+# answers True. They are tried in order and the first that answers True takes the line.
+
+def _annex_start(reader: _Reader, text: str) -> bool:
+    """``別紙1　サービスレベル合意書`` / ``Schedule 2 – Service Levels``: a new annex."""
+    if annex := _annex(text):
+        reader.start_section(*annex, annex=True)
+    return annex is not None
+
+
+def _annex_item(reader: _Reader, text: str) -> bool:
+    """``1. 対象`` / ``2. Encryption. Data is…`` inside an annex: a paragraph with its heading."""
+    if not reader.in_annex or not (n := _item(text)):
+        return False
+    reader.paragraph = int(n.group(1))
+    reader.sub_heading, body = _heading_and_text(n.group(3).strip(), cjk_only=True)
+    reader.add(body)
+    return True
+
+
+def _ja_bracket_heading(reader: _Reader, text: str) -> bool:
+    """``（監査）`` alone on a line: the heading of the article that follows."""
+    if m := BRACKET_HEADING.match(text):
+        reader.pending_heading = m.group(1)
+    return m is not None
+
+
+def _ja_label(m: re.Match) -> str:
+    return f"第{kanji_number(m.group(1))}条" + (f"の{kanji_number(m.group(2))}" if m.group(2) else "")
+
+
+def _reads_as_ja_heading(rest: str) -> bool:
+    """A short phrase after the article number that does not end like a sentence (第1条 目的)."""
+    return _looks_like_heading(rest) and len(rest) <= 20 and not re.search(r"(は|が|を|に|る|た|い|す|。)$", rest)
+
+
+def _ja_article(reader: _Reader, text: str) -> bool:
+    """``第十二条の二（監査）甲は…``: a new article, its heading in brackets, before it or run on."""
+    if not (m := ARTICLE_JA.match(text)):
+        return False
+    rest = m.group(4).strip()
+    heading = m.group(3) or reader.pending_heading
+    if not heading and _reads_as_ja_heading(rest):
+        heading, rest = rest, ""
+    reader.start_section(_ja_label(m), heading or "")
+    reader.pending_heading = ""
+    reader.add(rest)
+    return True
+
+
+def _ja_paragraph(reader: _Reader, text: str) -> bool:
+    """``第2項 …``: a paragraph of the current article."""
+    if m := PARAGRAPH_JA.match(text):
+        reader.paragraph = kanji_number(m.group(1))
+        reader.add(m.group(2))
+    return m is not None
+
+
+def _ja_numbered_paragraph(reader: _Reader, text: str) -> bool:
+    """``2 乙は…`` (a bare number) inside an article: a paragraph."""
+    if not reader.section.label or not (n := _item(text)) or n.group(2):
+        return False
+    reader.paragraph = int(n.group(1))
+    reader.add(n.group(3))
+    return True
+
+
+def _en_article(reader: _Reader, text: str) -> bool:
+    """``Article 5 Audit Rights`` / ``Clause 7: …``: a new article."""
+    if not (m := ARTICLE_EN.match(text)) or "." in m.group(2):
+        return False
+    heading, body = _heading_and_text(m.group(3).strip(), run_in=False)
+    reader.start_section(f"{m.group(1).title()} {m.group(2)}", heading)
+    reader.add(body)
+    return True
+
+
+def _en_sub_section(reader: _Reader, text: str) -> bool:
+    """``Section 3.2 Staff``: a sub-section of the current article."""
+    if not (m := ARTICLE_EN.match(text)) or "." not in m.group(2):
+        return False
+    heading, body = _heading_and_text(m.group(3).strip(), run_in=False)
+    reader.start_sub_section(f"{m.group(1).title()} {m.group(2)}", heading)
+    reader.add(body)
+    return True
+
+
+def _dotted_sub_section(reader: _Reader, text: str) -> bool:
+    """``3.3 Data Regions. Customer may…``: a sub-section, with its run-in heading."""
+    if not (n := _dotted(text)):
+        return False
+    heading, body = _heading_and_text(n.group(3).strip())
+    reader.start_sub_section(n.group(1), heading)
+    reader.add(body)
+    return True
+
+
+def _opens_numbered_article(reader: _Reader, n: re.Match) -> bool:
+    """Whether ``5. …`` opens article 5 rather than a paragraph: it is written ``5.`` or
+    ``5)`` or reads as a heading, and it is the first article, the next one, or a heading."""
+    if not (n.group(2) or _looks_like_heading(n.group(3))):
+        return False
+    label = reader.section.label
+    return label is None or int(n.group(1)) == _top(label) + 1 or _looks_like_heading(n.group(3))
+
+
+def _numbered_article(reader: _Reader, text: str) -> bool:
+    """``5. Audit`` / ``2. Delivery and Inspection. Supplier shall…``: a new article."""
+    if not (n := _item(text)) or not _opens_numbered_article(reader, n):
+        return False
+    heading, body = _heading_and_text(n.group(3).strip())
+    reader.start_section(n.group(1), heading)
+    reader.add(body)
+    return True
+
+
+def _numbered_paragraph(reader: _Reader, text: str) -> bool:
+    """``2 Late fees apply.`` inside an article: a paragraph."""
+    if not reader.section.label or not (n := _item(text)):
+        return False
+    reader.paragraph = int(n.group(1))
+    reader.add(n.group(3))
+    return True
+
+
+def _bare_heading(reader: _Reader, text: str) -> bool:
+    """A short unpunctuated line right after an article number that had no heading."""
+    section = reader.section
+    if text.endswith((".", ":", ";", ",")) or not _looks_like_heading(text) \
+            or not section.label or section.passages or section.heading:
+        return False
+    section.heading = text
+    return True
+
+
+RECOGNISERS = {
+    "ja_article": (_annex_start, _annex_item, _ja_bracket_heading, _ja_article, _ja_paragraph,
+                   _ja_numbered_paragraph),
+    "en_article": (_annex_start, _annex_item, _en_article, _en_sub_section, _dotted_sub_section,
+                   _numbered_paragraph, _bare_heading),
+    "numbered": (_annex_start, _annex_item, _dotted_sub_section, _numbered_article, _numbered_paragraph,
+                 _bare_heading),
+}
+
+
 def parse(blocks: list[Block]) -> Structure:
     """Split the blocks into sections with located passages."""
     style = _style(blocks)
-    sections: list[Section] = []
-    passages: list[Passage] = []
     if style == "none":
-        for i, block in enumerate(blocks):
-            passage = Passage(block.text, i, part=block.part)
-            sections.append(Section(None, passages=[passage]))
-        return Structure(sections, detected=False, style=style)
-
-    preamble = Section(None)
-    sections.append(preamble)
-    current = preamble
-    sub_label, sub_heading, paragraph = None, "", 1
-    pending_heading = ""
-    open_passage: Passage | None = None
-    in_annex = False
-
-    def start_section(label: str, heading: str, annex: bool = False):
-        nonlocal current, sub_label, sub_heading, paragraph, open_passage, in_annex
-        in_annex = annex
-        current = Section(label, heading)
-        sections.append(current)
-        sub_label, sub_heading, paragraph, open_passage = None, "", 1, None
-
-    def add(text: str, part: str, new: bool):
-        nonlocal open_passage
-        if not text:
-            return
-        if open_passage is not None and not new and part == "body" and open_passage.part == "body":
-            open_passage.text = _join(open_passage.text, text)
-            return
-        open_passage = Passage(text, len(passages), current.label, sub_label, sub_heading,
-                               paragraph, part)
-        passages.append(open_passage)
-        current.passages.append(open_passage)
-
-    trailing = []
+        return _unstructured(blocks)
+    reader, trailing = _Reader(style), []
+    recognisers = RECOGNISERS[style]
     for block in blocks:
-        text = block.text
         if block.part in ("header", "footer"):
             trailing.append(block)
-            continue
-        if block.part == "table":
-            add(text, "table", True)
-            continue
-        if annex := _annex(text):
-            start_section(*annex, annex=True)
-            continue
-        if in_annex and (n := NUMBERED.match(text)) and "." not in n.group(1):
-            paragraph, rest = int(n.group(1)), n.group(3).strip()
-            sub_heading = rest if _looks_like_heading(rest) and CJK.search(rest) else ""
-            if not sub_heading:
-                sub_heading, rest = _run_in(rest)
-            add("" if rest == sub_heading else rest, "body", True)
-            continue
-        if style == "ja_article":
-            if (m := BRACKET_HEADING.match(text)) and not ARTICLE_JA.match(text):
-                pending_heading = m.group(1)
-                continue
-            if m := ARTICLE_JA.match(text):
-                label = f"第{kanji_number(m.group(1))}条" + (f"の{kanji_number(m.group(2))}" if m.group(2) else "")
-                rest = m.group(4).strip()
-                heading = m.group(3) or pending_heading
-                if not heading and _looks_like_heading(rest) and len(rest) <= 20 \
-                        and not re.search(r"(は|が|を|に|る|た|い|す|。)$", rest):
-                    heading, rest = rest, ""
-                start_section(label, heading or "")
-                pending_heading = ""
-                add(rest, "body", True)
-                continue
-            if m := PARAGRAPH_JA.match(text):
-                paragraph = kanji_number(m.group(1))
-                add(m.group(2), "body", True)
-                continue
-            if (m := NUMBERED.match(text)) and current.label and "." not in m.group(1) and not m.group(2):
-                paragraph = int(m.group(1))
-                add(m.group(3), "body", True)
-                continue
-        else:
-            m = ARTICLE_EN.match(text) if style == "en_article" else None
-            n = NUMBERED.match(text)
-            if m and "." not in m.group(2):
-                rest = m.group(3).strip()
-                heading = rest if _looks_like_heading(rest) else ""
-                start_section(f"{m.group(1).title()} {m.group(2)}", heading)
-                add("" if heading else rest, "body", True)
-                continue
-            if m:  # "Section 3.2 ..." inside an article
-                sub_label, paragraph = f"{m.group(1).title()} {m.group(2)}", 1
-                rest = m.group(3).strip()
-                sub_heading = rest if _looks_like_heading(rest) else ""
-                add("" if sub_heading else rest, "body", True)
-                continue
-            if n and "." in n.group(1):
-                sub_label, paragraph = n.group(1), 1
-                rest = n.group(3).strip()
-                sub_heading = rest if _looks_like_heading(rest) else ""
-                if not sub_heading:
-                    sub_heading, rest = _run_in(rest)
-                add("" if rest == sub_heading else rest, "body", True)
-                continue
-            if n and style == "numbered" and (n.group(2) or _looks_like_heading(n.group(3))) \
-                    and (current.label is None or int(n.group(1)) == _top(current.label) + 1 or _looks_like_heading(n.group(3))):
-                rest = n.group(3).strip()
-                heading = rest if _looks_like_heading(rest) else ""
-                if not heading:
-                    heading, rest = _run_in(rest)
-                start_section(n.group(1), heading)
-                add("" if rest == heading else rest, "body", True)
-                continue
-            if n and current.label:
-                paragraph = int(n.group(1))
-                add(n.group(3), "body", True)
-                continue
-            if not text.endswith((".", ":", ";", ",")) and _looks_like_heading(text) and current.label \
-                    and not current.passages and not current.heading:
-                current.heading = text
-                continue
-        add(text, "body", False)
-        if text.endswith((".", "。")):
-            open_passage = None if style != "ja_article" else open_passage
-    for block in trailing:
-        passage = Passage(block.text, len(passages), part=block.part)
-        passages.append(passage)
-        sections.append(Section(None, passages=[passage]))
-    for section in sections:
-        for passage in section.passages:
-            passage.heading = passage.heading or section.heading
-    return Structure([s for s in sections if s.passages or s.heading], detected=True, style=style)
+        elif block.part == "table":
+            reader.add(block.text, "table")
+        elif not any(recognise(reader, block.text) for recognise in recognisers):
+            reader.continue_with(block.text)
+    return reader.finish(trailing)
+
+
+def _unstructured(blocks: list[Block]) -> Structure:
+    """No recognisable articles: every block is a passage of its own, located by its number."""
+    sections = [Section(None, passages=[Passage(block.text, i, part=block.part)]) for i, block in enumerate(blocks)]
+    return Structure(sections, detected=False, style="none")
 
 
 def _top(label: str) -> int:

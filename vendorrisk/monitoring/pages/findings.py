@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, storage, uploads
+from vendorrisk.core import auth, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
@@ -174,6 +175,4 @@ def evidence(finding_id):
     stored = db.get(StoredFile, finding.closure_file_id) if finding.closure_file_id else None
     if stored is None:
         abort(404)
-    response = storage.download_response(db, stored, entity="finding", entity_id=finding_id)
-    db.commit()
-    return response
+    return send_stored(db, stored, entity="finding", entity_id=finding_id)

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, storage, uploads
+from vendorrisk.core import auth, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -152,9 +153,7 @@ def attachment(review_id, file_id):
     stored = db.get(StoredFile, file_id)
     if linked is None or stored is None:
         abort(404)
-    response = storage.download_response(db, stored, entity="monitoring_review", entity_id=review_id)
-    db.commit()
-    return response
+    return send_stored(db, stored, entity="monitoring_review", entity_id=review_id)
 
 
 def monitoring_panel(session, vendor: Vendor) -> str:

@@ -208,7 +208,7 @@ def decide_link(arrangement_id: int, link_id: int):
         chain_service.decide_link(db, link, data, current_user())
         db.commit()
         flash(_("Decision recorded."), "info")
-    except (ValidationFailed, Forbidden) as exc:
+    except (ValidationFailed, Conflict, Forbidden) as exc:  # Conflict: already approved (perhaps just now)
         item = arrangement_service.get_arrangement(db, arrangement_id)
         return _arrangement_page(item, f"decide-{link_id}", data, refused(exc), exc.status)
     return _back(arrangement_id, f"#link-{link_id}")

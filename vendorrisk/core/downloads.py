@@ -1,0 +1,41 @@
+"""Files sent to a browser or an API client: every download and export goes through
+``send_download``.
+
+Flask's ``send_file(download_name=..., as_attachment=True)`` writes the RFC 6266
+``Content-Disposition`` itself, with an RFC 5987 ``filename*`` when the name is not ASCII
+(a Japanese vendor's name is kept). The file is marked not to be cached, and the download
+is recorded in the audit trail and committed here, so no view can send a file and lose
+its audit entry.
+"""
+from io import BytesIO
+
+from flask import Response, send_file
+from sqlmodel import Session
+
+from vendorrisk.core import audit, storage
+from vendorrisk.core.models import StoredFile
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def send_download(session: Session, data: bytes, filename: str, mimetype: str, *, entity: str | None,
+                  entity_id="", action: str = "download", after: dict | None = None) -> Response:
+    """Send ``data`` as the attachment ``filename`` and commit the audit entry ``action`` on
+    ``entity`` (``entity=None``: the service that built the file recorded it already)."""
+    if entity is not None:
+        audit.add_event(session, action=action, entity=entity, entity_id=entity_id, after=after)
+    session.commit()
+    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def send_stored(session: Session, stored: StoredFile, filename: str | None = None, *,
+                entity: str = "stored_file", entity_id=None) -> Response:
+    """Send a stored file under ``filename`` (its first upload's name by default), its
+    download recorded against ``entity``."""
+    name = filename or stored.original_filename
+    return send_download(session, storage.read(stored), name, stored.media_type, entity=entity,
+                         entity_id=entity_id if entity_id is not None else stored.id,
+                         after={"sha256": stored.sha256, "filename": name})
