@@ -100,6 +100,15 @@ def _instructions(sheet, template, vendor_name: str) -> None:
         ("4. Do not change questions, rows or sheets: a modified workbook cannot be imported.", False),
         ("5. Save as .xlsx and send it back (.xls and .xlsm are not accepted).", False),
     ]
+    # Multiple-choice answers have no drop-down (several may be chosen): their allowed
+    # answers are listed here, and every choice question's too for reference.
+    choice_questions = [q for q in template.questions if q.choices and q.type != "yes_no_na"]
+    if choice_questions:
+        lines += [("", False), ("【選択肢】 / Allowed answers", True)]
+        for question in choice_questions:
+            how = "複数選択可（; 区切り） / several, separated by ;" if question.type == "multiple_choice" \
+                else "一つ選択 / choose one"
+            lines.append((f"{question.id}（{how}）: " + "; ".join(c.label for c in question.choices), False))
     sheet.column_dimensions["A"].width = 120
     for index, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=index, column=1, value=neutralise(text))
