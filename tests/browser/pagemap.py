@@ -144,8 +144,14 @@ LAYOUT_FACTS_JS = """() => {
   const broken = [...document.querySelectorAll('.tools a, .tools button')]
       .filter(e => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(e).lineHeight || 20))
       .map(e => e.innerText.trim());
+  // a table squeezed to a character or two per line: cells with words in them narrower than 3em
+  const squeezed = [...document.querySelectorAll('main table.grid td, main table.grid th')]
+      .filter(c => c.innerText.trim().length >= 4 && c.getBoundingClientRect().width > 0
+                   && c.getBoundingClientRect().width < 3 * parseFloat(getComputedStyle(c).fontSize))
+      .slice(0, 3).map(c => c.innerText.trim().slice(0, 20));
   return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, navRows: tops.size, wide: wide,
-          headerHeight: header ? Math.round(header.getBoundingClientRect().height) : 0, brokenTools: broken};
+          headerHeight: header ? Math.round(header.getBoundingClientRect().height) : 0, brokenTools: broken,
+          squeezed: squeezed};
 }"""
 
 # Run in the page once measured: the text a reader of the page's language sees (every

@@ -40,6 +40,8 @@ def _problems(page, language: str, status: int) -> list[str]:
         problems.append(f"{phone['scrollWidth']} px wide on a {phone['clientWidth']} px phone: {phone['wide']}")
     if phone["headerHeight"] > 844 * 0.15:
         problems.append(f"the header takes {phone['headerHeight']} px of the phone's 844")
+    if phone["squeezed"]:
+        problems.append("table columns squeezed on the phone: " + " | ".join(phone["squeezed"]))
     if phone["brokenTools"]:
         problems.append("broken mid-word on the phone: " + " | ".join(phone["brokenTools"]))
     facts = page.evaluate(pagemap.PAGE_FACTS_JS, language)

@@ -54,7 +54,7 @@ def test_refused_forms_keep_what_was_typed(browser, writable_demo_site, pages, r
     tried, lost = 0, {}
     try:
         for _endpoint, path in pagemap.pages_for(site.app, pages, role):
-            response = page.goto(site.url + path, wait_until="domcontentloaded")
+            response = page.goto(site.url + path, wait_until="load")  # nothing left loading when a form is sent
             if response is None or response.status != 200:
                 continue  # a record an earlier form removed
             forms = page.evaluate(FORMS_JS, list(SKIPPED_ACTIONS))
@@ -62,9 +62,9 @@ def test_refused_forms_keep_what_was_typed(browser, writable_demo_site, pages, r
                 if form["confirm"] or not form["fields"] or form["action"].endswith(SKIPPED_ACTIONS):
                     continue
                 if index:
-                    page.goto(site.url + path, wait_until="domcontentloaded")
+                    page.goto(site.url + path, wait_until="load")
                 typed = page.evaluate(FILL_JS, [index, "入力保持"])
-                with page.expect_navigation(wait_until="domcontentloaded"):
+                with page.expect_navigation(wait_until="load"):
                     page.evaluate("(i) => [...document.querySelectorAll('main form')]"
                                   ".filter(f => f.method === 'post')[i].requestSubmit()", index)
                 tried += 1
