@@ -19,17 +19,18 @@ def test_reasons_of_an_english_contract_in_a_japanese_page(api, client, login, d
     arrangement = _arrangement(db)
     _upload(api("compliance"), arrangement.id, ENGLISH, "msa.txt")
     version = db.exec(select(ContractVersion)).one()
+    from vendorrisk.contracts.checker.reasons import TEXTS
     keys = {c.reason_key for c in db.exec(select(ClauseCheck))}
-    assert keys <= {"absent", "weakened", "essential_missing", "found", "weak"} and "found" in keys
+    assert keys <= set(TEXTS) and "found" in keys
     login("compliance")
     japanese = _reasons(client.get(f"/contracts/versions/{version.id}", headers={"Accept-Language": "ja"})
                         .get_data(as_text=True))
     english = _reasons(client.get(f"/contracts/versions/{version.id}", headers={"Accept-Language": "en"})
                        .get_data(as_text=True))
     assert len(japanese) == len(english) > 5
-    assert any(r.startswith("一つの条に記載があります：") for r in japanese)
-    assert not any(re.search(r"\b(Found|Only weak|heading|key phrases|No heading)\b", r) for r in japanese)
-    assert any(r.startswith("Found in one article: ") for r in english)
+    assert any("で見つかりました" in r for r in japanese)
+    assert not any(re.search(r"\b(Found|Only weak|heading|No sentence|the provider)\b", r) for r in japanese)
+    assert any(r.startswith("Found at ") for r in english)
 
 
 def test_scanned_pdf_warning_in_the_readers_language(api, client, login, db):
@@ -39,4 +40,4 @@ def test_scanned_pdf_warning_in_the_readers_language(api, client, login, db):
     login("compliance")
     page = client.get(f"/contracts/versions/{version.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "PDF にテキストがありません（スキャン画像）" in page and "no text layer" not in page
-    assert set(_reasons(page)) == {"PDF はテキストのないスキャン画像です。内容を読んで結果を記録してください。"}
+    assert set(_reasons(page)) == {"PDFはテキストのないスキャン画像です。目視で確認し、結果を記録してください。"}

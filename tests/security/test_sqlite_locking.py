@@ -12,6 +12,7 @@
 """
 import io
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -144,7 +145,7 @@ def served(db, database_url, tmp_path):
     """``vendorrisk serve`` in its own process on the test database; yields (base URL, pid)."""
     from tests.smtp import free_port
     port = free_port()
-    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY="locking-test-secret-0123456",
+    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH=str(tmp_path / "served"), VENDORRISK_LOG_LEVEL="WARNING")
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--threads", "8"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -246,8 +247,9 @@ def _questionnaire_upload(base, token, db):
     data = workbook({"Questions": [["ID", "Question", "Answer", "Comment"],
                                    ["Q1", "Do you encrypt data at rest?", "Yes", ""],
                                    ["Q2", "Do you have an ISMS?", "Yes", ""]]})
+    # A plain question/answer sheet is a layout no profile recognises: imported as confirmed.
     return lambda: requests.post(f"{base}/api/v1/vendors/{vendor.id}/questionnaire-responses", timeout=300,
-                                 headers={"Authorization": f"Bearer {token}"},
+                                 headers={"Authorization": f"Bearer {token}"}, data={"confirmed": "1"},
                                  files={"file": ("answers.xlsx", data, "application/octet-stream")})
 
 

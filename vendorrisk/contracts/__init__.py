@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     """Wire the contracts area into ``app``."""
     from vendorrisk.contracts import api as contracts_api
     from vendorrisk.contracts import (
+        commands,
         demo,
         models,  # noqa: F401  (the area's tables)
         pages,
@@ -27,4 +28,5 @@ def init_app(app: Flask) -> None:
     reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)
     reg.evidence_sources["contracts"] = rules.contract_checklists
     reg.add_demo_loader(30, demo.load)
+    app.cli.add_command(commands.contracts_group)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -9,6 +9,7 @@ from vendorrisk.contracts import reasons, service
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
@@ -63,14 +64,19 @@ def upload(arrangement_id: int):
     db = get_session()
     file = request.files.get("file")
     contract_id = request.form.get("contract_id", type=int)
-    values = {"title": request.form.get("title", ""), "contract_id": contract_id}
+    values = {"title": request.form.get("title", ""), "contract_id": contract_id,
+              "document_kind": request.form.get("document_kind", "")}
     try:
         if file is None or not file.filename:
             raise ValidationFailed(_("Choose a contract file to upload."),
                                    [{"field": "file", "message": _("Choose a contract file to upload.")}])
-        prepared = service.prepare_version(file.read(), file.filename)  # outside the write transaction
+        with reading(db):  # the installation's reviewer examples, read without the write lock
+            examples = service.reviewer_examples(db)
+        prepared = service.prepare_version(file.read(), file.filename,  # outside the write transaction
+                                           examples)
         version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared,
-                                         user=g.user, contract_id=contract_id, title=values["title"])
+                                         user=g.user, contract_id=contract_id, title=values["title"],
+                                         document_kind=values["document_kind"])
     except ValidationFailed as exc:
         db.rollback()
         flash(exc.message, "error")

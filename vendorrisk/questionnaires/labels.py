@@ -3,6 +3,7 @@
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue
 
 FORMATS = {"native": _l("our workbook"), "caiq": _l("CSA CAIQ layout"), "generic": _l("another layout")}
@@ -16,21 +17,27 @@ def _lang() -> str:
     return locale.language if locale else "en"
 
 
-def questionnaire_label(template_id: str | None, format: str | None = None, mapping_id: str | None = None) -> str:
-    """The questionnaire's title, else the mapping's, else the layout it was read in."""
-    cat = catalogue()
-    for template in cat.latest():
+def profile_title(profile_id: str | None) -> str:
+    """The title of a recognised questionnaire format (CAIQ, HECVAT, ...), or ""."""
+    profile = next((p for p in load_profiles() if p.id == profile_id), None) if profile_id else None
+    if profile is None:
+        return ""
+    return profile.title_ja if _lang() == "ja" else profile.title_en
+
+
+def questionnaire_label(template_id: str | None, format: str | None = None, profile_id: str | None = None) -> str:
+    """The questionnaire's title, else the recognised format's, else the layout it was read in."""
+    for template in catalogue().latest():
         if template.id == template_id:
             return template.title(_lang())
-    mapping = cat.mappings.get(mapping_id) if mapping_id else None
-    if mapping is not None:
-        return mapping.title(_lang())
-    return str(FORMATS.get(format or "", _l("another layout")))
+    return profile_title(profile_id) or str(FORMATS.get(format or "", _l("another layout")))
 
 
-def format_label(format: str | None) -> str:
-    """The layout a workbook was read in."""
-    return str(FORMATS.get(format or "", _l("another layout")))
+def format_label(format: str | None, profile_id: str | None = None) -> str:
+    """The layout a workbook was read in: ours, a recognised format, or another one."""
+    if format in FORMATS:
+        return str(FORMATS[format])
+    return profile_title(profile_id) or str(_l("another layout"))
 
 
 def choice_label(question, value: str) -> str:
@@ -54,5 +61,6 @@ def answer_text(question, raw: str) -> str:
 
 def helpers() -> dict:
     """The template helpers the questionnaire pages (and the vendor page's panel) use."""
-    return {"questionnaire_label": questionnaire_label, "format_label": format_label, "choice_label": choice_label,
+    return {"questionnaire_label": questionnaire_label, "format_label": format_label, "profile_title": profile_title,
+            "choice_label": choice_label,
             "answer_text": answer_text, "answer_type_label": lambda t: str(ANSWER_TYPES.get(t, t))}

@@ -29,6 +29,7 @@ FINDING_EVENT_ACTIONS = ("raised", "status", "assigned", "comment")
 FINDING_TITLES = {
     "contract_clause_missing": _l("Contract clause missing: %(clause)s (%(article)s), %(contract)s"),
     "questionnaire_answer": _l("Questionnaire %(question)s answered “%(answer)s”: %(text)s"),
+    "questionnaire_answer_mapped": _l("Questionnaire (%(format)s) %(question)s answered “%(answer)s”: %(text)s"),
     "selection_condition": _l("Selection condition: %(condition)s"),
     "certificate_exceptions": _l("%(kind)s: exceptions noted by %(issuer)s"),
 }

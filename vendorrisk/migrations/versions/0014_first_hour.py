@@ -1,15 +1,15 @@
-"""The scheduler's jobs (last and next run, read by pages); finding titles and the contract
-checker's reasons stored as a key with parameters, rendered in each reader's language.
+"""The scheduler's jobs (last and next run, read by pages); finding titles stored as a key
+with parameters, rendered in each reader's language.
 
-Revision ID: 0011_first_hour
-Revises: 0010_merge_areas
+Revision ID: 0014_first_hour
+Revises: 0013_sign_in_security
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
-revision = "0011_first_hour"
-down_revision = "0010_merge_areas"
+revision = "0014_first_hour"
+down_revision = "0013_sign_in_security"
 branch_labels = None
 depends_on = None
 
@@ -26,15 +26,9 @@ def upgrade() -> None:
     with op.batch_alter_table("finding", schema=None) as batch_op:
         batch_op.add_column(sa.Column("title_key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
         batch_op.add_column(sa.Column("title_params", sa.JSON(), nullable=False, server_default="{}"))
-    with op.batch_alter_table("clause_check", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("reason_key", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True))
-        batch_op.add_column(sa.Column("reason_params", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("clause_check", schema=None) as batch_op:
-        batch_op.drop_column("reason_params")
-        batch_op.drop_column("reason_key")
     with op.batch_alter_table("finding", schema=None) as batch_op:
         batch_op.drop_column("title_params")
         batch_op.drop_column("title_key")
