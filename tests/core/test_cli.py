@@ -111,7 +111,7 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
 
     from sqlalchemy import create_engine, text
     port = _free_port()
-    env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789",
+    env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789-0123456789-abc",
                VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--with-scheduler", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -47,7 +47,7 @@ def test_link_from_a_questionnaire_proposal_can_be_removed_with_its_reason(clien
     db.rollback()
     assert db.get(OutsourcingLink, link_id) is None
     kept = db.get(SubcontractorProposal, proposal_id)
-    assert (kept.status, kept.link_id, kept.note) == ("removed", None, reason)
+    assert (kept.status, kept.link_id, kept.note) == ("withdrawn", None, reason)
     trail = db.exec(select(AuditEntry).where(AuditEntry.entity == "outsourcing_link",
                                              AuditEntry.entity_id == str(link_id))).all()
     assert {e.action for e in trail} >= {"create", "remove_link", "delete"}
@@ -55,7 +55,7 @@ def test_link_from_a_questionnaire_proposal_can_be_removed_with_its_reason(clien
     assert any(e.entity == "subcontractor_proposal" and e.action == "update" for e in db.exec(select(AuditEntry)))
     response_page = client.get(f"/questionnaires/responses/{response_id}",
                                headers={"Accept-Language": "ja"}).get_data(as_text=True)
-    assert "委託チェーンに追加後、削除済み" in response_page and reason in response_page
+    assert "委託チェーンから削除済み" in response_page and reason in response_page
 
 
 def test_refused_link_keeps_what_was_typed(client, login, db):

@@ -35,9 +35,9 @@ def questionnaire_label(template_id: str | None, format: str | None = None, prof
 
 def format_label(format: str | None, profile_id: str | None = None) -> str:
     """The layout a workbook was read in: ours, a recognised format, or another one."""
-    if format in FORMATS:
-        return str(FORMATS[format])
-    return profile_title(profile_id) or str(_l("another layout"))
+    if format == "native":
+        return str(FORMATS["native"])
+    return profile_title(profile_id) or str(FORMATS.get(format or "", _l("another layout")))
 
 
 def choice_label(question, value: str) -> str:

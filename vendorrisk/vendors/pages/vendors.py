@@ -21,8 +21,9 @@ bp = Blueprint("vendors", __name__, template_folder="../templates", url_prefix="
 NAV = [NavItem("vendors.index", _l("Vendors"), 10)]
 WRITERS = ("compliance", "procurement", "vendor_owner")
 # The risk tier is not typed in: it is computed (selection), and overridden only by
-# compliance with a reason.
-VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "notes")
+# compliance with a reason. The form has no such field; a request that sends one anyway is
+# refused by the service.
+VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "risk_tier", "notes")
 VENDOR_FLAGS = ("is_system_subsidiary", "is_cloud")
 POSITIONS = ("tier1", "subcontractor", "none")
 
@@ -91,7 +92,7 @@ def edit(vendor_id: int):
     vendor_service.require_edit(db, current_user(), vendor.id)
     errors, values, duplicate = [], vendor.model_dump(), None
     if request.method == "POST":
-        values = form_data(VENDOR_FIELDS, VENDOR_FLAGS, optional=("corporate_number", "lei"))
+        values = form_data(VENDOR_FIELDS, VENDOR_FLAGS, optional=("corporate_number", "lei", "risk_tier"))
         values["confirm_duplicate"] = request.form.get("confirm_duplicate") == "1"
         try:
             vendor_service.update_vendor(db, vendor, values)
