@@ -22,7 +22,9 @@ def test_registration_form_does_not_set_the_tier_and_header_agrees_with_panel(cl
     login("procurement")
     form = client.get("/vendors/new", headers=JA).get_data(as_text=True)
     assert 'name="risk_tier"' not in form and "自動で算定されます" in form
-    response = client.post("/vendors/new", data={"name": "株式会社区分テスト", "country": "JP", "risk_tier": "medium"})
+    crafted = client.post("/vendors/new", data={"name": "株式会社区分テスト", "country": "JP", "risk_tier": "medium"})
+    assert crafted.status_code == 422  # a tier sent anyway is refused, not taken
+    response = client.post("/vendors/new", data={"name": "株式会社区分テスト", "country": "JP"})
     assert response.status_code == 302
     vendor = db.exec(select(Vendor).where(Vendor.name == "株式会社区分テスト")).one()
     assert vendor.risk_tier == "low"  # computed at once: in no chain, no factor
