@@ -24,13 +24,14 @@ ENTITIES = {
     "questionnaire_response": _l("Questionnaire response"), "questionnaire_answer": _l("Questionnaire answer"),
     "questionnaire_workbook": _l("Questionnaire workbook"), "subcontractor_proposal": _l("Proposed subcontractor"),
     "compliance_snapshot": _l("Compliance snapshot"), "register": _l("Outsourcing register"),
-    "audit_entry": _l("Audit trail"), "route": _l("Page or API call"),
+    "audit_entry": _l("Audit trail"), "route": _l("Page or API call"), "user_session": _l("Sign-in session"),
+    "recovery_code": _l("Recovery code"),
 }
 
 # Fields never shown on the page (kept in the CSV export): bookkeeping and fingerprints.
 HIDDEN = {"id", "password_hash", "token_hash", "name_normalized", "open_vendor_id", "session_version", "sha256",
           "file_sha256", "criteria_hash", "title_key", "title_params", "updated_at", "last_used_at", "prefix",
-          "library_version", "position"}
+          "library_version", "position", "key_hash", "code_hash", "secret", "totp_secret"}
 
 # Fields that name a person or a vendor: shown by name.
 PEOPLE = {"actor_id", "added_by_id", "approved_by_id", "closed_by_id", "completed_by_id", "created_by_id",
@@ -91,7 +92,9 @@ FIELDS = {
     "touches_user_data": _l("Touches user data"), "treatment": _l("Treatment"), "type": _l("Type"),
     "uploaded_at": _l("Uploaded"), "user_data_categories": _l("User data categories"), "value": _l("Answer"),
     "vendor_facts": _l("Facts about the vendor"), "version_id": _l("Contract version"),
-    "path": _l("Page address"), "bytes": _l("Size"), "file": _l("File"),
+    "path": _l("Page address"), "bytes": _l("Size"), "file": _l("File"), "user_agent": _l("Browser"),
+    "remote_addr": _l("IP address"), "expires_at": _l("Expires"), "last_seen_at": _l("Last seen"),
+    "ended_at": _l("Ended"), "ended_reason": _l("Why it ended"), "second_factor": _l("Second factor used"),
     "created": _l("Created"), "updated": _l("Changed"), "dropped": _l("Dropped"), "kind": _l("Kind"),
 }
 for _name in PEOPLE:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from vendorrisk.accounts.audit_labels import ACTIONS, CODES, ENTITIES, FIELDS, HIDDEN, PEOPLE, VENDOR_LISTS, VENDORS
+from vendorrisk.accounts.devices import device_label
 from vendorrisk.core import registry
 from vendorrisk.core.i18n import format_local
 from vendorrisk.core.models import AuditEntry, User
@@ -94,6 +95,8 @@ def _show(key: str, value, names: Names) -> str | None:
             locale = get_locale()
             japanese = locale is not None and locale.language == "ja"
             return f"{ob.citation_ja} {ob.title_ja}" if japanese else f"{ob.citation_en} {ob.title_en}"
+    if key == "user_agent" and isinstance(value, str):
+        return device_label(value)
     if key in VENDOR_LISTS and isinstance(value, list):
         return "、".join(names.vendor(v) for v in value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
