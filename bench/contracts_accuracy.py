@@ -85,18 +85,42 @@ def real_tables(verbose: bool) -> list:
     documents = training.real_documents()
     print("\n== Real corpus (targets: present→found ≥0.80, present→not_found ≤0.10, absent→found ≤0.03, "
           "absent→not_found ≥0.85, needs_review ≤0.15; ✗ = missed)")
-    for part, held in (("trained on", False), ("held out", True)):
-        chosen = [d for d in documents if d.heldout == held]
+    parts = [("training documents (trained on: no estimate)", [d for d in documents if not d.heldout])]
+    for number in sorted({d.round for d in documents if d.heldout}):
+        parts.append((f"held out, round {number}", [d for d in documents if d.round == number]))
+    parts.append(("held out, all rounds", [d for d in documents if d.heldout]))
+    for part, chosen in parts:
         print(f" {part} ({len(chosen)} documents)")
         for lang in ("ja", "en"):
             counts, wrong = outcomes([d for d in chosen if language(d) == lang])
             print_rates(f"{lang}", rates(counts))
-            if verbose and held:
+            if verbose and chosen[0].heldout and part != "held out, all rounds":
                 for row in wrong:
                     print("     wrong:", *row)
         counts, _wrong = outcomes(chosen)
         print_rates("all", rates(counts))
     return documents
+
+
+def cross_validation() -> None:
+    """The cross-validated figures the training wrote into the model (training documents
+    only, folds by whole document)."""
+    stats = scorer.load_model().meta.get("stats", {})
+    cv = [s["cv"] for s in stats.values() if "cv" in s]
+    if not cv:
+        return
+    total = {k: sum(c.get(k, 0) for c in cv) for k in ("found", "present", "false_found", "absent", "review",
+                                                            "gap")}
+    pairs = total["present"] + total["absent"]
+    print(f"\n== Cross-validation on the training documents (from the model file, {len(cv)} clauses)")
+    print(f"  present→found {total['found'] / max(1, total['present']):.2f} | present→not_found "
+          f"{total['gap'] / max(1, total['present']):.2f} | absent→found {total['false_found'] / max(1, total['absent']):.2f}"
+          f" | needs_review of all pairs {total['review'] / max(1, pairs):.2f}  ({total['present']} present, "
+          f"{total['absent']} absent pairs)")
+    by_lang = scorer.load_model().meta.get("cv_by_language", {})
+    for lang, r in sorted(by_lang.items()):
+        print(f"  {lang}: present→found {r['pf']:.2f} | present→not_found {r['pnf']:.2f} | absent→found {r['af']:.2f}"
+              f" | needs_review {r['nr']:.2f}  ({r['P']} present, {r['A']} absent pairs)")
 
 
 def own_tables() -> None:
@@ -122,12 +146,12 @@ def example_pool(document) -> list[scorer.Example]:
     units = document.reading().units
     for clause_id, quotes in document.quotes.items():
         for quote in quotes:
-            unit = next((u for u in units if training._holds(u.text, quote)), None)
+            unit = next((u for u in units if training.holds(u.text, quote)), None)
             if unit is not None:
                 pool.append(scorer.Example(clause_id, frozenset(unit.features), 1))
     for clause_id, decoys in document.decoys.items():
         for quote in decoys:
-            unit = next((u for u in units if training._holds(u.text, quote)), None)
+            unit = next((u for u in units if training.holds(u.text, quote)), None)
             if unit is not None:
                 pool.append(scorer.Example(clause_id, frozenset(unit.features), 0))
     return pool
@@ -181,6 +205,7 @@ def main() -> None:
     model = scorer.load_model()
     print(f"model {model.version}: trained on {len(model.meta.get('documents', []))} documents")
     documents = real_tables(args.verbose)
+    cross_validation()
     own_tables()
     reviewer_effect(documents)
     timing(1 if args.small else 5)

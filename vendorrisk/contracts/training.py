@@ -17,22 +17,12 @@ negative.
 import hashlib
 import json
 import random
-import re
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from vendorrisk.contracts.checker import library as clause_library
-from vendorrisk.contracts.checker.reading import Reading, read
 from vendorrisk.contracts.checker.scorer import MODEL_FORMAT
-from vendorrisk.contracts.checker.structure import parse
-from vendorrisk.contracts.checker.text import extract
-from vendorrisk.core.config import PROJECT_ROOT
+from vendorrisk.contracts.corpus import OWN, REAL, Document, heldout_names, holds, own_documents, real_documents  # noqa: F401
 
-REAL = PROJECT_ROOT / "tests" / "contracts" / "corpus_real"
-OWN = PROJECT_ROOT / "tests" / "contracts" / "corpus"
 SEED = 20261205
 FOLDS = 5
 MAX_FALSE_FOUND = 0.02  # on documents without the clause, in cross-validation
@@ -40,70 +30,6 @@ MAX_FALSE_GAP = 0.08  # present clauses below the review threshold, in cross-val
 # chosen on the cross-validation figures of the training documents only (C 0.2-50, weight 4-20)
 REGULARISATION_C = 20.0
 POSITIVE_WEIGHT = 20.0
-
-
-@dataclass
-class Document:
-    """A labelled document: where it comes from, its language, its clause labels."""
-
-    name: str
-    source: str  # "cuad", "ja" or "own"
-    language: str
-    heldout: bool
-    present: dict[str, bool]
-    quotes: dict[str, list[str]]  # clause -> labelled quotes (real corpus)
-    decoys: dict[str, list[str]]
-    path: Path
-    _reading: Reading | None = None
-
-    def reading(self) -> Reading:
-        if self._reading is None:
-            data = self.path.read_bytes()
-            structure = parse(extract(data, self.path.suffix.lstrip(".")).blocks)
-            self._reading = read(structure, clause_library.library())
-        return self._reading
-
-
-def heldout_names(root: Path = REAL) -> set[str]:
-    split = yaml.safe_load((root / "split.yaml").read_text(encoding="utf-8"))["heldout"]
-    return set(split["cuad"]) | set(split["ja"])
-
-
-def real_documents(root: Path = REAL) -> list[Document]:
-    """The 50 real documents with their labels and whether each is held out."""
-    held = heldout_names(root)
-    documents = []
-    for source in ("cuad", "ja"):
-        for path in sorted((root / source / "labels").glob("*.yaml")):
-            label = yaml.safe_load(path.read_text(encoding="utf-8"))
-            clauses = label["clauses"]
-            documents.append(Document(
-                path.stem, source, label.get("language", "ja" if source == "ja" else "en"), path.stem in held,
-                {c: bool(v["present"]) for c, v in clauses.items()},
-                {c: [p["quote"] for p in v.get("passages") or []] for c, v in clauses.items()},
-                {c: [p["quote"] for p in v.get("decoys") or []] for c, v in clauses.items()},
-                root / source / "texts" / label["file"]))
-    return documents
-
-
-def own_documents(root: Path = OWN) -> list[Document]:
-    """The project's own corpus (written here) with its per-document labels."""
-    labels = yaml.safe_load((root / "labels.yaml").read_text(encoding="utf-8"))["contracts"]
-    return [Document(e["file"], "own", "ja" if e["file"].startswith("ja_") else "en", False,
-                     {**{c: True for c in e["found"]}, **{c: False for c in e["missing"]}}, {}, {}, root / e["file"])
-            for e in labels]
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s\u3000]+", "", text)
-
-
-def _holds(unit_text: str, quote: str) -> bool:
-    u, q = _norm(unit_text), _norm(quote)
-    if len(u) < 12 or len(q) < 12:
-        return False
-    return q in u or (u in q and len(u) >= 25) or (len(q) >= 50 and (q[:40] in u or q[-40:] in u))
 
 
 def unit_labels(document: Document, clause_ids: list[str]) -> list[dict[str, int]]:
@@ -120,9 +46,9 @@ def unit_labels(document: Document, clause_ids: list[str]) -> list[dict[str, int
             elif document.source == "own":
                 if clause_id in unit.pattern_hits:
                     out[i][clause_id] = 1
-            elif any(_holds(unit.text, q) for q in document.quotes.get(clause_id, ())):
+            elif any(holds(unit.text, q) for q in document.quotes.get(clause_id, ())):
                 out[i][clause_id] = 1
-            elif any(_holds(unit.text, q) for q in document.decoys.get(clause_id, ())):
+            elif any(holds(unit.text, q) for q in document.decoys.get(clause_id, ())):
                 out[i][clause_id] = 0
     return out
 
@@ -241,7 +167,7 @@ def train(documents: list[Document] | None = None, log=print) -> dict:
     digest = hashlib.sha256(json.dumps([features, clauses], sort_keys=True).encode()).hexdigest()[:12]
     return {"format": MODEL_FORMAT, "version": digest,
             "meta": {"library_version": clause_library.library_version(),
-                     "documents": sorted(f"{d.source}/{d.name}" for d in documents),
+                     "documents": sorted(d.key for d in documents),
                      "max_false_found": MAX_FALSE_FOUND, "max_false_gap": MAX_FALSE_GAP, "stats": stats},
             "features": features, "clauses": clauses}
 
