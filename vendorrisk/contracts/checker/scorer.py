@@ -2,10 +2,10 @@
 file (``contract_clauses/scorer_model.json``, written by ``vendorrisk contracts train``).
 
 Scoring needs nothing but Python: each feature of a sentence adds its weight for each
-clause; the probability is the logistic of the sum. Each clause has two thresholds chosen
-in training by cross-validation over whole documents: ``found`` (a sentence this sure is
-strong evidence) and ``review`` (below it, and with no pattern of the library, the clause
-is *not found*).
+clause; the probability is the logistic of the sum. The document-level model
+(``stacker``, see ``evidence``) turns the sentence scores of a document into its score per
+clause; its two thresholds per language were chosen in training by cross-validation over
+whole documents: ``found`` (strong evidence) and ``review`` (below it, *not found*).
 
 Reviewer examples (``Example``: a sentence confirmed as carrying a clause, or corrected as
 not carrying it) adapt the weights of one installation: a few passes of logistic
@@ -44,9 +44,16 @@ class Model:
     clause_ids: list[str]
     bias: list[float]
     index: dict[str, list[tuple[int, float]]]
-    found: list[float]
-    review: list[float]
+    stacker: dict
     meta: dict
+
+    def found(self, lang: str) -> float:
+        """The document-level ``found`` threshold for a document in ``lang``."""
+        return self.stacker["found"]["ja" if lang == "ja" else "en"]
+
+    def review(self, lang: str) -> float:
+        """The document-level ``review`` threshold for a document in ``lang``."""
+        return self.stacker["review"]["ja" if lang == "ja" else "en"]
 
     def scores(self, features, deltas: dict | None = None) -> list[float]:
         """Probability per clause (in ``clause_ids`` order) of one sentence's features."""
@@ -103,15 +110,16 @@ def from_dict(data: dict) -> Model:
     features = data["features"]
     clause_ids = list(data["clauses"])
     index: dict[str, list[tuple[int, float]]] = {}
-    bias, found, review = [], [], []
+    bias = []
     for slot, clause_id in enumerate(clause_ids):
         entry = data["clauses"][clause_id]
         bias.append(entry["bias"])
-        found.append(entry["found"])
-        review.append(entry["review"])
         for i, weight in entry["weights"]:
             index.setdefault(features[i], []).append((slot, weight))
-    return Model(data["version"], clause_ids, bias, index, found, review, data.get("meta", {}))
+    stacker = data["stacker"]
+    if len(stacker["weights"]) != len(stacker["features"]) + 2 * len(clause_ids):
+        raise ModelMissing("the document-level model does not match the clauses")
+    return Model(data["version"], clause_ids, bias, index, stacker, data.get("meta", {}))
 
 
 def model_path(directory: Path | None = None) -> Path:
