@@ -49,6 +49,8 @@ def unit_labels(document: Document, clause_ids: list[str]) -> list[dict[str, int
         if present is None:
             continue
         for i, unit in enumerate(units):
+            if not unit.candidate:  # left out by the pre-filter: never scored, never learned from
+                continue
             if not present:
                 out[i][clause_id] = 0
             elif document.source == "own":

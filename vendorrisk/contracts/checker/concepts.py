@@ -14,7 +14,7 @@ from functools import lru_cache
 # over lower-cased text with word boundaries added, Japanese terms plain substrings.
 CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "audit": (("audit\\w*", "inspect\\w*", "examiners?", "examinations?", "on-site visits?", "site visits?",
-               "books and records", "access to (its |the )?(records|premises|facilities|systems)", "soc ?[12]",
+               "books,? (and )?records", "records and accounts", "access to (its |the )?(records|premises|facilities|systems)", "soc ?[12]",
                "ssae ?1[68]", "isae ?3402"),
               ("監査", "検査", "立入", "立ち入", "実地調査", "調査に協力", "帳簿", "閲覧", "監査報告書")),
     "subcontract": (("sub-?contract\\w*", "sub-?processors?", "delegat\\w*", "third part(y|ies) acting on its behalf",
@@ -32,13 +32,15 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                 "as soon as"),
                ("直ちに", "速やかに", "遅滞なく", "時間以内", "日以内", "即時")),
     "uptime": (("uptime", "availability", "available \\d", "downtime", "\\d+(\\.\\d+)? ?%", "service levels?",
-                "\\bslas?\\b", "performance standards?"),
+                "\\bslas?\\b", "performance standards?", "24 ?(hours )?(a|per) day", "24/7", "24 ?x ?7",
+                "(7|seven) days (a|per) week"),
                ("稼働率", "可用性", "ダウンタイム", "サービスレベル", "サービス水準", "品質基準", "sla")),
     "credit": (("service credits?", "credits?", "refund\\w*", "fee reduction", "reduc\\w* (the )?fees?", "rebates?",
                 "liquidated damages"),
                ("返金", "減額", "クレジット", "差し引", "違約金", "値引")),
     "response": (("response times?", "resolution times?", "respond within", "restor\\w*", "recovery time",
-                  "severity (level|1|one)", "priority [1-4]"),
+                  "severity (level|1|one)", "priority", "level [1-3] support", "within (one|two|three|four|five|six|eight|ten|twelve)",
+                  "escalat\\w*"),
                  ("応答時間", "対応時間", "復旧時間", "初動", "回復時間", "重大度", "優先度")),
     "security": (("security", "secure", "safeguards?", "technical and organi[sz]ational measures", "encrypt\\w*",
                   "firewalls?", "access controls?", "vulnerab\\w*", "penetration test\\w*", "iso ?27001", "malware",
@@ -81,7 +83,9 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "regulator": (("regulat\\w*", "authorit(y|ies)", "examiners?", "supervisory", "governmental", "agenc(y|ies)",
                    "\\bfsa\\b", "laws?", "statutes?", "compl\\w* with (all )?applicable"),
                   ("当局", "監督官庁", "法令", "金融庁", "行政機関", "規制", "法律", "官公庁", "監督当局")),
-    "roles": (("responsib\\w*", "obligations of", "duties", "roles?", "shall (provide|perform|furnish|maintain)",
+    "roles": (("responsib\\w*", "obligations of", "duties", "roles?",
+               "(shall|will|must|agrees to|is to) (\\w+ )?(provide|perform|furnish|maintain|deliver|supply|support|produce|"
+               "designate|establish|operate|host|assist|manage|administ\\w*|develop)",
                "scope of (the )?(services|work)", "statement of work", "division of", "each party shall"),
               ("役割", "分担", "責任", "業務分担表", "役割分担", "責任分界", "作業区分", "業務範囲", "委託業務の内容",
                "実施する")),
@@ -134,11 +138,13 @@ def concepts(text: str) -> set[str]:
     return found
 
 
-def concept_features(text: str, heading: str = "") -> set[str]:
-    """``k:`` features of a lower-cased sentence (concepts and their pairs), ``hk:`` of its heading."""
-    found = sorted(concepts(text))
-    out = {f"k:{c}" for c in found}
-    out.update(f"k:{a}+{b}" for i, a in enumerate(found) for b in found[i + 1:])
+def concept_features(text: str, heading: str = "", found: set[str] | None = None,
+                     heading_found: set[str] | None = None) -> set[str]:
+    """``k:`` features of a lower-cased sentence (concepts and their pairs), ``hk:`` of its
+    heading (``found`` / ``heading_found``: their concepts when already known)."""
+    ordered = sorted(concepts(text) if found is None else found)
+    out = {f"k:{c}" for c in ordered}
+    out.update(f"k:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1:])
     if heading:
-        out.update(f"hk:{c}" for c in concepts(heading))
+        out.update(f"hk:{c}" for c in (concepts(heading) if heading_found is None else heading_found))
     return out

@@ -48,8 +48,9 @@ def normalise(text: str) -> str:
 
 
 def sentence_features(sentence: str, heading: str = "", pattern_hits: tuple[str, ...] = (),
-                      heading_hits: tuple[str, ...] = ()) -> set[str]:
-    """The features of one marked sentence under ``heading``."""
+                      heading_hits: tuple[str, ...] = (), found: set[str] | None = None) -> set[str]:
+    """The features of one marked sentence under ``heading`` (``found``: its concept features
+    when the caller has them already)."""
     out: set[str] = set()
     lowered = normalise(sentence)
     _words(lowered, "", out)
@@ -57,7 +58,8 @@ def sentence_features(sentence: str, heading: str = "", pattern_hits: tuple[str,
         _words(normalise(heading), "h:", out, pairs=False)
     role, modality = obligor(sentence)
     out.add(f"obl:{role or '-'}:{modality or '-'}")
-    found = concept_features(lowered, heading.lower() if heading else "")
+    if found is None:
+        found = concept_features(lowered, heading.lower() if heading else "")
     out.update(found)
     out.update(f"ko:{role or '-'}:{f[2:]}" for f in found if f.startswith("k:") and "+" not in f)
     out.update(f"re:{c}" for c in pattern_hits)
