@@ -179,6 +179,7 @@ def train(documents: list[Document] | None = None, log=print) -> dict:
 
     # sentence scores of every document from a model that did not see it
     held_scores = [dict() for _ in per_doc]
+    base_of = [dict() for _ in per_doc]
     clauses, stats = {}, {}
     for clause_id in clause_ids:
         for fold in range(FOLDS):
@@ -186,6 +187,7 @@ def train(documents: list[Document] | None = None, log=print) -> dict:
             for d in range(len(per_doc)):
                 if fold_of[d] == fold:
                     held_scores[d][clause_id] = _probabilities(bias, weights, rows_by_doc[d])
+                    base_of[d][clause_id] = _probabilities(bias, weights, [[]])[0]
         rows, labels = data(clause_id, lambda d: True)
         bias, weights = _fit(rows, labels, len(vocabulary))
         kept = sorted(((i, round(float(w), 4)) for i, w in enumerate(weights) if abs(w) >= 0.02),
@@ -199,7 +201,7 @@ def train(documents: list[Document] | None = None, log=print) -> dict:
             if clause_id in doc.present:
                 usable_units = [usable(u, clause_id) for u in units]
                 features = evidence.document_features(units, held_scores[d][clause_id], clause_id, usable_units,
-                                                      langs_of[d])
+                                                      langs_of[d], base_of[d][clause_id])
                 pairs.append((d, k, features, doc.present[clause_id]))
     stack_rows = [evidence.stacker_row(f, k, len(clause_ids)) for _d, k, f, _p in pairs]
     stack_labels = [int(p) for *_rest, p in pairs]

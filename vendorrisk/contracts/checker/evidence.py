@@ -37,13 +37,15 @@ def _section(unit) -> tuple:
     return (passage.label, passage.part) if passage.label is not None else (None, passage.part, passage.index)
 
 
-def document_features(units, probabilities: list[float], clause_id: str, usable: list[bool], lang: str) -> list[float]:
+def document_features(units, probabilities: list[float], clause_id: str, usable: list[bool], lang: str,
+                      base: float = 0.0) -> list[float]:
     """The document-level features of one clause (in ``FEATURES`` order): ``probabilities``
     per unit, ``usable`` False for sentences that cannot count (a customer's duty where the
-    clause is the provider's)."""
+    clause is the provider's); ``base`` is the probability of a sentence without features,
+    which stands in for the second and third best in a document of fewer sentences."""
     kept = [(p, u) for p, u, ok in zip(probabilities, units, usable) if ok]
     ranked = sorted((p for p, _u in kept), reverse=True)
-    top = [logit(ranked[i]) if i < len(ranked) else -CLIP for i in range(3)]
+    top = [logit(ranked[i] if i < len(ranked) else base) for i in range(3)]
     by_section: dict[tuple, list[float]] = {}
     for p, unit in kept:
         by_section.setdefault(_section(unit), []).append(p)

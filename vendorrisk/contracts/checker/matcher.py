@@ -19,7 +19,8 @@ scorer, not the decision. For a clause:
 
 The reason is a key with parameters (``reasons.render`` writes it in Japanese or English).
 A scanned PDF gets *needs review* for every clause. Reviewer examples (``scorer.Example``)
-adapt the scorer's weights for one installation before the contract is scored.
+change the scores of the sentences near them (``scorer.Memory``) before the document is
+judged.
 """
 import re
 from dataclasses import dataclass, field
@@ -118,7 +119,8 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
     found_t, review_t = model.found(lang), model.review(lang)
     probabilities = [row[slot] for row in scored]
     usable = [not (clause.id in PROVIDER_DUTIES and u.obligor == (CUSTOMER, "shall")) for u in reading.units]
-    features = evidence.document_features(reading.units, probabilities, clause.id, usable, lang)
+    base = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, model.bias[slot]))))
+    features = evidence.document_features(reading.units, probabilities, clause.id, usable, lang, base)
     value = evidence.stacker_score(model.stacker, features, slot, len(model.clause_ids))
     confidence = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, value))))
     best = max((i for i, ok in enumerate(usable) if ok), key=lambda i: probabilities[i], default=None)
@@ -144,13 +146,15 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
     return _result(clause, NEEDS_REVIEW, confidence, "weak", params, unit)
 
 
-def score_units(reading: Reading, model: Model, deltas: dict | None = None) -> list[list[float]]:
-    """Every unit's probability for every clause of the model."""
+def score_units(reading: Reading, model: Model, memory=None) -> list[list[float]]:
+    """Every unit's probability for every clause of the model (``memory``: the
+    installation's reviewer examples, ``Model.adapt``)."""
     scored = []
+    base = model.scores(())
     for i, unit in enumerate(reading.units):
         if i % 256 == 0:
             time_budget.check()
-        scored.append(model.scores(unit.features, deltas))
+        scored.append(model.scores(unit.features, memory) if unit.candidate else base)
     return scored
 
 
@@ -166,8 +170,8 @@ def check_contract(structure: Structure, clauses, scanned: bool = False, example
     except ModelMissing:
         return [_result(c, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"}) for c in clauses]
     reading = reading or read(structure, clauses)
-    deltas = model.adapt(list(examples)) if examples else None
-    scored = score_units(reading, model, deltas)
+    memory = model.adapt(list(examples)) if examples else None
+    scored = score_units(reading, model, memory)
     lang = evidence.language(reading.units)
     return [decide(clause, reading, scored, model, lang) for clause in clauses]
 
