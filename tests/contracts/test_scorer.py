@@ -151,3 +151,13 @@ def test_real_corpus_floor_tuned_and_held_out():
     # the held-out split: the figures docs/contracts.md reports (recall is far from target)
     assert held["af"] / held["a"] <= 0.03, held
     assert held["pf"] / held["p"] >= 0.45, held
+
+
+def test_a_found_clause_without_its_essential_element_says_so():
+    breach = PREAMBLE + "5. SECURITY BREACHES\n5.1 Provider shall notify Customer in writing{} after becoming aware of any " \
+                        "Security Breach affecting Customer Data.\n" + TAIL_EN
+    without = _check(breach.format(""), "incident_notification")
+    with_deadline = _check(breach.format(" within 24 hours"), "incident_notification")
+    assert with_deadline.status == "found" and with_deadline.reason_key == "found"
+    assert without.status == "found" and without.reason_key == "found_without_essential"
+    assert "no deadline" in without.reason_in("en") and "報告期限の定めが見当たりません" in without.reason_in("ja")

@@ -110,6 +110,14 @@ def _pattern_phrase(unit, clause: Clause) -> str:
     return ""
 
 
+def _has_essential(clause: Clause, reading: Reading, unit) -> bool:
+    """Whether the clause's essential element is written in the article of ``unit``."""
+    label, part = unit.passage.label, unit.passage.part
+    text = " ".join(u.text for u in reading.units if u.passage is unit.passage or
+                    (label is not None and u.passage.label == label and u.passage.part == part)).lower()
+    return any(p.search(text) for r in clause.recognition.values() for p in r.essential)
+
+
 def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: Model, lang: str = "") -> ClauseResult:
     """The result for ``clause`` from the per-unit probabilities ``scored``."""
     slot = model.slot(clause.id)
@@ -142,6 +150,11 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
             return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
         if unit.obligor[0] == PROVIDER or clause.id not in PROVIDER_DUTIES or unit.obligor[0] == "":
             params["pattern"] = _pattern_phrase(unit, clause)
+            if clause.essential_label and not _has_essential(clause, reading, unit):
+                # found, but its essential element (a deadline, a named place, exit
+                # assistance, return or deletion) is not in the article: the reason says so
+                params["essential"] = clause.essential_label
+                return _result(clause, FOUND, confidence, "found_without_essential", params, unit)
             return _result(clause, FOUND, confidence, "found", params, unit)
     return _result(clause, NEEDS_REVIEW, confidence, "weak", params, unit)
 
