@@ -1,9 +1,10 @@
 """Accuracy of the contract clause checker on the real corpus and on the project's own
 corpus, the effect of reviewer examples, and its speed.
 
-Real corpus (tests/contracts/corpus_real: 40 CUAD contracts and 10 Japanese documents,
-labelled by hand; split.yaml holds 12 + 3 of them out of every training and tuning): for
-the documents trained on and the held-out ones apart, and for Japanese and English apart,
+Real corpus (tests/contracts/corpus_real: CUAD contracts, English cloud documents and
+Japanese documents, labelled by hand; split.yaml holds two held-out rounds out of every
+training and tuning): for the documents trained on and each held-out round apart (and both
+together), and for Japanese and English apart,
 it prints the share of present clauses reported found / not found, of absent clauses
 reported found / not found, and of all pairs left for review, against the targets. The
 held-out figures are the only estimate for a contract the checker has not seen.
@@ -11,13 +12,16 @@ held-out figures are the only estimate for a contract the checker has not seen.
 Own corpus (tests/contracts/corpus, written here): precision and recall of *found* per
 writing round, as before.
 
+Cross-validation: the figures on the training documents the thresholds were chosen on,
+as the training wrote them into the model file.
+
 Reviewer examples: for each held-out document, 20 confirmed examples drawn from the other
-held-out documents (quotes as found, decoys as not found) adapt the scorer; recall and
-false found with and without them.
+held-out documents (quotes as found, decoys as not found) are the installation's memory;
+recall and false found with and without them.
 
 Speed: a 200-page contract's text (600,000 characters of real English contracts, 300,000
-of Japanese) read, structured and checked, and PDF text extraction of a generated
-Japanese PDF, timed apart. ``--small`` times one round instead of five.
+of Japanese) read, structured and checked, wall and CPU time, and PDF text extraction of a
+generated Japanese PDF, timed apart. ``--small`` times one round instead of five.
 
     .venv/bin/python bench/contracts_accuracy.py [--small] [--verbose]
 """
