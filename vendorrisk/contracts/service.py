@@ -302,10 +302,14 @@ def checklist_document(session: Session, version_id: int, lang: str, user: User 
     reviewer_ids = {c.reviewed_by_id for c in context["checks"] if c.reviewed_by_id}
     names = [u.display_name or u.email for u in session.exec(
         select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]
+    from vendorrisk.contracts import sets
+    arrangement_id = context["contract"].arrangement_id
+    members = sets.latest_versions_by_arrangement(session, [arrangement_id]).get(arrangement_id, [])
     data = build_checklist(vendor=context["vendor"], arrangement=context["arrangement"],
                            contract=context["contract"], version=context["version"],
                            checks=context["checks"], clauses=context["clauses"], lang=lang,
-                           reviewer=", ".join(names) or (user.display_name or user.email if user else ""))
+                           reviewer=", ".join(names) or (user.display_name or user.email if user else ""),
+                           set_checks=sets.set_checks(session, arrangement_id), set_documents=len(members))
     version = context["version"]
     audit.add_event(session, action="export", entity="contract_version", entity_id=version.id,
                     after={"checklist": True, "lang": lang})
