@@ -12,6 +12,8 @@ process (tests) never share a contribution.
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
 - ``home_panels``: render a section of the start page: the signed-in person's work in the area.
+- ``task_sources``: list the signed-in person's open tasks in the area (``Task``: what, due
+  date, where to act), gathered on 「自分のタスク」 and counted in the navigation.
 - ``demo_loaders``: load an area's part of the demo portfolio, in order.
 - ``listeners``: domain events (``core.events``) and who reacts to them.
 - ``nav``, ``catalogues``: navigation entries and translations.
@@ -111,6 +113,19 @@ class NavItem:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class Task:
+    """Something a person should do: ``kind`` names it (e.g. ``approve_assessment``), ``label``
+    is shown in the reader's language, ``due`` orders the list (None: no date), ``url`` is
+    where to act, ``subject`` names the record (a vendor, an assessment) for the reader."""
+
+    kind: str
+    label: str
+    url: str
+    due: date | None = None
+    subject: str = ""
+
+
 @dataclass
 class Registry:
     """Every contribution of the areas to one app."""
@@ -123,6 +138,7 @@ class Registry:
     evidence_sources: dict[str, Callable[..., Iterable[EvidenceFile]]] = field(default_factory=dict)
     vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
+    task_sources: dict[str, Callable[..., Iterable["Task"]]] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)
