@@ -22,18 +22,21 @@ instance/config.py:
 	$(PY) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
 	chmod 600 $@
 
-## make run: set up, migrate, load demo data on first run, serve on http://127.0.0.1:5000
+## make run: set up, migrate, load demo data on first run, serve on http://127.0.0.1:5000 with the
+## scheduler (reminder sweep) beside it; Ctrl+C stops both
 run: install instance/config.py
 	$(PY) -m vendorrisk db upgrade
 	$(PY) -m vendorrisk demo
-	$(PY) -m vendorrisk serve --host $(HOST) --port $(PORT)
+	$(PY) -m vendorrisk serve --with-scheduler --host $(HOST) --port $(PORT)
 
-# Debian packages the tests use: Chromium for the browser tests, PostgreSQL for the second engine.
+# Debian packages the tests use: Chromium for the browser tests (with a Japanese font, so that
+# pages are measured as a Japanese reader sees them), PostgreSQL for the second engine.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "Installing Debian packages: chromium postgresql"; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    || ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then \
+	  echo "Installing Debian packages: chromium postgresql fonts-noto-cjk"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium postgresql >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium postgresql fonts-noto-cjk >/dev/null; \
 	fi
 
 test-sqlite: install system-deps

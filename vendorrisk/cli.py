@@ -70,13 +70,48 @@ def demo(force):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--with-scheduler", is_flag=True,
+              help="Also run the scheduler (reminder sweep, snapshots) in its own process; both stop together.")
 @with_appcontext
-def serve(host, port, threads):
+def serve(host, port, threads, with_scheduler):
     """Serve the app with Waitress (a production WSGI server)."""
     from waitress import serve as waitress_serve
+    child = _start_scheduler() if with_scheduler else None
     click.echo(f"vendorrisk is running on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                   ident="vendorrisk")
+    try:
+        waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                       ident="vendorrisk")
+    finally:
+        if child is not None:
+            _stop(child)
+
+
+def _start_scheduler():
+    """The scheduler as a child process of ``serve``: its own process, as the scheduler must
+    be (never inside the web workers), stopped when the server stops."""
+    import os
+    import signal
+    import subprocess
+    child = subprocess.Popen([sys.executable, "-m", "vendorrisk", "scheduler"], env=os.environ.copy())
+
+    def stop_server(signum, _frame):
+        raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl+C does, scheduler included
+    signal.signal(signal.SIGTERM, stop_server)
+    return child
+
+
+def _stop(child) -> None:
+    """Stop the scheduler child (it records that no sweep is planned) and wait for it."""
+    import signal
+    import subprocess
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    click.echo("Server and scheduler stopped.")
 
 
 @click.group("audit", help="The audit trail.")
@@ -154,11 +189,21 @@ def scheduler():
     """Run the scheduler in the foreground (its own process; Ctrl+C stops it)."""
     from vendorrisk.scheduler import build_scheduler
     app = current_app._get_current_object()
+    import signal
+
+    from vendorrisk.scheduler import stopped
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Scheduler started: sweep every {app.config['SCHEDULER_SWEEP_MINUTES']} minutes.")
+    instance = build_scheduler(app)
     try:
-        build_scheduler(app).start()
+        instance.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+    finally:
+        # A second Ctrl+C (the terminal's and the server's) must not cut the record short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stopped(app, instance)
 
 
 def init_app(app: Flask) -> None:

@@ -9,9 +9,11 @@ sweep runs at start-up, so a day the scheduler was down is caught up at once.
 import logging
 from datetime import date, datetime, timezone
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from vendorrisk.core.models import ScheduledJob, utcnow
 from vendorrisk.monitoring.sweep import run_sweep
 
 log = logging.getLogger("vendorrisk.scheduler")
@@ -42,6 +44,36 @@ def snapshot_job(app: Flask) -> None:
         log.exception("compliance snapshot failed")
 
 
+def record_job(app: Flask, job_id: str, *, ran_at: datetime | None, ok: bool,
+               next_run_at: datetime | None) -> None:
+    """Store when a job last ran and when it runs next (pages show the next sweep)."""
+    from vendorrisk.core.db import engine_of, transaction
+
+    with transaction(engine=engine_of(app)) as session:
+        row = session.get(ScheduledJob, job_id) or ScheduledJob(id=job_id)
+        if ran_at is not None:
+            row.last_run_at, row.last_ok = ran_at, ok
+        row.next_run_at, row.updated_at = next_run_at, utcnow()
+        session.add(row)
+
+
+def _recorder(app: Flask, scheduler: BlockingScheduler):
+    def on_event(event) -> None:
+        job = scheduler.get_job(event.job_id)
+        try:
+            record_job(app, event.job_id, ran_at=None if event.code == EVENT_JOB_MISSED else utcnow(),
+                       ok=event.code == EVENT_JOB_EXECUTED, next_run_at=job.next_run_time if job else None)
+        except Exception:
+            log.exception("could not record the run of %s", event.job_id)
+    return on_event
+
+
+def stopped(app: Flask, scheduler: BlockingScheduler) -> None:
+    """Record that no job will run until the scheduler is started again."""
+    for job in scheduler.get_jobs():
+        record_job(app, job.id, ran_at=None, ok=True, next_run_at=None)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """A blocking scheduler with the sweep job (first run now, then every N minutes)."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
@@ -52,4 +84,5 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # 03:00 in Tokyo, after the day's work; a missed run is made up at the next start.
     scheduler.add_job(snapshot_job, "cron", args=[app], id="compliance_snapshot", hour=18, minute=0,
                       max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_listener(_recorder(app, scheduler), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return scheduler

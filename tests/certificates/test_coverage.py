@@ -141,16 +141,16 @@ def test_demo_shows_every_state(app, runner, db):
     vendors = {v.name_en: v.id for v in db.exec(select(Vendor)).all()}
     today = date.today()
     result = coverage(db, list(vendors.values()), today)
-    assert result[vendors["Fuji Systems Co., Ltd."]].status == "met"
-    assert [g.kind for g in result[vendors["Identity Check Services Inc."]].gaps] == ["expired"]
-    assert [g.kind for g in result[vendors["Microsoft Japan Co., Ltd."]].gaps] == ["period_gap"]
-    assert result[vendors["Security Monitoring Center Co., Ltd."]].status == "met"
-    assert result[vendors["Mail Delivery Co., Ltd."]].status == "not_applicable"
+    assert result[vendors["Hayase Information Systems Co., Ltd."]].status == "met"
+    assert [g.kind for g in result[vendors["Mitomeru Identity K.K."]].gaps] == ["expired"]
+    assert [g.kind for g in result[vendors["Sorano Platform Co., Ltd."]].gaps] == ["period_gap"]
+    assert result[vendors["Yomichi Monitoring Center Co., Ltd."]].status == "met"
+    assert result[vendors["Tsubame Messaging Co., Ltd."]].status == "not_applicable"
     ending = db.exec(expiry_query(today, 60)).all()
     states = {(c.type, v.name_en): (c.expiry_date or c.period_end) >= today for c, v in ending}
-    assert states[("iso27017", "Amazon Web Services Japan G.K.")] is True
-    assert states[("privacymark", "WalletTech K.K.")] is True
-    assert states[("iso27001", "Identity Check Services Inc.")] is False
+    assert states[("iso27017", "Unkai Cloud G.K.")] is True
+    assert states[("privacymark", "Kaginote Wallet K.K.")] is True
+    assert states[("iso27001", "Mitomeru Identity K.K.")] is False
     with app.app_context():
         from vendorrisk.core import storage
         from vendorrisk.core.models import StoredFile

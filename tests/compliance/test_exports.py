@@ -2,6 +2,7 @@
 import csv
 import hashlib
 import io
+import re
 import json
 import re
 import zipfile
@@ -63,13 +64,20 @@ def test_board_report(client, login, db, portfolio):
     db.execute(Finding.__table__.update().values(status="closed"))
     db.commit()
     login("auditor")
-    response = client.get("/compliance/export/board-report.docx")
+    response = client.get("/compliance/export/board-report.docx", headers={"Accept-Language": "ja"})
     assert response.status_code == 200
     document = Document(io.BytesIO(response.data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:5] == ["1. 概要 / Summary", "2. 不備 / Gaps", "不備の明細 / Gap details",
-                            "3. 期限超過 / Overdue items", "モニタリング / Monitoring reviews"]
-    assert "5. 前回報告からの変化 / Changes since the last report" in headings
+    # one reader, one language: no bilingual headings
+    assert headings[:5] == ["1. 概要", "2. 不備", "不備の明細", "3. 期限超過", "期限超過のモニタリング"]
+    assert "5. 前回報告からの変化" in headings
+    text = "\n".join(p.text for p in document.paragraphs) + "".join(
+        c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert not re.search(r"\b(Summary|Gaps|Vendor|Obligation|None)\b", text)
+    english = Document(io.BytesIO(client.get("/compliance/export/board-report.docx",
+                                             headers={"Accept-Language": "en"}).data))
+    english_headings = [p.text for p in english.paragraphs if p.style.name.startswith("Heading")]
+    assert english_headings[:3] == ["1. Summary", "2. Gaps", "Gap details"]
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "Yu Gothic"
     footer_xml = document.sections[0].footer._element.xml
@@ -77,7 +85,7 @@ def test_board_report(client, login, db, portfolio):
     text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "ベンダー3" in text and "A sub-outsourcing link to this vendor is not approved." in text
     changes = document.tables[-1]
-    assert [c.text for c in changes.rows[1].cells] == ["Art. 91(1) No open findings", "1", "0", "0", "1"]
+    assert [c.text for c in changes.rows[1].cells] == ["第91条第1項 未完了の指摘なし", "1", "0", "0", "1"]
 
 
 def test_evidence_pack_with_manifest(client, login, db, portfolio, contributions):

@@ -96,7 +96,7 @@ def test_pages_show_reasons_in_the_users_language(client, login, db, portfolio):
 
 def _gap_reasons(document) -> list[str]:
     """The reasons of the head vendor in the board report's table of gaps."""
-    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "理由 / Reason")
+    table = next(t for t in document.tables if t.rows[0].cells[-1].text in ("理由", "Reason"))
     return [row.cells[2].text for row in table.rows[1:] if row.cells[0].text == "言語テスト元請"]
 
 

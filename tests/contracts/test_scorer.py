@@ -90,11 +90,15 @@ def test_the_model_is_json_data_with_weights_for_every_clause():
     data = json.loads(raw)
     assert data["format"] == scorer.MODEL_FORMAT and not raw.startswith(b"\x80")  # not a pickle
     assert set(data["clauses"]) == {c.id for c in library.library()}
-    held = {f"cuad/{n}" for n in training.heldout_names()} | {f"ja/{n}" for n in training.heldout_names()}
+    held = training.heldout_names()
+    assert len(held) == 24  # round 1 (12 CUAD + 3 ja) and round 2 (3 CUAD + 2 en + 4 ja)
     assert not held & set(data["meta"]["documents"]), "a held-out document was trained on"
     model = scorer.load_model()
-    for slot, _clause in enumerate(model.clause_ids):
-        assert 0 < model.review[slot] <= model.found[slot] < 1
+    assert model.clause_ids == [c.id for c in library.library()]
+    for lang in ("ja", "en"):  # document-level thresholds (decision values), per language
+        assert model.review(lang) <= model.found(lang)
+    assert len(model.stacker["weights"]) == len(model.stacker["features"]) + 2 * len(model.clause_ids)
+    assert set(data["meta"]["cv_by_language"]) == {"real ja", "real en", "own ja", "own en"}
 
 
 def test_training_is_reproducible_and_writes_what_the_checker_reads(tmp_path):
@@ -114,11 +118,16 @@ def test_reviewer_examples_move_the_scorer_and_leave_the_shipped_weights():
     slot = model.slot("incident_notification")
     before = model.scores(features)[slot]
     examples = [scorer.Example("incident_notification", frozenset(features), 1)] * 3
-    deltas = model.adapt(examples)
-    assert model.scores(features, deltas)[slot] > before + 0.2
+    memory = model.adapt(examples)
+    assert model.scores(features, memory)[slot] > before + 0.2
     assert model.scores(features)[slot] == before  # the shipped model is unchanged
     against = model.adapt([scorer.Example("incident_notification", frozenset(features), 0)] * 3)
     assert model.scores(features, against)[slot] <= before
+    # a near neighbour of a confirmed example gains for that clause only; an unrelated sentence not at all
+    neighbour = example_features("Ⓟ will route every pager alert of the ledger cluster to Ⓒ's night desk.")
+    near = model.adapt([scorer.Example("incident_notification", frozenset(features), 1)])
+    assert near.changes(neighbour)[slot] > near.changes(example_features("Fees are payable monthly."))[slot]
+    assert model.scores(neighbour, near)[slot] > model.scores(neighbour)[slot]
 
 
 def _real_counts(heldout: bool):
@@ -141,4 +150,14 @@ def test_real_corpus_floor_tuned_and_held_out():
     assert tuned["pf"] / tuned["p"] >= 0.9 and tuned["af"] / tuned["a"] <= 0.01
     # the held-out split: the figures docs/contracts.md reports (recall is far from target)
     assert held["af"] / held["a"] <= 0.03, held
-    assert held["pf"] / held["p"] >= 0.3, held
+    assert held["pf"] / held["p"] >= 0.45, held
+
+
+def test_a_found_clause_without_its_essential_element_says_so():
+    breach = PREAMBLE + "5. SECURITY BREACHES\n5.1 Provider shall notify Customer in writing{} after becoming aware of any " \
+                        "Security Breach affecting Customer Data.\n" + TAIL_EN
+    without = _check(breach.format(""), "incident_notification")
+    with_deadline = _check(breach.format(" within 24 hours"), "incident_notification")
+    assert with_deadline.status == "found" and with_deadline.reason_key == "found"
+    assert without.status == "found" and without.reason_key == "found_without_essential"
+    assert "no deadline" in without.reason_in("en") and "報告期限の定めが見当たりません" in without.reason_in("ja")

@@ -95,3 +95,23 @@ def test_a_review_keeps_the_judged_sentence_as_an_example(api, db):
     reasons = {c["clause_id"]: c for c in checked.get_json()["latest"]["checks"]}
     assert reasons["subcontracting"]["reason_key"] == "found"
     assert reasons["subcontracting"]["reason_params"]["location"] == "第2条"
+
+
+def test_the_checklist_says_which_document_of_the_set_covers_each_clause(api, db):
+    import io
+
+    import docx
+    arrangement = _arrangement(db, is_cloud=False, is_important=False, handles_user_data=False)
+    client = api("compliance")
+    first = _upload(client, arrangement.id, MASTER, "基本契約.txt", title="業務委託基本契約").get_json()
+    alone = client.get(f"/api/v1/contracts/{first['contract_id']}/checklist.docx?lang=ja")
+    assert "契約書一式での充足状況" not in "\n".join(p.text for p in docx.Document(io.BytesIO(alone.data)).paragraphs)
+    _upload(client, arrangement.id, SLA, "SLA.txt", title="サービスレベル合意書", document_kind="sla")
+    response = client.get(f"/api/v1/contracts/{first['contract_id']}/checklist.docx?lang=ja")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.data))
+    assert "契約書一式での充足状況" in "\n".join(p.text for p in document.paragraphs)
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[-1].rows}
+    assert rows["サービス水準（SLA）"][1] == "あり" and rows["サービス水準（SLA）"][2].startswith("サービスレベル合意書")
+    assert rows["サービス水準（SLA）"][3]  # where in that document
+    assert rows["再委託の手続き"][2].startswith("業務委託基本契約") and rows["再委託の手続き"][3] == "第2条"

@@ -105,3 +105,38 @@ def test_flask_app_entry_point_knows_the_commands():
                             capture_output=True, text=True, timeout=60)
     for command in ("db", "create-user", "create-token", "demo", "serve", "audit", "backup"):
         assert command in result.stdout, result.stdout + result.stderr
+
+
+def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(app, database_url, tmp_path):
+    """``make run`` serves with ``--with-scheduler``: the sweep runs in its own process at
+    once, records when it runs next, and stops (recording that) when the server stops."""
+    import signal
+
+    from sqlalchemy import create_engine, text
+    port = _free_port()
+    env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789-0123456789-abc",
+               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--with-scheduler", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    engine = create_engine(database_url)
+
+    def sweep_row():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT last_run_at, next_run_at FROM scheduled_job "
+                                     "WHERE id = 'reminder_sweep'")).first()
+    try:
+        deadline = time.time() + 30
+        while (row := sweep_row()) is None or row.next_run_at is None:
+            assert process.poll() is None, process.stdout.read()
+            assert time.time() < deadline, "the scheduler never recorded its sweep"
+            time.sleep(0.3)
+        assert row.last_run_at is not None
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert "Server and scheduler stopped." in output, output
+    assert "Scheduler stopped." in output, output
+    assert sweep_row().next_run_at is None  # the scheduler recorded that nothing is planned
+    engine.dispose()

@@ -61,7 +61,7 @@ def test_japanese_browser_sees_the_vendor_form_refusal_in_japanese(app, client):
     page = client.post("/vendors/new", data={"name": "番号違い株式会社", "corporate_number": BAD_NUMBER,
                                              "country": "JP"}, headers=JA)
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'lang="ja"' in text
+    assert page.status_code == 422 and 'lang="ja"' in text
     assert CHECK_DIGIT_JA in text and "入力内容に誤りがあります。" in text  # field error and flash
     assert "check digit" not in text
     english = client.post("/vendors/new", data={"name": "番号違い株式会社", "corporate_number": BAD_NUMBER,

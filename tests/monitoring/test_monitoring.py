@@ -1,6 +1,7 @@
 """Monitoring: review plans for every tier, recording reviews, findings to closure, API,
 pages, calendar feed, the compliance-matrix rule and the evidence workbook."""
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -118,7 +119,12 @@ def test_incomplete_record_is_refused_and_nothing_stored(app, db, client, login)
     response = client.post(f"/reviews/{review.id}", data=form, content_type="multipart/form-data")
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "checks.incidents" in text and "method" in text
+    # each error stands next to its field, in words, without the form's internal keys
+    incidents_row = re.search(r'<select name="check_incidents".*?</td>', text, re.S).group(0)
+    assert "Choose a result for this check." in incidents_row
+    method = re.search(r'<select name="method".*?</label>', text, re.S).group(0)
+    assert "Choose how the review was done." in method
+    assert "checks.incidents" not in text and "onsite, remote" not in text
     db.rollback()
     assert db.get(MonitoringReview, review.id).status == "planned"
     assert db.scalars(select(Finding)).all() == []

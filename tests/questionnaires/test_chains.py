@@ -152,14 +152,16 @@ def test_removing_a_link_that_came_from_a_proposal_works_and_records_why(db, cha
     event = db.exec(select(AuditEntry).where(AuditEntry.entity == "subcontractor_proposal",
                                              AuditEntry.action == "withdraw")).one()
     assert json.loads(event.after)["reason"] == "夜間監視は一次請けが直接委託している" and event.actor_id == user.id
-    # From the chain page (the vendors area): no longer a 500, and the proposal records it.
+    # From the chain page (the vendors area): no longer a 500; the removal asks for a reason,
+    # and the proposal records it.
     example = proposals[5]
-    removed = client.post(f"/arrangements/{arrangement.id}/links/{example.link_id}/delete")
+    assert client.post(f"/arrangements/{arrangement.id}/links/{example.link_id}/delete").status_code == 422
+    removed = client.post(f"/arrangements/{arrangement.id}/links/{example.link_id}/delete",
+                          data={"reason": "監視ツールは一次請けの自社開発だった"})
     assert removed.status_code == 302
     db.rollback()
     example = db.get(SubcontractorProposal, example.id)
-    assert example.status == "withdrawn" and example.link_id is None
-    assert example.note.startswith("チェーンから委託関係が削除されました / The link was removed from the chain")
+    assert (example.status, example.link_id, example.note) == ("withdrawn", None, "監視ツールは一次請けの自社開発だった")
     page = client.get(f"/questionnaires/responses/{result.response.id}").get_data(as_text=True)
     assert f'data-test="withdrawn-{example.id}"' in page and "夜間監視は一次請けが直接委託している" in page
 

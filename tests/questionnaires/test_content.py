@@ -99,3 +99,24 @@ def test_a_bare_yes_is_explained(tmp_path):
     problems = [str(p) for p in load_catalogue(folder).problems]
     assert problems == [f"{folder / 'general_outsourcing.yaml'}: question GEN-01: expected[0] must be text (found "
                         "True: YAML reads a bare yes/no/true/false as true or false; put it in quotes)"]
+
+
+def test_workbook_instructions_name_the_real_sheets_and_list_allowed_answers():
+    """The instructions call the sheets by the names the workbook gives them, and a
+    multiple-choice question (no drop-down) has its allowed answers listed."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from vendorrisk.questionnaires.template_files import get_template
+    from vendorrisk.questionnaires.workbook import INSTRUCTIONS_SHEET, questionnaire_workbook
+    template = get_template("general_outsourcing")
+    book = load_workbook(io.BytesIO(questionnaire_workbook(template, 1, "テスト株式会社", b"k" * 32)))
+    text = "\n".join(str(c.value) for c in book[INSTRUCTIONS_SHEET]["A"] if c.value)
+    for quoted in ("「Questions」", "「Subcontractors」"):
+        assert quoted in text and quoted.strip("「」") in book.sheetnames
+    multiple = [q for q in template.questions if q.type == "multiple_choice"]
+    assert multiple
+    for question in multiple:
+        line = next(line for line in text.splitlines() if line.startswith(question.id + ": "))
+        assert all(choice.label in line for choice in question.choices), line

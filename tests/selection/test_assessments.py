@@ -93,7 +93,14 @@ def test_conditions_band_needs_conditions_which_become_findings(db, people):
     assert assessment.decision == "approve_with_conditions"
     assert db.get(Vendor, vendor.id).status == "conditionally_approved"
     finding = db.exec(select(Finding).where(Finding.vendor_id == vendor.id)).one()
-    assert finding.source == "assessment" and finding.title == "選定の条件 / Selection condition: Add audit rights"
+    assert finding.source == "assessment" and finding.title == "Selection condition: Add audit rights"
+    # each reader sees the title in one language, rendered from the stored key and parameters
+    assert (finding.title_key, finding.title_params) == ("selection_condition", {"condition": "Add audit rights"})
+    from flask_babel import force_locale
+
+    from vendorrisk.vendors.findings import display_title
+    with force_locale("ja"):
+        assert display_title(finding) == "選定の条件：Add audit rights"
     assert str(finding.due_date) == "2027-03-31" and finding.owner_id == approver.id
     assert assessment.conditions[0]["finding_id"] == finding.id
 

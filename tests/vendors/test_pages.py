@@ -14,7 +14,7 @@ def test_register_vendor_then_arrangement_then_links(client, login, db):
     vendor = db.exec(select(Vendor).where(Vendor.name == "株式会社ページ")).one()
     assert vendor.is_cloud and vendor.name_normalized == "ページ"
     bad = client.post("/vendors/new", data={"name": "番号違い", "corporate_number": "2010001000006", "country": "JP"})
-    assert bad.status_code == 200 and "check digit" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "check digit" in bad.get_data(as_text=True)  # refused, form shown again
     dup = client.post("/vendors/new", data={"name": "(株)ページ", "country": "JP"})
     assert 'data-test="duplicate-warning"' in dup.get_data(as_text=True)
     sub = factories.gen_vendor(db, name="再委託先株式会社")

@@ -10,7 +10,7 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the accounts area into ``app``."""
-    from vendorrisk.accounts import commands, demo
+    from vendorrisk.accounts import commands, demo, devices
     from vendorrisk.accounts.pages import account, admin, audit_trail, home, sign_in, two_factor
 
     add_pages(app, home.bp)
@@ -22,4 +22,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(commands.create_user)
     app.cli.add_command(commands.create_token)
     registry.of(app).add_demo_loader(10, demo.load)
+    app.jinja_env.filters["device"] = devices.device_label
     registry.of(app).catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -9,10 +9,10 @@ DEMO_PASSWORD = "demo-password-2026"
 USERS = [
     ("admin", "admin@example.jp", "admin", "管理者 太郎", "ja"),
     ("compliance", "compliance@example.jp", "compliance", "法令 花子", "ja"),
-    ("compliance2", "compliance2@example.jp", "compliance", "Emma Clarke", "en"),
+    ("compliance2", "compliance2@example.jp", "compliance", "エマ・クラーク", "en"),
     ("procurement", "procurement@example.jp", "procurement", "調達 一郎", "ja"),
     ("owner", "owner@example.jp", "vendor_owner", "委託 次郎", "ja"),
-    ("owner2", "owner2@example.jp", "vendor_owner", "Ken Ito", "en"),
+    ("owner2", "owner2@example.jp", "vendor_owner", "伊藤 健", "en"),
     ("auditor", "auditor@example.jp", "auditor", "監査 三郎", "ja"),
 ]
 

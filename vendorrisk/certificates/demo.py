@@ -13,21 +13,21 @@ from vendorrisk.core import storage, uploads
 
 # vendor, type, issuer, filename, (start, end) offsets in days from today, reviewed, extra fields
 CERTIFICATES = [
-    ("fjsys", "soc2_type2", "有限責任監査法人みらい", "SOC2タイプ2報告書_フジシステムズ_2025.pdf",
+    ("fjsys", "soc2_type2", "有限責任監査法人ひかり野", "SOC2タイプ2報告書_ハヤセ情報システム_2025.pdf",
      (-425, -60), True, {"exceptions_noted": "変更管理の承認記録が 2 件欠落していた。",
                          "cuecs": "利用者アカウントの定期的な棚卸し\n本番データへのアクセス申請の承認",
                          "scope": "勘定系システムの開発・運用サービス"}),
-    ("sakura_dc", "iso27001", "JQA", "ISO27001登録証_さくらDC.pdf", (-700, 400), True, {}),
-    ("aws", "iso27017", "EY CertifyPoint", "ISO27017_certificate_AWS.pdf", (-1050, 45), True, {}),
-    ("aws", "ismap", "ISMAP運営委員会", "ISMAP登録_AWS.png", (-300, 430), True, {}),
-    ("kyc", "iso27001", "BSI", "ISO27001_本人確認サービス.pdf", (-1115, -20), True, {}),
-    ("azure", "soc2_type2", "Deloitte & Touche LLP", "Azure_SOC2_TypeII.pdf", (-565, -200), True, {}),
+    ("sakura_dc", "iso27001", "一般財団法人 認証機構アオイ", "ISO27001登録証_常磐台DC.pdf", (-700, 400), True, {}),
+    ("aws", "iso27017", "株式会社ホシゾラ審査登録", "ISO27017登録証_雲海クラウド.pdf", (-1050, 45), True, {}),
+    ("aws", "ismap", "ISMAP運営委員会", "ISMAP登録_雲海クラウド.png", (-300, 430), True, {}),
+    ("kyc", "iso27001", "一般財団法人 認証機構アオイ", "ISO27001登録証_ミトメル本人確認.pdf", (-1115, -20), True, {}),
+    ("azure", "soc2_type2", "有限責任監査法人ひかり野", "SOC2タイプ2報告書_ソラノ基盤.pdf", (-565, -200), True, {}),
     ("wallet", "privacymark", "JIPDEC", "プライバシーマーク登録証.pdf", (-705, 25), False, {}),
-    ("hsm", "pci_dss", "QSA Partners Ltd.", "PCI_DSS_AOC_SecureKeys.pdf", (-90, 275), True, {}),
-    ("soc", "onsite_audit", "内部監査室", "実地監査報告書_セキュリティ監視センター.pdf", (-100, None), True, {}),
+    ("hsm", "pci_dss", "カード情報監査合同会社", "PCI_DSS準拠証明_テムズ鍵管理.pdf", (-90, 275), True, {}),
+    ("soc", "onsite_audit", "内部監査室", "実地監査報告書_ヨミチ監視センター.pdf", (-100, None), True, {}),
 ]
-SUBSERVICES = [("fjsys", "株式会社バックアップセンター", "遠隔地バックアップ", "carved_out"),
-               ("fjsys", "さくらデータセンター株式会社", "データセンター運用", "inclusive")]
+SUBSERVICES = [("fjsys", "株式会社トオノ遠隔地保管", "遠隔地バックアップ", "carved_out"),
+               ("fjsys", "常磐台データセンター株式会社", "データセンター運用", "inclusive")]
 
 
 def _file(name: str, text: str) -> bytes:

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -28,7 +29,7 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
-from vendorrisk.vendors.findings import raise_finding
+from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
 from vendorrisk.vendors.service import get_vendor  # noqa: F401  (the certificates views fetch vendors through here)
 
@@ -60,6 +61,11 @@ def _parse_date(raw, name: str, errors: list) -> date | None:
         return None
 
 
+# The words people type on the form, in either language, for the stored treatment.
+TREATMENT_WORDS = {"除外方式": "carved_out", "除外": "carved_out", "carved_out": "carved_out",
+                   "包含方式": "inclusive", "包含": "inclusive", "inclusive": "inclusive"}
+
+
 def parse_subservices(raw) -> list[dict]:
     """Subservice organisations from a JSON list of objects, or from text lines
     ``name | services | carved_out or inclusive``; raises ``ValidationFailed``."""
@@ -84,6 +90,7 @@ def parse_subservices(raw) -> list[dict]:
     for n, item in enumerate(items, start=1):
         name = str(item.get("name", "")).strip()
         treatment = str(item.get("treatment") or "carved_out").strip().replace("-", "_").replace(" ", "_").lower()
+        treatment = TREATMENT_WORDS.get(treatment, treatment)  # typed in Japanese on the form
         if not name:
             errors.append({"field": "subservice_organisations", "row": n, "message": _("A name is required.")})
         if treatment not in SUBSERVICE_TREATMENTS:
@@ -267,10 +274,14 @@ def record_review(session: Session, certificate: Certificate, *, user: User, dat
     session.flush()
     if wants_finding:
         label = TYPE_LABELS[certificate.type]
+        with force_locale("ja"):
+            label_ja = gettext(label)
+        params = {"kind": {"ja": label_ja, "en": label}, "issuer": certificate.issuer or "—"}
         finding, _created = raise_finding(
             session, vendor_id=certificate.vendor_id, source="certificate", severity=severity,
             source_ref=f"certificate:{certificate.id}:exceptions",
-            title=f"{label}: exceptions noted by {certificate.issuer or 'the auditor'}",
+            title=english_title("certificate_exceptions", params), title_key="certificate_exceptions",
+            title_params=params,
             description="\n\n".join(filter(None, [certificate.exceptions_noted,
                                                   review.exceptions_follow_up])),
             raised_by_id=user.id)

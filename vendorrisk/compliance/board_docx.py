@@ -1,18 +1,21 @@
 """The board report (Art. 6(2), 24(3)) as a Word document: summary, gaps, overdue items,
-concentration and changes since the last report. Headings are bilingual; Japanese text is
-set in an East Asian font (w:eastAsia) so Word does not fall back to a Latin face."""
+concentration and changes since the last report. The whole report is in one language, the
+reader's (headings, labels and reasons alike); Japanese text is set in an East Asian font
+(w:eastAsia) so Word does not fall back to a Latin face."""
 from datetime import date
 
 from docx import Document
 from docx.shared import Pt
+from flask import render_template_string
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from vendorrisk.compliance import dashboard, matrix, snapshots
 from vendorrisk.core.docx import japanese_styles, page_number_footer, to_bytes
 from vendorrisk.vendors.chain_reach import concentration
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 GAP_DETAIL_LIMIT = 200
@@ -36,7 +39,7 @@ def _table_or_none(document, headers, rows) -> None:
     if rows:
         _table(document, headers, rows)
     else:
-        document.add_paragraph("なし / None.")
+        document.add_paragraph(_("None."))
 
 
 def _count(session, query) -> int:
@@ -51,7 +54,7 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
     counts = {o.id: {"met": 0, "gap": 0, "not_applicable": 0, "gap_vendor_ids": []} for o in obligations}
     gaps = []
     # The reasons in the report's language, whatever the locale of the caller (one language
-    # per report; headings stay bilingual).
+    # per report).
     with force_locale(language):
         for row in matrix.iter_rows(session, matrix.MatrixFilters(), obligations=obligations):
             for ob_id, verdict in row.verdicts.items():
@@ -60,76 +63,95 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
                     counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
                     if len(gaps) < GAP_DETAIL_LIMIT:
                         gaps.append((row.vendor.name, ob_id, verdict.reason))
+    with force_locale(language):
+        return _document(session, today, language, obligations, titles, counts, gaps)
+
+
+def _certificate(kind: str) -> str:
+    # the certificates area names its kinds for pages; the report uses the same words
+    try:
+        return render_template_string("{{ _(certificate_type_label(kind)) }}", kind=kind)
+    except Exception:  # no page context (the command line): the kind as stored
+        return kind
+
+
+def _document(session, today, language, obligations, titles, counts, gaps) -> bytes:
     document = Document()
     japanese_styles(document)
     document.styles["Normal"].font.size = Pt(10)
     page_number_footer(document)
-    document.add_heading("外部委託リスク管理状況報告 / Outsourcing risk report to the board", 0)
-    document.add_paragraph(f"基準日 / As of: {today.isoformat()}  ·  "
-                           "電子決済手段関連業務に係るシステムリスク管理に関する規則 第25条〜第27条 (Art. 6(2), 24(3))")
+    document.add_heading(_("Outsourcing risk report to the board"), 0)
+    document.add_paragraph(_("As of %(day)s · JVCEA rules on system risk management for electronic payment "
+                             "instrument business, Articles 25 to 27 (Art. 6(2), 24(3))", day=today.isoformat()))
 
-    document.add_heading("1. 概要 / Summary", 1)
+    document.add_heading(_("1. Summary"), 1)
     link = OutsourcingLink.__table__
     summary_rows = [
-        ("外部委託先（全階層） / Vendors, all tiers", _count(session, select(Vendor.id))),
-        ("委託業務 / Arrangements", _count(session, select(Arrangement.id))),
-        ("うち重要 / of which important", _count(session, select(Arrangement.id).where(Arrangement.is_important))),
-        ("再委託 / Sub-outsourcing links", _count(session, select(link.c.id))),
-        ("未承認の再委託 / Sub-outsourcing not approved",
+        (_("Vendors, all tiers"), _count(session, select(Vendor.id))),
+        (_("Outsourcing arrangements"), _count(session, select(Arrangement.id))),
+        (_("of which important"), _count(session, select(Arrangement.id).where(Arrangement.is_important))),
+        (_("Sub-outsourcing links"), _count(session, select(link.c.id))),
+        (_("Sub-outsourcing not approved"),
          _count(session, select(link.c.id).where(link.c.approval_status != "approved"))),
-        ("未完了の指摘事項 / Open findings", _count(session, select(Finding.id).where(Finding.status != "closed"))),
-        ("充足 / Met", sum(c["met"] for c in counts.values())),
-        ("不備 / Gaps", sum(c["gap"] for c in counts.values())),
-        ("対象外 / Not applicable", sum(c["not_applicable"] for c in counts.values())),
+        (_("Open findings"), _count(session, select(Finding.id).where(Finding.status != "closed"))),
+        (_("Met"), sum(c["met"] for c in counts.values())),
+        (_("Gaps"), sum(c["gap"] for c in counts.values())),
+        (_("Not applicable"), sum(c["not_applicable"] for c in counts.values())),
     ]
-    _table(document, ("項目 / Item", "件数 / Count"), summary_rows)
+    _table(document, (_("Item"), _("Count")), summary_rows)
 
-    document.add_heading("2. 不備 / Gaps", 1)
-    _table(document, ("義務 / Obligation", "充足 / Met", "不備 / Gap", "対象外 / N/A"),
+    document.add_heading(_("2. Gaps"), 1)
+    _table(document, (_("Obligation"), _("Met"), _("Gaps"), _("Not applicable")),
            [(titles[o.id], counts[o.id]["met"], counts[o.id]["gap"], counts[o.id]["not_applicable"])
             for o in obligations])
     if gaps:
-        document.add_heading("不備の明細 / Gap details", 2)
-        _table(document, ("外部委託先 / Vendor", "義務 / Obligation", "理由 / Reason"), gaps)
+        document.add_heading(_("Gap details"), 2)
+        _table(document, (_("Vendor"), _("Obligation"), _("Reason")),
+               [(vendor, titles.get(ob_id, ob_id), reason) for vendor, ob_id, reason in gaps])
         total_gaps = sum(c["gap"] for c in counts.values())
         if total_gaps > len(gaps):
-            document.add_paragraph(f"… {total_gaps - len(gaps)} more (see the Excel export of the matrix).")
+            document.add_paragraph(_("… %(n)s more (see the Excel export of the matrix).", n=total_gaps - len(gaps)))
     else:
-        document.add_paragraph("不備はありません。 / No gaps.")
+        document.add_paragraph(_("No gaps."))
 
-    document.add_heading("3. 期限超過 / Overdue items", 1)
-    for key, heading in (("overdue_reviews", "モニタリング / Monitoring reviews"),
-                         ("certificates_expiring", "60日以内に期限切れの認証 / Certificates expiring within 60 days")):
+    document.add_heading(_("3. Overdue items"), 1)
+    for key, heading in (("overdue_reviews", _("Overdue reviews")),
+                         ("certificates_expiring", _("Certificates expiring within 60 days"))):
         query = dashboard.list_query(session, key, today, {})
         document.add_heading(heading, 2)
         if query is None:
-            document.add_paragraph("— (not recorded in this installation)")
+            document.add_paragraph(_("— (not recorded in this installation)"))
             continue
-        rows = [(r.vendor_name, r.item, r.on, r.detail) for r in session.execute(query.limit(OVERDUE_LIMIT))]
-        _table_or_none(document, ("外部委託先 / Vendor", "項目 / Item", "期日 / Date", "備考 / Details"), rows)
-    document.add_heading("期日を過ぎた指摘事項 / Findings past their due date", 2)
+        rows = session.execute(query.limit(OVERDUE_LIMIT)).all()
+        if key == "overdue_reviews":
+            rows = [(r.vendor_name, _(r.item.replace("_", " ")), r.on, "") for r in rows]
+        else:
+            rows = [(r.vendor_name, _certificate(r.item), r.on, r.detail) for r in rows]
+        _table_or_none(document, (_("Vendor"), _("Item"), _("Date"), _("Details")), rows)
+    document.add_heading(_("Findings past their due date"), 2)
     finding, vendor = Finding.__table__, Vendor.__table__
     overdue_findings = session.execute(
-        select(vendor.c.name, finding.c.title, finding.c.severity, finding.c.due_date)
+        select(vendor.c.name, finding.c.title, finding.c.title_key, finding.c.title_params, finding.c.severity,
+               finding.c.due_date)
         .join(vendor, vendor.c.id == finding.c.vendor_id)
         .where(finding.c.status != "closed", finding.c.due_date < today)
         .order_by(finding.c.due_date).limit(OVERDUE_LIMIT)).all()
-    _table_or_none(document, ("外部委託先 / Vendor", "指摘 / Finding", "重要度 / Severity", "期日 / Due"),
-                   overdue_findings)
+    _table_or_none(document, (_("Vendor"), _("Finding"), _("Severity"), _("Due date")),
+                   [(f.name, display_title(f, language), _(f.severity), f.due_date) for f in overdue_findings])
 
-    document.add_heading("4. 集中リスク / Concentration", 1)
-    _table(document, ("外部委託先 / Vendor", "依存する委託業務 / Arrangements", "最上位の階層 / Highest tier"),
+    document.add_heading(_("4. Concentration"), 1)
+    _table(document, (_("Vendor"), _("Arrangements"), _("Highest tier")),
            [(c["name"], c["arrangements"], c["tier"]) for c in concentration(session, 10)])
 
-    document.add_heading("5. 前回報告からの変化 / Changes since the last report", 1)
+    document.add_heading(_("5. Changes since the last report"), 1)
     month, changes = snapshots.changes_since_previous(session, today, current=counts)
     if month is None:
-        document.add_paragraph("前回のスナップショットがありません。 / No earlier monthly snapshot to compare with.")
+        document.add_paragraph(_("No earlier monthly snapshot to compare with."))
     elif not changes:
-        document.add_paragraph(f"{month:%Y-%m} から変化なし / No change since {month:%Y-%m}.")
+        document.add_paragraph(_("No change since %(month)s.", month=month.strftime("%Y-%m")))
     else:
-        document.add_paragraph(f"比較対象 / Compared with the snapshot of {month:%Y-%m}.")
-        _table(document, ("義務 / Obligation", "前回 / Before", "今回 / Now", "新たな不備 / Opened", "解消 / Closed"),
+        document.add_paragraph(_("Compared with the snapshot of %(month)s.", month=month.strftime("%Y-%m")))
+        _table(document, (_("Obligation"), _("Before"), _("Now"), _("Gaps opened"), _("Gaps closed")),
                [(titles.get(c.obligation, c.obligation), c.before, c.now, len(c.opened), len(c.closed))
                 for c in changes])
     return to_bytes(document)

@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 from sqlalchemy import Date, String, cast, func, literal, null, select
 from sqlmodel import Session, SQLModel
 
+from vendorrisk.compliance import matrix
 from vendorrisk.vendors.chain_reach import chain_nodes, concentration
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
@@ -88,8 +89,8 @@ def open_findings(session, today, args):
     finding = Finding.__table__
     vendor = Vendor.__table__
     query = (select(*_vendor_columns(finding.c.vendor_id), finding.c.title.label("item"),
-                    finding.c.due_date.label("on"),
-                    (finding.c.severity + literal(" / ") + finding.c.status).label("detail"))
+                    finding.c.due_date.label("on"), finding.c.title, finding.c.title_key, finding.c.title_params,
+                    finding.c.severity.label("severity"), finding.c.status.label("status"))
              .join(vendor, vendor.c.id == finding.c.vendor_id)
              .where(finding.c.status != "closed")
              .order_by(finding.c.due_date, finding.c.id))
@@ -142,12 +143,18 @@ def dependent_arrangements(session, today, args):
     arrangement = Arrangement.__table__
     return (select(*_vendor_columns(nodes.c.vendor_id), arrangement.c.title.label("item"),
                    arrangement.c.end_date.label("on"),
-                   (literal("tier ") + cast(func.min(nodes.c.tier), String)).label("detail"))
+                   func.min(nodes.c.tier).label("detail"))
             .join(vendor, vendor.c.id == nodes.c.vendor_id)
             .join(arrangement, arrangement.c.id == nodes.c.arrangement_id)
             .where(nodes.c.vendor_id == int(vendor_id))
             .group_by(nodes.c.vendor_id, vendor.c.name, arrangement.c.id, arrangement.c.title, arrangement.c.end_date)
             .order_by(arrangement.c.title))
+
+
+def live_gaps(session: Session) -> int:
+    """Gaps in the compliance matrix now: every vendor against every obligation, evaluated
+    in batches of set queries (the matrix's own evaluation), not read from a snapshot."""
+    return sum(counts["gap"] for counts in matrix.summary(session).values())
 
 
 def count(session: Session, query) -> int | None:

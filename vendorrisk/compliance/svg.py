@@ -49,7 +49,7 @@ def bar_chart(bars: list[Bar], title: str, width: int = 420, bar_height: int = 2
 
 def line_chart(points: list[tuple[str, int]], title: str, width: int = 640, height: int = 220) -> Markup:
     """A line chart of values over labelled points (months), with axes and value labels."""
-    left, right, top, bottom = 44, 16, 16, 34
+    left, right, top, bottom = 44, 40, 16, 34  # room for the last month's label
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',

@@ -40,6 +40,11 @@ LABELS = {
     "version": {"ja": "第{n}版", "en": "version {n}"},
     "guidance": {"ja": "交渉の指針", "en": "Negotiation guidance"},
     "scanned": {"ja": "注意：", "en": "Note: "},
+    "set": {"ja": "契約書一式での充足状況", "en": "The arrangement's contract set"},
+    "set_intro": {"ja": "条項は一式のいずれかの文書で定められていれば充足とします（{n}文書）。",
+                  "en": "A clause is covered when any document of the set has it ({n} documents)."},
+    "document": {"ja": "該当文書", "en": "Covering document"},
+    "where": {"ja": "箇所", "en": "Where"},
 }
 STATUS = {"found": {"ja": "あり", "en": "Found"}, "not_found": {"ja": "なし", "en": "Not found"},
           "needs_review": {"ja": "要確認", "en": "Needs review"}}
@@ -62,9 +67,31 @@ def _cell(cell, text: str, bold: bool = False, colour: str | None = None, size: 
     _run(paragraph, text, bold=bold, size=size, colour=colour)
 
 
+def _set_table(document, set_checks, clauses, documents: int, L: dict, lang: str) -> None:
+    """Per clause, the set's combined result: which document covers it and where."""
+    _run(document.add_paragraph(style="Heading 1"), L["set"])
+    _run(document.add_paragraph(), L["set_intro"].format(n=documents), size=9)
+    grid = document.add_table(rows=1, cols=4)
+    grid.style = document.styles["Table Grid"]
+    for cell, label in zip(grid.rows[0].cells, (L["clause"], L["status"], L["document"], L["where"])):
+        _cell(cell, label, bold=True)
+        shade(cell, "DCE4EE")
+    for item in set_checks:
+        clause = clauses.get(item.clause_id)
+        cells = grid.add_row().cells
+        _cell(cells[0], clause.text("title", lang) if clause else item.clause_id, bold=True)
+        _cell(cells[1], STATUS[item.status][lang], bold=True, colour=STATUS_COLOUR[item.status])
+        if item.contract is not None:
+            version = L["version"].format(n=item.version.number) if item.version else ""
+            _cell(cells[2], f"{item.contract.title} ({version})")
+        _cell(cells[3], item.check.location if item.check is not None and item.status != "not_found" else "—")
+
+
 def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, lang: str = "ja",
-                    reviewer: str = "", today: date | None = None) -> bytes:
-    """The checklist of one contract version as ``.docx`` bytes, in ``lang`` (ja or en)."""
+                    reviewer: str = "", today: date | None = None, set_checks=(), set_documents: int = 1) -> bytes:
+    """The checklist of one contract version as ``.docx`` bytes, in ``lang`` (ja or en);
+    with ``set_checks`` (``sets.SetCheck``) of a set of several documents, a second table
+    says which document of the set covers each clause and where."""
     lang = lang if lang in ("ja", "en") else "ja"
     L = {k: v[lang] for k, v in LABELS.items()}
     document = docx.Document()
@@ -123,6 +150,9 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     for row in grid.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = width
+
+    if set_checks and set_documents > 1:
+        _set_table(document, set_checks, clauses, set_documents, L, lang)
 
     summary = document.add_paragraph(style="Heading 1")
     _run(summary, L["gaps"])

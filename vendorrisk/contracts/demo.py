@@ -69,15 +69,15 @@ def load(session: Session, ctx: dict) -> None:
     compliance, procurement = users["compliance"], users["procurement"]
     core = contract_text(CORE, "電子決済手段 勘定系システム 開発・運用業務委託契約書")
     service.upload_version(session, arrangement_id=arrangements["core"].id, user=procurement,
-                           data=contract_docx(core, "株式会社フジシステムズ 契約書（写）"),
+                           data=contract_docx(core, "株式会社ハヤセ情報システム 契約書（写）"),
                            filename="勘定系システム業務委託契約書.docx", title="勘定系システム業務委託契約")
     for number, keys in ((1, EKYC_V1), (2, EKYC_V2)):
         service.upload_version(session, arrangement_id=arrangements["ekyc"].id, user=procurement,
                                data=contract_text(keys, "オンライン本人確認サービス利用契約書").encode("utf-8"),
                                filename=f"eKYC利用契約_v{number}.txt", title="" if number > 1 else "eKYC利用契約")
     mail = service.upload_version(session, arrangement_id=arrangements["mail"].id, user=procurement,
-                                  data=MAIL_EN.encode("utf-8"), filename="mail_delivery_terms.md",
-                                  title="E-mail delivery terms")
+                                  data=MAIL_EN.encode("utf-8"), filename="メール配信サービス規約（英文）.md",
+                                  title="メール配信サービス規約（英文）")
     sla = session.exec(select(ClauseCheck).where(ClauseCheck.version_id == mail.id,
                                                  ClauseCheck.clause_id == "service_levels")).one()
     service.review_check(session, check_id=sla.id, status="not_found", user=compliance,

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.contracts import service
-from vendorrisk.contracts.models import Contract, ContractVersion
+from vendorrisk.contracts import reasons, service
+from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
@@ -20,6 +20,7 @@ from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import Arrangement, Vendor
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
+bp.app_context_processor(reasons.helpers)
 NAV = [NavItem("contracts.index", _l("Contracts"), 30)]
 UPLOADERS = ("compliance", "procurement", "vendor_owner")
 
@@ -45,15 +46,16 @@ def index():
 
 @bp.get("/arrangements/<int:arrangement_id>")
 @allow(*ALL_ROLES)
-def arrangement(arrangement_id: int):
-    """The contracts of one arrangement, their versions and the upload form."""
+def arrangement(arrangement_id: int, values: dict | None = None, errors=(), status: int = 200):
+    """The contracts of one arrangement, their versions and the upload form (after a refused
+    upload: what was typed, and the errors next to their fields)."""
     db = get_session()
     arr = service.get_arrangement(db, arrangement_id)
     contracts = service.contracts_of_arrangement(db, arr.id)
     counts = service.status_counts(db, [v.id for _c, vs in contracts for v in vs])
     return render_template("contracts/arrangement.html", arrangement=arr, vendor=db.get(Vendor, arr.vendor_id),
-                           contracts=contracts, counts=counts,
-                           clauses=service.applicable_clauses(arr), lang=language())
+                           contracts=contracts, counts=counts, values=values or {}, errors=list(errors),
+                           clauses=service.applicable_clauses(arr), lang=language()), status
 
 
 @bp.post("/arrangements/<int:arrangement_id>/upload")
@@ -62,18 +64,24 @@ def upload(arrangement_id: int):
     """Upload a contract version; it is checked at once."""
     db = get_session()
     file = request.files.get("file")
-    if file is None or not file.filename:
-        raise ValidationFailed(_("Choose a contract file to upload."),
-                               [{"field": "file", "message": _("Choose a contract file to upload.")}])
     contract_id = request.form.get("contract_id", type=int)
-    with reading(db):  # the installation's reviewer examples, read without the write lock
-        examples = service.reviewer_examples(db)
-    prepared = service.prepare_version(file.read(), file.filename,  # outside the write transaction
-                                       examples)
-    version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared,
-                                     user=g.user, contract_id=contract_id,
-                                     title=request.form.get("title", ""),
-                                     document_kind=request.form.get("document_kind", ""))
+    values = {"title": request.form.get("title", ""), "contract_id": contract_id,
+              "document_kind": request.form.get("document_kind", "")}
+    try:
+        if file is None or not file.filename:
+            raise ValidationFailed(_("Choose a contract file to upload."),
+                                   [{"field": "file", "message": _("Choose a contract file to upload.")}])
+        with reading(db):  # the installation's reviewer examples, read without the write lock
+            examples = service.reviewer_examples(db)
+        prepared = service.prepare_version(file.read(), file.filename,  # outside the write transaction
+                                           examples)
+        version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared,
+                                         user=g.user, contract_id=contract_id, title=values["title"],
+                                         document_kind=values["document_kind"])
+    except ValidationFailed as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return arrangement(arrangement_id, values, exc.details, exc.status)
     db.commit()
     flash(_("Version %(n)s uploaded and checked.", n=version.number), "success")
     return redirect(url_for("contracts.version", version_id=version.id))
@@ -81,13 +89,14 @@ def upload(arrangement_id: int):
 
 @bp.get("/versions/<int:version_id>")
 @allow(*ALL_ROLES)
-def version(version_id: int):
-    """A version's check results with evidence, review forms and changes since the previous."""
+def version(version_id: int, values: dict | None = None, errors=(), status: int = 200):
+    """A version's check results with evidence, review forms and changes since the previous
+    (after a refused review: its form as typed, with the errors)."""
     db = get_session()
     context = service.version_context(db, version_id)
     previous, changes = service.compare_with_previous(db, context["version"])
-    return render_template("contracts/version.html", previous=previous, changes=changes,
-                           lang=language(), **context)
+    return render_template("contracts/version.html", previous=previous, changes=changes, values=values or {},
+                           errors=list(errors), lang=language(), **context), status
 
 
 @bp.post("/checks/<int:check_id>/review")
@@ -95,8 +104,15 @@ def version(version_id: int):
 def review(check_id: int):
     """Confirm or override one clause result with a comment."""
     db = get_session()
-    check = service.review_check(db, check_id=check_id, status=request.form.get("status", ""),
-                                 comment=request.form.get("comment", ""), user=g.user)
+    values = {"check_id": check_id, "status": request.form.get("status", ""), "comment": request.form.get("comment", "")}
+    try:
+        check = service.review_check(db, check_id=check_id, status=values["status"], comment=values["comment"],
+                                     user=g.user)
+    except ValidationFailed as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        refused = db.get(ClauseCheck, check_id)
+        return version(refused.version_id, values, exc.details, exc.status)
     db.commit()
     flash(_("Review recorded."), "success")
     return redirect(url_for("contracts.version", version_id=check.version_id) + f"#clause-{check.clause_id}")

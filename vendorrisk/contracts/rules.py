@@ -124,13 +124,17 @@ def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title
     def rule(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
         return clause_verdicts(session, vendor_ids, clause_id)
     rule.__doc__ = (f"Met when the contract set (latest version of each document) of every active arrangement "
-                    f"of the (tier-1) vendor has the clause '{clause_id}' found in some document (reviewed result, else automatic); gap when "
+                    f"of the (tier-1) vendor has the clause for “{title_en}” found in some document (reviewed result, else automatic); gap when "
                     f"it is not found, needs review, or no contract is uploaded; not applicable to vendors "
                     f"that are only subcontractors (no direct contract; the tier-1 contract's "
                     f"sub-outsourcing clause flows the terms down).")
     rule.__name__ = f"contract_{clause_id}"
+    doc_ja = (f"外部委託先（一次委託先）の有効な委託業務すべてについて、契約書一式（各文書の最新版）のいずれかで条項「{title_ja}」が"
+              f"「あり」と判定されていれば充足（確認者の判定があればそれを、なければ自動判定を用います）。"
+              f"「なし」又は「要確認」の場合、又は契約書が登録されていない場合は不足。再委託先にすぎない"
+              f"外部委託先（直接の契約がなく、一次委託先との契約の再委託条項で義務が及ぶもの）は対象外。")
     return obligation(obligation_id, citation_ja=citation_ja, citation_en=citation_en, title_ja=title_ja,
-                      title_en=title_en, order=order)(rule)
+                      title_en=title_en, order=order, doc_ja=doc_ja)(rule)
 
 
 CLAUSE_OBLIGATIONS = tuple(_clause_obligation(*row) for row in CLAUSE_ROWS)

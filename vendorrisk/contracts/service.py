@@ -187,13 +187,16 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
         title_ja = clause.text("title", "ja") if clause else check.clause_id
         article = clause.text("article", "en") if clause else ""
         article_ja = clause.text("article", "ja") if clause else ""
-        # Stored text, read by staff of either language: both, Japanese first.
+        # Each reader sees the title in their own language: stored as a key and parameters.
+        params = {"clause": {"ja": title_ja, "en": title}, "article": {"ja": article_ja, "en": article},
+                  "contract": contract.title}
         findings.raise_finding(
             session, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
             source_ref=f"contract:{contract.id}:{check.clause_id}",
-            title=(f"契約条項の不足：{title_ja}（{article_ja}） / Contract clause missing: {title} ({article})"
-                   f" — {contract.title}"),
-            description=f"Version {version.number} ({version.filename}) lacks the clause. Reviewer: {comment}",
+            title=findings.english_title("contract_clause_missing", params), title_key="contract_clause_missing",
+            title_params=params,
+            # the reviewer's own words with the file they read (the title says what is missing)
+            description=f"{version.filename} (v{version.number}): {comment}",
             severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))
@@ -309,10 +312,14 @@ def checklist_document(session: Session, version_id: int, lang: str, user: User 
     reviewer_ids = {c.reviewed_by_id for c in context["checks"] if c.reviewed_by_id}
     names = [u.display_name or u.email for u in session.exec(
         select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]
+    from vendorrisk.contracts import sets
+    arrangement_id = context["contract"].arrangement_id
+    members = sets.latest_versions_by_arrangement(session, [arrangement_id]).get(arrangement_id, [])
     data = build_checklist(vendor=context["vendor"], arrangement=context["arrangement"],
                            contract=context["contract"], version=context["version"],
                            checks=context["checks"], clauses=context["clauses"], lang=lang,
-                           reviewer=", ".join(names) or (user.display_name or user.email if user else ""))
+                           reviewer=", ".join(names) or (user.display_name or user.email if user else ""),
+                           set_checks=sets.set_checks(session, arrangement_id), set_documents=len(members))
     version = context["version"]
     audit.add_event(session, action="export", entity="contract_version", entity_id=version.id,
                     after={"checklist": True, "lang": lang})

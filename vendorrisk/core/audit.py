@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from vendorrisk.core.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
-NOT_AUDITED = {"audit_entry", "login_attempt", "reminder", "alembic_version"}
+NOT_AUDITED = {"audit_entry", "login_attempt", "reminder", "alembic_version", "scheduled_job"}
 # Bookkeeping columns whose change alone is not a change of the record.
 IGNORED_COLUMNS = {"last_used_at", "last_login_at", "updated_at", "last_seen_at", "totp_last_step"}
 # Secrets and their hashes (passwords, API and calendar tokens, session keys, recovery codes,

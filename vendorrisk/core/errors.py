@@ -6,7 +6,7 @@ HTML otherwise, and rolls the request's session back.
 """
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -100,6 +100,9 @@ def init_app(app: Flask) -> None:
         message = exc.description or exc.name
         if not wants_json() and exc.code in _PAGE_MESSAGES and not isinstance(exc, MalformedJSON):
             message = str(_PAGE_MESSAGES[exc.code])
+        if not wants_json() and exc.code == 413:
+            message = gettext("The file is larger than the upload limit of %(mb)s MB. Go back: the form still holds "
+                              "what you typed; choose a smaller file.", mb=current_app.config["MAX_UPLOAD_MB"])
         if isinstance(exc, MalformedJSON):
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)

@@ -22,6 +22,18 @@ class ChainChanged:
 
 
 @dataclass(frozen=True)
+class LinkRemoved:
+    """A sub-outsourcing link is about to be removed, for ``reason``. Published before the
+    row is deleted (a ``ChainChanged`` follows), so that records pointing at the link (a
+    questionnaire's accepted proposal) can keep the fact and the reason and let go of it."""
+
+    arrangement_id: int
+    link_id: int
+    vendor_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class VendorChanged:
     """A vendor's own record changed (status, flags, owners, risk tier)."""
 

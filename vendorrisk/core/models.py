@@ -145,3 +145,15 @@ class AuditEntry(SQLModel, table=True):
     request_id: str = Field(default="", max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class ScheduledJob(SQLModel, table=True):
+    """What the scheduler process last did with one of its jobs and when it runs next, so
+    that pages can tell when the next reminder sweep will plan reviews and send reminders."""
+
+    __tablename__ = "scheduled_job"
+    id: str = Field(primary_key=True, max_length=60)
+    last_run_at: Optional[datetime] = None
+    last_ok: bool = True
+    next_run_at: Optional[datetime] = None
+    updated_at: datetime = created_at_field()

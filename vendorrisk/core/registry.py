@@ -11,6 +11,9 @@ process (tests) never share a contribution.
 - ``obligations``: compute one row of the compliance matrix for a set of vendors.
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
+- ``home_panels``: render a section of the start page: the signed-in person's work in the area.
+- ``task_sources``: list the signed-in person's open tasks in the area (``Task``: what, due
+  date, where to act), gathered on 「自分のタスク」 and counted in the navigation.
 - ``demo_loaders``: load an area's part of the demo portfolio, in order.
 - ``listeners``: domain events (``core.events``) and who reacts to them.
 - ``nav``, ``catalogues``: navigation entries and translations.
@@ -79,15 +82,16 @@ class Obligation:
     rule: Callable
     doc: str
     order: int = 0
+    doc_ja: str = ""  # the rule's documentation in Japanese (the rules page shows one language)
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0):
-    """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation.
-    The area's ``init_app`` adds it to the registry."""
+               order: int = 0, doc_ja: str = ""):
+    """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation
+    in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order)
+                          (fn.__doc__ or "").strip(), order, doc_ja.strip())
     return make
 
 
@@ -109,6 +113,19 @@ class NavItem:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class Task:
+    """Something a person should do: ``kind`` names it (e.g. ``approve_assessment``), ``label``
+    is shown in the reader's language, ``due`` orders the list (None: no date), ``url`` is
+    where to act, ``subject`` names the record (a vendor, an assessment) for the reader."""
+
+    kind: str
+    label: str
+    url: str
+    due: date | None = None
+    subject: str = ""
+
+
 @dataclass
 class Registry:
     """Every contribution of the areas to one app."""
@@ -120,6 +137,8 @@ class Registry:
     obligations: dict[str, Obligation] = field(default_factory=dict)
     evidence_sources: dict[str, Callable[..., Iterable[EvidenceFile]]] = field(default_factory=dict)
     vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
+    home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
+    task_sources: dict[str, Callable[..., Iterable["Task"]]] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)
@@ -134,6 +153,11 @@ class Registry:
     def add_vendor_panel(self, name: str, order: int, render: Callable) -> None:
         """Add ``render(session, vendor) -> str``, an HTML section of the vendor page."""
         self.vendor_panels[name] = (order, render)
+
+    def add_home_panel(self, name: str, order: int, render: Callable) -> None:
+        """Add ``render(session, user) -> str``, the user's work in an area on the start page
+        (an empty string when there is none)."""
+        self.home_panels[name] = (order, render)
 
     def add_demo_loader(self, order: int, load: Callable) -> None:
         """Add ``load(session, ctx)``, run in ``order`` when the demo portfolio is loaded."""

@@ -18,6 +18,8 @@ _PYDANTIC_MESSAGES = {
     "bool_type": _l("Input should be a valid boolean"),
     "string_type": _l("Input should be a valid string"),
     "date_type": _l("Input should be a valid date"),
+    "literal_error": _l("Choose one of the options."),
+    "enum": _l("Choose one of the options."),
 }
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from vendorrisk.core import registry
+from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
 from vendorrisk.core.web import add_pages
 
@@ -12,8 +12,8 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import api as monitoring_api
-    from vendorrisk.monitoring import commands, demo, models, models_reminders, reminders, rules  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews
+    from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews, worklist
 
     add_pages(app, reviews.bp, *reviews.NAV)
     add_pages(app, findings.bp, *findings.NAV)
@@ -28,5 +28,9 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
     reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
     reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
+    reg.add_home_panel("monitoring", 20, worklist.home_panel)
+    # Selection (wired earlier) recomputes the tiers first; the plans follow them.
+    reg.subscribe(events.ChainChanged, plans.on_chain_changed)
+    reg.subscribe(events.VendorChanged, plans.on_vendor_changed)
     reg.add_demo_loader(80, demo.load)  # after the areas that set risk tiers
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

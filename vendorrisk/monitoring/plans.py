@@ -202,5 +202,18 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
     return counts
 
 
-__all__ = ["Plan", "add_months", "desired_plans", "regenerate_plans", "review_frequencies",
-           "strictest"]
+def on_chain_changed(session: Session, event) -> None:
+    """Listener of ``events.ChainChanged``: a vendor that enters a chain is planned at once
+    (not at the next sweep), one that leaves every chain loses its unstarted review, and a
+    changed tier or importance moves the due date. Runs after the tiers were recomputed."""
+    regenerate_plans(session, sorted(event.vendor_ids))
+
+
+def on_vendor_changed(session: Session, event) -> None:
+    """Listener of ``events.VendorChanged``: a new owner, status or tier of the vendor is
+    reflected in its open review at once."""
+    regenerate_plans(session, [event.vendor_id])
+
+
+__all__ = ["Plan", "add_months", "desired_plans", "on_chain_changed", "on_vendor_changed", "regenerate_plans",
+           "review_frequencies", "strictest"]

@@ -17,7 +17,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_reminders import Reminder
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 
 NOTICE_WINDOW_DAYS = 30
@@ -144,8 +144,8 @@ def review_reminders(session: Session, today: date):
 
 def finding_reminders(session: Session, today: date):
     """Findings past their due date, weekly, to the owner and (escalated) to compliance."""
-    rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.severity,
-                                  Finding.due_date, Finding.owner_id)
+    rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.title_key,
+                                  Finding.title_params, Finding.severity, Finding.due_date, Finding.owner_id)
                            .where(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)).all()
     staged = [(row, f"overdue_w{((today - row.due_date).days - 1) // 7 + 1}") for row in rows]
     stored = already_stored(session, "finding", [(row.id, stage) for row, stage in staged])
@@ -157,10 +157,11 @@ def finding_reminders(session: Session, today: date):
                 continue
             with force_locale(language):
                 vendor = _vendor_name(names, row.vendor_id, language)
-                subject = _("[vendorrisk] Overdue finding: %(title)s (%(vendor)s)", title=row.title, vendor=vendor)
+                title = display_title(row, language)
+                subject = _("[vendorrisk] Overdue finding: %(title)s (%(vendor)s)", title=title, vendor=vendor)
                 body = "\n\n".join([
                     _("The finding \"%(title)s\" about %(vendor)s (severity: %(severity)s) was due on %(due)s "
-                      "and is not resolved.", title=row.title, vendor=vendor, severity=_(row.severity), due=row.due_date),
+                      "and is not resolved.", title=title, vendor=vendor, severity=_(row.severity), due=row.due_date),
                     _("Findings are followed up until resolved (Art. 24 guideline); compliance has been informed.")])
             yield ReminderSpec("finding", row.id, stage, row.due_date, email, user_id, language,
                                subject, body, link(f"/findings/{row.id}"))

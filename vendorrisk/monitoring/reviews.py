@@ -94,13 +94,13 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
             problems.append({"field": "performed_on", "message": _("The review date cannot be in the future.")})
     if method or complete:
         if method not in REVIEW_METHODS:
-            problems.append({"field": "method", "message": _("Choose one of %(choices)s.",
-                                                                         choices=", ".join(REVIEW_METHODS))})
+            problems.append({"field": "method", "message": _("Choose how the review was done."),
+                             "choices": list(REVIEW_METHODS)})
         clean["method"] = method
     if outcome or complete:
         if outcome not in REVIEW_OUTCOMES:
-            problems.append({"field": "outcome", "message": _("Choose one of %(choices)s.",
-                                                                          choices=", ".join(REVIEW_OUTCOMES))})
+            problems.append({"field": "outcome", "message": _("Choose the outcome of the review."),
+                             "choices": list(REVIEW_OUTCOMES)})
         clean["outcome"] = outcome
     checks = {}
     given = data.get("checks") or {}
@@ -111,8 +111,8 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
         entry = given.get(name) or {}
         result = entry.get("result", "") if isinstance(entry, dict) else ""
         if result and result not in CHECK_RESULTS or (complete and not result):
-            problems.append({"field": f"checks.{name}", "message": _("Answer %(choices)s.",
-                                                                                    choices=", ".join(CHECK_RESULTS))})
+            problems.append({"field": f"checks.{name}", "message": _("Choose a result for this check."),
+                             "choices": list(CHECK_RESULTS)})
         checks[name] = {"result": result, "note": str(entry.get("note", "") if isinstance(entry, dict) else "")[:2000]}
     clean["checks"] = checks
     findings = []
@@ -124,8 +124,8 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
             problems.append({"field": f"findings.{index}.title", "message": textfields.problem(title)})
         severity = item.get("severity") or "medium"
         if severity not in SEVERITIES:
-            problems.append({"field": f"findings.{index}.severity", "message": _("Choose one of %(choices)s.",
-                                                                                           choices=", ".join(SEVERITIES))})
+            problems.append({"field": f"findings.{index}.severity", "message": _("Choose a severity."),
+                             "choices": list(SEVERITIES)})
         due = _parse_date(item["due_date"], f"findings.{index}.due_date", problems) if item.get("due_date") else None
         findings.append({"title": title, "severity": severity, "due_date": due,
                          "description": str(item.get("description", ""))[:20000]})

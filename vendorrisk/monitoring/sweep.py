@@ -210,6 +210,21 @@ def run_sweep(app: Flask, today: date | None = None, now: datetime | None = None
     return result
 
 
+def schedule(session: Session, now: datetime | None = None) -> dict:
+    """When the scheduler's reminder sweep ran last and runs next, as it recorded them:
+    ``{"last_run_at", "last_ok", "next_run_at", "running"}``; ``running`` is false when no
+    scheduler has recorded a next run, or that run is long overdue (the process is gone)."""
+    from vendorrisk.core.models import ScheduledJob
+    row = session.get(ScheduledJob, "reminder_sweep")
+    if row is None:
+        return {"last_run_at": None, "last_ok": True, "next_run_at": None, "running": False}
+    now = now or utcnow()
+    grace = timedelta(minutes=current_app.config["SCHEDULER_SWEEP_MINUTES"])
+    next_run = row.next_run_at
+    running = next_run is not None and next_run + grace >= now
+    return {"last_run_at": row.last_run_at, "last_ok": row.last_ok, "next_run_at": next_run, "running": running}
+
+
 def retry(session: Session, reminder_id: int) -> None:
     """Put a failed reminder back in the queue now (from the outbox)."""
     from vendorrisk.core.errors import Conflict, NotFound

@@ -32,4 +32,5 @@ def init_app(app: Flask) -> None:
     reg.subscribe(events.ChainChanged, reviews.on_chain_changed)
     reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
     reg.add_demo_loader(40, demo.load)
+    reg.subscribe(events.LinkRemoved, reviews.on_link_removed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

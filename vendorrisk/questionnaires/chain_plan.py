@@ -12,6 +12,7 @@ contractor is neither in the chain nor being added waits for it (``blocked``).
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
@@ -241,7 +242,10 @@ def _add(session: Session, chain: ChainPlan, item: PlannedLink, created: dict[in
         "parent_vendor_id": parent_id, "vendor_id": vendor.id, "service": proposal.service,
         "touches_user_data": proposal.touches_user_data})
     link.approval_status = "pending"
-    link.approval_note = f"Listed in questionnaire response {proposal.response_id}, row {proposal.row}"
+    response = session.get(QuestionnaireResponse, proposal.response_id)
+    # A note on behalf of the person accepting, in their language, naming the workbook (not an id).
+    link.approval_note = _("Listed by the vendor in its questionnaire answers (%(file)s, row %(row)s).",
+                           file=response.filename if response else "", row=proposal.row)
     session.add(link)
     session.flush()
     location = location_of(proposal.data_location)

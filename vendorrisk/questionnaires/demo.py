@@ -26,7 +26,7 @@ def _import(session, ctx, vendor_key, template_id, overrides, subcontractors=(),
     key = service.signing_key(current_app.config["SECRET_KEY"])
     data = questionnaire_workbook(template, vendor.id, vendor.name, key, answers=answers,
                                   subcontractors=subcontractors)
-    upload = inspect_upload(data, f"{template_id}-{vendor.name_en or vendor.name}.xlsx", {"xlsx"})
+    upload = inspect_upload(data, f"{template.title_ja}回答_{vendor.name}.xlsx", {"xlsx"})
     result = service.import_response(session, vendor_id=vendor.id, upload=upload, key=key,
                                      user_id=ctx["users"]["compliance"].id)
     when = datetime.combine(ctx["today"] - timedelta(days=days_ago), time(10, 0), tzinfo=timezone.utc)
@@ -41,14 +41,14 @@ def load(session: Session, ctx: dict) -> None:
     _import(session, ctx, "fjsys", "general_outsourcing",
             {"SUB-02": "いいえ / No", "GEN-03": "依頼時のみ / Only on request"}, days_ago=380)
     _import(session, ctx, "fjsys", "general_outsourcing", {"GEN-03": "毎月報告 / Reported monthly"},
-            subcontractors=[("さくらデータセンター株式会社", "3010401000009", "JP", "データセンター運用",
+            subcontractors=[("常磐台データセンター株式会社", "3010401000009", "JP", "データセンター運用",
                              "はい / Yes", "JP Tokyo")], days_ago=12)
     _import(session, ctx, "aws", "cloud_services",
             {"CLD-01": "日本 / Japan; 米国 / United States", "CLD-15": "貴社（事業者）が管理 / You (the provider)"},
             days_ago=40)
     _import(session, ctx, "kyc", "general_outsourcing",
             {"DAT-03": "日本 / Japan; その他 / Other", "DAT-05": "いいえ / No", "ASR-03": "はい / Yes"},
-            subcontractors=[("株式会社オペレーションサポート", "9010001000007", "JP", "目視確認業務", "はい / Yes", "JP Fukuoka"),
-                            ("Manila Back Office Solutions Inc.", "", "PH", "夜間目視確認", "はい / Yes", "PH Manila"),
-                            ("CloudSign Partners Pte. Ltd.", "", "SG", "電子署名基盤", "いいえ / No", "SG")],
+            subcontractors=[("株式会社ツムギ業務サポート", "9010001000007", "JP", "目視確認業務", "はい / Yes", "JP Fukuoka"),
+                            ("マニラ湾バックオフィス・サービシズ社", "", "PH", "夜間目視確認", "はい / Yes", "PH Manila"),
+                            ("ライオンシティ電子署名社", "", "SG", "電子署名基盤", "いいえ / No", "SG")],
             days_ago=3)

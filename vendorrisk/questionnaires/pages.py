@@ -18,13 +18,14 @@ from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
-from vendorrisk.questionnaires import foreign, reviews, service
+from vendorrisk.questionnaires import foreign, labels, reviews, service
 from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue, get_template
 from vendorrisk.vendors.models import Vendor
 
 bp = Blueprint("questionnaires", __name__, template_folder="templates", url_prefix="/questionnaires")
+bp.app_context_processor(labels.helpers)
 NAV = [NavItem("questionnaires.index", _l("Questionnaires"), 40)]
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 LAYOUT_FIELDS = ("sheet", "header_row", "profile", *(f"{role}_column" for role in foreign.ROLES))
@@ -206,8 +207,9 @@ def compare(response_id):
     session = get_session()
     item = reviews.get_response(session, response_id)
     previous, rows = reviews.compare(session, item)
+    template = catalogue().versions.get((item.template_id, item.template_version))
     return render_template("questionnaires/compare.html", response=item, previous=previous, rows=rows,
-                           vendor=session.get(Vendor, item.vendor_id))
+                           vendor=session.get(Vendor, item.vendor_id), template=template)
 
 
 @bp.get("/responses/<int:response_id>/file")

@@ -169,6 +169,20 @@ def reject_proposal(session: Session, proposal_id: int, user_id: int | None, not
     return proposal
 
 
+def on_link_removed(session: Session, event) -> None:
+    """Listener of ``events.LinkRemoved`` (a link removed from the chain page, with its
+    reason): the proposal that brought the link is withdrawn, keeping the reason, before the
+    link goes."""
+    proposals = list(session.exec(select(SubcontractorProposal).where(SubcontractorProposal.link_id == event.link_id)))
+    for proposal in proposals:
+        proposal.status, proposal.link_id = "withdrawn", None
+        proposal.note = (event.reason or proposal.note)[:1000]
+        proposal.reviewed_at = utcnow()
+        session.add(proposal)
+    if proposals:
+        session.flush()
+
+
 def withdraw_proposal(session: Session, proposal_id: int, user_id: int | None, reason: str) -> SubcontractorProposal:
     """Remove the link an accepted proposal became from the chain, recording why."""
     proposal = session.get(SubcontractorProposal, proposal_id)
@@ -202,9 +216,9 @@ def on_chain_changed(session: Session, _event) -> None:
         SubcontractorProposal.status == "accepted", SubcontractorProposal.link_id.is_(None))
         .execution_options(populate_existing=True)).all()
     for proposal in orphaned:
+        # The status says it in the reader's language ("removed from the chain"); no stored
+        # sentence in two languages. A removal with a reason came through on_link_removed.
         proposal.status = "withdrawn"
-        proposal.note = ("チェーンから委託関係が削除されました / The link was removed from the chain"
-                         + (f" — {proposal.note}" if proposal.note else ""))[:1000]
         proposal.reviewed_at = utcnow()
         session.add(proposal)
     if orphaned:

@@ -1,15 +1,17 @@
 """Storing an imported response: the file, the response with its scores per article, every
 answer (the unanswered ones too, blank), the subcontractors listed, and a finding per
 flagged answer — ours, or a foreign answer as one of our questions."""
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from vendorrisk.core import audit, storage
+from vendorrisk.core.i18n import language
 from vendorrisk.core.uploads import Upload
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.questionnaires.native import ParsedWorkbook
 from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue
-from vendorrisk.vendors.findings import FindingSpec, raise_findings
+from vendorrisk.vendors.findings import FindingSpec, english_title, raise_findings
 from vendorrisk.vendors.models import Vendor
 
 INSERT_BATCH = 500
@@ -78,12 +80,16 @@ def _native_findings(vendor: Vendor, response: QuestionnaireResponse, parsed: Pa
         specs.append(FindingSpec(
             vendor_id=vendor.id, source="questionnaire", severity=answer.evaluation.severity,
             source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
-            # Stored text, read by staff of either language: both, Japanese first.
-            title=(f"質問票 {answer.question_id}：回答「{answer.raw}」 — {question.text_ja} / "
-                   f"Questionnaire {answer.question_id}: answered '{answer.raw}' — {question.text_en}"),
-            description=(f"{template.title_en} v{template.version}, {question.citation('en')} / "
-                         f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answer: {answer.raw}\n"
-                         f"{answer.comment}").strip()))
+            # Each reader sees the title in their own language: stored as a key and parameters;
+            # the description is written for the person importing, in their language.
+            title=english_title("questionnaire_answer", params := {
+                "question": answer.question_id, "answer": answer.raw,
+                "text": {"ja": question.text_ja, "en": question.text_en}}),
+            title_key="questionnaire_answer", title_params=params,
+            description=_("%(questionnaire)s (version %(version)s), %(citation)s\n%(question)s\nAnswer: %(answer)s\n"
+                          "%(comment)s", questionnaire=template.title(language()), version=template.version,
+                          citation=question.citation(language()), question=question.text(language()),
+                          answer=answer.raw, comment=answer.comment).strip()))
     return specs
 
 
@@ -106,8 +112,13 @@ def _mapped_findings(vendor: Vendor, response: QuestionnaireResponse, parsed: Pa
         specs.append(FindingSpec(
             vendor_id=vendor.id, source="questionnaire", severity=item["severity"],
             source_ref=f"questionnaire_response:{response.id}:{item['question_id']}",
-            title=(f"質問票（{name_ja}） {item['question_id']}：回答「{given}」 — {question.text_ja} / "
-                   f"Questionnaire ({name_en}) {item['question_id']}: answered '{given}' — {question.text_en}")[:300],
-            description=(f"{name_en} → {templates[item['template_id']].title_en}, {question.citation('en')} / "
-                         f"{question.citation('ja')}\n{question.text_ja}\n回答 / Answers: {given}").strip()))
+            title=english_title("questionnaire_answer_mapped", params := {
+                "format": {"ja": name_ja, "en": name_en}, "question": item["question_id"], "answer": given[:150],
+                "text": {"ja": question.text_ja, "en": question.text_en}}),
+            title_key="questionnaire_answer_mapped", title_params=params,
+            description=_("%(format)s, read as %(questionnaire)s, %(citation)s\n%(question)s\nAnswers: %(answers)s",
+                          format=name_ja if language() == "ja" else name_en,
+                          questionnaire=templates[item["template_id"]].title(language()),
+                          citation=question.citation(language()), question=question.text(language()),
+                          answers=given).strip()))
     return specs

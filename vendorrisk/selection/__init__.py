@@ -33,4 +33,5 @@ def init_app(app: Flask) -> None:
     reg.add_vendor_panel("selection", 20, pages.vendor_panel)
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.ChainChanged, risk_tier.on_chain_changed)
+    reg.subscribe(events.VendorChanged, risk_tier.on_vendor_changed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -243,3 +243,18 @@ def compare(old: CriteriaSet, new: CriteriaSet) -> dict:
     return {"added": [after[c] for c in sorted(after.keys() - before.keys())],
             "removed": [before[c] for c in sorted(before.keys() - after.keys())],
             "changed": changed}
+
+
+def criteria_label(versions: str, language: str) -> str:
+    """``general v1, cloud-art27 v1`` (as stored on an assessment) as the sets' titles:
+    一般的な外部委託の選定基準 第1版、… (a set no longer known keeps its stored name)."""
+    labels = []
+    for item in filter(None, (versions or "").split(", ")):
+        key, _sep, number = item.rpartition(" v")
+        try:
+            title = get_set(key, int(number)).title[language]
+        except (NotFound, ValueError, KeyError):
+            labels.append(item)
+            continue
+        labels.append(_("%(title)s, version %(number)s", title=title, number=number))
+    return ("、" if language == "ja" else "; ").join(labels)

@@ -2,6 +2,7 @@
 import re
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
@@ -213,6 +214,26 @@ def record_docx(assessment_id):
                          entity="selection_assessment", entity_id=assessment_id, after={"format": "docx"})
 
 
+@bp.app_template_filter("criteria_label")
+def criteria_label(versions: str) -> str:
+    """The criteria sets an assessment was scored with, by title, in the reader's language."""
+    locale = get_locale()
+    return criteria_content.criteria_label(versions, locale.language if locale else "en")
+
+
+@bp.app_template_filter("citation")
+def citation(article: str) -> str:
+    """A criterion's article (``25-1``, ``27-5``) as staff cite it: 第25条第1項 / 第27条第5号,
+    Art. 25(1) / Art. 27(5)."""
+    number, _sep, part = (article or "").partition("-")
+    if not number.isdigit() or not part.isdigit():
+        return article
+    locale = get_locale()
+    if locale and locale.language == "ja":
+        return f"第{number}条第{part}{'号' if number == '27' else '項'}"
+    return f"Art. {number}({part})"
+
+
 @bp.get("/criteria")
 @allow(*ALL_ROLES)
 def criteria_sets():
@@ -242,15 +263,17 @@ def compare(key):
 
 @bp.get("/vendors/<int:vendor_id>")
 @allow(*ALL_ROLES)
-def vendor(vendor_id):
-    """A vendor's risk tier (factors, override history) and assessment history."""
+def vendor(vendor_id, values: dict | None = None, errors=(), status: int = 200):
+    """A vendor's risk tier (factors, override history) and assessment history; after a
+    refused override, the form keeps what was typed and shows its errors."""
     db = get_session()
     record = get_vendor(db, vendor_id)
     tier = risk_tier.explain(db, vendor_id)
     history = selection.vendor_history(db, vendor_id)
     people = _users([o.set_by_id for o in tier["history"]] + [a.prepared_by_id for a in history])
     return render_template("selection/vendor.html", vendor=record, tier=tier, history=history, people=people,
-                           can_override=g.user.role in ("admin",) + APPROVERS)
+                           can_override=g.user.role in ("admin",) + APPROVERS, values=values or {},
+                           errors=list(errors)), status
 
 
 @bp.post("/vendors/<int:vendor_id>/tier-override")
@@ -259,7 +282,12 @@ def override_tier(vendor_id):
     """Override the computed tier (or clear the override) with a reason."""
     db = get_session()
     tier = request.form.get("tier") or None
-    risk_tier.set_override(db, vendor_id, tier=tier, reason=request.form.get("reason", ""), user_id=g.user.id)
+    try:
+        risk_tier.set_override(db, vendor_id, tier=tier, reason=request.form.get("reason", ""), user_id=g.user.id)
+    except ValidationFailed as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return vendor(vendor_id, {"tier": tier or "", "reason": request.form.get("reason", "")}, exc.details, exc.status)
     db.commit()
     flash(_("Risk tier override saved."), "success")
     return redirect(url_for("selection.vendor", vendor_id=vendor_id))

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.selection.models import RiskTierOverride
@@ -208,7 +209,14 @@ def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: 
     session.add(row)
     session.flush()
     recompute(session, [vendor_id])
+    events.publish(session, events.VendorChanged(vendor_id))  # review plans follow the new tier
     return row
+
+
+def on_vendor_changed(session: Session, event) -> None:
+    """Listener of ``events.VendorChanged``: a new vendor gets its computed tier at once, and
+    a changed cloud flag moves it."""
+    recompute(session, [event.vendor_id])
 
 
 def on_chain_changed(session: Session, event) -> None:

@@ -21,7 +21,7 @@ from vendorrisk.core.uploads import Upload
 from vendorrisk.selection import criteria as criteria_content
 from vendorrisk.selection import risk_tier
 from vendorrisk.selection.models import AssessmentEvidence, AssessmentScore, SelectionAssessment
-from vendorrisk.vendors.findings import raise_finding
+from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.models import Vendor
 
 OPEN_STATUSES = ("draft", "submitted")
@@ -294,8 +294,11 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
             finding, _created = raise_finding(
                 session, vendor_id=assessment.vendor_id, source="assessment",
                 source_ref=f"selection_assessment:{assessment.id}:condition:{index + 1}",
-                title=f"選定の条件 / Selection condition: {condition['text']}", due_date=due, raised_by_id=user.id,
-                description=f"Condition of approval of selection assessment {assessment.id} (Art. 25(1)).")
+                title=english_title("selection_condition", {"condition": condition["text"]}),
+                title_key="selection_condition", title_params={"condition": condition["text"]},
+                due_date=due, raised_by_id=user.id,
+                description=_("A condition of the approval of the vendor's selection (Art. 25(1)), approved on %(day)s.",
+                              day=date.today().isoformat()))
             updated.append(dict(condition, finding_id=finding.id))
         assessment.conditions = updated
     session.flush()

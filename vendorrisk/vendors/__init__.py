@@ -26,3 +26,5 @@ def init_app(app: Flask) -> None:
     reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
     reg.add_demo_loader(11, demo.load)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
+    # Every page shows a finding's title in the reader's language.
+    app.jinja_env.filters["finding_title"] = findings.display_title

@@ -126,10 +126,17 @@ def get_arrangement(session: Session, arrangement_id: int) -> Arrangement:
 
 
 def create_arrangement(session: Session, data: dict) -> Arrangement:
-    """Record an arrangement; its vendor becomes tier 1 of the chain."""
-    payload = parse(ArrangementCreate, data)
-    if session.get(Vendor, payload.vendor_id) is None:
-        raise ValidationFailed(_("Unknown vendor."), [{"field": "vendor_id", "message": _("No such vendor.")}])
+    """Record an arrangement; its vendor becomes tier 1 of the chain. Every problem is
+    reported at once (the fields and the vendor)."""
+    vendor_missing = [] if session.get(Vendor, data.get("vendor_id") or 0) is not None else [
+        {"field": "vendor_id", "message": _("No such vendor.")}]
+    try:
+        payload = parse(ArrangementCreate, data)
+    except ValidationFailed as exc:
+        exc.details = [d for d in exc.details if d.get("field") != "vendor_id"] + vendor_missing
+        raise
+    if vendor_missing:
+        raise ValidationFailed(_("Unknown vendor."), vendor_missing)
     arrangement = Arrangement(**payload.model_dump())
     session.add(arrangement)
     session.flush()

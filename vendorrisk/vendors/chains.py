@@ -247,8 +247,10 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
     return link
 
 
-def remove_link(session: Session, link: OutsourcingLink) -> None:
-    """Remove a link unless that would cut its vendor's own subcontractors off the chain."""
+def remove_link(session: Session, link: OutsourcingLink, reason: str = "") -> None:
+    """Remove a link unless that would cut its vendor's own subcontractors off the chain;
+    the reason is kept in the audit trail and told to the records that point at the link
+    (``events.LinkRemoved``)."""
     other_parent = session.exec(select(exists().where(
         OutsourcingLink.arrangement_id == link.arrangement_id, OutsourcingLink.vendor_id == link.vendor_id,
         OutsourcingLink.id != link.id))).one()
@@ -259,6 +261,11 @@ def remove_link(session: Session, link: OutsourcingLink) -> None:
         raise Conflict(_("%(name)s has its own subcontractors in this chain; remove their links first.",
                          name=_vendor_name(session, link.vendor_id)))
     removed_vendor, arrangement_id = link.vendor_id, link.arrangement_id
+    reason = (reason or "").strip()[:1000]
+    events.publish(session, events.LinkRemoved(arrangement_id, link.id, removed_vendor, reason))
+    audit.add_event(session, action="remove_link", entity="outsourcing_link", entity_id=link.id,
+                    before={"vendor_id": removed_vendor, "parent_vendor_id": link.parent_vendor_id},
+                    after={"reason": reason})
     session.delete(link)
     session.flush()
     chain_changed(session, arrangement_id, also=(removed_vendor,))

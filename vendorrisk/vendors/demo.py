@@ -8,43 +8,44 @@ from vendorrisk.vendors import chains as chain_service
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor, VendorContact, VendorOwner
 from vendorrisk.vendors.service import create_vendor, normalise_name
 
+# Invented companies (no real company is named next to the demo's findings and gaps).
 # key, name, name_en, corporate number (valid check digits), country, cloud, subsidiary, status
 VENDORS = [
-    ("fjsys", "株式会社フジシステムズ", "Fuji Systems Co., Ltd.", "1010001000006", "JP", False, True, "approved"),
-    ("sakura_dc", "さくらデータセンター株式会社", "Sakura Data Center K.K.", "3010401000009", "JP", False, False, "approved"),
-    ("aws", "アマゾン ウェブ サービス ジャパン合同会社", "Amazon Web Services Japan G.K.", "1011001000004", "JP", True, False, "approved"),
-    ("azure", "日本マイクロソフト株式会社", "Microsoft Japan Co., Ltd.", "1010401000002", "JP", True, False, "approved"),
-    ("kyc", "株式会社アイデンティティ確認サービス", "Identity Check Services Inc.", "7010001000000", "JP", True, False, "conditionally_approved"),
-    ("kyc_ops", "株式会社オペレーションサポート", "Operation Support Co., Ltd.", "9010001000007", "JP", False, False, "under_assessment"),
-    ("bpo_ph", "Manila Back Office Solutions Inc.", "Manila Back Office Solutions Inc.", None, "PH", False, False, "prospect"),
-    ("wallet", "株式会社ウォレットテック", "WalletTech K.K.", "8010001000008", "JP", False, False, "approved"),
-    ("hsm", "Secure Keys Ltd.", "Secure Keys Ltd.", None, "GB", True, False, "approved"),
-    ("soc", "株式会社セキュリティ監視センター", "Security Monitoring Center Co., Ltd.", "3010001000004", "JP", False, False, "approved"),
-    ("soc_tool", "LogCloud Inc.", "LogCloud Inc.", None, "US", True, False, "under_assessment"),
-    ("mail", "株式会社メール配信", "Mail Delivery Co., Ltd.", "1011101012345", "JP", True, False, "approved"),
-    ("print", "株式会社印刷センター", "Print Center Co., Ltd.", None, "JP", False, False, "prospect"),
+    ("fjsys", "株式会社ハヤセ情報システム", "Hayase Information Systems Co., Ltd.", "1010001000006", "JP", False, True, "approved"),
+    ("sakura_dc", "常磐台データセンター株式会社", "Tokiwadai Data Center K.K.", "3010401000009", "JP", False, False, "approved"),
+    ("aws", "雲海クラウド合同会社", "Unkai Cloud G.K.", "1011001000004", "JP", True, False, "approved"),
+    ("azure", "株式会社ソラノ基盤", "Sorano Platform Co., Ltd.", "1010401000002", "JP", True, False, "approved"),
+    ("kyc", "株式会社ミトメル本人確認", "Mitomeru Identity K.K.", "7010001000000", "JP", True, False, "conditionally_approved"),
+    ("kyc_ops", "株式会社ツムギ業務サポート", "Tsumugi Operations Support Co., Ltd.", "9010001000007", "JP", False, False, "under_assessment"),
+    ("bpo_ph", "マニラ湾バックオフィス・サービシズ社", "Manila Bay Back Office Services Inc.", None, "PH", False, False, "prospect"),
+    ("wallet", "株式会社カギノテ・ウォレット", "Kaginote Wallet K.K.", "8010001000008", "JP", False, False, "approved"),
+    ("hsm", "テムズ鍵管理サービス社", "Thames Key Services Ltd.", None, "GB", True, False, "approved"),
+    ("soc", "株式会社ヨミチ監視センター", "Yomichi Monitoring Center Co., Ltd.", "3010001000004", "JP", False, False, "approved"),
+    ("soc_tool", "ログリバー社", "LogRiver Inc.", None, "US", True, False, "under_assessment"),
+    ("mail", "株式会社ツバメ配信", "Tsubame Messaging Co., Ltd.", "1011101012345", "JP", True, False, "approved"),
+    ("print", "株式会社シロガネ帳票センター", "Shirogane Forms Center Co., Ltd.", None, "JP", False, False, "prospect"),
 ]
 
 # key, vendor, title, service, important, cloud, user data, categories, end in days, locations
 ARRANGEMENTS = [
-    ("core", "fjsys", "電子決済手段 勘定系システムの開発・運用", "Core ledger development and operation",
-     True, False, True, ["氏名", "住所", "取引履歴"], 400, [("JP", "Tokyo")]),
-    ("ekyc", "kyc", "オンライン本人確認 (eKYC)", "Online identity verification", True, True, True,
-     ["本人確認書類", "顔画像"], 75, [("JP", "Tokyo")]),
-    ("wallet", "wallet", "ウォレット管理システム", "Wallet management and key custody", True, False, True,
-     ["ウォレットアドレス"], 700, [("JP", "Osaka")]),
-    ("soc", "soc", "セキュリティ監視 (SOC)", "24x7 security monitoring", True, False, False, [], 200, []),
-    ("mail", "mail", "取引通知メール配信", "Transaction notification e-mails", False, True, True,
+    ("core", "fjsys", "電子決済手段 勘定系システムの開発・運用", "勘定系システムの開発・保守・運用",
+     True, False, True, ["氏名", "住所", "取引履歴"], 400, [("JP", "東京")]),
+    ("ekyc", "kyc", "オンライン本人確認 (eKYC)", "オンラインでの本人確認（書類・顔画像の照合）", True, True, True,
+     ["本人確認書類", "顔画像"], 75, [("JP", "東京")]),
+    ("wallet", "wallet", "ウォレット管理システム", "ウォレットの管理と暗号鍵の保管", True, False, True,
+     ["ウォレットアドレス"], 700, [("JP", "大阪")]),
+    ("soc", "soc", "セキュリティ監視 (SOC)", "24時間365日のセキュリティ監視", True, False, False, [], 200, []),
+    ("mail", "mail", "取引通知メール配信", "取引通知メールの配信", False, True, True,
      ["メールアドレス"], 25, []),
 ]
 
 # arrangement, parent, child, service, user data, approval, locations
 LINKS = [
-    ("core", "fjsys", "sakura_dc", "データセンター運用", True, "approved", [("JP", "Tokyo")]),
+    ("core", "fjsys", "sakura_dc", "データセンター運用", True, "approved", [("JP", "東京")]),
     ("core", "fjsys", "aws", "クラウド基盤 (DR)", True, "approved", [("JP", "ap-northeast-3")]),
     ("core", "sakura_dc", "print", "帳票印刷", True, "unapproved", []),
-    ("ekyc", "kyc", "kyc_ops", "目視確認業務", True, "approved", [("JP", "Fukuoka")]),
-    ("ekyc", "kyc_ops", "bpo_ph", "夜間目視確認", True, "unapproved", [("PH", "Manila")]),
+    ("ekyc", "kyc", "kyc_ops", "目視確認業務", True, "approved", [("JP", "福岡")]),
+    ("ekyc", "kyc_ops", "bpo_ph", "夜間目視確認", True, "unapproved", [("PH", "マニラ")]),
     ("ekyc", "kyc", "azure", "顔認証基盤", True, "approved", [("JP", "japaneast")]),
     ("wallet", "wallet", "hsm", "鍵管理 HSM", False, "approved", []),
     ("wallet", "hsm", "aws", "クラウドHSM基盤", False, "pending", []),
@@ -68,7 +69,7 @@ def _load_portfolio(session: Session, ctx: dict) -> None:
         ctx["vendors"][key] = vendor
     session.flush()
     session.add(VendorContact(vendor_id=ctx["vendors"]["fjsys"].id, name="山田 太郎",
-                              email="yamada@fjsys.example.jp", title="営業部長"))
+                              email="yamada@hayase-is.example.jp", title="営業部長"))
     for key, vendor_key, title, service, important, cloud, user_data, categories, end_days, locations in ARRANGEMENTS:
         arrangement = Arrangement(vendor_id=ctx["vendors"][vendor_key].id, title=title, service=service,
                                   business_function=service, is_important=important, is_cloud=cloud,
@@ -104,7 +105,7 @@ def load(session: Session, ctx: dict) -> None:
         vendor.name_normalized = normalise_name(vendor.name)
     session.flush()
     vendors, arrangements = ctx["vendors"], ctx["arrangements"]
-    courier = create_vendor(session, {"name": "株式会社配送サービス", "name_en": "Delivery Service Co., Ltd.",
+    courier = create_vendor(session, {"name": "株式会社アシタカ配送", "name_en": "Ashitaka Logistics Co., Ltd.",
                                       "corporate_number": "5010001000002", "country": "JP"})
     vendors["courier"] = courier
     core = arrangements["core"]

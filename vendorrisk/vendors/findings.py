@@ -8,18 +8,58 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, select
 
 from vendorrisk.core.errors import ValidationFailed
-from vendorrisk.core.models import created_at_field
+from vendorrisk.core.models import created_at_field, json_dict_field
 from vendorrisk.vendors.models import VendorOwner
 
 SEVERITIES = ("critical", "high", "medium", "low")
 FINDING_STATUSES = ("open", "in_progress", "resolved", "closed")
 FINDING_SOURCES = ("manual", "review", "questionnaire", "contract", "certificate", "assessment")
 FINDING_EVENT_ACTIONS = ("raised", "status", "assigned", "comment")
+
+# Titles of the findings the product raises, by key; each reader sees them in their own
+# language. A parameter is a plain value or ``{"ja": ..., "en": ...}`` (a clause's title,
+# a question's text).
+FINDING_TITLES = {
+    "contract_clause_missing": _l("Contract clause missing: %(clause)s (%(article)s), %(contract)s"),
+    "questionnaire_answer": _l("Questionnaire %(question)s answered “%(answer)s”: %(text)s"),
+    "questionnaire_answer_mapped": _l("Questionnaire (%(format)s) %(question)s answered “%(answer)s”: %(text)s"),
+    "selection_condition": _l("Selection condition: %(condition)s"),
+    "certificate_exceptions": _l("%(kind)s: exceptions noted by %(issuer)s"),
+}
+
+
+def _param(value, language: str):
+    if isinstance(value, dict):
+        return value.get(language) or value.get("ja") or value.get("en") or ""
+    return value
+
+
+def display_title(finding, language: str | None = None) -> str:
+    """The finding's title in the reader's language (the locale of the request or mail)."""
+    key = getattr(finding, "title_key", None)
+    if key not in FINDING_TITLES:
+        return finding.title
+    if language is None:
+        locale = get_locale()
+        language = locale.language if locale else "en"
+    params = {name: _param(value, language) for name, value in (finding.title_params or {}).items()}
+    try:
+        return str(FINDING_TITLES[key]) % params
+    except (KeyError, TypeError, ValueError):
+        return finding.title
+
+
+def english_title(key: str, params: dict) -> str:
+    """The English title stored in ``Finding.title`` (search, exports, the API)."""
+    template = FINDING_TITLES[key]._args[0]
+    return (template % {name: _param(value, "en") for name, value in params.items()})[:300]
 
 
 class Finding(SQLModel, table=True):
@@ -34,6 +74,11 @@ class Finding(SQLModel, table=True):
     # e.g. "questionnaire_response:12:Q-03"; NULL for manual findings (NULLs never collide).
     source_ref: Optional[str] = Field(default=None, max_length=200)
     title: str = Field(max_length=300)
+    # A finding raised by the product names its kind and facts; each reader sees the title
+    # in their own language (``display_title``). ``title`` keeps the English text for
+    # search, exports and the API; a finding typed by a person has no key.
+    title_key: Optional[str] = Field(default=None, max_length=40)
+    title_params: dict = json_dict_field()
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     severity: str = Field(default="medium", max_length=10, index=True)
     status: str = Field(default="open", max_length=20, index=True)
@@ -65,7 +110,8 @@ class FindingEvent(SQLModel, table=True):
 def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
                   severity: str = "medium", source_ref: str | None = None, description: str = "",
                   arrangement_id: int | None = None, owner_id: int | None = None,
-                  due_date: date | None = None, raised_by_id: int | None = None) -> tuple[Finding, bool]:
+                  due_date: date | None = None, raised_by_id: int | None = None,
+                  title_key: str | None = None, title_params: dict | None = None) -> tuple[Finding, bool]:
     """Create a finding, or return the existing one for the same ``source``/``source_ref``.
 
     Returns ``(finding, created)``. Without an explicit owner, the vendor's primary owner
@@ -74,7 +120,7 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
     """
     spec = FindingSpec(vendor_id=vendor_id, source=source, title=title, severity=severity,
                        source_ref=source_ref, description=description, arrangement_id=arrangement_id,
-                       owner_id=owner_id, due_date=due_date)
+                       owner_id=owner_id, due_date=due_date, title_key=title_key, title_params=title_params)
     created = raise_findings(session, [spec], raised_by_id=raised_by_id)
     if created:
         return created[0], True
@@ -95,6 +141,8 @@ class FindingSpec:
     arrangement_id: int | None = None
     owner_id: int | None = None
     due_date: date | None = None
+    title_key: str | None = None
+    title_params: dict | None = None
 
 
 def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: int | None = None) -> list[Finding]:
@@ -129,7 +177,8 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
                 continue
             existing.add(key)
         created.append(Finding(vendor_id=spec.vendor_id, source=spec.source, source_ref=spec.source_ref,
-                               title=spec.title[:300], description=spec.description, severity=spec.severity,
+                               title=spec.title[:300], title_key=spec.title_key, title_params=spec.title_params or {},
+                               description=spec.description, severity=spec.severity,
                                arrangement_id=spec.arrangement_id,
                                owner_id=spec.owner_id if spec.owner_id is not None else owners.get(spec.vendor_id),
                                due_date=spec.due_date, raised_by_id=raised_by_id))

@@ -208,6 +208,7 @@ def create_vendor(session: Session, data: dict) -> Vendor:
         _refuse_duplicates(session, "", payload.corporate_number, True)
         raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
                          "reload and check."))
+    events.publish(session, events.VendorChanged(vendor.id))  # its tier is computed at once
     return vendor
 
 

@@ -17,10 +17,11 @@ NAV = [NavItem("admin.users", _l("Users"), 80)]
 
 @bp.get("/users", endpoint="users")
 @allow("admin")
-def users_list():
-    """List users with their roles."""
+def users_list(values: dict | None = None, errors=(), status: int = 200):
+    """List users with their roles (after a refused new user: the form as typed, with errors)."""
     rows = get_session().exec(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=rows, roles=ROLES)
+    return render_template("admin/users.html", users=rows, roles=ROLES, values=values or {},
+                           errors=list(errors)), status
 
 
 @bp.post("/users")
@@ -28,17 +29,19 @@ def users_list():
 def create():
     """Create a user with a role and an initial password."""
     db = get_session()
+    values = {key: request.form.get(key, "") for key in ("email", "role", "display_name")}
     try:
-        users.create_user(db, email=request.form.get("email", ""), role=request.form.get("role", ""),
-                          password=request.form.get("password", ""),
-                          display_name=request.form.get("display_name", ""))
+        users.create_user(db, email=values["email"], role=values["role"], password=request.form.get("password", ""),
+                          display_name=values["display_name"])
     except DomainError as exc:
         db.rollback()
         flash(exc.message, "error")
-        for detail in exc.details:
-            if isinstance(detail, dict) and detail.get("message") not in (None, "invalid"):
+        details = [d for d in exc.details if isinstance(d, dict)]
+        # a problem without a field of the form is said at the top
+        for detail in details:
+            if detail.get("field") not in values and detail.get("field") != "password" and detail.get("message"):
                 flash(detail["message"], "error")
-        return redirect(url_for("admin.users"))
+        return users_list(values, details, exc.status)
     db.commit()
     flash(_("The user was created."), "info")
     return redirect(url_for("admin.users"))

@@ -3,10 +3,12 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
+from vendorrisk.accounts import audit_view
+from vendorrisk.accounts.audit_labels import ACTIONS, ENTITIES
 from vendorrisk.core.access import allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_download
-from vendorrisk.core.models import AuditEntry
+from vendorrisk.core.models import AuditEntry, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.core.xlsx import csv_row
@@ -29,9 +31,14 @@ def _filtered_query():
 @bp.get("/")
 @allow(*READERS)
 def index():
-    """Entries newest first, filtered by entity, id, action or actor."""
-    page = paginate(get_session(), _filtered_query(), request.args.get("page", 1, type=int), 100)
-    return render_template("audit/index.html", page=page, filters={k: request.args.get(k, "") for k in FILTERS})
+    """Entries newest first, each as who did what to which record, field by field;
+    filtered by kind of record, record, action or person."""
+    session = get_session()
+    page = paginate(session, _filtered_query(), request.args.get("page", 1, type=int), 50)
+    people = session.exec(select(User.email, User.display_name).order_by(User.display_name)).all()
+    return render_template("audit/index.html", page=page, rows=audit_view.present(session, list(page.items)),
+                           filters={k: request.args.get(k, "") for k in FILTERS}, entities=ENTITIES,
+                           actions=ACTIONS, people=people)
 
 
 @bp.get("/export.csv")

@@ -29,11 +29,15 @@ def index():
                             for t, f in figures["vendors_by_risk_tier"].items()], _("Vendors by risk tier"))
     concentration_chart = bar_chart([Bar(v["name"], v["arrangements"], v["href"], "conc")
                                      for v in figures["top_concentration"]], _("Top concentration"), width=560)
-    points = snapshots.trend(session, 12)
-    trend_chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], _("Gaps per month"))
+    # The gap count is the live matrix's, not the last snapshot's; this month's point of the
+    # trend is the live count too, so the tile, the chart and the matrix agree.
+    gaps = dashboard.live_gaps(session)
+    this_month = snapshots.month_start(utcnow().date())
+    months = [(p.month.strftime("%Y-%m"), p.gaps) for p in snapshots.trend(session, 12) if p.month != this_month]
+    trend_chart = line_chart(months[-11:] + [(this_month.strftime("%Y-%m"), gaps)], _("Gaps per month"))
     return render_template("compliance/dashboard.html", figures=figures, severity_chart=severity_chart,
                            tier_chart=tier_chart, concentration_chart=concentration_chart,
-                           trend_chart=trend_chart, latest=points[-1] if points else None)
+                           trend_chart=trend_chart, gaps=gaps)
 
 
 @bp.get("/lists/<key>")
@@ -43,8 +47,8 @@ def figure_list(key: str):
     session = get_session()
     query = dashboard.list_query(session, key, utcnow().date(), request.args)
     if query is None:
-        raise NotFound("This list is not available.")
+        raise NotFound(_("This list is not available."))
     page = paginate(session, query, request.args.get("page", 1, type=int), 50, scalars=False)
     figure = dashboard.LISTS[key]
     title = figure.title_ja if language() == "ja" else figure.title_en
-    return render_template("compliance/figure_list.html", page=page, title=title)
+    return render_template("compliance/figure_list.html", page=page, title=title, key=key)

@@ -1,5 +1,6 @@
 """Compliance pages: the portfolio matrix, a vendor's matrix, the rules, the trend and exports."""
 from flask import Blueprint, g, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.compliance import matrix, snapshots
@@ -60,7 +61,7 @@ def rules():
 def trend():
     """Gaps per month from the monthly snapshots, as a line chart and a table."""
     points = snapshots.trend(get_session())
-    chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], "Gaps per month")
+    chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], _("Gaps per month"))
     return render_template("compliance/trend.html", points=points, chart=chart,
                            obligations=matrix.all_obligations(), lang=language())
 

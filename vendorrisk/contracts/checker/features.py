@@ -11,6 +11,7 @@ and checking, so a model and the checker always read a sentence alike.
 """
 import re
 
+from vendorrisk.contracts.checker.concepts import concept_features
 from vendorrisk.contracts.checker.parties import obligor
 
 TOKEN = re.compile(r"[a-z][a-z0-9]*|[ⓅⒸ]|[\u3041-\u30ff\u3400-\u9fff\u3005\u30fcⓅⒸ]+")
@@ -47,14 +48,20 @@ def normalise(text: str) -> str:
 
 
 def sentence_features(sentence: str, heading: str = "", pattern_hits: tuple[str, ...] = (),
-                      heading_hits: tuple[str, ...] = ()) -> set[str]:
-    """The features of one marked sentence under ``heading``."""
+                      heading_hits: tuple[str, ...] = (), found: set[str] | None = None) -> set[str]:
+    """The features of one marked sentence under ``heading`` (``found``: its concept features
+    when the caller has them already)."""
     out: set[str] = set()
-    _words(normalise(sentence), "", out)
+    lowered = normalise(sentence)
+    _words(lowered, "", out)
     if heading:
         _words(normalise(heading), "h:", out, pairs=False)
     role, modality = obligor(sentence)
     out.add(f"obl:{role or '-'}:{modality or '-'}")
+    if found is None:
+        found = concept_features(lowered, heading.lower() if heading else "")
+    out.update(found)
+    out.update(f"ko:{role or '-'}:{f[2:]}" for f in found if f.startswith("k:") and "+" not in f)
     out.update(f"re:{c}" for c in pattern_hits)
     out.update(f"rh:{c}" for c in heading_hits)
     return out

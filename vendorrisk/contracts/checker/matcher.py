@@ -4,23 +4,28 @@ Every sentence of the contract (``reading.Unit``: located, parties marked) is sc
 the learned scorer for every clause; the clause library's patterns are features of that
 scorer, not the decision. For a clause:
 
-- **found** when the best sentence's probability reaches the clause's ``found`` threshold
+- the document's evidence for the clause (``evidence``: the best sentences, the best
+  article taken together, the library's phrases and headings, who owes the best sentence)
+  gives its score;
+- **found** when that score reaches the ``found`` threshold of the document's language
   (chosen in training so that on documents without the clause a false *found* is rare),
-  the sentence is the provider's obligation where direction matters (a duty of the
+  the best sentence is the provider's obligation where direction matters (a duty of the
   customer towards the provider — ``利用者は…直ちに当社に通知`` — is not the provider's
-  incident notification), and no negative pattern of the library sits in it;
-- **not found** when no sentence reaches the ``review`` threshold;
-- **needs review** between the two, or when direction or a negative pattern stops a
-  sentence that would otherwise be found.
+  incident notification; such sentences never count for those clauses), carries no
+  negative pattern of the library and does not merely refer to another document;
+- **not found** below the ``review`` threshold;
+- **needs review** between the two, or when direction, a negative pattern or a reference
+  stops a document that would otherwise be found.
 
 The reason is a key with parameters (``reasons.render`` writes it in Japanese or English).
 A scanned PDF gets *needs review* for every clause. Reviewer examples (``scorer.Example``)
-adapt the scorer's weights for one installation before the contract is scored.
+change the scores of the sentences near them (``scorer.Memory``) before the document is
+judged.
 """
 import re
 from dataclasses import dataclass, field
 
-from vendorrisk.contracts.checker import reasons
+from vendorrisk.contracts.checker import evidence, reasons
 from vendorrisk.contracts.checker.document import Structure
 from vendorrisk.contracts.checker.library import Clause
 from vendorrisk.contracts.checker.parties import CUSTOMER, PROVIDER
@@ -105,49 +110,64 @@ def _pattern_phrase(unit, clause: Clause) -> str:
     return ""
 
 
-def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: Model) -> ClauseResult:
+def _has_essential(clause: Clause, reading: Reading, unit) -> bool:
+    """Whether the clause's essential element is written in the article of ``unit``."""
+    label, part = unit.passage.label, unit.passage.part
+    text = " ".join(u.text for u in reading.units if u.passage is unit.passage or
+                    (label is not None and u.passage.label == label and u.passage.part == part)).lower()
+    return any(p.search(text) for r in clause.recognition.values() for p in r.essential)
+
+
+def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: Model, lang: str = "") -> ClauseResult:
     """The result for ``clause`` from the per-unit probabilities ``scored``."""
     slot = model.slot(clause.id)
     if slot is None or not reading.units:
         return _result(clause, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"})
-    found_t, review_t = model.found[slot], model.review[slot]
-    best = blocked = None
-    for i, unit in enumerate(reading.units):
-        p = scored[i][slot]
-        if clause.id in PROVIDER_DUTIES and unit.obligor == (CUSTOMER, "shall"):
-            if blocked is None or p > scored[blocked][slot]:
-                blocked = i
-            continue
-        if best is None or p > scored[best][slot]:
-            best = i
-    p = scored[best][slot] if best is not None else 0.0
-    if best is None or p < review_t:
-        if blocked is not None and scored[blocked][slot] >= review_t:
+    lang = lang or evidence.language(reading.units)
+    found_t, review_t = model.found(lang), model.review(lang)
+    probabilities = [row[slot] for row in scored]
+    usable = [not (clause.id in PROVIDER_DUTIES and u.obligor == (CUSTOMER, "shall")) for u in reading.units]
+    base = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, model.bias[slot]))))
+    features = evidence.document_features(reading.units, probabilities, clause.id, usable, lang, base)
+    value = evidence.stacker_score(model.stacker, features, slot, len(model.clause_ids))
+    confidence = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, value))))
+    best = max((i for i, ok in enumerate(usable) if ok), key=lambda i: probabilities[i], default=None)
+    blocked = max((i for i, ok in enumerate(usable) if not ok), key=lambda i: probabilities[i], default=None)
+    if best is None or value < review_t:
+        if blocked is not None and probabilities[blocked] >= 0.5 and (best is None or
+                                                                      probabilities[blocked] > probabilities[best]):
             unit = reading.units[blocked]
-            return _result(clause, NEEDS_REVIEW, scored[blocked][slot], "direction", {}, unit)
-        return _result(clause, NOT_FOUND, 1 - p, "not_found", {"score": f"{p:.2f}"})
+            return _result(clause, NEEDS_REVIEW, probabilities[blocked], "direction", {}, unit)
+        return _result(clause, NOT_FOUND, 1 - confidence, "not_found", {"score": f"{confidence:.2f}"})
     unit = reading.units[best]
-    params = {"score": f"{p:.2f}", "heading": unit.heading[:60], "owner": unit.obligor[0] or ""}
-    if p >= found_t:
+    params = {"score": f"{confidence:.2f}", "heading": unit.heading[:60], "owner": unit.obligor[0] or ""}
+    if value >= found_t:
         if clause.id in unit.negative_hits:
             phrase = next((m.group(0) for r in clause.recognition.values() for pat in r.negative
                            if (m := pat.search(unit.text.lower()))), "")
-            return _result(clause, NEEDS_REVIEW, p, "negative", {**params, "phrase": phrase}, unit)
+            return _result(clause, NEEDS_REVIEW, confidence, "negative", {**params, "phrase": phrase}, unit)
         if reference := _only_refers(unit):
-            return _result(clause, NEEDS_REVIEW, p, "referenced", {**params, "reference": reference}, unit)
+            return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
         if unit.obligor[0] == PROVIDER or clause.id not in PROVIDER_DUTIES or unit.obligor[0] == "":
             params["pattern"] = _pattern_phrase(unit, clause)
-            return _result(clause, FOUND, p, "found", params, unit)
-    return _result(clause, NEEDS_REVIEW, p, "weak", params, unit)
+            if clause.essential_label and not _has_essential(clause, reading, unit):
+                # found, but its essential element (a deadline, a named place, exit
+                # assistance, return or deletion) is not in the article: the reason says so
+                params["essential"] = clause.essential_label
+                return _result(clause, FOUND, confidence, "found_without_essential", params, unit)
+            return _result(clause, FOUND, confidence, "found", params, unit)
+    return _result(clause, NEEDS_REVIEW, confidence, "weak", params, unit)
 
 
-def score_units(reading: Reading, model: Model, deltas: dict | None = None) -> list[list[float]]:
-    """Every unit's probability for every clause of the model."""
+def score_units(reading: Reading, model: Model, memory=None) -> list[list[float]]:
+    """Every unit's probability for every clause of the model (``memory``: the
+    installation's reviewer examples, ``Model.adapt``)."""
     scored = []
+    base = model.scores(())
     for i, unit in enumerate(reading.units):
         if i % 256 == 0:
             time_budget.check()
-        scored.append(model.scores(unit.features, deltas))
+        scored.append(model.scores(unit.features, memory) if unit.candidate else base)
     return scored
 
 
@@ -163,9 +183,10 @@ def check_contract(structure: Structure, clauses, scanned: bool = False, example
     except ModelMissing:
         return [_result(c, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"}) for c in clauses]
     reading = reading or read(structure, clauses)
-    deltas = model.adapt(list(examples)) if examples else None
-    scored = score_units(reading, model, deltas)
-    return [decide(clause, reading, scored, model) for clause in clauses]
+    memory = model.adapt(list(examples)) if examples else None
+    scored = score_units(reading, model, memory)
+    lang = evidence.language(reading.units)
+    return [decide(clause, reading, scored, model, lang) for clause in clauses]
 
 
 def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> ClauseResult:

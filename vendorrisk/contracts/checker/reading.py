@@ -2,14 +2,20 @@
 parties marked and the features the scorer reads.
 
 The same reading serves checking and training (``vendorrisk contracts train``), so the
-model always sees sentences as the checker does. The clause library's patterns are run
-once over the whole document (not per sentence), and their hits become features of the
-sentences they fall in.
+model always sees sentences as the checker does.
+
+A cheap pre-filter comes first: a sentence is a *candidate* when it, or its heading, holds
+one of the concepts (``concepts``: audit, notify, incident, uptime, personnel...). Only
+candidates get the parties marked, the library's patterns (run once over the candidates'
+text, not per sentence), word features and scores; the others (definitions of prices,
+boilerplate on notices addresses...) keep their place but score as the model's base rate.
+Training reads alike and leaves them out, so a model never counts on them.
 """
 import bisect
 import re
 from dataclasses import dataclass
 
+from vendorrisk.contracts.checker.concepts import concept_features, concepts
 from vendorrisk.contracts.checker.document import Passage, Structure
 from vendorrisk.contracts.checker.features import sentence_features, sentences
 from vendorrisk.contracts.checker.parties import Parties, find_parties, mark_roles, obligor
@@ -52,6 +58,7 @@ class Unit:
     pattern_hits: tuple[str, ...] = ()
     negative_hits: tuple[str, ...] = ()
     heading_hits: tuple[str, ...] = ()
+    candidate: bool = True  # passed the pre-filter: scored
 
 
 @dataclass
@@ -76,21 +83,20 @@ def read(structure: Structure, clauses) -> Reading:
                 raw.append((passage, sentence, heading))
                 section_of.append(s)
     parties = find_parties("\n".join(s for _p, s, _h in raw[:4000]))
-    # the library's patterns, once over the whole text; a hit marks the sentence it is in
     flats = [flat(s) for _p, s, _h in raw]
-    starts, offset = [], 0
-    for f in flats:
-        starts.append(offset)
-        offset += len(f) + 1
-    # Japanese patterns only over the sentences in Japanese script (most of an English
-    # contract is skipped), English patterns over all (English passages sit in Japanese ones)
-    texts = {"en": ("\n".join(flats), starts, None)}
-    japanese = [i for i, f in enumerate(flats) if JAPANESE.search(f)]
-    ja_starts, offset = [], 0
-    for i in japanese:
-        ja_starts.append(offset)
-        offset += len(flats[i]) + 1
-    texts["ja"] = ("\n".join(flats[i] for i in japanese), ja_starts, japanese)
+    heading_concepts = {h: concepts(flat(h)) for h in {h for _p, _s, h in raw if h}}
+    sentence_concepts = [concepts(f) for f in flats]
+    candidates = [i for i, f in enumerate(flats) if heading_concepts.get(raw[i][2]) or sentence_concepts[i]]
+    # the library's patterns, once over the candidates' text; a hit marks the sentence it is
+    # in. Japanese patterns only over the sentences in Japanese script, English over all
+    # (English passages sit in Japanese documents).
+    texts = {}
+    for lang, chosen in (("en", candidates), ("ja", [i for i in candidates if JAPANESE.search(flats[i])])):
+        starts, offset = [], 0
+        for i in chosen:
+            starts.append(offset)
+            offset += len(flats[i]) + 1
+        texts[lang] = ("\n".join(flats[i] for i in chosen), starts, chosen)
     hits: dict[int, set[str]] = {}
     negatives: dict[int, set[str]] = {}
     heading_hits: dict[str, tuple[str, ...]] = {}
@@ -104,7 +110,7 @@ def read(structure: Structure, clauses) -> Reading:
                 for pattern in patterns:
                     for m in pattern.finditer(whole):
                         i = bisect.bisect_right(offsets, m.start()) - 1
-                        target.setdefault(back[i] if back else i, set()).add(clause.id)
+                        target.setdefault(back[i], set()).add(clause.id)
     for heading in {h for _p, _s, h in raw if h}:
         lowered = flat(heading)
         heading_hits[heading] = tuple(c.id for c in clauses
@@ -117,9 +123,13 @@ def read(structure: Structure, clauses) -> Reading:
         for clause_id in found:
             counts[clause_id] = counts.get(clause_id, 0) + 1
     units = []
+    chosen = set(candidates)
     for i, (passage, sentence, heading) in enumerate(raw):
         if i % 256 == 0:
             time_budget.check()
+        if i not in chosen:
+            units.append(Unit(passage, sentence, sentence, heading, set(), ("", ""), candidate=False))
+            continue
         marked = mark_roles(sentence, parties)
         marked_heading = mark_roles(heading, parties) if heading else ""
         key = tuple(sorted(hits.get(i, ())))
@@ -127,8 +137,10 @@ def read(structure: Structure, clauses) -> Reading:
         counts = per_section.get(section_of[i], {})
         strong = {f"rs:{c}" for c in key if c in head or counts.get(c, 0) >= 2}
         extra = {f"rn:{c}" for c in negatives.get(i, ())} | strong
-        units.append(Unit(passage, sentence, marked, heading, sentence_features(marked, marked_heading, key, head) | extra,
-                          obligor(marked), key, tuple(sorted(negatives.get(i, ()))), head))
+        known = concept_features("", heading, sentence_concepts[i], heading_concepts.get(heading))
+        features = sentence_features(marked, marked_heading, key, head, known) | extra
+        units.append(Unit(passage, sentence, marked, heading, features, obligor(marked), key,
+                          tuple(sorted(negatives.get(i, ()))), head))
     return Reading(units, parties)
 
 

@@ -13,6 +13,13 @@ TEXTS = {
         "ja": "{location}で見つかりました。この文は本条項に当たると判定しました（スコア{score}）{heading}{patterns}。"
               "{owner}の義務として書かれています。",
     },
+    "found_without_essential": {
+        "en": "Found at {location}: the sentence reads as this clause (score {score}){heading}{patterns}, "
+              "and it is {owner}'s obligation; but no {essential} is written in that article — check that it is "
+              "agreed elsewhere.",
+        "ja": "{location}で見つかりました（スコア{score}）{heading}{patterns}。{owner}の義務として書かれています。"
+              "ただし、その条に{essential}の定めが見当たりません。他の箇所で合意されているか確認してください。",
+    },
     "weak": {
         "en": "Only weak evidence at {location} (score {score}){heading}; check the wording.",
         "ja": "{location}に弱い手掛かりしかありません（スコア{score}）{heading}。文言を確認してください。",

@@ -2,14 +2,20 @@
 file (``contract_clauses/scorer_model.json``, written by ``vendorrisk contracts train``).
 
 Scoring needs nothing but Python: each feature of a sentence adds its weight for each
-clause; the probability is the logistic of the sum. Each clause has two thresholds chosen
-in training by cross-validation over whole documents: ``found`` (a sentence this sure is
-strong evidence) and ``review`` (below it, and with no pattern of the library, the clause
-is *not found*).
+clause; the probability is the logistic of the sum. The document-level model
+(``stacker``, see ``evidence``) turns the sentence scores of a document into its score per
+clause; its two thresholds per language were chosen in training by cross-validation over
+whole documents: ``found`` (strong evidence) and ``review`` (below it, *not found*).
 
 Reviewer examples (``Example``: a sentence confirmed as carrying a clause, or corrected as
-not carrying it) adapt the weights of one installation: a few passes of logistic
-gradient steps from the shipped weights, kept close to them, over the examples' features.
+not carrying it) are this installation's memory (``Memory``). They adapt the weights of the
+installation (a few passes of logistic gradient steps from the shipped weights, kept close
+to them, over the examples' features, as in the first round), and a sentence of a later
+contract that is a near neighbour of a confirmed example (cosine of their feature sets ≥ ``NEAR``) has its
+score for that clause raised by ``BOOST`` times the similarity, a neighbour of a corrected
+one lowered alike — for that clause, the installation's verdict weighs more than the
+shipped model. The shipped weights never change. (``NEAR`` and ``BOOST`` were set before
+any measurement, not tuned on the bench.)
 """
 import json
 import math
@@ -20,6 +26,8 @@ from pathlib import Path
 from vendorrisk.core import content
 
 MODEL_FILE = "scorer_model.json"
+NEAR = 0.5  # cosine similarity from which an example counts for a sentence
+BOOST = 8.0  # logit change per unit of similarity
 MODEL_FORMAT = "vendorrisk-clause-scorer"
 
 
@@ -44,20 +52,28 @@ class Model:
     clause_ids: list[str]
     bias: list[float]
     index: dict[str, list[tuple[int, float]]]
-    found: list[float]
-    review: list[float]
+    stacker: dict
     meta: dict
 
-    def scores(self, features, deltas: dict | None = None) -> list[float]:
-        """Probability per clause (in ``clause_ids`` order) of one sentence's features."""
+    def found(self, lang: str) -> float:
+        """The document-level ``found`` threshold for a document in ``lang``."""
+        return self.stacker["found"]["ja" if lang == "ja" else "en"]
+
+    def review(self, lang: str) -> float:
+        """The document-level ``review`` threshold for a document in ``lang``."""
+        return self.stacker["review"]["ja" if lang == "ja" else "en"]
+
+    def scores(self, features, memory: "Memory | None" = None) -> list[float]:
+        """Probability per clause (in ``clause_ids`` order) of one sentence's features, with
+        the installation's reviewer examples (``memory``) where they are near."""
         totals = list(self.bias)
         index = self.index
         for feature in features:
             for slot, weight in index.get(feature, ()):
                 totals[slot] += weight
-        if deltas:
-            for slot, delta in deltas.items():
-                totals[slot] += sum(delta.get(f, 0.0) for f in features)
+        if memory is not None and features:
+            for slot, change in memory.changes(features).items():
+                totals[slot] += change
         return [_sigmoid(t) for t in totals]
 
     def slot(self, clause_id: str) -> int | None:
@@ -66,26 +82,61 @@ class Model:
         except ValueError:
             return None
 
-    def adapt(self, examples: list[Example], epochs: int = 12, rate: float = 0.4, pull: float = 0.02) -> dict:
-        """Per-clause weight changes learned from reviewer examples (the shipped weights stay)."""
-        deltas: dict[int, dict[str, float]] = {}
-        by_slot: dict[int, list[Example]] = {}
-        for example in examples:
-            if (slot := self.slot(example.clause_id)) is not None:
-                by_slot.setdefault(slot, []).append(example)
-        for slot, items in by_slot.items():
+    def adapt(self, examples: list[Example]) -> "Memory":
+        """The installation's reviewer examples as a memory for ``scores``."""
+        return Memory(self, examples)
+
+
+class Memory:
+    """Reviewer examples: weight changes per clause, and the examples indexed by feature for
+    the nearest-neighbour change of scores."""
+
+    def __init__(self, model: Model, examples: list[Example], epochs: int = 12, rate: float = 0.4,
+                 pull: float = 0.02):
+        self.examples = [(model.slot(e.clause_id), e) for e in examples if e.features]
+        self.examples = [(slot, e) for slot, e in self.examples if slot is not None]
+        self.index: dict[str, list[int]] = {}
+        for n, (_slot, example) in enumerate(self.examples):
+            for feature in example.features:
+                self.index.setdefault(feature, []).append(n)
+        self.deltas: dict[int, dict[str, float]] = {}
+        for slot in {slot for slot, _e in self.examples}:
+            items = [e for s, e in self.examples if s == slot]
             delta: dict[str, float] = {}
             for _ in range(epochs):
                 for example in items:
-                    total = self.bias[slot] + sum(w for f in example.features for s, w in self.index.get(f, ()) if s == slot)
+                    total = model.bias[slot] + sum(w for f in example.features for s, w in model.index.get(f, ())
+                                                   if s == slot)
                     total += sum(delta.get(f, 0.0) for f in example.features)
                     step = rate * (example.label - _sigmoid(total)) / max(1.0, math.sqrt(len(example.features)) / 4)
                     for feature in example.features:
                         delta[feature] = delta.get(feature, 0.0) + step
                 for feature in delta:
                     delta[feature] *= 1 - pull
-            deltas[slot] = delta
-        return deltas
+            self.deltas[slot] = delta
+
+    def changes(self, features) -> dict[int, float]:
+        """Logit change per clause slot for a sentence with ``features``."""
+        out = {slot: sum(delta.get(f, 0.0) for f in features) for slot, delta in self.deltas.items()}
+        for slot, change in self._neighbours(features).items():
+            out[slot] = out.get(slot, 0.0) + change
+        return out
+
+    def _neighbours(self, features) -> dict[int, float]:
+        overlap: dict[int, int] = {}
+        for feature in features:
+            for n in self.index.get(feature, ()):
+                overlap[n] = overlap.get(n, 0) + 1
+        best: dict[int, list[float]] = {}  # slot -> [nearest confirmed, nearest corrected]
+        size = len(features)
+        for n, shared in overlap.items():
+            slot, example = self.examples[n]
+            similarity = shared / math.sqrt(size * len(example.features))
+            if similarity >= NEAR:
+                pair = best.setdefault(slot, [0.0, 0.0])
+                side = 0 if example.label else 1
+                pair[side] = max(pair[side], similarity)
+        return {slot: BOOST * (found - missing) for slot, (found, missing) in best.items() if found != missing}
 
 
 def _sigmoid(x: float) -> float:
@@ -103,15 +154,16 @@ def from_dict(data: dict) -> Model:
     features = data["features"]
     clause_ids = list(data["clauses"])
     index: dict[str, list[tuple[int, float]]] = {}
-    bias, found, review = [], [], []
+    bias = []
     for slot, clause_id in enumerate(clause_ids):
         entry = data["clauses"][clause_id]
         bias.append(entry["bias"])
-        found.append(entry["found"])
-        review.append(entry["review"])
         for i, weight in entry["weights"]:
             index.setdefault(features[i], []).append((slot, weight))
-    return Model(data["version"], clause_ids, bias, index, found, review, data.get("meta", {}))
+    stacker = data["stacker"]
+    if len(stacker["weights"]) != len(stacker["features"]) + 2 * len(clause_ids):
+        raise ModelMissing("the document-level model does not match the clauses")
+    return Model(data["version"], clause_ids, bias, index, stacker, data.get("meta", {}))
 
 
 def model_path(directory: Path | None = None) -> Path:

@@ -27,7 +27,7 @@ def index():
     page = paginate(db, query, request.args.get("page", 1, type=int), 50)
     counts = dict(db.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all())
     return render_template("monitoring/outbox.html", page=page, status=status, counts=counts,
-                           statuses=REMINDER_STATUSES)
+                           statuses=REMINDER_STATUSES, schedule=monitoring_sweep.schedule(db))
 
 
 @bp.post("/<int:reminder_id>/retry")

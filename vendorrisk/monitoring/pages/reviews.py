@@ -16,7 +16,7 @@ from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
-from vendorrisk.monitoring import reviews, vendor_summary
+from vendorrisk.monitoring import reviews, sweep, vendor_summary
 from vendorrisk.monitoring.findings import may_raise
 from vendorrisk.monitoring.models import CHECK_RESULTS, REVIEW_CHECKS, REVIEW_METHODS, REVIEW_OUTCOMES, ReviewAttachment
 from vendorrisk.vendors.findings import SEVERITIES, Finding
@@ -48,7 +48,8 @@ def index():
     page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
     owners = _names(get_session(), {r.owner_id for r, _v in page.items})
     return render_template("monitoring/reviews.html", page=page, status=status, mine=mine, owners=owners,
-                           today=date.today(), filters=reviews.REVIEW_FILTERS)
+                           today=date.today(), filters=reviews.REVIEW_FILTERS,
+                           schedule=sweep.schedule(get_session()))
 
 
 def _names(session, ids) -> dict[int, str]:
@@ -163,4 +164,5 @@ def monitoring_panel(session, vendor: Vendor) -> str:
     findings = vendor_summary.open_findings(session, vendor.id)
     return render_template("monitoring/_vendor_panel.html", vendor=vendor, reviews=vendor_summary.vendor_reviews(session, vendor.id),
                            findings=findings, total_findings=findings[0][2] if findings else 0,
-                           can_raise=user is not None and may_raise(session, user, vendor.id), today=date.today())
+                           can_raise=user is not None and may_raise(session, user, vendor.id), today=date.today(),
+                           schedule=sweep.schedule(session))

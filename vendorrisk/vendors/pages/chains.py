@@ -9,7 +9,7 @@ from sqlmodel import func, or_, select
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
-from vendorrisk.core.errors import Conflict, ValidationFailed
+from vendorrisk.core.errors import Conflict, Forbidden, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -105,7 +105,7 @@ def new_arrangement():
         except ValidationFailed as exc:
             errors = refused(exc)
     return render_template("chains/arrangement_form.html", arrangement=None, values=values, errors=errors,
-                           vendor_names=_vendor_names(db))
+                           vendor_names=_vendor_names(db)), 422 if errors else 200
 
 
 @bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])
@@ -125,7 +125,7 @@ def edit_arrangement(arrangement_id: int):
         except ValidationFailed as exc:
             errors = refused(exc)
     return render_template("chains/arrangement_form.html", arrangement=arrangement, values=values,
-                           errors=errors, vendor_names=[])
+                           errors=errors, vendor_names=[]), 422 if errors else 200
 
 
 def _vendor_names(db) -> list[str]:
@@ -138,8 +138,13 @@ def _vendor_names(db) -> list[str]:
 @allow(*ALL_ROLES)
 def arrangement(arrangement_id: int):
     """An arrangement and its chain as a collapsible tree down to the final contractors."""
+    return _arrangement_page(arrangement_service.get_arrangement(get_session(), arrangement_id))
+
+
+def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = None, errors=(), status: int = 200):
+    """The arrangement page; after a refused form (``form`` names it) the form keeps what was
+    typed and shows every error next to its field."""
     db = get_session()
-    item = arrangement_service.get_arrangement(db, arrangement_id)
     nodes = chains_queries.chain_nodes(db, [item.id])
     locations = arrangement_service.locations_by_owner(db, [item.id])
     links = _links(db, item.id)
@@ -154,10 +159,12 @@ def arrangement(arrangement_id: int):
     return render_template(
         "chains/arrangement.html", arrangement=item, vendor=db.get(Vendor, item.vendor_id),
         roots=chains_queries.chain_tree(nodes), locations=locations, approvers=approvers, stats=stats,
-        links=links, links_by_id={link.id: link for link in links}, chain_vendors=sorted(chain_vendors.items(), key=lambda p: p[1]), names=chain_vendors,
+        links=links, links_by_id={link.id: link for link in links}, names=chain_vendors,
+        chain_vendors=sorted(chain_vendors.items(), key=lambda p: p[1]),
         can_edit=vendor_service.can_edit_vendor(db, user, item.vendor_id),
         can_decide=user.role in chain_service.APPROVERS, vendor_names=_vendor_names(db),
-        approval_statuses=APPROVAL_STATUSES, approval_bases=APPROVAL_BASES, purposes=LOCATION_PURPOSES)
+        approval_statuses=APPROVAL_STATUSES, approval_bases=APPROVAL_BASES, purposes=LOCATION_PURPOSES,
+        form=form, values=values or {}, errors=list(errors)), status
 
 
 def _links(db, arrangement_id):
@@ -168,21 +175,24 @@ def _links(db, arrangement_id):
 @bp.post("/arrangements/<int:arrangement_id>/links")
 @allow(*WRITERS)
 def add_link(arrangement_id: int):
-    """Add a sub-outsourcing link; refusals (self, cycle, parent outside) change nothing."""
+    """Add a sub-outsourcing link; refusals (self, cycle, parent outside) change nothing and
+    show the form again with what was typed."""
     db = get_session()
     item = _arrangement_for_change(arrangement_id)
-    data = form_data(("service",), ("touches_user_data",))
-    data["parent_vendor_id"] = request.form.get("parent_vendor_id", type=int) or 0
-    data["vendor_id"] = resolve_vendor(db, request.form.get("vendor", "")) or 0
+    values = form_data(("service", "vendor"), ("touches_user_data",))
+    values["parent_vendor_id"] = request.form.get("parent_vendor_id", type=int) or 0
+    data = {k: v for k, v in values.items() if k != "vendor"}
+    data["vendor_id"] = resolve_vendor(db, values.get("vendor", "")) or 0
     if not data["vendor_id"]:
-        flash(_("No single vendor matches what you typed; register the vendor first or give its corporate number."), "error")
-        return _back(item.id, "#add-link")
+        message = _("No single vendor matches what you typed; register the vendor first or give its corporate number.")
+        flash(message, "error")
+        return _arrangement_page(item, "link", values, [{"field": "vendor", "message": message}], 422)
     try:
         chain_service.add_link(db, item, data)
         db.commit()
         flash(_("Sub-outsourcing recorded; it awaits approval."), "info")
     except (ValidationFailed, Conflict) as exc:
-        refused(exc)
+        return _arrangement_page(item, "link", values, refused(exc), exc.status)
     return _back(item.id, "#add-link")
 
 
@@ -198,25 +208,36 @@ def decide_link(arrangement_id: int, link_id: int):
         chain_service.decide_link(db, link, data, current_user())
         db.commit()
         flash(_("Decision recorded."), "info")
-    except (ValidationFailed, Conflict) as exc:  # Conflict: already approved (perhaps just now)
-        refused(exc)
+    except (ValidationFailed, Conflict, Forbidden) as exc:  # Conflict: already approved (perhaps just now)
+        item = arrangement_service.get_arrangement(db, arrangement_id)
+        return _arrangement_page(item, f"decide-{link_id}", data, refused(exc), exc.status)
     return _back(arrangement_id, f"#link-{link_id}")
 
 
-@bp.post("/arrangements/<int:arrangement_id>/links/<int:link_id>/delete")
+@bp.route("/arrangements/<int:arrangement_id>/links/<int:link_id>/delete", methods=["GET", "POST"])
 @allow(*WRITERS)
 def remove_link(arrangement_id: int, link_id: int):
-    """Remove a link (refused while its vendor has subcontractors of its own here)."""
+    """Confirm the removal of a link and give the reason (kept in the audit trail and on a
+    questionnaire proposal that brought the link); refused while its vendor has
+    subcontractors of its own here."""
     db = get_session()
-    _arrangement_for_change(arrangement_id)
+    item = _arrangement_for_change(arrangement_id)
     link = chain_service.get_link(db, link_id, arrangement_id)
-    try:
-        chain_service.remove_link(db, link)
-        db.commit()
-        flash(_("Link removed."), "info")
-    except Conflict as exc:
-        refused(exc)
-    return _back(arrangement_id)
+    errors, reason = [], request.form.get("reason", "").strip()
+    if request.method == "POST":
+        if len(reason) < 2:
+            errors = [{"field": "reason", "message": _("Give the reason for removing this sub-outsourcing.")}]
+        else:
+            try:
+                chain_service.remove_link(db, link, reason)
+                db.commit()
+                flash(_("Link removed."), "info")
+                return _back(arrangement_id, "#links")
+            except Conflict as exc:
+                errors = refused(exc)
+    names = dict(db.exec(select(Vendor.id, Vendor.name).where(Vendor.id.in_((link.vendor_id, link.parent_vendor_id)))).all())
+    return render_template("chains/remove_link.html", arrangement=item, link=link, names=names,
+                           errors=errors, reason=reason), 422 if errors else 200
 
 
 @bp.post("/arrangements/<int:arrangement_id>/locations")
@@ -227,13 +248,14 @@ def add_location(arrangement_id: int):
     item = _arrangement_for_change(arrangement_id)
     link_id = request.form.get("link_id", type=int)
     link = chain_service.get_link(db, link_id, item.id) if link_id else None
+    values = form_data(("country", "region", "purpose"))
     try:
-        arrangement_service.add_location(db, form_data(("country", "region", "purpose")),
-                                         arrangement=None if link else item, link=link)
+        arrangement_service.add_location(db, dict(values), arrangement=None if link else item, link=link)
         db.commit()
         flash(_("Data location recorded."), "info")
     except ValidationFailed as exc:
-        refused(exc)
+        values["link_id"] = link_id
+        return _arrangement_page(item, "location", values, refused(exc), exc.status)
     return _back(item.id, "#locations")
 
 

@@ -9,7 +9,7 @@ from vendorrisk.core import registry
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
-from vendorrisk.core.errors import Conflict, DomainError, ValidationFailed
+from vendorrisk.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -20,6 +20,9 @@ from vendorrisk.vendors.models import RISK_TIERS, VENDOR_STATUSES, Arrangement, 
 bp = Blueprint("vendors", __name__, template_folder="../templates", url_prefix="/vendors")
 NAV = [NavItem("vendors.index", _l("Vendors"), 10)]
 WRITERS = ("compliance", "procurement", "vendor_owner")
+# The risk tier is not typed in: it is computed (selection), and overridden only by
+# compliance with a reason. The form has no such field; a request that sends one anyway is
+# refused by the service.
 VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "risk_tier", "notes")
 VENDOR_FLAGS = ("is_system_subsidiary", "is_cloud")
 POSITIONS = ("tier1", "subcontractor", "none")
@@ -77,7 +80,7 @@ def new():
             errors = refused(exc)
             duplicate = next((e.get("vendor_id") for e in errors if e.get("field") == "name"), None)
     return render_template("vendors/form.html", vendor=None, values=values, errors=errors,
-                           duplicate=duplicate, tiers=RISK_TIERS)
+                           duplicate=duplicate), 422 if errors else 200
 
 
 @bp.route("/<int:vendor_id>/edit", methods=["GET", "POST"])
@@ -100,14 +103,15 @@ def edit(vendor_id: int):
             errors = refused(exc)
             duplicate = next((e.get("vendor_id") for e in errors if e.get("field") == "name"), None)
     return render_template("vendors/form.html", vendor=vendor, values=values, errors=errors,
-                           duplicate=duplicate, tiers=RISK_TIERS)
+                           duplicate=duplicate), 422 if errors else 200
 
 
 @bp.get("/<int:vendor_id>")
 @allow(*ALL_ROLES)
-def show(vendor_id: int):
+def show(vendor_id: int, form: str = "", values: dict | None = None, errors=(), status: int = 200):
     """A vendor: details, contacts, assigned staff, arrangements where it is tier 1, its
-    exposure in other chains, then the sections other areas contribute."""
+    exposure in other chains, then the sections other areas contribute (after a refused
+    form, ``form`` names it: it keeps what was typed and shows its errors)."""
     db = get_session()
     vendor = vendor_service.get_vendor(db, vendor_id)
     contacts = db.exec(select(VendorContact).where(VendorContact.vendor_id == vendor.id)
@@ -124,8 +128,9 @@ def show(vendor_id: int):
                            direct=direct, elsewhere=elsewhere, staff=staff,
                            can_edit=vendor_service.can_edit_vendor(db, user, vendor.id),
                            can_assign=user.role in vendor_service.EDITORS,
-                           next_statuses=sorted(vendor_service.TRANSITIONS[vendor.status]),
-                           panels=registry.current().panels(db, vendor))
+                           next_statuses=[s for s in VENDOR_STATUSES if s in vendor_service.TRANSITIONS[vendor.status]],
+                           panels=registry.current().panels(db, vendor), form=form, values=values or {},
+                           errors=list(errors)), status
 
 
 @bp.post("/<int:vendor_id>/status")
@@ -138,8 +143,8 @@ def change_status(vendor_id: int):
         vendor_service.change_status(db, vendor, request.form.get("status", ""), current_user())
         db.commit()
         flash(_("Status changed."), "info")
-    except (ValidationFailed, Conflict) as exc:
-        refused(exc)
+    except (ValidationFailed, Conflict, Forbidden) as exc:
+        return show(vendor.id, "status", {"status": request.form.get("status", "")}, refused(exc), exc.status)
     return redirect(url_for("vendors.show", vendor_id=vendor.id))
 
 
@@ -150,12 +155,13 @@ def add_contact(vendor_id: int):
     db = get_session()
     vendor = vendor_service.get_vendor(db, vendor_id)
     vendor_service.require_edit(db, current_user(), vendor.id)
+    values = form_data(("name", "email", "phone", "title"))
     try:
-        vendor_service.add_contact(db, vendor, form_data(("name", "email", "phone", "title")))
+        vendor_service.add_contact(db, vendor, dict(values))
         db.commit()
         flash(_("Contact added."), "info")
     except ValidationFailed as exc:
-        refused(exc)
+        return show(vendor.id, "contact", values, refused(exc), exc.status)
     return redirect(url_for("vendors.show", vendor_id=vendor.id) + "#contacts")
 
 

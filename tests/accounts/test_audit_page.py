@@ -1,0 +1,39 @@
+"""The audit trail as an auditor reads it: who did what to which record, field by field,
+labels in the reader's language, long values folded, filterable by record."""
+import re
+
+from tests import factories
+
+JA = {"Accept-Language": "ja"}
+
+
+def test_auditor_reads_who_changed_what_field_by_field(client, login, db, app):
+    vendor = factories.gen_vendor(db, name="株式会社監査対象", country="JP")
+    other = factories.gen_vendor(db, name="株式会社ほかの会社")
+    db.commit()
+    editor = login("compliance")
+    long_note = "長い備考。" * 2000  # 10,000 characters
+    client.post(f"/vendors/{vendor.id}/edit", data={"name": "株式会社監査対象", "country": "SG", "notes": long_note})
+    client.post(f"/vendors/{other.id}/edit", data={"name": "株式会社ほかの会社", "country": "US"})
+    login("auditor")
+    page = client.get(f"/audit/?entity=vendor&entity_id={vendor.id}", headers=JA).get_data(as_text=True)
+    assert "株式会社ほかの会社" not in page  # filtered to the one record
+    rows = re.findall(r'<tr data-entry="\d+">(.*?)</table>\s*</td>\s*</tr>', page, re.S)
+    row = next(r for r in rows if "<th>国</th>" in r)
+    assert editor.display_name in row and "変更" in row and "外部委託先 番号" in row and "株式会社監査対象" in row
+    assert re.search(r"<th>国</th>\s*<td class=\"before\">JP</td><td>→ SG</td>", row)
+    # the 10,000-character note is folded: its start is shown, the rest opens on demand
+    fold = re.search(r'<details class="fold"><summary>(.*?)</summary>', row, re.S).group(1)
+    assert fold.startswith("長い備考。") and len(fold) < 100
+    for leak in ("vendor ", "outsourcing_link", "name_normalized", '{"', "update"):
+        assert leak not in re.sub(r"<[^>]+>", " ", row), leak
+    english = client.get(f"/audit/?entity=vendor&entity_id={vendor.id}", headers={"Accept-Language": "en"})
+    text = english.get_data(as_text=True)
+    assert "Record changed" in text and "<th>Country</th>" in text
+
+
+def test_filters_offer_kinds_of_record_actions_and_people(client, login, db):
+    login("compliance")
+    page = client.get("/audit/", headers=JA).get_data(as_text=True)
+    for value, label in (("outsourcing_link", "再委託"), ("remove_link", "再委託の削除（理由付き）"), ("system", "システム")):
+        assert re.search(rf'<option value="{value}"\s*>{label}</option>', page), value

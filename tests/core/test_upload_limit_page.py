@@ -1,0 +1,22 @@
+"""A file over the upload limit: the page states the limit and leads back to the form (whose
+typed values the browser keeps), in the reader's language; the API answers JSON."""
+
+def test_too_large_upload_states_the_limit_and_leads_back(app, client, login, db):
+    from tests import factories
+    arrangement = factories.gen_arrangement(db)
+    db.commit()
+    login("compliance")
+    limit = app.config["MAX_UPLOAD_MB"]
+    # the body built in memory (the test client would spool a large one to a file it never closes)
+    boundary = "limit-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n基本契約書\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n").encode() + b"0" * ((limit + 2) * 1024 * 1024) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    response = client.post(f"/contracts/arrangements/{arrangement.id}/upload", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}", headers={"Accept-Language": "ja"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert f"アップロードの上限（{limit} MB）を超えています" in page and "入力画面に戻る" in page
+    form = client.get(f"/contracts/arrangements/{arrangement.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert f"{limit} MB まで。" in form  # stated before anything is sent

@@ -1,0 +1,110 @@
+"""Words for the audit trail page: what each recorded action, kind of record and field is
+called in the reader's language (the trail stores table and column names)."""
+from flask_babel import lazy_gettext as _l
+
+ACTIONS = {
+    "create": _l("Record created"), "update": _l("Record changed"), "delete": _l("Deleted"), "download": _l("Downloaded"),
+    "export": _l("Exported"), "import": _l("Imported"), "denied": _l("Refused (not allowed)"),
+    "approve": _l("Approved"), "reject": _l("Rejected"), "submit": _l("Submitted for approval"),
+    "plan": _l("Review plans updated"), "link_decision": _l("Sub-outsourcing decision"),
+    "remove_link": _l("Sub-outsourcing removed, with its reason"),
+}
+
+ENTITIES = {
+    "vendor": _l("Vendor"), "vendor_contact": _l("Vendor contact"), "vendor_owner": _l("Assigned staff"),
+    "arrangement": _l("Arrangement"), "outsourcing_link": _l("Sub-outsourcing"), "data_location": _l("Data location"),
+    "user_account": _l("User"), "api_token": _l("API token"), "calendar_feed": _l("Calendar feed (.ics)"),
+    "stored_file": _l("File"), "monitoring_review": _l("Monitoring review"), "review_attachment": _l("Review attachment"),
+    "finding": _l("Finding"), "finding_event": _l("Finding history"),
+    "selection_assessment": _l("Selection assessment"), "assessment_score": _l("Assessment score"),
+    "assessment_evidence": _l("Assessment evidence"), "risk_tier_override": _l("Risk tier override"),
+    "certificate": _l("Certificate or report"), "certificate_review": _l("Certificate review"),
+    "certificate_subservice": _l("Subservice organisation"), "contract": _l("Contract"),
+    "contract_version": _l("Contract version"), "clause_check": _l("Clause check"), "clause_review": _l("Clause review"),
+    "questionnaire_response": _l("Questionnaire response"), "questionnaire_answer": _l("Questionnaire answer"),
+    "questionnaire_workbook": _l("Questionnaire workbook"), "subcontractor_proposal": _l("Proposed subcontractor"),
+    "compliance_snapshot": _l("Compliance snapshot"), "register": _l("Outsourcing register"),
+    "audit_entry": _l("Audit trail"), "route": _l("Page or API call"), "user_session": _l("Sign-in session"),
+    "recovery_code": _l("Recovery code"),
+}
+
+# Fields never shown on the page (kept in the CSV export): bookkeeping and fingerprints.
+HIDDEN = {"id", "password_hash", "token_hash", "name_normalized", "open_vendor_id", "session_version", "sha256",
+          "file_sha256", "criteria_hash", "title_key", "title_params", "updated_at", "last_used_at", "prefix",
+          "library_version", "position", "key_hash", "code_hash", "secret", "totp_secret"}
+
+# Fields that name a person or a vendor: shown by name.
+PEOPLE = {"actor_id", "added_by_id", "approved_by_id", "closed_by_id", "completed_by_id", "created_by_id",
+          "decided_by_id", "imported_by_id", "owner_id", "prepared_by_id", "raised_by_id", "recorded_by_id",
+          "reviewed_by_id", "reviewer_id", "set_by_id", "uploaded_by_id", "user_id"}
+VENDORS = {"vendor_id", "parent_vendor_id"}
+VENDOR_LISTS = {"gap_vendor_ids"}
+
+FIELDS = {
+    "action": _l("Action"), "added_at": _l("Added"), "address": _l("Address"), "answered": _l("Answered"),
+    "approval_basis": _l("Basis"), "approval_note": _l("Note"), "approval_status": _l("Approval"),
+    "approved_on": _l("Approved on"), "arrangement_id": _l("Arrangement"), "article": _l("Article"),
+    "assessment_id": _l("Selection assessment"), "assigned_at": _l("Assigned"), "at": _l("When"),
+    "auto_status": _l("Automatic result"), "business_function": _l("Business function supported"),
+    "cell": _l("Cell"), "certificate_id": _l("Certificate or report"), "check_id": _l("Clause check"),
+    "checks": _l("Checks"), "clause_id": _l("Clause"), "closed_at": _l("Closed"),
+    "closure_evidence": _l("Closure evidence"), "closure_file_id": _l("Closure file"), "comment": _l("Comment"),
+    "completed_at": _l("Completed"), "computed_tier": _l("Computed"), "conclusion": _l("Conclusion"),
+    "conditions": _l("Conditions"), "confidence": _l("Confidence"), "contract_id": _l("Contract"),
+    "corporate_number": _l("Corporate number"), "country": _l("Country"), "covers_services": _l("Covers our services"),
+    "created_at": _l("Created"), "criteria_snapshot": _l("Criteria"), "criteria_versions": _l("Criteria versions"),
+    "criterion_id": _l("Criterion"), "cuecs": _l("Complementary user entity controls"),
+    "cuecs_follow_up": _l("Follow-up of complementary controls"), "data_location": _l("Data location"),
+    "decided_at": _l("Decided"), "decision": _l("Decision"), "decision_note": _l("Decision note"),
+    "description": _l("Description"), "display_name": _l("Name"), "due_date": _l("Due date"), "email": _l("E-mail"),
+    "end_date": _l("End date"), "evidence": _l("Evidence"), "exceptions_follow_up": _l("Follow-up of exceptions"),
+    "exceptions_noted": _l("Exceptions noted"), "exit_plan": _l("Exit plan"), "expiry_date": _l("Expiry date"),
+    "extracted_text": _l("Extracted text"), "extraction_note": _l("Extraction note"),
+    "extraction_status": _l("Text extraction"), "file_id": _l("File"), "file_kind": _l("Kind of file"),
+    "filename": _l("File name"), "finding_id": _l("Finding"), "flagged": _l("Flagged"), "flags": _l("Flags"),
+    "format": _l("Format"), "frequency_months": _l("Months between reviews"), "from_status": _l("From"),
+    "gap": _l("Gaps"), "gap_vendor_ids": _l("Vendors with a gap"), "handles_user_data": _l("Handles user data"),
+    "is_active": _l("Active"), "is_cloud": _l("Cloud service"), "is_important": _l("Important function"),
+    "is_primary": _l("primary"), "is_system_subsidiary": _l("System subsidiary"), "issue_date": _l("Issue date"),
+    "issuer": _l("Issuer or auditor"), "knockouts": _l("Knock-out criteria"), "language": _l("Language"),
+    "last_login_at": _l("Last sign-in"), "layout": _l("Layout"), "lei": _l("LEI"), "link_id": _l("Sub-outsourcing"),
+    "location": _l("Location"), "mapping_id": _l("Mapping"), "max_points": _l("Maximum points"), "media_type": _l("File type"),
+    "met": _l("Met"), "method": _l("Method"), "month": _l("Month"), "name": _l("Name"), "name_en": _l("English name"),
+    "not_applicable": _l("Not applicable"), "note": _l("Note"), "notes": _l("Notes"),
+    "notice_period_days": _l("Notice period (days)"), "number": _l("Version"), "obligation": _l("Obligation"),
+    "opinion": _l("Opinion"), "original_filename": _l("File name"), "outcome": _l("Outcome"),
+    "performed_on": _l("Performed on"), "period_end": _l("Period end"), "period_start": _l("Period start"),
+    "phone": _l("Phone"), "planned_at": _l("Planned"), "points": _l("Points"), "previous_status": _l("Previous status"),
+    "purpose": _l("Purpose"), "question_id": _l("Question"), "question_text": _l("Question"), "questions": _l("Questions"),
+    "raised_at": _l("Raised"), "raw": _l("Answer as written"), "reason": _l("Reason"), "recommendation": _l("Recommendation"),
+    "region": _l("Region"), "regions_covered": _l("Regions covered"), "resolved_at": _l("Resolved"),
+    "response_id": _l("Questionnaire response"), "review_id": _l("Monitoring review"), "reviewed_at": _l("Reviewed"),
+    "reviewed_on": _l("Reviewed on"), "reviewer_comment": _l("Reviewer's comment"), "reviewer_status": _l("Reviewer's result"),
+    "revoked_at": _l("Revoked"), "risk_tier": _l("Risk tier"), "role": _l("Role"), "row": _l("Row"),
+    "scope": _l("Scope"), "score": _l("Score"), "service": _l("Service"), "services": _l("Services"),
+    "services_covered": _l("Services covered"), "set_at": _l("Set"), "severity": _l("Severity"), "sheet": _l("Sheet"),
+    "size": _l("Size"), "source": _l("Source"), "source_id": _l("Question number in the file"),
+    "source_ref": _l("Raised by"), "start_date": _l("Start date"), "started_at": _l("Started"), "status": _l("Status"),
+    "structure_style": _l("Document structure"), "subcontracting_allowed": _l("Sub-outsourcing allowed"),
+    "submitted_at": _l("Submitted"), "substitutability": _l("Substitutability"), "summary": _l("Summary"),
+    "taken_at": _l("Recorded"), "template_id": _l("Questionnaire"), "template_version": _l("Questionnaire version"),
+    "tier": _l("Risk tier"), "title": _l("Title"), "to_status": _l("To"), "total_percent": _l("Total score"),
+    "touches_user_data": _l("Touches user data"), "treatment": _l("Treatment"), "type": _l("Type"),
+    "uploaded_at": _l("Uploaded"), "user_data_categories": _l("User data categories"), "value": _l("Answer"),
+    "vendor_facts": _l("Facts about the vendor"), "version_id": _l("Contract version"),
+    "path": _l("Page address"), "bytes": _l("Size"), "file": _l("File"), "user_agent": _l("Browser"),
+    "remote_addr": _l("IP address"), "expires_at": _l("Expires"), "last_seen_at": _l("Last seen"),
+    "ended_at": _l("Ended"), "ended_reason": _l("Why it ended"), "second_factor": _l("Second factor used"),
+    "created": _l("Created"), "updated": _l("Changed"), "dropped": _l("Dropped"), "kind": _l("Kind"),
+}
+for _name in PEOPLE:
+    FIELDS.setdefault(_name, _l("Person"))
+FIELDS.update({"actor_id": _l("Person"), "owner_id": _l("Owner"), "user_id": _l("User"),
+               "vendor_id": _l("Vendor"), "parent_vendor_id": _l("Vendor that sub-outsources"),
+               "approved_by_id": _l("Approved by"), "raised_by_id": _l("Raised by"),
+               "reviewer_id": _l("Reviewer"), "prepared_by_id": _l("Prepared by"), "set_by_id": _l("By")})
+
+# Fields holding a code shown through the catalogue (``under_assessment`` → "under assessment").
+CODES = {"status", "risk_tier", "tier", "computed_tier", "severity", "approval_status", "approval_basis", "method",
+         "outcome", "decision", "recommendation", "purpose", "substitutability", "role", "from_status", "to_status",
+         "auto_status", "reviewer_status", "previous_status", "opinion", "treatment", "source", "extraction_status"}

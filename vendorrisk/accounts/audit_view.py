@@ -1,0 +1,159 @@
+"""The audit trail as an auditor reads it: who did what to which record, field by field,
+in the reader's language; people and vendors by name; long values folded."""
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from vendorrisk.accounts.audit_labels import ACTIONS, CODES, ENTITIES, FIELDS, HIDDEN, PEOPLE, VENDOR_LISTS, VENDORS
+from vendorrisk.accounts.devices import device_label
+from vendorrisk.core import registry
+from vendorrisk.core.i18n import format_local
+from vendorrisk.core.models import AuditEntry, User
+from vendorrisk.vendors.models import Vendor
+
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+FOLD_AT = 160  # characters; a longer value shows its start and unfolds on demand
+NAME_KEYS = ("name", "title", "display_name", "original_filename", "filename", "email", "question_id", "clause_id")
+
+
+@dataclass
+class Change:
+    """One field of a recorded change: its label and its value before and after."""
+
+    label: str
+    before: str | None
+    after: str | None
+
+    @property
+    def long(self) -> bool:
+        """Whether a value is long enough to be folded."""
+        return max(len(self.before or ""), len(self.after or "")) > FOLD_AT
+
+
+@dataclass
+class Row:
+    """An audit entry ready to be shown."""
+
+    entry: AuditEntry
+    who: str
+    action: str
+    record: str
+    record_name: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _load(value: str | None) -> dict:
+    if not value:
+        return {}
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return {"value": value}
+    return loaded if isinstance(loaded, dict) else {"value": loaded}
+
+
+class Names:
+    """People and vendors named in a page of entries, looked up in two queries."""
+
+    def __init__(self, session: Session, entries: list[AuditEntry], snapshots: list[dict]):
+        people, vendors = {e.actor_id for e in entries if e.actor_id}, set()
+        for snap in snapshots:
+            people |= {v for k, v in snap.items() if k in PEOPLE and isinstance(v, int)}
+            vendors |= {v for k, v in snap.items() if k in VENDORS and isinstance(v, int)}
+            vendors |= {v for k, vs in snap.items() if k in VENDOR_LISTS and isinstance(vs, list)
+                        for v in vs if isinstance(v, int)}
+        vendors |= {int(e.entity_id) for e in entries if e.entity == "vendor" and e.entity_id.isdigit()}
+        self.people = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(people))).all()) if people else {}
+        self.vendors = dict(session.exec(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendors))).all()) if vendors else {}
+
+    def person(self, user_id) -> str:
+        """A person's name (or their number when the account is gone)."""
+        return self.people.get(user_id) or _("user %(id)s", id=user_id)
+
+    def vendor(self, vendor_id) -> str:
+        """A vendor's name (or its number when it is gone)."""
+        return self.vendors.get(vendor_id) or _("vendor %(id)s", id=vendor_id)
+
+
+def _show(key: str, value, names: Names) -> str | None:
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key in PEOPLE and isinstance(value, int):
+        return names.person(value)
+    if key in VENDORS and isinstance(value, int):
+        return names.vendor(value)
+    if key == "obligation" and isinstance(value, str):
+        ob = registry.current().obligations.get(value)
+        if ob is not None:
+            locale = get_locale()
+            japanese = locale is not None and locale.language == "ja"
+            return f"{ob.citation_ja} {ob.title_ja}" if japanese else f"{ob.citation_en} {ob.title_en}"
+    if key == "user_agent" and isinstance(value, str):
+        return device_label(value)
+    if key in VENDOR_LISTS and isinstance(value, list):
+        return "、".join(names.vendor(v) for v in value)
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        try:
+            return format_local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if key in CODES and isinstance(value, str):
+        return _(value.replace("_", " "))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, indent=1)
+    return str(value)
+
+
+def _label(key: str) -> str:
+    return str(FIELDS[key]) if key in FIELDS else _("Other field")
+
+
+def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list[Change]:
+    keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN]
+    changes = []
+    for key in keys:
+        old, new = _show(key, before.get(key), names), _show(key, after.get(key), names)
+        if old is None and new is None:
+            continue
+        if entry.action == "update" and old == new:
+            continue
+        changes.append(Change(_label(key), old, new))
+    return changes
+
+
+def _record_name(entry: AuditEntry, snapshot: dict, names: Names) -> str:
+    if entry.entity == "vendor" and entry.entity_id.isdigit():
+        return names.vendor(int(entry.entity_id))
+    if entry.entity == "outsourcing_link" and "vendor_id" in snapshot:
+        parent = names.vendor(snapshot["parent_vendor_id"]) if snapshot.get("parent_vendor_id") else ""
+        return f"{parent} → {names.vendor(snapshot['vendor_id'])}" if parent else names.vendor(snapshot["vendor_id"])
+    for key in NAME_KEYS:
+        if isinstance(snapshot.get(key), str) and snapshot[key]:
+            return snapshot[key][:80]
+    if "vendor_id" in snapshot and isinstance(snapshot["vendor_id"], int):
+        return names.vendor(snapshot["vendor_id"])
+    return ""
+
+
+def present(session: Session, entries: list[AuditEntry]) -> list[Row]:
+    """The entries of one page, each with its changes field by field."""
+    parsed = [(_load(e.before), _load(e.after)) for e in entries]
+    names = Names(session, entries, [s for pair in parsed for s in pair])
+    rows = []
+    for entry, (before, after) in zip(entries, parsed):
+        snapshot = {**before, **after}
+        who = names.person(entry.actor_id) if entry.actor_id else _("the system")
+        action = ACTIONS.get(entry.action)
+        entity = ENTITIES.get(entry.entity)
+        number = _("No. %(id)s", id=entry.entity_id) if entry.entity_id.isdigit() else ""
+        rows.append(Row(entry, who, str(action) if action else _("Other action"),
+                        " ".join(filter(None, [str(entity) if entity else _("Other record"), number])),
+                        _record_name(entry, snapshot, names), _changes(entry, before, after, names)))
+    return rows

@@ -1,0 +1,41 @@
+"""What the contract pages say about a check, in the reader's language: the checker's reason
+(stored as a key and parameters, rendered by ``checker.reasons``) and the warning about how
+the contract's text was read (a scan, no numbered articles)."""
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from vendorrisk.contracts.checker import reasons as checker_reasons
+from vendorrisk.core.i18n import language
+
+EXTRACTION_NOTES = {
+    "scanned": _l("The PDF has no text layer (it is a scan): every clause needs a manual review, or upload a "
+                  "PDF with text or a .docx file."),
+    "no_structure": _l("No numbered articles were recognised; every result needs a review."),
+}
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def content_lang(text: str) -> str:
+    """The language of a passage quoted from a contract (``ja`` if it has Japanese in it), so
+    that the page marks an English contract's words as English."""
+    return "ja" if JAPANESE.search(text or "") else "en"
+
+
+def clause_reason(check) -> str:
+    """Why the checker decided what it did, in the reader's language (a check stored before
+    reasons had keys keeps its English sentence)."""
+    if not getattr(check, "reason_key", ""):
+        return check.reason
+    return checker_reasons.render(check.reason_key, check.reason_params, language())
+
+
+def extraction_note(version) -> str:
+    """The warning about how the contract's text was read."""
+    note = EXTRACTION_NOTES.get(version.extraction_status)
+    return str(note) if note is not None else version.extraction_note
+
+
+def helpers() -> dict:
+    """Template helpers of the contract pages."""
+    return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang}

@@ -1,0 +1,21 @@
+// A file over the upload limit is refused here, before it is sent: the form keeps what was
+// typed, and the message stands next to the file field (the server refuses it too).
+if (!window.vendorriskUploadLimit) window.vendorriskUploadLimit = document.addEventListener("submit", function (event) {
+  var meta = document.querySelector('meta[name="upload-limit"]');
+  if (!meta) return;
+  var limit = Number(meta.content), form = event.target, refused = false;
+  form.querySelectorAll('input[type="file"]').forEach(function (input) {
+    var old = input.parentNode.querySelector(".field-error.upload-too-large");
+    if (old) old.remove();
+    var big = Array.prototype.some.call(input.files || [], function (file) { return file.size > limit; });
+    if (big) {
+      var message = document.createElement("p");
+      message.className = "field-error upload-too-large";
+      message.setAttribute("role", "alert");
+      message.textContent = meta.getAttribute("data-message");
+      input.insertAdjacentElement("afterend", message);
+      refused = true;
+    }
+  });
+  if (refused) event.preventDefault();
+}, true) || true;
