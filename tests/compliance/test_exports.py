@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from vendorrisk.compliance import snapshots
+from vendorrisk.compliance import maintain, snapshots
 from vendorrisk.core import registry
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.vendors.findings import Finding
@@ -62,6 +62,7 @@ def test_register_workbook_has_one_row_per_chain_node(client, login, portfolio):
 def test_board_report(client, login, db, portfolio):
     snapshots.take_snapshot(db, date(2026, 1, 1))
     db.execute(Finding.__table__.update().values(status="closed"))
+    maintain.rebuild(db)  # a raw UPDATE publishes no event
     db.commit()
     login("auditor")
     response = client.get("/compliance/export/board-report.docx")

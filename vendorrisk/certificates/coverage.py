@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import exists, func, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select

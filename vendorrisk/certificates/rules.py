@@ -1,7 +1,7 @@
 """Compliance matrix, Art. 26(4): important vendors are audited or their reports obtained."""
 from datetime import date
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session
 
 from vendorrisk.certificates.coverage import coverage
@@ -11,7 +11,7 @@ from vendorrisk.core.registry import Verdict, obligation
 
 @obligation("26-4", citation_ja="第26条第4項", citation_en="Art. 26(4)",
             title_ja="重要な外部委託先の監査又は内部管理態勢に関する報告書の入手",
-            title_en="Audit or internal-control report for important vendors", order=264)
+            title_en="Audit or internal-control report for important vendors", order=264, daily=True)
 def audit_or_report_covers_today(session: Session, vendor_ids: list[int], today: date | None = None):
     """For every vendor important at any tier (a vendor of an important arrangement or in its
     chain): met when a current on-site audit, certificate or report (SOC report periods may

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.compliance import (
         commands,
         demo,
+        maintain,
         models,  # noqa: F401  (the area's tables)
     )
     from vendorrisk.compliance.pages import dashboard, matrix
@@ -26,4 +27,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(commands.compliance_group)
     reg = registry.of(app)
     reg.add_demo_loader(90, demo.load)
+    # The maintained matrix follows every change, in the writing transaction.
+    for event_type in maintain.MAINTAINED_EVENTS:
+        reg.subscribe(event_type, maintain.on_event)
+    maintain.init_listeners()
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

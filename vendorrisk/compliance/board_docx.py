@@ -9,7 +9,8 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from vendorrisk.compliance import dashboard, matrix, snapshots
+from vendorrisk.compliance import dashboard, matrix, snapshots, store
+from vendorrisk.core.messages import Renderer
 from vendorrisk.core.docx import japanese_styles, page_number_footer, to_bytes
 from vendorrisk.vendors.chain_reach import concentration
 from vendorrisk.vendors.findings import Finding
@@ -48,18 +49,18 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
     obligations = matrix.all_obligations()
     titles = {o.id: (o.citation_ja + " " + o.title_ja if language == "ja" else o.citation_en + " " + o.title_en)
               for o in obligations}
-    counts = {o.id: {"met": 0, "gap": 0, "not_applicable": 0, "gap_vendor_ids": []} for o in obligations}
+    counts = store.summary(session)
     gaps = []
     # The reasons in the report's language, whatever the locale of the caller (one language
-    # per report; headings stay bilingual).
+    # per report; headings stay bilingual); each distinct reason translated once.
     with force_locale(language):
-        for row in matrix.iter_rows(session, matrix.MatrixFilters(), obligations=obligations):
+        render = Renderer()
+        for row in store.iter_rows(session, matrix.MatrixFilters(status="gap"), obligations=obligations):
             for ob_id, verdict in row.verdicts.items():
-                counts[ob_id][verdict.status] += 1
-                if verdict.status == "gap":
-                    counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
-                    if len(gaps) < GAP_DETAIL_LIMIT:
-                        gaps.append((row.vendor.name, ob_id, verdict.reason))
+                if verdict.status == "gap" and len(gaps) < GAP_DETAIL_LIMIT:
+                    gaps.append((row.vendor.name, ob_id, render(verdict.reason)))
+            if len(gaps) >= GAP_DETAIL_LIMIT:
+                break
     document = Document()
     japanese_styles(document)
     document.styles["Normal"].font.size = Pt(10)

@@ -21,7 +21,8 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix
+from vendorrisk.compliance import matrix, store
+from vendorrisk.core.messages import Renderer
 from vendorrisk.core.xlsx import add_table_sheet, neutralise
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
@@ -43,15 +44,16 @@ def _yes(flag: bool) -> str:
 def matrix_rows(session: Session, filters: matrix.MatrixFilters) -> Iterator[tuple]:
     """One spreadsheet row per (vendor, obligation) the filters admit, generated batch by batch."""
     obligations = matrix.select_obligations(filters.article)
-    for row in matrix.iter_rows(session, filters, batch_size=matrix.EXPORT_BATCH_SIZE, obligations=obligations):
+    render = Renderer()  # each distinct reason and label translated once, not once per cell
+    for row in store.iter_rows(session, filters, obligations=obligations):
         v = row.vendor
         for ob in obligations:
             verdict = row.verdicts[ob.id]
             if filters.status and verdict.status != filters.status:
                 continue
             yield (v.id, v.name, v.name_en, v.tier, _yes(v.important), _yes(v.cloud), _yes(v.user_data),
-                   ob.id, ob.citation_en, ob.citation_ja, ob.title_en, verdict.status, verdict.reason,
-                   " ; ".join(f"{label}: {href}" for label, href in verdict.links))
+                   ob.id, ob.citation_en, ob.citation_ja, ob.title_en, verdict.status, render(verdict.reason),
+                   " ; ".join(f"{render(label)}: {href}" for label, href in verdict.links))
 
 
 MEMO_LIMIT = 50_000  # distinct cell texts remembered while spooling (bounded memory)

@@ -10,7 +10,8 @@ applicable to it; the tier-1 vendor's row carries the obligation.
 """
 from pathlib import PurePath
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import join
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session, select
 
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
@@ -111,8 +112,7 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
 def _gap_sentence(gaps: list[str]) -> str:
     """The gaps of a vendor as one sentence in the user's language, its first letter capitalised."""
     # Translators: joins the gaps of one sentence (e.g. "no contract ...; clause not found in ...").
-    joined = _("; ").join(gaps)
-    return _("%(gaps)s.", gaps=joined[:1].upper() + joined[1:])
+    return _("%(gaps)s.", gaps=join(_("; ").key, gaps, capitalise=True))
 
 
 def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title_ja, title_en, order) -> Obligation:

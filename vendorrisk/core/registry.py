@@ -59,8 +59,8 @@ class Verdict:
     """One cell of the compliance matrix: status, a one-sentence reason, and proof links."""
 
     status: str  # "met", "gap" or "not_applicable"
-    reason: str
-    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url path)
+    reason: object  # a str, or a core.messages.Msg rendered in the reader's language
+    links: list[tuple[object, str]] = field(default_factory=list)  # (label, url path)
 
 
 @dataclass(frozen=True)
@@ -79,15 +79,18 @@ class Obligation:
     rule: Callable
     doc: str
     order: int = 0
+    daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0):
+               order: int = 0, daily: bool = False):
     """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation.
-    The area's ``init_app`` adds it to the registry."""
+    The area's ``init_app`` adds it to the registry. ``daily``: the verdict can change with
+    the date alone (a review falls overdue, a certificate expires), so the maintained
+    verdicts of this obligation are re-evaluated every day."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order)
+                          (fn.__doc__ or "").strip(), order, daily)
     return make
 
 

@@ -1,7 +1,7 @@
 """Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
 from datetime import date
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -12,7 +12,7 @@ from vendorrisk.monitoring.plans import add_months, desired_plans, last_complete
 
 @obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
             title_ja="最終受託者までの定期的なモニタリング",
-            title_en="Periodic monitoring down to the final contractor", order=261)
+            title_en="Periodic monitoring down to the final contractor", order=261, daily=True)
 def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | None = None) -> dict[int, Verdict]:
     """Met when the vendor's last completed monitoring review is within its review frequency
     (by risk tier; untiered vendors count as medium, vendors in an important arrangement's

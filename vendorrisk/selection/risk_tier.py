@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.selection.models import RiskTierOverride
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
@@ -200,6 +201,7 @@ def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: 
     session.add(row)
     session.flush()
     recompute(session, [vendor_id])
+    events.publish(session, events.VendorChanged(vendor_id))
     return row
 
 

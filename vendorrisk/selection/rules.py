@@ -1,5 +1,5 @@
 """Compliance-matrix rows from selection: Art. 25(1) and the nine Art. 27 cloud items."""
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 

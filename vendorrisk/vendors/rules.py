@@ -5,7 +5,7 @@ arrangements concerned come from one recursive query, the rest from grouped quer
 Every query is bounded by the batch: the recursion starts only from the arrangements the
 batch's vendors head, so its cost follows the batch, not the portfolio.
 """
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import and_, exists, func, select
 
 from vendorrisk.core.registry import Verdict, batch_memo, obligation

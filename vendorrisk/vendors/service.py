@@ -187,6 +187,7 @@ def create_vendor(session: Session, data: dict) -> Vendor:
                     name_normalized=normalise_name(payload.name))
     session.add(vendor)
     session.flush()
+    events.publish(session, events.VendorChanged(vendor.id))
     return vendor
 
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from vendorrisk.compliance import matrix, snapshots
+from vendorrisk.compliance import matrix, snapshots, store
 from vendorrisk.compliance.svg import line_chart
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
@@ -29,7 +29,7 @@ def download(data: bytes, filename: str, mimetype: str, entity: str, entity_id="
 def index():
     """The portfolio matrix: every vendor against every obligation, filtered and paginated."""
     filters = matrix.MatrixFilters.from_args(request.args)
-    page = matrix.matrix_page(get_session(), filters, request.args.get("page", 1, type=int), 50)
+    page = store.matrix_page(get_session(), filters, request.args.get("page", 1, type=int), 50)
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
                            lang=language())
@@ -40,7 +40,7 @@ def index():
 def vendor(vendor_id: int):
     """One vendor's matrix with reasons and the records that prove each verdict."""
     session = get_session()
-    row = matrix.vendor_matrix(session, vendor_id)
+    row = store.vendor_matrix(session, vendor_id)
     if row is None:
         raise NotFound("No such vendor.")
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
