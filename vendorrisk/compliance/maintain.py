@@ -100,26 +100,27 @@ def verdict_json(verdict: registry.Verdict) -> tuple[str, object, list]:
     return verdict.status, to_json(verdict.reason), [[to_json(label), href] for label, href in verdict.links]
 
 
-def compute(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation]):
+def compute(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation],
+            today: date | None = None):
     """Facts and verdicts of the existing vendors among ``vendor_ids`` (live evaluation)."""
     vendor = Vendor.__table__
     rows = session.execute(select(vendor.c.id, vendor.c.name, vendor.c.name_en, vendor.c.risk_tier,
                                   vendor.c.status, vendor.c.is_cloud)
                            .where(vendor.c.id.in_(vendor_ids)).order_by(vendor.c.id)).all()
     facts = matrix.with_facts(session, rows)
-    verdicts = matrix.evaluate(session, [f.id for f in facts], obligations)
+    verdicts = matrix.evaluate(session, [f.id for f in facts], obligations, today)
     return facts, verdicts
 
 
 def update_vendors(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation] | None = None,
-                   batch_size: int = matrix.EXPORT_BATCH_SIZE) -> int:
+                   batch_size: int = matrix.EXPORT_BATCH_SIZE, today: date | None = None) -> int:
     """Evaluate ``vendor_ids`` (every obligation, or only ``obligations``) and write the rows
     that differ; returns the number of rows written or deleted."""
     everything = obligations is None
     obligations = matrix.all_obligations() if everything else obligations
     changed = 0
     for chunk in _chunks(sorted(set(vendor_ids)), batch_size):
-        facts, verdicts = compute(session, chunk, obligations)
+        facts, verdicts = compute(session, chunk, obligations, today)
         changed += _write(session, chunk, facts, verdicts, obligations, everything)
     return changed
 
@@ -204,7 +205,7 @@ def rebuild(session: Session, today: date | None = None) -> int:
     vendor_ids = list(connection.execute(select(Vendor.__table__.c.id)).scalars())
     orphans = set(connection.execute(select(F.c.vendor_id)).scalars()) - set(vendor_ids)
     orphans |= set(connection.execute(select(V.c.vendor_id).distinct()).scalars()) - set(vendor_ids)
-    changed += update_vendors(session, vendor_ids + sorted(orphans))
+    changed += update_vendors(session, vendor_ids + sorted(orphans), today=today)
     _set_state(session, obligations=signature(), refreshed_on=today or date.today(), rebuilt_at=utcnow())
     return changed
 
@@ -213,7 +214,7 @@ def refresh_daily(session: Session, today: date | None = None) -> int:
     """Re-evaluate every vendor on the date-dependent obligations; returns rows written."""
     daily = [o for o in matrix.all_obligations() if o.daily]
     ids = list(session.connection().execute(select(Vendor.__table__.c.id)).scalars())
-    changed = update_vendors(session, ids, obligations=daily) if daily else 0
+    changed = update_vendors(session, ids, obligations=daily, today=today) if daily else 0
     _set_state(session, refreshed_on=today or date.today())
     return changed
 

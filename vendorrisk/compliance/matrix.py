@@ -6,7 +6,8 @@ vendors in a few set queries. The engine never asks a rule about one vendor at a
 it pages through vendors (filtered in SQL on their chain facts), evaluates each batch,
 and filters on status afterwards.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import Iterator, Mapping
 
 from sqlalchemy import func, select
@@ -196,16 +197,21 @@ def vendors_query(filters: MatrixFilters):
     return query.order_by(vendor.c.name, vendor.c.id)
 
 
-def evaluate(session: Session, vendor_ids: list[int],
-             obligations: list[registry.Obligation]) -> dict[int, dict[str, registry.Verdict]]:
-    """Ask every obligation's rule about all ``vendor_ids`` at once; fill unanswered cells."""
+def evaluate(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation],
+             today: date | None = None) -> dict[int, dict[str, registry.Verdict]]:
+    """Ask every obligation's rule about all ``vendor_ids`` at once; fill unanswered cells.
+    ``today``: the day the date-dependent rules (``Obligation.daily``, whose rules take a
+    ``today`` argument) judge as of (default: the clock's)."""
     result: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if not vendor_ids:
         return result
     session.info[registry.BATCH_MEMO_KEY] = {}
     try:
         for ob in obligations:
-            answers = ob.rule(session, list(vendor_ids)) or {}
+            if ob.daily and today is not None:
+                answers = ob.rule(session, list(vendor_ids), today=today) or {}
+            else:
+                answers = ob.rule(session, list(vendor_ids)) or {}
             for vid in vendor_ids:
                 result[vid][ob.id] = answers[vid] if vid in answers else missing_verdict()
     finally:
