@@ -1,5 +1,6 @@
-"""The scheduler process: APScheduler 3 running the reminder sweep at an interval and the
-compliance matrix's monthly snapshot once a day.
+"""The scheduler process: APScheduler 3 running the reminder sweep at an interval, the
+compliance matrix's monthly snapshot and the refresh of its date-dependent verdicts once a
+day, and the queued export jobs (built here, never in a web worker).
 
 It runs only in its own process (``vendorrisk scheduler``); the web app never starts it,
 whatever the number of workers. Running two schedulers by mistake sends nothing twice:
@@ -42,6 +43,34 @@ def snapshot_job(app: Flask) -> None:
         log.exception("compliance snapshot failed")
 
 
+def exports_job(app: Flask) -> None:
+    """Build the queued export jobs, one after the other; errors are logged per job."""
+    from vendorrisk.compliance.jobs import run_pending
+
+    try:
+        run_pending(app)
+    except Exception:
+        log.exception("export jobs failed")
+
+
+def verdicts_job(app: Flask) -> None:
+    """Bring the date-dependent compliance verdicts up to date (a review falls overdue, a
+    certificate expires with the date alone); a full rebuild when the registered rules
+    changed. Idempotent: a second run on the same day writes nothing."""
+    from vendorrisk.compliance import maintain
+    from vendorrisk.core.db import engine_of, transaction
+
+    try:
+        with app.app_context(), transaction(engine=engine_of(app)) as session:
+            if maintain.needs_rebuild(session) or maintain.state(session) is None:
+                changed = maintain.rebuild(session)
+            else:
+                changed = maintain.refresh_daily(session)
+        log.info("compliance verdicts refreshed: %d rows", changed)
+    except Exception:
+        log.exception("compliance verdict refresh failed")
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """A blocking scheduler with the sweep job (first run now, then every N minutes)."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
@@ -52,4 +81,11 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # 03:00 in Tokyo, after the day's work; a missed run is made up at the next start.
     scheduler.add_job(snapshot_job, "cron", args=[app], id="compliance_snapshot", hour=18, minute=0,
                       max_instances=1, coalesce=True, misfire_grace_time=None)
+    # 00:05 in Tokyo: verdicts that depend on the date follow the new day; also at start-up.
+    scheduler.add_job(verdicts_job, "cron", args=[app], id="compliance_verdicts", hour=15, minute=5,
+                      next_run_time=datetime.now(timezone.utc),
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(exports_job, "interval", args=[app], id="export_jobs",
+                      seconds=app.config["EXPORT_JOB_POLL_SECONDS"], max_instances=1, coalesce=True,
+                      misfire_grace_time=None)
     return scheduler

@@ -49,3 +49,13 @@ def refresh():
     with transaction(engine=engine_of(current_app)) as session:
         changed = maintain.refresh_daily(session)
     click.echo(f"Date-dependent verdicts refreshed: {changed} rows written.")
+
+
+@compliance_group.command("run-exports")
+@with_appcontext
+def run_exports():
+    """Build the queued export jobs now (what the scheduler does every few seconds)."""
+    from vendorrisk.compliance.jobs import run_pending
+    ran = run_pending(current_app._get_current_object())
+    click.echo(f"Export jobs built: {ran}.")
+

@@ -12,13 +12,14 @@ import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
-from typing import Any, Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from vendorrisk.compliance import matrix, store
@@ -37,15 +38,21 @@ REGISTER_HEADERS = ("Arrangement ID", "Arrangement", "Service", "Important", "Cl
 REGISTER_WIDTHS = (12, 40, 30, 10, 8, 12, 6, 10, 36, 30, 16, 22, 8, 36, 30, 12, 12, 14, 12, 30)
 
 
+Progress = Callable[[int, int], None]  # (done, in all)
+
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def matrix_rows(session: Session, filters: matrix.MatrixFilters) -> Iterator[tuple]:
-    """One spreadsheet row per (vendor, obligation) the filters admit, generated batch by batch."""
+def matrix_rows(session: Session, filters: matrix.MatrixFilters, progress: Progress | None = None) -> Iterator[tuple]:
+    """One spreadsheet row per (vendor, obligation) the filters admit, read from the maintained
+    verdicts batch by batch; ``progress(vendors done, vendors in all)`` after each batch."""
     obligations = matrix.select_obligations(filters.article)
     render = Renderer()  # each distinct reason and label translated once, not once per cell
-    for row in store.iter_rows(session, filters, obligations=obligations):
+    total = store.count(session, filters) if progress else 0
+    for done, row in enumerate(store.iter_rows(session, filters, obligations=obligations), start=1):
+        if progress and done % matrix.EXPORT_BATCH_SIZE == 0:
+            progress(done, total)
         v = row.vendor
         for ob in obligations:
             verdict = row.verdicts[ob.id]
@@ -68,6 +75,8 @@ def _cell_body(value: Any) -> str:
         return f' t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f' t="n"><v>{value!r}</v></c>'
+    if isinstance(value, date):  # written as ISO text (2026-04-01), not as a styled date serial
+        value = value.isoformat()
     value = str(value)[:32767]
     if not value:
         return ' t="inlineStr"/>'
@@ -104,9 +113,11 @@ def _spool_rows(rows: Iterable[Sequence[Any]], columns: int, spool) -> int:
     return number - 1
 
 
-def _splice(workbook_bytes: bytes, sheet_path: str, spool) -> bytes:
-    """Copy a workbook, inserting the spooled rows at the end of one sheet's data."""
-    out = io.BytesIO()
+def _splice(workbook_bytes: bytes, sheet_path: str, spool, out=None) -> bytes | None:
+    """Copy a workbook into ``out`` (or into bytes, returned), inserting the spooled rows at
+    the end of one sheet's data."""
+    if out is None:
+        return _written(lambda target: _splice(workbook_bytes, sheet_path, spool, target), None)
     with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -122,13 +133,24 @@ def _splice(workbook_bytes: bytes, sheet_path: str, spool) -> bytes:
                 spool.seek(0)
                 shutil.copyfileobj(spool, sheet, 1 << 20)
                 sheet.write(b"</sheetData>" + tail)
-    return out.getvalue()
 
 
-def matrix_workbook(session: Session, filters: matrix.MatrixFilters) -> bytes:
-    """The matrix as a workbook: a sheet of cells and a sheet documenting the obligations."""
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        count = _spool_rows(matrix_rows(session, filters), len(MATRIX_HEADERS), spool)
+def _written(build, out) -> bytes | None:
+    """Run ``build(target)`` into ``out`` (a binary file), or into memory and return the bytes."""
+    if out is not None:
+        build(out)
+        return None
+    buffer = io.BytesIO()
+    build(buffer)
+    return buffer.getvalue()
+
+
+def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
+                    progress: Progress | None = None) -> bytes | None:
+    """The matrix as a workbook: a sheet of cells and a sheet documenting the obligations,
+    written into ``out`` (streamed: rows are spooled to a temporary file) or returned."""
+    with tempfile.TemporaryFile() as spool:
+        count = _spool_rows(matrix_rows(session, filters, progress), len(MATRIX_HEADERS), spool)
         workbook = Workbook(write_only=True)
         add_table_sheet(workbook, "Matrix", MATRIX_HEADERS, (), MATRIX_WIDTHS)
         workbook["Matrix"].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
@@ -137,7 +159,7 @@ def matrix_workbook(session: Session, filters: matrix.MatrixFilters) -> bytes:
                          for o in matrix.select_obligations(filters.article)), (26, 16, 16, 40, 30, 100))
         buffer = io.BytesIO()
         workbook.save(buffer)
-        return _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool)
+        return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)
 
 
 def _locations(session: Session) -> tuple[dict[int, str], dict[int, str]]:
@@ -168,10 +190,17 @@ def register_query():
             .order_by(arrangement.c.id, nodes.c.tier, vendor.c.name, link.c.id))
 
 
-def register_rows(session: Session) -> Iterator[tuple]:
-    """One spreadsheet row per chain node, streamed from one query."""
+def register_rows(session: Session, progress: Progress | None = None) -> Iterator[tuple]:
+    """One spreadsheet row per chain node, streamed from one query; ``progress(arrangements
+    done, arrangements in all)`` every few hundred arrangements."""
     by_arrangement, by_link = _locations(session)
+    total = session.execute(select(func.count()).select_from(Arrangement.__table__)).scalar_one() if progress else 0
+    done, last = 0, None
     for r in session.execute(register_query().execution_options(yield_per=2000)):
+        if r.arrangement_id != last:
+            last, done = r.arrangement_id, done + 1
+            if progress and done % 200 == 0:
+                progress(done, total)
         tier1 = r.link_id is None
         yield (r.arrangement_id, r.title, r.service, _yes(r.is_important), _yes(r.is_cloud),
                _yes(r.handles_user_data), r.tier, r.vendor_id, r.name, r.name_en, r.corporate_number or "",
@@ -181,10 +210,13 @@ def register_rows(session: Session) -> Iterator[tuple]:
                by_arrangement.get(r.arrangement_id, "") if tier1 else by_link.get(r.link_id, ""))
 
 
-def register_workbook(session: Session) -> bytes:
-    """The register of information of every chain, one row per node."""
-    workbook = Workbook(write_only=True)
-    add_table_sheet(workbook, "Register", REGISTER_HEADERS, register_rows(session), REGISTER_WIDTHS)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def register_workbook(session: Session, out=None, progress: Progress | None = None) -> bytes | None:
+    """The register of information of every chain, one row per node (spooled like the matrix)."""
+    with tempfile.TemporaryFile() as spool:
+        count = _spool_rows(register_rows(session, progress), len(REGISTER_HEADERS), spool)
+        workbook = Workbook(write_only=True)
+        add_table_sheet(workbook, "Register", REGISTER_HEADERS, (), REGISTER_WIDTHS)
+        workbook["Register"].auto_filter.ref = f"A1:{get_column_letter(len(REGISTER_HEADERS))}{count + 1}"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)

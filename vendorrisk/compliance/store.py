@@ -126,11 +126,17 @@ def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_pag
     obligations = select_obligations(filters.article)
     query = vendors_query(filters, obligations)
     batch = session.connection().execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    total = session.connection().execute(
-        _where(select(func.count()).select_from(VENDOR.outerjoin(F, F.c.vendor_id == VENDOR.c.id)),
-               filters, obligations)).scalar_one()
+    total = count(session, filters)
     return MatrixPage(_rows(session, batch, obligations), obligations, page, per_page, total,
                       has_next=page * per_page < total)
+
+
+def count(session: Session, filters: MatrixFilters) -> int:
+    """How many vendors the filters admit."""
+    obligations = select_obligations(filters.article)
+    return session.connection().execute(
+        _where(select(func.count()).select_from(VENDOR.outerjoin(F, F.c.vendor_id == VENDOR.c.id)),
+               filters, obligations)).scalar_one()
 
 
 def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = EXPORT_BATCH_SIZE,

@@ -89,8 +89,8 @@ def from_json(data: Any) -> Any:
 class Renderer:
     """Renders messages in one language, each distinct message once."""
 
-    def __init__(self, translate: Callable[[str], str] = gettext):
-        self.translate = translate
+    def __init__(self, translate: Callable[[str], str] | None = None):
+        self.translate = translate or gettext
         self.cache: dict = {}
 
     def __call__(self, value: Any) -> Any:
