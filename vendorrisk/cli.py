@@ -74,14 +74,20 @@ def demo(force):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes: 1 serves with Waitress; more with gunicorn (Linux/macOS), "
+                   "one per core is a good start.")
 @with_appcontext
-def serve(host, port, threads):
-    """Serve the app with Waitress (a production WSGI server)."""
-    from waitress import serve as waitress_serve
-    click.echo(f"vendorrisk is running on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                   ident="vendorrisk")
+def serve(host, port, threads, workers):
+    """Serve the app with a production WSGI server (Waitress, or gunicorn with --workers N)."""
+    from vendorrisk import server
+    app = current_app._get_current_object()
+    click.echo(f"vendorrisk is running on http://{host}:{port}/ with {workers} worker(s)  (Ctrl+C to stop)")
+    if workers == 1:
+        server.serve_waitress(app, host, port, threads)
+    else:
+        server.serve_gunicorn(app, host, port, workers, threads)
 
 
 @click.group("audit", help="The audit trail.")
