@@ -5,10 +5,11 @@ A page is one indexed query on the vendor table joined to its facts (filters on 
 the three flags and a status are columns or an ``EXISTS`` on the verdicts), a count, and
 the verdicts of the page's vendors: its cost does not grow with the portfolio.
 """
+import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import and_, exists, func, select, tuple_
+from sqlalchemy import Text, and_, exists, func, select, tuple_, type_coerce
 from sqlmodel import Session
 
 from vendorrisk.compliance.matrix import (
@@ -101,13 +102,18 @@ def verdicts_of(session: Session, vendor_ids: list[int],
     wanted = [o.id for o in obligations]
     found: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if vendor_ids and wanted:
-        query = select(V.c.vendor_id, V.c.obligation, V.c.status, V.c.reason, V.c.links).where(
-            V.c.vendor_id.in_(vendor_ids))
+        # The JSON read as text and decoded once per distinct text: most reasons repeat.
+        query = select(V.c.vendor_id, V.c.obligation, V.c.status, type_coerce(V.c.reason, Text),
+                       type_coerce(V.c.links, Text)).where(V.c.vendor_id.in_(vendor_ids))
         if len(wanted) < len(registry.current().obligations):
             query = query.where(V.c.obligation.in_(wanted))
-        for row in session.connection().execute(query):
-            found[row.vendor_id][row.obligation] = registry.Verdict(
-                row.status, from_json(row.reason), [(from_json(label), href) for label, href in row.links])
+        reasons, links = {}, {}
+        for vendor_id, ob_id, status, reason, link_text in session.connection().execute(query):
+            if reason not in reasons:
+                reasons[reason] = from_json(json.loads(reason)) if reason is not None else None
+            if link_text not in links:
+                links[link_text] = [(from_json(label), href) for label, href in json.loads(link_text)]
+            found[vendor_id][ob_id] = registry.Verdict(status, reasons[reason], links[link_text])
     for cells in found.values():
         for ob_id in wanted:
             if ob_id not in cells:

@@ -9,6 +9,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
 from vendorrisk.core.i18n import language
+from vendorrisk.core.messages import Renderer
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import RISK_TIERS, Vendor
 
@@ -25,7 +26,7 @@ def index():
     page = store.matrix_page(get_session(), filters, request.args.get("page", 1, type=int), 50)
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
-                           lang=language())
+                           lang=language(), render=Renderer())
 
 
 @bp.get("/vendors/<int:vendor_id>")
