@@ -8,23 +8,23 @@ spooled to a temporary file, and spliced into the sheet of a write-only workbook
 openpyxl builds with the styled header, widths, frozen pane and filter.
 """
 import io
+import json
 import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
-from datetime import date
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from flask_babel import get_domain
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from vendorrisk.compliance import matrix, store
-from vendorrisk.core.messages import Renderer
-from vendorrisk.core.xlsx import add_table_sheet, neutralise
+from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, spool_rows
+from vendorrisk.core.messages import Renderer, from_json
+from vendorrisk.core.xlsx import add_table_sheet
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
 
@@ -44,72 +44,68 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def matrix_rows(session: Session, filters: matrix.MatrixFilters, progress: Progress | None = None) -> Iterator[tuple]:
-    """One spreadsheet row per (vendor, obligation) the filters admit, read from the maintained
-    verdicts batch by batch; ``progress(vendors done, vendors in all)`` after each batch."""
-    obligations = matrix.select_obligations(filters.article)
-    render = Renderer()  # each distinct reason and label translated once, not once per cell
-    total = store.count(session, filters) if progress else 0
-    for done, row in enumerate(store.iter_rows(session, filters, obligations=obligations), start=1):
-        if progress and done % matrix.EXPORT_BATCH_SIZE == 0:
-            progress(done, total)
-        v = row.vendor
-        for ob in obligations:
-            verdict = row.verdicts[ob.id]
-            if filters.status and verdict.status != filters.status:
-                continue
-            yield (v.id, v.name, v.name_en, v.tier, _yes(v.important), _yes(v.cloud), _yes(v.user_data),
-                   ob.id, ob.citation_en, ob.citation_ja, ob.title_en, verdict.status, render(verdict.reason),
-                   " ; ".join(f"{render(label)}: {href}" for label, href in verdict.links))
-
-
-MEMO_LIMIT = 50_000  # distinct cell texts remembered while spooling (bounded memory)
-
-
-def _cell_body(value: Any) -> str:
-    """A cell as openpyxl's write-only sheet writes it, after ``<c r="A1"`` (None: no cell)."""
-    value = neutralise(value)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return f' t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f' t="n"><v>{value!r}</v></c>'
-    if isinstance(value, date):  # written as ISO text (2026-04-01), not as a styled date serial
-        value = value.isoformat()
-    value = str(value)[:32767]
-    if not value:
-        return ' t="inlineStr"/>'
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
-    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    if value in ERROR_CODES:
-        return f' t="e"><v>{text}</v></c>'
-    space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
-
-
 def _spool_rows(rows: Iterable[Sequence[Any]], columns: int, spool) -> int:
-    """Write ``rows`` (neutralised) as sheet rows from row 2 into ``spool``; returns their count.
+    """Write ``rows`` as sheet rows from row 2 into ``spool``; returns their count."""
+    return spool_rows(rows, spool)
 
-    Most cells repeat (obligation titles, statuses, yes/no, common reasons), so each distinct
-    value's XML is built once."""
-    letters = [get_column_letter(i) for i in range(1, columns + 1)]
-    bodies: dict[tuple[type, Any], str | None] = {}
-    number = 1
-    for number, row in enumerate(rows, start=2):
-        parts = [f'<row r="{number}">']
-        for letter, value in zip(letters, row):
-            key = (type(value), value)
-            body = bodies.get(key)
-            if body is None and key not in bodies:
-                if len(bodies) >= MEMO_LIMIT:
-                    bodies.clear()
-                body = bodies[key] = _cell_body(value)
-            if body is not None:
-                parts.append(f'<c r="{letter}{number}"{body}')
-        parts.append("</row>")
-        spool.write("".join(parts).encode())
+
+def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progress: Progress | None = None) -> int:
+    """The matrix sheet's rows, one per (vendor, obligation) the filters admit, written from the
+    maintained verdicts batch by batch; returns their count. Everything that repeats is written
+    once: a vendor's seven cells for its twenty rows, an obligation's four cells, a status, and
+    each distinct reason and proof list (kept as stored JSON text, decoded and translated once
+    per distinct text, not per cell). ``progress(vendors done, vendors in all)`` per batch."""
+    obligations = matrix.select_obligations(filters.article)
+    ids = [o.id for o in obligations]
+    # the language's catalogue looked up once for the export, not once per message
+    cells, render = Cells(), Renderer(get_domain().get_translations().gettext)
+    fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_en))) for o in obligations}
+    statuses = {s: cells(s) for s in matrix.STATUSES}
+    texts: dict[str | None, str] = {}
+    missing = matrix.missing_verdict()
+    unanswered = statuses[missing.status] + cells(render(missing.reason)) + cells("")
+
+    def text_cell(raw: str | None, proof: bool) -> str:
+        found = texts.get(raw)
+        if found is None:
+            if len(texts) >= MEMO_LIMIT:
+                texts.clear()
+            value = json.loads(raw) if raw is not None else None
+            if proof:
+                value = " ; ".join(f"{render(from_json(label))}: {href}" for label, href in value)
+            else:
+                value = render(from_json(value))
+            found = texts[raw] = cells(value)
+        return found
+
+    total = store.count(session, filters) if progress else 0
+    number, done = 1, 0
+    for batch in store.vendor_batches(session, filters, obligations):
+        found: dict[int, dict] = {}
+        for vendor_id, ob_id, status, reason, links in store.raw_cells(session, [r.id for r in batch], ids):
+            found.setdefault(vendor_id, {})[ob_id] = (status, reason, links)
+        for r in batch:
+            parts = []
+            vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, _yes(r.important), _yes(r.cloud),
+                                         _yes(r.user_data))))
+            mine = found.get(r.id, {})
+            for ob_id in ids:
+                cell_of = mine.get(ob_id)
+                if cell_of is None:
+                    if filters.status and filters.status != missing.status:
+                        continue
+                    rest = unanswered
+                else:
+                    status, reason, links = cell_of
+                    if filters.status and status != filters.status:
+                        continue
+                    rest = statuses[status] + text_cell(reason, False) + text_cell(links, True)
+                number += 1
+                parts.append(f'<row r="{number}">{vendor}{fixed[ob_id]}{rest}</row>')
+            spool.write("".join(parts).encode())  # a vendor's rows at a time: bounded memory
+        done += len(batch)
+        if progress:
+            progress(done, total)
     return number - 1
 
 
@@ -150,7 +146,7 @@ def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
     """The matrix as a workbook: a sheet of cells and a sheet documenting the obligations,
     written into ``out`` (streamed: rows are spooled to a temporary file) or returned."""
     with tempfile.TemporaryFile() as spool:
-        count = _spool_rows(matrix_rows(session, filters, progress), len(MATRIX_HEADERS), spool)
+        count = spool_matrix(session, filters, spool, progress)
         workbook = Workbook(write_only=True)
         add_table_sheet(workbook, "Matrix", MATRIX_HEADERS, (), MATRIX_WIDTHS)
         workbook["Matrix"].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
@@ -213,7 +209,7 @@ def register_rows(session: Session, progress: Progress | None = None) -> Iterato
 def register_workbook(session: Session, out=None, progress: Progress | None = None) -> bytes | None:
     """The register of information of every chain, one row per node (spooled like the matrix)."""
     with tempfile.TemporaryFile() as spool:
-        count = _spool_rows(register_rows(session, progress), len(REGISTER_HEADERS), spool)
+        count = spool_rows(register_rows(session, progress), spool)
         workbook = Workbook(write_only=True)
         add_table_sheet(workbook, "Register", REGISTER_HEADERS, (), REGISTER_WIDTHS)
         workbook["Register"].auto_filter.ref = f"A1:{get_column_letter(len(REGISTER_HEADERS))}{count + 1}"

@@ -103,12 +103,8 @@ def verdicts_of(session: Session, vendor_ids: list[int],
     found: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if vendor_ids and wanted:
         # The JSON read as text and decoded once per distinct text: most reasons repeat.
-        query = select(V.c.vendor_id, V.c.obligation, V.c.status, type_coerce(V.c.reason, Text),
-                       type_coerce(V.c.links, Text)).where(V.c.vendor_id.in_(vendor_ids))
-        if len(wanted) < len(registry.current().obligations):
-            query = query.where(V.c.obligation.in_(wanted))
         reasons, links = {}, {}
-        for vendor_id, ob_id, status, reason, link_text in session.connection().execute(query):
+        for vendor_id, ob_id, status, reason, link_text in raw_cells(session, vendor_ids, wanted):
             if reason not in reasons:
                 reasons[reason] = from_json(json.loads(reason)) if reason is not None else None
             if link_text not in links:
@@ -119,6 +115,15 @@ def verdicts_of(session: Session, vendor_ids: list[int],
             if ob_id not in cells:
                 cells[ob_id] = missing_verdict()
     return {vid: {ob_id: cells[ob_id] for ob_id in wanted} for vid, cells in found.items()}
+
+
+def raw_cells(session: Session, vendor_ids: list[int], obligation_ids: list[str]):
+    """(vendor_id, obligation, status, reason JSON text, links JSON text) of these vendors."""
+    query = select(V.c.vendor_id, V.c.obligation, V.c.status, type_coerce(V.c.reason, Text),
+                   type_coerce(V.c.links, Text)).where(V.c.vendor_id.in_(vendor_ids))
+    if len(obligation_ids) < len(registry.current().obligations):
+        query = query.where(V.c.obligation.in_(obligation_ids))
+    return session.connection().execute(query)
 
 
 def _rows(session: Session, batch, obligations) -> list[MatrixRow]:
@@ -145,10 +150,10 @@ def count(session: Session, filters: MatrixFilters) -> int:
                filters, obligations)).scalar_one()
 
 
-def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = EXPORT_BATCH_SIZE,
-              obligations: list[registry.Obligation] | None = None) -> Iterator[MatrixRow]:
-    """Every row the filters admit, in name order, read in batches (keyset pagination)."""
-    obligations = select_obligations(filters.article) if obligations is None else obligations
+def vendor_batches(session: Session, filters: MatrixFilters, obligations: list[registry.Obligation],
+                   batch_size: int = EXPORT_BATCH_SIZE) -> Iterator[list]:
+    """The vendor rows (with their facts) the filters admit, in name order, batch by batch
+    (keyset pagination: each batch starts where the last ended, never with an OFFSET)."""
     query = vendors_query(filters, obligations)
     last = None
     while True:
@@ -156,10 +161,18 @@ def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = EXPORT
         batch = session.connection().execute(step.limit(batch_size)).all()
         if not batch:
             return
-        yield from _rows(session, batch, obligations)
+        yield batch
         if len(batch) < batch_size:
             return
         last = (batch[-1].name, batch[-1].id)
+
+
+def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = EXPORT_BATCH_SIZE,
+              obligations: list[registry.Obligation] | None = None) -> Iterator[MatrixRow]:
+    """Every row the filters admit, in name order, read in batches."""
+    obligations = select_obligations(filters.article) if obligations is None else obligations
+    for batch in vendor_batches(session, filters, obligations, batch_size):
+        yield from _rows(session, batch, obligations)
 
 
 def vendor_matrix(session: Session, vendor_id: int) -> MatrixRow | None:

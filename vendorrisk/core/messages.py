@@ -86,6 +86,9 @@ def from_json(data: Any) -> Any:
     return data
 
 
+CACHE_LIMIT = 20_000  # distinct messages a renderer remembers (bounded memory)
+
+
 class Renderer:
     """Renders messages in one language, each distinct message once."""
 
@@ -99,5 +102,7 @@ class Renderer:
         try:
             return self.cache[value]
         except KeyError:
+            if len(self.cache) >= CACHE_LIMIT:
+                self.cache.clear()
             text = self.cache[value] = render(value, self.translate)
             return text
