@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import Text, and_, exists, func, select, tuple_, type_coerce
+from sqlalchemy import Text, and_, cast, exists, func, select, tuple_
 from sqlmodel import Session
 
 from vendorrisk.compliance.matrix import (
@@ -119,8 +119,9 @@ def verdicts_of(session: Session, vendor_ids: list[int],
 
 def raw_cells(session: Session, vendor_ids: list[int], obligation_ids: list[str]):
     """(vendor_id, obligation, status, reason JSON text, links JSON text) of these vendors."""
-    query = select(V.c.vendor_id, V.c.obligation, V.c.status, type_coerce(V.c.reason, Text),
-                   type_coerce(V.c.links, Text)).where(V.c.vendor_id.in_(vendor_ids))
+    # CAST in SQL: PostgreSQL's driver would otherwise decode the JSON itself
+    query = select(V.c.vendor_id, V.c.obligation, V.c.status, cast(V.c.reason, Text),
+                   cast(V.c.links, Text)).where(V.c.vendor_id.in_(vendor_ids))
     if len(obligation_ids) < len(registry.current().obligations):
         query = query.where(V.c.obligation.in_(obligation_ids))
     return session.connection().execute(query)
