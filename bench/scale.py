@@ -35,6 +35,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from vendorrisk import create_app  # noqa: E402
+
+try:
+    from vendorrisk import server  # noqa: E402
+except ImportError:  # the code before ``serve --workers``
+    server = None
 from vendorrisk.core import migrate, users  # noqa: E402
 from vendorrisk.core.db import new_session, refresh_statistics  # noqa: E402
 from vendorrisk.vendors.findings import Finding  # noqa: E402
@@ -112,8 +117,12 @@ def populate(session, vendors: int, seed: int = 7) -> dict:
 
 
 def make_app(url: str, folder: str):
-    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url, "INSTANCE_PATH": folder,
-                       "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "WARNING"})
+    """The app, settled as ``vendorrisk serve`` and the scheduler settle theirs (gc.freeze)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url, "INSTANCE_PATH": folder,
+                      "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "WARNING"})
+    if server is not None:
+        server.settle()
+    return app
 
 
 def signed_in(app):

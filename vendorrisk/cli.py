@@ -141,7 +141,9 @@ def content_check():
 def scheduler():
     """Run the scheduler in the foreground (its own process; Ctrl+C stops it)."""
     from vendorrisk.scheduler import build_scheduler
+    from vendorrisk.server import settle
     app = current_app._get_current_object()
+    settle()
     click.echo(f"Scheduler started: sweep every {app.config['SCHEDULER_SWEEP_MINUTES']} minutes.")
     try:
         build_scheduler(app).start()

@@ -163,3 +163,13 @@ def test_the_daily_refresh_moves_date_dependent_verdicts(app, db):
     assert after == {(vid, ob): maintain.verdict_json(v) for vid, row in live.items() for ob, v in row.items()}
     assert maintain.refresh_daily(db, today=later) == 0
     assert maintain.state(db).refreshed_on == later
+
+
+def test_risk_facts_of_a_few_vendors_equal_those_of_every_chain(app, db):
+    """The risk tier of a write's vendors is computed without walking the chains holding them
+    (a hub is in thousands); it must equal the walk down every chain."""
+    ids = _portfolio(db)
+    everywhere = risk_tier.vendor_facts(db)
+    assert {vid: f["max_tier"] for vid, f in everywhere.items()} != {vid: None for vid in everywhere}
+    for chunk in (ids, ids[:3], ids[3:9], [ids[-1]]):
+        assert risk_tier.vendor_facts(db, chunk) == {vid: everywhere[vid] for vid in chunk}

@@ -68,13 +68,16 @@ def expiry_query(today: date, within_days: int, include_expired: bool = True):
     return query
 
 
-def important_vendor_ids(session: Session) -> set[int]:
-    """Vendors of important arrangements, at any tier of their chains."""
+def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) -> set[int]:
+    """Vendors of important arrangements, at any tier of their chains (among ``vendor_ids``)."""
     tier1 = select(Arrangement.vendor_id.label("vendor_id")).where(
         Arrangement.is_important.is_(True), Arrangement.status == "active")
     deeper = (select(OutsourcingLink.vendor_id.label("vendor_id"))
               .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
               .where(Arrangement.is_important.is_(True), Arrangement.status == "active"))
+    if vendor_ids is not None:
+        tier1 = tier1.where(Arrangement.vendor_id.in_(vendor_ids))
+        deeper = deeper.where(OutsourcingLink.vendor_id.in_(vendor_ids))
     return set(session.execute(union(tier1, deeper)).scalars())
 
 
@@ -188,7 +191,7 @@ def coverage(session: Session, vendor_ids: list[int], today: date) -> dict[int, 
     ids = sorted(set(vendor_ids))
     if not ids:
         return {}
-    important = important_vendor_ids(session)
+    important = important_vendor_ids(session, ids)
     certificates = session.exec(select(Certificate).where(Certificate.vendor_id.in_(ids))
                                 .order_by(Certificate.id)).all()
     by_vendor: dict[int, list[Certificate]] = defaultdict(list)

@@ -110,8 +110,10 @@ def vendor_tiers(up_to: int | None = None):
             .group_by(reached.c.vendor_id).subquery("vendor_tiers"))
 
 
-def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
-    """The lowest chain tier of each of a few vendors, walking up from them to tier 1."""
+def tiers_for(session, vendor_ids: list[int], deepest: bool = False) -> dict[int, int]:
+    """The lowest chain tier of each of a few vendors, walking up from them to tier 1 (the
+    walk is bounded by the vendors' ancestors, not by the chains holding them); ``deepest``:
+    the highest tier instead."""
     if not vendor_ids:
         return {}
     arrangement = Arrangement.__table__
@@ -126,7 +128,7 @@ def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
                                           link.c.vendor_id == up.c.current_id)))
             .where(up.c.depth < MAX_DEPTH, arrangement.c.vendor_id != up.c.current_id))
     up = up.union(step)
-    reached = (select(up.c.start_id, func.min(up.c.depth))
+    reached = (select(up.c.start_id, (func.max if deepest else func.min)(up.c.depth))
                .join(arrangement, and_(arrangement.c.id == up.c.arrangement_id,
                                        arrangement.c.vendor_id == up.c.current_id))
                .where(_active(arrangement))
@@ -134,7 +136,8 @@ def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
     tiers = dict(session.execute(reached).all())
     for vendor_id in session.scalars(select(arrangement.c.vendor_id).distinct()
                                      .where(arrangement.c.vendor_id.in_(vendor_ids), _active(arrangement))):
-        tiers[vendor_id] = 1
+        if not deepest or vendor_id not in tiers:
+            tiers[vendor_id] = 1
     return tiers
 
 
