@@ -173,3 +173,10 @@ def test_risk_facts_of_a_few_vendors_equal_those_of_every_chain(app, db):
     assert {vid: f["max_tier"] for vid, f in everywhere.items()} != {vid: None for vid in everywhere}
     for chunk in (ids, ids[:3], ids[3:9], [ids[-1]]):
         assert risk_tier.vendor_facts(db, chunk) == {vid: everywhere[vid] for vid in chunk}
+
+
+def test_dashboard_concentration_reads_the_maintained_facts(app, db):
+    from vendorrisk.vendors.chain_reach import concentration
+    _portfolio(db)
+    maintain.rebuild(db)
+    assert store.concentration(db, 5) == concentration(db, 5)

@@ -12,7 +12,6 @@ from sqlmodel import Session
 from vendorrisk.compliance import dashboard, matrix, snapshots, store
 from vendorrisk.core.messages import Renderer
 from vendorrisk.core.docx import japanese_styles, page_number_footer, to_bytes
-from vendorrisk.vendors.chain_reach import concentration
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
@@ -120,7 +119,7 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
 
     document.add_heading("4. 集中リスク / Concentration", 1)
     _table(document, ("外部委託先 / Vendor", "依存する委託業務 / Arrangements", "最上位の階層 / Highest tier"),
-           [(c["name"], c["arrangements"], c["tier"]) for c in concentration(session, 10)])
+           [(c["name"], c["arrangements"], c["tier"]) for c in store.concentration(session, 10)])
 
     document.add_heading("5. 前回報告からの変化 / Changes since the last report", 1)
     month, changes = snapshots.changes_since_previous(session, today, current=counts)

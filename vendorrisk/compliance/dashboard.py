@@ -13,7 +13,8 @@ from typing import Callable, Mapping
 from sqlalchemy import Date, String, cast, func, literal, null, select
 from sqlmodel import Session, SQLModel
 
-from vendorrisk.vendors.chain_reach import chain_nodes, concentration
+from vendorrisk.compliance import store
+from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
 
@@ -179,7 +180,7 @@ def figures(session: Session, today: date, url_for: Callable[..., str]) -> dict:
     unapproved = session.execute(select(func.count()).select_from(link)
                                  .where(link.c.approval_status != "approved")).scalar_one()
     top = [{**c, "href": url_for("dashboard.figure_list", key="dependent_arrangements", vendor_id=c["vendor_id"])}
-           for c in concentration(session, 10)]
+           for c in store.concentration(session, 10)]
     return {
         "as_of": today.isoformat(),
         "overdue_reviews": figure("overdue_reviews"),

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import Text, and_, cast, exists, func, select, tuple_
+from sqlalchemy import Text, and_, cast, func, select, tuple_
 from sqlmodel import Session
 
 from vendorrisk.compliance.matrix import (
@@ -76,9 +76,10 @@ def _where(query, filters: MatrixFilters, obligations: list[registry.Obligation]
         like = f"%{filters.q}%"
         query = query.where(VENDOR.c.name.ilike(like) | VENDOR.c.name_en.ilike(like))
     if filters.status:
-        if filters.article:
-            query = query.where(exists().where(V.c.vendor_id == VENDOR.c.id, V.c.status == filters.status,
-                                               V.c.obligation.in_([o.id for o in obligations])))
+        if filters.article:  # the vendors read from the (obligation, status, vendor) index, once
+            query = query.where(VENDOR.c.id.in_(
+                select(V.c.vendor_id).where(V.c.obligation.in_([o.id for o in obligations]),
+                                            V.c.status == filters.status)))
         else:
             query = query.where(F.c[filters.status] > 0)
     return query
@@ -210,3 +211,16 @@ def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str,
     for row in counts.values():
         row["gap_vendor_ids"].sort()
     return counts
+
+
+def concentration(session: Session, limit: int = 10) -> list[dict]:
+    """Vendors depended on by the most arrangements at any tier, most first, with their lowest
+    tier: the maintained facts, read from their index (``vendors.chain_reach.concentration``
+    computes the same from every chain)."""
+    rows = session.connection().execute(
+        select(VENDOR.c.id, VENDOR.c.name, VENDOR.c.name_en, F.c.arrangements, F.c.tier)
+        .join(F, F.c.vendor_id == VENDOR.c.id).where(F.c.arrangements > 0)
+        .order_by(F.c.arrangements.desc(), VENDOR.c.name, VENDOR.c.id).limit(limit)).all()
+    return [{"vendor_id": r.id, "name": r.name, "name_en": r.name_en, "arrangements": r.arrangements,
+             "tier": r.tier} for r in rows]
+
