@@ -2,6 +2,7 @@
 and resolves it; compliance verifies and closes it with evidence on the findings board."""
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.monitoring.factories import gen_chain
@@ -52,7 +53,7 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     card.click()
     page.locator("[data-test=move-form] select[name=status]").select_option("closed")
     page.click("[data-test=move-form] button[type=submit]")
-    assert page.locator(".flash.error").is_visible()  # evidence is required
+    expect(page.locator(".flash.error")).to_be_visible()  # evidence is required (waits for the page)
     page.locator("[data-test=move-form] select[name=status]").select_option("closed")
     page.fill("[data-test=move-form] textarea[name=evidence]", "修正後の設定画面と契約変更覚書を確認")
     page.click("[data-test=move-form] button[type=submit]")

@@ -60,7 +60,8 @@ def test_round_trip_export_then_import_into_an_empty_register(app, db, tmp_path)
     arrangement, v = dag_chain(db, title="勘定系", is_important=True, handles_user_data=True,
                                user_data_categories=["氏名", "住所"])
     link = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v["e"].id)).one()
-    link.approval_status, link.approval_basis, link.touches_user_data = "approved", "notification", True
+    # Approvals do not travel through a workbook (issue 16): they are decisions recorded in the app.
+    link.touches_user_data = True
     db.add(DataLocation(link_id=link.id, country="SG", region="ap-southeast-1"))
     v["x"].name = "-minus leading name"
     db.commit()
@@ -121,11 +122,11 @@ def test_import_reports_row_errors_and_stores_nothing(app, db, login, client):
 
 
 def test_import_commit_through_page_and_cli(app, db, login, client, runner, tmp_path):
-    data = _workbook({"vendors": [["ref", "name", "status"], ["p", "親株式会社", "approved"], ["c", "子株式会社", ""]],
+    data = _workbook({"vendors": [["ref", "name", "status"], ["p", "親株式会社", "prospect"], ["c", "子株式会社", ""]],
                       "arrangements": [["ref", "vendor", "title", "handles_user_data", "data_locations"],
                                        ["a", "p", "委託", "yes", "JP:Tokyo; US"]],
                       "links": [["arrangement", "parent_vendor", "vendor", "approval_status", "approval_basis"],
-                                ["a", "p", "c", "approved", "prior_consent"]]})
+                                ["a", "p", "c", "unapproved", ""]]})
     path = tmp_path / "onboard.xlsx"
     path.write_bytes(data)
     dry = runner.invoke(args=["import-register", str(path), "--dry-run"])
@@ -136,7 +137,8 @@ def test_import_commit_through_page_and_cli(app, db, login, client, runner, tmp_
                            content_type="multipart/form-data")
     assert 'data-test="import-report"' in response.get_data(as_text=True)
     assert _count(db, Vendor) == 2 and _count(db, DataLocation) == 2
-    assert db.exec(select(Vendor).where(Vendor.name == "親株式会社")).one().status == "approved"
+    assert db.exec(select(Vendor).where(Vendor.name == "親株式会社")).one().status == "prospect"
+    assert db.exec(select(OutsourcingLink)).one().approval_status == "unapproved"
     again = runner.invoke(args=["import-register", str(path)])
     assert again.exit_code != 0 and "nothing was stored" in again.output
     assert _count(db, Vendor) == 2

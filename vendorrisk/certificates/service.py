@@ -25,6 +25,7 @@ from vendorrisk.certificates.models import (
 )
 from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.vendors.findings import raise_finding
@@ -194,10 +195,13 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
     A file already stored for the same vendor is refused (``Conflict``); one stored for
     another vendor is accepted and reported in ``same_file_elsewhere``.
     """
-    get_vendor(session, vendor_id)
+    # The file is checked before the first query, so no write lock is held while it is.
+    upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)
+    # Held until commit: the same vendor's uploads queue, so the same file is never
+    # recorded twice for it by two requests at once (the second finds the first: 409).
+    lock(session, get_vendor(session, vendor_id))
     ensure_can_change(session, user, vendor_id)
     checked = check_input(data)
-    upload = uploads.inspect_upload(file_bytes, clean_filename(filename), ACCEPTED_KINDS)
     stored, duplicate = storage.store(session, upload, user.id)
     same_file = []
     if duplicate:

@@ -165,8 +165,8 @@ def upload(arrangement_id: int):
     if file is None:
         raise ValidationFailed("The multipart field 'file' is required.",
                                [{"field": "file", "message": "Attach the contract as the field 'file'."}])
-    version = service.upload_version(db, arrangement_id=arrangement_id, data=file.read(),
-                                     filename=file.filename or "", user=g.user,
+    prepared = service.prepare_version(file.read(), file.filename or "")  # outside the write transaction
+    version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared, user=g.user,
                                      contract_id=request.form.get("contract_id", type=int),
                                      title=request.form.get("title", ""))
     body = version_dict(db, version)

@@ -64,8 +64,9 @@ def upload(arrangement_id: int):
         raise ValidationFailed(_("Choose a contract file to upload."),
                                [{"field": "file", "message": _("Choose a contract file to upload.")}])
     contract_id = request.form.get("contract_id", type=int)
-    version = service.upload_version(db, arrangement_id=arrangement_id, data=file.read(),
-                                     filename=file.filename, user=g.user, contract_id=contract_id,
+    prepared = service.prepare_version(file.read(), file.filename)  # outside the write transaction
+    version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared,
+                                     user=g.user, contract_id=contract_id,
                                      title=request.form.get("title", ""))
     db.commit()
     flash(_("Version %(n)s uploaded and checked.", n=version.number), "success")

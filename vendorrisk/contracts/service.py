@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from vendorrisk.contracts import checker
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
-from vendorrisk.core import events, storage, uploads
+from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.vendors import findings
@@ -63,20 +63,41 @@ def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Claus
     return [c for c in contracts_library.library() if c.applies_to(arrangement)]
 
 
-def upload_version(session: Session, *, arrangement_id: int, data: bytes, filename: str, user: User,
-                   contract_id: int | None = None, title: str = "") -> ContractVersion:
+@dataclass(frozen=True)
+class PreparedVersion:
+    """A contract file read and checked against the whole clause library, before any
+    database work: what ``upload_version`` stores."""
+
+    upload: uploads.Upload
+    checked: checker.CheckResult  # one result for every clause of the library
+
+
+def prepare_version(data: bytes, filename: str) -> PreparedVersion:
+    """Inspect, read and check a contract file: the slow part of an upload, bounded in size
+    (``uploads``) and time (``parse_budget``), touching no database. Views call it before
+    their write transaction begins, so that on SQLite no other writer waits for it."""
+    upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
+    with parse_budget.budget():
+        try:
+            checked = checker.check(upload.data, upload.filename, contracts_library.library())
+        except checker.UnreadableContract as exc:
+            raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
+    return PreparedVersion(upload, checked)
+
+
+def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
+                   user: User, contract_id: int | None = None, title: str = "",
+                   prepared: PreparedVersion | None = None) -> ContractVersion:
     """Store a new contract version and check it; a new contract is started when the
     arrangement has none (or ``contract_id`` is not given and ``title`` is).
 
     Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
-    ``ValidationFailed`` before anything is stored."""
+    ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
+    the file already read; without it ``data`` is read here."""
     arrangement = get_arrangement(session, arrangement_id)
     _may_change(session, user, arrangement.vendor_id)
-    upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
-    try:
-        checked = checker.check(upload.data, upload.filename, applicable_clauses(arrangement))
-    except checker.UnreadableContract as exc:
-        raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
+    prepared = prepared or prepare_version(data, filename)
+    upload, checked = prepared.upload, prepared.checked
     if contract_id is not None:
         contract = get_contract(session, contract_id)
         if contract.arrangement_id != arrangement.id:
@@ -102,7 +123,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes, filena
                               uploaded_by_id=user.id)
     session.add(version)
     session.flush()
-    for result in checked.results:
+    applicable = {clause.id for clause in applicable_clauses(arrangement)}
+    for result in (r for r in checked.results if r.clause_id in applicable):
         session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
                                 auto_status=result.status, confidence=result.confidence,
                                 reason=result.reason[:1000], evidence=result.evidence,

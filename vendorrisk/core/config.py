@@ -56,6 +56,11 @@ SETTINGS: list[Setting] = [
     Setting("MAX_UPLOAD_MB", 25, "Largest accepted upload, in megabytes.", int),
     Setting("MAX_UNPACKED_MB", 200, "Largest total size an uploaded Office/ZIP file may expand "
             "to before it is refused as a decompression bomb.", int),
+    Setting("MAX_XML_MB", 16, "Most XML, in megabytes, an uploaded Office file may hold in the "
+            "parts read whole into memory (a Word file's parts; a workbook's strings and styles; "
+            "worksheets are streamed). Bounds the memory one upload can take.", int),
+    Setting("PARSE_TIMEOUT_SECONDS", 60, "Longest time reading one uploaded file (contract, "
+            "workbook) may take before it is refused.", int),
     Setting("STORAGE_BACKEND", "local", "Where uploaded files are kept: `local` (instance/uploads) "
             "or `s3` (S3-compatible store)."),
     Setting("S3_BUCKET", "", "Bucket for the `s3` storage backend (install the `s3` extra; "

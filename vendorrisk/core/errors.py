@@ -104,6 +104,22 @@ def init_app(app: Flask) -> None:
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)
 
+    from sqlalchemy.exc import IntegrityError
+
+    from .locking import is_unique_violation
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        # A unique key taken by a request that committed first (two people registering the
+        # same thing at once): the loser gets 409 Conflict, never a 500.
+        _rollback()
+        if not is_unique_violation(exc):
+            return _unexpected(exc)
+        log.warning("unique key conflict: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return error_response(409, "conflict", gettext(
+            "The same record was saved by someone else at the same moment; nothing was changed. "
+            "Reload the page to see it, then try again if still needed."))
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         _rollback()

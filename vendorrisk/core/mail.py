@@ -17,6 +17,8 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
+from .textfields import control_character, fold
+
 SECURITY_MODES = ("none", "starttls", "tls")
 
 
@@ -54,19 +56,30 @@ class SmtpSettings:
                    str(config.get("SMTP_CA_FILE") or ""), bool(config.get("SMTP_VERIFY", True)))
 
 
+def _address(value: str, header: str) -> str:
+    if control_character(value) is not None:
+        raise MailError(f"Invalid {header} address {value!r}: an address cannot hold a line break or "
+                        "control character; correct it (user's e-mail or settings) and retry.")
+    return value
+
+
 def build_message(*, to: str, subject: str, body: str, sender: str, language: str = "ja",
                   message_id: str | None = None) -> EmailMessage:
-    """A plain-text UTF-8 message with Date, Message-ID and Content-Language."""
+    """A plain-text UTF-8 message with Date, Message-ID and Content-Language.
+
+    Header values never carry a line break (no header injection): the subject, which is
+    made from names, is folded into one line; an address holding a line break or control
+    character raises ``MailError`` (that message cannot be sent; others can)."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = _address(sender, "sender")
+    message["To"] = _address(to, "recipient")
+    message["Subject"] = fold(subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     domain = sender.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = message_id or make_msgid(domain=domain)
+    message["Message-ID"] = fold(message_id or make_msgid(domain=domain))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content(body, charset="utf-8")
-    message["Content-Language"] = language  # after set_content, which resets Content-* headers
+    message["Content-Language"] = fold(language)  # after set_content, which resets Content-* headers
     return message
 
 

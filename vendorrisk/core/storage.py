@@ -14,6 +14,7 @@ from flask import current_app
 from sqlmodel import Session, select
 
 from vendorrisk.core.errors import DomainError
+from vendorrisk.core.locking import insert_once
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.uploads import Upload
 
@@ -101,8 +102,8 @@ def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple
         return existing, True
     record = StoredFile(sha256=digest, size=len(upload.data), media_type=upload.media_type,
                         original_filename=upload.filename, created_by_id=user_id)
-    session.add(record)
-    session.flush()
+    if insert_once(session, record) is None:  # the same content stored at the same moment
+        return session.exec(select(StoredFile).where(StoredFile.sha256 == digest)).one(), True
     return record, False
 
 

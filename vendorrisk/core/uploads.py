@@ -74,14 +74,36 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int = 200) -> None:
-    """Refuse a ZIP-based file that would expand beyond the limit or ratio (a decompression bomb)."""
+def read_whole(name: str) -> bool:
+    """Whether a part of an Office file is XML that readers parse whole, into memory (every
+    XML part of a Word file; a workbook's strings, styles and relations). Worksheets are
+    streamed row by row, so only the unpacked limit and the time budget bound them."""
+    lowered = name.lower()
+    if not lowered.endswith((".xml", ".rels", ".vml")):
+        return False
+    return not (lowered.startswith("xl/worksheets/") and not lowered.startswith("xl/worksheets/_rels/"))
+
+
+def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int = 200,
+                  max_xml: int | None = None) -> None:
+    """Refuse a ZIP-based file that would expand beyond the limit or ratio (a decompression
+    bomb), or whose XML read whole would exceed ``MAX_XML_MB`` (the memory a parser builds
+    grows with it). Sizes are those the archive declares: Python's ``zipfile``, which every
+    reader here uses, never inflates a part beyond its declared size."""
     limit = max_unpacked or current_app.config["MAX_UNPACKED_MB"] * 1024 * 1024
+    xml_limit = max_xml or int(current_app.config.get("MAX_XML_MB", 16) * 1024 * 1024)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = 0
+            total = xml = 0
             for info in archive.infolist():
                 total += info.file_size
+                if read_whole(info.filename):
+                    xml += info.file_size
+                    if xml > xml_limit:
+                        _refuse(_("The file is refused: its XML content (%(part)s and the parts before it) "
+                                  "expands beyond %(limit)s MB, more than can be read safely. Split the "
+                                  "document or remove content, and upload again.", part=repr(info.filename),
+                                  limit=xml_limit // (1024 * 1024)))
                 if info.compress_size and info.file_size / max(info.compress_size, 1) > max_ratio and info.file_size > 1024 * 1024:
                     _refuse(_("The file is refused: its part %(part)s would expand %(ratio)s times "
                               "(a decompression bomb).", part=repr(info.filename),

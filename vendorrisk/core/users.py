@@ -8,7 +8,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
@@ -167,18 +166,24 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return record
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active user owning an unrevoked token, or ``None``."""
+def token_and_user(session: Session, token: str) -> tuple[ApiToken | None, User | None]:
+    """The unrevoked token record and its active owner, or ``(None, None)``; reads only."""
     record = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     if record is None or record.revoked_at is not None:
-        return None
+        return None, None
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
-        return None
-    now = utcnow()
-    if record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION:
-        # At most once per interval, so that reads rarely write; the caller commits it at
-        # once (read-only API calls never commit their request).
-        session.execute(update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now))
-        record.last_used_at = now
-    return user
+        return None, None
+    return record, user
+
+
+def token_use_due(record: ApiToken, now) -> bool:
+    """Whether the token's "last used" time should be written now (at most once per
+    interval, so that reads rarely write). The request glue writes it with
+    ``token_use.record_use`` after its read transaction, best effort (issue 16)."""
+    return record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """Return the active user owning an unrevoked token, or ``None``."""
+    return token_and_user(session, token)[1]

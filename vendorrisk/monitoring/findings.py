@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from vendorrisk.core import textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
 from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent
@@ -74,6 +76,7 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
                  evidence: str = "", evidence_file: Upload | None = None) -> Finding:
     """Change a finding's status, recording who, when and why."""
     from vendorrisk.core import storage
+    lock(session, finding)  # move from the latest committed status; concurrent moves queue
     if to_status not in FINDING_STATUSES:
         raise ValidationFailed(_("Unknown status %(status)s.", status=repr(to_status)),
                                [{"field": "status", "message": _("Unknown status.")}])
@@ -107,6 +110,7 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
     """Change severity, owner or due date (compliance and admins)."""
     if user.role not in VERIFIERS:
         raise Forbidden(_("Only compliance may change a finding's severity, owner or due date."))
+    lock(session, finding)
     if finding.status == "closed":
         raise Conflict(_("A closed finding cannot be changed."))
     problems, notes = [], []
@@ -163,6 +167,8 @@ def _manual_fields(session: Session, vendor_id: int, data: dict, today: date) ->
         problems.append({"field": "title", "message": _("Give the finding a title.")})
     elif len(title) > 300:
         problems.append({"field": "title", "message": _("Keep the title within 300 characters.")})
+    elif textfields.problem(title):
+        problems.append({"field": "title", "message": textfields.problem(title)})
     description = str(data.get("description") or "").strip()
     if len(description) > 10000:
         problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})

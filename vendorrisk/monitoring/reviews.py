@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vendorrisk.core import events
+from vendorrisk.core import events, textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
 from vendorrisk.monitoring.findings import default_due_date
@@ -119,6 +120,8 @@ def validate_record(data: dict, today: date, complete: bool) -> tuple[dict, list
         title = str(item.get("title", "")).strip()
         if not title:
             continue
+        if textfields.problem(title):
+            problems.append({"field": f"findings.{index}.title", "message": textfields.problem(title)})
         severity = item.get("severity") or "medium"
         if severity not in SEVERITIES:
             problems.append({"field": f"findings.{index}.severity", "message": _("Choose one of %(choices)s.",
@@ -138,6 +141,7 @@ def record_review(session: Session, review: MonitoringReview, user: User, data: 
     from vendorrisk.core import storage
     if not may_change_vendor(session, user, review.vendor_id):
         raise Forbidden(_("Only the vendor's owners or compliance may record its review."))
+    lock(session, review)  # two people completing the review at once: the second finds it done
     if review.status == "completed":
         raise Conflict(_("This review is already completed; it cannot be changed."))
     clean, findings = validate_record(data, today, complete)

@@ -155,7 +155,18 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None) -> tuple[int,
                     continue
                 row = session.execute(select(REMINDERS).where(REMINDERS.c.id == reminder_id)).one()
             try:
-                mailer.send(message_for(row, mailer.settings.sender))
+                message = message_for(row, mailer.settings.sender)
+            except Exception as exc:  # noqa: BLE001  one bad message never stops the others
+                # The message itself cannot be built (e.g. an address with a line break):
+                # retrying cannot help, so it waits in the outbox, failed, with the reason.
+                failed += 1
+                log.warning("reminder %s cannot be built: %s", reminder_id, exc,
+                            exc_info=not isinstance(exc, mail.MailError))
+                _record(engine, reminder_id, worker, status="failed", next_attempt_at=None,
+                        last_error=f"The message cannot be built: {exc}"[:1000])
+                continue
+            try:
+                mailer.send(message)
             except mail.MailError as exc:
                 failed += 1
                 attempts = row.attempts
@@ -165,6 +176,13 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None) -> tuple[int,
                         next_attempt_at=retry_at)
                 if exc.connection:
                     break
+                continue
+            except Exception as exc:  # noqa: BLE001  an unexpected fault in one message
+                failed += 1
+                log.exception("reminder %s failed unexpectedly", reminder_id)
+                mailer.close()  # the SMTP session may be mid-message: start the next one afresh
+                _record(engine, reminder_id, worker, status="failed", next_attempt_at=None,
+                        last_error=f"{type(exc).__name__}: {exc}"[:1000])
                 continue
             _record(engine, reminder_id, worker, status="sent", sent_at=utcnow(), last_error="",
                     next_attempt_at=None)

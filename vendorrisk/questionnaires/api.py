@@ -10,6 +10,7 @@ from sqlmodel import select
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, PageQuery, Public, columns, json_body, operation
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
@@ -215,19 +216,24 @@ def workbook(template_id):
 def import_response(vendor_id):
     """Import a filled workbook (multipart ``file``); ``dry_run=1`` validates only."""
     session = get_session()
-    if not service.may_import(session, g.user, vendor_id):
-        raise Forbidden(_("You may import questionnaires only for vendors you own."))
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
-                               [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
-    upload = inspect_upload(file.read(), file.filename, {"xlsx"})
+    dry_run = request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE
     params = {k: request.form.get(k) for k in ("sheet", "header_row", "format", *(f"{r}_column" for r in ROLES))
               if request.form.get(k) is not None}
-    result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(), user_id=g.user.id,
-                                     dry_run=request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE,
-                                     layout_params=params, mapping_id=request.form.get("mapping") or None)
-    session.commit()
+    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params,
+                   mapping_id=request.form.get("mapping") or None)
+    with reading(session):  # check and read the workbook without SQLite's write lock
+        if not service.may_import(session, g.user, vendor_id):
+            raise Forbidden(_("You may import questionnaires only for vendors you own."))
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
+                                   [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
+        upload = inspect_upload(file.read(), file.filename, {"xlsx"})
+        result = service.import_response(session, upload=upload, dry_run=True, **options)
+    if not (dry_run or result.duplicate):
+        result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
+        session.commit()
+    result.dry_run = dry_run
     status = 200 if result.dry_run or result.duplicate else 201
     return jsonify(QuestionnaireImport.dump(result, id=result.response.id if result.response else None)), status
 

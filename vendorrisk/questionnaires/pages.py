@@ -10,6 +10,7 @@ from sqlmodel import select
 from vendorrisk.core import storage
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download, send_stored
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
@@ -91,20 +92,21 @@ def upload():
                "mappings": list(catalogue().mappings.values())}
     if request.method == "GET":
         return render_template("questionnaires/upload.html", **context)
-    if vendor_id is None or session.get(Vendor, vendor_id) is None:
-        raise NotFound(_("Choose a vendor."))
-    if not service.may_import(session, g.user, vendor_id):
-        raise Forbidden(_("You may import questionnaires only for vendors you own."))
     dry_run = request.form.get("dry_run") == "1"
     confirmed = request.form.get("confirmed") == "1"
     params = {k: request.form.get(k) for k in LAYOUT_FIELDS if request.form.get(k) is not None}
     mapping_id = request.form.get("mapping") or None
     upload = None
     try:
-        upload = _upload_from_form()
-        preview = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(),
-                                          user_id=g.user.id, dry_run=True, layout_params=params,
-                                          mapping_id=mapping_id)
+        with reading(session):  # check and read the workbook without SQLite's write lock
+            if vendor_id is None or session.get(Vendor, vendor_id) is None:
+                raise NotFound(_("Choose a vendor."))
+            if not service.may_import(session, g.user, vendor_id):
+                raise Forbidden(_("You may import questionnaires only for vendors you own."))
+            upload = _upload_from_form()
+            preview = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(),
+                                              user_id=g.user.id, dry_run=True, layout_params=params,
+                                              mapping_id=mapping_id)
         if preview.format != "native" and not confirmed and not preview.duplicate:
             return _confirm(upload, vendor_id, preview, [], dry_run)
         if dry_run or preview.duplicate:
@@ -114,7 +116,7 @@ def upload():
             context["result"] = preview
             return render_template("questionnaires/upload.html", **context)
         result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(), user_id=g.user.id,
-                                         layout_params=params, mapping_id=mapping_id)
+                                         layout_params=params, mapping_id=mapping_id, parsed=preview.parsed)
         session.commit()
     except ValidationFailed as exc:
         session.rollback()

@@ -23,6 +23,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
 
+from vendorrisk.core import parse_budget
+
 SEPARATOR = "}"
 MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -350,6 +352,7 @@ def read_sheet(archive: zipfile.ZipFile, path: str, *, max_col: int, min_row: in
             if cell["row"] > cell["last"]:
                 cell["last"] = cell["row"]
         elif local == "row":
+            parse_budget.check()
             number = attrs.get("r")
             cell["row"] = int(number) if number else cell["row"] + 1
             cell["column"] = 0

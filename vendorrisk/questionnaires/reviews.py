@@ -9,11 +9,13 @@ from sqlmodel import Session, select
 
 from vendorrisk.core import storage
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import StoredFile, utcnow
 from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.vendors import chains
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
+from vendorrisk.vendors.service import create_vendor
 
 LOCATION_RE = re.compile(r"^([A-Za-z]{2})(?:[\s:/,-]+(.*))?$")
 
@@ -109,10 +111,10 @@ def _subcontractor_vendor(session: Session, proposal: SubcontractorProposal) -> 
         vendor = session.exec(select(Vendor).where(or_(Vendor.name == proposal.name,
                                                        Vendor.name_en == proposal.name))).first()
     if vendor is None:
-        vendor = Vendor(name=proposal.name, name_normalized=proposal.name, corporate_number=proposal.corporate_number,
-                        country=proposal.country or "JP", status="prospect")
-        session.add(vendor)
-        session.flush()
+        # Registered like any other vendor (validated, status prospect); the name search
+        # above already offered the match, so a similar name is a separate company.
+        vendor = create_vendor(session, {"name": proposal.name, "corporate_number": proposal.corporate_number,
+                                         "country": proposal.country or "JP", "confirm_duplicate": True})
     return vendor
 
 
@@ -120,6 +122,7 @@ def _pending(session: Session, proposal_id: int) -> SubcontractorProposal:
     proposal = session.get(SubcontractorProposal, proposal_id)
     if proposal is None:
         raise NotFound(_("There is no subcontractor proposal %(id)s.", id=proposal_id))
+    lock(session, proposal)  # accepted or rejected once, however many click at the same moment
     if proposal.status != "pending":
         raise Conflict(_("This proposal was already accepted.") if proposal.status == "accepted"
                        else _("This proposal was already rejected."))

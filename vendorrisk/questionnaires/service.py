@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, storage
+from vendorrisk.core import audit, parse_budget, storage
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.core.uploads import Upload
 from vendorrisk.questionnaires import reader_foreign as foreign
@@ -47,6 +47,7 @@ class ImportResult:
     response: QuestionnaireResponse | None = None
     findings_created: int = 0
     flagged: list[dict] = field(default_factory=list)
+    parsed: ParsedWorkbook | None = field(default=None, repr=False, compare=False)  # reused by the import
 
 
 def _mapping_for(layout: foreign.Layout, mapping_id: str | None) -> Mapping | None:
@@ -142,8 +143,12 @@ def _refuse(parsed: ParsedWorkbook) -> None:
 
 def import_response(session: Session, *, vendor_id: int, upload: Upload, key: bytes, user_id: int | None = None,
                     dry_run: bool = False, layout_params: dict | None = None,
-                    mapping_id: str | None = None) -> ImportResult:
-    """Validate a workbook and, unless ``dry_run``, store the response with everything it raises."""
+                    mapping_id: str | None = None, parsed: ParsedWorkbook | None = None) -> ImportResult:
+    """Validate a workbook and, unless ``dry_run``, store the response with everything it raises.
+
+    A dry run only reads (views run it in a read phase, ``db_phases.reading``); its result
+    carries the parsed workbook, which the import then takes as ``parsed`` instead of
+    reading the file again while it holds the write lock."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
         raise NotFound(_("There is no vendor %(id)s.", id=vendor_id))
@@ -154,7 +159,9 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
         return ImportResult(existing.format, existing.template_id, existing.template_version, existing.mapping_id,
                             dict(existing.layout), existing.questions, existing.answered, existing.score,
                             existing.flags, 0, dry_run, True, existing)
-    parsed = parse_workbook(session, vendor, upload, key, layout_params, mapping_id)
+    if parsed is None:
+        with parse_budget.budget():
+            parsed = parse_workbook(session, vendor, upload, key, layout_params, mapping_id)
     if parsed.errors:
         _refuse(parsed)
     evaluations = [a.evaluation for a in parsed.answers if a.evaluation is not None]
@@ -165,7 +172,7 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
                           total_score(evaluations) if parsed.template else None, len(flagged),
                           len(parsed.proposals), dry_run,
                           flagged=[{"question_id": a.question_id, "answer": a.value, "severity": a.evaluation.severity,
-                                    "cell": a.cell} for a in flagged])
+                                    "cell": a.cell} for a in flagged], parsed=parsed)
     if dry_run:
         return result
     _store(session, vendor, upload, sha256, parsed, result, user_id)

@@ -9,10 +9,12 @@ from datetime import date
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from vendorrisk.core import audit, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.storage import store
 from vendorrisk.core.uploads import Upload
@@ -121,6 +123,7 @@ def evaluate(snapshot: dict, scores: dict[str, int | None]) -> dict:
 
 
 def _editable(assessment: SelectionAssessment, user: User) -> None:
+    lock(object_session(assessment), assessment)  # the latest committed state; writers queue
     if assessment.status != "draft":
         raise Conflict(_("Assessment %(id)s is %(status)s; it can no longer be changed. Start a new "
                          "assessment to change the evaluation.", id=assessment.id, status=assessment.status))
@@ -253,6 +256,9 @@ def submit(session: Session, assessment: SelectionAssessment, *, user: User) -> 
 
 
 def _decidable(assessment: SelectionAssessment, user: User) -> None:
+    # Decide on the latest committed state, holding the row: of concurrent decisions the
+    # first wins and the others find it decided (409), on PostgreSQL as on SQLite.
+    lock(object_session(assessment), assessment)
     if assessment.status != "submitted":
         raise Conflict(_("Assessment %(id)s is %(status)s; only a submitted assessment can be approved "
                          "or rejected.", id=assessment.id, status=assessment.status))
@@ -262,7 +268,7 @@ def _decidable(assessment: SelectionAssessment, user: User) -> None:
 
 
 def _set_vendor_status(session: Session, vendor_id: int, status: str) -> None:
-    vendor = session.get(Vendor, vendor_id)
+    vendor = lock(session, session.get(Vendor, vendor_id))
     vendor.status = status
     session.add(vendor)
 

@@ -7,6 +7,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, json_body, operation
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
@@ -18,8 +19,9 @@ from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import ArrangementCreate, ArrangementUpdate
 from vendorrisk.vendors.chains import LinkCreate
 from vendorrisk.vendors.models import Arrangement
+from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
-from vendorrisk.vendors.register_reader import import_register
+from vendorrisk.vendors.register_reader import apply_register, read_register
 from vendorrisk.vendors.service import VendorCreate
 
 bp = Blueprint("api_chains", __name__, url_prefix="/api/v1")
@@ -284,10 +286,12 @@ def import_workbook():
     data = request.get_data()
     if not data:
         raise ValidationFailed("Send the .xlsx workbook as the request body.")
-    report = import_register(db, data, request.args.get("filename", "register.xlsx"), current_user())
-    if dry_run:
-        db.rollback()
-    else:
+    # Read and check without SQLite's write lock (a dry run takes none); store briefly.
+    sheets = read_register(data, request.args.get("filename", "register.xlsx"))
+    with reading(db):
+        report = check_register(db, sheets)
+    if not dry_run:
+        report = apply_register(db, sheets, current_user())
         audit.add_event(db, action="import", entity="register",
                         after={"vendors": report.vendors, "arrangements": report.arrangements, "links": report.links})
         db.commit()

@@ -14,6 +14,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.textfields import single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.models import LOCATION_PURPOSES, Arrangement, DataLocation, OutsourcingLink, Vendor
@@ -46,6 +47,11 @@ class ArrangementBase(SQLModel):
         if isinstance(value, str):
             value = re.split(r"[,、;\n]", value)
         return [str(v).strip() for v in value if str(v).strip()]
+
+    @field_validator("title", "service", "business_function", check_fields=False)
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value)  # titles reach e-mail subjects and Excel cells
 
     @field_validator("substitutability", check_fields=False)
     @classmethod

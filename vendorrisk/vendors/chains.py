@@ -5,8 +5,9 @@ vendor". It is refused, with nothing changed, when it would link a vendor to its
 close a cycle (409) or hang under a vendor that is not in the arrangement's chain (422).
 Tiers are derived from the links by the queries in ``chains_queries``, never stored.
 """
+from contextlib import contextmanager
 from datetime import date
-from typing import Optional
+from typing import Iterator, Optional
 
 from flask_babel import gettext as _
 from pydantic import field_validator
@@ -16,7 +17,9 @@ from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core import audit, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
+from vendorrisk.core.textfields import single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors.models import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
 
@@ -37,7 +40,7 @@ class LinkCreate(SQLModel):
         value = value.strip()
         if len(value) > 300:
             raise ValueError(_("At most 300 characters."))
-        return value
+        return single_line(value)
 
 
 class LinkUpdate(SQLModel):
@@ -45,6 +48,11 @@ class LinkUpdate(SQLModel):
 
     service: Optional[str] = None
     touches_user_data: Optional[bool] = None
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value):
+        return single_line(value.strip()) if isinstance(value, str) else value
 
 
 class LinkApproval(SQLModel):
@@ -107,16 +115,46 @@ def _vendor_name(session: Session, vendor_id: int) -> str:
     return vendor.name if vendor else str(vendor_id)
 
 
+CHANGES_LATER = "vendorrisk.chain_changes_later"
+
+
 def chain_changed(session: Session, arrangement_id: int, also: tuple[int, ...] = ()) -> None:
     """Tell the other areas that an arrangement's chain changed (``events.ChainChanged``),
     naming every vendor now in the chain and ``also`` those that just left it: their
-    positions, user data and locations feed risk tiers, review plans and verdicts."""
+    positions, user data and locations feed risk tiers, review plans and verdicts.
+    Inside ``chain_changes_once`` the change is only noted, and told once at its end."""
+    later = session.info.get(CHANGES_LATER)
+    if later is not None:
+        later[0].add(arrangement_id)
+        later[1].update(also)
+        return
     vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
                                   .where(OutsourcingLink.arrangement_id == arrangement_id)).all())
     tier1 = session.exec(select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id)).first()
     if tier1 is not None:
         vendor_ids.add(tier1)
     events.publish(session, events.ChainChanged(frozenset({arrangement_id}), frozenset(vendor_ids | set(also))))
+
+
+@contextmanager
+def chain_changes_once(session: Session) -> Iterator[None]:
+    """Many changes in a row (a register import): tell the other areas once, at the end,
+    with one ``ChainChanged`` naming every arrangement and vendor touched, instead of after
+    every row (whose listeners recompute tiers, plans and verdicts each time)."""
+    if session.info.get(CHANGES_LATER) is not None:
+        yield
+        return
+    session.info[CHANGES_LATER] = (set(), set())
+    try:
+        yield
+        arrangement_ids, also = session.info[CHANGES_LATER]
+    finally:
+        session.info.pop(CHANGES_LATER)
+    if arrangement_ids:
+        vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
+                                      .where(OutsourcingLink.arrangement_id.in_(arrangement_ids))).all())
+        vendor_ids |= set(session.exec(select(Arrangement.vendor_id).where(Arrangement.id.in_(arrangement_ids))))
+        events.publish(session, events.ChainChanged(frozenset(arrangement_ids), frozenset(vendor_ids | also)))
 
 
 def add_link(session: Session, arrangement: Arrangement, data: dict) -> OutsourcingLink:
@@ -171,19 +209,29 @@ def update_link(session: Session, link: OutsourcingLink, data: dict) -> Outsourc
 def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User | None,
                 today: date | None = None) -> OutsourcingLink:
     """Record the member's approval of a sub-outsourcing (on, by, basis) or that it is not
-    (yet) approved; an approval needs its basis: prior consent or notification."""
+    (yet) approved; an approval needs its basis: prior consent or notification. Only a
+    person decides (``user`` None is refused), and not the one who recorded the link."""
     payload = parse(LinkApproval, data)
+    if user is None:  # every decision names who took it; imports and jobs take none
+        raise Forbidden(_("A decision on sub-outsourcing is recorded by a person: sign in as "
+                          "compliance staff to record it."))
+    lock(session, link)  # decide on the latest committed state; concurrent deciders queue
+    if payload.approval_status == "approved" and link.approval_status == "approved":
+        raise Conflict(_("This sub-outsourcing is already approved (on %(date)s); set it back to "
+                         "pending first to record a new approval.", date=link.approved_on),
+                       [{"field": "approval_status", "message": _("Already approved."),
+                         "approved_by_id": link.approved_by_id}])
     if payload.approval_status == "approved":
         if payload.approval_basis is None:
             raise ValidationFailed(_("An approval needs its basis."),
                                    [{"field": "approval_basis", "message": _(
                                        "Choose one of %(choices)s.", choices=", ".join(APPROVAL_BASES))}])
-        if user is not None and link.recorded_by_id == user.id:
+        if link.recorded_by_id == user.id:
             raise Forbidden(_("Mutual checks (Art. 8(5)): you recorded this sub-outsourcing, so another "
                               "person must approve it."))
         link.approval_basis = payload.approval_basis
         link.approved_on = payload.approved_on or today or date.today()
-        link.approved_by_id = user.id if user else None  # None: recorded by an import
+        link.approved_by_id = user.id
     else:
         link.approval_basis = None
         link.approved_on = None

@@ -6,23 +6,37 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from vendorrisk.core.db import engine_of, new_session
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.errors import DomainError, ValidationFailed
 
 
 @click.command("import-register")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the workbook and store nothing.")
+@click.option("--user", "email", default="", help="E-mail of the person importing: recorded as the "
+              "links' recorder (who may then not approve them, Art. 8(5)) and in the audit trail.")
 @with_appcontext
-def import_register(path: Path, dry_run: bool):
-    """Import vendors, arrangements and links from an .xlsx workbook (all or nothing)."""
+def import_register(path: Path, dry_run: bool, email: str):
+    """Import vendors (as prospect), arrangements and links (unapproved) from an .xlsx
+    workbook (all or nothing); rows carrying an approval or status decision are refused."""
     from vendorrisk.core import audit
-    from vendorrisk.vendors.register_reader import import_register as run_import
+    from vendorrisk.core.db_phases import reading
+    from vendorrisk.core.users import get_user_by_email
+    from vendorrisk.vendors.register_check import check_register
+    from vendorrisk.vendors.register_reader import apply_register, read_register
     session = new_session(engine_of(current_app), writes=True)
     try:
-        report = run_import(session, path.read_bytes(), path.name)
-        if dry_run:
-            session.rollback()
-        else:
+        user = None
+        sheets = read_register(path.read_bytes(), path.name)
+        with reading(session):  # no write lock while reading and checking; a dry run takes none
+            if email:
+                try:
+                    user = get_user_by_email(session, email)
+                except DomainError as exc:
+                    raise click.ClickException(exc.message)
+                session.info["actor_id"], session.info["actor"] = user.id, user.email
+            report = check_register(session, sheets)
+        if not dry_run:
+            report = apply_register(session, sheets, user)
             audit.add_event(session, action="import", entity="register",
                             after={"file": path.name, "vendors": report.vendors,
                                    "arrangements": report.arrangements, "links": report.links})

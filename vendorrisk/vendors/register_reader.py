@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from vendorrisk.core import parse_budget
 from vendorrisk.core.errors import DomainError, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.uploads import inspect_upload
@@ -24,7 +25,7 @@ from vendorrisk.vendors import arrangements as arrangement_service
 from vendorrisk.vendors import chains as chain_service
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.identifiers import normalise_corporate_number
-from vendorrisk.vendors.models import VENDOR_STATUSES, Arrangement, Vendor
+from vendorrisk.vendors.models import Arrangement, Vendor
 
 MAX_ROWS = 20000
 TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
@@ -96,6 +97,32 @@ def _rows(workbook, sheet: str, errors: list[dict]):
             yield number, row
 
 
+def _initial_status_only(row: dict) -> None:
+    """A vendor is imported as prospect: any other status is a decision, refused here."""
+    status = row.get("status", "")
+    if status and status != "prospect":
+        raise _Problem("status", _(
+            "Vendors are imported as prospect only, so %(status)s cannot be imported: approval and the "
+            "other statuses are decisions recorded in vendorrisk, with mutual checks (Art. 8(5)). "
+            "Clear the cell or write prospect, then record the decision on the vendor's page.",
+            status=repr(status)))
+
+
+def _no_link_decision(row: dict) -> None:
+    """A link is imported unapproved: its approval (status, basis, date) is refused here."""
+    status = row.get("approval_status", "")
+    if status and status != "unapproved":
+        raise _Problem("approval_status", _(
+            "Sub-outsourcing is imported as unapproved only, so %(status)s cannot be imported: compliance "
+            "records the approval in vendorrisk, and not the person who recorded the link (Art. 8(5)). "
+            "Clear the cell or write unapproved.", status=repr(status)))
+    for column in ("approval_basis", "approved_on"):
+        if row.get(column):
+            raise _Problem(column, _(
+                "The basis and date of an approval are recorded with the approval in vendorrisk, not "
+                "imported. Clear the cell."))
+
+
 def _locations(text: str) -> list[dict]:
     result = []
     for part in re.split(r"[;；\n]", text or ""):
@@ -159,16 +186,12 @@ class _Importer:
         data["country"] = data["country"] or "JP"
         data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
         data["is_cloud"] = _flag(row, "is_cloud")
-        status = row.get("status", "") or "prospect"
-        if status not in VENDOR_STATUSES:
-            raise _Problem("status", _("Unknown status %(status)s; use one of %(choices)s.",
-                                        status=repr(status), choices=", ".join(VENDOR_STATUSES)))
         ref = row.get("ref") or row["name"]
         if ref in self.vendor_refs:
             raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
-        vendor = vendor_service.create_vendor(self.session, data)
-        vendor.status = status  # onboarding records the status already reached
+        vendor = vendor_service.create_vendor(self.session, data)  # status prospect, as on the form
         self.vendor_refs[ref] = vendor.id
+        _initial_status_only(row)  # after the ref is known, so later rows are still checked
         self.report.vendors += 1
 
     def arrangement_row(self, row: dict) -> None:
@@ -190,16 +213,12 @@ class _Importer:
         self.report.arrangements += 1
 
     def link_row(self, row: dict, arrangement: Arrangement, parent_id: int, child_id: int) -> None:
-        link = chain_service.add_link(self.session, arrangement, {
+        link = chain_service.add_link(self.session, arrangement, {  # unapproved; recorded by the importer
             "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
             "touches_user_data": _flag(row, "touches_user_data")})
-        status = row.get("approval_status", "")
-        if status and status != "unapproved":
-            chain_service.decide_link(self.session, link, {
-                "approval_status": status, "approval_basis": row.get("approval_basis") or None,
-                "approved_on": row.get("approved_on") or None}, None)
         self.add_locations(row.get("data_locations", ""), "data_locations", link=link)
         self.report.links += 1
+        _no_link_decision(row)  # after the link is in, so that links below it are still checked
 
     def run_sheet(self, sheet, rows, handler):
         for number, row in rows:
@@ -237,26 +256,69 @@ class _Importer:
             self.run_sheet("links", [(number, row)], lambda r: self.link_row(r, arrangement, parent_id, child_id))
 
 
-def import_register(session: Session, data: bytes, filename: str, user: User | None = None) -> ImportReport:
-    """Read a register workbook into the session; raise ``ValidationFailed`` listing every
-    problem (sheet, row, column). The caller commits, or rolls back for a dry run."""
+@dataclass
+class RegisterSheets:
+    """The rows of a register workbook, read and closed: ``(row number, {column: text})``
+    per sheet, and the problems of the workbook's shape (missing sheets or columns)."""
+
+    vendors: list = field(default_factory=list)
+    arrangements: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def read_register(data: bytes, filename: str) -> RegisterSheets:
+    """Inspect and read a register workbook into rows: no database work, bounded in size
+    (``uploads``) and time (``parse_budget``); call it before the write transaction."""
     upload = inspect_upload(data, filename, {"xlsx"})
-    try:
-        workbook = load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise ValidationFailed(_("The workbook cannot be read."), [{"sheet": "", "row": 0, "column": "",
-                                                                    "message": _("Unreadable workbook: %(error)s",
-                                                                                 error=exc)}])
-    importer = _Importer(session, user)
-    if not set(REQUIRED) & set(workbook.sheetnames):
-        importer.error("", 0, "", _("The workbook has none of the sheets vendors, arrangements, links."))
-    errors = importer.report.errors
-    importer.run_sheet("vendors", _rows(workbook, "vendors", errors), importer.vendor_row)
-    importer.run_sheet("arrangements", _rows(workbook, "arrangements", errors), importer.arrangement_row)
-    importer.links(_rows(workbook, "links", errors))
-    workbook.close()
+    sheets = RegisterSheets()
+    with parse_budget.budget():
+        try:
+            workbook = load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types on damaged files
+            raise ValidationFailed(_("The workbook cannot be read."), [{"sheet": "", "row": 0, "column": "",
+                                                                        "message": _("Unreadable workbook: %(error)s",
+                                                                                     error=exc)}])
+        try:
+            if not set(REQUIRED) & set(workbook.sheetnames):
+                sheets.errors.append({"sheet": "", "row": 0, "column": "", "message": _(
+                    "The workbook has none of the sheets vendors, arrangements, links.")})
+            for name in REQUIRED:
+                rows = getattr(sheets, name)
+                for item in _rows(workbook, name, sheets.errors):
+                    parse_budget.check()
+                    rows.append(item)
+        finally:
+            workbook.close()
+    return sheets
+
+
+def refuse_if_errors(errors: list[dict]) -> None:
+    """Raise the import's ``ValidationFailed`` listing every problem, if there is any."""
     if errors:
         raise ValidationFailed(_("The workbook has %(count)s problem(s); nothing was stored.",
                                  count=len(errors)), errors)
+
+
+def apply_register(session: Session, sheets: RegisterSheets, user: User | None = None) -> ImportReport:
+    """Store the rows through the services (which check every rule again, under the write
+    lock); raise ``ValidationFailed`` listing every problem. The caller commits."""
+    importer = _Importer(session, user)
+    importer.report.errors.extend(sheets.errors)
+    with chain_service.chain_changes_once(session):  # told once at the end, not after every row
+        importer.run_sheet("vendors", sheets.vendors, importer.vendor_row)
+        importer.run_sheet("arrangements", sheets.arrangements, importer.arrangement_row)
+        importer.links(sheets.links)
+        refuse_if_errors(importer.report.errors)
     session.flush()
     return importer.report
+
+
+def import_register(session: Session, data: bytes, filename: str, user: User | None = None) -> ImportReport:
+    """Read a register workbook into the session; raise ``ValidationFailed`` listing every
+    problem (sheet, row, column). The caller commits, or rolls back for a dry run.
+
+    Views split this up so that SQLite's write lock is held only while storing:
+    ``read_register`` (no database), ``register_check.check_register`` in a read phase
+    (``db_phases.reading``; a dry run stops there), then ``apply_register``."""
+    return apply_register(session, read_register(data, filename), user)

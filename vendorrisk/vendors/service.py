@@ -15,7 +15,9 @@ from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core import events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
+from vendorrisk.core.textfields import single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
 from vendorrisk.vendors.models import (
@@ -110,6 +112,11 @@ class VendorBase(SQLModel):
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
 
+    @field_validator("name", "name_en", "address", check_fields=False)
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value)  # names reach e-mail subjects and Excel cells
+
 
 class VendorCreate(VendorBase):
     """A new vendor; ``confirm_duplicate`` accepts a name that matches another vendor's."""
@@ -185,8 +192,10 @@ def create_vendor(session: Session, data: dict) -> Vendor:
     _refuse_duplicates(session, payload.name, payload.corporate_number, payload.confirm_duplicate)
     vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
                     name_normalized=normalise_name(payload.name))
-    session.add(vendor)
-    session.flush()
+    if insert_once(session, vendor) is None:  # registered by someone else at the same moment
+        _refuse_duplicates(session, "", payload.corporate_number, True)
+        raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
+                         "reload and check."))
     events.publish(session, events.VendorChanged(vendor.id))
     return vendor
 
@@ -218,6 +227,9 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
     if status not in VENDOR_STATUSES:
         raise ValidationFailed(_("Unknown status."), [{"field": "status", "message": _(
             "Choose one of %(choices)s.", choices=", ".join(VENDOR_STATUSES))}])
+    if status == vendor.status:
+        return vendor
+    lock(session, vendor)  # decide on the latest committed status; concurrent deciders queue
     if status == vendor.status:
         return vendor
     if status not in TRANSITIONS[vendor.status]:
@@ -264,7 +276,12 @@ class ContactCreate(SQLModel):
     def _name(cls, value):
         if not value.strip():
             raise ValueError(_("Enter the contact's name."))
-        return value.strip()
+        return single_line(value.strip())
+
+    @field_validator("phone", "title")
+    @classmethod
+    def _one_line(cls, value):
+        return single_line(value.strip())
 
     @field_validator("email")
     @classmethod

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from vendorrisk.contracts.checker.document import Passage, Section, Structure
 from vendorrisk.contracts.checker.library import Clause
 from vendorrisk.contracts.checker.structure import NUM, kanji_number
+from vendorrisk.core import time_budget
 
 FOUND, NOT_FOUND, NEEDS_REVIEW = "found", "not_found", "needs_review"
 STATUSES = (FOUND, NOT_FOUND, NEEDS_REVIEW)
@@ -174,6 +175,7 @@ def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> Clau
     annexes = _annexes(structure)
     candidates = []
     for section in structure.sections:
+        time_budget.check()
         candidates.append(_examine(section, clause))
         joined, refs = _with_referenced_annexes(section, annexes)
         if refs:

@@ -12,6 +12,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from vendorrisk.core import time_budget
+
 PARTS = ("body", "table", "header", "footer")
 # A text layer this small across the whole file means the pages are images.
 MIN_TEXT_CHARS = 40
@@ -96,7 +98,7 @@ def _text_blocks(data: bytes, markdown: bool) -> list[Block]:
 
 def _pdf(data: bytes) -> Extracted:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -107,10 +109,14 @@ def _pdf(data: bytes) -> Extracted:
                 opened = 0
             if not opened:
                 _refuse("The PDF is password-protected; upload an unprotected copy.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = []
+        for page in reader.pages:
+            time_budget.check()
+            pages.append(page.extract_text() or "")
     except UnreadableContract:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).")
     blocks = [Block(normalise(line)) for page in pages for line in page.splitlines()]
     blocks = [b for b in blocks if b.text]
@@ -154,6 +160,7 @@ def _docx_body(document, numbering):
     from docx.text.paragraph import Paragraph
 
     for child in document.element.body.iterchildren():
+        time_budget.check()
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(child, document)
@@ -227,9 +234,19 @@ class _Numbering:
             if ref is not None:
                 self.levels[num.get(f"{W}numId")] = abstract.get(ref.get(f"{W}val"), {})
 
+    def _style_ppr(self, paragraph):
+        # python-docx looks a paragraph's style up by scanning every style, and the default
+        # style (no w:pStyle) again for each paragraph: once per style id is enough.
+        cache = self.__dict__.setdefault("_style_pprs", {})
+        style_id = paragraph._p.style
+        if style_id not in cache:
+            style = paragraph.style
+            cache[style_id] = getattr(style.element, "pPr", None) if style is not None else None
+        return cache[style_id]
+
     def _num_pr(self, paragraph):
         W = self.W
-        for ppr in (paragraph._p.pPr, getattr(paragraph.style.element, "pPr", None) if paragraph.style is not None else None):
+        for ppr in (paragraph._p.pPr, self._style_ppr(paragraph)):
             if ppr is None:
                 continue
             num_pr = ppr.find(f"{W}numPr")

@@ -198,7 +198,7 @@ def decide_link(arrangement_id: int, link_id: int):
         chain_service.decide_link(db, link, data, current_user())
         db.commit()
         flash(_("Decision recorded."), "info")
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:  # Conflict: already approved (perhaps just now)
         refused(exc)
     return _back(arrangement_id, f"#link-{link_id}")
 

@@ -6,11 +6,13 @@ from vendorrisk.core import audit
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import utcnow
+from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
-from vendorrisk.vendors.register_reader import import_register as run_import
+from vendorrisk.vendors.register_reader import apply_register, read_register
 
 bp = Blueprint("chains_register", __name__, template_folder="../templates")
 
@@ -36,12 +38,14 @@ def import_register():
         dry_run = request.form.get("dry_run") == "1"
         upload = request.files.get("file")
         try:
-            report = run_import(db, upload.read() if upload else b"", upload.filename if upload else "",
-                                current_user())
+            # Read and check without SQLite's write lock (a dry run takes none); store briefly.
+            sheets = read_register(upload.read() if upload else b"", upload.filename if upload else "")
+            with reading(db):
+                report = check_register(db, sheets)
             if dry_run:
-                db.rollback()
                 message = _("Dry run: the workbook is valid; nothing was stored.")
             else:
+                report = apply_register(db, sheets, current_user())
                 audit.add_event(db, action="import", entity="register",
                                 after={"vendors": report.vendors, "arrangements": report.arrangements,
                                        "links": report.links})

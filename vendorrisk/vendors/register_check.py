@@ -1,0 +1,222 @@
+"""Checking a register workbook without writing: the dry run, and the check before storing.
+
+``check_register`` applies, row by row, the rules the services apply when the rows are
+stored (``register_reader.apply_register``): the same models validate each row, duplicates are
+looked for in the register and earlier in the file, and each arrangement's chain is built
+in memory to refuse self-links, cycles, duplicates and parents outside the chain. It only
+reads, so it runs in a read phase (``db_phases.reading``): on SQLite a dry run takes no
+write lock at all, and a real import holds the lock only while it stores rows already
+checked. Storing checks every rule again under the lock, so what changed in between
+(someone registering the same corporate number meanwhile) is still refused.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from vendorrisk.core import parse_budget
+from vendorrisk.core.errors import Conflict, DomainError, ValidationFailed
+from vendorrisk.core.validation import parse
+from vendorrisk.vendors import service as vendor_service
+from vendorrisk.vendors.arrangements import ArrangementCreate, LocationCreate
+from vendorrisk.vendors.chains import LinkCreate
+from vendorrisk.vendors.identifiers import normalise_corporate_number
+from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.register_reader import (ImportReport, RegisterSheets, _detail_column, _flag,
+                                                _initial_status_only, _locations, _message,
+                                                _no_link_decision, _Problem, refuse_if_errors)
+
+
+@dataclass
+class _Chain:
+    tier1: tuple
+    parents: dict = field(default_factory=dict)  # vendor key -> set of parent keys
+    links: set = field(default_factory=set)  # (parent key, child key)
+
+    def contains(self, key) -> bool:
+        return key == self.tier1 or key in self.parents
+
+    def reaches(self, start, target) -> bool:
+        """Whether ``target`` lies below ``start`` (following links downwards)."""
+        children: dict = {}
+        for parent, child in self.links:
+            children.setdefault(parent, set()).add(child)
+        seen, todo = set(), [start]
+        while todo:
+            node = todo.pop()
+            for child in children.get(node, ()):
+                if child == target:
+                    return True
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return False
+
+    def add(self, parent, child) -> None:
+        self.links.add((parent, child))
+        self.parents.setdefault(child, set()).add(parent)
+
+
+class _Checker:
+    def __init__(self, session: Session):
+        self.session = session
+        self.report = ImportReport()
+        self.vendor_refs: dict[str, tuple] = {}  # ref -> ("row", ref) for new, ("id", id) for registered
+        self.names: dict[tuple, str] = {}
+        self.numbers: dict[str, int] = {}  # corporate number -> row that registers it
+        self.normalised: dict[str, tuple[int, str]] = {}  # normalised name -> (row, name)
+        self.chains: dict[str, _Chain] = {}
+
+    def error(self, sheet, row, column, message):
+        self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
+
+    def run_sheet(self, sheet, rows, handler):
+        for number, row in rows:
+            parse_budget.check()
+            try:
+                handler(number, row)
+            except _Problem as problem:
+                self.error(sheet, number, problem.column, problem.message)
+            except DomainError as exc:
+                self.error(sheet, number, _detail_column(exc, ""), _message(exc))
+
+    def vendor_key(self, ref: str, column: str) -> tuple:
+        """The vendor a cell names: a ref of the vendors sheet, or a registered vendor."""
+        if ref in self.vendor_refs:
+            return self.vendor_refs[ref]
+        number = normalise_corporate_number(ref)
+        query = select(Vendor.id, Vendor.name).where(Vendor.corporate_number == number) if number.isdigit() \
+            else select(Vendor.id, Vendor.name).where(Vendor.name == ref)
+        found = self.session.exec(query.limit(2)).all()
+        if len(found) != 1:
+            raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
+                           if not found else
+                           _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
+        key = ("id", found[0][0])
+        self.names[key] = found[0][1]
+        return key
+
+    def check_locations(self, text: str, column: str) -> None:
+        for loc in _locations(text):
+            try:
+                parse(LocationCreate, loc)
+            except ValidationFailed as exc:
+                raise _Problem(column, f"{loc['country']}:{loc['region']}: {_message(exc)}")
+            self.report.locations += 1
+
+    def vendor_row(self, number: int, row: dict) -> None:
+        data = {k: row.get(k, "") for k in ("name", "name_en", "country", "address", "notes") if k in row}
+        for k in ("corporate_number", "lei", "risk_tier"):
+            data[k] = row.get(k) or None
+        data["country"] = data.get("country") or "JP"
+        data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
+        data["is_cloud"] = _flag(row, "is_cloud")
+        ref = row.get("ref") or row["name"]
+        if ref in self.vendor_refs:
+            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+        payload = parse(vendor_service.VendorCreate, data)
+        self._refuse_duplicates(payload)
+        key = ("row", ref)
+        self.vendor_refs[ref] = key
+        self.names[key] = payload.name
+        if payload.corporate_number:
+            self.numbers[payload.corporate_number] = number
+        self.normalised.setdefault(vendor_service.normalise_name(payload.name), (number, payload.name))
+        self.report.vendors += 1
+        _initial_status_only(row)
+
+    def _refuse_duplicates(self, payload) -> None:
+        number = payload.corporate_number
+        if number and number in self.numbers:
+            raise Conflict(_("Row %(row)s of the vendors sheet already has corporate number %(number)s.",
+                             row=self.numbers[number], number=number),
+                           [{"field": "corporate_number", "message": _("Already registered.")}])
+        earlier = self.normalised.get(vendor_service.normalise_name(payload.name))
+        if earlier and not payload.confirm_duplicate:
+            raise Conflict(_("Row %(row)s of the vendors sheet (%(name)s) has the same name once normalised.",
+                             row=earlier[0], name=earlier[1]),
+                           [{"field": "name", "message": _("Possible duplicate.")}])
+        # the register itself: the vendor service's own check (a read)
+        vendor_service._refuse_duplicates(self.session, payload.name, number, payload.confirm_duplicate)
+
+    def arrangement_row(self, number: int, row: dict) -> None:
+        vendor = self.vendor_key(row["vendor"], "vendor")
+        data = {k: row[k] for k in ("title", "service", "business_function", "exit_plan",
+                                    "user_data_categories") if k in row}
+        for k in ("start_date", "end_date", "notice_period_days"):
+            data[k] = row.get(k) or None
+        for k in ("is_important", "is_cloud", "handles_user_data"):
+            data[k] = _flag(row, k)
+        data["subcontracting_allowed"] = _flag(row, "subcontracting_allowed", True)
+        data["vendor_id"] = 0  # validated for its shape here; the vendor was resolved above
+        ref = row.get("ref") or row["title"]
+        if ref in self.chains:
+            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+        parse(ArrangementCreate, data)
+        self.check_locations(row.get("data_locations", ""), "data_locations")
+        self.chains[ref] = _Chain(tier1=vendor)
+        self.report.arrangements += 1
+
+    def links(self, rows) -> None:
+        pending = []
+        for number, row in rows:
+            parse_budget.check()
+            try:
+                chain = self.chains.get(row["arrangement"])
+                if chain is None:
+                    raise _Problem("arrangement", _("No arrangement %(ref)s in the arrangements sheet.",
+                                                     ref=repr(row["arrangement"])))
+                pending.append((number, row, chain, self.vendor_key(row["parent_vendor"], "parent_vendor"),
+                                self.vendor_key(row["vendor"], "vendor")))
+            except _Problem as problem:
+                self.error("links", number, problem.column, problem.message)
+        progress = True
+        while pending and progress:  # a link counts once its parent is in the chain, as when storing
+            progress, waiting = False, []
+            for item in pending:
+                number, row, chain, parent, child = item
+                if not chain.contains(parent):
+                    waiting.append(item)
+                    continue
+                progress = True
+                self.run_sheet("links", [(number, row)], lambda n, r: self.link_row(r, chain, parent, child))
+            pending = waiting
+        for number, row, chain, parent, child in pending:
+            self.run_sheet("links", [(number, row)], lambda n, r: self.link_row(r, chain, parent, child))
+
+    def link_row(self, row: dict, chain: _Chain, parent: tuple, child: tuple) -> None:
+        parse(LinkCreate, {"parent_vendor_id": 0, "vendor_id": 0, "service": row.get("service", ""),
+                                          "touches_user_data": _flag(row, "touches_user_data")})
+        if parent == child:
+            raise Conflict(_("%(name)s cannot sub-outsource to itself.", name=self.names.get(child, "?")),
+                           [{"field": "vendor_id", "message": _("A vendor cannot be its own subcontractor.")}])
+        if not chain.contains(parent):
+            raise ValidationFailed(
+                _("%(name)s is not in this arrangement's chain; add the link that brings it in first.",
+                  name=self.names.get(parent, "?")),
+                [{"field": "parent_vendor_id", "message": _("Not in this arrangement's chain.")}])
+        if child == chain.tier1 or chain.reaches(child, parent):
+            raise Conflict(
+                _("%(name)s is already above %(parent)s in this chain; the link would create a cycle.",
+                  name=self.names.get(child, "?"), parent=self.names.get(parent, "?")),
+                [{"field": "vendor_id", "message": _("Would create a cycle.")}])
+        if (parent, child) in chain.links:
+            raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
+                           [{"field": "vendor_id", "message": _("Already recorded.")}])
+        chain.add(parent, child)
+        self.check_locations(row.get("data_locations", ""), "data_locations")
+        self.report.links += 1
+        _no_link_decision(row)
+
+
+def check_register(session: Session, sheets: RegisterSheets) -> ImportReport:
+    """Check every row as storing would, reading only; raise ``ValidationFailed`` listing
+    every problem (sheet, row, column), or return what an import would store."""
+    checker = _Checker(session)
+    checker.report.errors.extend(sheets.errors)
+    with parse_budget.budget():
+        checker.run_sheet("vendors", sheets.vendors, checker.vendor_row)
+        checker.run_sheet("arrangements", sheets.arrangements, checker.arrangement_row)
+        checker.links(sheets.links)
+    refuse_if_errors(checker.report.errors)
+    return checker.report
