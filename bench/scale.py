@@ -186,7 +186,7 @@ def measure_hub_writes(app, hubs: list[int], repeat: int) -> dict:
             service.update_vendor(session, hub, {"is_system_subsidiary": n % 2 == 0})
             session.commit()
             results["hub vendor record (flag)"].append((time.perf_counter() - start) * 1000)
-            link = links[n % len(links)]
+            link = links[0]  # the same link, unapproved then approved in turn
             start = time.perf_counter()
             chains.decide_link(session, link, {"approval_status": "approved" if n % 2 else "unapproved",
                                                "approval_basis": "prior_consent"}, user)
