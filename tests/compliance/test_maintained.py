@@ -180,3 +180,16 @@ def test_dashboard_concentration_reads_the_maintained_facts(app, db):
     _portfolio(db)
     maintain.rebuild(db)
     assert store.concentration(db, 5) == concentration(db, 5)
+
+
+def test_matrix_page_says_when_date_dependent_verdicts_are_stale(app, db, client, login):
+    _portfolio(db)
+    maintain.rebuild(db, today=date.today() - timedelta(days=2))
+    db.commit()
+    login("auditor")
+    page = client.get("/compliance/").get_data(as_text=True)
+    assert 'data-test="verdicts-as-of"' in page and (date.today() - timedelta(days=2)).isoformat() in page
+    maintain.refresh_daily(db)
+    db.commit()
+    assert 'data-test="verdicts-as-of"' not in client.get("/compliance/").get_data(as_text=True)
+

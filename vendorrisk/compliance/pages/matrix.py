@@ -1,8 +1,10 @@
 """Compliance pages: the portfolio matrix, a vendor's matrix, the rules, the trend and exports."""
+from datetime import date
+
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from vendorrisk.compliance import matrix, snapshots, store
+from vendorrisk.compliance import maintain, matrix, snapshots, store
 from vendorrisk.compliance.pages.exports import queue
 from vendorrisk.compliance.svg import line_chart
 from vendorrisk.core.access import ALL_ROLES, allow
@@ -23,10 +25,14 @@ NAV = [NavItem("compliance.index", _l("Compliance"), 70)]
 def index():
     """The portfolio matrix: every vendor against every obligation, filtered and paginated."""
     filters = matrix.MatrixFilters.from_args(request.args)
-    page = store.matrix_page(get_session(), filters, request.args.get("page", 1, type=int), 50)
+    session = get_session()
+    page = store.matrix_page(session, filters, request.args.get("page", 1, type=int), 50)
+    state = maintain.state(session)
+    stale = state is not None and state.refreshed_on is not None and state.refreshed_on < date.today()
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
-                           lang=language(), render=Renderer())
+                           lang=language(), render=Renderer(), refreshed_on=state.refreshed_on if stale else None,
+                           needs_rebuild=maintain.needs_rebuild(session))
 
 
 @bp.get("/vendors/<int:vendor_id>")
