@@ -291,6 +291,38 @@ def batch_queries(app, ids: list[int], repeat: int = 3) -> float:
     return statistics.median(samples)
 
 
+def statement_plans(app, ids: list[int]) -> dict:
+    """Each statement of one batch evaluation: its time (ms) and its plan (EXPLAIN, without
+    costs), to tell whether ANALYZE changes the plans."""
+    from sqlalchemy import event
+    engine = app.extensions["vendorrisk.engine"]
+    seen: dict = {}
+
+    def before(conn, cursor, statement, params, context, many):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, params, context, many):
+        found = seen.setdefault(statement, {"ms": 0.0, "params": params})
+        found["ms"] += (time.perf_counter() - conn.info["bench_started"]) * 1000
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        batch_queries(app, ids, repeat=1)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN (COSTS OFF) "
+    with engine.connect() as connection:
+        for statement, found in seen.items():
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                rows = connection.exec_driver_sql(explain + statement, found["params"]).all()
+                found["plan"] = "\n".join(str(tuple(r)) for r in rows)
+            else:
+                found["plan"] = ""
+    return seen
+
+
 def run(size: int, url: str, folder: str, args) -> dict:
     app = make_app(url, folder)
     migrate.upgrade(app)
@@ -312,8 +344,14 @@ def run(size: int, url: str, folder: str, args) -> dict:
     result.update(facts)
     batch = facts["hubs"] + list(range(facts["hubs"][-1] + 1, facts["hubs"][-1] + 1996))
     result["batch_before_analyze_ms"] = batch_queries(app, batch)
+    plans_before = statement_plans(app, batch)
     refresh_statistics(engine)
     result["batch_after_analyze_ms"] = batch_queries(app, batch)
+    plans_after = statement_plans(app, batch)
+    result["statements"] = sorted(
+        ((" ".join(s.split())[:70], plans_before[s]["ms"], plans_after.get(s, {}).get("ms", 0.0),
+          plans_before[s]["plan"] == plans_after.get(s, {}).get("plan")) for s in plans_before),
+        key=lambda row: -max(row[1], row[2]))
     if maintain is not None:
         with app.test_request_context():
             session = new_session(writes=True)
@@ -338,6 +376,11 @@ def report(result: dict) -> None:
     print(f"   batch of 2,000 vendors (live rules): {result['batch_before_analyze_ms']:.0f} ms before ANALYZE, "
           f"{result['batch_after_analyze_ms']:.0f} ms after "
           f"({result['batch_after_analyze_ms'] / result['batch_before_analyze_ms']:.2f}x)")
+    same = sum(1 for row in result["statements"] if row[3])
+    print(f"   plans of its {len(result['statements'])} statements: {same} unchanged by ANALYZE; the costliest "
+          f"(ms before / after ANALYZE, plan):")
+    for text_, before_ms, after_ms, unchanged in result["statements"][:5]:
+        print(f"     {before_ms:8.1f} {after_ms:8.1f}  {'same   ' if unchanged else 'CHANGED'}  {text_}")
     if "rebuild_s" in result:
         print(f"   full rebuild of the maintained verdicts: {result['rebuild_s']:.1f} s")
     base = result["pages"]["vendor list (baseline)"][0]

@@ -48,33 +48,41 @@ def provider_code(vendor_id: int, lei: str | None, corporate_number: str | None,
     return f"VR-{vendor_id}", "Other"
 
 
-def _csv(columns, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def _csv(columns, rows, out=None) -> bytes | None:
+    """The CSV, written row by row into ``out`` (a binary file; streamed) or returned as bytes."""
+    if out is None:
+        buffer = io.BytesIO()
+        _csv(columns, rows, buffer)
+        return buffer.getvalue()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")  # a BOM lets Excel read the Japanese names as UTF-8
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow([code for code, _label in columns])
     writer.writerow([label for _code, label in columns])
     for row in rows:
         writer.writerow(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    # A BOM lets Excel read the Japanese names as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    text.detach()
+    return None
 
 
-def b0501_csv(session: Session) -> bytes:
-    """B_05.01: one row per vendor that is in any chain (every tier)."""
+def b0501_csv(session: Session, out=None) -> bytes | None:
+    """B_05.01: one row per vendor that is in any chain (every tier); into ``out`` or returned."""
     nodes = chain_nodes()
     vendor = Vendor.__table__
     in_chain = select(nodes.c.vendor_id).distinct().subquery()
-    rows = []
-    for v in session.execute(select(vendor).where(vendor.c.id.in_(select(in_chain.c.vendor_id)))
-                             .order_by(vendor.c.id)):
-        code, kind = provider_code(v.id, v.lei, v.corporate_number, v.country)
-        extra = (f"{v.country}{v.corporate_number}", "CRN") if v.lei and v.corporate_number else ("", "")
-        rows.append((code, kind, *extra, v.name, v.name_en or v.name, "Legal person", v.country, "", "", "", ""))
-    return _csv(B0501_COLUMNS, rows)
+
+    def rows():
+        for v in session.execute(select(vendor).where(vendor.c.id.in_(select(in_chain.c.vendor_id)))
+                                 .order_by(vendor.c.id).execution_options(yield_per=2000)):
+            code, kind = provider_code(v.id, v.lei, v.corporate_number, v.country)
+            extra = (f"{v.country}{v.corporate_number}", "CRN") if v.lei and v.corporate_number else ("", "")
+            yield (code, kind, *extra, v.name, v.name_en or v.name, "Legal person", v.country, "", "", "", "")
+    return _csv(B0501_COLUMNS, rows(), out)
 
 
-def b0502_csv(session: Session) -> bytes:
-    """B_05.02: one row per chain node: contract, provider, rank (tier) and the recipient."""
+def b0502_csv(session: Session, out=None) -> bytes | None:
+    """B_05.02: one row per chain node: contract, provider, rank (tier) and the recipient;
+    into ``out`` (streamed) or returned."""
     nodes = chain_nodes()
     vendor = Vendor.__table__
     parent = Vendor.__table__.alias("parent")
@@ -87,12 +95,13 @@ def b0502_csv(session: Session) -> bytes:
                           .join(vendor, vendor.c.id == nodes.c.vendor_id)
                           .outerjoin(parent, parent.c.id == nodes.c.parent_vendor_id))
              .order_by(arrangement.c.id, nodes.c.tier, vendor.c.id))
-    rows = []
-    for r in session.execute(query):
-        code, kind = provider_code(r.id, r.lei, r.corporate_number, r.country)
-        recipient, recipient_kind = ("", "") if r.p_id is None else provider_code(r.p_id, r.p_lei, r.p_number, r.p_country)
-        rows.append((f"VR-ARR-{r.arrangement_id}", r.service, code, kind, r.tier, recipient, recipient_kind))
-    return _csv(B0502_COLUMNS, rows)
+    def rows():
+        for r in session.execute(query.execution_options(yield_per=2000)):
+            code, kind = provider_code(r.id, r.lei, r.corporate_number, r.country)
+            recipient, recipient_kind = ("", "") if r.p_id is None else provider_code(r.p_id, r.p_lei, r.p_number,
+                                                                                      r.p_country)
+            yield (f"VR-ARR-{r.arrangement_id}", r.service, code, kind, r.tier, recipient, recipient_kind)
+    return _csv(B0502_COLUMNS, rows(), out)
 
 
 TEMPLATES = {"b0501": b0501_csv, "b0502": b0502_csv}

@@ -73,7 +73,7 @@ def _board_report(session, params, out, progress):
 
 def _dora(session, params, out, progress):
     from vendorrisk.compliance.dora import TEMPLATES
-    out.write(TEMPLATES[params["template"]](session))
+    TEMPLATES[params["template"]](session, out)
 
 
 def _evidence_pack(session, params, out, progress):

@@ -13,7 +13,6 @@ def init_app(app: Flask) -> None:
     """Wire the contracts area into ``app``."""
     from vendorrisk.contracts import api as contracts_api
     from vendorrisk.contracts import (
-        demo,
         models,  # noqa: F401  (the area's tables)
         pages,
         rules,
@@ -26,5 +25,13 @@ def init_app(app: Flask) -> None:
     reg.content_checkers["contract_clauses"] = library.check_contract_clauses
     reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)
     reg.evidence_sources["contracts"] = rules.contract_checklists
-    reg.add_demo_loader(30, demo.load)
+    reg.add_demo_loader(30, _load_demo)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
+
+
+def _load_demo(session, ctx) -> None:
+    """The area's demo data; its module (and the document library it uses) is imported only
+    when the demo is loaded, not at every start-up."""
+    from vendorrisk.contracts import demo
+    demo.load(session, ctx)
+
