@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import Text, and_, cast, func, select, tuple_
+from sqlalchemy import Text, and_, cast, exists, func, select, tuple_
 from sqlmodel import Session
 
 from vendorrisk.compliance.matrix import (
@@ -59,8 +59,10 @@ def _columns():
             F.c.tier, F.c.arrangements, F.c.important, F.c.cloud, F.c.user_data)
 
 
-def _where(query, filters: MatrixFilters, obligations: list[registry.Obligation]):
-    """The filters as conditions on the vendor and its maintained facts and verdicts."""
+def _where(query, filters: MatrixFilters, obligations: list[registry.Obligation], counting: bool = False):
+    """The filters as conditions on the vendor and its maintained facts and verdicts. A status
+    with an article is an ``EXISTS`` probe for a page (the rows come in name order: the probing
+    stops once the page is full) and an ``IN`` over the verdicts' index for a count."""
     for name in ("important", "cloud", "user_data"):
         value = getattr(filters, name)
         if value is not None:
@@ -76,10 +78,11 @@ def _where(query, filters: MatrixFilters, obligations: list[registry.Obligation]
         like = f"%{filters.q}%"
         query = query.where(VENDOR.c.name.ilike(like) | VENDOR.c.name_en.ilike(like))
     if filters.status:
-        if filters.article:  # the vendors read from the (obligation, status, vendor) index, once
-            query = query.where(VENDOR.c.id.in_(
-                select(V.c.vendor_id).where(V.c.obligation.in_([o.id for o in obligations]),
-                                            V.c.status == filters.status)))
+        cells = (V.c.obligation.in_([o.id for o in obligations]), V.c.status == filters.status)
+        if filters.article and counting:
+            query = query.where(VENDOR.c.id.in_(select(V.c.vendor_id).where(*cells)))
+        elif filters.article:
+            query = query.where(exists().where(V.c.vendor_id == VENDOR.c.id, *cells))
         else:
             query = query.where(F.c[filters.status] > 0)
     return query
@@ -145,11 +148,24 @@ def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_pag
 
 
 def count(session: Session, filters: MatrixFilters) -> int:
-    """How many vendors the filters admit."""
+    """How many vendors the filters admit, from the smallest index that answers: the vendors,
+    the facts' indexes, or the verdicts' (obligation, status, vendor) index."""
     obligations = select_obligations(filters.article)
-    return session.connection().execute(
+    connection = session.connection()
+    on_vendor = filters.risk_tier or filters.vendor_id is not None or filters.q
+    on_facts = (filters.tier is not None or (filters.status and not filters.article)
+                or any(getattr(filters, f) is not None for f in ("important", "cloud", "user_data")))
+    if not on_vendor and not on_facts:
+        if filters.status:  # an article's cells of one status
+            return connection.execute(select(func.count(func.distinct(V.c.vendor_id))).where(
+                V.c.obligation.in_([o.id for o in obligations]), V.c.status == filters.status)).scalar_one()
+        return connection.execute(select(func.count()).select_from(VENDOR)).scalar_one()
+    negated = any(getattr(filters, f) is False for f in ("important", "cloud", "user_data"))
+    if not on_vendor and not negated and not (filters.status and filters.article):  # the facts alone
+        return connection.execute(_where(select(func.count()).select_from(F), filters, obligations)).scalar_one()
+    return connection.execute(
         _where(select(func.count()).select_from(VENDOR.outerjoin(F, F.c.vendor_id == VENDOR.c.id)),
-               filters, obligations)).scalar_one()
+               filters, obligations, counting=True)).scalar_one()
 
 
 def vendor_batches(session: Session, filters: MatrixFilters, obligations: list[registry.Obligation],
