@@ -164,3 +164,116 @@ def precision_recall(counts: dict) -> tuple[float, float]:
     """Precision and recall of "found" over summed counts."""
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
+
+
+def _pdf_document(objects: list[bytes]) -> bytes:
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, page_numbers: bool = True) -> bytes:
+    """A PDF whose text layer holds Japanese ``lines``, laid out as a word processor does:
+    lines wrapped at ``wrap`` characters (a sentence runs on over several lines), pages of
+    ``lines_per_page`` lines, a page number (``- 3 -``) at the foot of each page.
+
+    The text is written with a CID-keyed font (Identity-H) and a ToUnicode map, the way
+    Word and LibreOffice write Japanese, so text extraction goes the same way; the font
+    is named, not embedded (no font file is needed to build or read the text layer)."""
+    laid = []
+    for line in lines:
+        line = line.rstrip()
+        while len(line) > wrap:
+            laid.append(line[:wrap])
+            line = line[wrap:]
+        laid.append(line)
+    chars = sorted({c for line in laid for c in line} | set("-0123456789 "))
+    cid = {c: i + 1 for i, c in enumerate(chars)}
+    pages = [laid[i:i + lines_per_page] for i in range(0, len(laid), lines_per_page)] or [[]]
+    font_ref, tounicode_ref = 3, 4
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    objects.append(b"<< /Type /Font /Subtype /Type0 /BaseFont /IPAexMincho /Encoding /Identity-H "
+                   b"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /IPAexMincho "
+                   b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+                   b"/FontDescriptor << /Type /FontDescriptor /FontName /IPAexMincho /Flags 6 "
+                   b"/FontBBox [0 -140 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 "
+                   b"/StemV 80 >> /DW 1000 /CIDToGIDMap /Identity >>] /ToUnicode %d 0 R >>" % tounicode_ref)
+    cmap = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    items = list(cid.items())
+    for start in range(0, len(items), 100):
+        chunk = items[start:start + 100]
+        cmap.append(f"{len(chunk)} beginbfchar")
+        cmap += [f"<{code:04X}> <{''.join(f'{u:04X}' for u in _utf16(char))}>" for char, code in chunk]
+        cmap.append("endbfchar")
+    cmap += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    stream = "\n".join(cmap).encode("ascii")
+    objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    kids = []
+    for number, page in enumerate(pages, 1):
+        ops = ["BT", "/F1 10.5 Tf", "15 TL", "56 800 Td"]
+        for line in page:
+            ops.append("<" + "".join(f"{cid[c]:04X}" for c in line) + "> Tj T*")
+        ops.append("ET")
+        if page_numbers:
+            footer = f"- {number} -"
+            ops += ["BT", "/F1 9 Tf", "280 30 Td", "<" + "".join(f"{cid[c]:04X}" for c in footer) + "> Tj", "ET"]
+        content = "\n".join(ops).encode("ascii")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        content_ref = len(objects)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (content_ref, font_ref))
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    return _pdf_document(objects)
+
+
+def _utf16(char: str) -> list[int]:
+    data = char.encode("utf-16-be")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def docx_with_revisions(accepted_before: str, deleted: str, inserted: str, accepted_after: str,
+                        comment: str = "") -> bytes:
+    """A Word file of one paragraph with tracked changes — ``deleted`` (w:del) replaced by
+    ``inserted`` (w:ins) — and a reviewer's comment on it; plus a plain second paragraph.
+    The accepted text is ``accepted_before + inserted + accepted_after``."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    w = nsdecls("w")
+    author = 'w:author="Reviewer" w:date="2026-12-01T00:00:00Z"'
+    paragraph._p.append(parse_xml(f'<w:r {w}><w:t xml:space="preserve">{accepted_before}</w:t></w:r>'))
+    paragraph._p.append(parse_xml(f'<w:commentRangeStart {w} w:id="0"/>'))
+    paragraph._p.append(parse_xml(f'<w:del {w} w:id="1" {author}><w:r><w:delText xml:space="preserve">{deleted}'
+                                  f'</w:delText></w:r></w:del>'))
+    paragraph._p.append(parse_xml(f'<w:ins {w} w:id="2" {author}><w:r><w:t xml:space="preserve">{inserted}</w:t>'
+                                  f'</w:r></w:ins>'))
+    paragraph._p.append(parse_xml(f'<w:commentRangeEnd {w} w:id="0"/>'))
+    paragraph._p.append(parse_xml(f'<w:r {w}><w:commentReference w:id="0"/></w:r>'))
+    paragraph._p.append(parse_xml(f'<w:r {w}><w:t xml:space="preserve">{accepted_after}</w:t></w:r>'))
+    document.add_paragraph("第2条（管轄）東京地方裁判所を管轄とする。")
+    comments = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments {w}>'
+                f'<w:comment w:id="0" {author} w:initials="R"><w:p><w:r><w:t>{comment}</w:t></w:r></w:p>'
+                f'</w:comment></w:comments>').encode()
+    part = Part(PackURI("/word/comments.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml", comments,
+                document.part.package)
+    document.part.relate_to(part, RT.COMMENTS)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,5 +1,5 @@
-"""Questionnaire templates and mappings are content: every shipped file is valid, and a
-broken one is named with its problem."""
+"""Questionnaire templates and format profiles are content: every shipped file is valid
+(both checkers registered), and a broken one is named with its problem."""
 from pathlib import Path
 
 from vendorrisk.questionnaires.template_files import load_catalogue
@@ -9,11 +9,22 @@ ROOT = Path(__file__).resolve().parents[2] / "questionnaires"
 
 
 def test_every_shipped_file_is_valid(app, contributions):
-    assert "questionnaires" in contributions.content_checkers
     assert contributions.content_checkers["questionnaires"]() == []
+    assert contributions.content_checkers["questionnaire_formats"]() == []
     catalogue = load_catalogue(ROOT)
     assert {t.id for t in catalogue.latest()} == {"general_outsourcing", "cloud_services"}
-    assert "caiq_v4_cloud" in catalogue.mappings
+    assert not (ROOT / "mappings" / "caiq_v4_cloud.yaml").exists()  # one reader, one way to map: the profiles
+
+
+def test_a_broken_profile_stops_the_format_checker(app, contributions, monkeypatch, tmp_path):
+    from vendorrisk.questionnaires import profiles
+    for path in (ROOT / "mappings" / "formats").glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "sig.yaml").write_text((tmp_path / "sig.yaml").read_text(encoding="utf-8").replace(
+        "question: CLD-14", "question: CLD-99"), encoding="utf-8")
+    monkeypatch.setattr(profiles, "profiles_folder", lambda: tmp_path)
+    problems = [str(p) for p in contributions.content_checkers["questionnaire_formats"]()]
+    assert len(problems) == 1 and "sig.yaml" in problems[0] and "CLD-99 is not in template cloud_services" in problems[0]
 
 
 def test_cloud_questionnaire_covers_all_nine_items_of_article_27():
@@ -34,11 +45,9 @@ def test_general_questionnaire_asks_location_access_and_subcontractors():
 
 def _copy(tmp_path: Path) -> Path:
     folder = tmp_path / "questionnaires"
-    (folder / "mappings").mkdir(parents=True)
+    folder.mkdir(parents=True)
     for path in ROOT.glob("*.yaml"):
         (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    for path in (ROOT / "mappings").glob("*.yaml"):
-        (folder / "mappings" / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     return folder
 
 
@@ -68,15 +77,10 @@ def test_an_unknown_key_is_named_not_ignored(tmp_path):
     assert any("general_outsourcing.yaml: question GEN-03: choices[3].yet is not a known key" in p for p in problems)
 
 
-def test_broken_mapping_and_unreadable_yaml_are_named(tmp_path):
+def test_unreadable_yaml_is_named(tmp_path):
     folder = _copy(tmp_path)
-    (folder / "mappings" / "bad.yaml").write_text(
-        "id: bad\ntitle: {ja: 悪い, en: Bad}\nformat: caiq\ntemplate: cloud_services\n"
-        "questions: {X-1: CLD-99, X-2: CLD-01}\n", encoding="utf-8")
     (folder / "cloud_copy.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     problems = [str(p) for p in load_catalogue(folder).problems]
-    assert any("bad.yaml" in p and "CLD-99 is not in template cloud_services" in p for p in problems)
-    assert any("bad.yaml" in p and "CLD-01 is multiple_choice" in p for p in problems)
     assert any("cloud_copy.yaml" in p and "not valid YAML" in p for p in problems)
 
 
@@ -84,7 +88,7 @@ def test_same_id_and_version_twice_is_refused(tmp_path):
     folder = _copy(tmp_path)
     (folder / "copy.yaml").write_text((folder / "cloud_services.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     problems = [str(p) for p in load_catalogue(folder).problems]
-    assert any("version 1 is also defined in" in p for p in problems)
+    assert any("cloud_services version 2 is also defined in" in p for p in problems)
 
 
 def test_a_bare_yes_is_explained(tmp_path):

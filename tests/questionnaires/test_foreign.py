@@ -13,7 +13,7 @@ from tests import factories
 from tests.questionnaires import factories as fq
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.uploads import inspect_upload
-from vendorrisk.questionnaires import service
+from vendorrisk.questionnaires import foreign, service
 from vendorrisk.questionnaires.models import QuestionnaireAnswer
 
 CAIQ_ROWS = [
@@ -31,7 +31,7 @@ def vendor(db):
 
 
 def _import(db, vendor, data, **kw):
-    return service.import_response(db, vendor_id=vendor.id, upload=inspect_upload(data, "vendor.xlsx", {"xlsx"}),
+    return service.import_response(db, vendor_id=vendor.id, upload=service.inspect_questionnaire(data, "vendor.xlsx"),
                                    key=fq.KEY, **kw)
 
 
@@ -42,54 +42,69 @@ def _answers(db, response):
 
 def test_caiq_layout_is_detected_and_mapped_answers_flow_into_the_score(db, vendor):
     result = _import(db, vendor, fq.caiq_workbook(CAIQ_ROWS))
-    assert result.format == "caiq" and result.mapping_id == "caiq_v4_cloud"
-    assert result.template_id == "cloud_services"
-    assert result.layout["sheet"] == "CAIQv4" and result.layout["header_row"] == 3  # not the hidden sheet
-    assert result.layout["columns"] == {"id": "A", "question": "B", "answer": "C", "ownership": "D", "comment": "E"}
+    assert (result.format, result.profile_id, result.template_id) == ("caiq", "caiq_v4", None)
+    (sheet,) = result.layout["sheets"]
+    assert sheet["sheet"] == "CAIQv4" and sheet["header_row"] == 3  # not the hidden sheet
+    assert sheet["columns"] == {"id": "A", "question": "B", "answer": "C", "ownership": "D", "comment": "E"}
     answers = _answers(db, result.response)
-    assert answers["A&A-02.1"].question_id == "CLD-14" and answers["A&A-02.1"].points == 2
-    assert answers["DSP-19.1"].question_id == "CLD-02" and answers["DSP-19.1"].flagged
-    assert answers["CEK-10.1"].value == "yes"  # full-width letters
-    assert answers["BCR-08.1"].value == "na" and answers["BCR-08.1"].max_points is None
-    assert answers["GRC-01.1"].question_id is None and answers["GRC-01.1"].value == "yes"
+    assert answers["CEK-10.1"].value == "yes" and answers["CEK-10.1"].raw == "ｙｅｓ"  # full-width letters
+    assert answers["BCR-08.1"].value == "na" and answers["GRC-01.1"].value == "yes"
     assert "SSRM: CSP-owned" in answers["A&A-02.1"].comment and answers["A&A-02.1"].cell == "C4"
-    # CLD-14 (2) + CLD-16 (2) met, CLD-02 (2) missed; BCR n.a. does not count
+    assert all(a.question_id is None and a.points is None for a in answers.values())  # foreign rows as given
+    mapped = {m["question_id"]: m for m in result.response.mapped}
+    assert (mapped["CLD-14"]["value"], mapped["CLD-14"]["points"]) == ("yes", 2.0)
+    assert mapped["CLD-14"]["sources"] == [["CAIQv4", 4, "A&A-02.1"]]
+    assert (mapped["CLD-02"]["value"], mapped["CLD-02"]["points"], mapped["CLD-02"]["max_points"]) == ("no", 0.0, 2.0)
+    assert mapped["CLD-16"]["value"] == "yes"
+    # CLD-14 (2) + CLD-16 (2) met, CLD-02 (2) missed; BCR-08.1 maps onto nothing of ours
     assert result.score == pytest.approx(66.7) and result.flags == 1
+    assert result.response.article_scores["27(1)"] == {"questions": 1, "answered": 1, "points": 0.0, "possible": 2.0,
+                                                       "score": 0.0}
+    assert result.response.article_scores["27(4)"]["score"] == 100.0
 
 
-def test_caiq_answer_outside_yes_no_na_is_a_row_level_error(db, vendor):
+def test_answer_outside_the_usual_words_is_kept_and_does_not_score(db, vendor):
     rows = CAIQ_ROWS + [("IAM-05.1", "Is least privilege enforced?", "Mostly", "CSP-owned", "")]
-    with pytest.raises(ValidationFailed) as caught:
-        _import(db, vendor, fq.caiq_workbook(rows))
-    assert caught.value.details == [{"sheet": "CAIQv4", "cell": "C9", "message":
-                                     "'Mostly' is not an allowed answer; expected one of 'はい / Yes', "
-                                     "'いいえ / No', '該当なし / N/A'"}]
+    result = _import(db, vendor, fq.caiq_workbook(rows))
+    answer = _answers(db, result.response)["IAM-05.1"]
+    assert (answer.raw, answer.value, answer.cell) == ("Mostly", "other", "C9")
+    mapped = {m["question_id"]: m for m in result.response.mapped}
+    assert mapped["CLD-07"]["value"] == "" and mapped["CLD-07"]["max_points"] is None  # nothing to score
+    assert result.answered == 6 and result.score == pytest.approx(66.7)
 
 
-def test_generic_japanese_sheet_without_mapping_keeps_answers_with_source_ids(db, vendor):
+def test_japanese_sheet_recognised_by_its_headers_keeps_answers_with_source_ids(db, vendor):
     data = fq.generic_workbook(["番号", "質問", "回答", "備考"],
                                [("Q1", "ISMS認証を取得していますか", "はい", "2019年取得"),
                                 ("Q2", "データの保管場所", "東京・大阪", ""),
                                 (None, "   ", "  ", None), (None, None, None, None)])
     result = _import(db, vendor, data)
-    assert (result.format, result.template_id, result.score, result.questions) == ("generic", None, None, 2)
+    assert (result.format, result.profile_id, result.template_id, result.questions) == (
+        "ja_checklist", "ja_checklist", None, 2)
+    assert result.score is None and result.response.mapped == []  # neither question maps onto ours
     answers = _answers(db, result.response)
-    assert answers["Q1"].raw == "はい" and answers["Q1"].comment == "2019年取得"
-    assert answers["Q2"].question_text == "データの保管場所"
+    assert answers["Q1"].raw == "はい" and answers["Q1"].value == "yes" and answers["Q1"].comment == "2019年取得"
+    assert answers["Q2"].question_text == "データの保管場所" and answers["Q2"].value == "other"
 
 
-def test_user_corrects_the_detected_columns(db, vendor):
+def test_user_confirms_or_corrects_a_layout_that_was_not_recognised(db, vendor):
     data = fq.generic_workbook(["Question", "Answer", "Answer (revised)", "Comment"],
                                [("Do you encrypt backups?", "No", "Yes", "")], title="Sheet1")
-    detected = _import(db, vendor, data, dry_run=True)
-    assert detected.layout["columns"]["answer"] == "B"
+    with pytest.raises(foreign.LayoutUnconfirmed) as caught:
+        _import(db, vendor, data, dry_run=True)
+    assert caught.value.detected.format == "unknown"
+    assert caught.value.detected.sheets[0].as_dict()["columns"]["answer"] == "B"
+    assert caught.value.details[0]["sheet"] == "Sheet1"
     corrected = _import(db, vendor, data, layout_params={"answer_column": "C"})
+    assert corrected.format == "unknown" and corrected.layout["corrected"]
     assert _answers(db, corrected.response)["R2"].raw == "Yes"
     with pytest.raises(ValidationFailed) as caught:
         _import(db, factories.gen_vendor(db), data, layout_params={"sheet": "Nope", "answer_column": "7"})
     messages = [d["message"] for d in caught.value.details]
     assert "There is no sheet 'Nope' in the workbook." in messages
     assert "'7' is not a column letter (for answer)." in messages
+    confirmed = _import(db, factories.gen_vendor(db), data, layout_params={"confirmed": "1"})
+    assert _answers(db, confirmed.response)["R2"].raw == "No"  # the guess, as confirmed
 
 
 def test_workbook_without_questions_is_refused_clearly(db, vendor):
@@ -158,7 +173,7 @@ def test_sheet_formatted_down_to_the_last_row_is_read_only_to_its_data(db, vendo
         return xml.replace(b"</sheetData>", styled + b"</sheetData>")
     patched = _patch_sheet(data, "xl/worksheets/sheet1.xml", format_to_the_end)
     started = time.perf_counter()
-    result = _import(db, vendor, patched)
+    result = _import(db, vendor, patched, layout_params={"confirmed": "1"})
     elapsed = time.perf_counter() - started
     assert result.questions == 2 and result.answered == 2
     # Not a timing assertion on speed: a guard that the 1,048,576 rows were not walked cell by cell.

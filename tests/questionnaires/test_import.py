@@ -53,7 +53,8 @@ def test_generated_workbook_is_protected_with_dropdowns_and_very_hidden_metadata
     assert not questions["H5"].protection.locked
     lists = [dv for dv in questions.data_validations.dataValidation if dv.type == "list"]
     assert any("G5" in str(dv.sqref) for dv in lists)
-    assert [c.value for c in book["Subcontractors"][1]][:6] == list(layout.SUBCONTRACTOR_HEADERS)
+    assert [c.value for c in book["Subcontractors"][1]][:7] == list(layout.SUBCONTRACTOR_HEADERS)
+    assert layout.SUBCONTRACTOR_HEADERS[6] == "委託元 / Contracted by"
     meta = {r[0].value: r[1].value for r in book["_vendorrisk"].iter_rows(max_col=2)}
     assert meta["template_id"] == "general_outsourcing" and meta["vendor_id"] == vendor.id
     assert len(meta["digest"]) == 64
@@ -188,3 +189,26 @@ def test_openpyxl_failure_on_a_broken_part_is_a_clear_message(db, vendor):
     broken = _zip_with(good, {"xl/workbook.xml": b"<workbook><sheets><oops"})
     error = _errors(db, vendor, broken)
     assert "not a readable Excel workbook" in error.message
+
+
+@pytest.mark.parametrize("template_id", ["general_outsourcing", "cloud_services"])
+def test_instructions_name_the_sheets_and_list_every_multiple_choice_answer(template_id):
+    from vendorrisk.questionnaires.template_files import get_template
+    book = load_workbook(io.BytesIO(fq.native_workbook(template_id)))
+    text = "\n".join(str(c.value) for c in book["Instructions"]["A"] if c.value)
+    for sheet in ("Questions", "Subcontractors"):
+        assert sheet in book.sheetnames and f"「{sheet}」" in text and f"'{sheet}'" in text
+    assert "「回答 / Answer」" in text and "「委託元 / Contracted by」" in text
+    several = [q for q in get_template(template_id).questions if q.type == "multiple_choice"]
+    assert several
+    for question in several:
+        assert f"{question.id}: " + "; ".join(c.label for c in question.choices) in text.splitlines()
+
+
+def test_numbers_written_with_full_width_digits_are_numbers(db, vendor):
+    data = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name), {"DAT-06": "１２，５００"})
+    answers = {a.question_id: a for a in db.exec(select(QuestionnaireAnswer).where(
+        QuestionnaireAnswer.response_id == _import(db, vendor, data).response.id))}
+    assert answers["DAT-06"].value == "12500" and answers["DAT-06"].raw == "１２，５００"
+    bad = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name), {"DAT-06": "１２件"})
+    assert "not a number" in _errors(db, vendor, bad).details[0]["message"]

@@ -12,9 +12,7 @@ from tests.questionnaires import workbooks as qw
 from tests.questionnaires.test_foreign import CAIQ_ROWS
 from tests.questionnaires.xlsx_writer import Book
 from vendorrisk.questionnaires import layout
-from vendorrisk.questionnaires import reader_foreign as foreign
 from vendorrisk.questionnaires import vocabulary as vocab
-from vendorrisk.questionnaires.reader import WorkbookReader
 from vendorrisk.questionnaires.sheets import read_book
 
 
@@ -218,24 +216,19 @@ GENERIC_ROWS = [("Q1", "ISMS認証を取得していますか", "はい", "2019�
                 ("Q3", "再委託先はありますか", "いいえ", "")]
 
 
-@pytest.mark.parametrize("build", [
-    lambda: fq.caiq_workbook(CAIQ_ROWS),
-    lambda: fq.generic_workbook(["番号", "質問", "回答", "備考"], GENERIC_ROWS),
+@pytest.mark.parametrize("build, sheet, header_row, columns, rows, fmt", [
+    (lambda: fq.caiq_workbook(CAIQ_ROWS), "CAIQv4", 3,
+     {"id": "A", "question": "B", "answer": "C", "ownership": "D", "comment": "E"}, CAIQ_ROWS, "caiq"),
+    (lambda: fq.generic_workbook(["番号", "質問", "回答", "備考"], GENERIC_ROWS), "回答", 1,
+     {"id": "A", "question": "B", "answer": "C", "comment": "D"}, GENERIC_ROWS, "ja_checklist"),
 ])
-def test_where_the_header_names_sufficed_the_same_columns_are_found(build):
-    data = build()
-    reader = WorkbookReader(data)
-    try:
-        before = foreign.detect_layout(reader).as_dict()
-    finally:
-        reader.close()
-    response = layout.detect(data)
+def test_plain_sheets_named_by_their_headers_are_read_by_them(build, sheet, header_row, columns, rows, fmt):
+    response = layout.detect(build())
     (chosen,) = response.sheets
-    assert (chosen.sheet, chosen.header_row) == (before["sheet"], before["header_row"])
-    assert chosen.as_dict()["columns"] == before["columns"]
-    assert [q.raw for q in response.questions] == [r[2] for r in (CAIQ_ROWS if before["format"] == "caiq" else
-                                                                  GENERIC_ROWS)]
-    assert response.format == {"caiq": "caiq", "generic": "ja_checklist"}[before["format"]]
+    assert (chosen.sheet, chosen.header_row) == (sheet, header_row)  # the visible sheet, not the hidden list
+    assert chosen.as_dict()["columns"] == columns
+    assert [(q.question_id, q.raw) for q in response.questions] == [(r[0], r[2]) for r in rows]
+    assert response.format == fmt
 
 
 def test_columns_given_by_the_user_are_read_as_given(hecvat3):
@@ -272,6 +265,7 @@ def test_grid_style_sheet_with_questions_merged_across_columns():
     ("Yes", "yes"), ("ＹＥＳ", "yes"), ("〇", "yes"), ("レ", "yes"), ("Yes, annually", "yes"), ("はい（年1回）", "yes"),
     ("No.", "no"), ("×", "no"), ("未対応", "no"), ("Planned", "no"), ("△", "partial"), ("一部対応", "partial"),
     ("N/A", "na"), ("－", "na"), ("該当なし", "na"), ("/", "na"), ("Mostly", "other"), ("x", "other"), ("", ""),
+    ("Fully compliant", "yes"), ("Full", "yes"), ("一部適合", "partial"), ("不適合", "no"),
 ])
 def test_answers_are_normalised(raw, meaning):
     assert vocab.normalise(raw) == meaning
@@ -281,3 +275,54 @@ def test_answers_are_normalised(raw, meaning):
                                          ("１－１", "9-9"), ("12", "9")])
 def test_question_ids_and_their_shapes(text, shape):
     assert vocab.is_id(text) and vocab.shape(text) == shape
+
+
+@pytest.mark.parametrize("two_header_rows", [False, True])
+def test_check_list_answered_by_a_mark_in_one_of_several_columns(two_header_rows):
+    fixture = qw.ja_tick_columns(two_header_rows)
+    response = layout.detect(fixture.data)
+    assert response.format == "ja_checklist"
+    (sheet,) = response.sheets
+    assert sheet.as_dict()["choices"] == {"C": "はい", "D": "いいえ", "E": "該当なし"}
+    assert sheet.as_dict()["columns"] == {"question": "B", "id": "A", "answer": "C", "comment": "F"}
+    assert _rows(response) == _expected(fixture)  # the title of the column marked is the answer
+    meaning = {"はい": "yes", "いいえ": "no", "該当なし": "na", "はい / 該当なし": "other"}
+    assert all(q.answer == meaning[q.raw] for q in response.answered)
+    assert len(response.unanswered) == len(fixture.expected) - len(fixture.answered) > 0
+    marked_no = next(q for q in response.questions if q.raw == "いいえ")
+    assert marked_no.answer_cell == f"D{marked_no.row}"  # the cell that carries the mark
+
+
+def test_older_cloud_questionnaire_with_x_in_yes_no_not_applicable_columns():
+    fixture = qw.caiq_v31_style()
+    response = layout.detect(fixture.data)
+    assert (response.format, response.profile_id) == ("caiq", "caiq_v3")  # by its v3 ids (EKM-, AIS-...)
+    assert layout.detect(qw.caiq_v403().data).profile_id == "caiq_v4"
+    (sheet,) = response.sheets
+    assert (sheet.header_row, sheet.first_row) == (1, 3)
+    assert sheet.as_dict()["columns"]["id"] == "C" and sheet.as_dict()["columns"]["question"] == "E"
+    assert sheet.as_dict()["choices"] == {"F": "Yes", "G": "No", "H": "Not Applicable"}
+    assert _rows(response) == _expected(fixture)
+    assert {q.answer for q in response.answered} == {"yes", "no", "na"}
+
+
+def test_hecvat3_is_recognised_by_its_structure_when_the_answer_sheet_is_renamed():
+    fixture = qw.hecvat3_full(answer_sheet="Acme Responses 2026")
+    response = layout.detect(fixture.data)
+    assert (response.format, response.profile_id) == ("hecvat3", "hecvat3")
+    assert [s.sheet for s in response.sheets] == ["Acme Responses 2026"]
+    assert len(response.questions) == 253 and len(response.answered) == 176
+    assert _rows(response) == _expected(fixture)
+
+
+def test_japanese_form_on_a_grid_of_narrow_columns_answered_far_to_the_right():
+    fixture = qw.ja_grid_form()
+    response = layout.detect(fixture.data)
+    assert response.format == "ja_checklist"
+    (sheet,) = response.sheets
+    assert sheet.as_dict()["columns"] == {"question": "C", "id": "A", "answer": "AE", "comment": "AI"}
+    assert _rows(response) == _expected(fixture)
+    assert sheet.allowed == ("適合", "一部適合", "不適合", "対象外")
+    assert {q.raw: q.answer for q in response.answered} == {
+        w: m for w, m in (("適合", "yes"), ("一部適合", "partial"), ("不適合", "no"), ("対象外", "na"))
+        if w in {e.answer for e in fixture.answered}}

@@ -22,7 +22,9 @@ def test_api_lists_templates_and_sends_the_workbook(api, db):
     client = api("compliance")
     listed = client.get("/api/v1/questionnaires").get_json()
     assert {t["id"] for t in listed["items"]} == {"general_outsourcing", "cloud_services"}
-    assert listed["mappings"][0]["id"] == "caiq_v4_cloud"
+    profiles = {p["id"]: p for p in listed["profiles"]}
+    assert {p["format"] for p in profiles.values()} == {"caiq", "hecvat3", "hecvat4", "sig", "ja_checklist"}
+    assert profiles["caiq_v4"]["templates"] == ["cloud_services", "general_outsourcing"]
     response = client.get(f"/api/v1/questionnaires/cloud_services/workbook?vendor_id={vendor.id}")
     assert response.status_code == 200 and "spreadsheetml" in response.mimetype
     book = load_workbook(io.BytesIO(response.data))
@@ -158,20 +160,37 @@ def test_pages_upload_errors_dry_run_confirm_and_response(client, login, db):
     assert done.status_code == 302
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "data-test=\"flag\"" in page and "株式会社画面" in page
-    caiq = fq.caiq_workbook([("A&A-02.1", "Audits?", "Yes", "CSP-owned", "")])
-    confirm = client.post("/questionnaires/import", data={"vendor_id": vendor.id, "file": (io.BytesIO(caiq), "caiq.xlsx")},
+    # A recognised format imports in one call, the format and where it was read recorded.
+    caiq = fq.caiq_workbook([("A&A-02.1", "Audits?", "Yes", "CSP-owned", ""), ("DSP-19.1", "Region?", "No", "", ""),
+                             ("CEK-10.1", "Keys?", "Yes", "", "")])
+    one_call = client.post("/questionnaires/import", data={"vendor_id": vendor.id, "file": (io.BytesIO(caiq), "caiq.xlsx")},
+                           content_type="multipart/form-data")
+    assert one_call.status_code == 302
+    shown = client.get(one_call.headers["Location"]).get_data(as_text=True)
+    assert 'data-test="format">caiq · caiq_v4' in shown and 'data-article="27(1)"' in shown
+    # A layout not recognised: the confirmation page shows the sheet chosen and every candidate.
+    unknown = fq.generic_workbook(["Item", "Control", "Status", "Notes"],
+                                  [("S1", "Is there a written security policy approved by management?", "Yes", ""),
+                                   ("S2", "Are backups tested at least every quarter by the operator?", "No", "")],
+                                  title="Self check")
+    confirm = client.post("/questionnaires/import", data={"vendor_id": vendor.id,
+                                                          "file": (io.BytesIO(unknown), "self-check.xlsx")},
                           content_type="multipart/form-data")
     text = confirm.get_data(as_text=True)
-    assert confirm.status_code == 200 and "data-test=\"confirm-form\"" in text and 'value="CAIQv4"' in text
+    assert confirm.status_code == 200 and 'data-test="confirm-form"' in text and 'data-test="candidates"' in text
+    assert 'name="sheets" value="Self check" checked' in text
     staged = text.split('name="staged" value="')[1].split('"')[0]
+    wrong = client.post("/questionnaires/import", data={
+        "vendor_id": vendor.id, "staged": staged, "filename": "self-check.xlsx", "confirmed": "1",
+        "sheets": ["Nope"]})
+    assert wrong.status_code == 422 and "There is no sheet &#39;Nope&#39; in the workbook." in wrong.get_data(as_text=True)
     imported = client.post("/questionnaires/import", data={
-        "vendor_id": vendor.id, "staged": staged, "filename": "caiq.xlsx", "confirmed": "1", "sheet": "CAIQv4",
-        "header_row": "3", "format": "caiq", "id_column": "A", "question_column": "B", "answer_column": "C",
-        "comment_column": "E", "ownership_column": "D", "mapping": "caiq_v4_cloud"})
+        "vendor_id": vendor.id, "staged": staged, "filename": "self-check.xlsx", "confirmed": "1",
+        "sheets": ["Self check"], "header_row": "", "answer_column": "", "profile": "none"})
     assert imported.status_code == 302
-    assert client.get(imported.headers["Location"].replace("/compare", "")).status_code == 200
+    assert "Self check" in client.get(imported.headers["Location"]).get_data(as_text=True)
     db.rollback()
-    assert db.exec(select(func.count()).select_from(QuestionnaireResponse)).one() == 2
+    assert db.exec(select(func.count()).select_from(QuestionnaireResponse)).one() == 3
     response_id = int(done.headers["Location"].rstrip("/").split("/")[-1])
     original = client.get(f"/questionnaires/responses/{response_id}/file")
     assert original.status_code == 200 and original.data == good

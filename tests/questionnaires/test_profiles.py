@@ -98,3 +98,32 @@ def test_text_patterns_reach_hecvat_and_sig_questions(templates, profiles):
         mapped = map_response(response, profiles[profile], templates)
         reached = {a.question_id for a in mapped.answers}
         assert {"CLD-14", "CLD-22"} <= reached, profile
+
+
+def test_four_letter_ids_alone_do_not_make_a_hecvat():
+    book = Book()
+    sheet = book.add("Vendor Answers")
+    sheet.row(1, ["ID", "Question", "Answer"])
+    for n in range(2, 30):
+        prefix = ("SECU", "NETW", "OPER", "PEOP")[n % 4]
+        sheet.row(n, [f"{prefix}-{n:02d}", f"Do you keep control {n} documented and reviewed every year?", "Yes"])
+    response = layout.detect(book.to_bytes())
+    assert len(response.answered) == 28 and response.format == "unknown"
+
+
+def test_text_rules_find_exactly_what_trying_every_rule_finds(profiles):
+    texts = [e.question for build in (qw.caiq_v403, qw.hecvat3_full, qw.hecvat4, qw.sig, qw.ja_maru_batsu, qw.ja_hai_iie)
+             for e in build().expected]
+    texts += ["DATA STORED IN THE REGION OF YOUR CHOICE?", "Is there an SLA?", "SLAの定めはありますか", "ＳＬＡ", ""]
+    reached = 0
+    for profile in profiles.values():
+        for text in texts:
+            every = []
+            for pattern, template, ours in profile.by_text:
+                if (template, ours) not in every and pattern.search(text):
+                    every.append((template, ours))
+            assert profile.text_rules.matches(text) == every, (profile.id, text)
+            reached += bool(every)
+    assert reached > 100
+    skipped = [rule for rule in profiles["sig"].text_rules.rules if rule[3] is None]
+    assert not skipped  # every shipped English rule has literal pieces to look for first

@@ -16,7 +16,7 @@ from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.questionnaires import service
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse
 from vendorrisk.questionnaires.reader import WorkbookReader
-from vendorrisk.questionnaires.reader_xml import without_empty_row_runs
+from vendorrisk.questionnaires.reader_cells import without_empty_row_runs
 
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SHARED_STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"

@@ -208,7 +208,7 @@ def hecvat_question(prefix: str, title: str, n: int) -> str:
     return f"{title}: do you maintain documented and implemented control {n} covering this area?"
 
 
-def hecvat3_full(seed: int = 3) -> Fixture:
+def hecvat3_full(seed: int = 3, answer_sheet: str = "HECVAT - Full") -> Fixture:
     """HECVAT 3.x Full as a vendor returns it: 13 sheets; ``HECVAT - Full`` holds 253 ids in
     column A, the question text in B as shared VLOOKUP formulas into the hidden
     ``Questions`` sheet (with their cached text), the vendor's answers in C (176 given, the
@@ -216,7 +216,8 @@ def hecvat3_full(seed: int = 3) -> Fixture:
     section starts with a row repeating the column titles (half of them merged banners).
     ``Analyst Report`` and ``Scoring`` copy the answers by formula, ``Analyst Reference``
     holds guidance prose for 189 questions, ``Standards Crosswalk`` control codes, hidden
-    ``Questions`` the preferred answers, hidden ``Values`` the drop-down list."""
+    ``Questions`` the preferred answers, hidden ``Values`` the drop-down list.
+    ``answer_sheet`` renames the answer sheet (and every formula pointing at it)."""
     rng = random.Random(seed)
     items = [(f"{p}-{n:02d}", p, hecvat_question(p, t, n), t) for p, t, c in HECVAT3_SECTIONS for n in range(1, c + 1)]
     assert len(items) == 253
@@ -225,7 +226,7 @@ def hecvat3_full(seed: int = 3) -> Fixture:
     itac = [i for i in others if items[i][1] == "ITAC"]
     blank = set(itac) | set(rng.sample([i for i in others if i not in itac], 77 - len(itac)))
     book = Book()
-    names = ["Instructions", "Summary", "HECVAT - Full", "Analyst Report", "Analyst Reference", "Standards Crosswalk",
+    names = ["Instructions", "Summary", answer_sheet, "Analyst Report", "Analyst Reference", "Standards Crosswalk",
              "Scoring", "Risk Summary", "Glossary", "Change Log", "Questions", "Values", "Lookups"]
     states = {"Questions": "hidden", "Values": "hidden", "Lookups": "veryHidden"}
     sheets = {name: book.add(name, states.get(name, "visible")) for name in names}
@@ -240,7 +241,7 @@ def hecvat3_full(seed: int = 3) -> Fixture:
     for row, (qid, prefix, text, _t) in enumerate(items, start=2):
         questions.row(row, [qid, text, None if prefix == "GNRL" else rng.choice(("Yes", "Yes", "No")),
                             rng.choice((5, 10, 15, 20))])
-    full = sheets["HECVAT - Full"]
+    full = sheets[answer_sheet]
     full.set("A1", "HECVAT - Full | Higher Education Community Vendor Assessment Toolkit", style=BOLD)
     full.merge("A1:F1")
     full.set("A2", "Answer every question in column C; add detail in column D. Analysts read column E.")
@@ -287,13 +288,15 @@ def hecvat3_full(seed: int = 3) -> Fixture:
         shared += 1
     full.set((row + 1, 1), "End of questionnaire. Thank you for completing the HECVAT.")
     full.merge(f"A{row + 1}:F{row + 1}")
-    _hecvat3_side_sheets(sheets, answer_rows, items, rng)
+    _hecvat3_side_sheets(sheets, answer_rows, items, rng, answer_sheet)
     fixture.data = book.to_bytes()
     return fixture
 
 
-def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng) -> None:
-    """The analyst, scoring, crosswalk, summary and reference sheets around the answers."""
+def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng, answers: str) -> None:
+    """The analyst, scoring, crosswalk, summary and reference sheets around the answers
+    (on the sheet named ``answers``)."""
+    full = "'" + answers.replace("'", "''") + "'"
     sheets["Instructions"].set("A1", "Instructions", style=BOLD)
     for row, text in enumerate(("Vendors: complete the HECVAT - Full sheet.",
                                 "Institutions: review the Analyst Report and the Summary.",
@@ -306,12 +309,12 @@ def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng) -> N
     scoring.row(1, ["ID", "Answer", "Weight", "Score"], style=BOLD)
     for offset, (row, qid, text, answer) in enumerate(answer_rows):
         target = 4 + offset
-        report.set((target, 1), qid, formula=f"'HECVAT - Full'!A{row}")
-        report.set((target, 2), text, formula=f"'HECVAT - Full'!B{row}")
-        report.set((target, 3), answer, formula=f"IF('HECVAT - Full'!C{row}=\"\",\"\",'HECVAT - Full'!C{row})")
+        report.set((target, 1), qid, formula=f"{full}!A{row}")
+        report.set((target, 2), text, formula=f"{full}!B{row}")
+        report.set((target, 3), answer, formula=f"IF({full}!C{row}=\"\",\"\",{full}!C{row})")
         report.set((target, 4), "Yes")
-        scoring.set((offset + 2, 1), qid, formula=f"'HECVAT - Full'!A{row}")
-        scoring.set((offset + 2, 2), answer, formula=f"'HECVAT - Full'!C{row}&\"\"")
+        scoring.set((offset + 2, 1), qid, formula=f"{full}!A{row}")
+        scoring.set((offset + 2, 2), answer, formula=f"{full}!C{row}&\"\"")
         scoring.set((offset + 2, 3), 10)
         scoring.set((offset + 2, 4), 10 if answer.lower() == "yes" else 0,
                     formula=f'IF(B{offset + 2}="Yes",C{offset + 2},0)')
@@ -330,10 +333,10 @@ def _hecvat3_side_sheets(sheets: dict[str, Sheet], answer_rows, items, rng) -> N
     summary = sheets["Summary"]
     summary.row(1, ["Summary"], style=BOLD)
     summary.set("A3", "Vendor")
-    summary.set("B3", answer_rows[0][3], formula="'HECVAT - Full'!C4")
+    summary.set("B3", answer_rows[0][3], formula=f"{full}!C4")
     answered = sum(1 for *_x, a in answer_rows if a)
     summary.set("A4", "Questions answered")
-    summary.set("B4", answered, formula="COUNTA('HECVAT - Full'!C4:C300)")
+    summary.set("B4", answered, formula=f"COUNTA({full}!C4:C300)")
     risk = sheets["Risk Summary"]
     risk.row(1, ["Section", "Yes", "No", "Score"], style=BOLD)
     for offset, (prefix, title, _count) in enumerate(HECVAT3_SECTIONS):
@@ -689,5 +692,148 @@ def ja_own_vocabulary(words=("達成", "一部達成", "未対応", "該当な�
     sheet.drop_down(f"C3:C{row - 1}", f"リスト!$B$2:$B${1 + len(words)}", extension=True)
     sheet.set((row + 1, 1), "注：評価欄はプルダウンから選択してください。")
     sheet.merge(f"A{row + 1}:D{row + 1}")
+    fixture.data = book.to_bytes()
+    return fixture
+
+
+# --- Check lists answered by marking one of several columns -----------------------------------
+TICK_TITLES = ("はい", "いいえ", "該当なし")
+
+
+def ja_tick_columns(two_header_rows: bool = False, seed: int = 14) -> Fixture:
+    """A Japanese check list answered by a ○ in one of three columns はい | いいえ | 該当なし.
+
+    One header row (項番 / 確認項目 / はい / いいえ / 該当なし / 備考), or two: 回答 merged over
+    the three answer columns with their titles on the row under it, 項番 / 確認項目 / 備考
+    merged down both rows. Section rows merged across; some questions left unmarked, one
+    marked twice (はい and 該当なし); a linked check box's FALSE and a dash count as no mark;
+    ``レ`` and ``1`` as marks. ``answer`` of each expected row is the title of the column
+    marked (both titles, " / "-joined, when marked twice)."""
+    rng = random.Random(seed)
+    book = Book()
+    sheet = book.add("確認シート")
+    sheet.set("A1", "外部委託先 セキュリティ確認シート", style=BOLD)
+    sheet.merge("A1:F1")
+    header = 3
+    if two_header_rows:
+        sheet.row(header, ["項番", "確認項目", "回答", None, None, "備考"], style=BOLD)
+        sheet.merge(f"C{header}:E{header}")
+        sheet.row(header + 1, [None, None, *TICK_TITLES], style=BOLD)
+        for column in "ABF":
+            sheet.merge(f"{column}{header}:{column}{header + 1}")
+        row = header + 2
+    else:
+        sheet.row(header, ["項番", "確認項目", *TICK_TITLES, "備考"], style=BOLD)
+        row = header + 1
+    fixture = Fixture(b"", name="確認シート.xlsx")
+    marks = ("○", "○", "○", "レ", "1", "〇")
+    for number, (title, questions) in enumerate(JA_SECTIONS, start=1):
+        sheet.set((row, 1), title, style=BOLD)
+        sheet.merge(f"A{row}:F{row}")
+        row += 1
+        for n, text in enumerate(questions, start=1):
+            qid = f"{number}-{n}"
+            choice = rng.choices((0, 1, 2, None), (60, 15, 10, 15))[0]
+            cells: list = [None, None, None]
+            if choice is not None:
+                cells[choice] = rng.choice(marks)
+            for index in range(3):  # unticked cells as check boxes and forms leave them
+                if cells[index] is None and rng.random() < 0.3:
+                    cells[index] = rng.choice((False, "－"))
+            answer = TICK_TITLES[choice] if choice is not None else ""
+            if qid == "2-2":  # marked twice
+                cells, answer = ["○", None, "○"], f"{TICK_TITLES[0]} / {TICK_TITLES[2]}"
+            remark = "規程第3条" if answer and rng.random() < 0.3 else ""
+            sheet.row(row, [qid, text, *cells, remark or None])
+            fixture.expected.append(Expected(sheet.title, row, qid, text, answer, remark))
+            row += 1
+    sheet.set((row + 1, 1), "※該当する欄に○を記入してください。")
+    sheet.merge(f"A{row + 1}:F{row + 1}")
+    fixture.data = book.to_bytes()
+    return fixture
+
+
+def caiq_v31_style(seed: int = 31) -> Fixture:
+    """An older cloud questionnaire layout (CAIQ v3.1 style): Control Domain / Control ID /
+    Question ID / Control Specification / Consensus Assessment Questions, then
+    "Consensus Assessment Answers" merged over Yes / No / Not Applicable (titles on row 2,
+    the vendor puts an X in one) and Notes; the domain and specification merged down their
+    questions."""
+    rng = random.Random(seed)
+    book = Book()
+    sheet = book.add("CAIQ v3.1")
+    sheet.row(1, ["Control Domain", "Control ID", "Question ID", "Control Specification",
+                  "Consensus Assessment Questions", "Consensus Assessment Answers", None, None, "Notes"],
+              style=BOLD)
+    sheet.merge("F1:H1")
+    sheet.row(2, [None] * 5 + ["Yes", "No", "Not Applicable"], style=BOLD)
+    for column in "ABCDEI":
+        sheet.merge(f"{column}1:{column}2")
+    fixture = Fixture(b"", name="CAIQv3.1.xlsx")
+    row = 3
+    for prefix, domain, count in (("AIS", "Application & Interface Security", 4), ("BCR", "Business Continuity", 6),
+                                  ("EKM", "Encryption & Key Management", 5), ("IAM", "Identity & Access", 7)):
+        for n in range(1, count + 1):
+            control = f"{prefix}-{n:02d}"
+            first = row
+            for q in range(1, rng.choice((1, 2, 3)) + 1):
+                text = f"Do you maintain the measures of control {control}, part {q}, and review them annually?"
+                choice = rng.choices((0, 1, 2, None), (70, 10, 12, 8))[0]
+                cells: list = [None, None, None]
+                if choice is not None:
+                    cells[choice] = rng.choice(("X", "x", "✓"))
+                note = "See SOC 2 report." if choice == 0 and rng.random() < 0.4 else ""
+                answer = ("Yes", "No", "Not Applicable")[choice] if choice is not None else ""
+                sheet.row(row, [domain if row == first else None, control if row == first else None,
+                                f"{control}.{q}", None, text, *cells, note or None])
+                fixture.expected.append(Expected(sheet.title, row, f"{control}.{q}", text, answer, note))
+                row += 1
+            sheet.set((first, 4), f"The specification of {control}.")
+            if row - 1 > first:
+                for column in "ABD":
+                    sheet.merge(f"{column}{first}:{column}{row - 1}")
+    fixture.data = book.to_bytes()
+    return fixture
+
+
+def ja_grid_form(seed: int = 15) -> Fixture:
+    """A Japanese form drawn on a grid of narrow columns (方眼紙): the title and the company
+    line merged across, the header on row 6 with 項番 in A:B, 確認事項 merged over C:AD, 回答
+    over AE:AH (a drop-down on AE: 適合 / 一部適合 / 不適合 / 対象外) and 備考 over AI:AP,
+    every question row merged the same way, section rows merged across the whole width."""
+    from openpyxl.utils import get_column_letter as letter
+    rng = random.Random(seed)
+    book = Book()
+    sheet = book.add("様式1")
+    sheet.set("A1", "外部委託先 情報セキュリティ確認書", style=BOLD)
+    sheet.merge("A1:AP1")
+    sheet.set("A3", "貴社名：")
+    sheet.merge("A3:F3")
+    sheet.set("G3", "株式会社グリッドソリューションズ")
+    sheet.merge("G3:AD3")
+    spans = (("A", "B", "項番"), ("C", "AD", "確認事項"), ("AE", "AH", "回答"), ("AI", "AP", "備考"))
+    for first, last, title in spans:
+        sheet.set(f"{first}6", title, style=BOLD)
+        sheet.merge(f"{first}6:{last}6")
+    fixture = Fixture(b"", name="様式1_確認書.xlsx")
+    row = 7
+    words = ("適合", "一部適合", "不適合", "対象外")
+    for number, (title, questions) in enumerate(JA_SECTIONS, start=1):
+        sheet.set((row, 1), title, style=BOLD)
+        sheet.merge(f"A{row}:AP{row}")
+        row += 1
+        for n, text in enumerate(questions, start=1):
+            answer = rng.choices(words + ("",), (60, 12, 8, 8, 12))[0]
+            remark = "別紙参照" if answer and rng.random() < 0.3 else ""
+            values = {1: f"{number}-{n}", 3: text, 31: answer or None, 35: remark or None}
+            for column, value in values.items():
+                if value is not None:
+                    sheet.set((row, column), value)
+            for first, last, _title in spans:
+                sheet.merge(f"{first}{row}:{last}{row}")
+            fixture.expected.append(Expected(sheet.title, row, f"{number}-{n}", text, answer, remark))
+            row += 1
+    sheet.drop_down(f"AE8:AE{row - 1}", '"' + ",".join(words) + '"')
+    assert letter(31) == "AE"
     fixture.data = book.to_bytes()
     return fixture

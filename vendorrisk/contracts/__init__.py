@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     """Wire the contracts area into ``app``."""
     from vendorrisk.contracts import api as contracts_api
     from vendorrisk.contracts import (
+        commands,
         models,  # noqa: F401  (the area's tables)
         pages,
         rules,
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)
     reg.evidence_sources["contracts"] = rules.contract_checklists
     reg.add_demo_loader(30, _load_demo)
+    app.cli.add_command(commands.contracts_group)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
 
 

@@ -1,16 +1,19 @@
 """Contracts API: upload a version (checked at once), read contracts, versions and checks,
-review a check, download the Word checklist."""
+the combined results of an arrangement's contract set, review a check, download the Word
+checklist."""
 from datetime import datetime
 from typing import Literal, Optional
 
 from flask import Blueprint, g, jsonify, request
 from pydantic import BaseModel, Field
 
-from vendorrisk.contracts import service
-from vendorrisk.contracts.models import CHECK_STATUSES
+from vendorrisk.contracts import service, sets
+from vendorrisk.contracts.checker import reasons
+from vendorrisk.contracts.models import CHECK_STATUSES, DOCUMENT_KINDS
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, Public, json_body, operation
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
@@ -28,7 +31,10 @@ class ClauseCheckPublic(Public):
     status: str = Field(json_schema_extra=_STATUS)
     auto_status: str = Field(json_schema_extra=_STATUS)
     confidence: float
-    reason: str
+    reason: str = Field(description="Why, in the user's language")
+    reason_key: str = Field(description="The reason as a key (found, weak, direction, negative, not_found, "
+                                        "scanned...) for clients that render it themselves")
+    reason_params: dict = Field(description="The parameters of the reason (location, score, heading...)")
     evidence: str
     location: str
     article: str
@@ -65,8 +71,48 @@ class ContractVersionPublic(Public):
     changes: list[ClauseChange] = Field(default_factory=list)
 
 
+class SetCheckPublic(Public):
+    """The combined result of one clause over the arrangement's contract set: found when any
+    document of the set has it found; the document and the place that cover it."""
+
+    clause_id: str
+    status: str = Field(json_schema_extra=_STATUS)
+    reviewed: bool
+    check_id: Optional[int]
+    contract_id: Optional[int]
+    document: Optional[str] = Field(description="Title of the document that covers (or best matches) the clause")
+    document_kind: Optional[str] = Field(json_schema_extra={"enum": list(DOCUMENT_KINDS)})
+    version_id: Optional[int]
+    version: Optional[int]
+    location: str
+    evidence: str
+    reason: str
+    documents_checked: int
+
+
+class SetDocument(Public):
+    """A document of the contract set: the latest version of one contract of the arrangement."""
+
+    contract_id: int
+    title: str
+    document_kind: str
+    version_id: int
+    version: int
+    filename: str
+    extraction_status: str
+
+
+class ContractSetPublic(Public):
+    """An arrangement's contract set: its documents and the combined result per clause."""
+
+    arrangement_id: int
+    documents: list[SetDocument]
+    set_checks: list[SetCheckPublic]
+
+
 class ContractUpload(Public):
-    """The contract id and the checks of the new version."""
+    """The contract id, the checks of the uploaded document alone (``checks``) and the
+    combined results of the arrangement's contract set after the upload (``set_checks``)."""
 
     id: int = Field(description="The contract id")
     contract_id: int
@@ -75,6 +121,7 @@ class ContractUpload(Public):
     extraction_status: str
     extraction_note: str
     checks: list[ClauseCheckPublic]
+    set_checks: list[SetCheckPublic]
 
 
 class VersionListed(Public):
@@ -91,6 +138,7 @@ class ContractListed(Public):
 
     id: int
     title: str
+    document_kind: str
     arrangement_id: int
     versions: list[VersionListed]
 
@@ -124,7 +172,9 @@ class ContractFile(BaseModel):
 
     file: bytes = Field(description=".docx, .pdf (text layer), .txt or .md")
     contract_id: Optional[int] = Field(default=None, description="Add a version to this contract")
-    title: str = Field(default="", description="Start a new contract with this title")
+    title: str = Field(default="", description="Start a new contract (a new document of the set) with this title")
+    document_kind: Literal[DOCUMENT_KINDS] = Field(default="master", description="Which document of the "
+                                                   "arrangement's contract set a new contract is")
 
 
 class ClauseReviewInput(BaseModel):
@@ -143,8 +193,10 @@ class ChecklistQuery(BaseModel):
 def check_dict(check, clauses) -> dict:
     """A clause check as JSON."""
     clause = clauses.get(check.clause_id)
+    lang = language()
+    reason = reasons.render(check.reason_key, check.reason_params, lang) if check.reason_key else check.reason
     return ClauseCheckPublic.dump(check, clause_article=clause.text("article", "en") if clause else "",
-                                  title=clause.text("title", "en") if clause else check.clause_id)
+                                  title=clause.text("title", "en") if clause else check.clause_id, reason=reason)
 
 
 def version_dict(session, version, **extra) -> dict:
@@ -165,14 +217,32 @@ def upload(arrangement_id: int):
     if file is None:
         raise ValidationFailed("The multipart field 'file' is required.",
                                [{"field": "file", "message": "Attach the contract as the field 'file'."}])
-    prepared = service.prepare_version(file.read(), file.filename or "")  # outside the write transaction
+    with reading(db):  # the installation's reviewer examples, read without the write lock
+        examples = service.reviewer_examples(db)
+    prepared = service.prepare_version(file.read(), file.filename or "",  # outside the write transaction
+                                       examples)
     version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared, user=g.user,
                                      contract_id=request.form.get("contract_id", type=int),
-                                     title=request.form.get("title", ""))
+                                     title=request.form.get("title", ""),
+                                     document_kind=request.form.get("document_kind", ""))
     body = version_dict(db, version)
+    arrangement_set = sets.set_summary(db, arrangement_id, language())
     db.commit()
     return jsonify(ContractUpload.dump(version, id=version.contract_id, version_id=version.id,
-                                       version=version.number, checks=body["checks"])), 201
+                                       version=version.number, checks=body["checks"],
+                                       set_checks=arrangement_set["set_checks"])), 201
+
+
+@bp.get("/arrangements/<int:arrangement_id>/contract-set")
+@allow(*ALL_ROLES)
+@operation("getContractSet", "The arrangement's contract set and its combined clause results", ok=ContractSetPublic,
+           errors=(404,))
+def contract_set(arrangement_id: int):
+    """The documents of the arrangement's contract set (latest version of each) and, per
+    clause, the combined result and the document that covers it; these drive the matrix."""
+    db = get_session()
+    service.get_arrangement(db, arrangement_id)
+    return jsonify(ContractSetPublic.dump(**sets.set_summary(db, arrangement_id, language())))
 
 
 @bp.get("/arrangements/<int:arrangement_id>/contracts")

@@ -5,9 +5,11 @@ from typing import Optional
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from vendorrisk.core.models import created_at_field
+from vendorrisk.core.models import created_at_field, json_dict_field
 
 CHECK_STATUSES = ("found", "not_found", "needs_review")
+# The documents of an arrangement's contract set (基本契約, DPA, SLA, security exhibit, 覚書...).
+DOCUMENT_KINDS = ("master", "dpa", "sla", "security", "memorandum", "order", "other")
 
 
 class Contract(SQLModel, table=True):
@@ -17,6 +19,9 @@ class Contract(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     arrangement_id: int = Field(foreign_key="arrangement.id", index=True)
     title: str = Field(max_length=300)
+    # which document of the arrangement's contract set this is; a clause is covered when any
+    # document of the set covers it
+    document_kind: str = Field(default="master", max_length=20)
     created_at: datetime = created_at_field()
     created_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
 
@@ -52,6 +57,13 @@ class ClauseCheck(SQLModel, table=True):
     auto_status: str = Field(max_length=20)
     confidence: float = 0.0
     reason: str = Field(default="", max_length=1000)
+    # the reason as a key and parameters (rendered in the reader's language by checker.reasons)
+    reason_key: str = Field(default="", max_length=40)
+    reason_params: dict = json_dict_field()
+    # the sentence the scorer judged (parties written as Ⓟ/Ⓒ) and its heading: what a
+    # reviewer's confirmation keeps as an example for this installation
+    evidence_sentence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    evidence_heading: str = Field(default="", max_length=300)
     evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     location: str = Field(default="", max_length=120)
     article: str = Field(default="", max_length=60)
@@ -77,3 +89,18 @@ class ClauseReview(SQLModel, table=True):
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reviewer_id: int = Field(foreign_key="user_account.id")
     at: datetime = created_at_field()
+
+
+class ClauseExample(SQLModel, table=True):
+    """A reviewer's verdict on the sentence of a check, kept to adapt the scorer on this
+    installation's later contracts: ``label`` true = the sentence carries the clause."""
+
+    __tablename__ = "clause_example"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="clause_check.id", index=True, unique=True)
+    clause_id: str = Field(max_length=60, index=True)
+    sentence: str = Field(sa_column=Column(Text, nullable=False))
+    heading: str = Field(default="", max_length=300)
+    label: bool
+    created_at: datetime = created_at_field()
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")

@@ -9,6 +9,7 @@ from vendorrisk.contracts import service
 from vendorrisk.contracts.models import Contract, ContractVersion
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
@@ -64,10 +65,14 @@ def upload(arrangement_id: int):
         raise ValidationFailed(_("Choose a contract file to upload."),
                                [{"field": "file", "message": _("Choose a contract file to upload.")}])
     contract_id = request.form.get("contract_id", type=int)
-    prepared = service.prepare_version(file.read(), file.filename)  # outside the write transaction
+    with reading(db):  # the installation's reviewer examples, read without the write lock
+        examples = service.reviewer_examples(db)
+    prepared = service.prepare_version(file.read(), file.filename,  # outside the write transaction
+                                       examples)
     version = service.upload_version(db, arrangement_id=arrangement_id, prepared=prepared,
                                      user=g.user, contract_id=contract_id,
-                                     title=request.form.get("title", ""))
+                                     title=request.form.get("title", ""),
+                                     document_kind=request.form.get("document_kind", ""))
     db.commit()
     flash(_("Version %(n)s uploaded and checked.", n=version.number), "success")
     return redirect(url_for("contracts.version", version_id=version.id))

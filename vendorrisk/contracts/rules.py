@@ -1,8 +1,9 @@
 """Compliance-matrix rows for the contract clauses of Art. 25(2) and 25(3), and the
 contract checklists in a vendor's evidence pack.
 
-A tier-1 vendor (the vendor of an arrangement) meets an obligation when the latest
-contract version of every one of its active arrangements has the clause *found* — the
+A tier-1 vendor (the vendor of an arrangement) meets an obligation when the contract set
+of every one of its active arrangements covers the clause: some document of the set (the
+latest version of each: master agreement, DPA, SLA, 覚書...) has it *found* — the
 reviewer's result when reviewed, else the automatic one. A vendor that appears only
 further down a chain has no direct contract with the member: its contract terms reach it
 through the tier-1 contract's sub-outsourcing clause (flow-down), so the row is not
@@ -14,6 +15,7 @@ from vendorrisk.core.messages import join
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session, select
 
+from vendorrisk.contracts import sets
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink
@@ -54,9 +56,10 @@ def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list
     arrangements = session.exec(select(Arrangement.id, Arrangement.vendor_id, Arrangement.title)
                                 .where(Arrangement.vendor_id.in_(vendor_ids or [0]),
                                        Arrangement.status != "terminated")).all()
-    latest = latest_versions(session, [a.id for a in arrangements])
+    latest = sets.latest_versions_by_arrangement(session, [a.id for a in arrangements])
+    version_ids = [v.id for members in latest.values() for _c, v in members]
     checks = {(c.version_id, c.clause_id): c for c in session.exec(select(ClauseCheck).where(
-        ClauseCheck.version_id.in_([v.id for v in latest.values()] or [0]), ClauseCheck.clause_id.in_(clause_ids)))}
+        ClauseCheck.version_id.in_(version_ids or [0]), ClauseCheck.clause_id.in_(clause_ids)))}
     downstream = set(session.exec(select(OutsourcingLink.vendor_id).where(
         OutsourcingLink.vendor_id.in_(vendor_ids or [0]))).all())
     return arrangements, latest, checks, downstream
@@ -71,7 +74,6 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
     else:
         evidence = _contract_evidence(session, vendor_ids, [clause_id])
     arrangements, latest, all_checks, downstream = evidence
-    checks = {version_id: c for (version_id, clause), c in all_checks.items() if clause == clause_id}
     by_vendor: dict[int, list] = {}
     for arrangement in arrangements:
         by_vendor.setdefault(arrangement.vendor_id, []).append(arrangement)
@@ -85,14 +87,17 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
             continue
         gaps, links = [], []
         for arrangement in own:
-            version = latest.get(arrangement.id)
-            if version is None:
+            members = latest.get(arrangement.id)
+            if not members:
                 gaps.append(_("no contract uploaded for “%(title)s”", title=arrangement.title))
                 links.append((arrangement.title, f"/contracts/arrangements/{arrangement.id}"))
                 continue
-            links.append((f"{arrangement.title} v{version.number}", f"/contracts/versions/{version.id}"))
-            check = checks.get(version.id)
-            named = {"title": arrangement.title, "number": version.number}
+            combined = sets.combine(members, all_checks, [clause_id])
+            best = combined[0] if combined else None
+            contract, version = (best.contract, best.version) if best else members[0]
+            links.append((f"{arrangement.title}: {contract.title} v{version.number}", f"/contracts/versions/{version.id}"))
+            check = best.check if best else None
+            named = {"title": f"{arrangement.title} / {contract.title}", "number": version.number}
             if check is None:
                 gaps.append(_("clause not checked in “%(title)s” v%(number)s", **named))
             elif check.status != "found":
@@ -104,7 +109,7 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
         if gaps:
             verdicts[vendor_id] = Verdict("gap", _gap_sentence(gaps), links)
         else:
-            verdicts[vendor_id] = Verdict("met", _("Clause found in the latest contract of %(count)s arrangement(s).",
+            verdicts[vendor_id] = Verdict("met", _("Clause found in the contract set of %(count)s arrangement(s).",
                                                   count=len(own)), links)
     return verdicts
 
@@ -118,8 +123,8 @@ def _gap_sentence(gaps: list[str]) -> str:
 def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title_ja, title_en, order) -> Obligation:
     def rule(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
         return clause_verdicts(session, vendor_ids, clause_id)
-    rule.__doc__ = (f"Met when the latest contract version of every active arrangement of the (tier-1) "
-                    f"vendor has the clause '{clause_id}' found (reviewed result, else automatic); gap when "
+    rule.__doc__ = (f"Met when the contract set (latest version of each document) of every active arrangement "
+                    f"of the (tier-1) vendor has the clause '{clause_id}' found in some document (reviewed result, else automatic); gap when "
                     f"it is not found, needs review, or no contract is uploaded; not applicable to vendors "
                     f"that are only subcontractors (no direct contract; the tier-1 contract's "
                     f"sub-outsourcing clause flows the terms down).")

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from vendorrisk.contracts import checker
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
+from vendorrisk.contracts.models import DOCUMENT_KINDS, ClauseCheck, ClauseExample, ClauseReview, Contract, ContractVersion
 from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
@@ -63,6 +63,12 @@ def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Claus
     return [c for c in contracts_library.library() if c.applies_to(arrangement)]
 
 
+def reviewer_examples(session: Session) -> list[checker.Example]:
+    """This installation's reviewer examples, as the scorer reads them (one query)."""
+    return [checker.example(e.clause_id, e.sentence, e.heading, e.label)
+            for e in session.exec(select(ClauseExample).order_by(ClauseExample.id))]
+
+
 @dataclass(frozen=True)
 class PreparedVersion:
     """A contract file read and checked against the whole clause library, before any
@@ -72,14 +78,15 @@ class PreparedVersion:
     checked: checker.CheckResult  # one result for every clause of the library
 
 
-def prepare_version(data: bytes, filename: str) -> PreparedVersion:
+def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
     """Inspect, read and check a contract file: the slow part of an upload, bounded in size
-    (``uploads``) and time (``parse_budget``), touching no database. Views call it before
-    their write transaction begins, so that on SQLite no other writer waits for it."""
+    (``uploads``) and time (``parse_budget``), touching no database (``examples``: this
+    installation's reviewer examples, ``reviewer_examples``, read before). Views call it
+    before their write transaction begins, so that on SQLite no other writer waits for it."""
     upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
     with parse_budget.budget():
         try:
-            checked = checker.check(upload.data, upload.filename, contracts_library.library())
+            checked = checker.check(upload.data, upload.filename, contracts_library.library(), examples=examples)
         except checker.UnreadableContract as exc:
             raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
     return PreparedVersion(upload, checked)
@@ -87,16 +94,21 @@ def prepare_version(data: bytes, filename: str) -> PreparedVersion:
 
 def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
                    user: User, contract_id: int | None = None, title: str = "",
-                   prepared: PreparedVersion | None = None) -> ContractVersion:
+                   prepared: PreparedVersion | None = None, document_kind: str = "") -> ContractVersion:
     """Store a new contract version and check it; a new contract is started when the
-    arrangement has none (or ``contract_id`` is not given and ``title`` is).
+    arrangement has none (or ``contract_id`` is not given and ``title`` is). A new contract
+    is a document of the arrangement's contract set (``document_kind``: master agreement,
+    DPA, SLA, security exhibit, memorandum...).
 
     Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
     ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
     the file already read; without it ``data`` is read here."""
     arrangement = get_arrangement(session, arrangement_id)
     _may_change(session, user, arrangement.vendor_id)
-    prepared = prepared or prepare_version(data, filename)
+    if document_kind and document_kind not in DOCUMENT_KINDS:
+        message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
+        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+    prepared = prepared or prepare_version(data, filename, reviewer_examples(session))
     upload, checked = prepared.upload, prepared.checked
     if contract_id is not None:
         contract = get_contract(session, contract_id)
@@ -108,7 +120,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
             .order_by(Contract.id.desc())).first()
     if contract is None:
         contract = Contract(arrangement_id=arrangement.id, created_by_id=user.id,
-                            title=(title.strip() or PurePath(upload.filename).stem or "Contract")[:300])
+                            title=(title.strip() or PurePath(upload.filename).stem or "Contract")[:300],
+                            document_kind=document_kind or "master")
         session.add(contract)
         session.flush()
     stored, _duplicate = storage.store(session, upload, user.id)
@@ -127,7 +140,9 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
     for result in (r for r in checked.results if r.clause_id in applicable):
         session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
                                 auto_status=result.status, confidence=result.confidence,
-                                reason=result.reason[:1000], evidence=result.evidence,
+                                reason=result.reason[:1000], reason_key=result.reason_key,
+                                reason_params=result.reason_params, evidence=result.evidence,
+                                evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
                                 location=result.location[:120], article=result.article[:60]))
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))
@@ -164,6 +179,7 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
     check.reviewer_status, check.reviewer_comment = status, comment
     check.reviewed_by_id, check.reviewed_at = user.id, utcnow()
     session.add(check)
+    _keep_example(session, check, status == "found", user)
     if status == "not_found":
         clause = contracts_library.clauses_by_id().get(check.clause_id)
         title = clause.text("title", "en") if clause else check.clause_id
@@ -181,6 +197,19 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))
     return check
+
+
+def _keep_example(session: Session, check: ClauseCheck, label: bool, user: User) -> None:
+    """Keep the judged sentence of a reviewed check as an example (the latest verdict
+    counts): confirmed as found -> it carries the clause; not found -> it does not."""
+    if not check.evidence_sentence:
+        return
+    example = session.exec(select(ClauseExample).where(ClauseExample.check_id == check.id)).first()
+    if example is None:
+        example = ClauseExample(check_id=check.id, clause_id=check.clause_id, sentence=check.evidence_sentence,
+                                heading=check.evidence_heading, label=label, created_by_id=user.id)
+    example.label = label
+    session.add(example)
 
 
 def reviews_of(session: Session, check_ids: list[int]) -> dict[int, list[ClauseReview]]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from vendorrisk.core import registry
+from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
 from vendorrisk.core.web import add_pages
 
@@ -26,7 +26,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(commands.import_questionnaire)
     reg = registry.of(app)
     reg.content_checkers["questionnaires"] = template_files.check_questionnaires
+    reg.content_checkers["questionnaire_formats"] = template_files.check_formats
     reg.evidence_sources["questionnaires"] = reviews.latest_workbooks
+    # A link that came from a proposal and is removed from the chain withdraws the proposal.
+    reg.subscribe(events.ChainChanged, reviews.on_chain_changed)
     reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
     reg.add_demo_loader(40, demo.load)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -1,174 +1,50 @@
-"""Questionnaire API: templates, the workbook to send, importing responses (with dry run),
-responses, comparison, and the review of listed subcontractors."""
-from typing import Literal, Optional
-
+"""Questionnaire API: templates and the formats recognised, the workbook to send, importing
+responses (ours or a vendor's own questionnaire, .xlsx or CSV, with dry run), responses,
+comparison, and the listed subcontractors: the chain they build, accepted, rejected or
+withdrawn from the chain."""
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, Field, create_model
 from sqlmodel import select
 
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import Binary, PageQuery, Public, columns, json_body, operation
+from vendorrisk.core.api import Binary, PageQuery, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
-from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.questionnaires import reviews, service
-from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
-from vendorrisk.questionnaires.reader_foreign import ROLES
+from vendorrisk.questionnaires.api_shapes import (
+    AcceptedChain,
+    AcceptedProposal,
+    ChainAccept,
+    ChainPlanPublic,
+    ChainQuery,
+    ComparedAnswerPublic,
+    Comparison,
+    PlannedLinkPublic,
+    ProfilePublic,
+    ProposalAccept,
+    ProposalPublic,
+    ProposalReject,
+    ProposalWithdraw,
+    QuestionnaireImport,
+    QuestionnaireList,
+    QuestionnaireUpload,
+    QuestionPublic,
+    ResponsePage,
+    ResponsePublic,
+    TemplatePublic,
+    TreeNodePublic,
+    WorkbookQuery,
+)
+from vendorrisk.questionnaires.foreign import ROLES
+from vendorrisk.questionnaires.models import QuestionnaireResponse
+from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue
-from vendorrisk.vendors.api_shapes import LinkPublic
 
 bp = Blueprint("api_questionnaires", __name__, url_prefix="/api/v1")
 TRUE = ("1", "true", "yes", "on")
-
-
-class QuestionFlag(Public):
-    """Answers that raise a finding, and its severity."""
-
-    answers: list[str]
-    severity: str
-
-
-class QuestionPublic(Public):
-    """A question of a template."""
-
-    id: str
-    section: str
-    text_ja: str
-    text_en: str
-    article: str
-    citation_ja: str
-    citation_en: str
-    type: str
-    required: bool
-    weight: float
-    expected: list[str]
-    choices: list[str]
-    flag: Optional[QuestionFlag]
-
-
-class TemplatePublic(Public):
-    """The latest version of a questionnaire template."""
-
-    id: str
-    version: int
-    title_ja: str
-    title_en: str
-    questions: list[QuestionPublic]
-
-
-class MappingPublic(Public):
-    """A mapping of a foreign questionnaire format (CAIQ, generic) onto a template."""
-
-    id: str
-    format: str
-    template_id: str
-    questions: int
-
-
-class QuestionnaireList(Public):
-    """Templates and mappings."""
-
-    items: list[TemplatePublic]
-    mappings: list[MappingPublic]
-
-
-class QuestionnaireImport(Public):
-    """What the import found (and stored, unless a dry run or a duplicate)."""
-
-    id: Optional[int] = Field(description="The stored response; null in a dry run")
-    format: Literal["native", "caiq", "generic"]
-    template_id: Optional[str]
-    template_version: Optional[int]
-    mapping_id: Optional[str]
-    layout: dict
-    questions: int
-    answered: int
-    score: Optional[float]
-    flags: int
-    flagged: list[dict]
-    subcontractors: int
-    dry_run: bool
-    duplicate: bool
-    findings_created: int
-
-
-class AnswerPublic(columns(QuestionnaireAnswer, exclude=("response_id",))):
-    """An answer as imported, with its points and flag."""
-
-
-class ProposalPublic(columns(SubcontractorProposal)):
-    """A subcontractor the vendor listed, proposed for an arrangement's chain."""
-
-
-class ResponsePublic(columns(QuestionnaireResponse)):
-    """An imported response; with its answers and proposals when one is read."""
-
-    answers: list[AnswerPublic] = Field(default_factory=list)
-    proposals: list[ProposalPublic] = Field(default_factory=list)
-
-
-class ResponsePage(Public):
-    """A page of a vendor's responses, newest first."""
-
-    items: list[ResponsePublic]
-    page: int
-    pages: int
-    total: int
-
-
-class ComparedAnswerPublic(Public):
-    """A question's answer now and before."""
-
-    key: str
-    question: str
-    change: Literal["added", "removed", "changed", "same"]
-    previous: Optional[str]
-    current: Optional[str]
-
-
-class Comparison(Public):
-    """Answer by answer, against the vendor's previous response to the same questionnaire."""
-
-    response_id: int
-    previous_id: Optional[int]
-    answers: list[ComparedAnswerPublic]
-
-
-class AcceptedProposal(Public):
-    """The link created in the arrangement's chain."""
-
-    link: LinkPublic
-
-
-QuestionnaireUpload = create_model(
-    "QuestionnaireUpload", __base__=BaseModel, __doc__="A filled questionnaire workbook (multipart form).",
-    file=(bytes, ...), dry_run=(Optional[Literal["0", "1"]], Field(default=None, description="1: check only")),
-    mapping=(Optional[str], Field(default=None, description="Mapping id, or 'none'")),
-    sheet=(Optional[str], None), header_row=(Optional[int], None),
-    format=(Optional[Literal["caiq", "generic"]], None),
-    **{f"{r}_column": (Optional[str], Field(default=None, description="Column letter")) for r in ROLES})
-
-
-class WorkbookQuery(BaseModel):
-    """Whom the workbook is for."""
-
-    vendor_id: int
-
-
-class ProposalAccept(BaseModel):
-    """The arrangement whose chain the subcontractor joins."""
-
-    arrangement_id: int
-
-
-class ProposalReject(BaseModel):
-    """Why the subcontractor is not added."""
-
-    note: str = ""
 
 
 def _key() -> bytes:
@@ -185,13 +61,14 @@ def _template_json(t) -> dict:
 
 @bp.get("/questionnaires")
 @allow(*ALL_ROLES)
-@operation("listQuestionnaires", "Questionnaire templates and mappings", ok=QuestionnaireList)
+@operation("listQuestionnaires", "Questionnaire templates and the formats recognised", ok=QuestionnaireList)
 def list_templates():
-    """The questionnaire templates (latest versions) and the foreign-format mappings."""
-    cat = catalogue()
+    """The questionnaire templates (latest versions) and the formats recognised (profiles)."""
     return jsonify(QuestionnaireList.dump(
-        items=[_template_json(t) for t in cat.latest()],
-        mappings=[MappingPublic.dump(m, questions=len(m.questions)) for m in cat.mappings.values()]))
+        items=[_template_json(t) for t in catalogue().latest()],
+        profiles=[ProfilePublic.dump(p, templates=sorted({t for pairs in p.by_id.values() for t, _q in pairs}
+                                                         | {t for _p, t, _q in p.by_text}))
+                  for p in load_profiles()]))
 
 
 @bp.get("/questionnaires/<template_id>/workbook")
@@ -210,17 +87,20 @@ def workbook(template_id):
 
 @bp.post("/vendors/<int:vendor_id>/questionnaire-responses")
 @allow("compliance", "vendor_owner")
-@operation("importQuestionnaireResponse", "Import a filled questionnaire workbook", ok=QuestionnaireImport,
+@operation("importQuestionnaireResponse", "Import a filled questionnaire (workbook or CSV)", ok=QuestionnaireImport,
            status=201, form=QuestionnaireUpload, errors=(404, 409, 503),
            also={200: ("Dry run, or the same file imported before", QuestionnaireImport)})
 def import_response(vendor_id):
-    """Import a filled workbook (multipart ``file``); ``dry_run=1`` validates only."""
+    """Import a filled workbook or CSV (multipart ``file``); ``dry_run=1`` validates only. A
+    layout not recognised answers 422 with the best guess until the request names ``sheets``
+    (repeatable), ``header_row`` or ``<role>_column`` letters, a ``profile``, or ``confirmed=1``."""
     session = get_session()
     dry_run = request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE
-    params = {k: request.form.get(k) for k in ("sheet", "header_row", "format", *(f"{r}_column" for r in ROLES))
-              if request.form.get(k) is not None}
-    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params,
-                   mapping_id=request.form.get("mapping") or None)
+    params = {k: request.form.get(k) for k in ("sheet", "header_row", "profile", "confirmed",
+                                               *(f"{r}_column" for r in ROLES)) if request.form.get(k) is not None}
+    if request.form.getlist("sheets"):
+        params["sheets"] = request.form.getlist("sheets")
+    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params)
     with reading(session):  # check and read the workbook without SQLite's write lock
         if not service.may_import(session, g.user, vendor_id):
             raise Forbidden(_("You may import questionnaires only for vendors you own."))
@@ -228,14 +108,15 @@ def import_response(vendor_id):
         if file is None or not file.filename:
             raise ValidationFailed(_("Send the workbook as the multipart field 'file'."),
                                    [{"sheet": "", "cell": "", "message": _("The field 'file' is missing.")}])
-        upload = inspect_upload(file.read(), file.filename, {"xlsx"})
+        upload = service.inspect_questionnaire(file.read(), file.filename)
         result = service.import_response(session, upload=upload, dry_run=True, **options)
     if not (dry_run or result.duplicate):
         result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
         session.commit()
     result.dry_run = dry_run
     status = 200 if result.dry_run or result.duplicate else 201
-    return jsonify(QuestionnaireImport.dump(result, id=result.response.id if result.response else None)), status
+    return jsonify(QuestionnaireImport.dump(result, id=result.response.id if result.response else None,
+                                            unanswered=result.unanswered[:service.MAX_LISTED])), status
 
 
 @bp.get("/vendors/<int:vendor_id>/questionnaire-responses")
@@ -298,5 +179,63 @@ def reject(proposal_id):
     """Reject a listed subcontractor (optional JSON ``note``)."""
     session = get_session()
     proposal = reviews.reject_proposal(session, proposal_id, g.user.id, str(json_body().get("note", "")))
+    session.commit()
+    return jsonify(ProposalPublic.dump(proposal))
+
+
+def _plan_json(plan) -> dict:
+    def node(item) -> dict:
+        return TreeNodePublic.dump(item, children=[node(child) for child in item.children])
+    return ChainPlanPublic.dump(
+        response_id=plan.response.id, arrangement_id=plan.arrangement.id,
+        links=[PlannedLinkPublic.dump(
+            item, proposal_id=item.proposal.id, row=item.proposal.row, name=item.proposal.name,
+            contracted_by=item.proposal.contracted_by, vendor_id=item.vendor.id if item.vendor else None,
+            tiers=list(item.tiers)) for item in plan.links],
+        tree=[node(root) for root in plan.tree])
+
+
+@bp.get("/questionnaire-responses/<int:response_id>/chain-plan")
+@allow(*ALL_ROLES)
+@operation("planQuestionnaireChain", "The chain the listed subcontractors would build", ok=ChainPlanPublic,
+           query=ChainQuery, errors=(404, 422))
+def chain_plan(response_id):
+    """The response's subcontractors planned into an arrangement's chain, before accepting."""
+    session = get_session()
+    arrangement_id = request.args.get("arrangement_id", type=int)
+    if arrangement_id is None:
+        raise ValidationFailed(_("arrangement_id is required."),
+                               [{"field": "arrangement_id", "message": _("An integer.")}])
+    plan = reviews.chain_plan_for(session, reviews.get_response(session, response_id), arrangement_id)
+    return jsonify(_plan_json(plan))
+
+
+@bp.post("/questionnaire-responses/<int:response_id>/chain")
+@allow("compliance", "procurement")
+@operation("acceptQuestionnaireChain", "Add the listed subcontractors to a chain as the tree they describe",
+           ok=AcceptedChain, status=201, body=ChainAccept, errors=(404, 409))
+def accept_chain(response_id):
+    """Accept the planned subcontractors (JSON ``arrangement_id``, optional ``proposal_ids``)."""
+    session = get_session()
+    body = json_body()
+    arrangement_id, chosen = body.get("arrangement_id"), body.get("proposal_ids")
+    if not isinstance(arrangement_id, int) or not (chosen is None or (
+            isinstance(chosen, list) and all(isinstance(i, int) for i in chosen))):
+        raise ValidationFailed(_("arrangement_id is required."),
+                               [{"field": "arrangement_id", "message": _("An integer.")}])
+    links = reviews.accept_proposals(session, response_id, arrangement_id, None if chosen is None else set(chosen),
+                                     g.user.id)
+    session.commit()
+    return jsonify(AcceptedChain.dump(links=links)), 201
+
+
+@bp.post("/questionnaire-proposals/<int:proposal_id>/withdraw")
+@allow("compliance", "procurement")
+@operation("withdrawSubcontractorProposal", "Remove an accepted subcontractor's link from the chain, saying why",
+           ok=ProposalPublic, body=ProposalWithdraw, errors=(404, 409))
+def withdraw(proposal_id):
+    """Remove from the chain the link an accepted proposal became (JSON ``reason``)."""
+    session = get_session()
+    proposal = reviews.withdraw_proposal(session, proposal_id, g.user.id, str(json_body().get("reason", "")))
     session.commit()
     return jsonify(ProposalPublic.dump(proposal))

@@ -12,19 +12,22 @@ from vendorrisk.core.db import engine_of, transaction
 @click.argument("vendor_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; store nothing.")
-@click.option("--mapping", default=None, help="Mapping id for a foreign workbook ('none' to keep it unscored).")
+@click.option("--profile", default=None,
+              help="Format profile to score a foreign workbook with ('none' to keep it unscored); default: recognised.")
+@click.option("--sheet", "sheets", multiple=True, help="Read the answers from this sheet (repeatable).")
+@click.option("--confirm", is_flag=True, help="Import a layout that was not recognised as detected.")
 @with_appcontext
-def import_questionnaire(vendor_id, file, dry_run, mapping):
-    """Import FILE as VENDOR_ID's questionnaire response; exit 1 listing every problem."""
+def import_questionnaire(vendor_id, file, dry_run, profile, sheets, confirm):
+    """Import FILE (.xlsx or CSV) as VENDOR_ID's questionnaire response; exit 1 listing every problem."""
     from vendorrisk.core.errors import DomainError
-    from vendorrisk.core.uploads import inspect_upload
     from vendorrisk.questionnaires import service
     key = service.signing_key(current_app.config["SECRET_KEY"])
     try:
         with transaction(engine=engine_of(current_app)) as session:
-            upload = inspect_upload(file.read_bytes(), file.name, {"xlsx"})
+            upload = service.inspect_questionnaire(file.read_bytes(), file.name)
+            params = {"profile": profile, "sheets": list(sheets) or None, "confirmed": "1" if confirm else ""}
             result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=key,
-                                             dry_run=dry_run, mapping_id=mapping)
+                                             dry_run=dry_run, layout_params=params)
     except DomainError as exc:
         click.echo(exc.message, err=True)
         for d in exc.details if isinstance(exc.details, list) else []:

@@ -6,10 +6,12 @@ from typing import Optional
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from vendorrisk.core.models import created_at_field, json_dict_field
+from vendorrisk.core.models import created_at_field, json_dict_field, json_list_field
 
-RESPONSE_FORMATS = ("native", "caiq", "generic")
-PROPOSAL_STATUSES = ("pending", "accepted", "rejected")
+# Our own workbook, the industry's formats known by a profile, or a layout the user confirmed.
+RESPONSE_FORMATS = ("native", "caiq", "hecvat3", "hecvat4", "sig", "ja_checklist", "unknown")
+# withdrawn: accepted, then its link was removed from the chain (``note`` says why).
+PROPOSAL_STATUSES = ("pending", "accepted", "rejected", "withdrawn")
 
 
 class QuestionnaireResponse(SQLModel, table=True):
@@ -23,9 +25,16 @@ class QuestionnaireResponse(SQLModel, table=True):
     template_id: Optional[str] = Field(default=None, max_length=60, index=True)
     template_version: Optional[int] = None
     format: str = Field(default="native", max_length=20)
-    mapping_id: Optional[str] = Field(default=None, max_length=60)
-    # Where the answers were read: sheet, header row and columns (foreign formats).
+    # The known format's profile that mapped a foreign workbook's answers onto our questions.
+    profile_id: Optional[str] = Field(default=None, max_length=60)
+    confidence: Optional[float] = None  # how surely the layout was detected (foreign formats)
+    # Where the answers were read: the sheets, header rows and columns (foreign formats).
     layout: dict = json_dict_field()
+    # Per article served (27(1)...27(9), 26(3)...): questions, answered, points, possible, score.
+    article_scores: dict = json_dict_field()
+    # A foreign workbook's answers as our questions (template, question, article, value,
+    # sources, points, max_points, flagged, severity): it may span several of our templates.
+    mapped: list = json_list_field()
     file_id: int = Field(foreign_key="stored_file.id")
     file_sha256: str = Field(max_length=64, index=True)
     filename: str = Field(default="", max_length=300)
@@ -72,8 +81,13 @@ class SubcontractorProposal(SQLModel, table=True):
     service: str = Field(default="", max_length=300)
     touches_user_data: bool = False
     data_location: str = Field(default="", max_length=200)
+    # Who sub-outsources to it, as written (委託元); blank: the vendor itself. parent_row is the
+    # row of the subcontractor named there, when it is another row of the same sheet.
+    contracted_by: str = Field(default="", max_length=300)
+    parent_row: Optional[int] = None
     status: str = Field(default="pending", max_length=10, index=True)
-    link_id: Optional[int] = Field(default=None, foreign_key="outsourcing_link.id")
+    # The link it became; a link removed from the chain leaves the proposal as a record.
+    link_id: Optional[int] = Field(default=None, foreign_key="outsourcing_link.id", ondelete="SET NULL")
     reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     reviewed_at: Optional[datetime] = None
     note: str = Field(default="", max_length=1000)

@@ -12,6 +12,7 @@ from vendorrisk.questionnaires.reader import NO_CACHED_VALUE, WorkbookReader, as
 from vendorrisk.questionnaires.scoring import Evaluation, evaluate, no_value_message, read_answer, read_yes_no_na
 from vendorrisk.questionnaires.template_files import Template, catalogue
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
+from vendorrisk.vendors.service import normalise_name
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
@@ -38,11 +39,14 @@ class ParsedWorkbook:
 
     format: str
     template: Template | None = None
-    mapping_id: str | None = None
+    profile_id: str | None = None
     layout: dict = field(default_factory=dict)
     answers: list[ParsedAnswer] = field(default_factory=list)
     proposals: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    confidence: float | None = None
+    detected: object = None  # a foreign workbook: the layout.DetectedResponse read
+    mapped: object = None  # ...and its answers mapped onto ours (profiles.MappedResponse)
 
     def error(self, sheet: str, cell: str, message: str) -> None:
         """Record a row-level problem."""
@@ -141,7 +145,7 @@ def _read_questions(reader: WorkbookReader, template: Template, parsed: ParsedWo
                                                     row=row, last=layout.FIRST_ROW + len(template.questions) - 1))
 
 
-def _read_subcontractors(reader: WorkbookReader, parsed: ParsedWorkbook) -> None:
+def _read_subcontractors(reader: WorkbookReader, vendor, parsed: ParsedWorkbook) -> None:
     sheet = layout.SUBCONTRACTORS_SHEET
     if not reader.has_sheet(sheet):
         parsed.error(sheet, "", _("The Subcontractors sheet is missing; expected the workbook as it was sent"))
@@ -151,8 +155,8 @@ def _read_subcontractors(reader: WorkbookReader, parsed: ParsedWorkbook) -> None
         if any(v is NO_CACHED_VALUE for v in values):
             parsed.error(sheet, f"A{row}", no_value_message())
             continue
-        name, number, country, service, user_data, location = (as_text(v) for v in values)
-        if not any((name, number, country, service, user_data, location)):
+        name, number, country, service, user_data, location, contracted_by = (as_text(v) for v in values)
+        if not any((name, number, country, service, user_data, location, contracted_by)):
             continue
         name = unicodedata.normalize("NFKC", name).strip()
         if not name:
@@ -172,7 +176,54 @@ def _read_subcontractors(reader: WorkbookReader, parsed: ParsedWorkbook) -> None
         parsed.proposals.append({"row": row, "name": name[:300], "corporate_number": corporate,
                                  "country": country, "service": unicodedata.normalize("NFKC", service)[:300],
                                  "touches_user_data": reading.value == "yes",
-                                 "data_location": unicodedata.normalize("NFKC", location)[:200]})
+                                 "data_location": unicodedata.normalize("NFKC", location)[:200],
+                                 "contracted_by": unicodedata.normalize("NFKC", contracted_by).strip()[:300],
+                                 "parent_row": None})
+    _resolve_contractors(vendor, parsed)
+
+
+def company_key(name: str) -> str:
+    """A company name for matching: legal-form words, width, case and punctuation aside."""
+    return normalise_name(name)
+
+
+def _resolve_contractors(vendor, parsed: ParsedWorkbook) -> None:
+    """Who contracts each listed subcontractor (委託元): blank or the vendor itself (by name or
+    corporate number) is the vendor; otherwise another row of the sheet, by corporate number
+    or name. A name found nowhere, a row naming itself and rows contracting each other in a
+    circle are row-level errors."""
+    sheet, column = layout.SUBCONTRACTORS_SHEET, layout.CONTRACTED_BY_COLUMN
+    own = {k for k in (company_key(vendor.name), company_key(vendor.name_en or ""), vendor.corporate_number) if k}
+    rows: dict[str, int] = {}
+    for item in parsed.proposals:
+        for key in (company_key(item["name"]), item["corporate_number"]):
+            if key:
+                rows.setdefault(key, item["row"])
+    for item in parsed.proposals:
+        written = item["contracted_by"]
+        key = normalise_corporate_number(written) if written and normalise_corporate_number(written).isdigit() \
+            else company_key(written)
+        if not written or key in own:
+            continue
+        parent = rows.get(key)
+        if parent is None:
+            parsed.error(sheet, f"{column}{item['row']}", _(
+                "%(name)s is not listed on this sheet; expected the name of a subcontractor listed here, or a "
+                "blank when you contract it directly", name=repr(written)))
+        elif parent == item["row"]:
+            parsed.error(sheet, f"{column}{item['row']}", _(
+                "A subcontractor cannot contract itself; expected who sub-outsources to it"))
+        else:
+            item["parent_row"] = parent
+    parents = {item["row"]: item["parent_row"] for item in parsed.proposals}
+    for item in parsed.proposals:
+        seen, row = {item["row"]}, item["parent_row"]
+        while row is not None and row not in seen:
+            seen.add(row)
+            row = parents.get(row)
+        if row is not None and row == item["row"]:
+            parsed.error(sheet, f"{column}{item['row']}", _(
+                "The rows contract each other in a circle; expected a chain from you down to the final contractor"))
 
 
 def read_native(reader: WorkbookReader, meta: dict, vendor, key: bytes) -> ParsedWorkbook:
@@ -190,5 +241,5 @@ def read_native(reader: WorkbookReader, meta: dict, vendor, key: bytes) -> Parse
         parsed.error(layout.QUESTIONS_SHEET, "", _("The Questions sheet is missing; expected the workbook as it was sent"))
         return parsed
     _read_questions(reader, template, parsed)
-    _read_subcontractors(reader, parsed)
+    _read_subcontractors(reader, vendor, parsed)
     return parsed

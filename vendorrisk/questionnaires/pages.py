@@ -1,5 +1,6 @@
-"""Questionnaire pages: templates, workbook download, upload with dry run and mapping
-confirmation, response (score, flags, answers, proposals), comparison with the previous one."""
+"""Questionnaire pages: templates, workbook download, upload (a detected layout imports at
+once; one not recognised is confirmed first), response (scores per article, flags,
+answers, the unanswered, proposals), the chain the proposals would build, comparison."""
 import re
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -16,18 +17,16 @@ from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
-from vendorrisk.core.uploads import inspect_upload
-from vendorrisk.questionnaires import reviews, service
+from vendorrisk.questionnaires import foreign, reviews, service
 from vendorrisk.questionnaires.models import QuestionnaireResponse
-from vendorrisk.questionnaires.reader_foreign import ROLES
+from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue, get_template
 from vendorrisk.vendors.models import Vendor
 
 bp = Blueprint("questionnaires", __name__, template_folder="templates", url_prefix="/questionnaires")
 NAV = [NavItem("questionnaires.index", _l("Questionnaires"), 40)]
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-LAYOUT_FIELDS = ("sheet", "header_row", "format", "id_column", "question_column", "answer_column",
-                 "comment_column", "ownership_column")
+LAYOUT_FIELDS = ("sheet", "header_row", "profile", *(f"{role}_column" for role in foreign.ROLES))
 
 
 def _vendors():
@@ -44,7 +43,7 @@ def index():
     """Templates to send, and the latest imported responses."""
     page = paginate(get_session(), reviews.responses_query(), request.args.get("page", 1, type=int), 25, scalars=False)
     return render_template("questionnaires/index.html", templates=catalogue().latest(),
-                           mappings=catalogue().mappings.values(), vendors=_vendors(), page=page,
+                           profiles=load_profiles(), vendors=_vendors(), page=page,
                            vendor_id=request.args.get("vendor_id", type=int))
 
 
@@ -70,7 +69,7 @@ def workbook(template_id):
 def _upload_from_form():
     file = request.files.get("file")
     if file and file.filename:
-        return inspect_upload(file.read(), file.filename, {"xlsx"})
+        return service.inspect_questionnaire(file.read(), file.filename)
     staged = request.form.get("staged", "")
     if SHA_RE.match(staged):
         try:
@@ -78,25 +77,36 @@ def _upload_from_form():
         except FileNotFoundError:
             data = b""
         if data:
-            return inspect_upload(data, request.form.get("filename", "upload.xlsx"), {"xlsx"})
-    raise ValidationFailed(_("Choose an .xlsx file."), [{"sheet": "", "cell": "", "message": _("Choose an .xlsx file.")}])
+            return service.inspect_questionnaire(data, request.form.get("filename", "upload.xlsx"))
+    message = _("Choose an .xlsx or .csv file.")
+    raise ValidationFailed(message, [{"sheet": "", "cell": "", "message": message}])
+
+
+def _layout_params() -> dict:
+    """The confirmation form's corrections: a blank field keeps what was detected."""
+    params = {k: request.form.get(k) for k in LAYOUT_FIELDS if (request.form.get(k) or "").strip()}
+    if request.form.getlist("sheets"):
+        params["sheets"] = request.form.getlist("sheets")
+    if request.form.get("confirmed") == "1":
+        params["confirmed"] = "1"
+    return params
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @allow("compliance", "vendor_owner")
 def upload():
-    """Upload a filled workbook: validate (dry run) or import; foreign layouts are confirmed first."""
+    """Upload a filled workbook or CSV: import it (or validate only, as a dry run); a layout
+    that was not recognised is shown for confirmation first."""
     session = get_session()
     vendor_id = request.values.get("vendor_id", type=int)
     context = {"vendors": _vendors(), "vendor_id": vendor_id, "errors": [], "result": None,
-               "mappings": list(catalogue().mappings.values())}
+               "profiles": load_profiles()}
     if request.method == "GET":
         return render_template("questionnaires/upload.html", **context)
     dry_run = request.form.get("dry_run") == "1"
-    confirmed = request.form.get("confirmed") == "1"
-    params = {k: request.form.get(k) for k in LAYOUT_FIELDS if request.form.get(k) is not None}
-    mapping_id = request.form.get("mapping") or None
+    params = _layout_params()
     upload = None
+    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params)
     try:
         with reading(session):  # check and read the workbook without SQLite's write lock
             if vendor_id is None or session.get(Vendor, vendor_id) is None:
@@ -104,61 +114,87 @@ def upload():
             if not service.may_import(session, g.user, vendor_id):
                 raise Forbidden(_("You may import questionnaires only for vendors you own."))
             upload = _upload_from_form()
-            preview = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(),
-                                              user_id=g.user.id, dry_run=True, layout_params=params,
-                                              mapping_id=mapping_id)
-        if preview.format != "native" and not confirmed and not preview.duplicate:
-            return _confirm(upload, vendor_id, preview, [], dry_run)
-        if dry_run or preview.duplicate:
-            if preview.duplicate:
-                flash(_("This file was already imported (same SHA-256); nothing was added."), "info")
-                return redirect(url_for(".response", response_id=preview.response.id))
-            context["result"] = preview
-            return render_template("questionnaires/upload.html", **context)
-        result = service.import_response(session, vendor_id=vendor_id, upload=upload, key=_key(), user_id=g.user.id,
-                                         layout_params=params, mapping_id=mapping_id, parsed=preview.parsed)
-        session.commit()
+            result = service.import_response(session, upload=upload, dry_run=True, **options)
+        if not (dry_run or result.duplicate):
+            result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
+            session.commit()
+    except foreign.LayoutUnconfirmed as exc:
+        session.rollback()
+        return _confirm(upload, vendor_id, exc.detected, [], dry_run)
     except ValidationFailed as exc:
         session.rollback()
-        if upload is not None and (confirmed or params):
-            return _confirm(upload, vendor_id, None, exc.details, dry_run, exc.message), 422
+        if upload is not None and request.form.get("confirmed") == "1":
+            return _confirm(upload, vendor_id, foreign.best_guess(upload.data), exc.details, dry_run, exc.message), 422
         context["errors"], context["message"] = exc.details, exc.message
         return render_template("questionnaires/upload.html", **context), 422
+    if result.duplicate:
+        flash(_("This file was already imported (same SHA-256); nothing was added."), "info")
+        return redirect(url_for(".response", response_id=result.response.id))
+    if dry_run:
+        context["result"] = result
+        return render_template("questionnaires/upload.html", **context)
     flash(_("Imported: %(answered)s of %(questions)s questions answered, %(flags)s flagged.",
             answered=result.answered, questions=result.questions, flags=result.flags), "info")
     return redirect(url_for(".response", response_id=result.response.id))
 
 
-def _confirm(upload, vendor_id, preview, errors, dry_run, message=""):
-    """Keep the file (content-addressed) and ask the user to confirm the detected columns."""
+def _confirm(upload, vendor_id, detected, errors, dry_run, message=""):
+    """Keep the file (content-addressed) and ask the user to confirm or correct the layout:
+    the sheets chosen and every sheet considered, the header row, the columns, the format."""
     import hashlib
     sha256 = hashlib.sha256(upload.data).hexdigest()
     storage.backend().put(sha256, upload.data)
-    layout = preview.layout if preview else {
-        "sheet": request.form.get("sheet", ""), "header_row": request.form.get("header_row", ""),
-        "format": request.form.get("format", ""),
-        "columns": {role: request.form.get(f"{role}_column", "") for role in ROLES}}
+    chosen = detected.sheets[0].as_dict() if detected and detected.sheets else {}
     return render_template("questionnaires/confirm.html", vendor=get_session().get(Vendor, vendor_id),
-                           staged=sha256, filename=upload.filename, preview=preview, layout=layout,
+                           staged=sha256, filename=upload.filename, detected=detected, chosen=chosen,
                            form=request.form, errors=errors, message=message, dry_run=dry_run,
-                           mappings=list(catalogue().mappings.values()), roles=ROLES)
+                           profiles=load_profiles(), roles=foreign.ROLES)
 
 
 @bp.get("/responses/<int:response_id>")
 @allow(*ALL_ROLES)
 def response(response_id):
-    """A response: score, flags, answers and subcontractor proposals."""
+    """A response: scores per article, flags, answers (and those left blank), proposals."""
     session = get_session()
     item = reviews.get_response(session, response_id)
     template = None
     if item.template_id:
         template = catalogue().versions.get((item.template_id, item.template_version))
+    answers = reviews.answers_of(session, response_id)
     return render_template("questionnaires/response.html", response=item, template=template,
-                           vendor=session.get(Vendor, item.vendor_id),
-                           answers=reviews.answers_of(session, response_id),
+                           vendor=session.get(Vendor, item.vendor_id), answers=answers,
+                           unanswered=[a for a in answers if not (a.raw or a.value)],
+                           ours={t.id: t for t in catalogue().latest()},
+                           profile=next((p for p in load_profiles() if p.id == item.profile_id), None),
                            proposals=reviews.proposals_of(session, response_id),
                            arrangements=reviews.arrangements_for(session, item.vendor_id),
                            previous=reviews.previous_response(session, item))
+
+
+@bp.get("/responses/<int:response_id>/chain")
+@allow(*ALL_ROLES)
+def chain(response_id):
+    """The chain the listed subcontractors would build in an arrangement, before accepting."""
+    session = get_session()
+    item = reviews.get_response(session, response_id)
+    arrangements = reviews.arrangements_for(session, item.vendor_id)
+    arrangement_id = request.args.get("arrangement_id", type=int) or (arrangements[0].id if arrangements else 0)
+    planned = reviews.chain_plan_for(session, item, arrangement_id) if arrangements else None
+    return render_template("questionnaires/chain.html", response=item, vendor=session.get(Vendor, item.vendor_id),
+                           arrangements=arrangements, plan=planned)
+
+
+@bp.post("/responses/<int:response_id>/chain")
+@allow("compliance", "procurement")
+def accept_chain(response_id):
+    """Accept the chosen subcontractors into the arrangement's chain, as the tree shown."""
+    session = get_session()
+    arrangement_id = request.form.get("arrangement_id", type=int) or 0
+    chosen = set(request.form.getlist("proposal_id", type=int))
+    links = reviews.accept_proposals(session, response_id, arrangement_id, chosen, g.user.id)
+    session.commit()
+    flash(_("%(count)s subcontractors were added to the chain (approval pending).", count=len(links)), "info")
+    return redirect(url_for(".chain", response_id=response_id, arrangement_id=arrangement_id))
 
 
 @bp.get("/responses/<int:response_id>/compare")
@@ -202,6 +238,17 @@ def reject(proposal_id):
     proposal = reviews.reject_proposal(session, proposal_id, g.user.id, request.form.get("note", ""))
     session.commit()
     flash(_("The proposal was rejected."), "info")
+    return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+@allow("compliance", "procurement")
+def withdraw(proposal_id):
+    """Remove from the chain the link an accepted subcontractor became, saying why."""
+    session = get_session()
+    proposal = reviews.withdraw_proposal(session, proposal_id, g.user.id, request.form.get("reason", ""))
+    session.commit()
+    flash(_("The link was removed from the chain; the reason is recorded."), "info")
     return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))
 
 

@@ -9,6 +9,8 @@ A profile is one YAML file under ``questionnaires/mappings/formats/``::
     recognise:                       # every test given must hold
       ids: '^(A&A|AIS|...)-\\d{2}\\.\\d+$'  # question ids (NFKC, upper case) matched in full...
       min_id_share: 0.9              # ...by this share of the questions read (default 0.8)
+      prefixes: [GNRL, DOCU, AAAI]   # id prefixes (before the first '-' or '.') of the scheme...
+      min_prefixes: 2                # ...of which at least this many occur
       sheets: '^hecvat'              # titles (case-folded) of the answer sheets matched...
       min_sheets: 1                  # ...by at least this many of them
       max_sheets: 1                  # at most this many answer sheets
@@ -30,11 +32,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from vendorrisk.core import content
+from vendorrisk.questionnaires.text_rules import TextRules
 from vendorrisk.questionnaires.vocabulary import canonical
 
 FORMATS = ("caiq", "hecvat3", "hecvat4", "sig", "ja_checklist")
 WORST_FIRST = ("no", "partial", "yes")
 ID = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+ID_PREFIX = re.compile(r"[-.]")
 
 
 class ProfileError(ValueError):
@@ -55,6 +59,8 @@ class Profile:
     title_en: str
     ids: re.Pattern | None = None
     min_id_share: float = 0.8
+    prefixes: frozenset[str] = frozenset()
+    min_prefixes: int = 1
     sheets: re.Pattern | None = None
     min_sheets: int = 1
     max_sheets: int | None = None
@@ -63,18 +69,24 @@ class Profile:
     by_id: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # foreign id -> (template, question)
     by_text: tuple[tuple[re.Pattern, str, str], ...] = ()  # (pattern, template, question)
     path: str = ""
+    text_rules: TextRules = field(default=None, compare=False, repr=False)  # by_text, made quick
+
+    def __post_init__(self):
+        if self.text_rules is None:
+            object.__setattr__(self, "text_rules", TextRules(self.by_text))
 
     @property
     def tests(self) -> int:
         """How many structural tests the profile makes (more tests: a more specific profile)."""
-        return sum((self.ids is not None, self.sheets is not None, self.max_sheets is not None, bool(self.headers)))
+        return sum((self.ids is not None, bool(self.prefixes), self.sheets is not None, self.max_sheets is not None,
+                    bool(self.headers)))
 
     def targets(self, question_id: str, text: str) -> list[tuple[str, str]]:
         """Our (template, question) pairs a foreign question maps onto, by id and by text."""
         found = list(self.by_id.get(canonical(question_id), ())) if question_id else []
-        for pattern, template, ours in self.by_text:
-            if (template, ours) not in found and pattern.search(text):
-                found.append((template, ours))
+        for pair in self.text_rules.matches(text):
+            if pair not in found:
+                found.append(pair)
         return found
 
 
@@ -133,8 +145,13 @@ def parse_profile(path: Path) -> tuple[Profile | None, list[tuple[str, str]]]:
             if pattern is not None:
                 by_text.append((pattern, str(template), str(item["question"])))
     max_sheets = test.get("max_sheets")
+    prefixes = test.get("prefixes") or []
+    if not isinstance(prefixes, list):
+        problems.append((where, "recognise.prefixes must be a list of id prefixes"))
+        prefixes = []
     profile = Profile(pid, str(fmt), str(title.get("ja", "")).strip(), str(title.get("en", "")).strip(),
                       _compile(test.get("ids"), where, problems), float(test.get("min_id_share", 0.8)),
+                      frozenset(canonical(p).upper() for p in prefixes), int(test.get("min_prefixes", 1)),
                       _compile(test.get("sheets"), where, problems), int(test.get("min_sheets", 1)),
                       int(max_sheets) if max_sheets is not None else None,
                       tuple(tuple(canonical(n) for n in group) for group in headers),
@@ -213,6 +230,11 @@ def recognise(layouts, questions, profiles) -> tuple[Profile, float] | None:
             if share < profile.min_id_share:
                 continue
             strength.append(share)
+        if profile.prefixes:
+            present = {ID_PREFIX.split(i, 1)[0] for i in ids} & profile.prefixes
+            if len(present) < profile.min_prefixes:
+                continue
+            strength.append(1.0)
         if profile.sheets is not None:
             matching = sum(1 for t in titles if profile.sheets.search(t))
             if matching < profile.min_sheets:

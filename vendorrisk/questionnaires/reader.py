@@ -1,7 +1,7 @@
 """Reading questionnaire workbooks: fast, bounded, and exact about what a cell holds.
 
 Only called on bytes that passed ``uploads.inspect_upload`` (size, type and decompression
-gate). Each sheet is streamed once with a defused expat parser (``questionnaire_xml``):
+gate). Each sheet is streamed once with a defused expat parser (``reader_xml``, ``reader_cells``):
 only the rows and columns asked for are kept, so a sheet formatted down to row 1,048,576
 costs a pass over its XML but no memory for its empty rows; merged ranges carry their
 top-left value; and a formula saved without a cached value reads as ``NO_CACHED_VALUE``
@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.questionnaires import reader_cells as cells
 from vendorrisk.questionnaires import reader_xml as xml
 from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
 from vendorrisk.questionnaires.workbook import META_SHEET
@@ -71,11 +72,12 @@ class WorkbookReader:
         try:
             if self._strings is None:
                 self._strings = xml.shared_strings(self.archive, self.package.shared_strings)
-            sheet = xml.read_sheet(self.archive, self._paths[title], max_col=max_col, min_row=min_row,
+            sheet = cells.read_sheet(self.archive, self._paths[title], max_col=max_col, min_row=min_row,
                                    max_row=max_row, strings=self._strings, dates=self.dates,
                                    durations=self.durations, epoch=self.package.epoch)
         except BROKEN as exc:
             raise _refuse(exc, title) from None
+        cells.pad(sheet.rows, max_col)
         last = sheet.last_row if max_row is None else min(sheet.last_row, max_row)
         if last < min_row:
             return []

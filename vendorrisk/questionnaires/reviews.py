@@ -1,23 +1,20 @@
 """After an import: responses listed and compared, subcontractor proposals accepted into
 the vendor's chains or rejected, and the latest workbooks offered as evidence."""
-import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from vendorrisk.core import storage
+from vendorrisk.core import audit, storage
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import StoredFile, utcnow
 from vendorrisk.core.registry import EvidenceFile
+from vendorrisk.questionnaires import chain_plan
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.vendors import chains
-from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
-from vendorrisk.vendors.service import create_vendor
-
-LOCATION_RE = re.compile(r"^([A-Za-z]{2})(?:[\s:/,-]+(.*))?$")
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 
 def get_response(session: Session, response_id: int) -> QuestionnaireResponse:
@@ -103,21 +100,6 @@ def arrangements_for(session: Session, vendor_id: int) -> list[Arrangement]:
         or_(Arrangement.vendor_id == vendor_id, Arrangement.id.in_(linked))).order_by(Arrangement.title)))
 
 
-def _subcontractor_vendor(session: Session, proposal: SubcontractorProposal) -> Vendor:
-    vendor = None
-    if proposal.corporate_number:
-        vendor = session.exec(select(Vendor).where(Vendor.corporate_number == proposal.corporate_number)).first()
-    if vendor is None:
-        vendor = session.exec(select(Vendor).where(or_(Vendor.name == proposal.name,
-                                                       Vendor.name_en == proposal.name))).first()
-    if vendor is None:
-        # Registered like any other vendor (validated, status prospect); the name search
-        # above already offered the match, so a similar name is a separate company.
-        vendor = create_vendor(session, {"name": proposal.name, "corporate_number": proposal.corporate_number,
-                                         "country": proposal.country or "JP", "confirm_duplicate": True})
-    return vendor
-
-
 def _pending(session: Session, proposal_id: int) -> SubcontractorProposal:
     proposal = session.get(SubcontractorProposal, proposal_id)
     if proposal is None:
@@ -125,34 +107,56 @@ def _pending(session: Session, proposal_id: int) -> SubcontractorProposal:
     lock(session, proposal)  # accepted or rejected once, however many click at the same moment
     if proposal.status != "pending":
         raise Conflict(_("This proposal was already accepted.") if proposal.status == "accepted"
-                       else _("This proposal was already rejected."))
+                       else _("This proposal was already rejected.") if proposal.status == "rejected"
+                       else _("This proposal was accepted and its link later removed from the chain."))
     return proposal
 
 
-def accept_proposal(session: Session, proposal_id: int, arrangement_id: int, user_id: int | None) -> OutsourcingLink:
-    """Add the proposed subcontractor under the vendor in the chosen arrangement's chain."""
-    proposal = _pending(session, proposal_id)
-    if arrangement_id not in {a.id for a in arrangements_for(session, proposal.vendor_id)}:
+def chain_plan_for(session: Session, response: QuestionnaireResponse, arrangement_id: int,
+                   selected: set[int] | None = None) -> chain_plan.ChainPlan:
+    """The response's subcontractors planned into an arrangement in whose chain the vendor is."""
+    if arrangement_id not in {a.id for a in arrangements_for(session, response.vendor_id)}:
         raise ValidationFailed(_("Choose an arrangement in whose chain the vendor appears."),
                                [{"field": "arrangement_id", "message": _("The vendor is not in this arrangement's chain.")}])
-    child = _subcontractor_vendor(session, proposal)
-    arrangement = session.get(Arrangement, arrangement_id)
-    # The chains area refuses self-links, cycles and duplicate links, and re-tiers the chain.
-    link = chains.add_link(session, arrangement, {"parent_vendor_id": proposal.vendor_id, "vendor_id": child.id,
-                                                  "service": proposal.service,
-                                                  "touches_user_data": proposal.touches_user_data})
-    link.approval_status = "pending"
-    link.approval_note = f"Listed in questionnaire response {proposal.response_id}"
-    session.add(link)
-    session.flush()
-    match = LOCATION_RE.match(proposal.data_location.strip())
-    if match:
-        session.add(DataLocation(link_id=link.id, country=match.group(1).upper(), region=(match.group(2) or "")[:100]))
-    proposal.status, proposal.link_id = "accepted", link.id
-    proposal.reviewed_by_id, proposal.reviewed_at = user_id, utcnow()
-    session.add(proposal)
-    session.flush()
-    return link
+    return chain_plan.plan(session, response, session.get(Arrangement, arrangement_id), selected)
+
+
+def accept_proposals(session: Session, response_id: int, arrangement_id: int, proposal_ids: set[int] | None,
+                     user_id: int | None) -> list[OutsourcingLink]:
+    """Add the response's listed subcontractors (those of ``proposal_ids``, or every one the
+    plan adds) to the arrangement's chain as the tree they describe."""
+    response = get_response(session, response_id)
+    planned = chain_plan_for(session, response, arrangement_id, proposal_ids)
+    for item in planned.to_add:  # each added once, however many accept at the same moment
+        lock(session, item.proposal)
+        if item.proposal.status != "pending":
+            raise Conflict(_("This proposal was already accepted.") if item.proposal.status == "accepted"
+                           else _("This proposal was already rejected."))
+    return chain_plan.accept(session, planned, user_id)
+
+
+def accept_proposal(session: Session, proposal_id: int, arrangement_id: int, user_id: int | None) -> OutsourcingLink:
+    """Add one listed subcontractor to the chain, under who contracts it (the vendor, or a
+    listed subcontractor already in the chain); refused when it is the vendor itself or is
+    already in the chain (409), or when its contractor is not in the chain yet (422)."""
+    proposal = _pending(session, proposal_id)
+    planned = chain_plan_for(session, get_response(session, proposal.response_id), arrangement_id, {proposal.id})
+    item = planned.of(proposal.id)
+    name = item.vendor.name if item.vendor else proposal.name
+    if item.action == chain_plan.SELF:
+        raise Conflict(_("%(name)s cannot be its own subcontractor or the vendor's.", name=name),
+                       [{"field": "proposal", "message": _("A vendor cannot be its own subcontractor.")}])
+    if item.action == chain_plan.LINKED:
+        raise Conflict(_("%(name)s is already recorded in this chain under %(parent)s.", name=name,
+                         parent=item.parent_name))
+    if item.action == chain_plan.ELSEWHERE:
+        raise Conflict(_("%(name)s is already in this chain at tier %(tiers)s (under %(parents)s); it is not added "
+                         "a second time.", name=name, tiers=", ".join(map(str, item.tiers)), parents=item.parent_name))
+    if item.action != chain_plan.ADD or item.parent_row is not None:
+        raise ValidationFailed(_("%(parent)s, who contracts %(name)s, is not in this chain yet; accept it first.",
+                                 parent=item.parent_name, name=name),
+                               [{"field": "proposal", "message": _("Its contractor is not in the chain.")}])
+    return chain_plan.accept(session, planned, user_id)[0]
 
 
 def reject_proposal(session: Session, proposal_id: int, user_id: int | None, note: str = "") -> SubcontractorProposal:
@@ -163,6 +167,48 @@ def reject_proposal(session: Session, proposal_id: int, user_id: int | None, not
     session.add(proposal)
     session.flush()
     return proposal
+
+
+def withdraw_proposal(session: Session, proposal_id: int, user_id: int | None, reason: str) -> SubcontractorProposal:
+    """Remove the link an accepted proposal became from the chain, recording why."""
+    proposal = session.get(SubcontractorProposal, proposal_id)
+    if proposal is None:
+        raise NotFound(_("There is no subcontractor proposal %(id)s.", id=proposal_id))
+    lock(session, proposal)  # withdrawn once, however many click at the same moment
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationFailed(_("Say why the link is removed."), [{"field": "reason", "message": _(
+            "Say why the link is removed (e.g. the subcontractor is under another company).")}])
+    link = session.get(OutsourcingLink, proposal.link_id) if proposal.link_id else None
+    if proposal.status != "accepted" or link is None:
+        raise Conflict(_("Only a proposal that was accepted into the chain can be withdrawn from it."))
+    before = {"status": proposal.status, "link_id": link.id, "arrangement_id": link.arrangement_id,
+              "parent_vendor_id": link.parent_vendor_id, "vendor_id": link.vendor_id}
+    proposal.status, proposal.link_id, proposal.note = "withdrawn", None, reason[:1000]
+    proposal.reviewed_by_id, proposal.reviewed_at = user_id, utcnow()
+    session.add(proposal)
+    session.flush()
+    chains.remove_link(session, link)  # refused (409) while the company has subcontractors of its own there
+    audit.add_event(session, action="withdraw", entity="subcontractor_proposal", entity_id=proposal.id,
+                    before=before, after={"status": "withdrawn", "reason": reason[:1000]})
+    session.flush()
+    return proposal
+
+
+def on_chain_changed(session: Session, _event) -> None:
+    """A link that came from a proposal was removed from the chain (the database set the
+    proposal's link to NULL): the proposal is withdrawn, with why, for the record."""
+    orphaned = session.exec(select(SubcontractorProposal).where(
+        SubcontractorProposal.status == "accepted", SubcontractorProposal.link_id.is_(None))
+        .execution_options(populate_existing=True)).all()
+    for proposal in orphaned:
+        proposal.status = "withdrawn"
+        proposal.note = ("チェーンから委託関係が削除されました / The link was removed from the chain"
+                         + (f" — {proposal.note}" if proposal.note else ""))[:1000]
+        proposal.reviewed_at = utcnow()
+        session.add(proposal)
+    if orphaned:
+        session.flush()
 
 
 def latest_workbooks(session: Session, vendor_id: int):

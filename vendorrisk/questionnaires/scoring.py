@@ -167,3 +167,25 @@ def total_score(evaluations) -> float | None:
             points += item.points or 0.0
             possible += item.max_points
     return round(100.0 * points / possible, 1) if possible else None
+
+
+def article_scores(items) -> dict[str, dict]:
+    """Scores per article served, from (article, points, max_points, answered) items: the
+    questions counted, answered, points earned of possible and the percentage (None when
+    nothing counts), ordered by article."""
+    found: dict[str, dict] = {}
+    for article, points, possible, answered in items:
+        entry = found.setdefault(article, {"questions": 0, "answered": 0, "points": 0.0, "possible": 0.0})
+        entry["questions"] += 1
+        entry["answered"] += bool(answered)
+        if possible:
+            entry["points"] += points or 0.0
+            entry["possible"] += possible
+    for entry in found.values():
+        entry["score"] = round(100.0 * entry["points"] / entry["possible"], 1) if entry["possible"] else None
+    return {article: found[article] for article in sorted(found, key=_article_order)}
+
+
+def _article_order(article: str) -> tuple:
+    match = re.match(r"^(\d+)\((\d+)\)$", article)
+    return (int(match.group(1)), int(match.group(2))) if match else (999, 0)

@@ -2,8 +2,9 @@
 where a vendor put its answers.
 
 Pure: bytes in, ``Book`` out; no Flask, no database. An .xlsx is read with the streaming,
-defused reader of ``questionnaire_xml`` (a DTD, entity declaration or external reference
-refuses the file), every sheet once, visible or hidden, the first ``MAX_COLUMNS`` columns:
+defused reader of ``reader_xml`` and ``reader_cells`` (a DTD, entity declaration or external reference
+refuses the file), every sheet once, visible or hidden, the columns it uses of the first
+``MAX_COLUMNS``:
 cell values (a formula reads as its cached value), which cells are formulas and their text,
 merged ranges (the top-left value carried into every covered cell) and the drop-down lists
 of data validations, resolved to their values whether written inline, as a range on any
@@ -24,11 +25,16 @@ from datetime import date, datetime
 from defusedxml.common import DefusedXmlException
 from openpyxl.utils import column_index_from_string, range_boundaries
 
+from vendorrisk.questionnaires import reader_cells as cells
 from vendorrisk.questionnaires import reader_xml as xml
 from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
 
-MAX_COLUMNS = 30
+# Columns read at most: Japanese forms drawn on a grid of narrow columns (方眼紙) merge a
+# question over dozens of them and put the answer far to the right. A sheet keeps only
+# the columns it uses (values, and drop-down lists on blank answer cells).
+MAX_COLUMNS = 120
 MAX_LIST_COLUMNS = 200
+LIST_CELLS = 2000  # lists over larger areas are checked by their bounds
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 200
 BROKEN = (pyexpat.ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError,
@@ -50,7 +56,7 @@ class UnreadableWorkbook(ValueError):
 
 @dataclass
 class Sheet:
-    """One sheet: values by row (``MAX_COLUMNS`` wide, merged ranges filled from their
+    """One sheet: values by row (``width`` wide: the columns used, merged ranges filled from their
     top-left cell), formula text by (row, column), merged boxes and drop-down lists."""
 
     title: str
@@ -64,6 +70,7 @@ class Sheet:
     covered: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # cell -> its merge anchor
     boxes: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)  # anchor -> merge
     merged_rows: set[int] = field(default_factory=set)  # rows a merged range touches
+    _list_index: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def visible(self) -> bool:
@@ -85,10 +92,41 @@ class Sheet:
 
     def allowed_at(self, row: int, column: int) -> tuple[str, ...]:
         """The values of the drop-down list on a cell, if it has one."""
-        for (left, top, right, bottom), values in self.lists:
+        if not self.lists:
+            return ()
+        if self._list_index is None:
+            self._index_lists()
+        cells, wide = self._list_index
+        found = cells.get((row, column))
+        for position, (left, top, right, bottom), values in wide:
+            if found is not None and found[0] < position:
+                break
             if left <= column <= right and top <= row <= bottom:
                 return values
-        return ()
+        return found[1] if found is not None else ()
+
+    def _index_lists(self) -> None:
+        """Lists over small areas by cell (a workbook may put one on every answer cell); the
+        first list given for a cell wins, as in Excel."""
+        cells: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
+        wide = []
+        for position, (box, values) in enumerate(self.lists):
+            left, top, right, bottom = box
+            right = min(right, self.width)
+            if (right - left + 1) * (bottom - top + 1) > LIST_CELLS:
+                wide.append((position, box, values))
+                continue
+            for row in range(top, bottom + 1):
+                for column in range(left, right + 1):
+                    cells.setdefault((row, column), (position, values))
+        self._list_index = (cells, wide)
+
+    def widen(self, width: int) -> None:
+        """Make every row ``width`` columns long (columns a user names beyond those used)."""
+        if width > self.width:
+            for values in self.rows.values():
+                values.extend([None] * (width - len(values)))
+            self.width = width
 
     def merged_span(self, row: int, column: int) -> int:
         """How many columns the merged range covering the cell spans (1 if none)."""
@@ -158,7 +196,7 @@ def read_xlsx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Book:
             def load(sheet_title: str, state: str, path: str, width: int) -> tuple[Sheet, list]:
                 nonlocal title
                 title = sheet_title
-                raw = xml.read_sheet(archive, path, max_col=width, min_row=1, max_row=None, strings=strings,
+                raw = cells.read_sheet(archive, path, max_col=width, min_row=1, max_row=None, strings=strings,
                                      dates=dates, durations=durations, epoch=package.epoch, formulas=True)
                 return _sheet(sheet_title, state, raw, width), raw.validations
             loaded = [load(t, s, p, MAX_COLUMNS) for t, s, p in package.sheets]
@@ -186,7 +224,24 @@ def read_xlsx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Book:
     return book
 
 
-def _sheet(title: str, state: str, raw: xml.SheetData, width: int) -> Sheet:
+def _used_width(raw: cells.SheetData, width: int) -> int:
+    """The columns a sheet uses, of the ``width`` read: its values, and the left edge of its
+    drop-down lists (an answer column may be all blank)."""
+    used = raw.last_column
+    for kind, sqref, _formula in raw.validations:
+        for part in sqref.split() if kind == "list" else ():
+            try:
+                left = range_boundaries(part)[0]
+            except (TypeError, ValueError):
+                continue
+            if left and used < left <= width:
+                used = left
+    return max(1, min(used, width))
+
+
+def _sheet(title: str, state: str, raw: cells.SheetData, width: int) -> Sheet:
+    width = _used_width(raw, width)
+    cells.pad(raw.rows, width)
     sheet = Sheet(title, state, raw.rows, raw.last_row, width, formulas=raw.formulas)
     for ref in raw.merges:
         try:
@@ -265,9 +320,13 @@ def _list_values(formula: str, sheet: Sheet, index: int, names: dict[str, str], 
 ENCODINGS = ("utf-8-sig", "cp932", "utf-16")
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file: UTF-16 (by its byte order mark), UTF-8 or Shift_JIS (cp932)."""
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableWorkbook("corrupt", detail="not UTF-16 text after its byte order mark") from None
     for encoding in ENCODINGS[:2]:  # UTF-8 first; Excel in Japan saves CSV as Shift_JIS (cp932)
         try:
             return data.decode(encoding)
@@ -280,16 +339,21 @@ def read_csv(data: bytes, title: str = "CSV") -> Book:
     """A CSV file (comma, tab or semicolon separated; UTF-8, UTF-16 or Shift_JIS) as one sheet."""
     if b"\x00" in data[:4096] and data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise UnreadableWorkbook("corrupt", detail="binary data")
-    text = _decode(data)
+    text = decode_text(data)
     sample = text[:20000]
     delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in sample.splitlines()[:50]))
     sheet = Sheet(title)
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             cells = [v if v.strip() else None for v in values[:MAX_COLUMNS]]
-            if any(v is not None for v in cells):
-                sheet.rows[number] = cells + [None] * (MAX_COLUMNS - len(cells))
+            while cells and cells[-1] is None:
+                cells.pop()
+            if cells:
+                sheet.rows[number] = cells
                 sheet.last_row = number
     except csv.Error as exc:
         raise UnreadableWorkbook("corrupt", detail=str(exc)) from None
+    sheet.width = max((len(values) for values in sheet.rows.values()), default=1)
+    for values in sheet.rows.values():
+        values.extend([None] * (sheet.width - len(values)))
     return Book([sheet], kind="csv")

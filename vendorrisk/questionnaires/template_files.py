@@ -1,10 +1,11 @@
-"""Questionnaire templates and foreign-format mappings: content files under ``questionnaires/``.
+"""Questionnaire templates: content files under ``questionnaires/``.
 
-A template is one YAML file (id, version, bilingual title, sections of questions); a
-mapping (``questionnaires/mappings/*.yaml``) relates a foreign questionnaire's question ids
-to a template's questions. Files are validated when the app starts against the schemas of
-``template_schema``; a broken file is named with its problems.
-``questionnaires/selection/`` belongs to the selection area and is not read here.
+A template is one YAML file (id, version, bilingual title, sections of questions), validated
+against the schemas of ``template_schema``. The industry's formats, and how their answers
+map onto our questions, are profiles under ``questionnaires/mappings/formats/``
+(``profiles``). Files are validated when the app starts (the area registers both checkers);
+a broken file is named with its problems. ``questionnaires/selection/`` belongs to the
+selection area and is not read here.
 """
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,11 +17,11 @@ from flask_babel import gettext as _
 from vendorrisk.core import content
 from vendorrisk.core.errors import NotFound
 from vendorrisk.core.registry import ContentProblem
+from vendorrisk.questionnaires.profiles import check_profiles
 from vendorrisk.questionnaires.template_schema import (
     ARTICLE_RE,
     NAMES,
     YES_NO_NA_LABELS,
-    MappingFile,
     QuestionFile,
     TemplateFile,
 )
@@ -118,23 +119,6 @@ class Template:
         return {q.id: q for q in self.questions}
 
 
-@dataclass(frozen=True)
-class Mapping:
-    """Foreign question ids related to a template's question ids."""
-
-    id: str
-    title_ja: str
-    title_en: str
-    format: str
-    template_id: str
-    questions: dict[str, str]
-    path: str = ""
-
-    def title(self, language: str = "en") -> str:
-        """The title in the given language."""
-        return self.title_ja if language == "ja" else self.title_en
-
-
 def canonical(text) -> str:
     """Normalise text for comparison: NFKC (full-width to half-width), case-folded, trimmed."""
     return " ".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
@@ -164,34 +148,11 @@ def _question(question: QuestionFile, section_id: str) -> Question:
                     tuple(flag.answers) if flag else (), flag.severity if flag else None)
 
 
-def parse_mapping(path: Path, templates: dict[str, "Template"]) -> tuple[Mapping | None, list[ContentProblem]]:
-    """Read and validate one mapping file against the (latest) templates."""
-    schema, _data, problems = content.validate_file(path, MappingFile)
-    if schema is None:
-        return None, problems
-    where = content.relative(path)
-    template = templates.get(schema.template)
-    if template is None:
-        return None, [ContentProblem(where, f"template {schema.template!r} does not exist")]
-    for foreign, ours in schema.questions.items():
-        question = template.question(ours)
-        if question is None:
-            problems.append(ContentProblem(where, f"{foreign}: question {ours} is not in template {template.id}"))
-        elif schema.format == "caiq" and question.type != "yes_no_na":
-            problems.append(ContentProblem(where, f"{foreign}: CAIQ answers are Yes/No/NA, but {ours} "
-                                                  f"is {question.type}"))
-    if problems:
-        return None, problems
-    return Mapping(schema.id, schema.title.ja, schema.title.en, schema.format, schema.template,
-                   {canonical(foreign): ours for foreign, ours in schema.questions.items()}, where), []
-
-
 @dataclass(frozen=True)
 class Catalogue:
-    """Every template version and mapping found in a folder."""
+    """Every template version found in a folder."""
 
     versions: dict[tuple[str, int], Template]
-    mappings: dict[str, Mapping]
     problems: tuple[ContentProblem, ...]
 
     def latest(self) -> list[Template]:
@@ -203,7 +164,7 @@ class Catalogue:
 
 
 def load_catalogue(folder: Path | None = None) -> Catalogue:
-    """Read every template (``*.yaml`` at the top of the folder) and mapping (``mappings/``)."""
+    """Read every template (``*.yaml`` at the top of the folder)."""
     folder = Path(folder or content.QUESTIONNAIRES_DIR)
     problems: list[ContentProblem] = []
     versions: dict[tuple[str, int], Template] = {}
@@ -218,16 +179,7 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
                                            f"{template.version} is also defined in {versions[key].path}"))
             continue
         versions[key] = template
-    latest = {}
-    for (tid, _v), template in sorted(versions.items()):
-        latest[tid] = template
-    mappings: dict[str, Mapping] = {}
-    for path in sorted((folder / "mappings").glob("*.y*ml")):
-        mapping, found = parse_mapping(path, latest)
-        problems.extend(found)
-        if mapping is not None and not found:
-            mappings[mapping.id] = mapping
-    return Catalogue(versions, mappings, tuple(problems))
+    return Catalogue(versions, tuple(problems))
 
 
 @lru_cache(maxsize=4)
@@ -238,8 +190,7 @@ def _cached(folder: str, stamp: tuple) -> Catalogue:
 def catalogue(folder: Path | None = None) -> Catalogue:
     """The catalogue of the questionnaires folder, re-read when a file changes."""
     folder = Path(folder or content.QUESTIONNAIRES_DIR)
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*.y*ml"))
-                  if "selection" not in p.relative_to(folder).parts)
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.glob("*.y*ml")))
     return _cached(str(folder), stamp)
 
 
@@ -259,5 +210,11 @@ def get_template(template_id: str, version: int | None = None) -> Template:
 
 
 def check_questionnaires() -> list[ContentProblem]:
-    """Validate every questionnaire template and mapping file."""
+    """Validate every questionnaire template file."""
     return list(load_catalogue().problems)
+
+
+def check_formats() -> list[ContentProblem]:
+    """Validate every format profile, its mapping targets against the latest templates."""
+    templates = {t.id: t for t in load_catalogue().latest()}
+    return [ContentProblem(path, message) for path, message in check_profiles(templates)]

@@ -1,10 +1,9 @@
-"""The schemas of the questionnaire content files: templates (``questionnaires/*.yaml``) and
-mappings of foreign questionnaires (``questionnaires/mappings/*.yaml``).
+"""The schemas of the questionnaire templates (``questionnaires/*.yaml``). The profiles of
+the industry's formats (``questionnaires/mappings/formats/*.yaml``) are read by ``profiles``.
 
 Types and single values are declared on the models; the rules that relate fields of a
 question (its choices, expected and flagged answers, weight) are checked together by
-``QuestionFile`` so that every problem of a question is reported at once. Whether a
-mapping's template and questions exist is checked by the loader, which knows the templates.
+``QuestionFile`` so that every problem of a question is reported at once.
 """
 import re
 from typing import Annotated, Literal
@@ -21,7 +20,6 @@ ARTICLE_PARTS = {25: 4, 26: 4, 27: 9}
 ARTICLE_RE = re.compile(r"^(25|26|27)\((\d)\)$")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.&-]{0,59}$")
 FILE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
-FOREIGN_FORMATS = ("caiq", "generic")
 YES_NO_NA_LABELS = (("yes", "はい", "Yes"), ("no", "いいえ", "No"), ("na", "該当なし", "N/A"))
 # How the items of a template are named in messages: "question GEN-03: flag.severity ..."
 NAMES = {"sections": "section", "questions": "question"}
@@ -151,18 +149,3 @@ class TemplateFile(ContentModel):
         ids = [q.id for section in self.sections for q in section.questions]
         raise_problems([f"question id {qid} is used twice" for qid in dict.fromkeys(ids) if ids.count(qid) > 1])
         return self
-
-
-# YAML reads some ids as numbers (1.10 as 1.1); they are compared as text, as before.
-AsText = Annotated[str, BeforeValidator(str)]
-
-
-class MappingFile(ContentModel):
-    """The schema of a mapping, ``questionnaires/mappings/<id>.yaml``: foreign question ids
-    (keys) to the ids of a template's questions (values)."""
-
-    id: Annotated[str, AfterValidator(_file_id)]
-    title: Bilingual
-    format: Literal[FOREIGN_FORMATS]
-    template: Text
-    questions: dict[AsText, AsText] = Field(min_length=1)

@@ -13,13 +13,13 @@ LEXICON = {
     "yes": ("y", "yes", "true", "ok", "はい", "有", "有り", "あり", "○", "〇", "◯", "◎", "✓", "✔", "☑", "レ",
             "済", "済み", "対応済", "対応済み", "実施", "実施済", "実施済み", "実施している", "対応している",
             "達成", "準拠", "適合", "整備済", "compliant", "in place", "implemented", "available", "supported",
-            "satisfied", "meets"),
+            "satisfied", "meets", "full", "fully", "fully compliant", "fully implemented"),
     "no": ("n", "no", "false", "ng", "いいえ", "無", "無し", "なし", "×", "✕", "✖", "☓", "未対応", "未実施",
            "未達成", "未整備", "非準拠", "不適合", "実施していない", "対応していない", "計画中", "検討中",
            "planned", "not implemented", "non-compliant", "not compliant", "not available", "not supported",
            "does not meet"),
     "partial": ("partial", "partially", "partly", "in progress", "△", "▲", "一部", "一部対応", "一部実施",
-                "一部達成", "一部準拠", "部分的", "部分的に対応", "対応中", "partially compliant",
+                "一部達成", "一部準拠", "一部適合", "一部整備", "部分的", "部分的に対応", "対応中", "partially compliant",
                 "partially implemented"),
     # A lone dash or slash (斜線) is how Japanese forms mark "not applicable".
     "na": ("na", "n/a", "n.a.", "n.a", "not applicable", "該当なし", "該当無し", "対象外", "非該当", "不要",
@@ -79,7 +79,7 @@ ID_RE = re.compile(r"^(?:[a-z&]{1,8}[-_ .]?\d{1,4}(?:[-_.]\d{1,4}){0,4}[a-z]?"
                    r"|\d{1,4}|\d{1,3}(?:[-.]\d{1,3}){1,4}"
                    r"|\(\d{1,3}\)|[\u2460-\u2473]"
                    r"|q\.?\s?\d{1,4}(?:[-.]\d{1,3}){0,3})$")
-SHAPE_RUNS = re.compile(r"[A-Za-z&]+|\d+")
+LETTER_RUNS, DIGIT_RUNS = re.compile(r"[A-Za-z&]+"), re.compile(r"\d+")
 
 
 @lru_cache(maxsize=8192)
@@ -99,7 +99,7 @@ def shape(text: str) -> str:
     ``1-1`` -> ``9-9``. Question ids of one questionnaire share a few shapes; a section number
     (``1``) or a note has another."""
     key = unicodedata.normalize("NFKC", str(text)).strip().upper()
-    return SHAPE_RUNS.sub(lambda m: "9" if m.group(0)[0].isdigit() else "A", key)
+    return DIGIT_RUNS.sub("9", LETTER_RUNS.sub("A", key))
 
 
 QUESTION_START = re.compile(r"^(do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|shall|may|"
@@ -151,11 +151,12 @@ HEADER_EXACT = {
            "ques #", "no", "no.", "#", "ref", "ref.", "ref #", "control id", "item", "番号", "質問番号", "質問id",
            "項番", "項目番号", "設問番号", "管理番号", "no"},
     "question": {"question", "questions", "question/request", "request", "question text", "control question",
-                 "assessment question", "consensus assessment question", "requirement", "質問", "質問事項",
+                 "assessment question", "consensus assessment question", "requirement", "control", "質問", "質問事項",
                  "質問内容", "設問", "確認事項", "確認項目", "チェック項目", "点検項目", "項目", "要件", "評価項目",
                  "管理策"},
     "answer": {"answer", "answers", "response", "responses", "vendor answer", "vendor answers", "vendor response",
-               "csp caiq answer", "caiq answer", "yes/no", "yes/no/na", "yes/no/n/a", "回答", "ご回答", "回答欄",
+               "csp caiq answer", "caiq answer", "yes/no", "yes/no/na", "yes/no/n/a", "status", "compliance status",
+               "implementation status", "implemented", "implemented?", "in place?", "回答", "ご回答", "回答欄",
                "対応状況", "実施状況", "遵守状況", "判定", "結果", "チェック", "チェック欄", "評価"},
     "comment": {"comment", "comments", "notes", "note", "additional information", "additional info",
                 "explanation", "description", "details", "evidence", "備考", "補足", "補足説明", "コメント", "説明",
@@ -200,6 +201,25 @@ def features(text: str) -> tuple[bool, bool, float]:
     """(is an id, reads as a question, answer strength) of a cell's text, in one lookup."""
     key = canonical(text)
     return _id_key(key), _question_key(key), _strength_key(key)
+
+
+# What an unticked cell of a check list holds, when it holds anything: a dash, a zero, FALSE
+# (a linked check box), an empty box.
+UNMARKED = frozenset(canonical(t) for t in ("0", "false", "-", "－", "ー", "―", "–", "—", "□", "☐", "未選択"))
+
+
+def is_mark(text: str) -> bool:
+    """Whether a cell of a check list's answer columns is ticked (○, ✓, レ, x, 1, TRUE...)."""
+    key = canonical(text)
+    return bool(key) and key not in UNMARKED
+
+
+def choice_title(text: str) -> str | None:
+    """The answer a column title stands for on a check list that answers by marking one of
+    several columns (はい | いいえ | 該当なし, Yes | No | N/A, ○ | × | △): a known answer
+    word or symbol exactly, else None."""
+    key = canonical(text)
+    return _WORDS.get(key) if key and len(key) <= 20 else None
 
 
 def clear_caches() -> None:

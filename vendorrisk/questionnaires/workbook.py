@@ -34,7 +34,8 @@ PROTECTED_COLUMNS = 6  # A-F: the question; G and H are the vendor's
 ANSWER_COLUMN, COMMENT_COLUMN = 7, 8
 SUBCONTRACTOR_HEADERS = ("名称 / Name", "法人番号 / Corporate number", "国 (ISO 2文字) / Country (ISO code)",
                          "委託業務 / Service", "利用者データ / User data (Yes/No)",
-                         "データ所在地 / Data location")
+                         "データ所在地 / Data location", "委託元 / Contracted by")
+CONTRACTED_BY_COLUMN = "G"  # blank: the respondent itself; else a subcontractor listed on the sheet
 SUBCONTRACTOR_ROWS = 200
 YES_NO = ("はい / Yes", "いいえ / No")
 TYPE_LABELS = {
@@ -83,26 +84,51 @@ def _ranges(column: str, rows: list[int]) -> str:
     return " ".join(parts)
 
 
-def _instructions(sheet, template, vendor_name: str) -> None:
+def instruction_lines(template, vendor_name: str) -> list[tuple[str, bool]]:
+    """The Instructions sheet, line by line (text, bold): the sheets by their names, and the
+    allowed answers of every question answered by choosing several."""
+    questions, subs, answer, comment = QUESTIONS_SHEET, SUBCONTRACTORS_SHEET, QUESTION_HEADERS[6], QUESTION_HEADERS[7]
+    contracted_by = SUBCONTRACTOR_HEADERS[6]
+    several = [q for q in template.questions if q.type == "multiple_choice"]
     lines = [
         (template.title_ja, True), (template.title_en, True), ("", False),
         (f"回答者 / Respondent: {vendor_name}", False), ("", False),
         ("【回答方法】", True),
-        ("1. 「Questions」シートの黄色の「回答」欄に回答し、必要に応じて「補足」欄に記入してください。", False),
-        ("2. 選択式の質問はドロップダウンから選んでください。複数選択は「;」で区切ってください。", False),
-        ("3. 再委託先がある場合は「Subcontractors」シートに最終受託者まで記入してください。", False),
-        ("4. 質問文・行・シートを変更しないでください。変更されたファイルは取り込めません。", False),
+        (f"1. 「{questions}」シートの黄色の「{answer}」欄（G列）に回答し、必要に応じて「{comment}」欄（H列）に記入して"
+         "ください。", False),
+        ("2. 選択式の質問はドロップダウンから選んでください。複数選択の質問は、下の一覧の回答から選び「;」で区切って"
+         "ください。", False),
+        (f"3. 再委託先がある場合は「{subs}」シートに最終受託者まで記入してください。貴社が直接委託する先は"
+         f"「{contracted_by}」欄（G列）を空欄に、再委託先がさらに委託する先はその再委託先の名称（同じシートに"
+         "記入したもの）を記入してください。", False),
+        (f"4. 質問文・行・シートを変更しないでください（シート名：{INSTRUCTIONS_SHEET}、{questions}、{subs}）。"
+         "変更されたファイルは取り込めません。", False),
         ("5. .xlsx 形式のまま保存して返送してください（.xls / .xlsm は受け付けません）。", False),
         ("", False), ("How to answer", True),
-        ("1. Answer in the yellow Answer cells of the Questions sheet; add a comment where useful.", False),
-        ("2. Choose answers from the drop-down lists; separate several choices with ';'.", False),
-        ("3. If you sub-outsource, list every subcontractor down to the final one on the Subcontractors sheet.", False),
-        ("4. Do not change questions, rows or sheets: a modified workbook cannot be imported.", False),
+        (f"1. Answer in the yellow '{answer}' cells (column G) of the '{questions}' sheet; add a comment in "
+         f"'{comment}' (column H) where useful.", False),
+        ("2. Choose answers from the drop-down lists. Where several answers may be chosen, take them from the "
+         "list below and separate them with ';'.", False),
+        (f"3. If you sub-outsource, list every subcontractor down to the final one on the '{subs}' sheet. Leave "
+         f"'{contracted_by}' (column G) blank for those you contract directly; for the others, give the name of "
+         "the subcontractor (listed on the same sheet) that contracts them.", False),
+        (f"4. Do not change questions, rows or sheets (sheets: {INSTRUCTIONS_SHEET}, {questions}, {subs}): a "
+         "modified workbook cannot be imported.", False),
         ("5. Save as .xlsx and send it back (.xls and .xlsm are not accepted).", False),
     ]
+    if several:
+        lines += [("", False), ("複数選択の質問で使える回答 / Allowed answers of the questions with several choices",
+                                True)]
+        for question in several:
+            lines.append((f"{question.id}: " + "; ".join(c.label for c in question.choices), False))
+    return lines
+
+
+def _instructions(sheet, template, vendor_name: str) -> None:
     sheet.column_dimensions["A"].width = 120
-    for index, (text, bold) in enumerate(lines, start=1):
+    for index, (text, bold) in enumerate(instruction_lines(template, vendor_name), start=1):
         cell = sheet.cell(row=index, column=1, value=neutralise(text))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
         if bold:
             cell.font = Font(bold=True, size=12)
     sheet.protection.sheet = True
@@ -173,7 +199,7 @@ def _questions(sheet, template, vendor_name: str, refs: dict[tuple, str], answer
 
 
 def _subcontractors(sheet, refs: dict[tuple, str], listed) -> None:
-    for column, (header, width) in enumerate(zip(SUBCONTRACTOR_HEADERS, (36, 18, 14, 30, 18, 24)), start=1):
+    for column, (header, width) in enumerate(zip(SUBCONTRACTOR_HEADERS, (36, 18, 14, 30, 18, 24, 36)), start=1):
         cell = sheet.cell(row=1, column=column, value=header)
         cell.font, cell.fill, cell.alignment = HEAD_FONT, HEAD_FILL, WRAP
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -189,6 +215,11 @@ def _subcontractors(sheet, refs: dict[tuple, str], listed) -> None:
     sheet.add_data_validation(DataValidation(type="textLength", operator="equal", formula1="2",
                                              allow_blank=True, sqref=f"C2:C{last}",
                                              error="ISO 3166 2文字 / Two-letter ISO code"))
+    # 委託元: pick a subcontractor listed above (or type; blank means the respondent itself).
+    sheet.add_data_validation(DataValidation(
+        type="list", formula1=f"=$A$2:$A${last}", allow_blank=True, showErrorMessage=False, showInputMessage=True,
+        sqref=f"{CONTRACTED_BY_COLUMN}2:{CONTRACTED_BY_COLUMN}{last}", promptTitle="委託元 / Contracted by",
+        prompt="空欄：貴社が直接委託 / Blank: you contract it directly"))
     sheet.freeze_panes = "A2"
     sheet.protection.sheet = True
 

@@ -6,19 +6,32 @@ module of its own that knows nothing of the app, the database or the request:
 - ``text``: the file's bytes to text blocks (``.docx``, ``.pdf``, ``.txt``, ``.md``);
 - ``structure``: the blocks to a ``document.Structure`` of articles, paragraphs, annexes;
 - ``library``: the clause files of ``contract_clauses/``, validated by a declared schema;
-- ``matcher``: for each clause, found / needs review / not found, with its evidence.
+- ``parties``, ``reading``, ``features``: who is the provider and the customer, the
+  sentences with the parties marked, and what the scorer reads from each;
+- ``scorer``: the learned weights (``contract_clauses/scorer_model.json``), adapted by
+  the installation's reviewer examples;
+- ``matcher``: for each clause, found / needs review / not found, with its evidence and a
+  reason key (``reasons`` renders it in Japanese or English).
 """
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable
 
 from vendorrisk.contracts.checker.document import Structure
+from vendorrisk.contracts.checker import library as clause_library
 from vendorrisk.contracts.checker.library import Clause
 from vendorrisk.contracts.checker.matcher import ClauseResult, check_contract
+from vendorrisk.contracts.checker.reading import example_features, read
+from vendorrisk.contracts.checker.scorer import Example
 from vendorrisk.contracts.checker.structure import parse
 from vendorrisk.contracts.checker.text import Extracted, UnreadableContract, extract
 
-__all__ = ["CheckResult", "UnreadableContract", "check"]
+__all__ = ["CheckResult", "Example", "UnreadableContract", "check", "example"]
+
+
+def example(clause_id: str, sentence: str, heading: str, label: bool) -> Example:
+    """A reviewer's example from a kept check: its marked sentence and heading."""
+    return Example(clause_id, frozenset(example_features(sentence, heading)), int(bool(label)))
 
 NO_STRUCTURE_NOTE = "No numbered articles were recognised; every result needs a review."
 
@@ -44,10 +57,13 @@ class CheckResult:
         return self.extracted.note or ("" if self.structure.detected else NO_STRUCTURE_NOTE)
 
 
-def check(data: bytes, filename: str, clauses: Iterable[Clause]) -> CheckResult:
+def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Iterable[Example] = ()) -> CheckResult:
     """Read a contract file (its kind from the extension of ``filename``) and check it for
-    each of ``clauses``; raise ``UnreadableContract`` when the file cannot be read."""
+    each of ``clauses``, the scorer adapted by this installation's reviewer ``examples``;
+    raise ``UnreadableContract`` when the file cannot be read."""
     extracted = extract(data, PurePath(filename).suffix.lower().lstrip("."))
     structure = parse(extracted.blocks)
-    results = check_contract(structure, list(clauses), scanned=extracted.status == "scanned")
+    scanned = extracted.status == "scanned"
+    reading = None if scanned else read(structure, clause_library.library())
+    results = check_contract(structure, list(clauses), scanned=scanned, examples=list(examples), reading=reading)
     return CheckResult(extracted, structure, results)

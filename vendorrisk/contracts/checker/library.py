@@ -186,5 +186,15 @@ def library_version() -> str:
 
 
 def check_contract_clauses() -> list[ContentProblem]:
-    """Validate every clause file of ``contract_clauses/``."""
-    return load_library()[1]
+    """Validate every clause file of ``contract_clauses/`` and the scorer's model file."""
+    from vendorrisk.contracts.checker import scorer
+    problems = load_library()[1]
+    try:
+        model = scorer.load_model()
+    except scorer.ModelMissing as exc:
+        return problems + [ContentProblem(content.relative(scorer.model_path()), str(exc))]
+    ids = {c.id for c in load_library()[0]}
+    if missing := sorted(ids - set(model.clause_ids)):
+        problems.append(ContentProblem(content.relative(scorer.model_path()),
+                                       f"the model has no weights for {', '.join(missing)}: run 'vendorrisk contracts train'"))
+    return problems

@@ -2,7 +2,9 @@
 
 ``.docx``: body paragraphs and tables in document order (with automatic numbering
 rendered, e.g. ``第3条`` or ``5.2``), then the headers and footers of every section.
-``.pdf``: the text layer, page by page (a PDF without one is reported as scanned).
+Tracked changes are read as accepted (insertions kept, deletions dropped) and comments
+are left out. ``.pdf``: the text layer, page by page, without the page-number lines
+(a PDF without a text layer is reported as scanned).
 ``.txt`` / ``.md``: the lines. Everything is NFKC-normalised, so full-width forms
 (``第３条``, ``ＳＬＡ``) read like their ASCII counterparts.
 """
@@ -96,6 +98,30 @@ def _text_blocks(data: bytes, markdown: bool) -> list[Block]:
     return blocks
 
 
+# "- 3 -", "3 / 12", "Page 3 of 12", "(3)" alone on a line: a page number, not contract text
+PAGE_NUMBER = re.compile(r"[-–—‐ ]*\d{1,4}[-–—‐ ]*|\d{1,4}\s*/\s*\d{1,4}|(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?|[(（]\d{1,4}[)）]",
+                         re.I)
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def paragraph_text(element) -> str:
+    """The accepted text of a Word paragraph: runs inside insertions (``w:ins``, ``w:moveTo``)
+    count, deletions (``w:del``, ``w:moveFrom``) and comments do not; tabs are spaces."""
+    parts = []
+    for node in element.iter(f"{W_NS}t", f"{W_NS}tab", f"{W_NS}br", f"{W_NS}cr"):
+        parent = node.getparent()
+        skip = False
+        while parent is not None and parent is not element:
+            if parent.tag in (f"{W_NS}del", f"{W_NS}moveFrom"):
+                skip = True
+                break
+            parent = parent.getparent()
+        if skip:
+            continue
+        parts.append(node.text or "" if node.tag == f"{W_NS}t" else " ")
+    return "".join(parts)
+
+
 def _pdf(data: bytes) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
@@ -119,7 +145,7 @@ def _pdf(data: bytes) -> Extracted:
         # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).")
     blocks = [Block(normalise(line)) for page in pages for line in page.splitlines()]
-    blocks = [b for b in blocks if b.text]
+    blocks = [b for b in blocks if b.text and not PAGE_NUMBER.fullmatch(b.text)]
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:
         return Extracted(blocks=blocks, status="scanned",
                          note=f"The PDF has {len(pages)} page(s) but no text layer (a scan); "
@@ -164,7 +190,7 @@ def _docx_body(document, numbering):
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(child, document)
-            text = normalise(paragraph.text)
+            text = normalise(paragraph_text(child))
             prefix = numbering.label(paragraph)
             if text or prefix:
                 yield Block(normalise(f"{prefix} {text}") if prefix else text)
@@ -181,7 +207,7 @@ def _table_rows(table) -> list[str]:
             if cell._tc is previous:  # a merged cell repeats; read it once
                 continue
             previous = cell._tc
-            text = normalise(" ".join(p.text for p in cell.paragraphs))
+            text = normalise(" ".join(paragraph_text(p._p) for p in cell.paragraphs))
             if text:
                 cells.append(text)
         if cells:

@@ -1,0 +1,61 @@
+"""Real files: Japanese PDFs with a text layer (wrapped lines, page numbers), Word files
+with tracked changes and comments (read as accepted), scanned PDFs stored and marked."""
+from tests.contracts.factories import docx_with_revisions, japanese_pdf, scanned_pdf
+from tests.contracts.test_contracts import _arrangement, _upload
+from vendorrisk.contracts.checker import text
+
+JA_LINES = ["クラウドサービス利用契約書",
+            "株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、次のとおり契約を締結する。",
+            "第1条（目的）", "甲は、乙に対し、ウォレット基盤の運用を委託し、乙はこれを受託する。",
+            "第2条（監査）",
+            "甲又は甲が指定する監査人は、乙の事業所及びデータセンターに立ち入り、本業務の実施状況を監査することができる。"
+            "乙は、これに協力しなければならない。",
+            "第3条（再委託）", "乙は、甲の事前の書面による承諾を得なければ、本業務を第三者に再委託してはならない。",
+            "第4条（管轄）", "東京地方裁判所を第一審の専属的合意管轄裁判所とする。"]
+
+
+def test_japanese_pdf_text_layer_is_read_across_wrapped_lines_and_pages():
+    pdf = japanese_pdf(JA_LINES, lines_per_page=6, wrap=30)
+    extracted = text.extract(pdf, "pdf")
+    assert extracted.status == "ok"
+    assert "- 1 -" not in extracted.text and "- 2 -" not in extracted.text  # page numbers dropped
+    joined = extracted.text.replace("\n", "")
+    assert "本業務の実施状況を監査することができる。" in joined
+
+
+def test_japanese_pdf_upload_is_checked_with_locations(api, db):
+    arrangement = _arrangement(db, is_cloud=False, is_important=False, handles_user_data=False)
+    response = _upload(api("compliance"), arrangement.id, japanese_pdf(JA_LINES, lines_per_page=6, wrap=30),
+                       "契約書.pdf")
+    assert response.status_code == 201, response.get_json()
+    checks = {c["clause_id"]: c for c in response.get_json()["checks"]}
+    assert checks["audit_rights"]["status"] == "found" and checks["audit_rights"]["location"] == "第2条"
+    assert checks["subcontracting"]["status"] == "found" and checks["subcontracting"]["location"] == "第3条"
+    assert checks["service_levels"]["status"] != "found"
+
+
+def test_tracked_changes_are_read_as_accepted_and_comments_left_out():
+    data = docx_with_revisions("第1条（再委託）乙は、", "第三者に自由に再委託することができる。",
+                               "甲の事前の書面による承諾を得なければ、本業務を第三者に再委託してはならない。", "",
+                               comment="自由な再委託は認めない")
+    extracted = text.extract(data, "docx").text
+    assert "甲の事前の書面による承諾を得なければ" in extracted
+    assert "自由に" not in extracted and "認めない" not in extracted
+
+
+def test_tracked_changes_decide_the_result(api, db):
+    arrangement = _arrangement(db, is_cloud=False, is_important=False, handles_user_data=False)
+    data = docx_with_revisions("第1条（再委託）乙は、", "第三者に自由に再委託することができる。",
+                               "甲の事前の書面による承諾を得なければ、本業務を第三者に再委託してはならない。", "",
+                               comment="自由な再委託は認めない")
+    body = _upload(api("compliance"), arrangement.id, data, "変更履歴付き.docx").get_json()
+    assert {c["clause_id"]: c["status"] for c in body["checks"]}["subcontracting"] == "found"
+
+
+def test_a_scan_is_stored_and_marked(api, db):
+    arrangement = _arrangement(db)
+    response = _upload(api("compliance"), arrangement.id, scanned_pdf(), "scan.pdf")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["extraction_status"] == "scanned"
+    assert all(c["status"] == "needs_review" and c["reason_key"] == "scanned" for c in body["checks"])

@@ -1,0 +1,144 @@
+"""The learned scorer, the parties and direction of obligations, reasons in both languages,
+the model file, training, and the floor on the real corpus (held-out split apart)."""
+import json
+
+import pytest
+
+from vendorrisk.contracts import training
+from vendorrisk.contracts.checker import library, matcher, parties, scorer, structure, text
+from vendorrisk.contracts.checker.reading import example_features
+
+TAIL_JA = "第8条（協議）\n本契約に定めのない事項は協議する。\n第9条（管轄）\n東京地方裁判所を管轄とする。\n"
+TAIL_EN = ("1. DEFINITIONS\n1.1 \"Services\" means hosting.\n12. GOVERNING LAW\n"
+           "12.1 This Agreement is governed by Japanese law.\n")
+PREAMBLE = "This Hosting Agreement is made between Alpha Bank (the \"Customer\") and Beta Hosting Inc. (the \"Provider\").\n"
+
+
+def _check(contract: str, clause: str, examples=()):
+    parsed = structure.parse(text.extract(contract.encode(), "txt").blocks)
+    return matcher.check_contract(parsed, [library.clauses_by_id()[clause]], examples=examples,
+                                  reading=matcher.read(parsed, library.library()))[0]
+
+
+@pytest.mark.parametrize("contract, provider, customer", [
+    ("執筆者（以下「甲」という。）と依頼者（以下「乙」という。）とは契約を締結する。\n乙は、甲に対し、原稿の執筆を委託する。",
+     {"甲"}, {"乙"}),
+    ("委託者株式会社A（以下「甲」という。）と受託者株式会社B（以下「乙」という。）\n甲は、乙に対し、運用業務を委託する。",
+     {"乙"}, {"甲"}),
+    ("Twin Cities Power Holdings, LLC (the \"Company\") and Redwater LLC (the \"Contractor\") agree.",
+     {"Contractor"}, {"Company"}),
+    ("This Agreement is between IBM Corporation (\"IBM\") and Quantum Group Inc (\"Customer\"). IBM will provide "
+     "the Services.", {"IBM"}, {"Customer"}),
+    ("本規約は、当社が提供する本サービスの利用条件を定めます。利用者は本規約に同意します。", {"当社"}, {"利用者"}),
+])
+def test_parties_are_read_from_the_preamble_and_what_each_does(contract, provider, customer):
+    found = parties.find_parties(contract)
+    assert provider <= found.provider and customer <= found.customer
+    assert not found.provider & found.customer
+
+
+def test_mentions_are_marked_and_the_obligor_read():
+    found = parties.find_parties(PREAMBLE)
+    marked = parties.mark_roles("The Provider shall notify the Customer's security officer.", found)
+    assert marked.count(parties.PROVIDER) == 1 and marked.count(parties.CUSTOMER) == 1
+    assert parties.obligor(marked) == (parties.PROVIDER, "shall")
+    ja = parties.mark_roles("利用者は、当社に通知するものとします。", parties.find_parties("当社と利用者"))
+    assert parties.obligor(ja) == (parties.CUSTOMER, "shall")
+    assert parties.obligor(parties.mark_roles("当社は監査することができます。", parties.find_parties("当社と利用者"))) \
+        == (parties.PROVIDER, "may")
+
+
+def test_a_customers_duty_is_not_the_providers_incident_notification():
+    users_duty = _check("第1条（通知）\n利用者は、不正アクセスを発見した場合、直ちに当社に通知するものとします。\n" + TAIL_JA,
+                        "incident_notification")
+    assert users_duty.status != "found"
+    providers = _check("第1条（事故時の報告）\n当社は、利用者データの漏えいを発見した場合、直ちに利用者に通知するものとします。\n"
+                       + TAIL_JA, "incident_notification")
+    assert providers.status == "found" and providers.location == "第1条"
+    en_customer = _check(PREAMBLE + "5. NOTICES OF MISUSE\n5.1 Customer shall notify Provider in writing within 24 hours "
+                         "after becoming aware of any misuse of the Services by its users.\n" + TAIL_EN, "incident_notification")
+    en_provider = _check(PREAMBLE + "5. SECURITY BREACHES\n5.1 Provider shall notify Customer in writing within 24 hours "
+                         "after becoming aware of any Security Breach affecting Customer Data.\n" + TAIL_EN, "incident_notification")
+    assert en_customer.status != "found" and en_provider.status == "found"
+
+
+def test_a_free_right_to_subcontract_is_no_procedure():
+    preamble = "This Agreement is made between Alpha Bank (the \"Bank\") and Beta Inc. (\"Beta\").\n"
+    consent = _check(preamble + "7. SUBCONTRACTING\n7.1 Beta shall not subcontract any of its obligations without the "
+                     "prior written consent of the Bank.\n" + TAIL_EN, "subcontracting")
+    free = _check(preamble + "7. SUBCONTRACTING\n7.1 Beta may subcontract any of its obligations to third parties of "
+                  "its choosing without notice.\n" + TAIL_EN, "subcontracting")
+    assert consent.status == "found" and free.status != "found"
+    discretion = _check("第1条（第三者の利用）\n当社は、当社の判断で本サービスの一部を第三者に委託することができるものとします。\n"
+                        + TAIL_JA, "subcontracting")
+    assert discretion.status != "found"
+
+
+def test_reasons_are_keys_rendered_in_the_readers_language():
+    result = _check("第1条（再委託）\n乙は、甲の事前の書面による承諾を得なければ、本業務を第三者に再委託してはならない。\n"
+                    + TAIL_JA, "subcontracting")
+    assert result.status == "found" and result.reason_key == "found"
+    assert result.reason_params["location"] == "第1条" and float(result.reason_params["score"]) >= 0.5
+    assert "見つかりました" in result.reason_in("ja") and "Found at 第1条" in result.reason_in("en")
+    absent = _check("第1条（目的）\n本契約は業務の委託を定める。\n" + TAIL_JA, "key_management")
+    assert absent.status == "not_found" and absent.evidence == "" and "見当たりません" in absent.reason_in("ja")
+
+
+def test_the_model_is_json_data_with_weights_for_every_clause():
+    path = scorer.model_path()
+    raw = path.read_bytes()
+    data = json.loads(raw)
+    assert data["format"] == scorer.MODEL_FORMAT and not raw.startswith(b"\x80")  # not a pickle
+    assert set(data["clauses"]) == {c.id for c in library.library()}
+    held = {f"cuad/{n}" for n in training.heldout_names()} | {f"ja/{n}" for n in training.heldout_names()}
+    assert not held & set(data["meta"]["documents"]), "a held-out document was trained on"
+    model = scorer.load_model()
+    for slot, _clause in enumerate(model.clause_ids):
+        assert 0 < model.review[slot] <= model.found[slot] < 1
+
+
+def test_training_is_reproducible_and_writes_what_the_checker_reads(tmp_path):
+    documents = [d for d in training.real_documents() if not d.heldout][:6] + training.own_documents()[:4]
+    first = training.train(documents, log=lambda *_: None)
+    second = training.train(documents, log=lambda *_: None)
+    assert first == second and first["version"] == second["version"]
+    training.write(first, tmp_path / "m.json")
+    model = scorer.load_model(tmp_path / "m.json")
+    assert model.version == first["version"] and len(model.clause_ids) == 14
+
+
+def test_reviewer_examples_move_the_scorer_and_leave_the_shipped_weights():
+    model = scorer.load_model()
+    sentence = "Ⓟ will route every pager alert of the ledger cluster to Ⓒ's duty desk."
+    features = example_features(sentence)
+    slot = model.slot("incident_notification")
+    before = model.scores(features)[slot]
+    examples = [scorer.Example("incident_notification", frozenset(features), 1)] * 3
+    deltas = model.adapt(examples)
+    assert model.scores(features, deltas)[slot] > before + 0.2
+    assert model.scores(features)[slot] == before  # the shipped model is unchanged
+    against = model.adapt([scorer.Example("incident_notification", frozenset(features), 0)] * 3)
+    assert model.scores(features, against)[slot] <= before
+
+
+def _real_counts(heldout: bool):
+    clauses = library.library()
+    counts = {"pf": 0, "p": 0, "af": 0, "a": 0}
+    for document in training.real_documents():
+        if document.heldout != heldout:
+            continue
+        results = {r.clause_id: r.status for r in
+                   matcher.check_contract(None, clauses, reading=document.reading())}
+        for clause_id, present in document.present.items():
+            counts["p" if present else "a"] += 1
+            if results[clause_id] == "found":
+                counts["pf" if present else "af"] += 1
+    return counts
+
+
+def test_real_corpus_floor_tuned_and_held_out():
+    tuned, held = _real_counts(False), _real_counts(True)
+    assert tuned["pf"] / tuned["p"] >= 0.9 and tuned["af"] / tuned["a"] <= 0.01
+    # the held-out split: the figures docs/contracts.md reports (recall is far from target)
+    assert held["af"] / held["a"] <= 0.03, held
+    assert held["pf"] / held["p"] >= 0.3, held

@@ -1,0 +1,191 @@
+"""The parties of a contract and the direction of its obligations.
+
+Every obligation has an owner and a beneficiary. The checker only counts an obligation of
+the *provider* (the vendor: 受託者, 乙 when 甲 entrusts the work to 乙, 当社 in a provider's
+terms, Contractor / Provider / Supplier / Vendor / Service Provider...) towards the
+*customer* (the member: 委託者, お客様, 利用者, Customer / Client / Company / Bank...).
+
+``find_parties`` reads the roles from the preamble and the definitions (``Redwater LLC (the
+"Contractor")``, ``執筆者（以下「甲」という。）``, ``乙は、甲に対し…を委託し``) and, for
+names that say nothing of a role (``IBM``, ``GitHub``), from what each party does (provides
+the services or pays the fees). ``mark_roles`` then writes every mention of a party as one
+sign — ``Ⓟ`` for the provider, ``Ⓒ`` for the customer — so that the scorer learns
+"Ⓟ shall notify Ⓒ" once for every way of naming the parties, and ``obligor`` tells who owes
+the duty of a sentence.
+"""
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+PROVIDER, CUSTOMER = "Ⓟ", "Ⓒ"
+
+# Words that name a role wherever they appear (lower-cased English, Japanese as written).
+PROVIDER_WORDS_EN = ("service provider", "hosting provider", "provider", "contractor", "supplier", "vendor",
+                     "consultant", "outsourcer", "processor", "data importer", "host", "licensor", "servicer",
+                     "administrator", "agent")
+CUSTOMER_WORDS_EN = ("customer", "client", "licensee", "purchaser", "buyer", "subscriber", "controller",
+                     "data exporter", "bank", "company", "member", "fund", "trust")
+PROVIDER_WORDS_JA = ("受託者", "受託会社", "受注者", "委託先", "当社", "弊社", "サービス提供者", "提供者", "処理者",
+                     "データ輸入者", "請負人")
+CUSTOMER_WORDS_JA = ("委託者", "委託会社", "発注者", "委託元", "お客様", "利用者", "ユーザー", "会員", "契約者", "皆様",
+                     "貴社", "管理者", "データ輸出者", "注文者")
+# Roles that name the provider when both sides are named with role words (Company and
+# Agent are weaker than Contractor and Customer: they are settled by context).
+WEAK_EN = {"company", "agent", "administrator", "fund", "trust", "member", "host", "licensor"}
+
+DEFINED_EN = re.compile(
+    r"([A-Z][\w&.,'’\- ]{1,60}?)\s*\(\s*(?:each,?\s*)?(?:hereinafter|hereafter)?(?:\s*(?:referred to|called)\s*(?:as)?)?"
+    r"\s*(?:the\s+)?[\"“”'‘’]{1,2}([A-Z][\w&.\- ]{1,40}?)[\"“”'‘’]{1,2}\s*\)")
+DEFINED_JA = re.compile(r"([^\s、。「」()（）]{1,30})\s*[(（]\s*以下\s*[「『]([^」』]{1,12})[」』]\s*(?:と|という)")
+ENTRUSTS_JA = re.compile(r"(甲|乙|丙|委託者|受託者)は、?(甲|乙|丙|委託者|受託者)に(?:対し、?)?[^。]{0,80}?(?:委託|発注)")
+PROVIDES_EN = r"\s+(?:shall|will|agrees to|must)\s+(?:(?:\w+\s+){{0,2}})(?:provide|perform|host|maintain|deliver|render|operate|support)"
+PAYS_EN = r"\s+(?:shall|will|agrees to)\s+(?:\w+\s+){{0,2}}pay"
+
+
+@dataclass
+class Parties:
+    """The names of the provider and of the customer as written in one contract."""
+
+    provider: set[str] = field(default_factory=set)
+    customer: set[str] = field(default_factory=set)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.provider and self.customer)
+
+    def role_of(self, name: str) -> str:
+        if name in self.provider:
+            return PROVIDER
+        return CUSTOMER if name in self.customer else ""
+
+
+def _vocab_role(name: str) -> str:
+    lowered = name.lower().strip()
+    if name in PROVIDER_WORDS_JA:
+        return PROVIDER
+    if name in CUSTOMER_WORDS_JA:
+        return CUSTOMER
+    if lowered in PROVIDER_WORDS_EN:
+        return PROVIDER
+    if lowered in CUSTOMER_WORDS_EN:
+        return CUSTOMER
+    return ""
+
+
+def _context_role(name: str, text: str) -> int:
+    """Positive when ``name`` is written as providing the services, negative when paying."""
+    quoted = re.escape(name)
+    provides = len(re.findall(rf"\b{quoted}{PROVIDES_EN.format()}", text))
+    pays = len(re.findall(rf"\b{quoted}{PAYS_EN.format()}", text))
+    provides += len(re.findall(rf"{quoted}は、?[^。]{{0,40}}(?:提供|実施|履行|納入)(?:する|します|いたします)", text))
+    pays += len(re.findall(rf"{quoted}は、?[^。]{{0,40}}(?:支払|委託する)", text))
+    return provides - pays
+
+
+def find_parties(text: str) -> Parties:
+    """Read who is the provider and who the customer from the text of a contract."""
+    return _find_parties(text[:400_000])
+
+
+@lru_cache(maxsize=64)
+def _find_parties(text: str) -> Parties:
+    parties = Parties()
+    head = text[:6000]
+    pairs = [(m.group(1).strip(" ,"), m.group(2).strip()) for m in DEFINED_EN.finditer(head)]
+    pairs += [(m.group(1), m.group(2)) for m in DEFINED_JA.finditer(head)]
+    undecided = []
+    for full, short in pairs:
+        role = _vocab_role(short) if short.lower() not in WEAK_EN else ""
+        role = role or _vocab_role(full)
+        if short in ("甲", "乙", "丙"):
+            continue
+        names = {short} | ({full} if len(full) <= 40 and full[:1].isupper() else set())
+        if role:
+            (parties.provider if role == PROVIDER else parties.customer).update(names)
+        elif short[:1].isupper() or re.search(r"[\u3040-\u9fff]", short):
+            undecided.append((short, names))
+    # 甲/乙: the one who entrusts the work is the customer (乙は、甲に対し…の執筆を委託し)
+    if m := ENTRUSTS_JA.search(text[:20000]):
+        first, second = m.group(1), m.group(2)
+        if first != second:
+            for name, role in ((first, CUSTOMER), (second, PROVIDER)):
+                (parties.customer if role == CUSTOMER else parties.provider).add(name)
+    elif "甲" in head and "乙" in head:
+        parties.customer.add("甲")
+        parties.provider.add("乙")
+    # names that say nothing of their role: by what they do, then as the other side
+    scored = sorted(((_context_role(short, text), short, names) for short, names in undecided[:6]),
+                    key=lambda t: -abs(t[0]))
+    for score, short, names in scored[:2]:
+        if score > 0 and not parties.provider:
+            parties.provider.update(names)
+        elif score < 0 and not parties.customer:
+            parties.customer.update(names)
+        elif not parties.provider and parties.customer:
+            parties.provider.update(names)
+        elif not parties.customer and parties.provider:
+            parties.customer.update(names)
+    for words, target in ((PROVIDER_WORDS_JA, parties.provider), (CUSTOMER_WORDS_JA, parties.customer)):
+        for word in words:
+            if word in text and not (parties.provider | parties.customer) & {word}:
+                target.add(word)
+    parties.provider -= parties.customer
+    return parties
+
+
+def _alternation(names: set[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)
+def _marker(provider: frozenset, customer: frozenset) -> re.Pattern | None:
+    names = {n: PROVIDER for n in provider} | {n: CUSTOMER for n in customer}
+    if not names:
+        return None
+    ascii_names = {n for n in names if n.isascii()}
+    parts = []
+    if ascii_names:
+        parts.append(rf"(?<![\w])(?:the\s+)?(?:{_alternation(ascii_names)})(?:'s|’s)?(?![\w])")
+    if other := set(names) - ascii_names:
+        parts.append(_alternation(other))
+    return re.compile("|".join(parts))
+
+
+GENERIC_EN = re.compile(r"\b(?:the\s+)?(service provider|provider|contractor|supplier|vendor|customer|client|licensee)(?:'s|’s)?\b",
+                        re.I)
+
+
+def mark_roles(text: str, parties: Parties) -> str:
+    """``text`` with each mention of a party written as ``Ⓟ`` or ``Ⓒ`` (a possessive too);
+    the generic English role words are marked even when the preamble named nobody."""
+    pattern = _marker(frozenset(parties.provider), frozenset(parties.customer))
+    if pattern is not None:
+        lookup = {n.lower(): r for n, r in [(n, PROVIDER) for n in parties.provider] +
+                  [(n, CUSTOMER) for n in parties.customer]}
+
+        def swap(m: re.Match) -> str:
+            word = re.sub(r"^the\s+|(?:'s|’s)$", "", m.group(0), flags=re.I).lower()
+            role = lookup.get(word) or lookup.get(m.group(0).lower()) or parties.role_of(m.group(0))
+            return f" {role} " if role else m.group(0)
+        text = pattern.sub(swap, text)
+    return GENERIC_EN.sub(lambda m: f" {PROVIDER if m.group(1).lower() not in ('customer', 'client', 'licensee') else CUSTOMER} ",
+                          text)
+
+
+OBLIGOR_EN = re.compile(r"([ⓅⒸ])\s+(?:and\s+its\s+\w+\s+)?(shall|will|must|agrees?|undertakes?|may|is responsible|"
+                        r"are responsible|warrants?|represents?|can|is entitled|has the right|should)")
+OBLIGOR_JA = re.compile(r"([ⓅⒸ])\s*(?:及び[ⓅⒸ]\s*)?(?:は|が)")
+MAY_JA = re.compile(r"(?:ことができ|できるものと|できます|権利を有)")
+
+
+def obligor(sentence: str) -> tuple[str, str]:
+    """``(role, modality)`` of a marked sentence: who owes it (``Ⓟ``/``Ⓒ``/``""``) and whether
+    it is a right (``may``) or a duty (``shall``)."""
+    en = OBLIGOR_EN.search(sentence)
+    ja = OBLIGOR_JA.search(sentence)
+    if ja and (not en or ja.start() < en.start()):
+        return ja.group(1), "may" if MAY_JA.search(sentence, ja.end()) else "shall"
+    if en:
+        verb = en.group(2)
+        return en.group(1), "may" if verb in ("may", "can", "is entitled", "has the right") else "shall"
+    return "", ""

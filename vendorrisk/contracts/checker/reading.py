@@ -1,0 +1,144 @@
+"""A contract read into *units*: its sentences, each with where it is, its heading, the
+parties marked and the features the scorer reads.
+
+The same reading serves checking and training (``vendorrisk contracts train``), so the
+model always sees sentences as the checker does. The clause library's patterns are run
+once over the whole document (not per sentence), and their hits become features of the
+sentences they fall in.
+"""
+import bisect
+import re
+from dataclasses import dataclass
+
+from vendorrisk.contracts.checker.document import Passage, Structure
+from vendorrisk.contracts.checker.features import sentence_features, sentences
+from vendorrisk.contracts.checker.parties import Parties, find_parties, mark_roles, obligor
+from vendorrisk.contracts.checker.structure import NUM, kanji_number
+from vendorrisk.core import time_budget
+
+# Kanji numerals before a unit (九十九・九五パーセント, 三十分以内) are read as digits, so a
+# pattern serves both ways of writing a figure; 十分な, 一部, 第三者 are left alone.
+KANJI_FIGURE = re.compile(rf"(?<![第0-9])({NUM})(?:・({NUM}))?(?=パーセント|%|時間|分以内|分以上|分間|営業日|日以内|日前|日間|か月|ヶ月|箇月|年間|回以上|回)")
+PERCENT = re.compile(r"(?<=\d)パーセント")
+JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
+
+
+def _digits(match: re.Match) -> str:
+    whole, fraction = match.group(1), match.group(2)
+    if whole.isdigit() and (fraction is None or fraction.isdigit()):
+        return match.group(0)
+    number = str(kanji_number(whole))
+    if fraction:  # after the point each kanji is one digit: 九五 -> 95
+        number += "." + "".join(str(kanji_number(c)) for c in fraction)
+    return number
+
+
+def flat(text: str) -> str:
+    """Text as the library's patterns read it: kanji figures as digits, lower case, one space."""
+    text = PERCENT.sub("%", KANJI_FIGURE.sub(_digits, text))
+    return re.sub(r"\s+", " ", text.lower())
+
+
+@dataclass
+class Unit:
+    """One sentence of a contract, located, with its features."""
+
+    passage: Passage
+    text: str  # as written (NFKC)
+    marked: str  # parties written as Ⓟ / Ⓒ
+    heading: str
+    features: set[str]
+    obligor: tuple[str, str]
+    pattern_hits: tuple[str, ...] = ()
+    negative_hits: tuple[str, ...] = ()
+    heading_hits: tuple[str, ...] = ()
+
+
+@dataclass
+class Reading:
+    """A contract's units and its parties."""
+
+    units: list[Unit]
+    parties: Parties
+
+
+def _heading(passage: Passage, section_heading: str) -> str:
+    return " / ".join(dict.fromkeys(h for h in (section_heading, passage.heading) if h))
+
+
+def read(structure: Structure, clauses) -> Reading:
+    """Split every passage of ``structure`` into units and compute their features."""
+    raw, section_of = [], []
+    for s, section in enumerate(structure.sections):
+        for passage in section.passages:
+            heading = _heading(passage, section.heading)
+            for sentence in sentences(passage.text):
+                raw.append((passage, sentence, heading))
+                section_of.append(s)
+    parties = find_parties("\n".join(s for _p, s, _h in raw[:4000]))
+    # the library's patterns, once over the whole text; a hit marks the sentence it is in
+    flats = [flat(s) for _p, s, _h in raw]
+    starts, offset = [], 0
+    for f in flats:
+        starts.append(offset)
+        offset += len(f) + 1
+    # Japanese patterns only over the sentences in Japanese script (most of an English
+    # contract is skipped), English patterns over all (English passages sit in Japanese ones)
+    texts = {"en": ("\n".join(flats), starts, None)}
+    japanese = [i for i, f in enumerate(flats) if JAPANESE.search(f)]
+    ja_starts, offset = [], 0
+    for i in japanese:
+        ja_starts.append(offset)
+        offset += len(flats[i]) + 1
+    texts["ja"] = ("\n".join(flats[i] for i in japanese), ja_starts, japanese)
+    hits: dict[int, set[str]] = {}
+    negatives: dict[int, set[str]] = {}
+    heading_hits: dict[str, tuple[str, ...]] = {}
+    for clause in clauses:
+        for lang, recognition in clause.recognition.items():
+            whole, offsets, back = texts.get(lang, texts["en"])
+            if not whole:
+                continue
+            time_budget.check()
+            for patterns, target in ((recognition.key_phrases, hits), (recognition.negative, negatives)):
+                for pattern in patterns:
+                    for m in pattern.finditer(whole):
+                        i = bisect.bisect_right(offsets, m.start()) - 1
+                        target.setdefault(back[i] if back else i, set()).add(clause.id)
+    for heading in {h for _p, _s, h in raw if h}:
+        lowered = flat(heading)
+        heading_hits[heading] = tuple(c.id for c in clauses
+                                      if any(p.search(lowered) for r in c.recognition.values() for p in r.headings))
+    # the library's old rule of strong evidence, per article: a heading and a phrase, or two
+    # phrases; it becomes a feature of the sentences that carry a phrase of that article
+    per_section: dict[int, dict[str, int]] = {}
+    for i, found in hits.items():
+        counts = per_section.setdefault(section_of[i], {})
+        for clause_id in found:
+            counts[clause_id] = counts.get(clause_id, 0) + 1
+    units = []
+    for i, (passage, sentence, heading) in enumerate(raw):
+        if i % 256 == 0:
+            time_budget.check()
+        marked = mark_roles(sentence, parties)
+        marked_heading = mark_roles(heading, parties) if heading else ""
+        key = tuple(sorted(hits.get(i, ())))
+        head = heading_hits.get(heading, ())
+        counts = per_section.get(section_of[i], {})
+        strong = {f"rs:{c}" for c in key if c in head or counts.get(c, 0) >= 2}
+        extra = {f"rn:{c}" for c in negatives.get(i, ())} | strong
+        units.append(Unit(passage, sentence, marked, heading, sentence_features(marked, marked_heading, key, head) | extra,
+                          obligor(marked), key, tuple(sorted(negatives.get(i, ()))), head))
+    return Reading(units, parties)
+
+
+def example_features(text: str, heading: str = "", clauses=None) -> set[str]:
+    """The features of a sentence kept as a reviewer's example (parties already marked),
+    the library's pattern hits on the sentence and its heading included."""
+    from vendorrisk.contracts.checker.library import library
+    clauses = library() if clauses is None else clauses
+    lowered, head = flat(text), flat(heading)
+    key = tuple(c.id for c in clauses if any(p.search(lowered) for r in c.recognition.values() for p in r.key_phrases))
+    heads = tuple(c.id for c in clauses
+                  if head and any(p.search(head) for r in c.recognition.values() for p in r.headings))
+    return sentence_features(text, heading, key, heads) | {f"rs:{c}" for c in key if c in heads}

@@ -1,0 +1,84 @@
+"""Why a clause got its result, as a key and parameters, rendered in the reader's language.
+
+The checker stores ``reason_key`` and ``reason_params`` with each result; ``render`` writes
+them in Japanese or English (the UI passes the user's language). Parameters are plain
+values: a location (``第8条第2項``, ``Section 12.3``), a score, the heading, the clause's
+essential element, the patterns that matched.
+"""
+
+TEXTS = {
+    "found": {
+        "en": "Found at {location}: the sentence reads as this clause (score {score}){heading}{patterns}, "
+              "and it is {owner}'s obligation.",
+        "ja": "{location}で見つかりました。この文は本条項に当たると判定しました（スコア{score}）{heading}{patterns}。"
+              "{owner}の義務として書かれています。",
+    },
+    "weak": {
+        "en": "Only weak evidence at {location} (score {score}){heading}; check the wording.",
+        "ja": "{location}に弱い手掛かりしかありません（スコア{score}）{heading}。文言を確認してください。",
+    },
+    "direction": {
+        "en": "The closest sentence ({location}) is an obligation of the customer towards the provider, "
+              "not the provider's; check whether the provider owes it too.",
+        "ja": "最も近い文（{location}）は委託者側（利用者）から提供者への義務であり、提供者の義務ではありません。"
+              "提供者にも同じ義務があるか確認してください。",
+    },
+    "negative": {
+        "en": "Wording that excludes or weakens the obligation at {location}: “{phrase}”.",
+        "ja": "{location}に義務を除外又は弱める文言があります:「{phrase}」。",
+    },
+    "referenced": {
+        "en": "The clause at {location} only refers to another document (“{reference}”); upload that document "
+              "to the arrangement's contract set.",
+        "ja": "{location}は別の文書を参照しているだけです（「{reference}」）。その文書を契約書一式に追加してください。",
+    },
+    "essential_missing": {
+        "en": "The clause is present at {location} (score {score}) but no {essential} was found in it.",
+        "ja": "{location}に条項はありますが（スコア{score}）、{essential}が見当たりません。",
+    },
+    "not_found": {
+        "en": "No sentence of the contract reads as this clause (best score {score}).",
+        "ja": "本条項に当たる文は契約書中に見当たりません（最高スコア{score}）。",
+    },
+    "scanned": {
+        "en": "The PDF is a scan without a text layer; read it and record the result.",
+        "ja": "PDFはテキストのないスキャン画像です。目視で確認し、結果を記録してください。",
+    },
+    "no_model": {
+        "en": "The clause scorer is not installed; only the library's patterns were used ({basis}).",
+        "ja": "条項判定モデルが導入されていないため、条項ライブラリのパターンのみで判定しました（{basis}）。",
+    },
+    "in_set": {
+        "en": "Covered by “{document}”: {reason}",
+        "ja": "「{document}」で充足: {reason}",
+    },
+}
+HEADING = {"en": " under the heading “{}”", "ja": "（見出し「{}」）"}
+PATTERNS = {"en": ", with the library's phrase “{}”", "ja": "、条項ライブラリの語句「{}」あり"}
+OWNER = {"en": {"Ⓟ": "the provider", "Ⓒ": "the customer", "": "no named party"},
+         "ja": {"Ⓟ": "提供者（受託者）", "Ⓒ": "委託者", "": "当事者不明"}}
+
+
+def render(key: str, params: dict | None, lang: str = "en") -> str:
+    """The reason ``key`` with ``params`` in ``lang`` (``ja`` or ``en``; English otherwise)."""
+    lang = "ja" if lang == "ja" else "en"
+    params = dict(params or {})
+    texts = TEXTS.get(key)
+    if texts is None:
+        return str(params.get("text", key))
+    if key == "in_set":
+        params["reason"] = render(params.get("inner_key", ""), params.get("inner_params"), lang)
+    heading = params.get("heading") or ""
+    params["heading"] = HEADING[lang].format(heading[:60]) if heading else ""
+    phrase = params.get("pattern") or ""
+    params["patterns"] = PATTERNS[lang].format(phrase[:60]) if phrase else ""
+    params["owner"] = OWNER[lang].get(params.get("owner", ""), OWNER[lang][""])
+    essential = params.get("essential") or {}
+    params["essential"] = essential.get(lang) or essential.get("en", "essential element") \
+        if isinstance(essential, dict) else essential
+    params.setdefault("score", "")
+    params.setdefault("location", "")
+    try:
+        return texts[lang].format(**params)
+    except (KeyError, IndexError, ValueError):
+        return texts["en"]
