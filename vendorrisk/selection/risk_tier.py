@@ -31,7 +31,7 @@ from sqlmodel import Session
 from vendorrisk.core import events
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.selection.models import RiskTierOverride
-from vendorrisk.vendors.chain_reach import tiers_for
+from vendorrisk.vendors.chain_reach import no_index, tiers_for
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
 from vendorrisk.vendors.service import get_vendor
 
@@ -89,12 +89,14 @@ def _positions_of(session: Session, ids: list[int], facts: dict, subst) -> None:
     but the deepest tier comes from their memberships (tier 1, or a link, of an active
     arrangement), and the deepest tier from a walk up from them to tier 1, bounded by their
     ancestors (a provider in thousands of chains costs its own links, not those chains)."""
+    # driven from the vendors whatever the statistics say (``no_index``: SQLite looks the
+    # vendors' rows up by their vendor index and each arrangement by its key)
     tier1 = (select(Arrangement.vendor_id.label("vendor_id"), Arrangement.id.label("arrangement_id"),
                     literal(1).label("first"))
-             .where(Arrangement.status == "active", Arrangement.vendor_id.in_(ids)))
+             .where(no_index(Arrangement.status) == "active", Arrangement.vendor_id.in_(ids)))
     linked = (select(OutsourcingLink.vendor_id, OutsourcingLink.arrangement_id, literal(0))
-              .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
-              .where(Arrangement.status == "active", OutsourcingLink.vendor_id.in_(ids)))
+              .join(Arrangement, Arrangement.id == no_index(OutsourcingLink.arrangement_id))
+              .where(no_index(Arrangement.status) == "active", OutsourcingLink.vendor_id.in_(ids)))
     m = union_all(tier1, linked).subquery("memberships")
     first = m.c.first == 1
     positions = (select(m.c.vendor_id, literal(None).label("max_tier"),
