@@ -384,6 +384,8 @@ def report(result: dict) -> None:
           f"{result['batch_after_analyze_ms']:.0f} ms after "
           f"({result['batch_after_analyze_ms'] / result['batch_before_analyze_ms']:.2f}x)")
     same = sum(1 for row in result["statements"] if row[3])
+    print(f"   its statements' SQL time: {sum(r[1] for r in result['statements']):.0f} ms before ANALYZE, "
+          f"{sum(r[2] for r in result['statements']):.0f} ms after")
     print(f"   plans of its {len(result['statements'])} statements: {same} unchanged by ANALYZE; the costliest "
           f"(ms before / after ANALYZE, plan):")
     for text_, before_ms, after_ms, unchanged in result["statements"][:5]:
