@@ -49,7 +49,7 @@ def build(app, vendors: int, links: int, seed: int = 7) -> None:
         _bulk(conn, User.__table__, [{"email": f"user{i}@bench.example", "display_name": f"user {i}",
                                       "role": "compliance" if i < 2 else "vendor_owner", "password_hash": "",
                                       "language": "ja" if i % 3 else "en", "is_active": True,
-                                      "session_version": 1, "created_at": NOW} for i in range(52)])
+                                      "created_at": NOW} for i in range(52)])
         user_ids = [r[0] for r in conn.execute(select(User.id).order_by(User.id))]
         _bulk(conn, Vendor.__table__, [{"name": f"ベンチ株式会社{i}", "name_en": f"Bench {i}", "name_normalized": f"ベンチ{i}",
                                         "country": "JP", "address": "", "is_system_subsidiary": False, "is_cloud": False,

@@ -151,6 +151,7 @@ def db(app):
 def login(app, client, db):
     """``login(role)`` creates a user with that role, signs the client in, returns the user."""
     def sign_in(role: str = "compliance", email: str | None = None):
+        db.commit()  # end a read snapshot older than the last request's writes (signing out writes)
         user = factories.gen_user(db, role=role, email=email)
         db.commit()
         response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})

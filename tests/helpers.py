@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from vendorrisk.core.models import metadata
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-BOOKKEEPING_TABLES = {"audit_entry", "login_attempt", "alembic_version"}
+BOOKKEEPING_TABLES = {"audit_entry", "login_attempt", "alembic_version", "user_session"}
 
 
 def sample_url(rule) -> str:
@@ -30,10 +30,17 @@ def table_counts(session) -> dict[str, int]:
 
 
 def sign_in_session(client, user) -> None:
-    """Sign a test client in by writing its session cookie directly (no form, no CSRF)."""
+    """Sign a test client in without the form (no CSRF): a session in force on the server,
+    its key written into the client's cookie."""
+    from vendorrisk.core import sessions
+    from vendorrisk.core.db import new_session
+    with client.application.app_context():
+        db = new_session(writes=True)
+        _row, key = sessions.start(db, user, second_factor=True)
+        db.commit()
+        db.close()
     with client.session_transaction() as sess:
-        sess["uid"] = user.id
-        sess["sv"] = user.session_version
+        sess["sk"] = key
 
 
 def exported(app, client, url: str, headers: dict | None = None):

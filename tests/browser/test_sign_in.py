@@ -39,3 +39,28 @@ def test_language_switch_to_english(page, live_server, sign_in):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("[data-test=logout]").inner_text().strip() == "Sign out"
+
+
+def test_two_factor_enrolment_then_sign_in_with_a_code(page, live_server, sign_in, db):
+    import time
+
+    import pyotp
+    user = sign_in("compliance")
+    page.goto(f"{live_server}/account/")
+    page.click("a[href='/account/two-factor']")
+    page.click("form[action='/account/two-factor/start'] button[type=submit]")
+    secret = page.locator("[data-test=totp-secret]").inner_text().strip()
+    assert page.locator("[data-test=qr]").is_visible()
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    page.click("form[action='/account/two-factor/confirm'] button[type=submit]")
+    assert page.locator("[data-test=recovery-codes] li").count() == 10
+    page.click("[data-test=logout]")
+    page.wait_for_url(f"{live_server}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/login/code*")
+    page.fill("input[name=code]", pyotp.TOTP(secret).at(time.time() + 30))  # the next code: each works once
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    assert page.locator("nav.mainnav").is_visible()

@@ -24,9 +24,13 @@ def test_auditor_gets_403_on_every_write_and_nothing_changes(app, db):
     sign_in_session(browser, auditor)
     api = app.test_client()
     checked = 0
+    exempt = set()
     for rule, method in write_rules(app):
         access = rule_for(app, rule.endpoint)
         if access.public:
+            continue
+        if getattr(app.view_functions[rule.endpoint], "own_sign_in", False):
+            exempt.add(rule.endpoint)  # their own sign-in only: tested below
             continue
         url = sample_url(rule)
         if url.startswith("/api/"):
@@ -36,6 +40,7 @@ def test_auditor_gets_403_on_every_write_and_nothing_changes(app, db):
         assert response.status_code == 403, f"{method} {url} answered {response.status_code}"
         checked += 1
     assert checked > 3
+    assert exempt == OWN_SIGN_IN  # the exemption is a short, known list
     db.rollback()
     assert table_counts(db) == before
     from sqlmodel import select
@@ -43,6 +48,29 @@ def test_auditor_gets_403_on_every_write_and_nothing_changes(app, db):
     from vendorrisk.core.models import AuditEntry
     denied = db.exec(select(AuditEntry).where(AuditEntry.action == "denied")).all()
     assert len(denied) == checked  # every refusal is recorded
+
+
+OWN_SIGN_IN = {"auth.logout", "account.revoke_session", "account.revoke_other_sessions", "two_factor.start",
+               "two_factor.confirm", "two_factor.recovery_codes", "two_factor.disable"}
+
+
+def test_auditor_may_sign_out_and_end_own_sessions_but_no_one_elses(app, client, login, db):
+    from vendorrisk.core import sessions
+    auditor = login("auditor")
+    other = factories.gen_user(db, role="compliance")
+    db.commit()
+    with app.test_request_context():
+        other_session, _key = sessions.start(db, other)
+        db.commit()
+    assert client.post(f"/account/sessions/{other_session.id}/revoke").status_code == 404
+    assert client.post("/account/sessions/revoke-others").status_code == 302
+    response = client.post("/logout")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert client.get("/").status_code == 302
+    db.rollback()
+    db.expire_all()
+    assert sessions.open_sessions(db, auditor.id) == []
+    assert [s.id for s in sessions.open_sessions(db, other.id)] == [other_session.id]
 
 
 def test_anonymous_pages_redirect_to_login_and_api_answers_401(client):

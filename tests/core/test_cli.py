@@ -1,5 +1,6 @@
 """The command line: users, tokens, demo data, backup, server."""
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def _free_port():
 
 def test_serve_runs_a_production_server(app, database_url, tmp_path):
     port = _free_port()
-    env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789",
+    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -120,7 +121,7 @@ def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
 
 
 def test_flask_app_entry_point_knows_the_commands():
-    env = dict(os.environ, VENDORRISK_SECRET_KEY="cli-test-secret-0123456789",
+    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH="/tmp/vendorrisk-cli-help")
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "vendorrisk", "--help"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)

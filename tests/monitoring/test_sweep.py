@@ -1,5 +1,6 @@
 """The reminder sweep against a real SMTP server (aiosmtpd): content, language, recipients,
 exactly-once across repeated and concurrent sweeps, server down then back, a hanging server."""
+import secrets
 import threading
 from datetime import date, timedelta
 
@@ -179,7 +180,7 @@ def test_scheduler_runs_in_its_own_process_and_catches_up_at_start(app, db, smtp
     import sys
     import time
     owner, _compliance, _vendors = _overdue_chain(db)
-    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY="scheduler-test-secret-0123",
+    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH=str(tmp_path / "sched"), VENDORRISK_SMTP_HOST="127.0.0.1",
                VENDORRISK_SMTP_PORT=str(smtp.port), VENDORRISK_LOG_LEVEL="WARNING")
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "scheduler"], env=env,

@@ -12,6 +12,7 @@
 """
 import io
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -144,7 +145,7 @@ def served(db, database_url, tmp_path):
     """``vendorrisk serve`` in its own process on the test database; yields (base URL, pid)."""
     from tests.smtp import free_port
     port = free_port()
-    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY="locking-test-secret-0123456",
+    env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH=str(tmp_path / "served"), VENDORRISK_LOG_LEVEL="WARNING")
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--threads", "8"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

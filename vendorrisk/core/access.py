@@ -4,7 +4,9 @@
 admins) in; ``@allow(*ALL_ROLES)`` lets every signed-in user read; ``@public`` marks
 the few routes open to anyone. A route without a rule is refused (and a test walks the
 URL map to keep every route declared). Auditors read everything and change nothing: any
-non-safe method is refused for them whatever the rule says.
+non-safe method is refused for them whatever the rule says, but for the few marked
+``@own_sign_in`` (signing out, ending one's own sessions, one's second factor), which change
+no record, only how the user signs in.
 """
 import logging
 from dataclasses import dataclass
@@ -43,6 +45,20 @@ def allow(*roles: str):
     return mark
 
 
+def own_sign_in(view):
+    """Mark a write that changes only the signed-in user's own sign-in (signing out, their
+    sessions, their second factor): auditors may use it too."""
+    view.own_sign_in = True
+    return view
+
+
+def before_two_factor(view):
+    """Let a signed-in user whose role must use two-factor sign-in, and who has not yet set it
+    up, reach this page (the set-up itself, sign-out, the language switch)."""
+    view.before_two_factor = True
+    return view
+
+
 def public(view):
     """Declare a view open to anyone, signed in or not."""
     view.access_rule = AccessRule(public=True)
@@ -63,7 +79,7 @@ def enforce() -> None:
     """Before each request: authenticate, then apply the endpoint's access rule."""
     from flask import current_app
 
-    from vendorrisk.core import audit, auth
+    from vendorrisk.core import audit, auth, logs, two_factor
 
     if request.endpoint is None:
         return  # unknown URL: routing answers 404 / 405
@@ -78,14 +94,24 @@ def enforce() -> None:
         if request.path.startswith("/api/"):
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    writing = request.method not in SAFE_METHODS
+    view = current_app.view_functions[request.endpoint]
+    row = auth.current_session()
+    if (row is not None and not row.second_factor and two_factor.required(g.user)
+            and not getattr(view, "before_two_factor", False)):
+        return redirect(url_for("two_factor.setup"))  # API tokens are their own factor: pages only
+    writing = request.method not in SAFE_METHODS and not getattr(view, "own_sign_in", False)
     if (g.user.role == "auditor" and writing) or not rule.admits(g.user.role):
-        log.warning("access denied: user=%s role=%s %s %s", g.user.email, g.user.role,
-                    request.method, request.path)
-        audit.record_denied(g.user, request.method, request.path)
+        path = logs.logged_path()
+        log.warning("access denied: user=%s role=%s %s %s", g.user.email, g.user.role, request.method, path)
+        audit.record_denied(g.user, request.method, path)
         abort(403)
 
 
 def init_app(app: Flask) -> None:
-    """Register the access hook."""
+    """Register the access hook; behind ``TRUSTED_PROXIES`` proxies, take the client's address
+    and scheme from their ``X-Forwarded-For``/``-Proto`` (never from anyone else's)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     app.before_request(enforce)

@@ -21,7 +21,11 @@ from vendorrisk.core.models import AuditEntry, utcnow
 GENESIS = "0" * 64
 NOT_AUDITED = {"audit_entry", "login_attempt", "reminder", "alembic_version"}
 # Bookkeeping columns whose change alone is not a change of the record.
-IGNORED_COLUMNS = {"last_used_at", "last_login_at", "updated_at"}
+IGNORED_COLUMNS = {"last_used_at", "last_login_at", "updated_at", "last_seen_at", "totp_last_step"}
+# Secrets and their hashes (passwords, API and calendar tokens, session keys, recovery codes,
+# TOTP seeds) are never written to the trail: a new row's snapshot leaves them out, a change
+# shows only that they changed.
+SECRET_COLUMNS = {"password_hash", "token_hash", "key_hash", "code_hash", "totp_secret"}
 _ADVISORY_LOCK_KEY = 52526  # any constant shared by all writers
 
 
@@ -45,7 +49,7 @@ def _columns(obj) -> list[str]:
 
 def _snapshot(obj) -> dict:
     return {key: _jsonable(getattr(obj, key)) for key in _columns(obj)
-            if key != "password_hash"}
+            if key not in SECRET_COLUMNS}
 
 
 def _entity(obj) -> str:
@@ -92,7 +96,7 @@ def _after_flush(session: Session, _flush_context) -> None:
             new = history.added[0] if history.added else None
             if old == new:
                 continue
-            shown = key != "password_hash"
+            shown = key not in SECRET_COLUMNS
             before[key] = _jsonable(old) if shown else "<changed>"
             after[key] = _jsonable(new) if shown else "<changed>"
         if after:

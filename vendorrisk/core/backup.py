@@ -1,5 +1,6 @@
 """A consistent backup of the database and the uploaded files, as one .tar.gz."""
 import json
+import os
 import sqlite3
 import subprocess
 import tarfile
@@ -15,7 +16,7 @@ def make_backup(app: Flask, target: str | None = None) -> Path:
     """Copy the database (SQLite online backup API, or pg_dump) and uploads into a tarball."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder = Path(target or Path(app.instance_path) / "backups")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     url = make_url(app.config["DATABASE_URL"])
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -36,7 +37,9 @@ def make_backup(app: Flask, target: str | None = None) -> Path:
                     "uploads": sum(1 for p in uploads.rglob("*") if p.is_file()) if uploads.exists() else 0}
         (tmp_path / "manifest.json").write_text(json.dumps(manifest, indent=2))
         out = folder / f"vendorrisk-backup-{stamp}.tar.gz"
-        with tarfile.open(out, "w:gz") as tar:
+        # owner-only from the first byte: the archive holds every record and file
+        with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw, \
+                tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(db_copy, arcname=db_copy.name)
             tar.add(tmp_path / "manifest.json", arcname="manifest.json")
             if uploads.exists():

@@ -5,7 +5,11 @@ checked against this list by a test, so a setting cannot be added without docume
 Environment variables carry the prefix ``VENDORRISK_`` (``VENDORRISK_SECRET_KEY`` sets
 ``SECRET_KEY``).
 """
+import logging
+import math
 import os
+import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +19,11 @@ from flask import Flask
 
 ENV_PREFIX = "VENDORRISK_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev", "secret", "placeholder"}
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev", "secret", "placeholder",
+                       "insecure-development-key-only"}
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 80  # from character frequencies: 32 random hex digits give 92-130, "aaaa...b" 7
+log = logging.getLogger("vendorrisk.config")
 
 
 class ConfigurationError(RuntimeError):
@@ -37,8 +45,10 @@ class Setting:
 
 
 SETTINGS: list[Setting] = [
-    Setting("SECRET_KEY", None, "Signs sessions and CSRF tokens. Required outside debug/testing; "
-            "a missing or placeholder value stops the app from starting."),
+    Setting("SECRET_KEY", None, "Signs sessions and CSRF tokens. Required: at least 32 random "
+            "characters (`python -c 'import secrets; print(secrets.token_hex(32))'`); a missing, "
+            "placeholder, short or repetitive key stops the app from starting. Under debug "
+            "(`FLASK_DEBUG=1`) without a key, a random key is made for that process only."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL. Default: SQLite file `vendorrisk.sqlite` in the "
             "instance folder. PostgreSQL: `postgresql+psycopg://user:pass@host/db`."),
     Setting("INSTANCE_PATH", None, "Folder for runtime data (database, uploads, config.py). "
@@ -47,10 +57,27 @@ SETTINGS: list[Setting] = [
             "and calendar feeds."),
     Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie over HTTPS only. Set to true "
             "behind TLS.", _bool),
-    Setting("SESSION_LIFETIME_MINUTES", 480, "Sign-in lifetime of a browser session.", int),
-    Setting("LOGIN_MAX_FAILURES", 5, "Failed sign-ins per account or address within the window "
-            "before further attempts are refused.", int),
-    Setting("LOGIN_FAILURE_WINDOW_MINUTES", 15, "Window for counting failed sign-ins.", int),
+    Setting("SESSION_LIFETIME_MINUTES", 480, "Sign-in lifetime of a browser session (ended on the "
+            "server after it, or at sign-out, revocation, password change or deactivation).", int),
+    Setting("LOGIN_MAX_FAILURES", 5, "Failed sign-ins of an account within the window after which "
+            "each further attempt must wait (exponential back-off, never a hard lock). Browsers the "
+            "account signed in from before count only their own failures.", int),
+    Setting("LOGIN_FAILURE_WINDOW_MINUTES", 60, "Window for counting failed sign-ins.", int),
+    Setting("LOGIN_BACKOFF_SECONDS", 30, "First wait after LOGIN_MAX_FAILURES failures; doubles "
+            "with each further failure.", int),
+    Setting("LOGIN_BACKOFF_MAX_SECONDS", 900, "Longest wait between sign-in attempts of one "
+            "account.", int),
+    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app that set "
+            "`X-Forwarded-For` and `X-Forwarded-Proto` (Werkzeug's ProxyFix). 0: the headers are "
+            "ignored and the client is the connecting address. Set it only when the app can be "
+            "reached through those proxies alone.", int),
+    Setting("API_TOKEN_DAYS", 90, "Days a new personal API token works; it ends earlier when "
+            "revoked, when its owner changes password or is deactivated.", int),
+    Setting("TWO_FACTOR_ROLES", "", "Roles that must sign in with a second factor (TOTP app or "
+            "recovery code), comma-separated, e.g. `admin,compliance` (empty: optional for "
+            "everyone). API tokens are a factor of their own."),
+    Setting("HSTS_SECONDS", 0, "`Strict-Transport-Security` max-age in seconds (0: not sent). Set "
+            "it (e.g. 31536000) only when the app is served over HTTPS alone.", int),
     Setting("PASSWORD_MIN_LENGTH", 12, "Minimum password length (OWASP ASVS: length, not "
             "composition).", int),
     Setting("MAX_UPLOAD_MB", 25, "Largest accepted upload, in megabytes.", int),
@@ -125,9 +152,50 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict[str, Any
     return values
 
 
+def secret_problem(value: str | None) -> str | None:
+    """What makes a secret key unfit to sign sessions, or ``None`` when it is fit: missing,
+    a known placeholder, shorter than 32 characters, a repeated pattern, or too little
+    entropy for its length (estimated from how often each character occurs)."""
+    if value is None or not str(value).strip():
+        return "is missing"
+    value = str(value)
+    if value.strip().lower() in PLACEHOLDER_SECRETS:
+        return "is a placeholder"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if any(value == (value[:size] * (len(value) // size + 1))[:len(value)]
+           for size in range(1, len(value) // 2 + 1)):
+        return "repeats a pattern"
+    counts = Counter(value)
+    bits = -sum(n * math.log2(n / len(value)) for n in counts.values())
+    if bits < MIN_SECRET_BITS:
+        return "has too little entropy"
+    return None
+
+
 def is_placeholder_secret(value: str | None) -> bool:
-    """Tell whether a secret key is missing, a known placeholder or too short to be real."""
-    return value is None or value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16
+    """Tell whether a secret key is unfit for signing sessions (see ``secret_problem``)."""
+    return secret_problem(value) is not None
+
+
+def _check_secret(cfg) -> None:
+    """Refuse an unfit secret key outside testing; under debug, a missing key is replaced by
+    a random one for this process (sessions end when it stops), and the log says so."""
+    problem = secret_problem(cfg.get("SECRET_KEY"))
+    if problem is None:
+        return
+    if cfg.get("TESTING"):
+        cfg["SECRET_KEY"] = cfg.get("SECRET_KEY") or secrets.token_hex(32)
+        return
+    if cfg.get("DEBUG") and cfg.get("SECRET_KEY") is None:
+        cfg["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("SECRET_KEY is not set: debug mode uses a random key for this process only; "
+                    "sessions and signed links end when it stops")
+        return
+    raise ConfigurationError(
+        f"VENDORRISK_SECRET_KEY {problem}. Set it to at least {MIN_SECRET_LENGTH} random "
+        "characters (python -c 'import secrets; print(secrets.token_hex(32))') or put "
+        "SECRET_KEY in instance/config.py.")
 
 
 def instance_path(test_config: dict | None) -> str:
@@ -138,25 +206,19 @@ def instance_path(test_config: dict | None) -> str:
 
 def load(app: Flask, test_config: dict | None) -> None:
     """Defaults, then instance/config.py, then the environment, then the test's settings;
-    then the values derived from them. Refuses a missing or placeholder secret outside
-    debug and testing."""
+    then the values derived from them. Refuses an unfit secret key outside testing."""
     app.config.from_mapping(defaults())
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(from_environment())
     if test_config:
         app.config.from_mapping(test_config)
     cfg = app.config
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    instance = Path(app.instance_path)
+    if not instance.exists():
+        instance.mkdir(parents=True, mode=0o700)  # database, uploads, config: the owner's only
     if not cfg.get("DATABASE_URL"):
         cfg["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "vendorrisk.sqlite")
-    relaxed = cfg.get("TESTING") or cfg.get("DEBUG")
-    if is_placeholder_secret(cfg.get("SECRET_KEY")):
-        if not relaxed:
-            raise ConfigurationError(
-                "VENDORRISK_SECRET_KEY is missing or a placeholder. Set it to a long random "
-                "value (python -c 'import secrets; print(secrets.token_hex(32))') or put "
-                "SECRET_KEY in instance/config.py.")
-        cfg["SECRET_KEY"] = cfg.get("SECRET_KEY") or "insecure-development-key-only"
+    _check_secret(cfg)
     cfg["MAX_CONTENT_LENGTH"] = (cfg["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=cfg["SESSION_LIFETIME_MINUTES"])
     cfg["SESSION_COOKIE_HTTPONLY"] = True

@@ -3,7 +3,9 @@
 The request (or CLI command, or scheduler job) owns the transaction: services add and
 flush, the caller commits or rolls back. One session per request lives on ``g``.
 """
+import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from flask import Flask, current_app, g, request
@@ -17,6 +19,7 @@ WRITE_OPTION = "vendorrisk_writes"
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     if url.startswith("sqlite"):
+        _owner_only_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -40,6 +43,18 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _owner_only_file(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (SQLite gives its WAL and
+    shared-memory files the database file's permissions)."""
+    from sqlalchemy.engine import make_url
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def new_session(engine: Engine | None = None, writes: bool = False) -> Session:

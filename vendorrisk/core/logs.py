@@ -1,4 +1,8 @@
-"""Structured (JSON) logs, each request line carrying a request id."""
+"""Structured (JSON) logs, each request line carrying a request id.
+
+A secret carried in a URL (a calendar feed's token: a view argument named in
+``SECRET_URL_ARGS``) is never written: ``logged_path()`` shows it as ``[redacted]``.
+"""
 import json
 import logging
 import sys
@@ -6,6 +10,18 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
+
+SECRET_URL_ARGS = {"token"}
+REDACTED = "[redacted]"
+
+
+def logged_path() -> str:
+    """The request's path as logs and the audit trail may show it: secrets in it redacted."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in SECRET_URL_ARGS and value:
+            path = path.replace(str(value), REDACTED)
+    return path
 
 
 class JsonFormatter(logging.Formatter):
@@ -52,8 +68,9 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
         elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         user = g.get("user")
-        request_log.info("%s %s %s", request.method, request.path, response.status_code,
-                         extra={"method": request.method, "path": request.path,
+        path = logged_path()
+        request_log.info("%s %s %s", request.method, path, response.status_code,
+                         extra={"method": request.method, "path": path,
                                 "status": response.status_code, "ms": round(elapsed, 1),
                                 "user": user.email if user else None})
         return response

@@ -1,5 +1,6 @@
-"""The foundation's tables and column helpers: users and their tokens and sign-in attempts,
-stored files, the audit trail; UTC timestamps and JSON columns for every area's models."""
+"""The foundation's tables and column helpers: users, their sign-in sessions, tokens, recovery
+codes and sign-in attempts, stored files, the audit trail; UTC timestamps and JSON columns for
+every area's models."""
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -44,14 +45,47 @@ class User(SQLModel, table=True):
     password_hash: str = Field(default="", max_length=300)
     language: Optional[str] = Field(default=None, max_length=5)  # None: follow the browser
     is_active: bool = Field(default=True)
-    # Bumped on password change or deactivation; sessions carrying an older value end.
-    session_version: int = Field(default=1)
     created_at: datetime = created_at_field()
     last_login_at: Optional[datetime] = None
+    # Two-factor sign-in (TOTP, RFC 6238): the secret is set when enrolment starts and in
+    # force from ``totp_enabled_at``; the last accepted time step refuses a replayed code.
+    totp_secret: Optional[str] = Field(default=None, max_length=64)
+    totp_enabled_at: Optional[datetime] = None
+    totp_last_step: Optional[int] = None
+
+
+class UserSession(SQLModel, table=True):
+    """A browser sign-in, held on the server: the cookie carries a random key whose SHA-256
+    is stored here, so that signing out or revoking ends the session wherever the cookie is."""
+
+    __tablename__ = "user_session"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    expires_at: datetime
+    last_seen_at: Optional[datetime] = None
+    ended_at: Optional[datetime] = None
+    ended_reason: str = Field(default="", max_length=20)  # sign_out, revoked, password, deactivated
+    remote_addr: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=200)
+    second_factor: bool = False  # signed in with a TOTP or recovery code
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time recovery code for two-factor sign-in; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    used_at: Optional[datetime] = None
 
 
 class ApiToken(SQLModel, table=True):
-    """A personal API token; only its SHA-256 is stored."""
+    """A personal API token; only its SHA-256 is stored. It stops working when it expires,
+    is revoked, or its owner changes password or is deactivated."""
 
     __tablename__ = "api_token"
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -60,18 +94,25 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=12)
     created_at: datetime = created_at_field()
+    expires_at: datetime
     last_used_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One sign-in attempt, kept to throttle guessing."""
+    """One sign-in attempt (password or second factor), kept to slow guessing down.
+
+    ``throttled`` attempts were refused unchecked and do not count as failures; ``device``
+    names the browser by its device cookie (empty: a browser not known to the account)."""
 
     __tablename__ = "login_attempt"
     id: Optional[int] = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     remote_addr: str = Field(default="", max_length=64, index=True)
+    kind: str = Field(default="password", max_length=20)  # password, second_factor
+    device: str = Field(default="", max_length=64)
     success: bool = False
+    throttled: bool = False
     at: datetime = created_at_field()
 
 

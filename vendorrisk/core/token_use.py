@@ -1,4 +1,5 @@
-"""Recording when an API token was last used: best effort, never at a request's expense.
+"""Recording when an API token or a browser session was last used: best effort, never at a
+request's expense.
 
 A read-only API call must never fail because of this bookkeeping. So the time is written
 in its own short transaction on its own connection, waiting at most ``WAIT_MS`` for the
@@ -13,14 +14,17 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from vendorrisk.core.db import WRITE_OPTION, engine_of
-from vendorrisk.core.models import ApiToken
+from vendorrisk.core.models import ApiToken, UserSession
 
 log = logging.getLogger("vendorrisk.auth")
 WAIT_MS = 200
 
 
-def record_use(token_id: int, when: datetime) -> bool:
-    """Write ``last_used_at`` of a token; return False (and log) when the database was busy."""
+def record_use(token_id: int, when: datetime, *, session: bool = False) -> bool:
+    """Write ``last_used_at`` of a token (or ``last_seen_at`` of a browser session); return
+    False (and log) when the database was busy."""
+    statement = (update(UserSession).where(UserSession.id == token_id).values(last_seen_at=when) if session
+                 else update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
     engine = engine_of(current_app)
     sqlite = engine.dialect.name == "sqlite"
     try:
@@ -34,8 +38,7 @@ def record_use(token_id: int, when: datetime) -> bool:
                 with connection.begin():
                     if not sqlite:
                         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'")
-                    connection.execute(update(ApiToken).where(ApiToken.id == token_id)
-                                       .values(last_used_at=when))
+                    connection.execute(statement)
             finally:
                 if sqlite:
                     connection.execution_options(**{WRITE_OPTION: False})

@@ -1,4 +1,6 @@
-"""Users: creation, passwords (OWASP ASVS length rules), API tokens and sign-in throttling."""
+"""Users: creation, passwords (OWASP ASVS length rules), password checks at sign-in (slowed
+down by ``throttle``), activation, and personal API tokens (expiring, revoked with a password
+change or deactivation)."""
 import hashlib
 import secrets
 import unicodedata
@@ -8,10 +10,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
+from vendorrisk.core import sessions, throttle
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
-from vendorrisk.core.models import ROLES, ApiToken, LoginAttempt, User, utcnow
+from vendorrisk.core.models import ROLES, ApiToken, User, utcnow
 
 MAX_PASSWORD_LENGTH = 128
 TOKEN_USE_PRECISION = timedelta(minutes=5)
@@ -57,13 +60,31 @@ def password_problems(password: str, email: str = "") -> list[str]:
 
 
 def set_password(user: User, password: str) -> None:
-    """Check the password against the rules and store its hash; ends other sessions."""
+    """Check the password against the rules and store its hash (see ``change_password``)."""
     problems = password_problems(password, user.email)
     if problems:
         raise ValidationFailed(_("The password does not meet the rules."),
                                [{"field": "password", "message": p} for p in problems])
     user.password_hash = hasher().hash(unicodedata.normalize("NFKC", password))
-    user.session_version += 1
+
+
+def change_password(session: Session, user: User, password: str, keep_session_id: int | None = None) -> None:
+    """Set a new password; every other session of the user ends and every API token is revoked."""
+    set_password(user, password)
+    session.add(user)
+    sessions.end_all(session, user, "password", keep_id=keep_session_id)
+    revoke_all_tokens(session, user)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Deactivate (its sessions end, its tokens are revoked for good) or reactivate a user;
+    reactivation revives neither."""
+    user.is_active = active
+    session.add(user)
+    if not active:
+        sessions.end_all(session, user, "deactivated")
+        revoke_all_tokens(session, user)
+    session.flush()
 
 
 def create_user(session: Session, *, email: str, role: str, password: str | None = None,
@@ -94,30 +115,17 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def recent_failures(session: Session, *, email: str | None = None, remote_addr: str | None = None) -> int:
-    """Count failed sign-ins within the window, for one account or one address."""
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    query = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.success == False, LoginAttempt.at >= since)  # noqa: E712
-    if email is not None:
-        query = query.where(LoginAttempt.email == email.strip().lower())
-    if remote_addr is not None:
-        query = query.where(LoginAttempt.remote_addr == remote_addr)
-    return session.exec(query).one()
-
-
-def verify_login(session: Session, email: str, password: str, remote_addr: str = "") -> User | None:
+def verify_login(session: Session, email: str, password: str, remote_addr: str = "",
+                 device: str = "") -> User | None:
     """Check credentials, record the attempt, and return the user or ``None``.
 
-    Throttled accounts and addresses are refused without checking the password; the
-    caller shows the same generic message either way.
+    An attempt made while the account must wait (``throttle``) is refused without checking
+    the password; the caller shows the same generic message either way. ``device`` is the
+    browser's device id for this account (``throttle.device_for``), or empty.
     """
     global _dummy_hash
     email = email.strip().lower()
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    # An address gets more room than an account: several staff may sit behind one NAT.
-    throttled = (recent_failures(session, email=email) >= limit
-                 or (bool(remote_addr) and recent_failures(session, remote_addr=remote_addr) >= limit * 4))
+    throttled = throttle.wait_seconds(session, email=email, device=device) > 0
     user = session.exec(select(User).where(User.email == email)).first()
     ok = False
     if not throttled:
@@ -133,7 +141,8 @@ def verify_login(session: Session, email: str, password: str, remote_addr: str =
                 hasher().verify(_dummy_hash, password)
             except VerificationError:
                 pass
-    session.add(LoginAttempt(email=email[:254], remote_addr=remote_addr[:64], success=ok))
+    throttle.record(session, email=email, kind="password", device=device, remote_addr=remote_addr,
+                    success=ok, throttled=throttled)
     if ok:
         user.last_login_at = utcnow()
         if hasher().check_needs_rehash(user.password_hash):
@@ -148,9 +157,14 @@ def hash_token(token: str) -> str:
 
 
 def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """Create a personal API token; returns the record and the token, shown only once."""
+    """Create a personal API token that works ``API_TOKEN_DAYS`` days; returns the record and
+    the token, shown only once."""
+    if not user.is_active:
+        raise Conflict(_("User %(email)s is deactivated.", email=user.email))
     token = "vr_" + secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:10])
+    now = utcnow()
+    record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:10], created_at=now,
+                      expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
     session.add(record)
     session.flush()
     return record, token
@@ -166,10 +180,19 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return record
 
 
+def revoke_all_tokens(session: Session, user: User) -> None:
+    """Revoke every token of the user still in force."""
+    for record in session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        record.revoked_at = utcnow()
+        session.add(record)
+    session.flush()
+
+
 def token_and_user(session: Session, token: str) -> tuple[ApiToken | None, User | None]:
-    """The unrevoked token record and its active owner, or ``(None, None)``; reads only."""
+    """The token record in force (not revoked, not expired) and its active owner, or
+    ``(None, None)``; reads only."""
     record = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-    if record is None or record.revoked_at is not None:
+    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
         return None, None
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:

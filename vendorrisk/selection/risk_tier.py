@@ -21,15 +21,18 @@ user data stored or processed outside Japan
 ====================================================  ======
 
 Tier: 8 points or more **critical**, 5-7 **high**, 2-4 **medium**, 0-1 **low**. A manual
-override (with a required reason, kept in history) replaces the computed tier until it is
-cleared. The facts are gathered in a few set queries (a recursive CTE walks the chains).
+override replaces the computed tier until it is cleared: set by compliance staff or an admin
+only, with a required reason, kept in history. It is the one way to set a tier — the page,
+``POST /api/v1/selection/vendors/{id}/risk-tier-override`` and ``vendorrisk risk override``
+all come here; vendor forms, the vendor API and the register import refuse a tier. The facts are gathered in a few set queries (a recursive CTE walks the chains).
 """
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
 from vendorrisk.core import events
-from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.models import User
 from vendorrisk.selection.models import RiskTierOverride
 from vendorrisk.vendors.chain_reach import no_index, tiers_for
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
@@ -38,6 +41,7 @@ from vendorrisk.vendors.service import get_vendor
 MAX_DEPTH = 12  # a chain deeper than this is a data error (or a cycle); stop walking
 SUBSTITUTABILITY_POINTS = {"easy": 0, "medium": 1, "hard": 2}
 THRESHOLDS = (("critical", 8), ("high", 5), ("medium", 2), ("low", 0))
+OVERRIDERS = ("admin", "compliance")
 
 
 def chain_positions(vendor_ids: list[int] | None = None):
@@ -224,7 +228,11 @@ def explain(session: Session, vendor_id: int) -> dict:
 
 def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: str,
                  user_id: int | None) -> RiskTierOverride:
-    """Override the computed tier (``tier`` None clears the override); the reason is required."""
+    """Override the computed tier (``tier`` None clears the override): compliance staff and
+    admins only, the reason is required."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active or user.role not in OVERRIDERS:
+        raise Forbidden(_("Only compliance staff override a risk tier."))
     reason = (reason or "").strip()
     details = []
     if tier is not None and tier not in RISK_TIERS:

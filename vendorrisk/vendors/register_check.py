@@ -114,7 +114,7 @@ class _Checker:
         ref = row.get("ref") or row["name"]
         if ref in self.vendor_refs:
             raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
-        payload = parse(vendor_service.VendorCreate, data)
+        payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
         self._refuse_duplicates(payload)
         key = ("row", ref)
         self.vendor_refs[ref] = key

@@ -67,7 +67,6 @@ class VendorBase(SQLModel):
     address: str = ""
     is_system_subsidiary: bool = False
     is_cloud: bool = False
-    risk_tier: Optional[str] = None
     notes: str = ""
 
     @field_validator("corporate_number", mode="before", check_fields=False)
@@ -96,15 +95,6 @@ class VendorBase(SQLModel):
         value = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", value):
             raise ValueError(_("Use a two-letter country code (ISO 3166-1), e.g. JP."))
-        return value
-
-    @field_validator("risk_tier", mode="before", check_fields=False)
-    @classmethod
-    def _risk_tier(cls, value):
-        if value in (None, ""):
-            return None
-        if value not in RISK_TIERS:
-            raise ValueError(_("Choose one of %(choices)s.", choices=", ".join(RISK_TIERS)))
         return value
 
     @field_validator("name", "name_en", "address", "notes", mode="before", check_fields=False)
@@ -186,9 +176,26 @@ def _refuse_duplicates(session, name, corporate_number, confirm, exclude_id=None
                            [{"field": "name", "message": _("Possible duplicate."), "vendor_id": other.id}])
 
 
+def refuse_risk_tier(data: dict, current: str | None = None) -> dict:
+    """The risk tier is not an input: the selection area computes it, and only compliance
+    overrides it, with a reason kept in the override history (issue 16, 5). Returns ``data``
+    without a ``risk_tier`` that is empty or unchanged; refuses one that would set a tier."""
+    if "risk_tier" not in data:
+        return data
+    rest = {k: v for k, v in data.items() if k != "risk_tier"}
+    if (data["risk_tier"] or None) == current:
+        return rest
+    raise ValidationFailed(_("The risk tier cannot be set here: it is computed from the vendor's place in "
+                             "outsourcing chains, and compliance staff override it, with a reason, on the "
+                             "vendor's selection page."), [{"field": "risk_tier", "message": _(
+                                 "Leave it out; to override it: the vendor's selection page, or POST "
+                                 "/api/v1/selection/vendors/ID/risk-tier-override (compliance).")}])
+
+
 def create_vendor(session: Session, data: dict) -> Vendor:
-    """Register a vendor (status prospect) after validation and duplicate checks."""
-    payload = parse(VendorCreate, data)
+    """Register a vendor (status prospect) after validation and duplicate checks; its risk
+    tier is computed, never given."""
+    payload = parse(VendorCreate, refuse_risk_tier(data))
     _refuse_duplicates(session, payload.name, payload.corporate_number, payload.confirm_duplicate)
     vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
                     name_normalized=normalise_name(payload.name))
@@ -201,8 +208,9 @@ def create_vendor(session: Session, data: dict) -> Vendor:
 
 
 def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
-    """Change the given fields of a vendor, with the same checks as registration."""
-    payload = parse(VendorUpdate, data)
+    """Change the given fields of a vendor, with the same checks as registration (the risk
+    tier is not one of them: ``refuse_risk_tier``)."""
+    payload = parse(VendorUpdate, refuse_risk_tier(data, vendor.risk_tier))
     changes = payload.model_dump(exclude_unset=True, exclude={"confirm_duplicate"})
     if "name" in changes and not changes["name"]:
         raise ValidationFailed(_("The input is invalid."), [{"field": "name", "message": _("Enter the legal name.")}])
@@ -212,7 +220,7 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
         _refuse_duplicates(session, new_name if new_name != vendor.name else "", new_number,
                            payload.confirm_duplicate, exclude_id=vendor.id)
     for key, value in changes.items():
-        if value is None and key not in ("corporate_number", "lei", "risk_tier"):
+        if value is None and key not in ("corporate_number", "lei"):
             continue
         setattr(vendor, key, value)
     vendor.name_normalized = normalise_name(vendor.name)

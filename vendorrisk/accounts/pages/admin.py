@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.core import users
+from vendorrisk.core import sessions, two_factor, users
 from vendorrisk.core.access import allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import DomainError, NotFound
@@ -44,20 +44,72 @@ def create():
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>")
-@allow("admin")
-def update(user_id: int):
-    """Change a user's role or deactivate/reactivate them (ends their sessions)."""
-    db = get_session()
+def _user(db, user_id: int) -> User:
     user = db.get(User, user_id)
     if user is None:
         raise NotFound(_("No such user."))
+    return user
+
+
+@bp.post("/users/<int:user_id>")
+@allow("admin")
+def update(user_id: int):
+    """Change a user's role, or deactivate (their sessions end, their API tokens are revoked
+    for good) or reactivate them."""
+    db = get_session()
+    user = _user(db, user_id)
     role = request.form.get("role")
     if role in ROLES:
         user.role = role
     if "active" in request.form:
-        user.is_active = request.form["active"] == "1"
-        user.session_version += 1
+        users.set_active(db, user, request.form["active"] == "1")
     db.commit()
     flash(_("The user was updated."), "info")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/users/<int:user_id>/sessions", endpoint="user_sessions")
+@allow("admin")
+def user_sessions(user_id: int):
+    """A user's sessions in force and their two-factor state."""
+    db = get_session()
+    user = _user(db, user_id)
+    return render_template("admin/user_sessions.html", user=user, sessions=sessions.open_sessions(db, user.id),
+                           revoke_url=lambda s: url_for("admin.revoke_session", user_id=user.id, session_id=s.id),
+                           two_factor_on=two_factor.enabled(user), two_factor_required=two_factor.required(user))
+
+
+@bp.post("/users/<int:user_id>/sessions/<int:session_id>/revoke")
+@allow("admin")
+def revoke_session(user_id: int, session_id: int):
+    """End one of a user's sessions."""
+    db = get_session()
+    sessions.revoke(db, _user(db, user_id).id, session_id)
+    db.commit()
+    flash(_("The session was ended."), "info")
+    return redirect(url_for("admin.user_sessions", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/sessions/revoke-all")
+@allow("admin")
+def revoke_all_sessions(user_id: int):
+    """End every session of a user."""
+    db = get_session()
+    count = sessions.end_all(db, _user(db, user_id), "revoked")
+    db.commit()
+    flash(_("%(count)s sessions were ended.", count=count), "info")
+    return redirect(url_for("admin.user_sessions", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@allow("admin")
+def reset_two_factor(user_id: int):
+    """Turn a user's second factor off (a lost phone); their sessions end. If their role
+    requires it, they set it up again at their next sign-in."""
+    db = get_session()
+    user = _user(db, user_id)
+    two_factor.disable(db, user)
+    sessions.end_all(db, user, "revoked")
+    db.commit()
+    flash(_("Two-factor sign-in was reset for %(email)s.", email=user.email), "info")
+    return redirect(url_for("admin.user_sessions", user_id=user_id))

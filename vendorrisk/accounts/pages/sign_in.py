@@ -1,12 +1,14 @@
-"""Sign in, sign out, and the language switch."""
+"""Sign in (password, then the second factor when the user has one), sign out, and the
+language switch."""
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from vendorrisk.core import auth, users
-from vendorrisk.core.access import ALL_ROLES, allow, public
+from vendorrisk.core import auth, throttle, two_factor, users
+from vendorrisk.core.access import ALL_ROLES, allow, before_two_factor, own_sign_in, public
 from vendorrisk.core.db import get_session
+from vendorrisk.core.models import User
 
 bp = Blueprint("auth", __name__, template_folder="../templates")
 
@@ -17,18 +19,39 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def device(email: str) -> str:
+    """The device id this browser's device cookie gives for the account (``""``: unknown)."""
+    return throttle.device_for(request.cookies.get(throttle.DEVICE_COOKIE), email)
+
+
+def signed_in(user: User, device_id: str, target: str | None):
+    """Go on after a complete sign-in; the browser keeps (or gets) its device cookie for the
+    account, so that guessing elsewhere never slows it down."""
+    response = redirect(_safe_next(target))
+    value, _id = throttle.device_cookie_value(user.email, device_id)
+    response.set_cookie(throttle.DEVICE_COOKIE, value, max_age=throttle.DEVICE_DAYS * 86400, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Show the sign-in form; on POST check the credentials (failures are counted)."""
+    """Show the sign-in form; on POST check the credentials (failures slow further attempts)."""
     if request.method == "POST":
         db = get_session()
-        user = users.verify_login(db, request.form.get("email", ""), request.form.get("password", ""),
-                                  request.remote_addr or "")
-        db.commit()
+        email = request.form.get("email", "")
+        device_id = device(email)
+        user = users.verify_login(db, email, request.form.get("password", ""), request.remote_addr or "", device_id)
+        if user is not None and two_factor.enabled(user):
+            auth.begin_second_factor(db, user)
+            db.commit()
+            return redirect(url_for("two_factor.verify", next=request.args.get("next")))
         if user is not None:
-            auth.sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+            auth.sign_in(db, user)
+            db.commit()
+            return signed_in(user, device_id, request.args.get("next"))
+        db.commit()
         flash(_("Sign-in failed. Check your e-mail and password, or try again later."), "error")
         return render_template("auth/login.html", email=request.form.get("email", "")), 401
     return render_template("auth/login.html", email="")
@@ -36,9 +59,13 @@ def login():
 
 @bp.post("/logout")
 @allow(*ALL_ROLES)
+@before_two_factor
+@own_sign_in
 def logout():
-    """End the session."""
-    auth.sign_out()
+    """End the session on the server (a copy of the cookie no longer works)."""
+    db = get_session()
+    auth.sign_out(db)
+    db.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

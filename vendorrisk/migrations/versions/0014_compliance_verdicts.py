@@ -1,7 +1,7 @@
 """compliance: maintained verdicts (vendor x obligation), vendor facts, state; background export jobs
 
-Revision ID: 0013_compliance_verdicts
-Revises: 0012_contract_sets
+Revision ID: 0014_compliance_verdicts
+Revises: 0013_sign_in_security
 Create Date: 2026-12-05 13:36:52.969643
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
 
-revision = '0013_compliance_verdicts'
-down_revision = '0012_contract_sets'
+revision = '0014_compliance_verdicts'
+down_revision = '0013_sign_in_security'
 branch_labels = None
 depends_on = None
 
