@@ -47,7 +47,7 @@ from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink
 
 PASSWORD = "quiet river lantern 0123"
 HUBS = 5
-SECRET = "bench-secret-key-0123456789"
+SECRET = "bench-secret-key-0123456789-abcdef-0123456789"  # 32+ characters
 try:
     from vendorrisk.compliance import maintain  # noqa: E402
 except ImportError:  # the code before the maintained matrix

@@ -98,7 +98,7 @@ def test_serve_runs_a_production_server(app, database_url, tmp_path):
 def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
     """``serve --workers 2``: gunicorn forks two worker processes that answer (Linux)."""
     port = _free_port()
-    env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789",
+    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

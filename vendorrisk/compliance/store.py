@@ -233,10 +233,12 @@ def concentration(session: Session, limit: int = 10) -> list[dict]:
     """Vendors depended on by the most arrangements at any tier, most first, with their lowest
     tier: the maintained facts, read from their index (``vendors.chain_reach.concentration``
     computes the same from every chain)."""
+    top = (select(F.c.vendor_id).where(F.c.arrangements > 0)  # ties at the limit: lowest ids, as there
+           .order_by(F.c.arrangements.desc(), F.c.vendor_id).limit(limit).subquery("top"))
     rows = session.connection().execute(
         select(VENDOR.c.id, VENDOR.c.name, VENDOR.c.name_en, F.c.arrangements, F.c.tier)
-        .join(F, F.c.vendor_id == VENDOR.c.id).where(F.c.arrangements > 0)
-        .order_by(F.c.arrangements.desc(), VENDOR.c.name, VENDOR.c.id).limit(limit)).all()
+        .join(F, F.c.vendor_id == VENDOR.c.id).join(top, top.c.vendor_id == VENDOR.c.id)
+        .order_by(F.c.arrangements.desc(), VENDOR.c.name, VENDOR.c.id)).all()
     return [{"vendor_id": r.id, "name": r.name, "name_en": r.name_en, "arrangements": r.arrangements,
              "tier": r.tier} for r in rows]
 
