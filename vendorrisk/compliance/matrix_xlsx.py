@@ -80,7 +80,8 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
 
     total = store.count(session, filters) if progress else 0
     number, done = 1, 0
-    for batch in store.vendor_batches(session, filters, obligations):
+    # batches of 500 vendors: 10,000 cells' texts in memory at a time, not 40,000
+    for batch in store.vendor_batches(session, filters, obligations, batch_size=500):
         found: dict[int, dict] = {}
         for vendor_id, ob_id, status, reason, links in store.raw_cells(session, [r.id for r in batch], ids):
             found.setdefault(vendor_id, {})[ob_id] = (status, reason, links)
