@@ -76,6 +76,8 @@ def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) 
     deeper = (select(OutsourcingLink.vendor_id.label("vendor_id"))
               .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
               .where(Arrangement.is_important.is_(True), Arrangement.status == "active"))
+    if vendor_ids is not None and len(vendor_ids) > 500:  # a big batch: one pass over the chains
+        return important_vendor_ids(session) & set(vendor_ids)
     if vendor_ids is not None:
         # Driven from the vendors, whatever the statistics say: the arrangement's flags and the
         # link's arrangement are hidden from SQLite's index choice (no_index), so it looks the
