@@ -8,7 +8,7 @@ reminders are unique in the database and claimed atomically before sending. The 
 sweep runs at start-up, so a day the scheduler was down is caught up at once.
 """
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -62,10 +62,13 @@ def verdicts_job(app: Flask) -> None:
 
     try:
         with app.app_context(), transaction(engine=engine_of(app)) as session:
-            if maintain.needs_rebuild(session) or maintain.state(session) is None:
+            state = maintain.state(session)
+            if state is None or maintain.needs_rebuild(session):
                 changed = maintain.rebuild(session)
-            else:
+            elif state.refreshed_on != date.today():
                 changed = maintain.refresh_daily(session)
+            else:
+                changed = 0  # already brought up to date today
         log.info("compliance verdicts refreshed: %d rows", changed)
     except Exception:
         log.exception("compliance verdict refresh failed")
@@ -81,9 +84,11 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # 03:00 in Tokyo, after the day's work; a missed run is made up at the next start.
     scheduler.add_job(snapshot_job, "cron", args=[app], id="compliance_snapshot", hour=18, minute=0,
                       max_instances=1, coalesce=True, misfire_grace_time=None)
-    # 00:05 in Tokyo: verdicts that depend on the date follow the new day; also at start-up.
-    scheduler.add_job(verdicts_job, "cron", args=[app], id="compliance_verdicts", hour=15, minute=5,
-                      next_run_time=datetime.now(timezone.utc),
+    # Every hour (a run on a day already refreshed writes nothing): the verdicts that depend on
+    # the date follow the rules' day (the server's date) within the hour it changes; first a
+    # minute after start-up, after the reminder sweep's catch-up.
+    scheduler.add_job(verdicts_job, "interval", args=[app], id="compliance_verdicts", hours=1,
+                      next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1),
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     scheduler.add_job(exports_job, "interval", args=[app], id="export_jobs",
                       seconds=app.config["EXPORT_JOB_POLL_SECONDS"], max_instances=1, coalesce=True,

@@ -193,3 +193,19 @@ def test_matrix_page_says_when_date_dependent_verdicts_are_stale(app, db, client
     db.commit()
     assert 'data-test="verdicts-as-of"' not in client.get("/compliance/").get_data(as_text=True)
 
+
+
+def test_scheduler_refreshes_the_verdicts_once_a_day(app, db):
+    from vendorrisk.scheduler import build_scheduler, verdicts_job
+    assert {"compliance_verdicts", "export_jobs"} <= {job.id for job in build_scheduler(app).get_jobs()}
+    _portfolio(db)  # factories: no events; the state is unknown, so the first run rebuilds
+    db.commit()
+    verdicts_job(app)
+    db.rollback()
+    assert maintain.state(db).refreshed_on == date.today()
+    assert _maintained(db) == _live(db)
+    maintain.rebuild(db, today=date.today() - timedelta(days=1))  # as if yesterday's
+    db.commit()
+    verdicts_job(app)
+    db.rollback()
+    assert maintain.state(db).refreshed_on == date.today()
