@@ -204,12 +204,26 @@ def run(app: Flask, job_id: int) -> None:
                     status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}"[:2000]))
 
 
+def _anything_to_do(app: Flask, stale: timedelta) -> bool:
+    """Whether a job is queued or has stalled: a read, so that polling every few seconds never
+    takes SQLite's write lock (nor waits for it) when there is nothing to do."""
+    session = new_session(engine_of(app))
+    try:
+        return session.execute(select(J.c.id).where(
+            (J.c.status == "queued") | ((J.c.status == "running") & (J.c.heartbeat_at < utcnow() - stale)))
+            .limit(1)).first() is not None
+    finally:
+        session.close()
+
+
 def run_pending(app: Flask, limit: int | None = None) -> int:
     """Reap stalled jobs, then build queued ones until the queue is empty; returns how many ran."""
     runner = f"{socket.gethostname()}:{os.getpid()}"
     stale = timedelta(minutes=app.config["EXPORT_JOB_STALE_MINUTES"])
     ran = 0
     with app.app_context():
+        if not _anything_to_do(app, stale):
+            return 0
         with transaction(engine=engine_of(app)) as session:
             reaped = reap(session, stale)
         if reaped:
