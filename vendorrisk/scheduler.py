@@ -85,10 +85,11 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(snapshot_job, "cron", args=[app], id="compliance_snapshot", hour=18, minute=0,
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     # Every hour (a run on a day already refreshed writes nothing): the verdicts that depend on
-    # the date follow the rules' day (the server's date) within the hour it changes; first a
-    # minute after start-up, after the reminder sweep's catch-up.
+    # the date follow the rules' day (the server's date) within the hour it changes; first five
+    # minutes after start-up, once the reminder sweep has caught up (a stop soon after start
+    # does not wait for a rebuild).
     scheduler.add_job(verdicts_job, "interval", args=[app], id="compliance_verdicts", hours=1,
-                      next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1),
+                      next_run_time=datetime.now(timezone.utc) + timedelta(minutes=5),
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     scheduler.add_job(exports_job, "interval", args=[app], id="export_jobs",
                       seconds=app.config["EXPORT_JOB_POLL_SECONDS"], max_instances=1, coalesce=True,
