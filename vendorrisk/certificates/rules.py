@@ -6,12 +6,14 @@ from sqlmodel import Session
 
 from vendorrisk.certificates.coverage import coverage
 from vendorrisk.certificates.models import TYPE_LABELS
+from vendorrisk.core import events
 from vendorrisk.core.registry import Verdict, obligation
 
 
 @obligation("26-4", citation_ja="第26条第4項", citation_en="Art. 26(4)",
             title_ja="重要な外部委託先の監査又は内部管理態勢に関する報告書の入手",
-            title_en="Audit or internal-control report for important vendors", order=264, daily=True)
+            title_en="Audit or internal-control report for important vendors", order=264, daily=True,
+            moved_by=(events.CertificateChanged, events.ChainChanged))
 def audit_or_report_covers_today(session: Session, vendor_ids: list[int], today: date | None = None):
     """For every vendor important at any tier (a vendor of an important arrangement or in its
     chain): met when a current on-site audit, certificate or report (SOC report periods may

@@ -52,8 +52,11 @@ def vendors_of(session: Session, event) -> set[int]:
 
 
 def on_event(session: Session, event) -> None:
-    """Listener of every domain event: mark the vendors it names for evaluation at commit."""
-    session.info.setdefault(DIRTY, set()).update(vendors_of(session, event))
+    """Listener of every domain event: mark the vendors it names (and the kind of change) for
+    evaluation at commit."""
+    dirty = session.info.setdefault(DIRTY, {})
+    for vendor_id in vendors_of(session, event):
+        dirty.setdefault(vendor_id, set()).add(type(event))
     session.info[APP] = current_app._get_current_object()
 
 
@@ -65,11 +68,35 @@ def flush_pending(session: Session) -> int:
         return 0
     app = session.info.pop(APP, None)
     if has_app_context() or app is None:
-        update_vendors(session, sorted(dirty))
+        _update_marked(session, dirty)
     else:
         with app.app_context():
-            update_vendors(session, sorted(dirty))
+            _update_marked(session, dirty)
     return len(dirty)
+
+
+def _update_marked(session: Session, dirty: dict[int, set]) -> None:
+    """Evaluate each marked vendor on the obligations its changes can move (``moved_by``;
+    every obligation for a vendor never evaluated yet), vendors grouped by that set."""
+    obligations = matrix.all_obligations()
+    known = set(session.connection().execute(select(F.c.vendor_id).where(F.c.vendor_id.in_(list(dirty)))).scalars())
+    groups: dict[tuple, list[int]] = {}
+    for vendor_id, kinds in dirty.items():
+        if vendor_id not in known:
+            chosen = None  # a new vendor (or one gone): every obligation
+        else:
+            chosen = tuple(o.id for o in obligations if not o.moved_by or kinds & set(o.moved_by))
+            if len(chosen) == len(obligations):
+                chosen = None
+        # the chain facts move with the chains and the vendor's own record only
+        moves_facts = chosen is None or bool(kinds & {events.ChainChanged, events.VendorChanged})
+        groups.setdefault((chosen, moves_facts), []).append(vendor_id)
+    for (chosen, moves_facts), vendor_ids in groups.items():
+        if chosen is None:
+            update_vendors(session, vendor_ids)
+        elif chosen:
+            update_vendors(session, vendor_ids, obligations=[o for o in obligations if o.id in chosen],
+                           keep_facts=not moves_facts)
 
 
 def _before_commit(session: OrmSession) -> None:
@@ -101,26 +128,37 @@ def verdict_json(verdict: registry.Verdict) -> tuple[str, object, list]:
 
 
 def compute(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation],
-            today: date | None = None):
-    """Facts and verdicts of the existing vendors among ``vendor_ids`` (live evaluation)."""
+            today: date | None = None, keep_facts: bool = False):
+    """Facts and verdicts of the existing vendors among ``vendor_ids`` (live evaluation);
+    ``keep_facts``: their chain facts as maintained (a change that moves no chain)."""
     vendor = Vendor.__table__
     rows = session.execute(select(vendor.c.id, vendor.c.name, vendor.c.name_en, vendor.c.risk_tier,
                                   vendor.c.status, vendor.c.is_cloud)
                            .where(vendor.c.id.in_(vendor_ids)).order_by(vendor.c.id)).all()
-    facts = matrix.with_facts(session, rows)
+    if keep_facts:
+        kept = {r.vendor_id: r for r in session.connection().execute(select(F).where(F.c.vendor_id.in_(vendor_ids)))}
+        facts = [matrix.VendorFacts(id=r.id, name=r.name, name_en=r.name_en, risk_tier=r.risk_tier,
+                                    status=r.status, tier=kept[r.id].tier, arrangements=kept[r.id].arrangements,
+                                    important=kept[r.id].important, cloud=kept[r.id].cloud,
+                                    user_data=kept[r.id].user_data) for r in rows if r.id in kept]
+        if len(facts) < len(rows):  # a vendor never maintained: its facts from the chains
+            facts = matrix.with_facts(session, rows)
+    else:
+        facts = matrix.with_facts(session, rows)
     verdicts = matrix.evaluate(session, [f.id for f in facts], obligations, today)
     return facts, verdicts
 
 
 def update_vendors(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation] | None = None,
-                   batch_size: int = matrix.EXPORT_BATCH_SIZE, today: date | None = None) -> int:
+                   batch_size: int = matrix.EXPORT_BATCH_SIZE, today: date | None = None,
+                   keep_facts: bool = False) -> int:
     """Evaluate ``vendor_ids`` (every obligation, or only ``obligations``) and write the rows
     that differ; returns the number of rows written or deleted."""
     everything = obligations is None
     obligations = matrix.all_obligations() if everything else obligations
     changed = 0
     for chunk in _chunks(sorted(set(vendor_ids)), batch_size):
-        facts, verdicts = compute(session, chunk, obligations, today)
+        facts, verdicts = compute(session, chunk, obligations, today, keep_facts)
         changed += _write(session, chunk, facts, verdicts, obligations, everything)
     return changed
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from vendorrisk.contracts import sets
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core import events
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink
 
@@ -130,7 +131,8 @@ def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title
                     f"sub-outsourcing clause flows the terms down).")
     rule.__name__ = f"contract_{clause_id}"
     return obligation(obligation_id, citation_ja=citation_ja, citation_en=citation_en, title_ja=title_ja,
-                      title_en=title_en, order=order)(rule)
+                      title_en=title_en, order=order,
+                      moved_by=(events.ContractChecked, events.ChainChanged))(rule)
 
 
 CLAUSE_OBLIGATIONS = tuple(_clause_obligation(*row) for row in CLAUSE_ROWS)

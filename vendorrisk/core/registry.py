@@ -80,17 +80,20 @@ class Obligation:
     doc: str
     order: int = 0
     daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
+    moved_by: tuple = ()  # the event types that can move its verdicts (empty: every event)
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0, daily: bool = False):
+               order: int = 0, daily: bool = False, moved_by: tuple = ()):
     """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation.
     The area's ``init_app`` adds it to the registry. ``daily``: the verdict can change with
     the date alone (a review falls overdue, a certificate expires), so the maintained
-    verdicts of this obligation are re-evaluated every day."""
+    verdicts of this obligation are re-evaluated every day. ``moved_by``: the domain events
+    whose changes the rule reads (the maintained matrix evaluates it only after those; empty:
+    after every event)."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order, daily)
+                          (fn.__doc__ or "").strip(), order, daily, tuple(moved_by))
     return make
 
 

@@ -5,6 +5,7 @@ from vendorrisk.core.messages import msg as _  # reasons are stored; rendered wh
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed
@@ -12,7 +13,9 @@ from vendorrisk.monitoring.plans import add_months, desired_plans, last_complete
 
 @obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
             title_ja="最終受託者までの定期的なモニタリング",
-            title_en="Periodic monitoring down to the final contractor", order=261, daily=True)
+            title_en="Periodic monitoring down to the final contractor", order=261, daily=True,
+            moved_by=(events.ChainChanged, events.VendorChanged, events.AssessmentDecided, events.ReviewCompleted,
+                      events.ReviewsPlanned))
 def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | None = None) -> dict[int, Verdict]:
     """Met when the vendor's last completed monitoring review is within its review frequency
     (by risk tier; untiered vendors count as medium, vendors in an important arrangement's

@@ -3,6 +3,7 @@ from vendorrisk.core.messages import msg as _  # reasons are stored; rendered wh
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.registry import Obligation, Verdict, batch_memo, obligation
 from vendorrisk.selection.models import AssessmentScore, SelectionAssessment
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -42,7 +43,8 @@ def _link(assessment: SelectionAssessment) -> list[tuple[str, str]]:
 
 @obligation("25-1", citation_ja="第25条第1項", citation_en="Art. 25(1)",
             title_ja="選定基準に基づく外部委託先の選定（システム子会社を含む）",
-            title_en="Vendors selected against selection criteria (system subsidiaries included)", order=251)
+            title_en="Vendors selected against selection criteria (system subsidiaries included)", order=251,
+            moved_by=(events.AssessmentDecided,))
 def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """Met when the vendor's latest decided selection assessment is approved (with or without
     conditions); gap when it was rejected or when no assessment has been approved. System
@@ -131,7 +133,8 @@ def _cloud_item_obligation(item: int) -> Obligation:
     rule.__name__ = f"cloud_item_{item}"
     return obligation(f"27-{item}", citation_ja=f"第27条第{item}号", citation_en=f"Art. 27({item})",
                       title_ja=f"クラウドサービス: {title_ja}", title_en=f"Cloud services: {title_en}",
-                      order=270 + item)(rule)
+                      order=270 + item,
+                      moved_by=(events.AssessmentDecided, events.VendorChanged, events.ChainChanged))(rule)
 
 
 CLOUD_OBLIGATIONS = tuple(_cloud_item_obligation(item) for item in CLOUD_ITEMS)

@@ -8,6 +8,7 @@ batch's vendors head, so its cost follows the batch, not the portfolio.
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import and_, exists, func, select
 
+from vendorrisk.core import events
 from vendorrisk.core.registry import Verdict, batch_memo, obligation
 from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner
@@ -70,7 +71,8 @@ def _query_first_tier(session, vendor_ids) -> dict[int, list]:
 
 @obligation("25-4", citation_ja="第25条第4項", citation_en="Art. 25(4)",
             title_ja="二段階以上の委託を含む外部委託のリスク管理",
-            title_en="Multi-stage outsourcing recorded and every sub-outsourcing approved", order=254)
+            title_en="Multi-stage outsourcing recorded and every sub-outsourcing approved", order=254,
+            moved_by=(events.ChainChanged,))
 def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """Met when every sub-outsourcing in the chains the vendor heads (tier 1), and every link
     bringing it in as a subcontractor, is approved; a gap names the links not approved; not
@@ -100,7 +102,8 @@ def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict
 
 
 @obligation("26-2", citation_ja="第26条第2項", citation_en="Art. 26(2)",
-            title_ja="外部委託先への要員の配置", title_en="Member staff assigned to the vendor", order=262)
+            title_ja="外部委託先への要員の配置", title_en="Member staff assigned to the vendor", order=262,
+            moved_by=(events.ChainChanged, events.VendorChanged))
 def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """Met when a tier-1 vendor of an active arrangement has at least one member of staff
     assigned; a gap when it has none; not applicable to vendors with no active arrangement."""
@@ -122,7 +125,7 @@ def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
 
 @obligation("26-3", citation_ja="第26条第3項", citation_en="Art. 26(3)",
             title_ja="利用者データの取扱いの監視・追跡",
-            title_en="User-data handling and locations recorded", order=263)
+            title_en="User-data handling and locations recorded", order=263, moved_by=(events.ChainChanged,))
 def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """For vendors that touch user data (tier 1 of an arrangement handling it, or the vendor
     of a link touching it): met when the data categories and every storage/processing
