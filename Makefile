@@ -48,7 +48,9 @@ test-postgres: install system-deps
 ## make test: install what the tests need, run the whole suite on SQLite (with the browser), then PostgreSQL
 test: test-sqlite test-postgres
 
-bench: install
+bench: install system-deps
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian package: wrk (load generator of bench/throughput.py)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script --small || exit 1; done
 

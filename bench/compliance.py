@@ -34,6 +34,11 @@ from vendorrisk.core.db import new_session, refresh_statistics  # noqa: E402
 from vendorrisk.vendors.findings import Finding  # noqa: E402
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor  # noqa: E402
 
+try:
+    from vendorrisk.compliance import maintain  # noqa: E402
+except ImportError:  # the code before the maintained verdicts
+    maintain = None
+
 PASSWORD = "quiet river lantern 0123"
 
 
@@ -119,6 +124,18 @@ def timed(client, path: str, repeat: int, headers: dict | None = None) -> tuple[
     return statistics.median(samples), statistics.median(cpu)
 
 
+def export(app, client, path: str) -> int:
+    """An export, start to file: built in the request before the export jobs, else queued (202)
+    and built as the scheduler builds it; returns the file's size."""
+    response = client.get(path)
+    if response.status_code == 200:
+        return len(response.data)
+    assert response.status_code == 202, response.status_code
+    from vendorrisk.compliance.jobs import run_pending
+    assert run_pending(app) == 1
+    return client.get(response.headers["Location"] + "?status").get_json()["size"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="1,000 vendors and 5,000 links")
@@ -160,6 +177,12 @@ def run(args) -> None:
             print(f"bulk insert: {time.perf_counter() - start:.1f} s")
             # as a real installation has: ANALYZE runs after upgrade, demo load and daily
             refresh_statistics(app.extensions["vendorrisk.engine"])
+            if maintain is not None:  # a bulk load publishes no event: rebuild, as after a real one
+                with app.test_request_context():
+                    start = time.perf_counter()
+                    maintain.rebuild(session)
+                    session.commit()
+                    print(f"rebuild of the maintained verdicts: {time.perf_counter() - start:.1f} s")
             user = users.create_user(session, email="bench@example.jp", role="auditor", password=PASSWORD)
             _record, token = users.create_token(session, user, "bench")
             session.commit()
@@ -183,18 +206,17 @@ def run(args) -> None:
         for name, (wall, cpu) in results.items():
             print(f"{name:<42} {wall:8.1f} ms {cpu:8.1f} ms {wall / baseline[0]:6.1f}x   (target < 300 ms)")
         start, start_cpu = time.perf_counter(), time.process_time()
-        response = client.get("/compliance/export/matrix.xlsx")
+        size = export(app, client, "/compliance/export/matrix.xlsx")
         elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
-        assert response.status_code == 200
         tracemalloc.start()
-        client.get("/compliance/export/matrix.xlsx")
+        export(app, client, "/compliance/export/matrix.xlsx")
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(f"{'full matrix Excel export':<40} {elapsed:8.2f} s  (CPU {elapsed_cpu:.2f} s) "
-              f"{len(response.data) / 1e6:.1f} MB file, "
+              f"{size / 1e6:.1f} MB file, "
               f"peak Python memory {peak / 1e6:.0f} MB (target < 10 s)")
         start = time.perf_counter()
-        assert client.get("/compliance/export/register.xlsx").status_code == 200
+        export(app, client, "/compliance/export/register.xlsx")
         print(f"{'register Excel export':<40} {time.perf_counter() - start:8.2f} s")
         app.extensions["vendorrisk.engine"].dispose()
 

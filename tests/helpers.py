@@ -42,3 +42,17 @@ def sign_in_session(client, user) -> None:
         db.close()
     with client.session_transaction() as sess:
         sess["sk"] = key
+
+
+def exported(app, client, url: str, headers: dict | None = None):
+    """Start an export the way a user does (its URL answers 202 and the job's URL), build
+    the queued job as the scheduler would, then fetch the job's URL: the file."""
+    from vendorrisk.compliance.jobs import run_pending
+
+    started = client.get(url, headers=headers)
+    assert started.status_code == 202, (url, started.status_code)
+    job_url = started.headers["Location"]
+    pending = client.get(job_url, headers={**(headers or {}), "Accept": "application/json"})
+    assert pending.status_code == 202 and pending.get_json()["status"] == "queued", pending.get_json()
+    assert run_pending(app) >= 1
+    return client.get(job_url, headers=headers)

@@ -26,6 +26,11 @@ def db_upgrade(revision):
     refresh_statistics(engine_of(current_app))
     current, heads = migrate.schema_status(current_app)
     click.echo(f"Database at {', '.join(sorted(current))}")
+    if current == heads:  # the rules may have changed with the code: bring the verdicts in line
+        from vendorrisk.compliance import maintain
+        with transaction(engine=engine_of(current_app)) as session:
+            changed = maintain.rebuild(session)
+        click.echo(f"Maintained compliance verdicts: {changed} rows written or removed.")
 
 
 @db_group.command("revision")
@@ -69,49 +74,28 @@ def demo(force):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes: 1 serves with Waitress; more with gunicorn (Linux/macOS), "
+                   "one per core is a good start.")
 @click.option("--with-scheduler", is_flag=True,
-              help="Also run the scheduler (reminder sweep, snapshots) in its own process; both stop together.")
+              help="Also run the scheduler (reminder sweep, snapshots, exports) in its own process; both stop together.")
 @with_appcontext
-def serve(host, port, threads, with_scheduler):
-    """Serve the app with Waitress (a production WSGI server)."""
-    from waitress import serve as waitress_serve
-    child = _start_scheduler() if with_scheduler else None
-    click.echo(f"vendorrisk is running on http://{host}:{port}/  (Ctrl+C to stop)")
+def serve(host, port, threads, workers, with_scheduler):
+    """Serve the app with a production WSGI server (Waitress, or gunicorn with --workers N)."""
+    from vendorrisk import server
+    app = current_app._get_current_object()
+    child = server.start_scheduler() if with_scheduler else None
+    click.echo(f"vendorrisk is running on http://{host}:{port}/ with {workers} worker(s)  (Ctrl+C to stop)")
     try:
-        waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                       ident="vendorrisk")
+        if workers == 1:
+            server.serve_waitress(app, host, port, threads)
+        else:
+            server.serve_gunicorn(app, host, port, workers, threads)
     finally:
         if child is not None:
-            _stop(child)
-
-
-def _start_scheduler():
-    """The scheduler as a child process of ``serve``: its own process, as the scheduler must
-    be (never inside the web workers), stopped when the server stops."""
-    import os
-    import signal
-    import subprocess
-    child = subprocess.Popen([sys.executable, "-m", "vendorrisk", "scheduler"], env=os.environ.copy())
-
-    def stop_server(signum, _frame):
-        raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl+C does, scheduler included
-    signal.signal(signal.SIGTERM, stop_server)
-    return child
-
-
-def _stop(child) -> None:
-    """Stop the scheduler child (it records that no sweep is planned) and wait for it."""
-    import signal
-    import subprocess
-    if child.poll() is None:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    click.echo("Server and scheduler stopped.")
+            server.stop_scheduler(child)
+            click.echo("Server and scheduler stopped.")
 
 
 @click.group("audit", help="The audit trail.")
@@ -188,10 +172,12 @@ def content_check():
 def scheduler():
     """Run the scheduler in the foreground (its own process; Ctrl+C stops it)."""
     from vendorrisk.scheduler import build_scheduler
+    from vendorrisk.server import settle
     app = current_app._get_current_object()
     import signal
 
     from vendorrisk.scheduler import stopped
+    settle()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Scheduler started: sweep every {app.config['SCHEDULER_SWEEP_MINUTES']} minutes.")
     instance = build_scheduler(app)

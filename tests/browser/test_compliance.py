@@ -2,20 +2,43 @@
 vendor -> evidence pack downloaded and checked."""
 import hashlib
 import json
+import threading
 import zipfile
 
 import pytest
 
 from tests.compliance.factories import gen_matrix_portfolio, install_test_obligations
+from vendorrisk.compliance import maintain
+from vendorrisk.compliance.jobs import run_pending
 
 
 @pytest.fixture
 def portfolio(app, db):
     install_test_obligations(app)
-    return gen_matrix_portfolio(db)
+    ids = gen_matrix_portfolio(db)
+    maintain.rebuild(db)  # factories publish no event
+    db.commit()
+    return ids
 
 
-def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_in, portfolio, tmp_path):
+@pytest.fixture
+def export_runner(app):
+    """The scheduler's part: build queued export jobs while the test runs."""
+    stop = threading.Event()
+
+    def run():
+        while not stop.is_set():
+            run_pending(app)
+            stop.wait(0.3)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=10)
+
+
+def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_in, portfolio, export_runner, tmp_path):
     sign_in("auditor")
     page.click("nav.mainnav a[href='/dashboard/']")
     page.wait_for_url(f"{live_server}/dashboard/")
@@ -44,6 +67,7 @@ def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_i
     assert "A sub-outsourcing link to this vendor is not approved." in cell.inner_text()
     with page.expect_download() as info:
         page.click("[data-test=evidence-pack]")
+    assert page.locator("[data-test=export-job] progress").count() == 1  # the job's page, then its file
     target = tmp_path / "pack.zip"
     info.value.save_as(target)
     with zipfile.ZipFile(target) as archive:

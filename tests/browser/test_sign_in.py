@@ -1,4 +1,5 @@
 """The sign-in journey in a real browser."""
+from playwright.sync_api import expect
 
 
 def test_sign_in_shows_navigation_and_vendor_list(page, live_server, sign_in, db):
@@ -53,7 +54,7 @@ def test_two_factor_enrolment_then_sign_in_with_a_code(page, live_server, sign_i
     assert page.locator("[data-test=qr]").is_visible()
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.click("form[action='/account/two-factor/confirm'] button[type=submit]")
-    assert page.locator("[data-test=recovery-codes] li").count() == 10
+    expect(page.locator("[data-test=recovery-codes] li")).to_have_count(10)  # waits for the answer
     page.click("[data-test=logout]")
     page.wait_for_url(f"{live_server}/login")
     page.fill("input[name=email]", user.email)

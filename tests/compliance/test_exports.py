@@ -13,19 +13,20 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from vendorrisk.compliance import snapshots
+from tests.helpers import exported
+from vendorrisk.compliance import maintain, snapshots
 from vendorrisk.core import registry
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Vendor
 
 
-def test_matrix_workbook(client, login, db, portfolio):
+def test_matrix_workbook(app, client, login, db, portfolio):
     vendor = db.get(Vendor, portfolio["3"])
     vendor.name = "=HYPERLINK(\"http://evil.example\")"
     db.commit()
     login("auditor")
-    response = client.get("/compliance/export/matrix.xlsx?status=gap")
+    response = exported(app, client, "/compliance/export/matrix.xlsx?status=gap")
     assert response.status_code == 200
     assert re.fullmatch(r"attachment; filename=compliance-matrix-\d{8}\.xlsx", response.headers["Content-Disposition"])
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -47,9 +48,9 @@ def test_matrix_workbook(client, login, db, portfolio):
                                                AuditEntry.entity == "compliance_matrix")).first() is not None
 
 
-def test_register_workbook_has_one_row_per_chain_node(client, login, portfolio):
+def test_register_workbook_has_one_row_per_chain_node(app, client, login, portfolio):
     login("compliance")
-    book = load_workbook(io.BytesIO(client.get("/compliance/export/register.xlsx").data))
+    book = load_workbook(io.BytesIO(exported(app, client, "/compliance/export/register.xlsx").data))
     rows = list(book["Register"].iter_rows(values_only=True))
     nodes = sorted((r[1], r[6], r[8], r[13], r[16]) for r in rows[1:])
     assert nodes == sorted([
@@ -59,12 +60,13 @@ def test_register_workbook_has_one_row_per_chain_node(client, login, portfolio):
     assert book["Register"].freeze_panes == "A2"
 
 
-def test_board_report(client, login, db, portfolio):
+def test_board_report(app, client, login, db, portfolio):
     snapshots.take_snapshot(db, date(2026, 1, 1))
     db.execute(Finding.__table__.update().values(status="closed"))
+    maintain.rebuild(db)  # a raw UPDATE publishes no event
     db.commit()
     login("auditor")
-    response = client.get("/compliance/export/board-report.docx", headers={"Accept-Language": "ja"})
+    response = exported(app, client, "/compliance/export/board-report.docx", headers={"Accept-Language": "ja"})
     assert response.status_code == 200
     document = Document(io.BytesIO(response.data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -74,8 +76,8 @@ def test_board_report(client, login, db, portfolio):
     text = "\n".join(p.text for p in document.paragraphs) + "".join(
         c.text for t in document.tables for row in t.rows for c in row.cells)
     assert not re.search(r"\b(Summary|Gaps|Vendor|Obligation|None)\b", text)
-    english = Document(io.BytesIO(client.get("/compliance/export/board-report.docx",
-                                             headers={"Accept-Language": "en"}).data))
+    english = Document(io.BytesIO(exported(app, client, "/compliance/export/board-report.docx",
+                                              headers={"Accept-Language": "en"}).data))
     english_headings = [p.text for p in english.paragraphs if p.style.name.startswith("Heading")]
     assert english_headings[:3] == ["1. Summary", "2. Gaps", "Gap details"]
     fonts = document.styles["Normal"].element.rPr.rFonts
@@ -88,7 +90,7 @@ def test_board_report(client, login, db, portfolio):
     assert [c.text for c in changes.rows[1].cells] == ["第91条第1項 未完了の指摘なし", "1", "0", "0", "1"]
 
 
-def test_evidence_pack_with_manifest(client, login, db, portfolio, contributions):
+def test_evidence_pack_with_manifest(app, client, login, db, portfolio, contributions):
     contributions.evidence_sources.clear()
 
     def contract_files(session, vendor_id):
@@ -101,7 +103,7 @@ def test_evidence_pack_with_manifest(client, login, db, portfolio, contributions
     vendor.notes = "checked"
     db.commit()
     login("auditor")
-    response = client.get(f"/compliance/vendors/{portfolio['1']}/evidence-pack.zip")
+    response = exported(app, client, f"/compliance/vendors/{portfolio['1']}/evidence-pack.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
@@ -128,19 +130,19 @@ def test_evidence_pack_with_manifest(client, login, db, portfolio, contributions
     assert not others & {e["entity_id"] for e in vendor_entries}
 
 
-def test_dora_csvs(client, login, db, portfolio):
+def test_dora_csvs(app, client, login, db, portfolio):
     vendor = db.get(Vendor, portfolio["2"])
     vendor.lei = "5493001KJTIIGC8Y1R12"
     db.commit()
     login("compliance")
-    b0501 = list(csv.reader(io.StringIO(client.get("/compliance/export/dora-b0501.csv").data.decode("utf-8-sig"))))
+    b0501 = list(csv.reader(io.StringIO(exported(app, client, "/compliance/export/dora-b0501.csv").data.decode("utf-8-sig"))))
     assert b0501[0] == ["c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070", "c0080", "c0090",
                         "c0100", "c0110", "c0120"]
     providers = {r[4]: r for r in b0501[2:]}
     assert set(providers) == {"ベンダー1", "ベンダー2", "ベンダー3", "ベンダー4"}
     assert providers["ベンダー2"][:2] == ["5493001KJTIIGC8Y1R12", "LEI"]
     assert providers["ベンダー1"][1] == "CRN" and providers["ベンダー1"][0].startswith("JP")
-    b0502 = list(csv.reader(io.StringIO(client.get("/compliance/export/dora-b0502.csv").data.decode("utf-8-sig"))))
+    b0502 = list(csv.reader(io.StringIO(exported(app, client, "/compliance/export/dora-b0502.csv").data.decode("utf-8-sig"))))
     assert b0502[0] == ["c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070"]
     ranks = sorted((r[4], r[3], r[6]) for r in b0502[2:])
     assert ranks == [("1", "CRN", ""), ("1", "CRN", ""), ("2", "LEI", "CRN"), ("2", "LEI", "CRN"), ("3", "CRN", "LEI")]

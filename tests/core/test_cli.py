@@ -98,6 +98,31 @@ def test_serve_runs_a_production_server(app, database_url, tmp_path):
         process.wait(timeout=10)
 
 
+def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
+    """``serve --workers 2``: gunicorn forks two worker processes that answer (Linux)."""
+    port = _free_port()
+    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
+               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    assert response.status == 200 and response.headers["Server"] == "vendorrisk"
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.3)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 2, children
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def test_flask_app_entry_point_knows_the_commands():
     env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH="/tmp/vendorrisk-cli-help")

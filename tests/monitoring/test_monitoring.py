@@ -269,7 +269,7 @@ def test_compliance_rule_26_1(app, db, contributions):
     with app.app_context():
         verdicts = contributions.obligations["26-1"].rule(db, [fresh.id, stale.id, never.id, loner.id])
     assert [verdicts[v.id].status for v in (fresh, stale, never, loner)] == ["met", "gap", "gap", "not_applicable"]
-    assert "Never reviewed" in verdicts[never.id].reason and "overdue since" in verdicts[stale.id].reason
+    assert "Never reviewed" in str(verdicts[never.id].reason) and "overdue since" in str(verdicts[stale.id].reason)
 
 
 def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):

@@ -13,7 +13,6 @@ def init_app(app: Flask) -> None:
     """Wire the certificates area into ``app``."""
     from vendorrisk.certificates import api as certificates_api
     from vendorrisk.certificates import (
-        demo,
         models,  # noqa: F401  (the area's tables)
         pages,
         reminders,
@@ -28,5 +27,13 @@ def init_app(app: Flask) -> None:
     reg.evidence_sources["certificates"] = service.certificate_evidence
     reg.reminder_sources["certificates"] = reminders.certificate_reminders
     reg.add_vendor_panel("certificates", 60, pages.panel)
-    reg.add_demo_loader(60, demo.load)
+    reg.add_demo_loader(60, _load_demo)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
+
+
+def _load_demo(session, ctx) -> None:
+    """The area's demo data; its module (and the document library it uses) is imported only
+    when the demo is loaded, not at every start-up."""
+    from vendorrisk.certificates import demo
+    demo.load(session, ctx)
+

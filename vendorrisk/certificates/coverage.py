@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import exists, func, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -24,6 +24,7 @@ from vendorrisk.certificates.models import (
     Certificate,
     CertificateReview,
 )
+from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 GAP_MONTHS = 3  # a report period may be followed by at most this many uncovered months
@@ -68,13 +69,27 @@ def expiry_query(today: date, within_days: int, include_expired: bool = True):
     return query
 
 
-def important_vendor_ids(session: Session) -> set[int]:
-    """Vendors of important arrangements, at any tier of their chains."""
+def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) -> set[int]:
+    """Vendors of important arrangements, at any tier of their chains (among ``vendor_ids``)."""
     tier1 = select(Arrangement.vendor_id.label("vendor_id")).where(
         Arrangement.is_important.is_(True), Arrangement.status == "active")
     deeper = (select(OutsourcingLink.vendor_id.label("vendor_id"))
               .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
               .where(Arrangement.is_important.is_(True), Arrangement.status == "active"))
+    if vendor_ids is not None and len(vendor_ids) > 500:  # a big batch: one pass over the chains
+        return important_vendor_ids(session) & set(vendor_ids)
+    if vendor_ids is not None:
+        # Driven from the vendors, whatever the statistics say: the arrangement's flags and the
+        # link's arrangement are hidden from SQLite's index choice (no_index), so it looks the
+        # vendors' rows up by their vendor index and each arrangement by its key, instead of
+        # probing every important arrangement for each of the vendors.
+        tier1 = (select(Arrangement.vendor_id.label("vendor_id"))
+                 .where(Arrangement.vendor_id.in_(vendor_ids), no_index(Arrangement.is_important).is_(True),
+                        no_index(Arrangement.status) == "active"))
+        deeper = (select(OutsourcingLink.vendor_id.label("vendor_id"))
+                  .join(Arrangement, Arrangement.id == no_index(OutsourcingLink.arrangement_id))
+                  .where(OutsourcingLink.vendor_id.in_(vendor_ids), no_index(Arrangement.is_important).is_(True),
+                         no_index(Arrangement.status) == "active"))
     return set(session.execute(union(tier1, deeper)).scalars())
 
 
@@ -188,7 +203,7 @@ def coverage(session: Session, vendor_ids: list[int], today: date) -> dict[int, 
     ids = sorted(set(vendor_ids))
     if not ids:
         return {}
-    important = important_vendor_ids(session)
+    important = important_vendor_ids(session, ids)
     certificates = session.exec(select(Certificate).where(Certificate.vendor_id.in_(ids))
                                 .order_by(Certificate.id)).all()
     by_vendor: dict[int, list[Certificate]] = defaultdict(list)

@@ -1,17 +1,19 @@
 """Compliance matrix, Art. 26(4): important vendors are audited or their reports obtained."""
 from datetime import date
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session
 
 from vendorrisk.certificates.coverage import coverage
 from vendorrisk.certificates.models import TYPE_LABELS
+from vendorrisk.core import events
 from vendorrisk.core.registry import Verdict, obligation
 
 
 @obligation("26-4", citation_ja="第26条第4項", citation_en="Art. 26(4)",
             title_ja="重要な外部委託先の監査又は内部管理態勢に関する報告書の入手",
-            title_en="Audit or internal-control report for important vendors", order=264,
+            title_en="Audit or internal-control report for important vendors", order=264, daily=True,
+            moved_by=(events.CertificateChanged, events.ChainChanged),
             doc_ja="いずれかの階層で重要な外部委託先（重要な委託業務の一次委託先又はその委託チェーン上の外部委託先）について、有効な実地監査・認証・報告書（SOC 報告書の対象期間は本日から3か月以内の遅れまで、又はブリッジレターで補完）があり、その対象範囲が当社向けサービスを含むと確認されていれば充足。根拠がない、期限切れ、対象期間の空白、未確認、対象範囲外の場合は不足。どの階層でも重要でない外部委託先は対象外。")
 def audit_or_report_covers_today(session: Session, vendor_ids: list[int], today: date | None = None):
     """For every vendor important at any tier (a vendor of an important arrangement or in its

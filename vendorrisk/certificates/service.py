@@ -29,6 +29,7 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
+from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
 from vendorrisk.vendors.service import get_vendor  # noqa: F401  (the certificates views fetch vendors through here)
@@ -366,6 +367,10 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
             existing.add((arrangement_id, vendor.id))
             result.created_links.append(link)
     session.flush()
+    for vendor in result.created_vendors:
+        events.publish(session, events.VendorChanged(vendor.id))
+    for arrangement_id in sorted({link.arrangement_id for link in result.created_links}):
+        chain_changed(session, arrangement_id)
     return result
 
 

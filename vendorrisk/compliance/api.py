@@ -5,7 +5,7 @@ from typing import Literal, Optional
 from flask import Blueprint, jsonify, request, url_for
 from pydantic import BaseModel, Field
 
-from vendorrisk.compliance import dashboard, matrix, snapshots
+from vendorrisk.compliance import dashboard, matrix, snapshots, store
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Public, operation
 from vendorrisk.core.db import get_session
@@ -144,7 +144,7 @@ class MatrixQuery(BaseModel):
 def compliance_matrix():
     """Matrix rows for a page of vendors, filtered as the query parameters say."""
     filters = matrix.MatrixFilters.from_args(request.args)
-    page = matrix.matrix_page(get_session(), filters, request.args.get("page", 1, type=int),
+    page = store.matrix_page(get_session(), filters, request.args.get("page", 1, type=int),
                               request.args.get("per_page", 50, type=int))
     return jsonify(ComplianceMatrix.dump(page, rows=list(matrix.flat_rows(page.rows, page.obligations, filters.status)),
                                          total_vendors=page.total, obligations=[o.id for o in page.obligations]))

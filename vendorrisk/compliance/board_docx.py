@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from vendorrisk.compliance import dashboard, matrix, snapshots
+from vendorrisk.compliance import dashboard, matrix, snapshots, store
+from vendorrisk.core.messages import Renderer
 from vendorrisk.core.docx import japanese_styles, page_number_footer, to_bytes
-from vendorrisk.vendors.chain_reach import concentration
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
@@ -51,18 +51,18 @@ def board_report(session: Session, today: date, language: str = "ja") -> bytes:
     obligations = matrix.all_obligations()
     titles = {o.id: (o.citation_ja + " " + o.title_ja if language == "ja" else o.citation_en + " " + o.title_en)
               for o in obligations}
-    counts = {o.id: {"met": 0, "gap": 0, "not_applicable": 0, "gap_vendor_ids": []} for o in obligations}
+    counts = store.summary(session)
     gaps = []
     # The reasons in the report's language, whatever the locale of the caller (one language
-    # per report).
+    # per report); each distinct reason translated once.
     with force_locale(language):
-        for row in matrix.iter_rows(session, matrix.MatrixFilters(), obligations=obligations):
+        render = Renderer()
+        for row in store.iter_rows(session, matrix.MatrixFilters(status="gap"), obligations=obligations):
             for ob_id, verdict in row.verdicts.items():
-                counts[ob_id][verdict.status] += 1
-                if verdict.status == "gap":
-                    counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
-                    if len(gaps) < GAP_DETAIL_LIMIT:
-                        gaps.append((row.vendor.name, ob_id, verdict.reason))
+                if verdict.status == "gap" and len(gaps) < GAP_DETAIL_LIMIT:
+                    gaps.append((row.vendor.name, ob_id, render(verdict.reason)))
+            if len(gaps) >= GAP_DETAIL_LIMIT:
+                break
     with force_locale(language):
         return _document(session, today, language, obligations, titles, counts, gaps)
 
@@ -141,7 +141,7 @@ def _document(session, today, language, obligations, titles, counts, gaps) -> by
 
     document.add_heading(_("4. Concentration"), 1)
     _table(document, (_("Vendor"), _("Arrangements"), _("Highest tier")),
-           [(c["name"], c["arrangements"], c["tier"]) for c in concentration(session, 10)])
+           [(c["name"], c["arrangements"], c["tier"]) for c in store.concentration(session, 10)])
 
     document.add_heading(_("5. Changes since the last report"), 1)
     month, changes = snapshots.changes_since_previous(session, today, current=counts)

@@ -1,10 +1,12 @@
-"""CLI of the compliance area: the monthly snapshot of the matrix."""
+"""CLI of the compliance area: the monthly snapshot of the matrix, the rebuild and the daily
+refresh of the maintained verdicts."""
 from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from vendorrisk.compliance import maintain
 from vendorrisk.compliance import snapshots as compliance
 from vendorrisk.core.db import engine_of, transaction
 from vendorrisk.core.errors import DomainError
@@ -28,4 +30,32 @@ def snapshot(month):
         raise click.ClickException(exc.message)
     click.echo(f"Snapshot {chosen:%Y-%m}: {len(rows)} obligations, {sum(r.gap for r in rows)} gaps.")
 
+
+@compliance_group.command("rebuild")
+@with_appcontext
+def rebuild():
+    """Evaluate every vendor on every obligation and write the verdicts that differ from the
+    maintained ones (after bulk loads, or when the rules changed; db upgrade runs it)."""
+    with transaction(engine=engine_of(current_app)) as session:
+        changed = maintain.rebuild(session)
+    click.echo(f"Maintained verdicts rebuilt: {changed} rows written or removed.")
+
+
+@compliance_group.command("refresh")
+@with_appcontext
+def refresh():
+    """Re-evaluate the verdicts that depend on today's date (reviews falling overdue,
+    certificates expiring); the scheduler runs it every day."""
+    with transaction(engine=engine_of(current_app)) as session:
+        changed = maintain.refresh_daily(session)
+    click.echo(f"Date-dependent verdicts refreshed: {changed} rows written.")
+
+
+@compliance_group.command("run-exports")
+@with_appcontext
+def run_exports():
+    """Build the queued export jobs now (what the scheduler does every few seconds)."""
+    from vendorrisk.compliance.jobs import run_pending
+    ran = run_pending(current_app._get_current_object())
+    click.echo(f"Export jobs built: {ran}.")
 

@@ -13,10 +13,10 @@ from typing import Callable, Mapping
 from sqlalchemy import Date, String, cast, func, literal, null, select
 from sqlmodel import Session, SQLModel
 
-from vendorrisk.compliance import matrix
-from vendorrisk.vendors.chain_reach import chain_nodes, concentration
+from vendorrisk.compliance import store
+from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.findings import SEVERITIES, Finding
-from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor
 
 CERTIFICATE_HORIZON_DAYS = 60
 
@@ -46,6 +46,11 @@ def dashboard_list(key: str, *, title_en: str, title_ja: str, order: int = 50):
 def _table(name: str):
     """A table of another area if it is installed, else None (the figure is then omitted)."""
     return SQLModel.metadata.tables.get(name)
+
+
+def _not_approved(link):
+    """Links not approved, as a range of the status index (``!=`` would scan every link)."""
+    return link.c.approval_status.in_([s for s in APPROVAL_STATUSES if s != "approved"])
 
 
 def _vendor_columns(vendor_id_column):
@@ -127,7 +132,7 @@ def unapproved_links(session, today, args):
             .join(vendor, vendor.c.id == link.c.vendor_id)
             .join(parent, parent.c.id == link.c.parent_vendor_id)
             .join(arrangement, arrangement.c.id == link.c.arrangement_id)
-            .where(link.c.approval_status != "approved")
+            .where(_not_approved(link))
             .order_by(vendor.c.name, link.c.id))
 
 
@@ -152,9 +157,8 @@ def dependent_arrangements(session, today, args):
 
 
 def live_gaps(session: Session) -> int:
-    """Gaps in the compliance matrix now: every vendor against every obligation, evaluated
-    in batches of set queries (the matrix's own evaluation), not read from a snapshot."""
-    return sum(counts["gap"] for counts in matrix.summary(session).values())
+    """Gaps in the compliance matrix now (the maintained verdicts), not read from a snapshot."""
+    return sum(counts["gap"] for counts in store.summary(session).values())
 
 
 def count(session: Session, query) -> int | None:
@@ -183,10 +187,9 @@ def figures(session: Session, today: date, url_for: Callable[..., str]) -> dict:
     by_tier = {tier or "none": n for tier, n in session.execute(
         select(vendor.c.risk_tier, func.count()).group_by(vendor.c.risk_tier)).all()}
     link = OutsourcingLink.__table__
-    unapproved = session.execute(select(func.count()).select_from(link)
-                                 .where(link.c.approval_status != "approved")).scalar_one()
+    unapproved = session.execute(select(func.count()).select_from(link).where(_not_approved(link))).scalar_one()
     top = [{**c, "href": url_for("dashboard.figure_list", key="dependent_arrangements", vendor_id=c["vendor_id"])}
-           for c in concentration(session, 10)]
+           for c in store.concentration(session, 10)]
     return {
         "as_of": today.isoformat(),
         "overdue_reviews": figure("overdue_reviews"),

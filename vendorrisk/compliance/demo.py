@@ -4,6 +4,7 @@ from the demo data; the five months before it are illustrative (more gaps, closi
 month), as a member would have recorded them with ``vendorrisk compliance snapshot``."""
 from sqlmodel import Session
 
+from vendorrisk.compliance import maintain
 from vendorrisk.compliance import snapshots as compliance
 from vendorrisk.compliance.models import ComplianceSnapshot
 
@@ -16,7 +17,9 @@ def _months_back(month, n):
 
 
 def load(session: Session, ctx: dict) -> None:
-    """Record this month's snapshot and five earlier ones."""
+    """Bring the maintained matrix up to date (the demo loaders of the other areas write rows
+    directly, publishing no event), then record this month's snapshot and five earlier ones."""
+    maintain.rebuild(session, ctx["today"])
     this_month = compliance.month_start(ctx["today"])
     current = compliance.take_snapshot(session, this_month)
     for back in range(1, HISTORY_MONTHS + 1):

@@ -5,10 +5,12 @@ The column codes and their mapping to vendorrisk's data are documented in docs/c
 A provider is identified by its LEI when recorded, else by its Japanese corporate number
 (a corporate registration number), else by vendorrisk's own id.
 """
+from itertools import chain
+
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vendorrisk.core.xlsx import csv_bytes
+from vendorrisk.core.xlsx import csv_bytes, csv_row
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, Vendor
 
@@ -46,27 +48,36 @@ def provider_code(vendor_id: int, lei: str | None, corporate_number: str | None,
     return f"VR-{vendor_id}", "Other"
 
 
-def _csv(columns, rows) -> bytes:
-    """The column codes, their labels, then the rows (every cell neutralised)."""
-    return csv_bytes([[code for code, _label in columns], [label for _code, label in columns], *rows])
+def _csv(columns, rows, out=None) -> bytes | None:
+    """The column codes, their labels, then the rows (every cell neutralised), written line by
+    line into ``out`` (a binary file; streamed) or returned as bytes."""
+    lines = [[code for code, _label in columns], [label for _code, label in columns]]
+    if out is None:
+        return csv_bytes([*lines, *rows])
+    out.write("\ufeff".encode("utf-8"))  # a BOM lets Excel read the Japanese names as UTF-8
+    for row in chain(lines, rows):
+        out.write(csv_row(row).encode("utf-8"))
+    return None
 
 
-def b0501_csv(session: Session) -> bytes:
-    """B_05.01: one row per vendor that is in any chain (every tier)."""
+def b0501_csv(session: Session, out=None) -> bytes | None:
+    """B_05.01: one row per vendor that is in any chain (every tier); into ``out`` or returned."""
     nodes = chain_nodes()
     vendor = Vendor.__table__
     in_chain = select(nodes.c.vendor_id).distinct().subquery()
-    rows = []
-    for v in session.execute(select(vendor).where(vendor.c.id.in_(select(in_chain.c.vendor_id)))
-                             .order_by(vendor.c.id)):
-        code, kind = provider_code(v.id, v.lei, v.corporate_number, v.country)
-        extra = (f"{v.country}{v.corporate_number}", "CRN") if v.lei and v.corporate_number else ("", "")
-        rows.append((code, kind, *extra, v.name, v.name_en or v.name, "Legal person", v.country, "", "", "", ""))
-    return _csv(B0501_COLUMNS, rows)
+
+    def rows():
+        for v in session.execute(select(vendor).where(vendor.c.id.in_(select(in_chain.c.vendor_id)))
+                                 .order_by(vendor.c.id).execution_options(yield_per=2000)):
+            code, kind = provider_code(v.id, v.lei, v.corporate_number, v.country)
+            extra = (f"{v.country}{v.corporate_number}", "CRN") if v.lei and v.corporate_number else ("", "")
+            yield (code, kind, *extra, v.name, v.name_en or v.name, "Legal person", v.country, "", "", "", "")
+    return _csv(B0501_COLUMNS, rows(), out)
 
 
-def b0502_csv(session: Session) -> bytes:
-    """B_05.02: one row per chain node: contract, provider, rank (tier) and the recipient."""
+def b0502_csv(session: Session, out=None) -> bytes | None:
+    """B_05.02: one row per chain node: contract, provider, rank (tier) and the recipient;
+    into ``out`` (streamed) or returned."""
     nodes = chain_nodes()
     vendor = Vendor.__table__
     parent = Vendor.__table__.alias("parent")
@@ -79,12 +90,13 @@ def b0502_csv(session: Session) -> bytes:
                           .join(vendor, vendor.c.id == nodes.c.vendor_id)
                           .outerjoin(parent, parent.c.id == nodes.c.parent_vendor_id))
              .order_by(arrangement.c.id, nodes.c.tier, vendor.c.id))
-    rows = []
-    for r in session.execute(query):
-        code, kind = provider_code(r.id, r.lei, r.corporate_number, r.country)
-        recipient, recipient_kind = ("", "") if r.p_id is None else provider_code(r.p_id, r.p_lei, r.p_number, r.p_country)
-        rows.append((f"VR-ARR-{r.arrangement_id}", r.service, code, kind, r.tier, recipient, recipient_kind))
-    return _csv(B0502_COLUMNS, rows)
+    def rows():
+        for r in session.execute(query.execution_options(yield_per=2000)):
+            code, kind = provider_code(r.id, r.lei, r.corporate_number, r.country)
+            recipient, recipient_kind = ("", "") if r.p_id is None else provider_code(r.p_id, r.p_lei, r.p_number,
+                                                                                      r.p_country)
+            yield (f"VR-ARR-{r.arrangement_id}", r.service, code, kind, r.tier, recipient, recipient_kind)
+    return _csv(B0502_COLUMNS, rows(), out)
 
 
 TEMPLATES = {"b0501": b0501_csv, "b0502": b0502_csv}

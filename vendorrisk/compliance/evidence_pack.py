@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, tuple_
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix
+from vendorrisk.compliance import matrix, store
 from vendorrisk.core import registry
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.xlsx import csv_bytes
@@ -81,7 +81,7 @@ def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> b
         for item in sources[name](session, vendor.id) or ():
             files.append((_safe_path("evidence", item.path), item.data, item.description or name))
     files = _unique_paths(files)
-    row = matrix.vendor_matrix(session, vendor.id)
+    row = store.vendor_matrix(session, vendor.id)
     obligations = matrix.all_obligations()
     cells = list(matrix.flat_rows([row], obligations)) if row else []
     files.append(("compliance-matrix.csv", _csv(

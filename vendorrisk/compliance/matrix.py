@@ -6,15 +6,17 @@ vendors in a few set queries. The engine never asks a rule about one vendor at a
 it pages through vendors (filtered in SQL on their chain facts), evaluates each batch,
 and filters on status afterwards.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import Iterator, Mapping
 
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from vendorrisk.core import registry
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.messages import Renderer
+from vendorrisk.core.messages import msg as _  # verdicts are stored; rendered when shown
 from vendorrisk.vendors.chain_reach import flag_condition, tiers_for, vendor_facts, vendor_tiers
 from vendorrisk.vendors.models import RISK_TIERS, Vendor
 
@@ -74,7 +76,7 @@ class VendorFacts:
     user_data: bool
 
 
-def _with_facts(session: Session, rows) -> list[VendorFacts]:
+def with_facts(session: Session, rows) -> list[VendorFacts]:
     """Attach chain facts and tiers to vendor rows, with two queries bounded by the rows' ids."""
     ids = [r.id for r in rows]
     if not ids:
@@ -195,16 +197,21 @@ def vendors_query(filters: MatrixFilters):
     return query.order_by(vendor.c.name, vendor.c.id)
 
 
-def evaluate(session: Session, vendor_ids: list[int],
-             obligations: list[registry.Obligation]) -> dict[int, dict[str, registry.Verdict]]:
-    """Ask every obligation's rule about all ``vendor_ids`` at once; fill unanswered cells."""
+def evaluate(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation],
+             today: date | None = None) -> dict[int, dict[str, registry.Verdict]]:
+    """Ask every obligation's rule about all ``vendor_ids`` at once; fill unanswered cells.
+    ``today``: the day the date-dependent rules (``Obligation.daily``, whose rules take a
+    ``today`` argument) judge as of (default: the clock's)."""
     result: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if not vendor_ids:
         return result
     session.info[registry.BATCH_MEMO_KEY] = {}
     try:
         for ob in obligations:
-            answers = ob.rule(session, list(vendor_ids)) or {}
+            if ob.daily and today is not None:
+                answers = ob.rule(session, list(vendor_ids), today=today) or {}
+            else:
+                answers = ob.rule(session, list(vendor_ids)) or {}
             for vid in vendor_ids:
                 result[vid][ob.id] = answers[vid] if vid in answers else missing_verdict()
     finally:
@@ -224,15 +231,16 @@ class MatrixRow:
         return any(v.status == status for v in self.verdicts.values())
 
 
-def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_SIZE,
+def live_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_SIZE,
               obligations: list[registry.Obligation] | None = None) -> Iterator[MatrixRow]:
-    """Yield every matrix row the filters admit, evaluating vendors batch by batch."""
+    """Yield every matrix row the filters admit, evaluating vendors batch by batch (the live
+    computation: ``maintain`` uses it to rebuild; pages read the maintained rows, ``store``)."""
     obligations = select_obligations(filters.article) if obligations is None else obligations
     query = vendors_query(filters)
     offset = 0
     while True:
         batch = session.execute(query.limit(batch_size).offset(offset)).all()
-        vendors = _with_facts(session, batch)
+        vendors = with_facts(session, batch)
         if not vendors:
             return
         verdicts = evaluate(session, [v.id for v in vendors], obligations)
@@ -245,109 +253,23 @@ def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_
         offset += batch_size
 
 
-@dataclass
-class MatrixPage:
-    """One page of the matrix; ``total`` is None when a status filter was not scanned to the end."""
-
-    rows: list[MatrixRow]
-    obligations: list[registry.Obligation]
-    page: int
-    per_page: int
-    total: int | None
-    has_next: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def has_prev(self) -> bool:
-        """Whether a previous page exists."""
-        return self.page > 1
-
-    @property
-    def pages(self) -> int | None:
-        """Number of pages when the total is known."""
-        if self.total is None:
-            return None
-        return max(1, -(-self.total // self.per_page))
-
-
-def _page_and_total(session: Session, filters: MatrixFilters, page: int, per_page: int) -> tuple[list, int]:
-    """The vendor rows of one page and the number of vendors the filters admit.
-
-    With a chain-tier filter both come from one statement (``COUNT(*) OVER ()`` on every
-    row), so the chain walk runs once per page, not once for the count and again for the
-    rows. Otherwise a separate count is cheaper: the unfiltered page reads the first rows
-    of the name index instead of every vendor."""
-    query = vendors_query(filters)
-    offset = (page - 1) * per_page
-    if filters.tier is not None:
-        rows = session.execute(query.add_columns(func.count().over().label("matrix_total"))
-                               .limit(per_page).offset(offset)).all()
-        if rows:
-            return rows, rows[0].matrix_total
-    else:
-        rows = session.execute(query.limit(per_page).offset(offset)).all()
-    # past the last page (or no tier filter): count separately
-    return rows, session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-
-
-def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50) -> MatrixPage:
-    """One page of the matrix. Without a status filter only the page's vendors are evaluated;
-    with one, batches are evaluated until the page (and one more row) is filled."""
-    page, per_page = max(1, page), max(1, min(per_page, 200))
-    obligations = select_obligations(filters.article)
-    if filters.status is None:
-        batch, total = _page_and_total(session, filters, page, per_page)
-        vendors = _with_facts(session, batch)
-        verdicts = evaluate(session, [v.id for v in vendors], obligations)
-        rows = [MatrixRow(v, verdicts[v.id]) for v in vendors]
-        return MatrixPage(rows, obligations, page, per_page, total, has_next=page * per_page < total)
-    wanted = page * per_page + 1
-    collected: list[MatrixRow] = []
-    exhausted = True
-    # Small batches: a page of gaps is usually found in the first vendors.
-    for row in iter_rows(session, filters, batch_size=max(100, per_page * 2), obligations=obligations):
-        collected.append(row)
-        if len(collected) >= wanted:
-            exhausted = False
-            break
-    start = (page - 1) * per_page
-    rows = collected[start:start + per_page]
-    return MatrixPage(rows, obligations, page, per_page, len(collected) if exhausted else None,
-                      has_next=not exhausted)
-
-
-def vendor_matrix(session: Session, vendor_id: int) -> MatrixRow | None:
-    """The matrix row of one vendor over every obligation, or None if there is no such vendor."""
-    rows = list(iter_rows(session, MatrixFilters(vendor_id=vendor_id)))
-    return rows[0] if rows else None
-
-
-def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str, dict]:
-    """Per obligation: counts of each status and the ids of vendors with a gap."""
-    filters = filters or MatrixFilters()
-    counts = {ob.id: {"met": 0, "gap": 0, "not_applicable": 0, "gap_vendor_ids": []}
-              for ob in select_obligations(filters.article)}
-    for row in iter_rows(session, MatrixFilters(**{**filters.__dict__, "status": None})):
-        for ob_id, verdict in row.verdicts.items():
-            counts[ob_id][verdict.status] += 1
-            if verdict.status == "gap":
-                counts[ob_id]["gap_vendor_ids"].append(row.vendor.id)
-    return counts
-
-
-def verdict_dict(vendor: VendorFacts, ob: registry.Obligation, verdict: registry.Verdict) -> dict:
-    """One cell as a JSON-ready row of the API and exports."""
+def verdict_dict(vendor: VendorFacts, ob: registry.Obligation, verdict: registry.Verdict,
+                 render: Renderer | None = None) -> dict:
+    """One cell as a JSON-ready row of the API and exports, its texts in the reader's language."""
+    render = render or Renderer()
     return {"vendor_id": vendor.id, "vendor_name": vendor.name, "vendor_name_en": vendor.name_en,
             "tier": vendor.tier, "obligation": ob.id, "citation": ob.citation_en,
             "citation_ja": ob.citation_ja, "title": ob.title_en, "status": verdict.status,
-            "reason": verdict.reason, "links": [{"label": label, "href": href} for label, href in verdict.links]}
+            "reason": render(verdict.reason),
+            "links": [{"label": render(label), "href": href} for label, href in verdict.links]}
 
 
 def flat_rows(rows: list[MatrixRow], obligations: list[registry.Obligation],
               status: str | None = None) -> Iterator[dict]:
     """Flatten matrix rows to one dict per (vendor, obligation), optionally of one status."""
+    render = Renderer()
     for row in rows:
         for ob in obligations:
             verdict = row.verdicts[ob.id]
             if status is None or verdict.status == status:
-                yield verdict_dict(row.vendor, ob, verdict)
+                yield verdict_dict(row.vendor, ob, verdict, render)

@@ -8,21 +8,23 @@ spooled to a temporary file, and spliced into the sheet of a write-only workbook
 openpyxl builds with the styled header, widths, frozen pane and filter.
 """
 import io
+import json
 import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from flask_babel import get_domain
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix
-from vendorrisk.core.xlsx import add_table_sheet, neutralise
+from vendorrisk.compliance import matrix, store
+from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, spool_rows
+from vendorrisk.core.messages import Renderer, from_json
+from vendorrisk.core.xlsx import add_table_sheet
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
 
@@ -36,75 +38,83 @@ REGISTER_HEADERS = ("Arrangement ID", "Arrangement", "Service", "Important", "Cl
 REGISTER_WIDTHS = (12, 40, 30, 10, 8, 12, 6, 10, 36, 30, 16, 22, 8, 36, 30, 12, 12, 14, 12, 30)
 
 
+Progress = Callable[[int, int], None]  # (done, in all)
+
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def matrix_rows(session: Session, filters: matrix.MatrixFilters) -> Iterator[tuple]:
-    """One spreadsheet row per (vendor, obligation) the filters admit, generated batch by batch."""
-    obligations = matrix.select_obligations(filters.article)
-    for row in matrix.iter_rows(session, filters, batch_size=matrix.EXPORT_BATCH_SIZE, obligations=obligations):
-        v = row.vendor
-        for ob in obligations:
-            verdict = row.verdicts[ob.id]
-            if filters.status and verdict.status != filters.status:
-                continue
-            yield (v.id, v.name, v.name_en, v.tier, _yes(v.important), _yes(v.cloud), _yes(v.user_data),
-                   ob.id, ob.citation_en, ob.citation_ja, ob.title_en, verdict.status, verdict.reason,
-                   " ; ".join(f"{label}: {href}" for label, href in verdict.links))
-
-
-MEMO_LIMIT = 50_000  # distinct cell texts remembered while spooling (bounded memory)
-
-
-def _cell_body(value: Any) -> str:
-    """A cell as openpyxl's write-only sheet writes it, after ``<c r="A1"`` (None: no cell)."""
-    value = neutralise(value)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return f' t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f' t="n"><v>{value!r}</v></c>'
-    value = str(value)[:32767]
-    if not value:
-        return ' t="inlineStr"/>'
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
-    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    if value in ERROR_CODES:
-        return f' t="e"><v>{text}</v></c>'
-    space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
-
-
 def _spool_rows(rows: Iterable[Sequence[Any]], columns: int, spool) -> int:
-    """Write ``rows`` (neutralised) as sheet rows from row 2 into ``spool``; returns their count.
+    """Write ``rows`` as sheet rows from row 2 into ``spool``; returns their count."""
+    return spool_rows(rows, spool)
 
-    Most cells repeat (obligation titles, statuses, yes/no, common reasons), so each distinct
-    value's XML is built once."""
-    letters = [get_column_letter(i) for i in range(1, columns + 1)]
-    bodies: dict[tuple[type, Any], str | None] = {}
-    number = 1
-    for number, row in enumerate(rows, start=2):
-        parts = [f'<row r="{number}">']
-        for letter, value in zip(letters, row):
-            key = (type(value), value)
-            body = bodies.get(key)
-            if body is None and key not in bodies:
-                if len(bodies) >= MEMO_LIMIT:
-                    bodies.clear()
-                body = bodies[key] = _cell_body(value)
-            if body is not None:
-                parts.append(f'<c r="{letter}{number}"{body}')
-        parts.append("</row>")
-        spool.write("".join(parts).encode())
+
+def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progress: Progress | None = None) -> int:
+    """The matrix sheet's rows, one per (vendor, obligation) the filters admit, written from the
+    maintained verdicts batch by batch; returns their count. Everything that repeats is written
+    once: a vendor's seven cells for its twenty rows, an obligation's four cells, a status, and
+    each distinct reason and proof list (kept as stored JSON text, decoded and translated once
+    per distinct text, not per cell). ``progress(vendors done, vendors in all)`` per batch."""
+    obligations = matrix.select_obligations(filters.article)
+    ids = [o.id for o in obligations]
+    # the language's catalogue looked up once for the export, not once per message
+    cells, render = Cells(), Renderer(get_domain().get_translations().gettext)
+    fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_en))) for o in obligations}
+    statuses = {s: cells(s) for s in matrix.STATUSES}
+    texts: dict[str | None, str] = {}
+    missing = matrix.missing_verdict()
+    unanswered = statuses[missing.status] + cells(render(missing.reason)) + cells("")
+
+    def text_cell(raw: str | None, proof: bool) -> str:
+        found = texts.get(raw)
+        if found is None:
+            if len(texts) >= MEMO_LIMIT:
+                texts.clear()
+            value = json.loads(raw) if raw is not None else None
+            if proof:
+                value = " ; ".join(f"{render(from_json(label))}: {href}" for label, href in value)
+            else:
+                value = render(from_json(value))
+            found = texts[raw] = cells(value)
+        return found
+
+    total = store.count(session, filters) if progress else 0
+    number, done = 1, 0
+    # batches of 500 vendors: 10,000 cells' texts in memory at a time, not 40,000
+    for batch in store.vendor_batches(session, filters, obligations, batch_size=500):
+        found: dict[int, dict] = {}
+        for vendor_id, ob_id, status, reason, links in store.raw_cells(session, [r.id for r in batch], ids):
+            found.setdefault(vendor_id, {})[ob_id] = (status, reason, links)
+        for r in batch:
+            parts = []
+            vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, _yes(r.important), _yes(r.cloud),
+                                         _yes(r.user_data))))
+            mine = found.get(r.id, {})
+            for ob_id in ids:
+                cell_of = mine.get(ob_id)
+                if cell_of is None:
+                    if filters.status and filters.status != missing.status:
+                        continue
+                    rest = unanswered
+                else:
+                    status, reason, links = cell_of
+                    if filters.status and status != filters.status:
+                        continue
+                    rest = statuses[status] + text_cell(reason, False) + text_cell(links, True)
+                number += 1
+                parts.append(f'<row r="{number}">{vendor}{fixed[ob_id]}{rest}</row>')
+            spool.write("".join(parts).encode())  # a vendor's rows at a time: bounded memory
+        done += len(batch)
+        if progress:
+            progress(done, total)
     return number - 1
 
 
-def _splice(workbook_bytes: bytes, sheet_path: str, spool) -> bytes:
-    """Copy a workbook, inserting the spooled rows at the end of one sheet's data."""
-    out = io.BytesIO()
+def _splice(workbook_bytes: bytes, sheet_path: str, spool, out=None) -> bytes | None:
+    """Copy a workbook into ``out`` (or into bytes, returned), inserting the spooled rows at
+    the end of one sheet's data."""
+    if out is None:
+        return _written(lambda target: _splice(workbook_bytes, sheet_path, spool, target), None)
     with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -120,13 +130,24 @@ def _splice(workbook_bytes: bytes, sheet_path: str, spool) -> bytes:
                 spool.seek(0)
                 shutil.copyfileobj(spool, sheet, 1 << 20)
                 sheet.write(b"</sheetData>" + tail)
-    return out.getvalue()
 
 
-def matrix_workbook(session: Session, filters: matrix.MatrixFilters) -> bytes:
-    """The matrix as a workbook: a sheet of cells and a sheet documenting the obligations."""
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        count = _spool_rows(matrix_rows(session, filters), len(MATRIX_HEADERS), spool)
+def _written(build, out) -> bytes | None:
+    """Run ``build(target)`` into ``out`` (a binary file), or into memory and return the bytes."""
+    if out is not None:
+        build(out)
+        return None
+    buffer = io.BytesIO()
+    build(buffer)
+    return buffer.getvalue()
+
+
+def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
+                    progress: Progress | None = None) -> bytes | None:
+    """The matrix as a workbook: a sheet of cells and a sheet documenting the obligations,
+    written into ``out`` (streamed: rows are spooled to a temporary file) or returned."""
+    with tempfile.TemporaryFile() as spool:
+        count = spool_matrix(session, filters, spool, progress)
         workbook = Workbook(write_only=True)
         add_table_sheet(workbook, "Matrix", MATRIX_HEADERS, (), MATRIX_WIDTHS)
         workbook["Matrix"].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
@@ -135,7 +156,7 @@ def matrix_workbook(session: Session, filters: matrix.MatrixFilters) -> bytes:
                          for o in matrix.select_obligations(filters.article)), (26, 16, 16, 40, 30, 100))
         buffer = io.BytesIO()
         workbook.save(buffer)
-        return _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool)
+        return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)
 
 
 def _locations(session: Session) -> tuple[dict[int, str], dict[int, str]]:
@@ -166,10 +187,17 @@ def register_query():
             .order_by(arrangement.c.id, nodes.c.tier, vendor.c.name, link.c.id))
 
 
-def register_rows(session: Session) -> Iterator[tuple]:
-    """One spreadsheet row per chain node, streamed from one query."""
+def register_rows(session: Session, progress: Progress | None = None) -> Iterator[tuple]:
+    """One spreadsheet row per chain node, streamed from one query; ``progress(arrangements
+    done, arrangements in all)`` every few hundred arrangements."""
     by_arrangement, by_link = _locations(session)
+    total = session.execute(select(func.count()).select_from(Arrangement.__table__)).scalar_one() if progress else 0
+    done, last = 0, None
     for r in session.execute(register_query().execution_options(yield_per=2000)):
+        if r.arrangement_id != last:
+            last, done = r.arrangement_id, done + 1
+            if progress and done % 200 == 0:
+                progress(done, total)
         tier1 = r.link_id is None
         yield (r.arrangement_id, r.title, r.service, _yes(r.is_important), _yes(r.is_cloud),
                _yes(r.handles_user_data), r.tier, r.vendor_id, r.name, r.name_en, r.corporate_number or "",
@@ -179,10 +207,13 @@ def register_rows(session: Session) -> Iterator[tuple]:
                by_arrangement.get(r.arrangement_id, "") if tier1 else by_link.get(r.link_id, ""))
 
 
-def register_workbook(session: Session) -> bytes:
-    """The register of information of every chain, one row per node."""
-    workbook = Workbook(write_only=True)
-    add_table_sheet(workbook, "Register", REGISTER_HEADERS, register_rows(session), REGISTER_WIDTHS)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def register_workbook(session: Session, out=None, progress: Progress | None = None) -> bytes | None:
+    """The register of information of every chain, one row per node (spooled like the matrix)."""
+    with tempfile.TemporaryFile() as spool:
+        count = spool_rows(register_rows(session, progress), spool)
+        workbook = Workbook(write_only=True)
+        add_table_sheet(workbook, "Register", REGISTER_HEADERS, (), REGISTER_WIDTHS)
+        workbook["Register"].auto_filter.ref = f"A1:{get_column_letter(len(REGISTER_HEADERS))}{count + 1}"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)

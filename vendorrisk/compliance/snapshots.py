@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix
+from vendorrisk.compliance import matrix, store
 from vendorrisk.compliance.models import ComplianceSnapshot
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import utcnow
@@ -29,7 +29,7 @@ def parse_month(text: str) -> date:
 def take_snapshot(session: Session, month: date) -> list[ComplianceSnapshot]:
     """Store this month's counts per obligation, replacing any taken earlier in the month."""
     month = month_start(month)
-    counts = matrix.summary(session)
+    counts = store.summary(session)
     session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.month == month))
     now = utcnow()
     rows = [ComplianceSnapshot(month=month, obligation=ob_id, met=c["met"], gap=c["gap"],
@@ -87,12 +87,12 @@ class Change:
 
 def changes_since_previous(session: Session, today: date,
                            current: dict | None = None) -> tuple[date | None, list[Change]]:
-    """Compare the matrix now (``current``: a ``matrix.summary``) with the last snapshot of an
+    """Compare the matrix now (``current``: a ``store.summary``) with the last snapshot of an
     earlier month; returns that month (None without one) and the obligations whose gaps moved."""
     previous = latest_snapshot_before(session, today)
     if not previous:
         return None, []
-    current = matrix.summary(session) if current is None else current
+    current = store.summary(session) if current is None else current
     changes = []
     for ob_id in sorted(set(current) | set(previous), key=matrix.obligation_sort_key):
         now_ids = set(current.get(ob_id, {}).get("gap_vendor_ids", []))

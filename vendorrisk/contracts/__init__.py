@@ -14,7 +14,6 @@ def init_app(app: Flask) -> None:
     from vendorrisk.contracts import api as contracts_api
     from vendorrisk.contracts import (
         commands,
-        demo,
         models,  # noqa: F401  (the area's tables)
         pages,
         rules,
@@ -27,6 +26,14 @@ def init_app(app: Flask) -> None:
     reg.content_checkers["contract_clauses"] = library.check_contract_clauses
     reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)
     reg.evidence_sources["contracts"] = rules.contract_checklists
-    reg.add_demo_loader(30, demo.load)
+    reg.add_demo_loader(30, _load_demo)
     app.cli.add_command(commands.contracts_group)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
+
+
+def _load_demo(session, ctx) -> None:
+    """The area's demo data; its module (and the document library it uses) is imported only
+    when the demo is loaded, not at every start-up."""
+    from vendorrisk.contracts import demo
+    demo.load(session, ctx)
+

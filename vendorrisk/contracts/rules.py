@@ -11,11 +11,13 @@ applicable to it; the tier-1 vendor's row carries the obligation.
 """
 from pathlib import PurePath
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import join
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session, select
 
 from vendorrisk.contracts import sets
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core import events
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink
 
@@ -116,8 +118,7 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
 def _gap_sentence(gaps: list[str]) -> str:
     """The gaps of a vendor as one sentence in the user's language, its first letter capitalised."""
     # Translators: joins the gaps of one sentence (e.g. "no contract ...; clause not found in ...").
-    joined = _("; ").join(gaps)
-    return _("%(gaps)s.", gaps=joined[:1].upper() + joined[1:])
+    return _("%(gaps)s.", gaps=join(_("; ").key, gaps, capitalise=True))
 
 
 def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title_ja, title_en, order) -> Obligation:
@@ -134,7 +135,8 @@ def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title
               f"「なし」又は「要確認」の場合、又は契約書が登録されていない場合は不足。再委託先にすぎない"
               f"外部委託先（直接の契約がなく、一次委託先との契約の再委託条項で義務が及ぶもの）は対象外。")
     return obligation(obligation_id, citation_ja=citation_ja, citation_en=citation_en, title_ja=title_ja,
-                      title_en=title_en, order=order, doc_ja=doc_ja)(rule)
+                      title_en=title_en, order=order, doc_ja=doc_ja,
+                      moved_by=(events.ContractChecked, events.ChainChanged))(rule)
 
 
 CLAUSE_OBLIGATIONS = tuple(_clause_obligation(*row) for row in CLAUSE_ROWS)

@@ -126,6 +126,10 @@ SETTINGS: list[Setting] = [
             "(at-least-once, see docs/monitoring.md).", int),
     Setting("SCHEDULER_SWEEP_MINUTES", 15, "Interval of the reminder sweep run by `vendorrisk "
             "scheduler`.", int),
+    Setting("EXPORT_JOB_POLL_SECONDS", 2, "How often `vendorrisk scheduler` looks for queued "
+            "export jobs (matrix, register, board report, DORA, evidence pack).", int),
+    Setting("EXPORT_JOB_STALE_MINUTES", 10, "A running export job whose progress has not been "
+            "heard of for this long is marked failed (its runner crashed) and may be restarted.", int),
     Setting("SMTP_CA_FILE", "", "PEM file of the CA certificates that verify the SMTP server's "
             "certificate with `starttls`/`tls` (empty: the system trust store)."),
     Setting("SMTP_VERIFY", True, "Verify the SMTP server's certificate and host name. Setting it "

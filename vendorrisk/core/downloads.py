@@ -17,6 +17,7 @@ from vendorrisk.core.models import StoredFile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STREAM_ABOVE = 4 << 20  # stored files larger than this are sent from disk, not read into memory
 
 
 def send_download(session: Session, data: bytes, filename: str, mimetype: str, *, entity: str | None,
@@ -36,6 +37,16 @@ def send_stored(session: Session, stored: StoredFile, filename: str | None = Non
     """Send a stored file under ``filename`` (its first upload's name by default), its
     download recorded against ``entity``."""
     name = filename or stored.original_filename
+    path = storage.local_path(stored)
+    if path is not None and stored.size > STREAM_ABOVE:  # a large export: streamed from disk
+        audit.add_event(session, action="download", entity=entity,
+                        entity_id=entity_id if entity_id is not None else stored.id,
+                        after={"sha256": stored.sha256, "filename": name})
+        session.commit()
+        response = send_file(path, mimetype=stored.media_type, as_attachment=True, download_name=name,
+                             conditional=False, etag=False)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     return send_download(session, storage.read(stored), name, stored.media_type, entity=entity,
                          entity_id=entity_id if entity_id is not None else stored.id,
                          after={"sha256": stored.sha256, "filename": name})

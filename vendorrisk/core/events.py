@@ -35,7 +35,7 @@ class LinkRemoved:
 
 @dataclass(frozen=True)
 class VendorChanged:
-    """A vendor's own record changed (status, flags, owners, risk tier)."""
+    """A vendor was registered, or its own record changed (status, flags, owners, risk tier)."""
 
     vendor_id: int
 
@@ -71,6 +71,14 @@ class CertificateChanged:
 
     vendor_id: int
     certificate_id: int
+
+
+@dataclass(frozen=True)
+class ReviewsPlanned:
+    """Open monitoring reviews were planned or dropped for these vendors (the review plan
+    followed a change of chains, tiers or a completed review)."""
+
+    vendor_ids: frozenset[int]
 
 
 def publish(session: Session, event) -> None:

@@ -44,11 +44,14 @@ def load_catalogues(po_files: list[Path]) -> dict[str, Translations]:
     return result
 
 
+_UNTRANSLATED = NullTranslations()  # English: the source language (built once, not per message)
+
+
 class _PoDomain(Domain):
     def get_translations(self):
         locale = get_locale()
         catalogues = current_app.extensions.get("vendorrisk.catalogues", {})
-        return catalogues.get(locale.language if locale else "en", NullTranslations())
+        return catalogues.get(locale.language if locale else "en", _UNTRANSLATED)
 
 
 class _Babel(Babel):

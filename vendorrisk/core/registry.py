@@ -62,8 +62,8 @@ class Verdict:
     """One cell of the compliance matrix: status, a one-sentence reason, and proof links."""
 
     status: str  # "met", "gap" or "not_applicable"
-    reason: str
-    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url path)
+    reason: object  # a str, or a core.messages.Msg rendered in the reader's language
+    links: list[tuple[object, str]] = field(default_factory=list)  # (label, url path)
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,21 @@ class Obligation:
     doc: str
     order: int = 0
     doc_ja: str = ""  # the rule's documentation in Japanese (the rules page shows one language)
+    daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
+    moved_by: tuple = ()  # the event types that can move its verdicts (empty: every event)
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0, doc_ja: str = ""):
+               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = ()):
     """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation
-    in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry."""
+    in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry.
+    ``daily``: the verdict can change with the date alone (a review falls overdue, a
+    certificate expires), so the maintained verdicts of this obligation are re-evaluated every
+    day. ``moved_by``: the domain events whose changes the rule reads (the maintained matrix
+    evaluates it only after those; empty: after every event)."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order, doc_ja.strip())
+                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by))
     return make
 
 

@@ -7,6 +7,7 @@ import errno
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -110,6 +111,21 @@ class LocalBackend:
             return _reason(exc)
         return None
 
+    def put_file(self, sha256: str, source: Path) -> None:
+        """Copy a file into place (no-op if present), never holding it in memory."""
+        path = self._path(sha256)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        os.close(fd)
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, path)
+
+    def local_path(self, sha256: str) -> Path:
+        """Where the bytes are on disk (to send them without reading them into memory)."""
+        return self._path(sha256)
+
 
 def backend() -> Backend:
     """The configured storage backend of the current app."""
@@ -146,3 +162,36 @@ def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple
 def read(stored: StoredFile) -> bytes:
     """Return the bytes of a stored file."""
     return backend().get(stored.sha256)
+
+
+def store_file(session: Session, source: Path, filename: str, media_type: str,
+               user_id: int | None = None) -> StoredFile:
+    """Keep a file built on disk (an export): hashed and copied in chunks, so its size does
+    not count against the memory of the process that built it."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(source, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    sha256 = digest.hexdigest()
+    store_backend = backend()
+    if hasattr(store_backend, "put_file"):
+        store_backend.put_file(sha256, Path(source))
+    else:
+        store_backend.put(sha256, Path(source).read_bytes())
+    existing = session.exec(select(StoredFile).where(StoredFile.sha256 == sha256)).first()
+    if existing is not None:
+        return existing
+    record = StoredFile(sha256=sha256, size=size, media_type=media_type, original_filename=filename,
+                        created_by_id=user_id)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def local_path(stored: StoredFile) -> Path | None:
+    """The file on local disk, or None when the backend keeps it elsewhere (S3)."""
+    store_backend = backend()
+    return store_backend.local_path(stored.sha256) if hasattr(store_backend, "local_path") else None
+

@@ -1,10 +1,11 @@
 """Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
 from datetime import date
 
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed
@@ -12,7 +13,9 @@ from vendorrisk.monitoring.plans import add_months, desired_plans, last_complete
 
 @obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
             title_ja="最終受託者までの定期的なモニタリング",
-            title_en="Periodic monitoring down to the final contractor", order=261,
+            title_en="Periodic monitoring down to the final contractor", order=261, daily=True,
+            moved_by=(events.ChainChanged, events.VendorChanged, events.AssessmentDecided, events.ReviewCompleted,
+                      events.ReviewsPlanned),
             doc_ja="外部委託先の直近の完了したモニタリングが、リスク区分ごとの実施間隔（区分未設定は「中」、重要な委託業務の委託チェーンにある外部委託先は「高」以上）の範囲内であれば充足。期限超過又は未実施は不足。有効な委託チェーンにない外部委託先は対象外。すべての階層が対象で、最終受託者も同じ基準で判定します。")
 def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | None = None) -> dict[int, Verdict]:
     """Met when the vendor's last completed monitoring review is within its review frequency

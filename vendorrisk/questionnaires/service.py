@@ -12,7 +12,6 @@ confirms or corrects it.
 import hashlib
 from dataclasses import dataclass, field
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 

@@ -256,5 +256,6 @@ def criteria_label(versions: str, language: str) -> str:
         except (NotFound, ValueError, KeyError):
             labels.append(item)
             continue
-        labels.append(_("%(title)s, version %(number)s", title=title, number=number))
+        # the language is the caller's, not the request's: verdicts store both forms
+        labels.append(f"{title} 第{number}版" if language == "ja" else f"{title}, version {number}")
     return ("、" if language == "ja" else "; ").join(labels)

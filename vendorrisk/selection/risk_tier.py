@@ -34,6 +34,7 @@ from vendorrisk.core import events
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.selection.models import RiskTierOverride
+from vendorrisk.vendors.chain_reach import no_index, tiers_for
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
 from vendorrisk.vendors.service import get_vendor
 
@@ -65,6 +66,55 @@ def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
 
+def _apply_positions(facts: dict, rows) -> None:
+    for row in rows:
+        f = facts[row.vendor_id]
+        f.update(max_tier=row.max_tier, important=bool(row.important), arrangements=row.arrangements,
+                 cloud=f["cloud"] or bool(row.cloud), user_data=bool(row.user_data),
+                 substitutability={0: "easy", 1: "medium", 2: "hard"}[row.subst])
+
+
+def _positions_everywhere(session: Session, ids: list[int], facts: dict, subst) -> None:
+    """Every vendor's positions from one walk down every active chain."""
+    chain = chain_positions(None)
+    positions = (select(chain.c.vendor_id, func.max(chain.c.tier).label("max_tier"),
+                        _flag(Arrangement.is_important).label("important"),
+                        _flag(and_(chain.c.tier == 1, Arrangement.is_cloud)).label("cloud"),
+                        _flag(and_(chain.c.tier == 1, Arrangement.handles_user_data)).label("user_data"),
+                        func.max(subst).label("subst"),
+                        func.count(func.distinct(chain.c.arrangement_id)).label("arrangements"))
+                 .join(Arrangement, Arrangement.id == chain.c.arrangement_id)
+                 .where(chain.c.vendor_id.in_(ids)).group_by(chain.c.vendor_id))
+    _apply_positions(facts, session.execute(positions))
+
+
+def _positions_of(session: Session, ids: list[int], facts: dict, subst) -> None:
+    """The positions of a few vendors without walking the chains that hold them: every fact
+    but the deepest tier comes from their memberships (tier 1, or a link, of an active
+    arrangement), and the deepest tier from a walk up from them to tier 1, bounded by their
+    ancestors (a provider in thousands of chains costs its own links, not those chains)."""
+    # driven from the vendors whatever the statistics say (``no_index``: SQLite looks the
+    # vendors' rows up by their vendor index and each arrangement by its key)
+    tier1 = (select(Arrangement.vendor_id.label("vendor_id"), Arrangement.id.label("arrangement_id"),
+                    literal(1).label("first"))
+             .where(no_index(Arrangement.status) == "active", Arrangement.vendor_id.in_(ids)))
+    linked = (select(OutsourcingLink.vendor_id, OutsourcingLink.arrangement_id, literal(0))
+              .join(Arrangement, Arrangement.id == no_index(OutsourcingLink.arrangement_id))
+              .where(no_index(Arrangement.status) == "active", OutsourcingLink.vendor_id.in_(ids)))
+    m = union_all(tier1, linked).subquery("memberships")
+    first = m.c.first == 1
+    positions = (select(m.c.vendor_id, literal(None).label("max_tier"),
+                        _flag(Arrangement.is_important).label("important"),
+                        _flag(and_(first, Arrangement.is_cloud)).label("cloud"),
+                        _flag(and_(first, Arrangement.handles_user_data)).label("user_data"),
+                        func.max(subst).label("subst"),
+                        func.count(func.distinct(m.c.arrangement_id)).label("arrangements"))
+                 .join(Arrangement, Arrangement.id == m.c.arrangement_id).group_by(m.c.vendor_id))
+    _apply_positions(facts, session.execute(positions))
+    for vendor_id, tier in tiers_for(session, ids, deepest=True).items():
+        facts[vendor_id]["max_tier"] = tier
+
+
 def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[int, dict]:
     """The facts the tier and the criteria's applicability depend on, for many vendors at once.
 
@@ -81,22 +131,12 @@ def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[
     if not facts:
         return facts
     ids = list(facts)
-    chain = chain_positions(ids if vendor_ids is not None else None)
     subst = case((Arrangement.substitutability == "hard", 2),
                  (Arrangement.substitutability == "easy", 0), else_=1)
-    positions = (select(chain.c.vendor_id, func.max(chain.c.tier).label("max_tier"),
-                        _flag(Arrangement.is_important).label("important"),
-                        _flag(and_(chain.c.tier == 1, Arrangement.is_cloud)).label("cloud"),
-                        _flag(and_(chain.c.tier == 1, Arrangement.handles_user_data)).label("user_data"),
-                        func.max(subst).label("subst"),
-                        func.count(func.distinct(chain.c.arrangement_id)).label("arrangements"))
-                 .join(Arrangement, Arrangement.id == chain.c.arrangement_id)
-                 .where(chain.c.vendor_id.in_(ids)).group_by(chain.c.vendor_id))
-    for row in session.execute(positions):
-        f = facts[row.vendor_id]
-        f.update(max_tier=row.max_tier, important=bool(row.important), arrangements=row.arrangements,
-                 cloud=f["cloud"] or bool(row.cloud), user_data=bool(row.user_data),
-                 substitutability={0: "easy", 1: "medium", 2: "hard"}[row.subst])
+    if vendor_ids is not None:
+        _positions_of(session, ids, facts, subst)
+    else:
+        _positions_everywhere(session, ids, facts, subst)
     user_data_links = (select(OutsourcingLink.vendor_id).distinct()
                        .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
                        .where(Arrangement.status == "active", OutsourcingLink.touches_user_data,

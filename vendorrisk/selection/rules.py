@@ -1,9 +1,10 @@
 """Compliance-matrix rows from selection: Art. 25(1) and the nine Art. 27 cloud items."""
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from vendorrisk.core.messages import Bilingual
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
+from vendorrisk.core import events
 from vendorrisk.core.registry import Obligation, Verdict, batch_memo, obligation
 from vendorrisk.selection.criteria import criteria_label
 from vendorrisk.selection.models import AssessmentScore, SelectionAssessment
@@ -38,11 +39,6 @@ def _start_link(vendor_id: int) -> list[tuple[str, str]]:
     return [(_("Start a selection assessment"), f"/selection/new?vendor_id={vendor_id}")]
 
 
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
-
-
 def _link(assessment: SelectionAssessment) -> list[tuple[str, str]]:
     return [(_("Assessment #%(id)s", id=assessment.id), f"/selection/{assessment.id}")]
 
@@ -50,6 +46,7 @@ def _link(assessment: SelectionAssessment) -> list[tuple[str, str]]:
 @obligation("25-1", citation_ja="第25条第1項", citation_en="Art. 25(1)",
             title_ja="選定基準に基づく外部委託先の選定（システム子会社を含む）",
             title_en="Vendors selected against selection criteria (system subsidiaries included)", order=251,
+            moved_by=(events.AssessmentDecided,),
             doc_ja="外部委託先の直近の判断済み選定評価が承認（条件付きを含む）されていれば充足。否認された場合、又は承認された評価がない場合は不足。システム子会社にも同じ基準を適用します。")
 def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """Met when the vendor's latest decided selection assessment is approved (with or without
@@ -63,7 +60,8 @@ def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[i
             result[vendor_id] = Verdict("gap", _("No approved selection assessment."), _start_link(vendor_id))
         elif assessment.status == "approved":
             result[vendor_id] = Verdict("met", _("Selected against %(criteria)s (%(decision)s).",
-                                                 criteria=criteria_label(assessment.criteria_versions, _language()),
+                                                 criteria=Bilingual(criteria_label(assessment.criteria_versions, "ja"),
+                                                                    criteria_label(assessment.criteria_versions, "en")),
                                                  decision=_(assessment.decision.replace("_", " "))),
                                         _link(assessment))
         else:
@@ -142,7 +140,9 @@ def _cloud_item_obligation(item: int) -> Obligation:
               f"そうでなければ不足。その他の外部委託先は対象外。")
     return obligation(f"27-{item}", citation_ja=f"第27条第{item}号", citation_en=f"Art. 27({item})",
                       title_ja=f"クラウドサービス: {title_ja}", title_en=f"Cloud services: {title_en}",
-                      order=270 + item, doc_ja=doc_ja)(rule)
+                      order=270 + item,
+                      moved_by=(events.AssessmentDecided, events.VendorChanged, events.ChainChanged),
+                      doc_ja=doc_ja)(rule)
 
 
 CLOUD_OBLIGATIONS = tuple(_cloud_item_obligation(item) for item in CLOUD_ITEMS)

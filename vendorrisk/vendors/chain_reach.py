@@ -110,8 +110,10 @@ def vendor_tiers(up_to: int | None = None):
             .group_by(reached.c.vendor_id).subquery("vendor_tiers"))
 
 
-def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
-    """The lowest chain tier of each of a few vendors, walking up from them to tier 1."""
+def tiers_for(session, vendor_ids: list[int], deepest: bool = False) -> dict[int, int]:
+    """The lowest chain tier of each of a few vendors, walking up from them to tier 1 (the
+    walk is bounded by the vendors' ancestors, not by the chains holding them); ``deepest``:
+    the highest tier instead."""
     if not vendor_ids:
         return {}
     arrangement = Arrangement.__table__
@@ -126,7 +128,7 @@ def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
                                           link.c.vendor_id == up.c.current_id)))
             .where(up.c.depth < MAX_DEPTH, arrangement.c.vendor_id != up.c.current_id))
     up = up.union(step)
-    reached = (select(up.c.start_id, func.min(up.c.depth))
+    reached = (select(up.c.start_id, (func.max if deepest else func.min)(up.c.depth))
                .join(arrangement, and_(arrangement.c.id == up.c.arrangement_id,
                                        arrangement.c.vendor_id == up.c.current_id))
                .where(_active(arrangement))
@@ -134,37 +136,46 @@ def tiers_for(session, vendor_ids: list[int]) -> dict[int, int]:
     tiers = dict(session.execute(reached).all())
     for vendor_id in session.scalars(select(arrangement.c.vendor_id).distinct()
                                      .where(arrangement.c.vendor_id.in_(vendor_ids), _active(arrangement))):
-        tiers[vendor_id] = 1
+        if not deepest or vendor_id not in tiers:
+            tiers[vendor_id] = 1
     return tiers
 
 
-def _memberships():
-    """Every (vendor, arrangement) membership with its flags: tier-1 vendors and link vendors."""
+def _memberships(vendor_ids: list[int] | None = None):
+    """Every (vendor, arrangement) membership with its flags: tier-1 vendors and link vendors.
+
+    For given vendors each branch is driven from them, whatever the statistics say: the
+    arrangement's status and the link's arrangement are hidden from SQLite's index choice, so
+    it finds the vendors' rows by their vendor index and each arrangement by its key."""
     arrangement = Arrangement.__table__
     link = OutsourcingLink.__table__
+    status, link_arrangement = arrangement.c.status, link.c.arrangement_id
+    if vendor_ids is not None:
+        status, link_arrangement = no_index(status), no_index(link_arrangement)
     tier1 = (select(arrangement.c.vendor_id, arrangement.c.id.label("arrangement_id"),
                     arrangement.c.is_important.label("important"), arrangement.c.is_cloud.label("cloud"),
                     arrangement.c.handles_user_data.label("user_data"))
-             .where(_active(arrangement)))
+             .where(status != "terminated"))
     linked = (select(link.c.vendor_id, link.c.arrangement_id, arrangement.c.is_important,
                      literal(False).label("cloud"), link.c.touches_user_data)
-              .join(arrangement, arrangement.c.id == link.c.arrangement_id)
-              .where(_active(arrangement)))
+              .join(arrangement, arrangement.c.id == link_arrangement)
+              .where(status != "terminated"))
+    if vendor_ids is not None:
+        tier1 = tier1.where(arrangement.c.vendor_id.in_(vendor_ids))
+        linked = linked.where(link.c.vendor_id.in_(vendor_ids))
     return union_all(tier1, linked).subquery("memberships")
 
 
 def vendor_facts(vendor_ids: list[int] | None = None):
     """Subquery per vendor in any chain: ``arrangements`` depending on it, and 0/1 flags
     ``important``, ``cloud`` (tier-1 vendor of a cloud arrangement) and ``user_data``."""
-    m = _memberships()
+    m = _memberships(vendor_ids)
     query = (select(m.c.vendor_id,
                     func.count(func.distinct(m.c.arrangement_id)).label("arrangements"),
                     func.max(case((m.c.important.is_(True), 1), else_=0)).label("important"),
                     func.max(case((m.c.cloud.is_(True), 1), else_=0)).label("cloud"),
                     func.max(case((m.c.user_data.is_(True), 1), else_=0)).label("user_data"))
              .group_by(m.c.vendor_id))
-    if vendor_ids is not None:
-        query = query.where(m.c.vendor_id.in_(vendor_ids))
     return query.subquery("vendor_facts")
 
 

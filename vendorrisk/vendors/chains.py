@@ -244,6 +244,7 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
                     entity_id=link.id, before=before,
                     after={"approval_status": link.approval_status, "approval_basis": link.approval_basis})
     session.flush()
+    chain_changed(session, link.arrangement_id)
     return link
 
 

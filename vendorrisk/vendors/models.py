@@ -102,7 +102,7 @@ class OutsourcingLink(SQLModel, table=True):
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
     service: str = Field(default="", max_length=300)
     touches_user_data: bool = False
-    approval_status: str = Field(default="unapproved", max_length=20)
+    approval_status: str = Field(default="unapproved", max_length=20, index=True)
     approval_basis: Optional[str] = Field(default=None, max_length=20)
     approved_on: Optional[date] = None
     approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")

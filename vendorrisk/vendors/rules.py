@@ -5,9 +5,10 @@ arrangements concerned come from one recursive query, the rest from grouped quer
 Every query is bounded by the batch: the recursion starts only from the arrangements the
 batch's vendors head, so its cost follows the batch, not the portfolio.
 """
-from flask_babel import gettext as _
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import and_, exists, func, select
 
+from vendorrisk.core import events
 from vendorrisk.core.registry import Verdict, batch_memo, obligation
 from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner
@@ -71,6 +72,7 @@ def _query_first_tier(session, vendor_ids) -> dict[int, list]:
 @obligation("25-4", citation_ja="第25条第4項", citation_en="Art. 25(4)",
             title_ja="二段階以上の委託を含む外部委託のリスク管理",
             title_en="Multi-stage outsourcing recorded and every sub-outsourcing approved", order=254,
+            moved_by=(events.ChainChanged,),
             doc_ja="外部委託先が一次委託先である委託チェーン上のすべての再委託と、その外部委託先を再委託先とする再委託が承認されていれば充足。不足の場合は未承認の再委託を示します。有効な委託チェーンにない外部委託先は対象外。")
 def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """Met when every sub-outsourcing in the chains the vendor heads (tier 1), and every link
@@ -102,6 +104,7 @@ def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict
 
 @obligation("26-2", citation_ja="第26条第2項", citation_en="Art. 26(2)",
             title_ja="外部委託先への要員の配置", title_en="Member staff assigned to the vendor", order=262,
+            moved_by=(events.ChainChanged, events.VendorChanged),
             doc_ja="有効な委託業務の一次委託先に当社の要員が1名以上配置されていれば充足、配置がなければ不足。有効な委託業務がない外部委託先は対象外。")
 def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """Met when a tier-1 vendor of an active arrangement has at least one member of staff
@@ -125,6 +128,7 @@ def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
 @obligation("26-3", citation_ja="第26条第3項", citation_en="Art. 26(3)",
             title_ja="利用者データの取扱いの監視・追跡",
             title_en="User-data handling and locations recorded", order=263,
+            moved_by=(events.ChainChanged,),
             doc_ja="利用者データを取り扱う外部委託先（利用者データを扱う委託業務の一次委託先、又は利用者データに関わる再委託の再委託先）について、データの種類と保管・処理の場所がすべて記録されていれば充足。不足の場合は記録のない項目を示します。それ以外は対象外。")
 def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     """For vendors that touch user data (tier 1 of an arrangement handling it, or the vendor
