@@ -14,10 +14,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from vendorrisk import areas, cli
-    from vendorrisk.core import access, api_basics, audit, content, db, errors, headers, health, i18n, logs, web
+    from vendorrisk.core import access, api_basics, audit, business_days, content, db, errors, headers, health, i18n, logs, web
 
     audit.init_listeners()
     db.init_app(app)
+    business_days.init_app(app)
     logs.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
