@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from vendorrisk import areas, cli
-    from vendorrisk.core import access, api_basics, audit, business_days, content, db, errors, headers, health, i18n, logs, web
+    from vendorrisk.core import access, api_basics, audit, business_days, content, db, errors, headers, health, i18n, logs, tasks, web
 
     audit.init_listeners()
     db.init_app(app)
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     access.init_app(app)
     web.init_app(app)
+    tasks.init_app(app)
     health.init_app(app)
     api_basics.init_app(app)
     cli.init_app(app)

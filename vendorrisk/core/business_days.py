@@ -178,6 +178,22 @@ class BusinessCalendar:
             current -= timedelta(days=1)
         raise ConfigurationError(f"CLOSING_DAYS: no business day in the {LONGEST_CLOSURE} days before {day}")
 
+    def lead_reached(self, due: date, today: date, leads) -> int | None:
+        """Of reminders ``leads`` days before ``due`` (e.g. ``[30, 7]``), the nearest one whose
+        day — on the business day on or before it — has come by ``today``; None before the first."""
+        for lead in sorted(leads):
+            if today >= self.on_or_before(due - timedelta(days=lead)).day:
+                return lead
+        return None
+
+    def horizon(self, today: date, lead: int) -> date:
+        """The latest due date whose reminder ``lead`` days before it has come by ``today``:
+        before a run of closed days (年末年始) it lies a few days further than ``lead``."""
+        latest, step = today + timedelta(days=lead), timedelta(days=1)
+        while self.on_or_before(latest + step - timedelta(days=lead)).day <= today:
+            latest += step
+        return latest
+
     def add_business_days(self, day: date, days: int) -> date:
         """The ``days``-th business day after ``day`` (``day`` itself not counted)."""
         current, counted = day, 0
@@ -191,6 +207,7 @@ class BusinessCalendar:
 def init_app(app: Flask) -> None:
     """Read ``CLOSING_DAYS`` once; a setting that cannot be read stops the app from starting."""
     app.extensions[EXTENSION] = BusinessCalendar(app.config.get("CLOSING_DAYS", ""))
+    app.jinja_env.globals["business_note"] = moved_note
 
 
 def current() -> BusinessCalendar:
