@@ -14,17 +14,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from vendorrisk import areas, cli
-    from vendorrisk.core import (access, api_basics, audit, content, db, errors, headers, health, i18n, input_guard,
-                                 logs, web)
+    from vendorrisk.core import (access, api_basics, audit, business_days, content, db, errors, headers, health,
+                                 i18n, input_guard, logs, tasks, web)
 
     audit.init_listeners()
     db.init_app(app)
+    business_days.init_app(app)
     logs.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     access.init_app(app)
     input_guard.init_app(app)  # before any route is added: it bounds <int:...>
     web.init_app(app)
+    tasks.init_app(app)
     health.init_app(app)
     api_basics.init_app(app)
     cli.init_app(app)

@@ -41,7 +41,7 @@ def test_start_page_is_the_persons_work_not_a_copy_of_the_menu(client, login, db
                       due_date=date.today() - timedelta(days=1))
     db.commit()
     page = client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
-    work = page.split('data-test="worklist"')[1].split("外部委託リスクの概況")[0]
+    work = page.split('data-test="tasks"')[1].split("外部委託リスクの概況")[0]
     assert "株式会社担当先" in work and "株式会社担当外" not in work  # the person's own reviews
     assert "手順書の改訂" in work and "期限超過" in work
     assert "機能" not in page and 'class="area-list"' not in page  # no copy of the menu

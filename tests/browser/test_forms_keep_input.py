@@ -13,6 +13,7 @@ SKIPPED_ACTIONS = ("/logout", "/language")
 # refuses when it can); report the form's fields and submit it without the browser's checks.
 FILL_JS = """([index, marker]) => {
   const form = [...document.querySelectorAll('main form')].filter(f => f.method === 'post')[index];
+  if (!form) return null;  // an earlier form changed the page (e.g. answered the last request)
   const typed = {};
   for (const el of form.querySelectorAll('input, textarea')) {
     if (el.disabled || el.readOnly || !el.name || el.name === 'csrf_token') continue;
@@ -64,6 +65,8 @@ def test_refused_forms_keep_what_was_typed(browser, writable_demo_site, pages, r
                 if index:
                     page.goto(site.url + path, wait_until="load")
                 typed = page.evaluate(FILL_JS, [index, "入力保持"])
+                if typed is None:
+                    continue
                 with page.expect_navigation(wait_until="load"):
                     page.evaluate("(i) => [...document.querySelectorAll('main form')]"
                                   ".filter(f => f.method === 'post')[i].requestSubmit()", index)

@@ -32,7 +32,7 @@ def test_main_journey(browser, writable_demo_site, role, language, viewport):
     try:
         page.goto(site.url + "/")
         assert page.locator("html").get_attribute("lang") == language
-        assert page.locator("[data-test=worklist]").is_visible()
+        assert page.locator("[data-test=tasks]").is_visible()  # 「自分のタスク」 opens the day
         screenshot(page, f"{role}-{language}-{viewport}-0-start")
         for number, (step, shows) in enumerate(JOURNEYS[role], start=1):
             kind, _sep, target = step.partition(":")

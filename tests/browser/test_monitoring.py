@@ -1,5 +1,6 @@
-"""The monitoring journey in a real browser: the owner records a due review with a finding
-and resolves it; compliance verifies and closes it with evidence on the findings board."""
+"""The monitoring journey in a real browser: the owner records a due review with a finding,
+plans its remediation and resolves it; compliance verifies and closes it with evidence on
+the findings board."""
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
@@ -37,6 +38,8 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     page.click("[data-test=complete-review]")
     assert page.locator("[data-test=review-status]").inner_text() == "完了"
     page.locator("[data-test=review-findings] a").click()
+    page.fill("[data-test=remediation-form] textarea[name=action_plan]", "アクセスログの保管期間を契約どおり1年にする")
+    page.click("[data-test=remediation-form] button[type=submit]")
     page.locator("[data-test=move-form] select[name=status]").select_option("resolved")
     page.locator("[data-test=move-form] input[name=note]").fill("保管期間を1年に修正")
     page.click("[data-test=move-form] button[type=submit]")

@@ -135,8 +135,9 @@ def test_japanese_users_refused_finding_transition_is_japanese(app, client):
     assert refused.get_json()["error"]["message"] == (
         "相互牽制（第8条第5項）：指摘事項を解決済みにした本人が、確認して完了にすることはできません。")
     missing = client.post(url, json={"status": "closed"}, headers={**en_headers, **JA}).get_json()["error"]
-    assert missing["message"] == "指摘事項を完了にするには完了の証跡が必要です。"
-    assert missing["details"] == [{"field": "evidence", "message": "解決したことを示す証跡を記入するか添付してください。"}]
+    assert missing["message"] == "指摘事項は是正計画と是正の証跡がなければ完了できません。"
+    assert missing["details"] == [{"field": "action_plan", "message": "完了の前に是正計画を記録してください。"},
+                                  {"field": "evidence", "message": "解決したことを示す証跡を記入するか添付してください。"}]
     assert _status(app, finding_id) == "resolved"
 
 

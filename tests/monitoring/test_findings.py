@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.helpers import sign_in_session
 from tests.monitoring.factories import gen_chain
+from vendorrisk.core.business_days import business_day
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.monitoring.findings import move_finding
 from vendorrisk.monitoring.models import MonitoringReview
@@ -69,7 +70,9 @@ def test_defaults_owner_and_due_date_by_severity(app, db, client, login):
                                               "severity": "critical"}).status_code == 302
     db.rollback()
     finding = db.scalars(select(Finding)).one()
-    assert finding.owner_id == owner.id and finding.due_date == TODAY + timedelta(days=14)
+    with app.app_context():  # due on the business day on or before 14 days ahead
+        expected = business_day(TODAY + timedelta(days=14))
+    assert finding.owner_id == owner.id and finding.due_date == expected
     assert finding.arrangement_id is None
 
 
@@ -189,6 +192,7 @@ def test_closed_findings_leave_the_vendor_panel(app, db, client, login):
     owner = factories.gen_user(db, role="vendor_owner")
     vendor = factories.gen_vendor(db)
     finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title="手順書の改訂", owner_id=owner.id)
+    finding.action_plan = "手順書を改訂する"
     db.commit()
     move_finding(db, finding, owner, "resolved")
     move_finding(db, finding, compliance, "closed", evidence="改訂版を確認")

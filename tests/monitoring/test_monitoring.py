@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.monitoring.factories import gen_chain
+from vendorrisk.core.business_days import business_day
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview, ReviewAttachment
 from vendorrisk.monitoring.plans import add_months
 from vendorrisk.vendors.findings import Finding, FindingEvent
@@ -99,11 +100,13 @@ def test_owner_records_review_with_attachment_and_finding_next_review_planned(ap
     assert db.scalars(select(ReviewAttachment).where(ReviewAttachment.review_id == review.id)).one()
     finding = db.scalars(select(Finding).where(Finding.vendor_id == vendor.id)).one()
     assert (finding.source, finding.severity, finding.owner_id) == ("review", "high", owner.id)
-    assert finding.due_date == TODAY + timedelta(days=30)
+    with app.app_context():  # due dates land on the business day on or before them
+        assert finding.due_date == business_day(TODAY + timedelta(days=30))
+        expected_next = business_day(add_months(TODAY - timedelta(days=1), 12))  # medium tier, from the review day
     assert db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id)).one().action == "raised"
     nxt = _open_review(db, vendor)
     assert nxt.id != review.id and nxt.status == "planned"
-    assert nxt.due_date == add_months(TODAY - timedelta(days=1), 12)  # medium tier, from the review day
+    assert nxt.due_date == expected_next
     attachment = db.scalars(select(ReviewAttachment)).one()
     download = client.get(f"/reviews/{review.id}/files/{attachment.file_id}")
     assert download.status_code == 200 and download.data == "議事録\n".encode()
@@ -150,7 +153,7 @@ def _finding(db, owner, **fields):
     return finding
 
 
-def test_finding_lifecycle_with_four_eyes_and_evidence(app, db, api):
+def test_finding_lifecycle_with_four_eyes_plan_and_evidence(app, db, api):
     owner_client = api("vendor_owner")
     owner = db.scalars(select(factories.users.User).order_by(factories.users.User.id.desc())).first()
     finding = _finding(db, owner)
@@ -160,14 +163,22 @@ def test_finding_lifecycle_with_four_eyes_and_evidence(app, db, api):
     refused = owner_client.post(url, json={"status": "closed", "evidence": "x"})
     assert refused.status_code == 403  # owners do not verify
     compliance = api("compliance")
+    bare = compliance.post(url, json={"status": "closed"})
+    assert bare.status_code == 422
+    assert {d["field"] for d in bare.json["error"]["details"]} == {"action_plan", "evidence"}
+    plan = owner_client.patch(f"/api/v1/findings/{finding.id}/remediation", json={"action_plan": "鍵管理手順を改訂する"})
+    assert plan.status_code == 200 and plan.json["action_plan"] == "鍵管理手順を改訂する"
     no_evidence = compliance.post(url, json={"status": "closed"})
-    assert no_evidence.status_code == 422 and no_evidence.json["error"]["details"][0]["field"] == "evidence"
+    assert no_evidence.status_code == 422
+    assert [d["field"] for d in no_evidence.json["error"]["details"]] == ["evidence"]
     closed = compliance.post(url, json={"status": "closed", "evidence": "改訂版手順書 v2 を確認"})
     assert closed.status_code == 200 and closed.json["status"] == "closed"
     history = compliance.get(f"/api/v1/findings/{finding.id}").json["history"]
     assert [(h["action"], h["from_status"], h["to_status"]) for h in history] == [
         ("raised", "", "open"), ("status", "open", "in_progress"), ("status", "in_progress", "resolved"),
-        ("status", "resolved", "closed")]
+        ("plan", "resolved", "resolved"), ("status", "resolved", "closed")]
+    kept = compliance.get(f"/api/v1/findings/{finding.id}/remediation").json["evidence"]
+    assert [e["note"] for e in kept] == ["改訂版手順書 v2 を確認"]  # the closure evidence is kept as evidence
     assert compliance.post(url, json={"status": "open"}).status_code == 409
 
 
@@ -175,6 +186,7 @@ def test_resolver_cannot_close_their_own_resolution(app, db, api):
     compliance = api("compliance")
     me = db.scalars(select(factories.users.User).order_by(factories.users.User.id.desc())).first()
     finding = _finding(db, me)
+    assert compliance.patch(f"/api/v1/findings/{finding.id}/remediation", json={"action_plan": "改訂"}).status_code == 200
     url = f"/api/v1/findings/{finding.id}/transitions"
     assert compliance.post(url, json={"status": "resolved"}).status_code == 200
     response = compliance.post(url, json={"status": "closed", "evidence": "ok"})
@@ -275,6 +287,10 @@ def test_compliance_rule_26_1(app, db, contributions):
 def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
     owner = factories.gen_user(db, role="vendor_owner")
     finding = _finding(db, owner)
+    with app.test_request_context():
+        from vendorrisk.monitoring import remediation
+        remediation.update_remediation(db, finding, owner, {"action_plan": "手順書を改訂する"})
+        remediation.add_evidence(db, finding, owner, "改訂版")
     db.add(MonitoringReview(vendor_id=finding.vendor_id, status="completed", due_date=TODAY,
                             performed_on=TODAY, outcome="satisfactory", summary="=cmd()"))
     db.commit()
@@ -284,6 +300,9 @@ def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
     reviews, findings = workbook["Reviews"], workbook["Findings"]
     assert reviews.cell(2, 7).value == "satisfactory" and reviews.cell(2, 8).value == "'=cmd()"
     assert findings.cell(2, 3).value == "鍵管理手順の不備"
+    headers = [c.value for c in findings[1]]
+    row = dict(zip(headers, [c.value for c in findings[2]]))
+    assert (row["action_plan"], row["evidence_items"], row["risk_accepted_until"]) == ("手順書を改訂する", 1, None)
 
 
 @pytest.mark.parametrize("role", ["auditor"])

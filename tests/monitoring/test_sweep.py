@@ -47,7 +47,8 @@ def test_overdue_reviews_reach_owner_in_japanese_and_compliance_in_english(app, 
     body = mail.get_content()
     review = db.scalars(select(MonitoringReview).where(MonitoringReview.vendor_id == final.id)).one()
     assert f"https://vr.example.jp/reviews/{review.id}" in body
-    assert "最終受託者" in body and "2026-02-01" in body
+    # due 2026-02-01, a Sunday: the plan moved it to Friday and the mail says why
+    assert "最終受託者" in body and "2026-01-30" in body and "2/1(日曜日) → 1/30" in body
     escalations = smtp.by_recipient(compliance.email)
     assert len(escalations) == 3
     assert all(m["Subject"].startswith("[vendorrisk] Overdue monitoring review") for m in escalations)

@@ -54,8 +54,11 @@ def _send(client, path: str, media: str, required: list[str], filename: str, dat
 
 
 def test_every_crafted_file_through_every_upload_is_stored_or_refused_never_a_500(app, db, api, tmp_path):
+    from vendorrisk.vendors.findings import raise_finding
     vendor = factories.gen_vendor(db)
     arrangement = factories.gen_arrangement(db, vendor)
+    with app.test_request_context():
+        finding, _created = raise_finding(db, vendor_id=vendor.id, source="manual", title="finding")
     db.commit()
     client = api("compliance")
     uploads = _uploads(app)
@@ -63,7 +66,9 @@ def test_every_crafted_file_through_every_upload_is_stored_or_refused_never_a_50
         {op for op, *_ in uploads}
     outcomes = []
     for operation_id, template, media, required in uploads:
-        path = template.replace("{vendor_id}", str(vendor.id)).replace("{arrangement_id}", str(arrangement.id))
+        path = (template.replace("{vendor_id}", str(vendor.id)).replace("{arrangement_id}", str(arrangement.id))
+                .replace("{finding_id}", str(finding.id)))
+        assert "{" not in path, path  # a new upload's record: give it one here
         for what, filename, data in corpus():
             answer = _send(client, path, media, required, filename, data)
             outcomes.append((operation_id, what, answer.status_code))

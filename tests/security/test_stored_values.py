@@ -63,6 +63,8 @@ def _arguments(db, app) -> dict:
         sets = latest_sets()
         values["key"], values["version"] = sets[0].key, sets[0].version
         values["template_id"] = catalogue().latest()[0].id
+    values["finding_evidence_id"], values["evidence_finding_id"] = db.execute(text(
+        "SELECT id, finding_id FROM finding_evidence WHERE file_id IS NOT NULL ORDER BY id LIMIT 1")).one()
     values["template"] = "b0501"
     values["kind"] = "register"
     return values
@@ -75,6 +77,8 @@ def _urls(app, values):
         if rule.rule.startswith("/api/v1/openapi"):
             continue
         arguments = {name: values[name] for name in rule.arguments}
+        if "/findings/" in rule.rule and "evidence_id" in arguments:  # a finding's evidence, not an assessment's
+            arguments.update(finding_id=values["evidence_finding_id"], evidence_id=values["finding_evidence_id"])
         arguments.setdefault("vendor_id", values["vendor_id"])  # the questionnaire workbook's vendor
         yield rule.rule, rule.build(arguments, append_unknown=True)[1]
 

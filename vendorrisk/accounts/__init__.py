@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.accounts import commands, demo, devices
     from vendorrisk.accounts.pages import account, admin, audit_trail, home, sign_in, two_factor
 
-    add_pages(app, home.bp)
+    add_pages(app, home.bp, *home.NAV)
     add_pages(app, sign_in.bp)
     add_pages(app, two_factor.bp)
     add_pages(app, account.bp)

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         reminders,
         rules,
         service,
+        tasks,
     )
 
     add_pages(app, pages.bp, *pages.NAV)
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     reg.evidence_sources["certificates"] = service.certificate_evidence
     reg.reminder_sources["certificates"] = reminders.certificate_reminders
     reg.add_vendor_panel("certificates", 60, pages.panel)
+    reg.task_sources["certificates"] = tasks.tasks_for
     reg.add_demo_loader(60, _load_demo)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
 

@@ -3,14 +3,18 @@
 The monitoring sweep stores each ``ReminderSpec`` once (its key includes the end date, so a
 renewed certificate gets fresh reminders) and sends it; this module only says which
 reminders should exist on a day, each in the language of the vendor owner it goes to.
+A reminder day that falls on a closed day comes on the business day before it, and an end
+date on a closed day is told with the last business day before it (core.business_days).
 """
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlmodel import Session, select
 
 from vendorrisk.certificates.coverage import end_column, end_of, not_superseded
 from vendorrisk.certificates.models import DATE_KIND, TYPE_LABELS, Certificate
+from vendorrisk.core import business_days
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.vendors.models import Vendor, VendorOwner
@@ -22,6 +26,12 @@ def _translate(language: str, message: str, **values) -> str:
     catalogue = current_app.extensions.get("vendorrisk.catalogues", {}).get(language)
     text = catalogue.gettext(message) if catalogue is not None else message
     return text % values if values else text
+
+
+def act_by_note(end: date, language: str) -> str:
+    """「1/3(休業日: 年末年始) → 12/28」 when the end date is a closed day, else ""."""
+    with force_locale(language):
+        return business_days.current().on_or_before(end).note(language)
 
 
 def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, days: int,
@@ -37,12 +47,15 @@ def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, 
         subject = _translate(language, "%(vendor)s: %(label)s expires on %(date)s",
                              vendor=name, label=label, date=end.isoformat())
         action = _translate(language, "Ask the vendor for the renewed certificate and record it.")
-    body = "\n\n".join([
+    note = act_by_note(end, language)
+    body = "\n\n".join(part for part in [
         _translate(language, "%(days)s days remain for the %(label)s of %(vendor)s (issuer: %(issuer)s).",
                    days=days, label=label, vendor=name, issuer=certificate.issuer or "-"),
+        _translate(language, "It ends on a closed day; the last business day before it: %(note)s.", note=note)
+        if note else "",
         action,
         _translate(language, "Open the record: %(link)s", link=link),
-    ])
+    ] if part)
     return subject, body
 
 
@@ -51,19 +64,22 @@ def certificate_reminders(session: Session, today: date):
     certificate or report ending in 31-60 days (``expires_in_60``) or 0-30 days
     (``expires_in_30``); the sweep sends each once."""
     end = end_column()
+    calendar = business_days.current()
     rows = session.exec(
         select(Certificate, Vendor, User)
         .join(Vendor, Vendor.id == Certificate.vendor_id)
         .join(VendorOwner, VendorOwner.vendor_id == Certificate.vendor_id)
         .join(User, User.id == VendorOwner.user_id)
-        .where(User.is_active.is_(True), end >= today, end <= today + timedelta(days=max(LEAD_DAYS)),
+        .where(User.is_active.is_(True), end >= today, end <= calendar.horizon(today, max(LEAD_DAYS)),
                not_superseded())
         .order_by(Certificate.id, User.id)).all()
     base = current_app.config["BASE_URL"].rstrip("/")
     for certificate, vendor, user in rows:
         certificate_end = end_of(certificate)
         days = (certificate_end - today).days
-        lead = min(d for d in LEAD_DAYS if days <= d)
+        lead = calendar.lead_reached(certificate_end, today, LEAD_DAYS)
+        if lead is None:
+            continue
         language = user.language if user.language in ("ja", "en") else "ja"
         link = f"{base}/certificates/{certificate.id}"
         subject, body = _render(language, certificate, vendor, certificate_end, days, link)

@@ -135,6 +135,19 @@ SETTINGS: list[Setting] = [
     Setting("SMTP_VERIFY", True, "Verify the SMTP server's certificate and host name. Setting it "
             "to false is unsafe (anyone on the network path can read the mail and the SMTP "
             "password); use SMTP_CA_FILE for a private CA instead.", _bool),
+    # business calendar, tasks and remediation (issue 18)
+    Setting("CLOSING_DAYS", "12-29..01-03=年末年始|Year-end holidays", "The company's own closing "
+            "days besides weekends and national holidays (`jpholiday`): comma-separated "
+            "`DAYS=NAME`, DAYS `MM-DD` or `MM-DD..MM-DD` every year (may run over the year end), "
+            "or `YYYY-MM-DD[..YYYY-MM-DD]` once; NAME `日本語|English`. Due dates and reminder "
+            "days on a closed day move to the previous business day."),
+    Setting("APPROVAL_DUE_BUSINESS_DAYS", 5, "Business days within which an approval asked of "
+            "someone (an assessment, a sub-outsourcing, a proposed subcontractor, a risk "
+            "acceptance, a finding to verify) is due on 自分のタスク.", int),
+    Setting("RISK_ACCEPTANCE_REMINDER_DAYS", "30,7", "Days before an accepted risk expires on "
+            "which the finding's owner and compliance are reminded."),
+    Setting("RISK_ACCEPTANCE_MAX_MONTHS", 12, "Longest time a finding's risk may be accepted "
+            "before it must be accepted again or remediated.", int),
 ]
 
 

@@ -12,8 +12,9 @@ process (tests) never share a contribution.
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
 - ``home_panels``: render a section of the start page: the signed-in person's work in the area.
-- ``task_sources``: list the signed-in person's open tasks in the area (``Task``: what, due
-  date, where to act), gathered on 「自分のタスク」 and counted in the navigation.
+- ``task_sources``: ``source(session, user, today) -> Iterable[Task]``, the signed-in
+  person's open tasks in the area (what, due date, where to act), in a few set queries;
+  gathered on 「自分のタスク」 and counted in the navigation (``core.tasks``).
 - ``demo_loaders``: load an area's part of the demo portfolio, in order.
 - ``listeners``: domain events (``core.events``) and who reacts to them.
 - ``nav``, ``catalogues``: navigation entries and translations.
@@ -112,11 +113,13 @@ class EvidenceFile:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A navigation entry: endpoint, label (lazily translated) and position."""
+    """A navigation entry: endpoint, label (lazily translated) and position; ``count``, when
+    given, returns the number shown beside the label (「自分のタスク 3」)."""
 
     endpoint: str
     label: object
     order: int = 50
+    count: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ class Task:
     url: str
     due: date | None = None
     subject: str = ""
+    note: str = ""  # why the due date is what it is, e.g. 「12/31(休業日: 年末年始) → 12/28」
 
 
 @dataclass

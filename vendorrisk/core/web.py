@@ -3,12 +3,16 @@
 An area adds its ``NavItem``s to the registry in its ``init_app``; the navigation shows an
 entry to users whose role passes the endpoint's access rule.
 """
+import logging
+
 from flask import Flask, g, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from vendorrisk.core import registry
 from vendorrisk.core.access import rule_for
 from vendorrisk.core.registry import NavItem
+
+log = logging.getLogger("vendorrisk.web")
 
 
 def _nav_for_user(app: Flask) -> list[NavItem]:
@@ -30,6 +34,20 @@ def _current(items: list[NavItem]) -> str | None:
     return best
 
 
+def _counts(items: list[NavItem]) -> dict[str, int]:
+    """The numbers shown beside navigation entries; a page that cannot count (the database
+    is failing, on the error page) shows none rather than failing again."""
+    counts = {}
+    for item in items:
+        if item.count is None:
+            continue
+        try:
+            counts[item.endpoint] = item.count()
+        except Exception:  # noqa: BLE001  the navigation must never break the page
+            log.warning("navigation count of %s failed", item.endpoint, exc_info=True)
+    return counts
+
+
 def init_app(app: Flask) -> None:
     """Turn on CSRF protection and give every template the user and the navigation."""
     CSRFProtect(app)
@@ -37,7 +55,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         items = _nav_for_user(app)
-        return {"current_user": g.get("user"), "nav_items": items, "current_nav": _current(items)}
+        return {"current_user": g.get("user"), "nav_items": items, "current_nav": _current(items),
+                "nav_counts": _counts(items)}
 
 
 def add_pages(app: Flask, blueprint, *nav: NavItem) -> None:

@@ -12,14 +12,18 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import api as monitoring_api
+    from vendorrisk.monitoring import api_remediation
     from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews, worklist
+    from vendorrisk.monitoring import models_remediation, tasks  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, worklist
 
     add_pages(app, reviews.bp, *reviews.NAV)
     add_pages(app, findings.bp, *findings.NAV)
+    add_pages(app, remediation.bp)
     add_pages(app, outbox.bp, *outbox.NAV)
     add_pages(app, calendar.bp)
     add_api(app, monitoring_api.bp, "monitoring")
+    add_api(app, api_remediation.bp, "monitoring")
     app.cli.add_command(commands.remind)
     reg = registry.of(app)
     reg.add_obligations(rules.reviews_on_schedule)
@@ -27,8 +31,10 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["monitoring_reviews"] = reminders.review_reminders
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
     reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
+    reg.reminder_sources["monitoring_acceptances"] = reminders.acceptance_reminders
     reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
+    reg.task_sources["monitoring"] = tasks.tasks_for
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)

@@ -100,15 +100,17 @@ class FindingCreate(BaseModel):
 
 
 class FindingUpdate(BaseModel):
-    """New severity, owner or due date."""
+    """New severity, owner, due date (a closed day moves to the business day before) or description."""
 
     severity: Optional[Literal[SEVERITIES]] = None
     owner_id: Optional[int] = None
     due_date: Optional[date] = None
+    description: Optional[str] = None
 
 
 class FindingTransition(BaseModel):
-    """The status to move to; closing needs ``evidence`` and a second person."""
+    """The status to move to; closing needs an action plan, evidence (kept before, or
+    ``evidence`` now) and a second person."""
 
     status: Literal[FINDING_STATUSES]
     note: str = ""

@@ -1,5 +1,8 @@
-"""Per-user iCalendar feeds (RFC 5545) of due reviews and findings, behind a secret,
-revocable URL. Only the SHA-256 of the token is stored."""
+"""Per-user iCalendar feeds (RFC 5545) of due reviews, findings and expiring risk
+acceptances, behind a secret, revocable URL. Only the SHA-256 of the token is stored.
+
+Events fall on the business day the due date moved to; a moved date says so in the event's
+description (「12/31(休業日: 年末年始) → 12/28」)."""
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -11,9 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from vendorrisk.core import business_days
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring.models import CalendarFeed, MonitoringReview
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.monitoring.models_remediation import RiskAcceptance
+from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Vendor
 
 SEES_ALL = ("admin", "compliance", "auditor")
@@ -78,6 +83,11 @@ def fold(line: str) -> str:
     return "\r\n".join(out)
 
 
+def _with_note(description: str, day, nominal) -> str:
+    note = business_days.moved_note(day, nominal)
+    return description + "\n" + _("Moved to the previous business day: %(note)s", note=note) if note else description
+
+
 def _event(uid: str, day, summary: str, description: str, url: str, stamp: str) -> list[str]:
     return ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
             f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}", f"SUMMARY:{escape_text(summary)}",
@@ -97,9 +107,13 @@ def build_ics(session: Session, user: User, now: datetime | None = None) -> str:
     found = (select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
              .where(Finding.status.in_(("open", "in_progress")), Finding.due_date.is_not(None))
              .order_by(Finding.due_date))
+    accepted = (select(RiskAcceptance, Finding, Vendor).join(Finding, Finding.id == RiskAcceptance.finding_id)
+                .join(Vendor, Vendor.id == Finding.vendor_id).where(RiskAcceptance.status == "approved")
+                .order_by(RiskAcceptance.expires_on))
     if user.role not in SEES_ALL:
         reviews = reviews.where(MonitoringReview.owner_id == user.id)
         found = found.where(Finding.owner_id == user.id)
+        accepted = accepted.where(Finding.owner_id == user.id)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//vendorrisk//monitoring//EN", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH"]
     with force_locale(language):
@@ -108,13 +122,22 @@ def build_ics(session: Session, user: User, now: datetime | None = None) -> str:
             name = vendor.name_en or vendor.name if language == "en" else vendor.name
             lines += _event(f"review-{review.id}@{host}", review.due_date,
                             _("Monitoring review: %(vendor)s", vendor=name),
-                            _("Periodic monitoring review (Art. 26(1)), risk tier %(tier)s.", tier=_(review.risk_tier)),
+                            _with_note(_("Periodic monitoring review (Art. 26(1)), risk tier %(tier)s.",
+                                         tier=_(review.risk_tier)), review.due_date, review.nominal_due_date),
                             f"{base}/reviews/{review.id}", stamp)
         for finding, vendor in session.execute(found):
             name = vendor.name_en or vendor.name if language == "en" else vendor.name
             lines += _event(f"finding-{finding.id}@{host}", finding.due_date,
-                            _("Finding due: %(title)s", title=finding.title),
-                            _("%(vendor)s, severity %(severity)s.", vendor=name, severity=_(finding.severity)),
+                            _("Finding due: %(title)s", title=display_title(finding, language)),
+                            _with_note(_("%(vendor)s, severity %(severity)s.", vendor=name,
+                                         severity=_(finding.severity)), finding.due_date, finding.nominal_due_date),
+                            f"{base}/findings/{finding.id}", stamp)
+        for acceptance, finding, vendor in session.execute(accepted):
+            name = vendor.name_en or vendor.name if language == "en" else vendor.name
+            lines += _event(f"risk-acceptance-{acceptance.id}@{host}", acceptance.expires_on,
+                            _("Risk acceptance expires: %(title)s", title=display_title(finding, language)),
+                            _with_note(_("%(vendor)s: the accepted risk must be remediated or accepted again.",
+                                         vendor=name), acceptance.expires_on, acceptance.nominal_expires_on),
                             f"{base}/findings/{finding.id}", stamp)
     lines.append("END:VCALENDAR")
     return "\r\n".join(fold(line) for line in lines) + "\r\n"

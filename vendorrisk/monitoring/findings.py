@@ -2,7 +2,10 @@
 -> closed (verified), with history, closure evidence and four-eyes on closing (Art. 8(5)).
 
 Only the finding's owner, compliance or an admin may move a finding; only compliance or
-an admin may close it (verification), with evidence, and not the person who resolved it.
+an admin may close it (verification), and not the person who resolved it; a finding closes
+only with an action plan and evidence of the remediation (``remediation``). A finding whose
+risk was accepted (``risk_accepted``, entered only by an approved acceptance) may go back
+to work or be resolved after all, which ends the acceptance.
 """
 from datetime import date, timedelta
 
@@ -10,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from vendorrisk.core import textfields
+from vendorrisk.core import business_days, textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.input_guard import MAX_ID
 from vendorrisk.core.locking import lock
@@ -23,6 +26,7 @@ TRANSITIONS = {
     "open": ("in_progress", "resolved"),
     "in_progress": ("resolved", "open"),
     "resolved": ("closed", "in_progress"),  # verified and closed, or sent back
+    "risk_accepted": ("in_progress", "resolved"),  # the acceptance ends
     "closed": (),
 }
 DEFAULT_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
@@ -30,7 +34,8 @@ VERIFIERS = ("admin", "compliance")
 
 
 def default_due_date(severity: str, today: date) -> date:
-    """The due date a finding gets when none is given: sooner for graver findings."""
+    """The due date a finding gets when none is given: sooner for graver findings (raising
+    it moves a closed day to the business day before)."""
     return today + timedelta(days=DEFAULT_DUE_DAYS.get(severity, 90))
 
 
@@ -87,16 +92,30 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
     if to_status not in allowed_moves(finding, user):
         raise Forbidden(_("Only the finding's owner or compliance may move it; only compliance may close it."))
     if to_status == "closed":
-        if not evidence.strip() and evidence_file is None:
-            raise ValidationFailed(_("Closing a finding needs closure evidence."),
-                                   [{"field": "evidence", "message": _("Describe or attach the evidence that it is resolved.")}])
+        from vendorrisk.monitoring.models_remediation import FindingEvidence
+        from vendorrisk.monitoring.remediation import has_evidence
+        problems = []
+        if not finding.action_plan.strip():
+            problems.append({"field": "action_plan", "message": _("Record the action plan before closing.")})
+        if not evidence.strip() and evidence_file is None and not has_evidence(session, finding.id):
+            problems.append({"field": "evidence", "message": _("Describe or attach the evidence that it is resolved.")})
         if resolver_of(session, finding.id) == user.id:
             raise Forbidden(_("Four-eyes: the person who resolved the finding cannot also verify and close it (Art. 8(5))."))
+        if problems:
+            raise ValidationFailed(_("A finding closes only with an action plan and evidence of the remediation."),
+                                   problems)
         if evidence_file is not None:
             stored, _dup = storage.store(session, evidence_file, user.id)
             finding.closure_file_id = stored.id
         finding.closure_evidence = evidence.strip()
+        if evidence.strip() or evidence_file is not None:  # closure evidence is evidence too
+            session.add(FindingEvidence(finding_id=finding.id, note=evidence.strip(), added_by_id=user.id,
+                                        file_id=finding.closure_file_id if evidence_file is not None else None,
+                                        filename=evidence_file.filename[:300] if evidence_file is not None else ""))
         finding.closed_at, finding.closed_by_id = utcnow(), user.id
+    if finding.status == "risk_accepted":
+        from vendorrisk.monitoring.remediation import end_acceptance
+        end_acceptance(session, finding, user, to_status)
     if to_status == "resolved":
         finding.resolved_at = utcnow()
     if to_status in ("open", "in_progress"):
@@ -121,15 +140,26 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
         else:
             notes.append(f"severity {finding.severity} -> {data['severity']}")
             finding.severity = data["severity"]
+    if "description" in data and data["description"] is not None:
+        description = str(data["description"]).strip()
+        if len(description) > 10000:
+            problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})
+        elif description != finding.description:
+            notes.append("description")
+            finding.description = description
     if "due_date" in data:
         try:
             due = date.fromisoformat(str(data["due_date"])) if data["due_date"] else None
         except ValueError:
             problems.append({"field": "due_date", "message": _("Enter a date as YYYY-MM-DD.")})
         else:
-            if due != finding.due_date:
-                notes.append(f"due {finding.due_date} -> {due}")
-                finding.due_date = due
+            moved = business_days.on_or_before(due)
+            if moved is not None and moved.day != finding.due_date:
+                notes.append(f"due {finding.due_date} -> {moved.day}" + (f" ({moved.note()})" if moved.moved else ""))
+                finding.due_date, finding.nominal_due_date = moved.day, moved.original if moved.moved else None
+            elif moved is None and finding.due_date is not None:
+                notes.append(f"due {finding.due_date} -> None")
+                finding.due_date = finding.nominal_due_date = None
     owner_id = _optional_int(data.get("owner_id"))  # False: not a number (refused below)
     if owner_id is not None and owner_id != finding.owner_id:
         owner = session.get(User, owner_id) if owner_id else None
@@ -185,6 +215,10 @@ def _manual_fields(session: Session, vendor_id: int, data: dict, today: date) ->
     else:
         if due < today:
             problems.append({"field": "due_date", "message": _("The due date cannot be in the past.")})
+        elif (moved := business_days.current().on_or_before(due)).day < today:
+            problems.append({"field": "due_date", "message": _(
+                "The due date moves to the previous business day (%(note)s), which is in the past.",
+                note=moved.note())})
     arrangement_id = _optional_int(data.get("arrangement_id"))
     if arrangement_id is False or (arrangement_id and arrangement_id not in
                                    {a.id for a in arrangements_of(session, vendor_id)}):

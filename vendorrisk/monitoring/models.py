@@ -30,6 +30,9 @@ class MonitoringReview(SQLModel, table=True):
     risk_tier: str = Field(default="medium", max_length=10)
     frequency_months: int = 12
     due_date: date = Field(index=True)
+    # The date the frequency gives when it fell on a closed day and ``due_date`` moved to the
+    # business day before it (core.business_days); NULL when it did not move.
+    nominal_due_date: Optional[date] = None
     owner_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
     planned_at: datetime = created_at_field()
     started_at: Optional[datetime] = None

@@ -5,7 +5,9 @@ A vendor's tier is ``Vendor.risk_tier`` (filled by the selection assessment; a v
 yet assessed counts as ``medium``). A vendor sitting in the chain of an important
 arrangement (重要な外部委託先, Art. 26(4)) is reviewed at least as often as a ``high``
 vendor; a vendor in several chains is planned once, at the strictest of these. The due
-date runs from the last completed review, or from the day the vendor entered a chain.
+date runs from the last completed review, or from the day the vendor entered a chain; a
+due date on a closed day (weekend, national holiday, CLOSING_DAYS) moves to the business day
+before it, and the plan keeps the date it moved from (``nominal_due_date``).
 """
 import calendar
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
 from sqlmodel import Session
 
-from vendorrisk.core import audit, events
+from vendorrisk.core import audit, business_days, events
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring.insert_ignore import insert_ignore
 from vendorrisk.monitoring.models import MonitoringReview
@@ -69,6 +71,7 @@ class Plan:
     frequency_months: int
     due_date: date
     owner_id: int | None
+    nominal_due_date: date | None = None  # the frequency's date, when it fell on a closed day
 
 
 def chain_members(session: Session, vendor_ids: list[int] | None = None):
@@ -141,14 +144,16 @@ def desired_plans(session: Session, vendor_ids: list[int] | None = None) -> dict
     owners = primary_owners(session, ids)
     reviewed = last_completed(session, ids)
     frequencies = review_frequencies()
+    calendar = business_days.current()
     plans = {}
     for vendor_id, (important, entered) in members.items():
         tier = tiers.get(vendor_id) or DEFAULT_TIER
         if important:
             tier = strictest((tier, IMPORTANT_FLOOR))
         months = frequencies[tier]
-        plans[vendor_id] = Plan(vendor_id, tier, months, add_months(reviewed.get(vendor_id, entered), months),
-                                owners.get(vendor_id))
+        due = calendar.on_or_before(add_months(reviewed.get(vendor_id, entered), months))
+        plans[vendor_id] = Plan(vendor_id, tier, months, due.day, owners.get(vendor_id),
+                                due.original if due.moved else None)
     return plans
 
 
@@ -162,7 +167,7 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
     plans = desired_plans(session, vendor_ids)
     query = select(MonitoringReview.id, MonitoringReview.vendor_id, MonitoringReview.status,
                    MonitoringReview.risk_tier, MonitoringReview.frequency_months, MonitoringReview.due_date,
-                   MonitoringReview.owner_id).where(MonitoringReview.status.in_(OPEN_STATUSES))
+                   MonitoringReview.owner_id, MonitoringReview.nominal_due_date).where(MonitoringReview.status.in_(OPEN_STATUSES))
     if vendor_ids is not None:
         query = query.where(MonitoringReview.vendor_id.in_(vendor_ids))
     existing = {row.vendor_id: row for row in _rows(session, query)}
@@ -173,14 +178,17 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
         if row is None:
             new_rows.append({"vendor_id": vendor_id, "status": "planned", "open_vendor_id": vendor_id,
                              "risk_tier": plan.risk_tier, "frequency_months": plan.frequency_months,
-                             "due_date": plan.due_date, "owner_id": plan.owner_id, "planned_at": now,
+                             "due_date": plan.due_date, "nominal_due_date": plan.nominal_due_date,
+                             "owner_id": plan.owner_id, "planned_at": now,
                              "method": "", "checks": {}, "outcome": "", "summary": ""})
             continue
-        wanted = (plan.risk_tier, plan.frequency_months, plan.due_date, plan.owner_id)
+        wanted = (plan.risk_tier, plan.frequency_months, plan.due_date, plan.owner_id, plan.nominal_due_date)
+        current = (row.risk_tier, row.frequency_months, row.due_date, row.owner_id, row.nominal_due_date)
         if row.status == "in_progress":  # the owner is at work: keep its dates, fill a missing owner
-            wanted = (row.risk_tier, row.frequency_months, row.due_date, row.owner_id or plan.owner_id)
-        if wanted != (row.risk_tier, row.frequency_months, row.due_date, row.owner_id):
-            changes.append({"rid": row.id, "t": wanted[0], "f": wanted[1], "d": wanted[2], "o": wanted[3]})
+            wanted = (*current[:3], row.owner_id or plan.owner_id, row.nominal_due_date)
+        if wanted != current:
+            changes.append({"rid": row.id, "t": wanted[0], "f": wanted[1], "d": wanted[2], "o": wanted[3],
+                            "n": wanted[4]})
     for vendor_id, row in existing.items():
         if vendor_id not in plans and row.status == "planned":
             dropped.append(row.id)
@@ -191,7 +199,7 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
         table = MonitoringReview.__table__
         session.execute(update(table).where(table.c.id == bindparam("rid"))
                         .values(risk_tier=bindparam("t"), frequency_months=bindparam("f"),
-                                due_date=bindparam("d"), owner_id=bindparam("o"))
+                                due_date=bindparam("d"), owner_id=bindparam("o"), nominal_due_date=bindparam("n"))
                         .execution_options(synchronize_session=False), changes)
     if dropped:
         session.execute(delete(MonitoringReview.__table__).where(MonitoringReview.__table__.c.id.in_(dropped)))

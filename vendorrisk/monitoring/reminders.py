@@ -1,9 +1,14 @@
-"""Reminder sources of the monitoring area: reviews falling due, findings past due and
-arrangements nearing their notice or end date.
+"""Reminder sources of the monitoring area: reviews falling due, findings past due, risk
+acceptances nearing their expiry and arrangements nearing their notice or end date.
 
 Each source computes, from the dates in the database, which reminders should exist
 *today*; it never depends on what happened yesterday, so a day the scheduler was down is
 caught up by the next sweep (the latest stage is sent, older stages are not replayed).
+
+Reminder days land on business days (``core.business_days``): a reminder "N days before"
+whose day is closed comes on the business day before it, never later than asked. An
+escalation of something overdue is sent once it is overdue (its due date is a business day
+already; moving it before would send it while nothing is overdue yet).
 """
 from datetime import date, timedelta
 
@@ -13,10 +18,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.core import business_days
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_reminders import Reminder
+from vendorrisk.monitoring.models_remediation import RiskAcceptance
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 
@@ -30,18 +37,18 @@ def before_days() -> list[int]:
     return sorted({int(p) for p in raw.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True)
 
 
-def review_stage(due: date, today: date, days: list[int]) -> str | None:
-    """The reminder stage of a review due on ``due``: ``due_in_N``, ``due_today``,
-    ``overdue_wK`` (K-th week overdue) or None (too early)."""
+def review_stage(due: date, today: date, days: list[int], calendar=None) -> str | None:
+    """The reminder stage of a review due on ``due``: ``due_in_N`` (from the business day
+    on or before N days ahead), ``due_today``, ``overdue_wK`` (K-th week overdue) or None
+    (too early)."""
+    calendar = calendar or business_days.current()
     remaining = (due - today).days
     if remaining < 0:
         return f"overdue_w{(-remaining - 1) // 7 + 1}"
     if remaining == 0:
         return "due_today"
-    for n in sorted(days):
-        if remaining <= n:
-            return f"due_in_{n}"
-    return None
+    lead = calendar.lead_reached(due, today, days)
+    return f"due_in_{lead}" if lead is not None else None
 
 
 def link(path: str) -> str:
@@ -101,7 +108,14 @@ def _vendor_names(session: Session, ids) -> dict[int, tuple[str, str]]:
                                                      .where(Vendor.id.in_(set(ids))))}
 
 
-def _review_texts(stage: str, vendor: str, due: date, tier: str, escalated: bool) -> tuple[str, str]:
+def due_line(due: date, nominal: date | None) -> str:
+    """Why a due date is not the date asked for: 「12/31(休業日: 年末年始) → 12/28」, or ""."""
+    note = business_days.moved_note(due, nominal)
+    return _("The due date moved to the previous business day: %(note)s.", note=note) if note else ""
+
+
+def _review_texts(stage: str, vendor: str, due: date, tier: str, escalated: bool,
+                  nominal: date | None = None) -> tuple[str, str]:
     if stage.startswith("overdue"):
         subject = _("[vendorrisk] Overdue monitoring review: %(vendor)s (due %(due)s)", vendor=vendor, due=due)
     elif stage == "due_today":
@@ -110,23 +124,25 @@ def _review_texts(stage: str, vendor: str, due: date, tier: str, escalated: bool
         subject = _("[vendorrisk] Monitoring review of %(vendor)s due on %(due)s", vendor=vendor, due=due)
     lines = [_("The periodic monitoring review of %(vendor)s (risk tier: %(tier)s) is due on %(due)s.",
                vendor=vendor, tier=_(tier), due=due),
+             due_line(due, nominal),
              _("Art. 26(1) requires outsourced work to be monitored periodically, down to the final contractor."),
              _("Record the review (service levels, incidents, sub-outsourcing changes, certificates, "
                "user-data handling and locations) at the link below.")]
     if escalated:
         lines.append(_("This review is overdue; compliance has been informed."))
-    return subject, "\n\n".join(lines)
+    return subject, "\n\n".join(line for line in lines if line)
 
 
 def review_reminders(session: Session, today: date):
     """Reviews 30 and 7 days before, on the day, and weekly while overdue (escalated to compliance)."""
     days = before_days()
-    horizon = today + timedelta(days=max(days, default=0))
+    calendar = business_days.current()
     rows = session.execute(select(MonitoringReview.id, MonitoringReview.vendor_id, MonitoringReview.due_date,
-                                  MonitoringReview.owner_id, MonitoringReview.risk_tier)
+                                  MonitoringReview.owner_id, MonitoringReview.risk_tier,
+                                  MonitoringReview.nominal_due_date)
                            .where(MonitoringReview.status.in_(("planned", "in_progress")),
-                                  MonitoringReview.due_date <= horizon)).all()
-    staged = [(row, stage) for row in rows if (stage := review_stage(row.due_date, today, days))]
+                                  MonitoringReview.due_date <= calendar.horizon(today, max(days, default=0)))).all()
+    staged = [(row, stage) for row in rows if (stage := review_stage(row.due_date, today, days, calendar))]
     stored = already_stored(session, "review", [(row.id, stage) for row, stage in staged])
     people = Recipients(session, [r.owner_id for r, _s in staged])
     names = _vendor_names(session, [r.vendor_id for r, _s in staged])
@@ -137,7 +153,7 @@ def review_reminders(session: Session, today: date):
                 continue
             with force_locale(language):
                 subject, body = _review_texts(stage, _vendor_name(names, row.vendor_id, language),
-                                              row.due_date, row.risk_tier, overdue)
+                                              row.due_date, row.risk_tier, overdue, row.nominal_due_date)
             yield ReminderSpec("review", row.id, stage, row.due_date, email, user_id, language,
                                subject, body, link(f"/reviews/{row.id}"))
 
@@ -145,7 +161,8 @@ def review_reminders(session: Session, today: date):
 def finding_reminders(session: Session, today: date):
     """Findings past their due date, weekly, to the owner and (escalated) to compliance."""
     rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.title_key,
-                                  Finding.title_params, Finding.severity, Finding.due_date, Finding.owner_id)
+                                  Finding.title_params, Finding.severity, Finding.due_date, Finding.owner_id,
+                                  Finding.nominal_due_date)
                            .where(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)).all()
     staged = [(row, f"overdue_w{((today - row.due_date).days - 1) // 7 + 1}") for row in rows]
     stored = already_stored(session, "finding", [(row.id, stage) for row, stage in staged])
@@ -162,6 +179,7 @@ def finding_reminders(session: Session, today: date):
                 body = "\n\n".join([
                     _("The finding \"%(title)s\" about %(vendor)s (severity: %(severity)s) was due on %(due)s "
                       "and is not resolved.", title=title, vendor=vendor, severity=_(row.severity), due=row.due_date),
+                    *filter(None, [due_line(row.due_date, row.nominal_due_date)]),
                     _("Findings are followed up until resolved (Art. 24 guideline); compliance has been informed.")])
             yield ReminderSpec("finding", row.id, stage, row.due_date, email, user_id, language,
                                subject, body, link(f"/findings/{row.id}"))
@@ -174,9 +192,11 @@ def arrangement_reminders(session: Session, today: date):
                            .where(Arrangement.status == "active", Arrangement.end_date.is_not(None),
                                   Arrangement.end_date >= today)).all()
     due_rows = []
+    calendar = business_days.current()
     for row in rows:
         if row.notice_period_days:
-            notice = row.end_date - timedelta(days=row.notice_period_days)
+            # notice is given on a business day: a notice date on a closed day comes earlier
+            notice = calendar.on_or_before(row.end_date - timedelta(days=row.notice_period_days)).day
             if 0 <= (notice - today).days <= NOTICE_WINDOW_DAYS:
                 due_rows.append((row, "notice_date", notice))
         if (row.end_date - today).days <= END_WINDOW_DAYS:
@@ -209,3 +229,42 @@ def arrangement_reminders(session: Session, today: date):
                              "the exit plan (Art. 5(2)).", title=row.title, vendor=vendor, due=due)
             yield ReminderSpec("arrangement", row.id, kind, due, email, user_id, language, subject, body,
                                link(f"/arrangements/{row.id}"))
+
+
+def acceptance_days() -> list[int]:
+    """Days before a risk acceptance expires on which owner and compliance are reminded."""
+    raw = str(current_app.config["RISK_ACCEPTANCE_REMINDER_DAYS"])
+    return sorted({int(p) for p in raw.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True)
+
+
+def acceptance_reminders(session: Session, today: date):
+    """Approved risk acceptances N days before they expire (``expires_in_N``, on business
+    days), to the finding's owner and compliance: remediate, or ask for a new acceptance."""
+    days = acceptance_days()
+    calendar = business_days.current()
+    rows = session.execute(select(RiskAcceptance.id, RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on,
+                                  Finding.id.label("finding_id"), Finding.vendor_id, Finding.title, Finding.title_key,
+                                  Finding.title_params, Finding.owner_id)
+                           .join(Finding, Finding.id == RiskAcceptance.finding_id)
+                           .where(RiskAcceptance.status == "approved", RiskAcceptance.expires_on >= today,
+                                  RiskAcceptance.expires_on <= calendar.horizon(today, max(days, default=0)))).all()
+    staged = [(row, f"expires_in_{lead}") for row in rows
+              if (lead := calendar.lead_reached(row.expires_on, today, days)) is not None]
+    stored = already_stored(session, "risk_acceptance", [(row.id, stage) for row, stage in staged])
+    people = Recipients(session, [r.owner_id for r, _s in staged])
+    names = _vendor_names(session, [r.vendor_id for r, _s in staged])
+    for row, stage in staged:
+        for email, language, user_id in people.of(row.owner_id, escalate=True):
+            if (row.id, stage, row.expires_on, email) in stored:
+                continue
+            with force_locale(language):
+                vendor, title = _vendor_name(names, row.vendor_id, language), display_title(row, language)
+                subject = _("[vendorrisk] Accepted risk expires on %(day)s: %(title)s", day=row.expires_on, title=title)
+                body = "\n\n".join(filter(None, [
+                    _("The risk of the finding \"%(title)s\" about %(vendor)s was accepted until %(day)s.",
+                      title=title, vendor=vendor, day=row.expires_on),
+                    due_line(row.expires_on, row.nominal_expires_on),
+                    _("Remediate it, or ask for the risk to be accepted again; after that day the finding is "
+                      "open again and escalated when overdue (Art. 24 guideline).")]))
+            yield ReminderSpec("risk_acceptance", row.id, stage, row.expires_on, email, user_id, language,
+                               subject, body, link(f"/findings/{row.finding_id}"))

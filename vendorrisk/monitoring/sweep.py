@@ -1,7 +1,8 @@
 """The reminder sweep: plan reviews, store every reminder that should exist, send the
 pending ones — each exactly once, whatever the number of sweeps running.
 
-1. ``regenerate_plans`` brings review plans up to date (idempotent).
+1. ``regenerate_plans`` brings review plans up to date (idempotent), and risk acceptances
+   whose expiry passed send their findings back to work (``expire_acceptances``).
 2. Every reminder source in the registry yields the reminders that should exist
    today; they are inserted with ``INSERT ... ON CONFLICT DO NOTHING`` on the unique key
    (subject, kind, due date, recipient), so a reminder exists once however often the
@@ -38,6 +39,7 @@ from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.insert_ignore import insert_ignore
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.plans import regenerate_plans
+from vendorrisk.monitoring.remediation import expire_acceptances
 
 log = logging.getLogger("vendorrisk.reminders")
 MAX_BACKOFF = timedelta(days=1)
@@ -50,6 +52,7 @@ class SweepResult:
     """What one sweep did."""
 
     plans: dict = field(default_factory=dict)
+    expired: int = 0  # risk acceptances whose expiry passed
     wanted: int = 0  # reminders the sources found not stored yet
     created: int = 0
     sent: int = 0
@@ -200,6 +203,7 @@ def run_sweep(app: Flask, today: date | None = None, now: datetime | None = None
     with app.app_context():
         with transaction(engine=engine) as session:
             result.plans = regenerate_plans(session)
+            result.expired = expire_acceptances(session, today)
         with transaction(engine=engine) as session:
             specs = collect(session, today)
             result.wanted = len(specs)

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         models,  # noqa: F401  (the area's tables)
         pages,
         reviews,
+        tasks,
         template_files,
     )
 
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     # A link that came from a proposal and is removed from the chain withdraws the proposal.
     reg.subscribe(events.ChainChanged, reviews.on_chain_changed)
     reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
+    reg.task_sources["questionnaires"] = tasks.tasks_for
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.LinkRemoved, reviews.on_link_removed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

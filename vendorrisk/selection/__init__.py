@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         records,
         risk_tier,
         rules,
+        tasks,
     )
 
     add_pages(app, pages.bp, *pages.NAV)
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     reg.add_obligations(rules.selected_against_criteria, *rules.CLOUD_OBLIGATIONS)
     reg.evidence_sources["selection"] = records.selection_evidence
     reg.add_vendor_panel("selection", 20, pages.vendor_panel)
+    reg.task_sources["selection"] = tasks.tasks_for
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.ChainChanged, risk_tier.on_chain_changed)
     reg.subscribe(events.VendorChanged, risk_tier.on_vendor_changed)

@@ -13,7 +13,7 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
     from vendorrisk.vendors import api as vendors_api
-    from vendorrisk.vendors import commands, demo, findings, models, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.vendors import commands, demo, findings, models, rules, tasks  # noqa: F401  (the area's tables)
     from vendorrisk.vendors.pages import chains, register, vendors
 
     add_pages(app, vendors.bp, *vendors.NAV)
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     reg = registry.of(app)
     reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
     reg.add_demo_loader(11, demo.load)
+    reg.task_sources["vendors"] = tasks.tasks_for
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
     # Every page shows a finding's title in the reader's language.
     app.jinja_env.filters["finding_title"] = findings.display_title

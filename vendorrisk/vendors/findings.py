@@ -14,14 +14,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, select
 
+from vendorrisk.core import business_days
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import created_at_field, json_dict_field
 from vendorrisk.vendors.models import VendorOwner
 
 SEVERITIES = ("critical", "high", "medium", "low")
-FINDING_STATUSES = ("open", "in_progress", "resolved", "closed")
+# risk_accepted: not remediated, its risk accepted by an approver until an expiry date.
+FINDING_STATUSES = ("open", "in_progress", "resolved", "risk_accepted", "closed")
 FINDING_SOURCES = ("manual", "review", "questionnaire", "contract", "certificate", "assessment")
-FINDING_EVENT_ACTIONS = ("raised", "status", "assigned", "comment")
+FINDING_EVENT_ACTIONS = ("raised", "status", "assigned", "comment", "plan", "response", "evidence",
+                         "acceptance_requested", "acceptance_approved", "acceptance_rejected",
+                         "acceptance_withdrawn", "acceptance_expired", "acceptance_ended")
 
 # Titles of the findings the product raises, by key; each reader sees them in their own
 # language. A parameter is a plain value or ``{"ja": ..., "en": ...}`` (a clause's title,
@@ -84,6 +88,12 @@ class Finding(SQLModel, table=True):
     status: str = Field(default="open", max_length=20, index=True)
     owner_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
     due_date: Optional[date] = Field(default=None, index=True)
+    # The due date asked for when it fell on a closed day and ``due_date`` moved to the
+    # business day before it (core.business_days); NULL when it did not move.
+    nominal_due_date: Optional[date] = None
+    # Remediation: what will be done (required to close) and what the vendor answered.
+    action_plan: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    vendor_response: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     raised_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     raised_at: datetime = created_at_field()
     resolved_at: Optional[datetime] = None
@@ -145,6 +155,15 @@ class FindingSpec:
     title_params: dict | None = None
 
 
+def due_fields(calendar, due: date | None) -> dict:
+    """``due_date`` on a business day (the previous one when ``due`` is a closed day) and
+    ``nominal_due_date``, the date asked for when it moved."""
+    if due is None:
+        return {"due_date": None, "nominal_due_date": None}
+    moved = calendar.on_or_before(due)
+    return {"due_date": moved.day, "nominal_due_date": moved.original if moved.moved else None}
+
+
 def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: int | None = None) -> list[Finding]:
     """Raise many findings in a few queries (imports flag hundreds at once); returns those
     created — a spec whose ``source``/``source_ref`` was already raised is skipped."""
@@ -170,6 +189,7 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
         for vendor_id, user_id in rows:
             owners.setdefault(vendor_id, user_id)
     created = []
+    calendar = business_days.current()
     for spec in specs:
         key = (spec.source, spec.source_ref)
         if spec.source_ref is not None:
@@ -181,7 +201,7 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
                                description=spec.description, severity=spec.severity,
                                arrangement_id=spec.arrangement_id,
                                owner_id=spec.owner_id if spec.owner_id is not None else owners.get(spec.vendor_id),
-                               due_date=spec.due_date, raised_by_id=raised_by_id))
+                               raised_by_id=raised_by_id, **due_fields(calendar, spec.due_date)))
     if not created:
         return []
     session.add_all(created)

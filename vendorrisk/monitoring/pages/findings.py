@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, uploads
+from vendorrisk.core import auth, business_days, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
@@ -14,7 +14,7 @@ from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
-from vendorrisk.monitoring import findings
+from vendorrisk.monitoring import findings, remediation
 from vendorrisk.vendors.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 
@@ -107,31 +107,53 @@ def create():
     return redirect(url_for("findings.show", finding_id=finding.id))
 
 
-def _render(finding, status=200):
+EVENT_LABELS = {
+    "plan": _l("Action plan"), "response": _l("Vendor response"), "evidence": _l("Evidence added"),
+    "acceptance_requested": _l("Risk acceptance requested"), "acceptance_approved": _l("Risk acceptance approved"),
+    "acceptance_rejected": _l("Risk acceptance rejected"), "acceptance_withdrawn": _l("Risk acceptance withdrawn"),
+    "acceptance_expired": _l("Risk acceptance expired"), "acceptance_ended": _l("Risk acceptance ended"),
+}
+
+
+def render_finding(finding, status=200, form=None, errors=(), message=None):
+    """The finding's page; a refused form is shown again with what was typed (``form``),
+    its errors next to their fields, and ``message`` above."""
     db = get_session()
     user = auth.current_user()
     vendor = db.get(Vendor, finding.vendor_id)
     arrangement = db.get(Arrangement, finding.arrangement_id) if finding.arrangement_id else None
     staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
-    people = {u.id: u for u in staff}
+    people = {u.id: u for u in db.scalars(select(User))}
+    pending = remediation.open_acceptance(db, finding.id)
+    today = date.today()
     return render_template("monitoring/finding.html", finding=finding, vendor=vendor, arrangement=arrangement,
-                           people=people, staff=staff,
+                           people=people, staff=staff, form=form or {}, errors=list(errors), message=message,
                            events=findings.history(db, finding.id), moves=findings.allowed_moves(finding, user),
                            can_edit=user.role in findings.VERIFIERS and finding.status != "closed",
-                           severities=SEVERITIES, today=date.today()), status
+                           may_work=remediation.may_work_on(finding, user) and finding.status != "closed",
+                           evidence=remediation.evidence_of(db, finding.id),
+                           acceptances=remediation.acceptances_of(db, finding.id), pending=pending,
+                           can_decide=(pending is not None and pending.status == "requested"
+                                       and user.role in remediation.APPROVERS and pending.requested_by_id != user.id),
+                           can_withdraw=(pending is not None and pending.status == "requested" and user.role != "auditor"
+                                         and (pending.requested_by_id == user.id or user.role in remediation.APPROVERS)),
+                           latest_expiry=remediation.latest_expiry(today), event_labels=EVENT_LABELS,
+                           due_note=business_days.moved_note(finding.due_date, finding.nominal_due_date),
+                           severities=SEVERITIES, today=today), status
 
 
 @bp.get("/<int:finding_id>")
 @allow(*ALL_ROLES)
 def show(finding_id):
     """A finding with its history, status moves and closure evidence."""
-    return _render(findings.get_finding(get_session(), finding_id))
+    return render_finding(findings.get_finding(get_session(), finding_id))
 
 
 @bp.post("/<int:finding_id>/move")
 @allow("admin", "compliance", "procurement", "vendor_owner")
 def move(finding_id):
-    """Move a finding to another status (closing needs evidence and a second person)."""
+    """Move a finding to another status (closing needs an action plan, evidence and a second
+    person); a refused move shows the page again with what was typed."""
     db = get_session()
     finding = findings.get_finding(db, finding_id)
     upload = request.files.get("evidence_file")
@@ -143,25 +165,30 @@ def move(finding_id):
                               evidence_file=evidence_file)
     except DomainError as exc:
         db.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("findings.show", finding_id=finding_id))
+        return refused(db, finding_id, exc)
     db.commit()
     flash(_("The finding is now %(status)s.", status=_(finding.status.replace("_", " "))), "info")
     return redirect(url_for("findings.show", finding_id=finding_id))
 
 
+def refused(db, finding_id, exc: DomainError):
+    """The finding's page again, with the typed values, the problems by field and the reason."""
+    details = exc.details if isinstance(exc.details, list) else []
+    return render_finding(findings.get_finding(db, finding_id), exc.status, request.form.to_dict(), details,
+                          exc.message)
+
+
 @bp.post("/<int:finding_id>/edit")
 @allow("admin", "compliance")
 def edit(finding_id):
-    """Change severity, owner or due date."""
+    """Change severity, owner, due date or description."""
     db = get_session()
     finding = findings.get_finding(db, finding_id)
     try:
         findings.update_finding(db, finding, auth.current_user(), request.form.to_dict())
     except DomainError as exc:
         db.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("findings.show", finding_id=finding_id))
+        return refused(db, finding_id, exc)
     db.commit()
     flash(_("The finding was updated."), "info")
     return redirect(url_for("findings.show", finding_id=finding_id))

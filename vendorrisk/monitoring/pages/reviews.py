@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, uploads
+from vendorrisk.core import auth, business_days, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
@@ -62,7 +62,8 @@ def _names(session, ids) -> dict[int, str]:
 @bp.get("/calendar")
 @allow(*ALL_ROLES)
 def month():
-    """A month calendar of open reviews and unresolved findings by due date."""
+    """A month calendar of open reviews and unresolved findings by due date; a date moved off a
+    closed day says from where and why."""
     today = date.today()
     try:
         first = date.fromisoformat(request.args.get("month", "") + "-01")
@@ -73,15 +74,20 @@ def month():
     events: dict[date, list] = {}
     for review, vendor in db.execute(reviews.review_query("open", today)
                                      .where(reviews.MonitoringReview.due_date.between(first, last))):
-        events.setdefault(review.due_date, []).append(("review", review.id, vendor, review.due_date < today))
+        events.setdefault(review.due_date, []).append(("review", review.id, vendor, review.due_date < today,
+                                                        business_days.moved_note(review.due_date, review.nominal_due_date)))
     for finding, vendor in db.execute(select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
                                       .where(Finding.status.in_(("open", "in_progress")),
                                              Finding.due_date.between(first, last))):
-        events.setdefault(finding.due_date, []).append(("finding", finding.id, vendor, finding.due_date < today))
+        events.setdefault(finding.due_date, []).append(("finding", finding.id, vendor, finding.due_date < today,
+                                                        business_days.moved_note(finding.due_date, finding.nominal_due_date)))
     weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+    business = business_days.current()
+    closures = {day: closure for week in weeks for day in week if (closure := business.closure(day))}
     previous = (first - timedelta(days=1)).strftime("%Y-%m")
     following = (last + timedelta(days=1)).strftime("%Y-%m")
     return render_template("monitoring/calendar.html", weeks=weeks, events=events, first=first, today=today,
+                           closures=closures,
                            previous=previous, following=following)
 
 

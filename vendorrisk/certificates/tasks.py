@@ -1,0 +1,42 @@
+"""The certificates area's part of 「自分のタスク」: certificates and reports of the person's
+vendors that expire or end within the reminder lead (or ended lately) and were not renewed —
+compliance also takes those of vendors nobody owns. A renewal (a record ending later)
+supersedes the old one, and the task leaves."""
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, or_, select
+from sqlmodel import Session
+
+from vendorrisk.certificates.coverage import end_column, not_superseded
+from vendorrisk.certificates.models import TYPE_LABELS, Certificate
+from vendorrisk.certificates.reminders import LEAD_DAYS
+from vendorrisk.core import business_days
+from vendorrisk.core.models import User
+from vendorrisk.core.registry import Task
+from vendorrisk.vendors.models import Vendor, VendorOwner
+
+LOOK_BACK_DAYS = 90  # an expired record stays a task this long unless renewed
+
+
+def tasks_for(session: Session, user: User, today: date):
+    """Current records ending from 90 days ago to the reminder lead ahead, due on the last
+    business day on or before their end."""
+    if user.role == "auditor":
+        return
+    calendar = business_days.current()
+    end = end_column()
+    owned = exists().where(VendorOwner.vendor_id == Certificate.vendor_id, VendorOwner.user_id == user.id)
+    if user.role == "compliance":
+        owned = or_(owned, ~exists().where(VendorOwner.vendor_id == Certificate.vendor_id))
+    rows = session.execute(
+        select(Certificate.id, Certificate.type, end.label("ends"), Vendor.name)
+        .join(Vendor, Vendor.id == Certificate.vendor_id)
+        .where(owned, end >= today - timedelta(days=LOOK_BACK_DAYS),
+               end <= calendar.horizon(today, max(LEAD_DAYS)), not_superseded())).all()
+    for row in rows:
+        ends = date.fromisoformat(row.ends) if isinstance(row.ends, str) else row.ends
+        moved = calendar.on_or_before(ends)
+        label = (_("Ask for the renewed %(kind)s (expired)", kind=_(TYPE_LABELS[row.type])) if ends < today
+                 else _("Ask for the renewed %(kind)s", kind=_(TYPE_LABELS[row.type])))
+        yield Task("renew_certificate", label, f"/certificates/{row.id}", moved.day, row.name, moved.note())

@@ -1,0 +1,95 @@
+"""The monitoring area's part of 「自分のタスク」: reviews to record, findings to follow up,
+findings to verify, risk acceptances to decide and accepted risks about to expire.
+
+Whose: reviews and findings of the person (compliance also those nobody owns, as their
+reminders go to compliance); findings to verify and acceptances to decide for compliance
+and admins, never their own resolution or request (Art. 8(5)).
+"""
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from vendorrisk.core import business_days
+from vendorrisk.core.models import User
+from vendorrisk.core.registry import Task
+from vendorrisk.core.tasks import approval_due
+from vendorrisk.monitoring.findings import VERIFIERS
+from vendorrisk.monitoring.models import MonitoringReview
+from vendorrisk.monitoring.models_remediation import RiskAcceptance
+from vendorrisk.monitoring.reminders import acceptance_days
+from vendorrisk.monitoring.reviews import DUE_WINDOW_DAYS
+from vendorrisk.vendors.findings import Finding, FindingEvent, display_title
+from vendorrisk.vendors.models import Vendor
+
+
+def _mine(column, user: User):
+    """The person's own records; compliance also takes those nobody owns."""
+    if user.role == "compliance":
+        return or_(column == user.id, column.is_(None))
+    return column == user.id
+
+
+def _day(value) -> date | None:
+    return value.date() if value is not None else None
+
+
+def tasks_for(session: Session, user: User, today: date):
+    """The person's monitoring tasks, in five set queries."""
+    if user.role == "auditor":
+        return
+    reviews = session.execute(
+        select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date, Vendor.name)
+        .join(Vendor, Vendor.id == MonitoringReview.vendor_id)
+        .where(MonitoringReview.status.in_(("planned", "in_progress")), _mine(MonitoringReview.owner_id, user),
+               MonitoringReview.due_date <= today + timedelta(days=DUE_WINDOW_DAYS))).all()
+    for row in reviews:
+        yield Task("record_review", _("Record the monitoring review"), f"/reviews/{row.id}", row.due_date,
+                   row.name, business_days.moved_note(row.due_date, row.nominal_due_date))
+    findings = session.execute(
+        select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id)
+        .where(Finding.status.in_(("open", "in_progress")), _mine(Finding.owner_id, user))).all()
+    for finding, vendor in findings:
+        label = (_("Remediate the finding: %(title)s", title=display_title(finding)) if finding.action_plan
+                 else _("Plan the remediation of the finding: %(title)s", title=display_title(finding)))
+        yield Task("remediate_finding", label, f"/findings/{finding.id}", finding.due_date, vendor,
+                   business_days.moved_note(finding.due_date, finding.nominal_due_date))
+    expiring = session.execute(
+        select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, Vendor.name)
+        .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
+        .where(RiskAcceptance.status == "approved", _mine(Finding.owner_id, user),
+               RiskAcceptance.expires_on <= today + timedelta(days=max(acceptance_days(), default=30)))).all()
+    for expires_on, nominal, finding, vendor in expiring:
+        yield Task("renew_acceptance", _("Accepted risk expires: remediate or accept again: %(title)s",
+                                         title=display_title(finding)),
+                   f"/findings/{finding.id}", expires_on, vendor, business_days.moved_note(expires_on, nominal))
+    if user.role not in VERIFIERS:
+        return
+    yield from _to_verify(session, user)
+    requested = session.execute(
+        select(RiskAcceptance.requested_at, Finding, Vendor.name)
+        .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
+        .where(RiskAcceptance.status == "requested", RiskAcceptance.requested_by_id != user.id)).all()
+    for requested_at, finding, vendor in requested:
+        yield Task("decide_acceptance", _("Approve or reject the risk acceptance: %(title)s",
+                                          title=display_title(finding)),
+                   f"/findings/{finding.id}#acceptance", approval_due(_day(requested_at)), vendor)
+
+
+def _to_verify(session: Session, user: User):
+    """Resolved findings whose last resolution was not the person's own."""
+    last = (select(FindingEvent.finding_id, func.max(FindingEvent.id).label("event_id"))
+            .where(FindingEvent.to_status == "resolved", FindingEvent.action == "status")
+            .group_by(FindingEvent.finding_id).subquery())
+    rows = session.execute(
+        select(Finding, Vendor.name, FindingEvent.actor_id)
+        .join(Vendor, Vendor.id == Finding.vendor_id)
+        .outerjoin(last, last.c.finding_id == Finding.id)
+        .outerjoin(FindingEvent, FindingEvent.id == last.c.event_id)
+        .where(Finding.status == "resolved")).all()
+    for finding, vendor, resolver in rows:
+        if resolver == user.id:
+            continue
+        yield Task("verify_finding", _("Verify and close the finding: %(title)s", title=display_title(finding)),
+                   f"/findings/{finding.id}", approval_due(_day(finding.resolved_at)), vendor)

@@ -1,0 +1,33 @@
+"""The vendors area's part of 「自分のタスク」: sub-outsourcing waiting for the member's
+approval, one task per chain — compliance decides, never on a link they recorded (Art. 8(5))."""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from vendorrisk.core.models import User
+from vendorrisk.core.registry import Task
+from vendorrisk.core.tasks import approval_due
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink
+
+DECIDERS = ("compliance",)  # who may decide on a link (vendors.pages.chains.decide_link)
+
+
+def tasks_for(session: Session, user: User, today: date):
+    """Per active arrangement, its links not approved that someone else recorded; due a few
+    business days after the oldest of them was recorded."""
+    if user.role not in DECIDERS:
+        return
+    rows = session.execute(
+        select(Arrangement.id, Arrangement.title, func.count(OutsourcingLink.id), func.min(OutsourcingLink.created_at))
+        .join(OutsourcingLink, OutsourcingLink.arrangement_id == Arrangement.id)
+        .where(Arrangement.status == "active", OutsourcingLink.approval_status != "approved",
+               or_(OutsourcingLink.recorded_by_id.is_(None), OutsourcingLink.recorded_by_id != user.id))
+        .group_by(Arrangement.id, Arrangement.title)).all()
+    for arrangement_id, title, count, oldest in rows:
+        if isinstance(oldest, str):  # SQLite's MIN() loses the column type
+            from datetime import datetime
+            oldest = datetime.fromisoformat(oldest)
+        yield Task("approve_links", _("Decide on sub-outsourcing not yet approved (%(count)s)", count=count),
+                   f"/arrangements/{arrangement_id}#links", approval_due(oldest.date() if oldest else None), title)
