@@ -12,7 +12,7 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import api as monitoring_api
-    from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules, sweep  # noqa: F401  (the area's tables)
     from vendorrisk.monitoring.pages import calendar, findings, outbox, reviews, worklist
 
     add_pages(app, reviews.bp, *reviews.NAV)
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["monitoring_reviews"] = reminders.review_reminders
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
     reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
+    reg.send_now = sweep.send_now
     reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
