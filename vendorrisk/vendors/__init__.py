@@ -14,11 +14,12 @@ def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
     from vendorrisk.vendors import api as vendors_api
     from vendorrisk.vendors import commands, demo, findings, models, rules  # noqa: F401  (the area's tables)
-    from vendorrisk.vendors.pages import chains, register, vendors
+    from vendorrisk.vendors.pages import approvals, chains, register, vendors
 
     add_pages(app, vendors.bp, *vendors.NAV)
     add_pages(app, chains.bp, *chains.NAV)
     add_pages(app, register.bp)
+    add_pages(app, approvals.bp)
     add_api(app, vendors_api.bp, "vendors")
     app.cli.add_command(commands.import_register)
     app.cli.add_command(commands.export_register)
