@@ -318,7 +318,7 @@ def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position
         conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]
         kana = search_form(q)
         if kana:
-            conditions += [Vendor.name_kana.like(f"%{kana}%"), Vendor.kana_key.like(f"%{sort_key(kana)}%")]
+            conditions.append(Vendor.name_kana.like(f"%{kana}%"))
         normalised = normalise_name(q)
         if normalised:
             conditions.append(Vendor.name_normalized.like(f"%{normalised}%"))
