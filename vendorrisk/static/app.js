@@ -29,3 +29,13 @@ if (!window.vendorriskSelectAll) window.vendorriskSelectAll = document.addEventL
     if (!item.disabled && item.form === box.form) item.checked = box.checked;
   });
 }) || true;
+
+// Keyboard first: the field marked autofocus gets the focus, also where the browser skips
+// it (a page reached at #add-link, after a form was sent), so typing can start at once.
+// On "load": after the browser has moved to the fragment.
+if (!window.vendorriskAutofocus) window.vendorriskAutofocus = window.addEventListener("load", function () {
+  var field = document.querySelector("main [autofocus]");
+  if (field && (document.activeElement === document.body || !document.activeElement)) {
+    field.focus({preventScroll: true});
+  }
+}) || true;
