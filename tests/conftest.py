@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from tests import factories
@@ -18,6 +19,13 @@ from vendorrisk import create_app
 from vendorrisk.core.db import new_session
 
 ENGINE = os.environ.get("VENDORRISK_TEST_DB", "sqlite")
+
+# Property-based tests: a bounded number of examples, the same ones on every run (no flaky
+# failures, no example database written), within the suite's time budget.
+settings.register_profile("vendorrisk", max_examples=40, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                 HealthCheck.data_too_large])
+settings.load_profile("vendorrisk")
 _counter = itertools.count()
 
 

@@ -1,5 +1,6 @@
 """Helpers for tests that walk the URL map or compare database contents."""
 from sqlalchemy import func, select
+from werkzeug.routing import FloatConverter, IntegerConverter
 
 from vendorrisk.core.models import metadata
 
@@ -11,7 +12,7 @@ def sample_url(rule) -> str:
     """A concrete URL for a rule, with placeholder values for its arguments."""
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = 1 if type(converter).__name__ in ("IntegerConverter", "FloatConverter") else "x"
+        values[name] = 1 if isinstance(converter, (IntegerConverter, FloatConverter)) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -14,7 +14,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from vendorrisk import areas, cli
-    from vendorrisk.core import access, api_basics, audit, content, db, errors, headers, health, i18n, logs, web
+    from vendorrisk.core import (access, api_basics, audit, content, db, errors, headers, health, i18n, input_guard,
+                                 logs, web)
 
     audit.init_listeners()
     db.init_app(app)
@@ -22,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     errors.init_app(app)
     access.init_app(app)
+    input_guard.init_app(app)  # before any route is added: it bounds <int:...>
     web.init_app(app)
     health.init_app(app)
     api_basics.init_app(app)

@@ -133,13 +133,36 @@ def audit_verify():
 
 
 @click.command("backup")
-@click.option("--to", "target", default=None, help="Folder for the backup (default instance/backups).")
+@click.option("--to", "target", default=None, help="Folder for the backup (default: the BACKUP_DIR setting).")
 @with_appcontext
 def backup(target):
-    """Write a consistent copy of the database and the uploaded files."""
-    from vendorrisk.core.backup import make_backup
-    path = make_backup(current_app, target)
+    """Write a consistent, owner-only archive of the database and every stored file."""
+    from vendorrisk.core.backup import BackupError, make_backup
+    try:
+        path = make_backup(current_app, target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
     click.echo(f"Backup written: {path}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@with_appcontext
+def restore(archive, force):
+    """Restore a backup archive into an empty database and the file store, migrate it to
+    the current schema and verify its audit trail (exit 1 if the trail is broken)."""
+    from vendorrisk.core.backup import BackupError
+    from vendorrisk.core.backup import restore as restore_archive
+    try:
+        done = restore_archive(current_app, archive, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Restored {done.rows} rows in {done.tables} tables and {done.files} files from {archive}.")
+    if done.audit_problem:
+        click.echo(f"The restored audit trail is broken at {done.audit_problem}.", err=True)
+        sys.exit(1)
+    click.echo(f"Audit trail verified: {done.audit_entries} entries.")
 
 
 @click.group("content", help="Content files: criteria, clauses, questionnaires.")
@@ -185,7 +208,7 @@ def scheduler():
 
 def init_app(app: Flask) -> None:
     """Register the app-wide commands (areas register theirs in their ``init_app``)."""
-    for command in (db_group, demo, serve, scheduler, audit_group, backup, content_group):
+    for command in (db_group, demo, serve, scheduler, audit_group, backup, restore, content_group):
         app.cli.add_command(command)
 
 

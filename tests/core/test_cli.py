@@ -53,17 +53,20 @@ def test_demo_loads_a_portfolio_once(runner, db):
     assert db.exec(select(func.count()).select_from(Vendor)).one() == vendors
 
 
-def test_backup_writes_database_and_uploads(app, runner, tmp_path):
-    uploads = Path(app.instance_path) / "uploads" / "ab"
-    uploads.mkdir(parents=True)
-    (uploads / "file").write_bytes(b"data")
+def test_backup_writes_database_and_stored_files(app, runner, tmp_path, db):
+    from vendorrisk.core import storage
+    from vendorrisk.core.uploads import Upload
+    with app.test_request_context():
+        stored, _same = storage.store(db, Upload(b"data", "a.txt", "txt", "text/plain"))
+    db.commit()
     result = runner.invoke(args=["backup", "--to", str(tmp_path / "bk")])
     assert result.exit_code == 0, result.output
     (archive,) = (tmp_path / "bk").glob("*.tar.gz")
     with tarfile.open(archive) as tar:
         names = tar.getnames()
-    assert "manifest.json" in names and "uploads/ab/file" in names
-    assert any(n.startswith("vendorrisk.") for n in names)
+    sha = stored.sha256
+    assert "manifest.json" in names and f"files/{sha[:2]}/{sha[2:4]}/{sha}" in names
+    assert any(n.startswith("database/vendorrisk.") for n in names)
 
 
 def _free_port():

@@ -30,7 +30,7 @@ def test_api_validation_errors_list_the_fields(api):
 def test_healthz_and_readyz(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json["database"] == "reachable"
+    assert ready.status_code == 200 and ready.json["database"] == "writable" and ready.json["storage"] == "writable"
 
 
 def test_readyz_reports_missing_migrations(app, client, db):

@@ -2,7 +2,7 @@
 from datetime import date
 from typing import Literal, Optional
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -20,6 +20,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, PageQuery, columns, operation, page_of
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -154,9 +155,10 @@ def index():
 @bp.get("/certificates/<int:certificate_id>/file")
 @allow(*ALL_ROLES)
 @operation("downloadCertificateFile", "Download the certificate's file (original filename, RFC 6266)",
-           ok=Binary("*/*", "The file as stored (PDF, DOCX, PNG, JPEG or ZIP)"), errors=(404, 503))
+           ok=Binary("*/*", "The file as stored (PDF, DOCX, PNG, JPEG or ZIP)"), errors=(403, 404, 503))
 def download(certificate_id: int):
     """The certificate's file under its original name (RFC 6266); the download is audited."""
     db = get_session()
     certificate, stored = service.file_of(db, certificate_id)
+    require_file_access(db, g.user, certificate.vendor_id)
     return send_stored(db, stored, certificate.original_filename, entity="certificate", entity_id=certificate.id)

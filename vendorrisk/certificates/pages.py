@@ -2,7 +2,7 @@
 upload, record, review and download."""
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
@@ -22,6 +22,7 @@ from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -165,6 +166,7 @@ def download(certificate_id: int):
     """Send the certificate's file under its original name; the download is audited."""
     db = get_session()
     certificate, stored = service.file_of(db, certificate_id)
+    require_file_access(db, g.user, certificate.vendor_id)
     return send_stored(db, stored, certificate.original_filename, entity="certificate", entity_id=certificate.id)
 
 

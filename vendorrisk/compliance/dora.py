@@ -5,12 +5,10 @@ The column codes and their mapping to vendorrisk's data are documented in docs/c
 A provider is identified by its LEI when recorded, else by its Japanese corporate number
 (a corporate registration number), else by vendorrisk's own id.
 """
-import csv
-import io
-
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.core.xlsx import csv_bytes
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, Vendor
 
@@ -49,14 +47,8 @@ def provider_code(vendor_id: int, lei: str | None, corporate_number: str | None,
 
 
 def _csv(columns, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([code for code, _label in columns])
-    writer.writerow([label for _code, label in columns])
-    for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    # A BOM lets Excel read the Japanese names as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The column codes, their labels, then the rows (every cell neutralised)."""
+    return csv_bytes([[code for code, _label in columns], [label for _code, label in columns], *rows])
 
 
 def b0501_csv(session: Session) -> bytes:

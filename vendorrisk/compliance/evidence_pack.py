@@ -2,7 +2,6 @@
 under ``evidence/`` with the path the source gives, e.g. ``evidence/contracts/...``),
 the vendor's matrix rows, its findings and its audit-trail extract, with a manifest of
 SHA-256 hashes (``manifest.json``, and ``manifest.sha256`` in ``sha256sum`` format)."""
-import csv
 import hashlib
 import io
 import json
@@ -16,7 +15,7 @@ from sqlmodel import Session
 from vendorrisk.compliance import matrix
 from vendorrisk.core import registry
 from vendorrisk.core.models import AuditEntry
-from vendorrisk.core.xlsx import neutralise
+from vendorrisk.core.xlsx import csv_bytes
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Vendor
 
@@ -43,12 +42,7 @@ def _unique_paths(files: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes,
 
 
 def _csv(headers, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([headers, *rows])
 
 
 def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:

@@ -300,7 +300,7 @@ def review(check_id: int):
 @bp.get("/contracts/<int:contract_id>/checklist.docx")
 @allow(*ALL_ROLES)
 @operation("getContractChecklist", "Word checklist of the contract's latest version",
-           ok=Binary(DOCX, "The Word checklist"), query=ChecklistQuery, errors=(404,))
+           ok=Binary(DOCX, "The Word checklist"), query=ChecklistQuery, errors=(403, 404))
 def checklist(contract_id: int):
     """The Word checklist of the contract's latest version (``?lang=ja|en``, else the user's language)."""
     db = get_session()

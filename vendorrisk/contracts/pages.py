@@ -11,6 +11,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
@@ -132,5 +133,6 @@ def original(version_id: int):
     """Download the uploaded contract file of a version."""
     db = get_session()
     version = service.get_version(db, version_id)
+    require_file_access(db, g.user, service.vendor_of_version(db, version_id))
     return send_stored(db, db.get(StoredFile, version.file_id), version.filename, entity="contract_version",
                        entity_id=version.id)

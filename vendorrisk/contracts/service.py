@@ -16,6 +16,7 @@ from vendorrisk.contracts.models import DOCUMENT_KINDS, ClauseCheck, ClauseExamp
 from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.vendors import findings
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
@@ -281,6 +282,13 @@ def status_counts(session: Session, version_ids: list[int]) -> dict[int, dict[st
     return counts
 
 
+def vendor_of_version(session: Session, version_id: int) -> int:
+    """The vendor whose contract this version is (``NotFound`` for an unknown version)."""
+    version = get_version(session, version_id)
+    return session.scalar(select(Arrangement.vendor_id).join(Contract, Contract.arrangement_id == Arrangement.id)
+                          .where(Contract.id == version.contract_id))
+
+
 def version_context(session: Session, version_id: int) -> dict:
     """Everything shown about a version: contract, arrangement, vendor, checks, reviews."""
     version = get_version(session, version_id)
@@ -299,6 +307,8 @@ def checklist_document(session: Session, version_id: int, lang: str, user: User 
     from vendorrisk.core import audit
 
     context = version_context(session, version_id)
+    if user is not None:
+        require_file_access(session, user, context["vendor"].id)
     reviewer_ids = {c.reviewed_by_id for c in context["checks"] if c.reviewed_by_id}
     names = [u.display_name or u.email for u in session.exec(
         select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]

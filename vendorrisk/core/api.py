@@ -19,11 +19,13 @@ from functools import lru_cache
 from typing import Any, Callable, Literal, Optional, Union, get_args, get_origin
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlmodel import SQLModel
 
 from vendorrisk.core import registry
 from vendorrisk.core.errors import MalformedJSON, ValidationFailed
+from vendorrisk.core.textfields import unwritable_problem
 
 
 def add_api(app: Flask, blueprint, tag: str) -> None:
@@ -34,8 +36,12 @@ def add_api(app: Flask, blueprint, tag: str) -> None:
     registry.of(app).api_tags[blueprint.name] = tag
 
 
+MAX_JSON_DEPTH = 32  # no request body of this API nests deeper than a few levels
+
+
 def json_body() -> dict:
-    """The request's JSON object; malformed JSON is a 400, a non-object a 422."""
+    """The request's JSON object; malformed or too deeply nested JSON is a 400, a non-object
+    a 422, and so is text that cannot be stored (control characters, lone surrogates)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
@@ -43,9 +49,33 @@ def json_body() -> dict:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJSON(f"Malformed JSON: {exc}")
+    except RecursionError:
+        raise MalformedJSON(f"Malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(body, dict):
         raise ValidationFailed("The request body must be a JSON object.")
+    _check_values(body)
     return body
+
+
+def _check_values(body: dict) -> None:
+    """Refuse a body nested too deeply, or holding a string (key or value) that cannot be stored."""
+    problems, pending = [], [((), body, 1)]
+    while pending:
+        path, value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise MalformedJSON(f"Malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            where = (*path, key)
+            message = unwritable_problem(key) if isinstance(key, str) else None
+            message = message or unwritable_problem(item)
+            if message:
+                problems.append({"field": ".".join(repr(p)[1:-1] if isinstance(p, str) else str(p) for p in where),
+                                 "message": message})
+            elif isinstance(item, (dict, list)):
+                pending.append((where, item, depth + 1))
+    if problems:
+        raise ValidationFailed(_("The request holds characters that cannot be stored."), problems)
 
 
 def jsonable(value: Any) -> Any:

@@ -90,6 +90,8 @@ SETTINGS: list[Setting] = [
             "workbook) may take before it is refused.", int),
     Setting("STORAGE_BACKEND", "local", "Where uploaded files are kept: `local` (instance/uploads) "
             "or `s3` (S3-compatible store)."),
+    Setting("BACKUP_DIR", "", "Folder for `vendorrisk backup` archives (created owner-only; archives "
+            "are written `0600`). Default: `backups/` beside the instance folder, never inside it."),
     Setting("S3_BUCKET", "", "Bucket for the `s3` storage backend (install the `s3` extra; "
             "credentials and region from the standard `AWS_*` variables)."),
     Setting("S3_ENDPOINT_URL", "", "Endpoint of an S3-compatible store (empty: AWS default)."),

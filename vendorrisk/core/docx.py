@@ -3,12 +3,31 @@
 Japanese text needs the East Asian font set in ``w:rFonts/@w:eastAsia`` (and the
 ``w:lang/@w:eastAsia`` language), not only the Latin font name, or Word and LibreOffice
 fall back to a Latin face for kanji. Every Word export goes through these helpers.
+
+No stored value can break a Word export: python-docx writes the text of every run
+(``add_paragraph``, ``add_run``, ``cell.text``, headings) through ``CT_R.add_t``, and lxml
+refuses text that XML cannot hold (NUL, vertical tab, lone surrogates ...). Importing this
+module makes ``add_t`` replace such characters with U+FFFD first (``textfields.writable``).
 """
 import io
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
+
+from vendorrisk.core.textfields import writable
+
+
+def _writable_text(add_t):
+    def add_t_writable(self, text: str):
+        return add_t(self, writable(text))
+    add_t_writable.writable = True
+    return add_t_writable
+
+
+if not getattr(CT_R.add_t, "writable", False):
+    CT_R.add_t = _writable_text(CT_R.add_t)
 
 LATIN_FONT = "Calibri"
 GOTHIC = "Yu Gothic"

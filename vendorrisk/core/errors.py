@@ -123,6 +123,34 @@ def init_app(app: Flask) -> None:
             "The same record was saved by someone else at the same moment; nothing was changed. "
             "Reload the page to see it, then try again if still needed."))
 
+    from sqlalchemy.exc import DataError, OperationalError, StatementError
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        # The database cannot be opened, written or reached (a read-only or full disk, a
+        # server down, a lock held too long): a clear 503 to retry, not an error of the app.
+        _rollback()
+        log.error("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return error_response(503, "database_unavailable", gettext(
+            "The database is unavailable at the moment, so nothing was changed. Try again in a few "
+            "minutes; if it persists, ask an administrator to check the server's disk and database."))
+
+    @app.errorhandler(StatementError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(exc: Exception):
+        # A value of the request the database cannot hold (an integer beyond 64 bits on SQLite,
+        # beyond the column on PostgreSQL, NUL in text) or a date computed past year 9999: the
+        # request is wrong, not the app. Inputs are checked before this; this is the last
+        # line, never a 500.
+        orig = getattr(exc, "orig", exc)
+        if isinstance(exc, StatementError) and not (isinstance(exc, DataError) or isinstance(orig, OverflowError)):
+            return _unexpected(exc)
+        _rollback()
+        log.warning("value out of range: %s", str(orig).splitlines()[0] if str(orig) else type(orig).__name__)
+        return error_response(422, "validation_failed", gettext(
+            "A value in the request is out of range or cannot be stored (a number too large, or a "
+            "character that is not allowed). Correct it and try again."))
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         _rollback()

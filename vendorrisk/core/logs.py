@@ -5,6 +5,7 @@ A secret carried in a URL (a calendar feed's token: a view argument named in
 """
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -22,6 +23,19 @@ def logged_path() -> str:
         if name in SECRET_URL_ARGS and value:
             path = path.replace(str(value), REDACTED)
     return path
+
+
+# A request id from a proxy or client is kept only if it looks like one (letters, digits and
+# ``._:-`` after a letter or digit, at most 64): it is logged, stored in the audit trail and
+# exported, so anything else (``=HYPERLINK(...)``, line breaks) is replaced by our own.
+REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def request_id(incoming: str | None) -> str:
+    """The request id to use for a request that came with ``incoming`` (the header's value)."""
+    if incoming and REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
 
 
 class JsonFormatter(logging.Formatter):
@@ -53,8 +67,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming[:64] if incoming.isascii() and incoming.strip() else uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get("X-Request-ID"))
         g.request_started = time.perf_counter()
 
     @app.after_request

@@ -16,6 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from vendorrisk.core import registry
 from vendorrisk.core.access import ALL_ROLES, SAFE_METHODS
 from vendorrisk.core.api import Binary, Error, Operation
+from vendorrisk.core.input_guard import MAX_ID
 
 PREFIX = "/api/v1/"
 REF = "#/components/schemas/{model}"
@@ -55,12 +56,16 @@ def _response(answer, refs: dict, description: str = "") -> dict:
     return {"description": text, "content": _content(answer, refs, "serialization")}
 
 
-def _error_codes(op: Operation, method: str, rule) -> list[int]:
+def _error_codes(op: Operation, method: str, rule, rule_path: str) -> list[int]:
     codes = set(op.errors)
     if not rule.public:
         codes.add(401)
         if method.upper() not in SAFE_METHODS or not all(rule.admits(role) for role in ALL_ROLES):
             codes.add(403)  # auditors change nothing, whatever the rule says
+    if op.query is not None or _ARGUMENT.search(rule_path):
+        codes.add(422)  # a query parameter holding NUL or another control character (core.input_guard)
+    if _ARGUMENT.search(rule_path):
+        codes.add(404)  # the record named in the path does not exist (or is beyond any id)
     if op.body is not None:
         codes.update((400, 422))
     if op.form is not None or op.upload is not None:
@@ -69,8 +74,8 @@ def _error_codes(op: Operation, method: str, rule) -> list[int]:
 
 
 def _parameters(path: str, op: Operation) -> list[dict]:
-    params = [{"name": m["name"], "in": "path", "required": True,
-               "schema": {"type": _PATH_TYPES.get(m["converter"], "string")}} for m in _ARGUMENT.finditer(path)]
+    params = [{"name": m["name"], "in": "path", "required": True, "schema": _path_schema(m["converter"])}
+              for m in _ARGUMENT.finditer(path)]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF, schema_generator=_Schemas,
                                             union_format="primitive_type_array")
@@ -80,6 +85,12 @@ def _parameters(path: str, op: Operation) -> list[dict]:
                 param["description"] = prop.pop("description")
             params.append({**param, "schema": _never_null(prop)})
     return params
+
+
+def _path_schema(converter: str | None) -> dict:
+    if converter == "int":  # ids the database can hold; beyond them no route matches (404)
+        return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+    return {"type": _PATH_TYPES.get(converter, "string")}
 
 
 def _never_null(schema: dict) -> dict:
@@ -109,7 +120,7 @@ def _operation(op: Operation, method: str, path: str, rule, tag: str | None, ref
     responses = {str(op.status): _response(op.ok, refs)}
     for status, (description, answer) in op.also.items():
         responses[str(status)] = _response(answer, refs, description)
-    for code in _error_codes(op, method, rule):
+    for code in _error_codes(op, method, rule, path):
         responses[str(code)] = {"description": ERROR_TEXT.get(code, "Error"),
                                 "content": {"application/json": {"schema": refs[(Error, "serialization")]}}}
     operation = {"operationId": op.id, "summary": op.summary}

@@ -3,19 +3,24 @@
 The local backend keeps files under ``instance/uploads/ab/cd/<sha256>``. Records refer to
 a ``StoredFile`` row; the same content uploaded twice is stored once and recognised.
 """
+import errno
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from vendorrisk.core.errors import DomainError
 from vendorrisk.core.locking import insert_once
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.uploads import Upload
+
+log = logging.getLogger("vendorrisk.storage")
 
 
 class StorageUnavailable(DomainError):
@@ -33,9 +38,30 @@ class Backend(Protocol):
     def get(self, sha256: str) -> bytes:
         """Return the bytes stored under a hash."""
 
+    def check(self) -> str | None:
+        """Why files cannot be stored now (a short reason), or None when they can."""
+
+
+def unavailable(reason: str, writing: bool, backend_name: str = "local") -> StorageUnavailable:
+    """The 503 error of a store that failed, in the user's language."""
+    if writing:
+        message = _("The file store is unavailable (%(reason)s), so nothing was saved. Try again "
+                    "later or ask an administrator to check the storage settings.", reason=reason)
+    else:
+        message = _("The file could not be read from the file store (%(reason)s). Try again "
+                    "later or ask an administrator to check the storage settings.", reason=reason)
+    return StorageUnavailable(message, {"backend": backend_name, "reason": reason})
+
+
+def _reason(exc: OSError) -> str:
+    """``ENOSPC`` (disk full), ``EROFS`` (read-only), ``EACCES`` ...: the errno's name."""
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+
 
 class LocalBackend:
-    """Files in a folder, written atomically."""
+    """Files in a folder, written atomically: a temporary file beside the target, flushed to
+    disk, then renamed into place. A full disk or read-only folder is a 503
+    (``StorageUnavailable``) and the temporary file is removed: nothing partial stays."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -48,15 +74,41 @@ class LocalBackend:
         path = self._path(sha256)
         if path.exists():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())  # a full disk shows here at the latest, before the rename
+            os.replace(tmp, path)
+        except OSError as exc:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            log.error("local storage failed writing %s: %s", sha256, exc)
+            raise unavailable(_reason(exc), writing=True) from None
 
     def get(self, sha256: str) -> bytes:
         """Read the bytes back."""
-        return self._path(sha256).read_bytes()
+        try:
+            return self._path(sha256).read_bytes()
+        except OSError as exc:
+            log.error("local storage failed reading %s: %s", sha256, exc)
+            raise unavailable(_reason(exc), writing=False) from None
+
+    def check(self) -> str | None:
+        """Why files cannot be stored now (the errno's name), or None: a probe file is
+        written, flushed and removed in the folder."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-") as probe:
+                probe.write(b"ready")
+                probe.flush()
+                os.fsync(probe.fileno())
+        except OSError as exc:
+            return _reason(exc)
+        return None
 
 
 def backend() -> Backend:

@@ -90,3 +90,14 @@ class S3Backend:
             return self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"].read()
         except (BotoCoreError, ClientError) as exc:
             raise self._unavailable(exc, writing=False) from exc
+
+    def check(self) -> str | None:
+        """Why files cannot be stored now (the S3 error code), or None: the bucket is asked."""
+        from botocore.exceptions import BotoCoreError, ClientError
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            return exc.response.get("Error", {}).get("Code") or "ClientError"
+        except BotoCoreError as exc:
+            return type(exc).__name__
+        return None

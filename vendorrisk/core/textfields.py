@@ -4,6 +4,14 @@ cells and file names may hold no line break, tab or other control character.
 ``single_line`` is the one check every validator of such a field calls (API, pages,
 register import and CLI all validate through the same models); ``fold`` turns text that
 is already stored into one safe line where it is used as a header.
+
+Multi-line text (notes, descriptions, comments) may hold line breaks and tabs but nothing
+that no document can hold: ``multi_line`` refuses the other C0 control characters (NUL,
+vertical tab ...; XML 1.0, and so Excel and Word, cannot hold them, PostgreSQL refuses NUL)
+and lone surrogates (no UTF-8 text can hold them). Every request's form fields, query
+parameters and JSON strings are checked the same way (``core.input_guard``). ``writable``
+makes text that is already stored safe for a document, so that no stored value can break
+an export.
 """
 import re
 
@@ -39,6 +47,37 @@ def single_line(value):
     if message:
         raise ValueError(message)
     return value
+
+
+# What no XML document (Excel, Word) can hold: C0 controls other than tab, LF and CR, the
+# noncharacters U+FFFE/U+FFFF; and lone surrogates, which no UTF-8 text can hold.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def unwritable_problem(value) -> str | None:
+    """What is wrong with multi-line text (a message the user can act on), or None."""
+    found = UNWRITABLE.search(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    character = found.group(0)
+    if "\ud800" <= character <= "\udfff":
+        return _("The text holds an invalid character (a lone UTF-16 surrogate); send it as UTF-8.")
+    return _("Remove the control character %(character)s: it cannot be stored or exported.",
+             character=repr(character))
+
+
+def multi_line(value):
+    """Validator body for multi-line text: line breaks and tabs pass, other control
+    characters and lone surrogates are refused (``ValueError``)."""
+    message = unwritable_problem(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
+def writable(value: str) -> str:
+    """``value`` with every character no document can hold replaced by U+FFFD."""
+    return UNWRITABLE.sub("\ufffd", value)
 
 
 def fold(value: str) -> str:

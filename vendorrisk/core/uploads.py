@@ -5,6 +5,7 @@ through ``storage.store``. Types are decided by the bytes, never by the extensio
 and a mismatch between the two is refused.
 """
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -115,13 +116,29 @@ def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int =
         _refuse(_("The file is corrupt: it is not a readable ZIP/Office container."))
 
 
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def safe_filename(filename: str | None) -> str:
+    """The name an upload is kept and offered under: its last path component (never a folder:
+    ``../../etc/passwd``, ``C:\\x\\y.docx``), NFC, without control or format characters (NUL,
+    line breaks, a right-to-left override that disguises an extension) or lone surrogates, at
+    most 200 characters (the extension kept), ``upload`` if nothing is left."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in _UNSAFE_CATEGORIES).strip(" .")
+    if len(name) > 200:
+        stem, dot, extension = name.rpartition(".")
+        name = stem[:190] + dot + extension[:9] if dot and len(extension) < 10 else name[:200]
+    return name or "upload"
+
+
 def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
     """Check an upload against size, emptiness, content type and extension; return it typed.
 
     ``allowed`` names the kinds accepted here (e.g. ``{"docx", "pdf", "txt", "md"}``).
     """
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    filename = (filename or "").strip() or "upload"
+    filename = safe_filename(filename)
     if not data:
         _refuse(_("The file is empty."))
     if len(data) > limit:
@@ -153,4 +170,4 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
     if kind in OOXML or kind == "zip":
         check_archive(data)
     media = OOXML[kind][1] if kind in OOXML else MEDIA_TYPES.get(kind, "application/octet-stream")
-    return Upload(data=data, filename=filename[-300:], kind=kind, media_type=media)
+    return Upload(data=data, filename=filename, kind=kind, media_type=media)

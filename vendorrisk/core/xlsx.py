@@ -1,5 +1,13 @@
-"""Writing Excel workbooks: streaming (write-only) sheets with frozen header, filter, widths,
-and every text cell neutralised against formula injection."""
+"""Writing Excel workbooks and CSV files: streaming (write-only) sheets with frozen header,
+filter, widths; every text cell of every workbook and CSV file goes through ``neutralise``.
+
+``neutralise`` is the one function every CSV and XLSX writer calls on every cell: a text
+that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, their full-width
+forms, or a tab, CR or LF first, also after leading spaces) gets a leading apostrophe
+(OWASP's advice for CSV injection), and characters no worksheet can hold (NUL, vertical tab,
+lone surrogates ...) become U+FFFD, so that no stored value can make an export fail.
+"""
+import csv
 import io
 from typing import Any, Iterable, Sequence
 
@@ -8,16 +16,37 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+from vendorrisk.core.textfields import writable
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\u2212",
+                    "\ufe62", "\ufe63", "\ufe66", "\ufe6b")
+# Spaces a spreadsheet may skip before it sees the formula sign (ASCII, no-break, ideographic).
+LEADING_SPACES = " \u00a0\u3000"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 
 
 def neutralise(value: Any) -> Any:
-    """Make a text value inert in spreadsheets: one that starts like a formula gets a quote."""
-    if isinstance(value, str) and value and value.startswith(FORMULA_TRIGGERS):
+    """Make a cell value inert and writable: text that starts like a formula gets a quote,
+    characters no worksheet can hold become U+FFFD; other values pass unchanged."""
+    if not isinstance(value, str) or not value:
+        return value
+    value = writable(value)
+    if value.startswith(FORMULA_TRIGGERS) or value.lstrip(LEADING_SPACES).startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def csv_row(row: Iterable[Any]) -> str:
+    """One CSV line (CRLF-terminated) of neutralised cells."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(v) for v in row])
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """A CSV file of neutralised cells, UTF-8 with a BOM (so that Excel reads Japanese)."""
+    return ("\ufeff" + "".join(csv_row(row) for row in rows)).encode("utf-8")
 
 
 def add_table_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from vendorrisk.core import textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.input_guard import MAX_ID
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
@@ -129,8 +130,9 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
             if due != finding.due_date:
                 notes.append(f"due {finding.due_date} -> {due}")
                 finding.due_date = due
-    if data.get("owner_id") not in (None, "") and int(data["owner_id"]) != finding.owner_id:
-        owner = session.get(User, int(data["owner_id"]))
+    owner_id = _optional_int(data.get("owner_id"))  # False: not a number (refused below)
+    if owner_id is not None and owner_id != finding.owner_id:
+        owner = session.get(User, owner_id) if owner_id else None
         if owner is None or not owner.is_active or owner.role == "auditor":
             problems.append({"field": "owner_id", "message": _("Choose an active member of staff.")})
         else:
@@ -198,13 +200,14 @@ def _manual_fields(session: Session, vendor_id: int, data: dict, today: date) ->
 
 
 def _optional_int(value):
-    """``None`` for empty, the integer, or ``False`` for something that is not a number."""
-    if value in (None, ""):
+    """``None`` for empty, the integer, or ``False`` for something that is not an id."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    if type(value) is not int:  # 1.5, True, "abc", [1] are not ids
         return False
+    return value if 0 < value <= MAX_ID else False
 
 
 def create_finding(session: Session, user: User, data: dict, today: date) -> Finding:

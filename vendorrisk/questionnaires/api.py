@@ -11,6 +11,7 @@ from vendorrisk.core.api import Binary, PageQuery, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
 from vendorrisk.questionnaires import reviews, service
@@ -74,13 +75,14 @@ def list_templates():
 @bp.get("/questionnaires/<template_id>/workbook")
 @allow("compliance", "procurement", "vendor_owner")
 @operation("getQuestionnaireWorkbook", "The workbook to send to a vendor", ok=Binary(XLSX, "The .xlsx workbook"),
-           query=WorkbookQuery, errors=(404, 422))
+           query=WorkbookQuery, errors=(403, 404, 422))
 def workbook(template_id):
     """The .xlsx workbook of a template for the vendor ``vendor_id``."""
     vendor_id = request.args.get("vendor_id", type=int)
     if vendor_id is None:
         raise ValidationFailed(_("vendor_id is required."), [{"field": "vendor_id", "message": _("Give a vendor id.")}])
     session = get_session()
+    require_file_access(session, g.user, vendor_id)
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
     return send_download(session, data, filename, XLSX, entity=None)  # the service recorded the export
 

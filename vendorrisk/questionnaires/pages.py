@@ -13,6 +13,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download, send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -63,6 +64,7 @@ def workbook(template_id):
     vendor_id = request.args.get("vendor_id", type=int)
     if vendor_id is None:
         raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
+    require_file_access(session, g.user, vendor_id)
     data, filename = service.workbook_for(session, template_id, vendor_id, _key())
     return send_download(session, data, filename, XLSX, entity=None)  # the service recorded the export
 
@@ -219,6 +221,7 @@ def original(response_id):
     """Download the workbook as it was imported."""
     session = get_session()
     item = reviews.get_response(session, response_id)
+    require_file_access(session, g.user, item.vendor_id)
     return send_stored(session, session.get(StoredFile, item.file_id), item.filename,
                        entity="questionnaire_response", entity_id=item.id)
 

@@ -10,6 +10,7 @@ from sqlmodel import select
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile, User
@@ -154,6 +155,7 @@ def download_evidence(assessment_id, evidence_id):
     evidence = db.get(AssessmentEvidence, evidence_id)
     if evidence is None or evidence.assessment_id != assessment_id:
         raise NotFound(_("This evidence file does not exist."))
+    require_file_access(db, g.user, _assessment(assessment_id).vendor_id)
     return send_stored(db, db.get(StoredFile, evidence.file_id), entity="assessment_evidence", entity_id=evidence.id)
 
 
@@ -206,6 +208,7 @@ def record(assessment_id):
 def record_docx(assessment_id):
     """The assessment record as a Word document."""
     from vendorrisk.selection.record_docx import assessment_docx
+    require_file_access(get_session(), g.user, _assessment(assessment_id).vendor_id)
     data = assessment_docx(_record_context(assessment_id), language=language())
     return send_download(get_session(), data, f"selection-assessment-{assessment_id}.docx", DOCX, action="export",
                          entity="selection_assessment", entity_id=assessment_id, after={"format": "docx"})

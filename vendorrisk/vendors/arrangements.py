@@ -14,7 +14,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core.errors import NotFound, ValidationFailed
-from vendorrisk.core.textfields import single_line
+from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.models import LOCATION_PURPOSES, Arrangement, DataLocation, OutsourcingLink, Vendor
@@ -52,6 +52,11 @@ class ArrangementBase(SQLModel):
     @classmethod
     def _one_line(cls, value):
         return single_line(value)  # titles reach e-mail subjects and Excel cells
+
+    @field_validator("exit_plan", check_fields=False)
+    @classmethod
+    def _writable(cls, value):
+        return multi_line(value)  # read from workbooks too; it reaches exports
 
     @field_validator("substitutability", check_fields=False)
     @classmethod

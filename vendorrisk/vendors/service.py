@@ -17,7 +17,7 @@ from vendorrisk.core import events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
-from vendorrisk.core.textfields import single_line
+from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
@@ -136,6 +136,11 @@ class VendorBase(SQLModel):
         if problem:
             raise ValueError(problem)
         return kana
+
+    @field_validator("notes", check_fields=False)
+    @classmethod
+    def _writable(cls, value):
+        return multi_line(value)  # read from register workbooks too; it reaches exports
 
 
 class VendorCreate(VendorBase):

@@ -1,7 +1,4 @@
 """The audit trail: browse, filter and export (auditors, compliance, admins)."""
-import csv
-import io
-
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
@@ -14,6 +11,7 @@ from vendorrisk.core.downloads import send_download
 from vendorrisk.core.models import AuditEntry, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
+from vendorrisk.core.xlsx import csv_row
 
 bp = Blueprint("audit_trail", __name__, template_folder="../templates", url_prefix="/audit")
 NAV = [NavItem("audit_trail.index", _l("Audit trail"), 85)]
@@ -50,23 +48,14 @@ def export_csv():
     db = get_session()
 
     def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["id", "at_utc", "actor", "action", "entity", "entity_id", "before", "after",
-                         "request_id", "prev_hash", "hash"])
-        yield "\ufeff" + buffer.getvalue()
+        # Every cell neutralised: actor, entity ids and request ids come from outside too.
+        yield "\ufeff" + csv_row(["id", "at_utc", "actor", "action", "entity", "entity_id", "before", "after",
+                                  "request_id", "prev_hash", "hash"])
         for entry in db.scalars(_filtered_query().execution_options(yield_per=1000)):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([entry.id, entry.at.isoformat(), entry.actor, entry.action, entry.entity,
-                             entry.entity_id, _neutral(entry.before), _neutral(entry.after),
-                             entry.request_id, entry.prev_hash, entry.hash])
-            yield buffer.getvalue()
+            yield csv_row([entry.id, entry.at.isoformat(), entry.actor, entry.action, entry.entity,
+                           entry.entity_id, entry.before or "", entry.after or "",
+                           entry.request_id, entry.prev_hash, entry.hash])
 
     return send_download(db, "".join(rows()).encode("utf-8"), "audit-trail.csv", "text/csv", action="export",
                          entity="audit_entry", after=dict(request.args))
 
-
-def _neutral(value: str | None) -> str:
-    from vendorrisk.core.xlsx import neutralise
-    return neutralise(value or "")

@@ -14,7 +14,10 @@ bp = Blueprint("auth", __name__, template_folder="../templates")
 
 
 def _safe_next(target: str | None) -> str:
-    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    """A path on this site to go to after signing in, else the home page: never another host
+    (``//host``, ``/\\host``), never a line break or control character (a header split)."""
+    if (target and target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable()
+            and "\\" not in target and urlparse(target).netloc == ""):
         return target
     return url_for("main.home")
 

@@ -1,5 +1,5 @@
 """Compliance pages: the portfolio matrix, a vendor's matrix, the rules, the trend and exports."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -8,6 +8,7 @@ from vendorrisk.compliance.svg import line_chart
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, XLSX, send_download
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import NotFound
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import utcnow
@@ -114,6 +115,7 @@ def evidence_pack(vendor_id: int):
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
         raise NotFound("No such vendor.")
+    require_file_access(session, g.user, vendor_id)
     data = build(session, vendor, utcnow())
     return download(data, f"evidence-pack-{vendor_id}-{utcnow():%Y%m%d}.zip", "application/zip",
                     "vendor", vendor_id, {"kind": "evidence_pack"})

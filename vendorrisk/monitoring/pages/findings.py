@@ -1,7 +1,7 @@
 """Findings: the board by status with filters, and each finding's page with its history."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from vendorrisk.core import auth, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
@@ -172,6 +173,7 @@ def evidence(finding_id):
     """Download the closure evidence file (recorded in the audit trail)."""
     db = get_session()
     finding = findings.get_finding(db, finding_id)
+    require_file_access(db, g.user, finding.vendor_id)
     stored = db.get(StoredFile, finding.closure_file_id) if finding.closure_file_id else None
     if stored is None:
         abort(404)

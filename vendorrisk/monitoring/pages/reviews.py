@@ -2,7 +2,7 @@
 import calendar
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from vendorrisk.core import auth, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -153,6 +154,7 @@ def attachment(review_id, file_id):
     stored = db.get(StoredFile, file_id)
     if linked is None or stored is None:
         abort(404)
+    require_file_access(db, g.user, db.get(reviews.MonitoringReview, review_id).vendor_id)
     return send_stored(db, stored, entity="monitoring_review", entity_id=review_id)
 
 
