@@ -60,3 +60,17 @@ def gen_owner(session, vendor, user):
     session.add(owner)
     session.flush()
     return owner
+
+
+def gen_check(session, vendor, checked_on=None, result="clear", next_due=None, **fields):
+    """A 反社会的勢力チェック of ``vendor`` (clear and current unless told otherwise)."""
+    from datetime import date, timedelta
+
+    from vendorrisk.vendors.models import AntisocialCheck
+    checked_on = checked_on or date.today() - timedelta(days=10)
+    check = AntisocialCheck(vendor_id=vendor.id, checked_on=checked_on, method=fields.pop("method", "database"),
+                            result=result, next_due=next_due or checked_on + timedelta(days=365),
+                            evidence_text=fields.pop("evidence_text", "記事検索: 該当なし"), **fields)
+    session.add(check)
+    session.flush()
+    return check

@@ -86,7 +86,7 @@ def _world(app, db, me):
            "review_proposals": approval, "verify_finding": approval, "decide_acceptance": approval}
     records = dict(review=review, to_fix=to_fix, certificate=certificate, accepted=accepted, assessment=assessment,
                    link=link, proposal=proposal, to_verify=to_verify, requested=requested, approver=approver,
-                   colleague=colleague, mine=mine)
+                   colleague=colleague, mine=mine, others=others)
     return due, records
 
 
@@ -149,6 +149,7 @@ def test_done_items_leave_the_list_and_the_count(app, db, client, login):
         finding_service.move_finding(db, r["to_fix"], me, "resolved")  # mine: now for someone else to verify
         gen_certificate(db, r["mine"], expiry_date=TODAY + timedelta(days=400))  # the renewal
         finding_service.move_finding(db, r["accepted"], me, "in_progress")  # the acceptance ends
+        factories.gen_check(db, r["others"])  # approval needs a current 反社 check
         selection.approve(db, r["assessment"], user=me)
         chains.decide_link(db, r["link"], {"approval_status": "approved", "approval_basis": "prior_consent"}, me)
         proposals.reject_proposal(db, r["proposal"].id, me.id, "対象外")

@@ -27,6 +27,7 @@ PARAMETERS = {
     "finding_id": "SELECT min(id) FROM finding",
     "review_id": "SELECT min(id) FROM monitoring_review WHERE status = 'completed'",
     "response_id": "SELECT min(id) FROM questionnaire_response",
+    "campaign_id": "SELECT min(id) FROM questionnaire_campaign",
 }
 FIXED = {"template_id": ["general_outsourcing", "cloud_services"], "version": [1]}
 BY_ENDPOINT = {("selection.criteria_set", "key"): ["general", "cloud-art27"],

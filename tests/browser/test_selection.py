@@ -4,6 +4,7 @@ from tests import factories
 
 def test_prepare_submit_and_approve_with_four_eyes(page, live_server, sign_in, db):
     vendor = factories.gen_vendor(db, name="株式会社ブラウザ選定", name_en="Browser Selection K.K.")
+    factories.gen_check(db, vendor)  # approval needs a current clear 反社会的勢力チェック
     db.commit()
     sign_in("procurement")
     page.click("nav.mainnav a[href='/selection/']")

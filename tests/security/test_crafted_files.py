@@ -8,6 +8,7 @@ request is a file), so a new upload is in the corpus test without being listed h
 fields a form requires beside the file are filled from its schema."""
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -54,11 +55,20 @@ def _send(client, path: str, media: str, required: list[str], filename: str, dat
 
 
 def test_every_crafted_file_through_every_upload_is_stored_or_refused_never_a_500(app, db, api, tmp_path):
+    from vendorrisk.questionnaires.campaigns import create_campaign
+    from vendorrisk.questionnaires.service import signing_key
     from vendorrisk.vendors.findings import raise_finding
+    from vendorrisk.vendors.models import VendorContact
     vendor = factories.gen_vendor(db)
     arrangement = factories.gen_arrangement(db, vendor)
     with app.test_request_context():
         finding, _created = raise_finding(db, vendor_id=vendor.id, source="manual", title="finding")
+        db.add(VendorContact(vendor_id=vendor.id, name="担当", email="tanto@vendor.example.jp"))
+        db.flush()
+        campaign = create_campaign(db, {"title": "定期質問票", "template_id": "general_outsourcing",
+                                        "due_date": (date.today() + timedelta(days=30)).isoformat(),
+                                        "vendor_ids": [vendor.id]},
+                                   factories.gen_user(db, role="compliance"), signing_key(app.config["SECRET_KEY"]))
     db.commit()
     client = api("compliance")
     uploads = _uploads(app)
@@ -67,7 +77,7 @@ def test_every_crafted_file_through_every_upload_is_stored_or_refused_never_a_50
     outcomes = []
     for operation_id, template, media, required in uploads:
         path = (template.replace("{vendor_id}", str(vendor.id)).replace("{arrangement_id}", str(arrangement.id))
-                .replace("{finding_id}", str(finding.id)))
+                .replace("{finding_id}", str(finding.id)).replace("{campaign_id}", str(campaign.id)))
         assert "{" not in path, path  # a new upload's record: give it one here
         for what, filename, data in corpus():
             answer = _send(client, path, media, required, filename, data)

@@ -29,7 +29,8 @@ TABLES = {"vendor_id": "vendor", "arrangement_id": "arrangement", "assessment_id
           "certificate_id": "certificate", "contract_id": "contract", "version_id": "contract_version",
           "evidence_id": "assessment_evidence", "file_id": "review_attachment", "finding_id": "finding",
           "link_id": "outsourcing_link", "response_id": "questionnaire_response", "review_id": "monitoring_review",
-          "user_id": "user_account", "session_id": "user_session", "job_id": "export_job"}
+          "user_id": "user_account", "session_id": "user_session", "job_id": "export_job",
+          "check_id": "antisocial_check", "campaign_id": "questionnaire_campaign"}
 EXPORT = re.compile(r"(\.xlsx|\.docx|\.csv|\.zip|/workbook|/file)$")
 UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -65,6 +66,10 @@ def _arguments(db, app) -> dict:
         values["template_id"] = catalogue().latest()[0].id
     values["finding_evidence_id"], values["evidence_finding_id"] = db.execute(text(
         "SELECT id, finding_id FROM finding_evidence WHERE file_id IS NOT NULL ORDER BY id LIMIT 1")).one()
+    values["check_with_file_id"], values["check_vendor_id"] = db.execute(text(
+        "SELECT id, vendor_id FROM antisocial_check WHERE evidence_file_id IS NOT NULL ORDER BY id LIMIT 1")).one()
+    values["row_id"], values["row_campaign_id"] = db.execute(text(
+        "SELECT id, campaign_id FROM questionnaire_campaign_vendor ORDER BY id LIMIT 1")).one()
     values["template"] = "b0501"
     values["kind"] = "register"
     return values
@@ -79,6 +84,10 @@ def _urls(app, values):
         arguments = {name: values[name] for name in rule.arguments}
         if "/findings/" in rule.rule and "evidence_id" in arguments:  # a finding's evidence, not an assessment's
             arguments.update(finding_id=values["evidence_finding_id"], evidence_id=values["finding_evidence_id"])
+        if "antisocial-checks" in rule.rule:  # a check of that vendor, with an evidence file
+            arguments.update(vendor_id=values["check_vendor_id"], check_id=values["check_with_file_id"])
+        if "row_id" in arguments:  # a vendor row of that campaign
+            arguments.update(campaign_id=values["row_campaign_id"], row_id=values["row_id"])
         arguments.setdefault("vendor_id", values["vendor_id"])  # the questionnaire workbook's vendor
         yield rule.rule, rule.build(arguments, append_unknown=True)[1]
 

@@ -1,5 +1,7 @@
 """Builders for selection tests: assessments scored and moved through their states."""
+from tests.factories import gen_check
 from vendorrisk.selection import service as selection
+from vendorrisk.vendors import antisocial
 
 
 def score_all(session, assessment, user, value=3, exceptions=None, conditions=None):
@@ -18,6 +20,8 @@ def gen_assessment(session, vendor, preparer, state="draft", approver=None, valu
     if state in ("submitted", "approved", "rejected"):
         selection.submit(session, assessment, user=preparer)
     if state == "approved":
+        if not antisocial.standing(session, vendor.id).current:
+            gen_check(session, vendor)  # approval needs a current 反社会的勢力チェック
         selection.approve(session, assessment, user=approver)
     elif state == "rejected":
         selection.reject(session, assessment, user=approver, note="not suitable")

@@ -13,6 +13,7 @@ def _scores(body, value=3):
 
 def test_api_flow(api, db):
     vendor = factories.gen_vendor(db, is_cloud=True)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     db.commit()
     preparer, approver = api("procurement"), api("compliance")
     sets = preparer.get("/api/v1/selection/criteria-sets").get_json()["items"]
@@ -51,6 +52,7 @@ def test_api_flow(api, db):
 
 def test_api_preparer_with_approver_role_cannot_approve(api, db):
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     db.commit()
     same = api("compliance")
     aid = same.post("/api/v1/selection/assessments", json={"vendor_id": vendor.id}).get_json()["id"]
@@ -81,6 +83,7 @@ def test_api_bad_input(api, db):
 
 def test_api_override(api, db):
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     db.commit()
     done = api("compliance").post(f"/api/v1/selection/vendors/{vendor.id}/risk-tier-override",
                                   json={"tier": "critical", "reason": "Holds the issuance keys"})

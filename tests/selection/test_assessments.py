@@ -33,6 +33,7 @@ def fresh(db):
 def test_cloud_vendor_gets_the_cloud_items(db, people):
     preparer, _ = people
     vendor = factories.gen_vendor(db, is_cloud=True)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = selection.create_assessment(db, vendor_id=vendor.id, user=preparer)
     ids = [c["id"] for c in selection.criteria_of(assessment)]
     assert ids[0] == "GEN-FIN" and "C27-1" in ids and "C27-9" in ids
@@ -43,6 +44,7 @@ def test_cloud_vendor_gets_the_cloud_items(db, people):
 def test_bands_and_knockouts(db, people):
     preparer, approver = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = selection.create_assessment(db, vendor_id=vendor.id, user=preparer)
     score_all(db, assessment, preparer, 3)
     assert (assessment.total_percent, assessment.recommendation) == (100.0, "approve")
@@ -56,6 +58,7 @@ def test_bands_and_knockouts(db, people):
 def test_score_outside_the_scale_is_refused_and_nothing_saved(db, people):
     preparer, _ = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = selection.create_assessment(db, vendor_id=vendor.id, user=preparer)
     with pytest.raises(ValidationFailed) as refused:
         selection.save_scores(db, assessment, user=preparer, scores=[
@@ -70,6 +73,7 @@ def test_score_outside_the_scale_is_refused_and_nothing_saved(db, people):
 def test_missing_required_criterion_blocks_submission(db, people):
     preparer, _ = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = selection.create_assessment(db, vendor_id=vendor.id, user=preparer)
     selection.save_scores(db, assessment, user=preparer, scores=[{"criterion_id": "GEN-FIN", "score": 3}])
     with pytest.raises(ValidationFailed) as refused:
@@ -81,6 +85,7 @@ def test_missing_required_criterion_blocks_submission(db, people):
 def test_conditions_band_needs_conditions_which_become_findings(db, people):
     preparer, approver = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     factories.gen_owner(db, vendor, approver)
     assessment = selection.create_assessment(db, vendor_id=vendor.id, user=preparer)
     score_all(db, assessment, preparer, 2)
@@ -108,6 +113,7 @@ def test_conditions_band_needs_conditions_which_become_findings(db, people):
 def test_four_eyes_and_immutability(db, people):
     preparer, approver = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = gen_assessment(db, vendor, preparer, "submitted")
     with pytest.raises(Forbidden, match="Art. 8"):
         selection.approve(db, assessment, user=preparer)
@@ -129,6 +135,7 @@ def test_four_eyes_and_immutability(db, people):
 def test_reject_band_cannot_be_approved_and_reject_needs_a_reason(db, people):
     preparer, approver = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = gen_assessment(db, vendor, preparer, "submitted", exceptions={"GEN-LEGAL": 0})
     with pytest.raises(Conflict, match="knock-out: GEN-LEGAL"):
         selection.approve(db, assessment, user=approver)
@@ -142,6 +149,7 @@ def test_reject_band_cannot_be_approved_and_reject_needs_a_reason(db, people):
 def test_editing_the_criteria_file_later_changes_no_past_score(db, people, tmp_path, monkeypatch):
     preparer, approver = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     past = gen_assessment(db, vendor, preparer, "approved", approver=approver, exceptions={"GEN-FIN": 1})
     before = (past.total_percent, past.criteria_hash, list(selection.criteria_of(past)))
     folder = tmp_path / "selection"
@@ -164,6 +172,7 @@ def test_editing_the_criteria_file_later_changes_no_past_score(db, people, tmp_p
 def _draft_page(client, login, db):
     user = login("procurement")
     vendor = factories.gen_vendor(db, name="株式会社選定テスト")
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     db.commit()
     response = client.post("/selection/new", data={"vendor_id": vendor.id})
     assert response.status_code == 302
@@ -251,6 +260,7 @@ def test_preparer_cannot_approve_through_the_page_and_approval_is_recorded(app, 
 def test_word_record_is_a_real_document_in_japanese(client, login, db):
     preparer, approver = factories.gen_user(db, role="procurement"), factories.gen_user(db, role="compliance")
     vendor = factories.gen_vendor(db, name="株式会社ワード", is_cloud=True)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assessment = gen_assessment(db, vendor, preparer, "approved", approver=approver)
     db.commit()
     login("auditor")
@@ -281,6 +291,7 @@ def test_criteria_pages(client, login):
 def test_vendor_panel_and_auditor_read_only(app, client, login, db, contributions):
     preparer, approver = factories.gen_user(db, role="procurement"), factories.gen_user(db, role="compliance")
     vendor = factories.gen_vendor(db, name="株式会社パネル")
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     gen_assessment(db, vendor, preparer, "approved", approver=approver)
     db.commit()
     login("auditor")
@@ -296,6 +307,7 @@ def test_vendor_panel_and_auditor_read_only(app, client, login, db, contribution
 def test_evidence_source_gives_the_latest_record(db, people, contributions):
     preparer, approver = people
     vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     assert contributions.evidence_sources["selection"](db, vendor.id) == []
     approved = gen_assessment(db, vendor, preparer, "approved", approver=approver)
     gen_assessment(db, vendor, preparer, "draft")

@@ -92,6 +92,7 @@ def test_lifecycle_transitions_and_who_decides(db):
     vendor_service.change_status(db, vendor, "under_assessment", procurement)
     with pytest.raises(Forbidden):
         vendor_service.change_status(db, vendor, "approved", procurement)
+    factories.gen_check(db, vendor)  # approval needs a current 反社会的勢力チェック (tests/vendors/test_antisocial.py)
     vendor_service.change_status(db, vendor, "conditionally_approved", compliance)
     vendor_service.change_status(db, vendor, "terminated", procurement)
     with pytest.raises(Conflict):

@@ -117,6 +117,13 @@ SETTINGS: list[Setting] = [
             "medium."),
     Setting("REVIEW_REMINDER_DAYS", "30,7", "Days before a review's due date on which its owner "
             "is reminded (besides the due day and weekly while overdue)."),
+    Setting("MEMBER_NAME", "", "The member's company name, written in the e-mails that send "
+            "vendors a questionnaire (empty: the e-mails say 'we')."),
+    Setting("CAMPAIGN_REMINDER_DAYS", "7", "Days before a questionnaire campaign's due date on "
+            "which vendors that have not returned the workbook are reminded (besides weekly, four "
+            "times, once overdue)."),
+    Setting("ANTISOCIAL_CHECK_MONTHS", 12, "Months after a 反社会的勢力チェック (anti-social forces "
+            "check) until the next one falls due, unless the check says otherwise.", int),
     Setting("REMINDER_MAX_ATTEMPTS", 8, "SMTP attempts per reminder before it stays failed "
             "until retried from the outbox.", int),
     Setting("REMINDER_RETRY_MINUTES", 5, "First retry delay after an SMTP failure; doubles with "

@@ -81,6 +81,17 @@ class ReviewsPlanned:
     vendor_ids: frozenset[int]
 
 
+@dataclass(frozen=True)
+class ReminderSent:
+    """The SMTP server accepted a reminder (published by the sender, in the transaction that
+    records it as sent): the area whose source made it may note the delivery."""
+
+    subject_type: str
+    subject_id: int
+    kind: str
+    recipient: str
+
+
 def publish(session: Session, event) -> None:
     """Run every listener of ``event``'s type, in subscription order, in this transaction."""
     for listener in registry.current().listeners.get(type(event), ()):

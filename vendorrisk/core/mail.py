@@ -64,8 +64,11 @@ def _address(value: str, header: str) -> str:
 
 
 def build_message(*, to: str, subject: str, body: str, sender: str, language: str = "ja",
-                  message_id: str | None = None) -> EmailMessage:
-    """A plain-text UTF-8 message with Date, Message-ID and Content-Language.
+                  message_id: str | None = None, reply_to: str = "",
+                  attachments: tuple[tuple[str, bytes, str], ...] = ()) -> EmailMessage:
+    """A plain-text UTF-8 message with Date, Message-ID and Content-Language; ``reply_to``
+    adds a Reply-To, ``attachments`` are (file name, bytes, media type) — the name may be
+    Japanese (RFC 2231).
 
     Header values never carry a line break (no header injection): the subject, which is
     made from names, is folded into one line; an address holding a line break or control
@@ -77,9 +80,16 @@ def build_message(*, to: str, subject: str, body: str, sender: str, language: st
     message["Date"] = formatdate(localtime=False, usegmt=True)
     domain = sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = fold(message_id or make_msgid(domain=domain))
+    if reply_to:
+        message["Reply-To"] = _address(reply_to, "reply-to")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content(body, charset="utf-8")
-    message["Content-Language"] = fold(language)  # after set_content, which resets Content-* headers
+    for filename, data, media_type in attachments:
+        maintype, _slash, subtype = media_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=fold(filename))
+    # after set_content and add_attachment, which move Content-* headers into the parts
+    message["Content-Language"] = fold(language)
     return message
 
 

@@ -7,7 +7,8 @@ process (tests) never share a contribution.
 - ``content_checkers``: validate a kind of content file (criteria, clauses, questionnaires);
   run at start-up and by ``vendorrisk content check``.
 - ``reminder_sources``: yield ``ReminderSpec`` for reminders due on a day; the monitoring
-  sweep stores and sends them exactly once.
+  sweep stores and sends them exactly once. ``send_now`` (set by the area that sends them)
+  stores given specs and sends them at once, the same way (a campaign's request e-mails).
 - ``obligations``: compute one row of the compliance matrix for a set of vendors.
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
@@ -56,6 +57,11 @@ class ReminderSpec:
     subject_line: str
     body: str
     link: str = ""
+    # A stored file sent with the message (``StoredFile.id``) and its name in the e-mail, and
+    # the address replies go to (a vendor returning a questionnaire replies to a person).
+    attachment_file_id: int | None = None
+    attachment_name: str = ""
+    reply_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,10 @@ class Registry:
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)
+    # ``send_now(app, specs) -> (sent, failed)``: store these reminders (once, by their key)
+    # and send those still pending at once, outside the caller's transaction; None: the next
+    # sweep sends them (the sources yield them too).
+    send_now: Callable | None = None
 
     def add_obligations(self, *obligations: Obligation) -> None:
         """Add compliance-matrix rows; an id may be added once."""

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import api as monitoring_api
     from vendorrisk.monitoring import api_remediation
-    from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules, sweep  # noqa: F401  (the area's tables)
     from vendorrisk.monitoring import models_remediation, tasks  # noqa: F401  (the area's tables)
     from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, worklist
 
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders
     reg.reminder_sources["monitoring_arrangements"] = reminders.arrangement_reminders
     reg.reminder_sources["monitoring_acceptances"] = reminders.acceptance_reminders
+    reg.send_now = sweep.send_now
     reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
     reg.task_sources["monitoring"] = tasks.tasks_for

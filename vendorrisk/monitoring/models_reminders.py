@@ -38,3 +38,8 @@ class Reminder(SQLModel, table=True):
     # Added by monitoring (0006_monitoring): which sweep claimed the row for sending, and when.
     claimed_by: str = Field(default="", max_length=100)
     claimed_at: Optional[datetime] = None
+    # Added by questionnaire campaigns (0017_campaigns): a file sent with the message (the
+    # workbook a vendor is asked to fill in) and the address replies should go to.
+    attachment_file_id: Optional[int] = Field(default=None, foreign_key="stored_file.id")
+    attachment_name: str = Field(default="", max_length=300)
+    reply_to: str = Field(default="", max_length=254)

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
-from vendorrisk.core import mail, registry
+from vendorrisk.core import events, mail, registry, storage
 from vendorrisk.core.db import engine_of, new_session, transaction
 from vendorrisk.core.models import utcnow
 from vendorrisk.core.registry import ReminderSpec
@@ -84,7 +84,8 @@ def store(session: Session, specs: list[ReminderSpec], now: datetime) -> int:
                      "recipient_user_id": s.recipient_user_id, "language": s.language,
                      "subject_line": s.subject_line[:300], "body": s.body, "link": s.link[:500],
                      "status": "pending", "attempts": 0, "last_error": "", "created_at": now,
-                     "claimed_by": ""}
+                     "claimed_by": "", "attachment_file_id": s.attachment_file_id,
+                     "attachment_name": s.attachment_name[:300], "reply_to": s.reply_to[:254]}
     return insert_ignore(session, REMINDERS, list(rows.values())) if rows else 0
 
 
@@ -117,30 +118,67 @@ def claim(session: Session, reminder_id: int, worker: str, now: datetime) -> boo
     return result.rowcount == 1
 
 
-def _record(engine, reminder_id: int, worker: str, **values) -> None:
+def _record(engine, reminder_id: int, worker: str, row=None, **values) -> None:
     with transaction(engine=engine) as session:
-        session.execute(update(REMINDERS).where(REMINDERS.c.id == reminder_id,
-                                                REMINDERS.c.status == "sending",
-                                                REMINDERS.c.claimed_by == worker).values(**values))
+        result = session.execute(update(REMINDERS).where(REMINDERS.c.id == reminder_id,
+                                                         REMINDERS.c.status == "sending",
+                                                         REMINDERS.c.claimed_by == worker).values(**values))
+        if row is not None and values.get("status") == "sent" and result.rowcount == 1:
+            events.publish(session, events.ReminderSent(row.subject_type, row.subject_id, row.kind, row.recipient))
+
+
+def _attachments(row) -> tuple:
+    if not row.attachment_file_id:
+        return ()
+    from vendorrisk.core.models import StoredFile
+    with new_session(engine_of(current_app)) as session:
+        stored = session.get(StoredFile, row.attachment_file_id)
+        data = storage.backend().get(stored.sha256)
+    return ((row.attachment_name or "attachment", data, stored.media_type or "application/octet-stream"),)
 
 
 def message_for(row, sender: str):
-    """The e-mail of a stored reminder, with a Message-ID stable across re-sends."""
+    """The e-mail of a stored reminder, with a Message-ID stable across re-sends (and its
+    stored attachment, if it has one)."""
     domain = sender.rpartition("@")[2] or "localhost"
     body = row.body + (f"\n\n{row.link}\n" if row.link else "\n")
     return mail.build_message(to=row.recipient, subject=row.subject_line, body=body, sender=sender,
-                              language=row.language, message_id=f"<reminder-{row.id}@{domain}>")
+                              language=row.language, message_id=f"<reminder-{row.id}@{domain}>",
+                              reply_to=row.reply_to or "", attachments=_attachments(row))
 
 
-def deliver(app: Flask, now: datetime | None = None, worker: str | None = None) -> tuple[int, int, int]:
-    """Send the pending reminders; return (sent, failed, released stale claims).
+def deliver(app: Flask, now: datetime | None = None, worker: str | None = None,
+            only: list[int] | None = None) -> tuple[int, int, int]:
+    """Send the pending reminders (``only`` these ids, when given); return (sent, failed,
+    released stale claims).
 
     A failure to reach the server stops this run (the rest stay pending for the next)."""
     with app.app_context():
-        return _deliver(app, now, worker)
+        return _deliver(app, now, worker, only)
 
 
-def _deliver(app: Flask, now: datetime | None, worker: str | None) -> tuple[int, int, int]:
+def send_now(app: Flask, specs: list[ReminderSpec]) -> tuple[int, int]:
+    """Store these reminders (once, by their key) and send those of them still pending, at
+    once; the sweep retries what fails. Registered as ``Registry.send_now``."""
+    if not specs:
+        return 0, 0
+    now = utcnow()
+    with app.app_context():
+        with transaction(engine=engine_of(app)) as session:
+            store(session, specs, now)
+            keys = {(s.subject_type, s.subject_id, s.kind, s.due_date, s.recipient[:254]) for s in specs}
+            rows = session.execute(select(REMINDERS.c.id, REMINDERS.c.subject_type, REMINDERS.c.subject_id,
+                                          REMINDERS.c.kind, REMINDERS.c.due_date, REMINDERS.c.recipient)
+                                   .where(REMINDERS.c.subject_type.in_({k[0] for k in keys}),
+                                          REMINDERS.c.subject_id.in_({k[1] for k in keys}),
+                                          REMINDERS.c.status == "pending")).all()
+        ids = [row.id for row in rows if tuple(row[1:]) in keys]
+        sent, failed, _released = _deliver(app, now, None, ids)
+    return sent, failed
+
+
+def _deliver(app: Flask, now: datetime | None, worker: str | None,
+             only: list[int] | None = None) -> tuple[int, int, int]:
     engine = engine_of(app)
     worker = worker or worker_name()
     now = now or utcnow()
@@ -148,8 +186,10 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None) -> tuple[int,
     with transaction(engine=engine) as session:
         released = release_stale_claims(session, now)
     with new_session(engine) as session:
-        ids = list(session.scalars(select(REMINDERS.c.id).where(_sendable(now))
-                                   .order_by(REMINDERS.c.id).limit(SEND_BATCH)))
+        query = select(REMINDERS.c.id).where(_sendable(now))
+        if only is not None:
+            query = query.where(REMINDERS.c.id.in_(only or [0]))
+        ids = list(session.scalars(query.order_by(REMINDERS.c.id).limit(SEND_BATCH)))
     sent = failed = 0
     with mail.Mailer() as mailer:
         for reminder_id in ids:
@@ -187,7 +227,7 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None) -> tuple[int,
                 _record(engine, reminder_id, worker, status="failed", next_attempt_at=None,
                         last_error=f"{type(exc).__name__}: {exc}"[:1000])
                 continue
-            _record(engine, reminder_id, worker, status="sent", sent_at=utcnow(), last_error="",
+            _record(engine, reminder_id, worker, row, status="sent", sent_at=utcnow(), last_error="",
                     next_attempt_at=None)
             sent += 1
     return sent, failed, released

@@ -12,10 +12,12 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the questionnaires area into ``app``."""
     from vendorrisk.questionnaires import api as questionnaires_api
+    from vendorrisk.questionnaires import api_campaigns, campaign_reminders, campaigns, pages_campaigns
     from vendorrisk.questionnaires import (
         commands,
         demo,
         models,  # noqa: F401  (the area's tables)
+        models_campaigns,  # noqa: F401
         pages,
         reviews,
         tasks,
@@ -23,7 +25,9 @@ def init_app(app: Flask) -> None:
     )
 
     add_pages(app, pages.bp, *pages.NAV)
+    add_pages(app, pages_campaigns.bp)
     add_api(app, questionnaires_api.bp, "questionnaires")
+    add_api(app, api_campaigns.bp, "questionnaires")
     app.cli.add_command(commands.import_questionnaire)
     reg = registry.of(app)
     reg.content_checkers["questionnaires"] = template_files.check_questionnaires
@@ -33,6 +37,11 @@ def init_app(app: Flask) -> None:
     reg.subscribe(events.ChainChanged, reviews.on_chain_changed)
     reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
     reg.task_sources["questionnaires"] = tasks.tasks_for
+    # Campaigns: the request e-mails and reminders (exactly once, by the reminder machinery),
+    # the delivery of a request noted, and the campaigns awaiting returns as tasks.
+    reg.reminder_sources["questionnaire_campaigns"] = campaign_reminders.campaign_reminders
+    reg.subscribe(events.ReminderSent, campaigns.on_reminder_sent)
+    reg.task_sources["questionnaires_awaiting_return"] = campaign_reminders.campaign_tasks
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.LinkRemoved, reviews.on_link_removed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

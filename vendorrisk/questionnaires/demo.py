@@ -52,3 +52,15 @@ def load(session: Session, ctx: dict) -> None:
                             ("マニラ湾バックオフィス・サービシズ社", "", "PH", "夜間目視確認", "はい / Yes", "PH Manila"),
                             ("ライオンシティ電子署名社", "", "SG", "電子署名基盤", "いいえ / No", "SG")],
             days_ago=3)
+    _campaign(session, ctx)
+
+
+def _campaign(session, ctx: dict) -> None:
+    """A campaign to the vendors with a contact address (the sweep sends its e-mails)."""
+    from vendorrisk.questionnaires import campaigns
+    vendor_ids = [ctx["vendors"][key].id for key in ("kyc", "wallet", "soc", "mail")]
+    campaigns.create_campaign(session, {"title": "2026年度 定期モニタリング質問票", "template_id": "general_outsourcing",
+                                        "due_date": ctx["today"] + timedelta(days=20), "vendor_ids": vendor_ids,
+                                        "message": "昨年度からの変更点を中心にご回答ください。"},
+                              ctx["users"]["compliance"], service.signing_key(current_app.config["SECRET_KEY"]),
+                              today=ctx["today"])

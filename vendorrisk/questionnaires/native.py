@@ -47,6 +47,7 @@ class ParsedWorkbook:
     confidence: float | None = None
     detected: object = None  # a foreign workbook: the layout.DetectedResponse read
     mapped: object = None  # ...and its answers mapped onto ours (profiles.MappedResponse)
+    campaign_id: int | None = None  # our workbook sent in a campaign: which (signed)
 
     def error(self, sheet: str, cell: str, message: str) -> None:
         """Record a row-level problem."""
@@ -98,10 +99,22 @@ def _check_identity(meta: dict, template: Template, vendor, key: bytes, parsed: 
                                                 "expected the workbook generated for %(vendor)s",
                                                 other=meta.get("vendor_name") or meta.get("vendor_id"), vendor=vendor.name))
         return
-    expected = layout.workbook_digest(key, template.id, template.version, vendor.id, protected_rows(template))
+    campaign_id = campaign_of(meta)
+    expected = layout.workbook_digest(key, template.id, template.version, vendor.id, protected_rows(template),
+                                      campaign_id)
     if not hmac.compare_digest(expected, meta.get("digest", "")):
         parsed.error(layout.META_SHEET, "B8", _("The workbook's hidden identification does not match this "
                                                 "installation or was altered; expected a workbook generated here, unmodified"))
+        return
+    parsed.campaign_id = campaign_id
+
+
+def campaign_of(meta: dict) -> int | None:
+    """The campaign a workbook of ours names in its metadata (None: not sent in one)."""
+    try:
+        return int(float(meta["campaign_id"])) if meta.get("campaign_id") else None
+    except ValueError:
+        return None
 
 
 def _read_questions(reader: WorkbookReader, template: Template, parsed: ParsedWorkbook) -> None:

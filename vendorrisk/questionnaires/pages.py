@@ -109,7 +109,8 @@ def upload():
     dry_run = request.form.get("dry_run") == "1"
     params = _layout_params()
     upload = None
-    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params)
+    campaign_id = request.form.get("campaign_id", type=int)
+    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params, campaign_id=campaign_id)
     try:
         with reading(session):  # check and read the workbook without SQLite's write lock
             if vendor_id is None or session.get(Vendor, vendor_id) is None:
@@ -118,16 +119,17 @@ def upload():
                 raise Forbidden(_("You may import questionnaires only for vendors you own."))
             upload = _upload_from_form()
             result = service.import_response(session, upload=upload, dry_run=True, **options)
-        if not (dry_run or result.duplicate):
+        if not (dry_run or result.duplicate) or (result.duplicate and campaign_id and not dry_run):
             result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
             session.commit()
     except foreign.LayoutUnconfirmed as exc:
         session.rollback()
-        return _confirm(upload, vendor_id, exc.detected, [], dry_run)
+        return confirm_layout(upload, vendor_id, exc.detected, [], dry_run, campaign_id=campaign_id)
     except ValidationFailed as exc:
         session.rollback()
         if upload is not None and request.form.get("confirmed") == "1":
-            return _confirm(upload, vendor_id, foreign.best_guess(upload.data), exc.details, dry_run, exc.message), 422
+            return confirm_layout(upload, vendor_id, foreign.best_guess(upload.data), exc.details, dry_run,
+                                  exc.message, campaign_id=campaign_id), 422
         context["errors"], context["message"] = exc.details, exc.message
         return render_template("questionnaires/upload.html", **context), 422
     if result.duplicate:
@@ -141,9 +143,10 @@ def upload():
     return redirect(url_for(".response", response_id=result.response.id))
 
 
-def _confirm(upload, vendor_id, detected, errors, dry_run, message=""):
+def confirm_layout(upload, vendor_id, detected, errors, dry_run, message="", campaign_id=None):
     """Keep the file (content-addressed) and ask the user to confirm or correct the layout:
-    the sheets chosen and every sheet considered, the header row, the columns, the format."""
+    the sheets chosen and every sheet considered, the header row, the columns, the format
+    (and the campaign the file is imported against, if any)."""
     import hashlib
     sha256 = hashlib.sha256(upload.data).hexdigest()
     storage.backend().put(sha256, upload.data)
@@ -151,7 +154,7 @@ def _confirm(upload, vendor_id, detected, errors, dry_run, message=""):
     return render_template("questionnaires/confirm.html", vendor=get_session().get(Vendor, vendor_id),
                            staged=sha256, filename=upload.filename, detected=detected, chosen=chosen,
                            form=request.form, errors=errors, message=message, dry_run=dry_run,
-                           profiles=load_profiles(), roles=foreign.ROLES)
+                           profiles=load_profiles(), roles=foreign.ROLES, campaign_id=campaign_id)
 
 
 @bp.get("/responses/<int:response_id>")

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from vendorrisk.core import audit, parse_budget
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.core.uploads import Upload, inspect_upload, sniff
-from vendorrisk.questionnaires import foreign, storing
+from vendorrisk.questionnaires import campaigns, foreign, storing
 from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.native import ParsedWorkbook, read_native
 from vendorrisk.questionnaires.reader import WorkbookReader
@@ -136,14 +136,15 @@ def _existing(existing: QuestionnaireResponse, dry_run: bool) -> ImportResult:
 
 def import_response(session: Session, *, vendor_id: int, upload: Upload, key: bytes, user_id: int | None = None,
                     dry_run: bool = False, layout_params: dict | None = None,
-                    parsed: ParsedWorkbook | None = None) -> ImportResult:
+                    parsed: ParsedWorkbook | None = None, campaign_id: int | None = None) -> ImportResult:
     """Validate a workbook and, unless ``dry_run``, store the response with everything it raises.
 
     ``layout_params`` correct a foreign layout (``foreign.layout_choice``: sheets, header_row,
     ``<role>_column``, profile, confirmed). A dry run only reads (views run it in a read
     phase, ``db_phases.reading``, within the time budget of ``parse_budget``); its result
     carries the parsed workbook, which the import then takes as ``parsed`` instead of
-    reading the file again while it holds the write lock."""
+    reading the file again while it holds the write lock. A workbook sent in a campaign (or
+    a file imported against ``campaign_id``) is noted as the vendor's return."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
         raise NotFound(_("There is no vendor %(id)s.", id=vendor_id))
@@ -151,12 +152,17 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
     existing = session.exec(select(QuestionnaireResponse).where(
         QuestionnaireResponse.vendor_id == vendor_id, QuestionnaireResponse.file_sha256 == sha256)).first()
     if existing is not None:
+        if not dry_run:
+            campaigns.record_return(session, campaign_id, vendor_id, existing.id)
         return _existing(existing, dry_run)
     if parsed is None:
         with parse_budget.budget():
             parsed = parse_workbook(vendor, upload, key, layout_params)
     if parsed.errors:
         _refuse(parsed)
+    if campaign_id is not None and parsed.campaign_id not in (None, campaign_id):
+        message = _("This workbook was sent in another campaign; import it there.")
+        raise ValidationFailed(message, [{"sheet": "", "cell": "", "message": message}])
     outcome = outcome_of(parsed)
     result = ImportResult(parsed.format, parsed.template.id if parsed.template else None,
                           parsed.template.version if parsed.template else None, parsed.profile_id, parsed.layout,
@@ -169,6 +175,7 @@ def import_response(session: Session, *, vendor_id: int, upload: Upload, key: by
         return result
     result.response, result.findings_created = storing.store_response(
         session, vendor, upload, sha256, parsed, result, outcome.mapped, user_id)
+    campaigns.record_return(session, campaign_id or parsed.campaign_id, vendor_id, result.response.id)
     return result
 
 

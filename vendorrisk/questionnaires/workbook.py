@@ -62,9 +62,12 @@ def protected_rows(template) -> list[list]:
             for q in template.questions]
 
 
-def workbook_digest(key: bytes, template_id: str, version: int, vendor_id: int, rows: list[list]) -> str:
-    """HMAC-SHA256 over the workbook's identity and protected content."""
-    payload = json.dumps([template_id, version, vendor_id, rows], ensure_ascii=False, separators=(",", ":"))
+def workbook_digest(key: bytes, template_id: str, version: int, vendor_id: int, rows: list[list],
+                    campaign_id: int | None = None) -> str:
+    """HMAC-SHA256 over the workbook's identity (with the campaign it was sent in, if any)
+    and protected content."""
+    identity = [template_id, version, vendor_id, rows] + ([campaign_id] if campaign_id is not None else [])
+    payload = json.dumps(identity, ensure_ascii=False, separators=(",", ":"))
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
@@ -226,9 +229,11 @@ def _subcontractors(sheet, refs: dict[tuple, str], listed) -> None:
 
 def questionnaire_workbook(template, vendor_id: int, vendor_name: str, key: bytes,
                            generated_at: datetime | None = None, answers: dict | None = None,
-                           subcontractors=()) -> bytes:
+                           subcontractors=(), campaign_id: int | None = None) -> bytes:
     """Build the workbook of ``template`` for a vendor and return its bytes; ``answers``
-    (question id -> value) and ``subcontractors`` (rows) pre-fill it, e.g. with last year's."""
+    (question id -> value) and ``subcontractors`` (rows) pre-fill it, e.g. with last year's.
+    ``campaign_id`` names the campaign it is sent in (signed with the rest), so that the
+    returned file is matched to its campaign and vendor."""
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = INSTRUCTIONS_SHEET
@@ -242,12 +247,14 @@ def questionnaire_workbook(template, vendor_id: int, vendor_name: str, key: byte
     _subcontractors(subcontractor_sheet, refs, subcontractors)
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
-    digest = workbook_digest(key, template.id, template.version, vendor_id, protected_rows(template))
+    digest = workbook_digest(key, template.id, template.version, vendor_id, protected_rows(template), campaign_id)
     stamp = (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    for row, (name, value) in enumerate((("format", FORMAT_MARKER), ("template_id", template.id),
-                                         ("template_version", template.version), ("vendor_id", vendor_id),
-                                         ("vendor_name", neutralise(vendor_name)), ("generated_at", stamp),
-                                         ("questions", len(template.questions)), ("digest", digest)), start=1):
+    rows = [("format", FORMAT_MARKER), ("template_id", template.id), ("template_version", template.version),
+            ("vendor_id", vendor_id), ("vendor_name", neutralise(vendor_name)), ("generated_at", stamp),
+            ("questions", len(template.questions)), ("digest", digest)]
+    if campaign_id is not None:  # after the digest's row B8, which imports of older files read
+        rows.append(("campaign_id", campaign_id))
+    for row, (name, value) in enumerate(rows, start=1):
         meta.cell(row=row, column=1, value=name)
         meta.cell(row=row, column=2, value=value)
     meta.sheet_state = "veryHidden"

@@ -21,6 +21,7 @@ from vendorrisk.core.uploads import Upload
 from vendorrisk.selection import criteria as criteria_content
 from vendorrisk.selection import risk_tier
 from vendorrisk.selection.models import AssessmentEvidence, AssessmentScore, SelectionAssessment
+from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.models import Vendor
 
@@ -284,6 +285,7 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
             raise Conflict(_("The score falls in the reject band (knock-out: %(criteria)s); reject the "
                              "assessment instead.", criteria=", ".join(assessment.knockouts)))
         raise Conflict(_("The score falls in the reject band; reject the assessment instead."))
+    antisocial.require_current_check(session, session.get(Vendor, assessment.vendor_id))  # 反社 rule
     assessment.status = "approved"
     assessment.decision = assessment.recommendation
     _decide(session, assessment, user, note)

@@ -19,3 +19,23 @@ if (!window.vendorriskUploadLimit) window.vendorriskUploadLimit = document.addEv
   });
   if (refused) event.preventDefault();
 }, true) || true;
+
+// "Select all" on a list with a bulk action: a checkbox data-select-all="NAME" ticks or
+// clears every enabled checkbox named NAME in its form (links you may not approve stay off).
+if (!window.vendorriskSelectAll) window.vendorriskSelectAll = document.addEventListener("change", function (event) {
+  var box = event.target, name = box.getAttribute && box.getAttribute("data-select-all");
+  if (!name) return;
+  document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (item) {
+    if (!item.disabled && item.form === box.form) item.checked = box.checked;
+  });
+}) || true;
+
+// Keyboard first: the field marked autofocus gets the focus, also where the browser skips
+// it (a page reached at #add-link, after a form was sent), so typing can start at once.
+// On "load": after the browser has moved to the fragment.
+if (!window.vendorriskAutofocus) window.vendorriskAutofocus = window.addEventListener("load", function () {
+  var field = document.querySelector("main [autofocus]");
+  if (field && (document.activeElement === document.body || !document.activeElement)) {
+    field.focus({preventScroll: true});
+  }
+}) || true;

@@ -14,11 +14,16 @@ def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
     from vendorrisk.vendors import api as vendors_api
     from vendorrisk.vendors import commands, demo, findings, models, rules, tasks  # noqa: F401  (the area's tables)
-    from vendorrisk.vendors.pages import chains, register, vendors
+    from vendorrisk.vendors import antisocial_reminders
+    from vendorrisk.vendors import api_checks as checks_api
+    from vendorrisk.vendors.pages import antisocial, approvals, chains, register, vendors
 
     add_pages(app, vendors.bp, *vendors.NAV)
     add_pages(app, chains.bp, *chains.NAV)
     add_pages(app, register.bp)
+    add_pages(app, approvals.bp)
+    add_pages(app, antisocial.bp)
+    add_api(app, checks_api.bp, "vendors")
     add_api(app, vendors_api.bp, "vendors")
     app.cli.add_command(commands.import_register)
     app.cli.add_command(commands.export_register)
@@ -26,6 +31,10 @@ def init_app(app: Flask) -> None:
     reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
     reg.add_demo_loader(11, demo.load)
     reg.task_sources["vendors"] = tasks.tasks_for
+    # 反社会的勢力チェック: the vendor page's section, reminders like reviews', and tasks.
+    reg.add_vendor_panel("antisocial", 5, antisocial.panel)
+    reg.reminder_sources["antisocial_checks"] = antisocial_reminders.check_reminders
+    reg.task_sources["antisocial_checks_due"] = antisocial_reminders.check_tasks
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
     # Every page shows a finding's title in the reader's language.
     app.jinja_env.filters["finding_title"] = findings.display_title

@@ -4,8 +4,19 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from vendorrisk.core import storage
+from vendorrisk.core.uploads import Upload
 from vendorrisk.vendors import chains as chain_service
-from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor, VendorContact, VendorOwner
+from vendorrisk.vendors.kana import sort_key
+from vendorrisk.vendors.models import (
+    AntisocialCheck,
+    Arrangement,
+    DataLocation,
+    OutsourcingLink,
+    Vendor,
+    VendorContact,
+    VendorOwner,
+)
 from vendorrisk.vendors.service import create_vendor, normalise_name
 
 # Invented companies (no real company is named next to the demo's findings and gaps).
@@ -54,6 +65,25 @@ LINKS = [
     ("mail", "mail", "aws", "メール送信基盤", True, "approved", [("US", "us-east-1")]),
 ]
 
+# フリガナ and representative (代表者) of the Japanese demo vendors.
+JAPANESE = {
+    "fjsys": ("ハヤセジョウホウシステム", "代表取締役社長 早瀬 一郎"),
+    "sakura_dc": ("トキワダイデータセンター", "代表取締役 常盤 恵子"),
+    "aws": ("ウンカイクラウド", "職務執行者 雲井 拓也"),
+    "azure": ("ソラノキバン", "代表取締役 空野 誠"),
+    "kyc": ("ミトメルホンニンカクニン", "代表取締役 見留 花子"),
+    "kyc_ops": ("ツムギギョウムサポート", "代表取締役 紬 健太"),
+    "wallet": ("カギノテ・ウォレット", "代表取締役 鍵野 翔"),
+    "soc": ("ヨミチカンシセンター", "代表取締役 夜道 聡"),
+    "mail": ("ツバメハイシン", "代表取締役 燕 由美"),
+    "print": ("シロガネチョウヒョウセンター", "代表取締役 白銀 正"),
+}
+# Vendors whose 反社会的勢力チェック is on record (days ago), and one falling due soon.
+CHECKED_DAYS_AGO = {"fjsys": 120, "sakura_dc": 200, "aws": 90, "azure": 150, "kyc": 60, "kyc_ops": 30,
+                    "wallet": 100, "hsm": 80, "soc": 345, "mail": 40, "soc_tool": 20}
+CONTACTS = {"kyc": ("見留 花子", "compliance@mitomeru.example.jp"), "wallet": ("鍵野 翔", "security@kaginote.example.jp"),
+            "soc": ("夜道 聡", "contact@yomichi.example.jp"), "mail": ("燕 由美", "info@tsubame.example.jp")}
+
 OWNERS = {"fjsys": "owner", "kyc": "owner", "wallet": "owner2", "soc": "owner2", "mail": "owner",
           "sakura_dc": "owner", "aws": "owner2", "kyc_ops": "owner"}
 
@@ -70,6 +100,22 @@ def _load_portfolio(session: Session, ctx: dict) -> None:
     session.flush()
     session.add(VendorContact(vendor_id=ctx["vendors"]["fjsys"].id, name="山田 太郎",
                               email="yamada@hayase-is.example.jp", title="営業部長"))
+    for key, (person, email) in CONTACTS.items():
+        session.add(VendorContact(vendor_id=ctx["vendors"][key].id, name=person, email=email, title="ご担当者"))
+    for key, (kana, representative) in JAPANESE.items():
+        vendor = ctx["vendors"][key]
+        vendor.name_kana, vendor.kana_key, vendor.representative = kana, sort_key(kana), representative
+    for index, (key, days) in enumerate(CHECKED_DAYS_AGO.items()):
+        check = AntisocialCheck(
+            vendor_id=ctx["vendors"][key].id, checked_on=today - timedelta(days=days), method="database",
+            result="clear", next_due=today - timedelta(days=days) + timedelta(days=365),
+            evidence_text="商業登記・新聞記事データベース検索（反社・暴力団関連の記事なし）。表明確約書を受領済み。",
+            checked_by_id=ctx["users"]["compliance"].id)
+        if index == 0:  # the search result kept as a file, as a checker would attach it
+            stored, _same = storage.store(session, Upload("検索語: 社名・代表者名 / 該当記事: 0件\n".encode(),
+                                                         "反社チェック_検索結果.txt", "txt", "text/plain"))
+            check.evidence_file_id, check.evidence_filename = stored.id, "反社チェック_検索結果.txt"
+        session.add(check)
     for key, vendor_key, title, service, important, cloud, user_data, categories, end_days, locations in ARRANGEMENTS:
         arrangement = Arrangement(vendor_id=ctx["vendors"][vendor_key].id, title=title, service=service,
                                   business_function=service, is_important=important, is_cloud=cloud,

@@ -16,6 +16,9 @@ VENDOR_STATUSES = ("prospect", "under_assessment", "approved", "conditionally_ap
                    "rejected", "terminated")
 RISK_TIERS = ("critical", "high", "medium", "low")
 APPROVAL_STATUSES = ("approved", "pending", "unapproved")
+# 反社会的勢力チェック: how it was done, and what it found (only ``clear`` lets a vendor be approved).
+CHECK_METHODS = ("database", "news", "police_center", "credit_agency", "declaration", "other")
+CHECK_RESULTS = ("clear", "concern", "hit")
 APPROVAL_BASES = ("prior_consent", "notification")
 LOCATION_PURPOSES = ("storage", "processing", "both")
 
@@ -28,10 +31,15 @@ class Vendor(SQLModel, table=True):
     name: str = Field(max_length=300, index=True)  # legal name, usually Japanese
     name_en: str = Field(default="", max_length=300)
     name_normalized: str = Field(default="", max_length=300, index=True)
+    # フリガナ as typed, in full-width katakana (``kana.normalise_kana``); ``kana_key`` sorts it
+    # in 50音 order (voiced and small kana folded; ``kana.sort_key``), "" when none was given.
+    name_kana: str = Field(default="", max_length=300)
+    kana_key: str = Field(default="", max_length=300, index=True)
     corporate_number: Optional[str] = Field(default=None, max_length=13, unique=True)
     lei: Optional[str] = Field(default=None, max_length=20)
     country: str = Field(default="JP", max_length=2)
     address: str = Field(default="", max_length=500)
+    representative: str = Field(default="", max_length=200)  # 代表者, e.g. 代表取締役 山田 太郎
     is_system_subsidiary: bool = False
     is_cloud: bool = False
     status: str = Field(default="prospect", max_length=30, index=True)
@@ -128,6 +136,24 @@ class DataLocation(SQLModel, table=True):
     country: str = Field(max_length=2)
     region: str = Field(default="", max_length=100)
     purpose: str = Field(default="both", max_length=12)
+
+
+class AntisocialCheck(SQLModel, table=True):
+    """A 反社会的勢力チェック (check that the vendor is not an anti-social force): when, how,
+    what it found, the evidence, and when the next check falls due."""
+
+    __tablename__ = "antisocial_check"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True, ondelete="CASCADE")
+    checked_on: date
+    method: str = Field(max_length=20)
+    result: str = Field(max_length=10)
+    evidence_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    evidence_file_id: Optional[int] = Field(default=None, foreign_key="stored_file.id")
+    evidence_filename: str = Field(default="", max_length=300)
+    next_due: date = Field(index=True)
+    checked_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = created_at_field()
 
 
 # Walking down a chain uses the unique constraint uq_link_once (arrangement, parent, vendor);

@@ -22,7 +22,7 @@ from vendorrisk.vendors.arrangements import ArrangementCreate, LocationCreate
 from vendorrisk.vendors.chains import LinkCreate
 from vendorrisk.vendors.identifiers import normalise_corporate_number
 from vendorrisk.vendors.models import Vendor
-from vendorrisk.vendors.register_reader import (ImportReport, RegisterSheets, _detail_column, _flag,
+from vendorrisk.vendors.register_reader import (VENDOR_TEXT_COLUMNS, ImportReport, RegisterSheets, _detail_column, _flag,
                                                 _initial_status_only, _locations, _message,
                                                 _no_link_decision, _Problem, refuse_if_errors)
 
@@ -105,7 +105,7 @@ class _Checker:
             self.report.locations += 1
 
     def vendor_row(self, number: int, row: dict) -> None:
-        data = {k: row.get(k, "") for k in ("name", "name_en", "country", "address", "notes") if k in row}
+        data = {k: row.get(k, "") for k in VENDOR_TEXT_COLUMNS if k in row}
         for k in ("corporate_number", "lei", "risk_tier"):
             data[k] = row.get(k) or None
         data["country"] = data.get("country") or "JP"

@@ -18,8 +18,8 @@ REGISTER_HEADERS = ["arrangement_ref", "arrangement", "important", "arrangement_
                     "vendor_ref", "vendor", "vendor_en", "corporate_number", "country", "parent_vendor",
                     "is_final_contractor", "service", "approval_status", "approval_basis", "approved_on",
                     "approved_by", "touches_user_data", "data_locations"]
-VENDOR_HEADERS = ["ref", "name", "name_en", "corporate_number", "lei", "country", "address",
-                  "is_system_subsidiary", "is_cloud", "status", "risk_tier"]
+VENDOR_HEADERS = ["ref", "name", "name_kana", "name_en", "corporate_number", "lei", "country", "address",
+                  "representative", "is_system_subsidiary", "is_cloud", "status", "risk_tier"]
 ARRANGEMENT_HEADERS = ["ref", "vendor", "title", "service", "business_function", "is_important", "is_cloud",
                        "handles_user_data", "user_data_categories", "subcontracting_allowed", "start_date",
                        "end_date", "notice_period_days", "exit_plan", "data_locations"]
@@ -51,7 +51,7 @@ def register_workbook(session: Session) -> bytes:
     ids = [a.id for a in arrangements]
     locations = locations_by_owner(session, ids)
     nodes = chains_queries.chain_nodes(session, None)
-    vendors = list(session.exec(select(Vendor).order_by(Vendor.id)))
+    vendors = list(session.exec(select(Vendor).order_by(Vendor.id)))  # ids: the refs stay in order
     links = list(session.exec(select(OutsourcingLink).order_by(OutsourcingLink.arrangement_id, OutsourcingLink.id)))
     approvers = dict(session.exec(select(User.id, User.email)).all())
     by_arrangement = {a.id: a for a in arrangements}
@@ -72,8 +72,9 @@ def register_workbook(session: Session) -> bytes:
                    _yes(node.touches_user_data if node.link_id else arrangement.handles_user_data),
                    _locations(locations.get(loc_key))]
 
-    vendor_rows = ([vendor_ref(v.id), v.name, v.name_en, v.corporate_number or "", v.lei or "", v.country,
-                    v.address, _yes(v.is_system_subsidiary), _yes(v.is_cloud), v.status, v.risk_tier or ""]
+    vendor_rows = ([vendor_ref(v.id), v.name, v.name_kana, v.name_en, v.corporate_number or "", v.lei or "",
+                    v.country, v.address, v.representative, _yes(v.is_system_subsidiary), _yes(v.is_cloud), v.status,
+                    v.risk_tier or ""]
                    for v in vendors)
     arrangement_rows = ([arrangement_ref(a.id), vendor_ref(a.vendor_id), a.title, a.service, a.business_function,
                          _yes(a.is_important), _yes(a.is_cloud), _yes(a.handles_user_data),

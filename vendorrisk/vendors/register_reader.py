@@ -30,6 +30,8 @@ from vendorrisk.vendors.models import Arrangement, Vendor
 MAX_ROWS = 20000
 TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
 FALSE = {"no", "n", "false", "0", "いいえ", "×", "無", "なし"}
+# The vendors sheet's text columns, as the vendor form takes them (フリガナ normalised there).
+VENDOR_TEXT_COLUMNS = ("name", "name_kana", "name_en", "country", "address", "representative", "notes")
 REQUIRED = {"vendors": ("name",), "arrangements": ("vendor", "title"),
             "links": ("arrangement", "parent_vendor", "vendor")}
 
@@ -179,7 +181,7 @@ class _Importer:
             self.report.locations += 1
 
     def vendor_row(self, row: dict) -> None:
-        data = {k: row.get(k, "") for k in ("name", "name_en", "country", "address", "notes") if k in row}
+        data = {k: row.get(k, "") for k in VENDOR_TEXT_COLUMNS if k in row}
         for k in ("corporate_number", "lei", "risk_tier"):
             data[k] = row.get(k) or None
         data.setdefault("country", "JP")

@@ -19,6 +19,7 @@ from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
 from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse
+from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
 from vendorrisk.vendors.models import (
     RISK_TIERS,
@@ -28,6 +29,14 @@ from vendorrisk.vendors.models import (
     Vendor,
     VendorContact,
     VendorOwner,
+)
+from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
+from vendorrisk.vendors.people import (  # noqa: F401  (contacts and staff, still importable from here)
+    ContactCreate,
+    add_contact,
+    assign_owner,
+    remove_contact,
+    remove_owner,
 )
 
 # Legal-form words dropped when comparing names; matched after NFKC and lower-casing.
@@ -47,6 +56,7 @@ TRANSITIONS = {
     "terminated": set(),
 }
 DECISIONS = {"approved", "conditionally_approved", "rejected"}  # compliance decides these
+APPROVED = antisocial.APPROVED  # statuses that need a current 反社会的勢力チェック
 EDITORS = ("admin", "compliance", "procurement")
 
 
@@ -62,9 +72,11 @@ class VendorBase(SQLModel):
     """Fields of a vendor that people type in."""
 
     name_en: str = ""
+    name_kana: str = ""
     lei: Optional[str] = None
     country: str = "JP"
     address: str = ""
+    representative: str = ""
     is_system_subsidiary: bool = False
     is_cloud: bool = False
     notes: str = ""
@@ -97,15 +109,33 @@ class VendorBase(SQLModel):
             raise ValueError(_("Use a two-letter country code (ISO 3166-1), e.g. JP."))
         return value
 
-    @field_validator("name", "name_en", "address", "notes", mode="before", check_fields=False)
+    @field_validator("name", "name_en", "address", "representative", "notes", mode="before", check_fields=False)
     @classmethod
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("name", "name_en", "address", check_fields=False)
+    @field_validator("name", "name_en", "address", "representative", check_fields=False)
     @classmethod
     def _one_line(cls, value):
         return single_line(value)  # names reach e-mail subjects and Excel cells
+
+    @field_validator("representative", check_fields=False)
+    @classmethod
+    def _representative(cls, value):
+        if value and len(value) > 200:
+            raise ValueError(_("At most 200 characters."))
+        return value
+
+    @field_validator("name_kana", mode="before", check_fields=False)
+    @classmethod
+    def _kana(cls, value):
+        if value is None:
+            return None
+        kana = normalise_kana(str(value))
+        problem = kana_problem(kana)
+        if problem:
+            raise ValueError(problem)
+        return kana
 
     @field_validator("notes", check_fields=False)
     @classmethod
@@ -134,8 +164,10 @@ class VendorUpdate(VendorBase):
     name: Optional[str] = None
     corporate_number: Optional[str] = None
     name_en: Optional[str] = None
+    name_kana: Optional[str] = None
     country: Optional[str] = None
     address: Optional[str] = None
+    representative: Optional[str] = None
     is_system_subsidiary: Optional[bool] = None
     is_cloud: Optional[bool] = None
     notes: Optional[str] = None
@@ -203,7 +235,7 @@ def create_vendor(session: Session, data: dict) -> Vendor:
     payload = parse(VendorCreate, refuse_risk_tier(data))
     _refuse_duplicates(session, payload.name, payload.corporate_number, payload.confirm_duplicate)
     vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
-                    name_normalized=normalise_name(payload.name))
+                    name_normalized=normalise_name(payload.name), kana_key=sort_key(payload.name_kana))
     if insert_once(session, vendor) is None:  # registered by someone else at the same moment
         _refuse_duplicates(session, "", payload.corporate_number, True)
         raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
@@ -229,6 +261,7 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
             continue
         setattr(vendor, key, value)
     vendor.name_normalized = normalise_name(vendor.name)
+    vendor.kana_key = sort_key(vendor.name_kana)
     session.add(vendor)
     session.flush()
     events.publish(session, events.VendorChanged(vendor.id))
@@ -251,6 +284,8 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
                            sorted(TRANSITIONS[vendor.status])) or "none")}])
     if status in DECISIONS and user.role not in ("admin", "compliance"):
         raise Forbidden(_("Only compliance staff decide on approval or rejection."))
+    if status in APPROVED:
+        antisocial.require_current_check(session, vendor)
     vendor.status = status
     session.add(vendor)
     session.flush()
@@ -276,90 +311,19 @@ def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
         raise Forbidden(_("You may change only the vendors assigned to you."))
 
 
-class ContactCreate(SQLModel):
-    """A vendor contact."""
-
-    name: str
-    email: str = ""
-    phone: str = ""
-    title: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value):
-        if not value.strip():
-            raise ValueError(_("Enter the contact's name."))
-        return single_line(value.strip())
-
-    @field_validator("phone", "title")
-    @classmethod
-    def _one_line(cls, value):
-        return single_line(value.strip())
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value):
-        value = value.strip()
-        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ValueError(_("Enter a valid e-mail address."))
-        return value
-
-
-def add_contact(session: Session, vendor: Vendor, data: dict) -> VendorContact:
-    """Add a contact person at the vendor."""
-    payload = parse(ContactCreate, data)
-    contact = VendorContact(vendor_id=vendor.id, **payload.model_dump())
-    session.add(contact)
-    session.flush()
-    return contact
-
-
-def remove_contact(session: Session, vendor: Vendor, contact_id: int) -> None:
-    """Remove a contact of this vendor."""
-    contact = session.get(VendorContact, contact_id)
-    if contact is None or contact.vendor_id != vendor.id:
-        raise NotFound(_("Contact %(id)s does not exist for this vendor.", id=contact_id))
-    session.delete(contact)
-    session.flush()
-
-
-def assign_owner(session: Session, vendor: Vendor, user_id: int, is_primary: bool = True) -> VendorOwner:
-    """Assign a member of staff to the vendor (Art. 26(2)); auditors cannot be owners."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise ValidationFailed(_("Unknown user."), [{"field": "user_id", "message": _("Choose an active user.")}])
-    if user.role == "auditor":
-        raise ValidationFailed(_("Auditors cannot be assigned to vendors."),
-                               [{"field": "user_id", "message": _("Auditors read, they do not own.")}])
-    existing = session.exec(select(VendorOwner).where(VendorOwner.vendor_id == vendor.id,
-                                                      VendorOwner.user_id == user_id)).first()
-    if existing is not None:
-        raise Conflict(_("%(name)s is already assigned to this vendor.", name=user.display_name or user.email))
-    owner = VendorOwner(vendor_id=vendor.id, user_id=user_id, is_primary=is_primary)
-    session.add(owner)
-    session.flush()
-    events.publish(session, events.VendorChanged(vendor.id))
-    return owner
-
-
-def remove_owner(session: Session, vendor: Vendor, owner_id: int) -> None:
-    """End a staff assignment."""
-    owner = session.get(VendorOwner, owner_id)
-    if owner is None or owner.vendor_id != vendor.id:
-        raise NotFound(_("Assignment %(id)s does not exist for this vendor.", id=owner_id))
-    session.delete(owner)
-    session.flush()
-    events.publish(session, events.VendorChanged(vendor.id))
-
-
 def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
                  cloud: bool = False, subsidiary: bool = False):
-    """The vendor register filtered: search in Japanese or English (also by normalised name
-    or corporate number), status, risk tier, position in chains, flags."""
-    query = select(Vendor).order_by(Vendor.name, Vendor.id)
+    """The vendor register in 50音 order, filtered: search in Japanese or English (also by
+    フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
+    risk tier, position in chains, flags."""
+    # 50音順: vendors with a フリガナ first, in its order; the others after them by name
+    query = select(Vendor).order_by(Vendor.kana_key == "", Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
     if q:
         like = f"%{q}%"
         conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]
+        kana = search_form(q)
+        if kana:
+            conditions.append(Vendor.name_kana.like(f"%{kana}%"))
         normalised = normalise_name(q)
         if normalised:
             conditions.append(Vendor.name_normalized.like(f"%{normalised}%"))

@@ -68,6 +68,27 @@ def resolve_vendor(db, text: str) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def vendor_for(db, text: str, field: str) -> int:
+    """The vendor a form names; with the form's "register as a new vendor" button, the one
+    registered from what was typed (a prospect, through the vendors service: duplicates are
+    refused there), without leaving the form."""
+    found = resolve_vendor(db, text)
+    if request.form.get("create_vendor") == "1":
+        if found:
+            raise Conflict(_("A vendor with this name is already registered; choose it instead of registering "
+                             "a new one."), [{"field": field, "message": _("Already registered."), "vendor_id": found}])
+        try:
+            return vendor_service.create_vendor(db, {"name": (text or "").strip()}).id
+        except (ValidationFailed, Conflict) as exc:
+            raise type(exc)(exc.message, [dict(d, field=field) for d in exc.details if isinstance(d, dict)]
+                            or [{"field": field, "message": exc.message}]) from None
+    if not found:
+        message = _("No single vendor matches what you typed: choose one from the list, give its corporate "
+                    "number, or register it as a new vendor.")
+        raise ValidationFailed(message, [{"field": field, "message": message}])
+    return found
+
+
 @bp.get("/arrangements/")
 @allow(*ALL_ROLES)
 def arrangements():
@@ -96,13 +117,15 @@ def new_arrangement():
         values = form_data(ARRANGEMENT_FIELDS, ARRANGEMENT_FLAGS, OPTIONAL)
         values["vendor"] = request.form.get("vendor", "")
         data = {k: v for k, v in values.items() if k != "vendor"}
-        data["vendor_id"] = resolve_vendor(db, values["vendor"]) or 0
         try:
+            # a vendor not found is one problem among the form's others, all shown at once
+            data["vendor_id"] = (vendor_for(db, values["vendor"], "vendor") if request.form.get("create_vendor") == "1"
+                                 else resolve_vendor(db, values["vendor"]) or 0)
             arrangement = arrangement_service.create_arrangement(db, data)
             db.commit()
             flash(_("Arrangement recorded."), "info")
             return _back(arrangement.id)
-        except ValidationFailed as exc:
+        except (ValidationFailed, Conflict) as exc:
             errors = refused(exc)
     return render_template("chains/arrangement_form.html", arrangement=None, values=values, errors=errors,
                            vendor_names=_vendor_names(db)), 422 if errors else 200
@@ -164,7 +187,9 @@ def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = N
         can_edit=vendor_service.can_edit_vendor(db, user, item.vendor_id),
         can_decide=user.role in chain_service.APPROVERS, vendor_names=_vendor_names(db),
         approval_statuses=APPROVAL_STATUSES, approval_bases=APPROVAL_BASES, purposes=LOCATION_PURPOSES,
-        form=form, values=values or {}, errors=list(errors)), status
+        form=form, values=values or {}, errors=list(errors),
+        parent=(values or {}).get("parent_vendor_id") or request.args.get("parent", type=int) or item.vendor_id,
+        continuing=request.args.get("parent", type=int) is not None), status
 
 
 def _links(db, arrangement_id):
@@ -182,18 +207,15 @@ def add_link(arrangement_id: int):
     values = form_data(("service", "vendor"), ("touches_user_data",))
     values["parent_vendor_id"] = request.form.get("parent_vendor_id", type=int) or 0
     data = {k: v for k, v in values.items() if k != "vendor"}
-    data["vendor_id"] = resolve_vendor(db, values.get("vendor", "")) or 0
-    if not data["vendor_id"]:
-        message = _("No single vendor matches what you typed; register the vendor first or give its corporate number.")
-        flash(message, "error")
-        return _arrangement_page(item, "link", values, [{"field": "vendor", "message": message}], 422)
     try:
-        chain_service.add_link(db, item, data)
+        data["vendor_id"] = vendor_for(db, values.get("vendor", ""), "vendor")
+        link = chain_service.add_link(db, item, data)
         db.commit()
         flash(_("Sub-outsourcing recorded; it awaits approval."), "info")
     except (ValidationFailed, Conflict) as exc:
         return _arrangement_page(item, "link", values, refused(exc), exc.status)
-    return _back(item.id, "#add-link")
+    # the next link most often goes one tier deeper: under the vendor just added
+    return redirect(url_for("chains.arrangement", arrangement_id=item.id, parent=link.vendor_id) + "#add-link")
 
 
 @bp.post("/arrangements/<int:arrangement_id>/links/<int:link_id>/decision")

@@ -23,7 +23,8 @@ WRITERS = ("compliance", "procurement", "vendor_owner")
 # The risk tier is not typed in: it is computed (selection), and overridden only by
 # compliance with a reason. The form has no such field; a request that sends one anyway is
 # refused by the service.
-VENDOR_FIELDS = ("name", "name_en", "corporate_number", "lei", "country", "address", "risk_tier", "notes")
+VENDOR_FIELDS = ("name", "name_kana", "name_en", "corporate_number", "lei", "country", "address", "representative",
+                 "risk_tier", "notes")
 VENDOR_FLAGS = ("is_system_subsidiary", "is_cloud")
 POSITIONS = ("tier1", "subcontractor", "none")
 
@@ -58,9 +59,11 @@ def index():
                "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1"}
     query = vendor_service.vendor_query(**filters)
     page = paginate(get_session(), query, args.get("page", 1, type=int), 50)
+    staff = get_session().exec(select(User).where(User.is_active.is_(True), User.role != "auditor")
+                               .order_by(User.display_name)).all() if current_user().role in vendor_service.EDITORS else []
     return render_template("vendors/index.html", page=page, q=filters["q"], status=filters["status"],
                            tier=filters["risk_tier"], position=filters["position"], filters=filters,
-                           statuses=VENDOR_STATUSES, tiers=RISK_TIERS, positions=POSITIONS)
+                           statuses=VENDOR_STATUSES, tiers=RISK_TIERS, positions=POSITIONS, staff=staff)
 
 
 @bp.route("/new", methods=["GET", "POST"])
