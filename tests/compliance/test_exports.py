@@ -4,7 +4,6 @@ import hashlib
 import io
 import re
 import json
-import re
 import zipfile
 from datetime import date
 

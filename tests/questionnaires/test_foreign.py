@@ -12,7 +12,6 @@ from sqlmodel import select
 from tests import factories
 from tests.questionnaires import factories as fq
 from vendorrisk.core.errors import ValidationFailed
-from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.questionnaires import foreign, service
 from vendorrisk.questionnaires.models import QuestionnaireAnswer
 

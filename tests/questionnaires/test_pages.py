@@ -82,7 +82,7 @@ def test_proposals_accept_into_chain_refusing_duplicates_and_reject(api, db):
     vendor = factories.gen_vendor(db, name="株式会社一次委託")
     arrangement = factories.gen_arrangement(db, vendor=vendor)
     unrelated = factories.gen_arrangement(db)
-    existing = factories.gen_vendor(db, name="株式会社既存")
+    factories.gen_vendor(db, name="株式会社既存")  # matched by name below
     db.commit()
     client = api("compliance")
     data = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name), subcontractors=[

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from vendorrisk.core import auth, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import Binary, Public, columns, json_body, operation
+from vendorrisk.core.api import Binary, columns, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
 from vendorrisk.monitoring import findings, remediation
