@@ -80,7 +80,7 @@ def stop_scheduler(child) -> None:
     if child.poll() is None:
         child.send_signal(signal.SIGTERM)
         try:
-            child.wait(timeout=10)
+            child.wait(timeout=30)  # time to finish a running job and record the stop
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()

@@ -160,7 +160,11 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
             assert response.status == 200
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=20)
+        try:
+            output, _ = process.communicate(timeout=60)  # a liveness bound, generous for a loaded machine
+        except subprocess.TimeoutExpired:
+            process.kill()  # never leave it running into the next test
+            raise
     assert "Server and scheduler stopped." in output, output
     assert "Scheduler stopped." in output, output
     assert sweep_row().next_run_at is None  # the scheduler recorded that nothing is planned

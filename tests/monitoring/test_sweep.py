@@ -192,7 +192,11 @@ def test_scheduler_runs_in_its_own_process_and_catches_up_at_start(app, db, smtp
             time.sleep(0.2)
     finally:
         process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=30)[0].decode()
+        try:
+            output = process.communicate(timeout=60)[0].decode()  # a liveness bound for a loaded machine
+        except subprocess.TimeoutExpired:
+            process.kill()  # never leave it running into the next test
+            raise
     assert "Scheduler started" in output, output
     assert len(smtp.messages) == 6  # the first sweep runs at start-up: overdue reviews caught up
     assert len(smtp.by_recipient(owner.email)) == 3
