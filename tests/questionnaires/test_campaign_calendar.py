@@ -93,11 +93,10 @@ def test_a_date_that_moves_to_today_is_refused_and_says_why(app, db):
     vendor = factories.gen_vendor(db)
     db.add(VendorContact(vendor_id=vendor.id, name="担当", email="a@b.example"))
     db.commit()
-    with app.test_request_context(headers={"Accept-Language": "ja"}):
-        with pytest.raises(ValidationFailed) as refused:
-            campaigns.create_campaign(db, {"title": "急ぎ", "template_id": "general_outsourcing",
-                                           "due_date": date(2026, 12, 29), "vendor_ids": [vendor.id]},
-                                      sender, KEY, today=date(2026, 12, 28))
+    with app.test_request_context(headers={"Accept-Language": "ja"}), pytest.raises(ValidationFailed) as refused:
+        campaigns.create_campaign(db, {"title": "急ぎ", "template_id": "general_outsourcing",
+                                       "due_date": date(2026, 12, 29), "vendor_ids": [vendor.id]},
+                                  sender, KEY, today=date(2026, 12, 28))
     [problem] = refused.value.details
     assert problem["field"] == "due_date"
     assert problem["message"] == "期限は前営業日に繰り上がり（12/29(休業日: 年末年始) → 12/28）、明日以降になりません。"
