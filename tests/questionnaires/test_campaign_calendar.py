@@ -104,16 +104,20 @@ def test_a_date_that_moves_to_today_is_refused_and_says_why(app, db):
 
 def test_the_task_the_month_calendar_and_the_feed_show_the_moved_date(app, db, client, login):
     sender = factories.gen_user(db, role="procurement", language="ja")
-    campaign, (vendor,) = _campaign(app, db, sender, date(2027, 1, 1), date(2026, 12, 1))
+    vendors = [factories.gen_vendor(db, name=name, country="JP") for name in ("株式会社年末回答", "株式会社他社回答")]
+    for vendor in vendors:
+        db.add(VendorContact(vendor_id=vendor.id, name="回答 担当", email=f"kaito@v{vendor.id}.example"))
+    campaign, (vendor, _other) = _campaign(app, db, sender, date(2027, 1, 1), date(2026, 12, 1), vendors)
     owner = factories.gen_user(db, role="vendor_owner", language="ja")
     factories.gen_owner(db, vendor, owner)
     stranger = factories.gen_user(db, role="vendor_owner", language="ja")
     db.commit()
     with app.test_request_context(headers={"Accept-Language": "ja"}):
-        for person in (sender, owner):  # who sent it, who owns the vendor
+        # who sent it counts every vendor; who owns one of them, that vendor
+        for person, label in ((sender, "質問票の返送待ち：2 社中 2 社"), (owner, "質問票の返送待ち：1 社中 1 社")):
             [task] = [t for t in core_tasks.gather(db, person, today=date(2026, 12, 1))
                       if t.kind == "questionnaires_awaiting_return"]
-            assert (task.due, task.note) == (date(2026, 12, 28), NEW_YEAR)
+            assert (task.due, task.note, task.label) == (date(2026, 12, 28), NEW_YEAR, label)
         assert not [t for t in core_tasks.gather(db, stranger, today=date(2026, 12, 1))
                     if t.kind == "questionnaires_awaiting_return"]
         ics = feeds.build_ics(db, owner).replace("\r\n ", "")
