@@ -4,9 +4,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from tests import factories
 from tests.certificates.factories import gen_certificate
+from tests.questionnaires.factories import KEY
 from tests.selection.factories import gen_assessment
 from vendorrisk.core import tasks as core_tasks
 from vendorrisk.core.business_days import business_day
@@ -14,11 +16,19 @@ from vendorrisk.core.models import StoredFile
 from vendorrisk.monitoring import findings as finding_service
 from vendorrisk.monitoring import remediation
 from vendorrisk.monitoring.models import MonitoringReview
+from vendorrisk.questionnaires import campaigns
 from vendorrisk.questionnaires.models import QuestionnaireResponse, SubcontractorProposal
+from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.findings import raise_finding
+from vendorrisk.vendors.models import VendorContact
 
 TODAY = date.today()
-OWN = {"record_review", "remediate_finding", "renew_certificate", "renew_acceptance"}
+# the person's own vendors' work; a campaign awaiting the return of a vendor they own and
+# that vendor's 反社会的勢力チェック falling due included
+OWN = {"record_review", "remediate_finding", "renew_certificate", "renew_acceptance",
+       "questionnaires_awaiting_return", "antisocial_check_due"}
+CHECKED_DAYS_AGO = 350  # the next check falls due ANTISOCIAL_CHECK_MONTHS (12) later: in about 15 days
+CAMPAIGN_DAYS = 18
 EXPECTED = {
     "compliance": OWN | {"decide_assessment", "approve_links", "review_proposals", "verify_finding",
                          "decide_acceptance"},
@@ -29,14 +39,22 @@ EXPECTED = {
 }
 
 
-def _proposal(db, vendor, importer):
-    stored = StoredFile(sha256="ab" * 32, size=1, media_type="application/vnd.ms-excel", original_filename="回答.xlsx")
-    db.add(stored)
-    db.flush()
+def _response(db, vendor, importer):
+    stored = db.exec(select(StoredFile).where(StoredFile.sha256 == "ab" * 32)).first()
+    if stored is None:
+        stored = StoredFile(sha256="ab" * 32, size=1, media_type="application/vnd.ms-excel",
+                            original_filename="回答.xlsx")
+        db.add(stored)
+        db.flush()
     response = QuestionnaireResponse(vendor_id=vendor.id, file_id=stored.id, file_sha256=stored.sha256,
                                      filename="回答.xlsx", imported_by_id=importer.id)
     db.add(response)
     db.flush()
+    return response
+
+
+def _proposal(db, vendor, importer):
+    response = _response(db, vendor, importer)
     proposal = SubcontractorProposal(response_id=response.id, vendor_id=vendor.id, row=1, name="再委託候補株式会社")
     db.add(proposal)
     db.flush()
@@ -50,6 +68,7 @@ def _world(app, db, me):
     approver = factories.gen_user(db, role="compliance")
     mine = factories.gen_vendor(db, name="株式会社担当先")
     factories.gen_owner(db, mine, me)
+    db.add(VendorContact(vendor_id=mine.id, name="回答 担当", email="kaito@tanto.example"))
     with app.test_request_context():
         review = MonitoringReview(vendor_id=mine.id, status="planned", open_vendor_id=mine.id, risk_tier="high",
                                   frequency_months=6, due_date=business_day(TODAY + timedelta(days=10)),
@@ -79,14 +98,24 @@ def _world(app, db, me):
         requested = remediation.request_acceptance(db, to_accept, colleague, {
             "rationale": "次期契約で対応", "expires_on": TODAY + timedelta(days=60)}, TODAY)
         approval = core_tasks.approval_due(TODAY)
+        campaign = campaigns.create_campaign(db, {
+            "title": "定期質問票", "template_id": "general_outsourcing", "vendor_ids": [mine.id],
+            "due_date": TODAY + timedelta(days=CAMPAIGN_DAYS)}, colleague, KEY, today=TODAY)
+        checked_on = TODAY - timedelta(days=CHECKED_DAYS_AGO)
+        check = antisocial.record_check(db, mine, {"checked_on": checked_on, "method": "database", "result": "clear",
+                                                   "evidence_text": "記事検索: 該当なし"}, colleague.id, today=TODAY)
+        # the dates asked for, placed on the business calendar here, not read back from the records
+        campaign_due = business_day(TODAY + timedelta(days=CAMPAIGN_DAYS))
+        check_due = business_day(antisocial.add_months(checked_on, 12))
     db.commit()
     due = {"record_review": review.due_date, "remediate_finding": to_fix.due_date,
            "renew_certificate": business_day_in(app, certificate.expiry_date),
            "renew_acceptance": acceptance.expires_on, "decide_assessment": approval, "approve_links": approval,
-           "review_proposals": approval, "verify_finding": approval, "decide_acceptance": approval}
+           "review_proposals": approval, "verify_finding": approval, "decide_acceptance": approval,
+           "questionnaires_awaiting_return": campaign_due, "antisocial_check_due": check_due}
     records = dict(review=review, to_fix=to_fix, certificate=certificate, accepted=accepted, assessment=assessment,
                    link=link, proposal=proposal, to_verify=to_verify, requested=requested, approver=approver,
-                   colleague=colleague, mine=mine, others=others)
+                   colleague=colleague, mine=mine, others=others, campaign=campaign, check=check)
     return due, records
 
 
@@ -143,7 +172,7 @@ def test_done_items_leave_the_list_and_the_count(app, db, client, login):
     me = login("compliance")
     _due, r = _world(app, db, me)
     _page, rows, count = _tasks(client)
-    assert count == 9
+    assert count == 11
     with app.test_request_context():
         r["review"].status, r["review"].open_vendor_id, r["review"].performed_on = "completed", None, TODAY
         finding_service.move_finding(db, r["to_fix"], me, "resolved")  # mine: now for someone else to verify
@@ -156,6 +185,10 @@ def test_done_items_leave_the_list_and_the_count(app, db, client, login):
         r["to_verify"].status = "resolved"
         finding_service.move_finding(db, r["to_verify"], me, "closed", evidence="改善報告書を確認")
         remediation.decide_acceptance(db, r["requested"], me, "reject", "代替統制が不十分")
+        returned = _response(db, r["mine"], me)  # the campaign's workbook came back
+        assert campaigns.record_return(db, r["campaign"].id, r["mine"].id, returned.id)
+        antisocial.record_check(db, r["mine"], {"checked_on": TODAY, "method": "news", "result": "clear",
+                                                "evidence_text": "再チェック: 該当なし"}, me.id, today=TODAY)
     db.commit()
     _page, rows, count = _tasks(client)
     # only the finding I put back to work is left (an in-progress finding of mine)
@@ -174,6 +207,7 @@ def test_the_count_is_gathered_once_per_page_in_a_few_queries(app, db, client, l
             raise_finding(db, vendor_id=vendor.id, source="manual", title=f"追加{n}", owner_id=me.id,
                           due_date=TODAY + timedelta(days=n + 1))
             gen_certificate(db, vendor, expiry_date=TODAY + timedelta(days=30))
+            factories.gen_check(db, vendor, checked_on=TODAY - timedelta(days=CHECKED_DAYS_AGO))
     db.commit()
     engine = app.extensions["vendorrisk.engine"]
     statements = []
@@ -183,10 +217,11 @@ def test_the_count_is_gathered_once_per_page_in_a_few_queries(app, db, client, l
         page, rows, count = _tasks(client)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    assert count == len(rows) == 9 + 30
+    assert count == len(rows) == 11 + 45
     task_queries = [s for s in statements if "selection_assessment" in s or "outsourcing_link" in s
-                    or "subcontractor_proposal" in s or "certificate" in s or "risk_acceptance" in s]
-    assert len(task_queries) <= 12, task_queries
+                    or "subcontractor_proposal" in s or "certificate" in s or "risk_acceptance" in s
+                    or "antisocial_check" in s or "questionnaire_campaign" in s]
+    assert len(task_queries) <= 15, task_queries
 
 
 def test_tasks_of_a_vendor_owner_are_only_their_own(app, db, client, login):

@@ -11,6 +11,7 @@ from sqlmodel import select
 from tests import factories
 from tests.questionnaires import workbooks as qw
 from tests.questionnaires.factories import KEY, fill
+from vendorrisk.core import business_days
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.questionnaires import workbook as layout
@@ -46,16 +47,27 @@ def _meta(data: bytes) -> dict:
     return {r[0].value: r[1].value for r in book[layout.META_SHEET].iter_rows(max_col=2)}
 
 
+def _sunday_after(day: date) -> date:
+    return day + timedelta(days=(6 - day.weekday()) % 7)
+
+
 def test_sending_to_three_vendors_sends_three_emails_each_with_its_own_workbook(app, client, db, login, smtp):
     vendors = _vendors(db)
     login("compliance")
-    response = _send(client, vendors)
+    asked = _sunday_after(date.today() + timedelta(days=30))  # a closed day: the due date moves before it
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        moved = business_days.on_or_before(asked)
+        why = business_days.due_line(moved.day, asked)
+    assert moved.moved and why
+    response = _send(client, vendors, due=asked)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert len(smtp.messages) == 3
     campaign = db.exec(select(QuestionnaireCampaign)).one()
+    assert (campaign.due_date, campaign.nominal_due_date) == (moved.day, asked)
     for vendor in vendors:
         [mail] = smtp.by_recipient(f"contact{vendors.index(vendor)}@vendor{vendor.id}.example")
         assert vendor.name in mail["Subject"] and mail["Reply-To"]
+        assert moved.day.isoformat() in mail["Subject"] and why in mail.get_body().get_content()
         [attachment] = list(mail.iter_attachments())
         assert attachment.get_filename().endswith(f"{vendor.name}.xlsx")
         meta = _meta(attachment.get_content())
@@ -153,10 +165,10 @@ def test_the_ordinary_import_of_a_campaign_workbook_counts_as_its_return(app, cl
 def test_an_overdue_campaign_reminds_once_per_stage_never_twice(app, client, db, login, smtp):
     vendors = _vendors(db, 2)
     sender = login("compliance")
-    due = date.today() + timedelta(days=20)
-    _send(client, vendors, due=due)
+    _send(client, vendors, due=date.today() + timedelta(days=20))
     assert len(smtp.messages) == 2
     campaign = db.exec(select(QuestionnaireCampaign)).one()
+    due = campaign.due_date  # on a business day
     returned = fill(next(smtp.messages[0]["message"].iter_attachments()).get_content())
     client.post(f"/questionnaires/campaigns/{campaign.id}/import",
                 data={"file": (io.BytesIO(returned), "r.xlsx")}, content_type="multipart/form-data")

@@ -69,6 +69,11 @@ class Moved:
         """Whether the date asked for was a closed day."""
         return self.day != self.original
 
+    @property
+    def nominal(self) -> date | None:
+        """The date asked for when it moved, else None: what a ``nominal_*`` column keeps."""
+        return self.original if self.moved else None
+
     def note(self, language: str | None = None) -> str:
         """「12/31(休業日: 年末年始) → 12/30」, or "" when the date did not move."""
         if not self.moved or self.closure is None:
@@ -234,3 +239,10 @@ def moved_note(day: date | None, original: date | None, language: str | None = N
     if day is None or original is None or day == original:
         return ""
     return Moved(day, original, current().closure(original)).note(language)
+
+
+def due_line(day: date | None, original: date | None) -> str:
+    """A sentence for an e-mail on why a due date is not the date asked for: 「期限は前営業日に
+    繰り上げました：12/31(休業日: 年末年始) → 12/28。」, or "" when it was not moved."""
+    note = moved_note(day, original)
+    return _("The due date moved to the previous business day: %(note)s.", note=note) if note else ""

@@ -16,6 +16,10 @@ process (tests) never share a contribution.
 - ``task_sources``: ``source(session, user, today) -> Iterable[Task]``, the signed-in
   person's open tasks in the area (what, due date, where to act), in a few set queries;
   gathered on 「自分のタスク」 and counted in the navigation (``core.tasks``).
+- ``calendar_sources``: ``source(session, user, first, last) -> Iterable[CalendarEntry]``,
+  the dated obligations of an area between two dates (None: unbounded) — the person's own
+  (``user``), or everyone's when ``user`` is None — shown on the month calendar and in the
+  person's ``.ics`` feed beside the reviews and findings.
 - ``demo_loaders``: load an area's part of the demo portfolio, in order.
 - ``listeners``: domain events (``core.events``) and who reacts to them.
 - ``nav``, ``catalogues``: navigation entries and translations.
@@ -142,6 +146,22 @@ class Task:
     note: str = ""  # why the due date is what it is, e.g. 「12/31(休業日: 年末年始) → 12/28」
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A dated obligation on the calendar: ``uid`` is unique and stable (``campaign-3``),
+    ``kind`` names it, ``day`` is the business day it falls on and ``nominal`` the date asked
+    for when it moved; ``summary`` and ``description`` are in the reader's language; ``url``
+    is the path where to act."""
+
+    uid: str
+    kind: str
+    day: date
+    nominal: date | None
+    summary: str
+    description: str
+    url: str
+
+
 @dataclass
 class Registry:
     """Every contribution of the areas to one app."""
@@ -155,6 +175,7 @@ class Registry:
     vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     task_sources: dict[str, Callable[..., Iterable["Task"]]] = field(default_factory=dict)
+    calendar_sources: dict[str, Callable[..., Iterable[CalendarEntry]]] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)

@@ -1,5 +1,7 @@
 """Per-user iCalendar feeds (RFC 5545) of due reviews, findings and expiring risk
-acceptances, behind a secret, revocable URL. Only the SHA-256 of the token is stored.
+acceptances, and of what the other areas put on the calendar (``calendar_sources``: a
+campaign's due date, a 反社会的勢力チェック falling due), behind a secret, revocable URL.
+Only the SHA-256 of the token is stored.
 
 Events fall on the business day the due date moved to; a moved date says so in the event's
 description (「12/31(休業日: 年末年始) → 12/28」)."""
@@ -14,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, registry
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring.models import CalendarFeed, MonitoringReview
 from vendorrisk.monitoring.models_remediation import RiskAcceptance
@@ -88,6 +90,14 @@ def _with_note(description: str, day, nominal) -> str:
     return description + "\n" + _("Moved to the previous business day: %(note)s", note=note) if note else description
 
 
+def entries(session: Session, user: User | None, first=None, last=None) -> list:
+    """The other areas' calendar entries (``registry.calendar_sources``) of ``user`` (None:
+    everyone's) between ``first`` and ``last``, by day; call in the reader's locale."""
+    sources = registry.current().calendar_sources
+    found = [entry for name in sorted(sources) for entry in sources[name](session, user, first, last)]
+    return sorted(found, key=lambda e: (e.day, e.kind, e.uid))
+
+
 def _event(uid: str, day, summary: str, description: str, url: str, stamp: str) -> list[str]:
     return ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
             f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}", f"SUMMARY:{escape_text(summary)}",
@@ -96,7 +106,8 @@ def _event(uid: str, day, summary: str, description: str, url: str, stamp: str) 
 
 def build_ics(session: Session, user: User, now: datetime | None = None) -> str:
     """The user's calendar: open reviews and unresolved findings they own (everything for
-    compliance, admins and auditors), as all-day events on their due dates."""
+    compliance, admins and auditors) and the other areas' entries for them, as all-day
+    events on their due dates."""
     now = now or utcnow()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -139,5 +150,8 @@ def build_ics(session: Session, user: User, now: datetime | None = None) -> str:
                             _with_note(_("%(vendor)s: the accepted risk must be remediated or accepted again.",
                                          vendor=name), acceptance.expires_on, acceptance.nominal_expires_on),
                             f"{base}/findings/{finding.id}", stamp)
+        for entry in entries(session, user):
+            lines += _event(f"{entry.uid}@{host}", entry.day, entry.summary,
+                            _with_note(entry.description, entry.day, entry.nominal), base + entry.url, stamp)
     lines.append("END:VCALENDAR")
     return "\r\n".join(fold(line) for line in lines) + "\r\n"

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from vendorrisk.core import business_days
+from vendorrisk.core.business_days import due_line
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.models import MonitoringReview
@@ -106,12 +107,6 @@ def _vendor_names(session: Session, ids) -> dict[int, tuple[str, str]]:
         return {}
     return {v: (n, e) for v, n, e in session.execute(select(Vendor.id, Vendor.name, Vendor.name_en)
                                                      .where(Vendor.id.in_(set(ids))))}
-
-
-def due_line(due: date, nominal: date | None) -> str:
-    """Why a due date is not the date asked for: 「12/31(休業日: 年末年始) → 12/28」, or ""."""
-    note = business_days.moved_note(due, nominal)
-    return _("The due date moved to the previous business day: %(note)s.", note=note) if note else ""
 
 
 def _review_texts(stage: str, vendor: str, due: date, tier: str, escalated: bool,

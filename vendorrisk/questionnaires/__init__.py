@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["questionnaire_campaigns"] = campaign_reminders.campaign_reminders
     reg.subscribe(events.ReminderSent, campaigns.on_reminder_sent)
     reg.task_sources["questionnaires_awaiting_return"] = campaign_reminders.campaign_tasks
+    reg.calendar_sources["questionnaire_campaigns"] = campaign_reminders.campaign_entries
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.LinkRemoved, reviews.on_link_removed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -6,8 +6,9 @@ vendor (``campaign_vendor`` = the campaign's row of that vendor) and stage:
 
 - ``request`` on the day the campaign is sent (its key's date is that day, so moving the
   due date never sends the request again);
-- ``due_in_N`` N days before the due date (``CAMPAIGN_REMINDER_DAYS``; only when the
-  campaign was sent more than N days before it);
+- ``due_in_N`` N days before the due date (``CAMPAIGN_REMINDER_DAYS``) — on the business day
+  on or before that day (``core.business_days``), and only when that day comes after the
+  request;
 - ``overdue_w1`` ... ``overdue_w4``, weekly once overdue; after four weeks a person follows up.
 
 Each carries the vendor's workbook as it was first attached (the same signed file, so
@@ -16,18 +17,20 @@ vendors have no account here, so a link would not help them. The person who sent
 campaign (or compliance, if that person has left) gets ``overdue_wN`` weekly per campaign
 (``questionnaire_campaign``), naming the vendors overdue, with a link to the campaign.
 Like every source, what should exist is computed from dates: the current stage is sent
-once, stages passed while the scheduler was down are not replayed.
+once, stages passed while the scheduler was down are not replayed. The due date is a
+business day already; when it moved off a closed day, every e-mail says from where and why.
 """
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from vendorrisk.core import business_days
 from vendorrisk.core.models import User
-from vendorrisk.core.registry import ReminderSpec, Task
+from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.questionnaires.models_campaigns import CampaignVendor, QuestionnaireCampaign
 from vendorrisk.questionnaires.template_files import catalogue
 from vendorrisk.vendors.models import Vendor, VendorOwner
@@ -50,16 +53,17 @@ def overdue_week(due: date, today: date) -> int:
     return (late - 1) // 7 + 1 if late > 0 else 0
 
 
-def vendor_stage(campaign: QuestionnaireCampaign, today: date, days: list[int]) -> str | None:
-    """The reminder stage of a vendor that has not returned the workbook, or None."""
+def vendor_stage(campaign: QuestionnaireCampaign, today: date, days: list[int], calendar=None) -> str | None:
+    """The reminder stage of a vendor that has not returned the workbook, or None: a
+    reminder N days before comes on the business day on or before that day, if it is
+    after the day the request was sent."""
     week = overdue_week(campaign.due_date, today)
     if week:
         return f"overdue_w{week}" if week <= VENDOR_OVERDUE_WEEKS else None
-    remaining = (campaign.due_date - today).days
-    for n in sorted(days):
-        if remaining <= n and (campaign.due_date - campaign.sent_on).days > n:
-            return f"due_in_{n}"
-    return None
+    calendar = calendar or business_days.current()
+    leads = [n for n in days if calendar.on_or_before(campaign.due_date - timedelta(days=n)).day > campaign.sent_on]
+    lead = calendar.lead_reached(campaign.due_date, today, leads)
+    return f"due_in_{lead}" if lead is not None else None
 
 
 def _title(campaign: QuestionnaireCampaign, language: str) -> str:
@@ -76,27 +80,28 @@ def vendor_texts(stage: str, campaign: QuestionnaireCampaign, vendor: str, langu
             "contractor) on the sheet Subcontractors, and send the file back to %(reply_to)s. Please do not "
             "rename the sheets or change other cells: the file identifies itself, so that your answers are "
             "matched to you.", **values)
+    moved = business_days.due_line(campaign.due_date, campaign.nominal_due_date)
     if stage == REQUEST:
         subject = _("Questionnaire for %(vendor)s: please return it by %(due)s", **values)
         ask = (_("%(member)s asks you to fill in the attached questionnaire (%(questionnaire)s) by %(due)s, as part "
                  "of its management of outsourcing (JVCEA rules, Arts. 25-27).", **values) if member else
                _("We ask you to fill in the attached questionnaire (%(questionnaire)s) by %(due)s, as part of our "
                  "management of outsourcing (JVCEA rules, Arts. 25-27).", **values))
-        lines = [_("Dear %(vendor)s,", **values), ask, how]
+        lines = [_("Dear %(vendor)s,", **values), ask, moved, how]
         if campaign.message:
             lines.append(_("Message from the sender:") + "\n" + campaign.message)
     elif stage.startswith("due_in_"):
         subject = _("Reminder: the questionnaire for %(vendor)s is due on %(due)s", **values)
         lines = [_("Dear %(vendor)s,", **values),
                  _("We have not yet received the questionnaire (%(questionnaire)s) sent to you on %(sent)s. "
-                   "Please return it by %(due)s; the workbook is attached again.", **values), how]
+                   "Please return it by %(due)s; the workbook is attached again.", **values), moved, how]
     else:
         subject = _("Overdue: the questionnaire for %(vendor)s was due on %(due)s", **values)
         lines = [_("Dear %(vendor)s,", **values),
                  _("The questionnaire (%(questionnaire)s) sent to you on %(sent)s was due on %(due)s and has not "
                    "been returned. Please send it as soon as possible; the workbook is attached again.", **values),
-                 how]
-    return subject, "\n\n".join(lines)
+                 moved, how]
+    return subject, "\n\n".join(line for line in lines if line)
 
 
 def _open_rows(session: Session, campaign_ids=None, unsent_only: bool = False):
@@ -131,12 +136,13 @@ def campaign_reminders(session: Session, today: date):
     """The reminder source: requests, vendors' stages, and the sender's weekly escalation."""
     yield from request_specs(session)
     days = before_days()
-    horizon = today + timedelta(days=max(days, default=0))
+    calendar = business_days.current()
+    horizon = calendar.horizon(today, max(days, default=0))
     overdue: dict[int, tuple[QuestionnaireCampaign, list[str]]] = {}
     for row, campaign, name, name_en in _open_rows(session):
         if campaign.due_date > horizon:
             continue
-        stage = vendor_stage(campaign, today, days)
+        stage = vendor_stage(campaign, today, days, calendar)
         if stage:
             for email in row.emails:
                 yield _vendor_spec(row, campaign, stage, campaign.due_date, email, name, name_en)
@@ -167,31 +173,59 @@ def _escalations(session: Session, today: date, overdue: dict):
             with force_locale(language):
                 subject = _("[vendorrisk] Questionnaire campaign %(title)s: %(count)s vendors overdue",
                             title=campaign.title, count=len(names))
-                body = "\n\n".join([
+                body = "\n\n".join(line for line in [
                     _("The questionnaire campaign %(title)s was due on %(due)s; these vendors have not returned "
                       "the workbook:", title=campaign.title, due=campaign.due_date.isoformat()),
+                    business_days.due_line(campaign.due_date, campaign.nominal_due_date),
                     "\n".join(f"- {n}" for n in names),
-                    _("They are reminded weekly, four times; follow up with them, or close the campaign.")])
+                    _("They are reminded weekly, four times; follow up with them, or close the campaign.")]
+                    if line)
             yield ReminderSpec(OWNER_SUBJECT, campaign.id, stage, campaign.due_date, email, user_id,
                                language, subject, body, f"{base}/questionnaires/campaigns/{campaign.id}")
 
 
-def campaign_tasks(session: Session, user: User, today: date | None = None):
-    """「自分のタスク」: open campaigns with vendors still to return the workbook — every one
-    for compliance and admins, the vendors assigned to a vendor owner, the campaigns a
-    person sent otherwise."""
+def _awaiting(user: User | None, sees_all: tuple):
+    """Open campaigns with, per campaign, the vendors still to return and all its vendors
+    — of ``user``: every campaign for ``sees_all`` roles (and when ``user`` is None), else
+    the campaigns the person sent and the vendors the person owns in the others."""
     awaiting = func.count(CampaignVendor.id) - func.count(CampaignVendor.returned_at)
     query = (select(QuestionnaireCampaign, awaiting, func.count(CampaignVendor.id))
              .join(CampaignVendor, CampaignVendor.campaign_id == QuestionnaireCampaign.id)
              .where(QuestionnaireCampaign.status == "open")
-             .group_by(QuestionnaireCampaign.id).order_by(QuestionnaireCampaign.due_date))
-    if user.role == "vendor_owner":
-        query = query.where(CampaignVendor.vendor_id.in_(
-            select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)))
-    elif user.role not in ("admin", "compliance"):
-        query = query.where(QuestionnaireCampaign.created_by_id == user.id)
-    for campaign, waiting, total in session.exec(query).all():
+             .group_by(QuestionnaireCampaign.id).order_by(QuestionnaireCampaign.due_date, QuestionnaireCampaign.id))
+    if user is not None and user.role not in sees_all:
+        query = query.where(or_(QuestionnaireCampaign.created_by_id == user.id, CampaignVendor.vendor_id.in_(
+            select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id))))
+    return query
+
+
+def campaign_tasks(session: Session, user: User, today: date | None = None):
+    """「自分のタスク」: open campaigns with vendors still to return the workbook — every one
+    for compliance; for anyone else but auditors, the campaigns the person sent and those
+    with vendors the person owns (counting those vendors) — due on the campaign's due date
+    (a business day; the note says when it moved)."""
+    if user.role == "auditor":
+        return
+    for campaign, waiting, total in session.exec(_awaiting(user, ("compliance",))).all():
         if waiting:
             yield Task("questionnaires_awaiting_return",
                        _("Questionnaires awaiting return: %(count)s of %(total)s vendors", count=waiting, total=total),
-                       f"/questionnaires/campaigns/{campaign.id}", campaign.due_date, campaign.title)
+                       f"/questionnaires/campaigns/{campaign.id}", campaign.due_date, campaign.title,
+                       business_days.moved_note(campaign.due_date, campaign.nominal_due_date))
+
+
+def campaign_entries(session: Session, user: User | None, first: date | None = None, last: date | None = None):
+    """The calendar: the due dates of open campaigns with vendors still to return the
+    workbook (everyone's for compliance, admins and auditors, as in the feed)."""
+    query = _awaiting(user, ("admin", "compliance", "auditor"))
+    if first is not None:
+        query = query.where(QuestionnaireCampaign.due_date >= first)
+    if last is not None:
+        query = query.where(QuestionnaireCampaign.due_date <= last)
+    for campaign, waiting, total in session.exec(query).all():
+        if waiting:
+            yield CalendarEntry(f"questionnaire-campaign-{campaign.id}", "campaign", campaign.due_date,
+                                campaign.nominal_due_date, _("Questionnaires due: %(title)s", title=campaign.title),
+                                _("Questionnaires awaiting return: %(count)s of %(total)s vendors",
+                                  count=waiting, total=total),
+                                f"/questionnaires/campaigns/{campaign.id}")

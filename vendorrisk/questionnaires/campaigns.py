@@ -7,6 +7,8 @@ themselves are reminders (``campaign_reminders``): the request, the reminders be
 due date and while overdue, each sent exactly once by the reminder machinery, the
 workbook attached. A returned workbook names its campaign and vendor; a file that names
 none (a vendor's own questionnaire, a CSV) is matched to the vendor the user chooses.
+The due date lands on a business day (``core.business_days``): a date asked for on a closed
+day moves to the business day before it and is kept as ``nominal_due_date``.
 Services add and flush; the caller commits.
 """
 import re
@@ -18,7 +20,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, storage
+from vendorrisk.core import audit, business_days, storage
 from vendorrisk.core.downloads import XLSX
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
@@ -131,8 +133,11 @@ def create_campaign(session: Session, data: dict, user: User, key: bytes,
     except ValidationFailed as exc:  # the vendors are checked too: every problem at once
         problems = [d for d in exc.details if isinstance(d, dict)]
     vendor_ids = payload.vendor_ids if payload else [v for v in data.get("vendor_ids") or () if isinstance(v, int)]
-    if payload and payload.due_date <= today:
-        problems.append({"field": "due_date", "message": _("The due date must be after today.")})
+    due = business_days.on_or_before(payload.due_date) if payload else None
+    if due is not None and due.day <= today:
+        problems.append({"field": "due_date", "message": _(
+            "The due date moves to the previous business day (%(note)s), which is not after today.",
+            note=due.note()) if due.moved and due.original > today else _("The due date must be after today.")})
     vendors = {v.id: v for v in session.exec(select(Vendor).where(Vendor.id.in_(vendor_ids)))}
     addresses = _addresses(session, vendor_ids)
     problems += [{"field": "vendor_ids", "vendor_id": vid, "message": _("Vendor %(id)s does not exist.", id=vid)}
@@ -144,7 +149,7 @@ def create_campaign(session: Session, data: dict, user: User, key: bytes,
         raise ValidationFailed(_("The questionnaire cannot be sent as it is; nothing was sent."), problems)
     template = get_template(payload.template_id)
     campaign = QuestionnaireCampaign(title=payload.title, template_id=template.id, template_version=template.version,
-                                     due_date=payload.due_date, sent_on=today, message=payload.message,
+                                     due_date=due.day, nominal_due_date=due.nominal, sent_on=today, message=payload.message,
                                      reply_to=payload.reply_to or user.email, created_by_id=user.id)
     session.add(campaign)
     session.flush()
@@ -159,7 +164,8 @@ def create_campaign(session: Session, data: dict, user: User, key: bytes,
     session.flush()
     audit.add_event(session, action="send", entity="questionnaire_campaign", entity_id=campaign.id,
                     after={"template": template.id, "version": template.version, "vendors": payload.vendor_ids,
-                           "due_date": payload.due_date.isoformat()})
+                           "due_date": due.day.isoformat(),
+                           "nominal_due_date": due.nominal.isoformat() if due.nominal else None})
     return campaign
 
 

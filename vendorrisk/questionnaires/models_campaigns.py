@@ -21,7 +21,8 @@ class QuestionnaireCampaign(SQLModel, table=True):
     title: str = Field(max_length=200)
     template_id: str = Field(max_length=60)
     template_version: int
-    due_date: date = Field(index=True)
+    due_date: date = Field(index=True)  # a business day (core.business_days)
+    nominal_due_date: date | None = None  # the date asked for, when it fell on a closed day
     sent_on: date  # the day the requests were sent: the key of the request e-mails
     message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reply_to: str = Field(default="", max_length=254)  # where vendors send the file back

@@ -5,7 +5,9 @@ what it found, the evidence (a file and/or text) and when the next check falls d
 A vendor has a **current check** when its latest check (by date, then by record) found
 nothing (``clear``) and its next due date has not passed. Without one it cannot become
 approved or conditionally approved — by a status change, a selection approval or any other
-path (``require_current_check``); an import brings vendors in as prospects only. Services
+path (``require_current_check``); an import brings vendors in as prospects only. The next
+due date lands on a business day (``core.business_days``): one asked for (or defaulted to)
+on a closed day moves to the business day before it, kept as ``nominal_next_due``. Services
 add and flush; the caller commits.
 """
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, storage
+from vendorrisk.core import audit, business_days, storage
 from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.uploads import Upload
 from vendorrisk.core.validation import parse
@@ -89,7 +91,8 @@ class Standing:
 def record_check(session: Session, vendor: Vendor, data: dict, user_id: int | None,
                  evidence: Upload | None = None, today: date | None = None) -> AntisocialCheck:
     """Record a check; it needs evidence (a file, a text, or both) and a date not in the
-    future; the next due date defaults to ``ANTISOCIAL_CHECK_MONTHS`` after it."""
+    future; the next due date defaults to ``ANTISOCIAL_CHECK_MONTHS`` after it, and moves to
+    the previous business day when it is a closed day."""
     payload = parse(CheckCreate, data)
     today = today or date.today()
     problems = []
@@ -98,21 +101,22 @@ def record_check(session: Session, vendor: Vendor, data: dict, user_id: int | No
     if not payload.evidence_text and evidence is None:
         problems.append({"field": "evidence_text", "message": _(
             "Give the evidence: the search done and what it showed, a file, or both.")})
-    next_due = payload.next_due or add_months(payload.checked_on, default_months())
-    if next_due <= payload.checked_on:
+    next_due = business_days.on_or_before(payload.next_due or add_months(payload.checked_on, default_months()))
+    if next_due.day <= payload.checked_on:
         problems.append({"field": "next_due", "message": _("The next check falls due after this one.")})
     if problems:
         raise ValidationFailed(_("The check cannot be recorded as it is."), problems)
     check = AntisocialCheck(vendor_id=vendor.id, checked_on=payload.checked_on, method=payload.method,
-                            result=payload.result, evidence_text=payload.evidence_text, next_due=next_due,
-                            checked_by_id=user_id)
+                            result=payload.result, evidence_text=payload.evidence_text, next_due=next_due.day,
+                            nominal_next_due=next_due.nominal, checked_by_id=user_id)
     if evidence is not None:
         stored, _known = storage.store(session, evidence, user_id)
         check.evidence_file_id, check.evidence_filename = stored.id, evidence.filename[:300]
     session.add(check)
     session.flush()
     audit.add_event(session, action="antisocial_check", entity="vendor", entity_id=vendor.id,
-                    after={"check_id": check.id, "result": check.result, "checked_on": check.checked_on.isoformat()})
+                    after={"check_id": check.id, "result": check.result, "checked_on": check.checked_on.isoformat(),
+                           "next_due": check.next_due.isoformat()})
     return check
 
 

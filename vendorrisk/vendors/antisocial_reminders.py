@@ -1,24 +1,29 @@
 """反社会的勢力チェック falling due, reminded like monitoring reviews (``REVIEW_REMINDER_DAYS``
-before, on the day, then weekly while overdue with compliance told), and listed as tasks.
+before, on the day, then weekly while overdue with compliance told), listed as tasks and
+put on the calendar.
 
 Keyed by the vendor's latest check (``antisocial_check``, its id and next due date): a new
-check starts fresh reminders. Vendors rejected or terminated are not reminded.
+check starts fresh reminders. Vendors rejected or terminated are not reminded. The next due
+date is a business day (``core.business_days``); a reminder "N days before" comes on the
+business day on or before that day, and a due date moved off a closed day says from where.
 """
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from vendorrisk.core import business_days
 from vendorrisk.core.models import User
-from vendorrisk.core.registry import ReminderSpec, Task
+from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.vendors.antisocial import latest_checks
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
 SUBJECT = "antisocial_check"
 INACTIVE = ("rejected", "terminated")
 TASK_DAYS = 30
+SEES_ALL = ("admin", "compliance", "auditor")  # on the calendar, as the monitoring feed
 
 
 def before_days() -> list[int]:
@@ -27,14 +32,16 @@ def before_days() -> list[int]:
     return sorted({int(p) for p in raw.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True)
 
 
-def stage(due: date, today: date, days: list[int]) -> str | None:
-    """``due_in_N``, ``due_today``, ``overdue_wK`` or None (too early)."""
+def stage(due: date, today: date, days: list[int], calendar=None) -> str | None:
+    """``due_in_N`` (from the business day on or before N days ahead), ``due_today``,
+    ``overdue_wK`` or None (too early)."""
     remaining = (due - today).days
     if remaining < 0:
         return f"overdue_w{(-remaining - 1) // 7 + 1}"
     if remaining == 0:
         return "due_today"
-    return next((f"due_in_{n}" for n in sorted(days) if remaining <= n), None)
+    lead = (calendar or business_days.current()).lead_reached(due, today, days)
+    return f"due_in_{lead}" if lead is not None else None
 
 
 def _due_checks(session: Session, horizon: date, vendor_ids=None):
@@ -65,14 +72,15 @@ def check_reminders(session: Session, today: date):
     """The reminder source: the vendor's owner before, on and after the due date; compliance
     too once overdue (and instead of the owner when none is assigned)."""
     days = before_days()
-    due = _due_checks(session, today + timedelta(days=max(days, default=0)))
+    calendar = business_days.current()
+    due = _due_checks(session, calendar.horizon(today, max(days, default=0)))
     if not due:
         return
     owners = _primary_owners(session, {vendor.id for _c, vendor in due})
     compliance = _compliance(session)
     base = current_app.config["BASE_URL"].rstrip("/")
     for check, vendor in due:
-        kind = stage(check.next_due, today, days)
+        kind = stage(check.next_due, today, days, calendar)
         if kind is None:
             continue
         owner = owners.get(vendor.id)
@@ -87,30 +95,37 @@ def check_reminders(session: Session, today: date):
                              vendor=name, due=check.next_due) if kind.startswith("overdue") else
                            _("[vendorrisk] Anti-social forces check of %(vendor)s due on %(due)s",
                              vendor=name, due=check.next_due))
-                body = "\n\n".join([
+                body = "\n\n".join(line for line in [
                     _("The 反社会的勢力チェック of %(vendor)s (last checked on %(day)s) falls due on %(due)s.",
                       vendor=name, day=check.checked_on, due=check.next_due),
+                    business_days.due_line(check.next_due, check.nominal_next_due),
                     _("Check again and record the result with its evidence; without a current check the vendor "
-                      "cannot be approved.")])
+                      "cannot be approved.")] if line)
             yield ReminderSpec(SUBJECT, check.id, kind, check.next_due, email, user_id, language, subject, body,
                                f"{base}/vendors/{vendor.id}#antisocial")
 
 
+def _owned_by(session: Session, user: User) -> set[int]:
+    return set(session.exec(select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)))
+
+
 def check_tasks(session: Session, user: User, today: date | None = None):
-    """「自分のタスク」: checks due within 30 days or overdue, and approved vendors never
-    checked — of the vendors assigned to a vendor owner, of every vendor for compliance and
-    admins; none for other roles."""
-    if user.role not in ("admin", "compliance", "vendor_owner"):
+    """「自分のタスク」: checks due within 30 days (the window's end moved as reminder days are)
+    or overdue, and approved vendors never checked — of every vendor for compliance (who
+    answers for the checks), of the vendors the person owns for anyone else but auditors
+    (the owner is the one reminded), due on the business day the check falls due."""
+    if user.role == "auditor":
         return
     today = today or date.today()
     mine = None
-    if user.role == "vendor_owner":
-        mine = set(session.exec(select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)))
+    if user.role != "compliance":
+        mine = _owned_by(session, user)
         if not mine:
             return
-    for check, vendor in _due_checks(session, today + timedelta(days=TASK_DAYS), mine):
+    calendar = business_days.current()
+    for check, vendor in _due_checks(session, calendar.horizon(today, TASK_DAYS), mine):
         yield Task("antisocial_check_due", _("Anti-social forces check due"), f"/vendors/{vendor.id}#antisocial",
-                   check.next_due, vendor.name)
+                   check.next_due, vendor.name, business_days.moved_note(check.next_due, check.nominal_next_due))
     checked = set(latest_checks(session, mine))
     never = select(Vendor).where(Vendor.status.in_(("approved", "conditionally_approved")))
     if mine is not None:
@@ -119,3 +134,22 @@ def check_tasks(session: Session, user: User, today: date | None = None):
         if vendor.id not in checked:
             yield Task("antisocial_check_due", _("Anti-social forces check missing"),
                        f"/vendors/{vendor.id}#antisocial", None, vendor.name)
+
+
+def check_entries(session: Session, user: User | None, first: date | None = None, last: date | None = None):
+    """The calendar: the next due date of each active vendor's latest check — of the
+    vendors the person owns, everyone's for compliance, admins and auditors (as in the feed)
+    and when ``user`` is None."""
+    vendors = {v.id: v for v in session.exec(select(Vendor).where(Vendor.status.not_in(INACTIVE)))}
+    mine = _owned_by(session, user) if user is not None and user.role not in SEES_ALL else None
+    for vendor_id, check in sorted(latest_checks(session).items(), key=lambda item: item[1].next_due):
+        vendor = vendors.get(vendor_id)
+        if vendor is None or (first and check.next_due < first) or (last and check.next_due > last):
+            continue
+        if mine is not None and vendor_id not in mine:
+            continue
+        yield CalendarEntry(f"antisocial-check-{check.id}", "antisocial_check", check.next_due, check.nominal_next_due,
+                            _("Anti-social forces check due: %(vendor)s", vendor=vendor.name),
+                            _("The 反社会的勢力チェック of %(vendor)s (last checked on %(day)s) falls due on %(due)s.",
+                              vendor=vendor.name, day=check.checked_on, due=check.next_due),
+                            f"/vendors/{vendor.id}#antisocial")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from vendorrisk.core import storage
+from vendorrisk.core import business_days, storage
 from vendorrisk.core.uploads import Upload
 from vendorrisk.vendors import chains as chain_service
 from vendorrisk.vendors.kana import sort_key
@@ -106,9 +106,10 @@ def _load_portfolio(session: Session, ctx: dict) -> None:
         vendor = ctx["vendors"][key]
         vendor.name_kana, vendor.kana_key, vendor.representative = kana, sort_key(kana), representative
     for index, (key, days) in enumerate(CHECKED_DAYS_AGO.items()):
+        due = business_days.on_or_before(today - timedelta(days=days) + timedelta(days=365))
         check = AntisocialCheck(
             vendor_id=ctx["vendors"][key].id, checked_on=today - timedelta(days=days), method="database",
-            result="clear", next_due=today - timedelta(days=days) + timedelta(days=365),
+            result="clear", next_due=due.day, nominal_next_due=due.nominal,
             evidence_text="商業登記・新聞記事データベース検索（反社・暴力団関連の記事なし）。表明確約書を受領済み。",
             checked_by_id=ctx["users"]["compliance"].id)
         if index == 0:  # the search result kept as a file, as a checker would attach it

@@ -151,7 +151,8 @@ class AntisocialCheck(SQLModel, table=True):
     evidence_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     evidence_file_id: Optional[int] = Field(default=None, foreign_key="stored_file.id")
     evidence_filename: str = Field(default="", max_length=300)
-    next_due: date = Field(index=True)
+    next_due: date = Field(index=True)  # a business day (core.business_days)
+    nominal_next_due: date | None = None  # the date asked for, when it fell on a closed day
     checked_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = created_at_field()
 

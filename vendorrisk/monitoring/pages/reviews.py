@@ -16,6 +16,7 @@ from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
+from vendorrisk.monitoring import calendar as feeds
 from vendorrisk.monitoring import reviews, sweep, vendor_summary
 from vendorrisk.monitoring.findings import may_raise
 from vendorrisk.monitoring.models import CHECK_RESULTS, REVIEW_CHECKS, REVIEW_METHODS, REVIEW_OUTCOMES, ReviewAttachment
@@ -62,8 +63,9 @@ def _names(session, ids) -> dict[int, str]:
 @bp.get("/calendar")
 @allow(*ALL_ROLES)
 def month():
-    """A month calendar of open reviews and unresolved findings by due date; a date moved off a
-    closed day says from where and why."""
+    """A month calendar of open reviews and unresolved findings by due date, and the other
+    areas' dated obligations (campaigns, 反社会的勢力チェック); a date moved off a closed day
+    says from where and why."""
     today = date.today()
     try:
         first = date.fromisoformat(request.args.get("month", "") + "-01")
@@ -81,6 +83,9 @@ def month():
                                              Finding.due_date.between(first, last))):
         events.setdefault(finding.due_date, []).append(("finding", finding.id, vendor, finding.due_date < today,
                                                         business_days.moved_note(finding.due_date, finding.nominal_due_date)))
+    for entry in feeds.entries(db, None, first, last):
+        events.setdefault(entry.day, []).append((entry.kind, entry, None, entry.day < today,
+                                                 business_days.moved_note(entry.day, entry.nominal)))
     weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     business = business_days.current()
     closures = {day: closure for week in weeks for day in week if (closure := business.closure(day))}
