@@ -106,7 +106,8 @@ def _initial_status_only(row: dict) -> None:
         raise _Problem("status", _(
             "Vendors are imported as prospect only, so %(status)s cannot be imported: approval and the "
             "other statuses are decisions recorded in vendorrisk, with mutual checks (Art. 8(5)). "
-            "Clear the cell or write prospect, then record the decision on the vendor's page.",
+            "Clear the cell or write prospect, then record the decision in vendorrisk (approval: through "
+            "a selection assessment).",
             status=repr(status)))
 
 
