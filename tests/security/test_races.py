@@ -9,10 +9,8 @@ import io
 import threading
 from collections import Counter
 
-import pytest
 import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from tests import factories
 from tests.selection.factories import gen_assessment
@@ -27,16 +25,6 @@ from vendorrisk.vendors.findings import raise_finding
 from vendorrisk.monitoring.findings import move_finding
 
 N = 8
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def _tokens(db, role: str, count: int = N) -> list[tuple]:

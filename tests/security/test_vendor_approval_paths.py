@@ -13,7 +13,6 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from tests.factories_trust import workbook
 from tests.selection.factories import gen_assessment
 from vendorrisk.core.errors import Conflict
 from vendorrisk.vendors import service as vendor_service
@@ -124,7 +123,7 @@ def test_the_vendor_form_and_registration_carry_no_status(client, login, api, db
 
 @pytest.mark.parametrize("target", APPROVALS)
 def test_the_register_import_refuses_an_approval(api, client, login, db, target):
-    data = workbook({"vendors": [["ref", "name", "status"], ["v", "取込承認株式会社", target]]})
+    data = factories.workbook({"vendors": [["ref", "name", "status"], ["v", "取込承認株式会社", target]]})
     refused = api("compliance").post("/api/v1/register/import", data=data, content_type="application/octet-stream")
     assert refused.status_code == 422
     assert [d["column"] for d in refused.get_json()["error"]["details"]] == ["status"]
