@@ -124,6 +124,15 @@ def smtp():
 
 
 @pytest.fixture
+def live_server(app):
+    """The test app served live on a free local port (``tests.helpers.served``); yields its
+    base URL."""
+    from tests.helpers import served
+    with served(app) as url:
+        yield url
+
+
+@pytest.fixture
 def smtp_settings(smtp):
     """Settings that point the app at the ``smtp`` server; use them as a module's ``app_config``."""
     return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 5,

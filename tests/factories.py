@@ -1,6 +1,9 @@
-"""Test data builders: ``gen_*`` functions that add, flush and return records."""
+"""Test data builders: ``gen_*`` functions that add, flush and return records; ``workbook``."""
+import io
 import itertools
 from datetime import date
+
+from openpyxl import Workbook
 
 from vendorrisk.core import users
 from vendorrisk.vendors.identifiers import corporate_check_digit
@@ -74,3 +77,17 @@ def gen_check(session, vendor, checked_on=None, result="clear", next_due=None, *
     session.add(check)
     session.flush()
     return check
+
+
+def workbook(sheets: dict) -> bytes:
+    """An .xlsx with the given sheets (title -> rows of cell values), saved as Excel saves
+    one: a register to import (``vendors``, ``arrangements``, ``links``) or any other sheet."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,6 +1,10 @@
-"""Helpers for tests that walk the URL map or compare database contents."""
+"""Helpers for tests that walk the URL map, compare database contents or serve the app live."""
+import threading
+from contextlib import contextmanager
+
 from sqlalchemy import func, select
 from werkzeug.routing import FloatConverter, IntegerConverter
+from werkzeug.serving import make_server
 
 from vendorrisk.core.models import metadata
 
@@ -56,3 +60,18 @@ def exported(app, client, url: str, headers: dict | None = None):
     assert pending.status_code == 202 and pending.get_json()["status"] == "queued", pending.get_json()
     assert run_pending(app) >= 1
     return client.get(job_url, headers=headers)
+
+
+@contextmanager
+def served(app):
+    """Serve ``app`` on a free local port from a thread (werkzeug, a thread per request) while
+    the block runs; yields its base URL. The one live server of the browser tests and of the
+    requests that must really overlap (races, SQLite's write lock)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

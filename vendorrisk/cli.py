@@ -1,6 +1,7 @@
 """The ``vendorrisk`` command (also ``flask --app vendorrisk``): database, demo, server,
 scheduler, audit trail, backup, content. Areas add their own commands in their ``init_app``.
 """
+import os
 import sys
 
 import click
@@ -86,6 +87,7 @@ def serve(host, port, threads, workers, with_scheduler):
     from vendorrisk import server
     app = current_app._get_current_object()
     child = server.start_scheduler() if with_scheduler else None
+    starter = os.getpid()
     click.echo(f"vendorrisk is running on http://{host}:{port}/ with {workers} worker(s)  (Ctrl+C to stop)")
     try:
         if workers == 1:
@@ -93,7 +95,9 @@ def serve(host, port, threads, workers, with_scheduler):
         else:
             server.serve_gunicorn(app, host, port, workers, threads)
     finally:
-        if child is not None:
+        # gunicorn's workers are forks of this process and leave through here too: only the
+        # process that started the scheduler stops it
+        if child is not None and os.getpid() == starter:
             server.stop_scheduler(child)
             click.echo("Server and scheduler stopped.")
 

@@ -1,11 +1,11 @@
 """A real Chromium (Debian's package) driven by Playwright against the app served live."""
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.helpers import served
 
 CHROMIUM = os.environ.get("VENDORRISK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -22,17 +22,6 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free local port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +101,8 @@ class DemoSite:
 
 
 def _demo_site(template_db, folder: Path):
-    """A copy of the migrated database with the demo portfolio and the walkers, served live."""
+    """A copy of the migrated database with the demo portfolio and the walkers, served live
+    while the generator is suspended (a fixture's body: yields the ``DemoSite``)."""
     from tests.conftest import _make_app
     from vendorrisk.core import users
     from vendorrisk.core.db import engine_of, transaction
@@ -143,30 +133,21 @@ def _demo_site(template_db, folder: Path):
                 if role == "vendor_owner":  # the staff assigned to the portfolio's vendor (Art. 26(2))
                     walker = session.exec(select(User).where(User.email == f"walker-{role}-{language}@example.jp")).one()
                     session.add(VendorOwner(vendor_id=vendor_id, user_id=walker.id, is_primary=False))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return app, server, thread, f"http://127.0.0.1:{server.server_port}"
+    with served(app) as url:
+        yield DemoSite(app, url)
+    app.extensions["vendorrisk.engine"].dispose()
 
 
 @pytest.fixture(scope="session")
 def demo_site(template_db, tmp_path_factory):
     """The demo portfolio served once per worker, read by the page walks (which change nothing)."""
-    app, server, thread, url = _demo_site(template_db, tmp_path_factory.mktemp("demo_site"))
-    yield DemoSite(app, url)
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["vendorrisk.engine"].dispose()
+    yield from _demo_site(template_db, tmp_path_factory.mktemp("demo_site"))
 
 
 @pytest.fixture(scope="module")
 def writable_demo_site(template_db, tmp_path_factory):
     """A demo portfolio of the module's own, for journeys and forms that change data."""
-    app, server, thread, url = _demo_site(template_db, tmp_path_factory.mktemp("writable_demo_site"))
-    yield DemoSite(app, url)
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["vendorrisk.engine"].dispose()
+    yield from _demo_site(template_db, tmp_path_factory.mktemp("writable_demo_site"))
 
 
 def screenshot(page, name: str) -> Path:

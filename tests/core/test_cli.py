@@ -123,6 +123,32 @@ def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
         process.wait(timeout=20)
 
 
+def test_serve_with_workers_and_scheduler_stops_the_scheduler_once(app, database_url, tmp_path):
+    """The gunicorn workers are forks of the server process: only that process stops the
+    scheduler it started (the workers used to say so too, once each, on their way out)."""
+    import signal
+    port = _free_port()
+    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
+               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2",
+                                "--with-scheduler"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None and time.time() < deadline, "the server did not start"
+                time.sleep(0.3)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert output.count("Server and scheduler stopped.") == 1, output
+
+
 def test_flask_app_entry_point_knows_the_commands():
     env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH="/tmp/vendorrisk-cli-help")

@@ -5,10 +5,8 @@ These tests make each request in its own application context (no ``db`` fixture 
 them), as in production: Flask-Babel keeps the chosen locale on ``g``, so requests sharing
 one pushed context would share one language.
 """
-import io
 
 from flask_babel import gettext
-from openpyxl import Workbook
 from sqlmodel import func, select
 
 from tests import factories
@@ -143,14 +141,9 @@ def test_flashed_password_rules_are_japanese_for_a_japanese_admin(app, client):
 
 
 def test_upload_and_import_refusals_in_a_japanese_request(app):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "vendors"
-    sheet.append(["ref", "name", "corporate_number", "is_cloud"])
-    sheet.append(["v1", "番号不正株式会社", BAD_NUMBER, "no"])
-    sheet.append(["v2", "フラグ不正株式会社", "", "maybe"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    register = factories.workbook({"vendors": [["ref", "name", "corporate_number", "is_cloud"],
+                                               ["v1", "番号不正株式会社", BAD_NUMBER, "no"],
+                                               ["v2", "フラグ不正株式会社", "", "maybe"]]})
     with app.test_request_context(headers=JA):
         session = new_session()
         try:
@@ -160,7 +153,7 @@ def test_upload_and_import_refusals_in_a_japanese_request(app):
             except ValidationFailed as exc:
                 assert exc.message == "ファイルが空です。"
             try:
-                import_register(session, buffer.getvalue(), "onboard.xlsx")
+                import_register(session, register, "onboard.xlsx")
                 raise AssertionError("expected ValidationFailed")
             except ValidationFailed as exc:
                 assert exc.message == "ワークブックに 2 件の問題があります。何も保存していません。"
@@ -184,12 +177,8 @@ def test_messages_stay_english_without_a_request(app):
 
 
 def test_cli_refusal_stays_english(app, runner, tmp_path):
-    workbook = Workbook()
-    workbook.active.title = "vendors"
-    workbook.active.append(["name", "corporate_number"])
-    workbook.active.append(["番号不正株式会社", BAD_NUMBER])
     path = tmp_path / "onboard.xlsx"
-    workbook.save(path)
+    path.write_bytes(factories.workbook({"vendors": [["name", "corporate_number"], ["番号不正株式会社", BAD_NUMBER]]}))
     _arrange(app, lambda s: factories.gen_user(s, role="admin", language="ja"))
     result = runner.invoke(args=["import-register", str(path)], env={"LANG": "ja_JP.UTF-8"})
     assert result.exit_code != 0

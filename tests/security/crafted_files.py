@@ -8,8 +8,8 @@ import zipfile
 import zlib
 
 from docx import Document
-from openpyxl import Workbook
 
+from tests import factories
 from vendorrisk.core.docx import to_bytes
 
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "=cmd|' /C calc'!A0", "+1+1", "-1+1", "@SUM(A1)",
@@ -26,17 +26,6 @@ def _docx(paragraphs: list[str]) -> bytes:
     for text in paragraphs:
         document.add_paragraph(text)
     return to_bytes(document)
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "vendors"
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _replace_part(data: bytes, part: str, content: bytes, extra: dict | None = None) -> bytes:
@@ -104,7 +93,7 @@ def pdf(text_ops: bytes, inflated: int = 0) -> bytes:
 def corpus() -> tuple[tuple[str, str, bytes], ...]:
     """Every crafted file: (what it is, the file name it is uploaded under, its bytes)."""
     word = _docx(["業務委託契約書", "第1条 目的"])
-    sheet = _xlsx([["ref", "name", "corporate_number", "country"], ["v1", "=1+1", "", "JP"]])
+    sheet = factories.workbook({"vendors": [["ref", "name", "corporate_number", "country"], ["v1", "=1+1", "", "JP"]]})
     document_xml = b"<w:document %s><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>" % WORD_NS
     xxe_xml = b"<w:document %s><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>" % WORD_NS
     strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
@@ -131,8 +120,9 @@ def corpus() -> tuple[tuple[str, str, bytes], ...]:
         ("invalid UTF-8", "contract.txt", b"\xff\xfe\xfa invalid \xc3\x28"),
         ("formula strings (Word)", "contract.docx", _docx(FORMULAS)),
         ("formula strings (workbook)", "register.xlsx",
-         _xlsx([["ref", "name", "name_en", "corporate_number", "country", "notes"],
-                *[[f"v{i}", f"{f} 株式会社", f, "", "JP", f] for i, f in enumerate(FORMULAS)]])),
+         factories.workbook({"vendors": [["ref", "name", "name_en", "corporate_number", "country", "notes"],
+                                         *[[f"v{i}", f"{f} 株式会社", f, "", "JP", f]
+                                           for i, f in enumerate(FORMULAS)]]})),
         ("formula strings (CSV)", "answers.csv", "\n".join(f"Q{i},{f}" for i, f in enumerate(FORMULAS)).encode()),
         ("path traversal name", "../../../../tmp/evil.pdf", pdf(b"(traversal) Tj")),
         ("Windows path traversal name", "..\\..\\..\\evil.docx", word),

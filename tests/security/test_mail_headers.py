@@ -4,11 +4,9 @@ Names with line breaks or other control characters are refused where they are ty
 (API, form, register import); names already stored with them still produce a safe
 subject (the break folded into a space, no injected header); and one message that
 cannot be sent is marked failed with its reason while the sweep sends the others."""
-import io
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from tests import factories
@@ -80,20 +78,8 @@ def test_japanese_user_reads_the_refusal_in_japanese(api, db):
     assert "改行" in response.get_json()["error"]["details"][0]["message"]
 
 
-def _workbook(sheets: dict) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_register_import_refuses_an_excel_cell_with_alt_enter(api, db):
-    data = _workbook({"vendors": [["ref", "name"], ["v1", "改行\n株式会社"], ["v2", "普通株式会社"]]})
+    data = factories.workbook({"vendors": [["ref", "name"], ["v1", "改行\n株式会社"], ["v2", "普通株式会社"]]})
     response = api("procurement").post("/api/v1/register/import", data=data,
                                        content_type="application/octet-stream")
     assert response.status_code == 422

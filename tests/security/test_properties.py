@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests import factories
-from tests.factories_trust import workbook
 from vendorrisk.contracts.checker.text import UnreadableContract, extract
 from vendorrisk.core import logs, textfields
 from vendorrisk.core.docx import to_bytes
@@ -185,7 +184,7 @@ CELL = st.one_of(TEXT.map(textfields.writable), st.integers(min_value=-2**70, ma
        columns=st.permutations(["ref", "name", "corporate_number", "country", "notes"]))
 def test_register_rows_are_imported_or_refused_by_row_never_a_500(api, db, rows, columns):
     client = api("procurement")
-    data = workbook({"vendors": [list(columns), *[list(r) for r in rows]]})
+    data = factories.workbook({"vendors": [list(columns), *[list(r) for r in rows]]})
     answer = client.post("/api/v1/register/import", data=data, content_type="application/octet-stream")
     assert answer.status_code in (200, 422), answer.get_data(as_text=True)[:300]
     if answer.status_code == 422:

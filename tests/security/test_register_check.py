@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.factories_trust import register_rows, workbook
+from tests.security.factories import register_rows
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.vendors.register_reader import apply_register, read_register
 from vendorrisk.vendors.register_check import check_register
@@ -78,7 +78,7 @@ def test_check_and_store_find_the_same_problems(app, db, case):
     factories.gen_vendor(db, name="既存株式会社", corporate_number=EXISTING)
     db.commit()
     with app.test_request_context():
-        sheets = read_register(workbook(CASES[case]), "case.xlsx")
+        sheets = read_register(factories.workbook(CASES[case]), "case.xlsx")
         checked = _problems(lambda: check_register(db, sheets))
         db.rollback()
         stored = _problems(lambda: apply_register(db, sheets))
@@ -90,7 +90,7 @@ def test_check_and_store_find_the_same_problems(app, db, case):
 
 def test_check_and_store_agree_on_what_a_valid_workbook_holds(app, db):
     with app.test_request_context():
-        sheets = read_register(workbook(register_rows(60, 20, 40)), "ok.xlsx")
+        sheets = read_register(factories.workbook(register_rows(60, 20, 40)), "ok.xlsx")
         checked = check_register(db, sheets)
         db.rollback()
         stored = apply_register(db, sheets)

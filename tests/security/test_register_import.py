@@ -9,7 +9,6 @@ approval without an approver."""
 import io
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests import factories
@@ -30,18 +29,6 @@ PLAIN_ROWS = {
 }
 
 
-def _workbook(sheets: dict) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def _counts(db):
     db.rollback()
     return [db.execute(select(func.count()).select_from(m)).scalar_one()
@@ -54,7 +41,7 @@ def _problems(details):
 
 def test_api_import_refuses_recorded_approvals_row_by_row(api, db):
     client = api("procurement")
-    response = client.post("/api/v1/register/import", data=_workbook(APPROVED_ROWS),
+    response = client.post("/api/v1/register/import", data=factories.workbook(APPROVED_ROWS),
                            content_type="application/octet-stream")
     assert response.status_code == 422, response.get_json()
     details = response.get_json()["error"]["details"]
@@ -71,7 +58,7 @@ def test_api_import_refuses_any_part_of_a_link_decision(api, db, column, value):
     sheets = {k: [list(r) for r in v] for k, v in PLAIN_ROWS.items()}
     header = sheets["links"][0]
     sheets["links"][1][header.index(column)] = value
-    response = api("compliance").post("/api/v1/register/import?dry_run=true", data=_workbook(sheets),
+    response = api("compliance").post("/api/v1/register/import?dry_run=true", data=factories.workbook(sheets),
                                       content_type="application/octet-stream")
     assert response.status_code == 422
     assert _problems(response.get_json()["error"]["details"]) == {("links", 2, column)}
@@ -81,7 +68,7 @@ def test_api_import_refuses_any_part_of_a_link_decision(api, db, column, value):
                                     "approvd"])
 def test_api_import_accepts_only_the_initial_vendor_status(api, db, status):
     sheets = {"vendors": [["ref", "name", "status"], ["v", "状態株式会社", status]]}
-    response = api("compliance").post("/api/v1/register/import", data=_workbook(sheets),
+    response = api("compliance").post("/api/v1/register/import", data=factories.workbook(sheets),
                                       content_type="application/octet-stream")
     assert response.status_code == 422
     assert _problems(response.get_json()["error"]["details"]) == {("vendors", 2, "status")}
@@ -95,7 +82,7 @@ def test_imported_links_are_unapproved_recorded_by_the_importer_who_cannot_appro
     db.commit()
     client = api("compliance")
     client.token = token
-    response = client.post("/api/v1/register/import", data=_workbook(PLAIN_ROWS),
+    response = client.post("/api/v1/register/import", data=factories.workbook(PLAIN_ROWS),
                            content_type="application/octet-stream")
     assert response.status_code == 200, response.get_json()
     db.rollback()
@@ -114,7 +101,8 @@ def test_imported_links_are_unapproved_recorded_by_the_importer_who_cannot_appro
 
 def test_page_import_refuses_recorded_approvals(client, login, db):
     login("procurement")
-    response = client.post("/arrangements/import", data={"file": (io.BytesIO(_workbook(APPROVED_ROWS)), "r.xlsx")},
+    response = client.post("/arrangements/import",
+                           data={"file": (io.BytesIO(factories.workbook(APPROVED_ROWS)), "r.xlsx")},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-test="import-errors"' in page
@@ -124,7 +112,7 @@ def test_page_import_refuses_recorded_approvals(client, login, db):
 
 def test_cli_import_refuses_recorded_approvals(runner, db, tmp_path):
     path = tmp_path / "approved.xlsx"
-    path.write_bytes(_workbook(APPROVED_ROWS))
+    path.write_bytes(factories.workbook(APPROVED_ROWS))
     result = runner.invoke(args=["import-register", str(path)])
     assert result.exit_code != 0
     assert "vendors!row 2 [status]" in result.output and "links!row 2 [approval_status]" in result.output
@@ -135,7 +123,7 @@ def test_cli_import_records_the_named_user_as_recorder(runner, db, tmp_path):
     user = factories.gen_user(db, role="procurement")
     db.commit()
     path = tmp_path / "plain.xlsx"
-    path.write_bytes(_workbook(PLAIN_ROWS))
+    path.write_bytes(factories.workbook(PLAIN_ROWS))
     result = runner.invoke(args=["import-register", str(path), "--user", user.email])
     assert result.exit_code == 0, result.output
     db.rollback()

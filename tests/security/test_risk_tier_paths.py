@@ -5,10 +5,7 @@ its own vendor, answered 200 and moved the next monitoring review. Now every pat
 set a tier — the vendor form, the vendor API, the register import — refuses it with a message
 that says where a tier is overridden; the override (page, API, CLI) is for compliance staff
 and admins only, with a reason, kept in the override history."""
-import io
-
 import pytest
-from openpyxl import Workbook
 from sqlmodel import select
 
 from tests import factories
@@ -76,14 +73,8 @@ def test_vendor_form_refuses_a_changed_risk_tier(client, login, db):
 
 
 def test_register_import_refuses_a_risk_tier_cell(api, db):
-    book = Workbook()
-    book.remove(book.active)
-    sheet = book.create_sheet("vendors")
-    sheet.append(["ref", "name", "risk_tier"])
-    sheet.append(["a", "取込段階株式会社", "low"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = api("procurement").post("/api/v1/register/import", data=buffer.getvalue(),
+    data = factories.workbook({"vendors": [["ref", "name", "risk_tier"], ["a", "取込段階株式会社", "low"]]})
+    response = api("procurement").post("/api/v1/register/import", data=data,
                                        content_type="application/octet-stream")
     assert response.status_code == 422
     details = response.get_json()["error"]["details"]

@@ -24,11 +24,10 @@ import zipfile
 import pytest
 import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from tests import factories
 from tests.conftest import ENGINE
-from tests.factories_trust import docx_bomb, paragraphs, register_rows, workbook
+from tests.security.factories import docx_bomb, paragraphs, register_rows
 from vendorrisk.core.models import ApiToken
 from vendorrisk.vendors.models import Vendor
 from vendorrisk.core import users
@@ -118,7 +117,7 @@ def test_many_xml_parts_count_together_but_streamed_worksheets_do_not(app):
             archive.writestr(f"word/header{n}.xml", b"<w:hdr>" + b" " * (5 * 1024 * 1024) + b"</w:hdr>")
     sheet = io.BytesIO()
     with zipfile.ZipFile(sheet, "w", zipfile.ZIP_DEFLATED) as archive:
-        book = zipfile.ZipFile(io.BytesIO(workbook({"vendors": [["name"], ["x"]]})))
+        book = zipfile.ZipFile(io.BytesIO(factories.workbook({"vendors": [["name"], ["x"]]})))
         for info in book.infolist():
             data = book.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":  # a 20 MB worksheet: streamed, allowed
@@ -205,15 +204,6 @@ def test_bombs_refused_within_10_s_and_300_mb_while_50_writes_succeed(db, served
 
 # --- a slow read: the write lock is not held while a file is read --------------------------
 
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
 
 def _hold_reading(monkeypatch, target: str):
     """Make the reader at ``target`` (module path, attribute) wait, as a very slow file would,
@@ -244,7 +234,7 @@ def _contract_upload(base, token, db):
 def _questionnaire_upload(base, token, db):
     vendor = factories.gen_vendor(db)
     db.commit()
-    data = workbook({"Questions": [["ID", "Question", "Answer", "Comment"],
+    data = factories.workbook({"Questions": [["ID", "Question", "Answer", "Comment"],
                                    ["Q1", "Do you encrypt data at rest?", "Yes", ""],
                                    ["Q2", "Do you have an ISMS?", "Yes", ""]]})
     # A plain question/answer sheet is a layout no profile recognises: imported as confirmed.
@@ -254,7 +244,7 @@ def _questionnaire_upload(base, token, db):
 
 
 def _register_upload(base, token, db):
-    data = workbook(register_rows(1500, 500, 1000))  # 3,000 rows
+    data = factories.workbook(register_rows(1500, 500, 1000))  # 3,000 rows
     return lambda: requests.post(f"{base}/api/v1/register/import", data=data, timeout=300,
                                  headers={"Authorization": f"Bearer {token}",
                                           "Content-Type": "application/octet-stream"})
@@ -290,7 +280,7 @@ def test_writes_go_on_while_an_upload_is_being_read(db, live_server, monkeypatch
 @sqlite_only
 def test_register_dry_run_takes_no_write_lock(app, db, api, database_url):
     client = api("procurement")
-    data = workbook(register_rows(1500, 500, 1000))
+    data = factories.workbook(register_rows(1500, 500, 1000))
     holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=1, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock throughout
     try:
@@ -307,7 +297,7 @@ def test_register_dry_run_takes_no_write_lock(app, db, api, database_url):
 
 @sqlite_only
 def test_page_and_cli_dry_runs_take_no_write_lock(app, db, login, client, runner, database_url, tmp_path):
-    data = workbook(register_rows(30, 10, 20))
+    data = factories.workbook(register_rows(30, 10, 20))
     login("procurement")
     path = tmp_path / "dry.xlsx"
     path.write_bytes(data)
@@ -402,12 +392,13 @@ def test_reading_stops_when_its_time_budget_is_spent(app, db, api):
                            data={"file": (io.BytesIO(_contract_docx()), "contract.docx")},
                            content_type="multipart/form-data")
     assert contract.status_code == 422 and "took longer than 0 seconds" in contract.get_json()["error"]["message"]
-    register = client.post("/api/v1/register/import?dry_run=true", data=workbook(register_rows(3, 1, 1)),
-                           content_type="application/octet-stream")
+    register = client.post("/api/v1/register/import?dry_run=true",
+                           data=factories.workbook(register_rows(3, 1, 1)), content_type="application/octet-stream")
     assert register.status_code == 422 and "took longer" in register.get_json()["error"]["message"]
     vendor = factories.gen_vendor(db)
     db.commit()
-    answers = workbook({"Questions": [["ID", "Question", "Answer"], ["Q1", "Do you encrypt data at rest?", "Yes"]]})
+    answers = factories.workbook({"Questions": [["ID", "Question", "Answer"],
+                                                ["Q1", "Do you encrypt data at rest?", "Yes"]]})
     questionnaire = client.post(f"/api/v1/vendors/{vendor.id}/questionnaire-responses",
                                 data={"file": (io.BytesIO(answers), "answers.xlsx"), "dry_run": "1"},
                                 content_type="multipart/form-data")

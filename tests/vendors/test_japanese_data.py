@@ -84,23 +84,23 @@ def test_no_approval_without_a_current_clear_check_on_every_path(app, client, db
     preparer = factories.gen_user(db, role="procurement")
     approver = factories.gen_user(db, role="compliance")
     vendor = factories.gen_vendor(db, name="株式会社未確認", status="under_assessment")
-    db.commit()
-    with pytest.raises(Conflict):  # the status change
-        vendor_service.change_status(db, vendor, "approved", approver)
     assessment = gen_assessment(db, vendor, preparer, state="submitted")
-    with pytest.raises(Conflict):  # the selection approval
+    db.commit()
+    with pytest.raises(Conflict):  # the status change never approves (tests/security/test_vendor_approval_paths.py)
+        vendor_service.change_status(db, vendor, "approved", approver)
+    with pytest.raises(Conflict):  # the selection approval, the one way to approve
         selection.approve(db, assessment, user=approver)
     factories.gen_check(db, vendor, result="hit")  # a check that found something does not count
     with pytest.raises(Conflict):
-        vendor_service.change_status(db, vendor, "conditionally_approved", approver)
+        selection.approve(db, assessment, user=approver)
     factories.gen_check(db, vendor, checked_on=date.today() - timedelta(days=400),
                         next_due=date.today() - timedelta(days=35))  # older than the hit: still not current
     with pytest.raises(Conflict):
-        vendor_service.change_status(db, vendor, "approved", approver)
+        selection.approve(db, assessment, user=approver)
     db.rollback()
     # the page shows why; a clear, current check recorded on the page lets the vendor be approved
     login("compliance")
-    shown = client.post(f"/vendors/{vendor.id}/status", data={"status": "approved"})
+    shown = client.post(f"/selection/{assessment.id}/approve")
     assert shown.status_code == 409 and "反社会的勢力チェック" in shown.get_data(as_text=True)
     refused = client.post(f"/vendors/{vendor.id}/antisocial-checks",
                           data={"checked_on": date.today().isoformat(), "method": "database", "result": "clear"})
@@ -114,7 +114,10 @@ def test_no_approval_without_a_current_clear_check_on_every_path(app, client, db
     check = db.exec(select(AntisocialCheck).where(AntisocialCheck.vendor_id == vendor.id)).one()
     assert check.next_due.year == date.today().year + 1 and check.evidence_filename == "search.txt"
     assert client.get(f"/vendors/{vendor.id}/antisocial-checks/{check.id}/evidence").data.startswith(b"search log")
-    assert client.post(f"/vendors/{vendor.id}/status", data={"status": "approved"}).status_code == 302
+    assert client.post(f"/selection/{assessment.id}/approve").status_code == 302
+    db.rollback()
+    db.expire_all()
+    assert db.get(Vendor, vendor.id).status == "approved"
 
 
 def test_antisocial_checks_api(db, api):

@@ -1,7 +1,7 @@
 """The register in Excel: real .xlsx export, neutralised cells, import with dry run, all or nothing."""
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import func, select
 
 from tests import factories
@@ -9,18 +9,6 @@ from tests.vendors.factories import dag_chain
 from vendorrisk.vendors import chain_queries as chains_queries
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
 from vendorrisk.vendors.register_export import register_workbook
-
-
-def _workbook(sheets: dict) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _count(db, model):
@@ -88,7 +76,7 @@ def test_import_reports_row_errors_and_stores_nothing(app, db, login, client):
     factories.gen_vendor(db, name="既存株式会社", corporate_number=factories.corporate_number(777))
     db.commit()
     before = [_count(db, m) for m in (Vendor, Arrangement, OutsourcingLink)]
-    data = _workbook({
+    data = factories.workbook({
         "vendors": [["ref", "name", "corporate_number", "country", "is_cloud"],
                     ["v1", "新規株式会社", "", "JP", "yes"],
                     ["v2", "番号不正株式会社", "1234567890123", "JP", "no"],
@@ -122,11 +110,12 @@ def test_import_reports_row_errors_and_stores_nothing(app, db, login, client):
 
 
 def test_import_commit_through_page_and_cli(app, db, login, client, runner, tmp_path):
-    data = _workbook({"vendors": [["ref", "name", "status"], ["p", "親株式会社", "prospect"], ["c", "子株式会社", ""]],
-                      "arrangements": [["ref", "vendor", "title", "handles_user_data", "data_locations"],
-                                       ["a", "p", "委託", "yes", "JP:Tokyo; US"]],
-                      "links": [["arrangement", "parent_vendor", "vendor", "approval_status", "approval_basis"],
-                                ["a", "p", "c", "unapproved", ""]]})
+    data = factories.workbook({
+        "vendors": [["ref", "name", "status"], ["p", "親株式会社", "prospect"], ["c", "子株式会社", ""]],
+        "arrangements": [["ref", "vendor", "title", "handles_user_data", "data_locations"],
+                         ["a", "p", "委託", "yes", "JP:Tokyo; US"]],
+        "links": [["arrangement", "parent_vendor", "vendor", "approval_status", "approval_basis"],
+                  ["a", "p", "c", "unapproved", ""]]})
     path = tmp_path / "onboard.xlsx"
     path.write_bytes(data)
     dry = runner.invoke(args=["import-register", str(path), "--dry-run"])
@@ -150,7 +139,7 @@ def test_import_refuses_files_that_are_not_workbooks(app, db, api):
                            content_type="application/octet-stream")
     assert response.status_code == 422
     ok = client.post("/api/v1/register/import?dry_run=true",
-                     data=_workbook({"vendors": [["name"], ["API株式会社"]]}),
+                     data=factories.workbook({"vendors": [["name"], ["API株式会社"]]}),
                      content_type="application/octet-stream")
     assert ok.status_code == 200 and ok.get_json()["vendors"] == 1
     assert _count(db, Vendor) == 0

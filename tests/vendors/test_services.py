@@ -91,9 +91,11 @@ def test_lifecycle_transitions_and_who_decides(db):
         vendor_service.change_status(db, vendor, "approved", compliance)  # must be assessed first
     vendor_service.change_status(db, vendor, "under_assessment", procurement)
     with pytest.raises(Forbidden):
-        vendor_service.change_status(db, vendor, "approved", procurement)
-    factories.gen_check(db, vendor)  # approval needs a current 反社会的勢力チェック (tests/vendors/test_antisocial.py)
-    vendor_service.change_status(db, vendor, "conditionally_approved", compliance)
+        vendor_service.change_status(db, vendor, "rejected", procurement)
+    factories.gen_check(db, vendor)  # even with a current 反社会的勢力チェック, approval follows an assessment
+    with pytest.raises(Conflict):  # (tests/security/test_vendor_approval_paths.py)
+        vendor_service.change_status(db, vendor, "conditionally_approved", compliance)
+    vendor_service.change_status(db, vendor, "rejected", compliance)
     vendor_service.change_status(db, vendor, "terminated", procurement)
     with pytest.raises(Conflict):
         vendor_service.change_status(db, vendor, "under_assessment", compliance)

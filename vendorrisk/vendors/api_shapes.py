@@ -47,7 +47,8 @@ ArrangementPage = page_of(ArrangementPublic, "ArrangementPage")
 
 class VendorPatch(VendorUpdate):
     """Changes to a vendor (validated as ``VendorUpdate``); ``status`` moves it through its
-    lifecycle (compliance and procurement staff only)."""
+    lifecycle (compliance and procurement staff only). ``approved`` and
+    ``conditionally_approved`` are refused (409): they follow a selection assessment's decision."""
 
     status: Optional[Literal[VENDOR_STATUSES]] = None
 

@@ -12,19 +12,17 @@ checked. Storing checks every rule again under the lock, so what changed in betw
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from vendorrisk.core import parse_budget
-from vendorrisk.core.errors import Conflict, DomainError, ValidationFailed
+from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import ArrangementCreate, LocationCreate
 from vendorrisk.vendors.chains import LinkCreate
-from vendorrisk.vendors.identifiers import normalise_corporate_number
-from vendorrisk.vendors.models import Vendor
-from vendorrisk.vendors.register_reader import (VENDOR_TEXT_COLUMNS, ImportReport, RegisterSheets, _detail_column, _flag,
-                                                _initial_status_only, _locations, _message,
-                                                _no_link_decision, _Problem, refuse_if_errors)
+from vendorrisk.vendors.register_reader import (ImportReport, RegisterSheets, RowWalk, _flag, _initial_status_only,
+                                                _no_link_decision, arrangement_data, find_vendor, new_ref,
+                                                refuse_if_errors, vendor_data)
 
 
 @dataclass
@@ -57,63 +55,35 @@ class _Chain:
         self.parents.setdefault(child, set()).add(parent)
 
 
-class _Checker:
+class _Checker(RowWalk):
+    budgeted = True
+
     def __init__(self, session: Session):
-        self.session = session
-        self.report = ImportReport()
+        super().__init__(session)
         self.vendor_refs: dict[str, tuple] = {}  # ref -> ("row", ref) for new, ("id", id) for registered
         self.names: dict[tuple, str] = {}
         self.numbers: dict[str, int] = {}  # corporate number -> row that registers it
         self.normalised: dict[str, tuple[int, str]] = {}  # normalised name -> (row, name)
         self.chains: dict[str, _Chain] = {}
 
-    def error(self, sheet, row, column, message):
-        self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
-
-    def run_sheet(self, sheet, rows, handler):
-        for number, row in rows:
-            parse_budget.check()
-            try:
-                handler(number, row)
-            except _Problem as problem:
-                self.error(sheet, number, problem.column, problem.message)
-            except DomainError as exc:
-                self.error(sheet, number, _detail_column(exc, ""), _message(exc))
-
-    def vendor_key(self, ref: str, column: str) -> tuple:
+    def vendor_of(self, ref: str, column: str) -> tuple:
         """The vendor a cell names: a ref of the vendors sheet, or a registered vendor."""
         if ref in self.vendor_refs:
             return self.vendor_refs[ref]
-        number = normalise_corporate_number(ref)
-        query = select(Vendor.id, Vendor.name).where(Vendor.corporate_number == number) if number.isdigit() \
-            else select(Vendor.id, Vendor.name).where(Vendor.name == ref)
-        found = self.session.exec(query.limit(2)).all()
-        if len(found) != 1:
-            raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
-                           if not found else
-                           _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
-        key = ("id", found[0][0])
-        self.names[key] = found[0][1]
+        vendor_id, name = find_vendor(self.session, ref, column)
+        key = ("id", vendor_id)
+        self.names[key] = name
         return key
 
+    def in_chain(self, chain: _Chain, parent: tuple) -> bool:
+        return chain.contains(parent)
+
     def check_locations(self, text: str, column: str) -> None:
-        for loc in _locations(text):
-            try:
-                parse(LocationCreate, loc)
-            except ValidationFailed as exc:
-                raise _Problem(column, f"{loc['country']}:{loc['region']}: {_message(exc)}")
-            self.report.locations += 1
+        self.locations(text, column, lambda loc: parse(LocationCreate, loc))
 
     def vendor_row(self, number: int, row: dict) -> None:
-        data = {k: row.get(k, "") for k in VENDOR_TEXT_COLUMNS if k in row}
-        for k in ("corporate_number", "lei", "risk_tier"):
-            data[k] = row.get(k) or None
-        data["country"] = data.get("country") or "JP"
-        data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
-        data["is_cloud"] = _flag(row, "is_cloud")
-        ref = row.get("ref") or row["name"]
-        if ref in self.vendor_refs:
-            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+        data = vendor_data(row)
+        ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
         payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
         self._refuse_duplicates(payload)
         key = ("row", ref)
@@ -139,54 +109,18 @@ class _Checker:
         # the register itself: the vendor service's own check (a read)
         vendor_service._refuse_duplicates(self.session, payload.name, number, payload.confirm_duplicate)
 
-    def arrangement_row(self, number: int, row: dict) -> None:
-        vendor = self.vendor_key(row["vendor"], "vendor")
-        data = {k: row[k] for k in ("title", "service", "business_function", "exit_plan",
-                                    "user_data_categories") if k in row}
-        for k in ("start_date", "end_date", "notice_period_days"):
-            data[k] = row.get(k) or None
-        for k in ("is_important", "is_cloud", "handles_user_data"):
-            data[k] = _flag(row, k)
-        data["subcontracting_allowed"] = _flag(row, "subcontracting_allowed", True)
-        data["vendor_id"] = 0  # validated for its shape here; the vendor was resolved above
-        ref = row.get("ref") or row["title"]
-        if ref in self.chains:
-            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+    def arrangement_row(self, _number: int, row: dict) -> None:
+        vendor = self.vendor_of(row["vendor"], "vendor")
+        data = arrangement_data(row, 0)  # the vendor_id's shape; the vendor was resolved above
+        ref = new_ref(row.get("ref") or row["title"], self.chains)
         parse(ArrangementCreate, data)
         self.check_locations(row.get("data_locations", ""), "data_locations")
         self.chains[ref] = _Chain(tier1=vendor)
         self.report.arrangements += 1
 
-    def links(self, rows) -> None:
-        pending = []
-        for number, row in rows:
-            parse_budget.check()
-            try:
-                chain = self.chains.get(row["arrangement"])
-                if chain is None:
-                    raise _Problem("arrangement", _("No arrangement %(ref)s in the arrangements sheet.",
-                                                     ref=repr(row["arrangement"])))
-                pending.append((number, row, chain, self.vendor_key(row["parent_vendor"], "parent_vendor"),
-                                self.vendor_key(row["vendor"], "vendor")))
-            except _Problem as problem:
-                self.error("links", number, problem.column, problem.message)
-        progress = True
-        while pending and progress:  # a link counts once its parent is in the chain, as when storing
-            progress, waiting = False, []
-            for item in pending:
-                number, row, chain, parent, child = item
-                if not chain.contains(parent):
-                    waiting.append(item)
-                    continue
-                progress = True
-                self.run_sheet("links", [(number, row)], lambda n, r: self.link_row(r, chain, parent, child))
-            pending = waiting
-        for number, row, chain, parent, child in pending:
-            self.run_sheet("links", [(number, row)], lambda n, r: self.link_row(r, chain, parent, child))
-
-    def link_row(self, row: dict, chain: _Chain, parent: tuple, child: tuple) -> None:
+    def link_row(self, _number: int, row: dict, chain: _Chain, parent: tuple, child: tuple) -> None:
         parse(LinkCreate, {"parent_vendor_id": 0, "vendor_id": 0, "service": row.get("service", ""),
-                                          "touches_user_data": _flag(row, "touches_user_data")})
+                           "touches_user_data": _flag(row, "touches_user_data")})
         if parent == child:
             raise Conflict(_("%(name)s cannot sub-outsource to itself.", name=self.names.get(child, "?")),
                            [{"field": "vendor_id", "message": _("A vendor cannot be its own subcontractor.")}])

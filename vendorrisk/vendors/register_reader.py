@@ -106,7 +106,8 @@ def _initial_status_only(row: dict) -> None:
         raise _Problem("status", _(
             "Vendors are imported as prospect only, so %(status)s cannot be imported: approval and the "
             "other statuses are decisions recorded in vendorrisk, with mutual checks (Art. 8(5)). "
-            "Clear the cell or write prospect, then record the decision on the vendor's page.",
+            "Clear the cell or write prospect, then record the decision in vendorrisk (approval: through "
+            "a selection assessment).",
             status=repr(status)))
 
 
@@ -149,113 +150,161 @@ def _message(exc: DomainError) -> str:
     return exc.message + (" " + " ".join(parts) if parts and exc.message == _("The input is invalid.") else "")
 
 
-class _Importer:
-    def __init__(self, session: Session, user: User | None):
-        self.session, self.user = session, user
+def vendor_data(row: dict) -> dict:
+    """A vendors-sheet row as the vendor form gives it (``VendorCreate``'s fields)."""
+    data = {k: row.get(k, "") for k in VENDOR_TEXT_COLUMNS if k in row}
+    for k in ("corporate_number", "lei", "risk_tier"):
+        data[k] = row.get(k) or None
+    data["country"] = data.get("country") or "JP"
+    data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
+    data["is_cloud"] = _flag(row, "is_cloud")
+    return data
+
+
+def arrangement_data(row: dict, vendor_id: int) -> dict:
+    """An arrangements-sheet row as the arrangement form gives it (``ArrangementCreate``)."""
+    data = {k: row[k] for k in ("title", "service", "business_function", "exit_plan",
+                                "user_data_categories") if k in row}
+    for k in ("start_date", "end_date", "notice_period_days"):
+        data[k] = row.get(k) or None
+    for k in ("is_important", "is_cloud", "handles_user_data"):
+        data[k] = _flag(row, k)
+    data["subcontracting_allowed"] = _flag(row, "subcontracting_allowed", True)
+    data["vendor_id"] = vendor_id
+    return data
+
+
+def find_vendor(session: Session, ref: str, column: str) -> tuple[int, str]:
+    """(id, name) of the registered vendor a cell names by corporate number or exact name."""
+    number = normalise_corporate_number(ref)
+    query = select(Vendor.id, Vendor.name).where(Vendor.corporate_number == number) if number.isdigit() \
+        else select(Vendor.id, Vendor.name).where(Vendor.name == ref)
+    found = session.exec(query.limit(2)).all()
+    if len(found) != 1:
+        raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
+                       if not found else
+                       _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
+    return found[0]
+
+
+def new_ref(ref: str, seen) -> str:
+    """A sheet's ``ref``, refused if an earlier row of the sheet used it."""
+    if ref in seen:
+        raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
+    return ref
+
+
+class RowWalk:
+    """Going through a register's rows, as storing them (``_Importer``) and as checking them
+    (``register_check._Checker``) both do: every problem recorded with its sheet, row and
+    column; the links taken in the order a chain is built. Subclasses say what a vendor and
+    a chain are (``vendor_of``, ``chain_of``, ``in_chain``) and what a row does."""
+
+    budgeted = False  # True: each row spends from the reading budget (the check runs in one)
+
+    def __init__(self, session: Session):
+        self.session = session
         self.report = ImportReport()
-        self.vendor_refs: dict[str, int] = {}
-        self.arrangement_refs: dict[str, Arrangement] = {}
 
     def error(self, sheet, row, column, message):
         self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
 
-    def vendor_id(self, ref: str, column: str) -> int:
-        if ref in self.vendor_refs:
-            return self.vendor_refs[ref]
-        number = normalise_corporate_number(ref)
-        query = select(Vendor.id).where(Vendor.corporate_number == number) if number.isdigit() \
-            else select(Vendor.id).where(Vendor.name == ref)
-        found = self.session.exec(query.limit(2)).all()
-        if len(found) != 1:
-            raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
-                           if not found else
-                           _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
-        return found[0]
+    def pace(self) -> None:
+        if self.budgeted:
+            parse_budget.check()
 
-    def add_locations(self, text, column, **owner):
-        for loc in _locations(text):
-            try:
-                arrangement_service.add_location(self.session, loc, **owner)
-            except ValidationFailed as exc:
-                raise _Problem(column, f"{loc['country']}:{loc['region']}: {_message(exc)}")
-            self.report.locations += 1
-
-    def vendor_row(self, row: dict) -> None:
-        data = {k: row.get(k, "") for k in VENDOR_TEXT_COLUMNS if k in row}
-        for k in ("corporate_number", "lei", "risk_tier"):
-            data[k] = row.get(k) or None
-        data.setdefault("country", "JP")
-        data["country"] = data["country"] or "JP"
-        data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
-        data["is_cloud"] = _flag(row, "is_cloud")
-        ref = row.get("ref") or row["name"]
-        if ref in self.vendor_refs:
-            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
-        vendor = vendor_service.create_vendor(self.session, data)  # status prospect, as on the form
-        self.vendor_refs[ref] = vendor.id
-        _initial_status_only(row)  # after the ref is known, so later rows are still checked
-        self.report.vendors += 1
-
-    def arrangement_row(self, row: dict) -> None:
-        vendor_id = self.vendor_id(row["vendor"], "vendor")
-        data = {k: row[k] for k in ("title", "service", "business_function", "exit_plan",
-                                    "user_data_categories") if k in row}
-        for k in ("start_date", "end_date", "notice_period_days"):
-            data[k] = row.get(k) or None
-        for k in ("is_important", "is_cloud", "handles_user_data"):
-            data[k] = _flag(row, k)
-        data["subcontracting_allowed"] = _flag(row, "subcontracting_allowed", True)
-        data["vendor_id"] = vendor_id
-        ref = row.get("ref") or row["title"]
-        if ref in self.arrangement_refs:
-            raise _Problem("ref", _("The reference %(ref)s is used twice.", ref=repr(ref)))
-        arrangement = arrangement_service.create_arrangement(self.session, data)
-        self.add_locations(row.get("data_locations", ""), "data_locations", arrangement=arrangement)
-        self.arrangement_refs[ref] = arrangement
-        self.report.arrangements += 1
-
-    def link_row(self, row: dict, arrangement: Arrangement, parent_id: int, child_id: int) -> None:
-        link = chain_service.add_link(self.session, arrangement, {  # unapproved; recorded by the importer
-            "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
-            "touches_user_data": _flag(row, "touches_user_data")})
-        self.add_locations(row.get("data_locations", ""), "data_locations", link=link)
-        self.report.links += 1
-        _no_link_decision(row)  # after the link is in, so that links below it are still checked
-
-    def run_sheet(self, sheet, rows, handler):
+    def run_sheet(self, sheet, rows, handler, *args):
+        """``handler(number, row, *args)`` for each row; its refusal is recorded, not raised."""
         for number, row in rows:
+            self.pace()
             try:
-                handler(row)
+                handler(number, row, *args)
             except _Problem as problem:
                 self.error(sheet, number, problem.column, problem.message)
             except DomainError as exc:
                 self.error(sheet, number, _detail_column(exc, ""), _message(exc))
 
-    def links(self, rows):
+    def locations(self, text: str, column: str, keep) -> None:
+        """``keep(location)`` for each ``COUNTRY:region`` of a cell; a refused one names the cell."""
+        for loc in _locations(text):
+            try:
+                keep(loc)
+            except ValidationFailed as exc:
+                raise _Problem(column, f"{loc['country']}:{loc['region']}: {_message(exc)}")
+            self.report.locations += 1
+
+    def links(self, rows) -> None:
+        """Each link once its parent is in its arrangement's chain (rows may come in any
+        order); those whose parent never comes in last, so that their problem is reported."""
         pending = []
         for number, row in rows:
+            self.pace()
             try:
-                arrangement = self.arrangement_refs.get(row["arrangement"])
-                if arrangement is None:
-                    raise _Problem("arrangement", _("No arrangement %(ref)s in the arrangements sheet.",
-                                                     ref=repr(row["arrangement"])))
-                pending.append((number, row, arrangement, self.vendor_id(row["parent_vendor"], "parent_vendor"),
-                                self.vendor_id(row["vendor"], "vendor")))
+                pending.append((number, row, self.chain_of(row["arrangement"]),
+                                self.vendor_of(row["parent_vendor"], "parent_vendor"),
+                                self.vendor_of(row["vendor"], "vendor")))
             except _Problem as problem:
                 self.error("links", number, problem.column, problem.message)
         progress = True
-        while pending and progress:  # add a link once its parent is in the chain
+        while pending and progress:
             progress, waiting = False, []
             for item in pending:
-                number, row, arrangement, parent_id, child_id = item
-                if not chain_service.in_chain(self.session, arrangement, parent_id):
+                number, row, chain, parent, child = item
+                if not self.in_chain(chain, parent):
                     waiting.append(item)
                     continue
                 progress = True
-                self.run_sheet("links", [(number, row)], lambda r: self.link_row(r, arrangement, parent_id, child_id))
+                self.run_sheet("links", [(number, row)], self.link_row, chain, parent, child)
             pending = waiting
-        for number, row, arrangement, parent_id, child_id in pending:
-            self.run_sheet("links", [(number, row)], lambda r: self.link_row(r, arrangement, parent_id, child_id))
+        for number, row, chain, parent, child in pending:
+            self.run_sheet("links", [(number, row)], self.link_row, chain, parent, child)
+
+    def chain_of(self, ref: str):
+        """The arrangement (or its chain) a links-sheet cell names."""
+        found = self.chains.get(ref)
+        if found is None:
+            raise _Problem("arrangement", _("No arrangement %(ref)s in the arrangements sheet.", ref=repr(ref)))
+        return found
+
+
+class _Importer(RowWalk):
+    def __init__(self, session: Session, user: User | None):
+        super().__init__(session)
+        self.user = user
+        self.vendor_refs: dict[str, int] = {}
+        self.chains: dict[str, Arrangement] = {}  # arrangement ref -> arrangement
+
+    def vendor_of(self, ref: str, column: str) -> int:
+        return self.vendor_refs[ref] if ref in self.vendor_refs else find_vendor(self.session, ref, column)[0]
+
+    def in_chain(self, arrangement: Arrangement, parent_id: int) -> bool:
+        return chain_service.in_chain(self.session, arrangement, parent_id)
+
+    def vendor_row(self, _number: int, row: dict) -> None:
+        data = vendor_data(row)
+        ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
+        vendor = vendor_service.create_vendor(self.session, data)  # status prospect, as on the form
+        self.vendor_refs[ref] = vendor.id
+        _initial_status_only(row)  # after the ref is known, so later rows are still checked
+        self.report.vendors += 1
+
+    def arrangement_row(self, _number: int, row: dict) -> None:
+        data = arrangement_data(row, self.vendor_of(row["vendor"], "vendor"))
+        ref = new_ref(row.get("ref") or row["title"], self.chains)
+        arrangement = arrangement_service.create_arrangement(self.session, data)
+        self.locations(row.get("data_locations", ""), "data_locations",
+                       lambda loc: arrangement_service.add_location(self.session, loc, arrangement=arrangement))
+        self.chains[ref] = arrangement
+        self.report.arrangements += 1
+
+    def link_row(self, _number: int, row: dict, arrangement: Arrangement, parent_id: int, child_id: int) -> None:
+        link = chain_service.add_link(self.session, arrangement, {  # unapproved; recorded by the importer
+            "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
+            "touches_user_data": _flag(row, "touches_user_data")})
+        self.locations(row.get("data_locations", ""), "data_locations",
+                       lambda loc: arrangement_service.add_location(self.session, loc, link=link))
+        self.report.links += 1
+        _no_link_decision(row)  # after the link is in, so that links below it are still checked
 
 
 @dataclass

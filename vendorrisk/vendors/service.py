@@ -57,6 +57,9 @@ TRANSITIONS = {
 }
 DECISIONS = {"approved", "conditionally_approved", "rejected"}  # compliance decides these
 APPROVED = antisocial.APPROVED  # statuses that need a current 反社会的勢力チェック
+# Approval is four-eyes (Art. 25(1), 8(5)): these statuses are set only by the decision of a
+# selection assessment (selection.service), never by a status change, an edit or an import.
+FOLLOW_ASSESSMENT = frozenset(APPROVED)
 EDITORS = ("admin", "compliance", "procurement")
 
 
@@ -268,13 +271,28 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
     return vendor
 
 
+def refuse_approval() -> None:
+    """Raise the ``Conflict`` that says a vendor is approved only through a decided selection
+    assessment (issue 16: the vendor form and API could set ``approved`` directly)."""
+    raise Conflict(_("A vendor is approved only through a selection assessment (Art. 25(1)): one person "
+                     "prepares and submits it, another approves it (Art. 8(5)), and the vendor's status "
+                     "follows that decision."),
+                   [{"field": "status", "message": _(
+                       "Start one with New assessment on the vendor's page or the Selection page, or "
+                       "POST /api/v1/selection/assessments.")}])
+
+
 def change_status(session: Session, vendor: Vendor, status: str, user: User) -> Vendor:
-    """Move a vendor along its lifecycle; approval decisions belong to compliance."""
+    """Move a vendor along its lifecycle (under assessment, back to prospect, rejected,
+    terminated); rejection is for compliance, and approval follows a selection assessment
+    (``FOLLOW_ASSESSMENT``), never a status change."""
     if status not in VENDOR_STATUSES:
         raise ValidationFailed(_("Unknown status."), [{"field": "status", "message": _(
             "Choose one of %(choices)s.", choices=", ".join(VENDOR_STATUSES))}])
     if status == vendor.status:
         return vendor
+    if status in FOLLOW_ASSESSMENT:
+        refuse_approval()
     lock(session, vendor)  # decide on the latest committed status; concurrent deciders queue
     if status == vendor.status:
         return vendor
@@ -284,8 +302,6 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
                            sorted(TRANSITIONS[vendor.status])) or "none")}])
     if status in DECISIONS and user.role not in ("admin", "compliance"):
         raise Forbidden(_("Only compliance staff decide on approval or rejection."))
-    if status in APPROVED:
-        antisocial.require_current_check(session, vendor)
     vendor.status = status
     session.add(vendor)
     session.flush()

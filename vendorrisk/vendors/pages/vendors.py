@@ -131,7 +131,8 @@ def show(vendor_id: int, form: str = "", values: dict | None = None, errors=(), 
                            direct=direct, elsewhere=elsewhere, staff=staff,
                            can_edit=vendor_service.can_edit_vendor(db, user, vendor.id),
                            can_assign=user.role in vendor_service.EDITORS,
-                           next_statuses=[s for s in VENDOR_STATUSES if s in vendor_service.TRANSITIONS[vendor.status]],
+                           next_statuses=[s for s in VENDOR_STATUSES if s in vendor_service.TRANSITIONS[vendor.status]
+                                          and s not in vendor_service.FOLLOW_ASSESSMENT],
                            panels=registry.current().panels(db, vendor), form=form, values=values or {},
                            errors=list(errors)), status
 
@@ -139,7 +140,8 @@ def show(vendor_id: int, form: str = "", values: dict | None = None, errors=(), 
 @bp.post("/<int:vendor_id>/status")
 @allow("compliance", "procurement")
 def change_status(vendor_id: int):
-    """Move the vendor along its lifecycle (approval decisions: compliance only)."""
+    """Move the vendor along its lifecycle (rejection: compliance only; approval follows a
+    selection assessment and is refused here)."""
     db = get_session()
     vendor = vendor_service.get_vendor(db, vendor_id)
     try:

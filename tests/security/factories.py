@@ -1,10 +1,9 @@
-"""Builders for the issue-16 tests: large register workbooks and decompression bombs."""
+"""Builders for the security tests (issue 16): the rows of large register workbooks (saved by
+``tests.factories.workbook``) and decompression bombs."""
 import io
 import random
 import string
 import zipfile
-
-from openpyxl import Workbook
 
 from tests import factories
 
@@ -37,18 +36,6 @@ def register_rows(vendors: int, arrangements: int, links: int, offset: int = 0) 
         child = f"v{offset + (int(parent[1:]) - offset + 1 + i // len(refs)) % vendors}"
         link_rows.append([arrangement, parent, child, f"再委託{i}", "no"])
     return {"vendors": vendor_rows, "arrangements": arrangement_rows, "links": link_rows}
-
-
-def workbook(sheets: dict) -> bytes:
-    """An .xlsx with the given sheets (title -> rows)."""
-    book = Workbook(write_only=True)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def paragraphs(size: int, vocabulary: int, seed: int = 16) -> bytes:
