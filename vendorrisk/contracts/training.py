@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from vendorrisk.contracts.checker import evidence
@@ -120,6 +121,34 @@ def review_threshold(values: list[float], present: list[bool], found: float) -> 
     return best
 
 
+@dataclass
+class CrossValidated:
+    """The document model's cross-validated decision values, one per (document, clause) pair."""
+
+    values: list[float]
+    present: list[bool]
+    langs: list[str]
+    real: list[bool]
+    clauses: list[int]
+    documents: list[str]
+    folds: list[int]
+    features: list[list[float]]  # evidence.FEATURES of each pair
+
+
+def choose_thresholds(values, present, langs, real) -> tuple[dict, dict]:
+    """``found`` and ``review`` per language from cross-validated decision values: ``found``
+    keeps false *found* within MAX_FALSE_FOUND on the real and on the own documents alike;
+    ``review`` is balanced on the real documents (the own ones are no estimate)."""
+    found, review = {}, {}
+    for lang in LANGS:
+        groups = [[i for i, value in enumerate(langs) if value == lang and real[i] == group]
+                  for group in (True, False)]
+        found[lang] = max(found_threshold([values[i] for i in g], [present[i] for i in g]) for g in groups if g)
+        chosen = groups[0] or groups[1]
+        review[lang] = review_threshold([values[i] for i in chosen], [present[i] for i in chosen], found[lang])
+    return found, review
+
+
 def _fit_stacker(rows, labels):
     from sklearn.linear_model import LogisticRegression
     model = LogisticRegression(C=STACKER_C, max_iter=4000)
@@ -143,9 +172,11 @@ def _counts(values, present, langs, found, review, wanted) -> dict:
     return c
 
 
-def train(documents: list[Document] | None = None, log=print) -> dict:
+def train(documents: list[Document] | None = None, log=print, on_cross_validated=None) -> dict:
     """Fit the scorer on ``documents`` (default: the real corpus less its held-out rounds,
-    and the own corpus) and return the model as a JSON-ready dict."""
+    and the own corpus) and return the model as a JSON-ready dict. ``on_cross_validated``,
+    when given, receives the document model's cross-validated values (``CrossValidated``),
+    for experiments on the decision rule that never look at a held-out document."""
     clause_ids = [c.id for c in clause_library.library()]
     documents = documents if documents is not None else \
         [d for d in real_documents() if not d.heldout] + own_documents()
@@ -215,15 +246,11 @@ def train(documents: list[Document] | None = None, log=print) -> dict:
     pair_langs = [langs_of[d] for d, *_r in pairs]
     real = [per_doc[d][0].source != "own" for d, *_r in pairs]
     present = [p for *_r, p in pairs]
-    found, review = {}, {}
-    for lang in LANGS:
-        # found: within MAX_FALSE_FOUND on the real and on the own documents alike;
-        # review: balanced on the real documents (the own ones are no estimate)
-        groups = [[i for i, value in enumerate(pair_langs) if value == lang and real[i] == group]
-                  for group in (True, False)]
-        found[lang] = max(found_threshold([values[i] for i in g], [present[i] for i in g]) for g in groups if g)
-        chosen = groups[0] or groups[1]
-        review[lang] = review_threshold([values[i] for i in chosen], [present[i] for i in chosen], found[lang])
+    if on_cross_validated is not None:
+        on_cross_validated(CrossValidated(values, present, pair_langs, real, [k for _d, k, *_r in pairs],
+                                          [per_doc[d][0].key for d, *_r in pairs],
+                                          [fold_of[d] for d, *_r in pairs], [f for _d, _k, f, _p in pairs]))
+    found, review = choose_thresholds(values, present, pair_langs, real)
     bias, weights = _fit_stacker(stack_rows, stack_labels)
     stacker = {"features": list(evidence.FEATURES), "bias": round(bias, 5), "weights": [round(w, 5) for w in weights],
                "found": found, "review": review}
