@@ -5,7 +5,7 @@ spread over an article (several moderate sentences, a heading, the library's phr
 said twice. ``document_features`` sums that up for one clause of one document — the best
 three sentences, the best article (the sentences of an article taken together), how many
 sentences score high, the library's phrases and headings, who owes the best sentence,
-the document's language and its number of candidate sentences — and a small logistic model learned on whole documents
+the document's language — and a small logistic model learned on whole documents
 (``contract_clauses/scorer_model.json``, ``stacker``) turns it into the document's score.
 Its thresholds are per language, chosen by cross-validation over whole documents. The
 same function serves training and checking, so both read a document alike.
@@ -14,7 +14,7 @@ import math
 import re
 
 FEATURES = ("top1", "top2", "top3", "article", "n50", "n90", "phrases", "strong", "heading", "owner_provider",
-            "owner_customer", "japanese", "candidates")
+            "owner_customer", "japanese")
 JAPANESE = re.compile(r"[\u3040-\u30ff]")
 CLIP = 12.0
 
@@ -62,12 +62,9 @@ def document_features(units, probabilities: list[float], clause_id: str, usable:
     phrases = sum(1 for u in units if clause_id in u.pattern_hits)
     strong = any(f"rs:{clause_id}" in u.features for u in units)
     heading = any(clause_id in u.heading_hits for u in units)
-    # the more candidate sentences a document has, the higher its best ones score by chance
-    # alone: the size lets the document model discount a moderate best sentence of a long contract
-    candidates = math.log1p(sum(1 for u in units if u.candidate))
     return [top[0], top[1], top[2], article, math.log1p(sum(p > 0.5 for p in ranked)),
             math.log1p(sum(p > 0.9 for p in ranked)), math.log1p(phrases), float(strong), float(heading),
-            float(owner == "Ⓟ"), float(owner == "Ⓒ"), float(lang == "ja"), candidates]
+            float(owner == "Ⓟ"), float(owner == "Ⓒ"), float(lang == "ja")]
 
 
 def stacker_row(features: list[float], clause_index: int, clauses: int) -> list[float]:
