@@ -156,10 +156,11 @@ def _pdf(data: bytes) -> Extracted:
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS or scanned * 2 > len(pages):
         # most pages are images: the few words read (a scanner's stamp, a cover page) are
         # not the contract, and checking them would report every clause missing
+        read_as = "but no text layer" if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS else \
+            f"({scanned} of them images) with no text layer beyond a line or two a page"
         return Extracted(blocks=blocks, status="scanned",
-                         note=f"The PDF has {len(pages)} page(s), {scanned} of them scanned images without text, "
-                              "so it is read as a scan; every clause needs a manual review, or upload a text PDF "
-                              "or .docx.")
+                         note=f"The PDF has {len(pages)} page(s) {read_as} (a scan); every clause needs a manual "
+                              "review, or upload a text PDF or .docx.")
     return Extracted(blocks=blocks, status="ok")
 
 
