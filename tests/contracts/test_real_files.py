@@ -77,5 +77,14 @@ def test_an_image_only_pdf_is_stored_and_marked_scanned_not_all_missing(api, db,
 
 def test_a_pdf_is_a_scan_when_most_of_its_pages_are_images():
     assert text.extract(image_pdf(pages=4, text_pages=1), "pdf").status == "scanned"
-    assert text.extract(image_pdf(pages=4, text_pages=2), "pdf").status == "ok"  # half read: checked
+    half = text.extract(image_pdf(pages=4, text_pages=2), "pdf")  # half read: checked, the rest named
+    assert half.status == "partly_scanned" and half.scanned_pages == (3, 4) and "Pages 3, 4 of 4" in half.note
     assert text.extract(image_pdf(pages=2, text_pages=2), "pdf").status == "ok"
+
+
+def test_a_partly_scanned_pdf_is_checked_and_no_clause_is_reported_missing(api, db):
+    arrangement = _arrangement(db)
+    body = _upload(api("compliance"), arrangement.id, image_pdf(pages=4, text_pages=2), "signed.pdf").get_json()
+    assert body["extraction_status"] == "partly_scanned"
+    assert not [c for c in body["checks"] if c["status"] == "not_found"]
+    assert any(c["reason_key"] == "partly_scanned" for c in body["checks"])

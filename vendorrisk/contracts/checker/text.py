@@ -43,8 +43,9 @@ class Extracted:
     """The text of a contract file and how it was read."""
 
     blocks: list[Block]
-    status: str  # "ok" or "scanned" (a PDF without a text layer)
+    status: str  # "ok", "scanned" (a PDF without a text layer) or "partly_scanned"
     note: str = ""
+    scanned_pages: tuple[int, ...] = ()  # the PDF's pages (from 1) that are images without text
 
     @property
     def text(self) -> str:
@@ -152,7 +153,9 @@ def _pdf(data: bytes) -> Extracted:
     by_page = [[b for b in (Block(normalise(line)) for line in page.splitlines())
                 if b.text and not PAGE_NUMBER.fullmatch(b.text)] for page in pages]
     blocks = [b for page in by_page for b in page]
-    scanned = sum(1 for page, image in zip(by_page, images) if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
+    image_pages = tuple(n for n, (page, image) in enumerate(zip(by_page, images), 1)
+                        if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
+    scanned = len(image_pages)
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS or scanned * 2 > len(pages):
         # most pages are images: the few words read (a scanner's stamp, a cover page) are
         # not the contract, and checking them would report every clause missing
@@ -161,6 +164,11 @@ def _pdf(data: bytes) -> Extracted:
         return Extracted(blocks=blocks, status="scanned",
                          note=f"The PDF has {len(pages)} page(s) {read_as} (a scan); every clause needs a manual "
                               "review, or upload a text PDF or .docx.")
+    if image_pages:  # a signed page, an annex or a schedule scanned into a text PDF
+        listed = ", ".join(str(n) for n in image_pages)
+        return Extracted(blocks=blocks, status="partly_scanned", scanned_pages=image_pages,
+                         note=f"Pages {listed} of {len(pages)} are scanned images without text: what is written "
+                              "there was not read, and a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ok")
 
 
