@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_accuracy import EXAMPLES, example_pool  # noqa: E402
-from vendorrisk.contracts import training  # noqa: E402
-from vendorrisk.contracts.checker import library, matcher, scorer  # noqa: E402
+from bench.contracts_accuracy import EXAMPLES, example_pool
+from vendorrisk.contracts import training
+from vendorrisk.contracts.checker import library, matcher, scorer
 
 
 def fold_models(documents) -> tuple[dict, list]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vendorrisk.contracts import training  # noqa: E402
-from vendorrisk.contracts.checker import evidence  # noqa: E402
+from vendorrisk.contracts import training
+from vendorrisk.contracts.checker import evidence
 
 FOLDS = training.FOLDS
 
