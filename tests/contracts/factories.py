@@ -102,6 +102,50 @@ def pdf_with_text(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
+def image_pdf(pages: int = 3, stamp: str = "", text_pages: int = 0) -> bytes:
+    """A PDF as a scanner writes it: each page one grey-scale image (an image XObject,
+    Flate-compressed), no text layer; ``stamp`` adds a line of text to every scanned page (as
+    scanner apps do: "Scanned with ..."), and the first ``text_pages`` pages are text pages
+    instead (a contract whose signed last pages were scanned)."""
+    import zlib
+    width, height = 60, 84
+    pixels = bytes((x * 7 + y * 13 + (x * y) % 17) % 256 for y in range(height) for x in range(width))
+    image = zlib.compress(pixels)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",  # the page tree is written last
+               b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+               b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(image))
+               + image + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for number in range(1, pages + 1):
+        if number <= text_pages:
+            ops = ["BT /F1 10 Tf 14 TL 50 800 Td"] + [
+                f"(Article {number}.{line} The Provider shall perform the services described in Schedule "
+                f"{line} with due care and skill.) Tj T*" for line in range(1, 30)] + ["ET"]
+        else:
+            ops = ["q 595 0 0 842 0 0 cm /Im1 Do Q"]
+            if stamp:
+                ops += [f"BT /F1 7 Tf 20 12 Td ({stamp}) Tj ET"]
+        stream = "\n".join(ops).encode("latin-1")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                       b"/Resources << /XObject << /Im1 3 0 R >> /Font << /F1 4 0 R >> >> >>" % len(objects))
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
 def scanned_pdf() -> bytes:
     """A two-page PDF without any text (what a scanner produces, minus the image)."""
     from pypdf import PdfWriter

@@ -1,7 +1,9 @@
 """Real files: Japanese PDFs with a text layer (wrapped lines, page numbers), Word files
 with tracked changes and comments (read as accepted), scanned PDFs stored and marked."""
-from tests.contracts.factories import docx_with_revisions, japanese_pdf, scanned_pdf
-from tests.contracts.test_contracts import _arrangement, _upload
+import pytest
+
+from tests.contracts.factories import docx_with_revisions, image_pdf, japanese_pdf, scanned_pdf
+from tests.contracts.test_contracts import _arrangement, _stored, _upload
 from vendorrisk.contracts.checker import text
 
 JA_LINES = ["クラウドサービス利用契約書",
@@ -59,3 +61,30 @@ def test_a_scan_is_stored_and_marked(api, db):
     body = response.get_json()
     assert body["extraction_status"] == "scanned"
     assert all(c["status"] == "needs_review" and c["reason_key"] == "scanned" for c in body["checks"])
+
+
+@pytest.mark.parametrize("stamp", ["", "Scanned with CamScanner 2026-12-05"])
+def test_an_image_only_pdf_is_stored_and_marked_scanned_not_all_missing(api, db, stamp):
+    # each page one image, as a scanner writes it; a scanner app's stamp is no text layer
+    arrangement = _arrangement(db)
+    response = _upload(api("compliance"), arrangement.id, image_pdf(pages=4, stamp=stamp), "scan.pdf")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["extraction_status"] == "scanned" and "manual review" in body["extraction_note"]
+    assert all(c["status"] == "needs_review" and c["reason_key"] == "scanned" for c in body["checks"])
+    assert _stored(db)[0] == 1  # the file is kept
+
+
+def test_a_pdf_is_a_scan_when_most_of_its_pages_are_images():
+    assert text.extract(image_pdf(pages=4, text_pages=1), "pdf").status == "scanned"
+    half = text.extract(image_pdf(pages=4, text_pages=2), "pdf")  # half read: checked, the rest named
+    assert half.status == "partly_scanned" and half.scanned_pages == (3, 4) and "Pages 3, 4 of 4" in half.note
+    assert text.extract(image_pdf(pages=2, text_pages=2), "pdf").status == "ok"
+
+
+def test_a_partly_scanned_pdf_is_checked_and_no_clause_is_reported_missing(api, db):
+    arrangement = _arrangement(db)
+    body = _upload(api("compliance"), arrangement.id, image_pdf(pages=4, text_pages=2), "signed.pdf").get_json()
+    assert body["extraction_status"] == "partly_scanned"
+    assert not [c for c in body["checks"] if c["status"] == "not_found"]
+    assert any(c["reason_key"] == "partly_scanned" for c in body["checks"])

@@ -41,3 +41,16 @@ def test_scanned_pdf_warning_in_the_readers_language(api, client, login, db):
     page = client.get(f"/contracts/versions/{version.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "PDF にテキストがありません（スキャン画像）" in page and "no text layer" not in page
     assert set(_reasons(page)) == {"PDFはテキストのないスキャン画像です。目視で確認し、結果を記録してください。"}
+
+
+def test_partly_scanned_pdf_warning_and_reasons_in_the_readers_language(api, client, login, db):
+    from tests.contracts.factories import image_pdf
+    arrangement = _arrangement(db)
+    _upload(api("compliance"), arrangement.id, image_pdf(pages=4, text_pages=2), "signed.pdf")
+    version = db.exec(select(ContractVersion)).one()
+    login("compliance")
+    page = client.get(f"/contracts/versions/{version.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "全4ページのうち3, 4ページはテキストのないスキャン画像です" in page and "scanned images" not in page
+    assert any("3, 4ページはスキャン画像で読み取れていません" in r for r in _reasons(page))
+    english = client.get(f"/contracts/versions/{version.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Pages 3, 4 of 4 are scanned images without text" in english

@@ -101,6 +101,22 @@ def test_the_model_is_json_data_with_weights_for_every_clause():
     assert set(data["meta"]["cv_by_language"]) == {"real ja", "real en", "own ja", "own en"}
 
 
+def test_the_review_band_is_capped_and_found_is_not_moved():
+    # 100 pairs: 10 at or above found; below it, 90 values 0, -0.1, ..., -8.9
+    values = [5.0] * 10 + [-i / 10 for i in range(90)]
+    present = [True] * 10 + [i % 3 == 0 for i in range(90)]
+    found = training.found_threshold(values, present)
+    review = training.review_threshold(values, found)
+    band = sum(1 for v in values if review <= v < found)
+    assert band <= training.MAX_REVIEW * len(values) and band >= training.MAX_REVIEW * len(values) - 1
+    assert training.review_threshold([1.0, 2.0], 0.5) == 0.5  # nothing below found: no band
+    langs = ["en", "ja"] * 50  # each language gets its own, from its own pairs
+    found_by_lang, review_by_lang = training.choose_thresholds(values, present, langs, [True] * 100)
+    for lang in ("en", "ja"):
+        mine = [v for v, language in zip(values, langs) if language == lang]
+        assert review_by_lang[lang] == training.review_threshold(mine, found_by_lang[lang]) < found_by_lang[lang]
+
+
 def test_training_is_reproducible_and_writes_what_the_checker_reads(tmp_path):
     documents = [d for d in training.real_documents() if not d.heldout][:6] + training.own_documents()[:4]
     first = training.train(documents, log=lambda *_: None)

@@ -13,6 +13,8 @@ EXTRACTION_NOTES = {
                   "PDF with text or a .docx file."),
     "no_structure": _l("No numbered articles were recognised; every result needs a review."),
 }
+# the stored English note of a partly scanned PDF (``checker.text``), read back for its pages
+PARTLY_SCANNED = re.compile(r"Pages ([\d, ]+) of (\d+) ")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -32,6 +34,9 @@ def clause_reason(check) -> str:
 
 def extraction_note(version) -> str:
     """The warning about how the contract's text was read."""
+    if version.extraction_status == "partly_scanned" and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
+        return str(_l("Pages %(pages)s of %(total)s are scanned images without text: what is written there was not "
+                      "read, and a clause not found may be on them.", pages=m.group(1), total=m.group(2)))
     note = EXTRACTION_NOTES.get(version.extraction_status)
     return str(note) if note is not None else version.extraction_note
 

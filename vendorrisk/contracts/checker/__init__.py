@@ -46,9 +46,10 @@ class CheckResult:
 
     @property
     def status(self) -> str:
-        """How the file was read: ``ok``, ``scanned`` (a PDF without text) or ``no_structure``."""
-        if self.extracted.status == "scanned":
-            return "scanned"
+        """How the file was read: ``ok``, ``scanned`` (a PDF without text), ``partly_scanned``
+        (some pages of a PDF are images without text) or ``no_structure``."""
+        if self.extracted.status in ("scanned", "partly_scanned"):
+            return self.extracted.status
         return "ok" if self.structure.detected else "no_structure"
 
     @property
@@ -65,5 +66,6 @@ def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Itera
     structure = parse(extracted.blocks)
     scanned = extracted.status == "scanned"
     reading = None if scanned else read(structure, clause_library.library())
-    results = check_contract(structure, list(clauses), scanned=scanned, examples=list(examples), reading=reading)
+    results = check_contract(structure, list(clauses), scanned=scanned, examples=list(examples), reading=reading,
+                             scanned_pages=extracted.scanned_pages)
     return CheckResult(extracted, structure, results)

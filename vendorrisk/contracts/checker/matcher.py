@@ -18,7 +18,8 @@ scorer, not the decision. For a clause:
   stops a document that would otherwise be found.
 
 The reason is a key with parameters (``reasons.render`` writes it in Japanese or English).
-A scanned PDF gets *needs review* for every clause. Reviewer examples (``scorer.Example``)
+A scanned PDF gets *needs review* for every clause; in a PDF of which some pages are
+scanned, a clause not found in the text is *needs review* (it may be on those pages). Reviewer examples (``scorer.Example``)
 change the scores of the sentences near them (``scorer.Memory``) before the document is
 judged.
 """
@@ -172,9 +173,10 @@ def score_units(reading: Reading, model: Model, memory=None) -> list[list[float]
 
 
 def check_contract(structure: Structure, clauses, scanned: bool = False, examples=(), model: Model | None = None,
-                   reading: Reading | None = None) -> list[ClauseResult]:
+                   reading: Reading | None = None, scanned_pages: tuple[int, ...] = ()) -> list[ClauseResult]:
     """Check every clause of ``clauses`` in a parsed contract (``examples``: reviewer
-    examples of this installation, which adapt the scorer before it scores)."""
+    examples of this installation, which adapt the scorer before it scores; ``scanned_pages``:
+    pages of a PDF that are images, where a clause not found in the text may be written)."""
     clauses = list(clauses)
     if scanned:
         return [_result(c, NEEDS_REVIEW, 0.0, "scanned", {}) for c in clauses]
@@ -186,7 +188,12 @@ def check_contract(structure: Structure, clauses, scanned: bool = False, example
     memory = model.adapt(list(examples)) if examples else None
     scored = score_units(reading, model, memory)
     lang = evidence.language(reading.units)
-    return [decide(clause, reading, scored, model, lang) for clause in clauses]
+    results = [decide(clause, reading, scored, model, lang) for clause in clauses]
+    if scanned_pages:
+        pages = ", ".join(str(n) for n in scanned_pages)
+        results = [_result(clause, NEEDS_REVIEW, r.confidence, "partly_scanned", {"pages": pages})
+                   if r.status == NOT_FOUND else r for clause, r in zip(clauses, results)]
+    return results
 
 
 def check_clause(structure: Structure, clause: Clause, lang: str = "en") -> ClauseResult:

@@ -51,6 +51,12 @@ TEXTS = {
         "en": "The PDF is a scan without a text layer; read it and record the result.",
         "ja": "PDFはテキストのないスキャン画像です。目視で確認し、結果を記録してください。",
     },
+    "partly_scanned": {
+        "en": "Not found in the text of the PDF, but pages {pages} are scanned images that were not read; check "
+              "them and record the result.",
+        "ja": "PDFのテキストには見当たりませんが、{pages}ページはスキャン画像で読み取れていません。目視で確認し、結果を記録して"
+              "ください。",
+    },
     "no_model": {
         "en": "The clause scorer is not installed; only the library's patterns were used ({basis}).",
         "ja": "条項判定モデルが導入されていないため、条項ライブラリのパターンのみで判定しました（{basis}）。",

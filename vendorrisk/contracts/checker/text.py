@@ -4,7 +4,8 @@
 rendered, e.g. ``第3条`` or ``5.2``), then the headers and footers of every section.
 Tracked changes are read as accepted (insertions kept, deletions dropped) and comments
 are left out. ``.pdf``: the text layer, page by page, without the page-number lines
-(a PDF without a text layer is reported as scanned).
+(a PDF without a text layer, or whose pages are mostly images with a stamp of text at most,
+is reported as scanned).
 ``.txt`` / ``.md``: the lines. Everything is NFKC-normalised, so full-width forms
 (``第３条``, ``ＳＬＡ``) read like their ASCII counterparts.
 """
@@ -19,6 +20,9 @@ from vendorrisk.core import time_budget
 PARTS = ("body", "table", "header", "footer")
 # A text layer this small across the whole file means the pages are images.
 MIN_TEXT_CHARS = 40
+# A page that shows an image and holds less text than this is a scanned page: scanner apps
+# stamp a line ("Scanned with ...", a date) on the image, which is no text layer.
+SCAN_PAGE_CHARS = 200
 
 
 class UnreadableContract(ValueError):
@@ -39,8 +43,9 @@ class Extracted:
     """The text of a contract file and how it was read."""
 
     blocks: list[Block]
-    status: str  # "ok" or "scanned" (a PDF without a text layer)
+    status: str  # "ok", "scanned" (a PDF without a text layer) or "partly_scanned"
     note: str = ""
+    scanned_pages: tuple[int, ...] = ()  # the PDF's pages (from 1) that are images without text
 
     @property
     def text(self) -> str:
@@ -135,22 +140,55 @@ def _pdf(data: bytes) -> Extracted:
                 opened = 0
             if not opened:
                 _refuse("The PDF is password-protected; upload an unprotected copy.")
-        pages = []
+        pages, images = [], []
         for page in reader.pages:
             time_budget.check()
             pages.append(page.extract_text() or "")
+            images.append(_shows_image(page))
     except UnreadableContract:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).")
-    blocks = [Block(normalise(line)) for page in pages for line in page.splitlines()]
-    blocks = [b for b in blocks if b.text and not PAGE_NUMBER.fullmatch(b.text)]
-    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:
+    by_page = [[b for b in (Block(normalise(line)) for line in page.splitlines())
+                if b.text and not PAGE_NUMBER.fullmatch(b.text)] for page in pages]
+    blocks = [b for page in by_page for b in page]
+    image_pages = tuple(n for n, (page, image) in enumerate(zip(by_page, images), 1)
+                        if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
+    scanned = len(image_pages)
+    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS or scanned * 2 > len(pages):
+        # most pages are images: the few words read (a scanner's stamp, a cover page) are
+        # not the contract, and checking them would report every clause missing
+        read_as = "but no text layer" if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS else \
+            f"({scanned} of them images) with no text layer beyond a line or two a page"
         return Extracted(blocks=blocks, status="scanned",
-                         note=f"The PDF has {len(pages)} page(s) but no text layer (a scan); "
-                              "every clause needs a manual review, or upload a text PDF or .docx.")
+                         note=f"The PDF has {len(pages)} page(s) {read_as} (a scan); every clause needs a manual "
+                              "review, or upload a text PDF or .docx.")
+    if image_pages:  # a signed page, an annex or a schedule scanned into a text PDF
+        listed = ", ".join(str(n) for n in image_pages)
+        return Extracted(blocks=blocks, status="partly_scanned", scanned_pages=image_pages,
+                         note=f"Pages {listed} of {len(pages)} are scanned images without text: what is written "
+                              "there was not read, and a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ok")
+
+
+def _shows_image(page) -> bool:
+    """Whether a PDF page draws an image XObject (directly or inside a form XObject)."""
+    def holds_image(resources, depth=0) -> bool:
+        try:
+            xobjects = resources.get("/XObject") if resources is not None else None
+            xobjects = xobjects.get_object() if xobjects is not None else {}
+            for ref in xobjects.values():
+                item = ref.get_object()
+                if item.get("/Subtype") == "/Image":
+                    return True
+                if item.get("/Subtype") == "/Form" and depth < 3 and holds_image(item.get("/Resources"), depth + 1):
+                    return True
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return False
+        return False
+    resources = page.get("/Resources")
+    return holds_image(resources.get_object() if resources is not None else None)
 
 
 def _docx_blocks(data: bytes) -> list[Block]:
