@@ -203,8 +203,14 @@ def init_app(app: Flask) -> None:
 
 
 def _create_app():
+    from flask.cli import NoAppException
+
     from vendorrisk import create_app
-    return create_app()
+    from vendorrisk.core.config import ConfigurationError
+    try:
+        return create_app()
+    except ConfigurationError as exc:  # Flask prints this as one line ("Error: ..."), not a traceback
+        raise NoAppException(str(exc)) from exc
 
 
 def main() -> None:

@@ -195,3 +195,12 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
     assert "Scheduler stopped." in output, output
     assert sweep_row().next_run_at is None  # the scheduler recorded that nothing is planned
     engine.dispose()
+
+
+def test_a_missing_secret_key_is_one_clear_line_not_a_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENDORRISK_")}
+    env["VENDORRISK_INSTANCE_PATH"] = str(tmp_path)  # no instance/config.py there
+    answer = subprocess.run([sys.executable, "-m", "vendorrisk", "--help"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert "Error: VENDORRISK_SECRET_KEY is missing" in answer.stderr, answer.stderr
+    assert "Traceback" not in answer.stderr + answer.stdout
