@@ -9,11 +9,12 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec, Task
-from vendorrisk.vendors.antisocial import latest_checks
+from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
 SUBJECT = "antisocial_check"
@@ -119,3 +120,28 @@ def check_tasks(session: Session, user: User, today: date | None = None):
         if vendor.id not in checked:
             yield Task("antisocial_check_due", _("Anti-social forces check missing"),
                        f"/vendors/{vendor.id}#antisocial", None, vendor.name)
+
+
+def count_check_tasks(session: Session, user: User, today: date | None = None) -> int:
+    """How many tasks ``check_tasks`` yields, in two count queries."""
+    if user.role not in ("admin", "compliance", "vendor_owner"):
+        return 0
+    today = today or date.today()
+    mine = None
+    if user.role == "vendor_owner":
+        mine = select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)
+    ranked = select(AntisocialCheck.vendor_id, AntisocialCheck.next_due, func.row_number().over(
+        partition_by=AntisocialCheck.vendor_id,
+        order_by=(AntisocialCheck.checked_on.desc(), AntisocialCheck.id.desc())).label("rank"))
+    if mine is not None:
+        ranked = ranked.where(AntisocialCheck.vendor_id.in_(mine))
+    ranked = ranked.subquery()
+    due = (select(func.count()).select_from(ranked).join(Vendor, Vendor.id == ranked.c.vendor_id)
+           .where(ranked.c.rank == 1, ranked.c.next_due <= today + timedelta(days=TASK_DAYS),
+                  Vendor.status.not_in(INACTIVE)))
+    never = (select(func.count()).select_from(Vendor)
+             .where(Vendor.status.in_(("approved", "conditionally_approved")),
+                    ~exists().where(AntisocialCheck.vendor_id == Vendor.id)))
+    if mine is not None:
+        never = never.where(Vendor.id.in_(mine))
+    return session.exec(due).one() + session.exec(never).one()
