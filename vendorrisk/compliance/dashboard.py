@@ -158,7 +158,7 @@ def dependent_arrangements(session, today, args):
 
 def live_gaps(session: Session) -> int:
     """Gaps in the compliance matrix now (the maintained verdicts), not read from a snapshot."""
-    return sum(counts["gap"] for counts in store.summary(session).values())
+    return store.gap_cells(session)
 
 
 def count(session: Session, query) -> int | None:

@@ -15,6 +15,7 @@ obligations whose verdicts depend on the date alone (``Obligation.daily``: 26-1,
 falling overdue; 26-4, a certificate expiring), run by the scheduler every day.
 """
 import logging
+from collections import Counter
 from datetime import date
 from typing import Iterable
 
@@ -23,7 +24,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix
+from vendorrisk.compliance import counts, matrix
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import events, registry
 from vendorrisk.core.messages import to_json
@@ -91,12 +92,14 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
         # the chain facts move with the chains and the vendor's own record only
         moves_facts = chosen is None or bool(kinds & {events.ChainChanged, events.VendorChanged})
         groups.setdefault((chosen, moves_facts), []).append(vendor_id)
+    deltas: Counter = Counter()  # the counts' changes, written once, in key order
     for (chosen, moves_facts), vendor_ids in groups.items():
         if chosen is None:
-            update_vendors(session, vendor_ids)
+            update_vendors(session, vendor_ids, deltas=deltas)
         elif chosen:
             update_vendors(session, vendor_ids, obligations=[o for o in obligations if o.id in chosen],
-                           keep_facts=not moves_facts)
+                           keep_facts=not moves_facts, deltas=deltas)
+    counts.apply(session.connection(), deltas)
 
 
 def _before_commit(session: OrmSession) -> None:
@@ -151,24 +154,30 @@ def compute(session: Session, vendor_ids: list[int], obligations: list[registry.
 
 def update_vendors(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation] | None = None,
                    batch_size: int = matrix.EXPORT_BATCH_SIZE, today: date | None = None,
-                   keep_facts: bool = False) -> int:
+                   keep_facts: bool = False, deltas: Counter | None = None) -> int:
     """Evaluate ``vendor_ids`` (every obligation, or only ``obligations``) and write the rows
-    that differ; returns the number of rows written or deleted."""
+    that differ; returns the number of rows written or deleted. The counts' changes are added
+    to ``deltas`` (the caller writes them), else written here."""
     everything = obligations is None
     obligations = matrix.all_obligations() if everything else obligations
     changed = 0
+    pending = Counter() if deltas is None else deltas
     for chunk in _chunks(sorted(set(vendor_ids)), batch_size):
         facts, verdicts = compute(session, chunk, obligations, today, keep_facts)
-        changed += _write(session, chunk, facts, verdicts, obligations, everything)
+        changed += _write(session, chunk, facts, verdicts, obligations, everything, pending)
+    if deltas is None:
+        counts.apply(session.connection(), pending)
     return changed
 
 
-def _write(session, chunk, facts, verdicts, obligations, everything: bool) -> int:
+def _write(session, chunk, facts, verdicts, obligations, everything: bool, deltas: Counter) -> int:
     connection = session.connection()
     present = {f.id for f in facts}
     gone = [vid for vid in chunk if vid not in present]
     changed = 0
     if gone:  # vendors that no longer exist
+        counts.add(deltas, counts.by_vendor(connection.execute(
+            select(V.c.vendor_id, V.c.obligation, V.c.status).where(V.c.vendor_id.in_(gone)))), {})
         changed += connection.execute(delete(V).where(V.c.vendor_id.in_(gone))).rowcount
         changed += connection.execute(delete(F).where(F.c.vendor_id.in_(gone))).rowcount
     ids = sorted(present)
@@ -179,6 +188,12 @@ def _write(session, chunk, facts, verdicts, obligations, everything: bool) -> in
     if not everything:
         query = query.where(V.c.obligation.in_([o.id for o in obligations]))
     existing = {(r.vendor_id, r.obligation): (r.status, r.reason, r.links) for r in connection.execute(query)}
+    # the counts move with the statuses of every obligation of these vendors, chosen or not
+    others = [] if everything else list(connection.execute(
+        select(V.c.vendor_id, V.c.obligation, V.c.status)
+        .where(V.c.vendor_id.in_(ids), V.c.obligation.not_in([o.id for o in obligations]))))
+    counts.add(deltas, counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in existing.items()] + others),
+               counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in wanted.items()] + others))
     stale = [key for key in existing if key not in wanted]
     new = [key for key in wanted if key not in existing]
     moved = [key for key in wanted if key in existing and existing[key] != wanted[key]]
@@ -244,6 +259,7 @@ def rebuild(session: Session, today: date | None = None) -> int:
     orphans = set(connection.execute(select(F.c.vendor_id)).scalars()) - set(vendor_ids)
     orphans |= set(connection.execute(select(V.c.vendor_id).distinct()).scalars()) - set(vendor_ids)
     changed += update_vendors(session, vendor_ids + sorted(orphans), today=today)
+    changed += counts.rebuild(connection)
     _set_state(session, obligations=signature(), refreshed_on=today or date.today(), rebuilt_at=utcnow())
     return changed
 
