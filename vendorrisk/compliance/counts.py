@@ -12,6 +12,7 @@ cycle); ``rebuild`` counts every maintained verdict again and writes what differ
 that falls to zero is kept.
 """
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 from sqlalchemy import insert, select, update
@@ -23,10 +24,11 @@ C, V = ComplianceCount.__table__, ComplianceVerdict.__table__
 ANY = "*"
 
 
-def scopes(obligation: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def scopes(obligation: str) -> tuple[str, ...]:
     """The scopes an obligation falls under: ``*``, each ``-``-prefix of its id, and the id."""
     parts = obligation.split("-")
-    return [ANY] + ["-".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return (ANY, *("-".join(parts[:n]) for n in range(1, len(parts) + 1)))
 
 
 def keys(cells: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -45,7 +47,10 @@ def by_vendor(rows: Iterable[tuple[int, str, str]]) -> dict[int, list[tuple[str,
 def add(deltas: Counter, before: dict[int, list], after: dict[int, list]) -> None:
     """Add to ``deltas`` what moving these vendors' cells from ``before`` to ``after`` changes."""
     for vendor_id in set(before) | set(after):
-        old, new = keys(before.get(vendor_id, ())), keys(after.get(vendor_id, ()))
+        old, new = before.get(vendor_id, []), after.get(vendor_id, [])
+        if len(old) == len(new) and set(old) == set(new):
+            continue  # no status moved (a reason or a link may have)
+        old, new = keys(old), keys(new)
         for key in new - old:
             deltas[key] += 1
         for key in old - new:

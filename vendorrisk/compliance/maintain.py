@@ -164,13 +164,14 @@ def update_vendors(session: Session, vendor_ids: list[int], obligations: list[re
     pending = Counter() if deltas is None else deltas
     for chunk in _chunks(sorted(set(vendor_ids)), batch_size):
         facts, verdicts = compute(session, chunk, obligations, today, keep_facts)
-        changed += _write(session, chunk, facts, verdicts, obligations, everything, pending)
+        changed += _write(session, chunk, facts, verdicts, obligations, everything, pending, keep_facts)
     if deltas is None:
         counts.apply(session.connection(), pending)
     return changed
 
 
-def _write(session, chunk, facts, verdicts, obligations, everything: bool, deltas: Counter) -> int:
+def _write(session, chunk, facts, verdicts, obligations, everything: bool, deltas: Counter,
+           keep_facts: bool = False) -> int:
     connection = session.connection()
     present = {f.id for f in facts}
     gone = [vid for vid in chunk if vid not in present]
@@ -188,12 +189,7 @@ def _write(session, chunk, facts, verdicts, obligations, everything: bool, delta
     if not everything:
         query = query.where(V.c.obligation.in_([o.id for o in obligations]))
     existing = {(r.vendor_id, r.obligation): (r.status, r.reason, r.links) for r in connection.execute(query)}
-    # the counts move with the statuses of every obligation of these vendors, chosen or not
-    others = [] if everything else list(connection.execute(
-        select(V.c.vendor_id, V.c.obligation, V.c.status)
-        .where(V.c.vendor_id.in_(ids), V.c.obligation.not_in([o.id for o in obligations]))))
-    counts.add(deltas, counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in existing.items()] + others),
-               counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in wanted.items()] + others))
+    moved_status = _count(connection, deltas, existing, wanted, None if everything else [o.id for o in obligations])
     stale = [key for key in existing if key not in wanted]
     new = [key for key in wanted if key not in existing]
     moved = [key for key in wanted if key in existing and existing[key] != wanted[key]]
@@ -209,7 +205,28 @@ def _write(session, chunk, facts, verdicts, obligations, everything: bool, delta
                            [{"vid": vid, "ob": ob, "st": wanted[(vid, ob)][0], "re": wanted[(vid, ob)][1],
                              "li": wanted[(vid, ob)][2]} for vid, ob in moved])
     changed += len(stale) + len(new) + len(moved)
-    return changed + _write_facts(connection, ids, facts)
+    if keep_facts:  # the facts are those maintained: only the counts of statuses that moved can change
+        ids = [vid for vid in ids if vid in moved_status]
+        facts = [f for f in facts if f.id in moved_status]
+    return changed + (_write_facts(connection, ids, facts) if ids else 0)
+
+
+def _count(connection, deltas: Counter, existing: dict, wanted: dict, chosen: list[str] | None) -> set[int]:
+    """Add to ``deltas`` what the vendors whose statuses move change in the counts, which
+    follow every obligation of a vendor (its other obligations' cells read when only
+    ``chosen`` ones were evaluated); returns those vendors."""
+    moved = sorted({vid for vid, ob in existing.keys() | wanted.keys()
+                    if existing.get((vid, ob), (None,))[0] != wanted.get((vid, ob), (None,))[0]})
+    if not moved:
+        return set()
+    others = [] if chosen is None else list(connection.execute(
+        select(V.c.vendor_id, V.c.obligation, V.c.status)
+        .where(V.c.vendor_id.in_(moved), V.c.obligation.not_in(chosen))))
+    mine = set(moved)
+    counts.add(deltas, counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in existing.items() if vid in mine]
+                                        + others),
+               counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in wanted.items() if vid in mine] + others))
+    return mine
 
 
 def _write_facts(connection, ids: list[int], facts) -> int:
