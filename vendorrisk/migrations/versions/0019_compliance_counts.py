@@ -1,5 +1,5 @@
 """compliance: the matrix's counts by scope and status (compliance_count), filled from the
-maintained verdicts
+maintained verdicts; findings indexed by (severity, status) for the dashboard's counts
 
 Revision ID: 0019_compliance_counts
 Revises: 0018_vendor_japanese
@@ -22,6 +22,8 @@ def _scopes(obligation):
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("finding", schema=None) as batch_op:
+        batch_op.create_index("ix_finding_severity_status", ["severity", "status"], unique=False)
     table = op.create_table(
         "compliance_count",
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -46,3 +48,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("compliance_count")
+    with op.batch_alter_table("finding", schema=None) as batch_op:
+        batch_op.drop_index("ix_finding_severity_status")
