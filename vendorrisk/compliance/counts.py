@@ -12,8 +12,8 @@ cycle); ``rebuild`` counts every maintained verdict again and writes what differ
 that falls to zero is kept.
 """
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
