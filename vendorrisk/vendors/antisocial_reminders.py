@@ -39,9 +39,13 @@ def stage(due: date, today: date, days: list[int]) -> str | None:
 
 
 def _due_checks(session: Session, horizon: date, vendor_ids=None):
-    vendors = {v.id: v for v in session.exec(select(Vendor).where(Vendor.status.not_in(INACTIVE)))}
-    checks = latest_checks(session, vendor_ids)
-    return [(check, vendors[vid]) for vid, check in checks.items() if vid in vendors and check.next_due <= horizon]
+    checks = {vid: check for vid, check in latest_checks(session, vendor_ids).items() if check.next_due <= horizon}
+    if not checks:
+        return []
+    # only vendors that have a check: every vendor of the portfolio was read here before
+    vendors = {v.id: v for v in session.exec(select(Vendor).where(
+        Vendor.status.not_in(INACTIVE), Vendor.id.in_(select(AntisocialCheck.vendor_id))))}
+    return [(check, vendors[vid]) for vid, check in checks.items() if vid in vendors]
 
 
 def _primary_owners(session: Session, vendor_ids) -> dict[int, User]:
