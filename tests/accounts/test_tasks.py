@@ -249,3 +249,41 @@ def test_a_certificate_ending_on_a_closed_day_is_due_the_business_day_before(app
         found = core_tasks.gather(db, me, today=date(2026, 12, 1))
     assert [(t.kind, t.due, t.note) for t in found] == [
         ("renew_certificate", date(2026, 12, 28), "1/2(休業日: 年末年始) → 12/28")]
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_each_counter_equals_its_source_and_the_navigation_counts_without_gathering(app, db, client, login, role):
+    """A source's counter (``task_counts``) answers the length of its list, for every role;
+    a page other than the list shows that number without building the tasks."""
+    from vendorrisk.core import registry
+    me = login(role)
+    _due, records = _world(app, db, me)
+    owned = []
+    for n, status in enumerate(("approved", "approved", "conditionally_approved", "rejected", "approved")):
+        vendor = factories.gen_vendor(db, name=f"株式会社反社確認{n}", status=status)
+        factories.gen_owner(db, vendor, me if n % 2 else records["colleague"])
+        owned.append(vendor)
+    factories.gen_check(db, owned[0], checked_on=TODAY - timedelta(days=400), next_due=TODAY - timedelta(days=35))
+    factories.gen_check(db, owned[0], checked_on=TODAY - timedelta(days=20), next_due=TODAY + timedelta(days=20))
+    factories.gen_check(db, owned[1], next_due=TODAY + timedelta(days=10))
+    factories.gen_check(db, owned[3], next_due=TODAY - timedelta(days=3))  # rejected: not reminded
+    factories.gen_check(db, owned[4], next_due=TODAY + timedelta(days=200))
+    db.commit()
+    with app.test_request_context():
+        reg = registry.current()
+        assert {"antisocial_checks_due", "monitoring", "vendors"} <= set(reg.task_counts)
+        for name, counter in reg.task_counts.items():
+            assert counter(db, me, TODAY) == len(list(reg.task_sources[name](db, me, TODAY))), name
+    _page, rows, count = _tasks(client)
+    sources = []
+    engine = app.extensions["vendorrisk.engine"]
+    listener = lambda *args: sources.append(args[2])  # noqa: E731
+    from sqlalchemy import event
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        other = client.get("/vendors/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    shown = re.search(r'data-test="nav-count-main.home"[^>]*>(\d+)<', other)
+    assert (int(shown.group(1)) if shown else 0) == count >= len(rows)  # (undated tasks have no row match)
+    assert not any("row_number() OVER" in s and "count(" not in s for s in sources)  # no list was built

@@ -3,6 +3,7 @@ write: each write goes through its area's service (which publishes its domain ev
 transaction commits, and then the rows in ``compliance_verdict`` / ``compliance_vendor`` must
 equal (a) what the rules compute now for every vendor and (b) what ``rebuild`` writes (it
 finds nothing to change). Runs on both engines (``make test``)."""
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -13,8 +14,9 @@ from tests.compliance.test_equivalence import _portfolio
 from tests.contracts.factories import CORPUS
 from tests.selection.factories import gen_assessment
 from vendorrisk.certificates import service as certificates
+from vendorrisk.compliance import counts as scope_counts
 from vendorrisk.compliance import maintain, matrix, store
-from vendorrisk.compliance.models import ComplianceVendor, ComplianceVerdict
+from vendorrisk.compliance.models import ComplianceCount, ComplianceVendor, ComplianceVerdict
 from vendorrisk.contracts import service as contracts
 from vendorrisk.contracts.models import ClauseCheck
 from vendorrisk.monitoring import plans, reviews
@@ -29,7 +31,9 @@ def _maintained(db):
     verdicts = {(r.vendor_id, r.obligation): (r.status, r.reason, r.links)
                 for r in db.execute(select(ComplianceVerdict.__table__)).all()}
     facts = {r.vendor_id: tuple(r)[1:] for r in db.execute(select(ComplianceVendor.__table__)).all()}
-    return verdicts, facts
+    counted = {(r.scope, r.status): r.vendors for r in db.execute(select(ComplianceCount.__table__)).all()
+               if r.vendors}  # a count fallen to zero is kept
+    return verdicts, facts, counted
 
 
 def _live(db):
@@ -41,13 +45,31 @@ def _live(db):
         counts[vid][status] += 1
     rows = {f.id: (f.tier, f.arrangements, f.important, f.cloud, f.user_data, counts[f.id]["met"],
                    counts[f.id]["gap"], counts[f.id]["not_applicable"]) for f in facts}
-    return cells, rows
+    by_scope = Counter()
+    for vendor_cells in scope_counts.by_vendor((v, ob, cell[0]) for (v, ob), cell in cells.items()).values():
+        by_scope.update(scope_counts.keys(vendor_cells))
+    return cells, rows, dict(by_scope)
+
+
+def _counts_equal_the_verdicts(db, what):
+    """Every count the matrix takes from the maintained counts equals counting the verdicts."""
+    from sqlalchemy import func
+    verdict = ComplianceVerdict.__table__
+    for article in [None, *matrix.articles(), *(o.id for o in matrix.all_obligations())]:
+        ids = [o.id for o in matrix.select_obligations(article)]
+        for status in matrix.STATUSES:
+            counted = db.execute(select(func.count(func.distinct(verdict.c.vendor_id)))
+                                 .where(verdict.c.obligation.in_(ids), verdict.c.status == status)).scalar_one()
+            assert store.count(db, matrix.MatrixFilters(article=article, status=status)) == counted, (what, article)
+    summary = store.summary(db)
+    assert store.gap_cells(db) == sum(row["gap"] for row in summary.values()), what
 
 
 def _check(db, what):
     db.commit()
     maintained = _maintained(db)
     assert maintained == _live(db), f"maintained != live after {what}"
+    _counts_equal_the_verdicts(db, what)
     assert maintain.rebuild(db) == 0, f"the rebuild had to change rows after {what}"
     assert _maintained(db) == maintained
     db.commit()

@@ -29,9 +29,10 @@ def tasks_for(session: Session, user: User, today: date):
     owned = exists().where(VendorOwner.vendor_id == Certificate.vendor_id, VendorOwner.user_id == user.id)
     if user.role == "compliance":
         owned = or_(owned, ~exists().where(VendorOwner.vendor_id == Certificate.vendor_id))
+    # the vendor's name looked up per row, not joined: a join let SQLite walk every vendor
+    name = select(Vendor.name).where(Vendor.id == Certificate.vendor_id).scalar_subquery()
     rows = session.execute(
-        select(Certificate.id, Certificate.type, end.label("ends"), Vendor.name)
-        .join(Vendor, Vendor.id == Certificate.vendor_id)
+        select(Certificate.id, Certificate.type, end.label("ends"), name.label("name"))
         .where(owned, end >= today - timedelta(days=LOOK_BACK_DAYS),
                end <= calendar.horizon(today, max(LEAD_DAYS)), not_superseded())).all()
     for row in rows:

@@ -15,6 +15,7 @@ obligations whose verdicts depend on the date alone (``Obligation.daily``: 26-1,
 falling overdue; 26-4, a certificate expiring), run by the scheduler every day.
 """
 import logging
+from collections import Counter
 from datetime import date
 from typing import Iterable
 
@@ -23,7 +24,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix
+from vendorrisk.compliance import counts, matrix
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import events, registry
 from vendorrisk.core.messages import to_json
@@ -91,12 +92,14 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
         # the chain facts move with the chains and the vendor's own record only
         moves_facts = chosen is None or bool(kinds & {events.ChainChanged, events.VendorChanged})
         groups.setdefault((chosen, moves_facts), []).append(vendor_id)
+    deltas: Counter = Counter()  # the counts' changes, written once, in key order
     for (chosen, moves_facts), vendor_ids in groups.items():
         if chosen is None:
-            update_vendors(session, vendor_ids)
+            update_vendors(session, vendor_ids, deltas=deltas)
         elif chosen:
             update_vendors(session, vendor_ids, obligations=[o for o in obligations if o.id in chosen],
-                           keep_facts=not moves_facts)
+                           keep_facts=not moves_facts, deltas=deltas)
+    counts.apply(session.connection(), deltas)
 
 
 def _before_commit(session: OrmSession) -> None:
@@ -151,24 +154,31 @@ def compute(session: Session, vendor_ids: list[int], obligations: list[registry.
 
 def update_vendors(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation] | None = None,
                    batch_size: int = matrix.EXPORT_BATCH_SIZE, today: date | None = None,
-                   keep_facts: bool = False) -> int:
+                   keep_facts: bool = False, deltas: Counter | None = None) -> int:
     """Evaluate ``vendor_ids`` (every obligation, or only ``obligations``) and write the rows
-    that differ; returns the number of rows written or deleted."""
+    that differ; returns the number of rows written or deleted. The counts' changes are added
+    to ``deltas`` (the caller writes them), else written here."""
     everything = obligations is None
     obligations = matrix.all_obligations() if everything else obligations
     changed = 0
+    pending = Counter() if deltas is None else deltas
     for chunk in _chunks(sorted(set(vendor_ids)), batch_size):
         facts, verdicts = compute(session, chunk, obligations, today, keep_facts)
-        changed += _write(session, chunk, facts, verdicts, obligations, everything)
+        changed += _write(session, chunk, facts, verdicts, obligations, everything, pending, keep_facts)
+    if deltas is None:
+        counts.apply(session.connection(), pending)
     return changed
 
 
-def _write(session, chunk, facts, verdicts, obligations, everything: bool) -> int:
+def _write(session, chunk, facts, verdicts, obligations, everything: bool, deltas: Counter,
+           keep_facts: bool = False) -> int:
     connection = session.connection()
     present = {f.id for f in facts}
     gone = [vid for vid in chunk if vid not in present]
     changed = 0
     if gone:  # vendors that no longer exist
+        counts.add(deltas, counts.by_vendor(connection.execute(
+            select(V.c.vendor_id, V.c.obligation, V.c.status).where(V.c.vendor_id.in_(gone)))), {})
         changed += connection.execute(delete(V).where(V.c.vendor_id.in_(gone))).rowcount
         changed += connection.execute(delete(F).where(F.c.vendor_id.in_(gone))).rowcount
     ids = sorted(present)
@@ -179,6 +189,7 @@ def _write(session, chunk, facts, verdicts, obligations, everything: bool) -> in
     if not everything:
         query = query.where(V.c.obligation.in_([o.id for o in obligations]))
     existing = {(r.vendor_id, r.obligation): (r.status, r.reason, r.links) for r in connection.execute(query)}
+    moved_status = _count(connection, deltas, existing, wanted, None if everything else [o.id for o in obligations])
     stale = [key for key in existing if key not in wanted]
     new = [key for key in wanted if key not in existing]
     moved = [key for key in wanted if key in existing and existing[key] != wanted[key]]
@@ -194,7 +205,28 @@ def _write(session, chunk, facts, verdicts, obligations, everything: bool) -> in
                            [{"vid": vid, "ob": ob, "st": wanted[(vid, ob)][0], "re": wanted[(vid, ob)][1],
                              "li": wanted[(vid, ob)][2]} for vid, ob in moved])
     changed += len(stale) + len(new) + len(moved)
-    return changed + _write_facts(connection, ids, facts)
+    if keep_facts:  # the facts are those maintained: only the counts of statuses that moved can change
+        ids = [vid for vid in ids if vid in moved_status]
+        facts = [f for f in facts if f.id in moved_status]
+    return changed + (_write_facts(connection, ids, facts) if ids else 0)
+
+
+def _count(connection, deltas: Counter, existing: dict, wanted: dict, chosen: list[str] | None) -> set[int]:
+    """Add to ``deltas`` what the vendors whose statuses move change in the counts, which
+    follow every obligation of a vendor (its other obligations' cells read when only
+    ``chosen`` ones were evaluated); returns those vendors."""
+    moved = sorted({vid for vid, ob in existing.keys() | wanted.keys()
+                    if existing.get((vid, ob), (None,))[0] != wanted.get((vid, ob), (None,))[0]})
+    if not moved:
+        return set()
+    others = [] if chosen is None else list(connection.execute(
+        select(V.c.vendor_id, V.c.obligation, V.c.status)
+        .where(V.c.vendor_id.in_(moved), V.c.obligation.not_in(chosen))))
+    mine = set(moved)
+    counts.add(deltas, counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in existing.items() if vid in mine]
+                                        + others),
+               counts.by_vendor([(vid, ob, cell[0]) for (vid, ob), cell in wanted.items() if vid in mine] + others))
+    return mine
 
 
 def _write_facts(connection, ids: list[int], facts) -> int:
@@ -244,6 +276,7 @@ def rebuild(session: Session, today: date | None = None) -> int:
     orphans = set(connection.execute(select(F.c.vendor_id)).scalars()) - set(vendor_ids)
     orphans |= set(connection.execute(select(V.c.vendor_id).distinct()).scalars()) - set(vendor_ids)
     changed += update_vendors(session, vendor_ids + sorted(orphans), today=today)
+    changed += counts.rebuild(connection)
     _set_state(session, obligations=signature(), refreshed_on=today or date.today(), rebuilt_at=utcnow())
     return changed
 

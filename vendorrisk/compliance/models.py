@@ -62,6 +62,17 @@ class ComplianceVendor(SQLModel, table=True):
     not_applicable: int = 0
 
 
+class ComplianceCount(SQLModel, table=True):
+    """How many vendors have a maintained verdict of ``status`` under ``scope`` (``*``, an
+    article, a paragraph or an obligation): the matrix's counts, kept by ``compliance.counts``
+    with the verdicts."""
+
+    __tablename__ = "compliance_count"
+    scope: str = Field(primary_key=True, max_length=60)
+    status: str = Field(primary_key=True, max_length=20)
+    vendors: int = 0
+
+
 class ComplianceState(SQLModel, table=True):
     """One row: which obligations the maintained verdicts were built for, and the day the
     time-dependent ones (a review overdue today, a certificate expired today) were last

@@ -12,6 +12,7 @@ from typing import Iterator
 from sqlalchemy import Text, and_, cast, exists, func, select, tuple_
 from sqlmodel import Session
 
+from vendorrisk.compliance import counts as maintained_counts
 from vendorrisk.compliance.matrix import (
     EXPORT_BATCH_SIZE,
     MatrixFilters,
@@ -20,7 +21,7 @@ from vendorrisk.compliance.matrix import (
     missing_verdict,
     select_obligations,
 )
-from vendorrisk.compliance.models import ComplianceVendor, ComplianceVerdict
+from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import registry
 from vendorrisk.core.messages import from_json
 from vendorrisk.vendors.models import Vendor
@@ -147,14 +148,25 @@ def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_pag
                       has_next=page * per_page < total)
 
 
+def _counts_current(session: Session) -> bool:
+    """Whether the maintained rows were built for the obligations registered now (else the
+    counts may hold an obligation no longer registered)."""
+    built = session.connection().execute(select(ComplianceState.__table__.c.obligations)).scalar()
+    return built == ",".join(o.id for o in select_obligations())
+
+
 def count(session: Session, filters: MatrixFilters) -> int:
-    """How many vendors the filters admit, from the smallest index that answers: the vendors,
-    the facts' indexes, or the verdicts' (obligation, status, vendor) index."""
+    """How many vendors the filters admit: a status (under an article or not) alone is one row
+    of the maintained counts; otherwise the smallest index that answers: the vendors, the
+    facts' indexes, or the verdicts' (obligation, status, vendor) index."""
     obligations = select_obligations(filters.article)
     connection = session.connection()
     on_vendor = filters.risk_tier or filters.vendor_id is not None or filters.q
-    on_facts = (filters.tier is not None or (filters.status and not filters.article)
-                or any(getattr(filters, f) is not None for f in ("important", "cloud", "user_data")))
+    on_flags = filters.tier is not None or any(getattr(filters, f) is not None
+                                               for f in ("important", "cloud", "user_data"))
+    if filters.status and not on_vendor and not on_flags and _counts_current(session):
+        return maintained_counts.vendors_with(connection, filters.article or maintained_counts.ANY, filters.status)
+    on_facts = on_flags or (filters.status and not filters.article)
     if not on_vendor and not on_facts:
         if filters.status:  # an article's cells of one status
             return connection.execute(select(func.count(func.distinct(V.c.vendor_id))).where(
@@ -227,6 +239,19 @@ def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str,
     for row in counts.values():
         row["gap_vendor_ids"].sort()
     return counts
+
+
+def gap_cells(session: Session) -> int:
+    """The matrix's gaps (cells of status gap, a cell never evaluated counting as one), as
+    ``summary`` counts them: from the maintained counts when every vendor has every cell."""
+    obligations = [o.id for o in select_obligations()]
+    connection = session.connection()
+    if _counts_current(session):
+        everyone = connection.execute(select(func.count()).select_from(VENDOR)).scalar_one()
+        per = maintained_counts.per_obligation(connection, obligations)
+        if all(sum(row.values()) == everyone for row in per.values()):
+            return sum(row["gap"] for row in per.values())
+    return sum(row["gap"] for row in summary(session).values())
 
 
 def concentration(session: Session, limit: int = 10) -> list[dict]:

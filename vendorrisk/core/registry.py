@@ -176,6 +176,9 @@ class Registry:
     home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     task_sources: dict[str, Callable[..., Iterable["Task"]]] = field(default_factory=dict)
     calendar_sources: dict[str, Callable[..., Iterable[CalendarEntry]]] = field(default_factory=dict)
+    # ``count(session, user, today) -> int``: how many tasks the source of the same name would
+    # yield, in a count query (the navigation's number on every page)
+    task_counts: dict[str, Callable[..., int]] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)

@@ -7,8 +7,10 @@ the things still to do: an approved assessment, a completed review or a renewed
 certificate is simply not yielded any more. Many alike records that are acted on in one
 place (the links of one chain) make one task.
 
-The start page lists the tasks by due date; the navigation shows their number, gathered
-once per request.
+The start page lists the tasks by due date; the navigation shows their number on every
+page. A source whose tasks grow with the portfolio (a check due for every vendor) also
+registers a counter (``task_counts``, same name) answering that number with count queries,
+so that a page other than the list does not build thousands of tasks to show one number.
 """
 from datetime import date
 
@@ -58,8 +60,23 @@ def init_app(app: Flask) -> None:
         g.pop(MEMO, None)
 
 
+def count(session: Session, user, today: date | None = None) -> int:
+    """How many tasks ``user`` has: the length of the list when this request gathered it,
+    else each source's counter (a source without one is gathered and counted)."""
+    memo = g.get(MEMO) if has_request_context() else None
+    if memo is not None and memo[0] == user.id:
+        return len(memo[1])
+    today = today or date.today()
+    reg = registry.current()
+    total = 0
+    for name, source in reg.task_sources.items():
+        counter = reg.task_counts.get(name)
+        total += counter(session, user, today) if counter else sum(1 for _task in source(session, user, today))
+    return total
+
+
 def nav_count() -> int:
     """The number shown beside 「自分のタスク」 in the navigation."""
     from vendorrisk.core.db import get_session
     user = g.get("user")
-    return len(for_request(get_session(), user)) if user is not None else 0
+    return count(get_session(), user) if user is not None else 0

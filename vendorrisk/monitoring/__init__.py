@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     reg.add_vendor_panel("monitoring", 30, reviews.monitoring_panel)
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
     reg.task_sources["monitoring"] = tasks.tasks_for
+    reg.task_counts["monitoring"] = tasks.count_for
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)

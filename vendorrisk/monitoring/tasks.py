@@ -35,21 +35,52 @@ def _day(value) -> date | None:
     return value.date() if value is not None else None
 
 
+def _reviews_due(user: User, today: date):
+    return (MonitoringReview.status.in_(("planned", "in_progress")), _mine(MonitoringReview.owner_id, user),
+            MonitoringReview.due_date <= today + timedelta(days=DUE_WINDOW_DAYS))
+
+
+def _to_remediate(user: User):
+    return Finding.status.in_(("open", "in_progress")), _mine(Finding.owner_id, user)
+
+
+def _expiring(user: User, today: date):
+    return (RiskAcceptance.status == "approved", _mine(Finding.owner_id, user),
+            RiskAcceptance.expires_on <= today + timedelta(days=max(acceptance_days(), default=30)))
+
+
+def _requested(user: User):
+    return RiskAcceptance.status == "requested", RiskAcceptance.requested_by_id != user.id
+
+
+def count_for(session: Session, user: User, today: date) -> int:
+    """How many tasks ``tasks_for`` yields, in count queries (every review and finding has
+    its vendor: the join to the vendor, there for its name, changes no count)."""
+    if user.role == "auditor":
+        return 0
+    acceptances = select(func.count()).select_from(RiskAcceptance).join(Finding, Finding.id == RiskAcceptance.finding_id)
+    queries = [select(func.count()).select_from(MonitoringReview).where(*_reviews_due(user, today)),
+               select(func.count()).select_from(Finding).where(*_to_remediate(user)),
+               acceptances.where(*_expiring(user, today))]
+    if user.role in VERIFIERS:
+        queries += [_resolved(select(func.count()).select_from(Finding))
+                    .where(or_(FindingEvent.actor_id.is_(None), FindingEvent.actor_id != user.id)),
+                    acceptances.where(*_requested(user))]
+    return sum(session.execute(query).scalar_one() for query in queries)
+
+
 def tasks_for(session: Session, user: User, today: date):
     """The person's monitoring tasks, in five set queries."""
     if user.role == "auditor":
         return
     reviews = session.execute(
         select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date, Vendor.name)
-        .join(Vendor, Vendor.id == MonitoringReview.vendor_id)
-        .where(MonitoringReview.status.in_(("planned", "in_progress")), _mine(MonitoringReview.owner_id, user),
-               MonitoringReview.due_date <= today + timedelta(days=DUE_WINDOW_DAYS))).all()
+        .join(Vendor, Vendor.id == MonitoringReview.vendor_id).where(*_reviews_due(user, today))).all()
     for row in reviews:
         yield Task("record_review", _("Record the monitoring review"), f"/reviews/{row.id}", row.due_date,
                    row.name, business_days.moved_note(row.due_date, row.nominal_due_date))
     findings = session.execute(
-        select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id)
-        .where(Finding.status.in_(("open", "in_progress")), _mine(Finding.owner_id, user))).all()
+        select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))).all()
     for finding, vendor in findings:
         label = (_("Remediate the finding: %(title)s", title=display_title(finding)) if finding.action_plan
                  else _("Plan the remediation of the finding: %(title)s", title=display_title(finding)))
@@ -58,8 +89,7 @@ def tasks_for(session: Session, user: User, today: date):
     expiring = session.execute(
         select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, Vendor.name)
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
-        .where(RiskAcceptance.status == "approved", _mine(Finding.owner_id, user),
-               RiskAcceptance.expires_on <= today + timedelta(days=max(acceptance_days(), default=30)))).all()
+        .where(*_expiring(user, today))).all()
     for expires_on, nominal, finding, vendor in expiring:
         yield Task("renew_acceptance", _("Accepted risk expires: remediate or accept again: %(title)s",
                                          title=display_title(finding)),
@@ -70,24 +100,26 @@ def tasks_for(session: Session, user: User, today: date):
     requested = session.execute(
         select(RiskAcceptance.requested_at, Finding, Vendor.name)
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
-        .where(RiskAcceptance.status == "requested", RiskAcceptance.requested_by_id != user.id)).all()
+        .where(*_requested(user))).all()
     for requested_at, finding, vendor in requested:
         yield Task("decide_acceptance", _("Approve or reject the risk acceptance: %(title)s",
                                           title=display_title(finding)),
                    f"/findings/{finding.id}#acceptance", approval_due(_day(requested_at)), vendor)
 
 
-def _to_verify(session: Session, user: User):
-    """Resolved findings whose last resolution was not the person's own."""
+def _resolved(query):
+    """Resolved findings with the actor of their last resolution (``FindingEvent.actor_id``)."""
     last = (select(FindingEvent.finding_id, func.max(FindingEvent.id).label("event_id"))
             .where(FindingEvent.to_status == "resolved", FindingEvent.action == "status")
             .group_by(FindingEvent.finding_id).subquery())
-    rows = session.execute(
-        select(Finding, Vendor.name, FindingEvent.actor_id)
-        .join(Vendor, Vendor.id == Finding.vendor_id)
-        .outerjoin(last, last.c.finding_id == Finding.id)
-        .outerjoin(FindingEvent, FindingEvent.id == last.c.event_id)
-        .where(Finding.status == "resolved")).all()
+    return (query.outerjoin(last, last.c.finding_id == Finding.id)
+            .outerjoin(FindingEvent, FindingEvent.id == last.c.event_id).where(Finding.status == "resolved"))
+
+
+def _to_verify(session: Session, user: User):
+    """Resolved findings whose last resolution was not the person's own."""
+    rows = session.execute(_resolved(select(Finding, Vendor.name, FindingEvent.actor_id)
+                                     .join(Vendor, Vendor.id == Finding.vendor_id))).all()
     for finding, vendor, resolver in rows:
         if resolver == user.id:
             continue

@@ -19,13 +19,14 @@ def tasks_for(session: Session, user: User, today: date):
     """Per imported workbook, its pending proposals; due a few business days after import."""
     if user.role not in REVIEWERS:
         return
+    # the vendor's name looked up per row, not joined: a join let SQLite walk every vendor
+    name = select(Vendor.name).where(Vendor.id == QuestionnaireResponse.vendor_id).scalar_subquery()
     rows = session.execute(
-        select(QuestionnaireResponse.id, QuestionnaireResponse.created_at, Vendor.name,
+        select(QuestionnaireResponse.id, QuestionnaireResponse.created_at, name,
                func.count(SubcontractorProposal.id))
         .join(SubcontractorProposal, SubcontractorProposal.response_id == QuestionnaireResponse.id)
-        .join(Vendor, Vendor.id == QuestionnaireResponse.vendor_id)
         .where(SubcontractorProposal.status == "pending")
-        .group_by(QuestionnaireResponse.id, QuestionnaireResponse.created_at, Vendor.name)).all()
+        .group_by(QuestionnaireResponse.id, QuestionnaireResponse.created_at, QuestionnaireResponse.vendor_id)).all()
     for response_id, imported_at, vendor, count in rows:
         if isinstance(imported_at, str):
             imported_at = datetime.fromisoformat(imported_at)

@@ -31,10 +31,12 @@ def init_app(app: Flask) -> None:
     reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
     reg.add_demo_loader(11, demo.load)
     reg.task_sources["vendors"] = tasks.tasks_for
+    reg.task_counts["vendors"] = tasks.count_for
     # 反社会的勢力チェック: the vendor page's section, reminders like reviews', tasks, the calendar.
     reg.add_vendor_panel("antisocial", 5, antisocial.panel)
     reg.reminder_sources["antisocial_checks"] = antisocial_reminders.check_reminders
     reg.task_sources["antisocial_checks_due"] = antisocial_reminders.check_tasks
+    reg.task_counts["antisocial_checks_due"] = antisocial_reminders.count_check_tasks
     reg.calendar_sources["antisocial_checks"] = antisocial_reminders.check_entries
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
     # Every page shows a finding's title in the reader's language.

@@ -12,12 +12,13 @@ from datetime import date
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from vendorrisk.core import business_days
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
-from vendorrisk.vendors.antisocial import latest_checks
+from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
 SUBJECT = "antisocial_check"
@@ -45,9 +46,13 @@ def stage(due: date, today: date, days: list[int], calendar=None) -> str | None:
 
 
 def _due_checks(session: Session, horizon: date, vendor_ids=None):
-    vendors = {v.id: v for v in session.exec(select(Vendor).where(Vendor.status.not_in(INACTIVE)))}
-    checks = latest_checks(session, vendor_ids)
-    return [(check, vendors[vid]) for vid, check in checks.items() if vid in vendors and check.next_due <= horizon]
+    checks = {vid: check for vid, check in latest_checks(session, vendor_ids).items() if check.next_due <= horizon}
+    if not checks:
+        return []
+    # only vendors that have a check: every vendor of the portfolio was read here before
+    vendors = {v.id: v for v in session.exec(select(Vendor).where(
+        Vendor.status.not_in(INACTIVE), Vendor.id.in_(select(AntisocialCheck.vendor_id))))}
+    return [(check, vendors[vid]) for vid, check in checks.items() if vid in vendors]
 
 
 def _primary_owners(session: Session, vendor_ids) -> dict[int, User]:
@@ -134,6 +139,31 @@ def check_tasks(session: Session, user: User, today: date | None = None):
         if vendor.id not in checked:
             yield Task("antisocial_check_due", _("Anti-social forces check missing"),
                        f"/vendors/{vendor.id}#antisocial", None, vendor.name)
+
+
+def count_check_tasks(session: Session, user: User, today: date | None = None) -> int:
+    """How many tasks ``check_tasks`` yields (same people, same window), in two count queries."""
+    if user.role == "auditor":
+        return 0
+    today = today or date.today()
+    mine = None
+    if user.role != "compliance":
+        mine = select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)
+    ranked = select(AntisocialCheck.vendor_id, AntisocialCheck.next_due, func.row_number().over(
+        partition_by=AntisocialCheck.vendor_id,
+        order_by=(AntisocialCheck.checked_on.desc(), AntisocialCheck.id.desc())).label("rank"))
+    if mine is not None:
+        ranked = ranked.where(AntisocialCheck.vendor_id.in_(mine))
+    ranked = ranked.subquery()
+    horizon = business_days.current().horizon(today, TASK_DAYS)
+    due = (select(func.count()).select_from(ranked).join(Vendor, Vendor.id == ranked.c.vendor_id)
+           .where(ranked.c.rank == 1, ranked.c.next_due <= horizon, Vendor.status.not_in(INACTIVE)))
+    never = (select(func.count()).select_from(Vendor)
+             .where(Vendor.status.in_(("approved", "conditionally_approved")),
+                    ~exists().where(AntisocialCheck.vendor_id == Vendor.id)))
+    if mine is not None:
+        never = never.where(Vendor.id.in_(mine))
+    return session.exec(due).one() + session.exec(never).one()
 
 
 def check_entries(session: Session, user: User | None, first: date | None = None, last: date | None = None):

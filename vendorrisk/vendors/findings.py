@@ -11,7 +11,7 @@ from typing import Optional
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, select
 
 from vendorrisk.core import business_days
@@ -70,7 +70,9 @@ class Finding(SQLModel, table=True):
     """A finding about a vendor; ``source`` + ``source_ref`` identify what raised it."""
 
     __tablename__ = "finding"
-    __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_finding_source"),)
+    __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_finding_source"),
+                      # the dashboard's open findings by severity, from the index alone
+                      Index("ix_finding_severity_status", "severity", "status"))
     id: Optional[int] = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
     arrangement_id: Optional[int] = Field(default=None, foreign_key="arrangement.id")
