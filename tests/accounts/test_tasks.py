@@ -225,7 +225,7 @@ def test_the_count_is_gathered_once_per_page_in_a_few_queries(app, db, client, l
 
 
 def test_tasks_of_a_vendor_owner_are_only_their_own(app, db, client, login):
-    me = login("vendor_owner")
+    login("vendor_owner")
     someone = factories.gen_user(db, role="vendor_owner")
     theirs = factories.gen_vendor(db, name="株式会社他人の担当")
     factories.gen_owner(db, theirs, someone)

@@ -160,7 +160,7 @@ def test_task_sources_list_checks_due_and_campaigns_awaiting(app, db, contributi
     compliance = factories.gen_user(db, role="compliance")
     owner = factories.gen_user(db, role="vendor_owner")
     mine = factories.gen_vendor(db, name="株式会社担当", status="approved")
-    other = factories.gen_vendor(db, name="株式会社担当外", status="approved")
+    factories.gen_vendor(db, name="株式会社担当外", status="approved")  # not theirs: not listed
     factories.gen_owner(db, mine, owner)
     factories.gen_check(db, mine, checked_on=date.today() - timedelta(days=350),
                         next_due=date.today() + timedelta(days=15))

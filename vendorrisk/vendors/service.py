@@ -27,7 +27,6 @@ from vendorrisk.vendors.models import (
     Arrangement,
     OutsourcingLink,
     Vendor,
-    VendorContact,
     VendorOwner,
 )
 from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
