@@ -86,6 +86,7 @@ def serve(host, port, threads, workers, with_scheduler):
     """Serve the app with a production WSGI server (Waitress, or gunicorn with --workers N)."""
     from vendorrisk import server
     app = current_app._get_current_object()
+    server.stoppable_by_interrupt()
     child = server.start_scheduler() if with_scheduler else None
     starter = os.getpid()
     click.echo(f"vendorrisk is running on http://{host}:{port}/ with {workers} worker(s)  (Ctrl+C to stop)")
@@ -175,13 +176,13 @@ def content_check():
 @with_appcontext
 def scheduler():
     """Run the scheduler in the foreground (its own process; Ctrl+C stops it)."""
-    from vendorrisk.scheduler import build_scheduler
-    from vendorrisk.server import settle
-    app = current_app._get_current_object()
     import signal
 
-    from vendorrisk.scheduler import stopped
+    from vendorrisk.scheduler import build_scheduler, stopped
+    from vendorrisk.server import settle, stoppable_by_interrupt
+    app = current_app._get_current_object()
     settle()
+    stoppable_by_interrupt()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Scheduler started: sweep every {app.config['SCHEDULER_SWEEP_MINUTES']} minutes.")
     instance = build_scheduler(app)

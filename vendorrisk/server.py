@@ -24,6 +24,14 @@ def settle() -> None:
     gc.freeze()  # (no collection first: start-up leaves little garbage, a full pass costs ~0.1 s)
 
 
+def stoppable_by_interrupt() -> None:
+    """Let Ctrl+C (SIGINT) stop this process even when it was started from a background job:
+    a shell without job control starts those with SIGINT ignored, and Python then leaves it
+    ignored, so the server or scheduler could only be killed."""
+    import signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def serve_waitress(app: Flask, host: str, port: int, threads: int) -> None:
     """One process, ``threads`` threads."""
     from waitress import serve

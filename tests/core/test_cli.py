@@ -190,6 +190,7 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
             output, _ = process.communicate(timeout=60)  # a liveness bound, generous for a loaded machine
         except subprocess.TimeoutExpired:
             process.kill()  # never leave it running into the next test
+            process.communicate()
             raise
     assert "Server and scheduler stopped." in output, output
     assert "Scheduler stopped." in output, output
@@ -204,3 +205,24 @@ def test_a_missing_secret_key_is_one_clear_line_not_a_traceback(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert "Error: VENDORRISK_SECRET_KEY is missing" in answer.stderr, answer.stderr
     assert "Traceback" not in answer.stderr + answer.stdout
+
+
+def test_the_scheduler_stops_on_ctrl_c_even_when_started_with_it_ignored(app, database_url, tmp_path):
+    """A shell without job control starts background jobs with SIGINT ignored (and Python
+    keeps it so): the scheduler still stops on SIGINT, recording that nothing is planned."""
+    import signal
+    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
+               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "scheduler"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert "Scheduler started" in process.stdout.readline()
+        time.sleep(1)  # into the scheduler's loop
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    assert "Scheduler stopped." in output, output

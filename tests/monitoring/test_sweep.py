@@ -196,6 +196,7 @@ def test_scheduler_runs_in_its_own_process_and_catches_up_at_start(app, db, smtp
             output = process.communicate(timeout=60)[0].decode()  # a liveness bound for a loaded machine
         except subprocess.TimeoutExpired:
             process.kill()  # never leave it running into the next test
+            process.communicate()
             raise
     assert "Scheduler started" in output, output
     assert len(smtp.messages) == 6  # the first sweep runs at start-up: overdue reviews caught up
