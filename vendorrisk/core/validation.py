@@ -35,6 +35,22 @@ def _pydantic_message(err: dict) -> str:
     return text.removeprefix("Value error, ")
 
 
+def too_long(value: str | None, limit: int) -> str | None:
+    """The message for a text over ``limit`` characters ("At most 2,000 characters."), or None."""
+    if value and len(value) > limit:
+        return _("At most %(count)s characters.", count=f"{limit:,}")
+    return None
+
+
+def within(value: str, limit: int) -> str:
+    """``value`` stripped, or ``ValueError`` (a field validator's refusal) when it is over
+    ``limit`` characters."""
+    value = value.strip()
+    if problem := too_long(value, limit):
+        raise ValueError(problem)
+    return value
+
+
 def validation_error(exc: ValidationError, message: str | None = None) -> ValidationFailed:
     """Turn a pydantic error into our ``ValidationFailed`` with one detail per field, in the
     user's language where the message is known."""

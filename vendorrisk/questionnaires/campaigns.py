@@ -27,7 +27,7 @@ from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.textfields import single_line
 from vendorrisk.core.uploads import Upload
-from vendorrisk.core.validation import parse
+from vendorrisk.core.validation import parse, within
 from vendorrisk.questionnaires.labels import questionnaire_label
 from vendorrisk.questionnaires.models_campaigns import CampaignVendor, QuestionnaireCampaign
 from vendorrisk.questionnaires.native import campaign_of
@@ -79,10 +79,7 @@ class CampaignCreate(BaseModel):
     @field_validator("message")
     @classmethod
     def _message(cls, value):
-        value = value.strip()
-        if len(value) > 2000:
-            raise ValueError(_("At most 2,000 characters."))
-        return value
+        return within(value, 2000)
 
     @field_validator("reply_to")
     @classmethod

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from vendorrisk.core import audit, business_days, storage
 from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.uploads import Upload
-from vendorrisk.core.validation import parse
+from vendorrisk.core.validation import parse, within
 from vendorrisk.vendors.models import CHECK_METHODS, CHECK_RESULTS, AntisocialCheck, Vendor
 
 APPROVED = ("approved", "conditionally_approved")
@@ -73,10 +73,7 @@ class CheckCreate(BaseModel):
     @field_validator("evidence_text")
     @classmethod
     def _evidence(cls, value):
-        value = value.strip()
-        if len(value) > 5000:
-            raise ValueError(_("At most 5,000 characters."))
-        return value
+        return within(value, 5000)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.textfields import single_line
-from vendorrisk.core.validation import parse
+from vendorrisk.core.validation import parse, within
 from vendorrisk.vendors.models import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
 
 APPROVERS = ("admin", "compliance")
@@ -37,10 +37,7 @@ class LinkCreate(SQLModel):
     @field_validator("service")
     @classmethod
     def _service(cls, value):
-        value = value.strip()
-        if len(value) > 300:
-            raise ValueError(_("At most 300 characters."))
-        return single_line(value)
+        return single_line(within(value, 300))
 
 
 class LinkUpdate(SQLModel):

@@ -13,6 +13,8 @@ import unicodedata
 import jaconv
 from flask_babel import gettext as _
 
+from vendorrisk.core.validation import too_long
+
 ALLOWED = re.compile(r"[\u30A1-\u30FA\u30FC\u30FB\u30FD\u30FE A-Za-z0-9&'.,\-]+")
 _SMALL = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _MARKS = {"\u3099", "\u309A"}  # combining (semi-)voiced sound marks, after NFD
@@ -32,9 +34,7 @@ def kana_problem(kana: str) -> str | None:
     """Why a normalised フリガナ is refused (kanji, symbols), or None."""
     if kana and not ALLOWED.fullmatch(kana):
         return _("Type the reading in katakana or hiragana (letters and digits may stay as they are).")
-    if len(kana) > 300:
-        return _("At most 300 characters.")
-    return None
+    return too_long(kana, 300)
 
 
 def sort_key(kana: str | None) -> str:

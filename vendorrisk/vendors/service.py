@@ -18,9 +18,10 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
 from vendorrisk.core.textfields import multi_line, single_line
-from vendorrisk.core.validation import parse
+from vendorrisk.core.validation import parse, too_long
 from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
+from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
 from vendorrisk.vendors.models import (
     RISK_TIERS,
     VENDOR_STATUSES,
@@ -29,7 +30,6 @@ from vendorrisk.vendors.models import (
     Vendor,
     VendorOwner,
 )
-from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
 from vendorrisk.vendors.people import (  # noqa: F401  (contacts and staff, still importable from here)
     ContactCreate,
     add_contact,
@@ -124,8 +124,8 @@ class VendorBase(SQLModel):
     @field_validator("representative", check_fields=False)
     @classmethod
     def _representative(cls, value):
-        if value and len(value) > 200:
-            raise ValueError(_("At most 200 characters."))
+        if problem := too_long(value, 200):
+            raise ValueError(problem)
         return value
 
     @field_validator("name_kana", mode="before", check_fields=False)
