@@ -1,4 +1,5 @@
 """Helpers for tests that walk the URL map, compare database contents or serve the app live."""
+import io
 import threading
 from contextlib import contextmanager
 
@@ -75,3 +76,18 @@ def served(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def pdf_document(objects: list[bytes], version: bytes = b"1.4") -> bytes:
+    """A PDF file of ``objects`` (numbered from 1, the first the catalogue), with its
+    cross-reference table and trailer: the hand-built PDFs of the tests."""
+    out, offsets = io.BytesIO(), []
+    out.write(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()

@@ -9,6 +9,7 @@ import yaml
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
+from tests.helpers import pdf_document
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.checker import matcher as contracts_matcher
 from vendorrisk.contracts.checker import structure as contracts_structure
@@ -88,18 +89,7 @@ def pdf_with_text(lines: list[str]) -> bytes:
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_document(objects)
 
 
 def image_pdf(pages: int = 3, stamp: str = "", text_pages: int = 0) -> bytes:
@@ -132,18 +122,7 @@ def image_pdf(pages: int = 3, stamp: str = "", text_pages: int = 0) -> bytes:
                        b"/Resources << /XObject << /Im1 3 0 R >> /Font << /F1 4 0 R >> >> >>" % len(objects))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_document(objects)
 
 
 def scanned_pdf() -> bytes:
@@ -210,21 +189,6 @@ def precision_recall(counts: dict) -> tuple[float, float]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
-def _pdf_document(objects: list[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
 def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, page_numbers: bool = True) -> bytes:
     """A PDF whose text layer holds Japanese ``lines``, laid out as a word processor does:
     lines wrapped at ``wrap`` characters (a sentence runs on over several lines), pages of
@@ -280,7 +244,7 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
                        b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (content_ref, font_ref))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    return _pdf_document(objects)
+    return pdf_document(objects)
 
 
 def _utf16(char: str) -> list[int]:

@@ -10,6 +10,7 @@ import zlib
 from docx import Document
 
 from tests import factories
+from tests.helpers import pdf_document
 from vendorrisk.core.docx import to_bytes
 
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "=cmd|' /C calc'!A0", "+1+1", "-1+1", "@SUM(A1)",
@@ -77,16 +78,7 @@ def pdf(text_ops: bytes, inflated: int = 0) -> bytes:
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< /Length %d%s >>\nstream\n" % (len(stream), filters) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = io.BytesIO(), []
-    out.write(b"%PDF-1.7\n")
-    for number, content in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_document(objects, version=b"1.7")
 
 
 @functools.lru_cache(maxsize=1)

@@ -3,7 +3,6 @@
 Ids and pages beyond 2^63, ``owner_id: "abc"``, deeply nested JSON, lone surrogates, NUL in a
 query or a file name, CRLF in ``next=``, a PDF stream that inflates to 1 GB; and corporate
 numbers in other scripts' digits."""
-import io
 import zlib
 from urllib.parse import unquote
 
@@ -13,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from tests import factories
 from tests.certificates.factories import upload_certificate
-from tests.helpers import sample_url
+from tests.helpers import pdf_document, sample_url
 from vendorrisk.certificates.models import Certificate
 from vendorrisk.core.models import StoredFile
 from vendorrisk.vendors.findings import raise_finding
@@ -145,16 +144,7 @@ def _pdf_with_stream(inflated: int) -> bytes:
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out, offsets = io.BytesIO(), []
-    out.write(b"%PDF-1.7\n")
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_document(objects, version=b"1.7")
 
 
 def test_a_pdf_stream_that_inflates_to_1_gb_is_refused_not_a_500(api, db):
