@@ -11,13 +11,13 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import Arrangement, Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
 bp.app_context_processor(reasons.helpers)

@@ -12,14 +12,21 @@ from sqlmodel import Session, func, select
 
 from vendorrisk.contracts import checker
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.models import DOCUMENT_KINDS, ClauseCheck, ClauseExample, ClauseReview, Contract, ContractVersion
+from vendorrisk.contracts.models import (
+    DOCUMENT_KINDS,
+    ClauseCheck,
+    ClauseExample,
+    ClauseReview,
+    Contract,
+    ContractVersion,
+)
 from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.vendors import findings
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+from vendorrisk.vendors.need_to_know import require_file_access
 
 ACCEPTED_KINDS = {"docx", "pdf", "txt", "md"}
 REVIEW_STATUSES = ("found", "not_found")
