@@ -3,10 +3,17 @@ a contract set of two documents uploaded in one submit and its combined result."
 import io
 
 import docx
+import pytest
 from playwright.sync_api import expect
 
 from tests import factories
 from tests.contracts.factories import CORPUS
+
+
+@pytest.fixture
+def app_config():
+    """A small upload limit (1 MB a file, 2 MB a request), so that a set too large to send is cheap to make."""
+    return {"WTF_CSRF_ENABLED": True, "MAX_UPLOAD_MB": 1}
 
 
 def test_compliance_checks_a_contract_overrides_a_result_and_downloads_the_checklist(page, live_server, sign_in, db, tmp_path):
@@ -64,6 +71,16 @@ def test_compliance_uploads_a_contract_set_at_once_and_sees_the_combined_result(
     master.write_bytes(MASTER)
     sla.write_bytes(SLA)
     form = page.locator("[data-test=upload-set]")
+
+    # three files of 0.8 MB: each within the limit, together more than one request may carry
+    bulky = [tmp_path / f"別紙{n}.txt" for n in range(3)]
+    for path in bulky:
+        path.write_bytes(MASTER + b"\n" * 800_000)
+    form.locator("input[type=file]").set_input_files([str(p) for p in bulky])
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".upload-too-large")).to_contain_text("一式を2回以上に分けて")  # refused before sending
+    expect(page.locator("[data-test=set-documents]")).to_have_count(0)
+
     form.locator("input[type=file]").set_input_files([str(master), str(sla)])
     form.locator("button[type=submit]").click()
 

@@ -151,3 +151,36 @@ def test_the_kind_of_a_document_is_recognised_from_its_name_or_title():
     assert guess_kind("Master Services Agreement.docx") == "master"
     assert guess_kind("scan.pdf", "") == "other"
     assert guess_kind("TESLA.pdf") == "other"  # SLA inside a word is not an SLA
+
+
+def _api_set(client, arrangement_id, files):
+    boundary = "vendorrisk-set-boundary"
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+                    f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+                    for data, name in files) + f"--{boundary}--\r\n".encode()
+    return client.post(f"/api/v1/arrangements/{arrangement_id}/contract-set", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_the_api_uploads_a_set_all_or_nothing_and_keeps_checks_per_document(api, db):
+    arrangement = _set_arrangement(db)
+    client, auditor = api("compliance"), api("auditor")
+    refused = _api_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (b"", "empty.txt")])
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "validation_failed" and error["message"].startswith("Nothing was stored: 1 of the 2")
+    assert [(d["file"], d["field"]) for d in error["details"]] == [("empty.txt", "files")]
+    assert _stored(db) == (0, 0, 0)
+    response = _api_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (SLA, "SLA.txt")])
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert [(d["title"], d["document_kind"], d["version"]) for d in body["uploaded"]] == [
+        ("業務委託基本契約", "master", 1), ("SLA", "sla", 1)]
+    own = {d["title"]: {c["clause_id"]: c["status"] for c in d["checks"]} for d in body["uploaded"]}
+    assert own["SLA"]["service_levels"] == "found" and own["SLA"]["subcontracting"] != "found"  # the document alone
+    combined = {c["clause_id"]: c for c in body["set_checks"]}
+    assert combined["subcontracting"]["document"] == "業務委託基本契約" and combined["subcontracting"]["location"] == "第2条"
+    assert combined["service_levels"]["document"] == "SLA"
+    assert [d["title"] for d in body["documents"]] == ["業務委託基本契約", "SLA"]
+    assert _api_set(auditor, arrangement.id, [(SLA, "SLA.txt")]).status_code == 403
+    assert _api_set(client, 999999, [(SLA, "SLA.txt")]).status_code == 404
