@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import DOCUMENT_KINDS, Contract, ContractVersion
-from vendorrisk.core import audit, events, uploads
+from vendorrisk.core import audit, uploads
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -118,7 +118,8 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
 
 
 def set_document_kind(session: Session, *, contract_id: int, kind: str, user: User) -> Contract:
-    """Say which document of the set a contract is (master agreement, DPA, SLA...)."""
+    """Say which document of the set a contract is (master agreement, DPA, SLA...); the
+    change is in the audit trail like every row change."""
     contract = service.get_contract(session, contract_id)
     arrangement = session.get(Arrangement, contract.arrangement_id)
     service.require_may_change(session, user, arrangement.vendor_id)
@@ -127,8 +128,7 @@ def set_document_kind(session: Session, *, contract_id: int, kind: str, user: Us
         raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
     contract.document_kind = kind
     session.add(contract)
-    session.flush()
-    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
+    session.flush()  # no event: no rule reads the kind, so no verdict moves
     return contract
 
 
