@@ -184,3 +184,14 @@ def test_the_api_uploads_a_set_all_or_nothing_and_keeps_checks_per_document(api,
     assert [d["title"] for d in body["documents"]] == ["業務委託基本契約", "SLA"]
     assert _api_set(auditor, arrangement.id, [(SLA, "SLA.txt")]).status_code == 403
     assert _api_set(client, 999999, [(SLA, "SLA.txt")]).status_code == 404
+
+
+def test_a_scan_in_the_set_is_stored_and_marked(client, login, db):
+    from tests.contracts.factories import scanned_pdf
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    assert _send_set(client, arrangement.id, [(MASTER, "基本契約.txt"), (scanned_pdf(), "覚書.pdf")]).status_code == 302
+    html = client.get(f"/contracts/arrangements/{arrangement.id}").get_data(as_text=True)
+    scan_row = html.split('data-test="set-documents"')[1].split("</table>")[0].split("覚書.pdf")[1].split("</tr>")[0]
+    assert 'data-test="read-mark"' in scan_row and "no text layer" in scan_row
+    assert db.exec(select(Contract).where(Contract.title == "覚書")).one().document_kind == "memorandum"
