@@ -103,9 +103,18 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
         by_name[contract.title.casefold()] = contract
         if versions:
             by_name.setdefault(PurePath(versions[0].filename).stem.casefold(), contract)
+    targets = [(item, PurePath(item.upload.filename).stem or item.upload.filename) for item in prepared]
+    named: dict[int, str] = {}
+    for item, stem in targets:
+        contract = by_name.get(stem.casefold())
+        if contract is not None and contract.id in named:
+            _refuse(_("Nothing was stored: %(file)s and %(other)s would both be the next version of %(title)s; "
+                      "upload them separately.", file=item.upload.filename, other=named[contract.id],
+                      title=contract.title))
+        if contract is not None:
+            named[contract.id] = item.upload.filename
     stored = []
-    for item in prepared:
-        stem = PurePath(item.upload.filename).stem or item.upload.filename
+    for item, stem in targets:
         contract = by_name.get(stem.casefold())
         if contract is not None:
             stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
