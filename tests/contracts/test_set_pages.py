@@ -148,7 +148,12 @@ def test_the_set_checklist_names_the_document_and_place_of_each_clause(client, l
     entry = db.exec(select(AuditEntry).where(AuditEntry.entity == "arrangement", AuditEntry.action == "export")).one()
     assert entry.entity_id == str(arrangement.id)
     login("auditor")
-    assert client.get(f"/contracts/arrangements/{arrangement.id}/set-checklist.docx").status_code == 200
+    english = client.get(f"/contracts/arrangements/{arrangement.id}/set-checklist.docx")
+    assert english.status_code == 200
+    document = docx.Document(io.BytesIO(english.data))
+    assert "Outsourcing contract set clause checklist" in "\n".join(p.text for p in document.paragraphs)
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert rows["Sub-outsourcing procedure"][2].startswith("Found") and rows["Sub-outsourcing procedure"][4] == "第2条"
     empty = _set_arrangement(db)
     assert client.get(f"/contracts/arrangements/{empty.id}/set-checklist.docx").status_code == 422
 
