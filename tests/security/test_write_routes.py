@@ -57,6 +57,8 @@ RECORDS = {
     "check_id": "SELECT cc.id FROM clause_check cc JOIN contract_version cv ON cv.id = cc.version_id JOIN contract c "
                 "ON c.id = cv.contract_id JOIN arrangement a ON a.id = c.arrangement_id WHERE a.vendor_id = :v "
                 "ORDER BY cc.id LIMIT 1",
+    "contract_id": "SELECT c.id FROM contract c JOIN arrangement a ON a.id = c.arrangement_id WHERE a.vendor_id = :v "
+                   "ORDER BY c.id LIMIT 1",
     "proposal_id": "SELECT id FROM subcontractor_proposal ORDER BY id LIMIT 1",
     "reminder_id": "SELECT id FROM reminder ORDER BY id LIMIT 1",
     "user_id": "SELECT :other_user",

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 from flask import Blueprint, g, jsonify, request
 from pydantic import BaseModel, Field
 
-from vendorrisk.contracts import service, sets
+from vendorrisk.contracts import service, set_service, sets
 from vendorrisk.contracts.checker import reasons
 from vendorrisk.contracts.models import CHECK_STATUSES, DOCUMENT_KINDS
 from vendorrisk.core.access import ALL_ROLES, allow
@@ -124,6 +124,30 @@ class ContractUpload(Public):
     set_checks: list[SetCheckPublic]
 
 
+class SetUploadDocument(Public):
+    """A document stored by a set upload: a new document of the set, or the next version of
+    the document of the same name; ``checks`` are its own results alone."""
+
+    contract_id: int
+    title: str
+    document_kind: str = Field(json_schema_extra={"enum": list(DOCUMENT_KINDS)})
+    version_id: int
+    version: int
+    filename: str
+    extraction_status: str
+    checks: list[ClauseCheckPublic]
+
+
+class ContractSetUpload(Public):
+    """The documents a set upload stored, and the arrangement's contract set after it: its
+    documents and the combined result per clause (``set_checks``)."""
+
+    arrangement_id: int
+    uploaded: list[SetUploadDocument]
+    documents: list[SetDocument]
+    set_checks: list[SetCheckPublic]
+
+
 class VersionListed(Public):
     """A version in a contract list."""
 
@@ -175,6 +199,15 @@ class ContractFile(BaseModel):
     title: str = Field(default="", description="Start a new contract (a new document of the set) with this title")
     document_kind: Literal[DOCUMENT_KINDS] = Field(default="master", description="Which document of the "
                                                    "arrangement's contract set a new contract is")
+
+
+class ContractSetFiles(BaseModel):
+    """The documents of a contract set uploaded together (multipart form, the field repeated)."""
+
+    files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf with text, "
+                                           ".txt, .md); all are stored or none. A file named like a document of "
+                                           "the set (its title or latest file name) is its next version; any other "
+                                           "starts a new document, its kind recognised from its name and title")
 
 
 class ClauseReviewInput(BaseModel):
@@ -231,6 +264,32 @@ def upload(arrangement_id: int):
     return jsonify(ContractUpload.dump(version, id=version.contract_id, version_id=version.id,
                                        version=version.number, checks=body["checks"],
                                        set_checks=arrangement_set["set_checks"])), 201
+
+
+@bp.post("/arrangements/<int:arrangement_id>/contract-set")
+@allow("compliance", "procurement", "vendor_owner")
+@operation("uploadContractSet", "Upload several documents of the contract set at once, all or none",
+           ok=ContractSetUpload, status=201, form=ContractSetFiles, errors=(404, 503))
+def upload_set(arrangement_id: int):
+    """Upload the documents of the set (multipart field ``files``, repeated); one bad file
+    refuses them all (422, a detail per refused file naming it)."""
+    db = get_session()
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    with reading(db):  # the installation's reviewer examples, read without the write lock
+        service.get_arrangement(db, arrangement_id)  # 404 before the files are read
+        examples = service.reviewer_examples(db)
+    prepared = set_service.prepare_set([(f.read(), f.filename) for f in files],  # outside the write transaction
+                                       examples)
+    versions = set_service.upload_set(db, arrangement_id=arrangement_id, prepared=prepared, user=g.user)
+    uploaded = []
+    for version in versions:
+        contract = service.get_contract(db, version.contract_id)
+        uploaded.append(SetUploadDocument.dump(version, contract_id=contract.id, title=contract.title,
+                                               document_kind=contract.document_kind, version_id=version.id,
+                                               version=version.number, checks=version_dict(db, version)["checks"]))
+    body = ContractSetUpload.dump(**sets.set_summary(db, arrangement_id, language()), uploaded=uploaded)
+    db.commit()
+    return jsonify(body), 201
 
 
 @bp.get("/arrangements/<int:arrangement_id>/contract-set")

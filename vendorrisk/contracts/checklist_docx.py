@@ -12,7 +12,9 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
+from vendorrisk.contracts.checker import reasons
 from vendorrisk.core.docx import MINCHO, add_page_field, japanese_styles, set_fonts, shade, to_bytes
+from vendorrisk.core.i18n import to_local
 
 EAST_ASIAN_FONT = MINCHO  # a Mincho face, as contracts are set
 EXCERPT_CHARS = 300
@@ -45,7 +47,21 @@ LABELS = {
                   "en": "A clause is covered when any document of the set has it ({n} documents)."},
     "document": {"ja": "該当文書", "en": "Covering document"},
     "where": {"ja": "箇所", "en": "Where"},
+    "set_title": {"ja": "外部委託契約 条項チェックリスト（契約書一式）", "en": "Outsourcing contract set clause checklist"},
+    "documents": {"ja": "文書数", "en": "Documents"},
+    "set_documents": {"ja": "契約書一式を構成する文書", "en": "Documents of the set"},
+    "kind": {"ja": "種類", "en": "Kind"},
+    "version_label": {"ja": "版", "en": "Version"},
+    "file": {"ja": "ファイル・アップロード日時", "en": "File and upload time"},
+    "note_read": {"ja": "読み取りの注意", "en": "Reading note"},
 }
+KINDS = {"master": {"ja": "基本契約書", "en": "Master agreement"},
+         "dpa": {"ja": "データ処理契約（DPA）", "en": "Data processing agreement"},
+         "sla": {"ja": "サービスレベル合意書（SLA）", "en": "Service level agreement"},
+         "security": {"ja": "セキュリティ別紙", "en": "Security exhibit"},
+         "memorandum": {"ja": "覚書", "en": "Memorandum"},
+         "order": {"ja": "個別契約・注文書", "en": "Individual contract or order"},
+         "other": {"ja": "その他", "en": "Other"}}
 STATUS = {"found": {"ja": "あり", "en": "Found"}, "not_found": {"ja": "なし", "en": "Not found"},
           "needs_review": {"ja": "要確認", "en": "Needs review"}}
 STATUS_COLOUR = {"found": "2E7D4F", "not_found": "B3261E", "needs_review": "B26A00"}
@@ -94,33 +110,12 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     says which document of the set covers each clause and where."""
     lang = lang if lang in ("ja", "en") else "ja"
     L = {k: v[lang] for k, v in LABELS.items()}
-    document = docx.Document()
-    japanese_styles(document, EAST_ASIAN_FONT)
-    document.styles["Normal"].font.size = Pt(10)
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.8))
-
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(footer, f"{contract.title} · {L['version'].format(n=version.number)} · {L['page']} ", size=8)
-    add_page_field(footer)
-
-    heading = document.add_paragraph(style="Title")
-    _run(heading, L["title"])
-    vendor_name = vendor.name + (f" ({vendor.name_en})" if vendor.name_en and vendor.name_en != vendor.name else "")
-    cover = [(L["vendor"], vendor_name), (L["arrangement"], arrangement.title),
-             (L["contract"], f"{contract.title} — {L['version'].format(n=version.number)} ({version.filename})"),
-             (L["date"], (today or date.today()).isoformat()), (L["reviewer"], reviewer or "—"),
-             (L["basis"], L["basis_text"])]
-    table = document.add_table(rows=len(cover), cols=2)
-    table.style = document.styles["Table Grid"]
-    for row, (label, value) in zip(table.rows, cover):
-        _cell(row.cells[0], label, bold=True, size=10)
-        shade(row.cells[0], "EEF2F7")
-        _cell(row.cells[1], value, size=10)
+    document = _new_document(f"{contract.title} · {L['version'].format(n=version.number)} · {L['page']} ")
+    _cover(document, L, L["title"], [
+        (L["vendor"], _vendor_name(vendor)), (L["arrangement"], arrangement.title),
+        (L["contract"], f"{contract.title} — {L['version'].format(n=version.number)} ({version.filename})"),
+        (L["date"], (today or date.today()).isoformat()), (L["reviewer"], reviewer or "—"),
+        (L["basis"], L["basis_text"])])
     if version.extraction_note:
         note = document.add_paragraph()
         _run(note, L["scanned"] + version.extraction_note, colour=STATUS_COLOUR["needs_review"])
@@ -128,9 +123,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     document.add_paragraph()
     grid = document.add_table(rows=1, cols=5)
     grid.style = document.styles["Table Grid"]
-    for cell, label in zip(grid.rows[0].cells, (L["clause"], L["article"], L["status"], L["evidence"], L["note"])):
-        _cell(cell, label, bold=True)
-        shade(cell, "DCE4EE")
+    _header(grid, (L["clause"], L["article"], L["status"], L["evidence"], L["note"]))
     gaps = []
     for check in checks:
         clause = clauses.get(check.clause_id)
@@ -141,8 +134,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
               (f"\n{check.location}" if check.location else ""))
         status_text = STATUS[check.status][lang] + ("" if check.reviewer_status else f"\n{L['auto']}")
         _cell(cells[2], status_text, bold=True, colour=STATUS_COLOUR[check.status])
-        evidence = check.evidence if len(check.evidence) <= EXCERPT_CHARS else check.evidence[:EXCERPT_CHARS] + "…"
-        _cell(cells[3], evidence or check.reason)
+        _cell(cells[3], _excerpt(check.evidence) or check.reason)
         _cell(cells[4], check.reviewer_comment)
         if check.status != "found":
             gaps.append((check, clause, title))
@@ -154,16 +146,120 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     if set_checks and set_documents > 1:
         _set_table(document, set_checks, clauses, set_documents, L, lang)
 
-    summary = document.add_paragraph(style="Heading 1")
-    _run(summary, L["gaps"])
+    _gaps(document, [(check.status, clause, title) for check, clause, title in gaps], L, lang)
+    return to_bytes(document)
+
+
+def _new_document(footer_text: str):
+    """A landscape A4 Word document with Japanese styles and ``footer_text`` and the page
+    number in its footer."""
+    document = docx.Document()
+    japanese_styles(document, EAST_ASIAN_FONT)
+    document.styles["Normal"].font.size = Pt(10)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(footer, footer_text, size=8)
+    add_page_field(footer)
+    return document
+
+
+def _vendor_name(vendor) -> str:
+    return vendor.name + (f" ({vendor.name_en})" if vendor.name_en and vendor.name_en != vendor.name else "")
+
+
+def _cover(document, L: dict, title: str, cover: list[tuple[str, str]]) -> None:
+    """The title and the cover block (label, value) of a checklist."""
+    _run(document.add_paragraph(style="Title"), title)
+    table = document.add_table(rows=len(cover), cols=2)
+    table.style = document.styles["Table Grid"]
+    for row, (label, value) in zip(table.rows, cover):
+        _cell(row.cells[0], label, bold=True, size=10)
+        shade(row.cells[0], "EEF2F7")
+        _cell(row.cells[1], value, size=10)
+
+
+def _gaps(document, gaps: list[tuple[str, object, str]], L: dict, lang: str) -> None:
+    """The summary of gaps: each clause not found (status, clause, title) with its guidance."""
+    _run(document.add_paragraph(style="Heading 1"), L["gaps"])
     if not gaps:
         _run(document.add_paragraph(), L["no_gaps"])
-    for check, clause, title in gaps:
+    for status, clause, title in gaps:
         item = document.add_paragraph(style="List Bullet")
-        _run(item, f"{title} — {STATUS[check.status][lang]}", bold=True)
+        _run(item, f"{title} — {STATUS[status][lang]}", bold=True)
         if clause:
             _run(item, f" ({clause.text('article', lang)})")
             guidance = document.add_paragraph()
             guidance.paragraph_format.left_indent = Cm(1)
             _run(guidance, f"{L['guidance']}: {clause.text('guidance', lang)}", size=9)
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
+
+
+def _header(grid, labels) -> None:
+    for cell, label in zip(grid.rows[0].cells, labels):
+        _cell(cell, label, bold=True)
+        shade(cell, "DCE4EE")
+
+
+def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", reviewer: str = "",
+                        today: date | None = None, notes: dict[int, str] | None = None) -> bytes:
+    """The checklist of an arrangement's contract set (``set_service.SetOverview``) as
+    ``.docx`` bytes, in ``lang``: the documents of the set, then per required clause the set's
+    result, the document that covers it and where, with the evidence excerpt (or the reason);
+    ``notes``: per version id, how its text was read (a scan), in the reader's language."""
+    lang = lang if lang in ("ja", "en") else "ja"
+    L = {k: v[lang] for k, v in LABELS.items()}
+    document = _new_document(f"{arrangement.title} · {L['set']} · {L['page']} ")
+    _cover(document, L, L["set_title"], [
+        (L["vendor"], _vendor_name(vendor)), (L["arrangement"], arrangement.title),
+        (L["documents"], str(len(overview.documents))), (L["date"], (today or date.today()).isoformat()),
+        (L["reviewer"], reviewer or "—"), (L["basis"], L["basis_text"])])
+
+    _run(document.add_paragraph(style="Heading 1"), L["set_documents"])
+    listing = document.add_table(rows=1, cols=5)
+    listing.style = document.styles["Table Grid"]
+    _header(listing, (L["document"], L["kind"], L["version_label"], L["file"], L["note_read"]))
+    for contract, version in overview.documents:
+        cells = listing.add_row().cells
+        _cell(cells[0], contract.title, bold=True)
+        _cell(cells[1], KINDS.get(contract.document_kind, KINDS["other"])[lang])
+        _cell(cells[2], L["version"].format(n=version.number))
+        _cell(cells[3], f"{version.filename}\n{to_local(version.uploaded_at):%Y-%m-%d %H:%M}")
+        note = (notes or {}).get(version.id) or version.extraction_note
+        _cell(cells[4], note or "—", colour=STATUS_COLOUR["needs_review"] if note else None)
+
+    _run(document.add_paragraph(style="Heading 1"), L["set"])
+    _run(document.add_paragraph(), L["set_intro"].format(n=len(overview.documents)), size=9)
+    grid = document.add_table(rows=1, cols=6)
+    grid.style = document.styles["Table Grid"]
+    _header(grid, (L["clause"], L["article"], L["status"], L["document"], L["where"], L["evidence"]))
+    gaps = []
+    for row in overview.rows:
+        title = row.clause.text("title", lang)
+        result, cells = row.result, grid.add_row().cells
+        _cell(cells[0], title, bold=True)
+        _cell(cells[1], row.clause.text("article", lang))
+        reviewed = bool(result and result.check is not None and result.check.reviewer_status)
+        _cell(cells[2], STATUS[row.status][lang] + ("" if reviewed else f"\n{L['auto']}"), bold=True,
+              colour=STATUS_COLOUR[row.status])
+        covered = result is not None and result.contract is not None and row.status != "not_found"
+        _cell(cells[3], f"{result.contract.title} ({L['version'].format(n=result.version.number)})"
+              if covered else "—")
+        _cell(cells[4], (result.check.location or "—") if covered else "—")
+        check = result.check if result else None
+        reason = reasons.render(check.reason_key, check.reason_params, lang) if check and check.reason_key else ""
+        _cell(cells[5], _excerpt(check.evidence) if covered and check.evidence else reason)
+        if row.status != "found":
+            gaps.append((row.status, row.clause, title))
+    for table_row in grid.rows:
+        for cell, width in zip(table_row.cells, (Cm(4.2), Cm(3.2), Cm(2.4), Cm(4.2), Cm(3.0), Cm(9.0))):
+            cell.width = width
+    _gaps(document, gaps, L, lang)
     return to_bytes(document)

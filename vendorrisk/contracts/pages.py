@@ -5,19 +5,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.contracts import reasons, service
+from vendorrisk.contracts import reasons, service, set_service
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import Arrangement, Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
 bp.app_context_processor(reasons.helpers)
@@ -55,7 +55,9 @@ def arrangement(arrangement_id: int, values: dict | None = None, errors=(), stat
     counts = service.status_counts(db, [v.id for _c, vs in contracts for v in vs])
     return render_template("contracts/arrangement.html", arrangement=arr, vendor=db.get(Vendor, arr.vendor_id),
                            contracts=contracts, counts=counts, values=values or {}, errors=list(errors),
-                           clauses=service.applicable_clauses(arr), lang=language()), status
+                           clauses=service.applicable_clauses(arr), lang=language(),
+                           contract_set=set_service.overview(db, arr),
+                           max_set_files=set_service.MAX_SET_FILES), status
 
 
 @bp.post("/arrangements/<int:arrangement_id>/upload")
@@ -85,6 +87,55 @@ def upload(arrangement_id: int):
     db.commit()
     flash(_("Version %(n)s uploaded and checked.", n=version.number), "success")
     return redirect(url_for("contracts.version", version_id=version.id))
+
+
+@bp.post("/arrangements/<int:arrangement_id>/upload-set")
+@allow(*UPLOADERS)
+def upload_set(arrangement_id: int):
+    """Upload several documents of the contract set at once: each is checked, and all are
+    stored or none (the page names each refused file and why)."""
+    db = get_session()
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    try:
+        with reading(db):  # the installation's reviewer examples, read without the write lock
+            examples = service.reviewer_examples(db)
+        prepared = set_service.prepare_set([(f.read(), f.filename) for f in files],  # outside the write transaction
+                                           examples)
+        versions = set_service.upload_set(db, arrangement_id=arrangement_id, prepared=prepared, user=g.user)
+    except ValidationFailed as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return arrangement(arrangement_id, {"set": True}, exc.details, exc.status)
+    db.commit()
+    flash(_("%(n)s documents uploaded and checked as one set.", n=len(versions)), "success")
+    return redirect(url_for("contracts.arrangement", arrangement_id=arrangement_id) + "#contract-set")
+
+
+@bp.post("/documents/<int:contract_id>/kind")
+@allow(*UPLOADERS)
+def document_kind(contract_id: int):
+    """Say which document of the set a contract is (master agreement, DPA, SLA...)."""
+    db = get_session()
+    kind = request.form.get("document_kind", "")
+    try:
+        contract = set_service.set_document_kind(db, contract_id=contract_id, kind=kind, user=g.user)
+    except ValidationFailed as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        refused = service.get_contract(db, contract_id)
+        return arrangement(refused.arrangement_id, {"kind_of": contract_id}, exc.details, exc.status)
+    db.commit()
+    flash(_("Document kind saved."), "success")
+    return redirect(url_for("contracts.arrangement", arrangement_id=contract.arrangement_id) + "#contract-set")
+
+
+@bp.get("/arrangements/<int:arrangement_id>/set-checklist.docx")
+@allow(*ALL_ROLES)
+def set_checklist(arrangement_id: int):
+    """Download the Word checklist of the arrangement's contract set."""
+    db = get_session()
+    filename, data = set_service.checklist_document(db, arrangement_id, language(), g.user)
+    return send_download(db, data, filename, DOCX, entity=None)  # the service recorded the export
 
 
 @bp.get("/versions/<int:version_id>")

@@ -12,14 +12,21 @@ from sqlmodel import Session, func, select
 
 from vendorrisk.contracts import checker
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.models import DOCUMENT_KINDS, ClauseCheck, ClauseExample, ClauseReview, Contract, ContractVersion
+from vendorrisk.contracts.models import (
+    DOCUMENT_KINDS,
+    ClauseCheck,
+    ClauseExample,
+    ClauseReview,
+    Contract,
+    ContractVersion,
+)
 from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User, utcnow
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.vendors import findings
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+from vendorrisk.vendors.need_to_know import require_file_access
 
 ACCEPTED_KINDS = {"docx", "pdf", "txt", "md"}
 REVIEW_STATUSES = ("found", "not_found")
@@ -51,7 +58,9 @@ def latest_version(session: Session, contract_id: int) -> ContractVersion:
     return version
 
 
-def _may_change(session: Session, user: User, vendor_id: int) -> None:
+def require_may_change(session: Session, user: User, vendor_id: int) -> None:
+    """``Forbidden`` unless the user may change the contracts of the vendor (a vendor owner:
+    only of the vendors they own)."""
     if user.role == "vendor_owner":
         owns = session.exec(select(VendorOwner.id).where(VendorOwner.vendor_id == vendor_id,
                                                          VendorOwner.user_id == user.id)).first()
@@ -105,7 +114,7 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
     ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
     the file already read; without it ``data`` is read here."""
     arrangement = get_arrangement(session, arrangement_id)
-    _may_change(session, user, arrangement.vendor_id)
+    require_may_change(session, user, arrangement.vendor_id)
     if document_kind and document_kind not in DOCUMENT_KINDS:
         message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
         raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
@@ -174,7 +183,7 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
     version = session.get(ContractVersion, check.version_id)
     contract = session.get(Contract, version.contract_id)
     arrangement = session.get(Arrangement, contract.arrangement_id)
-    _may_change(session, user, arrangement.vendor_id)
+    require_may_change(session, user, arrangement.vendor_id)
     session.add(ClauseReview(check_id=check.id, status=status, previous_status=check.status,
                              comment=comment, reviewer_id=user.id))
     check.reviewer_status, check.reviewer_comment = status, comment

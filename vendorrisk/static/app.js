@@ -17,6 +17,22 @@ if (!window.vendorriskUploadLimit) window.vendorriskUploadLimit = document.addEv
       refused = true;
     }
   });
+  // a form that sends several files at once (a contract set) says how much one request may carry
+  var total = form.getAttribute && Number(form.getAttribute("data-total-limit"));
+  if (total && !refused) {
+    var inputs = form.querySelectorAll('input[type="file"]'), sum = 0;
+    inputs.forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { sum += file.size; });
+    });
+    if (sum > total) {
+      var note = document.createElement("p");
+      note.className = "field-error upload-too-large";
+      note.setAttribute("role", "alert");
+      note.textContent = form.getAttribute("data-total-message");
+      inputs[inputs.length - 1].insertAdjacentElement("afterend", note);
+      refused = true;
+    }
+  }
   if (refused) event.preventDefault();
 }, true) || true;
 

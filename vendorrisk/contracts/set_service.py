@@ -1,0 +1,203 @@
+"""An arrangement's contract set on the pages: several files uploaded as one set (stored all
+or none), the set's combined result per clause with the document and place that cover it,
+the kind of each document, and the set's Word checklist.
+
+A file of the set whose name (without its extension) is the title of a document of the set,
+or the file name of its latest version, is that document's next version; any other file
+starts a new document, titled by its file name, its kind recognised from the file name and
+the document's first lines (a reviewer corrects it on the page).
+"""
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from vendorrisk.contracts import reasons, service, sets
+from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.models import DOCUMENT_KINDS, Contract, ContractVersion
+from vendorrisk.core import audit, uploads
+from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.models import User
+from vendorrisk.vendors.models import Arrangement, Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
+
+MAX_SET_FILES = 10
+TITLE_LINES = 3  # the lines at the top of a document that name it (業務委託基本契約書, Data Processing Agreement)
+
+def _words(*words: str, acronyms: tuple[str, ...] = ()) -> re.Pattern:
+    """Any of ``words`` (case ignored), or an acronym standing alone (SLA, not TESLA)."""
+    return re.compile("|".join([*(rf"(?<![A-Za-z]){a}(?![A-Za-z])" for a in acronyms), *words]), re.I)
+
+
+# The words that say which document of the set a file is, tried in this order (a 覚書 about
+# personal data is the DPA; a master agreement is recognised last, by its generic words).
+KIND_WORDS = (
+    ("dpa", _words("data processing", "data protection", "個人情報の取扱", "個人データの取扱", "データ処理",
+                   "データ保護", acronyms=("DPA",))),
+    ("sla", _words("service level", "サービスレベル", "サービス水準", "品質保証", acronyms=("SLA",))),
+    ("security", _words("security", "セキュリティ", "情報管理", "安全管理")),
+    ("memorandum", _words("memorandum", "addendum", "amendment", "覚書", "変更契約", "念書", acronyms=("MOU",))),
+    ("order", _words("order form", "statement of work", "purchase order", "個別契約", "注文書", "発注書",
+                     acronyms=("SOW",))),
+    ("master", _words("master", "framework", "outsourcing", "services agreement", "基本契約", "業務委託契約",
+                      "委託契約", "利用契約")),
+)
+
+
+def guess_kind(filename: str, text: str = "") -> str:
+    """Which document of the set a file is, from its name, else from its first lines
+    (``other`` when neither says)."""
+    head = "\n".join([line for line in (text or "").splitlines() if line.strip()][:TITLE_LINES])
+    for source in (PurePath(filename).stem, head):
+        for kind, words in KIND_WORDS:
+            if words.search(source):
+                return kind
+    return "other"
+
+
+def _refuse(message: str, problems: list[dict] | None = None):
+    raise ValidationFailed(message, problems or [{"field": "files", "message": message}])
+
+
+def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.PreparedVersion]:
+    """Inspect, read and check every file of a set before any database work; one bad file
+    (wrong type, too large, empty, unreadable) refuses the whole set, naming each bad file
+    and why (``details``: one per file, with its ``file`` name)."""
+    if not files:
+        _refuse(_("Choose the contract files of the set."))
+    if len(files) > MAX_SET_FILES:
+        _refuse(_("A set has at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
+                  count=len(files)))
+    prepared, problems, seen = [], [], {}
+    for data, filename in files:
+        name = uploads.safe_filename(filename)
+        stem = PurePath(name).stem.casefold()
+        if stem in seen:
+            problems.append({"field": "files", "file": name, "message": _(
+                "%(file)s: the file %(other)s of this set has the same name; give each document its own name.",
+                file=name, other=seen[stem])})
+            continue
+        seen[stem] = name
+        try:
+            prepared.append(service.prepare_version(data, filename, examples))
+        except ValidationFailed as exc:
+            problems.append({"field": "files", "file": name,
+                             "message": _("%(file)s: %(problem)s", file=name, problem=exc.message)})
+    if problems:
+        _refuse(_("Nothing was stored: %(bad)s of the %(total)s files cannot be accepted.", bad=len(problems),
+                  total=len(files)), problems)
+    return prepared
+
+
+def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.PreparedVersion],
+               user: User) -> list[ContractVersion]:
+    """Store the files of a set (``prepare_set``) as documents of the arrangement's contract
+    set, each checked; adds and flushes, the caller commits all or nothing."""
+    arrangement = service.get_arrangement(session, arrangement_id)
+    documents = service.contracts_of_arrangement(session, arrangement.id)
+    by_name = {}
+    for contract, versions in documents:
+        by_name[contract.title.casefold()] = contract
+        if versions:
+            by_name.setdefault(PurePath(versions[0].filename).stem.casefold(), contract)
+    targets = [(item, PurePath(item.upload.filename).stem or item.upload.filename) for item in prepared]
+    named: dict[int, str] = {}
+    for item, stem in targets:
+        contract = by_name.get(stem.casefold())
+        if contract is not None and contract.id in named:
+            _refuse(_("Nothing was stored: %(file)s and %(other)s would both be the next version of %(title)s; "
+                      "upload them separately.", file=item.upload.filename, other=named[contract.id],
+                      title=contract.title))
+        if contract is not None:
+            named[contract.id] = item.upload.filename
+    stored = []
+    for item, stem in targets:
+        contract = by_name.get(stem.casefold())
+        if contract is not None:
+            stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
+                                                 contract_id=contract.id))
+        else:
+            kind = guess_kind(item.upload.filename, item.checked.extracted.text)
+            stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
+                                                 title=stem, document_kind=kind))
+    return stored
+
+
+def set_document_kind(session: Session, *, contract_id: int, kind: str, user: User) -> Contract:
+    """Say which document of the set a contract is (master agreement, DPA, SLA...); the
+    change is in the audit trail like every row change."""
+    contract = service.get_contract(session, contract_id)
+    arrangement = session.get(Arrangement, contract.arrangement_id)
+    service.require_may_change(session, user, arrangement.vendor_id)
+    if kind not in DOCUMENT_KINDS:
+        message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
+        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+    contract.document_kind = kind
+    session.add(contract)
+    session.flush()  # no event: no rule reads the kind, so no verdict moves
+    return contract
+
+
+@dataclass(frozen=True)
+class SetRow:
+    """One required clause of the arrangement and the set's result for it (``result`` is
+    ``None`` when no document of the set was checked for it)."""
+
+    clause: contracts_library.Clause
+    result: sets.SetCheck | None
+
+    @property
+    def status(self) -> str:
+        """The set's result, ``not_found`` when nothing was checked."""
+        return self.result.status if self.result else "not_found"
+
+
+@dataclass(frozen=True)
+class SetOverview:
+    """The contract set of an arrangement as the page and the checklist show it."""
+
+    documents: list[tuple[Contract, ContractVersion]]
+    rows: list[SetRow]
+
+    def count(self, status: str) -> int:
+        """How many required clauses have the set's result ``status``."""
+        return sum(1 for row in self.rows if row.status == status)
+
+
+def overview(session: Session, arrangement: Arrangement) -> SetOverview:
+    """The documents of the set (latest version of each) and, per required clause, the
+    combined result with the document and place that cover it."""
+    documents = sets.latest_versions_by_arrangement(session, [arrangement.id]).get(arrangement.id, [])
+    combined = {s.clause_id: s for s in sets.set_checks(session, arrangement.id)} if documents else {}
+    rows = [SetRow(clause, combined.get(clause.id)) for clause in service.applicable_clauses(arrangement)]
+    return SetOverview(documents, rows if documents else [])
+
+
+def checklist_document(session: Session, arrangement_id: int, lang: str, user: User | None,
+                       today: date | None = None) -> tuple[str, bytes]:
+    """The Word checklist of the arrangement's contract set: ``(filename, bytes)``; the
+    export is audited."""
+    from vendorrisk.contracts.checklist_docx import build_set_checklist
+
+    arrangement = service.get_arrangement(session, arrangement_id)
+    vendor = session.get(Vendor, arrangement.vendor_id)
+    if user is not None:
+        require_file_access(session, user, vendor.id)
+    summary = overview(session, arrangement)
+    if not summary.documents:
+        _refuse(_("The arrangement has no contract yet: upload its documents first."))
+    reviewer_ids = {row.result.check.reviewed_by_id for row in summary.rows
+                    if row.result and row.result.check is not None and row.result.check.reviewed_by_id}
+    names = [u.display_name or u.email for u in session.exec(
+        select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]
+    notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
+             if version.extraction_note}
+    data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,
+                               reviewer=", ".join(names) or ((user.display_name or user.email) if user else ""),
+                               today=today)
+    audit.add_event(session, action="export", entity="arrangement", entity_id=arrangement.id,
+                    after={"set_checklist": True, "lang": lang, "documents": len(summary.documents)})
+    return f"checklist_set_{arrangement.id}.docx", data
