@@ -101,8 +101,9 @@ def init_app(app: Flask) -> None:
         if not wants_json() and exc.code in _PAGE_MESSAGES and not isinstance(exc, MalformedJSON):
             message = str(_PAGE_MESSAGES[exc.code])
         if not wants_json() and exc.code == 413:
-            message = gettext("The file is larger than the upload limit of %(mb)s MB. Go back: the form still holds "
-                              "what you typed; choose a smaller file.", mb=current_app.config["MAX_UPLOAD_MB"])
+            message = gettext("The upload is larger than the limit of %(mb)s MB (all files sent at once count "
+                              "together). Go back: the form still holds what you typed; choose a smaller file or "
+                              "fewer files.", mb=current_app.config["MAX_UPLOAD_MB"])
         if isinstance(exc, MalformedJSON):
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)
