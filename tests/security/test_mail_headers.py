@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tests import factories
 from tests.monitoring.factories import gen_chain
 from vendorrisk.monitoring.models_reminders import Reminder
-from vendorrisk.vendors.models import Vendor
 from vendorrisk.monitoring.sweep import run_sweep
+from vendorrisk.vendors.models import Vendor
 
 TODAY = date(2026, 3, 2)
 EVIL = "Evil KK\r\nBcc: x@evil.example"
