@@ -21,13 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from vendorrisk import create_app
-from vendorrisk.core import (
-    migrate,  # noqa: E402
-    users,  # noqa: E402
-)
+from vendorrisk import create_app  # noqa: E402
+from vendorrisk.core import migrate, users  # noqa: E402
 from vendorrisk.core.db import new_session  # noqa: E402
-from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors import chain_queries as chains_queries  # noqa: E402
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor  # noqa: E402
 
 MAX_TIER = 8

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import scale  # noqa: E402
+
 from vendorrisk.core import migrate, users  # noqa: E402
 from vendorrisk.core.db import new_session, refresh_statistics  # noqa: E402
 

@@ -91,3 +91,29 @@ def pdf_document(objects: list[bytes], version: bytes = b"1.4") -> bytes:
     out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def race(base: str, calls: list[tuple]) -> list:
+    """Send every (method, path, token, requests kwargs) to the live server at ``base`` at the
+    same moment (each from its own thread and connection, released by one barrier); the
+    answers in order, or the exception a call raised."""
+    import requests
+    barrier = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+
+    def run(index, method, path, token, kwargs):
+        session = requests.Session()
+        session.get(f"{base}/healthz", timeout=30)  # connect first, so that only the call races
+        barrier.wait(timeout=60)
+        try:
+            answers[index] = session.request(method, f"{base}{path}", timeout=120,
+                                             headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        except requests.RequestException as exc:  # recorded, then reported by the assertions
+            answers[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return answers

@@ -116,7 +116,6 @@ def _demo_site(template_db, folder: Path):
     with app.app_context():
         load_demo(app)
     from sqlalchemy import text
-
     from sqlmodel import select
 
     from tests.browser.pagemap import PARAMETERS

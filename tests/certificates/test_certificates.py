@@ -211,9 +211,9 @@ def test_carved_out_organisations_join_the_chains_once(app, client, login, db):
     db.rollback()
     links = db.exec(select(OutsourcingLink).where(OutsourcingLink.parent_vendor_id == vendor.id)).all()
     created = db.exec(select(Vendor).where(Vendor.name == "ＡＷＳ ジャパン")).one()
-    assert sorted((l.arrangement_id, l.vendor_id) for l in links) == sorted(
+    assert sorted((link.arrangement_id, link.vendor_id) for link in links) == sorted(
         [(own.id, created.id), (own.id, known.id), (as_sub.id, created.id), (as_sub.id, known.id)])
-    assert all(l.approval_status == "unapproved" for l in links)
+    assert all(link.approval_status == "unapproved" for link in links)
     client.post(f"/certificates/{certificate.id}/add-to-chains")
     db.rollback()
     assert db.exec(select(func.count()).select_from(OutsourcingLink)

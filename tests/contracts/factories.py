@@ -81,7 +81,7 @@ def pdf_with_text(lines: list[str]) -> bytes:
     """A one-page PDF whose text layer holds ``lines`` (ASCII, Helvetica), written by hand."""
     def esc(s):
         return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    ops = ["BT", "/F1 10 Tf", "14 TL", "50 800 Td"] + [f"({esc(l)}) Tj T*" for l in lines] + ["ET"]
+    ops = ["BT", "/F1 10 Tf", "14 TL", "50 800 Td"] + [f"({esc(line)}) Tj T*" for line in lines] + ["ET"]
     stream = "\n".join(ops).encode("latin-1")
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

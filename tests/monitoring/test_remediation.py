@@ -11,8 +11,8 @@ from tests import factories
 from vendorrisk.core.errors import Conflict, Forbidden, ValidationFailed
 from vendorrisk.monitoring import remediation
 from vendorrisk.monitoring.findings import move_finding
-from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAcceptance
+from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.vendors.findings import Finding, FindingEvent, raise_finding
 

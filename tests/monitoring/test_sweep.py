@@ -1,5 +1,6 @@
 """The reminder sweep against a real SMTP server (aiosmtpd): content, language, recipients,
 exactly-once across repeated and concurrent sweeps, server down then back, a hanging server."""
+import logging
 import secrets
 import threading
 from datetime import date, timedelta
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.monitoring.factories import gen_chain
-from tests.smtp import SilentServer
+from tests.smtp import SilentServer, free_port
 from vendorrisk.core.models import utcnow
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_reminders import Reminder
@@ -133,6 +134,21 @@ def test_server_down_then_back_retries_with_backoff(app, db, smtp):
     db.rollback()
     assert {r.status for r in db.scalars(select(Reminder))} == {"sent"}
     assert len(smtp.messages) == 6
+
+
+def test_unreachable_server_gives_one_warning_per_sweep_that_counts_and_says_what_to_set(app, db, caplog):
+    """Not a wall of warnings under ``make run`` without a mail server: one per sweep."""
+    app.config.update(SMTP_PORT=free_port())  # nothing listens there
+    _overdue_chain(db)
+    with caplog.at_level(logging.INFO, logger="vendorrisk.reminders"):
+        result = run_sweep(app, today=TODAY)
+    assert (result.created, result.sent) == (6, 0)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("6 reminder(s) not sent, kept in the outbox")
+    assert "Cannot reach SMTP server 127.0.0.1:" in warnings[0]
+    assert "VENDORRISK_SMTP_HOST and VENDORRISK_SMTP_PORT" in warnings[0]
+    assert db.execute(select(func.count()).select_from(Reminder).where(Reminder.status == "sent")).scalar() == 0
 
 
 def test_hanging_server_times_out_and_is_recorded(app, db):

@@ -53,6 +53,17 @@ def test_a_due_date_on_new_years_day_moves_and_the_request_mail_and_page_say_why
     assert due.startswith("2026-12-28") and f"前営業日に繰り上げ：{NEW_YEAR}" in due
 
 
+def test_the_campaign_list_says_why_a_due_date_moved_in_the_readers_language(app, db, client, login):
+    sender = login("compliance")
+    moved, _vendors = _campaign(app, db, sender, date(2027, 1, 1), date(2026, 12, 1))
+    kept, _vendors = _campaign(app, db, sender, date(2026, 12, 25), date(2026, 12, 1))  # a Friday
+    for language, note in (("ja", NEW_YEAR), ("en", "1/1 (closed: Year-end holidays) → 12/28")):
+        page = client.get("/questionnaires/campaigns/", headers={"Accept-Language": language}).get_data(as_text=True)
+        row = page.split(f'data-campaign="{moved.id}"')[1].split("</tr>")[0]
+        assert f'<small class="muted" data-test="due-note">{note}</small>' in row
+        assert "due-note" not in page.split(f'data-campaign="{kept.id}"')[1].split("</tr>")[0]
+
+
 def test_golden_week_reminder_comes_the_business_day_before(app, db, smtp):
     sender = factories.gen_user(db, role="procurement", language="ja")
     # due Monday 5/11, a business day: 7 days before is 5/4 (みどりの日) after the 5/2-5/3

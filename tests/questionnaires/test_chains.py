@@ -99,7 +99,7 @@ def test_accepting_builds_the_real_tree_through_the_chain_service(db, chain, cli
                      "夜間監視合同会社": [3], "Example Monitoring Ltd.": [3]}
     created = db.exec(select(Vendor).where(Vendor.name == "夜間監視合同会社")).one()
     assert created.status == "prospect" and created.name_normalized == "夜間監視"
-    links = {db.get(Vendor, l.vendor_id).name: l for l in db.exec(
+    links = {db.get(Vendor, link.vendor_id).name: link for link in db.exec(
         select(OutsourcingLink).where(OutsourcingLink.arrangement_id == arrangement.id))}
     assert links["夜間監視合同会社"].approval_status == "pending" and links["夜間監視合同会社"].touches_user_data
     statuses = {p.row: p.status for p in db.exec(select(SubcontractorProposal).where(
@@ -200,7 +200,7 @@ def test_the_api_plans_accepts_and_withdraws(db, chain, api):
     assert client.get(f"{base}/chain-plan").status_code == 422
     only = [link["proposal_id"] for link in body["links"] if link["row"] == 2]
     made = client.post(f"{base}/chain", json={"arrangement_id": arrangement.id, "proposal_ids": only})
-    assert made.status_code == 201 and [l["vendor_id"] for l in made.get_json()["links"]] != []
+    assert made.status_code == 201 and [link["vendor_id"] for link in made.get_json()["links"]] != []
     rest = client.post(f"{base}/chain", json={"arrangement_id": arrangement.id})
     assert rest.status_code == 201 and len(rest.get_json()["links"]) == 2
     night = next(link["proposal_id"] for link in body["links"] if link["row"] == 3)

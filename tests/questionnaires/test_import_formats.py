@@ -8,14 +8,13 @@ import pytest
 from sqlmodel import func, select
 
 from tests import factories
+from tests.questionnaires import factories as fq
 from tests.questionnaires import workbooks as qw
 from tests.questionnaires.xlsx_writer import Book
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.questionnaires import service
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse
 from vendorrisk.vendors.findings import Finding
-from tests.questionnaires import factories as fq
-
 
 SSRM = re.compile(r"\n?\[SSRM: [^\]]*\]$")  # CAIQ's control ownership, kept with the comment
 

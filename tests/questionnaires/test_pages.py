@@ -106,9 +106,10 @@ def test_proposals_accept_into_chain_refusing_duplicates_and_reject(api, db):
     assert rejected.status_code == 200 and rejected.get_json()["status"] == "rejected"
     db.rollback()
     links = db.exec(select(OutsourcingLink).where(OutsourcingLink.arrangement_id == arrangement.id)).all()
-    children = {db.get(Vendor, l.vendor_id).name for l in links}
+    children = {db.get(Vendor, link.vendor_id).name for link in links}
     assert children == {"株式会社新規下請", "株式会社既存"}
-    assert db.exec(select(DataLocation).where(DataLocation.link_id.in_([l.id for l in links]))).one().region == "Osaka"
+    location = db.exec(select(DataLocation).where(DataLocation.link_id.in_([link.id for link in links]))).one()
+    assert location.region == "Osaka"
     # a second response listing the same company: accepting it again is a duplicate link
     data2 = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name),
                     {"GEN-05": "別の担当者"}, subcontractors=[("株式会社既存", "", "JP", "監視", "いいえ / No", "")])

@@ -11,26 +11,17 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.monitoring.factories import gen_chain
-from tests.smtp import SmtpServer
 from vendorrisk.monitoring.models_reminders import Reminder
-from vendorrisk.vendors.models import Vendor
 from vendorrisk.monitoring.sweep import run_sweep
+from vendorrisk.vendors.models import Vendor
 
 TODAY = date(2026, 3, 2)
 EVIL = "Evil KK\r\nBcc: x@evil.example"
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 5,
-            "SMTP_SENDER": "vendorrisk@member.example.jp", "BASE_URL": "https://vr.example.jp"}
+def app_config(smtp_settings):
+    return smtp_settings
 
 
 @pytest.mark.parametrize("field,value", [("name", EVIL), ("name", "Evil\nKK"), ("name", "Tab\tKK"),

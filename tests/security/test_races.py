@@ -6,23 +6,20 @@ live, so that they really overlap in the database: on PostgreSQL
 snapshot; on SQLite the writers queue on the write lock. Either way the outcome must be
 one winner, clear 409 answers for the rest, and data that shows one decision."""
 import io
-import threading
 from collections import Counter
 
-import requests
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.helpers import race
 from tests.selection.factories import gen_assessment
-from vendorrisk.core.models import AuditEntry
 from vendorrisk.certificates.models import Certificate
-from vendorrisk.core.models import StoredFile
-from vendorrisk.vendors.findings import FindingEvent
-from vendorrisk.selection.models import SelectionAssessment
-from vendorrisk.vendors.models import OutsourcingLink, Vendor
 from vendorrisk.core import users
-from vendorrisk.vendors.findings import raise_finding
+from vendorrisk.core.models import AuditEntry, StoredFile
 from vendorrisk.monitoring.findings import move_finding
+from vendorrisk.selection.models import SelectionAssessment
+from vendorrisk.vendors.findings import FindingEvent, raise_finding
+from vendorrisk.vendors.models import OutsourcingLink, Vendor
 
 N = 8
 
@@ -38,29 +35,6 @@ def _tokens(db, role: str, count: int = N) -> list[tuple]:
     return made
 
 
-def _race(base: str, calls: list[tuple]) -> list[requests.Response]:
-    """Send every (method, path, token, kwargs) at the same moment; the answers in order."""
-    barrier = threading.Barrier(len(calls))
-    answers: list = [None] * len(calls)
-
-    def run(index, method, path, token, kwargs):
-        session = requests.Session()
-        session.get(f"{base}/healthz", timeout=30)  # connect first, so that only the call races
-        barrier.wait(timeout=30)
-        try:
-            answers[index] = session.request(method, f"{base}{path}", timeout=120,
-                                             headers={"Authorization": f"Bearer {token}"}, **kwargs)
-        except requests.RequestException as exc:  # recorded, then reported by the assertions
-            answers[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return answers
-
-
 def _statuses(answers) -> Counter:
     return Counter(getattr(a, "status_code", repr(a)) for a in answers)
 
@@ -72,6 +46,22 @@ def _conflicts_are_clear(answers) -> None:
             assert error["code"] == "conflict" and len(error["message"]) > 20, error
 
 
+def _one_wins(base: str, calls: list[tuple], ok: int = 200) -> list:
+    """Race ``calls``: exactly one answers ``ok``, every other a clear 409; the answers."""
+    answers = race(base, calls)
+    assert _statuses(answers) == Counter({ok: 1, 409: len(calls) - 1}), [getattr(a, "text", a) for a in answers]
+    _conflicts_are_clear(answers)
+    return answers
+
+
+def _winner_and_row(db, answers, model, row_id) -> tuple[dict, object]:
+    """The winning answer's body, and the row as the race left it in the database."""
+    winner = next(a.json() for a in answers if a.status_code == 200)
+    db.rollback()
+    db.expire_all()
+    return winner, db.get(model, row_id)
+
+
 def test_four_approvals_and_four_rejections_at_once_one_decision_wins(app, db, live_server):
     vendor = factories.gen_vendor(db)
     preparer = factories.gen_user(db, role="procurement")
@@ -80,13 +70,8 @@ def test_four_approvals_and_four_rejections_at_once_one_decision_wins(app, db, l
     path = f"/api/v1/selection/assessments/{assessment.id}"
     calls = [("POST", f"{path}/{'approve' if i % 2 == 0 else 'reject'}", token, {"json": {"note": f"decider {i}"}})
              for i, (_user, token) in enumerate(deciders)]
-    answers = _race(live_server, calls)
-    assert _statuses(answers) == Counter({200: 1, 409: N - 1}), [getattr(a, "text", a) for a in answers]
-    _conflicts_are_clear(answers)
-    winner = next(a.json() for a in answers if a.status_code == 200)
-    db.rollback()
-    db.expire_all()
-    stored = db.get(SelectionAssessment, assessment.id)
+    answers = _one_wins(live_server, calls)
+    winner, stored = _winner_and_row(db, answers, SelectionAssessment, assessment.id)
     assert stored.status == winner["status"] and stored.decided_by_id == winner["decided_by_id"]
     assert db.get(Vendor, vendor.id).status == {"approved": "approved", "rejected": "rejected"}[stored.status]
     decisions = db.scalar(select(func.count()).select_from(AuditEntry).where(
@@ -107,9 +92,7 @@ def test_eight_closes_of_one_finding_record_one_close(app, db, live_server):
     calls = [("POST", f"/api/v1/findings/{finding.id}/transitions", token,
               {"json": {"status": "closed", "evidence": f"checked by closer {i}"}})
              for i, (_user, token) in enumerate(closers)]
-    answers = _race(live_server, calls)
-    assert _statuses(answers) == Counter({200: 1, 409: N - 1}), [getattr(a, "text", a) for a in answers]
-    _conflicts_are_clear(answers)
+    _one_wins(live_server, calls)
     db.rollback()
     closed = db.scalar(select(func.count()).select_from(FindingEvent).where(
         FindingEvent.finding_id == finding.id, FindingEvent.to_status == "closed"))
@@ -125,13 +108,8 @@ def test_eight_approvals_of_one_link_record_one_approver(app, db, live_server):
               {"json": {"approval_status": "approved", "approval_basis": "prior_consent",
                         "approval_note": f"approver {i}"}})
              for i, (_user, token) in enumerate(approvers)]
-    answers = _race(live_server, calls)
-    assert _statuses(answers) == Counter({200: 1, 409: N - 1}), [getattr(a, "text", a) for a in answers]
-    _conflicts_are_clear(answers)
-    winner = next(a.json() for a in answers if a.status_code == 200)
-    db.rollback()
-    db.expire_all()
-    stored = db.get(OutsourcingLink, link.id)
+    answers = _one_wins(live_server, calls)
+    winner, stored = _winner_and_row(db, answers, OutsourcingLink, link.id)
     assert stored.approval_status == "approved" and stored.approved_by_id == winner["approved_by_id"]
     assert stored.approval_note == winner["approval_note"]
     events = db.scalar(select(func.count()).select_from(AuditEntry).where(
@@ -146,7 +124,7 @@ def test_opposite_vendor_status_changes_at_once_leave_one_change(app, db, live_s
     calls = [("PATCH", f"/api/v1/vendors/{vendor.id}", token,
               {"json": {"status": "under_assessment" if i % 2 == 0 else "terminated"}})
              for i, (_user, token) in enumerate(deciders)]
-    answers = _race(live_server, calls)
+    answers = race(live_server, calls)
     codes = _statuses(answers)
     assert set(codes) <= {200, 409} and codes[409] == N // 2, [getattr(a, "text", a) for a in answers]
     _conflicts_are_clear(answers)
@@ -167,9 +145,7 @@ def test_one_corporate_number_registered_eight_times_at_once(app, db, live_serve
     number = factories.corporate_number(424242)
     calls = [("POST", "/api/v1/vendors", token, {"json": {"name": f"同時登録{i}株式会社", "corporate_number": number}})
              for i, (_user, token) in enumerate(staff)]
-    answers = _race(live_server, calls)
-    assert _statuses(answers) == Counter({201: 1, 409: N - 1}), [getattr(a, "text", a) for a in answers]
-    _conflicts_are_clear(answers)
+    answers = _one_wins(live_server, calls, ok=201)
     assert all("corporate number" in a.json()["error"]["message"] for a in answers if a.status_code == 409)
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Vendor).where(Vendor.corporate_number == number)) == 1
@@ -183,7 +159,7 @@ def test_the_same_file_stored_for_eight_vendors_at_once(app, db, live_server):
     calls = [("POST", f"/api/v1/vendors/{vendor.id}/certificates", token,
               {"data": form, "files": {"file": ("soc2.pdf", io.BytesIO(pdf), "application/pdf")}})
              for vendor, (_user, token) in zip(vendors, staff)]
-    answers = _race(live_server, calls)
+    answers = race(live_server, calls)
     assert _statuses(answers) == Counter({201: N}), [getattr(a, "text", a) for a in answers]
     db.rollback()
     assert db.scalar(select(func.count()).select_from(StoredFile)) == 1
@@ -198,8 +174,6 @@ def test_the_same_file_for_one_vendor_at_once_is_recorded_once(app, db, live_ser
     calls = [("POST", f"/api/v1/vendors/{vendor.id}/certificates", token,
               {"data": form, "files": {"file": ("iso.pdf", io.BytesIO(pdf), "application/pdf")}})
              for _user, token in staff]
-    answers = _race(live_server, calls)
-    assert _statuses(answers) == Counter({201: 1, 409: N - 1}), [getattr(a, "text", a) for a in answers]
-    _conflicts_are_clear(answers)
+    _one_wins(live_server, calls, ok=201)
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Certificate)) == 1

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.security.factories import register_rows
 from vendorrisk.core.errors import ValidationFailed
-from vendorrisk.vendors.register_reader import apply_register, read_register
-from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.register_check import check_register
+from vendorrisk.vendors.register_reader import apply_register, read_register
 
 EXISTING = factories.corporate_number(777)
 CASES = {

@@ -132,8 +132,8 @@ def test_cli_import_records_the_named_user_as_recorder(runner, db, tmp_path):
 
 
 def test_no_approval_is_recorded_without_an_approver(app, db):
-    from vendorrisk.vendors import chains as chain_service
     from tests.vendors.factories import dag_chain
+    from vendorrisk.vendors import chains as chain_service
     _arrangement, _v = dag_chain(db)
     link = db.scalars(select(OutsourcingLink)).first()
     db.commit()

@@ -27,10 +27,11 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import ENGINE
+from tests.helpers import race
 from tests.security.factories import docx_bomb, paragraphs, register_rows
+from vendorrisk.core import users
 from vendorrisk.core.models import ApiToken
 from vendorrisk.vendors.models import Vendor
-from vendorrisk.core import users
 
 WRITES = 50
 sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's write lock")
@@ -58,29 +59,15 @@ def _contract_docx(text="第1条（目的）本契約は、委託業務の内容
     return buffer.getvalue()
 
 
+def _vendor_calls(token: str, count: int, offset: int = 0) -> list[tuple]:
+    """``count`` vendor registrations, as calls for ``race``."""
+    return [("POST", "/api/v1/vendors", token, {"json": {"name": f"並行書込{offset + i}株式会社",
+             "corporate_number": factories.corporate_number(880000 + offset + i)}}) for i in range(count)]
+
+
 def _vendor_writes(base: str, token: str, count: int, offset: int = 0) -> list:
     """``count`` vendor registrations sent at once; their answers (or exceptions)."""
-    barrier = threading.Barrier(count)
-    answers: list = [None] * count
-
-    def write(i):
-        session = requests.Session()
-        session.get(f"{base}/healthz", timeout=30)
-        barrier.wait(timeout=60)
-        try:
-            answers[i] = session.post(f"{base}/api/v1/vendors", timeout=120,
-                                      headers={"Authorization": f"Bearer {token}"},
-                                      json={"name": f"並行書込{offset + i}株式会社",
-                                            "corporate_number": factories.corporate_number(880000 + offset + i)})
-        except requests.RequestException as exc:
-            answers[i] = exc
-
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return answers
+    return race(base, _vendor_calls(token, count, offset))
 
 
 def _codes(answers) -> list:
@@ -353,26 +340,10 @@ def test_thirty_two_readers_with_due_tokens_all_answer(app, db, live_server):
     _writer, writer_token = _token(db, "procurement")
     factories.gen_vendor(db)
     db.commit()
-    barrier = threading.Barrier(len(tokens))
-    answers: list = [None] * len(tokens)
-
-    def read(i):
-        session = requests.Session()
-        session.get(f"{live_server}/healthz", timeout=30)
-        barrier.wait(timeout=60)
-        try:
-            answers[i] = session.get(f"{live_server}/api/v1/vendors", timeout=120,
-                                     headers={"Authorization": f"Bearer {tokens[i]}"})
-        except requests.RequestException as exc:
-            answers[i] = exc
-
-    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(tokens))]
-    for thread in threads:
-        thread.start()
-    writes = _vendor_writes(live_server, writer_token, 8)  # writers beside the readers
-    for thread in threads:
-        thread.join(timeout=180)
-    assert _codes(answers) == [200] * len(tokens)
+    readers = [("GET", "/api/v1/vendors", token, {}) for token in tokens]
+    answers = race(live_server, readers + _vendor_calls(writer_token, 8))  # writers beside the readers
+    assert _codes(answers[:len(tokens)]) == [200] * len(tokens)
+    writes = answers[len(tokens):]
     assert _codes(writes) == [201] * 8
 
 

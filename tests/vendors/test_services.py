@@ -143,7 +143,7 @@ def test_arrangement_validation(db):
 
 def _links_snapshot(db, arrangement):
     db.expire_all()
-    return sorted((l.parent_vendor_id, l.vendor_id) for l in db.exec(
+    return sorted((link.parent_vendor_id, link.vendor_id) for link in db.exec(
         select(OutsourcingLink).where(OutsourcingLink.arrangement_id == arrangement.id)))
 
 

@@ -20,10 +20,10 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, PageQuery, columns, operation, page_of
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("api_certificates", __name__, url_prefix="/api/v1")
 WRITERS = ("compliance", "procurement", "vendor_owner")

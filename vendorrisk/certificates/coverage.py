@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import exists, func, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -24,6 +23,7 @@ from vendorrisk.certificates.models import (
     Certificate,
     CertificateReview,
 )
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 

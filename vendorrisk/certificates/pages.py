@@ -22,13 +22,13 @@ from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.findings import SEVERITIES
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("certificates", __name__, template_folder="templates", url_prefix="/certificates")
 NAV = [NavItem("certificates.index", _l("Certificates"), 60)]

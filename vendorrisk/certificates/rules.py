@@ -1,12 +1,12 @@
 """Compliance matrix, Art. 26(4): important vendors are audited or their reports obtained."""
 from datetime import date
 
-from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session
 
 from vendorrisk.certificates.coverage import coverage
 from vendorrisk.certificates.models import TYPE_LABELS
 from vendorrisk.core import events
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import Verdict, obligation
 
 

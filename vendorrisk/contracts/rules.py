@@ -11,13 +11,13 @@ applicable to it; the tier-1 vendor's row carries the obligation.
 """
 from pathlib import PurePath
 
-from vendorrisk.core.messages import join
-from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlmodel import Session, select
 
 from vendorrisk.contracts import sets
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
 from vendorrisk.core import events
+from vendorrisk.core.messages import join
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink
 

@@ -5,7 +5,8 @@ import time
 from flask import g, request, session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from vendorrisk.core import sessions, token_use, users as users_service
+from vendorrisk.core import sessions, token_use
+from vendorrisk.core import users as users_service
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.models import ApiToken, User, UserSession, utcnow

@@ -169,7 +169,8 @@ class Mailer:
                             f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}", connection=True) from exc
         except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS or auth failure
             raise MailError(f"Cannot reach SMTP server {self.settings.host}:{self.settings.port}: "
-                            f"{type(exc).__name__}: {exc}", connection=True) from exc
+                            f"{type(exc).__name__}: {exc}. Set VENDORRISK_SMTP_HOST and VENDORRISK_SMTP_PORT "
+                            "to a reachable server (README, 'E-mail').", connection=True) from exc
         try:
             refused = self._client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -12,9 +12,19 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the monitoring area into ``app``."""
     from vendorrisk.monitoring import api as monitoring_api
-    from vendorrisk.monitoring import api_remediation
-    from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules, sweep  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring import models_remediation, tasks  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring import (
+        api_remediation,
+        commands,
+        demo,
+        models,  # noqa: F401  (the area's tables)
+        models_remediation,  # noqa: F401  (the area's tables)
+        models_reminders,  # noqa: F401  (the area's tables)
+        plans,
+        reminders,
+        rules,
+        sweep,
+        tasks,
+    )
     from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, worklist
 
     add_pages(app, reviews.bp, *reviews.NAV)

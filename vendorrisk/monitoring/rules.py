@@ -1,11 +1,11 @@
 """Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
 from datetime import date
 
-from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import select
 from sqlmodel import Session
 
 from vendorrisk.core import events
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed

@@ -147,6 +147,12 @@ def message_for(row, sender: str):
                               reply_to=row.reply_to or "", attachments=_attachments(row))
 
 
+def _warn_unsent(count: int, exc: mail.MailError) -> None:
+    """One warning for a run that the SMTP server stopped (not one per reminder): how many
+    reminders wait in the outbox, why, and what to set."""
+    log.warning("%d reminder(s) not sent, kept in the outbox (Outbox page) for retry: %s", count, exc)
+
+
 def deliver(app: Flask, now: datetime | None = None, worker: str | None = None,
             only: list[int] | None = None) -> tuple[int, int, int]:
     """Send the pending reminders (``only`` these ids, when given); return (sent, failed,
@@ -192,7 +198,7 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None,
         ids = list(session.scalars(query.order_by(REMINDERS.c.id).limit(SEND_BATCH)))
     sent = failed = 0
     with mail.Mailer() as mailer:
-        for reminder_id in ids:
+        for position, reminder_id in enumerate(ids):
             with transaction(engine=engine) as session:
                 if not claim(session, reminder_id, worker, now):
                     continue
@@ -214,11 +220,12 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None,
                 failed += 1
                 attempts = row.attempts
                 retry_at = utcnow() + backoff(attempts) if attempts < max_attempts else None
-                log.warning("reminder %s failed (attempt %s): %s", reminder_id, attempts, exc)
                 _record(engine, reminder_id, worker, status="failed", last_error=str(exc)[:1000],
                         next_attempt_at=retry_at)
                 if exc.connection:
+                    _warn_unsent(len(ids) - position, exc)
                     break
+                log.warning("reminder %s failed (attempt %s): %s", reminder_id, attempts, exc)
                 continue
             except Exception as exc:  # noqa: BLE001  an unexpected fault in one message
                 failed += 1

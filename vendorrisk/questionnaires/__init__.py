@@ -12,13 +12,16 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the questionnaires area into ``app``."""
     from vendorrisk.questionnaires import api as questionnaires_api
-    from vendorrisk.questionnaires import api_campaigns, campaign_reminders, campaigns, pages_campaigns
     from vendorrisk.questionnaires import (
+        api_campaigns,
+        campaign_reminders,
+        campaigns,
         commands,
         demo,
         models,  # noqa: F401  (the area's tables)
         models_campaigns,  # noqa: F401
         pages,
+        pages_campaigns,
         reviews,
         tasks,
         template_files,

@@ -11,7 +11,6 @@ from vendorrisk.core.api import Binary, PageQuery, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import Forbidden, ValidationFailed
 from vendorrisk.core.pagination import paginate
 from vendorrisk.questionnaires import reviews, service
@@ -43,6 +42,7 @@ from vendorrisk.questionnaires.foreign import ROLES
 from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("api_questionnaires", __name__, url_prefix="/api/v1")
 TRUE = ("1", "true", "yes", "on")

@@ -136,8 +136,8 @@ def plan(session: Session, response: QuestionnaireResponse, arrangement: Arrange
     proposals = list(session.exec(select(SubcontractorProposal).where(
         SubcontractorProposal.response_id == response.id)))
     matched = _matches(session, proposals)
-    linked = {p.link_id: l for p in proposals if p.link_id
-              for l in [session.get(OutsourcingLink, p.link_id)] if l is not None}
+    linked = {p.link_id: link for p in proposals if p.link_id
+              for link in [session.get(OutsourcingLink, p.link_id)] if link is not None}
     respondent = response.vendor_id
     planned: dict[int, PlannedLink] = {}
     new_by_key: dict[str, int] = {}  # a company listed twice is one new vendor

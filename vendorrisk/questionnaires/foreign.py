@@ -22,7 +22,7 @@ from vendorrisk.questionnaires.native import ParsedAnswer, ParsedWorkbook
 from vendorrisk.questionnaires.profiles import Profile, load_profiles, map_response
 from vendorrisk.questionnaires.scoring import no_value_message
 from vendorrisk.questionnaires.sheets import MAX_COLUMNS, Book, UnreadableWorkbook, read_book
-from vendorrisk.questionnaires.template_files import catalogue, canonical
+from vendorrisk.questionnaires.template_files import canonical, catalogue
 
 ROLES = detection.ROLES
 CONFIRM_BELOW = 0.6  # below this confidence a detected layout is shown to the user first

@@ -86,11 +86,12 @@ def detect_book(book: Book, profiles=None, *, sheets: list[str] | None = None, h
     if profiles is None:
         profiles = load_profiles()
     analysed = [(sheet, analyse_sheet(sheet)) for sheet in book.sheets]
-    candidates = sorted((layout for _s, layout in analysed), key=lambda l: -l.score)
+    candidates = sorted((layout for _s, layout in analysed), key=lambda layout: -layout.score)
     if sheets is not None:
-        picked = [(s, analyse_sheet(s, header_row=header_row, columns=columns, choices=choices) if columns else l)
-                  for s, l in analysed if s.title in sheets]
-        chosen = [(s, l) for s, l in picked if l.columns.get("answer") and l.columns.get("question")]
+        picked = [(s, analyse_sheet(s, header_row=header_row, columns=columns, choices=choices)
+                   if columns else layout) for s, layout in analysed if s.title in sheets]
+        chosen = [(s, layout) for s, layout in picked
+                  if layout.columns.get("answer") and layout.columns.get("question")]
     else:
         chosen = _choose(analysed)
     rows: list[DetectedQuestion] = []
@@ -114,7 +115,7 @@ def detect_book(book: Book, profiles=None, *, sheets: list[str] | None = None, h
 def _choose(analysed: list[tuple[Sheet, SheetLayout]]) -> list[tuple[Sheet, SheetLayout]]:
     """The vendor's answer sheets: the best tier present (visible before hidden, sheets not
     named as analyst/reference/... first), the best sheet of it and its siblings."""
-    answering = [(s, l) for s, l in analysed if l.role == "answers"]
+    answering = [(s, layout) for s, layout in analysed if layout.role == "answers"]
     if not answering:
         return []
 
@@ -161,7 +162,7 @@ def _once(rows: list[DetectedQuestion]) -> tuple[list[DetectedQuestion], list[De
 
 
 def _confidence(layouts: list[SheetLayout]) -> float:
-    total = sum(l.questions for l in layouts)
+    total = sum(layout.questions for layout in layouts)
     if not total:
         return 0.0
-    return round(sum(l.confidence * l.questions for l in layouts) / total, 2)
+    return round(sum(layout.confidence * layout.questions for layout in layouts) / total, 2)

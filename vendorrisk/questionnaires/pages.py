@@ -13,7 +13,6 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download, send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -23,6 +22,7 @@ from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue, get_template
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("questionnaires", __name__, template_folder="templates", url_prefix="/questionnaires")
 bp.app_context_processor(labels.helpers)

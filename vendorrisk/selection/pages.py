@@ -10,7 +10,6 @@ from sqlmodel import select
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile, User
@@ -23,6 +22,7 @@ from vendorrisk.selection import service as selection
 from vendorrisk.selection.models import ASSESSMENT_STATUSES, AssessmentEvidence, SelectionAssessment
 from vendorrisk.selection.records import record_context
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.vendors.service import get_vendor
 
 bp = Blueprint("selection", __name__, template_folder="templates", url_prefix="/selection")

@@ -1,10 +1,10 @@
 """Compliance-matrix rows from selection: Art. 25(1) and the nine Art. 27 cloud items."""
-from vendorrisk.core.messages import Bilingual
-from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
 from vendorrisk.core import events
+from vendorrisk.core.messages import Bilingual
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import Obligation, Verdict, batch_memo, obligation
 from vendorrisk.selection.criteria import criteria_label
 from vendorrisk.selection.models import AssessmentScore, SelectionAssessment

@@ -12,9 +12,16 @@ from vendorrisk.core.web import add_pages
 
 def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
+    from vendorrisk.vendors import (
+        antisocial_reminders,
+        commands,
+        demo,
+        findings,
+        models,  # noqa: F401  (the area's tables)
+        rules,
+        tasks,
+    )
     from vendorrisk.vendors import api as vendors_api
-    from vendorrisk.vendors import commands, demo, findings, models, rules, tasks  # noqa: F401  (the area's tables)
-    from vendorrisk.vendors import antisocial_reminders
     from vendorrisk.vendors import api_checks as checks_api
     from vendorrisk.vendors.pages import antisocial, approvals, chains, register, vendors
 

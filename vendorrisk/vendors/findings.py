@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
 
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, select
 
 from vendorrisk.core import business_days
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.messages import render
 from vendorrisk.core.models import created_at_field, json_dict_field
+from vendorrisk.vendors import finding_titles
 from vendorrisk.vendors.models import VendorOwner
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -27,43 +28,33 @@ FINDING_EVENT_ACTIONS = ("raised", "status", "assigned", "comment", "plan", "res
                          "acceptance_requested", "acceptance_approved", "acceptance_rejected",
                          "acceptance_withdrawn", "acceptance_expired", "acceptance_ended")
 
-# Titles of the findings the product raises, by key; each reader sees them in their own
-# language. A parameter is a plain value or ``{"ja": ..., "en": ...}`` (a clause's title,
-# a question's text).
-FINDING_TITLES = {
-    "contract_clause_missing": _l("Contract clause missing: %(clause)s (%(article)s), %(contract)s"),
-    "questionnaire_answer": _l("Questionnaire %(question)s answered “%(answer)s”: %(text)s"),
-    "questionnaire_answer_mapped": _l("Questionnaire (%(format)s) %(question)s answered “%(answer)s”: %(text)s"),
-    "selection_condition": _l("Selection condition: %(condition)s"),
-    "certificate_exceptions": _l("%(kind)s: exceptions noted by %(issuer)s"),
-}
-
-
-def _param(value, language: str):
-    if isinstance(value, dict):
-        return value.get(language) or value.get("ja") or value.get("en") or ""
-    return value
-
 
 def display_title(finding, language: str | None = None) -> str:
-    """The finding's title in the reader's language (the locale of the request or mail)."""
+    """The finding's title in the reader's language (``language``, else the locale of the
+    request or mail): its stored key and parameters rendered as a ``core.messages`` message;
+    a title typed by a person, or one whose key or parameters this version cannot render,
+    as stored."""
     key = getattr(finding, "title_key", None)
-    if key not in FINDING_TITLES:
+    message = finding_titles.title_message(key, finding.title_params) if key else None
+    if message is None:
         return finding.title
-    if language is None:
-        locale = get_locale()
-        language = locale.language if locale else "en"
-    params = {name: _param(value, language) for name, value in (finding.title_params or {}).items()}
     try:
-        return str(FINDING_TITLES[key]) % params
+        if language is None or language == _current_language():
+            return render(message)
+        with force_locale(language):
+            return render(message)
     except (KeyError, TypeError, ValueError):
         return finding.title
 
 
+def _current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def english_title(key: str, params: dict) -> str:
     """The English title stored in ``Finding.title`` (search, exports, the API)."""
-    template = FINDING_TITLES[key]._args[0]
-    return (template % {name: _param(value, "en") for name, value in params.items()})[:300]
+    return finding_titles.english(key, params)
 
 
 class Finding(SQLModel, table=True):

@@ -20,9 +20,19 @@ from vendorrisk.core.validation import parse
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import ArrangementCreate, LocationCreate
 from vendorrisk.vendors.chains import LinkCreate
-from vendorrisk.vendors.register_reader import (ImportReport, RegisterSheets, RowWalk, _flag, _initial_status_only,
-                                                _no_link_decision, arrangement_data, find_vendor, new_ref,
-                                                refuse_if_errors, vendor_data)
+from vendorrisk.vendors.register_reader import (
+    ImportReport,
+    RegisterSheets,
+    RowWalk,
+    _flag,
+    _initial_status_only,
+    _no_link_decision,
+    arrangement_data,
+    find_vendor,
+    new_ref,
+    refuse_if_errors,
+    vendor_data,
+)
 
 
 @dataclass

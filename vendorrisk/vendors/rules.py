@@ -5,10 +5,10 @@ arrangements concerned come from one recursive query, the rest from grouped quer
 Every query is bounded by the batch: the recursion starts only from the arrangements the
 batch's vendors head, so its cost follows the batch, not the portfolio.
 """
-from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from sqlalchemy import and_, exists, func, select
 
 from vendorrisk.core import events
+from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import Verdict, batch_memo, obligation
 from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner

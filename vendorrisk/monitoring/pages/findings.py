@@ -10,13 +10,13 @@ from vendorrisk.core import auth, business_days, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
 from vendorrisk.monitoring import findings, remediation
 from vendorrisk.vendors.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("findings", __name__, template_folder="../templates", url_prefix="/findings")
 NAV = [NavItem("findings.board", _l("Findings"), 55)]

@@ -11,7 +11,6 @@ from vendorrisk.core import auth, business_days, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -22,6 +21,7 @@ from vendorrisk.monitoring.findings import may_raise
 from vendorrisk.monitoring.models import CHECK_RESULTS, REVIEW_CHECKS, REVIEW_METHODS, REVIEW_OUTCOMES, ReviewAttachment
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("reviews", __name__, template_folder="../templates", url_prefix="/reviews")
 NAV = [NavItem("reviews.index", _l("Reviews"), 50)]
