@@ -132,6 +132,7 @@ class CrossValidated:
     documents: list[str]
     folds: list[int]
     features: list[list[float]]  # evidence.FEATURES of each pair
+    sentence_scores: dict | None = None  # document key -> clause -> out-of-fold probability of each unit
 
 
 def choose_thresholds(values, present, langs, real) -> tuple[dict, dict]:
@@ -249,7 +250,8 @@ def train(documents: list[Document] | None = None, log=print, on_cross_validated
     if on_cross_validated is not None:
         on_cross_validated(CrossValidated(values, present, pair_langs, real, [k for _d, k, *_r in pairs],
                                           [per_doc[d][0].key for d, *_r in pairs],
-                                          [fold_of[d] for d, *_r in pairs], [f for _d, _k, f, _p in pairs]))
+                                          [fold_of[d] for d, *_r in pairs], [f for _d, _k, f, _p in pairs],
+                                          {per_doc[d][0].key: held_scores[d] for d in range(len(per_doc))}))
     found, review = choose_thresholds(values, present, pair_langs, real)
     bias, weights = _fit_stacker(stack_rows, stack_labels)
     stacker = {"features": list(evidence.FEATURES), "bias": round(bias, 5), "weights": [round(w, 5) for w in weights],
