@@ -163,13 +163,9 @@ def _real_counts(heldout: bool):
 
 def test_real_corpus_floor_tuned_and_held_out():
     tuned, held = _real_counts(False), _real_counts(True)
-    # the documents trained on: since round 4 words of fewer than 20 training sentences are
-    # left out of the vocabulary, so the model no longer learns a contract's own names and
-    # fits its training documents less closely (0.93 before, 0.88 after); nothing absent found
-    assert tuned["pf"] / tuned["p"] >= 0.85 and tuned["af"] / tuned["a"] <= 0.01
-    # the held-out split: the figures docs/contracts.md reports (recall is far from target;
-    # round 4 reports 7 absent clauses of 211 found, 0.033, above the 0.03 target)
-    assert held["af"] <= 7, held
+    assert tuned["pf"] / tuned["p"] >= 0.9 and tuned["af"] / tuned["a"] <= 0.01
+    # the held-out split: the figures docs/contracts.md reports (recall is far from target)
+    assert held["af"] / held["a"] <= 0.03, held
     assert held["pf"] / held["p"] >= 0.45, held
 
 

@@ -39,14 +39,6 @@ REGULARISATION_C = 2.0
 POSITIVE_WEIGHT = 5.0
 STACKER_C = 0.1
 LANGS = ("ja", "en")
-# A word feature (a stem, a pair of stems, Japanese characters, a heading word) enters the
-# vocabulary only when it occurs in at least MIN_WORD_COUNT training sentences: rarer words
-# are mostly one contract's own names and phrasing ("bsp", "manufacturing outsourcing"),
-# which the model learned as evidence for the clause and which no other contract writes.
-# Features that describe the class (concepts, the library's patterns, the obligor) need 2.
-# Chosen in round 4 on nested cross-validation over the training documents (10 to 40 alike).
-MIN_WORD_COUNT = 20
-CLASS_PREFIXES = ("k:", "hk:", "ko:", "re:", "rh:", "rs:", "rn:", "obl:")
 
 
 def unit_labels(document: Document, clause_ids: list[str]) -> list[dict[str, int]]:
@@ -198,7 +190,7 @@ def train(documents: list[Document] | None = None, log=print, on_cross_validated
         for unit in units:
             for f in unit.features:
                 counts[f] = counts.get(f, 0) + 1
-    vocabulary = sorted(f for f, n in counts.items() if n >= (2 if f.startswith(CLASS_PREFIXES) else MIN_WORD_COUNT))
+    vocabulary = sorted(f for f, n in counts.items() if n >= 2)
     position = {f: i for i, f in enumerate(vocabulary)}
     rows_by_doc = [[[position[f] for f in unit.features if f in position] for unit in units]
                    for _d, units, _l in per_doc]
