@@ -95,6 +95,7 @@ def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
     before their write transaction begins, so that on SQLite no other writer waits for it."""
     upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
     with parse_budget.budget():
+        parse_budget.check()  # a budget already spent (the set's, ``set_service``) refuses before reading
         try:
             checked = checker.check(upload.data, upload.filename, contracts_library.library(), examples=examples)
         except checker.UnreadableContract as exc:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import DOCUMENT_KINDS, Contract, ContractVersion
-from vendorrisk.core import audit, uploads
+from vendorrisk.core import audit, parse_budget, uploads
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -62,16 +62,36 @@ def _refuse(message: str, problems: list[dict] | None = None):
     raise ValidationFailed(message, problems or [{"field": "files", "message": message}])
 
 
+def require_may_upload(session: Session, arrangement_id: int, user: User) -> Arrangement:
+    """The arrangement, once the user may change its vendor's contracts (``NotFound``,
+    ``Forbidden``): views call it before ``prepare_set``, so that a refused user does not
+    make the server read the files first."""
+    arrangement = service.get_arrangement(session, arrangement_id)
+    service.require_may_change(session, user, arrangement.vendor_id)
+    return arrangement
+
+
 def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.PreparedVersion]:
     """Inspect, read and check every file of a set before any database work; one bad file
     (wrong type, too large, empty, unreadable) refuses the whole set, naming each bad file
-    and why (``details``: one per file, with its ``file`` name)."""
+    and why (``details``: one per file, with its ``file`` name). The whole set shares one
+    parse budget (``PARSE_TIMEOUT_SECONDS``): once it is spent, each file left is refused
+    without being read."""
     if not files:
         _refuse(_("Choose the contract files of the set."))
     if len(files) > MAX_SET_FILES:
         _refuse(_("A set has at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
                   count=len(files)))
     prepared, problems, seen = [], [], {}
+    with parse_budget.budget():  # one budget for the set; each file's own budget keeps this deadline
+        _prepare_each(files, examples, prepared, problems, seen)
+    if problems:
+        _refuse(_("Nothing was stored: %(bad)s of the %(total)s files cannot be accepted.", bad=len(problems),
+                  total=len(files)), problems)
+    return prepared
+
+
+def _prepare_each(files, examples, prepared: list, problems: list, seen: dict) -> None:
     for data, filename in files:
         name = uploads.safe_filename(filename)
         stem = PurePath(name).stem.casefold()
@@ -86,10 +106,6 @@ def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.Pre
         except ValidationFailed as exc:
             problems.append({"field": "files", "file": name,
                              "message": _("%(file)s: %(problem)s", file=name, problem=exc.message)})
-    if problems:
-        _refuse(_("Nothing was stored: %(bad)s of the %(total)s files cannot be accepted.", bad=len(problems),
-                  total=len(files)), problems)
-    return prepared
 
 
 def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.PreparedVersion],

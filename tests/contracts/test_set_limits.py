@@ -1,0 +1,42 @@
+"""What a contract set may cost and leave behind: one parse budget for the whole set, the
+permission check before any file is read, nothing left on disk by a set refused part-way,
+and a usable title for every file of the set."""
+import time
+
+from tests.contracts.test_contracts import _stored
+from tests.contracts.test_set_pages import _api_set, _send_set, _set_arrangement
+from tests.contracts.test_sets import SLA
+from vendorrisk.contracts import checker, service
+from vendorrisk.core import time_budget
+
+
+def test_a_set_shares_one_parse_budget(client, login, db, app, monkeypatch):
+    arrangement = _set_arrangement(db)
+    app.config["PARSE_TIMEOUT_SECONDS"] = 1
+    real, reads = checker.check, []
+
+    def slow(*args, **kwargs):  # each file takes most of the budget
+        reads.append(1)
+        time.sleep(0.7)
+        time_budget.check()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checker, "check", slow)
+    login("compliance")
+    started = time.monotonic()
+    response = _send_set(client, arrangement.id, [(SLA, f"doc{i}.txt") for i in range(4)])
+    assert response.status_code == 422  # not 4 × 1 s
+    assert len(reads) == 2 and time.monotonic() - started < 2.5  # files 3 and 4 refused without being read
+    assert "took longer than 1 seconds" in response.get_data(as_text=True)
+    assert _stored(db) == (0, 0, 0)
+
+
+def test_a_refused_user_is_refused_before_any_file_is_read(client, login, api, db, monkeypatch):
+    arrangement = _set_arrangement(db)
+    reads = []
+    real = service.prepare_version
+    monkeypatch.setattr(service, "prepare_version", lambda *a, **k: reads.append(1) or real(*a, **k))
+    login("vendor_owner")  # of another vendor
+    assert _send_set(client, arrangement.id, [(SLA, f"doc{i}.txt") for i in range(3)]).status_code == 403
+    assert _api_set(api("vendor_owner"), arrangement.id, [(SLA, "doc.txt")]).status_code == 403
+    assert reads == []
