@@ -9,7 +9,7 @@ from sqlmodel import select
 from tests import factories
 from tests.contracts.test_contracts import _arrangement, _stored
 from tests.contracts.test_sets import MASTER, SLA
-from vendorrisk.contracts.models import Contract
+from vendorrisk.contracts.models import ClauseCheck, Contract
 from vendorrisk.contracts.set_service import guess_kind
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.vendors.models import Vendor
@@ -211,3 +211,38 @@ def test_a_scan_in_the_set_is_stored_and_marked(client, login, db):
     scan_row = html.split('data-test="set-documents"')[1].split("</table>")[0].split("覚書.pdf")[1].split("</tr>")[0]
     assert 'data-test="read-mark"' in scan_row and "no text layer" in scan_row
     assert db.exec(select(Contract).where(Contract.title == "覚書")).one().document_kind == "memorandum"
+
+
+def test_a_reviewed_result_of_the_set_comes_before_a_surer_automatic_one(client, login, db):
+    arrangement = _set_arrangement(db)
+    reviewer = login("compliance")
+    assert _send_set(client, arrangement.id, [(MASTER, "基本契約.txt"), (MASTER, "写し.txt")]).status_code == 302
+    db.rollback()
+    confirmed, guessed = sorted(db.exec(select(ClauseCheck).where(ClauseCheck.clause_id == "subcontracting")),
+                                key=lambda c: c.id)
+    confirmed.auto_status, confirmed.confidence = "needs_review", 0.6  # the reviewer confirms it below
+    guessed.confidence = 0.8  # the other document's automatic found, surer
+    db.add_all([confirmed, guessed])
+    db.commit()
+    assert client.post(f"/contracts/checks/{confirmed.id}/review",
+                       data={"status": "found", "comment": "第2条で確認"}).status_code == 302
+    html = client.get(f"/contracts/arrangements/{arrangement.id}").get_data(as_text=True)
+    row = html.split('data-set-clause="subcontracting"')[1].split("</tr>")[0]
+    assert ">reviewed<" in row and ">基本契約<" in row and "写し" not in row
+    downloader = login("auditor")
+    document = docx.Document(io.BytesIO(client.get(
+        f"/contracts/arrangements/{arrangement.id}/set-checklist.docx").data))
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert rows["Sub-outsourcing procedure"][2] == "Found" and rows["Sub-outsourcing procedure"][3].startswith("基本契約")
+    cover = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    assert cover["Reviewer"] == (reviewer.display_name or reviewer.email)
+    assert (downloader.display_name or downloader.email) not in cover["Reviewer"]
+
+
+def test_the_set_checklist_names_no_reviewer_when_nothing_was_reviewed(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    _send_set(client, arrangement.id, [(MASTER, "基本契約.txt")])
+    document = docx.Document(io.BytesIO(client.get(
+        f"/contracts/arrangements/{arrangement.id}/set-checklist.docx").data))
+    assert {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}["Reviewer"] == "—"

@@ -212,7 +212,7 @@ def checklist_document(session: Session, arrangement_id: int, lang: str, user: U
     notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
              if version.extraction_note}
     data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,
-                               reviewer=", ".join(names) or ((user.display_name or user.email) if user else ""),
+                               reviewer=", ".join(names),  # who reviewed the results shown, not who downloads
                                today=today)
     audit.add_event(session, action="export", entity="arrangement", entity_id=arrangement.id,
                     after={"set_checklist": True, "lang": lang, "documents": len(summary.documents)})
