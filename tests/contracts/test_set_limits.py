@@ -2,12 +2,13 @@
 permission check before any file is read, nothing left on disk by a set refused part-way,
 and a usable title for every file of the set."""
 import time
+from pathlib import Path
 
 from tests.contracts.test_contracts import _stored
 from tests.contracts.test_set_pages import _api_set, _send_set, _set_arrangement
-from tests.contracts.test_sets import SLA
+from tests.contracts.test_sets import MASTER, SLA
 from vendorrisk.contracts import checker, service
-from vendorrisk.core import time_budget
+from vendorrisk.core import storage, time_budget
 
 
 def test_a_set_shares_one_parse_budget(client, login, db, app, monkeypatch):
@@ -40,3 +41,28 @@ def test_a_refused_user_is_refused_before_any_file_is_read(client, login, api, d
     assert _send_set(client, arrangement.id, [(SLA, f"doc{i}.txt") for i in range(3)]).status_code == 403
     assert _api_set(api("vendor_owner"), arrangement.id, [(SLA, "doc.txt")]).status_code == 403
     assert reads == []
+
+
+def _files_on_disk(app):
+    root = Path(app.instance_path) / "uploads"
+    return sorted(p.name for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def test_a_set_refused_part_way_leaves_no_file_on_disk(client, login, db, app, monkeypatch):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    assert _send_set(client, arrangement.id, [(MASTER, "基本契約.txt")]).status_code == 302
+    before, real_put, puts = _files_on_disk(app), storage.LocalBackend.put, []
+
+    def put(self, sha256, data):  # the third file meets a full disk
+        puts.append(sha256)
+        if len(puts) == 3:
+            raise storage.unavailable("ENOSPC", writing=True)
+        return real_put(self, sha256, data)
+
+    monkeypatch.setattr(storage.LocalBackend, "put", put)
+    response = _send_set(client, arrangement.id, [(MASTER, "基本契約.txt"), (SLA, "SLA.txt"),
+                                                  (SLA + b"\n", "DPA.txt")])
+    assert response.status_code == 503 and len(puts) == 3
+    assert _stored(db) == (1, 1, 1)
+    assert _files_on_disk(app) == before  # SLA.txt's file went with its row; 基本契約's, still used, stays

@@ -135,29 +135,30 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
                             document_kind=document_kind or "master")
         session.add(contract)
         session.flush()
-    stored, _duplicate = storage.store(session, upload, user.id)
-    number = (session.exec(select(func.max(ContractVersion.number))
-                           .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
-    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
-                              filename=upload.filename, file_kind=upload.kind,
-                              extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
-                              extraction_status=checked.status, extraction_note=checked.note,
-                              structure_style=checked.structure.style,
-                              library_version=contracts_library.library_version(),
-                              uploaded_by_id=user.id)
-    session.add(version)
-    session.flush()
-    applicable = {clause.id for clause in applicable_clauses(arrangement)}
-    for result in (r for r in checked.results if r.clause_id in applicable):
-        session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
-                                auto_status=result.status, confidence=result.confidence,
-                                reason=result.reason[:1000], reason_key=result.reason_key,
-                                reason_params=result.reason_params, evidence=result.evidence,
-                                evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
-                                location=result.location[:120], article=result.article[:60]))
-    session.flush()
-    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
-    return version
+    with storage.removed_if_refused():  # a flush refused after the file was written removes it again
+        stored, _duplicate = storage.store(session, upload, user.id)
+        number = (session.exec(select(func.max(ContractVersion.number))
+                               .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
+        version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
+                                  filename=upload.filename, file_kind=upload.kind,
+                                  extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
+                                  extraction_status=checked.status, extraction_note=checked.note,
+                                  structure_style=checked.structure.style,
+                                  library_version=contracts_library.library_version(),
+                                  uploaded_by_id=user.id)
+        session.add(version)
+        session.flush()
+        applicable = {clause.id for clause in applicable_clauses(arrangement)}
+        for result in (r for r in checked.results if r.clause_id in applicable):
+            session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
+                                    auto_status=result.status, confidence=result.confidence,
+                                    reason=result.reason[:1000], reason_key=result.reason_key,
+                                    reason_params=result.reason_params, evidence=result.evidence,
+                                    evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
+                                    location=result.location[:120], article=result.article[:60]))
+        session.flush()
+        events.publish(session, events.ContractChecked(arrangement.id, contract.id))
+        return version
 
 
 def checks_of(session: Session, version_id: int) -> list[ClauseCheck]:

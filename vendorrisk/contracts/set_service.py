@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import DOCUMENT_KINDS, Contract, ContractVersion
-from vendorrisk.core import audit, parse_budget, uploads
+from vendorrisk.core import audit, parse_budget, storage, uploads
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -129,6 +129,12 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
                       title=contract.title))
         if contract is not None:
             named[contract.id] = item.upload.filename
+    with storage.removed_if_refused():  # a set refused part-way leaves no file behind
+        return _store_each(session, arrangement, targets, by_name, user)
+
+
+def _store_each(session: Session, arrangement: Arrangement, targets, by_name: dict,
+                user: User) -> list[ContractVersion]:
     stored = []
     for item, stem in targets:
         contract = by_name.get(stem.casefold())
