@@ -4,10 +4,13 @@ and a usable title for every file of the set."""
 import time
 from pathlib import Path
 
+from sqlmodel import select
+
 from tests.contracts.test_contracts import _stored
 from tests.contracts.test_set_pages import _api_set, _send_set, _set_arrangement
 from tests.contracts.test_sets import MASTER, SLA
 from vendorrisk.contracts import checker, service
+from vendorrisk.contracts.models import Contract, ContractVersion
 from vendorrisk.core import storage, time_budget
 
 
@@ -66,3 +69,16 @@ def test_a_set_refused_part_way_leaves_no_file_on_disk(client, login, db, app, m
     assert response.status_code == 503 and len(puts) == 3
     assert _stored(db) == (1, 1, 1)
     assert _files_on_disk(app) == before  # SLA.txt's file went with its row; 基本契約's, still used, stays
+
+
+def test_a_file_named_by_blanks_only_starts_its_own_document(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    assert _send_set(client, arrangement.id, [(MASTER, "基本契約.txt"), (SLA, "SLA.txt")]).status_code == 302
+    response = _send_set(client, arrangement.id, [(MASTER, "\u3000.txt"), (MASTER + b"\n", "\u00a0.md")])
+    assert response.status_code == 302
+    db.rollback()
+    rows = db.exec(select(Contract.title, ContractVersion.number)
+                   .join(ContractVersion, ContractVersion.contract_id == Contract.id)).all()
+    first_line = MASTER.decode().strip().splitlines()[0].strip()
+    assert sorted(rows) == sorted([("基本契約", 1), ("SLA", 1), (first_line, 1), (first_line, 1)])

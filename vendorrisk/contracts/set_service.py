@@ -25,6 +25,7 @@ from vendorrisk.vendors.models import Arrangement, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 MAX_SET_FILES = 10
+TITLE_CHARS = 120  # a document titled by its first line (its file name was blank) keeps this much of it
 TITLE_LINES = 3  # the lines at the top of a document that name it (業務委託基本契約書, Data Processing Agreement)
 
 def _words(*words: str, acronyms: tuple[str, ...] = ()) -> re.Pattern:
@@ -108,6 +109,18 @@ def _prepare_each(files, examples, prepared: list, problems: list, seen: dict) -
                              "message": _("%(file)s: %(problem)s", file=name, problem=exc.message)})
 
 
+def _document_title(item: service.PreparedVersion) -> tuple[str, bool]:
+    """The title a file of the set gives its document, and whether that title comes from the
+    file name (and so may name a document already in the set): the name without its extension;
+    for a name of blanks only (``　.txt``), the document's first line (else the file name),
+    always a new document, never the latest one by accident."""
+    stem = PurePath(item.upload.filename).stem.strip()
+    if stem:
+        return stem, True
+    first = next((line.strip() for line in item.checked.extracted.text.splitlines() if line.strip()), "")
+    return first[:TITLE_CHARS] or item.upload.filename.strip(), False
+
+
 def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.PreparedVersion],
                user: User) -> list[ContractVersion]:
     """Store the files of a set (``prepare_set``) as documents of the arrangement's contract
@@ -119,10 +132,10 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
         by_name[contract.title.casefold()] = contract
         if versions:
             by_name.setdefault(PurePath(versions[0].filename).stem.casefold(), contract)
-    targets = [(item, PurePath(item.upload.filename).stem or item.upload.filename) for item in prepared]
+    targets = [(item, *_document_title(item)) for item in prepared]
     named: dict[int, str] = {}
-    for item, stem in targets:
-        contract = by_name.get(stem.casefold())
+    for item, stem, by_file in targets:
+        contract = by_name.get(stem.casefold()) if by_file else None
         if contract is not None and contract.id in named:
             _refuse(_("Nothing was stored: %(file)s and %(other)s would both be the next version of %(title)s; "
                       "upload them separately.", file=item.upload.filename, other=named[contract.id],
@@ -136,8 +149,8 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
 def _store_each(session: Session, arrangement: Arrangement, targets, by_name: dict,
                 user: User) -> list[ContractVersion]:
     stored = []
-    for item, stem in targets:
-        contract = by_name.get(stem.casefold())
+    for item, stem, by_file in targets:
+        contract = by_name.get(stem.casefold()) if by_file else None
         if contract is not None:
             stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
                                                  contract_id=contract.id))
