@@ -3,6 +3,7 @@
 the contract's text was read (a scan, no numbered articles)."""
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.contracts.checker import reasons as checker_reasons
@@ -39,6 +40,24 @@ def extraction_note(version) -> str:
                       "read, and a clause not found may be on them.", pages=m.group(1), total=m.group(2)))
     note = EXTRACTION_NOTES.get(version.extraction_status)
     return str(note) if note is not None else version.extraction_note
+
+
+def unreadable(exc) -> str:
+    """Why a file cannot be read as a contract (``checker.UnreadableContract``), in the
+    reader's language; an error without a key keeps the checker's English sentence."""
+    params = exc.params
+    messages = {
+        "kind": lambda: _("Contracts cannot be read from .%(kind)s files.", kind=params.get("kind", "")),
+        "no_text": lambda: _("The file contains no text."),
+        "not_utf8": lambda: _("The text file is not UTF-8; save it as UTF-8 and upload again."),
+        "pdf_password": lambda: _("The PDF is password-protected; upload an unprotected copy."),
+        "pdf_corrupt": lambda: _("The PDF is corrupt and cannot be read; save or export it again and upload the "
+                                 "new copy."),
+        "docx_corrupt": lambda: _("The Word file is corrupt and cannot be read; save it again in Word and upload "
+                                  "the new copy."),
+    }
+    message = messages.get(getattr(exc, "key", ""))
+    return message() if message else str(exc)
 
 
 def helpers() -> dict:

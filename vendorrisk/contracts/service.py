@@ -10,7 +10,7 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from vendorrisk.contracts import checker
+from vendorrisk.contracts import checker, reasons
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import (
     DOCUMENT_KINDS,
@@ -99,7 +99,8 @@ def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
         try:
             checked = checker.check(upload.data, upload.filename, contracts_library.library(), examples=examples)
         except checker.UnreadableContract as exc:
-            raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
+            message = reasons.unreadable(exc)
+            raise ValidationFailed(message, [{"field": "file", "message": message}]) from exc
     return PreparedVersion(upload, checked)
 
 
