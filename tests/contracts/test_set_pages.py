@@ -9,6 +9,7 @@ from sqlmodel import select
 from tests import factories
 from tests.contracts.test_contracts import _arrangement, _stored
 from tests.contracts.test_sets import MASTER, SLA
+from vendorrisk.contracts.checker import library
 from vendorrisk.contracts.models import ClauseCheck, Contract
 from vendorrisk.contracts.set_service import guess_kind
 from vendorrisk.core.models import AuditEntry
@@ -261,3 +262,25 @@ def test_the_set_names_unreadable_files_in_the_readers_language(client, login, d
     english = _send_set(client, arrangement.id, files).get_data(as_text=True)
     assert "broken.pdf: The PDF is corrupt and cannot be read; save or export it again" in english
     assert "The file&#39;s content is a PDF document, which does not match its extension .docx." in english
+
+
+def test_the_set_checklist_agrees_with_the_page_on_unchecked_clauses_and_older_reasons(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    _send_set(client, arrangement.id, [(MASTER, "基本契約.txt")])
+    db.rollback()
+    gap = next(c for c in db.exec(select(ClauseCheck)) if c.auto_status == "not_found")
+    gap.reason_key, gap.reason = "", "An older check's reason, stored as a sentence."
+    arrangement.is_cloud = True  # now required: clauses no document was checked for
+    db.add_all([gap, arrangement])
+    db.commit()
+    html = client.get(f"/contracts/arrangements/{arrangement.id}", headers=JA).get_data(as_text=True)
+    unchecked = [part.split('"')[0] for part in html.split('data-set-clause="')[1:]
+                 if "未チェック" in part.split("</tr>")[0]]
+    assert unchecked
+    document = docx.Document(io.BytesIO(client.get(
+        f"/contracts/arrangements/{arrangement.id}/set-checklist.docx", headers=JA).data))
+    titles = {c.id: c.text("title", "ja") for c in library.library()}
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert all(rows[titles[clause]][2] == "未チェック" for clause in unchecked)
+    assert rows[titles[gap.clause_id]][5] == "An older check's reason, stored as a sentence."
