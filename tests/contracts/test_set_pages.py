@@ -118,7 +118,13 @@ def test_who_may_upload_a_set_and_change_a_document_kind(client, login, db):
     assert sla.document_kind == "sla"
     assert client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "security"}).status_code == 302
     refused = client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "brochure"})
-    assert refused.status_code == 422 and "The document kind must be one of" in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Choose the kind of document from the list: Master agreement, Data processing agreement" in \
+        refused.get_data(as_text=True) and "memorandum, order" not in refused.get_data(as_text=True)  # no ids
+    in_japanese = client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "brochure"}, headers=JA)
+    assert "文書の種類は一覧から選んでください：基本契約書, データ処理契約（DPA）" in in_japanese.get_data(as_text=True)
+    form = in_japanese.get_data(as_text=True).split('data-test="new-contract"')[1].split("</form>")[0]
+    assert '<option value="memorandum" >文書：覚書</option>' in form  # the same list as each document's select
     login("auditor")
     assert client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "dpa"}).status_code == 403
     db.expire_all()  # ``login`` committed: the session's copy of the contract is from before

@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
 from vendorrisk.contracts.checker import reasons
+from vendorrisk.contracts.models import DOCUMENT_KIND_NAMES
 from vendorrisk.core.docx import MINCHO, add_page_field, japanese_styles, set_fonts, shade, to_bytes
 from vendorrisk.core.i18n import to_local
 
@@ -55,13 +56,7 @@ LABELS = {
     "file": {"ja": "ファイル・アップロード日時", "en": "File and upload time"},
     "note_read": {"ja": "読み取りの注意", "en": "Reading note"},
 }
-KINDS = {"master": {"ja": "基本契約書", "en": "Master agreement"},
-         "dpa": {"ja": "データ処理契約（DPA）", "en": "Data processing agreement"},
-         "sla": {"ja": "サービスレベル合意書（SLA）", "en": "Service level agreement"},
-         "security": {"ja": "セキュリティ別紙", "en": "Security exhibit"},
-         "memorandum": {"ja": "覚書", "en": "Memorandum"},
-         "order": {"ja": "個別契約・注文書", "en": "Individual contract or order"},
-         "other": {"ja": "その他", "en": "Other"}}
+KINDS = DOCUMENT_KIND_NAMES
 STATUS = {"found": {"ja": "あり", "en": "Found"}, "not_found": {"ja": "なし", "en": "Not found"},
           "needs_review": {"ja": "要確認", "en": "Needs review"},
           "not_checked": {"ja": "未チェック", "en": "Not checked"}}  # a clause no document was checked for

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.contracts.checker import reasons as checker_reasons
+from vendorrisk.contracts.models import DOCUMENT_KIND_NAMES, DOCUMENT_KINDS
 from vendorrisk.core.i18n import language
 
 EXTRACTION_NOTES = {
@@ -60,6 +61,14 @@ def unreadable(exc) -> str:
     return message() if message else str(exc)
 
 
+def document_kind_name(kind: str) -> str:
+    """The name of a document kind of the set (``other`` for one not known), in the reader's
+    language."""
+    names = DOCUMENT_KIND_NAMES.get(kind, DOCUMENT_KIND_NAMES["other"])
+    return names["ja"] if language() == "ja" else names["en"]
+
+
 def helpers() -> dict:
     """Template helpers of the contract pages."""
-    return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang}
+    return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang,
+            "document_kinds": DOCUMENT_KINDS, "document_kind_name": document_kind_name}

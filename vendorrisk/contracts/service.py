@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from vendorrisk.contracts import checker, reasons
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import (
+    DOCUMENT_KIND_NAMES,
     DOCUMENT_KINDS,
     ClauseCheck,
     ClauseExample,
@@ -22,6 +23,7 @@ from vendorrisk.contracts.models import (
 )
 from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.vendors import findings
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
@@ -66,6 +68,16 @@ def require_may_change(session: Session, user: User, vendor_id: int) -> None:
                                                          VendorOwner.user_id == user.id)).first()
         if owns is None:
             raise Forbidden(_("Vendor owners may only change contracts of the vendors they own."))
+
+
+def require_document_kind(kind: str) -> None:
+    """``ValidationFailed`` unless ``kind`` is a document kind of the set; the message names
+    the kinds as the page does, in the reader's language."""
+    if kind not in DOCUMENT_KINDS:
+        lang = "ja" if language() == "ja" else "en"
+        message = _("Choose the kind of document from the list: %(choices)s.",
+                    choices=", ".join(DOCUMENT_KIND_NAMES[k][lang] for k in DOCUMENT_KINDS))
+        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
 
 
 def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Clause]:
@@ -117,9 +129,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
     the file already read; without it ``data`` is read here."""
     arrangement = get_arrangement(session, arrangement_id)
     require_may_change(session, user, arrangement.vendor_id)
-    if document_kind and document_kind not in DOCUMENT_KINDS:
-        message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
-        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+    if document_kind:
+        require_document_kind(document_kind)
     prepared = prepared or prepare_version(data, filename, reviewer_examples(session))
     upload, checked = prepared.upload, prepared.checked
     if contract_id is not None:

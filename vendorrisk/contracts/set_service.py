@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.models import DOCUMENT_KINDS, Contract, ContractVersion
+from vendorrisk.contracts.models import Contract, ContractVersion
 from vendorrisk.core import audit, parse_budget, storage, uploads
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
@@ -167,9 +167,7 @@ def set_document_kind(session: Session, *, contract_id: int, kind: str, user: Us
     contract = service.get_contract(session, contract_id)
     arrangement = session.get(Arrangement, contract.arrangement_id)
     service.require_may_change(session, user, arrangement.vendor_id)
-    if kind not in DOCUMENT_KINDS:
-        message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
-        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+    service.require_document_kind(kind)
     contract.document_kind = kind
     session.add(contract)
     session.flush()  # no event: no rule reads the kind, so no verdict moves
