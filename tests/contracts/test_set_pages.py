@@ -57,7 +57,7 @@ def test_a_set_uploaded_at_once_is_stored_and_shown_combined(client, login, db):
     again = _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (SLA, "サービスレベル合意書.txt")])
     assert again.status_code == 302
     assert _stored(db)[1:] == (4, 2)
-    # one document named by its title and by its file name in the same set: refused
+    # the same files in another order: still the next version of each
     with_title = _send_set(client, arrangement.id, [(SLA, "サービスレベル合意書.txt"), (MASTER, "業務委託基本契約.txt")])
     assert with_title.status_code == 302
     db.rollback()
@@ -65,6 +65,7 @@ def test_a_set_uploaded_at_once_is_stored_and_shown_combined(client, login, db):
     master.title = "基本契約"  # renamed: still found by its latest file name
     db.add(master)
     db.commit()
+    # one document named by its title and by its latest file name in the same set: refused
     both = _send_set(client, arrangement.id, [(MASTER, "基本契約.md"), (MASTER, "業務委託基本契約.txt")])
     assert both.status_code == 422 and "would both be the next version of 基本契約" in both.get_data(as_text=True)
     assert _stored(db)[1:] == (6, 2)
