@@ -80,7 +80,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(api, db, app):
     with zipfile.ZipFile(damaged, "w") as archive:
         archive.writestr("word/document.xml", b"<w:document><unclosed")
     cases = [
-        (b"PK\x03\x04" + b"\x00" * 100, "broken.docx", "does not match"),
+        (b"PK\x03\x04" + b"\x00" * 100, "broken.docx", "not recognised as .docx"),
         (damaged.getvalue(), "damaged.docx", "Word file is corrupt"),
         (b"%PDF-1.4\nnot really a pdf", "broken.pdf", "corrupt"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "locked.docx", "password-protected"),

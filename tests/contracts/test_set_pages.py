@@ -9,7 +9,8 @@ from sqlmodel import select
 from tests import factories
 from tests.contracts.test_contracts import _arrangement, _stored
 from tests.contracts.test_sets import MASTER, SLA
-from vendorrisk.contracts.models import Contract
+from vendorrisk.contracts.checker import library
+from vendorrisk.contracts.models import ClauseCheck, Contract
 from vendorrisk.contracts.set_service import guess_kind
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.vendors.models import Vendor
@@ -56,7 +57,7 @@ def test_a_set_uploaded_at_once_is_stored_and_shown_combined(client, login, db):
     again = _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (SLA, "サービスレベル合意書.txt")])
     assert again.status_code == 302
     assert _stored(db)[1:] == (4, 2)
-    # one document named by its title and by its file name in the same set: refused
+    # the same files in another order: still the next version of each
     with_title = _send_set(client, arrangement.id, [(SLA, "サービスレベル合意書.txt"), (MASTER, "業務委託基本契約.txt")])
     assert with_title.status_code == 302
     db.rollback()
@@ -64,6 +65,7 @@ def test_a_set_uploaded_at_once_is_stored_and_shown_combined(client, login, db):
     master.title = "基本契約"  # renamed: still found by its latest file name
     db.add(master)
     db.commit()
+    # one document named by its title and by its latest file name in the same set: refused
     both = _send_set(client, arrangement.id, [(MASTER, "基本契約.md"), (MASTER, "業務委託基本契約.txt")])
     assert both.status_code == 422 and "would both be the next version of 基本契約" in both.get_data(as_text=True)
     assert _stored(db)[1:] == (6, 2)
@@ -117,7 +119,13 @@ def test_who_may_upload_a_set_and_change_a_document_kind(client, login, db):
     assert sla.document_kind == "sla"
     assert client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "security"}).status_code == 302
     refused = client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "brochure"})
-    assert refused.status_code == 422 and "The document kind must be one of" in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Choose the kind of document from the list: Master agreement, Data processing agreement" in \
+        refused.get_data(as_text=True) and "memorandum, order" not in refused.get_data(as_text=True)  # no ids
+    in_japanese = client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "brochure"}, headers=JA)
+    assert "文書の種類は一覧から選んでください：基本契約書, データ処理契約（DPA）" in in_japanese.get_data(as_text=True)
+    form = in_japanese.get_data(as_text=True).split('data-test="new-contract"')[1].split("</form>")[0]
+    assert '<option value="memorandum" >文書：覚書</option>' in form  # the same list as each document's select
     login("auditor")
     assert client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "dpa"}).status_code == 403
     db.expire_all()  # ``login`` committed: the session's copy of the contract is from before
@@ -211,3 +219,75 @@ def test_a_scan_in_the_set_is_stored_and_marked(client, login, db):
     scan_row = html.split('data-test="set-documents"')[1].split("</table>")[0].split("覚書.pdf")[1].split("</tr>")[0]
     assert 'data-test="read-mark"' in scan_row and "no text layer" in scan_row
     assert db.exec(select(Contract).where(Contract.title == "覚書")).one().document_kind == "memorandum"
+
+
+def test_a_reviewed_result_of_the_set_comes_before_a_surer_automatic_one(client, login, db):
+    arrangement = _set_arrangement(db)
+    reviewer = login("compliance")
+    assert _send_set(client, arrangement.id, [(MASTER, "基本契約.txt"), (MASTER, "写し.txt")]).status_code == 302
+    db.rollback()
+    confirmed, guessed = sorted(db.exec(select(ClauseCheck).where(ClauseCheck.clause_id == "subcontracting")),
+                                key=lambda c: c.id)
+    confirmed.auto_status, confirmed.confidence = "needs_review", 0.6  # the reviewer confirms it below
+    guessed.confidence = 0.8  # the other document's automatic found, surer
+    db.add_all([confirmed, guessed])
+    db.commit()
+    assert client.post(f"/contracts/checks/{confirmed.id}/review",
+                       data={"status": "found", "comment": "第2条で確認"}).status_code == 302
+    html = client.get(f"/contracts/arrangements/{arrangement.id}").get_data(as_text=True)
+    row = html.split('data-set-clause="subcontracting"')[1].split("</tr>")[0]
+    assert ">reviewed<" in row and ">基本契約<" in row and "写し" not in row
+    downloader = login("auditor")
+    document = docx.Document(io.BytesIO(client.get(
+        f"/contracts/arrangements/{arrangement.id}/set-checklist.docx").data))
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert rows["Sub-outsourcing procedure"][2] == "Found" and rows["Sub-outsourcing procedure"][3].startswith("基本契約")
+    cover = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    assert cover["Reviewer"] == (reviewer.display_name or reviewer.email)
+    assert (downloader.display_name or downloader.email) not in cover["Reviewer"]
+
+
+def test_the_set_checklist_names_no_reviewer_when_nothing_was_reviewed(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    _send_set(client, arrangement.id, [(MASTER, "基本契約.txt")])
+    document = docx.Document(io.BytesIO(client.get(
+        f"/contracts/arrangements/{arrangement.id}/set-checklist.docx").data))
+    assert {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}["Reviewer"] == "—"
+
+
+def test_the_set_names_unreadable_files_in_the_readers_language(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    files = [(SLA, "SLA.txt"), (b"%PDF-1.4\nnot really", "broken.pdf"), ("契約".encode("shift_jis"), "sjis.txt"),
+             (b"%PDF-1.4\n" + SLA, "renamed.docx")]
+    errors = _send_set(client, arrangement.id, files, headers=JA).get_data(as_text=True)
+    errors = errors.split('data-test="set-errors"')[1].split("</div>")[0]
+    assert "broken.pdf：PDF が壊れていて読み取れません" in errors and "Error" not in errors  # no PdfStreamError
+    assert "sjis.txt：ファイルの内容を .txt として認識できませんでした" in errors and "UNKNOWN" not in errors
+    assert "ファイルの内容は PDF 文書 で" in errors and "PDF で" not in errors  # no internal id
+    english = _send_set(client, arrangement.id, files).get_data(as_text=True)
+    assert "broken.pdf: The PDF is corrupt and cannot be read; save or export it again" in english
+    assert "The file&#39;s content is a PDF document, which does not match its extension .docx." in english
+
+
+def test_the_set_checklist_agrees_with_the_page_on_unchecked_clauses_and_older_reasons(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    _send_set(client, arrangement.id, [(MASTER, "基本契約.txt")])
+    db.rollback()
+    gap = next(c for c in db.exec(select(ClauseCheck)) if c.auto_status == "not_found")
+    gap.reason_key, gap.reason = "", "An older check's reason, stored as a sentence."
+    arrangement.is_cloud = True  # now required: clauses no document was checked for
+    db.add_all([gap, arrangement])
+    db.commit()
+    html = client.get(f"/contracts/arrangements/{arrangement.id}", headers=JA).get_data(as_text=True)
+    unchecked = [part.split('"')[0] for part in html.split('data-set-clause="')[1:]
+                 if "未チェック" in part.split("</tr>")[0]]
+    assert unchecked
+    document = docx.Document(io.BytesIO(client.get(
+        f"/contracts/arrangements/{arrangement.id}/set-checklist.docx", headers=JA).data))
+    titles = {c.id: c.text("title", "ja") for c in library.library()}
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert all(rows[titles[clause]][2] == "未チェック" for clause in unchecked)
+    assert rows[titles[gap.clause_id]][5] == "An older check's reason, stored as a sentence."

@@ -17,6 +17,8 @@ def test_too_large_upload_states_the_limit_and_leads_back(app, client, login, db
                            content_type=f"multipart/form-data; boundary={boundary}", headers={"Accept-Language": "ja"})
     page = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert f"アップロードの上限（{limit} MB、同時に送るファイルの合計）を超えています" in page and "入力画面に戻る" in page
+    total = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)  # what Flask refuses: the files and the form together
+    assert total == limit + 1
+    assert f"アップロードの上限（{total} MB、同時に送るファイルの合計）を超えています" in page and "入力画面に戻る" in page
     form = client.get(f"/contracts/arrangements/{arrangement.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert f"{limit} MB まで。" in form  # stated before anything is sent

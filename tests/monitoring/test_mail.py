@@ -136,3 +136,13 @@ def test_wrong_password_and_missing_ca_file_are_recorded(app, db, certs, serve, 
     app.config.update(SMTP_PASSWORD=USERS["mailer"], SMTP_CA_FILE=str(tmp_path / "missing.pem"))
     assert deliver(app, now=utcnow() + timedelta(hours=1))[:2] == (0, 1)  # the retry, after its backoff
     assert "Cannot load SMTP_CA_FILE" in _reminder(db).last_error and server.messages == []
+
+
+def test_a_tls_handshake_failure_is_not_blamed_on_host_and_port(app, db, serve):
+    plain = serve(users=USERS)  # speaks plain SMTP: implicit TLS cannot start
+    _configure(app, plain, "tls")
+    _one_overdue_finding(db)
+    assert run_sweep(app, today=TODAY).failed == 1
+    error = _reminder(db).last_error
+    assert "TLS handshake with SMTP server" in error and "SMTP_SECURITY (tls)" in error
+    assert "VENDORRISK_SMTP_HOST" not in error and "Cannot reach" not in error

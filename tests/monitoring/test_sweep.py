@@ -217,3 +217,13 @@ def test_scheduler_runs_in_its_own_process_and_catches_up_at_start(app, db, smtp
     assert "Scheduler started" in output, output
     assert len(smtp.messages) == 6  # the first sweep runs at start-up: overdue reviews caught up
     assert len(smtp.by_recipient(owner.email)) == 3
+
+
+def test_the_unsent_count_leaves_out_a_reminder_that_used_up_its_attempts(app, db, caplog):
+    app.config.update(SMTP_PORT=free_port(), REMINDER_MAX_ATTEMPTS=1)  # the first failure is the last
+    _overdue_chain(db)
+    with caplog.at_level(logging.INFO, logger="vendorrisk.reminders"):
+        run_sweep(app, today=TODAY)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings[0].startswith("5 reminder(s) not sent, kept in the outbox"), warnings
+    assert db.scalars(select(Reminder).where(Reminder.status == "failed")).one().next_attempt_at is None

@@ -128,7 +128,7 @@ def test_formula_answers_saved_without_results_refuse_the_file_row_by_row(db, ve
 def test_binary_or_broken_text_named_csv_is_refused_at_the_gate(app, data):
     with app.app_context(), pytest.raises(ValidationFailed) as caught:
         service.inspect_questionnaire(data, "answers.csv")
-    assert caught.value.message == "The file's content is UNKNOWN, which does not match its extension .csv."
+    assert caught.value.message == "The file's content was not recognised as .csv: it may be damaged, or another kind of file renamed."
 
 
 def test_csv_text_that_the_csv_reader_cannot_take_is_refused(db, vendor):

@@ -276,7 +276,7 @@ def upload_set(arrangement_id: int):
     db = get_session()
     files = [f for f in request.files.getlist("files") if f and f.filename]
     with reading(db):  # the installation's reviewer examples, read without the write lock
-        service.get_arrangement(db, arrangement_id)  # 404 before the files are read
+        set_service.require_may_upload(db, arrangement_id, g.user)  # 404 / 403 before the files are read
         examples = service.reviewer_examples(db)
     prepared = set_service.prepare_set([(f.read(), f.filename) for f in files],  # outside the write transaction
                                        examples)

@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
 from vendorrisk.contracts.checker import reasons
+from vendorrisk.contracts.models import DOCUMENT_KIND_NAMES
 from vendorrisk.core.docx import MINCHO, add_page_field, japanese_styles, set_fonts, shade, to_bytes
 from vendorrisk.core.i18n import to_local
 
@@ -55,16 +56,11 @@ LABELS = {
     "file": {"ja": "ファイル・アップロード日時", "en": "File and upload time"},
     "note_read": {"ja": "読み取りの注意", "en": "Reading note"},
 }
-KINDS = {"master": {"ja": "基本契約書", "en": "Master agreement"},
-         "dpa": {"ja": "データ処理契約（DPA）", "en": "Data processing agreement"},
-         "sla": {"ja": "サービスレベル合意書（SLA）", "en": "Service level agreement"},
-         "security": {"ja": "セキュリティ別紙", "en": "Security exhibit"},
-         "memorandum": {"ja": "覚書", "en": "Memorandum"},
-         "order": {"ja": "個別契約・注文書", "en": "Individual contract or order"},
-         "other": {"ja": "その他", "en": "Other"}}
+KINDS = DOCUMENT_KIND_NAMES
 STATUS = {"found": {"ja": "あり", "en": "Found"}, "not_found": {"ja": "なし", "en": "Not found"},
-          "needs_review": {"ja": "要確認", "en": "Needs review"}}
-STATUS_COLOUR = {"found": "2E7D4F", "not_found": "B3261E", "needs_review": "B26A00"}
+          "needs_review": {"ja": "要確認", "en": "Needs review"},
+          "not_checked": {"ja": "未チェック", "en": "Not checked"}}  # a clause no document was checked for
+STATUS_COLOUR = {"found": "2E7D4F", "not_found": "B3261E", "needs_review": "B26A00", "not_checked": "B3261E"}
 
 
 def _run(paragraph, text: str, bold: bool = False, size: float | None = None, colour: str | None = None):
@@ -247,17 +243,19 @@ def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", revi
         _cell(cells[0], title, bold=True)
         _cell(cells[1], row.clause.text("article", lang))
         reviewed = bool(result and result.check is not None and result.check.reviewer_status)
-        _cell(cells[2], STATUS[row.status][lang] + ("" if reviewed else f"\n{L['auto']}"), bold=True,
-              colour=STATUS_COLOUR[row.status])
+        status = row.status if result is not None else "not_checked"  # as the page says it
+        _cell(cells[2], STATUS[status][lang] + ("" if reviewed or result is None else f"\n{L['auto']}"), bold=True,
+              colour=STATUS_COLOUR[status])
         covered = result is not None and result.contract is not None and row.status != "not_found"
         _cell(cells[3], f"{result.contract.title} ({L['version'].format(n=result.version.number)})"
               if covered else "—")
         _cell(cells[4], (result.check.location or "—") if covered else "—")
         check = result.check if result else None
-        reason = reasons.render(check.reason_key, check.reason_params, lang) if check and check.reason_key else ""
+        reason = "" if check is None else (  # a check stored before reasons had keys keeps its sentence
+            reasons.render(check.reason_key, check.reason_params, lang) if check.reason_key else check.reason)
         _cell(cells[5], _excerpt(check.evidence) if covered and check.evidence else reason)
-        if row.status != "found":
-            gaps.append((row.status, row.clause, title))
+        if status != "found":
+            gaps.append((status, row.clause, title))
     for table_row in grid.rows:
         for cell, width in zip(table_row.cells, (Cm(4.2), Cm(3.2), Cm(2.4), Cm(4.2), Cm(3.0), Cm(9.0))):
             cell.width = width

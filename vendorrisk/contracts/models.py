@@ -8,8 +8,17 @@ from sqlmodel import Column, Field, SQLModel
 from vendorrisk.core.models import created_at_field, json_dict_field
 
 CHECK_STATUSES = ("found", "not_found", "needs_review")
-# The documents of an arrangement's contract set (基本契約, DPA, SLA, security exhibit, 覚書...).
-DOCUMENT_KINDS = ("master", "dpa", "sla", "security", "memorandum", "order", "other")
+# The documents of an arrangement's contract set (基本契約, DPA, SLA, security exhibit, 覚書...), in
+# the order the pages list them, with their names: the one list the model, the API, the pages'
+# selects and the Word checklist read.
+DOCUMENT_KIND_NAMES = {"master": {"ja": "基本契約書", "en": "Master agreement"},
+                       "dpa": {"ja": "データ処理契約（DPA）", "en": "Data processing agreement"},
+                       "sla": {"ja": "サービスレベル合意書（SLA）", "en": "Service level agreement"},
+                       "security": {"ja": "セキュリティ別紙", "en": "Security exhibit"},
+                       "memorandum": {"ja": "覚書", "en": "Memorandum"},
+                       "order": {"ja": "個別契約・注文書", "en": "Individual contract or order"},
+                       "other": {"ja": "その他", "en": "Other"}}
+DOCUMENT_KINDS = tuple(DOCUMENT_KIND_NAMES)
 
 
 class Contract(SQLModel, table=True):

@@ -3,9 +3,11 @@
 the contract's text was read (a scan, no numbered articles)."""
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.contracts.checker import reasons as checker_reasons
+from vendorrisk.contracts.models import DOCUMENT_KIND_NAMES, DOCUMENT_KINDS
 from vendorrisk.core.i18n import language
 
 EXTRACTION_NOTES = {
@@ -41,6 +43,32 @@ def extraction_note(version) -> str:
     return str(note) if note is not None else version.extraction_note
 
 
+def unreadable(exc) -> str:
+    """Why a file cannot be read as a contract (``checker.UnreadableContract``), in the
+    reader's language; an error without a key keeps the checker's English sentence."""
+    params = exc.params
+    messages = {
+        "kind": lambda: _("Contracts cannot be read from .%(kind)s files.", kind=params.get("kind", "")),
+        "no_text": lambda: _("The file contains no text."),
+        "not_utf8": lambda: _("The text file is not UTF-8; save it as UTF-8 and upload again."),
+        "pdf_password": lambda: _("The PDF is password-protected; upload an unprotected copy."),
+        "pdf_corrupt": lambda: _("The PDF is corrupt and cannot be read; save or export it again and upload the "
+                                 "new copy."),
+        "docx_corrupt": lambda: _("The Word file is corrupt and cannot be read; save it again in Word and upload "
+                                  "the new copy."),
+    }
+    message = messages.get(getattr(exc, "key", ""))
+    return message() if message else str(exc)
+
+
+def document_kind_name(kind: str) -> str:
+    """The name of a document kind of the set (``other`` for one not known), in the reader's
+    language."""
+    names = DOCUMENT_KIND_NAMES.get(kind, DOCUMENT_KIND_NAMES["other"])
+    return names["ja"] if language() == "ja" else names["en"]
+
+
 def helpers() -> dict:
     """Template helpers of the contract pages."""
-    return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang}
+    return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang,
+            "document_kinds": DOCUMENT_KINDS, "document_kind_name": document_kind_name}

@@ -10,9 +10,10 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from vendorrisk.contracts import checker
+from vendorrisk.contracts import checker, reasons
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import (
+    DOCUMENT_KIND_NAMES,
     DOCUMENT_KINDS,
     ClauseCheck,
     ClauseExample,
@@ -22,6 +23,7 @@ from vendorrisk.contracts.models import (
 )
 from vendorrisk.core import events, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.vendors import findings
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
@@ -68,6 +70,16 @@ def require_may_change(session: Session, user: User, vendor_id: int) -> None:
             raise Forbidden(_("Vendor owners may only change contracts of the vendors they own."))
 
 
+def require_document_kind(kind: str) -> None:
+    """``ValidationFailed`` unless ``kind`` is a document kind of the set; the message names
+    the kinds as the page does, in the reader's language."""
+    if kind not in DOCUMENT_KINDS:
+        lang = "ja" if language() == "ja" else "en"
+        message = _("Choose the kind of document from the list: %(choices)s.",
+                    choices=", ".join(DOCUMENT_KIND_NAMES[k][lang] for k in DOCUMENT_KINDS))
+        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+
+
 def applicable_clauses(arrangement: Arrangement) -> list[contracts_library.Clause]:
     """The library clauses required for this arrangement (cloud, important, user data...)."""
     return [c for c in contracts_library.library() if c.applies_to(arrangement)]
@@ -95,10 +107,12 @@ def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
     before their write transaction begins, so that on SQLite no other writer waits for it."""
     upload = uploads.inspect_upload(data, filename, ACCEPTED_KINDS)
     with parse_budget.budget():
+        parse_budget.check()  # a budget already spent (the set's, ``set_service``) refuses before reading
         try:
             checked = checker.check(upload.data, upload.filename, contracts_library.library(), examples=examples)
         except checker.UnreadableContract as exc:
-            raise ValidationFailed(str(exc), [{"field": "file", "message": str(exc)}]) from exc
+            message = reasons.unreadable(exc)
+            raise ValidationFailed(message, [{"field": "file", "message": message}]) from exc
     return PreparedVersion(upload, checked)
 
 
@@ -115,9 +129,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
     the file already read; without it ``data`` is read here."""
     arrangement = get_arrangement(session, arrangement_id)
     require_may_change(session, user, arrangement.vendor_id)
-    if document_kind and document_kind not in DOCUMENT_KINDS:
-        message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
-        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+    if document_kind:
+        require_document_kind(document_kind)
     prepared = prepared or prepare_version(data, filename, reviewer_examples(session))
     upload, checked = prepared.upload, prepared.checked
     if contract_id is not None:
@@ -134,29 +147,30 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
                             document_kind=document_kind or "master")
         session.add(contract)
         session.flush()
-    stored, _duplicate = storage.store(session, upload, user.id)
-    number = (session.exec(select(func.max(ContractVersion.number))
-                           .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
-    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
-                              filename=upload.filename, file_kind=upload.kind,
-                              extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
-                              extraction_status=checked.status, extraction_note=checked.note,
-                              structure_style=checked.structure.style,
-                              library_version=contracts_library.library_version(),
-                              uploaded_by_id=user.id)
-    session.add(version)
-    session.flush()
-    applicable = {clause.id for clause in applicable_clauses(arrangement)}
-    for result in (r for r in checked.results if r.clause_id in applicable):
-        session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
-                                auto_status=result.status, confidence=result.confidence,
-                                reason=result.reason[:1000], reason_key=result.reason_key,
-                                reason_params=result.reason_params, evidence=result.evidence,
-                                evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
-                                location=result.location[:120], article=result.article[:60]))
-    session.flush()
-    events.publish(session, events.ContractChecked(arrangement.id, contract.id))
-    return version
+    with storage.removed_if_refused():  # a flush refused after the file was written removes it again
+        stored, _duplicate = storage.store(session, upload, user.id)
+        number = (session.exec(select(func.max(ContractVersion.number))
+                               .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
+        version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
+                                  filename=upload.filename, file_kind=upload.kind,
+                                  extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
+                                  extraction_status=checked.status, extraction_note=checked.note,
+                                  structure_style=checked.structure.style,
+                                  library_version=contracts_library.library_version(),
+                                  uploaded_by_id=user.id)
+        session.add(version)
+        session.flush()
+        applicable = {clause.id for clause in applicable_clauses(arrangement)}
+        for result in (r for r in checked.results if r.clause_id in applicable):
+            session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
+                                    auto_status=result.status, confidence=result.confidence,
+                                    reason=result.reason[:1000], reason_key=result.reason_key,
+                                    reason_params=result.reason_params, evidence=result.evidence,
+                                    evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
+                                    location=result.location[:120], article=result.article[:60]))
+        session.flush()
+        events.publish(session, events.ContractChecked(arrangement.id, contract.id))
+        return version
 
 
 def checks_of(session: Session, version_id: int) -> list[ClauseCheck]:

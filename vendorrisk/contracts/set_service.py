@@ -17,14 +17,15 @@ from sqlmodel import Session, select
 
 from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.models import DOCUMENT_KINDS, Contract, ContractVersion
-from vendorrisk.core import audit, uploads
+from vendorrisk.contracts.models import Contract, ContractVersion
+from vendorrisk.core import audit, parse_budget, storage, uploads
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import Arrangement, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 MAX_SET_FILES = 10
+TITLE_CHARS = 120  # a document titled by its first line (its file name was blank) keeps this much of it
 TITLE_LINES = 3  # the lines at the top of a document that name it (業務委託基本契約書, Data Processing Agreement)
 
 def _words(*words: str, acronyms: tuple[str, ...] = ()) -> re.Pattern:
@@ -62,16 +63,36 @@ def _refuse(message: str, problems: list[dict] | None = None):
     raise ValidationFailed(message, problems or [{"field": "files", "message": message}])
 
 
+def require_may_upload(session: Session, arrangement_id: int, user: User) -> Arrangement:
+    """The arrangement, once the user may change its vendor's contracts (``NotFound``,
+    ``Forbidden``): views call it before ``prepare_set``, so that a refused user does not
+    make the server read the files first."""
+    arrangement = service.get_arrangement(session, arrangement_id)
+    service.require_may_change(session, user, arrangement.vendor_id)
+    return arrangement
+
+
 def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.PreparedVersion]:
     """Inspect, read and check every file of a set before any database work; one bad file
     (wrong type, too large, empty, unreadable) refuses the whole set, naming each bad file
-    and why (``details``: one per file, with its ``file`` name)."""
+    and why (``details``: one per file, with its ``file`` name). The whole set shares one
+    parse budget (``PARSE_TIMEOUT_SECONDS``): once it is spent, each file left is refused
+    without being read."""
     if not files:
         _refuse(_("Choose the contract files of the set."))
     if len(files) > MAX_SET_FILES:
         _refuse(_("A set has at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
                   count=len(files)))
     prepared, problems, seen = [], [], {}
+    with parse_budget.budget():  # one budget for the set; each file's own budget keeps this deadline
+        _prepare_each(files, examples, prepared, problems, seen)
+    if problems:
+        _refuse(_("Nothing was stored: %(bad)s of the %(total)s files cannot be accepted.", bad=len(problems),
+                  total=len(files)), problems)
+    return prepared
+
+
+def _prepare_each(files, examples, prepared: list, problems: list, seen: dict) -> None:
     for data, filename in files:
         name = uploads.safe_filename(filename)
         stem = PurePath(name).stem.casefold()
@@ -86,10 +107,18 @@ def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.Pre
         except ValidationFailed as exc:
             problems.append({"field": "files", "file": name,
                              "message": _("%(file)s: %(problem)s", file=name, problem=exc.message)})
-    if problems:
-        _refuse(_("Nothing was stored: %(bad)s of the %(total)s files cannot be accepted.", bad=len(problems),
-                  total=len(files)), problems)
-    return prepared
+
+
+def _document_title(item: service.PreparedVersion) -> tuple[str, bool]:
+    """The title a file of the set gives its document, and whether that title comes from the
+    file name (and so may name a document already in the set): the name without its extension;
+    for a name of blanks only (``　.txt``), the document's first line (else the file name),
+    always a new document, never the latest one by accident."""
+    stem = PurePath(item.upload.filename).stem.strip()
+    if stem:
+        return stem, True
+    first = next((line.strip() for line in item.checked.extracted.text.splitlines() if line.strip()), "")
+    return first[:TITLE_CHARS] or item.upload.filename.strip(), False
 
 
 def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.PreparedVersion],
@@ -103,19 +132,25 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
         by_name[contract.title.casefold()] = contract
         if versions:
             by_name.setdefault(PurePath(versions[0].filename).stem.casefold(), contract)
-    targets = [(item, PurePath(item.upload.filename).stem or item.upload.filename) for item in prepared]
+    targets = [(item, *_document_title(item)) for item in prepared]
     named: dict[int, str] = {}
-    for item, stem in targets:
-        contract = by_name.get(stem.casefold())
+    for item, stem, by_file in targets:
+        contract = by_name.get(stem.casefold()) if by_file else None
         if contract is not None and contract.id in named:
             _refuse(_("Nothing was stored: %(file)s and %(other)s would both be the next version of %(title)s; "
                       "upload them separately.", file=item.upload.filename, other=named[contract.id],
                       title=contract.title))
         if contract is not None:
             named[contract.id] = item.upload.filename
+    with storage.removed_if_refused():  # a set refused part-way leaves no file behind
+        return _store_each(session, arrangement, targets, by_name, user)
+
+
+def _store_each(session: Session, arrangement: Arrangement, targets, by_name: dict,
+                user: User) -> list[ContractVersion]:
     stored = []
-    for item, stem in targets:
-        contract = by_name.get(stem.casefold())
+    for item, stem, by_file in targets:
+        contract = by_name.get(stem.casefold()) if by_file else None
         if contract is not None:
             stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
                                                  contract_id=contract.id))
@@ -132,9 +167,7 @@ def set_document_kind(session: Session, *, contract_id: int, kind: str, user: Us
     contract = service.get_contract(session, contract_id)
     arrangement = session.get(Arrangement, contract.arrangement_id)
     service.require_may_change(session, user, arrangement.vendor_id)
-    if kind not in DOCUMENT_KINDS:
-        message = _("The document kind must be one of %(choices)s.", choices=", ".join(DOCUMENT_KINDS))
-        raise ValidationFailed(message, [{"field": "document_kind", "message": message}])
+    service.require_document_kind(kind)
     contract.document_kind = kind
     session.add(contract)
     session.flush()  # no event: no rule reads the kind, so no verdict moves
@@ -196,7 +229,7 @@ def checklist_document(session: Session, arrangement_id: int, lang: str, user: U
     notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
              if version.extraction_note}
     data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,
-                               reviewer=", ".join(names) or ((user.display_name or user.email) if user else ""),
+                               reviewer=", ".join(names),  # who reviewed the results shown, not who downloads
                                today=today)
     audit.add_event(session, action="export", entity="arrangement", entity_id=arrangement.id,
                     after={"set_checklist": True, "lang": lang, "documents": len(summary.documents)})

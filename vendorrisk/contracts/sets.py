@@ -3,7 +3,8 @@ agreement, DPA, SLA, security exhibit, 覚書...), and per clause the document t
 
 A clause is covered (*found*) when any document of the set has it found — the reviewer's
 result when reviewed, else the automatic one; otherwise the set's result is the best of
-the documents' (*needs review* before *not found*). Each combined result names the
+the documents' (*needs review* before *not found*). Among results of the same status a
+reviewed one comes first, then the surest automatic one. Each combined result names the
 document and the place in it, so the checklist and the matrix can say where the clause is.
 """
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ def combine(members: list[tuple[Contract, ContractVersion]], checks: dict[tuple[
             if check is None:
                 continue
             count += 1
-            key = (RANK.get(check.status, 0), check.confidence if check.status != "not_found" else -check.confidence)
+            key = (RANK.get(check.status, 0), bool(check.reviewer_status),  # a reviewer's result before a guess
+                   check.confidence if check.status != "not_found" else -check.confidence)
             if best is None or key > best[0]:
                 best = (key, check, contract, version)
         if best is None:

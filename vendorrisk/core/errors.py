@@ -85,6 +85,12 @@ def _rollback():
         session.rollback()
 
 
+def _request_limit_mb() -> int:
+    """The largest request in MB, as Flask enforces it (``MAX_CONTENT_LENGTH``: the upload
+    limit plus room for the form around the files), so the 413 page states the real limit."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return limit // (1024 * 1024) if limit else current_app.config["MAX_UPLOAD_MB"]
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
@@ -103,7 +109,7 @@ def init_app(app: Flask) -> None:
         if not wants_json() and exc.code == 413:
             message = gettext("The upload is larger than the limit of %(mb)s MB (all files sent at once count "
                               "together). Go back: the form still holds what you typed; choose a smaller file or "
-                              "fewer files.", mb=current_app.config["MAX_UPLOAD_MB"])
+                              "fewer files.", mb=_request_limit_mb())
         if isinstance(exc, MalformedJSON):
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)

@@ -167,10 +167,18 @@ class Mailer:
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(f"SMTP authentication failed for {self.settings.username!r}: "
                             f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}", connection=True) from exc
-        except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS or auth failure
+        except ssl.SSLError as exc:  # the server answered, but the TLS handshake failed: host and port are not it
+            raise MailError(f"The TLS handshake with SMTP server {self.settings.host}:{self.settings.port} failed: "
+                            f"{type(exc).__name__}: {exc}; nothing was sent. Check that SMTP_SECURITY "
+                            f"({self.settings.security}) is what the server speaks on that port (tls: implicit "
+                            "TLS, usually port 465; starttls: usually 587).", connection=True) from exc
+        except (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, OSError) as exc:  # refused, timed out
             raise MailError(f"Cannot reach SMTP server {self.settings.host}:{self.settings.port}: "
                             f"{type(exc).__name__}: {exc}. Set VENDORRISK_SMTP_HOST and VENDORRISK_SMTP_PORT "
                             "to a reachable server (README, 'E-mail').", connection=True) from exc
+        except smtplib.SMTPException as exc:  # the server answered but refused to open the session
+            raise MailError(f"SMTP server {self.settings.host}:{self.settings.port} refused the session: "
+                            f"{type(exc).__name__}: {exc}; nothing was sent.", connection=True) from exc
         try:
             refused = self._client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -3,14 +3,16 @@
 The local backend keeps files under ``instance/uploads/ab/cd/<sha256>``. Records refer to
 a ``StoredFile`` row; the same content uploaded twice is stored once and recognised.
 """
+import contextvars
 import errno
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,8 +35,11 @@ class StorageUnavailable(DomainError):
 class Backend(Protocol):
     """Where the bytes live."""
 
-    def put(self, sha256: str, data: bytes) -> None:
-        """Store bytes under their hash (no-op if present)."""
+    def put(self, sha256: str, data: bytes) -> bool:
+        """Store bytes under their hash (no-op if present); whether they were written."""
+
+    def delete(self, sha256: str) -> None:
+        """Remove the bytes stored under a hash (no-op if absent)."""
 
     def get(self, sha256: str) -> bytes:
         """Return the bytes stored under a hash."""
@@ -70,11 +75,12 @@ class LocalBackend:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, sha256: str, data: bytes) -> None:
-        """Write the bytes to a temporary file and move it into place."""
+    def put(self, sha256: str, data: bytes) -> bool:
+        """Write the bytes to a temporary file and move it into place; ``False`` when they
+        were there already."""
         path = self._path(sha256)
         if path.exists():
-            return
+            return False
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +95,11 @@ class LocalBackend:
                 Path(tmp).unlink(missing_ok=True)
             log.error("local storage failed writing %s: %s", sha256, exc)
             raise unavailable(_reason(exc), writing=True) from None
+        return True
+
+    def delete(self, sha256: str) -> None:
+        """Remove the file (no-op if absent)."""
+        self._path(sha256).unlink(missing_ok=True)
 
     def get(self, sha256: str) -> bytes:
         """Read the bytes back."""
@@ -141,6 +152,34 @@ def backend() -> Backend:
     return configured
 
 
+_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("written_blobs", default=None)
+
+
+@contextmanager
+def removed_if_refused() -> Iterator[None]:
+    """Files that ``store`` writes in the block (content the store did not hold) are removed
+    again when the block raises, so that a write refused part-way (a set whose third file
+    meets a full disk, a version-number race) leaves no file without a row. Nested blocks
+    share the outermost one. A commit failing after the block can still leave a file, as
+    before; and a concurrent upload of the same content that found the file written here
+    before it is removed would lose it, so the window is one request's remaining work."""
+    if _written.get() is not None:
+        yield
+        return
+    token = _written.set([])
+    try:
+        yield
+    except BaseException:
+        for digest in _written.get() or []:
+            try:
+                backend().delete(digest)
+            except Exception:  # noqa: BLE001  (the refusal matters more than the clean-up)
+                log.exception("could not remove %s after a refused write", digest)
+        raise
+    finally:
+        _written.reset(token)
+
+
 def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple[StoredFile, bool]:
     """Keep an upload; return its record and whether the same content was already stored.
 
@@ -149,7 +188,9 @@ def store(session: Session, upload: Upload, user_id: int | None = None) -> tuple
     """
     digest = hashlib.sha256(upload.data).hexdigest()
     existing = session.exec(select(StoredFile).where(StoredFile.sha256 == digest)).first()
-    backend().put(digest, upload.data)
+    written = backend().put(digest, upload.data)
+    if written and existing is None and _written.get() is not None:
+        _written.get().append(digest)
     if existing is not None:
         return existing, True
     record = StoredFile(sha256=digest, size=len(upload.data), media_type=upload.media_type,

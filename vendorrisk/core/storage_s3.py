@@ -72,14 +72,25 @@ class S3Backend:
                 return False
             raise
 
-    def put(self, sha256: str, data: bytes) -> None:
-        """Upload the bytes unless an object with this hash is already there."""
+    def put(self, sha256: str, data: bytes) -> bool:
+        """Upload the bytes unless an object with this hash is already there; whether they
+        were uploaded."""
         from botocore.exceptions import BotoCoreError, ClientError
         key = self.key(sha256)
         try:
-            if not self._exists(key):
-                self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
-                                       ContentType="application/octet-stream")
+            if self._exists(key):
+                return False
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
+                                   ContentType="application/octet-stream")
+        except (BotoCoreError, ClientError) as exc:
+            raise self._unavailable(exc, writing=True) from exc
+        return True
+
+    def delete(self, sha256: str) -> None:
+        """Remove the object (no-op if absent)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
         except (BotoCoreError, ClientError) as exc:
             raise self._unavailable(exc, writing=True) from exc
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core.errors import ValidationFailed
 
@@ -25,6 +26,18 @@ MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdo
 EXTENSION_KIND = {"docx": "docx", "xlsx": "xlsx", "pdf": "pdf", "txt": "txt", "md": "md",
                   "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "zip": "zip", "csv": "csv",
                   "pptx": "pptx"}
+
+
+def _content_mismatch(sniffed: str, extension: str) -> str:
+    """Why a file's content does not match its extension, naming the content in words."""
+    kinds = {"pdf": _l("a PDF document"), "docx": _l("a Word document"), "xlsx": _l("an Excel workbook"),
+             "pptx": _l("a PowerPoint presentation"), "zip": _l("a ZIP archive"), "png": _l("a PNG image"),
+             "jpeg": _l("a JPEG image"), "text": _l("plain text")}
+    if sniffed not in kinds:
+        return _("The file's content was not recognised as .%(extension)s: it may be damaged, or another kind "
+                 "of file renamed.", extension=extension)
+    return _("The file's content is %(kind)s, which does not match its extension .%(extension)s.",
+             kind=str(kinds[sniffed]), extension=extension)
 
 
 @dataclass(frozen=True)
@@ -162,8 +175,7 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
         _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
                   extension=extension or "(none)", accepted=", ".join(sorted(allowed))))
     if kind != claimed:
-        _refuse(_("The file's content is %(kind)s, which does not match its extension .%(extension)s.",
-                  kind=sniffed.upper(), extension=extension))
+        _refuse(_content_mismatch(sniffed, extension))
     if kind not in allowed:
         _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
                   extension=extension, accepted=", ".join(sorted(allowed))))

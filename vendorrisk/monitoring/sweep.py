@@ -222,8 +222,8 @@ def _deliver(app: Flask, now: datetime | None, worker: str | None,
                 retry_at = utcnow() + backoff(attempts) if attempts < max_attempts else None
                 _record(engine, reminder_id, worker, status="failed", last_error=str(exc)[:1000],
                         next_attempt_at=retry_at)
-                if exc.connection:
-                    _warn_unsent(len(ids) - position, exc)
+                if exc.connection:  # this one counts only if it is kept for a retry
+                    _warn_unsent(len(ids) - position - (0 if retry_at else 1), exc)
                     break
                 log.warning("reminder %s failed (attempt %s): %s", reminder_id, attempts, exc)
                 continue

@@ -27,7 +27,12 @@ SCAN_PAGE_CHARS = 200
 
 class UnreadableContract(ValueError):
     """The file cannot be read as a contract (corrupt, encrypted, not UTF-8, no text, wrong
-    kind); the message says why and what to do, in words for the uploader."""
+    kind); the message says why and what to do, in words for the uploader; ``key`` and
+    ``params`` name it, so that the app can say it in the reader's language."""
+
+    def __init__(self, message: str, key: str = "", **params):
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,8 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def _refuse(message: str):
-    raise UnreadableContract(message)
+def _refuse(message: str, key: str = "", **params):
+    raise UnreadableContract(message, key, **params)
 
 
 def extract(data: bytes, kind: str) -> Extracted:
@@ -74,10 +79,10 @@ def extract(data: bytes, kind: str) -> Extracted:
     elif kind in ("txt", "md"):
         blocks = _text_blocks(data, markdown=kind == "md")
     else:
-        _refuse(f"Contracts cannot be read from .{kind} files.")
+        _refuse(f"Contracts cannot be read from .{kind} files.", "kind", kind=kind)
     blocks = [b for b in blocks if b.text]
     if not blocks:
-        _refuse("The file contains no text.")
+        _refuse("The file contains no text.", "no_text")
     return Extracted(blocks=blocks, status="ok")
 
 
@@ -85,7 +90,7 @@ def _text_blocks(data: bytes, markdown: bool) -> list[Block]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        _refuse("The text file is not UTF-8; save it as UTF-8 and upload again.")
+        _refuse("The text file is not UTF-8; save it as UTF-8 and upload again.", "not_utf8")
     blocks = []
     for line in text.splitlines():
         line = normalise(line)
@@ -139,7 +144,7 @@ def _pdf(data: bytes) -> Extracted:
             except Exception:
                 opened = 0
             if not opened:
-                _refuse("The PDF is password-protected; upload an unprotected copy.")
+                _refuse("The PDF is password-protected; upload an unprotected copy.", "pdf_password")
         pages, images = [], []
         for page in reader.pages:
             time_budget.check()
@@ -149,7 +154,7 @@ def _pdf(data: bytes) -> Extracted:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
-        _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).")
+        _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).", "pdf_corrupt")
     by_page = [[b for b in (Block(normalise(line)) for line in page.splitlines())
                 if b.text and not PAGE_NUMBER.fullmatch(b.text)] for page in pages]
     blocks = [b for page in by_page for b in page]
@@ -198,9 +203,9 @@ def _docx_blocks(data: bytes) -> list[Block]:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).")
+        _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).", "docx_corrupt")
     except Exception as exc:  # lxml raises its own parse errors on damaged XML parts
-        _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).")
+        _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).", "docx_corrupt")
     numbering = _Numbering(document)
     blocks = list(_docx_body(document, numbering))
     seen = set()
