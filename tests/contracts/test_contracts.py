@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from tests import factories
 from tests.contracts.factories import CORPUS, docx_from_text, scanned_pdf
 from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
-from vendorrisk.core.models import StoredFile
+from vendorrisk.core.models import StoredFile, User
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Vendor
 
@@ -197,6 +197,20 @@ def test_checklist_docx_opens_has_east_asian_font_page_numbers_and_gaps(api, db)
     cover = document.tables[0]
     assert cover.rows[0].cells[1].text.startswith("テスト株式会社")
     assert api("auditor").get(f"/api/v1/contracts/{body['id']}/checklist.docx?lang=en").status_code == 200
+
+
+def test_checklist_cover_names_the_reviewers_never_the_person_downloading(api, db):
+    arrangement = _arrangement(db)
+    compliance = api("compliance", email="reviewer@example.test")
+    body = _upload(compliance, arrangement.id, MISSING_JA, "si.txt").get_json()
+    unreviewed = docx.Document(io.BytesIO(api("auditor").get(f"/api/v1/contracts/{body['id']}/checklist.docx?lang=en").data))
+    assert {r.cells[0].text: r.cells[1].text for r in unreviewed.tables[0].rows}["Reviewer"] == "—"
+    sla = {c["clause_id"]: c["id"] for c in body["checks"]}["service_levels"]
+    assert compliance.post(f"/api/v1/clause-checks/{sla}/review", json={"status": "not_found"}).status_code == 200
+    reviewer = db.exec(select(User).where(User.email == "reviewer@example.test")).one()
+    reviewed = docx.Document(io.BytesIO(api("auditor").get(f"/api/v1/contracts/{body['id']}/checklist.docx?lang=en").data))
+    assert {r.cells[0].text: r.cells[1].text for r in reviewed.tables[0].rows}["Reviewer"] == (
+        reviewer.display_name or reviewer.email)
 
 
 def test_pages_list_upload_review_and_download(client, login, db):

@@ -324,6 +324,16 @@ def version_context(session: Session, version_id: int) -> dict:
             "clauses": contracts_library.clauses_by_id()}
 
 
+def reviewer_names(session: Session, checks) -> str:
+    """Who reviewed the given clause checks, as the checklist's cover names them ("" when
+    nobody did: the checklist then shows a dash, never the person downloading it)."""
+    reviewer_ids = {c.reviewed_by_id for c in checks if c is not None and c.reviewed_by_id}
+    if not reviewer_ids:
+        return ""
+    return ", ".join(u.display_name or u.email for u in session.exec(
+        select(User).where(User.id.in_(reviewer_ids)).order_by(User.display_name)))
+
+
 def checklist_document(session: Session, version_id: int, lang: str, user: User | None) -> tuple[str, bytes]:
     """The Word checklist of a version: ``(filename, bytes)``; the export is audited."""
     from vendorrisk.contracts.checklist_docx import build_checklist
@@ -332,16 +342,13 @@ def checklist_document(session: Session, version_id: int, lang: str, user: User 
     context = version_context(session, version_id)
     if user is not None:
         require_file_access(session, user, context["vendor"].id)
-    reviewer_ids = {c.reviewed_by_id for c in context["checks"] if c.reviewed_by_id}
-    names = [u.display_name or u.email for u in session.exec(
-        select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]
     from vendorrisk.contracts import sets
     arrangement_id = context["contract"].arrangement_id
     members = sets.latest_versions_by_arrangement(session, [arrangement_id]).get(arrangement_id, [])
     data = build_checklist(vendor=context["vendor"], arrangement=context["arrangement"],
                            contract=context["contract"], version=context["version"],
                            checks=context["checks"], clauses=context["clauses"], lang=lang,
-                           reviewer=", ".join(names) or (user.display_name or user.email if user else ""),
+                           reviewer=reviewer_names(session, context["checks"]),  # not who downloads
                            set_checks=sets.set_checks(session, arrangement_id), set_documents=len(members))
     version = context["version"]
     audit.add_event(session, action="export", entity="contract_version", entity_id=version.id,

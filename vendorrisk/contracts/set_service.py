@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import PurePath
 
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
@@ -222,14 +222,10 @@ def checklist_document(session: Session, arrangement_id: int, lang: str, user: U
     summary = overview(session, arrangement)
     if not summary.documents:
         _refuse(_("The arrangement has no contract yet: upload its documents first."))
-    reviewer_ids = {row.result.check.reviewed_by_id for row in summary.rows
-                    if row.result and row.result.check is not None and row.result.check.reviewed_by_id}
-    names = [u.display_name or u.email for u in session.exec(
-        select(User).where(User.id.in_(reviewer_ids or {0})).order_by(User.display_name))]
     notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
              if version.extraction_note}
     data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,
-                               reviewer=", ".join(names),  # who reviewed the results shown, not who downloads
+                               reviewer=service.reviewer_names(session, [row.result.check for row in summary.rows if row.result]),
                                today=today)
     audit.add_event(session, action="export", entity="arrangement", entity_id=arrangement.id,
                     after={"set_checklist": True, "lang": lang, "documents": len(summary.documents)})
