@@ -139,7 +139,10 @@ def main() -> None:
         from vendorrisk.core.db import transaction
         with app.test_request_context(), transaction(engine=engine_of(app)) as session:
             maintain.rebuild(session)
-    except ImportError:  # the code before the maintained verdicts
+        from vendorrisk.core import counters
+        with app.test_request_context(), transaction(engine=engine_of(app)) as session:
+            counters.rebuild(session)
+    except ImportError:  # the code before the maintained verdicts (or counts)
         pass
     start = time.perf_counter()
     first = run_sweep(app, today=TODAY, now=NOW, send=False)

@@ -126,6 +126,7 @@ def main() -> None:
                     scale.maintain.rebuild(session)
                     session.commit()
                     session.close()
+            scale.recount(app)
             refresh_statistics(app.extensions["vendorrisk.engine"])
             app.extensions["vendorrisk.engine"].dispose()
             env = dict(os.environ, VENDORRISK_SECRET_KEY=scale.SECRET, VENDORRISK_DATABASE_URL=url,

@@ -14,10 +14,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from vendorrisk import areas, cli
-    from vendorrisk.core import (access, api_basics, audit, business_days, content, db, errors, headers, health,
-                                 i18n, input_guard, logs, tasks, web)
+    from vendorrisk.core import (access, api_basics, audit, business_days, content, counters, db, errors, headers,
+                                 health, i18n, input_guard, logs, tasks, web)
 
     audit.init_listeners()
+    counters.init_listeners()
     db.init_app(app)
     business_days.init_app(app)
     logs.init_app(app)

@@ -29,7 +29,7 @@ process (tests) never share a contribution.
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from flask import Flask, current_app
 
@@ -179,6 +179,8 @@ class Registry:
     # ``count(session, user, today) -> int``: how many tasks the source of the same name would
     # yield, in a count query (the navigation's number on every page)
     task_counts: dict[str, Callable[..., int]] = field(default_factory=dict)
+    # counts kept in the writing transaction (``core.counters.Counted``), by name
+    counted: dict[str, Any] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)

@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.monitoring import api as monitoring_api
     from vendorrisk.monitoring import api_remediation
     from vendorrisk.monitoring import commands, demo, models, models_reminders, plans, reminders, rules, sweep  # noqa: F401  (the area's tables)
-    from vendorrisk.monitoring import models_remediation, tasks  # noqa: F401  (the area's tables)
+    from vendorrisk.monitoring import counted, models_remediation, tasks  # noqa: F401  (the area's tables)
     from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, worklist
 
     add_pages(app, reviews.bp, *reviews.NAV)
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
     reg.task_sources["monitoring"] = tasks.tasks_for
     reg.task_counts["monitoring"] = tasks.count_for
+    reg.counted["monitoring_reviews"] = counted.REVIEWS
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)
