@@ -96,19 +96,27 @@ class Obligation:
     doc_ja: str = ""  # the rule's documentation in Japanese (the rules page shows one language)
     daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
     moved_by: tuple = ()  # the event types that can move its verdicts (empty: every event)
+    # the events that move only the verdicts' links (a review planned: its link); after those
+    # alone, ``relink(session, {vendor_id: (status, reason, links)}) -> {vendor_id: links}``
+    # answers from the stored verdicts instead of the rule
+    relinked_by: tuple = ()
+    relink: Callable | None = None
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = ()):
+               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = (),
+               relinked_by: tuple = (), relink: Callable | None = None):
     """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation
     in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry.
     ``daily``: the verdict can change with the date alone (a review falls overdue, a
     certificate expires), so the maintained verdicts of this obligation are re-evaluated every
     day. ``moved_by``: the domain events whose changes the rule reads (the maintained matrix
-    evaluates it only after those; empty: after every event)."""
+    evaluates it only after those; empty: after every event). ``relinked_by`` / ``relink``:
+    events that move only the verdicts' links, and how to answer them (see ``Obligation``)."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by))
+                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by),
+                          tuple(relinked_by), relink)
     return make
 
 
