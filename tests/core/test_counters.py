@@ -14,6 +14,7 @@ from tests.accounts.test_tasks import TODAY, _world
 from tests.selection.factories import gen_assessment
 from vendorrisk.compliance import dashboard
 from vendorrisk.core import counters, registry
+from vendorrisk.core.pagination import paginate
 from vendorrisk.monitoring import findings as finding_service
 from vendorrisk.monitoring import plans, reviews
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
@@ -50,6 +51,9 @@ def _check(app, db, people, what):
         for tier in (*RISK_TIERS, "none"):
             assert figures["vendors_by_risk_tier"][tier]["count"] == listed("vendors_by_risk_tier", tier=tier), what
         assert figures["unapproved_sub_outsourcing"]["count"] == listed("unapproved_links"), what
+        for tier in ("", *RISK_TIERS, "unknown"):  # the register's total, unfiltered or by tier
+            query = vendors.vendor_query(risk_tier=tier)
+            assert vendors.register_total(db, risk_tier=tier) == paginate(db, query).total, (what, tier)
         assert counters.rebuild(db) == 0, what
     db.commit()
 

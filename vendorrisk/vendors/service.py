@@ -13,7 +13,7 @@ from pydantic import field_validator
 from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
 
-from vendorrisk.core import events
+from vendorrisk.core import counters, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
@@ -324,6 +324,17 @@ def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
     """Raise ``Forbidden`` unless the user may change this vendor's records."""
     if not can_edit_vendor(session, user, vendor_id):
         raise Forbidden(_("You may change only the vendors assigned to you."))
+
+
+def register_total(session: Session, *, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
+                   cloud: bool = False, subsidiary: bool = False) -> int | None:
+    """How many vendors ``vendor_query`` finds, from the maintained counts of vendors by risk
+    tier (``vendors.counted``) when it filters on the tier alone or not at all; None
+    otherwise (the query is counted)."""
+    if q or status in VENDOR_STATUSES or position in ("tier1", "subcontractor", "none") or cloud or subsidiary:
+        return None
+    by_tier = counters.by_scope(session, "vendors_by_tier")
+    return by_tier.get(risk_tier, 0) if risk_tier in RISK_TIERS else sum(by_tier.values())
 
 
 def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
