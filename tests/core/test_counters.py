@@ -69,6 +69,8 @@ def test_every_write_keeps_the_counts_equal_to_the_records(app, db):
     with app.test_request_context():
         vendor = vendors.create_vendor(db, {"name": "計数テスト株式会社", "name_en": "Counted Co"})
         _check(app, db, people, "a vendor registered")
+        vendors.update_vendor(db, vendor, {"is_cloud": True})
+        _check(app, db, people, "a vendor flagged cloud (no count reads it: no query)")
         vendors.assign_owner(db, vendor, owner.id)
         gen_assessment(db, vendor, records["colleague"], "approved", approver=me)
         _check(app, db, people, "a vendor approved by its assessment, never checked")
@@ -89,6 +91,8 @@ def test_every_write_keeps_the_counts_equal_to_the_records(app, db):
         sub = factories.gen_vendor(db, name="株式会社計数再委託")
         link = chains.add_link(db, arrangement, {"parent_vendor_id": hub.id, "vendor_id": sub.id, "service": "dc"})
         _check(app, db, people, "a link added")
+        chains.update_link(db, link, {"touches_user_data": True})
+        _check(app, db, people, "a link touching user data (no count reads it)")
         link.recorded_by_id = me.id
         db.flush()
         _check(app, db, people, "the link recorded by the decider alone (not their task)")

@@ -20,7 +20,7 @@ window: as many rows as there are distinct days, whatever the number of records.
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
@@ -60,6 +60,9 @@ class Counted:
     kinds: tuple[str, ...]
     watch: dict[type, str]
     contributions: Callable[..., Counter]
+    # per watched class, the attributes the counts read: a row changed in none of them (a
+    # vendor's flag, a link's service) moves no count and costs no query
+    reads: dict[type, tuple[str, ...]] = field(default_factory=dict)
 
 
 def chunks(keys: Iterable, size: int = CHUNK):
@@ -69,20 +72,35 @@ def chunks(keys: Iterable, size: int = CHUNK):
         yield ordered[start:start + size]
 
 
-def _touched(session: Session, counted: dict[str, Counted], after: bool) -> dict[str, set]:
+def _moves(obj, spec: Counted, attribute: str) -> bool:
+    """Whether a changed row may move the counts: new, deleted, or changed in an attribute
+    they read (or its key)."""
+    read = spec.reads.get(type(obj))
+    state = inspect(obj)
+    if read is None or state.pending or state.deleted or state.was_deleted or not state.persistent:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in (attribute, *read))
+
+
+def _touched(session: Session, counted: dict[str, Counted]) -> tuple[dict[str, set], dict[str, list]]:
+    """Before a flush: per count, the keys its changed rows hold now and held before, and
+    its new rows (whose key may come with their id)."""
     found: dict[str, set] = {}
+    fresh: dict[str, list] = {}
+    dirty = set(map(id, session.dirty))
     for obj in (*session.new, *session.dirty, *session.deleted):
         for name, spec in counted.items():
             attribute = spec.watch.get(type(obj))
-            if attribute is None:
+            if attribute is None or (id(obj) in dirty and not _moves(obj, spec, attribute)):
                 continue
             keys = found.setdefault(name, set())
             value = getattr(obj, attribute, None)
             if value is not None:
                 keys.add(value)
-            if not after:
-                keys.update(v for v in inspect(obj).attrs[attribute].history.deleted if v is not None)
-    return found
+            keys.update(v for v in inspect(obj).attrs[attribute].history.deleted if v is not None)
+            if inspect(obj).pending:
+                fresh.setdefault(name, []).append(obj)
+    return found, fresh
 
 
 def _counted() -> dict[str, Counted]:
@@ -93,11 +111,12 @@ def _before_flush(session: Session, _context, _instances) -> None:
     counted = _counted()
     if not counted:
         return
-    touched = _touched(session, counted, after=False)  # a new row's key may come with its id
+    touched, fresh = _touched(session, counted)
     if not touched:
         return
     connection = session.connection()
-    session.info[PENDING] = {name: (keys, counted[name].contributions(connection, keys) if keys else Counter())
+    session.info[PENDING] = {name: (keys, fresh.get(name, []),
+                                    counted[name].contributions(connection, keys) if keys else Counter())
                              for name, keys in touched.items()}
 
 
@@ -107,10 +126,10 @@ def _after_flush(session: Session, _context) -> None:
         return
     counted = _counted()
     connection = session.connection()
-    now = _touched(session, counted, after=True)  # new rows have their ids now
     deltas: Counter = Counter()
-    for name, (keys, before) in pending.items():
-        keys = keys | now.get(name, set())
+    for name, (keys, fresh, before) in pending.items():
+        attribute = counted[name].watch
+        keys = keys | {k for k in (getattr(o, attribute[type(o)], None) for o in fresh) if k is not None}
         deltas.update(counted[name].contributions(connection, keys) if keys else Counter())
         deltas.subtract(before)
     apply(connection, deltas)

@@ -25,4 +25,5 @@ def review_counts(connection, keys) -> Counter:
     return found
 
 
-REVIEWS = Counted(("reviews_open",), {MonitoringReview: "vendor_id"}, review_counts)
+REVIEWS = Counted(("reviews_open",), {MonitoringReview: "vendor_id"}, review_counts,
+                  {MonitoringReview: ("status", "owner_id", "due_date")})

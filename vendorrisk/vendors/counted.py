@@ -116,8 +116,11 @@ def link_counts(connection, keys) -> Counter:
 
 
 FINDINGS = Counted(("open_findings", "findings_to_remediate", "findings_resolved", "findings_resolved_by"),
-                   {Finding: "id", FindingEvent: "finding_id"}, finding_counts)
+                   {Finding: "id", FindingEvent: "finding_id"}, finding_counts,
+                   {Finding: ("status", "severity", "owner_id"), FindingEvent: ("to_status", "action", "actor_id")})
 VENDORS = Counted(("vendors_by_tier", "antisocial_never", "antisocial_due"),
-                  {Vendor: "id", AntisocialCheck: "vendor_id"}, vendor_counts)
+                  {Vendor: "id", AntisocialCheck: "vendor_id"}, vendor_counts,
+                  {Vendor: ("status", "risk_tier"), AntisocialCheck: ("checked_on", "next_due")})
 LINKS = Counted(("links_unapproved", "links_pending", "links_pending_only"),
-                {OutsourcingLink: "arrangement_id", Arrangement: "id"}, link_counts)
+                {OutsourcingLink: "arrangement_id", Arrangement: "id"}, link_counts,
+                {OutsourcingLink: ("approval_status", "recorded_by_id"), Arrangement: ("status",)})
