@@ -343,7 +343,7 @@ def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position
     フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
     risk tier, position in chains, flags."""
     # 50音順: vendors with a フリガナ first, in its order; the others after them by name
-    query = select(Vendor).order_by(Vendor.kana_key == "", Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
+    query = select(Vendor).order_by(Vendor.kana_missing, Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
     if q:
         like = f"%{q}%"
         conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]
