@@ -127,6 +127,7 @@ def main() -> None:
                     scale.maintain.rebuild(session)
                     session.commit()
                     session.close()
+            scale.recount(app)
             refresh_statistics(app.extensions["vendorrisk.engine"])
             app.extensions["vendorrisk.engine"].dispose()
             env = dict(os.environ, VENDORRISK_SECRET_KEY=scale.SECRET, VENDORRISK_DATABASE_URL=url,
@@ -142,13 +143,17 @@ def main() -> None:
             for name, (_process, port) in servers.items():  # warm every worker up
                 wrk(port, "/api/v1/vendors", token, 8, 1)
                 wrk(port, "/api/v1/compliance-matrix", token, 8, 1)
+            # PostgreSQL's own CPU per request (the postmaster and its backends): the server's
+            # share of the two cores, which the workers' processes compete with
+            postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
             samples: dict = {}
             for _round in range(rounds):
                 for path, connections in loads:
                     for name, (process, port) in servers.items():  # alternating servers within a load
-                        before = cpu_seconds(process.pid)
+                        before, pg_before = cpu_seconds(process.pid), cpu_seconds(postmaster)
                         found = wrk(port, path, token, connections, seconds)
                         found["cpu_ms"] = (cpu_seconds(process.pid) - before) * 1000 / max(1, found["requests"])
+                        found["pg_ms"] = (cpu_seconds(postmaster) - pg_before) * 1000 / max(1, found["requests"])
                         samples.setdefault((path, connections, name), []).append(found)
             for path, connections in loads:
                 print(f"\n{path} with {connections} connection(s)")
@@ -161,6 +166,7 @@ def main() -> None:
                     p99 = statistics.median(r["p99"] for r in runs)
                     print(f"   {name:<22} {rps:8.1f} req/s ({rps / base:4.2f}x)  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms "
                           f"(p99/p50 {p99 / p50:4.1f})  CPU {statistics.median(r['cpu_ms'] for r in runs):5.2f} ms/request"
+                          f" (PostgreSQL {statistics.median(r['pg_ms'] for r in runs):4.2f})"
                           f"  non-2xx {sum(r['non2xx'] for r in runs)}")
             print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     finally:

@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         audit,
         business_days,
         content,
+        counters,
         db,
         errors,
         headers,
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     audit.init_listeners()
+    counters.init_listeners()
     db.init_app(app)
     business_days.init_app(app)
     logs.init_app(app)

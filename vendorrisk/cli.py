@@ -32,6 +32,21 @@ def db_upgrade(revision):
         with transaction(engine=engine_of(current_app)) as session:
             changed = maintain.rebuild(session)
         click.echo(f"Maintained compliance verdicts: {changed} rows written or removed.")
+        from vendorrisk.core import counters
+        with transaction(engine=engine_of(current_app)) as session:
+            changed = counters.rebuild(session)
+        click.echo(f"Maintained counts: {changed} rows written.")
+
+
+@db_group.command("recount")
+@with_appcontext
+def db_recount():
+    """Count the records behind the maintained counts (tasks, dashboard figures) again and
+    write the counts that differ (after a bulk load by hand; db upgrade runs it)."""
+    from vendorrisk.core import counters
+    with transaction(engine=engine_of(current_app)) as session:
+        changed = counters.rebuild(session)
+    click.echo(f"Maintained counts: {changed} rows written.")
 
 
 @db_group.command("revision")

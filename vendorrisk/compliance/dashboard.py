@@ -14,6 +14,7 @@ from sqlalchemy import Date, String, cast, func, literal, null, select
 from sqlmodel import Session, SQLModel
 
 from vendorrisk.compliance import store
+from vendorrisk.core import counters
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor
@@ -184,14 +185,10 @@ def figures(session: Session, today: date, url_for: Callable[..., str]) -> dict:
         return {"count": count(session, list_query(session, key, today, args)),
                 "href": url_for("dashboard.figure_list", key=key, **args)}
 
-    finding = Finding.__table__
-    by_severity = dict(session.execute(select(finding.c.severity, func.count())
-                                       .where(finding.c.status != "closed").group_by(finding.c.severity)).all())
-    vendor = Vendor.__table__
-    by_tier = {tier or "none": n for tier, n in session.execute(
-        select(vendor.c.risk_tier, func.count()).group_by(vendor.c.risk_tier)).all()}
-    link = OutsourcingLink.__table__
-    unapproved = session.execute(select(func.count()).select_from(link).where(_not_approved(link))).scalar_one()
+    # kept with the records (vendors.counted): a few rows whatever the portfolio's size
+    by_severity = counters.by_scope(session, "open_findings")
+    by_tier = counters.by_scope(session, "vendors_by_tier")
+    unapproved = counters.total(session, "links_unapproved")
     top = [{**c, "href": url_for("dashboard.figure_list", key="dependent_arrangements", vendor_id=c["vendor_id"])}
            for c in store.concentration(session, 10)]
     return {

@@ -82,11 +82,16 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
     obligations = matrix.all_obligations()
     known = set(session.connection().execute(select(F.c.vendor_id).where(F.c.vendor_id.in_(list(dirty)))).scalars())
     groups: dict[tuple, list[int]] = {}
+    relinks: dict[str, list[int]] = {}  # obligation → vendors whose verdicts move only their links
     for vendor_id, kinds in dirty.items():
         if vendor_id not in known:
             chosen = None  # a new vendor (or one gone): every obligation
         else:
-            chosen = tuple(o.id for o in obligations if not o.moved_by or kinds & set(o.moved_by))
+            only_links = {o.id for o in obligations if o.relink and kinds <= set(o.relinked_by)}
+            for ob in only_links:
+                relinks.setdefault(ob, []).append(vendor_id)
+            chosen = tuple(o.id for o in obligations
+                           if (not o.moved_by or kinds & set(o.moved_by)) and o.id not in only_links)
             if len(chosen) == len(obligations):
                 chosen = None
         # the chain facts move with the chains and the vendor's own record only
@@ -100,6 +105,31 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
             update_vendors(session, vendor_ids, obligations=[o for o in obligations if o.id in chosen],
                            keep_facts=not moves_facts, deltas=deltas)
     counts.apply(session.connection(), deltas)
+    by_id = {o.id: o for o in obligations}
+    for ob, vendor_ids in relinks.items():
+        _relink(session, by_id[ob], vendor_ids)
+
+
+def _relink(session: Session, ob: registry.Obligation, vendor_ids: list[int]) -> int:
+    """Write the links ``ob.relink`` answers for these vendors' stored verdicts (the status and
+    reason stay: the counts do not move); returns the rows written."""
+    connection = session.connection()
+    moved, missing = [], []
+    for chunk in _chunks(sorted(vendor_ids), matrix.EXPORT_BATCH_SIZE):
+        stored = {r.vendor_id: (r.status, r.reason, r.links) for r in connection.execute(
+            select(V.c.vendor_id, V.c.status, V.c.reason, V.c.links)
+            .where(V.c.obligation == ob.id, V.c.vendor_id.in_(chunk)))}
+        missing += [vid for vid in chunk if vid not in stored]
+        for vid, links in ob.relink(session, stored).items():
+            wanted = [[to_json(label), href] for label, href in links]
+            if wanted != stored[vid][2]:
+                moved.append({"vid": vid, "li": wanted})
+    if moved:
+        connection.execute(update(V).where(V.c.vendor_id == bindparam("vid"), V.c.obligation == ob.id)
+                           .values(links=bindparam("li")), moved)
+    if missing:  # no verdict kept yet: evaluated
+        return len(moved) + update_vendors(session, missing, obligations=[ob], keep_facts=True)
+    return len(moved)
 
 
 def _before_commit(session: OrmSession) -> None:

@@ -44,7 +44,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _columns(obj) -> list[str]:
-    return [attr.key for attr in inspect(obj).mapper.column_attrs]
+    # a column the database computes from the others (vendor.kana_missing) is never a change
+    # of its own, and reading it back would cost a query per row
+    return [attr.key for attr in inspect(obj).mapper.column_attrs
+            if not any(getattr(column, "computed", None) is not None for column in attr.columns)]
 
 
 def _snapshot(obj) -> dict:

@@ -32,12 +32,15 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(session: Session, query, page: int = 1, per_page: int = 50, scalars: bool = True) -> Page:
+def paginate(session: Session, query, page: int = 1, per_page: int = 50, scalars: bool = True,
+             total: int | None = None) -> Page:
     """Return one page of ``query`` and the total count of its rows (a page past the last
-    is empty: it is not asked of the database, whose offsets stop at 2^63)."""
+    is empty: it is not asked of the database, whose offsets stop at 2^63); ``total``: that
+    count when the caller knows it (a maintained count), else counted here."""
     page = max(1, page)
     per_page = max(1, min(per_page, 500))
-    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    if total is None:
+        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     if (page - 1) * per_page >= max(total, 1):
         return Page(items=[], page=page, per_page=per_page, total=total)
     sliced = query.limit(per_page).offset((page - 1) * per_page)

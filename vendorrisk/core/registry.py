@@ -29,7 +29,7 @@ process (tests) never share a contribution.
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from flask import Flask, current_app
 
@@ -96,19 +96,27 @@ class Obligation:
     doc_ja: str = ""  # the rule's documentation in Japanese (the rules page shows one language)
     daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
     moved_by: tuple = ()  # the event types that can move its verdicts (empty: every event)
+    # the events that move only the verdicts' links (a review planned: its link); after those
+    # alone, ``relink(session, {vendor_id: (status, reason, links)}) -> {vendor_id: links}``
+    # answers from the stored verdicts instead of the rule
+    relinked_by: tuple = ()
+    relink: Callable | None = None
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = ()):
+               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = (),
+               relinked_by: tuple = (), relink: Callable | None = None):
     """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation
     in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry.
     ``daily``: the verdict can change with the date alone (a review falls overdue, a
     certificate expires), so the maintained verdicts of this obligation are re-evaluated every
     day. ``moved_by``: the domain events whose changes the rule reads (the maintained matrix
-    evaluates it only after those; empty: after every event)."""
+    evaluates it only after those; empty: after every event). ``relinked_by`` / ``relink``:
+    events that move only the verdicts' links, and how to answer them (see ``Obligation``)."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by))
+                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by),
+                          tuple(relinked_by), relink)
     return make
 
 
@@ -179,6 +187,8 @@ class Registry:
     # ``count(session, user, today) -> int``: how many tasks the source of the same name would
     # yield, in a count query (the navigation's number on every page)
     task_counts: dict[str, Callable[..., int]] = field(default_factory=dict)
+    # counts kept in the writing transaction (``core.counters.Counted``), by name
+    counted: dict[str, Any] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.monitoring import (
         api_remediation,
         commands,
+        counted,
         demo,
         models,  # noqa: F401  (the area's tables)
         models_remediation,  # noqa: F401  (the area's tables)
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
     reg.task_sources["monitoring"] = tasks.tasks_for
     reg.task_counts["monitoring"] = tasks.count_for
+    reg.counted["monitoring_reviews"] = counted.REVIEWS
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
 from sqlmodel import Session
 
-from vendorrisk.core import audit, business_days, events
+from vendorrisk.core import audit, business_days, counters, events
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring.insert_ignore import insert_ignore
 from vendorrisk.monitoring.models import MonitoringReview
@@ -193,16 +193,19 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
         if vendor_id not in plans and row.status == "planned":
             dropped.append(row.id)
     created = 0
-    if new_rows:
-        created = insert_ignore(session, MonitoringReview.__table__, new_rows)
-    if changes:
-        table = MonitoringReview.__table__
-        session.execute(update(table).where(table.c.id == bindparam("rid"))
-                        .values(risk_tier=bindparam("t"), frequency_months=bindparam("f"),
-                                due_date=bindparam("d"), owner_id=bindparam("o"), nominal_due_date=bindparam("n"))
-                        .execution_options(synchronize_session=False), changes)
-    if dropped:
-        session.execute(delete(MonitoringReview.__table__).where(MonitoringReview.__table__.c.id.in_(dropped)))
+    written = {row.id for row in existing.values()} & ({c["rid"] for c in changes} | set(dropped))
+    touched = {row["vendor_id"] for row in new_rows} | {v for v, row in existing.items() if row.id in written}
+    with counters.touching(session, "monitoring_reviews", touched):  # Core statements: counted here
+        if new_rows:
+            created = insert_ignore(session, MonitoringReview.__table__, new_rows)
+        if changes:
+            table = MonitoringReview.__table__
+            session.execute(update(table).where(table.c.id == bindparam("rid"))
+                            .values(risk_tier=bindparam("t"), frequency_months=bindparam("f"), due_date=bindparam("d"),
+                                    owner_id=bindparam("o"), nominal_due_date=bindparam("n"))
+                            .execution_options(synchronize_session=False), changes)
+        if dropped:
+            session.execute(delete(MonitoringReview.__table__).where(MonitoringReview.__table__.c.id.in_(dropped)))
     counts = {"created": created, "updated": len(changes), "dropped": len(dropped)}
     moved = {row["vendor_id"] for row in new_rows} | {v for v, row in existing.items() if row.id in dropped}
     if created or dropped:  # the open review a verdict links to appeared or went

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, counters
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due
@@ -54,19 +54,21 @@ def _requested(user: User):
 
 
 def count_for(session: Session, user: User, today: date) -> int:
-    """How many tasks ``tasks_for`` yields, in count queries (every review and finding has
-    its vendor: the join to the vendor, there for its name, changes no count)."""
+    """How many tasks ``tasks_for`` yields: reviews, findings to remediate and to verify from
+    the maintained counts (``monitoring.counted``, ``vendors.counted``; the reviews' by due
+    day, added up over the window), risk acceptances (few) in count queries."""
     if user.role == "auditor":
         return 0
+    mine = [str(user.id), counters.NONE] if user.role == "compliance" else [str(user.id)]
+    total = (counters.total(session, "reviews_open", mine, through=today + timedelta(days=DUE_WINDOW_DAYS))
+             + counters.total(session, "findings_to_remediate", mine))
     acceptances = select(func.count()).select_from(RiskAcceptance).join(Finding, Finding.id == RiskAcceptance.finding_id)
-    queries = [select(func.count()).select_from(MonitoringReview).where(*_reviews_due(user, today)),
-               select(func.count()).select_from(Finding).where(*_to_remediate(user)),
-               acceptances.where(*_expiring(user, today))]
+    queries = [acceptances.where(*_expiring(user, today))]
     if user.role in VERIFIERS:
-        queries += [_resolved(select(func.count()).select_from(Finding))
-                    .where(or_(FindingEvent.actor_id.is_(None), FindingEvent.actor_id != user.id)),
-                    acceptances.where(*_requested(user))]
-    return sum(session.execute(query).scalar_one() for query in queries)
+        total += (counters.total(session, "findings_resolved")
+                  - counters.total(session, "findings_resolved_by", [str(user.id)]))
+        queries.append(acceptances.where(*_requested(user)))
+    return total + sum(session.execute(query).scalar_one() for query in queries)
 
 
 def tasks_for(session: Session, user: User, today: date):

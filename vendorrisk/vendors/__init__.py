@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from vendorrisk.vendors import (
         antisocial_reminders,
         commands,
+        counted,
         demo,
         findings,
         models,  # noqa: F401  (the area's tables)
@@ -39,6 +40,8 @@ def init_app(app: Flask) -> None:
     reg.add_demo_loader(11, demo.load)
     reg.task_sources["vendors"] = tasks.tasks_for
     reg.task_counts["vendors"] = tasks.count_for
+    # the navigation's and the dashboard's counts, kept with the records (core.counters)
+    reg.counted.update(findings=counted.FINDINGS, vendors=counted.VENDORS, links=counted.LINKS)
     # 反社会的勢力チェック: the vendor page's section, reminders like reviews', tasks, the calendar.
     reg.add_vendor_panel("antisocial", 5, antisocial.panel)
     reg.reminder_sources["antisocial_checks"] = antisocial_reminders.check_reminders

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, counters
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
@@ -142,10 +142,15 @@ def check_tasks(session: Session, user: User, today: date | None = None):
 
 
 def count_check_tasks(session: Session, user: User, today: date | None = None) -> int:
-    """How many tasks ``check_tasks`` yields (same people, same window), in two count queries."""
+    """How many tasks ``check_tasks`` yields (same people, same window): for compliance, who
+    answers for every vendor, from the maintained counts (``vendors.counted``); for an owner,
+    in two count queries over their vendors."""
     if user.role == "auditor":
         return 0
     today = today or date.today()
+    if user.role == "compliance":
+        horizon = business_days.current().horizon(today, TASK_DAYS)
+        return counters.total(session, "antisocial_never") + counters.total(session, "antisocial_due", through=horizon)
     mine = None
     if user.role != "compliance":
         mine = select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)

@@ -39,10 +39,12 @@ def _page_args():
 def list_vendors():
     """Vendors, searched and filtered like the register page."""
     args = request.args
-    query = vendor_service.vendor_query(q=args.get("q", "").strip(), status=args.get("status", ""),
-                                        risk_tier=args.get("risk_tier", ""), position=args.get("position", ""),
-                                        cloud=args.get("cloud") == "true", subsidiary=args.get("subsidiary") == "true")
-    return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args())))
+    filters = {"q": args.get("q", "").strip(), "status": args.get("status", ""),
+               "risk_tier": args.get("risk_tier", ""), "position": args.get("position", ""),
+               "cloud": args.get("cloud") == "true", "subsidiary": args.get("subsidiary") == "true"}
+    query = vendor_service.vendor_query(**filters)
+    total = vendor_service.register_total(get_session(), **filters)
+    return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total)))
 
 
 @bp.post("/vendors")

@@ -7,7 +7,7 @@ arrangement. Tiers are derived from the links, never stored.
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Computed, Index, Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from vendorrisk.core.models import created_at_field, json_list_field, utcnow
@@ -35,6 +35,10 @@ class Vendor(SQLModel, table=True):
     # in 50音 order (voiced and small kana folded; ``kana.sort_key``), "" when none was given.
     name_kana: str = Field(default="", max_length=300)
     kana_key: str = Field(default="", max_length=300, index=True)
+    # no フリガナ (such vendors come after the others in the register): computed by the
+    # database, so that the register's order is an index (ix_vendor_register_order)
+    kana_missing: Optional[bool] = Field(default=None, sa_column=Column(Boolean, Computed("kana_key = ''"),
+                                                                        nullable=False))
     corporate_number: Optional[str] = Field(default=None, max_length=13, unique=True)
     lei: Optional[str] = Field(default=None, max_length=20)
     country: str = Field(default="JP", max_length=2)
@@ -162,3 +166,6 @@ class AntisocialCheck(SQLModel, table=True):
 Index("ix_link_arrangement_vendor", OutsourcingLink.__table__.c.arrangement_id,
       OutsourcingLink.__table__.c.vendor_id, OutsourcingLink.__table__.c.parent_vendor_id)
 Index("ix_arrangement_status_vendor", Arrangement.__table__.c.status, Arrangement.__table__.c.vendor_id)
+# the register's 50音 order (``vendors.service.vendor_query``): a page reads 50 entries of it
+Index("ix_vendor_register_order", *(Vendor.__table__.c[name] for name in
+                                   ("kana_missing", "kana_key", "name_kana", "name", "id")))

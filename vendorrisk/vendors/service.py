@@ -13,7 +13,7 @@ from pydantic import field_validator
 from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
 
-from vendorrisk.core import events
+from vendorrisk.core import counters, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
@@ -326,13 +326,24 @@ def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
         raise Forbidden(_("You may change only the vendors assigned to you."))
 
 
+def register_total(session: Session, *, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
+                   cloud: bool = False, subsidiary: bool = False) -> int | None:
+    """How many vendors ``vendor_query`` finds, from the maintained counts of vendors by risk
+    tier (``vendors.counted``) when it filters on the tier alone or not at all; None
+    otherwise (the query is counted)."""
+    if q or status in VENDOR_STATUSES or position in ("tier1", "subcontractor", "none") or cloud or subsidiary:
+        return None
+    by_tier = counters.by_scope(session, "vendors_by_tier")
+    return by_tier.get(risk_tier, 0) if risk_tier in RISK_TIERS else sum(by_tier.values())
+
+
 def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
                  cloud: bool = False, subsidiary: bool = False):
     """The vendor register in 50音 order, filtered: search in Japanese or English (also by
     フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
     risk tier, position in chains, flags."""
     # 50音順: vendors with a フリガナ first, in its order; the others after them by name
-    query = select(Vendor).order_by(Vendor.kana_key == "", Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
+    query = select(Vendor).order_by(Vendor.kana_missing, Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
     if q:
         like = f"%{q}%"
         conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]

@@ -1,0 +1,234 @@
+"""Counts kept in the writing transaction (``maintained_count``), so that a number shown on
+every page — the navigation's 「自分のタスク」, the dashboard's figures — is read from a few
+rows instead of counted over records that grow with the portfolio.
+
+An area registers a ``Counted`` in its ``init_app`` (``registry.of(app).counted[name]``):
+
+- ``watch``: model class → the attribute naming the key a change of such a row moves (a
+  finding's ``id``, a link's ``arrangement_id``); its value before and after the change are
+  both taken;
+- ``contributions(connection, keys)``: what the records of these keys add to each
+  (kind, scope, day) now; ``keys=None``: every record (the rebuild).
+
+Before a flush that touches a watched class the contributions of the touched keys are read,
+after it the same keys again, and the difference is added to the counts — inside the flush's
+transaction, so that a count commits or rolls back with its records. Core statements bypass
+the ORM: their writer wraps them in ``touching(session, name, keys)``. A count that depends on
+the date keeps its records by day (``day``, ISO), and the reader adds up the days of its
+window: as many rows as there are distinct days, whatever the number of records.
+"""
+from collections import Counter
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from flask import has_app_context
+from sqlalchemy import bindparam, event, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+from vendorrisk.core import registry
+
+PENDING = "vendorrisk_counted_before"
+CHUNK = 500
+FEW = 8  # deltas written one by one; more in one update and one insert
+NONE = ""  # the scope or day of a count that has none
+
+
+class MaintainedCount(SQLModel, table=True):
+    """How many records count in (``kind``, ``scope``, ``day``): e.g. open findings of a
+    severity, open reviews of an owner due on a day. Kept by ``core.counters``."""
+
+    __tablename__ = "maintained_count"
+    kind: str = Field(primary_key=True, max_length=40)
+    scope: str = Field(primary_key=True, max_length=40)
+    day: str = Field(primary_key=True, max_length=10)
+    n: int = 0
+
+
+T = MaintainedCount.__table__
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Counts an area keeps: the kinds it writes, what it watches, how it counts."""
+
+    kinds: tuple[str, ...]
+    watch: dict[type, str]
+    contributions: Callable[..., Counter]
+    # per watched class, the attributes the counts read: a row changed in none of them (a
+    # vendor's flag, a link's service) moves no count and costs no query
+    reads: dict[type, tuple[str, ...]] = field(default_factory=dict)
+
+
+def chunks(keys: Iterable, size: int = CHUNK):
+    """``keys`` sorted, in lists of at most ``size`` (the ``IN`` lists of a contribution)."""
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]
+
+
+def _moves(obj, spec: Counted, attribute: str) -> bool:
+    """Whether a changed row may move the counts: new, deleted, or changed in an attribute
+    they read (or its key)."""
+    read = spec.reads.get(type(obj))
+    state = inspect(obj)
+    if read is None or state.pending or state.deleted or state.was_deleted or not state.persistent:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in (attribute, *read))
+
+
+def _touched(session: Session, counted: dict[str, Counted]) -> tuple[dict[str, set], dict[str, list]]:
+    """Before a flush: per count, the keys its changed rows hold now and held before, and
+    its new rows (whose key may come with their id)."""
+    found: dict[str, set] = {}
+    fresh: dict[str, list] = {}
+    dirty = set(map(id, session.dirty))
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        for name, spec in counted.items():
+            attribute = spec.watch.get(type(obj))
+            if attribute is None or (id(obj) in dirty and not _moves(obj, spec, attribute)):
+                continue
+            keys = found.setdefault(name, set())
+            value = getattr(obj, attribute, None)
+            if value is not None:
+                keys.add(value)
+            keys.update(v for v in inspect(obj).attrs[attribute].history.deleted if v is not None)
+            if inspect(obj).pending:
+                fresh.setdefault(name, []).append(obj)
+    return found, fresh
+
+
+def _counted() -> dict[str, Counted]:
+    return registry.current().counted if has_app_context() else {}
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    counted = _counted()
+    if not counted:
+        return
+    touched, fresh = _touched(session, counted)
+    if not touched:
+        return
+    connection = session.connection()
+    session.info[PENDING] = {name: (keys, fresh.get(name, []),
+                                    counted[name].contributions(connection, keys) if keys else Counter())
+                             for name, keys in touched.items()}
+
+
+def _after_flush(session: Session, _context) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    counted = _counted()
+    connection = session.connection()
+    deltas: Counter = Counter()
+    for name, (keys, fresh, before) in pending.items():
+        attribute = counted[name].watch
+        keys = keys | {k for k in (getattr(o, attribute[type(o)], None) for o in fresh) if k is not None}
+        deltas.update(counted[name].contributions(connection, keys) if keys else Counter())
+        deltas.subtract(before)
+    apply(connection, deltas)
+
+
+@contextmanager
+def touching(session: Session, name: str, keys: Iterable):
+    """Around Core statements that write the records of ``keys`` of the counts ``name``
+    (which the flush listeners cannot see): the difference they make is added."""
+    spec = _counted().get(name)
+    keys = set(keys)
+    if spec is None or not keys:
+        yield
+        return
+    session.flush()
+    connection = session.connection()
+    before = spec.contributions(connection, keys)
+    yield
+    deltas = spec.contributions(connection, keys)
+    deltas.subtract(before)
+    apply(connection, deltas)
+
+
+def apply(connection, deltas: Counter) -> None:
+    """Add ``deltas`` to the counts, in key order (two writers never wait on each other in a
+    cycle); many at once (a plan of hundreds of reviews) in one update and one insert."""
+    items = sorted((key, delta) for key, delta in deltas.items() if delta)
+    if len(items) > FEW:
+        kinds = sorted({kind for (kind, _scope, _day), _delta in items})
+        known = {tuple(r) for r in connection.execute(select(T.c.kind, T.c.scope, T.c.day).where(T.c.kind.in_(kinds)))}
+        old = [{"k": k, "s": s, "d": d, "delta": delta} for (k, s, d), delta in items if (k, s, d) in known]
+        if old:
+            connection.execute(update(T).where(T.c.kind == bindparam("k"), T.c.scope == bindparam("s"),
+                                               T.c.day == bindparam("d")).values(n=T.c.n + bindparam("delta")), old)
+        items = [(key, delta) for key, delta in items if key not in known]
+        try:  # counted for the first time; another writer may insert one of them first
+            with connection.begin_nested():
+                if items:
+                    connection.execute(insert(T), [{"kind": k, "scope": s, "day": d, "n": delta}
+                                                   for (k, s, d), delta in items])
+            return
+        except IntegrityError:
+            pass  # one by one below
+    for (kind, scope, day), delta in items:
+        step = (update(T).where(T.c.kind == kind, T.c.scope == scope, T.c.day == day).values(n=T.c.n + delta))
+        if connection.execute(step).rowcount:
+            continue
+        try:  # counted for the first time; another writer may insert it first
+            with connection.begin_nested():
+                connection.execute(insert(T).values(kind=kind, scope=scope, day=day, n=delta))
+        except IntegrityError:
+            connection.execute(step)
+
+
+def stored(connection, kinds: Iterable[str]) -> Counter:
+    """The kept counts of ``kinds`` (rows at zero left out)."""
+    rows = connection.execute(select(T).where(T.c.kind.in_(list(kinds))))
+    return Counter({(r.kind, r.scope, r.day): r.n for r in rows if r.n})
+
+
+def recounted(connection, counted: dict[str, Counted]) -> Counter:
+    """Every registered count, counted again over all records."""
+    found: Counter = Counter()
+    for spec in counted.values():
+        found.update(spec.contributions(connection, None))
+    return +found
+
+
+def rebuild(session: Session) -> int:
+    """Count every record again and write the counts that differ; returns how many."""
+    counted = registry.current().counted
+    connection = session.connection()
+    wanted = recounted(connection, counted)
+    existing = stored(connection, [k for spec in counted.values() for k in spec.kinds])
+    deltas = Counter({key: wanted.get(key, 0) - existing.get(key, 0) for key in set(wanted) | set(existing)})
+    changed = sum(1 for delta in deltas.values() if delta)
+    apply(connection, deltas)
+    return changed
+
+
+def total(session: Session, kind: str, scopes: Iterable[str] = (NONE,), through: date | None = None) -> int:
+    """The count of ``kind`` over ``scopes`` (and, for counts by day, the days up to
+    ``through``)."""
+    query = select(T.c.n).where(T.c.kind == kind, T.c.scope.in_(list(scopes)))
+    if through is not None:
+        query = query.where(T.c.day <= through.isoformat())
+    return sum(session.execute(query).scalars())
+
+
+def by_scope(session: Session, kind: str) -> dict[str, int]:
+    """The count of ``kind`` in each scope (e.g. open findings by severity)."""
+    found: Counter = Counter()
+    for scope, n in session.execute(select(T.c.scope, T.c.n).where(T.c.kind == kind)):
+        found[scope] += n
+    return dict(found)
+
+
+def init_listeners() -> None:
+    """Keep the registered counts on every flush (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)
