@@ -2,8 +2,8 @@
 import csv
 import hashlib
 import io
-import re
 import json
+import re
 import zipfile
 from datetime import date
 

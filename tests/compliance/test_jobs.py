@@ -88,8 +88,7 @@ def test_each_distinct_reason_is_translated_once(app, db, monkeypatch):
     import json
 
     from tests.compliance.test_equivalence import _portfolio
-    from vendorrisk.compliance import maintain, matrix, store
-    from vendorrisk.compliance import matrix_xlsx
+    from vendorrisk.compliance import maintain, matrix, matrix_xlsx, store
     from vendorrisk.compliance.matrix_xlsx import spool_matrix
 
     ids = _portfolio(db)

@@ -13,8 +13,8 @@ from vendorrisk.core.web import add_pages
 def init_app(app: Flask) -> None:
     """Wire the compliance area into ``app``."""
     from vendorrisk.compliance import api as compliance_api
-    from vendorrisk.compliance import api_exports
     from vendorrisk.compliance import (
+        api_exports,
         commands,
         demo,
         maintain,

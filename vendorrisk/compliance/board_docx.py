@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from vendorrisk.compliance import dashboard, matrix, snapshots, store
-from vendorrisk.core.messages import Renderer
 from vendorrisk.core.docx import japanese_styles, page_number_footer, to_bytes
+from vendorrisk.core.messages import Renderer
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 

@@ -23,8 +23,8 @@ from vendorrisk.core.business_days import due_line
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.models_remediation import RiskAcceptance
+from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable
 
-from vendorrisk.contracts.checker.document import Structure
 from vendorrisk.contracts.checker import library as clause_library
+from vendorrisk.contracts.checker.document import Structure
 from vendorrisk.contracts.checker.library import Clause
 from vendorrisk.contracts.checker.matcher import ClauseResult, check_contract
 from vendorrisk.contracts.checker.reading import example_features, read
