@@ -24,6 +24,7 @@ from vendorrisk.compliance.matrix import (
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import registry
 from vendorrisk.core.messages import from_json
+from vendorrisk.core.pagination import window
 from vendorrisk.vendors.models import Vendor
 
 V, F = ComplianceVerdict.__table__, ComplianceVendor.__table__
@@ -138,12 +139,17 @@ def _rows(session: Session, batch, obligations) -> list[MatrixRow]:
 
 
 def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50) -> MatrixPage:
-    """One page of the matrix, its total and whether a next page exists."""
+    """One page of the matrix, its total and whether a next page exists. A page past the
+    middle is read from the other end of the name order (``pagination.window``)."""
     page, per_page = max(1, page), max(1, min(per_page, 200))
     obligations = select_obligations(filters.article)
-    query = vendors_query(filters, obligations)
-    batch = session.connection().execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     total = count(session, filters)
+    batch = []
+    if (page - 1) * per_page < total:
+        sliced, backwards = window(vendors_query(filters, obligations), (page - 1) * per_page, per_page, total)
+        batch = session.connection().execute(sliced).all()
+        if backwards:
+            batch.reverse()
     return MatrixPage(_rows(session, batch, obligations), obligations, page, per_page, total,
                       has_next=page * per_page < total)
 
