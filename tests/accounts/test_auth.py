@@ -121,3 +121,27 @@ def test_token_last_use_is_recorded_even_by_read_only_calls(api, db):
     db.rollback()
     (token,) = db.exec(select(ApiToken)).all()
     assert token.last_used_at is not None
+
+
+def test_an_api_read_runs_in_one_transaction_once_its_token_use_is_recorded(app, api, db):
+    """The token's look-up begins the transaction the request reads in; a second one (on its
+    own connection) only writes "last used", at most once per interval."""
+    from sqlalchemy import event
+
+    from vendorrisk.core.db import engine_of
+    client = api("auditor")
+    begins = []
+
+    def begun(connection):
+        begins.append(connection)
+    engine = engine_of(app)
+    event.listen(engine, "begin", begun)
+    try:
+        assert client.get("/api/v1/vendors").status_code == 200  # token use due: recorded beside
+        assert len(begins) > 1
+        begins.clear()
+        assert client.get("/api/v1/vendors").status_code == 200
+        assert client.get("/api/v1/me").status_code == 200
+        assert len(begins) == 2  # one per request
+    finally:
+        event.remove(engine, "begin", begun)

@@ -116,13 +116,14 @@ def _relink(session: Session, ob: registry.Obligation, vendor_ids: list[int]) ->
     connection = session.connection()
     moved, missing = [], []
     for chunk in _chunks(sorted(vendor_ids), matrix.EXPORT_BATCH_SIZE):
-        stored = {r.vendor_id: (r.status, r.reason, r.links) for r in connection.execute(
-            select(V.c.vendor_id, V.c.status, V.c.reason, V.c.links)
+        # the reasons are not read: they stay, and decoding them was most of the reading
+        stored = {r.vendor_id: (r.status, r.links) for r in connection.execute(
+            select(V.c.vendor_id, V.c.status, V.c.links)
             .where(V.c.obligation == ob.id, V.c.vendor_id.in_(chunk)))}
         missing += [vid for vid in chunk if vid not in stored]
         for vid, links in ob.relink(session, stored).items():
             wanted = [[to_json(label), href] for label, href in links]
-            if wanted != stored[vid][2]:
+            if wanted != stored[vid][1]:
                 moved.append({"vid": vid, "li": wanted})
     if moved:
         connection.execute(update(V).where(V.c.vendor_id == bindparam("vid"), V.c.obligation == ob.id)

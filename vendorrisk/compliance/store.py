@@ -24,7 +24,9 @@ from vendorrisk.compliance.matrix import (
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import registry
 from vendorrisk.core.messages import from_json
+from vendorrisk.core.pagination import window
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.service import register_total
 
 V, F = ComplianceVerdict.__table__, ComplianceVendor.__table__
 VENDOR = Vendor.__table__
@@ -138,12 +140,17 @@ def _rows(session: Session, batch, obligations) -> list[MatrixRow]:
 
 
 def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50) -> MatrixPage:
-    """One page of the matrix, its total and whether a next page exists."""
+    """One page of the matrix, its total and whether a next page exists. A page past the
+    middle is read from the other end of the name order (``pagination.window``)."""
     page, per_page = max(1, page), max(1, min(per_page, 200))
     obligations = select_obligations(filters.article)
-    query = vendors_query(filters, obligations)
-    batch = session.connection().execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     total = count(session, filters)
+    batch = []
+    if (page - 1) * per_page < total:
+        sliced, backwards = window(vendors_query(filters, obligations), (page - 1) * per_page, per_page, total)
+        batch = session.connection().execute(sliced).all()
+        if backwards:
+            batch.reverse()
     return MatrixPage(_rows(session, batch, obligations), obligations, page, per_page, total,
                       has_next=page * per_page < total)
 
@@ -157,8 +164,9 @@ def _counts_current(session: Session) -> bool:
 
 def count(session: Session, filters: MatrixFilters) -> int:
     """How many vendors the filters admit: a status (under an article or not) alone is one row
-    of the maintained counts; otherwise the smallest index that answers: the vendors, the
-    facts' indexes, or the verdicts' (obligation, status, vendor) index."""
+    of the maintained counts, and so is no filter at all (the vendors by risk tier); otherwise
+    the smallest index that answers: the vendors, the facts' indexes, or the verdicts'
+    (obligation, status, vendor) index."""
     obligations = select_obligations(filters.article)
     connection = session.connection()
     on_vendor = filters.risk_tier or filters.vendor_id is not None or filters.q
@@ -171,7 +179,7 @@ def count(session: Session, filters: MatrixFilters) -> int:
         if filters.status:  # an article's cells of one status
             return connection.execute(select(func.count(func.distinct(V.c.vendor_id))).where(
                 V.c.obligation.in_([o.id for o in obligations]), V.c.status == filters.status)).scalar_one()
-        return connection.execute(select(func.count()).select_from(VENDOR)).scalar_one()
+        return register_total(session)  # every vendor: the maintained count by risk tier
     negated = any(getattr(filters, f) is False for f in ("important", "cloud", "user_data"))
     if not on_vendor and not negated and not (filters.status and filters.article):  # the facts alone
         return connection.execute(_where(select(func.count()).select_from(F), filters, obligations)).scalar_one()

@@ -7,8 +7,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from vendorrisk.core import sessions, token_use
 from vendorrisk.core import users as users_service
-from vendorrisk.core.db import get_session
-from vendorrisk.core.db_phases import reading
+from vendorrisk.core.db import SAFE_METHODS, get_session
+from vendorrisk.core.db_phases import end_transaction, reading
 from vendorrisk.core.models import ApiToken, User, UserSession, utcnow
 
 PENDING_SECONDS = 600  # between a correct password and the second factor
@@ -21,15 +21,26 @@ def authenticate_request() -> User | None:
     exposure); pages accept only the session cookie, whose key must name a session in force.
     """
     db = get_session()
-    # A read transaction of its own: finding the user never takes SQLite's write lock, and
-    # a writing request's own transaction begins with its first statement after this.
-    with reading(db):
+    if request.method in SAFE_METHODS:
+        # A reading request's session takes no write lock: the look-up begins the one
+        # transaction the whole request reads in (one BEGIN and one COMMIT per request).
         record, row, user = _authenticate(db)
-    now = utcnow()  # "last used" bookkeeping after the read transaction: one pooled connection at a time
-    if record is not None and users_service.token_use_due(record, now) and token_use.record_use(record.id, now):
-        set_committed_value(record, "last_used_at", now)  # written already: not a change here
-    if row is not None and sessions.seen_due(row, now) and token_use.record_use(row.id, now, session=True):
-        set_committed_value(row, "last_seen_at", now)
+    else:
+        # A read transaction of its own: finding the user never takes SQLite's write lock,
+        # and a writing request's own transaction begins with its first statement after this.
+        with reading(db):
+            record, row, user = _authenticate(db)
+    now = utcnow()
+    token_due = record is not None and users_service.token_use_due(record, now)
+    seen_due = row is not None and sessions.seen_due(row, now)
+    if token_due or seen_due:
+        # "Last used" bookkeeping (at most once per interval) on a connection of its own, after
+        # the read transaction ends: one pooled connection at a time.
+        end_transaction(db)
+        if token_due and token_use.record_use(record.id, now):
+            set_committed_value(record, "last_used_at", now)  # written already: not a change here
+        if seen_due and token_use.record_use(row.id, now, session=True):
+            set_committed_value(row, "last_seen_at", now)
     g.user_session = row
     if user is not None:
         db.info["actor_id"] = user.id

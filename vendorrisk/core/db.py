@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 WRITE_OPTION = "vendorrisk_writes"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # a request with these methods gets a session that reads only
 
 
 def make_engine(url: str) -> Engine:
@@ -71,7 +72,7 @@ def get_session() -> Session:
 
     Requests with unsafe methods (POST, PUT, PATCH, DELETE) get a writing session."""
     if "db_session" not in g:
-        g.db_session = new_session(writes=request.method not in ("GET", "HEAD", "OPTIONS"))
+        g.db_session = new_session(writes=request.method not in SAFE_METHODS)
     return g.db_session
 
 

@@ -26,9 +26,9 @@ def relink_reviews(session: Session, stored: dict[int, tuple]) -> dict[int, list
     """After reviews were planned or dropped alone, only a verdict's link to the open review
     moves: its status and reason follow the plan and the last completed review, which
     planning does not change (a vendor without a plan keeps no link)."""
-    open_reviews = _open_reviews(session, [vid for vid, (status, _r, _l) in stored.items() if status != "not_applicable"])
+    open_reviews = _open_reviews(session, [vid for vid, (status, _l) in stored.items() if status != "not_applicable"])
     return {vid: [] if status == "not_applicable" else _links(vid, open_reviews.get(vid))
-            for vid, (status, _reason, _links_now) in stored.items()}
+            for vid, (status, _links_now) in stored.items()}
 
 
 @obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",

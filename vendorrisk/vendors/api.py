@@ -44,7 +44,8 @@ def list_vendors():
                "cloud": args.get("cloud") == "true", "subsidiary": args.get("subsidiary") == "true"}
     query = vendor_service.vendor_query(**filters)
     total = vendor_service.register_total(get_session(), **filters)
-    return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total)))
+    return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total,
+                                                           total_order=True)))
 
 
 @bp.post("/vendors")

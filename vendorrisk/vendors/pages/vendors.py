@@ -59,7 +59,7 @@ def index():
                "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1"}
     query = vendor_service.vendor_query(**filters)
     page = paginate(get_session(), query, args.get("page", 1, type=int), 50,
-                    total=vendor_service.register_total(get_session(), **filters))
+                    total=vendor_service.register_total(get_session(), **filters), total_order=True)
     staff = get_session().exec(select(User).where(User.is_active.is_(True), User.role != "auditor")
                                .order_by(User.display_name)).all() if current_user().role in vendor_service.EDITORS else []
     return render_template("vendors/index.html", page=page, q=filters["q"], status=filters["status"],
