@@ -180,3 +180,17 @@ def test_a_failed_flush_leaves_no_before_behind(app, db):
         factories.gen_user(db)
         db.commit()
     assert _drift(app) == {}
+
+
+def test_a_session_closed_without_commit_keeps_no_difference(app, db):
+    vendor = factories.gen_vendor(db)
+    db.commit()
+    with app.test_request_context():
+        raise_finding(db, vendor_id=vendor.id, source="manual", title="never committed", severity="high")
+        db.flush()
+        assert counters.pending(db)
+        db.close()
+        assert counters.pending(db) == Counter()
+        factories.gen_user(db)
+        db.commit()
+    assert _drift(app) == {}

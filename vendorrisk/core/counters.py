@@ -187,22 +187,18 @@ def _after_transaction_create(session: Session, transaction) -> None:
 
 
 def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    """A savepoint rolled back: the differences are those of when it began; the transaction
-    rolled back: none."""
+    """A savepoint rolled back: the differences are those of when it began."""
     session.info.pop(PENDING, None)
     saved = session.info.get(SAVED, {})
     if previous_transaction.nested and previous_transaction in saved:
         session.info[DELTAS] = saved.pop(previous_transaction)
-        return
-    if previous_transaction.nested:
-        return
-    session.info.pop(DELTAS, None)
-    session.info.pop(SAVED, None)
 
 
-def _after_commit(session: Session) -> None:
-    if not session.in_transaction():
-        session.info.pop(SAVED, None)
+def _after_transaction_end(session: Session, transaction) -> None:
+    """The session's transaction ended (committed, rolled back or closed): nothing is left."""
+    if transaction.parent is None:
+        for name in (PENDING, DELTAS, SAVED):
+            session.info.pop(name, None)
 
 
 @contextmanager
@@ -313,6 +309,6 @@ def init_listeners() -> None:
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_transaction_create", _after_transaction_create)
         event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
