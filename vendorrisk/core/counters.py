@@ -11,12 +11,23 @@ An area registers a ``Counted`` in its ``init_app`` (``registry.of(app).counted[
   (kind, scope, day) now; ``keys=None``: every record (the rebuild).
 
 Before a flush that touches a watched class the contributions of the touched keys are read,
-after it the same keys again, and the difference is added to the counts — inside the flush's
-transaction, so that a count commits or rolls back with its records. Core statements bypass
-the ORM: their writer wraps them in ``touching(session, name, keys)``. A count that depends on
+after it the same keys again, and the difference is kept in the session; the differences of
+the whole transaction are added to the counts once, at commit (after a last flush), so that a
+count commits or rolls back with its records. Core statements bypass the ORM: their writer
+wraps them in ``touching(session, name, keys)``.
+
+Concurrency (PostgreSQL, READ COMMITTED; SQLite's writers are serial, BEGIN IMMEDIATE): the
+"before" of a key is read only after taking the transaction's advisory lock on that key
+(``pg_advisory_xact_lock``, keys in order), so a second writer of the same key reads it after
+the first has committed and counts no change twice. The shared counter rows are written only
+at commit, in key order, so two writers never hold them in opposite orders; a savepoint that
+is released writes its transaction's differences too (``core.locking.insert_once``), one
+rolled back drops those taken inside it. A transaction reads its own differences through
+``total`` and ``by_scope``, which add the ones not yet written. A count that depends on
 the date keeps its records by day (``day``, ISO), and the reader adds up the days of its
 window: as many rows as there are distinct days, whatever the number of records.
 """
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -25,7 +36,7 @@ from datetime import date
 from typing import Callable
 
 from flask import has_app_context
-from sqlalchemy import bindparam, event, insert, inspect, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
@@ -33,6 +44,8 @@ from sqlmodel import Field, SQLModel
 from vendorrisk.core import registry
 
 PENDING = "vendorrisk_counted_before"
+DELTAS = "vendorrisk_counted_deltas"  # differences of the transaction not yet written
+SAVED = "vendorrisk_counted_saved"  # savepoint → the differences when it began
 CHUNK = 500
 FEW = 8  # deltas written one by one; more in one update and one insert
 NONE = ""  # the scope or day of a count that has none
@@ -107,7 +120,30 @@ def _counted() -> dict[str, Counted]:
     return registry.current().counted if has_app_context() else {}
 
 
+def _lock_name(name: str) -> int:
+    """A stable 32-bit signed number for the counts ``name`` (the advisory lock's first int)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
+
+
+def _lock(connection, name: str, keys) -> None:
+    """On PostgreSQL, take the transaction's advisory lock on each key of the counts ``name``
+    (in key order) before its contributions are read: a second writer of the same key reads
+    its "before" only after the first has committed. SQLite's writers are serial already."""
+    if connection.dialect.name != "postgresql":
+        return
+    space = _lock_name(name)
+    for key in sorted(keys):
+        connection.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                           {"space": space, "key": str(key)})
+
+
+def pending(session: Session) -> Counter:
+    """The differences this session's transaction made that are not written yet."""
+    return session.info.setdefault(DELTAS, Counter())
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
+    session.info.pop(PENDING, None)  # a "before" left by a flush that failed
     counted = _counted()
     if not counted:
         return
@@ -115,30 +151,61 @@ def _before_flush(session: Session, _context, _instances) -> None:
     if not touched:
         return
     connection = session.connection()
+    for name in sorted(touched):
+        _lock(connection, name, touched[name])
     session.info[PENDING] = {name: (keys, fresh.get(name, []),
                                     counted[name].contributions(connection, keys) if keys else Counter())
                              for name, keys in touched.items()}
 
 
 def _after_flush(session: Session, _context) -> None:
-    pending = session.info.pop(PENDING, None)
-    if not pending:
+    before_flush = session.info.pop(PENDING, None)
+    if not before_flush:
         return
     counted = _counted()
     connection = session.connection()
-    deltas: Counter = Counter()
-    for name, (keys, fresh, before) in pending.items():
+    deltas = pending(session)
+    for name, (keys, fresh, before) in before_flush.items():
         attribute = counted[name].watch
         keys = keys | {k for k in (getattr(o, attribute[type(o)], None) for o in fresh) if k is not None}
         deltas.update(counted[name].contributions(connection, keys) if keys else Counter())
         deltas.subtract(before)
-    apply(connection, deltas)
+
+
+def _before_commit(session: Session) -> None:
+    """Write the transaction's differences, once and in key order (also when a savepoint is
+    released: it then writes them inside the savepoint)."""
+    session.flush()
+    deltas = session.info.pop(DELTAS, None)
+    if deltas and any(deltas.values()):
+        apply(session.connection(), deltas)
+
+
+def _after_transaction_create(session: Session, transaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(SAVED, {})[transaction] = Counter(session.info.get(DELTAS, Counter()))
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    """A savepoint rolled back: the differences are those of when it began."""
+    session.info.pop(PENDING, None)
+    saved = session.info.get(SAVED, {})
+    if previous_transaction.nested and previous_transaction in saved:
+        session.info[DELTAS] = saved.pop(previous_transaction)
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    """The session's transaction ended (committed, rolled back or closed): nothing is left."""
+    if transaction.parent is None:
+        for name in (PENDING, DELTAS, SAVED):
+            session.info.pop(name, None)
 
 
 @contextmanager
 def touching(session: Session, name: str, keys: Iterable):
     """Around Core statements that write the records of ``keys`` of the counts ``name``
-    (which the flush listeners cannot see): the difference they make is added."""
+    (which the flush listeners cannot see): the difference they make is kept with the
+    flushes' and written at commit."""
     spec = _counted().get(name)
     keys = set(keys)
     if spec is None or not keys:
@@ -146,16 +213,17 @@ def touching(session: Session, name: str, keys: Iterable):
         return
     session.flush()
     connection = session.connection()
+    _lock(connection, name, keys)
     before = spec.contributions(connection, keys)
     yield
     deltas = spec.contributions(connection, keys)
     deltas.subtract(before)
-    apply(connection, deltas)
+    pending(session).update(deltas)
 
 
 def apply(connection, deltas: Counter) -> None:
-    """Add ``deltas`` to the counts, in key order (two writers never wait on each other in a
-    cycle); many at once (a plan of hundreds of reviews) in one update and one insert."""
+    """Add ``deltas`` to the counts, in key order (called once per transaction, at commit, so
+    two writers never wait on each other in a cycle); many at once (a plan of hundreds of reviews) in one update and one insert."""
     items = sorted((key, delta) for key, delta in deltas.items() if delta)
     if len(items) > FEW:
         kinds = sorted({kind for (kind, _scope, _day), _delta in items})
@@ -201,6 +269,8 @@ def recounted(connection, counted: dict[str, Counted]) -> Counter:
 def rebuild(session: Session) -> int:
     """Count every record again and write the counts that differ; returns how many."""
     counted = registry.current().counted
+    session.flush()
+    session.info.pop(DELTAS, None)  # the recount below includes them
     connection = session.connection()
     wanted = recounted(connection, counted)
     existing = stored(connection, [k for spec in counted.values() for k in spec.kinds])
@@ -213,10 +283,13 @@ def rebuild(session: Session) -> int:
 def total(session: Session, kind: str, scopes: Iterable[str] = (NONE,), through: date | None = None) -> int:
     """The count of ``kind`` over ``scopes`` (and, for counts by day, the days up to
     ``through``)."""
-    query = select(T.c.n).where(T.c.kind == kind, T.c.scope.in_(list(scopes)))
+    scopes = list(scopes)
+    query = select(T.c.n).where(T.c.kind == kind, T.c.scope.in_(scopes))
     if through is not None:
         query = query.where(T.c.day <= through.isoformat())
-    return sum(session.execute(query).scalars())
+    own = sum(delta for (k, scope, day), delta in session.info.get(DELTAS, Counter()).items()
+              if k == kind and scope in scopes and (through is None or day <= through.isoformat()))
+    return sum(session.execute(query).scalars()) + own
 
 
 def by_scope(session: Session, kind: str) -> dict[str, int]:
@@ -224,11 +297,18 @@ def by_scope(session: Session, kind: str) -> dict[str, int]:
     found: Counter = Counter()
     for scope, n in session.execute(select(T.c.scope, T.c.n).where(T.c.kind == kind)):
         found[scope] += n
+    for (k, scope, _day), delta in session.info.get(DELTAS, Counter()).items():
+        if k == kind and delta:
+            found[scope] += delta
     return dict(found)
 
 
 def init_listeners() -> None:
-    """Keep the registered counts on every flush (idempotent)."""
+    """Keep the registered counts on every flush, write them at commit (idempotent)."""
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_create", _after_transaction_create)
+        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
