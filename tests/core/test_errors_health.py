@@ -50,3 +50,17 @@ def test_security_headers(client):
     response = client.get("/login")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_deadlock_between_writers_is_a_409_to_retry_not_an_unavailable_database(app):
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    for orig in (psycopg.errors.DeadlockDetected("deadlock detected"), psycopg.errors.SerializationFailure("x")):
+        with app.test_request_context("/api/v1/vendors", headers={"Accept": "application/json"}):
+            response = app.make_response(app.handle_user_exception(OperationalError("UPDATE", {}, orig)))
+        assert response.status_code == 409 and response.json["error"]["code"] == "concurrent_write"
+    with app.test_request_context("/api/v1/vendors", headers={"Accept": "application/json"}):
+        response = app.make_response(app.handle_user_exception(
+            OperationalError("UPDATE", {}, psycopg.errors.DiskFull("no space left"))))
+    assert response.status_code == 503 and response.json["error"]["code"] == "database_unavailable"

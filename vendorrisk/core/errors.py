@@ -132,11 +132,20 @@ def init_app(app: Flask) -> None:
 
     from sqlalchemy.exc import DataError, OperationalError, StatementError
 
+    CONCURRENT_WRITE_STATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
     @app.errorhandler(OperationalError)
     def _database_unavailable(exc: OperationalError):
         # The database cannot be opened, written or reached (a read-only or full disk, a
         # server down, a lock held too long): a clear 503 to retry, not an error of the app.
         _rollback()
+        if getattr(exc.orig, "sqlstate", None) in CONCURRENT_WRITE_STATES:
+            # Two writers waited on each other (PostgreSQL broke the cycle by failing this one):
+            # nothing is wrong with the database, and the same request again will go through.
+            log.warning("concurrent write: %s", str(exc.orig).splitlines()[0])
+            return error_response(409, "concurrent_write", gettext(
+                "Someone else was saving related records at the same moment, so nothing was changed. "
+                "Try again."))
         log.error("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
         return error_response(503, "database_unavailable", gettext(
             "The database is unavailable at the moment, so nothing was changed. Try again in a few "
