@@ -27,15 +27,13 @@ def db_upgrade(revision):
     refresh_statistics(engine_of(current_app))
     current, heads = migrate.schema_status(current_app)
     click.echo(f"Database at {', '.join(sorted(current))}")
-    if current == heads:  # the rules may have changed with the code: bring the verdicts in line
-        from vendorrisk.compliance import maintain
-        with transaction(engine=engine_of(current_app)) as session:
-            changed = maintain.rebuild(session)
-        click.echo(f"Maintained compliance verdicts: {changed} rows written or removed.")
-        from vendorrisk.core import counters
-        with transaction(engine=engine_of(current_app)) as session:
-            changed = counters.rebuild(session)
-        click.echo(f"Maintained counts: {changed} rows written.")
+    if current == heads:  # the rules may have changed with the code: bring kept state in line
+        from vendorrisk.core import registry
+        for _order, label, rebuild in sorted(registry.of(current_app).rebuilders, key=lambda r: r[0]):
+            with transaction(engine=engine_of(current_app)) as session:
+                changed = rebuild(session)
+            click.echo(f"{label}: {changed} rows written or removed.")
+        _recount()
 
 
 @db_group.command("recount")
@@ -43,6 +41,10 @@ def db_upgrade(revision):
 def db_recount():
     """Count the records behind the maintained counts (tasks, dashboard figures) again and
     write the counts that differ (after a bulk load by hand; db upgrade runs it)."""
+    _recount()
+
+
+def _recount() -> None:
     from vendorrisk.core import counters
     with transaction(engine=engine_of(current_app)) as session:
         changed = counters.rebuild(session)

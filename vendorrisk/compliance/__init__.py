@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(commands.compliance_group)
     reg = registry.of(app)
     reg.add_demo_loader(90, demo.load)
+    reg.add_rebuilder(10, "Maintained compliance verdicts", maintain.rebuild)
     # The maintained matrix follows every change, in the writing transaction.
     for event_type in maintain.MAINTAINED_EVENTS:
         reg.subscribe(event_type, maintain.on_event)

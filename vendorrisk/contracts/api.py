@@ -275,12 +275,7 @@ def upload_set(arrangement_id: int):
     refuses them all (422, a detail per refused file naming it)."""
     db = get_session()
     files = [f for f in request.files.getlist("files") if f and f.filename]
-    with reading(db):  # the installation's reviewer examples, read without the write lock
-        set_service.require_may_upload(db, arrangement_id, g.user)  # 404 / 403 before the files are read
-        examples = service.reviewer_examples(db)
-    prepared = set_service.prepare_set([(f.read(), f.filename) for f in files],  # outside the write transaction
-                                       examples)
-    versions = set_service.upload_set(db, arrangement_id=arrangement_id, prepared=prepared, user=g.user)
+    versions = set_service.receive_set(db, arrangement_id, files, g.user)
     uploaded = []
     for version in versions:
         contract = service.get_contract(db, version.contract_id)

@@ -19,6 +19,7 @@ from vendorrisk.contracts import reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import Contract, ContractVersion
 from vendorrisk.core import audit, parse_budget, storage, uploads
+from vendorrisk.core.db_phases import reading
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -119,6 +120,19 @@ def _document_title(item: service.PreparedVersion) -> tuple[str, bool]:
         return stem, True
     first = next((line.strip() for line in item.checked.extracted.text.splitlines() if line.strip()), "")
     return first[:TITLE_CHARS] or item.upload.filename.strip(), False
+
+
+def receive_set(session: Session, arrangement_id: int, files, user: User) -> list[ContractVersion]:
+    """A set as the page and the API receive it (``files``: uploads with ``read()`` and
+    ``filename``), in the upload's three phases: the permission and the installation's reviewer
+    examples in a read transaction (404 / 403 before any file is read), every file read and
+    checked outside any transaction (``prepare_set``), then stored (``upload_set``); the
+    caller commits all or nothing."""
+    with reading(session):  # no write lock while reading
+        require_may_upload(session, arrangement_id, user)
+        examples = service.reviewer_examples(session)
+    prepared = prepare_set([(f.read(), f.filename) for f in files], examples)
+    return upload_set(session, arrangement_id=arrangement_id, prepared=prepared, user=user)
 
 
 def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.PreparedVersion],

@@ -190,6 +190,9 @@ class Registry:
     # counts kept in the writing transaction (``core.counters.Counted``), by name
     counted: dict[str, Any] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)
+    # ``(order, label, rebuild(session) -> rows changed)``: state kept from the records that
+    # ``db upgrade`` brings in line after the migrations (the rules may change with the code)
+    rebuilders: list[tuple[int, str, Callable]] = field(default_factory=list)
     listeners: dict[type, list[Callable]] = field(default_factory=dict)
     catalogues: list[Path] = field(default_factory=list)
     # ``send_now(app, specs) -> (sent, failed)``: store these reminders (once, by their key)
@@ -216,6 +219,11 @@ class Registry:
     def add_demo_loader(self, order: int, load: Callable) -> None:
         """Add ``load(session, ctx)``, run in ``order`` when the demo portfolio is loaded."""
         self.demo_loaders.append((order, load))
+
+    def add_rebuilder(self, order: int, label: str, rebuild: Callable) -> None:
+        """Add ``rebuild(session) -> int`` (rows written or removed), run in ``order`` in a
+        transaction of its own by ``db upgrade``; ``label`` names it in the command's output."""
+        self.rebuilders.append((order, label, rebuild))
 
     def subscribe(self, event_type: type, listener: Callable) -> None:
         """Call ``listener(session, event)`` whenever an event of ``event_type`` is published."""
