@@ -75,24 +75,32 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _server_env(database_url, tmp_path) -> dict:
+    return dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
+                VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
+
+
+def _wait_ready(process, port: int, seconds: float):
+    """The headers of the first 200 answer of the started server's /readyz, asked every 0.3 s
+    while the process lives, for at most ``seconds``."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                assert response.status == 200
+                return response.headers
+        except OSError:
+            assert process.poll() is None and time.time() < deadline, "the server did not start"
+            time.sleep(0.3)
+
+
 def test_serve_runs_a_production_server(app, database_url, tmp_path):
     port = _free_port()
-    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
-               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port)], cwd=ROOT,
+                               env=_server_env(database_url, tmp_path), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
-                    assert response.status == 200
-                    assert response.headers["Server"] == "vendorrisk"  # Waitress, not the debug server
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.3)
+        assert _wait_ready(process, port, 20)["Server"] == "vendorrisk"  # Waitress, not the debug server
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -101,21 +109,11 @@ def test_serve_runs_a_production_server(app, database_url, tmp_path):
 def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
     """``serve --workers 2``: gunicorn forks two worker processes that answer (Linux)."""
     port = _free_port()
-    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
-               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, env=_server_env(database_url, tmp_path), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
-                    assert response.status == 200 and response.headers["Server"] == "vendorrisk"
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.3)
+        assert _wait_ready(process, port, 30)["Server"] == "vendorrisk"
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(children) == 2, children
     finally:
@@ -128,21 +126,11 @@ def test_serve_with_workers_and_scheduler_stops_the_scheduler_once(app, database
     scheduler it started (the workers used to say so too, once each, on their way out)."""
     import signal
     port = _free_port()
-    env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
-               VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
     process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2",
-                                "--with-scheduler"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                                "--with-scheduler"], cwd=ROOT, env=_server_env(database_url, tmp_path),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert process.poll() is None and time.time() < deadline, "the server did not start"
-                time.sleep(0.3)
+        _wait_ready(process, port, 30)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
