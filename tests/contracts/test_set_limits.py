@@ -27,10 +27,9 @@ def test_a_set_shares_one_parse_budget(client, login, db, app, monkeypatch):
 
     monkeypatch.setattr(checker, "check", slow)
     login("compliance")
-    started = time.monotonic()
     response = _send_set(client, arrangement.id, [(SLA, f"doc{i}.txt") for i in range(4)])
     assert response.status_code == 422  # not 4 × 1 s
-    assert len(reads) == 2 and time.monotonic() - started < 2.5  # files 3 and 4 refused without being read
+    assert len(reads) == 2  # files 3 and 4 refused without being read
     assert "took longer than 1 seconds" in response.get_data(as_text=True)
     assert _stored(db) == (0, 0, 0)
 
