@@ -245,8 +245,8 @@ def checklist_document(session: Session, arrangement_id: int, lang: str, user: U
     if user is not None:
         require_file_access(session, user, vendor.id)
     summary = overview(session, arrangement)
-    if not summary.documents:
-        _refuse(_("The arrangement has no contract yet: upload its documents first."))
+    if not summary.documents:  # nothing to list yet: no field of the request is wrong, so no details
+        raise ValidationFailed(_("The arrangement has no contract yet: upload its documents first."))
     notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
              if version.extraction_note}
     data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,
