@@ -15,7 +15,7 @@ from vendorrisk.core.api import Binary, Public, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.errors import ValidationFailed, too_large_advice
 from vendorrisk.core.i18n import language
 
 bp = Blueprint("api_contracts", __name__, url_prefix="/api/v1")
@@ -210,7 +210,9 @@ class ContractSetFiles(BaseModel):
                                            ".txt, .md); all are stored or none. A file named like a document of "
                                            "the set (its title or latest file name, blanks around it and letter "
                                            "case ignored) is its next version; any other starts a new document, "
-                                           "its kind recognised from its name and title")
+                                           "its kind recognised from its name and title. A set larger than one "
+                                           "request (more files, or more than MAX_UPLOAD_MB + 1 MB in all: 413) is "
+                                           "sent in several requests: the files of each join the same set")
 
 
 class ClauseReviewInput(BaseModel):
@@ -273,6 +275,7 @@ def upload(arrangement_id: int):
 @allow("compliance", "procurement", "vendor_owner")
 @operation("uploadContractSet", "Upload several documents of the contract set at once, all or none",
            ok=ContractSetUpload, status=201, form=ContractSetFiles, errors=(404, 503))
+@too_large_advice(set_service.SEVERAL_UPLOADS)
 def upload_set(arrangement_id: int):
     """Upload the documents of the set (multipart field ``files``, repeated); one bad file
     refuses them all (422, a detail per refused file naming it)."""

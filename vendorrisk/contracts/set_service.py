@@ -6,7 +6,8 @@ A file of the set whose name (without its extension) is the title of a document 
 or the file name of its latest version, is that document's next version; any other file
 starts a new document, titled by its file name, its kind recognised from the file name and
 the document's first lines (a reviewer corrects it on the page). Titles are compared as
-``models.title_key`` does, and one title names one document (``documents``).
+``models.title_key`` does, and one title names one document (``documents``). A set too large
+for one request is sent in several: each later part joins the same set.
 """
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import date
 from pathlib import PurePath
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from vendorrisk.contracts import documents, reasons, service, sets
@@ -27,6 +29,10 @@ from vendorrisk.vendors.models import Arrangement, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 MAX_SET_FILES = 10
+# what to do with a set too large for one upload (too many files, or more than one request
+# carries): the form, the 413 answers of the page and the API and the refusal all say it
+SEVERAL_UPLOADS = _l("A contract set can be sent in several uploads: the files of each later upload join the same "
+                     "set, and its combined result covers them all.")
 TITLE_CHARS = 120  # a document titled by its first line (its file name was blank) keeps this much of it
 TITLE_LINES = 3  # the lines at the top of a document that name it (業務委託基本契約書, Data Processing Agreement)
 
@@ -83,8 +89,8 @@ def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.Pre
     if not files:
         _refuse(_("Choose the contract files of the set."))
     if len(files) > MAX_SET_FILES:
-        _refuse(_("A set has at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
-                  count=len(files)))
+        _refuse(_("One upload takes at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
+                  count=len(files)) + " " + str(SEVERAL_UPLOADS))
     prepared, problems, seen = [], [], {}
     with parse_budget.budget():  # one budget for the set; each file's own budget keeps this deadline
         _prepare_each(files, examples, prepared, problems, seen)
