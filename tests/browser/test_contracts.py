@@ -78,7 +78,7 @@ def test_compliance_uploads_a_contract_set_at_once_and_sees_the_combined_result(
         path.write_bytes(MASTER + b"\n" * 800_000)
     form.locator("input[type=file]").set_input_files([str(p) for p in bulky])
     form.locator("button[type=submit]").click()
-    expect(form.locator(".upload-too-large")).to_contain_text("一式を2回以上に分けて")  # refused before sending
+    expect(form.locator(".upload-too-large")).to_contain_text("後からアップロードしたファイルも同じ一式に加わり")  # refused before sending
     expect(page.locator("[data-test=set-documents]")).to_have_count(0)
 
     form.locator("input[type=file]").set_input_files([str(master), str(sla)])

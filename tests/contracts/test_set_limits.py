@@ -80,4 +80,9 @@ def test_a_file_named_by_blanks_only_starts_its_own_document(client, login, db):
     rows = db.exec(select(Contract.title, ContractVersion.number)
                    .join(ContractVersion, ContractVersion.contract_id == Contract.id)).all()
     first_line = MASTER.decode().strip().splitlines()[0].strip()
-    assert sorted(rows) == sorted([("基本契約", 1), ("SLA", 1), (first_line, 1), (first_line, 1)])
+    # one title names one document: the second is numbered, and a file of that name is its next version
+    assert sorted(rows) == sorted([("基本契約", 1), ("SLA", 1), (first_line, 1), (f"{first_line} (2)", 1)])
+    assert _send_set(client, arrangement.id, [(MASTER, f"{first_line} (2).txt")]).status_code == 302
+    db.rollback()
+    numbered = db.exec(select(Contract).where(Contract.title == f"{first_line} (2)")).one()
+    assert db.exec(select(ContractVersion.number).where(ContractVersion.contract_id == numbered.id)).all() == [1, 2]

@@ -1,6 +1,6 @@
 """Contracts API: upload a version (checked at once), read contracts, versions and checks,
 the combined results of an arrangement's contract set, review a check, download the Word
-checklist."""
+checklist of a contract or of the set."""
 from datetime import datetime
 from typing import Literal, Optional
 
@@ -15,7 +15,7 @@ from vendorrisk.core.api import Binary, Public, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.errors import ValidationFailed, too_large_advice
 from vendorrisk.core.i18n import language
 
 bp = Blueprint("api_contracts", __name__, url_prefix="/api/v1")
@@ -196,7 +196,9 @@ class ContractFile(BaseModel):
 
     file: bytes = Field(description=".docx, .pdf (text layer), .txt or .md")
     contract_id: Optional[int] = Field(default=None, description="Add a version to this contract")
-    title: str = Field(default="", description="Start a new contract (a new document of the set) with this title")
+    title: str = Field(default="", description="Start a new contract (a new document of the set) with this title; "
+                                               "a title a document of the set has already is refused (422): send "
+                                               "its contract_id to add a version")
     document_kind: Literal[DOCUMENT_KINDS] = Field(default="master", description="Which document of the "
                                                    "arrangement's contract set a new contract is")
 
@@ -206,8 +208,11 @@ class ContractSetFiles(BaseModel):
 
     files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf with text, "
                                            ".txt, .md); all are stored or none. A file named like a document of "
-                                           "the set (its title or latest file name) is its next version; any other "
-                                           "starts a new document, its kind recognised from its name and title")
+                                           "the set (its title or latest file name, blanks around it and letter "
+                                           "case ignored) is its next version; any other starts a new document, "
+                                           "its kind recognised from its name and title. A set larger than one "
+                                           "request (more files, or more than MAX_UPLOAD_MB + 1 MB in all: 413) is "
+                                           "sent in several requests: the files of each join the same set")
 
 
 class ClauseReviewInput(BaseModel):
@@ -270,6 +275,7 @@ def upload(arrangement_id: int):
 @allow("compliance", "procurement", "vendor_owner")
 @operation("uploadContractSet", "Upload several documents of the contract set at once, all or none",
            ok=ContractSetUpload, status=201, form=ContractSetFiles, errors=(404, 503))
+@too_large_advice(set_service.SEVERAL_UPLOADS)
 def upload_set(arrangement_id: int):
     """Upload the documents of the set (multipart field ``files``, repeated); one bad file
     refuses them all (422, a detail per refused file naming it)."""
@@ -359,4 +365,19 @@ def checklist(contract_id: int):
     """The Word checklist of the contract's latest version (``?lang=ja|en``, else the user's language)."""
     db = get_session()
     filename, data = service.checklist_for_contract(db, contract_id, request.args.get("lang") or language(), g.user)
+    return send_download(db, data, filename, DOCX, entity=None)  # the service recorded the export
+
+
+@bp.get("/arrangements/<int:arrangement_id>/contract-set/checklist.docx")
+@allow(*ALL_ROLES)
+@operation("getContractSetChecklist", "Word checklist of the arrangement's contract set",
+           ok=Binary(DOCX, "The Word checklist of the set: its documents, then per required clause the result, "
+                           "the document and place that cover it"),
+           query=ChecklistQuery, errors=(403, 404, 422))
+def set_checklist(arrangement_id: int):
+    """The Word checklist of the arrangement's contract set, the page's document (``?lang=ja|en``,
+    else the user's language); 422 while the arrangement has no document."""
+    db = get_session()
+    filename, data = set_service.checklist_document(db, arrangement_id, request.args.get("lang") or language(),
+                                                    g.user)
     return send_download(db, data, filename, DOCX, entity=None)  # the service recorded the export

@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, event
 from sqlmodel import Column, Field, SQLModel
 
 from vendorrisk.core.models import created_at_field, json_dict_field
@@ -19,20 +19,37 @@ DOCUMENT_KIND_NAMES = {"master": {"ja": "基本契約書", "en": "Master agreeme
                        "order": {"ja": "個別契約・注文書", "en": "Individual contract or order"},
                        "other": {"ja": "その他", "en": "Other"}}
 DOCUMENT_KINDS = tuple(DOCUMENT_KIND_NAMES)
+TITLE_MAX = 300
+
+
+def title_key(title: str) -> str:
+    """The form in which two titles name the same document of a set (blanks around it and
+    letter case ignored: ``SLA`` and ``sla ``): what a file's name is matched on, and what is
+    unique within an arrangement."""
+    return title.strip()[:TITLE_MAX].strip().casefold()[:TITLE_MAX]
 
 
 class Contract(SQLModel, table=True):
     """An outsourcing contract (外部委託契約) of an arrangement; its text comes in versions."""
 
     __tablename__ = "contract"
+    # one document of a title per arrangement, also when two uploads start it at the same moment
+    __table_args__ = (Index("uq_contract_title", "arrangement_id", "title_key", unique=True),)
     id: Optional[int] = Field(default=None, primary_key=True)
     arrangement_id: int = Field(foreign_key="arrangement.id", index=True)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=TITLE_MAX)
+    title_key: str = Field(default="", max_length=TITLE_MAX)  # title_key(title), kept by _keep_title_key
     # which document of the arrangement's contract set this is; a clause is covered when any
     # document of the set covers it
     document_kind: str = Field(default="master", max_length=20)
     created_at: datetime = created_at_field()
     created_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+
+
+@event.listens_for(Contract, "before_insert")
+@event.listens_for(Contract, "before_update")
+def _keep_title_key(_mapper, _connection, contract: Contract) -> None:
+    contract.title_key = title_key(contract.title)
 
 
 class ContractVersion(SQLModel, table=True):

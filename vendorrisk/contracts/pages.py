@@ -11,7 +11,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.errors import ValidationFailed, too_large_advice
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
@@ -57,7 +57,8 @@ def arrangement(arrangement_id: int, values: dict | None = None, errors=(), stat
                            contracts=contracts, counts=counts, values=values or {}, errors=list(errors),
                            clauses=service.applicable_clauses(arr), lang=language(),
                            contract_set=set_service.overview(db, arr),
-                           max_set_files=set_service.MAX_SET_FILES), status
+                           max_set_files=set_service.MAX_SET_FILES,
+                           several_uploads=set_service.SEVERAL_UPLOADS), status
 
 
 @bp.post("/arrangements/<int:arrangement_id>/upload")
@@ -91,6 +92,7 @@ def upload(arrangement_id: int):
 
 @bp.post("/arrangements/<int:arrangement_id>/upload-set")
 @allow(*UPLOADERS)
+@too_large_advice(set_service.SEVERAL_UPLOADS)
 def upload_set(arrangement_id: int):
     """Upload several documents of the contract set at once: each is checked, and all are
     stored or none (the page names each refused file and why)."""

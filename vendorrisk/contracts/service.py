@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from vendorrisk.contracts import checker, reasons
 from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.documents import document_titled, start_document, title_taken
 from vendorrisk.contracts.models import (
     DOCUMENT_KIND_NAMES,
     DOCUMENT_KINDS,
@@ -21,7 +22,7 @@ from vendorrisk.contracts.models import (
     Contract,
     ContractVersion,
 )
-from vendorrisk.core import events, parse_budget, storage, uploads
+from vendorrisk.core import events, locking, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User, utcnow
@@ -120,9 +121,9 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
                    user: User, contract_id: int | None = None, title: str = "",
                    prepared: PreparedVersion | None = None, document_kind: str = "") -> ContractVersion:
     """Store a new contract version and check it; a new contract is started when the
-    arrangement has none (or ``contract_id`` is not given and ``title`` is). A new contract
-    is a document of the arrangement's contract set (``document_kind``: master agreement,
-    DPA, SLA, security exhibit, memorandum...).
+    arrangement has none (or ``contract_id`` is not given and ``title`` is: a title a document
+    of the set already has is refused). A new contract is a document of the arrangement's
+    contract set (``document_kind``: master agreement, DPA, SLA, security exhibit, memorandum...).
 
     Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
     ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
@@ -137,16 +138,22 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
         contract = get_contract(session, contract_id)
         if contract.arrangement_id != arrangement.id:
             raise Conflict(_("Contract %(id)s belongs to another arrangement.", id=contract_id))
+    elif title.strip():
+        contract = start_document(session, arrangement, title=title, document_kind=document_kind, user=user)
+        if contract is None:
+            raise title_taken(document_titled(session, arrangement.id, title))
     else:
-        contract = None if title.strip() else session.exec(
-            select(Contract).where(Contract.arrangement_id == arrangement.id)
-            .order_by(Contract.id.desc())).first()
-    if contract is None:
-        contract = Contract(arrangement_id=arrangement.id, created_by_id=user.id,
-                            title=(title.strip() or PurePath(upload.filename).stem or "Contract")[:300],
-                            document_kind=document_kind or "master")
-        session.add(contract)
-        session.flush()
+        contract = session.exec(select(Contract).where(Contract.arrangement_id == arrangement.id)
+                                .order_by(Contract.id.desc())).first()
+        if contract is None:  # the arrangement's first document, titled by the file's name
+            name = PurePath(upload.filename).stem.strip() or "Contract"
+            # started a moment ago by another upload: this file is its next version, as it
+            # would have been had it come second
+            contract = (start_document(session, arrangement, title=name, document_kind=document_kind, user=user)
+                        or document_titled(session, arrangement.id, name))
+    # versions of one document are numbered one after the other, also when uploads of it
+    # arrive at once (on PostgreSQL each would otherwise read the same last number)
+    locking.lock(session, contract)
     with storage.removed_if_refused():  # a flush refused after the file was written removes it again
         stored, _duplicate = storage.store(session, upload, user.id)
         number = (session.exec(select(func.max(ContractVersion.number))

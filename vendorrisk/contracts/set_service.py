@@ -5,7 +5,9 @@ the kind of each document, and the set's Word checklist.
 A file of the set whose name (without its extension) is the title of a document of the set,
 or the file name of its latest version, is that document's next version; any other file
 starts a new document, titled by its file name, its kind recognised from the file name and
-the document's first lines (a reviewer corrects it on the page).
+the document's first lines (a reviewer corrects it on the page). Titles are compared as
+``models.title_key`` does, and one title names one document (``documents``). A set too large
+for one request is sent in several: each later part joins the same set.
 """
 import re
 from dataclasses import dataclass
@@ -13,11 +15,12 @@ from datetime import date
 from pathlib import PurePath
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from vendorrisk.contracts import reasons, service, sets
+from vendorrisk.contracts import documents, reasons, service, sets
 from vendorrisk.contracts.checker import library as contracts_library
-from vendorrisk.contracts.models import Contract, ContractVersion
+from vendorrisk.contracts.models import Contract, ContractVersion, title_key
 from vendorrisk.core import audit, parse_budget, storage, uploads
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.errors import ValidationFailed
@@ -26,6 +29,10 @@ from vendorrisk.vendors.models import Arrangement, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 MAX_SET_FILES = 10
+# what to do with a set too large for one upload (too many files, or more than one request
+# carries): the form, the 413 answers of the page and the API and the refusal all say it
+SEVERAL_UPLOADS = _l("A contract set can be sent in several uploads: the files of each later upload join the same "
+                     "set, and its combined result covers them all.")
 TITLE_CHARS = 120  # a document titled by its first line (its file name was blank) keeps this much of it
 TITLE_LINES = 3  # the lines at the top of a document that name it (業務委託基本契約書, Data Processing Agreement)
 
@@ -82,8 +89,8 @@ def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.Pre
     if not files:
         _refuse(_("Choose the contract files of the set."))
     if len(files) > MAX_SET_FILES:
-        _refuse(_("A set has at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
-                  count=len(files)))
+        _refuse(_("One upload takes at most %(limit)s files; %(count)s were chosen.", limit=MAX_SET_FILES,
+                  count=len(files)) + " " + str(SEVERAL_UPLOADS))
     prepared, problems, seen = [], [], {}
     with parse_budget.budget():  # one budget for the set; each file's own budget keeps this deadline
         _prepare_each(files, examples, prepared, problems, seen)
@@ -96,8 +103,8 @@ def prepare_set(files: list[tuple[bytes, str]], examples=()) -> list[service.Pre
 def _prepare_each(files, examples, prepared: list, problems: list, seen: dict) -> None:
     for data, filename in files:
         name = uploads.safe_filename(filename)
-        stem = PurePath(name).stem.casefold()
-        if stem in seen:
+        stem = title_key(PurePath(name).stem)  # a name of blanks only names no document (_document_title)
+        if stem and stem in seen:
             problems.append({"field": "files", "file": name, "message": _(
                 "%(file)s: the file %(other)s of this set has the same name; give each document its own name.",
                 file=name, other=seen[stem])})
@@ -140,16 +147,16 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
     """Store the files of a set (``prepare_set``) as documents of the arrangement's contract
     set, each checked; adds and flushes, the caller commits all or nothing."""
     arrangement = service.get_arrangement(session, arrangement_id)
-    documents = service.contracts_of_arrangement(session, arrangement.id)
+    service.require_may_change(session, user, arrangement.vendor_id)  # before any document is started
     by_name = {}
-    for contract, versions in documents:
-        by_name[contract.title.casefold()] = contract
+    for contract, versions in service.contracts_of_arrangement(session, arrangement.id):
+        by_name[contract.title_key] = contract
         if versions:
-            by_name.setdefault(PurePath(versions[0].filename).stem.casefold(), contract)
+            by_name.setdefault(title_key(PurePath(versions[0].filename).stem), contract)
     targets = [(item, *_document_title(item)) for item in prepared]
     named: dict[int, str] = {}
-    for item, stem, by_file in targets:
-        contract = by_name.get(stem.casefold()) if by_file else None
+    for item, title, by_file in targets:
+        contract = by_name.get(title_key(title)) if by_file else None
         if contract is not None and contract.id in named:
             _refuse(_("Nothing was stored: %(file)s and %(other)s would both be the next version of %(title)s; "
                       "upload them separately.", file=item.upload.filename, other=named[contract.id],
@@ -163,16 +170,26 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
 def _store_each(session: Session, arrangement: Arrangement, targets, by_name: dict,
                 user: User) -> list[ContractVersion]:
     stored = []
-    for item, stem, by_file in targets:
-        contract = by_name.get(stem.casefold()) if by_file else None
-        if contract is not None:
-            stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
-                                                 contract_id=contract.id))
-        else:
-            kind = guess_kind(item.upload.filename, item.checked.extracted.text)
-            stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
-                                                 title=stem, document_kind=kind))
+    for item, title, by_file in targets:
+        contract = by_name.get(title_key(title)) if by_file else None
+        if contract is None:
+            contract = _start_document(session, arrangement, item, title, by_file, user)
+        stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
+                                             contract_id=contract.id))
     return stored
+
+
+def _start_document(session: Session, arrangement: Arrangement, item: service.PreparedVersion, title: str,
+                    by_file: bool, user: User) -> Contract:
+    """The new document a file of the set starts. Another upload may have started a document
+    of the same title after this one read the set (PostgreSQL lets both read before either
+    writes): the file is then that document's next version, as it would have been had it come
+    second. A document titled by its first line is always new: numbered when its title is taken."""
+    kind = guess_kind(item.upload.filename, item.checked.extracted.text)
+    if not by_file:
+        return documents.start_numbered_document(session, arrangement, title=title, document_kind=kind, user=user)
+    return (documents.start_document(session, arrangement, title=title, document_kind=kind, user=user)
+            or documents.document_titled(session, arrangement.id, title))
 
 
 def set_document_kind(session: Session, *, contract_id: int, kind: str, user: User) -> Contract:
@@ -234,8 +251,8 @@ def checklist_document(session: Session, arrangement_id: int, lang: str, user: U
     if user is not None:
         require_file_access(session, user, vendor.id)
     summary = overview(session, arrangement)
-    if not summary.documents:
-        _refuse(_("The arrangement has no contract yet: upload its documents first."))
+    if not summary.documents:  # nothing to list yet: no field of the request is wrong, so no details
+        raise ValidationFailed(_("The arrangement has no contract yet: upload its documents first."))
     notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
              if version.extraction_note}
     data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,

@@ -85,6 +85,21 @@ def _rollback():
         session.rollback()
 
 
+def too_large_advice(advice):
+    """Mark a view whose request may carry several files: ``advice`` (a lazy message) is
+    added to its 413 answer, page and API, to say what to do instead (send them in parts)."""
+    def mark(view):
+        view.too_large_advice = advice
+        return view
+    return mark
+
+
+def _advice_for_too_large() -> str:
+    view = current_app.view_functions.get(request.endpoint or "")
+    advice = getattr(view, "too_large_advice", None)
+    return str(advice) if advice else ""
+
+
 def _request_limit_mb() -> int:
     """The largest request in MB, as Flask enforces it (``MAX_CONTENT_LENGTH``: the upload
     limit plus room for the form around the files), so the 413 page states the real limit."""
@@ -110,6 +125,11 @@ def init_app(app: Flask) -> None:
             message = gettext("The upload is larger than the limit of %(mb)s MB (all files sent at once count "
                               "together). Go back: the form still holds what you typed; choose a smaller file or "
                               "fewer files.", mb=_request_limit_mb())
+        if exc.code == 413 and (advice := _advice_for_too_large()):
+            if wants_json():
+                message = gettext("The request is larger than the limit of %(mb)s MB (all files sent at once count "
+                                  "together).", mb=_request_limit_mb())
+            message = f"{message} {advice}"
         if isinstance(exc, MalformedJSON):
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)

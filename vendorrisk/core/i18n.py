@@ -106,8 +106,9 @@ def init_app(app: Flask) -> None:
     app.extensions["vendorrisk.catalogues"] = load_catalogues([CORE_CATALOGUE, *registry.of(app).catalogues])
     _Babel(app, locale_selector=select_locale, default_timezone=app.config["DISPLAY_TIMEZONE"])
     # Flask-Babel caches the locale per app context; an app context may span several
-    # requests (tests, CLI), so each request chooses its language afresh.
-    app.before_request(refresh)
+    # requests (tests, CLI), so each request chooses its language afresh — first, before
+    # a hook registered earlier can refuse the request (a body over the limit: 413).
+    app.before_request_funcs.setdefault(None, []).insert(0, refresh)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = lambda v: format_local(v, with_time=False)
