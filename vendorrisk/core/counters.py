@@ -202,22 +202,30 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 
 @contextmanager
-def touching(session: Session, name: str, keys: Iterable):
+def touching(session: Session, name: str, keys: Iterable, added: Iterable = ()):
     """Around Core statements that write the records of ``keys`` of the counts ``name``
     (which the flush listeners cannot see): the difference they make is kept with the
-    flushes' and written at commit."""
+    flushes' and written at commit.
+
+    ``added``: keys whose records the statements only insert, when the counts are sums over
+    records (a new record moves no other record's contribution): their difference is the new
+    records' contribution, which the caller works out and passes to the ``add`` this yields,
+    and nothing is read for them (the first sweep plans 991 reviews). They are locked with
+    ``keys``, and must not be among them."""
     spec = _counted().get(name)
-    keys = set(keys)
-    if spec is None or not keys:
-        yield
+    keys, added = set(keys), set(added)
+    if spec is None or not (keys or added):
+        yield lambda deltas: None
         return
     session.flush()
     connection = session.connection()
-    _lock(connection, name, keys)
-    before = spec.contributions(connection, keys)
-    yield
-    deltas = spec.contributions(connection, keys)
+    _lock(connection, name, keys | added)
+    before = spec.contributions(connection, keys) if keys else Counter()
+    new: Counter = Counter()
+    yield new.update
+    deltas = spec.contributions(connection, keys) if keys else Counter()
     deltas.subtract(before)
+    deltas.update(new)
     pending(session).update(deltas)
 
 
