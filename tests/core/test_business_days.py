@@ -1,6 +1,6 @@
 """The business calendar: weekends, national holidays (jpholiday) and the company's own
 closing days move a date to the previous business day, and say why."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -31,6 +31,20 @@ def test_year_end_closing_days_move_to_the_last_working_day_of_december():
         assert moved.closure.kind == "company"
     # 2027-01-04 is a Monday after the closing days: a business day again
     assert calendar.is_business_day(date(2027, 1, 4))
+
+
+def test_a_calendar_remembers_each_day_as_a_fresh_one_places_it(monkeypatch):
+    """``on_or_before`` keeps its answers by day (a plan places hundreds of due dates on a few
+    days): in any order, and once its memory is full and starts again, each answer is the
+    one a fresh calendar gives."""
+    monkeypatch.setattr(business_days, "PLACED_LIMIT", 50)
+    days = [date(2026, 4, 20) + timedelta(days=n) for n in range(300)]  # Golden Week to the year end
+    calendar = BusinessCalendar(DEFAULT + ",2026-08-11..2026-08-14=夏季休業|Summer closure")
+    for order in (days, days[::-1], days[::7]):
+        for day in order:
+            fresh = BusinessCalendar(DEFAULT + ",2026-08-11..2026-08-14=夏季休業|Summer closure")
+            assert calendar.on_or_before(day) == fresh.on_or_before(day), day
+    assert len(calendar._placed) <= 50
 
 
 def test_without_company_days_new_years_day_is_a_national_holiday():

@@ -18,6 +18,7 @@ from tests import factories
 from vendorrisk.core import counters, registry
 from vendorrisk.core.db import new_session
 from vendorrisk.core.models import User
+from vendorrisk.monitoring import plans
 from vendorrisk.vendors import antisocial, arrangements, chains
 from vendorrisk.vendors.findings import raise_finding
 from vendorrisk.vendors.models import OutsourcingLink, Vendor
@@ -147,6 +148,33 @@ def test_two_writers_flushing_twice_in_opposite_order_do_not_deadlock(app, db):
         first.close()
         second.join(60)
     assert not errors, _names(errors)
+    assert _drift(app) == {}
+
+
+def test_two_plans_of_the_same_new_reviews_count_them_once(app, db):
+    """New reviews planned by Core statements are counted as inserted, not read back: a
+    second transaction planning the same vendors at once (its reading saw none of the first's
+    reviews) waits for the first, inserts nothing, and must count nothing. On SQLite the
+    second begins after the first commits and finds the reviews planned."""
+    hub = factories.gen_vendor(db)
+    arrangement = factories.gen_arrangement(db, hub)
+    for _ in range(3):
+        factories.gen_link(db, arrangement, hub, factories.gen_vendor(db))
+    db.commit()
+    assert _drift(app) == {}
+    errors: list = []
+    second_plans: list = []
+    with app.test_request_context():
+        first = new_session(writes=True)
+        assert plans.regenerate_plans(first)["created"] == 4
+        first.flush()
+        second = _in_thread(app, lambda s: second_plans.append(plans.regenerate_plans(s)), errors)
+        time.sleep(1.5)  # the second waits for the keys' locks (PostgreSQL) or to begin (SQLite)
+        first.commit()
+        first.close()
+        second.join(60)
+    assert not errors, _names(errors)
+    assert second_plans == [{"created": 0, "updated": 0, "dropped": 0}]
     assert _drift(app) == {}
 
 

@@ -124,3 +124,28 @@ def test_the_company_closing_days_are_a_setting(database_url, tmp_path, closing,
     with app.app_context():
         assert business_day(date(2026, 12, 31)) == expected
     app.extensions["vendorrisk.engine"].dispose()
+
+
+def test_notice_dates_moved_into_the_window_by_closed_days_are_reminded(app, db):
+    """An arrangement's notice date (end date − notice period) on a closed day comes on the
+    business day before it; the sweep looks the calendar up only for notice dates that can
+    land in the 30-day window, so a date past it by a run of closed days must still come."""
+    from vendorrisk.monitoring.reminders import arrangement_reminders
+    today = date(2026, 12, 1)
+    ends = {  # notice period 90 days: the notice date is the end date − 90 days
+        "year_end": date(2027, 4, 3),  # notice Sunday 2027-01-03 (年末年始, 33 days ahead) → 12/28
+        "thursday": date(2027, 3, 10),  # notice 2026-12-10, a business day
+        "saturday": date(2027, 3, 12),  # notice 2026-12-12 → Friday 12/11
+        "past": date(2027, 2, 28),  # notice 2026-11-30, the day before today: none
+        "after": date(2027, 4, 6),  # notice 2027-01-06, a Wednesday 36 days ahead: none
+    }
+    factories.gen_user(db, role="compliance")  # who is reminded
+    arrangements = {name: factories.gen_arrangement(db, factories.gen_vendor(db), end_date=end,
+                                                    notice_period_days=90, status="active")
+                    for name, end in ends.items()}
+    db.commit()
+    with app.test_request_context():
+        found = {(spec.subject_id, spec.kind): spec.due_date for spec in arrangement_reminders(db, today)}
+    notices = {name: found.get((arrangement.id, "notice_date")) for name, arrangement in arrangements.items()}
+    assert notices == {"year_end": date(2026, 12, 28), "thursday": date(2026, 12, 10),
+                       "saturday": date(2026, 12, 11), "past": None, "after": None}

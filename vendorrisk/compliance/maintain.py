@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from vendorrisk.compliance import counts, matrix
+from vendorrisk.compliance import counts, matrix, relink
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import events, registry
 from vendorrisk.core.messages import to_json
@@ -83,17 +83,17 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
     known = set(session.connection().execute(select(F.c.vendor_id).where(F.c.vendor_id.in_(list(dirty)))).scalars())
     groups: dict[tuple, list[int]] = {}
     relinks: dict[str, list[int]] = {}  # obligation → vendors whose verdicts move only their links
+    plans: dict[frozenset, tuple] = {}  # the same kinds of change, the same work (991 vendors, one plan)
     for vendor_id, kinds in dirty.items():
         if vendor_id not in known:
-            chosen = None  # a new vendor (or one gone): every obligation
+            chosen, only_links = None, ()  # a new vendor (or one gone): every obligation
         else:
-            only_links = {o.id for o in obligations if o.relink and kinds <= set(o.relinked_by)}
-            for ob in only_links:
-                relinks.setdefault(ob, []).append(vendor_id)
-            chosen = tuple(o.id for o in obligations
-                           if (not o.moved_by or kinds & set(o.moved_by)) and o.id not in only_links)
-            if len(chosen) == len(obligations):
-                chosen = None
+            kinds = frozenset(kinds)
+            if kinds not in plans:
+                plans[kinds] = _plan(obligations, kinds)
+            chosen, only_links = plans[kinds]
+        for ob in only_links:
+            relinks.setdefault(ob, []).append(vendor_id)
         # the chain facts move with the chains and the vendor's own record only
         moves_facts = chosen is None or bool(kinds & {events.ChainChanged, events.VendorChanged})
         groups.setdefault((chosen, moves_facts), []).append(vendor_id)
@@ -107,30 +107,18 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
     counts.apply(session.connection(), deltas)
     by_id = {o.id: o for o in obligations}
     for ob, vendor_ids in relinks.items():
-        _relink(session, by_id[ob], vendor_ids)
+        _written, missing = relink.relink(session, by_id[ob], vendor_ids)
+        if missing:  # no verdict kept yet: evaluated
+            update_vendors(session, missing, obligations=[by_id[ob]], keep_facts=True)
 
 
-def _relink(session: Session, ob: registry.Obligation, vendor_ids: list[int]) -> int:
-    """Write the links ``ob.relink`` answers for these vendors' stored verdicts (the status and
-    reason stay: the counts do not move); returns the rows written."""
-    connection = session.connection()
-    moved, missing = [], []
-    for chunk in _chunks(sorted(vendor_ids), matrix.EXPORT_BATCH_SIZE):
-        # the reasons are not read: they stay, and decoding them was most of the reading
-        stored = {r.vendor_id: (r.status, r.links) for r in connection.execute(
-            select(V.c.vendor_id, V.c.status, V.c.links)
-            .where(V.c.obligation == ob.id, V.c.vendor_id.in_(chunk)))}
-        missing += [vid for vid in chunk if vid not in stored]
-        for vid, links in ob.relink(session, stored).items():
-            wanted = [[to_json(label), href] for label, href in links]
-            if wanted != stored[vid][1]:
-                moved.append({"vid": vid, "li": wanted})
-    if moved:
-        connection.execute(update(V).where(V.c.vendor_id == bindparam("vid"), V.c.obligation == ob.id)
-                           .values(links=bindparam("li")), moved)
-    if missing:  # no verdict kept yet: evaluated
-        return len(moved) + update_vendors(session, missing, obligations=[ob], keep_facts=True)
-    return len(moved)
+def _plan(obligations: list[registry.Obligation], kinds: frozenset) -> tuple[tuple | None, tuple]:
+    """For a known vendor changed by events of ``kinds``: the obligations to evaluate (None:
+    every one) and those whose verdicts move only their links (``Obligation.relink``)."""
+    only_links = tuple(o.id for o in obligations if o.relink and kinds <= set(o.relinked_by))
+    chosen = tuple(o.id for o in obligations
+                   if (not o.moved_by or kinds & set(o.moved_by)) and o.id not in only_links)
+    return (None if len(chosen) == len(obligations) else chosen), only_links
 
 
 def _before_commit(session: OrmSession) -> None:

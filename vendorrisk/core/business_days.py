@@ -34,6 +34,7 @@ HOLIDAY_NAMES_EN = {
 }
 SUBSTITUTE = "振替休日"
 LONGEST_CLOSURE = 60  # days: a longer run of closed days is a configuration mistake
+PLACED_LIMIT = 4096  # days whose place a calendar remembers (bounded memory)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class BusinessCalendar:
 
     def __init__(self, closing_days: str = ""):
         self.yearly, self.dated = parse_closing_days(closing_days)
+        # on_or_before's answers by day: a plan places hundreds of due dates on a few days
+        self._placed: dict[date, Moved] = {}
 
     def _company(self, day: date) -> str | None:
         for first, last, name in self.dated:
@@ -175,6 +178,14 @@ class BusinessCalendar:
 
     def on_or_before(self, day: date) -> Moved:
         """``day`` itself when it is a business day, else the business day before it."""
+        found = self._placed.get(day)
+        if found is None:
+            if len(self._placed) >= PLACED_LIMIT:
+                self._placed.clear()
+            found = self._placed[day] = self._on_or_before(day)
+        return found
+
+    def _on_or_before(self, day: date) -> Moved:
         closure = self.closure(day)
         current = day
         for _step in range(LONGEST_CLOSURE):

@@ -125,16 +125,18 @@ def _lock_name(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
 
 
+LOCK_ALL = text("SELECT pg_advisory_xact_lock(:space, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k")
+
+
 def _lock(connection, name: str, keys) -> None:
     """On PostgreSQL, take the transaction's advisory lock on each key of the counts ``name``
     (in key order) before its contributions are read: a second writer of the same key reads
     its "before" only after the first has committed. SQLite's writers are serial already."""
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or not keys:
         return
-    space = _lock_name(name)
-    for key in sorted(keys):
-        connection.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
-                           {"space": space, "key": str(key)})
+    # one statement for all of them (the first sweep locks 991 vendors): a function scan
+    # hands the array's elements to the lock in the array's order, one row after the other
+    connection.execute(LOCK_ALL, {"space": _lock_name(name), "keys": [str(key) for key in sorted(keys)]})
 
 
 def pending(session: Session) -> Counter:
@@ -202,22 +204,30 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 
 @contextmanager
-def touching(session: Session, name: str, keys: Iterable):
+def touching(session: Session, name: str, keys: Iterable, added: Iterable = ()):
     """Around Core statements that write the records of ``keys`` of the counts ``name``
     (which the flush listeners cannot see): the difference they make is kept with the
-    flushes' and written at commit."""
+    flushes' and written at commit.
+
+    ``added``: keys whose records the statements only insert, when the counts are sums over
+    records (a new record moves no other record's contribution): their difference is the new
+    records' contribution, which the caller works out and passes to the ``add`` this yields,
+    and nothing is read for them (the first sweep plans 991 reviews). They are locked with
+    ``keys``, and must not be among them."""
     spec = _counted().get(name)
-    keys = set(keys)
-    if spec is None or not keys:
-        yield
+    keys, added = set(keys), set(added)
+    if spec is None or not (keys or added):
+        yield lambda deltas: None
         return
     session.flush()
     connection = session.connection()
-    _lock(connection, name, keys)
-    before = spec.contributions(connection, keys)
-    yield
-    deltas = spec.contributions(connection, keys)
+    _lock(connection, name, keys | added)
+    before = spec.contributions(connection, keys) if keys else Counter()
+    new: Counter = Counter()
+    yield new.update
+    deltas = spec.contributions(connection, keys) if keys else Counter()
     deltas.subtract(before)
+    deltas.update(new)
     pending(session).update(deltas)
 
 

@@ -97,8 +97,8 @@ class Obligation:
     daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
     moved_by: tuple = ()  # the event types that can move its verdicts (empty: every event)
     # the events that move only the verdicts' links (a review planned: its link); after those
-    # alone, ``relink(session, {vendor_id: (status, links)}) -> {vendor_id: links}``
-    # answers from the stored verdicts instead of the rule
+    # alone, ``relink(session, {vendor_id: stored status}) -> {vendor_id: links}`` answers
+    # from the stored verdicts instead of the rule
     relinked_by: tuple = ()
     relink: Callable | None = None
 

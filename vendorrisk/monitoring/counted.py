@@ -10,6 +10,15 @@ from vendorrisk.monitoring.models import MonitoringReview
 OPEN = ("planned", "in_progress")
 
 
+def _key(owner_id, due) -> tuple[str, str, str]:
+    return "reviews_open", NONE if owner_id is None else str(owner_id), due if isinstance(due, str) else due.isoformat()
+
+
+def opened(rows) -> Counter:
+    """What new reviews add to the counts (``rows``: their column values, as inserted)."""
+    return Counter(_key(row["owner_id"], row["due_date"]) for row in rows if row["status"] in OPEN)
+
+
 def review_counts(connection, keys) -> Counter:
     """Open reviews of the vendors ``keys`` (None: all) by (owner, due date)."""
     found: Counter = Counter()
@@ -20,8 +29,7 @@ def review_counts(connection, keys) -> Counter:
         if batch is not None:
             query = query.where(r.c.vendor_id.in_(batch))
         for owner_id, due, n in connection.execute(query):
-            found[("reviews_open", NONE if owner_id is None else str(owner_id),
-                   due if isinstance(due, str) else due.isoformat())] += n
+            found[_key(owner_id, due)] += n
     return found
 
 

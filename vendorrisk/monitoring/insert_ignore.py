@@ -1,5 +1,5 @@
 """Statements that differ by engine: INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -9,10 +9,15 @@ BATCH = 2000
 def insert_ignore(session: Session, table: Table, rows: list[dict]) -> int:
     """Insert rows, silently skipping those that collide with a unique key; return how many
     were inserted. Safe against a concurrent writer inserting the same keys."""
+    return len(inserted(session, table, rows, table.c.id))
+
+
+def inserted(session: Session, table: Table, rows: list[dict], column: Column) -> list:
+    """``insert_ignore`` answering ``column`` of each row it inserted."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    inserted = 0
+    found = []
     for start in range(0, len(rows), BATCH):
-        statement = module.insert(table).on_conflict_do_nothing().returning(table.c.id)
-        inserted += len(session.execute(statement, rows[start:start + BATCH]).all())
-    return inserted
+        statement = module.insert(table).on_conflict_do_nothing().returning(column)
+        found += session.execute(statement, rows[start:start + BATCH]).scalars().all()
+    return found

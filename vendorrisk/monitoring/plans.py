@@ -19,7 +19,8 @@ from sqlmodel import Session
 
 from vendorrisk.core import audit, business_days, counters, events
 from vendorrisk.core.models import User, utcnow
-from vendorrisk.monitoring.insert_ignore import insert_ignore
+from vendorrisk.monitoring import counted
+from vendorrisk.monitoring.insert_ignore import inserted
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner
@@ -193,19 +194,22 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
         if vendor_id not in plans and row.status == "planned":
             dropped.append(row.id)
     created = 0
+    table = MonitoringReview.__table__
     written = {row.id for row in existing.values()} & ({c["rid"] for c in changes} | set(dropped))
-    touched = {row["vendor_id"] for row in new_rows} | {v for v, row in existing.items() if row.id in written}
-    with counters.touching(session, "monitoring_reviews", touched):  # Core statements: counted here
+    touched = {v for v, row in existing.items() if row.id in written}
+    # Core statements: counted here; the new reviews count as inserted, not read back
+    with counters.touching(session, "monitoring_reviews", touched, added=[r["vendor_id"] for r in new_rows]) as add:
         if new_rows:
-            created = insert_ignore(session, MonitoringReview.__table__, new_rows)
+            planned = set(inserted(session, table, new_rows, table.c.vendor_id))
+            created = len(planned)
+            add(counted.opened(row for row in new_rows if row["vendor_id"] in planned))
         if changes:
-            table = MonitoringReview.__table__
             session.execute(update(table).where(table.c.id == bindparam("rid"))
                             .values(risk_tier=bindparam("t"), frequency_months=bindparam("f"), due_date=bindparam("d"),
                                     owner_id=bindparam("o"), nominal_due_date=bindparam("n"))
                             .execution_options(synchronize_session=False), changes)
         if dropped:
-            session.execute(delete(MonitoringReview.__table__).where(MonitoringReview.__table__.c.id.in_(dropped)))
+            session.execute(delete(table).where(table.c.id.in_(dropped)))
     counts = {"created": created, "updated": len(changes), "dropped": len(dropped)}
     moved = {row["vendor_id"] for row in new_rows} | {v for v, row in existing.items() if row.id in dropped}
     if created or dropped:  # the open review a verdict links to appeared or went

@@ -188,10 +188,14 @@ def arrangement_reminders(session: Session, today: date):
                                   Arrangement.end_date >= today)).all()
     due_rows = []
     calendar = business_days.current()
+    # a closed day moves a notice date earlier, and never by LONGEST_CLOSURE days or more: a
+    # date before today or further than that past the window needs no look-up of holidays
+    last_nominal = today + timedelta(days=NOTICE_WINDOW_DAYS + business_days.LONGEST_CLOSURE)
     for row in rows:
-        if row.notice_period_days:
+        nominal = row.end_date - timedelta(days=row.notice_period_days or 0)
+        if row.notice_period_days and today <= nominal <= last_nominal:
             # notice is given on a business day: a notice date on a closed day comes earlier
-            notice = calendar.on_or_before(row.end_date - timedelta(days=row.notice_period_days)).day
+            notice = calendar.on_or_before(nominal).day
             if 0 <= (notice - today).days <= NOTICE_WINDOW_DAYS:
                 due_rows.append((row, "notice_date", notice))
         if (row.end_date - today).days <= END_WINDOW_DAYS:

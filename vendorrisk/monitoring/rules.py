@@ -10,10 +10,13 @@ from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed
 
+# the links' labels: the same two messages for every vendor (a relink writes hundreds at once)
+REVIEW, COMPLETED = _("Review"), _("Completed reviews")
+
 
 def _links(vendor_id: int, open_review: int | None) -> list:
-    links = [(_("Review"), f"/reviews/{open_review}")] if open_review is not None else []
-    return links + [(_("Completed reviews"), f"/reviews/?status=completed&vendor_id={vendor_id}")]
+    links = [(REVIEW, f"/reviews/{open_review}")] if open_review is not None else []
+    return links + [(COMPLETED, f"/reviews/?status=completed&vendor_id={vendor_id}")]
 
 
 def _open_reviews(session: Session, vendor_ids) -> dict[int, int]:
@@ -22,13 +25,14 @@ def _open_reviews(session: Session, vendor_ids) -> dict[int, int]:
                                        MonitoringReview.status != "completed")).all()) if vendor_ids else {}
 
 
-def relink_reviews(session: Session, stored: dict[int, tuple]) -> dict[int, list]:
+def relink_reviews(session: Session, stored: dict[int, str]) -> dict[int, list]:
     """After reviews were planned or dropped alone, only a verdict's link to the open review
     moves: its status and reason follow the plan and the last completed review, which
-    planning does not change (a vendor without a plan keeps no link)."""
-    open_reviews = _open_reviews(session, [vid for vid, (status, _l) in stored.items() if status != "not_applicable"])
+    planning does not change (a vendor without a plan keeps no link). ``stored``: each
+    vendor's stored status."""
+    open_reviews = _open_reviews(session, [vid for vid, status in stored.items() if status != "not_applicable"])
     return {vid: [] if status == "not_applicable" else _links(vid, open_reviews.get(vid))
-            for vid, (status, _links_now) in stored.items()}
+            for vid, status in stored.items()}
 
 
 @obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
