@@ -51,6 +51,7 @@ def _corrupt(db) -> int:
 def _arguments(db, app) -> dict:
     """A real value for every URL argument: records of the first arrangement's vendor where
     possible, else the first record of the table."""
+    from vendorrisk.compliance.matrix import all_obligations
     from vendorrisk.questionnaires.template_files import catalogue
     from vendorrisk.selection.criteria import latest_sets
     vendor_id = db.execute(text("SELECT vendor_id FROM arrangement ORDER BY id LIMIT 1")).scalar_one()
@@ -64,6 +65,7 @@ def _arguments(db, app) -> dict:
         sets = latest_sets()
         values["key"], values["version"] = sets[0].key, sets[0].version
         values["template_id"] = catalogue().latest()[0].id
+        values["obligation"] = all_obligations()[0].id
     values["finding_evidence_id"], values["evidence_finding_id"] = db.execute(text(
         "SELECT id, finding_id FROM finding_evidence WHERE file_id IS NOT NULL ORDER BY id LIMIT 1")).one()
     values["check_with_file_id"], values["check_vendor_id"] = db.execute(text(

@@ -1,19 +1,26 @@
 """API of the compliance matrix and the dashboard figures."""
+from dataclasses import replace
 from datetime import date
 from typing import Literal, Optional
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from vendorrisk.compliance import dashboard, matrix, snapshots, store
+from vendorrisk.core import registry, validation
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Public, operation
 from vendorrisk.core.db import get_session
+from vendorrisk.core.errors import NotFound
 from vendorrisk.core.models import utcnow
 from vendorrisk.vendors.models import RISK_TIERS
 
 bp = Blueprint("api_compliance", __name__, url_prefix="/api/v1")
 YesNo = Optional[Literal["yes", "no"]]
+# Proof links a matrix cell carries inline; a hub's cell holds one per arrangement it is in,
+# so the rest are one request away (getComplianceCell).
+CELL_LINKS = 5
 
 
 class ProofLink(Public):
@@ -23,8 +30,8 @@ class ProofLink(Public):
     href: str
 
 
-class ComplianceCell(Public):
-    """One (vendor, obligation) cell: its status, a one-sentence reason and proof links."""
+class CellBase(Public):
+    """What a (vendor, obligation) cell says besides its proof links."""
 
     vendor_id: int
     vendor_name: str
@@ -36,7 +43,26 @@ class ComplianceCell(Public):
     title: str
     status: Literal[matrix.STATUSES]
     reason: str
+
+
+class ComplianceCell(CellBase):
+    """One (vendor, obligation) cell: its status, a one-sentence reason and its first proof links."""
+
+    links: list[ProofLink] = Field(description=f"The cell's first {CELL_LINKS} proof links, in the order the "
+                                               "rule gives them (all of them when it has no more)")
+    links_total: int = Field(description="How many proof links the cell has")
+    links_href: Optional[str] = Field(description="Where every proof link of the cell is (getComplianceCell); "
+                                                  "null when `links` holds them all")
+
+
+class ComplianceCellLinks(CellBase):
+    """One (vendor, obligation) cell with a page of its proof links, in the matrix's order."""
+
     links: list[ProofLink]
+    links_total: int = Field(description="How many proof links the cell has")
+    page: int
+    per_page: int
+    has_next: bool
 
 
 class ComplianceMatrix(Public):
@@ -137,17 +163,59 @@ class MatrixQuery(BaseModel):
     per_page: int = Field(default=50, ge=1, le=200, description="Vendors per page (max 200)")
 
 
+class CellQuery(BaseModel):
+    """Which of a cell's proof links to give."""
+
+    page: int = Field(default=1, ge=1, description="Page of proof links")
+    per_page: int = Field(default=100, ge=1, le=500, description="Proof links per page (max 500)")
+
+
 @bp.get("/compliance-matrix")
 @allow(*ALL_ROLES)
 @operation("getComplianceMatrix", "The compliance matrix: one row per (vendor, obligation), vendors paginated",
-           ok=ComplianceMatrix, query=MatrixQuery, errors=(422,))
+           ok=ComplianceMatrix, query=MatrixQuery, errors=(422,),
+           description=f"Each cell carries its first {CELL_LINKS} proof links (`links`), how many it has "
+                       "(`links_total`) and, when it has more, where they all are (`links_href`, "
+                       "getComplianceCell). Clients reading only `links` still work: a cell with more "
+                       f"than {CELL_LINKS} links shows its first {CELL_LINKS}.")
 def compliance_matrix():
     """Matrix rows for a page of vendors, filtered as the query parameters say."""
     filters = matrix.MatrixFilters.from_args(request.args)
     page = store.matrix_page(get_session(), filters, request.args.get("page", 1, type=int),
-                              request.args.get("per_page", 50, type=int))
-    return jsonify(ComplianceMatrix.dump(page, rows=list(matrix.flat_rows(page.rows, page.obligations, filters.status)),
-                                         total_vendors=page.total, obligations=[o.id for o in page.obligations]))
+                             request.args.get("per_page", 50, type=int), first_links=CELL_LINKS)
+    cells = _with_more(matrix.flat_rows(page.rows, page.obligations, filters.status))
+    return jsonify(ComplianceMatrix.dump(page, rows=list(cells), total_vendors=page.total,
+                                         obligations=[o.id for o in page.obligations]))
+
+
+def _with_more(cells):
+    """The cells, each with the link to all its proof links when it holds only the first."""
+    for cell in cells:
+        more = cell["links_total"] > len(cell["links"])
+        cell["links_href"] = url_for(".compliance_cell", vendor_id=cell["vendor_id"],
+                                     obligation=cell["obligation"]) if more else None
+        yield cell
+
+
+@bp.get("/compliance-matrix/cells/<int:vendor_id>/<obligation>")
+@allow(*ALL_ROLES)
+@operation("getComplianceCell", "One cell of the compliance matrix with its proof links, a page at a time",
+           ok=ComplianceCellLinks, query=CellQuery, errors=(404, 422))
+def compliance_cell(vendor_id: int, obligation: str):
+    """A vendor's cell on one obligation (as ``getComplianceMatrix`` gives it) with a page of
+    its proof links in their order; 404 for an unknown vendor or obligation."""
+    query = validation.parse(CellQuery, {k: v for k, v in request.args.items() if k in CellQuery.model_fields})
+    ob = registry.current().obligations.get(obligation)
+    if ob is None:
+        raise NotFound(_("Obligation %(id)s does not exist.", id=obligation))
+    start = (query.page - 1) * query.per_page
+    row = store.cell(get_session(), vendor_id, ob, first_links=start + query.per_page)
+    if row is None:
+        raise NotFound(_("Vendor %(id)s does not exist.", id=vendor_id))
+    verdict = row.verdicts[ob.id]
+    cell = matrix.verdict_dict(row.vendor, ob, replace(verdict, links=verdict.links[start:]))
+    return jsonify(ComplianceCellLinks.dump(cell, page=query.page, per_page=query.per_page,
+                                            has_next=start + query.per_page < cell["links_total"]))
 
 
 @bp.get("/compliance-matrix/obligations")

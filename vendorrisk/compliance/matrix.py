@@ -219,6 +219,19 @@ def evaluate(session: Session, vendor_ids: list[int], obligations: list[registry
     return result
 
 
+@dataclass(frozen=True)
+class ReadVerdict(registry.Verdict):
+    """A maintained verdict read with only its first proof links (``store.verdicts_of``):
+    ``links`` holds at most that many of its ``links_total``, in their order."""
+
+    links_total: int = 0
+
+
+def links_total(verdict: registry.Verdict) -> int:
+    """How many proof links the cell has (a ``ReadVerdict`` may hold fewer)."""
+    return verdict.links_total if isinstance(verdict, ReadVerdict) else len(verdict.links)
+
+
 @dataclass
 class MatrixRow:
     """A vendor and its verdicts, one per selected obligation."""
@@ -261,7 +274,8 @@ def verdict_dict(vendor: VendorFacts, ob: registry.Obligation, verdict: registry
             "tier": vendor.tier, "obligation": ob.id, "citation": ob.citation_en,
             "citation_ja": ob.citation_ja, "title": ob.title_en, "status": verdict.status,
             "reason": render(verdict.reason),
-            "links": [{"label": render(label), "href": href} for label, href in verdict.links]}
+            "links": [{"label": render(label), "href": href} for label, href in verdict.links],
+            "links_total": links_total(verdict)}
 
 
 def flat_rows(rows: list[MatrixRow], obligations: list[registry.Obligation],

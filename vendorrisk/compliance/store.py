@@ -6,6 +6,7 @@ the three flags and a status are columns or an ``EXISTS`` on the verdicts), a co
 the verdicts of the page's vendors: its cost does not grow with the portfolio.
 """
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -17,6 +18,7 @@ from vendorrisk.compliance.matrix import (
     EXPORT_BATCH_SIZE,
     MatrixFilters,
     MatrixRow,
+    ReadVerdict,
     VendorFacts,
     missing_verdict,
     select_obligations,
@@ -103,9 +105,11 @@ def _facts(row) -> VendorFacts:
                        cloud=bool(row.cloud), user_data=bool(row.user_data))
 
 
-def verdicts_of(session: Session, vendor_ids: list[int],
-                obligations: list[registry.Obligation]) -> dict[int, dict[str, registry.Verdict]]:
-    """The maintained verdicts of these vendors; a cell never evaluated shows as a gap."""
+def verdicts_of(session: Session, vendor_ids: list[int], obligations: list[registry.Obligation],
+                first_links: int | None = None) -> dict[int, dict[str, registry.Verdict]]:
+    """The maintained verdicts of these vendors; a cell never evaluated shows as a gap.
+    ``first_links``: decode only that many proof links of each cell, the verdicts then being
+    ``ReadVerdict``s that say how many there are (None: every link, plain verdicts)."""
     wanted = [o.id for o in obligations]
     found: dict[int, dict[str, registry.Verdict]] = {vid: {} for vid in vendor_ids}
     if vendor_ids and wanted:
@@ -115,13 +119,42 @@ def verdicts_of(session: Session, vendor_ids: list[int],
             if reason not in reasons:
                 reasons[reason] = from_json(json.loads(reason)) if reason is not None else None
             if link_text not in links:
-                links[link_text] = [(from_json(label), href) for label, href in json.loads(link_text)]
-            found[vendor_id][ob_id] = registry.Verdict(status, reasons[reason], links[link_text])
+                links[link_text] = stored_links(link_text, first_links)
+            first, total = links[link_text]
+            found[vendor_id][ob_id] = (registry.Verdict(status, reasons[reason], first) if first_links is None
+                                       else ReadVerdict(status, reasons[reason], first, total))
     for cells in found.values():
         for ob_id in wanted:
             if ob_id not in cells:
                 cells[ob_id] = missing_verdict()
     return {vid: {ob_id: cells[ob_id] for ob_id in wanted} for vid, cells in found.items()}
+
+
+_DECODER = json.JSONDecoder()
+_BETWEEN = re.compile(r"[\s,]*")
+
+
+def stored_links(text: str, first: int | None = None) -> tuple[list[tuple], int]:
+    """The proof links of a verdict's stored JSON text, ``(label, href)`` pairs with their labels
+    decoded (``core.messages.from_json``), and how many it holds. With ``first``, only that
+    many are decoded, one element at a time (a hub's cell holds one link per arrangement, and
+    a page shows a few); a longer list is counted by the C decoder, label objects untouched."""
+    if first is None:
+        pairs = json.loads(text)
+        total = len(pairs)
+    else:
+        pairs, at = [], text.index("[") + 1
+        while True:
+            at = _BETWEEN.match(text, at).end()
+            if text[at] == "]":
+                total = len(pairs)
+                break
+            if len(pairs) == first:
+                total = len(json.loads(text))
+                break
+            pair, at = _DECODER.raw_decode(text, at)
+            pairs.append(pair)
+    return [(from_json(label), href) for label, href in pairs], total
 
 
 def raw_cells(session: Session, vendor_ids: list[int], obligation_ids: list[str]):
@@ -134,14 +167,16 @@ def raw_cells(session: Session, vendor_ids: list[int], obligation_ids: list[str]
     return session.connection().execute(query)
 
 
-def _rows(session: Session, batch, obligations) -> list[MatrixRow]:
-    verdicts = verdicts_of(session, [r.id for r in batch], obligations)
+def _rows(session: Session, batch, obligations, first_links: int | None = None) -> list[MatrixRow]:
+    verdicts = verdicts_of(session, [r.id for r in batch], obligations, first_links)
     return [MatrixRow(_facts(r), verdicts[r.id]) for r in batch]
 
 
-def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50) -> MatrixPage:
+def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_page: int = 50,
+                first_links: int | None = None) -> MatrixPage:
     """One page of the matrix, its total and whether a next page exists. A page past the
-    middle is read from the other end of the name order (``pagination.window``)."""
+    middle is read from the other end of the name order (``pagination.window``).
+    ``first_links``: how many proof links of each cell to decode (see ``verdicts_of``)."""
     page, per_page = max(1, page), max(1, min(per_page, 200))
     obligations = select_obligations(filters.article)
     total = count(session, filters)
@@ -151,7 +186,7 @@ def matrix_page(session: Session, filters: MatrixFilters, page: int = 1, per_pag
         batch = session.connection().execute(sliced).all()
         if backwards:
             batch.reverse()
-    return MatrixPage(_rows(session, batch, obligations), obligations, page, per_page, total,
+    return MatrixPage(_rows(session, batch, obligations, first_links), obligations, page, per_page, total,
                       has_next=page * per_page < total)
 
 
@@ -217,6 +252,14 @@ def vendor_matrix(session: Session, vendor_id: int) -> MatrixRow | None:
     """The matrix row of one vendor over every obligation, or None if there is no such vendor."""
     rows = list(iter_rows(session, MatrixFilters(vendor_id=vendor_id)))
     return rows[0] if rows else None
+
+
+def cell(session: Session, vendor_id: int, obligation: registry.Obligation,
+         first_links: int | None = None) -> MatrixRow | None:
+    """One vendor's row over one obligation (its facts and that cell), or None if there is no
+    such vendor; ``first_links`` as for ``verdicts_of``."""
+    batch = next(vendor_batches(session, MatrixFilters(vendor_id=vendor_id), [obligation], 1), [])
+    return _rows(session, batch, [obligation], first_links)[0] if batch else None
 
 
 def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str, dict]:

@@ -28,7 +28,7 @@ def index():
     """The portfolio matrix: every vendor against every obligation, filtered and paginated."""
     filters = matrix.MatrixFilters.from_args(request.args)
     session = get_session()
-    page = store.matrix_page(session, filters, request.args.get("page", 1, type=int), 50)
+    page = store.matrix_page(session, filters, request.args.get("page", 1, type=int), 50, first_links=0)  # shows none
     state = maintain.state(session)
     stale = state is not None and state.refreshed_on is not None and state.refreshed_on < date.today()
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
