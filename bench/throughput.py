@@ -116,15 +116,15 @@ def workers(pid: int) -> list[int]:
     return family(pid)[1:] or [pid]
 
 
-def start_server(workers: int | None, env: dict, threads: int, code: Path) -> tuple[subprocess.Popen, int]:
-    """``vendorrisk serve`` (workers None: Waitress) or gunicorn with ``workers`` processes,
+def start_server(count: int | None, env: dict, threads: int, code: Path) -> tuple[subprocess.Popen, int]:
+    """``vendorrisk serve`` (count None: Waitress) or gunicorn with ``count`` worker processes,
     running the package found in ``code``."""
     port = free_port()
-    if workers is None:
+    if count is None:
         command = [sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--threads", str(threads)]
     else:  # the gunicorn path of ``vendorrisk serve --workers N``, also for N = 1
         command = [sys.executable, "-c", "from vendorrisk import create_app; from vendorrisk.server import "
-                   f"serve_gunicorn; serve_gunicorn(create_app(), '127.0.0.1', {port}, {workers}, {threads})"]
+                   f"serve_gunicorn; serve_gunicorn(create_app(), '127.0.0.1', {port}, {count}, {threads})"]
     env = dict(env, PYTHONPATH=str(code))  # the checkout's own package, not the installed one
     process = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
@@ -251,8 +251,8 @@ def main() -> None:
             env = dict(os.environ, VENDORRISK_SECRET_KEY=scale.SECRET, VENDORRISK_DATABASE_URL=url,
                        VENDORRISK_INSTANCE_PATH=folder, VENDORRISK_LOG_LEVEL="WARNING")
             for label, code in codes:
-                for name, workers_ in KINDS:
-                    servers[name + label] = start_server(workers_, env, args.threads, code)
+                for name, count in KINDS:
+                    servers[name + label] = start_server(count, env, args.threads, code)
             print(f"{size} vendors ({facts['arrangements']} arrangements, {facts['links']} links) on PostgreSQL; "
                   f"{seconds} s per run, {rounds} round(s), {args.threads} threads per process"
                   f"{', a new connection per request' if args.fresh_connections else ''}; "
