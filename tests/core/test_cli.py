@@ -121,6 +121,18 @@ def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
         process.wait(timeout=20)
 
 
+def test_settle_configures_the_mappers_before_serving(app, database_url, tmp_path):
+    """``settle`` (run by ``serve`` before gunicorn forks its workers) configures the ORM's
+    mappers: no worker's first query pays for it. A fresh process, as ``serve`` is."""
+    code = ("from vendorrisk import create_app; from vendorrisk.server import settle; "
+            "from vendorrisk.vendors.models import Vendor; create_app(); before = Vendor.__mapper__.configured; "
+            "settle(); print(before, Vendor.__mapper__.configured)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_server_env(database_url, tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "True"]
+
+
 def test_serve_with_workers_and_scheduler_stops_the_scheduler_once(app, database_url, tmp_path):
     """The gunicorn workers are forks of the server process: only that process stops the
     scheduler it started (the workers used to say so too, once each, on their way out)."""
