@@ -15,7 +15,7 @@ from vendorrisk.certificates.models import (
     CertificateReview,
     SubserviceOrganisation,
 )
-from vendorrisk.core import auth
+from vendorrisk.core import auth, clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, PageQuery, columns, operation, page_of
 from vendorrisk.core.db import get_session
@@ -139,7 +139,7 @@ def index():
         except ValueError:
             raise ValidationFailed("expiring_within_days must be a whole number from 0 to 3650.",
                                    [{"field": "expiring_within_days", "message": "0-3650"}])
-        query = expiry_query(date.today(), days, include_expired=False).with_only_columns(Certificate)
+        query = expiry_query(clock.today(), days, include_expired=False).with_only_columns(Certificate)
     else:
         query = select(Certificate).order_by(end_column(), Certificate.id)
     vendor_id = request.args.get("vendor_id", type=int)

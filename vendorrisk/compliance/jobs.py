@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from vendorrisk.compliance.models import ExportJob
-from vendorrisk.core import audit, storage
+from vendorrisk.core import audit, clock, storage
 from vendorrisk.core.access import ALL_ROLES
 from vendorrisk.core.db import engine_of, new_session, transaction
 from vendorrisk.core.downloads import DOCX, XLSX
@@ -52,7 +52,7 @@ class Kind:
 
 
 def _stamp() -> str:
-    return f"{utcnow():%Y%m%d}"
+    return clock.stamp()
 
 
 def _matrix(session, params, out, progress):
@@ -68,7 +68,7 @@ def _register(session, params, out, progress):
 
 def _board_report(session, params, out, progress):
     from vendorrisk.compliance.board_docx import board_report
-    out.write(board_report(session, utcnow().date(), language=params.get("language", "ja")))
+    out.write(board_report(session, clock.today(), language=params.get("language", "ja")))
 
 
 def _dora(session, params, out, progress):

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, events
+from vendorrisk.core import audit, clock, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
@@ -300,7 +300,7 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
                 title_key="selection_condition", title_params={"condition": condition["text"]},
                 due_date=due, raised_by_id=user.id,
                 description=_("A condition of the approval of the vendor's selection (Art. 25(1)), approved on %(day)s.",
-                              day=date.today().isoformat()))
+                              day=clock.today().isoformat()))
             updated.append(dict(condition, finding_id=finding.id))
         assessment.conditions = updated
     session.flush()

@@ -1,5 +1,4 @@
 """Compliance pages: the portfolio matrix, a vendor's matrix, the rules, the trend and exports."""
-from datetime import date
 
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from vendorrisk.compliance import maintain, matrix, snapshots, store
 from vendorrisk.compliance.pages.exports import queue
 from vendorrisk.compliance.svg import line_chart
+from vendorrisk.core import clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
@@ -30,7 +30,7 @@ def index():
     session = get_session()
     page = store.matrix_page(session, filters, request.args.get("page", 1, type=int), 50)
     state = maintain.state(session)
-    stale = state is not None and state.refreshed_on is not None and state.refreshed_on < date.today()
+    stale = state is not None and state.refreshed_on is not None and state.refreshed_on < clock.today()
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
                            lang=language(), render=Renderer(), refreshed_on=state.refreshed_on if stale else None,
