@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Flask
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -81,7 +81,7 @@ def _evidence_pack(session, params, out, progress):
     from vendorrisk.vendors.models import Vendor
     vendor = session.get(Vendor, int(params["vendor_id"]))
     if vendor is None:
-        raise NotFound("No such vendor.")
+        raise NotFound(gettext("No such vendor."))
     out.write(evidence_pack(session, vendor, utcnow()))
 
 
@@ -104,7 +104,7 @@ def get(session: Session, job_id: int, user: User) -> ExportJob:
     """A job this user may see, or ``NotFound`` (an unknown job and another's look the same)."""
     job = session.get(ExportJob, job_id)
     if job is None or not may_see(user, job):
-        raise NotFound("No such export job.")
+        raise NotFound(gettext("No such export job."))
     return job
 
 

@@ -127,7 +127,7 @@ def _editable(assessment: SelectionAssessment, user: User) -> None:
     lock(object_session(assessment), assessment)  # the latest committed state; writers queue
     if assessment.status != "draft":
         raise Conflict(_("Assessment %(id)s is %(status)s; it can no longer be changed. Start a new "
-                         "assessment to change the evaluation.", id=assessment.id, status=assessment.status))
+                         "assessment to change the evaluation.", id=assessment.id, status=_(assessment.status)))
     if user.id != assessment.prepared_by_id:
         raise Forbidden(_("Only the preparer of this assessment can change it."))
 
@@ -262,7 +262,7 @@ def _decidable(assessment: SelectionAssessment, user: User) -> None:
     lock(object_session(assessment), assessment)
     if assessment.status != "submitted":
         raise Conflict(_("Assessment %(id)s is %(status)s; only a submitted assessment can be approved "
-                         "or rejected.", id=assessment.id, status=assessment.status))
+                         "or rejected.", id=assessment.id, status=_(assessment.status)))
     if user.id == assessment.prepared_by_id:
         raise Forbidden(_("The preparer cannot approve or reject their own assessment "
                           "(mutual check, Art. 8(5)); another user must decide."))

@@ -44,7 +44,7 @@ def vendor(vendor_id: int):
     session = get_session()
     row = store.vendor_matrix(session, vendor_id)
     if row is None:
-        raise NotFound("No such vendor.")
+        raise NotFound(_("No such vendor."))
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
                            lang=language())
 
@@ -104,6 +104,6 @@ def evidence_pack(vendor_id: int):
     """Start the vendor's evidence pack (files, matrix, findings, audit extract, manifest): 202 and the job."""
     session = get_session()
     if session.get(Vendor, vendor_id) is None:
-        raise NotFound("No such vendor.")
+        raise NotFound(_("No such vendor."))
     require_file_access(session, g.user, vendor_id)
     return queue("evidence_pack", {"vendor_id": vendor_id})
