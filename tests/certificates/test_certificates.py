@@ -292,3 +292,24 @@ def test_review_is_for_compliance_and_the_vendors_own_owner(app, client, login, 
     assert client.post(f"/certificates/{certificate.id}/add-to-chains").status_code == 403
     expired_only = client.get("/certificates/?show=expired")
     assert expired_only.status_code == 200
+
+
+def test_a_vendor_owner_is_offered_links_only_for_the_vendors_assigned_to_them(app, client, login, db):
+    """Another vendor's evidence is listed to a vendor owner, but its upload and review links
+    and its files (need-to-know) are not offered: following them would only answer 403 and
+    record a refusal in the audit trail."""
+    from tests.certificates.factories import gen_certificate
+    mine, other = factories.gen_vendor(db, name="株式会社担当先"), factories.gen_vendor(db, name="株式会社担当外")
+    certificates = {vendor.id: gen_certificate(db, vendor).id for vendor in (mine, other)}
+    db.commit()
+    owner = login("vendor_owner")
+    factories.gen_owner(db, mine, owner)
+    db.commit()
+    for vendor, offered in ((mine, True), (other, False)):
+        certificate_id = certificates[vendor.id]
+        evidence = client.get(f"/certificates/vendor/{vendor.id}").get_data(as_text=True)
+        record = client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+        assert ('data-test="upload-link"' in evidence) is offered
+        assert (f"/certificates/{certificate_id}/file" in evidence) is offered
+        assert ('data-test="review-link"' in record) is offered and ('data-test="download"' in record) is offered
+        assert (client.get(f"/certificates/vendor/{vendor.id}/new").status_code == 200) is offered

@@ -120,3 +120,20 @@ def test_trend_api_gives_the_gaps_of_each_snapshot_month(api, runner, portfolio)
     months = api("auditor").get("/api/v1/compliance-matrix/trend").json["months"]
     assert [m["month"] for m in months] == ["2026-07", "2026-08"]
     assert all(m["gaps"] == sum(m["by_obligation"].values()) > 0 for m in months)
+
+
+def test_proof_links_are_offered_only_where_the_reader_may_go(client, login, db):
+    """A gap's proof may be a form to start the missing record ("Start a selection
+    assessment"): compliance staff are offered it, an inspector (auditor) is not — it would
+    only answer 403 and record the refusal."""
+    from vendorrisk.compliance import maintain
+    vendor = factories.gen_vendor(db, name="株式会社未評価")
+    factories.gen_arrangement(db, vendor)
+    maintain.rebuild(db)
+    db.commit()
+    start = f'href="/selection/new?vendor_id={vendor.id}"'
+    login("compliance")
+    assert start in client.get(f"/compliance/vendors/{vendor.id}").get_data(as_text=True)
+    login("auditor")
+    page = client.get(f"/compliance/vendors/{vendor.id}").get_data(as_text=True)
+    assert start not in page and 'href="/arrangements/' in page  # the other proof stays

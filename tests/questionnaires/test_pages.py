@@ -257,3 +257,16 @@ def test_a_responses_flag_count_is_called_flagged_answers_in_japanese(client, lo
         'data-test="questionnaires-panel"')[1].split("</section>")[0]
     for text in (listed, panel):
         assert "<th>指摘のある回答</th>" in text and "<th>属性</th>" not in text
+
+
+def test_the_import_link_is_offered_only_to_the_roles_that_may_import(client, login, db):
+    """Compliance staff import returned workbooks; procurement and auditors are not offered
+    the link (the import page would answer 403 and record the refusal)."""
+    vendor = factories.gen_vendor(db, name="株式会社取込")
+    db.commit()
+    for role, offered in (("compliance", True), ("procurement", False), ("auditor", False)):
+        login(role)
+        listed = client.get(f"/questionnaires/?vendor_id={vendor.id}").get_data(as_text=True)
+        panel = client.get(f"/vendors/{vendor.id}").get_data(as_text=True)
+        assert ("/questionnaires/import" in listed) is offered, role
+        assert ("/questionnaires/import" in panel) is offered, role
