@@ -3,6 +3,7 @@ import re
 
 from tests import factories
 from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.models import Vendor
 
 
 def test_matrix_page_shows_cells_and_filters(client, login, portfolio):
@@ -21,12 +22,17 @@ def test_matrix_page_refuses_bad_filter(client, login, obligations):
     assert "Use one of met, gap, not_applicable." in response.get_data(as_text=True)
 
 
-def test_vendor_page_gives_reasons_and_proof(client, login, portfolio):
-    login("vendor_owner")
+def test_vendor_page_gives_reasons_and_proof(client, login, db, portfolio):
+    owner = login("vendor_owner")
     page = client.get(f"/compliance/vendors/{portfolio['3']}").get_data(as_text=True)
     assert "A sub-outsourcing link to this vendor is not approved." in page
     assert 'href="/links/' in page
-    assert f"/compliance/vendors/{portfolio['3']}/evidence-pack.zip" in page
+    # the evidence pack holds the vendor's files: offered to the staff assigned to it (need-to-know)
+    pack = f"/compliance/vendors/{portfolio['3']}/evidence-pack.zip"
+    assert pack not in page and client.get(pack).status_code == 403
+    factories.gen_owner(db, db.get(Vendor, portfolio["3"]), owner)
+    db.commit()
+    assert pack in client.get(f"/compliance/vendors/{portfolio['3']}").get_data(as_text=True)
     assert client.get("/compliance/vendors/999999").status_code == 404
 
 
