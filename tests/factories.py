@@ -5,7 +5,7 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from vendorrisk.core import users
+from vendorrisk.core import clock, users
 from vendorrisk.vendors.identifiers import corporate_check_digit
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
 
@@ -67,10 +67,10 @@ def gen_owner(session, vendor, user):
 
 def gen_check(session, vendor, checked_on=None, result="clear", next_due=None, **fields):
     """A 反社会的勢力チェック of ``vendor`` (clear and current unless told otherwise)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from vendorrisk.vendors.models import AntisocialCheck
-    checked_on = checked_on or date.today() - timedelta(days=10)
+    checked_on = checked_on or clock.today() - timedelta(days=10)
     check = AntisocialCheck(vendor_id=vendor.id, checked_on=checked_on, method=fields.pop("method", "database"),
                             result=result, next_due=next_due or checked_on + timedelta(days=365),
                             evidence_text=fields.pop("evidence_text", "記事検索: 該当なし"), **fields)

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlmodel import func, select
 
 from vendorrisk.accounts.demo import DEMO_PASSWORD, USERS
-from vendorrisk.core import registry
+from vendorrisk.core import clock, registry
 from vendorrisk.core.db import engine_of, transaction
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import Vendor
@@ -20,7 +20,7 @@ def load_demo(app: Flask, force: bool = False, today: date | None = None) -> tup
     with transaction(engine=engine_of(app)) as session:
         if not force and session.exec(select(func.count()).select_from(Vendor)).one():
             return False, []
-        ctx = {"users": {}, "vendors": {}, "arrangements": {}, "today": today or date.today()}
+        ctx = {"users": {}, "vendors": {}, "arrangements": {}, "today": today or clock.today()}
         for _order, load in sorted(registry.of(app).demo_loaders, key=lambda item: item[0]):
             load(session, ctx)
         logins = [(u.email, u.role, DEMO_PASSWORD) for u in ctx["users"].values()]

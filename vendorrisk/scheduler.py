@@ -8,12 +8,13 @@ reminders are unique in the database and claimed atomically before sending. The 
 sweep runs at start-up, so a day the scheduler was down is caught up at once.
 """
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from vendorrisk.core import clock
 from vendorrisk.core.models import ScheduledJob, utcnow
 from vendorrisk.monitoring.sweep import run_sweep
 
@@ -39,7 +40,7 @@ def snapshot_job(app: Flask) -> None:
     try:
         refresh_statistics(engine_of(app))
         with transaction(engine=engine_of(app)) as session:
-            rows = compliance.take_snapshot(session, compliance.month_start(date.today()))
+            rows = compliance.take_snapshot(session, compliance.month_start(clock.today()))
         log.info("compliance snapshot refreshed: %d obligations", len(rows))
     except Exception:
         log.exception("compliance snapshot failed")
@@ -104,7 +105,7 @@ def verdicts_job(app: Flask) -> None:
             state = maintain.state(session)
             if state is None or maintain.needs_rebuild(session):
                 changed = maintain.rebuild(session)
-            elif state.refreshed_on != date.today():
+            elif state.refreshed_on != clock.today():
                 changed = maintain.refresh_daily(session)
             else:
                 changed = 0  # already brought up to date today

@@ -2,7 +2,10 @@
 labels in the reader's language, long values folded, filterable by record."""
 import re
 
+from sqlmodel import select
+
 from tests import factories
+from vendorrisk.vendors.findings import Finding
 
 JA = {"Accept-Language": "ja"}
 
@@ -37,3 +40,36 @@ def test_filters_offer_kinds_of_record_actions_and_people(client, login, db):
     page = client.get("/audit/", headers=JA).get_data(as_text=True)
     for value, label in (("outsourcing_link", "再委託"), ("remove_link", "再委託の削除（理由付き）"), ("system", "システム")):
         assert re.search(rf'<option value="{value}"\s*>{label}</option>', page), value
+
+
+def test_every_kind_of_record_and_field_has_words(app):
+    """The trail names each kind of record and each field in the reader's language: no
+    「その他の記録」 for a 反社会的勢力チェック or a risk acceptance, no 「その他の項目」."""
+    from sqlmodel import SQLModel
+
+    from vendorrisk.accounts.audit_labels import ENTITIES, FIELDS, HIDDEN
+    from vendorrisk.core.audit import NOT_AUDITED
+    tables = {name: table for name, table in SQLModel.metadata.tables.items() if name not in NOT_AUDITED}
+    assert sorted(set(tables) - set(ENTITIES)) == []
+    unnamed = [f"{name}.{column.name}" for name, table in tables.items() for column in table.columns
+               if column.name not in FIELDS and column.name not in HIDDEN]
+    assert unnamed == []
+
+
+def test_a_findings_history_reads_as_a_change_of_status(client, login, db):
+    """A finding's history step shows its status before and after (not 「委託元」/「委託先」,
+    the words of a chain) and what the step was, in Japanese."""
+    vendor = factories.gen_vendor(db, name="株式会社履歴")
+    db.commit()
+    login("compliance")
+    client.post("/findings/new", data={"vendor_id": vendor.id, "title": "手順書の改訂待ち", "severity": "low"})
+    finding = db.exec(select(Finding).where(Finding.vendor_id == vendor.id)).one()
+    client.post(f"/findings/{finding.id}/move", data={"status": "in_progress", "note": "着手"})
+    login("auditor")
+    page = client.get("/audit/?entity=finding_event", headers=JA).get_data(as_text=True)
+    rows = re.findall(r'<tr data-entry="\d+">(.*?)</table>\s*</td>\s*</tr>', page, re.S)
+    moved = next(r for r in rows if "着手" in r)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", moved))
+    assert "変更前のステータス 未対応" in text and "変更後のステータス 対応中" in text
+    assert "委託元" not in text and "委託先" not in text
+    assert "ステータス変更" in text and " status " not in text

@@ -3,6 +3,7 @@ import re
 
 from tests import factories
 from vendorrisk.accounts.portfolio import headline_counts
+from vendorrisk.core import clock
 from vendorrisk.vendors.findings import raise_finding
 
 
@@ -28,17 +29,17 @@ def test_home_page_shows_them(client, login, db):
 
 
 def test_start_page_is_the_persons_work_not_a_copy_of_the_menu(client, login, db):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from vendorrisk.monitoring.models import MonitoringReview
     owner = login("vendor_owner")
     mine, other = factories.gen_vendor(db, name="株式会社担当先"), factories.gen_vendor(db, name="株式会社担当外")
     for vendor, owner_id in ((mine, owner.id), (other, None)):
         db.add(MonitoringReview(vendor_id=vendor.id, status="planned", open_vendor_id=vendor.id, risk_tier="high",
-                                frequency_months=6, due_date=date.today() + timedelta(days=10), owner_id=owner_id))
+                                frequency_months=6, due_date=clock.today() + timedelta(days=10), owner_id=owner_id))
     with client.application.test_request_context():
         raise_finding(db, vendor_id=mine.id, source="manual", title="手順書の改訂", owner_id=owner.id,
-                      due_date=date.today() - timedelta(days=1))
+                      due_date=clock.today() - timedelta(days=1))
     db.commit()
     page = client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     work = page.split('data-test="tasks"')[1].split("外部委託リスクの概況")[0]

@@ -10,6 +10,7 @@ from tests import factories
 from tests.certificates.factories import gen_certificate
 from tests.questionnaires.factories import KEY
 from tests.selection.factories import gen_assessment
+from vendorrisk.core import clock
 from vendorrisk.core import tasks as core_tasks
 from vendorrisk.core.business_days import business_day
 from vendorrisk.core.models import StoredFile
@@ -22,7 +23,7 @@ from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.findings import raise_finding
 from vendorrisk.vendors.models import VendorContact
 
-TODAY = date.today()
+TODAY = clock.today()
 # the person's own vendors' work; a campaign awaiting the return of a vendor they own and
 # that vendor's 反社会的勢力チェック falling due included
 OWN = {"record_review", "remediate_finding", "renew_certificate", "renew_acceptance",

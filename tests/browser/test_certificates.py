@@ -1,9 +1,10 @@
 """Compliance uploads a SOC 2 Type II report with a Japanese filename, reviews it, finds it in
 the expiry view and downloads it under its original name — in a real Chromium."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests import factories
 from tests.certificates.factories import pdf_bytes
+from vendorrisk.core import clock
 
 JP_NAME = "SOC2タイプ2報告書_2025年度.pdf"
 
@@ -12,7 +13,7 @@ def test_upload_review_expiry_view_and_download(page, live_server, sign_in, db):
     vendor = factories.gen_vendor(db, name="株式会社ブラウザ監査", name_en="Browser Audit K.K.")
     factories.gen_arrangement(db, vendor, is_important=True, title="勘定系システム")
     db.commit()
-    today = date.today()
+    today = clock.today()
     period_end = today + timedelta(days=40)
     data = pdf_bytes()
     sign_in("compliance")

@@ -75,3 +75,23 @@ def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_i
         assert manifest["vendor_id"] == portfolio["3"]
         for entry in manifest["files"]:
             assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
+
+
+def test_export_page_waits_in_japanese_and_keeps_the_jobs_address(page, live_server, sign_in, db):
+    """While the job waits, the polled status is shown in the reader's language (not the
+    code "queued"), and the address bar holds the job's URL: reloading follows that job
+    instead of queueing another export."""
+    from sqlmodel import func, select
+
+    from vendorrisk.compliance.models import ExportJob
+    sign_in("compliance")
+    with page.expect_request(lambda asked: "?status" in asked.url):
+        page.goto(f"{live_server}/compliance/export/register.xlsx")
+    with page.expect_request(lambda asked: "?status" in asked.url):
+        pass  # the second poll is asked once the first answer is on the page
+    assert page.locator("[data-test=export-count]").inner_text() == "開始待ち"
+    job_id = db.exec(select(func.max(ExportJob.id))).one()
+    assert page.url == f"{live_server}/compliance/jobs/{job_id}"
+    page.reload()
+    db.rollback()
+    assert db.exec(select(func.count()).select_from(ExportJob)).one() == 1

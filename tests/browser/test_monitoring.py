@@ -1,12 +1,13 @@
 """The monitoring journey in a real browser: the owner records a due review with a finding,
 plans its remediation and resolves it; compliance verifies and closes it with evidence on
 the findings board."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.monitoring.factories import gen_chain
+from vendorrisk.core import clock
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
 from vendorrisk.vendors.findings import Finding
 
@@ -14,7 +15,7 @@ from vendorrisk.vendors.findings import Finding
 def test_owner_records_review_compliance_closes_finding(page, live_server, sign_in, app, db):
     from vendorrisk.monitoring.plans import regenerate_plans
     owner = sign_in("vendor_owner")
-    _arr, (vendor, final) = gen_chain(db, tiers=2, owner=owner, start=date.today() - timedelta(days=350))
+    _arr, (vendor, final) = gen_chain(db, tiers=2, owner=owner, start=clock.today() - timedelta(days=350))
     db.commit()
     with app.app_context():
         regenerate_plans(db)
@@ -85,12 +86,12 @@ def test_procurement_raises_a_finding_from_the_vendor_page(page, live_server, si
     form.locator("select[name=arrangement_id]").select_option(label=title)
     form.locator("input[name=title]").fill("障害報告が契約上の期限（24時間）を超過")
     form.locator("select[name=severity]").select_option("critical")
-    form.locator("input[name=due_date]").fill((date.today() - timedelta(days=1)).isoformat())
+    form.locator("input[name=due_date]").fill((clock.today() - timedelta(days=1)).isoformat())
     page.click("[data-test=finding-form] button[type=submit]")
     # The browser itself refuses a past due date (the server does too: test_monitoring_findings).
     assert page.locator("[data-test=finding-form] input[name=due_date]").evaluate("e => e.validity.rangeUnderflow")
     assert page.url.endswith(f"/findings/new?vendor_id={vendor_id}")
-    page.locator("[data-test=finding-form] input[name=due_date]").fill((date.today() + timedelta(days=10)).isoformat())
+    page.locator("[data-test=finding-form] input[name=due_date]").fill((clock.today() + timedelta(days=10)).isoformat())
     page.click("[data-test=finding-form] button[type=submit]")
     assert page.locator("[data-test=finding-status]").inner_text() == "未対応"
     assert title in page.locator("[data-test=finding-arrangement]").inner_text()

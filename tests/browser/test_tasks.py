@@ -1,11 +1,12 @@
 """「自分のタスク」 in a real browser: the owner finds their finding on the start page with its
 due date and the count in the menu, plans its remediation and asks for the risk to be
 accepted; compliance finds the approval waiting, approves it, and the task leaves."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from tests import factories
+from vendorrisk.core import clock
 from vendorrisk.core.business_days import business_day
 from vendorrisk.vendors.findings import raise_finding
 
@@ -16,9 +17,9 @@ def test_owner_and_compliance_work_from_their_task_lists(page, live_server, sign
     factories.gen_owner(db, vendor, owner)
     with app.test_request_context():
         finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title="監査ログの保管期間不足",
-                                   owner_id=owner.id, due_date=date.today() + timedelta(days=20))
-        due = business_day(date.today() + timedelta(days=20)).isoformat()
-        expires = (date.today() + timedelta(days=90)).isoformat()
+                                   owner_id=owner.id, due_date=clock.today() + timedelta(days=20))
+        due = business_day(clock.today() + timedelta(days=20)).isoformat()
+        expires = (clock.today() + timedelta(days=90)).isoformat()
     db.commit()
     finding_id = finding.id
     db.rollback()

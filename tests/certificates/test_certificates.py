@@ -2,7 +2,7 @@
 import hashlib
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +11,7 @@ from sqlmodel import func, select
 from tests import factories
 from tests.certificates.factories import JP_NAME, pdf_bytes, png_bytes, upload_certificate
 from vendorrisk.certificates.models import Certificate, CertificateReview, SubserviceOrganisation
+from vendorrisk.core import clock
 from vendorrisk.core.models import AuditEntry, StoredFile, User
 from vendorrisk.vendors.findings import Finding
 
@@ -113,7 +114,7 @@ def test_request_over_the_transport_limit_is_refused_before_reading(app, api, db
 def test_listing_expiring_within_days_excludes_renewed_and_expired(app, api, db):
     from tests.certificates.factories import gen_certificate
     vendor = factories.gen_vendor(db)
-    today = date.today()
+    today = clock.today()
     soon = gen_certificate(db, vendor, "iso27001", issue_date=today - timedelta(days=900),
                            expiry_date=today + timedelta(days=20))
     gen_certificate(db, vendor, "iso27017", issue_date=today - timedelta(days=900),
@@ -174,7 +175,7 @@ def test_upload_form_review_and_finding(app, client, login, db):
     refused = client.post(f"/certificates/{certificate.id}/review", data={"covers_services": "1"})
     assert refused.status_code == 422
     done = client.post(f"/certificates/{certificate.id}/review", data={
-        "reviewed_on": date.today().isoformat(), "covers_services": "1", "conclusion": "Scope covers the ledger.",
+        "reviewed_on": clock.today().isoformat(), "covers_services": "1", "conclusion": "Scope covers the ledger.",
         "exceptions_follow_up": "Asked for the Q4 access review.", "cuecs_follow_up": "We review access quarterly.",
         "raise_finding": "1", "finding_severity": "high"})
     assert done.status_code == 302
@@ -225,7 +226,7 @@ def test_pages_render_for_auditor(app, client, login, db):
     from tests.certificates.factories import gen_certificate
     vendor = factories.gen_vendor(db, name="株式会社期限切れ")
     factories.gen_arrangement(db, vendor, is_important=True)
-    today = date.today()
+    today = clock.today()
     gen_certificate(db, vendor, "iso27001", issue_date=today - timedelta(days=1000),
                     expiry_date=today + timedelta(days=15))
     db.commit()
@@ -291,3 +292,24 @@ def test_review_is_for_compliance_and_the_vendors_own_owner(app, client, login, 
     assert client.post(f"/certificates/{certificate.id}/add-to-chains").status_code == 403
     expired_only = client.get("/certificates/?show=expired")
     assert expired_only.status_code == 200
+
+
+def test_a_vendor_owner_is_offered_links_only_for_the_vendors_assigned_to_them(app, client, login, db):
+    """Another vendor's evidence is listed to a vendor owner, but its upload and review links
+    and its files (need-to-know) are not offered: following them would only answer 403 and
+    record a refusal in the audit trail."""
+    from tests.certificates.factories import gen_certificate
+    mine, other = factories.gen_vendor(db, name="株式会社担当先"), factories.gen_vendor(db, name="株式会社担当外")
+    certificates = {vendor.id: gen_certificate(db, vendor).id for vendor in (mine, other)}
+    db.commit()
+    owner = login("vendor_owner")
+    factories.gen_owner(db, mine, owner)
+    db.commit()
+    for vendor, offered in ((mine, True), (other, False)):
+        certificate_id = certificates[vendor.id]
+        evidence = client.get(f"/certificates/vendor/{vendor.id}").get_data(as_text=True)
+        record = client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+        assert ('data-test="upload-link"' in evidence) is offered
+        assert (f"/certificates/{certificate_id}/file" in evidence) is offered
+        assert ('data-test="review-link"' in record) is offered and ('data-test="download"' in record) is offered
+        assert (client.get(f"/certificates/vendor/{vendor.id}/new").status_code == 200) is offered

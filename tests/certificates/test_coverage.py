@@ -5,6 +5,7 @@ from tests import factories
 from tests.certificates.factories import gen_certificate, gen_review
 from vendorrisk.certificates.coverage import add_months, coverage, important_vendor_ids
 from vendorrisk.certificates.rules import audit_or_report_covers_today
+from vendorrisk.core import clock
 
 TODAY = date(2026, 6, 15)
 
@@ -144,7 +145,7 @@ def test_demo_shows_every_state(app, runner, db):
     assert runner.invoke(args=["demo"]).exit_code == 0
     db.rollback()
     vendors = {v.name_en: v.id for v in db.exec(select(Vendor)).all()}
-    today = date.today()
+    today = clock.today()
     result = coverage(db, list(vendors.values()), today)
     assert result[vendors["Hayase Information Systems Co., Ltd."]].status == "met"
     assert [g.kind for g in result[vendors["Mitomeru Identity K.K."]].gaps] == ["expired"]

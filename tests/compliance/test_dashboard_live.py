@@ -3,7 +3,7 @@ import re
 
 from tests import factories
 from vendorrisk.compliance import snapshots, store
-from vendorrisk.core.models import utcnow
+from vendorrisk.core import clock
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import create_arrangement
 
@@ -24,7 +24,7 @@ def _register_important_vendor(db) -> None:
 def test_gap_count_follows_the_live_matrix_between_snapshots(client, login, db, app):
     with app.app_context():
         _register_important_vendor(db)
-        snapshots.take_snapshot(db, utcnow().date())
+        snapshots.take_snapshot(db, clock.today())
         db.commit()
         recorded = sum(c["gap"] for c in store.summary(db).values())
     login("compliance")
@@ -36,5 +36,5 @@ def test_gap_count_follows_the_live_matrix_between_snapshots(client, login, db, 
     page = client.get("/dashboard/").get_data(as_text=True)
     assert live > recorded and _tile(page) == live
     # this month's point of the trend chart is the live count as well
-    month = utcnow().date().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     assert re.search(rf"<title>{month}: {live}</title>", page)

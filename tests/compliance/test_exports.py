@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from tests.helpers import exported
 from vendorrisk.compliance import maintain, snapshots
-from vendorrisk.core import registry
+from vendorrisk.core import clock, registry
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Vendor
@@ -149,7 +149,6 @@ def test_dora_csvs(app, client, login, db, portfolio):
 
 
 def test_scheduler_refreshes_the_monthly_snapshot(app, db):
-    from datetime import date
 
     from tests import factories
     from vendorrisk.compliance import snapshots as compliance
@@ -167,7 +166,7 @@ def test_scheduler_refreshes_the_monthly_snapshot(app, db):
     db.rollback()
     second = db.exec(select(ComplianceSnapshot)).all()
     assert first and len(second) == len(first)
-    assert {row.month for row in second} == {compliance.month_start(date.today())}
+    assert {row.month for row in second} == {compliance.month_start(clock.today())}
 
 
 def test_spliced_matrix_rows_read_back_like_openpyxl_cells():

@@ -19,6 +19,7 @@ from vendorrisk.compliance import maintain, matrix, store
 from vendorrisk.compliance.models import ComplianceCount, ComplianceVendor, ComplianceVerdict
 from vendorrisk.contracts import service as contracts
 from vendorrisk.contracts.models import ClauseCheck
+from vendorrisk.core import clock
 from vendorrisk.monitoring import plans, reviews
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
 from vendorrisk.selection import risk_tier
@@ -129,7 +130,7 @@ def test_every_write_keeps_the_maintained_matrix_equal_to_the_rebuild_and_the_ru
     _check(db, "review plans regenerated")
     review = db.scalars(select(MonitoringReview).where(MonitoringReview.vendor_id == vendor.id,
                                                        MonitoringReview.status == "planned")).one()
-    today = date.today()
+    today = clock.today()
     reviews.record_review(db, review, user, {"performed_on": today.isoformat(), "method": "remote",
                                              "outcome": "satisfactory",
                                              "checks": {name: {"result": "ok"} for name in REVIEW_CHECKS}},
@@ -206,11 +207,11 @@ def test_dashboard_concentration_reads_the_maintained_facts(app, db):
 
 def test_matrix_page_says_when_date_dependent_verdicts_are_stale(app, db, client, login):
     _portfolio(db)
-    maintain.rebuild(db, today=date.today() - timedelta(days=2))
+    maintain.rebuild(db, today=clock.today() - timedelta(days=2))
     db.commit()
     login("auditor")
     page = client.get("/compliance/").get_data(as_text=True)
-    assert 'data-test="verdicts-as-of"' in page and (date.today() - timedelta(days=2)).isoformat() in page
+    assert 'data-test="verdicts-as-of"' in page and (clock.today() - timedelta(days=2)).isoformat() in page
     maintain.refresh_daily(db)
     db.commit()
     assert 'data-test="verdicts-as-of"' not in client.get("/compliance/").get_data(as_text=True)
@@ -224,10 +225,10 @@ def test_scheduler_refreshes_the_verdicts_once_a_day(app, db):
     db.commit()
     verdicts_job(app)
     db.rollback()
-    assert maintain.state(db).refreshed_on == date.today()
+    assert maintain.state(db).refreshed_on == clock.today()
     assert _maintained(db) == _live(db)
-    maintain.rebuild(db, today=date.today() - timedelta(days=1))  # as if yesterday's
+    maintain.rebuild(db, today=clock.today() - timedelta(days=1))  # as if yesterday's
     db.commit()
     verdicts_job(app)
     db.rollback()
-    assert maintain.state(db).refreshed_on == date.today()
+    assert maintain.state(db).refreshed_on == clock.today()

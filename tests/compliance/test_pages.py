@@ -3,6 +3,7 @@ import re
 
 from tests import factories
 from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.models import Vendor
 
 
 def test_matrix_page_shows_cells_and_filters(client, login, portfolio):
@@ -21,12 +22,17 @@ def test_matrix_page_refuses_bad_filter(client, login, obligations):
     assert "Use one of met, gap, not_applicable." in response.get_data(as_text=True)
 
 
-def test_vendor_page_gives_reasons_and_proof(client, login, portfolio):
-    login("vendor_owner")
+def test_vendor_page_gives_reasons_and_proof(client, login, db, portfolio):
+    owner = login("vendor_owner")
     page = client.get(f"/compliance/vendors/{portfolio['3']}").get_data(as_text=True)
     assert "A sub-outsourcing link to this vendor is not approved." in page
     assert 'href="/links/' in page
-    assert f"/compliance/vendors/{portfolio['3']}/evidence-pack.zip" in page
+    # the evidence pack holds the vendor's files: offered to the staff assigned to it (need-to-know)
+    pack = f"/compliance/vendors/{portfolio['3']}/evidence-pack.zip"
+    assert pack not in page and client.get(pack).status_code == 403
+    factories.gen_owner(db, db.get(Vendor, portfolio["3"]), owner)
+    db.commit()
+    assert pack in client.get(f"/compliance/vendors/{portfolio['3']}").get_data(as_text=True)
     assert client.get("/compliance/vendors/999999").status_code == 404
 
 
@@ -120,3 +126,20 @@ def test_trend_api_gives_the_gaps_of_each_snapshot_month(api, runner, portfolio)
     months = api("auditor").get("/api/v1/compliance-matrix/trend").json["months"]
     assert [m["month"] for m in months] == ["2026-07", "2026-08"]
     assert all(m["gaps"] == sum(m["by_obligation"].values()) > 0 for m in months)
+
+
+def test_proof_links_are_offered_only_where_the_reader_may_go(client, login, db):
+    """A gap's proof may be a form to start the missing record ("Start a selection
+    assessment"): compliance staff are offered it, an inspector (auditor) is not — it would
+    only answer 403 and record the refusal."""
+    from vendorrisk.compliance import maintain
+    vendor = factories.gen_vendor(db, name="株式会社未評価")
+    factories.gen_arrangement(db, vendor)
+    maintain.rebuild(db)
+    db.commit()
+    start = f'href="/selection/new?vendor_id={vendor.id}"'
+    login("compliance")
+    assert start in client.get(f"/compliance/vendors/{vendor.id}").get_data(as_text=True)
+    login("auditor")
+    page = client.get(f"/compliance/vendors/{vendor.id}").get_data(as_text=True)
+    assert start not in page and 'href="/arrangements/' in page  # the other proof stays

@@ -46,3 +46,12 @@ def test_nothing_registers_itself_at_import():
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, offenders
     assert not hasattr(vendorrisk.core.registry, "discover")
+
+
+def test_today_comes_from_the_member_clock():
+    """``date.today()`` is the host's day and ``utcnow().date()`` UTC's; the product's "today"
+    is the member's (``core.clock.today()``, Asia/Tokyo), whatever the server's time zone."""
+    offenders = [f"{path.relative_to(ROOT)}:{number}" for path in PACKAGE.rglob("*.py") if path.name != "clock.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if "date.today()" in line or "utcnow().date()" in line or "utcnow():%Y" in line]
+    assert not offenders, "use core.clock.today():\n" + "\n".join(offenders)

@@ -167,3 +167,31 @@ def test_cli_import_questionnaire_stays_english(app, runner, tmp_path):
     assert "Subcontractors!E2: 'maybe' is not an allowed answer; expected Yes or No" in result.output
     assert "日付ではありません" not in result.output and "問題があります" not in result.output
     assert _count(app, QuestionnaireResponse) == 0
+
+
+def test_api_refusals_of_routing_access_and_rules_are_japanese_for_a_japanese_user(app, client):
+    """The API's 401/403/404 answer in the reader's language (Werkzeug's defaults speak of a
+    browser and a bad password, in English), and so do the refusals the API raises itself."""
+    _auditor_id, auditor = _token(app, role="auditor", language="ja")
+    _procurement_id, procurement = _token(app, role="procurement", language="ja")
+    _compliance_id, compliance = _token(app, role="compliance", language="ja")
+
+    def build(session):
+        arrangement = factories.gen_arrangement(session)
+        link = factories.gen_link(session, arrangement, factories.gen_vendor(session), factories.gen_vendor(session))
+        return link.id, arrangement.vendor_id
+    link_id, vendor_id = _arrange(app, build)
+    anonymous = client.get("/api/v1/vendors", headers=JA).get_json()["error"]
+    assert anonymous["code"] == "unauthorized" and anonymous["message"].startswith("個人用APIトークンで認証してください")
+    denied = client.delete(f"/api/v1/links/{link_id}", headers=auditor).get_json()["error"]
+    assert denied == {"code": "forbidden", "details": [], "message": "このロールでは実行できません。この操作は記録されました。"}
+    unknown = client.get("/api/v1/no-such-thing", headers={**auditor, **JA})  # no route: the browser's language
+    assert unknown.get_json()["error"]["message"] == "このアドレスには何もありません。"
+    approving = client.patch(f"/api/v1/links/{link_id}", json={"approval_status": "approved",
+                                                                "approval_basis": "notification"}, headers=procurement)
+    assert approving.status_code == 403
+    assert approving.get_json()["error"]["message"] == "再委託を承認できるのはコンプライアンス担当者のみです。"
+    draft = client.post("/api/v1/selection/assessments", json={"vendor_id": vendor_id}, headers=compliance).get_json()
+    early = client.post(f"/api/v1/selection/assessments/{draft['id']}/approve", json={}, headers=compliance)
+    assert early.status_code == 409
+    assert "作成中" in early.get_json()["error"]["message"] and "draft" not in early.get_json()["error"]["message"]

@@ -2,7 +2,7 @@
 "raised" event of findings from any area, and the vendor page's monitoring section."""
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,13 +10,14 @@ from sqlalchemy import select
 from tests import factories
 from tests.helpers import sign_in_session
 from tests.monitoring.factories import gen_chain
+from vendorrisk.core import clock
 from vendorrisk.core.business_days import business_day
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.monitoring.findings import move_finding
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.vendors.findings import Finding, FindingEvent, raise_finding
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _events(db, finding_id):

@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.monitoring.factories import gen_chain
+from vendorrisk.core import clock
 from vendorrisk.core.business_days import business_day
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview, ReviewAttachment
 from vendorrisk.monitoring.plans import add_months
 from vendorrisk.vendors.findings import Finding, FindingEvent
 from vendorrisk.vendors.models import Arrangement
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _plan(app, db):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from vendorrisk.core import clock
 from vendorrisk.core.errors import Conflict, Forbidden, ValidationFailed
 from vendorrisk.monitoring import remediation
 from vendorrisk.monitoring.findings import move_finding
@@ -16,7 +17,7 @@ from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.vendors.findings import Finding, FindingEvent, raise_finding
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

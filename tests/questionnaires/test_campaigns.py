@@ -11,7 +11,7 @@ from sqlmodel import select
 from tests import factories
 from tests.questionnaires import workbooks as qw
 from tests.questionnaires.factories import KEY, fill
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, clock
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.questionnaires import workbook as layout
@@ -37,7 +37,7 @@ def _vendors(db, count=3, country="JP"):
 
 def _send(client, vendors, due=None, **extra):
     data = {"title": "2026年度 定期質問票", "template_id": "general_outsourcing",
-            "due_date": (due or date.today() + timedelta(days=30)).isoformat(),
+            "due_date": (due or clock.today() + timedelta(days=30)).isoformat(),
             "vendor_ids": [str(v.id) for v in vendors], **extra}
     return client.post("/questionnaires/campaigns/new", data=data)
 
@@ -54,7 +54,7 @@ def _sunday_after(day: date) -> date:
 def test_sending_to_three_vendors_sends_three_emails_each_with_its_own_workbook(app, client, db, login, smtp):
     vendors = _vendors(db)
     login("compliance")
-    asked = _sunday_after(date.today() + timedelta(days=30))  # a closed day: the due date moves before it
+    asked = _sunday_after(clock.today() + timedelta(days=30))  # a closed day: the due date moves before it
     with app.test_request_context(headers={"Accept-Language": "ja"}):
         moved = business_days.on_or_before(asked)
         why = business_days.due_line(moved.day, asked)
@@ -165,7 +165,7 @@ def test_the_ordinary_import_of_a_campaign_workbook_counts_as_its_return(app, cl
 def test_an_overdue_campaign_reminds_once_per_stage_never_twice(app, client, db, login, smtp):
     vendors = _vendors(db, 2)
     sender = login("compliance")
-    _send(client, vendors, due=date.today() + timedelta(days=20))
+    _send(client, vendors, due=clock.today() + timedelta(days=20))
     assert len(smtp.messages) == 2
     campaign = db.exec(select(QuestionnaireCampaign)).one()
     due = campaign.due_date  # on a business day
@@ -210,7 +210,7 @@ def test_campaign_api_sends_reads_and_imports(app, db, api, smtp):
     client = api("compliance")
     response = client.post("/api/v1/questionnaire-campaigns", json={
         "title": "Annual", "template_id": "cloud_services", "vendor_ids": [v.id for v in vendors],
-        "due_date": (date.today() + timedelta(days=14)).isoformat()})
+        "due_date": (clock.today() + timedelta(days=14)).isoformat()})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["emails_sent"] == 3 and {v["state"] for v in body["vendors"]} == {"sent"}

@@ -238,3 +238,35 @@ def test_vendor_panel_lists_the_vendors_responses(app, db, contributions):
     assert 'data-test="questionnaires-panel"' in html
     assert f"/questionnaires/responses/{result.response.id}" in html and "General outsourcing and security questionnaire" in html
     assert "general_outsourcing" not in html  # the questionnaire by its title, not its id
+
+
+def test_a_responses_flag_count_is_called_flagged_answers_in_japanese(client, login, db):
+    """The number of answers a response flags is 「指摘のある回答」, not 「属性」 (the word of an
+    arrangement's or a vendor's flags such as 重要 or クラウド)."""
+    vendor = factories.gen_vendor(db, name="株式会社指摘")
+    db.commit()
+    login("compliance")
+    blank = client.get(f"/questionnaires/templates/general_outsourcing/workbook?vendor_id={vendor.id}").data
+    done = client.post("/questionnaires/import", data={"vendor_id": vendor.id, "file": (io.BytesIO(fq.fill(blank, {
+        "GEN-01": "No"})), "a.xlsx")}, content_type="multipart/form-data")
+    ja = {"Accept-Language": "ja"}
+    response_page = client.get(done.headers["Location"], headers=ja).get_data(as_text=True)
+    assert '<dt>指摘のある回答</dt><dd data-test="flags">1</dd>' in response_page
+    listed = client.get("/questionnaires/", headers=ja).get_data(as_text=True)
+    panel = client.get(f"/vendors/{vendor.id}", headers=ja).get_data(as_text=True).split(
+        'data-test="questionnaires-panel"')[1].split("</section>")[0]
+    for text in (listed, panel):
+        assert "<th>指摘のある回答</th>" in text and "<th>属性</th>" not in text
+
+
+def test_the_import_link_is_offered_only_to_the_roles_that_may_import(client, login, db):
+    """Compliance staff import returned workbooks; procurement and auditors are not offered
+    the link (the import page would answer 403 and record the refusal)."""
+    vendor = factories.gen_vendor(db, name="株式会社取込")
+    db.commit()
+    for role, offered in (("compliance", True), ("procurement", False), ("auditor", False)):
+        login(role)
+        listed = client.get(f"/questionnaires/?vendor_id={vendor.id}").get_data(as_text=True)
+        panel = client.get(f"/vendors/{vendor.id}").get_data(as_text=True)
+        assert ("/questionnaires/import" in listed) is offered, role
+        assert ("/questionnaires/import" in panel) is offered, role

@@ -8,7 +8,7 @@ request is a file), so a new upload is in the corpus test without being listed h
 fields a form requires beside the file are filled from its schema."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -17,6 +17,7 @@ from werkzeug.test import encode_multipart
 
 from tests import factories
 from tests.security.crafted_files import FORMULAS, corpus
+from vendorrisk.core import clock
 from vendorrisk.core.openapi import document
 
 # Values for required form fields beside the file (by field name); the schema says which are required.
@@ -66,7 +67,7 @@ def test_every_crafted_file_through_every_upload_is_stored_or_refused_never_a_50
         db.add(VendorContact(vendor_id=vendor.id, name="担当", email="tanto@vendor.example.jp"))
         db.flush()
         campaign = create_campaign(db, {"title": "定期質問票", "template_id": "general_outsourcing",
-                                        "due_date": (date.today() + timedelta(days=30)).isoformat(),
+                                        "due_date": (clock.today() + timedelta(days=30)).isoformat(),
                                         "vendor_ids": [vendor.id]},
                                    factories.gen_user(db, role="compliance"), signing_key(app.config["SECRET_KEY"]))
     db.commit()

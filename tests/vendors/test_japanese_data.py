@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from tests import factories
 from tests.selection.factories import gen_assessment
+from vendorrisk.core import clock
 from vendorrisk.core.errors import Conflict
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.selection import service as selection
@@ -93,8 +94,8 @@ def test_no_approval_without_a_current_clear_check_on_every_path(app, client, db
     factories.gen_check(db, vendor, result="hit")  # a check that found something does not count
     with pytest.raises(Conflict):
         selection.approve(db, assessment, user=approver)
-    factories.gen_check(db, vendor, checked_on=date.today() - timedelta(days=400),
-                        next_due=date.today() - timedelta(days=35))  # older than the hit: still not current
+    factories.gen_check(db, vendor, checked_on=clock.today() - timedelta(days=400),
+                        next_due=clock.today() - timedelta(days=35))  # older than the hit: still not current
     with pytest.raises(Conflict):
         selection.approve(db, assessment, user=approver)
     db.rollback()
@@ -103,16 +104,16 @@ def test_no_approval_without_a_current_clear_check_on_every_path(app, client, db
     shown = client.post(f"/selection/{assessment.id}/approve")
     assert shown.status_code == 409 and "反社会的勢力チェック" in shown.get_data(as_text=True)
     refused = client.post(f"/vendors/{vendor.id}/antisocial-checks",
-                          data={"checked_on": date.today().isoformat(), "method": "database", "result": "clear"})
+                          data={"checked_on": clock.today().isoformat(), "method": "database", "result": "clear"})
     assert refused.status_code == 422  # no evidence
     recorded = client.post(f"/vendors/{vendor.id}/antisocial-checks", data={
-        "checked_on": date.today().isoformat(), "method": "database", "result": "clear",
+        "checked_on": clock.today().isoformat(), "method": "database", "result": "clear",
         "evidence_text": "日経テレコン検索：該当記事なし",
         "evidence": (io.BytesIO(b"search log: nothing found\n"), "search.txt")}, content_type="multipart/form-data")
     assert recorded.status_code == 302, recorded.get_data(as_text=True)
     db.rollback()
     check = db.exec(select(AntisocialCheck).where(AntisocialCheck.vendor_id == vendor.id)).one()
-    assert check.next_due.year == date.today().year + 1 and check.evidence_filename == "search.txt"
+    assert check.next_due.year == clock.today().year + 1 and check.evidence_filename == "search.txt"
     assert client.get(f"/vendors/{vendor.id}/antisocial-checks/{check.id}/evidence").data.startswith(b"search log")
     assert client.post(f"/selection/{assessment.id}/approve").status_code == 302
     db.rollback()
@@ -126,13 +127,13 @@ def test_antisocial_checks_api(db, api):
     client = api("compliance")
     assert client.get(f"/api/v1/vendors/{vendor.id}/antisocial-checks").get_json()["current"] is False
     created = client.post(f"/api/v1/vendors/{vendor.id}/antisocial-checks", json={
-        "checked_on": date.today().isoformat(), "method": "declaration", "result": "clear",
+        "checked_on": clock.today().isoformat(), "method": "declaration", "result": "clear",
         "evidence_text": "表明確約書 2026-04-01 受領"})
     assert created.status_code == 201, created.get_json()
     listed = client.get(f"/api/v1/vendors/{vendor.id}/antisocial-checks").get_json()
     assert listed["current"] is True and len(listed["items"]) == 1
     assert client.post(f"/api/v1/vendors/{vendor.id}/antisocial-checks", json={
-        "checked_on": date.today().isoformat(), "method": "psychic", "result": "clear",
+        "checked_on": clock.today().isoformat(), "method": "psychic", "result": "clear",
         "evidence_text": "x"}).status_code == 422
 
 
@@ -162,12 +163,12 @@ def test_task_sources_list_checks_due_and_campaigns_awaiting(app, db, contributi
     mine = factories.gen_vendor(db, name="株式会社担当", status="approved")
     factories.gen_vendor(db, name="株式会社担当外", status="approved")  # not theirs: not listed
     factories.gen_owner(db, mine, owner)
-    factories.gen_check(db, mine, checked_on=date.today() - timedelta(days=350),
-                        next_due=date.today() + timedelta(days=15))
+    factories.gen_check(db, mine, checked_on=clock.today() - timedelta(days=350),
+                        next_due=clock.today() + timedelta(days=15))
     db.commit()
     with app.test_request_context():
         tasks = {u.role: list(contributions.task_sources["antisocial_checks_due"](db, u)) for u in (compliance, owner)}
-    assert [(t.subject, t.due) for t in tasks["vendor_owner"]] == [("株式会社担当", date.today() + timedelta(days=15))]
+    assert [(t.subject, t.due) for t in tasks["vendor_owner"]] == [("株式会社担当", clock.today() + timedelta(days=15))]
     assert {t.subject for t in tasks["compliance"]} == {"株式会社担当", "株式会社担当外"}  # one due, one never checked
     assert "questionnaires_awaiting_return" in contributions.task_sources
 

@@ -85,3 +85,20 @@ def test_vendor_list_is_paginated(client, login, db):
     assert 'rel="next"' in first and "頁送り株式会社49" in first and "頁送り株式会社50" not in first
     second = client.get("/vendors/?q=頁送り&page=2").get_data(as_text=True)
     assert 'rel="prev"' in second and "頁送り株式会社50" in second
+
+
+def test_new_arrangement_from_a_vendor_starts_with_its_name(client, login, db):
+    """「この外部委託先との委託業務を登録」 opens the form with the vendor's name in the vendor
+    field (it showed the vendor's internal number), and saving it records the arrangement."""
+    vendor = factories.gen_vendor(db, name="株式会社起点")
+    twin_a = factories.gen_vendor(db, name="株式会社同名", corporate_number="1010001000006")
+    factories.gen_vendor(db, name="株式会社同名")
+    db.commit()
+    login("procurement")
+    page = client.get(f"/arrangements/new?vendor_id={vendor.id}").get_data(as_text=True)
+    assert 'name="vendor" required autofocus value="株式会社起点"' in page
+    twin = client.get(f"/arrangements/new?vendor_id={twin_a.id}").get_data(as_text=True)
+    assert 'value="1010001000006"' in twin  # a name two vendors share would match neither
+    saved = client.post("/arrangements/new", data={"vendor": "株式会社起点", "title": "帳票発送"})
+    assert saved.status_code == 302
+    assert db.exec(select(Arrangement).where(Arrangement.vendor_id == vendor.id)).one().title == "帳票発送"

@@ -50,7 +50,8 @@ def test_25_4_every_sub_outsourcing_approved(db):
     statuses, result = _verdicts(db, "25-4", ids)
     assert statuses == {va[0].id: "met", va[2].id: "met", vb[0].id: "gap", vb[2].id: "gap", loner.id: "not_applicable"}
     assert str(result[vb[0].id].reason) == "2 sub-outsourcing link(s) in its chains are not approved."
-    assert _shown(result[vb[0].id].links) == [(f"Arrangement {open_chain.id}", f"/arrangements/{open_chain.id}#links")]
+    # the proof names the arrangement by its title, never by its number
+    assert _shown(result[vb[0].id].links) == [(open_chain.title, f"/arrangements/{open_chain.id}#links")]
 
 
 def test_26_2_staff_assigned(db):
@@ -76,4 +77,5 @@ def test_26_3_user_data_locations(db):
     statuses, result = _verdicts(db, "26-3", [vr[0].id, vr[1].id, vm[0].id, vm[1].id, vn[0].id, vn[1].id])
     assert statuses == {vr[0].id: "met", vr[1].id: "met", vm[0].id: "gap", vm[1].id: "gap",
                         vn[0].id: "not_applicable", vn[1].id: "not_applicable"}
-    assert _shown(result[vm[1].id].links) == [(f"Link {other.id}", f"/arrangements/{missing.id}#locations")]
+    assert _shown(result[vm[1].id].links) == [(f"Sub-outsourcing in {missing.title}",
+                                                f"/arrangements/{missing.id}#locations")]

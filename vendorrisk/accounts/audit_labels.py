@@ -8,6 +8,17 @@ ACTIONS = {
     "approve": _l("Approved"), "reject": _l("Rejected"), "submit": _l("Submitted for approval"),
     "plan": _l("Review plans updated"), "link_decision": _l("Sub-outsourcing decision"),
     "remove_link": _l("Sub-outsourcing removed, with its reason"),
+    "antisocial_check": _l("Anti-social forces check recorded"), "send": _l("Sent"), "withdraw": _l("Withdrawn"),
+    "restart": _l("Export restarted"),
+}
+
+# What a step in a finding's history was (``finding_event.action``), as the finding page names it.
+FINDING_ACTIONS = {
+    "raised": _l("raised"), "status": _l("status"), "assigned": _l("assigned"), "plan": _l("Action plan"),
+    "response": _l("Vendor response"), "evidence": _l("Evidence added"),
+    "acceptance_requested": _l("Risk acceptance requested"), "acceptance_approved": _l("Risk acceptance approved"),
+    "acceptance_rejected": _l("Risk acceptance rejected"), "acceptance_withdrawn": _l("Risk acceptance withdrawn"),
+    "acceptance_expired": _l("Risk acceptance expired"), "acceptance_ended": _l("Risk acceptance ended"),
 }
 
 ENTITIES = {
@@ -26,17 +37,28 @@ ENTITIES = {
     "compliance_snapshot": _l("Compliance snapshot"), "register": _l("Outsourcing register"),
     "audit_entry": _l("Audit trail"), "route": _l("Page or API call"), "user_session": _l("Sign-in session"),
     "recovery_code": _l("Recovery code"),
+    "antisocial_check": _l("Anti-social forces check"), "risk_acceptance": _l("Risk acceptance"),
+    "finding_evidence": _l("Remediation evidence"), "questionnaire_campaign": _l("Questionnaire campaign"),
+    "questionnaire_campaign_vendor": _l("Vendor of a questionnaire campaign"), "export_job": _l("Export"),
+    "clause_example": _l("Clause example kept from a review"), "compliance_matrix": _l("Compliance matrix"),
+    "outsourcing_register": _l("Outsourcing register"), "board_report": _l("Board report"),
+    "dora_register": _l("DORA register of information"), "compliance_verdict": _l("Compliance verdict"),
+    "compliance_vendor": _l("Facts of a vendor for the compliance matrix"),
+    "compliance_count": _l("Count of the compliance matrix"), "compliance_state": _l("State of the compliance matrix"),
+    "maintained_count": _l("Maintained count"),
 }
 
 # Fields never shown on the page (kept in the CSV export): bookkeeping and fingerprints.
 HIDDEN = {"id", "password_hash", "token_hash", "name_normalized", "open_vendor_id", "session_version", "sha256",
           "file_sha256", "criteria_hash", "title_key", "title_params", "updated_at", "last_used_at", "prefix",
-          "library_version", "position", "key_hash", "code_hash", "secret", "totp_secret"}
+          "library_version", "position", "key_hash", "code_hash", "secret", "totp_secret", "reason_key",
+          "reason_params", "kana_key", "kana_missing", "heartbeat_at", "runner", "totp_last_step"}
 
 # Fields that name a person or a vendor: shown by name.
 PEOPLE = {"actor_id", "added_by_id", "approved_by_id", "closed_by_id", "completed_by_id", "created_by_id",
           "decided_by_id", "imported_by_id", "owner_id", "prepared_by_id", "raised_by_id", "recorded_by_id",
-          "reviewed_by_id", "reviewer_id", "set_by_id", "uploaded_by_id", "user_id"}
+          "reviewed_by_id", "reviewer_id", "set_by_id", "uploaded_by_id", "user_id", "checked_by_id",
+          "requested_by_id"}
 VENDORS = {"vendor_id", "parent_vendor_id"}
 VENDOR_LISTS = {"gap_vendor_ids"}
 
@@ -62,7 +84,7 @@ FIELDS = {
     "extracted_text": _l("Extracted text"), "extraction_note": _l("Extraction note"),
     "extraction_status": _l("Text extraction"), "file_id": _l("File"), "file_kind": _l("Kind of file"),
     "filename": _l("File name"), "finding_id": _l("Finding"), "flagged": _l("Flagged"), "flags": _l("Flags"),
-    "format": _l("Format"), "frequency_months": _l("Months between reviews"), "from_status": _l("From"),
+    "format": _l("Format"), "frequency_months": _l("Months between reviews"), "from_status": _l("Status before"),
     "gap": _l("Gaps"), "gap_vendor_ids": _l("Vendors with a gap"), "handles_user_data": _l("Handles user data"),
     "is_active": _l("Active"), "is_cloud": _l("Cloud service"), "is_important": _l("Important function"),
     "is_primary": _l("primary"), "is_system_subsidiary": _l("System subsidiary"), "issue_date": _l("Issue date"),
@@ -88,7 +110,7 @@ FIELDS = {
     "structure_style": _l("Document structure"), "subcontracting_allowed": _l("Sub-outsourcing allowed"),
     "submitted_at": _l("Submitted"), "substitutability": _l("Substitutability"), "summary": _l("Summary"),
     "taken_at": _l("Recorded"), "template_id": _l("Questionnaire"), "template_version": _l("Questionnaire version"),
-    "tier": _l("Risk tier"), "title": _l("Title"), "to_status": _l("To"), "total_percent": _l("Total score"),
+    "tier": _l("Risk tier"), "title": _l("Title"), "to_status": _l("Status after"), "total_percent": _l("Total score"),
     "touches_user_data": _l("Touches user data"), "treatment": _l("Treatment"), "type": _l("Type"),
     "uploaded_at": _l("Uploaded"), "user_data_categories": _l("User data categories"), "value": _l("Answer"),
     "vendor_facts": _l("Facts about the vendor"), "version_id": _l("Contract version"),
@@ -96,15 +118,51 @@ FIELDS = {
     "remote_addr": _l("IP address"), "expires_at": _l("Expires"), "last_seen_at": _l("Last seen"),
     "ended_at": _l("Ended"), "ended_reason": _l("Why it ended"), "second_factor": _l("Second factor used"),
     "created": _l("Created"), "updated": _l("Changed"), "dropped": _l("Dropped"), "kind": _l("Kind"),
+    "checked_on": _l("Checked on"), "result": _l("Result"), "evidence_text": _l("Evidence"),
+    "evidence_file_id": _l("Evidence file"), "evidence_filename": _l("File name"), "next_due": _l("Next check due"),
+    "evidence_sentence": _l("Sentence judged"), "evidence_heading": _l("Heading of the sentence"),
+    "sentence": _l("Sentence judged"), "heading": _l("Heading of the sentence"), "label": _l("Carries the clause"),
+    "document_kind": _l("Kind of document"), "params": _l("What was asked for"), "progress": _l("Progress"),
+    "total": _l("In all"), "attempts": _l("Attempts"), "finished_at": _l("Finished"), "error": _l("Error"),
+    "action_plan": _l("Action plan"), "vendor_response": _l("Vendor response"), "sent_on": _l("Sent on"),
+    "message": _l("Message to the vendors"), "reply_to": _l("Reply-to address"),
+    "campaign_id": _l("Questionnaire campaign"), "emails": _l("Sent to"), "sent_at": _l("Sent"),
+    "returned_at": _l("Returned"), "profile_id": _l("Questionnaire format"), "article_scores": _l("Scores by article"),
+    "mapped": _l("Answers read"), "used_at": _l("Used"), "rationale": _l("Rationale"), "expires_on": _l("Expires on"),
+    "finding_status": _l("Status of the finding"), "requested_at": _l("Requested"),
+    "contracted_by": _l("Contracted by"), "parent_row": _l("Row of the contracting subcontractor"),
+    "totp_enabled_at": _l("Two-factor sign-in set up"), "name_kana": _l("Reading (フリガナ)"),
+    "representative": _l("Representative (代表者)"), "links": _l("Proof"), "vendors": _l("Vendors"),
+    "obligations": _l("Obligations"), "refreshed_on": _l("Refreshed on"), "rebuilt_at": _l("Rebuilt"),
+    "arrangements": _l("Arrangements"), "important": _l("Important"), "cloud": _l("Cloud service"),
+    "user_data": _l("User data"), "day": _l("Day"), "n": _l("Count"),
+    "nominal_due_date": _l("Date asked for, before moving to a business day"),
+    "nominal_next_due": _l("Date asked for, before moving to a business day"),
+    "nominal_expires_on": _l("Date asked for, before moving to a business day"),
 }
 for _name in PEOPLE:
     FIELDS.setdefault(_name, _l("Person"))
 FIELDS.update({"actor_id": _l("Person"), "owner_id": _l("Owner"), "user_id": _l("User"),
                "vendor_id": _l("Vendor"), "parent_vendor_id": _l("Vendor that sub-outsources"),
                "approved_by_id": _l("Approved by"), "raised_by_id": _l("Raised by"),
-               "reviewer_id": _l("Reviewer"), "prepared_by_id": _l("Prepared by"), "set_by_id": _l("By")})
+               "reviewer_id": _l("Reviewer"), "prepared_by_id": _l("Prepared by"), "set_by_id": _l("By"),
+               "checked_by_id": _l("Checked by"), "requested_by_id": _l("Requested by")})
 
 # Fields holding a code shown through the catalogue (``under_assessment`` → "under assessment").
 CODES = {"status", "risk_tier", "tier", "computed_tier", "severity", "approval_status", "approval_basis", "method",
          "outcome", "decision", "recommendation", "purpose", "substitutability", "role", "from_status", "to_status",
-         "auto_status", "reviewer_status", "previous_status", "opinion", "treatment", "source", "extraction_status"}
+         "auto_status", "reviewer_status", "previous_status", "opinion", "treatment", "source", "extraction_status",
+         "finding_status"}
+
+# Codes whose words are not the code itself, field by field (the pages name them so too).
+VALUES = {
+    "result": {"clear": _l("nothing found"), "concern": _l("needs review"), "hit": _l("match found")},
+    "method": {"database": _l("database search"), "news": _l("news article search"),
+               "police_center": _l("enquiry to the police or 暴追センター"), "credit_agency": _l("credit agency"),
+               "declaration": _l("written declaration (表明確約書)"), "other": _l("other method")},
+    "document_kind": {"master": _l("Master agreement"), "dpa": _l("Data processing agreement (DPA)"),
+                      "sla": _l("Service level agreement (SLA)"), "security": _l("Security exhibit"),
+                      "memorandum": _l("Memorandum"), "order": _l("Individual contract or order"),
+                      "other": _l("Other document")},
+    "action": FINDING_ACTIONS,
+}

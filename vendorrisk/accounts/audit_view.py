@@ -9,7 +9,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from vendorrisk.accounts.audit_labels import ACTIONS, CODES, ENTITIES, FIELDS, HIDDEN, PEOPLE, VENDOR_LISTS, VENDORS
+from vendorrisk.accounts.audit_labels import (
+    ACTIONS,
+    CODES,
+    ENTITIES,
+    FIELDS,
+    HIDDEN,
+    PEOPLE,
+    VALUES,
+    VENDOR_LISTS,
+    VENDORS,
+)
 from vendorrisk.accounts.devices import device_label
 from vendorrisk.core import registry
 from vendorrisk.core.i18n import format_local
@@ -104,6 +114,8 @@ def _show(key: str, value, names: Names) -> str | None:
             return format_local(datetime.fromisoformat(value))
         except ValueError:
             return value
+    if isinstance(value, str) and value in VALUES.get(key, {}):
+        return str(VALUES[key][value])
     if key in CODES and isinstance(value, str):
         return _(value.replace("_", " "))
     if isinstance(value, (list, dict)):

@@ -3,6 +3,7 @@ from datetime import date
 from typing import Literal, Optional
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -15,7 +16,7 @@ from vendorrisk.certificates.models import (
     CertificateReview,
     SubserviceOrganisation,
 )
-from vendorrisk.core import auth
+from vendorrisk.core import auth, clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, PageQuery, columns, operation, page_of
 from vendorrisk.core.db import get_session
@@ -97,8 +98,8 @@ def create(vendor_id: int):
     db = get_session()
     file = request.files.get("file")
     if file is None:
-        raise ValidationFailed("Send the certificate as the multipart field `file`.",
-                               [{"field": "file", "message": "missing"}])
+        raise ValidationFailed(_("Send the certificate as the multipart field `file`."),
+                               [{"field": "file", "message": _("Choose the file.")}])
     recorded = service.record_certificate(db, vendor_id=vendor_id, data=request.form.to_dict(),
                                           file_bytes=file.read(), filename=file.filename or "",
                                           user=auth.current_user())
@@ -137,9 +138,9 @@ def index():
             if not 0 <= days <= 3650:
                 raise ValueError
         except ValueError:
-            raise ValidationFailed("expiring_within_days must be a whole number from 0 to 3650.",
+            raise ValidationFailed(_("expiring_within_days must be a whole number from 0 to 3650."),
                                    [{"field": "expiring_within_days", "message": "0-3650"}])
-        query = expiry_query(date.today(), days, include_expired=False).with_only_columns(Certificate)
+        query = expiry_query(clock.today(), days, include_expired=False).with_only_columns(Certificate)
     else:
         query = select(Certificate).order_by(end_column(), Certificate.id)
     vendor_id = request.args.get("vendor_id", type=int)

@@ -18,7 +18,7 @@ from vendorrisk.certificates.coverage import (
     important_vendor_ids,
 )
 from vendorrisk.certificates.models import CERTIFICATE_TYPES, DATE_KIND, OPINIONS, TYPE_LABELS, Certificate
-from vendorrisk.core import auth
+from vendorrisk.core import auth, clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
@@ -60,7 +60,7 @@ def _helpers():
 @allow(*ALL_ROLES)
 def index():
     """Organisation-wide expiry view: certificates and report periods ending within N days, and expired."""
-    today = date.today()
+    today = clock.today()
     within = max(0, min(request.args.get("within", 60, type=int) or 0, 3650))
     show = request.args.get("show", "all")
     if show == "expired":
@@ -76,7 +76,7 @@ def index():
 def coverage_view():
     """Important vendors (any tier): is there today a current, reviewed audit or report?"""
     db = get_session()
-    today = date.today()
+    today = clock.today()
     important = important_vendor_ids(db)
     query = select(Vendor).where(Vendor.id.in_(important or [0])).order_by(Vendor.name)
     page = paginate(db, query, request.args.get("page", 1, type=int), 50)
@@ -90,7 +90,7 @@ def vendor_evidence(vendor_id: int):
     """A vendor's evidence: every certificate and report, its state and latest review."""
     db = get_session()
     vendor = service.get_vendor(db, vendor_id)
-    today = date.today()
+    today = clock.today()
     certificates = db.exec(select(Certificate).where(Certificate.vendor_id == vendor_id)
                            .order_by(Certificate.created_at.desc(), Certificate.id.desc())).all()
     found = coverage(db, [vendor_id], today)[vendor_id]
@@ -100,7 +100,7 @@ def vendor_evidence(vendor_id: int):
 
 def panel(session, vendor) -> str:
     """The certificates section of the vendor page."""
-    today = date.today()
+    today = clock.today()
     certificates = session.exec(select(Certificate).where(Certificate.vendor_id == vendor.id)
                                 .order_by(Certificate.id.desc()).limit(20)).all()
     found = coverage(session, [vendor.id], today)[vendor.id]
@@ -157,7 +157,7 @@ def record(certificate_id: int):
                                                   Certificate.id != certificate.id)).all()
     return render_template("certificates/record.html", certificate=certificate, vendor=vendor,
                            stored=stored, reviews=reviews, reviewers=reviewers, same_file=same_file,
-                           subservices=service.subservices_of(db, certificate_id), today=date.today())
+                           subservices=service.subservices_of(db, certificate_id), today=clock.today())
 
 
 @bp.get("/<int:certificate_id>/file")
@@ -183,7 +183,7 @@ def review(certificate_id: int):
     if request.method == "POST":
         data = _form_data()
         try:
-            service.record_review(db, certificate, user=user, data=data, today=date.today())
+            service.record_review(db, certificate, user=user, data=data, today=clock.today())
         except ValidationFailed as exc:
             db.rollback()
             errors = exc.details or [{"field": "conclusion", "message": exc.message}]
@@ -193,7 +193,7 @@ def review(certificate_id: int):
             return redirect(url_for("certificates.record", certificate_id=certificate_id))
     return render_template("certificates/review.html", certificate=certificate, vendor=vendor,
                            errors=errors, data=data, severities=SEVERITIES,
-                           today=date.today()), (422 if errors else 200)
+                           today=clock.today()), (422 if errors else 200)
 
 
 @bp.post("/<int:certificate_id>/add-to-chains")

@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from vendorrisk.certificates.coverage import coverage
 from vendorrisk.certificates.models import TYPE_LABELS
-from vendorrisk.core import events
+from vendorrisk.core import clock, events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import Verdict, obligation
 
@@ -22,7 +22,7 @@ def audit_or_report_covers_today(session: Session, vendor_ids: list[int], today:
     concluding that its scope covers the services; gap otherwise (no evidence, expired,
     uncovered period, never reviewed, scope not covering); not applicable to vendors that
     are not important at any tier."""
-    results = coverage(session, vendor_ids, today or date.today())
+    results = coverage(session, vendor_ids, today or clock.today())
     verdicts = {}
     for vendor_id, found in results.items():
         if found.status == "met":

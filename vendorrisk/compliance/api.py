@@ -8,12 +8,11 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from vendorrisk.compliance import dashboard, matrix, snapshots, store
-from vendorrisk.core import registry, validation
+from vendorrisk.core import clock, registry, validation
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Public, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
-from vendorrisk.core.models import utcnow
 from vendorrisk.vendors.models import RISK_TIERS
 
 bp = Blueprint("api_compliance", __name__, url_prefix="/api/v1")
@@ -242,7 +241,7 @@ def trend():
 def dashboard_figures():
     """The dashboard figures; a count is null when the area holding its data is not installed."""
     session = get_session()
-    figures = dashboard.figures(session, utcnow().date(), url_for)
+    figures = dashboard.figures(session, clock.today(), url_for)
     points = snapshots.trend(session, 1)
     return jsonify(Dashboard.dump(figures, gaps_last_snapshot=SnapshotGaps.dump(
         points[-1], month=points[-1].month.strftime("%Y-%m")) if points else None))

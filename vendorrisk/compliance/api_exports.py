@@ -3,6 +3,7 @@ URL answers its status while it runs, then the file."""
 from typing import Literal, Optional
 
 from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
 from pydantic import Field
 
 from vendorrisk.compliance import jobs, matrix
@@ -41,12 +42,13 @@ def start_export(kind: str):
         params = matrix.MatrixFilters.from_args(args).as_args()
     elif kind == "dora":
         if args.get("template") not in ("b0501", "b0502"):
-            raise ValidationFailed("Give the template: b0501 or b0502.", [{"field": "template", "message": "b0501 or b0502"}])
+            raise ValidationFailed(_("Give the template: b0501 or b0502."),
+                                   [{"field": "template", "message": "b0501 or b0502"}])
         params = {"template": args["template"]}
     elif kind == "evidence_pack":
         vendor_id = args.get("vendor_id", type=int)
         if vendor_id is None or get_session().get(Vendor, vendor_id) is None:
-            raise NotFound("No such vendor.")
+            raise NotFound(_("No such vendor."))
         require_file_access(get_session(), current_user(), vendor_id)
         params = {"vendor_id": vendor_id}
     elif kind == "board_report":
@@ -77,7 +79,7 @@ def restart_job(job_id: int):
     session = get_session()
     job = jobs.get(session, job_id, current_user())
     if job.status != "failed":
-        raise Conflict("Only a failed export can be restarted.")
+        raise Conflict(_("Only a failed export can be restarted."))
     jobs.restart(session, job)
     session.commit()
     url = url_for("api_exports.get_job", job_id=job.id)

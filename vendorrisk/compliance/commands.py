@@ -1,6 +1,5 @@
 """CLI of the compliance area: the monthly snapshot of the matrix, the rebuild and the daily
 refresh of the maintained verdicts."""
-from datetime import date
 
 import click
 from flask import current_app
@@ -8,6 +7,7 @@ from flask.cli import with_appcontext
 
 from vendorrisk.compliance import maintain
 from vendorrisk.compliance import snapshots as compliance
+from vendorrisk.core import clock
 from vendorrisk.core.db import engine_of, transaction
 from vendorrisk.core.errors import DomainError
 
@@ -23,7 +23,7 @@ def compliance_group():
 def snapshot(month):
     """Record this month's gap counts per obligation; running it again in the month replaces them."""
     try:
-        chosen = compliance.parse_month(month) if month else compliance.month_start(date.today())
+        chosen = compliance.parse_month(month) if month else compliance.month_start(clock.today())
         with transaction(engine=engine_of(current_app)) as session:
             rows = compliance.take_snapshot(session, chosen)
     except DomainError as exc:

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Flask
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from vendorrisk.compliance.models import ExportJob
-from vendorrisk.core import audit, storage
+from vendorrisk.core import audit, clock, storage
 from vendorrisk.core.access import ALL_ROLES
 from vendorrisk.core.db import engine_of, new_session, transaction
 from vendorrisk.core.downloads import DOCX, XLSX
@@ -52,7 +52,7 @@ class Kind:
 
 
 def _stamp() -> str:
-    return f"{utcnow():%Y%m%d}"
+    return clock.stamp()
 
 
 def _matrix(session, params, out, progress):
@@ -68,7 +68,7 @@ def _register(session, params, out, progress):
 
 def _board_report(session, params, out, progress):
     from vendorrisk.compliance.board_docx import board_report
-    out.write(board_report(session, utcnow().date(), language=params.get("language", "ja")))
+    out.write(board_report(session, clock.today(), language=params.get("language", "ja")))
 
 
 def _dora(session, params, out, progress):
@@ -81,7 +81,7 @@ def _evidence_pack(session, params, out, progress):
     from vendorrisk.vendors.models import Vendor
     vendor = session.get(Vendor, int(params["vendor_id"]))
     if vendor is None:
-        raise NotFound("No such vendor.")
+        raise NotFound(gettext("No such vendor."))
     out.write(evidence_pack(session, vendor, utcnow()))
 
 
@@ -104,7 +104,7 @@ def get(session: Session, job_id: int, user: User) -> ExportJob:
     """A job this user may see, or ``NotFound`` (an unknown job and another's look the same)."""
     job = session.get(ExportJob, job_id)
     if job is None or not may_see(user, job):
-        raise NotFound("No such export job.")
+        raise NotFound(gettext("No such export job."))
     return job
 
 

@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from vendorrisk.compliance import counts, matrix, relink
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
-from vendorrisk.core import events, registry
+from vendorrisk.core import clock, events, registry
 from vendorrisk.core.messages import to_json
 from vendorrisk.core.models import utcnow
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -296,7 +296,7 @@ def rebuild(session: Session, today: date | None = None) -> int:
     orphans |= set(connection.execute(select(V.c.vendor_id).distinct()).scalars()) - set(vendor_ids)
     changed += update_vendors(session, vendor_ids + sorted(orphans), today=today)
     changed += counts.rebuild(connection)
-    _set_state(session, obligations=signature(), refreshed_on=today or date.today(), rebuilt_at=utcnow())
+    _set_state(session, obligations=signature(), refreshed_on=today or clock.today(), rebuilt_at=utcnow())
     return changed
 
 
@@ -305,7 +305,7 @@ def refresh_daily(session: Session, today: date | None = None) -> int:
     daily = [o for o in matrix.all_obligations() if o.daily]
     ids = list(session.connection().execute(select(Vendor.__table__.c.id)).scalars())
     changed = update_vendors(session, ids, obligations=daily, today=today) if daily else 0
-    _set_state(session, refreshed_on=today or date.today())
+    _set_state(session, refreshed_on=today or clock.today())
     return changed
 
 

@@ -14,6 +14,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from vendorrisk.contracts.checker import reasons
 from vendorrisk.contracts.models import DOCUMENT_KIND_NAMES
+from vendorrisk.core import clock
 from vendorrisk.core.docx import MINCHO, add_page_field, japanese_styles, set_fonts, shade, to_bytes
 from vendorrisk.core.i18n import to_local
 
@@ -110,7 +111,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
     _cover(document, L, L["title"], [
         (L["vendor"], _vendor_name(vendor)), (L["arrangement"], arrangement.title),
         (L["contract"], f"{contract.title} — {L['version'].format(n=version.number)} ({version.filename})"),
-        (L["date"], (today or date.today()).isoformat()), (L["reviewer"], reviewer or "—"),
+        (L["date"], (today or clock.today()).isoformat()), (L["reviewer"], reviewer or "—"),
         (L["basis"], L["basis_text"])])
     if version.extraction_note:
         note = document.add_paragraph()
@@ -215,7 +216,7 @@ def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", revi
     document = _new_document(f"{arrangement.title} · {L['set']} · {L['page']} ")
     _cover(document, L, L["set_title"], [
         (L["vendor"], _vendor_name(vendor)), (L["arrangement"], arrangement.title),
-        (L["documents"], str(len(overview.documents))), (L["date"], (today or date.today()).isoformat()),
+        (L["documents"], str(len(overview.documents))), (L["date"], (today or clock.today()).isoformat()),
         (L["reviewer"], reviewer or "—"), (L["basis"], L["basis_text"])])
 
     _run(document.add_paragraph(style="Heading 1"), L["set_documents"])

@@ -10,8 +10,10 @@ no record, only how the user signs in.
 """
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from vendorrisk.core.models import ROLES
 
@@ -75,6 +77,19 @@ def rule_for(app: Flask, endpoint: str | None) -> AccessRule | None:
     return getattr(view, "access_rule", None)
 
 
+def may_open(href: str) -> bool:
+    """Whether the signed-in user's role may open the page at ``href`` (a path of this app),
+    so that a page offers no link that would only answer 403 (and record a refusal). Paths
+    that are not pages of the app are left to the link."""
+    user = g.get("user")
+    try:
+        endpoint, _args = current_app.url_map.bind("").match(urlsplit(href).path, method="GET")
+    except HTTPException:
+        return True
+    rule = rule_for(current_app, endpoint)
+    return user is not None and rule is not None and rule.admits(user.role)
+
+
 def enforce() -> None:
     """Before each request: authenticate, then apply the endpoint's access rule."""
     from flask import current_app
@@ -115,3 +130,4 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     app.before_request(enforce)
+    app.jinja_env.globals["may_open"] = may_open

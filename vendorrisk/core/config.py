@@ -105,7 +105,8 @@ SETTINGS: list[Setting] = [
     Setting("COMPLIANCE_EMAIL", "", "Address that receives escalations (empty: all compliance "
             "users)."),
     Setting("DISPLAY_TIMEZONE", "Asia/Tokyo", "Time zone in which dates are shown (stored in "
-            "UTC)."),
+            "UTC), and whose calendar day is today's date (due dates, overdue, the day of an approval, "
+            "dates in documents), whatever the server's clock."),
     Setting("LOG_LEVEL", "INFO", "Log level of the JSON request log."),
     Setting("SELECTION_APPROVE_PERCENT", 75.0, "Selection assessments: weighted score (percent of "
             "the maximum) from which the band is 'approve'. Kept with each new assessment.", float),

@@ -20,6 +20,14 @@ _PAGE_MESSAGES = {
     405: lazy_gettext("This address does not accept that kind of request."),
     413: lazy_gettext("The file is larger than the upload limit."),
 }
+# The API's words for the refusals routing and the access rule answer (Werkzeug's default
+# descriptions speak of browsers and passwords, in English whatever the reader's language).
+_API_MESSAGES = {
+    401: lazy_gettext("Authenticate with a personal API token: Authorization: Bearer <token> (Account page)."),
+    403: lazy_gettext("Your role does not allow this. The attempt has been recorded."),
+    404: lazy_gettext("There is nothing at this address."),
+    405: lazy_gettext("This address does not accept that kind of request."),
+}
 
 
 class DomainError(Exception):
@@ -121,6 +129,8 @@ def init_app(app: Flask) -> None:
         message = exc.description or exc.name
         if not wants_json() and exc.code in _PAGE_MESSAGES and not isinstance(exc, MalformedJSON):
             message = str(_PAGE_MESSAGES[exc.code])
+        elif wants_json() and exc.code in _API_MESSAGES and exc.description == type(exc).description:
+            message = str(_API_MESSAGES[exc.code])  # a message of our own is kept as it is
         if not wants_json() and exc.code == 413:
             message = gettext("The upload is larger than the limit of %(mb)s MB (all files sent at once count "
                               "together). Go back: the form still holds what you typed; choose a smaller file or "

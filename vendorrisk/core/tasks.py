@@ -17,7 +17,7 @@ from datetime import date
 from flask import Flask, current_app, g, has_request_context
 from sqlmodel import Session
 
-from vendorrisk.core import business_days, registry
+from vendorrisk.core import business_days, clock, registry
 from vendorrisk.core.registry import Task
 
 MEMO = "vendorrisk_tasks"
@@ -33,7 +33,7 @@ def approval_due(asked_on: date | None) -> date | None:
 
 def gather(session: Session, user, today: date | None = None) -> list[Task]:
     """Every task of ``user`` from every area, soonest due first (undated last)."""
-    today = today or date.today()
+    today = today or clock.today()
     found: list[Task] = []
     sources = registry.current().task_sources
     for name in sorted(sources):
@@ -66,7 +66,7 @@ def count(session: Session, user, today: date | None = None) -> int:
     memo = g.get(MEMO) if has_request_context() else None
     if memo is not None and memo[0] == user.id:
         return len(memo[1])
-    today = today or date.today()
+    today = today or clock.today()
     reg = registry.current()
     total = 0
     for name, source in reg.task_sources.items():

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
-from vendorrisk.core import auth
+from vendorrisk.core import auth, clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import PageQuery, Public, columns, json_body, operation, page_of
 from vendorrisk.core.db import get_session
@@ -160,7 +160,7 @@ def list_reviews():
         raise ValidationFailed(_("status must be one of %(choices)s.", choices=", ".join(reviews.REVIEW_FILTERS)),
                                [{"field": "status", "message": _("Unknown filter.")}])
     owner = auth.current_user().id if request.args.get("mine") == "1" else request.args.get("owner_id", type=int)
-    query = reviews.review_query(status, date.today(), owner_id=owner, vendor_id=request.args.get("vendor_id", type=int))
+    query = reviews.review_query(status, clock.today(), owner_id=owner, vendor_id=request.args.get("vendor_id", type=int))
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(ReviewPage.dump(page, items=[_review(*row) for row in page.items]))
 
@@ -184,7 +184,7 @@ def record_review(review_id):
     db = get_session()
     review = reviews.get_review(db, review_id)
     body = json_body()
-    raised = reviews.record_review(db, review, auth.current_user(), body, today=date.today(),
+    raised = reviews.record_review(db, review, auth.current_user(), body, today=clock.today(),
                                    complete=bool(body.get("complete")))
     db.commit()
     return jsonify(ReviewRecorded.dump(review=_review(review, db.get(Vendor, review.vendor_id)), findings=raised))
@@ -199,7 +199,7 @@ def list_findings():
     query = findings.finding_query(status=args.get("status"), severity=args.get("severity"),
                                    source=args.get("source"), vendor_id=args.get("vendor_id", type=int),
                                    owner_id=auth.current_user().id if args.get("mine") == "1" else args.get("owner_id", type=int),
-                                   overdue_on=date.today() if args.get("overdue") == "1" else None)
+                                   overdue_on=clock.today() if args.get("overdue") == "1" else None)
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(FindingPage.dump(page, items=[_finding(*row) for row in page.items]))
 
@@ -210,7 +210,7 @@ def list_findings():
 def create_finding():
     """Raise a finding by hand."""
     db = get_session()
-    finding = findings.create_finding(db, auth.current_user(), json_body(), date.today())
+    finding = findings.create_finding(db, auth.current_user(), json_body(), clock.today())
     db.commit()
     return jsonify(_finding(finding)), 201
 

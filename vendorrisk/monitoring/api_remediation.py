@@ -6,7 +6,7 @@ from typing import Literal, Optional
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, Field
 
-from vendorrisk.core import auth, uploads
+from vendorrisk.core import auth, clock, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, columns, json_body, operation
 from vendorrisk.core.db import get_session
@@ -136,7 +136,7 @@ def request_acceptance(finding_id):
     """Ask for acceptance; another person (compliance or an admin) decides."""
     db = get_session()
     acceptance = remediation.request_acceptance(db, findings.get_finding(db, finding_id), auth.current_user(),
-                                                json_body(), date.today())
+                                                json_body(), clock.today())
     db.commit()
     return jsonify(AcceptancePublic.dump(acceptance)), 201
 

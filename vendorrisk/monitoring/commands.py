@@ -1,9 +1,10 @@
 """Monitoring command: one reminder sweep (the scheduler process runs it at an interval)."""
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from vendorrisk.core import clock
 
 
 @click.command("remind")
@@ -15,7 +16,7 @@ from flask.cli import with_appcontext
 def remind(once, today, no_send):
     """Plan reviews, store due reminders and send the pending ones, exactly once each."""
     from vendorrisk.monitoring.sweep import run_sweep
-    result = run_sweep(current_app._get_current_object(), today=today.date() if today else date.today(),
+    result = run_sweep(current_app._get_current_object(), today=today.date() if today else clock.today(),
                        send=not no_send)
     plans = result.plans
     click.echo(f"Plans: {plans.get('created', 0)} created, {plans.get('updated', 0)} updated, "

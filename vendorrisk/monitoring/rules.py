@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vendorrisk.core import events
+from vendorrisk.core import clock, events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
 from vendorrisk.monitoring.models import MonitoringReview
@@ -47,7 +47,7 @@ def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | N
     (by risk tier; untiered vendors count as medium, vendors in an important arrangement's
     chain at least as high); gap when overdue or never reviewed; not applicable for a
     vendor in no active chain. Every tier counts: final contractors are judged alike."""
-    today = today or date.today()
+    today = today or clock.today()
     plans = desired_plans(session, vendor_ids)
     reviewed = last_completed(session, list(plans))
     open_reviews = _open_reviews(session, list(plans))

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
-from vendorrisk.core import events, mail, registry, storage
+from vendorrisk.core import clock, events, mail, registry, storage
 from vendorrisk.core.db import engine_of, new_session, transaction
 from vendorrisk.core.models import utcnow
 from vendorrisk.core.registry import ReminderSpec
@@ -244,7 +244,7 @@ def run_sweep(app: Flask, today: date | None = None, now: datetime | None = None
               worker: str | None = None, send: bool = True) -> SweepResult:
     """One whole sweep: plans, reminders, delivery. Safe to run concurrently and repeatedly."""
     engine = engine_of(app)
-    today = today or date.today()
+    today = today or clock.today()
     now = now or utcnow()
     result = SweepResult()
     with app.app_context():

@@ -1,14 +1,14 @@
 """Questionnaire campaign API: send a questionnaire to several vendors at once, follow each
 vendor's state (queued, sent, overdue, returned), import returned files against the
 campaign, close it. The shapes it answers and accepts are declared here."""
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal, Optional
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, create_model
 
-from vendorrisk.core import registry
+from vendorrisk.core import clock, registry
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Public, columns, json_body, operation, page_of
 from vendorrisk.core.db import get_session
@@ -74,7 +74,7 @@ def _key() -> bytes:
 
 def _one(campaign, cls=CampaignPublic, **extra) -> dict:
     session = get_session()
-    rows = campaigns.recipients(session, campaign, date.today())
+    rows = campaigns.recipients(session, campaign, clock.today())
     return cls.dump(campaign, vendors=[CampaignVendorPublic.dump(
         r.row, vendor_name=r.vendor_name, state=r.state) for r in rows],
         counts=campaigns.counts(session, [campaign.id]).get(campaign.id, {}), **extra)

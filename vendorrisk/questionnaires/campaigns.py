@@ -20,7 +20,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, business_days, storage
+from vendorrisk.core import audit, business_days, clock, storage
 from vendorrisk.core.downloads import XLSX
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
@@ -123,7 +123,7 @@ def create_campaign(session: Session, data: dict, user: User, key: bytes,
                     today: date | None = None) -> QuestionnaireCampaign:
     """Check the input, then make and keep each vendor's workbook; every vendor needs a
     contact with an e-mail address (``ValidationFailed`` naming those without)."""
-    today = today or date.today()
+    today = today or clock.today()
     problems, payload = [], None
     try:
         payload = parse(CampaignCreate, data)
@@ -189,7 +189,7 @@ def state_of(row: CampaignVendor, campaign: QuestionnaireCampaign, today: date) 
 
 def recipients(session: Session, campaign: QuestionnaireCampaign, today: date | None = None) -> list[RecipientRow]:
     """The campaign's vendors with their state, by vendor name (one query)."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = session.exec(select(CampaignVendor, Vendor.name, Vendor.name_en)
                         .join(Vendor, Vendor.id == CampaignVendor.vendor_id)
                         .where(CampaignVendor.campaign_id == campaign.id).order_by(Vendor.name, Vendor.id)).all()

@@ -1,13 +1,13 @@
 """Questionnaire campaign pages: the list, sending a questionnaire to several vendors at once,
 a campaign with each vendor's state (sent, returned, overdue), the workbook each was sent,
 the import of returned files matched to their vendor, and closing a campaign."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from vendorrisk.core import registry
+from vendorrisk.core import clock, registry
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
@@ -57,7 +57,7 @@ def index():
     status = request.args.get("status", "")
     page = paginate(db, campaigns.campaigns_query(status), request.args.get("page", 1, type=int), 50)
     return render_template("questionnaires/campaigns.html", page=page, status=status,
-                           counts=campaigns.counts(db, [c.id for c in page.items]), today=date.today())
+                           counts=campaigns.counts(db, [c.id for c in page.items]), today=clock.today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -66,7 +66,7 @@ def new():
     """Choose a questionnaire, vendors and a due date, and send: each vendor's contacts get
     an e-mail with that vendor's workbook attached."""
     db = get_session()
-    errors, values = [], {"due_date": (date.today() + timedelta(days=30)).isoformat(), "reply_to": g.user.email,
+    errors, values = [], {"due_date": (clock.today() + timedelta(days=30)).isoformat(), "reply_to": g.user.email,
                           "vendor_ids": request.args.getlist("vendor_id", type=int),
                           "template_id": request.args.get("template_id", "")}
     if request.method == "POST":

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, events
+from vendorrisk.core import audit, clock, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
@@ -127,7 +127,7 @@ def _editable(assessment: SelectionAssessment, user: User) -> None:
     lock(object_session(assessment), assessment)  # the latest committed state; writers queue
     if assessment.status != "draft":
         raise Conflict(_("Assessment %(id)s is %(status)s; it can no longer be changed. Start a new "
-                         "assessment to change the evaluation.", id=assessment.id, status=assessment.status))
+                         "assessment to change the evaluation.", id=assessment.id, status=_(assessment.status)))
     if user.id != assessment.prepared_by_id:
         raise Forbidden(_("Only the preparer of this assessment can change it."))
 
@@ -262,7 +262,7 @@ def _decidable(assessment: SelectionAssessment, user: User) -> None:
     lock(object_session(assessment), assessment)
     if assessment.status != "submitted":
         raise Conflict(_("Assessment %(id)s is %(status)s; only a submitted assessment can be approved "
-                         "or rejected.", id=assessment.id, status=assessment.status))
+                         "or rejected.", id=assessment.id, status=_(assessment.status)))
     if user.id == assessment.prepared_by_id:
         raise Forbidden(_("The preparer cannot approve or reject their own assessment "
                           "(mutual check, Art. 8(5)); another user must decide."))
@@ -300,7 +300,7 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
                 title_key="selection_condition", title_params={"condition": condition["text"]},
                 due_date=due, raised_by_id=user.id,
                 description=_("A condition of the approval of the vendor's selection (Art. 25(1)), approved on %(day)s.",
-                              day=date.today().isoformat()))
+                              day=clock.today().isoformat()))
             updated.append(dict(condition, finding_id=finding.id))
         assessment.conditions = updated
     session.flush()

@@ -35,6 +35,10 @@ def init_app(app: Flask) -> None:
     add_api(app, vendors_api.bp, "vendors")
     app.cli.add_command(commands.import_register)
     app.cli.add_command(commands.export_register)
+    from vendorrisk.vendors import need_to_know, service
+    # for every area's templates: offer a link only to those it would not refuse
+    app.jinja_env.globals.update(may_read_files=need_to_know.may_read_files_here,
+                                 may_change_vendor=service.may_change_here)
     reg = registry.of(app)
     reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
     reg.add_demo_loader(11, demo.load)

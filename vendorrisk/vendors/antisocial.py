@@ -20,7 +20,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from vendorrisk.core import audit, business_days, storage
+from vendorrisk.core import audit, business_days, clock, storage
 from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.uploads import Upload
 from vendorrisk.core.validation import parse, within
@@ -91,7 +91,7 @@ def record_check(session: Session, vendor: Vendor, data: dict, user_id: int | No
     future; the next due date defaults to ``ANTISOCIAL_CHECK_MONTHS`` after it, and moves to
     the previous business day when it is a closed day."""
     payload = parse(CheckCreate, data)
-    today = today or date.today()
+    today = today or clock.today()
     problems = []
     if payload.checked_on > today:
         problems.append({"field": "checked_on", "message": _("The check cannot be dated in the future.")})
@@ -133,7 +133,7 @@ def latest_checks(session: Session, vendor_ids=None) -> dict[int, AntisocialChec
 def standing(session: Session, vendor_id: int, today: date | None = None) -> Standing:
     """Whether the vendor has a current check, and its latest."""
     latest = latest_checks(session, [vendor_id]).get(vendor_id)
-    today = today or date.today()
+    today = today or clock.today()
     current = latest is not None and latest.result == "clear" and latest.next_due >= today
     return Standing(latest, current, latest.next_due if latest else None)
 

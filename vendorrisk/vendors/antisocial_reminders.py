@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
-from vendorrisk.core import business_days, counters
+from vendorrisk.core import business_days, clock, counters
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
@@ -121,7 +121,7 @@ def check_tasks(session: Session, user: User, today: date | None = None):
     (the owner is the one reminded), due on the business day the check falls due."""
     if user.role == "auditor":
         return
-    today = today or date.today()
+    today = today or clock.today()
     mine = None
     if user.role != "compliance":
         mine = _owned_by(session, user)
@@ -147,7 +147,7 @@ def count_check_tasks(session: Session, user: User, today: date | None = None) -
     in two count queries over their vendors."""
     if user.role == "auditor":
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     if user.role == "compliance":
         horizon = business_days.current().horizon(today, TASK_DAYS)
         return counters.total(session, "antisocial_never") + counters.total(session, "antisocial_due", through=horizon)

@@ -1,6 +1,7 @@
 """JSON API for vendors, arrangements, sub-outsourcing links, chains, exposure, concentration,
 gaps and the Excel register. The shapes it answers and accepts are in ``api_shapes.py``."""
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from vendorrisk.core import audit
 from vendorrisk.core.access import ALL_ROLES, allow
@@ -84,7 +85,7 @@ def update_vendor(vendor_id: int):
         vendor_service.update_vendor(db, vendor, body)
     if status is not None:
         if user.role not in vendor_service.EDITORS:
-            raise Forbidden("Only compliance and procurement staff change a vendor's status.")
+            raise Forbidden(_("Only compliance and procurement staff change a vendor's status."))
         vendor_service.change_status(db, vendor, status, user)
     db.commit()
     return jsonify(shapes.VendorPublic.dump(vendor))
@@ -227,7 +228,7 @@ def update_link(link_id: int):
         chain_service.update_link(db, link, body)
     if decision:
         if user.role not in chain_service.APPROVERS:
-            raise Forbidden("Only compliance staff approve sub-outsourcing.")
+            raise Forbidden(_("Only compliance staff approve sub-outsourcing."))
         chain_service.decide_link(db, link, decision, user)
     db.commit()
     return jsonify(shapes.LinkPublic.dump(link))
@@ -288,7 +289,7 @@ def import_workbook():
     dry_run = request.args.get("dry_run") in ("1", "true")
     data = request.get_data()
     if not data:
-        raise ValidationFailed("Send the .xlsx workbook as the request body.")
+        raise ValidationFailed(_("Send the .xlsx workbook as the request body."))
     # Read and check without SQLite's write lock (a dry run takes none); store briefly.
     sheets = read_register(data, request.args.get("filename", "register.xlsx"))
     with reading(db):

@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from vendorrisk.core import audit, events
+from vendorrisk.core import audit, clock, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
@@ -227,7 +227,7 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
             raise Forbidden(_("Mutual checks (Art. 8(5)): you recorded this sub-outsourcing, so another "
                               "person must approve it."))
         link.approval_basis = payload.approval_basis
-        link.approved_on = payload.approved_on or today or date.today()
+        link.approved_on = payload.approved_on or today or clock.today()
         link.approved_by_id = user.id
     else:
         link.approval_basis = None

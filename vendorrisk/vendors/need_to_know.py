@@ -36,6 +36,14 @@ def may_read_files(session: Session, user: User | None, vendor_id: int) -> bool:
                                                      VendorOwner.user_id == user.id))))
 
 
+def may_read_files_here(vendor_id: int) -> bool:
+    """``may_read_files`` for the signed-in user of the request: templates offer a vendor's
+    file as a link only to those who may open it (a link that answers 403 records a refusal)."""
+    from vendorrisk.core.auth import current_user
+    from vendorrisk.core.db import get_session
+    return may_read_files(get_session(), current_user(), vendor_id)
+
+
 def require_file_access(session: Session, user: User | None, vendor_id: int) -> None:
     """Raise ``Forbidden`` (recorded in the audit trail) unless ``user`` may open the vendor's files."""
     if may_read_files(session, user, vendor_id):

@@ -20,12 +20,13 @@ def _arrangement_url(arrangement_id: int, anchor: str = "") -> str:
     return f"/arrangements/{arrangement_id}{anchor}"
 
 
-def _arrangement_link(arrangement_id: int, anchor: str) -> tuple[str, str]:
-    return _("Arrangement %(id)s", id=arrangement_id), _arrangement_url(arrangement_id, anchor)
+def _arrangement_link(arrangement_id: int, title: str, anchor: str) -> tuple[str, str]:
+    # named by its title, as the reader knows it (never by its number)
+    return title, _arrangement_url(arrangement_id, anchor)
 
 
-def _link_link(link_id: int, arrangement_id: int) -> tuple[str, str]:
-    return _("Link %(id)s", id=link_id), _arrangement_url(arrangement_id, "#locations")
+def _link_link(arrangement_id: int, title: str) -> tuple[str, str]:
+    return _("Sub-outsourcing in %(arrangement)s", arrangement=title), _arrangement_url(arrangement_id, "#locations")
 
 
 def _reachable_from(vendor_ids):
@@ -40,11 +41,11 @@ def _reachable_from(vendor_ids):
 
 
 def _chain_links(session, vendor_ids):
-    """(owner_id, link id, arrangement_id, approval_status) for each link in the active chains where the
-    vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
+    """(owner_id, link id, arrangement_id, approval_status, title) for each link in the active chains
+    where the vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
     reach = _reachable_from(vendor_ids)
     # Only the columns the verdict needs: a link id stands for its row in the UNION.
-    columns = (L.c.id, L.c.arrangement_id, L.c.approval_status)
+    columns = (L.c.id, L.c.arrangement_id, L.c.approval_status, A.c.title)
     in_chain = (select(A.c.vendor_id.label("owner_id"), *columns)
                 .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
                 .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
@@ -60,7 +61,7 @@ def _first_tier(session, vendor_ids) -> dict[int, list]:
 
 
 def _query_first_tier(session, vendor_ids) -> dict[int, list]:
-    rows = session.execute(select(A.c.vendor_id, A.c.id, A.c.handles_user_data, A.c.user_data_categories)
+    rows = session.execute(select(A.c.vendor_id, A.c.id, A.c.title, A.c.handles_user_data, A.c.user_data_categories)
                            .where(A.c.vendor_id.in_(vendor_ids), A.c.status == "active")
                            .order_by(A.c.id)).all()
     result: dict[int, list] = {}
@@ -89,16 +90,17 @@ def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict
             result[vendor_id] = Verdict("not_applicable", _("The vendor is in no active outsourcing chain."))
             continue
         open_links = [row for row in mine if row["approval_status"] != "approved"]
+        titles = {row["arrangement_id"]: row["title"] for row in mine} | {a.id: a.title for a in first.get(vendor_id, [])}
         if open_links:
             arrangements = sorted({row["arrangement_id"] for row in open_links})
             result[vendor_id] = Verdict(
                 "gap", _("%(count)s sub-outsourcing link(s) in its chains are not approved.", count=len(open_links)),
-                [_arrangement_link(a, "#links") for a in arrangements])
+                [_arrangement_link(a, titles[a], "#links") for a in arrangements])
         else:
-            arrangements = sorted({row["arrangement_id"] for row in mine} | {a.id for a in first.get(vendor_id, [])})
+            arrangements = sorted(titles)
             result[vendor_id] = Verdict(
                 "met", _("Chain recorded; all %(count)s sub-outsourcing link(s) approved.", count=len(mine)),
-                [_arrangement_link(a, "#chain") for a in arrangements])
+                [_arrangement_link(a, titles[a], "#chain") for a in arrangements])
     return result
 
 
@@ -138,7 +140,8 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     located_arrangements = set(session.execute(select(D.c.arrangement_id).where(
         D.c.arrangement_id.in_([a.id for rows in first.values() for a in rows]))).scalars())
     link_rows = session.execute(
-        select(L.c.vendor_id, L.c.id, L.c.arrangement_id, exists().where(D.c.link_id == L.c.id).label("located"))
+        select(L.c.vendor_id, L.c.id, L.c.arrangement_id, A.c.title,
+               exists().where(D.c.link_id == L.c.id).label("located"))
         .join(A, A.c.id == L.c.arrangement_id)
         .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
                no_index(A.c.status) == "active")).all()
@@ -152,15 +155,15 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
         if not handling and not touching:
             result[vendor_id] = Verdict("not_applicable", _("The vendor handles no user data for the member."))
             continue
-        missing = [_arrangement_link(a.id, "#locations") for a in handling
+        missing = [_arrangement_link(a.id, a.title, "#locations") for a in handling
                    if a.id not in located_arrangements or not a.user_data_categories]
-        missing += [_link_link(r.id, r.arrangement_id) for r in touching if not r.located]
+        missing += [_link_link(r.arrangement_id, r.title) for r in touching if not r.located]
         if missing:
             result[vendor_id] = Verdict(
                 "gap", _("User-data categories or locations are missing in %(count)s place(s).", count=len(missing)),
                 missing)
         else:
             result[vendor_id] = Verdict("met", _("User-data categories and locations are recorded."),
-                                        [_arrangement_link(a.id, "#locations") for a in handling]
-                                        + [_link_link(r.id, r.arrangement_id) for r in touching])
+                                        [_arrangement_link(a.id, a.title, "#locations") for a in handling]
+                                        + [_link_link(r.arrangement_id, r.title) for r in touching])
     return result

@@ -320,6 +320,14 @@ def can_edit_vendor(session: Session, user: User | None, vendor_id: int) -> bool
                                                    VendorOwner.user_id == user.id))).one())
 
 
+def may_change_here(vendor_id: int) -> bool:
+    """``can_edit_vendor`` for the signed-in user of the request (templates offer the forms
+    and links that change a vendor's records only to those who may)."""
+    from vendorrisk.core.auth import current_user
+    from vendorrisk.core.db import get_session
+    return can_edit_vendor(get_session(), current_user(), vendor_id)
+
+
 def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
     """Raise ``Forbidden`` unless the user may change this vendor's records."""
     if not can_edit_vendor(session, user, vendor_id):

@@ -3,13 +3,12 @@ for them, reviews due, findings to follow up or verify, certificates and risk ac
 expiring — gathered from every area's task source, soonest due first; then the areas'
 panels (the portfolio's overdue work, for those who oversee it) and the headline figures,
 each a link to the list behind it."""
-from datetime import date
 
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.accounts.portfolio import headline_counts
-from vendorrisk.core import registry, tasks
+from vendorrisk.core import clock, registry, tasks
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
@@ -27,7 +26,7 @@ def home():
     mine = tasks.for_request(session, user)
     panels = [render(session, user) for _order, render
               in sorted(registry.current().home_panels.values(), key=lambda p: p[0])]
-    today = date.today()
+    today = clock.today()
     return render_template("main/home.html", tasks=mine, today=today,
                            overdue=sum(1 for t in mine if t.due is not None and t.due < today),
                            counts=headline_counts(session), panels=[p for p in panels if p])

@@ -5,11 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 from vendorrisk.compliance import dashboard, snapshots
 from vendorrisk.compliance.svg import Bar, bar_chart, line_chart
+from vendorrisk.core import clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
 from vendorrisk.core.i18n import language
-from vendorrisk.core.models import utcnow
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 
@@ -22,7 +22,7 @@ NAV = [NavItem("dashboard.index", _l("Dashboard"), 5)]
 def index():
     """The dashboard figures with SVG charts drawn on the server."""
     session = get_session()
-    figures = dashboard.figures(session, utcnow().date(), url_for)
+    figures = dashboard.figures(session, clock.today(), url_for)
     severity_chart = bar_chart([Bar(_(s), f["count"], f["href"], f"sev-{s}")
                                 for s, f in figures["open_findings_by_severity"].items()], _("Open findings by severity"))
     tier_chart = bar_chart([Bar(_("not tiered") if t == "none" else _(t), f["count"], f["href"], f"tier-{t}")
@@ -32,7 +32,7 @@ def index():
     # The gap count is the live matrix's, not the last snapshot's; this month's point of the
     # trend is the live count too, so the tile, the chart and the matrix agree.
     gaps = dashboard.live_gaps(session)
-    this_month = snapshots.month_start(utcnow().date())
+    this_month = snapshots.month_start(clock.today())
     months = [(p.month.strftime("%Y-%m"), p.gaps) for p in snapshots.trend(session, 12) if p.month != this_month]
     trend_chart = line_chart(months[-11:] + [(this_month.strftime("%Y-%m"), gaps)], _("Gaps per month"))
     return render_template("compliance/dashboard.html", figures=figures, severity_chart=severity_chart,
@@ -45,7 +45,7 @@ def index():
 def figure_list(key: str):
     """The records behind one dashboard number, paginated."""
     session = get_session()
-    query = dashboard.list_query(session, key, utcnow().date(), request.args)
+    query = dashboard.list_query(session, key, clock.today(), request.args)
     if query is None:
         raise NotFound(_("This list is not available."))
     page = paginate(session, query, request.args.get("page", 1, type=int), 50, scalars=False)

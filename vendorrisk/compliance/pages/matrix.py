@@ -1,5 +1,4 @@
 """Compliance pages: the portfolio matrix, a vendor's matrix, the rules, the trend and exports."""
-from datetime import date
 
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from vendorrisk.compliance import maintain, matrix, snapshots, store
 from vendorrisk.compliance.pages.exports import queue
 from vendorrisk.compliance.svg import line_chart
+from vendorrisk.core import clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
@@ -30,7 +30,7 @@ def index():
     session = get_session()
     page = store.matrix_page(session, filters, request.args.get("page", 1, type=int), 50, first_links=0)  # shows none
     state = maintain.state(session)
-    stale = state is not None and state.refreshed_on is not None and state.refreshed_on < date.today()
+    stale = state is not None and state.refreshed_on is not None and state.refreshed_on < clock.today()
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
                            lang=language(), render=Renderer(), refreshed_on=state.refreshed_on if stale else None,
@@ -44,7 +44,7 @@ def vendor(vendor_id: int):
     session = get_session()
     row = store.vendor_matrix(session, vendor_id)
     if row is None:
-        raise NotFound("No such vendor.")
+        raise NotFound(_("No such vendor."))
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
                            lang=language())
 
@@ -104,6 +104,6 @@ def evidence_pack(vendor_id: int):
     """Start the vendor's evidence pack (files, matrix, findings, audit extract, manifest): 202 and the job."""
     session = get_session()
     if session.get(Vendor, vendor_id) is None:
-        raise NotFound("No such vendor.")
+        raise NotFound(_("No such vendor."))
     require_file_access(session, g.user, vendor_id)
     return queue("evidence_pack", {"vendor_id": vendor_id})

@@ -1,12 +1,11 @@
 """Findings: the board by status with filters, and each finding's page with its history."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, business_days, uploads
+from vendorrisk.core import auth, business_days, clock, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
@@ -30,7 +29,7 @@ def _filters() -> dict:
             "source": args.get("source") if args.get("source") in FINDING_SOURCES else None,
             "owner_id": auth.current_user().id if args.get("mine") == "1" else None,
             "vendor_id": args.get("vendor_id", type=int),
-            "overdue_on": date.today() if args.get("overdue") == "1" else None}
+            "overdue_on": clock.today() if args.get("overdue") == "1" else None}
 
 
 @bp.get("/")
@@ -46,7 +45,7 @@ def board():
     owner_ids = {f.owner_id for rows in columns.values() for f, _v in rows if f.owner_id}
     owners = {u.id: u.display_name or u.email for u in db.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
     vendors = db.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name)).all()
-    return render_template("monitoring/board.html", columns=columns, owners=owners, today=date.today(),
+    return render_template("monitoring/board.html", columns=columns, owners=owners, today=clock.today(),
                            severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
                            args=request.args, per_column=PER_COLUMN)
 
@@ -74,7 +73,7 @@ def _render_new(vendor, form=None, errors=(), status=200):
     form = form or {"arrangement_id": request.args.get("arrangement_id", "")}
     return render_template("monitoring/finding_new.html", vendor=vendor, form=form, errors=list(errors),
                            arrangements=findings.arrangements_of(db, vendor.id), staff=staff,
-                           severities=SEVERITIES, today=date.today()), status
+                           severities=SEVERITIES, today=clock.today()), status
 
 
 @bp.get("/new")
@@ -96,7 +95,7 @@ def create():
     db = get_session()
     form = request.form.to_dict()
     try:
-        finding = findings.create_finding(db, auth.current_user(), form, date.today())
+        finding = findings.create_finding(db, auth.current_user(), form, clock.today())
     except ValidationFailed as exc:
         db.rollback()
         vendor_id = request.form.get("vendor_id", type=int)
@@ -125,7 +124,7 @@ def render_finding(finding, status=200, form=None, errors=(), message=None):
     staff = db.scalars(select(User).where(User.is_active, User.role != "auditor").order_by(User.display_name)).all()
     people = {u.id: u for u in db.scalars(select(User))}
     pending = remediation.open_acceptance(db, finding.id)
-    today = date.today()
+    today = clock.today()
     return render_template("monitoring/finding.html", finding=finding, vendor=vendor, arrangement=arrangement,
                            people=people, staff=staff, form=form or {}, errors=list(errors), message=message,
                            events=findings.history(db, finding.id), moves=findings.allowed_moves(finding, user),

@@ -1,12 +1,11 @@
 """A finding's remediation on its page: action plan and vendor response, evidence (texts and
 files), and risk acceptance (asked for, approved or rejected by another person, withdrawn).
 A refused form shows the finding's page again with what was typed and each error by its field."""
-from datetime import date
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from vendorrisk.core import auth, uploads
+from vendorrisk.core import auth, clock, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
@@ -71,7 +70,7 @@ def request_acceptance(finding_id):
     db = get_session()
     try:
         remediation.request_acceptance(db, findings.get_finding(db, finding_id), auth.current_user(),
-                                       request.form.to_dict(), date.today())
+                                       request.form.to_dict(), clock.today())
     except DomainError as exc:
         db.rollback()
         return refused(db, finding_id, exc)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, business_days, uploads
+from vendorrisk.core import auth, business_days, clock, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
@@ -45,11 +45,11 @@ def index():
     status = status if status in reviews.REVIEW_FILTERS else "open"
     mine = request.args.get("mine") == "1"
     user = auth.current_user()
-    query = reviews.review_query(status, date.today(), owner_id=user.id if mine else None)
+    query = reviews.review_query(status, clock.today(), owner_id=user.id if mine else None)
     page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
     owners = _names(get_session(), {r.owner_id for r, _v in page.items})
     return render_template("monitoring/reviews.html", page=page, status=status, mine=mine, owners=owners,
-                           today=date.today(), filters=reviews.REVIEW_FILTERS,
+                           today=clock.today(), filters=reviews.REVIEW_FILTERS,
                            schedule=sweep.schedule(get_session()))
 
 
@@ -66,7 +66,7 @@ def month():
     """A month calendar of open reviews and unresolved findings by due date, and the other
     areas' dated obligations (campaigns, 反社会的勢力チェック); a date moved off a closed day
     says from where and why."""
-    today = date.today()
+    today = clock.today()
     try:
         first = date.fromisoformat(request.args.get("month", "") + "-01")
     except ValueError:
@@ -121,7 +121,7 @@ def _render_review(review, errors=(), form=None, status=200):
                            editable=review.status != "completed" and reviews.may_change_vendor(db, user, review.vendor_id),
                            checks=REVIEW_CHECKS, check_labels=CHECK_LABELS, results=CHECK_RESULTS,
                            methods=REVIEW_METHODS, outcomes=REVIEW_OUTCOMES, severities=SEVERITIES,
-                           finding_rows=range(FINDING_ROWS), today=date.today()), status
+                           finding_rows=range(FINDING_ROWS), today=clock.today()), status
 
 
 @bp.get("/<int:review_id>")
@@ -142,7 +142,7 @@ def record(review_id):
     try:
         files = [uploads.inspect_upload(f.read(), f.filename, reviews.ATTACHMENT_KINDS)
                  for f in request.files.getlist("attachments") if f and f.filename]
-        raised = reviews.record_review(db, review, auth.current_user(), data, today=date.today(),
+        raised = reviews.record_review(db, review, auth.current_user(), data, today=clock.today(),
                                        complete=complete, attachments=files)
     except ValidationFailed as exc:
         db.rollback()
@@ -175,5 +175,5 @@ def monitoring_panel(session, vendor: Vendor) -> str:
     findings = vendor_summary.open_findings(session, vendor.id)
     return render_template("monitoring/_vendor_panel.html", vendor=vendor, reviews=vendor_summary.vendor_reviews(session, vendor.id),
                            findings=findings, total_findings=findings[0][2] if findings else 0,
-                           can_raise=user is not None and may_raise(session, user, vendor.id), today=date.today(),
+                           can_raise=user is not None and may_raise(session, user, vendor.id), today=clock.today(),
                            schedule=sweep.schedule(session))

@@ -1,12 +1,12 @@
 """The monitoring part of the start page for those who oversee the portfolio (compliance,
 admins, audit): every overdue review and every overdue or critical finding. Everyone's own
 reviews and findings are on 「自分のタスク」 (``monitoring.tasks``)."""
-from datetime import date
 
 from flask import render_template
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from vendorrisk.core import clock
 from vendorrisk.core.models import User
 from vendorrisk.monitoring import reviews
 from vendorrisk.monitoring.models import MonitoringReview
@@ -21,7 +21,7 @@ def home_panel(session: Session, user: User) -> str:
     """Overdue reviews and overdue or critical findings of the whole portfolio (overseers only)."""
     if user.role not in OVERSEERS:
         return ""
-    today = date.today()
+    today = clock.today()
     due = reviews.review_query("open", today).where(MonitoringReview.due_date < today)
     review_rows = session.execute(due.limit(SHOWN)).all()
     open_findings = (select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)

@@ -1,13 +1,13 @@
 """Bulk work on the chains and the register: approving several sub-outsourcing links at once
 (each through the chain service, so mutual checks still hold: the person who recorded a
 link cannot approve it, Art. 8(5)), and assigning a member of staff to several vendors."""
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
+from vendorrisk.core import clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
@@ -36,7 +36,7 @@ def waiting(db) -> list[tuple]:
 
 def _page(values: dict, errors=(), status: int = 200):
     return render_template("chains/approvals.html", rows=waiting(get_session()), bases=APPROVAL_BASES,
-                           values=values, errors=list(errors), limit=LIMIT, today=date.today()), status
+                           values=values, errors=list(errors), limit=LIMIT, today=clock.today()), status
 
 
 @bp.get("/arrangements/approvals")

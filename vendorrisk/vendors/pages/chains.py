@@ -112,7 +112,7 @@ def arrangements():
 def new_arrangement():
     """Record an arrangement with its tier-1 vendor."""
     db = get_session()
-    errors, values = [], {"vendor": request.args.get("vendor_id", "")}
+    errors, values = [], {"vendor": _typed_name(db, request.args.get("vendor_id", type=int))}
     if request.method == "POST":
         values = form_data(ARRANGEMENT_FIELDS, ARRANGEMENT_FLAGS, OPTIONAL)
         values["vendor"] = request.form.get("vendor", "")
@@ -149,6 +149,18 @@ def edit_arrangement(arrangement_id: int):
             errors = refused(exc)
     return render_template("chains/arrangement_form.html", arrangement=arrangement, values=values,
                            errors=errors, vendor_names=[]), 422 if errors else 200
+
+
+def _typed_name(db, vendor_id: int | None) -> str:
+    """What the form's vendor field starts with when the page is opened from a vendor: its
+    name as a person would type it (its corporate number when the name is not unique),
+    never its internal number."""
+    vendor = db.get(Vendor, vendor_id) if vendor_id else None
+    if vendor is None:
+        return ""
+    if resolve_vendor(db, vendor.name) == vendor.id:
+        return vendor.name
+    return vendor.corporate_number or str(vendor.id)
 
 
 def _vendor_names(db) -> list[str]:

@@ -2,14 +2,13 @@
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from vendorrisk.core import audit
+from vendorrisk.core import audit, clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import ValidationFailed
-from vendorrisk.core.models import utcnow
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
 from vendorrisk.vendors.register_reader import apply_register, read_register
@@ -23,7 +22,7 @@ def export_register():
     """Download the register: one row per node of every chain, plus importable sheets."""
     db = get_session()
     data = register_workbook(db)
-    return send_download(db, data, f"outsourcing-register-{utcnow():%Y%m%d}.xlsx", XLSX, action="export",
+    return send_download(db, data, f"outsourcing-register-{clock.stamp()}.xlsx", XLSX, action="export",
                          entity="register", after={"bytes": len(data)})
 
 

@@ -1,0 +1,39 @@
+"""Today's date on the member's calendar: the day in ``DISPLAY_TIMEZONE`` (Asia/Tokyo), not
+on the host's clock.
+
+Due dates, overdue counts, the day an approval or a review is recorded on and the dates in
+documents and file names are days of the member's business calendar. A host that keeps UTC
+(as most servers and containers do) is still on yesterday until 09:00 in Tokyo: every
+"today" of the product is asked here instead of ``date.today()``.
+"""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_ZONE = "Asia/Tokyo"  # the DISPLAY_TIMEZONE setting's default, outside an app
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def zone() -> ZoneInfo:
+    """The member's time zone: the app's ``DISPLAY_TIMEZONE``."""
+    name = current_app.config.get("DISPLAY_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or DEFAULT_ZONE)
+
+
+def now() -> datetime:
+    """The current time in the member's time zone."""
+    return _now().astimezone(zone())
+
+
+def today() -> date:
+    """Today's date in the member's time zone."""
+    return now().date()
+
+
+def stamp() -> str:
+    """Today as ``YYYYMMDD``, for the names of exported files."""
+    return f"{today():%Y%m%d}"
