@@ -4,7 +4,8 @@ of the shipped decision rule, per clause, and the false gaps listed with their s
 Trains the scorer as ``vendorrisk contracts train`` does (nothing is written), applies the
 shipped thresholds by nested cross-validation over whole-document folds (the rule chosen on
 four folds, applied to the fifth, as ``contracts_thresholds.py``), and prints per group the
-shares of the targets, the recall of the real documents at 2, 3 and 5 % false *found*
+shares of the targets, per fold the real documents' present→found and absent→found and the
+spread of present→found between folds, the recall of the real documents at 2, 3 and 5 % false *found*
 (a threshold-free view of the ranking), per clause found / false gaps / false found, and
 with ``--errors`` every present clause of a real training document not reported found, with
 the sentences holding its labelled quotes: candidate or not, their out-of-fold score, who
@@ -66,6 +67,21 @@ def per_clause(table, status) -> list[str]:
             for k, v in counts.items()]
 
 
+def per_fold(table, status) -> str:
+    """Present→found and absent→found of the real documents in each fold left out, and the
+    spread (largest less smallest) of present→found: the noise a step's gain must exceed."""
+    shares = []
+    for fold in range(training.FOLDS):
+        at = [i for i in range(len(table.values)) if table.real[i] and table.folds[i] == fold]
+        present = [i for i in at if table.present[i]]
+        absent = [i for i in at if not table.present[i]]
+        shares.append((sum(status[i] == "f" for i in present) / max(1, len(present)),
+                       sum(status[i] == "f" for i in absent) / max(1, len(absent)), len(present)))
+    found = [f for f, _a, _n in shares]
+    listed = ", ".join(f"{f:.2f}/{a:.3f} (of {n})" for f, a, n in shares)
+    return f"per fold p→found/a→found: {listed}; spread of p→found {max(found) - min(found):.2f}"
+
+
 def errors(table, status) -> None:
     """Every present clause of a real training document not reported found, with its quotes."""
     ids = [c.id for c in library.library()]
@@ -99,6 +115,7 @@ def main() -> None:
         print(f"  {label:<10} {thresholds.rates(table, lambda i: keep(table, i), status)}")
     for lang in training.LANGS:
         print(f"  real {lang}: {ranking(table, lang)}")
+    print(f"  real, all: {per_fold(table, status)}")
     print("per clause, real training documents:")
     for line in per_clause(table, status):
         print("  " + line)

@@ -53,6 +53,31 @@ def test_full_width_forms_are_normalised_and_wrapped_japanese_lines_joined():
     assert structure.sections[0].heading == "SLA"
 
 
+def test_articles_numbered_without_jo_and_captions_on_the_line_before():
+    bare = _parse("個人情報取扱特記事項\n（秘密の保持）\n第1 受注者は、業務で知った個人情報を他に漏らしてはならない。\n"
+                  "（適正管理）\n第2\n受注者は、個人情報を施錠できる保管庫で管理しなければならない。\n"
+                  "2\n受注者は、管理の責任者を定める。\n")
+    assert bare.detected and bare.style == "ja_bare"
+    assert [(s.label, s.heading) for s in bare.sections if s.label] == [("第1", "秘密の保持"), ("第2", "適正管理")]
+    second = [p for s in bare.sections if s.label == "第2" for p in s.passages]
+    assert [(p.paragraph, p.text) for p in second] == [(1, "受注者は、個人情報を施錠できる保管庫で管理しなければならない。"),
+                                                       (2, "受注者は、管理の責任者を定める。")]
+    captions = _parse("再委託\n第9条 乙は、甲の承諾なく第三者に再委託してはならない。\n報告\n第10条 乙は、毎月報告する。\n")
+    assert [(s.label, s.heading) for s in captions.sections if s.label] == [("第9条", "再委託"), ("第10条", "報告")]
+    assert all("報告" != p.text for s in captions.sections for p in s.passages)
+    # 第三者 and 第2項 open no article
+    assert _parse("第三者に委託しない。\n第2項による。\n").style == "none"
+
+
+def test_wrapped_japanese_lines_without_articles_are_joined():
+    structure = _parse("受託者は、業務で知った顧客の情報を他人に漏らしてはならな\nい。契約の終了後も同様とする。\n"
+                       "受託者は、記録媒体を保管庫で管理する。\n")
+    assert not structure.detected
+    assert [p.text for s in structure.sections for p in s.passages] == [
+        "受託者は、業務で知った顧客の情報を他人に漏らしてはならない。契約の終了後も同様とする。",
+        "受託者は、記録媒体を保管庫で管理する。"]
+
+
 def test_text_without_structure_is_flagged():
     structure = _parse("The supplier keeps secrets.\nThe customer pays.\n")
     assert not structure.detected and structure.style == "none"

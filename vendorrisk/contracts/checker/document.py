@@ -58,4 +58,4 @@ class Structure:
 
     sections: list[Section]
     detected: bool
-    style: str  # "ja_article", "en_article", "numbered" or "none"
+    style: str  # "ja_article", "ja_bare" (第1 without 条), "en_article", "numbered" or "none"

@@ -19,6 +19,10 @@ KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"[0-9〇零一二三四五六七八九十百千]+"
 ARTICLE_JA = re.compile(rf"^第\s*({NUM})\s*条(?:\s*の\s*({NUM}))?\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
 PARAGRAPH_JA = re.compile(rf"^第\s*({NUM})\s*項\s*(.*)$")
+# 第1 受注者は… / 第2（秘密の保持）: articles numbered without 条, as in public bodies' 特記事項
+# (not 第三者, 第1回, 第2項, 第1章; read only when the document has no 第N条 articles)
+ARTICLE_JA_BARE = re.compile(rf"^第\s*({NUM})(?![0-9〇零一二三四五六七八九十百千条項号章節款回年月日次者期部編目])"
+                             rf"\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
 ARTICLE_EN = re.compile(r"^(article|section|clause)\s+([0-9]+(?:\.[0-9]+)*)\s*[.:)\-–—]?\s*(.*)$", re.I)
 NUMBERED = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3})*)(\.|\))?\s+(\S.*)$")
 BRACKET_HEADING = re.compile(r"^[(（]([^)）]{1,30})[)）]$")
@@ -78,6 +82,8 @@ def _style(blocks: list[Block]) -> str:
     body = [b.text for b in blocks if b.part == "body"]
     if sum(1 for t in body if ARTICLE_JA.match(t)) >= 2:
         return "ja_article"
+    if sum(1 for t in body if ARTICLE_JA_BARE.match(t)) >= 2:
+        return "ja_bare"
     if sum(1 for t in body if ARTICLE_EN.match(t)) >= 2:
         return "en_article"
     if sum(1 for t in body if (m := NUMBERED.match(t)) and "." not in m.group(1)) >= 2:
@@ -153,7 +159,7 @@ class _Reader:
             self.add(text)
         # A Japanese paragraph runs on until the next number; elsewhere a line that ends a
         # sentence ends its passage, so the next line starts a new one.
-        if self.style != "ja_article" and text.endswith((".", "。")):
+        if self.style not in ("ja_article", "ja_bare") and text.endswith((".", "。")):
             self.open = None
 
     def finish(self, trailing: list[Block]) -> Structure:
@@ -219,6 +225,20 @@ def _ja_article(reader: _Reader, text: str) -> bool:
     return True
 
 
+def _ja_bare_article(reader: _Reader, text: str) -> bool:
+    """``第1 受注者は…`` / ``第2（秘密の保持）``: an article numbered without 条."""
+    if not (m := ARTICLE_JA_BARE.match(text)):
+        return False
+    rest = m.group(3).strip()
+    heading = m.group(2) or reader.pending_heading
+    if not heading and _reads_as_ja_heading(rest):
+        heading, rest = rest, ""
+    reader.start_section(f"第{kanji_number(m.group(1))}", heading or "")
+    reader.pending_heading = ""
+    reader.add(rest)
+    return True
+
+
 def _ja_paragraph(reader: _Reader, text: str) -> bool:
     """``第2項 …``: a paragraph of the current article."""
     if m := PARAGRAPH_JA.match(text):
@@ -228,7 +248,11 @@ def _ja_paragraph(reader: _Reader, text: str) -> bool:
 
 
 def _ja_numbered_paragraph(reader: _Reader, text: str) -> bool:
-    """``2 乙は…`` (a bare number) inside an article: a paragraph."""
+    """``2 乙は…`` (a bare number) inside an article: a paragraph; a number alone on its
+    line (PDF text) opens the paragraph that the next line writes."""
+    if reader.section.label and re.fullmatch(r"[0-9]{1,2}", text):
+        reader.paragraph, reader.open = int(text), None
+        return True
     if not reader.section.label or not (n := _item(text)) or n.group(2):
         return False
     reader.paragraph = int(n.group(1))
@@ -307,6 +331,8 @@ def _bare_heading(reader: _Reader, text: str) -> bool:
 RECOGNISERS = {
     "ja_article": (_annex_start, _annex_item, _ja_bracket_heading, _ja_article, _ja_paragraph,
                    _ja_numbered_paragraph),
+    "ja_bare": (_annex_start, _annex_item, _ja_bracket_heading, _ja_bare_article, _ja_paragraph,
+                _ja_numbered_paragraph),
     "en_article": (_annex_start, _annex_item, _en_article, _en_sub_section, _dotted_sub_section,
                    _numbered_paragraph, _bare_heading),
     "numbered": (_annex_start, _annex_item, _dotted_sub_section, _numbered_article, _numbered_paragraph,
@@ -314,11 +340,33 @@ RECOGNISERS = {
 }
 
 
+TITLE_JA = re.compile(r"(書|規約|約款|規程|事項|条項|[(（]案[)）])$")  # the document's title, not an article's caption
+
+
+def _captions(blocks: list[Block], style: str) -> list[Block]:
+    """A short caption alone on the line before a Japanese article that has no bracketed
+    heading (``再委託`` then ``第9条 乙は…``) written as the bracketed heading it stands for;
+    a title (…契約書, …規約, …特記事項) is left as it is."""
+    article, bracket = {"ja_article": (ARTICLE_JA, 3), "ja_bare": (ARTICLE_JA_BARE, 2)}.get(style, (None, 0))
+    if article is None:
+        return blocks
+    out = list(blocks)
+    for i in range(len(out) - 1):
+        text, opened = out[i].text, article.match(out[i + 1].text)
+        if out[i].part == "body" and opened and not opened.group(bracket) and not article.match(text) \
+                and not TITLE_JA.search(text) \
+                and CJK.search(text) and _reads_as_ja_heading(text) and not re.search(r"[、。,.:：]", text) \
+                and not BRACKET_HEADING.match(text) and not _item(text) and not _annex(text):
+            out[i] = Block(f"（{text}）", out[i].part)
+    return out
+
+
 def parse(blocks: list[Block]) -> Structure:
     """Split the blocks into sections with located passages."""
     style = _style(blocks)
     if style == "none":
         return _unstructured(blocks)
+    blocks = _captions(blocks, style)
     reader, trailing = _Reader(style), []
     recognisers = RECOGNISERS[style]
     for block in blocks:
@@ -331,8 +379,28 @@ def parse(blocks: list[Block]) -> Structure:
     return reader.finish(trailing)
 
 
+SENTENCE_END = re.compile(r"[。．.!?！？:：」』)）]$")
+
+
+def _unwrapped(blocks: list[Block]) -> list[Block]:
+    """Lines of Japanese text wrapped inside a sentence (PDF text pasted as .txt) joined:
+    a body line that does not end a sentence runs on into the next when both sides of the
+    break are Japanese and the next line opens no numbered item or bullet."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.part == block.part == "body" and not SENTENCE_END.search(prev.text) \
+                and CJK.search(prev.text[-1:]) and CJK.search(block.text[:1]):
+            out[-1] = Block(prev.text + block.text, prev.part)
+        else:
+            out.append(block)
+    return out
+
+
 def _unstructured(blocks: list[Block]) -> Structure:
-    """No recognisable articles: every block is a passage of its own, located by its number."""
+    """No recognisable articles: every block is a passage of its own, located by its number
+    (Japanese lines wrapped inside a sentence joined first)."""
+    blocks = _unwrapped(blocks)
     sections = [Section(None, passages=[Passage(block.text, i, part=block.part)]) for i, block in enumerate(blocks)]
     return Structure(sections, detected=False, style="none")
 
