@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from vendorrisk.contracts.checker.concepts import concept_features, concepts
 from vendorrisk.contracts.checker.document import Passage, Structure
 from vendorrisk.contracts.checker.features import sentence_features, sentences
+from vendorrisk.contracts.checker.numbering import NUM, kanji_number
 from vendorrisk.contracts.checker.parties import Parties, find_parties, mark_roles, obligor
-from vendorrisk.contracts.checker.structure import NUM, kanji_number
 from vendorrisk.core import time_budget
 
 # Kanji numerals before a unit (九十九・九五パーセント, 三十分以内) are read as digits, so a

@@ -11,12 +11,9 @@ is found is read paragraph by paragraph and flagged as having no recognisable st
 import re
 
 from vendorrisk.contracts.checker.document import Passage, Section, Structure
+from vendorrisk.contracts.checker.numbering import NUM, kanji_number
 from vendorrisk.contracts.checker.text import Block
 
-KANJI_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-                "八": 8, "九": 9}
-KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
-NUM = r"[0-9〇零一二三四五六七八九十百千]+"
 ARTICLE_JA = re.compile(rf"^第\s*({NUM})\s*条(?:\s*の\s*({NUM}))?\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
 PARAGRAPH_JA = re.compile(rf"^第\s*({NUM})\s*項\s*(.*)$")
 # 第1 受注者は… / 第2（秘密の保持）: articles numbered without 条, as in public bodies' 特記事項
@@ -31,20 +28,6 @@ ANNEX_EN = re.compile(r"^(schedule|annex|appendix|exhibit|attachment)(?:\s+([0-9
 # A run-in heading: a few capitalised words and a full stop before the text of the clause.
 RUN_IN = re.compile(r"^((?:[A-Z][\w'’/-]*)(?: (?:[A-Z][\w'’/-]*|and|of|the|for|to|in|on|or|&)){0,5})\.\s+(\S.*)$")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
-
-def kanji_number(text: str) -> int:
-    """Read a number written in digits or kanji numerals (``十二`` -> 12, ``二十一`` -> 21)."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for char in text:
-        if char in KANJI_VALUES:
-            current = current * 10 + KANJI_VALUES[char] if current else KANJI_VALUES[char]
-        elif char in KANJI_UNITS:
-            total += (current or 1) * KANJI_UNITS[char]
-            current = 0
-    return total + current
 
 
 def _join(left: str, right: str) -> str:
