@@ -63,23 +63,33 @@ def _names(errors: list) -> list[str]:
     return [type(e).__name__ + ": " + str(e).splitlines()[0] for e in errors]
 
 
+def _first_holds_second_waits(app, first_write, second_write) -> list:
+    """``first_write`` writes and flushes in one session; ``second_write`` then starts in
+    another thread and session, and the first commits 1.5 s later (the second has reached
+    its flush or the keys' locks on PostgreSQL, or waits to begin on SQLite). Returns the
+    errors of the second."""
+    errors: list = []
+    with app.test_request_context():
+        first = new_session(writes=True)
+        first_write(first)
+        first.flush()
+        second = _in_thread(app, second_write, errors)
+        time.sleep(1.5)
+        first.commit()
+        first.close()
+        second.join(60)
+    return errors
+
+
 def test_two_checks_of_one_never_checked_vendor_count_once(app, db):
     """Defect 1: the vendor is the key and nothing else locks it (a double submit)."""
     me = factories.gen_user(db, role="compliance")
     vendor = factories.gen_vendor(db, status="approved")
     db.commit()
     assert _drift(app) == {}
-    errors: list = []
-    with app.test_request_context():
-        first = new_session(writes=True)
-        antisocial.record_check(first, first.get(Vendor, vendor.id), dict(CHECK), me.id, today=TODAY)
-        first.flush()
-        second = _in_thread(app, lambda s: antisocial.record_check(s, s.get(Vendor, vendor.id), dict(CHECK),
-                                                                   me.id, today=TODAY), errors)
-        time.sleep(1.5)  # the second reaches its flush (PostgreSQL) or waits to begin (SQLite)
-        first.commit()
-        first.close()
-        second.join(60)
+    def check(session):
+        antisocial.record_check(session, session.get(Vendor, vendor.id), dict(CHECK), me.id, today=TODAY)
+    errors = _first_holds_second_waits(app, check, check)
     assert not errors, _names(errors)
     assert _drift(app) == {}
 
@@ -96,17 +106,9 @@ def test_two_deciders_of_one_arrangement_count_once(app, db):
                                                         "service": "ops"})
     db.commit()
     assert _drift(app) == {}
-    errors: list = []
-    with app.test_request_context():
-        first = new_session(writes=True)
-        chains.decide_link(first, first.get(OutsourcingLink, first_link.id), dict(APPROVE), first.get(User, a.id))
-        first.flush()
-        second = _in_thread(app, lambda s: chains.decide_link(s, s.get(OutsourcingLink, second_link.id),
-                                                              dict(APPROVE), s.get(User, b.id)), errors)
-        time.sleep(1.5)
-        first.commit()
-        first.close()
-        second.join(60)
+    def decide(link_id, user_id):
+        return lambda s: chains.decide_link(s, s.get(OutsourcingLink, link_id), dict(APPROVE), s.get(User, user_id))
+    errors = _first_holds_second_waits(app, decide(first_link.id, a.id), decide(second_link.id, b.id))
     assert not errors, _names(errors)
     assert _drift(app) == {}
 
@@ -162,17 +164,11 @@ def test_two_plans_of_the_same_new_reviews_count_them_once(app, db):
         factories.gen_link(db, arrangement, hub, factories.gen_vendor(db))
     db.commit()
     assert _drift(app) == {}
-    errors: list = []
+    first_plans: list = []
     second_plans: list = []
-    with app.test_request_context():
-        first = new_session(writes=True)
-        assert plans.regenerate_plans(first)["created"] == 4
-        first.flush()
-        second = _in_thread(app, lambda s: second_plans.append(plans.regenerate_plans(s)), errors)
-        time.sleep(1.5)  # the second waits for the keys' locks (PostgreSQL) or to begin (SQLite)
-        first.commit()
-        first.close()
-        second.join(60)
+    errors = _first_holds_second_waits(app, lambda s: first_plans.append(plans.regenerate_plans(s)),
+                                       lambda s: second_plans.append(plans.regenerate_plans(s)))
+    assert first_plans[0]["created"] == 4
     assert not errors, _names(errors)
     assert second_plans == [{"created": 0, "updated": 0, "dropped": 0}]
     assert _drift(app) == {}

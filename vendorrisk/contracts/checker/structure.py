@@ -198,25 +198,24 @@ def _ja_article(reader: _Reader, text: str) -> bool:
     """``第十二条の二（監査）甲は…``: a new article, its heading in brackets, before it or run on."""
     if not (m := ARTICLE_JA.match(text)):
         return False
-    rest = m.group(4).strip()
-    heading = m.group(3) or reader.pending_heading
-    if not heading and _reads_as_ja_heading(rest):
-        heading, rest = rest, ""
-    reader.start_section(_ja_label(m), heading or "")
-    reader.pending_heading = ""
-    reader.add(rest)
-    return True
+    return _open_ja_article(reader, _ja_label(m), m.group(3), m.group(4))
 
 
 def _ja_bare_article(reader: _Reader, text: str) -> bool:
     """``第1 受注者は…`` / ``第2（秘密の保持）``: an article numbered without 条."""
     if not (m := ARTICLE_JA_BARE.match(text)):
         return False
-    rest = m.group(3).strip()
-    heading = m.group(2) or reader.pending_heading
+    return _open_ja_article(reader, f"第{kanji_number(m.group(1))}", m.group(2), m.group(3))
+
+
+def _open_ja_article(reader: _Reader, label: str, bracketed: str | None, rest: str) -> bool:
+    """Start the article ``label``: its heading is the bracketed one, else the one on the line
+    before, else a short phrase after the number (第1条 目的); the rest is its first text."""
+    rest = rest.strip()
+    heading = bracketed or reader.pending_heading
     if not heading and _reads_as_ja_heading(rest):
         heading, rest = rest, ""
-    reader.start_section(f"第{kanji_number(m.group(1))}", heading or "")
+    reader.start_section(label, heading or "")
     reader.pending_heading = ""
     reader.add(rest)
     return True
