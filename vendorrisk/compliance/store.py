@@ -6,7 +6,6 @@ the three flags and a status are columns or an ``EXISTS`` on the verdicts), a co
 the verdicts of the page's vendors: its cost does not grow with the portfolio.
 """
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -130,31 +129,14 @@ def verdicts_of(session: Session, vendor_ids: list[int], obligations: list[regis
     return {vid: {ob_id: cells[ob_id] for ob_id in wanted} for vid, cells in found.items()}
 
 
-_DECODER = json.JSONDecoder()
-_BETWEEN = re.compile(r"[\s,]*")
-
-
 def stored_links(text: str, first: int | None = None) -> tuple[list[tuple], int]:
     """The proof links of a verdict's stored JSON text, ``(label, href)`` pairs with their labels
-    decoded (``core.messages.from_json``), and how many it holds. With ``first``, only that
-    many are decoded, one element at a time (a hub's cell holds one link per arrangement, and
-    a page shows a few); a longer list is counted by the C decoder, label objects untouched."""
-    if first is None:
-        pairs = json.loads(text)
-        total = len(pairs)
-    else:
-        pairs, at = [], text.index("[") + 1
-        while True:
-            at = _BETWEEN.match(text, at).end()
-            if text[at] == "]":
-                total = len(pairs)
-                break
-            if len(pairs) == first:
-                total = len(json.loads(text))
-                break
-            pair, at = _DECODER.raw_decode(text, at)
-            pairs.append(pair)
-    return [(from_json(label), href) for label, href in pairs], total
+    decoded (``core.messages.from_json``), and how many it holds. With ``first``, only the
+    first that many labels are decoded (a hub's cell holds one link per arrangement, and a page
+    shows a few): decoding the labels, not the JSON, is what costs."""
+    pairs = json.loads(text)
+    shown = pairs if first is None else pairs[:first]
+    return [(from_json(label), href) for label, href in shown], len(pairs)
 
 
 def raw_cells(session: Session, vendor_ids: list[int], obligation_ids: list[str]):
