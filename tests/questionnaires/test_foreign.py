@@ -2,7 +2,6 @@
 cells, formulas, dates, full-width text, hidden sheets, formatting down to row 1,048,576."""
 import io
 import re
-import time
 import zipfile
 
 import pytest
@@ -162,7 +161,7 @@ def test_native_dates_as_text_and_serials_and_full_width_numbers(db, vendor):
     assert _answers(db, _import(db, vendor, data).response)["ASR-02"].value == "2026-04-01"
 
 
-def test_sheet_formatted_down_to_the_last_row_is_read_only_to_its_data(db, vendor):
+def test_sheet_formatted_down_to_the_last_row_is_read_only_to_its_data(db, vendor, sheet_passes):
     data = fq.generic_workbook(["Question", "Answer"], [("Q one", "Yes"), ("Q two", "No")], title="Sheet1")
     styled = b"".join(b'<row r="%d" s="1" customFormat="1" ht="15" customHeight="1"/>' % n
                       for n in range(10, 1048577))
@@ -171,9 +170,7 @@ def test_sheet_formatted_down_to_the_last_row_is_read_only_to_its_data(db, vendo
         xml = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml)
         return xml.replace(b"</sheetData>", styled + b"</sheetData>")
     patched = _patch_sheet(data, "xl/worksheets/sheet1.xml", format_to_the_end)
-    started = time.perf_counter()
     result = _import(db, vendor, patched, layout_params={"confirmed": "1"})
-    elapsed = time.perf_counter() - started
     assert result.questions == 2 and result.answered == 2
-    # Not a timing assertion on speed: a guard that the 1,048,576 rows were not walked cell by cell.
-    assert elapsed < 30, elapsed
+    # The million formatted rows hold no value: no pass over the sheet keeps a row for them.
+    assert sheet_passes and all(sheet.last_row <= 3 and len(sheet.rows) <= 3 for _path, sheet in sheet_passes)
