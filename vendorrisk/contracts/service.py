@@ -119,7 +119,8 @@ def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
 
 def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
                    user: User, contract_id: int | None = None, title: str = "",
-                   prepared: PreparedVersion | None = None, document_kind: str = "") -> ContractVersion:
+                   prepared: PreparedVersion | None = None, document_kind: str = "",
+                   settle: bool = True) -> ContractVersion:
     """Store a new contract version and check it; a new contract is started when the
     arrangement has none (or ``contract_id`` is not given and ``title`` is: a title a document
     of the set already has is refused). A new contract is a document of the arrangement's
@@ -127,7 +128,9 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
 
     Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
     ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
-    the file already read; without it ``data`` is read here."""
+    the file already read; without it ``data`` is read here. The set's missing-clause
+    findings are settled (``set_findings``) unless ``settle`` is false (a set's upload
+    settles them once, after its last file)."""
     arrangement = get_arrangement(session, arrangement_id)
     require_may_change(session, user, arrangement.vendor_id)
     if document_kind:
@@ -176,7 +179,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
                                     evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
                                     location=result.location[:120], article=result.article[:60]))
         session.flush()
-        set_findings.settle(session, arrangement, user)  # a document that covers a clause closes its finding
+        if settle:  # a document that covers a clause closes its finding
+            set_findings.settle(session, arrangement, user)
         events.publish(session, events.ContractChecked(arrangement.id, contract.id))
         return version
 

@@ -213,8 +213,7 @@ def settle_finding(session: Session, finding: Finding, *, evidence: str, actor_i
     evidence and in the history. A person's four-eyes verification (``monitoring``) is for
     remediation they report; here the record itself shows the gap closed. Returns whether
     the finding was still open (under its row lock: a concurrent move queues)."""
-    lock(session, finding)
-    if finding.status == "closed":
+    if finding.status == "closed" or lock(session, finding).status == "closed":
         return False
     previous, now = finding.status, utcnow()
     finding.status, finding.closure_evidence = "closed", evidence[:5000]
