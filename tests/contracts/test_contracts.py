@@ -144,9 +144,11 @@ def test_review_override_needs_comment_keeps_history_and_raises_finding(api, db)
         ("not_found", "not_found", "SLA is only 'to be agreed'."),
         ("not_found", "found", "Annex 3 has the SLA after all.")]
     finding = db.exec(select(Finding).where(Finding.source == "contract")).one()
-    assert finding.source_ref == f"contract:{body['contract_id']}:service_levels"
+    assert finding.source_ref == f"contract_set:{arrangement.id}:service_levels"  # the set's, not the document's
     assert finding.vendor_id == arrangement.vendor_id and finding.severity == "high"
     assert "Service levels" in finding.title
+    # the reviewer's "found" makes the set cover the clause: the finding closed, saying where
+    assert finding.status == "closed" and "si (v1, si.txt)" in finding.closure_evidence
 
 
 def test_next_version_shows_what_changed(api, db):

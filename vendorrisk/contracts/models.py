@@ -1,4 +1,5 @@
 """Contracts of an arrangement, their versions and the clause checks of each version."""
+import unicodedata
 from datetime import datetime
 from typing import Optional
 
@@ -23,10 +24,12 @@ TITLE_MAX = 300
 
 
 def title_key(title: str) -> str:
-    """The form in which two titles name the same document of a set (blanks around it and
-    letter case ignored: ``SLA`` and ``sla ``): what a file's name is matched on, and what is
-    unique within an arrangement."""
-    return title.strip()[:TITLE_MAX].strip().casefold()[:TITLE_MAX]
+    """The form in which two titles name the same document of a set (blanks around it, letter
+    case and full-width or compatibility forms ignored: ``SLA``, ``sla `` and ``ＳＬＡ``; NFKC
+    then case folding): what a file's name is matched on, and what is unique within an
+    arrangement."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", title.strip()[:TITLE_MAX]).casefold())
+    return folded.strip()[:TITLE_MAX]
 
 
 class Contract(SQLModel, table=True):

@@ -2,7 +2,8 @@
 
 A version's checks are kept for good; the next version is checked afresh and compared
 with the previous one. A reviewer confirms or overrides each result with a comment
-(every review is kept); a clause confirmed as missing raises a finding.
+(every review is kept); a clause confirmed as missing that no document of the arrangement's
+contract set covers raises a finding, closed once the set covers it (``set_findings``).
 """
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -10,7 +11,7 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from vendorrisk.contracts import checker, reasons
+from vendorrisk.contracts import checker, reasons, set_findings
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.documents import document_titled, start_document, title_taken
 from vendorrisk.contracts.models import (
@@ -26,7 +27,6 @@ from vendorrisk.core import events, locking, parse_budget, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User, utcnow
-from vendorrisk.vendors import findings
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 from vendorrisk.vendors.need_to_know import require_file_access
@@ -119,7 +119,8 @@ def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
 
 def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
                    user: User, contract_id: int | None = None, title: str = "",
-                   prepared: PreparedVersion | None = None, document_kind: str = "") -> ContractVersion:
+                   prepared: PreparedVersion | None = None, document_kind: str = "",
+                   settle: bool = True) -> ContractVersion:
     """Store a new contract version and check it; a new contract is started when the
     arrangement has none (or ``contract_id`` is not given and ``title`` is: a title a document
     of the set already has is refused). A new contract is a document of the arrangement's
@@ -127,7 +128,9 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
 
     Bad files (corrupt, encrypted, wrong type, too large, ZIP bombs) raise
     ``ValidationFailed`` before anything is stored. ``prepared`` (``prepare_version``) is
-    the file already read; without it ``data`` is read here."""
+    the file already read; without it ``data`` is read here. The set's missing-clause
+    findings are settled (``set_findings``) unless ``settle`` is false (a set's upload
+    settles them once, after its last file)."""
     arrangement = get_arrangement(session, arrangement_id)
     require_may_change(session, user, arrangement.vendor_id)
     if document_kind:
@@ -176,6 +179,8 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
                                     evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
                                     location=result.location[:120], article=result.article[:60]))
         session.flush()
+        if settle:  # a document that covers a clause closes its finding
+            set_findings.settle(session, arrangement, user)
         events.publish(session, events.ContractChecked(arrangement.id, contract.id))
         return version
 
@@ -189,7 +194,8 @@ def checks_of(session: Session, version_id: int) -> list[ClauseCheck]:
 
 def review_check(session: Session, *, check_id: int, status: str, comment: str, user: User) -> ClauseCheck:
     """Confirm or override one result; an override needs a comment. A clause confirmed
-    as missing raises a finding for the vendor (once per contract and clause)."""
+    as missing raises a finding for the vendor when no document of the arrangement's set
+    covers it (once per arrangement and clause); one the set covers closes it (``set_findings``)."""
     check = session.get(ClauseCheck, check_id)
     if check is None:
         raise NotFound(_("Clause check %(id)s does not exist.", id=check_id))
@@ -211,23 +217,9 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
     check.reviewed_by_id, check.reviewed_at = user.id, utcnow()
     session.add(check)
     _keep_example(session, check, status == "found", user)
-    if status == "not_found":
-        clause = contracts_library.clauses_by_id().get(check.clause_id)
-        title = clause.text("title", "en") if clause else check.clause_id
-        title_ja = clause.text("title", "ja") if clause else check.clause_id
-        article = clause.text("article", "en") if clause else ""
-        article_ja = clause.text("article", "ja") if clause else ""
-        # Each reader sees the title in their own language: stored as a key and parameters.
-        params = {"clause": {"ja": title_ja, "en": title}, "article": {"ja": article_ja, "en": article},
-                  "contract": contract.title}
-        findings.raise_finding(
-            session, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
-            source_ref=f"contract:{contract.id}:{check.clause_id}",
-            title=findings.english_title("contract_clause_missing", params), title_key="contract_clause_missing",
-            title_params=params,
-            # the reviewer's own words with the file they read (the title says what is missing)
-            description=f"{version.filename} (v{version.number}): {comment}",
-            severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
+    session.flush()
+    # the set, not this document alone, lacks or covers the clause (``set_findings``)
+    set_findings.settle(session, arrangement, user, clause_ids=[check.clause_id], reviewed=check, comment=comment)
     session.flush()
     events.publish(session, events.ContractChecked(arrangement.id, contract.id))
     return check

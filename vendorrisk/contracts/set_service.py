@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from vendorrisk.contracts import documents, reasons, service, sets
+from vendorrisk.contracts import documents, reasons, service, set_findings, sets
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import Contract, ContractVersion, title_key
-from vendorrisk.core import audit, parse_budget, storage, uploads
+from vendorrisk.core import audit, locking, parse_budget, storage, uploads
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
@@ -169,13 +169,24 @@ def upload_set(session: Session, *, arrangement_id: int, prepared: list[service.
 
 def _store_each(session: Session, arrangement: Arrangement, targets, by_name: dict,
                 user: User) -> list[ContractVersion]:
+    """Store each file as its document's next version, in the order of the files; the set's
+    findings are settled once, last (``set_findings``). The documents' titles are locked first,
+    in their sorted order (``locking.lock_names``): two uploads that start or add to the same
+    documents in opposite orders then queue at the first title they share, instead of each
+    starting (or locking) one the other needs — on PostgreSQL a deadlock, one upload aborted."""
+    keys = []
+    for _item, title, by_file in targets:
+        contract = by_name.get(title_key(title)) if by_file else None
+        keys.append(contract.title_key if contract is not None else title_key(title))
+    locking.lock_names(session, "contract_title", [f"{arrangement.id}:{key}" for key in keys])
     stored = []
     for item, title, by_file in targets:
         contract = by_name.get(title_key(title)) if by_file else None
         if contract is None:
             contract = _start_document(session, arrangement, item, title, by_file, user)
         stored.append(service.upload_version(session, arrangement_id=arrangement.id, prepared=item, user=user,
-                                             contract_id=contract.id))
+                                             contract_id=contract.id, settle=False))
+    set_findings.settle(session, arrangement, user)
     return stored
 
 

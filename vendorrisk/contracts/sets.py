@@ -88,12 +88,20 @@ def combine(members: list[tuple[Contract, ContractVersion]], checks: dict[tuple[
     return combined
 
 
-def set_checks(session: Session, arrangement_id: int) -> list[SetCheck]:
-    """The combined results of an arrangement's contract set, in the library's order."""
+def current_checks(session: Session, arrangement_id: int) -> tuple[list[tuple[Contract, ContractVersion]],
+                                                                     dict[tuple[int, str], ClauseCheck]]:
+    """The documents of an arrangement's set (latest version of each) and their checks,
+    keyed by version and clause (two queries)."""
     members = latest_versions_by_arrangement(session, [arrangement_id]).get(arrangement_id, [])
     version_ids = [v.id for _c, v in members]
     checks = {(c.version_id, c.clause_id): c for c in session.exec(
         select(ClauseCheck).where(ClauseCheck.version_id.in_(version_ids or [0])))}
+    return members, checks
+
+
+def set_checks(session: Session, arrangement_id: int) -> list[SetCheck]:
+    """The combined results of an arrangement's contract set, in the library's order."""
+    members, checks = current_checks(session, arrangement_id)
     order = [c.id for c in contracts_library.library()]
     present = {clause for _v, clause in checks}
     return combine(members, checks, [c for c in order if c in present])

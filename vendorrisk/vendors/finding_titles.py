@@ -14,6 +14,7 @@ from vendorrisk.core.messages import msg as _  # titles are stored as keys; rend
 
 FINDING_TITLES = {
     "contract_clause_missing": _("Contract clause missing: %(clause)s (%(article)s), %(contract)s"),
+    "contract_set_clause_missing": _("Contract set lacks a clause: %(clause)s (%(article)s), %(arrangement)s"),
     "questionnaire_answer": _("Questionnaire %(question)s answered “%(answer)s”: %(text)s"),
     "questionnaire_answer_mapped": _("Questionnaire (%(format)s) %(question)s answered “%(answer)s”: %(text)s"),
     "selection_condition": _("Selection condition: %(condition)s"),

@@ -15,8 +15,9 @@ from sqlmodel import Column, Field, Session, SQLModel, select
 
 from vendorrisk.core import business_days
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.locking import lock
 from vendorrisk.core.messages import render
-from vendorrisk.core.models import created_at_field, json_dict_field
+from vendorrisk.core.models import created_at_field, json_dict_field, utcnow
 from vendorrisk.vendors import finding_titles
 from vendorrisk.vendors.models import VendorOwner
 
@@ -204,3 +205,21 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
                      for f in created])
     session.flush()
     return created
+
+
+def settle_finding(session: Session, finding: Finding, *, evidence: str, actor_id: int | None) -> bool:
+    """Close a finding the product raised once the gap it reports is gone (a contract set that
+    has come to cover the clause): ``evidence`` says what covers it now, kept as the closure
+    evidence and in the history. A person's four-eyes verification (``monitoring``) is for
+    remediation they report; here the record itself shows the gap closed. Returns whether
+    the finding was still open (under its row lock: a concurrent move queues)."""
+    if finding.status == "closed" or lock(session, finding).status == "closed":
+        return False
+    previous, now = finding.status, utcnow()
+    finding.status, finding.closure_evidence = "closed", evidence[:5000]
+    finding.closed_at, finding.closed_by_id = now, actor_id
+    finding.resolved_at = finding.resolved_at or now
+    session.add(finding)
+    session.add(FindingEvent(finding_id=finding.id, actor_id=actor_id, action="status", from_status=previous,
+                             to_status="closed", note=evidence[:5000]))
+    return True

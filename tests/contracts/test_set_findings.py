@@ -1,0 +1,127 @@
+"""A clause covered by any document of the contract set raises no "missing clause" finding;
+the set coming to cover it closes the finding, losing it raises one again (issue 13, item 3)."""
+from sqlmodel import select
+
+from tests.contracts.test_contracts import _upload
+from tests.contracts.test_set_pages import JA, _send_set, _set_arrangement
+from tests.contracts.test_sets import MASTER, SLA
+from vendorrisk.contracts.models import ClauseCheck
+from vendorrisk.vendors.findings import Finding, FindingEvent, raise_finding
+
+
+def _checks(body) -> dict[str, int]:
+    return {c["clause_id"]: c["id"] for c in body["checks"]}
+
+
+def _review(client, check_id, status, comment=""):
+    answer = client.post(f"/api/v1/clause-checks/{check_id}/review", json={"status": status, "comment": comment})
+    assert answer.status_code == 200, answer.get_json()
+    return answer
+
+
+def _findings(db) -> list[Finding]:
+    db.rollback()
+    return db.exec(select(Finding).where(Finding.source == "contract").order_by(Finding.id)).all()
+
+
+def _master(client, arrangement_id):
+    return _upload(client, arrangement_id, MASTER, "基本契約.txt", title="業務委託基本契約", document_kind="master").get_json()
+
+
+def _sla(client, arrangement_id):
+    return _upload(client, arrangement_id, SLA, "SLA.txt", title="サービスレベル合意書", document_kind="sla").get_json()
+
+
+def test_a_clause_another_document_covers_raises_no_finding_and_two_gaps_raise_one(api, db):
+    arrangement = _set_arrangement(db)
+    client = api("compliance")
+    master, sla = _master(client, arrangement.id), _sla(client, arrangement.id)
+    # the master agreement only refers to the SLA; the SLA has the service levels
+    _review(client, _checks(master)["service_levels"], "not_found", "基本契約にはSLAへの参照しかない")
+    assert _findings(db) == []
+    # audit rights are in neither document: both marked missing, one finding about the set
+    _review(client, _checks(master)["audit_rights"], "not_found")
+    _review(client, _checks(sla)["audit_rights"], "not_found", "SLAにも監査条項なし")
+    [finding] = _findings(db)
+    assert (finding.source_ref, finding.status, finding.severity) == (
+        f"contract_set:{arrangement.id}:audit_rights", "open", "medium")
+    assert finding.title_key == "contract_set_clause_missing" and finding.arrangement_id == arrangement.id
+    assert finding.title_params["arrangement"] == arrangement.title and arrangement.title in finding.title
+    # which documents were read, and how each stood
+    assert "業務委託基本契約 (v1, 基本契約.txt): not found (reviewed)" in finding.description
+    assert finding.description.endswith("サービスレベル合意書 (v1, SLA.txt): not found.")  # automatic, then
+
+
+def test_the_set_covering_the_clause_closes_the_finding_and_losing_it_raises_one_again(api, db):
+    arrangement = _set_arrangement(db)
+    client = api("compliance")
+    master = _master(client, arrangement.id)
+    _review(client, _checks(master)["service_levels"], "not_found", "SLAは別途締結とあるだけ")
+    [raised] = _findings(db)
+    assert raised.status == "open" and raised.source_ref == f"contract_set:{arrangement.id}:service_levels"
+    assert "業務委託基本契約 (v1, 基本契約.txt): not found (reviewed)" in raised.description
+    assert "SLAは別途締結とあるだけ" in raised.description
+
+    sla = _sla(client, arrangement.id)  # the SLA is uploaded and found to cover the clause
+    [closed] = _findings(db)
+    assert closed.status == "closed" and closed.closed_at is not None and closed.closed_by_id is not None
+    assert "サービスレベル合意書 (v1, SLA.txt) 第1条" in closed.closure_evidence
+    assert "found by the automatic check" in closed.closure_evidence
+    last = db.exec(select(FindingEvent).where(FindingEvent.finding_id == closed.id).order_by(FindingEvent.id.desc())).first()
+    assert (last.from_status, last.to_status, last.note) == ("open", "closed", closed.closure_evidence)
+
+    # the SLA's result overturned and nothing else covers the clause: raised again, the closed one stays closed
+    _review(client, _checks(sla)["service_levels"], "not_found", "稼働率の定めは参考値にすぎない")
+    first, again = _findings(db)
+    assert (first.status, again.status) == ("closed", "open")
+    assert again.source_ref == f"contract_set:{arrangement.id}:service_levels#2"
+    assert "サービスレベル合意書 (v1, SLA.txt): not found (reviewed)" in again.description
+    # a reviewer confirms it in the master agreement after all: closed, naming that document
+    _review(client, _checks(master)["service_levels"], "found", "第3条と別紙で足りる")
+    first, again = _findings(db)
+    assert again.status == "closed" and "業務委託基本契約 (v1, 基本契約.txt) 第3条" in again.closure_evidence
+    assert "confirmed by a reviewer" in again.closure_evidence
+    assert len(_findings(db)) == 2
+
+
+def test_reviewers_pages_raise_and_close_the_sets_finding(client, login, db):
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    assert _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt")], headers=JA).status_code == 302
+    check = db.exec(select(ClauseCheck).where(ClauseCheck.clause_id == "service_levels")).one()
+    reviewed = client.post(f"/contracts/checks/{check.id}/review", headers=JA,
+                           data={"status": "not_found", "comment": "サービスレベルの定めがない"})
+    assert reviewed.status_code == 302
+    [finding] = _findings(db)
+    assert finding.status == "open"
+    assert "確認した文書：業務委託基本契約 (v1, 業務委託基本契約.txt): なし（レビュー済み）" in finding.description
+    # a later part of the set brings the SLA: the finding closes, in the reviewer's language
+    assert _send_set(client, arrangement.id, [(SLA, "サービスレベル合意書.txt")], headers=JA).status_code == 302
+    [finding] = _findings(db)
+    assert finding.status == "closed"
+    assert finding.closure_evidence.startswith("契約書一式がこの条項を満たすようになりました：サービスレベル合意書 (v1, ")
+    page = client.get(f"/findings/{finding.id}", headers=JA)
+    assert page.status_code == 200 and "サービスレベル合意書" in page.get_data(as_text=True)
+
+
+def test_findings_raised_per_document_before_sets_count_as_the_sets(api, db):
+    arrangement = _set_arrangement(db)
+    client = api("compliance")
+    master, sla = _master(client, arrangement.id), _sla(client, arrangement.id)
+    contract_id = master["contract_id"]
+    db.rollback()
+    # what an older version left: one finding per document and clause, even where another document covers it
+    for clause in ("audit_rights", "service_levels"):
+        raise_finding(db, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
+                      source_ref=f"contract:{contract_id}:{clause}", title=f"Contract clause missing: {clause}")
+    db.commit()
+    _review(client, _checks(sla)["audit_rights"], "not_found")  # the old open finding stands for the set
+    assert [(f.source_ref, f.status) for f in _findings(db)] == [
+        (f"contract:{contract_id}:audit_rights", "open"), (f"contract:{contract_id}:service_levels", "open")]
+    # the next upload finds the set covering the service levels: the old finding closes
+    again = _upload(client, arrangement.id, MASTER + "第5条（協議）\n定めのない事項は協議する。\n".encode(), "基本契約.txt",
+                    contract_id=contract_id)
+    assert again.status_code == 201, again.get_json()
+    assert [(f.source_ref, f.status) for f in _findings(db)] == [
+        (f"contract:{contract_id}:audit_rights", "open"), (f"contract:{contract_id}:service_levels", "closed")]
+    assert "サービスレベル合意書 (v1, SLA.txt)" in _findings(db)[1].closure_evidence
