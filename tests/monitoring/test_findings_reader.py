@@ -1,0 +1,41 @@
+"""What a reader of a finding sees: its title in their language through the API as on the
+pages, the closure section of a closed finding, refusals in plain grammar, and the board's
+offer to raise a finding only to those who may."""
+from tests import factories
+from vendorrisk.vendors.findings import raise_finding
+
+CLAUSE = {"clause": {"ja": "監査権", "en": "Audit rights"}, "article": {"ja": "第25条第2項", "en": "Art. 25(2)"},
+          "contract": "業務委託契約書 v2"}
+JA_TITLE = "契約条項の不足：監査権（第25条第2項）、業務委託契約書 v2"
+EN_TITLE = "Contract clause missing: Audit rights (Art. 25(2)), 業務委託契約書 v2"
+
+
+def _clause_finding(db, vendor):
+    finding, _ = raise_finding(db, vendor_id=vendor.id, source="contract", source_ref="contract:1:audit",
+                               title=EN_TITLE, title_key="contract_clause_missing", title_params=CLAUSE)
+    return finding
+
+
+def test_the_api_gives_a_generated_title_in_the_readers_language(app, db, client, login, api):
+    login("compliance")
+    token = api("auditor")
+    finding = _clause_finding(db, factories.gen_vendor(db))
+    db.commit()
+    ja, en = {"Accept-Language": "ja"}, {"Accept-Language": "en"}
+    listed = token.get("/api/v1/findings", headers=ja).json["items"]
+    assert [(f["title"], f["title_localized"]) for f in listed] == [(EN_TITLE, JA_TITLE)]
+    one = token.get(f"/api/v1/findings/{finding.id}", headers=ja).json
+    assert (one["title"], one["title_localized"]) == (EN_TITLE, JA_TITLE)
+    assert token.get(f"/api/v1/findings/{finding.id}", headers=en).json["title_localized"] == EN_TITLE
+    remediation = token.get(f"/api/v1/findings/{finding.id}/remediation", headers=ja).json
+    assert remediation["title_localized"] == JA_TITLE
+    page = client.get(f"/findings/{finding.id}", headers=ja).get_data(as_text=True)
+    assert JA_TITLE in page  # the same text as the page
+
+
+def test_a_typed_title_is_given_as_typed(app, db, api):
+    token = api("auditor")
+    typed, _ = raise_finding(db, vendor_id=factories.gen_vendor(db).id, source="manual", title="再委託先の届出なし")
+    db.commit()
+    answer = token.get(f"/api/v1/findings/{typed.id}", headers={"Accept-Language": "ja"}).json
+    assert answer["title"] == answer["title_localized"] == "再委託先の届出なし"
