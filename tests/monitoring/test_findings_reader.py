@@ -39,3 +39,24 @@ def test_a_typed_title_is_given_as_typed(app, db, api):
     db.commit()
     answer = token.get(f"/api/v1/findings/{typed.id}", headers={"Accept-Language": "ja"}).json
     assert answer["title"] == answer["title_localized"] == "再委託先の届出なし"
+
+
+def _closed(db, title):
+    finding, _ = raise_finding(db, vendor_id=factories.gen_vendor(db).id, source="manual", title=title)
+    finding.status, finding.action_plan = "closed", "手順書を改訂する"
+    return finding
+
+
+def test_a_closed_finding_says_where_its_evidence_is_when_none_was_given_at_closing(app, db, client, login):
+    from vendorrisk.monitoring.models_remediation import FindingEvidence
+    login("auditor")
+    kept_before, bare = _closed(db, "証跡は是正中に登録"), _closed(db, "移行データ")
+    db.flush()
+    db.add(FindingEvidence(finding_id=kept_before.id, note="改訂版の手順書"))
+    db.commit()
+
+    def closure(finding):
+        page = client.get(f"/findings/{finding.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+        return page.split('data-test="closure-evidence">')[1].split("</dd>")[0]
+    assert "完了時の記載なし（下記の是正の証跡を参照）" in closure(kept_before) and 'href="#evidence"' in closure(kept_before)
+    assert "記録なし" in closure(bare)
