@@ -60,3 +60,16 @@ def test_a_closed_finding_says_where_its_evidence_is_when_none_was_given_at_clos
         return page.split('data-test="closure-evidence">')[1].split("</dd>")[0]
     assert "完了時の記載なし（下記の是正の証跡を参照）" in closure(kept_before) and 'href="#evidence"' in closure(kept_before)
     assert "記録なし" in closure(bare)
+
+
+def test_the_board_offers_to_raise_a_finding_only_about_a_vendor_one_may_change(app, db, client, login):
+    me = login("vendor_owner")
+    mine, theirs = factories.gen_vendor(db), factories.gen_vendor(db)
+    factories.gen_owner(db, mine, me)
+    db.commit()
+
+    def offered(query):
+        return 'data-test="raise-finding"' in client.get(f"/findings/{query}").get_data(as_text=True)
+    assert offered("") and offered(f"?vendor_id={mine.id}")
+    assert not offered(f"?vendor_id={theirs.id}")
+    assert client.get(f"/findings/new?vendor_id={theirs.id}").status_code == 403  # what the link would have met

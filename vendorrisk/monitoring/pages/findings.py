@@ -47,7 +47,7 @@ def board():
     vendors = db.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name)).all()
     return render_template("monitoring/board.html", columns=columns, owners=owners, today=clock.today(),
                            severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
-                           args=request.args, per_column=PER_COLUMN)
+                           args=request.args, vendor_filter=filters["vendor_id"], per_column=PER_COLUMN)
 
 
 RAISERS = ("admin", "compliance", "procurement", "vendor_owner")
