@@ -40,6 +40,7 @@ class CellBase(Public):
     citation: str
     citation_ja: str
     title: str
+    title_ja: str
     status: Literal[matrix.STATUSES]
     reason: str
 
