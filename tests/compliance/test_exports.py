@@ -41,10 +41,28 @@ def test_matrix_workbook(app, client, login, db, portfolio):
                             (portfolio["4"], "90-2", "gap")])
     evil = next(r for r in rows[1:] if r[0] == portfolio["3"])
     assert evil[1] == "'=HYPERLINK(\"http://evil.example\")"
-    assert [r[0] for r in book["Obligations"].iter_rows(values_only=True)] == ["Obligation", "90-1", "90-2", "91-1"]
+    assert [r[0] for r in book["Obligations"].iter_rows(values_only=True)] == ["Obligation ID", "90-1", "90-2", "91-1"]
     db.rollback()
     assert db.scalars(select(AuditEntry).where(AuditEntry.action == "export",
                                                AuditEntry.entity == "compliance_matrix")).first() is not None
+
+
+def test_matrix_workbook_reads_in_the_starters_language_with_links_that_open(app, client, login, db, portfolio):
+    app.config["BASE_URL"] = "https://vendorrisk.example.jp/"
+    login("compliance")
+    # the job is built after the request, by the scheduler: it keeps the language of whoever started it
+    response = exported(app, client, "/compliance/export/matrix.xlsx", headers={"Accept-Language": "ja"})
+    book = load_workbook(io.BytesIO(response.data))
+    rows = list(book["Matrix"].iter_rows(values_only=True))
+    assert rows[0] == ("委託先ID", "外部委託先", "外部委託先（英語名）", "委託の階層", "重要", "クラウド", "利用者データ",
+                       "義務ID", "条項（英語）", "条項", "義務の表題", "ステータス", "理由", "根拠")
+    assert {r[11] for r in rows[1:]} <= {"充足", "不備", "対象外"} and "不備" in {r[11] for r in rows[1:]}
+    assert {r[4] for r in rows[1:]} <= {"はい", "いいえ"}
+    titles = {o.id: o.title_ja for o in registry.of(app).obligations.values()}
+    assert all(r[10] == titles[r[7]] for r in rows[1:])
+    links = [link.rsplit(": ", 1)[1] for r in rows[1:] if r[13] for link in r[13].split(" ; ")]
+    assert links and all(link.startswith("https://vendorrisk.example.jp/") for link in links)
+    assert next(book["Obligations"].iter_rows(values_only=True))[:3] == ("義務ID", "条項（英語）", "条項")
 
 
 def test_register_workbook_has_one_row_per_chain_node(app, client, login, portfolio):

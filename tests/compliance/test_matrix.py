@@ -178,3 +178,14 @@ def test_batch_memo_is_shared_by_the_rules_of_one_batch(db, portfolio, contribut
     list(matrix.live_rows(db, matrix.MatrixFilters(article="93"), batch_size=3))
     assert computed == [3, 2]
     assert "compliance_batch_memo" not in db.info
+
+
+def test_the_matrix_api_names_each_obligation_in_both_languages(portfolio, api):
+    """As the obligation list does: ``title`` in English, ``title_ja`` in Japanese."""
+    reader = api("auditor")
+    rows = reader.get(f"/api/v1/compliance-matrix?vendor_id={portfolio['3']}").get_json()["rows"]
+    assert {(r["obligation"], r["title"], r["title_ja"]) for r in rows} == {
+        ("90-1", "Chain recorded", "チェーン記録"), ("90-2", "Cloud tiered", "クラウドの区分"),
+        ("91-1", "No open findings", "未完了の指摘なし")}
+    cell = reader.get(f"/api/v1/compliance-matrix/cells/{portfolio['3']}/90-1").get_json()
+    assert (cell["title"], cell["title_ja"]) == ("Chain recorded", "チェーン記録")

@@ -98,7 +98,7 @@ def test_trend_page_draws_a_line(client, login, runner, portfolio):
     login("compliance")
     page = client.get("/compliance/trend").get_data(as_text=True)
     assert "<polyline" in page and "2026-07" in page and "2026-08" in page
-    assert len(re.findall(r"<circle", page)) == 2
+    assert len(re.findall(r"<circle", page)) == 3  # the two snapshots, then the matrix now
 
 
 def test_navigation_entries(client, login, obligations):

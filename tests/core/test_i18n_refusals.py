@@ -127,7 +127,7 @@ def test_japanese_users_refused_finding_transition_is_japanese(app, client):
     assert ja.status_code == en.status_code == 409
     assert ja.get_json()["error"] == {"code": "conflict", "details": [],
                                       "message": "「未対応」の指摘事項を「確認・完了」にすることはできません。"}
-    assert en.get_json()["error"]["message"] == "A open finding cannot move to closed."
+    assert en.get_json()["error"]["message"] == "The finding is open and cannot move to closed."
     assert client.post(url, json={"status": "resolved"}, headers=ja_headers).status_code == 200
     # Four-eyes: the Japanese user resolved it, so they cannot close it themselves.
     refused = client.post(url, json={"status": "closed", "evidence": "確認済み"}, headers=ja_headers)

@@ -98,6 +98,8 @@ def test_owner_records_review_with_attachment_and_finding_next_review_planned(ap
     db.rollback()
     done = db.get(MonitoringReview, review.id)
     assert done.status == "completed" and done.checks["sub_outsourcing_changes"]["result"] == "issue"
+    flashed = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Review completed. Findings raised: 1. The next review is planned." in flashed
     assert db.scalars(select(ReviewAttachment).where(ReviewAttachment.review_id == review.id)).one()
     finding = db.scalars(select(Finding).where(Finding.vendor_id == vendor.id)).one()
     assert (finding.source, finding.severity, finding.owner_id) == ("review", "high", owner.id)

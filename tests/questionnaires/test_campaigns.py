@@ -191,7 +191,7 @@ def test_an_overdue_campaign_reminds_once_per_stage_never_twice(app, client, db,
     vendor_mails, owner_mails = sweep(due + timedelta(days=8))  # week 2
     assert (len(vendor_mails), len(owner_mails)) == (4, 2)
     reminder = smtp.by_recipient(address)[-1]
-    assert [a.get_filename() for a in reminder.iter_attachments()] == [f"general_outsourcing-v1-{late.name}.xlsx"]
+    assert [a.get_filename() for a in reminder.iter_attachments()] == [f"general_outsourcing-v2-{late.name}.xlsx"]
     db.rollback()
     kinds = db.exec(select(Reminder.kind).where(Reminder.recipient == address).order_by(Reminder.id)).all()
     assert kinds == ["request", "due_in_7", "overdue_w1", "overdue_w2"]

@@ -120,3 +120,26 @@ def test_workbook_instructions_name_the_real_sheets_and_list_allowed_answers():
     for question in multiple:
         line = next(line for line in text.splitlines() if line.startswith(question.id + ": "))
         assert all(choice.label in line for choice in question.choices), line
+
+
+def test_every_sheet_a_question_names_is_in_the_workbook_it_is_sent_in(app):
+    """A question that sends the vendor to another sheet names it as the workbook does (SUB-01
+    said 「再委託先」シート, and the sheet is "Subcontractors")."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from vendorrisk.questionnaires import workbook as layout
+    referring = 0
+    for template in load_catalogue(ROOT).latest():
+        with app.app_context():
+            sheets = set(load_workbook(io.BytesIO(layout.questionnaire_workbook(template, 1, "テスト株式会社",
+                                                                                b"k" * 32))).sheetnames)
+        for question in template.questions:
+            named = re.findall(r"「([^」]+)」(?:（[^）]*）)?シート", question.text_ja)
+            named += re.findall(r"\bon the (\w+) sheet\b|\bthe sheet (\w+)\b", question.text_en)
+            named = [n if isinstance(n, str) else "".join(n) for n in named]
+            referring += bool(named)
+            assert set(named) <= sheets, (template.id, question.id, named, sheets)
+    assert referring  # SUB-01 at least: the test reads what it checks

@@ -1,6 +1,6 @@
 """API of the compliance matrix and the dashboard figures."""
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, Optional
 
 from flask import Blueprint, jsonify, request, url_for
@@ -40,6 +40,7 @@ class CellBase(Public):
     citation: str
     citation_ja: str
     title: str
+    title_ja: str
     status: Literal[matrix.STATUSES]
     reason: str
 
@@ -93,17 +94,20 @@ class ObligationList(Public):
 
 
 class TrendMonth(Public):
-    """Gaps of one month, in total and per obligation."""
+    """Gaps of one month, in total and per obligation, as its snapshot recorded them."""
 
     month: str
     gaps: int
     by_obligation: dict[str, int]
+    taken_at: Optional[datetime] = Field(description="When the snapshot was taken: the month's figures are as of then")
 
 
 class Trend(Public):
-    """Gaps per month, oldest first."""
+    """Gaps per month, oldest first, and the gaps now."""
 
     months: list[TrendMonth]
+    gaps_now: int = Field(description="Gaps in the matrix now, as the dashboard counts them (the months are "
+                                      "snapshots, taken every night; they differ from it until the next one)")
 
 
 class CountLink(Public):
@@ -125,10 +129,11 @@ class ConcentrationLink(Public):
 
 
 class SnapshotGaps(Public):
-    """The gaps of the last monthly snapshot."""
+    """The gaps of the last monthly snapshot, as recorded when it was taken."""
 
     month: str
     gaps: int
+    taken_at: Optional[datetime]
 
 
 class Dashboard(Public):
@@ -141,7 +146,9 @@ class Dashboard(Public):
     vendors_by_risk_tier: dict[str, CountLink]
     unapproved_sub_outsourcing: CountLink
     top_concentration: list[ConcentrationLink]
-    gaps_last_snapshot: Optional[SnapshotGaps]
+    gaps_now: int = Field(description="Gaps in the matrix now (the dashboard's tile)")
+    gaps_last_snapshot: Optional[SnapshotGaps] = Field(description="As the last snapshot recorded them (taken every "
+                                                                   "night): differs from gaps_now until the next one")
 
 
 class MatrixQuery(BaseModel):
@@ -231,8 +238,9 @@ def obligations():
 @operation("getComplianceTrend", "Gaps per month from the monthly snapshots", ok=Trend)
 def trend():
     """Gaps per month, oldest first."""
+    session = get_session()
     return jsonify(Trend.dump(months=[TrendMonth.dump(p, month=p.month.strftime("%Y-%m"))
-                                      for p in snapshots.trend(get_session())]))
+                                      for p in snapshots.trend(session)], gaps_now=dashboard.live_gaps(session)))
 
 
 @bp.get("/dashboard")
@@ -243,5 +251,5 @@ def dashboard_figures():
     session = get_session()
     figures = dashboard.figures(session, clock.today(), url_for)
     points = snapshots.trend(session, 1)
-    return jsonify(Dashboard.dump(figures, gaps_last_snapshot=SnapshotGaps.dump(
+    return jsonify(Dashboard.dump(figures, gaps_now=dashboard.live_gaps(session), gaps_last_snapshot=SnapshotGaps.dump(
         points[-1], month=points[-1].month.strftime("%Y-%m")) if points else None))

@@ -272,7 +272,7 @@ def verdict_dict(vendor: VendorFacts, ob: registry.Obligation, verdict: registry
     render = render or Renderer()
     return {"vendor_id": vendor.id, "vendor_name": vendor.name, "vendor_name_en": vendor.name_en,
             "tier": vendor.tier, "obligation": ob.id, "citation": ob.citation_en,
-            "citation_ja": ob.citation_ja, "title": ob.title_en, "status": verdict.status,
+            "citation_ja": ob.citation_ja, "title": ob.title_en, "title_ja": ob.title_ja, "status": verdict.status,
             "reason": render(verdict.reason),
             "links": [{"label": render(label), "href": href} for label, href in verdict.links],
             "links_total": links_total(verdict)}

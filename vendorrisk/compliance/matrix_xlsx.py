@@ -15,7 +15,9 @@ import zipfile
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from flask_babel import get_domain
+from flask import current_app
+from flask_babel import get_domain, gettext
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
@@ -23,13 +25,18 @@ from sqlmodel import Session
 
 from vendorrisk.compliance import matrix, store
 from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, spool_rows
+from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import Renderer, from_json
 from vendorrisk.core.xlsx import add_table_sheet
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
 
-MATRIX_HEADERS = ("Vendor ID", "Vendor", "Vendor (English)", "Chain tier", "Important", "Cloud", "User data",
-                  "Obligation", "Citation", "条項", "Obligation title", "Status", "Reason", "Proof")
+# in the language of the export's starter (the job runs in it), as are the values a person reads
+MATRIX_HEADERS = (_l("Vendor ID"), _l("Vendor"), _l("Vendor (English)"), _l("Chain tier"), _l("Important"),
+                  _l("Cloud"), _l("User data"), _l("Obligation ID"), _l("Citation (English)"),
+                  _l("Citation (Japanese)"), _l("Obligation title"), _l("Status"), _l("Reason"), _l("Proof"))
+OBLIGATION_HEADERS = (_l("Obligation ID"), _l("Citation (English)"), _l("Citation (Japanese)"),
+                      _l("Title (English)"), _l("Title (Japanese)"), _l("Rule"))
 MATRIX_WIDTHS = (10, 36, 30, 10, 10, 8, 10, 26, 16, 16, 40, 14, 70, 50)
 REGISTER_HEADERS = ("Arrangement ID", "Arrangement", "Service", "Important", "Cloud", "Arrangement user data",
                     "Tier", "Vendor ID", "Vendor", "Vendor (English)", "Corporate number", "LEI", "Country",
@@ -42,6 +49,16 @@ Progress = Callable[[int, int], None]  # (done, in all)
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def _headers(headers) -> list[str]:
+    return [str(header) for header in headers]
+
+
+def _absolute(href: str, base: str) -> str:
+    """A proof link as a URL the file's reader can open: the app's public address
+    (``BASE_URL``) before a path of the app."""
+    return base + href if href.startswith("/") else href
 
 
 def _spool_rows(rows: Iterable[Sequence[Any]], columns: int, spool) -> int:
@@ -59,8 +76,12 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
     ids = [o.id for o in obligations]
     # the language's catalogue looked up once for the export, not once per message
     cells, render = Cells(), Renderer(get_domain().get_translations().gettext)
-    fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_en))) for o in obligations}
-    statuses = {s: cells(s) for s in matrix.STATUSES}
+    japanese = language() == "ja"
+    base = current_app.config["BASE_URL"].rstrip("/")
+    fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_ja if japanese else o.title_en)))
+             for o in obligations}
+    statuses = {s: cells(gettext(s.replace("_", " "))) for s in matrix.STATUSES}
+    yes_no = {flag: gettext(_yes(flag)) for flag in (True, False)}
     texts: dict[str | None, str] = {}
     missing = matrix.missing_verdict()
     unanswered = statuses[missing.status] + cells(render(missing.reason)) + cells("")
@@ -72,7 +93,7 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
                 texts.clear()
             value = json.loads(raw) if raw is not None else None
             if proof:
-                value = " ; ".join(f"{render(from_json(label))}: {href}" for label, href in value)
+                value = " ; ".join(f"{render(from_json(label))}: {_absolute(href, base)}" for label, href in value)
             else:
                 value = render(from_json(value))
             found = texts[raw] = cells(value)
@@ -87,8 +108,8 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
             found.setdefault(vendor_id, {})[ob_id] = (status, reason, links)
         for r in batch:
             parts = []
-            vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, _yes(r.important), _yes(r.cloud),
-                                         _yes(r.user_data))))
+            vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, yes_no[bool(r.important)],
+                                         yes_no[bool(r.cloud)], yes_no[bool(r.user_data)])))
             mine = found.get(r.id, {})
             for ob_id in ids:
                 cell_of = mine.get(ob_id)
@@ -149,9 +170,9 @@ def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
     with tempfile.TemporaryFile() as spool:
         count = spool_matrix(session, filters, spool, progress)
         workbook = Workbook(write_only=True)
-        add_table_sheet(workbook, "Matrix", MATRIX_HEADERS, (), MATRIX_WIDTHS)
+        add_table_sheet(workbook, "Matrix", _headers(MATRIX_HEADERS), (), MATRIX_WIDTHS)
         workbook["Matrix"].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
-        add_table_sheet(workbook, "Obligations", ("Obligation", "Citation", "条項", "Title", "表題", "Rule"),
+        add_table_sheet(workbook, "Obligations", _headers(OBLIGATION_HEADERS),
                         ((o.id, o.citation_en, o.citation_ja, o.title_en, o.title_ja, o.doc)
                          for o in matrix.select_obligations(filters.article)), (26, 16, 16, 40, 30, 100))
         buffer = io.BytesIO()

@@ -1,6 +1,6 @@
 """Monthly snapshots of the compliance matrix and the trend of gaps they draw."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
@@ -43,11 +43,12 @@ def take_snapshot(session: Session, month: date) -> list[ComplianceSnapshot]:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """Total gaps (and per obligation) of one month."""
+    """Total gaps (and per obligation) of one month, as recorded when its snapshot was taken."""
 
     month: date
     gaps: int
     by_obligation: dict[str, int]
+    taken_at: datetime | None = None
 
 
 def trend(session: Session, months: int = 24) -> list[TrendPoint]:
@@ -56,12 +57,15 @@ def trend(session: Session, months: int = 24) -> list[TrendPoint]:
     chosen = sorted(session.scalars(recent))
     if not chosen:
         return []
-    rows = session.execute(select(ComplianceSnapshot.month, ComplianceSnapshot.obligation, ComplianceSnapshot.gap)
+    rows = session.execute(select(ComplianceSnapshot.month, ComplianceSnapshot.obligation, ComplianceSnapshot.gap,
+                                  ComplianceSnapshot.taken_at)
                            .where(ComplianceSnapshot.month.in_(chosen))).all()
     points: dict[date, dict[str, int]] = {m: {} for m in chosen}
-    for month, obligation, gaps in rows:
+    taken: dict[date, datetime] = {}
+    for month, obligation, gaps, taken_at in rows:
         points[month][obligation] = gaps
-    return [TrendPoint(m, sum(points[m].values()), points[m]) for m in chosen]
+        taken[month] = max(taken_at, taken.get(month, taken_at))
+    return [TrendPoint(m, sum(points[m].values()), points[m], taken.get(m)) for m in chosen]
 
 
 def latest_snapshot_before(session: Session, month: date) -> dict[str, ComplianceSnapshot]:

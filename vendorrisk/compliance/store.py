@@ -277,14 +277,19 @@ def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str,
 def gap_cells(session: Session) -> int:
     """The matrix's gaps (cells of status gap, a cell never evaluated counting as one), as
     ``summary`` counts them: from the maintained counts when every vendor has every cell."""
+    return sum(gaps_by_obligation(session).values())
+
+
+def gaps_by_obligation(session: Session) -> dict[str, int]:
+    """``gap_cells`` per obligation: the matrix now, as a snapshot taken now would record it."""
     obligations = [o.id for o in select_obligations()]
     connection = session.connection()
     if _counts_current(session):
         everyone = connection.execute(select(func.count()).select_from(VENDOR)).scalar_one()
         per = maintained_counts.per_obligation(connection, obligations)
         if all(sum(row.values()) == everyone for row in per.values()):
-            return sum(row["gap"] for row in per.values())
-    return sum(row["gap"] for row in summary(session).values())
+            return {ob_id: row["gap"] for ob_id, row in per.items()}
+    return {ob_id: row["gap"] for ob_id, row in summary(session).items()}
 
 
 def concentration(session: Session, limit: int = 10) -> list[dict]:

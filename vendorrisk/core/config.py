@@ -53,8 +53,8 @@ SETTINGS: list[Setting] = [
             "instance folder. PostgreSQL: `postgresql+psycopg://user:pass@host/db`."),
     Setting("INSTANCE_PATH", None, "Folder for runtime data (database, uploads, config.py). "
             "Default: `instance/` in the checkout. Environment only."),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "Public URL of the app, used for links in e-mails "
-            "and calendar feeds."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public URL of the app, used for links in e-mails, "
+            "calendar feeds and exports."),
     Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie over HTTPS only. Set to true "
             "behind TLS.", _bool),
     Setting("SESSION_LIFETIME_MINUTES", 480, "Sign-in lifetime of a browser session (ended on the "

@@ -14,7 +14,7 @@ from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.pagination import paginate
 from vendorrisk.monitoring import findings, reviews
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent
+from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent, display_title
 from vendorrisk.vendors.models import Vendor
 
 bp = Blueprint("api_monitoring", __name__, url_prefix="/api/v1")
@@ -41,7 +41,22 @@ class FindingEventPublic(columns(FindingEvent)):
     actor: Optional[str]
 
 
-class FindingPublic(columns(Finding)):
+class FindingColumns(columns(Finding)):
+    """A finding's columns and its title in the reader's language."""
+
+    title_localized: str = Field(description="The title in the request's language (the user's setting, else "
+                                             "Accept-Language), as the pages show it; `title` stays the stored "
+                                             "English text")
+
+    @classmethod
+    def dump(cls, source=None, /, **fields) -> dict:
+        """The finding as JSON, its title rendered for the reader (``vendors.findings.display_title``)."""
+        if isinstance(source, Finding) and "title_localized" not in fields:
+            fields["title_localized"] = display_title(source)
+        return super().dump(source, **fields)
+
+
+class FindingPublic(FindingColumns):
     """The finding; its vendor in lists, its history when one is read."""
 
     vendor: VendorRef = Field(default=None, description="Present in lists")

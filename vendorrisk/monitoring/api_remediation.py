@@ -12,6 +12,7 @@ from vendorrisk.core.api import Binary, columns, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
 from vendorrisk.monitoring import findings, remediation
+from vendorrisk.monitoring.api import FindingColumns
 from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAcceptance
 from vendorrisk.vendors.findings import Finding
 
@@ -31,7 +32,7 @@ class AcceptancePublic(columns(RiskAcceptance)):
     ``nominal_expires_on``), and its decision."""
 
 
-class RemediationPublic(columns(Finding)):
+class RemediationPublic(FindingColumns):
     """The finding with its evidence and risk acceptances."""
 
     evidence: list[EvidencePublic] = Field(default_factory=list)

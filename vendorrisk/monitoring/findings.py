@@ -87,7 +87,7 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
         raise ValidationFailed(_("Unknown status %(status)s.", status=repr(to_status)),
                                [{"field": "status", "message": _("Unknown status.")}])
     if to_status not in TRANSITIONS[finding.status]:
-        raise Conflict(_("A %(current)s finding cannot move to %(status)s.", current=_status_label(finding.status),
+        raise Conflict(_("The finding is %(current)s and cannot move to %(status)s.", current=_status_label(finding.status),
                          status=_status_label(to_status)))
     if to_status not in allowed_moves(finding, user):
         raise Forbidden(_("Only the finding's owner or compliance may move it; only compliance may close it."))

@@ -21,7 +21,7 @@ from vendorrisk.questionnaires import foreign, labels, reviews, service
 from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue, get_template
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.models import READING_ORDER, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("questionnaires", __name__, template_folder="templates", url_prefix="/questionnaires")
@@ -32,7 +32,7 @@ LAYOUT_FIELDS = ("sheet", "header_row", "profile", *(f"{role}_column" for role i
 
 
 def _vendors():
-    return get_session().exec(select(Vendor).order_by(Vendor.name).limit(1000)).all()
+    return get_session().exec(select(Vendor).order_by(*READING_ORDER).limit(1000)).all()
 
 
 def _key() -> bytes:

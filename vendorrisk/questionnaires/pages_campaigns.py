@@ -18,7 +18,7 @@ from vendorrisk.core.pagination import paginate
 from vendorrisk.questionnaires import campaign_reminders, campaigns, foreign, service
 from vendorrisk.questionnaires.models_campaigns import CampaignVendor
 from vendorrisk.questionnaires.template_files import catalogue
-from vendorrisk.vendors.models import Vendor, VendorContact
+from vendorrisk.vendors.models import READING_ORDER, Vendor, VendorContact
 
 bp = Blueprint("campaigns", __name__, template_folder="templates", url_prefix="/questionnaires/campaigns")
 SENDERS = ("compliance",)
@@ -45,7 +45,7 @@ def _choosable(db) -> list[tuple]:
     with_email = select(VendorContact.vendor_id).where(VendorContact.email != "")
     return db.exec(select(Vendor.id, Vendor.name, Vendor.name_en, Vendor.status)
                    .where(Vendor.id.in_(with_email), Vendor.status.not_in(("rejected", "terminated")))
-                   .order_by(Vendor.kana_key == "", Vendor.kana_key, Vendor.name, Vendor.id)
+                   .order_by(*READING_ORDER)
                    .limit(CHOOSABLE_LIMIT)).all()
 
 

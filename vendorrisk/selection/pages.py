@@ -21,7 +21,7 @@ from vendorrisk.selection import risk_tier
 from vendorrisk.selection import service as selection
 from vendorrisk.selection.models import ASSESSMENT_STATUSES, AssessmentEvidence, SelectionAssessment
 from vendorrisk.selection.records import record_context
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.models import READING_ORDER, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 from vendorrisk.vendors.service import get_vendor
 
@@ -62,7 +62,7 @@ def index():
 @allow(*PREPARERS)
 def new():
     """Choose the vendor to assess."""
-    vendors = get_session().exec(select(Vendor).order_by(Vendor.name).limit(1000)).all()
+    vendors = get_session().exec(select(Vendor).order_by(*READING_ORDER).limit(1000)).all()
     return render_template("selection/new.html", vendors=vendors,
                            chosen=request.args.get("vendor_id", type=int))
 

@@ -166,6 +166,8 @@ class AntisocialCheck(SQLModel, table=True):
 Index("ix_link_arrangement_vendor", OutsourcingLink.__table__.c.arrangement_id,
       OutsourcingLink.__table__.c.vendor_id, OutsourcingLink.__table__.c.parent_vendor_id)
 Index("ix_arrangement_status_vendor", Arrangement.__table__.c.status, Arrangement.__table__.c.vendor_id)
-# the register's 50音 order (``vendors.service.vendor_query``): a page reads 50 entries of it
+# The register's 50音 order, for every list and select of vendors: those with a フリガナ first,
+# in its order, the others after them by name. A page of the register reads 50 entries of it.
+READING_ORDER = (Vendor.kana_missing, Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
 Index("ix_vendor_register_order", *(Vendor.__table__.c[name] for name in
                                    ("kana_missing", "kana_key", "name_kana", "name", "id")))

@@ -23,6 +23,7 @@ from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
 from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
 from vendorrisk.vendors.models import (
+    READING_ORDER,
     RISK_TIERS,
     VENDOR_STATUSES,
     Arrangement,
@@ -351,7 +352,7 @@ def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position
     フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
     risk tier, position in chains, flags."""
     # 50音順: vendors with a フリガナ first, in its order; the others after them by name
-    query = select(Vendor).order_by(Vendor.kana_missing, Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
+    query = select(Vendor).order_by(*READING_ORDER)
     if q:
         like = f"%{q}%"
         conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]

@@ -29,12 +29,13 @@ def index():
                             for t, f in figures["vendors_by_risk_tier"].items()], _("Vendors by risk tier"))
     concentration_chart = bar_chart([Bar(v["name"], v["arrangements"], v["href"], "conc")
                                      for v in figures["top_concentration"]], _("Top concentration"), width=560)
-    # The gap count is the live matrix's, not the last snapshot's; this month's point of the
-    # trend is the live count too, so the tile, the chart and the matrix agree.
+    # The gap count is the live matrix's, not the last snapshot's. The chart's last point is
+    # that live count, labelled "now", after the months as their snapshots recorded them: the
+    # tile, the chart and the matrix agree, and no recorded month is rewritten.
     gaps = dashboard.live_gaps(session)
     this_month = snapshots.month_start(clock.today())
     months = [(p.month.strftime("%Y-%m"), p.gaps) for p in snapshots.trend(session, 12) if p.month != this_month]
-    trend_chart = line_chart(months[-11:] + [(this_month.strftime("%Y-%m"), gaps)], _("Gaps per month"))
+    trend_chart = line_chart(months[-11:] + [(_("now"), gaps)], _("Gaps per month"))
     return render_template("compliance/dashboard.html", figures=figures, severity_chart=severity_chart,
                            tier_chart=tier_chart, concentration_chart=concentration_chart,
                            trend_chart=trend_chart, gaps=gaps)

@@ -60,9 +60,13 @@ def rules():
 @allow(*ALL_ROLES)
 def trend():
     """Gaps per month from the monthly snapshots, as a line chart and a table."""
-    points = snapshots.trend(get_session())
-    chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points], _("Gaps per month"))
-    return render_template("compliance/trend.html", points=points, chart=chart,
+    session = get_session()
+    points = snapshots.trend(session)
+    # the snapshots as recorded, then the matrix now (as the dashboard counts it), each labelled
+    now = store.gaps_by_obligation(session)
+    chart = line_chart([(p.month.strftime("%Y-%m"), p.gaps) for p in points] + [(_("now"), sum(now.values()))],
+                       _("Gaps per month"))
+    return render_template("compliance/trend.html", points=points, chart=chart, now=now,
                            obligations=matrix.all_obligations(), lang=language())
 
 

@@ -14,7 +14,7 @@ from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
 from vendorrisk.monitoring import findings, remediation
 from vendorrisk.vendors.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
-from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+from vendorrisk.vendors.models import READING_ORDER, Arrangement, Vendor, VendorOwner
 from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("findings", __name__, template_folder="../templates", url_prefix="/findings")
@@ -44,17 +44,17 @@ def board():
         columns[status] = db.execute(query.limit(PER_COLUMN)).all()
     owner_ids = {f.owner_id for rows in columns.values() for f, _v in rows if f.owner_id}
     owners = {u.id: u.display_name or u.email for u in db.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
-    vendors = db.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name)).all()
+    vendors = db.execute(select(Vendor.id, Vendor.name).order_by(*READING_ORDER)).all()
     return render_template("monitoring/board.html", columns=columns, owners=owners, today=clock.today(),
                            severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
-                           args=request.args, per_column=PER_COLUMN)
+                           args=request.args, vendor_filter=filters["vendor_id"], per_column=PER_COLUMN)
 
 
 RAISERS = ("admin", "compliance", "procurement", "vendor_owner")
 
 
 def _raisable_vendors(db, user):
-    query = select(Vendor.id, Vendor.name).order_by(Vendor.name)
+    query = select(Vendor.id, Vendor.name).order_by(*READING_ORDER)
     if user.role == "vendor_owner":
         query = query.join(VendorOwner, VendorOwner.vendor_id == Vendor.id).where(VendorOwner.user_id == user.id)
     return db.execute(query).all()

@@ -149,7 +149,7 @@ def record(review_id):
         return _render_review(reviews.get_review(db, review_id), exc.details, data, 422)
     db.commit()
     if complete:
-        flash(_("Review completed; %(count)s finding(s) raised. The next review is planned.", count=len(raised)), "info")
+        flash(_("Review completed. Findings raised: %(count)s. The next review is planned.", count=len(raised)), "info")
     else:
         flash(_("Review saved as draft."), "info")
     return redirect(url_for("reviews.show", review_id=review_id))

@@ -22,6 +22,7 @@ from vendorrisk.vendors.models import (
     APPROVAL_BASES,
     APPROVAL_STATUSES,
     LOCATION_PURPOSES,
+    READING_ORDER,
     Arrangement,
     OutsourcingLink,
     Vendor,
@@ -166,7 +167,7 @@ def _typed_name(db, vendor_id: int | None) -> str:
 def _vendor_names(db) -> list[str]:
     if db.exec(select(func.count()).select_from(Vendor)).one() > DATALIST_LIMIT:
         return []
-    return list(db.exec(select(Vendor.name).order_by(Vendor.name)))
+    return list(db.exec(select(Vendor.name).order_by(*READING_ORDER)))
 
 
 @bp.get("/arrangements/<int:arrangement_id>")
