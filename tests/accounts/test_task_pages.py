@@ -72,20 +72,24 @@ def test_the_first_tasks_are_the_gathered_list_sliced(app, db, login, role):
         assert {p.total for p in pages} == {len(everything)}
 
 
-def test_undated_tasks_are_read_by_name(app, db, login):
-    """Vendors never checked and findings without a date tie on the date: their sources
-    read them by the vendor's name, not in the order they were recorded."""
+def test_tasks_tied_on_the_date_are_read_by_name(app, db, login):
+    """Vendors never checked and findings without a date tie on the date, and so do chains
+    whose links were all recorded on one day (a register imported at once): their sources
+    read them by name, not in the order they were recorded."""
     me = login("compliance")
+    colleague = factories.gen_user(db, role="compliance")
     with app.test_request_context():
         for name in ["未確認1", "未確認2", "未確認3", "ア未確認0"]:  # the first by name recorded last
             vendor = factories.gen_vendor(db, name=name, status="approved")
             raise_finding(db, vendor_id=vendor.id, source="manual", title="日付なし", owner_id=me.id)
+            arrangement = factories.gen_arrangement(db, vendor, title=f"委託 {name}")
+            factories.gen_link(db, arrangement, vendor, factories.gen_vendor(db), recorded_by_id=colleague.id)
     db.commit()
     with app.test_request_context():
         reg = registry.current()
-        for name in ("antisocial_checks_due", "monitoring"):
+        for name in ("antisocial_checks_due", "monitoring", "vendors"):
             whole = sorted(reg.task_sources[name](db, me, TODAY), key=core_tasks.order)
-            assert len(whole) == 4 and whole[0].subject == "ア未確認0"
+            assert len(whole) == 4 and whole[0].subject.endswith("ア未確認0") and len({t.due for t in whole}) == 1
             for limit in range(1, 6):
                 first = sorted(reg.task_pages[name](db, me, TODAY, limit), key=core_tasks.order)[:limit]
                 assert first == whole[:limit], (name, limit)

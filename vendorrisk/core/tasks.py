@@ -18,7 +18,7 @@ first tasks are merged, so the page costs the same at 1,000 or 50,000 vendors. A
 without one is gathered whole: those are bounded by the work waiting, not the portfolio.
 """
 import heapq
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 from typing import Callable
 
@@ -70,6 +70,28 @@ def first_of(fetch: Callable[[int], list[Task]], limit: int, depth: int = 2) -> 
         if order(found[-1])[:depth] > kth:
             return found
         n *= 2
+
+
+def first_approvals(fetch: Callable[[int, tuple[date, date] | None], list[tuple[date, Task]]],
+                    limit: int) -> list[Task]:
+    """``first_of`` for a source whose tasks fall due ``approval_due`` of the day something
+    was recorded: ``fetch(n, None)`` answers the first ``n`` (day, task) by day, and
+    ``fetch(n, (first, last))`` those recorded between two days by subject. The tasks due
+    before the ``limit``-th's due date are among the first ``limit`` by day; those due on it
+    are read by subject from the days falling due then — few queries even when a whole
+    register imported in one day shares the date."""
+    rows = fetch(limit, None)
+    if len(rows) < limit:
+        return [task for _day, task in rows]
+    last, due = rows[-1][0], rows[-1][1].due
+    before = [task for _day, task in rows if task.due != due]
+    first_day, last_day, step = last, last, timedelta(days=1)
+    while approval_due(first_day - step) == due:
+        first_day -= step
+    while approval_due(last_day + step) == due:
+        last_day += step
+    return before + first_of(lambda n: [task for _day, task in fetch(n, (first_day, last_day))],
+                             limit - len(before), depth=4)
 
 
 def first(session: Session, user, limit: int, today: date | None = None,

@@ -1,6 +1,6 @@
 """The vendors area's part of 「自分のタスク」: sub-outsourcing waiting for the member's
 approval, one task per chain — compliance decides, never on a link they recorded (Art. 8(5))."""
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -32,11 +32,15 @@ def count_for(session: Session, user: User, today: date) -> int:
             - counters.total(session, "links_pending_only", scopes=[str(user.id)]))
 
 
-def _task(arrangement_id, title, count, oldest) -> Task:
+def _day(oldest) -> date:
     if isinstance(oldest, str):  # SQLite's MIN() loses the column type
         oldest = datetime.fromisoformat(oldest)
+    return oldest.date()
+
+
+def _task(arrangement_id, title, count, oldest) -> Task:
     return Task("approve_links", _("Decide on sub-outsourcing not yet approved (%(count)s)", count=count),
-                f"/arrangements/{arrangement_id}#links", approval_due(oldest.date() if oldest else None), title)
+                f"/arrangements/{arrangement_id}#links", approval_due(_day(oldest) if oldest else None), title)
 
 
 def _per_arrangement(user: User):
@@ -56,9 +60,17 @@ def tasks_for(session: Session, user: User, today: date):
 
 def first_tasks(session: Session, user: User, today: date, limit: int) -> list[Task]:
     """The first ``limit`` tasks of ``tasks_for`` (and a few after): the arrangements by
-    their oldest waiting link, ORDER BY … LIMIT."""
+    their oldest waiting link, ORDER BY … LIMIT (``core.tasks.first_approvals``)."""
     if user.role not in DECIDERS:
         return []
     query, oldest = _per_arrangement(user)
-    query = query.order_by(oldest, Arrangement.id)
-    return core_tasks.first_of(lambda n: [_task(*row) for row in session.execute(query.limit(n)).all()], limit)
+
+    def fetch(n: int, days: tuple[date, date] | None):
+        if days is None:
+            ordered = query.order_by(oldest, Arrangement.title, Arrangement.id)
+        else:
+            ordered = (query.having(oldest >= datetime.combine(days[0], time.min, timezone.utc),
+                                    oldest < datetime.combine(days[1] + timedelta(days=1), time.min, timezone.utc))
+                       .order_by(Arrangement.title, Arrangement.id))
+        return [(_day(row[3]), _task(*row)) for row in session.execute(ordered.limit(n)).all()]
+    return core_tasks.first_approvals(fetch, limit)
