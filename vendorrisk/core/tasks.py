@@ -61,7 +61,7 @@ def first_of(fetch: Callable[[int], list[Task]], limit: int, depth: int = 2) -> 
     the first ``depth`` parts of ``order`` (2: the due date; 4: due date, kind, subject).
     Ties on those parts are read on (``n`` doubled) until a task sorts strictly after the
     ``limit``-th, so a tie at the page's end never drops a task that sorts before it."""
-    n = max(limit, 1)
+    n = limit + 1  # one more: a task past the limit-th shows that no tie is cut
     while True:
         found = fetch(n)
         if len(found) < n or not limit:
@@ -80,12 +80,14 @@ def first_approvals(fetch: Callable[[int, tuple[date, date] | None], list[tuple[
     before the ``limit``-th's due date are among the first ``limit`` by day; those due on it
     are read by subject from the days falling due then — few queries even when a whole
     register imported in one day shares the date."""
-    rows = fetch(limit, None)
-    if len(rows) < limit:
+    if limit <= 0:
+        return []
+    rows = fetch(limit + 1, None)
+    if len(rows) <= limit or rows[limit][1].due != rows[limit - 1][1].due:
         return [task for _day, task in rows]
-    last, due = rows[-1][0], rows[-1][1].due
+    day, due = rows[limit - 1][0], rows[limit - 1][1].due
     before = [task for _day, task in rows if task.due != due]
-    first_day, last_day, step = last, last, timedelta(days=1)
+    first_day, last_day, step = day, day, timedelta(days=1)
     while approval_due(first_day - step) == due:
         first_day -= step
     while approval_due(last_day + step) == due:
