@@ -125,6 +125,8 @@ def test_the_start_page_pages_through_the_tasks(app, db, client, login):
     assert 'rel="prev"' in second and len(more) == len([t for t in everything[50:100] if t.due])
     dated = [(t.kind, str(t.due)) for t in everything if t.due]
     assert rows + more == dated[:len(rows) + len(more)]
+    past, none, _count = _tasks(client, "/?page=99")
+    assert none == [] and 'data-test="no-tasks"' not in past and '<a href="/">最初のページへ</a>' in past
 
 
 def test_the_start_page_counts_per_source_and_lists_one(app, db, client, login):
