@@ -3,6 +3,7 @@ stored with their periods and scope; expiry and coverage gaps raise alerts."""
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import registry
 from vendorrisk.core.api import add_api
@@ -29,6 +30,9 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["certificates"] = reminders.certificate_reminders
     reg.add_vendor_panel("certificates", 60, pages.panel)
     reg.task_sources["certificates"] = tasks.tasks_for
+    reg.task_counts["certificates"] = tasks.count_for
+    reg.task_pages["certificates"] = tasks.first_tasks
+    reg.task_labels["certificates"] = _l("Certificates to renew")
     reg.add_demo_loader(60, _load_demo)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
 

@@ -15,7 +15,8 @@ process (tests) never share a contribution.
 - ``home_panels``: render a section of the start page: the signed-in person's work in the area.
 - ``task_sources``: ``source(session, user, today) -> Iterable[Task]``, the signed-in
   person's open tasks in the area (what, due date, where to act), in a few set queries;
-  gathered on 「自分のタスク」 and counted in the navigation (``core.tasks``).
+  gathered on 「自分のタスク」 and counted in the navigation (``core.tasks``); with
+  ``task_counts``, ``task_pages`` and ``task_labels`` of the same name.
 - ``calendar_sources``: ``source(session, user, first, last) -> Iterable[CalendarEntry]``,
   the dated obligations of an area between two dates (None: unbounded) — the person's own
   (``user``), or everyone's when ``user`` is None — shown on the month calendar and in the
@@ -187,6 +188,12 @@ class Registry:
     # ``count(session, user, today) -> int``: how many tasks the source of the same name would
     # yield, in a count query (the navigation's number on every page)
     task_counts: dict[str, Callable[..., int]] = field(default_factory=dict)
+    # ``first(session, user, today, limit) -> Iterable[Task]``: every task among the first
+    # ``limit`` of the source of the same name in the list's order (more may come), read
+    # with ORDER BY … LIMIT so that the start page costs the same whatever the portfolio
+    task_pages: dict[str, Callable[..., Iterable["Task"]]] = field(default_factory=dict)
+    # the name of each task source in the reader's language (the start page's counts)
+    task_labels: dict[str, Any] = field(default_factory=dict)
     # counts kept in the writing transaction (``core.counters.Counted``), by name
     counted: dict[str, Any] = field(default_factory=dict)
     demo_loaders: list[tuple[int, Callable]] = field(default_factory=list)

@@ -3,6 +3,7 @@ reviews, findings followed up to closure, reminders sent exactly once, calendar 
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
@@ -48,6 +49,8 @@ def init_app(app: Flask) -> None:
     reg.add_home_panel("monitoring", 20, worklist.home_panel)
     reg.task_sources["monitoring"] = tasks.tasks_for
     reg.task_counts["monitoring"] = tasks.count_for
+    reg.task_pages["monitoring"] = tasks.first_tasks
+    reg.task_labels["monitoring"] = _l("Reviews and findings")
     reg.counted["monitoring_reviews"] = counted.REVIEWS
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)

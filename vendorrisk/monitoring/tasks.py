@@ -14,7 +14,7 @@ from sqlmodel import Session
 from vendorrisk.core import business_days, counters
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
-from vendorrisk.core.tasks import approval_due
+from vendorrisk.core.tasks import approval_due, first_of
 from vendorrisk.monitoring.findings import VERIFIERS
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_remediation import RiskAcceptance
@@ -71,23 +71,35 @@ def count_for(session: Session, user: User, today: date) -> int:
     return total + sum(session.execute(query).scalar_one() for query in queries)
 
 
-def tasks_for(session: Session, user: User, today: date):
-    """The person's monitoring tasks, in five set queries."""
-    if user.role == "auditor":
-        return
-    reviews = session.execute(
-        select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date, Vendor.name)
-        .join(Vendor, Vendor.id == MonitoringReview.vendor_id).where(*_reviews_due(user, today))).all()
-    for row in reviews:
-        yield Task("record_review", _("Record the monitoring review"), f"/reviews/{row.id}", row.due_date,
-                   row.name, business_days.moved_note(row.due_date, row.nominal_due_date))
-    findings = session.execute(
-        select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))).all()
-    for finding, vendor in findings:
-        label = (_("Remediate the finding: %(title)s", title=display_title(finding)) if finding.action_plan
-                 else _("Plan the remediation of the finding: %(title)s", title=display_title(finding)))
-        yield Task("remediate_finding", label, f"/findings/{finding.id}", finding.due_date, vendor,
-                   business_days.moved_note(finding.due_date, finding.nominal_due_date))
+def _reviews(user: User, today: date):
+    return (select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date, Vendor.name)
+            .join(Vendor, Vendor.id == MonitoringReview.vendor_id).where(*_reviews_due(user, today)))
+
+
+def _review_task(row) -> Task:
+    return Task("record_review", _("Record the monitoring review"), f"/reviews/{row.id}", row.due_date,
+                row.name, business_days.moved_note(row.due_date, row.nominal_due_date))
+
+
+def _findings(user: User):
+    return select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))
+
+
+def _finding_task(finding: Finding, vendor: str) -> Task:
+    label = (_("Remediate the finding: %(title)s", title=display_title(finding)) if finding.action_plan
+             else _("Plan the remediation of the finding: %(title)s", title=display_title(finding)))
+    return Task("remediate_finding", label, f"/findings/{finding.id}", finding.due_date, vendor,
+                business_days.moved_note(finding.due_date, finding.nominal_due_date))
+
+
+def _verify_task(finding: Finding, vendor: str) -> Task:
+    return Task("verify_finding", _("Verify and close the finding: %(title)s", title=display_title(finding)),
+                f"/findings/{finding.id}", approval_due(_day(finding.resolved_at)), vendor)
+
+
+def _acceptances(session: Session, user: User, today: date):
+    """Risk acceptances expiring and (for verifiers) requested: as few as the findings
+    accepted or asked to be, not the portfolio."""
     expiring = session.execute(
         select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, Vendor.name)
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
@@ -98,7 +110,6 @@ def tasks_for(session: Session, user: User, today: date):
                    f"/findings/{finding.id}", expires_on, vendor, business_days.moved_note(expires_on, nominal))
     if user.role not in VERIFIERS:
         return
-    yield from _to_verify(session, user)
     requested = session.execute(
         select(RiskAcceptance.requested_at, Finding, Vendor.name)
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
@@ -107,6 +118,40 @@ def tasks_for(session: Session, user: User, today: date):
         yield Task("decide_acceptance", _("Approve or reject the risk acceptance: %(title)s",
                                           title=display_title(finding)),
                    f"/findings/{finding.id}#acceptance", approval_due(_day(requested_at)), vendor)
+
+
+def tasks_for(session: Session, user: User, today: date):
+    """The person's monitoring tasks, in five set queries."""
+    if user.role == "auditor":
+        return
+    for row in session.execute(_reviews(user, today)).all():
+        yield _review_task(row)
+    for finding, vendor in session.execute(_findings(user)).all():
+        yield _finding_task(finding, vendor)
+    yield from _acceptances(session, user, today)
+    if user.role in VERIFIERS:
+        for finding, vendor in session.execute(_to_verify(user)).all():
+            yield _verify_task(finding, vendor)
+
+
+def first_tasks(session: Session, user: User, today: date, limit: int) -> list[Task]:
+    """The first ``limit`` tasks of ``tasks_for`` (and a few after): reviews, findings to
+    remediate and to verify each by due date with ORDER BY … LIMIT (findings without a date
+    last, by vendor name), the risk acceptances whole."""
+    if user.role == "auditor":
+        return []
+    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, MonitoringReview.id)
+    found = first_of(lambda n: [_review_task(row) for row in session.execute(reviews.limit(n)).all()], limit)
+    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, Finding.id)
+    found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(dated.limit(n)).all()], limit)
+    undated = _findings(user).where(Finding.due_date.is_(None)).order_by(Vendor.name, Finding.id)
+    found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(undated.limit(n)).all()],
+                      limit, depth=4)
+    found += _acceptances(session, user, today)
+    if user.role in VERIFIERS:
+        verify = _to_verify(user).order_by(Finding.resolved_at, Finding.id)
+        found += first_of(lambda n: [_verify_task(f, v) for f, v in session.execute(verify.limit(n)).all()], limit)
+    return found
 
 
 def _resolved(query):
@@ -118,12 +163,7 @@ def _resolved(query):
             .outerjoin(FindingEvent, FindingEvent.id == last.c.event_id).where(Finding.status == "resolved"))
 
 
-def _to_verify(session: Session, user: User):
+def _to_verify(user: User):
     """Resolved findings whose last resolution was not the person's own."""
-    rows = session.execute(_resolved(select(Finding, Vendor.name, FindingEvent.actor_id)
-                                     .join(Vendor, Vendor.id == Finding.vendor_id))).all()
-    for finding, vendor, resolver in rows:
-        if resolver == user.id:
-            continue
-        yield Task("verify_finding", _("Verify and close the finding: %(title)s", title=display_title(finding)),
-                   f"/findings/{finding.id}", approval_due(_day(finding.resolved_at)), vendor)
+    return (_resolved(select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id))
+            .where(or_(FindingEvent.actor_id.is_(None), FindingEvent.actor_id != user.id)))

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
@@ -40,11 +41,15 @@ def init_app(app: Flask) -> None:
     reg.subscribe(events.ChainChanged, reviews.on_chain_changed)
     reg.add_vendor_panel("questionnaires", 40, pages.questionnaires_panel)
     reg.task_sources["questionnaires"] = tasks.tasks_for
+    reg.task_counts["questionnaires"] = tasks.count_for
+    reg.task_pages["questionnaires"] = tasks.first_tasks
+    reg.task_labels["questionnaires"] = _l("Subcontractors listed in questionnaires")
     # Campaigns: the request e-mails and reminders (exactly once, by the reminder machinery),
     # the delivery of a request noted, and the campaigns awaiting returns as tasks.
     reg.reminder_sources["questionnaire_campaigns"] = campaign_reminders.campaign_reminders
     reg.subscribe(events.ReminderSent, campaigns.on_reminder_sent)
     reg.task_sources["questionnaires_awaiting_return"] = campaign_reminders.campaign_tasks
+    reg.task_labels["questionnaires_awaiting_return"] = _l("Questionnaires awaiting return")
     reg.calendar_sources["questionnaire_campaigns"] = campaign_reminders.campaign_entries
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.LinkRemoved, reviews.on_link_removed)

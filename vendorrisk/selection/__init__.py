@@ -3,6 +3,7 @@ approval, and the inherent risk tier of every vendor."""
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     reg.evidence_sources["selection"] = records.selection_evidence
     reg.add_vendor_panel("selection", 20, pages.vendor_panel)
     reg.task_sources["selection"] = tasks.tasks_for
+    reg.task_labels["selection"] = _l("Selection assessments to decide on")
     reg.add_demo_loader(40, demo.load)
     reg.subscribe(events.ChainChanged, risk_tier.on_chain_changed)
     reg.subscribe(events.VendorChanged, risk_tier.on_vendor_changed)

@@ -4,6 +4,7 @@ raised about vendors by every area."""
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import registry
 from vendorrisk.core.api import add_api
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     reg.add_demo_loader(11, demo.load)
     reg.task_sources["vendors"] = tasks.tasks_for
     reg.task_counts["vendors"] = tasks.count_for
+    reg.task_pages["vendors"] = tasks.first_tasks
+    reg.task_labels["vendors"] = _l("Sub-outsourcing to decide on")
     # the navigation's and the dashboard's counts, kept with the records (core.counters)
     reg.counted.update(findings=counted.FINDINGS, vendors=counted.VENDORS, links=counted.LINKS)
     # 反社会的勢力チェック: the vendor page's section, reminders like reviews', tasks, the calendar.
@@ -51,6 +54,8 @@ def init_app(app: Flask) -> None:
     reg.reminder_sources["antisocial_checks"] = antisocial_reminders.check_reminders
     reg.task_sources["antisocial_checks_due"] = antisocial_reminders.check_tasks
     reg.task_counts["antisocial_checks_due"] = antisocial_reminders.count_check_tasks
+    reg.task_pages["antisocial_checks_due"] = antisocial_reminders.first_check_tasks
+    reg.task_labels["antisocial_checks_due"] = _l("Anti-social forces checks")
     reg.calendar_sources["antisocial_checks"] = antisocial_reminders.check_entries
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
     # Every page shows a finding's title in the reader's language.

@@ -12,10 +12,11 @@ from datetime import date
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from vendorrisk.core import business_days, clock, counters
+from vendorrisk.core import business_days, clock, counters, tasks
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
@@ -139,6 +140,38 @@ def check_tasks(session: Session, user: User, today: date | None = None):
         if vendor.id not in checked:
             yield Task("antisocial_check_due", _("Anti-social forces check missing"),
                        f"/vendors/{vendor.id}#antisocial", None, vendor.name)
+
+
+def first_check_tasks(session: Session, user: User, today: date, limit: int) -> list[Task]:
+    """The first ``limit`` tasks of ``check_tasks`` (and a few after), in ORDER BY … LIMIT
+    queries: the latest checks due in the window by due date (the index on ``next_due``),
+    then the vendors never checked, undated, by name (the index on ``name``)."""
+    if user.role == "auditor":
+        return []
+    mine = None if user.role == "compliance" else select(VendorOwner.vendor_id).where(VendorOwner.user_id == user.id)
+    later = aliased(AntisocialCheck)
+    newer = exists().where(later.vendor_id == AntisocialCheck.vendor_id, or_(
+        later.checked_on > AntisocialCheck.checked_on,
+        and_(later.checked_on == AntisocialCheck.checked_on, later.id > AntisocialCheck.id)))
+    due = (select(AntisocialCheck.next_due, AntisocialCheck.nominal_next_due, Vendor.id, Vendor.name)
+           .join(Vendor, Vendor.id == AntisocialCheck.vendor_id)
+           .where(AntisocialCheck.next_due <= business_days.current().horizon(today, TASK_DAYS), ~newer,
+                  Vendor.status.not_in(INACTIVE))
+           .order_by(AntisocialCheck.next_due, Vendor.name, Vendor.id))
+    never = (select(Vendor.id, Vendor.name).where(Vendor.status.in_(("approved", "conditionally_approved")),
+                                                  ~exists().where(AntisocialCheck.vendor_id == Vendor.id))
+             .order_by(Vendor.name, Vendor.id))
+    if mine is not None:
+        due, never = due.where(Vendor.id.in_(mine)), never.where(Vendor.id.in_(mine))
+    found = tasks.first_of(lambda n: [
+        Task("antisocial_check_due", _("Anti-social forces check due"), f"/vendors/{row.id}#antisocial",
+             row.next_due, row.name, business_days.moved_note(row.next_due, row.nominal_next_due))
+        for row in session.exec(due.limit(n))], limit)
+    if len(found) >= limit:  # the undated ones all come after
+        return found
+    return found + tasks.first_of(lambda n: [
+        Task("antisocial_check_due", _("Anti-social forces check missing"), f"/vendors/{row.id}#antisocial",
+             None, row.name) for row in session.exec(never.limit(n))], limit - len(found), depth=4)
 
 
 def count_check_tasks(session: Session, user: User, today: date | None = None) -> int:
