@@ -11,28 +11,17 @@ text is written as it is.
 import json
 from json.encoder import encode_basestring_ascii
 
-from sqlalchemy import JSON, Text, TypeDecorator, bindparam, cast, select, update
+from sqlalchemy import Text, bindparam, cast, select, update
 from sqlmodel import Session
 
 from vendorrisk.compliance.models import ComplianceVerdict
 from vendorrisk.core import registry
 from vendorrisk.core.counters import chunks
 from vendorrisk.core.messages import to_json
+from vendorrisk.core.models import JSONText
 
 V = ComplianceVerdict.__table__
 BATCH = 2000
-
-
-class JSONText(TypeDecorator):
-    """A value for a JSON column given as its JSON text already: bound as it is (PostgreSQL
-    still casts it to ``json``)."""
-
-    impl = JSON
-    cache_ok = True
-
-    def bind_processor(self, dialect):
-        """No processing: the value is JSON text."""
-        return None
 
 
 class LinksText:

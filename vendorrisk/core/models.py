@@ -4,7 +4,7 @@ every area's models."""
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Text, TypeDecorator
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlmodel import Column, Field, SQLModel
 
@@ -24,6 +24,19 @@ def created_at_field():
 def json_list_field():
     """A JSON list column whose in-place edits are tracked and saved."""
     return Field(default_factory=list, sa_column=Column(MutableList.as_mutable(JSON), nullable=False))
+
+
+class JSONText(TypeDecorator):
+    """A value for a JSON column given as its JSON text already: bound as it is (PostgreSQL
+    still casts it to ``json``). For rows written by the thousand with the same value or
+    text built once (the first sweep's reviews and verdict links)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        """No processing: the value is JSON text."""
+        return None
 
 
 def json_dict_field():

@@ -28,6 +28,7 @@ from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, 
 DEFAULT_TIER = "medium"
 IMPORTANT_FLOOR = "high"
 OPEN_STATUSES = ("planned", "in_progress")
+NO_CHECKS = "{}"  # a new review's checks, as JSON text (encoded once, not once per review)
 
 
 def review_frequencies() -> dict[str, int]:
@@ -181,7 +182,7 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
                              "risk_tier": plan.risk_tier, "frequency_months": plan.frequency_months,
                              "due_date": plan.due_date, "nominal_due_date": plan.nominal_due_date,
                              "owner_id": plan.owner_id, "planned_at": now,
-                             "method": "", "checks": {}, "outcome": "", "summary": ""})
+                             "method": "", "checks": NO_CHECKS, "outcome": "", "summary": ""})
             continue
         wanted = (plan.risk_tier, plan.frequency_months, plan.due_date, plan.owner_id, plan.nominal_due_date)
         current = (row.risk_tier, row.frequency_months, row.due_date, row.owner_id, row.nominal_due_date)
@@ -200,7 +201,7 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
     # Core statements: counted here; the new reviews count as inserted, not read back
     with counters.touching(session, "monitoring_reviews", touched, added=[r["vendor_id"] for r in new_rows]) as add:
         if new_rows:
-            planned = set(inserted(session, table, new_rows, table.c.vendor_id))
+            planned = set(inserted(session, table, new_rows, table.c.vendor_id, as_text=("checks",)))
             created = len(planned)
             add(counted.opened(row for row in new_rows if row["vendor_id"] in planned))
         if changes:
