@@ -109,3 +109,27 @@ def test_the_import_stores_what_the_services_store_row_by_row(app, db):
     assert (report.vendors, report.arrangements, report.links, report.locations) == (4, 2, 4, 4)
     assert _stored(db, mark) == row_by_row
 
+
+
+def test_a_corporate_number_taken_meanwhile_is_refused_on_its_row(app, db, monkeypatch):
+    """Should the lookup miss a vendor registered meanwhile (a concurrent request), the unique
+    key refuses the batch, and the rows are inserted one by one to name the row."""
+    import pytest
+
+    from vendorrisk.core.errors import ValidationFailed
+    from vendorrisk.vendors.register_vendors import VendorBatch
+    taken = factories.corporate_number(4242)
+    factories.gen_vendor(db, name="先行登録株式会社", corporate_number=taken)
+    db.commit()
+    monkeypatch.setattr(VendorBatch, "_registered_duplicates", lambda self, name, number: [])
+    data = factories.workbook({"vendors": [["ref", "name", "corporate_number"], ["x1", "競合前株式会社", ""],
+                                           ["x2", "競合株式会社", taken], ["x3", "競合後株式会社", ""]],
+                               "arrangements": [["ref", "vendor", "title"], ["a", "x2", "競合業務"]]})
+    with app.test_request_context():
+        with pytest.raises(ValidationFailed) as refused:
+            apply_register(db, read_register(data, "register.xlsx"))
+    problems = [(d["sheet"], d["row"], d["column"]) for d in refused.value.details]
+    assert problems == [("vendors", 3, "corporate_number"), ("arrangements", 2, "vendor")]
+    assert "already has corporate number" in refused.value.details[0]["message"]
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Vendor)) == 1
