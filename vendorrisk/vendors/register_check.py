@@ -25,7 +25,6 @@ from vendorrisk.vendors.register_reader import (
     _initial_status_only,
     _no_link_decision,
     arrangement_data,
-    find_vendor,
     new_ref,
     refuse_if_errors,
     vendor_data,
@@ -47,7 +46,7 @@ class _Checker(RowWalk):
         """The vendor a cell names: a ref of the vendors sheet, or a registered vendor."""
         if ref in self.vendor_refs:
             return self.vendor_refs[ref]
-        vendor_id, name = find_vendor(self.session, ref, column)
+        vendor_id, name = self.registered(ref, column)
         key = ("id", vendor_id)
         self.names[key] = name
         return key

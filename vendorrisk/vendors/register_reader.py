@@ -201,6 +201,13 @@ class RowWalk:
     def __init__(self, session: Session):
         self.session = session
         self.report = ImportReport()
+        self.found: dict[str, tuple[int, str]] = {}  # cell -> registered vendor it names
+
+    def registered(self, ref: str, column: str) -> tuple[int, str]:
+        """``find_vendor``, once per cell text (links often name the same registered vendor)."""
+        if ref not in self.found:
+            self.found[ref] = find_vendor(self.session, ref, column)
+        return self.found[ref]
 
     def error(self, sheet, row, column, message):
         self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})

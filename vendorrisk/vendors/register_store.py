@@ -28,7 +28,6 @@ from vendorrisk.vendors.register_reader import (
     _initial_status_only,
     _no_link_decision,
     arrangement_data,
-    find_vendor,
     new_ref,
     read_register,
     refuse_if_errors,
@@ -50,7 +49,7 @@ class _Importer(RowWalk):
         self.located: list[tuple[dict, Arrangement | None, OutsourcingLink | None]] = []
 
     def vendor_of(self, ref: str, column: str) -> int:
-        return self.vendor_refs[ref] if ref in self.vendor_refs else find_vendor(self.session, ref, column)[0]
+        return self.vendor_refs[ref] if ref in self.vendor_refs else self.registered(ref, column)[0]
 
     def in_chain(self, chain: tuple[Arrangement, Chain], parent_id: int) -> bool:
         return chain[1].contains(parent_id)
