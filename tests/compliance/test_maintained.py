@@ -153,6 +153,41 @@ def test_every_write_keeps_the_maintained_matrix_equal_to_the_rebuild_and_the_ru
     assert store.vendor_matrix(db, vendor.id).verdicts["26-4"].status in ("met", "gap", "not_applicable")
 
 
+def register_workbook_onto(db) -> bytes:
+    """A register workbook whose chains bring in vendors of the portfolio (by corporate
+    number and by name) beside new ones, with data locations and user data."""
+    hub, cloud = db.scalars(select(Vendor).order_by(Vendor.id).limit(2)).all()
+    return factories.workbook({
+        "vendors": [["ref", "name", "corporate_number", "is_cloud", "is_system_subsidiary"],
+                    ["n1", "取込元請株式会社", factories.corporate_number(9101), "no", "no"],
+                    ["n2", "取込クラウド株式会社", "", "yes", "no"],
+                    ["n3", "取込子会社株式会社", "", "no", "yes"],
+                    ["n4", "取込単独株式会社", "", "no", "no"]],
+        "arrangements": [["ref", "vendor", "title", "is_important", "handles_user_data", "data_locations"],
+                         ["a1", "n1", "取込業務1", "yes", "yes", "JP:Tokyo"],
+                         ["a2", hub.corporate_number, "取込業務2", "no", "no", ""]],
+        "links": [["arrangement", "parent_vendor", "vendor", "service", "touches_user_data", "data_locations"],
+                  ["a1", "n2", "n3", "保守", "no", ""],  # before its parent comes in
+                  ["a1", "n1", "n2", "基盤", "yes", "SG; US:Oregon"],
+                  ["a1", "n2", cloud.name, "データセンター", "no", ""],
+                  ["a2", hub.corporate_number, "n2", "運用", "no", ""]],
+    })
+
+
+def test_a_register_import_keeps_the_maintained_matrix_equal_to_the_rebuild(app, db):
+    """The import tells the other areas once, with every vendor and chain it touched."""
+    from vendorrisk.vendors.register_reader import read_register
+    from vendorrisk.vendors.register_store import apply_register
+    _portfolio(db)
+    maintain.rebuild(db)
+    _check(db, "the first rebuild")
+    with app.test_request_context():
+        report = apply_register(db, read_register(register_workbook_onto(db), "register.xlsx"))
+    assert (report.vendors, report.arrangements, report.links, report.locations) == (4, 2, 4, 3)
+    _check(db, "a register imported")
+    assert db.scalar(select(Vendor.risk_tier).where(Vendor.name == "取込単独株式会社")) is not None
+
+
 def test_reads_never_write(app, db, api):
     _portfolio(db)
     maintain.rebuild(db)

@@ -137,6 +137,26 @@ def test_every_write_keeps_the_counts_equal_to_the_records(app, db):
     db.rollback()
 
 
+def test_a_register_import_keeps_the_counts_equal_to_the_records(app, db):
+    """An import stores each sheet in one flush and tells the other areas once: the counts
+    (tiers of the new vendors, links waiting for a decision, recorded by the importer) follow."""
+    from tests.security.factories import register_rows
+    from vendorrisk.vendors.register_reader import read_register
+    from vendorrisk.vendors.register_store import apply_register
+    me = factories.gen_user(db, role="compliance")
+    people = [me, factories.gen_user(db, role="procurement")]
+    db.commit()
+    _due, records = _world(app, db, me)
+    _check(app, db, people, "the world of test_tasks")
+    sheets = register_rows(30, 10, 20)
+    sheets["links"].append(["a0", "v0", records["others"].name, "既存の委託先へ", "no"])
+    with app.test_request_context():
+        db.info["actor_id"] = people[1].id  # the importer records the links
+        report = apply_register(db, read_register(factories.workbook(sheets), "register.xlsx"))
+    assert (report.vendors, report.arrangements, report.links) == (30, 10, 21)
+    _check(app, db, people, "a register imported")
+
+
 def test_a_rollback_leaves_the_counts_as_they_were(app, db):
     vendor = factories.gen_vendor(db, status="approved")
     db.commit()

@@ -16,7 +16,7 @@ from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.vendors.models import OutsourcingLink, Vendor
-from vendorrisk.vendors.register_reader import import_register
+from vendorrisk.vendors.register_store import import_register
 
 JA = {"Accept-Language": "ja,en;q=0.5"}
 BAD_NUMBER = "2010001000006"  # 13 digits, wrong check digit

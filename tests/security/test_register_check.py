@@ -8,7 +8,8 @@ from tests.security.factories import register_rows
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.vendors.models import Vendor
 from vendorrisk.vendors.register_check import check_register
-from vendorrisk.vendors.register_reader import apply_register, read_register
+from vendorrisk.vendors.register_reader import read_register
+from vendorrisk.vendors.register_store import apply_register
 
 EXISTING = factories.corporate_number(777)
 CASES = {

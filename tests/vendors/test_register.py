@@ -61,7 +61,7 @@ def test_round_trip_export_then_import_into_an_empty_register(app, db, tmp_path)
             db.delete(row)
         db.flush()
     db.commit()
-    from vendorrisk.vendors.register_reader import import_register
+    from vendorrisk.vendors.register_store import import_register
     with app.test_request_context():
         report = import_register(db, data, "register.xlsx")
     db.commit()
@@ -95,7 +95,7 @@ def test_import_reports_row_errors_and_stores_nothing(app, db, login, client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-test="import-errors"' in page
     from vendorrisk.core.errors import ValidationFailed
-    from vendorrisk.vendors.register_reader import import_register
+    from vendorrisk.vendors.register_store import import_register
     with app.test_request_context():
         try:
             import_register(db, data, "onboard.xlsx")

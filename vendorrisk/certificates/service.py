@@ -367,8 +367,8 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
             existing.add((arrangement_id, vendor.id))
             result.created_links.append(link)
     session.flush()
-    for vendor in result.created_vendors:
-        events.publish(session, events.VendorChanged(vendor.id))
+    if result.created_vendors:
+        events.publish(session, events.VendorChanged(frozenset(v.id for v in result.created_vendors)))
     for arrangement_id in sorted({link.arrangement_id for link in result.created_links}):
         chain_changed(session, arrangement_id)
     return result

@@ -35,9 +35,10 @@ class LinkRemoved:
 
 @dataclass(frozen=True)
 class VendorChanged:
-    """A vendor was registered, or its own record changed (status, flags, owners, risk tier)."""
+    """Vendors were registered, or their own records changed (status, flags, owners, risk
+    tier): one vendor from a form, many from a register import."""
 
-    vendor_id: int
+    vendor_ids: frozenset[int]
 
 
 @dataclass(frozen=True)

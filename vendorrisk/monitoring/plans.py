@@ -231,7 +231,7 @@ def on_chain_changed(session: Session, event) -> None:
 def on_vendor_changed(session: Session, event) -> None:
     """Listener of ``events.VendorChanged``: a new owner, status or tier of the vendor is
     reflected in its open review at once."""
-    regenerate_plans(session, [event.vendor_id])
+    regenerate_plans(session, sorted(event.vendor_ids))
 
 
 __all__ = ["Plan", "add_months", "desired_plans", "on_chain_changed", "on_vendor_changed", "regenerate_plans",

@@ -249,14 +249,14 @@ def set_override(session: Session, vendor_id: int, *, tier: str | None, reason: 
     session.add(row)
     session.flush()
     recompute(session, [vendor_id])
-    events.publish(session, events.VendorChanged(vendor_id))  # review plans follow the new tier
+    events.publish(session, events.VendorChanged(frozenset({vendor_id})))  # review plans follow the new tier
     return row
 
 
 def on_vendor_changed(session: Session, event) -> None:
     """Listener of ``events.VendorChanged``: a new vendor gets its computed tier at once, and
     a changed cloud flag moves it."""
-    recompute(session, [event.vendor_id])
+    recompute(session, sorted(event.vendor_ids))
 
 
 def on_chain_changed(session: Session, event) -> None:

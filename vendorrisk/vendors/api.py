@@ -22,7 +22,8 @@ from vendorrisk.vendors.chains import LinkCreate
 from vendorrisk.vendors.models import Arrangement
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
-from vendorrisk.vendors.register_reader import apply_register, read_register
+from vendorrisk.vendors.register_reader import read_register
+from vendorrisk.vendors.register_store import apply_register
 from vendorrisk.vendors.service import VendorCreate
 
 bp = Blueprint("api_chains", __name__, url_prefix="/api/v1")

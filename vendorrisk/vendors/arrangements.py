@@ -128,6 +128,16 @@ def get_arrangement(session: Session, arrangement_id: int) -> Arrangement:
 def create_arrangement(session: Session, data: dict) -> Arrangement:
     """Record an arrangement; its vendor becomes tier 1 of the chain. Every problem is
     reported at once (the fields and the vendor)."""
+    arrangement = new_arrangement(session, data)
+    session.add(arrangement)
+    session.flush()
+    chain_changed(session, arrangement.id)
+    return arrangement
+
+
+def new_arrangement(session: Session, data: dict) -> Arrangement:
+    """An arrangement checked as ``create_arrangement`` checks it, not yet added (a register
+    import adds a sheet of them at once)."""
     vendor_missing = [] if session.get(Vendor, data.get("vendor_id") or 0) is not None else [
         {"field": "vendor_id", "message": _("No such vendor.")}]
     try:
@@ -137,11 +147,7 @@ def create_arrangement(session: Session, data: dict) -> Arrangement:
         raise
     if vendor_missing:
         raise ValidationFailed(_("Unknown vendor."), vendor_missing)
-    arrangement = Arrangement(**payload.model_dump())
-    session.add(arrangement)
-    session.flush()
-    chain_changed(session, arrangement.id)
-    return arrangement
+    return Arrangement(**payload.model_dump())
 
 
 def update_arrangement(session: Session, arrangement: Arrangement, data: dict) -> Arrangement:

@@ -22,7 +22,8 @@ def import_register(path: Path, dry_run: bool, email: str):
     from vendorrisk.core.db_phases import reading
     from vendorrisk.core.users import get_user_by_email
     from vendorrisk.vendors.register_check import check_register
-    from vendorrisk.vendors.register_reader import apply_register, read_register
+    from vendorrisk.vendors.register_reader import read_register
+    from vendorrisk.vendors.register_store import apply_register
     session = new_session(engine_of(current_app), writes=True)
     try:
         user = None

@@ -76,7 +76,7 @@ def assign_owner(session: Session, vendor: Vendor, user_id: int, is_primary: boo
     owner = VendorOwner(vendor_id=vendor.id, user_id=user_id, is_primary=is_primary)
     session.add(owner)
     session.flush()
-    events.publish(session, events.VendorChanged(vendor.id))
+    events.publish(session, events.VendorChanged(frozenset({vendor.id})))
     return owner
 
 
@@ -87,7 +87,7 @@ def remove_owner(session: Session, vendor: Vendor, owner_id: int) -> None:
         raise NotFound(_("Assignment %(id)s does not exist for this vendor.", id=owner_id))
     session.delete(owner)
     session.flush()
-    events.publish(session, events.VendorChanged(vendor.id))
+    events.publish(session, events.VendorChanged(frozenset({vendor.id})))
 
 
 def assign_owners(session: Session, vendor_ids: list[int], user_id: int, is_primary: bool = True) -> int:

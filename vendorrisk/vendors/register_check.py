@@ -9,17 +9,14 @@ write lock at all, and a real import holds the lock only while it stores rows al
 checked. Storing checks every rule again under the lock, so what changed in between
 (someone registering the same corporate number meanwhile) is still refused.
 """
-from dataclasses import dataclass, field
-
-from flask_babel import gettext as _
 from sqlmodel import Session
 
 from vendorrisk.core import parse_budget
-from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import ArrangementCreate, LocationCreate
 from vendorrisk.vendors.chains import LinkCreate
+from vendorrisk.vendors.register_chains import Chain
 from vendorrisk.vendors.register_reader import (
     ImportReport,
     RegisterSheets,
@@ -28,41 +25,11 @@ from vendorrisk.vendors.register_reader import (
     _initial_status_only,
     _no_link_decision,
     arrangement_data,
-    find_vendor,
     new_ref,
     refuse_if_errors,
     vendor_data,
 )
-
-
-@dataclass
-class _Chain:
-    tier1: tuple
-    parents: dict = field(default_factory=dict)  # vendor key -> set of parent keys
-    links: set = field(default_factory=set)  # (parent key, child key)
-
-    def contains(self, key) -> bool:
-        return key == self.tier1 or key in self.parents
-
-    def reaches(self, start, target) -> bool:
-        """Whether ``target`` lies below ``start`` (following links downwards)."""
-        children: dict = {}
-        for parent, child in self.links:
-            children.setdefault(parent, set()).add(child)
-        seen, todo = set(), [start]
-        while todo:
-            node = todo.pop()
-            for child in children.get(node, ()):
-                if child == target:
-                    return True
-                if child not in seen:
-                    seen.add(child)
-                    todo.append(child)
-        return False
-
-    def add(self, parent, child) -> None:
-        self.links.add((parent, child))
-        self.parents.setdefault(child, set()).add(parent)
+from vendorrisk.vendors.register_vendors import EarlierRows
 
 
 class _Checker(RowWalk):
@@ -72,20 +39,19 @@ class _Checker(RowWalk):
         super().__init__(session)
         self.vendor_refs: dict[str, tuple] = {}  # ref -> ("row", ref) for new, ("id", id) for registered
         self.names: dict[tuple, str] = {}
-        self.numbers: dict[str, int] = {}  # corporate number -> row that registers it
-        self.normalised: dict[str, tuple[int, str]] = {}  # normalised name -> (row, name)
-        self.chains: dict[str, _Chain] = {}
+        self.earlier = EarlierRows()
+        self.chains: dict[str, Chain] = {}
 
     def vendor_of(self, ref: str, column: str) -> tuple:
         """The vendor a cell names: a ref of the vendors sheet, or a registered vendor."""
         if ref in self.vendor_refs:
             return self.vendor_refs[ref]
-        vendor_id, name = find_vendor(self.session, ref, column)
+        vendor_id, name = self.registered(ref, column)
         key = ("id", vendor_id)
         self.names[key] = name
         return key
 
-    def in_chain(self, chain: _Chain, parent: tuple) -> bool:
+    def in_chain(self, chain: Chain, parent: tuple) -> bool:
         return chain.contains(parent)
 
     def check_locations(self, text: str, column: str) -> None:
@@ -99,25 +65,15 @@ class _Checker(RowWalk):
         key = ("row", ref)
         self.vendor_refs[ref] = key
         self.names[key] = payload.name
-        if payload.corporate_number:
-            self.numbers[payload.corporate_number] = number
-        self.normalised.setdefault(vendor_service.normalise_name(payload.name), (number, payload.name))
+        self.earlier.keep(number, payload)
         self.report.vendors += 1
         _initial_status_only(row)
 
     def _refuse_duplicates(self, payload) -> None:
-        number = payload.corporate_number
-        if number and number in self.numbers:
-            raise Conflict(_("Row %(row)s of the vendors sheet already has corporate number %(number)s.",
-                             row=self.numbers[number], number=number),
-                           [{"field": "corporate_number", "message": _("Already registered.")}])
-        earlier = self.normalised.get(vendor_service.normalise_name(payload.name))
-        if earlier and not payload.confirm_duplicate:
-            raise Conflict(_("Row %(row)s of the vendors sheet (%(name)s) has the same name once normalised.",
-                             row=earlier[0], name=earlier[1]),
-                           [{"field": "name", "message": _("Possible duplicate.")}])
+        self.earlier.refuse(payload)
         # the register itself: the vendor service's own check (a read)
-        vendor_service._refuse_duplicates(self.session, payload.name, number, payload.confirm_duplicate)
+        vendor_service._refuse_duplicates(self.session, payload.name, payload.corporate_number,
+                                          payload.confirm_duplicate)
 
     def arrangement_row(self, _number: int, row: dict) -> None:
         vendor = self.vendor_of(row["vendor"], "vendor")
@@ -125,28 +81,13 @@ class _Checker(RowWalk):
         ref = new_ref(row.get("ref") or row["title"], self.chains)
         parse(ArrangementCreate, data)
         self.check_locations(row.get("data_locations", ""), "data_locations")
-        self.chains[ref] = _Chain(tier1=vendor)
+        self.chains[ref] = Chain(tier1=vendor)
         self.report.arrangements += 1
 
-    def link_row(self, _number: int, row: dict, chain: _Chain, parent: tuple, child: tuple) -> None:
+    def link_row(self, _number: int, row: dict, chain: Chain, parent: tuple, child: tuple) -> None:
         parse(LinkCreate, {"parent_vendor_id": 0, "vendor_id": 0, "service": row.get("service", ""),
                            "touches_user_data": _flag(row, "touches_user_data")})
-        if parent == child:
-            raise Conflict(_("%(name)s cannot sub-outsource to itself.", name=self.names.get(child, "?")),
-                           [{"field": "vendor_id", "message": _("A vendor cannot be its own subcontractor.")}])
-        if not chain.contains(parent):
-            raise ValidationFailed(
-                _("%(name)s is not in this arrangement's chain; add the link that brings it in first.",
-                  name=self.names.get(parent, "?")),
-                [{"field": "parent_vendor_id", "message": _("Not in this arrangement's chain.")}])
-        if child == chain.tier1 or chain.reaches(child, parent):
-            raise Conflict(
-                _("%(name)s is already above %(parent)s in this chain; the link would create a cycle.",
-                  name=self.names.get(child, "?"), parent=self.names.get(parent, "?")),
-                [{"field": "vendor_id", "message": _("Would create a cycle.")}])
-        if (parent, child) in chain.links:
-            raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
-                           [{"field": "vendor_id", "message": _("Already recorded.")}])
+        chain.refuse(parent, child, lambda key: self.names.get(key, "?"))
         chain.add(parent, child)
         self.check_locations(row.get("data_locations", ""), "data_locations")
         self.report.links += 1

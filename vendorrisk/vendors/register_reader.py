@@ -18,14 +18,10 @@ from sqlmodel import Session, select
 
 from vendorrisk.core import parse_budget
 from vendorrisk.core.errors import DomainError, ValidationFailed
-from vendorrisk.core.models import User
 from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.core.xlsx import FORMULA_TRIGGERS
-from vendorrisk.vendors import arrangements as arrangement_service
-from vendorrisk.vendors import chains as chain_service
-from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.identifiers import normalise_corporate_number
-from vendorrisk.vendors.models import Arrangement, Vendor
+from vendorrisk.vendors.models import Vendor
 
 MAX_ROWS = 20000
 TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
@@ -205,6 +201,13 @@ class RowWalk:
     def __init__(self, session: Session):
         self.session = session
         self.report = ImportReport()
+        self.found: dict[str, tuple[int, str]] = {}  # cell -> registered vendor it names
+
+    def registered(self, ref: str, column: str) -> tuple[int, str]:
+        """``find_vendor``, once per cell text (links often name the same registered vendor)."""
+        if ref not in self.found:
+            self.found[ref] = find_vendor(self.session, ref, column)
+        return self.found[ref]
 
     def error(self, sheet, row, column, message):
         self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
@@ -267,46 +270,6 @@ class RowWalk:
         return found
 
 
-class _Importer(RowWalk):
-    def __init__(self, session: Session, user: User | None):
-        super().__init__(session)
-        self.user = user
-        self.vendor_refs: dict[str, int] = {}
-        self.chains: dict[str, Arrangement] = {}  # arrangement ref -> arrangement
-
-    def vendor_of(self, ref: str, column: str) -> int:
-        return self.vendor_refs[ref] if ref in self.vendor_refs else find_vendor(self.session, ref, column)[0]
-
-    def in_chain(self, arrangement: Arrangement, parent_id: int) -> bool:
-        return chain_service.in_chain(self.session, arrangement, parent_id)
-
-    def vendor_row(self, _number: int, row: dict) -> None:
-        data = vendor_data(row)
-        ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
-        vendor = vendor_service.create_vendor(self.session, data)  # status prospect, as on the form
-        self.vendor_refs[ref] = vendor.id
-        _initial_status_only(row)  # after the ref is known, so later rows are still checked
-        self.report.vendors += 1
-
-    def arrangement_row(self, _number: int, row: dict) -> None:
-        data = arrangement_data(row, self.vendor_of(row["vendor"], "vendor"))
-        ref = new_ref(row.get("ref") or row["title"], self.chains)
-        arrangement = arrangement_service.create_arrangement(self.session, data)
-        self.locations(row.get("data_locations", ""), "data_locations",
-                       lambda loc: arrangement_service.add_location(self.session, loc, arrangement=arrangement))
-        self.chains[ref] = arrangement
-        self.report.arrangements += 1
-
-    def link_row(self, _number: int, row: dict, arrangement: Arrangement, parent_id: int, child_id: int) -> None:
-        link = chain_service.add_link(self.session, arrangement, {  # unapproved; recorded by the importer
-            "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
-            "touches_user_data": _flag(row, "touches_user_data")})
-        self.locations(row.get("data_locations", ""), "data_locations",
-                       lambda loc: arrangement_service.add_location(self.session, loc, link=link))
-        self.report.links += 1
-        _no_link_decision(row)  # after the link is in, so that links below it are still checked
-
-
 @dataclass
 class RegisterSheets:
     """The rows of a register workbook, read and closed: ``(row number, {column: text})``
@@ -349,27 +312,3 @@ def refuse_if_errors(errors: list[dict]) -> None:
     if errors:
         raise ValidationFailed(_("The workbook has %(count)s problem(s); nothing was stored.",
                                  count=len(errors)), errors)
-
-
-def apply_register(session: Session, sheets: RegisterSheets, user: User | None = None) -> ImportReport:
-    """Store the rows through the services (which check every rule again, under the write
-    lock); raise ``ValidationFailed`` listing every problem. The caller commits."""
-    importer = _Importer(session, user)
-    importer.report.errors.extend(sheets.errors)
-    with chain_service.chain_changes_once(session):  # told once at the end, not after every row
-        importer.run_sheet("vendors", sheets.vendors, importer.vendor_row)
-        importer.run_sheet("arrangements", sheets.arrangements, importer.arrangement_row)
-        importer.links(sheets.links)
-        refuse_if_errors(importer.report.errors)
-    session.flush()
-    return importer.report
-
-
-def import_register(session: Session, data: bytes, filename: str, user: User | None = None) -> ImportReport:
-    """Read a register workbook into the session; raise ``ValidationFailed`` listing every
-    problem (sheet, row, column). The caller commits, or rolls back for a dry run.
-
-    Views split this up so that SQLite's write lock is held only while storing:
-    ``read_register`` (no database), ``register_check.check_register`` in a read phase
-    (``db_phases.reading``; a dry run stops there), then ``apply_register``."""
-    return apply_register(session, read_register(data, filename), user)

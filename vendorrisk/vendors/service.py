@@ -13,13 +13,14 @@ from pydantic import field_validator
 from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
 
-from vendorrisk.core import counters, events
+from vendorrisk.core import counters
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
 from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse, too_long
 from vendorrisk.vendors import antisocial
+from vendorrisk.vendors.changes import vendor_changed
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
 from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
 from vendorrisk.vendors.models import (
@@ -203,8 +204,14 @@ def find_duplicates(session: Session, *, name: str = "", corporate_number: str |
 
 
 def _refuse_duplicates(session, name, corporate_number, confirm, exclude_id=None):
-    for other in find_duplicates(session, name=name, corporate_number=corporate_number,
-                                 exclude_id=exclude_id):
+    refuse_duplicates_among(find_duplicates(session, name=name, corporate_number=corporate_number,
+                                            exclude_id=exclude_id), corporate_number, confirm)
+
+
+def refuse_duplicates_among(others: list[Vendor], corporate_number: str | None, confirm: bool) -> None:
+    """Raise the ``Conflict`` that ``others`` (``find_duplicates``' answer, by id) make for a
+    vendor with this corporate number (``confirm``: a shared name is accepted)."""
+    for other in others:
         if corporate_number and other.corporate_number == corporate_number:
             raise Conflict(_("Vendor %(name)s (id %(id)s) already has corporate number %(number)s.",
                              name=other.name, id=other.id, number=corporate_number),
@@ -243,7 +250,7 @@ def create_vendor(session: Session, data: dict) -> Vendor:
         _refuse_duplicates(session, "", payload.corporate_number, True)
         raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
                          "reload and check."))
-    events.publish(session, events.VendorChanged(vendor.id))  # its tier is computed at once
+    vendor_changed(session, vendor.id)  # its tier is computed at once
     return vendor
 
 
@@ -267,7 +274,7 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
     vendor.kana_key = sort_key(vendor.name_kana)
     session.add(vendor)
     session.flush()
-    events.publish(session, events.VendorChanged(vendor.id))
+    vendor_changed(session, vendor.id)
     return vendor
 
 
@@ -305,7 +312,7 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
     vendor.status = status
     session.add(vendor)
     session.flush()
-    events.publish(session, events.VendorChanged(vendor.id))
+    vendor_changed(session, vendor.id)
     return vendor
 
 

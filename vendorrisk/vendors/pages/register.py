@@ -11,7 +11,8 @@ from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
-from vendorrisk.vendors.register_reader import apply_register, read_register
+from vendorrisk.vendors.register_reader import read_register
+from vendorrisk.vendors.register_store import apply_register
 
 bp = Blueprint("chains_register", __name__, template_folder="../templates")
 
