@@ -21,9 +21,9 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # obligation id -> (English reason, Japanese reason) for the head vendor of the portfolio
 EXPECTED = {
     "25-1": ("No approved selection assessment.", "承認された選定評価がありません。"),
-    "25-4": ("1 sub-outsourcing link(s) in its chains are not approved.", "委託チェーン内の再委託1件が未承認です。"),
+    "25-4": ("Sub-outsourcing links in its chains not approved: 1.", "委託チェーン内の再委託1件が未承認です。"),
     "26-2": ("No member of staff is assigned to the vendor.", "この外部委託先に要員が配置されていません。"),
-    "26-3": ("User-data categories or locations are missing in 1 place(s).",
+    "26-3": ("Places where user-data categories or locations are missing: 1.",
              "利用者データの種類又は保存・処理場所が1箇所で記録されていません。"),
     "27-3": ("No approved selection assessment covering the cloud items.",
              "クラウドの評価項目を含む承認された選定評価がありません。"),
