@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from tests import factories
 from tests.helpers import exported
@@ -112,6 +113,8 @@ def test_user_preference_wins_and_exports_use_one_language(app, client, db, port
     assert pack.status_code == 200
     with zipfile.ZipFile(io.BytesIO(pack.data)) as archive:
         text = archive.read("compliance-matrix.csv").decode("utf-8-sig")
+        monitoring = load_workbook(io.BytesIO(archive.read("evidence/monitoring/reviews_and_findings.xlsx")))
+    assert monitoring.sheetnames == ["モニタリング", "指摘事項"]  # built in the starter's language too
     rows = {row["obligation"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows["26-2"]["reason"] == EXPECTED["26-2"][1]
     assert all(JAPANESE.search(row["reason"]) for row in rows.values())
