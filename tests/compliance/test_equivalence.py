@@ -80,8 +80,8 @@ def _expected_25_4(db, vendor_id, nodes):
         return "not_applicable", "The vendor is in no active outsourcing chain."
     unapproved = [link for link in links if link.approval_status != "approved"]
     if unapproved:
-        return "gap", f"{len(unapproved)} sub-outsourcing link(s) in its chains are not approved."
-    return "met", f"Chain recorded; all {len(links)} sub-outsourcing link(s) approved."
+        return "gap", f"Sub-outsourcing links in its chains not approved: {len(unapproved)}."
+    return "met", f"Chain recorded; no sub-outsourcing link awaits approval (links: {len(links)})."
 
 
 def test_batched_matrix_equals_vendor_by_vendor_evaluation(app, db):

@@ -53,7 +53,8 @@ def test_matrix_workbook_reads_in_the_starters_language_with_links_that_open(app
     # the job is built after the request, by the scheduler: it keeps the language of whoever started it
     response = exported(app, client, "/compliance/export/matrix.xlsx", headers={"Accept-Language": "ja"})
     book = load_workbook(io.BytesIO(response.data))
-    rows = list(book["Matrix"].iter_rows(values_only=True))
+    assert book.sheetnames == ["規程充足マトリクス", "義務"]
+    rows = list(book["規程充足マトリクス"].iter_rows(values_only=True))
     assert rows[0] == ("委託先ID", "外部委託先", "外部委託先（英語名）", "委託の階層", "重要", "クラウド", "利用者データ",
                        "義務ID", "条項（英語）", "条項", "義務の表題", "ステータス", "理由", "根拠")
     assert {r[11] for r in rows[1:]} <= {"充足", "不備", "対象外"} and "不備" in {r[11] for r in rows[1:]}
@@ -62,7 +63,7 @@ def test_matrix_workbook_reads_in_the_starters_language_with_links_that_open(app
     assert all(r[10] == titles[r[7]] for r in rows[1:])
     links = [link.rsplit(": ", 1)[1] for r in rows[1:] if r[13] for link in r[13].split(" ; ")]
     assert links and all(link.startswith("https://vendorrisk.example.jp/") for link in links)
-    assert next(book["Obligations"].iter_rows(values_only=True))[:3] == ("義務ID", "条項（英語）", "条項")
+    assert next(book["義務"].iter_rows(values_only=True))[:3] == ("義務ID", "条項（英語）", "条項")
 
 
 def test_register_workbook_has_one_row_per_chain_node(app, client, login, portfolio):
@@ -75,6 +76,19 @@ def test_register_workbook_has_one_row_per_chain_node(app, client, login, portfo
         ("勘定系", 3, "ベンダー3", "ベンダー2", "unapproved"),
         ("監視", 1, "ベンダー4", None, None), ("監視", 2, "ベンダー2", "ベンダー4", "approved")])
     assert book["Register"].freeze_panes == "A2"
+    assert rows[0][:3] == ("Arrangement ID", "Arrangement", "Service") and rows[1][3] in ("yes", "no")
+
+
+def test_register_workbook_reads_in_the_starters_language(app, client, login, portfolio):
+    login("compliance")
+    response = exported(app, client, "/compliance/export/register.xlsx", headers={"Accept-Language": "ja"})
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["外部委託台帳"]
+    rows = list(book["外部委託台帳"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("委託業務ID", "委託業務", "サービス")
+    assert rows[0][13:] == ("再委託元", "再委託のサービス", "再委託での利用者データ", "承認", "承認の根拠", "承認日",
+                            "データ所在地")
+    assert {r[3] for r in rows[1:]} <= {"はい", "いいえ"} and {r[15] for r in rows[1:] if r[6] > 1} <= {"はい", "いいえ"}
 
 
 def test_board_report(app, client, login, db, portfolio):

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from tests import factories
 from tests.helpers import exported
@@ -21,9 +22,9 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # obligation id -> (English reason, Japanese reason) for the head vendor of the portfolio
 EXPECTED = {
     "25-1": ("No approved selection assessment.", "承認された選定評価がありません。"),
-    "25-4": ("1 sub-outsourcing link(s) in its chains are not approved.", "委託チェーン内の再委託1件が未承認です。"),
+    "25-4": ("Sub-outsourcing links in its chains not approved: 1.", "委託チェーン内の再委託1件が未承認です。"),
     "26-2": ("No member of staff is assigned to the vendor.", "この外部委託先に要員が配置されていません。"),
-    "26-3": ("User-data categories or locations are missing in 1 place(s).",
+    "26-3": ("Places where user-data categories or locations are missing: 1.",
              "利用者データの種類又は保存・処理場所が1箇所で記録されていません。"),
     "27-3": ("No approved selection assessment covering the cloud items.",
              "クラウドの評価項目を含む承認された選定評価がありません。"),
@@ -112,6 +113,8 @@ def test_user_preference_wins_and_exports_use_one_language(app, client, db, port
     assert pack.status_code == 200
     with zipfile.ZipFile(io.BytesIO(pack.data)) as archive:
         text = archive.read("compliance-matrix.csv").decode("utf-8-sig")
+        monitoring = load_workbook(io.BytesIO(archive.read("evidence/monitoring/reviews_and_findings.xlsx")))
+    assert monitoring.sheetnames == ["モニタリング", "指摘事項"]  # built in the starter's language too
     rows = {row["obligation"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows["26-2"]["reason"] == EXPECTED["26-2"][1]
     assert all(JAPANESE.search(row["reason"]) for row in rows.values())

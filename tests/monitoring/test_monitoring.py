@@ -12,6 +12,7 @@ from tests import factories
 from tests.monitoring.factories import gen_chain
 from vendorrisk.core import clock
 from vendorrisk.core.business_days import business_day
+from vendorrisk.monitoring.exports import FINDING_HEADERS
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview, ReviewAttachment
 from vendorrisk.monitoring.plans import add_months
 from vendorrisk.vendors.findings import Finding, FindingEvent
@@ -306,6 +307,16 @@ def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
     headers = [c.value for c in findings[1]]
     row = dict(zip(headers, [c.value for c in findings[2]]))
     assert (row["action_plan"], row["evidence_items"], row["risk_accepted_until"]) == ("手順書を改訂する", 1, None)
+    with app.test_request_context(headers={"Accept-Language": "ja"}):  # the evidence pack's job: its starter's
+        files = list(contributions.evidence_sources["monitoring"](db, finding.vendor_id))
+    workbook = load_workbook(io.BytesIO(files[0].data))
+    assert workbook.sheetnames == ["モニタリング", "指摘事項"]
+    assert [c.value for c in workbook["モニタリング"][1]][:8] == ["番号", "ステータス", "リスク区分", "期限", "実施日",
+                                                              "実施方法", "結果", "所見"]
+    headers = [c.value for c in workbook["指摘事項"][1]]
+    row = dict(zip(headers, [c.value for c in workbook["指摘事項"][2]]))
+    assert (row["是正計画"], row["証跡の件数"], row["件名"]) == ("手順書を改訂する", 1, "鍵管理手順の不備")
+    assert len(headers) == len(set(headers)) == len(FINDING_HEADERS)
 
 
 @pytest.mark.parametrize("role", ["auditor"])

@@ -27,7 +27,7 @@ from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.findings import SEVERITIES
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.models import READING_ORDER, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("certificates", __name__, template_folder="templates", url_prefix="/certificates")
@@ -78,7 +78,7 @@ def coverage_view():
     db = get_session()
     today = clock.today()
     important = important_vendor_ids(db)
-    query = select(Vendor).where(Vendor.id.in_(important or [0])).order_by(Vendor.name)
+    query = select(Vendor).where(Vendor.id.in_(important or [0])).order_by(*READING_ORDER)
     page = paginate(db, query, request.args.get("page", 1, type=int), 50)
     results = coverage(db, [v.id for v in page.items], today)
     return render_template("certificates/coverage.html", page=page, results=results)

@@ -38,11 +38,13 @@ MATRIX_HEADERS = (_l("Vendor ID"), _l("Vendor"), _l("Vendor (English)"), _l("Cha
 OBLIGATION_HEADERS = (_l("Obligation ID"), _l("Citation (English)"), _l("Citation (Japanese)"),
                       _l("Title (English)"), _l("Title (Japanese)"), _l("Rule"))
 MATRIX_WIDTHS = (10, 36, 30, 10, 10, 8, 10, 26, 16, 16, 40, 14, 70, 50)
-REGISTER_HEADERS = ("Arrangement ID", "Arrangement", "Service", "Important", "Cloud", "Arrangement user data",
-                    "Tier", "Vendor ID", "Vendor", "Vendor (English)", "Corporate number", "LEI", "Country",
-                    "Sub-outsourced by", "Sub-outsourced service", "Link touches user data", "Approval",
-                    "Approval basis", "Approved on", "Data locations")
+REGISTER_HEADERS = (_l("Arrangement ID"), _l("Arrangement"), _l("Service"), _l("Important"), _l("Cloud"),
+                    _l("Arrangement user data"), _l("Tier"), _l("Vendor ID"), _l("Vendor"), _l("Vendor (English)"),
+                    _l("Corporate number"), _l("LEI"), _l("Country"), _l("Sub-outsourced by"),
+                    _l("Sub-outsourced service"), _l("Link touches user data"), _l("Approval"),
+                    _l("Approval basis"), _l("Approved on"), _l("Data locations"))
 REGISTER_WIDTHS = (12, 40, 30, 10, 8, 12, 6, 10, 36, 30, 16, 22, 8, 36, 30, 12, 12, 14, 12, 30)
+MATRIX_SHEET, OBLIGATION_SHEET, REGISTER_SHEET = _l("Matrix"), _l("Obligations"), _l("Register")
 
 
 Progress = Callable[[int, int], None]  # (done, in all)
@@ -170,9 +172,9 @@ def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
     with tempfile.TemporaryFile() as spool:
         count = spool_matrix(session, filters, spool, progress)
         workbook = Workbook(write_only=True)
-        add_table_sheet(workbook, "Matrix", _headers(MATRIX_HEADERS), (), MATRIX_WIDTHS)
-        workbook["Matrix"].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
-        add_table_sheet(workbook, "Obligations", _headers(OBLIGATION_HEADERS),
+        add_table_sheet(workbook, str(MATRIX_SHEET), _headers(MATRIX_HEADERS), (), MATRIX_WIDTHS)
+        workbook[str(MATRIX_SHEET)].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
+        add_table_sheet(workbook, str(OBLIGATION_SHEET), _headers(OBLIGATION_HEADERS),
                         ((o.id, o.citation_en, o.citation_ja, o.title_en, o.title_ja, o.doc)
                          for o in matrix.select_obligations(filters.article)), (26, 16, 16, 40, 30, 100))
         buffer = io.BytesIO()
@@ -212,6 +214,7 @@ def register_rows(session: Session, progress: Progress | None = None) -> Iterato
     """One spreadsheet row per chain node, streamed from one query; ``progress(arrangements
     done, arrangements in all)`` every few hundred arrangements."""
     by_arrangement, by_link = _locations(session)
+    yes = {flag: gettext(_yes(flag)) for flag in (True, False)}  # the starter's language, as the headers
     total = session.execute(select(func.count()).select_from(Arrangement.__table__)).scalar_one() if progress else 0
     done, last = 0, None
     for r in session.execute(register_query().execution_options(yield_per=2000)):
@@ -220,10 +223,10 @@ def register_rows(session: Session, progress: Progress | None = None) -> Iterato
             if progress and done % 200 == 0:
                 progress(done, total)
         tier1 = r.link_id is None
-        yield (r.arrangement_id, r.title, r.service, _yes(r.is_important), _yes(r.is_cloud),
-               _yes(r.handles_user_data), r.tier, r.vendor_id, r.name, r.name_en, r.corporate_number or "",
+        yield (r.arrangement_id, r.title, r.service, yes[bool(r.is_important)], yes[bool(r.is_cloud)],
+               yes[bool(r.handles_user_data)], r.tier, r.vendor_id, r.name, r.name_en, r.corporate_number or "",
                r.lei or "", r.country, r.parent_name or "", r.link_service or "",
-               "" if tier1 else _yes(r.touches_user_data), "" if tier1 else r.approval_status,
+               "" if tier1 else yes[bool(r.touches_user_data)], "" if tier1 else r.approval_status,
                r.approval_basis or "", r.approved_on,
                by_arrangement.get(r.arrangement_id, "") if tier1 else by_link.get(r.link_id, ""))
 
@@ -233,8 +236,8 @@ def register_workbook(session: Session, out=None, progress: Progress | None = No
     with tempfile.TemporaryFile() as spool:
         count = spool_rows(register_rows(session, progress), spool)
         workbook = Workbook(write_only=True)
-        add_table_sheet(workbook, "Register", REGISTER_HEADERS, (), REGISTER_WIDTHS)
-        workbook["Register"].auto_filter.ref = f"A1:{get_column_letter(len(REGISTER_HEADERS))}{count + 1}"
+        add_table_sheet(workbook, str(REGISTER_SHEET), _headers(REGISTER_HEADERS), (), REGISTER_WIDTHS)
+        workbook[str(REGISTER_SHEET)].auto_filter.ref = f"A1:{get_column_letter(len(REGISTER_HEADERS))}{count + 1}"
         buffer = io.BytesIO()
         workbook.save(buffer)
         return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)

@@ -16,7 +16,7 @@ from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
-from vendorrisk.vendors.models import Arrangement, Vendor
+from vendorrisk.vendors.models import READING_ORDER, Arrangement, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
@@ -31,7 +31,7 @@ def index():
     """Arrangements with their contracts and the latest check's counts."""
     db = get_session()
     query = select(Arrangement, Vendor).join(Vendor, Vendor.id == Arrangement.vendor_id) \
-        .order_by(Vendor.name, Arrangement.title)
+        .order_by(*READING_ORDER, Arrangement.title, Arrangement.id)
     page = paginate(db, query, request.args.get("page", 1, type=int), 50, scalars=False)
     ids = [row[0].id for row in page.items]
     versions = db.exec(select(ContractVersion, Contract).join(Contract, Contract.id == ContractVersion.contract_id)

@@ -110,7 +110,7 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
         if gaps:
             verdicts[vendor_id] = Verdict("gap", _gap_sentence(gaps), links)
         else:
-            verdicts[vendor_id] = Verdict("met", _("Clause found in the contract set of %(count)s arrangement(s).",
+            verdicts[vendor_id] = Verdict("met", _("Arrangements whose contract set has the clause: %(count)s.",
                                                   count=len(own)), links)
     return verdicts
 

@@ -2,15 +2,18 @@
 
 Sheet ``register``: one row per node of every chain (arrangement, tier, path, vendor,
 service, approval, user data, locations). Sheets ``vendors``, ``arrangements`` and
-``links`` hold the same data in the layout that ``imports.register`` reads back, so an
-export is also a bulk-onboarding template. Text cells are neutralised against formula
-injection by ``exports.xlsx``.
+``links`` hold the same data in the layout that ``register_reader`` reads back, so an
+export is also a bulk-onboarding template. For a Japanese reader the sheets and columns
+have Japanese names (``register_layout``; the import takes either). Text cells are
+neutralised against formula injection by ``core.xlsx``.
 """
 from sqlmodel import Session, select
 
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User
 from vendorrisk.core.xlsx import table_workbook
 from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors import register_layout as layout
 from vendorrisk.vendors.arrangements import locations_by_owner
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
@@ -41,12 +44,19 @@ def _yes(value) -> str:
     return "yes" if value else "no"
 
 
+def _japanese_yes(value) -> str:
+    return layout.YES_NO_JA[bool(value)]
+
+
 def _locations(items) -> str:
     return "; ".join(f"{loc.country}:{loc.region}" if loc.region else loc.country for loc in items or [])
 
 
 def register_workbook(session: Session) -> bytes:
-    """The whole register as .xlsx bytes (a handful of set queries, streamed)."""
+    """The whole register as .xlsx bytes (a handful of set queries, streamed); sheet names,
+    headers and yes/no in the reader's language (``core.i18n.language``)."""
+    japanese = language() == "ja"
+    yes = _japanese_yes if japanese else _yes
     arrangements = list(session.exec(select(Arrangement).order_by(Arrangement.id)))
     ids = [a.id for a in arrangements]
     locations = locations_by_owner(session, ids)
@@ -62,32 +72,32 @@ def register_workbook(session: Session) -> bytes:
         for node in nodes:
             arrangement = by_arrangement[node.arrangement_id]
             loc_key = ("link", node.link_id) if node.link_id else ("arrangement", arrangement.id)
-            yield [arrangement_ref(arrangement.id), arrangement.title, _yes(arrangement.is_important),
-                   _yes(arrangement.handles_user_data), node.tier, " > ".join(node.path_names),
+            yield [arrangement_ref(arrangement.id), arrangement.title, yes(arrangement.is_important),
+                   yes(arrangement.handles_user_data), node.tier, " > ".join(node.path_names),
                    vendor_ref(node.vendor_id), node.vendor_name, node.vendor_name_en, node.corporate_number or "",
-                   node.country, names.get(node.parent_vendor_id, ""), _yes(node.is_final), node.service or arrangement.service,
+                   node.country, names.get(node.parent_vendor_id, ""), yes(node.is_final), node.service or arrangement.service,
                    node.approval_status or "", node.approval_basis or "",
                    node.approved_on.isoformat() if node.approved_on else "",
                    link_approver.get(node.link_id, "") if node.link_id else "",
-                   _yes(node.touches_user_data if node.link_id else arrangement.handles_user_data),
+                   yes(node.touches_user_data if node.link_id else arrangement.handles_user_data),
                    _locations(locations.get(loc_key))]
 
     vendor_rows = ([vendor_ref(v.id), v.name, v.name_kana, v.name_en, v.corporate_number or "", v.lei or "",
-                    v.country, v.address, v.representative, _yes(v.is_system_subsidiary), _yes(v.is_cloud), v.status,
+                    v.country, v.address, v.representative, yes(v.is_system_subsidiary), yes(v.is_cloud), v.status,
                     v.risk_tier or ""]
                    for v in vendors)
     arrangement_rows = ([arrangement_ref(a.id), vendor_ref(a.vendor_id), a.title, a.service, a.business_function,
-                         _yes(a.is_important), _yes(a.is_cloud), _yes(a.handles_user_data),
-                         ", ".join(a.user_data_categories), _yes(a.subcontracting_allowed),
+                         yes(a.is_important), yes(a.is_cloud), yes(a.handles_user_data),
+                         ", ".join(a.user_data_categories), yes(a.subcontracting_allowed),
                          a.start_date.isoformat() if a.start_date else "",
                          a.end_date.isoformat() if a.end_date else "",
                          a.notice_period_days if a.notice_period_days is not None else "", a.exit_plan,
                          _locations(locations.get(("arrangement", a.id)))] for a in arrangements)
     link_rows = ([arrangement_ref(link.arrangement_id), vendor_ref(link.parent_vendor_id), vendor_ref(link.vendor_id),
-                  link.service, _yes(link.touches_user_data), link.approval_status, link.approval_basis or "",
+                  link.service, yes(link.touches_user_data), link.approval_status, link.approval_basis or "",
                   link.approved_on.isoformat() if link.approved_on else "",
                   _locations(locations.get(("link", link.id)))] for link in links)
-    return table_workbook([("register", REGISTER_HEADERS, register_rows()),
-                           ("vendors", VENDOR_HEADERS, vendor_rows),
-                           ("arrangements", ARRANGEMENT_HEADERS, arrangement_rows),
-                           ("links", LINK_HEADERS, link_rows)])
+    sheets = (("register", REGISTER_HEADERS, register_rows()), ("vendors", VENDOR_HEADERS, vendor_rows),
+              ("arrangements", ARRANGEMENT_HEADERS, arrangement_rows), ("links", LINK_HEADERS, link_rows))
+    return table_workbook([(layout.sheet_title(key, japanese), layout.headers(key, keys, japanese), rows)
+                           for key, keys, rows in sheets])

@@ -1,6 +1,7 @@
 """Bulk onboarding from an Excel workbook: sheets ``vendors``, ``arrangements``, ``links``.
 
-The layout is the one ``exports.register`` writes. Vendors are referred to by the ``ref``
+The layout is the one ``register_export`` writes, its sheets and columns named in English or
+in Japanese (``register_layout``). Vendors are referred to by the ``ref``
 of the vendors sheet, or by the corporate number or exact name of a vendor already
 registered; arrangements by the ``ref`` of the arrangements sheet. Links may come in any
 order: each is added once its parent is in the chain. Every row goes through the same
@@ -22,6 +23,7 @@ from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.core.xlsx import FORMULA_TRIGGERS
 from vendorrisk.vendors.identifiers import normalise_corporate_number
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.register_layout import column_key, sheet_key
 
 MAX_ROWS = 20000
 TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
@@ -75,12 +77,21 @@ def _flag(row: dict, column: str, default: bool = False) -> bool:
     raise _Problem(column, _("Write yes or no, not %(value)s.", value=repr(text)))
 
 
-def _rows(workbook, sheet: str, errors: list[dict]):
-    """Yield (row number, {column: text}) for the non-empty rows of a sheet."""
-    if sheet not in workbook.sheetnames:
+def _sheets(workbook) -> dict[str, str]:
+    """The workbook's sheets by key (``vendors`` ...), named in English or in Japanese."""
+    found: dict[str, str] = {}
+    for title in workbook.sheetnames:
+        found.setdefault(sheet_key(title), title)
+    return found
+
+
+def _rows(workbook, sheet: str, errors: list[dict], titles: dict[str, str]):
+    """Yield (row number, {column: text}) for the non-empty rows of a sheet; columns by key,
+    whichever language the header is in."""
+    if sheet not in titles:
         return
-    rows = workbook[sheet].iter_rows(values_only=True)
-    header = [(_text(h) or "").lower() for h in next(rows, ())]
+    rows = workbook[titles[sheet]].iter_rows(values_only=True)
+    header = [column_key(sheet, _text(h)) if _text(h) else "" for h in next(rows, ())]
     for column in REQUIRED[sheet]:
         if column not in header:
             errors.append({"sheet": sheet, "row": 1, "column": column, "message": _("This column is missing.")})
@@ -294,12 +305,13 @@ def read_register(data: bytes, filename: str) -> RegisterSheets:
                                                                         "message": _("Unreadable workbook: %(error)s",
                                                                                      error=exc)}])
         try:
-            if not set(REQUIRED) & set(workbook.sheetnames):
+            titles = _sheets(workbook)
+            if not set(REQUIRED) & set(titles):
                 sheets.errors.append({"sheet": "", "row": 0, "column": "", "message": _(
                     "The workbook has none of the sheets vendors, arrangements, links.")})
             for name in REQUIRED:
                 rows = getattr(sheets, name)
-                for item in _rows(workbook, name, sheets.errors):
+                for item in _rows(workbook, name, sheets.errors, titles):
                     parse_budget.check()
                     rows.append(item)
         finally:

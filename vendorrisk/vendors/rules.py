@@ -94,12 +94,12 @@ def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict
         if open_links:
             arrangements = sorted({row["arrangement_id"] for row in open_links})
             result[vendor_id] = Verdict(
-                "gap", _("%(count)s sub-outsourcing link(s) in its chains are not approved.", count=len(open_links)),
+                "gap", _("Sub-outsourcing links in its chains not approved: %(count)s.", count=len(open_links)),
                 [_arrangement_link(a, titles[a], "#links") for a in arrangements])
         else:
             arrangements = sorted(titles)
             result[vendor_id] = Verdict(
-                "met", _("Chain recorded; all %(count)s sub-outsourcing link(s) approved.", count=len(mine)),
+                "met", _("Chain recorded; no sub-outsourcing link awaits approval (links: %(count)s).", count=len(mine)),
                 [_arrangement_link(a, titles[a], "#chain") for a in arrangements])
     return result
 
@@ -121,7 +121,7 @@ def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
         if not first.get(vendor_id):
             result[vendor_id] = Verdict("not_applicable", _("The vendor has no active arrangement with the member."))
         elif owners.get(vendor_id):
-            result[vendor_id] = Verdict("met", _("%(count)s member(s) of staff assigned.", count=owners[vendor_id]), link)
+            result[vendor_id] = Verdict("met", _("Members of staff assigned: %(count)s.", count=owners[vendor_id]), link)
         else:
             result[vendor_id] = Verdict("gap", _("No member of staff is assigned to the vendor."), link)
     return result
@@ -160,7 +160,7 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
         missing += [_link_link(r.arrangement_id, r.title) for r in touching if not r.located]
         if missing:
             result[vendor_id] = Verdict(
-                "gap", _("User-data categories or locations are missing in %(count)s place(s).", count=len(missing)),
+                "gap", _("Places where user-data categories or locations are missing: %(count)s.", count=len(missing)),
                 missing)
         else:
             result[vendor_id] = Verdict("met", _("User-data categories and locations are recorded."),

@@ -1,4 +1,6 @@
 """The register in Excel: export of every chain, and bulk import with a dry run."""
+from functools import partial
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
@@ -9,6 +11,8 @@ from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.i18n import language
+from vendorrisk.vendors import register_layout as layout
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
 from vendorrisk.vendors.register_reader import read_register
@@ -55,5 +59,7 @@ def import_register():
             db.rollback()
             message = exc.message
             errors = [d for d in exc.details if isinstance(d, dict)]
+    japanese = language() == "ja"
     return render_template("chains/import.html", report=report, errors=errors, message=message,
-                           dry_run=dry_run)
+                           dry_run=dry_run, shown=partial(layout.shown, japanese=japanese),
+                           sheets_ja=layout.SHEETS_JA if japanese else {})

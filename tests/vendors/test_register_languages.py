@@ -1,0 +1,82 @@
+"""The register workbook in the reader's language: a Japanese export names its sheets and
+columns in Japanese, and imports back as it is (as does an English one)."""
+import io
+
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from tests.vendors.factories import dag_chain
+from tests.vendors.test_register import _shape
+from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
+from vendorrisk.vendors.register_export import register_workbook
+
+
+def _empty(db):
+    for model in (DataLocation, OutsourcingLink, Arrangement, Vendor):
+        for row in db.exec(select(model)).all():
+            db.delete(row)
+        db.flush()
+    db.commit()
+
+
+def test_a_japanese_browser_gets_japanese_sheets_and_columns(db, login, client):
+    dag_chain(db, title="勘定系", is_important=True)
+    login("auditor")
+    response = client.get("/arrangements/register.xlsx", headers={"Accept-Language": "ja,en;q=0.5"})
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert book.sheetnames == ["外部委託台帳", "委託先", "委託業務", "再委託"]
+    vendors = list(book["委託先"].iter_rows(values_only=True))
+    assert vendors[0][:4] == ("番号", "名称", "フリガナ", "英語名")
+    arrangements = list(book["委託業務"].iter_rows(values_only=True))
+    assert arrangements[0][:3] == ("番号", "委託先", "委託業務名")
+    assert arrangements[1][2] == "勘定系" and arrangements[1][5] == "はい"
+    assert next(book["再委託"].iter_rows(values_only=True))[:3] == ("委託業務", "再委託元", "再委託先")
+    assert next(book["外部委託台帳"].iter_rows(values_only=True))[:2] == ("委託業務番号", "委託業務")
+
+
+def test_a_japanese_export_imports_back_to_the_same_register(app, db):
+    arrangement, v = dag_chain(db, title="勘定系", is_important=True, handles_user_data=True,
+                               user_data_categories=["氏名", "住所"])
+    link = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v["e"].id)).one()
+    link.touches_user_data = True
+    db.add(DataLocation(link_id=link.id, country="SG", region="ap-southeast-1"))
+    v["a"].name_kana = "エーシャ"
+    db.commit()
+    expected = _shape(db)
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        data = register_workbook(db)
+    assert "委託先" in load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    _empty(db)
+    from vendorrisk.vendors.register_store import import_register
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        report = import_register(db, data, "register.xlsx")
+    db.commit()
+    assert (report.vendors, report.arrangements, report.links, report.locations) == (6, 1, 6, 1)
+    assert _shape(db) == expected
+    imported = db.exec(select(Arrangement)).one()
+    assert imported.user_data_categories == ["氏名", "住所"] and imported.is_important and imported.handles_user_data
+    assert db.exec(select(Vendor).where(Vendor.name == v["a"].name)).one().name_kana == "エーシャ"
+
+
+def test_headers_typed_in_half_width_or_another_case_are_read(app, db):
+    from tests import factories
+    from vendorrisk.vendors.register_reader import read_register
+    data = factories.workbook({"委託先": [["番号", "名称", "クラウド"], ["V1", "株式会社テスト", "はい"]],
+                               "委託業務": [["番号", "委託先", "委託業務名", "解約予告期間(日)"], ["A1", "V1", "勘定系", 90]],
+                               "Links": [["Arrangement", "Parent_Vendor", "再委託先"]]})
+    with app.test_request_context():
+        sheets = read_register(data, "register.xlsx")
+    assert sheets.errors == []
+    assert sheets.vendors == [(2, {"ref": "V1", "name": "株式会社テスト", "is_cloud": "はい"})]
+    assert sheets.arrangements == [(2, {"ref": "A1", "vendor": "V1", "title": "勘定系", "notice_period_days": "90"})]
+
+
+def test_the_import_page_names_a_problems_sheet_and_column_in_japanese_too(db, login, client):
+    from tests import factories
+    data = factories.workbook({"委託先": [["番号", "名称", "クラウド"], ["V1", "株式会社テスト", "たぶん"]]})
+    login("procurement")
+    response = client.post("/arrangements/import", data={"file": (io.BytesIO(data), "r.xlsx"), "dry_run": "1"},
+                           content_type="multipart/form-data", headers={"Accept-Language": "ja"})
+    page = response.get_data(as_text=True)
+    assert "<td>vendors（委託先）</td><td>2</td><td>is_cloud（クラウド）</td>" in page
+    assert "<code lang=\"zxx\">links</code>（再委託）" in page

@@ -1,0 +1,78 @@
+"""The register workbook's sheet and column names in each language, and reading them back.
+
+English names are the keys the reader works with (``vendors``, ``name_kana`` ...); a Japanese
+reader's export (``register_export``) writes the Japanese names below, and the import
+(``register_reader``) takes either, so a workbook exported in one language imports as it is.
+These names are a file format, not page text: they are fixed here rather than in the
+catalogue, so that a translation edited later cannot make an export already out unreadable.
+"""
+import unicodedata
+
+SHEETS_JA = {"register": "外部委託台帳", "vendors": "委託先", "arrangements": "委託業務", "links": "再委託"}
+COLUMNS_JA = {
+    "register": {
+        "arrangement_ref": "委託業務番号", "arrangement": "委託業務", "important": "重要",
+        "arrangement_user_data": "委託業務の利用者データ", "tier": "階層", "path": "経路",
+        "vendor_ref": "委託先番号", "vendor": "委託先", "vendor_en": "委託先（英語名）",
+        "corporate_number": "法人番号", "country": "国", "parent_vendor": "再委託元",
+        "is_final_contractor": "最終委託先", "service": "サービス", "approval_status": "承認状況",
+        "approval_basis": "承認の根拠", "approved_on": "承認日", "approved_by": "承認者",
+        "touches_user_data": "利用者データの取扱い", "data_locations": "データ所在地"},
+    "vendors": {
+        "ref": "番号", "name": "名称", "name_kana": "フリガナ", "name_en": "英語名", "corporate_number": "法人番号",
+        "lei": "LEI", "country": "国", "address": "所在地", "representative": "代表者",
+        "is_system_subsidiary": "システム子会社", "is_cloud": "クラウド", "status": "ステータス",
+        "risk_tier": "リスク区分", "notes": "備考"},
+    "arrangements": {
+        "ref": "番号", "vendor": "委託先", "title": "委託業務名", "service": "サービス",
+        "business_function": "業務機能", "is_important": "重要", "is_cloud": "クラウド",
+        "handles_user_data": "利用者データの取扱い", "user_data_categories": "利用者データの種類",
+        "subcontracting_allowed": "再委託の可否", "start_date": "開始日", "end_date": "終了日",
+        "notice_period_days": "解約予告期間（日）", "exit_plan": "出口計画", "data_locations": "データ所在地"},
+    "links": {
+        "arrangement": "委託業務", "parent_vendor": "再委託元", "vendor": "再委託先", "service": "サービス",
+        "touches_user_data": "利用者データの取扱い", "approval_status": "承認状況", "approval_basis": "承認の根拠",
+        "approved_on": "承認日", "data_locations": "データ所在地"},
+}
+YES_NO_JA = {True: "はい", False: "いいえ"}
+
+
+def _folded(text: str) -> str:
+    """A name as compared: NFKC (full- and half-width alike), no surrounding space, lower case."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+_SHEET_KEYS = {_folded(name): key for key, name in SHEETS_JA.items()}
+_COLUMN_KEYS = {sheet: {_folded(label): key for key, label in columns.items()} for sheet, columns in COLUMNS_JA.items()}
+
+
+def sheet_title(key: str, japanese: bool) -> str:
+    """The name a sheet is written under."""
+    return SHEETS_JA[key] if japanese else key
+
+
+def headers(sheet: str, keys: list[str], japanese: bool) -> list[str]:
+    """A sheet's header row: the keys, or their Japanese names."""
+    return [COLUMNS_JA[sheet][key] for key in keys] if japanese else list(keys)
+
+
+def shown(problem: dict, japanese: bool) -> tuple[str, str]:
+    """An import problem's sheet and column as a reader sees them: for a Japanese reader the
+    Japanese name after the key (``vendors（委託先）``), as the workbook may use either."""
+    sheet, column = problem.get("sheet") or "", problem.get("column") or ""
+    if not japanese:
+        return sheet, column
+    sheet_ja, column_ja = SHEETS_JA.get(sheet), COLUMNS_JA.get(sheet, {}).get(column)
+    return (f"{sheet}（{sheet_ja}）" if sheet_ja else sheet, f"{column}（{column_ja}）" if column_ja else column)
+
+
+def sheet_key(title: str) -> str:
+    """The key of a sheet named in either language (an unknown name is returned folded)."""
+    folded = _folded(title)
+    return _SHEET_KEYS.get(folded, folded)
+
+
+def column_key(sheet: str, header: str) -> str:
+    """The key of a column headed in either language (an unknown header is returned folded)."""
+    folded = _folded(header)
+    return _COLUMN_KEYS.get(sheet, {}).get(folded, folded)
