@@ -183,3 +183,28 @@ def test_the_migration_counts_the_records_already_there(app, db):
     assert stored == +type(wanted)({k: n for k, n in wanted.items() if k[0] in kinds}) and names == indexes
     assert stored[("arrangements", "", "")] == 2 and stored[("links", "", "")] == 1
     assert sum(n for (kind, _s, _d), n in stored.items() if kind == "findings_remediate_due") == 9
+
+
+def test_reviews_and_findings_of_one_day_are_read_by_vendor_name(app, db, login):
+    """Many reviews and findings due on one day (a plan, a sweep): the page's first are read
+    by vendor name within the day, as the list orders them, not in the order recorded."""
+    from vendorrisk.core.business_days import business_day
+    from vendorrisk.monitoring.models import MonitoringReview
+    me = login("compliance")
+    day = business_day(TODAY + timedelta(days=5))
+    with app.test_request_context():
+        for n, name in enumerate(["株式会社B", "株式会社C", "株式会社A", "株式会社E", "株式会社F", "株式会社D"] * 2):
+            vendor = factories.gen_vendor(db, name=f"{name}{n}")
+            raise_finding(db, vendor_id=vendor.id, source="manual", title=f"指摘{n}", owner_id=me.id, due_date=day)
+            db.add(MonitoringReview(vendor_id=vendor.id, status="planned", open_vendor_id=vendor.id, risk_tier="high",
+                                    frequency_months=6, due_date=day, owner_id=me.id))
+    db.commit()
+    with app.test_request_context():
+        reg = registry.current()
+        whole = sorted(reg.task_sources["monitoring"](db, me, TODAY), key=core_tasks.order)
+        assert len(whole) == 24 and len({t.due for t in whole}) == 1
+        for kind in ("record_review", "remediate_finding"):
+            own = [t for t in whole if t.kind == kind]
+            for limit in range(1, len(own) + 1):
+                first = sorted(reg.task_pages["monitoring"](db, me, TODAY, limit), key=core_tasks.order)
+                assert [t for t in first if t.kind == kind][:limit] == own[:limit], (kind, limit)
