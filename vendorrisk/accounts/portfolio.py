@@ -1,21 +1,14 @@
 """Headline figures of the portfolio for the start page."""
-from sqlalchemy import func, select
 from sqlmodel import Session
 
-from vendorrisk.vendors.findings import Finding
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.core import counters
 
 
 def headline_counts(session: Session) -> dict[str, int]:
-    """Vendors, arrangements, links, links not approved and findings not closed, in one query."""
-    def count(model, *conditions):
-        return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
-
-    row = session.execute(select(
-        count(Vendor).label("vendors"),
-        count(Arrangement).label("arrangements"),
-        count(OutsourcingLink).label("links"),
-        count(OutsourcingLink, OutsourcingLink.approval_status != "approved").label("unapproved"),
-        count(Finding, Finding.status != "closed").label("open_findings"),
-    )).one()
-    return dict(row._mapping)
+    """Vendors, arrangements, links, links not approved and findings not closed, from the
+    maintained counts (``vendors.counted``): a few rows whatever the portfolio's size."""
+    return {"vendors": sum(counters.by_scope(session, "vendors_by_tier").values()),
+            "arrangements": counters.total(session, "arrangements"),
+            "links": counters.total(session, "links"),
+            "unapproved": counters.total(session, "links_unapproved"),
+            "open_findings": sum(counters.by_scope(session, "open_findings").values())}

@@ -313,6 +313,17 @@ def by_scope(session: Session, kind: str) -> dict[str, int]:
     return dict(found)
 
 
+def by_scope_and_day(session: Session, kind: str) -> dict[tuple[str, str], int]:
+    """The count of ``kind`` in each (scope, day) (e.g. findings by severity and due date)."""
+    found: Counter = Counter()
+    for scope, day, n in session.execute(select(T.c.scope, T.c.day, T.c.n).where(T.c.kind == kind)):
+        found[(scope, day)] += n
+    for (k, scope, day), delta in session.info.get(DELTAS, Counter()).items():
+        if k == kind and delta:
+            found[(scope, day)] += delta
+    return {key: n for key, n in found.items() if n}
+
+
 def init_listeners() -> None:
     """Keep the registered counts on every flush, write them at commit (idempotent)."""
     if not event.contains(Session, "before_flush", _before_flush):

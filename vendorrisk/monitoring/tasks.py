@@ -136,14 +136,18 @@ def tasks_for(session: Session, user: User, today: date):
 
 def first_tasks(session: Session, user: User, today: date, limit: int) -> list[Task]:
     """The first ``limit`` tasks of ``tasks_for`` (and a few after): reviews, findings to
-    remediate and to verify each by due date with ORDER BY … LIMIT (findings without a date
-    last, by vendor name), the risk acceptances whole."""
+    remediate and to verify each by due date with ORDER BY … LIMIT (reviews and findings then
+    by vendor name; findings without a date last, by vendor name), the risk acceptances whole."""
     if user.role == "auditor":
         return []
-    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, MonitoringReview.id)
-    found = first_of(lambda n: [_review_task(row) for row in session.execute(reviews.limit(n)).all()], limit)
-    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, Finding.id)
-    found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(dated.limit(n)).all()], limit)
+    # by vendor name within a due date, as the list: a day's many reviews or findings (a plan
+    # or a sweep of thousands of vendors) are not all read when the page ends on that day
+    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, Vendor.name, MonitoringReview.id)
+    found = first_of(lambda n: [_review_task(row) for row in session.execute(reviews.limit(n)).all()], limit,
+                     depth=4)
+    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, Vendor.name, Finding.id)
+    found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(dated.limit(n)).all()], limit,
+                      depth=4)
     undated = _findings(user).where(Finding.due_date.is_(None)).order_by(Vendor.name, Finding.id)
     found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(undated.limit(n)).all()],
                       limit, depth=4)

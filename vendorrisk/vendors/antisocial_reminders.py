@@ -166,7 +166,7 @@ def first_check_tasks(session: Session, user: User, today: date, limit: int) -> 
     found = tasks.first_of(lambda n: [
         Task("antisocial_check_due", _("Anti-social forces check due"), f"/vendors/{row.id}#antisocial",
              row.next_due, row.name, business_days.moved_note(row.next_due, row.nominal_next_due))
-        for row in session.exec(due.limit(n))], limit)
+        for row in session.exec(due.limit(n))], limit, depth=4)  # by name within a day, as the list
     if len(found) >= limit:  # the undated ones all come after
         return found
     return found + tasks.first_of(lambda n: [

@@ -35,19 +35,20 @@ def _batches(keys):
 
 def finding_counts(connection, keys) -> Counter:
     """Open findings by severity (``open_findings``), findings to remediate by owner
-    (``findings_to_remediate``), resolved findings (``findings_resolved``) and those whose last
+    (``findings_to_remediate``) and by severity and due date (``findings_remediate_due``), resolved findings (``findings_resolved``) and those whose last
     resolution was by a person (``findings_resolved_by``, scope: the person)."""
     found: Counter = Counter()
     f, e = Finding.__table__, FindingEvent.__table__
     for batch in _batches(keys):
-        query = (select(f.c.severity, f.c.owner_id, f.c.status, func.count()).where(f.c.status != "closed")
-                 .group_by(f.c.severity, f.c.owner_id, f.c.status))
+        query = (select(f.c.severity, f.c.owner_id, f.c.status, f.c.due_date, func.count())
+                 .where(f.c.status != "closed").group_by(f.c.severity, f.c.owner_id, f.c.status, f.c.due_date))
         if batch is not None:
             query = query.where(f.c.id.in_(batch))
-        for severity, owner_id, status, n in connection.execute(query):
+        for severity, owner_id, status, due, n in connection.execute(query):
             found[("open_findings", severity, NONE)] += n
             if status in TO_REMEDIATE:
                 found[("findings_to_remediate", _scope(owner_id), NONE)] += n
+                found[("findings_remediate_due", severity, NONE if due is None else _day(due))] += n
             elif status == "resolved":
                 found[("findings_resolved", NONE, NONE)] += n
         last = (select(e.c.finding_id, func.max(e.c.id).label("event_id"))
@@ -91,13 +92,16 @@ def vendor_counts(connection, keys) -> Counter:
 
 
 def link_counts(connection, keys) -> Counter:
-    """Links not approved (``links_unapproved``, the dashboard's, of any arrangement); active
+    """Arrangements and links (``arrangements``, ``links``: the start page's figures), links not
+    approved (``links_unapproved``, the dashboard's, of any arrangement); active
     arrangements with links waiting for a decision (``links_pending``) and those whose waiting
     links were all recorded by one person (``links_pending_only``, scope: the person — it is
     not their task)."""
     found: Counter = Counter()
     link, arrangement = OutsourcingLink.__table__, Arrangement.__table__
     for batch in _batches(keys):
+        arrangements = select(func.count()).select_from(arrangement)
+        links = select(func.count()).select_from(link)
         unapproved = select(func.count()).select_from(link).where(link.c.approval_status.in_(NOT_APPROVED))
         pending = (select(link.c.arrangement_id, func.count(), func.count(link.c.recorded_by_id),
                           func.count(func.distinct(link.c.recorded_by_id)), func.min(link.c.recorded_by_id))
@@ -105,8 +109,12 @@ def link_counts(connection, keys) -> Counter:
                    .where(arrangement.c.status == "active", link.c.approval_status != "approved")
                    .group_by(link.c.arrangement_id))
         if batch is not None:
+            arrangements = arrangements.where(arrangement.c.id.in_(batch))
+            links = links.where(link.c.arrangement_id.in_(batch))
             unapproved = unapproved.where(link.c.arrangement_id.in_(batch))
             pending = pending.where(link.c.arrangement_id.in_(batch))
+        found[("arrangements", NONE, NONE)] += connection.execute(arrangements).scalar_one()
+        found[("links", NONE, NONE)] += connection.execute(links).scalar_one()
         found[("links_unapproved", NONE, NONE)] += connection.execute(unapproved).scalar_one()
         for _arrangement, links, recorded, recorders, recorder in connection.execute(pending):
             found[("links_pending", NONE, NONE)] += 1
@@ -115,12 +123,13 @@ def link_counts(connection, keys) -> Counter:
     return found
 
 
-FINDINGS = Counted(("open_findings", "findings_to_remediate", "findings_resolved", "findings_resolved_by"),
+FINDINGS = Counted(("open_findings", "findings_to_remediate", "findings_remediate_due", "findings_resolved",
+                    "findings_resolved_by"),
                    {Finding: "id", FindingEvent: "finding_id"}, finding_counts,
-                   {Finding: ("status", "severity", "owner_id"), FindingEvent: ("to_status", "action", "actor_id")})
+                   {Finding: ("status", "severity", "owner_id", "due_date"), FindingEvent: ("to_status", "action", "actor_id")})
 VENDORS = Counted(("vendors_by_tier", "antisocial_never", "antisocial_due"),
                   {Vendor: "id", AntisocialCheck: "vendor_id"}, vendor_counts,
                   {Vendor: ("status", "risk_tier"), AntisocialCheck: ("checked_on", "next_due")})
-LINKS = Counted(("links_unapproved", "links_pending", "links_pending_only"),
+LINKS = Counted(("arrangements", "links", "links_unapproved", "links_pending", "links_pending_only"),
                 {OutsourcingLink: "arrangement_id", Arrangement: "id"}, link_counts,
                 {OutsourcingLink: ("approval_status", "recorded_by_id"), Arrangement: ("status",)})

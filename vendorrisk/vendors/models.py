@@ -7,7 +7,7 @@ arrangement. Tiers are derived from the links, never stored.
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Computed, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Computed, Index, Text, UniqueConstraint, literal_column, text
 from sqlmodel import Column, Field, SQLModel
 
 from vendorrisk.core.models import created_at_field, json_list_field, utcnow
@@ -166,6 +166,16 @@ class AntisocialCheck(SQLModel, table=True):
 Index("ix_link_arrangement_vendor", OutsourcingLink.__table__.c.arrangement_id,
       OutsourcingLink.__table__.c.vendor_id, OutsourcingLink.__table__.c.parent_vendor_id)
 Index("ix_arrangement_status_vendor", Arrangement.__table__.c.status, Arrangement.__table__.c.vendor_id)
+# Active arrangements in title order: the start page reads the chains whose oldest waiting
+# link was recorded on one day (a register imported at once) by title, and stops at a page.
+Index("ix_arrangement_status_title", Arrangement.__table__.c.status, Arrangement.__table__.c.title,
+      Arrangement.__table__.c.id)
+# The links waiting for a decision, oldest first: the start page reads the chains waiting
+# longest from it and stops after a page of them. A query uses it only when it spells the
+# same condition with the literal (``WAITING``), not a bound parameter (SQLite cannot tell).
+WAITING = OutsourcingLink.approval_status != literal_column("'approved'")
+Index("ix_link_waiting_created", OutsourcingLink.__table__.c.created_at, OutsourcingLink.__table__.c.id,
+      sqlite_where=text("approval_status <> 'approved'"), postgresql_where=text("approval_status <> 'approved'"))
 # The register's 50音 order, for every list and select of vendors: those with a フリガナ first,
 # in its order, the others after them by name. A page of the register reads 50 entries of it.
 READING_ORDER = (Vendor.kana_missing, Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)

@@ -11,7 +11,7 @@ from vendorrisk.core import tasks as core_tasks
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink
+from vendorrisk.vendors.models import WAITING, Arrangement, OutsourcingLink
 
 DECIDERS = ("compliance",)  # who may decide on a link (vendors.pages.chains.decide_link)
 
@@ -58,19 +58,56 @@ def tasks_for(session: Session, user: User, today: date):
         yield _task(*row)
 
 
+def _oldest_first(session: Session, user: User, n: int) -> list[int]:
+    """The first ``n`` arrangements with links waiting by their oldest waiting link (fewer
+    when there are fewer): the waiting links read oldest first (``ix_link_waiting_created``),
+    twice as many each time, until ``n`` arrangements are seen — the first time an
+    arrangement is seen is its oldest link."""
+    links = (select(OutsourcingLink.arrangement_id).join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
+             .where(WAITING, Arrangement.status == "active",
+                    or_(OutsourcingLink.recorded_by_id.is_(None), OutsourcingLink.recorded_by_id != user.id))
+             .order_by(OutsourcingLink.created_at, OutsourcingLink.id))
+    m = 2 * n
+    while True:
+        found = session.scalars(links.limit(m)).all()
+        seen = list(dict.fromkeys(found))
+        if len(seen) >= n or len(found) < m:
+            return seen[:n]
+        m *= 4
+
+
+def _recorded_between(user: User, first: date, last: date):
+    """Active arrangements whose oldest waiting link (someone else's) was recorded between two
+    days, read in title order (each one's links looked up by ``ix_link_arrangement_vendor``)."""
+    def waiting(*conditions):
+        return (select(OutsourcingLink.id).where(OutsourcingLink.arrangement_id == Arrangement.id, WAITING,
+                                                 or_(OutsourcingLink.recorded_by_id.is_(None),
+                                                     OutsourcingLink.recorded_by_id != user.id), *conditions)
+                .exists())
+    start = datetime.combine(first, time.min, timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time.min, timezone.utc)
+    return (select(Arrangement.id).where(Arrangement.status == "active",
+                                         waiting(OutsourcingLink.created_at >= start,
+                                                 OutsourcingLink.created_at < end),
+                                         ~waiting(OutsourcingLink.created_at < start))
+            .order_by(Arrangement.title, Arrangement.id))
+
+
 def first_tasks(session: Session, user: User, today: date, limit: int) -> list[Task]:
     """The first ``limit`` tasks of ``tasks_for`` (and a few after): the arrangements by
-    their oldest waiting link, ORDER BY … LIMIT (``core.tasks.first_approvals``)."""
+    their oldest waiting link (``core.tasks.first_approvals``), found without grouping every
+    waiting link — the first arrangements met among the links oldest first, or those of a
+    few days in title order — and then their tasks worked out (``_per_arrangement``)."""
     if user.role not in DECIDERS:
         return []
     query, oldest = _per_arrangement(user)
 
     def fetch(n: int, days: tuple[date, date] | None):
-        if days is None:
-            ordered = query.order_by(oldest, Arrangement.title, Arrangement.id)
-        else:
-            ordered = (query.having(oldest >= datetime.combine(days[0], time.min, timezone.utc),
-                                    oldest < datetime.combine(days[1] + timedelta(days=1), time.min, timezone.utc))
-                       .order_by(Arrangement.title, Arrangement.id))
-        return [(_day(row[3]), _task(*row)) for row in session.execute(ordered.limit(n)).all()]
+        ids = (_oldest_first(session, user, n) if days is None
+               else session.scalars(_recorded_between(user, *days).limit(n)).all())
+        if not ids:
+            return []
+        ordered = query.where(Arrangement.id.in_(ids)).order_by(
+            *((oldest,) if days is None else ()), Arrangement.title, Arrangement.id)
+        return [(_day(row[3]), _task(*row)) for row in session.execute(ordered).all()]
     return core_tasks.first_approvals(fetch, limit)

@@ -2,15 +2,17 @@
 admins, audit): every overdue review and every overdue or critical finding. Everyone's own
 reviews and findings are on 「自分のタスク」 (``monitoring.tasks``)."""
 
+from datetime import date
+
 from flask import render_template
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from vendorrisk.core import clock
+from vendorrisk.core import clock, counters
 from vendorrisk.core.models import User
 from vendorrisk.monitoring import reviews
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.findings import TO_REMEDIATE, Finding
 from vendorrisk.vendors.models import Vendor
 
 SHOWN = 8
@@ -24,13 +26,30 @@ def home_panel(session: Session, user: User) -> str:
     today = clock.today()
     due = reviews.review_query("open", today).where(MonitoringReview.due_date < today)
     review_rows = session.execute(due.limit(SHOWN)).all()
-    open_findings = (select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
-                     .where(Finding.status.in_(("open", "in_progress")),
-                            or_(Finding.due_date < today, Finding.severity == "critical")))
-    finding_rows = session.execute(open_findings.order_by(Finding.due_date.is_(None), Finding.due_date, Finding.id)
-                                   .limit(SHOWN)).all()
-    totals = session.execute(select(func.count()).select_from(open_findings.subquery())).scalar()
+    finding_rows = flagged_findings(session, today, SHOWN)
+    totals = flagged_count(session, today)
     if not review_rows and not finding_rows:
         return ""
     return render_template("monitoring/_home.html", reviews=review_rows, findings=finding_rows,
                            today=today, more_findings=max(0, totals - len(finding_rows)))
+
+
+def flagged_findings(session: Session, today: date, limit: int) -> list:
+    """The first ``limit`` (finding, vendor) to remediate that are overdue or critical, by due
+    date (undated last), then id: the dated ones read in ``ix_finding_remediate_due``'s order,
+    the undated (critical) ones after them when there is room."""
+    query = (select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
+             .where(TO_REMEDIATE, or_(Finding.due_date < today, Finding.severity == "critical")))
+    dated = session.execute(query.where(Finding.due_date.is_not(None))
+                            .order_by(Finding.due_date, Finding.id).limit(limit)).all()
+    if len(dated) == limit:
+        return dated
+    return dated + session.execute(query.where(Finding.due_date.is_(None)).order_by(Finding.id)
+                                   .limit(limit - len(dated))).all()
+
+
+def flagged_count(session: Session, today: date) -> int:
+    """How many findings to remediate are overdue or critical, from the maintained counts by
+    severity and due date (``vendors.counted``): as many rows as severities × due dates."""
+    return sum(n for (severity, day), n in counters.by_scope_and_day(session, "findings_remediate_due").items()
+               if severity == "critical" or (day != counters.NONE and day < today.isoformat()))
