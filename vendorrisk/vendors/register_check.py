@@ -21,12 +21,12 @@ from vendorrisk.vendors.register_reader import (
     ImportReport,
     RegisterSheets,
     RowWalk,
-    _flag,
-    _initial_status_only,
-    _no_link_decision,
     arrangement_data,
+    flag,
     new_ref,
     refuse_if_errors,
+    refuse_link_decision,
+    refuse_status_decision,
     vendor_data,
 )
 from vendorrisk.vendors.register_vendors import EarlierRows
@@ -67,7 +67,7 @@ class _Checker(RowWalk):
         self.names[key] = payload.name
         self.earlier.keep(number, payload)
         self.report.vendors += 1
-        _initial_status_only(row)
+        refuse_status_decision(row)
 
     def _refuse_duplicates(self, payload) -> None:
         self.earlier.refuse(payload)
@@ -86,12 +86,12 @@ class _Checker(RowWalk):
 
     def link_row(self, _number: int, row: dict, chain: Chain, parent: tuple, child: tuple) -> None:
         parse(LinkCreate, {"parent_vendor_id": 0, "vendor_id": 0, "service": row.get("service", ""),
-                           "touches_user_data": _flag(row, "touches_user_data")})
+                           "touches_user_data": flag(row, "touches_user_data")})
         chain.refuse(parent, child, lambda key: self.names.get(key, "?"))
         chain.add(parent, child)
         self.check_locations(row.get("data_locations", ""), "data_locations")
         self.report.links += 1
-        _no_link_decision(row)
+        refuse_link_decision(row)
 
 
 def check_register(session: Session, sheets: RegisterSheets) -> ImportReport:

@@ -66,7 +66,8 @@ def _text(value) -> str:
     return text
 
 
-def _flag(row: dict, column: str, default: bool = False) -> bool:
+def flag(row: dict, column: str, default: bool = False) -> bool:
+    """A yes/no cell of ``row`` (``default`` when blank); any other text is refused."""
     text = row.get(column, "").lower()
     if not text:
         return default
@@ -106,7 +107,7 @@ def _rows(workbook, sheet: str, errors: list[dict], titles: dict[str, str]):
             yield number, row
 
 
-def _initial_status_only(row: dict) -> None:
+def refuse_status_decision(row: dict) -> None:
     """A vendor is imported as prospect: any other status is a decision, refused here."""
     status = row.get("status", "")
     if status and status != "prospect":
@@ -118,7 +119,7 @@ def _initial_status_only(row: dict) -> None:
             status=repr(status)))
 
 
-def _no_link_decision(row: dict) -> None:
+def refuse_link_decision(row: dict) -> None:
     """A link is imported unapproved: its approval (status, basis, date) is refused here."""
     status = row.get("approval_status", "")
     if status and status != "unapproved":
@@ -163,8 +164,8 @@ def vendor_data(row: dict) -> dict:
     for k in ("corporate_number", "lei", "risk_tier"):
         data[k] = row.get(k) or None
     data["country"] = data.get("country") or "JP"
-    data["is_system_subsidiary"] = _flag(row, "is_system_subsidiary")
-    data["is_cloud"] = _flag(row, "is_cloud")
+    data["is_system_subsidiary"] = flag(row, "is_system_subsidiary")
+    data["is_cloud"] = flag(row, "is_cloud")
     return data
 
 
@@ -175,8 +176,8 @@ def arrangement_data(row: dict, vendor_id: int) -> dict:
     for k in ("start_date", "end_date", "notice_period_days"):
         data[k] = row.get(k) or None
     for k in ("is_important", "is_cloud", "handles_user_data"):
-        data[k] = _flag(row, k)
-    data["subcontracting_allowed"] = _flag(row, "subcontracting_allowed", True)
+        data[k] = flag(row, k)
+    data["subcontracting_allowed"] = flag(row, "subcontracting_allowed", True)
     data["vendor_id"] = vendor_id
     return data
 

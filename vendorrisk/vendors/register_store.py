@@ -24,13 +24,13 @@ from vendorrisk.vendors.register_reader import (
     ImportReport,
     RegisterSheets,
     RowWalk,
-    _flag,
-    _initial_status_only,
-    _no_link_decision,
     arrangement_data,
+    flag,
     new_ref,
     read_register,
     refuse_if_errors,
+    refuse_link_decision,
+    refuse_status_decision,
     vendor_data,
 )
 from vendorrisk.vendors.register_vendors import VendorBatch
@@ -62,7 +62,7 @@ class _Importer(RowWalk):
         data = vendor_data(row)
         ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
         self.vendor_refs[ref] = self.batch.add(number, data)  # status prospect, as on the form
-        _initial_status_only(row)  # after the ref is known, so later rows are still checked
+        refuse_status_decision(row)  # after the ref is known, so later rows are still checked
         self.report.vendors += 1
 
     def vendors(self, rows) -> None:
@@ -101,7 +101,7 @@ class _Importer(RowWalk):
         arrangement, nodes = chain
         payload = parse(chain_service.LinkCreate, {  # unapproved; recorded by the importer
             "parent_vendor_id": parent_id, "vendor_id": child_id, "service": row.get("service", ""),
-            "touches_user_data": _flag(row, "touches_user_data")})
+            "touches_user_data": flag(row, "touches_user_data")})
         nodes.refuse(parent_id, child_id, self._name)
         nodes.add(parent_id, child_id)
         link = OutsourcingLink(arrangement_id=arrangement.id, recorded_by_id=self.session.info.get("actor_id"),
@@ -109,7 +109,7 @@ class _Importer(RowWalk):
         self.session.add(link)
         self.locate(row, link=link)
         self.report.links += 1
-        _no_link_decision(row)  # after the link is in, so that links below it are still checked
+        refuse_link_decision(row)  # after the link is in, so that links below it are still checked
 
     def store_locations(self) -> None:
         """Insert the links and then every data location, each set in one flush."""
