@@ -5,11 +5,13 @@
 Each import runs in a fresh database, in its own process, so that the code under test can be
 another checkout's: with ``--baseline PATH`` (e.g. the main branch's worktree) the baseline
 and this checkout are run alternately (A/B/A/B; the machine is shared) and the medians of
-process CPU and wall time are compared. Prints statements sent per import too.
+process CPU and wall time are compared. Prints statements sent per import too. With
+``--check-only`` the request is a dry run (``?dry_run=true``: read and check, nothing stored).
 
     .venv/bin/python bench/register_import.py --baseline /work/main
     .venv/bin/python bench/register_import.py --rows 1000 --engine sqlite --runs 3
     .venv/bin/python bench/register_import.py --small        # 1,000 rows, one run each engine
+    .venv/bin/python bench/register_import.py --check-only --rows 3000 --baseline /work/main
 """
 import argparse
 import json
@@ -26,9 +28,9 @@ PASSWORD = "seventeen tall giraffes"
 SHAPES = {1000: (500, 167, 333), 3000: (1500, 500, 1000)}  # vendors, arrangements, links
 
 
-def worker(url: str, rows: int) -> dict:
-    """One import into a fresh database at ``url``, with whichever ``vendorrisk`` is first on
-    the path; its CPU and wall seconds and the statements it sent."""
+def worker(url: str, rows: int, check_only: bool = False) -> dict:
+    """One import (or dry run: ``check_only``) into a fresh database at ``url``, with whichever
+    ``vendorrisk`` is first on the path; its CPU and wall seconds and the statements it sent."""
     from sqlalchemy import event
 
     from tests import factories
@@ -52,19 +54,21 @@ def worker(url: str, rows: int) -> dict:
                  lambda *_args: statements.append(1))
     client = app.test_client()
     wall, cpu = time.perf_counter(), time.process_time()
-    response = client.post("/api/v1/register/import", data=data, content_type="application/octet-stream",
+    response = client.post("/api/v1/register/import" + ("?dry_run=true" if check_only else ""), data=data, content_type="application/octet-stream",
                            headers={"Authorization": f"Bearer {token}"})
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.get_json()["vendors"] == SHAPES[rows][0]
+    assert response.get_json()["dry_run"] is check_only
     app.extensions["vendorrisk.engine"].dispose()
     return {"cpu": cpu, "wall": wall, "statements": len(statements)}
 
 
-def run_one(code: Path, url: str, rows: int) -> dict:
+def run_one(code: Path, url: str, rows: int, check_only: bool = False) -> dict:
     """``worker`` in a process importing the checkout at ``code``."""
     env = dict(os.environ, PYTHONPATH=str(code))
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", url, "--rows", str(rows)],
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", url, "--rows", str(rows)]
+    out = subprocess.run(command + (["--check-only"] if check_only else []),
                          env=env, cwd=str(code), capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
@@ -107,9 +111,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--small", action="store_true", help="1,000 rows, one run (make bench)")
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with (e.g. main's)")
+    parser.add_argument("--check-only", action="store_true", help="a dry run: read and check, store nothing")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.rows[0])))
+        print(json.dumps(worker(args.worker, args.rows[0], args.check_only)))
         return
     if args.small:
         args.rows, args.runs = [1000], 1
@@ -121,8 +126,8 @@ def main() -> None:
                 figures = {label: [] for label, _code in codes}
                 for _run in range(args.runs):
                     for label, code in codes:  # alternating: A/B/A/B
-                        figures[label].append(run_one(code, fresh(), rows))
-                print(f"\n== {engine}, {rows} rows ({'/'.join(map(str, SHAPES[rows]))} vendors/arrangements/links), "
+                        figures[label].append(run_one(code, fresh(), rows, args.check_only))
+                print(f"\n== {engine}, {'check only, ' if args.check_only else ''}{rows} rows ({'/'.join(map(str, SHAPES[rows]))} vendors/arrangements/links), "
                       f"median of {args.runs}", flush=True)
                 medians = {}
                 for label, runs in figures.items():

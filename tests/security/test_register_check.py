@@ -1,7 +1,7 @@
 """Issue 16, defect 2: the register check that runs without the write lock (and is the whole
 of a dry run) finds exactly the problems that storing the rows finds, cell for cell."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests import factories
 from tests.security.factories import register_rows
@@ -10,6 +10,7 @@ from vendorrisk.vendors.models import Vendor
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_reader import read_register
 from vendorrisk.vendors.register_store import apply_register
+from vendorrisk.vendors.service import normalise_name
 
 EXISTING = factories.corporate_number(777)
 CASES = {
@@ -51,7 +52,9 @@ CASES = {
                     ["d4", "既存(株)", ""],
                     ["d5", "番号既存株式会社", EXISTING],
                     ["d1", "参照重複株式会社", ""],
-                    ["d6", "改行\n株式会社", ""]],
+                    ["d6", "改行\n株式会社", ""],
+                    # an earlier row's number and a registered vendor's name: the register's is named first
+                    ["d7", "既存株式会社", factories.corporate_number(778)]],
     },
     "missing columns and sheets": {
         "vendors": [["ref", "corporate_number"], ["x", ""]],
@@ -76,7 +79,8 @@ def _problems(run) -> set:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_check_and_store_find_the_same_problems(app, db, case):
-    factories.gen_vendor(db, name="既存株式会社", corporate_number=EXISTING)
+    factories.gen_vendor(db, name="既存株式会社", name_normalized=normalise_name("既存株式会社"),
+                         corporate_number=EXISTING)  # as registered through the service
     db.commit()
     with app.test_request_context():
         sheets = read_register(factories.workbook(CASES[case]), "case.xlsx")
@@ -98,3 +102,30 @@ def test_check_and_store_agree_on_what_a_valid_workbook_holds(app, db):
         db.rollback()
     assert (checked.vendors, checked.arrangements, checked.links, checked.locations) == \
         (stored.vendors, stored.arrangements, stored.links, stored.locations) == (60, 20, 40, 10)
+
+
+def _check_statements(app, db, vendors: int) -> int:
+    """Statements the check of a valid sheet of ``vendors`` vendors sends."""
+    sheets = read_register(factories.workbook(register_rows(vendors, 3, 6)), "ok.xlsx")
+    statements, engine = [], db.get_bind()
+
+    def count(*_args):
+        statements.append(1)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context():
+            report = check_register(db, sheets)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    db.rollback()
+    assert report.vendors == vendors
+    return len(statements)
+
+
+def test_the_check_looks_duplicates_up_once_per_sheet_not_per_row(app, db):
+    """Issue 17: the check reads the registered vendors a sheet may duplicate at once, as
+    storing does; its statements do not grow with the rows (below 500 names a query)."""
+    factories.gen_vendor(db, name="既存株式会社", corporate_number=EXISTING)
+    db.commit()
+    few, many = _check_statements(app, db, 5), _check_statements(app, db, 60)
+    assert few == many

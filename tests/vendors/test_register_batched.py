@@ -117,11 +117,11 @@ def test_a_corporate_number_taken_meanwhile_is_refused_on_its_row(app, db, monke
     import pytest
 
     from vendorrisk.core.errors import ValidationFailed
-    from vendorrisk.vendors.register_vendors import VendorBatch
+    from vendorrisk.vendors.register_vendors import RegisteredVendors
     taken = factories.corporate_number(4242)
     factories.gen_vendor(db, name="先行登録株式会社", corporate_number=taken)
     db.commit()
-    monkeypatch.setattr(VendorBatch, "_registered_duplicates", lambda self, name, number: [])
+    monkeypatch.setattr(RegisteredVendors, "duplicates", lambda self, name, number: [])
     data = factories.workbook({"vendors": [["ref", "name", "corporate_number"], ["x1", "競合前株式会社", ""],
                                            ["x2", "競合株式会社", taken], ["x3", "競合後株式会社", ""]],
                                "arrangements": [["ref", "vendor", "title"], ["a", "x2", "競合業務"]]})

@@ -1,8 +1,9 @@
 """Checking a register workbook without writing: the dry run, and the check before storing.
 
 ``check_register`` applies, row by row, the rules the services apply when the rows are
-stored (``register_reader.apply_register``): the same models validate each row, duplicates are
-looked for in the register and earlier in the file, and each arrangement's chain is built
+stored (``register_store.apply_register``): the same models validate each row, duplicates are
+looked for in the register (once for the whole vendors sheet, as storing does:
+``register_vendors.RegisteredVendors``) and earlier in the file, and each arrangement's chain is built
 in memory to refuse self-links, cycles, duplicates and parents outside the chain. It only
 reads, so it runs in a read phase (``db_phases.reading``): on SQLite a dry run takes no
 write lock at all, and a real import holds the lock only while it stores rows already
@@ -29,14 +30,15 @@ from vendorrisk.vendors.register_reader import (
     refuse_status_decision,
     vendor_data,
 )
-from vendorrisk.vendors.register_vendors import EarlierRows
+from vendorrisk.vendors.register_vendors import EarlierRows, RegisteredVendors, refuse_duplicates
 
 
 class _Checker(RowWalk):
     budgeted = True
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, vendor_rows: list):
         super().__init__(session)
+        self.known = RegisteredVendors(session, vendor_rows)
         self.vendor_refs: dict[str, tuple] = {}  # ref -> ("row", ref) for new, ("id", id) for registered
         self.names: dict[tuple, str] = {}
         self.earlier = EarlierRows()
@@ -61,19 +63,13 @@ class _Checker(RowWalk):
         data = vendor_data(row)
         ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
         payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
-        self._refuse_duplicates(payload)
+        refuse_duplicates(self.known, self.earlier, payload)
         key = ("row", ref)
         self.vendor_refs[ref] = key
         self.names[key] = payload.name
         self.earlier.keep(number, payload)
         self.report.vendors += 1
         refuse_status_decision(row)
-
-    def _refuse_duplicates(self, payload) -> None:
-        self.earlier.refuse(payload)
-        # the register itself: the vendor service's own check (a read)
-        vendor_service._refuse_duplicates(self.session, payload.name, payload.corporate_number,
-                                          payload.confirm_duplicate)
 
     def arrangement_row(self, _number: int, row: dict) -> None:
         vendor = self.vendor_of(row["vendor"], "vendor")
@@ -97,9 +93,9 @@ class _Checker(RowWalk):
 def check_register(session: Session, sheets: RegisterSheets) -> ImportReport:
     """Check every row as storing would, reading only; raise ``ValidationFailed`` listing
     every problem (sheet, row, column), or return what an import would store."""
-    checker = _Checker(session)
-    checker.report.errors.extend(sheets.errors)
     with parse_budget.budget():
+        checker = _Checker(session, sheets.vendors)
+        checker.report.errors.extend(sheets.errors)
         checker.run_sheet("vendors", sheets.vendors, checker.vendor_row)
         checker.run_sheet("arrangements", sheets.arrangements, checker.arrangement_row)
         checker.links(sheets.links)

@@ -1,8 +1,9 @@
 """The vendors sheet of a register import, registered together rather than row by row.
 
 Each row is validated as ``vendor_service.create_vendor`` validates it, and refused for the
-same duplicates: those already registered (looked up once for the whole sheet, not once
-per row) and those of earlier rows of the sheet (kept in memory, as the dry run does). The
+same duplicates: those already registered (``RegisteredVendors``: looked up once for the
+whole sheet, not once per row) and those of earlier rows of the sheet (``EarlierRows``, kept
+in memory); the dry run's check refuses them with the same two (``refuse_duplicates``). The
 vendors are then inserted in one flush, inside one savepoint: should a concurrent
 registration have taken a corporate number meanwhile, that savepoint is rolled back and
 the rows are inserted one by one (``insert_once``), so the refusal names its row.
@@ -50,39 +51,56 @@ class EarlierRows:
         self.normalised.setdefault(vendor_service.normalise_name(payload.name), (number, payload.name))
 
 
+class RegisteredVendors:
+    """The registered vendors that a vendors sheet's names and corporate numbers may
+    duplicate, read at once (one query per ``CHUNK`` values of each)."""
+
+    def __init__(self, session: Session, rows: list):
+        self.session = session
+        names = {vendor_service.normalise_name(row.get("name", "")) for _number, row in rows} - {""}
+        numbers = {normalise_corporate_number(row["corporate_number"]) for _number, row in rows
+                   if row.get("corporate_number")} - {""}
+        self.names, self.numbers = names, numbers
+        self.vendors: list[Vendor] = []
+        for column, values in ((Vendor.name_normalized, sorted(names)), (Vendor.corporate_number, sorted(numbers))):
+            for start in range(0, len(values), CHUNK):
+                self.vendors.extend(session.exec(select(Vendor).where(column.in_(values[start:start + CHUNK]))))
+
+    def duplicates(self, name: str, number: str | None) -> list[Vendor]:
+        """``find_duplicates``' answer for a vendor named ``name`` (as typed), from the vendors
+        read at the start when they hold its keys; else asked of the database."""
+        normalised = vendor_service.normalise_name(name)
+        if normalised not in self.names or (number and number not in self.numbers):
+            return vendor_service.find_duplicates(self.session, name=name, corporate_number=number)
+        found = {v.id: v for v in self.vendors
+                 if (normalised and v.name_normalized == normalised) or (number and v.corporate_number == number)}
+        return [found[key] for key in sorted(found)]
+
+
+def refuse_duplicates(registered: RegisteredVendors, earlier: EarlierRows, payload) -> None:
+    """Raise the ``Conflict`` that a registered vendor (first, as ``create_vendor``) or an
+    earlier row of the sheet makes for a row's ``payload``."""
+    vendor_service.refuse_duplicates_among(registered.duplicates(payload.name, payload.corporate_number),
+                                           payload.corporate_number, payload.confirm_duplicate)
+    earlier.refuse(payload)
+
+
 class VendorBatch:
     """New vendors validated row by row (``add``) and inserted together (``store``)."""
 
     def __init__(self, session: Session, rows: list):
         self.session = session
+        self.registered = RegisteredVendors(session, rows)
         self.earlier = EarlierRows()
         self.pending: list[tuple[int, Vendor]] = []
-        names = {vendor_service.normalise_name(row.get("name", "")) for _number, row in rows} - {""}
-        numbers = {normalise_corporate_number(row["corporate_number"]) for _number, row in rows
-                   if row.get("corporate_number")} - {""}
-        self.names, self.numbers = names, numbers
-        self.registered: list[Vendor] = []
-        for column, values in ((Vendor.name_normalized, sorted(names)), (Vendor.corporate_number, sorted(numbers))):
-            for start in range(0, len(values), CHUNK):
-                self.registered.extend(session.exec(select(Vendor).where(column.in_(values[start:start + CHUNK]))))
-
-    def _registered_duplicates(self, name: str, number: str | None) -> list[Vendor]:
-        """``find_duplicates``' answer, from the vendors read at the start when it holds the keys."""
-        if name not in self.names or (number and number not in self.numbers):
-            return vendor_service.find_duplicates(self.session, name=name, corporate_number=number)
-        found = {v.id: v for v in self.registered
-                 if (name and v.name_normalized == name) or (number and v.corporate_number == number)}
-        return [found[key] for key in sorted(found)]
 
     def add(self, number: int, data: dict) -> Vendor:
         """Validate a row (``create_vendor``'s rules) and keep its vendor for ``store``."""
         payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
-        name = vendor_service.normalise_name(payload.name)
-        vendor_service.refuse_duplicates_among(self._registered_duplicates(name, payload.corporate_number),
-                                               payload.corporate_number, payload.confirm_duplicate)
-        self.earlier.refuse(payload)
+        refuse_duplicates(self.registered, self.earlier, payload)
         self.earlier.keep(number, payload)
-        vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}), name_normalized=name,
+        vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
+                        name_normalized=vendor_service.normalise_name(payload.name),
                         kana_key=sort_key(payload.name_kana))
         self.pending.append((number, vendor))
         return vendor
