@@ -11,9 +11,18 @@ with ``--errors`` every present clause of a real training document not reported 
 the sentences holding its labelled quotes: candidate or not, their out-of-fold score, who
 owes them, their heading and concepts. No held-out document is read.
 
-    .venv/bin/python bench/contracts_cv_errors.py [--errors]
+With ``--seeds N`` (or ``--seed S``) the nested cross-validation is rerun with other fold
+assignments of the same documents: the same shuffle as ``training.train``, seeded with
+``training.SEED``, ``SEED + 1`` … (or with ``S``). Printed per seed: the real documents'
+present→found, present→not_found, absent→found and needs review, all and per language, and
+the spread of present→found between folds; then the mean, min, max and standard deviation
+over the seeds: the noise of the fold assignment itself, which a step's gain must exceed.
+Without either option the run is the shipped assignment (``training.SEED``), as before.
+
+    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--seeds N | --seed S]
 """
 import argparse
+import statistics
 import sys
 from pathlib import Path
 
@@ -29,10 +38,17 @@ GROUPS = (("real en", lambda t, i: t.real[i] and t.langs[i] == "en"),
           ("own", lambda t, i: not t.real[i]), ("real, all", lambda t, i: t.real[i]))
 
 
-def cross_validated() -> tuple:
-    """The cross-validated table of a training run and the nested statuses of the shipped rule."""
+def cross_validated(documents=None, seed: int | None = None) -> tuple:
+    """The cross-validated table of a training run and the nested statuses of the shipped rule;
+    with ``seed``, the documents' folds are shuffled with that seed instead of ``training.SEED``."""
     box = {}
-    training.train(log=lambda *_a: None, on_cross_validated=lambda t: box.setdefault("table", t))
+    shipped = training.SEED
+    # train() reads the module's SEED when it shuffles; set only for this run, never written
+    training.SEED = shipped if seed is None else seed
+    try:
+        training.train(documents, log=lambda *_a: None, on_cross_validated=lambda t: box.setdefault("table", t))
+    finally:
+        training.SEED = shipped
     table = box["table"]
     return table, thresholds.nested(table, thresholds.per_language(table))
 
@@ -103,12 +119,66 @@ def errors(table, status) -> None:
                       f"heading {unit.heading[:50]!r} {concepts}\n      {unit.text[:260]}")
 
 
+SEED_FIGURES = (("p→found", True, "f"), ("p→not_found", True, "n"), ("a→found", False, "f"))
+SEED_GROUPS = (("real", lambda t, i: t.real[i]), *((f"real {lang}", lambda t, i, lang=lang: t.real[i] and
+                                                    t.langs[i] == lang) for lang in training.LANGS))
+
+
+def shares(table, keep, status) -> dict[str, float]:
+    """Present→found, present→not_found, absent→found and needs review of the pairs kept."""
+    at = [i for i in range(len(table.values)) if keep(i)]
+    out = {}
+    for name, present, wanted in SEED_FIGURES:
+        mine = [i for i in at if table.present[i] == present]
+        out[name] = sum(status[i] == wanted for i in mine) / max(1, len(mine))
+    out["review"] = sum(status[i] == "r" for i in at) / max(1, len(at))
+    return out
+
+
+def fold_spread(table, status) -> float:
+    """Largest less smallest present→found of the real documents between the folds left out."""
+    found = []
+    for fold in range(training.FOLDS):
+        present = [i for i in range(len(table.values))
+                   if table.real[i] and table.present[i] and table.folds[i] == fold]
+        found.append(sum(status[i] == "f" for i in present) / max(1, len(present)))
+    return max(found) - min(found)
+
+
+def over_seeds(seeds: list[int]) -> None:
+    """The nested figures of the real documents per fold seed, then their mean, min, max, sd."""
+    documents = [d for d in training.real_documents() if not d.heldout] + training.own_documents()
+    columns = [f"{group} {name}" for group, _k in SEED_GROUPS for name in (*(n for n, *_r in SEED_FIGURES), "review")]
+    columns.append("fold spread p→found")
+    rows = []
+    print(f"{len(documents)} training documents; nested {training.FOLDS}-fold cross-validation of the shipped "
+          f"rule per fold seed (real documents; no held-out document read)")
+    for seed in seeds:
+        table, status = cross_validated(documents, seed)
+        row = [v for _g, keep in SEED_GROUPS for v in shares(table, lambda i: keep(table, i), status).values()]
+        rows.append([*row, fold_spread(table, status)])
+        marker = " (shipped)" if seed == training.SEED else ""
+        print(f"seed {seed}{marker}: " + ", ".join(f"{c} {v:.3f}" for c, v in zip(columns, rows[-1])), flush=True)
+    print(f"over {len(seeds)} seeds: mean / min / max / sd")
+    for k, column in enumerate(columns):
+        values = [row[k] for row in rows]
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"  {column:<26} {statistics.mean(values):.3f} / {min(values):.3f} / {max(values):.3f} / {sd:.3f}")
+
+
 def main() -> None:
-    """Train once, print the nested figures, per clause, and the errors when asked."""
+    """Train once, print the nested figures, per clause, and the errors when asked; or, with
+    ``--seeds``, the nested figures over several fold assignments."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list the false gaps with their sentences")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--seeds", type=int, help="rerun with N fold seeds (training.SEED, SEED + 1, …)")
+    chosen.add_argument("--seed", type=int, help="one run with the folds shuffled by this seed")
     args = parser.parse_args()
-    table, status = cross_validated()
+    if args.seeds:
+        over_seeds([training.SEED + k for k in range(args.seeds)])
+        return
+    table, status = cross_validated(seed=args.seed)
     print(f"{len(set(table.documents))} training documents; nested {training.FOLDS}-fold cross-validation of the "
           "shipped rule (no held-out document read)")
     for label, keep in GROUPS:
