@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from vendorrisk.core import clock, users
 from vendorrisk.vendors.identifiers import corporate_check_digit
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
+from vendorrisk.vendors.service import normalise_name
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
@@ -31,7 +32,8 @@ def gen_vendor(session, name=None, **fields):
     n = next(_seq)
     vendor = Vendor(name=name or f"テスト株式会社{n}", name_en=fields.pop("name_en", f"Test Co {n}"),
                     corporate_number=fields.pop("corporate_number", corporate_number(5000 + n)), **fields)
-    vendor.name_normalized = vendor.name_normalized or vendor.name
+    # as the vendor service stores it, so that duplicate checks against factory vendors bite
+    vendor.name_normalized = vendor.name_normalized or normalise_name(vendor.name)
     session.add(vendor)
     session.flush()
     return vendor
