@@ -179,6 +179,7 @@ def main() -> None:
     parser.add_argument("--plans", action="store_true", help="print the plans of the page's statements")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    from tests.pg import throwaway_database
     sizes = [1000] if args.small else [int(s) for s in args.sizes.split(",")]
     engines = ("sqlite", "postgres") if args.engine == "both" else (args.engine,)
     codes = {"this": str(ROOT)} | ({"base": str(Path(args.base).resolve())} if args.base else {})
@@ -186,19 +187,10 @@ def main() -> None:
     for engine in engines:
         results = []
         for size in sizes:
-            with tempfile.TemporaryDirectory() as folder:
-                cluster = None
-                if engine == "postgres":
-                    from tests.pg import Cluster
-                    cluster = Cluster().start()
-                url = cluster.url() if cluster else f"sqlite:///{folder}/bench.sqlite"
-                try:
-                    facts = build(size, url, folder)
-                    found = measure(codes, url, folder, args.rounds)
-                    statements = plans(url, folder) if args.plans else []
-                finally:
-                    if cluster:
-                        cluster.stop()
+            with tempfile.TemporaryDirectory() as folder, throwaway_database(engine, folder) as url:
+                facts = build(size, url, folder)
+                found = measure(codes, url, folder, args.rounds)
+                statements = plans(url, folder) if args.plans else []
             results.append((size, found))
             print(f"\n== {engine}: {size:,} vendors, {facts['tasks']:,} tasks for compliance "
                   f"({facts['checks']:,} checks, {facts['reviews']:,} open reviews)")

@@ -179,24 +179,16 @@ def main() -> None:
     if args.small:
         args.sizes, args.engine, args.rounds = "1000", "sqlite", 3
     sys.path.insert(0, str(ROOT))
+    from tests.pg import throwaway_database
     roots = {"before": str(Path(args.before).resolve())} if args.before else {}
     roots["after"] = str(ROOT)
     print(f"load average {os.getloadavg()[0]:.1f}; code: {', '.join(f'{k} {v}' for k, v in roots.items())}")
     for engine in (("sqlite", "postgres") if args.engine == "both" else (args.engine,)):
         results = {}
         for size in (int(s) for s in args.sizes.split(",")):
-            with tempfile.TemporaryDirectory() as folder:
-                cluster = None
-                if engine == "postgres":
-                    from tests.pg import Cluster
-                    cluster = Cluster().start()
-                url = cluster.url() if cluster else f"sqlite:///{folder}/bench.sqlite"
-                try:
-                    data = build(url, folder, size)
-                    results[size] = {"data": data, "measures": measure(roots, url, folder, data, args.rounds)}
-                finally:
-                    if cluster:
-                        cluster.stop()
+            with tempfile.TemporaryDirectory() as folder, throwaway_database(engine, folder) as url:
+                data = build(url, folder, size)
+                results[size] = {"data": data, "measures": measure(roots, url, folder, data, args.rounds)}
             print(f"   ({engine} {size} measured, load average {os.getloadavg()[0]:.1f})", flush=True)
         report(engine, results, list(roots))
     print(f"load average at the end {os.getloadavg()[0]:.1f}")

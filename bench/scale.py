@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
+from tests.pg import throwaway_database  # noqa: E402
 from vendorrisk import create_app  # noqa: E402
 
 try:
@@ -459,16 +460,8 @@ def main() -> None:
     for engine in engines:
         per_engine = []
         for size in sizes:
-            with tempfile.TemporaryDirectory() as folder:
-                if engine == "postgres":
-                    from tests.pg import Cluster
-                    cluster = Cluster().start()
-                    try:
-                        result = run(size, cluster.url(), folder, args)
-                    finally:
-                        cluster.stop()
-                else:
-                    result = run(size, f"sqlite:///{folder}/bench.sqlite", folder, args)
+            with tempfile.TemporaryDirectory() as folder, throwaway_database(engine, folder) as url:
+                result = run(size, url, folder, args)
             report(result)
             per_engine.append(result)
         growth(per_engine)

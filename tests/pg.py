@@ -6,6 +6,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -69,3 +70,17 @@ class Cluster:
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_database(engine: str, folder: str):
+    """The URL of an empty database for one run: a SQLite file in ``folder``, or (``engine``
+    "postgres") a throwaway cluster, stopped when the block ends."""
+    if engine != "postgres":
+        yield f"sqlite:///{folder}/bench.sqlite"
+        return
+    cluster = Cluster().start()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.stop()
