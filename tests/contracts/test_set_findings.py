@@ -8,6 +8,8 @@ from tests.contracts.test_sets import MASTER, SLA
 from vendorrisk.contracts.models import ClauseCheck
 from vendorrisk.vendors.findings import Finding, FindingEvent, raise_finding
 
+EN = {"Accept-Language": "en"}
+
 
 def _checks(body) -> dict[str, int]:
     return {c["clause_id"]: c["id"] for c in body["checks"]}
@@ -84,7 +86,14 @@ def test_the_set_covering_the_clause_closes_the_finding_and_losing_it_raises_one
     assert len(_findings(db)) == 2
 
 
-def test_reviewers_pages_raise_and_close_the_sets_finding(client, login, db):
+def _shown(page: str, test: str) -> str:
+    return page.split(f'data-test="{test}">')[1].split("</")[0]
+
+
+def test_the_sets_finding_reads_in_each_readers_language_whoever_raised_and_closed_it(client, login, api, db):
+    """A Japanese reviewer's pages raise and close the finding; its description and closure
+    evidence are stored in English with their key, and each reader sees them in their own
+    language: page, history and API (issue: text rendered at display, like the title)."""
     arrangement = _set_arrangement(db)
     login("compliance")
     assert _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt")], headers=JA).status_code == 302
@@ -93,15 +102,38 @@ def test_reviewers_pages_raise_and_close_the_sets_finding(client, login, db):
                            data={"status": "not_found", "comment": "サービスレベルの定めがない"})
     assert reviewed.status_code == 302
     [finding] = _findings(db)
-    assert finding.status == "open"
-    assert "確認した文書：業務委託基本契約 (v1, 業務委託基本契約.txt): なし（レビュー済み）" in finding.description
-    # a later part of the set brings the SLA: the finding closes, in the reviewer's language
+    assert finding.status == "open" and finding.description_key == "contract_set_clause_missing_commented"
+    assert finding.description == ("No document of the contract set covers the clause. Documents read: "
+                                   "業務委託基本契約 (v1, 業務委託基本契約.txt): not found (reviewed).\n"
+                                   "Reviewer: サービスレベルの定めがない")
+    ja_description = ("契約書一式のどの文書にもこの条項がありません。確認した文書：業務委託基本契約 (v1, 業務委託基本契約.txt)："
+                      "なし（レビュー済み）。\nレビュー担当者のコメント：サービスレベルの定めがない")
+    assert _shown(client.get(f"/findings/{finding.id}", headers=JA).get_data(as_text=True),
+                  "finding-description") == ja_description
+    assert _shown(client.get(f"/findings/{finding.id}", headers=EN).get_data(as_text=True),
+                  "finding-description") == finding.description
+    # a later part of the set brings the SLA: the finding closes, its evidence in each reader's language
     assert _send_set(client, arrangement.id, [(SLA, "サービスレベル合意書.txt")], headers=JA).status_code == 302
     [finding] = _findings(db)
-    assert finding.status == "closed"
-    assert finding.closure_evidence.startswith("契約書一式がこの条項を満たすようになりました：サービスレベル合意書 (v1, ")
-    page = client.get(f"/findings/{finding.id}", headers=JA)
-    assert page.status_code == 200 and "サービスレベル合意書" in page.get_data(as_text=True)
+    assert finding.status == "closed" and finding.closure_evidence_key == "contract_set_covered"
+    assert finding.closure_evidence.startswith("The contract set covers the clause now: サービスレベル合意書 (v1, ")
+    assert finding.closure_evidence.endswith(", found by the automatic check.")
+    ja_page = client.get(f"/findings/{finding.id}", headers=JA).get_data(as_text=True)
+    en_page = client.get(f"/findings/{finding.id}", headers=EN).get_data(as_text=True)
+    ja_evidence = _shown(ja_page, "closure-evidence")
+    assert ja_evidence.startswith("契約書一式がこの条項を満たすようになりました：サービスレベル合意書 (v1, ")
+    assert ja_evidence.endswith("（自動判定であり）。")
+    assert _shown(en_page, "closure-evidence") == finding.closure_evidence
+    assert ja_evidence in ja_page.split('data-test="finding-history"')[1]  # the closing step's note too
+    assert finding.closure_evidence in en_page.split('data-test="finding-history"')[1]
+    assert finding.closure_evidence not in ja_page
+    token = api("auditor")
+    answer = token.get(f"/api/v1/findings/{finding.id}", headers=JA).get_json()
+    assert (answer["description"], answer["closure_evidence"]) == (finding.description, finding.closure_evidence)
+    assert (answer["description_localized"], answer["closure_evidence_localized"]) == (ja_description, ja_evidence)
+    answer = token.get(f"/api/v1/findings/{finding.id}", headers=EN).get_json()
+    assert (answer["description_localized"], answer["closure_evidence_localized"]) == (
+        finding.description, finding.closure_evidence)
 
 
 def test_findings_raised_per_document_before_sets_count_as_the_sets(api, db):

@@ -16,7 +16,7 @@ from vendorrisk.compliance import matrix, store
 from vendorrisk.core import registry
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.xlsx import csv_bytes
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.findings import Finding, display_closure_evidence
 from vendorrisk.vendors.models import Vendor
 
 
@@ -93,7 +93,7 @@ def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> b
     files.append(("findings.csv", _csv(
         ("id", "title", "severity", "status", "source", "raised_at", "due_date", "closed_at", "closure_evidence"),
         [(f.id, f.title, f.severity, f.status, f.source, f.raised_at.isoformat(), f.due_date or "",
-          f.closed_at.isoformat() if f.closed_at else "", f.closure_evidence) for f in findings]),
+          f.closed_at.isoformat() if f.closed_at else "", display_closure_evidence(f)) for f in findings]),
         "Findings about the vendor"))
     trail = "".join(json.dumps(_entry_json(e), ensure_ascii=False, sort_keys=True) + "\n"
                     for e in audit_extract(session, vendor.id))

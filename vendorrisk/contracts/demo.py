@@ -4,7 +4,6 @@ delivery contract with gaps, one of them confirmed by compliance (raising a find
 import io
 
 import docx
-from flask_babel import force_locale
 from sqlmodel import Session, select
 
 from vendorrisk.contracts import service
@@ -81,9 +80,6 @@ def load(session: Session, ctx: dict) -> None:
                                   title="メール配信サービス規約（英文）")
     sla = session.exec(select(ClauseCheck).where(ClauseCheck.version_id == mail.id,
                                                  ClauseCheck.clause_id == "service_levels")).one()
-    # The demo's reviewer works in Japanese: the finding's description is written in the
-    # reviewer's language, as a real review's would be.
-    with force_locale("ja"):
-        service.review_check(session, check_id=sla.id, status="not_found", user=compliance,
-                             comment="SLA は別途合意とされているのみ。次回更新時に稼働率と復旧時間を交渉する。")
+    service.review_check(session, check_id=sla.id, status="not_found", user=compliance,
+                         comment="SLA は別途合意とされているのみ。次回更新時に稼働率と復旧時間を交渉する。")
     ctx["contracts"] = {"core": core, "mail": mail}

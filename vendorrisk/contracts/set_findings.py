@@ -8,14 +8,16 @@ One finding per arrangement and clause: ``source_ref`` ``contract_set:<arrangeme
 then ``…#2``, ``…#3`` for a gap raised again after the finding before was closed (a closed
 finding stays closed). Findings raised before sets (``contract:<contract>:<clause>``, one per
 document) count as the set's: an open one stops a new one, and the set covering the clause
-closes it too.
+closes it too. The description and the closure evidence are stored as messages
+(``vendors.finding_texts``): each reader sees them in their own language.
 """
-from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from vendorrisk.contracts import sets
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core.messages import join
+from vendorrisk.core.messages import msg as _  # descriptions and evidence are stored; rendered when shown
 from vendorrisk.core.models import User
 from vendorrisk.vendors import findings
 from vendorrisk.vendors.findings import Finding
@@ -46,7 +48,8 @@ def settle(session: Session, arrangement: Arrangement, user: User, *, clause_ids
         if result is not None and result.status == "found":
             evidence = _covered(result)
             for finding in own:
-                findings.settle_finding(session, finding, evidence=evidence, actor_id=user.id)
+                findings.settle_finding(session, finding, evidence_key="contract_set_covered",
+                                        evidence_params=evidence, actor_id=user.id)
             continue
         confirmed = [(contract, version, checks[(version.id, clause_id)]) for contract, version in members
                      if (version.id, clause_id) in checks and checks[(version.id, clause_id)].reviewer_status == "not_found"]
@@ -83,13 +86,13 @@ def _document(contract: Contract, version: ContractVersion) -> str:
     return f"{contract.title} (v{version.number}, {version.filename})"
 
 
-def _covered(result: sets.SetCheck) -> str:
-    """The closure evidence: the document, version, file and place that cover the clause."""
+def _covered(result: sets.SetCheck) -> dict:
+    """The closure evidence's parameters: the document, version, file and place that cover
+    the clause, and who said so."""
     check = result.check
     where = f" {check.location}" if check.location else ""
     how = _("confirmed by a reviewer") if check.reviewer_status else _("found by the automatic check")
-    return _("The contract set covers the clause now: %(document)s%(where)s, %(how)s.",
-             document=_document(result.contract, result.version), where=where, how=how)
+    return {"document": _document(result.contract, result.version), "where": where, "how": how}
 
 
 def _raise(session: Session, arrangement: Arrangement, clause_id: str, members, checks, user: User,
@@ -98,20 +101,20 @@ def _raise(session: Session, arrangement: Arrangement, clause_id: str, members, 
     title = {lang: clause.text("title", lang) if clause else clause_id for lang in ("ja", "en")}
     article = {lang: clause.text("article", lang) if clause else "" for lang in ("ja", "en")}
     params = {"clause": title, "article": article, "arrangement": arrangement.title}
-    read = [f"{_document(contract, version)}: {_status(checks.get((version.id, clause_id)))}"
-            for contract, version in members]
-    description = _("No document of the contract set covers the clause. Documents read: %(documents)s.",
-                    documents="; ".join(read) or "-")
+    read = [_("%(document)s: %(status)s", document=_document(contract, version),
+              status=_status(checks.get((version.id, clause_id)))) for contract, version in members]
+    described = {"documents": join("; ", read) if read else "-"}
     if comment:
-        description += "\n" + _("Reviewer: %(comment)s", comment=comment)
+        described["comment"] = comment
     findings.raise_finding(
         session, vendor_id=arrangement.vendor_id, arrangement_id=arrangement.id, source="contract",
         source_ref=source_ref, title=findings.english_title(TITLE_KEY, params), title_key=TITLE_KEY,
-        title_params=params, description=description,
+        title_params=params, description_params=described,
+        description_key="contract_set_clause_missing_commented" if comment else "contract_set_clause_missing",
         severity="high" if arrangement.is_important else "medium", raised_by_id=user.id)
 
 
-def _status(check: ClauseCheck | None) -> str:
+def _status(check: ClauseCheck | None):
     if check is None:
         return _("not checked")
     label = {"found": _("found"), "not_found": _("not found"), "needs_review": _("needs review")}[check.status]

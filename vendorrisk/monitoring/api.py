@@ -14,7 +14,15 @@ from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.pagination import paginate
 from vendorrisk.monitoring import findings, reviews
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent, display_title
+from vendorrisk.vendors.findings import (
+    FINDING_STATUSES,
+    SEVERITIES,
+    Finding,
+    FindingEvent,
+    display_closure_evidence,
+    display_description,
+    display_title,
+)
 from vendorrisk.vendors.models import Vendor
 
 bp = Blueprint("api_monitoring", __name__, url_prefix="/api/v1")
@@ -42,17 +50,27 @@ class FindingEventPublic(columns(FindingEvent)):
 
 
 class FindingColumns(columns(Finding)):
-    """A finding's columns and its title in the reader's language."""
+    """A finding's columns and its title, description and closure evidence in the reader's language."""
 
     title_localized: str = Field(description="The title in the request's language (the user's setting, else "
                                              "Accept-Language), as the pages show it; `title` stays the stored "
                                              "English text")
+    description_localized: str = Field(description="The description in the request's language, as "
+                                       "the pages show it; `description` stays the stored text (English when the "
+                                       "product wrote it)")
+    closure_evidence_localized: str = Field(description="The closure evidence in the request's "
+                                            "language, as the pages show it; `closure_evidence` stays the stored "
+                                            "text (English when the product closed the finding)")
 
     @classmethod
     def dump(cls, source=None, /, **fields) -> dict:
-        """The finding as JSON, its title rendered for the reader (``vendors.findings.display_title``)."""
-        if isinstance(source, Finding) and "title_localized" not in fields:
-            fields["title_localized"] = display_title(source)
+        """The finding as JSON, its title, description and closure evidence rendered for the
+        reader (``vendors.findings.display_title`` and its siblings)."""
+        if isinstance(source, Finding):
+            for name, shown in (("title_localized", display_title), ("description_localized", display_description),
+                                ("closure_evidence_localized", display_closure_evidence)):
+                if name not in fields:
+                    fields[name] = shown(source)
         return super().dump(source, **fields)
 
 

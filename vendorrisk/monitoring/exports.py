@@ -13,7 +13,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.xlsx import table_workbook
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
 from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAcceptance
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.findings import Finding, display_closure_evidence
 
 # New columns go last: the columns readers already rely on keep their places.
 REVIEW_HEADERS = ["id", "status", "risk_tier", "due_date", "performed_on", "method", "outcome", "summary",
@@ -63,7 +63,7 @@ def vendor_workbook(session: Session, vendor_id: int) -> bytes:
                     r.summary, *[(r.checks.get(c) or {}).get("result", "") for c in REVIEW_CHECKS],
                     _text(r.nominal_due_date)] for r in reviews)
     finding_rows = ([f.id, f.source, f.title, f.severity, f.status, _text(f.due_date), _text(f.raised_at),
-                     _text(f.resolved_at), _text(f.closed_at), f.closure_evidence, _text(f.nominal_due_date), f.action_plan,
+                     _text(f.resolved_at), _text(f.closed_at), display_closure_evidence(f), _text(f.nominal_due_date), f.action_plan,
                      f.vendor_response, evidence.get(f.id, 0),
                      _text(accepted.get(f.id, (None, ""))[0]), accepted.get(f.id, (None, ""))[1] or ""]
                     for f in findings)

@@ -19,7 +19,7 @@ from vendorrisk.core.input_guard import MAX_ID
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
-from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent
+from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent, display_description
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 TRANSITIONS = {
@@ -50,6 +50,11 @@ def add_event(session: Session, finding: Finding, actor: User | None, action: st
 
 def _status_label(status: str) -> str:
     return _(status.replace("_", " "))
+
+
+def _same_text(typed: str, shown: str) -> bool:
+    """Whether a text sent back by a form is the one it showed (browsers send CRLF)."""
+    return typed.replace("\r\n", "\n").strip() == shown.replace("\r\n", "\n").strip()
 
 
 def get_finding(session: Session, finding_id: int) -> Finding:
@@ -108,6 +113,7 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
             stored, _dup = storage.store(session, evidence_file, user.id)
             finding.closure_file_id = stored.id
         finding.closure_evidence = evidence.strip()
+        finding.closure_evidence_key, finding.closure_evidence_params = None, {}  # the verifier's own words
         if evidence.strip() or evidence_file is not None:  # closure evidence is evidence too
             session.add(FindingEvidence(finding_id=finding.id, note=evidence.strip(), added_by_id=user.id,
                                         file_id=finding.closure_file_id if evidence_file is not None else None,
@@ -144,9 +150,11 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
         description = str(data["description"]).strip()
         if len(description) > 10000:
             problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})
-        elif description != finding.description:
+        elif not _same_text(description, finding.description) and not _same_text(
+                description, display_description(finding)):  # the form shows the reader's language
             notes.append("description")
             finding.description = description
+            finding.description_key, finding.description_params = None, {}  # a person's text now
     if "due_date" in data:
         try:
             due = date.fromisoformat(str(data["due_date"])) if data["due_date"] else None

@@ -1,11 +1,9 @@
 """Storing an imported response: the file, the response with its scores per article, every
 answer (the unanswered ones too, blank), the subcontractors listed, and a finding per
 flagged answer — ours, or a foreign answer as one of our questions."""
-from flask_babel import gettext as _
 from sqlmodel import Session
 
 from vendorrisk.core import audit, storage
-from vendorrisk.core.i18n import language
 from vendorrisk.core.uploads import Upload
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.questionnaires.native import ParsedWorkbook
@@ -80,16 +78,16 @@ def _native_findings(vendor: Vendor, response: QuestionnaireResponse, parsed: Pa
         specs.append(FindingSpec(
             vendor_id=vendor.id, source="questionnaire", severity=answer.evaluation.severity,
             source_ref=f"questionnaire_response:{response.id}:{answer.question_id}",
-            # Each reader sees the title in their own language: stored as a key and parameters;
-            # the description is written for the person importing, in their language.
+            # Each reader sees the title and the description in their own language: stored as
+            # keys and parameters (vendors.finding_titles, vendors.finding_texts).
             title=english_title("questionnaire_answer", params := {
                 "question": answer.question_id, "answer": answer.raw,
                 "text": {"ja": question.text_ja, "en": question.text_en}}),
             title_key="questionnaire_answer", title_params=params,
-            description=_("%(questionnaire)s (version %(version)s), %(citation)s\n%(question)s\nAnswer: %(answer)s\n"
-                          "%(comment)s", questionnaire=template.title(language()), version=template.version,
-                          citation=question.citation(language()), question=question.text(language()),
-                          answer=answer.raw, comment=answer.comment).strip()))
+            description_key="questionnaire_answer", description_params={
+                "questionnaire": _both(template.title), "version": template.version,
+                "citation": _both(question.citation), "question": _both(question.text),
+                "answer": answer.raw, "comment": answer.comment}))
     return specs
 
 
@@ -116,9 +114,12 @@ def _mapped_findings(vendor: Vendor, response: QuestionnaireResponse, parsed: Pa
                 "format": {"ja": name_ja, "en": name_en}, "question": item["question_id"], "answer": given[:150],
                 "text": {"ja": question.text_ja, "en": question.text_en}}),
             title_key="questionnaire_answer_mapped", title_params=params,
-            description=_("%(format)s, read as %(questionnaire)s, %(citation)s\n%(question)s\nAnswers: %(answers)s",
-                          format=name_ja if language() == "ja" else name_en,
-                          questionnaire=templates[item["template_id"]].title(language()),
-                          citation=question.citation(language()), question=question.text(language()),
-                          answers=given).strip()))
+            description_key="questionnaire_answer_mapped", description_params={
+                "format": {"ja": name_ja, "en": name_en}, "questionnaire": _both(templates[item["template_id"]].title),
+                "citation": _both(question.citation), "question": _both(question.text), "answers": given}))
     return specs
+
+
+def _both(text_in) -> dict:
+    """A text of the questionnaire content in both languages (``text_in(language)``)."""
+    return {"ja": text_in("ja"), "en": text_in("en")}

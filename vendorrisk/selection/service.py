@@ -298,9 +298,8 @@ def approve(session: Session, assessment: SelectionAssessment, *, user: User, no
                 source_ref=f"selection_assessment:{assessment.id}:condition:{index + 1}",
                 title=english_title("selection_condition", {"condition": condition["text"]}),
                 title_key="selection_condition", title_params={"condition": condition["text"]},
-                due_date=due, raised_by_id=user.id,
-                description=_("A condition of the approval of the vendor's selection (Art. 25(1)), approved on %(day)s.",
-                              day=clock.today().isoformat()))
+                due_date=due, raised_by_id=user.id, description_key="selection_condition",
+                description_params={"day": clock.today().isoformat()})
             updated.append(dict(condition, finding_id=finding.id))
         assessment.conditions = updated
     session.flush()

@@ -58,5 +58,8 @@ def init_app(app: Flask) -> None:
     reg.task_labels["antisocial_checks_due"] = _l("Anti-social forces checks")
     reg.calendar_sources["antisocial_checks"] = antisocial_reminders.check_entries
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
-    # Every page shows a finding's title in the reader's language.
+    # Every page shows a finding's title, description and closure evidence in the reader's language.
     app.jinja_env.filters["finding_title"] = findings.display_title
+    app.jinja_env.filters["finding_description"] = findings.display_description
+    app.jinja_env.filters["finding_closure_evidence"] = findings.display_closure_evidence
+    app.jinja_env.filters["finding_event_note"] = findings.display_event_note

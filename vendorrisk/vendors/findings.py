@@ -18,7 +18,7 @@ from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.messages import render
 from vendorrisk.core.models import created_at_field, json_dict_field, utcnow
-from vendorrisk.vendors import finding_titles
+from vendorrisk.vendors import finding_texts, finding_titles
 from vendorrisk.vendors.models import VendorOwner
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -37,15 +37,46 @@ def display_title(finding, language: str | None = None) -> str:
     as stored."""
     key = getattr(finding, "title_key", None)
     message = finding_titles.title_message(key, finding.title_params) if key else None
+    return _shown(message, finding.title, language)
+
+
+def display_description(finding, language: str | None = None) -> str:
+    """The finding's description in the reader's language, as ``display_title`` does for the
+    title (``finding_texts.DESCRIPTIONS``); a description typed by a person as stored."""
+    key = getattr(finding, "description_key", None)
+    message = finding_texts.message(finding_texts.DESCRIPTIONS, key, finding.description_params) if key else None
+    return _shown(message, finding.description, language)
+
+
+def display_closure_evidence(finding, language: str | None = None) -> str:
+    """What closed the finding in the reader's language when the product closed it
+    (``settle_finding``, ``finding_texts.CLOSURES``); a person's closure evidence as stored."""
+    key = getattr(finding, "closure_evidence_key", None)
+    message = finding_texts.message(finding_texts.CLOSURES, key, finding.closure_evidence_params) if key else None
+    return _shown(message, finding.closure_evidence, language)
+
+
+def display_event_note(event, finding, language: str | None = None) -> str:
+    """A history step's note for the reader: the product's closing step shows what closed the
+    finding in the reader's language, as the closure evidence does; other notes as written."""
+    if (event.action == "status" and event.to_status == "closed" and finding.closure_evidence_key
+            and event.note == finding.closure_evidence):
+        return display_closure_evidence(finding, language)
+    return event.note
+
+
+def _shown(message, stored: str, language: str | None) -> str:
+    """``message`` rendered in ``language`` (else the current one); ``stored`` when there is
+    none or it cannot be rendered (a parameter this version does not know how to show)."""
     if message is None:
-        return finding.title
+        return stored
     try:
         if language is None or language == _current_language():
-            return render(message)
+            return render(message).strip()
         with force_locale(language):
-            return render(message)
+            return render(message).strip()
     except (KeyError, TypeError, ValueError):
-        return finding.title
+        return stored
 
 
 def _current_language() -> str:
@@ -83,6 +114,12 @@ class Finding(SQLModel, table=True):
     title_key: Optional[str] = Field(default=None, max_length=40)
     title_params: dict = json_dict_field()
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The description and, for a finding the product closed itself, the closure evidence are
+    # kept the same way (``finding_texts``): each reader sees them in their own language
+    # (``display_description``, ``display_closure_evidence``); the text columns keep English.
+    # Text typed by a person has no key (a person editing a generated description drops it).
+    description_key: Optional[str] = Field(default=None, max_length=40)
+    description_params: dict = json_dict_field()
     severity: str = Field(default="medium", max_length=10, index=True)
     status: str = Field(default="open", max_length=20, index=True)
     owner_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
@@ -99,6 +136,8 @@ class Finding(SQLModel, table=True):
     closed_at: Optional[datetime] = None
     closed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     closure_evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    closure_evidence_key: Optional[str] = Field(default=None, max_length=40)
+    closure_evidence_params: dict = json_dict_field()
     closure_file_id: Optional[int] = Field(default=None, foreign_key="stored_file.id")
 
 
@@ -125,16 +164,19 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
                   severity: str = "medium", source_ref: str | None = None, description: str = "",
                   arrangement_id: int | None = None, owner_id: int | None = None,
                   due_date: date | None = None, raised_by_id: int | None = None,
-                  title_key: str | None = None, title_params: dict | None = None) -> tuple[Finding, bool]:
+                  title_key: str | None = None, title_params: dict | None = None,
+                  description_key: str | None = None, description_params: dict | None = None) -> tuple[Finding, bool]:
     """Create a finding, or return the existing one for the same ``source``/``source_ref``.
 
     Returns ``(finding, created)``. Without an explicit owner, the vendor's primary owner
     (the staff assigned under Art. 26(2)) owns it. A new finding's history starts with a
-    "raised" event, whichever area raised it.
+    "raised" event, whichever area raised it. With ``description_key`` the description is
+    the product's (``finding_texts``), its English stored in ``description``.
     """
     spec = FindingSpec(vendor_id=vendor_id, source=source, title=title, severity=severity,
                        source_ref=source_ref, description=description, arrangement_id=arrangement_id,
-                       owner_id=owner_id, due_date=due_date, title_key=title_key, title_params=title_params)
+                       owner_id=owner_id, due_date=due_date, title_key=title_key, title_params=title_params,
+                       description_key=description_key, description_params=description_params)
     created = raise_findings(session, [spec], raised_by_id=raised_by_id)
     if created:
         return created[0], True
@@ -144,7 +186,9 @@ def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
 
 @dataclass
 class FindingSpec:
-    """A finding to raise; ``source_ref`` makes raising it again a no-op."""
+    """A finding to raise; ``source_ref`` makes raising it again a no-op. A description the
+    product writes is ``description_key`` and ``description_params`` (``finding_texts``:
+    parameters may be messages or ``{"ja", "en"}`` texts), ``description`` then left empty."""
 
     vendor_id: int
     source: str
@@ -157,6 +201,8 @@ class FindingSpec:
     due_date: date | None = None
     title_key: str | None = None
     title_params: dict | None = None
+    description_key: str | None = None
+    description_params: dict | None = None
 
 
 def due_fields(calendar, due: date | None) -> dict:
@@ -200,9 +246,14 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
             if key in existing:
                 continue
             existing.add(key)
+        description, description_params = spec.description, finding_texts.stored_params(spec.description_params)
+        if spec.description_key:
+            description = finding_texts.english(finding_texts.DESCRIPTIONS, spec.description_key, description_params)
         created.append(Finding(vendor_id=spec.vendor_id, source=spec.source, source_ref=spec.source_ref,
                                title=spec.title[:300], title_key=spec.title_key, title_params=spec.title_params or {},
-                               description=spec.description, severity=spec.severity,
+                               description=description, description_key=spec.description_key or None,
+                               description_params=description_params if spec.description_key else {},
+                               severity=spec.severity,
                                arrangement_id=spec.arrangement_id,
                                owner_id=spec.owner_id if spec.owner_id is not None else owners.get(spec.vendor_id),
                                raised_by_id=raised_by_id, **due_fields(calendar, spec.due_date)))
@@ -217,19 +268,25 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
     return created
 
 
-def settle_finding(session: Session, finding: Finding, *, evidence: str, actor_id: int | None) -> bool:
+def settle_finding(session: Session, finding: Finding, *, evidence_key: str, evidence_params: dict,
+                   actor_id: int | None) -> bool:
     """Close a finding the product raised once the gap it reports is gone (a contract set that
-    has come to cover the clause): ``evidence`` says what covers it now, kept as the closure
-    evidence and in the history. A person's four-eyes verification (``monitoring``) is for
-    remediation they report; here the record itself shows the gap closed. Returns whether
-    the finding was still open (under its row lock: a concurrent move queues)."""
+    has come to cover the clause): the evidence, what covers it now, is a text of
+    ``finding_texts.CLOSURES`` (``evidence_key``, ``evidence_params``) shown to each reader in
+    their language; its English is kept as the closure evidence and in the history. A person's
+    four-eyes verification (``monitoring``) is for remediation they report; here the record
+    itself shows the gap closed. Returns whether the finding was still open (under its row
+    lock: a concurrent move queues)."""
+    params = finding_texts.stored_params(evidence_params)
+    evidence = finding_texts.english(finding_texts.CLOSURES, evidence_key, params, "closure_evidence")
     if finding.status == "closed" or lock(session, finding).status == "closed":
         return False
     previous, now = finding.status, utcnow()
-    finding.status, finding.closure_evidence = "closed", evidence[:5000]
+    finding.status, finding.closure_evidence = "closed", evidence
+    finding.closure_evidence_key, finding.closure_evidence_params = evidence_key, params
     finding.closed_at, finding.closed_by_id = now, actor_id
     finding.resolved_at = finding.resolved_at or now
     session.add(finding)
     session.add(FindingEvent(finding_id=finding.id, actor_id=actor_id, action="status", from_status=previous,
-                             to_status="closed", note=evidence[:5000]))
+                             to_status="closed", note=evidence))
     return True

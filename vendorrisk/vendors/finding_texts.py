@@ -1,0 +1,81 @@
+"""Descriptions and closure evidence of the findings the product raises and closes, as
+``core.messages``: like their titles (``finding_titles``), stored as a key and parameters
+and rendered in the reader's language when shown.
+
+A finding raised by the product stores the kind of its description (``description_key``,
+one of ``DESCRIPTIONS``) and its facts (``description_params``); a finding the product closes
+itself (``findings.settle_finding``) stores what closed it the same way
+(``closure_evidence_key``, one of ``CLOSURES``). A parameter is a plain value, a text in both
+languages (``{"ja": ..., "en": ...}``, a question's text) or a message (``core.messages``
+JSON: a status word, a list of documents), rendered in the reader's language too. The
+English text stays in ``description`` / ``closure_evidence`` for search, exports and the API;
+text typed by a person has no key and is shown as typed.
+"""
+from typing import Any
+
+from vendorrisk.core.messages import Bilingual, Join, Msg, from_json, to_json
+from vendorrisk.core.messages import msg as _  # texts are stored as keys; rendered when shown
+from vendorrisk.vendors.finding_titles import PLACEHOLDER
+
+DESCRIPTIONS = {
+    "contract_set_clause_missing": _("No document of the contract set covers the clause. Documents read: "
+                                     "%(documents)s."),
+    "contract_set_clause_missing_commented": _("No document of the contract set covers the clause. Documents "
+                                               "read: %(documents)s.\nReviewer: %(comment)s"),
+    "questionnaire_answer": _("%(questionnaire)s (version %(version)s), %(citation)s\n%(question)s\n"
+                              "Answer: %(answer)s\n%(comment)s"),
+    "questionnaire_answer_mapped": _("%(format)s, read as %(questionnaire)s, %(citation)s\n%(question)s\n"
+                                     "Answers: %(answers)s"),
+    "selection_condition": _("A condition of the approval of the vendor's selection (Art. 25(1)), approved on "
+                             "%(day)s."),
+}
+CLOSURES = {
+    "contract_set_covered": _("The contract set covers the clause now: %(document)s%(where)s, %(how)s."),
+}
+TEXT_MAX = {"description": 10000, "closure_evidence": 5000}
+
+
+def stored_params(params: dict | None) -> dict:
+    """Parameters as stored (JSON): messages and bilingual texts in ``core.messages``' form."""
+    return {name: to_json(value) for name, value in (params or {}).items()}
+
+
+def _param(value: Any) -> Any:
+    """A stored parameter as a message parameter: ``{"ja", "en"}`` becomes ``Bilingual`` (each
+    side standing in for the other when it is empty, as in titles), a stored message a message."""
+    if isinstance(value, dict) and "ja" in value:
+        ja, en = value.get("ja") or "", value.get("en") or ""
+        return Bilingual(ja or en, en or ja)
+    if isinstance(value, dict):
+        return from_json(value)
+    return value
+
+
+def message(catalogue: dict, key: str | None, params: dict | None) -> Msg | None:
+    """The text of kind ``key`` of ``catalogue`` (``DESCRIPTIONS`` or ``CLOSURES``) as a
+    message; None for text typed by a person (no key), a kind this version does not know, or
+    one stored without a parameter its text needs."""
+    template = catalogue.get(key) if key else None
+    if template is None or not set(PLACEHOLDER.findall(template.key)) <= set(params or {}):
+        return None
+    return Msg(template.key, tuple(sorted((name, _param(value)) for name, value in (params or {}).items())))
+
+
+def _english(value: Any) -> Any:
+    """``value`` rendered in English without a locale: message ids are the English text."""
+    if isinstance(value, Bilingual):
+        return value.en
+    if isinstance(value, Msg):
+        return value.key % {name: _english(param) for name, param in value.params} if value.params else value.key
+    if isinstance(value, Join):
+        text = value.separator.join(str(_english(item)) for item in value.items)
+        return text[:1].upper() + text[1:] if value.capitalise else text
+    return value
+
+
+def english(catalogue: dict, key: str, params: dict, field: str = "description") -> str:
+    """The text in English, as stored in ``Finding.description`` / ``closure_evidence``."""
+    shown = message(catalogue, key, stored_params(params))
+    if shown is None:
+        raise KeyError(key)
+    return _english(shown).strip()[:TEXT_MAX[field]]
