@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow, public
-from vendorrisk.core.api import Public, add_api, json_body, operation
+from vendorrisk.core.api import Public, add_api, check_query, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.openapi import document
@@ -82,5 +82,7 @@ def update_me():
 
 
 def init_app(app: Flask) -> None:
-    """Serve the OpenAPI document and who-am-I."""
+    """Serve the OpenAPI document and who-am-I; check every API request's declared query
+    parameters (after the access rule: an anonymous request is a 401 whatever it asks)."""
     add_api(app, bp, "account")
+    app.before_request(check_query)
