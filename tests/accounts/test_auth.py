@@ -114,6 +114,30 @@ def test_admin_creates_user_with_checked_password(client, login, db):
     assert db.exec(select(User).where(User.email == "new@example.jp")).one().role == "auditor"
 
 
+def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(client, login, db):
+    """Otherwise no one could manage users from the app any more; with a second admin, both may."""
+    admin = login("admin")
+    for change in ({"role": "auditor"}, {"active": "0"}):
+        refused = client.post(f"/admin/users/{admin.id}", data=change, headers={"Accept-Language": "ja"})
+        assert refused.status_code == 409, change
+        assert "有効な最後の管理者です" in refused.get_data(as_text=True)
+        db.rollback()
+        db.expire_all()
+        kept = db.get(User, admin.id)
+        assert (kept.role, kept.is_active) == ("admin", True)
+    other = factories.gen_user(db, role="admin")
+    db.commit()
+    assert client.post(f"/admin/users/{other.id}", data={"role": "compliance"}).status_code == 302
+    db.rollback()
+    db.expire_all()
+    assert db.get(User, other.id).role == "compliance"
+    assert client.post(f"/admin/users/{other.id}", data={"role": "admin"}).status_code == 302
+    assert client.post(f"/admin/users/{admin.id}", data={"active": "0"}).status_code == 302  # another admin remains
+    db.rollback()
+    db.expire_all()
+    assert db.get(User, admin.id).is_active is False
+
+
 def test_token_last_use_is_recorded_even_by_read_only_calls(api, db):
     from vendorrisk.core.models import ApiToken
     client = api("auditor")

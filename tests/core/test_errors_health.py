@@ -27,6 +27,18 @@ def test_api_validation_errors_list_the_fields(api):
     assert client.patch("/api/v1/me", json={"language": "en"}).json["language"] == "en"
 
 
+def test_changing_ones_account_refuses_fields_it_cannot_change_in_the_readers_language(api, db):
+    """An integrator sending the e-mail or the role is told, not answered 200 as though done."""
+    client = api("vendor_owner")
+    refused = client.patch("/api/v1/me", json={"role": "admin", "display_name": "新しい名前"},
+                           headers={"Accept-Language": "ja"})
+    assert refused.status_code == 422
+    assert refused.json["error"] == {"code": "validation_failed", "message": "変更内容に誤りがあります。",
+                                     "details": [{"field": "role", "message": "不明な項目です。"}]}
+    me = client.get("/api/v1/me").json
+    assert me["role"] == "vendor_owner" and me["display_name"] != "新しい名前"  # nothing of it is kept
+
+
 def test_healthz_and_readyz(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")

@@ -5,7 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from vendorrisk.core import clock
@@ -60,6 +60,37 @@ def test_owner_plans_records_the_response_and_evidence_on_the_page(app, db, clie
     assert "ログ保管期間を1年に延長する" in page and "設定.txt" in page and "是正計画" in page
     download = client.get(f"/findings/{finding.id}/evidence/{item.id}")
     assert download.status_code == 200 and download.data == b"retention=365\n"
+
+
+def test_evidence_files_follow_need_to_know(app, db, api):
+    """A vendor owner of another vendor may not open a finding's evidence file, on the page
+    or through the API (the finding's vendor's files are need-to-know); the attempt is kept."""
+    from tests.helpers import sign_in_session
+    from vendorrisk.core.models import AuditEntry
+    from vendorrisk.core.uploads import Upload
+
+    owner, stranger = factories.gen_user(db, role="vendor_owner"), factories.gen_user(db, role="vendor_owner")
+    factories.gen_owner(db, factories.gen_vendor(db), stranger)  # owns a vendor, not this one
+    finding = _finding(app, db, owner)
+    with app.test_request_context():
+        item = remediation.add_evidence(db, finding, owner, "監査ログの写し", Upload(
+            data=b"%PDF-1.4\n% remediation\n%%EOF\n", filename="log.pdf", kind="pdf", media_type="application/pdf"))
+    db.commit()
+    page, api_url = f"/findings/{finding.id}/evidence/{item.id}", f"/api/v1/findings/{finding.id}/evidence/{item.id}/file"
+    def denied():
+        return db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "denied"))
+    browser, integrator, staff = app.test_client(), api("vendor_owner"), api("procurement")
+    sign_in_session(browser, stranger)
+    before = denied()
+    db.rollback()
+    assert browser.get(page).status_code == 403
+    assert integrator.get(api_url).status_code == 403
+    db.rollback()
+    assert denied() == before + 2
+    own = app.test_client()
+    sign_in_session(own, owner)
+    assert own.get(page).status_code == 200
+    assert staff.get(api_url).status_code == 200
 
 
 def test_a_refused_form_keeps_what_was_typed(app, db, client, login):

@@ -109,6 +109,38 @@ def test_import_reports_row_errors_and_stores_nothing(app, db, login, client):
     assert [_count(db, m) for m in (Vendor, Arrangement, OutsourcingLink)] == before
 
 
+def test_rows_naming_a_refused_row_are_checked_on_their_own_merits(app, db):
+    """A refused vendor or arrangement row is still what its ref names: the rows under it
+    report their own problems, not that the sheet lacks a row it has (one dry run finds all)."""
+    data = factories.workbook({
+        "vendors": [["ref", "name", "corporate_number", "country"],
+                    ["v1", "番号不正株式会社", "123", "JP"],
+                    ["v2", "正しい株式会社", "", "JP"]],
+        "arrangements": [["ref", "vendor", "title", "start_date", "end_date"],
+                         ["a1", "v1", "業務A", "2026-04-01", "2025-03-31"],
+                         ["a2", "v1", "業務B", "2025-04-01", "2026-03-31"]],
+        "links": [["arrangement", "parent_vendor", "vendor", "service"],
+                  ["a1", "v1", "v1", "自己"],
+                  ["a1", "v1", "v2", "正しい"],
+                  ["a2", "v1", "nobody", "不明"]],
+    })
+    from vendorrisk.core.errors import ValidationFailed
+    from vendorrisk.vendors.register_check import check_register
+    from vendorrisk.vendors.register_reader import read_register
+    with app.test_request_context():  # the check the page, the API and a dry run make before storing
+        try:
+            check_register(db, read_register(data, "onboard.xlsx"))
+            raise AssertionError("expected ValidationFailed")
+        except ValidationFailed as exc:
+            problems = {(d["sheet"], d["row"], d["column"]) for d in exc.details}
+    db.rollback()
+    assert {(sheet, row) for sheet, row, _column in problems} == {
+        ("vendors", 2), ("arrangements", 2), ("links", 2), ("links", 4)}
+    assert ("arrangements", 2, "vendor") not in problems       # its dates, not "no vendor v1"
+    assert ("links", 2, "vendor") in problems                  # the self-link, not "no arrangement a1"
+    assert ("links", 4, "vendor") in problems                  # nobody: really not there
+
+
 def test_import_commit_through_page_and_cli(app, db, login, client, runner, tmp_path):
     data = factories.workbook({
         "vendors": [["ref", "name", "status"], ["p", "親株式会社", "prospect"], ["c", "子株式会社", ""]],

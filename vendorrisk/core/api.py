@@ -18,9 +18,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Callable, Literal, Optional, Union, get_args, get_origin
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from sqlmodel import SQLModel
 
 from vendorrisk.core import registry
@@ -76,6 +76,39 @@ def _check_values(body: dict) -> None:
                 pending.append((where, item, depth + 1))
     if problems:
         raise ValidationFailed(_("The request holds characters that cannot be stored."), problems)
+
+
+def check_query() -> None:
+    """Before an API view runs, refuse query parameters its operation declares but that do
+    not fit the declaration (``ValidationFailed``, 422, one detail per parameter): an
+    unknown filter value or a malformed number would otherwise be ignored, and a typo'd
+    filter answer the whole list as though it had matched."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    op = getattr(view, "api_operation", None)
+    if op is None or op.query is None:
+        return
+    fields = op.query.model_fields
+    given = {name: value for name, value in request.args.items() if name in fields and value != ""}
+    try:
+        op.query.model_validate(given)
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in err["loc"]), "message": _query_message(err)}
+                   for err in exc.errors()]
+        raise ValidationFailed(_("Check the query parameters: %(names)s.",
+                                 names=", ".join(d["field"] for d in details)), details) from None
+
+
+def _query_message(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    if err["type"] == "literal_error":
+        return _("Choose one of %(choices)s.", choices=ctx["expected"])
+    if err["type"] == "greater_than_equal":
+        return _("At least %(number)s.", number=ctx["ge"])
+    if err["type"] == "less_than_equal":
+        return _("At most %(number)s.", number=ctx["le"])
+    if err["type"] in ("int_parsing", "int_from_float"):
+        return _("A whole number.")
+    return err.get("msg", "invalid")
 
 
 def jsonable(value: Any) -> Any:
@@ -186,8 +219,8 @@ def page_of(item: type[Public], name: str) -> type[Public]:
 class PageQuery(BaseModel):
     """Query parameters of a paginated list."""
 
-    page: int = 1
-    per_page: int = Field(default=50, description="At most 500")
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=500, description="At most 500")
 
 
 class ErrorDetail(Public):

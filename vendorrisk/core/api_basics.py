@@ -2,11 +2,12 @@
 from typing import Literal, Optional
 
 from flask import Blueprint, Flask, current_app, jsonify
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from vendorrisk.core import auth
 from vendorrisk.core.access import ALL_ROLES, allow, public
-from vendorrisk.core.api import Public, add_api, json_body, operation
+from vendorrisk.core.api import Public, add_api, check_query, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.openapi import document
@@ -61,26 +62,29 @@ def me():
 @allow("admin", "compliance", "procurement", "vendor_owner")
 @operation("patchMe", "Change one's own display name or language", ok=UserPublic, body=MeUpdate)
 def update_me():
-    """Change one's own display name or language."""
+    """Change one's own display name or language; any other field (the e-mail, the role) is
+    refused, never ignored as though it had been changed."""
     body = json_body()
     user = auth.current_user()
-    problems = []
+    problems = [{"field": name, "message": _("Unknown field.")} for name in sorted(set(body) - set(MeUpdate.model_fields))]
     if "language" in body:
         if body["language"] not in ("ja", "en", None):
-            problems.append({"field": "language", "message": "Use 'ja', 'en' or null (follow the browser)."})
+            problems.append({"field": "language", "message": _("Use 'ja', 'en' or null (follow the browser).")})
         else:
             user.language = body["language"]
     if "display_name" in body:
         if not isinstance(body["display_name"], str) or len(body["display_name"]) > 200:
-            problems.append({"field": "display_name", "message": "A text of at most 200 characters."})
+            problems.append({"field": "display_name", "message": _("A text of at most 200 characters.")})
         else:
             user.display_name = body["display_name"]
     if problems:
-        raise ValidationFailed("The changes are invalid.", problems)
+        raise ValidationFailed(_("The changes are invalid."), problems)
     get_session().commit()
     return jsonify(UserPublic.dump(user))
 
 
 def init_app(app: Flask) -> None:
-    """Serve the OpenAPI document and who-am-I."""
+    """Serve the OpenAPI document and who-am-I; check every API request's declared query
+    parameters (after the access rule: an anonymous request is a 401 whatever it asks)."""
     add_api(app, bp, "account")
+    app.before_request(check_query)

@@ -131,15 +131,18 @@ def init_app(app: Flask) -> None:
             message = str(_PAGE_MESSAGES[exc.code])
         elif wants_json() and exc.code in _API_MESSAGES and exc.description == type(exc).description:
             message = str(_API_MESSAGES[exc.code])  # a message of our own is kept as it is
-        if not wants_json() and exc.code == 413:
-            message = gettext("The upload is larger than the limit of %(mb)s MB (all files sent at once count "
-                              "together). Go back: the form still holds what you typed; choose a smaller file or "
-                              "fewer files.", mb=_request_limit_mb())
-        if exc.code == 413 and (advice := _advice_for_too_large()):
-            if wants_json():
+        if exc.code == 413:
+            # the limit, in the reader's language, for a page and the API alike (Werkzeug's own
+            # words name no limit and are English whatever the reader's language)
+            if not wants_json():
+                message = gettext("The upload is larger than the limit of %(mb)s MB (all files sent at once count "
+                                  "together). Go back: the form still holds what you typed; choose a smaller file "
+                                  "or fewer files.", mb=_request_limit_mb())
+            else:
                 message = gettext("The request is larger than the limit of %(mb)s MB (all files sent at once count "
                                   "together).", mb=_request_limit_mb())
-            message = f"{message} {advice}"
+            if advice := _advice_for_too_large():
+                message = f"{message} {advice}"
         if isinstance(exc, MalformedJSON):
             code = "malformed_json"
         return error_response(exc.code or 500, code, message)

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from vendorrisk.core import sessions, throttle
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
@@ -85,6 +85,18 @@ def set_active(session: Session, user: User, active: bool) -> None:
         sessions.end_all(session, user, "deactivated")
         revoke_all_tokens(session, user)
     session.flush()
+
+
+def refuse_leaving_no_admin(session: Session, user: User, role: str, active: bool) -> None:
+    """Refuse (``Conflict``) to make ``user`` a non-admin or inactive when they are the last
+    active admin: no one could then manage users, roles or second factors from the app."""
+    if not (user.role == "admin" and user.is_active) or (role == "admin" and active):
+        return
+    others = session.exec(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active.is_(True), User.id != user.id)).one()
+    if not others:
+        raise Conflict(_("%(email)s is the last active administrator: make another user an administrator "
+                         "first, so that someone can still manage users.", email=user.email))
 
 
 def create_user(session: Session, *, email: str, role: str, password: str | None = None,

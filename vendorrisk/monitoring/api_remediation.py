@@ -15,6 +15,7 @@ from vendorrisk.monitoring import findings, remediation
 from vendorrisk.monitoring.api import FindingColumns
 from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAcceptance
 from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("api_remediation", __name__, url_prefix="/api/v1")
 WRITERS = ("admin", "compliance", "procurement", "vendor_owner")
@@ -120,12 +121,14 @@ def add_evidence(finding_id):
 @bp.get("/findings/<int:finding_id>/evidence/<int:evidence_id>/file")
 @allow(*ALL_ROLES)
 @operation("downloadFindingEvidence", "Download an evidence file", ok=Binary("*/*", "The file as stored"),
-           errors=(404, 503))
+           errors=(403, 404, 503))
 def evidence_file(finding_id, evidence_id):
-    """The evidence file under its original name; the download is audited."""
+    """The evidence file under its original name, to those who may read the vendor's files
+    (need-to-know); the download is audited."""
     db = get_session()
     item = db.get(FindingEvidence, evidence_id)
     stored = remediation.evidence_file(db, finding_id, evidence_id)
+    require_file_access(db, auth.current_user(), findings.get_finding(db, finding_id).vendor_id)
     return send_stored(db, stored, item.filename or None, entity="finding", entity_id=finding_id)
 
 

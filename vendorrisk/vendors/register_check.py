@@ -60,24 +60,27 @@ class _Checker(RowWalk):
         self.locations(text, column, lambda loc: parse(LocationCreate, loc))
 
     def vendor_row(self, number: int, row: dict) -> None:
-        data = vendor_data(row)
         ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
-        payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
-        refuse_duplicates(self.known, self.earlier, payload)
+        # A refused row still names its vendor: the rows that refer to it are checked on
+        # their own merits, not reported as naming a vendor the sheet does not have.
         key = ("row", ref)
         self.vendor_refs[ref] = key
-        self.names[key] = payload.name
+        self.names[key] = row.get("name") or ref
+        data = vendor_data(row)
+        payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
+        refuse_duplicates(self.known, self.earlier, payload)
         self.earlier.keep(number, payload)
         self.report.vendors += 1
         refuse_status_decision(row)
 
     def arrangement_row(self, _number: int, row: dict) -> None:
-        vendor = self.vendor_of(row["vendor"], "vendor")
-        data = arrangement_data(row, 0)  # the vendor_id's shape; the vendor was resolved above
         ref = new_ref(row.get("ref") or row["title"], self.chains)
+        # as for vendors: the links under a refused arrangement are still checked
+        chain = self.chains[ref] = Chain(tier1=("refused", row.get("vendor")))
+        chain.tier1 = self.vendor_of(row["vendor"], "vendor")
+        data = arrangement_data(row, 0)  # the vendor_id's shape; the vendor was resolved above
         parse(ArrangementCreate, data)
         self.check_locations(row.get("data_locations", ""), "data_locations")
-        self.chains[ref] = Chain(tier1=vendor)
         self.report.arrangements += 1
 
     def link_row(self, _number: int, row: dict, chain: Chain, parent: tuple, child: tuple) -> None:

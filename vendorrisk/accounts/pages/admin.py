@@ -62,10 +62,16 @@ def update(user_id: int):
     db = get_session()
     user = _user(db, user_id)
     role = request.form.get("role")
-    if role in ROLES:
-        user.role = role
-    if "active" in request.form:
-        users.set_active(db, user, request.form["active"] == "1")
+    role = role if role in ROLES else user.role
+    active = request.form["active"] == "1" if "active" in request.form else user.is_active
+    try:
+        users.refuse_leaving_no_admin(db, user, role, active)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return users_list(status=exc.status)
+    user.role = role
+    if active != user.is_active:
+        users.set_active(db, user, active)
     db.commit()
     flash(_("The user was updated."), "info")
     return redirect(url_for("admin.users"))

@@ -12,6 +12,7 @@ from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import DomainError
 from vendorrisk.monitoring import findings, remediation
 from vendorrisk.monitoring.pages.findings import EVIDENCE_KINDS, refused
+from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("remediation", __name__, template_folder="../templates", url_prefix="/findings")
 WORKERS = ("admin", "compliance", "procurement", "vendor_owner")
@@ -57,9 +58,11 @@ def add_evidence(finding_id):
 @bp.get("/<int:finding_id>/evidence/<int:evidence_id>")
 @allow(*ALL_ROLES)
 def evidence_file(finding_id, evidence_id):
-    """Download a file kept as evidence (recorded in the audit trail)."""
+    """Download a file kept as evidence, to those who may read the vendor's files
+    (need-to-know; recorded in the audit trail)."""
     db = get_session()
     stored = remediation.evidence_file(db, finding_id, evidence_id)
+    require_file_access(db, auth.current_user(), findings.get_finding(db, finding_id).vendor_id)
     return send_stored(db, stored, entity="finding", entity_id=finding_id)
 
 
