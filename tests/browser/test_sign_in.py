@@ -65,3 +65,16 @@ def test_two_factor_enrolment_then_sign_in_with_a_code(page, live_server, sign_i
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server}/")
     assert page.locator("nav.mainnav").is_visible()
+
+
+def test_pages_ask_the_server_for_nothing_that_is_missing(page, live_server, sign_in):
+    # Chromium asked for /favicon.ico on every first visit and logged the 404 as a console error
+    missing = []
+    page.on("response", lambda r: r.status >= 400 and missing.append((r.status, r.url)))
+    page.on("console", lambda m: m.type == "error" and missing.append(("console", m.text)))
+    sign_in("compliance")
+    page.goto(f"{live_server}/vendors/")
+    page.wait_for_load_state("networkidle")
+    assert missing == []
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(live_server + icon).status == 200

@@ -149,6 +149,23 @@ def test_auditor_reads_but_cannot_upload_and_owner_only_for_own_vendor(app, api,
     assert upload_certificate(api("compliance"), 999999).status_code == 404
 
 
+def test_a_refused_upload_asks_for_the_file_again_by_name(client, login, db):
+    # the browser empties the file field of a refused form; the officer who only mistyped the
+    # period would otherwise press Upload again and meet the browser's "select a file"
+    vendor = factories.gen_vendor(db)
+    db.commit()
+    login("compliance")
+    assert 'data-test="choose-file-again"' not in client.get(f"/certificates/vendor/{vendor.id}/new").get_data(as_text=True)
+    refused = client.post(f"/certificates/vendor/{vendor.id}/new", content_type="multipart/form-data",
+                          headers={"Accept-Language": "ja"},
+                          data={"type": "soc2_type1", "issuer": "あずさ監査法人", "period_start": "2025-10-01",
+                                "period_end": "2025-09-30", "file": (io.BytesIO(pdf_bytes()), "SOC2報告書.pdf")})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'value="あずさ監査法人"' in html
+    hint = html.split('data-test="choose-file-again">', 1)[1].split("</small>", 1)[0]
+    assert hint == "ファイル（SOC2報告書.pdf）をもう一度選んでください。入力に誤りがあって戻された画面では、ブラウザは選んだファイルを保持しません。"
+
+
 def test_upload_form_review_and_finding(app, client, login, db):
     vendor = factories.gen_vendor(db)
     db.commit()

@@ -247,6 +247,27 @@ def test_a_reviewed_result_of_the_set_comes_before_a_surer_automatic_one(client,
     assert (downloader.display_name or downloader.email) not in cover["Reviewer"]
 
 
+def test_the_evidence_pack_holds_the_set_checklist_the_verdicts_rest_on(app, client, login, db):
+    # an inspector's pack held only the checklist of the document uploaded last (the SLA), while
+    # the matrix cited the master agreement for the sub-outsourcing clause
+    import zipfile
+
+    from tests.helpers import exported
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (SLA, "サービスレベル合意書.txt")])
+    login("auditor")
+    pack = exported(app, client, f"/compliance/vendors/{arrangement.vendor_id}/evidence-pack.zip")
+    archive = zipfile.ZipFile(io.BytesIO(pack.data))
+    checklists = [n for n in archive.namelist() if n.startswith("evidence/contracts/")]
+    assert checklists == [f"evidence/contracts/{arrangement.id}_checklist_set_{arrangement.id}.docx"]
+    document = docx.Document(io.BytesIO(archive.read(checklists[0])))
+    listed = [row.cells[0].text for row in document.tables[1].rows[1:]]
+    assert listed == ["業務委託基本契約", "サービスレベル合意書"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert rows["再委託の手続き"][3].startswith("業務委託基本契約")
+
+
 def test_the_set_checklist_names_no_reviewer_when_nothing_was_reviewed(client, login, db):
     arrangement = _set_arrangement(db)
     login("compliance")

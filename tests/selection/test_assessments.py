@@ -257,6 +257,42 @@ def test_preparer_cannot_approve_through_the_page_and_approval_is_recorded(app, 
     assert f'/selection/{assessment.id}"' in listing
 
 
+def test_the_approver_reads_why_approval_would_be_refused_before_pressing_approve(client, login, db):
+    # a new compliance officer pressed Approve and met a bare 409 page: the missing 反社 check
+    # is said on the assessment itself, Approve is disabled, and the vendor page is one click away
+    preparer = factories.gen_user(db, role="procurement")
+    vendor = factories.gen_vendor(db, name="株式会社反社未確認")
+    assessment = gen_assessment(db, vendor, preparer, state="submitted")
+    db.commit()
+    login("compliance")
+    html = client.get(f"/selection/{assessment.id}").get_data(as_text=True)
+    blocked = html.split('data-test="approval-blocked"', 1)[1].split("</div>", 1)[0]
+    assert "株式会社反社未確認 has no 反社会的勢力チェック" in blocked
+    assert f'href="/vendors/{vendor.id}#antisocial"' in blocked
+    assert '<button type="submit" class="primary" formaction="/selection/%d/approve" data-test="approve" disabled>' \
+        % assessment.id in html
+    assert client.post(f"/selection/{assessment.id}/approve", headers=JSON).status_code == 409  # still refused
+    factories.gen_check(db, vendor)
+    db.commit()
+    html = client.get(f"/selection/{assessment.id}").get_data(as_text=True)
+    assert 'data-test="approval-blocked"' not in html
+    assert 'data-test="approve">' in html
+    assert client.post(f"/selection/{assessment.id}/approve").status_code == 302
+
+
+def test_an_assessment_in_the_reject_band_says_so_before_approve_is_pressed(client, login, db):
+    preparer = factories.gen_user(db, role="procurement")
+    vendor = factories.gen_vendor(db)
+    factories.gen_check(db, vendor)
+    assessment = gen_assessment(db, vendor, preparer, state="submitted", exceptions={"GEN-SEC": 0})
+    db.commit()
+    login("compliance")
+    html = client.get(f"/selection/{assessment.id}").get_data(as_text=True)
+    blocked = html.split('data-test="approval-blocked"', 1)[1].split("</div>", 1)[0]
+    assert "reject band" in blocked and "反社会的勢力チェック" not in blocked
+    assert 'data-test="approve" disabled>' in html
+
+
 def test_word_record_is_a_real_document_in_japanese(client, login, db):
     preparer, approver = factories.gen_user(db, role="procurement"), factories.gen_user(db, role="compliance")
     vendor = factories.gen_vendor(db, name="株式会社ワード", is_cloud=True)

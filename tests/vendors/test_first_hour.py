@@ -109,3 +109,17 @@ def test_vendor_and_arrangement_pages_link_to_their_contract_checks_and_complian
     assert f'href="/contracts/arrangements/{arrangement.id}"' in jump and f'href="/compliance/vendors/{vendor.id}"' in jump
     for href in re.findall(r'href="(/[^"#]+)"', jump):
         assert client.get(href).status_code == 200, href
+
+
+def test_the_chain_tree_says_what_the_number_beside_a_vendor_counts(client, login, db):
+    # the tree showed a bare "(2)" beside a vendor with subcontractors; nothing said of what
+    head, first, second, deeper = (factories.gen_vendor(db, name=n) for n in ("株式会社一次", "株式会社二次A", "株式会社二次B", "株式会社三次"))
+    arrangement = factories.gen_arrangement(db, vendor=head)
+    factories.gen_link(db, arrangement, head, first)
+    factories.gen_link(db, arrangement, head, second)
+    factories.gen_link(db, arrangement, first, deeper)
+    db.commit()
+    login("compliance")
+    page = client.get(f"/arrangements/{arrangement.id}", headers=JA).get_data(as_text=True)
+    counts = re.findall(r'data-test="subcontractor-count">([^<]+)<', page)
+    assert counts == ["(直接の再委託先： 2)", "(直接の再委託先： 1)"]

@@ -120,7 +120,7 @@ def upload(vendor_id: int):
     vendor = service.get_vendor(db, vendor_id)
     user = auth.current_user()
     service.ensure_can_change(db, user, vendor_id)
-    errors, data = [], {}
+    errors, data, chosen_file = [], {}, ""
     if request.method == "POST":
         data = _form_data()
         file = request.files.get("file")
@@ -131,6 +131,7 @@ def upload(vendor_id: int):
         except ValidationFailed as exc:
             db.rollback()
             errors = exc.details or [{"field": "file", "message": exc.message}]
+            chosen_file = file.filename if file else ""
         else:
             db.commit()
             if recorded.duplicate:
@@ -139,7 +140,8 @@ def upload(vendor_id: int):
             flash(_("The certificate was recorded."), "success")
             return redirect(url_for("certificates.record", certificate_id=recorded.certificate.id))
     return render_template("certificates/upload.html", vendor=vendor, errors=errors, data=data,
-                           types=CERTIFICATE_TYPES, opinions=OPINIONS), (422 if errors else 200)
+                           chosen_file=chosen_file, types=CERTIFICATE_TYPES,
+                           opinions=OPINIONS), (422 if errors else 200)
 
 
 @bp.get("/<int:certificate_id>")

@@ -14,7 +14,7 @@ from pathlib import PurePath
 from sqlmodel import Session, select
 
 from vendorrisk.contracts import sets
-from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.contracts.models import ClauseCheck
 from vendorrisk.core import events
 from vendorrisk.core.messages import join
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
@@ -34,20 +34,6 @@ CLAUSE_ROWS = [
     ("25-3", "security_requirements", "第25条第3項", "Art. 25(3)",
      "要員の遵守事項・セキュリティ要件の契約への記載", "Staff rules and security requirements written into the contract", 255),
 ]
-
-
-def latest_versions(session: Session, arrangement_ids) -> dict[int, ContractVersion]:
-    """The newest contract version of each arrangement (any of its contracts), one query."""
-    latest: dict[int, ContractVersion] = {}
-    if not arrangement_ids:
-        return latest
-    rows = session.exec(select(ContractVersion, Contract.arrangement_id)
-                        .join(Contract, Contract.id == ContractVersion.contract_id)
-                        .where(Contract.arrangement_id.in_(list(arrangement_ids)))
-                        .order_by(ContractVersion.uploaded_at.desc(), ContractVersion.id.desc())).all()
-    for version, arrangement_id in rows:
-        latest.setdefault(arrangement_id, version)
-    return latest
 
 
 def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list[str]):
@@ -143,16 +129,24 @@ CLAUSE_OBLIGATIONS = tuple(_clause_obligation(*row) for row in CLAUSE_ROWS)
 
 
 def contract_checklists(session: Session, vendor_id: int):
-    """The Word checklist of the latest contract version of each of the vendor's arrangements."""
+    """The Word checklist of each of the vendor's arrangements: of its contract set (every
+    document, the one and place of each clause) when it has several documents, as the verdicts
+    read the set; else of its one document's latest version."""
     from vendorrisk.contracts.service import checklist_document
+    from vendorrisk.contracts.set_service import checklist_document as set_checklist
 
     arrangements = session.exec(select(Arrangement).where(Arrangement.vendor_id == vendor_id)
                                 .order_by(Arrangement.id)).all()
-    latest = latest_versions(session, [a.id for a in arrangements])
+    documents = sets.latest_versions_by_arrangement(session, [a.id for a in arrangements])
     for arrangement in arrangements:
-        version = latest.get(arrangement.id)
-        if version is None:
+        versions = [version for _contract, version in documents.get(arrangement.id, [])]
+        if len(versions) > 1:
+            filename, data = set_checklist(session, arrangement.id, "ja", None)
+            description = f"Contract set clause checklist, {arrangement.title}, {len(versions)} documents"
+        elif versions:
+            filename, data = checklist_document(session, versions[0].id, "ja", None)
+            description = f"Contract clause checklist, {arrangement.title}, version {versions[0].number}"
+        else:
             continue
-        filename, data = checklist_document(session, version.id, "ja", None)
         yield EvidenceFile(path=f"contracts/{arrangement.id}_{PurePath(filename).name}", data=data,
-                           description=f"Contract clause checklist, {arrangement.title}, version {version.number}")
+                           description=description)

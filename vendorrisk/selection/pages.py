@@ -97,6 +97,7 @@ def show(assessment_id):
                            scores=selection.scores_of(db, assessment.id),
                            evidence=selection.evidence_of(db, assessment.id),
                            can_edit=can_edit, can_decide=can_decide,
+                           blockers=selection.approval_blockers(db, assessment) if can_decide else [],
                            conditions_text="\n".join(
                                (f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
                                for c in assessment.conditions))

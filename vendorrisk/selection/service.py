@@ -274,6 +274,21 @@ def _set_vendor_status(session: Session, vendor_id: int, status: str) -> None:
     session.add(vendor)
 
 
+def approval_blockers(session: Session, assessment: SelectionAssessment) -> list[dict]:
+    """Why approving the assessment would be refused as the data stand, each ``{"message",
+    "antisocial"}`` (empty: nothing stands in the way), for the approver to read before
+    pressing Approve."""
+    reasons = []
+    if assessment.recommendation == "reject":
+        reasons.append({"message": _("The score falls in the reject band; reject the assessment instead."),
+                        "antisocial": False})
+    try:
+        antisocial.require_current_check(session, session.get(Vendor, assessment.vendor_id))
+    except Conflict as exc:
+        reasons.append({"message": exc.message, "antisocial": True})
+    return reasons
+
+
 def approve(session: Session, assessment: SelectionAssessment, *, user: User, note: str = "") -> SelectionAssessment:
     """Approve a submitted assessment (by someone other than the preparer).
 
