@@ -16,8 +16,9 @@ from tests.helpers import exported
 from vendorrisk.compliance import maintain, snapshots
 from vendorrisk.core import clock, registry
 from vendorrisk.core.models import AuditEntry
+from vendorrisk.vendors.chains import APPROVAL_LABELS
 from vendorrisk.vendors.findings import Finding
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.models import APPROVAL_STATUSES, OutsourcingLink, Vendor
 
 
 def test_matrix_workbook(app, client, login, db, portfolio):
@@ -79,7 +80,12 @@ def test_register_workbook_has_one_row_per_chain_node(app, client, login, portfo
     assert rows[0][:3] == ("Arrangement ID", "Arrangement", "Service") and rows[1][3] in ("yes", "no")
 
 
-def test_register_workbook_reads_in_the_starters_language(app, client, login, portfolio):
+def test_register_workbook_reads_in_the_starters_language(app, client, login, db, portfolio):
+    db.execute(OutsourcingLink.__table__.update().where(OutsourcingLink.vendor_id == portfolio["3"])
+               .values(approval_status="pending"))
+    db.execute(OutsourcingLink.__table__.update().where(OutsourcingLink.parent_vendor_id == portfolio["4"])
+               .values(approval_basis="prior_consent"))
+    db.commit()
     login("compliance")
     response = exported(app, client, "/compliance/export/register.xlsx", headers={"Accept-Language": "ja"})
     book = load_workbook(io.BytesIO(response.data))
@@ -89,6 +95,10 @@ def test_register_workbook_reads_in_the_starters_language(app, client, login, po
     assert rows[0][13:] == ("再委託元", "再委託のサービス", "再委託での利用者データ", "承認", "承認の根拠", "承認日",
                             "データ所在地")
     assert {r[3] for r in rows[1:]} <= {"はい", "いいえ"} and {r[15] for r in rows[1:] if r[6] > 1} <= {"はい", "いいえ"}
+    # approval statuses in the chain page's words, not 送信待ち (the outbox's "pending")
+    assert set(APPROVAL_LABELS) == set(APPROVAL_STATUSES)
+    approvals = sorted((r[8], r[16], r[17] or "") for r in rows[1:] if r[6] > 1)
+    assert approvals == [("ベンダー2", "承認済み", ""), ("ベンダー2", "承認済み", "事前承諾"), ("ベンダー3", "承認待ち", "")]
 
 
 def test_board_report(app, client, login, db, portfolio):
