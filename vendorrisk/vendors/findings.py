@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Index, Text, UniqueConstraint, literal_column, text
 from sqlmodel import Column, Field, Session, SQLModel, select
 
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, events
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.messages import render
@@ -221,7 +221,8 @@ def settle_finding(session: Session, finding: Finding, *, evidence: str, actor_i
     """Close a finding the product raised once the gap it reports is gone (a contract set that
     has come to cover the clause): ``evidence`` says what covers it now, kept as the closure
     evidence and in the history. A person's four-eyes verification (``monitoring``) is for
-    remediation they report; here the record itself shows the gap closed. Returns whether
+    remediation they report; here the record itself shows the gap closed. Publishes
+    ``FindingSettled`` (monitoring ends the finding's risk acceptance). Returns whether
     the finding was still open (under its row lock: a concurrent move queues)."""
     if finding.status == "closed" or lock(session, finding).status == "closed":
         return False
@@ -232,4 +233,8 @@ def settle_finding(session: Session, finding: Finding, *, evidence: str, actor_i
     session.add(finding)
     session.add(FindingEvent(finding_id=finding.id, actor_id=actor_id, action="status", from_status=previous,
                              to_status="closed", note=evidence[:5000]))
+    session.flush()
+    events.publish(session, events.FindingSettled(finding_id=finding.id, vendor_id=finding.vendor_id,
+                                                  previous_status=previous, evidence=evidence[:5000],
+                                                  actor_id=actor_id))
     return True
