@@ -330,3 +330,15 @@ def test_a_vendor_owner_is_offered_links_only_for_the_vendors_assigned_to_them(a
         assert (f"/certificates/{certificate_id}/file" in evidence) is offered
         assert ('data-test="review-link"' in record) is offered and ('data-test="download"' in record) is offered
         assert (client.get(f"/certificates/vendor/{vendor.id}/new").status_code == 200) is offered
+
+
+def test_a_subservice_organisation_is_matched_by_spelling_not_by_dropping_the_legal_form():
+    """The two name keys say what they do: the certificates' folds spelling only, the
+    vendors' (duplicates, search) also drops legal-form words."""
+    from vendorrisk.certificates.service import spelling_key
+    from vendorrisk.vendors.service import normalise_name
+
+    assert spelling_key("ＡＷＳ ジャパン") == spelling_key("aws・ジャパン") == "awsジャパン"
+    assert spelling_key("さくらデータセンター 株式会社") == "さくらデータセンター株式会社"
+    assert spelling_key("株式会社さくら") != spelling_key("さくら有限会社")
+    assert normalise_name("株式会社さくら") == normalise_name("さくら有限会社") == "さくら"

@@ -174,3 +174,27 @@ def test_state_shown_for_a_record(db):
     assert state_of(report, date(2026, 7, 1)) == "expired"
     certificate = gen_certificate(db, vendor, "iso27001", issue_date=date(2025, 1, 1), expiry_date=date(2026, 3, 31))
     assert state_of(certificate, date(2026, 4, 1)) == "expired"
+
+
+def test_due_on_is_kept_with_the_dates_it_comes_from(db):
+    """``due_on`` (indexed; the tasks and reminders sort on it) is the expiry date of a
+    certificate, the period end of a report, through inserts and updates."""
+    from sqlalchemy import select
+
+    from vendorrisk.certificates.coverage import end_column, end_of, expiry_query
+    from vendorrisk.certificates.models import Certificate
+
+    vendor = factories.gen_vendor(db)
+    certificate = gen_certificate(db, vendor, "iso27001", expiry_date=date(2026, 7, 31))
+    report = gen_certificate(db, vendor, "soc2_type2", period_end=date(2026, 6, 30))
+    undated = gen_certificate(db, vendor, "onsite_audit")
+    db.commit()
+    stored = dict(db.execute(select(Certificate.id, end_column())).all())
+    assert stored == {certificate.id: date(2026, 7, 31), report.id: date(2026, 6, 30), undated.id: None}
+    assert all(stored[c.id] == end_of(c) for c in (certificate, report, undated))
+    certificate.expiry_date, report.period_end = date(2026, 6, 20), date(2026, 9, 30)
+    db.commit()
+    stored = dict(db.execute(select(Certificate.id, end_column())).all())
+    assert (stored[certificate.id], stored[report.id]) == (date(2026, 6, 20), date(2026, 9, 30))
+    soonest = [c.id for c, _v in db.execute(expiry_query(TODAY, 30)).all()]
+    assert soonest == [certificate.id]

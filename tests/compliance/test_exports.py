@@ -16,8 +16,9 @@ from tests.helpers import exported
 from vendorrisk.compliance import maintain, snapshots
 from vendorrisk.core import clock, registry
 from vendorrisk.core.models import AuditEntry
+from vendorrisk.vendors.chains import APPROVAL_LABELS
 from vendorrisk.vendors.findings import Finding
-from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.models import APPROVAL_STATUSES, OutsourcingLink, Vendor
 
 
 def test_matrix_workbook(app, client, login, db, portfolio):
@@ -79,7 +80,12 @@ def test_register_workbook_has_one_row_per_chain_node(app, client, login, portfo
     assert rows[0][:3] == ("Arrangement ID", "Arrangement", "Service") and rows[1][3] in ("yes", "no")
 
 
-def test_register_workbook_reads_in_the_starters_language(app, client, login, portfolio):
+def test_register_workbook_reads_in_the_starters_language(app, client, login, db, portfolio):
+    db.execute(OutsourcingLink.__table__.update().where(OutsourcingLink.vendor_id == portfolio["3"])
+               .values(approval_status="pending"))
+    db.execute(OutsourcingLink.__table__.update().where(OutsourcingLink.parent_vendor_id == portfolio["4"])
+               .values(approval_basis="prior_consent"))
+    db.commit()
     login("compliance")
     response = exported(app, client, "/compliance/export/register.xlsx", headers={"Accept-Language": "ja"})
     book = load_workbook(io.BytesIO(response.data))
@@ -89,6 +95,10 @@ def test_register_workbook_reads_in_the_starters_language(app, client, login, po
     assert rows[0][13:] == ("再委託元", "再委託のサービス", "再委託での利用者データ", "承認", "承認の根拠", "承認日",
                             "データ所在地")
     assert {r[3] for r in rows[1:]} <= {"はい", "いいえ"} and {r[15] for r in rows[1:] if r[6] > 1} <= {"はい", "いいえ"}
+    # approval statuses in the chain page's words, not 送信待ち (the outbox's "pending")
+    assert set(APPROVAL_LABELS) == set(APPROVAL_STATUSES)
+    approvals = sorted((r[8], r[16], r[17] or "") for r in rows[1:] if r[6] > 1)
+    assert approvals == [("ベンダー2", "承認済み", ""), ("ベンダー2", "承認済み", "事前承諾"), ("ベンダー3", "承認待ち", "")]
 
 
 def test_board_report(app, client, login, db, portfolio):
@@ -147,10 +157,10 @@ def test_evidence_pack_with_manifest(app, client, login, db, portfolio, contribu
         digest, path = line.split("  ", 1)
         assert hashlib.sha256(archive.read(path)).hexdigest() == digest
     matrix_rows = list(csv.DictReader(io.StringIO(archive.read("compliance-matrix.csv").decode("utf-8-sig"))))
-    assert {(r["obligation"], r["status"]) for r in matrix_rows} == {("90-1", "met"), ("90-2", "not_applicable"),
-                                                                     ("91-1", "gap")}
+    assert {(r["Obligation ID"], r["Status"]) for r in matrix_rows} == {("90-1", "met"), ("90-2", "not applicable"),
+                                                                         ("91-1", "gap")}
     findings = list(csv.DictReader(io.StringIO(archive.read("findings.csv").decode("utf-8-sig"))))
-    assert [f["title"] for f in findings] == ["SLA breach"]
+    assert [(f["Title"], f["Severity"], f["Status"]) for f in findings] == [("SLA breach", "high", "open")]
     trail = [json.loads(line) for line in archive.read("audit-trail.jsonl").decode().splitlines()]
     touched = {(e["entity"], e["action"]) for e in trail}
     assert {("vendor", "create"), ("vendor", "update"), ("arrangement", "create"), ("outsourcing_link", "create"),
@@ -159,6 +169,34 @@ def test_evidence_pack_with_manifest(app, client, login, db, portfolio, contribu
     vendor_entries = [e for e in trail if e["entity"] == "vendor"]
     assert {e["entity_id"] or str((e["after"] or e["before"])["id"]) for e in vendor_entries} == {str(portfolio["1"])}
     assert not others & {e["entity_id"] for e in vendor_entries}
+
+
+def test_evidence_pack_csvs_read_in_the_starters_language(app, client, login, db, portfolio, contributions):
+    contributions.evidence_sources.clear()
+    db.add(Finding(vendor_id=portfolio["1"], title="=HYPERLINK(\"http://evil.example\")", severity="critical",
+                   status="in_progress", source="certificate"))
+    db.add(Finding(vendor_id=portfolio["1"], title="Contract clause missing", source="contract", severity="medium",
+                   title_key="contract_clause_missing",
+                   title_params={"clause": {"ja": "監査権", "en": "Audit rights"}, "article": "Art. 9",
+                                 "contract": "MSA.pdf"}))
+    db.commit()
+    login("auditor")
+    response = exported(app, client, f"/compliance/vendors/{portfolio['1']}/evidence-pack.zip",
+                        headers={"Accept-Language": "ja"})
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    matrix_rows = list(csv.reader(io.StringIO(archive.read("compliance-matrix.csv").decode("utf-8-sig"))))
+    assert matrix_rows[0] == ["義務ID", "条項（英語）", "条項", "義務の表題", "ステータス", "理由", "根拠"]
+    titles = {o.id: o.title_ja for o in registry.of(app).obligations.values()}
+    assert {(r[0], r[4]) for r in matrix_rows[1:]} == {("90-1", "充足"), ("90-2", "対象外"), ("91-1", "不備")}
+    assert all(r[3] == titles[r[0]] for r in matrix_rows[1:])
+    findings = list(csv.reader(io.StringIO(archive.read("findings.csv").decode("utf-8-sig"))))
+    assert findings[0] == ["番号", "件名", "重要度", "ステータス", "発生元", "登録日時", "期限", "完了日時", "完了の証跡"]
+    rows = [r[1:5] for r in findings[1:]]
+    assert rows[0] == ["SLA breach", "高", "未対応", "手動"]
+    assert rows[1] == ["'=HYPERLINK(\"http://evil.example\")", "最重要", "対応中", "認証"]  # inert in a sheet
+    assert rows[2][1:] == ["中", "未対応", "契約"] and "監査権" in rows[2][0] and "Audit rights" not in rows[2][0]
+    assert all(str(f.id) == r[0] for f, r in zip(db.scalars(select(Finding).where(
+        Finding.vendor_id == portfolio["1"]).order_by(Finding.id)), findings[1:]))
 
 
 def test_dora_csvs(app, client, login, db, portfolio):

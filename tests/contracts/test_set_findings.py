@@ -157,3 +157,37 @@ def test_findings_raised_per_document_before_sets_count_as_the_sets(api, db):
     assert [(f.source_ref, f.status) for f in _findings(db)] == [
         (f"contract:{contract_id}:audit_rights", "open"), (f"contract:{contract_id}:service_levels", "closed")]
     assert "サービスレベル合意書 (v1, SLA.txt)" in _findings(db)[1].closure_evidence
+
+
+def test_the_set_covering_the_clause_ends_the_findings_risk_acceptance(app, api, db):
+    from datetime import timedelta
+
+    from tests import factories
+    from vendorrisk.core import clock
+    from vendorrisk.monitoring import remediation
+    from vendorrisk.monitoring.models_remediation import RiskAcceptance
+
+    arrangement = _set_arrangement(db)
+    client = api("compliance")
+    _review(client, _checks(_master(client, arrangement.id))["service_levels"], "not_found", "SLAは別途締結")
+    [finding] = _findings(db)
+    requester, approver = factories.gen_user(db, role="compliance"), factories.gen_user(db, role="compliance")
+    with app.test_request_context():
+        acceptance = remediation.request_acceptance(db, finding, requester, {
+            "rationale": "SLAは次回更改で締結", "expires_on": clock.today() + timedelta(days=60)}, clock.today())
+        remediation.decide_acceptance(db, acceptance, approver, "approve")
+    db.commit()
+    assert db.get(Finding, finding.id).status == "risk_accepted"
+
+    uploaded = _sla(client, arrangement.id)  # the SLA covers the clause: the finding closes, its acceptance with it
+    assert "checks" in uploaded, uploaded
+    db.expire_all()  # the objects arranged above were read before the request changed them
+    [closed] = _findings(db)
+    ended = db.get(RiskAcceptance, acceptance.id)
+    assert closed.status == "closed" and (ended.status, ended.ended_at is not None) == ("ended", True)
+    assert remediation.open_acceptance(db, closed.id) is None
+    steps = db.exec(select(FindingEvent).where(FindingEvent.finding_id == closed.id).order_by(FindingEvent.id)).all()
+    assert [(s.action, s.from_status, s.to_status) for s in steps[-2:]] == [
+        ("status", "risk_accepted", "closed"), ("acceptance_ended", "risk_accepted", "closed")]
+    assert steps[-1].note == closed.closure_evidence and "サービスレベル合意書 (v1, SLA.txt)" in steps[-1].note
+    assert steps[-1].actor_id == closed.closed_by_id

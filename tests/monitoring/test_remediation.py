@@ -254,3 +254,24 @@ def test_the_api_declares_and_serves_remediation(app, db, api):
     assert read["vendor_response"] == "対応中" and [a["status"] for a in read["acceptances"]] == ["rejected"]
     assert [e["note"] for e in read["evidence"]] == ["報告書"]
     assert api("auditor").patch(url + "/remediation", json={"action_plan": "x"}).status_code == 403
+
+
+def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
+    from vendorrisk.vendors.findings import settle_finding
+
+    requester = factories.gen_user(db, role="compliance")
+    finding, untouched = _finding(app, db, requester), _finding(app, db, requester)
+    with app.test_request_context():
+        waiting = remediation.request_acceptance(db, finding, requester, {
+            "rationale": "代替統制で足りる", "expires_on": TODAY + timedelta(days=30)}, TODAY)
+        other = remediation.request_acceptance(db, untouched, requester, {
+            "rationale": "別件", "expires_on": TODAY + timedelta(days=30)}, TODAY)
+        assert settle_finding(db, finding, evidence="記録上、不足は解消した", actor_id=None)
+        assert not settle_finding(db, finding, evidence="二度目", actor_id=None)  # closed already: nothing more
+    db.commit()
+    assert (waiting.status, other.status) == ("ended", "requested")
+    assert _actions(db, finding.id) == ["raised", "acceptance_requested", "status", "acceptance_ended"]
+    last = db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id)
+                      .order_by(FindingEvent.id.desc())).first()
+    assert (last.from_status, last.to_status, last.note) == ("open", "closed", "記録上、不足は解消した")
+    assert _actions(db, untouched.id) == ["raised", "acceptance_requested"]

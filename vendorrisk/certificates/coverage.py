@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, union
+from sqlalchemy import exists, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -46,15 +46,16 @@ def end_of(certificate: Certificate) -> date | None:
 
 
 def end_column():
-    """SQL for ``end_of``: the expiry date of a certificate, the period end of a report."""
-    return func.coalesce(Certificate.expiry_date, Certificate.period_end)
+    """SQL for ``end_of``: the expiry date of a certificate, the period end of a report (the
+    stored ``due_on``, indexed)."""
+    return Certificate.due_on
 
 
 def not_superseded():
     """SQL condition: no record of the same vendor and type ends later (a renewal)."""
     newer = aliased(Certificate)
     return ~exists().where(newer.vendor_id == Certificate.vendor_id, newer.type == Certificate.type,
-                           func.coalesce(newer.expiry_date, newer.period_end) > end_column())
+                           newer.due_on > end_column())
 
 
 def expiry_query(today: date, within_days: int, include_expired: bool = True):

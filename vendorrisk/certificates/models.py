@@ -8,7 +8,7 @@ carries is decided by its type (``DATE_KIND``).
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Text
+from sqlalchemy import CheckConstraint, Index, Text, event
 from sqlmodel import Column, Field, SQLModel
 
 from vendorrisk.core.models import created_at_field
@@ -46,6 +46,7 @@ class Certificate(SQLModel, table=True):
                         name="ck_certificate_period"),
         CheckConstraint("expiry_date IS NULL OR issue_date IS NULL OR expiry_date >= issue_date",
                         name="ck_certificate_validity"),
+        Index("ix_certificate_due_on", "due_on", "id"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
@@ -66,6 +67,16 @@ class Certificate(SQLModel, table=True):
     original_filename: str = Field(max_length=300)  # as uploaded for this record, may be Japanese
     uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = created_at_field()
+    # When the record ends: the expiry date of a certificate, the period end of a report
+    # (``coverage.end_of``), kept by _keep_due_on so that lists by end date (tasks,
+    # reminders) read ix_certificate_due_on instead of sorting a coalesce.
+    due_on: Optional[date] = None
+
+
+@event.listens_for(Certificate, "before_insert")
+@event.listens_for(Certificate, "before_update")
+def _keep_due_on(_mapper, _connection, certificate: Certificate) -> None:
+    certificate.due_on = certificate.expiry_date or certificate.period_end
 
 
 class SubserviceOrganisation(SQLModel, table=True):

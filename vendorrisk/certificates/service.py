@@ -292,8 +292,12 @@ def record_review(session: Session, certificate: Certificate, *, user: User, dat
     return review
 
 
-def normalise_name(name: str) -> str:
-    """A company name for matching: NFKC, case-folded, without spaces and common punctuation."""
+def spelling_key(name: str) -> str:
+    """A company name with only its spelling folded, for matching a report's subservice
+    organisation to a vendor: NFKC, case-folded, without spaces and common punctuation.
+    Unlike ``vendors.service.normalise_name`` (duplicates, search) it keeps legal-form
+    words, so 株式会社さくら and さくら有限会社 are not taken for one company when a link is
+    added automatically."""
     text = unicodedata.normalize("NFKC", name or "").casefold()
     return "".join(c for c in text if not c.isspace() and c not in ".,・()（）")
 
@@ -309,7 +313,7 @@ class ChainAddition:
 
 
 def _match_vendor(session: Session, name: str) -> Vendor | None:
-    key = normalise_name(name)
+    key = spelling_key(name)
     candidates = session.exec(select(Vendor).where(or_(
         Vendor.name == name, Vendor.name_en == name, Vendor.name_normalized == name,
         func.lower(Vendor.name_en) == name.lower()))).all()
@@ -322,7 +326,7 @@ def _match_vendor(session: Session, name: str) -> Vendor | None:
         return None
     pool = session.exec(select(Vendor).where(or_(Vendor.name.startswith(first),
                                                  Vendor.name_en.startswith(first)))).all()
-    return next((v for v in pool if key in (normalise_name(v.name), normalise_name(v.name_en))), None)
+    return next((v for v in pool if key in (spelling_key(v.name), spelling_key(v.name_en))), None)
 
 
 def add_carved_out_to_chains(session: Session, certificate: Certificate, user: User) -> ChainAddition:

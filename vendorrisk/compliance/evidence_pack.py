@@ -1,7 +1,11 @@
 """A vendor's evidence pack as a ZIP: the files every area contributes (``evidence_source``,
 under ``evidence/`` with the path the source gives, e.g. ``evidence/contracts/...``),
 the vendor's matrix rows, its findings and its audit-trail extract, with a manifest of
-SHA-256 hashes (``manifest.json``, and ``manifest.sha256`` in ``sha256sum`` format)."""
+SHA-256 hashes (``manifest.json``, and ``manifest.sha256`` in ``sha256sum`` format).
+
+The CSVs are read by an inspector: headers and values (statuses, severities, sources,
+titles) are in the language of whoever started the pack (the job runs in it); only the
+columns that are identifiers (obligation ID, finding number) keep the stored keys."""
 import hashlib
 import io
 import json
@@ -9,14 +13,17 @@ import posixpath
 import zipfile
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, tuple_
 from sqlmodel import Session
 
 from vendorrisk.compliance import matrix, store
 from vendorrisk.core import registry
+from vendorrisk.core.i18n import language
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.xlsx import csv_bytes
-from vendorrisk.vendors.findings import Finding, display_closure_evidence
+from vendorrisk.vendors.findings import Finding, display_closure_evidence, display_title
 from vendorrisk.vendors.models import Vendor
 
 
@@ -41,8 +48,36 @@ def _unique_paths(files: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes,
     return result
 
 
+MATRIX_HEADERS = (_l("Obligation ID"), _l("Citation (English)"), _l("Citation (Japanese)"), _l("Obligation title"),
+                  _l("Status"), _l("Reason"), _l("Proof"))
+FINDING_HEADERS = (_l("No."), _l("Title"), _l("Severity"), _l("Status"), _l("Source"), _l("Raised"), _l("Due date"),
+                   _l("Closed"), _l("Closure evidence"))
+
+
 def _csv(headers, rows) -> bytes:
-    return csv_bytes([headers, *rows])
+    """A CSV (every cell neutralised by ``csv_bytes``) with its headers in the reader's language."""
+    return csv_bytes([[str(header) for header in headers], *rows])
+
+
+def _word(key: str) -> str:
+    """A stored status, severity or source (``in_progress``) in the reader's words."""
+    return gettext(key.replace("_", " "))
+
+
+def matrix_csv(cells: list[dict]) -> bytes:
+    """The vendor's matrix rows: obligation ID as stored, the rest as a reader reads them."""
+    japanese = language() == "ja"
+    return _csv(MATRIX_HEADERS, [
+        (c["obligation"], c["citation"], c["citation_ja"], c["title_ja"] if japanese else c["title"],
+         _word(c["status"]), c["reason"], " ; ".join(f"{link['label']}: {link['href']}" for link in c["links"]))
+        for c in cells])
+
+
+def findings_csv(findings: list[Finding]) -> bytes:
+    """The vendor's findings: number as stored; title, severity, status and source in words."""
+    return _csv(FINDING_HEADERS, [
+        (f.id, display_title(f), _word(f.severity), _word(f.status), _word(f.source), f.raised_at.isoformat(),
+         f.due_date or "", f.closed_at.isoformat() if f.closed_at else "", display_closure_evidence(f)) for f in findings])
 
 
 def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:
@@ -84,17 +119,9 @@ def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> b
     row = store.vendor_matrix(session, vendor.id)
     obligations = matrix.all_obligations()
     cells = list(matrix.flat_rows([row], obligations)) if row else []
-    files.append(("compliance-matrix.csv", _csv(
-        ("obligation", "citation", "条項", "title", "status", "reason", "proof"),
-        [(c["obligation"], c["citation"], c["citation_ja"], c["title"], c["status"], c["reason"],
-          " ; ".join(f"{link['label']}: {link['href']}" for link in c["links"])) for c in cells]),
-        "The vendor's compliance matrix rows"))
+    files.append(("compliance-matrix.csv", matrix_csv(cells), "The vendor's compliance matrix rows"))
     findings = session.scalars(select(Finding).where(Finding.vendor_id == vendor.id).order_by(Finding.id)).all()
-    files.append(("findings.csv", _csv(
-        ("id", "title", "severity", "status", "source", "raised_at", "due_date", "closed_at", "closure_evidence"),
-        [(f.id, f.title, f.severity, f.status, f.source, f.raised_at.isoformat(), f.due_date or "",
-          f.closed_at.isoformat() if f.closed_at else "", display_closure_evidence(f)) for f in findings]),
-        "Findings about the vendor"))
+    files.append(("findings.csv", findings_csv(list(findings)), "Findings about the vendor"))
     trail = "".join(json.dumps(_entry_json(e), ensure_ascii=False, sort_keys=True) + "\n"
                     for e in audit_extract(session, vendor.id))
     files.append(("audit-trail.jsonl", trail.encode("utf-8"),

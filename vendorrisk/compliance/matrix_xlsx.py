@@ -29,6 +29,7 @@ from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import Renderer, from_json
 from vendorrisk.core.xlsx import add_table_sheet
 from vendorrisk.vendors.chain_reach import chain_nodes
+from vendorrisk.vendors.chains import APPROVAL_BASIS_LABELS, APPROVAL_LABELS
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
 
 # in the language of the export's starter (the job runs in it), as are the values a person reads
@@ -215,6 +216,8 @@ def register_rows(session: Session, progress: Progress | None = None) -> Iterato
     done, arrangements in all)`` every few hundred arrangements."""
     by_arrangement, by_link = _locations(session)
     yes = {flag: gettext(_yes(flag)) for flag in (True, False)}  # the starter's language, as the headers
+    approval = {**{s: str(label) for s, label in APPROVAL_LABELS.items()},
+                **{b: str(label) for b, label in APPROVAL_BASIS_LABELS.items()}}
     total = session.execute(select(func.count()).select_from(Arrangement.__table__)).scalar_one() if progress else 0
     done, last = 0, None
     for r in session.execute(register_query().execution_options(yield_per=2000)):
@@ -226,8 +229,8 @@ def register_rows(session: Session, progress: Progress | None = None) -> Iterato
         yield (r.arrangement_id, r.title, r.service, yes[bool(r.is_important)], yes[bool(r.is_cloud)],
                yes[bool(r.handles_user_data)], r.tier, r.vendor_id, r.name, r.name_en, r.corporate_number or "",
                r.lei or "", r.country, r.parent_name or "", r.link_service or "",
-               "" if tier1 else yes[bool(r.touches_user_data)], "" if tier1 else r.approval_status,
-               r.approval_basis or "", r.approved_on,
+               "" if tier1 else yes[bool(r.touches_user_data)], "" if tier1 else approval.get(r.approval_status, r.approval_status),
+               approval.get(r.approval_basis, r.approval_basis or ""), r.approved_on,
                by_arrangement.get(r.arrangement_id, "") if tier1 else by_link.get(r.link_id, ""))
 
 

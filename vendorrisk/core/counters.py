@@ -302,19 +302,9 @@ def total(session: Session, kind: str, scopes: Iterable[str] = (NONE,), through:
     return sum(session.execute(query).scalars()) + own
 
 
-def by_scope(session: Session, kind: str) -> dict[str, int]:
-    """The count of ``kind`` in each scope (e.g. open findings by severity)."""
-    found: Counter = Counter()
-    for scope, n in session.execute(select(T.c.scope, T.c.n).where(T.c.kind == kind)):
-        found[scope] += n
-    for (k, scope, _day), delta in session.info.get(DELTAS, Counter()).items():
-        if k == kind and delta:
-            found[scope] += delta
-    return dict(found)
-
-
 def by_scope_and_day(session: Session, kind: str) -> dict[tuple[str, str], int]:
-    """The count of ``kind`` in each (scope, day) (e.g. findings by severity and due date)."""
+    """The count of ``kind`` in each (scope, day) (e.g. findings by severity and due date):
+    the kept rows plus this transaction's changes not written yet; no zero counts."""
     found: Counter = Counter()
     for scope, day, n in session.execute(select(T.c.scope, T.c.day, T.c.n).where(T.c.kind == kind)):
         found[(scope, day)] += n
@@ -322,6 +312,15 @@ def by_scope_and_day(session: Session, kind: str) -> dict[tuple[str, str], int]:
         if k == kind and delta:
             found[(scope, day)] += delta
     return {key: n for key, n in found.items() if n}
+
+
+def by_scope(session: Session, kind: str) -> dict[str, int]:
+    """The count of ``kind`` in each scope, whatever the day (e.g. open findings by
+    severity): ``by_scope_and_day`` with the days added up; no zero counts."""
+    found: Counter = Counter()
+    for (scope, _day), n in by_scope_and_day(session, kind).items():
+        found[scope] += n
+    return {scope: n for scope, n in found.items() if n}
 
 
 def init_listeners() -> None:

@@ -83,6 +83,19 @@ class ReviewsPlanned:
 
 
 @dataclass(frozen=True)
+class FindingSettled:
+    """The product closed a finding it had raised because the gap it reports is gone
+    (``vendors.findings.settle_finding``): ``evidence`` says what covers it now. What hangs
+    on the open finding (a risk acceptance) ends with it."""
+
+    finding_id: int
+    vendor_id: int
+    previous_status: str
+    evidence: str
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
 class ReminderSent:
     """The SMTP server accepted a reminder (published by the sender, in the transaction that
     records it as sent): the area whose source made it may note the delivery."""

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         tasks,
     )
     from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, worklist
+    from vendorrisk.monitoring.remediation import on_finding_settled
 
     add_pages(app, reviews.bp, *reviews.NAV)
     add_pages(app, findings.bp, *findings.NAV)
@@ -55,5 +56,6 @@ def init_app(app: Flask) -> None:
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)
+    reg.subscribe(events.FindingSettled, on_finding_settled)
     reg.add_demo_loader(80, demo.load)  # after the areas that set risk tiers
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

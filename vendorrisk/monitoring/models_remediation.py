@@ -10,7 +10,8 @@ from sqlmodel import Column, Field, SQLModel
 from vendorrisk.core.models import created_at_field
 
 # requested -> approved | rejected | withdrawn; approved -> expired (its day passed) or
-# ended (the finding was remediated or sent back to work before it expired).
+# ended (the finding was remediated or sent back to work before it expired); requested or
+# approved -> ended when the product closes the finding itself (its gap is gone).
 ACCEPTANCE_STATUSES = ("requested", "approved", "rejected", "withdrawn", "expired", "ended")
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, events
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import StoredFile, User, utcnow
@@ -241,6 +241,20 @@ def end_acceptance(session: Session, finding: Finding, user: User | None, to_sta
     if acceptance is not None and acceptance.status == "approved":
         acceptance.status, acceptance.ended_at = "ended", utcnow()
         add_event(session, finding, user, "acceptance_ended", finding.status, to_status)
+
+
+def on_finding_settled(session: Session, event: events.FindingSettled) -> None:
+    """The product closed the finding (its gap is gone): an acceptance in force, or a request
+    still waiting for a decision, ends with it (it accepts a risk no longer there), and the
+    finding's history says why: the evidence that closed it."""
+    acceptance = open_acceptance(session, event.finding_id)
+    if acceptance is None or lock(session, acceptance).status not in ("requested", "approved"):
+        return
+    acceptance.status, acceptance.ended_at = "ended", utcnow()
+    finding = session.get(Finding, event.finding_id)
+    actor = session.get(User, event.actor_id) if event.actor_id is not None else None
+    add_event(session, finding, actor, "acceptance_ended", event.previous_status, "closed", event.evidence)
+    session.flush()
 
 
 def expire_acceptances(session: Session, today: date) -> int:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Iterator, Optional
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import field_validator
 from sqlalchemy import and_, exists, literal
 from sqlalchemy import select as sa_select
@@ -24,6 +25,10 @@ from vendorrisk.core.validation import parse, within
 from vendorrisk.vendors.models import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
 
 APPROVERS = ("admin", "compliance")
+# What a reader sees for a link's stored approval status and basis: messages of their own
+# ("pending approval", not "pending", which the reminder outbox translates as 送信待ち).
+APPROVAL_LABELS = {"approved": _l("approved"), "pending": _l("pending approval"), "unapproved": _l("unapproved")}
+APPROVAL_BASIS_LABELS = {"prior_consent": _l("prior consent"), "notification": _l("notification")}
 
 
 class LinkCreate(SQLModel):

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Index, Text, UniqueConstraint, literal_column, text
 from sqlmodel import Column, Field, Session, SQLModel, select
 
-from vendorrisk.core import business_days
+from vendorrisk.core import business_days, events
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.messages import render
@@ -275,8 +275,9 @@ def settle_finding(session: Session, finding: Finding, *, evidence_key: str, evi
     ``finding_texts.CLOSURES`` (``evidence_key``, ``evidence_params``) shown to each reader in
     their language; its English is kept as the closure evidence and in the history. A person's
     four-eyes verification (``monitoring``) is for remediation they report; here the record
-    itself shows the gap closed. Returns whether the finding was still open (under its row
-    lock: a concurrent move queues)."""
+    itself shows the gap closed. Publishes ``FindingSettled`` (monitoring ends the finding's
+    risk acceptance). Returns whether the finding was still open (under its row lock: a
+    concurrent move queues)."""
     params = finding_texts.stored_params(evidence_params)
     evidence = finding_texts.english(finding_texts.CLOSURES, evidence_key, params, "closure_evidence")
     if finding.status == "closed" or lock(session, finding).status == "closed":
@@ -289,4 +290,8 @@ def settle_finding(session: Session, finding: Finding, *, evidence_key: str, evi
     session.add(finding)
     session.add(FindingEvent(finding_id=finding.id, actor_id=actor_id, action="status", from_status=previous,
                              to_status="closed", note=evidence))
+    session.flush()
+    events.publish(session, events.FindingSettled(finding_id=finding.id, vendor_id=finding.vendor_id,
+                                                  previous_status=previous, evidence=evidence,
+                                                  actor_id=actor_id))
     return True
