@@ -256,6 +256,10 @@ def test_the_api_declares_and_serves_remediation(app, db, api):
     assert api("auditor").patch(url + "/remediation", json={"action_plan": "x"}).status_code == 403
 
 
+COVERED = {"document": "SLA (v1, SLA.txt)", "where": " 第1条", "how": {"m": "found by the automatic check", "p": {}}}
+COVERED_EN = "The contract set covers the clause now: SLA (v1, SLA.txt) 第1条, found by the automatic check."
+
+
 def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
     from vendorrisk.vendors.findings import settle_finding
 
@@ -266,12 +270,13 @@ def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
             "rationale": "代替統制で足りる", "expires_on": TODAY + timedelta(days=30)}, TODAY)
         other = remediation.request_acceptance(db, untouched, requester, {
             "rationale": "別件", "expires_on": TODAY + timedelta(days=30)}, TODAY)
-        assert settle_finding(db, finding, evidence="記録上、不足は解消した", actor_id=None)
-        assert not settle_finding(db, finding, evidence="二度目", actor_id=None)  # closed already: nothing more
+        assert settle_finding(db, finding, evidence_key="contract_set_covered", evidence_params=COVERED, actor_id=None)
+        assert not settle_finding(db, finding, evidence_key="contract_set_covered", evidence_params=COVERED,
+                                  actor_id=None)  # closed already: nothing more
     db.commit()
     assert (waiting.status, other.status) == ("ended", "requested")
     assert _actions(db, finding.id) == ["raised", "acceptance_requested", "status", "acceptance_ended"]
     last = db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id)
                       .order_by(FindingEvent.id.desc())).first()
-    assert (last.from_status, last.to_status, last.note) == ("open", "closed", "記録上、不足は解消した")
+    assert (last.from_status, last.to_status, last.note) == ("open", "closed", COVERED_EN)
     assert _actions(db, untouched.id) == ["raised", "acceptance_requested"]
