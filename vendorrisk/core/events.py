@@ -75,14 +75,6 @@ class CertificateChanged:
 
 
 @dataclass(frozen=True)
-class ReviewsPlanned:
-    """Open monitoring reviews were planned or dropped for these vendors (the review plan
-    followed a change of chains, tiers or a completed review)."""
-
-    vendor_ids: frozenset[int]
-
-
-@dataclass(frozen=True)
 class ReminderSent:
     """The SMTP server accepted a reminder (published by the sender, in the transaction that
     records it as sent): the area whose source made it may note the delivery."""
