@@ -18,7 +18,7 @@ from tests.certificates.factories import gen_certificate, gen_review
 from tests.contracts.factories import CORPUS
 from tests.selection.factories import gen_assessment
 from tests.vendors.factories import dag_chain, deep_chain
-from vendorrisk.compliance import maintain, matrix, store
+from vendorrisk.compliance import link_targets, maintain, matrix, store
 from vendorrisk.contracts import service as contract_service
 from vendorrisk.selection import risk_tier
 from vendorrisk.vendors import chain_queries as chains_queries
@@ -65,7 +65,10 @@ def _portfolio(db) -> list[int]:
 
 
 def _alone(db, vendor_id, obligations):
-    return {ob.id: ob.rule(db, [vendor_id])[vendor_id] for ob in obligations}
+    """Each rule asked about the vendor alone, its looked-up links as a reader shows them (the
+    live rows show them so)."""
+    cells = {ob.id: ob.rule(db, [vendor_id])[vendor_id] for ob in obligations}
+    return link_targets.resolved(db, {vendor_id: cells})[vendor_id]
 
 
 def _expected_25_4(db, vendor_id, nodes):

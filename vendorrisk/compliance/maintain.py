@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from vendorrisk.compliance import counts, matrix, relink
+from vendorrisk.compliance import counts, matrix
 from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, ComplianceVerdict
 from vendorrisk.core import clock, events, registry
 from vendorrisk.core.messages import to_json
@@ -38,8 +38,7 @@ V, F, S = ComplianceVerdict.__table__, ComplianceVendor.__table__, ComplianceSta
 FACT_COLUMNS = ("tier", "arrangements", "important", "cloud", "user_data")
 COUNT_COLUMNS = ("met", "gap", "not_applicable")
 MAINTAINED_EVENTS = (events.ChainChanged, events.VendorChanged, events.AssessmentDecided,
-                     events.ContractChecked, events.ReviewCompleted, events.CertificateChanged,
-                     events.ReviewsPlanned)
+                     events.ContractChecked, events.ReviewCompleted, events.CertificateChanged)
 
 
 def vendors_of(session: Session, event) -> set[int]:
@@ -82,18 +81,15 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
     obligations = matrix.all_obligations()
     known = set(session.connection().execute(select(F.c.vendor_id).where(F.c.vendor_id.in_(list(dirty)))).scalars())
     groups: dict[tuple, list[int]] = {}
-    relinks: dict[str, list[int]] = {}  # obligation → vendors whose verdicts move only their links
-    plans: dict[frozenset, tuple] = {}  # the same kinds of change, the same work (991 vendors, one plan)
+    plans: dict[frozenset, tuple | None] = {}  # the same kinds of change, the same work
     for vendor_id, kinds in dirty.items():
         if vendor_id not in known:
-            chosen, only_links = None, ()  # a new vendor (or one gone): every obligation
+            chosen = None  # a new vendor (or one gone): every obligation
         else:
             kinds = frozenset(kinds)
             if kinds not in plans:
                 plans[kinds] = _plan(obligations, kinds)
-            chosen, only_links = plans[kinds]
-        for ob in only_links:
-            relinks.setdefault(ob, []).append(vendor_id)
+            chosen = plans[kinds]
         # the chain facts move with the chains and the vendor's own record only
         moves_facts = chosen is None or bool(kinds & {events.ChainChanged, events.VendorChanged})
         groups.setdefault((chosen, moves_facts), []).append(vendor_id)
@@ -105,20 +101,13 @@ def _update_marked(session: Session, dirty: dict[int, set]) -> None:
             update_vendors(session, vendor_ids, obligations=[o for o in obligations if o.id in chosen],
                            keep_facts=not moves_facts, deltas=deltas)
     counts.apply(session.connection(), deltas)
-    by_id = {o.id: o for o in obligations}
-    for ob, vendor_ids in relinks.items():
-        _written, missing = relink.relink(session, by_id[ob], vendor_ids)
-        if missing:  # no verdict kept yet: evaluated
-            update_vendors(session, missing, obligations=[by_id[ob]], keep_facts=True)
 
 
-def _plan(obligations: list[registry.Obligation], kinds: frozenset) -> tuple[tuple | None, tuple]:
+def _plan(obligations: list[registry.Obligation], kinds: frozenset) -> tuple | None:
     """For a known vendor changed by events of ``kinds``: the obligations to evaluate (None:
-    every one) and those whose verdicts move only their links (``Obligation.relink``)."""
-    only_links = tuple(o.id for o in obligations if o.relink and kinds <= set(o.relinked_by))
-    chosen = tuple(o.id for o in obligations
-                   if (not o.moved_by or kinds & set(o.moved_by)) and o.id not in only_links)
-    return (None if len(chosen) == len(obligations) else chosen), only_links
+    every one)."""
+    chosen = tuple(o.id for o in obligations if not o.moved_by or kinds & set(o.moved_by))
+    return None if len(chosen) == len(obligations) else chosen
 
 
 def _before_commit(session: OrmSession) -> None:

@@ -13,6 +13,7 @@ from typing import Iterator, Mapping
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.compliance import link_targets
 from vendorrisk.core import registry
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.messages import Renderer
@@ -256,7 +257,7 @@ def live_rows(session: Session, filters: MatrixFilters, batch_size: int = BATCH_
         vendors = with_facts(session, batch)
         if not vendors:
             return
-        verdicts = evaluate(session, [v.id for v in vendors], obligations)
+        verdicts = link_targets.resolved(session, evaluate(session, [v.id for v in vendors], obligations))
         for vendor in vendors:
             row = MatrixRow(vendor, verdicts[vendor.id])
             if filters.status is None or row.has(filters.status):

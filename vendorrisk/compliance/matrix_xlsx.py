@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from vendorrisk.compliance import matrix, store
+from vendorrisk.compliance import link_targets, matrix, store
 from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, spool_rows
 from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import Renderer, from_json
@@ -107,8 +107,10 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
     # batches of 500 vendors: 10,000 cells' texts in memory at a time, not 40,000
     for batch in store.vendor_batches(session, filters, obligations, batch_size=500):
         found: dict[int, dict] = {}
-        for vendor_id, ob_id, status, reason, links in store.raw_cells(session, [r.id for r in batch], ids):
-            found.setdefault(vendor_id, {})[ob_id] = (status, reason, links)
+        raw = store.raw_cells(session, [r.id for r in batch], ids).all()
+        targets = link_targets.Targets(session, link_targets.wanted((c[0], c[4]) for c in raw))
+        for vendor_id, ob_id, status, reason, links in raw:
+            found.setdefault(vendor_id, {})[ob_id] = (status, reason, targets.text(vendor_id, links))
         for r in batch:
             parts = []
             vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, yes_no[bool(r.important)],

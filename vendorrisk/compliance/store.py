@@ -13,6 +13,7 @@ from sqlalchemy import Text, and_, cast, exists, func, select, tuple_
 from sqlmodel import Session
 
 from vendorrisk.compliance import counts as maintained_counts
+from vendorrisk.compliance import link_targets
 from vendorrisk.compliance.matrix import (
     EXPORT_BATCH_SIZE,
     MatrixFilters,
@@ -114,7 +115,10 @@ def verdicts_of(session: Session, vendor_ids: list[int], obligations: list[regis
     if vendor_ids and wanted:
         # The JSON read as text and decoded once per distinct text: most reasons repeat.
         reasons, links = {}, {}
-        for vendor_id, ob_id, status, reason, link_text in raw_cells(session, vendor_ids, wanted):
+        cells = raw_cells(session, vendor_ids, wanted).all()
+        targets = link_targets.Targets(session, link_targets.wanted((c[0], c[4]) for c in cells))
+        for vendor_id, ob_id, status, reason, stored in cells:
+            link_text = targets.text(vendor_id, stored)
             if reason not in reasons:
                 reasons[reason] = from_json(json.loads(reason)) if reason is not None else None
             if link_text not in links:

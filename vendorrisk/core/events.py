@@ -75,14 +75,6 @@ class CertificateChanged:
 
 
 @dataclass(frozen=True)
-class ReviewsPlanned:
-    """Open monitoring reviews were planned or dropped for these vendors (the review plan
-    followed a change of chains, tiers or a completed review)."""
-
-    vendor_ids: frozenset[int]
-
-
-@dataclass(frozen=True)
 class FindingSettled:
     """The product closed a finding it had raised because the gap it reports is gone
     (``vendors.findings.settle_finding``): ``evidence`` says what covers it now. What hangs

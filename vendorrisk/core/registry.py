@@ -10,6 +10,8 @@ process (tests) never share a contribution.
   sweep stores and sends them exactly once. ``send_now`` (set by the area that sends them)
   stores given specs and sends them at once, the same way (a campaign's request e-mails).
 - ``obligations``: compute one row of the compliance matrix for a set of vendors.
+- ``link_targets``: where a verdict's proof link named by ``link_to(name)`` points for each
+  vendor, looked up when the verdict is read (the vendor's open review).
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
 - ``home_panels``: render a section of the start page: the signed-in person's work in the area.
@@ -78,6 +80,17 @@ class Verdict:
     links: list[tuple[object, str]] = field(default_factory=list)  # (label, url path)
 
 
+LINK_TARGET = "@"
+
+
+def link_to(target: str) -> str:
+    """The href of a proof link that points where ``Registry.link_targets[target]`` says when
+    the verdict is read, not when it is evaluated: a link to a record that comes and goes
+    without moving the verdict (the vendor's open review, planned and dropped by the review
+    plan) is then kept in no stored verdict."""
+    return LINK_TARGET + target
+
+
 @dataclass(frozen=True)
 class Obligation:
     """An obligation row: id like ``25-2-audit_rights``, its citation and the rule computing it.
@@ -97,27 +110,19 @@ class Obligation:
     doc_ja: str = ""  # the rule's documentation in Japanese (the rules page shows one language)
     daily: bool = False  # the verdict depends on today's date (re-evaluated once a day)
     moved_by: tuple = ()  # the event types that can move its verdicts (empty: every event)
-    # the events that move only the verdicts' links (a review planned: its link); after those
-    # alone, ``relink(session, {vendor_id: stored status}) -> {vendor_id: links}`` answers
-    # from the stored verdicts instead of the rule
-    relinked_by: tuple = ()
-    relink: Callable | None = None
 
 
 def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, title_en: str,
-               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = (),
-               relinked_by: tuple = (), relink: Callable | None = None):
+               order: int = 0, doc_ja: str = "", daily: bool = False, moved_by: tuple = ()):
     """Turn a rule function into an ``Obligation``; its docstring is the rule's documentation
     in English, ``doc_ja`` in Japanese. The area's ``init_app`` adds it to the registry.
     ``daily``: the verdict can change with the date alone (a review falls overdue, a
     certificate expires), so the maintained verdicts of this obligation are re-evaluated every
     day. ``moved_by``: the domain events whose changes the rule reads (the maintained matrix
-    evaluates it only after those; empty: after every event). ``relinked_by`` / ``relink``:
-    events that move only the verdicts' links, and how to answer them (see ``Obligation``)."""
+    evaluates it only after those; empty: after every event)."""
     def make(fn) -> Obligation:
         return Obligation(id, citation_ja, citation_en, title_ja, title_en, fn,
-                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by),
-                          tuple(relinked_by), relink)
+                          (fn.__doc__ or "").strip(), order, doc_ja.strip(), daily, tuple(moved_by))
     return make
 
 
@@ -180,6 +185,10 @@ class Registry:
     content_checkers: dict[str, Callable[[], list[ContentProblem]]] = field(default_factory=dict)
     reminder_sources: dict[str, Callable[..., Iterable[ReminderSpec]]] = field(default_factory=dict)
     obligations: dict[str, Obligation] = field(default_factory=dict)
+    # ``resolve(session, vendor_ids) -> {vendor_id: href}``: where the proof links made by
+    # ``link_to(name)`` point for each vendor, read with the verdicts; a vendor missing from the
+    # answer shows the cell without that link
+    link_targets: dict[str, Callable[..., dict[int, str]]] = field(default_factory=dict)
     evidence_sources: dict[str, Callable[..., Iterable[EvidenceFile]]] = field(default_factory=dict)
     vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(commands.remind)
     reg = registry.of(app)
     reg.add_obligations(rules.reviews_on_schedule)
+    reg.link_targets[rules.OPEN_REVIEW] = rules.open_review_hrefs
     reg.evidence_sources["monitoring"] = rules.monitoring_evidence
     reg.reminder_sources["monitoring_reviews"] = reminders.review_reminders
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
 from sqlmodel import Session
 
-from vendorrisk.core import audit, business_days, counters, events
+from vendorrisk.core import audit, business_days, counters
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring import counted
 from vendorrisk.monitoring.insert_ignore import inserted
@@ -212,9 +212,6 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
         if dropped:
             session.execute(delete(table).where(table.c.id.in_(dropped)))
     counts = {"created": created, "updated": len(changes), "dropped": len(dropped)}
-    moved = {row["vendor_id"] for row in new_rows} | {v for v, row in existing.items() if row.id in dropped}
-    if created or dropped:  # the open review a verdict links to appeared or went
-        events.publish(session, events.ReviewsPlanned(frozenset(moved)))
     if any(counts.values()):
         # Core statements bypass the ORM trail; the plan change is recorded as one event.
         audit.add_event(session, action="plan", entity="monitoring_review", after=counts)

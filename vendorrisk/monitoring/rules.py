@@ -6,41 +6,33 @@ from sqlmodel import Session
 
 from vendorrisk.core import clock, events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
-from vendorrisk.core.registry import EvidenceFile, Verdict, obligation
+from vendorrisk.core.registry import EvidenceFile, Verdict, link_to, obligation
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed
 
-# the links' labels: the same two messages for every vendor (a relink writes hundreds at once)
+OPEN_REVIEW = "open_review"  # the proof link to the vendor's open review, looked up when read
 REVIEW, COMPLETED = _("Review"), _("Completed reviews")
 
 
-def _links(vendor_id: int, open_review: int | None) -> list:
-    links = [(REVIEW, f"/reviews/{open_review}")] if open_review is not None else []
-    return links + [(COMPLETED, f"/reviews/?status=completed&vendor_id={vendor_id}")]
+def _links(vendor_id: int) -> list:
+    return [(REVIEW, link_to(OPEN_REVIEW)), (COMPLETED, f"/reviews/?status=completed&vendor_id={vendor_id}")]
 
 
-def _open_reviews(session: Session, vendor_ids) -> dict[int, int]:
-    return dict(session.execute(select(MonitoringReview.vendor_id, MonitoringReview.id)
-                                .where(MonitoringReview.vendor_id.in_(list(vendor_ids)),
-                                       MonitoringReview.status != "completed")).all()) if vendor_ids else {}
-
-
-def relink_reviews(session: Session, stored: dict[int, str]) -> dict[int, list]:
-    """After reviews were planned or dropped alone, only a verdict's link to the open review
-    moves: its status and reason follow the plan and the last completed review, which
-    planning does not change (a vendor without a plan keeps no link). ``stored``: each
-    vendor's stored status."""
-    open_reviews = _open_reviews(session, [vid for vid, status in stored.items() if status != "not_applicable"])
-    return {vid: [] if status == "not_applicable" else _links(vid, open_reviews.get(vid))
-            for vid, status in stored.items()}
+def open_review_hrefs(session: Session, vendor_ids: list[int]) -> dict[int, str]:
+    """Where each vendor's open review is (``link_targets``: the 26-1 verdict's first link):
+    planning or dropping a review moves no stored verdict, the readers look it up."""
+    if not vendor_ids:
+        return {}
+    found = session.execute(select(MonitoringReview.vendor_id, MonitoringReview.id)
+                            .where(MonitoringReview.vendor_id.in_(list(vendor_ids)),
+                                   MonitoringReview.status != "completed").order_by(MonitoringReview.id))
+    return {vendor_id: f"/reviews/{review_id}" for vendor_id, review_id in found}
 
 
 @obligation("26-1", citation_ja="第26条第1項", citation_en="Art. 26(1)",
             title_ja="最終受託者までの定期的なモニタリング",
             title_en="Periodic monitoring down to the final contractor", order=261, daily=True,
-            moved_by=(events.ChainChanged, events.VendorChanged, events.AssessmentDecided, events.ReviewCompleted,
-                      events.ReviewsPlanned),
-            relinked_by=(events.ReviewsPlanned,), relink=relink_reviews,
+            moved_by=(events.ChainChanged, events.VendorChanged, events.AssessmentDecided, events.ReviewCompleted),
             doc_ja="外部委託先の直近の完了したモニタリングが、リスク区分ごとの実施間隔（区分未設定は「中」、重要な委託業務の委託チェーンにある外部委託先は「高」以上）の範囲内であれば充足。期限超過又は未実施は不足。有効な委託チェーンにない外部委託先は対象外。すべての階層が対象で、最終受託者も同じ基準で判定します。")
 def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | None = None) -> dict[int, Verdict]:
     """Met when the vendor's last completed monitoring review is within its review frequency
@@ -50,14 +42,13 @@ def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | N
     today = today or clock.today()
     plans = desired_plans(session, vendor_ids)
     reviewed = last_completed(session, list(plans))
-    open_reviews = _open_reviews(session, list(plans))
     verdicts = {}
     for vendor_id in vendor_ids:
         plan = plans.get(vendor_id)
         if plan is None:
             verdicts[vendor_id] = Verdict("not_applicable", _("The vendor is in no active outsourcing chain."))
             continue
-        links = _links(vendor_id, open_reviews.get(vendor_id))
+        links = _links(vendor_id)
         last = reviewed.get(vendor_id)
         if last is None:
             verdicts[vendor_id] = Verdict("gap", _("Never reviewed; %(tier)s tier requires a review every %(months)s "
