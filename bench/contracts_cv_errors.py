@@ -19,9 +19,14 @@ the spread of present→found between folds; then the mean, min, max and standar
 over the seeds: the noise of the fold assignment itself, which a step's gain must exceed.
 Without either option the run is the shipped assignment (``training.SEED``), as before.
 
-    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--seeds N | --seed S]
+With ``--constant NAME=VALUE`` (repeatable) a tuned constant of ``training`` (``TUNABLE``) is
+replaced for the run only, never written: a candidate is measured on the same seeds as the
+shipped constants. Without it the run is the shipped configuration.
+
+    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--seeds N | --seed S] [--constant NAME=VALUE …]
 """
 import argparse
+import contextlib
 import statistics
 import sys
 from pathlib import Path
@@ -36,6 +41,34 @@ from vendorrisk.contracts.corpus import holds  # noqa: E402
 GROUPS = (("real en", lambda t, i: t.real[i] and t.langs[i] == "en"),
           ("real ja", lambda t, i: t.real[i] and t.langs[i] == "ja"),
           ("own", lambda t, i: not t.real[i]), ("real, all", lambda t, i: t.real[i]))
+
+
+TUNABLE = ("REGULARISATION_C", "POSITIVE_WEIGHT", "STACKER_C", "MAX_REVIEW", "MIN_FEATURE_COUNT")
+
+
+@contextlib.contextmanager
+def constants(values: dict[str, float]):
+    """``training``'s tuned constants replaced by ``values`` inside the block, restored after."""
+    unknown = set(values) - set(TUNABLE)
+    if unknown:
+        raise SystemExit(f"not a tunable constant: {', '.join(sorted(unknown))} (one of {', '.join(TUNABLE)})")
+    shipped = {name: getattr(training, name) for name in values}
+    for name, value in values.items():
+        setattr(training, name, type(shipped[name])(value))
+    try:
+        yield
+    finally:
+        for name, value in shipped.items():
+            setattr(training, name, value)
+
+
+def parse_constant(text: str) -> tuple[str, float]:
+    """``NAME=VALUE`` of ``--constant``."""
+    name, _eq, value = text.partition("=")
+    try:
+        return name.strip().upper(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}") from None
 
 
 def cross_validated(documents=None, seed: int | None = None) -> tuple:
@@ -168,13 +201,24 @@ def over_seeds(seeds: list[int]) -> None:
 
 def main() -> None:
     """Train once, print the nested figures, per clause, and the errors when asked; or, with
-    ``--seeds``, the nested figures over several fold assignments."""
+    ``--seeds``, the nested figures over several fold assignments; with ``--constant``, for a
+    candidate's constants."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list the false gaps with their sentences")
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--seeds", type=int, help="rerun with N fold seeds (training.SEED, SEED + 1, …)")
     chosen.add_argument("--seed", type=int, help="one run with the folds shuffled by this seed")
+    parser.add_argument("--constant", type=parse_constant, action="append", default=[], metavar="NAME=VALUE",
+                        help=f"replace a tuned constant for this run ({', '.join(TUNABLE)})")
     args = parser.parse_args()
+    with constants(dict(args.constant)):
+        if args.constant:
+            print("constants: " + ", ".join(f"{name}={getattr(training, name)}" for name in dict(args.constant)))
+        run(args)
+
+
+def run(args) -> None:
+    """The run asked for, with the constants in place."""
     if args.seeds:
         over_seeds([training.SEED + k for k in range(args.seeds)])
         return

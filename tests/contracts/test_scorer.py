@@ -74,6 +74,29 @@ def test_a_free_right_to_subcontract_is_no_procedure():
     assert discretion.status != "found"
 
 
+def test_obeying_the_data_protection_law_is_no_user_data_handling():
+    preamble = "株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、甲が乙に業務を委託することについて契約を締結する。\n"
+    law_only = _check(preamble + "第5条（個人情報の保護）\n乙は、本業務の遂行に当たり、個人情報の保護に関する法律その他の関係法令等を"
+                      "遵守しなければならない。\n" + TAIL_JA, "user_data_handling")
+    assert law_only.status != "found" and law_only.reason_key == "negative"
+    handled = _check(preamble + "第5条（個人情報の取扱い）\n乙は、個人情報保護法を遵守し、委託業務の終了後、甲の利用者データを"
+                     "速やかに返還し、又は消去しなければならない。\n" + TAIL_JA, "user_data_handling")
+    assert handled.status == "found"
+    en_law_only = _check(PREAMBLE + "8. DATA PROTECTION\n8.1 Provider shall comply with all applicable data protection "
+                         "laws and regulations.\n" + TAIL_EN, "user_data_handling")
+    en_handled = _check(PREAMBLE + "8. CUSTOMER DATA\n8.1 Provider shall comply with applicable data protection laws and "
+                        "shall return or delete all Customer Data at the end of the term.\n" + TAIL_EN, "user_data_handling")
+    assert en_law_only.status != "found" and en_handled.status == "found"
+    negative = library.clauses_by_id()["user_data_handling"].recognition
+    for lang, sentence, only_law in (
+            ("ja", "乙は、個人情報の取扱いについては、個人情報保護条例その他関係法令等を遵守しなければならない。", True),
+            ("ja", "乙は、甲が定める個人情報の取扱方法を遵守しなければならない。", False),
+            ("ja", "乙は、個人情報保護法を遵守し、個人データを日本国内に保管する。", False),
+            ("en", "provider shall comply with all applicable data protection laws and regulations.", True),
+            ("en", "provider shall comply with applicable laws and shall delete customer data on request.", False)):
+        assert any(p.search(sentence) for p in negative[lang].negative) == only_law, sentence
+
+
 def test_reasons_are_keys_rendered_in_the_readers_language():
     result = _check("第1条（再委託）\n乙は、甲の事前の書面による承諾を得なければ、本業務を第三者に再委託してはならない。\n"
                     + TAIL_JA, "subcontracting")

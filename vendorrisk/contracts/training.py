@@ -38,6 +38,7 @@ MAX_REVIEW = 0.15  # pairs left for review, per language, on the real training d
 REGULARISATION_C = 2.0
 POSITIVE_WEIGHT = 5.0
 STACKER_C = 0.1
+MIN_FEATURE_COUNT = 2  # sentences a feature must occur in to enter the vocabulary
 LANGS = ("ja", "en")
 
 
@@ -190,7 +191,7 @@ def train(documents: list[Document] | None = None, log=print, on_cross_validated
         for unit in units:
             for f in unit.features:
                 counts[f] = counts.get(f, 0) + 1
-    vocabulary = sorted(f for f, n in counts.items() if n >= 2)
+    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_FEATURE_COUNT)
     position = {f: i for i, f in enumerate(vocabulary)}
     rows_by_doc = [[[position[f] for f in unit.features if f in position] for unit in units]
                    for _d, units, _l in per_doc]
