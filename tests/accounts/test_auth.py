@@ -184,3 +184,14 @@ def test_an_unknown_role_is_refused_not_ignored(client, login, db):
     db.rollback()
     db.expire_all()
     assert db.get(User, other.id).role == "procurement"
+
+
+def test_a_sign_in_is_in_the_audit_trail_under_the_user_who_signed_in(client, login, db):
+    """Follow-up of the roles walk: the session a sign-in opens was recorded with actor "system"."""
+    from vendorrisk.core.models import AuditEntry
+    user = login("procurement")
+    db.rollback()
+    entry = db.exec(select(AuditEntry).where(AuditEntry.entity == "user_session", AuditEntry.action == "create")
+                    .order_by(AuditEntry.id.desc())).first()
+    assert entry is not None and f'"user_id": {user.id}' in entry.after
+    assert (entry.actor_id, entry.actor) == (user.id, user.email)
