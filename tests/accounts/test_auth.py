@@ -169,3 +169,29 @@ def test_an_api_read_runs_in_one_transaction_once_its_token_use_is_recorded(app,
         assert len(begins) == 2  # one per request
     finally:
         event.remove(engine, "begin", begun)
+
+
+def test_an_unknown_role_is_refused_not_ignored(client, login, db):
+    """Follow-up of the roles walk: the users page ignored an unknown role and still said
+    "The user was updated."; it refuses it (422) and the role is kept."""
+    login("admin")
+    other = factories.gen_user(db, role="procurement")
+    db.commit()
+    refused = client.post(f"/admin/users/{other.id}", data={"role": "superuser"}, headers={"Accept-Language": "en"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Unknown role" in page and "The user was updated." not in page
+    db.rollback()
+    db.expire_all()
+    assert db.get(User, other.id).role == "procurement"
+
+
+def test_a_sign_in_is_in_the_audit_trail_under_the_user_who_signed_in(client, login, db):
+    """Follow-up of the roles walk: the session a sign-in opens was recorded with actor "system"."""
+    from vendorrisk.core.models import AuditEntry
+    user = login("procurement")
+    db.rollback()
+    entry = db.exec(select(AuditEntry).where(AuditEntry.entity == "user_session", AuditEntry.action == "create")
+                    .order_by(AuditEntry.id.desc())).first()
+    assert entry is not None and f'"user_id": {user.id}' in entry.after
+    assert (entry.actor_id, entry.actor) == (user.id, user.email)

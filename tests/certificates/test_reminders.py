@@ -47,11 +47,11 @@ def test_reminders_at_60_and_30_days_to_each_owner_in_their_language(app, db):
 
     by = {(s.subject_id, s.language, s.recipient): s for s in specs}
     ja = by[(in_45.id, "ja", ja_owner.email)]
-    assert ja.subject_line == f"【期限通知】株式会社証明：ISO/IEC 27001 の有効期限は {in_45.expiry_date} です"
+    assert ja.subject_line == f"[vendorrisk] 【期限通知】株式会社証明：ISO/IEC 27001 の有効期限は {in_45.expiry_date} です"
     assert "残り 45 日" in ja.body and "BSI" in ja.body
     assert ja.link == f"http://127.0.0.1:5000/certificates/{in_45.id}" and ja.link in ja.body
     en = by[(in_30.id, "en", en_owner.email)]
-    assert en.subject_line == f"Shomei K.K.: the SOC 2 Type II period ends on {in_30.period_end}"
+    assert en.subject_line == f"[vendorrisk] Shomei K.K.: the SOC 2 Type II period ends on {in_30.period_end}"
     assert "30 days remain" in en.body and "bridge letter" in en.body
     assert en.recipient_user_id == en_owner.id
 

@@ -138,3 +138,41 @@ def test_file_routes_follow_need_to_know(app, db, portfolio):
     # finding evidence, selection evidence and record, the evidence pack — pages and API
     assert len(file_routes) >= 12, sorted(file_routes)
     assert refused == len(file_routes)
+
+
+def test_refusals_raised_by_services_are_in_the_audit_trail(app, db, api):
+    """Follow-up of the roles walk: a vendor owner changing another owner's vendor or finding is
+    refused by the service (``Forbidden``), not by the route's rule; each 403 — answered by the
+    error handler or by the view re-showing its form — is recorded once, with its path."""
+    from vendorrisk.vendors.findings import raise_finding
+
+    owner, stranger = factories.gen_user(db, role="vendor_owner"), factories.gen_user(db, role="vendor_owner")
+    vendor = factories.gen_vendor(db)
+    factories.gen_owner(db, vendor, owner)
+    factories.gen_owner(db, factories.gen_vendor(db), stranger)  # owns a vendor, not this one
+    with app.test_request_context():
+        finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title="アクセスログの保管不足",
+                                   owner_id=owner.id)
+    db.commit()
+    _record, token = users.create_token(db, stranger, "test")
+    db.commit()
+    browser, integrator = app.test_client(), app.test_client()
+    sign_in_session(browser, stranger)
+    bearer = {"Authorization": f"Bearer {token}"}
+    refusals = [(browser, "post", f"/vendors/{vendor.id}/antisocial-checks",
+                 {"data": {"checked_on": "2026-01-15", "method": "database", "result": "clear"}}),
+                (browser, "post", f"/findings/{finding.id}/move", {"data": {"status": "in_progress"}}),
+                (integrator, "post", f"/api/v1/findings/{finding.id}/transitions",
+                 {"json": {"status": "in_progress"}, "headers": bearer})]
+    paths = []
+    for client, method, path, kwargs in refusals:
+        db.rollback()
+        before = db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "denied"))
+        answer = getattr(client, method)(path, **kwargs)
+        assert answer.status_code == 403, (path, answer.status_code)
+        db.rollback()
+        denied = db.scalars(select(AuditEntry).where(AuditEntry.action == "denied").order_by(AuditEntry.id)).all()
+        assert len(denied) == before + 1, path
+        assert denied[-1].actor_id == stranger.id and path in denied[-1].after
+        paths.append(path)
+    assert len(paths) == 3

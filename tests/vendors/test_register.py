@@ -93,7 +93,7 @@ def test_import_reports_row_errors_and_stores_nothing(app, db, login, client):
     response = client.post("/arrangements/import", data={"file": (io.BytesIO(data), "onboard.xlsx"), "dry_run": "1"},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'data-test="import-errors"' in page
+    assert response.status_code == 422 and 'data-test="import-errors"' in page  # a refused form: 422
     from vendorrisk.core.errors import ValidationFailed
     from vendorrisk.vendors.register_store import import_register
     with app.test_request_context():
@@ -175,3 +175,31 @@ def test_import_refuses_files_that_are_not_workbooks(app, db, api):
                      content_type="application/octet-stream")
     assert ok.status_code == 200 and ok.get_json()["vendors"] == 1
     assert _count(db, Vendor) == 0
+
+
+def test_each_problem_of_a_row_names_its_own_column_in_the_readers_language(app, db):
+    """Follow-up of the roles walk: a row's problems were merged under its first column (a
+    notice-period error under start_date, end-before-start under "body") with pydantic's English
+    reasons; each problem now names its own column, in the reader's language."""
+    data = factories.workbook({
+        "vendors": [["ref", "name", "corporate_number", "country"], ["v1", "正しい株式会社", "", "JP"]],
+        "arrangements": [["ref", "vendor", "title", "start_date", "end_date", "notice_period_days"],
+                         ["a1", "v1", "業務A", "2025/04/01", "", "99999"],
+                         ["a2", "v1", "業務B", "2026-04-01", "2025-03-31", "90"]],
+    })
+    from vendorrisk.core.errors import ValidationFailed
+    from vendorrisk.vendors.register_check import check_register
+    from vendorrisk.vendors.register_reader import read_register
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        try:
+            check_register(db, read_register(data, "onboard.xlsx"))
+            raise AssertionError("expected ValidationFailed")
+        except ValidationFailed as exc:
+            problems = {(d["sheet"], d["row"], d["column"]): d["message"] for d in exc.details}
+    db.rollback()
+    assert set(problems) == {("arrangements", 2, "start_date"), ("arrangements", 2, "notice_period_days"),
+                             ("arrangements", 3, "end_date")}
+    assert problems[("arrangements", 2, "start_date")] == "日付はYYYY-MM-DDの形で入力してください"
+    assert "3650" in problems[("arrangements", 2, "notice_period_days")]
+    assert "start_date" not in problems[("arrangements", 2, "notice_period_days")]
+    assert all(not any("a" <= ch <= "z" for ch in message.replace("YYYY-MM-DD", "")) for message in problems.values())

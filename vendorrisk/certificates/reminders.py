@@ -39,12 +39,12 @@ def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, 
     label = _translate(language, TYPE_LABELS[certificate.type])
     name = vendor.name if language == "ja" or not vendor.name_en else vendor.name_en
     if DATE_KIND[certificate.type] == "period":
-        subject = _translate(language, "%(vendor)s: the %(label)s period ends on %(date)s",
+        subject = _translate(language, "[vendorrisk] %(vendor)s: the %(label)s period ends on %(date)s",
                              vendor=name, label=label, date=end.isoformat())
         action = _translate(language, "Ask the vendor for the next report or a bridge letter, "
                                       "so that no more than three months stay uncovered.")
     else:
-        subject = _translate(language, "%(vendor)s: %(label)s expires on %(date)s",
+        subject = _translate(language, "[vendorrisk] %(vendor)s: %(label)s expires on %(date)s",
                              vendor=name, label=label, date=end.isoformat())
         action = _translate(language, "Ask the vendor for the renewed certificate and record it.")
     note = act_by_note(end, language)

@@ -94,7 +94,7 @@ def enforce() -> None:
     """Before each request: authenticate, then apply the endpoint's access rule."""
     from flask import current_app
 
-    from vendorrisk.core import audit, auth, logs, two_factor
+    from vendorrisk.core import auth, logs, two_factor
 
     if request.endpoint is None:
         return  # unknown URL: routing answers 404 / 405
@@ -118,8 +118,18 @@ def enforce() -> None:
     if (g.user.role == "auditor" and writing) or not rule.admits(g.user.role):
         path = logs.logged_path()
         log.warning("access denied: user=%s role=%s %s %s", g.user.email, g.user.role, request.method, path)
-        audit.record_denied(g.user, request.method, path)
-        abort(403)
+        abort(403)  # recorded in the trail by record_refusal, as every other 403
+
+
+def record_refusal(response):
+    """After each request: record every 403 answered to a signed-in user in the audit trail,
+    whoever refused it (this access rule, or a service's need-to-know or four-eyes check that
+    raised ``Forbidden``, whether the error handler or the view answered it)."""
+    user = g.get("user")
+    if response.status_code == 403 and user is not None:
+        from vendorrisk.core import audit, logs
+        audit.record_denied(user, request.method, logs.logged_path())
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -130,4 +140,5 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     app.before_request(enforce)
+    app.after_request(record_refusal)
     app.jinja_env.globals["may_open"] = may_open

@@ -77,6 +77,7 @@ def sign_in(db, user: User, *, second_factor: bool = False) -> UserSession:
     """Start a fresh session for the user (the browser's previous one ends, whatever the
     cookie held before is dropped)."""
     _end_current(db)
+    db.info["actor_id"], db.info["actor"] = user.id, user.email  # the trail names who signed in, not "system"
     session.clear()
     session.permanent = True
     row, key = sessions.start(db, user, second_factor=second_factor, remote_addr=request.remote_addr or "",

@@ -99,13 +99,18 @@ def refuse_leaving_no_admin(session: Session, user: User, role: str, active: boo
                          "first, so that someone can still manage users.", email=user.email))
 
 
+def refuse_unknown_role(role: str) -> None:
+    """Raise ``ValidationFailed`` unless ``role`` is one of ``ROLES``."""
+    if role not in ROLES:
+        raise ValidationFailed(_("Unknown role %(role)s.", role=repr(role)),
+                               [{"field": "role", "message": _("Choose one of %(choices)s.", choices=", ".join(ROLES))}])
+
+
 def create_user(session: Session, *, email: str, role: str, password: str | None = None,
                 display_name: str = "", language: str | None = None) -> User:
     """Create a user; the password is optional (set later) but checked when given."""
     email = email.strip().lower()
-    if role not in ROLES:
-        raise ValidationFailed(_("Unknown role %(role)s.", role=repr(role)),
-                               [{"field": "role", "message": _("Choose one of %(choices)s.", choices=", ".join(ROLES))}])
+    refuse_unknown_role(role)
     if "@" not in email or len(email) > 254:
         raise ValidationFailed(_("Enter a valid e-mail address."), [{"field": "email", "message": "invalid"}])
     if session.exec(select(User).where(User.email == email)).first():

@@ -30,8 +30,9 @@ def _pydantic_message(err: dict) -> str:
         return str(_PYDANTIC_MESSAGES[kind])
     if kind == "string_too_long" and text == f"String should have at most {ctx.get('max_length')} characters":
         return _("String should have at most %(max_length)s characters", max_length=ctx["max_length"])
-    if kind == "date_from_datetime_parsing" and "error" in ctx:
-        return _("Input should be a valid date or datetime, %(error)s", error=ctx["error"])
+    if kind in ("date_parsing", "date_from_datetime_parsing"):
+        # pydantic's reason ("invalid date separator, expected `-`") is English whatever the reader's
+        return _("Enter the date as YYYY-MM-DD.")
     return text.removeprefix("Value error, ")
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Optional
 
 from flask_babel import gettext as _
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core.errors import NotFound, ValidationFailed
@@ -72,11 +72,14 @@ class ArrangementBase(SQLModel):
             raise ValueError(_("Give the notice period in days (0 to 3650)."))
         return value
 
-    @model_validator(mode="after")
-    def _dates(self):
-        if self.start_date and self.end_date and self.end_date < self.start_date:
+    @field_validator("end_date", check_fields=False)
+    @classmethod
+    def _dates(cls, value, info: ValidationInfo):
+        # a field's refusal, not the model's: it names the end date (a form field, a register column)
+        start = info.data.get("start_date")
+        if start and value and value < start:
             raise ValueError(_("The end date is before the start date."))
-        return self
+        return value
 
 
 class ArrangementCreate(ArrangementBase):

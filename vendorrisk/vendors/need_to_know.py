@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
-from vendorrisk.core import audit
 from vendorrisk.core.errors import Forbidden
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import VendorOwner
@@ -45,11 +44,8 @@ def may_read_files_here(vendor_id: int) -> bool:
 
 
 def require_file_access(session: Session, user: User | None, vendor_id: int) -> None:
-    """Raise ``Forbidden`` (recorded in the audit trail) unless ``user`` may open the vendor's files."""
+    """Raise ``Forbidden`` unless ``user`` may open the vendor's files (the 403 is recorded in
+    the audit trail by ``core.access.record_refusal``)."""
     if may_read_files(session, user, vendor_id):
         return
-    if user is not None:
-        from flask import has_request_context, request
-        if has_request_context():
-            audit.record_denied(user, request.method, request.path)
     raise Forbidden(_("You may open only the files of the vendors assigned to you."))

@@ -144,12 +144,20 @@ def _locations(text: str) -> list[dict]:
     return result
 
 
-def _detail_column(exc: DomainError, fallback: str) -> str:
-    for detail in exc.details if isinstance(exc.details, list) else []:
-        if isinstance(detail, dict) and detail.get("field"):
-            field = str(detail["field"])  # the service's field, named as the sheet's column
-            return {"vendor_id": "vendor", "parent_vendor_id": "parent_vendor"}.get(field, field)
-    return fallback
+_COLUMN_OF = {"vendor_id": "vendor", "parent_vendor_id": "parent_vendor"}  # service field -> sheet column
+
+
+def _problems(exc: DomainError) -> list[tuple[str, str]]:
+    """A refused row's problems as (column, message): for invalid input, one per field the
+    service named, each under its own column; otherwise the refusal's message under the first
+    field it names."""
+    details = [d for d in exc.details if isinstance(d, dict) and d.get("message")] \
+        if isinstance(exc.details, list) else []
+    fields = [(_COLUMN_OF.get(str(d.get("field") or ""), str(d.get("field") or "")), str(d["message"]))
+              for d in details]
+    if fields and exc.message == _("The input is invalid."):
+        return fields
+    return [(next((column for column, _text in fields if column), ""), exc.message)]
 
 
 def _message(exc: DomainError) -> str:
@@ -237,7 +245,8 @@ class RowWalk:
             except _Problem as problem:
                 self.error(sheet, number, problem.column, problem.message)
             except DomainError as exc:
-                self.error(sheet, number, _detail_column(exc, ""), _message(exc))
+                for column, message in _problems(exc):
+                    self.error(sheet, number, column, message)
 
     def locations(self, text: str, column: str, keep) -> None:
         """``keep(location)`` for each ``COUNTRY:region`` of a cell; a refused one names the cell."""

@@ -35,8 +35,8 @@ def export_register():
 @allow("compliance", "procurement")
 def import_register():
     """Upload a workbook of vendors, arrangements and links: a dry run lists every problem;
-    the import stores everything or nothing."""
-    report, errors, message, dry_run = None, [], None, True
+    the import stores everything or nothing. A refused workbook answers 422 with its problems."""
+    report, errors, message, dry_run, status = None, [], None, True, 200
     if request.method == "POST":
         db = get_session()
         dry_run = request.form.get("dry_run") == "1"
@@ -59,7 +59,8 @@ def import_register():
             db.rollback()
             message = exc.message
             errors = [d for d in exc.details if isinstance(d, dict)]
+            status = 422
     japanese = language() == "ja"
     return render_template("chains/import.html", report=report, errors=errors, message=message,
                            dry_run=dry_run, shown=partial(layout.shown, japanese=japanese),
-                           sheets_ja=layout.SHEETS_JA if japanese else {})
+                           sheets_ja=layout.SHEETS_JA if japanese else {}), status
