@@ -112,6 +112,13 @@ def engine_of(app: Flask) -> Engine:
     return app.extensions["vendorrisk.engine"]
 
 
+def any_row(session: Session, query) -> bool:
+    """Whether ``query`` (a select of a column or two) finds a row: one ``LIMIT 1`` on the
+    session's connection, past the ORM's result machinery. The sweep's reminder sources ask
+    it before their full query, so a source with nothing due costs one cheap statement."""
+    return session.connection().execute(query.limit(1)).first() is not None
+
+
 def refresh_statistics(engine: Engine) -> None:
     """Refresh the query planner's statistics. SQLite keeps none until ANALYZE runs, and
     without them it picks poor plans for the chain and matrix queries; PostgreSQL's

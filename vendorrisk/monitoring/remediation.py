@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from vendorrisk.core import business_days, events
+from vendorrisk.core.db import any_row
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import StoredFile, User, utcnow
@@ -262,8 +263,10 @@ def expire_acceptances(session: Session, today: date) -> int:
     its escalation resumes. Run by every sweep (ORM changes, so the audit trail has them);
     returns how many expired."""
     expired = 0
-    for acceptance in session.scalars(select(RiskAcceptance).where(RiskAcceptance.status == "approved",
-                                                                   RiskAcceptance.expires_on < today)).all():
+    passed = (RiskAcceptance.status == "approved", RiskAcceptance.expires_on < today)
+    if not any_row(session, select(RiskAcceptance.id).where(*passed)):
+        return 0  # nearly every sweep: loading no acceptances through the ORM costs more
+    for acceptance in session.scalars(select(RiskAcceptance).where(*passed)).all():
         lock(session, acceptance)
         if acceptance.status != "approved":  # another sweep expired it meanwhile
             continue

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from vendorrisk.core import business_days
 from vendorrisk.core.business_days import due_line
+from vendorrisk.core.db import any_row
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.models import MonitoringReview
@@ -241,12 +242,14 @@ def acceptance_reminders(session: Session, today: date):
     days), to the finding's owner and compliance: remediate, or ask for a new acceptance."""
     days = acceptance_days()
     calendar = business_days.current()
+    due = (RiskAcceptance.status == "approved", RiskAcceptance.expires_on >= today,
+           RiskAcceptance.expires_on <= calendar.horizon(today, max(days, default=0)))
+    if not any_row(session, select(RiskAcceptance.id).where(*due)):
+        return
     rows = session.execute(select(RiskAcceptance.id, RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on,
                                   Finding.id.label("finding_id"), Finding.vendor_id, Finding.title, Finding.title_key,
                                   Finding.title_params, Finding.owner_id)
-                           .join(Finding, Finding.id == RiskAcceptance.finding_id)
-                           .where(RiskAcceptance.status == "approved", RiskAcceptance.expires_on >= today,
-                                  RiskAcceptance.expires_on <= calendar.horizon(today, max(days, default=0)))).all()
+                           .join(Finding, Finding.id == RiskAcceptance.finding_id).where(*due)).all()
     staged = [(row, f"expires_in_{lead}") for row in rows
               if (lead := calendar.lead_reached(row.expires_on, today, days)) is not None]
     stored = already_stored(session, "risk_acceptance", [(row.id, stage) for row, stage in staged])

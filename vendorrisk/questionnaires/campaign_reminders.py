@@ -29,6 +29,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from vendorrisk.core import business_days
+from vendorrisk.core.db import any_row
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.questionnaires.models_campaigns import CampaignVendor, QuestionnaireCampaign
@@ -134,6 +135,8 @@ def request_specs(session: Session, campaign_ids=None) -> list[ReminderSpec]:
 
 def campaign_reminders(session: Session, today: date):
     """The reminder source: requests, vendors' stages, and the sender's weekly escalation."""
+    if not any_row(session, select(QuestionnaireCampaign.id).where(QuestionnaireCampaign.status == "open")):
+        return  # every e-mail here is of an open campaign
     yield from request_specs(session)
     days = before_days()
     calendar = business_days.current()

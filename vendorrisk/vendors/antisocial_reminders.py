@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from vendorrisk.core import business_days, clock, counters, tasks
+from vendorrisk.core.db import any_row
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
@@ -79,7 +80,11 @@ def check_reminders(session: Session, today: date):
     too once overdue (and instead of the owner when none is assigned)."""
     days = before_days()
     calendar = business_days.current()
-    due = _due_checks(session, calendar.horizon(today, max(days, default=0)))
+    horizon = calendar.horizon(today, max(days, default=0))
+    # no check at all due by the horizon, so no vendor's latest one: skip the ranking query
+    if not any_row(session, select(AntisocialCheck.id).where(AntisocialCheck.next_due <= horizon)):
+        return
+    due = _due_checks(session, horizon)
     if not due:
         return
     owners = _primary_owners(session, {vendor.id for _c, vendor in due})
