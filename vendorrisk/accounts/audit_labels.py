@@ -53,7 +53,8 @@ HIDDEN = {"id", "password_hash", "token_hash", "name_normalized", "open_vendor_i
           "file_sha256", "criteria_hash", "title_key", "title_params", "description_key", "description_params",
           "closure_evidence_key", "closure_evidence_params", "updated_at", "last_used_at", "prefix",
           "library_version", "position", "key_hash", "code_hash", "secret", "totp_secret", "reason_key",
-          "reason_params", "kana_key", "kana_missing", "heartbeat_at", "runner", "totp_last_step"}
+          "reason_params", "kana_key", "kana_missing", "heartbeat_at", "runner", "totp_last_step",
+          "due_on"}  # due_on: a certificate's end kept from its expiry date or period end
 
 # Fields that name a person or a vendor: shown by name.
 PEOPLE = {"actor_id", "added_by_id", "approved_by_id", "closed_by_id", "completed_by_id", "created_by_id",

@@ -51,6 +51,11 @@ class _Problem(Exception):
         self.column, self.message = column, message
 
 
+class NamesRefusedRow(Exception):
+    """A row names a row of an earlier sheet that was refused: it cannot be stored, and its
+    only problem is that row's, already reported there (not "no vendor ..." of its own)."""
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -244,6 +249,8 @@ class RowWalk:
                 handler(number, row, *args)
             except _Problem as problem:
                 self.error(sheet, number, problem.column, problem.message)
+            except NamesRefusedRow:
+                pass
             except DomainError as exc:
                 for column, message in _problems(exc):
                     self.error(sheet, number, column, message)
@@ -269,6 +276,8 @@ class RowWalk:
                                 self.vendor_of(row["vendor"], "vendor")))
             except _Problem as problem:
                 self.error("links", number, problem.column, problem.message)
+            except NamesRefusedRow:
+                pass
         progress = True
         while pending and progress:
             progress, waiting = False, []

@@ -13,6 +13,7 @@ and column, and nothing is stored unless every row is valid (the caller commits)
 """
 from sqlmodel import Session
 
+from vendorrisk.core.errors import DomainError
 from vendorrisk.core.models import User
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors import arrangements as arrangement_service
@@ -22,6 +23,7 @@ from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink
 from vendorrisk.vendors.register_chains import Chain
 from vendorrisk.vendors.register_reader import (
     ImportReport,
+    NamesRefusedRow,
     RegisterSheets,
     RowWalk,
     arrangement_data,
@@ -45,10 +47,15 @@ class _Importer(RowWalk):
         super().__init__(session)
         self.user = user
         self.vendor_refs: dict = {}  # ref -> vendor id (its Vendor while the sheet is read)
+        # refs of refused vendor rows: rows naming them are left out, not reported as naming
+        # a vendor the sheet does not have (the check, run first, reports their own problems)
+        self.refused_refs: set[str] = set()
         self.chains: dict[str, tuple[Arrangement, Chain]] = {}  # arrangement ref -> arrangement, chain
         self.located: list[tuple[dict, Arrangement | None, OutsourcingLink | None]] = []
 
     def vendor_of(self, ref: str, column: str) -> int:
+        if ref in self.refused_refs:
+            raise NamesRefusedRow(ref)
         return self.vendor_refs[ref] if ref in self.vendor_refs else self.registered(ref, column)[0]
 
     def in_chain(self, chain: tuple[Arrangement, Chain], parent_id: int) -> bool:
@@ -61,7 +68,11 @@ class _Importer(RowWalk):
     def vendor_row(self, number: int, row: dict) -> None:
         data = vendor_data(row)
         ref = new_ref(row.get("ref") or row["name"], self.vendor_refs)
-        self.vendor_refs[ref] = self.batch.add(number, data)  # status prospect, as on the form
+        try:
+            self.vendor_refs[ref] = self.batch.add(number, data)  # status prospect, as on the form
+        except DomainError:
+            self.refused_refs.add(ref)
+            raise
         refuse_status_decision(row)  # after the ref is known, so later rows are still checked
         self.report.vendors += 1
 
@@ -72,6 +83,7 @@ class _Importer(RowWalk):
         refused = dict(self.batch.store())
         for number, error in refused.items():
             self.run_sheet("vendors", [(number, {})], _raise, error)
+        self.refused_refs |= {ref for ref, vendor in self.vendor_refs.items() if vendor.id is None}
         self.vendor_refs = {ref: vendor.id for ref, vendor in self.vendor_refs.items() if vendor.id is not None}
         self.report.vendors -= len(refused)
 
