@@ -162,7 +162,7 @@ def test_upload_and_import_refusals_in_a_japanese_request(app):
             session.rollback()
             session.close()
     assert messages == {"is_cloud": "'maybe' ではなく yes または no と記入してください。",
-                        "corporate_number": f"入力内容に誤りがあります。 {CHECK_DIGIT_JA}"}
+                        "corporate_number": CHECK_DIGIT_JA}  # each column's own problem, no generic lead-in
 
 
 def test_messages_stay_english_without_a_request(app):
