@@ -261,7 +261,7 @@ COVERED_EN = "The contract set covers the clause now: SLA (v1, SLA.txt) 第1条,
 
 
 def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
-    from vendorrisk.vendors.findings import settle_finding
+    from vendorrisk.vendors.findings import display_event_note, settle_finding
 
     requester = factories.gen_user(db, role="compliance")
     finding, untouched = _finding(app, db, requester), _finding(app, db, requester)
@@ -279,4 +279,9 @@ def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
     last = db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id)
                       .order_by(FindingEvent.id.desc())).first()
     assert (last.from_status, last.to_status, last.note) == ("open", "closed", COVERED_EN)
+    ended = db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id,
+                                                  FindingEvent.action == "acceptance_ended")).one()
+    with app.test_request_context():  # the step ending the acceptance reads like the closing step
+        assert display_event_note(ended, finding, "ja") == display_event_note(last, finding, "ja") != COVERED_EN
+        assert display_event_note(ended, finding, "en") == COVERED_EN
     assert _actions(db, untouched.id) == ["raised", "acceptance_requested"]

@@ -157,7 +157,8 @@ def _after_rollback(session: Session) -> None:
 
 
 def record_denied(user, method: str, path: str) -> None:
-    """Record a refused write in the trail, in its own committed transaction."""
+    """Record a refused request (any 403 to a signed-in user, ``access.record_refusal``) in
+    the trail, in its own committed transaction."""
     from vendorrisk.core.db import get_session
 
     db = get_session()
