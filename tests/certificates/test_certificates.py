@@ -335,10 +335,45 @@ def test_a_vendor_owner_is_offered_links_only_for_the_vendors_assigned_to_them(a
 def test_a_subservice_organisation_is_matched_by_spelling_not_by_dropping_the_legal_form():
     """The two name keys say what they do: the certificates' folds spelling only, the
     vendors' (duplicates, search) also drops legal-form words."""
-    from vendorrisk.certificates.service import spelling_key
+    from vendorrisk.certificates.subservice_match import spelling_key
     from vendorrisk.vendors.service import normalise_name
 
     assert spelling_key("ＡＷＳ ジャパン") == spelling_key("aws・ジャパン") == "awsジャパン"
     assert spelling_key("さくらデータセンター 株式会社") == "さくらデータセンター株式会社"
     assert spelling_key("株式会社さくら") != spelling_key("さくら有限会社")
     assert normalise_name("株式会社さくら") == normalise_name("さくら有限会社") == "さくら"
+
+
+def test_a_subservice_organisation_is_matched_as_the_register_normalises_names(app, client, login, db):
+    """A report names a registered company in other width, spacing or legal form: it is that
+    vendor (normalised as its name_normalized is), not a new prospect; of two registered
+    vendors differing only by legal form, the one spelled the same, and none when neither is."""
+    vendor = factories.gen_vendor(db, name="株式会社フジシステムズ")
+    factories.gen_arrangement(db, vendor, is_important=True)
+    registered = {name: factories.gen_vendor(db, name=name, **extra).id for name, extra in (
+        ("さくらデータセンター株式会社", {}), ("ＡＢＣホスティング株式会社", {}),
+        ("株式会社みどり", {}), ("みどり有限会社", {}), ("日本クラウド株式会社", {"name_en": "Nippon Cloud K.K."}))}
+    from tests.certificates.factories import gen_certificate
+    certificate = gen_certificate(db, vendor, "soc2_type2")
+    names = ("さくらデータセンター",          # legal form left out
+             "abc ホスティング 株式会社",       # half-width, spaced
+             "株式会社 みどり",                # two registered: the one spelled the same
+             "みどり合同会社",                 # two registered, neither spelled so: a person decides
+             "NIPPON CLOUD K.K.",             # the English name, in capitals
+             "新規データ株式会社")             # not registered: a new prospect
+    for name in names:
+        db.add(SubserviceOrganisation(certificate_id=certificate.id, name=name, treatment="carved_out"))
+    db.commit()
+    login("compliance")
+    page = client.post(f"/certificates/{certificate.id}/add-to-chains", headers={"Accept-Language": "ja"},
+                       follow_redirects=True).get_data(as_text=True)
+    from vendorrisk.vendors.models import OutsourcingLink, Vendor
+    from vendorrisk.vendors.service import normalise_name
+    db.rollback()
+    linked = set(db.exec(select(OutsourcingLink.vendor_id).where(OutsourcingLink.parent_vendor_id == vendor.id)))
+    created = db.exec(select(Vendor).where(Vendor.name == "新規データ株式会社")).one()
+    assert linked == {registered["さくらデータセンター株式会社"], registered["ＡＢＣホスティング株式会社"],
+                      registered["株式会社みどり"], registered["日本クラウド株式会社"], created.id}
+    assert created.name_normalized == normalise_name("新規データ株式会社") == "新規データ"  # found by search
+    assert db.exec(select(func.count()).select_from(Vendor)).one() == 7  # nothing else created
+    assert "みどり合同会社 は登録済みの複数の外部委託先" in page

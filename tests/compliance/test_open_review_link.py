@@ -115,3 +115,24 @@ def test_the_matrix_workbook_links_the_open_review(app, db, client, login):
                                    f"Completed reviews: {base}{_completed(vendor_id)}"
     assert proof[dropped] == f"Completed reviews: {base}{_completed(dropped)}"
     assert "@" not in json.dumps(proof, ensure_ascii=False)
+
+
+def test_only_a_link_entrys_href_is_looked_up_never_words_that_look_like_it(app, db):
+    """A label (or any text of the stored links) holding the marker's words is left as it is:
+    the links are read as the structure they are, and only an entry's href is replaced."""
+    from vendorrisk.core import registry
+    from vendorrisk.monitoring.rules import OPEN_REVIEW
+    vendor = factories.gen_vendor(db)
+    other = factories.gen_vendor(db)
+    db.commit()
+    marker = registry.link_to(OPEN_REVIEW)
+    targets = link_targets.Targets(db, [vendor.id, other.id])
+    targets.hrefs[marker] = {vendor.id: "/reviews/7"}  # the vendor has review 7 open, the other none
+    label = {"id": "Quoted", "params": {"text": f'"{marker}" is how the link is stored'}}
+    stored = json.dumps([[label, marker], [marker, "/reviews/?status=completed"], ["Proof", f"/x?q={marker}"]])
+    assert json.loads(targets.text(vendor.id, stored)) == [
+        [label, "/reviews/7"], [marker, "/reviews/?status=completed"], ["Proof", f"/x?q={marker}"]]
+    assert json.loads(targets.text(other.id, stored)) == [  # no open review: that link alone is left out
+        [marker, "/reviews/?status=completed"], ["Proof", f"/x?q={marker}"]]
+    unmarked = json.dumps([["Proof", "/reviews/3"]])
+    assert targets.text(vendor.id, unmarked) is unmarked and targets.text(vendor.id, None) is None

@@ -143,3 +143,15 @@ def test_proof_links_are_offered_only_where_the_reader_may_go(client, login, db)
     login("auditor")
     page = client.get(f"/compliance/vendors/{vendor.id}").get_data(as_text=True)
     assert start not in page and 'href="/arrangements/' in page  # the other proof stays
+
+
+def test_matrix_column_headers_cite_the_regulation_in_the_readers_language(client, login, db):
+    """A Japanese reader reads 第26条第4項 above a column (not "26(4)"), an English one Art. 26(4)."""
+    factories.gen_vendor(db)
+    db.commit()
+    login("compliance")
+    header = re.compile(r'data-obligation="(27-5|26-4)">([^<]+)<small>')
+    ja = dict(header.findall(client.get("/compliance/", headers={"Accept-Language": "ja"}).get_data(as_text=True)))
+    en = dict(header.findall(client.get("/compliance/", headers={"Accept-Language": "en"}).get_data(as_text=True)))
+    assert ja == {"26-4": "第26条第4項", "27-5": "第27条第5号"}  # 27 lists items (号), 26 paragraphs (項)
+    assert en == {"26-4": "Art. 26(4)", "27-5": "Art. 27(5)"}

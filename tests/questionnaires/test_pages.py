@@ -1,5 +1,6 @@
 """Questionnaire pages, API and CLI: the contract, access rules, errors, proposals, compare."""
 import io
+import re
 
 from openpyxl import load_workbook
 from sqlmodel import func, select
@@ -270,3 +271,27 @@ def test_the_import_link_is_offered_only_to_the_roles_that_may_import(client, lo
         panel = client.get(f"/vendors/{vendor.id}").get_data(as_text=True)
         assert ("/questionnaires/import" in listed) is offered, role
         assert ("/questionnaires/import" in panel) is offered, role
+
+
+def test_the_vendor_pages_download_workbook_links_download_each_questionnaire_for_that_vendor(client, login, db):
+    """「ワークブックをダウンロード」 on the vendor page downloads the workbook it names, for this
+    vendor (it led to the questionnaires page, where the vendor had to be chosen again)."""
+    vendor = factories.gen_vendor(db, name="株式会社ワークブック")
+    db.commit()
+    ja = {"Accept-Language": "ja"}
+    login("compliance")
+    panel = client.get(f"/vendors/{vendor.id}", headers=ja).get_data(as_text=True).split(
+        'data-test="questionnaires-panel"')[1].split("</section>")[0]
+    downloads = panel.split('data-test="workbook-downloads">')[1].split("</p>")[0]
+    assert downloads.startswith("ワークブックをダウンロード：")
+    links = re.findall(r'<a href="([^"]+)" data-test="workbook-([a-z_]+)">([^<]+)</a>', downloads)
+    assert {template_id for _url, template_id, _title in links} == {"general_outsourcing", "cloud_services"}
+    for url, template_id, title in links:
+        assert url == f"/questionnaires/templates/{template_id}/workbook?vendor_id={vendor.id}"
+        assert not title.isascii()  # the questionnaire's Japanese title
+        workbook = client.get(url.replace("&amp;", "&"))
+        assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+        assert "attachment" in workbook.headers["Content-Disposition"]
+    login("auditor")  # auditors may not download the workbook: no link that would answer 403
+    panel = client.get(f"/vendors/{vendor.id}", headers=ja).get_data(as_text=True)
+    assert 'data-test="workbook-downloads"' not in panel and "/workbook?" not in panel

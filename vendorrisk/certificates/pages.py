@@ -212,4 +212,7 @@ def add_to_chains(certificate_id: int):
     for name in result.refused_self:
         flash(_("%(name)s is the vendor itself; a vendor cannot sub-outsource to itself.", name=name),
               "error")
+    for name in result.ambiguous:
+        flash(_("%(name)s could be more than one registered vendor (the same name with another legal form); "
+                "no link was added for it: add it to the chain yourself.", name=name), "warning")
     return redirect(url_for("certificates.record", certificate_id=certificate_id))

@@ -11,7 +11,6 @@ from datetime import date
 
 from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
-from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from vendorrisk.certificates.models import (
@@ -24,6 +23,7 @@ from vendorrisk.certificates.models import (
     CertificateReview,
     SubserviceOrganisation,
 )
+from vendorrisk.certificates.subservice_match import Match, match_vendor
 from vendorrisk.core import events, storage, uploads
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
@@ -32,7 +32,10 @@ from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
-from vendorrisk.vendors.service import get_vendor  # noqa: F401  (the certificates views fetch vendors through here)
+from vendorrisk.vendors.service import (
+    get_vendor,  # noqa: F401  (the certificates views fetch vendors through here)
+    normalise_name,
+)
 
 ACCEPTED_KINDS = {"pdf", "docx", "png", "jpeg", "zip"}
 # Certificate types whose expiry date is part of the certificate itself.
@@ -292,16 +295,6 @@ def record_review(session: Session, certificate: Certificate, *, user: User, dat
     return review
 
 
-def spelling_key(name: str) -> str:
-    """A company name with only its spelling folded, for matching a report's subservice
-    organisation to a vendor: NFKC, case-folded, without spaces and common punctuation.
-    Unlike ``vendors.service.normalise_name`` (duplicates, search) it keeps legal-form
-    words, so 株式会社さくら and さくら有限会社 are not taken for one company when a link is
-    added automatically."""
-    text = unicodedata.normalize("NFKC", name or "").casefold()
-    return "".join(c for c in text if not c.isspace() and c not in ".,・()（）")
-
-
 @dataclass
 class ChainAddition:
     """What adding carved-out organisations to the chains did."""
@@ -310,23 +303,7 @@ class ChainAddition:
     created_vendors: list[Vendor] = field(default_factory=list)
     skipped_duplicates: int = 0
     refused_self: list[str] = field(default_factory=list)
-
-
-def _match_vendor(session: Session, name: str) -> Vendor | None:
-    key = spelling_key(name)
-    candidates = session.exec(select(Vendor).where(or_(
-        Vendor.name == name, Vendor.name_en == name, Vendor.name_normalized == name,
-        func.lower(Vendor.name_en) == name.lower()))).all()
-    if candidates:
-        return candidates[0]
-    # Names written differently (full-width, spacing): compare normalised forms of the
-    # vendors sharing the name's first character only, not the whole register.
-    first = name.strip()[:1]
-    if not first:
-        return None
-    pool = session.exec(select(Vendor).where(or_(Vendor.name.startswith(first),
-                                                 Vendor.name_en.startswith(first)))).all()
-    return next((v for v in pool if key in (spelling_key(v.name), spelling_key(v.name_en))), None)
+    ambiguous: list[str] = field(default_factory=list)  # several registered vendors could be meant
 
 
 def add_carved_out_to_chains(session: Session, certificate: Certificate, user: User) -> ChainAddition:
@@ -334,7 +311,8 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
     link ``certificate's vendor -> it`` in every arrangement where the vendor appears.
 
     Links that already exist are skipped; a subservice organisation that is the vendor
-    itself is refused (a vendor cannot sub-outsource to itself).
+    itself is refused (a vendor cannot sub-outsource to itself), and one that several
+    registered vendors could be (``subservice_match``) is left for a person to add.
     """
     ensure_can_change(session, user, certificate.vendor_id)
     result = ChainAddition()
@@ -348,9 +326,13 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
     existing = set(session.exec(select(OutsourcingLink.arrangement_id, OutsourcingLink.vendor_id)
                                 .where(OutsourcingLink.parent_vendor_id == vendor_id)).all())
     for sub in carved:
-        vendor = session.get(Vendor, sub.vendor_id) if sub.vendor_id else _match_vendor(session, sub.name)
+        match = Match(session.get(Vendor, sub.vendor_id)) if sub.vendor_id else match_vendor(session, sub.name)
+        if match.ambiguous:
+            result.ambiguous.append(sub.name)
+            continue
+        vendor = match.vendor
         if vendor is None:
-            vendor = Vendor(name=sub.name, name_normalized=sub.name, status="prospect",
+            vendor = Vendor(name=sub.name, name_normalized=normalise_name(sub.name), status="prospect",
                             notes=f"Carved-out subservice organisation named in certificate {certificate.id}.")
             session.add(vendor)
             session.flush()

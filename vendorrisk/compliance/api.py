@@ -10,13 +10,12 @@ from pydantic import BaseModel, Field
 from vendorrisk.compliance import dashboard, matrix, snapshots, store
 from vendorrisk.core import clock, registry, validation
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import Public, operation
+from vendorrisk.core.api import Flag, Public, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
 from vendorrisk.vendors.models import RISK_TIERS
 
 bp = Blueprint("api_compliance", __name__, url_prefix="/api/v1")
-YesNo = Optional[Literal["yes", "no"]]
 # Proof links a matrix cell carries inline; a hub's cell holds one per arrangement it is in,
 # so the rest are one request away (getComplianceCell).
 CELL_LINKS = 5
@@ -160,9 +159,10 @@ class MatrixQuery(BaseModel):
                                                              "25-2-audit_rights")
     status: Optional[Literal[matrix.STATUSES]] = Field(default=None, description="Only cells of this status "
                                                                                  "(and vendors having one)")
-    important: YesNo = Field(default=None, description="Vendor is in an important arrangement's chain")
-    cloud: YesNo = Field(default=None, description="Vendor provides a cloud service")
-    user_data: YesNo = Field(default=None, description="Vendor handles user data")
+    important: Flag = Field(default=None, description="Vendor is in an important arrangement's chain (true) "
+                                                      "or not (false)")
+    cloud: Flag = Field(default=None, description="Vendor provides a cloud service (true) or not (false)")
+    user_data: Flag = Field(default=None, description="Vendor handles user data (true) or not (false)")
     vendor_id: Optional[int] = None
     q: Optional[str] = Field(default=None, description="Vendor name contains")
     page: int = Field(default=1, ge=1, description="Page of vendors")

@@ -24,27 +24,29 @@ class Targets:
     def __init__(self, session: Session, vendor_ids: Iterable[int]):
         ids = sorted(set(vendor_ids))
         self.hrefs: dict[str, dict[int, str]] = {}
-        self.tokens: dict[str, str] = {}
         for name, resolve in registry.current().link_targets.items() if ids else ():
             self.hrefs[registry.link_to(name)] = resolve(session, ids)
-            self.tokens[registry.link_to(name)] = json.dumps(registry.link_to(name))
 
     def text(self, vendor_id: int, text: str | None) -> str | None:
-        """A verdict's stored links (JSON text) with its looked-up links pointing where they
-        point now for this vendor, or left out."""
+        """A verdict's stored links (JSON text of ``[[label, href], ...]``) with its looked-up
+        links pointing where they point now for this vendor, or left out. Only the href of a
+        link entry is read and replaced: a label that happens to hold the same words is text."""
         if text is None or MARK not in text:
+            return text  # the common case: no looked-up link, nothing parsed
+        stored = json.loads(text)
+        if not isinstance(stored, list):
             return text
-        dropped = False
-        for href, token in self.tokens.items():
-            if token in text:
-                found = self.hrefs[href].get(vendor_id)
-                if found is None:
-                    dropped = True
-                else:
-                    text = text.replace(token, json.dumps(found))
-        if dropped:
-            text = json.dumps([pair for pair in json.loads(text) if pair[1] not in self.tokens])
-        return text
+        shown, moved = [], False
+        for entry in stored:
+            href = entry[1] if isinstance(entry, list) and len(entry) == 2 else None
+            if not isinstance(href, str) or href not in self.hrefs:
+                shown.append(entry)
+                continue
+            moved = True
+            found = self.hrefs[href].get(vendor_id)
+            if found is not None:
+                shown.append([entry[0], found])
+        return json.dumps(shown, ensure_ascii=False) if moved else text
 
     def links(self, vendor_id: int, links: list) -> list:
         """The same for links as a rule answers them, ``[(label, href), ...]``."""

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from vendorrisk.compliance import link_targets
 from vendorrisk.core import registry
+from vendorrisk.core.api import query_flag
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.messages import Renderer
 from vendorrisk.core.messages import msg as _  # verdicts are stored; rendered when shown
@@ -97,12 +98,12 @@ def with_facts(session: Session, rows) -> list[VendorFacts]:
 
 def _flag(args: Mapping, name: str) -> bool | None:
     raw = (args.get(name) or "").strip().lower()
-    if raw in ("", "any"):
+    if raw == "any":  # the page's "either" choice
         return None
-    if raw in ("1", "true", "yes"):
-        return True
-    if raw in ("0", "false", "no"):
-        return False
+    try:
+        return query_flag(raw)  # the API's yes/no words, the same on every route
+    except ValueError:
+        pass
     raise ValidationFailed(f"The filter {name} must be yes or no.", [{"field": name, "message": "yes or no"}])
 
 

@@ -16,11 +16,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Callable, Literal, Optional, Union, get_args, get_origin
+from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args, get_origin
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from vendorrisk.core import registry
@@ -98,8 +99,52 @@ def check_query() -> None:
                                  names=", ".join(d["field"] for d in details)), details) from None
 
 
+# A yes/no query parameter reads the same on every route: true/false, 1/0 or yes/no (any case).
+FLAG_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def query_flag(value: Any) -> Optional[bool]:
+    """A yes/no query parameter's value: ``True``, ``False``, or ``None`` when absent or empty
+    (no filter). Anything but the words of ``FLAG_WORDS`` raises ``ValueError``; ``check_query``
+    has refused it (422) before the view reads it."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text not in FLAG_WORDS:
+        raise ValueError(f"not a yes/no value: {value!r}")
+    return FLAG_WORDS[text]
+
+
+def flag_arg(values, name: str) -> Optional[bool]:
+    """The yes/no parameter ``name`` of ``values`` (``request.args``, or a form's fields read
+    the same way), refused (422) when it is not one of the words ``check_query`` accepts."""
+    try:
+        return query_flag(values.get(name))
+    except ValueError:
+        raise ValidationFailed(_("Check the query parameters: %(names)s.", names=name),
+                               [{"field": name, "message": _("true or false (1 or 0, yes or no are accepted "
+                                                             "too).")}]) from None
+
+
+def _flag(value: Any) -> Optional[bool]:
+    try:
+        return query_flag(value)
+    except ValueError:
+        raise PydanticCustomError("query_flag", "true or false (also 1/0, yes/no)") from None
+
+
+# The type of every yes/no query parameter of the API (``field: Flag = Field(None, description=...)``);
+# the OpenAPI document calls it a boolean and names the other spellings accepted.
+Flag = Annotated[Optional[bool], BeforeValidator(_flag),
+                 WithJsonSchema({"type": ["boolean", "null"], "x-also-accepted": ["1", "0", "yes", "no"]})]
+
+
 def _query_message(err: dict) -> str:
     ctx = err.get("ctx") or {}
+    if err["type"] == "query_flag":
+        return _("true or false (1 or 0, yes or no are accepted too).")
     if err["type"] == "literal_error":
         return _("Choose one of %(choices)s.", choices=ctx["expected"])
     if err["type"] == "greater_than_equal":

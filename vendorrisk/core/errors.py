@@ -18,6 +18,8 @@ _PAGE_MESSAGES = {
     403: lazy_gettext("Your role does not allow this. The attempt has been recorded."),
     404: lazy_gettext("There is no page at this address."),
     405: lazy_gettext("This address does not accept that kind of request."),
+    409: lazy_gettext("The change conflicts with the current state of the data, so nothing was changed. "
+                      "Reload the page to see the current state, then try again if still needed."),
     413: lazy_gettext("The file is larger than the upload limit."),
 }
 # The API's words for the refusals routing and the access rule answer (Werkzeug's default
@@ -27,6 +29,8 @@ _API_MESSAGES = {
     403: lazy_gettext("Your role does not allow this. The attempt has been recorded."),
     404: lazy_gettext("There is nothing at this address."),
     405: lazy_gettext("This address does not accept that kind of request."),
+    409: lazy_gettext("The change conflicts with the current state of the data, so nothing was changed. "
+                      "Reload the page to see the current state, then try again if still needed."),
 }
 
 
@@ -84,7 +88,21 @@ def error_response(status: int, code: str, message: str, details=None):
         body = {"error": {"code": code, "message": message, "details": details or []}}
         return jsonify(body), status
     return render_template("error.html", status=status, code=code, message=message,
-                           details=details or []), status
+                           details=readable_details(details, message)), status
+
+
+def readable_details(details, message: str = "") -> list:
+    """The details a page shows: each problem's own message (and where it was), never the
+    machine part of an answer (ids, codes, URLs the API gives) nor the page's message again."""
+    if not isinstance(details, list):
+        return []  # a mapping of ids for API clients: nothing for a reader
+    shown = []
+    for detail in details:
+        text = detail.get("message") if isinstance(detail, dict) else detail
+        text = "" if text is None else str(text)
+        if text.strip() and text != str(message):
+            shown.append(detail)
+    return shown
 
 
 def _rollback():

@@ -48,9 +48,19 @@ def _counts(items: list[NavItem]) -> dict[str, int]:
     return counts
 
 
+def chosen_files(field: str) -> str:
+    """The names of the files this request sent in ``field``, for a refused form's page to say
+    which file to choose again (a browser empties a file field when the page comes back);
+    empty on a page not answering a form."""
+    if request.method != "POST":
+        return ""
+    return ", ".join(f.filename for f in request.files.getlist(field) if f and f.filename)
+
+
 def init_app(app: Flask) -> None:
     """Turn on CSRF protection and give every template the user and the navigation."""
     CSRFProtect(app)
+    app.jinja_env.globals["chosen_files"] = chosen_files
 
     @app.context_processor
     def _globals():

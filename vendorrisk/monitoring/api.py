@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from vendorrisk.core import auth, clock
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import PageQuery, Public, columns, json_body, operation, page_of
+from vendorrisk.core.api import Flag, PageQuery, Public, columns, flag_arg, json_body, operation, page_of
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.pagination import paginate
@@ -156,7 +156,7 @@ class ReviewQuery(PageQuery):
     status: Literal[reviews.REVIEW_FILTERS] = Field(default="open", description="due: within 30 days")
     vendor_id: Optional[int] = None
     owner_id: Optional[int] = None
-    mine: Optional[Literal["1"]] = Field(default=None, description="1: mine only")
+    mine: Flag = Field(default=None, description="true: mine only")
 
 
 class FindingQuery(PageQuery):
@@ -167,8 +167,8 @@ class FindingQuery(PageQuery):
     source: Optional[str] = None
     vendor_id: Optional[int] = None
     owner_id: Optional[int] = None
-    overdue: Optional[Literal["1"]] = Field(default=None, description="1: past due only")
-    mine: Optional[Literal["1"]] = Field(default=None, description="1: mine only")
+    overdue: Flag = Field(default=None, description="true: past due only")
+    mine: Flag = Field(default=None, description="true: mine only")
 
 
 def _page_args():
@@ -192,7 +192,7 @@ def list_reviews():
     if status not in reviews.REVIEW_FILTERS:
         raise ValidationFailed(_("status must be one of %(choices)s.", choices=", ".join(reviews.REVIEW_FILTERS)),
                                [{"field": "status", "message": _("Unknown filter.")}])
-    owner = auth.current_user().id if request.args.get("mine") == "1" else request.args.get("owner_id", type=int)
+    owner = auth.current_user().id if flag_arg(request.args, "mine") else request.args.get("owner_id", type=int)
     query = reviews.review_query(status, clock.today(), owner_id=owner, vendor_id=request.args.get("vendor_id", type=int))
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(ReviewPage.dump(page, items=[_review(*row) for row in page.items]))
@@ -231,8 +231,8 @@ def list_findings():
     args = request.args
     query = findings.finding_query(status=args.get("status"), severity=args.get("severity"),
                                    source=args.get("source"), vendor_id=args.get("vendor_id", type=int),
-                                   owner_id=auth.current_user().id if args.get("mine") == "1" else args.get("owner_id", type=int),
-                                   overdue_on=clock.today() if args.get("overdue") == "1" else None)
+                                   owner_id=auth.current_user().id if flag_arg(args, "mine") else args.get("owner_id", type=int),
+                                   overdue_on=clock.today() if flag_arg(args, "overdue") else None)
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(FindingPage.dump(page, items=[_finding(*row) for row in page.items]))
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import Binary, PageQuery, json_body, operation
+from vendorrisk.core.api import Binary, PageQuery, flag_arg, json_body, operation
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download
@@ -45,7 +45,6 @@ from vendorrisk.questionnaires.template_files import catalogue
 from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("api_questionnaires", __name__, url_prefix="/api/v1")
-TRUE = ("1", "true", "yes", "on")
 
 
 def _key() -> bytes:
@@ -97,7 +96,7 @@ def import_response(vendor_id):
     layout not recognised answers 422 with the best guess until the request names ``sheets``
     (repeatable), ``header_row`` or ``<role>_column`` letters, a ``profile``, or ``confirmed=1``."""
     session = get_session()
-    dry_run = request.form.get("dry_run", request.args.get("dry_run", "")).lower() in TRUE
+    dry_run = bool(flag_arg(request.form if "dry_run" in request.form else request.args, "dry_run"))
     params = {k: request.form.get(k) for k in ("sheet", "header_row", "profile", "confirmed",
                                                *(f"{r}_column" for r in ROLES)) if request.form.get(k) is not None}
     if request.form.getlist("sheets"):

@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, Field, create_model
 
-from vendorrisk.core.api import Public, columns
+from vendorrisk.core.api import Flag, Public, columns
 from vendorrisk.questionnaires.foreign import ROLES
 from vendorrisk.questionnaires.models import (
     RESPONSE_FORMATS,
@@ -213,7 +213,7 @@ QuestionnaireUpload = create_model(
     __doc__="A filled questionnaire: our workbook, or a vendor's own (.xlsx or CSV) (multipart form). A layout "
             "not recognised is refused (422, the best guess in the details) until the form names sheets, a header "
             "row or columns, a profile, or confirmed=1.",
-    file=(bytes, ...), dry_run=(Optional[Literal["0", "1"]], Field(default=None, description="1: check only")),
+    file=(bytes, ...), dry_run=(Flag, Field(default=None, description="true: check only")),
     sheets=(Optional[list[str]], Field(default=None, description="Sheets to read (repeat the field)")),
     sheet=(Optional[str], Field(default=None, description="One sheet to read")),
     header_row=(Optional[int], None),

@@ -265,4 +265,4 @@ def questionnaires_panel(session, vendor) -> str:
     rows = session.exec(select(QuestionnaireResponse).where(QuestionnaireResponse.vendor_id == vendor.id)
                         .order_by(QuestionnaireResponse.created_at.desc(), QuestionnaireResponse.id.desc())
                         .limit(10)).all()
-    return render_template("questionnaires/_panel.html", vendor=vendor, responses=rows)
+    return render_template("questionnaires/_panel.html", vendor=vendor, responses=rows, templates=catalogue().latest())

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from vendorrisk.core import audit
 from vendorrisk.core.access import ALL_ROLES, allow
-from vendorrisk.core.api import Binary, json_body, operation
+from vendorrisk.core.api import Binary, flag_arg, json_body, operation
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
@@ -43,7 +43,7 @@ def list_vendors():
     args = request.args
     filters = {"q": args.get("q", "").strip(), "status": args.get("status", ""),
                "risk_tier": args.get("risk_tier", ""), "position": args.get("position", ""),
-               "cloud": args.get("cloud") == "true", "subsidiary": args.get("subsidiary") == "true"}
+               "cloud": bool(flag_arg(args, "cloud")), "subsidiary": bool(flag_arg(args, "subsidiary"))}
     query = vendor_service.vendor_query(**filters)
     total = vendor_service.register_total(get_session(), **filters)
     return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total,
@@ -287,7 +287,7 @@ def export_register():
 def import_workbook():
     """Import a register workbook (the request body); ``?dry_run=true`` stores nothing."""
     db = get_session()
-    dry_run = request.args.get("dry_run") in ("1", "true")
+    dry_run = bool(flag_arg(request.args, "dry_run"))
     data = request.get_data()
     if not data:
         raise ValidationFailed(_("Send the .xlsx workbook as the request body."))

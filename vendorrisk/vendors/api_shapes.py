@@ -6,7 +6,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, Field
 
-from vendorrisk.core.api import PageQuery, Public, columns, page_of
+from vendorrisk.core.api import Flag, PageQuery, Public, columns, page_of
 from vendorrisk.vendors.arrangements import LocationCreate
 from vendorrisk.vendors.chains import LinkUpdate
 from vendorrisk.vendors.models import (
@@ -175,8 +175,8 @@ class VendorQuery(PageQuery):
     risk_tier: Optional[Literal[RISK_TIERS]] = None
     position: Optional[Literal["tier1", "subcontractor", "none"]] = Field(
         default=None, description="Tier 1 of an arrangement, a subcontractor, or in no chain")
-    cloud: Optional[Literal["true"]] = Field(default=None, description="true: cloud services only")
-    subsidiary: Optional[Literal["true"]] = Field(default=None, description="true: system subsidiaries only")
+    cloud: Flag = Field(default=None, description="true: cloud services only (false: no filter)")
+    subsidiary: Flag = Field(default=None, description="true: system subsidiaries only (false: no filter)")
 
 
 class ArrangementQuery(PageQuery):
@@ -195,6 +195,6 @@ class ConcentrationQuery(BaseModel):
 class ImportQuery(BaseModel):
     """How to import a register workbook."""
 
-    dry_run: Optional[Literal["1", "true"]] = Field(default=None, description="Check only, store nothing")
+    dry_run: Flag = Field(default=None, description="true: check only, store nothing")
     filename: str = "register.xlsx"
 

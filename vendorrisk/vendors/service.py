@@ -304,9 +304,12 @@ def change_status(session: Session, vendor: Vendor, status: str, user: User) -> 
     if status == vendor.status:
         return vendor
     if status not in TRANSITIONS[vendor.status]:
-        raise Conflict(_("A vendor cannot go from %(current)s to %(status)s.", current=vendor.status, status=status),
+        # the statuses as the page names them (a Japanese reader reads 契約終了, not "terminated")
+        label = lambda code: _(code.replace("_", " "))  # noqa: E731
+        raise Conflict(_("A vendor cannot go from %(current)s to %(status)s.", current=label(vendor.status),
+                         status=label(status)),
                        [{"field": "status", "message": _("Allowed next: %(choices)s.", choices=", ".join(
-                           sorted(TRANSITIONS[vendor.status])) or "none")}])
+                           label(s) for s in sorted(TRANSITIONS[vendor.status])) or _("none"))}])
     if status in DECISIONS and user.role not in ("admin", "compliance"):
         raise Forbidden(_("Only compliance staff decide on approval or rejection."))
     vendor.status = status
