@@ -285,3 +285,39 @@ def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
         assert display_event_note(ended, finding, "ja") == display_event_note(last, finding, "ja") != COVERED_EN
         assert display_event_note(ended, finding, "en") == COVERED_EN
     assert _actions(db, untouched.id) == ["raised", "acceptance_requested"]
+
+
+def test_a_person_resolving_a_finding_ends_a_request_still_waiting(app, db, client, login):
+    from vendorrisk.vendors.findings import display_event_note
+
+    owner = login("vendor_owner")
+    finding, untouched = _finding(app, db, owner), _finding(app, db, owner)
+    with app.test_request_context():
+        waiting = remediation.request_acceptance(db, finding, owner, {
+            "rationale": "代替統制で足りる", "expires_on": TODAY + timedelta(days=30)}, TODAY)
+        other = remediation.request_acceptance(db, untouched, owner, {
+            "rationale": "別件", "expires_on": TODAY + timedelta(days=30)}, TODAY)
+        move_finding(db, untouched, owner, "in_progress")  # still to remediate: the request still waits
+    db.commit()
+    moved = client.post(f"/findings/{finding.id}/move", data={"status": "resolved", "note": "設定を変更した"})
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    db.rollback()
+    db.expire_all()
+    assert (db.get(RiskAcceptance, waiting.id).status, db.get(RiskAcceptance, other.id).status) == ("ended", "requested")
+    assert db.get(RiskAcceptance, waiting.id).ended_at is not None
+    assert _actions(db, finding.id) == ["raised", "acceptance_requested", "acceptance_ended", "status"]
+    ended = db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id,
+                                                  FindingEvent.action == "acceptance_ended")).one()
+    assert (ended.from_status, ended.to_status) == ("open", "resolved")
+    with app.test_request_context():
+        assert display_event_note(ended, finding, "en") == (
+            "The request was still waiting for a decision; it ends because the finding was resolved.")
+        assert display_event_note(ended, finding, "ja") == (
+            "リスク受容の申請は判断待ちでしたが、指摘事項が解決済みになったため終了しました。")
+    page = client.get(f"/findings/{finding.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "解決済みになったため終了しました" in page
+    assert 'data-test="acceptance-decision"' not in page  # nothing left to decide
+    approver = factories.gen_user(db, role="compliance")
+    db.commit()
+    with app.test_request_context(), pytest.raises(Conflict):
+        remediation.decide_acceptance(db, db.get(RiskAcceptance, waiting.id), approver, "approve")

@@ -119,7 +119,7 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
                                         file_id=finding.closure_file_id if evidence_file is not None else None,
                                         filename=evidence_file.filename[:300] if evidence_file is not None else ""))
         finding.closed_at, finding.closed_by_id = utcnow(), user.id
-    if finding.status == "risk_accepted":
+    if finding.status == "risk_accepted" or to_status == "resolved":
         from vendorrisk.monitoring.remediation import end_acceptance
         end_acceptance(session, finding, user, to_status)
     if to_status == "resolved":
