@@ -44,6 +44,11 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     page.locator("[data-test=move-form] select[name=status]").select_option("resolved")
     page.locator("[data-test=move-form] input[name=note]").fill("保管期間を1年に修正")
     page.click("[data-test=move-form] button[type=submit]")
+    expect(page.locator(".flash.error")).to_be_visible()  # a high finding is resolved with evidence
+    assert page.locator("[data-test=move-form] input[name=note]").input_value() == "保管期間を1年に修正"
+    page.locator("[data-test=move-form] select[name=status]").select_option("resolved")
+    page.fill("[data-test=move-form] textarea[name=evidence]", "保管期間を1年にした設定画面")
+    page.click("[data-test=move-form] button[type=submit]")
     assert page.locator("[data-test=finding-status]").inner_text() == "解決済み"
     page.click("[data-test=logout]")
     page.wait_for_url(f"{live_server}/login")
@@ -55,9 +60,6 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     card = page.locator(f".column[data-status=resolved] [data-finding='{finding_id}']")
     assert "アクセスログ" in card.inner_text()
     card.click()
-    page.locator("[data-test=move-form] select[name=status]").select_option("closed")
-    page.click("[data-test=move-form] button[type=submit]")
-    expect(page.locator(".flash.error")).to_be_visible()  # evidence is required (waits for the page)
     page.locator("[data-test=move-form] select[name=status]").select_option("closed")
     page.fill("[data-test=move-form] textarea[name=evidence]", "修正後の設定画面と契約変更覚書を確認")
     page.click("[data-test=move-form] button[type=submit]")

@@ -69,7 +69,9 @@ def test_overdue_finding_escalates_to_every_compliance_user_once_a_week(app, db,
                                                                                 Reminder.subject_id == finding.id)))
     assert [k for k, _r in kinds] == ["overdue_w1"] * 3 + ["overdue_w2"] * 3
     # Once resolved, the finding stops escalating; the other one, now overdue, starts.
-    move_finding(db, finding, owner, "resolved")
+    finding.action_plan = "鍵管理手順を整備する"  # a high finding is resolved with a plan and evidence
+    db.flush()
+    move_finding(db, finding, owner, "resolved", evidence="整備した手順書")
     db.commit()
     later = run_sweep(app, today=DUE + timedelta(days=15))
     assert later.sent == 3 and all("期限前の指摘" in m["message"]["Subject"] for m in smtp.messages[6:])

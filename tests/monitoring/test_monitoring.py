@@ -290,13 +290,16 @@ def test_compliance_rule_26_1(app, db, contributions):
 
 def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
     owner = factories.gen_user(db, role="vendor_owner")
-    finding = _finding(db, owner)
+    finding = _finding(db, owner, severity="high")
     with app.test_request_context():
         from vendorrisk.monitoring import remediation
+        from vendorrisk.monitoring.findings import move_finding
         remediation.update_remediation(db, finding, owner, {"action_plan": "手順書を改訂する"})
         remediation.add_evidence(db, finding, owner, "改訂版")
-    db.add(MonitoringReview(vendor_id=finding.vendor_id, status="completed", due_date=TODAY,
-                            performed_on=TODAY, outcome="satisfactory", summary="=cmd()"))
+        move_finding(db, finding, owner, "in_progress")
+    db.add(MonitoringReview(vendor_id=finding.vendor_id, status="completed", due_date=TODAY, method="remote",
+                            performed_on=TODAY, outcome="satisfactory", summary="=cmd()", risk_tier="medium",
+                            checks={"service_levels": {"result": "ok"}, "incidents": {"result": "not_applicable"}}))
     db.commit()
     with app.app_context():
         files = list(contributions.evidence_sources["monitoring"](db, finding.vendor_id))
@@ -307,6 +310,10 @@ def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
     headers = [c.value for c in findings[1]]
     row = dict(zip(headers, [c.value for c in findings[2]]))
     assert (row["action_plan"], row["evidence_items"], row["risk_accepted_until"]) == ("手順書を改訂する", 1, None)
+    # stored codes are written as the words the pages show (English here)
+    assert (row["status"], row["severity"], row["source"]) == ("in progress", "high", "manual")
+    review = dict(zip([c.value for c in reviews[1]], [c.value for c in reviews[2]]))
+    assert (review["check_incidents"], review["check_service_levels"]) == ("not applicable", "ok")
     with app.test_request_context(headers={"Accept-Language": "ja"}):  # the evidence pack's job: its starter's
         files = list(contributions.evidence_sources["monitoring"](db, finding.vendor_id))
     workbook = load_workbook(io.BytesIO(files[0].data))
@@ -316,6 +323,14 @@ def test_evidence_workbook_lists_reviews_and_findings(app, db, contributions):
     headers = [c.value for c in workbook["指摘事項"][1]]
     row = dict(zip(headers, [c.value for c in workbook["指摘事項"][2]]))
     assert (row["是正計画"], row["証跡の件数"], row["件名"]) == ("手順書を改訂する", 1, "鍵管理手順の不備")
+    assert (row["ステータス"], row["重要度"], row["発生元"]) == ("対応中", "高", "手動")
+    review = [c.value for c in workbook["モニタリング"][2]]
+    assert review[1:3] == ["完了", "中"] and review[5:7] == ["リモート", "良好"]
+    assert {"問題なし", "対象外"} <= set(review)
+    codes = {"open", "in_progress", "high", "medium", "manual", "completed", "remote", "satisfactory", "ok",
+             "not_applicable"}
+    for sheet in workbook:
+        assert not codes & {c.value for line in sheet.iter_rows() for c in line}, sheet.title
     assert len(headers) == len(set(headers)) == len(FINDING_HEADERS)
 
 

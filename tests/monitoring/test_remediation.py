@@ -285,3 +285,108 @@ def test_the_product_closing_a_finding_ends_a_request_still_waiting(app, db):
         assert display_event_note(ended, finding, "ja") == display_event_note(last, finding, "ja") != COVERED_EN
         assert display_event_note(ended, finding, "en") == COVERED_EN
     assert _actions(db, untouched.id) == ["raised", "acceptance_requested"]
+
+
+def test_a_person_resolving_a_finding_ends_a_request_still_waiting(app, db, client, login):
+    from vendorrisk.vendors.findings import display_event_note
+
+    owner = login("vendor_owner")
+    finding, untouched = _finding(app, db, owner), _finding(app, db, owner)
+    with app.test_request_context():
+        waiting = remediation.request_acceptance(db, finding, owner, {
+            "rationale": "代替統制で足りる", "expires_on": TODAY + timedelta(days=30)}, TODAY)
+        other = remediation.request_acceptance(db, untouched, owner, {
+            "rationale": "別件", "expires_on": TODAY + timedelta(days=30)}, TODAY)
+        move_finding(db, untouched, owner, "in_progress")  # still to remediate: the request still waits
+    db.commit()
+    moved = client.post(f"/findings/{finding.id}/move", data={"status": "resolved", "note": "設定を変更した"})
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    db.rollback()
+    db.expire_all()
+    assert (db.get(RiskAcceptance, waiting.id).status, db.get(RiskAcceptance, other.id).status) == ("ended", "requested")
+    assert db.get(RiskAcceptance, waiting.id).ended_at is not None
+    assert _actions(db, finding.id) == ["raised", "acceptance_requested", "acceptance_ended", "status"]
+    ended = db.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding.id,
+                                                  FindingEvent.action == "acceptance_ended")).one()
+    assert (ended.from_status, ended.to_status) == ("open", "resolved")
+    with app.test_request_context():
+        assert display_event_note(ended, finding, "en") == (
+            "The request was still waiting for a decision; it ends because the finding was resolved.")
+        assert display_event_note(ended, finding, "ja") == (
+            "リスク受容の申請は判断待ちでしたが、指摘事項が解決済みになったため終了しました。")
+    page = client.get(f"/findings/{finding.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "解決済みになったため終了しました" in page
+    assert 'data-test="acceptance-decision"' not in page  # nothing left to decide
+    approver = factories.gen_user(db, role="compliance")
+    db.commit()
+    with app.test_request_context(), pytest.raises(Conflict):
+        remediation.decide_acceptance(db, db.get(RiskAcceptance, waiting.id), approver, "approve")
+
+
+@pytest.mark.parametrize("severity", ["critical", "high"])
+def test_a_grave_finding_is_resolved_only_with_a_plan_and_evidence(app, db, severity):
+    owner = factories.gen_user(db, role="vendor_owner")
+    finding = _finding(app, db, owner, severity=severity)
+    with app.test_request_context():
+        with pytest.raises(ValidationFailed) as refused:
+            move_finding(db, finding, owner, "resolved", note="直した")
+        assert [d["field"] for d in refused.value.details] == ["action_plan", "evidence"]
+        db.rollback()
+        remediation.update_remediation(db, finding, owner, {"action_plan": "保管期間を延長"})
+        with pytest.raises(ValidationFailed) as refused:
+            move_finding(db, finding, owner, "resolved")
+        assert [d["field"] for d in refused.value.details] == ["evidence"]
+        db.rollback()
+        remediation.update_remediation(db, finding, owner, {"action_plan": "保管期間を延長"})
+        move_finding(db, finding, owner, "resolved", evidence="設定画面の写し")  # given with the move: kept
+        db.commit()
+    assert db.get(Finding, finding.id).status == "resolved"
+    kept = db.scalars(select(FindingEvidence).where(FindingEvidence.finding_id == finding.id)).one()
+    assert (kept.note, kept.added_by_id) == ("設定画面の写し", owner.id)
+    assert _actions(db, finding.id) == ["raised", "plan", "evidence", "status"]
+
+
+def test_a_medium_or_low_finding_is_resolved_as_before_and_checked_when_closing(app, db):
+    owner = factories.gen_user(db, role="vendor_owner")
+    finding = _finding(app, db, owner, severity="medium")
+    with app.test_request_context():
+        move_finding(db, finding, owner, "resolved")
+        db.commit()
+    assert db.get(Finding, finding.id).status == "resolved"
+
+
+def test_resolving_a_grave_finding_is_refused_in_the_readers_language_on_page_and_api(app, db, client, login, api):
+    owner = login("vendor_owner")
+    finding = _finding(app, db, owner, severity="high")
+    page = client.get(f"/findings/{finding.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert 'data-test="resolve-needs-evidence"' in page  # the form says so before anyone tries
+    refused = client.post(f"/findings/{finding.id}/move", data={"status": "resolved", "note": "対応した"},
+                          headers={"Accept-Language": "ja"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "是正計画と是正の証跡がなければ解決済みにできません" in text
+    assert "解決済みにする前に是正計画を記録してください。" in text and 'value="対応した"' in text
+    client.post(f"/findings/{finding.id}/remediation", data={"action_plan": "保管期間を延長"})
+    writer = api("compliance")
+    url = f"/api/v1/findings/{finding.id}/transitions"
+    answer = writer.post(url, json={"status": "resolved"}, headers={"Accept-Language": "ja"})
+    assert answer.status_code == 422
+    assert "解決済みにできません" in answer.json["error"]["message"]
+    assert answer.json["error"]["code"] == "validation_failed"
+    assert [d["field"] for d in answer.json["error"]["details"]] == ["evidence"]
+    english = writer.post(url, json={"status": "resolved"}, headers={"Accept-Language": "en"})
+    assert english.json["error"]["message"] == ("A high or critical finding is resolved only with an action plan and "
+                                       "evidence of the remediation.")
+    done = writer.post(url, json={"status": "resolved", "evidence": "設定変更の記録"})
+    assert done.status_code == 200 and done.json["status"] == "resolved"
+
+
+def test_the_product_still_settles_a_grave_finding_without_a_plan(app, db):
+    from vendorrisk.vendors.findings import settle_finding
+    owner = factories.gen_user(db, role="vendor_owner")
+    finding = _finding(app, db, owner, severity="critical")
+    with app.test_request_context():
+        assert settle_finding(db, finding, evidence_key="contract_set_covered", evidence_params=COVERED,
+                              actor_id=None)
+    db.commit()
+    assert db.get(Finding, finding.id).status == "closed"

@@ -40,6 +40,28 @@ def test_kana_is_normalised_sorted_in_gojuon_order_and_searched(client, db, logi
     assert refused.status_code == 422 and 'value="漢字"' in refused.get_data(as_text=True)
 
 
+def test_a_vendor_without_kana_whose_name_reads_as_written_sorts_among_the_others(client, db, login):
+    for name, kana in (("株式会社カンマ", "かんま"), ("株式会社アルファ", "アルファ"), ("株式会社さくら", ""),
+                       ("ＡＢＣ株式会社", ""), ("ｼｮｳﾜ株式会社", ""), ("株式会社日本読みなし", ""), ("株式会社ソラ", "")):
+        vendor_service.create_vendor(db, {"name": name, "name_kana": kana})
+    db.commit()
+    login("procurement")
+    page = client.get("/vendors/").get_data(as_text=True)
+    # Latin letters before the kana (英数字, then 50音); a kana name by its own reading (サクラ
+    # between カンマ and ショウワ, ソラ after them); only a kanji name without フリガナ comes last
+    names = ("ＡＢＣ株式会社", "株式会社アルファ", "株式会社カンマ", "株式会社さくら", "ｼｮｳﾜ株式会社", "株式会社ソラ",
+             "株式会社日本読みなし")
+    order = [page.index(n) for n in names]
+    assert order == sorted(order), [n for _i, n in sorted(zip(order, names))]
+    vendor = db.exec(select(Vendor).where(Vendor.name == "株式会社さくら")).one()
+    vendor_service.update_vendor(db, vendor, {"name": "株式会社桜"})  # renamed to kanji: no reading left
+    db.commit()
+    assert (vendor.kana_key, vendor.kana_missing) == ("", True)
+    vendor_service.update_vendor(db, vendor, {"name_kana": "サクラ"})
+    db.commit()
+    assert vendor.kana_key == "サクラ"
+
+
 def test_representative_and_reading_on_the_form_page_and_register(client, db, login):
     login("procurement")
     response = client.post("/vendors/new", data={"name": "株式会社代表", "name_kana": "だいひょう",
@@ -235,3 +257,24 @@ def test_a_new_vendor_is_registered_from_the_link_and_arrangement_forms(client, 
     twice = client.post(f"/arrangements/{arrangement_id}/links", data={
         "parent_vendor_id": str(second.id), "vendor": "株式会社インライン二次", "create_vendor": "1"})
     assert twice.status_code == 409  # already registered: chosen, not registered again
+
+
+def test_the_migration_gives_the_vendors_already_there_their_name_reading(app, db):
+    from alembic import command
+    from sqlalchemy import text
+
+    from vendorrisk.core import migrate
+    for name, kana in (("株式会社さくら", ""), ("ＡＢＣ株式会社", ""), ("株式会社日本", ""), ("株式会社カンマ", "カンマ")):
+        vendor_service.create_vendor(db, {"name": name, "name_kana": kana})
+    db.commit()
+    db.close()
+    engine = app.extensions["vendorrisk.engine"]
+    engine.dispose()
+
+    def keys():
+        with engine.connect() as connection:
+            return dict(connection.execute(text("SELECT name, kana_key FROM vendor")).all())
+    command.downgrade(migrate.alembic_config(app), "0027_certificate_due_on")
+    assert keys() == {"株式会社さくら": "", "ＡＢＣ株式会社": "", "株式会社日本": "", "株式会社カンマ": "カンマ"}
+    migrate.upgrade(app)
+    assert keys() == {"株式会社さくら": "サクラ", "ＡＢＣ株式会社": "ABC", "株式会社日本": "", "株式会社カンマ": "カンマ"}

@@ -80,3 +80,47 @@ def test_the_import_page_names_a_problems_sheet_and_column_in_japanese_too(db, l
     page = response.get_data(as_text=True)
     assert "<td>vendors（委託先）</td><td>2</td><td>is_cloud（クラウド）</td>" in page
     assert "<code lang=\"zxx\">links</code>（再委託）" in page
+
+
+def test_approvals_are_written_as_words_in_the_readers_language_and_unapproved_reads_back(app, db):
+    from datetime import date
+
+    from flask_babel import refresh
+    arrangement, v = dag_chain(db, title="勘定系")
+    approved = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v["b"].id)).one()
+    approved.approval_status, approved.approval_basis = "approved", "prior_consent"
+    approved.approved_on = date(2026, 4, 1)
+    pending = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v["x"].id)).one()
+    pending.approval_status = "pending"
+    db.commit()
+    words = {"ja": ("承認済み", "事前承諾", "承認待ち", "未承認"), "en": ("approved", "prior consent",
+                                                                 "pending approval", "unapproved")}
+    for language, (yes, basis, waiting, no) in words.items():
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()  # the locale cached by the request before in the same app context
+            book = load_workbook(io.BytesIO(register_workbook(db)), read_only=True)
+        register, links = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[::3])
+        for rows in (register, links):
+            status = rows[0].index("承認状況" if language == "ja" else "approval_status")
+            basis_at = rows[0].index("承認の根拠" if language == "ja" else "approval_basis")
+            cells = {(row[status], row[basis_at] or "") for row in rows[1:]}  # an empty cell reads None
+            assert (yes, basis) in cells and (waiting, "") in cells and (no, "") in cells, (language, cells)
+            assert not {"pending", "prior_consent"} & {c for row in rows for c in row}, language
+    from vendorrisk.vendors.register_reader import refuse_link_decision
+    with app.test_request_context():
+        for word in ("未承認", "unapproved", "Unapproved", ""):
+            refuse_link_decision({"approval_status": word})  # the word an export writes reads back
+
+
+def test_the_fixed_approval_words_are_the_pages_words(app):
+    """The workbook's approval words are a file format fixed in register_layout; they are the
+    words the pages show (the catalogue), checked here so the two do not drift apart."""
+    from flask_babel import force_locale
+
+    from vendorrisk.vendors.chains import APPROVAL_BASIS_LABELS, APPROVAL_LABELS
+    from vendorrisk.vendors.register_layout import APPROVAL_WORDS, BASIS_WORDS
+    with app.test_request_context():
+        for language in ("ja", "en"):
+            with force_locale(language):
+                assert APPROVAL_WORDS[language] == {k: str(v) for k, v in APPROVAL_LABELS.items()}
+                assert BASIS_WORDS[language] == {k: str(v) for k, v in APPROVAL_BASIS_LABELS.items()}

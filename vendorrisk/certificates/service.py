@@ -31,6 +31,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.findings import english_title, raise_finding
+from vendorrisk.vendors.kana import reading_key
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
 from vendorrisk.vendors.service import (
     get_vendor,  # noqa: F401  (the certificates views fetch vendors through here)
@@ -333,6 +334,7 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
         vendor = match.vendor
         if vendor is None:
             vendor = Vendor(name=sub.name, name_normalized=normalise_name(sub.name), status="prospect",
+                            kana_key=reading_key("", normalise_name(sub.name)),  # its place in the register
                             notes=f"Carved-out subservice organisation named in certificate {certificate.id}.")
             session.add(vendor)
             session.flush()

@@ -116,6 +116,10 @@ SETTINGS: list[Setting] = [
     Setting("REVIEW_FREQUENCY_MONTHS", "critical=3,high=6,medium=12,low=24", "Months between "
             "monitoring reviews by risk tier (Art. 26(1)); a vendor without a tier counts as "
             "medium."),
+    Setting("FIRST_REVIEW_DAYS", "critical=30,high=60,medium=90,low=90", "Days a vendor never "
+            "reviewed has, by risk tier, from the day it was recorded in a chain until its first "
+            "monitoring review is due, when one review interval from the arrangement's start date has "
+            "already passed (an existing contract registered now); never more than one interval."),
     Setting("REVIEW_REMINDER_DAYS", "30,7", "Days before a review's due date on which its owner "
             "is reminded (besides the due day and weekly while overdue)."),
     Setting("MEMBER_NAME", "", "The member's company name, written in the e-mails that send "

@@ -143,7 +143,8 @@ class FindingUpdate(BaseModel):
 
 class FindingTransition(BaseModel):
     """The status to move to; closing needs an action plan, evidence (kept before, or
-    ``evidence`` now) and a second person."""
+    ``evidence`` now) and a second person; resolving a high or critical finding needs the
+    action plan and evidence too (``evidence`` given here is kept as evidence)."""
 
     status: Literal[FINDING_STATUSES]
     note: str = ""

@@ -3,7 +3,10 @@ finding with its remediation (action plan, vendor response, evidence, risk accep
 
 For an English reader the headers are the column keys, as before; for a Japanese reader (the
 evidence pack is built in its starter's language) the sheets and headers are in Japanese.
-The workbook is read by people and by position, never imported back."""
+The workbook is read by people and by position, never imported back: statuses, severities,
+tiers, methods, outcomes and check results are written as the words the pages show, in the
+reader's language ("in progress", 対応中), not the stored codes."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -44,6 +47,12 @@ def _named(sheet: str, headers: list[str]) -> tuple[str, list[str]]:
     return str(SHEETS[sheet]), [str(LABELS[key]) for key in headers]
 
 
+def _word(code: str | None) -> str:
+    """A stored code (``in_progress``, ``high``) as the word the pages show for it, in the
+    reader's language."""
+    return gettext(code.replace("_", " ")) if code else ""
+
+
 def _text(value):
     return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -59,10 +68,12 @@ def vendor_workbook(session: Session, vendor_id: int) -> bytes:
     accepted = {a.finding_id: (a.expires_on, email) for a, email in session.execute(
         select(RiskAcceptance, User.email).outerjoin(User, User.id == RiskAcceptance.decided_by_id)
         .where(RiskAcceptance.finding_id.in_(ids), RiskAcceptance.status == "approved"))}
-    review_rows = ([r.id, r.status, r.risk_tier, _text(r.due_date), _text(r.performed_on), r.method, r.outcome,
-                    r.summary, *[(r.checks.get(c) or {}).get("result", "") for c in REVIEW_CHECKS],
+    review_rows = ([r.id, _word(r.status), _word(r.risk_tier), _text(r.due_date), _text(r.performed_on),
+                    _word(r.method), _word(r.outcome), r.summary,
+                    *[_word((r.checks.get(c) or {}).get("result")) for c in REVIEW_CHECKS],
                     _text(r.nominal_due_date)] for r in reviews)
-    finding_rows = ([f.id, f.source, f.title, f.severity, f.status, _text(f.due_date), _text(f.raised_at),
+    finding_rows = ([f.id, _word(f.source), f.title, _word(f.severity), _word(f.status), _text(f.due_date),
+                     _text(f.raised_at),
                      _text(f.resolved_at), _text(f.closed_at), display_closure_evidence(f), _text(f.nominal_due_date), f.action_plan,
                      f.vendor_response, evidence.get(f.id, 0),
                      _text(accepted.get(f.id, (None, ""))[0]), accepted.get(f.id, (None, ""))[1] or ""]

@@ -3,7 +3,8 @@
 
 Only the finding's owner, compliance or an admin may move a finding; only compliance or
 an admin may close it (verification), and not the person who resolved it; a finding closes
-only with an action plan and evidence of the remediation (``remediation``). A finding whose
+only with an action plan and evidence of the remediation (``remediation``), and a high or
+critical one is resolved only with them (resolving ends its escalation). A finding whose
 risk was accepted (``risk_accepted``, entered only by an approved acceptance) may go back
 to work or be resolved after all, which ends the acceptance.
 """
@@ -30,6 +31,8 @@ TRANSITIONS = {
     "closed": (),
 }
 DEFAULT_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
+# Findings resolved only with an action plan and evidence (resolving ends their escalation)
+EVIDENCED_SEVERITIES = ("critical", "high")
 VERIFIERS = ("admin", "compliance")
 
 
@@ -83,6 +86,34 @@ def resolver_of(session: Session, finding_id: int) -> int | None:
                            .order_by(FindingEvent.id.desc())).scalar()
 
 
+def _evidence_problems(session: Session, finding: Finding, evidence: str, evidence_file: Upload | None,
+                       no_plan: str) -> list[dict]:
+    """What is missing to resolve or close: the action plan, and evidence kept before or given now."""
+    from vendorrisk.monitoring.remediation import has_evidence
+    problems = []
+    if not finding.action_plan.strip():
+        problems.append({"field": "action_plan", "message": no_plan})
+    if not evidence.strip() and evidence_file is None and not has_evidence(session, finding.id):
+        problems.append({"field": "evidence", "message": _("Describe or attach the evidence that it is resolved.")})
+    return problems
+
+
+def _keep_evidence(session: Session, finding: Finding, user: User, evidence: str, evidence_file: Upload | None) -> None:
+    """Evidence given with a move to resolved, kept as evidence of the remediation."""
+    from vendorrisk.core import storage
+    from vendorrisk.monitoring.models_remediation import FindingEvidence
+    if not evidence.strip() and evidence_file is None:
+        return
+    file_id, filename = None, ""
+    if evidence_file is not None:
+        stored, _dup = storage.store(session, evidence_file, user.id)
+        file_id, filename = stored.id, evidence_file.filename[:300]
+    session.add(FindingEvidence(finding_id=finding.id, note=evidence.strip(), added_by_id=user.id,
+                                file_id=file_id, filename=filename))
+    add_event(session, finding, user, "evidence", finding.status, finding.status,
+              "\n".join(part for part in (evidence.strip(), filename) if part))
+
+
 def move_finding(session: Session, finding: Finding, user: User, to_status: str, *, note: str = "",
                  evidence: str = "", evidence_file: Upload | None = None) -> Finding:
     """Change a finding's status, recording who, when and why."""
@@ -96,19 +127,23 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
                          status=_status_label(to_status)))
     if to_status not in allowed_moves(finding, user):
         raise Forbidden(_("Only the finding's owner or compliance may move it; only compliance may close it."))
+    if to_status == "resolved" and finding.severity in EVIDENCED_SEVERITIES:
+        # resolving stops the escalation: a grave finding's owner shows what was done
+        problems = _evidence_problems(session, finding, evidence, evidence_file,
+                                      _("Record the action plan before resolving."))
+        if problems:
+            raise ValidationFailed(_("A high or critical finding is resolved only with an action plan and "
+                                     "evidence of the remediation."), problems)
+        _keep_evidence(session, finding, user, evidence, evidence_file)
     if to_status == "closed":
-        from vendorrisk.monitoring.models_remediation import FindingEvidence
-        from vendorrisk.monitoring.remediation import has_evidence
-        problems = []
-        if not finding.action_plan.strip():
-            problems.append({"field": "action_plan", "message": _("Record the action plan before closing.")})
-        if not evidence.strip() and evidence_file is None and not has_evidence(session, finding.id):
-            problems.append({"field": "evidence", "message": _("Describe or attach the evidence that it is resolved.")})
+        problems = _evidence_problems(session, finding, evidence, evidence_file,
+                                      _("Record the action plan before closing."))
         if resolver_of(session, finding.id) == user.id:
             raise Forbidden(_("Four-eyes: the person who resolved the finding cannot also verify and close it (Art. 8(5))."))
         if problems:
             raise ValidationFailed(_("A finding closes only with an action plan and evidence of the remediation."),
                                    problems)
+        from vendorrisk.monitoring.models_remediation import FindingEvidence
         if evidence_file is not None:
             stored, _dup = storage.store(session, evidence_file, user.id)
             finding.closure_file_id = stored.id
@@ -119,7 +154,7 @@ def move_finding(session: Session, finding: Finding, user: User, to_status: str,
                                         file_id=finding.closure_file_id if evidence_file is not None else None,
                                         filename=evidence_file.filename[:300] if evidence_file is not None else ""))
         finding.closed_at, finding.closed_by_id = utcnow(), user.id
-    if finding.status == "risk_accepted":
+    if finding.status == "risk_accepted" or to_status == "resolved":
         from vendorrisk.monitoring.remediation import end_acceptance
         end_acceptance(session, finding, user, to_status)
     if to_status == "resolved":

@@ -5,13 +5,15 @@ A vendor's tier is ``Vendor.risk_tier`` (filled by the selection assessment; a v
 yet assessed counts as ``medium``). A vendor sitting in the chain of an important
 arrangement (重要な外部委託先, Art. 26(4)) is reviewed at least as often as a ``high``
 vendor; a vendor in several chains is planned once, at the strictest of these. The due
-date runs from the last completed review, or from the day the vendor entered a chain; a
+date runs from the last completed review, or from the day the vendor entered a chain (a
+vendor recorded after one interval from its arrangement's start has passed gets
+``FIRST_REVIEW_DAYS`` from its recording: due, not overdue, the day it is registered); a
 due date on a closed day (weekend, national holiday, CLOSING_DAYS) moves to the business day
 before it, and the plan keeps the date it moved from (``nominal_due_date``).
 """
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
@@ -31,19 +33,39 @@ OPEN_STATUSES = ("planned", "in_progress")
 NO_CHECKS = "{}"  # a new review's checks, as JSON text (encoded once, not once per review)
 
 
-def review_frequencies() -> dict[str, int]:
-    """Months between reviews per risk tier, from ``REVIEW_FREQUENCY_MONTHS``."""
-    result = {"critical": 3, "high": 6, "medium": 12, "low": 24}
-    for part in str(current_app.config["REVIEW_FREQUENCY_MONTHS"]).split(","):
+def _by_tier(setting: str, defaults: dict[str, int], unit: str) -> dict[str, int]:
+    """A ``tier=number,...`` setting over its defaults (each number at least 1)."""
+    result = dict(defaults)
+    for part in str(current_app.config[setting]).split(","):
         if not part.strip():
             continue
-        tier, _, months = part.partition("=")
+        tier, _, number = part.partition("=")
         tier = tier.strip()
-        if tier not in RISK_TIERS or not months.strip().isdigit() or int(months) < 1:
-            raise ValueError(f"REVIEW_FREQUENCY_MONTHS: {part.strip()!r} is not tier=months "
+        if tier not in RISK_TIERS or not number.strip().isdigit() or int(number) < 1:
+            raise ValueError(f"{setting}: {part.strip()!r} is not tier={unit} "
                              f"with tier one of {', '.join(RISK_TIERS)}")
-        result[tier] = int(months)
+        result[tier] = int(number)
     return result
+
+
+def review_frequencies() -> dict[str, int]:
+    """Months between reviews per risk tier, from ``REVIEW_FREQUENCY_MONTHS``."""
+    return _by_tier("REVIEW_FREQUENCY_MONTHS", {"critical": 3, "high": 6, "medium": 12, "low": 24}, "months")
+
+
+def first_review_days() -> dict[str, int]:
+    """Days per risk tier from a vendor's recording in a chain to its first review at the
+    latest, from ``FIRST_REVIEW_DAYS``."""
+    return _by_tier("FIRST_REVIEW_DAYS", {"critical": 30, "high": 60, "medium": 90, "low": 90}, "days")
+
+
+def first_due(entered: date, recorded: date, months: int, grace_days: int) -> date:
+    """The nominal due date of a vendor's first review: one interval after it entered its
+    chain (the arrangement's start), but not before ``grace_days`` (at most one interval)
+    after the day it was recorded in vendorrisk. An existing contract registered today is
+    then due soon, never overdue on the day it is registered."""
+    interval = add_months(entered, months)
+    return max(interval, min(recorded + timedelta(days=grace_days), add_months(recorded, months)))
 
 
 def add_months(day: date, months: int) -> date:
@@ -77,10 +99,12 @@ class Plan:
 
 
 def chain_members(session: Session, vendor_ids: list[int] | None = None):
-    """Every vendor in an active chain: ``{vendor_id: (important, entered_on)}``, in one query.
+    """Every vendor in an active chain: ``{vendor_id: (important, entered_on, recorded_on)}``,
+    in one query.
 
     Tier-1 vendors enter on the arrangement's start date (or creation); subcontractors on
-    the day their sub-outsourcing link was recorded.
+    the day their sub-outsourcing link was recorded. ``recorded_on`` is the first day the
+    vendor was recorded in a chain in vendorrisk (an arrangement or link created).
     """
     active = Arrangement.status == "active"
     tier1 = select(Arrangement.vendor_id.label("vendor_id"), Arrangement.is_important.label("important"),
@@ -103,8 +127,9 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
             recorded = datetime.fromisoformat(recorded)
         if isinstance(start, str):
             start = date.fromisoformat(start)
-        entered = min(d for d in (start, recorded.date() if recorded else None) if d is not None)
-        result[vendor_id] = (bool(important), entered)
+        recorded_on = recorded.date() if recorded else None
+        entered = min(d for d in (start, recorded_on) if d is not None)
+        result[vendor_id] = (bool(important), entered, recorded_on or entered)
     return result
 
 
@@ -145,15 +170,17 @@ def desired_plans(session: Session, vendor_ids: list[int] | None = None) -> dict
     tiers = vendor_tiers(session, ids)
     owners = primary_owners(session, ids)
     reviewed = last_completed(session, ids)
-    frequencies = review_frequencies()
+    frequencies, grace = review_frequencies(), first_review_days()
     calendar = business_days.current()
     plans = {}
-    for vendor_id, (important, entered) in members.items():
+    for vendor_id, (important, entered, recorded) in members.items():
         tier = tiers.get(vendor_id) or DEFAULT_TIER
         if important:
             tier = strictest((tier, IMPORTANT_FLOOR))
         months = frequencies[tier]
-        due = calendar.on_or_before(add_months(reviewed.get(vendor_id, entered), months))
+        last = reviewed.get(vendor_id)
+        nominal = add_months(last, months) if last else first_due(entered, recorded, months, grace[tier])
+        due = calendar.on_or_before(nominal)
         plans[vendor_id] = Plan(vendor_id, tier, months, due.day, owners.get(vendor_id),
                                 due.original if due.moved else None)
     return plans
@@ -231,5 +258,5 @@ def on_vendor_changed(session: Session, event) -> None:
     regenerate_plans(session, sorted(event.vendor_ids))
 
 
-__all__ = ["Plan", "add_months", "desired_plans", "on_chain_changed", "on_vendor_changed", "regenerate_plans",
+__all__ = ["Plan", "add_months", "desired_plans", "first_due", "first_review_days", "on_chain_changed", "on_vendor_changed", "regenerate_plans",
            "review_frequencies", "strictest"]

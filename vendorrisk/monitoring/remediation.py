@@ -25,6 +25,7 @@ from vendorrisk.core.uploads import Upload
 from vendorrisk.monitoring.findings import VERIFIERS, add_event
 from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAcceptance
 from vendorrisk.monitoring.plans import add_months
+from vendorrisk.vendors import finding_texts
 from vendorrisk.vendors.findings import Finding
 
 APPROVERS = VERIFIERS  # compliance and admins decide on risk acceptances
@@ -195,6 +196,9 @@ def decide_acceptance(session: Session, acceptance: RiskAcceptance, user: User, 
     if decision not in ("approve", "reject"):
         raise ValidationFailed(_("Choose approve or reject."),
                                [{"field": "decision", "message": _("Choose approve or reject.")}])
+    # the finding first, then the acceptance: the order a person's move of the finding takes
+    # (``end_acceptance``), so a decision and a move at once queue rather than deadlock
+    finding = lock(session, session.get(Finding, acceptance.finding_id))
     lock(session, acceptance)
     if acceptance.status != "requested":
         raise Conflict(_("This risk acceptance was already decided."))
@@ -205,7 +209,6 @@ def decide_acceptance(session: Session, acceptance: RiskAcceptance, user: User, 
     if decision == "reject" and not note:
         raise ValidationFailed(_("Give the reason for rejecting."),
                                [{"field": "note", "message": _("A reason is required.")}])
-    finding = lock(session, session.get(Finding, acceptance.finding_id))
     acceptance.decided_by_id, acceptance.decided_at, acceptance.decision_note = user.id, utcnow(), note
     if decision == "approve":
         if finding.status not in ACCEPTABLE:
@@ -236,12 +239,24 @@ def withdraw_acceptance(session: Session, acceptance: RiskAcceptance, user: User
 
 
 def end_acceptance(session: Session, finding: Finding, user: User | None, to_status: str) -> None:
-    """A risk-accepted finding moved on (remediated after all, or back to work): its
-    acceptance ends. Called by ``findings.move_finding``."""
+    """A person moved the finding (called by ``findings.move_finding`` before the move): a
+    risk-accepted finding moved on (remediated after all, or back to work) ends its
+    acceptance; a finding resolved while a request waits for a decision ends the request, as
+    the product's own closure does (``on_finding_settled``) — it asks to accept a risk its
+    owner now reports remediated, and would otherwise stay on the approvers' list."""
     acceptance = open_acceptance(session, finding.id)
-    if acceptance is not None and acceptance.status == "approved":
+    if acceptance is None:
+        return
+    if acceptance.status == "approved" and finding.status == "risk_accepted":
+        lock(session, acceptance)
         acceptance.status, acceptance.ended_at = "ended", utcnow()
         add_event(session, finding, user, "acceptance_ended", finding.status, to_status)
+    elif acceptance.status == "requested" and to_status not in ACCEPTABLE:
+        if lock(session, acceptance).status != "requested":  # decided or withdrawn meanwhile
+            return
+        acceptance.status, acceptance.ended_at = "ended", utcnow()
+        add_event(session, finding, user, "acceptance_ended", finding.status, to_status,
+                  finding_texts.event_note("request_ended_resolved"))
 
 
 def on_finding_settled(session: Session, event: events.FindingSettled) -> None:

@@ -51,9 +51,9 @@ def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | N
         links = _links(vendor_id)
         last = reviewed.get(vendor_id)
         if last is None:
-            verdicts[vendor_id] = Verdict("gap", _("Never reviewed; %(tier)s tier requires a review every %(months)s "
-                                                   "months.", tier=_(plan.risk_tier), months=plan.frequency_months),
-                                          links)
+            verdicts[vendor_id] = Verdict("gap", _("Never reviewed; the first review is due on %(due)s (%(tier)s tier: "
+                                                   "a review every %(months)s months).", due=plan.due_date.isoformat(),
+                                                   tier=_(plan.risk_tier), months=plan.frequency_months), links)
             continue
         due = add_months(last, plan.frequency_months)
         if due < today:

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from vendorrisk.core import business_days, storage
 from vendorrisk.core.uploads import Upload
 from vendorrisk.vendors import chains as chain_service
-from vendorrisk.vendors.kana import sort_key
+from vendorrisk.vendors.kana import reading_key
 from vendorrisk.vendors.models import (
     AntisocialCheck,
     Arrangement,
@@ -94,7 +94,7 @@ def _load_portfolio(session: Session, ctx: dict) -> None:
     for key, name, name_en, number, country, cloud, subsidiary, status in VENDORS:
         vendor = Vendor(name=name, name_en=name_en, corporate_number=number, country=country,
                         is_cloud=cloud, is_system_subsidiary=subsidiary, status=status,
-                        name_normalized=name)
+                        name_normalized=name, kana_key=reading_key("", normalise_name(name)))
         session.add(vendor)
         ctx["vendors"][key] = vendor
     session.flush()
@@ -104,7 +104,8 @@ def _load_portfolio(session: Session, ctx: dict) -> None:
         session.add(VendorContact(vendor_id=ctx["vendors"][key].id, name=person, email=email, title="ご担当者"))
     for key, (kana, representative) in JAPANESE.items():
         vendor = ctx["vendors"][key]
-        vendor.name_kana, vendor.kana_key, vendor.representative = kana, sort_key(kana), representative
+        vendor.name_kana, vendor.representative = kana, representative
+        vendor.kana_key = reading_key(kana, vendor.name_normalized)
     for index, (key, days) in enumerate(CHECKED_DAYS_AGO.items()):
         due = business_days.on_or_before(today - timedelta(days=days) + timedelta(days=365))
         check = AntisocialCheck(

@@ -32,7 +32,24 @@ DESCRIPTIONS = {
 CLOSURES = {
     "contract_set_covered": _("The contract set covers the clause now: %(document)s%(where)s, %(how)s."),
 }
+# Notes of history steps the product writes when a person's move ends something, kept in
+# English in ``FindingEvent.note`` and shown in the reader's language
+# (``findings.display_event_note``).
+EVENT_NOTES = {
+    "request_ended_resolved": _("The request was still waiting for a decision; it ends because the finding "
+                                "was resolved."),
+}
 TEXT_MAX = {"description": 10000, "closure_evidence": 5000}
+
+
+def event_note(key: str) -> str:
+    """The English note of a history step of ``EVENT_NOTES`` (stored in ``FindingEvent.note``)."""
+    return EVENT_NOTES[key].key
+
+
+def event_note_message(note: str) -> Msg | None:
+    """The message whose English is ``note``, when the product wrote it; None otherwise."""
+    return next((message for message in EVENT_NOTES.values() if message.key == note), None)
 
 
 def stored_params(params: dict | None) -> dict:

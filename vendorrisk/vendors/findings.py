@@ -59,10 +59,14 @@ def display_closure_evidence(finding, language: str | None = None) -> str:
 def display_event_note(event, finding, language: str | None = None) -> str:
     """A history step's note for the reader: the product's closing step, and the step ending
     the finding's risk acceptance with it, show what closed the finding in the reader's
-    language, as the closure evidence does; other notes as written."""
+    language, as the closure evidence does; a step ending a waiting request because a person
+    resolved the finding (``finding_texts.EVENT_NOTES``) in the reader's language too; other
+    notes as written."""
     if (event.action in ("status", "acceptance_ended") and event.to_status == "closed"
             and finding.closure_evidence_key and event.note == finding.closure_evidence):
         return display_closure_evidence(finding, language)
+    if event.action == "acceptance_ended" and (message := finding_texts.event_note_message(event.note)):
+        return _shown(message, event.note, language)
     return event.note
 
 

@@ -6,6 +6,9 @@ full-width letters — into one form with ``jaconv`` (MIT): full-width katakana,
 letters and digits, single spaces. ``sort_key`` orders it as a Japanese reader expects: voiced
 and semi-voiced kana sort with their plain kana (ガ with カ), small kana with large ones (ッ
 with ツ); spaces and the middle dot are ignored, the long-vowel mark ー sorts after every kana.
+A vendor without フリガナ whose name is written in kana or Latin letters sorts by its name
+(``reading_key``): Latin letters and digits before the kana (英数字, then 50音); only a name
+with kanji and no フリガナ, which has no reading to sort by, comes after the others.
 """
 import re
 import unicodedata
@@ -42,6 +45,20 @@ def sort_key(kana: str | None) -> str:
     text = _IGNORED.sub("", kana or "")
     text = "".join(c for c in unicodedata.normalize("NFD", text) if c not in _MARKS)
     return unicodedata.normalize("NFC", text.translate(_SMALL)).upper()[:300]
+
+
+def name_key(normalized_name: str | None) -> str:
+    """The sort key of a vendor's name when the name reads as it is written: kana, Latin
+    letters and digits (``normalise_name``'s form, legal-form words gone: 株式会社さくら as
+    サクラ, ABC株式会社 as ABC); "" for a name with kanji, whose reading only a person can give."""
+    text = normalise_kana(normalized_name)
+    return sort_key(text) if text and ALLOWED.fullmatch(text) else ""
+
+
+def reading_key(kana: str | None, normalized_name: str | None) -> str:
+    """The register's sort key of a vendor: its フリガナ's, else its name's when the name reads
+    as written (``name_key``); "" when neither gives a reading (those come after the others)."""
+    return sort_key(kana) or name_key(normalized_name)
 
 
 def search_form(query: str) -> str:

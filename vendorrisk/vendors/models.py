@@ -32,10 +32,11 @@ class Vendor(SQLModel, table=True):
     name_en: str = Field(default="", max_length=300)
     name_normalized: str = Field(default="", max_length=300, index=True)
     # フリガナ as typed, in full-width katakana (``kana.normalise_kana``); ``kana_key`` sorts it
-    # in 50音 order (voiced and small kana folded; ``kana.sort_key``), "" when none was given.
+    # in 50音 order (voiced and small kana folded; ``kana.sort_key``); without one, the name's
+    # when it reads as written (kana, Latin letters: ``kana.reading_key``), else "".
     name_kana: str = Field(default="", max_length=300)
     kana_key: str = Field(default="", max_length=300, index=True)
-    # no フリガナ (such vendors come after the others in the register): computed by the
+    # no reading (kanji name, no フリガナ: such vendors come after the others): computed by the
     # database, so that the register's order is an index (ix_vendor_register_order)
     kana_missing: Optional[bool] = Field(default=None, sa_column=Column(Boolean, Computed("kana_key = ''"),
                                                                         nullable=False))
@@ -176,8 +177,8 @@ Index("ix_arrangement_status_title", Arrangement.__table__.c.status, Arrangement
 WAITING = OutsourcingLink.approval_status != literal_column("'approved'")
 Index("ix_link_waiting_created", OutsourcingLink.__table__.c.created_at, OutsourcingLink.__table__.c.id,
       sqlite_where=text("approval_status <> 'approved'"), postgresql_where=text("approval_status <> 'approved'"))
-# The register's 50音 order, for every list and select of vendors: those with a フリガナ first,
-# in its order, the others after them by name. A page of the register reads 50 entries of it.
+# The register's 50音 order, for every list and select of vendors: those with a reading (a
+# フリガナ, or a name in kana or Latin letters) first, in its order, the others after them by name. A page of the register reads 50 entries of it.
 READING_ORDER = (Vendor.kana_missing, Vendor.kana_key, Vendor.name_kana, Vendor.name, Vendor.id)
 Index("ix_vendor_register_order", *(Vendor.__table__.c[name] for name in
                                    ("kana_missing", "kana_key", "name_kana", "name", "id")))

@@ -4,8 +4,11 @@ Sheet ``register``: one row per node of every chain (arrangement, tier, path, ve
 service, approval, user data, locations). Sheets ``vendors``, ``arrangements`` and
 ``links`` hold the same data in the layout that ``register_reader`` reads back, so an
 export is also a bulk-onboarding template. For a Japanese reader the sheets and columns
-have Japanese names (``register_layout``; the import takes either). Text cells are
-neutralised against formula injection by ``core.xlsx``.
+have Japanese names (``register_layout``; the import takes either). An approval's status and
+basis are written as the pages name them, in the reader's language (承認済み, 事前承諾,
+"pending approval"; words fixed in ``register_layout`` — the import reads 未承認 / unapproved
+back as the code). Text cells are neutralised against formula
+injection by ``core.xlsx``.
 """
 from sqlmodel import Session, select
 
@@ -52,6 +55,16 @@ def _locations(items) -> str:
     return "; ".join(f"{loc.country}:{loc.region}" if loc.region else loc.country for loc in items or [])
 
 
+def approval_word(status: str | None, japanese: bool) -> str:
+    """A link's approval status as the pages name it, in the workbook's language."""
+    return layout.APPROVAL_WORDS["ja" if japanese else "en"].get(status, status or "")
+
+
+def basis_word(basis: str | None, japanese: bool) -> str:
+    """An approval's basis (``prior_consent``, ``notification``) in the workbook's language."""
+    return layout.BASIS_WORDS["ja" if japanese else "en"].get(basis, basis or "")
+
+
 def register_workbook(session: Session) -> bytes:
     """The whole register as .xlsx bytes (a handful of set queries, streamed); sheet names,
     headers and yes/no in the reader's language (``core.i18n.language``)."""
@@ -76,7 +89,7 @@ def register_workbook(session: Session) -> bytes:
                    yes(arrangement.handles_user_data), node.tier, " > ".join(node.path_names),
                    vendor_ref(node.vendor_id), node.vendor_name, node.vendor_name_en, node.corporate_number or "",
                    node.country, names.get(node.parent_vendor_id, ""), yes(node.is_final), node.service or arrangement.service,
-                   node.approval_status or "", node.approval_basis or "",
+                   approval_word(node.approval_status, japanese), basis_word(node.approval_basis, japanese),
                    node.approved_on.isoformat() if node.approved_on else "",
                    link_approver.get(node.link_id, "") if node.link_id else "",
                    yes(node.touches_user_data if node.link_id else arrangement.handles_user_data),
@@ -94,7 +107,8 @@ def register_workbook(session: Session) -> bytes:
                          a.notice_period_days if a.notice_period_days is not None else "", a.exit_plan,
                          _locations(locations.get(("arrangement", a.id)))] for a in arrangements)
     link_rows = ([arrangement_ref(link.arrangement_id), vendor_ref(link.parent_vendor_id), vendor_ref(link.vendor_id),
-                  link.service, yes(link.touches_user_data), link.approval_status, link.approval_basis or "",
+                  link.service, yes(link.touches_user_data), approval_word(link.approval_status, japanese),
+                  basis_word(link.approval_basis, japanese),
                   link.approved_on.isoformat() if link.approved_on else "",
                   _locations(locations.get(("link", link.id)))] for link in links)
     sheets = (("register", REGISTER_HEADERS, register_rows()), ("vendors", VENDOR_HEADERS, vendor_rows),

@@ -35,6 +35,18 @@ COLUMNS_JA = {
         "approved_on": "承認日", "data_locations": "データ所在地"},
 }
 YES_NO_JA = {True: "はい", False: "いいえ"}
+# An approval's status and basis as the pages name them (``chains.APPROVAL_LABELS``,
+# ``APPROVAL_BASIS_LABELS``), fixed here as the yes/no words are: a file format. The import
+# reads the only status it takes, unapproved, back in either language (``UNAPPROVED``).
+APPROVAL_WORDS = {
+    "ja": {"approved": "承認済み", "pending": "承認待ち", "unapproved": "未承認"},
+    "en": {"approved": "approved", "pending": "pending approval", "unapproved": "unapproved"},
+}
+BASIS_WORDS = {
+    "ja": {"prior_consent": "事前承諾", "notification": "事前通知"},
+    "en": {"prior_consent": "prior consent", "notification": "notification"},
+}
+UNAPPROVED = ("unapproved", APPROVAL_WORDS["ja"]["unapproved"])
 
 
 def _folded(text: str) -> str:

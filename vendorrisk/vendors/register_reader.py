@@ -23,7 +23,7 @@ from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.core.xlsx import FORMULA_TRIGGERS
 from vendorrisk.vendors.identifiers import normalise_corporate_number
 from vendorrisk.vendors.models import Vendor
-from vendorrisk.vendors.register_layout import column_key, sheet_key
+from vendorrisk.vendors.register_layout import UNAPPROVED, column_key, sheet_key
 
 MAX_ROWS = 20000
 TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
@@ -127,7 +127,7 @@ def refuse_status_decision(row: dict) -> None:
 def refuse_link_decision(row: dict) -> None:
     """A link is imported unapproved: its approval (status, basis, date) is refused here."""
     status = row.get("approval_status", "")
-    if status and status != "unapproved":
+    if status and status.lower() not in UNAPPROVED:  # the code, or the word an export writes
         raise _Problem("approval_status", _(
             "Sub-outsourcing is imported as unapproved only, so %(status)s cannot be imported: compliance "
             "records the approval in vendorrisk, and not the person who recorded the link (Art. 8(5)). "

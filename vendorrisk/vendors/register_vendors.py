@@ -18,7 +18,7 @@ from vendorrisk.core.validation import parse
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.changes import vendor_changed
 from vendorrisk.vendors.identifiers import normalise_corporate_number
-from vendorrisk.vendors.kana import sort_key
+from vendorrisk.vendors.kana import reading_key
 from vendorrisk.vendors.models import Vendor
 
 CHUNK = 500  # values per IN list
@@ -101,7 +101,7 @@ class VendorBatch:
         self.earlier.keep(number, payload)
         vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
                         name_normalized=vendor_service.normalise_name(payload.name),
-                        kana_key=sort_key(payload.name_kana))
+                        kana_key=reading_key(payload.name_kana, vendor_service.normalise_name(payload.name)))
         self.pending.append((number, vendor))
         return vendor
 

@@ -22,7 +22,7 @@ from vendorrisk.core.validation import parse, too_long
 from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.changes import vendor_changed
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
-from vendorrisk.vendors.kana import kana_problem, normalise_kana, search_form, sort_key
+from vendorrisk.vendors.kana import kana_problem, normalise_kana, reading_key, search_form
 from vendorrisk.vendors.models import (
     READING_ORDER,
     RISK_TIERS,
@@ -245,7 +245,8 @@ def create_vendor(session: Session, data: dict) -> Vendor:
     payload = parse(VendorCreate, refuse_risk_tier(data))
     _refuse_duplicates(session, payload.name, payload.corporate_number, payload.confirm_duplicate)
     vendor = Vendor(**payload.model_dump(exclude={"confirm_duplicate"}),
-                    name_normalized=normalise_name(payload.name), kana_key=sort_key(payload.name_kana))
+                    name_normalized=normalise_name(payload.name),
+                    kana_key=reading_key(payload.name_kana, normalise_name(payload.name)))
     if insert_once(session, vendor) is None:  # registered by someone else at the same moment
         _refuse_duplicates(session, "", payload.corporate_number, True)
         raise Conflict(_("A vendor with the same unique data was registered at the same moment; "
@@ -271,7 +272,7 @@ def update_vendor(session: Session, vendor: Vendor, data: dict) -> Vendor:
             continue
         setattr(vendor, key, value)
     vendor.name_normalized = normalise_name(vendor.name)
-    vendor.kana_key = sort_key(vendor.name_kana)
+    vendor.kana_key = reading_key(vendor.name_kana, vendor.name_normalized)
     session.add(vendor)
     session.flush()
     vendor_changed(session, vendor.id)
@@ -361,7 +362,8 @@ def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position
     """The vendor register in 50音 order, filtered: search in Japanese or English (also by
     フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
     risk tier, position in chains, flags."""
-    # 50音順: vendors with a フリガナ first, in its order; the others after them by name
+    # 50音順 by reading (kana_key: the フリガナ, else the name when it reads as written, Latin
+    # letters before kana); vendors whose reading is unknown (kanji, no フリガナ) after them by name
     query = select(Vendor).order_by(*READING_ORDER)
     if q:
         like = f"%{q}%"

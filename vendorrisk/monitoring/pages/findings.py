@@ -138,7 +138,7 @@ def render_finding(finding, status=200, form=None, errors=(), message=None):
                                          and (pending.requested_by_id == user.id or user.role in remediation.APPROVERS)),
                            latest_expiry=remediation.latest_expiry(today), event_labels=EVENT_LABELS,
                            due_note=business_days.moved_note(finding.due_date, finding.nominal_due_date),
-                           severities=SEVERITIES, today=today), status
+                           severities=SEVERITIES, evidenced=findings.EVIDENCED_SEVERITIES, today=today), status
 
 
 @bp.get("/<int:finding_id>")
