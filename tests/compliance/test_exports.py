@@ -270,3 +270,23 @@ def test_spliced_matrix_rows_read_back_like_openpyxl_cells():
     spool = io.BytesIO()
     compliance_xlsx._spool_rows([("bad\x01\x0b",)], 1, spool)
     assert "bad\ufffd\ufffd".encode() in spool.getvalue()
+
+
+def test_matrix_workbook_rules_read_in_the_starters_language(app, client, login, db, portfolio):
+    """The sheet documenting the obligations says how each is decided in the starter's
+    language, as the rules page does (a Japanese starter read the English docstrings, with
+    their source indentation)."""
+    from dataclasses import replace
+    obligations = registry.of(app).obligations
+    obligations["90-1"] = replace(obligations["90-1"], doc_ja="チェーン上の再委託がすべて承認されていれば充足。")
+    english_doc = "Met when every link reaching the vendor is approved; gap when one is not; not applicable to a vendor in no chain."
+    login("compliance")
+    book = load_workbook(io.BytesIO(exported(app, client, "/compliance/export/matrix.xlsx",
+                                             headers={"Accept-Language": "ja"}).data))
+    rules = {r[0]: r[5] for r in book["義務"].iter_rows(min_row=2, values_only=True)}
+    assert rules["90-1"] == "チェーン上の再委託がすべて承認されていれば充足。"
+    assert rules["90-2"] and "\n " not in rules["90-2"]  # no Japanese text: the English, one line
+    book = load_workbook(io.BytesIO(exported(app, client, "/compliance/export/matrix.xlsx",
+                                             headers={"Accept-Language": "en"}).data))
+    rules = {r[0]: r[5] for r in book["Obligations"].iter_rows(min_row=2, values_only=True)}
+    assert rules["90-1"] == english_doc
