@@ -173,6 +173,7 @@ def test_evidence_pack_with_manifest(app, client, login, db, portfolio, contribu
 
 def test_evidence_pack_csvs_read_in_the_starters_language(app, client, login, db, portfolio, contributions):
     contributions.evidence_sources.clear()
+    app.config["BASE_URL"] = "https://vendorrisk.example.jp/"
     db.add(Finding(vendor_id=portfolio["1"], title="=HYPERLINK(\"http://evil.example\")", severity="critical",
                    status="in_progress", source="certificate"))
     db.add(Finding(vendor_id=portfolio["1"], title="Contract clause missing", source="contract", severity="medium",
@@ -189,7 +190,12 @@ def test_evidence_pack_csvs_read_in_the_starters_language(app, client, login, db
     titles = {o.id: o.title_ja for o in registry.of(app).obligations.values()}
     assert {(r[0], r[4]) for r in matrix_rows[1:]} == {("90-1", "充足"), ("90-2", "対象外"), ("91-1", "不備")}
     assert all(r[3] == titles[r[0]] for r in matrix_rows[1:])
+    # proof links open away from the app, as the matrix workbook's do
+    links = [link.rsplit(": ", 1)[1] for r in matrix_rows[1:] if r[6] for link in r[6].split(" ; ")]
+    assert links and all(link.startswith("https://vendorrisk.example.jp/") for link in links)
     findings = list(csv.reader(io.StringIO(archive.read("findings.csv").decode("utf-8-sig"))))
+    # raised and closed in the member's time zone, as the pages show them, not stored UTC
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST", r[5]) for r in findings[1:])
     assert findings[0] == ["番号", "件名", "重要度", "ステータス", "発生元", "登録日時", "期限", "完了日時", "完了の証跡"]
     rows = [r[1:5] for r in findings[1:]]
     assert rows[0] == ["SLA breach", "高", "未対応", "手動"]
