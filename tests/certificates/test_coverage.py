@@ -231,3 +231,27 @@ def test_a_report_past_its_period_is_not_called_current_to_a_past_date(app, db):
         assert render(result[within_grace.id].reason) == (
             "SOC 2 Type II（監査法人テスト）（対象期間は 2026-03-31 に終了、その 3 か月後の 2026-06-30 まで有効、"
             "2026-01-15 にレビュー済み）。")
+
+
+def test_a_qualified_or_adverse_opinion_is_said_in_the_met_reason(app, db):
+    """The report is obtained and covers the services (met), but an inspector reading the
+    reason learns that the auditor qualified its opinion, as the record page says."""
+    from flask_babel import force_locale
+
+    from vendorrisk.core.messages import render
+    reviewer = factories.gen_user(db)
+    reasons = {}
+    for opinion in ("unqualified", "qualified", "adverse", None):
+        vendor = _important(db)
+        gen_review(db, gen_certificate(db, vendor, "soc2_type2", issuer="", opinion=opinion,
+                                       period_start=date(2025, 4, 1), period_end=date(2026, 3, 31)), reviewer)
+        found = coverage(db, [vendor.id], TODAY)[vendor.id]
+        assert found.status == "met"
+        with app.test_request_context(), force_locale("en"):
+            reasons[opinion] = render(found.reason)
+        with app.test_request_context(), force_locale("ja"):
+            reasons[(opinion, "ja")] = render(found.reason)
+    assert reasons["unqualified"] == reasons[None] and "opinion" not in reasons[None]
+    assert reasons["qualified"] == reasons[None] + " The auditor's opinion is qualified."
+    assert reasons["adverse"].endswith(" The auditor's opinion is adverse.")
+    assert reasons[("qualified", "ja")].endswith("レビュー済み）。監査人の意見は限定付適正意見です。")

@@ -175,6 +175,8 @@ def _assess(vendor_id: int, certificates: list[Certificate], reviews: dict[int, 
         best = covering[0]
         review = reviews[best.id]
         reason = _met_reason(best, bridges, review)
+        if best.opinion in ("qualified", "adverse"):  # obtained and covering, but not a clean report
+            reason = _("%(reason)s The auditor's opinion is %(opinion)s.", reason=reason, opinion=_(best.opinion))
         return VendorCoverage(vendor_id, True, "met", reason, covering, gaps)
     if not gaps:
         gaps.append(Gap("no_current", _("No audit, certificate or report covers today.")))
