@@ -61,3 +61,25 @@ def test_the_reason_follows_the_tier_one_sub_outsourcing_clause(app, db, api):
     # the maintained rows are what the rules say now
     assert maintain.rebuild(db) == 0
     assert store.vendor_matrix(db, subcontractor.id).verdicts["25-3"].status == "not_applicable"
+
+
+def test_a_clause_met_on_the_checker_word_alone_says_so(app, db, api):
+    """Met from the automatic check is still met (reviewed result, else automatic), but the
+    reason tells the inspector that no reviewer has confirmed it; once confirmed, it does not."""
+    arrangement, _subcontractor = _chain(db)
+    user = factories.gen_user(db, role="compliance")
+    version = service.upload_version(db, arrangement_id=arrangement.id, user=user, filename="c.md",
+                                     data=(CORPUS / "en_complete_msa.md").read_bytes())
+    db.commit()
+    row = _reasons(api, arrangement.vendor_id)["25-2-audit_rights"]
+    assert row["status"] == "met"
+    assert row["reason"] == ("Arrangements whose contract set has the clause: 1; found by the automatic check only, "
+                             "not yet confirmed by a reviewer: 1.")
+    japanese = _reasons(api, arrangement.vendor_id, JA)["25-2-audit_rights"]["reason"]
+    assert japanese == "委託業務1件の契約書一式に条項があります（うち1件は自動判定のみで、確認者による確認は未了です）。"
+    check = db.exec(select(ClauseCheck).where(ClauseCheck.version_id == version.id,
+                                              ClauseCheck.clause_id == "audit_rights")).one()
+    service.review_check(db, check_id=check.id, status="found", comment="Art. 8.", user=user)
+    db.commit()
+    row = _reasons(api, arrangement.vendor_id)["25-2-audit_rights"]
+    assert (row["status"], row["reason"]) == ("met", "Arrangements whose contract set has the clause: 1.")

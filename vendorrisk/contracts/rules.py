@@ -64,11 +64,12 @@ def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list
 
 def _set_verdict(arrangement, latest, all_checks, clause_id):
     """How one arrangement's contract set stands on a clause: (the gap as a message, or None
-    when some document has the clause found; the proof link)."""
+    when some document has the clause found; the proof link; whether that finding is the
+    checker's alone, no reviewer having confirmed it)."""
     members = latest.get(arrangement.id)
     if not members:
         return (_("no contract uploaded for “%(title)s”", title=arrangement.title),
-                (arrangement.title, f"/contracts/arrangements/{arrangement.id}"))
+                (arrangement.title, f"/contracts/arrangements/{arrangement.id}"), False)
     combined = sets.combine(members, all_checks, [clause_id])
     best = combined[0] if combined else None
     contract, version = (best.contract, best.version) if best else members[0]
@@ -76,13 +77,13 @@ def _set_verdict(arrangement, latest, all_checks, clause_id):
     check = best.check if best else None
     named = {"title": f"{arrangement.title} / {contract.title}", "number": version.number}
     if check is None:
-        return _("clause not checked in “%(title)s” v%(number)s", **named), link
+        return _("clause not checked in “%(title)s” v%(number)s", **named), link, False
     if check.status != "found":
         status = _(check.status.replace("_", " "))  # "not found", "needs review"
         if check.reviewer_status:
-            return _("clause %(status)s in “%(title)s” v%(number)s", status=status, **named), link
-        return _("clause %(status)s in “%(title)s” v%(number)s (automatic)", status=status, **named), link
-    return None, link
+            return _("clause %(status)s in “%(title)s” v%(number)s", status=status, **named), link, False
+        return _("clause %(status)s in “%(title)s” v%(number)s (automatic)", status=status, **named), link, False
+    return None, link, not check.reviewer_status
 
 
 def _subcontractor_verdict(chains, latest, all_checks) -> Verdict:
@@ -94,7 +95,7 @@ def _subcontractor_verdict(chains, latest, all_checks) -> Verdict:
         return Verdict("not_applicable", _("The vendor has no active outsourcing arrangement."))
     gaps, links = [], []
     for arrangement in chains:
-        gap, link = _set_verdict(arrangement, latest, all_checks, SUBCONTRACTING)
+        gap, link, _automatic = _set_verdict(arrangement, latest, all_checks, SUBCONTRACTING)
         links.append(link)
         if gap is not None:
             gaps.append(gap)
@@ -124,14 +125,20 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
         if not own:
             verdicts[vendor_id] = _subcontractor_verdict(upstream.get(vendor_id, []), latest, all_checks)
             continue
-        gaps, links = [], []
+        gaps, links, automatic = [], [], 0
         for arrangement in own:
-            gap, link = _set_verdict(arrangement, latest, all_checks, clause_id)
+            gap, link, unconfirmed = _set_verdict(arrangement, latest, all_checks, clause_id)
             links.append(link)
+            automatic += unconfirmed
             if gap is not None:
                 gaps.append(gap)
         if gaps:
             verdicts[vendor_id] = Verdict("gap", _gap_sentence(gaps), links)
+        elif automatic:  # met on the checker's word: the reason says no reviewer has confirmed it
+            verdicts[vendor_id] = Verdict("met", _("Arrangements whose contract set has the clause: %(count)s; "
+                                                  "found by the automatic check only, not yet confirmed by a "
+                                                  "reviewer: %(automatic)s.", count=len(own), automatic=automatic),
+                                          links)
         else:
             verdicts[vendor_id] = Verdict("met", _("Arrangements whose contract set has the clause: %(count)s.",
                                                   count=len(own)), links)
