@@ -3,6 +3,7 @@
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
 
 from vendorrisk.compliance import maintain, matrix, snapshots, store
 from vendorrisk.compliance.pages.exports import queue
@@ -14,6 +15,7 @@ from vendorrisk.core.errors import NotFound
 from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import Renderer
 from vendorrisk.core.registry import NavItem
+from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import RISK_TIERS, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
@@ -46,7 +48,17 @@ def vendor(vendor_id: int):
     if row is None:
         raise NotFound(_("No such vendor."))
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
-                           lang=language())
+                           lang=language(), findings=_findings_of(session, vendor_id))
+
+
+def _findings_of(session, vendor_id: int) -> tuple[int, int]:
+    """(not closed, overdue) findings of the vendor, counted as the vendor page counts them:
+    the gaps the matrix does not read, shown beside it so the officer finds them from here."""
+    today = clock.today()
+    overdue = and_(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)
+    found = session.execute(select(func.count(), func.count(case((overdue, 1))))
+                            .where(Finding.vendor_id == vendor_id, Finding.status != "closed")).one()
+    return found[0], found[1]
 
 
 @bp.get("/rules")
