@@ -30,6 +30,8 @@ def test_25_1_met_gap(db):
     gen_assessment(db, pending, preparer, "submitted")
     verdicts = _rule("25-1")(db, [approved.id, rejected.id, pending.id, none.id])
     assert verdicts[approved.id].status == "met"
+    # the decision in the words of a status ("approved"), not of the approver's button ("approve")
+    assert str(verdicts[approved.id].reason).endswith("(approved).")
     assert _shown(verdicts[approved.id].links) == [(f"Assessment #{a.id}", f"/selection/{a.id}")]
     assert verdicts[rejected.id].status == "gap" and "rejected" in str(verdicts[rejected.id].reason)
     assert verdicts[pending.id].status == "gap" and verdicts[none.id].status == "gap"

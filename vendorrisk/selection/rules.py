@@ -11,6 +11,8 @@ from vendorrisk.selection.models import AssessmentScore, SelectionAssessment
 from vendorrisk.vendors.models import Arrangement, Vendor
 
 DECIDED = ("approved", "rejected")
+# the decision as the vendor's status names it: "(approved)", not the button's "(approve)"
+DECISION_WORDS = {"approve": _("approved"), "approve_with_conditions": _("conditionally approved")}
 CLOUD_ITEMS = {
     1: ("コンピュータセンターの設置場所", "Location of the computer centres"),
     2: ("契約上の義務及び保証事項", "Contractual obligations and guarantees"),
@@ -62,7 +64,8 @@ def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[i
             result[vendor_id] = Verdict("met", _("Selected against %(criteria)s (%(decision)s).",
                                                  criteria=Bilingual(criteria_label(assessment.criteria_versions, "ja"),
                                                                     criteria_label(assessment.criteria_versions, "en")),
-                                                 decision=_(assessment.decision.replace("_", " "))),
+                                                 decision=DECISION_WORDS.get(assessment.decision,
+                                                                             _(assessment.decision.replace("_", " ")))),
                                         _link(assessment))
         else:
             result[vendor_id] = Verdict("gap", _("The latest selection assessment was rejected."), _link(assessment))
