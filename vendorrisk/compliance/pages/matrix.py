@@ -35,6 +35,7 @@ def index():
     stale = state is not None and state.refreshed_on is not None and state.refreshed_on < clock.today()
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
+                           article_labels=_article_labels(language()),
                            lang=language(), render=Renderer(), refreshed_on=state.refreshed_on if stale else None,
                            needs_rebuild=maintain.needs_rebuild(session))
 
@@ -49,6 +50,19 @@ def vendor(vendor_id: int):
         raise NotFound(_("No such vendor."))
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
                            lang=language(), findings=_findings_of(session, vendor_id))
+
+
+def _article_labels(lang: str) -> dict[str, str]:
+    """The article filter's choices as the regulation cites them (第25条, 第25条第1項, 第27条第5号;
+    Art. 25, Art. 25(1)), not the obligation ids' prefixes ("25-1") the filter sends."""
+    labels = {}
+    for prefix in matrix.articles():
+        ob = next(o for o in matrix.all_obligations() if o.id == prefix or o.id.startswith(prefix + "-"))
+        if "-" in prefix:
+            labels[prefix] = ob.citation_ja if lang == "ja" else ob.citation_en
+        else:
+            labels[prefix] = _("Art. %(article)s (all)", article=prefix)
+    return labels
 
 
 def _findings_of(session, vendor_id: int) -> tuple[int, int]:
