@@ -88,6 +88,7 @@ def test_an_export_reads_in_words_and_no_two_kinds_of_record_share_a_name(client
     rows = re.findall(r'<tr data-entry="\d+">(.*?)</table>\s*</td>\s*</tr>', page, re.S)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rows[0]))
     assert "種類 証跡パッケージ" in text and "言語 日本語" in text and "ステータス 開始待ち" in text
+    assert "指定内容 外部委託先: 株式会社証跡" in text  # the pack's vendor by name, not {"vendor_id": 1}
     for raw in ("evidence_pack", " ja ", "queued"):
         assert raw not in text, raw
     with app.test_request_context(headers=JA):
