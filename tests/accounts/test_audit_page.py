@@ -73,3 +73,24 @@ def test_a_findings_history_reads_as_a_change_of_status(client, login, db):
     assert "変更前のステータス 未対応" in text and "変更後のステータス 対応中" in text
     assert "委託元" not in text and "委託先" not in text
     assert "ステータス変更" in text and " status " not in text
+
+
+def test_an_export_reads_in_words_and_no_two_kinds_of_record_share_a_name(client, login, db, app):
+    """An auditor reading the trail of an evidence pack saw 「種類 evidence_pack」「言語 ja」
+    「ステータス queued」; the record filter offered 「外部委託台帳」 and 「質問票の回答」 twice each."""
+    from vendorrisk.accounts.audit_labels import ENTITIES
+    vendor = factories.gen_vendor(db, name="株式会社証跡")
+    db.commit()
+    login("compliance")
+    client.get(f"/compliance/vendors/{vendor.id}/evidence-pack.zip", headers=JA)  # the job is queued
+    login("auditor")
+    page = client.get("/audit/?entity=export_job", headers=JA).get_data(as_text=True)
+    rows = re.findall(r'<tr data-entry="\d+">(.*?)</table>\s*</td>\s*</tr>', page, re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rows[0]))
+    assert "種類 証跡パッケージ" in text and "言語 日本語" in text and "ステータス 開始待ち" in text
+    assert "指定内容 外部委託先: 株式会社証跡" in text  # the pack's vendor by name, not {"vendor_id": 1}
+    for raw in ("evidence_pack", " ja ", "queued"):
+        assert raw not in text, raw
+    with app.test_request_context(headers=JA):
+        names = [str(label) for label in ENTITIES.values()]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []

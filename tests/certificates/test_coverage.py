@@ -198,3 +198,60 @@ def test_due_on_is_kept_with_the_dates_it_comes_from(db):
     assert (stored[certificate.id], stored[report.id]) == (date(2026, 6, 20), date(2026, 9, 30))
     soonest = [c.id for c, _v in db.execute(expiry_query(TODAY, 30)).all()]
     assert soonest == [certificate.id]
+
+
+def test_a_report_past_its_period_is_not_called_current_to_a_past_date(app, db):
+    """A SOC report counts for three months after its period (or after its bridge letters);
+    the met reason says when the period ended and until when it counts, not "current to"
+    (in Japanese "まで有効") the period's end, a past date that read as expired."""
+    from flask_babel import force_locale
+
+    from vendorrisk.core.messages import render
+    reviewer = factories.gen_user(db)
+    within_grace = _important(db)
+    gen_review(db, gen_certificate(db, within_grace, "soc2_type2", issuer="監査法人テスト",
+                                   period_start=date(2025, 4, 1), period_end=date(2026, 3, 31)), reviewer)
+    bridged = _important(db)
+    gen_review(db, gen_certificate(db, bridged, "soc2_type2", issuer="",
+                                   period_start=date(2024, 10, 1), period_end=date(2025, 9, 30)), reviewer)
+    gen_certificate(db, bridged, "bridge_letter", period_start=date(2025, 10, 1), period_end=date(2026, 3, 31))
+    certified = _important(db)
+    gen_review(db, gen_certificate(db, certified, "iso27001", issuer="",
+                                   issue_date=date(2025, 1, 1), expiry_date=date(2028, 1, 1)), reviewer)
+    result = coverage(db, [within_grace.id, bridged.id, certified.id], TODAY)
+    with app.test_request_context(), force_locale("en"):
+        assert render(result[within_grace.id].reason) == (
+            "SOC 2 Type II (監査法人テスト), period ended 2026-03-31, counts until 2026-06-30 "
+            "(3 months after its period), reviewed 2026-01-15.")
+        assert render(result[bridged.id].reason) == (
+            "SOC 2 Type II, period ended 2025-09-30, bridged to 2026-03-31, counts until 2026-06-30 "
+            "(3 months after), reviewed 2026-01-15.")
+        assert render(result[certified.id].reason) == "ISO/IEC 27001, current to 2028-01-01, reviewed 2026-01-15."
+    with app.test_request_context(), force_locale("ja"):
+        assert render(result[within_grace.id].reason) == (
+            "SOC 2 Type II（監査法人テスト）（対象期間は 2026-03-31 に終了、その 3 か月後の 2026-06-30 まで有効、"
+            "2026-01-15 にレビュー済み）。")
+
+
+def test_a_qualified_or_adverse_opinion_is_said_in_the_met_reason(app, db):
+    """The report is obtained and covers the services (met), but an inspector reading the
+    reason learns that the auditor qualified its opinion, as the record page says."""
+    from flask_babel import force_locale
+
+    from vendorrisk.core.messages import render
+    reviewer = factories.gen_user(db)
+    reasons = {}
+    for opinion in ("unqualified", "qualified", "adverse", None):
+        vendor = _important(db)
+        gen_review(db, gen_certificate(db, vendor, "soc2_type2", issuer="", opinion=opinion,
+                                       period_start=date(2025, 4, 1), period_end=date(2026, 3, 31)), reviewer)
+        found = coverage(db, [vendor.id], TODAY)[vendor.id]
+        assert found.status == "met"
+        with app.test_request_context(), force_locale("en"):
+            reasons[opinion] = render(found.reason)
+        with app.test_request_context(), force_locale("ja"):
+            reasons[(opinion, "ja")] = render(found.reason)
+    assert reasons["unqualified"] == reasons[None] and "opinion" not in reasons[None]
+    assert reasons["qualified"] == reasons[None] + " The auditor's opinion is qualified."
+    assert reasons["adverse"].endswith(" The auditor's opinion is adverse.")
+    assert reasons[("qualified", "ja")].endswith("レビュー済み）。監査人の意見は限定付適正意見です。")

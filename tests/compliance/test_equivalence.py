@@ -72,11 +72,12 @@ def _alone(db, vendor_id, obligations):
 
 
 def _expected_25_4(db, vendor_id, nodes):
-    """25-4 from first principles: the links of the active chains the vendor heads, and the
-    links that bring it in as a subcontractor."""
+    """25-4 from first principles: the links of the active chains the vendor heads, the
+    links that bring it in as a subcontractor and those by which it sub-outsources further."""
     active = {n.arrangement_id for n in nodes if n.tier == 1}
     headed = {n.arrangement_id for n in nodes if n.tier == 1 and n.vendor_id == vendor_id}
-    link_ids = {n.link_id for n in nodes if n.link_id and (n.arrangement_id in headed or n.vendor_id == vendor_id)}
+    link_ids = {n.link_id for n in nodes if n.link_id and (n.arrangement_id in headed or vendor_id in
+                                                            (n.vendor_id, n.parent_vendor_id))}
     links = db.exec(select(OutsourcingLink).where(OutsourcingLink.id.in_(link_ids or [0]))).all()
     assert all(link.arrangement_id in active for link in links)
     if not headed and not links:

@@ -173,6 +173,7 @@ def test_evidence_pack_with_manifest(app, client, login, db, portfolio, contribu
 
 def test_evidence_pack_csvs_read_in_the_starters_language(app, client, login, db, portfolio, contributions):
     contributions.evidence_sources.clear()
+    app.config["BASE_URL"] = "https://vendorrisk.example.jp/"
     db.add(Finding(vendor_id=portfolio["1"], title="=HYPERLINK(\"http://evil.example\")", severity="critical",
                    status="in_progress", source="certificate"))
     db.add(Finding(vendor_id=portfolio["1"], title="Contract clause missing", source="contract", severity="medium",
@@ -189,7 +190,12 @@ def test_evidence_pack_csvs_read_in_the_starters_language(app, client, login, db
     titles = {o.id: o.title_ja for o in registry.of(app).obligations.values()}
     assert {(r[0], r[4]) for r in matrix_rows[1:]} == {("90-1", "充足"), ("90-2", "対象外"), ("91-1", "不備")}
     assert all(r[3] == titles[r[0]] for r in matrix_rows[1:])
+    # proof links open away from the app, as the matrix workbook's do
+    links = [link.rsplit(": ", 1)[1] for r in matrix_rows[1:] if r[6] for link in r[6].split(" ; ")]
+    assert links and all(link.startswith("https://vendorrisk.example.jp/") for link in links)
     findings = list(csv.reader(io.StringIO(archive.read("findings.csv").decode("utf-8-sig"))))
+    # raised and closed in the member's time zone, as the pages show them, not stored UTC
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST", r[5]) for r in findings[1:])
     assert findings[0] == ["番号", "件名", "重要度", "ステータス", "発生元", "登録日時", "期限", "完了日時", "完了の証跡"]
     rows = [r[1:5] for r in findings[1:]]
     assert rows[0] == ["SLA breach", "高", "未対応", "手動"]
@@ -270,3 +276,23 @@ def test_spliced_matrix_rows_read_back_like_openpyxl_cells():
     spool = io.BytesIO()
     compliance_xlsx._spool_rows([("bad\x01\x0b",)], 1, spool)
     assert "bad\ufffd\ufffd".encode() in spool.getvalue()
+
+
+def test_matrix_workbook_rules_read_in_the_starters_language(app, client, login, db, portfolio):
+    """The sheet documenting the obligations says how each is decided in the starter's
+    language, as the rules page does (a Japanese starter read the English docstrings, with
+    their source indentation)."""
+    from dataclasses import replace
+    obligations = registry.of(app).obligations
+    obligations["90-1"] = replace(obligations["90-1"], doc_ja="チェーン上の再委託がすべて承認されていれば充足。")
+    english_doc = "Met when every link reaching the vendor is approved; gap when one is not; not applicable to a vendor in no chain."
+    login("compliance")
+    book = load_workbook(io.BytesIO(exported(app, client, "/compliance/export/matrix.xlsx",
+                                             headers={"Accept-Language": "ja"}).data))
+    rules = {r[0]: r[5] for r in book["義務"].iter_rows(min_row=2, values_only=True)}
+    assert rules["90-1"] == "チェーン上の再委託がすべて承認されていれば充足。"
+    assert rules["90-2"] and "\n " not in rules["90-2"]  # no Japanese text: the English, one line
+    book = load_workbook(io.BytesIO(exported(app, client, "/compliance/export/matrix.xlsx",
+                                             headers={"Accept-Language": "en"}).data))
+    rules = {r[0]: r[5] for r in book["Obligations"].iter_rows(min_row=2, values_only=True)}
+    assert rules["90-1"] == english_doc

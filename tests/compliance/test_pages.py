@@ -36,6 +36,39 @@ def test_vendor_page_gives_reasons_and_proof(client, login, db, portfolio):
     assert client.get("/compliance/vendors/999999").status_code == 404
 
 
+def test_vendor_matrix_leads_to_the_vendor_and_its_open_findings(client, login, db, portfolio):
+    """The compliance page of a vendor is where the officer preparing an inspection lands; the
+    vendor's open findings (which no rule reads) were nowhere on it, not even a link."""
+    from datetime import timedelta
+
+    from vendorrisk.core import clock
+    vendor_id = portfolio["1"]  # the portfolio's open finding is on this vendor
+    db.add(Finding(vendor_id=vendor_id, title="期限切れの是正", severity="high", status="in_progress",
+                   source="manual", due_date=clock.today() - timedelta(days=3)))
+    db.add(Finding(vendor_id=vendor_id, title="完了済み", severity="low", status="closed", source="manual"))
+    db.commit()
+    login("auditor")
+    page = client.get(f"/compliance/vendors/{vendor_id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    records = re.search(r'<p data-test="vendor-records">(.*?)</p>', page, re.S).group(1)
+    assert f'href="/vendors/{vendor_id}"' in records and f'href="/findings/?vendor_id={vendor_id}"' in records
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", records))
+    assert "未完了の指摘事項: 2" in text and "期限超過 1" in text
+
+
+
+def test_article_filter_offers_citations_not_obligation_ids(client, login, db):
+    """The article filter offered 「25-1」「27-5」 (the ids it sends); a reader picks 第25条第1項."""
+    login("auditor")
+    japanese = client.get("/compliance/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    select = re.search(r'<select name="article".*?</select>', japanese, re.S).group(0)
+    options = dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select))
+    assert options["25-1"] == "第25条第1項" and options["27-5"] == "第27条第5号" and options["25-2"] == "第25条第2項"
+    assert options["26"] == "第26条（全体）"
+    english = client.get("/compliance/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    select = re.search(r'<select name="article".*?</select>', english, re.S).group(0)
+    options = dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select))
+    assert options["25-1"] == "Art. 25(1)" and options["27"] == "Art. 27 (all)"
+
 def test_rules_page_is_generated_from_docstrings(client, login, obligations):
     login("auditor")
     page = client.get("/compliance/rules").get_data(as_text=True)

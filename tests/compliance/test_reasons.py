@@ -76,9 +76,13 @@ def test_subcontractor_reasons_in_japanese(api, portfolio):
     client = api("auditor")
     japanese = _cells(client, portfolio["sub"], JA)
     english = _cells(client, portfolio["sub"], EN)
-    assert japanese["25-2-subcontracting"]["reason"] == "直接の契約はありません。一次委託先との契約の再委託条項で手当てされています。"
+    # the head has no contract: nothing carries the terms down, and the reason says so
+    assert japanese["25-2-subcontracting"]["reason"] == (
+        "直接の契約はなく、契約上の義務をこの外部委託先に及ぼす一次委託先との契約の再委託条項が確認できていません："
+        "「Payment Gateway」の契約書がアップロードされていません。")
     assert english["25-2-subcontracting"]["reason"] == (
-        "No direct contract; covered by the tier-1 contract's sub-outsourcing clause.")
+        "No direct contract, and the tier-1 contract's sub-outsourcing clause that would carry the terms "
+        "down is not on record: no contract uploaded for “Payment Gateway”.")
     assert japanese["27-1"]["reason"] == "クラウドサービスの外部委託先ではありません。"
     assert english["27-1"]["reason"] == "Not a cloud service vendor."
     assert {k: v["status"] for k, v in japanese.items()} == {k: v["status"] for k, v in english.items()}

@@ -149,3 +149,25 @@ def test_notice_dates_moved_into_the_window_by_closed_days_are_reminded(app, db)
     notices = {name: found.get((arrangement.id, "notice_date")) for name, arrangement in arrangements.items()}
     assert notices == {"year_end": date(2026, 12, 28), "thursday": date(2026, 12, 10),
                        "saturday": date(2026, 12, 11), "past": None, "after": None}
+
+
+def test_the_matrix_gives_the_review_due_date_the_plan_gives(app, db, contributions):
+    """Art. 26(1)'s reason named the frequency's date (2026-12-29, in 年末年始) while the review
+    page, the tasks and the reminders ask for the review by 12/28: one due date everywhere."""
+    from flask_babel import force_locale
+
+    from vendorrisk.core.messages import render
+    from vendorrisk.monitoring.plans import desired_plans
+    _arr, (vendor,) = gen_chain(db, start=date(2025, 1, 5), tiers=1)  # medium: every 12 months
+    db.add(MonitoringReview(vendor_id=vendor.id, status="completed", due_date=date(2026, 1, 5),
+                            performed_on=date(2025, 12, 29)))
+    db.commit()
+    with app.app_context():
+        plan = desired_plans(db, [vendor.id])[vendor.id]
+        verdict = contributions.obligations["26-1"].rule(db, [vendor.id], today=date(2026, 12, 6))[vendor.id]
+        late = contributions.obligations["26-1"].rule(db, [vendor.id], today=date(2026, 12, 29))[vendor.id]
+    assert (plan.due_date, plan.nominal_due_date) == (date(2026, 12, 28), date(2026, 12, 29))
+    with app.test_request_context(), force_locale("en"):
+        assert render(verdict.reason) == "Reviewed on 2025-12-29; next due 2026-12-28."
+        assert render(late.reason) == "Last reviewed on 2025-12-29; overdue since 2026-12-28."
+    assert (verdict.status, late.status) == ("met", "gap")

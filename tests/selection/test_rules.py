@@ -30,6 +30,8 @@ def test_25_1_met_gap(db):
     gen_assessment(db, pending, preparer, "submitted")
     verdicts = _rule("25-1")(db, [approved.id, rejected.id, pending.id, none.id])
     assert verdicts[approved.id].status == "met"
+    # the decision in the words of a status ("approved"), not of the approver's button ("approve")
+    assert str(verdicts[approved.id].reason).endswith("(approved).")
     assert _shown(verdicts[approved.id].links) == [(f"Assessment #{a.id}", f"/selection/{a.id}")]
     assert verdicts[rejected.id].status == "gap" and "rejected" in str(verdicts[rejected.id].reason)
     assert verdicts[pending.id].status == "gap" and verdicts[none.id].status == "gap"
@@ -73,3 +75,31 @@ def test_27_gap_when_item_unscored(db):
 def test_rules_answer_for_empty_lists(db):
     assert _rule("25-1")(db, []) == {}
     assert _rule("27-1")(db, []) == {}
+
+
+def test_27_reason_says_how_the_item_was_scored(app, db):
+    """An item scored low is still examined (met), but the reason gives the score and what
+    that level of the scale means: "scored" alone read as a clean bill to an inspector."""
+    from flask_babel import force_locale
+    from sqlmodel import select
+
+    from vendorrisk.core.messages import render
+    from vendorrisk.selection.models import AssessmentScore
+    preparer, approver = factories.gen_user(db, role="procurement"), factories.gen_user(db)
+    vendor = factories.gen_vendor(db, is_cloud=True)
+    assessment = gen_assessment(db, vendor, preparer, "approved", approver=approver)
+    keys = db.exec(select(AssessmentScore).where(AssessmentScore.assessment_id == assessment.id,
+                                                 AssessmentScore.criterion_id == "C27-5")).one()
+    keys.score = 1
+    db.add(keys)
+    db.flush()
+    low, high = _rule("27-5")(db, [vendor.id])[vendor.id], _rule("27-1")(db, [vendor.id])[vendor.id]
+    assert low.status == high.status == "met"
+    with app.test_request_context(), force_locale("en"):
+        assert render(low.reason) == (f"Art. 27(5) scored 1 of 3 in assessment #{assessment.id} (C27-5): "
+                                      "Provider-managed keys with unverified access control.")
+        assert render(high.reason).startswith(f"Art. 27(1) scored 3 of 3 in assessment #{assessment.id} (C27-1): "
+                                              "Region pinned in the contract")
+    with app.test_request_context(), force_locale("ja"):
+        assert render(low.reason) == (f"第27条第5号は評価 #{assessment.id} で 3 点中 1 点と採点されています（C27-5）："
+                                      "事業者管理の鍵で、アクセス統制を確認できない。")

@@ -102,3 +102,17 @@ def test_new_arrangement_from_a_vendor_starts_with_its_name(client, login, db):
     saved = client.post("/arrangements/new", data={"vendor": "株式会社起点", "title": "帳票発送"})
     assert saved.status_code == 302
     assert db.exec(select(Arrangement).where(Arrangement.vendor_id == vendor.id)).one().title == "帳票発送"
+
+
+def test_a_data_location_purpose_reads_in_words_in_either_language(client, login, db):
+    """An English reader saw the purpose "both" (the stored code); a Japanese one 保存・処理."""
+    from vendorrisk.vendors.models import DataLocation
+    arrangement = factories.gen_arrangement(db, handles_user_data=True)
+    db.add(DataLocation(arrangement_id=arrangement.id, country="JP", region="東京", purpose="both"))
+    db.commit()
+    login("auditor")
+    english = client.get(f"/arrangements/{arrangement.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<td>storage and processing</td>" in english and "<td>both</td>" not in english
+    assert 'title="storage and processing"' in english
+    japanese = client.get(f"/arrangements/{arrangement.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "<td>保存・処理</td>" in japanese

@@ -54,6 +54,24 @@ def test_25_4_every_sub_outsourcing_approved(db):
     assert _shown(result[vb[0].id].links) == [(open_chain.title, f"/arrangements/{open_chain.id}#links")]
 
 
+def test_25_4_a_subcontractor_that_sub_outsources_without_approval_is_a_gap(db):
+    """Tier 2 was brought in with approval but passed work on to tier 3 without it: its own
+    row is a gap (it read "chain recorded; every sub-outsourcing approved"), as is tier 3's."""
+    arrangement, (head, middle, last) = deep_chain(db, tiers=3)
+    incoming = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == middle.id)).one()
+    incoming.approval_status, incoming.approval_basis = "approved", "prior_consent"
+    db.flush()
+    statuses, result = _verdicts(db, "25-4", [head.id, middle.id, last.id])
+    assert statuses == {head.id: "gap", middle.id: "gap", last.id: "gap"}
+    assert str(result[middle.id].reason) == "Sub-outsourcing links in its chains not approved: 1."
+    assert _shown(result[middle.id].links) == [(arrangement.title, f"/arrangements/{arrangement.id}#links")]
+    _approve_all(db, arrangement)
+    db.flush()
+    statuses, result = _verdicts(db, "25-4", [middle.id])
+    assert statuses == {middle.id: "met"}
+    assert str(result[middle.id].reason) == "Chain recorded; no sub-outsourcing link awaits approval (links: 2)."
+
+
 def test_26_2_staff_assigned(db):
     staffed = factories.gen_arrangement(db).vendor_id
     factories.gen_owner(db, db.get(Vendor, staffed),

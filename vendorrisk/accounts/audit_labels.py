@@ -32,9 +32,12 @@ ENTITIES = {
     "certificate": _l("Certificate or report"), "certificate_review": _l("Certificate review"),
     "certificate_subservice": _l("Subservice organisation"), "contract": _l("Contract"),
     "contract_version": _l("Contract version"), "clause_check": _l("Clause check"), "clause_review": _l("Clause review"),
-    "questionnaire_response": _l("Questionnaire response"), "questionnaire_answer": _l("Questionnaire answer"),
+    "questionnaire_response": _l("Questionnaire response"), "questionnaire_answer": _l("Answer to one question of a questionnaire"),
     "questionnaire_workbook": _l("Questionnaire workbook"), "subcontractor_proposal": _l("Proposed subcontractor"),
-    "compliance_snapshot": _l("Compliance snapshot"), "register": _l("Outsourcing register"),
+    "compliance_snapshot": _l("Compliance snapshot"),
+    # the chains' register workbook (imported and exported on the Arrangements pages), not the
+    # compliance export below: one name for the two read as one record in the filter
+    "register": _l("Register workbook of the chains (import and export)"),
     "audit_entry": _l("Audit trail"), "route": _l("Page or API call"), "user_session": _l("Sign-in session"),
     "recovery_code": _l("Recovery code"),
     "antisocial_check": _l("Anti-social forces check"), "risk_acceptance": _l("Risk acceptance"),
@@ -167,4 +170,10 @@ VALUES = {
                       "memorandum": _l("Memorandum"), "order": _l("Individual contract or order"),
                       "other": _l("Other document")},
     "action": FINDING_ACTIONS,
+    # an export job: what it builds, in whose language, how far it is
+    "kind": {"matrix": ENTITIES["compliance_matrix"], "register": ENTITIES["outsourcing_register"],
+             "board_report": ENTITIES["board_report"], "dora": ENTITIES["dora_register"],
+             "evidence_pack": _l("Evidence pack")},
+    "language": {"ja": _l("Japanese"), "en": _l("English")},
+    "status": {"queued": _l("Waiting to start"), "running": _l("In progress"), "done": _l("Ready")},
 }

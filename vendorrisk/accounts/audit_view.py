@@ -77,6 +77,9 @@ class Names:
             vendors |= {v for k, v in snap.items() if k in VENDORS and isinstance(v, int)}
             vendors |= {v for k, vs in snap.items() if k in VENDOR_LISTS and isinstance(vs, list)
                         for v in vs if isinstance(v, int)}
+            params = snap.get("params")  # an export's choices may name a vendor
+            if isinstance(params, dict) and isinstance(params.get("vendor_id"), int):
+                vendors.add(params["vendor_id"])
         vendors |= {int(e.entity_id) for e in entries if e.entity == "vendor" and e.entity_id.isdigit()}
         self.people = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(people))).all()) if people else {}
         self.vendors = dict(session.exec(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendors))).all()) if vendors else {}
@@ -107,6 +110,9 @@ def _show(key: str, value, names: Names) -> str | None:
             return f"{ob.citation_ja} {ob.title_ja}" if japanese else f"{ob.citation_en} {ob.title_en}"
     if key == "user_agent" and isinstance(value, str):
         return device_label(value)
+    if key == "params" and isinstance(value, dict):  # an export's choices: named fields, a vendor by name
+        shown = ((_label(k), _show(k, v, names)) for k, v in value.items())
+        return "、".join(f"{label}: {text}" for label, text in shown if text is not None) or None
     if key in VENDOR_LISTS and isinstance(value, list):
         return "、".join(names.vendor(v) for v in value)
     if isinstance(value, str) and ISO_DATETIME.match(value):

@@ -174,12 +174,31 @@ def _assess(vendor_id: int, certificates: list[Certificate], reviews: dict[int, 
     if covering:
         best = covering[0]
         review = reviews[best.id]
-        reason = _("%(label)s, current to %(end)s, reviewed %(reviewed)s.", label=_label(best),
-                   end=(end_of(best) or best.issue_date).isoformat(), reviewed=review.reviewed_on.isoformat())
+        reason = _met_reason(best, bridges, review)
+        if best.opinion in ("qualified", "adverse"):  # obtained and covering, but not a clean report
+            reason = _("%(reason)s The auditor's opinion is %(opinion)s.", reason=reason, opinion=_(best.opinion))
         return VendorCoverage(vendor_id, True, "met", reason, covering, gaps)
     if not gaps:
         gaps.append(Gap("no_current", _("No audit, certificate or report covers today.")))
     return VendorCoverage(vendor_id, True, "gap", gaps[0].message, [], gaps)
+
+
+def _met_reason(best: Certificate, bridges: list[Certificate], review: CertificateReview):
+    """Why ``best`` covers today. A report's period has ended by the time it is issued: say
+    when its period ended and until when it counts (``GAP_MONTHS`` after, or after its bridge
+    letters), never "current to" a past date, which read as expired."""
+    reviewed = review.reviewed_on.isoformat()
+    if DATE_KIND[best.type] != "period":
+        return _("%(label)s, current to %(end)s, reviewed %(reviewed)s.", label=_label(best),
+                 end=(end_of(best) or best.issue_date).isoformat(), reviewed=reviewed)
+    covered_to = _bridged_end(best.period_end, bridges)
+    named = {"label": _label(best), "end": best.period_end.isoformat(), "reviewed": reviewed,
+             "until": add_months(covered_to, GAP_MONTHS).isoformat(), "months": GAP_MONTHS}
+    if covered_to > best.period_end:
+        return _("%(label)s, period ended %(end)s, bridged to %(bridged)s, counts until %(until)s "
+                 "(%(months)s months after), reviewed %(reviewed)s.", bridged=covered_to.isoformat(), **named)
+    return _("%(label)s, period ended %(end)s, counts until %(until)s (%(months)s months after its period), "
+             "reviewed %(reviewed)s.", **named)
 
 
 def _period_gaps(assurance: list[Certificate], bridges: list[Certificate], today: date) -> list[Gap]:

@@ -13,6 +13,7 @@ import posixpath
 import zipfile
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, tuple_
@@ -20,7 +21,7 @@ from sqlmodel import Session
 
 from vendorrisk.compliance import matrix, store
 from vendorrisk.core import registry
-from vendorrisk.core.i18n import language
+from vendorrisk.core.i18n import format_local, language
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.xlsx import csv_bytes
 from vendorrisk.vendors.findings import Finding, display_closure_evidence, display_title
@@ -64,20 +65,28 @@ def _word(key: str) -> str:
     return gettext(key.replace("_", " "))
 
 
+def _absolute(href: str) -> str:
+    """A proof link the pack's reader can open away from the app: the app's public address
+    (``BASE_URL``) before a path of the app, as in the matrix workbook."""
+    return current_app.config["BASE_URL"].rstrip("/") + href if href.startswith("/") else href
+
+
 def matrix_csv(cells: list[dict]) -> bytes:
     """The vendor's matrix rows: obligation ID as stored, the rest as a reader reads them."""
     japanese = language() == "ja"
     return _csv(MATRIX_HEADERS, [
         (c["obligation"], c["citation"], c["citation_ja"], c["title_ja"] if japanese else c["title"],
-         _word(c["status"]), c["reason"], " ; ".join(f"{link['label']}: {link['href']}" for link in c["links"]))
+         _word(c["status"]), c["reason"],
+         " ; ".join(f"{link['label']}: {_absolute(link['href'])}" for link in c["links"]))
         for c in cells])
 
 
 def findings_csv(findings: list[Finding]) -> bytes:
-    """The vendor's findings: number as stored; title, severity, status and source in words."""
+    """The vendor's findings: number as stored; title, severity, status and source in words;
+    times in the member's time zone, as the pages show them."""
     return _csv(FINDING_HEADERS, [
-        (f.id, display_title(f), _word(f.severity), _word(f.status), _word(f.source), f.raised_at.isoformat(),
-         f.due_date or "", f.closed_at.isoformat() if f.closed_at else "", display_closure_evidence(f)) for f in findings])
+        (f.id, display_title(f), _word(f.severity), _word(f.status), _word(f.source), format_local(f.raised_at),
+         f.due_date or "", format_local(f.closed_at), display_closure_evidence(f)) for f in findings])
 
 
 def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:

@@ -29,7 +29,7 @@ from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, Comp
 from vendorrisk.core import clock, events, registry
 from vendorrisk.core.messages import to_json
 from vendorrisk.core.models import utcnow
-from vendorrisk.vendors.models import Arrangement, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 log = logging.getLogger("vendorrisk.compliance")
 DIRTY = "compliance_dirty"
@@ -43,9 +43,12 @@ MAINTAINED_EVENTS = (events.ChainChanged, events.VendorChanged, events.Assessmen
 
 def vendors_of(session: Session, event) -> set[int]:
     """The vendors whose verdicts an event may change."""
-    if isinstance(event, events.ContractChecked):  # the contract rules judge the tier-1 vendor
-        return set(session.execute(select(Arrangement.vendor_id).where(Arrangement.id == event.arrangement_id))
-                   .scalars())
+    if isinstance(event, events.ContractChecked):
+        # the contract rules judge the tier-1 vendor; its chain's subcontractors' reasons say
+        # whether the tier-1 contract's sub-outsourcing clause carries the terms down to them
+        tier_one = select(Arrangement.vendor_id).where(Arrangement.id == event.arrangement_id)
+        chain = select(OutsourcingLink.vendor_id).where(OutsourcingLink.arrangement_id == event.arrangement_id)
+        return set(session.execute(tier_one.union(chain)).scalars())
     if hasattr(event, "vendor_ids"):
         return set(event.vendor_ids)
     return {event.vendor_id}

@@ -158,6 +158,14 @@ def _splice(workbook_bytes: bytes, sheet_path: str, spool, out=None) -> bytes | 
                 sheet.write(b"</sheetData>" + tail)
 
 
+def rule_text(obligation) -> str:
+    """How an obligation is decided, as the rules page says it in the starter's language
+    (``doc_ja`` for a Japanese reader when the rule has one), each paragraph on one line:
+    a docstring's line breaks and indentation are not the reader's business."""
+    doc = obligation.doc_ja if language() == "ja" and obligation.doc_ja else obligation.doc
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in doc.split("\n\n"))
+
+
 def _written(build, out) -> bytes | None:
     """Run ``build(target)`` into ``out`` (a binary file), or into memory and return the bytes."""
     if out is not None:
@@ -178,7 +186,7 @@ def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
         add_table_sheet(workbook, str(MATRIX_SHEET), _headers(MATRIX_HEADERS), (), MATRIX_WIDTHS)
         workbook[str(MATRIX_SHEET)].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
         add_table_sheet(workbook, str(OBLIGATION_SHEET), _headers(OBLIGATION_HEADERS),
-                        ((o.id, o.citation_en, o.citation_ja, o.title_en, o.title_ja, o.doc)
+                        ((o.id, o.citation_en, o.citation_ja, o.title_en, o.title_ja, rule_text(o))
                          for o in matrix.select_obligations(filters.article)), (26, 16, 16, 40, 30, 100))
         buffer = io.BytesIO()
         workbook.save(buffer)

@@ -7,7 +7,9 @@ latest version of each: master agreement, DPA, SLA, 覚書...) has it *found* �
 reviewer's result when reviewed, else the automatic one. A vendor that appears only
 further down a chain has no direct contract with the member: its contract terms reach it
 through the tier-1 contract's sub-outsourcing clause (flow-down), so the row is not
-applicable to it; the tier-1 vendor's row carries the obligation.
+applicable to it; the tier-1 vendor's row carries the obligation. Its reason says whether
+that clause is on record in the tier-1 contract set of each chain it is in (never that it
+is when it is not), with links to those contracts.
 """
 from pathlib import PurePath
 
@@ -34,22 +36,75 @@ CLAUSE_ROWS = [
     ("25-3", "security_requirements", "第25条第3項", "Art. 25(3)",
      "要員の遵守事項・セキュリティ要件の契約への記載", "Staff rules and security requirements written into the contract", 255),
 ]
+SUBCONTRACTING = "subcontracting"  # the clause that carries a tier-1 contract's terms down its chain
 
 
 def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list[str]):
-    """The batch's active arrangements, their latest versions, the checks of every clause
-    of these rules on them, and the vendors that are subcontractors: four set queries, shared
-    by the five clause rules of a matrix batch."""
+    """The batch's active arrangements, the active arrangements in whose chains the batch's
+    vendors are subcontractors (by vendor), the latest versions of both and the checks of
+    every clause of these rules on them: four set queries, shared by the five clause rules
+    of a matrix batch."""
     arrangements = session.exec(select(Arrangement.id, Arrangement.vendor_id, Arrangement.title)
                                 .where(Arrangement.vendor_id.in_(vendor_ids or [0]),
                                        Arrangement.status != "terminated")).all()
-    latest = sets.latest_versions_by_arrangement(session, [a.id for a in arrangements])
+    upstream: dict[int, dict[int, object]] = {}  # subcontractor -> its chains' arrangements by id
+    for row in session.exec(
+            select(OutsourcingLink.vendor_id.label("subcontractor"), Arrangement.id, Arrangement.title)
+            .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
+            .where(OutsourcingLink.vendor_id.in_(vendor_ids or [0]), Arrangement.status != "terminated")
+            .order_by(Arrangement.id)).all():
+        upstream.setdefault(row.subcontractor, {})[row.id] = row
+    wanted = {a.id for a in arrangements} | {a for found in upstream.values() for a in found}
+    latest = sets.latest_versions_by_arrangement(session, sorted(wanted))
     version_ids = [v.id for members in latest.values() for _c, v in members]
     checks = {(c.version_id, c.clause_id): c for c in session.exec(select(ClauseCheck).where(
         ClauseCheck.version_id.in_(version_ids or [0]), ClauseCheck.clause_id.in_(clause_ids)))}
-    downstream = set(session.exec(select(OutsourcingLink.vendor_id).where(
-        OutsourcingLink.vendor_id.in_(vendor_ids or [0]))).all())
-    return arrangements, latest, checks, downstream
+    return arrangements, latest, checks, {v: list(found.values()) for v, found in upstream.items()}
+
+
+def _set_verdict(arrangement, latest, all_checks, clause_id):
+    """How one arrangement's contract set stands on a clause: (the gap as a message, or None
+    when some document has the clause found; the proof link; whether that finding is the
+    checker's alone, no reviewer having confirmed it)."""
+    members = latest.get(arrangement.id)
+    if not members:
+        return (_("no contract uploaded for “%(title)s”", title=arrangement.title),
+                (arrangement.title, f"/contracts/arrangements/{arrangement.id}"), False)
+    combined = sets.combine(members, all_checks, [clause_id])
+    best = combined[0] if combined else None
+    contract, version = (best.contract, best.version) if best else members[0]
+    link = (f"{arrangement.title}: {contract.title} v{version.number}", f"/contracts/versions/{version.id}")
+    check = best.check if best else None
+    named = {"title": f"{arrangement.title} / {contract.title}", "number": version.number}
+    if check is None:
+        return _("clause not checked in “%(title)s” v%(number)s", **named), link, False
+    if check.status != "found":
+        status = _(check.status.replace("_", " "))  # "not found", "needs review"
+        if check.reviewer_status:
+            return _("clause %(status)s in “%(title)s” v%(number)s", status=status, **named), link, False
+        return _("clause %(status)s in “%(title)s” v%(number)s (automatic)", status=status, **named), link, False
+    return None, link, not check.reviewer_status
+
+
+def _subcontractor_verdict(chains, latest, all_checks) -> Verdict:
+    """A vendor with no arrangement of its own, in the chains of ``chains``: its terms reach
+    it only through the sub-outsourcing clause of each tier-1 contract, so the row is not
+    applicable to it; the reason says whether that clause is there (the tier-1 vendor's row
+    carries the gap)."""
+    if not chains:
+        return Verdict("not_applicable", _("The vendor has no active outsourcing arrangement."))
+    gaps, links = [], []
+    for arrangement in chains:
+        gap, link, _automatic = _set_verdict(arrangement, latest, all_checks, SUBCONTRACTING)
+        links.append(link)
+        if gap is not None:
+            gaps.append(gap)
+    if gaps:
+        return Verdict("not_applicable", _("No direct contract, and the tier-1 contract's sub-outsourcing clause "
+                                           "that would carry the terms down is not on record: %(gaps)s.",
+                                           gaps=join(_("; ").key, gaps)), links)
+    return Verdict("not_applicable", _("No direct contract; covered by the tier-1 contract's sub-outsourcing clause."),
+                   links)
 
 
 def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> dict[int, Verdict]:
@@ -59,8 +114,8 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
         evidence = batch_memo(session, "contracts.evidence", vendor_ids,
                               lambda: _contract_evidence(session, vendor_ids, clause_ids))
     else:
-        evidence = _contract_evidence(session, vendor_ids, [clause_id])
-    arrangements, latest, all_checks, downstream = evidence
+        evidence = _contract_evidence(session, vendor_ids, [clause_id, SUBCONTRACTING])
+    arrangements, latest, all_checks, upstream = evidence
     by_vendor: dict[int, list] = {}
     for arrangement in arrangements:
         by_vendor.setdefault(arrangement.vendor_id, []).append(arrangement)
@@ -68,33 +123,22 @@ def clause_verdicts(session: Session, vendor_ids: list[int], clause_id: str) -> 
     for vendor_id in vendor_ids:
         own = by_vendor.get(vendor_id)
         if not own:
-            reason = (_("No direct contract; covered by the tier-1 contract's sub-outsourcing clause.")
-                      if vendor_id in downstream else _("The vendor has no active outsourcing arrangement."))
-            verdicts[vendor_id] = Verdict("not_applicable", reason)
+            verdicts[vendor_id] = _subcontractor_verdict(upstream.get(vendor_id, []), latest, all_checks)
             continue
-        gaps, links = [], []
+        gaps, links, automatic = [], [], 0
         for arrangement in own:
-            members = latest.get(arrangement.id)
-            if not members:
-                gaps.append(_("no contract uploaded for “%(title)s”", title=arrangement.title))
-                links.append((arrangement.title, f"/contracts/arrangements/{arrangement.id}"))
-                continue
-            combined = sets.combine(members, all_checks, [clause_id])
-            best = combined[0] if combined else None
-            contract, version = (best.contract, best.version) if best else members[0]
-            links.append((f"{arrangement.title}: {contract.title} v{version.number}", f"/contracts/versions/{version.id}"))
-            check = best.check if best else None
-            named = {"title": f"{arrangement.title} / {contract.title}", "number": version.number}
-            if check is None:
-                gaps.append(_("clause not checked in “%(title)s” v%(number)s", **named))
-            elif check.status != "found":
-                status = _(check.status.replace("_", " "))  # "not found", "needs review"
-                if check.reviewer_status:
-                    gaps.append(_("clause %(status)s in “%(title)s” v%(number)s", status=status, **named))
-                else:
-                    gaps.append(_("clause %(status)s in “%(title)s” v%(number)s (automatic)", status=status, **named))
+            gap, link, unconfirmed = _set_verdict(arrangement, latest, all_checks, clause_id)
+            links.append(link)
+            automatic += unconfirmed
+            if gap is not None:
+                gaps.append(gap)
         if gaps:
             verdicts[vendor_id] = Verdict("gap", _gap_sentence(gaps), links)
+        elif automatic:  # met on the checker's word: the reason says no reviewer has confirmed it
+            verdicts[vendor_id] = Verdict("met", _("Arrangements whose contract set has the clause: %(count)s; "
+                                                  "found by the automatic check only, not yet confirmed by a "
+                                                  "reviewer: %(automatic)s.", count=len(own), automatic=automatic),
+                                          links)
         else:
             verdicts[vendor_id] = Verdict("met", _("Arrangements whose contract set has the clause: %(count)s.",
                                                   count=len(own)), links)
@@ -114,12 +158,14 @@ def _clause_obligation(obligation_id, clause_id, citation_ja, citation_en, title
                     f"of the (tier-1) vendor has the clause for “{title_en}” found in some document (reviewed result, else automatic); gap when "
                     f"it is not found, needs review, or no contract is uploaded; not applicable to vendors "
                     f"that are only subcontractors (no direct contract; the tier-1 contract's "
-                    f"sub-outsourcing clause flows the terms down).")
+                    f"sub-outsourcing clause flows the terms down), whose reason says whether that clause "
+                    f"is on record in the tier-1 contract set of each of their chains.")
     rule.__name__ = f"contract_{clause_id}"
     doc_ja = (f"外部委託先（一次委託先）の有効な委託業務すべてについて、契約書一式（各文書の最新版）のいずれかで条項「{title_ja}」が"
               f"「あり」と判定されていれば充足（確認者の判定があればそれを、なければ自動判定を用います）。"
               f"「なし」又は「要確認」の場合、又は契約書が登録されていない場合は不足。再委託先にすぎない"
-              f"外部委託先（直接の契約がなく、一次委託先との契約の再委託条項で義務が及ぶもの）は対象外。")
+              f"外部委託先（直接の契約がなく、一次委託先との契約の再委託条項で義務が及ぶもの）は対象外とし、"
+              f"その理由には、所属する各委託チェーンの一次委託先の契約書一式に再委託条項が確認されているかを示します。")
     return obligation(obligation_id, citation_ja=citation_ja, citation_en=citation_en, title_ja=title_ja,
                       title_en=title_en, order=order, doc_ja=doc_ja,
                       moved_by=(events.ContractChecked, events.ChainChanged))(rule)

@@ -8,7 +8,7 @@ from vendorrisk.core import clock, events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Verdict, link_to, obligation
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.monitoring.plans import add_months, desired_plans, last_completed
+from vendorrisk.monitoring.plans import desired_plans, last_completed
 
 OPEN_REVIEW = "open_review"  # the proof link to the vendor's open review, looked up when read
 REVIEW, COMPLETED = _("Review"), _("Completed reviews")
@@ -55,7 +55,9 @@ def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | N
                                                    "a review every %(months)s months).", due=plan.due_date.isoformat(),
                                                    tier=_(plan.risk_tier), months=plan.frequency_months), links)
             continue
-        due = add_months(last, plan.frequency_months)
+        # the plan's due date: the frequency's date moved to the business day before it when it
+        # falls on a closed day, as the review page, the tasks and the reminders give it
+        due = plan.due_date
         if due < today:
             verdicts[vendor_id] = Verdict("gap", _("Last reviewed on %(date)s; overdue since %(due)s.",
                                                    date=last.isoformat(), due=due.isoformat()), links)

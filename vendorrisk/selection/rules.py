@@ -11,6 +11,8 @@ from vendorrisk.selection.models import AssessmentScore, SelectionAssessment
 from vendorrisk.vendors.models import Arrangement, Vendor
 
 DECIDED = ("approved", "rejected")
+# the decision as the vendor's status names it: "(approved)", not the button's "(approve)"
+DECISION_WORDS = {"approve": _("approved"), "approve_with_conditions": _("conditionally approved")}
 CLOUD_ITEMS = {
     1: ("コンピュータセンターの設置場所", "Location of the computer centres"),
     2: ("契約上の義務及び保証事項", "Contractual obligations and guarantees"),
@@ -62,7 +64,8 @@ def selected_against_criteria(session: Session, vendor_ids: list[int]) -> dict[i
             result[vendor_id] = Verdict("met", _("Selected against %(criteria)s (%(decision)s).",
                                                  criteria=Bilingual(criteria_label(assessment.criteria_versions, "ja"),
                                                                     criteria_label(assessment.criteria_versions, "en")),
-                                                 decision=_(assessment.decision.replace("_", " "))),
+                                                 decision=DECISION_WORDS.get(assessment.decision,
+                                                                             _(assessment.decision.replace("_", " ")))),
                                         _link(assessment))
         else:
             result[vendor_id] = Verdict("gap", _("The latest selection assessment was rejected."), _link(assessment))
@@ -88,13 +91,27 @@ def _cloud_evidence(session: Session, vendor_ids: list[int]):
     decided = batch_memo(session, "selection.latest_decided", vendor_ids,
                          lambda: latest_decided(session, vendor_ids))
     approved = {v: a for v, a in decided.items() if v in cloud_ids and a.status == "approved"}
-    scored = set()
+    scored = {}
     if approved:
-        rows = session.execute(select(AssessmentScore.assessment_id, AssessmentScore.criterion_id)
+        rows = session.execute(select(AssessmentScore.assessment_id, AssessmentScore.criterion_id,
+                                      AssessmentScore.score)
                                .where(AssessmentScore.assessment_id.in_([a.id for a in approved.values()]),
                                       AssessmentScore.score.is_not(None)))
-        scored = {(row.assessment_id, row.criterion_id) for row in rows}
+        scored = {(row.assessment_id, row.criterion_id): row.score for row in rows}
     return cloud_ids, approved, scored
+
+
+def _scored(item: int, assessment: SelectionAssessment, criterion: dict, score: int) -> Verdict:
+    """The item examined in the assessment: met, the reason saying how it was found (the
+    score on the criterion's scale and that level's words), so that a low score is not read
+    as a clean bill."""
+    scale = criterion.get("scale") or []
+    level = next((lv for lv in scale if lv["score"] == score), None)
+    return Verdict("met", _("Art. 27(%(item)s) scored %(score)s of %(top)s in assessment #%(id)s (%(criterion)s): "
+                            "%(level)s", item=item, score=score, top=scale[-1]["score"] if scale else score,
+                            id=assessment.id, criterion=criterion["id"],
+                            level=Bilingual(level["ja"], level["en"]) if level else ""),
+                   _link(assessment))
 
 
 def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> dict[int, Verdict]:
@@ -103,7 +120,7 @@ def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> d
     article = f"27-{item}"
     cloud_ids, approved, scored = batch_memo(session, "selection.cloud_evidence", vendor_ids,
                                              lambda: _cloud_evidence(session, vendor_ids))
-    wanted = {a.id: next((c["id"] for c in a.criteria_snapshot.get("criteria", []) if c["article"] == article), None)
+    wanted = {a.id: next((c for c in a.criteria_snapshot.get("criteria", []) if c["article"] == article), None)
               for a in approved.values()}
     result = {}
     for vendor_id in vendor_ids:
@@ -114,10 +131,9 @@ def cloud_item_verdicts(session: Session, vendor_ids: list[int], item: int) -> d
         if assessment is None:
             result[vendor_id] = Verdict("gap", _("No approved selection assessment covering the cloud items."),
                                         _start_link(vendor_id))
-        elif (assessment.id, wanted[assessment.id]) in scored:
-            result[vendor_id] = Verdict("met", _("Art. 27(%(item)s) scored in assessment #%(id)s (%(criterion)s).",
-                                                 item=item, id=assessment.id, criterion=wanted[assessment.id]),
-                                        _link(assessment))
+        elif wanted[assessment.id] and (assessment.id, wanted[assessment.id]["id"]) in scored:
+            criterion = wanted[assessment.id]
+            result[vendor_id] = _scored(item, assessment, criterion, scored[(assessment.id, criterion["id"])])
         else:
             result[vendor_id] = Verdict("gap", _("Art. 27(%(item)s) was not scored in the latest approved "
                                                  "assessment #%(id)s.", item=item, id=assessment.id),
@@ -133,10 +149,12 @@ def _cloud_item_obligation(item: int) -> Obligation:
 
     rule.__doc__ = (f"For cloud vendors (flagged cloud, or tier 1 of a cloud arrangement): met when the "
                     f"Art. 27({item}) criterion ({title_en.lower()}) is scored in the vendor's latest "
-                    f"approved selection assessment; gap otherwise; not applicable to other vendors.")
+                    f"approved selection assessment (the reason gives the score and what that level of "
+                    f"the scale means); gap otherwise; not applicable to other vendors.")
     rule.__name__ = f"cloud_item_{item}"
     doc_ja = (f"クラウドサービスの外部委託先（クラウドの属性がある、又はクラウドの委託業務の一次委託先）について、"
-              f"最新の承認済み選定評価で第27条第{item}号の基準（{title_ja}）が採点されていれば充足、"
+              f"最新の承認済み選定評価で第27条第{item}号の基準（{title_ja}）が採点されていれば充足"
+              f"（理由に評点とその水準の内容を示します）、"
               f"そうでなければ不足。その他の外部委託先は対象外。")
     return obligation(f"27-{item}", citation_ja=f"第27条第{item}号", citation_en=f"Art. 27({item})",
                       title_ja=f"クラウドサービス: {title_ja}", title_en=f"Cloud services: {title_en}",

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     """Wire the vendors area into ``app``."""
     from vendorrisk.vendors import (
         antisocial_reminders,
+        chain_evidence,
         commands,
         counted,
         demo,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
                                  may_change_vendor=service.may_change_here)
     reg = registry.of(app)
     reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
+    reg.evidence_sources["chains"] = chain_evidence.chain_evidence
     reg.add_demo_loader(11, demo.load)
     reg.task_sources["vendors"] = tasks.tasks_for
     reg.task_counts["vendors"] = tasks.count_for

@@ -42,7 +42,8 @@ def _reachable_from(vendor_ids):
 
 def _chain_links(session, vendor_ids):
     """(owner_id, link id, arrangement_id, approval_status, title) for each link in the active chains
-    where the vendor is tier 1, and for each link that brings the vendor in as a subcontractor."""
+    where the vendor is tier 1, for each link that brings the vendor in as a subcontractor, and
+    for each link by which it sub-outsources further down a chain."""
     reach = _reachable_from(vendor_ids)
     # Only the columns the verdict needs: a link id stands for its row in the UNION.
     columns = (L.c.id, L.c.arrangement_id, L.c.approval_status, A.c.title)
@@ -52,7 +53,9 @@ def _chain_links(session, vendor_ids):
                 .where(A.c.vendor_id.in_(vendor_ids)))
     as_child = (select(L.c.vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
                 .where(L.c.vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
-    return session.execute(in_chain.union(as_child)).mappings().all()
+    as_parent = (select(L.c.parent_vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
+                 .where(L.c.parent_vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
+    return session.execute(in_chain.union(as_child, as_parent)).mappings().all()
 
 
 def _first_tier(session, vendor_ids) -> dict[int, list]:
@@ -74,11 +77,11 @@ def _query_first_tier(session, vendor_ids) -> dict[int, list]:
             title_ja="二段階以上の委託を含む外部委託のリスク管理",
             title_en="Multi-stage outsourcing recorded and every sub-outsourcing approved", order=254,
             moved_by=(events.ChainChanged,),
-            doc_ja="外部委託先が一次委託先である委託チェーン上のすべての再委託と、その外部委託先を再委託先とする再委託が承認されていれば充足。不足の場合は未承認の再委託を示します。有効な委託チェーンにない外部委託先は対象外。")
+            doc_ja="外部委託先が一次委託先である委託チェーン上のすべての再委託と、その外部委託先を再委託先とする再委託、及びその外部委託先がさらに行う再委託が承認されていれば充足。不足の場合は未承認の再委託を示します。有効な委託チェーンにない外部委託先は対象外。")
 def multi_stage_outsourcing(session, vendor_ids: list[int]) -> dict[int, Verdict]:
-    """Met when every sub-outsourcing in the chains the vendor heads (tier 1), and every link
-    bringing it in as a subcontractor, is approved; a gap names the links not approved; not
-    applicable to a vendor in no active chain."""
+    """Met when every sub-outsourcing in the chains the vendor heads (tier 1), every link
+    bringing it in as a subcontractor, and every link by which it sub-outsources further, is
+    approved; a gap names the links not approved; not applicable to a vendor in no active chain."""
     first = _first_tier(session, vendor_ids)
     links: dict[int, list] = {}
     for row in _chain_links(session, vendor_ids):

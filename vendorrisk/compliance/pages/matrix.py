@@ -3,6 +3,7 @@
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
 
 from vendorrisk.compliance import maintain, matrix, snapshots, store
 from vendorrisk.compliance.pages.exports import queue
@@ -14,6 +15,7 @@ from vendorrisk.core.errors import NotFound
 from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import Renderer
 from vendorrisk.core.registry import NavItem
+from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import RISK_TIERS, Vendor
 from vendorrisk.vendors.need_to_know import require_file_access
 
@@ -33,6 +35,7 @@ def index():
     stale = state is not None and state.refreshed_on is not None and state.refreshed_on < clock.today()
     return render_template("compliance/matrix.html", page=page, filters=filters, args=filters.as_args(),
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
+                           article_labels=_article_labels(language()),
                            lang=language(), render=Renderer(), refreshed_on=state.refreshed_on if stale else None,
                            needs_rebuild=maintain.needs_rebuild(session))
 
@@ -46,7 +49,30 @@ def vendor(vendor_id: int):
     if row is None:
         raise NotFound(_("No such vendor."))
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
-                           lang=language())
+                           lang=language(), findings=_findings_of(session, vendor_id))
+
+
+def _article_labels(lang: str) -> dict[str, str]:
+    """The article filter's choices as the regulation cites them (第25条, 第25条第1項, 第27条第5号;
+    Art. 25, Art. 25(1)), not the obligation ids' prefixes ("25-1") the filter sends."""
+    labels = {}
+    for prefix in matrix.articles():
+        ob = next(o for o in matrix.all_obligations() if o.id == prefix or o.id.startswith(prefix + "-"))
+        if "-" in prefix:
+            labels[prefix] = ob.citation_ja if lang == "ja" else ob.citation_en
+        else:
+            labels[prefix] = _("Art. %(article)s (all)", article=prefix)
+    return labels
+
+
+def _findings_of(session, vendor_id: int) -> tuple[int, int]:
+    """(not closed, overdue) findings of the vendor, counted as the vendor page counts them:
+    the gaps the matrix does not read, shown beside it so the officer finds them from here."""
+    today = clock.today()
+    overdue = and_(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)
+    found = session.execute(select(func.count(), func.count(case((overdue, 1))))
+                            .where(Finding.vendor_id == vendor_id, Finding.status != "closed")).one()
+    return found[0], found[1]
 
 
 @bp.get("/rules")
