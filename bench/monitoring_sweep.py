@@ -7,6 +7,12 @@ prints the ratio: the sweep's cost should not grow with the history.
     /work/venv/bin/python bench/monitoring_sweep.py            # 10,000 vendors, 50,000 links
     /work/venv/bin/python bench/monitoring_sweep.py --small    # 1,000 vendors, 5,000 links
     /work/venv/bin/python bench/monitoring_sweep.py --database-url postgresql+psycopg://...
+    /work/venv/bin/python bench/monitoring_sweep.py --small --callgrind   # + instructions
+
+``--callgrind`` runs the bench again under valgrind's callgrind and prints the
+instructions of the first sweep and of each steady sweep (``bench/callgrind.py``): a figure
+that does not move with the machine's load, unlike the seconds (which, under valgrind, are
+meaningless and only show that the run went through).
 """
 import argparse
 import random
@@ -21,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
-from vendorrisk import create_app
+from bench import callgrind  # noqa: E402
+from vendorrisk import create_app  # noqa: E402
 from vendorrisk.core import migrate  # noqa: E402
 from vendorrisk.core.db import engine_of  # noqa: E402
 from vendorrisk.core.models import User  # noqa: E402
@@ -102,13 +109,15 @@ def history(app, rows: int) -> None:
             conn.execute(insert(Reminder.__table__), batch)
 
 
-def timed_sweeps(app, runs: int) -> tuple[float, float]:
+def timed_sweeps(app, runs: int, name: str) -> tuple[float, float]:
     """Median wall-clock and CPU seconds of ``runs`` sweeps, each of which must find nothing
-    new (CPU time is this process's: on a shared machine it is the steadier figure)."""
+    new (CPU time is this process's: on a shared machine it is the steadier figure); under
+    callgrind, each sweep's instructions are counted under ``name``."""
     walls, cpus = [], []
     for _ in range(runs):
         wall, cpu = time.perf_counter(), time.process_time()
-        result = run_sweep(app, today=TODAY, now=NOW)
+        with callgrind.counted(name):
+            result = run_sweep(app, today=TODAY, now=NOW)
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
         assert result.created == 0 and result.sent == 0, result
@@ -122,7 +131,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="an EMPTY database (default: a temporary SQLite file)")
     parser.add_argument("--history", type=int, default=None, help="historical sent reminders to add")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--callgrind", action="store_true",
+                        help="run under valgrind's callgrind and print the sweeps' instructions")
     args = parser.parse_args()
+    if args.callgrind and not callgrind.under_callgrind():
+        callgrind.report(callgrind.run_under_callgrind(sys.argv))
+        return
     vendors, links = (1_000, 5_000) if args.small else (10_000, 50_000)
     past = args.history if args.history is not None else (50_000 if args.small else 500_000)
     folder = Path(tempfile.mkdtemp(prefix="vr-bench-"))
@@ -145,20 +159,21 @@ def main() -> None:
     except ImportError:  # the code before the maintained verdicts (or counts)
         pass
     start, start_cpu = time.perf_counter(), time.process_time()
-    first = run_sweep(app, today=TODAY, now=NOW, send=False)
+    with callgrind.counted("first sweep"):
+        first = run_sweep(app, today=TODAY, now=NOW, send=False)
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(f"  first sweep (plans {first.plans['created']:,} reviews, stores {first.created:,} reminders, "
           f"no sending): {wall:.3f} s, {cpu:.3f} s CPU")
     with engine_of(app).begin() as conn:  # as if the SMTP server had accepted them all
         conn.execute(update(Reminder.__table__).where(Reminder.status == "pending").values(status="sent", sent_at=NOW))
         stored = conn.execute(select(func.count()).select_from(Reminder.__table__)).scalar()
-    before, before_cpu = timed_sweeps(app, args.runs)
+    before, before_cpu = timed_sweeps(app, args.runs, "steady sweep")
     print(f"  sweep finding nothing new, {stored:,} reminders in the table (all due today, all sent): "
           f"{before * 1000:.0f} ms wall, {before_cpu * 1000:.0f} ms CPU (median of {args.runs})")
     history(app, past)
     with engine_of(app).connect() as conn:
         stored = conn.execute(select(func.count()).select_from(Reminder.__table__)).scalar()
-    after, after_cpu = timed_sweeps(app, args.runs)
+    after, after_cpu = timed_sweeps(app, args.runs, "steady sweep after the history")
     print(f"  sweep finding nothing new, {stored:,} reminders in the table: "
           f"{after * 1000:.0f} ms wall, {after_cpu * 1000:.0f} ms CPU (median of {args.runs})")
     print(f"  ratio after/before: {after / before:.2f} wall, {after_cpu / before_cpu:.2f} CPU "

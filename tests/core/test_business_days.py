@@ -103,3 +103,31 @@ def test_the_app_reads_the_setting(app):
     with app.app_context():
         assert business_days.business_day(date(2026, 12, 30)) == date(2026, 12, 28)
         assert business_days.business_day(None) is None
+
+
+def test_lead_reached_answers_as_the_calendar_look_up_does():
+    """The short cut (a day already come needs no look-up) answers what placing every day did."""
+    calendar = BusinessCalendar(DEFAULT)
+
+    def looked_up(due, today, leads):
+        for lead in sorted(leads):
+            if today >= calendar.on_or_before(due - timedelta(days=lead)).day:
+                return lead
+        return None
+
+    for today in (date(2026, 12, 24) + timedelta(days=n) for n in range(0, 130, 3)):
+        for ahead in range(-3, 70):
+            due = today + timedelta(days=ahead)
+            assert calendar.lead_reached(due, today, [30, 7]) == looked_up(due, today, [30, 7]), (due, today)
+
+
+def test_due_line_is_kept_per_language(app):
+    with app.test_request_context():
+        with force_locale("ja"):
+            ja = business_days.due_line(date(2026, 12, 28), date(2027, 1, 1))
+        with force_locale("en"):
+            en = business_days.due_line(date(2026, 12, 28), date(2027, 1, 1))
+        with force_locale("ja"):
+            assert business_days.due_line(date(2026, 12, 28), date(2027, 1, 1)) == ja
+        assert "年末年始" in ja and "Year-end holidays" in en and ja != en
+        assert business_days.due_line(date(2026, 12, 28), None) == ""

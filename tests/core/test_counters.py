@@ -186,3 +186,21 @@ def test_the_migration_fills_the_counts_of_the_records_already_there(app, db):
         connection = db.connection()
         kinds = [k for spec in reg.counted.values() for k in spec.kinds]
         assert counters.stored(connection, kinds) == counters.recounted(connection, reg.counted) != {}
+
+
+def test_many_deltas_at_once_are_added_to_the_rows_there_and_new_rows_made(app, db):
+    """``apply`` with more than a few keys (the first sweep's plan): one update of the rows
+    there and the new ones handed to the driver in one executemany, in key order."""
+    from collections import Counter
+    with app.app_context():
+        connection = db.connection()
+        counters.apply(connection, Counter({("bench_kind", "", "2026-06-01"): 2}))
+        deltas = Counter({("bench_kind", str(owner), f"2026-06-{day:02d}"): owner + day
+                          for owner in range(3) for day in range(1, 6)})
+        deltas[("bench_kind", "", "2026-06-01")] = 5
+        deltas[("bench_kind", "9", "2026-06-09")] = 0  # no change: no row
+        counters.apply(connection, deltas)
+        expected = +Counter(deltas)
+        expected[("bench_kind", "", "2026-06-01")] = 7
+        assert counters.stored(connection, ["bench_kind"]) == expected
+        assert [item[0] for item in counters._in_key_order(deltas)] == sorted(k for k, n in deltas.items() if n)

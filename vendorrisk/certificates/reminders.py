@@ -10,11 +10,13 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from vendorrisk.certificates.coverage import end_column, end_of, not_superseded
 from vendorrisk.certificates.models import DATE_KIND, TYPE_LABELS, Certificate
 from vendorrisk.core import business_days
+from vendorrisk.core.db import any_row
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.vendors.models import Vendor, VendorOwner
@@ -65,13 +67,17 @@ def certificate_reminders(session: Session, today: date):
     (``expires_in_30``); the sweep sends each once."""
     end = end_column()
     calendar = business_days.current()
+    window = (end >= today, end <= calendar.horizon(today, max(LEAD_DAYS)))
+    # one indexed LIMIT 1 on the end dates first: with nothing ending in the window, the
+    # joined ORM query below (compiled afresh in a new process) is not needed
+    if not any_row(session, sa_select(Certificate.id).where(*window)):
+        return
     rows = session.exec(
         select(Certificate, Vendor, User)
         .join(Vendor, Vendor.id == Certificate.vendor_id)
         .join(VendorOwner, VendorOwner.vendor_id == Certificate.vendor_id)
         .join(User, User.id == VendorOwner.user_id)
-        .where(User.is_active.is_(True), end >= today, end <= calendar.horizon(today, max(LEAD_DAYS)),
-               not_superseded())
+        .where(User.is_active.is_(True), *window, not_superseded())
         .order_by(Certificate.id, User.id)).all()
     base = current_app.config["BASE_URL"].rstrip("/")
     for certificate, vendor, user in rows:

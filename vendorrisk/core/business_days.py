@@ -147,6 +147,8 @@ class BusinessCalendar:
         self.yearly, self.dated = parse_closing_days(closing_days)
         # on_or_before's answers by day: a plan places hundreds of due dates on a few days
         self._placed: dict[date, Moved] = {}
+        # due_line's sentences by (day, date asked for, locale): a sweep writes one per reminder
+        self._lines: dict[tuple, str] = {}
 
     def _company(self, day: date) -> str | None:
         for first, last, name in self.dated:
@@ -198,7 +200,9 @@ class BusinessCalendar:
         """Of reminders ``leads`` days before ``due`` (e.g. ``[30, 7]``), the nearest one whose
         day — on the business day on or before it — has come by ``today``; None before the first."""
         for lead in sorted(leads):
-            if today >= self.on_or_before(due - timedelta(days=lead)).day:
+            day = due - timedelta(days=lead)
+            # a day already come is reached wherever it moves (never later): no look-up
+            if today >= day or today >= self.on_or_before(day).day:
                 return lead
         return None
 
@@ -255,5 +259,15 @@ def moved_note(day: date | None, original: date | None, language: str | None = N
 def due_line(day: date | None, original: date | None) -> str:
     """A sentence for an e-mail on why a due date is not the date asked for: 「期限は前営業日に
     繰り上げました：12/31(休業日: 年末年始) → 12/28。」, or "" when it was not moved."""
-    note = moved_note(day, original)
-    return _("The due date moved to the previous business day: %(note)s.", note=note) if note else ""
+    if day is None or original is None or day == original:
+        return ""
+    calendar, locale = current(), get_locale()
+    key = (day, original, str(locale) if locale else "")
+    found = calendar._lines.get(key)
+    if found is None:
+        if len(calendar._lines) >= PLACED_LIMIT:
+            calendar._lines.clear()
+        note = moved_note(day, original)
+        found = calendar._lines[key] = (
+            _("The due date moved to the previous business day: %(note)s.", note=note) if note else "")
+    return found

@@ -15,8 +15,10 @@ def _key(owner_id, due) -> tuple[str, str, str]:
 
 
 def opened(rows) -> Counter:
-    """What new reviews add to the counts (``rows``: their column values, as inserted)."""
-    return Counter(_key(row["owner_id"], row["due_date"]) for row in rows if row["status"] in OPEN)
+    """What new reviews add to the counts (``rows``: their column values, as inserted).
+    Counted by (owner, due date) first, and each distinct pair made a key once."""
+    pairs = Counter((row["owner_id"], row["due_date"]) for row in rows if row["status"] in OPEN)
+    return Counter({_key(owner_id, due): n for (owner_id, due), n in pairs.items()})
 
 
 def review_counts(connection, keys) -> Counter:

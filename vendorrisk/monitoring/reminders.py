@@ -138,20 +138,21 @@ def review_reminders(session: Session, today: date):
                                   MonitoringReview.nominal_due_date)
                            .where(MonitoringReview.status.in_(("planned", "in_progress")),
                                   MonitoringReview.due_date <= calendar.horizon(today, max(days, default=0)))).all()
-    staged = [(row, stage) for row in rows if (stage := review_stage(row.due_date, today, days, calendar))]
-    stored = already_stored(session, "review", [(row.id, stage) for row, stage in staged])
-    people = Recipients(session, [r.owner_id for r, _s in staged])
-    names = _vendor_names(session, [r.vendor_id for r, _s in staged])
-    for row, stage in staged:
+    # read by unpacking, not by name: a Row's attribute costs an AttributeError built and dropped
+    staged = [(tuple(row), stage) for row in rows if (stage := review_stage(row[2], today, days, calendar))]
+    stored = already_stored(session, "review", [(row[0], stage) for row, stage in staged])
+    people = Recipients(session, [row[3] for row, _s in staged])
+    names = _vendor_names(session, [row[1] for row, _s in staged])
+    for (review_id, vendor_id, due, owner_id, tier, nominal), stage in staged:
         overdue = stage.startswith("overdue")
-        for email, language, user_id in people.of(row.owner_id, escalate=overdue):
-            if (row.id, stage, row.due_date, email) in stored:
+        for email, language, user_id in people.of(owner_id, escalate=overdue):
+            if (review_id, stage, due, email) in stored:
                 continue
             with force_locale(language):
-                subject, body = _review_texts(stage, _vendor_name(names, row.vendor_id, language),
-                                              row.due_date, row.risk_tier, overdue, row.nominal_due_date)
-            yield ReminderSpec("review", row.id, stage, row.due_date, email, user_id, language,
-                               subject, body, link(f"/reviews/{row.id}"))
+                subject, body = _review_texts(stage, _vendor_name(names, vendor_id, language), due, tier, overdue,
+                                              nominal)
+            yield ReminderSpec("review", review_id, stage, due, email, user_id, language,
+                               subject, body, link(f"/reviews/{review_id}"))
 
 
 def finding_reminders(session: Session, today: date):
@@ -192,15 +193,16 @@ def arrangement_reminders(session: Session, today: date):
     # a closed day moves a notice date earlier, and never by LONGEST_CLOSURE days or more: a
     # date before today or further than that past the window needs no look-up of holidays
     last_nominal = today + timedelta(days=NOTICE_WINDOW_DAYS + business_days.LONGEST_CLOSURE)
-    for row in rows:
-        nominal = row.end_date - timedelta(days=row.notice_period_days or 0)
-        if row.notice_period_days and today <= nominal <= last_nominal:
+    for row in rows:  # read by position: a Row's attribute costs an AttributeError built and dropped
+        end_date, notice_days = row[3], row[4]
+        nominal = end_date - timedelta(days=notice_days or 0)
+        if notice_days and today <= nominal <= last_nominal:
             # notice is given on a business day: a notice date on a closed day comes earlier
             notice = calendar.on_or_before(nominal).day
             if 0 <= (notice - today).days <= NOTICE_WINDOW_DAYS:
                 due_rows.append((row, "notice_date", notice))
-        if (row.end_date - today).days <= END_WINDOW_DAYS:
-            due_rows.append((row, "end_date", row.end_date))
+        if (end_date - today).days <= END_WINDOW_DAYS:
+            due_rows.append((row, "end_date", end_date))
     if not due_rows:
         return
     owner_rows = session.execute(select(VendorOwner.vendor_id, VendorOwner.user_id)
