@@ -169,20 +169,23 @@ def test_state_shown_for_a_record(db):
     vendor = factories.gen_vendor(db)
     report = gen_certificate(db, vendor, "soc2_type2", period_start=date(2025, 4, 1), period_end=date(2026, 3, 31))
     assert state_of(report, date(2026, 1, 1)) == "valid"
-    assert state_of(report, date(2026, 3, 1)) == "expiring"
-    assert state_of(report, date(2026, 6, 30)) == "period ended"
+    assert state_of(report, date(2026, 3, 1)) == "valid"  # it counts until 6/30: its period's end is no deadline
+    assert state_of(report, date(2026, 4, 15)) == "period ended"
+    assert state_of(report, date(2026, 5, 15)) == "expiring"  # 46 days before it stops counting
+    assert state_of(report, date(2026, 6, 30)) == "expiring"
     assert state_of(report, date(2026, 7, 1)) == "expired"
     certificate = gen_certificate(db, vendor, "iso27001", issue_date=date(2025, 1, 1), expiry_date=date(2026, 3, 31))
     assert state_of(certificate, date(2026, 4, 1)) == "expired"
 
 
 def test_due_on_is_kept_with_the_dates_it_comes_from(db):
-    """``due_on`` (indexed; the tasks and reminders sort on it) is the expiry date of a
-    certificate, the period end of a report, through inserts and updates."""
+    """``due_on`` (indexed; the tasks, reminders and the expiring list sort on it) is the last
+    day a record counts: the expiry date of a certificate, the period end of a report plus
+    three months, a year after an undated audit, through inserts and updates."""
     from sqlalchemy import select
 
-    from vendorrisk.certificates.coverage import end_column, end_of, expiry_query
-    from vendorrisk.certificates.models import Certificate
+    from vendorrisk.certificates.coverage import end_column, expiry_query
+    from vendorrisk.certificates.models import Certificate, counts_until
 
     vendor = factories.gen_vendor(db)
     certificate = gen_certificate(db, vendor, "iso27001", expiry_date=date(2026, 7, 31))
@@ -190,14 +193,14 @@ def test_due_on_is_kept_with_the_dates_it_comes_from(db):
     undated = gen_certificate(db, vendor, "onsite_audit")
     db.commit()
     stored = dict(db.execute(select(Certificate.id, end_column())).all())
-    assert stored == {certificate.id: date(2026, 7, 31), report.id: date(2026, 6, 30), undated.id: None}
-    assert all(stored[c.id] == end_of(c) for c in (certificate, report, undated))
+    assert stored == {certificate.id: date(2026, 7, 31), report.id: date(2026, 9, 30), undated.id: date(2026, 1, 1)}
+    assert all(stored[c.id] == counts_until(c) for c in (certificate, report, undated))
     certificate.expiry_date, report.period_end = date(2026, 6, 20), date(2026, 9, 30)
     db.commit()
     stored = dict(db.execute(select(Certificate.id, end_column())).all())
-    assert (stored[certificate.id], stored[report.id]) == (date(2026, 6, 20), date(2026, 9, 30))
+    assert (stored[certificate.id], stored[report.id]) == (date(2026, 6, 20), date(2026, 12, 30))
     soonest = [c.id for c, _v in db.execute(expiry_query(TODAY, 30)).all()]
-    assert soonest == [certificate.id]
+    assert soonest == [undated.id, certificate.id]  # the audit of January 2025 lapsed in January
 
 
 def test_a_report_past_its_period_is_not_called_current_to_a_past_date(app, db):
@@ -255,3 +258,32 @@ def test_a_qualified_or_adverse_opinion_is_said_in_the_met_reason(app, db):
     assert reasons["qualified"] == reasons[None] + " The auditor's opinion is qualified."
     assert reasons["adverse"].endswith(" The auditor's opinion is adverse.")
     assert reasons[("qualified", "ja")].endswith("レビュー済み）。監査人の意見は限定付適正意見です。")
+
+
+def test_the_migration_gives_the_records_already_there_the_day_they_stop_counting(app, db):
+    """0029 recomputes ``due_on`` for stored records (a report's period end plus three
+    months, a year after an undated audit); its downgrade puts back the period end."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from vendorrisk.core import migrate
+    vendor = factories.gen_vendor(db)
+    report = gen_certificate(db, vendor, "soc2_type2", period_end=date(2025, 11, 30))
+    undated = gen_certificate(db, vendor, "onsite_audit", issue_date=date(2025, 2, 28))
+    certificate = gen_certificate(db, vendor, "iso27001", expiry_date=date(2027, 5, 1))
+    note = gen_certificate(db, vendor, "other", issue_date=date(2025, 2, 28))
+    db.commit()
+    db.close()
+    engine = app.extensions["vendorrisk.engine"]
+    engine.dispose()
+
+    def stored():
+        with engine.connect() as connection:
+            return {row[0]: (date.fromisoformat(row[1]) if isinstance(row[1], str) else row[1])
+                    for row in connection.execute(text("SELECT id, due_on FROM certificate")).all()}
+    command.downgrade(migrate.alembic_config(app), "0028_vendor_name_reading")
+    assert stored() == {report.id: date(2025, 11, 30), undated.id: None, certificate.id: date(2027, 5, 1),
+                        note.id: None}
+    migrate.upgrade(app)
+    assert stored() == {report.id: date(2026, 2, 28), undated.id: date(2026, 2, 28), certificate.id: date(2027, 5, 1),
+                        note.id: None}

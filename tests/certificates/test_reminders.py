@@ -24,8 +24,8 @@ def test_reminders_at_60_and_30_days_to_each_owner_in_their_language(app, db):
         factories.gen_owner(db, vendor, user)
     in_45 = gen_certificate(db, vendor, "iso27001", issuer="BSI", issue_date=date(2023, 7, 16),
                             expiry_date=TODAY + timedelta(days=45))
-    in_30 = gen_certificate(db, vendor, "soc2_type2", period_start=date(2025, 7, 1),
-                            period_end=TODAY + timedelta(days=30))
+    # a report counts three months after its period: this one until TODAY + 30 days
+    in_30 = gen_certificate(db, vendor, "soc2_type2", period_start=date(2025, 4, 1), period_end=date(2026, 4, 1))
     gen_certificate(db, vendor, "iso27017", expiry_date=TODAY + timedelta(days=61))
     gen_certificate(db, vendor, "iso27018", expiry_date=TODAY - timedelta(days=1))
     renewed = gen_certificate(db, vendor, "ismap", expiry_date=TODAY + timedelta(days=20))
@@ -51,8 +51,11 @@ def test_reminders_at_60_and_30_days_to_each_owner_in_their_language(app, db):
     assert "残り 45 日" in ja.body and "BSI" in ja.body
     assert ja.link == f"http://127.0.0.1:5000/certificates/{in_45.id}" and ja.link in ja.body
     en = by[(in_30.id, "en", en_owner.email)]
-    assert en.subject_line == f"[vendorrisk] Shomei K.K.: the SOC 2 Type II period ends on {in_30.period_end}"
-    assert "30 days remain" in en.body and "bridge letter" in en.body
+    assert en.subject_line == "[vendorrisk] Shomei K.K.: the SOC 2 Type II counts until 2026-07-01"
+    assert "30 days remain" in en.body and "bridge letter" in en.body and "ended on 2026-04-01" in en.body
+    ja_report = by[(in_30.id, "ja", ja_owner.email)]
+    assert ja_report.subject_line == ("[vendorrisk] 【期限通知】株式会社証明：SOC 2 Type II を証跡として扱えるのは "
+                                      "2026-07-01 までです")
     assert en.recipient_user_id == en_owner.id
 
 
@@ -62,3 +65,29 @@ def test_nothing_when_no_certificate_nears_its_end(app, db):
     gen_certificate(db, vendor, "iso27001", expiry_date=TODAY + timedelta(days=400))
     db.commit()
     assert _specs(app, db) == []
+
+
+def test_a_report_is_reminded_before_it_stops_counting_not_before_its_period_ends(app, db):
+    """A report is issued after its period: the period's end is no deadline. It counts three
+    months after it, and the reminders count down to that day; a bridge letter carrying it
+    on, or the next report, takes the reminders over."""
+    vendor = factories.gen_vendor(db)
+    factories.gen_owner(db, vendor, factories.gen_user(db, role="vendor_owner", language="en"))
+    lapsing = gen_certificate(db, vendor, "soc2_type2", period_start=date(2025, 3, 16), period_end=date(2026, 3, 15))
+    ending_period = gen_certificate(db, vendor, "soc1", period_start=date(2025, 6, 22), period_end=date(2026, 6, 21))
+    bridged_vendor = factories.gen_vendor(db)
+    factories.gen_owner(db, bridged_vendor, factories.gen_user(db, role="vendor_owner"))
+    bridged = gen_certificate(db, bridged_vendor, "soc2_type2", period_start=date(2025, 3, 16),
+                              period_end=date(2026, 3, 15))
+    bridge = gen_certificate(db, bridged_vendor, "bridge_letter", period_start=date(2026, 3, 16),
+                             period_end=date(2026, 4, 30))
+    db.commit()
+
+    assert (lapsing.due_on, ending_period.due_on, bridge.due_on) == (date(2026, 6, 15), date(2026, 9, 21),
+                                                                      date(2026, 7, 30))
+    by_subject = {s.subject_id: s for s in _specs(app, db)}
+    # its period ended in March: no reminder came then, it lapses on 6/15 and is reminded now
+    assert by_subject[lapsing.id].kind == "expires_in_30" and by_subject[lapsing.id].due_date == date(2026, 6, 15)
+    assert ending_period.id not in by_subject  # its period ends in 20 days; it counts until September
+    assert bridged.id not in by_subject  # the bridge letter carries it on
+    assert by_subject[bridge.id].kind == "expires_in_60"

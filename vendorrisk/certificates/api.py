@@ -44,6 +44,8 @@ class CertificatePublic(columns(Certificate)):
 
     sha256: str
     ends_on: Optional[date] = Field(description="When the certificate or the report's period ends")
+    counts_until: Optional[date] = Field(description="The last day it counts as evidence: a certificate's "
+                                                     "expiry, a report's period end plus three months")
     file_url: str
     subservice_organisations: list[SubservicePublic] = Field(default_factory=list)
     latest_review: Optional[CertificateReviewPublic] = None
@@ -86,6 +88,7 @@ class CertificateQuery(PageQuery):
 
 def _serialise(certificate: Certificate, sha256: str, **extra) -> dict:
     return CertificatePublic.dump(certificate, sha256=sha256, ends_on=end_of(certificate),
+                                  counts_until=certificate.due_on,
                                   file_url=f"/api/v1/certificates/{certificate.id}/file", **extra)
 
 

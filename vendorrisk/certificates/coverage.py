@@ -6,38 +6,31 @@ where an on-site audit is impractical. Evidence counts when it is current (a cer
 within its validity; a report whose period ended at most three months ago, or later
 bridged by a bridge letter) and a review found that its scope covers the services.
 """
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import exists, union
+from sqlalchemy import and_, exists, or_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from vendorrisk.certificates.models import (
     ASSURANCE_TYPES,
     DATE_KIND,
+    GAP_MONTHS,
     SOC_REPORT_TYPES,
     TYPE_LABELS,
+    UNDATED_VALIDITY_MONTHS,
     Certificate,
     CertificateReview,
 )
+from vendorrisk.core.clock import add_months
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.vendors.chain_reach import no_index
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
-GAP_MONTHS = 3  # a report period may be followed by at most this many uncovered months
-UNDATED_VALIDITY_MONTHS = 12  # an on-site audit without expiry date counts for a year
 # The order in which gaps are worth acting on, most actionable first.
 GAP_ORDER = ("not_reviewed", "scope", "expired", "period_gap", "no_current", "no_evidence")
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the end of a shorter month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def end_of(certificate: Certificate) -> date | None:
@@ -46,16 +39,21 @@ def end_of(certificate: Certificate) -> date | None:
 
 
 def end_column():
-    """SQL for ``end_of``: the expiry date of a certificate, the period end of a report (the
-    stored ``due_on``, indexed)."""
+    """SQL for ``models.counts_until``: the last day a record counts (the stored ``due_on``,
+    indexed) — what the expiring list, the tasks and the reminders count down to."""
     return Certificate.due_on
 
 
 def not_superseded():
-    """SQL condition: no record of the same vendor and type ends later (a renewal)."""
+    """SQL condition: no record of the same vendor and type counts longer (a renewal), and
+    for a SOC report no bridge letter of the vendor does (it carries the report on)."""
     newer = aliased(Certificate)
-    return ~exists().where(newer.vendor_id == Certificate.vendor_id, newer.type == Certificate.type,
-                           newer.due_on > end_column())
+    renewed = exists().where(newer.vendor_id == Certificate.vendor_id, newer.type == Certificate.type,
+                             newer.due_on > end_column())
+    bridged = and_(Certificate.type.in_(SOC_REPORT_TYPES),
+                   exists().where(newer.vendor_id == Certificate.vendor_id, newer.type == "bridge_letter",
+                                  newer.due_on > end_column()))
+    return ~or_(renewed, bridged)
 
 
 def expiry_query(today: date, within_days: int, include_expired: bool = True):

@@ -11,6 +11,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Index, Text, event
 from sqlmodel import Column, Field, SQLModel
 
+from vendorrisk.core.clock import add_months
 from vendorrisk.core.models import created_at_field
 
 CERTIFICATE_TYPES = ("soc1", "soc2_type1", "soc2_type2", "soc3", "iso27001", "iso27017",
@@ -67,16 +68,33 @@ class Certificate(SQLModel, table=True):
     original_filename: str = Field(max_length=300)  # as uploaded for this record, may be Japanese
     uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = created_at_field()
-    # When the record ends: the expiry date of a certificate, the period end of a report
-    # (``coverage.end_of``), kept by _keep_due_on so that lists by end date (tasks,
-    # reminders) read ix_certificate_due_on instead of sorting a coalesce.
+    # The last day the record counts (``counts_until``), kept by _keep_due_on so that lists
+    # by end date (tasks, reminders, the expiring list) read ix_certificate_due_on.
     due_on: Optional[date] = None
+
+
+GAP_MONTHS = 3  # a report counts this many months after its period ends (then a bridge letter)
+UNDATED_VALIDITY_MONTHS = 12  # an audit or certificate without expiry date counts for a year
+
+
+def counts_until(certificate: "Certificate") -> date | None:
+    """The last day a record counts as evidence: a certificate's expiry date; a report's
+    period end plus ``GAP_MONTHS`` (a report is issued after its period, and a bridge letter
+    or the next report is due by then); an undated audit or certificate a year after issue;
+    None when nothing bounds it."""
+    if DATE_KIND.get(certificate.type) == "period":
+        return add_months(certificate.period_end, GAP_MONTHS) if certificate.period_end else None
+    if certificate.expiry_date:
+        return certificate.expiry_date
+    if certificate.type in ASSURANCE_TYPES and certificate.issue_date:
+        return add_months(certificate.issue_date, UNDATED_VALIDITY_MONTHS)
+    return None
 
 
 @event.listens_for(Certificate, "before_insert")
 @event.listens_for(Certificate, "before_update")
 def _keep_due_on(_mapper, _connection, certificate: Certificate) -> None:
-    certificate.due_on = certificate.expiry_date or certificate.period_end
+    certificate.due_on = counts_until(certificate)
 
 
 class SubserviceOrganisation(SQLModel, table=True):

@@ -9,15 +9,15 @@ from sqlmodel import select
 
 from vendorrisk.certificates import reminders as certificates_reminders  # noqa: F401  (registers the reminder source)
 from vendorrisk.certificates import service
-from vendorrisk.certificates.coverage import (
-    GAP_MONTHS,
-    add_months,
-    coverage,
-    end_of,
-    expiry_query,
-    important_vendor_ids,
+from vendorrisk.certificates.coverage import coverage, end_of, expiry_query, important_vendor_ids
+from vendorrisk.certificates.models import (
+    CERTIFICATE_TYPES,
+    DATE_KIND,
+    OPINIONS,
+    TYPE_LABELS,
+    Certificate,
+    counts_until,
 )
-from vendorrisk.certificates.models import CERTIFICATE_TYPES, DATE_KIND, OPINIONS, TYPE_LABELS, Certificate
 from vendorrisk.core import auth, clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
@@ -38,22 +38,24 @@ CHAIN_EDITORS = ("compliance", "procurement")
 
 
 def state_of(certificate: Certificate, today: date, soon_days: int = 60) -> str:
-    """``valid``, ``expiring`` (ends within ``soon_days``), ``expired``, or for a report whose
-    period has ended but still counts (``GAP_MONTHS``), ``period ended``."""
-    end = end_of(certificate)
-    if end is None:
+    """``valid``, ``expiring`` (stops counting within ``soon_days``), ``expired`` (no longer
+    counts), or for a report whose period has ended but that still counts (``GAP_MONTHS``
+    after it), ``period ended``."""
+    until = counts_until(certificate)
+    if until is None:
         return "valid"
-    if end < today:
-        if DATE_KIND[certificate.type] == "period" and today <= add_months(end, GAP_MONTHS):
-            return "period ended"
+    if until < today:
         return "expired"
-    return "expiring" if (end - today).days <= soon_days else "valid"
+    if (until - today).days <= soon_days:
+        return "expiring"
+    end = end_of(certificate)
+    return "period ended" if DATE_KIND[certificate.type] == "period" and end and end < today else "valid"
 
 
 @bp.app_context_processor
 def _helpers():
     return {"certificate_type_label": lambda t: TYPE_LABELS.get(t, t), "certificate_state": state_of,
-            "certificate_end": end_of, "date_kind": DATE_KIND}
+            "certificate_end": end_of, "certificate_counts_until": counts_until, "date_kind": DATE_KIND}
 
 
 @bp.get("/")

@@ -1,4 +1,6 @@
-"""Reminders 60 and 30 days before a certificate expires or a report's period ends.
+"""Reminders 60 and 30 days before a record stops counting: a certificate's expiry, a
+report's period end plus three months (``models.counts_until``: a report is issued after its
+period, and the next report or a bridge letter is due by then).
 
 The monitoring sweep stores each ``ReminderSpec`` once (its key includes the end date, so a
 renewed certificate gets fresh reminders) and sends it; this module only says which
@@ -13,8 +15,8 @@ from flask_babel import force_locale
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from vendorrisk.certificates.coverage import end_column, end_of, not_superseded
-from vendorrisk.certificates.models import DATE_KIND, TYPE_LABELS, Certificate
+from vendorrisk.certificates.coverage import end_column, not_superseded
+from vendorrisk.certificates.models import DATE_KIND, GAP_MONTHS, TYPE_LABELS, Certificate, counts_until
 from vendorrisk.core import business_days
 from vendorrisk.core.db import any_row
 from vendorrisk.core.models import User
@@ -41,10 +43,11 @@ def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, 
     label = _translate(language, TYPE_LABELS[certificate.type])
     name = vendor.name if language == "ja" or not vendor.name_en else vendor.name_en
     if DATE_KIND[certificate.type] == "period":
-        subject = _translate(language, "[vendorrisk] %(vendor)s: the %(label)s period ends on %(date)s",
+        subject = _translate(language, "[vendorrisk] %(vendor)s: the %(label)s counts until %(date)s",
                              vendor=name, label=label, date=end.isoformat())
-        action = _translate(language, "Ask the vendor for the next report or a bridge letter, "
-                                      "so that no more than three months stay uncovered.")
+        action = _translate(language, "Its period ended on %(end)s and it counts %(months)s months after it. "
+                                      "Ask the vendor for the next report or a bridge letter before then.",
+                            end=certificate.period_end.isoformat(), months=GAP_MONTHS)
     else:
         subject = _translate(language, "[vendorrisk] %(vendor)s: %(label)s expires on %(date)s",
                              vendor=name, label=label, date=end.isoformat())
@@ -63,8 +66,8 @@ def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, 
 
 def certificate_reminders(session: Session, today: date):
     """Yield a reminder per owner of the vendor for every current (not superseded)
-    certificate or report ending in 31-60 days (``expires_in_60``) or 0-30 days
-    (``expires_in_30``); the sweep sends each once."""
+    certificate or report that stops counting in 31-60 days (``expires_in_60``) or 0-30
+    days (``expires_in_30``); the sweep sends each once."""
     end = end_column()
     calendar = business_days.current()
     window = (end >= today, end <= calendar.horizon(today, max(LEAD_DAYS)))
@@ -81,7 +84,7 @@ def certificate_reminders(session: Session, today: date):
         .order_by(Certificate.id, User.id)).all()
     base = current_app.config["BASE_URL"].rstrip("/")
     for certificate, vendor, user in rows:
-        certificate_end = end_of(certificate)
+        certificate_end = counts_until(certificate)
         days = (certificate_end - today).days
         lead = calendar.lead_reached(certificate_end, today, LEAD_DAYS)
         if lead is None:

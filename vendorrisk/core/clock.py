@@ -6,6 +6,7 @@ documents and file names are days of the member's business calendar. A host that
 (as most servers and containers do) is still on yesterday until 09:00 in Tokyo: every
 "today" of the product is asked here instead of ``date.today()``.
 """
+import calendar
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -37,3 +38,11 @@ def today() -> date:
 def stamp() -> str:
     """Today as ``YYYYMMDD``, for the names of exported files."""
     return f"{today():%Y%m%d}"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the end of a shorter month (review
+    intervals, report coverage, re-check cycles)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
