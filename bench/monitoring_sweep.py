@@ -40,6 +40,10 @@ from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, Vend
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc)
 CHUNK = 5000
+# Chains recorded when the arrangements started, years ago: a portfolio in its steady state.
+# (Recorded today, a never-reviewed vendor's first review is not due yet since the first-review
+# grace of 2026-12-06, and the first sweep would store fewer reminders than 9ae334a's.)
+RECORDED = datetime(2023, 4, 1, 0, 0, tzinfo=timezone.utc)
 
 
 def _bulk(connection, table, rows):
@@ -69,7 +73,7 @@ def build(app, vendors: int, links: int, seed: int = 7) -> None:
             "is_important": i % 4 == 0, "is_cloud": False, "handles_user_data": True, "user_data_categories": [],
             "subcontracting_allowed": True, "substitutability": "medium", "start_date": date(2023, 4, 1),
             "end_date": TODAY + timedelta(days=rng.randint(10, 900)), "notice_period_days": 90, "exit_plan": "",
-            "status": "active", "created_at": NOW} for i in range(arrangements)])
+            "status": "active", "created_at": RECORDED} for i in range(arrangements)])
         arrangement_rows = conn.execute(select(Arrangement.id, Arrangement.vendor_id).order_by(Arrangement.id)).all()
         per_chain = max(1, links // arrangements)
         link_rows = []
@@ -80,7 +84,7 @@ def build(app, vendors: int, links: int, seed: int = 7) -> None:
                     continue
                 link_rows.append({"arrangement_id": arrangement_id, "parent_vendor_id": rng.choice(chain[-5:]),
                                   "vendor_id": child, "service": "", "touches_user_data": False,
-                                  "approval_status": "approved", "approval_note": "", "created_at": NOW})
+                                  "approval_status": "approved", "approval_note": "", "created_at": RECORDED})
                 chain.append(child)
         _bulk(conn, OutsourcingLink.__table__, link_rows[:links])
         _bulk(conn, VendorOwner.__table__, [{"vendor_id": v, "user_id": user_ids[2 + v % 50], "is_primary": True,
