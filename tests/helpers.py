@@ -117,3 +117,25 @@ def race(base: str, calls: list[tuple]) -> list:
     for thread in threads:
         thread.join(timeout=180)
     return answers
+
+
+def across_migration(app, db, revision: str, query: str) -> tuple[dict, dict]:
+    """What a data migration does to the rows there: commit and close ``db``, take the
+    database down to ``revision``, read ``query`` (two columns: key, value) as a dict, upgrade
+    to the head and read it again. Returns (before, after)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from vendorrisk.core import migrate
+    db.commit()
+    db.close()
+    engine = app.extensions["vendorrisk.engine"]
+    engine.dispose()
+
+    def read() -> dict:
+        with engine.connect() as connection:
+            return dict(connection.execute(text(query)).all())
+    command.downgrade(migrate.alembic_config(app), revision)
+    before = read()
+    migrate.upgrade(app)
+    return before, read()

@@ -3,6 +3,7 @@ from datetime import date
 
 from tests import factories
 from tests.certificates.factories import gen_certificate, gen_review
+from tests.helpers import across_migration
 from vendorrisk.certificates.coverage import add_months, coverage, important_vendor_ids
 from vendorrisk.certificates.rules import audit_or_report_covers_today
 from vendorrisk.core import clock
@@ -263,27 +264,16 @@ def test_a_qualified_or_adverse_opinion_is_said_in_the_met_reason(app, db):
 def test_the_migration_gives_the_records_already_there_the_day_they_stop_counting(app, db):
     """0029 recomputes ``due_on`` for stored records (a report's period end plus three
     months, a year after an undated audit); its downgrade puts back the period end."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from vendorrisk.core import migrate
     vendor = factories.gen_vendor(db)
     report = gen_certificate(db, vendor, "soc2_type2", period_end=date(2025, 11, 30))
     undated = gen_certificate(db, vendor, "onsite_audit", issue_date=date(2025, 2, 28))
     certificate = gen_certificate(db, vendor, "iso27001", expiry_date=date(2027, 5, 1))
     note = gen_certificate(db, vendor, "other", issue_date=date(2025, 2, 28))
-    db.commit()
-    db.close()
-    engine = app.extensions["vendorrisk.engine"]
-    engine.dispose()
+    before, after = across_migration(app, db, "0028_vendor_name_reading", "SELECT id, due_on FROM certificate")
 
-    def stored():
-        with engine.connect() as connection:
-            return {row[0]: (date.fromisoformat(row[1]) if isinstance(row[1], str) else row[1])
-                    for row in connection.execute(text("SELECT id, due_on FROM certificate")).all()}
-    command.downgrade(migrate.alembic_config(app), "0028_vendor_name_reading")
-    assert stored() == {report.id: date(2025, 11, 30), undated.id: None, certificate.id: date(2027, 5, 1),
-                        note.id: None}
-    migrate.upgrade(app)
-    assert stored() == {report.id: date(2026, 2, 28), undated.id: date(2026, 2, 28), certificate.id: date(2027, 5, 1),
-                        note.id: None}
+    def as_dates(rows):  # SQLite gives the dates as text here
+        return {key: date.fromisoformat(day) if isinstance(day, str) else day for key, day in rows.items()}
+    assert as_dates(before) == {report.id: date(2025, 11, 30), undated.id: None, certificate.id: date(2027, 5, 1),
+                                note.id: None}
+    assert as_dates(after) == {report.id: date(2026, 2, 28), undated.id: date(2026, 2, 28),
+                               certificate.id: date(2027, 5, 1), note.id: None}

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from tests import factories
+from tests.helpers import across_migration
 from tests.selection.factories import gen_assessment
 from vendorrisk.core import clock
 from vendorrisk.core.errors import Conflict
@@ -260,21 +261,8 @@ def test_a_new_vendor_is_registered_from_the_link_and_arrangement_forms(client, 
 
 
 def test_the_migration_gives_the_vendors_already_there_their_name_reading(app, db):
-    from alembic import command
-    from sqlalchemy import text
-
-    from vendorrisk.core import migrate
     for name, kana in (("株式会社さくら", ""), ("ＡＢＣ株式会社", ""), ("株式会社日本", ""), ("株式会社カンマ", "カンマ")):
         vendor_service.create_vendor(db, {"name": name, "name_kana": kana})
-    db.commit()
-    db.close()
-    engine = app.extensions["vendorrisk.engine"]
-    engine.dispose()
-
-    def keys():
-        with engine.connect() as connection:
-            return dict(connection.execute(text("SELECT name, kana_key FROM vendor")).all())
-    command.downgrade(migrate.alembic_config(app), "0027_certificate_due_on")
-    assert keys() == {"株式会社さくら": "", "ＡＢＣ株式会社": "", "株式会社日本": "", "株式会社カンマ": "カンマ"}
-    migrate.upgrade(app)
-    assert keys() == {"株式会社さくら": "サクラ", "ＡＢＣ株式会社": "ABC", "株式会社日本": "", "株式会社カンマ": "カンマ"}
+    before, after = across_migration(app, db, "0027_certificate_due_on", "SELECT name, kana_key FROM vendor")
+    assert before == {"株式会社さくら": "", "ＡＢＣ株式会社": "", "株式会社日本": "", "株式会社カンマ": "カンマ"}
+    assert after == {"株式会社さくら": "サクラ", "ＡＢＣ株式会社": "ABC", "株式会社日本": "", "株式会社カンマ": "カンマ"}
