@@ -5,6 +5,7 @@ from datetime import timedelta
 from tests import factories
 from tests.certificates.factories import pdf_bytes
 from vendorrisk.core import clock
+from vendorrisk.core.clock import add_months
 
 JP_NAME = "SOC2タイプ2報告書_2025年度.pdf"
 
@@ -14,7 +15,9 @@ def test_upload_review_expiry_view_and_download(page, live_server, sign_in, db):
     factories.gen_arrangement(db, vendor, is_important=True, title="勘定系システム")
     db.commit()
     today = clock.today()
-    period_end = today + timedelta(days=40)
+    # issued after its period, as SOC reports are: it counts three months after the period's
+    # end, so about 40 days from today — in the expiry view as nearing its end
+    period_end = today - timedelta(days=50)
     data = pdf_bytes()
     sign_in("compliance")
 
@@ -58,6 +61,7 @@ def test_upload_review_expiry_view_and_download(page, live_server, sign_in, db):
     page.click("nav.mainnav a[href='/certificates/']")
     expiry = page.locator("[data-test=expiry-list]").inner_text()
     assert "株式会社ブラウザ監査" in expiry and period_end.isoformat() in expiry and "期限間近" in expiry
+    assert add_months(period_end, 3).isoformat() in expiry  # the day it stops counting
 
     page.locator("[data-test=expiry-list] a", has_text="SOC 2 Type II").click()
     with page.expect_download() as info:
