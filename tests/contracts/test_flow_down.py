@@ -83,3 +83,25 @@ def test_a_clause_met_on_the_checker_word_alone_says_so(app, db, api):
     db.commit()
     row = _reasons(api, arrangement.vendor_id)["25-2-audit_rights"]
     assert (row["status"], row["reason"]) == ("met", "Arrangements whose contract set has the clause: 1.")
+
+
+def test_a_provider_in_many_chains_names_the_first_and_counts_the_rest(app, db, api):
+    """A widely shared provider is in thousands of chains: its reason names and links the
+    first five chains lacking the clause and counts them all, so its cells stay small."""
+    from vendorrisk.contracts.rules import SHOWN_CHAINS
+    hub = factories.gen_vendor(db, name="共用クラウド株式会社")
+    arrangements = [factories.gen_arrangement(db, title=f"業務{n:02d}") for n in range(SHOWN_CHAINS + 2)]
+    for arrangement in arrangements:
+        factories.gen_link(db, arrangement, db.get(Vendor, arrangement.vendor_id), hub)
+    maintain.rebuild(db)
+    db.commit()
+    rows = _reasons(api, hub.id)
+    for oid, row in rows.items():
+        assert row["status"] == "not_applicable", oid
+        assert f"is not on record in {SHOWN_CHAINS + 2} chains, among them:" in row["reason"], oid
+        assert "“業務04”" in row["reason"] and "“業務05”" not in row["reason"], oid
+        assert row["links_total"] == SHOWN_CHAINS, oid
+        assert [link["href"] for link in row["links"]] == [f"/contracts/arrangements/{a.id}"
+                                                           for a in arrangements[:SHOWN_CHAINS]]
+    japanese = _reasons(api, hub.id, JA)["25-3"]["reason"]
+    assert f"{SHOWN_CHAINS + 2}件の委託チェーンで確認できていません" in japanese

@@ -37,6 +37,7 @@ CLAUSE_ROWS = [
      "要員の遵守事項・セキュリティ要件の契約への記載", "Staff rules and security requirements written into the contract", 255),
 ]
 SUBCONTRACTING = "subcontracting"  # the clause that carries a tier-1 contract's terms down its chain
+SHOWN_CHAINS = 5  # chains a subcontractor's reason names and links at most
 
 
 def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list[str]):
@@ -90,19 +91,29 @@ def _subcontractor_verdict(chains, latest, all_checks) -> Verdict:
     """A vendor with no arrangement of its own, in the chains of ``chains``: its terms reach
     it only through the sub-outsourcing clause of each tier-1 contract, so the row is not
     applicable to it; the reason says whether that clause is there (the tier-1 vendor's row
-    carries the gap)."""
+    carries the gap). A widely shared provider is in thousands of chains: the reason names
+    and links the first ``SHOWN_CHAINS`` of them and counts the rest, so that its cells stay
+    the size of anyone's."""
     if not chains:
         return Verdict("not_applicable", _("The vendor has no active outsourcing arrangement."))
-    gaps, links = [], []
+    gaps, gap_links, links = [], [], []
     for arrangement in chains:
         gap, link, _automatic = _set_verdict(arrangement, latest, all_checks, SUBCONTRACTING)
-        links.append(link)
+        if len(links) < SHOWN_CHAINS:
+            links.append(link)
         if gap is not None:
             gaps.append(gap)
+            if len(gap_links) < SHOWN_CHAINS:
+                gap_links.append(link)
+    if len(gaps) > SHOWN_CHAINS:
+        return Verdict("not_applicable", _("No direct contract, and the tier-1 contract's sub-outsourcing clause "
+                                           "that would carry the terms down is not on record in %(count)s "
+                                           "chains, among them: %(gaps)s.", count=len(gaps),
+                                           gaps=join(_("; ").key, gaps[:SHOWN_CHAINS])), gap_links)
     if gaps:
         return Verdict("not_applicable", _("No direct contract, and the tier-1 contract's sub-outsourcing clause "
                                            "that would carry the terms down is not on record: %(gaps)s.",
-                                           gaps=join(_("; ").key, gaps)), links)
+                                           gaps=join(_("; ").key, gaps)), gap_links)
     return Verdict("not_applicable", _("No direct contract; covered by the tier-1 contract's sub-outsourcing clause."),
                    links)
 
