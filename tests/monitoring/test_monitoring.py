@@ -420,3 +420,17 @@ def test_only_my_findings_are_the_findings_among_my_tasks(app, db, client, login
     on_home = set(re.findall(r'data-kind="remediate_finding">.*?<a href="/findings/(\d+)"', home, re.S))
     board = set(re.findall(r'href="/findings/(\d+)"', client.get("/findings/?mine=1").get_data(as_text=True)))
     assert on_home == board == {ids["own"], ids["nobody"]}, (on_home, board)
+
+
+def test_the_start_pages_overdue_reviews_say_how_many_more_the_list_has(app, db, client, login):
+    gen_chain(db, start=date(2023, 4, 1), tiers=10)
+    db.commit()
+    _plan(app, db)
+    login("compliance")
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    panel = page[page.index('data-test="home-monitoring"'):page.index("</section>", page.index('data-test="home-monitoring"'))]
+    overdue = client.get("/reviews/?status=overdue").get_data(as_text=True)
+    listed = set(re.findall(r'href="/reviews/(\d+)"', overdue))
+    shown = re.findall(r'href="/reviews/(\d+)"', panel)
+    more = re.search(r'data-test="more-reviews">(\d+)', panel)
+    assert len(listed) == 10 and len(shown) == 8 and more and len(shown) + int(more.group(1)) == len(listed)
