@@ -64,6 +64,8 @@ def test_same_file_twice_is_recognised(app, api, db):
     again = upload_certificate(client, first.id, data=data, filename="別名.pdf")
     assert again.status_code == 409
     assert again.get_json()["error"]["details"][0]["certificate_id"] == one["id"]
+    message = again.get_json()["error"]["message"]  # names the certificate by its file, not its id
+    assert f"“{JP_NAME}”" in message and "SOC 2 Type II" in message and f"certificate {one['id']}" not in message, message
     other = upload_certificate(client, second.id, data=data, filename="グループ報告書.pdf")
     assert other.status_code == 201
     body = other.get_json()

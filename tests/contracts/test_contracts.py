@@ -269,3 +269,29 @@ def test_demo_contracts_load_checked_with_a_confirmed_gap(app, db):
     versions = db.exec(select(ContractVersion).order_by(ContractVersion.id)).all()
     assert [v.number for v in versions] == [1, 1, 2, 1] and versions[0].file_kind == "docx"
     assert db.exec(select(Finding).where(Finding.source == "contract")).one().source_ref.endswith(":service_levels")
+
+
+def test_a_version_for_another_arrangements_contract_names_it_to_those_who_may_read_it(api, db, client):
+    first = _arrangement(db, title="基幹システム運用委託")
+    second = _arrangement(db, title="コールセンター委託")
+    compliance = api("compliance")
+    contract_id = _upload(compliance, first.id, MISSING_JA, "運用契約書.txt").get_json()["contract_id"]
+    refused = _upload(compliance, second.id, MISSING_JA, "si.txt", contract_id=contract_id)
+    assert refused.status_code == 409, refused.get_json()
+    text = refused.get_json()["error"]["message"]
+    assert "運用契約書" in text and "基幹システム運用委託" in text and "コールセンター委託" in text
+    assert f"Contract {contract_id} " not in text and f"契約 {contract_id} " not in text
+    user = factories.gen_user(db, role="vendor_owner")  # owns the second vendor only
+    factories.gen_owner(db, db.get(Vendor, second.vendor_id), user)
+    from vendorrisk.core import users
+    _record, token = users.create_token(db, user, "t")
+    db.commit()
+    body = b"--b\r\nContent-Disposition: form-data; name=\"contract_id\"\r\n\r\n%d\r\n" % contract_id
+    body += (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"si.txt\"\r\n"
+             b"Content-Type: application/octet-stream\r\n\r\n" + MISSING_JA + b"\r\n--b--\r\n")
+    hidden = client.post(f"/api/v1/arrangements/{second.id}/contracts", data=body,
+                         content_type="multipart/form-data; boundary=b",
+                         headers={"Authorization": f"Bearer {token}", "Accept-Language": "ja"})
+    assert hidden.status_code == 409
+    text = hidden.get_json()["error"]["message"]
+    assert "コールセンター委託" in text and "運用契約書" not in text and "基幹システム運用委託" not in text

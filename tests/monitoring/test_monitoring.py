@@ -375,3 +375,62 @@ def test_api_reads_and_records_a_review(app, db, api):
     assert done.json["review"]["status"] == "completed" and done.json["review"]["vendor"]["id"] == vendor.id
     assert [(f["title"], f["severity"], f["source"]) for f in done.json["findings"]] == [("SLA 未達", "low", "review")]
     assert owner_client.post(f"/api/v1/reviews/{review.id}/record", json=record).status_code == 409
+
+
+def test_my_overdue_reviews_on_the_start_page_are_the_only_mine_list(app, db, client, login, api):
+    """Compliance is reminded of the reviews nobody owns and finds them among its tasks: its
+    "Only mine" list (page and API) counts them too, so the two numbers agree."""
+    _arr, vendors = gen_chain(db, start=date(2023, 4, 1))
+    db.commit()
+    _plan(app, db)
+    compliance = login("compliance")
+    other = factories.gen_user(db, role="vendor_owner")
+    reviews = {r.vendor_id: r for r in db.scalars(select(MonitoringReview))}
+    assert len(reviews) == 3 and all(r.due_date < TODAY for r in reviews.values())
+    for vendor, owner in zip(vendors, (compliance, None, other)):
+        reviews[vendor.id].owner_id = owner.id if owner else None
+    db.commit()
+    home = client.get("/?source=monitoring").get_data(as_text=True)
+    on_home = set(re.findall(r'data-kind="record_review">\s*<td data-test="task-due">[^<]*'
+                             r'<span class="badge overdue">.*?<a href="/reviews/(\d+)"', home, re.S))
+    listed = set(re.findall(r'href="/reviews/(\d+)"', client.get("/reviews/?status=overdue&mine=1").get_data(as_text=True)))
+    expected = {str(reviews[vendors[0].id].id), str(reviews[vendors[1].id].id)}
+    assert on_home == expected and listed == expected, (on_home, listed)
+    client.post("/logout")
+    from vendorrisk.core import users
+    _record, token = users.create_token(db, compliance, "t")
+    db.commit()
+    body = client.get("/api/v1/reviews?status=overdue&mine=true", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert {str(item["id"]) for item in body["items"]} == expected
+
+
+def test_only_my_findings_are_the_findings_among_my_tasks(app, db, client, login):
+    from vendorrisk.vendors.findings import raise_finding
+    compliance = login("compliance")
+    other = factories.gen_user(db, role="vendor_owner")
+    vendor = factories.gen_vendor(db)
+    ids = {}
+    with app.test_request_context():
+        for key, owner in (("own", compliance), ("nobody", None), ("other", other)):
+            finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title=f"指摘 {key}",
+                                       owner_id=owner.id if owner else None, due_date=TODAY - timedelta(days=3))
+            ids[key] = str(finding.id)
+    db.commit()
+    home = client.get("/?source=monitoring").get_data(as_text=True)
+    on_home = set(re.findall(r'data-kind="remediate_finding">.*?<a href="/findings/(\d+)"', home, re.S))
+    board = set(re.findall(r'href="/findings/(\d+)"', client.get("/findings/?mine=1").get_data(as_text=True)))
+    assert on_home == board == {ids["own"], ids["nobody"]}, (on_home, board)
+
+
+def test_the_start_pages_overdue_reviews_say_how_many_more_the_list_has(app, db, client, login):
+    gen_chain(db, start=date(2023, 4, 1), tiers=10)
+    db.commit()
+    _plan(app, db)
+    login("compliance")
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    panel = page[page.index('data-test="home-monitoring"'):page.index("</section>", page.index('data-test="home-monitoring"'))]
+    overdue = client.get("/reviews/?status=overdue").get_data(as_text=True)
+    listed = set(re.findall(r'href="/reviews/(\d+)"', overdue))
+    shown = re.findall(r'href="/reviews/(\d+)"', panel)
+    more = re.search(r'data-test="more-reviews">(\d+)', panel)
+    assert len(listed) == 10 and len(shown) == 8 and more and len(shown) + int(more.group(1)) == len(listed)

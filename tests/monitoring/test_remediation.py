@@ -390,3 +390,30 @@ def test_the_product_still_settles_a_grave_finding_without_a_plan(app, db):
                               actor_id=None)
     db.commit()
     assert db.get(Finding, finding.id).status == "closed"
+
+
+def test_the_risk_acceptance_card_shows_only_with_content_or_an_action(app, db, client, login):
+    owner = factories.gen_user(db, role="vendor_owner")
+    requester = factories.gen_user(db, role="compliance")
+    finding = _finding(app, db, owner)
+    card = 'data-test="acceptance"'
+    login("auditor")  # may read the finding, may neither ask nor decide
+    page = client.get(f"/findings/{finding.id}")
+    assert page.status_code == 200 and card not in page.get_data(as_text=True)
+    with app.test_request_context():
+        remediation.request_acceptance(db, finding, requester, {
+            "rationale": "次期システム更改で対応", "expires_on": TODAY + timedelta(days=90)}, TODAY)
+    db.commit()
+    page = client.get(f"/findings/{finding.id}").get_data(as_text=True)
+    assert card in page and "次期システム更改で対応" in page and 'data-test="acceptance-decision"' not in page
+    client.post("/logout")
+    other = _finding(app, db, owner)
+    login("vendor_owner")  # owns no vendor: reads nothing to act on
+    page = client.get(f"/findings/{other.id}")
+    assert page.status_code == 200, page.status_code
+    assert card not in page.get_data(as_text=True)
+    client.post("/logout")
+    db.commit()
+    response = client.post("/login", data={"email": owner.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert 'data-test="acceptance-request"' in client.get(f"/findings/{other.id}").get_data(as_text=True)

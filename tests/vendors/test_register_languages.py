@@ -2,6 +2,7 @@
 columns in Japanese, and imports back as it is (as does an English one)."""
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -124,3 +125,47 @@ def test_the_fixed_approval_words_are_the_pages_words(app):
             with force_locale(language):
                 assert APPROVAL_WORDS[language] == {k: str(v) for k, v in APPROVAL_LABELS.items()}
                 assert BASIS_WORDS[language] == {k: str(v) for k, v in APPROVAL_BASIS_LABELS.items()}
+
+
+def test_vendor_status_and_tier_are_written_as_words_and_read_back(app, db):
+    from flask_babel import refresh
+
+    from tests import factories
+    from vendorrisk.vendors.register_reader import _Problem, refuse_status_decision, vendor_data
+    approved = factories.gen_vendor(db, name="株式会社承認先")
+    approved.status, approved.risk_tier = "approved", "high"
+    factories.gen_vendor(db, name="株式会社候補先")
+    db.commit()
+    words = {"ja": ("承認済み", "高", "候補"), "en": ("approved", "high", "prospect")}
+    for language, (status, tier, prospect) in words.items():
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()
+            book = load_workbook(io.BytesIO(register_workbook(db)), read_only=True)
+        rows = list(book[book.sheetnames[1]].iter_rows(values_only=True))
+        at = {key: rows[0].index(name) for key, name in (("name", "名称" if language == "ja" else "name"),
+                                                          ("status", "ステータス" if language == "ja" else "status"),
+                                                          ("tier", "リスク区分" if language == "ja" else "risk_tier"))}
+        cells = {row[at["name"]]: (row[at["status"]], row[at["tier"]] or "") for row in rows[1:]}
+        assert cells["株式会社承認先"] == (status, tier), (language, cells)
+        assert cells["株式会社候補先"] == (prospect, ""), (language, cells)
+    with app.test_request_context():
+        for word in ("候補", "prospect", "Prospect", "", "ｐｒｏｓｐｅｃｔ"):
+            refuse_status_decision({"status": word})  # the word an export writes reads back
+        for word in ("承認済み", "approved", "under assessment"):
+            with pytest.raises(_Problem):
+                refuse_status_decision({"status": word})
+        assert [vendor_data({"name": "x", "risk_tier": w})["risk_tier"] for w in ("高", "high", "最重要", "Low")] == \
+            ["high", "high", "critical", "low"]
+
+
+def test_the_fixed_status_and_tier_words_are_the_pages_words(app):
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from vendorrisk.vendors.models import RISK_TIERS, VENDOR_STATUSES
+    from vendorrisk.vendors.register_layout import STATUS_WORDS, TIER_WORDS
+    with app.test_request_context():
+        for language in ("ja", "en"):
+            with force_locale(language):
+                assert STATUS_WORDS[language] == {s: _(s.replace("_", " ")) for s in VENDOR_STATUSES}
+                assert TIER_WORDS[language] == {t: _(t) for t in RISK_TIERS}

@@ -160,8 +160,10 @@ def test_self_link_cycle_and_outside_parent_are_refused_without_change(db):
         chain_service.add_link(db, arrangement, {"parent_vendor_id": v[3].id, "vendor_id": v[0].id})
     with pytest.raises(ValidationFailed, match="not in this arrangement's chain"):
         chain_service.add_link(db, arrangement, {"parent_vendor_id": outsider.id, "vendor_id": v[1].id})
-    with pytest.raises(Conflict, match="already recorded"):
+    with pytest.raises(Conflict, match="already recorded") as duplicate:
         chain_service.add_link(db, arrangement, {"parent_vendor_id": v[0].id, "vendor_id": v[1].id})
+    field = duplicate.value.details[0]["message"]  # names the two vendors, not the link's id
+    assert v[0].name in field and v[1].name in field and f"Link {duplicate.value.details[0]['link_id']} " not in field
     db.rollback()
     assert _links_snapshot(db, arrangement) == before
 

@@ -220,8 +220,9 @@ def record_certificate(session: Session, *, vendor_id: int, data: dict, file_byt
                                       .order_by(Certificate.id)))
         mine = [c for c in same_file if c.vendor_id == vendor_id]
         if mine:
-            raise Conflict(_("This file (SHA-256 %(sha256)s…) is already recorded for this vendor as "
-                             "certificate %(id)s.", sha256=stored.sha256[:12], id=mine[0].id),
+            raise Conflict(_("This file (SHA-256 %(sha256)s…) is already recorded for this vendor: the "
+                             "%(type)s uploaded as “%(filename)s”.", sha256=stored.sha256[:12],
+                             type=_(TYPE_LABELS.get(mine[0].type, mine[0].type)), filename=mine[0].original_filename),
                            [{"field": "file", "certificate_id": mine[0].id, "sha256": stored.sha256,
                              "message": _("The same file is already recorded for this vendor.")}])
     certificate = Certificate(vendor_id=vendor_id, type=checked.type, file_id=stored.id,

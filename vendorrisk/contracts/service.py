@@ -29,7 +29,7 @@ from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used here and by the contracts views)
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
-from vendorrisk.vendors.need_to_know import require_file_access
+from vendorrisk.vendors.need_to_know import may_read_files, require_file_access
 
 ACCEPTED_KINDS = {"docx", "pdf", "txt", "md"}
 REVIEW_STATUSES = ("found", "not_found")
@@ -57,8 +57,20 @@ def latest_version(session: Session, contract_id: int) -> ContractVersion:
     version = session.exec(select(ContractVersion).where(ContractVersion.contract_id == contract_id)
                            .order_by(ContractVersion.number.desc())).first()
     if version is None:
-        raise NotFound(_("Contract %(id)s has no version yet.", id=contract_id))
+        contract = session.get(Contract, contract_id)
+        raise NotFound(_("The contract “%(title)s” has no version yet.", title=contract.title) if contract
+                       else _("Contract %(id)s does not exist.", id=contract_id))
     return version
+
+
+def elsewhere(session: Session, user: User, contract: Contract, arrangement: Arrangement) -> str:
+    """Why ``contract`` cannot take a version for ``arrangement``, naming it and its own
+    arrangement to those who may read that vendor's files (the others learn no title)."""
+    other = session.get(Arrangement, contract.arrangement_id)
+    if other is not None and may_read_files(session, user, other.vendor_id):
+        return _("The contract “%(contract)s” belongs to the arrangement “%(other)s”, not to “%(arrangement)s”.",
+                 contract=contract.title, other=other.title, arrangement=arrangement.title)
+    return _("The chosen contract is not a contract of the arrangement “%(arrangement)s”.", arrangement=arrangement.title)
 
 
 def require_may_change(session: Session, user: User, vendor_id: int) -> None:
@@ -140,7 +152,7 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
     if contract_id is not None:
         contract = get_contract(session, contract_id)
         if contract.arrangement_id != arrangement.id:
-            raise Conflict(_("Contract %(id)s belongs to another arrangement.", id=contract_id))
+            raise Conflict(elsewhere(session, user, contract, arrangement))
     elif title.strip():
         contract = start_document(session, arrangement, title=title, document_kind=document_kind, user=user)
         if contract is None:

@@ -193,8 +193,9 @@ def list_reviews():
     if status not in reviews.REVIEW_FILTERS:
         raise ValidationFailed(_("status must be one of %(choices)s.", choices=", ".join(reviews.REVIEW_FILTERS)),
                                [{"field": "status", "message": _("Unknown filter.")}])
-    owner = auth.current_user().id if flag_arg(request.args, "mine") else request.args.get("owner_id", type=int)
-    query = reviews.review_query(status, clock.today(), owner_id=owner, vendor_id=request.args.get("vendor_id", type=int))
+    mine = auth.current_user() if flag_arg(request.args, "mine") else None
+    query = reviews.review_query(status, clock.today(), owner_id=None if mine else request.args.get("owner_id", type=int),
+                                 vendor_id=request.args.get("vendor_id", type=int), mine=mine)
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(ReviewPage.dump(page, items=[_review(*row) for row in page.items]))
 
@@ -232,7 +233,8 @@ def list_findings():
     args = request.args
     query = findings.finding_query(status=args.get("status"), severity=args.get("severity"),
                                    source=args.get("source"), vendor_id=args.get("vendor_id", type=int),
-                                   owner_id=auth.current_user().id if flag_arg(args, "mine") else args.get("owner_id", type=int),
+                                   owner_id=None if flag_arg(args, "mine") else args.get("owner_id", type=int),
+                                   mine=auth.current_user() if flag_arg(args, "mine") else None,
                                    overdue_on=clock.today() if flag_arg(args, "overdue") else None)
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(FindingPage.dump(page, items=[_finding(*row) for row in page.items]))

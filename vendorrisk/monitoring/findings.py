@@ -304,9 +304,19 @@ def create_finding(session: Session, user: User, data: dict, today: date) -> Fin
     return finding
 
 
+def owned_by(column, user: User):
+    """A person's own reviews or findings: compliance also takes those nobody owns (their
+    reminders go to compliance), as 「自分のタスク」 counts them; "Only mine" reads the same."""
+    if user.role == "compliance":
+        return or_(column == user.id, column.is_(None))
+    return column == user.id
+
+
 def finding_query(*, status: str | None = None, severity: str | None = None, owner_id: int | None = None,
-                  vendor_id: int | None = None, overdue_on: date | None = None, source: str | None = None):
-    """Findings with their vendor, filtered; newest due first within status order."""
+                  vendor_id: int | None = None, overdue_on: date | None = None, source: str | None = None,
+                  mine: User | None = None):
+    """Findings with their vendor, filtered (``mine``: the person's own, ``owned_by``);
+    newest due first within status order."""
     query = select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
     if status in FINDING_STATUSES:
         query = query.where(Finding.status == status)
@@ -314,6 +324,8 @@ def finding_query(*, status: str | None = None, severity: str | None = None, own
         query = query.where(Finding.severity == severity)
     if owner_id:
         query = query.where(Finding.owner_id == owner_id)
+    if mine is not None:
+        query = query.where(owned_by(Finding.owner_id, mine))
     if vendor_id:
         query = query.where(Finding.vendor_id == vendor_id)
     if source:

@@ -10,7 +10,7 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
-from vendorrisk.monitoring.findings import default_due_date
+from vendorrisk.monitoring.findings import default_due_date, owned_by
 from vendorrisk.monitoring.models import (
     CHECK_RESULTS,
     REVIEW_CHECKS,
@@ -38,9 +38,11 @@ def may_change_vendor(session: Session, user: User, vendor_id: int) -> bool:
                                                         VendorOwner.user_id == user.id)).first() is not None
 
 
-def review_query(status: str | None, today: date, owner_id: int | None = None, vendor_id: int | None = None):
+def review_query(status: str | None, today: date, owner_id: int | None = None, vendor_id: int | None = None,
+                 mine: User | None = None):
     """Reviews with their vendor, filtered: ``due`` (open, due within 30 days, not overdue),
-    ``overdue``, ``open`` (all not completed) or ``completed``."""
+    ``overdue``, ``open`` (all not completed) or ``completed``; ``mine``: the person's own
+    (``owned_by``)."""
     query = select(MonitoringReview, Vendor).join(Vendor, Vendor.id == MonitoringReview.vendor_id)
     is_open = MonitoringReview.status.in_(("planned", "in_progress"))
     if status == "due":
@@ -55,6 +57,8 @@ def review_query(status: str | None, today: date, owner_id: int | None = None, v
         query = query.where(is_open)
     if owner_id is not None:
         query = query.where(MonitoringReview.owner_id == owner_id)
+    if mine is not None:
+        query = query.where(owned_by(MonitoringReview.owner_id, mine))
     if vendor_id is not None:
         query = query.where(MonitoringReview.vendor_id == vendor_id)
     if status == "completed":

@@ -15,7 +15,7 @@ from vendorrisk.core import business_days, counters
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due, first_of
-from vendorrisk.monitoring.findings import VERIFIERS
+from vendorrisk.monitoring.findings import VERIFIERS, owned_by
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_remediation import RiskAcceptance
 from vendorrisk.monitoring.reminders import acceptance_days
@@ -24,28 +24,21 @@ from vendorrisk.vendors.findings import Finding, FindingEvent, display_title
 from vendorrisk.vendors.models import Vendor
 
 
-def _mine(column, user: User):
-    """The person's own records; compliance also takes those nobody owns."""
-    if user.role == "compliance":
-        return or_(column == user.id, column.is_(None))
-    return column == user.id
-
-
 def _day(value) -> date | None:
     return value.date() if value is not None else None
 
 
 def _reviews_due(user: User, today: date):
-    return (MonitoringReview.status.in_(("planned", "in_progress")), _mine(MonitoringReview.owner_id, user),
+    return (MonitoringReview.status.in_(("planned", "in_progress")), owned_by(MonitoringReview.owner_id, user),
             MonitoringReview.due_date <= today + timedelta(days=DUE_WINDOW_DAYS))
 
 
 def _to_remediate(user: User):
-    return Finding.status.in_(("open", "in_progress")), _mine(Finding.owner_id, user)
+    return Finding.status.in_(("open", "in_progress")), owned_by(Finding.owner_id, user)
 
 
 def _expiring(user: User, today: date):
-    return (RiskAcceptance.status == "approved", _mine(Finding.owner_id, user),
+    return (RiskAcceptance.status == "approved", owned_by(Finding.owner_id, user),
             RiskAcceptance.expires_on <= today + timedelta(days=max(acceptance_days(), default=30)))
 
 

@@ -186,8 +186,9 @@ def add_link(session: Session, arrangement: Arrangement, data: dict) -> Outsourc
         OutsourcingLink.vendor_id == child_id)).first()
     if duplicate is not None:
         raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
-                       [{"field": "vendor_id", "message": _("Link %(id)s exists.", id=duplicate),
-                         "link_id": duplicate}])
+                       [{"field": "vendor_id", "link_id": duplicate,
+                         "message": _("%(parent)s already sub-outsources to %(name)s here.",
+                                      parent=_vendor_name(session, parent_id), name=_vendor_name(session, child_id))}])
     link = OutsourcingLink(arrangement_id=arrangement.id, recorded_by_id=session.info.get("actor_id"),
                            **payload.model_dump())
     session.add(link)

@@ -96,8 +96,9 @@ def register_workbook(session: Session) -> bytes:
                    _locations(locations.get(loc_key))]
 
     vendor_rows = ([vendor_ref(v.id), v.name, v.name_kana, v.name_en, v.corporate_number or "", v.lei or "",
-                    v.country, v.address, v.representative, yes(v.is_system_subsidiary), yes(v.is_cloud), v.status,
-                    v.risk_tier or ""]
+                    v.country, v.address, v.representative, yes(v.is_system_subsidiary), yes(v.is_cloud),
+                    layout.word(layout.STATUS_WORDS, v.status, japanese),
+                    layout.word(layout.TIER_WORDS, v.risk_tier, japanese)]
                    for v in vendors)
     arrangement_rows = ([arrangement_ref(a.id), vendor_ref(a.vendor_id), a.title, a.service, a.business_function,
                          yes(a.is_important), yes(a.is_cloud), yes(a.handles_user_data),

@@ -47,6 +47,18 @@ BASIS_WORDS = {
     "en": {"prior_consent": "prior consent", "notification": "notification"},
 }
 UNAPPROVED = ("unapproved", APPROVAL_WORDS["ja"]["unapproved"])
+# A vendor's status and risk tier as the pages name them (``_(status|replace('_', ' '))``,
+# ``_(risk_tier)``), fixed the same way; the import reads them back (``vendor_code``).
+STATUS_WORDS = {
+    "ja": {"prospect": "候補", "under_assessment": "審査中", "approved": "承認済み",
+           "conditionally_approved": "条件付き承認", "rejected": "否認", "terminated": "契約終了"},
+    "en": {"prospect": "prospect", "under_assessment": "under assessment", "approved": "approved",
+           "conditionally_approved": "conditionally approved", "rejected": "rejected", "terminated": "terminated"},
+}
+TIER_WORDS = {
+    "ja": {"critical": "最重要", "high": "高", "medium": "中", "low": "低"},
+    "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
+}
 
 
 def _folded(text: str) -> str:
@@ -88,3 +100,19 @@ def column_key(sheet: str, header: str) -> str:
     """The key of a column headed in either language (an unknown header is returned folded)."""
     folded = _folded(header)
     return _COLUMN_KEYS.get(sheet, {}).get(folded, folded)
+
+
+def word(words: dict, code: str | None, japanese: bool) -> str:
+    """A code (status, tier) as the workbook writes it: the page's word in its language."""
+    return words["ja" if japanese else "en"].get(code, code or "")
+
+
+def vendor_code(words: dict, text: str) -> str:
+    """The code of a status or tier written as a word in either language, or as the code
+    itself; other text is returned as it is (the caller refuses it, naming it)."""
+    folded = _folded(text)
+    for language in ("ja", "en"):
+        for code, name in words[language].items():
+            if folded in (_folded(name), code):
+                return code
+    return text

@@ -23,7 +23,14 @@ from vendorrisk.core.uploads import inspect_upload
 from vendorrisk.core.xlsx import FORMULA_TRIGGERS
 from vendorrisk.vendors.identifiers import normalise_corporate_number
 from vendorrisk.vendors.models import Vendor
-from vendorrisk.vendors.register_layout import UNAPPROVED, column_key, sheet_key
+from vendorrisk.vendors.register_layout import (
+    STATUS_WORDS,
+    TIER_WORDS,
+    UNAPPROVED,
+    column_key,
+    sheet_key,
+    vendor_code,
+)
 
 MAX_ROWS = 20000
 TRUE = {"yes", "y", "true", "1", "はい", "○", "〇", "有", "あり"}
@@ -115,7 +122,7 @@ def _rows(workbook, sheet: str, errors: list[dict], titles: dict[str, str]):
 def refuse_status_decision(row: dict) -> None:
     """A vendor is imported as prospect: any other status is a decision, refused here."""
     status = row.get("status", "")
-    if status and status != "prospect":
+    if status and vendor_code(STATUS_WORDS, status) != "prospect":  # the code, or the word an export writes
         raise _Problem("status", _(
             "Vendors are imported as prospect only, so %(status)s cannot be imported: approval and the "
             "other statuses are decisions recorded in vendorrisk, with mutual checks (Art. 8(5)). "
@@ -176,6 +183,8 @@ def vendor_data(row: dict) -> dict:
     data = {k: row.get(k, "") for k in VENDOR_TEXT_COLUMNS if k in row}
     for k in ("corporate_number", "lei", "risk_tier"):
         data[k] = row.get(k) or None
+    if data["risk_tier"]:  # the word an export writes (高, high), read as the code
+        data["risk_tier"] = vendor_code(TIER_WORDS, data["risk_tier"])
     data["country"] = data.get("country") or "JP"
     data["is_system_subsidiary"] = flag(row, "is_system_subsidiary")
     data["is_cloud"] = flag(row, "is_cloud")

@@ -27,7 +27,7 @@ def _filters() -> dict:
     args = request.args
     return {"severity": args.get("severity") if args.get("severity") in SEVERITIES else None,
             "source": args.get("source") if args.get("source") in FINDING_SOURCES else None,
-            "owner_id": auth.current_user().id if args.get("mine") == "1" else None,
+            "mine": auth.current_user() if args.get("mine") == "1" else None,
             "vendor_id": args.get("vendor_id", type=int),
             "overdue_on": clock.today() if args.get("overdue") == "1" else None}
 

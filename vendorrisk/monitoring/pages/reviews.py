@@ -45,7 +45,7 @@ def index():
     status = status if status in reviews.REVIEW_FILTERS else "open"
     mine = request.args.get("mine") == "1"
     user = auth.current_user()
-    query = reviews.review_query(status, clock.today(), owner_id=user.id if mine else None)
+    query = reviews.review_query(status, clock.today(), mine=user if mine else None)
     page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
     owners = _names(get_session(), {r.owner_id for r, _v in page.items})
     return render_template("monitoring/reviews.html", page=page, status=status, mine=mine, owners=owners,

@@ -5,7 +5,7 @@ reviews and findings are on 「自分のタスク」 (``monitoring.tasks``)."""
 from datetime import date
 
 from flask import render_template
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from vendorrisk.core import clock, counters
@@ -20,18 +20,21 @@ OVERSEERS = ("admin", "compliance", "auditor")
 
 
 def home_panel(session: Session, user: User) -> str:
-    """Overdue reviews and overdue or critical findings of the whole portfolio (overseers only)."""
+    """Overdue reviews and overdue or critical findings of the whole portfolio (overseers only);
+    the first ``SHOWN`` of each and how many more, so the panel's number is the list's."""
     if user.role not in OVERSEERS:
         return ""
     today = clock.today()
     due = reviews.review_query("open", today).where(MonitoringReview.due_date < today)
     review_rows = session.execute(due.limit(SHOWN)).all()
+    more_reviews = (session.execute(select(func.count()).select_from(due.order_by(None).subquery())).scalar_one()
+                    - len(review_rows)) if len(review_rows) == SHOWN else 0
     finding_rows = flagged_findings(session, today, SHOWN)
     totals = flagged_count(session, today)
     if not review_rows and not finding_rows:
         return ""
     return render_template("monitoring/_home.html", reviews=review_rows, findings=finding_rows,
-                           today=today, more_findings=max(0, totals - len(finding_rows)))
+                           today=today, more_findings=max(0, totals - len(finding_rows)), more_reviews=more_reviews)
 
 
 def flagged_findings(session: Session, today: date, limit: int) -> list:
