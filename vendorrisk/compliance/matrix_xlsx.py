@@ -78,7 +78,9 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
     obligations = matrix.select_obligations(filters.article)
     ids = [o.id for o in obligations]
     # the language's catalogue looked up once for the export, not once per message
-    cells, render = Cells(), Renderer(get_domain().get_translations().gettext)
+    # the renderer remembers as many messages as the text memo (a subcontractor's reasons are
+    # distinct per chain: 20,000 remembered held some 50 MB of the export's memory at 50k)
+    cells, render = Cells(), Renderer(get_domain().get_translations().gettext, limit=MEMO_LIMIT)
     japanese = language() == "ja"
     base = current_app.config["BASE_URL"].rstrip("/")
     fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_ja if japanese else o.title_en)))

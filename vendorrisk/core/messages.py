@@ -112,9 +112,10 @@ CACHE_LIMIT = 20_000  # distinct messages a renderer remembers (bounded memory)
 class Renderer:
     """Renders messages in one language, each distinct message once."""
 
-    def __init__(self, translate: Callable[[str], str] | None = None):
+    def __init__(self, translate: Callable[[str], str] | None = None, limit: int = CACHE_LIMIT):
         self.translate = translate or gettext
         self.cache: dict = {}
+        self.limit = limit
 
     def __call__(self, value: Any) -> Any:
         if not isinstance(value, (Msg, Join, Bilingual)):
@@ -122,7 +123,7 @@ class Renderer:
         try:
             return self.cache[value]
         except KeyError:
-            if len(self.cache) >= CACHE_LIMIT:
+            if len(self.cache) >= self.limit:
                 self.cache.clear()
             text = self.cache[value] = render(value, self.translate)
             return text
