@@ -11,7 +11,6 @@ vendor recorded after one interval from its arrangement's start has passed gets
 due date on a closed day (weekend, national holiday, CLOSING_DAYS) moves to the business day
 before it, and the plan keeps the date it moved from (``nominal_due_date``).
 """
-import calendar
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -20,6 +19,7 @@ from sqlalchemy import String, bindparam, delete, func, literal, select, type_co
 from sqlmodel import Session
 
 from vendorrisk.core import audit, business_days, counters
+from vendorrisk.core.clock import add_months
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring import counted
 from vendorrisk.monitoring.insert_ignore import inserted
@@ -66,13 +66,6 @@ def first_due(entered: date, recorded: date, months: int, grace_days: int) -> da
     then due soon, never overdue on the day it is registered."""
     interval = add_months(entered, months)
     return max(interval, min(recorded + timedelta(days=grace_days), add_months(recorded, months)))
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def strictest(tiers) -> str:

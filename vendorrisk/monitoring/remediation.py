@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from vendorrisk.core import business_days, events
+from vendorrisk.core.clock import add_months
 from vendorrisk.core.db import any_row
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
@@ -24,7 +25,6 @@ from vendorrisk.core.models import StoredFile, User, utcnow
 from vendorrisk.core.uploads import Upload
 from vendorrisk.monitoring.findings import VERIFIERS, add_event
 from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAcceptance
-from vendorrisk.monitoring.plans import add_months
 from vendorrisk.vendors import finding_texts
 from vendorrisk.vendors.findings import Finding
 

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from vendorrisk.core import audit, business_days, clock, storage
+from vendorrisk.core.clock import add_months
 from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.uploads import Upload
 from vendorrisk.core.validation import parse, within
@@ -28,18 +29,6 @@ from vendorrisk.vendors.models import CHECK_METHODS, CHECK_RESULTS, AntisocialCh
 
 APPROVED = ("approved", "conditionally_approved")
 EVIDENCE_KINDS = {"pdf", "png", "jpeg", "docx", "xlsx", "txt", "md", "csv"}
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def default_months() -> int:
