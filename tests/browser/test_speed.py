@@ -26,7 +26,7 @@ def test_three_tier_chain_of_new_vendors_in_eight_clicks_then_three_approved_at_
     click = Clicks(page)
     click("nav.mainnav a[href='/arrangements/']")
     click("[data-test=new-arrangement]")
-    page.wait_for_function("() => document.activeElement.name === 'vendor'", timeout=3000)  # the first field has the focus
+    page.wait_for_function("() => document.activeElement?.name === 'vendor'", timeout=3000)  # the first field has the focus
     page.fill("input[name=vendor]", "株式会社ハヤテ決済")
     page.fill("input[name=title]", "決済基盤の運用")
     click("[data-test=save-with-new-vendor]")
@@ -39,7 +39,7 @@ def test_three_tier_chain_of_new_vendors_in_eight_clicks_then_three_approved_at_
     page.wait_for_selector(".flash.info")
     # the next link goes under the vendor just added, and the subcontractor field has the focus
     assert page.locator("[data-test=add-link] select[name=parent_vendor_id] option:checked").inner_text() == "株式会社ツムジ運用"
-    page.wait_for_function("() => document.activeElement.name === 'vendor'", timeout=3000)
+    page.wait_for_function("() => document.activeElement?.name === 'vendor'", timeout=3000)
     page.keyboard.type("株式会社カザミデータセンター")
     click("[data-test=add-with-new-vendor]")
     page.wait_for_selector(".flash.info")
