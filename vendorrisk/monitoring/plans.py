@@ -120,15 +120,11 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
                    ).group_by(members.c.vendor_id)
     result = {}
     # the day recorded is the member's (DISPLAY_TIMEZONE), as today is: a vendor registered at
-    # 08:00 in Tokyo is recorded that day, not the previous UTC day; rows recorded in the same
-    # minute (a bulk load) share one conversion
+    # 08:00 in Tokyo is recorded that day, not the previous UTC day
     tz, days = clock.zone(), {}
     for vendor_id, important, start, recorded in _rows(session, query):
         if isinstance(recorded, str):  # SQLite: "YYYY-MM-DD HH:MM:SS.ffffff", in UTC
-            minute = recorded[:16]
-            if (day := days.get(minute)) is None:
-                day = days[minute] = clock.day_of(datetime.fromisoformat(minute), tz)
-            recorded = day
+            recorded = _local_day(recorded, tz, days)
         elif recorded is not None:  # PostgreSQL: a datetime
             recorded = clock.day_of(recorded, tz)
         if isinstance(start, str):  # SQLite's MIN() over a UNION loses the column type
@@ -136,6 +132,22 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
         entered = min(d for d in (start, recorded) if d is not None)
         result[vendor_id] = (bool(important), entered, recorded or entered)
     return result
+
+
+def _local_day(text: str, tz, days: dict) -> date:
+    """The member's day of SQLite's UTC text, converted once per UTC hour (once per minute in
+    the hour in which the member's day changes), not once per row."""
+    hour = text[:13]
+    day = days.get(hour)
+    if day is None:
+        start = datetime.fromisoformat(hour + ":00")
+        first, last = clock.day_of(start, tz), clock.day_of(start + timedelta(minutes=59), tz)
+        day = days[hour] = first if first == last else False
+    if day is False:  # the member's day changes within this hour
+        minute = text[:16]
+        if (day := days.get(minute)) is None:
+            day = days[minute] = clock.day_of(datetime.fromisoformat(minute), tz)
+    return day
 
 
 def primary_owners(session: Session, vendor_ids=None) -> dict[int, int]:
