@@ -57,6 +57,10 @@ try:
     from vendorrisk.core import counters  # noqa: E402
 except ImportError:  # the code before the maintained counts
     counters = None
+try:
+    from vendorrisk.vendors.kana import reading_key  # noqa: E402
+except ImportError:  # the code before the register's 50音 order
+    reading_key = None
 
 
 def recount(app) -> None:
@@ -81,6 +85,8 @@ def populate(session, vendors: int, seed: int = 7) -> dict:
               "country": "JP", "is_system_subsidiary": False, "is_cloud": i % 7 == 0, "status": "approved",
               "risk_tier": (None, "low", "medium", "high", "critical")[i % 5], "notes": "", "address": ""}
              for i in range(vendors - HUBS)]
+    for row in rows if reading_key is not None else ():  # the register's 50音 key, as create_vendor gives it
+        row["kana_key"] = reading_key("", row["name_normalized"])
     session.execute(insert(Vendor.__table__), rows)
     ids = list(session.scalars(select(Vendor.id).order_by(Vendor.id)))
     hubs, others = ids[:HUBS], ids[HUBS:]

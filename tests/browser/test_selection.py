@@ -44,3 +44,27 @@ def test_prepare_submit_and_approve_with_four_eyes(page, live_server, sign_in, d
     page.click(f"a[href='/selection/vendors/{vendor.id}']")
     assert page.locator("[data-test=vendor-status]").inner_text() == "承認済み"
     assert page.locator("[data-test=assessment-history] tbody tr").count() == 1
+
+
+def test_a_late_decision_shows_who_decided_first_and_keeps_the_note(page, live_server, sign_in, db):
+    from tests.selection.factories import gen_assessment
+    from vendorrisk.selection import service as selection
+
+    preparer, first = factories.gen_user(db, role="procurement"), factories.gen_user(db, role="compliance")
+    vendor = factories.gen_vendor(db, name="株式会社同時判断")
+    factories.gen_check(db, vendor)
+    assessment = gen_assessment(db, vendor, preparer, "submitted")
+    db.commit()
+    sign_in("compliance")
+    page.goto(f"{live_server}/selection/{assessment.id}")
+    page.fill("[data-test=decide] textarea[name=note]", "財務資料が古いため否認する")
+    selection.approve(db, db.merge(assessment), user=first)  # another approver, a moment earlier
+    db.commit()
+    page.click("[data-test=reject]")
+    notice = page.locator("[data-test=conflict]")
+    notice.wait_for()
+    assert first.display_name in notice.locator("[data-test=conflict-by]").inner_text()
+    assert page.locator("[data-test=conflict-kept] textarea").input_value() == "財務資料が古いため否認する"
+    assert page.locator("[data-test=assessment-status]").inner_text() == "承認済み"
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")

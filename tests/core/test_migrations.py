@@ -28,3 +28,20 @@ def test_upgrade_is_idempotent(app, runner):
     assert "Maintained compliance verdicts: 0 rows written or removed." in result.output
     assert "Maintained counts: 0 rows written." in result.output
     assert runner.invoke(args=["db", "current"]).exit_code == 0
+
+
+def test_no_migration_imports_the_apps_code():
+    """A migration keeps its meaning when the app's code changes: the rules a data migration
+    applies are written out in it (as 0028 and 0029 do), never imported from the app."""
+    import ast
+    from pathlib import Path
+
+    import vendorrisk
+    folder = Path(vendorrisk.__file__).parent / "migrations" / "versions"
+    importing = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            importing += [f"{path.name}: {name}" for name in names if name.split(".")[0] == "vendorrisk"]
+    assert not importing, importing

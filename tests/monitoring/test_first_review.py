@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from tests import factories
 from vendorrisk.core import clock
-from vendorrisk.core.models import utcnow
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.plans import first_due
@@ -43,7 +42,7 @@ def test_existing_contract_registered_today_is_due_not_overdue(client, login, db
     db.rollback()
     review = db.scalars(select(MonitoringReview).where(MonitoringReview.vendor_id == vendor.id)).one()
     assert review.risk_tier == "high"  # important: at least high, 60 days to the first review
-    recorded = utcnow().date()  # the UTC day the arrangement was recorded
+    recorded = today  # the day (in Tokyo) the arrangement was recorded
     assert today < review.due_date <= recorded + timedelta(days=60)
     assert review.due_date > recorded + timedelta(days=55)  # moved to a business day at most a few days
     overdue = client.get("/reviews/?status=overdue").get_data(as_text=True)
@@ -75,5 +74,26 @@ def test_subcontractor_added_today_and_old_reviews_keep_their_dates(app, db):
     reviews = {r.vendor_id: r for r in db.scalars(select(MonitoringReview).where(MonitoringReview.status == "planned"))}
     assert reviews[tier1.id].due_date <= date(2026, 9, 10)  # reviewed before: a year after, no grace
     assert reviews[tier1.id].due_date > date(2026, 9, 5)
-    recorded = utcnow().date()
+    recorded = clock.today()  # the day, in Tokyo, the link was recorded
     assert reviews[sub.id].due_date > recorded + timedelta(days=300)  # entered today: one interval
+
+
+def test_the_grace_counts_from_the_day_in_tokyo_not_the_utc_day(app, db, monkeypatch):
+    # 2026-12-06 23:30 UTC is 2026-12-07 08:30 in Tokyo: the vendor is registered on the 7th
+    from datetime import datetime, timezone
+
+    from vendorrisk.monitoring.plans import chain_members, desired_plans
+    moment = datetime(2026, 12, 6, 23, 30, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "_now", lambda: moment)
+    tier1, sub = factories.gen_vendor(db), factories.gen_vendor(db)
+    arrangement = factories.gen_arrangement(db, tier1, start_date=date(2022, 4, 1), created_at=moment)
+    factories.gen_link(db, arrangement, tier1, sub, created_at=moment)
+    db.commit()
+    with app.app_context():
+        assert clock.today() == date(2026, 12, 7)
+        members = chain_members(db, [tier1.id, sub.id])
+        assert members[tier1.id][2] == date(2026, 12, 7)  # recorded on the Tokyo day
+        assert members[sub.id][1:] == (date(2026, 12, 7), date(2026, 12, 7))  # a subcontractor enters that day
+        plan = desired_plans(db, [tier1.id])[tier1.id]
+    # medium tier: 90 days from 2026-12-07 is 2027-03-07, a Sunday -> Friday 2027-03-05
+    assert (plan.nominal_due_date, plan.due_date) == (date(2027, 3, 7), date(2027, 3, 5))

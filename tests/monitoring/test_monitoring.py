@@ -356,6 +356,15 @@ def test_openapi_documents_every_monitoring_route(app, client):
                 assert method.lower() in document["paths"][path], (method, path)
 
 
+def test_openapi_says_what_mine_filters_in_the_domains_words(client):
+    document = client.get("/api/v1/openapi.json").json
+    for path, noun in (("/api/v1/reviews", "reviews"), ("/api/v1/findings", "findings")):
+        params = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+        text = params["mine"]["description"]
+        assert text.startswith(f"true: only the {noun} you own") and "no owner" in text and "compliance" in text
+        assert params["mine"]["schema"]["type"] == "boolean"
+
+
 def test_api_reads_and_records_a_review(app, db, api):
     owner_client = api("compliance")
     _arr, (vendor,) = gen_chain(db, tiers=1, start=TODAY - timedelta(days=400))

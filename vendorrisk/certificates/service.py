@@ -371,4 +371,4 @@ def certificate_evidence(session: Session, vendor_id: int):
     for certificate, stored in rows:
         yield EvidenceFile(path=f"certificates/{certificate.id}-{certificate.original_filename}",
                            data=storage.read(stored),
-                           description=f"{TYPE_LABELS[certificate.type]} {certificate.issuer}".strip())
+                           description=f"{_(TYPE_LABELS[certificate.type])} {certificate.issuer}".strip())

@@ -118,7 +118,8 @@ def _entry_json(entry: AuditEntry) -> dict:
 
 
 def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> bytes:
-    """Build the ZIP for ``vendor``; every file's SHA-256 is in the manifest."""
+    """Build the ZIP for ``vendor``; every file's SHA-256 is in the manifest, with a description
+    in the language the pack is built in (its starter's; areas' sources describe their files so)."""
     files: list[tuple[str, bytes, str]] = []
     sources = registry.current().evidence_sources
     for name in sorted(sources):
@@ -128,17 +129,17 @@ def evidence_pack(session: Session, vendor: Vendor, generated_at: datetime) -> b
     row = store.vendor_matrix(session, vendor.id)
     obligations = matrix.all_obligations()
     cells = list(matrix.flat_rows([row], obligations)) if row else []
-    files.append(("compliance-matrix.csv", matrix_csv(cells), "The vendor's compliance matrix rows"))
+    files.append(("compliance-matrix.csv", matrix_csv(cells), gettext("The vendor's compliance matrix rows")))
     findings = session.scalars(select(Finding).where(Finding.vendor_id == vendor.id).order_by(Finding.id)).all()
-    files.append(("findings.csv", findings_csv(list(findings)), "Findings about the vendor"))
+    files.append(("findings.csv", findings_csv(list(findings)), gettext("Findings about the vendor")))
     trail = "".join(json.dumps(_entry_json(e), ensure_ascii=False, sort_keys=True) + "\n"
                     for e in audit_extract(session, vendor.id))
     files.append(("audit-trail.jsonl", trail.encode("utf-8"),
-                  "Audit-trail entries of the vendor and its records (hash-chained, Art. 11(6))"))
+                  gettext("Audit-trail entries of the vendor and its records (hash-chained, Art. 11(6))")))
     facts = row.vendor.__dict__ if row else {}
     files.append(("vendor.json", json.dumps({**facts, "corporate_number": vendor.corporate_number,
                                              "country": vendor.country}, ensure_ascii=False, indent=2).encode("utf-8"),
-                  "The vendor as recorded"))
+                  gettext("The vendor as recorded")))
     manifest = {"vendor_id": vendor.id, "vendor": vendor.name, "generated_at": generated_at.isoformat(),
                 "files": [{"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                            "description": description} for path, data, description in files]}

@@ -15,14 +15,55 @@ class Bar:
     css: str = ""
 
 
+def _width(text: str) -> float:
+    """Room a text takes, in average Latin characters (wide CJK characters count double)."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1.1 for char in text)
+
+
 def _fit(label: str, width_px: int) -> str:
     """Shorten a label to the room it has (wide CJK characters count double), with an ellipsis."""
     room, used = width_px / 7, 0.0
     for index, char in enumerate(label):
-        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1.1
+        used += _width(char)
         if used > room:
             return label[:max(1, index - 1)] + "…"
     return label
+
+
+def _common(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` share."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _fit_around(label: str, differs_at: int, width_px: int) -> str:
+    """``label`` cut in the middle so that what sets it apart stays in sight: its start, an
+    ellipsis, then the part from ``differs_at`` on (or as much of its end as fits, when the
+    label is the shorter of two names that start alike)."""
+    head = _fit(label, width_px * 2 // 5).rstrip("…")
+    if differs_at < len(head):  # the start already differs
+        return _fit(label, width_px)
+    room = width_px / 7 - _width(head + "…")
+    if differs_at >= len(label):
+        start = len(label)
+        while start > len(head) and _width(label[start - 1:]) <= room:
+            start -= 1
+        return head + "…" + label[start:]
+    return head + "…" + _fit(label[differs_at:], round(room * 7))
+
+
+def fit_labels(labels: list[str], width_px: int) -> list[str]:
+    """Each label shortened to ``width_px``; labels that would then read alike (two vendors named
+    alike up to the cut) are cut in the middle instead, keeping the part where they differ."""
+    cut = [_fit(label, width_px) for label in labels]
+    shown = list(cut)
+    for i, label in enumerate(labels):
+        rivals = [other for j, other in enumerate(labels) if j != i and cut[j] == cut[i] and other != label]
+        if rivals:
+            shown[i] = _fit_around(label, max(_common(label, other) for other in rivals), width_px)
+    return shown
 
 
 def bar_chart(bars: list[Bar], title: str, width: int = 420, bar_height: int = 22) -> Markup:
@@ -33,11 +74,12 @@ def bar_chart(bars: list[Bar], title: str, width: int = 420, bar_height: int = 2
     span = width - label_w - value_w
     parts = [f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    labels = fit_labels([bar.label for bar in bars], label_w - 10)
     for index, bar in enumerate(bars):
         y = gap + index * (bar_height + gap)
         length = 0 if bar.value == 0 else max(2, round(span * bar.value / largest))
         inner = (f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">'
-                 f'<title>{escape(bar.label)}</title>{escape(_fit(bar.label, label_w - 10))}</text>'
+                 f'<title>{escape(bar.label)}</title>{escape(labels[index])}</text>'
                  f'<rect class="bar {escape(bar.css)}" x="{label_w}" y="{y}" width="{length}" height="{bar_height}" rx="3"/>'
                  f'<text class="value" x="{label_w + length + 6}" y="{y + bar_height * 0.7:.1f}">{bar.value}</text>')
         if bar.href:

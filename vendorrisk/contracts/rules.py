@@ -13,6 +13,7 @@ is when it is not), with links to those contracts.
 """
 from pathlib import PurePath
 
+from flask_babel import gettext  # the evidence pack's descriptions, in the language it is built in
 from sqlmodel import Session, select
 
 from vendorrisk.contracts import sets
@@ -199,10 +200,12 @@ def contract_checklists(session: Session, vendor_id: int):
         versions = [version for _contract, version in documents.get(arrangement.id, [])]
         if len(versions) > 1:
             filename, data = set_checklist(session, arrangement.id, "ja", None)
-            description = f"Contract set clause checklist, {arrangement.title}, {len(versions)} documents"
+            description = gettext("Contract set clause checklist, %(arrangement)s, %(n)s documents",
+                                  arrangement=arrangement.title, n=len(versions))
         elif versions:
             filename, data = checklist_document(session, versions[0].id, "ja", None)
-            description = f"Contract clause checklist, {arrangement.title}, version {versions[0].number}"
+            description = gettext("Contract clause checklist, %(arrangement)s, version %(n)s",
+                                  arrangement=arrangement.title, n=versions[0].number)
         else:
             continue
         yield EvidenceFile(path=f"contracts/{arrangement.id}_{PurePath(filename).name}", data=data,

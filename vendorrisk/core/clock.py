@@ -35,6 +35,14 @@ def today() -> date:
     return now().date()
 
 
+def day_of(moment: datetime, tz: ZoneInfo | None = None) -> date:
+    """The member's day of a stored moment (UTC; a naive value is read as UTC): a record
+    made at 08:00 in Tokyo is on that day, not on the previous UTC day."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(tz or zone()).date()
+
+
 def stamp() -> str:
     """Today as ``YYYYMMDD``, for the names of exported files."""
     return f"{today():%Y%m%d}"

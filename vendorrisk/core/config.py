@@ -117,7 +117,7 @@ SETTINGS: list[Setting] = [
             "monitoring reviews by risk tier (Art. 26(1)); a vendor without a tier counts as "
             "medium."),
     Setting("FIRST_REVIEW_DAYS", "critical=30,high=60,medium=90,low=90", "Days a vendor never "
-            "reviewed has, by risk tier, from the day it was recorded in a chain until its first "
+            "reviewed has, by risk tier, from the day (in DISPLAY_TIMEZONE) it was recorded in a chain until its first "
             "monitoring review is due, when one review interval from the arrangement's start date has "
             "already passed (an existing contract registered now); never more than one interval."),
     Setting("REVIEW_REMINDER_DAYS", "30,7", "Days before a review's due date on which its owner "

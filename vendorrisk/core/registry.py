@@ -128,7 +128,8 @@ def obligation(id: str, *, citation_ja: str, citation_en: str, title_ja: str, ti
 
 @dataclass(frozen=True)
 class EvidenceFile:
-    """A file in an evidence pack: its path inside the ZIP and its bytes."""
+    """A file in an evidence pack: its path inside the ZIP, its bytes and its description for
+    the manifest, in the reader's language (the pack is built in its starter's: use gettext)."""
 
     path: str
     data: bytes

@@ -157,7 +157,10 @@ class ReviewQuery(PageQuery):
     status: Literal[reviews.REVIEW_FILTERS] = Field(default="open", description="due: within 30 days")
     vendor_id: Optional[int] = None
     owner_id: Optional[int] = None
-    mine: Flag = Field(default=None, description="true: mine only")
+    mine: Flag = Field(default=None, description=(
+        "true: only the reviews you own (you are the review's owner); a compliance user also gets the "
+        "reviews that have no owner, whose reminders go to compliance. The same reviews as on "
+        "「自分のタスク」 (My tasks). owner_id is ignored."))
 
 
 class FindingQuery(PageQuery):
@@ -168,8 +171,13 @@ class FindingQuery(PageQuery):
     source: Optional[str] = None
     vendor_id: Optional[int] = None
     owner_id: Optional[int] = None
-    overdue: Flag = Field(default=None, description="true: past due only")
-    mine: Flag = Field(default=None, description="true: mine only")
+    overdue: Flag = Field(default=None, description=(
+        "true: only findings still open or in progress whose due date is before today (the date in "
+        "DISPLAY_TIMEZONE)"))
+    mine: Flag = Field(default=None, description=(
+        "true: only the findings you own (you are the finding's owner, who remediates it); a compliance "
+        "user also gets the findings that have no owner, whose reminders go to compliance. The same "
+        "findings as on 「自分のタスク」 (My tasks). owner_id is ignored."))
 
 
 def _page_args():

@@ -7,18 +7,19 @@ arrangement (重要な外部委託先, Art. 26(4)) is reviewed at least as often
 vendor; a vendor in several chains is planned once, at the strictest of these. The due
 date runs from the last completed review, or from the day the vendor entered a chain (a
 vendor recorded after one interval from its arrangement's start has passed gets
-``FIRST_REVIEW_DAYS`` from its recording: due, not overdue, the day it is registered); a
+``FIRST_REVIEW_DAYS`` from the day of its recording on the business calendar, in
+DISPLAY_TIMEZONE: due, not overdue, the day it is registered); a
 due date on a closed day (weekend, national holiday, CLOSING_DAYS) moves to the business day
 before it, and the plan keeps the date it moved from (``nominal_due_date``).
 """
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import String, bindparam, delete, func, literal, select, type_coerce, union_all, update
 from sqlmodel import Session
 
-from vendorrisk.core import audit, business_days, counters
+from vendorrisk.core import audit, business_days, clock, counters
 from vendorrisk.core.clock import add_months
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring import counted
@@ -118,16 +119,35 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
                    func.min(members.c.start_date), type_coerce(func.min(members.c.recorded), String)
                    ).group_by(members.c.vendor_id)
     result = {}
+    # the day recorded is the member's (DISPLAY_TIMEZONE), as today is: a vendor registered at
+    # 08:00 in Tokyo is recorded that day, not the previous UTC day
+    tz, days = clock.zone(), {}
     for vendor_id, important, start, recorded in _rows(session, query):
         if isinstance(recorded, str):  # SQLite: "YYYY-MM-DD HH:MM:SS.ffffff", in UTC
-            recorded = date.fromisoformat(recorded[:10])
+            recorded = _local_day(recorded, tz, days)
         elif recorded is not None:  # PostgreSQL: a datetime
-            recorded = recorded.date()
+            recorded = clock.day_of(recorded, tz)
         if isinstance(start, str):  # SQLite's MIN() over a UNION loses the column type
             start = date.fromisoformat(start)
         entered = min(d for d in (start, recorded) if d is not None)
         result[vendor_id] = (bool(important), entered, recorded or entered)
     return result
+
+
+def _local_day(text: str, tz, days: dict) -> date:
+    """The member's day of SQLite's UTC text, converted once per UTC hour (once per minute in
+    the hour in which the member's day changes), not once per row."""
+    hour = text[:13]
+    day = days.get(hour)
+    if day is None:
+        start = datetime.fromisoformat(hour + ":00")
+        first, last = clock.day_of(start, tz), clock.day_of(start + timedelta(minutes=59), tz)
+        day = days[hour] = first if first == last else False
+    if day is False:  # the member's day changes within this hour
+        minute = text[:16]
+        if (day := days.get(minute)) is None:
+            day = days[minute] = clock.day_of(datetime.fromisoformat(minute), tz)
+    return day
 
 
 def primary_owners(session: Session, vendor_ids=None) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """Monitoring's row of the compliance matrix (Art. 26(1)) and its evidence-pack files."""
 from datetime import date
 
+from flask_babel import gettext  # the evidence pack's descriptions, in the language it is built in
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -71,4 +72,4 @@ def monitoring_evidence(session: Session, vendor_id: int):
     """The vendor's monitoring reviews and findings as one workbook."""
     from vendorrisk.monitoring.exports import vendor_workbook
     yield EvidenceFile("monitoring/reviews_and_findings.xlsx", vendor_workbook(session, vendor_id),
-                       "Monitoring reviews and findings (Art. 26(1), Art. 24 guideline)")
+                       gettext("Monitoring reviews and findings (Art. 26(1), Art. 24 guideline)"))

@@ -239,5 +239,6 @@ def latest_workbooks(session: Session, vendor_id: int):
         seen.add(key)
         yield EvidenceFile(path=f"questionnaires/{key}/{response.created_at:%Y%m%d}-{response.id}-{stored.original_filename}",
                            data=storage.read(stored),
-                           description=f"Questionnaire response {response.id} ({key}), score {response.score}, "
-                                       f"sha256 {stored.sha256}")
+                           description=_("Questionnaire response %(id)s (%(key)s), score %(score)s, "
+                                         "SHA-256 %(sha256)s", id=response.id, key=key, score=response.score,
+                                         sha256=stored.sha256))

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
+from vendorrisk.core import conflicts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.core.errors import NotFound, ValidationFailed
-from vendorrisk.core.i18n import language
+from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
+from vendorrisk.core.i18n import format_local, language
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -60,11 +61,12 @@ def index():
 
 @bp.get("/new")
 @allow(*PREPARERS)
-def new():
-    """Choose the vendor to assess."""
+def new(chosen: int | None = None, conflict=None, status: int = 200):
+    """Choose the vendor to assess; after a refused start (an assessment of the vendor is
+    still open), the vendor stays chosen and the open assessment is named with its link."""
     vendors = get_session().exec(select(Vendor).order_by(*READING_ORDER).limit(1000)).all()
-    return render_template("selection/new.html", vendors=vendors,
-                           chosen=request.args.get("vendor_id", type=int))
+    return render_template("selection/new.html", vendors=vendors, conflict=conflict,
+                           chosen=chosen if chosen is not None else request.args.get("vendor_id", type=int)), status
 
 
 @bp.post("/new")
@@ -75,16 +77,41 @@ def create():
     vendor_id = request.form.get("vendor_id", type=int)
     if vendor_id is None:
         raise ValidationFailed(_("Choose a vendor."), [{"field": "vendor_id", "message": _("Choose a vendor.")}])
-    assessment = selection.create_assessment(db, vendor_id=vendor_id, user=g.user)
+    try:
+        assessment = selection.create_assessment(db, vendor_id=vendor_id, user=g.user)
+    except Conflict as exc:
+        conflicts.for_page(exc)
+        db.rollback()
+        return new(vendor_id, _open_assessment_notice(exc), 409)
     db.commit()
     flash(_("Draft assessment created."), "success")
     return redirect(url_for("selection.show", assessment_id=assessment.id))
 
 
+def _open_assessment_notice(exc: Conflict) -> conflicts.ConflictNotice:
+    """The words for "an assessment of this vendor is still open": which one, in what state,
+    who prepared it and since when, with its link."""
+    open_one = _assessment(exc.details["assessment_id"])
+    vendor = get_session().get(Vendor, open_one.vendor_id)
+    preparer = _users([open_one.prepared_by_id]).get(open_one.prepared_by_id)
+    message = _("%(vendor)s already has an open assessment (no. %(id)s, %(status)s), started by %(name)s on "
+                "%(date)s; a vendor has one open assessment at a time.", vendor=vendor.name, id=open_one.id,
+                status=_(open_one.status), name=conflicts.person(preparer),
+                date=format_local(open_one.created_at, with_time=False))
+    advice = (_("Finish it (submit it, then have it approved or rejected) before starting another; "
+                "to change its scores, open it.") if open_one.status == "draft" else
+              _("It waits for a decision; once it is approved or rejected, a new assessment can be started."))
+    return conflicts.ConflictNotice(message, advice=advice,
+                                    link=(_("Open assessment %(id)s", id=open_one.id),
+                                          url_for("selection.show", assessment_id=open_one.id)))
+
+
 @bp.get("/<int:assessment_id>")
 @allow(*ALL_ROLES)
-def show(assessment_id):
-    """The assessment: the scoring form while a draft, the record with decisions after."""
+def show(assessment_id, conflict=None, status: int = 200):
+    """The assessment: the scoring form while a draft, the record with decisions after;
+    after a form refused because the assessment moved on meanwhile, ``conflict`` says how
+    and keeps what was typed."""
     db = get_session()
     assessment = _assessment(assessment_id)
     vendor = db.get(Vendor, assessment.vendor_id)
@@ -100,7 +127,7 @@ def show(assessment_id):
                            blockers=selection.approval_blockers(db, assessment) if can_decide else [],
                            conditions_text="\n".join(
                                (f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
-                               for c in assessment.conditions))
+                               for c in assessment.conditions), conflict=conflict), status
 
 
 def _conditions_from_form(text: str) -> list[dict]:
@@ -117,18 +144,42 @@ def _conditions_from_form(text: str) -> list[dict]:
 @bp.post("/<int:assessment_id>/scores")
 @allow(*PREPARERS)
 def save(assessment_id):
-    """Save the scores, comments, summary and conditions of a draft."""
+    """Save the scores, comments, summary and conditions of a draft; if it was submitted or
+    decided meanwhile (another tab, another person), the page says so and keeps the input."""
     db = get_session()
     assessment = _assessment(assessment_id)
+    criteria = selection.criteria_of(assessment)
     entries = [{"criterion_id": c["id"], "score": request.form.get(f"score-{c['id']}", ""),
-                "comment": request.form.get(f"comment-{c['id']}", "")}
-               for c in selection.criteria_of(assessment)]
-    selection.save_scores(db, assessment, user=g.user, scores=entries,
-                          summary=request.form.get("summary", ""),
-                          conditions=_conditions_from_form(request.form.get("conditions", "")))
+                "comment": request.form.get(f"comment-{c['id']}", "")} for c in criteria]
+    try:
+        selection.save_scores(db, assessment, user=g.user, scores=entries,
+                              summary=request.form.get("summary", ""),
+                              conditions=_conditions_from_form(request.form.get("conditions", "")))
+    except Conflict as exc:
+        conflicts.for_page(exc)
+        db.rollback()
+        kept = [(_("Scores"), "\n".join(f"{e['criterion_id']}: {e['score']}" for e in entries if e["score"] != ""))]
+        kept += [(_("Comment on %(id)s", id=e["criterion_id"]), e["comment"]) for e in entries]
+        kept += [(_("Overall assessment"), request.form.get("summary", "")),
+                 (_("Conditions of approval"), request.form.get("conditions", ""))]
+        return _moved_on(assessment_id, exc, kept, _(
+            "Your scores were not saved. If the evaluation must change, ask the approver to reject the "
+            "assessment, then start a new one and copy what you typed below."))
     db.commit()
     flash(_("Scores saved."), "success")
     return redirect(url_for("selection.show", assessment_id=assessment.id))
+
+
+def _moved_on(assessment_id: int, exc: Conflict, kept, advice: str):
+    """The assessment's page again (409) after a form it no longer accepts: who moved it on
+    (submitted, decided) and when, what to do, and what was typed."""
+    assessment = _assessment(assessment_id)
+    if assessment.decided_by_id:
+        by, at = assessment.decided_by_id, assessment.decided_at
+    else:
+        by, at = assessment.prepared_by_id, assessment.submitted_at
+    who = _users([by]).get(by)
+    return show(assessment_id, conflicts.notice(exc, by=conflicts.person(who), at=at, advice=advice, kept=kept), 409)
 
 
 @bp.post("/<int:assessment_id>/evidence")
@@ -175,21 +226,33 @@ def submit(assessment_id):
 @allow(*APPROVERS)
 def approve(assessment_id):
     """Approve a submitted assessment (not by its preparer)."""
-    db = get_session()
-    selection.approve(db, _assessment(assessment_id), user=g.user, note=request.form.get("note", ""))
-    db.commit()
-    flash(_("Assessment approved."), "success")
-    return redirect(url_for("selection.show", assessment_id=assessment_id))
+    return _decide(assessment_id, selection.approve, _("Assessment approved."))
 
 
 @bp.post("/<int:assessment_id>/reject")
 @allow(*APPROVERS)
 def reject(assessment_id):
     """Reject a submitted assessment with a reason."""
+    return _decide(assessment_id, selection.reject, _("Assessment rejected."))
+
+
+def _decide(assessment_id: int, decide, done: str):
+    """Record a decision; if another approver decided first, the page says who and when and
+    keeps the note that was typed."""
     db = get_session()
-    selection.reject(db, _assessment(assessment_id), user=g.user, note=request.form.get("note", ""))
+    note = request.form.get("note", "")
+    try:
+        decide(db, _assessment(assessment_id), user=g.user, note=note)
+    except Conflict as exc:
+        conflicts.for_page(exc)
+        db.rollback()
+        if _assessment(assessment_id).status == "submitted":  # not decided meanwhile: the score's band refused it
+            return show(assessment_id, conflicts.notice(exc, kept=[(_("Note"), note)]), 409)
+        return _moved_on(assessment_id, exc, [(_("Note"), note)], _(
+            "Your decision was not recorded. Read the decision above; if you disagree, talk to the person "
+            "who decided: a decided assessment is not changed, a new assessment is started instead."))
     db.commit()
-    flash(_("Assessment rejected."), "success")
+    flash(done, "success")
     return redirect(url_for("selection.show", assessment_id=assessment_id))
 
 

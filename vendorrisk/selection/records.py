@@ -1,4 +1,5 @@
 """Records of assessments: what the HTML and Word records show, and the evidence pack's copy."""
+from flask_babel import gettext
 from sqlmodel import Session
 
 from vendorrisk.core import registry
@@ -28,4 +29,5 @@ def selection_evidence(session: Session, vendor_id: int):
     return [registry.EvidenceFile(
         path=f"selection/assessment-{assessment.id}-{assessment.status}.docx",
         data=assessment_docx(record_context(session, assessment), language="ja"),
-        description=f"Selection assessment {assessment.id} ({assessment.status}), Art. 25(1)")]
+        description=gettext("Selection assessment %(id)s (%(status)s), Art. 25(1)", id=assessment.id,
+                            status=gettext(assessment.status)))]

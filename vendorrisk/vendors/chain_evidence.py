@@ -62,5 +62,5 @@ def chain_evidence(session: Session, vendor_id: int):
     title = "委託チェーン" if language() == "ja" else "Chains"
     data = table_workbook([(title, [str(h) for h in HEADERS], rows())])
     yield EvidenceFile(path=f"chains/vendor-{vendor_id}-chains.xlsx", data=data,
-                       description="Outsourcing chains of the vendor down to the final contractors, with approvals "
-                                   "and data locations (Art. 25(4), 26(1), 26(3))")
+                       description=gettext("Outsourcing chains of the vendor down to the final contractors, with "
+                                           "approvals and data locations (Art. 25(4), 26(1), 26(3))"))

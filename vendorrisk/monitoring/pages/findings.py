@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, business_days, clock, uploads
+from vendorrisk.core import auth, business_days, clock, conflicts, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.core.errors import DomainError, Forbidden, ValidationFailed
+from vendorrisk.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
 from vendorrisk.monitoring import findings, remediation
@@ -114,9 +114,10 @@ EVENT_LABELS = {
 }
 
 
-def render_finding(finding, status=200, form=None, errors=(), message=None):
+def render_finding(finding, status=200, form=None, errors=(), message=None, conflict=None):
     """The finding's page; a refused form is shown again with what was typed (``form``),
-    its errors next to their fields, and ``message`` above."""
+    its errors next to their fields, and ``message`` above (``conflict``: the form no longer
+    applies, someone changed the finding first)."""
     db = get_session()
     user = auth.current_user()
     vendor = db.get(Vendor, finding.vendor_id)
@@ -127,6 +128,7 @@ def render_finding(finding, status=200, form=None, errors=(), message=None):
     today = clock.today()
     return render_template("monitoring/finding.html", finding=finding, vendor=vendor, arrangement=arrangement,
                            people=people, staff=staff, form=form or {}, errors=list(errors), message=message,
+                           conflict=conflict,
                            events=findings.history(db, finding.id), moves=findings.allowed_moves(finding, user),
                            can_edit=user.role in findings.VERIFIERS and finding.status != "closed",
                            may_work=remediation.may_work_on(finding, user) and finding.status != "closed",
@@ -170,9 +172,28 @@ def move(finding_id):
     return redirect(url_for("findings.show", finding_id=finding_id))
 
 
+# The typed texts of the finding's forms, kept to copy when the finding changed first
+TYPED_TEXTS = {"note": _l("Note"), "evidence": _l("Evidence"), "description": _l("Description"),
+               "action_plan": _l("Action plan"), "vendor_response": _l("Vendor response"),
+               "evidence_note": _l("What shows it is remediated"), "decision_note": _l("Note"),
+               "rationale": _l("Why the risk can be accepted")}
+
+
 def refused(db, finding_id, exc: DomainError):
-    """The finding's page again, with the typed values, the problems by field and the reason."""
+    """The finding's page again, with the typed values, the problems by field and the reason;
+    a conflict (the finding moved on since the form was opened) also says who changed it last,
+    when, and keeps the typed texts to copy, since the form may no longer be shown."""
     details = exc.details if isinstance(exc.details, list) else []
+    if isinstance(exc, Conflict):
+        last = findings.history(db, finding_id)[-1:]
+        event, actor = last[0] if last else (None, None)
+        notice = conflicts.notice(
+            exc, by=conflicts.person(actor), at=event.at if event else None,
+            advice=_("Read the finding's status and history below; if your change is still needed, make it "
+                     "again from there."),
+            kept=[(TYPED_TEXTS[name], value) for name, value in request.form.items() if name in TYPED_TEXTS])
+        return render_finding(findings.get_finding(db, finding_id), exc.status, request.form.to_dict(), details,
+                              conflict=notice)
     return render_finding(findings.get_finding(db, finding_id), exc.status, request.form.to_dict(), details,
                           exc.message)
 

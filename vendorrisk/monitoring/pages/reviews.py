@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from vendorrisk.core import auth, business_days, clock, uploads
+from vendorrisk.core import auth, business_days, clock, conflicts, uploads
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.errors import Conflict, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -107,7 +107,7 @@ def _form_data(form) -> dict:
             "findings": findings}
 
 
-def _render_review(review, errors=(), form=None, status=200):
+def _render_review(review, errors=(), form=None, status=200, conflict=None):
     db = get_session()
     vendor = db.get(Vendor, review.vendor_id)
     user = auth.current_user()
@@ -121,7 +121,7 @@ def _render_review(review, errors=(), form=None, status=200):
                            editable=review.status != "completed" and reviews.may_change_vendor(db, user, review.vendor_id),
                            checks=REVIEW_CHECKS, check_labels=CHECK_LABELS, results=CHECK_RESULTS,
                            methods=REVIEW_METHODS, outcomes=REVIEW_OUTCOMES, severities=SEVERITIES,
-                           finding_rows=range(FINDING_ROWS), today=clock.today()), status
+                           finding_rows=range(FINDING_ROWS), today=clock.today(), conflict=conflict), status
 
 
 @bp.get("/<int:review_id>")
@@ -147,12 +147,30 @@ def record(review_id):
     except ValidationFailed as exc:
         db.rollback()
         return _render_review(reviews.get_review(db, review_id), exc.details, data, 422)
+    except Conflict as exc:  # completed by someone else since the form was opened
+        conflicts.for_page(exc)
+        db.rollback()
+        return _completed_meanwhile(reviews.get_review(db, review_id), exc, data)
     db.commit()
     if complete:
         flash(_("Review completed. Findings raised: %(count)s. The next review is planned.", count=len(raised)), "info")
     else:
         flash(_("Review saved as draft."), "info")
     return redirect(url_for("reviews.show", review_id=review_id))
+
+
+def _completed_meanwhile(review, exc: Conflict, data: dict):
+    """The review's page (409) when it was completed while the form was open: who completed
+    it and when, what to do, and the typed texts to copy (the form is no longer shown)."""
+    completer = get_session().get(User, review.completed_by_id) if review.completed_by_id else None
+    kept = [(_("Summary"), data["summary"])]
+    kept += [(CHECK_LABELS[name], data["checks"][name]["note"]) for name in REVIEW_CHECKS]
+    kept += [(_("Finding %(n)s", n=n), "\n\n".join(part for part in (row["title"], row["description"]) if part.strip()))
+             for n, row in enumerate(data["findings"], start=1)]
+    return _render_review(review, (), data, 409, conflicts.notice(
+        exc, by=conflicts.person(completer), at=review.completed_at, kept=kept,
+        advice=_("What you typed was not saved. Read the completed record below; a finding it misses can "
+                 "be raised from the vendor's page, and the next review is already planned.")))
 
 
 @bp.get("/<int:review_id>/files/<int:file_id>")
