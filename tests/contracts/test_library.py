@@ -78,3 +78,29 @@ def test_the_content_command_and_start_up_name_a_broken_clause_file(app, runner,
     with pytest.raises(ConfigurationError, match="audit_rights.yaml: order must be a whole number"):
         create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789",
                     "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path / "inst")})
+
+
+def test_the_start_up_check_reads_the_scorer_model_without_keeping_it(tmp_path, monkeypatch):
+    """The model file is checked (missing, or without weights for a clause: named), and the
+    check does not leave the model in the checker's cache (a process that never reads a
+    contract, the scheduler building exports, would otherwise hold its ~10 MB)."""
+    import json
+
+    from vendorrisk.contracts.checker import scorer
+    assert contracts_library.check_contract_clauses() == []
+    scorer.load_model.cache_clear()
+    assert contracts_library.check_contract_clauses() == []
+    assert scorer.load_model.cache_info().currsize == 0
+    folder = tmp_path / "contract_clauses"
+    shutil.copytree(content.CONTRACT_CLAUSES_DIR, folder)
+    monkeypatch.setattr(content, "CONTRACT_CLAUSES_DIR", folder)
+    model = json.loads((folder / scorer.MODEL_FILE).read_text(encoding="utf-8"))
+    del model["clauses"]["audit_rights"]
+    model["stacker"]["weights"] = model["stacker"]["weights"][:-2]  # one clause fewer: still consistent
+    (folder / scorer.MODEL_FILE).write_text(json.dumps(model), encoding="utf-8")
+    problems = contracts_library.check_contract_clauses()
+    assert [p.message for p in problems] == ["the model has no weights for audit_rights: run 'vendorrisk contracts train'"]
+    assert problems[0].path.endswith("contract_clauses/scorer_model.json")
+    (folder / scorer.MODEL_FILE).unlink()
+    problems = contracts_library.check_contract_clauses()
+    assert [p.message for p in problems] == ["scorer_model.json is missing: run 'vendorrisk contracts train'"]

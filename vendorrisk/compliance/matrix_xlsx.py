@@ -47,6 +47,16 @@ REGISTER_HEADERS = (_l("Arrangement ID"), _l("Arrangement"), _l("Service"), _l("
 REGISTER_WIDTHS = (12, 40, 30, 10, 8, 12, 6, 10, 36, 30, 16, 22, 8, 36, 30, 12, 12, 14, 12, 30)
 MATRIX_SHEET, OBLIGATION_SHEET, REGISTER_SHEET = _l("Matrix"), _l("Obligations"), _l("Register")
 
+# The export's memory at 50,000 vendors (docs/compliance.md, "The matrix export's memory"):
+# a batch's cells wait for its rows to be written as references to their memoised XML, and
+# the batch is 200 vendors (4,000 cells); 500 held ~2 MB more at the peak.
+EXPORT_BATCH = 200
+# Each distinct stored text is rendered once through the text memo (MEMO_LIMIT), so the
+# renderer's own cache only serves what repeats across distinct texts: proof labels and the
+# messages nested in reasons. Holding every rendered reason again (5,000 of a hub's long
+# flow-down reasons, each with its decoded message as the key) cost ~8 MB of peak RSS at 50k.
+RENDER_LIMIT = 500
+FILTERED_OUT = ()  # a cell the status filter leaves out
 
 Progress = Callable[[int, int], None]  # (done, in all)
 
@@ -78,9 +88,7 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
     obligations = matrix.select_obligations(filters.article)
     ids = [o.id for o in obligations]
     # the language's catalogue looked up once for the export, not once per message
-    # the renderer remembers as many messages as the text memo (a subcontractor's reasons are
-    # distinct per chain: 20,000 remembered held some 50 MB of the export's memory at 50k)
-    cells, render = Cells(), Renderer(get_domain().get_translations().gettext, limit=MEMO_LIMIT)
+    cells, render = Cells(), Renderer(get_domain().get_translations().gettext, limit=RENDER_LIMIT)
     japanese = language() == "ja"
     base = current_app.config["BASE_URL"].rstrip("/")
     fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_ja if japanese else o.title_en)))
@@ -106,13 +114,24 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
 
     total = store.count(session, filters) if progress else 0
     number, done = 1, 0
-    # batches of 500 vendors: 10,000 cells' texts in memory at a time, not 40,000
-    for batch in store.vendor_batches(session, filters, obligations, batch_size=500):
+    for batch in store.vendor_batches(session, filters, obligations, batch_size=EXPORT_BATCH):
+        # each cell held as its memoised XML (shared by equal cells), not as the fetched texts;
+        # a cell whose proof links are looked up when read waits for the batch's targets
         found: dict[int, dict] = {}
-        raw = store.raw_cells(session, [r.id for r in batch], ids).all()
-        targets = link_targets.Targets(session, link_targets.wanted((c[0], c[4]) for c in raw))
-        for vendor_id, ob_id, status, reason, links in raw:
-            found.setdefault(vendor_id, {})[ob_id] = (status, reason, targets.text(vendor_id, links))
+        looked_up = []
+        for vendor_id, ob_id, status, reason, links in store.raw_cells(session, [r.id for r in batch], ids):
+            if filters.status and status != filters.status:
+                found.setdefault(vendor_id, {})[ob_id] = FILTERED_OUT
+            elif links is not None and link_targets.MARK in links:
+                looked_up.append((vendor_id, ob_id, status, reason, links))
+            else:
+                found.setdefault(vendor_id, {})[ob_id] = (statuses[status], text_cell(reason, False),
+                                                          text_cell(links, True))
+        targets = link_targets.Targets(session, [c[0] for c in looked_up])
+        for vendor_id, ob_id, status, reason, links in looked_up:
+            found.setdefault(vendor_id, {})[ob_id] = (statuses[status], text_cell(reason, False),
+                                                      text_cell(targets.text(vendor_id, links), True))
+        del looked_up
         for r in batch:
             parts = []
             vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, yes_no[bool(r.important)],
@@ -124,11 +143,10 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
                     if filters.status and filters.status != missing.status:
                         continue
                     rest = unanswered
+                elif cell_of is FILTERED_OUT:
+                    continue
                 else:
-                    status, reason, links = cell_of
-                    if filters.status and status != filters.status:
-                        continue
-                    rest = statuses[status] + text_cell(reason, False) + text_cell(links, True)
+                    rest = "".join(cell_of)
                 number += 1
                 parts.append(f'<row r="{number}">{vendor}{fixed[ob_id]}{rest}</row>')
             spool.write("".join(parts).encode())  # a vendor's rows at a time: bounded memory

@@ -190,7 +190,7 @@ def check_contract_clauses() -> list[ContentProblem]:
     from vendorrisk.contracts.checker import scorer
     problems = load_library()[1]
     try:
-        model = scorer.load_model()
+        model = scorer.read_model()  # checked, not kept (the checker loads it when it reads a contract)
     except scorer.ModelMissing as exc:
         return problems + [ContentProblem(content.relative(scorer.model_path()), str(exc))]
     ids = {c.id for c in load_library()[0]}

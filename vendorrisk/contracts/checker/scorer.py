@@ -173,6 +173,13 @@ def model_path(directory: Path | None = None) -> Path:
 @lru_cache(maxsize=2)
 def load_model(path: Path | None = None) -> Model:
     """The shipped model (cached); ``ModelMissing`` when there is none."""
+    return read_model(path)
+
+
+def read_model(path: Path | None = None) -> Model:
+    """The model file read afresh, not kept: the start-up check reads it this way, so that a
+    process that never checks a contract (the scheduler building exports) does not hold the
+    model's ~10 MB; ``ModelMissing`` when there is none."""
     path = Path(path or model_path())
     if not path.exists():
         raise ModelMissing(f"{path.name} is missing: run 'vendorrisk contracts train'")
