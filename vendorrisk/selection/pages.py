@@ -1,5 +1,6 @@
 """Selection pages: criteria sets, assessments (score, submit, approve, reject), records."""
 import re
+from types import SimpleNamespace
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -10,7 +11,7 @@ from sqlmodel import select
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.errors import DomainError, NotFound, ValidationFailed, wants_json
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -83,8 +84,9 @@ def create():
 
 @bp.get("/<int:assessment_id>")
 @allow(*ALL_ROLES)
-def show(assessment_id):
-    """The assessment: the scoring form while a draft, the record with decisions after."""
+def show(assessment_id, typed: dict | None = None, refusal: DomainError | None = None):
+    """The assessment: the scoring form while a draft, the record with decisions after. After a
+    refused save or submission (``refusal``): 422, the reason, and the form as typed (``typed``)."""
     db = get_session()
     assessment = _assessment(assessment_id)
     vendor = db.get(Vendor, assessment.vendor_id)
@@ -92,15 +94,21 @@ def show(assessment_id):
     can_edit = assessment.status == "draft" and g.user.id == assessment.prepared_by_id
     can_decide = (assessment.status == "submitted" and g.user.id != assessment.prepared_by_id
                   and g.user.role in ("admin",) + APPROVERS)
+    scores = selection.scores_of(db, assessment.id)
+    conditions_text = "\n".join((f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
+                                 for c in assessment.conditions)
+    summary_text = assessment.summary
+    if typed is not None:
+        scores = typed["scores"]
+        conditions_text, summary_text = typed["conditions"], typed["summary"]
+    errors = [d for d in refusal.details if isinstance(d, dict)] if refusal else []
     return render_template("selection/show.html", a=assessment, vendor=vendor, people=people,
-                           criteria=selection.criteria_of(assessment),
-                           scores=selection.scores_of(db, assessment.id),
+                           criteria=selection.criteria_of(assessment), scores=scores,
                            evidence=selection.evidence_of(db, assessment.id),
                            can_edit=can_edit, can_decide=can_decide,
                            blockers=selection.approval_blockers(db, assessment) if can_decide else [],
-                           conditions_text="\n".join(
-                               (f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
-                               for c in assessment.conditions))
+                           conditions_text=conditions_text, summary_text=summary_text,
+                           refusal=refusal, errors=errors), refusal.status if refusal else 200
 
 
 def _conditions_from_form(text: str) -> list[dict]:
@@ -123,9 +131,19 @@ def save(assessment_id):
     entries = [{"criterion_id": c["id"], "score": request.form.get(f"score-{c['id']}", ""),
                 "comment": request.form.get(f"comment-{c['id']}", "")}
                for c in selection.criteria_of(assessment)]
-    selection.save_scores(db, assessment, user=g.user, scores=entries,
-                          summary=request.form.get("summary", ""),
-                          conditions=_conditions_from_form(request.form.get("conditions", "")))
+    try:
+        selection.save_scores(db, assessment, user=g.user, scores=entries,
+                              summary=request.form.get("summary", ""),
+                              conditions=_conditions_from_form(request.form.get("conditions", "")))
+    except ValidationFailed as exc:
+        if wants_json():
+            raise
+        db.rollback()
+        # nothing was saved: the page again, with every score and comment as typed
+        typed = {e["criterion_id"]: SimpleNamespace(score=int(e["score"]) if e["score"].isdigit() else e["score"],
+                                                    comment=e["comment"]) for e in entries}
+        return show(assessment_id, typed={"scores": typed, "summary": request.form.get("summary", ""),
+                                          "conditions": request.form.get("conditions", "")}, refusal=exc)
     db.commit()
     flash(_("Scores saved."), "success")
     return redirect(url_for("selection.show", assessment_id=assessment.id))
@@ -165,7 +183,13 @@ def download_evidence(assessment_id, evidence_id):
 def submit(assessment_id):
     """Submit the draft for approval by another user."""
     db = get_session()
-    selection.submit(db, _assessment(assessment_id), user=g.user)
+    try:
+        selection.submit(db, _assessment(assessment_id), user=g.user)
+    except ValidationFailed as exc:  # incomplete: the assessment's page, saying what is missing
+        if wants_json():
+            raise
+        db.rollback()
+        return show(assessment_id, refusal=exc)
     db.commit()
     flash(_("Submitted for approval."), "success")
     return redirect(url_for("selection.show", assessment_id=assessment_id))
