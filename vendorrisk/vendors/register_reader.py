@@ -248,6 +248,16 @@ class RowWalk:
     def error(self, sheet, row, column, message):
         self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
 
+    def own_problem(self, sheet: str, number: int, check, row: dict) -> bool:
+        """Run a check that reads only ``row``; record its refusal (True) rather than raise it,
+        so that the row's other problems are found too."""
+        try:
+            check(row)
+        except _Problem as problem:
+            self.error(sheet, number, problem.column, problem.message)
+            return True
+        return False
+
     def pace(self) -> None:
         if self.budgeted:
             parse_budget.check()
