@@ -213,3 +213,16 @@ def test_the_new_user_form_gives_no_role_by_default_and_asks_for_one(client, log
     assert "ユーザーのロールを選んでください。" in text and "hurried@test.example" in text
     db.rollback()
     assert db.exec(select(User).where(User.email == "hurried@test.example")).first() is None
+
+
+def test_the_users_list_says_whether_each_user_is_active_beside_the_button(client, login, db):
+    """Walk of a first week: the 「有効」 column showed only the button 「無効化」 (or
+    「再有効化」), not whether the user could sign in."""
+    login("admin")
+    gone = factories.gen_user(db, role="auditor")
+    gone.is_active = False
+    db.commit()
+    page = client.get("/admin/users", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    row = page.split(gone.email, 1)[1].split("</tr>", 1)[0]
+    assert '<span data-test="user-state">無効</span>' in row and "再有効化" in row
+    assert page.count('<span data-test="user-state">有効</span>') == 1  # the admin signed in
