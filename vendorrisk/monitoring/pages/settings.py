@@ -84,4 +84,4 @@ def test_mail():
         audit.add_event(db, action="send", entity="test_mail", after={"sent": True, "to": user.email})
         db.commit()
         flash(_("A test e-mail was sent to %(email)s; check that it arrived.", email=user.email), "info")
-    return redirect(url_for("reminder_settings.index") + "#mail")
+    return redirect(url_for("reminder_settings.index"))  # at the top, where the flash says how it went
