@@ -195,3 +195,34 @@ def test_a_sign_in_is_in_the_audit_trail_under_the_user_who_signed_in(client, lo
                     .order_by(AuditEntry.id.desc())).first()
     assert entry is not None and f'"user_id": {user.id}' in entry.after
     assert (entry.actor_id, entry.actor) == (user.id, user.email)
+
+
+def test_the_new_user_form_gives_no_role_by_default_and_asks_for_one(client, login, db):
+    """Walk of a first week: the new-user form had the first role, admin, chosen, so a user
+    made in a hurry became an administrator. No role is chosen now; none sent is refused
+    next to the field, in the reader's language, and no user is created."""
+    login("admin")
+    page = client.get("/admin/users", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    chooser = page.split('data-test="new-user-role"', 1)[1].split("</select>", 1)[0]
+    assert "selected" not in chooser and '<option value="">ロールを選択</option>' in chooser
+    refused = client.post("/admin/users", data={"email": "hurried@test.example", "role": "",
+                                                 "password": "a-long-enough-pass-2026"},
+                          headers={"Accept-Language": "ja"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "ユーザーのロールを選んでください。" in text and "hurried@test.example" in text
+    db.rollback()
+    assert db.exec(select(User).where(User.email == "hurried@test.example")).first() is None
+
+
+def test_the_users_list_says_whether_each_user_is_active_beside_the_button(client, login, db):
+    """Walk of a first week: the 「有効」 column showed only the button 「無効化」 (or
+    「再有効化」), not whether the user could sign in."""
+    login("admin")
+    gone = factories.gen_user(db, role="auditor")
+    gone.is_active = False
+    db.commit()
+    page = client.get("/admin/users", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    row = page.split(gone.email, 1)[1].split("</tr>", 1)[0]
+    assert '<span data-test="user-state">無効</span>' in row and "再有効化" in row
+    assert page.count('<span data-test="user-state">有効</span>') == 1  # the admin signed in

@@ -225,3 +225,12 @@ def test_campaign_api_sends_reads_and_imports(app, db, api, smtp):
     assert listed["items"][0]["counts"] == {"vendors": 3, "sent": 3, "returned": 1}
     assert client.post(f"/api/v1/questionnaire-campaigns/{body['id']}/close").status_code == 200
     assert client.post(f"/api/v1/questionnaire-campaigns/{body['id']}/close").status_code == 409
+
+
+def test_the_campaign_form_says_where_a_vendor_without_an_e_mail_contact_gets_one(client, login, db):
+    """Walk of a first week: a new vendor was missing from the campaign's list, which said only
+    that vendors with an e-mail contact are listed, not where to add one."""
+    login("compliance")
+    page = client.get("/questionnaires/campaigns/new", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    hint = page.split('data-test="add-contact-hint"', 1)[1].split("</a>", 1)[0]
+    assert "外部委託先の担当者" in hint and 'href="/vendors/" data-test="add-contact-hint"' in page

@@ -212,3 +212,15 @@ def test_numbers_written_with_full_width_digits_are_numbers(db, vendor):
     assert answers["DAT-06"].value == "12500" and answers["DAT-06"].raw == "１２，５００"
     bad = fq.fill(fq.native_workbook(vendor_id=vendor.id, vendor_name=vendor.name), {"DAT-06": "１２件"})
     assert "not a number" in _errors(db, vendor, bad).details[0]["message"]
+
+
+def test_a_missing_text_or_number_answer_names_the_kind_in_the_readers_words(app, db, vendor):
+    """Walk of a first week: a required free-text or number answer left blank was reported
+    「text 形式で回答してください」, the template's code, to a Japanese reader."""
+    data = fq.fill(fq.native_workbook("cloud_services", vendor_id=vendor.id, vendor_name=vendor.name),
+                   {"CLD-17": None, "CLD-18": None})
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        error = _errors(db, vendor, data)
+    messages = {d["message"] for d in error.details}
+    assert "CLD-17 の必須の回答がありません。文章で回答してください" in messages
+    assert "CLD-18 の必須の回答がありません。数値で回答してください" in messages

@@ -350,3 +350,29 @@ def test_evidence_source_gives_the_latest_record(db, people, contributions):
     files = contributions.evidence_sources["selection"](db, vendor.id)
     assert [f.path for f in files] == [f"selection/assessment-{approved.id}-approved.docx"]
     Document(io.BytesIO(files[0].data))
+
+
+def test_a_refused_save_shows_the_page_with_every_score_as_typed(client, login, db):
+    """Walk of a first week: a condition's impossible date (2027-02-30) refused the whole save
+    on the bare error page, and the eighteen scores and comments typed were lost. The
+    assessment's page comes back (422) with the reason, every score and comment as typed."""
+    _user, _vendor, assessment = _draft_page(client, login, db)
+    data = _form(assessment, 2, **{"comment-GEN-FIN": "決算書で確認", "summary": "総合的に良好",
+                                   "conditions": "2027-02-30: SOC2 報告書を入手する"})
+    refused = client.post(f"/selection/{assessment.id}/scores", data=data, headers={"Accept-Language": "ja"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-test="refusal"' in page and 'data-test="criteria"' in page
+    assert "'2027-02-30'" in page or "&#39;2027-02-30&#39;" in page
+    assert page.count('value="2" checked') == len(selection.criteria_of(assessment))
+    assert "決算書で確認</textarea>" in page and "総合的に良好</textarea>" in page
+    assert "2027-02-30: SOC2 報告書を入手する</textarea>" in page
+    fresh(db)
+    assert db.exec(select(AssessmentScore)).all() == []
+
+
+def test_a_refused_submission_says_why_on_the_assessments_page(client, login, db):
+    _user, _vendor, assessment = _draft_page(client, login, db)
+    refused = client.post(f"/selection/{assessment.id}/submit", headers={"Accept-Language": "ja"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-test="refusal"' in page and 'data-test="criteria"' in page
+    assert "提出しませんでした" in page

@@ -169,3 +169,35 @@ def test_the_fixed_status_and_tier_words_are_the_pages_words(app):
             with force_locale(language):
                 assert STATUS_WORDS[language] == {s: _(s.replace("_", " ")) for s in VENDOR_STATUSES}
                 assert TIER_WORDS[language] == {t: _(t) for t in RISK_TIERS}
+
+
+def test_a_first_day_register_with_mistakes_tells_a_japanese_reader_what_to_do(db, login, client):
+    """Walk of a first week: an administrator's existing register, with a status word the import
+    does not take, a name written twice in full- and half-width forms and a sub-outsourcing under
+    a parent nobody registered. Each problem names its row and says what to write, in the
+    reader's words (「候補」, not the code prospect); nothing is stored."""
+    from tests import factories
+    data = factories.workbook({
+        "委託先": [["名称", "フリガナ", "国", "ステータス"],
+                ["株式会社クラウドテック", "クラウドテック", "JP", "有効"],
+                ["ＡＢＣシステム株式会社", "エービーシー", "JP", ""],
+                ["ABCシステム株式会社", "エービーシー", "JP", "取引中"],
+                ["データセンター運営株式会社", "", "JP", "候補"]],
+        "委託業務": [["番号", "委託先", "委託業務名"], ["a1", "株式会社クラウドテック", "会計SaaS"]],
+        "再委託": [["委託業務", "再委託元", "再委託先", "承認状況"],
+                ["a1", "存在しない会社", "データセンター運営株式会社", ""],
+                ["a1", "株式会社クラウドテック", "データセンター運営株式会社", "承認済み"]],
+    })
+    login("procurement")
+    response = client.post("/arrangements/import", data={"file": (io.BytesIO(data), "台帳.xlsx")},
+                           content_type="multipart/form-data", headers={"Accept-Language": "ja"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "セルを空にするか「候補」と記入し" in page and "prospect" not in page
+    assert "セルを空にするか「未承認」と記入してください" in page and "unapproved" not in page
+    assert "3 行目（ＡＢＣシステム株式会社）と、正規化すると同じ名称です" in page
+    # row 4's two problems are both said at once, not the status only once the name is fixed
+    assert "&#39;取引中&#39; は取り込めません" in page
+    assert "存在しない会社&#39; は vendors シートにも台帳にもありません。vendors シートにその行を追加するか、名称を直してください" in page
+    db.rollback()
+    assert db.exec(select(Vendor)).all() == [] and db.exec(select(OutsourcingLink)).all() == []

@@ -49,6 +49,7 @@ ENTITIES = {
     "compliance_vendor": _l("Facts of a vendor for the compliance matrix"),
     "compliance_count": _l("Count of the compliance matrix"), "compliance_state": _l("State of the compliance matrix"),
     "maintained_count": _l("Maintained count"),
+    "test_mail": _l("Test e-mail"),
 }
 
 # Fields never shown on the page (kept in the CSV export): bookkeeping and fingerprints.

@@ -101,6 +101,8 @@ def refuse_leaving_no_admin(session: Session, user: User, role: str, active: boo
 
 def refuse_unknown_role(role: str) -> None:
     """Raise ``ValidationFailed`` unless ``role`` is one of ``ROLES``."""
+    if not role:  # the new-user form chooses no role for the admin, so that none is given by oversight
+        raise ValidationFailed(_("Choose a role for the user."), [{"field": "role", "message": _("Choose a role")}])
     if role not in ROLES:
         raise ValidationFailed(_("Unknown role %(role)s.", role=repr(role)),
                                [{"field": "role", "message": _("Choose one of %(choices)s.", choices=", ".join(ROLES))}])

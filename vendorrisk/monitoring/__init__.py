@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
         sweep,
         tasks,
     )
-    from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, worklist
+    from vendorrisk.monitoring.pages import calendar, findings, outbox, remediation, reviews, settings, worklist
     from vendorrisk.monitoring.remediation import on_finding_settled
 
     add_pages(app, reviews.bp, *reviews.NAV)
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     add_pages(app, remediation.bp)
     add_pages(app, outbox.bp, *outbox.NAV)
     add_pages(app, calendar.bp)
+    add_pages(app, settings.bp)
     add_api(app, monitoring_api.bp, "monitoring")
     add_api(app, api_remediation.bp, "monitoring")
     app.cli.add_command(commands.remind)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from vendorrisk.questionnaires import workbook as layout
+from vendorrisk.questionnaires.labels import ANSWER_TYPES
 from vendorrisk.questionnaires.reader import NO_CACHED_VALUE, WorkbookReader, as_text, cell_ref
 from vendorrisk.questionnaires.scoring import Evaluation, evaluate, no_value_message, read_answer, read_yes_no_na
 from vendorrisk.questionnaires.template_files import Template, catalogue
@@ -143,8 +144,8 @@ def _read_questions(reader: WorkbookReader, template: Template, parsed: ParsedWo
         elif question.required and not reading.value:
             parsed.error(sheet, answer_cell, _("A required answer to %(question)s is missing; expected one of %(choices)s", question=question.id,
                            choices=", ".join(repr(c.label) for c in question.choices)) if question.choices
-                         else _("A required answer to %(question)s is missing; expected a %(type)s answer",
-                                question=question.id, type=question.type))
+                         else _("A required answer to %(question)s is missing; expected: %(type)s",
+                                question=question.id, type=str(ANSWER_TYPES.get(question.type, question.type))))
         comment = values[layout.COMMENT_COLUMN - 1]
         if comment is NO_CACHED_VALUE:
             parsed.error(sheet, cell_ref(row, layout.COMMENT_COLUMN), no_value_message())

@@ -1,5 +1,6 @@
 """Selection pages: criteria sets, assessments (score, submit, approve, reject), records."""
 import re
+from types import SimpleNamespace
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -11,7 +12,7 @@ from vendorrisk.core import conflicts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
+from vendorrisk.core.errors import Conflict, DomainError, NotFound, ValidationFailed, wants_json
 from vendorrisk.core.i18n import format_local, language
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -108,10 +109,12 @@ def _open_assessment_notice(exc: Conflict) -> conflicts.ConflictNotice:
 
 @bp.get("/<int:assessment_id>")
 @allow(*ALL_ROLES)
-def show(assessment_id, conflict=None, status: int = 200):
-    """The assessment: the scoring form while a draft, the record with decisions after;
-    after a form refused because the assessment moved on meanwhile, ``conflict`` says how
-    and keeps what was typed."""
+def show(assessment_id, conflict=None, status: int = 200, typed: dict | None = None,
+         refusal: DomainError | None = None):
+    """The assessment: the scoring form while a draft, the record with decisions after.
+    After a form refused because the assessment moved on meanwhile, ``conflict`` says how and
+    keeps what was typed (409); after a refused save or submission (``refusal``): 422, the
+    reason, and the form as typed (``typed``)."""
     db = get_session()
     assessment = _assessment(assessment_id)
     vendor = db.get(Vendor, assessment.vendor_id)
@@ -119,15 +122,21 @@ def show(assessment_id, conflict=None, status: int = 200):
     can_edit = assessment.status == "draft" and g.user.id == assessment.prepared_by_id
     can_decide = (assessment.status == "submitted" and g.user.id != assessment.prepared_by_id
                   and g.user.role in ("admin",) + APPROVERS)
+    scores = selection.scores_of(db, assessment.id)
+    conditions_text = "\n".join((f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
+                                 for c in assessment.conditions)
+    summary_text = assessment.summary
+    if typed is not None:
+        scores = typed["scores"]
+        conditions_text, summary_text = typed["conditions"], typed["summary"]
+    errors = [d for d in refusal.details if isinstance(d, dict)] if refusal else []
     return render_template("selection/show.html", a=assessment, vendor=vendor, people=people,
-                           criteria=selection.criteria_of(assessment),
-                           scores=selection.scores_of(db, assessment.id),
+                           criteria=selection.criteria_of(assessment), scores=scores,
                            evidence=selection.evidence_of(db, assessment.id),
                            can_edit=can_edit, can_decide=can_decide,
                            blockers=selection.approval_blockers(db, assessment) if can_decide else [],
-                           conditions_text="\n".join(
-                               (f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
-                               for c in assessment.conditions), conflict=conflict), status
+                           conditions_text=conditions_text, summary_text=summary_text,
+                           refusal=refusal, errors=errors, conflict=conflict), refusal.status if refusal else status
 
 
 def _conditions_from_form(text: str) -> list[dict]:
@@ -165,6 +174,15 @@ def save(assessment_id):
         return _moved_on(assessment_id, exc, kept, _(
             "Your scores were not saved. If the evaluation must change, ask the approver to reject the "
             "assessment, then start a new one and copy what you typed below."))
+    except ValidationFailed as exc:
+        if wants_json():
+            raise
+        db.rollback()
+        # nothing was saved: the page again, with every score and comment as typed
+        typed = {e["criterion_id"]: SimpleNamespace(score=int(e["score"]) if e["score"].isdigit() else e["score"],
+                                                    comment=e["comment"]) for e in entries}
+        return show(assessment_id, typed={"scores": typed, "summary": request.form.get("summary", ""),
+                                          "conditions": request.form.get("conditions", "")}, refusal=exc)
     db.commit()
     flash(_("Scores saved."), "success")
     return redirect(url_for("selection.show", assessment_id=assessment.id))
@@ -216,7 +234,13 @@ def download_evidence(assessment_id, evidence_id):
 def submit(assessment_id):
     """Submit the draft for approval by another user."""
     db = get_session()
-    selection.submit(db, _assessment(assessment_id), user=g.user)
+    try:
+        selection.submit(db, _assessment(assessment_id), user=g.user)
+    except ValidationFailed as exc:  # incomplete: the assessment's page, saying what is missing
+        if wants_json():
+            raise
+        db.rollback()
+        return show(assessment_id, refusal=exc)
     db.commit()
     flash(_("Submitted for approval."), "success")
     return redirect(url_for("selection.show", assessment_id=assessment_id))

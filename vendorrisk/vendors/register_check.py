@@ -66,12 +66,15 @@ class _Checker(RowWalk):
         key = ("row", ref)
         self.vendor_refs[ref] = key
         self.names[key] = row.get("name") or ref
+        # a status the import does not take is said beside the row's other problems, not
+        # only once those are fixed
+        status_refused = self.own_problem("vendors", number, refuse_status_decision, row)
         data = vendor_data(row)
         payload = parse(vendor_service.VendorCreate, vendor_service.refuse_risk_tier(data))
         refuse_duplicates(self.known, self.earlier, payload)
         self.earlier.keep(number, payload)
-        self.report.vendors += 1
-        refuse_status_decision(row)
+        if not status_refused:
+            self.report.vendors += 1
 
     def arrangement_row(self, _number: int, row: dict) -> None:
         ref = new_ref(row.get("ref") or row["title"], self.chains)
@@ -83,14 +86,15 @@ class _Checker(RowWalk):
         self.check_locations(row.get("data_locations", ""), "data_locations")
         self.report.arrangements += 1
 
-    def link_row(self, _number: int, row: dict, chain: Chain, parent: tuple, child: tuple) -> None:
+    def link_row(self, number: int, row: dict, chain: Chain, parent: tuple, child: tuple) -> None:
+        decision_refused = self.own_problem("links", number, refuse_link_decision, row)  # as for vendors
         parse(LinkCreate, {"parent_vendor_id": 0, "vendor_id": 0, "service": row.get("service", ""),
                            "touches_user_data": flag(row, "touches_user_data")})
         chain.refuse(parent, child, lambda key: self.names.get(key, "?"))
         chain.add(parent, child)
         self.check_locations(row.get("data_locations", ""), "data_locations")
-        self.report.links += 1
-        refuse_link_decision(row)
+        if not decision_refused:
+            self.report.links += 1
 
 
 def check_register(session: Session, sheets: RegisterSheets) -> ImportReport:

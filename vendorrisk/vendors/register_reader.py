@@ -211,7 +211,9 @@ def find_vendor(session: Session, ref: str, column: str) -> tuple[int, str]:
         else select(Vendor.id, Vendor.name).where(Vendor.name == ref)
     found = session.exec(query.limit(2)).all()
     if len(found) != 1:
-        raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register.", ref=repr(ref))
+        raise _Problem(column, _("No vendor %(ref)s in the vendors sheet or the register: add a row for it to the vendors "
+                                 "sheet, or correct the name (a registered vendor's exact name or its corporate "
+                                 "number).", ref=repr(ref))
                        if not found else
                        _("Several vendors are named %(ref)s; use the corporate number.", ref=repr(ref)))
     return found[0]
@@ -245,6 +247,16 @@ class RowWalk:
 
     def error(self, sheet, row, column, message):
         self.report.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
+
+    def own_problem(self, sheet: str, number: int, check, row: dict) -> bool:
+        """Run a check that reads only ``row``; record its refusal (True) rather than raise it,
+        so that the row's other problems are found too."""
+        try:
+            check(row)
+        except _Problem as problem:
+            self.error(sheet, number, problem.column, problem.message)
+            return True
+        return False
 
     def pace(self) -> None:
         if self.budgeted:

@@ -224,7 +224,7 @@ def add_link(arrangement_id: int):
         data["vendor_id"] = vendor_for(db, values.get("vendor", ""), "vendor")
         link = chain_service.add_link(db, item, data)
         db.commit()
-        flash(_("Sub-outsourcing recorded; it awaits approval."), "info")
+        flash(_("Sub-outsourcing recorded as unapproved; compliance staff approve it."), "info")
     except (ValidationFailed, Conflict) as exc:
         return _arrangement_page(item, "link", values, refused(exc), exc.status)
     # the next link most often goes one tier deeper: under the vendor just added
