@@ -26,8 +26,9 @@ def test_an_open_assessment_conflict_page_names_it_in_japanese_without_machine_d
     refused = client.post("/selection/new", data={"vendor_id": vendor.id}, headers=JA)
     assert refused.status_code == 409
     text = _main_text(refused)
-    assert "409 競合" in text
-    assert "この外部委託先の評価 1 がまだ完了していません。先に完了させてください。" in text
+    # the form's page again (polish13), the open assessment named in words and linked
+    assert "には完了していない評価（No. 1、作成中、" in text, text[:600]
+    assert 'href="/selection/1"' in refused.get_data(as_text=True)
     assert "assessment_id" not in text  # the API's ids are not a reader's words
     answer = api("compliance").post("/api/v1/selection/assessments", json={"vendor_id": vendor.id}, headers=JA)
     assert answer.status_code == 409
