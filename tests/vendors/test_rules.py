@@ -86,7 +86,8 @@ def test_26_3_user_data_locations(db):
     recorded, vr = deep_chain(db, tiers=2, handles_user_data=True, user_data_categories=["氏名"])
     link = db.exec(select(OutsourcingLink).where(OutsourcingLink.arrangement_id == recorded.id)).one()
     link.touches_user_data = True
-    db.add_all([DataLocation(arrangement_id=recorded.id, country="JP"), DataLocation(link_id=link.id, country="JP")])
+    db.add_all([DataLocation(arrangement_id=recorded.id, country="JP"), DataLocation(link_id=link.id, country="JP"),
+                DataLocation(link_id=link.id, country="SG")])  # two places for one link: located once
     missing, vm = deep_chain(db, tiers=2, handles_user_data=True, user_data_categories=["氏名"])
     other = db.exec(select(OutsourcingLink).where(OutsourcingLink.arrangement_id == missing.id)).one()
     other.touches_user_data = True

@@ -260,7 +260,7 @@ def summary(session: Session, filters: MatrixFilters | None = None) -> dict[str,
         for ob_id, status, n in connection.execute(select(V.c.obligation, V.c.status, func.count()).select_from(cells)
                                                    .group_by(V.c.obligation, V.c.status)):
             counts[ob_id][status] += n
-        everyone = connection.execute(select(func.count()).select_from(VENDOR)).scalar_one()
+        everyone = register_total(session)  # the maintained count by risk tier, not count(*)
         if all(row["met"] + row["gap"] + row["not_applicable"] == everyone for row in counts.values()):
             for ob_id, vendor_id in connection.execute(select(V.c.obligation, V.c.vendor_id).select_from(cells)
                                                        .where(V.c.status == "gap").order_by(V.c.vendor_id)):
@@ -289,7 +289,7 @@ def gaps_by_obligation(session: Session) -> dict[str, int]:
     obligations = [o.id for o in select_obligations()]
     connection = session.connection()
     if _counts_current(session):
-        everyone = connection.execute(select(func.count()).select_from(VENDOR)).scalar_one()
+        everyone = register_total(session)  # the maintained count by risk tier, not count(*)
         per = maintained_counts.per_obligation(connection, obligations)
         if all(sum(row.values()) == everyone for row in per.values()):
             return {ob_id: row["gap"] for ob_id, row in per.items()}

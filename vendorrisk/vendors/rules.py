@@ -5,7 +5,7 @@ arrangements concerned come from one recursive query, the rest from grouped quer
 Every query is bounded by the batch: the recursion starts only from the arrangements the
 batch's vendors head, so its cost follows the batch, not the portfolio.
 """
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from vendorrisk.core import events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
@@ -130,6 +130,14 @@ def staff_assigned(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     return result
 
 
+def _located(link_id):
+    """Whether a link has a data location: one index probe per link (``ix_data_location_link_id``).
+    Written as a scalar subquery, not ``EXISTS``: PostgreSQL plans an ``EXISTS`` in the select
+    list as a hash of every location (a scan of the whole table, growing with the portfolio)
+    when it expects more than a few hundred links, as a write to a hub's chain reads."""
+    return select(D.c.id).where(D.c.link_id == link_id).limit(1).scalar_subquery().is_not(None)
+
+
 @obligation("26-3", citation_ja="第26条第3項", citation_en="Art. 26(3)",
             title_ja="利用者データの取扱いの監視・追跡",
             title_en="User-data handling and locations recorded", order=263,
@@ -144,7 +152,7 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
         D.c.arrangement_id.in_([a.id for rows in first.values() for a in rows]))).scalars())
     link_rows = session.execute(
         select(L.c.vendor_id, L.c.id, L.c.arrangement_id, A.c.title,
-               exists().where(D.c.link_id == L.c.id).label("located"))
+               _located(L.c.id).label("located"))
         .join(A, A.c.id == L.c.arrangement_id)
         .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
                no_index(A.c.status) == "active")).all()
