@@ -11,7 +11,7 @@ from vendorrisk.core import conflicts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
+from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed, wants_json
 from vendorrisk.core.i18n import format_local, language
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
@@ -108,10 +108,11 @@ def _open_assessment_notice(exc: Conflict) -> conflicts.ConflictNotice:
 
 @bp.get("/<int:assessment_id>")
 @allow(*ALL_ROLES)
-def show(assessment_id, conflict=None, status: int = 200):
+def show(assessment_id, conflict=None, status: int = 200, errors=(), note: str = ""):
     """The assessment: the scoring form while a draft, the record with decisions after;
     after a form refused because the assessment moved on meanwhile, ``conflict`` says how
-    and keeps what was typed."""
+    and keeps what was typed; after a refused decision (422), the note typed and ``errors``
+    next to their fields."""
     db = get_session()
     assessment = _assessment(assessment_id)
     vendor = db.get(Vendor, assessment.vendor_id)
@@ -127,7 +128,8 @@ def show(assessment_id, conflict=None, status: int = 200):
                            blockers=selection.approval_blockers(db, assessment) if can_decide else [],
                            conditions_text="\n".join(
                                (f"{c['due_date']}: " if c.get("due_date") else "") + c["text"]
-                               for c in assessment.conditions), conflict=conflict), status
+                               for c in assessment.conditions), conflict=conflict,
+                           errors=list(errors), note=note), status
 
 
 def _conditions_from_form(text: str) -> list[dict]:
@@ -251,6 +253,12 @@ def _decide(assessment_id: int, decide, done: str):
         return _moved_on(assessment_id, exc, [(_("Note"), note)], _(
             "Your decision was not recorded. Read the decision above; if you disagree, talk to the person "
             "who decided: a decided assessment is not changed, a new assessment is started instead."))
+    except ValidationFailed as exc:  # a rejection without its reason: the form again, the note kept
+        if wants_json():
+            raise
+        db.rollback()
+        flash(exc.message, "error")
+        return show(assessment_id, status=exc.status, errors=exc.details, note=note)
     db.commit()
     flash(done, "success")
     return redirect(url_for("selection.show", assessment_id=assessment_id))
