@@ -68,3 +68,21 @@ def test_a_proposal_naming_the_vendor_itself_is_refused_on_the_page_in_japanese(
     page = _page(refused)
     assert 'data-test="conflict"' in page and 'data-test="conflict-by"' not in page
     assert f'data-test="accept-{proposal.id}"' in page  # still pending: the form is offered again
+
+
+def test_removing_a_link_without_a_reason_shows_the_response_with_the_error_next_to_the_field(api, client, login, db):
+    arrangement, proposal = _response_with_proposal(api, db)
+    login("compliance")
+    assert client.post(f"/questionnaires/proposals/{proposal.id}/accept",
+                       data={"arrangement_id": arrangement.id}).status_code == 302
+    refused = client.post(f"/questionnaires/proposals/{proposal.id}/withdraw", data={"reason": "  "})
+    assert refused.status_code == 422
+    page = _page(refused)
+    form = page.split(f'/questionnaires/proposals/{proposal.id}/withdraw"', 1)[1].split("</form>", 1)[0]
+    assert 'aria-invalid="true"' in form and f'data-test="withdraw-{proposal.id}"' in form
+    assert "Say why the link is removed (e.g. the subcontractor is under another company)." in form
+    db.rollback()
+    db.expire_all()
+    assert db.get(SubcontractorProposal, proposal.id).status == "accepted"
+    as_json = client.post(f"/questionnaires/proposals/{proposal.id}/withdraw", data={"reason": ""}, headers=JSON)
+    assert as_json.status_code == 422 and as_json.get_json()["error"]["details"][0]["field"] == "reason"

@@ -13,7 +13,7 @@ from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download, send_stored
-from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, wants_json
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -159,10 +159,11 @@ def confirm_layout(upload, vendor_id, detected, errors, dry_run, message="", cam
 
 @bp.get("/responses/<int:response_id>")
 @allow(*ALL_ROLES)
-def response(response_id, conflict=None, status: int = 200):
+def response(response_id, conflict=None, status: int = 200, withdrawing: dict | None = None, errors=()):
     """A response: scores per article, flags, answers (and those left blank), proposals;
     after a decision on a proposal refused because it was decided meanwhile (or cannot be
-    linked), ``conflict`` says so above the page."""
+    linked), ``conflict`` says so above the page; after a removal refused for want of a
+    reason, ``withdrawing`` (proposal id, reason typed) and ``errors`` next to the field."""
     session = get_session()
     item = reviews.get_response(session, response_id)
     template = None
@@ -176,7 +177,8 @@ def response(response_id, conflict=None, status: int = 200):
                            profile=next((p for p in load_profiles() if p.id == item.profile_id), None),
                            proposals=reviews.proposals_of(session, response_id),
                            arrangements=reviews.arrangements_for(session, item.vendor_id),
-                           previous=reviews.previous_response(session, item), conflict=conflict), status
+                           previous=reviews.previous_response(session, item), conflict=conflict,
+                           withdrawing=withdrawing or {}, errors=list(errors)), status
 
 
 @bp.get("/responses/<int:response_id>/chain")
@@ -280,7 +282,16 @@ def _proposal_refused(proposal_id: int, exc: Conflict, kept=()):
 def withdraw(proposal_id):
     """Remove from the chain the link an accepted subcontractor became, saying why."""
     session = get_session()
-    proposal = reviews.withdraw_proposal(session, proposal_id, g.user.id, request.form.get("reason", ""))
+    reason = request.form.get("reason", "")
+    try:
+        proposal = reviews.withdraw_proposal(session, proposal_id, g.user.id, reason)
+    except ValidationFailed as exc:  # no reason given: the row's form again, the error next to it
+        if wants_json():
+            raise
+        session.rollback()
+        refused = session.get(reviews.SubcontractorProposal, proposal_id)
+        return response(refused.response_id, status=exc.status, errors=exc.details,
+                        withdrawing={"proposal_id": proposal_id, "reason": reason})
     session.commit()
     flash(_("The link was removed from the chain; the reason is recorded."), "info")
     return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))
