@@ -234,3 +234,24 @@ def test_the_campaign_form_says_where_a_vendor_without_an_e_mail_contact_gets_on
     page = client.get("/questionnaires/campaigns/new", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     hint = page.split('data-test="add-contact-hint"', 1)[1].split("</a>", 1)[0]
     assert "外部委託先の担当者" in hint and 'href="/vendors/" data-test="add-contact-hint"' in page
+
+
+def test_closing_a_campaign_closed_meanwhile_names_who_closed_it_on_its_page(app, client, db, login, smtp):
+    vendors = _vendors(db, count=1)
+    login("compliance")
+    assert _send(client, vendors).status_code == 302
+    campaign = db.exec(select(QuestionnaireCampaign)).one()
+    assert 'data-test="close-campaign"' in client.get(f"/questionnaires/campaigns/{campaign.id}").get_data(as_text=True)
+    closer = factories.gen_user(db, role="compliance")
+    db.commit()
+    other = app.test_client()
+    assert other.post("/login", data={"email": closer.email, "password": factories.PASSWORD}).status_code == 302
+    assert other.post(f"/questionnaires/campaigns/{campaign.id}/close").status_code == 302
+
+    late = client.post(f"/questionnaires/campaigns/{campaign.id}/close")
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert 'data-test="conflict"' in page and "This campaign is already closed." in page
+    assert f"Changed by {closer.display_name} at" in page and 'data-test="campaign-import"' in page
+    as_json = client.post(f"/questionnaires/campaigns/{campaign.id}/close", headers={"Accept": "application/json"})
+    assert as_json.status_code == 409 and as_json.get_json()["error"]["code"] == "conflict"

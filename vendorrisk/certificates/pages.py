@@ -18,11 +18,12 @@ from vendorrisk.certificates.models import (
     Certificate,
     counts_until,
 )
-from vendorrisk.core import auth, clock
+from vendorrisk.core import auth, clock, conflicts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.core.errors import ValidationFailed
+from vendorrisk.core.errors import Conflict, ValidationFailed
+from vendorrisk.core.i18n import format_local
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
@@ -122,7 +123,7 @@ def upload(vendor_id: int):
     vendor = service.get_vendor(db, vendor_id)
     user = auth.current_user()
     service.ensure_can_change(db, user, vendor_id)
-    errors, data, chosen_file = [], {}, ""
+    errors, data, chosen_file, conflict = [], {}, "", None
     if request.method == "POST":
         data = _form_data()
         file = request.files.get("file")
@@ -134,6 +135,10 @@ def upload(vendor_id: int):
             db.rollback()
             errors = exc.details or [{"field": "file", "message": exc.message}]
             chosen_file = file.filename if file else ""
+        except Conflict as exc:  # the same file is recorded for this vendor already: name it, keep the rest
+            conflicts.for_page(exc)
+            db.rollback()
+            conflict = _already_recorded(exc)
         else:
             db.commit()
             if recorded.duplicate:
@@ -143,7 +148,25 @@ def upload(vendor_id: int):
             return redirect(url_for("certificates.record", certificate_id=recorded.certificate.id))
     return render_template("certificates/upload.html", vendor=vendor, errors=errors, data=data,
                            chosen_file=chosen_file, types=CERTIFICATE_TYPES,
-                           opinions=OPINIONS), (422 if errors else 200)
+                           opinions=OPINIONS, conflict=conflict), (409 if conflict else 422 if errors else 200)
+
+
+def _already_recorded(exc: Conflict) -> conflicts.ConflictNotice:
+    """The words for "this file is recorded for this vendor already": which certificate, who
+    uploaded it and when, with its link; the form keeps the other fields as typed."""
+    db = get_session()
+    existing = service.get_certificate(db, exc.details[0]["certificate_id"])
+    uploader = db.get(User, existing.uploaded_by_id) if existing.uploaded_by_id else None
+    when = format_local(existing.created_at, with_time=False)
+    uploaded = (_("It was uploaded by %(name)s on %(date)s.", name=conflicts.person(uploader), date=when)
+                if uploader else _("It was uploaded on %(date)s.", date=when))
+    notice = conflicts.notice(exc, advice=" ".join((_("Nothing was recorded."), uploaded, _(
+        "To correct it, open it; if you meant another certificate, choose its file below (the other fields "
+        "are kept)."))))
+    notice.link = (_("Open the %(type)s uploaded as “%(filename)s”", filename=existing.original_filename,
+                     type=_(TYPE_LABELS.get(existing.type, existing.type))),
+                   url_for("certificates.record", certificate_id=existing.id))
+    return notice
 
 
 @bp.get("/<int:certificate_id>")

@@ -7,17 +7,18 @@ from sqlmodel import select
 
 from vendorrisk.contracts import reasons, service, set_service
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core import conflicts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import DOCX, send_download, send_stored
-from vendorrisk.core.errors import ValidationFailed, too_large_advice
+from vendorrisk.core.errors import Conflict, ValidationFailed, too_large_advice
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors.models import READING_ORDER, Arrangement, Vendor
-from vendorrisk.vendors.need_to_know import require_file_access
+from vendorrisk.vendors.need_to_know import may_read_files, require_file_access
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
 bp.app_context_processor(reasons.helpers)
@@ -46,9 +47,9 @@ def index():
 
 @bp.get("/arrangements/<int:arrangement_id>")
 @allow(*ALL_ROLES)
-def arrangement(arrangement_id: int, values: dict | None = None, errors=(), status: int = 200):
+def arrangement(arrangement_id: int, values: dict | None = None, errors=(), status: int = 200, conflict=None):
     """The contracts of one arrangement, their versions and the upload form (after a refused
-    upload: what was typed, and the errors next to their fields)."""
+    upload: what was typed, and the errors next to their fields, or ``conflict`` above)."""
     db = get_session()
     arr = service.get_arrangement(db, arrangement_id)
     contracts = service.contracts_of_arrangement(db, arr.id)
@@ -58,7 +59,7 @@ def arrangement(arrangement_id: int, values: dict | None = None, errors=(), stat
                            clauses=service.applicable_clauses(arr), lang=language(),
                            contract_set=set_service.overview(db, arr),
                            max_set_files=set_service.MAX_SET_FILES,
-                           several_uploads=set_service.SEVERAL_UPLOADS), status
+                           several_uploads=set_service.SEVERAL_UPLOADS, conflict=conflict), status
 
 
 @bp.post("/arrangements/<int:arrangement_id>/upload")
@@ -85,9 +86,28 @@ def upload(arrangement_id: int):
         db.rollback()
         flash(exc.message, "error")
         return arrangement(arrangement_id, values, exc.details, exc.status)
+    except Conflict as exc:  # a version for a contract of another arrangement (a page of another tab)
+        conflicts.for_page(exc)
+        db.rollback()
+        return arrangement(arrangement_id, {**values, "contract_id": None}, (), 409, _elsewhere(exc, contract_id))
     db.commit()
     flash(_("Version %(n)s uploaded and checked.", n=version.number), "success")
     return redirect(url_for("contracts.version", version_id=version.id))
+
+
+def _elsewhere(exc: Conflict, contract_id: int) -> conflicts.ConflictNotice:
+    """The words for a version sent for another arrangement's contract: the file is asked
+    for again in the new document form below, the title typed kept; the contract's own
+    arrangement is linked for those who may read its files (the message names it to them)."""
+    db = get_session()
+    notice = conflicts.notice(exc, advice=_(
+        "Nothing was uploaded. To add the file to this arrangement, upload it below as a new document; to "
+        "add it as a version of that contract, upload it from the contract's own arrangement."))
+    other = db.get(Arrangement, service.get_contract(db, contract_id).arrangement_id)
+    if other is not None and may_read_files(db, g.user, other.vendor_id):
+        notice.link = (_("Open the arrangement “%(title)s”", title=other.title),
+                       url_for("contracts.arrangement", arrangement_id=other.id))
+    return notice
 
 
 @bp.post("/arrangements/<int:arrangement_id>/upload-set")

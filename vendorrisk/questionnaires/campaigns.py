@@ -24,7 +24,7 @@ from vendorrisk.core import audit, business_days, clock, storage
 from vendorrisk.core.downloads import XLSX
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
-from vendorrisk.core.models import User, utcnow
+from vendorrisk.core.models import AuditEntry, User, utcnow
 from vendorrisk.core.textfields import single_line
 from vendorrisk.core.uploads import Upload
 from vendorrisk.core.validation import parse, within
@@ -175,6 +175,14 @@ def close_campaign(session: Session, campaign: QuestionnaireCampaign) -> Questio
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def closed_by(session: Session, campaign: QuestionnaireCampaign) -> User | None:
+    """Who closed the campaign, as the audit trail recorded the change (None if unknown)."""
+    actor_id = session.exec(select(AuditEntry.actor_id).where(
+        AuditEntry.entity == QuestionnaireCampaign.__tablename__, AuditEntry.entity_id == str(campaign.id),
+        AuditEntry.action == "update", AuditEntry.after.like('%"closed_at"%')).order_by(AuditEntry.id.desc())).first()
+    return session.get(User, actor_id) if actor_id else None
 
 
 def state_of(row: CampaignVendor, campaign: QuestionnaireCampaign, today: date) -> str:

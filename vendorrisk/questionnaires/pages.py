@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.core import storage
+from vendorrisk.core import conflicts, storage
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import XLSX, send_download, send_stored
-from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
-from vendorrisk.core.models import StoredFile
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, wants_json
+from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.questionnaires import foreign, labels, reviews, service
@@ -159,8 +159,11 @@ def confirm_layout(upload, vendor_id, detected, errors, dry_run, message="", cam
 
 @bp.get("/responses/<int:response_id>")
 @allow(*ALL_ROLES)
-def response(response_id):
-    """A response: scores per article, flags, answers (and those left blank), proposals."""
+def response(response_id, conflict=None, status: int = 200, withdrawing: dict | None = None, errors=()):
+    """A response: scores per article, flags, answers (and those left blank), proposals;
+    after a decision on a proposal refused because it was decided meanwhile (or cannot be
+    linked), ``conflict`` says so above the page; after a removal refused for want of a
+    reason, ``withdrawing`` (proposal id, reason typed) and ``errors`` next to the field."""
     session = get_session()
     item = reviews.get_response(session, response_id)
     template = None
@@ -174,7 +177,8 @@ def response(response_id):
                            profile=next((p for p in load_profiles() if p.id == item.profile_id), None),
                            proposals=reviews.proposals_of(session, response_id),
                            arrangements=reviews.arrangements_for(session, item.vendor_id),
-                           previous=reviews.previous_response(session, item))
+                           previous=reviews.previous_response(session, item), conflict=conflict,
+                           withdrawing=withdrawing or {}, errors=list(errors)), status
 
 
 @bp.get("/responses/<int:response_id>/chain")
@@ -231,7 +235,10 @@ def original(response_id):
 def accept(proposal_id):
     """Add a listed subcontractor to the chosen arrangement's chain, under the vendor."""
     session = get_session()
-    reviews.accept_proposal(session, proposal_id, request.form.get("arrangement_id", type=int) or 0, g.user.id)
+    try:
+        reviews.accept_proposal(session, proposal_id, request.form.get("arrangement_id", type=int) or 0, g.user.id)
+    except Conflict as exc:
+        return _proposal_refused(proposal_id, exc)
     session.commit()
     flash(_("The subcontractor was added to the chain (approval pending)."), "info")
     proposal = session.get(reviews.SubcontractorProposal, proposal_id)
@@ -243,10 +250,31 @@ def accept(proposal_id):
 def reject(proposal_id):
     """Decline a listed subcontractor."""
     session = get_session()
-    proposal = reviews.reject_proposal(session, proposal_id, g.user.id, request.form.get("note", ""))
+    try:
+        proposal = reviews.reject_proposal(session, proposal_id, g.user.id, request.form.get("note", ""))
+    except Conflict as exc:
+        return _proposal_refused(proposal_id, exc, [(_("Note"), request.form.get("note", ""))])
     session.commit()
     flash(_("The proposal was rejected."), "info")
     return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))
+
+
+def _proposal_refused(proposal_id: int, exc: Conflict, kept=()):
+    """The response's page again (409) after a decision on a proposal that was refused: one
+    decided meanwhile names who decided it and when; one that cannot be linked says why."""
+    conflicts.for_page(exc)
+    session = get_session()
+    session.rollback()
+    proposal = session.get(reviews.SubcontractorProposal, proposal_id)
+    if proposal.status == "pending":  # not decided meanwhile: the chain refused the link
+        return response(proposal.response_id, conflicts.notice(exc, kept=kept), 409)
+    reviewer = session.get(User, proposal.reviewed_by_id) if proposal.reviewed_by_id else None
+    return response(proposal.response_id, conflicts.notice(
+        exc, by=conflicts.person(reviewer), at=proposal.reviewed_at, kept=kept,
+        advice=_("Nothing was changed by your decision. Its decision stands in the list of subcontractors "
+                 "below; if it is wrong, remove the link from the chain there, saying why.")
+        if proposal.status == "accepted" else
+        _("Nothing was changed by your decision. Read its decision in the list of subcontractors below.")), 409)
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
@@ -254,7 +282,16 @@ def reject(proposal_id):
 def withdraw(proposal_id):
     """Remove from the chain the link an accepted subcontractor became, saying why."""
     session = get_session()
-    proposal = reviews.withdraw_proposal(session, proposal_id, g.user.id, request.form.get("reason", ""))
+    reason = request.form.get("reason", "")
+    try:
+        proposal = reviews.withdraw_proposal(session, proposal_id, g.user.id, reason)
+    except ValidationFailed as exc:  # no reason given: the row's form again, the error next to it
+        if wants_json():
+            raise
+        session.rollback()
+        refused = session.get(reviews.SubcontractorProposal, proposal_id)
+        return response(refused.response_id, status=exc.status, errors=exc.details,
+                        withdrawing={"proposal_id": proposal_id, "reason": reason})
     session.commit()
     flash(_("The link was removed from the chain; the reason is recorded."), "info")
     return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))

@@ -7,12 +7,12 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from vendorrisk.core import clock, registry
+from vendorrisk.core import clock, conflicts, registry
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.db_phases import reading
 from vendorrisk.core.downloads import send_stored
-from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
+from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.pagination import paginate
 from vendorrisk.questionnaires import campaign_reminders, campaigns, foreign, service
@@ -96,15 +96,16 @@ def new():
 
 @bp.get("/<int:campaign_id>")
 @allow(*ALL_ROLES)
-def show(campaign_id: int, errors=(), message: str = "", status: int = 200):
-    """A campaign: each vendor's state, addresses and workbook; importing returned files."""
+def show(campaign_id: int, errors=(), message: str = "", status: int = 200, conflict=None):
+    """A campaign: each vendor's state, addresses and workbook; importing returned files;
+    ``conflict`` says above it why a form was refused (closed meanwhile)."""
     db = get_session()
     campaign = campaigns.get_campaign(db, campaign_id)
     rows = campaigns.recipients(db, campaign)
     states = {s: sum(1 for r in rows if r.state == s) for s in ("queued", "sent", "overdue", "returned")}
     return render_template("questionnaires/campaign.html", campaign=campaign, rows=rows, states=states,
                            template=catalogue().versions.get((campaign.template_id, campaign.template_version)),
-                           errors=list(errors), message=message,
+                           errors=list(errors), message=message, conflict=conflict,
                            chosen=request.form.get("vendor_id", type=int)), status
 
 
@@ -148,7 +149,16 @@ def import_return(campaign_id: int):
 def close(campaign_id: int):
     """Close the campaign: reminders stop."""
     db = get_session()
-    campaigns.close_campaign(db, campaigns.get_campaign(db, campaign_id))
+    try:
+        campaigns.close_campaign(db, campaigns.get_campaign(db, campaign_id))
+    except Conflict as exc:  # closed meanwhile (another tab, another person): the page says by whom
+        conflicts.for_page(exc)
+        db.rollback()
+        campaign = campaigns.get_campaign(db, campaign_id)
+        return show(campaign_id, status=409, conflict=conflicts.notice(
+            exc, by=conflicts.person(campaigns.closed_by(db, campaign)), at=campaign.closed_at,
+            advice=_("Nothing more to do: a closed campaign sends no reminders. Files that come back can "
+                     "still be imported below.")))
     db.commit()
     flash(_("The campaign is closed; no more reminders are sent."), "info")
     return redirect(url_for(".show", campaign_id=campaign_id))

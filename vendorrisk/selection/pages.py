@@ -110,11 +110,12 @@ def _open_assessment_notice(exc: Conflict) -> conflicts.ConflictNotice:
 @bp.get("/<int:assessment_id>")
 @allow(*ALL_ROLES)
 def show(assessment_id, conflict=None, status: int = 200, typed: dict | None = None,
-         refusal: DomainError | None = None):
+         refusal: DomainError | None = None, errors=(), note: str = ""):
     """The assessment: the scoring form while a draft, the record with decisions after.
     After a form refused because the assessment moved on meanwhile, ``conflict`` says how and
     keeps what was typed (409); after a refused save or submission (``refusal``): 422, the
-    reason, and the form as typed (``typed``)."""
+    reason, and the form as typed (``typed``); after a refused decision (422), the note typed
+    and ``errors`` next to their fields."""
     db = get_session()
     assessment = _assessment(assessment_id)
     vendor = db.get(Vendor, assessment.vendor_id)
@@ -129,14 +130,15 @@ def show(assessment_id, conflict=None, status: int = 200, typed: dict | None = N
     if typed is not None:
         scores = typed["scores"]
         conditions_text, summary_text = typed["conditions"], typed["summary"]
-    errors = [d for d in refusal.details if isinstance(d, dict)] if refusal else []
+    errors = list(errors) or ([d for d in refusal.details if isinstance(d, dict)] if refusal else [])
     return render_template("selection/show.html", a=assessment, vendor=vendor, people=people,
                            criteria=selection.criteria_of(assessment), scores=scores,
                            evidence=selection.evidence_of(db, assessment.id),
                            can_edit=can_edit, can_decide=can_decide,
                            blockers=selection.approval_blockers(db, assessment) if can_decide else [],
                            conditions_text=conditions_text, summary_text=summary_text,
-                           refusal=refusal, errors=errors, conflict=conflict), refusal.status if refusal else status
+                           refusal=refusal, errors=errors, conflict=conflict, note=note), \
+        refusal.status if refusal else status
 
 
 def _conditions_from_form(text: str) -> list[dict]:
@@ -275,6 +277,12 @@ def _decide(assessment_id: int, decide, done: str):
         return _moved_on(assessment_id, exc, [(_("Note"), note)], _(
             "Your decision was not recorded. Read the decision above; if you disagree, talk to the person "
             "who decided: a decided assessment is not changed, a new assessment is started instead."))
+    except ValidationFailed as exc:  # a rejection without its reason: the form again, the note kept
+        if wants_json():
+            raise
+        db.rollback()
+        flash(exc.message, "error")
+        return show(assessment_id, status=exc.status, errors=exc.details, note=note)
     db.commit()
     flash(done, "success")
     return redirect(url_for("selection.show", assessment_id=assessment_id))
