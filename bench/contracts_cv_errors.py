@@ -19,11 +19,18 @@ the spread of present→found between folds; then the mean, min, max and standar
 over the seeds: the noise of the fold assignment itself, which a step's gain must exceed.
 Without either option the run is the shipped assignment (``training.SEED``), as before.
 
+With ``--seeds`` and ``--added-by LABELLER`` (repeatable) the documents whose label file names
+that labeller (a round of new labels) are counted apart: besides the figures of all real
+training documents, the run prints those of the older ones alone ("real old"). With
+``--without-added`` as well, those documents are left out of training: the documents of the
+round before, on the same seeds, for a before/after comparison.
+
 With ``--constant NAME=VALUE`` (repeatable) a tuned constant of ``training`` (``TUNABLE``) is
 replaced for the run only, never written: a candidate is measured on the same seeds as the
 shipped constants. Without it the run is the shipped configuration.
 
     .venv/bin/python bench/contracts_cv_errors.py [--errors] [--seeds N | --seed S] [--constant NAME=VALUE …]
+        [--added-by LABELLER … [--without-added]]
 """
 import argparse
 import contextlib
@@ -31,10 +38,12 @@ import statistics
 import sys
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import contracts_thresholds as thresholds  # noqa: E402
-from vendorrisk.contracts import training  # noqa: E402
+from vendorrisk.contracts import corpus, training  # noqa: E402
 from vendorrisk.contracts.checker import library  # noqa: E402
 from vendorrisk.contracts.corpus import holds  # noqa: E402
 
@@ -178,17 +187,36 @@ def fold_spread(table, status) -> float:
     return max(found) - min(found)
 
 
-def over_seeds(seeds: list[int]) -> None:
-    """The nested figures of the real documents per fold seed, then their mean, min, max, sd."""
-    documents = [d for d in training.real_documents() if not d.heldout] + training.own_documents()
-    columns = [f"{group} {name}" for group, _k in SEED_GROUPS for name in (*(n for n, *_r in SEED_FIGURES), "review")]
+def added_by(labellers: list[str]) -> set[str]:
+    """``source/name`` of the real documents whose label file names one of ``labellers``."""
+    keys = set()
+    for source in corpus.SOURCES:
+        for path in sorted((corpus.REAL / source / "labels").glob("*.yaml")):
+            if yaml.safe_load(path.read_text(encoding="utf-8")).get("labeller") in labellers:
+                keys.add(f"{source}/{path.stem}")
+    return keys
+
+
+def over_seeds(seeds: list[int], added: frozenset[str] = frozenset(), without_added: bool = False,
+               labellers: tuple[str, ...] = ()) -> None:
+    """The nested figures of the real documents per fold seed, then their mean, min, max, sd;
+    with ``added``, also those of the other (older) real documents alone, and with
+    ``without_added`` the added documents are not trained on at all."""
+    documents = [d for d in training.real_documents() if not d.heldout and not (without_added and d.key in added)]
+    documents += training.own_documents()
+    groups = list(SEED_GROUPS)
+    if added and not without_added:
+        groups += [(f"{name} old", lambda t, i, keep=keep: keep(t, i) and t.documents[i] not in added)
+                   for name, keep in SEED_GROUPS]
+    columns = [f"{group} {name}" for group, _k in groups for name in (*(n for n, *_r in SEED_FIGURES), "review")]
     columns.append("fold spread p→found")
     rows = []
-    print(f"{len(documents)} training documents; nested {training.FOLDS}-fold cross-validation of the shipped "
+    note = f" ({sum(d.key in added for d in documents)} added by {', '.join(labellers)})" if added else ""
+    print(f"{len(documents)} training documents{note}; nested {training.FOLDS}-fold cross-validation of the shipped "
           f"rule per fold seed (real documents; no held-out document read)")
     for seed in seeds:
         table, status = cross_validated(documents, seed)
-        row = [v for _g, keep in SEED_GROUPS for v in shares(table, lambda i: keep(table, i), status).values()]
+        row = [v for _g, keep in groups for v in shares(table, lambda i, keep=keep: keep(table, i), status).values()]
         rows.append([*row, fold_spread(table, status)])
         marker = " (shipped)" if seed == training.SEED else ""
         print(f"seed {seed}{marker}: " + ", ".join(f"{c} {v:.3f}" for c, v in zip(columns, rows[-1])), flush=True)
@@ -210,7 +238,15 @@ def main() -> None:
     chosen.add_argument("--seed", type=int, help="one run with the folds shuffled by this seed")
     parser.add_argument("--constant", type=parse_constant, action="append", default=[], metavar="NAME=VALUE",
                         help=f"replace a tuned constant for this run ({', '.join(TUNABLE)})")
+    parser.add_argument("--added-by", action="append", default=[], metavar="LABELLER",
+                        help="with --seeds: count the documents this labeller added apart (figures of the older ones)")
+    parser.add_argument("--without-added", action="store_true",
+                        help="with --added-by: leave those documents out of training (the round before)")
     args = parser.parse_args()
+    if (args.added_by or args.without_added) and not args.seeds:
+        parser.error("--added-by and --without-added go with --seeds")
+    if args.without_added and not args.added_by:
+        parser.error("--without-added needs --added-by")
     with constants(dict(args.constant)):
         if args.constant:
             print("constants: " + ", ".join(f"{name}={getattr(training, name)}" for name in dict(args.constant)))
@@ -220,7 +256,10 @@ def main() -> None:
 def run(args) -> None:
     """The run asked for, with the constants in place."""
     if args.seeds:
-        over_seeds([training.SEED + k for k in range(args.seeds)])
+        added = frozenset(added_by(args.added_by)) if args.added_by else frozenset()
+        if args.added_by and not added:
+            raise SystemExit(f"no label file names {', '.join(args.added_by)} as its labeller")
+        over_seeds([training.SEED + k for k in range(args.seeds)], added, args.without_added, tuple(args.added_by))
         return
     table, status = cross_validated(seed=args.seed)
     print(f"{len(set(table.documents))} training documents; nested {training.FOLDS}-fold cross-validation of the "

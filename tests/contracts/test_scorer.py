@@ -114,7 +114,7 @@ def test_the_model_is_json_data_with_weights_for_every_clause():
     assert data["format"] == scorer.MODEL_FORMAT and not raw.startswith(b"\x80")  # not a pickle
     assert set(data["clauses"]) == {c.id for c in library.library()}
     held = training.heldout_names()
-    assert len(held) == 25  # round 1 (12 CUAD + 3 ja), round 2 (3 CUAD + 2 en + 4 ja), round 9 (label9b: 1 CUAD)
+    assert len(held) == 26  # round 1 (12 CUAD + 3 ja), round 2 (3 CUAD + 2 en + 4 ja), round 9 (1 CUAD each of label9a, label9b)
     assert not held & set(data["meta"]["documents"]), "a held-out document was trained on"
     model = scorer.load_model()
     assert model.clause_ids == [c.id for c in library.library()]
@@ -170,10 +170,13 @@ def test_reviewer_examples_move_the_scorer_and_leave_the_shipped_weights():
 
 
 def _real_counts(heldout: bool):
+    """Found pairs of the held-out documents, or of the training documents the shipped model was
+    fitted on (its ``meta``): a document labelled after the last training run is neither."""
     clauses = library.library()
+    fitted = set(json.loads(scorer.model_path().read_bytes())["meta"]["documents"])
     counts = {"pf": 0, "p": 0, "af": 0, "a": 0}
     for document in training.real_documents():
-        if document.heldout != heldout:
+        if document.heldout != heldout or not (heldout or document.key in fitted):
             continue
         results = {r.clause_id: r.status for r in
                    matcher.check_contract(None, clauses, reading=document.reading())}
