@@ -49,7 +49,7 @@ def test_overdue_finding_escalates_to_every_compliance_user_once_a_week(app, db,
     assert first.sent == 3 and _recipients(smtp) == sorted([owner.email, ja.email, en.email])
     assert gone.email not in _recipients(smtp)
     japanese = smtp.by_recipient(ja.email)[0]
-    assert japanese["Subject"] == "[vendorrisk] 指摘事項の期限超過: 委託先の鍵管理手順が未整備（株式会社ペイメント基盤）"
+    assert japanese["Subject"] == "[vendorrisk] 指摘事項の期限超過：委託先の鍵管理手順が未整備（株式会社ペイメント基盤）"
     assert japanese["Content-Language"] == "ja" and f"https://vr.example.jp/findings/{finding.id}" in japanese.get_content()
     english = smtp.by_recipient(en.email)[0]
     assert english["Subject"] == "[vendorrisk] Overdue finding: 委託先の鍵管理手順が未整備 (Payment Base K.K.)"
