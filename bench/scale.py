@@ -63,6 +63,43 @@ except ImportError:  # the code before the register's 50音 order
     reading_key = None
 
 
+KEEP_OUT = ("import sys\nclass NoNumpy:\n def find_spec(self, name, path=None, target=None):\n"
+            "  if name.split('.')[0] == 'numpy': raise ImportError('kept out, as in production')\n"
+            "sys.meta_path.insert(0, NoNumpy())\n")  # a child's first lines: numpy out, as in production
+
+
+def load_portfolio(app, size: int) -> tuple[dict, str]:
+    """The hub portfolio of ``size`` vendors and the bench's compliance user: the portfolio's
+    facts (with ``load_s``, the bulk load's seconds) and an API token of that user."""
+    with app.app_context():
+        session = new_session(writes=True)
+        start = time.perf_counter()
+        facts = populate(session, size)
+        facts["load_s"] = time.perf_counter() - start
+        user = users.create_user(session, email="bench@example.jp", role="compliance", password=PASSWORD)
+        _record, token = users.create_token(session, user, "bench")
+        session.commit()
+        session.close()
+    return facts, token
+
+
+def settle(app) -> float | None:
+    """After the bulk load, as the app would stand: the maintained verdicts rebuilt (on code that
+    has them), the counts kept, fresh statistics. The rebuild's seconds, or None without one."""
+    took = None
+    if maintain is not None:
+        with app.test_request_context():
+            session = new_session(writes=True)
+            start = time.perf_counter()
+            maintain.rebuild(session)
+            session.commit()
+            session.close()
+            took = time.perf_counter() - start
+    recount(app)
+    refresh_statistics(app.extensions["vendorrisk.engine"])
+    return took
+
+
 def recount(app) -> None:
     """The maintained counts of the bulk-loaded records (the loader's Core inserts bypass the
     listeners that keep them), as ``db upgrade`` does."""
@@ -266,10 +303,7 @@ def child_export(args) -> None:
 
 def measure_export(kind: str, url: str, folder: str) -> dict:
     """Run one export in a child process; its wall time, the starting request and peak RSS."""
-    keep_out = ("import sys\nclass NoNumpy:\n def find_spec(self, name, path=None, target=None):\n"
-                "  if name.split('.')[0] == 'numpy': raise ImportError('kept out, as in production')\n"
-                "sys.meta_path.insert(0, NoNumpy())\n")
-    process = subprocess.Popen([sys.executable, "-c", keep_out +
+    process = subprocess.Popen([sys.executable, "-c", KEEP_OUT +
                                 f"sys.argv = {[__file__, '--child-export', kind, '--database-url', url, '--instance', folder]!r}; "
                                 f"exec(compile(open({__file__!r}).read(), {__file__!r}, 'exec'), "
                                 f"{{'__name__': '__main__', '__file__': {__file__!r}}})"], stdout=subprocess.PIPE, text=True)
@@ -362,15 +396,7 @@ def run(size: int, url: str, folder: str, args) -> dict:
             for table in ("vendor", "arrangement", "outsourcing_link", "data_location", "vendor_owner", "finding"):
                 connection.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
     result = {"size": size, "engine": engine.dialect.name}
-    with app.app_context():
-        session = new_session(writes=True)
-        start = time.perf_counter()
-        facts = populate(session, size)
-        result["load_s"] = time.perf_counter() - start
-        user = users.create_user(session, email="bench@example.jp", role="compliance", password=PASSWORD)
-        _record, token = users.create_token(session, user, "bench")
-        session.commit()
-        session.close()
+    facts, token = load_portfolio(app, size)
     result.update(facts)
     batch = facts["hubs"] + list(range(facts["hubs"][-1] + 1, facts["hubs"][-1] + 1996))
     result["batch_before_analyze_ms"] = batch_queries(app, batch)
@@ -382,16 +408,8 @@ def run(size: int, url: str, folder: str, args) -> dict:
         ((" ".join(s.split())[:70], plans_before[s]["ms"], plans_after.get(s, {}).get("ms", 0.0),
           plans_before[s]["plan"] == plans_after.get(s, {}).get("plan")) for s in plans_before),
         key=lambda row: -max(row[1], row[2]))
-    if maintain is not None:
-        with app.test_request_context():
-            session = new_session(writes=True)
-            start = time.perf_counter()
-            maintain.rebuild(session)
-            session.commit()
-            session.close()
-            result["rebuild_s"] = time.perf_counter() - start
-        recount(app)
-        refresh_statistics(engine)
+    if (rebuilt := settle(app)) is not None:
+        result["rebuild_s"] = rebuilt
     result["pages"] = measure_pages(app, token, facts["hubs"], args.repeat)
     result["writes"] = measure_hub_writes(app, facts["hubs"], args.repeat)
     engine.dispose()

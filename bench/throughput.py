@@ -48,8 +48,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import scale  # noqa: E402
 
-from vendorrisk.core import migrate, users  # noqa: E402
-from vendorrisk.core.db import new_session, refresh_statistics  # noqa: E402
+from vendorrisk.core import migrate  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 KINDS = (("Waitress, 1 process", None), ("gunicorn, 1 worker", 1), ("gunicorn, 2 workers", 2),
@@ -230,21 +229,8 @@ def main() -> None:
             url = cluster.url()
             app = scale.make_app(url, folder)
             migrate.upgrade(app)
-            with app.app_context():
-                session = new_session(writes=True)
-                facts = scale.populate(session, size)
-                user = users.create_user(session, email="bench@example.jp", role="compliance", password=scale.PASSWORD)
-                _record, token = users.create_token(session, user, "bench")
-                session.commit()
-                session.close()
-            if scale.maintain is not None:
-                with app.test_request_context():
-                    session = new_session(writes=True)
-                    scale.maintain.rebuild(session)
-                    session.commit()
-                    session.close()
-            scale.recount(app)
-            refresh_statistics(app.extensions["vendorrisk.engine"])
+            facts, token = scale.load_portfolio(app, size)
+            scale.settle(app)
             app.extensions["vendorrisk.engine"].dispose()
             script = Path(folder) / "latency.lua"
             script.write_text(LATENCY)
