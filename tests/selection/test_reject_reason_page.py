@@ -8,12 +8,18 @@ from tests.selection.factories import gen_assessment
 from vendorrisk.selection.models import SelectionAssessment
 
 
-def test_a_rejection_without_a_reason_shows_the_form_with_the_error_next_to_the_note(client, login, db):
+def _submitted_assessment(db):
+    """An assessment a procurement user prepared and submitted, waiting for a decision."""
     preparer = factories.gen_user(db, role="procurement")
     vendor = factories.gen_vendor(db)
     factories.gen_check(db, vendor)
     assessment = gen_assessment(db, vendor, preparer, "submitted")
     db.commit()
+    return assessment
+
+
+def test_a_rejection_without_a_reason_shows_the_form_with_the_error_next_to_the_note(client, login, db):
+    assessment = _submitted_assessment(db)
     login("compliance")
     refused = client.post(f"/selection/{assessment.id}/reject", data={"note": "   "})
     assert refused.status_code == 422
@@ -30,11 +36,7 @@ def test_a_rejection_without_a_reason_shows_the_form_with_the_error_next_to_the_
 
 
 def test_the_note_typed_is_kept_when_the_rejection_is_refused(client, login, db, monkeypatch):
-    preparer = factories.gen_user(db, role="procurement")
-    vendor = factories.gen_vendor(db)
-    factories.gen_check(db, vendor)
-    assessment = gen_assessment(db, vendor, preparer, "submitted")
-    db.commit()
+    assessment = _submitted_assessment(db)
     login("compliance")
     from vendorrisk.core.errors import ValidationFailed
     from vendorrisk.selection import service
