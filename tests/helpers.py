@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from werkzeug.routing import FloatConverter, IntegerConverter
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from vendorrisk.core.models import metadata
 
@@ -63,12 +63,39 @@ def exported(app, client, url: str, headers: dict | None = None):
     return client.get(job_url, headers=headers)
 
 
+_answers = threading.local()
+
+
+def _closing(app):
+    """``app`` noting, per request thread, the answers it returns, for ``_ClosingHandler``."""
+    def noted(environ, start_response):
+        answer = app(environ, start_response)
+        _answers.__dict__.setdefault("open", []).append(answer)
+        return answer
+    return noted
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """werkzeug's handler with every answer closed once the connection is done. werkzeug
+    drains the request body after answering and skips the answer's ``close()`` when the
+    client resets the connection there, as a browser dropping a favicon request does; the
+    static file left open then failed whichever test was running with a ResourceWarning."""
+
+    def handle(self):
+        try:
+            super().handle()
+        finally:
+            for answer in _answers.__dict__.pop("open", ()):
+                if hasattr(answer, "close"):
+                    answer.close()
+
+
 @contextmanager
 def served(app):
     """Serve ``app`` on a free local port from a thread (werkzeug, a thread per request) while
     the block runs; yields its base URL. The one live server of the browser tests and of the
     requests that must really overlap (races, SQLite's write lock)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True, request_handler=_ClosingHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
