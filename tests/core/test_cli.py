@@ -75,6 +75,12 @@ def _free_port():
         return s.getsockname()[1]
 
 
+# Seconds a started process has to come up, to record its first sweep or to stop: a bound on
+# liveness, not a speed figure. A CI run at load 20 on 2 cores took more than 30 s for
+# `serve --with-scheduler` to record its first sweep.
+LIVENESS = 120
+
+
 def _server_env(database_url, tmp_path) -> dict:
     return dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                 VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
@@ -100,10 +106,10 @@ def test_serve_runs_a_production_server(app, database_url, tmp_path):
                                env=_server_env(database_url, tmp_path), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        assert _wait_ready(process, port, 20)["Server"] == "vendorrisk"  # Waitress, not the debug server
+        assert _wait_ready(process, port, LIVENESS)["Server"] == "vendorrisk"  # Waitress, not the debug server
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=LIVENESS)
 
 
 def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
@@ -113,12 +119,12 @@ def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
                                cwd=ROOT, env=_server_env(database_url, tmp_path), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        assert _wait_ready(process, port, 30)["Server"] == "vendorrisk"
+        assert _wait_ready(process, port, LIVENESS)["Server"] == "vendorrisk"
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(children) == 2, children
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=LIVENESS)
 
 
 def test_settle_configures_the_mappers_before_serving(app, database_url, tmp_path):
@@ -128,7 +134,7 @@ def test_settle_configures_the_mappers_before_serving(app, database_url, tmp_pat
             "from vendorrisk.vendors.models import Vendor; create_app(); before = Vendor.__mapper__.configured; "
             "settle(); print(before, Vendor.__mapper__.configured)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_server_env(database_url, tmp_path),
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=LIVENESS)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["False", "True"]
 
@@ -142,10 +148,10 @@ def test_serve_with_workers_and_scheduler_stops_the_scheduler_once(app, database
                                 "--with-scheduler"], cwd=ROOT, env=_server_env(database_url, tmp_path),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_ready(process, port, 30)
+        _wait_ready(process, port, LIVENESS)
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        output, _ = process.communicate(timeout=LIVENESS)
     assert output.count("Server and scheduler stopped.") == 1, output
 
 
@@ -153,7 +159,7 @@ def test_flask_app_entry_point_knows_the_commands():
     env = dict(os.environ, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH="/tmp/vendorrisk-cli-help")
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "vendorrisk", "--help"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=LIVENESS)
     for command in ("db", "create-user", "create-token", "demo", "serve", "audit", "backup"):
         assert command in result.stdout, result.stdout + result.stderr
 
@@ -176,18 +182,18 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
             return conn.execute(text("SELECT last_run_at, next_run_at FROM scheduled_job "
                                      "WHERE id = 'reminder_sweep'")).first()
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + LIVENESS
         while (row := sweep_row()) is None or row.next_run_at is None:
             assert process.poll() is None, process.stdout.read()
             assert time.time() < deadline, "the scheduler never recorded its sweep"
             time.sleep(0.3)
         assert row.last_run_at is not None
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=30) as response:
             assert response.status == 200
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            output, _ = process.communicate(timeout=60)  # a liveness bound, generous for a loaded machine
+            output, _ = process.communicate(timeout=LIVENESS)
         except subprocess.TimeoutExpired:
             process.kill()  # never leave it running into the next test
             process.communicate()
@@ -202,7 +208,7 @@ def test_a_missing_secret_key_is_one_clear_line_not_a_traceback(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENDORRISK_")}
     env["VENDORRISK_INSTANCE_PATH"] = str(tmp_path)  # no instance/config.py there
     answer = subprocess.run([sys.executable, "-m", "vendorrisk", "--help"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=LIVENESS)
     assert "Error: VENDORRISK_SECRET_KEY is missing" in answer.stderr, answer.stderr
     assert "Traceback" not in answer.stderr + answer.stdout
 
@@ -220,7 +226,7 @@ def test_the_scheduler_stops_on_ctrl_c_even_when_started_with_it_ignored(app, da
         assert "Scheduler started" in process.stdout.readline()
         time.sleep(1)  # into the scheduler's loop
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        output, _ = process.communicate(timeout=LIVENESS)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
