@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from flask import current_app
@@ -57,6 +58,9 @@ EXPORT_BATCH = 200
 # flow-down reasons, each with its decoded message as the key) cost ~8 MB of peak RSS at 50k.
 RENDER_LIMIT = 500
 FILTERED_OUT = ()  # a cell the status filter leaves out
+# The cells are fetched this many rows at a time, not row by row: psycopg builds a row per
+# Python call of fetchone (~25 % of the fetching CPU at 10k vendors), a block in one call.
+FETCH_ROWS = 500
 
 Progress = Callable[[int, int], None]  # (done, in all)
 
@@ -119,7 +123,8 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
         # a cell whose proof links are looked up when read waits for the batch's targets
         found: dict[int, dict] = {}
         looked_up = []
-        for vendor_id, ob_id, status, reason, links in store.raw_cells(session, [r.id for r in batch], ids):
+        for vendor_id, ob_id, status, reason, links in chain.from_iterable(
+                store.raw_cells(session, [r.id for r in batch], ids).partitions(FETCH_ROWS)):
             if filters.status and status != filters.status:
                 found.setdefault(vendor_id, {})[ob_id] = FILTERED_OUT
             elif links is not None and link_targets.MARK in links:
