@@ -296,3 +296,20 @@ def test_matrix_workbook_rules_read_in_the_starters_language(app, client, login,
                                              headers={"Accept-Language": "en"}).data))
     rules = {r[0]: r[5] for r in book["Obligations"].iter_rows(min_row=2, values_only=True)}
     assert rules["90-1"] == english_doc
+
+
+def test_register_rows_plan_for_every_chain_then_leave_the_session_as_it_was(app, db, portfolio):
+    """On PostgreSQL the register's one statement is planned with hash joins (nested loops off
+    while it is read); the setting does not outlive the export's rows."""
+    from vendorrisk.compliance.matrix_xlsx import register_rows
+    postgres = db.connection().dialect.name == "postgresql"
+
+    def nested_loops() -> str:
+        return db.connection().exec_driver_sql("SHOW enable_nestloop").scalar() if postgres else "on"
+
+    with app.test_request_context():
+        rows = register_rows(db)
+        first = next(rows)
+        assert nested_loops() == ("off" if postgres else "on")
+        assert len([first, *rows]) == 5
+    assert nested_loops() == "on"

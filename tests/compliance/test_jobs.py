@@ -124,3 +124,31 @@ def test_each_distinct_reason_is_translated_once(app, db, monkeypatch):
     with app.test_request_context():
         assert spool_matrix(db, matrix.MatrixFilters(), io.BytesIO()) == cells
     assert 0 < len(calls) <= bound + 1 < cells  # + 1: the text of an unanswered cell, rendered once
+
+
+def test_a_build_reads_one_snapshot_while_others_write(app, api, db, portfolio, monkeypatch):
+    """An export read in batches is one moment's data: a vendor added while the job is being
+    built is in none of its batches (PostgreSQL: the build reads in REPEATABLE READ)."""
+    from sqlalchemy import func
+
+    from tests import factories
+    from vendorrisk.core.db import new_session
+    from vendorrisk.vendors.models import Vendor
+    seen = []
+
+    def build(session, params, out, progress):
+        seen.append(session.execute(select(func.count()).select_from(Vendor)).scalar_one())
+        writer = new_session(writes=True)
+        factories.gen_vendor(writer)
+        writer.commit()
+        writer.close()
+        seen.append(session.execute(select(func.count()).select_from(Vendor)).scalar_one())
+        out.write(b"ok")
+
+    monkeypatch.setitem(jobs.KINDS, "register", jobs.KINDS["register"].__class__(
+        "register", build, jobs.KINDS["register"].filename, jobs.KINDS["register"].mimetype, "outsourcing_register"))
+    client = api("compliance")
+    url = client.get("/api/v1/exports/register").get_json()["url"]
+    assert jobs.run_pending(app) == 1
+    assert client.get(url + "?status").get_json()["status"] == "done"
+    assert seen == [seen[0], seen[0]] and db.scalar(select(func.count()).select_from(Vendor)) == seen[0] + 1

@@ -169,6 +169,17 @@ def _progress(app: Flask, job_id: int) -> Callable[[int, int], None]:
     return report
 
 
+def _snapshot_reader(engine) -> Session:
+    """The session a build reads through: one snapshot of the database for the whole build, so
+    that an export read in batches (the matrix, the register) is one moment's data. SQLite's read
+    transaction is one already; PostgreSQL's default (READ COMMITTED) takes a snapshot per
+    statement, so the build reads in REPEATABLE READ."""
+    reader = new_session(engine)
+    if engine.dialect.name == "postgresql":
+        reader.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return reader
+
+
 def run(app: Flask, job_id: int) -> None:
     """Build one claimed job's file, store it and mark the job done (or failed, with why)."""
     engine = engine_of(app)
@@ -179,7 +190,7 @@ def run(app: Flask, job_id: int) -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="vendorrisk-export-") as folder:
                 path = Path(folder) / "export"
-                reader = new_session(engine)
+                reader = _snapshot_reader(engine)
                 try:
                     with force_locale(language), open(path, "wb") as out:
                         KINDS[kind].build(reader, params, out, _progress(app, job_id))
