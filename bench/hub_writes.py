@@ -41,8 +41,8 @@ APP_ROOT = str(ROOT / "vendorrisk")
 class Statements:
     """Every statement sent while on: count, client-side time, and the app function that sent it."""
 
-    def __init__(self, engine):
-        self.on, self.rows, self.where = False, [], False
+    def __init__(self, engine, explain: bool = False):
+        self.on, self.rows, self.where, self.explain, self.plans = False, [], False, explain, []
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
@@ -58,6 +58,21 @@ class Statements:
             frames = [f for f in traceback.extract_stack() if f.filename.startswith(APP_ROOT)]
             caller = " < ".join(f"{Path(f.filename).stem}.{f.name}" for f in reversed(frames[-3:]))
         self.rows.append((elapsed, caller, " ".join(statement.split())[:110]))
+        if self.explain and statement.lstrip()[:4].upper() in ("SELE", "WITH") and "advisory" not in statement:
+            # the server's own time for the statement, run again under EXPLAIN ANALYZE
+            with conn.connection.dbapi_connection.cursor() as again:
+                again.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+                plan = again.fetchone()[0][0]
+            jit = f"JIT {plan['JIT']['Timing']['Total']:.1f} ms: " if "JIT" in plan else ""
+            self.plans.append((plan["Execution Time"], caller, jit + _nodes(plan["Plan"]),
+                               " ".join(statement.split())[:90]))
+
+
+def _nodes(node, depth=0) -> str:
+    """The plan's join and scan nodes, one line."""
+    name = node["Node Type"] + (f"({node['Relation Name']})" if "Relation Name" in node else "")
+    inner = [_nodes(child, depth + 1) for child in node.get("Plans", [])]
+    return name + (" [" + ", ".join(inner) + "]" if inner else "")
 
 
 def writes(session, hub, link, arrangement, user):
@@ -82,9 +97,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="one round, statements and cProfile")
     parser.add_argument("--json", action="store_true", help="print the samples as one JSON line")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --profile on PostgreSQL: each SELECT again under EXPLAIN ANALYZE")
     args = parser.parse_args()
     app, _token, hubs = opened(args.url, tempfile.mkdtemp(prefix="vr-hubw-"))
-    watch = Statements(app.extensions["vendorrisk.engine"])
+    watch = Statements(app.extensions["vendorrisk.engine"], args.explain and args.profile)
     samples: dict = defaultdict(list)
     with app.app_context():
         session = new_session(writes=True)
@@ -98,7 +115,7 @@ def main() -> None:
         rounds = 1 if args.profile else args.rounds
         for n in range(rounds + 1):  # round 0 warms up
             for name, step in writes(session, hub, link, arrangement, user).items():
-                watch.rows, watch.on, watch.where = [], n > 0, args.profile and n > 0
+                watch.rows, watch.plans, watch.on, watch.where = [], [], n > 0, args.profile and n > 0
                 profiler = cProfile.Profile() if args.profile and n > 0 else None
                 start, cpu = time.perf_counter(), time.process_time()
                 if profiler:
@@ -114,6 +131,11 @@ def main() -> None:
                 samples[name].append((wall, used, len(watch.rows), sum(r[0] for r in watch.rows)))
                 if profiler:
                     report(name, wall, used, watch.rows, profiler)
+                if watch.plans:
+                    print(f"   -- server execution (EXPLAIN ANALYZE): {sum(p[0] for p in watch.plans):.1f} ms "
+                          f"in {len(watch.plans)} reads")
+                    for ms, caller, nodes, sql in sorted(watch.plans, key=lambda p: -p[0])[:10]:
+                        print(f"   {ms:7.2f} ms  {caller}\n              {nodes[:400]}")
         session.close()
     if args.json:
         print(json.dumps(samples))
@@ -140,6 +162,7 @@ def report(name, wall, used, rows, profiler) -> None:
     print("   -- cProfile, cumulative")
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(r"vendorrisk", 25)
+    stats.sort_stats("tottime").print_stats(15)
 
 
 if __name__ == "__main__":
