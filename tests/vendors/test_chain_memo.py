@@ -101,3 +101,13 @@ def test_a_review_completed_mid_transaction_moves_the_plans_reads(app, db):
     assert plans.vendor_tiers(db, ids) == {top.id: None, middle.id: None}
     db.connection().execute(update(Vendor.__table__).where(Vendor.__table__.c.id == top.id).values(risk_tier="high"))
     assert plans.vendor_tiers(db, ids) == {top.id: "high", middle.id: None}
+
+
+def test_a_change_not_yet_flushed_is_flushed_before_the_answer(app, db):
+    """A query flushes pending ORM changes first (autoflush); a remembered answer does too."""
+    _arrangement, link, top, middle, low = _chain(db)
+    ids = [top.id, middle.id, low.id]
+    assert tiers_for(db, ids) == {top.id: 1, middle.id: 2}
+    link.vendor_id = low.id  # pending in the session, not flushed
+    db.add(link)
+    assert tiers_for(db, ids) == {top.id: 1, low.id: 2}

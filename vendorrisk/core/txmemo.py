@@ -27,7 +27,11 @@ LIMIT = 32  # answers kept at once: a rebuild's batches each ask once, and must 
 
 def remembered(session, key: tuple, tables: tuple[str, ...], compute):
     """``compute()``, or its earlier answer in this transaction if none of ``tables`` was
-    written since. ``key`` names the question and its arguments (hashable)."""
+    written since. ``key`` names the question and its arguments (hashable). Pending ORM
+    changes are flushed first, as a query would (autoflush): a remembered answer must not hide
+    a change made but not yet flushed."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
     info = session.connection().info
     memo = info.get(MEMO)
     if memo is None:
