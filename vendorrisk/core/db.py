@@ -13,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from vendorrisk.core import txmemo
+
 WRITE_OPTION = "vendorrisk_writes"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # a request with these methods gets a session that reads only
 
@@ -42,8 +44,11 @@ def make_engine(url: str) -> Engine:
             immediate = conn.get_execution_options().get(WRITE_OPTION)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+        txmemo.watch(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    txmemo.watch(engine)
+    return engine
 
 
 def _owner_only_file(url: str) -> None:

@@ -19,13 +19,13 @@ from flask import current_app
 from sqlalchemy import String, bindparam, delete, func, literal, select, type_coerce, union_all, update
 from sqlmodel import Session
 
-from vendorrisk.core import audit, business_days, clock, counters
+from vendorrisk.core import audit, business_days, clock, counters, txmemo
 from vendorrisk.core.clock import add_months
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring import counted
 from vendorrisk.monitoring.insert_ignore import inserted
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.vendors.chain_reach import no_index
+from vendorrisk.vendors.chain_reach import CHAIN_TABLES, no_index
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner
 
 DEFAULT_TIER = "medium"
@@ -92,6 +92,14 @@ class Plan(NamedTuple):
     nominal_due_date: date | None = None  # the frequency's date, when it fell on a closed day
 
 
+def _shared(session: Session, name: str, vendor_ids, tables: tuple, compute):
+    """``compute()`` for a few vendors, shared with the transaction's other listeners (the plan
+    listener and rule 26-1 ask the same): ``core.txmemo``. Every vendor (a sweep) is read anew."""
+    if vendor_ids is None:
+        return compute()
+    return txmemo.remembered(session, ("monitoring." + name, frozenset(vendor_ids)), tables, compute)
+
+
 def chain_members(session: Session, vendor_ids: list[int] | None = None):
     """Every vendor in an active chain: ``{vendor_id: (important, entered_on, recorded_on)}``,
     in one query.
@@ -118,6 +126,10 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
     query = select(members.c.vendor_id, func.max(members.c.important.cast(Arrangement.id.type)),
                    func.min(members.c.start_date), type_coerce(func.min(members.c.recorded), String)
                    ).group_by(members.c.vendor_id)
+    return _shared(session, "chain_members", vendor_ids, CHAIN_TABLES, lambda: _members(session, query))
+
+
+def _members(session: Session, query) -> dict:
     result = {}
     # the day recorded is the member's (DISPLAY_TIMEZONE), as today is: a vendor registered at
     # 08:00 in Tokyo is recorded that day, not the previous UTC day
@@ -156,10 +168,13 @@ def primary_owners(session: Session, vendor_ids=None) -> dict[int, int]:
              .where(User.is_active).order_by(VendorOwner.vendor_id, VendorOwner.is_primary.desc(), VendorOwner.id))
     if vendor_ids is not None:
         query = query.where(VendorOwner.vendor_id.in_(vendor_ids))
-    owners: dict[int, int] = {}
-    for vendor_id, user_id in _rows(session, query):
-        owners.setdefault(vendor_id, user_id)
-    return owners
+
+    def read() -> dict[int, int]:
+        owners: dict[int, int] = {}
+        for vendor_id, user_id in _rows(session, query):
+            owners.setdefault(vendor_id, user_id)
+        return owners
+    return _shared(session, "primary_owners", vendor_ids, (VendorOwner.__tablename__, User.__tablename__), read)
 
 
 def last_completed(session: Session, vendor_ids=None) -> dict[int, date]:
@@ -168,7 +183,8 @@ def last_completed(session: Session, vendor_ids=None) -> dict[int, date]:
              .where(MonitoringReview.status == "completed").group_by(MonitoringReview.vendor_id))
     if vendor_ids is not None:
         query = query.where(MonitoringReview.vendor_id.in_(vendor_ids))
-    return {v: (date.fromisoformat(d) if isinstance(d, str) else d) for v, d in _rows(session, query)}
+    return _shared(session, "last_completed", vendor_ids, (MonitoringReview.__tablename__,),
+                   lambda: {v: (date.fromisoformat(d) if isinstance(d, str) else d) for v, d in _rows(session, query)})
 
 
 def vendor_tiers(session: Session, vendor_ids=None) -> dict[int, str | None]:
@@ -177,7 +193,7 @@ def vendor_tiers(session: Session, vendor_ids=None) -> dict[int, str | None]:
     query = select(Vendor.id, Vendor.risk_tier)
     if vendor_ids is not None:
         query = query.where(Vendor.id.in_(vendor_ids))
-    return dict(_rows(session, query))
+    return _shared(session, "vendor_tiers", vendor_ids, (Vendor.__tablename__,), lambda: dict(_rows(session, query)))
 
 
 def desired_plans(session: Session, vendor_ids: list[int] | None = None) -> dict[int, Plan]:

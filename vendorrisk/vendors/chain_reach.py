@@ -15,7 +15,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from vendorrisk.core import txmemo
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+
+CHAIN_TABLES = ("arrangement", "outsourcing_link")  # what a chain read reads: a write to them forgets it
 
 MAX_DEPTH = 12
 
@@ -113,9 +116,17 @@ def vendor_tiers(up_to: int | None = None):
 def tiers_for(session, vendor_ids: list[int], deepest: bool = False) -> dict[int, int]:
     """The lowest chain tier of each of a few vendors, walking up from them to tier 1 (the
     walk is bounded by the vendors' ancestors, not by the chains holding them); ``deepest``:
-    the highest tier instead."""
+    the highest tier instead. One walk answers both, shared by the transaction's listeners
+    (the risk tier asks for the highest, the maintained verdicts for the lowest)."""
     if not vendor_ids:
         return {}
+    ids = frozenset(vendor_ids)
+    lowest, highest = txmemo.remembered(session, ("chain_reach.tiers_for", ids), CHAIN_TABLES,
+                                        lambda: _tier_range(session, sorted(ids)))
+    return dict(highest if deepest else lowest)
+
+
+def _tier_range(session, vendor_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     arrangement = Arrangement.__table__
     link = OutsourcingLink.__table__
     start = (select(link.c.vendor_id.label("start_id"), link.c.arrangement_id,
@@ -128,17 +139,19 @@ def tiers_for(session, vendor_ids: list[int], deepest: bool = False) -> dict[int
                                           link.c.vendor_id == up.c.current_id)))
             .where(up.c.depth < MAX_DEPTH, arrangement.c.vendor_id != up.c.current_id))
     up = up.union(step)
-    reached = (select(up.c.start_id, (func.max if deepest else func.min)(up.c.depth))
+    reached = (select(up.c.start_id, func.min(up.c.depth), func.max(up.c.depth))
                .join(arrangement, and_(arrangement.c.id == up.c.arrangement_id,
                                        arrangement.c.vendor_id == up.c.current_id))
                .where(_active(arrangement))
                .group_by(up.c.start_id))
-    tiers = dict(session.execute(reached).all())
+    lowest, highest = {}, {}
+    for vendor_id, low, high in session.execute(reached):
+        lowest[vendor_id], highest[vendor_id] = low, high
     for vendor_id in session.scalars(select(arrangement.c.vendor_id).distinct()
                                      .where(arrangement.c.vendor_id.in_(vendor_ids), _active(arrangement))):
-        if not deepest or vendor_id not in tiers:
-            tiers[vendor_id] = 1
-    return tiers
+        lowest[vendor_id] = 1
+        highest.setdefault(vendor_id, 1)
+    return lowest, highest
 
 
 def _memberships(vendor_ids: list[int] | None = None):

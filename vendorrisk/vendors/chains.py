@@ -130,11 +130,10 @@ def chain_changed(session: Session, arrangement_id: int, also: tuple[int, ...] =
         later[0].add(arrangement_id)
         later[1].update(also)
         return
-    vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
-                                  .where(OutsourcingLink.arrangement_id == arrangement_id)).all())
-    tier1 = session.exec(select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id)).first()
-    if tier1 is not None:
-        vendor_ids.add(tier1)
+    # the chain's vendors and its tier-1 vendor, in one round trip
+    vendor_ids = set(session.execute(
+        sa_select(OutsourcingLink.vendor_id).where(OutsourcingLink.arrangement_id == arrangement_id)
+        .union(sa_select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id))).scalars())
     events.publish(session, events.ChainChanged(frozenset({arrangement_id}), frozenset(vendor_ids | set(also))))
 
 
