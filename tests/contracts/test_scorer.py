@@ -37,6 +37,33 @@ def test_parties_are_read_from_the_preamble_and_what_each_does(contract, provide
     assert not found.provider & found.customer
 
 
+def test_defined_terms_that_are_no_party_are_not_taken_for_one():
+    # a preamble defines the agreement and its date too; before round 10 "Agreement" became the
+    # provider, so "This Agreement shall…" read as the provider's duty (13 real training contracts)
+    found = parties.find_parties(
+        'EXHIBIT 10.14 MASTER SERVICES AGREEMENT This Master Services Agreement (the "Agreement"), dated as of '
+        'the 5th day of February, 2020 (the "Effective Date"), is by and between Kubient Inc., with offices located '
+        'at 330 7th Avenue, 10th Floor, New York, NY 10001 ("Kubient") and The Associated Press, a New York '
+        'not-for-profit corporation, with offices at 200 Liberty Street, New York, NY 10281 ("Customer").')
+    assert found.provider == {"Kubient"} and found.customer == {"Customer"}
+    # upper-case drafting: (HEREINAFTER "MMI")
+    caps = parties.find_parties('OUTSOURCING AGREEMENT BETWEEN: MODUS MEDIA INTERNATIONAL B.V. (HEREINAFTER "MMI") AND '
+                                'DRAGON SYSTEMS, INC. (HEREAFTER "DRAGON SYSTEMS"). MMI shall provide the services. '
+                                'DRAGON SYSTEMS shall pay the fees.')
+    assert found.provider and "MMI" in caps.provider and "DRAGON SYSTEMS" in caps.customer
+
+
+def test_terms_written_to_the_reader_we_are_the_provider_you_the_customer():
+    terms = " ".join(["We provide the service to you and you pay us."] * 10)
+    found = parties.find_parties(terms)
+    assert parties.obligor(parties.mark_roles("We will notify you of any breach.", found)) == (parties.PROVIDER, "shall")
+    assert parties.obligor(parties.mark_roles("You must notify us of any breach.", found)) == (parties.CUSTOMER, "shall")
+    # a contract that names its parties keeps them; a few "we" do not make it terms of service
+    named = parties.find_parties(PREAMBLE + "We agree. " * 12 + "You agree. " * 12)
+    assert "Provider" in named.provider and not {"We", "we"} & named.provider
+    assert not parties.find_parties("We agree that you may terminate.").known
+
+
 def test_mentions_are_marked_and_the_obligor_read():
     found = parties.find_parties(PREAMBLE)
     marked = parties.mark_roles("The Provider shall notify the Customer's security officer.", found)

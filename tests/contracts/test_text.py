@@ -185,3 +185,37 @@ def test_check_reads_a_file_and_checks_every_clause_without_an_app():
     assert {r.status for r in scan.results} == {"needs_review"}
     with pytest.raises(UnreadableContract, match=r"\.xlsx files"):
         checker.check(b"PK", "sheet.xlsx", clauses)
+
+
+def test_a_filings_exhibit_number_is_the_title_not_an_annex():
+    # SEC filings put the exhibit number of the filing above the contract; read as an annex it
+    # swallowed every article as a paragraph without its heading (12 real training contracts)
+    for header in ("Exhibit 10.8", "EXHIBIT 4.25", "Exhibit 4(b)(ii).3", "Exhibit 99(k)(5)"):
+        structure = _parse(f"{header}\nHOSTING AGREEMENT\n1. Hosting Agreement. This Agreement is made.\n"
+                           "2. Provision of Services. The Provider will host the Software.\n"
+                           "2.1 Support. The Provider will answer calls 24 hours a day.\n"
+                           "3. Audit. The Customer may audit the Provider.\n"
+                           "Exhibit A - Service Levels\n1. Availability of 99.9% each month.\n")
+        by_label = {s.label: s for s in structure.sections}
+        assert {label: s.heading for label, s in by_label.items() if label and label[0].isdigit()} == \
+            {"1": "Hosting Agreement", "2": "Provision of Services", "3": "Audit"}, header
+        assert _located(structure)["2.1"] == "The Provider will answer calls 24 hours a day."
+        assert by_label["Exhibit A"].heading == "Service Levels"  # the contract's own exhibit stays an annex
+        assert _located(structure)["Exhibit A"] == "Availability of 99.9% each month."
+    # after the first article a dotted exhibit line is not the filing's: it opens an annex
+    later = _parse("1. Services\nThe Provider works.\n2. Fees\nFees are due.\nExhibit 2.1 - Service Levels\n"
+                   "1. Availability of 99.9% each month.\n")
+    assert [s.label for s in later.sections if s.label] == ["1", "2", "Exhibit 2"]
+
+
+def test_articles_numbered_in_roman_numerals():
+    structure = _parse("TRANSITION SERVICES AGREEMENT\nARTICLE I DEFINITIONS\nSection 1.1 Definitions. Terms.\n"
+                       "ARTICLE II SERVICES\nSection 2.1 Services. The Provider shall provide the Services.\n"
+                       "Article IV  [Audit]\nSection 4.1 The Customer may audit.\nARTICLE IX MISCELLANEOUS\n"
+                       "Section 9.1 Notices. In writing.\n")
+    assert structure.style == "en_article"
+    assert {s.label: s.heading for s in structure.sections if s.label} == {
+        "Article 1": "DEFINITIONS", "Article 2": "SERVICES", "Article 4": "[Audit]", "Article 9": "MISCELLANEOUS"}
+    assert _located(structure)["Section 4.1"] == "The Customer may audit."
+    # a word after Article / Section is no numeral
+    assert contracts_structure.ARTICLE_EN.match("Section is void") is None

@@ -1,9 +1,12 @@
-"""Numbers as contracts write them: digits or kanji numerals (``第十二条``, ``別表第二``)."""
+"""Numbers as contracts write them: digits, kanji numerals (``第十二条``, ``別表第二``) or Roman
+numerals (``ARTICLE IV``)."""
 
 KANJI_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
                 "八": 8, "九": 9}
 KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"[0-9〇零一二三四五六七八九十百千]+"
+ROMAN = r"[ivxl]{1,7}\b"  # ARTICLE IV of older US drafting (with re.I)
+ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 
 def kanji_number(text: str) -> int:
@@ -18,3 +21,11 @@ def kanji_number(text: str) -> int:
             total += (current or 1) * KANJI_UNITS[char]
             current = 0
     return total + current
+
+
+def roman_number(text: str) -> str:
+    """``IV`` -> ``4`` (a Roman numeral as digits); digits are returned as they are."""
+    if text[:1].isdigit():
+        return text
+    values = [ROMAN_VALUES[c] for c in text.lower()]
+    return str(sum(-v if v < after else v for v, after in zip(values, values[1:] + [0])))

@@ -34,8 +34,20 @@ CUSTOMER_WORDS_JA = ("委託者", "委託会社", "発注者", "委託元", "お
 WEAK_EN = {"company", "agent", "administrator", "fund", "trust", "member", "host", "licensor"}
 
 DEFINED_EN = re.compile(
-    r"([A-Z][\w&.,'’\- ]{1,60}?)\s*\(\s*(?:each,?\s*)?(?:hereinafter|hereafter)?(?:\s*(?:referred to|called)\s*(?:as)?)?"
-    r"\s*(?:the\s+)?[\"“”'‘’]{1,2}([A-Z][\w&.\- ]{1,40}?)[\"“”'‘’]{1,2}\s*\)")
+    r"([A-Z][\w&.,'’\- ]{1,60}?)\s*\(\s*(?:each,?\s*)?(?i:hereinafter|hereafter)?(?:\s*(?i:referred to|called)\s*(?i:as)?)?"
+    r"\s*(?i:the\s+)?[\"“”'‘’]{1,2}([A-Z][\w&.\- ]{1,40}?)[\"“”'‘’]{1,2}\s*\)")
+# A preamble defines more than the parties: the agreement, its date, the services. A defined
+# name is a party only when it is a role word or when the text that introduces it, since the
+# previous definition, names a person in law (Inc., Ltd, a Delaware corporation, 株式会社, Mr.).
+LEGAL_PERSON = re.compile(
+    r"\b(?:inc|incorporated|llc|l\.l\.c|ltd|limited|corp|corporation|company|co|gmbh|ag|s\.a|sa|b\.v|bv|n\.v|nv|plc|"
+    r"l\.p|lp|llp|pty|pte|s\.r\.l|srl|a\.s|oy|ab|k\.k|trust|fund|bank|partnership|association|university|mr|ms|mrs)\b"
+    r"|株式会社|有限会社|合同会社|一般社団法人|独立行政法人", re.I)
+# Terms of service written to the reader: "we" are the provider, "you" the customer.
+WE_EN = ("We", "we", "Us", "us", "Our", "our")
+YOU_EN = ("You", "you", "Your", "your")
+WE_YOU = re.compile(r"\b(we|us|our|you|your)\b", re.I)
+WE_YOU_MIN = 10  # uses of each side before a text counts as written to the reader
 DEFINED_JA = re.compile(r"([^\s、。「」()（）]{1,30})\s*[(（]\s*以下\s*[「『]([^」』]{1,12})[」』]\s*(?:と|という)")
 ENTRUSTS_JA = re.compile(r"(甲|乙|丙|委託者|受託者)は、?(甲|乙|丙|委託者|受託者)に(?:対し、?)?[^。]{0,80}?(?:委託|発注)")
 PROVIDES_EN = r"\s+(?:shall|will|agrees to|must)\s+(?:(?:\w+\s+){{0,2}})(?:provide|perform|host|maintain|deliver|render|operate|support)"
@@ -91,15 +103,20 @@ def find_parties(text: str) -> Parties:
 def _find_parties(text: str) -> Parties:
     parties = Parties()
     head = text[:6000]
-    pairs = [(m.group(1).strip(" ,"), m.group(2).strip()) for m in DEFINED_EN.finditer(head)]
-    pairs += [(m.group(1), m.group(2)) for m in DEFINED_JA.finditer(head)]
+    pairs, since = [], 0
+    for m in DEFINED_EN.finditer(head):
+        introduced = head[max(since, m.start(1) - 150):m.start(2)]
+        pairs.append((m.group(1).strip(" ,"), m.group(2).strip(), bool(LEGAL_PERSON.search(introduced))))
+        since = m.end()
+    pairs += [(m.group(1), m.group(2), True) for m in DEFINED_JA.finditer(head)]
     undecided = []
-    for full, short in pairs:
+    for full, short, person in pairs:
         role = _vocab_role(short) if short.lower() not in WEAK_EN else ""
-        role = role or _vocab_role(full)
-        if short in ("甲", "乙", "丙"):
+        role = role or (_vocab_role(full) if person else "")
+        if short in ("甲", "乙", "丙") or not (role or person):
             continue
-        names = {short} | ({full} if len(full) <= 40 and full[:1].isupper() else set())
+        # the full name joins when it reads as a name (no address, no date)
+        names = {short} | ({full} if len(full) <= 40 and full[:1].isupper() and not re.search(r"\d", full) else set())
         if role:
             (parties.provider if role == PROVIDER else parties.customer).update(names)
         elif short[:1].isupper() or re.search(r"[\u3040-\u9fff]", short):
@@ -129,6 +146,12 @@ def _find_parties(text: str) -> Parties:
         for word in words:
             if word in text and not (parties.provider | parties.customer) & {word}:
                 target.add(word)
+    if not parties.provider and not parties.customer:
+        said = [w.lower() for w in WE_YOU.findall(text[:60000])]
+        if sum(w in ("we", "us", "our") for w in said) >= WE_YOU_MIN and \
+                sum(w in ("you", "your") for w in said) >= WE_YOU_MIN:
+            parties.provider.update(WE_EN)
+            parties.customer.update(YOU_EN)
     parties.provider -= parties.customer
     return parties
 

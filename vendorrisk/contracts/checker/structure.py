@@ -11,7 +11,7 @@ is found is read paragraph by paragraph and flagged as having no recognisable st
 import re
 
 from vendorrisk.contracts.checker.document import Passage, Section, Structure
-from vendorrisk.contracts.checker.numbering import NUM, kanji_number
+from vendorrisk.contracts.checker.numbering import NUM, ROMAN, kanji_number, roman_number
 from vendorrisk.contracts.checker.text import Block
 
 ARTICLE_JA = re.compile(rf"^第\s*({NUM})\s*条(?:\s*の\s*({NUM}))?\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
@@ -20,13 +20,15 @@ PARAGRAPH_JA = re.compile(rf"^第\s*({NUM})\s*項\s*(.*)$")
 # (not 第三者, 第1回, 第2項, 第1章; read only when the document has no 第N条 articles)
 ARTICLE_JA_BARE = re.compile(rf"^第\s*({NUM})(?![0-9〇零一二三四五六七八九十百千条項号章節款回年月日次者期部編目])"
                              rf"\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
-ARTICLE_EN = re.compile(r"^(article|section|clause)\s+([0-9]+(?:\.[0-9]+)*)\s*[.:)\-–—]?\s*(.*)$", re.I)
+ARTICLE_EN = re.compile(rf"^(article|section|clause)\s+([0-9]+(?:\.[0-9]+)*|{ROMAN})\s*[.:)\-–—]?\s*(.*)$", re.I)
 NUMBERED = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,3})*)(\.|\))?\s+(\S.*)$")
 BRACKET_HEADING = re.compile(r"^[(（]([^)）]{1,30})[)）]$")
 ANNEX_JA = re.compile(rf"^(別紙|別表|付属書|添付資料)\s*(第?\s*{NUM})?(?![にのをはでがとへ])\s*[:：.]?\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
 ANNEX_EN = re.compile(r"^(schedule|annex|appendix|exhibit|attachment)(?:\s+([0-9]+|[ivx]+|[a-z]))?\b\s*[-–—:.]?\s*(.*)$", re.I)
 # A run-in heading: a few capitalised words and a full stop before the text of the clause.
 RUN_IN = re.compile(r"^((?:[A-Z][\w'’/-]*)(?: (?:[A-Z][\w'’/-]*|and|of|the|for|to|in|on|or|&)){0,5})\.\s+(\S.*)$")
+# ``Exhibit 10.8`` / ``Exhibit 4(b)(ii).3`` atop a filed contract: the filing's number for it, no annex
+FILING_EXHIBIT = re.compile(r"^ex(?:hibit)?[\s.-]*[0-9]+\s*(?:\.\s*[0-9(]|\()", re.I)
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
@@ -162,7 +164,10 @@ class _Reader:
 # answers True. They are tried in order and the first that answers True takes the line.
 
 def _annex_start(reader: _Reader, text: str) -> bool:
-    """``別紙1　サービスレベル合意書`` / ``Schedule 2 – Service Levels``: a new annex."""
+    """``別紙1　サービスレベル合意書`` / ``Schedule 2 – Service Levels``: a new annex. A filing's exhibit
+    number before the first article is a title (as an annex it swallowed the whole contract)."""
+    if reader.section.label is None and FILING_EXHIBIT.match(text):
+        return False
     if annex := _annex(text):
         reader.start_section(*annex, annex=True)
     return annex is not None
@@ -243,11 +248,11 @@ def _ja_numbered_paragraph(reader: _Reader, text: str) -> bool:
 
 
 def _en_article(reader: _Reader, text: str) -> bool:
-    """``Article 5 Audit Rights`` / ``Clause 7: …``: a new article."""
+    """``Article 5 Audit Rights`` / ``ARTICLE IV SERVICES`` / ``Clause 7: …``: a new article."""
     if not (m := ARTICLE_EN.match(text)) or "." in m.group(2):
         return False
     heading, body = _heading_and_text(m.group(3).strip(), run_in=False)
-    reader.start_section(f"{m.group(1).title()} {m.group(2)}", heading)
+    reader.start_section(f"{m.group(1).title()} {roman_number(m.group(2))}", heading)
     reader.add(body)
     return True
 
