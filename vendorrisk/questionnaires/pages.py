@@ -313,9 +313,31 @@ def withdraw(proposal_id):
         refused = session.get(reviews.SubcontractorProposal, proposal_id)
         return response(refused.response_id, status=exc.status, errors=exc.details,
                         withdrawing={"proposal_id": proposal_id, "reason": reason})
+    except Conflict as exc:  # withdrawn meanwhile, or the chain still needs the link
+        return _withdrawal_refused(proposal_id, exc, reason)
     session.commit()
     flash(_("The link was removed from the chain; the reason is recorded."), "info")
     return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))
+
+
+def _withdrawal_refused(proposal_id: int, exc: Conflict, reason: str):
+    """The response's page again (409) after a removal that was refused: one withdrawn
+    meanwhile names who removed it and when; one the chain still needs (the company has
+    subcontractors of its own there) says why. The reason typed is kept to copy."""
+    conflicts.for_page(exc)
+    session = get_session()
+    session.rollback()
+    proposal = session.get(reviews.SubcontractorProposal, proposal_id)
+    kept = [(_("Why is the link removed?"), reason)]
+    if proposal.status == "accepted":  # still in the chain: the chain refused to let the link go
+        return response(proposal.response_id, conflicts.notice(exc, kept=kept, advice=_(
+            "Nothing was removed. Remove its own subcontractors from the chain first (on the arrangement's "
+            "page), then remove this link.")), 409)
+    remover = session.get(User, proposal.reviewed_by_id) if proposal.reviewed_by_id else None
+    return response(proposal.response_id, conflicts.notice(
+        exc, by=conflicts.person(remover), at=proposal.reviewed_at, kept=kept,
+        advice=_("Nothing was changed by your removal: the link is no longer in the chain. Read the "
+                 "proposal's state in the list of subcontractors below.")), 409)
 
 
 def questionnaires_panel(session, vendor) -> str:
