@@ -189,7 +189,8 @@ class Named:
     from_workbook: bool = False
 
 
-def _vendor_problem(message: str):
+def _vendor_problem(message: str) -> ValidationFailed:
+    """A refusal about whose answers a file holds: one row-level detail for the vendor field."""
     return ValidationFailed(message, [{"sheet": "", "cell": "", "field": "vendor_id", "message": message}])
 
 
