@@ -63,7 +63,7 @@ def test_upload_review_expiry_view_and_download(page, live_server, sign_in, db):
     assert "株式会社ブラウザ監査" in expiry and period_end.isoformat() in expiry and "期限間近" in expiry
     assert add_months(period_end, 3).isoformat() in expiry  # the day it stops counting
 
-    page.locator("[data-test=expiry-list] a", has_text="SOC 2 Type II").click()
+    page.locator("[data-test=expiry-list] a", has_text="SOC 2 タイプ2報告書").click()  # the type in Japanese
     with page.expect_download() as info:
         page.click("[data-test=download]")
     download = info.value

@@ -378,4 +378,4 @@ def test_a_subservice_organisation_is_matched_as_the_register_normalises_names(a
                       registered["株式会社みどり"], registered["日本クラウド株式会社"], created.id}
     assert created.name_normalized == normalise_name("新規データ株式会社") == "新規データ"  # found by search
     assert db.exec(select(func.count()).select_from(Vendor)).one() == 7  # nothing else created
-    assert "みどり合同会社 は登録済みの複数の外部委託先" in page
+    assert "みどり合同会社は登録済みの複数の外部委託先" in page

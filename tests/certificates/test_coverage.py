@@ -233,7 +233,7 @@ def test_a_report_past_its_period_is_not_called_current_to_a_past_date(app, db):
         assert render(result[certified.id].reason) == "ISO/IEC 27001, current to 2028-01-01, reviewed 2026-01-15."
     with app.test_request_context(), force_locale("ja"):
         assert render(result[within_grace.id].reason) == (
-            "SOC 2 Type II（監査法人テスト）（対象期間は 2026-03-31 に終了、その 3 か月後の 2026-06-30 まで有効、"
+            "SOC 2 タイプ2報告書（監査法人テスト）（対象期間は 2026-03-31 に終了、その 3 か月後の 2026-06-30 まで有効、"
             "2026-01-15 にレビュー済み）。")
 
 

@@ -53,4 +53,4 @@ def test_the_existing_certificate_is_named_in_japanese_for_a_japanese_reader(cli
     page = unescape(client.post(URL.format(vendor.id), content_type="multipart/form-data", data=_form(),
                                 headers={"Accept-Language": "ja"}).get_data(as_text=True))
     assert "Open the" not in page and "Nothing was recorded" not in page
-    assert "「SOC2_2025.pdf」としてアップロードされたSOC 2 Type IIを開く" in page
+    assert "「SOC2_2025.pdf」としてアップロードされたSOC 2 タイプ2報告書を開く" in page

@@ -47,14 +47,14 @@ def test_reminders_at_60_and_30_days_to_each_owner_in_their_language(app, db):
 
     by = {(s.subject_id, s.language, s.recipient): s for s in specs}
     ja = by[(in_45.id, "ja", ja_owner.email)]
-    assert ja.subject_line == f"[vendorrisk] 【期限通知】株式会社証明：ISO/IEC 27001 の有効期限は {in_45.expiry_date} です"
+    assert ja.subject_line == f"[vendorrisk] 【期限通知】株式会社証明：ISO/IEC 27001の有効期限は {in_45.expiry_date} です"
     assert "残り 45 日" in ja.body and "BSI" in ja.body
     assert ja.link == f"http://127.0.0.1:5000/certificates/{in_45.id}" and ja.link in ja.body
     en = by[(in_30.id, "en", en_owner.email)]
     assert en.subject_line == "[vendorrisk] Shomei K.K.: the SOC 2 Type II counts until 2026-07-01"
     assert "30 days remain" in en.body and "bridge letter" in en.body and "ended on 2026-04-01" in en.body
     ja_report = by[(in_30.id, "ja", ja_owner.email)]
-    assert ja_report.subject_line == ("[vendorrisk] 【期限通知】株式会社証明：SOC 2 Type II を証跡として扱えるのは "
+    assert ja_report.subject_line == ("[vendorrisk] 【期限通知】株式会社証明：SOC 2 タイプ2報告書を証跡として扱えるのは "
                                       "2026-07-01 までです")
     assert en.recipient_user_id == en_owner.id
 

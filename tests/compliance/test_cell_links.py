@@ -66,7 +66,7 @@ def test_a_cell_with_many_links_gives_the_first_and_where_the_rest_are(app, db, 
         assert {k: v for k, v in whole.items() if k not in ("links", "page", "per_page", "has_next")} == \
             {k: v for k, v in cell.items() if k not in ("links", "links_href")}
     # the Japanese labels, naming the arrangement by its title
-    assert every[0]["label"] == {"26-3": "委託業務0 の再委託", "25-4": "委託業務0"}[obligation]
+    assert every[0]["label"] == {"26-3": "委託業務0の再委託", "25-4": "委託業務0"}[obligation]
 
 
 def test_a_cell_with_few_links_holds_them_all(app, db, api, hubs):

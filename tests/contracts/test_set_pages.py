@@ -125,7 +125,9 @@ def test_who_may_upload_a_set_and_change_a_document_kind(client, login, db):
     in_japanese = client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "brochure"}, headers=JA)
     assert "文書の種類は一覧から選んでください：基本契約書, データ処理契約（DPA）" in in_japanese.get_data(as_text=True)
     form = in_japanese.get_data(as_text=True).split('data-test="new-contract"')[1].split("</form>")[0]
-    assert '<option value="memorandum" >文書：覚書</option>' in form  # the same list as each document's select
+    # the same list as each document's select; a kind's name says what it is: no 「文書：」 before it
+    assert '<option value="memorandum" >覚書</option>' in form and "文書：" not in form
+    assert '<option value="other" >その他の文書</option>' in form
     login("auditor")
     assert client.post(f"/contracts/documents/{sla.id}/kind", data={"document_kind": "dpa"}).status_code == 403
     db.expire_all()  # ``login`` committed: the session's copy of the contract is from before

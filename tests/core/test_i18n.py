@@ -79,3 +79,28 @@ def test_areas_agree_on_each_translation(contributions):
                 if earlier[0] != message.string:
                     clashes.append(f"{key!r}: {earlier[1]} {earlier[0]!r} vs {po_path.parent.parent.name} {message.string!r}")
     assert not clashes, "\n".join(clashes)
+
+
+# placeholders that hold names and labels, which read in Japanese as Japanese words do
+NAMED = ("vendor", "name", "parent", "parents", "label", "title", "arrangement", "issuer", "member",
+         "questionnaire", "campaign")
+JAPANESE = "\u3040-\u30ff\u3400-\u9fff\u3000-\u303f\uff01-\uff5e"
+
+
+def test_no_space_between_a_name_and_the_japanese_around_it(contributions):
+    """「株式会社アルファのモニタリング」, not 「株式会社アルファ のモニタリング」: a name or label
+    put into a Japanese sentence is not set apart by spaces (numbers, dates and codes are)."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    names = "|".join(NAMED)
+    spaced = re.compile(rf"%\(({names})\)s [{JAPANESE}]|[{JAPANESE}] %\(({names})\)s")
+    found = []
+    for po_path in _po_files(contributions):
+        with po_path.open("rb") as fh:
+            for message in read_po(fh, locale="ja"):
+                for text in ([message.string] if isinstance(message.string, str) else message.string or []):
+                    if text and spaced.search(text):
+                        found.append(f"{po_path.parent.parent.name}: {text!r}")
+    assert not found, "\n".join(found)

@@ -116,7 +116,7 @@ def test_conflict_names_the_vendor_in_the_users_own_language(app, client):
     assert ja.status_code == en.status_code == 409
     ja_error, en_error = ja.get_json()["error"], en.get_json()["error"]
     assert ja_error["code"] == en_error["code"] == "conflict"
-    assert ja_error["message"] == f"{name} は自社に再委託することはできません。"
+    assert ja_error["message"] == f"{name}は自社に再委託することはできません。"
     assert en_error["message"] == f"{name} cannot sub-outsource to itself."
     assert ja_error["details"][0]["message"] == "外部委託先は自社の再委託先にはなれません。"
     assert _arrange(app, lambda s: s.exec(select(func.count()).select_from(OutsourcingLink)).one()) == 0

@@ -16,7 +16,7 @@ from vendorrisk.monitoring.plans import regenerate_plans
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.vendors.findings import Finding
 
-SUBJECT = "[vendorrisk] {vendor} のモニタリング期限 2026-05-01"
+SUBJECT = "[vendorrisk] {vendor}のモニタリング期限 2026-05-01"
 
 
 @pytest.fixture

@@ -162,6 +162,21 @@ def test_the_ordinary_import_of_a_campaign_workbook_counts_as_its_return(app, cl
     assert db.exec(select(CampaignVendor)).one().returned_at is not None
 
 
+def test_a_campaign_workbook_names_its_vendor_and_campaign_on_the_import_page(app, client, db, login, smtp):
+    """Nothing chosen on the ordinary import page: both are taken from the workbook, and said."""
+    vendors = _vendors(db, 1)
+    login("compliance")
+    _send(client, vendors)
+    returned = fill(next(smtp.messages[0]["message"].iter_attachments()).get_content())
+    done = client.post("/questionnaires/import", data={"file": (io.BytesIO(returned), "r.xlsx")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302, done.get_data(as_text=True)
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f"The vendor ({vendors[0].name}) and the campaign (2026年度 定期質問票) were taken from the workbook." in page
+    db.rollback()
+    assert db.exec(select(CampaignVendor)).one().returned_at is not None
+
+
 def test_an_overdue_campaign_reminds_once_per_stage_never_twice(app, client, db, login, smtp):
     vendors = _vendors(db, 2)
     sender = login("compliance")

@@ -86,3 +86,48 @@ def test_removing_a_link_without_a_reason_shows_the_response_with_the_error_next
     assert db.get(SubcontractorProposal, proposal.id).status == "accepted"
     as_json = client.post(f"/questionnaires/proposals/{proposal.id}/withdraw", data={"reason": ""}, headers=JSON)
     assert as_json.status_code == 422 and as_json.get_json()["error"]["details"][0]["field"] == "reason"
+
+
+def test_removing_a_link_someone_removed_first_shows_the_response_with_who_and_the_reason_kept(app, api, client,
+                                                                                                  login, db):
+    arrangement, proposal = _response_with_proposal(api, db)
+    login("compliance")
+    assert client.post(f"/questionnaires/proposals/{proposal.id}/accept",
+                       data={"arrangement_id": arrangement.id}).status_code == 302
+    first = factories.gen_user(db, role="procurement")
+    db.commit()
+    other = app.test_client()
+    assert other.post("/login", data={"email": first.email, "password": factories.PASSWORD}).status_code == 302
+    assert other.post(f"/questionnaires/proposals/{proposal.id}/withdraw",
+                      data={"reason": "別会社の下請でした"}).status_code == 302
+
+    late = client.post(f"/questionnaires/proposals/{proposal.id}/withdraw", data={"reason": "重複して登録したため"})
+    assert late.status_code == 409
+    page = _page(late)
+    assert 'data-test="conflict"' in page and f"Changed by {first.display_name}" in page
+    assert "重複して登録したため" in page and 'data-test="proposals"' in page  # the typed reason, to copy
+    as_json = client.post(f"/questionnaires/proposals/{proposal.id}/withdraw", data={"reason": "x"}, headers=JSON)
+    assert as_json.status_code == 409 and as_json.get_json()["error"]["code"] == "conflict"
+
+
+def test_removing_a_link_the_chain_still_needs_says_why_on_the_response_page(api, client, login, db):
+    from vendorrisk.vendors.models import OutsourcingLink
+    arrangement, proposal = _response_with_proposal(api, db)
+    login("compliance")
+    assert client.post(f"/questionnaires/proposals/{proposal.id}/accept",
+                       data={"arrangement_id": arrangement.id}).status_code == 302
+    db.rollback()
+    db.expire_all()
+    link = db.get(OutsourcingLink, db.get(SubcontractorProposal, proposal.id).link_id)
+    below = factories.gen_vendor(db, name="株式会社孫請")
+    factories.gen_link(db, arrangement, db.get(type(below), link.vendor_id), below)
+    db.commit()
+    refused = client.post(f"/questionnaires/proposals/{proposal.id}/withdraw", data={"reason": "誤登録"},
+                          headers={"Accept-Language": "ja"})
+    assert refused.status_code == 409
+    page = _page(refused)
+    assert 'data-test="conflict"' in page and 'data-test="conflict-by"' not in page
+    assert "先にこの会社自身の再委託先を委託チェーンから削除し" in page and "誤登録" in page
+    db.rollback()
+    db.expire_all()
+    assert db.get(SubcontractorProposal, proposal.id).status == "accepted"

@@ -376,3 +376,29 @@ def test_a_refused_submission_says_why_on_the_assessments_page(client, login, db
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and 'data-test="refusal"' in page and 'data-test="criteria"' in page
     assert "提出しませんでした" in page
+
+
+def test_word_record_follows_the_readers_language(app, client, login, db, contributions):
+    """Like the checklists: the page's download and the evidence pack's copy are in the
+    language of whoever asked (the user's setting, else the browser's) — not always Japanese."""
+    from flask_babel import force_locale
+    preparer, approver = factories.gen_user(db, role="procurement"), factories.gen_user(db, role="compliance")
+    vendor = factories.gen_vendor(db, name="株式会社ワード", name_en="Word K.K.")
+    factories.gen_check(db, vendor)
+    assessment = gen_assessment(db, vendor, preparer, "approved", approver=approver)
+    db.commit()
+    reader = login("auditor")
+    reader.language = "en"
+    db.commit()
+
+    def words(data):
+        document = Document(io.BytesIO(data))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+
+    downloaded = words(client.get(f"/selection/{assessment.id}/record.docx", headers={"Accept-Language": "ja"}).data)
+    assert "Vendor selection assessment record" in downloaded and "選定評価記録" not in downloaded
+    for lang, title in (("en", "Vendor selection assessment record"), ("ja", "外部委託先 選定評価記録")):
+        with app.test_request_context("/"), force_locale(lang):
+            (record,) = contributions.evidence_sources["selection"](db, vendor.id)
+        assert title in words(record.data), lang

@@ -47,7 +47,7 @@ def test_an_e_mail_in_another_language_than_the_request_renders_wholly_in_it(app
                                                   "issuer": "Audit LLC"})
     with _in(app, "ja"):
         assert display_title(finding, "en") == "SOC 2 Type 2: exceptions noted by Audit LLC"
-        assert display_title(finding) == "SOC 2 タイプ2：Audit LLC による例外事項の指摘"
+        assert display_title(finding) == "SOC 2 タイプ2：Audit LLCによる例外事項の指摘"
 
 
 def test_typed_unknown_or_unrenderable_titles_show_as_stored(app):

@@ -161,6 +161,9 @@ class ReviewQuery(PageQuery):
         "true: only the reviews you own (you are the review's owner); a compliance user also gets the "
         "reviews that have no owner, whose reminders go to compliance. The same reviews as on "
         "「自分のタスク」 (My tasks). owner_id is ignored."))
+    unowned: Flag = Field(default=None, description=(
+        "true: only the reviews nobody owns — the vendor has no active assigned staff (Art. 26(2)); they "
+        "are still planned and counted, and their reminders go to compliance. owner_id is ignored."))
 
 
 class FindingQuery(PageQuery):
@@ -202,8 +205,10 @@ def list_reviews():
         raise ValidationFailed(_("status must be one of %(choices)s.", choices=", ".join(reviews.REVIEW_FILTERS)),
                                [{"field": "status", "message": _("Unknown filter.")}])
     mine = auth.current_user() if flag_arg(request.args, "mine") else None
-    query = reviews.review_query(status, clock.today(), owner_id=None if mine else request.args.get("owner_id", type=int),
-                                 vendor_id=request.args.get("vendor_id", type=int), mine=mine)
+    unowned = bool(flag_arg(request.args, "unowned"))
+    owner_id = None if mine or unowned else request.args.get("owner_id", type=int)
+    query = reviews.review_query(status, clock.today(), owner_id=owner_id,
+                                 vendor_id=request.args.get("vendor_id", type=int), mine=mine, unowned=unowned)
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(ReviewPage.dump(page, items=[_review(*row) for row in page.items]))
 

@@ -235,6 +235,11 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
     # rows as plain tuples, read by unpacking: a Row's attribute costs an AttributeError
     # built and dropped inside SQLAlchemy (about 3,000 instructions), ten per open review
     existing = {row[1]: tuple(row) for row in _rows(session, query)}
+    # an owner deactivated while at work on a review leaves it: the vendor's owner now (or none,
+    # and compliance is reminded) takes it, so no review stays with someone who cannot sign in
+    at_work = {row[6] for row in existing.values() if row[2] == "in_progress" and row[6] is not None}
+    gone = ({uid for (uid,) in _rows(session, select(User.id).where(User.id.in_(at_work), User.is_active.is_(False)))}
+            if at_work else set())
     now = utcnow()
     new_rows, changes, dropped, touched = [], [], [], set()
     for vendor_id, plan in plans.items():
@@ -249,7 +254,8 @@ def regenerate_plans(session: Session, vendor_ids: list[int] | None = None) -> d
         review_id, status, current = row[0], row[2], row[3:]  # current: tier, months, due, owner, nominal
         wanted = (plan.risk_tier, plan.frequency_months, plan.due_date, plan.owner_id, plan.nominal_due_date)
         if status == "in_progress":  # the owner is at work: keep its dates, fill a missing owner
-            wanted = (*current[:3], current[3] or plan.owner_id, current[4])
+            owner = current[3] if current[3] is not None and current[3] not in gone else plan.owner_id
+            wanted = (*current[:3], owner, current[4])
         if wanted != current:
             changes.append({"rid": review_id, "t": wanted[0], "f": wanted[1], "d": wanted[2], "o": wanted[3],
                             "n": wanted[4]})

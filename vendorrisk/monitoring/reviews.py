@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vendorrisk.core import events, textfields
+from vendorrisk.core import counters, events, textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
@@ -39,10 +39,11 @@ def may_change_vendor(session: Session, user: User, vendor_id: int) -> bool:
 
 
 def review_query(status: str | None, today: date, owner_id: int | None = None, vendor_id: int | None = None,
-                 mine: User | None = None):
+                 mine: User | None = None, unowned: bool = False):
     """Reviews with their vendor, filtered: ``due`` (open, due within 30 days, not overdue),
     ``overdue``, ``open`` (all not completed) or ``completed``; ``mine``: the person's own
-    (``owned_by``)."""
+    (``owned_by``); ``unowned``: those nobody owns (the vendor has no active assigned staff;
+    their reminders go to compliance)."""
     query = select(MonitoringReview, Vendor).join(Vendor, Vendor.id == MonitoringReview.vendor_id)
     is_open = MonitoringReview.status.in_(("planned", "in_progress"))
     if status == "due":
@@ -59,11 +60,19 @@ def review_query(status: str | None, today: date, owner_id: int | None = None, v
         query = query.where(MonitoringReview.owner_id == owner_id)
     if mine is not None:
         query = query.where(owned_by(MonitoringReview.owner_id, mine))
+    if unowned:
+        query = query.where(MonitoringReview.owner_id.is_(None))
     if vendor_id is not None:
         query = query.where(MonitoringReview.vendor_id == vendor_id)
     if status == "completed":
         return query.order_by(MonitoringReview.performed_on.desc(), MonitoringReview.id.desc())
     return query.order_by(MonitoringReview.due_date, MonitoringReview.id)
+
+
+def unowned_count(session: Session) -> int:
+    """How many open reviews nobody owns (their vendor has no active assigned staff), from the
+    maintained counts (``reviews_open`` by owner: the scope of no owner, every due day)."""
+    return counters.total(session, "reviews_open", [counters.NONE])
 
 
 def get_review(session: Session, review_id: int) -> MonitoringReview:

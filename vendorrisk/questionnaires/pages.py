@@ -19,6 +19,7 @@ from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.questionnaires import foreign, labels, reviews, service
 from vendorrisk.questionnaires.models import QuestionnaireResponse
+from vendorrisk.questionnaires.models_campaigns import QuestionnaireCampaign
 from vendorrisk.questionnaires.profiles import load_profiles
 from vendorrisk.questionnaires.template_files import catalogue, get_template
 from vendorrisk.vendors.models import READING_ORDER, Vendor
@@ -110,14 +111,19 @@ def upload():
     params = _layout_params()
     upload = None
     campaign_id = request.form.get("campaign_id", type=int)
-    options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params, campaign_id=campaign_id)
+    named = None
     try:
         with reading(session):  # check and read the workbook without SQLite's write lock
-            if vendor_id is None or session.get(Vendor, vendor_id) is None:
+            if vendor_id is not None and session.get(Vendor, vendor_id) is None:
                 raise NotFound(_("Choose a vendor."))
+            upload = _upload_from_form()
+            # our workbook names its vendor (and campaign): taken from it; other files need the choice
+            named = service.vendor_of_upload(session, upload, vendor_id)
+            vendor_id = named.vendor_id
             if not service.may_import(session, g.user, vendor_id):
                 raise Forbidden(_("You may import questionnaires only for vendors you own."))
-            upload = _upload_from_form()
+            options = dict(vendor_id=vendor_id, key=_key(), user_id=g.user.id, layout_params=params,
+                           campaign_id=campaign_id)
             result = service.import_response(session, upload=upload, dry_run=True, **options)
         if not (dry_run or result.duplicate) or (result.duplicate and campaign_id and not dry_run):
             result = service.import_response(session, upload=upload, parsed=result.parsed, **options)
@@ -132,15 +138,30 @@ def upload():
                                   exc.message, campaign_id=campaign_id), 422
         context["errors"], context["message"] = exc.details, exc.message
         return render_template("questionnaires/upload.html", **context), 422
+    taken = _taken_from_workbook(session, named)
     if result.duplicate:
         flash(_("This file was already imported (same SHA-256); nothing was added."), "info")
         return redirect(url_for(".response", response_id=result.response.id))
     if dry_run:
-        context["result"] = result
+        context.update(result=result, taken=taken, vendor_id=vendor_id)
         return render_template("questionnaires/upload.html", **context)
+    if taken:
+        flash(taken, "info")
     flash(_("Imported: %(answered)s of %(questions)s questions answered, %(flags)s flagged.",
             answered=result.answered, questions=result.questions, flags=result.flags), "info")
     return redirect(url_for(".response", response_id=result.response.id))
+
+
+def _taken_from_workbook(session, named) -> str:
+    """What the page says when our workbook named the vendor (and campaign) imported for."""
+    if named is None or not named.from_workbook:
+        return ""
+    vendor = session.get(Vendor, named.vendor_id)
+    campaign = session.get(QuestionnaireCampaign, named.campaign_id) if named.campaign_id else None
+    if campaign is not None:
+        return _("The vendor (%(vendor)s) and the campaign (%(campaign)s) were taken from the workbook.",
+                 vendor=vendor.name, campaign=campaign.title)
+    return _("The vendor (%(vendor)s) was taken from the workbook.", vendor=vendor.name)
 
 
 def confirm_layout(upload, vendor_id, detected, errors, dry_run, message="", campaign_id=None):
@@ -292,9 +313,31 @@ def withdraw(proposal_id):
         refused = session.get(reviews.SubcontractorProposal, proposal_id)
         return response(refused.response_id, status=exc.status, errors=exc.details,
                         withdrawing={"proposal_id": proposal_id, "reason": reason})
+    except Conflict as exc:  # withdrawn meanwhile, or the chain still needs the link
+        return _withdrawal_refused(proposal_id, exc, reason)
     session.commit()
     flash(_("The link was removed from the chain; the reason is recorded."), "info")
     return redirect(url_for(".response", response_id=proposal.response_id, _anchor="proposals"))
+
+
+def _withdrawal_refused(proposal_id: int, exc: Conflict, reason: str):
+    """The response's page again (409) after a removal that was refused: one withdrawn
+    meanwhile names who removed it and when; one the chain still needs (the company has
+    subcontractors of its own there) says why. The reason typed is kept to copy."""
+    conflicts.for_page(exc)
+    session = get_session()
+    session.rollback()
+    proposal = session.get(reviews.SubcontractorProposal, proposal_id)
+    kept = [(_("Why is the link removed?"), reason)]
+    if proposal.status == "accepted":  # still in the chain: the chain refused to let the link go
+        return response(proposal.response_id, conflicts.notice(exc, kept=kept, advice=_(
+            "Nothing was removed. Remove its own subcontractors from the chain first (on the arrangement's "
+            "page), then remove this link.")), 409)
+    remover = session.get(User, proposal.reviewed_by_id) if proposal.reviewed_by_id else None
+    return response(proposal.response_id, conflicts.notice(
+        exc, by=conflicts.person(remover), at=proposal.reviewed_at, kept=kept,
+        advice=_("Nothing was changed by your removal: the link is no longer in the chain. Read the "
+                 "proposal's state in the list of subcontractors below.")), 409)
 
 
 def questionnaires_panel(session, vendor) -> str:

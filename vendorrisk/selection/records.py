@@ -3,6 +3,7 @@ from flask_babel import gettext
 from sqlmodel import Session
 
 from vendorrisk.core import registry
+from vendorrisk.core.i18n import language
 from vendorrisk.selection import service as selection
 from vendorrisk.vendors.models import Vendor
 
@@ -21,13 +22,15 @@ def record_context(session: Session, assessment) -> dict:
 
 
 def selection_evidence(session: Session, vendor_id: int):
-    """The Word record of the vendor's latest approved (else latest decided or submitted) assessment."""
+    """The Word record of the vendor's latest approved (else latest decided or submitted)
+    assessment, in the reader's language (``core.i18n.language``)."""
     from vendorrisk.selection.record_docx import assessment_docx
     assessment = selection.latest_decided(session, vendor_id)
     if assessment is None:
         return []
     return [registry.EvidenceFile(
         path=f"selection/assessment-{assessment.id}-{assessment.status}.docx",
-        data=assessment_docx(record_context(session, assessment), language="ja"),
+        # in the language the pack is built in (its starter's), as the page's download is
+        data=assessment_docx(record_context(session, assessment), language=language()),
         description=gettext("Selection assessment %(id)s (%(status)s), Art. 25(1)", id=assessment.id,
                             status=gettext(assessment.status)))]

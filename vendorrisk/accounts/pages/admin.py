@@ -2,14 +2,16 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 from sqlmodel import select
 
-from vendorrisk.core import sessions, two_factor, users
+from vendorrisk.core import events, sessions, two_factor, users
 from vendorrisk.core.access import allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import DomainError, NotFound
 from vendorrisk.core.models import ROLES, User
 from vendorrisk.core.registry import NavItem
+from vendorrisk.vendors.models import VendorOwner
 
 bp = Blueprint("admin", __name__, template_folder="../templates", url_prefix="/admin")
 NAV = [NavItem("admin.users", _l("Users"), 80)]
@@ -19,9 +21,20 @@ NAV = [NavItem("admin.users", _l("Users"), 80)]
 @allow("admin")
 def users_list(values: dict | None = None, errors=(), status: int = 200):
     """List users with their roles (after a refused new user: the form as typed, with errors)."""
-    rows = get_session().exec(select(User).order_by(User.email)).all()
+    db = get_session()
+    rows = db.exec(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=rows, roles=ROLES, values=values or {},
-                           errors=list(errors)), status
+                           owned=owned_counts(db), errors=list(errors)), status
+
+
+def owned_counts(db) -> dict[int, int]:
+    """How many vendors each user is assigned to (Art. 26(2)), in one grouped query."""
+    return dict(db.exec(select(VendorOwner.user_id, func.count()).group_by(VendorOwner.user_id)).all())
+
+
+def owned_vendors(db, user_id: int) -> list[int]:
+    """The vendors a user is assigned to."""
+    return list(db.exec(select(VendorOwner.vendor_id).where(VendorOwner.user_id == user_id)).all())
 
 
 @bp.post("/users")
@@ -70,10 +83,19 @@ def update(user_id: int):
         flash(exc.message, "error")
         return users_list(status=exc.status)
     user.role = role
+    vendor_ids = []
     if active != user.is_active:
         users.set_active(db, user, active)
+        vendor_ids = owned_vendors(db, user.id)
+        if vendor_ids:  # their vendors' review plans follow at once: another owner, or none (compliance)
+            events.publish(db, events.VendorChanged(frozenset(vendor_ids)))
     db.commit()
     flash(_("The user was updated."), "info")
+    if vendor_ids and not active:
+        flash(_("%(name)s is assigned to %(count)s vendors. Their reviews now go to another assigned person, "
+                "or have no owner and are reminded to compliance, until you assign someone on each vendor's page.",
+                name=user.display_name or user.email, count=len(vendor_ids)), "error")
+        return redirect(url_for("reviews.index", owner="none"))
     return redirect(url_for("admin.users"))
 
 

@@ -40,17 +40,21 @@ FINDING_ROWS = 3
 @bp.get("/")
 @allow(*ALL_ROLES)
 def index():
-    """Due (next 30 days), overdue, open or completed reviews; optionally only mine."""
+    """Due (next 30 days), overdue, open or completed reviews; optionally only mine, or only
+    those nobody owns (``owner=none``: their vendor has no active assigned staff)."""
     status = request.args.get("status", "open")
     status = status if status in reviews.REVIEW_FILTERS else "open"
     mine = request.args.get("mine") == "1"
+    unowned = request.args.get("owner") == "none"
     user = auth.current_user()
-    query = reviews.review_query(status, clock.today(), mine=user if mine else None)
-    page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
-    owners = _names(get_session(), {r.owner_id for r, _v in page.items})
+    db = get_session()
+    query = reviews.review_query(status, clock.today(), mine=user if mine else None, unowned=unowned)
+    page = paginate(db, query, request.args.get("page", 1, type=int), 50, scalars=False)
+    owners = _names(db, {r.owner_id for r, _v in page.items})
     return render_template("monitoring/reviews.html", page=page, status=status, mine=mine, owners=owners,
+                           unowned=unowned, unowned_open=reviews.unowned_count(db),
                            today=clock.today(), filters=reviews.REVIEW_FILTERS,
-                           schedule=sweep.schedule(get_session()))
+                           schedule=sweep.schedule(db))
 
 
 def _names(session, ids) -> dict[int, str]:

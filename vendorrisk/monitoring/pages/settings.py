@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from vendorrisk.core import audit, business_days, clock
 from vendorrisk.core.access import ALL_ROLES, allow
@@ -14,7 +15,8 @@ from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
 from vendorrisk.core.i18n import language
 from vendorrisk.core.mail import Mailer, MailError, SmtpSettings, build_message
-from vendorrisk.monitoring import plans, reminders
+from vendorrisk.core.models import User
+from vendorrisk.monitoring import plans, reminders, reviews
 from vendorrisk.monitoring import sweep as monitoring_sweep
 
 bp = Blueprint("reminder_settings", __name__, template_folder="../templates", url_prefix="/reviews/settings")
@@ -56,7 +58,16 @@ def index():
         review_days=reminders.before_days(), campaign_days=_days("CAMPAIGN_REMINDER_DAYS"),
         acceptance_days=_days("RISK_ACCEPTANCE_REMINDER_DAYS"), config=config, mail=mail,
         closed=closed_weekdays(today), closing_days=config["CLOSING_DAYS"], today=today,
+        compliance_people=compliance_people(get_session()), unowned=reviews.unowned_count(get_session()),
         schedule=monitoring_sweep.schedule(get_session()))
+
+
+def compliance_people(session) -> list[str]:
+    """The active compliance users (names), who are reminded when no ``COMPLIANCE_EMAIL`` is
+    set — as the sweep picks them (``reminders.Recipients``)."""
+    rows = session.execute(select(User.display_name, User.email).where(User.role == "compliance", User.is_active)
+                           .order_by(User.id))
+    return [name or email for name, email in rows]
 
 
 @bp.post("/test-mail")

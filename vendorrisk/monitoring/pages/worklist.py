@@ -1,5 +1,6 @@
 """The monitoring part of the start page for those who oversee the portfolio (compliance,
-admins, audit): every overdue review and every overdue or critical finding. Everyone's own
+admins, audit): every overdue review and every overdue or critical finding, and how many
+open reviews nobody owns (Art. 26(2): their vendor has no active assigned staff). Everyone's own
 reviews and findings are on 「自分のタスク」 (``monitoring.tasks``)."""
 
 from datetime import date
@@ -31,9 +32,10 @@ def home_panel(session: Session, user: User) -> str:
                     - len(review_rows)) if len(review_rows) == SHOWN else 0
     finding_rows = flagged_findings(session, today, SHOWN)
     totals = flagged_count(session, today)
-    if not review_rows and not finding_rows:
+    unowned = reviews.unowned_count(session)
+    if not review_rows and not finding_rows and not unowned:
         return ""
-    return render_template("monitoring/_home.html", reviews=review_rows, findings=finding_rows,
+    return render_template("monitoring/_home.html", reviews=review_rows, findings=finding_rows, unowned=unowned,
                            today=today, more_findings=max(0, totals - len(finding_rows)), more_reviews=more_reviews)
 
 
