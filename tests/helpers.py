@@ -1,11 +1,12 @@
 """Helpers for tests that walk the URL map, compare database contents or serve the app live."""
 import io
+import socket
 import threading
 from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from werkzeug.routing import FloatConverter, IntegerConverter
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from vendorrisk.core.models import metadata
 
@@ -90,19 +91,61 @@ class _ClosingHandler(WSGIRequestHandler):
                     answer.close()
 
 
+class _LiveServer(ThreadedWSGIServer):
+    """werkzeug's threaded server that keeps its connections and their threads, so that
+    ``served`` can end them: a request still running after the block (a browser's poll or
+    favicon on a kept-alive connection, a page closed after the server) would otherwise
+    reach the app once its test was over, and whatever it left open would fail a later
+    test."""
+
+    daemon_threads = False  # ThreadingMixIn keeps the threads (server_close joins them)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lock = threading.Lock()
+        self.connections: set[socket.socket] = set()
+
+    def process_request(self, request, client_address):
+        with self.lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def close_request(self, request):
+        with self.lock:
+            self.connections.discard(request)
+        super().close_request(request)
+
+    def server_close(self):
+        # called by serve_forever once shut down: end the kept-alive connections' reading side
+        # (a handler waiting for the next request reads the end; one answering a request still
+        # sends its answer, then reads the end), then ThreadingMixIn joins the threads
+        with self.lock:
+            open_connections = list(self.connections)
+        for connection in open_connections:
+            try:
+                connection.shutdown(socket.SHUT_RD)
+            except OSError:  # closed meanwhile
+                pass
+        super().server_close()
+
+
 @contextmanager
 def served(app):
-    """Serve ``app`` on a free local port from a thread (werkzeug, a thread per request) while
-    the block runs; yields its base URL. The one live server of the browser tests and of the
-    requests that must really overlap (races, SQLite's write lock)."""
-    server = make_server("127.0.0.1", 0, _closing(app), threaded=True, request_handler=_ClosingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    """Serve ``app`` on a free local port from a thread (werkzeug, a thread per connection)
+    while the block runs; yields its base URL. The one live server of the browser tests and
+    of the requests that must really overlap (races, SQLite's write lock). On leaving, the
+    connections still open are ended and every request thread is joined: no request of the
+    test reaches the app after it."""
+    server = _LiveServer("127.0.0.1", 0, _closing(app), handler=_ClosingHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        thread.join(timeout=5)
+        thread.join(timeout=120)  # a request may be mid-way on a loaded machine
+        if thread.is_alive():
+            raise RuntimeError("the live server's request threads were still running 120 s after its test")
 
 
 def pdf_document(objects: list[bytes], version: bytes = b"1.4") -> bytes:
@@ -129,14 +172,16 @@ def race(base: str, calls: list[tuple]) -> list:
     answers: list = [None] * len(calls)
 
     def run(index, method, path, token, kwargs):
-        session = requests.Session()
-        session.get(f"{base}/healthz", timeout=30)  # connect first, so that only the call races
-        barrier.wait(timeout=60)
-        try:
-            answers[index] = session.request(method, f"{base}{path}", timeout=120,
-                                             headers={"Authorization": f"Bearer {token}"}, **kwargs)
-        except requests.RequestException as exc:  # recorded, then reported by the assertions
-            answers[index] = exc
+        # closed at the end: a session left to the garbage collector closes its pooled
+        # socket whenever that runs, with a ResourceWarning that fails whichever test runs then
+        with requests.Session() as session:
+            session.get(f"{base}/healthz", timeout=30)  # connect first, so that only the call races
+            barrier.wait(timeout=60)
+            try:
+                answers[index] = session.request(method, f"{base}{path}", timeout=120,
+                                                 headers={"Authorization": f"Bearer {token}"}, **kwargs)
+            except requests.RequestException as exc:  # recorded, then reported by the assertions
+                answers[index] = exc
 
     threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
     for thread in threads:

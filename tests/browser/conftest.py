@@ -8,6 +8,12 @@ import pytest
 from tests.helpers import served
 
 CHROMIUM = os.environ.get("VENDORRISK_CHROMIUM", "/usr/bin/chromium")
+# How long an action, a navigation or an ``expect`` waits for its condition (Playwright's own
+# default; ``expect`` otherwise waits 5 s). Only failures wait this long. The CI machine has
+# 2 cores shared with other jobs, at load 8 and more: there a request that takes half a second
+# on its own takes seconds (POST /arrangements/new took 10 s, a contract set's upload 11.6 s,
+# at load 20), and the former 10 s made the click that sent the form time out.
+TIMEOUT_MS = 30_000
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -29,7 +35,8 @@ def browser():
     """One Chromium per worker."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
@@ -37,10 +44,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context (cookies, storage) and page for each test, in Japanese."""
+def page(browser, live_server):
+    """A fresh browser context (cookies, storage) and page for each test, in Japanese, on the
+    live server: closed before the server stops, so that no request of the page (a poll, the
+    favicon) is still on its way when the server and the app are taken down."""
     context = browser.new_context(locale="ja-JP", viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(10000)
+    context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     context.close()
@@ -86,6 +95,7 @@ class DemoSite:
         locale = "ja-JP" if language == "ja" else "en-US"
         if key not in self.states:
             context = browser.new_context(locale=locale, viewport=VIEWPORTS["desktop"])
+            context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()
             page.goto(f"{self.url}/login")
             page.fill("input[name=email]", self.user_email(role, language))
@@ -95,7 +105,7 @@ class DemoSite:
             self.states[key] = context.storage_state()
             context.close()
         context = browser.new_context(locale=locale, viewport=VIEWPORTS[viewport], storage_state=self.states[key])
-        context.set_default_timeout(15000)
+        context.set_default_timeout(TIMEOUT_MS)
         # the pages' own images and fonts are all there is; nothing else to fetch
         return context
 

@@ -1,5 +1,8 @@
 """Procurement registers a vendor, records an arrangement and a chain two tiers deep, sees the
 tree; compliance approves the sub-outsourcing — in a real Chromium."""
+import re
+
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests import factories
@@ -19,14 +22,14 @@ def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db)
     page.fill("input[name=corporate_number]", "1010001000006")
     page.check("input[name=is_system_subsidiary]")
     page.click("[data-test=vendor-form] button[type=submit]")
-    assert page.locator("h1").inner_text().startswith("株式会社フジシステムズ")
+    expect(page.locator("h1")).to_have_text(re.compile("^株式会社フジシステムズ"))
 
     page.click("a[href^='/arrangements/new?vendor_id=']")
     page.fill("input[name=title]", "勘定系システムの運用")
     page.check("input[name=is_important]")
     page.check("input[name=handles_user_data]")
     page.click("[data-test=arrangement-form] button[type=submit]")
-    assert page.locator("h1").inner_text() == "勘定系システムの運用"
+    expect(page.locator("h1")).to_have_text("勘定系システムの運用")
 
     form = page.locator("[data-test=add-link]")
     form.locator("select[name=parent_vendor_id]").select_option(label="株式会社フジシステムズ")
@@ -35,6 +38,7 @@ def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db)
     form.locator("input[name=touches_user_data]").check()
     form.locator("button[type=submit].primary").click()
     page.wait_for_selector(".flash.info")
+    page.wait_for_load_state()  # the whole answer: its form, not the one the flash heads
     form = page.locator("[data-test=add-link]")
     form.locator("select[name=parent_vendor_id]").select_option(label="さくらデータ株式会社")
     form.locator("input[name=vendor]").fill("印刷センター株式会社")
@@ -42,11 +46,13 @@ def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db)
     form.locator("button[type=submit].primary").click()
     page.wait_for_selector(".flash.info")
 
+    # the flash heads the answer: the tree below it may not have been read yet (expect waits)
     tree = page.locator("[data-test=chain-tree]")
     deepest = tree.locator("li.node[data-tier='3']")
-    assert deepest.count() == 1
-    assert "印刷センター株式会社" in deepest.inner_text() and "最終受託者" in deepest.inner_text()
-    assert "さくらデータ株式会社" in tree.locator("li.node[data-tier='2']").first.inner_text()
+    expect(deepest).to_have_count(1)
+    expect(deepest).to_contain_text("印刷センター株式会社")
+    expect(deepest).to_contain_text("最終受託者")
+    expect(tree.locator("li.node[data-tier='2']").first).to_contain_text("さくらデータ株式会社")
     # the tier-2 branch folds away and opens again
     tree.locator("li.node[data-tier='2'] > details > summary").first.click()
     assert not deepest.is_visible()
@@ -67,8 +73,8 @@ def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db)
     row.locator("button[type=submit]").click()
     page.wait_for_selector(".flash.info")
     badge = page.locator(f"tr[data-link='{link_id}'] [data-test=approval]")
-    assert badge.get_attribute("class").split()[-1] == "approval-approved"
-    assert "2026-03-01" in page.locator(f"tr[data-link='{link_id}']").inner_text()
+    expect(badge).to_have_class(re.compile(r"(^|\s)approval-approved$"))
+    expect(page.locator(f"tr[data-link='{link_id}']")).to_contain_text("2026-03-01")
     db.rollback()
     link = db.get(OutsourcingLink, link_id)
     assert (link.approval_status, link.approval_basis) == ("approved", "prior_consent")

@@ -35,7 +35,10 @@ def export_runner(app):
     thread.start()
     yield
     stop.set()
-    thread.join(timeout=10)
+    # a build may be under way: wait for it (a loaded machine takes its time) rather than let
+    # it go on into the next test, with this test's app taken down under it
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the export runner was still building 120 s after the test"
 
 
 def test_auditor_walks_from_dashboard_to_evidence_pack(page, live_server, sign_in, portfolio, export_runner, tmp_path):

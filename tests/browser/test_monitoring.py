@@ -37,7 +37,8 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     form.locator("input[name=finding_title_0]").fill("利用者データのアクセスログ保管期間が契約と不一致")
     form.locator("select[name=finding_severity_0]").select_option("high")
     page.click("[data-test=complete-review]")
-    assert page.locator("[data-test=review-status]").inner_text() == "完了"
+    # the click returns once the answer's page has started: expect waits for what it says
+    expect(page.locator("[data-test=review-status]")).to_have_text("完了")
     page.locator("[data-test=review-findings] a").click()
     page.fill("[data-test=remediation-form] textarea[name=action_plan]", "アクセスログの保管期間を契約どおり1年にする")
     page.click("[data-test=remediation-form] button[type=submit]")
@@ -45,11 +46,11 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     page.locator("[data-test=move-form] input[name=note]").fill("保管期間を1年に修正")
     page.click("[data-test=move-form] button[type=submit]")
     expect(page.locator(".flash.error")).to_be_visible()  # a high finding is resolved with evidence
-    assert page.locator("[data-test=move-form] input[name=note]").input_value() == "保管期間を1年に修正"
+    expect(page.locator("[data-test=move-form] input[name=note]")).to_have_value("保管期間を1年に修正")
     page.locator("[data-test=move-form] select[name=status]").select_option("resolved")
     page.fill("[data-test=move-form] textarea[name=evidence]", "保管期間を1年にした設定画面")
     page.click("[data-test=move-form] button[type=submit]")
-    assert page.locator("[data-test=finding-status]").inner_text() == "解決済み"
+    expect(page.locator("[data-test=finding-status]")).to_have_text("解決済み")
     page.click("[data-test=logout]")
     page.wait_for_url(f"{live_server}/login")
 
@@ -63,10 +64,9 @@ def test_owner_records_review_compliance_closes_finding(page, live_server, sign_
     page.locator("[data-test=move-form] select[name=status]").select_option("closed")
     page.fill("[data-test=move-form] textarea[name=evidence]", "修正後の設定画面と契約変更覚書を確認")
     page.click("[data-test=move-form] button[type=submit]")
-    assert page.locator("[data-test=finding-status]").inner_text() == "確認・完了"
-    assert "契約変更覚書" in page.locator("[data-test=closure-evidence]").inner_text()
-    history = page.locator("[data-test=finding-history]").inner_text()
-    assert "解決済み → 確認・完了" in history
+    expect(page.locator("[data-test=finding-status]")).to_have_text("確認・完了")
+    expect(page.locator("[data-test=closure-evidence]")).to_contain_text("契約変更覚書")
+    expect(page.locator("[data-test=finding-history]")).to_contain_text("解決済み → 確認・完了")
     page.goto(f"{live_server}/findings/")
     assert page.locator(f".column[data-status=closed] [data-finding='{finding_id}']").count() == 1
 
@@ -95,9 +95,9 @@ def test_procurement_raises_a_finding_from_the_vendor_page(page, live_server, si
     assert page.url.endswith(f"/findings/new?vendor_id={vendor_id}")
     page.locator("[data-test=finding-form] input[name=due_date]").fill((clock.today() + timedelta(days=10)).isoformat())
     page.click("[data-test=finding-form] button[type=submit]")
-    assert page.locator("[data-test=finding-status]").inner_text() == "未対応"
-    assert title in page.locator("[data-test=finding-arrangement]").inner_text()
-    assert "登録" in page.locator("[data-test=finding-history]").inner_text()
+    expect(page.locator("[data-test=finding-status]")).to_have_text("未対応")
+    expect(page.locator("[data-test=finding-arrangement]")).to_contain_text(title)
+    expect(page.locator("[data-test=finding-history]")).to_contain_text("登録")
     page.goto(f"{live_server}/vendors/{vendor_id}")
     findings = page.locator("[data-test=vendor-findings]").inner_text()
     assert "障害報告が契約上の期限" in findings and "最重要" in findings

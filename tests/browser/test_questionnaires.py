@@ -40,6 +40,7 @@ def test_download_fill_upload_and_see_score_flags_and_errors(page, live_server, 
     page.click("[data-test=upload-form] button[type=submit]")
     errors = page.locator("[data-test=import-errors]")
     errors.wait_for()
+    page.wait_for_load_state()  # every row of the list, not those read when it appeared
     text = errors.inner_text()
     assert "G5" in text and "たぶん" in text
     assert "G8" in text and "GEN-04" in text

@@ -2,6 +2,7 @@
 not exist yet in at most 8 clicks (counted here; typing is not clicking), and compliance
 approves three links at once — mutual checks still hold: a link the approver recorded stays
 out of the batch."""
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests import factories
@@ -26,11 +27,13 @@ def test_three_tier_chain_of_new_vendors_in_eight_clicks_then_three_approved_at_
     click = Clicks(page)
     click("nav.mainnav a[href='/arrangements/']")
     click("[data-test=new-arrangement]")
-    page.wait_for_function("() => document.activeElement?.name === 'vendor'", timeout=3000)  # the first field has the focus
+    # the first field has the focus (given on "load": the context's timeout, not a shorter one,
+    # for a machine at load 8 where the page takes seconds to arrive)
+    page.wait_for_function("() => document.activeElement?.name === 'vendor'")
     page.fill("input[name=vendor]", "株式会社ハヤテ決済")
     page.fill("input[name=title]", "決済基盤の運用")
     click("[data-test=save-with-new-vendor]")
-    assert page.locator("h1").inner_text() == "決済基盤の運用"
+    expect(page.locator("h1")).to_have_text("決済基盤の運用")
 
     form = page.locator("[data-test=add-link]")
     form.locator("input[name=vendor]").fill("株式会社ツムジ運用")
@@ -38,16 +41,20 @@ def test_three_tier_chain_of_new_vendors_in_eight_clicks_then_three_approved_at_
     click("[data-test=add-with-new-vendor]")
     page.wait_for_selector(".flash.info")
     # the next link goes under the vendor just added, and the subcontractor field has the focus
-    assert page.locator("[data-test=add-link] select[name=parent_vendor_id] option:checked").inner_text() == "株式会社ツムジ運用"
-    page.wait_for_function("() => document.activeElement?.name === 'vendor'", timeout=3000)
+    # (expect waits: until the selected option is read, the first one is the checked one)
+    parent = page.locator("[data-test=add-link] select[name=parent_vendor_id] option:checked")
+    expect(parent).to_have_text("株式会社ツムジ運用")
+    page.wait_for_function("() => document.activeElement?.name === 'vendor'")
     page.keyboard.type("株式会社カザミデータセンター")
     click("[data-test=add-with-new-vendor]")
     page.wait_for_selector(".flash.info")
 
+    # the flash heads the answer: the tree below it may not have been read yet (expect waits)
     tree = page.locator("[data-test=chain-tree]")
-    assert "株式会社ツムジ運用" in tree.locator("li.node[data-tier='2']").first.inner_text()
+    expect(tree.locator("li.node[data-tier='2']").first).to_contain_text("株式会社ツムジ運用")
     deepest = tree.locator("li.node[data-tier='3']")
-    assert deepest.count() == 1 and "株式会社カザミデータセンター" in deepest.inner_text()
+    expect(deepest).to_have_count(1)
+    expect(deepest).to_contain_text("株式会社カザミデータセンター")
     assert click.count <= MAX_CLICKS, click.count
 
     # a third link, under tier 1, typed and sent with Enter (keyboard only: no click)
@@ -58,7 +65,7 @@ def test_three_tier_chain_of_new_vendors_in_eight_clicks_then_three_approved_at_
     form.locator("input[name=vendor]").fill(existing)
     form.locator("input[name=vendor]").press("Enter")
     page.wait_for_selector(".flash.info")
-    assert tree.locator("li.node[data-tier='2']").count() == 2
+    expect(tree.locator("li.node[data-tier='2']")).to_have_count(2)
     assert click.count <= MAX_CLICKS, click.count
     db.rollback()
     chain_links = db.exec(select(OutsourcingLink)).all()
@@ -91,4 +98,4 @@ def test_three_tier_chain_of_new_vendors_in_eight_clicks_then_three_approved_at_
     db.expire_all()
     statuses = {link.id: link.approval_status for link in db.exec(select(OutsourcingLink))}
     assert [statuses[link.id] for link in chain_links] == ["approved"] * 3 and statuses[own.id] == "pending"
-    assert page.locator("input[name=link_ids]").count() == 1  # only the approver's own link still waits
+    expect(page.locator("input[name=link_ids]")).to_have_count(1)  # only the approver's own link still waits

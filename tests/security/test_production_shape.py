@@ -57,31 +57,33 @@ def _wait_ready(base: str, process, deadline: float, log_path) -> None:
 
 
 def _client(number: int, bases: list[str], token: str, demo_vendor: int, results: list, barrier):
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    barrier.wait(timeout=60)
-    for round_ in range(ROUNDS):
-        base = bases[(number + round_) % 2]
-        other = bases[(number + round_ + 1) % 2]
-        name = f"負荷テスト{number}-{round_}株式会社"
-        created = session.post(f"{base}/api/v1/vendors", json={"name": name}, timeout=60)
-        results.append(("create vendor", created.status_code, name))
-        if created.status_code != 201:
-            continue
-        vendor_id = created.json()["id"]
-        data = pdf_bytes(f"report {number}-{round_}")
-        upload = session.post(f"{other}/api/v1/vendors/{vendor_id}/certificates", timeout=60,
-                              data={"type": "soc2_type2", "issuer": "監査法人", "period_start": "2025-04-01",
-                                    "period_end": "2026-03-31"},
-                              files={"file": (f"iso-{number}-{round_}.pdf", data, "application/pdf")})
-        results.append(("upload certificate", upload.status_code, hashlib.sha256(data).hexdigest()))
-        finding = session.post(f"{base}/api/v1/findings", timeout=60,
-                               json={"vendor_id": demo_vendor, "title": f"負荷の指摘 {number}-{round_}"})
-        results.append(("raise finding", finding.status_code, ""))
-        listed = session.get(f"{other}/api/v1/vendors?per_page=100", timeout=60)
-        results.append(("list vendors", listed.status_code, ""))
-        export = session.get(f"{base}/api/v1/register.xlsx", timeout=120)
-        results.append(("export register", export.status_code, ""))
+    # closed at the end: a session left to the garbage collector closes its pooled sockets whenever
+    # that runs, with a ResourceWarning that fails whichever test runs then
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        barrier.wait(timeout=60)
+        for round_ in range(ROUNDS):
+            base = bases[(number + round_) % 2]
+            other = bases[(number + round_ + 1) % 2]
+            name = f"負荷テスト{number}-{round_}株式会社"
+            created = session.post(f"{base}/api/v1/vendors", json={"name": name}, timeout=60)
+            results.append(("create vendor", created.status_code, name))
+            if created.status_code != 201:
+                continue
+            vendor_id = created.json()["id"]
+            data = pdf_bytes(f"report {number}-{round_}")
+            upload = session.post(f"{other}/api/v1/vendors/{vendor_id}/certificates", timeout=60,
+                                  data={"type": "soc2_type2", "issuer": "監査法人", "period_start": "2025-04-01",
+                                        "period_end": "2026-03-31"},
+                                  files={"file": (f"iso-{number}-{round_}.pdf", data, "application/pdf")})
+            results.append(("upload certificate", upload.status_code, hashlib.sha256(data).hexdigest()))
+            finding = session.post(f"{base}/api/v1/findings", timeout=60,
+                                   json={"vendor_id": demo_vendor, "title": f"負荷の指摘 {number}-{round_}"})
+            results.append(("raise finding", finding.status_code, ""))
+            listed = session.get(f"{other}/api/v1/vendors?per_page=100", timeout=60)
+            results.append(("list vendors", listed.status_code, ""))
+            export = session.get(f"{base}/api/v1/register.xlsx", timeout=120)
+            results.append(("export register", export.status_code, ""))
 
 
 def test_two_servers_and_two_schedulers_on_one_postgresql(app, db, runner, smtp, database_url, tmp_path):
