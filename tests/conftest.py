@@ -7,6 +7,7 @@ worker, so tests never share data.
 import itertools
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 from tests import factories
 from tests.openapi_contract import ContractCheckingClient
 from vendorrisk import create_app
+from vendorrisk.core import clock
 from vendorrisk.core.db import new_session
 
 ENGINE = os.environ.get("VENDORRISK_TEST_DB", "sqlite")
@@ -27,6 +29,22 @@ settings.register_profile("vendorrisk", max_examples=40, deadline=None, derandom
                                                  HealthCheck.data_too_large])
 settings.load_profile("vendorrisk")
 _counter = itertools.count()
+COLLECTION_DAY = clock.today()  # the member's day when the run started (Asia/Tokyo)
+
+
+@pytest.fixture(autouse=True)
+def _collection_day_kept(request, monkeypatch):
+    """A test module that reads ``TODAY = clock.today()`` once, at collection, keeps the app's
+    clock on that day. A run that crosses midnight in Tokyo (15:00 UTC) otherwise compares due
+    dates counted from the next day with ones counted from TODAY. The clock is moved back by
+    whole days and keeps running; modules with a fixed TODAY, and runs that cross no midnight,
+    are left alone."""
+    day = getattr(request.module, "TODAY", None)
+    if isinstance(day, date) and day == COLLECTION_DAY:
+        shift = clock.today() - day
+        if shift:
+            running = clock._now
+            monkeypatch.setattr(clock, "_now", lambda: running() - shift)
 
 
 def pytest_report_header(config):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from vendorrisk.core import business_days, counters
+from vendorrisk.core import business_days, clock, counters
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due, first_of
@@ -25,7 +25,7 @@ from vendorrisk.vendors.models import Vendor
 
 
 def _day(value) -> date | None:
-    return value.date() if value is not None else None
+    return clock.day_of(value) if value is not None else None  # the member's day, not UTC's
 
 
 def _reviews_due(user: User, today: date):

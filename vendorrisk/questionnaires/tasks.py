@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from vendorrisk.core import clock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due, first_of
@@ -31,7 +32,7 @@ def _task(response_id, imported_at, vendor, count) -> Task:
     return Task("review_proposals", _("Accept or reject the subcontractors a questionnaire listed (%(count)s)",
                                       count=count),
                 f"/questionnaires/responses/{response_id}#proposals",
-                approval_due(imported_at.date() if imported_at else None), vendor)
+                approval_due(clock.day_of(imported_at) if imported_at else None), vendor)
 
 
 def tasks_for(session: Session, user: User, today: date):

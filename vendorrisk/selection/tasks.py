@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.core import clock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due
@@ -24,6 +25,6 @@ def tasks_for(session: Session, user: User, today: date):
                            .where(SelectionAssessment.status == "submitted",
                                   SelectionAssessment.prepared_by_id != user.id)).all()
     for row in rows:
-        submitted = row.submitted_at.date() if row.submitted_at else None
+        submitted = clock.day_of(row.submitted_at) if row.submitted_at else None  # the member's day
         yield Task("decide_assessment", _("Approve or reject the selection assessment"),
                    f"/selection/{row.id}", approval_due(submitted), row.name)

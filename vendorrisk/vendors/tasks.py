@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from vendorrisk.core import counters
+from vendorrisk.core import clock, counters
 from vendorrisk.core import tasks as core_tasks
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
@@ -35,7 +35,7 @@ def count_for(session: Session, user: User, today: date) -> int:
 def _day(oldest) -> date:
     if isinstance(oldest, str):  # SQLite's MIN() loses the column type
         oldest = datetime.fromisoformat(oldest)
-    return oldest.date()
+    return clock.day_of(oldest)  # the member's day: a link recorded at 08:00 in Tokyo is that day's
 
 
 def _task(arrangement_id, title, count, oldest) -> Task:
@@ -84,8 +84,9 @@ def _recorded_between(user: User, first: date, last: date):
                                                  or_(OutsourcingLink.recorded_by_id.is_(None),
                                                      OutsourcingLink.recorded_by_id != user.id), *conditions)
                 .exists())
-    start = datetime.combine(first, time.min, timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time.min, timezone.utc)
+    # the member's days (``_day``), as moments in UTC, which the stored times are
+    start = datetime.combine(first, time.min, clock.zone()).astimezone(timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time.min, clock.zone()).astimezone(timezone.utc)
     return (select(Arrangement.id).where(Arrangement.status == "active",
                                          waiting(OutsourcingLink.created_at >= start,
                                                  OutsourcingLink.created_at < end),
