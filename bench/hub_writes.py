@@ -28,12 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import scale  # noqa: E402
 from scale_growth import opened  # noqa: E402
-from sqlalchemy import event, select  # noqa: E402
-
-from vendorrisk.core import users  # noqa: E402
-from vendorrisk.core.db import new_session  # noqa: E402
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 APP_ROOT = str(ROOT / "vendorrisk")
 
@@ -75,22 +72,6 @@ def _nodes(node, depth=0) -> str:
     return name + (" [" + ", ".join(inner) + "]" if inner else "")
 
 
-def writes(session, hub, link, arrangement, user):
-    from vendorrisk.vendors import arrangements as arrangement_service
-    from vendorrisk.vendors import chains, service
-    return {
-        "hub vendor record (flag)":
-            lambda: service.update_vendor(session, hub, {"is_system_subsidiary": not hub.is_system_subsidiary}),
-        "link approved in a hub's chain":
-            lambda: chains.decide_link(session, link, {"approval_status": "unapproved" if link.approval_status
-                                                       == "approved" else "approved",
-                                       "approval_basis": "prior_consent"}, user),
-        "arrangement holding a hub made important":
-            lambda: arrangement_service.update_arrangement(session, arrangement,
-                                                           {"is_important": not arrangement.is_important}),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True)
@@ -104,17 +85,12 @@ def main() -> None:
     watch = Statements(app.extensions["vendorrisk.engine"], args.explain and args.profile)
     samples: dict = defaultdict(list)
     with app.app_context():
-        session = new_session(writes=True)
-        user = session.scalars(select(users.User).where(users.User.email == "bench@example.jp")).one()
-        session.info["actor_id"], session.info["actor"] = user.id, user.email
-        hub = session.get(Vendor, hubs[0])
-        link = session.scalars(select(OutsourcingLink).where(OutsourcingLink.vendor_id == hub.id)
-                               .order_by(OutsourcingLink.id)).first()
-        arrangement = session.get(Arrangement, link.arrangement_id)
+        session, user = scale.acting_session()
+        steps = scale.hub_write_steps(session, user, hubs[0])
         session.commit()
         rounds = 1 if args.profile else args.rounds
         for n in range(rounds + 1):  # round 0 warms up
-            for name, step in writes(session, hub, link, arrangement, user).items():
+            for name, step in steps.items():
                 watch.rows, watch.plans, watch.on, watch.where = [], [], n > 0, args.profile and n > 0
                 profiler = cProfile.Profile() if args.profile and n > 0 else None
                 start, cpu = time.perf_counter(), time.process_time()

@@ -3,7 +3,7 @@ each round runs one process of each tree, the order swapped every round, so that
 the same machine load. Medians over every measured write of every round.
 
     git archive main | tar -x -C /tmp/base                    # the other tree (any copy)
-    cp bench/hub_writes.py /tmp/base/bench/                    # the same measuring script in both
+    cp bench/hub_writes.py bench/scale.py bench/scale_growth.py /tmp/base/bench/  # the same measuring scripts
     python bench/hub_writes_ab.py --trees /tmp/base,. --url URL --rounds 6
 
 Each process warms up with one round of the three writes, then measures ``--inner`` rounds.

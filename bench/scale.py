@@ -226,40 +226,52 @@ def measure_pages(app, token: str, hubs: list[int], repeat: int) -> dict:
     return {name: (statistics.median(w), statistics.median(c)) for name, (w, c) in samples.items()}
 
 
-def measure_hub_writes(app, hubs: list[int], repeat: int) -> dict:
-    """Commit time of writes that touch a hub: its own record, a link in one of its chains,
-    an arrangement holding it (through the services: the events, the maintained verdicts)."""
+def acting_session():
+    """A writing session acting as the bench user, inside an app context: (session, user)."""
+    session = new_session(writes=True)
+    user = session.scalars(select(users.User).where(users.User.email == "bench@example.jp")).one()
+    session.info["actor_id"], session.info["actor"] = user.id, user.email
+    return session, user
+
+
+def hub_write_steps(session, user, hub_id: int) -> dict:
+    """The writes that touch a hub, through the services (the events, the maintained
+    verdicts): its own record, the first link in one of its chains, the arrangement holding
+    that link. Name -> a callable that moves its record the other way each time; the caller
+    commits and times it."""
     from vendorrisk.vendors import arrangements as arrangement_service
     from vendorrisk.vendors import chains, service
-    results = {"hub vendor record (flag)": [], "link approved in a hub's chain": [],
-               "arrangement holding a hub made important": []}
+    hub = session.get(Vendor, hub_id)
+    link = session.scalars(select(OutsourcingLink).where(OutsourcingLink.vendor_id == hub.id)
+                           .order_by(OutsourcingLink.id)).first()
+    arrangement = session.get(Arrangement, link.arrangement_id)
+    return {
+        "hub vendor record (flag)":
+            lambda: service.update_vendor(session, hub, {"is_system_subsidiary": not hub.is_system_subsidiary}),
+        "link approved in a hub's chain":
+            lambda: chains.decide_link(session, link, {
+                "approval_status": "unapproved" if link.approval_status == "approved" else "approved",
+                "approval_basis": "prior_consent"}, user),
+        "arrangement holding a hub made important":
+            lambda: arrangement_service.update_arrangement(session, arrangement,
+                                                           {"is_important": not arrangement.is_important}),
+    }
+
+
+def measure_hub_writes(app, hubs: list[int], repeat: int) -> dict:
+    """Commit time of writes that touch a hub (``hub_write_steps``): medians of wall and CPU ms."""
+    results: dict = {}
     with app.app_context():
-        session = new_session(writes=True)
-        user = session.scalars(select(users.User).where(users.User.email == "bench@example.jp")).one()
-        session.info["actor_id"], session.info["actor"] = user.id, user.email
-        hub = session.get(Vendor, hubs[0])
-        links = session.scalars(select(OutsourcingLink).where(OutsourcingLink.vendor_id == hub.id)
-                                .order_by(OutsourcingLink.id)).all()
+        session, user = acting_session()
+        steps = hub_write_steps(session, user, hubs[0])
         session.commit()
-        for n in range(repeat):
-            start, cpu = time.perf_counter(), time.process_time()
-            service.update_vendor(session, hub, {"is_system_subsidiary": n % 2 == 0})
-            session.commit()
-            results["hub vendor record (flag)"].append(((time.perf_counter() - start) * 1000,
-                                                        (time.process_time() - cpu) * 1000))
-            link = links[0]  # the same link, unapproved then approved in turn
-            start, cpu = time.perf_counter(), time.process_time()
-            chains.decide_link(session, link, {"approval_status": "approved" if n % 2 else "unapproved",
-                                               "approval_basis": "prior_consent"}, user)
-            session.commit()
-            results["link approved in a hub's chain"].append(((time.perf_counter() - start) * 1000,
-                                                              (time.process_time() - cpu) * 1000))
-            arrangement = session.get(Arrangement, link.arrangement_id)
-            start, cpu = time.perf_counter(), time.process_time()
-            arrangement_service.update_arrangement(session, arrangement, {"is_important": not arrangement.is_important})
-            session.commit()
-            results["arrangement holding a hub made important"].append(((time.perf_counter() - start) * 1000,
-                                                                        (time.process_time() - cpu) * 1000))
+        for _n in range(repeat):
+            for name, step in steps.items():
+                start, cpu = time.perf_counter(), time.process_time()
+                step()
+                session.commit()
+                results.setdefault(name, []).append(((time.perf_counter() - start) * 1000,
+                                                     (time.process_time() - cpu) * 1000))
         session.close()
     return {name: (statistics.median(w for w, _c in v), statistics.median(c for _w, c in v))
             for name, v in results.items()}

@@ -32,8 +32,8 @@ from sqlalchemy import select, text  # noqa: E402
 
 from tests.pg import Cluster  # noqa: E402
 from vendorrisk.core import migrate, users  # noqa: E402
-from vendorrisk.core.db import new_session, refresh_statistics  # noqa: E402
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor  # noqa: E402
+from vendorrisk.core.db import refresh_statistics  # noqa: E402
+from vendorrisk.vendors.models import Vendor  # noqa: E402
 
 
 def build(url: str, folder: str, size: int):
@@ -51,8 +51,7 @@ def opened(url: str, folder: str) -> tuple:
     """The app on a built portfolio, a fresh API token, the hubs (the first vendors inserted)."""
     app = scale.make_app(url, folder)
     with app.app_context():
-        session = new_session(writes=True)
-        user = session.scalars(select(users.User).where(users.User.email == "bench@example.jp")).one()
+        session, user = scale.acting_session()
         _record, token = users.create_token(session, user, f"growth {time.time()}")
         hubs = list(session.scalars(select(Vendor.id).order_by(Vendor.id).limit(scale.HUBS)))
         session.commit()
@@ -60,32 +59,13 @@ def opened(url: str, folder: str) -> tuple:
     return app, token, hubs
 
 
-def hub_writes(app, hubs: list[int], n: int) -> dict:
-    """The three writes of ``scale.measure_hub_writes``, once, each moving its record the
-    other way from the round before (``n``): ms to commit and CPU ms."""
-    from vendorrisk.vendors import arrangements as arrangement_service
-    from vendorrisk.vendors import chains, service
+def hub_writes(app, hubs: list[int]) -> dict:
+    """The writes of ``scale.hub_write_steps``, once each: ms to commit and CPU ms."""
     found = {}
     with app.app_context():
-        session = new_session(writes=True)
-        user = session.scalars(select(users.User).where(users.User.email == "bench@example.jp")).one()
-        session.info["actor_id"], session.info["actor"] = user.id, user.email
-        hub = session.get(Vendor, hubs[0])
-        link = session.scalars(select(OutsourcingLink).where(OutsourcingLink.vendor_id == hub.id)
-                               .order_by(OutsourcingLink.id)).first()
-        arrangement = session.get(Arrangement, link.arrangement_id)
+        session, user = scale.acting_session()
+        steps = scale.hub_write_steps(session, user, hubs[0])
         session.commit()
-        steps = {
-            "hub vendor record (flag)":
-                lambda: service.update_vendor(session, hub, {"is_system_subsidiary": not hub.is_system_subsidiary}),
-            "link approved in a hub's chain":
-                lambda: chains.decide_link(session, link, {"approval_status": "unapproved" if link.approval_status
-                                                           == "approved" else "approved",
-                                                           "approval_basis": "prior_consent"}, user),
-            "arrangement holding a hub made important":
-                lambda: arrangement_service.update_arrangement(session, arrangement,
-                                                               {"is_important": not arrangement.is_important}),
-        }
         for name, step in steps.items():
             start, cpu = time.perf_counter(), time.process_time()
             step()
@@ -135,7 +115,7 @@ def main() -> None:
             for size, (app, token, hubs) in order if n % 2 == 0 else reversed(order):
                 for name, value in scale.measure_pages(app, token, hubs, 1).items():
                     samples[size].setdefault(name, []).append(value)
-                for name, value in hub_writes(app, hubs, n).items():
+                for name, value in hub_writes(app, hubs).items():
                     samples[size].setdefault("write: " + name, []).append(value)
             loads.append(os.getloadavg()[0])
         print(f"\n{args.engine}, {sizes[0]} and {sizes[1]} vendors alternating, {rounds} rounds, medians "
