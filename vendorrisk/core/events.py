@@ -42,6 +42,13 @@ class VendorChanged:
 
 
 @dataclass(frozen=True)
+class UserActiveChanged:
+    """A user was deactivated or reactivated: what is assigned to them may need another owner."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
 class AssessmentDecided:
     """A selection assessment was approved or rejected."""
 

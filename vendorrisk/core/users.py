@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from vendorrisk.core import sessions, throttle
+from vendorrisk.core import events, sessions, throttle
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.models import ROLES, ApiToken, User, utcnow
 
@@ -85,6 +85,7 @@ def set_active(session: Session, user: User, active: bool) -> None:
         sessions.end_all(session, user, "deactivated")
         revoke_all_tokens(session, user)
     session.flush()
+    events.publish(session, events.UserActiveChanged(user.id))
 
 
 def refuse_leaving_no_admin(session: Session, user: User, role: str, active: bool) -> None:

@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     # Selection (wired earlier) recomputes the tiers first; the plans follow them.
     reg.subscribe(events.ChainChanged, plans.on_chain_changed)
     reg.subscribe(events.VendorChanged, plans.on_vendor_changed)
+    reg.subscribe(events.UserActiveChanged, plans.on_user_active_changed)
     reg.subscribe(events.FindingSettled, on_finding_settled)
     reg.add_demo_loader(80, demo.load)  # after the areas that set risk tiers
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

@@ -299,5 +299,14 @@ def on_vendor_changed(session: Session, event) -> None:
     regenerate_plans(session, sorted(event.vendor_ids))
 
 
-__all__ = ["Plan", "add_months", "desired_plans", "first_due", "first_review_days", "on_chain_changed", "on_vendor_changed", "regenerate_plans",
+def on_user_active_changed(session: Session, event) -> None:
+    """Listener of ``events.UserActiveChanged``: the vendors the person is assigned to are
+    re-planned at once, so their reviews go to another assigned person, or to nobody (and
+    compliance is reminded), without waiting for the sweep."""
+    vendor_ids = sorted(set(session.scalars(select(VendorOwner.vendor_id).where(VendorOwner.user_id == event.user_id))))
+    if vendor_ids:
+        regenerate_plans(session, vendor_ids)
+
+
+__all__ = ["Plan", "add_months", "desired_plans", "first_due", "first_review_days", "on_chain_changed", "on_user_active_changed", "on_vendor_changed", "regenerate_plans",
            "review_frequencies", "strictest"]

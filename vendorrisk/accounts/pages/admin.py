@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import select
 
-from vendorrisk.core import events, sessions, two_factor, users
+from vendorrisk.core import sessions, two_factor, users
 from vendorrisk.core.access import allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import DomainError, NotFound
@@ -85,10 +85,8 @@ def update(user_id: int):
     user.role = role
     vendor_ids = []
     if active != user.is_active:
-        users.set_active(db, user, active)
+        users.set_active(db, user, active)  # their vendors' reviews are re-planned (monitoring listens)
         vendor_ids = owned_vendors(db, user.id)
-        if vendor_ids:  # their vendors' review plans follow at once: another owner, or none (compliance)
-            events.publish(db, events.VendorChanged(frozenset(vendor_ids)))
     db.commit()
     flash(_("The user was updated."), "info")
     if vendor_ids and not active:
