@@ -245,12 +245,12 @@ def test_scheduler_refreshes_the_monthly_snapshot(app, db):
     assert {row.month for row in second} == {compliance.month_start(clock.today())}
 
 
-def test_spliced_matrix_rows_read_back_like_openpyxl_cells():
+def test_streamed_matrix_rows_read_back_like_openpyxl_cells():
     """The matrix sheet's rows are written without openpyxl's per-cell objects; read back,
     they equal the same rows written cell by cell by openpyxl's write-only sheet."""
     from openpyxl import Workbook
 
-    from vendorrisk.compliance import matrix_xlsx as compliance_xlsx
+    from vendorrisk.compliance import sheet_xml
     from vendorrisk.core.xlsx import add_table_sheet
 
     rows = [(1, " 前後に空白 ", "a<b>&c", None, "yes", "line\r\nbreak", "=SUM(A1)", "#N/A", 2.5, "", "ok")] * 3
@@ -259,22 +259,30 @@ def test_spliced_matrix_rows_read_back_like_openpyxl_cells():
     add_table_sheet(reference, "Matrix", headers, rows)
     expected = io.BytesIO()
     reference.save(expected)
-    with compliance_xlsx.tempfile.SpooledTemporaryFile() as spool:
-        count = compliance_xlsx._spool_rows(rows, len(headers), spool)
-        skeleton = Workbook(write_only=True)
-        add_table_sheet(skeleton, "Matrix", headers, ())
-        skeleton["Matrix"].auto_filter.ref = f"A1:K{count + 1}"
+
+    def skeleton(count):
+        book = Workbook(write_only=True)
+        add_table_sheet(book, "Matrix", headers, ())
+        book["Matrix"].auto_filter.ref = f"A1:K{(count or 0) + 1}"
+        add_table_sheet(book, "Other", ["x"], [("y",)])
         buffer = io.BytesIO()
-        skeleton.save(buffer)
-        spliced = compliance_xlsx._splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool)
-    got, want = load_workbook(io.BytesIO(spliced))["Matrix"], load_workbook(expected)["Matrix"]
-    assert count == 3 and got.auto_filter.ref == want.auto_filter.ref == "A1:K4"
+        book.save(buffer)
+        return buffer.getvalue()
+
+    streamed = io.BytesIO()
+    sheet_xml.streamed(skeleton, lambda sheet: sheet_xml.spool_rows(rows, sheet), streamed)
+    book = load_workbook(io.BytesIO(streamed.getvalue()))
+    got, want = book["Matrix"], load_workbook(expected)["Matrix"]
+    assert got.auto_filter.ref == want.auto_filter.ref == "A1:K4"
+    # the workbook's defined names come from the skeleton built once the rows were counted
+    assert "$A$1:$K$4" in zipfile.ZipFile(streamed).read("xl/workbook.xml").decode()
     assert [[(c.value, c.data_type) for c in r] for r in got.iter_rows()] == \
         [[(c.value, c.data_type) for c in r] for r in want.iter_rows()]
+    assert [r for r in book["Other"].iter_rows(values_only=True)] == [("x",), ("y",)]
     # A stored control character no worksheet can hold is written as U+FFFD: it cannot break
     # the export (issue 16, finding 6).
     spool = io.BytesIO()
-    compliance_xlsx._spool_rows([("bad\x01\x0b",)], 1, spool)
+    sheet_xml.spool_rows([("bad\x01\x0b",)], spool)
     assert "bad\ufffd\ufffd".encode() in spool.getvalue()
 
 
@@ -313,3 +321,4 @@ def test_register_rows_plan_for_every_chain_then_leave_the_session_as_it_was(app
         assert nested_loops() == ("off" if postgres else "on")
         assert len([first, *rows]) == 5
     assert nested_loops() == "on"
+

@@ -36,6 +36,12 @@ class Targets:
         stored = json.loads(text)
         if not isinstance(stored, list):
             return text
+        shown = self.entries(vendor_id, stored)
+        return json.dumps(shown, ensure_ascii=False) if shown is not stored else text
+
+    def entries(self, vendor_id: int, stored: list) -> list:
+        """The same for stored links already decoded: ``stored`` itself when none is looked
+        up, else a new list."""
         shown, moved = [], False
         for entry in stored:
             href = entry[1] if isinstance(entry, list) and len(entry) == 2 else None
@@ -46,7 +52,7 @@ class Targets:
             found = self.hrefs[href].get(vendor_id)
             if found is not None:
                 shown.append([entry[0], found])
-        return json.dumps(shown, ensure_ascii=False) if moved else text
+        return shown if moved else stored
 
     def links(self, vendor_id: int, links: list) -> list:
         """The same for links as a rule answers them, ``[(label, href), ...]``."""

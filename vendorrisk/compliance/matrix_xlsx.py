@@ -4,17 +4,15 @@ The full matrix is 200,000 rows of 14 cells for 10,000 vendors; openpyxl's write
 spends ~10 µs on each cell (a Cell object, type checks, one XML element at a time), which
 alone would take half a minute. Its rows are therefore written as the same inline-string
 XML openpyxl writes (same escaping, same refusal of illegal characters, same cell types),
-spooled to a temporary file, and spliced into the sheet of a write-only workbook that
-openpyxl builds with the styled header, widths, frozen pane and filter.
+as UTF-8 built once per distinct value, and streamed into the sheet of a write-only
+workbook that openpyxl builds with the styled header, widths, frozen pane and filter
+(``sheet_xml.streamed``: deflated as they are written, never spooled to a file).
 """
 import io
 import json
-import shutil
-import tempfile
-import zipfile
 from collections import defaultdict
 from itertools import chain
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
 from flask import current_app
 from flask_babel import get_domain, gettext
@@ -25,9 +23,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from vendorrisk.compliance import link_targets, matrix, store
-from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, spool_rows
+from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, cell, spool_rows, streamed
 from vendorrisk.core.i18n import language
-from vendorrisk.core.messages import Renderer, from_json
+from vendorrisk.core.messages import Renderer, japanese_now, render_stored
 from vendorrisk.core.xlsx import add_table_sheet
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.chains import APPROVAL_BASIS_LABELS, APPROVAL_LABELS
@@ -52,17 +50,13 @@ MATRIX_SHEET, OBLIGATION_SHEET, REGISTER_SHEET = _l("Matrix"), _l("Obligations")
 # a batch's cells wait for its rows to be written as references to their memoised XML, and
 # the batch is 200 vendors (4,000 cells); 500 held ~2 MB more at the peak.
 EXPORT_BATCH = 200
-# Each distinct stored text is rendered once through the text memo (MEMO_LIMIT), so the
-# renderer's own cache only serves what repeats across distinct texts: proof labels and the
-# messages nested in reasons. Holding every rendered reason again (5,000 of a hub's long
-# flow-down reasons, each with its decoded message as the key) cost ~8 MB of peak RSS at 50k.
-RENDER_LIMIT = 500
 FILTERED_OUT = ()  # a cell the status filter leaves out
 # The cells are fetched this many rows at a time, not row by row: psycopg builds a row per
 # Python call of fetchone (~25 % of the fetching CPU at 10k vendors), a block in one call.
 FETCH_ROWS = 500
 
 Progress = Callable[[int, int], None]  # (done, in all)
+
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
@@ -72,115 +66,135 @@ def _headers(headers) -> list[str]:
     return [str(header) for header in headers]
 
 
-def _absolute(href: str, base: str) -> str:
-    """A proof link as a URL the file's reader can open: the app's public address
-    (``BASE_URL``) before a path of the app."""
-    return base + href if href.startswith("/") else href
+class _Texts:
+    """The XML of the reason and proof cells, as UTF-8 bytes, built once per distinct stored
+    text: a reason rendered straight from its JSON (``messages.render_stored``); a proof list
+    from its links, each label rendered once per distinct label. Reasons repeat across
+    vendors and are remembered up to ``MEMO_LIMIT``; a proof list names its vendor's records,
+    so proof lists are remembered for one batch of vendors (``next_batch``)."""
+
+    def __init__(self, translate: Callable[[str], str], base: str):
+        self.translate, self.base, self.japanese = translate, base, japanese_now()
+        self.reasons: dict[str | None, bytes] = {}
+        self.proofs: dict[str | None, bytes] = {}
+        self.labels: dict = {}
+
+    def next_batch(self) -> None:
+        self.proofs.clear()
+
+    def reason(self, raw: str | None) -> bytes:
+        if len(self.reasons) >= MEMO_LIMIT:
+            self.reasons.clear()
+        value = render_stored(json.loads(raw), self.translate, self.japanese) if raw is not None else None
+        found = self.reasons[raw] = cell(value).encode()
+        return found
+
+    def proof(self, raw: str | None) -> bytes:
+        found = self.proofs[raw] = self.links_cell(_PAIRS.decode(raw)) if raw is not None else cell(None).encode()
+        return found
+
+    def links_cell(self, links: list) -> bytes:
+        """The cell of decoded proof links, each ``label: URL``, separated by `` ; ``."""
+        base, labels, parts = self.base, self.labels, []
+        for label, href in links:
+            if type(label) is not str:  # a tuple of (key, value) pairs: hashable, rendered once
+                try:
+                    text = labels.get(label)
+                except TypeError:  # a label holding a list (a join): its JSON is its key
+                    label = json.dumps(_as_dicts(label), sort_keys=True)
+                    text = labels.get(label)
+                if text is None:
+                    if len(labels) >= MEMO_LIMIT:
+                        labels.clear()
+                    decoded = json.loads(label) if type(label) is str else _as_dicts(label)
+                    text = labels[label] = render_stored(decoded, self.translate, self.japanese)
+                label = text
+            # a path of the app as a URL the file's reader can open: the app's public address first
+            parts.append(f"{label}: {base + href if href.startswith('/') else href}")
+        return cell(" ; ".join(parts)).encode()
 
 
-def _spool_rows(rows: Iterable[Sequence[Any]], columns: int, spool) -> int:
-    """Write ``rows`` as sheet rows from row 2 into ``spool``; returns their count."""
-    return spool_rows(rows, spool)
+# labels decoded as tuples of (key, value) pairs (one decoder for the export, not one per text)
+_PAIRS = json.JSONDecoder(object_pairs_hook=tuple)
+
+
+def _as_dicts(value: Any) -> Any:
+    """A JSON value decoded with ``object_pairs_hook=tuple`` as ``json.loads`` decodes it."""
+    if type(value) is tuple:
+        return {key: _as_dicts(item) for key, item in value}
+    if type(value) is list:
+        return [_as_dicts(item) for item in value]
+    return value
 
 
 def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progress: Progress | None = None) -> int:
     """The matrix sheet's rows, one per (vendor, obligation) the filters admit, written from the
     maintained verdicts batch by batch; returns their count. Everything that repeats is written
-    once: a vendor's seven cells for its twenty rows, an obligation's four cells, a status, and
-    each distinct reason and proof list (kept as stored JSON text, decoded and translated once
-    per distinct text, not per cell). ``progress(vendors done, vendors in all)`` per batch."""
+    once, as UTF-8 XML: a vendor's seven cells for its twenty rows, an obligation's four cells,
+    a status, and each distinct reason and proof list (kept as stored JSON text, decoded and
+    translated once per distinct text, not per cell). ``progress(vendors done, vendors in all)``
+    per batch."""
     obligations = matrix.select_obligations(filters.article)
     ids = [o.id for o in obligations]
     # the language's catalogue looked up once for the export, not once per message
-    cells, render = Cells(), Renderer(get_domain().get_translations().gettext, limit=RENDER_LIMIT)
+    translate = get_domain().get_translations().gettext
+    cells = Cells(encoded=True)
     japanese = language() == "ja"
-    base = current_app.config["BASE_URL"].rstrip("/")
-    fixed = {o.id: "".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_ja if japanese else o.title_en)))
-             for o in obligations}
+    texts = _Texts(translate, current_app.config["BASE_URL"].rstrip("/"))
+    fixed = [(o.id, b"".join(map(cells, (o.id, o.citation_en, o.citation_ja, o.title_ja if japanese else o.title_en))))
+             for o in obligations]
     statuses = {s: cells(gettext(s.replace("_", " "))) for s in matrix.STATUSES}
-    yes_no = {flag: gettext(_yes(flag)) for flag in (True, False)}
-    texts: dict[str | None, str] = {}
+    yes_no = {flag: cells(gettext(_yes(flag))) for flag in (True, False)}
+    flags = {(a, b, c): yes_no[a] + yes_no[b] + yes_no[c] for a in (True, False) for b in (True, False)
+             for c in (True, False)}
     missing = matrix.missing_verdict()
-    unanswered = statuses[missing.status] + cells(render(missing.reason)) + cells("")
-
-    def text_cell(raw: str | None, proof: bool) -> str:
-        found = texts.get(raw)
-        if found is None:
-            if len(texts) >= MEMO_LIMIT:
-                texts.clear()
-            value = json.loads(raw) if raw is not None else None
-            if proof:
-                value = " ; ".join(f"{render(from_json(label))}: {_absolute(href, base)}" for label, href in value)
-            else:
-                value = render(from_json(value))
-            found = texts[raw] = cells(value)
-        return found
+    unanswered = (statuses[missing.status], cell(Renderer(translate)(missing.reason)).encode(), cells(""))
+    wanted, mark = filters.status, link_targets.MARK
+    reasons, proofs = texts.reasons, texts.proofs
 
     total = store.count(session, filters) if progress else 0
     number, done = 1, 0
     for batch in store.vendor_batches(session, filters, obligations, batch_size=EXPORT_BATCH):
         # each cell held as its memoised XML (shared by equal cells), not as the fetched texts;
         # a cell whose proof links are looked up when read waits for the batch's targets
-        found: dict[int, dict] = {}
+        texts.next_batch()
+        found: dict[int, dict] = defaultdict(dict)
         looked_up = []
         for vendor_id, ob_id, status, reason, links in chain.from_iterable(
                 store.raw_cells(session, [r.id for r in batch], ids).partitions(FETCH_ROWS)):
-            if filters.status and status != filters.status:
-                found.setdefault(vendor_id, {})[ob_id] = FILTERED_OUT
-            elif links is not None and link_targets.MARK in links:
+            if wanted and status != wanted:
+                found[vendor_id][ob_id] = FILTERED_OUT
+            elif links is not None and mark in links:
                 looked_up.append((vendor_id, ob_id, status, reason, links))
             else:
-                found.setdefault(vendor_id, {})[ob_id] = (statuses[status], text_cell(reason, False),
-                                                          text_cell(links, True))
+                found[vendor_id][ob_id] = (statuses[status], reasons.get(reason) or texts.reason(reason),
+                                           proofs.get(links) or texts.proof(links))
         targets = link_targets.Targets(session, [c[0] for c in looked_up])
-        for vendor_id, ob_id, status, reason, links in looked_up:
-            found.setdefault(vendor_id, {})[ob_id] = (statuses[status], text_cell(reason, False),
-                                                      text_cell(targets.text(vendor_id, links), True))
+        for vendor_id, ob_id, status, reason, links in looked_up:  # links naming their vendor: not memoised
+            found[vendor_id][ob_id] = (statuses[status], reasons.get(reason) or texts.reason(reason),
+                                       texts.links_cell(targets.entries(vendor_id, _PAIRS.decode(links))))
         del looked_up
         for r in batch:
             parts = []
-            vendor = "".join(map(cells, (r.id, r.name, r.name_en, r.tier, yes_no[bool(r.important)],
-                                         yes_no[bool(r.cloud)], yes_no[bool(r.user_data)])))
+            # the id and the names are the vendor's own: not memoised
+            vendor = ((cell(r.id) + cell(r.name) + cell(r.name_en)).encode() + cells(r.tier)
+                      + flags[bool(r.important), bool(r.cloud), bool(r.user_data)])
             mine = found.get(r.id, {})
-            for ob_id in ids:
+            for ob_id, obligation in fixed:
                 cell_of = mine.get(ob_id)
                 if cell_of is None:
-                    if filters.status and filters.status != missing.status:
+                    if wanted and wanted != missing.status:
                         continue
-                    rest = unanswered
+                    cell_of = unanswered
                 elif cell_of is FILTERED_OUT:
                     continue
-                else:
-                    rest = "".join(cell_of)
                 number += 1
-                parts.append(f'<row r="{number}">{vendor}{fixed[ob_id]}{rest}</row>')
-            spool.write("".join(parts).encode())  # a vendor's rows at a time: bounded memory
+                parts += (b'<row r="%d">' % number, vendor, obligation, *cell_of, b"</row>")
+            spool.write(b"".join(parts))  # a vendor's rows at a time: bounded memory
         done += len(batch)
         if progress:
             progress(done, total)
     return number - 1
-
-
-def _splice(workbook_bytes: bytes, sheet_path: str, spool, out=None) -> bytes | None:
-    """Copy a workbook into ``out`` (or into bytes, returned), inserting the spooled rows at
-    the end of one sheet's data."""
-    if out is None:
-        return _written(lambda target: _splice(workbook_bytes, sheet_path, spool, target), None)
-    with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename != sheet_path:
-                target.writestr(info, data)
-                continue
-            head, tail = data.split(b"</sheetData>", 1)
-            # The big sheet is deflated fast (level 1): a few percent larger, several times quicker.
-            target.compresslevel = 1
-            with target.open(info.filename, "w", force_zip64=True) as sheet:
-                sheet.write(head)
-                spool.seek(0)
-                shutil.copyfileobj(spool, sheet, 1 << 20)
-                sheet.write(b"</sheetData>" + tail)
 
 
 def rule_text(obligation) -> str:
@@ -204,18 +218,22 @@ def _written(build, out) -> bytes | None:
 def matrix_workbook(session: Session, filters: matrix.MatrixFilters, out=None,
                     progress: Progress | None = None) -> bytes | None:
     """The matrix as a workbook: a sheet of cells and a sheet documenting the obligations,
-    written into ``out`` (streamed: rows are spooled to a temporary file) or returned."""
-    with tempfile.TemporaryFile() as spool:
-        count = spool_matrix(session, filters, spool, progress)
+    written into ``out`` (streamed: rows are deflated as they are written) or returned."""
+    obligations = matrix.select_obligations(filters.article)
+
+    def skeleton(count: int | None) -> bytes:
         workbook = Workbook(write_only=True)
         add_table_sheet(workbook, str(MATRIX_SHEET), _headers(MATRIX_HEADERS), (), MATRIX_WIDTHS)
-        workbook[str(MATRIX_SHEET)].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{count + 1}"
+        workbook[str(MATRIX_SHEET)].auto_filter.ref = f"A1:{get_column_letter(len(MATRIX_HEADERS))}{(count or 0) + 1}"
         add_table_sheet(workbook, str(OBLIGATION_SHEET), _headers(OBLIGATION_HEADERS),
                         ((o.id, o.citation_en, o.citation_ja, o.title_en, o.title_ja, rule_text(o))
-                         for o in matrix.select_obligations(filters.article)), (26, 16, 16, 40, 30, 100))
+                         for o in obligations), (26, 16, 16, 40, 30, 100))
         buffer = io.BytesIO()
         workbook.save(buffer)
-        return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)
+        return buffer.getvalue()
+
+    return _written(lambda target: streamed(skeleton, lambda sheet: spool_matrix(session, filters, sheet, progress),
+                                            target), out)
 
 
 def _locations(session: Session) -> tuple[dict[int, str], dict[int, str]]:
@@ -286,12 +304,15 @@ def _register_rows(rows, by_arrangement, by_link, yes, approval, progress, total
 
 
 def register_workbook(session: Session, out=None, progress: Progress | None = None) -> bytes | None:
-    """The register of information of every chain, one row per node (spooled like the matrix)."""
-    with tempfile.TemporaryFile() as spool:
-        count = spool_rows(register_rows(session, progress), spool)
+    """The register of information of every chain, one row per node (streamed like the matrix)."""
+    def skeleton(count: int | None) -> bytes:
         workbook = Workbook(write_only=True)
         add_table_sheet(workbook, str(REGISTER_SHEET), _headers(REGISTER_HEADERS), (), REGISTER_WIDTHS)
-        workbook[str(REGISTER_SHEET)].auto_filter.ref = f"A1:{get_column_letter(len(REGISTER_HEADERS))}{count + 1}"
+        workbook[str(REGISTER_SHEET)].auto_filter.ref = \
+            f"A1:{get_column_letter(len(REGISTER_HEADERS))}{(count or 0) + 1}"
         buffer = io.BytesIO()
         workbook.save(buffer)
-        return _written(lambda target: _splice(buffer.getvalue(), "xl/worksheets/sheet1.xml", spool, target), out)
+        return buffer.getvalue()
+
+    return _written(lambda target: streamed(skeleton, lambda sheet: spool_rows(register_rows(session, progress), sheet),
+                                            target), out)

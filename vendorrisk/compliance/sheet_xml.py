@@ -7,8 +7,10 @@ reference optional; Excel, LibreOffice and openpyxl read them so), an empty valu
 ``<c/>``. So a cell's XML depends on its value alone and can be built once per distinct value:
 the matrix export has a million cells and a few thousand distinct values.
 """
+import io
+import zipfile
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, Callable, Iterable, Sequence
 
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import IllegalCharacterError
@@ -16,6 +18,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from vendorrisk.core.xlsx import neutralise
 
 MEMO_LIMIT = 5_000  # distinct cell texts remembered while spooling (bounded memory)
+FIRST_SHEET = "xl/worksheets/sheet1.xml"
 
 
 def cell(value: Any) -> str:
@@ -42,18 +45,20 @@ def cell(value: Any) -> str:
 
 
 class Cells:
-    """``cells(value)``: the XML of a cell, built once per distinct value (bounded memo)."""
+    """``cells(value)``: the XML of a cell, built once per distinct value (bounded memo);
+    ``Cells(encoded=True)``: the same as UTF-8 bytes, encoded once per distinct value."""
 
-    def __init__(self):
+    def __init__(self, encoded: bool = False):
         self.memo: dict = {}
+        self.encoded = encoded
 
-    def __call__(self, value: Any) -> str:
+    def __call__(self, value: Any) -> str | bytes:
         key = (type(value), value)
         found = self.memo.get(key)
         if found is None:
             if len(self.memo) >= MEMO_LIMIT:
                 self.memo.clear()
-            found = self.memo[key] = cell(value)
+            found = self.memo[key] = cell(value).encode() if self.encoded else cell(value)
         return found
 
 
@@ -64,3 +69,33 @@ def spool_rows(rows: Iterable[Sequence[Any]], spool, first: int = 2) -> int:
     for count, row in enumerate(rows, start=1):
         spool.write(f'<row r="{first + count - 1}">{"".join(map(cells, row))}</row>'.encode())
     return count
+
+
+def streamed(skeleton: Callable[[int | None], bytes], write_rows: Callable[[IO[bytes]], int], out: IO[bytes]) -> None:
+    """Write into ``out`` the workbook ``skeleton(count)`` builds (openpyxl: the header row,
+    widths, frozen pane, filter; ``count`` the rows of its first sheet, None while unknown)
+    with the rows ``write_rows(sheet)`` writes (returning their count) streamed into the end
+    of its first sheet's data: deflated as they come, never held nor spooled to a file.
+    The parts before that sheet and the sheet's head come from ``skeleton(None)``: they do
+    not depend on the count (checked); the sheet's tail (its filter) and the parts after it
+    (the workbook's defined names) from ``skeleton(count)``, built once the rows are written."""
+    with zipfile.ZipFile(io.BytesIO(skeleton(None))) as first, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = first.namelist()
+        for info in first.infolist()[:names.index(FIRST_SHEET)]:
+            target.writestr(info, first.read(info.filename))
+        head = first.read(FIRST_SHEET).split(b"</sheetData>", 1)[0]
+        # The big sheet is deflated fast (level 1): a few percent larger, several times quicker.
+        target.compresslevel = 1
+        with target.open(FIRST_SHEET, "w", force_zip64=True) as sheet:
+            sheet.write(head)
+            count = write_rows(sheet)
+            final = zipfile.ZipFile(io.BytesIO(skeleton(count)))
+            counted_head, tail = final.read(FIRST_SHEET).split(b"</sheetData>", 1)
+            if counted_head != head:
+                raise RuntimeError("the sheet's head depends on its row count")
+            sheet.write(b"</sheetData>" + tail)
+        with final:
+            for info in final.infolist()[final.namelist().index(FIRST_SHEET) + 1:]:
+                target.writestr(info, final.read(info.filename))
+

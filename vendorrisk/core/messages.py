@@ -79,8 +79,7 @@ def render(value: Any, translate: Callable[[str], str] = gettext) -> Any:
         text = translate(value.separator).join(str(render(item, translate)) for item in value.items)
         return text[:1].upper() + text[1:] if value.capitalise else text
     if isinstance(value, Bilingual):
-        locale = get_locale()
-        return value.ja if locale is not None and locale.language == "ja" else value.en
+        return value.ja if japanese_now() else value.en
     return value
 
 
@@ -104,6 +103,32 @@ def from_json(data: Any) -> Any:
             return Bilingual(data["ja"], data["en"])
         return Join(data["j"], tuple(from_json(item) for item in data["i"]), data["c"])
     return data
+
+
+def render_stored(data: Any, translate: Callable[[str], str], japanese: bool) -> Any:
+    """``render(from_json(data), translate)`` without building the messages: the text of a
+    stored message as ``json.loads`` gives it back, ``japanese`` choosing a ``Bilingual``'s
+    side as ``render`` does from the locale. An export renders tens of thousands of
+    distinct stored reasons once each; building, sorting and hashing their messages first
+    cost more than translating them."""
+    if isinstance(data, dict):
+        if "m" in data:
+            text = translate(data["m"])
+            params = data["p"]
+            if params:
+                text = text % {name: render_stored(param, translate, japanese) for name, param in params.items()}
+            return text
+        if "ja" in data:
+            return data["ja"] if japanese else data["en"]
+        text = translate(data["j"]).join(str(render_stored(item, translate, japanese)) for item in data["i"])
+        return text[:1].upper() + text[1:] if data["c"] else text
+    return data
+
+
+def japanese_now() -> bool:
+    """Whether ``render`` picks a ``Bilingual``'s Japanese side in the current context."""
+    locale = get_locale()
+    return locale is not None and locale.language == "ja"
 
 
 CACHE_LIMIT = 20_000  # distinct messages a renderer remembers (bounded memory)
