@@ -322,3 +322,24 @@ def test_register_rows_plan_for_every_chain_then_leave_the_session_as_it_was(app
         assert len([first, *rows]) == 5
     assert nested_loops() == "on"
 
+
+def test_dora_b0502_rows_plan_for_every_chain_then_leave_the_session_as_it_was(app, db, portfolio):
+    """B_05.02 reads every chain by the register's statement shape: hash joins on PostgreSQL
+    while its rows are read, the setting reset after."""
+    from vendorrisk.compliance import dora
+    postgres = db.connection().dialect.name == "postgresql"
+    seen = []
+
+    def nested_loops() -> str:
+        return db.connection().exec_driver_sql("SHOW enable_nestloop").scalar() if postgres else "on"
+
+    class Out:
+        def write(self, data):
+            if len(seen) < 3:  # the BOM, the two header lines, then the rows are being read
+                seen.append(None)
+            elif len(seen) == 3:
+                seen.append(nested_loops())
+
+    dora.b0502_csv(db, Out())
+    assert seen[3] == ("off" if postgres else "on")
+    assert nested_loops() == "on"

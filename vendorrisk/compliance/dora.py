@@ -10,6 +10,7 @@ from itertools import chain
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vendorrisk.compliance.whole_chains import hash_joins
 from vendorrisk.core.xlsx import csv_bytes, csv_row
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.models import Arrangement, Vendor
@@ -90,12 +91,15 @@ def b0502_csv(session: Session, out=None) -> bytes | None:
                           .join(vendor, vendor.c.id == nodes.c.vendor_id)
                           .outerjoin(parent, parent.c.id == nodes.c.parent_vendor_id))
              .order_by(arrangement.c.id, nodes.c.tier, vendor.c.id))
+
     def rows():
-        for r in session.execute(query.execution_options(yield_per=2000)):
-            code, kind = provider_code(r.id, r.lei, r.corporate_number, r.country)
-            recipient, recipient_kind = ("", "") if r.p_id is None else provider_code(r.p_id, r.p_lei, r.p_number,
-                                                                                      r.p_country)
-            yield (f"VR-ARR-{r.arrangement_id}", r.service, code, kind, r.tier, recipient, recipient_kind)
+        # every chain, as the register reads them: hash joins on PostgreSQL (``whole_chains``)
+        with hash_joins(session.connection()) as connection:
+            for r in connection.execute(query.execution_options(yield_per=2000)):
+                code, kind = provider_code(r.id, r.lei, r.corporate_number, r.country)
+                recipient, recipient_kind = ("", "") if r.p_id is None else provider_code(r.p_id, r.p_lei, r.p_number,
+                                                                                          r.p_country)
+                yield (f"VR-ARR-{r.arrangement_id}", r.service, code, kind, r.tier, recipient, recipient_kind)
     return _csv(B0502_COLUMNS, rows(), out)
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from vendorrisk.compliance import link_targets, matrix, store
 from vendorrisk.compliance.sheet_xml import MEMO_LIMIT, Cells, cell, spool_rows, streamed
+from vendorrisk.compliance.whole_chains import hash_joins
 from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import Renderer, japanese_now, render_stored
 from vendorrisk.core.xlsx import add_table_sheet
@@ -272,19 +273,11 @@ def register_rows(session: Session, progress: Progress | None = None) -> Iterato
     approval = {**{s: str(label) for s, label in APPROVAL_LABELS.items()},
                 **{b: str(label) for b, label in APPROVAL_BASIS_LABELS.items()}}
     total = session.execute(select(func.count()).select_from(Arrangement.__table__)).scalar_one() if progress else 0
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # The statement reads every chain: hash joins, whatever the planner estimates of the
-        # recursive walk (1,026 rows for 262,429 at 50k vendors, which chose 787,000 index
-        # probes). PostgreSQL's CPU for it 2.6-2.8 -> 1.7-1.8 s (docs/compliance.md,
-        # "PostgreSQL exports"). Only for this statement: reset when the rows are read.
-        connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
-    try:
+    # every chain read by one statement: hash joins on PostgreSQL (``whole_chains``): its CPU
+    # for the register 2.6-2.8 -> 1.7-1.8 s at 50k vendors (docs/compliance.md, "PostgreSQL exports")
+    with hash_joins(session.connection()) as connection:
         yield from _register_rows(connection.execute(register_query().execution_options(yield_per=2000)),
                                   by_arrangement, by_link, yes, approval, progress, total)
-    finally:
-        if connection.dialect.name == "postgresql" and not connection.closed:
-            connection.exec_driver_sql("RESET enable_nestloop")
 
 
 def _register_rows(rows, by_arrangement, by_link, yes, approval, progress, total) -> Iterator[tuple]:
