@@ -343,3 +343,38 @@ def test_dora_b0502_rows_plan_for_every_chain_then_leave_the_session_as_it_was(a
     dora.b0502_csv(db, Out())
     assert seen[3] == ("off" if postgres else "on")
     assert nested_loops() == "on"
+
+
+def test_deflating_writes_everything_in_order_and_raises_what_its_thread_met():
+    """The sheet's rows are deflated by a thread of their own (``sheet_xml.Deflating``):
+    everything written arrives, in order; the thread's error is raised in the writer; the
+    thread never outlives the block."""
+    from vendorrisk.compliance import sheet_xml
+
+    target = io.BytesIO()
+    blocks = [bytes([n % 251]) * (n * 997 % 70_000) for n in range(200)]
+    with sheet_xml.Deflating(target) as writer:
+        for block in blocks:
+            writer.write(block)
+    assert target.getvalue() == b"".join(blocks) and not writer.thread.is_alive()
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError("No space left on device")
+
+    try:
+        with sheet_xml.Deflating(Full()) as writer:
+            for block in blocks:
+                writer.write(block)
+    except OSError as exc:
+        assert "No space" in str(exc)
+    else:
+        raise AssertionError("the thread's error was not raised")
+    assert not writer.thread.is_alive()
+    try:
+        with sheet_xml.Deflating(io.BytesIO()) as writer:
+            writer.write(b"x" * 10)
+            raise KeyError("the rows' own error")
+    except KeyError:
+        pass
+    assert not writer.thread.is_alive()

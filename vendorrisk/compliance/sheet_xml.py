@@ -8,6 +8,8 @@ reference optional; Excel, LibreOffice and openpyxl read them so), an empty valu
 the matrix export has a million cells and a few thousand distinct values.
 """
 import io
+import queue
+import threading
 import zipfile
 from datetime import date
 from typing import IO, Any, Callable, Iterable, Sequence
@@ -19,6 +21,7 @@ from vendorrisk.core.xlsx import neutralise
 
 MEMO_LIMIT = 5_000  # distinct cell texts remembered while spooling (bounded memory)
 FIRST_SHEET = "xl/worksheets/sheet1.xml"
+HANDOFF_BYTES = 256 * 1024  # rows handed to the deflating thread this many bytes at a time
 
 
 def cell(value: Any) -> str:
@@ -89,7 +92,8 @@ def streamed(skeleton: Callable[[int | None], bytes], write_rows: Callable[[IO[b
         target.compresslevel = 1
         with target.open(FIRST_SHEET, "w", force_zip64=True) as sheet:
             sheet.write(head)
-            count = write_rows(sheet)
+            with Deflating(sheet) as rows:
+                count = write_rows(rows)
             final = zipfile.ZipFile(io.BytesIO(skeleton(count)))
             counted_head, tail = final.read(FIRST_SHEET).split(b"</sheetData>", 1)
             if counted_head != head:
@@ -99,3 +103,49 @@ def streamed(skeleton: Callable[[int | None], bytes], write_rows: Callable[[IO[b
             for info in final.infolist()[final.namelist().index(FIRST_SHEET) + 1:]:
                 target.writestr(info, final.read(info.filename))
 
+
+class Deflating:
+    """A writer that hands what is written, in blocks of ``HANDOFF_BYTES``, to a thread that
+    writes it into ``target`` (a zip entry): zlib's deflate and CRC release the GIL, so the
+    compression runs beside the building of the next rows, on another core when one is free.
+    At most two blocks wait (bounded memory); leaving the block writes the rest and joins the
+    thread, and raises what the thread met."""
+
+    def __init__(self, target: IO[bytes]):
+        self.target, self.pending, self.size, self.error = target, [], 0, None
+        self.blocks: queue.Queue = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._drain, name="deflating", daemon=True)
+
+    def __enter__(self) -> "Deflating":
+        self.thread.start()
+        return self
+
+    def write(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.size += len(data)
+        if self.size >= HANDOFF_BYTES:
+            self._hand_off()
+
+    def _hand_off(self) -> None:
+        if self.error is not None:
+            raise self.error
+        self.blocks.put(b"".join(self.pending))
+        self.pending, self.size = [], 0
+
+    def _drain(self) -> None:
+        while (block := self.blocks.get()) is not None:
+            if self.error is None:
+                try:
+                    self.target.write(block)
+                except BaseException as exc:  # raised in the writing thread, by write or on leaving
+                    self.error = exc
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None and self.pending:
+                self._hand_off()
+        finally:
+            self.blocks.put(None)
+            self.thread.join()
+        if kind is None and self.error is not None:
+            raise self.error
