@@ -51,6 +51,9 @@ MATRIX_SHEET, OBLIGATION_SHEET, REGISTER_SHEET = _l("Matrix"), _l("Obligations")
 # a batch's cells wait for its rows to be written as references to their memoised XML, and
 # the batch is 200 vendors (4,000 cells); 500 held ~2 MB more at the peak.
 EXPORT_BATCH = 200
+# The reasons remembered, their stored and their rendered texts: 5,000 of them held 6.2 MB at
+# 10k vendors (long flow-down reasons), 4.4 MB more peak RSS than the previous shared memo.
+REASON_MEMO_BYTES = 1_000_000
 FILTERED_OUT = ()  # a cell the status filter leaves out
 # The cells are fetched this many rows at a time, not row by row: psycopg builds a row per
 # Python call of fetchone (~25 % of the fetching CPU at 10k vendors), a block in one call.
@@ -71,12 +74,14 @@ class _Texts:
     """The XML of the reason and proof cells, as UTF-8 bytes, built once per distinct stored
     text: a reason rendered straight from its JSON (``messages.render_stored``); a proof list
     from its links, each label rendered once per distinct label. Reasons repeat across
-    vendors and are remembered up to ``MEMO_LIMIT``; a proof list names its vendor's records,
-    so proof lists are remembered for one batch of vendors (``next_batch``)."""
+    vendors and are remembered up to ``REASON_MEMO_BYTES`` (a hub's flow-down reasons are
+    long); a proof list names its vendor's records, so proof lists are remembered for one
+    batch of vendors (``next_batch``)."""
 
     def __init__(self, translate: Callable[[str], str], base: str):
         self.translate, self.base, self.japanese = translate, base, japanese_now()
         self.reasons: dict[str | None, bytes] = {}
+        self.held = 0  # bytes of the remembered reasons' texts and XML
         self.proofs: dict[str | None, bytes] = {}
         self.labels: dict = {}
 
@@ -84,10 +89,13 @@ class _Texts:
         self.proofs.clear()
 
     def reason(self, raw: str | None) -> bytes:
-        if len(self.reasons) >= MEMO_LIMIT:
-            self.reasons.clear()
         value = render_stored(json.loads(raw), self.translate, self.japanese) if raw is not None else None
-        found = self.reasons[raw] = cell(value).encode()
+        found = cell(value).encode()
+        self.held += len(found) + (len(raw) if raw is not None else 0)
+        if self.held > REASON_MEMO_BYTES:
+            self.reasons.clear()
+            self.held = len(found)
+        self.reasons[raw] = found
         return found
 
     def proof(self, raw: str | None) -> bytes:
