@@ -33,11 +33,11 @@ def owned_counts(db) -> dict[int, int]:
     return dict(db.exec(select(VendorOwner.user_id, func.count()).group_by(VendorOwner.user_id)).all())
 
 
-def held_findings(db) -> dict[int, int]:
-    """How many findings not closed each user owns, in one grouped query."""
-    return dict(db.exec(select(Finding.owner_id, func.count()).where(Finding.owner_id.is_not(None),
-                                                                     Finding.status != "closed")
-                        .group_by(Finding.owner_id)).all())
+def held_findings(db, user_id: int | None = None) -> dict[int, int]:
+    """How many findings not closed each user (or only ``user_id``) owns, in one grouped query."""
+    query = select(Finding.owner_id, func.count()).where(Finding.status != "closed")
+    query = query.where(Finding.owner_id == user_id) if user_id else query.where(Finding.owner_id.is_not(None))
+    return dict(db.exec(query.group_by(Finding.owner_id)).all())
 
 
 def owned_vendors(db, user_id: int) -> list[int]:
@@ -93,7 +93,7 @@ def update(user_id: int):
     user.role = role
     vendor_ids, held = [], 0
     if active != user.is_active:
-        held = held_findings(db).get(user.id, 0) if not active else 0
+        held = held_findings(db, user.id).get(user.id, 0) if not active else 0
         # their vendors' reviews are re-planned (monitoring listens); their findings passed on (vendors)
         users.set_active(db, user, active)
         vendor_ids = owned_vendors(db, user.id)
