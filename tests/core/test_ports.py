@@ -69,3 +69,24 @@ def test_a_server_started_on_port_zero_is_found_on_the_port_it_bound():
     stopped.wait(timeout=30)
     with pytest.raises(AssertionError, match="stopped before it listened"):
         bound_port(stopped, 30)
+
+
+def test_the_test_smtp_server_whose_port_was_taken_meanwhile_listens_on_another():
+    import gc
+
+    from tests.smtp import SmtpServer
+    with _held() as held:
+        taken = held.getsockname()[1]
+        server = SmtpServer()
+        server.port = taken  # picked free, then taken by another process before the server bound it
+        server.start()
+        try:
+            assert server.port != taken
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+                assert connection.recv(100).startswith(b"220")
+        finally:
+            server.stop()
+        given = SmtpServer(taken)  # a port the test chose is not replaced: the refusal is its answer
+        with pytest.raises(OSError):
+            given.start()
+    gc.collect()  # the refused attempts' event loops were closed: nothing left to warn about
