@@ -1,5 +1,6 @@
 """A real SMTP server for tests (aiosmtpd) — plain, STARTTLS or implicit TLS, with or
 without authentication — throwaway certificates for it, and a server that never answers."""
+import errno
 import socket
 import ssl
 import subprocess
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+START_TRIES = 5
 
 
 def free_port() -> int:
@@ -91,7 +94,7 @@ class SmtpServer:
 
     def __init__(self, port: int | None = None, *, certificate: tuple[Path, Path] | None = None,
                  implicit_tls: bool = False, users: dict[str, str] | None = None):
-        self.port = port or free_port()
+        self.port, self._picked = port or free_port(), not port
         self.messages: list[dict] = []
         self.auth_attempts: list[dict] = []
         self.users = users or {}
@@ -117,11 +120,25 @@ class SmtpServer:
         return options
 
     def start(self) -> "SmtpServer":
-        """Start listening."""
+        """Start listening. A port picked free (none given) that another process took before
+        the server bound it is replaced by another, ``START_TRIES`` times at most."""
         handler = _Collect(self)
-        self._controller = Controller(handler, hostname="127.0.0.1", port=self.port, **self._options(handler))
-        self._controller.start()
-        return self
+        tried = []
+        for _attempt in range(START_TRIES):
+            tried.append(self.port)
+            controller = Controller(handler, hostname="127.0.0.1", port=self.port, **self._options(handler))
+            try:
+                controller.start()
+            except OSError as exc:
+                controller.loop.close()  # its thread ended at the refused bind; its loop stays open otherwise
+                if exc.errno != errno.EADDRINUSE or not self._picked:
+                    raise
+                self.port = free_port()
+                continue
+            self._controller = controller
+            return self
+        raise RuntimeError(f"the test SMTP server did not start: each of the {START_TRIES} ports tried "
+                           f"({', '.join(map(str, tried))}) was taken between being found free and being bound")
 
     def stop(self) -> None:
         """Stop listening (connections are then refused)."""

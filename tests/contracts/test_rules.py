@@ -2,6 +2,7 @@
 import io
 
 import docx
+from flask_babel import force_locale
 from sqlmodel import select
 
 from tests import factories
@@ -56,9 +57,12 @@ def test_evidence_source_gives_the_latest_checklist_per_arrangement(app, db, con
     for name in ("ja_missing_si.txt", "ja_complete_cloud.md"):
         service.upload_version(db, arrangement_id=arrangement.id, user=user, filename=name,
                                data=(CORPUS / name).read_bytes())
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("ja"):
         files = list(contributions.evidence_sources["contracts"](db, arrangement.vendor_id))
     assert len(files) == 1 and other.id not in [f.path for f in files]
     assert files[0].path.startswith(f"contracts/{arrangement.id}_") and files[0].path.endswith("_v2.docx")
     document = docx.Document(io.BytesIO(files[0].data))
     assert "第2版" in document.tables[0].rows[2].cells[1].text
+    with app.test_request_context(), force_locale("en"):  # the pack's language, not always Japanese
+        (english,) = contributions.evidence_sources["contracts"](db, arrangement.vendor_id)
+    assert "version 2" in docx.Document(io.BytesIO(english.data)).tables[0].rows[2].cells[1].text

@@ -259,7 +259,7 @@ def test_the_evidence_pack_holds_the_set_checklist_the_verdicts_rest_on(app, cli
     login("compliance")
     _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (SLA, "サービスレベル合意書.txt")])
     login("auditor")
-    pack = exported(app, client, f"/compliance/vendors/{arrangement.vendor_id}/evidence-pack.zip")
+    pack = exported(app, client, f"/compliance/vendors/{arrangement.vendor_id}/evidence-pack.zip", headers=JA)
     archive = zipfile.ZipFile(io.BytesIO(pack.data))
     checklists = [n for n in archive.namelist() if n.startswith("evidence/contracts/")]
     assert checklists == [f"evidence/contracts/{arrangement.id}_checklist_set_{arrangement.id}.docx"]
@@ -268,6 +268,28 @@ def test_the_evidence_pack_holds_the_set_checklist_the_verdicts_rest_on(app, cli
     assert listed == ["業務委託基本契約", "サービスレベル合意書"]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
     assert rows["再委託の手続き"][3].startswith("業務委託基本契約")
+
+
+def test_an_english_evidence_pack_holds_an_english_contract_checklist(app, client, login, db):
+    # the pack's checklists were built in Japanese whatever the pack's language (its starter's)
+    import zipfile
+
+    from tests.helpers import exported
+    arrangement = _set_arrangement(db)
+    login("compliance")
+    _send_set(client, arrangement.id, [(MASTER, "業務委託基本契約.txt"), (SLA, "サービスレベル合意書.txt")])
+    reader = login("auditor")
+    reader.language = "en"
+    db.commit()
+    pack = exported(app, client, f"/compliance/vendors/{arrangement.vendor_id}/evidence-pack.zip", headers=JA)
+    archive = zipfile.ZipFile(io.BytesIO(pack.data))
+    (checklist,) = [n for n in archive.namelist() if n.startswith("evidence/contracts/")]
+    document = docx.Document(io.BytesIO(archive.read(checklist)))
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[2].rows[1:]}
+    assert "再委託の手続き" not in rows and rows["Sub-outsourcing procedure"][2].startswith("Found\n(automatic")
+    assert rows["Sub-outsourcing procedure"][3].startswith("業務委託基本契約")  # the document's own title
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "チェックリスト" not in text, text[:500]
 
 
 def test_the_set_checklist_names_no_reviewer_when_nothing_was_reviewed(client, login, db):

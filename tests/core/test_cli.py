@@ -1,7 +1,6 @@
 """The command line: users, tokens, demo data, backup, server."""
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tarfile
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
+from tests.ports import bound_port
 from vendorrisk.core.models import User
 from vendorrisk.vendors.models import OutsourcingLink, Vendor
 
@@ -69,12 +69,6 @@ def test_backup_writes_database_and_stored_files(app, runner, tmp_path, db):
     assert any(n.startswith("database/vendorrisk.") for n in names)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # Seconds a started process has to come up, to record its first sweep or to stop: a bound on
 # liveness, not a speed figure. A CI run at load 20 on 2 cores took more than 30 s for
 # `serve --with-scheduler` to record its first sweep.
@@ -86,10 +80,13 @@ def _server_env(database_url, tmp_path) -> dict:
                 VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
 
 
-def _wait_ready(process, port: int, seconds: float):
+def _wait_ready(process, seconds: float):
     """The headers of the first 200 answer of the started server's /readyz, asked every 0.3 s
-    while the process lives, for at most ``seconds``."""
+    while the process lives, for at most ``seconds``. The server was started on port 0: it
+    binds one the system chooses, read back from /proc (``tests.ports``), not one found free
+    here that another process could take before the server binds it."""
     deadline = time.time() + seconds
+    port = bound_port(process, seconds)
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
@@ -101,12 +98,11 @@ def _wait_ready(process, port: int, seconds: float):
 
 
 def test_serve_runs_a_production_server(app, database_url, tmp_path):
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", "0"], cwd=ROOT,
                                env=_server_env(database_url, tmp_path), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        assert _wait_ready(process, port, LIVENESS)["Server"] == "vendorrisk"  # Waitress, not the debug server
+        assert _wait_ready(process, LIVENESS)["Server"] == "vendorrisk"  # Waitress, not the debug server
     finally:
         process.terminate()
         process.wait(timeout=LIVENESS)
@@ -114,12 +110,11 @@ def test_serve_runs_a_production_server(app, database_url, tmp_path):
 
 def test_serve_with_workers_runs_several_processes(app, database_url, tmp_path):
     """``serve --workers 2``: gunicorn forks two worker processes that answer (Linux)."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2"],
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", "0", "--workers", "2"],
                                cwd=ROOT, env=_server_env(database_url, tmp_path), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        assert _wait_ready(process, port, LIVENESS)["Server"] == "vendorrisk"
+        assert _wait_ready(process, LIVENESS)["Server"] == "vendorrisk"
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(children) == 2, children
     finally:
@@ -143,12 +138,11 @@ def test_serve_with_workers_and_scheduler_stops_the_scheduler_once(app, database
     """The gunicorn workers are forks of the server process: only that process stops the
     scheduler it started (the workers used to say so too, once each, on their way out)."""
     import signal
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--workers", "2",
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", "0", "--workers", "2",
                                 "--with-scheduler"], cwd=ROOT, env=_server_env(database_url, tmp_path),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_ready(process, port, LIVENESS)
+        _wait_ready(process, LIVENESS)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=LIVENESS)
@@ -170,10 +164,9 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
     import signal
 
     from sqlalchemy import create_engine, text
-    port = _free_port()
     env = dict(os.environ, VENDORRISK_SECRET_KEY="serve-test-secret-0123456789-0123456789-abc",
                VENDORRISK_DATABASE_URL=database_url, VENDORRISK_INSTANCE_PATH=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--with-scheduler", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--with-scheduler", "--port", "0"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     engine = create_engine(database_url)
 
@@ -182,6 +175,7 @@ def test_serve_with_scheduler_runs_the_sweep_beside_the_server_and_stops_both(ap
             return conn.execute(text("SELECT last_run_at, next_run_at FROM scheduled_job "
                                      "WHERE id = 'reminder_sweep'")).first()
     try:
+        port = bound_port(process, LIVENESS)
         deadline = time.time() + LIVENESS
         while (row := sweep_row()) is None or row.next_run_at is None:
             assert process.poll() is None, process.stdout.read()

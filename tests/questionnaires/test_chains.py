@@ -209,3 +209,46 @@ def test_the_api_plans_accepts_and_withdraws(db, chain, api):
     assert gone.status_code == 200 and gone.get_json()["status"] == "withdrawn" and gone.get_json()["link_id"] is None
     again = client.post(f"/api/v1/questionnaire-proposals/{night}/withdraw", json={"reason": "もう一度"})
     assert again.status_code == 409
+
+
+def test_accepting_the_chosen_after_someone_else_accepted_one_says_so_on_the_chain_page(db, chain, client, login,
+                                                                                     monkeypatch):
+    """Two people accept at once (PostgreSQL: both plan while the proposal is pending; the
+    second finds it accepted once it holds the row). That answered the bare 409 error page; it
+    shows the chain page again: nothing added, who accepted it and when, the chain as it is.
+    Simulated: the row lock's re-read returns the proposal as the first person's commit left it."""
+    from datetime import datetime, timezone
+
+    from vendorrisk.core.locking import lock
+    from vendorrisk.questionnaires import reviews
+    tier1, arrangement, centre, _registered = chain
+    result = _import(db, tier1, _rows(centre))
+    proposals = {p.row: p for p in db.exec(select(SubcontractorProposal).where(
+        SubcontractorProposal.response_id == result.response.id))}
+    first = factories.gen_user(db, role="procurement")
+    db.commit()
+    first_id, raced = first.id, proposals[2].id
+
+    def locked_after_the_first_commit(session, obj):
+        lock(session, obj)
+        if isinstance(obj, SubcontractorProposal) and obj.id == raced:
+            obj.status, obj.reviewed_by_id = "accepted", first_id
+            obj.reviewed_at = datetime(2026, 4, 1, 1, 2, tzinfo=timezone.utc)
+        return obj
+
+    monkeypatch.setattr(reviews, "lock", locked_after_the_first_commit)
+    login("compliance")
+    refused = client.post(f"/questionnaires/responses/{result.response.id}/chain", headers={"Accept-Language": "ja"},
+                          data={"arrangement_id": arrangement.id, "proposal_id": [proposals[2].id, proposals[3].id]})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and 'data-test="conflict"' in page and 'data-test="planned-tree"' in page
+    assert "この操作では委託チェーンに何も追加されていません" in page and first.display_name in page
+    assert "2026-04-01 10:02" in page  # when, in Tokyo time
+    db.rollback()
+    statuses = {p.row: p.status for p in db.exec(select(SubcontractorProposal).where(
+        SubcontractorProposal.response_id == result.response.id))}
+    assert statuses[2] == statuses[3] == "pending"  # nothing of the refused request stayed
+    as_json = client.post(f"/questionnaires/responses/{result.response.id}/chain",
+                          headers={"Accept": "application/json"},
+                          data={"arrangement_id": arrangement.id, "proposal_id": [proposals[2].id]})
+    assert as_json.status_code == 409 and as_json.get_json()["error"]["code"]  # JSON clients keep the body

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text
 
 from tests.certificates.factories import pdf_bytes
 from tests.conftest import ENGINE
-from tests.smtp import free_port
+from tests.ports import bound_port
 from vendorrisk.certificates.models import Certificate
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.monitoring.models_reminders import Reminder
@@ -95,12 +95,16 @@ def test_two_servers_and_two_schedulers_on_one_postgresql(app, db, runner, smtp,
                VENDORRISK_INSTANCE_PATH=app.instance_path, VENDORRISK_SMTP_HOST="127.0.0.1",
                VENDORRISK_SMTP_PORT=str(smtp.port), VENDORRISK_LOG_LEVEL="WARNING",
                VENDORRISK_SCHEDULER_SWEEP_MINUTES="1", VENDORRISK_BASE_URL="https://vr.example.jp")
-    ports = [free_port(), free_port()]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
     log = (tmp_path / "processes.log").open("wb")
-    processes = [_start(["serve", "--port", str(port), "--threads", "4"], env, log) for port in ports]
+    # port 0: each server binds one the system chooses, read back from /proc (tests.ports) — a
+    # port found free here could be taken before the server binds it, and the readiness check
+    # would then ask another test's server
+    processes = [_start(["serve", "--port", "0", "--threads", "4"], env, log) for _ in range(2)]
     try:
         deadline = time.time() + 60
+        ports = [bound_port(process, 60, lambda: (tmp_path / "processes.log").read_text(errors="replace")[-2000:])
+                 for process in processes]
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base, process in zip(bases, processes):
             _wait_ready(base, process, deadline, tmp_path / "processes.log")
         processes += [_start(["scheduler"], env, log) for _ in range(2)]  # both sweep at start-up

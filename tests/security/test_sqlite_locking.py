@@ -130,12 +130,18 @@ def _peak_rss_mb(pid: int) -> float:
 @pytest.fixture
 def served(db, database_url, tmp_path):
     """``vendorrisk serve`` in its own process on the test database; yields (base URL, pid)."""
-    from tests.smtp import free_port
-    port = free_port()
+    from tests.ports import bound_port
     env = dict(os.environ, VENDORRISK_DATABASE_URL=database_url, VENDORRISK_SECRET_KEY=secrets.token_hex(32),
                VENDORRISK_INSTANCE_PATH=str(tmp_path / "served"), VENDORRISK_LOG_LEVEL="WARNING")
-    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", str(port), "--threads", "8"],
+    # port 0: the server binds one the system chooses, read back from /proc (no port found free
+    # here and taken by another process before the server binds it)
+    process = subprocess.Popen([sys.executable, "-m", "vendorrisk", "serve", "--port", "0", "--threads", "8"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        port = bound_port(process, 60)
+    except AssertionError:
+        process.kill()
+        raise AssertionError(process.communicate()[0].decode()) from None
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

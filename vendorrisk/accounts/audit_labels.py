@@ -9,7 +9,7 @@ ACTIONS = {
     "plan": _l("Review plans updated"), "link_decision": _l("Sub-outsourcing decision"),
     "remove_link": _l("Sub-outsourcing removed, with its reason"),
     "antisocial_check": _l("Anti-social forces check recorded"), "send": _l("Sent"), "withdraw": _l("Withdrawn"),
-    "restart": _l("Export restarted"),
+    "restart": _l("Export restarted"), "findings_passed_on": _l("Findings passed on (their owner was deactivated)"),
 }
 
 # What a step in a finding's history was (``finding_event.action``), as the finding page names it.

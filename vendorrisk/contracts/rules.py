@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from vendorrisk.contracts import sets
 from vendorrisk.contracts.models import ClauseCheck
 from vendorrisk.core import events
+from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import join
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
@@ -189,21 +190,23 @@ CLAUSE_OBLIGATIONS = tuple(_clause_obligation(*row) for row in CLAUSE_ROWS)
 def contract_checklists(session: Session, vendor_id: int):
     """The Word checklist of each of the vendor's arrangements: of its contract set (every
     document, the one and place of each clause) when it has several documents, as the verdicts
-    read the set; else of its one document's latest version."""
+    read the set; else of its one document's latest version. In the language the pack is built
+    in (its starter's: the job runs in it), as the rest of the pack."""
     from vendorrisk.contracts.service import checklist_document
     from vendorrisk.contracts.set_service import checklist_document as set_checklist
 
     arrangements = session.exec(select(Arrangement).where(Arrangement.vendor_id == vendor_id)
                                 .order_by(Arrangement.id)).all()
     documents = sets.latest_versions_by_arrangement(session, [a.id for a in arrangements])
+    lang = language()
     for arrangement in arrangements:
         versions = [version for _contract, version in documents.get(arrangement.id, [])]
         if len(versions) > 1:
-            filename, data = set_checklist(session, arrangement.id, "ja", None)
+            filename, data = set_checklist(session, arrangement.id, lang, None)
             description = gettext("Contract set clause checklist, %(arrangement)s, %(n)s documents",
                                   arrangement=arrangement.title, n=len(versions))
         elif versions:
-            filename, data = checklist_document(session, versions[0].id, "ja", None)
+            filename, data = checklist_document(session, versions[0].id, lang, None)
             description = gettext("Contract clause checklist, %(arrangement)s, version %(n)s",
                                   arrangement=arrangement.title, n=versions[0].number)
         else:

@@ -181,6 +181,10 @@ class FindingQuery(PageQuery):
         "true: only the findings you own (you are the finding's owner, who remediates it); a compliance "
         "user also gets the findings that have no owner, whose reminders go to compliance. The same "
         "findings as on 「自分のタスク」 (My tasks). owner_id is ignored."))
+    unowned: Flag = Field(default=None, description=(
+        "true: only the findings nobody owns — their vendor had no active assigned staff when they were "
+        "raised, or their owner was deactivated; compliance follows them up and is reminded of them. "
+        "owner_id is ignored."))
 
 
 def _page_args():
@@ -246,8 +250,10 @@ def list_findings():
     args = request.args
     query = findings.finding_query(status=args.get("status"), severity=args.get("severity"),
                                    source=args.get("source"), vendor_id=args.get("vendor_id", type=int),
-                                   owner_id=None if flag_arg(args, "mine") else args.get("owner_id", type=int),
+                                   owner_id=(None if flag_arg(args, "mine") or flag_arg(args, "unowned")
+                                             else args.get("owner_id", type=int)),
                                    mine=auth.current_user() if flag_arg(args, "mine") else None,
+                                   unowned=bool(flag_arg(args, "unowned")),
                                    overdue_on=clock.today() if flag_arg(args, "overdue") else None)
     page = paginate(get_session(), query, *_page_args(), scalars=False)
     return jsonify(FindingPage.dump(page, items=[_finding(*row) for row in page.items]))

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from vendorrisk.core import business_days, textfields
+from vendorrisk.core import business_days, counters, textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.input_guard import MAX_ID
 from vendorrisk.core.locking import lock
@@ -314,9 +314,11 @@ def owned_by(column, user: User):
 
 def finding_query(*, status: str | None = None, severity: str | None = None, owner_id: int | None = None,
                   vendor_id: int | None = None, overdue_on: date | None = None, source: str | None = None,
-                  mine: User | None = None):
-    """Findings with their vendor, filtered (``mine``: the person's own, ``owned_by``);
-    newest due first within status order."""
+                  mine: User | None = None, unowned: bool = False):
+    """Findings with their vendor, filtered (``mine``: the person's own, ``owned_by``;
+    ``unowned``: those nobody owns — their vendor had no active assigned staff when they were
+    raised or their owner was deactivated; compliance follows them up); newest due first
+    within status order."""
     query = select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
     if status in FINDING_STATUSES:
         query = query.where(Finding.status == status)
@@ -326,6 +328,8 @@ def finding_query(*, status: str | None = None, severity: str | None = None, own
         query = query.where(Finding.owner_id == owner_id)
     if mine is not None:
         query = query.where(owned_by(Finding.owner_id, mine))
+    if unowned:
+        query = query.where(Finding.owner_id.is_(None))
     if vendor_id:
         query = query.where(Finding.vendor_id == vendor_id)
     if source:
@@ -333,6 +337,12 @@ def finding_query(*, status: str | None = None, severity: str | None = None, own
     if overdue_on is not None:
         query = query.where(Finding.status.in_(("open", "in_progress")), Finding.due_date < overdue_on)
     return query.order_by(Finding.due_date.is_(None), Finding.due_date, Finding.id)
+
+
+def unowned_count(session: Session) -> int:
+    """How many findings to remediate (open, in progress) nobody owns, from the maintained
+    counts (``findings_to_remediate`` by owner: the scope of no owner)."""
+    return counters.total(session, "findings_to_remediate", [counters.NONE])
 
 
 def history(session: Session, finding_id: int):

@@ -206,13 +206,17 @@ def response(response_id, conflict=None, status: int = 200, withdrawing: dict | 
 @allow(*ALL_ROLES)
 def chain(response_id):
     """The chain the listed subcontractors would build in an arrangement, before accepting."""
+    return _chain_page(response_id, request.args.get("arrangement_id", type=int))
+
+
+def _chain_page(response_id: int, arrangement_id: int | None, conflict=None, status: int = 200):
     session = get_session()
     item = reviews.get_response(session, response_id)
     arrangements = reviews.arrangements_for(session, item.vendor_id)
-    arrangement_id = request.args.get("arrangement_id", type=int) or (arrangements[0].id if arrangements else 0)
+    arrangement_id = arrangement_id or (arrangements[0].id if arrangements else 0)
     planned = reviews.chain_plan_for(session, item, arrangement_id) if arrangements else None
     return render_template("questionnaires/chain.html", response=item, vendor=session.get(Vendor, item.vendor_id),
-                           arrangements=arrangements, plan=planned)
+                           arrangements=arrangements, plan=planned, conflict=conflict), status
 
 
 @bp.post("/responses/<int:response_id>/chain")
@@ -222,10 +226,33 @@ def accept_chain(response_id):
     session = get_session()
     arrangement_id = request.form.get("arrangement_id", type=int) or 0
     chosen = set(request.form.getlist("proposal_id", type=int))
-    links = reviews.accept_proposals(session, response_id, arrangement_id, chosen, g.user.id)
+    try:
+        links = reviews.accept_proposals(session, response_id, arrangement_id, chosen, g.user.id)
+    except Conflict as exc:
+        return _chain_refused(response_id, arrangement_id, chosen, exc)
     session.commit()
     flash(_("%(count)s subcontractors were added to the chain (approval pending).", count=len(links)), "info")
     return redirect(url_for(".chain", response_id=response_id, arrangement_id=arrangement_id))
+
+
+def _chain_refused(response_id: int, arrangement_id: int, chosen: set[int], exc: Conflict):
+    """The chain page again (409) when a subcontractor chosen was decided by someone else
+    between the page being read and the acceptance (two people accepting at once): nothing
+    was added; who decided it and when; the chain as it is now, to accept again what is left."""
+    conflicts.for_page(exc)
+    session = get_session()
+    # read before rolling back: the proposal the row lock re-read, as the other request left it
+    Proposal = reviews.SubcontractorProposal
+    query = (select(Proposal.reviewed_by_id, Proposal.reviewed_at)
+             .where(Proposal.response_id == response_id, Proposal.status != "pending"))
+    decided = session.exec((query.where(Proposal.id.in_(chosen)) if chosen else query)
+                           .order_by(Proposal.reviewed_at.desc(), Proposal.id.desc())).first()
+    session.rollback()
+    reviewer = session.get(User, decided[0]) if decided and decided[0] else None
+    return _chain_page(response_id, arrangement_id, status=409, conflict=conflicts.notice(
+        exc, by=conflicts.person(reviewer), at=decided[1] if decided else None,
+        advice=_("Nothing was added to the chain by your request. The chain below is as it is now: accept "
+                 "again the subcontractors still to be added, if they are still needed.")))
 
 
 @bp.get("/responses/<int:response_id>/compare")

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from vendorrisk.core import registry
+from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
 from vendorrisk.core.web import add_pages
 
@@ -59,6 +59,8 @@ def init_app(app: Flask) -> None:
     reg.task_pages["antisocial_checks_due"] = antisocial_reminders.first_check_tasks
     reg.task_labels["antisocial_checks_due"] = _l("Anti-social forces checks")
     reg.calendar_sources["antisocial_checks"] = antisocial_reminders.check_entries
+    # a deactivated person's findings go to their vendor's owner now, or nobody (listed, compliance's)
+    reg.subscribe(events.UserActiveChanged, findings.on_user_active_changed)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
     # Every page shows a finding's title, description and closure evidence in the reader's language.
     app.jinja_env.filters["finding_title"] = findings.display_title

@@ -43,7 +43,8 @@ def list_vendors():
     args = request.args
     filters = {"q": args.get("q", "").strip(), "status": args.get("status", ""),
                "risk_tier": args.get("risk_tier", ""), "position": args.get("position", ""),
-               "cloud": bool(flag_arg(args, "cloud")), "subsidiary": bool(flag_arg(args, "subsidiary"))}
+               "cloud": bool(flag_arg(args, "cloud")), "subsidiary": bool(flag_arg(args, "subsidiary")),
+               "unowned": bool(flag_arg(args, "unowned"))}
     query = vendor_service.vendor_query(**filters)
     total = vendor_service.register_total(get_session(), **filters)
     return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total,

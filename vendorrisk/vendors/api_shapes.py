@@ -177,6 +177,9 @@ class VendorQuery(PageQuery):
         default=None, description="Tier 1 of an arrangement, a subcontractor, or in no chain")
     cloud: Flag = Field(default=None, description="true: cloud services only (false: no filter)")
     subsidiary: Flag = Field(default=None, description="true: system subsidiaries only (false: no filter)")
+    unowned: Flag = Field(default=None, description=(
+        "true: only vendors with no active assigned staff (Art. 26(2)): none assigned, or all deactivated; "
+        "their reviews and findings have no owner and compliance follows them up (false: no filter)"))
 
 
 class ArrangementQuery(PageQuery):

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from sqlalchemy import Index, Text, UniqueConstraint, literal_column, text
 from sqlmodel import Column, Field, Session, SQLModel, select
 
-from vendorrisk.core import business_days, events
+from vendorrisk.core import audit, business_days, events
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.messages import render
-from vendorrisk.core.models import created_at_field, json_dict_field, utcnow
+from vendorrisk.core.models import User, created_at_field, json_dict_field, utcnow
 from vendorrisk.vendors import finding_texts, finding_titles
 from vendorrisk.vendors.models import VendorOwner
 
@@ -235,14 +235,7 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
         for start in range(0, len(wanted), 500):
             existing |= {(source, ref) for ref in session.exec(select(Finding.source_ref).where(
                 Finding.source == source, Finding.source_ref.in_(wanted[start:start + 500]))).all()}
-    vendor_ids = {s.vendor_id for s in specs if s.owner_id is None}
-    owners: dict[int, int] = {}
-    if vendor_ids:
-        rows = session.exec(select(VendorOwner.vendor_id, VendorOwner.user_id)
-                            .where(VendorOwner.vendor_id.in_(vendor_ids))
-                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).all()
-        for vendor_id, user_id in rows:
-            owners.setdefault(vendor_id, user_id)
+    owners = active_owners(session, {s.vendor_id for s in specs if s.owner_id is None})
     created = []
     calendar = business_days.current()
     for spec in specs:
@@ -300,3 +293,61 @@ def settle_finding(session: Session, finding: Finding, *, evidence_key: str, evi
                                                   previous_status=previous, evidence=evidence,
                                                   actor_id=actor_id))
     return True
+
+
+def active_owners(session: Session, vendor_ids) -> dict[int, int]:
+    """Each vendor's owner for its findings: its primary *active* assigned person, else another
+    active one (as its reviews are planned); a vendor with no active assigned staff is absent."""
+    owners: dict[int, int] = {}
+    if vendor_ids:
+        rows = session.exec(select(VendorOwner.vendor_id, VendorOwner.user_id)
+                            .join(User, User.id == VendorOwner.user_id)
+                            .where(VendorOwner.vendor_id.in_(list(vendor_ids)), User.is_active.is_(True))
+                            .order_by(VendorOwner.is_primary.desc(), VendorOwner.id)).all()
+        for vendor_id, user_id in rows:
+            owners.setdefault(vendor_id, user_id)
+    return owners
+
+
+def pass_on(session: Session, findings: list[Finding], why: str) -> int:
+    """Give each finding not closed to its vendor's owner now (``active_owners``), or to
+    nobody (compliance follows it up, as a review nobody owns); each change is a step of its
+    history, by whoever made the change that caused it. Returns how many changed owner."""
+    owners = active_owners(session, {f.vendor_id for f in findings})
+    names = dict(session.exec(select(User.id, User.email).where(
+        User.id.in_({f.owner_id for f in findings} | set(owners.values()) or {0}))).all())
+    actor_id, changed = session.info.get("actor_id"), 0
+    for finding in findings:
+        owner_id = owners.get(finding.vendor_id)
+        if finding.status == "closed" or owner_id == finding.owner_id:
+            continue
+        note = f"owner {names.get(finding.owner_id, 'none')} -> {names.get(owner_id, 'none')} ({why})"
+        session.add(FindingEvent(finding_id=finding.id, actor_id=actor_id, action="assigned",
+                                 from_status=finding.status, to_status=finding.status, note=note))
+        finding.owner_id, changed = owner_id, changed + 1
+        session.add(finding)
+    session.flush()
+    return changed
+
+
+def on_user_active_changed(session: Session, event) -> None:
+    """Listener of ``events.UserActiveChanged``: the findings not closed of a person who was
+    deactivated go to their vendor's owner now, else to nobody (listed as findings with no
+    owner, followed up by compliance) — nobody follows up a finding for someone who cannot
+    sign in. Reactivating someone gives nothing back. Audited (the rows, and one entry)."""
+    user = session.get(User, event.user_id)
+    if user is None or user.is_active:
+        return
+    held = session.exec(select(Finding).where(Finding.owner_id == user.id, Finding.status != "closed")
+                        .order_by(Finding.id)).all()
+    if held and (changed := pass_on(session, list(held), "deactivated")):
+        audit.add_event(session, action="findings_passed_on", entity="user_account", entity_id=user.id,
+                        after={"findings": changed})
+
+
+def take_unowned(session: Session, vendor_id: int) -> int:
+    """The vendor's findings not closed that nobody owns go to its owner now (someone was just
+    assigned to it), as its reviews do; returns how many."""
+    unowned = session.exec(select(Finding).where(Finding.vendor_id == vendor_id, Finding.owner_id.is_(None),
+                                                 Finding.status != "closed").order_by(Finding.id)).all()
+    return pass_on(session, list(unowned), "staff assigned") if unowned else 0

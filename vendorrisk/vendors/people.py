@@ -11,6 +11,7 @@ from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.core.textfields import single_line
 from vendorrisk.core.validation import parse
+from vendorrisk.vendors.findings import take_unowned
 from vendorrisk.vendors.models import Vendor, VendorContact, VendorOwner
 
 
@@ -76,6 +77,7 @@ def assign_owner(session: Session, vendor: Vendor, user_id: int, is_primary: boo
     owner = VendorOwner(vendor_id=vendor.id, user_id=user_id, is_primary=is_primary)
     session.add(owner)
     session.flush()
+    take_unowned(session, vendor.id)  # findings nobody owned are followed up by the person now assigned
     events.publish(session, events.VendorChanged(frozenset({vendor.id})))
     return owner
 

@@ -347,21 +347,21 @@ def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
 
 
 def register_total(session: Session, *, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
-                   cloud: bool = False, subsidiary: bool = False) -> int | None:
+                   cloud: bool = False, subsidiary: bool = False, unowned: bool = False) -> int | None:
     """How many vendors ``vendor_query`` finds, from the maintained counts of vendors by risk
     tier (``vendors.counted``) when it filters on the tier alone or not at all; None
     otherwise (the query is counted)."""
-    if q or status in VENDOR_STATUSES or position in ("tier1", "subcontractor", "none") or cloud or subsidiary:
+    if q or status in VENDOR_STATUSES or position in ("tier1", "subcontractor", "none") or cloud or subsidiary or unowned:
         return None
     by_tier = counters.by_scope(session, "vendors_by_tier")
     return by_tier.get(risk_tier, 0) if risk_tier in RISK_TIERS else sum(by_tier.values())
 
 
 def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
-                 cloud: bool = False, subsidiary: bool = False):
+                 cloud: bool = False, subsidiary: bool = False, unowned: bool = False):
     """The vendor register in 50音 order, filtered: search in Japanese or English (also by
     フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
-    risk tier, position in chains, flags."""
+    risk tier, position in chains, flags, no active assigned staff (``unowned``)."""
     # 50音順 by reading (kana_key: the フリガナ, else the name when it reads as written, Latin
     # letters before kana); vendors whose reading is unknown (kanji, no フリガナ) after them by name
     query = select(Vendor).order_by(*READING_ORDER)
@@ -394,4 +394,7 @@ def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position
         query = query.where(Vendor.is_cloud.is_(True))
     if subsidiary:
         query = query.where(Vendor.is_system_subsidiary.is_(True))
+    if unowned:  # no active primary (nor other) owner, Art. 26(2): its reviews and findings have no owner
+        query = query.where(~exists().where(VendorOwner.vendor_id == Vendor.id, VendorOwner.user_id == User.id,
+                                            User.is_active.is_(True)))
     return query

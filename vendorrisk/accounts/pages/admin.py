@@ -11,6 +11,7 @@ from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import DomainError, NotFound
 from vendorrisk.core.models import ROLES, User
 from vendorrisk.core.registry import NavItem
+from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import VendorOwner
 
 bp = Blueprint("admin", __name__, template_folder="../templates", url_prefix="/admin")
@@ -24,12 +25,19 @@ def users_list(values: dict | None = None, errors=(), status: int = 200):
     db = get_session()
     rows = db.exec(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=rows, roles=ROLES, values=values or {},
-                           owned=owned_counts(db), errors=list(errors)), status
+                           owned=owned_counts(db), held=held_findings(db), errors=list(errors)), status
 
 
 def owned_counts(db) -> dict[int, int]:
     """How many vendors each user is assigned to (Art. 26(2)), in one grouped query."""
     return dict(db.exec(select(VendorOwner.user_id, func.count()).group_by(VendorOwner.user_id)).all())
+
+
+def held_findings(db, user_id: int | None = None) -> dict[int, int]:
+    """How many findings not closed each user (or only ``user_id``) owns, in one grouped query."""
+    query = select(Finding.owner_id, func.count()).where(Finding.status != "closed")
+    query = query.where(Finding.owner_id == user_id) if user_id else query.where(Finding.owner_id.is_not(None))
+    return dict(db.exec(query.group_by(Finding.owner_id)).all())
 
 
 def owned_vendors(db, user_id: int) -> list[int]:
@@ -83,17 +91,25 @@ def update(user_id: int):
         flash(exc.message, "error")
         return users_list(status=exc.status)
     user.role = role
-    vendor_ids = []
+    vendor_ids, held = [], 0
     if active != user.is_active:
-        users.set_active(db, user, active)  # their vendors' reviews are re-planned (monitoring listens)
+        held = held_findings(db, user.id).get(user.id, 0) if not active else 0
+        # their vendors' reviews are re-planned (monitoring listens); their findings passed on (vendors)
+        users.set_active(db, user, active)
         vendor_ids = owned_vendors(db, user.id)
     db.commit()
     flash(_("The user was updated."), "info")
+    name = user.display_name or user.email
+    if held:
+        flash(_("%(name)s owned %(count)s findings not closed. They now go to the vendor's assigned staff, or have "
+                "no owner and are followed up by compliance.", name=name, count=held), "error")
     if vendor_ids and not active:
         flash(_("%(name)s is assigned to %(count)s vendors. Their reviews now go to another assigned person, "
                 "or have no owner and are reminded to compliance, until you assign someone on each vendor's page.",
-                name=user.display_name or user.email, count=len(vendor_ids)), "error")
+                name=name, count=len(vendor_ids)), "error")
         return redirect(url_for("reviews.index", owner="none"))
+    if held:
+        return redirect(url_for("findings.board", owner="none"))
     return redirect(url_for("admin.users"))
 
 

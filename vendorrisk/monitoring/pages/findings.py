@@ -28,6 +28,7 @@ def _filters() -> dict:
     return {"severity": args.get("severity") if args.get("severity") in SEVERITIES else None,
             "source": args.get("source") if args.get("source") in FINDING_SOURCES else None,
             "mine": auth.current_user() if args.get("mine") == "1" else None,
+            "unowned": args.get("owner") == "none",
             "vendor_id": args.get("vendor_id", type=int),
             "overdue_on": clock.today() if args.get("overdue") == "1" else None}
 
@@ -35,7 +36,8 @@ def _filters() -> dict:
 @bp.get("/")
 @allow(*ALL_ROLES)
 def board():
-    """Findings in columns by status (open, in progress, resolved, closed), filtered."""
+    """Findings in columns by status (open, in progress, resolved, closed), filtered
+    (``owner=none``: only those nobody owns)."""
     db = get_session()
     filters = _filters()
     columns = {}
@@ -47,7 +49,8 @@ def board():
     vendors = db.execute(select(Vendor.id, Vendor.name).order_by(*READING_ORDER)).all()
     return render_template("monitoring/board.html", columns=columns, owners=owners, today=clock.today(),
                            severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
-                           args=request.args, vendor_filter=filters["vendor_id"], per_column=PER_COLUMN)
+                           args=request.args, vendor_filter=filters["vendor_id"], per_column=PER_COLUMN,
+                           unowned=filters["unowned"], unowned_open=findings.unowned_count(db))
 
 
 RAISERS = ("admin", "compliance", "procurement", "vendor_owner")

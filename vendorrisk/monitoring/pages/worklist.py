@@ -1,6 +1,7 @@
 """The monitoring part of the start page for those who oversee the portfolio (compliance,
 admins, audit): every overdue review and every overdue or critical finding, and how many
-open reviews nobody owns (Art. 26(2): their vendor has no active assigned staff). Everyone's own
+open reviews and findings to remediate nobody owns (Art. 26(2): their vendor has no active
+assigned staff, or their owner was deactivated). Everyone's own
 reviews and findings are on 「自分のタスク」 (``monitoring.tasks``)."""
 
 from datetime import date
@@ -11,7 +12,7 @@ from sqlmodel import Session
 
 from vendorrisk.core import clock, counters
 from vendorrisk.core.models import User
-from vendorrisk.monitoring import reviews
+from vendorrisk.monitoring import findings, reviews
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.vendors.findings import TO_REMEDIATE, Finding
 from vendorrisk.vendors.models import Vendor
@@ -32,10 +33,11 @@ def home_panel(session: Session, user: User) -> str:
                     - len(review_rows)) if len(review_rows) == SHOWN else 0
     finding_rows = flagged_findings(session, today, SHOWN)
     totals = flagged_count(session, today)
-    unowned = reviews.unowned_count(session)
-    if not review_rows and not finding_rows and not unowned:
+    unowned, unowned_findings = reviews.unowned_count(session), findings.unowned_count(session)
+    if not review_rows and not finding_rows and not unowned and not unowned_findings:
         return ""
     return render_template("monitoring/_home.html", reviews=review_rows, findings=finding_rows, unowned=unowned,
+                           unowned_findings=unowned_findings,
                            today=today, more_findings=max(0, totals - len(finding_rows)), more_reviews=more_reviews)
 
 

@@ -52,11 +52,13 @@ def refused(exc: DomainError) -> list[dict]:
 @bp.get("/")
 @allow(*ALL_ROLES)
 def index():
-    """The vendor register: search in Japanese or English, filter, paginate."""
+    """The vendor register: search in Japanese or English, filter (``owner=none``: vendors with
+    no active assigned staff), paginate."""
     args = request.args
     filters = {"q": args.get("q", "").strip(), "status": args.get("status", ""),
                "risk_tier": args.get("tier", ""), "position": args.get("position", ""),
-               "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1"}
+               "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1",
+               "unowned": args.get("owner") == "none"}
     query = vendor_service.vendor_query(**filters)
     page = paginate(get_session(), query, args.get("page", 1, type=int), 50,
                     total=vendor_service.register_total(get_session(), **filters), total_order=True)
