@@ -114,6 +114,7 @@ def test_parties_written_between_and_as_party_a_and_b_are_read(contract, provide
     ("Ⓒ 及び Ⓟ は、誠実に協議するものとする。", ("Ⓔ", "shall")),
     ("両当事者は、相手方に通知する。", ("Ⓔ", "shall")),
     ("The Hardware shall be located at Ⓟ facilities in Malden.", ("Ⓝ", "shall")),
+    ("(ii) will collect usage information through the editor.", ("", "")),
     ("利用者データは国内のデータセンターで保管するものとする。", ("Ⓝ", "shall")),
     ("Ⓟ is obligatory to report the progress to Ⓒ.", ("Ⓟ", "shall")),
     ("Ⓟ shall ensure that each party complies.", ("Ⓟ", "shall")),
@@ -130,6 +131,12 @@ def test_items_owe_what_their_lead_in_says_and_mutual_duties_are_no_customer_dut
     units = matcher.read(parsed, library.library()).units
     erase = next(u for u in units if "permanently erase" in u.text)
     assert erase.obligor == (parties.PROVIDER, "shall") and "obl:Ⓟ:shall" in erase.features
+    # the conditions listed under a permission are no one's duty
+    parsed = structure.parse(text.extract((PREAMBLE + "9. CONFIDENTIALITY\n9.1 Either party may disclose Customer Data "
+                                           "if:\n(1) such disclosure is required by applicable laws; or\n(2) the "
+                                           "other party consents.\n" + TAIL_EN).encode(), "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    assert next(u for u in units if "required by applicable laws" in u.text).obligor[0] != "Ⓔ"
     mutual = _check(PREAMBLE + "5. SECURITY BREACHES\n5.1 Each party shall notify the other party in writing within 24 "
                     "hours after becoming aware of any Security Breach affecting Customer Data.\n" + TAIL_EN,
                     "incident_notification")

@@ -293,7 +293,8 @@ EACH_EN = re.compile(r"(?:\b(?:each|either|both|neither)\s+(?:of\s+the\s+)?part(
                      r"[ⓅⒸ]\s+and\s+[ⓅⒸ])(?:\s+\w+){0,3}?\s+(?:shall|will|must|agrees?|undertakes?|may|can|"
                      r"is responsible|are responsible|acknowledges?|warrants?)\b", re.I)
 EACH_JA = re.compile(r"(?:[ⓅⒸ]\s*(?:及び|および|と|、)\s*[ⓅⒸ]|両当事者|各当事者|当事者双方|双方|甲乙)\s*(?:は|が)")
-DUTY_EN = re.compile(r"\b(?:shall|must|will|is required to|are required to|is obliged to)\b", re.I)
+# "will" alone is no duty here: "(ii) will collect usage information", "this Agreement will terminate"
+DUTY_EN = re.compile(r"\b(?:shall|must|is required to|are required to|is obliged to)\b", re.I)
 DUTY_JA = re.compile(r"(?:ものとする|ものとします|なければならない|なければなりません|しなければ)")
 
 

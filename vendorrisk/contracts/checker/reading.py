@@ -146,8 +146,10 @@ def read(structure: Structure, clauses) -> Reading:
         extra = {f"rn:{c}" for c in negatives.get(i, ())} | strong
         known = concept_features("", heading, sentence_concepts[i], heading_concepts.get(heading))
         owner = obligor(marked)
-        if item and lead[0] and owner[0] in ("", NOBODY):
-            owner = lead  # "(f) Permanently erase all Customer data" under "Ⓟ shall:"
+        if item and lead[0] and lead[1] == "shall" and owner[0] in ("", NOBODY):
+            # "(f) Permanently erase all Customer data" under "Ⓟ shall:"; not the conditions
+            # listed under "either party may disclose if:"
+            owner = lead
         features = sentence_features(marked, marked_heading, key, head, known, owner) | extra
         units.append(Unit(passage, sentence, marked, heading, features, owner, key,
                           tuple(sorted(negatives.get(i, ()))), head))
