@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from vendorrisk.contracts.checker import evidence, reasons
 from vendorrisk.contracts.checker.document import Structure
 from vendorrisk.contracts.checker.library import Clause
-from vendorrisk.contracts.checker.parties import CUSTOMER, PROVIDER
+from vendorrisk.contracts.checker.parties import CUSTOMER, EACH, NOBODY, PROVIDER
 from vendorrisk.contracts.checker.reading import Reading, read
 from vendorrisk.contracts.checker.scorer import Model, ModelMissing, load_model
 from vendorrisk.core import time_budget
@@ -149,7 +149,7 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
             return _result(clause, NEEDS_REVIEW, confidence, "negative", {**params, "phrase": phrase}, unit)
         if reference := _only_refers(unit):
             return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
-        if unit.obligor[0] == PROVIDER or clause.id not in PROVIDER_DUTIES or unit.obligor[0] == "":
+        if unit.obligor[0] in (PROVIDER, EACH, NOBODY, "") or clause.id not in PROVIDER_DUTIES:
             params["pattern"] = _pattern_phrase(unit, clause)
             if clause.essential_label and not _has_essential(clause, reading, unit):
                 # found, but its essential element (a deadline, a named place, exit
