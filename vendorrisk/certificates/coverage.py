@@ -88,7 +88,7 @@ def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) 
         # (on PostgreSQL each link's arrangement is one index probe: ``probed``)
         link = OutsourcingLink.__table__
         held, on = probed(session, vendor_ids, Arrangement.__table__, name="held",
-                          id=no_index(link.c.arrangement_id))
+                          columns=("is_important", "status"), id=no_index(link.c.arrangement_id))
         deeper = (select(link.c.vendor_id.label("vendor_id")).select_from(link.join(held, on))
                   .where(link.c.vendor_id.in_(vendor_ids), no_index(held.c.is_important).is_(True),
                          no_index(held.c.status) == "active"))

@@ -52,7 +52,8 @@ def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list
                                        Arrangement.status != "terminated")).all()
     upstream: dict[int, dict[int, object]] = {}  # subcontractor -> its chains' arrangements by id
     link = OutsourcingLink.__table__
-    held, on = probed(session, vendor_ids, Arrangement.__table__, name="held", id=link.c.arrangement_id)
+    held, on = probed(session, vendor_ids, Arrangement.__table__, name="held",
+                      columns=("id", "title", "status"), id=link.c.arrangement_id)
     for row in session.execute(
             select(link.c.vendor_id.label("subcontractor"), held.c.id, held.c.title)
             .select_from(link.join(held, on))

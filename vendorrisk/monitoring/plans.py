@@ -115,7 +115,8 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
     # hiding the status makes it start from the links of the vendors asked about.
     # On PostgreSQL each link's arrangement is one index probe for a few vendors (``probed``).
     link = OutsourcingLink.__table__
-    held, on = probed(session, vendor_ids, Arrangement.__table__, name="held", id=link.c.arrangement_id)
+    held, on = probed(session, vendor_ids, Arrangement.__table__, name="held",
+                      columns=("is_important", "status"), id=link.c.arrangement_id)
     deeper = (select(link.c.vendor_id, held.c.is_important,
                      literal(None, Arrangement.start_date.type).label("start_date"), link.c.created_at)
               .select_from(link.join(held, on))

@@ -115,7 +115,9 @@ def _positions_of(session: Session, ids: list[int], facts: dict) -> None:
     tier1 = (select(ARRANGEMENT.c.vendor_id, ARRANGEMENT.c.id.label("arrangement_id"), literal(1).label("first"),
                     *_arrangement_flags(ARRANGEMENT, ARRANGEMENT.c.handles_user_data))
              .where(no_index(ARRANGEMENT.c.status) == "active", ARRANGEMENT.c.vendor_id.in_(ids)))
-    held, on = probed(session, ids, ARRANGEMENT, name="held", id=no_index(link.c.arrangement_id))
+    held, on = probed(session, ids, ARRANGEMENT, name="held",
+                      columns=("is_important", "is_cloud", "substitutability", "status"),
+                      id=no_index(link.c.arrangement_id))
     linked = (select(link.c.vendor_id, link.c.arrangement_id, literal(0),
                      *_arrangement_flags(held, link.c.touches_user_data))
               .select_from(link.join(held, on))
@@ -156,15 +158,16 @@ def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[
         _positions_everywhere(session, ids, facts)
     few = ids if vendor_ids is not None else None  # index probes from a few vendors (``probed``)
     link, location = OutsourcingLink.__table__, DataLocation.__table__
-    held, on = probed(session, few, ARRANGEMENT, name="held", id=link.c.arrangement_id)
+    held, on = probed(session, few, ARRANGEMENT, name="held", columns=("status",), id=link.c.arrangement_id)
     if vendor_ids is None:  # (for given vendors the links' user data came with their positions)
         user_data_links = (select(link.c.vendor_id).distinct().select_from(link.join(held, on))
                            .where(held.c.status == "active", link.c.touches_user_data, link.c.vendor_id.in_(ids)))
         for vendor_id in session.scalars(user_data_links):
             facts[vendor_id]["user_data"] = True
-    at_arrangement, on_arrangement = probed(session, few, location, name="at_arrangement", unique=False,
+    at_arrangement, on_arrangement = probed(session, few, location, name="at_arrangement", unique=False, columns=("country",),
                                             arrangement_id=ARRANGEMENT.c.id)
-    at_link, on_link = probed(session, few, location, name="at_link", unique=False, link_id=link.c.id)
+    at_link, on_link = probed(session, few, location, name="at_link", unique=False, columns=("country",),
+                               link_id=link.c.id)
     abroad = union_all(
         select(ARRANGEMENT.c.vendor_id.label("vendor_id"), at_arrangement.c.country)
         .select_from(ARRANGEMENT.join(at_arrangement, on_arrangement))

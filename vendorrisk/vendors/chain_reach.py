@@ -56,10 +56,10 @@ def no_index(column):
     return NoIndex(column)
 
 
-def probed(session, vendor_ids, table, *, name: str, unique: bool = True, **equal):
+def probed(session, vendor_ids, table, *, name: str, columns: tuple[str, ...], unique: bool = True, **equal):
     """The rows of ``table`` whose columns named in ``equal`` equal the values given there
     (columns of the rows joined from), as ``(from_item, onclause)`` for a join, in a read for
-    ``vendor_ids``; ``unique``: the columns are a key (one row).
+    ``vendor_ids``; ``columns``: those the read uses; ``unique``: ``equal`` names a key (one row).
 
     On PostgreSQL, for a few vendors, a LATERAL subquery with ``LIMIT 1`` (a key: one row) or
     ``OFFSET 0`` (several rows): PostgreSQL cannot flatten such a subquery into the join, so it
@@ -72,7 +72,8 @@ def probed(session, vendor_ids, table, *, name: str, unique: bool = True, **equa
     if vendor_ids is None or len(vendor_ids) > FEW or session is None or session.get_bind().dialect.name != "postgresql":
         return table, and_(*(table.c[column] == value for column, value in equal.items()))
     inner = table.alias(f"{name}_row")
-    rows = select(inner).where(*(inner.c[column] == value for column, value in equal.items()))
+    rows = select(*(inner.c[column] for column in columns)).where(
+        *(inner.c[column] == value for column, value in equal.items()))
     return (rows.limit(1) if unique else rows.offset(0)).lateral(name), true()
 
 
@@ -154,14 +155,16 @@ def _tier_range(session, vendor_ids: list[int]) -> tuple[dict[int, int], dict[in
                     link.c.parent_vendor_id.label("current_id"), literal(2, Integer).label("depth"))
              .where(link.c.vendor_id.in_(vendor_ids)))
     up = start.cte("upward", recursive=True)
-    held, on = probed(session, vendor_ids, arrangement, name="held", id=up.c.arrangement_id)
+    held, on = probed(session, vendor_ids, arrangement, name="held", columns=("vendor_id",),
+                      id=up.c.arrangement_id)
     step = (select(up.c.start_id, up.c.arrangement_id, link.c.parent_vendor_id, (up.c.depth + 1))
             .select_from(up.join(held, on)
                          .join(link, and_(link.c.arrangement_id == up.c.arrangement_id,
                                           link.c.vendor_id == up.c.current_id)))
             .where(up.c.depth < MAX_DEPTH, held.c.vendor_id != up.c.current_id))
     up = up.union(step)
-    top, on = probed(session, vendor_ids, arrangement, name="top", id=up.c.arrangement_id)
+    top, on = probed(session, vendor_ids, arrangement, name="top", columns=("vendor_id", "status"),
+                     id=up.c.arrangement_id)
     reached = (select(up.c.start_id, func.min(up.c.depth), func.max(up.c.depth))
                .select_from(up.join(top, on))
                .where(top.c.vendor_id == up.c.current_id, _active(top))
@@ -196,7 +199,8 @@ def _memberships(vendor_ids: list[int] | None = None, session=None):
                     arrangement.c.is_important.label("important"), arrangement.c.is_cloud.label("cloud"),
                     arrangement.c.handles_user_data.label("user_data"))
              .where(status != "terminated"))
-    held, on = probed(session, vendor_ids, arrangement, name="held", id=link_arrangement)
+    held, on = probed(session, vendor_ids, arrangement, name="held", columns=("is_important", "status"),
+                      id=link_arrangement)
     held_status = no_index(held.c.status) if vendor_ids is not None else held.c.status
     linked = (select(link.c.vendor_id, link.c.arrangement_id, held.c.is_important,
                      literal(False).label("cloud"), link.c.touches_user_data)

@@ -47,8 +47,10 @@ def _chain_links(session, vendor_ids):
     reach = _reachable_from(vendor_ids)
     # Only the columns the verdict needs: a link id stands for its row in the UNION. Each
     # join from the vendors' rows is an index probe on PostgreSQL too (``probed``).
-    head, on_head = probed(session, vendor_ids, A, name="head", id=reach.c.arrangement_id)
+    head, on_head = probed(session, vendor_ids, A, name="head", columns=("vendor_id", "title"),
+                           id=reach.c.arrangement_id)
     below, on_below = probed(session, vendor_ids, L, name="below", unique=False,
+                             columns=("id", "arrangement_id", "approval_status"),
                              arrangement_id=reach.c.arrangement_id, parent_vendor_id=reach.c.vendor_id)
     in_chain = (select(head.c.vendor_id.label("owner_id"), below.c.id, below.c.arrangement_id,
                        below.c.approval_status, head.c.title)
@@ -56,7 +58,7 @@ def _chain_links(session, vendor_ids):
                 .where(head.c.vendor_id.in_(vendor_ids)))
     selects = [in_chain]
     for owner in (L.c.vendor_id, L.c.parent_vendor_id):
-        held, on = probed(session, vendor_ids, A, name="held", id=L.c.arrangement_id)
+        held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
         selects.append(select(owner.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, held.c.title)
                        .select_from(L.join(held, on))
                        .where(owner.in_(vendor_ids), no_index(held.c.status) == "active"))
@@ -155,7 +157,7 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     first = _first_tier(session, vendor_ids)
     located_arrangements = set(session.execute(select(D.c.arrangement_id).where(
         D.c.arrangement_id.in_([a.id for rows in first.values() for a in rows]))).scalars())
-    held, on = probed(session, vendor_ids, A, name="held", id=L.c.arrangement_id)
+    held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
     link_rows = session.execute(
         select(L.c.vendor_id, L.c.id, L.c.arrangement_id, held.c.title,
                _located(L.c.id).label("located"))
