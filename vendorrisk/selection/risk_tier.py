@@ -136,19 +136,22 @@ def _positions_of(session: Session, ids: list[int], facts: dict) -> None:
         facts[vendor_id]["max_tier"] = tier
 
 
-def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[int, dict]:
-    """The facts the tier and the criteria's applicability depend on, for many vendors at once.
+def vendor_facts(session: Session, vendor_ids: list[int] | None = None, vendors=None) -> dict[int, dict]:
+    """The facts the tier and the criteria's applicability depend on, for many vendors at once
+    (``vendors``: their rows, when the caller has read them already).
 
     Returns ``{vendor_id: {"important", "user_data", "cloud", "system_subsidiary",
     "substitutability", "max_tier", "foreign_countries", "arrangements"}}``.
     """
-    vendors = select(Vendor.id, Vendor.is_cloud, Vendor.is_system_subsidiary)
-    if vendor_ids is not None:
-        vendors = vendors.where(Vendor.id.in_(vendor_ids))
+    if vendors is None:
+        vendors = select(Vendor.id, Vendor.is_cloud, Vendor.is_system_subsidiary)
+        if vendor_ids is not None:
+            vendors = vendors.where(Vendor.id.in_(vendor_ids))
+        vendors = session.execute(vendors)
     facts = {row.id: {"important": False, "user_data": False, "cloud": bool(row.is_cloud),
                       "system_subsidiary": bool(row.is_system_subsidiary), "substitutability": None,
                       "max_tier": None, "foreign_countries": [], "arrangements": 0}
-             for row in session.execute(vendors)}
+             for row in vendors}
     if not facts:
         return facts
     ids = list(facts)
@@ -220,9 +223,12 @@ def recompute(session: Session, vendor_ids: list[int] | None = None) -> dict[int
 
     Returns ``{vendor_id: (old tier, new tier)}`` for the vendors whose tier changed.
     """
-    facts = vendor_facts(session, vendor_ids)
+    vendors = select(Vendor)
+    if vendor_ids is not None:
+        vendors = vendors.where(Vendor.id.in_(vendor_ids))
+    vendors = list(session.scalars(vendors))  # read once: the facts start from them too
+    facts = vendor_facts(session, vendor_ids, vendors)
     overrides = current_overrides(session, list(facts) if vendor_ids is not None else None)
-    vendors = session.scalars(select(Vendor).where(Vendor.id.in_(list(facts)))) if facts else []
     changed = {}
     for vendor in vendors:
         override = overrides.get(vendor.id)
