@@ -10,6 +10,8 @@ Facts that do not depend on the tier (which arrangements reach a vendor, whether
 important, cloud, or handles user data) come from the arrangement and link tables directly:
 every link carries its arrangement, so no recursion is needed for them.
 """
+from functools import lru_cache
+
 from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
@@ -56,6 +58,13 @@ def no_index(column):
     return NoIndex(column)
 
 
+@lru_cache(maxsize=None)
+def _alias(table, name: str):
+    """One alias per table and name for the whole process: an alias makes a proxy of every
+    column of its table when first read, which cost more than the rest of a read."""
+    return table.alias(name)
+
+
 def probed(session, vendor_ids, table, *, name: str, columns: tuple[str, ...], unique: bool = True, **equal):
     """The rows of ``table`` whose columns named in ``equal`` equal the values given there
     (columns of the rows joined from), as ``(from_item, onclause)`` for a join, in a read for
@@ -71,7 +80,7 @@ def probed(session, vendor_ids, table, *, name: str, columns: tuple[str, ...], u
     joins from an index are probes already, ``no_index`` above)."""
     if vendor_ids is None or len(vendor_ids) > FEW or session is None or session.get_bind().dialect.name != "postgresql":
         return table, and_(*(table.c[column] == value for column, value in equal.items()))
-    inner = table.alias(f"{name}_row")
+    inner = _alias(table, f"{name}_row")
     rows = select(*(inner.c[column] for column in columns)).where(
         *(inner.c[column] == value for column, value in equal.items()))
     return (rows.limit(1) if unique else rows.offset(0)).lateral(name), true()

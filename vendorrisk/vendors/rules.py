@@ -45,20 +45,16 @@ def _chain_links(session, vendor_ids):
     where the vendor is tier 1, for each link that brings the vendor in as a subcontractor, and
     for each link by which it sub-outsources further down a chain."""
     reach = _reachable_from(vendor_ids)
-    # Only the columns the verdict needs: a link id stands for its row in the UNION. Each
-    # join from the vendors' rows is an index probe on PostgreSQL too (``probed``).
-    head, on_head = probed(session, vendor_ids, A, name="head", columns=("vendor_id", "title"),
-                           id=reach.c.arrangement_id)
-    below, on_below = probed(session, vendor_ids, L, name="below", unique=False,
-                             columns=("id", "arrangement_id", "approval_status"),
-                             arrangement_id=reach.c.arrangement_id, parent_vendor_id=reach.c.vendor_id)
-    in_chain = (select(head.c.vendor_id.label("owner_id"), below.c.id, below.c.arrangement_id,
-                       below.c.approval_status, head.c.title)
-                .select_from(reach.join(head, on_head).join(below, on_below))
-                .where(head.c.vendor_id.in_(vendor_ids)))
+    # Only the columns the verdict needs: a link id stands for its row in the UNION. The
+    # links from the vendors' rows probe their arrangement by index on PostgreSQL too (``probed``;
+    # the chains they head start from the vendors' own arrangements already).
+    in_chain = (select(A.c.vendor_id.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, A.c.title)
+                .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
+                .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+                .where(A.c.vendor_id.in_(vendor_ids)))
     selects = [in_chain]
+    held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
     for owner in (L.c.vendor_id, L.c.parent_vendor_id):
-        held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
         selects.append(select(owner.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, held.c.title)
                        .select_from(L.join(held, on))
                        .where(owner.in_(vendor_ids), no_index(held.c.status) == "active"))
