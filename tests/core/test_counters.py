@@ -204,3 +204,27 @@ def test_many_deltas_at_once_are_added_to_the_rows_there_and_new_rows_made(app, 
         expected[("bench_kind", "", "2026-06-01")] = 7
         assert counters.stored(connection, ["bench_kind"]) == expected
         assert [item[0] for item in counters._in_key_order(deltas)] == sorted(k for k, n in deltas.items() if n)
+
+
+def test_the_counts_of_a_write_are_written_in_one_statement_per_table(app, db):
+    """``counters.apply`` and the matrix's ``counts.apply``: one upsert each, whatever the
+    number of keys, rows there added to and new rows made."""
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    from vendorrisk.compliance import counts
+    with app.app_context():
+        connection = db.connection()
+        counters.apply(connection, Counter({("bench_kind", "a", ""): 2}))
+        counts.apply(connection, Counter({("bench_scope", "gap"): 4}))
+        sent = []
+        event.listen(connection, "before_cursor_execute", lambda *args: sent.append(args[2]))
+        counters.apply(connection, Counter({("bench_kind", "a", ""): -1, ("bench_kind", "b", ""): 3,
+                                            ("bench_kind", "c", "2026-06-01"): 1}))
+        counts.apply(connection, Counter({("bench_scope", "gap"): -1, ("bench_scope", "met"): 2}))
+        assert len(sent) == 2, sent
+        assert counters.stored(connection, ["bench_kind"]) == Counter(
+            {("bench_kind", "a", ""): 1, ("bench_kind", "b", ""): 3, ("bench_kind", "c", "2026-06-01"): 1})
+        assert {key: n for key, n in counts.stored(connection).items() if key[0] == "bench_scope"} == {
+            ("bench_scope", "gap"): 3, ("bench_scope", "met"): 2}

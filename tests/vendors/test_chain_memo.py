@@ -61,7 +61,7 @@ def test_a_chain_written_mid_transaction_is_read_anew(app, db):
     db.connection().execute(update(OutsourcingLink.__table__).where(OutsourcingLink.__table__.c.vendor_id == low.id)
                             .values(parent_vendor_id=top.id))
     assert tiers_for(db, ids) == {top.id: 1, middle.id: 2, low.id: 2}
-    # raw SQL: forgets every answer
+    # raw SQL writing the link table
     db.execute(text("DELETE FROM outsourcing_link WHERE vendor_id = :v"), {"v": low.id})
     assert tiers_for(db, ids) == {top.id: 1, middle.id: 2}
     # a savepoint rolled back: what was read inside it is gone with it
@@ -75,6 +75,27 @@ def test_a_chain_written_mid_transaction_is_read_anew(app, db):
     db.add(arrangement)
     db.flush()
     assert tiers_for(db, ids) == {}
+
+
+def test_raw_sql_forgets_what_it_writes_or_everything_when_it_does_not_say(app, db):
+    """A raw INSERT, UPDATE or DELETE naming its table (the counters' upserts) forgets the
+    answers read from that table only; other raw SQL forgets every answer."""
+    _arrangement, _link, top, middle, _low = _chain(db)
+    ids = [top.id, middle.id]
+    assert tiers_for(db, ids) == {top.id: 1, middle.id: 2}
+    with statements(db) as sent:
+        db.execute(text("INSERT INTO maintained_count (kind, scope, day, n) VALUES ('memo_test', '', '', 1)"))
+        db.execute(text("update vendor SET notes = notes WHERE id = :v"), {"v": top.id})
+        assert tiers_for(db, ids) == {top.id: 1, middle.id: 2}
+    assert not [s for s in sent if "upward" in s]
+    db.execute(text("UPDATE outsourcing_link SET service = service"))
+    with statements(db) as sent:
+        assert tiers_for(db, ids) == {top.id: 1, middle.id: 2}
+    assert [s for s in sent if "upward" in s]
+    db.execute(text("WITH unused AS (SELECT 1) UPDATE vendor SET notes = notes"))  # not said plainly
+    with statements(db) as sent:
+        assert tiers_for(db, ids) == {top.id: 1, middle.id: 2}
+    assert [s for s in sent if "upward" in s]
 
 
 def test_the_transaction_end_forgets(app, db):

@@ -26,7 +26,7 @@ from vendorrisk.certificates.models import (
 )
 from vendorrisk.core.clock import add_months
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
-from vendorrisk.vendors.chain_reach import no_index
+from vendorrisk.vendors.chain_reach import no_index, probed
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 # The order in which gaps are worth acting on, most actionable first.
@@ -85,10 +85,13 @@ def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) 
         tier1 = (select(Arrangement.vendor_id.label("vendor_id"))
                  .where(Arrangement.vendor_id.in_(vendor_ids), no_index(Arrangement.is_important).is_(True),
                         no_index(Arrangement.status) == "active"))
-        deeper = (select(OutsourcingLink.vendor_id.label("vendor_id"))
-                  .join(Arrangement, Arrangement.id == no_index(OutsourcingLink.arrangement_id))
-                  .where(OutsourcingLink.vendor_id.in_(vendor_ids), no_index(Arrangement.is_important).is_(True),
-                         no_index(Arrangement.status) == "active"))
+        # (on PostgreSQL each link's arrangement is one index probe: ``probed``)
+        link = OutsourcingLink.__table__
+        held, on = probed(session, vendor_ids, Arrangement.__table__, name="held",
+                          columns=("is_important", "status"), id=no_index(link.c.arrangement_id))
+        deeper = (select(link.c.vendor_id.label("vendor_id")).select_from(link.join(held, on))
+                  .where(link.c.vendor_id.in_(vendor_ids), no_index(held.c.is_important).is_(True),
+                         no_index(held.c.status) == "active"))
     return set(session.execute(union(tier1, deeper)).scalars())
 
 

@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from vendorrisk.compliance.models import ComplianceCount, ComplianceVerdict
+from vendorrisk.core import counters
 
 C, V = ComplianceCount.__table__, ComplianceVerdict.__table__
 ANY = "*"
@@ -58,18 +58,9 @@ def add(deltas: Counter, before: dict[int, list], after: dict[int, list]) -> Non
 
 
 def apply(connection, deltas: Counter) -> None:
-    """Write ``deltas`` into the counts, in key order."""
-    for (scope, status), delta in sorted(deltas.items()):
-        if not delta:
-            continue
-        step = update(C).where(C.c.scope == scope, C.c.status == status).values(vendors=C.c.vendors + delta)
-        if connection.execute(step).rowcount:
-            continue
-        try:  # a (scope, status) seen for the first time; another writer may insert it first
-            with connection.begin_nested():
-                connection.execute(insert(C).values(scope=scope, status=status, vendors=delta))
-        except IntegrityError:
-            connection.execute(step)
+    """Write ``deltas`` into the counts, in key order, in one statement."""
+    counters.add_to(connection, C, ("scope", "status"), "vendors",
+                    [(scope, status, delta) for (scope, status), delta in sorted(deltas.items()) if delta])
     deltas.clear()
 
 

@@ -83,7 +83,7 @@ def with_facts(session: Session, rows) -> list[VendorFacts]:
     ids = [r.id for r in rows]
     if not ids:
         return []
-    facts_query = vendor_facts(ids)
+    facts_query = vendor_facts(ids, session)
     facts = {f.vendor_id: f for f in session.execute(select(facts_query))}
     tiers = tiers_for(session, ids)
     result = []

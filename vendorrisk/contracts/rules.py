@@ -23,6 +23,7 @@ from vendorrisk.core.i18n import language
 from vendorrisk.core.messages import join
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
+from vendorrisk.vendors.chain_reach import probed
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink
 
 CLAUSE_ROWS = [
@@ -51,11 +52,14 @@ def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list
                                 .where(Arrangement.vendor_id.in_(vendor_ids or [0]),
                                        Arrangement.status != "terminated")).all()
     upstream: dict[int, dict[int, object]] = {}  # subcontractor -> its chains' arrangements by id
-    for row in session.exec(
-            select(OutsourcingLink.vendor_id.label("subcontractor"), Arrangement.id, Arrangement.title)
-            .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
-            .where(OutsourcingLink.vendor_id.in_(vendor_ids or [0]), Arrangement.status != "terminated")
-            .order_by(Arrangement.id)).all():
+    link = OutsourcingLink.__table__
+    held, on = probed(session, vendor_ids, Arrangement.__table__, name="held",
+                      columns=("id", "title", "status"), id=link.c.arrangement_id)
+    for row in session.execute(
+            select(link.c.vendor_id.label("subcontractor"), held.c.id, held.c.title)
+            .select_from(link.join(held, on))
+            .where(link.c.vendor_id.in_(vendor_ids or [0]), held.c.status != "terminated")
+            .order_by(held.c.id)).all():
         upstream.setdefault(row.subcontractor, {})[row.id] = row
     wanted = {a.id for a in arrangements} | {a for found in upstream.values() for a in found}
     latest = sets.latest_versions_by_arrangement(session, sorted(wanted))

@@ -36,8 +36,7 @@ from datetime import date
 from typing import Callable
 
 from flask import has_app_context
-from sqlalchemy import bindparam, event, insert, inspect, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
@@ -47,7 +46,6 @@ PENDING = "vendorrisk_counted_before"
 DELTAS = "vendorrisk_counted_deltas"  # differences of the transaction not yet written
 SAVED = "vendorrisk_counted_saved"  # savepoint → the differences when it began
 CHUNK = 500
-FEW = 8  # deltas written one by one; more in one update and one insert
 NONE = ""  # the scope or day of a count that has none
 
 
@@ -238,43 +236,36 @@ def _in_key_order(deltas: Counter) -> list:
     return sorted(((key, delta) for key, delta in deltas.items() if delta), key=lambda item: "\0".join(item[0]))
 
 
-def _insert_all(connection, items: list) -> None:
-    """New count rows, as one ``executemany`` handed to the driver as it is (plain strings
-    and integers need no processing; SQLAlchemy's per-row handling cost more than the
-    inserts)."""
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(f"INSERT INTO {T.name} (kind, scope, day, n) VALUES ({mark}, {mark}, {mark}, {mark})",
-                               [(k, s, d, delta) for (k, s, d), delta in items])
+def add_to(connection, table, keys: tuple[str, ...], value: str, rows: list[tuple]) -> None:
+    """Add each row's last item to the ``value`` column of ``table``'s row at the row's
+    ``keys`` (made at that value when missing), all in one statement, in the order given
+    (every writer gives key order, so two writers never wait on each other in a cycle).
+
+    PostgreSQL: ``INSERT … SELECT FROM unnest(…) WITH ORDINALITY … ON CONFLICT DO UPDATE``, one
+    round trip whatever the number of rows; SQLite: the same upsert as one ``executemany``.
+    Plain strings and integers are handed to the driver as they are (SQLAlchemy's per-row
+    handling cost more than the writes for the first sweep's hundreds of keys)."""
+    if not rows:
+        return
+    columns = ", ".join((*keys, value))
+    on_conflict = (f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {value} = {table.name}.{value} + "
+                   f"excluded.{value}")
+    if connection.dialect.name == "postgresql":
+        arrays = ", ".join(["CAST(%s AS text[])"] * len(keys) + ["CAST(%s AS integer[])"])
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM unnest({arrays}) WITH ORDINALITY "
+            f"AS given({columns}, position) ORDER BY position {on_conflict}",
+            tuple([list(column) for column in zip(*rows)]))
+        return
+    marks = ", ".join("?" * (len(keys) + 1))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) {on_conflict}", rows)
 
 
 def apply(connection, deltas: Counter) -> None:
-    """Add ``deltas`` to the counts, in key order (called once per transaction, at commit, so
-    two writers never wait on each other in a cycle); many at once (a plan of hundreds of reviews) in one update and one insert."""
-    items = _in_key_order(deltas)
-    if len(items) > FEW:
-        kinds = sorted({kind for (kind, _scope, _day), _delta in items})
-        known = {tuple(r) for r in connection.execute(select(T.c.kind, T.c.scope, T.c.day).where(T.c.kind.in_(kinds)))}
-        old = [{"k": k, "s": s, "d": d, "delta": delta} for (k, s, d), delta in items if (k, s, d) in known]
-        if old:
-            connection.execute(update(T).where(T.c.kind == bindparam("k"), T.c.scope == bindparam("s"),
-                                               T.c.day == bindparam("d")).values(n=T.c.n + bindparam("delta")), old)
-        items = [(key, delta) for key, delta in items if key not in known]
-        try:  # counted for the first time; another writer may insert one of them first
-            with connection.begin_nested():
-                if items:
-                    _insert_all(connection, items)
-            return
-        except IntegrityError:
-            pass  # one by one below
-    for (kind, scope, day), delta in items:
-        step = (update(T).where(T.c.kind == kind, T.c.scope == scope, T.c.day == day).values(n=T.c.n + delta))
-        if connection.execute(step).rowcount:
-            continue
-        try:  # counted for the first time; another writer may insert it first
-            with connection.begin_nested():
-                connection.execute(insert(T).values(kind=kind, scope=scope, day=day, n=delta))
-        except IntegrityError:
-            connection.execute(step)
+    """Add ``deltas`` to the counts, in key order, in one statement (called once per
+    transaction, at commit)."""
+    add_to(connection, T, ("kind", "scope", "day"), "n",
+           [(kind, scope, day, delta) for (kind, scope, day), delta in _in_key_order(deltas)])
 
 
 def stored(connection, kinds: Iterable[str]) -> Counter:

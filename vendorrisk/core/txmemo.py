@@ -8,8 +8,9 @@ as long as nothing was written to the ``tables`` the answer was read from.
 
 How it stays right: the memo lives on the transaction's connection and every statement the
 connection sends passes ``_before_execute`` first. A SELECT keeps the memo (raw SQL too when
-it starts with SELECT: the counters' advisory locks); an INSERT, UPDATE or DELETE (ORM flush
-or Core) forgets the answers read from its table; any other statement (other raw SQL, a
+it starts with SELECT: the counters' advisory locks); an INSERT, UPDATE or DELETE (ORM flush,
+Core, or raw SQL that starts with one and names its table) forgets the answers read from its
+table; any other statement (other raw SQL, a
 savepoint, DDL) forgets everything; so do the transaction's end and a
 rollback to a savepoint. A value is the caller's read: callers must not change it in place.
 
@@ -18,10 +19,13 @@ second read might have seen another transaction committed in between; the listen
 write run within milliseconds, and the maintained verdicts were never serialised against
 concurrent writers anyway (docs/compliance.md).
 """
+import re
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 MEMO = "vendorrisk_txmemo"
+_RAW_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)[\s(]", re.IGNORECASE)
 LIMIT = 32  # answers kept at once: a rebuild's batches each ask once, and must not pile up
 
 
@@ -55,9 +59,13 @@ def _written_table(context) -> str | None:
         table = getattr(statement, "table", None)
         name = getattr(table, "name", None) or getattr(getattr(table, "element", None), "name", None)
         return name if isinstance(name, str) else None
-    # raw SQL: a plain SELECT (the advisory locks) reads; anything else may write
+    # raw SQL: a plain SELECT (the advisory locks) reads; a plain INSERT, UPDATE or DELETE
+    # (the counters' upserts) writes the table it names; anything else may write anywhere
     sql = getattr(context, "statement", None) or ""
-    return "" if sql.lstrip()[:7].upper() == "SELECT " else None
+    if sql.lstrip()[:7].upper() == "SELECT ":
+        return ""
+    written = _RAW_WRITE.match(sql)
+    return written.group(1).lower() if written else None
 
 
 def _before_execute(conn, _cursor, _statement, _parameters, context, _executemany) -> None:

@@ -25,7 +25,7 @@ from vendorrisk.core.models import User, utcnow
 from vendorrisk.monitoring import counted
 from vendorrisk.monitoring.insert_ignore import inserted
 from vendorrisk.monitoring.models import MonitoringReview
-from vendorrisk.vendors.chain_reach import CHAIN_TABLES, no_index
+from vendorrisk.vendors.chain_reach import CHAIN_TABLES, no_index, probed
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner
 
 DEFAULT_TIER = "medium"
@@ -113,13 +113,17 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
                    Arrangement.start_date.label("start_date"), Arrangement.created_at.label("recorded")).where(active)
     # SQLite without statistics would walk every active arrangement via the status index;
     # hiding the status makes it start from the links of the vendors asked about.
-    deeper = (select(OutsourcingLink.vendor_id, Arrangement.is_important,
-                     literal(None, Arrangement.start_date.type).label("start_date"), OutsourcingLink.created_at)
-              .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
-              .where(no_index(Arrangement.status) == "active"))
+    # On PostgreSQL each link's arrangement is one index probe for a few vendors (``probed``).
+    link = OutsourcingLink.__table__
+    held, on = probed(session, vendor_ids, Arrangement.__table__, name="held",
+                      columns=("is_important", "status"), id=link.c.arrangement_id)
+    deeper = (select(link.c.vendor_id, held.c.is_important,
+                     literal(None, Arrangement.start_date.type).label("start_date"), link.c.created_at)
+              .select_from(link.join(held, on))
+              .where(no_index(held.c.status) == "active"))
     if vendor_ids is not None:
         tier1 = tier1.where(Arrangement.vendor_id.in_(vendor_ids))
-        deeper = deeper.where(OutsourcingLink.vendor_id.in_(vendor_ids))
+        deeper = deeper.where(link.c.vendor_id.in_(vendor_ids))
     members = union_all(tier1, deeper).subquery()
     # the time recorded is read as the database gives it (only its day is used): SQLite's text
     # is not made a datetime first, which cost more than the rest of the row

@@ -34,10 +34,11 @@ from vendorrisk.core import events
 from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.selection.models import RiskTierOverride
-from vendorrisk.vendors.chain_reach import no_index, tiers_for
+from vendorrisk.vendors.chain_reach import no_index, probed, tiers_for
 from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
 from vendorrisk.vendors.service import get_vendor
 
+ARRANGEMENT = Arrangement.__table__
 MAX_DEPTH = 12  # a chain deeper than this is a data error (or a cycle); stop walking
 SUBSTITUTABILITY_POINTS = {"easy": 0, "medium": 1, "hard": 2}
 THRESHOLDS = (("critical", 8), ("high", 5), ("medium", 2), ("low", 0))
@@ -62,6 +63,19 @@ def chain_positions(vendor_ids: list[int] | None = None):
     return base.union_all(step)
 
 
+def _substitutability(arrangement):
+    """Points of an arrangement's substitutability as a number: hard 2, medium 1, easy 0."""
+    return case((arrangement.c.substitutability == "hard", 2),
+                (arrangement.c.substitutability == "easy", 0), else_=1)
+
+
+def _arrangement_flags(arrangement, user_data) -> tuple:
+    """The columns a membership carries into the tier's facts: its arrangement's, and whether
+    the vendor handles user data in it (``user_data``)."""
+    return (arrangement.c.is_important.label("important"), arrangement.c.is_cloud.label("cloud"),
+            user_data.label("user_data"), _substitutability(arrangement).label("subst"))
+
+
 def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
@@ -74,83 +88,96 @@ def _apply_positions(facts: dict, rows) -> None:
                  substitutability={0: "easy", 1: "medium", 2: "hard"}[row.subst])
 
 
-def _positions_everywhere(session: Session, ids: list[int], facts: dict, subst) -> None:
+def _positions_everywhere(session: Session, ids: list[int], facts: dict) -> None:
     """Every vendor's positions from one walk down every active chain."""
     chain = chain_positions(None)
     positions = (select(chain.c.vendor_id, func.max(chain.c.tier).label("max_tier"),
                         _flag(Arrangement.is_important).label("important"),
                         _flag(and_(chain.c.tier == 1, Arrangement.is_cloud)).label("cloud"),
                         _flag(and_(chain.c.tier == 1, Arrangement.handles_user_data)).label("user_data"),
-                        func.max(subst).label("subst"),
+                        func.max(_substitutability(ARRANGEMENT)).label("subst"),
                         func.count(func.distinct(chain.c.arrangement_id)).label("arrangements"))
                  .join(Arrangement, Arrangement.id == chain.c.arrangement_id)
                  .where(chain.c.vendor_id.in_(ids)).group_by(chain.c.vendor_id))
     _apply_positions(facts, session.execute(positions))
 
 
-def _positions_of(session: Session, ids: list[int], facts: dict, subst) -> None:
+def _positions_of(session: Session, ids: list[int], facts: dict) -> None:
     """The positions of a few vendors without walking the chains that hold them: every fact
     but the deepest tier comes from their memberships (tier 1, or a link, of an active
     arrangement), and the deepest tier from a walk up from them to tier 1, bounded by their
     ancestors (a provider in thousands of chains costs its own links, not those chains)."""
     # driven from the vendors whatever the statistics say (``no_index``: SQLite looks the
-    # vendors' rows up by their vendor index and each arrangement by its key)
-    tier1 = (select(Arrangement.vendor_id.label("vendor_id"), Arrangement.id.label("arrangement_id"),
-                    literal(1).label("first"))
-             .where(no_index(Arrangement.status) == "active", Arrangement.vendor_id.in_(ids)))
-    linked = (select(OutsourcingLink.vendor_id, OutsourcingLink.arrangement_id, literal(0))
-              .join(Arrangement, Arrangement.id == no_index(OutsourcingLink.arrangement_id))
-              .where(no_index(Arrangement.status) == "active", OutsourcingLink.vendor_id.in_(ids)))
+    # vendors' rows up by their vendor index and each arrangement by its key; ``probed``: on
+    # PostgreSQL each link's arrangement is one index probe), each arrangement read once. User
+    # data: the arrangement's at tier 1, the link's below (one read for both, see vendor_facts).
+    link = OutsourcingLink.__table__
+    tier1 = (select(ARRANGEMENT.c.vendor_id, ARRANGEMENT.c.id.label("arrangement_id"), literal(1).label("first"),
+                    *_arrangement_flags(ARRANGEMENT, ARRANGEMENT.c.handles_user_data))
+             .where(no_index(ARRANGEMENT.c.status) == "active", ARRANGEMENT.c.vendor_id.in_(ids)))
+    held, on = probed(session, ids, ARRANGEMENT, name="held",
+                      columns=("is_important", "is_cloud", "substitutability", "status"),
+                      id=no_index(link.c.arrangement_id))
+    linked = (select(link.c.vendor_id, link.c.arrangement_id, literal(0),
+                     *_arrangement_flags(held, link.c.touches_user_data))
+              .select_from(link.join(held, on))
+              .where(no_index(held.c.status) == "active", link.c.vendor_id.in_(ids)))
     m = union_all(tier1, linked).subquery("memberships")
     first = m.c.first == 1
     positions = (select(m.c.vendor_id, literal(None).label("max_tier"),
-                        _flag(Arrangement.is_important).label("important"),
-                        _flag(and_(first, Arrangement.is_cloud)).label("cloud"),
-                        _flag(and_(first, Arrangement.handles_user_data)).label("user_data"),
-                        func.max(subst).label("subst"),
+                        _flag(m.c.important).label("important"),
+                        _flag(and_(first, m.c.cloud)).label("cloud"),
+                        _flag(m.c.user_data.is_(True)).label("user_data"),
+                        func.max(m.c.subst).label("subst"),
                         func.count(func.distinct(m.c.arrangement_id)).label("arrangements"))
-                 .join(Arrangement, Arrangement.id == m.c.arrangement_id).group_by(m.c.vendor_id))
+                 .group_by(m.c.vendor_id))
     _apply_positions(facts, session.execute(positions))
     for vendor_id, tier in tiers_for(session, ids, deepest=True).items():
         facts[vendor_id]["max_tier"] = tier
 
 
-def vendor_facts(session: Session, vendor_ids: list[int] | None = None) -> dict[int, dict]:
-    """The facts the tier and the criteria's applicability depend on, for many vendors at once.
+def vendor_facts(session: Session, vendor_ids: list[int] | None = None, vendors=None) -> dict[int, dict]:
+    """The facts the tier and the criteria's applicability depend on, for many vendors at once
+    (``vendors``: their rows, when the caller has read them already).
 
     Returns ``{vendor_id: {"important", "user_data", "cloud", "system_subsidiary",
     "substitutability", "max_tier", "foreign_countries", "arrangements"}}``.
     """
-    vendors = select(Vendor.id, Vendor.is_cloud, Vendor.is_system_subsidiary)
-    if vendor_ids is not None:
-        vendors = vendors.where(Vendor.id.in_(vendor_ids))
+    if vendors is None:
+        vendors = select(Vendor.id, Vendor.is_cloud, Vendor.is_system_subsidiary)
+        if vendor_ids is not None:
+            vendors = vendors.where(Vendor.id.in_(vendor_ids))
+        vendors = session.execute(vendors)
     facts = {row.id: {"important": False, "user_data": False, "cloud": bool(row.is_cloud),
                       "system_subsidiary": bool(row.is_system_subsidiary), "substitutability": None,
                       "max_tier": None, "foreign_countries": [], "arrangements": 0}
-             for row in session.execute(vendors)}
+             for row in vendors}
     if not facts:
         return facts
     ids = list(facts)
-    subst = case((Arrangement.substitutability == "hard", 2),
-                 (Arrangement.substitutability == "easy", 0), else_=1)
     if vendor_ids is not None:
-        _positions_of(session, ids, facts, subst)
+        _positions_of(session, ids, facts)
     else:
-        _positions_everywhere(session, ids, facts, subst)
-    user_data_links = (select(OutsourcingLink.vendor_id).distinct()
-                       .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
-                       .where(Arrangement.status == "active", OutsourcingLink.touches_user_data,
-                              OutsourcingLink.vendor_id.in_(ids)))
-    for vendor_id in session.scalars(user_data_links):
-        facts[vendor_id]["user_data"] = True
+        _positions_everywhere(session, ids, facts)
+    few = ids if vendor_ids is not None else None  # index probes from a few vendors (``probed``)
+    link, location = OutsourcingLink.__table__, DataLocation.__table__
+    held, on = probed(session, few, ARRANGEMENT, name="held", columns=("status",), id=link.c.arrangement_id)
+    if vendor_ids is None:  # (for given vendors the links' user data came with their positions)
+        user_data_links = (select(link.c.vendor_id).distinct().select_from(link.join(held, on))
+                           .where(held.c.status == "active", link.c.touches_user_data, link.c.vendor_id.in_(ids)))
+        for vendor_id in session.scalars(user_data_links):
+            facts[vendor_id]["user_data"] = True
+    at_arrangement, on_arrangement = probed(session, few, location, name="at_arrangement", unique=False, columns=("country",),
+                                            arrangement_id=ARRANGEMENT.c.id)
+    at_link, on_link = probed(session, few, location, name="at_link", unique=False, columns=("country",),
+                               link_id=link.c.id)
     abroad = union_all(
-        select(Arrangement.vendor_id.label("vendor_id"), DataLocation.country)
-        .join(DataLocation, DataLocation.arrangement_id == Arrangement.id)
-        .where(Arrangement.status == "active", Arrangement.vendor_id.in_(ids)),
-        select(OutsourcingLink.vendor_id.label("vendor_id"), DataLocation.country)
-        .join(DataLocation, DataLocation.link_id == OutsourcingLink.id)
-        .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
-        .where(Arrangement.status == "active", OutsourcingLink.vendor_id.in_(ids))).subquery()
+        select(ARRANGEMENT.c.vendor_id.label("vendor_id"), at_arrangement.c.country)
+        .select_from(ARRANGEMENT.join(at_arrangement, on_arrangement))
+        .where(ARRANGEMENT.c.status == "active", ARRANGEMENT.c.vendor_id.in_(ids)),
+        select(link.c.vendor_id.label("vendor_id"), at_link.c.country)
+        .select_from(link.join(at_link, on_link).join(held, on))
+        .where(held.c.status == "active", link.c.vendor_id.in_(ids))).subquery()
     for row in session.execute(select(abroad.c.vendor_id, abroad.c.country).distinct()
                                .where(func.upper(abroad.c.country) != "JP")
                                .order_by(abroad.c.vendor_id, abroad.c.country)):
@@ -196,9 +223,12 @@ def recompute(session: Session, vendor_ids: list[int] | None = None) -> dict[int
 
     Returns ``{vendor_id: (old tier, new tier)}`` for the vendors whose tier changed.
     """
-    facts = vendor_facts(session, vendor_ids)
+    vendors = select(Vendor)
+    if vendor_ids is not None:
+        vendors = vendors.where(Vendor.id.in_(vendor_ids))
+    vendors = list(session.scalars(vendors))  # read once: the facts start from them too
+    facts = vendor_facts(session, vendor_ids, vendors)
     overrides = current_overrides(session, list(facts) if vendor_ids is not None else None)
-    vendors = session.scalars(select(Vendor).where(Vendor.id.in_(list(facts)))) if facts else []
     changed = {}
     for vendor in vendors:
         override = overrides.get(vendor.id)

@@ -10,7 +10,9 @@ Facts that do not depend on the tier (which arrangements reach a vendor, whether
 important, cloud, or handles user data) come from the arrangement and link tables directly:
 every link carries its arrangement, so no recursion is needed for them.
 """
-from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
+from functools import lru_cache
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -21,6 +23,7 @@ from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 CHAIN_TABLES = ("arrangement", "outsourcing_link")  # what a chain read reads: a write to them forgets it
 
 MAX_DEPTH = 12
+FEW = 100  # vendors: a write's chain. Reads for more (a rebuild's batch) leave their joins to the planner.
 
 
 class NoIndex(ColumnElement):
@@ -53,6 +56,34 @@ def _no_index_sqlite(element, compiler, **kw):
 def no_index(column):
     """``column`` in a condition the SQLite planner should not drive an index lookup with."""
     return NoIndex(column)
+
+
+@lru_cache(maxsize=None)
+def _alias(table, name: str):
+    """One alias per table and name for the whole process: an alias makes a proxy of every
+    column of its table when first read, which cost more than the rest of a read."""
+    return table.alias(name)
+
+
+def probed(session, vendor_ids, table, *, name: str, columns: tuple[str, ...], unique: bool = True, **equal):
+    """The rows of ``table`` whose columns named in ``equal`` equal the values given there
+    (columns of the rows joined from), as ``(from_item, onclause)`` for a join, in a read for
+    ``vendor_ids``; ``columns``: those the read uses; ``unique``: ``equal`` names a key (one row).
+
+    On PostgreSQL, for a few vendors, a LATERAL subquery with ``LIMIT 1`` (a key: one row) or
+    ``OFFSET 0`` (several rows): PostgreSQL cannot flatten such a subquery into the join, so it
+    runs it once per row joined from, as one index probe. Left to itself, with the default
+    ``random_page_cost`` of 4, it prices the few hundred probes of a hub's links above one
+    sequential scan of the whole table and hashes all of it (``Hash [Seq Scan(arrangement)]``),
+    which grows with the portfolio. For many vendors (a rebuild's batch, a sweep) the hash is
+    the better plan and the planner keeps its choice; SQLite is given the table itself (its
+    joins from an index are probes already, ``no_index`` above)."""
+    if vendor_ids is None or len(vendor_ids) > FEW or session is None or session.get_bind().dialect.name != "postgresql":
+        return table, and_(*(table.c[column] == value for column, value in equal.items()))
+    inner = _alias(table, f"{name}_row")
+    rows = select(*(inner.c[column] for column in columns)).where(
+        *(inner.c[column] == value for column, value in equal.items()))
+    return (rows.limit(1) if unique else rows.offset(0)).lateral(name), true()
 
 
 def _active(arrangement):
@@ -133,33 +164,41 @@ def _tier_range(session, vendor_ids: list[int]) -> tuple[dict[int, int], dict[in
                     link.c.parent_vendor_id.label("current_id"), literal(2, Integer).label("depth"))
              .where(link.c.vendor_id.in_(vendor_ids)))
     up = start.cte("upward", recursive=True)
+    held, on = probed(session, vendor_ids, arrangement, name="held", columns=("vendor_id",),
+                      id=up.c.arrangement_id)
     step = (select(up.c.start_id, up.c.arrangement_id, link.c.parent_vendor_id, (up.c.depth + 1))
-            .select_from(up.join(arrangement, arrangement.c.id == up.c.arrangement_id)
+            .select_from(up.join(held, on)
                          .join(link, and_(link.c.arrangement_id == up.c.arrangement_id,
                                           link.c.vendor_id == up.c.current_id)))
-            .where(up.c.depth < MAX_DEPTH, arrangement.c.vendor_id != up.c.current_id))
+            .where(up.c.depth < MAX_DEPTH, held.c.vendor_id != up.c.current_id))
     up = up.union(step)
+    top, on = probed(session, vendor_ids, arrangement, name="top", columns=("vendor_id", "status"),
+                     id=up.c.arrangement_id)
     reached = (select(up.c.start_id, func.min(up.c.depth), func.max(up.c.depth))
-               .join(arrangement, and_(arrangement.c.id == up.c.arrangement_id,
-                                       arrangement.c.vendor_id == up.c.current_id))
-               .where(_active(arrangement))
+               .select_from(up.join(top, on))
+               .where(top.c.vendor_id == up.c.current_id, _active(top))
                .group_by(up.c.start_id))
+    # the vendors at tier 1 of an active arrangement, in the same statement (depth 1)
+    heads = (select(arrangement.c.vendor_id, literal(1, Integer), literal(1, Integer)).distinct()
+             .where(arrangement.c.vendor_id.in_(vendor_ids), _active(arrangement)))
     lowest, highest = {}, {}
-    for vendor_id, low, high in session.execute(reached):
-        lowest[vendor_id], highest[vendor_id] = low, high
-    for vendor_id in session.scalars(select(arrangement.c.vendor_id).distinct()
-                                     .where(arrangement.c.vendor_id.in_(vendor_ids), _active(arrangement))):
-        lowest[vendor_id] = 1
-        highest.setdefault(vendor_id, 1)
+    for vendor_id, low, high in session.execute(union_all(reached, heads)):
+        if low == 1:  # a head: tier 1 is its lowest; its highest is the deepest link's, if any
+            lowest[vendor_id] = 1
+            highest.setdefault(vendor_id, 1)
+        else:
+            lowest.setdefault(vendor_id, low)
+            highest[vendor_id] = high
     return lowest, highest
 
 
-def _memberships(vendor_ids: list[int] | None = None):
+def _memberships(vendor_ids: list[int] | None = None, session=None):
     """Every (vendor, arrangement) membership with its flags: tier-1 vendors and link vendors.
 
     For given vendors each branch is driven from them, whatever the statistics say: the
     arrangement's status and the link's arrangement are hidden from SQLite's index choice, so
-    it finds the vendors' rows by their vendor index and each arrangement by its key."""
+    it finds the vendors' rows by their vendor index and each arrangement by its key; with the
+    ``session``, each link's arrangement is an index probe on PostgreSQL (``probed``)."""
     arrangement = Arrangement.__table__
     link = OutsourcingLink.__table__
     status, link_arrangement = arrangement.c.status, link.c.arrangement_id
@@ -169,20 +208,24 @@ def _memberships(vendor_ids: list[int] | None = None):
                     arrangement.c.is_important.label("important"), arrangement.c.is_cloud.label("cloud"),
                     arrangement.c.handles_user_data.label("user_data"))
              .where(status != "terminated"))
-    linked = (select(link.c.vendor_id, link.c.arrangement_id, arrangement.c.is_important,
+    held, on = probed(session, vendor_ids, arrangement, name="held", columns=("is_important", "status"),
+                      id=link_arrangement)
+    held_status = no_index(held.c.status) if vendor_ids is not None else held.c.status
+    linked = (select(link.c.vendor_id, link.c.arrangement_id, held.c.is_important,
                      literal(False).label("cloud"), link.c.touches_user_data)
-              .join(arrangement, arrangement.c.id == link_arrangement)
-              .where(status != "terminated"))
+              .select_from(link.join(held, on))
+              .where(held_status != "terminated"))
     if vendor_ids is not None:
         tier1 = tier1.where(arrangement.c.vendor_id.in_(vendor_ids))
         linked = linked.where(link.c.vendor_id.in_(vendor_ids))
     return union_all(tier1, linked).subquery("memberships")
 
 
-def vendor_facts(vendor_ids: list[int] | None = None):
+def vendor_facts(vendor_ids: list[int] | None = None, session=None):
     """Subquery per vendor in any chain: ``arrangements`` depending on it, and 0/1 flags
-    ``important``, ``cloud`` (tier-1 vendor of a cloud arrangement) and ``user_data``."""
-    m = _memberships(vendor_ids)
+    ``important``, ``cloud`` (tier-1 vendor of a cloud arrangement) and ``user_data``; the
+    ``session`` lets it probe by index on PostgreSQL (``probed``)."""
+    m = _memberships(vendor_ids, session)
     query = (select(m.c.vendor_id,
                     func.count(func.distinct(m.c.arrangement_id)).label("arrangements"),
                     func.max(case((m.c.important.is_(True), 1), else_=0)).label("important"),

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select
 from vendorrisk.core import events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import Verdict, batch_memo, obligation
-from vendorrisk.vendors.chain_reach import no_index
+from vendorrisk.vendors.chain_reach import no_index, probed
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner
 
 A, L, D = Arrangement.__table__, OutsourcingLink.__table__, DataLocation.__table__
@@ -45,17 +45,20 @@ def _chain_links(session, vendor_ids):
     where the vendor is tier 1, for each link that brings the vendor in as a subcontractor, and
     for each link by which it sub-outsources further down a chain."""
     reach = _reachable_from(vendor_ids)
-    # Only the columns the verdict needs: a link id stands for its row in the UNION.
-    columns = (L.c.id, L.c.arrangement_id, L.c.approval_status, A.c.title)
-    in_chain = (select(A.c.vendor_id.label("owner_id"), *columns)
+    # Only the columns the verdict needs: a link id stands for its row in the UNION. The
+    # links from the vendors' rows probe their arrangement by index on PostgreSQL too (``probed``;
+    # the chains they head start from the vendors' own arrangements already).
+    in_chain = (select(A.c.vendor_id.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, A.c.title)
                 .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
                 .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
                 .where(A.c.vendor_id.in_(vendor_ids)))
-    as_child = (select(L.c.vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
-                .where(L.c.vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
-    as_parent = (select(L.c.parent_vendor_id.label("owner_id"), *columns).join(A, A.c.id == L.c.arrangement_id)
-                 .where(L.c.parent_vendor_id.in_(vendor_ids), no_index(A.c.status) == "active"))
-    return session.execute(in_chain.union(as_child, as_parent)).mappings().all()
+    selects = [in_chain]
+    held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
+    for owner in (L.c.vendor_id, L.c.parent_vendor_id):
+        selects.append(select(owner.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, held.c.title)
+                       .select_from(L.join(held, on))
+                       .where(owner.in_(vendor_ids), no_index(held.c.status) == "active"))
+    return session.execute(selects[0].union(*selects[1:])).mappings().all()
 
 
 def _first_tier(session, vendor_ids) -> dict[int, list]:
@@ -150,12 +153,13 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
     first = _first_tier(session, vendor_ids)
     located_arrangements = set(session.execute(select(D.c.arrangement_id).where(
         D.c.arrangement_id.in_([a.id for rows in first.values() for a in rows]))).scalars())
+    held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
     link_rows = session.execute(
-        select(L.c.vendor_id, L.c.id, L.c.arrangement_id, A.c.title,
+        select(L.c.vendor_id, L.c.id, L.c.arrangement_id, held.c.title,
                _located(L.c.id).label("located"))
-        .join(A, A.c.id == L.c.arrangement_id)
+        .select_from(L.join(held, on))
         .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
-               no_index(A.c.status) == "active")).all()
+               no_index(held.c.status) == "active")).all()
     links: dict[int, list] = {}
     for row in link_rows:
         links.setdefault(row.vendor_id, []).append(row)
