@@ -9,7 +9,8 @@ spread of present→found between folds, the recall of the real documents at 2, 
 (a threshold-free view of the ranking), per clause found / false gaps / false found, and
 with ``--errors`` every present clause of a real training document not reported found, with
 the sentences holding its labelled quotes: candidate or not, their out-of-fold score, who
-owes them, their heading and concepts. No held-out document is read.
+owes them, their heading and concepts; with ``--false-found`` every absent clause of a real
+training document reported found, with its three best sentences (round 12). No held-out document is read.
 
 With ``--seeds N`` (or ``--seed S``) the nested cross-validation is rerun with other fold
 assignments of the same documents: the same shuffle as ``training.train``, seeded with
@@ -29,7 +30,7 @@ With ``--constant NAME=VALUE`` (repeatable) a tuned constant of ``training`` (``
 replaced for the run only, never written: a candidate is measured on the same seeds as the
 shipped constants. Without it the run is the shipped configuration.
 
-    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--seeds N | --seed S] [--constant NAME=VALUE …]
+    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--false-found] [--seeds N | --seed S] [--constant NAME=VALUE …]
         [--added-by LABELLER … [--without-added]]
 """
 import argparse
