@@ -9,7 +9,8 @@ spread of present→found between folds, the recall of the real documents at 2, 
 (a threshold-free view of the ranking), per clause found / false gaps / false found, and
 with ``--errors`` every present clause of a real training document not reported found, with
 the sentences holding its labelled quotes: candidate or not, their out-of-fold score, who
-owes them, their heading and concepts. No held-out document is read.
+owes them, their heading and concepts; with ``--false-found`` every absent clause of a real
+training document reported found, with its three best sentences (round 12). No held-out document is read.
 
 With ``--seeds N`` (or ``--seed S``) the nested cross-validation is rerun with other fold
 assignments of the same documents: the same shuffle as ``training.train``, seeded with
@@ -29,7 +30,7 @@ With ``--constant NAME=VALUE`` (repeatable) a tuned constant of ``training`` (``
 replaced for the run only, never written: a candidate is measured on the same seeds as the
 shipped constants. Without it the run is the shipped configuration.
 
-    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--seeds N | --seed S] [--constant NAME=VALUE …]
+    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--false-found] [--seeds N | --seed S] [--constant NAME=VALUE …]
         [--added-by LABELLER … [--without-added]]
 """
 import argparse
@@ -161,6 +162,24 @@ def errors(table, status) -> None:
                       f"heading {unit.heading[:50]!r} {concepts}\n      {unit.text[:260]}")
 
 
+def false_found(table, status) -> None:
+    """Every absent clause of a real training document reported found, with the best sentences."""
+    ids = [c.id for c in library.library()]
+    documents = {d.key: d for d in training.real_documents() if not d.heldout}
+    for i in range(len(table.values)):
+        if not (table.real[i] and not table.present[i] and status[i] == "f"):
+            continue
+        document, clause_id = documents[table.documents[i]], ids[table.clauses[i]]
+        units, scores = document.reading().units, table.sentence_scores[document.key][clause_id]
+        print(f"\n## false found {clause_id} {document.key[:60]} ({table.langs[i]}, document value "
+              f"{table.values[i]:.2f})")
+        for k in sorted(range(len(units)), key=lambda k: -scores[k])[:3]:
+            unit = units[k]
+            concepts = sorted(f for f in unit.features if f.startswith(("k:", "hk:")) and "+" not in f)
+            print(f"   score {scores[k]:.2f} owner {unit.obligor} heading {unit.heading[:50]!r} {concepts}\n"
+                  f"      {unit.marked[:300]}")
+
+
 SEED_FIGURES = (("p→found", True, "f"), ("p→not_found", True, "n"), ("a→found", False, "f"))
 SEED_GROUPS = (("real", lambda t, i: t.real[i]), *((f"real {lang}", lambda t, i, lang=lang: t.real[i] and
                                                     t.langs[i] == lang) for lang in training.LANGS))
@@ -233,6 +252,8 @@ def main() -> None:
     candidate's constants."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list the false gaps with their sentences")
+    parser.add_argument("--false-found", action="store_true",
+                        help="list the absent clauses reported found with their best sentences")
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--seeds", type=int, help="rerun with N fold seeds (training.SEED, SEED + 1, …)")
     chosen.add_argument("--seed", type=int, help="one run with the folds shuffled by this seed")
@@ -274,6 +295,8 @@ def run(args) -> None:
         print("  " + line)
     if args.errors:
         errors(table, status)
+    if args.false_found:
+        false_found(table, status)
 
 
 if __name__ == "__main__":

@@ -302,3 +302,57 @@ def test_a_found_clause_without_its_essential_element_says_so():
     assert with_deadline.status == "found" and with_deadline.reason_key == "found"
     assert without.status == "found" and without.reason_key == "found_without_essential"
     assert "no deadline" in without.reason_in("en") and "報告期限の定めが見当たりません" in without.reason_in("ja")
+
+
+def test_a_confidentiality_owed_only_by_the_customer_is_not_the_providers():
+    customers = _check(PREAMBLE + "8. CONFIDENTIALITY\n8.1 Customer shall keep confidential all pricing, software and "
+                       "other Confidential Information of Provider and shall not disclose it to any third party.\n"
+                       + TAIL_EN, "confidentiality")
+    assert customers.status != "found"
+    mutual = _check(PREAMBLE + "8. CONFIDENTIALITY\n8.1 Each party shall keep confidential all Confidential "
+                    "Information of the other party and shall not disclose it to any third party.\n" + TAIL_EN,
+                    "confidentiality")
+    assert mutual.reason_key != "direction"
+
+
+def test_the_document_model_reads_who_owes_the_best_sentence_and_an_older_model_still_scores():
+    from vendorrisk.contracts.checker import evidence
+    parsed = structure.parse(text.extract((PREAMBLE + "8. CONFIDENTIALITY\n8.1 Each party shall keep confidential all "
+                                           "Confidential Information of the other party.\n" + TAIL_EN).encode(),
+                                          "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    scores = [0.9 if "keep confidential" in u.text else 0.1 for u in units]
+    row = dict(zip(evidence.FEATURES, evidence.document_features(units, scores, "confidentiality",
+                                                                 [True] * len(units), "en")))
+    assert row["owner_each"] == 1.0 and row["owner_provider"] == 0.0
+    # a model trained before ``owner_each`` names fewer features: it scores the ones it knows
+    older = [name for name in evidence.FEATURES if name != "owner_each"]
+    stacker = {"features": older, "bias": 0.5, "weights": [1.0] * len(older) + [0.0] * 4}
+    features = evidence.document_features(units, scores, "confidentiality", [True] * len(units), "en")
+    expected = 0.5 + sum(row[name] for name in older)
+    assert evidence.stacker_score(stacker, features, 0, 2) == pytest.approx(expected)
+
+
+def test_a_providers_right_to_audit_its_customer_is_no_audit_right():
+    parsed = structure.parse(text.extract((PREAMBLE + "6. AUDITS\n6.1 Provider may audit the Customer's records of usage "
+                                           "upon thirty days written notice.\n" + TAIL_EN).encode(), "txt").blocks)
+    unit = next(u for u in matcher.read(parsed, library.library()).units if "may audit" in u.text)
+    assert unit.obligor == (parties.PROVIDER, "may")
+    assert not training.usable(unit, "audit_rights") and training.usable(unit, "termination_exit")
+    providers = _check(PREAMBLE + "6. AUDITS\n6.1 Provider may audit the Customer's records of usage of the Software "
+                       "by engaging an independent public audit firm upon thirty days written notice.\n" + TAIL_EN,
+                       "audit_rights")
+    assert providers.status != "found"
+    customers = _check(PREAMBLE + "6. AUDITS\n6.1 Customer may audit the Provider's records, systems and premises "
+                       "used for the Services, and Provider shall give Customer's auditors and regulators access "
+                       "to them upon thirty days written notice.\n" + TAIL_EN, "audit_rights")
+    assert customers.status == "found"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Provider will comply with the Security Policy, if any.",
+    "Failure to provide the agreed service levels results in service credits, as outlined in the Support Service Annex."])
+def test_a_duty_that_only_points_to_another_document_is_a_reference(sentence):
+    class Unit:
+        text = sentence
+    assert matcher._only_refers(Unit())
