@@ -19,7 +19,7 @@ from vendorrisk.monitoring import findings as finding_service
 from vendorrisk.monitoring import plans, reviews
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
 from vendorrisk.selection import risk_tier
-from vendorrisk.vendors import antisocial, arrangements, chains
+from vendorrisk.vendors import antisocial, arrangements, chains, listing
 from vendorrisk.vendors import service as vendors
 from vendorrisk.vendors.findings import SEVERITIES, raise_finding
 from vendorrisk.vendors.models import RISK_TIERS
@@ -52,8 +52,8 @@ def _check(app, db, people, what):
             assert figures["vendors_by_risk_tier"][tier]["count"] == listed("vendors_by_risk_tier", tier=tier), what
         assert figures["unapproved_sub_outsourcing"]["count"] == listed("unapproved_links"), what
         for tier in ("", *RISK_TIERS, "unknown"):  # the register's total, unfiltered or by tier
-            query = vendors.vendor_query(risk_tier=tier)
-            assert vendors.register_total(db, risk_tier=tier) == paginate(db, query).total, (what, tier)
+            query = listing.vendor_query(risk_tier=tier)
+            assert listing.register_total(db, risk_tier=tier) == paginate(db, query).total, (what, tier)
         assert counters.rebuild(db) == 0, what
     db.commit()
 

@@ -14,6 +14,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors import listing
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.models import RISK_TIERS, VENDOR_STATUSES, Arrangement, VendorContact, VendorOwner
 
@@ -59,9 +60,9 @@ def index():
                "risk_tier": args.get("tier", ""), "position": args.get("position", ""),
                "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1",
                "unowned": args.get("owner") == "none"}
-    query = vendor_service.vendor_query(**filters)
+    query = listing.vendor_query(**filters)
     page = paginate(get_session(), query, args.get("page", 1, type=int), 50,
-                    total=vendor_service.register_total(get_session(), **filters), total_order=True)
+                    total=listing.register_total(get_session(), **filters), total_order=True)
     staff = get_session().exec(select(User).where(User.is_active.is_(True), User.role != "auditor")
                                .order_by(User.display_name)).all() if current_user().role in vendor_service.EDITORS else []
     return render_template("vendors/index.html", page=page, q=filters["q"], status=filters["status"],
