@@ -28,13 +28,6 @@ from vendorrisk.vendors.models import (
     Vendor,
     VendorOwner,
 )
-from vendorrisk.vendors.people import (  # noqa: F401  (contacts and staff, still importable from here)
-    ContactCreate,
-    add_contact,
-    assign_owner,
-    remove_contact,
-    remove_owner,
-)
 
 # Legal-form words dropped when comparing names; matched after NFKC and lower-casing.
 _LEGAL_FORMS = re.compile(
