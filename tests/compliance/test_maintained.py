@@ -23,7 +23,7 @@ from vendorrisk.core import clock
 from vendorrisk.monitoring import plans, reviews
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
 from vendorrisk.selection import risk_tier
-from vendorrisk.vendors import arrangements, chains
+from vendorrisk.vendors import arrangements, chains, people
 from vendorrisk.vendors import service as vendors
 from vendorrisk.vendors.models import Vendor
 
@@ -92,9 +92,9 @@ def test_every_write_keeps_the_maintained_matrix_equal_to_the_rebuild_and_the_ru
     arrangements.update_arrangement(db, arrangement, {"is_important": True, "handles_user_data": True,
                                                        "user_data_categories": ["氏名"]})
     _check(db, "an arrangement made important, handling user data")
-    owner = vendors.assign_owner(db, vendor, owner_user.id)
+    owner = people.assign_owner(db, vendor, owner_user.id)
     _check(db, "an owner assigned")
-    vendors.remove_owner(db, vendor, owner.id)
+    people.remove_owner(db, vendor, owner.id)
     _check(db, "an owner removed")
 
     sub = db.scalars(select(Vendor).where(Vendor.id != vendor.id).order_by(Vendor.id)).first()

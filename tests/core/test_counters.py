@@ -19,7 +19,8 @@ from vendorrisk.monitoring import findings as finding_service
 from vendorrisk.monitoring import plans, reviews
 from vendorrisk.monitoring.models import REVIEW_CHECKS, MonitoringReview
 from vendorrisk.selection import risk_tier
-from vendorrisk.vendors import antisocial, arrangements, chains
+from vendorrisk.vendors import antisocial, arrangements, chains, listing
+from vendorrisk.vendors import people as vendor_people
 from vendorrisk.vendors import service as vendors
 from vendorrisk.vendors.findings import SEVERITIES, raise_finding
 from vendorrisk.vendors.models import RISK_TIERS
@@ -52,8 +53,8 @@ def _check(app, db, people, what):
             assert figures["vendors_by_risk_tier"][tier]["count"] == listed("vendors_by_risk_tier", tier=tier), what
         assert figures["unapproved_sub_outsourcing"]["count"] == listed("unapproved_links"), what
         for tier in ("", *RISK_TIERS, "unknown"):  # the register's total, unfiltered or by tier
-            query = vendors.vendor_query(risk_tier=tier)
-            assert vendors.register_total(db, risk_tier=tier) == paginate(db, query).total, (what, tier)
+            query = listing.vendor_query(risk_tier=tier)
+            assert listing.register_total(db, risk_tier=tier) == paginate(db, query).total, (what, tier)
         assert counters.rebuild(db) == 0, what
     db.commit()
 
@@ -71,7 +72,7 @@ def test_every_write_keeps_the_counts_equal_to_the_records(app, db):
         _check(app, db, people, "a vendor registered")
         vendors.update_vendor(db, vendor, {"is_cloud": True})
         _check(app, db, people, "a vendor flagged cloud (no count reads it: no query)")
-        vendors.assign_owner(db, vendor, owner.id)
+        vendor_people.assign_owner(db, vendor, owner.id)
         gen_assessment(db, vendor, records["colleague"], "approved", approver=me)
         _check(app, db, people, "a vendor approved by its assessment, never checked")
         check = antisocial.record_check(db, vendor, {"checked_on": TODAY - timedelta(days=340), "method": "database",

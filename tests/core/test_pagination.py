@@ -6,7 +6,7 @@ from sqlalchemy import nulls_first, select
 
 from tests import factories
 from vendorrisk.core.pagination import paginate, window
-from vendorrisk.vendors import service as vendor_service
+from vendorrisk.vendors import listing
 from vendorrisk.vendors.models import Vendor
 
 PER_PAGE = 4
@@ -34,7 +34,7 @@ def _pages(total: int) -> range:
 
 @pytest.mark.parametrize("filters", [{}, {"risk_tier": "high"}, {"cloud": True}, {"q": "同名1"}])
 def test_register_pages_from_either_end_are_the_plain_pages(db, register, filters):
-    query = vendor_service.vendor_query(**filters)
+    query = listing.vendor_query(**filters)
     total = len(db.scalars(query).all())
     assert total > PER_PAGE  # 23 unfiltered: a partial last page
     for page in _pages(total):

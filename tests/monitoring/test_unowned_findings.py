@@ -118,3 +118,51 @@ def test_editing_a_finding_nobody_owns_does_not_give_it_to_the_first_person_list
                                                                "due_date": ""}).status_code == 302
     db.expire_all()
     assert (db.get(Finding, finding.id).severity, db.get(Finding, finding.id).owner_id) == ("high", None)
+
+
+def test_owner_change_notes_are_shown_in_the_readers_language(app, db, client, login, api):
+    """The product's notes of an owner change are stored as a message: a Japanese reader reads
+    them in Japanese, an English one in English (page and API); a note stored as plain text
+    before (no key) is shown as it was written."""
+    import html
+
+    leaving, colleague = factories.gen_user(db, role="vendor_owner"), factories.gen_user(db, role="procurement")
+    newcomer = factories.gen_user(db, role="vendor_owner")
+    shared, alone = factories.gen_vendor(db, name="共有物産"), factories.gen_vendor(db, name="単独物産")
+    factories.gen_owner(db, shared, leaving)
+    factories.gen_owner(db, shared, colleague).is_primary = False
+    factories.gen_owner(db, alone, leaving)
+    passed, dropped = _finding(db, shared, leaving, "passed"), _finding(db, alone, leaving, "dropped")
+    old = FindingEvent(finding_id=passed.id, action="assigned", from_status="open", to_status="open",
+                       note="owner a@x -> none (deactivated)")  # written before notes were messages
+    db.add(old)
+    db.commit()
+    login("admin")
+    assert client.post(f"/admin/users/{leaving.id}", data={"active": "0"}).status_code == 302
+    assert client.post(f"/vendors/{alone.id}/owners", data={"user_id": newcomer.id}).status_code in (302, 303)
+    stored = db.execute(select(FindingEvent.note, FindingEvent.note_key).where(
+        FindingEvent.finding_id == dropped.id, FindingEvent.action == "assigned").order_by(FindingEvent.id)).all()
+    assert stored == [(f"Owner {leaving.email} -> no owner (the owner was deactivated)", "owner_to_nobody"),
+                      (f"No owner -> {newcomer.email} (staff was assigned to the vendor)", "owner_from_nobody")]
+
+    login("compliance")
+    for finding, ja, en in (
+            (passed, [f"担当者 {leaving.email} → {colleague.email}（担当者が無効化されたため）"],
+             [f"Owner {leaving.email} -> {colleague.email} (the owner was deactivated)"]),
+            (dropped, [f"担当者 {leaving.email} → 担当者未設定（担当者が無効化されたため）",
+                       f"担当者未設定 → {newcomer.email}（外部委託先に要員が配置されたため）"],
+             [f"Owner {leaving.email} -> no owner (the owner was deactivated)",
+              f"No owner -> {newcomer.email} (staff was assigned to the vendor)"])):
+        japanese = html.unescape(client.get(f"/findings/{finding.id}", headers=JA).get_data(as_text=True))
+        english = html.unescape(client.get(f"/findings/{finding.id}", headers={"Accept-Language": "en"})
+                                .get_data(as_text=True))
+        assert all(note in japanese for note in ja) and not any(note in japanese for note in en)
+        assert all(note in english for note in en) and not any(note in english for note in ja)
+        assert ("owner a@x -> none (deactivated)" in japanese) == ("owner a@x -> none (deactivated)" in english) \
+            == (finding is passed)  # the plain note, as written, in either language
+
+    history = api("auditor").get(f"/api/v1/findings/{passed.id}", headers=JA).get_json()["history"]
+    shown = {step["note"]: step["note_localized"] for step in history if step["action"] == "assigned"}
+    assert shown == {"owner a@x -> none (deactivated)": "owner a@x -> none (deactivated)",
+                     f"Owner {leaving.email} -> {colleague.email} (the owner was deactivated)":
+                         f"担当者 {leaving.email} → {colleague.email}（担当者が無効化されたため）"}

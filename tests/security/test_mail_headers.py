@@ -55,10 +55,10 @@ def test_other_single_line_names_refuse_line_breaks_too(app, api, db):
     assert arrangement.status_code == 422
     assert arrangement.get_json()["error"]["details"][0]["field"] == "title"
     from vendorrisk.core.errors import ValidationFailed
-    from vendorrisk.vendors import service as vendor_service
+    from vendorrisk.vendors import people
     with app.test_request_context():
         with pytest.raises(ValidationFailed) as refused:
-            vendor_service.add_contact(db, vendor, {"name": "山田\r\nBcc: x@evil"})
+            people.add_contact(db, vendor, {"name": "山田\r\nBcc: x@evil"})
     assert refused.value.details[0]["field"] == "name"
 
 

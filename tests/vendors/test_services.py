@@ -7,6 +7,7 @@ from tests.vendors.factories import dag_chain, deep_chain
 from vendorrisk.core.errors import Conflict, Forbidden, ValidationFailed
 from vendorrisk.vendors import arrangements as arrangement_service
 from vendorrisk.vendors import chains as chain_service
+from vendorrisk.vendors import people
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.identifiers import corporate_number_problem
 from vendorrisk.vendors.models import OutsourcingLink, Vendor
@@ -107,11 +108,11 @@ def test_owner_assignment_and_edit_rights(db):
     other = factories.gen_vendor(db)
     owner = factories.gen_user(db, role="vendor_owner")
     auditor = factories.gen_user(db, role="auditor")
-    vendor_service.assign_owner(db, vendor, owner.id)
+    people.assign_owner(db, vendor, owner.id)
     with pytest.raises(Conflict):
-        vendor_service.assign_owner(db, vendor, owner.id)
+        people.assign_owner(db, vendor, owner.id)
     with pytest.raises(ValidationFailed):
-        vendor_service.assign_owner(db, vendor, auditor.id)
+        people.assign_owner(db, vendor, auditor.id)
     assert vendor_service.can_edit_vendor(db, owner, vendor.id)
     assert not vendor_service.can_edit_vendor(db, owner, other.id)
     assert not vendor_service.can_edit_vendor(db, auditor, vendor.id)
@@ -119,10 +120,10 @@ def test_owner_assignment_and_edit_rights(db):
 
 def test_contacts_are_validated(db):
     vendor = factories.gen_vendor(db)
-    contact = vendor_service.add_contact(db, vendor, {"name": "山田 太郎", "email": "yamada@example.jp"})
+    contact = people.add_contact(db, vendor, {"name": "山田 太郎", "email": "yamada@example.jp"})
     assert contact.vendor_id == vendor.id
     with pytest.raises(ValidationFailed):
-        vendor_service.add_contact(db, vendor, {"name": "x", "email": "not-an-address"})
+        people.add_contact(db, vendor, {"name": "x", "email": "not-an-address"})
 
 
 def test_arrangement_validation(db):

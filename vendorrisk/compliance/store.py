@@ -27,8 +27,8 @@ from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, Comp
 from vendorrisk.core import registry
 from vendorrisk.core.messages import from_json
 from vendorrisk.core.pagination import window
+from vendorrisk.vendors.listing import register_total
 from vendorrisk.vendors.models import Vendor
-from vendorrisk.vendors.service import register_total
 
 V, F = ComplianceVerdict.__table__, ComplianceVendor.__table__
 VENDOR = Vendor.__table__

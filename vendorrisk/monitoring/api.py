@@ -21,6 +21,7 @@ from vendorrisk.vendors.findings import (
     FindingEvent,
     display_closure_evidence,
     display_description,
+    display_event_note,
     display_title,
 )
 from vendorrisk.vendors.models import Vendor
@@ -47,6 +48,8 @@ class FindingEventPublic(columns(FindingEvent)):
     """A step in a finding's history, with the actor's e-mail."""
 
     actor: Optional[str]
+    note_localized: str = Field(default="", description="The note in the request's language, as the finding's "
+                                "page shows it; `note` stays the stored text (English when the product wrote it)")
 
 
 class FindingColumns(columns(Finding)):
@@ -276,8 +279,10 @@ def create_finding():
 def get_finding(finding_id):
     """One finding with its history."""
     db = get_session()
-    return jsonify(FindingPublic.dump(findings.get_finding(db, finding_id), history=[
-        FindingEventPublic.dump(event, actor=actor.email if actor else None)
+    finding = findings.get_finding(db, finding_id)
+    return jsonify(FindingPublic.dump(finding, history=[
+        FindingEventPublic.dump(event, actor=actor.email if actor else None,
+                                note_localized=display_event_note(event, finding))
         for event, actor in findings.history(db, finding_id)]))
 
 

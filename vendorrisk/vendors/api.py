@@ -16,6 +16,7 @@ from vendorrisk.vendors import api_shapes as shapes
 from vendorrisk.vendors import arrangements as arrangement_service
 from vendorrisk.vendors import chain_queries as chains_queries
 from vendorrisk.vendors import chains as chain_service
+from vendorrisk.vendors import listing
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import ArrangementCreate, ArrangementUpdate
 from vendorrisk.vendors.chains import LinkCreate
@@ -45,8 +46,8 @@ def list_vendors():
                "risk_tier": args.get("risk_tier", ""), "position": args.get("position", ""),
                "cloud": bool(flag_arg(args, "cloud")), "subsidiary": bool(flag_arg(args, "subsidiary")),
                "unowned": bool(flag_arg(args, "unowned"))}
-    query = vendor_service.vendor_query(**filters)
-    total = vendor_service.register_total(get_session(), **filters)
+    query = listing.vendor_query(**filters)
+    total = listing.register_total(get_session(), **filters)
     return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total,
                                                            total_order=True)))
 

@@ -39,7 +39,19 @@ EVENT_NOTES = {
     "request_ended_resolved": _("The request was still waiting for a decision; it ends because the finding "
                                 "was resolved."),
 }
-TEXT_MAX = {"description": 10000, "closure_evidence": 5000}
+# Notes of the steps where the product gives a finding to another owner (``findings.pass_on``):
+# stored as a key and parameters in ``FindingEvent.note_key`` / ``note_params`` (the English in
+# ``note``), shown in the reader's language; ``why`` is one of ``OWNER_CHANGE_REASONS``.
+OWNER_NOTES = {
+    "owner_passed_on": _("Owner %(before)s -> %(after)s (%(why)s)"),
+    "owner_to_nobody": _("Owner %(before)s -> no owner (%(why)s)"),
+    "owner_from_nobody": _("No owner -> %(after)s (%(why)s)"),
+}
+OWNER_CHANGE_REASONS = {
+    "deactivated": _("the owner was deactivated"),
+    "staff_assigned": _("staff was assigned to the vendor"),
+}
+TEXT_MAX = {"description": 10000, "closure_evidence": 5000, "note": 10000}
 
 
 def event_note(key: str) -> str:
@@ -50,6 +62,15 @@ def event_note(key: str) -> str:
 def event_note_message(note: str) -> Msg | None:
     """The message whose English is ``note``, when the product wrote it; None otherwise."""
     return next((message for message in EVENT_NOTES.values() if message.key == note), None)
+
+
+def owner_note(before: str | None, after: str | None, why: str) -> tuple[str, dict]:
+    """The key and parameters of the note of a step giving a finding from ``before`` to
+    ``after`` (e-mails; None: no owner) because of ``why`` (``OWNER_CHANGE_REASONS``)."""
+    key = "owner_passed_on" if before and after else "owner_to_nobody" if before else "owner_from_nobody"
+    params = {"why": OWNER_CHANGE_REASONS[why]} | ({"before": before} if before else {}) | (
+        {"after": after} if after else {})
+    return key, stored_params(params)
 
 
 def stored_params(params: dict | None) -> dict:

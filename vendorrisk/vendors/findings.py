@@ -60,8 +60,11 @@ def display_event_note(event, finding, language: str | None = None) -> str:
     """A history step's note for the reader: the product's closing step, and the step ending
     the finding's risk acceptance with it, show what closed the finding in the reader's
     language, as the closure evidence does; a step ending a waiting request because a person
-    resolved the finding (``finding_texts.EVENT_NOTES``) in the reader's language too; other
-    notes as written."""
+    resolved the finding (``finding_texts.EVENT_NOTES``) in the reader's language too, and a
+    step where the product gave the finding to another owner (``note_key``,
+    ``finding_texts.OWNER_NOTES``); other notes as written."""
+    if key := getattr(event, "note_key", None):
+        return _shown(finding_texts.message(finding_texts.OWNER_NOTES, key, event.note_params), event.note, language)
     if (event.action in ("status", "acceptance_ended") and event.to_status == "closed"
             and finding.closure_evidence_key and event.note == finding.closure_evidence):
         return display_closure_evidence(finding, language)
@@ -163,6 +166,11 @@ class FindingEvent(SQLModel, table=True):
     from_status: str = Field(default="", max_length=20)
     to_status: str = Field(default="", max_length=20)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # A note the product writes for each reader (``finding_texts.OWNER_NOTES``): its key and
+    # parameters, shown in the reader's language (``display_event_note``); ``note`` keeps the
+    # English. Notes typed by a person, and those written before, have no key.
+    note_key: Optional[str] = Field(default=None, max_length=40)
+    note_params: dict = json_dict_field()
 
 
 def raise_finding(session: Session, *, vendor_id: int, source: str, title: str,
@@ -312,7 +320,9 @@ def active_owners(session: Session, vendor_ids) -> dict[int, int]:
 def pass_on(session: Session, findings: list[Finding], why: str) -> int:
     """Give each finding not closed to its vendor's owner now (``active_owners``), or to
     nobody (compliance follows it up, as a review nobody owns); each change is a step of its
-    history, by whoever made the change that caused it. Returns how many changed owner."""
+    history, by whoever made the change that caused it, its note a message in each reader's
+    language (``why``: a key of ``finding_texts.OWNER_CHANGE_REASONS``). Returns how many
+    changed owner."""
     owners = active_owners(session, {f.vendor_id for f in findings})
     names = dict(session.exec(select(User.id, User.email).where(
         User.id.in_({f.owner_id for f in findings} | set(owners.values()) or {0}))).all())
@@ -321,9 +331,11 @@ def pass_on(session: Session, findings: list[Finding], why: str) -> int:
         owner_id = owners.get(finding.vendor_id)
         if finding.status == "closed" or owner_id == finding.owner_id:
             continue
-        note = f"owner {names.get(finding.owner_id, 'none')} -> {names.get(owner_id, 'none')} ({why})"
+        key, params = finding_texts.owner_note(names.get(finding.owner_id), names.get(owner_id), why)
         session.add(FindingEvent(finding_id=finding.id, actor_id=actor_id, action="assigned",
-                                 from_status=finding.status, to_status=finding.status, note=note))
+                                 from_status=finding.status, to_status=finding.status, note_key=key,
+                                 note_params=params,
+                                 note=finding_texts.english(finding_texts.OWNER_NOTES, key, params, "note")))
         finding.owner_id, changed = owner_id, changed + 1
         session.add(finding)
     session.flush()
@@ -350,4 +362,4 @@ def take_unowned(session: Session, vendor_id: int) -> int:
     assigned to it), as its reviews do; returns how many."""
     unowned = session.exec(select(Finding).where(Finding.vendor_id == vendor_id, Finding.owner_id.is_(None),
                                                  Finding.status != "closed").order_by(Finding.id)).all()
-    return pass_on(session, list(unowned), "staff assigned") if unowned else 0
+    return pass_on(session, list(unowned), "staff_assigned") if unowned else 0

@@ -1,5 +1,6 @@
-"""Vendors: registration with validation and duplicate detection, edits, lifecycle status,
-contacts and the member's staff assigned to each vendor (Art. 26(2)).
+"""Vendors: registration with validation and duplicate detection, edits, lifecycle status
+(contacts and the staff assigned to each vendor are in ``vendors.people``, the register as a
+searchable list in ``vendors.listing``).
 
 Input is validated through the SQLModel ``VendorCreate`` / ``VendorUpdate`` models before a
 table row is touched. Services add and flush; the caller commits.
@@ -13,7 +14,6 @@ from pydantic import field_validator
 from sqlalchemy import exists, or_
 from sqlmodel import Session, SQLModel, select
 
-from vendorrisk.core import counters
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.locking import insert_once, lock
 from vendorrisk.core.models import User
@@ -22,22 +22,11 @@ from vendorrisk.core.validation import parse, too_long
 from vendorrisk.vendors import antisocial
 from vendorrisk.vendors.changes import vendor_changed
 from vendorrisk.vendors.identifiers import corporate_number_problem, normalise_corporate_number
-from vendorrisk.vendors.kana import kana_problem, normalise_kana, reading_key, search_form
+from vendorrisk.vendors.kana import kana_problem, normalise_kana, reading_key
 from vendorrisk.vendors.models import (
-    READING_ORDER,
-    RISK_TIERS,
     VENDOR_STATUSES,
-    Arrangement,
-    OutsourcingLink,
     Vendor,
     VendorOwner,
-)
-from vendorrisk.vendors.people import (  # noqa: F401  (contacts and staff, still importable from here)
-    ContactCreate,
-    add_contact,
-    assign_owner,
-    remove_contact,
-    remove_owner,
 )
 
 # Legal-form words dropped when comparing names; matched after NFKC and lower-casing.
@@ -345,56 +334,3 @@ def require_edit(session: Session, user: User | None, vendor_id: int) -> None:
     if not can_edit_vendor(session, user, vendor_id):
         raise Forbidden(_("You may change only the vendors assigned to you."))
 
-
-def register_total(session: Session, *, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
-                   cloud: bool = False, subsidiary: bool = False, unowned: bool = False) -> int | None:
-    """How many vendors ``vendor_query`` finds, from the maintained counts of vendors by risk
-    tier (``vendors.counted``) when it filters on the tier alone or not at all; None
-    otherwise (the query is counted)."""
-    if q or status in VENDOR_STATUSES or position in ("tier1", "subcontractor", "none") or cloud or subsidiary or unowned:
-        return None
-    by_tier = counters.by_scope(session, "vendors_by_tier")
-    return by_tier.get(risk_tier, 0) if risk_tier in RISK_TIERS else sum(by_tier.values())
-
-
-def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position: str = "",
-                 cloud: bool = False, subsidiary: bool = False, unowned: bool = False):
-    """The vendor register in 50音 order, filtered: search in Japanese or English (also by
-    フリガナ, typed in hiragana or katakana, normalised name or corporate number), status,
-    risk tier, position in chains, flags, no active assigned staff (``unowned``)."""
-    # 50音順 by reading (kana_key: the フリガナ, else the name when it reads as written, Latin
-    # letters before kana); vendors whose reading is unknown (kanji, no フリガナ) after them by name
-    query = select(Vendor).order_by(*READING_ORDER)
-    if q:
-        like = f"%{q}%"
-        conditions = [Vendor.name.ilike(like), Vendor.name_en.ilike(like)]
-        kana = search_form(q)
-        if kana:
-            conditions.append(Vendor.name_kana.like(f"%{kana}%"))
-        normalised = normalise_name(q)
-        if normalised:
-            conditions.append(Vendor.name_normalized.like(f"%{normalised}%"))
-        number = normalise_corporate_number(q)
-        if number.isdigit():
-            conditions.append(Vendor.corporate_number == number)
-        query = query.where(or_(*conditions))
-    if status in VENDOR_STATUSES:
-        query = query.where(Vendor.status == status)
-    if risk_tier in RISK_TIERS:
-        query = query.where(Vendor.risk_tier == risk_tier)
-    first_tier = exists().where(Arrangement.vendor_id == Vendor.id)
-    subcontractor = exists().where(OutsourcingLink.vendor_id == Vendor.id)
-    if position == "tier1":
-        query = query.where(first_tier)
-    elif position == "subcontractor":
-        query = query.where(subcontractor)
-    elif position == "none":
-        query = query.where(~first_tier, ~subcontractor)
-    if cloud:
-        query = query.where(Vendor.is_cloud.is_(True))
-    if subsidiary:
-        query = query.where(Vendor.is_system_subsidiary.is_(True))
-    if unowned:  # no active primary (nor other) owner, Art. 26(2): its reviews and findings have no owner
-        query = query.where(~exists().where(VendorOwner.vendor_id == Vendor.id, VendorOwner.user_id == User.id,
-                                            User.is_active.is_(True)))
-    return query

@@ -14,6 +14,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
 from vendorrisk.vendors import chain_queries as chains_queries
+from vendorrisk.vendors import listing, people
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.models import RISK_TIERS, VENDOR_STATUSES, Arrangement, VendorContact, VendorOwner
 
@@ -59,9 +60,9 @@ def index():
                "risk_tier": args.get("tier", ""), "position": args.get("position", ""),
                "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1",
                "unowned": args.get("owner") == "none"}
-    query = vendor_service.vendor_query(**filters)
+    query = listing.vendor_query(**filters)
     page = paginate(get_session(), query, args.get("page", 1, type=int), 50,
-                    total=vendor_service.register_total(get_session(), **filters), total_order=True)
+                    total=listing.register_total(get_session(), **filters), total_order=True)
     staff = get_session().exec(select(User).where(User.is_active.is_(True), User.role != "auditor")
                                .order_by(User.display_name)).all() if current_user().role in vendor_service.EDITORS else []
     return render_template("vendors/index.html", page=page, q=filters["q"], status=filters["status"],
@@ -165,7 +166,7 @@ def add_contact(vendor_id: int):
     vendor_service.require_edit(db, current_user(), vendor.id)
     values = form_data(("name", "email", "phone", "title"))
     try:
-        vendor_service.add_contact(db, vendor, dict(values))
+        people.add_contact(db, vendor, dict(values))
         db.commit()
         flash(_("Contact added."), "info")
     except ValidationFailed as exc:
@@ -180,7 +181,7 @@ def remove_contact(vendor_id: int, contact_id: int):
     db = get_session()
     vendor = vendor_service.get_vendor(db, vendor_id)
     vendor_service.require_edit(db, current_user(), vendor.id)
-    vendor_service.remove_contact(db, vendor, contact_id)
+    people.remove_contact(db, vendor, contact_id)
     db.commit()
     return redirect(url_for("vendors.show", vendor_id=vendor.id) + "#contacts")
 
@@ -195,7 +196,7 @@ def assign_owner(vendor_id: int):
     if user_id is None:
         abort(400)
     try:
-        vendor_service.assign_owner(db, vendor, user_id, request.form.get("is_primary") == "on")
+        people.assign_owner(db, vendor, user_id, request.form.get("is_primary") == "on")
         db.commit()
         flash(_("Staff assigned."), "info")
     except (ValidationFailed, Conflict) as exc:
@@ -209,6 +210,6 @@ def remove_owner(vendor_id: int, owner_id: int):
     """End a staff assignment."""
     db = get_session()
     vendor = vendor_service.get_vendor(db, vendor_id)
-    vendor_service.remove_owner(db, vendor, owner_id)
+    people.remove_owner(db, vendor, owner_id)
     db.commit()
     return redirect(url_for("vendors.show", vendor_id=vendor.id) + "#owners")
