@@ -219,3 +219,21 @@ def test_articles_numbered_in_roman_numerals():
     assert _located(structure)["Section 4.1"] == "The Customer may audit."
     # a word after Article / Section is no numeral
     assert contracts_structure.ARTICLE_EN.match("Section is void") is None
+
+
+def test_a_word_files_header_and_footer_are_not_read_as_sentences_of_the_contract():
+    # The Word file and its text are the same contract: the header's title and the footer's
+    # "Confidential" are page furniture (kept in the structure, located "header"), and reading
+    # them as sentences moved a Word file's document score where its text's did not move.
+    from vendorrisk.contracts.checker.reading import read
+    text = ("第1条（目的）\n本契約は、甲が乙に委託する保守業務について定める。\n第2条（再委託）\n"
+            "乙は、甲の書面による承諾を得た場合に限り、本業務を第三者に再委託することができる。\n")
+    word = contracts_structure.parse(contracts_text.extract(
+        docx_from_text(text, header="保守契約書 / 社外秘", footer="Confidential - 1/1"), "docx").blocks)
+    assert [p.text for s in word.sections for p in s.passages if p.part == "header"] == ["保守契約書 / 社外秘"]
+    clauses = contracts_library.library()
+
+    def units(structure):
+        return [(u.passage.location, u.heading, u.text, u.obligor, u.candidate, sorted(u.features))
+                for u in read(structure, clauses).units]
+    assert units(word) == units(_parse(text))

@@ -10,6 +10,12 @@ candidates get the parties marked, the library's patterns (run once over the can
 text, not per sentence), word features and scores; the others (definitions of prices,
 boilerplate on notices addresses...) keep their place but score as the model's base rate.
 Training reads alike and leaves them out, so a model never counts on them.
+
+A Word file's headers and footers (``Passage.part``; the title, "Confidential", page
+numbers repeated on every page) are page furniture, not sentences of the contract: they
+are not read into units, so a Word file and a text copy of the same contract give the
+same units (round 13: the header's title, scored at the base rate, moved a Word file's
+document score across a threshold its text did not cross).
 """
 import bisect
 import re
@@ -27,6 +33,7 @@ from vendorrisk.core import time_budget
 KANJI_FIGURE = re.compile(rf"(?<![第0-9])({NUM})(?:・({NUM}))?(?=パーセント|%|時間|分以内|分以上|分間|営業日|日以内|日前|日間|か月|ヶ月|箇月|年間|回以上|回)")
 PERCENT = re.compile(r"(?<=\d)パーセント")
 JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
+FURNITURE = ("header", "footer")  # parts of a Word file that are not the contract's text
 ITEM = re.compile(r"\s*(?:\(?[a-z0-9]{1,4}\)\s|[•·\-–]\s|o\s|[(（][一二三四五六七八九十0-9]{1,3}[)）])")
 
 
@@ -79,6 +86,8 @@ def read(structure: Structure, clauses) -> Reading:
     raw, section_of = [], []
     for s, section in enumerate(structure.sections):
         for passage in section.passages:
+            if passage.part in FURNITURE:
+                continue
             heading = _heading(passage, section.heading)
             for sentence in sentences(passage.text):
                 raw.append((passage, sentence, heading))
