@@ -10,7 +10,7 @@ from typing import Optional
 
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Index, Text, UniqueConstraint, literal_column, text
+from sqlalchemy import Index, Text, UniqueConstraint, func, literal_column, text
 from sqlmodel import Column, Field, Session, SQLModel, select
 
 from vendorrisk.core import audit, business_days, events
@@ -301,6 +301,13 @@ def settle_finding(session: Session, finding: Finding, *, evidence_key: str, evi
                                                   previous_status=previous, evidence=evidence,
                                                   actor_id=actor_id))
     return True
+
+
+def held_by_owner(session: Session, user_id: int | None = None) -> dict[int, int]:
+    """How many findings not closed each user (or only ``user_id``) owns, in one grouped query."""
+    query = select(Finding.owner_id, func.count()).where(Finding.status != "closed")
+    query = query.where(Finding.owner_id == user_id) if user_id else query.where(Finding.owner_id.is_not(None))
+    return dict(session.exec(query.group_by(Finding.owner_id)).all())
 
 
 def active_owners(session: Session, vendor_ids) -> dict[int, int]:

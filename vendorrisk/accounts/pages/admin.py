@@ -11,7 +11,7 @@ from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import DomainError, NotFound
 from vendorrisk.core.models import ROLES, User
 from vendorrisk.core.registry import NavItem
-from vendorrisk.vendors.findings import Finding
+from vendorrisk.vendors.findings import held_by_owner
 from vendorrisk.vendors.models import VendorOwner
 
 bp = Blueprint("admin", __name__, template_folder="../templates", url_prefix="/admin")
@@ -25,19 +25,12 @@ def users_list(values: dict | None = None, errors=(), status: int = 200):
     db = get_session()
     rows = db.exec(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=rows, roles=ROLES, values=values or {},
-                           owned=owned_counts(db), held=held_findings(db), errors=list(errors)), status
+                           owned=owned_counts(db), held=held_by_owner(db), errors=list(errors)), status
 
 
 def owned_counts(db) -> dict[int, int]:
     """How many vendors each user is assigned to (Art. 26(2)), in one grouped query."""
     return dict(db.exec(select(VendorOwner.user_id, func.count()).group_by(VendorOwner.user_id)).all())
-
-
-def held_findings(db, user_id: int | None = None) -> dict[int, int]:
-    """How many findings not closed each user (or only ``user_id``) owns, in one grouped query."""
-    query = select(Finding.owner_id, func.count()).where(Finding.status != "closed")
-    query = query.where(Finding.owner_id == user_id) if user_id else query.where(Finding.owner_id.is_not(None))
-    return dict(db.exec(query.group_by(Finding.owner_id)).all())
 
 
 def owned_vendors(db, user_id: int) -> list[int]:
@@ -93,7 +86,7 @@ def update(user_id: int):
     user.role = role
     vendor_ids, held = [], 0
     if active != user.is_active:
-        held = held_findings(db, user.id).get(user.id, 0) if not active else 0
+        held = held_by_owner(db, user.id).get(user.id, 0) if not active else 0
         # their vendors' reviews are re-planned (monitoring listens); their findings passed on (vendors)
         users.set_active(db, user, active)
         vendor_ids = owned_vendors(db, user.id)
