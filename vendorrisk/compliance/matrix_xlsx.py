@@ -6,7 +6,10 @@ alone would take half a minute. Its rows are therefore written as the same inlin
 XML openpyxl writes (same escaping, same refusal of illegal characters, same cell types),
 as UTF-8 built once per distinct value, and streamed into the sheet of a write-only
 workbook that openpyxl builds with the styled header, widths, frozen pane and filter
-(``sheet_xml.streamed``: deflated as they are written, never spooled to a file).
+(``sheet_xml.streamed``: deflated as they are written, never spooled to a file). The
+texts on every row (an obligation's four cells, the status, yes/no) are references to a
+shared string table instead (``sheet_xml.SharedStrings``): a quarter less XML to build,
+checksum and deflate, the same cells read back.
 """
 import io
 import json
