@@ -65,6 +65,54 @@ class Cells:
         return found
 
 
+SHARED_STRINGS = "xl/sharedStrings.xml"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_INLINE, _INLINE_END = '<c t="inlineStr"><is>', "</is></c>"
+_SHARED_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_SHARED_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings").encode()
+
+
+class SharedStrings:
+    """A sheet's shared string table (ECMA-376 Part 1, 18.4) for the few texts that repeat on
+    every row (an obligation's id, citations and title, a status, yes/no): a cell refers to
+    its text by number (``<c t="s"><v>3</v></c>``) instead of holding it inline, so the sheet's
+    XML is shorter by a third. ``cell(value)`` is the XML of a cell holding ``value``: a
+    reference for a non-empty text, written into the table as ``cell`` would write it inline
+    (same neutralising, escaping, ``xml:space``); any other value as ``cell`` writes it.
+    ``count``, the references written, is the writer's to keep (the table's ``count``)."""
+
+    def __init__(self):
+        self.items: dict[str, int] = {}  # an item's XML (``<t>...</t>``) -> its number
+        self.count = 0
+
+    def cell(self, value: Any) -> bytes:
+        xml = cell(value)
+        if not xml.startswith(_INLINE):
+            return xml.encode()
+        item = xml[len(_INLINE):-len(_INLINE_END)]
+        return b'<c t="s"><v>%d</v></c>' % self.items.setdefault(item, len(self.items))
+
+    def part(self) -> bytes:
+        """The ``xl/sharedStrings.xml`` part."""
+        items = "".join(f"<si>{item}</si>" for item in self.items)
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN}" '
+                f'count="{self.count}" uniqueCount="{len(self.items)}">{items}</sst>').encode()
+
+    def declared(self, name: str, data: bytes) -> bytes:
+        """``data`` of the package's part ``name`` with the table declared in it: its content
+        type in ``[Content_Types].xml``, its relationship in the workbook's relationships."""
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", _SHARED_TYPE + b"</Types>", 1)
+        if name == "xl/_rels/workbook.xml.rels":
+            number = data.count(b"<Relationship ") + 1
+            while b'Id="rId%d"' % number in data:
+                number += 1
+            return data.replace(b"</Relationships>", b'<Relationship Type="%s" Target="sharedStrings.xml" '
+                                b'Id="rId%d"/></Relationships>' % (_SHARED_REL, number), 1)
+        return data
+
+
 def spool_rows(rows: Iterable[Sequence[Any]], spool, first: int = 2) -> int:
     """Write ``rows`` as sheet rows numbered from ``first`` into ``spool``; returns their count."""
     cells = Cells()
@@ -74,14 +122,17 @@ def spool_rows(rows: Iterable[Sequence[Any]], spool, first: int = 2) -> int:
     return count
 
 
-def streamed(skeleton: Callable[[int | None], bytes], write_rows: Callable[[IO[bytes]], int], out: IO[bytes]) -> None:
+def streamed(skeleton: Callable[[int | None], bytes], write_rows: Callable[[IO[bytes]], int], out: IO[bytes],
+             shared: SharedStrings | None = None) -> None:
     """Write into ``out`` the workbook ``skeleton(count)`` builds (openpyxl: the header row,
     widths, frozen pane, filter; ``count`` the rows of its first sheet, None while unknown)
     with the rows ``write_rows(sheet)`` writes (returning their count) streamed into the end
     of its first sheet's data: deflated as they come, never held nor spooled to a file.
     The parts before that sheet and the sheet's head come from ``skeleton(None)``: they do
     not depend on the count (checked); the sheet's tail (its filter) and the parts after it
-    (the workbook's defined names) from ``skeleton(count)``, built once the rows are written."""
+    (the workbook's defined names) from ``skeleton(count)``, built once the rows are written.
+    ``shared``: the shared strings the rows refer to, written after them and declared in the
+    package's content types and the workbook's relationships (both after the first sheet)."""
     with zipfile.ZipFile(io.BytesIO(skeleton(None))) as first, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         names = first.namelist()
@@ -100,8 +151,18 @@ def streamed(skeleton: Callable[[int | None], bytes], write_rows: Callable[[IO[b
                 raise RuntimeError("the sheet's head depends on its row count")
             sheet.write(b"</sheetData>" + tail)
         with final:
+            declared = []
             for info in final.infolist()[final.namelist().index(FIRST_SHEET) + 1:]:
-                target.writestr(info, final.read(info.filename))
+                data = final.read(info.filename)
+                if shared is not None:
+                    data, before = shared.declared(info.filename, data), data
+                    if data != before:
+                        declared.append(info.filename)
+                target.writestr(info, data)
+        if shared is not None:
+            if len(declared) != 2:
+                raise RuntimeError(f"the shared strings could not be declared (only in {declared})")
+            target.writestr(SHARED_STRINGS, shared.part())
 
 
 class Deflating:
