@@ -75,6 +75,74 @@ def test_mentions_are_marked_and_the_obligor_read():
         == (parties.PROVIDER, "may")
 
 
+@pytest.mark.parametrize("contract, provider, customer", [
+    # BETWEEN X AND Y without definitions, upper case in the heading, another case in the body
+    ("MAINTENANCE AGREEMENT BETWEEN ZEPHYRNET AND KOBALT S.A., DEPARTMENT SYSTEMS\n1. Services. Zephyrnet shall "
+     "maintain the software. Zephyrnet shall provide a hotline. Kobalt shall pay the fees to Zephyrnet. Kobalt will "
+     "report faults to ZEPHYRNET.", {"Zephyrnet", "ZEPHYRNET"}, {"Kobalt"}),
+    # HEREINAFTER "TQM" with no legal form
+    ('SERVICES AGREEMENT BETWEEN: TORQUE MEDIA GROUP (HEREINAFTER "TQM") AND NORTHWIND LABS, INC. (HEREAFTER '
+     '"NORTHWIND") TQM will produce the discs for Northwind. Northwind shall pay TQM within 30 days.',
+     {"TQM"}, {"NORTHWIND", "Northwind"}),
+    # Party A / Party B, unquoted: Party A commissions the work
+    ("The Covenanter: Lotus Hill Resort Inc. (hereinafter referred to as Party A) and the Covenanter: Wen Design "
+     "Office (hereinafter referred to as Party B) agree as follows. Party B shall design the hotel.",
+     {"Party B"}, {"Party A"}),
+    # Party A / Party B tied to role words
+    ('by and between: Party A: Ridge (Tianjin) Training Co., Ltd. ("Service Provider") Party B: Oak School '
+     '("Service Recipient").', {"Party A", "Service Provider"}, {"Party B", "Service Recipient"}),
+    # a role word after a redacted name; (each and both of them "Recipient")
+    ('by and between [ * * * ] (the "Provider"), and Kestrel PTE, LTD. and Kestrel Ltd (each and both of them '
+     '"Recipient").', {"Provider"}, {"Recipient"}),
+    # collectively; retained to provide
+    ('Wren, Inc. and Wren Licensee, Inc. (collectively "WREN") and Stellar Media, L.L.C. ("STELLAR") enter into this '
+     'Agreement. WREN wishes to retain Stellar to provide services. Stellar shall provide the reports.',
+     {"STELLAR", "Stellar"}, {"WREN"}),
+])
+def test_parties_written_between_and_as_party_a_and_b_are_read(contract, provider, customer):
+    # round 11: on main none of these had both parties read (the owners of their duties were unread)
+    found = parties.find_parties(contract)
+    assert provider <= found.provider and customer <= found.customer, found
+    assert not found.provider & found.customer and "Agreement" not in found.provider | found.customer
+
+
+@pytest.mark.parametrize("sentence, owner", [
+    ("Each party shall notify the other party of any breach.", ("Ⓔ", "shall")),
+    ("The Parties shall promptly inform each other of a breakdown of their systems.", ("Ⓔ", "shall")),
+    ("Either party may terminate this Agreement.", ("Ⓔ", "may")),
+    ("Ⓒ and Ⓟ shall meet monthly.", ("Ⓔ", "shall")),
+    ("Ⓒ 及び Ⓟ は、誠実に協議するものとする。", ("Ⓔ", "shall")),
+    ("両当事者は、相手方に通知する。", ("Ⓔ", "shall")),
+    ("The Hardware shall be located at Ⓟ facilities in Malden.", ("Ⓝ", "shall")),
+    ("(ii) will collect usage information through the editor.", ("", "")),
+    ("利用者データは国内のデータセンターで保管するものとする。", ("Ⓝ", "shall")),
+    ("Ⓟ is obligatory to report the progress to Ⓒ.", ("Ⓟ", "shall")),
+    ("Ⓟ shall ensure that each party complies.", ("Ⓟ", "shall")),
+    ("The term of this Agreement is one year.", ("", "")),
+])
+def test_duties_without_a_named_obligor_get_their_own_owner(sentence, owner):
+    assert parties.obligor(sentence) == owner
+
+
+def test_items_owe_what_their_lead_in_says_and_mutual_duties_are_no_customer_duty():
+    parsed = structure.parse(text.extract((PREAMBLE + "9. EXIT\n9.1 Upon termination the Provider shall:\n(a) return all "
+                                           "Customer Data; and\n(b) permanently erase all Customer Data from its "
+                                           "systems.\n" + TAIL_EN).encode(), "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    erase = next(u for u in units if "permanently erase" in u.text)
+    assert erase.obligor == (parties.PROVIDER, "shall") and "obl:Ⓟ:shall" in erase.features
+    # the conditions listed under a permission are no one's duty
+    parsed = structure.parse(text.extract((PREAMBLE + "9. CONFIDENTIALITY\n9.1 Either party may disclose Customer Data "
+                                           "if:\n(1) such disclosure is required by applicable laws; or\n(2) the "
+                                           "other party consents.\n" + TAIL_EN).encode(), "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    assert next(u for u in units if "required by applicable laws" in u.text).obligor[0] != "Ⓔ"
+    mutual = _check(PREAMBLE + "5. SECURITY BREACHES\n5.1 Each party shall notify the other party in writing within 24 "
+                    "hours after becoming aware of any Security Breach affecting Customer Data.\n" + TAIL_EN,
+                    "incident_notification")
+    assert mutual.reason_key != "direction"
+
+
 def test_a_customers_duty_is_not_the_providers_incident_notification():
     users_duty = _check("第1条（通知）\n利用者は、不正アクセスを発見した場合、直ちに当社に通知するものとします。\n" + TAIL_JA,
                         "incident_notification")
@@ -234,3 +302,32 @@ def test_a_found_clause_without_its_essential_element_says_so():
     assert with_deadline.status == "found" and with_deadline.reason_key == "found"
     assert without.status == "found" and without.reason_key == "found_without_essential"
     assert "no deadline" in without.reason_in("en") and "報告期限の定めが見当たりません" in without.reason_in("ja")
+
+
+def test_a_confidentiality_owed_only_by_the_customer_is_not_the_providers():
+    customers = _check(PREAMBLE + "8. CONFIDENTIALITY\n8.1 Customer shall keep confidential all pricing, software and "
+                       "other Confidential Information of Provider and shall not disclose it to any third party.\n"
+                       + TAIL_EN, "confidentiality")
+    assert customers.status != "found"
+    mutual = _check(PREAMBLE + "8. CONFIDENTIALITY\n8.1 Each party shall keep confidential all Confidential "
+                    "Information of the other party and shall not disclose it to any third party.\n" + TAIL_EN,
+                    "confidentiality")
+    assert mutual.reason_key != "direction"
+
+
+def test_the_document_model_reads_who_owes_the_best_sentence_and_an_older_model_still_scores():
+    from vendorrisk.contracts.checker import evidence
+    parsed = structure.parse(text.extract((PREAMBLE + "8. CONFIDENTIALITY\n8.1 Each party shall keep confidential all "
+                                           "Confidential Information of the other party.\n" + TAIL_EN).encode(),
+                                          "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    scores = [0.9 if "keep confidential" in u.text else 0.1 for u in units]
+    row = dict(zip(evidence.FEATURES, evidence.document_features(units, scores, "confidentiality",
+                                                                 [True] * len(units), "en")))
+    assert row["owner_each"] == 1.0 and row["owner_provider"] == 0.0
+    # a model trained before ``owner_each`` names fewer features: it scores the ones it knows
+    older = [name for name in evidence.FEATURES if name != "owner_each"]
+    stacker = {"features": older, "bias": 0.5, "weights": [1.0] * len(older) + [0.0] * 4}
+    features = evidence.document_features(units, scores, "confidentiality", [True] * len(units), "en")
+    expected = 0.5 + sum(row[name] for name in older)
+    assert evidence.stacker_score(stacker, features, 0, 2) == pytest.approx(expected)
