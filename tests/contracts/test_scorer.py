@@ -331,3 +331,28 @@ def test_the_document_model_reads_who_owes_the_best_sentence_and_an_older_model_
     features = evidence.document_features(units, scores, "confidentiality", [True] * len(units), "en")
     expected = 0.5 + sum(row[name] for name in older)
     assert evidence.stacker_score(stacker, features, 0, 2) == pytest.approx(expected)
+
+
+def test_a_providers_right_to_audit_its_customer_is_no_audit_right():
+    parsed = structure.parse(text.extract((PREAMBLE + "6. AUDITS\n6.1 Provider may audit the Customer's records of usage "
+                                           "upon thirty days written notice.\n" + TAIL_EN).encode(), "txt").blocks)
+    unit = next(u for u in matcher.read(parsed, library.library()).units if "may audit" in u.text)
+    assert unit.obligor == (parties.PROVIDER, "may")
+    assert not training.usable(unit, "audit_rights") and training.usable(unit, "termination_exit")
+    providers = _check(PREAMBLE + "6. AUDITS\n6.1 Provider may audit the Customer's records of usage of the Software "
+                       "by engaging an independent public audit firm upon thirty days written notice.\n" + TAIL_EN,
+                       "audit_rights")
+    assert providers.status != "found"
+    customers = _check(PREAMBLE + "6. AUDITS\n6.1 Customer may audit the Provider's records, systems and premises "
+                       "used for the Services, and Provider shall give Customer's auditors and regulators access "
+                       "to them upon thirty days written notice.\n" + TAIL_EN, "audit_rights")
+    assert customers.status == "found"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Provider will comply with the Security Policy, if any.",
+    "Failure to provide the agreed service levels results in service credits, as outlined in the Support Service Annex."])
+def test_a_duty_that_only_points_to_another_document_is_a_reference(sentence):
+    class Unit:
+        text = sentence
+    assert matcher._only_refers(Unit())
