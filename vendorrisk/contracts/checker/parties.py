@@ -49,7 +49,12 @@ YOU_EN = ("You", "you", "Your", "your")
 WE_YOU = re.compile(r"\b(we|us|our|you|your)\b", re.I)
 WE_YOU_MIN = 10  # uses of each side before a text counts as written to the reader
 DEFINED_JA = re.compile(r"([^\s、。「」()（）]{1,30})\s*[(（]\s*以下\s*[「『]([^」』]{1,12})[」』]\s*(?:と|という)")
-ENTRUSTS_JA = re.compile(r"(甲|乙|丙|委託者|受託者)は、?(甲|乙|丙|委託者|受託者)に(?:対し、?)?[^。]{0,80}?(?:委託|発注)")
+ENTRUSTS_JA = re.compile(r"(甲|乙|丙|委託者|受託者)(?:は|が)、?(甲|乙|丙|委託者|受託者)に(?:対し、?)?[^。]{0,80}?(?:委託|発注)")
+# 甲（委託者）と乙（受託者）: the role written in brackets after the sign
+SIGN_ROLE_JA = re.compile(r"([甲乙])\s*[（(]\s*(委託者|受託者|発注者|受注者|委託元|委託先)\s*[）)]")
+# 甲 or 乙 written as a party, not inside a word (甲斐, 甲状腺, 乙種): the sign followed by a
+# particle, a bracket or the other sign
+SIGN_JA = re.compile(r"(?<![\u4e00-\u9fff])([甲乙])(?=[はがにのへとも及又、。・（(」乙甲]|以外|自身|間)")
 # more of what a party does, written around its name (round 11): engaged to provide, paid, paying
 SERVICES_EN = r"(?:provide|perform|host|maintain|deliver|render|operate|support|produce|develop|manage|supply|furnish)\b"
 PROVIDES_MORE_EN = (r"\b(?:retain|retains|engage|engages|appoint|appoints|hire|hires)\s+NAME\s+to\s+" + SERVICES_EN,
@@ -205,15 +210,7 @@ def _find_parties(text: str) -> Parties:
             elif name.split()[0].lower() not in NOT_PARTY_EN | NAME_STOP and (names := _aliases(name, text)) and \
                     not {n.lower() for n in names} & seen:
                 undecided.append((name, names))
-    # 甲/乙: the one who entrusts the work is the customer (乙は、甲に対し…の執筆を委託し)
-    if m := ENTRUSTS_JA.search(text[:20000]):
-        first, second = m.group(1), m.group(2)
-        if first != second:
-            for name, role in ((first, CUSTOMER), (second, PROVIDER)):
-                (parties.customer if role == CUSTOMER else parties.provider).add(name)
-    elif "甲" in head and "乙" in head:
-        parties.customer.add("甲")
-        parties.provider.add("乙")
+    _signs_ja(parties, text, head)
     # names that say nothing of their role: by what they do, then as the other side
     scored = sorted(((_context_role(names, text), short, names) for short, names in undecided[:6]),
                     key=lambda t: -abs(t[0]))
@@ -238,6 +235,29 @@ def _find_parties(text: str) -> Parties:
             parties.customer.update(YOU_EN)
     parties.provider -= parties.customer
     return parties
+
+
+def _signs_ja(parties: Parties, text: str, head: str) -> None:
+    """甲/乙 of a Japanese contract. The one who entrusts the work is the customer (乙は、甲に対し
+    …の執筆を委託し: 甲 is the provider); else the role written in brackets (甲（委託者）); else the
+    drafting convention of 業務委託契約, 甲 the entruster (委託者) and 乙 the entrusted (受託者) —
+    also when only one of them is written (an excerpt, an annex: 乙は、…再委託してはならない)."""
+    if m := ENTRUSTS_JA.search(text[:20000]):
+        first, second = m.group(1), m.group(2)
+        if first != second:
+            parties.customer.add(first)
+            parties.provider.add(second)
+        return
+    signs = {m.group(1) for m in SIGN_JA.finditer(head)}
+    if not signs and not ("甲" in head and "乙" in head):
+        return
+    roles = {m.group(1): _vocab_role(m.group(2)) for m in SIGN_ROLE_JA.finditer(head)}
+    if len(roles) == 1:  # one sign's role written: the other sign is the other side
+        known, role = next(iter(roles.items()))
+        roles[{"甲": "乙", "乙": "甲"}[known]] = CUSTOMER if role == PROVIDER else PROVIDER
+    roles = roles or {"甲": CUSTOMER, "乙": PROVIDER}
+    for sign in signs | ({"甲", "乙"} if "甲" in head and "乙" in head else set()):
+        (parties.customer if roles.get(sign) == CUSTOMER else parties.provider).add(sign)
 
 
 def _alternation(names: set[str]) -> str:
@@ -281,9 +301,10 @@ def mark_roles(text: str, parties: Parties) -> str:
 
 OBLIGOR_EN = re.compile(r"([ⓅⒸ])\s+(?:and\s+its\s+\w+\s+)?(shall|will|must|agrees?|undertakes?|may|is responsible|"
                         r"are responsible|warrants?|represents?|can|is entitled|has the right|should|is obliged|"
-                        r"is obligatory|is required|has the responsibility)")
+                        r"is obligatory|is required|has the responsibility|is not (?:permitted|allowed|entitled)|is prohibited)")
 OBLIGOR_JA = re.compile(r"([ⓅⒸ])\s*(?:及び[ⓅⒸ]\s*)?(?:は|が)")
-MAY_JA = re.compile(r"(?:ことができ|できるものと|できます|権利を有)")
+# a permission, not its negation (再委託することができない is a prohibition: a duty)
+MAY_JA = re.compile(r"(?:ことができ(?!ない|ません|ず)|できるものと|できます|権利を有(?!しない|しません|さない))")
 # Owners that are no one party (round 11). ``Ⓔ``: the parties together — each party, both
 # parties, either party, the Parties, Ⓒ and Ⓟ, 甲及び乙, 両当事者 — so the provider is among
 # the obligors. ``Ⓝ``: a duty that names no obligor — "the Hardware shall be located", "the
@@ -293,9 +314,14 @@ EACH_EN = re.compile(r"(?:\b(?:each|either|both|neither)\s+(?:of\s+the\s+)?part(
                      r"[ⓅⒸ]\s+and\s+[ⓅⒸ])(?:\s+\w+){0,3}?\s+(?:shall|will|must|agrees?|undertakes?|may|can|"
                      r"is responsible|are responsible|acknowledges?|warrants?)\b", re.I)
 EACH_JA = re.compile(r"(?:[ⓅⒸ]\s*(?:及び|および|と|、)\s*[ⓅⒸ]|両当事者|各当事者|当事者双方|双方|甲乙)\s*(?:は|が)")
-# "will" alone is no duty here: "(ii) will collect usage information", "this Agreement will terminate"
-DUTY_EN = re.compile(r"\b(?:shall|must|is required to|are required to|is obliged to)\b", re.I)
-DUTY_JA = re.compile(r"(?:ものとする|ものとします|なければならない|なければなりません|しなければ)")
+# "will" alone is no duty here: "(ii) will collect usage information", "this Agreement will terminate".
+# A prohibition is a duty too (round 14): may not, cannot, is prohibited from, …てはならない, 禁止する.
+DUTY_EN = re.compile(r"\b(?:shall|must|is required to|are required to|is obliged to|may not|can ?not|"
+                     r"(?:is|are) (?:not (?:permitted|allowed|entitled)|prohibited|forbidden)|in no event)\b", re.I)
+DUTY_JA = re.compile(r"(?:ものとする|ものとします|なければならない|なければなりません|しなければ|[てで]はならな|[てで]はならず|[てで]はなりません|"
+                     r"ことは?できない|ことは?できません|禁止する|禁止します|禁止され|禁じ)")
+# a right negated is a prohibition: "Ⓟ may not", "Ⓟ cannot", "neither party may"
+NEGATED_EN = re.compile(r"\s*(?:not\b|n't\b)", re.I)
 
 
 def obligor(sentence: str) -> tuple[str, str]:
@@ -308,12 +334,15 @@ def obligor(sentence: str) -> tuple[str, str]:
     first = min((m.start() for m in (en, ja) if m), default=len(sentence))
     if each and each.start() <= first:
         may = re.search(r"\b(?:may|can)\b", each.group(0)) or MAY_JA.search(sentence, each.end())
-        return EACH, "may" if may else "shall"
+        negated = re.match(r"\s*neither\b", each.group(0), re.I) or NEGATED_EN.match(sentence, each.end())
+        return EACH, "may" if may and not negated else "shall"
     if ja and (not en or ja.start() < en.start()):
         return ja.group(1), "may" if MAY_JA.search(sentence, ja.end()) else "shall"
     if en:
         verb = en.group(2)
-        return en.group(1), "may" if verb in ("may", "can", "is entitled", "has the right") else "shall"
+        if verb in ("may", "can", "is entitled", "has the right") and not NEGATED_EN.match(sentence, en.end()):
+            return en.group(1), "may"
+        return en.group(1), "shall"
     if DUTY_EN.search(sentence) or DUTY_JA.search(sentence):
         return NOBODY, "shall"
     return "", ""
