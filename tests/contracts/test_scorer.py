@@ -141,6 +141,20 @@ def test_a_lone_sign_and_the_role_in_brackets_read_kou_and_otsu(contract, provid
     assert (found.provider & signs, found.customer & signs) == (provider, customer)
 
 
+def test_a_provider_named_in_latin_script_in_japanese_terms_is_read():
+    # round 14: translated terms write the provider as "GitHub は" — no owner was read before
+    terms = ("本規約は、お客様による本サービスの利用に適用されます。GitHub は、本サービスを提供します。"
+             "GitHub は、お客様のデータを米国内で処理します。GitHub は、障害を通知します。")
+    found = parties.find_parties(terms)
+    assert "GitHub" in found.provider and "お客様" in found.customer
+    marked = parties.mark_roles("GitHub は、お客様のデータを米国内で処理します。", found)
+    assert parties.obligor(marked) == (parties.PROVIDER, "shall")
+    # twice is not enough, and a name written as the one who pays is no provider
+    assert "GitHub" not in parties.find_parties(terms.rsplit("GitHub は、障害", 1)[0]).provider
+    payer = "お客様は本サービスを利用します。Acme は、料金を支払う。" * 3
+    assert "Acme" not in parties.find_parties(payer).provider
+
+
 def test_kou_inside_a_word_is_no_party():
     found = parties.find_parties("甲斐市は、甲状腺検査の実施を委託する。")
     assert not {"甲", "乙"} & (found.provider | found.customer)

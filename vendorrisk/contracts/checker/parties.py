@@ -14,6 +14,7 @@ sign — ``Ⓟ`` for the provider, ``Ⓒ`` for the customer — so that the scor
 the duty of a sentence.
 """
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,6 +51,10 @@ WE_YOU = re.compile(r"\b(we|us|our|you|your)\b", re.I)
 WE_YOU_MIN = 10  # uses of each side before a text counts as written to the reader
 DEFINED_JA = re.compile(r"([^\s、。「」()（）]{1,30})\s*[(（]\s*以下\s*[「『]([^」』]{1,12})[」』]\s*(?:と|という)")
 ENTRUSTS_JA = re.compile(r"(甲|乙|丙|委託者|受託者)(?:は|が)、?(甲|乙|丙|委託者|受託者)に(?:対し、?)?[^。]{0,80}?(?:委託|発注)")
+# GitHub は、…: a name in Latin script as the subject of a Japanese sentence
+LATIN_SUBJECT_JA = re.compile(r"(?<![A-Za-z0-9&.\-])([A-Z][A-Za-z0-9&.\-]*(?: [A-Z][A-Za-z0-9&.\-]*){0,2}) ?(?:は|が)、?")
+LATIN_SUBJECT_MIN = 3
+LATIN_NOT_PARTY = {"SLA", "API", "URL", "SOW", "DPA", "IT", "OS", "PC", "ID", "FAQ"}
 # 甲（委託者）と乙（受託者）: the role written in brackets after the sign
 SIGN_ROLE_JA = re.compile(r"([甲乙])\s*[（(]\s*(委託者|受託者|発注者|受注者|委託元|委託先)\s*[）)]")
 # 甲 or 乙 written as a party, not inside a word (甲斐, 甲状腺, 乙種): the sign followed by a
@@ -117,8 +122,8 @@ def _context_role(names, text: str) -> int:
     provides = pays = 0
     for name in ([names] if isinstance(names, str) else sorted(names)):
         quoted = re.escape(name)
-        provides += len(re.findall(rf"{quoted}は、?[^。]{{0,40}}(?:提供|実施|履行|納入)(?:する|します|いたします)", text))
-        pays += len(re.findall(rf"{quoted}は、?[^。]{{0,40}}(?:支払|委託する)", text))
+        provides += len(re.findall(rf"{quoted} ?は、?[^。]{{0,40}}(?:提供|実施|履行|納入)(?:する|します|いたします)", text))
+        pays += len(re.findall(rf"{quoted} ?は、?[^。]{{0,40}}(?:支払|委託する)", text))
         if name.isascii():
             provides += sum(len(re.findall(p.replace("NAME", quoted), text, re.I)) for p in PROVIDES_MORE_EN)
             pays += sum(len(re.findall(p.replace("NAME", quoted), text, re.I)) for p in PAYS_MORE_EN)
@@ -227,6 +232,8 @@ def _find_parties(text: str) -> Parties:
         for word in words:
             if word in text and not (parties.provider | parties.customer) & {word}:
                 target.add(word)
+    if parties.customer and re.search(r"[\u3040-\u30ff]", text[:3000]):
+        _latin_subject_ja(parties, text)
     if not parties.provider and not parties.customer:
         said = [w.lower() for w in WE_YOU.findall(text[:60000])]
         if sum(w in ("we", "us", "our") for w in said) >= WE_YOU_MIN and \
@@ -235,6 +242,19 @@ def _find_parties(text: str) -> Parties:
             parties.customer.update(YOU_EN)
     parties.provider -= parties.customer
     return parties
+
+
+def _latin_subject_ja(parties: Parties, text: str) -> None:
+    """Japanese terms that write the provider by its name in Latin script (``GitHub は``,
+    ``Mozilla は``, round 14): the name most often the subject of a sentence, at least three
+    times, is the provider unless it is written as the one who pays or entrusts."""
+    said = Counter(m.group(1) for m in LATIN_SUBJECT_JA.finditer(text[:400_000]))
+    if not said:
+        return
+    name, times = said.most_common(1)[0]
+    if times >= LATIN_SUBJECT_MIN and name not in parties.customer and not _vocab_role(name) and \
+            name.upper() not in LATIN_NOT_PARTY and _context_role({name}, text) >= 0:
+        parties.provider.add(name)
 
 
 def _signs_ja(parties: Parties, text: str, head: str) -> None:
