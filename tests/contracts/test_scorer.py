@@ -155,6 +155,14 @@ def test_a_provider_named_in_latin_script_in_japanese_terms_is_read():
     assert "Acme" not in parties.find_parties(payer).provider
 
 
+def test_a_definition_in_brackets_does_not_end_the_sentence():
+    # round 14: （以下「甲」という。） was cut at its 。, leaving ")と株式会社B(以下「乙」という。" a sentence
+    from vendorrisk.contracts.checker.features import sentences
+    assert sentences("株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、次のとおり合意する。乙は、通知する。") == [
+        "株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、次のとおり合意する。", "乙は、通知する。"]
+    assert len(sentences("「本データ」とは、利用者の情報をいう。本データは国内に保管する。")) == 2
+
+
 def test_kou_inside_a_word_is_no_party():
     found = parties.find_parties("甲斐市は、甲状腺検査の実施を委託する。")
     assert not {"甲", "乙"} & (found.provider | found.customer)

@@ -69,7 +69,8 @@ def sentence_features(sentence: str, heading: str = "", pattern_hits: tuple[str,
     return out
 
 
-SENTENCE_END = re.compile(r"(?<=[。．])|(?<=[.;:])\s+(?=[(\"“A-ZⓅⒸ0-9])|\s+(?=\([a-z0-9]{1,4}\)\s)")
+# 。 closes a sentence, not when a bracket closes after it: （以下「甲」という。） is inside one (round 14)
+SENTENCE_END = re.compile(r"(?<=[。．])(?![)）」』】])|(?<=[.;:])\s+(?=[(\"“A-ZⓅⒸ0-9])|\s+(?=\([a-z0-9]{1,4}\)\s)")
 MAX_SENTENCE = 700
 
 
