@@ -267,6 +267,10 @@ def test_a_negative_best_sentence_is_the_reason_whatever_the_documents_score(mon
     law_only = _check(contract, "user_data_handling")
     assert law_only.status == "needs_review" and law_only.reason_key == "negative", law_only.reason
     assert "遵守" in law_only.reason_params["phrase"]
+    # likewise a sentence that only points to another document
+    referred = _check(preamble + "第3条（サービスレベル）\nサービスレベルは、別途締結するサービスレベル合意書に定めるとおりとする。\n"
+                      + TAIL_JA, "service_levels")
+    assert referred.status == "needs_review" and referred.reason_key == "referenced", referred.reason
 
 
 def test_reasons_are_keys_rendered_in_the_readers_language():

@@ -159,13 +159,13 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
     params = {"score": f"{confidence:.2f}", "heading": unit.heading[:60], "owner": unit.obligor[0] or ""}
     if clause.id in unit.negative_hits:
         # the best sentence says the opposite of the clause (may freely subcontract) or only obeys
-        # the law: needs review for that reason, whether or not the score would have been found
+        # the law: needs review for that reason, whether or not the score would have been found (round 14)
         phrase = next((m.group(0) for r in clause.recognition.values() for pat in r.negative
                        if (m := pat.search(unit.text.lower()))), "")
         return _result(clause, NEEDS_REVIEW, confidence, "negative", {**params, "phrase": phrase}, unit)
+    if reference := _only_refers(unit):  # found or not, the clause is in the document it points to
+        return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
     if value >= found_t:
-        if reference := _only_refers(unit):
-            return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
         if unit.obligor[0] in (PROVIDER, EACH, NOBODY, "") or clause.id not in PROVIDER_DUTIES:
             params["pattern"] = _pattern_phrase(unit, clause)
             if clause.essential_label and not _has_essential(clause, reading, unit):
