@@ -153,6 +153,9 @@ def test_a_provider_named_in_latin_script_in_japanese_terms_is_read():
     assert "GitHub" not in parties.find_parties(terms.rsplit("GitHub は、障害", 1)[0]).provider
     payer = "お客様は本サービスを利用します。Acme は、料金を支払う。" * 3
     assert "Acme" not in parties.find_parties(payer).provider
+    # in a contract of 甲 and 乙 a Latin name is a third party (a data centre, a cloud the provider uses)
+    kou_otsu = "甲は、乙に対し運用業務を委託する。乙は、AWS を利用する。" + "AWS は、データセンターを運営する。" * 3
+    assert "AWS" not in parties.find_parties(kou_otsu).provider | parties.find_parties(kou_otsu).customer
 
 
 def test_a_definition_in_brackets_does_not_end_the_sentence():

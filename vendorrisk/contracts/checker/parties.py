@@ -232,7 +232,8 @@ def _find_parties(text: str) -> Parties:
         for word in words:
             if word in text and not (parties.provider | parties.customer) & {word}:
                 target.add(word)
-    if parties.customer and re.search(r"[\u3040-\u30ff]", text[:3000]):
+    # not in a contract of 甲 and 乙: there a Latin name is a third party (AWS は、…を運営する)
+    if parties.customer and not {"甲", "乙"} & parties.provider and re.search(r"[\u3040-\u30ff]", text[:3000]):
         _latin_subject_ja(parties, text)
     if not parties.provider and not parties.customer:
         said = [w.lower() for w in WE_YOU.findall(text[:60000])]
