@@ -10,7 +10,9 @@ spread of present→found between folds, the recall of the real documents at 2, 
 with ``--errors`` every present clause of a real training document not reported found, with
 the sentences holding its labelled quotes: candidate or not, their out-of-fold score, who
 owes them, their heading and concepts; with ``--false-found`` every absent clause of a real
-training document reported found, with its three best sentences (round 12). No held-out document is read.
+training document reported found, with its three best sentences (round 12); with ``--thresholds`` per fold
+and language the ``found`` threshold of the real and of the own documents, the pairs that set each, and
+where the real present pairs of the fold left out stand (round 14). No held-out document is read.
 
 With ``--seeds N`` (or ``--seed S``) the nested cross-validation is rerun with other fold
 assignments of the same documents: the same shuffle as ``training.train``, seeded with
@@ -30,7 +32,7 @@ With ``--constant NAME=VALUE`` (repeatable) a tuned constant of ``training`` (``
 replaced for the run only, never written: a candidate is measured on the same seeds as the
 shipped constants. Without it the run is the shipped configuration.
 
-    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--false-found] [--seeds N | --seed S] [--constant NAME=VALUE …]
+    .venv/bin/python bench/contracts_cv_errors.py [--errors] [--false-found] [--thresholds] [--seeds N | --seed S] [--constant NAME=VALUE …]
         [--added-by LABELLER … [--without-added]]
 """
 import argparse
@@ -180,6 +182,37 @@ def false_found(table, status) -> None:
                   f"      {unit.marked[:300]}")
 
 
+def threshold_sources(table, status) -> None:
+    """Per fold and language, the ``found`` threshold chosen on the four other folds from the real
+    and from the own documents (the larger is used), the absent pairs at or above each (those that
+    set it), and where the real present pairs of the fold left out stand (round 14)."""
+    ids = [c.id for c in library.library()]
+    for lang in training.LANGS:
+        print(f"\n## found threshold, {lang}")
+        for fold in range(training.FOLDS):
+            at = [i for i in range(len(table.values)) if table.folds[i] != fold and table.langs[i] == lang]
+            chosen = {}
+            for name, real in (("real", True), ("own", False)):
+                group = [i for i in at if table.real[i] == real]
+                if not group:
+                    continue
+                t = training.found_threshold([table.values[i] for i in group], [table.present[i] for i in group])
+                absent = sorted((i for i in group if not table.present[i]), key=lambda i: -table.values[i])
+                setters = [f"{table.documents[i].split('/')[-1][:28]}:{ids[table.clauses[i]]} {table.values[i]:.2f}"
+                           for i in absent[:int(training.MAX_FALSE_FOUND * len(absent)) + 1]]
+                chosen[name] = t
+                print(f"  fold {fold} {name:<4} threshold {t:6.2f} ({len(absent)} absent pairs, "
+                      f"{int(training.MAX_FALSE_FOUND * len(absent))} allowed above): {'; '.join(setters)}")
+            used = max(chosen.values())
+            held = [i for i in range(len(table.values)) if table.folds[i] == fold and table.langs[i] == lang
+                    and table.real[i] and table.present[i]]
+            above = {name: sum(table.values[i] >= t for i in held) for name, t in chosen.items()}
+            print(f"  fold {fold} used {used:.2f} (set by {max(chosen, key=chosen.get)}); real present pairs left out "
+                  f"{len(held)}: found {sum(status[i] == 'f' for i in held)}, review "
+                  f"{sum(status[i] == 'r' for i in held)}, not found {sum(status[i] == 'n' for i in held)}; "
+                  "would be found at each threshold alone: " + ", ".join(f"{k} {v}" for k, v in above.items()))
+
+
 SEED_FIGURES = (("p→found", True, "f"), ("p→not_found", True, "n"), ("a→found", False, "f"))
 SEED_GROUPS = (("real", lambda t, i: t.real[i]), *((f"real {lang}", lambda t, i, lang=lang: t.real[i] and
                                                     t.langs[i] == lang) for lang in training.LANGS))
@@ -252,6 +285,8 @@ def main() -> None:
     candidate's constants."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list the false gaps with their sentences")
+    parser.add_argument("--thresholds", action="store_true",
+                        help="the found threshold per fold and language: real or own documents set it, and which pairs")
     parser.add_argument("--false-found", action="store_true",
                         help="list the absent clauses reported found with their best sentences")
     chosen = parser.add_mutually_exclusive_group()
@@ -297,6 +332,8 @@ def run(args) -> None:
         errors(table, status)
     if args.false_found:
         false_found(table, status)
+    if args.thresholds:
+        threshold_sources(table, status)
 
 
 if __name__ == "__main__":

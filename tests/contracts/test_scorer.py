@@ -75,6 +75,142 @@ def test_mentions_are_marked_and_the_obligor_read():
         == (parties.PROVIDER, "may")
 
 
+@pytest.mark.parametrize("contract, provider, customer", [
+    # BETWEEN X AND Y without definitions, upper case in the heading, another case in the body
+    ("MAINTENANCE AGREEMENT BETWEEN ZEPHYRNET AND KOBALT S.A., DEPARTMENT SYSTEMS\n1. Services. Zephyrnet shall "
+     "maintain the software. Zephyrnet shall provide a hotline. Kobalt shall pay the fees to Zephyrnet. Kobalt will "
+     "report faults to ZEPHYRNET.", {"Zephyrnet", "ZEPHYRNET"}, {"Kobalt"}),
+    # HEREINAFTER "TQM" with no legal form
+    ('SERVICES AGREEMENT BETWEEN: TORQUE MEDIA GROUP (HEREINAFTER "TQM") AND NORTHWIND LABS, INC. (HEREAFTER '
+     '"NORTHWIND") TQM will produce the discs for Northwind. Northwind shall pay TQM within 30 days.',
+     {"TQM"}, {"NORTHWIND", "Northwind"}),
+    # Party A / Party B, unquoted: Party A commissions the work
+    ("The Covenanter: Lotus Hill Resort Inc. (hereinafter referred to as Party A) and the Covenanter: Wen Design "
+     "Office (hereinafter referred to as Party B) agree as follows. Party B shall design the hotel.",
+     {"Party B"}, {"Party A"}),
+    # Party A / Party B tied to role words
+    ('by and between: Party A: Ridge (Tianjin) Training Co., Ltd. ("Service Provider") Party B: Oak School '
+     '("Service Recipient").', {"Party A", "Service Provider"}, {"Party B", "Service Recipient"}),
+    # a role word after a redacted name; (each and both of them "Recipient")
+    ('by and between [ * * * ] (the "Provider"), and Kestrel PTE, LTD. and Kestrel Ltd (each and both of them '
+     '"Recipient").', {"Provider"}, {"Recipient"}),
+    # collectively; retained to provide
+    ('Wren, Inc. and Wren Licensee, Inc. (collectively "WREN") and Stellar Media, L.L.C. ("STELLAR") enter into this '
+     'Agreement. WREN wishes to retain Stellar to provide services. Stellar shall provide the reports.',
+     {"STELLAR", "Stellar"}, {"WREN"}),
+])
+def test_parties_written_between_and_as_party_a_and_b_are_read(contract, provider, customer):
+    # round 11: on main none of these had both parties read (the owners of their duties were unread)
+    found = parties.find_parties(contract)
+    assert provider <= found.provider and customer <= found.customer, found
+    assert not found.provider & found.customer and "Agreement" not in found.provider | found.customer
+
+
+@pytest.mark.parametrize("sentence, owner", [
+    ("Each party shall notify the other party of any breach.", ("Ⓔ", "shall")),
+    ("The Parties shall promptly inform each other of a breakdown of their systems.", ("Ⓔ", "shall")),
+    ("Either party may terminate this Agreement.", ("Ⓔ", "may")),
+    ("Ⓒ and Ⓟ shall meet monthly.", ("Ⓔ", "shall")),
+    ("Ⓒ 及び Ⓟ は、誠実に協議するものとする。", ("Ⓔ", "shall")),
+    ("両当事者は、相手方に通知する。", ("Ⓔ", "shall")),
+    ("The Hardware shall be located at Ⓟ facilities in Malden.", ("Ⓝ", "shall")),
+    ("(ii) will collect usage information through the editor.", ("", "")),
+    ("利用者データは国内のデータセンターで保管するものとする。", ("Ⓝ", "shall")),
+    ("Ⓟ is obligatory to report the progress to Ⓒ.", ("Ⓟ", "shall")),
+    ("Ⓟ shall ensure that each party complies.", ("Ⓟ", "shall")),
+    ("The term of this Agreement is one year.", ("", "")),
+])
+def test_duties_without_a_named_obligor_get_their_own_owner(sentence, owner):
+    assert parties.obligor(sentence) == owner
+
+
+@pytest.mark.parametrize("contract, provider, customer", [
+    # round 14: one sign alone (an excerpt, an annex, a memorandum to a contract): the convention
+    # of 業務委託契約, 甲 the entruster and 乙 the entrusted
+    ("第1条（再委託）\n乙は、本業務を第三者に再委託してはならない。", {"乙"}, set()),
+    ("第3条（監査）\n甲は、必要に応じて本業務の実施状況を監査することができる。", set(), {"甲"}),
+    # the role written in brackets after the sign decides, also against the convention
+    ("甲（受託者）と乙（委託者）とは、次のとおり契約する。\n甲は、障害を直ちに通知する。", {"甲"}, {"乙"}),
+    ("甲（委託者）は、乙に対し報告を求めることができる。", {"乙"}, {"甲"}),
+    # 甲が乙に委託する: whoever entrusts is the customer, also written with が
+    ("本契約は、乙が甲に委託するシステム運用業務について定める。", {"甲"}, {"乙"}),
+])
+def test_a_lone_sign_and_the_role_in_brackets_read_kou_and_otsu(contract, provider, customer):
+    found = parties.find_parties(contract)
+    signs = {"甲", "乙"}
+    assert (found.provider & signs, found.customer & signs) == (provider, customer)
+
+
+def test_a_provider_named_in_latin_script_in_japanese_terms_is_read():
+    # round 14: translated terms write the provider as "GitHub は" — no owner was read before
+    terms = ("本規約は、お客様による本サービスの利用に適用されます。GitHub は、本サービスを提供します。"
+             "GitHub は、お客様のデータを米国内で処理します。GitHub は、障害を通知します。")
+    found = parties.find_parties(terms)
+    assert "GitHub" in found.provider and "お客様" in found.customer
+    marked = parties.mark_roles("GitHub は、お客様のデータを米国内で処理します。", found)
+    assert parties.obligor(marked) == (parties.PROVIDER, "shall")
+    # twice is not enough, and a name written as the one who pays is no provider
+    assert "GitHub" not in parties.find_parties(terms.rsplit("GitHub は、障害", 1)[0]).provider
+    payer = "お客様は本サービスを利用します。Acme は、料金を支払う。" * 3
+    assert "Acme" not in parties.find_parties(payer).provider
+    # in a contract of 甲 and 乙 a Latin name is a third party (a data centre, a cloud the provider uses)
+    kou_otsu = "甲は、乙に対し運用業務を委託する。乙は、AWS を利用する。" + "AWS は、データセンターを運営する。" * 3
+    assert "AWS" not in parties.find_parties(kou_otsu).provider | parties.find_parties(kou_otsu).customer
+
+
+def test_a_definition_in_brackets_does_not_end_the_sentence():
+    # round 14: （以下「甲」という。） was cut at its 。, leaving ")と株式会社B(以下「乙」という。" a sentence
+    from vendorrisk.contracts.checker.features import sentences
+    assert sentences("株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、次のとおり合意する。乙は、通知する。") == [
+        "株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、次のとおり合意する。", "乙は、通知する。"]
+    assert len(sentences("「本データ」とは、利用者の情報をいう。本データは国内に保管する。")) == 2
+
+
+def test_kou_inside_a_word_is_no_party():
+    found = parties.find_parties("甲斐市は、甲状腺検査の実施を委託する。")
+    assert not {"甲", "乙"} & (found.provider | found.customer)
+
+
+@pytest.mark.parametrize("sentence, owner", [
+    ("Ⓟは、本業務を第三者に再委託してはならない。", ("Ⓟ", "shall")),
+    ("Ⓟは、Ⓒの承諾なく本業務を第三者に再委託することができない。", ("Ⓟ", "shall")),
+    ("Ⓟは、Ⓒの承諾を得た場合に限り再委託することができる。", ("Ⓟ", "may")),
+    ("本業務の再委託は、これを禁止する。", ("Ⓝ", "shall")),
+    ("個人データを国外に移転してはならない。", ("Ⓝ", "shall")),
+    ("個人データを国外に移転してはならず、国内で保管する。", ("Ⓝ", "shall")),
+    ("秘密情報を第三者に開示することはできない。", ("Ⓝ", "shall")),
+    ("Ⓟ may not subcontract any of the Services without Ⓒ's prior written consent.", ("Ⓟ", "shall")),
+    ("Ⓟ cannot assign this Agreement.", ("Ⓟ", "shall")),
+    ("Ⓟ is not permitted to store Customer Data outside Japan.", ("Ⓟ", "shall")),
+    ("Ⓟ may subcontract with Ⓒ's consent.", ("Ⓟ", "may")),
+    ("Neither party may disclose the other party's Confidential Information.", ("Ⓔ", "shall")),
+    ("Either party may not assign this Agreement.", ("Ⓔ", "shall")),
+    ("Either party may terminate this Agreement.", ("Ⓔ", "may")),
+    ("In no event shall Customer Data be stored outside the EEA.", ("Ⓝ", "shall")),
+])
+def test_a_prohibition_is_a_duty(sentence, owner):
+    assert parties.obligor(sentence) == owner
+
+
+def test_items_owe_what_their_lead_in_says_and_mutual_duties_are_no_customer_duty():
+    parsed = structure.parse(text.extract((PREAMBLE + "9. EXIT\n9.1 Upon termination the Provider shall:\n(a) return all "
+                                           "Customer Data; and\n(b) permanently erase all Customer Data from its "
+                                           "systems.\n" + TAIL_EN).encode(), "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    erase = next(u for u in units if "permanently erase" in u.text)
+    assert erase.obligor == (parties.PROVIDER, "shall") and "obl:Ⓟ:shall" in erase.features
+    # the conditions listed under a permission are no one's duty
+    parsed = structure.parse(text.extract((PREAMBLE + "9. CONFIDENTIALITY\n9.1 Either party may disclose Customer Data "
+                                           "if:\n(1) such disclosure is required by applicable laws; or\n(2) the "
+                                           "other party consents.\n" + TAIL_EN).encode(), "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    assert next(u for u in units if "required by applicable laws" in u.text).obligor[0] != "Ⓔ"
+    mutual = _check(PREAMBLE + "5. SECURITY BREACHES\n5.1 Each party shall notify the other party in writing within 24 "
+                    "hours after becoming aware of any Security Breach affecting Customer Data.\n" + TAIL_EN,
+                    "incident_notification")
+    assert mutual.reason_key != "direction"
+
+
 def test_a_customers_duty_is_not_the_providers_incident_notification():
     users_duty = _check("第1条（通知）\n利用者は、不正アクセスを発見した場合、直ちに当社に通知するものとします。\n" + TAIL_JA,
                         "incident_notification")
@@ -122,6 +258,22 @@ def test_obeying_the_data_protection_law_is_no_user_data_handling():
             ("en", "provider shall comply with all applicable data protection laws and regulations.", True),
             ("en", "provider shall comply with applicable laws and shall delete customer data on request.", False)):
         assert any(p.search(sentence) for p in negative[lang].negative) == only_law, sentence
+
+
+def test_a_negative_best_sentence_is_the_reason_whatever_the_documents_score(monkeypatch):
+    # round 14: the negative pattern was reported only for a document that would otherwise be
+    # found; one scoring in the review band said "weak" although its best sentence only obeys the law
+    preamble = "株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、甲が乙に業務を委託することについて契約を締結する。\n"
+    contract = (preamble + "第5条（個人情報の保護）\n乙は、本業務の遂行に当たり、個人情報の保護に関する法律その他の関係法令等を"
+                "遵守しなければならない。\n" + TAIL_JA)
+    monkeypatch.setattr(scorer.Model, "found", lambda self, lang: 1e9)  # nothing reaches found
+    law_only = _check(contract, "user_data_handling")
+    assert law_only.status == "needs_review" and law_only.reason_key == "negative", law_only.reason
+    assert "遵守" in law_only.reason_params["phrase"]
+    # likewise a sentence that only points to another document
+    referred = _check(preamble + "第3条（サービスレベル）\nサービスレベルは、別途締結するサービスレベル合意書に定めるとおりとする。\n"
+                      + TAIL_JA, "service_levels")
+    assert referred.status == "needs_review" and referred.reason_key == "referenced", referred.reason
 
 
 def test_reasons_are_keys_rendered_in_the_readers_language():
@@ -234,3 +386,57 @@ def test_a_found_clause_without_its_essential_element_says_so():
     assert with_deadline.status == "found" and with_deadline.reason_key == "found"
     assert without.status == "found" and without.reason_key == "found_without_essential"
     assert "no deadline" in without.reason_in("en") and "報告期限の定めが見当たりません" in without.reason_in("ja")
+
+
+def test_a_confidentiality_owed_only_by_the_customer_is_not_the_providers():
+    customers = _check(PREAMBLE + "8. CONFIDENTIALITY\n8.1 Customer shall keep confidential all pricing, software and "
+                       "other Confidential Information of Provider and shall not disclose it to any third party.\n"
+                       + TAIL_EN, "confidentiality")
+    assert customers.status != "found"
+    mutual = _check(PREAMBLE + "8. CONFIDENTIALITY\n8.1 Each party shall keep confidential all Confidential "
+                    "Information of the other party and shall not disclose it to any third party.\n" + TAIL_EN,
+                    "confidentiality")
+    assert mutual.reason_key != "direction"
+
+
+def test_the_document_model_reads_who_owes_the_best_sentence_and_an_older_model_still_scores():
+    from vendorrisk.contracts.checker import evidence
+    parsed = structure.parse(text.extract((PREAMBLE + "8. CONFIDENTIALITY\n8.1 Each party shall keep confidential all "
+                                           "Confidential Information of the other party.\n" + TAIL_EN).encode(),
+                                          "txt").blocks)
+    units = matcher.read(parsed, library.library()).units
+    scores = [0.9 if "keep confidential" in u.text else 0.1 for u in units]
+    row = dict(zip(evidence.FEATURES, evidence.document_features(units, scores, "confidentiality",
+                                                                 [True] * len(units), "en")))
+    assert row["owner_each"] == 1.0 and row["owner_provider"] == 0.0
+    # a model trained before ``owner_each`` names fewer features: it scores the ones it knows
+    older = [name for name in evidence.FEATURES if name != "owner_each"]
+    stacker = {"features": older, "bias": 0.5, "weights": [1.0] * len(older) + [0.0] * 4}
+    features = evidence.document_features(units, scores, "confidentiality", [True] * len(units), "en")
+    expected = 0.5 + sum(row[name] for name in older)
+    assert evidence.stacker_score(stacker, features, 0, 2) == pytest.approx(expected)
+
+
+def test_a_providers_right_to_audit_its_customer_is_no_audit_right():
+    parsed = structure.parse(text.extract((PREAMBLE + "6. AUDITS\n6.1 Provider may audit the Customer's records of usage "
+                                           "upon thirty days written notice.\n" + TAIL_EN).encode(), "txt").blocks)
+    unit = next(u for u in matcher.read(parsed, library.library()).units if "may audit" in u.text)
+    assert unit.obligor == (parties.PROVIDER, "may")
+    assert not training.usable(unit, "audit_rights") and training.usable(unit, "termination_exit")
+    providers = _check(PREAMBLE + "6. AUDITS\n6.1 Provider may audit the Customer's records of usage of the Software "
+                       "by engaging an independent public audit firm upon thirty days written notice.\n" + TAIL_EN,
+                       "audit_rights")
+    assert providers.status != "found"
+    customers = _check(PREAMBLE + "6. AUDITS\n6.1 Customer may audit the Provider's records, systems and premises "
+                       "used for the Services, and Provider shall give Customer's auditors and regulators access "
+                       "to them upon thirty days written notice.\n" + TAIL_EN, "audit_rights")
+    assert customers.status == "found"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Provider will comply with the Security Policy, if any.",
+    "Failure to provide the agreed service levels results in service credits, as outlined in the Support Service Annex."])
+def test_a_duty_that_only_points_to_another_document_is_a_reference(sentence):
+    class Unit:
+        text = sentence
+    assert matcher._only_refers(Unit())

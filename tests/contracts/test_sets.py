@@ -97,6 +97,26 @@ def test_a_review_keeps_the_judged_sentence_as_an_example(api, db):
     assert reasons["subcontracting"]["reason_params"]["location"] == "第2条"
 
 
+def test_a_sentence_that_only_refers_to_another_document_is_kept_as_no_example(api, db):
+    # round 14: "サービスレベルは、別途締結する…合意書に定めるとおり" reviewed not found was kept as a
+    # negative example, and its words lowered the SLA's own service levels in the next upload
+    arrangement = _arrangement(db, is_cloud=False, is_important=False, handles_user_data=False)
+    client = api("compliance")
+    body = _upload(client, arrangement.id, MASTER, "基本契約.txt", title="業務委託基本契約").get_json()
+    check = {c["clause_id"]: c for c in body["checks"]}["service_levels"]
+    assert check["reason_key"] == "referenced"
+    for status in ("not_found", "found"):
+        answer = client.post(f"/api/v1/clause-checks/{check['id']}/review", json={"status": status, "comment": "SLA参照"})
+        assert answer.status_code == 200
+        db.rollback()
+        assert db.exec(select(ClauseExample).where(ClauseExample.check_id == check["id"])).all() == []
+    # the subcontracting clause's own sentence is still kept
+    other = {c["clause_id"]: c["id"] for c in body["checks"]}["subcontracting"]
+    assert client.post(f"/api/v1/clause-checks/{other}/review", json={"status": "found"}).status_code == 200
+    db.rollback()
+    assert db.exec(select(ClauseExample).where(ClauseExample.check_id == other)).one().label is True
+
+
 def test_the_checklist_says_which_document_of_the_set_covers_each_clause(api, db):
     import io
 

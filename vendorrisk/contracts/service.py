@@ -239,10 +239,17 @@ def review_check(session: Session, *, check_id: int, status: str, comment: str, 
 
 def _keep_example(session: Session, check: ClauseCheck, label: bool, user: User) -> None:
     """Keep the judged sentence of a reviewed check as an example (the latest verdict
-    counts): confirmed as found -> it carries the clause; not found -> it does not."""
+    counts): confirmed as found -> it carries the clause; not found -> it does not. A sentence
+    that only refers to another document (reason ``referenced``) is kept as no example: the
+    verdict is on the document it points to, not on its words — kept as "not found", its words
+    (サービスレベル…) lowered the clause's real sentences in every later contract (round 14)."""
     if not check.evidence_sentence:
         return
     example = session.exec(select(ClauseExample).where(ClauseExample.check_id == check.id)).first()
+    if check.reason_key == "referenced":
+        if example is not None:
+            session.delete(example)
+        return
     if example is None:
         example = ClauseExample(check_id=check.id, clause_id=check.clause_id, sentence=check.evidence_sentence,
                                 heading=check.evidence_heading, label=label, created_by_id=user.id)

@@ -91,9 +91,9 @@ def _probabilities(bias, weights, rows) -> list[float]:
 
 def usable(unit, clause_id) -> bool:
     """Whether a sentence can count for the clause: a customer's duty never counts for the
-    provider's duties (the matcher's rule)."""
-    from vendorrisk.contracts.checker.matcher import PROVIDER_DUTIES
-    return not (clause_id in PROVIDER_DUTIES and unit.obligor == ("Ⓒ", "shall"))
+    provider's duties, a provider's right never for the customer's rights (the matcher's rule)."""
+    from vendorrisk.contracts.checker.matcher import counts
+    return counts(unit, clause_id)
 
 
 def document_language(document: Document) -> str:

@@ -14,7 +14,7 @@ import math
 import re
 
 FEATURES = ("top1", "top2", "top3", "article", "n50", "n90", "phrases", "strong", "heading", "owner_provider",
-            "owner_customer", "japanese")
+            "owner_customer", "japanese", "owner_each")
 JAPANESE = re.compile(r"[\u3040-\u30ff]")
 CLIP = 12.0
 
@@ -64,7 +64,7 @@ def document_features(units, probabilities: list[float], clause_id: str, usable:
     heading = any(clause_id in u.heading_hits for u in units)
     return [top[0], top[1], top[2], article, math.log1p(sum(p > 0.5 for p in ranked)),
             math.log1p(sum(p > 0.9 for p in ranked)), math.log1p(phrases), float(strong), float(heading),
-            float(owner == "Ⓟ"), float(owner == "Ⓒ"), float(lang == "ja")]
+            float(owner == "Ⓟ"), float(owner == "Ⓒ"), float(lang == "ja"), float(owner == "Ⓔ")]
 
 
 def stacker_row(features: list[float], clause_index: int, clauses: int) -> list[float]:
@@ -78,6 +78,10 @@ def stacker_row(features: list[float], clause_index: int, clauses: int) -> list[
 
 
 def stacker_score(stacker: dict, features: list[float], clause_index: int, clauses: int) -> float:
-    """The stacker's decision value (a logit) for one clause of one document."""
+    """The stacker's decision value (a logit) for one clause of one document. A model trained
+    with fewer features (``owner_each`` came in round 12) reads only those it names."""
+    if list(stacker["features"]) != list(FEATURES):
+        values = dict(zip(FEATURES, features))
+        features = [values[name] for name in stacker["features"]]
     row = stacker_row(features, clause_index, clauses)
     return stacker["bias"] + sum(w * x for w, x in zip(stacker["weights"], row))

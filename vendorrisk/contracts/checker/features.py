@@ -48,15 +48,17 @@ def normalise(text: str) -> str:
 
 
 def sentence_features(sentence: str, heading: str = "", pattern_hits: tuple[str, ...] = (),
-                      heading_hits: tuple[str, ...] = (), found: set[str] | None = None) -> set[str]:
+                      heading_hits: tuple[str, ...] = (), found: set[str] | None = None,
+                      owner: tuple[str, str] | None = None) -> set[str]:
     """The features of one marked sentence under ``heading`` (``found``: its concept features
-    when the caller has them already)."""
+    when the caller has them already; ``owner``: who owes it, when the caller read it from the
+    sentence's context — an item under "Ⓟ shall:")."""
     out: set[str] = set()
     lowered = normalise(sentence)
     _words(lowered, "", out)
     if heading:
         _words(normalise(heading), "h:", out, pairs=False)
-    role, modality = obligor(sentence)
+    role, modality = owner or obligor(sentence)
     out.add(f"obl:{role or '-'}:{modality or '-'}")
     if found is None:
         found = concept_features(lowered, heading.lower() if heading else "")
@@ -67,7 +69,8 @@ def sentence_features(sentence: str, heading: str = "", pattern_hits: tuple[str,
     return out
 
 
-SENTENCE_END = re.compile(r"(?<=[。．])|(?<=[.;:])\s+(?=[(\"“A-ZⓅⒸ0-9])|\s+(?=\([a-z0-9]{1,4}\)\s)")
+# 。 closes a sentence, not when a bracket closes after it: （以下「甲」という。） is inside one (round 14)
+SENTENCE_END = re.compile(r"(?<=[。．])(?![)）」』】])|(?<=[.;:])\s+(?=[(\"“A-ZⓅⒸ0-9])|\s+(?=\([a-z0-9]{1,4}\)\s)")
 MAX_SENTENCE = 700
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from vendorrisk.contracts.checker import evidence, reasons
 from vendorrisk.contracts.checker.document import Structure
 from vendorrisk.contracts.checker.library import Clause
-from vendorrisk.contracts.checker.parties import CUSTOMER, PROVIDER
+from vendorrisk.contracts.checker.parties import CUSTOMER, EACH, NOBODY, PROVIDER
 from vendorrisk.contracts.checker.reading import Reading, read
 from vendorrisk.contracts.checker.scorer import Model, ModelMissing, load_model
 from vendorrisk.core import time_budget
@@ -38,9 +38,22 @@ FOUND, NOT_FOUND, NEEDS_REVIEW = "found", "not_found", "needs_review"
 STATUSES = (FOUND, NOT_FOUND, NEEDS_REVIEW)
 EXCERPT_CHARS = 360
 # Clauses that are obligations of the provider: a customer's duty never counts for them.
+# Confidentiality since round 12: the labels count a confidentiality owed only by the customer
+# (keeping the provider's secrets) as absent, as for the other duties here.
 PROVIDER_DUTIES = frozenset({
     "incident_notification", "subcontracting", "service_levels", "security_requirements", "key_management",
-    "business_continuity", "monitoring_reporting", "user_data_handling", "data_location"})
+    "business_continuity", "monitoring_reporting", "user_data_handling", "data_location", "confidentiality"})
+# Clauses that are rights of the customer: the provider's own right ("Ⓟ may audit Ⓒ's
+# records", a licensor auditing its licensee) never counts for them (round 12).
+CUSTOMER_RIGHTS = frozenset({"audit_rights"})
+
+
+def counts(unit, clause_id: str) -> bool:
+    """Whether ``unit`` may count as evidence of ``clause_id``: not a customer's duty for a
+    provider's duty, not a provider's right for a customer's right."""
+    if clause_id in PROVIDER_DUTIES and unit.obligor == (CUSTOMER, "shall"):
+        return False
+    return not (clause_id in CUSTOMER_RIGHTS and unit.obligor == (PROVIDER, "may"))
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,11 @@ def _result(clause: Clause, status: str, confidence: float, key: str, params: di
 # security exhibit) is not the clause itself: that document must be uploaded to the set.
 REFERENCE = re.compile(
     r"(別途(締結|定め|合意)\S{0,20}?(合意書|契約|覚書|規程|規定|仕様書|sla|dpa)\S{0,6}?(に定める|による|のとおり|に従)"
-    r"|(as|to the extent) (set (forth|out)|described|defined|specified|provided) in (the |a |any |each )?(separate |applicable )?"
+    r"|(as|to the extent) (set (forth|out)|described|defined|specified|provided|outlined) in (the |a |any |each )?(separate |applicable )?"
     r"(service level agreement|sla|dpa|data processing (agreement|addendum)|security (exhibit|addendum|schedule|policy)"
-    r"|statement of work|order form|master agreement))", re.I)
+    r"|statement of work|order form|master agreement|(support )?service (annex|description)|annex [a-z0-9]+))"
+    # a duty that depends on a document which may not exist: "comply with the Security Policy, if any"
+    r"|\b(policy|policies|agreement|addendum|exhibit|schedule|annex|sla|dpa),? if any\b", re.I)
 REFERENCE_MAX = {"ja": 90, "en": 220}
 
 
@@ -127,7 +142,7 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
     lang = lang or evidence.language(reading.units)
     found_t, review_t = model.found(lang), model.review(lang)
     probabilities = [row[slot] for row in scored]
-    usable = [not (clause.id in PROVIDER_DUTIES and u.obligor == (CUSTOMER, "shall")) for u in reading.units]
+    usable = [counts(u, clause.id) for u in reading.units]
     base = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, model.bias[slot]))))
     features = evidence.document_features(reading.units, probabilities, clause.id, usable, lang, base)
     value = evidence.stacker_score(model.stacker, features, slot, len(model.clause_ids))
@@ -142,14 +157,16 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
         return _result(clause, NOT_FOUND, 1 - confidence, "not_found", {"score": f"{confidence:.2f}"})
     unit = reading.units[best]
     params = {"score": f"{confidence:.2f}", "heading": unit.heading[:60], "owner": unit.obligor[0] or ""}
+    if clause.id in unit.negative_hits:
+        # the best sentence says the opposite of the clause (may freely subcontract) or only obeys
+        # the law: needs review for that reason, whether or not the score would have been found (round 14)
+        phrase = next((m.group(0) for r in clause.recognition.values() for pat in r.negative
+                       if (m := pat.search(unit.text.lower()))), "")
+        return _result(clause, NEEDS_REVIEW, confidence, "negative", {**params, "phrase": phrase}, unit)
+    if reference := _only_refers(unit):  # found or not, the clause is in the document it points to
+        return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
     if value >= found_t:
-        if clause.id in unit.negative_hits:
-            phrase = next((m.group(0) for r in clause.recognition.values() for pat in r.negative
-                           if (m := pat.search(unit.text.lower()))), "")
-            return _result(clause, NEEDS_REVIEW, confidence, "negative", {**params, "phrase": phrase}, unit)
-        if reference := _only_refers(unit):
-            return _result(clause, NEEDS_REVIEW, confidence, "referenced", {**params, "reference": reference}, unit)
-        if unit.obligor[0] == PROVIDER or clause.id not in PROVIDER_DUTIES or unit.obligor[0] == "":
+        if unit.obligor[0] in (PROVIDER, EACH, NOBODY, "") or clause.id not in PROVIDER_DUTIES:
             params["pattern"] = _pattern_phrase(unit, clause)
             if clause.essential_label and not _has_essential(clause, reading, unit):
                 # found, but its essential element (a deadline, a named place, exit

@@ -25,7 +25,7 @@ from vendorrisk.contracts.checker.concepts import concept_features, concepts
 from vendorrisk.contracts.checker.document import Passage, Structure
 from vendorrisk.contracts.checker.features import sentence_features, sentences
 from vendorrisk.contracts.checker.numbering import NUM, kanji_number
-from vendorrisk.contracts.checker.parties import Parties, find_parties, mark_roles, obligor
+from vendorrisk.contracts.checker.parties import NOBODY, Parties, find_parties, mark_roles, obligor
 from vendorrisk.core import time_budget
 
 # Kanji numerals before a unit (九十九・九五パーセント, 三十分以内) are read as digits, so a
@@ -34,6 +34,7 @@ KANJI_FIGURE = re.compile(rf"(?<![第0-9])({NUM})(?:・({NUM}))?(?=パーセン�
 PERCENT = re.compile(r"(?<=\d)パーセント")
 JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 FURNITURE = ("header", "footer")  # parts of a Word file that are not the contract's text
+ITEM = re.compile(r"\s*(?:\(?[a-z0-9]{1,4}\)\s|[•·\-–]\s|o\s|[(（][一二三四五六七八九十0-9]{1,3}[)）])")
 
 
 def _digits(match: re.Match) -> str:
@@ -133,9 +134,15 @@ def read(structure: Structure, clauses) -> Reading:
             counts[clause_id] = counts.get(clause_id, 0) + 1
     units = []
     chosen = set(candidates)
+    lead, lead_passage = ("", ""), None  # who owes the items after "Ⓟ shall:" (round 11)
     for i, (passage, sentence, heading) in enumerate(raw):
         if i % 256 == 0:
             time_budget.check()
+        if passage is not lead_passage:
+            lead, lead_passage = ("", ""), passage
+        item = ITEM.match(sentence)
+        if not item:
+            lead = obligor(mark_roles(sentence, parties)) if sentence.rstrip().endswith(":") else ("", "")
         if i not in chosen:
             units.append(Unit(passage, sentence, sentence, heading, set(), ("", ""), candidate=False))
             continue
@@ -147,8 +154,13 @@ def read(structure: Structure, clauses) -> Reading:
         strong = {f"rs:{c}" for c in key if c in head or counts.get(c, 0) >= 2}
         extra = {f"rn:{c}" for c in negatives.get(i, ())} | strong
         known = concept_features("", heading, sentence_concepts[i], heading_concepts.get(heading))
-        features = sentence_features(marked, marked_heading, key, head, known) | extra
-        units.append(Unit(passage, sentence, marked, heading, features, obligor(marked), key,
+        owner = obligor(marked)
+        if item and lead[0] and lead[1] == "shall" and owner[0] in ("", NOBODY):
+            # "(f) Permanently erase all Customer data" under "Ⓟ shall:"; not the conditions
+            # listed under "either party may disclose if:"
+            owner = lead
+        features = sentence_features(marked, marked_heading, key, head, known, owner) | extra
+        units.append(Unit(passage, sentence, marked, heading, features, owner, key,
                           tuple(sorted(negatives.get(i, ()))), head))
     return Reading(units, parties)
 

@@ -68,8 +68,8 @@ TEXTS = {
 }
 HEADING = {"en": " under the heading “{}”", "ja": "（見出し「{}」）"}
 PATTERNS = {"en": ", with the library's phrase “{}”", "ja": "、条項ライブラリの語句「{}」あり"}
-OWNER = {"en": {"Ⓟ": "the provider", "Ⓒ": "the customer", "": "no named party"},
-         "ja": {"Ⓟ": "提供者（受託者）", "Ⓒ": "委託者", "": "当事者不明"}}
+OWNER = {"en": {"Ⓟ": "the provider", "Ⓒ": "the customer", "Ⓔ": "each party", "": "no named party"},
+         "ja": {"Ⓟ": "提供者（受託者）", "Ⓒ": "委託者", "Ⓔ": "各当事者", "": "当事者不明"}}
 
 
 def render(key: str, params: dict | None, lang: str = "en") -> str:
