@@ -79,3 +79,27 @@ def test_the_audit_trail_reads_the_products_texts_in_each_language(app, db, clie
              ["変更: 担当者", "外部委託先の選定承認"])):
         page = html.unescape(client.get("/audit/", headers=headers).get_data(as_text=True))
         assert all(text in page for text in shown) and not any(text in page for text in hidden), headers
+
+
+def test_risk_acceptance_notes_are_read_in_each_language(app, db, client, login):
+    """Asking for a risk acceptance in Japanese and approving it in English writes notes each
+    reader reads in their own language (the reason as typed)."""
+    from vendorrisk.monitoring import remediation
+    owner, approver = factories.gen_user(db, role="vendor_owner"), factories.gen_user(db, role="compliance")
+    finding, _created = raise_finding(db, vendor_id=factories.gen_vendor(db).id, source="manual", title="指摘",
+                                      owner_id=owner.id)
+    db.commit()
+    with app.test_request_context(headers=JA):
+        acceptance = remediation.request_acceptance(db, finding, owner, {
+            "rationale": "次期リリースで対応", "expires_on": date(2027, 1, 8)}, date(2026, 12, 1))
+    with app.test_request_context(headers=EN):
+        remediation.decide_acceptance(db, acceptance, approver, "approve")
+    db.commit()
+    stored = db.execute(select(FindingEvent.action, FindingEvent.note_key, FindingEvent.note).where(
+        FindingEvent.finding_id == finding.id, FindingEvent.action.like("acceptance%")).order_by(FindingEvent.id)).all()
+    assert stored == [("acceptance_requested", "acceptance_until_because", "until 2027-01-08: 次期リリースで対応"),
+                      ("acceptance_approved", "acceptance_until", "until 2027-01-08")]
+    login("auditor")
+    page_ja, page_en = _history(client, finding.id, JA), _history(client, finding.id, EN)
+    assert "2027-01-08 まで：次期リリースで対応" in page_ja and "until 2027-01-08" not in page_ja
+    assert "until 2027-01-08: 次期リリースで対応" in page_en and "2027-01-08 まで" not in page_en

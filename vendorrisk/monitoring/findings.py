@@ -46,10 +46,17 @@ def default_due_date(severity: str, today: date) -> date:
 
 
 def add_event(session: Session, finding: Finding, actor: User | None, action: str, from_status: str = "",
-              to_status: str = "", note: str = "") -> FindingEvent:
-    """Append a step to the finding's history."""
+              to_status: str = "", note: str = "", *, note_key: str | None = None,
+              note_params: dict | None = None) -> FindingEvent:
+    """Append a step to the finding's history: its ``note`` typed by a person, or written by
+    the product as a key of ``finding_texts.NOTES`` and parameters (read in each reader's
+    language; its English kept in ``note``)."""
+    if note_key:
+        note_params = finding_texts.stored_params(note_params)
+        note = finding_texts.english(finding_texts.NOTES, note_key, note_params, "note")
     event = FindingEvent(finding_id=finding.id, actor_id=actor.id if actor else None, action=action,
-                         from_status=from_status, to_status=to_status, note=note[:5000])
+                         from_status=from_status, to_status=to_status, note=note[:5000], note_key=note_key,
+                         note_params=note_params or {})
     session.add(event)
     return event
 
@@ -221,9 +228,7 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
         raise ValidationFailed(_("The finding has errors."), problems)
     if changes:
         key, params = finding_texts.change_note(changes)
-        event = add_event(session, finding, user, "assigned", finding.status, finding.status,
-                          finding_texts.english(finding_texts.CHANGE_NOTES, key, params, "note"))
-        event.note_key, event.note_params = key, params
+        add_event(session, finding, user, "assigned", finding.status, finding.status, note_key=key, note_params=params)
     session.flush()
     return finding
 

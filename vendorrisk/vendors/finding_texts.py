@@ -70,8 +70,14 @@ CHANGES = {
 }
 NOTHING = _("none")
 CHANGES_SEPARATOR = _(", ").key
+# Notes of the steps asking for and approving a risk acceptance (``monitoring.remediation``):
+# its expiry (YYYY-MM-DD) and the reason the person gave, as typed.
+ACCEPTANCE_NOTES = {
+    "acceptance_until": _("until %(day)s"),
+    "acceptance_until_because": _("until %(day)s: %(rationale)s"),
+}
 # Every note a history step may store as a key (``FindingEvent.note_key``).
-NOTES = OWNER_NOTES | CHANGE_NOTES
+NOTES = OWNER_NOTES | CHANGE_NOTES | ACCEPTANCE_NOTES
 TEXT_MAX = {"description": 10000, "closure_evidence": 5000, "note": 10000}
 
 
