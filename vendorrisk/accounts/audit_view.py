@@ -25,7 +25,7 @@ from vendorrisk.core import registry
 from vendorrisk.core.i18n import format_local
 from vendorrisk.core.messages import render
 from vendorrisk.core.models import AuditEntry, User
-from vendorrisk.vendors import finding_texts, finding_titles
+from vendorrisk.vendors import finding_texts, finding_titles, link_notes
 from vendorrisk.vendors.models import Vendor
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -43,6 +43,10 @@ KEYED_TEXTS = {
     },
     "finding_event": {
         "note": ("note_key", "note_params", lambda key, params: finding_texts.message(finding_texts.NOTES, key, params)),
+    },
+    "outsourcing_link": {
+        "approval_note": ("approval_note_key", "approval_note_params",
+                          lambda key, params: finding_texts.message(link_notes.LINK_NOTES, key, params)),
     },
 }
 
