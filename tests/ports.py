@@ -1,9 +1,12 @@
 """Ports for the servers the tests start, without the race of picking a free port and binding
 it later (another process may take it in between, and a readiness check then talks to *its*
 server): a server started with port 0 binds one the system chooses, read back from /proc
-(Linux) as the port that very process listens on."""
+(Linux) as the port that very process listens on. A test that needs a port where nothing
+listens holds one (``refusing_port``) rather than trusting a port found free a moment ago."""
 import os
+import socket
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -24,6 +27,17 @@ def listening_port(pid: int) -> int | None:
             if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
                 return int(fields[1].rsplit(":", 1)[1], 16)
     return None
+
+
+@contextmanager
+def refusing_port(host: str = "127.0.0.1"):
+    """A port on ``host`` where nothing listens for as long as the block runs: a socket bound
+    to it and never listening holds it, so no other process can take it and a connection is
+    refused at once (a port merely found free may be bound by another test meanwhile, and
+    the "unreachable" server then answers)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        yield sock.getsockname()[1]
 
 
 def bound_port(process, seconds: float, output=lambda: "") -> int:

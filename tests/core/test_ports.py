@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests import pg
-from tests.ports import bound_port, listening_port
+from tests.ports import bound_port, listening_port, refusing_port
 
 
 def _held():
@@ -49,6 +49,16 @@ def test_a_cluster_says_which_ports_were_taken_when_none_was_free(monkeypatch):
     finally:
         for sock in held:
             sock.close()
+
+
+def test_a_port_held_for_nothing_refuses_connections_and_cannot_be_taken():
+    """``refusing_port``: a test that needs "nothing listens there" holds the port, so no other
+    test's server binds it meanwhile, and a client is refused at once (no timeout)."""
+    with refusing_port() as port:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        with socket.socket() as other, pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))  # another server cannot take it while the test runs
 
 
 def test_a_server_started_on_port_zero_is_found_on_the_port_it_bound():

@@ -5,7 +5,6 @@ credentials from the AWS_* environment variables); nothing of ours is replaced.
 """
 import hashlib
 import io
-import socket
 import uuid
 from urllib.parse import quote
 
@@ -16,24 +15,20 @@ from sqlmodel import func, select
 
 from tests import factories
 from tests.certificates.factories import JP_NAME, pdf_bytes, upload_certificate
+from tests.ports import refusing_port
 from vendorrisk.certificates.models import Certificate
 from vendorrisk.core.models import StoredFile
 from vendorrisk.core.storage_s3 import S3Backend
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    """A running S3 server for this module's tests; its URL."""
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    """A running S3 server for this module's tests (on a port it bound itself: none found free
+    first, which another process could take meanwhile); its URL."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    yield f"http://127.0.0.1:{port}"
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
     server.stop()
 
 
@@ -156,8 +151,8 @@ class TestMissingBucket:
 class TestUnreachableEndpoint:
     @pytest.fixture
     def app_config(self, aws_env):
-        return {"STORAGE_BACKEND": "s3", "S3_BUCKET": "vendorrisk-files",
-                "S3_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}"}
+        with refusing_port() as port:  # nothing listens there for the whole test
+            yield {"STORAGE_BACKEND": "s3", "S3_BUCKET": "vendorrisk-files", "S3_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
 
     def test_upload_is_refused_clearly(self, app, api, db):
         vendor = factories.gen_vendor(db)

@@ -2,7 +2,7 @@
 the first week's set-up checks without a shell (walk of a first week)."""
 import pytest
 
-from tests.smtp import free_port
+from tests.ports import refusing_port
 from vendorrisk.core.models import AuditEntry
 
 JA = {"Accept-Language": "ja"}
@@ -48,8 +48,9 @@ def test_an_administrator_sends_a_test_e_mail_and_learns_whether_it_went(client,
     assert f"{admin.email} にテストメールを送信しました" in sent
     [message] = smtp.by_recipient(admin.email)
     assert message["Subject"] == "[vendorrisk] テストメール"
-    app.config["SMTP_PORT"] = free_port()  # nothing listens there
-    failed = client.post("/reviews/settings/test-mail", headers=JA, follow_redirects=True).get_data(as_text=True)
+    with refusing_port() as port:  # nothing listens there
+        app.config["SMTP_PORT"] = port
+        failed = client.post("/reviews/settings/test-mail", headers=JA, follow_redirects=True).get_data(as_text=True)
     assert "テストメールを送信できませんでした" in failed and "Cannot reach SMTP server" in failed
     db.rollback()
     entries = db.exec(AuditEntry.__table__.select().where(AuditEntry.entity == "test_mail")).all()

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.monitoring.factories import gen_chain
-from tests.smtp import SilentServer, free_port
+from tests.ports import refusing_port
+from tests.smtp import SilentServer
 from vendorrisk.core.models import utcnow
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_reminders import Reminder
@@ -136,9 +137,17 @@ def test_server_down_then_back_retries_with_backoff(app, db, smtp):
     assert len(smtp.messages) == 6
 
 
-def test_unreachable_server_gives_one_warning_per_sweep_that_counts_and_says_what_to_set(app, db, caplog):
+@pytest.fixture
+def unreachable_smtp(app):
+    """The mail server's port one where nothing listens, held so for the whole test."""
+    with refusing_port() as port:
+        app.config.update(SMTP_PORT=port)
+        yield port
+
+
+def test_unreachable_server_gives_one_warning_per_sweep_that_counts_and_says_what_to_set(app, db, caplog,
+                                                                                        unreachable_smtp):
     """Not a wall of warnings under ``make run`` without a mail server: one per sweep."""
-    app.config.update(SMTP_PORT=free_port())  # nothing listens there
     _overdue_chain(db)
     with caplog.at_level(logging.INFO, logger="vendorrisk.reminders"):
         result = run_sweep(app, today=TODAY)
@@ -219,8 +228,8 @@ def test_scheduler_runs_in_its_own_process_and_catches_up_at_start(app, db, smtp
     assert len(smtp.by_recipient(owner.email)) == 3
 
 
-def test_the_unsent_count_leaves_out_a_reminder_that_used_up_its_attempts(app, db, caplog):
-    app.config.update(SMTP_PORT=free_port(), REMINDER_MAX_ATTEMPTS=1)  # the first failure is the last
+def test_the_unsent_count_leaves_out_a_reminder_that_used_up_its_attempts(app, db, caplog, unreachable_smtp):
+    app.config.update(REMINDER_MAX_ATTEMPTS=1)  # the first failure is the last
     _overdue_chain(db)
     with caplog.at_level(logging.INFO, logger="vendorrisk.reminders"):
         run_sweep(app, today=TODAY)

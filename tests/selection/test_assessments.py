@@ -309,6 +309,8 @@ def test_word_record_is_a_real_document_in_japanese(client, login, db):
     assert any("株式会社ワード" in c for c in cells)
     assert any(c.startswith("C27-5 暗号鍵情報の管理") for c in cells)
     assert "承認" in cells
+    criteria = cells[cells.index("選定基準（版）") + 1]  # the sets by title, as the pages name them
+    assert "第1版" in criteria and "general" not in criteria and " v1" not in criteria, criteria
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "Yu Gothic"
 

@@ -23,7 +23,7 @@ def _accepted_proposal(client, db):
     assert response.status_code == 302, response.get_data(as_text=True)
     proposal = db.exec(select(SubcontractorProposal)).one()
     response = client.post(f"/questionnaires/proposals/{proposal.id}/accept", data={"arrangement_id": arrangement.id},
-                           headers={"Accept-Language": "ja"})  # a Japanese officer: the note in Japanese
+                           headers={"Accept-Language": "ja"})  # a Japanese officer accepts it
     assert response.status_code == 302
     db.rollback()
     link = db.exec(select(OutsourcingLink).where(OutsourcingLink.arrangement_id == arrangement.id)).one()
@@ -36,6 +36,9 @@ def test_link_from_a_questionnaire_proposal_can_be_removed_with_its_reason(clien
     page = client.get(f"/arrangements/{arrangement_id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "外部委託先が質問票の回答に記載（回答.xlsx、" in page  # names the workbook, not an internal id
     assert "questionnaire response" not in page
+    english = client.get(f"/arrangements/{arrangement_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Listed by the vendor in its questionnaire answers (回答.xlsx, row " in english  # accepted in Japanese
+    assert "外部委託先が質問票の回答に記載" not in english
     confirm = client.get(f"/arrangements/{arrangement_id}/links/{link_id}/delete", headers={"Accept-Language": "ja"})
     assert confirm.status_code == 200 and "削除の理由（必須）" in confirm.get_data(as_text=True)
     refused = client.post(f"/arrangements/{arrangement_id}/links/{link_id}/delete", data={"reason": ""},

@@ -55,7 +55,8 @@ ENTITIES = {
 # Fields never shown on the page (kept in the CSV export): bookkeeping and fingerprints.
 HIDDEN = {"id", "password_hash", "token_hash", "name_normalized", "open_vendor_id", "session_version", "sha256",
           "file_sha256", "criteria_hash", "title_key", "title_params", "description_key", "description_params",
-          "closure_evidence_key", "closure_evidence_params", "note_key", "note_params", "updated_at", "last_used_at", "prefix",
+          "closure_evidence_key", "closure_evidence_params", "note_key", "note_params", "approval_note_key",
+          "approval_note_params", "updated_at", "last_used_at", "prefix",
           "library_version", "position", "key_hash", "code_hash", "secret", "totp_secret", "reason_key",
           "reason_params", "kana_key", "kana_missing", "heartbeat_at", "runner", "totp_last_step",
           "due_on"}  # due_on: a certificate's end kept from its expiry date or period end

@@ -23,12 +23,32 @@ from vendorrisk.accounts.audit_labels import (
 from vendorrisk.accounts.devices import device_label
 from vendorrisk.core import registry
 from vendorrisk.core.i18n import format_local
+from vendorrisk.core.messages import render
 from vendorrisk.core.models import AuditEntry, User
+from vendorrisk.vendors import finding_texts, finding_titles, link_notes
 from vendorrisk.vendors.models import Vendor
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 FOLD_AT = 160  # characters; a longer value shows its start and unfolds on demand
 NAME_KEYS = ("name", "title", "display_name", "original_filename", "filename", "email", "question_id", "clause_id")
+# Texts the product stores as a key and parameters beside their English (docs/DEVELOPING.md,
+# "Japanese first"): field -> (its key's field, its parameters' field, the message they make).
+KEYED_TEXTS = {
+    "finding": {
+        "title": ("title_key", "title_params", finding_titles.title_message),
+        "description": ("description_key", "description_params",
+                        lambda key, params: finding_texts.message(finding_texts.DESCRIPTIONS, key, params)),
+        "closure_evidence": ("closure_evidence_key", "closure_evidence_params",
+                             lambda key, params: finding_texts.message(finding_texts.CLOSURES, key, params)),
+    },
+    "finding_event": {
+        "note": ("note_key", "note_params", lambda key, params: finding_texts.message(finding_texts.NOTES, key, params)),
+    },
+    "outsourcing_link": {
+        "approval_note": ("approval_note_key", "approval_note_params",
+                          lambda key, params: finding_texts.message(link_notes.LINK_NOTES, key, params)),
+    },
+}
 
 
 @dataclass
@@ -129,6 +149,27 @@ def _show(key: str, value, names: Names) -> str | None:
     return str(value)
 
 
+def _readable(entity: str, snapshot: dict) -> dict:
+    """``snapshot`` with the texts the product wrote as a key and parameters (``KEYED_TEXTS``)
+    in the reader's language; a text without its key beside it (a person's, or one written
+    before) as stored."""
+    keyed = KEYED_TEXTS.get(entity)
+    if not keyed or not snapshot:
+        return snapshot
+    shown = dict(snapshot)
+    for name, (key_field, params_field, message) in keyed.items():
+        key, params = snapshot.get(key_field), snapshot.get(params_field)
+        if not key or not isinstance(snapshot.get(name), str) or not isinstance(params, (dict, type(None))):
+            continue
+        try:
+            found = message(key, params or {})
+            if found is not None:
+                shown[name] = render(found).strip()
+        except (KeyError, TypeError, ValueError):
+            pass  # a parameter this version cannot show: the English as stored
+    return shown
+
+
 def _label(key: str) -> str:
     return str(FIELDS[key]) if key in FIELDS else _("Other field")
 
@@ -162,7 +203,7 @@ def _record_name(entry: AuditEntry, snapshot: dict, names: Names) -> str:
 
 def present(session: Session, entries: list[AuditEntry]) -> list[Row]:
     """The entries of one page, each with its changes field by field."""
-    parsed = [(_load(e.before), _load(e.after)) for e in entries]
+    parsed = [(_readable(e.entity, _load(e.before)), _readable(e.entity, _load(e.after))) for e in entries]
     names = Names(session, entries, [s for pair in parsed for s in pair])
     rows = []
     for entry, (before, after) in zip(entries, parsed):

@@ -8,6 +8,7 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import EvidenceFile
+from vendorrisk.vendors import link_notes
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.kana import reading_key
@@ -327,6 +329,7 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
                                         .where(OutsourcingLink.vendor_id == vendor_id)))
     existing = set(session.exec(select(OutsourcingLink.arrangement_id, OutsourcingLink.vendor_id)
                                 .where(OutsourcingLink.parent_vendor_id == vendor_id)).all())
+    named_in = _named_in(certificate)
     for sub in carved:
         match = Match(session.get(Vendor, sub.vendor_id)) if sub.vendor_id else match_vendor(session, sub.name)
         if match.ambiguous:
@@ -336,7 +339,7 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
         if vendor is None:
             vendor = Vendor(name=sub.name, name_normalized=normalise_name(sub.name), status="prospect",
                             kana_key=reading_key("", normalise_name(sub.name)),  # its place in the register
-                            notes=f"Carved-out subservice organisation named in certificate {certificate.id}.")
+                            notes=named_in["both"])
             session.add(vendor)
             session.flush()
             result.created_vendors.append(vendor)
@@ -350,8 +353,7 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
                 continue
             link = OutsourcingLink(arrangement_id=arrangement_id, parent_vendor_id=vendor_id,
                                    vendor_id=vendor.id, service=sub.services or sub.name,
-                                   approval_status="unapproved",
-                                   approval_note=f"From certificate {certificate.id} (carved out).")
+                                   approval_status="unapproved", **named_in["link"])
             session.add(link)
             existing.add((arrangement_id, vendor.id))
             result.created_links.append(link)
@@ -361,6 +363,20 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
     for arrangement_id in sorted({link.arrangement_id for link in result.created_links}):
         chain_changed(session, arrangement_id)
     return result
+
+
+def _named_in(certificate: Certificate) -> dict:
+    """Where a carved-out organisation was found, for the link the product records
+    (``link_notes``: a key read in each reader's language) and for the notes of a vendor it
+    registers (a person's free text, which has no key: Japanese then English)."""
+    label = TYPE_LABELS[certificate.type]
+    with force_locale("ja"):
+        label_ja = gettext(label)
+    params = {"kind": {"ja": label_ja, "en": label}, "issuer": certificate.issuer or "—",
+              "file": certificate.original_filename or "—"}
+    link = link_notes.note_fields("certificate_carved_out", params)
+    return {"link": link, "both": "\n".join((link_notes.display_approval_note(
+        SimpleNamespace(**link), "ja"), link["approval_note"]))}
 
 
 def certificate_evidence(session: Session, vendor_id: int):

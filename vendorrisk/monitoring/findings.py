@@ -10,6 +10,7 @@ to work or be resolved after all, which ends the acceptance.
 """
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -18,8 +19,10 @@ from vendorrisk.core import business_days, counters, textfields
 from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.input_guard import MAX_ID
 from vendorrisk.core.locking import lock
+from vendorrisk.core.messages import msg
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
+from vendorrisk.vendors import finding_texts
 from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent, display_description
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
@@ -43,10 +46,17 @@ def default_due_date(severity: str, today: date) -> date:
 
 
 def add_event(session: Session, finding: Finding, actor: User | None, action: str, from_status: str = "",
-              to_status: str = "", note: str = "") -> FindingEvent:
-    """Append a step to the finding's history."""
+              to_status: str = "", note: str = "", *, note_key: str | None = None,
+              note_params: dict | None = None) -> FindingEvent:
+    """Append a step to the finding's history: its ``note`` typed by a person, or written by
+    the product as a key of ``finding_texts.NOTES`` and parameters (read in each reader's
+    language; its English kept in ``note``)."""
+    if note_key:
+        note_params = finding_texts.stored_params(note_params)
+        note = finding_texts.english(finding_texts.NOTES, note_key, note_params, "note")
     event = FindingEvent(finding_id=finding.id, actor_id=actor.id if actor else None, action=action,
-                         from_status=from_status, to_status=to_status, note=note[:5000])
+                         from_status=from_status, to_status=to_status, note=note[:5000], note_key=note_key,
+                         note_params=note_params or {})
     session.add(event)
     return event
 
@@ -174,12 +184,12 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
     lock(session, finding)
     if finding.status == "closed":
         raise Conflict(_("A closed finding cannot be changed."))
-    problems, notes = [], []
+    problems, changes = [], []  # the note's parts (finding_texts.CHANGES), in the reader's language when shown
     if "severity" in data and data["severity"] != finding.severity:
         if data["severity"] not in SEVERITIES:
             problems.append({"field": "severity", "message": _("Choose one of %(choices)s.", choices=", ".join(SEVERITIES))})
         else:
-            notes.append(f"severity {finding.severity} -> {data['severity']}")
+            changes.append(("severity", {"before": msg(finding.severity), "after": msg(data["severity"])}))
             finding.severity = data["severity"]
     if "description" in data and data["description"] is not None:
         description = str(data["description"]).strip()
@@ -187,7 +197,7 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
             problems.append({"field": "description", "message": _("Keep the description within 10,000 characters.")})
         elif not _same_text(description, finding.description) and not _same_text(
                 description, display_description(finding)):  # the form shows the reader's language
-            notes.append("description")
+            changes.append(("description", {}))
             finding.description = description
             finding.description_key, finding.description_params = None, {}  # a person's text now
     if "due_date" in data:
@@ -198,10 +208,12 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
         else:
             moved = business_days.on_or_before(due)
             if moved is not None and moved.day != finding.due_date:
-                notes.append(f"due {finding.due_date} -> {moved.day}" + (f" ({moved.note()})" if moved.moved else ""))
+                changes.append(("due_moved", {"before": _day(finding.due_date), "after": moved.day.isoformat(),
+                                              "moved": _in_both(moved.note)}) if moved.note() else
+                               ("due", {"before": _day(finding.due_date), "after": moved.day.isoformat()}))
                 finding.due_date, finding.nominal_due_date = moved.day, moved.original if moved.moved else None
             elif moved is None and finding.due_date is not None:
-                notes.append(f"due {finding.due_date} -> None")
+                changes.append(("due", {"before": _day(finding.due_date), "after": None}))
                 finding.due_date = finding.nominal_due_date = None
     owner_id = _optional_int(data.get("owner_id"))  # False: not a number (refused below)
     if owner_id is not None and owner_id != finding.owner_id:
@@ -209,14 +221,30 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
         if owner is None or not owner.is_active or owner.role == "auditor":
             problems.append({"field": "owner_id", "message": _("Choose an active member of staff.")})
         else:
-            notes.append(f"owner -> {owner.email}")
+            before = session.get(User, finding.owner_id) if finding.owner_id else None
+            changes.append(("owner", {"before": before.email if before else None, "after": owner.email}))
             finding.owner_id = owner.id
     if problems:
         raise ValidationFailed(_("The finding has errors."), problems)
-    if notes:
-        add_event(session, finding, user, "assigned", finding.status, finding.status, "; ".join(notes))
+    if changes:
+        key, params = finding_texts.change_note(changes)
+        add_event(session, finding, user, "assigned", finding.status, finding.status, note_key=key, note_params=params)
     session.flush()
     return finding
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _in_both(note) -> dict:
+    """A text the business calendar writes in the current language (``Moved.note``), in
+    Japanese and English: stored so that each reader reads their own."""
+    texts = {}
+    for language in ("ja", "en"):
+        with force_locale(language):
+            texts[language] = note(language)
+    return texts
 
 
 def may_raise(session: Session, user: User, vendor_id: int) -> bool:

@@ -182,7 +182,7 @@ def request_acceptance(session: Session, finding: Finding, user: User, data: dic
                                 finding_status=finding.status, requested_by_id=user.id)
     session.add(acceptance)
     add_event(session, finding, user, "acceptance_requested", finding.status, finding.status,
-              _("until %(day)s: %(rationale)s", day=moved.day, rationale=rationale))
+              note_key="acceptance_until_because", note_params={"day": moved.day.isoformat(), "rationale": rationale})
     session.flush()
     return acceptance
 
@@ -215,8 +215,10 @@ def decide_acceptance(session: Session, acceptance: RiskAcceptance, user: User, 
             raise Conflict(_("Only an open or in-progress finding's risk can be accepted."))
         acceptance.status = "approved"
         acceptance.finding_status, previous, finding.status = finding.status, finding.status, "risk_accepted"
+        day = acceptance.expires_on.isoformat()
         add_event(session, finding, user, "acceptance_approved", previous, "risk_accepted",
-                  _("until %(day)s", day=acceptance.expires_on) + (f": {note}" if note else ""))
+                  note_key="acceptance_until_because" if note else "acceptance_until",
+                  note_params={"day": day, "rationale": note} if note else {"day": day})
     else:
         acceptance.status = "rejected"
         add_event(session, finding, user, "acceptance_rejected", finding.status, finding.status, note)

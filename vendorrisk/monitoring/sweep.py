@@ -97,6 +97,11 @@ def backoff(attempts: int) -> timedelta:
     return min(first * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
+# Kept in English as the outbox's other errors (the mail server's diagnostics, also logged);
+# the outbox translates this one sentence, which is the product's own.
+INTERRUPTED = "interrupted while sending; sent again"
+
+
 def _sendable(now: datetime):
     return or_(REMINDERS.c.status == "pending",
                and_(REMINDERS.c.status == "failed", REMINDERS.c.next_attempt_at <= now))
@@ -107,7 +112,7 @@ def release_stale_claims(session: Session, now: datetime) -> int:
     cutoff = now - timedelta(minutes=current_app.config["REMINDER_CLAIM_TIMEOUT_MINUTES"])
     result = session.execute(update(REMINDERS)
                              .where(REMINDERS.c.status == "sending", REMINDERS.c.claimed_at < cutoff)
-                             .values(status="pending", last_error="interrupted while sending; sent again"))
+                             .values(status="pending", last_error=INTERRUPTED))
     return result.rowcount
 
 

@@ -12,14 +12,13 @@ contractor is neither in the chain nor being added waits for it (``blocked``).
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from vendorrisk.core.models import utcnow
 from vendorrisk.questionnaires.models import QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.questionnaires.native import company_key
-from vendorrisk.vendors import chain_queries, chains
+from vendorrisk.vendors import chain_queries, chains, link_notes
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
 
@@ -243,9 +242,10 @@ def _add(session: Session, chain: ChainPlan, item: PlannedLink, created: dict[in
         "touches_user_data": proposal.touches_user_data})
     link.approval_status = "pending"
     response = session.get(QuestionnaireResponse, proposal.response_id)
-    # A note on behalf of the person accepting, in their language, naming the workbook (not an id).
-    link.approval_note = _("Listed by the vendor in its questionnaire answers (%(file)s, row %(row)s).",
-                           file=response.filename if response else "", row=proposal.row)
+    # The product's note, naming the workbook (not an id), read in each reader's language.
+    for name, value in link_notes.note_fields("questionnaire_listed", {
+            "file": response.filename if response else "", "row": proposal.row}).items():
+        setattr(link, name, value)
     session.add(link)
     session.flush()
     location = location_of(proposal.data_location)

@@ -4,6 +4,7 @@ from docx import Document
 from docx.shared import Pt
 
 from vendorrisk.core.docx import japanese_styles, to_bytes
+from vendorrisk.selection.criteria import criteria_label
 
 LABELS = {
     "title": {"ja": "外部委託先 選定評価記録", "en": "Vendor selection assessment record"},
@@ -60,7 +61,7 @@ def assessment_docx(context: dict, language: str = "ja") -> bytes:
         ("vendor", f"{vendor.name}" + (f" / {vendor.name_en}" if vendor.name_en and vendor.name_en != vendor.name else "")
          + (f" ({vendor.corporate_number})" if vendor.corporate_number else "")),
         ("status", value(a.status)),
-        ("criteria", a.criteria_versions),
+        ("criteria", criteria_label(a.criteria_versions, lang)),  # the sets' titles, not their keys
         ("hash", a.criteria_hash),
         ("score", f"{a.total_percent:.1f}%" if a.total_percent is not None else "-"),
         ("band", value(a.recommendation) if a.recommendation else "-"),

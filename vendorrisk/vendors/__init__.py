@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         counted,
         demo,
         findings,
+        link_notes,
         models,  # noqa: F401  (the area's tables)
         rules,
         tasks,
@@ -67,3 +68,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["finding_description"] = findings.display_description
     app.jinja_env.filters["finding_closure_evidence"] = findings.display_closure_evidence
     app.jinja_env.filters["finding_event_note"] = findings.display_event_note
+    app.jinja_env.filters["approval_note"] = link_notes.display_approval_note

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from vendorrisk.core.api import Flag, PageQuery, Public, columns, page_of
 from vendorrisk.vendors.arrangements import LocationCreate
 from vendorrisk.vendors.chains import LinkUpdate
+from vendorrisk.vendors.link_notes import display_approval_note
 from vendorrisk.vendors.models import (
     APPROVAL_BASES,
     APPROVAL_STATUSES,
@@ -39,6 +40,17 @@ class ArrangementPublic(columns(Arrangement)):
 
 class LinkPublic(columns(OutsourcingLink)):
     """The sub-outsourcing link."""
+
+    approval_note_localized: str = Field(description="The approval note in the request's language, as the "
+                                         "pages show it; `approval_note` stays the stored text (English when the "
+                                         "product wrote it)")
+
+    @classmethod
+    def dump(cls, source=None, /, **fields) -> dict:
+        """The link as JSON, its note rendered for the reader (``link_notes.display_approval_note``)."""
+        if isinstance(source, OutsourcingLink) and "approval_note_localized" not in fields:
+            fields["approval_note_localized"] = display_approval_note(source)
+        return super().dump(source, **fields)
 
 
 VendorPage = page_of(VendorPublic, "VendorPage")

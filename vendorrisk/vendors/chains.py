@@ -241,6 +241,7 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
     before = {"approval_status": link.approval_status}
     link.approval_status = payload.approval_status
     link.approval_note = payload.approval_note.strip()[:1000]
+    link.approval_note_key, link.approval_note_params = None, {}  # the decider's own words
     session.add(link)
     audit.add_event(session, action="link_decision", entity="outsourcing_link",
                     entity_id=link.id, before=before,

@@ -51,6 +51,33 @@ OWNER_CHANGE_REASONS = {
     "deactivated": _("the owner was deactivated"),
     "staff_assigned": _("staff was assigned to the vendor"),
 }
+# Notes of the steps where a person changes a finding's severity, description, due date or
+# owner (``monitoring.findings.update_finding``). One step may change several of them, so the
+# note is one message, ``finding_changed``, whose parameter ``changes`` is a ``Join`` (", ") of
+# ``CHANGES`` messages in the order of the form: a severity as its word (a message), a date as
+# YYYY-MM-DD, an owner by e-mail, no date or no owner as ``NOTHING``, why a due date moved to the
+# business day before in both languages (``{"ja", "en"}``). Stored in ``note_key`` /
+# ``note_params`` like ``OWNER_NOTES``, the English in ``note``.
+CHANGE_NOTES = {
+    "finding_changed": _("Changed: %(changes)s"),
+}
+CHANGES = {
+    "severity": _("severity %(before)s -> %(after)s"),
+    "description": _("description rewritten"),
+    "due": _("due date %(before)s -> %(after)s"),
+    "due_moved": _("due date %(before)s -> %(after)s (%(moved)s)"),
+    "owner": _("owner %(before)s -> %(after)s"),
+}
+NOTHING = _("none")
+CHANGES_SEPARATOR = _(", ").key
+# Notes of the steps asking for and approving a risk acceptance (``monitoring.remediation``):
+# its expiry (YYYY-MM-DD) and the reason the person gave, as typed.
+ACCEPTANCE_NOTES = {
+    "acceptance_until": _("until %(day)s"),
+    "acceptance_until_because": _("until %(day)s: %(rationale)s"),
+}
+# Every note a history step may store as a key (``FindingEvent.note_key``).
+NOTES = OWNER_NOTES | CHANGE_NOTES | ACCEPTANCE_NOTES
 TEXT_MAX = {"description": 10000, "closure_evidence": 5000, "note": 10000}
 
 
@@ -71,6 +98,19 @@ def owner_note(before: str | None, after: str | None, why: str) -> tuple[str, di
     params = {"why": OWNER_CHANGE_REASONS[why]} | ({"before": before} if before else {}) | (
         {"after": after} if after else {})
     return key, stored_params(params)
+
+
+def change_note(changes: list[tuple[str, dict]]) -> tuple[str, dict]:
+    """The key and parameters of the note of a step where a person changed a finding:
+    ``changes`` are (kind of ``CHANGES``, its parameters) in order; a ``before`` or ``after``
+    of None (no date, no owner) is ``NOTHING``."""
+    parts = []
+    for kind, params in changes:
+        params = {name: NOTHING if value is None and name in ("before", "after") else value
+                  for name, value in params.items()}
+        parts.append(Msg(CHANGES[kind].key, tuple(sorted((name, _param(to_json(value)))
+                                                         for name, value in params.items()))))
+    return "finding_changed", stored_params({"changes": Join(CHANGES_SEPARATOR, tuple(parts))})
 
 
 def stored_params(params: dict | None) -> dict:

@@ -61,10 +61,11 @@ def display_event_note(event, finding, language: str | None = None) -> str:
     the finding's risk acceptance with it, show what closed the finding in the reader's
     language, as the closure evidence does; a step ending a waiting request because a person
     resolved the finding (``finding_texts.EVENT_NOTES``) in the reader's language too, and a
-    step where the product gave the finding to another owner (``note_key``,
-    ``finding_texts.OWNER_NOTES``); other notes as written."""
+    step where the product gave the finding to another owner or a person changed its
+    severity, description, due date or owner (``note_key``, ``finding_texts.NOTES``); other
+    notes, and notes written before they were messages, as written."""
     if key := getattr(event, "note_key", None):
-        return _shown(finding_texts.message(finding_texts.OWNER_NOTES, key, event.note_params), event.note, language)
+        return _shown(finding_texts.message(finding_texts.NOTES, key, event.note_params), event.note, language)
     if (event.action in ("status", "acceptance_ended") and event.to_status == "closed"
             and finding.closure_evidence_key and event.note == finding.closure_evidence):
         return display_closure_evidence(finding, language)
@@ -166,7 +167,7 @@ class FindingEvent(SQLModel, table=True):
     from_status: str = Field(default="", max_length=20)
     to_status: str = Field(default="", max_length=20)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    # A note the product writes for each reader (``finding_texts.OWNER_NOTES``): its key and
+    # A note the product writes for each reader (``finding_texts.NOTES``): its key and
     # parameters, shown in the reader's language (``display_event_note``); ``note`` keeps the
     # English. Notes typed by a person, and those written before, have no key.
     note_key: Optional[str] = Field(default=None, max_length=40)

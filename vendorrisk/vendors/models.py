@@ -10,7 +10,7 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, Computed, Index, Text, UniqueConstraint, literal_column, text
 from sqlmodel import Column, Field, SQLModel
 
-from vendorrisk.core.models import created_at_field, json_list_field, utcnow
+from vendorrisk.core.models import created_at_field, json_dict_field, json_list_field, utcnow
 
 VENDOR_STATUSES = ("prospect", "under_assessment", "approved", "conditionally_approved",
                    "rejected", "terminated")
@@ -120,6 +120,10 @@ class OutsourcingLink(SQLModel, table=True):
     approved_on: Optional[date] = None
     approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     approval_note: str = Field(default="", max_length=1000)
+    # A note the product wrote (``vendors.link_notes.LINK_NOTES``): its key and parameters, read
+    # in each reader's language; ``approval_note`` keeps the English. A person's note has none.
+    approval_note_key: Optional[str] = Field(default=None, max_length=40)
+    approval_note_params: dict = json_dict_field()
     created_at: datetime = created_at_field()
     # Who recorded the link: that person may not approve it too (Art. 8(5), mutual checks).
     recorded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")

@@ -47,7 +47,7 @@ def index():
     counts = dict(db.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all())
     return render_template("monitoring/outbox.html", page=page, status=status, counts=counts,
                            statuses=REMINDER_STATUSES, schedule=monitoring_sweep.schedule(db),
-                           kind_label=kind_label)
+                           kind_label=kind_label, interrupted=monitoring_sweep.INTERRUPTED)
 
 
 @bp.post("/<int:reminder_id>/retry")
