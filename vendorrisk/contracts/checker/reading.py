@@ -17,7 +17,6 @@ are not read into units, so a Word file and a text copy of the same contract giv
 same units (round 13: the header's title, scored at the base rate, moved a Word file's
 document score across a threshold its text did not cross).
 """
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from vendorrisk.contracts.checker.document import Passage, Structure
 from vendorrisk.contracts.checker.features import sentence_features, sentences
 from vendorrisk.contracts.checker.numbering import NUM, kanji_number
 from vendorrisk.contracts.checker.parties import NOBODY, Parties, find_parties, mark_roles, obligor
+from vendorrisk.contracts.checker.scan import lines_hit
 from vendorrisk.core import time_budget
 
 # Kanji numerals before a unit (九十九・九五パーセント, 三十分以内) are read as digits, so a
@@ -118,8 +118,7 @@ def read(structure: Structure, clauses) -> Reading:
             time_budget.check()
             for patterns, target in ((recognition.key_phrases, hits), (recognition.negative, negatives)):
                 for pattern in patterns:
-                    for m in pattern.finditer(whole):
-                        i = bisect.bisect_right(offsets, m.start()) - 1
+                    for i in lines_hit(pattern, whole, offsets):
                         target.setdefault(back[i], set()).add(clause.id)
     for heading in {h for _p, _s, h in raw if h}:
         lowered = flat(heading)
