@@ -76,3 +76,20 @@ def test_what_may_not_take_the_short_cut():
     assert scan.anchors(re.compile(r"(business continuity|disaster recovery) plan")) == frozenset(
         {"business continuity", "disaster recovery"})
     assert scan.anchors(re.compile(r"(?m)^(?!.*audit)")) is None  # nothing a match must hold
+
+
+def test_heading_hits_are_those_of_one_search_per_heading():
+    from vendorrisk.contracts.checker.reading import _heading, _heading_hits
+    from vendorrisk.contracts.checker.structure import parse
+    from vendorrisk.contracts.checker.text import extract
+    clauses = clause_library.library()
+    headings = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix in (".md", ".txt"):
+            structure = parse(extract(path.read_bytes(), path.suffix.lstrip(".")).blocks)
+            headings += [_heading(p, s.heading) for s in structure.sections for p in s.passages]
+    headings = list(dict.fromkeys(h for h in headings if h))
+    expected = {h: tuple(c.id for c in clauses if any(p.search(flat(h)) for r in c.recognition.values()
+                                                      for p in r.headings)) for h in headings}
+    assert sum(bool(v) for v in expected.values()) > 30
+    assert _heading_hits(headings, clauses) == expected
