@@ -7,7 +7,8 @@ model always sees sentences as the checker does.
 A cheap pre-filter comes first: a sentence is a *candidate* when it, or its heading, holds
 one of the concepts (``concepts``: audit, notify, incident, uptime, personnel...). Only
 candidates get the parties marked, the library's patterns (run once over the candidates'
-text, not per sentence), word features and scores; the others (definitions of prices,
+text, not per sentence; ``scan.lines_hit`` runs most of them only on the lines holding one
+of their literal words), word features and scores; the others (definitions of prices,
 boilerplate on notices addresses...) keep their place but score as the model's base rate.
 Training reads alike and leaves them out, so a model never counts on them.
 
