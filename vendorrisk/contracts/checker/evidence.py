@@ -60,7 +60,8 @@ def document_features(units, probabilities: list[float], clause_id: str, usable:
     if kept:
         owner = max(kept, key=lambda t: t[0])[1].obligor[0]
     phrases = sum(1 for u in units if clause_id in u.pattern_hits)
-    strong = any(f"rs:{clause_id}" in u.features for u in units)
+    strong_feature = f"rs:{clause_id}"
+    strong = any(strong_feature in u.features for u in units)
     heading = any(clause_id in u.heading_hits for u in units)
     return [top[0], top[1], top[2], article, math.log1p(sum(p > 0.5 for p in ranked)),
             math.log1p(sum(p > 0.9 for p in ranked)), math.log1p(phrases), float(strong), float(heading),
