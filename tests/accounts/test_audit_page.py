@@ -94,3 +94,33 @@ def test_an_export_reads_in_words_and_no_two_kinds_of_record_share_a_name(client
     with app.test_request_context(headers=JA):
         names = [str(label) for label in ENTITIES.values()]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+def test_technical_values_show_as_code_and_a_downloads_format_in_words(client, login, db):
+    """A requests client's sign-in and downloads left 「python-requests」 and 「docx」 on the page
+    as if they were English prose (the page walk failed for every Japanese reader of the trail):
+    a file's kind reads in words, a browser, file name, media type, address and fingerprint
+    show as code marked English; the CSV export keeps the values as recorded, without markup."""
+    from tests.browser import pagemap
+    from vendorrisk.core import audit
+    agent = "python-requests/2.32.3"
+    audit.add_event(db, action="create", entity="user_session", entity_id=7,
+                    after={"user_agent": agent, "remote_addr": "127.0.0.1", "second_factor": False})
+    audit.add_event(db, action="download", entity="selection_assessment", entity_id=3, after={"format": "docx"})
+    audit.add_event(db, action="download", entity="stored_file", entity_id=4,
+                    after={"filename": "evidence-report.pdf", "media_type": "application/pdf", "sha256": "ab" * 32})
+    audit.add_event(db, action="denied", entity="route", entity_id="/admin/users",
+                    after={"method": "GET", "path": "/admin/users/new", "role": "auditor",
+                           "note": "https://example.com/ticket/12"})
+    db.commit()
+    reader = login("auditor")
+    page = client.get("/audit/", headers=JA).get_data(as_text=True).replace(reader.display_name, "")  # data
+    rows = "".join(re.findall(r'<table class="changes">(.*?)</table>', page, re.S))  # the values recorded
+    for code in ("python-requests", "127.0.0.1", "evidence-report.pdf", "application/pdf", "/admin/users/new",
+                 "https://example.com/ticket/12"):
+        assert f'<code lang="en">{code}</code>' in rows, code
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r'<code lang="en">.*?</code>', " ", rows)))
+    assert "形式 Word 文書" in text
+    assert pagemap.english_in_japanese(text) == []  # what the page walk checks, marked English left out
+    csv = client.get("/audit/export.csv").get_data(as_text=True)
+    assert agent in csv and '""format"": ""docx""' in csv and "<code" not in csv

@@ -146,6 +146,10 @@ FIELDS = {
     "nominal_due_date": _l("Date asked for, before moving to a business day"),
     "nominal_next_due": _l("Date asked for, before moving to a business day"),
     "nominal_expires_on": _l("Date asked for, before moving to a business day"),
+    # what a download or an export recorded beside its file
+    "lang": _l("Language"), "checklist": _l("Checklist"), "set_checklist": _l("Checklist of the contract set"),
+    "documents": _l("Documents"), "job_id": _l("Export"), "to": _l("Sent to"), "sent": _l("Sent without error"),
+    "template": _l("Template"), "version": _l("Version"),
 }
 for _name in PEOPLE:
     FIELDS.setdefault(_name, _l("Person"))
@@ -160,6 +164,14 @@ CODES = {"status", "risk_tier", "tier", "computed_tier", "severity", "approval_s
          "outcome", "decision", "recommendation", "purpose", "substitutability", "role", "from_status", "to_status",
          "auto_status", "reviewer_status", "previous_status", "opinion", "treatment", "source", "extraction_status",
          "finding_status"}
+
+# Fields whose values are the program's or a machine's, not prose — a file's name or type, a
+# page address, a network address, a browser, a fingerprint, an e-mail address, an identifier:
+# shown as code (``<code lang="en">``), never put through the catalogue. A value with words of
+# its own in ``VALUES`` (a download's ``format``) shows those words instead.
+TECHNICAL = {"filename", "original_filename", "evidence_filename", "file", "media_type", "path", "user_agent",
+             "remote_addr", "sha256", "file_sha256", "request_id", "email", "emails", "reply_to", "to", "format",
+             "template", "profile_id", "lei", "corporate_number"}
 
 # Codes whose words are not the code itself, field by field (the pages name them so too).
 VALUES = {
@@ -177,5 +189,11 @@ VALUES = {
              "board_report": ENTITIES["board_report"], "dora": ENTITIES["dora_register"],
              "evidence_pack": _l("Evidence pack")},
     "language": {"ja": _l("Japanese"), "en": _l("English")},
+    # a download's kind of file (``format: docx``), or the layout a questionnaire workbook was
+    # read in (the questionnaires' own words; a recognised format's id shows as code)
+    "format": {"xlsx": _l("Excel file"), "docx": _l("Word document"), "pdf": _l("PDF file"), "csv": _l("CSV file"),
+               "zip": _l("ZIP archive"), "ics": _l("Calendar file (.ics)"), "json": _l("JSON file"),
+               "native": _l("our workbook"), "caiq": _l("CSA CAIQ layout"), "generic": _l("another layout")},
     "status": {"queued": _l("Waiting to start"), "running": _l("In progress"), "done": _l("Ready")},
 }
+VALUES["lang"] = VALUES["language"]

@@ -16,6 +16,7 @@ from vendorrisk.accounts.audit_labels import (
     FIELDS,
     HIDDEN,
     PEOPLE,
+    TECHNICAL,
     VALUES,
     VENDOR_LISTS,
     VENDORS,
@@ -29,6 +30,10 @@ from vendorrisk.vendors import finding_texts, finding_titles, link_notes
 from vendorrisk.vendors.models import Vendor
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# Values that are the program's whatever field holds them: a URL, a fingerprint, an IP address,
+# a file's media type.
+TECHNICAL_VALUE = re.compile(r"^(?:https?://\S+|[0-9a-f]{32,}|\d{1,3}(?:\.\d{1,3}){3}"
+                             r"|(?:application|text|image|audio|video|font|multipart)/[\w.+-]+)$", re.I)
 FOLD_AT = 160  # characters; a longer value shows its start and unfolds on demand
 NAME_KEYS = ("name", "title", "display_name", "original_filename", "filename", "email", "question_id", "clause_id")
 # Texts the product stores as a key and parameters beside their English (docs/DEVELOPING.md,
@@ -53,16 +58,24 @@ KEYED_TEXTS = {
 
 @dataclass
 class Change:
-    """One field of a recorded change: its label and its value before and after."""
+    """One field of a recorded change: its label and its value before and after, each marked
+    when it is code (a file name, an address, a browser: ``technical``), not prose."""
 
     label: str
     before: str | None
     after: str | None
+    before_code: bool = False
+    after_code: bool = False
 
     @property
     def long(self) -> bool:
         """Whether a value is long enough to be folded."""
         return max(len(self.before or ""), len(self.after or "")) > FOLD_AT
+
+    @property
+    def value(self) -> tuple[str | None, bool]:
+        """The value an entry that is no change shows (its after, else its before) and whether it is code."""
+        return (self.after, self.after_code) if self.after is not None else (self.before, self.before_code)
 
 
 @dataclass
@@ -149,6 +162,17 @@ def _show(key: str, value, names: Names) -> str | None:
     return str(value)
 
 
+def technical(key: str, value) -> bool:
+    """Whether a recorded value is the program's rather than prose — shown as code, not as words
+    of the reader's language: a value of a ``TECHNICAL`` field that has no words of its own in
+    ``VALUES``, or any URL, fingerprint, IP address or media type. The one place that decides."""
+    if not isinstance(value, str) or not value:
+        return False
+    if value in VALUES.get(key, {}):
+        return False
+    return key in TECHNICAL or bool(TECHNICAL_VALUE.match(value))
+
+
 def _readable(entity: str, snapshot: dict) -> dict:
     """``snapshot`` with the texts the product wrote as a key and parameters (``KEYED_TEXTS``)
     in the reader's language; a text without its key beside it (a person's, or one written
@@ -183,7 +207,7 @@ def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list
             continue
         if entry.action == "update" and old == new:
             continue
-        changes.append(Change(_label(key), old, new))
+        changes.append(Change(_label(key), old, new, technical(key, before.get(key)), technical(key, after.get(key))))
     return changes
 
 
