@@ -82,6 +82,24 @@ def test_a_failing_build_fails_its_job_and_the_runner_goes_on(app, api, portfoli
     assert client.get(second).status_code == 200
 
 
+def test_a_failed_jobs_page_says_so_in_words_and_shows_the_error_as_code(app, client, login, db, portfolio,
+                                                                          monkeypatch):
+    """The job's page put the program's error into the reader's sentence (「エクスポートに失敗しました:
+    RuntimeError: disk full」): the sentence is the reader's, the error is marked as code."""
+    def broken(session, params, out, progress):
+        raise RuntimeError("disk full")
+
+    kind = jobs.KINDS["matrix"]
+    monkeypatch.setitem(jobs.KINDS, "matrix", kind.__class__("matrix", broken, kind.filename, kind.mimetype, kind.entity))
+    login("compliance")
+    job_url = client.get("/compliance/export/matrix.xlsx?status=gap").headers["Location"]
+    assert jobs.run_pending(app) == 1
+    page = client.get(job_url, headers={"Accept-Language": "ja"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "エクスポートに失敗しました。再実行してください。" in text
+    assert '<code lang="en" data-test="export-error">RuntimeError: disk full</code>' in text
+
+
 def test_each_distinct_reason_is_translated_once(app, db, monkeypatch):
     """The matrix export translates each distinct message once, not once per cell."""
     import io
