@@ -124,3 +124,30 @@ def test_technical_values_show_as_code_and_a_downloads_format_in_words(client, l
     assert pagemap.english_in_japanese(text) == []  # what the page walk checks, marked English left out
     csv = client.get("/audit/export.csv").get_data(as_text=True)
     assert agent in csv and '""format"": ""docx""' in csv and "<code" not in csv
+
+
+def test_a_keyed_text_changed_with_its_key_unchanged_reads_in_the_readers_language(client, login, db):
+    """A title the product wrote (its key unchanged, its parameters and English changed) showed
+    the stored English on the page: the entry held the title and its parameters, not the key.
+    The trail now records a keyed text's key and parameters beside it whenever one of them
+    changes, and the page renders both sides in the reader's language."""
+    from vendorrisk.vendors.findings import Finding
+    vendor = factories.gen_vendor(db, name="株式会社選定")
+    db.commit()
+
+    def condition(ja, en):
+        return {"title": f"Selection condition: {en}", "title_key": "selection_condition",
+                "title_params": {"condition": {"ja": ja, "en": en}}}
+
+    finding = Finding(vendor_id=vendor.id, severity="low", **condition("暗号化の確認", "Check the encryption"))
+    db.add(finding)
+    db.commit()
+    for name, value in condition("鍵管理の確認", "Check the key management").items():
+        setattr(finding, name, value)
+    db.add(finding)
+    db.commit()
+    login("auditor")
+    page = client.get(f"/audit/?entity=finding&entity_id={finding.id}&action=update", headers=JA)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
+    assert "選定の条件：暗号化の確認 → 選定の条件：鍵管理の確認" in text
+    assert "Check the" not in text

@@ -8,6 +8,7 @@ its write lock (transactions begin IMMEDIATE), PostgreSQL by an advisory lock.
 """
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 from typing import Any
@@ -44,9 +45,22 @@ def _jsonable(value: Any) -> Any:
 
 
 def _columns(obj) -> list[str]:
+    return _columns_of(type(obj))
+
+
+@functools.cache
+def _keyed_texts(model: type) -> tuple[tuple[str, str, str], ...]:
+    """The texts ``model`` stores as a key and parameters beside their English: each column
+    ``x`` with columns ``x_key`` and ``x_params`` (a finding's title, a link's approval note)."""
+    names = set(_columns_of(model))
+    return tuple((name, f"{name}_key", f"{name}_params") for name in sorted(names)
+                 if f"{name}_key" in names and f"{name}_params" in names)
+
+
+def _columns_of(model: type) -> list[str]:
     # a column the database computes from the others (vendor.kana_missing) is never a change
     # of its own, and reading it back would cost a query per row
-    return [attr.key for attr in inspect(obj).mapper.column_attrs
+    return [attr.key for attr in inspect(model).column_attrs
             if not any(getattr(column, "computed", None) is not None for column in attr.columns)]
 
 
@@ -102,6 +116,13 @@ def _after_flush(session: Session, _flush_context) -> None:
             shown = key not in SECRET_COLUMNS
             before[key] = _jsonable(old) if shown else "<changed>"
             after[key] = _jsonable(new) if shown else "<changed>"
+        # a keyed text whose English, key or parameters changed: the three together, so that
+        # the entry reads in either language (accounts.audit_view.KEYED_TEXTS)
+        for trio in _keyed_texts(type(obj)) if after else ():
+            if any(name in after for name in trio):
+                for name in trio:
+                    if name not in after:
+                        before[name] = after[name] = _jsonable(getattr(obj, name))
         if after:
             entries.append({"action": "update", "entity": _entity(obj),
                             "entity_id": _entity_id(obj), "before": before, "after": after})
