@@ -146,8 +146,12 @@ def test_a_keyed_text_changed_with_its_key_unchanged_reads_in_the_readers_langua
         setattr(finding, name, value)
     db.add(finding)
     db.commit()
+    finding.title_params = condition("鍵の管理方法の確認", "Check the key management")["title_params"]
+    db.add(finding)  # only the parameters change: the English title is the same
+    db.commit()
     login("auditor")
     page = client.get(f"/audit/?entity=finding&entity_id={finding.id}&action=update", headers=JA)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
     assert "選定の条件：暗号化の確認 → 選定の条件：鍵管理の確認" in text
+    assert "選定の条件：鍵管理の確認 → 選定の条件：鍵の管理方法の確認" in text
     assert "Check the" not in text
