@@ -112,10 +112,13 @@ def test_technical_values_show_as_code_and_a_downloads_format_in_words(client, l
     audit.add_event(db, action="denied", entity="route", entity_id="/admin/users",
                     after={"method": "GET", "path": "/admin/users/new", "role": "auditor",
                            "note": "https://example.com/ticket/12"})
+    audit.add_event(db, action="send", entity="questionnaire_campaign", entity_id=5,
+                    after={"emails": ["sales@vendor.example"]})
     db.commit()
     reader = login("auditor")
     page = client.get("/audit/", headers=JA).get_data(as_text=True).replace(reader.display_name, "")  # data
     rows = "".join(re.findall(r'<table class="changes">(.*?)</table>', page, re.S))  # the values recorded
+    assert re.search(r'<code lang="en">\[\s*&#34;sales@vendor.example&#34;\s*\]</code>', rows)
     for code in ("python-requests", "127.0.0.1", "evidence-report.pdf", "application/pdf", "/admin/users/new",
                  "https://example.com/ticket/12"):
         assert f'<code lang="en">{code}</code>' in rows, code

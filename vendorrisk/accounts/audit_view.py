@@ -165,7 +165,10 @@ def _show(key: str, value, names: Names) -> str | None:
 def technical(key: str, value) -> bool:
     """Whether a recorded value is the program's rather than prose — shown as code, not as words
     of the reader's language: a value of a ``TECHNICAL`` field that has no words of its own in
-    ``VALUES``, or any URL, fingerprint, IP address or media type. The one place that decides."""
+    ``VALUES`` (or a list of such values), or any URL, fingerprint, IP address or media type.
+    The one place that decides."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return key in TECHNICAL
     if not isinstance(value, str) or not value:
         return False
     if value in VALUES.get(key, {}):
