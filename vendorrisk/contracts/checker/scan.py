@@ -103,13 +103,14 @@ def _weight(word: str) -> int:
     return sum(1 if c.isascii() else 2 for c in word)
 
 
-def _required(items) -> frozenset | None:
-    """Literal strings one of which every match of ``items`` holds (None: none known)."""
+def _required(items, least: int = MIN_ANCHOR) -> frozenset | None:
+    """Literal strings one of which every match of ``items`` holds, none lighter than
+    ``least`` (None: none known)."""
     best, run = None, []
 
     def better(candidate):
         nonlocal best
-        if candidate and min(map(_weight, candidate)) >= MIN_ANCHOR and (
+        if candidate and min(map(_weight, candidate)) >= least and (
                 best is None or (min(map(_weight, candidate)), -len(candidate)) > (min(map(_weight, best)), -len(best))):
             best = candidate
 
@@ -122,13 +123,13 @@ def _required(items) -> frozenset | None:
             better(frozenset(["".join(run)]))
             run = []
         if name == "SUBPATTERN":
-            better(_required(value[3]))
+            better(_required(value[3], least))
         elif name == "BRANCH":
-            alternatives = [_required(branch) for branch in value[1]]
+            alternatives = [_required(branch, least) for branch in value[1]]
             if all(a is not None for a in alternatives):
                 better(frozenset().union(*alternatives))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
-            better(_required(value[2]))
+            better(_required(value[2], least))
     return best
 
 
@@ -145,6 +146,28 @@ def anchors(pattern: re.Pattern) -> frozenset | None:
         return _required(list(tree))
     except (_Unknown, AttributeError, TypeError, ValueError, re.error):
         return None
+
+
+def needed_words(source: str) -> list[frozenset] | None:
+    """For a pattern (its source, no flags), sets of literal strings such that every match
+    holds one string of each set, however short (``concepts`` skips the patterns that
+    cannot match a sentence); None when the pattern is not analysed."""
+    if parser is None:
+        return None
+    try:
+        items = list(parser.parse(source))
+    except (AttributeError, TypeError, ValueError, re.error):
+        return None
+    needs, run = [], []
+    for op, value in items + [(None, None)]:
+        if str(op) == "LITERAL":  # a run of literals is one word
+            run.append((op, value))
+            continue
+        for piece in (run, [(op, value)] if op is not None else []):
+            if piece and (words := _required(piece, 1)) is not None:
+                needs.append(words)
+        run = []
+    return needs
 
 
 def lines_hit(pattern: re.Pattern, text: str, starts: list[int]) -> list[int]:
