@@ -61,3 +61,15 @@ def test_clauses_judged_together_as_one_by_one(monkeypatch):
             probabilities = [row[slot] for row in scored]
             assert evidence.document_features(reading.units, probabilities, clause_id, usable, lang, 0.1, sections) == \
                 evidence.document_features(reading.units, probabilities, clause_id, usable, lang, 0.1), path.name
+
+
+def test_flat_text_as_before():
+    from vendorrisk.contracts.checker import reading
+    lines = ["Availability of 99.95% per month, 24 hours a day", "稼働率は九十九・九五パーセント以上", "三十分以内に通知",
+             "第三者", "10 %", "十分な"]
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix in (".md", ".txt"):
+            lines += path.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        before = reading.PERCENT.sub("%", reading.KANJI_FIGURE.sub(reading._digits, line))
+        assert reading.flat(line) == reading.SPACES.sub(" ", before.lower()), line
