@@ -101,6 +101,7 @@ def test_needed_words_every_match_holds():
     assert scan.needed_words(r"\d+(\.\d+)? ?%") == [frozenset({"%"})]
     assert scan.needed_words(r"\bdr\b") == [frozenset({"dr"})]
     assert scan.needed_words(r"\d+") == []  # nothing known: the caller cannot skip it
+    assert scan.needed_words(r"(?i)sla") is None and scan.needed_words(r"(?i:SLA)s") == [frozenset({"s"})]
     for expression, text in ((r"(7|seven) days (a|per) week", "open 7 days a week"),
                              (r"as (set forth|defined) in", "as defined in annex"), (r"24 ?x ?7", "24x7 support")):
         assert re.search(expression, text)

@@ -126,7 +126,8 @@ def _required(items, least: int = MIN_ANCHOR) -> frozenset | None:
             better(frozenset(["".join(run)]))
             run = []
         if name == "SUBPATTERN":
-            better(_required(value[3], least))
+            if not value[1] & re.IGNORECASE:  # (?i:…): its words in any case, not required as written
+                better(_required(value[3], least))
         elif name == "BRANCH":
             alternatives = [_required(branch, least) for branch in value[1]]
             if all(a is not None for a in alternatives):
@@ -158,9 +159,12 @@ def needed_words(source: str) -> list[frozenset] | None:
     if parser is None:
         return None
     try:
-        items = list(parser.parse(source))
+        tree = parser.parse(source)
     except (AttributeError, TypeError, ValueError, re.error):
         return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    items = list(tree)
     needs, run = [], []
     for op, value in items + [(None, None)]:
         if str(op) == "LITERAL":  # a run of literals is one word
