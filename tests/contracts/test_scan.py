@@ -62,6 +62,9 @@ def test_library_patterns_hit_the_same_lines_on_the_corpus():
     (r"(?i:audit) rights", ["AUDIT rights", "audit rights", "x"]),
     (r"(秘密保持|守秘)義務", ["秘密保持義務を負う", "守秘義務", "義務", "秘密保持"]),
     (r"", ["a", "", "b"]),
+    (r"\b(rto|rpo)\b", ["the rpo is", "rto", "rtos", "no"]),  # re writes r(?:to|po) (speed22)
+    (r"third[- ]party audit", ["third-party audit", "third party audit", "thirdparty audit"]),
+    (r"(?:data|)center[s]? room", ["center room", "datacenter room", "data center room"]),
 ])
 def test_patterns_at_line_ends_hit_the_same_lines(expression, lines):
     text, starts = joined(lines)
@@ -76,6 +79,11 @@ def test_what_may_not_take_the_short_cut():
     assert scan.anchors(re.compile(r"(business continuity|disaster recovery) plan")) == frozenset(
         {"business continuity", "disaster recovery"})
     assert scan.anchors(re.compile(r"(?m)^(?!.*audit)")) is None  # nothing a match must hold
+    # classes and alternatives of a few literals are spelt out (speed22)
+    assert scan.anchors(re.compile(r"\b(rto|rpo)\b|recovery (time|point) objective")) == frozenset(
+        {"rto", "rpo", " objective"})
+    assert scan.anchors(re.compile(r"third[- ]party")) == frozenset({"third-party", "third party"})
+    assert scan.anchors(re.compile(r"[a-h]bc")) is None  # a range is not spelt out
 
 
 def test_heading_hits_are_those_of_one_search_per_heading():

@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - another Python: every pattern runs ove
     parser = C = None
 
 MIN_ANCHOR = 3  # literal words lighter than this (``_weight``) are too frequent to be worth finding first
+MAX_SPELLINGS = 8  # a run of literals with classes of a few characters: at most so many strings
 MAX_OCCURRENCES = 400  # more lines to try than this: the pattern over the whole text is as quick
 NEWLINE = ord("\n")
 # in a character class: what can match a newline
@@ -109,7 +110,7 @@ def _weight(word: str) -> int:
 def _required(items, least: int = MIN_ANCHOR) -> frozenset | None:
     """Literal strings one of which every match of ``items`` holds, none lighter than
     ``least`` (None: none known)."""
-    best, run = None, []
+    best, runs = None, [""]  # the literal strings the current run of literals can be
 
     def better(candidate):
         nonlocal best
@@ -120,11 +121,19 @@ def _required(items, least: int = MIN_ANCHOR) -> frozenset | None:
     for op, value in list(items) + [(None, None)]:
         name = str(op)
         if name == "LITERAL":
-            run.append(chr(value))
+            runs = [r + chr(value) for r in runs]
             continue
-        if run:
-            better(frozenset(["".join(run)]))
-            run = []
+        if name == "IN" and all(str(o) == "LITERAL" for o, _v in value) and len(runs) * len(value) <= MAX_SPELLINGS:
+            runs = [r + chr(v) for r in runs for _o, v in value]  # a class of a few characters: [- ]
+            continue
+        if name == "BRANCH" and all(str(o) == "LITERAL" for branch in value[1] for o, _v in branch) and \
+                len(runs) * len(value[1]) <= MAX_SPELLINGS:
+            # alternatives of literals, as re writes a common prefix: rto|rpo -> r(?:to|po)
+            runs = [r + "".join(chr(v) for _o, v in branch) for r in runs for branch in value[1]]
+            continue
+        if runs != [""]:
+            better(frozenset(runs))
+            runs = [""]
         if name == "SUBPATTERN":
             if not value[1] & re.IGNORECASE:  # (?i:…): its words in any case, not required as written
                 better(_required(value[3], least))
