@@ -37,18 +37,26 @@ def _section(unit) -> tuple:
     return (passage.label, passage.part) if passage.label is not None else (None, passage.part, passage.index)
 
 
+def sections(units) -> list[tuple]:
+    """The article of each unit, as ``document_features`` groups them."""
+    return [_section(u) for u in units]
+
+
 def document_features(units, probabilities: list[float], clause_id: str, usable: list[bool], lang: str,
-                      base: float = 0.0) -> list[float]:
+                      base: float = 0.0, unit_sections: list[tuple] | None = None) -> list[float]:
     """The document-level features of one clause (in ``FEATURES`` order): ``probabilities``
     per unit, ``usable`` False for sentences that cannot count (a customer's duty where the
     clause is the provider's); ``base`` is the probability of a sentence without features,
-    which stands in for the second and third best in a document of fewer sentences."""
-    kept = [(p, u) for p, u, ok in zip(probabilities, units, usable) if ok]
-    ranked = sorted((p for p, _u in kept), reverse=True)
+    which stands in for the second and third best in a document of fewer sentences;
+    ``unit_sections``: ``sections(units)``, when the caller judges several clauses."""
+    if unit_sections is None:
+        unit_sections = sections(units)
+    kept = [(p, u, s) for p, u, s, ok in zip(probabilities, units, unit_sections, usable) if ok]
+    ranked = sorted([p for p, _u, _s in kept], reverse=True)
     top = [logit(ranked[i] if i < len(ranked) else base) for i in range(3)]
     by_section: dict[tuple, list[float]] = {}
-    for p, unit in kept:
-        by_section.setdefault(_section(unit), []).append(p)
+    for p, _unit, section in kept:
+        by_section.setdefault(section, []).append(p)
     article = -CLIP
     for scores in by_section.values():
         best = sorted(scores, reverse=True)[:3]
@@ -57,8 +65,8 @@ def document_features(units, probabilities: list[float], clause_id: str, usable:
             miss *= 1 - p
         article = max(article, logit(1 - miss))
     owner = ""
-    if kept:
-        owner = max(kept, key=lambda t: t[0])[1].obligor[0]
+    if kept:  # who owes the first of the best sentences
+        owner = next(u for p, u, _s in kept if p == ranked[0]).obligor[0]
     phrases = sum(1 for u in units if clause_id in u.pattern_hits)
     strong_feature = f"rs:{clause_id}"
     strong = any(strong_feature in u.features for u in units)

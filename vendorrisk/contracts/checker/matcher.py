@@ -134,21 +134,43 @@ def _has_essential(clause: Clause, reading: Reading, unit) -> bool:
     return any(p.search(text) for r in clause.recognition.values() for p in r.essential)
 
 
-def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: Model, lang: str = "") -> ClauseResult:
-    """The result for ``clause`` from the per-unit probabilities ``scored``."""
+def _first_best(probabilities: list[float], usable: list[bool], wanted: bool) -> int | None:
+    """The first unit of the highest probability among those whose ``usable`` is ``wanted``."""
+    chosen = [p for p, ok in zip(probabilities, usable) if ok is wanted]
+    if not chosen:
+        return None
+    top = max(chosen)
+    i = probabilities.index(top)
+    while usable[i] is not wanted:
+        i = probabilities.index(top, i + 1)
+    return i
+
+
+def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: Model, lang: str = "",
+           shared: dict | None = None) -> ClauseResult:
+    """The result for ``clause`` from the per-unit probabilities ``scored`` (``shared``: a
+    dictionary kept between the clauses of one reading, for what they have in common)."""
     slot = model.slot(clause.id)
     if slot is None or not reading.units:
         return _result(clause, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"})
     lang = lang or evidence.language(reading.units)
     found_t, review_t = model.found(lang), model.review(lang)
     probabilities = [row[slot] for row in scored]
-    usable = [counts(u, clause.id) for u in reading.units]
+    shared = {} if shared is None else shared
+    # which units may count depends on the clause only through these two (speed22: computed once)
+    kind = (clause.id in PROVIDER_DUTIES, clause.id in CUSTOMER_RIGHTS)
+    if kind not in shared:
+        shared[kind] = [counts(u, clause.id) for u in reading.units]
+    usable = shared[kind]
+    if "sections" not in shared:
+        shared["sections"] = evidence.sections(reading.units)
     base = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, model.bias[slot]))))
-    features = evidence.document_features(reading.units, probabilities, clause.id, usable, lang, base)
+    features = evidence.document_features(reading.units, probabilities, clause.id, usable, lang, base,
+                                          shared["sections"])
     value = evidence.stacker_score(model.stacker, features, slot, len(model.clause_ids))
     confidence = 1 / (1 + pow(2.718281828, -max(-30.0, min(30.0, value))))
-    best = max((i for i, ok in enumerate(usable) if ok), key=lambda i: probabilities[i], default=None)
-    blocked = max((i for i, ok in enumerate(usable) if not ok), key=lambda i: probabilities[i], default=None)
+    best = _first_best(probabilities, usable, True)
+    blocked = _first_best(probabilities, usable, False)
     if best is None or value < review_t:
         if blocked is not None and probabilities[blocked] >= 0.5 and (best is None or
                                                                       probabilities[blocked] > probabilities[best]):
@@ -205,7 +227,8 @@ def check_contract(structure: Structure, clauses, scanned: bool = False, example
     memory = model.adapt(list(examples)) if examples else None
     scored = score_units(reading, model, memory)
     lang = evidence.language(reading.units)
-    results = [decide(clause, reading, scored, model, lang) for clause in clauses]
+    shared: dict = {}
+    results = [decide(clause, reading, scored, model, lang, shared) for clause in clauses]
     if scanned_pages:
         pages = ", ".join(str(n) for n in scanned_pages)
         results = [_result(clause, NEEDS_REVIEW, r.confidence, "partly_scanned", {"pages": pages})

@@ -35,6 +35,7 @@ KANJI_FIGURE = re.compile(rf"(?<![第0-9])({NUM})(?:・({NUM}))?(?=パーセン�
 PERCENT = re.compile(r"(?<=\d)パーセント")
 JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 FURNITURE = ("header", "footer")  # parts of a Word file that are not the contract's text
+SPACES = re.compile(r"\s+")
 ITEM = re.compile(r"\s*(?:\(?[a-z0-9]{1,4}\)\s|[•·\-–]\s|o\s|[(（][一二三四五六七八九十0-9]{1,3}[)）])")
 
 
@@ -50,8 +51,9 @@ def _digits(match: re.Match) -> str:
 
 def flat(text: str) -> str:
     """Text as the library's patterns read it: kanji figures as digits, lower case, one space."""
-    text = PERCENT.sub("%", KANJI_FIGURE.sub(_digits, text))
-    return re.sub(r"\s+", " ", text.lower())
+    if not text.isascii():  # in ASCII text the figures are digits already (speed22)
+        text = PERCENT.sub("%", KANJI_FIGURE.sub(_digits, text))
+    return SPACES.sub(" ", text.lower())
 
 
 @dataclass
@@ -150,6 +152,7 @@ def read(structure: Structure, clauses) -> Reading:
     units = []
     chosen = set(candidates)
     lead, lead_passage = ("", ""), None  # who owes the items after "Ⓟ shall:" (round 11)
+    marked_headings: dict[str, str] = {}
     for i, (passage, sentence, heading) in enumerate(raw):
         if i % 256 == 0:
             time_budget.check()
@@ -162,7 +165,9 @@ def read(structure: Structure, clauses) -> Reading:
             units.append(Unit(passage, sentence, sentence, heading, set(), ("", ""), candidate=False))
             continue
         marked = mark_roles(sentence, parties)
-        marked_heading = mark_roles(heading, parties) if heading else ""
+        if heading not in marked_headings:  # once per heading (speed22)
+            marked_headings[heading] = mark_roles(heading, parties) if heading else ""
+        marked_heading = marked_headings[heading]
         key = tuple(sorted(hits.get(i, ())))
         head = heading_hits.get(heading, ())
         counts = per_section.get(section_of[i], {})

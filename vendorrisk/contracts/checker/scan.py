@@ -10,6 +10,9 @@ stretch ``pos``–``endpos`` of the same string; the others are run over the who
 before. Round 14 (speed): the same lines come out either way (checked on every corpus
 document), in a fraction of the time.
 
+``needed_words`` (speed22) serves ``concepts``: the sets of literal words, however short,
+one of each of which every match holds, so that a text lacking one set is not searched.
+
 The analysis reads the pattern's parse tree (``re._parser``, CPython's own); when it meets
 anything it does not know it gives up and the pattern runs over the whole text.
 """
@@ -24,6 +27,7 @@ except ImportError:  # pragma: no cover - another Python: every pattern runs ove
     parser = C = None
 
 MIN_ANCHOR = 3  # literal words lighter than this (``_weight``) are too frequent to be worth finding first
+MAX_SPELLINGS = 8  # a run of literals with classes of a few characters: at most so many strings
 MAX_OCCURRENCES = 400  # more lines to try than this: the pattern over the whole text is as quick
 NEWLINE = ord("\n")
 # in a character class: what can match a newline
@@ -103,32 +107,42 @@ def _weight(word: str) -> int:
     return sum(1 if c.isascii() else 2 for c in word)
 
 
-def _required(items) -> frozenset | None:
-    """Literal strings one of which every match of ``items`` holds (None: none known)."""
-    best, run = None, []
+def _required(items, least: int = MIN_ANCHOR) -> frozenset | None:
+    """Literal strings one of which every match of ``items`` holds, none lighter than
+    ``least`` (None: none known)."""
+    best, runs = None, [""]  # the literal strings the current run of literals can be
 
     def better(candidate):
         nonlocal best
-        if candidate and min(map(_weight, candidate)) >= MIN_ANCHOR and (
+        if candidate and min(map(_weight, candidate)) >= least and (
                 best is None or (min(map(_weight, candidate)), -len(candidate)) > (min(map(_weight, best)), -len(best))):
             best = candidate
 
     for op, value in list(items) + [(None, None)]:
         name = str(op)
         if name == "LITERAL":
-            run.append(chr(value))
+            runs = [r + chr(value) for r in runs]
             continue
-        if run:
-            better(frozenset(["".join(run)]))
-            run = []
+        if name == "IN" and all(str(o) == "LITERAL" for o, _v in value) and len(runs) * len(value) <= MAX_SPELLINGS:
+            runs = [r + chr(v) for r in runs for _o, v in value]  # a class of a few characters: [- ]
+            continue
+        if name == "BRANCH" and all(str(o) == "LITERAL" for branch in value[1] for o, _v in branch) and \
+                len(runs) * len(value[1]) <= MAX_SPELLINGS:
+            # alternatives of literals, as re writes a common prefix: rto|rpo -> r(?:to|po)
+            runs = [r + "".join(chr(v) for _o, v in branch) for r in runs for branch in value[1]]
+            continue
+        if runs != [""]:
+            better(frozenset(runs))
+            runs = [""]
         if name == "SUBPATTERN":
-            better(_required(value[3]))
+            if not value[1] & re.IGNORECASE:  # (?i:…): its words in any case, not required as written
+                better(_required(value[3], least))
         elif name == "BRANCH":
-            alternatives = [_required(branch) for branch in value[1]]
+            alternatives = [_required(branch, least) for branch in value[1]]
             if all(a is not None for a in alternatives):
                 better(frozenset().union(*alternatives))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
-            better(_required(value[2]))
+            better(_required(value[2], least))
     return best
 
 
@@ -145,6 +159,31 @@ def anchors(pattern: re.Pattern) -> frozenset | None:
         return _required(list(tree))
     except (_Unknown, AttributeError, TypeError, ValueError, re.error):
         return None
+
+
+def needed_words(source: str) -> list[frozenset] | None:
+    """For a pattern (its source, no flags), sets of literal strings such that every match
+    holds one string of each set, however short (``concepts`` skips the patterns that
+    cannot match a sentence); None when the pattern is not analysed."""
+    if parser is None:
+        return None
+    try:
+        tree = parser.parse(source)
+    except (AttributeError, TypeError, ValueError, re.error):
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    items = list(tree)
+    needs, run = [], []
+    for op, value in items + [(None, None)]:
+        if str(op) == "LITERAL":  # a run of literals is one word
+            run.append((op, value))
+            continue
+        for piece in (run, [(op, value)] if op is not None else []):
+            if piece and (words := _required(piece, 1)) is not None:
+                needs.append(words)
+        run = []
+    return needs
 
 
 def lines_hit(pattern: re.Pattern, text: str, starts: list[int]) -> list[int]:
