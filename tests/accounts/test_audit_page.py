@@ -158,3 +158,30 @@ def test_a_keyed_text_changed_with_its_key_unchanged_reads_in_the_readers_langua
     assert "選定の条件：暗号化の確認 → 選定の条件：鍵管理の確認" in text
     assert "選定の条件：鍵管理の確認 → 選定の条件：鍵の管理方法の確認" in text
     assert "Check the" not in text
+
+
+def test_a_field_reads_as_what_it_means_in_its_kind_of_record(client, login, db):
+    """A refused request's HTTP method was labelled 「実施方法」 (how an anti-social forces check
+    was done), a contact's job title 「件名」, the links a register import read 「根拠」: one
+    field name, several meanings. Each kind of record now names its own (per-entity labels,
+    words of codes and code marking); the others keep the common ones."""
+    from vendorrisk.core import audit
+    audit.add_event(db, action="denied", entity="route", entity_id="/admin/users",
+                    after={"method": "POST", "path": "/admin/users/new", "role": "auditor"})
+    audit.add_event(db, action="create", entity="antisocial_check", entity_id=8,
+                    after={"method": "database", "result": "clear"})
+    audit.add_event(db, action="create", entity="vendor_contact", entity_id=9, after={"title": "営業部長"})
+    audit.add_event(db, action="import", entity="register", after={"vendors": 2, "links": 3})
+    audit.add_event(db, action="create", entity="monitoring_review", entity_id=10, after={"method": "remote"})
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/", headers=JA).get_data(as_text=True)
+    rows = dict(re.findall(r'<tr data-entry="\d+">.*?<a href="/audit/\?entity=(\w+)[^"]*".*?'
+                           r'<table class="changes">(.*?)</table>', page, re.S))
+    text = {entity: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for entity, row in rows.items()}
+    assert re.search(r'<th>HTTP メソッド</th>\s*<td colspan="2"><code lang="en">POST</code>', rows["route"])
+    assert "実施方法" not in text["route"]
+    assert "実施方法 データベース検索" in text["antisocial_check"]
+    assert "役職 営業部長" in text["vendor_contact"] and "件名" not in text["vendor_contact"]
+    assert "再委託 3" in text["register"] and "根拠" not in text["register"]
+    assert "実施方法" in text["monitoring_review"]

@@ -13,13 +13,13 @@ from vendorrisk.accounts.audit_labels import (
     ACTIONS,
     CODES,
     ENTITIES,
-    FIELDS,
     HIDDEN,
     PEOPLE,
-    TECHNICAL,
-    VALUES,
     VENDOR_LISTS,
     VENDORS,
+    is_technical_field,
+    label,
+    values,
 )
 from vendorrisk.accounts.devices import device_label
 from vendorrisk.core import registry
@@ -126,7 +126,7 @@ class Names:
         return self.vendors.get(vendor_id) or _("vendor %(id)s", id=vendor_id)
 
 
-def _show(key: str, value, names: Names) -> str | None:
+def _show(key: str, value, names: Names, entity: str | None = None) -> str | None:
     if value is None or value == "" or value == [] or value == {}:
         return None
     if isinstance(value, bool):
@@ -153,27 +153,28 @@ def _show(key: str, value, names: Names) -> str | None:
             return format_local(datetime.fromisoformat(value))
         except ValueError:
             return value
-    if isinstance(value, str) and value in VALUES.get(key, {}):
-        return str(VALUES[key][value])
-    if key in CODES and isinstance(value, str):
+    words = values(entity, key)
+    if isinstance(value, str) and value in words:
+        return str(words[value])
+    if key in CODES and isinstance(value, str) and not is_technical_field(entity, key):
         return _(value.replace("_", " "))
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, indent=1)
     return str(value)
 
 
-def technical(key: str, value) -> bool:
+def technical(key: str, value, entity: str | None = None) -> bool:
     """Whether a recorded value is the program's rather than prose — shown as code, not as words
-    of the reader's language: a value of a ``TECHNICAL`` field that has no words of its own in
-    ``VALUES`` (or a list of such values), or any URL, fingerprint, IP address or media type.
-    The one place that decides."""
+    of the reader's language: a value of a ``TECHNICAL`` field (in ``entity``: its
+    ``ENTITY_TECHNICAL`` too) that has no words of its own in ``VALUES`` (or a list of such
+    values), or any URL, fingerprint, IP address or media type. The one place that decides."""
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return key in TECHNICAL
+        return is_technical_field(entity, key)
     if not isinstance(value, str) or not value:
         return False
-    if value in VALUES.get(key, {}):
+    if value in values(entity, key):
         return False
-    return key in TECHNICAL or bool(TECHNICAL_VALUE.match(value))
+    return is_technical_field(entity, key) or bool(TECHNICAL_VALUE.match(value))
 
 
 def _readable(entity: str, snapshot: dict) -> dict:
@@ -197,20 +198,22 @@ def _readable(entity: str, snapshot: dict) -> dict:
     return shown
 
 
-def _label(key: str) -> str:
-    return str(FIELDS[key]) if key in FIELDS else _("Other field")
+def _label(key: str, entity: str | None = None) -> str:
+    found = label(entity, key)
+    return str(found) if found is not None else _("Other field")
 
 
 def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list[Change]:
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN]
     changes = []
     for key in keys:
-        old, new = _show(key, before.get(key), names), _show(key, after.get(key), names)
+        old, new = _show(key, before.get(key), names, entry.entity), _show(key, after.get(key), names, entry.entity)
         if old is None and new is None:
             continue
         if entry.action == "update" and old == new:
             continue
-        changes.append(Change(_label(key), old, new, technical(key, before.get(key)), technical(key, after.get(key))))
+        changes.append(Change(_label(key, entry.entity), old, new, technical(key, before.get(key), entry.entity),
+                              technical(key, after.get(key), entry.entity)))
     return changes
 
 
