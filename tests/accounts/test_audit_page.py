@@ -119,10 +119,12 @@ def test_technical_values_show_as_code_and_a_downloads_format_in_words(client, l
     page = client.get("/audit/", headers=JA).get_data(as_text=True).replace(reader.display_name, "")  # data
     rows = "".join(re.findall(r'<table class="changes">(.*?)</table>', page, re.S))  # the values recorded
     assert re.search(r'<code lang="en">\[\s*&#34;sales@vendor.example&#34;\s*\]</code>', rows)
-    for code in ("python-requests", "127.0.0.1", "evidence-report.pdf", "application/pdf", "/admin/users/new",
+    for code in ("127.0.0.1", "evidence-report.pdf", "application/pdf", "/admin/users/new",
                  "https://example.com/ticket/12"):
         assert f'<code lang="en">{code}</code>' in rows, code
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r'<code lang="en">.*?</code>', " ", rows)))
+    # the browser by its short name, the full user agent as its tooltip (as on the sessions page)
+    assert f'<code lang="en" title="{agent}">python-requests</code>' in rows
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r'<code lang="en"[^>]*>.*?</code>', " ", rows)))
     assert "形式 Word 文書" in text
     assert pagemap.english_in_japanese(text) == []  # what the page walk checks, marked English left out
     csv = client.get("/audit/export.csv").get_data(as_text=True)
@@ -185,3 +187,19 @@ def test_a_field_reads_as_what_it_means_in_its_kind_of_record(client, login, db)
     assert "役職 営業部長" in text["vendor_contact"] and "件名" not in text["vendor_contact"]
     assert "再委託 3" in text["register"] and "根拠" not in text["register"]
     assert "実施方法" in text["monitoring_review"]
+
+
+def test_an_exports_options_show_each_technical_value_as_code(client, login, db):
+    """An export's chosen options were joined into one line of text, so a DORA template's id
+    inside them read as prose: each option now shows by its name, its value marked as code
+    when ``technical`` says so (a vendor by name stays prose)."""
+    from vendorrisk.core import audit
+    vendor = factories.gen_vendor(db, name="株式会社選択肢")
+    db.flush()
+    audit.add_event(db, action="create", entity="export_job", entity_id=11,
+                    after={"kind": "dora", "params": {"template": "eba_its_2024", "vendor_id": vendor.id}})
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/?entity=export_job", headers=JA).get_data(as_text=True)
+    row = re.search(r'<th>指定内容</th>\s*<td colspan="2">(.*?)</td>', page, re.S).group(1)
+    assert row == 'テンプレート: <code lang="en">eba_its_2024</code>、外部委託先: 株式会社選択肢', row

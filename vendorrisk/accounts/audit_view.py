@@ -57,15 +57,30 @@ KEYED_TEXTS = {
 
 
 @dataclass
+class Part:
+    """One named value inside a recorded value (an export's chosen options), marked when code."""
+
+    label: str
+    text: str
+    code: bool = False
+
+
+@dataclass
 class Change:
     """One field of a recorded change: its label and its value before and after, each marked
-    when it is code (a file name, an address, a browser: ``technical``), not prose."""
+    when it is code (a file name, an address, a browser: ``technical``), not prose; with the
+    value in full as a tooltip when shown shortened (a browser by its device), and as named
+    parts when it holds several (an export's options)."""
 
     label: str
     before: str | None
     after: str | None
     before_code: bool = False
     after_code: bool = False
+    before_title: str | None = None
+    after_title: str | None = None
+    before_parts: list[Part] | None = None
+    after_parts: list[Part] | None = None
 
     @property
     def long(self) -> bool:
@@ -73,9 +88,12 @@ class Change:
         return max(len(self.before or ""), len(self.after or "")) > FOLD_AT
 
     @property
-    def value(self) -> tuple[str | None, bool]:
-        """The value an entry that is no change shows (its after, else its before) and whether it is code."""
-        return (self.after, self.after_code) if self.after is not None else (self.before, self.before_code)
+    def value(self) -> tuple:
+        """The value an entry that is no change shows (its after, else its before): its text,
+        whether it is code, its tooltip and its parts."""
+        if self.after is not None:
+            return self.after, self.after_code, self.after_title, self.after_parts
+        return self.before, self.before_code, self.before_title, self.before_parts
 
 
 @dataclass
@@ -177,6 +195,21 @@ def technical(key: str, value, entity: str | None = None) -> bool:
     return is_technical_field(entity, key) or bool(TECHNICAL_VALUE.match(value))
 
 
+def _title(key: str, value) -> str | None:
+    """The value in full when the page shows it shortened: a browser's user agent."""
+    return value if key == "user_agent" and isinstance(value, str) and value else None
+
+
+def _parts(key: str, value, names: Names) -> list[Part] | None:
+    """An export's chosen options (``params``) as named values, each marked code or not by
+    ``technical`` (a DORA template's id is code, a vendor's name is not)."""
+    if key != "params" or not isinstance(value, dict):
+        return None
+    parts = [Part(_label(k), text, technical(k, v)) for k, v in value.items()
+             if (text := _show(k, v, names)) is not None]
+    return parts or None
+
+
 def _readable(entity: str, snapshot: dict) -> dict:
     """``snapshot`` with the texts the product wrote as a key and parameters (``KEYED_TEXTS``)
     in the reader's language; a text without its key beside it (a person's, or one written
@@ -213,7 +246,9 @@ def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list
         if entry.action == "update" and old == new:
             continue
         changes.append(Change(_label(key, entry.entity), old, new, technical(key, before.get(key), entry.entity),
-                              technical(key, after.get(key), entry.entity)))
+                              technical(key, after.get(key), entry.entity),
+                              _title(key, before.get(key)), _title(key, after.get(key)),
+                              _parts(key, before.get(key), names), _parts(key, after.get(key), names)))
     return changes
 
 
