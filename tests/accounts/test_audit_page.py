@@ -175,6 +175,7 @@ def test_a_field_reads_as_what_it_means_in_its_kind_of_record(client, login, db)
     audit.add_event(db, action="create", entity="vendor_contact", entity_id=9, after={"title": "営業部長"})
     audit.add_event(db, action="import", entity="register", after={"vendors": 2, "links": 3})
     audit.add_event(db, action="create", entity="monitoring_review", entity_id=10, after={"method": "remote"})
+    audit.add_event(db, action="findings_passed_on", entity="user_account", entity_id=12, after={"findings": 3})
     db.commit()
     login("auditor")
     page = client.get("/audit/", headers=JA).get_data(as_text=True)
@@ -187,6 +188,7 @@ def test_a_field_reads_as_what_it_means_in_its_kind_of_record(client, login, db)
     assert "役職 営業部長" in text["vendor_contact"] and "件名" not in text["vendor_contact"]
     assert "再委託 3" in text["register"] and "根拠" not in text["register"]
     assert "実施方法" in text["monitoring_review"]
+    assert text["user_account"] == "指摘事項 3"  # what an event records has words too, not 「その他の項目」
 
 
 def test_an_exports_options_show_each_technical_value_as_code(client, login, db):

@@ -150,6 +150,7 @@ FIELDS = {
     "lang": _l("Language"), "checklist": _l("Checklist"), "set_checklist": _l("Checklist of the contract set"),
     "documents": _l("Documents"), "job_id": _l("Export"), "to": _l("Sent to"), "sent": _l("Sent without error"),
     "template": _l("Template"), "version": _l("Version"),
+    "findings": _l("Findings"),  # how many findings a deactivated owner's were passed on
 }
 for _name in PEOPLE:
     FIELDS.setdefault(_name, _l("Person"))
