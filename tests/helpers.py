@@ -211,3 +211,43 @@ def across_migration(app, db, revision: str, query: str) -> tuple[dict, dict]:
     before = read()
     migrate.upgrade(app)
     return before, read()
+
+
+def streamed_sheet_case(rows: list[tuple]):
+    """What the tests of the streamed matrix sheet (``compliance.sheet_xml``) share: the
+    workbook openpyxl's write-only sheet makes of ``rows`` cell by cell (bytes, the
+    reference), and the ``skeleton(count)`` a streamed build fills: an empty "Matrix" sheet
+    with its auto filter over ``count`` rows, then an "Other" sheet of one row."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from vendorrisk.core.xlsx import add_table_sheet
+
+    headers = [f"h{i}" for i in range(len(rows[0]))]
+    reference = Workbook(write_only=True)
+    add_table_sheet(reference, "Matrix", headers, rows)
+    expected = io.BytesIO()
+    reference.save(expected)
+
+    def skeleton(count):
+        book = Workbook(write_only=True)
+        add_table_sheet(book, "Matrix", headers, ())
+        book["Matrix"].auto_filter.ref = f"A1:{get_column_letter(len(headers))}{(count or 0) + 1}"
+        add_table_sheet(book, "Other", ["x"], [("y",)])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    return expected.getvalue(), skeleton
+
+
+def assert_reads_back_like(data: bytes, expected: bytes):
+    """The streamed workbook ``data`` holds the reference's Matrix cells (value and type)
+    and the skeleton's Other sheet; returns it loaded."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    want = load_workbook(io.BytesIO(expected))["Matrix"]
+    assert [[(c.value, c.data_type) for c in r] for r in book["Matrix"].iter_rows()] == \
+        [[(c.value, c.data_type) for c in r] for r in want.iter_rows()]
+    assert [r for r in book["Other"].iter_rows(values_only=True)] == [("x",), ("y",)]
+    return book

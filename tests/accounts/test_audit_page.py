@@ -119,10 +119,12 @@ def test_technical_values_show_as_code_and_a_downloads_format_in_words(client, l
     page = client.get("/audit/", headers=JA).get_data(as_text=True).replace(reader.display_name, "")  # data
     rows = "".join(re.findall(r'<table class="changes">(.*?)</table>', page, re.S))  # the values recorded
     assert re.search(r'<code lang="en">\[\s*&#34;sales@vendor.example&#34;\s*\]</code>', rows)
-    for code in ("python-requests", "127.0.0.1", "evidence-report.pdf", "application/pdf", "/admin/users/new",
+    for code in ("127.0.0.1", "evidence-report.pdf", "application/pdf", "/admin/users/new",
                  "https://example.com/ticket/12"):
         assert f'<code lang="en">{code}</code>' in rows, code
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r'<code lang="en">.*?</code>', " ", rows)))
+    # the browser by its short name, the full user agent as its tooltip (as on the sessions page)
+    assert f'<code lang="en" title="{agent}">python-requests</code>' in rows
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r'<code lang="en"[^>]*>.*?</code>', " ", rows)))
     assert "形式 Word 文書" in text
     assert pagemap.english_in_japanese(text) == []  # what the page walk checks, marked English left out
     csv = client.get("/audit/export.csv").get_data(as_text=True)
@@ -158,3 +160,48 @@ def test_a_keyed_text_changed_with_its_key_unchanged_reads_in_the_readers_langua
     assert "選定の条件：暗号化の確認 → 選定の条件：鍵管理の確認" in text
     assert "選定の条件：鍵管理の確認 → 選定の条件：鍵の管理方法の確認" in text
     assert "Check the" not in text
+
+
+def test_a_field_reads_as_what_it_means_in_its_kind_of_record(client, login, db):
+    """A refused request's HTTP method was labelled 「実施方法」 (how an anti-social forces check
+    was done), a contact's job title 「件名」, the links a register import read 「根拠」: one
+    field name, several meanings. Each kind of record now names its own (per-entity labels,
+    words of codes and code marking); the others keep the common ones."""
+    from vendorrisk.core import audit
+    audit.add_event(db, action="denied", entity="route", entity_id="/admin/users",
+                    after={"method": "POST", "path": "/admin/users/new", "role": "auditor"})
+    audit.add_event(db, action="create", entity="antisocial_check", entity_id=8,
+                    after={"method": "database", "result": "clear"})
+    audit.add_event(db, action="create", entity="vendor_contact", entity_id=9, after={"title": "営業部長"})
+    audit.add_event(db, action="import", entity="register", after={"vendors": 2, "links": 3})
+    audit.add_event(db, action="create", entity="monitoring_review", entity_id=10, after={"method": "remote"})
+    audit.add_event(db, action="findings_passed_on", entity="user_account", entity_id=12, after={"findings": 3})
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/", headers=JA).get_data(as_text=True)
+    rows = dict(re.findall(r'<tr data-entry="\d+">.*?<a href="/audit/\?entity=(\w+)[^"]*".*?'
+                           r'<table class="changes">(.*?)</table>', page, re.S))
+    text = {entity: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for entity, row in rows.items()}
+    assert re.search(r'<th>HTTP メソッド</th>\s*<td colspan="2"><code lang="en">POST</code>', rows["route"])
+    assert "実施方法" not in text["route"]
+    assert "実施方法 データベース検索" in text["antisocial_check"]
+    assert "役職 営業部長" in text["vendor_contact"] and "件名" not in text["vendor_contact"]
+    assert "再委託 3" in text["register"] and "根拠" not in text["register"]
+    assert "実施方法" in text["monitoring_review"]
+    assert text["user_account"] == "指摘事項 3"  # what an event records has words too, not 「その他の項目」
+
+
+def test_an_exports_options_show_each_technical_value_as_code(client, login, db):
+    """An export's chosen options were joined into one line of text, so a DORA template's id
+    inside them read as prose: each option now shows by its name, its value marked as code
+    when ``technical`` says so (a vendor by name stays prose)."""
+    from vendorrisk.core import audit
+    vendor = factories.gen_vendor(db, name="株式会社選択肢")
+    db.flush()
+    audit.add_event(db, action="create", entity="export_job", entity_id=11,
+                    after={"kind": "dora", "params": {"template": "eba_its_2024", "vendor_id": vendor.id}})
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/?entity=export_job", headers=JA).get_data(as_text=True)
+    row = re.search(r'<th>指定内容</th>\s*<td colspan="2">(.*?)</td>', page, re.S).group(1)
+    assert row == 'テンプレート: <code lang="en">eba_its_2024</code>、外部委託先: 株式会社選択肢', row

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from tests.helpers import exported
+from tests.helpers import assert_reads_back_like, exported, streamed_sheet_case
 from vendorrisk.compliance import maintain, snapshots
 from vendorrisk.core import clock, registry
 from vendorrisk.core.models import AuditEntry
@@ -248,37 +248,16 @@ def test_scheduler_refreshes_the_monthly_snapshot(app, db):
 def test_streamed_matrix_rows_read_back_like_openpyxl_cells():
     """The matrix sheet's rows are written without openpyxl's per-cell objects; read back,
     they equal the same rows written cell by cell by openpyxl's write-only sheet."""
-    from openpyxl import Workbook
-
     from vendorrisk.compliance import sheet_xml
-    from vendorrisk.core.xlsx import add_table_sheet
 
     rows = [(1, " 前後に空白 ", "a<b>&c", None, "yes", "line\r\nbreak", "=SUM(A1)", "#N/A", 2.5, "", "ok")] * 3
-    headers = [f"h{i}" for i in range(11)]
-    reference = Workbook(write_only=True)
-    add_table_sheet(reference, "Matrix", headers, rows)
-    expected = io.BytesIO()
-    reference.save(expected)
-
-    def skeleton(count):
-        book = Workbook(write_only=True)
-        add_table_sheet(book, "Matrix", headers, ())
-        book["Matrix"].auto_filter.ref = f"A1:K{(count or 0) + 1}"
-        add_table_sheet(book, "Other", ["x"], [("y",)])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
-
+    expected, skeleton = streamed_sheet_case(rows)
     streamed = io.BytesIO()
     sheet_xml.streamed(skeleton, lambda sheet: sheet_xml.spool_rows(rows, sheet), streamed)
-    book = load_workbook(io.BytesIO(streamed.getvalue()))
-    got, want = book["Matrix"], load_workbook(expected)["Matrix"]
-    assert got.auto_filter.ref == want.auto_filter.ref == "A1:K4"
+    book = assert_reads_back_like(streamed.getvalue(), expected)
+    assert book["Matrix"].auto_filter.ref == "A1:K4"
     # the workbook's defined names come from the skeleton built once the rows were counted
     assert "$A$1:$K$4" in zipfile.ZipFile(streamed).read("xl/workbook.xml").decode()
-    assert [[(c.value, c.data_type) for c in r] for r in got.iter_rows()] == \
-        [[(c.value, c.data_type) for c in r] for r in want.iter_rows()]
-    assert [r for r in book["Other"].iter_rows(values_only=True)] == [("x",), ("y",)]
     # A stored control character no worksheet can hold is written as U+FFFD: it cannot break
     # the export (issue 16, finding 6).
     spool = io.BytesIO()

@@ -58,7 +58,7 @@ def test_a_crashed_job_is_marked_failed_and_can_be_restarted(app, api, db, portf
     db.commit()
     assert jobs.run_pending(app) == 0  # nothing queued; the stalled one is reaped
     failed = client.get(url)
-    assert failed.status_code == 409 and "restart" in failed.get_json()["error"]["message"]
+    assert failed.status_code == 409 and "restart it" in failed.get_json()["error"]["technical"]
     restarted = client.post(f"/api/v1/jobs/{job_id}/restart")
     assert restarted.status_code == 202 and restarted.get_json()["status"] == "queued"
     assert jobs.run_pending(app) == 1
@@ -77,7 +77,15 @@ def test_a_failing_build_fails_its_job_and_the_runner_goes_on(app, api, portfoli
     first = client.get("/api/v1/exports/register").get_json()["url"]
     second = client.get("/api/v1/exports/dora?template=b0501").get_json()["url"]
     assert jobs.run_pending(app) == 2
-    assert client.get(first).status_code == 409
+    failed = client.get(first)
+    assert failed.status_code == 409
+    # the reader's sentence and the program's error side by side, never one inside the other
+    error = failed.get_json()["error"]
+    assert error["technical"] == "RuntimeError: disk full"
+    assert "disk full" not in error["message"] and "Restart it" in error["message"]
+    japanese = client.get(first, headers={"Accept-Language": "ja"}).get_json()["error"]
+    assert "再実行" in japanese["message"] and "disk full" not in japanese["message"]
+    assert japanese["technical"] == error["technical"]
     assert "disk full" in client.get(first + "?status").get_json()["error"]
     assert client.get(second).status_code == 200
 

@@ -6,11 +6,10 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from tests.helpers import exported
+from tests.helpers import assert_reads_back_like, exported, streamed_sheet_case
 from vendorrisk.compliance import sheet_xml
-from vendorrisk.core.xlsx import add_table_sheet
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 ROWS = [(1, " 前後に空白 ", "a<b>&c", None, "yes", "line\r\nbreak", "=SUM(A1)", "#N/A", 2.5, "", "はい", "bad\x01")] * 3
@@ -43,20 +42,7 @@ def check_declared_and_counted(data: bytes) -> ElementTree.Element:
 
 
 def test_shared_cells_read_back_as_openpyxl_writes_them_and_the_table_is_declared():
-    headers = [f"h{i}" for i in range(len(ROWS[0]))]
-    reference = Workbook(write_only=True)
-    add_table_sheet(reference, "Matrix", headers, ROWS)
-    expected = io.BytesIO()
-    reference.save(expected)
-
-    def skeleton(count):
-        book = Workbook(write_only=True)
-        add_table_sheet(book, "Matrix", headers, ())
-        add_table_sheet(book, "Other", ["x"], [("y",)])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
-
+    expected, skeleton = streamed_sheet_case(ROWS)
     shared = sheet_xml.SharedStrings()
 
     def write_rows(sheet):
@@ -75,11 +61,7 @@ def test_shared_cells_read_back_as_openpyxl_writes_them_and_the_table_is_declare
     # Excel drops a text's outer spaces unless told to keep them, as the inline cell tells it
     assert '<si><t xml:space="preserve"> 前後に空白 </t></si>'.encode() in _package(written.getvalue())[
         "xl/sharedStrings.xml"]
-    got = load_workbook(io.BytesIO(written.getvalue()))
-    want = load_workbook(expected)["Matrix"]
-    assert [[(c.value, c.data_type) for c in r] for r in got["Matrix"].iter_rows()] == \
-        [[(c.value, c.data_type) for c in r] for r in want.iter_rows()]
-    assert [r for r in got["Other"].iter_rows(values_only=True)] == [("x",), ("y",)]
+    assert_reads_back_like(written.getvalue(), expected)
 
 
 @pytest.mark.parametrize("query", ["", "?status=gap", "?status=met&article=90"])

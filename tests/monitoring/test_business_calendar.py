@@ -2,6 +2,7 @@
 closing day (年末年始 by default) moves to the previous business day — in the review plan,
 in the reminder e-mail (real SMTP) and in the .ics feed — and each says why. Fixed dates
 across 年末年始 and ゴールデンウィーク."""
+import re
 from datetime import date
 
 import pytest
@@ -113,6 +114,33 @@ def test_a_due_date_typed_on_a_closing_day_moves_and_the_page_says_why(app, db, 
     db.rollback()
     db.expire_all()
     assert db.get(Finding, finding.id).due_date == date(2029, 12, 28)
+
+
+def test_a_moved_due_dates_note_is_stored_as_a_message_and_read_in_each_language(app, db, api, client, login):
+    """The history note of a due date moved off a closed day kept the calendar's note as two
+    finished texts (ja and en); it is now a message and its parameters (the closure's name in
+    both languages is data), rendered for each reader like the rest of the note."""
+    import json
+
+    from vendorrisk.vendors.findings import FindingEvent
+    compliance = api("compliance")
+    vendor = factories.gen_vendor(db)
+    with app.test_request_context():
+        from vendorrisk.vendors.findings import raise_finding
+        finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title="期限の再調整")
+    db.commit()
+    assert compliance.patch(f"/api/v1/findings/{finding.id}", json={"due_date": "2030-01-01"}).status_code == 200
+    db.expire_all()
+    event = db.execute(select(FindingEvent).where(FindingEvent.finding_id == finding.id)
+                       .order_by(FindingEvent.id.desc())).scalars().first()
+    stored = json.dumps(event.note_params, ensure_ascii=False)
+    assert "%(original)s (%(reason)s) → %(day)s" in stored and "closed: %(name)s" in stored
+    assert "休業日" not in stored  # no text translated when written
+    login("auditor")
+    for language, note in (("ja", "2029-12-28（1/1(休業日: 年末年始) → 12/28）"),
+                           ("en", "2029-12-28 (1/1 (closed: Year-end holidays) → 12/28)")):
+        page = client.get(f"/findings/{finding.id}", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert note in page, re.findall(r"[^<>]*12/28[^<>]*", page)
 
 
 @pytest.mark.parametrize("closing, expected", [("", date(2026, 12, 31)),

@@ -150,6 +150,7 @@ FIELDS = {
     "lang": _l("Language"), "checklist": _l("Checklist"), "set_checklist": _l("Checklist of the contract set"),
     "documents": _l("Documents"), "job_id": _l("Export"), "to": _l("Sent to"), "sent": _l("Sent without error"),
     "template": _l("Template"), "version": _l("Version"),
+    "findings": _l("Findings"),  # how many findings a deactivated owner's were passed on
 }
 for _name in PEOPLE:
     FIELDS.setdefault(_name, _l("Person"))
@@ -175,25 +176,62 @@ TECHNICAL = {"filename", "original_filename", "evidence_filename", "file", "medi
 
 # Codes whose words are not the code itself, field by field (the pages name them so too).
 VALUES = {
-    "result": {"clear": _l("nothing found"), "concern": _l("needs review"), "hit": _l("match found")},
-    "method": {"database": _l("database search"), "news": _l("news article search"),
-               "police_center": _l("enquiry to the police or 暴追センター"), "credit_agency": _l("credit agency"),
-               "declaration": _l("written declaration (表明確約書)"), "other": _l("other method")},
     "document_kind": {"master": _l("Master agreement"), "dpa": _l("Data processing agreement (DPA)"),
                       "sla": _l("Service level agreement (SLA)"), "security": _l("Security exhibit"),
                       "memorandum": _l("Memorandum"), "order": _l("Individual contract or order"),
                       "other": _l("Other document")},
-    "action": FINDING_ACTIONS,
-    # an export job: what it builds, in whose language, how far it is
-    "kind": {"matrix": ENTITIES["compliance_matrix"], "register": ENTITIES["outsourcing_register"],
-             "board_report": ENTITIES["board_report"], "dora": ENTITIES["dora_register"],
-             "evidence_pack": _l("Evidence pack")},
     "language": {"ja": _l("Japanese"), "en": _l("English")},
     # a download's kind of file (``format: docx``), or the layout a questionnaire workbook was
     # read in (the questionnaires' own words; a recognised format's id shows as code)
     "format": {"xlsx": _l("Excel file"), "docx": _l("Word document"), "pdf": _l("PDF file"), "csv": _l("CSV file"),
                "zip": _l("ZIP archive"), "ics": _l("Calendar file (.ics)"), "json": _l("JSON file"),
                "native": _l("our workbook"), "caiq": _l("CSA CAIQ layout"), "generic": _l("another layout")},
-    "status": {"queued": _l("Waiting to start"), "running": _l("In progress"), "done": _l("Ready")},
 }
 VALUES["lang"] = VALUES["language"]
+
+# Where one field name means different things in different kinds of record, the meaning of
+# one kind: its label (``FIELDS``), the words of its codes (``VALUES``) and whether its values
+# are code (``TECHNICAL``), each over the field's common entry. ``label``, ``values`` and
+# ``is_technical`` below are the only readers.
+ENTITY_FIELDS = {
+    # a refused request: the HTTP method, not how an anti-social forces check was done
+    "route": {"method": _l("HTTP method")},
+    # a contact's job title, not a record's title
+    "vendor_contact": {"title": _l("Job title")},
+    # an import of the chains' register counts the sub-outsourcing links it read (not the
+    # proof a compliance verdict links to)
+    "register": {"links": _l("Sub-outsourcing links")},
+}
+ENTITY_VALUES = {
+    "antisocial_check": {
+        "result": {"clear": _l("nothing found"), "concern": _l("needs review"), "hit": _l("match found")},
+        "method": {"database": _l("database search"), "news": _l("news article search"),
+                   "police_center": _l("enquiry to the police or 暴追センター"), "credit_agency": _l("credit agency"),
+                   "declaration": _l("written declaration (表明確約書)"), "other": _l("other method")},
+    },
+    "finding_event": {"action": FINDING_ACTIONS},
+    # an export job: what it builds, how far it is
+    "export_job": {
+        "kind": {"matrix": ENTITIES["compliance_matrix"], "register": ENTITIES["outsourcing_register"],
+                 "board_report": ENTITIES["board_report"], "dora": ENTITIES["dora_register"],
+                 "evidence_pack": _l("Evidence pack")},
+        "status": {"queued": _l("Waiting to start"), "running": _l("In progress"), "done": _l("Ready")},
+    },
+}
+ENTITY_TECHNICAL = {"route": {"method"}}
+
+
+def label(entity: str | None, key: str):
+    """What a field is called in a kind of record (None: a field without words)."""
+    return ENTITY_FIELDS.get(entity or "", {}).get(key) or FIELDS.get(key)
+
+
+def values(entity: str | None, key: str) -> dict:
+    """The words of a field's codes in a kind of record ({}: none)."""
+    own = ENTITY_VALUES.get(entity or "", {})
+    return own[key] if key in own else VALUES.get(key, {})
+
+
+def is_technical_field(entity: str | None, key: str) -> bool:
+    """Whether a field's values are code in a kind of record."""
+    return key in TECHNICAL or key in ENTITY_TECHNICAL.get(entity or "", set())

@@ -13,13 +13,13 @@ from vendorrisk.accounts.audit_labels import (
     ACTIONS,
     CODES,
     ENTITIES,
-    FIELDS,
     HIDDEN,
     PEOPLE,
-    TECHNICAL,
-    VALUES,
     VENDOR_LISTS,
     VENDORS,
+    is_technical_field,
+    label,
+    values,
 )
 from vendorrisk.accounts.devices import device_label
 from vendorrisk.core import registry
@@ -57,15 +57,30 @@ KEYED_TEXTS = {
 
 
 @dataclass
+class Part:
+    """One named value inside a recorded value (an export's chosen options), marked when code."""
+
+    label: str
+    text: str
+    code: bool = False
+
+
+@dataclass
 class Change:
     """One field of a recorded change: its label and its value before and after, each marked
-    when it is code (a file name, an address, a browser: ``technical``), not prose."""
+    when it is code (a file name, an address, a browser: ``technical``), not prose; with the
+    value in full as a tooltip when shown shortened (a browser by its device), and as named
+    parts when it holds several (an export's options)."""
 
     label: str
     before: str | None
     after: str | None
     before_code: bool = False
     after_code: bool = False
+    before_title: str | None = None
+    after_title: str | None = None
+    before_parts: list[Part] | None = None
+    after_parts: list[Part] | None = None
 
     @property
     def long(self) -> bool:
@@ -73,9 +88,12 @@ class Change:
         return max(len(self.before or ""), len(self.after or "")) > FOLD_AT
 
     @property
-    def value(self) -> tuple[str | None, bool]:
-        """The value an entry that is no change shows (its after, else its before) and whether it is code."""
-        return (self.after, self.after_code) if self.after is not None else (self.before, self.before_code)
+    def value(self) -> tuple:
+        """The value an entry that is no change shows (its after, else its before): its text,
+        whether it is code, its tooltip and its parts."""
+        if self.after is not None:
+            return self.after, self.after_code, self.after_title, self.after_parts
+        return self.before, self.before_code, self.before_title, self.before_parts
 
 
 @dataclass
@@ -126,7 +144,7 @@ class Names:
         return self.vendors.get(vendor_id) or _("vendor %(id)s", id=vendor_id)
 
 
-def _show(key: str, value, names: Names) -> str | None:
+def _show(key: str, value, names: Names, entity: str | None = None) -> str | None:
     if value is None or value == "" or value == [] or value == {}:
         return None
     if isinstance(value, bool):
@@ -153,27 +171,43 @@ def _show(key: str, value, names: Names) -> str | None:
             return format_local(datetime.fromisoformat(value))
         except ValueError:
             return value
-    if isinstance(value, str) and value in VALUES.get(key, {}):
-        return str(VALUES[key][value])
-    if key in CODES and isinstance(value, str):
+    words = values(entity, key)
+    if isinstance(value, str) and value in words:
+        return str(words[value])
+    if key in CODES and isinstance(value, str) and not is_technical_field(entity, key):
         return _(value.replace("_", " "))
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, indent=1)
     return str(value)
 
 
-def technical(key: str, value) -> bool:
+def technical(key: str, value, entity: str | None = None) -> bool:
     """Whether a recorded value is the program's rather than prose — shown as code, not as words
-    of the reader's language: a value of a ``TECHNICAL`` field that has no words of its own in
-    ``VALUES`` (or a list of such values), or any URL, fingerprint, IP address or media type.
-    The one place that decides."""
+    of the reader's language: a value of a ``TECHNICAL`` field (in ``entity``: its
+    ``ENTITY_TECHNICAL`` too) that has no words of its own in ``VALUES`` (or a list of such
+    values), or any URL, fingerprint, IP address or media type. The one place that decides."""
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return key in TECHNICAL
+        return is_technical_field(entity, key)
     if not isinstance(value, str) or not value:
         return False
-    if value in VALUES.get(key, {}):
+    if value in values(entity, key):
         return False
-    return key in TECHNICAL or bool(TECHNICAL_VALUE.match(value))
+    return is_technical_field(entity, key) or bool(TECHNICAL_VALUE.match(value))
+
+
+def _title(key: str, value) -> str | None:
+    """The value in full when the page shows it shortened: a browser's user agent."""
+    return value if key == "user_agent" and isinstance(value, str) and value else None
+
+
+def _parts(key: str, value, names: Names) -> list[Part] | None:
+    """An export's chosen options (``params``) as named values, each marked code or not by
+    ``technical`` (a DORA template's id is code, a vendor's name is not)."""
+    if key != "params" or not isinstance(value, dict):
+        return None
+    parts = [Part(_label(k), text, technical(k, v)) for k, v in value.items()
+             if (text := _show(k, v, names)) is not None]
+    return parts or None
 
 
 def _readable(entity: str, snapshot: dict) -> dict:
@@ -197,20 +231,24 @@ def _readable(entity: str, snapshot: dict) -> dict:
     return shown
 
 
-def _label(key: str) -> str:
-    return str(FIELDS[key]) if key in FIELDS else _("Other field")
+def _label(key: str, entity: str | None = None) -> str:
+    found = label(entity, key)
+    return str(found) if found is not None else _("Other field")
 
 
 def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list[Change]:
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN]
     changes = []
     for key in keys:
-        old, new = _show(key, before.get(key), names), _show(key, after.get(key), names)
+        old, new = _show(key, before.get(key), names, entry.entity), _show(key, after.get(key), names, entry.entity)
         if old is None and new is None:
             continue
         if entry.action == "update" and old == new:
             continue
-        changes.append(Change(_label(key), old, new, technical(key, before.get(key)), technical(key, after.get(key))))
+        changes.append(Change(_label(key, entry.entity), old, new, technical(key, before.get(key), entry.entity),
+                              technical(key, after.get(key), entry.entity),
+                              _title(key, before.get(key)), _title(key, after.get(key)),
+                              _parts(key, before.get(key), names), _parts(key, after.get(key), names)))
     return changes
 
 

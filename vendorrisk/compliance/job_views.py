@@ -71,8 +71,9 @@ def answer(job, url: str, restart_url: str, api: bool = False):
         return downloads.send_stored(session, stored, job.filename, entity="export_job", entity_id=job.id)
     if api or wants_json():
         if job.status == "failed":
-            raise Conflict(_("The export failed: %(error)s", error=job.error),
-                           [{"status": "failed", "restart": restart_url, "error": job.error}])
+            raise Conflict(_("The export failed. Restart it; if it fails again, send the technical message "
+                             "below to your administrator."),
+                           [{"status": "failed", "restart": restart_url, "error": job.error}], technical=job.error)
         return jsonify(status_of(job, url)), 202
     html = render_template("compliance/job.html", job=job, url=url, restart_url=restart_url)
     return html, 200 if job.status == "failed" else 202

@@ -275,6 +275,8 @@ class ErrorDetail(Public):
     code: str
     message: str
     details: Union[list, dict]
+    technical: Optional[str] = Field(default=None, description="The program's own words of what failed (an "
+                                     "export job's error), not translated: for an administrator; absent when none")
 
 
 class Error(Public):

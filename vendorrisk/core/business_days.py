@@ -21,6 +21,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from vendorrisk.core.config import ConfigurationError
+from vendorrisk.core.messages import Bilingual, Msg, msg
 
 EXTENSION = "vendorrisk.business_calendar"
 # jpholiday names the holidays in Japanese; English readers see these.
@@ -55,6 +56,15 @@ class Closure:
         ja, _bar, en = self.name.partition("|")
         return _("closed: %(name)s", name=(en or ja) if language == "en" else ja)
 
+    def reason_message(self) -> Msg:
+        """The reason kept untranslated (``core.messages``), to be read later in either language."""
+        if self.kind == "weekend":
+            return msg("Saturday") if self.name == "saturday" else msg("Sunday")
+        if self.kind == "holiday":
+            return msg("national holiday: %(name)s", name=Bilingual(self.name, _holiday_name(self.name, "en")))
+        ja, _bar, en = self.name.partition("|")
+        return msg("closed: %(name)s", name=Bilingual(ja, en or ja))
+
 
 @dataclass(frozen=True)
 class Moved:
@@ -81,6 +91,14 @@ class Moved:
             return ""
         return _("%(original)s (%(reason)s) → %(day)s", original=_short(self.original),
                  reason=self.closure.reason(language), day=_short(self.day))
+
+    def note_message(self) -> Msg | None:
+        """``note`` kept untranslated (``core.messages``): what a stored text holds, rendered in
+        each reader's language when shown; None when the date did not move."""
+        if not self.moved or self.closure is None:
+            return None
+        return msg("%(original)s (%(reason)s) → %(day)s", original=_short(self.original),
+                   reason=self.closure.reason_message(), day=_short(self.day))
 
 
 def _short(day: date) -> str:

@@ -40,10 +40,11 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: list | dict | None = None):
+    def __init__(self, message: str, details: list | dict | None = None, technical: str | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.technical = technical  # the program's own words of what failed (not translated), if any
 
 
 class NotFound(DomainError):
@@ -82,13 +83,16 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def error_response(status: int, code: str, message: str, details=None):
-    """Answer an error as JSON or as the HTML error page."""
+def error_response(status: int, code: str, message: str, details=None, technical: str | None = None):
+    """Answer an error as JSON or as the HTML error page; ``technical``, the program's own
+    words of what failed (an export's exception), beside the reader's sentence, never in it."""
     if wants_json():
         body = {"error": {"code": code, "message": message, "details": details or []}}
+        if technical:
+            body["error"]["technical"] = technical
         return jsonify(body), status
     return render_template("error.html", status=status, code=code, message=message,
-                           details=readable_details(details, message)), status
+                           details=readable_details(details, message), technical=technical), status
 
 
 def readable_details(details, message: str = "") -> list:
@@ -138,7 +142,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         _rollback()
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.technical)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -10,7 +10,6 @@ to work or be resolved after all, which ends the acceptance.
 """
 from datetime import date, timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -209,7 +208,7 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
             moved = business_days.on_or_before(due)
             if moved is not None and moved.day != finding.due_date:
                 changes.append(("due_moved", {"before": _day(finding.due_date), "after": moved.day.isoformat(),
-                                              "moved": _in_both(moved.note)}) if moved.note() else
+                                              "moved": moved.note_message()}) if moved.note_message() else
                                ("due", {"before": _day(finding.due_date), "after": moved.day.isoformat()}))
                 finding.due_date, finding.nominal_due_date = moved.day, moved.original if moved.moved else None
             elif moved is None and finding.due_date is not None:
@@ -235,16 +234,6 @@ def update_finding(session: Session, finding: Finding, user: User, data: dict) -
 
 def _day(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _in_both(note) -> dict:
-    """A text the business calendar writes in the current language (``Moved.note``), in
-    Japanese and English: stored so that each reader reads their own."""
-    texts = {}
-    for language in ("ja", "en"):
-        with force_locale(language):
-            texts[language] = note(language)
-    return texts
 
 
 def may_raise(session: Session, user: User, vendor_id: int) -> bool:
