@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,14 @@ class Ahead:
 
     def __init__(self, engine, query, name_column, id_column, verdict_table, size: int):
         self.enabled = engine.dialect.name == "postgresql"
-        self.engine, self.size = engine, size
-        self.query, self.name_column, self.id_column, self.verdicts = query, name_column, id_column, verdict_table
+        self.engine = engine
+        # built once, the last vendor a parameter: 250 statements built and compiled anew cost
+        # the app 0.4 s of CPU at 50k, the same statement executed 250 times 0.1 s
+        following = (query.where(tuple_(name_column, id_column) > tuple_(bindparam("last_name"), bindparam("last_id")))
+                     .limit(size).subquery())
+        # count(status): the heap pages themselves are read (status is not in the key's index)
+        self.statement = (select(func.count(verdict_table.c.status))
+                          .where(verdict_table.c.vendor_id.in_(select(following.c.id))))
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="vendorrisk-ahead") if self.enabled else None
         self.connection = None
         self.pending: Future | None = None
@@ -45,11 +51,7 @@ class Ahead:
     def _read(self, last: tuple) -> None:
         if self.connection is None:
             self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        following = (self.query.where(tuple_(self.name_column, self.id_column) > tuple_(*last))
-                     .limit(self.size).subquery())
-        # count(status): the heap pages themselves are read (status is not in the key's index)
-        self.connection.execute(select(func.count(self.verdicts.c.status))
-                                .where(self.verdicts.c.vendor_id.in_(select(following.c.id)))).scalar()
+        self.connection.execute(self.statement, {"last_name": last[0], "last_id": last[1]}).scalar()
 
     def _wait(self) -> None:
         if self.pending is not None:
