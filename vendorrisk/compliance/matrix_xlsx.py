@@ -61,7 +61,6 @@ FILTERED_OUT = ()  # a cell the status filter leaves out
 # The cells are fetched this many rows at a time, not row by row: psycopg builds a row per
 # Python call of fetchone (~25 % of the fetching CPU at 10k vendors), a block in one call.
 FETCH_ROWS = 500
-AHEAD = True  # the next batch's verdict pages read ahead on PostgreSQL (``warming``)
 
 Progress = Callable[[int, int], None]  # (done, in all)
 
@@ -177,8 +176,7 @@ def spool_matrix(session: Session, filters: matrix.MatrixFilters, spool, progres
 
     total = store.count(session, filters) if progress else 0
     number, done = 1, 0
-    for batch in store.vendor_batches(session, filters, obligations, batch_size=EXPORT_BATCH,
-                                      ahead=AHEAD):
+    for batch in store.vendor_batches(session, filters, obligations, batch_size=EXPORT_BATCH):
         # each cell held as its memoised XML (shared by equal cells), not as the fetched texts;
         # a cell whose proof links are looked up when read waits for the batch's targets
         texts.next_batch()

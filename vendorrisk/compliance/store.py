@@ -13,7 +13,7 @@ from sqlalchemy import Text, and_, cast, exists, func, select, tuple_
 from sqlmodel import Session
 
 from vendorrisk.compliance import counts as maintained_counts
-from vendorrisk.compliance import link_targets, warming
+from vendorrisk.compliance import link_targets
 from vendorrisk.compliance.matrix import (
     EXPORT_BATCH_SIZE,
     MatrixFilters,
@@ -210,30 +210,20 @@ def count(session: Session, filters: MatrixFilters) -> int:
 
 
 def vendor_batches(session: Session, filters: MatrixFilters, obligations: list[registry.Obligation],
-                   batch_size: int = EXPORT_BATCH_SIZE, ahead: bool = False) -> Iterator[list]:
+                   batch_size: int = EXPORT_BATCH_SIZE) -> Iterator[list]:
     """The vendor rows (with their facts) the filters admit, in name order, batch by batch
-    (keyset pagination: each batch starts where the last ended, never with an OFFSET).
-    ``ahead``: on PostgreSQL, the next batch's verdict pages read into the server's memory
-    while the caller works on a batch (``warming.Ahead``)."""
+    (keyset pagination: each batch starts where the last ended, never with an OFFSET)."""
     query = vendors_query(filters, obligations)
-    reader = (warming.Ahead(session.get_bind(), query, VENDOR.c.name, VENDOR.c.id, V, batch_size)
-              if ahead else None)
     last = None
-    try:
-        while True:
-            step = query if last is None else query.where(tuple_(VENDOR.c.name, VENDOR.c.id) > tuple_(*last))
-            batch = session.connection().execute(step.limit(batch_size)).all()
-            if not batch:
-                return
-            if reader is not None and len(batch) == batch_size:
-                reader.after((batch[-1].name, batch[-1].id))
-            yield batch
-            if len(batch) < batch_size:
-                return
-            last = (batch[-1].name, batch[-1].id)
-    finally:
-        if reader is not None:
-            reader.close()
+    while True:
+        step = query if last is None else query.where(tuple_(VENDOR.c.name, VENDOR.c.id) > tuple_(*last))
+        batch = session.connection().execute(step.limit(batch_size)).all()
+        if not batch:
+            return
+        yield batch
+        if len(batch) < batch_size:
+            return
+        last = (batch[-1].name, batch[-1].id)
 
 
 def iter_rows(session: Session, filters: MatrixFilters, batch_size: int = EXPORT_BATCH_SIZE,
