@@ -3,6 +3,7 @@
 The request (or CLI command, or scheduler job) owns the transaction: services add and
 flush, the caller commits or rolls back. One session per request lives on ``g``.
 """
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,11 +20,21 @@ WRITE_OPTION = "vendorrisk_writes"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # a request with these methods gets a session that reads only
 
 
+def json_text(value) -> str:
+    """How every JSON column's value is written: UTF-8 as it is (a Japanese character takes 3
+    bytes, not the 6 of a ``\\uXXXX`` escape) and no spaces after ``,`` and ``:``. The
+    maintained verdicts are a million rows at 50k vendors: this form keeps their table ~14 %
+    smaller (docs/compliance.md). Both engines read either form; nothing compares the text."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+    JSON columns are written as ``json_text`` writes them."""
     if url.startswith("sqlite"):
         _owner_only_file(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_serializer=json_text)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -46,7 +57,7 @@ def make_engine(url: str) -> Engine:
 
         txmemo.watch(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_text)
     txmemo.watch(engine)
     return engine
 
