@@ -215,7 +215,9 @@ def threshold_sources(table, status) -> None:
 
 SEED_FIGURES = (("p→found", True, "f"), ("p→not_found", True, "n"), ("a→found", False, "f"))
 SEED_GROUPS = (("real", lambda t, i: t.real[i]), *((f"real {lang}", lambda t, i, lang=lang: t.real[i] and
-                                                    t.langs[i] == lang) for lang in training.LANGS))
+                                                    t.langs[i] == lang) for lang in training.LANGS),
+               *((f"own {lang}", lambda t, i, lang=lang: not t.real[i] and t.langs[i] == lang)
+                 for lang in training.LANGS))
 
 
 def shares(table, keep, status) -> dict[str, float]:
@@ -259,7 +261,7 @@ def over_seeds(seeds: list[int], added: frozenset[str] = frozenset(), without_ad
     groups = list(SEED_GROUPS)
     if added and not without_added:
         groups += [(f"{name} old", lambda t, i, keep=keep: keep(t, i) and t.documents[i] not in added)
-                   for name, keep in SEED_GROUPS]
+                   for name, keep in SEED_GROUPS if name.startswith("real")]
     columns = [f"{group} {name}" for group, _k in groups for name in (*(n for n, *_r in SEED_FIGURES), "review")]
     columns.append("fold spread p→found")
     rows = []
