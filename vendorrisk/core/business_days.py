@@ -17,11 +17,11 @@ from functools import lru_cache
 
 import jpholiday
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from vendorrisk.core.config import ConfigurationError
-from vendorrisk.core.messages import Bilingual, Msg, msg
+from vendorrisk.core.messages import Bilingual, Msg, msg, render
 
 EXTENSION = "vendorrisk.business_calendar"
 # jpholiday names the holidays in Japanese; English readers see these.
@@ -47,14 +47,9 @@ class Closure:
     name: str
 
     def reason(self, language: str | None = None) -> str:
-        """The reason in the reader's language: 「祝日: 憲法記念日」, "closed: Year-end holidays"."""
-        language = language or _language()
-        if self.kind == "weekend":
-            return _("Saturday") if self.name == "saturday" else _("Sunday")
-        if self.kind == "holiday":
-            return _("national holiday: %(name)s", name=_holiday_name(self.name, language))
-        ja, _bar, en = self.name.partition("|")
-        return _("closed: %(name)s", name=(en or ja) if language == "en" else ja)
+        """The reason in the reader's language (``language``, else the current one):
+        「祝日: 憲法記念日」, "closed: Year-end holidays"."""
+        return _rendered(self.reason_message(), language)
 
     def reason_message(self) -> Msg:
         """The reason kept untranslated (``core.messages``), to be read later in either language."""
@@ -86,11 +81,10 @@ class Moved:
         return self.original if self.moved else None
 
     def note(self, language: str | None = None) -> str:
-        """「12/31(休業日: 年末年始) → 12/30」, or "" when the date did not move."""
-        if not self.moved or self.closure is None:
-            return ""
-        return _("%(original)s (%(reason)s) → %(day)s", original=_short(self.original),
-                 reason=self.closure.reason(language), day=_short(self.day))
+        """「12/31(休業日: 年末年始) → 12/30」 in the reader's language (``language``, else the
+        current one), or "" when the date did not move."""
+        message = self.note_message()
+        return _rendered(message, language) if message is not None else ""
 
     def note_message(self) -> Msg | None:
         """``note`` kept untranslated (``core.messages``): what a stored text holds, rendered in
@@ -105,9 +99,12 @@ def _short(day: date) -> str:
     return f"{day.month}/{day.day}"
 
 
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
+def _rendered(message: Msg, language: str | None) -> str:
+    """``message`` rendered in ``language`` (None: the current one)."""
+    if language is None:
+        return render(message)
+    with force_locale(language):
+        return render(message)
 
 
 def _holiday_name(name: str, language: str) -> str:
