@@ -66,34 +66,40 @@ class Part:
 
 
 @dataclass
+class FieldValue:
+    """A field's value on one side of a change, as the page shows it: its text (None: no
+    value), marked when it is code (a file name, an address, a browser: ``technical``), not
+    prose; its full value as a tooltip when shown shortened (a browser by its device); its
+    named parts when it holds several (an export's options)."""
+
+    text: str | None
+    code: bool = False
+    title: str | None = None
+    parts: list[Part] | None = None
+
+    def start(self, length: int) -> "FieldValue":
+        """The value's first ``length`` characters, marked as the value is (a folded value's summary)."""
+        return FieldValue((self.text or "")[:length], self.code)
+
+
+@dataclass
 class Change:
-    """One field of a recorded change: its label and its value before and after, each marked
-    when it is code (a file name, an address, a browser: ``technical``), not prose; with the
-    value in full as a tooltip when shown shortened (a browser by its device), and as named
-    parts when it holds several (an export's options)."""
+    """One field of a recorded change: its label and its value before and after."""
 
     label: str
-    before: str | None
-    after: str | None
-    before_code: bool = False
-    after_code: bool = False
-    before_title: str | None = None
-    after_title: str | None = None
-    before_parts: list[Part] | None = None
-    after_parts: list[Part] | None = None
+    before: FieldValue
+    after: FieldValue
 
     @property
     def long(self) -> bool:
         """Whether a value is long enough to be folded."""
-        return max(len(self.before or ""), len(self.after or "")) > FOLD_AT
+        return max(len(self.before.text or ""), len(self.after.text or "")) > FOLD_AT
 
     @property
-    def value(self) -> tuple:
-        """The value an entry that is no change shows (its after, else its before): its text,
-        whether it is code, its tooltip and its parts."""
-        if self.after is not None:
-            return self.after, self.after_code, self.after_title, self.after_parts
-        return self.before, self.before_code, self.before_title, self.before_parts
+    def latest(self) -> FieldValue:
+        """The later of its values: the after, else the before (a deletion records no after).
+        An entry that is no change shows only this one."""
+        return self.after if self.after.text is not None else self.before
 
 
 @dataclass
@@ -236,6 +242,11 @@ def _label(key: str, entity: str | None = None) -> str:
     return str(found) if found is not None else _("Other field")
 
 
+def _field_value(key: str, value, text: str | None, entity: str, names: Names) -> FieldValue:
+    """The recorded ``value`` of field ``key`` as the page shows it (``text``: ``_show``'s)."""
+    return FieldValue(text, technical(key, value, entity), _title(key, value), _parts(key, value, names))
+
+
 def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list[Change]:
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN]
     changes = []
@@ -245,10 +256,8 @@ def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list
             continue
         if entry.action == "update" and old == new:
             continue
-        changes.append(Change(_label(key, entry.entity), old, new, technical(key, before.get(key), entry.entity),
-                              technical(key, after.get(key), entry.entity),
-                              _title(key, before.get(key)), _title(key, after.get(key)),
-                              _parts(key, before.get(key), names), _parts(key, after.get(key), names)))
+        changes.append(Change(_label(key, entry.entity), _field_value(key, before.get(key), old, entry.entity, names),
+                              _field_value(key, after.get(key), new, entry.entity, names)))
     return changes
 
 
