@@ -205,3 +205,25 @@ def test_an_exports_options_show_each_technical_value_as_code(client, login, db)
     page = client.get("/audit/?entity=export_job", headers=JA).get_data(as_text=True)
     row = re.search(r'<th>指定内容</th>\s*<td colspan="2">(.*?)</td>', page, re.S).group(1)
     assert row == 'テンプレート: <code lang="en">eba_its_2024</code>、外部委託先: 株式会社選択肢', row
+
+
+def test_a_folded_values_summary_is_marked_as_its_full_value(client, login, db):
+    """A value longer than ``FOLD_AT`` shows its start until unfolded. An export's options so
+    long showed their start as plain text, a DORA template's id read as prose in it: the
+    summary now marks code as the full value does (a URL, each option that is code)."""
+    from vendorrisk.accounts.audit_view import FOLD_AT
+    from vendorrisk.core import audit
+    vendor = factories.gen_vendor(db, name="株式会社折り畳み")
+    db.flush()
+    template = "eba_its_" + "x" * FOLD_AT
+    audit.add_event(db, action="create", entity="export_job", entity_id=13,
+                    after={"kind": "dora", "params": {"template": template, "vendor_id": vendor.id}})
+    audit.add_event(db, action="denied", entity="route", entity_id="/admin/users",
+                    after={"path": "/admin/users", "note": "https://example.com/" + "t" * FOLD_AT})
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/", headers=JA).get_data(as_text=True)
+    summaries = dict(re.findall(r'<th>([^<]*)</th>\s*<td colspan="2"><details class="fold"><summary>(.*?)…</summary>',
+                                page, re.S))
+    assert summaries["指定内容"] == f'テンプレート: <code lang="en">{template[:80 - len("テンプレート: ")]}</code>'
+    assert re.fullmatch(r'<code lang="en">https://example\.com/t+</code>', summaries["備考"]), summaries["備考"]

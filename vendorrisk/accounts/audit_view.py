@@ -78,8 +78,18 @@ class FieldValue:
     parts: list[Part] | None = None
 
     def start(self, length: int) -> "FieldValue":
-        """The value's first ``length`` characters, marked as the value is (a folded value's summary)."""
-        return FieldValue((self.text or "")[:length], self.code)
+        """The value's first ``length`` characters, marked as the value is (a folded value's
+        summary): code as code, and named parts each marked, as far as they fit."""
+        parts, room = [], length
+        for part in self.parts or ():
+            room -= len(part.label) + len(": ") + (len("、") if parts else 0)
+            if room <= 0:
+                break
+            parts.append(Part(part.label, part.text[:room], part.code))
+            room -= len(part.text)
+            if room <= 0:
+                break
+        return FieldValue((self.text or "")[:length], self.code, parts=parts or None)
 
 
 @dataclass
