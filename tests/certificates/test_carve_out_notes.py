@@ -58,3 +58,16 @@ def test_a_decision_note_typed_by_a_person_replaces_the_products(app, client, lo
     db.rollback()
     db.refresh(link)
     assert (link.approval_note, link.approval_note_key, link.approval_note_params) == ("契約上認められない", None, {})
+
+
+def test_a_note_renders_from_its_key_and_parameters_else_as_stored(app):
+    """``link_notes.note_text``: the one place a link note is rendered, whether from a link
+    (``display_approval_note``) or from the fields of one not yet recorded (a vendor's notes)."""
+    from vendorrisk.vendors import link_notes
+    params = {"kind": {"ja": "SOC 2 タイプ2報告書", "en": "SOC 2 Type II"}, "issuer": "監査法人さくら", "file": "soc2.pdf"}
+    with app.test_request_context(headers=EN):
+        assert link_notes.note_text("certificate_carved_out", params, "stored", "ja") == NOTE_JA
+        assert link_notes.note_text("certificate_carved_out", params, "stored") == NOTE_EN  # the reader's
+        assert link_notes.note_text(None, None, "契約上認められない", "ja") == "契約上認められない"  # a person's
+        assert link_notes.note_text("certificate_carved_out", {"issuer": "x"}, "stored", "ja") == "stored"
+        assert link_notes.note_text("no_such_note", params, "stored", "ja") == "stored"

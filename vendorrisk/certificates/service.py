@@ -8,7 +8,6 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 
 from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
@@ -375,8 +374,8 @@ def _named_in(certificate: Certificate) -> dict:
     params = {"kind": {"ja": label_ja, "en": label}, "issuer": certificate.issuer or "—",
               "file": certificate.original_filename or "—"}
     link = link_notes.note_fields("certificate_carved_out", params)
-    return {"link": link, "both": "\n".join((link_notes.display_approval_note(
-        SimpleNamespace(**link), "ja"), link["approval_note"]))}
+    japanese = link_notes.note_text(link["approval_note_key"], link["approval_note_params"], link["approval_note"], "ja")
+    return {"link": link, "both": "\n".join((japanese, link["approval_note"]))}
 
 
 def certificate_evidence(session: Session, vendor_id: int):

@@ -25,17 +25,23 @@ def note_fields(key: str, params: dict) -> dict:
             "approval_note_key": key, "approval_note_params": stored}
 
 
-def display_approval_note(link, language: str | None = None) -> str:
-    """The link's note in the reader's language (``language``, else the current one) when the
-    product wrote it; a person's note, or one this version cannot render, as stored."""
-    key = getattr(link, "approval_note_key", None)
-    message = finding_texts.message(LINK_NOTES, key, link.approval_note_params) if key else None
+def note_text(key: str | None, params: dict | None, stored: str, language: str | None = None) -> str:
+    """The note ``key`` of ``LINK_NOTES`` with ``params`` in ``language`` (else the current
+    one); ``stored`` (a person's note, or the English as stored) when there is no key or this
+    version cannot render it."""
+    message = finding_texts.message(LINK_NOTES, key, params) if key else None
     if message is None:
-        return link.approval_note
+        return stored
     try:
         if language is None:
             return render(message).strip()
         with force_locale(language):
             return render(message).strip()
     except (KeyError, TypeError, ValueError):
-        return link.approval_note
+        return stored
+
+
+def display_approval_note(link, language: str | None = None) -> str:
+    """The link's note in the reader's language (``language``, else the current one) when the
+    product wrote it; a person's note, or one this version cannot render, as stored."""
+    return note_text(getattr(link, "approval_note_key", None), link.approval_note_params, link.approval_note, language)
