@@ -186,9 +186,9 @@ def test_a_field_reads_as_what_it_means_in_its_kind_of_record(client, login, db)
     assert "実施方法" not in text["route"]
     assert "実施方法 データベース検索" in text["antisocial_check"]
     assert "役職 営業部長" in text["vendor_contact"] and "件名" not in text["vendor_contact"]
-    assert "再委託 3" in text["register"] and "根拠" not in text["register"]
+    assert "再委託 3 件" in text["register"] and "外部委託先 2 件" in text["register"] and "根拠" not in text["register"]
     assert "実施方法" in text["monitoring_review"]
-    assert text["user_account"] == "指摘事項 3"  # what an event records has words too, not 「その他の項目」
+    assert text["user_account"] == "指摘事項 3 件"  # what an event records has words too, not 「その他の項目」
 
 
 def test_an_exports_options_show_each_technical_value_as_code(client, login, db):
@@ -227,3 +227,27 @@ def test_a_folded_values_summary_is_marked_as_its_full_value(client, login, db):
                                 page, re.S))
     assert summaries["指定内容"] == f'テンプレート: <code lang="en">{template[:80 - len("テンプレート: ")]}</code>'
     assert re.fullmatch(r'<code lang="en">https://example\.com/t+</code>', summaries["備考"]), summaries["備考"]
+
+
+def test_a_register_imports_numbers_read_as_counts(client, login, db):
+    """A register import's entry read 「再委託 3」, as if it named link No. 3: its numbers of
+    vendors, arrangements and links read as counts, as the import's own report says them
+    (「再委託 3 件」; in English the label then the number, "links: 3"). A field of the same
+    name that is no count in another kind of record is left alone."""
+    from vendorrisk.core import audit
+    audit.add_event(db, action="import", entity="register",
+                    after={"file": "台帳.xlsx", "vendors": 2, "arrangements": 1, "links": 3})
+    audit.add_event(db, action="create", entity="route", entity_id="/x", after={"links": 4})
+    db.commit()
+    login("auditor")
+    for headers, counts, other in ((JA, ("外部委託先 2 件", "委託業務 1 件", "再委託 3 件"), "根拠 4"),
+                                   ({"Accept-Language": "en"}, ("Vendors 2", "Arrangements 1", "Sub-outsourcing links 3"),
+                                    "Proof 4")):
+        page = client.get("/audit/", headers=headers).get_data(as_text=True)
+        rows = dict(re.findall(r'<tr data-entry="\d+">.*?<a href="/audit/\?entity=(\w+)[^"]*".*?'
+                               r'<table class="changes">(.*?)</table>', page, re.S))
+        text = {entity: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for entity, row in rows.items()}
+        assert all(count in text["register"] for count in counts), text["register"]
+        assert text["route"] == other
+    csv = client.get("/audit/export.csv").get_data(as_text=True)
+    assert '""links"": 3' in csv and "件" not in csv  # the export keeps the values as recorded

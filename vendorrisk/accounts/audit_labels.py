@@ -191,8 +191,8 @@ VALUES["lang"] = VALUES["language"]
 
 # Where one field name means different things in different kinds of record, the meaning of
 # one kind: its label (``FIELDS``), the words of its codes (``VALUES``) and whether its values
-# are code (``TECHNICAL``), each over the field's common entry. ``label``, ``values`` and
-# ``is_technical`` below are the only readers.
+# are code (``TECHNICAL``), each over the field's common entry; and which of its fields are
+# counts. ``label``, ``values``, ``is_technical_field`` and ``is_count`` below are the only readers.
 ENTITY_FIELDS = {
     # a refused request: the HTTP method, not how an anti-social forces check was done
     "route": {"method": _l("HTTP method")},
@@ -219,6 +219,13 @@ ENTITY_VALUES = {
     },
 }
 ENTITY_TECHNICAL = {"route": {"method"}}
+# Fields an event records as a number of records, by kind of record: shown as a count
+# (「再委託 3 件」, as the import's own report says it; a bare 「再委託 3」 reads as a number naming one).
+ENTITY_COUNTS = {
+    "register": {"vendors", "arrangements", "links"},  # what an import of the register read
+    "user_account": {"findings"},  # how many findings a deactivated owner's were passed on
+    "arrangement": {"documents"},  # the documents a contract set's checklist covered
+}
 
 
 def label(entity: str | None, key: str):
@@ -235,3 +242,8 @@ def values(entity: str | None, key: str) -> dict:
 def is_technical_field(entity: str | None, key: str) -> bool:
     """Whether a field's values are code in a kind of record."""
     return key in TECHNICAL or key in ENTITY_TECHNICAL.get(entity or "", set())
+
+
+def is_count(entity: str | None, key: str) -> bool:
+    """Whether a field's value is a number of records in a kind of record."""
+    return key in ENTITY_COUNTS.get(entity or "", set())

@@ -17,6 +17,7 @@ from vendorrisk.accounts.audit_labels import (
     PEOPLE,
     VENDOR_LISTS,
     VENDORS,
+    is_count,
     is_technical_field,
     label,
     values,
@@ -165,6 +166,8 @@ def _show(key: str, value, names: Names, entity: str | None = None) -> str | Non
         return None
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, int) and is_count(entity, key):
+        return _("%(count)s", count=value)  # a number of records: 「3 件」 in Japanese
     if key in PEOPLE and isinstance(value, int):
         return names.person(value)
     if key in VENDORS and isinstance(value, int):
