@@ -251,3 +251,16 @@ def test_a_register_imports_numbers_read_as_counts(client, login, db):
         assert text["route"] == other
     csv = client.get("/audit/export.csv").get_data(as_text=True)
     assert '""links"": 3' in csv and "件" not in csv  # the export keeps the values as recorded
+
+
+def test_a_campaigns_vendors_read_by_name(client, login, db):
+    """A questionnaire campaign records the vendors it was sent to as ids under ``vendors``
+    (a register import's ``vendors`` is a count): the page names them, as it names a gap's."""
+    from vendorrisk.core import audit
+    first, second = factories.gen_vendor(db, "Alpha Cloud 株式会社"), factories.gen_vendor(db, "Beta Hosting")
+    audit.add_event(db, action="send", entity="questionnaire_campaign", entity_id="7",
+                    after={"template": "base", "vendors": [first.id, second.id]})
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/?entity=questionnaire_campaign", headers=JA).get_data(as_text=True)
+    assert "Alpha Cloud 株式会社、Beta Hosting" in page

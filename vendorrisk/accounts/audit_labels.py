@@ -192,7 +192,8 @@ VALUES["lang"] = VALUES["language"]
 # Where one field name means different things in different kinds of record, the meaning of
 # one kind: its label (``FIELDS``), the words of its codes (``VALUES``) and whether its values
 # are code (``TECHNICAL``), each over the field's common entry; and which of its fields are
-# counts. ``label``, ``values``, ``is_technical_field`` and ``is_count`` below are the only readers.
+# counts or lists of vendors. ``label``, ``values``, ``is_technical_field``, ``is_vendor_list``
+# and ``is_count`` below are the only readers.
 ENTITY_FIELDS = {
     # a refused request: the HTTP method, not how an anti-social forces check was done
     "route": {"method": _l("HTTP method")},
@@ -226,6 +227,8 @@ ENTITY_COUNTS = {
     "user_account": {"findings"},  # how many findings a deactivated owner's were passed on
     "arrangement": {"documents"},  # the documents a contract set's checklist covered
 }
+# Fields that list vendors by id in one kind of record (elsewhere the same name is a count).
+ENTITY_VENDOR_LISTS = {"questionnaire_campaign": {"vendors"}}  # the vendors a campaign was sent to
 
 
 def label(entity: str | None, key: str):
@@ -242,6 +245,11 @@ def values(entity: str | None, key: str) -> dict:
 def is_technical_field(entity: str | None, key: str) -> bool:
     """Whether a field's values are code in a kind of record."""
     return key in TECHNICAL or key in ENTITY_TECHNICAL.get(entity or "", set())
+
+
+def is_vendor_list(entity: str | None, key: str) -> bool:
+    """Whether a field's value is a list of vendor ids in a kind of record."""
+    return key in VENDOR_LISTS or key in ENTITY_VENDOR_LISTS.get(entity or "", set())
 
 
 def is_count(entity: str | None, key: str) -> bool:

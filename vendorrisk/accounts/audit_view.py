@@ -15,10 +15,10 @@ from vendorrisk.accounts.audit_labels import (
     ENTITIES,
     HIDDEN,
     PEOPLE,
-    VENDOR_LISTS,
     VENDORS,
     is_count,
     is_technical_field,
+    is_vendor_list,
     label,
     values,
 )
@@ -138,12 +138,12 @@ def _load(value: str | None) -> dict:
 class Names:
     """People and vendors named in a page of entries, looked up in two queries."""
 
-    def __init__(self, session: Session, entries: list[AuditEntry], snapshots: list[dict]):
+    def __init__(self, session: Session, entries: list[AuditEntry], snapshots: list[tuple[str, dict]]):
         people, vendors = {e.actor_id for e in entries if e.actor_id}, set()
-        for snap in snapshots:
+        for entity, snap in snapshots:
             people |= {v for k, v in snap.items() if k in PEOPLE and isinstance(v, int)}
             vendors |= {v for k, v in snap.items() if k in VENDORS and isinstance(v, int)}
-            vendors |= {v for k, vs in snap.items() if k in VENDOR_LISTS and isinstance(vs, list)
+            vendors |= {v for k, vs in snap.items() if is_vendor_list(entity, k) and isinstance(vs, list)
                         for v in vs if isinstance(v, int)}
             params = snap.get("params")  # an export's choices may name a vendor
             if isinstance(params, dict) and isinstance(params.get("vendor_id"), int):
@@ -183,7 +183,7 @@ def _show(key: str, value, names: Names, entity: str | None = None) -> str | Non
     if key == "params" and isinstance(value, dict):  # an export's choices: named fields, a vendor by name
         shown = ((_label(k), _show(k, v, names)) for k, v in value.items())
         return "、".join(f"{label}: {text}" for label, text in shown if text is not None) or None
-    if key in VENDOR_LISTS and isinstance(value, list):
+    if is_vendor_list(entity, key) and isinstance(value, list):
         return "、".join(names.vendor(v) for v in value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         try:
@@ -291,7 +291,7 @@ def _record_name(entry: AuditEntry, snapshot: dict, names: Names) -> str:
 def present(session: Session, entries: list[AuditEntry]) -> list[Row]:
     """The entries of one page, each with its changes field by field."""
     parsed = [(_readable(e.entity, _load(e.before)), _readable(e.entity, _load(e.after))) for e in entries]
-    names = Names(session, entries, [s for pair in parsed for s in pair])
+    names = Names(session, entries, [(e.entity, s) for e, pair in zip(entries, parsed) for s in pair])
     rows = []
     for entry, (before, after) in zip(entries, parsed):
         snapshot = {**before, **after}
