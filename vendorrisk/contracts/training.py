@@ -26,7 +26,6 @@ from pathlib import Path
 
 from vendorrisk.contracts.checker import evidence
 from vendorrisk.contracts.checker import library as clause_library
-from vendorrisk.contracts.checker.parties import drafting_style
 from vendorrisk.contracts.checker.scorer import MODEL_FORMAT
 from vendorrisk.contracts.corpus import OWN, REAL, Document, heldout_names, holds, own_documents, real_documents  # noqa: F401
 
@@ -41,12 +40,6 @@ POSITIVE_WEIGHT = 5.0
 STACKER_C = 0.1
 MIN_FEATURE_COUNT = 2  # sentences a feature must occur in to enter the vocabulary
 LANGS = ("ja", "en")
-# Languages whose ``found`` threshold is chosen per drafting style (``parties.drafting_style``, round 19):
-# the own Japanese documents are mostly contracts of 甲 and 乙, the real ones translated terms, and one
-# cap over both let the own contracts' decoys set the threshold of every Japanese document.
-STYLE_LANGS = ("ja",)
-STYLES = ("contract", "terms")
-MIN_STYLE_ABSENT = 30  # absent pairs a group of one style needs before its cap binds that style
 
 
 def unit_labels(document: Document, clause_ids: list[str]) -> list[dict[str, int]]:
@@ -141,7 +134,6 @@ class CrossValidated:
     folds: list[int]
     features: list[list[float]]  # evidence.FEATURES of each pair
     sentence_scores: dict | None = None  # document key -> clause -> out-of-fold probability of each unit
-    styles: list[str] | None = None  # the drafting style of each pair's document (parties.drafting_style)
 
 
 def choose_thresholds(values, present, langs, real) -> tuple[dict, dict]:
@@ -159,30 +151,6 @@ def choose_thresholds(values, present, langs, real) -> tuple[dict, dict]:
     return found, review
 
 
-def choose_style_thresholds(values, present, langs, real, styles, review) -> tuple[dict, dict]:
-    """``found`` and ``review`` per drafting style, for the languages of STYLE_LANGS: ``found`` is
-    the higher of the real and own groups' thresholds *of that style* (a group with fewer than
-    MIN_STYLE_ABSENT absent pairs does not bind); ``review`` caps the language's pairs left for
-    review below it as ``choose_thresholds`` does. A style with no binding group is left out: its
-    documents take the language's thresholds (``review``'s keys are the languages)."""
-    found_by, review_by = {}, {}
-    for lang in STYLE_LANGS:
-        if lang not in review:
-            continue
-        groups = [[i for i, value in enumerate(langs) if value == lang and real[i] == group] for group in (True, False)]
-        chosen = groups[0] or groups[1]
-        for style in STYLES:
-            bound = []
-            for group in groups:
-                mine = [i for i in group if styles[i] == style]
-                if sum(not present[i] for i in mine) >= MIN_STYLE_ABSENT:
-                    bound.append(found_threshold([values[i] for i in mine], [present[i] for i in mine]))
-            if bound:
-                found_by.setdefault(lang, {})[style] = max(bound)
-                review_by.setdefault(lang, {})[style] = review_threshold([values[i] for i in chosen], max(bound))
-    return found_by, review_by
-
-
 def _fit_stacker(rows, labels):
     from sklearn.linear_model import LogisticRegression
     model = LogisticRegression(C=STACKER_C, max_iter=4000)
@@ -190,16 +158,12 @@ def _fit_stacker(rows, labels):
     return float(model.intercept_[0]), [float(w) for w in model.coef_[0]]
 
 
-def _counts(values, present, langs, found, review, wanted, styles=None, found_by=None, review_by=None) -> dict:
+def _counts(values, present, langs, found, review, wanted) -> dict:
     c = {"found": 0, "present": 0, "false_found": 0, "absent": 0, "review": 0, "gap": 0}
-    for i, (v, p, lang) in enumerate(zip(values, present, langs)):
+    for v, p, lang in zip(values, present, langs):
         if lang not in wanted:
             continue
-        style = styles[i] if styles else ""
-        f, r = found[lang], review[lang]
-        if style in (found_by or {}).get(lang, {}):
-            f, r = found_by[lang][style], review_by[lang][style]
-        status = "found" if v >= f else ("review" if v >= r else "gap")
+        status = "found" if v >= found[lang] else ("review" if v >= review[lang] else "gap")
         c["present" if p else "absent"] += 1
         if status == "found":
             c["found" if p else "false_found"] += 1
@@ -284,22 +248,19 @@ def train(documents: list[Document] | None = None, log=print, on_cross_validated
     pair_langs = [langs_of[d] for d, *_r in pairs]
     real = [per_doc[d][0].source != "own" for d, *_r in pairs]
     present = [p for *_r, p in pairs]
-    styles = [drafting_style(per_doc[d][0].reading().parties) for d, *_r in pairs]
     if on_cross_validated is not None:
         on_cross_validated(CrossValidated(values, present, pair_langs, real, [k for _d, k, *_r in pairs],
                                           [per_doc[d][0].key for d, *_r in pairs],
                                           [fold_of[d] for d, *_r in pairs], [f for _d, _k, f, _p in pairs],
-                                          {per_doc[d][0].key: held_scores[d] for d in range(len(per_doc))},
-                                          styles))
+                                          {per_doc[d][0].key: held_scores[d] for d in range(len(per_doc))}))
     found, review = choose_thresholds(values, present, pair_langs, real)
-    found_by, review_by = choose_style_thresholds(values, present, pair_langs, real, styles, review)
     bias, weights = _fit_stacker(stack_rows, stack_labels)
     stacker = {"features": list(evidence.FEATURES), "bias": round(bias, 5), "weights": [round(w, 5) for w in weights],
-               "found": found, "review": review, "found_by_style": found_by, "review_by_style": review_by}
+               "found": found, "review": review}
     for k, clause_id in enumerate(clause_ids):
         mine = [i for i, (_d, kk, *_r) in enumerate(pairs) if kk == k]
         cv = _counts([values[i] for i in mine], [present[i] for i in mine], [pair_langs[i] for i in mine],
-                     found, review, LANGS, [styles[i] for i in mine], found_by, review_by)
+                     found, review, LANGS)
         stats[clause_id]["cv"] = cv
         log(f"{clause_id:<24} +{stats[clause_id]['positives']:<4} -{stats[clause_id]['negatives']:<6} "
             f"weights {len(clauses[clause_id]['weights']):<5} cv found {cv['found']}/{cv['present']} "
@@ -311,7 +272,7 @@ def train(documents: list[Document] | None = None, log=print, on_cross_validated
                        ("own en", lambda i: not real[i] and pair_langs[i] == "en")):
         mine = [i for i in range(len(pairs)) if keep(i)]
         c = _counts([values[i] for i in mine], [present[i] for i in mine], [pair_langs[i] for i in mine],
-                    found, review, LANGS, [styles[i] for i in mine], found_by, review_by)
+                    found, review, LANGS)
         by_language[name] = {"P": c["present"], "A": c["absent"], "pf": round(c["found"] / max(1, c["present"]), 3),
                              "pnf": round(c["gap"] / max(1, c["present"]), 3),
                              "af": round(c["false_found"] / max(1, c["absent"]), 3),

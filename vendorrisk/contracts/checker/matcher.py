@@ -8,9 +8,7 @@ scorer, not the decision. For a clause:
   article taken together, the library's phrases and headings, who owes the best sentence)
   gives its score;
 - **found** when that score reaches the ``found`` threshold of the document's language
-  (for Japanese, of its drafting style since round 19, ``parties.drafting_style``: contracts
-  of 甲 and 乙 or 委託者/受託者, terms of 当社/お客様; chosen in training so that on documents
-  without the clause a false *found* is rare),
+  (chosen in training so that on documents without the clause a false *found* is rare),
   the best sentence is the provider's obligation where direction matters (a duty of the
   customer towards the provider — ``利用者は…直ちに当社に通知`` — is not the provider's
   incident notification; such sentences never count for those clauses), carries no
@@ -31,7 +29,7 @@ from dataclasses import dataclass, field
 from vendorrisk.contracts.checker import evidence, reasons
 from vendorrisk.contracts.checker.document import Structure
 from vendorrisk.contracts.checker.library import Clause
-from vendorrisk.contracts.checker.parties import CUSTOMER, EACH, NOBODY, PROVIDER, drafting_style
+from vendorrisk.contracts.checker.parties import CUSTOMER, EACH, NOBODY, PROVIDER
 from vendorrisk.contracts.checker.reading import Reading, read
 from vendorrisk.contracts.checker.scorer import Model, ModelMissing, load_model
 from vendorrisk.core import time_budget
@@ -56,17 +54,6 @@ def counts(unit, clause_id: str) -> bool:
     if clause_id in PROVIDER_DUTIES and unit.obligor == (CUSTOMER, "shall"):
         return False
     return not (clause_id in CUSTOMER_RIGHTS and unit.obligor == (PROVIDER, "may"))
-
-
-def thresholds_of(stacker: dict, lang: str, style: str) -> tuple[float, float]:
-    """The ``found`` and ``review`` thresholds of a document in ``lang`` written in ``style``
-    (the style's when the model has them, else the language's; a model trained before
-    round 19 has none)."""
-    lang = "ja" if lang == "ja" else "en"
-    by_style = stacker.get("found_by_style", {}).get(lang, {})
-    if style in by_style:
-        return by_style[style], stacker["review_by_style"][lang][style]
-    return stacker["found"][lang], stacker["review"][lang]
 
 
 @dataclass(frozen=True)
@@ -167,7 +154,7 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
     if slot is None or not reading.units:
         return _result(clause, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"})
     lang = lang or evidence.language(reading.units)
-    found_t, review_t = thresholds_of(model.stacker, lang, drafting_style(reading.parties))
+    found_t, review_t = model.found(lang), model.review(lang)
     probabilities = [row[slot] for row in scored]
     shared = {} if shared is None else shared
     # which units may count depends on the clause only through these two (speed22: computed once)
