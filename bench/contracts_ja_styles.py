@@ -1,6 +1,6 @@
 """The Japanese ``found`` threshold per drafting style (round 19, issue 13).
 
-Japanese documents come in two drafting styles (``parties.drafting_style``): contracts naming the
+Japanese documents come in two drafting styles (``drafting_style`` below): contracts naming the
 parties 甲/乙 or 委託者/受託者 (most own documents) and terms naming them 当社/お客様, by a Latin name or
 we/you (the real training documents, translated terms). ``--list`` prints which training documents fall
 in which style and the absent pairs per style and group. Otherwise, per fold seed, the scorer is
@@ -21,7 +21,6 @@ English keeps the shipped rule in every row. No held-out document is read.
     nice -n 19 .venv/bin/python bench/contracts_ja_styles.py [--list] [--seeds N] [--terms-cap 0.015]
 """
 import argparse
-import contextlib
 import statistics
 import sys
 from pathlib import Path
@@ -31,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import contracts_thresholds as thresholds  # noqa: E402
 from bench.contracts_cv_errors import cross_validated  # noqa: E402
 from vendorrisk.contracts import training  # noqa: E402
-from vendorrisk.contracts.checker import evidence, parties  # noqa: E402
+from vendorrisk.contracts.checker import evidence  # noqa: E402
 
 TERMS_CAP = 0.015  # per-style-capped: the real terms documents' false-found cap (--terms-cap)
 MIN_ABSENT = 30  # absent pairs (in the training folds) a group of one style needs before its cap binds
@@ -46,12 +45,40 @@ GROUPS = (("real ja", lambda t, s, i: t.real[i] and t.langs[i] == "ja"),
           ("own en", lambda t, s, i: not t.real[i] and t.langs[i] == "en"))
 
 
+# Drafting styles of Japanese documents (round 19), told apart by how the parties are named: a
+# 業務委託契約 or 覚書 names them by sign (甲/乙) or by the words of entrusting; terms of service
+# (translated US terms, a provider's 利用規約) name them 当社/お客様, by a provider's name in Latin
+# script, or we/you. 委託先 and 利用者 say nothing of the style: terms write 委託先 for the
+# provider's subcontractors, contracts 利用者 for the end users.
+CONTRACT_STYLE, TERMS_STYLE = "contract", "terms"
+SIGNS_JA = {"甲", "乙"}
+ENTRUSTING_JA = {"委託者", "受託者", "委託会社", "受託会社", "委託元", "発注者", "受注者"}
+TERMS_WORDS_JA = {"当社", "弊社", "お客様", "皆様"}
+
+
+def drafting_style(parties) -> str:
+    """The drafting style of a document by its parties (``parties.Parties``): ``contract`` when a party is a sign
+    (甲/乙); else ``terms`` when one is 当社/弊社/お客様/皆様 or the provider is named in Latin
+    script (``GitHub``, we); else ``contract`` when one is an entrusting word (委託者/受託者);
+    else ``terms`` when any party was read, ``""`` when none was. The role words are added
+    wherever the text writes them, so the order decides: a 甲乙 contract may write 当社 in a
+    quotation, and GitHub's terms write 受託者 of their subcontractors."""
+    names = parties.provider | parties.customer
+    if names & SIGNS_JA:
+        return CONTRACT_STYLE
+    if names & TERMS_WORDS_JA or any(name.isascii() for name in parties.provider):
+        return TERMS_STYLE
+    if names & ENTRUSTING_JA:
+        return CONTRACT_STYLE
+    return TERMS_STYLE if names else ""
+
+
 def documents():
     return [d for d in training.real_documents() if not d.heldout] + training.own_documents()
 
 
 def styles_of(docs) -> dict[str, str]:
-    return {d.key: parties.drafting_style(d.reading().parties) for d in docs}
+    return {d.key: drafting_style(d.reading().parties) for d in docs}
 
 
 def listing(docs) -> None:
@@ -75,17 +102,7 @@ def listing(docs) -> None:
         print(f"{group:<5} {s or '-':<9} documents {n:3d} present pairs {present:4d} absent pairs {absent:4d}")
 
 
-@contextlib.contextmanager
-def max_false_found(cap: float):
-    """``training.found_threshold`` with another false-found cap, for the block only."""
-    kept, training.MAX_FALSE_FOUND = training.MAX_FALSE_FOUND, cap
-    try:
-        yield
-    finally:
-        training.MAX_FALSE_FOUND = kept
-
-
-def choose_for(table, style, name):
+def choose_for(table, style, name, terms_cap=TERMS_CAP):
     def choose(train_at):
         found, review = training.choose_thresholds([table.values[i] for i in train_at],
                                                    [table.present[i] for i in train_at],
@@ -106,9 +123,9 @@ def choose_for(table, style, name):
                     group = [i for i in ja if table.real[i] == real and style[i] == s]
                     if sum(not table.present[i] for i in group) >= MIN_ABSENT:
                         capped = name == "per-style-capped" and real and s == "terms"
-                        with max_false_found(TERMS_CAP if capped else training.MAX_FALSE_FOUND):
-                            bound.append(training.found_threshold([table.values[i] for i in group],
-                                                                  [table.present[i] for i in group]))
+                        bound.append(training.found_threshold([table.values[i] for i in group],
+                                                              [table.present[i] for i in group],
+                                                              terms_cap if capped else training.MAX_FALSE_FOUND))
                 if bound:
                     by_style[s] = max(bound)
                     review_by_style[s] = training.review_threshold(real_ja, by_style[s])
@@ -141,11 +158,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--first-seed", type=int, default=training.SEED)
-    parser.add_argument("--terms-cap", type=float, default=0.015,
+    parser.add_argument("--terms-cap", type=float, default=TERMS_CAP,
                         help="per-style-capped: the real terms documents' false-found cap")
     args = parser.parse_args()
-    global TERMS_CAP
-    TERMS_CAP = args.terms_cap
     docs = documents()
     if args.list:
         listing(docs)
@@ -157,7 +172,7 @@ def main() -> None:
         style = [style_of[key] for key in table.documents]
         print(f"seed {seed}", flush=True)
         for name in RULES:
-            choose = choose_for(table, style, name)
+            choose = choose_for(table, style, name, args.terms_cap)
             chosen = []
             status = thresholds.nested(table, lambda train_at, choose=choose: chosen.append(choose(train_at)) or
                                        chosen[-1][0])

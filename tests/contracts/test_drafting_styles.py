@@ -1,7 +1,8 @@
-"""The drafting style of a Japanese document read from its parties (round 19; measured by
-``bench/contracts_ja_styles.py``; text written here)."""
+"""The drafting style of a Japanese document read from its parties (round 19; the reader lives in
+``bench/contracts_ja_styles.py``, the only code that uses it; text written here)."""
 import pytest
 
+from bench.contracts_ja_styles import drafting_style
 from vendorrisk.contracts.checker import parties
 
 
@@ -19,4 +20,4 @@ from vendorrisk.contracts.checker import parties
     ("本書は、システムの概要を説明する資料である。", ""),
 ])
 def test_the_drafting_style_is_read_from_the_parties(contract, style):
-    assert parties.drafting_style(parties.find_parties(contract)) == style
+    assert drafting_style(parties.find_parties(contract)) == style

@@ -181,8 +181,7 @@ def _show(key: str, value, names: Names, entity: str | None = None) -> str | Non
     if key == "user_agent" and isinstance(value, str):
         return device_label(value)
     if key == "params" and isinstance(value, dict):  # an export's choices: named fields, a vendor by name
-        shown = ((_label(k), _show(k, v, names)) for k, v in value.items())
-        return "、".join(f"{label}: {text}" for label, text in shown if text is not None) or None
+        return "、".join(f"{part.label}: {part.text}" for part in _parts(key, value, names) or ()) or None
     if is_vendor_list(entity, key) and isinstance(value, list):
         return "、".join(names.vendor(v) for v in value)
     if isinstance(value, str) and ISO_DATETIME.match(value):

@@ -100,10 +100,11 @@ def document_language(document: Document) -> str:
     return "ja" if document.source == "ja" or document.language == "ja" else "en"
 
 
-def found_threshold(values: list[float], present: list[bool]) -> float:
-    """The lowest decision value keeping absent clauses at or above it within MAX_FALSE_FOUND."""
+def found_threshold(values: list[float], present: list[bool], cap: float = MAX_FALSE_FOUND) -> float:
+    """The lowest decision value keeping absent clauses at or above it within ``cap``
+    (MAX_FALSE_FOUND; the benches try others)."""
     absent = sorted((v for v, p in zip(values, present) if not p), reverse=True)
-    allowed = int(MAX_FALSE_FOUND * len(absent))
+    allowed = int(cap * len(absent))
     return math.ceil(absent[allowed] * 1e4 + 1e-6) / 1e4 if len(absent) > allowed else -50.0
 
 

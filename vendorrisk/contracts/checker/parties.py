@@ -281,34 +281,6 @@ def _signs_ja(parties: Parties, text: str, head: str) -> None:
         (parties.customer if roles.get(sign) == CUSTOMER else parties.provider).add(sign)
 
 
-# Drafting styles of Japanese documents (round 19), told apart by how the parties are named: a
-# 業務委託契約 or 覚書 names them by sign (甲/乙) or by the words of entrusting; terms of service
-# (translated US terms, a provider's 利用規約) name them 当社/お客様, by a provider's name in Latin
-# script, or we/you. 委託先 and 利用者 say nothing of the style: terms write 委託先 for the
-# provider's subcontractors, contracts 利用者 for the end users.
-CONTRACT_STYLE, TERMS_STYLE = "contract", "terms"
-SIGNS_JA = {"甲", "乙"}
-ENTRUSTING_JA = {"委託者", "受託者", "委託会社", "受託会社", "委託元", "発注者", "受注者"}
-TERMS_WORDS_JA = {"当社", "弊社", "お客様", "皆様"}
-
-
-def drafting_style(parties: Parties) -> str:
-    """The drafting style of a document by its parties: ``contract`` when a party is a sign
-    (甲/乙); else ``terms`` when one is 当社/弊社/お客様/皆様 or the provider is named in Latin
-    script (``GitHub``, we); else ``contract`` when one is an entrusting word (委託者/受託者);
-    else ``terms`` when any party was read, ``""`` when none was. The role words are added
-    wherever the text writes them, so the order decides: a 甲乙 contract may write 当社 in a
-    quotation, and GitHub's terms write 受託者 of their subcontractors."""
-    names = parties.provider | parties.customer
-    if names & SIGNS_JA:
-        return CONTRACT_STYLE
-    if names & TERMS_WORDS_JA or any(name.isascii() for name in parties.provider):
-        return TERMS_STYLE
-    if names & ENTRUSTING_JA:
-        return CONTRACT_STYLE
-    return TERMS_STYLE if names else ""
-
-
 def _alternation(names: set[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
