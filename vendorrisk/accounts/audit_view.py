@@ -36,6 +36,7 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 TECHNICAL_VALUE = re.compile(r"^(?:https?://\S+|[0-9a-f]{32,}|\d{1,3}(?:\.\d{1,3}){3}"
                              r"|(?:application|text|image|audio|video|font|multipart)/[\w.+-]+)$", re.I)
 FOLD_AT = 160  # characters; a longer value shows its start and unfolds on demand
+FOLD_SUMMARY = 80  # characters of a folded value shown before it is unfolded
 NAME_KEYS = ("name", "title", "display_name", "original_filename", "filename", "email", "question_id", "clause_id")
 # Texts the product stores as a key and parameters beside their English (docs/DEVELOPING.md,
 # "Japanese first"): field -> (its key's field, its parameters' field, the message they make).
@@ -105,6 +106,11 @@ class Change:
     def long(self) -> bool:
         """Whether a value is long enough to be folded."""
         return max(len(self.before.text or ""), len(self.after.text or "")) > FOLD_AT
+
+    @property
+    def summary(self) -> FieldValue:
+        """What a folded change shows before it is unfolded: the start of its latest value."""
+        return self.latest.start(FOLD_SUMMARY)
 
     @property
     def latest(self) -> FieldValue:
