@@ -8,7 +8,8 @@ files. Each file is checked exactly as an upload of one ``.txt`` document is
 clause of every passage the labelled presence is compared with the status. It prints, per
 clause and overall, present→found / present→not_found / present→needs_review,
 absent→found / absent→not_found / absent→needs_review and the share of pairs left for
-review, against the targets of docs/contracts.md. A file whose hash differs from the label
+review, against issue 13's targets (docs/contracts.md, *Accuracy on real contracts — where it stands*;
+the passage rounds in docs/contracts_accuracy.md). A file whose hash differs from the label
 file is reported and left out (the labels belong to the text that was labelled).
 ``--verbose`` lists every pair whose status disagrees with its label, with the place, reason
 and the judged sentence (parties marked), and for each passage how it was read (articles

@@ -11,7 +11,7 @@ against the run without examples:
 
 - the memory: ``epochs``, ``rate``, ``pull`` of ``scorer.Memory``; ``near`` and ``boost``
   for its nearest-neighbour change; ``"memory": false`` leaves it out;
-- round 8's variants, none shipped (docs/contracts.md, *Reviewer memory, round 8*):
+- round 8's variants, none shipped (docs/contracts_accuracy.md, *Reviewer memory, round 8*):
   ``band`` ("knn" or "signature": examples settle pairs of the review band, see
   ``_band_match``), ``demote`` (a found pair whose best sentence is nearest a corrected
   example goes back to review) and ``recalibrate`` (the document model's intercept per
