@@ -151,8 +151,10 @@ def decide(clause: Clause, reading: Reading, scored: list[list[float]], model: M
     """The result for ``clause`` from the per-unit probabilities ``scored`` (``shared``: a
     dictionary kept between the clauses of one reading, for what they have in common)."""
     slot = model.slot(clause.id)
-    if slot is None or not reading.units:
-        return _result(clause, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"})
+    if slot is None:
+        return _result(clause, NEEDS_REVIEW, 0.0, "not_trained", {})
+    if not reading.units:
+        return _result(clause, NEEDS_REVIEW, 0.0, "no_sentences", {})
     lang = lang or evidence.language(reading.units)
     found_t, review_t = model.found(lang), model.review(lang)
     probabilities = [row[slot] for row in scored]
@@ -222,7 +224,7 @@ def check_contract(structure: Structure, clauses, scanned: bool = False, example
     try:
         model = model or load_model()
     except ModelMissing:
-        return [_result(c, NEEDS_REVIEW, 0.0, "no_model", {"basis": "-"}) for c in clauses]
+        return [_result(c, NEEDS_REVIEW, 0.0, "no_model", {}) for c in clauses]
     reading = reading or read(structure, clauses)
     memory = model.adapt(list(examples)) if examples else None
     scored = score_units(reading, model, memory)

@@ -39,6 +39,8 @@ TEXTS = {
               "to the arrangement's contract set.",
         "ja": "{location}は別の文書を参照しているだけです（「{reference}」）。その文書を契約書一式に追加してください。",
     },
+    # No longer produced (found_without_essential replaced it); kept so that results stored by
+    # earlier versions still read as they did.
     "essential_missing": {
         "en": "The clause is present at {location} (score {score}) but no {essential} was found in it.",
         "ja": "{location}に条項はありますが（スコア{score}）、{essential}が見当たりません。",
@@ -58,12 +60,20 @@ TEXTS = {
               "ください。",
     },
     "no_model": {
-        "en": "The clause scorer is not installed; only the library's patterns were used ({basis}).",
-        "ja": "条項判定モデルが導入されていないため、条項ライブラリのパターンのみで判定しました（{basis}）。",
+        "en": "The clause scorer's model file is missing, so the contract was not checked automatically; read it "
+              "and record the result.",
+        "ja": "条項判定モデルのファイルがないため、自動判定していません。契約書を読んで結果を記録してください。",
     },
-    "in_set": {
-        "en": "Covered by “{document}”: {reason}",
-        "ja": "「{document}」で充足: {reason}",
+    "not_trained": {
+        "en": "The clause scorer has not been trained for this clause (it was added to the library after the "
+              "model), so it was not checked automatically; read the contract and record the result.",
+        "ja": "条項判定モデルがこの条項を学習していないため（モデルの作成後に条項ライブラリへ追加された条項）、自動判定していません。"
+              "契約書を読んで結果を記録してください。",
+    },
+    "no_sentences": {
+        "en": "No sentence could be read from the document's text, so it was not checked automatically; read it "
+              "and record the result.",
+        "ja": "文書のテキストから文を読み取れなかったため、自動判定していません。文書を読んで結果を記録してください。",
     },
 }
 HEADING = {"en": " under the heading “{}”", "ja": "（見出し「{}」）"}
@@ -79,8 +89,6 @@ def render(key: str, params: dict | None, lang: str = "en") -> str:
     texts = TEXTS.get(key)
     if texts is None:
         return str(params.get("text", key))
-    if key == "in_set":
-        params["reason"] = render(params.get("inner_key", ""), params.get("inner_params"), lang)
     heading = params.get("heading") or ""
     params["heading"] = HEADING[lang].format(heading[:60]) if heading else ""
     phrase = params.get("pattern") or ""
