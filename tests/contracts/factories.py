@@ -189,14 +189,17 @@ def precision_recall(counts: dict) -> tuple[float, float]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
-def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, page_numbers: bool = True) -> bytes:
+def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, page_numbers: bool = True,
+                 character_map: bool = True) -> bytes:
     """A PDF whose text layer holds Japanese ``lines``, laid out as a word processor does:
     lines wrapped at ``wrap`` characters (a sentence runs on over several lines), pages of
     ``lines_per_page`` lines, a page number (``- 3 -``) at the foot of each page.
 
     The text is written with a CID-keyed font (Identity-H) and a ToUnicode map, the way
     Word and LibreOffice write Japanese, so text extraction goes the same way; the font
-    is named, not embedded (no font file is needed to build or read the text layer)."""
+    is named, not embedded (no font file is needed to build or read the text layer).
+    ``character_map=False`` leaves the ToUnicode map out, as some older tools and scanners'
+    PDF writers do: a reader then gets the glyph numbers, not the characters."""
     laid = []
     for line in lines:
         line = line.rstrip()
@@ -214,7 +217,8 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
                    b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
                    b"/FontDescriptor << /Type /FontDescriptor /FontName /IPAexMincho /Flags 6 "
                    b"/FontBBox [0 -140 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 "
-                   b"/StemV 80 >> /DW 1000 /CIDToGIDMap /Identity >>] /ToUnicode %d 0 R >>" % tounicode_ref)
+                   b"/StemV 80 >> /DW 1000 /CIDToGIDMap /Identity >>]"
+                   + (b" /ToUnicode %d 0 R" % tounicode_ref if character_map else b"") + b" >>")
     cmap = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",

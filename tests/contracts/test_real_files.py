@@ -88,3 +88,49 @@ def test_a_partly_scanned_pdf_is_checked_and_no_clause_is_reported_missing(api, 
     assert body["extraction_status"] == "partly_scanned"
     assert not [c for c in body["checks"] if c["status"] == "not_found"]
     assert any(c["reason_key"] == "partly_scanned" for c in body["checks"])
+
+
+def test_a_pdf_whose_fonts_carry_no_character_map_is_marked_not_read(api, client, login, db):
+    # the glyph numbers of a font without a ToUnicode map are no text: checking them would
+    # report every clause missing
+    garbled = japanese_pdf(JA_LINES * 3, character_map=False)
+    extracted = text.extract(garbled, "pdf")
+    assert extracted.status == "unreadable_text" and "neither Japanese nor English" in extracted.note
+    assert text.extract(japanese_pdf(JA_LINES * 3), "pdf").status == "ok"
+    arrangement = _arrangement(db)
+    response = _upload(api("compliance"), arrangement.id, garbled, "old-tool.pdf")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["extraction_status"] == "unreadable_text"
+    assert all(c["status"] == "needs_review" and c["reason_key"] == "unreadable_text" for c in body["checks"])
+    assert _stored(db)[0] == 1  # the file is kept
+    login("compliance")
+    page = client.get(f"/contracts/arrangements/{arrangement.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "文字判読不能" in page and "日本語にも英語にもなっていません" in page and "neither Japanese" not in page
+
+
+def test_text_is_judged_japanese_or_english_on_real_contracts_and_not_on_glyph_numbers():
+    from pathlib import Path
+    real = Path(__file__).parent / "corpus_real"
+    texts = sorted(real.glob("*/texts/*.txt")) + sorted((Path(__file__).parent / "corpus").glob("*.txt"))
+    assert len(texts) > 100
+    assert [p.name for p in texts if not text.reads_as_japanese_or_english(p.read_text())] == []
+    english = (real / "en" / "texts" / "supabase_sla.txt").read_text()
+    assert text.reads_as_japanese_or_english(english.replace(" ", ""))  # read without spaces: still English
+    shifted = "".join(chr((ord(c) - 97 + 3) % 26 + 97) if "a" <= c <= "z" else c for c in english)
+    assert not text.reads_as_japanese_or_english(shifted)  # a font's own encoding: letters, no English
+    assert text.reads_as_japanese_or_english("Ā" * 150)  # too short to judge
+
+
+def test_the_checklist_of_an_unread_pdf_says_why_in_its_own_language(api, db):
+    import io
+
+    import docx
+    arrangement = _arrangement(db)
+    body = _upload(api("compliance"), arrangement.id, scanned_pdf(), "scan.pdf").get_json()
+    for lang, wanted, unwanted in (("ja", "PDF にテキストがありません", "no text layer"),
+                                   ("en", "no text layer", "テキストがありません")):
+        response = api("compliance").get(f"/api/v1/contracts/{body['id']}/checklist.docx?lang={lang}")
+        assert response.status_code == 200
+        written = "\n".join(p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs)
+        assert wanted in written and unwanted not in written, lang

@@ -33,7 +33,7 @@ class ClauseCheckPublic(Public):
     confidence: float
     reason: str = Field(description="Why, in the user's language")
     reason_key: str = Field(description="The reason as a key (found, weak, direction, negative, not_found, "
-                                        "scanned...) for clients that render it themselves")
+                                        "scanned, unreadable_text...) for clients that render it themselves")
     reason_params: dict = Field(description="The parameters of the reason (location, score, heading...)")
     evidence: str
     location: str

@@ -101,8 +101,10 @@ def _set_table(document, set_checks, clauses, documents: int, L: dict, lang: str
 
 
 def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, lang: str = "ja",
-                    reviewer: str = "", today: date | None = None, set_checks=(), set_documents: int = 1) -> bytes:
-    """The checklist of one contract version as ``.docx`` bytes, in ``lang`` (ja or en);
+                    reviewer: str = "", today: date | None = None, set_checks=(), set_documents: int = 1,
+                    note: str = "") -> bytes:
+    """The checklist of one contract version as ``.docx`` bytes, in ``lang`` (ja or en; ``note``:
+    the warning about how its text was read, in that language);
     with ``set_checks`` (``sets.SetCheck``) of a set of several documents, a second table
     says which document of the set covers each clause and where."""
     lang = lang if lang in ("ja", "en") else "ja"
@@ -113,9 +115,8 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
         (L["contract"], f"{contract.title} — {L['version'].format(n=version.number)} ({version.filename})"),
         (L["date"], (today or clock.today()).isoformat()), (L["reviewer"], reviewer or "—"),
         (L["basis"], L["basis_text"])])
-    if version.extraction_note:
-        note = document.add_paragraph()
-        _run(note, L["scanned"] + version.extraction_note, colour=STATUS_COLOUR["needs_review"])
+    if note:
+        _run(document.add_paragraph(), L["scanned"] + note, colour=STATUS_COLOUR["needs_review"])
 
     document.add_paragraph()
     grid = document.add_table(rows=1, cols=5)

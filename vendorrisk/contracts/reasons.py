@@ -3,6 +3,7 @@
 the contract's text was read (a scan, no numbered articles)."""
 import re
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +14,9 @@ from vendorrisk.core.i18n import language
 EXTRACTION_NOTES = {
     "scanned": _l("The PDF has no text layer (it is a scan): every clause needs a manual review, or upload a "
                   "PDF with text or a .docx file."),
+    "unreadable_text": _l("The text read from the PDF is neither Japanese nor English — its fonts probably carry "
+                          "no character map: every clause needs a manual review, or upload a .docx file or the PDF "
+                          "exported again with text."),
     "no_structure": _l("No numbered articles were recognised; every result needs a review."),
 }
 # the stored English note of a partly scanned PDF (``checker.text``), read back for its pages
@@ -34,8 +38,12 @@ def clause_reason(check) -> str:
     return checker_reasons.render(check.reason_key, check.reason_params, language())
 
 
-def extraction_note(version) -> str:
-    """The warning about how the contract's text was read."""
+def extraction_note(version, lang: str | None = None) -> str:
+    """The warning about how the contract's text was read, in ``lang`` (a document built in a
+    language of its own), else in the reader's."""
+    if lang is not None:
+        with force_locale(lang):
+            return extraction_note(version)
     if version.extraction_status == "partly_scanned" and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
         return str(_l("Pages %(pages)s of %(total)s are scanned images without text: what is written there was not "
                       "read, and a clause not found may be on them.", pages=m.group(1), total=m.group(2)))

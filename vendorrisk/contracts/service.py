@@ -367,7 +367,8 @@ def checklist_document(session: Session, version_id: int, lang: str, user: User 
                            contract=context["contract"], version=context["version"],
                            checks=context["checks"], clauses=context["clauses"], lang=lang,
                            reviewer=reviewer_names(session, context["checks"]),  # not who downloads
-                           set_checks=sets.set_checks(session, arrangement_id), set_documents=len(members))
+                           set_checks=sets.set_checks(session, arrangement_id), set_documents=len(members),
+                           note=reasons.extraction_note(context["version"], lang))
     version = context["version"]
     audit.add_event(session, action="export", entity="contract_version", entity_id=version.id,
                     after={"checklist": True, "lang": lang})

@@ -264,7 +264,7 @@ def checklist_document(session: Session, arrangement_id: int, lang: str, user: U
     summary = overview(session, arrangement)
     if not summary.documents:  # nothing to list yet: no field of the request is wrong, so no details
         raise ValidationFailed(_("The arrangement has no contract yet: upload its documents first."))
-    notes = {version.id: reasons.extraction_note(version) for _c, version in summary.documents
+    notes = {version.id: reasons.extraction_note(version, lang) for _c, version in summary.documents
              if version.extraction_note}
     data = build_set_checklist(vendor=vendor, arrangement=arrangement, overview=summary, lang=lang, notes=notes,
                                reviewer=service.reviewer_names(session, [row.result.check for row in summary.rows if row.result]),

@@ -34,6 +34,7 @@ def example(clause_id: str, sentence: str, heading: str, label: bool) -> Example
     return Example(clause_id, frozenset(example_features(sentence, heading)), int(bool(label)))
 
 NO_STRUCTURE_NOTE = "No numbered articles were recognised; every result needs a review."
+UNREAD = ("scanned", "unreadable_text")  # how a file whose text was not read was read
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,10 @@ class CheckResult:
 
     @property
     def status(self) -> str:
-        """How the file was read: ``ok``, ``scanned`` (a PDF without text), ``partly_scanned``
+        """How the file was read: ``ok``, ``scanned`` (a PDF without text), ``unreadable_text``
+        (a PDF whose text is neither Japanese nor English: glyph numbers), ``partly_scanned``
         (some pages of a PDF are images without text) or ``no_structure``."""
-        if self.extracted.status in ("scanned", "partly_scanned"):
+        if self.extracted.status in (*UNREAD, "partly_scanned"):
             return self.extracted.status
         return "ok" if self.structure.detected else "no_structure"
 
@@ -64,8 +66,8 @@ def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Itera
     raise ``UnreadableContract`` when the file cannot be read."""
     extracted = extract(data, PurePath(filename).suffix.lower().lstrip("."))
     structure = parse(extracted.blocks)
-    scanned = extracted.status == "scanned"
-    reading = None if scanned else read(structure, clause_library.library())
-    results = check_contract(structure, list(clauses), scanned=scanned, examples=list(examples), reading=reading,
+    unread = extracted.status if extracted.status in UNREAD else ""
+    reading = None if unread else read(structure, clause_library.library())
+    results = check_contract(structure, list(clauses), unread=unread, examples=list(examples), reading=reading,
                              scanned_pages=extracted.scanned_pages)
     return CheckResult(extracted, structure, results)

@@ -18,7 +18,8 @@ scorer, not the decision. For a clause:
   stops a document that would otherwise be found.
 
 The reason is a key with parameters (``reasons.render`` writes it in Japanese or English).
-A scanned PDF gets *needs review* for every clause; in a PDF of which some pages are
+A scanned PDF, or one whose text is neither Japanese nor English (a font without a character
+map), gets *needs review* for every clause; in a PDF of which some pages are
 scanned, a clause not found in the text is *needs review* (it may be on those pages). Reviewer examples (``scorer.Example``)
 change the scores of the sentences near them (``scorer.Memory``) before the document is
 judged.
@@ -213,14 +214,16 @@ def score_units(reading: Reading, model: Model, memory=None) -> list[list[float]
     return scored
 
 
-def check_contract(structure: Structure, clauses, scanned: bool = False, examples=(), model: Model | None = None,
+def check_contract(structure: Structure, clauses, unread: str = "", examples=(), model: Model | None = None,
                    reading: Reading | None = None, scanned_pages: tuple[int, ...] = ()) -> list[ClauseResult]:
-    """Check every clause of ``clauses`` in a parsed contract (``examples``: reviewer
-    examples of this installation, which adapt the scorer before it scores; ``scanned_pages``:
-    pages of a PDF that are images, where a clause not found in the text may be written)."""
+    """Check every clause of ``clauses`` in a parsed contract (``unread``: the reason key when
+    its text was not read — ``scanned``, ``unreadable_text`` —, every clause then needs review;
+    ``examples``: reviewer examples of this installation, which adapt the scorer before it
+    scores; ``scanned_pages``: pages of a PDF that are images, where a clause not found in the
+    text may be written)."""
     clauses = list(clauses)
-    if scanned:
-        return [_result(c, NEEDS_REVIEW, 0.0, "scanned", {}) for c in clauses]
+    if unread:
+        return [_result(c, NEEDS_REVIEW, 0.0, unread, {}) for c in clauses]
     try:
         model = model or load_model()
     except ModelMissing:

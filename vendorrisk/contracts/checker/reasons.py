@@ -53,6 +53,12 @@ TEXTS = {
         "en": "The PDF is a scan without a text layer; read it and record the result.",
         "ja": "PDFはテキストのないスキャン画像です。目視で確認し、結果を記録してください。",
     },
+    "unreadable_text": {
+        "en": "The text read from the PDF is neither Japanese nor English (its fonts probably carry no character "
+              "map); read the document and record the result.",
+        "ja": "PDFから読み取った文字が日本語にも英語にもなっていません（フォントに文字の対応表がないと考えられます）。"
+              "文書を目視で確認し、結果を記録してください。",
+    },
     "partly_scanned": {
         "en": "Not found in the text of the PDF, but pages {pages} are scanned images that were not read; check "
               "them and record the result.",

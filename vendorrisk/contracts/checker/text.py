@@ -23,6 +23,18 @@ MIN_TEXT_CHARS = 40
 # A page that shows an image and holds less text than this is a scanned page: scanner apps
 # stamp a line ("Scanned with ...", a date) on the image, which is no text layer.
 SCAN_PAGE_CHARS = 200
+# A PDF whose fonts carry no character map gives glyph numbers, not characters ("ĩŵöűĝě…"):
+# its text is neither Japanese (hardly a hiragana) nor English (hardly one of the commonest words,
+# counted as substrings so that a text read without spaces still counts). Real contracts of the
+# corpora read at four times these floors or more; a cipher-like text (a font's own encoding)
+# at a quarter of the English one.
+HIRAGANA = re.compile(r"[\u3041-\u309f]")
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+COMMON_ENGLISH = re.compile(r"the|and|shall|of|to|in", re.I)
+MIN_HIRAGANA_SHARE = 0.05  # of the characters that are not spaces
+MIN_LATIN_SHARE = 0.3
+MIN_COMMON_ENGLISH = 1.0  # per 100 ASCII letters
+MIN_JUDGED_CHARS = 200  # less text than this is not judged
 
 
 class UnreadableContract(ValueError):
@@ -48,7 +60,8 @@ class Extracted:
     """The text of a contract file and how it was read."""
 
     blocks: list[Block]
-    status: str  # "ok", "scanned" (a PDF without a text layer) or "partly_scanned"
+    status: str  # "ok", "scanned" (a PDF without a text layer), "unreadable_text" (a PDF whose text is glyph
+    # numbers, not Japanese or English) or "partly_scanned"
     note: str = ""
     scanned_pages: tuple[int, ...] = ()  # the PDF's pages (from 1) that are images without text
 
@@ -169,12 +182,28 @@ def _pdf(data: bytes) -> Extracted:
         return Extracted(blocks=blocks, status="scanned",
                          note=f"The PDF has {len(pages)} page(s) {read_as} (a scan); every clause needs a manual "
                               "review, or upload a text PDF or .docx.")
+    if not reads_as_japanese_or_english("\n".join(b.text for b in blocks)):
+        return Extracted(blocks=blocks, status="unreadable_text",
+                         note="The text read from the PDF is neither Japanese nor English — its fonts probably carry "
+                              "no character map; every clause needs a manual review, or upload a .docx file or the PDF "
+                              "exported again with text.")
     if image_pages:  # a signed page, an annex or a schedule scanned into a text PDF
         listed = ", ".join(str(n) for n in image_pages)
         return Extracted(blocks=blocks, status="partly_scanned", scanned_pages=image_pages,
                          note=f"Pages {listed} of {len(pages)} are scanned images without text: what is written "
                               "there was not read, and a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ok")
+
+
+def reads_as_japanese_or_english(text: str) -> bool:
+    """Whether text read from a PDF is Japanese or English at all, not glyph numbers of a font
+    without a character map (a text too short to judge counts as read)."""
+    characters = sum(1 for c in text if not c.isspace())
+    if characters < MIN_JUDGED_CHARS or len(HIRAGANA.findall(text)) >= MIN_HIRAGANA_SHARE * characters:
+        return True
+    letters = len(ASCII_LETTER.findall(text))
+    return letters >= MIN_LATIN_SHARE * characters and \
+        len(COMMON_ENGLISH.findall(text)) * 100 >= MIN_COMMON_ENGLISH * letters
 
 
 def _shows_image(page) -> bool:
