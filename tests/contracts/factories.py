@@ -190,7 +190,7 @@ def precision_recall(counts: dict) -> tuple[float, float]:
 
 
 def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, page_numbers: bool = True,
-                 character_map: bool = True) -> bytes:
+                 character_map: bool = True, running_header: str = "") -> bytes:
     """A PDF whose text layer holds Japanese ``lines``, laid out as a word processor does:
     lines wrapped at ``wrap`` characters (a sentence runs on over several lines), pages of
     ``lines_per_page`` lines, a page number (``- 3 -``) at the foot of each page.
@@ -199,7 +199,8 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
     Word and LibreOffice write Japanese, so text extraction goes the same way; the font
     is named, not embedded (no font file is needed to build or read the text layer).
     ``character_map=False`` leaves the ToUnicode map out, as some older tools and scanners'
-    PDF writers do: a reader then gets the glyph numbers, not the characters."""
+    PDF writers do: a reader then gets the glyph numbers, not the characters. A
+    ``running_header`` is written at the top of every page (the contract's title, 「機密」)."""
     laid = []
     for line in lines:
         line = line.rstrip()
@@ -207,7 +208,7 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
             laid.append(line[:wrap])
             line = line[wrap:]
         laid.append(line)
-    chars = sorted({c for line in laid for c in line} | set("-0123456789 "))
+    chars = sorted({c for line in laid for c in line} | set("-0123456789 ") | set(running_header))
     cid = {c: i + 1 for i, c in enumerate(chars)}
     pages = [laid[i:i + lines_per_page] for i in range(0, len(laid), lines_per_page)] or [[]]
     font_ref, tounicode_ref = 3, 4
@@ -235,7 +236,7 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
     kids = []
     for number, page in enumerate(pages, 1):
         ops = ["BT", "/F1 10.5 Tf", "15 TL", "56 800 Td"]
-        for line in page:
+        for line in ([running_header] if running_header else []) + page:
             ops.append("<" + "".join(f"{cid[c]:04X}" for c in line) + "> Tj T*")
         ops.append("ET")
         if page_numbers:

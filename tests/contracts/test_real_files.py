@@ -134,3 +134,21 @@ def test_the_checklist_of_an_unread_pdf_says_why_in_its_own_language(api, db):
         assert response.status_code == 200
         written = "\n".join(p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs)
         assert wanted in written and unwanted not in written, lang
+
+
+def test_a_pdfs_running_header_is_taken_out_of_the_sentences_it_would_break():
+    from vendorrisk.contracts.checker import structure
+    header = "クラウドサービス利用契約書（機密）"
+    extracted = text.extract(japanese_pdf(JA_LINES, lines_per_page=6, wrap=30, running_header=header), "pdf")
+    body = [b.text for b in extracted.blocks if b.part == "body"]
+    read = text.normalise(header)
+    assert body[0] == read  # the title, where the document begins
+    assert read not in body[1:]  # not between the lines of a sentence
+    assert "本業務の実施状況を監査することができる。" in "".join(body)
+    assert [b.text for b in extracted.blocks if b.part == "header"] == [read]  # kept once, as a Word header
+    passages = [p.text for s in structure.parse(extracted.blocks).sections for p in s.passages if p.part == "body"]
+    audit = [p for p in passages if "監査" in p]
+    assert audit and not any("機密" in p for p in audit)
+    # two pages are too few to tell a running header from the text
+    short = text.extract(japanese_pdf(JA_LINES[:6], lines_per_page=6, wrap=30, running_header=header), "pdf")
+    assert not [b for b in short.blocks if b.part != "body"]

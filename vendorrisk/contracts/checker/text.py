@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 
 from vendorrisk.core import time_budget
@@ -35,6 +36,8 @@ MIN_HIRAGANA_SHARE = 0.05  # of the characters that are not spaces
 MIN_LATIN_SHARE = 0.3
 MIN_COMMON_ENGLISH = 1.0  # per 100 ASCII letters
 MIN_JUDGED_CHARS = 200  # less text than this is not judged
+RUNNING_EDGE = 2  # lines at the top and at the foot of a PDF page where running headers and footers sit
+RUNNING_DIGITS = re.compile(r"\d+")
 
 
 class UnreadableContract(ValueError):
@@ -170,7 +173,7 @@ def _pdf(data: bytes) -> Extracted:
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).", "pdf_corrupt")
     by_page = [[b for b in (Block(normalise(line)) for line in page.splitlines())
                 if b.text and not PAGE_NUMBER.fullmatch(b.text)] for page in pages]
-    blocks = [b for page in by_page for b in page]
+    blocks = _without_running_lines(by_page)
     image_pages = tuple(n for n, (page, image) in enumerate(zip(by_page, images), 1)
                         if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
     scanned = len(image_pages)
@@ -193,6 +196,41 @@ def _pdf(data: bytes) -> Extracted:
                          note=f"Pages {listed} of {len(pages)} are scanned images without text: what is written "
                               "there was not read, and a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ok")
+
+
+def _without_running_lines(by_page: list[list[Block]]) -> list[Block]:
+    """A PDF's lines in reading order without its running headers and footers — a line at the
+    top or the foot of at least half of its pages (three or more; digits aside: the contract's
+    title, 「機密」, "Confidential – Execution Version", a document number), which would break a
+    sentence running on over a page — kept once at the end as a header or a footer, as a Word
+    file's are. The document's first line stays where it is (it is the title)."""
+    if len(by_page) < 3:
+        return [b for page in by_page for b in page]
+    tops, feet = Counter(), Counter()
+    for page in by_page:
+        tops.update({_running_key(b.text) for b in page[:RUNNING_EDGE]})
+        feet.update({_running_key(b.text) for b in page[-RUNNING_EDGE:]})
+    enough = max(3, (len(by_page) + 1) // 2)
+    headers = {key for key, n in tops.items() if n >= enough}
+    footers = {key for key, n in feet.items() if n >= enough} - headers
+    if not headers and not footers:
+        return [b for page in by_page for b in page]
+    body, furniture = [], {}
+    for number, page in enumerate(by_page):
+        foot = len(page) - RUNNING_EDGE
+        for i, block in enumerate(page):
+            key = _running_key(block.text)
+            part = "header" if i < RUNNING_EDGE and key in headers else \
+                "footer" if i >= foot and key in footers else ""
+            if part and (number, i) != (0, 0):
+                furniture.setdefault(key, Block(block.text, part))
+            else:
+                body.append(block)
+    return body + list(furniture.values())
+
+
+def _running_key(line: str) -> str:
+    return RUNNING_DIGITS.sub("#", line)
 
 
 def reads_as_japanese_or_english(text: str) -> bool:
