@@ -152,3 +152,48 @@ def test_a_pdfs_running_header_is_taken_out_of_the_sentences_it_would_break():
     # two pages are too few to tell a running header from the text
     short = text.extract(japanese_pdf(JA_LINES[:6], lines_per_page=6, wrap=30, running_header=header), "pdf")
     assert not [b for b in short.blocks if b.part != "body"]
+
+
+def _docx_in_content_controls() -> bytes:
+    """A Word file made from a template: a table of contents (a gallery content control), the
+    articles inside a rich-text content control, an SLA table with a table inside a cell."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    w = nsdecls("w")
+    document = docx.Document()
+    document.add_paragraph("システム運用業務委託契約書")
+    body = document.element.body
+    toc = parse_xml(f'<w:sdt {w}><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
+                    f'</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>目次</w:t></w:r></w:p>'
+                    f'<w:p><w:r><w:t>第2条（監査）........3</w:t></w:r></w:p></w:sdtContent></w:sdt>')
+    control = parse_xml(f'<w:sdt {w}><w:sdtPr><w:alias w:val="本文"/></w:sdtPr><w:sdtContent/></w:sdt>')
+    for line in JA_LINES[1:]:
+        control[1].append(parse_xml(f'<w:p {w}><w:r><w:t>{line}</w:t></w:r></w:p>'))
+    sect = body[-1]
+    sect.addprevious(toc)
+    sect.addprevious(control)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "稼働率"
+    inner = table.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "月間"
+    inner.cell(0, 1).text = "99.9%以上"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_word_files_content_controls_are_read_and_its_table_of_contents_is_not(api, db):
+    extracted = text.extract(_docx_in_content_controls(), "docx")
+    lines = [b.text for b in extracted.blocks]
+    assert lines[0] == "システム運用業務委託契約書"
+    assert text.normalise(JA_LINES[3]) in lines  # inside the content control
+    assert not [line for line in lines if "目次" in line or "...." in line]  # the table of contents left out
+    assert [b.text for b in extracted.blocks if b.part == "table"] == ["稼働率 | 月間 | 99.9%以上"]
+    arrangement = _arrangement(db, is_cloud=False, is_important=False, handles_user_data=False)
+    response = _upload(api("compliance"), arrangement.id, _docx_in_content_controls(), "契約書.docx")
+    assert response.status_code == 201, response.get_json()
+    checks = {c["clause_id"]: c for c in response.get_json()["checks"]}
+    assert checks["audit_rights"]["status"] == "found" and checks["audit_rights"]["location"] == "第2条"

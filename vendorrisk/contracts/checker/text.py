@@ -291,11 +291,15 @@ def _docx_blocks(data: bytes) -> list[Block]:
     return blocks
 
 
-def _docx_body(document, numbering):
+def _docx_body(document, numbering, container=None):
+    """The body's paragraphs and table rows in document order, also those inside content
+    controls (``w:sdt``: a template's fill-in parts, sometimes the whole text) and custom XML
+    wrappers; a table of contents or a cover page (building blocks of Word's gallery) is left
+    out: its lines repeat the headings without the articles."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    for child in document.element.body.iterchildren():
+    for child in (container if container is not None else document.element.body).iterchildren():
         time_budget.check()
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -307,6 +311,18 @@ def _docx_body(document, numbering):
         elif tag == "tbl":
             for row in _table_rows(Table(child, document)):
                 yield Block(row, "table")
+        elif tag == "sdt" and not _gallery_part(child):
+            content = child.find(f"{W_NS}sdtContent")
+            if content is not None:
+                yield from _docx_body(document, numbering, content)
+        elif tag == "customXml":
+            yield from _docx_body(document, numbering, child)
+
+
+def _gallery_part(sdt) -> bool:
+    """Whether a content control is one of Word's gallery parts (a table of contents, a cover page)."""
+    gallery = sdt.find(f"{W_NS}sdtPr/{W_NS}docPartObj/{W_NS}docPartGallery")
+    return gallery is not None and (gallery.get(f"{W_NS}val") or "") in ("Table of Contents", "Cover Pages")
 
 
 def _table_rows(table) -> list[str]:
@@ -317,7 +333,9 @@ def _table_rows(table) -> list[str]:
             if cell._tc is previous:  # a merged cell repeats; read it once
                 continue
             previous = cell._tc
-            text = normalise(" ".join(paragraph_text(p._p) for p in cell.paragraphs))
+            # a table inside a cell (an SLA's measures under one service) is read after its paragraphs
+            text = normalise(" ".join([paragraph_text(p._p) for p in cell.paragraphs]
+                                      + [" / ".join(_table_rows(inner)) for inner in cell.tables]))
             if text:
                 cells.append(text)
         if cells:
