@@ -116,7 +116,7 @@ def _document(session, today, language, obligations, titles, counts, gaps) -> by
 
     document.add_heading(_("3. Overdue items"), 1)
     for key, heading in (("overdue_reviews", _("Overdue reviews")),
-                         ("certificates_expiring", _("Certificates expiring within 60 days"))):
+                         ("certificates_expiring", _("Certificates and reports expiring within 60 days"))):
         query = dashboard.list_query(session, key, today, {})
         document.add_heading(heading, 2)
         if query is None:
