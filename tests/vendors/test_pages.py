@@ -116,3 +116,21 @@ def test_a_data_location_purpose_reads_in_words_in_either_language(client, login
     assert 'title="storage and processing"' in english
     japanese = client.get(f"/arrangements/{arrangement.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "<td>保存・処理</td>" in japanese
+
+
+def test_the_vendor_page_says_which_of_its_arrangements_ended(client, login, db):
+    """An arrangement terminated (the exit) stays listed on its tier-1 vendor's page, marked as
+    ended, after the ones in force: not shown as if the vendor still served it."""
+    import re
+
+    from tests import factories
+    vendor = factories.gen_vendor(db, name="株式会社ツバメ配信")
+    factories.gen_arrangement(db, vendor, title="お知らせ配信（旧契約）", status="terminated")
+    factories.gen_arrangement(db, vendor, title="取引通知メール配信")
+    db.commit()
+    login("auditor")
+    page = client.get(f"/vendors/{vendor.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    listed = re.search(r'<ul data-test="direct-arrangements">(.*?)</ul>', page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", listed, re.S)
+    assert "取引通知メール配信" in items[0] and "契約終了" not in items[0]
+    assert "お知らせ配信（旧契約）" in items[1] and "契約終了" in items[1]
