@@ -134,7 +134,9 @@ def _document(session, today, language, obligations, titles, counts, gaps) -> by
         select(vendor.c.name, finding.c.title, finding.c.title_key, finding.c.title_params, finding.c.severity,
                finding.c.due_date)
         .join(vendor, vendor.c.id == finding.c.vendor_id)
-        .where(finding.c.status != "closed", finding.c.due_date < today)
+        # to remediate (open, in progress): one resolved awaits verification and one whose risk
+        # is accepted is not chased, as the escalation, the start page and the findings board say
+        .where(finding.c.status.in_(("open", "in_progress")), finding.c.due_date < today)
         .order_by(finding.c.due_date).limit(OVERDUE_LIMIT)).all()
     _table_or_none(document, (_("Vendor"), _("Finding"), _("Severity"), _("Due date")),
                    [(f.name, display_title(f, language), _(f.severity), f.due_date) for f in overdue_findings])
