@@ -54,7 +54,7 @@ def tasks_for(session: Session, user: User, today: date):
     for row in rows:
         uploaded = clock.day_of(row.uploaded) if row.uploaded else None  # the member's day
         yield Task("confirm_contract_clauses",
-                   _("Confirm the contract check: %(count)s clauses not found or to review", count=row.clauses),
+                   _("Confirm the contract check (clauses not found or to review: %(count)s)", count=row.clauses),
                    f"/contracts/arrangements/{row.arrangement_id}", approval_due(uploaded), row.title)
 
 
