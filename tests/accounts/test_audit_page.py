@@ -264,3 +264,27 @@ def test_a_campaigns_vendors_read_by_name(client, login, db):
     login("auditor")
     page = client.get("/audit/?entity=questionnaire_campaign", headers=JA).get_data(as_text=True)
     assert "Alpha Cloud 株式会社、Beta Hosting" in page
+
+
+def test_a_reviews_checks_read_as_the_review_page_names_them(client, login, db):
+    """A monitoring review's checks (service levels, incidents…) show each by its name and its
+    result in words, with the note — not as the stored JSON of check ids."""
+    from datetime import date
+
+    from vendorrisk.monitoring.models import MonitoringReview
+    vendor = factories.gen_vendor(db, name="株式会社点検先")
+    db.add(MonitoringReview(vendor_id=vendor.id, due_date=date(2026, 4, 13), status="completed",
+                            checks={"service_levels": {"result": "ok", "note": ""},
+                                    "sub_outsourcing_changes": {"result": "issue", "note": "保管先を事前通知なく変更"},
+                                    "data_locations": {"result": "not_applicable", "note": ""}}))
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/?entity=monitoring_review", headers=JA).get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "サービス水準の達成: 問題なし" in text
+    assert "再委託先の変更: 問題あり（保管先を事前通知なく変更）" in text
+    assert "利用者データの所在: 対象外" in text
+    for leak in ("service_levels", "sub_outsourcing_changes", '"result"', "not_applicable"):
+        assert leak not in page, leak
+    english = client.get("/audit/?entity=monitoring_review", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Changes in sub-outsourcing: issue (保管先を事前通知なく変更)" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", english))

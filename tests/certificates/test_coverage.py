@@ -277,3 +277,18 @@ def test_the_migration_gives_the_records_already_there_the_day_they_stop_countin
                                 note.id: None}
     assert as_dates(after) == {report.id: date(2026, 2, 28), undated.id: date(2026, 2, 28),
                                certificate.id: date(2027, 5, 1), note.id: None}
+
+
+def test_a_vendor_with_only_records_that_do_not_count_is_not_said_to_have_none(db):
+    """Kaginote has a PrivacyMark on file: its 26(4) gap says that no record on file is an audit
+    or report the article accepts, not that nothing is on file (the table below lists one)."""
+    from datetime import timedelta
+    nothing, privacy_only = _important(db), _important(db)
+    gen_certificate(db, privacy_only, "privacymark", expiry_date=TODAY + timedelta(days=300))
+    gen_certificate(db, privacy_only, "pentest_summary")
+    db.commit()
+    found = coverage(db, [nothing.id, privacy_only.id], TODAY)
+    assert str(found[nothing.id].reason) == "No audit, certificate or report is on file."
+    assert found[privacy_only.id].status == "gap" and [g.kind for g in found[privacy_only.id].gaps] == ["no_evidence"]
+    said = str(found[privacy_only.id].reason)
+    assert said != "No audit, certificate or report is on file." and "Art. 26(4)" in said

@@ -91,3 +91,31 @@ def test_a_report_is_reminded_before_it_stops_counting_not_before_its_period_end
     assert ending_period.id not in by_subject  # its period ends in 20 days; it counts until September
     assert bridged.id not in by_subject  # the bridge letter carries it on
     assert by_subject[bridge.id].kind == "expires_in_60"
+
+
+def test_a_vendor_nobody_owns_has_its_certificates_reminded_to_compliance(app, db):
+    """Art. 26(2): a vendor without active assigned staff does not drop out of monitoring —
+    its reviews are reminded to compliance, and so are its certificates and reports nearing
+    their end (an important vendor's SOC 2 report lapsing unnoticed is a 26(4) gap)."""
+    unowned = factories.gen_vendor(db, name="株式会社ソラノ基盤")
+    deactivated = factories.gen_user(db, role="vendor_owner")
+    deactivated.is_active = False
+    factories.gen_owner(db, unowned, deactivated)  # assigned, but no longer able to act
+    owned = factories.gen_vendor(db)
+    factories.gen_owner(db, owned, factories.gen_user(db, role="vendor_owner"))
+    officer = factories.gen_user(db, role="compliance", language="en")
+    former = factories.gen_user(db, role="compliance")
+    former.is_active = False
+    report = gen_certificate(db, unowned, "soc2_type2", period_start=date(2025, 4, 1), period_end=date(2026, 4, 1))
+    gen_certificate(db, owned, "iso27001", expiry_date=TODAY + timedelta(days=30))
+    db.commit()
+    specs = _specs(app, db)
+    to_compliance = [(s.subject_id, s.kind, s.recipient, s.language) for s in specs if s.recipient == officer.email]
+    assert to_compliance == [(report.id, "expires_in_30", officer.email, "en")]
+    assert former.email not in {s.recipient for s in specs}
+    app.config["COMPLIANCE_EMAIL"] = "compliance-team@example.jp"
+    try:
+        routed = {(s.subject_id, s.recipient) for s in _specs(app, db)}
+    finally:
+        app.config["COMPLIANCE_EMAIL"] = ""
+    assert (report.id, "compliance-team@example.jp") in routed and officer.email not in {r for _i, r in routed}

@@ -357,3 +357,23 @@ def test_deflating_writes_everything_in_order_and_raises_what_its_thread_met():
     except KeyError:
         pass
     assert not writer.thread.is_alive()
+
+
+def test_board_report_lists_as_overdue_only_findings_still_to_remediate(app, client, login, db, portfolio):
+    """The board reads 「期日を過ぎた指摘事項」 as findings the vendor has not remediated in time:
+    a finding resolved and waiting for verification, or whose risk was accepted until a later
+    day, is not overdue (the escalation, the start page and the findings board agree)."""
+    from datetime import timedelta
+    past = clock.today() - timedelta(days=10)
+    db.execute(Finding.__table__.update().values(status="closed"))
+    vendor_id = portfolio["3"]
+    for title, status in (("未対応のまま期限超過", "open"), ("対応中で期限超過", "in_progress"),
+                          ("解決済み・検証待ち", "resolved"), ("リスク受容中", "risk_accepted")):
+        db.add(Finding(vendor_id=vendor_id, title=title, severity="high", status=status, due_date=past))
+    db.commit()
+    login("auditor")
+    document = Document(io.BytesIO(exported(app, client, "/compliance/export/board-report.docx",
+                                            headers={"Accept-Language": "ja"}).data))
+    overdue = next(t for t in document.tables if t.rows[0].cells[1].text == "指摘事項")
+    listed = sorted(row.cells[1].text for row in overdue.rows[1:])
+    assert listed == ["対応中で期限超過", "未対応のまま期限超過"]

@@ -270,3 +270,20 @@ def test_closing_a_campaign_closed_meanwhile_names_who_closed_it_on_its_page(app
     assert f"Changed by {closer.display_name} at" in page and 'data-test="campaign-import"' in page
     as_json = client.post(f"/questionnaires/campaigns/{campaign.id}/close", headers={"Accept": "application/json"})
     assert as_json.status_code == 409 and as_json.get_json()["error"]["code"] == "conflict"
+
+
+def test_the_overdue_campaign_mail_lists_the_vendors_right_after_saying_it_lists_them(app, client, db, login, smtp):
+    """「次の外部委託先からワークブックが返送されていません：」 is followed by the vendors, and the
+    line saying why the due date moved comes after the list, not between the two."""
+    vendors = _vendors(db, 2)
+    sender = login("compliance")
+    asked = _sunday_after(clock.today() + timedelta(days=20))  # a closed day: the due date moves
+    assert _send(client, vendors, due=asked).status_code == 302
+    campaign = db.exec(select(QuestionnaireCampaign)).one()
+    assert campaign.nominal_due_date == asked
+    run_sweep(app, today=campaign.due_date + timedelta(days=1))
+    [mail] = smtp.by_recipient(sender.email)
+    paragraphs = mail.get_body().get_content().split("\n\n")
+    opening = next(i for i, p in enumerate(paragraphs) if p.rstrip().endswith(("：", ":")))
+    assert sorted(paragraphs[opening + 1].splitlines()) == sorted(f"- {v.name}" for v in vendors)
+    assert any(asked.strftime("%-m/%-d") in p for p in paragraphs[opening + 2:])

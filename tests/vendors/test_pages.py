@@ -116,3 +116,46 @@ def test_a_data_location_purpose_reads_in_words_in_either_language(client, login
     assert 'title="storage and processing"' in english
     japanese = client.get(f"/arrangements/{arrangement.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "<td>保存・処理</td>" in japanese
+
+
+def test_the_vendor_page_says_which_of_its_arrangements_ended(client, login, db):
+    """An arrangement terminated (the exit) stays listed on its tier-1 vendor's page, marked as
+    ended, after the ones in force: not shown as if the vendor still served it."""
+    import re
+
+    from tests import factories
+    vendor = factories.gen_vendor(db, name="株式会社ツバメ配信")
+    factories.gen_arrangement(db, vendor, title="お知らせ配信（旧契約）", status="terminated")
+    factories.gen_arrangement(db, vendor, title="取引通知メール配信")
+    db.commit()
+    login("auditor")
+    page = client.get(f"/vendors/{vendor.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    listed = re.search(r'<ul data-test="direct-arrangements">(.*?)</ul>', page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", listed, re.S)
+    assert "取引通知メール配信" in items[0] and "契約終了" not in items[0]
+    assert "お知らせ配信（旧契約）" in items[1] and "契約終了" in items[1]
+
+
+def test_an_arrangement_in_force_past_its_end_date_says_so(client, login, db):
+    """An arrangement still recorded in force after its end date (renewed without the new date,
+    or ended without the exit recorded) is marked on the list and on its page, with what to do:
+    the matrix still treats its contract as in force."""
+    import re
+    from datetime import timedelta
+
+    from vendorrisk.core import clock
+    vendor = factories.gen_vendor(db, name="株式会社ミトメル本人確認")
+    lapsed = factories.gen_arrangement(db, vendor, title="オンライン本人確認", end_date=clock.today() - timedelta(days=9))
+    factories.gen_arrangement(db, vendor, title="ずっと有効な委託", end_date=clock.today() + timedelta(days=9))
+    factories.gen_arrangement(db, vendor, title="終了済みの委託", end_date=clock.today() - timedelta(days=90),
+                              status="terminated")
+    db.commit()
+    login("procurement")
+    listing = client.get("/arrangements/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    rows = {re.search(r">([^<]+)</a>", r).group(1): r for r in re.findall(r"<tr><td>(.*?)</tr>", listing, re.S)}
+    assert 'data-test="past-end-date"' in rows["オンライン本人確認"]
+    assert 'data-test="past-end-date"' not in rows["ずっと有効な委託"]
+    assert 'data-test="past-end-date"' not in rows["終了済みの委託"]
+    page = client.get(f"/arrangements/{lapsed.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    note = re.search(r'<p[^>]*data-test="past-end-date-note"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert "終了日" in note and f'href="/arrangements/{lapsed.id}/edit"' in note

@@ -202,7 +202,17 @@ ENTITY_FIELDS = {
     # an import of the chains' register counts the sub-outsourcing links it read (not the
     # proof a compliance verdict links to)
     "register": {"links": _l("Sub-outsourcing links")},
+    # a monitoring review's checks, each named as the review page names it
+    "monitoring_review": {"service_levels": _l("Service levels met"),
+                          "incidents": _l("Incidents and their handling"),
+                          "sub_outsourcing_changes": _l("Changes in sub-outsourcing"),
+                          "certificates_reports": _l("Certificates and reports (ISO/IEC 27001, SOC2, ...)"),
+                          "user_data_handling": _l("Handling of user data (Art. 26(3))"),
+                          "data_locations": _l("Locations of user data")},
 }
+# Fields holding named parts, each part a result and a note (a review's ``checks``): by kind of record.
+ENTITY_CHECKS = {"monitoring_review": {"checks"}}
+CHECK_RESULTS = {"ok": _l("ok"), "issue": _l("issue"), "not_applicable": _l("not applicable")}
 ENTITY_VALUES = {
     "antisocial_check": {
         "result": {"clear": _l("nothing found"), "concern": _l("needs review"), "hit": _l("match found")},
@@ -255,3 +265,8 @@ def is_vendor_list(entity: str | None, key: str) -> bool:
 def is_count(entity: str | None, key: str) -> bool:
     """Whether a field's value is a number of records in a kind of record."""
     return key in ENTITY_COUNTS.get(entity or "", set())
+
+
+def is_checks(entity: str | None, key: str) -> bool:
+    """Whether a field's value names checks, each with its result and note, in a kind of record."""
+    return key in ENTITY_CHECKS.get(entity or "", set())

@@ -11,11 +11,13 @@ from sqlmodel import Session, select
 
 from vendorrisk.accounts.audit_labels import (
     ACTIONS,
+    CHECK_RESULTS,
     CODES,
     ENTITIES,
     HIDDEN,
     PEOPLE,
     VENDORS,
+    is_checks,
     is_count,
     is_technical_field,
     is_vendor_list,
@@ -186,8 +188,9 @@ def _show(key: str, value, names: Names, entity: str | None = None) -> str | Non
             return f"{ob.citation_ja} {ob.title_ja}" if japanese else f"{ob.citation_en} {ob.title_en}"
     if key == "user_agent" and isinstance(value, str):
         return device_label(value)
-    if key == "params" and isinstance(value, dict):  # an export's choices: named fields, a vendor by name
-        return "、".join(f"{part.label}: {part.text}" for part in _parts(key, value, names) or ()) or None
+    if (key == "params" or is_checks(entity, key)) and isinstance(value, dict):
+        # an export's choices (named fields, a vendor by name); a review's checks (named, in words)
+        return "、".join(f"{part.label}: {part.text}" for part in _parts(key, value, names, entity) or ()) or None
     if is_vendor_list(entity, key) and isinstance(value, list):
         return "、".join(names.vendor(v) for v in value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
@@ -224,9 +227,23 @@ def _title(key: str, value) -> str | None:
     return value if key == "user_agent" and isinstance(value, str) and value else None
 
 
-def _parts(key: str, value, names: Names) -> list[Part] | None:
+def _check_text(check) -> str | None:
+    """One check of a review in words: its result, and its note after it."""
+    if not isinstance(check, dict):
+        return None
+    result = check.get("result")
+    word = str(CHECK_RESULTS[result]) if result in CHECK_RESULTS else (result or "—")
+    note = (check.get("note") or "").strip()
+    return (_("%(result)s (%(note)s)", result=word, note=note) if note else word)
+
+
+def _parts(key: str, value, names: Names, entity: str | None = None) -> list[Part] | None:
     """An export's chosen options (``params``) as named values, each marked code or not by
-    ``technical`` (a DORA template's id is code, a vendor's name is not)."""
+    ``technical`` (a DORA template's id is code, a vendor's name is not); a review's checks,
+    each by its name with its result in words and its note."""
+    if is_checks(entity, key) and isinstance(value, dict):
+        parts = [Part(_label(k, entity), text, False) for k, v in value.items() if (text := _check_text(v))]
+        return parts or None
     if key != "params" or not isinstance(value, dict):
         return None
     parts = [Part(_label(k), text, technical(k, v)) for k, v in value.items()
@@ -262,7 +279,7 @@ def _label(key: str, entity: str | None = None) -> str:
 
 def _field_value(key: str, value, text: str | None, entity: str, names: Names) -> FieldValue:
     """The recorded ``value`` of field ``key`` as the page shows it (``text``: ``_show``'s)."""
-    return FieldValue(text, technical(key, value, entity), _title(key, value), _parts(key, value, names))
+    return FieldValue(text, technical(key, value, entity), _title(key, value), _parts(key, value, names, entity))
 
 
 def _changes(entry: AuditEntry, before: dict, after: dict, names: Names) -> list[Change]:

@@ -137,7 +137,11 @@ def _assess(vendor_id: int, certificates: list[Certificate], reviews: dict[int, 
     assurance = [c for c in certificates if c.type in ASSURANCE_TYPES]
     bridges = [c for c in certificates if c.type == "bridge_letter"]
     if not assurance:
-        gap = Gap("no_evidence", _("No audit, certificate or report is on file."))
+        # records on file that are no audit or report (a PrivacyMark, a penetration test summary,
+        # another document) are listed beside the verdict: say that none of them counts
+        gap = Gap("no_evidence", _("No audit or report that Art. 26(4) accepts is on file (ISO/IEC 27001/27017, "
+                                   "SOC 2/SOC 3, an audit...): the records on file do not count.")
+                  if certificates else _("No audit, certificate or report is on file."))
         return VendorCoverage(vendor_id, True, "gap", gap.message, gaps=[gap])
     latest_end = defaultdict(lambda: date.min)
     for c in assurance:

@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy import exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -22,6 +23,7 @@ from vendorrisk.core.db import any_row
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.vendors.models import Vendor, VendorOwner
+from vendorrisk.vendors.people import compliance_recipients
 
 LEAD_DAYS = (60, 30)
 
@@ -65,9 +67,10 @@ def _render(language: str, certificate: Certificate, vendor: Vendor, end: date, 
 
 
 def certificate_reminders(session: Session, today: date):
-    """Yield a reminder per owner of the vendor for every current (not superseded)
-    certificate or report that stops counting in 31-60 days (``expires_in_60``) or 0-30
-    days (``expires_in_30``); the sweep sends each once."""
+    """Yield a reminder per active owner of the vendor — compliance when the vendor has none
+    (Art. 26(2), as reviews are) — for every current (not superseded) certificate or report
+    that stops counting in 31-60 days (``expires_in_60``) or 0-30 days (``expires_in_30``);
+    the sweep sends each once."""
     end = end_column()
     calendar = business_days.current()
     window = (end >= today, end <= calendar.horizon(today, max(LEAD_DAYS)))
@@ -82,17 +85,26 @@ def certificate_reminders(session: Session, today: date):
         .join(User, User.id == VendorOwner.user_id)
         .where(User.is_active.is_(True), *window, not_superseded())
         .order_by(Certificate.id, User.id)).all()
+    recipients = [(certificate, vendor, (user.email, user.language, user.id)) for certificate, vendor, user in rows]
+    active_owner = exists().where(VendorOwner.vendor_id == Certificate.vendor_id, VendorOwner.user_id == User.id,
+                                  User.is_active.is_(True))
+    unowned = session.exec(
+        select(Certificate, Vendor).join(Vendor, Vendor.id == Certificate.vendor_id)
+        .where(*window, not_superseded(), ~active_owner).order_by(Certificate.id)).all()
+    if unowned:
+        compliance = compliance_recipients(session)
+        recipients += [(certificate, vendor, person) for certificate, vendor in unowned for person in compliance]
     base = current_app.config["BASE_URL"].rstrip("/")
-    for certificate, vendor, user in rows:
+    for certificate, vendor, (email, language, user_id) in recipients:
         certificate_end = counts_until(certificate)
         days = (certificate_end - today).days
         lead = calendar.lead_reached(certificate_end, today, LEAD_DAYS)
         if lead is None:
             continue
-        language = user.language if user.language in ("ja", "en") else "ja"
+        language = language if language in ("ja", "en") else "ja"
         link = f"{base}/certificates/{certificate.id}"
         subject, body = _render(language, certificate, vendor, certificate_end, days, link)
         yield ReminderSpec(subject_type="certificate", subject_id=certificate.id,
                            kind=f"expires_in_{lead}", due_date=certificate_end,
-                           recipient=user.email, recipient_user_id=user.id, language=language,
+                           recipient=email, recipient_user_id=user_id, language=language,
                            subject_line=subject[:300], body=body, link=link)

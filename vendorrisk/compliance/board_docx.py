@@ -116,7 +116,7 @@ def _document(session, today, language, obligations, titles, counts, gaps) -> by
 
     document.add_heading(_("3. Overdue items"), 1)
     for key, heading in (("overdue_reviews", _("Overdue reviews")),
-                         ("certificates_expiring", _("Certificates expiring within 60 days"))):
+                         ("certificates_expiring", _("Certificates and reports expiring within 60 days"))):
         query = dashboard.list_query(session, key, today, {})
         document.add_heading(heading, 2)
         if query is None:
@@ -134,7 +134,9 @@ def _document(session, today, language, obligations, titles, counts, gaps) -> by
         select(vendor.c.name, finding.c.title, finding.c.title_key, finding.c.title_params, finding.c.severity,
                finding.c.due_date)
         .join(vendor, vendor.c.id == finding.c.vendor_id)
-        .where(finding.c.status != "closed", finding.c.due_date < today)
+        # to remediate (open, in progress): one resolved awaits verification and one whose risk
+        # is accepted is not chased, as the escalation, the start page and the findings board say
+        .where(finding.c.status.in_(("open", "in_progress")), finding.c.due_date < today)
         .order_by(finding.c.due_date).limit(OVERDUE_LIMIT)).all()
     _table_or_none(document, (_("Vendor"), _("Finding"), _("Severity"), _("Due date")),
                    [(f.name, display_title(f, language), _(f.severity), f.due_date) for f in overdue_findings])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable, Mapping
 
-from sqlalchemy import Date, String, cast, func, literal, null, select
+from sqlalchemy import Date, String, and_, cast, exists, func, literal, null, or_, select
 from sqlmodel import Session, SQLModel
 
 from vendorrisk.compliance import store
@@ -20,6 +20,8 @@ from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor
 
 CERTIFICATE_HORIZON_DAYS = 60
+# the certificates area's report types (``certificates.models.SOC_REPORT_TYPES``; a test keeps them equal)
+SOC_REPORT_TYPES = ("soc1", "soc2_type1", "soc2_type2", "soc3")
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,28 @@ def overdue_reviews(session, today, args):
             .order_by(review.c.due_date, "vendor_name"))
 
 
-@dashboard_list("certificates_expiring", title_en="Certificates expiring within 60 days",
-                title_ja="60日以内に期限切れとなる認証", order=20)
+@dashboard_list("certificates_expiring", title_en="Certificates and reports expiring within 60 days",
+                title_ja="60日以内に期限切れとなる証明書・報告書", order=20)
 def certificates_expiring(session, today, args):
-    """Certificates whose expiry date falls between today and 60 days from now (Art. 26(4))."""
+    """Certificates and reports that stop counting as evidence between today and 60 days from
+    now, not renewed (Art. 26(4)): the records the certificates page lists as expiring soon."""
     certificate = _table("certificate")
     if certificate is None:
         return None
     horizon = today + timedelta(days=CERTIFICATE_HORIZON_DAYS)
+    # ``due_on`` is the last day a record counts (a report: its period end plus three months);
+    # a record of the same vendor and type counting longer renews it, and a bridge letter
+    # counting longer carries a SOC report on — the certificates area's ``not_superseded``
+    newer = certificate.alias("newer")
+    renewed = exists().where(newer.c.vendor_id == certificate.c.vendor_id, newer.c.type == certificate.c.type,
+                             newer.c.due_on > certificate.c.due_on)
+    bridged = and_(certificate.c.type.in_(SOC_REPORT_TYPES),
+                   exists().where(newer.c.vendor_id == certificate.c.vendor_id, newer.c.type == "bridge_letter",
+                                  newer.c.due_on > certificate.c.due_on))
     return (select(*_named(certificate.c.vendor_id), cast(certificate.c.type, String).label("item"),
-                   certificate.c.expiry_date.label("on"), cast(certificate.c.issuer, String).label("detail"))
-            .where(certificate.c.expiry_date >= today, certificate.c.expiry_date <= horizon)
-            .order_by(certificate.c.expiry_date, "vendor_name"))
+                   certificate.c.due_on.label("on"), cast(certificate.c.issuer, String).label("detail"))
+            .where(certificate.c.due_on >= today, certificate.c.due_on <= horizon, ~or_(renewed, bridged))
+            .order_by(certificate.c.due_on, "vendor_name"))
 
 
 @dashboard_list("open_findings", title_en="Open findings", title_ja="未完了の指摘事項", order=30)

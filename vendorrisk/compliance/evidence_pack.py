@@ -16,11 +16,11 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import select
 from sqlmodel import Session
 
 from vendorrisk.compliance import matrix, store
-from vendorrisk.core import registry
+from vendorrisk.core import audit, registry
 from vendorrisk.core.i18n import format_local, language
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.core.xlsx import csv_bytes
@@ -91,22 +91,9 @@ def findings_csv(findings: list[Finding]) -> bytes:
 
 def audit_extract(session: Session, vendor_id: int) -> list[AuditEntry]:
     """Audit entries about the vendor and about every record that names it (``vendor_id`` or
-    ``parent_vendor_id``), whatever the area: records are found from their snapshots in the
-    trail, then all entries of those records are taken, oldest first."""
-    snapshot_columns = (AuditEntry.before, AuditEntry.after)
-    names_vendor = [f'%vendor_id": {vendor_id},%', f'%vendor_id": {vendor_id}}}%']
-    is_vendor = [f'%"id": {vendor_id},%', f'%"id": {vendor_id}}}%']
-    mentions = or_(*(c.like(p) for c in snapshot_columns for p in names_vendor),
-                   and_(AuditEntry.entity == "vendor",
-                        or_(AuditEntry.entity_id == str(vendor_id), *(c.like(p) for c in snapshot_columns for p in is_vendor))))
-    entries = {e.id: e for e in session.scalars(select(AuditEntry).where(mentions))}
-    records = sorted({(e.entity, e.entity_id) for e in entries.values() if e.entity_id} | {("vendor", str(vendor_id))})
-    for start in range(0, len(records), 400):
-        chunk = records[start:start + 400]
-        for entry in session.scalars(select(AuditEntry).where(
-                tuple_(AuditEntry.entity, AuditEntry.entity_id).in_(chunk))):
-            entries[entry.id] = entry
-    return [entries[k] for k in sorted(entries)]
+    ``parent_vendor_id``), whatever the area, oldest first (``core.audit.about_vendor``: the
+    vendor page's audit trail shows the same)."""
+    return list(session.scalars(select(AuditEntry).where(audit.about_vendor(vendor_id)).order_by(AuditEntry.id)))
 
 
 def _entry_json(entry: AuditEntry) -> dict:

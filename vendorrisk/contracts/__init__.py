@@ -3,6 +3,7 @@ clause with the evidence shown, reviewers' confirmations, and the Word checklist
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import registry
 from vendorrisk.core.api import add_api
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
         models,  # noqa: F401  (the area's tables)
         pages,
         rules,
+        tasks,
     )
     from vendorrisk.contracts.checker import library
 
@@ -26,6 +28,9 @@ def init_app(app: Flask) -> None:
     reg.content_checkers["contract_clauses"] = library.check_contract_clauses
     reg.add_obligations(*rules.CLAUSE_OBLIGATIONS)
     reg.evidence_sources["contracts"] = rules.contract_checklists
+    reg.task_sources["contracts"] = tasks.tasks_for
+    reg.task_counts["contracts"] = tasks.count_for
+    reg.task_labels["contracts"] = _l("Contract checks to confirm")
     reg.add_demo_loader(30, _load_demo)
     app.cli.add_command(commands.contracts_group)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")

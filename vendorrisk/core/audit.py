@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import event, insert, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, event, insert, inspect, or_, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from vendorrisk.core.models import AuditEntry, utcnow
 
@@ -217,3 +217,26 @@ def init_listeners() -> None:
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_rollback", _after_rollback)
+
+
+def _naming_vendor(entry, vendor_id: int):
+    """SQL: an entry whose snapshot names the vendor (``vendor_id`` or ``parent_vendor_id``,
+    whatever the kind of record), or an entry of the vendor's own row."""
+    snapshots = (entry.before, entry.after)
+    names = [f'%vendor_id": {vendor_id},%', f'%vendor_id": {vendor_id}}}%']
+    is_vendor = [f'%"id": {vendor_id},%', f'%"id": {vendor_id}}}%']
+    return or_(*(c.like(p) for c in snapshots for p in names),
+               and_(entry.entity == "vendor",
+                    or_(entry.entity_id == str(vendor_id), *(c.like(p) for c in snapshots for p in is_vendor))))
+
+
+def about_vendor(vendor_id: int):
+    """SQL condition on ``AuditEntry``: the entries about a vendor — its own row's, and every
+    entry of each record that ever named it (its arrangements, links from and to it, reviews,
+    findings, certificates, checks…, whatever the area), so that a record's later entries
+    (a link removed, a finding closed) come with it. The vendor page's audit trail and the
+    evidence pack's extract read the same entries."""
+    named = aliased(AuditEntry)
+    records = select(named.entity, named.entity_id).where(_naming_vendor(named, vendor_id), named.entity_id != "")
+    return or_(_naming_vendor(AuditEntry, vendor_id),
+               tuple_(AuditEntry.entity, AuditEntry.entity_id).in_(records))

@@ -179,8 +179,8 @@ def _escalations(session: Session, today: date, overdue: dict):
                 body = "\n\n".join(line for line in [
                     _("The questionnaire campaign %(title)s was due on %(due)s; these vendors have not returned "
                       "the workbook:", title=campaign.title, due=campaign.due_date.isoformat()),
+                    "\n".join(f"- {n}" for n in names),  # right after the sentence that announces it
                     business_days.due_line(campaign.due_date, campaign.nominal_due_date),
-                    "\n".join(f"- {n}" for n in names),
                     _("They are reminded weekly, four times; follow up with them, or close the campaign.")]
                     if line)
             yield ReminderSpec(OWNER_SUBJECT, campaign.id, stage, campaign.due_date, email, user_id,

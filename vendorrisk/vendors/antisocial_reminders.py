@@ -22,6 +22,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.vendors.antisocial import AntisocialCheck, latest_checks
 from vendorrisk.vendors.models import Vendor, VendorOwner
+from vendorrisk.vendors.people import compliance_recipients
 
 SUBJECT = "antisocial_check"
 INACTIVE = ("rejected", "terminated")
@@ -67,14 +68,6 @@ def _primary_owners(session: Session, vendor_ids) -> dict[int, User]:
     return owners
 
 
-def _compliance(session: Session) -> list[tuple[str, str, int | None]]:
-    configured = current_app.config.get("COMPLIANCE_EMAIL", "")
-    if configured:
-        return [(configured, "ja", None)]
-    return [(u.email, u.language or "ja", u.id) for u in session.exec(
-        select(User).where(User.role == "compliance", User.is_active.is_(True)).order_by(User.id))]
-
-
 def check_reminders(session: Session, today: date):
     """The reminder source: the vendor's owner before, on and after the due date; compliance
     too once overdue (and instead of the owner when none is assigned)."""
@@ -88,7 +81,7 @@ def check_reminders(session: Session, today: date):
     if not due:
         return
     owners = _primary_owners(session, {vendor.id for _c, vendor in due})
-    compliance = _compliance(session)
+    compliance = compliance_recipients(session)
     base = current_app.config["BASE_URL"].rstrip("/")
     for check, vendor in due:
         kind = stage(check.next_due, today, days, calendar)

@@ -2,6 +2,7 @@
 (Art. 26(2)). Services add and flush; the caller commits."""
 import re
 
+from flask import current_app
 from flask_babel import gettext as _
 from pydantic import field_validator
 from sqlmodel import Session, SQLModel, select
@@ -106,3 +107,13 @@ def assign_owners(session: Session, vendor_ids: list[int], user_id: int, is_prim
             assign_owner(session, vendor, user_id, is_primary)
             count += 1
     return count
+
+
+def compliance_recipients(session: Session) -> list[tuple[str, str, int | None]]:
+    """Who compliance is for a reminder, as (address, language, user id): ``COMPLIANCE_EMAIL``
+    when set, else every active compliance user — told of what nobody owns (Art. 26(2))."""
+    configured = current_app.config.get("COMPLIANCE_EMAIL", "")
+    if configured:
+        return [(configured, "ja", None)]
+    return [(u.email, u.language or "ja", u.id) for u in session.exec(
+        select(User).where(User.role == "compliance", User.is_active.is_(True)).order_by(User.id))]

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import func, or_, select
 
+from vendorrisk.core import clock
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
@@ -105,7 +106,7 @@ def arrangements():
     if important:
         query = query.where(Arrangement.is_important.is_(True))
     page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
-    return render_template("chains/arrangements.html", page=page, q=q, important=important)
+    return render_template("chains/arrangements.html", page=page, q=q, important=important, today=clock.today())
 
 
 @bp.route("/arrangements/new", methods=["GET", "POST"])
@@ -193,7 +194,7 @@ def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = N
              "final": len({n.vendor_id for n in nodes if n.is_final}),
              "unapproved": len({n.link_id for n in nodes if n.link_id and n.approval_status != "approved"})}
     return render_template(
-        "chains/arrangement.html", arrangement=item, vendor=db.get(Vendor, item.vendor_id),
+        "chains/arrangement.html", arrangement=item, vendor=db.get(Vendor, item.vendor_id), today=clock.today(),
         roots=chains_queries.chain_tree(nodes), locations=locations, approvers=approvers, stats=stats,
         links=links, links_by_id={link.id: link for link in links}, names=chain_vendors,
         chain_vendors=sorted(chain_vendors.items(), key=lambda p: p[1]),

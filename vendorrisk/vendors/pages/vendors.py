@@ -125,8 +125,9 @@ def show(vendor_id: int, form: str = "", values: dict | None = None, errors=(), 
                        .order_by(VendorContact.name)).all()
     owners = db.exec(select(VendorOwner, User).join(User, User.id == VendorOwner.user_id)
                      .where(VendorOwner.vendor_id == vendor.id).order_by(User.display_name)).all()
+    # those in force first; one terminated (the exit) stays listed, marked as ended
     direct = db.exec(select(Arrangement).where(Arrangement.vendor_id == vendor.id)
-                     .order_by(Arrangement.title)).all()
+                     .order_by(Arrangement.status != "active", Arrangement.title)).all()
     elsewhere = [e for e in chains_queries.exposure(db, vendor.id) if e.tier1_vendor_id != vendor.id]
     staff = db.exec(select(User).where(User.is_active.is_(True), User.role != "auditor")
                     .order_by(User.display_name)).all()

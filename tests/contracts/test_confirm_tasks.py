@@ -1,0 +1,73 @@
+"""「自分のタスク」 of compliance: a contract set whose check leaves clauses nobody confirmed.
+
+A finding is raised only on a confirmed *not found*: a renewed contract that dropped its audit
+clause was a matrix gap and nothing else until compliance happened to look. Each arrangement in
+force whose current documents leave a clause neither found nor confirmed missing is a task."""
+import re
+
+from tests import factories
+from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core import clock, registry
+from vendorrisk.core.models import StoredFile
+
+
+def _version(db, contract, number, results):
+    stored = StoredFile(sha256=f"{contract.id:032x}{number:032x}", size=1, media_type="text/plain",
+                        original_filename="c.txt")
+    db.add(stored)
+    db.flush()
+    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id, filename="c.txt",
+                              file_kind="txt")
+    db.add(version)
+    db.flush()
+    for clause_id, (auto, reviewed) in results.items():
+        db.add(ClauseCheck(version_id=version.id, clause_id=clause_id, auto_status=auto, reviewer_status=reviewed))
+    return version
+
+
+def _contract(db, arrangement, title="業務委託契約"):
+    contract = Contract(arrangement_id=arrangement.id, title=title)
+    db.add(contract)
+    db.flush()
+    return contract
+
+
+def test_a_set_leaving_clauses_unconfirmed_is_a_task_for_compliance_until_confirmed(app, db, client, login):
+    vendor = factories.gen_vendor(db, name="株式会社ハヤセ情報システム")
+    renewed = factories.gen_arrangement(db, vendor, title="勘定系システムの開発・運用")
+    master = _contract(db, renewed)
+    _version(db, master, 1, {"roles_responsibilities": ("found", None), "audit_rights": ("found", None),
+                             "service_levels": ("found", None)})
+    # the renewal dropped the audit clause; the SLA is now only in the separate SLA document
+    current = _version(db, master, 2, {"roles_responsibilities": ("found", None), "audit_rights": ("not_found", None),
+                             "service_levels": ("needs_review", None)})
+    _version(db, _contract(db, renewed, "SLA"), 1, {"service_levels": ("found", None),
+                                                     "audit_rights": ("needs_review", None)})
+    confirmed = factories.gen_arrangement(db, vendor, title="確認済みの委託")
+    _version(db, _contract(db, confirmed), 1, {"audit_rights": ("not_found", "not_found")})  # a finding was raised
+    ended = factories.gen_arrangement(db, vendor, title="終了した委託", status="terminated")
+    _version(db, _contract(db, ended), 1, {"audit_rights": ("not_found", None)})
+    db.commit()
+    me = login("compliance")
+    with app.test_request_context():
+        reg = registry.current()
+        tasks = list(reg.task_sources["contracts"](db, me, clock.today()))
+        assert [(t.subject, t.url) for t in tasks] == [("勘定系システムの開発・運用", f"/contracts/arrangements/{renewed.id}")]
+        assert "1" in tasks[0].label and tasks[0].due is not None
+        assert reg.task_counts["contracts"](db, me, clock.today()) == 1
+        for role in ("procurement", "vendor_owner", "auditor", "admin"):
+            other = factories.gen_user(db, role=role)
+            assert list(reg.task_sources["contracts"](db, other, clock.today())) == []
+            assert reg.task_counts["contracts"](db, other, clock.today()) == 0
+    db.commit()
+    home = client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "契約条項のチェック結果を確認する" in home and f'href="/contracts/arrangements/{renewed.id}"' in home
+    # compliance confirms the audit clause missing: the finding is raised and the task leaves
+    check = db.exec(ClauseCheck.__table__.select().where(ClauseCheck.clause_id == "audit_rights",
+                                                          ClauseCheck.version_id == current.id)).one()
+    assert client.post(f"/contracts/checks/{check.id}/review",
+                       data={"status": "not_found", "comment": ""}).status_code == 302
+    db.rollback()  # read what the request wrote
+    with app.test_request_context():
+        assert list(registry.current().task_sources["contracts"](db, me, clock.today())) == []
+    assert not re.search("契約条項のチェック結果を確認する", client.get("/").get_data(as_text=True))

@@ -1,0 +1,65 @@
+"""The contracts area's part of 「自分のタスク」: contract sets whose check leaves clauses for
+compliance to confirm. A finding is raised only on a confirmed *not found* (``set_findings``):
+until compliance looks, a renewed contract that dropped its audit or SLA clause is a matrix gap
+and nothing more — no finding, no reminder. So each arrangement in force whose set (the latest
+version of each document) has a clause that no document has *found* and that no reviewer has
+confirmed *not found* is a task for compliance, due a few business days after the upload."""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.core import clock
+from vendorrisk.core.models import User
+from vendorrisk.core.registry import Task
+from vendorrisk.core.tasks import approval_due
+from vendorrisk.vendors.models import Arrangement
+
+CONFIRMERS = ("compliance",)  # who confirms or overrides a clause (contracts.pages.review)
+
+
+def _open_clauses():
+    """Per arrangement in force, its clauses to confirm (one row each) and when its set's
+    latest document was uploaded."""
+    newer = aliased(ContractVersion)
+    latest = ~exists().where(newer.contract_id == ContractVersion.contract_id, newer.number > ContractVersion.number)
+    result = func.coalesce(ClauseCheck.reviewer_status, ClauseCheck.auto_status)
+    return (select(Contract.arrangement_id, ClauseCheck.clause_id,
+                   func.max(ContractVersion.uploaded_at).label("uploaded"))
+            .join(ContractVersion, ContractVersion.id == ClauseCheck.version_id)
+            .join(Contract, Contract.id == ContractVersion.contract_id)
+            .join(Arrangement, Arrangement.id == Contract.arrangement_id)
+            .where(Arrangement.status == "active", latest)
+            .group_by(Contract.arrangement_id, ClauseCheck.clause_id)
+            .having(func.max(case((result == "found", 1), else_=0)) == 0,
+                    func.max(case((ClauseCheck.reviewer_status == "not_found", 1), else_=0)) == 0))
+
+
+def _sets_to_confirm():
+    clauses = _open_clauses().subquery()
+    return (select(clauses.c.arrangement_id, func.count().label("clauses"), func.max(clauses.c.uploaded).label("uploaded"))
+            .group_by(clauses.c.arrangement_id))
+
+
+def tasks_for(session: Session, user: User, today: date):
+    """Contract sets with clauses to confirm, for compliance."""
+    if user.role not in CONFIRMERS:
+        return
+    sets = _sets_to_confirm().subquery()
+    rows = session.execute(select(sets.c.arrangement_id, sets.c.clauses, sets.c.uploaded, Arrangement.title)
+                           .join(Arrangement, Arrangement.id == sets.c.arrangement_id)).all()
+    for row in rows:
+        uploaded = clock.day_of(row.uploaded) if row.uploaded else None  # the member's day
+        yield Task("confirm_contract_clauses",
+                   _("Confirm the contract check (clauses not found or to review: %(count)s)", count=row.clauses),
+                   f"/contracts/arrangements/{row.arrangement_id}", approval_due(uploaded), row.title)
+
+
+def count_for(session: Session, user: User, today: date) -> int:
+    """How many tasks ``tasks_for`` yields, in one count query."""
+    if user.role not in CONFIRMERS:
+        return 0
+    return session.execute(select(func.count()).select_from(_sets_to_confirm().subquery())).scalar_one()
