@@ -71,3 +71,29 @@ def test_a_set_leaving_clauses_unconfirmed_is_a_task_for_compliance_until_confir
     with app.test_request_context():
         assert list(registry.current().task_sources["contracts"](db, me, clock.today())) == []
     assert not re.search("契約条項のチェック結果を確認する", client.get("/").get_data(as_text=True))
+
+
+def test_the_first_tasks_are_the_whole_list_sliced_whatever_the_ties(app, db, login):
+    from datetime import datetime, timedelta, timezone
+
+    from vendorrisk.contracts import tasks as contract_tasks
+    from vendorrisk.core import tasks as core_tasks
+    names = ["株式会社あおば", "ABC株式会社", "abc商事", "Ｚ株式会社", "アオバ", "亜細亜", "Zeta"]
+    now = datetime.now(timezone.utc)
+    for n in range(21):
+        vendor = factories.gen_vendor(db, name=f"委託先{n}")
+        arrangement = factories.gen_arrangement(db, vendor, title=f"{names[n % len(names)]}{n // 7 or ''}")
+        version = _version(db, _contract(db, arrangement), 1, {"audit_rights": ("needs_review", None)})
+        # uploads over a few days, most on the same ones (tasks falling due together), some a
+        # few hours apart across midnight in Tokyo
+        version.uploaded_at = now - timedelta(days=(0, 0, 1, 3, 3, 3, 8)[n % 7], hours=(n % 3) * 7)
+    db.commit()
+    me = login("compliance")
+    with app.test_request_context():
+        whole = sorted(contract_tasks.tasks_for(db, me, clock.today()), key=core_tasks.order)
+        assert len(whole) == 21
+        for limit in (0, 1, 2, 3, 5, 8, 13, 20, 21, 30):
+            first = contract_tasks.first_tasks(db, me, clock.today(), limit)
+            assert sorted(first, key=core_tasks.order)[:limit] == whole[:limit], limit
+        other = factories.gen_user(db, role="procurement")
+        assert contract_tasks.first_tasks(db, other, clock.today(), 5) == []

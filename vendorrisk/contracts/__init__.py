@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     reg.evidence_sources["contracts"] = rules.contract_checklists
     reg.task_sources["contracts"] = tasks.tasks_for
     reg.task_counts["contracts"] = tasks.count_for
+    reg.task_pages["contracts"] = tasks.first_tasks
     reg.task_labels["contracts"] = _l("Contract checks to confirm")
     reg.add_demo_loader(30, _load_demo)
     app.cli.add_command(commands.contracts_group)

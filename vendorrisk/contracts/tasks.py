@@ -4,7 +4,7 @@ until compliance looks, a renewed contract that dropped its audit or SLA clause 
 and nothing more — no finding, no reminder. So each arrangement in force whose set (the latest
 version of each document) has a clause that no document has *found* and that no reviewer has
 confirmed *not found* is a task for compliance, due a few business days after the upload."""
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, select
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
 from vendorrisk.core import clock
+from vendorrisk.core import tasks as core_tasks
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due
@@ -44,18 +45,49 @@ def _sets_to_confirm():
             .group_by(clauses.c.arrangement_id))
 
 
+def _rows():
+    sets = _sets_to_confirm().subquery()
+    return (select(sets.c.arrangement_id, sets.c.clauses, sets.c.uploaded, Arrangement.title)
+            .join(Arrangement, Arrangement.id == sets.c.arrangement_id)), sets.c.uploaded
+
+
+def _day(uploaded) -> date | None:
+    if isinstance(uploaded, str):  # SQLite's MAX() may lose the column type
+        uploaded = datetime.fromisoformat(uploaded)
+    return clock.day_of(uploaded) if uploaded else None  # the member's day
+
+
+def _task(row) -> Task:
+    return Task("confirm_contract_clauses",
+                _("Confirm the contract check (clauses not found or to review: %(count)s)", count=row.clauses),
+                f"/contracts/arrangements/{row.arrangement_id}", approval_due(_day(row.uploaded)), row.title)
+
+
 def tasks_for(session: Session, user: User, today: date):
     """Contract sets with clauses to confirm, for compliance."""
     if user.role not in CONFIRMERS:
         return
-    sets = _sets_to_confirm().subquery()
-    rows = session.execute(select(sets.c.arrangement_id, sets.c.clauses, sets.c.uploaded, Arrangement.title)
-                           .join(Arrangement, Arrangement.id == sets.c.arrangement_id)).all()
-    for row in rows:
-        uploaded = clock.day_of(row.uploaded) if row.uploaded else None  # the member's day
-        yield Task("confirm_contract_clauses",
-                   _("Confirm the contract check (clauses not found or to review: %(count)s)", count=row.clauses),
-                   f"/contracts/arrangements/{row.arrangement_id}", approval_due(uploaded), row.title)
+    for row in session.execute(_rows()[0]).all():
+        yield _task(row)
+
+
+def first_tasks(session: Session, user: User, today: date, limit: int) -> list[Task]:
+    """The first ``limit`` tasks of ``tasks_for`` (and a few after): the sets by their latest
+    upload, ORDER BY … LIMIT (``core.tasks.first_approvals``: those falling due on the same day
+    read by title)."""
+    if user.role not in CONFIRMERS:
+        return []
+    query, uploaded = _rows()
+
+    def fetch(n: int, days: tuple[date, date] | None):
+        if days is None:
+            ordered = query.order_by(uploaded, Arrangement.title, Arrangement.id)
+        else:  # the member's days, as moments in UTC, which the stored times are
+            start = datetime.combine(days[0], time.min, clock.zone()).astimezone(timezone.utc)
+            end = datetime.combine(days[1] + timedelta(days=1), time.min, clock.zone()).astimezone(timezone.utc)
+            ordered = query.where(uploaded >= start, uploaded < end).order_by(Arrangement.title, Arrangement.id)
+        return [(_day(row.uploaded), _task(row)) for row in session.execute(ordered.limit(n)).all()]
+    return core_tasks.first_approvals(fetch, limit)
 
 
 def count_for(session: Session, user: User, today: date) -> int:
