@@ -33,3 +33,24 @@ def test_unknown_severity_is_refused_and_nothing_raised(app, db):
             raise_findings(db, [FindingSpec(vendor_id=vendor.id, source="review", title="ok"),
                                 FindingSpec(vendor_id=vendor.id, source="review", title="bad", severity="urgent")])
         assert db.exec(select(Finding)).all() == []
+
+
+def test_a_finding_any_area_raises_falls_due_by_its_severity(app, db):
+    # without a due date a finding never falls due, so is never reminded or escalated: the
+    # questionnaire, contract, certificate and assessment findings had none
+    from datetime import timedelta
+
+    from vendorrisk.core import business_days
+    from vendorrisk.core.clock import today
+    from vendorrisk.vendors.findings import DEFAULT_DUE_DAYS, FINDING_SOURCES
+    with app.test_request_context():
+        vendor = factories.gen_vendor(db)
+        calendar = business_days.current()
+        for source in FINDING_SOURCES:
+            for severity, days in DEFAULT_DUE_DAYS.items():
+                finding, _ = raise_finding(db, vendor_id=vendor.id, source=source, title="t", severity=severity,
+                                           source_ref=f"{source}:{severity}")
+                assert finding.due_date == calendar.on_or_before(today() + timedelta(days=days)).day, (source, severity)
+        asked = today() + timedelta(days=3)
+        given, _ = raise_finding(db, vendor_id=vendor.id, source="contract", title="t", due_date=asked, source_ref="x")
+        assert given.due_date == calendar.on_or_before(asked).day  # a date given is kept

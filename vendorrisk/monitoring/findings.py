@@ -8,7 +8,7 @@ critical one is resolved only with them (resolving ends its escalation). A findi
 risk was accepted (``risk_accepted``, entered only by an approved acceptance) may go back
 to work or be resolved after all, which ends the acceptance.
 """
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -22,7 +22,14 @@ from vendorrisk.core.messages import msg
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
 from vendorrisk.vendors import finding_texts
-from vendorrisk.vendors.findings import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent, display_description
+from vendorrisk.vendors.findings import (
+    FINDING_STATUSES,
+    SEVERITIES,
+    Finding,
+    FindingEvent,
+    default_due_date,
+    display_description,
+)
 from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
 
 TRANSITIONS = {
@@ -32,16 +39,10 @@ TRANSITIONS = {
     "risk_accepted": ("in_progress", "resolved"),  # the acceptance ends
     "closed": (),
 }
-DEFAULT_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
 # Findings resolved only with an action plan and evidence (resolving ends their escalation)
 EVIDENCED_SEVERITIES = ("critical", "high")
 VERIFIERS = ("admin", "compliance")
 
-
-def default_due_date(severity: str, today: date) -> date:
-    """The due date a finding gets when none is given: sooner for graver findings (raising
-    it moves a closed day to the business day before)."""
-    return today + timedelta(days=DEFAULT_DUE_DAYS.get(severity, 90))
 
 
 def add_event(session: Session, finding: Finding, actor: User | None, action: str, from_status: str = "",

@@ -10,7 +10,7 @@ from vendorrisk.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
-from vendorrisk.monitoring.findings import default_due_date, owned_by
+from vendorrisk.monitoring.findings import owned_by
 from vendorrisk.monitoring.models import (
     CHECK_RESULTS,
     REVIEW_CHECKS,
@@ -20,7 +20,7 @@ from vendorrisk.monitoring.models import (
     ReviewAttachment,
 )
 from vendorrisk.monitoring.plans import regenerate_plans
-from vendorrisk.vendors.findings import SEVERITIES, raise_finding
+from vendorrisk.vendors.findings import SEVERITIES, default_due_date, raise_finding
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
 REVIEW_FILTERS = ("due", "overdue", "completed", "open")

@@ -5,7 +5,7 @@ Every area raises findings here (``raise_finding`` / ``raise_findings``); the mo
 area follows them up (moves, assignment, escalation, the board).
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 from flask_babel import force_locale, get_locale
@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Index, Text, UniqueConstraint, func, literal_column, text
 from sqlmodel import Column, Field, Session, SQLModel, select
 
-from vendorrisk.core import audit, business_days, events
+from vendorrisk.core import audit, business_days, clock, events
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.locking import lock
 from vendorrisk.core.messages import render
@@ -219,6 +219,16 @@ class FindingSpec:
     description_params: dict | None = None
 
 
+DEFAULT_DUE_DAYS = {"critical": 14, "high": 30, "medium": 90, "low": 180}
+
+
+def default_due_date(severity: str, today: date) -> date:
+    """The due date a finding gets when none is given, whichever area raises it: sooner for
+    graver findings (raising it moves a closed day to the business day before). Without one a
+    finding would never fall due, so never be escalated."""
+    return today + timedelta(days=DEFAULT_DUE_DAYS.get(severity, 90))
+
+
 def due_fields(calendar, due: date | None) -> dict:
     """``due_date`` on a business day (the previous one when ``due`` is a closed day) and
     ``nominal_due_date``, the date asked for when it moved."""
@@ -246,7 +256,7 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
                 Finding.source == source, Finding.source_ref.in_(wanted[start:start + 500]))).all()}
     owners = active_owners(session, {s.vendor_id for s in specs if s.owner_id is None})
     created = []
-    calendar = business_days.current()
+    calendar, today = business_days.current(), clock.today()
     for spec in specs:
         key = (spec.source, spec.source_ref)
         if spec.source_ref is not None:
@@ -263,7 +273,8 @@ def raise_findings(session: Session, specs: list[FindingSpec], *, raised_by_id: 
                                severity=spec.severity,
                                arrangement_id=spec.arrangement_id,
                                owner_id=spec.owner_id if spec.owner_id is not None else owners.get(spec.vendor_id),
-                               raised_by_id=raised_by_id, **due_fields(calendar, spec.due_date)))
+                               raised_by_id=raised_by_id,
+                               **due_fields(calendar, spec.due_date or default_due_date(spec.severity, today))))
     if not created:
         return []
     session.add_all(created)
