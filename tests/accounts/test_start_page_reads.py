@@ -60,6 +60,9 @@ def _finding(app, db, vendor, title, severity, due, status="open"):
     with app.test_request_context():
         finding, _ = raise_finding(db, vendor_id=vendor.id, source="manual", title=title, severity=severity,
                                    due_date=due)
+    if due is None:  # undated, as findings raised before every finding fell due (2026-12) still are
+        finding.due_date = None
+        db.flush()
     if status != "open":
         finding.action_plan = "計画"
         db.flush()
