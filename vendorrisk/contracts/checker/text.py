@@ -27,7 +27,7 @@ SCAN_PAGE_CHARS = 200
 # A PDF whose fonts carry no character map gives glyph numbers, not characters ("ĩŵöűĝě…"):
 # its text is neither Japanese (hardly a hiragana) nor English (hardly one of the commonest words,
 # counted as substrings so that a text read without spaces still counts). Real contracts of the
-# corpora read at four times these floors or more; a cipher-like text (a font's own encoding)
+# corpora read at nearly four times these floors or more; a cipher-like text (a font's own encoding)
 # at a quarter of the English one.
 HIRAGANA = re.compile(r"[\u3041-\u309f]")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
