@@ -4,7 +4,7 @@ import pytest
 
 from tests.contracts.factories import docx_with_revisions, image_pdf, japanese_pdf, scanned_pdf
 from tests.contracts.test_contracts import _arrangement, _stored, _upload
-from vendorrisk.contracts.checker import text
+from vendorrisk.contracts.checker import pdf, text
 
 JA_LINES = ["クラウドサービス利用契約書",
             "株式会社A（以下「甲」という。）と株式会社B（以下「乙」という。）は、次のとおり契約を締結する。",
@@ -114,12 +114,12 @@ def test_text_is_judged_japanese_or_english_on_real_contracts_and_not_on_glyph_n
     real = Path(__file__).parent / "corpus_real"
     texts = sorted(real.glob("*/texts/*.txt")) + sorted((Path(__file__).parent / "corpus").glob("*.txt"))
     assert len(texts) > 100
-    assert [p.name for p in texts if not text.reads_as_japanese_or_english(p.read_text())] == []
+    assert [p.name for p in texts if not pdf.reads_as_japanese_or_english(p.read_text())] == []
     english = (real / "en" / "texts" / "supabase_sla.txt").read_text()
-    assert text.reads_as_japanese_or_english(english.replace(" ", ""))  # read without spaces: still English
+    assert pdf.reads_as_japanese_or_english(english.replace(" ", ""))  # read without spaces: still English
     shifted = "".join(chr((ord(c) - 97 + 3) % 26 + 97) if "a" <= c <= "z" else c for c in english)
-    assert not text.reads_as_japanese_or_english(shifted)  # a font's own encoding: letters, no English
-    assert text.reads_as_japanese_or_english("Ā" * 150)  # too short to judge
+    assert not pdf.reads_as_japanese_or_english(shifted)  # a font's own encoding: letters, no English
+    assert pdf.reads_as_japanese_or_english("Ā" * 150)  # too short to judge
 
 
 def test_the_checklist_of_an_unread_pdf_says_why_in_its_own_language(api, db):

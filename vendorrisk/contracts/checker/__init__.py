@@ -3,7 +3,7 @@
 ``check(data, filename, clauses)`` is the entry point; it runs the four steps, each a
 module of its own that knows nothing of the app, the database or the request:
 
-- ``text``: the file's bytes to text blocks (``.docx``, ``.pdf``, ``.txt``, ``.md``);
+- ``text``: the file's bytes to text blocks (``.docx``, ``.pdf`` through ``pdf``, ``.txt``, ``.md``);
 - ``structure``: the blocks to a ``document.Structure`` of articles, paragraphs, annexes;
 - ``library``: the clause files of ``contract_clauses/``, validated by a declared schema;
 - ``parties``, ``reading``, ``features``: who is the provider and the customer, the
