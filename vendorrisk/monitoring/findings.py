@@ -44,7 +44,6 @@ EVIDENCED_SEVERITIES = ("critical", "high")
 VERIFIERS = ("admin", "compliance")
 
 
-
 def add_event(session: Session, finding: Finding, actor: User | None, action: str, from_status: str = "",
               to_status: str = "", note: str = "", *, note_key: str | None = None,
               note_params: dict | None = None) -> FindingEvent:
