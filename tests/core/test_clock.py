@@ -35,3 +35,13 @@ def test_an_approval_at_seven_in_the_morning_is_dated_that_day(client, login, db
     assert answer.status_code == 302
     db.refresh(link)
     assert link.approved_on == date(2026, 12, 6)
+
+
+def test_the_members_days_as_stored_moments(app):
+    with app.app_context():
+        start, end = clock.moments_of_days(date(2026, 12, 6), date(2026, 12, 7))
+        assert (start, end) == (datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc),
+                                datetime(2026, 12, 7, 15, 0, tzinfo=timezone.utc))
+        assert clock.day_of(EARLY_MORNING_IN_TOKYO) == date(2026, 12, 6)
+        # what SQLite's MAX() over a stored time gives back: its text, in UTC
+        assert clock.day_of("2026-12-05 22:00:00.000000") == date(2026, 12, 6)

@@ -211,7 +211,7 @@ def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", revi
     """The checklist of an arrangement's contract set (``set_service.SetOverview``) as
     ``.docx`` bytes, in ``lang``: the documents of the set, then per required clause the set's
     result, the document that covers it and where, with the evidence excerpt (or the reason);
-    ``notes``: per version id, how its text was read (a scan), in the reader's language."""
+    ``notes``: per version id, how its text was read (a scan), in ``lang``."""
     lang = lang if lang in ("ja", "en") else "ja"
     L = {k: v[lang] for k, v in LABELS.items()}
     document = _new_document(f"{arrangement.title} · {L['set']} · {L['page']} ")
@@ -230,7 +230,7 @@ def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", revi
         _cell(cells[1], KINDS.get(contract.document_kind, KINDS["other"])[lang])
         _cell(cells[2], L["version"].format(n=version.number))
         _cell(cells[3], f"{version.filename}\n{to_local(version.uploaded_at):%Y-%m-%d %H:%M}")
-        note = (notes or {}).get(version.id) or version.extraction_note
+        note = (notes or {}).get(version.id, "")  # the stored note is English: never written as it is
         _cell(cells[4], note or "—", colour=STATUS_COLOUR["needs_review"] if note else None)
 
     _run(document.add_paragraph(style="Heading 1"), L["set"])

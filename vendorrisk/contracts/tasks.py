@@ -4,7 +4,7 @@ until compliance looks, a renewed contract that dropped its audit or SLA clause 
 and nothing more — no finding, no reminder. So each arrangement in force whose set (the latest
 version of each document) has a clause that no document has *found* and that no reviewer has
 confirmed *not found* is a task for compliance, due a few business days after the upload."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, select
@@ -52,8 +52,6 @@ def _rows():
 
 
 def _day(uploaded) -> date | None:
-    if isinstance(uploaded, str):  # SQLite's MAX() may lose the column type
-        uploaded = datetime.fromisoformat(uploaded)
     return clock.day_of(uploaded) if uploaded else None  # the member's day
 
 
@@ -82,9 +80,8 @@ def first_tasks(session: Session, user: User, today: date, limit: int) -> list[T
     def fetch(n: int, days: tuple[date, date] | None):
         if days is None:
             ordered = query.order_by(uploaded, Arrangement.title, Arrangement.id)
-        else:  # the member's days, as moments in UTC, which the stored times are
-            start = datetime.combine(days[0], time.min, clock.zone()).astimezone(timezone.utc)
-            end = datetime.combine(days[1] + timedelta(days=1), time.min, clock.zone()).astimezone(timezone.utc)
+        else:
+            start, end = clock.moments_of_days(*days)
             ordered = query.where(uploaded >= start, uploaded < end).order_by(Arrangement.title, Arrangement.id)
         return [(_day(row.uploaded), _task(row)) for row in session.execute(ordered.limit(n)).all()]
     return core_tasks.first_approvals(fetch, limit)

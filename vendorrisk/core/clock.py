@@ -7,7 +7,7 @@ documents and file names are days of the member's business calendar. A host that
 "today" of the product is asked here instead of ``date.today()``.
 """
 import calendar
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -35,12 +35,23 @@ def today() -> date:
     return now().date()
 
 
-def day_of(moment: datetime, tz: ZoneInfo | None = None) -> date:
-    """The member's day of a stored moment (UTC; a naive value is read as UTC): a record
-    made at 08:00 in Tokyo is on that day, not on the previous UTC day."""
+def day_of(moment: datetime | str, tz: ZoneInfo | None = None) -> date:
+    """The member's day of a stored moment (UTC; a naive value is read as UTC; the text that
+    SQLite's MIN() or MAX() gives back for a time is read too): a record made at 08:00 in Tokyo
+    is on that day, not on the previous UTC day."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(tz or zone()).date()
+
+
+def moments_of_days(first: date, last: date) -> tuple[datetime, datetime]:
+    """The member's days ``first`` to ``last`` as moments in UTC, which stored times are: a
+    stored time is on one of those days when ``start <= time < end``."""
+    start = datetime.combine(first, time.min, zone()).astimezone(timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time.min, zone()).astimezone(timezone.utc)
+    return start, end
 
 
 def stamp() -> str:

@@ -1,6 +1,6 @@
 """The vendors area's part of 「自分のタスク」: sub-outsourcing waiting for the member's
 approval, one task per chain — compliance decides, never on a link they recorded (Art. 8(5))."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -33,8 +33,6 @@ def count_for(session: Session, user: User, today: date) -> int:
 
 
 def _day(oldest) -> date:
-    if isinstance(oldest, str):  # SQLite's MIN() loses the column type
-        oldest = datetime.fromisoformat(oldest)
     return clock.day_of(oldest)  # the member's day: a link recorded at 08:00 in Tokyo is that day's
 
 
@@ -84,9 +82,7 @@ def _recorded_between(user: User, first: date, last: date):
                                                  or_(OutsourcingLink.recorded_by_id.is_(None),
                                                      OutsourcingLink.recorded_by_id != user.id), *conditions)
                 .exists())
-    # the member's days (``_day``), as moments in UTC, which the stored times are
-    start = datetime.combine(first, time.min, clock.zone()).astimezone(timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time.min, clock.zone()).astimezone(timezone.utc)
+    start, end = clock.moments_of_days(first, last)  # the member's days (``_day``)
     return (select(Arrangement.id).where(Arrangement.status == "active",
                                          waiting(OutsourcingLink.created_at >= start,
                                                  OutsourcingLink.created_at < end),
