@@ -19,8 +19,14 @@ EXTRACTION_NOTES = {
                           "exported again with text."),
     "no_structure": _l("No numbered articles were recognised; every result needs a review."),
 }
-# the stored English note of a partly scanned PDF (``checker.text``), read back for its pages
+# the stored English note of a partly scanned or partly unreadable PDF (``checker.pdf``), read back for its pages
 PARTLY_SCANNED = re.compile(r"Pages ([\d, ]+) of (\d+) ")
+PARTLY_NOTES = {
+    "partly_scanned": _l("Pages %(pages)s of %(total)s are scanned images without text: what is written there was not "
+                         "read, and a clause not found may be on them."),
+    "partly_unreadable": _l("Pages %(pages)s of %(total)s have text that is neither Japanese nor English (a font "
+                            "without a character map): it was left out, and a clause not found may be on them."),
+}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -44,9 +50,9 @@ def extraction_note(version, lang: str | None = None) -> str:
     if lang is not None:
         with force_locale(lang):
             return extraction_note(version)
-    if version.extraction_status == "partly_scanned" and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
-        return str(_l("Pages %(pages)s of %(total)s are scanned images without text: what is written there was not "
-                      "read, and a clause not found may be on them.", pages=m.group(1), total=m.group(2)))
+    partly = PARTLY_NOTES.get(version.extraction_status)
+    if partly is not None and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
+        return str(partly) % {"pages": m.group(1), "total": m.group(2)}
     note = EXTRACTION_NOTES.get(version.extraction_status)
     return str(note) if note is not None else version.extraction_note
 

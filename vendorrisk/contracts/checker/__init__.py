@@ -49,8 +49,9 @@ class CheckResult:
     def status(self) -> str:
         """How the file was read: ``ok``, ``scanned`` (a PDF without text), ``unreadable_text``
         (a PDF whose text is neither Japanese nor English: glyph numbers), ``partly_scanned``
-        (some pages of a PDF are images without text) or ``no_structure``."""
-        if self.extracted.status in (*UNREAD, "partly_scanned"):
+        (some pages of a PDF are images without text), ``partly_unreadable`` (some pages' text is glyph
+        numbers, left out) or ``no_structure``."""
+        if self.extracted.status in (*UNREAD, "partly_scanned", "partly_unreadable"):
             return self.extracted.status
         return "ok" if self.structure.detected else "no_structure"
 
@@ -69,5 +70,5 @@ def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Itera
     unread = extracted.status if extracted.status in UNREAD else ""
     reading = None if unread else read(structure, clause_library.library())
     results = check_contract(structure, list(clauses), unread=unread, examples=list(examples), reading=reading,
-                             scanned_pages=extracted.scanned_pages)
+                             scanned_pages=extracted.scanned_pages, unreadable_pages=extracted.unreadable_pages)
     return CheckResult(extracted, structure, results)

@@ -215,12 +215,13 @@ def score_units(reading: Reading, model: Model, memory=None) -> list[list[float]
 
 
 def check_contract(structure: Structure, clauses, unread: str = "", examples=(), model: Model | None = None,
-                   reading: Reading | None = None, scanned_pages: tuple[int, ...] = ()) -> list[ClauseResult]:
+                   reading: Reading | None = None, scanned_pages: tuple[int, ...] = (),
+                   unreadable_pages: tuple[int, ...] = ()) -> list[ClauseResult]:
     """Check every clause of ``clauses`` in a parsed contract (``unread``: the reason key when
     its text was not read — ``scanned``, ``unreadable_text`` —, every clause then needs review;
     ``examples``: reviewer examples of this installation, which adapt the scorer before it
     scores; ``scanned_pages``: pages of a PDF that are images, where a clause not found in the
-    text may be written)."""
+    text may be written; ``unreadable_pages``: pages whose text was glyph numbers, left out, likewise)."""
     clauses = list(clauses)
     if unread:
         return [_result(c, NEEDS_REVIEW, 0.0, unread, {}) for c in clauses]
@@ -234,9 +235,10 @@ def check_contract(structure: Structure, clauses, unread: str = "", examples=(),
     lang = evidence.language(reading.units)
     shared: dict = {}
     results = [decide(clause, reading, scored, model, lang, shared) for clause in clauses]
-    if scanned_pages:
-        pages = ", ".join(str(n) for n in scanned_pages)
-        results = [_result(clause, NEEDS_REVIEW, r.confidence, "partly_scanned", {"pages": pages})
+    if scanned_pages or unreadable_pages:
+        key = "partly_scanned" if scanned_pages else "partly_unreadable"
+        pages = ", ".join(str(n) for n in scanned_pages or unreadable_pages)
+        results = [_result(clause, NEEDS_REVIEW, r.confidence, key, {"pages": pages})
                    if r.status == NOT_FOUND else r for clause, r in zip(clauses, results)]
     return results
 

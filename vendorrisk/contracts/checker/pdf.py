@@ -33,6 +33,20 @@ MIN_COMMON_ENGLISH = 1.0  # per 100 ASCII letters
 MIN_JUDGED_CHARS = 200  # less text than this is not judged
 RUNNING_EDGE = 2  # lines at the top and at the foot of a PDF page where running headers and footers sit
 RUNNING_DIGITS = re.compile(r"\d+")
+# A wrapped PDF line that fills at least this share of the width of the document's full lines
+# (those of its longest tenth) runs on into the next unless it ends a sentence; a text whose lines
+# run longer than MAX_WRAP characters is not read as wrapped (a paragraph a line).
+FULL_LINE = 0.8
+MAX_WRAP = 200
+SENTENCE_END = re.compile(r"[.。．!?！？:：;；」』)）]$")
+HYPHENATED = re.compile(r"(?<![A-Za-z-])([A-Za-z]+)-$")
+WORD_START = re.compile(r"[a-z]+")
+WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+# characters outside what Japanese and English contracts are written in (ASCII, Latin-1, general
+# punctuation and symbols, CJK punctuation, kana, kanji, full-width forms)
+FOREIGN = re.compile(r"[^\s\x20-\x7e\u00a0-\u00ff\u2000-\u27ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+MIN_FOREIGN_SHARE = 0.05  # of a page's characters that are not spaces
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def read_pdf(data: bytes) -> Extracted:
@@ -61,9 +75,17 @@ def read_pdf(data: bytes) -> Extracted:
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).", "pdf_corrupt")
+    unreadable = _unreadable_pages(pages)
+    mostly_unreadable = len(unreadable) * 2 > len(pages)
+    if unreadable and not mostly_unreadable:
+        # a font without a character map on some pages only: its glyph numbers are left out, and
+        # the pages named, as scanned pages are (more than half such pages: unreadable text, below)
+        pages = ["" if n in unreadable else page for n, page in enumerate(pages, 1)]
+    else:
+        unreadable = ()
     by_page = [[b for b in (Block(normalise(line)) for line in page.splitlines())
                 if b.text and not PAGE_NUMBER.fullmatch(b.text)] for page in pages]
-    blocks = _without_running_lines(by_page)
+    blocks = _unwrapped(_without_running_lines(by_page))
     image_pages = tuple(n for n, (page, image) in enumerate(zip(by_page, images), 1)
                         if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
     scanned = len(image_pages)
@@ -75,7 +97,7 @@ def read_pdf(data: bytes) -> Extracted:
         return Extracted(blocks=blocks, status="scanned",
                          note=f"The PDF has {len(pages)} page(s) {read_as} (a scan); every clause needs a manual "
                               "review, or upload a text PDF or .docx.")
-    if not reads_as_japanese_or_english("\n".join(b.text for b in blocks)):
+    if mostly_unreadable or not reads_as_japanese_or_english("\n".join(b.text for b in blocks)):
         return Extracted(blocks=blocks, status="unreadable_text",
                          note="The text read from the PDF is neither Japanese nor English — its fonts probably carry "
                               "no character map; every clause needs a manual review, or upload a .docx file or the PDF "
@@ -83,8 +105,14 @@ def read_pdf(data: bytes) -> Extracted:
     if image_pages:  # a signed page, an annex or a schedule scanned into a text PDF
         listed = ", ".join(str(n) for n in image_pages)
         return Extracted(blocks=blocks, status="partly_scanned", scanned_pages=image_pages,
+                         unreadable_pages=unreadable,
                          note=f"Pages {listed} of {len(pages)} are scanned images without text: what is written "
                               "there was not read, and a clause not found may be on them.")
+    if unreadable:
+        listed = ", ".join(str(n) for n in unreadable)
+        return Extracted(blocks=blocks, status="partly_unreadable", unreadable_pages=unreadable,
+                         note=f"Pages {listed} of {len(pages)} have text that is neither Japanese nor English (a font "
+                              "without a character map): it was left out, and a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ok")
 
 
@@ -119,6 +147,54 @@ def _without_running_lines(by_page: list[list[Block]]) -> list[Block]:
     return body + list(furniture.values())
 
 
+def _unwrapped(blocks: list[Block]) -> list[Block]:
+    """The body's lines wrapped inside a sentence joined again, as the text file has them: a
+    line that fills the page's width (the document's longest lines, when it reads as wrapped) and
+    does not end a sentence runs on into the next — a Japanese line without a space, an English
+    word hyphenated at the line end (``sub-`` / ``contractor``) without its hyphen unless the
+    document writes it with one elsewhere. Else a wrapped line that opens with ``5.2 of``,
+    ``Section 4`` or ``第3条に`` reads as a new clause, and a document without articles is read
+    line by line."""
+    body = [b for b in blocks if b.part == "body"]
+    width = _line_width([len(b.text) for b in body])
+    if not width:
+        return blocks
+    vocabulary = Counter(w.lower() for b in body for w in WORD.findall(b.text))
+    out: list[Block] = []
+    running_on = False
+    for block in blocks:
+        if running_on and block.part == "body":
+            out[-1] = Block(_join_wrapped(out[-1].text, block.text, vocabulary), "body")
+        else:
+            out.append(block)
+        last = out[-1].text
+        # the joined block's last line is the one just read: judged by its own length
+        running_on = block.part == "body" and len(block.text) >= FULL_LINE * width \
+            and not SENTENCE_END.search(last)
+    return out
+
+
+def _line_width(lengths: list[int]) -> int:
+    """The width of a full line when the text reads as wrapped at one (most lines near the
+    longest ones and no longer than a page's width can be), else 0."""
+    lengths = sorted(n for n in lengths if n >= 10)
+    if len(lengths) < 10:
+        return 0
+    width = lengths[int(len(lengths) * 0.9)]
+    full = sum(1 for n in lengths if n >= FULL_LINE * width)
+    return width if width <= MAX_WRAP and full * 3 >= len(lengths) else 0
+
+
+def _join_wrapped(left: str, right: str, vocabulary: Counter) -> str:
+    if (m := HYPHENATED.search(left)) and (n := WORD_START.match(right)):
+        head, tail = m.group(1), n.group(0)
+        hyphenated = vocabulary[f"{head}-{tail}".lower()] > vocabulary[(head + tail).lower()]
+        return left[:-1] + ("-" if hyphenated else "") + right
+    if CJK.search(left[-1:]) and CJK.search(right[:1]):
+        return left + right
+    return f"{left} {right}"
+
+
 def _running_key(line: str) -> str:
     return RUNNING_DIGITS.sub("#", line)
 
@@ -132,6 +208,21 @@ def reads_as_japanese_or_english(text: str) -> bool:
     letters = len(ASCII_LETTER.findall(text))
     return letters >= MIN_LATIN_SHARE * characters and \
         len(COMMON_ENGLISH.findall(text)) * 100 >= MIN_COMMON_ENGLISH * letters
+
+
+def _unreadable_pages(pages: list[str]) -> tuple[int, ...]:
+    """The pages (from 1) whose text is glyph numbers (a font without a character map on those
+    pages only): neither Japanese nor English, and written partly in characters no contract is
+    written in (control characters, the glyph numbers of a subset font's first glyphs; letters of
+    other scripts). A page of a table, a form or a table of contents can fail the first test alone
+    (few of the commonest English words, rules of dashes); it passes the second."""
+    out = []
+    for n, page in enumerate(pages, 1):
+        characters = sum(1 for c in page if not c.isspace())
+        if not reads_as_japanese_or_english(page) and \
+                len(FOREIGN.findall(page)) >= MIN_FOREIGN_SHARE * characters:
+            out.append(n)
+    return tuple(out)
 
 
 def _shows_image(page) -> bool:

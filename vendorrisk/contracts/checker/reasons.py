@@ -65,6 +65,12 @@ TEXTS = {
         "ja": "PDFのテキストには見当たりませんが、{pages}ページはスキャン画像で読み取れていません。目視で確認し、結果を記録して"
               "ください。",
     },
+    "partly_unreadable": {
+        "en": "Not found in the text of the PDF, but the text of pages {pages} is neither Japanese nor English (a "
+              "font without a character map) and was not read; check them and record the result.",
+        "ja": "PDFのテキストには見当たりませんが、{pages}ページの文字は日本語にも英語にもなっておらず（フォントに文字の対応表が"
+              "ないと考えられます）、読み取れていません。目視で確認し、結果を記録してください。",
+    },
     "no_model": {
         "en": "The clause scorer's model file is missing, so the contract was not checked automatically; read it "
               "and record the result.",

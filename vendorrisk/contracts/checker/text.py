@@ -47,9 +47,10 @@ class Extracted:
 
     blocks: list[Block]
     status: str  # "ok", "scanned" (a PDF without a text layer), "unreadable_text" (a PDF whose text is glyph
-    # numbers, not Japanese or English) or "partly_scanned"
+    # numbers, not Japanese or English), "partly_scanned" or "partly_unreadable"
     note: str = ""
     scanned_pages: tuple[int, ...] = ()  # the PDF's pages (from 1) that are images without text
+    unreadable_pages: tuple[int, ...] = ()  # the PDF's pages (from 1) whose text is glyph numbers, left out
 
     @property
     def text(self) -> str:
