@@ -30,11 +30,15 @@ def test_a_word_hyphenated_at_a_line_end_is_joined_and_a_compound_keeps_its_hyph
                       "1. Subcontracting. The Provider shall not appoint for any part of the Services any sub-",  # typesetter's hyphenation
                       "contractor without the prior written consent of the Customer and shall remain liable for each",
                       "subcontractor it appoints. No third-party software may be installed by the Provider on third-",
-                      "party systems of the Customer without that consent, which may be withheld for any reason."]
+                      "party systems of the Customer without that consent, which may be withheld for any reason.",
+                      "", "2. Sub-processors. The Provider may use sub-processors listed in Schedule 2, and it gives",
+                      "the Customer thirty days' notice in writing before it engages or appoints any new sub-",
+                      "processor for the processing of the Customer's personal data under this Agreement."]
              + [""] + lines]
     body = " ".join(_body(pdf_pages(pages)))
     assert "the Services any subcontractor without" in body
     assert "on third-party systems" in body  # the document writes it with its hyphen elsewhere
+    assert "any new sub-processor for the processing" in body  # as it writes sub-processors
     assert "sub- contractor" not in body and "sub-contractor" not in body and "thirdparty" not in body
 
 
@@ -65,6 +69,18 @@ def test_japanese_lines_wrapped_inside_a_word_are_joined_without_a_space_and_ope
     assert "本業務の全部又は一部を第三者に再委託してはならない。" in joined  # no space where the line was cut
     read = structure.parse(text.extract(data, "pdf").blocks)
     assert [s.label for s in read.sections if s.label] == [f"第{n}条" for n in range(1, 13)]
+
+
+def test_a_short_contract_of_headings_and_few_wrapped_lines_is_joined_too():
+    clause = ["The Vendor will notify the Customer within seventy-two hours after becoming aware of any",
+              "30 unauthorised accesses to Customer Data, and will report on the measures it has taken."]
+    lines = []
+    for n in range(1, 5):
+        lines += [f"{n}. Heading number {n}", "A short clause of the contract.", ""]
+    lines += ["5. Security Incidents"] + clause + ["", "6. Term", "This agreement renews each year."]
+    lines += [line.replace("Vendor", "Provider") for line in clause]
+    body = _body(pdf_pages([lines]))
+    assert " ".join(clause) in body
 
 
 def test_lines_of_a_pdf_not_wrapped_at_a_width_are_left_as_they_are():

@@ -182,17 +182,23 @@ def _line_width(lengths: list[int]) -> int:
         return 0
     width = lengths[int(len(lengths) * 0.9)]
     full = sum(1 for n in lengths if n >= FULL_LINE * width)
-    return width if width <= MAX_WRAP and full * 3 >= len(lengths) else 0
+    return width if width <= MAX_WRAP and full * 4 >= len(lengths) else 0
 
 
 def _join_wrapped(left: str, right: str, vocabulary: Counter) -> str:
     if (m := HYPHENATED.search(left)) and (n := WORD_START.match(right)):
         head, tail = m.group(1), n.group(0)
-        hyphenated = vocabulary[f"{head}-{tail}".lower()] > vocabulary[(head + tail).lower()]
+        hyphenated = _uses(vocabulary, f"{head}-{tail}") > _uses(vocabulary, head + tail)
         return left[:-1] + ("-" if hyphenated else "") + right
     if CJK.search(left[-1:]) and CJK.search(right[:1]):
         return left + right
     return f"{left} {right}"
+
+
+def _uses(vocabulary: Counter, word: str) -> int:
+    """How often the document writes ``word`` or a word it begins (``sub-processor`` in ``sub-processors``)."""
+    word = word.lower()
+    return sum(n for w, n in vocabulary.items() if w.startswith(word))
 
 
 def _running_key(line: str) -> str:
