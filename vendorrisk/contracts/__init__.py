@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from vendorrisk.core import registry
+from vendorrisk.core import events, registry
 from vendorrisk.core.api import add_api
 from vendorrisk.core.web import add_pages
 
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         models,  # noqa: F401  (the area's tables)
         pages,
         rules,
+        set_findings,
         tasks,
     )
     from vendorrisk.contracts.checker import library
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
     reg.task_pages["contracts"] = tasks.first_tasks
     reg.task_labels["contracts"] = _l("Contract checks to confirm")
     reg.add_demo_loader(30, _load_demo)
+    # an arrangement that ends closes its contract set's open findings (vendors.exits)
+    reg.subscribe(events.ArrangementEnded, set_findings.on_arrangement_ended)
     app.cli.add_command(commands.contracts_group)
     reg.catalogues.append(Path(__file__).parent / "translations" / "ja.po")
 

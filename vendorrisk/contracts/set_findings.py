@@ -64,10 +64,11 @@ def settle(session: Session, arrangement: Arrangement, user: User, *, clause_ids
     session.flush()
 
 
-def _held(session: Session, arrangement_id: int, clause_ids: list[str]) -> dict[str, list[Finding]]:
-    """The set's findings per clause, old per-document ones included (two queries)."""
+def _held(session: Session, arrangement_id: int, clause_ids: list[str] | None) -> dict[str, list[Finding]]:
+    """The set's findings per clause (of ``clause_ids``; every clause when ``None``), old
+    per-document ones included (two queries)."""
     contract_ids = set(session.exec(select(Contract.id).where(Contract.arrangement_id == arrangement_id)))
-    wanted = set(clause_ids)
+    wanted = set(clause_ids) if clause_ids is not None else None
     out: dict[str, list[Finding]] = {}
     for finding in session.exec(select(Finding).where(Finding.source == "contract",
                                                       Finding.arrangement_id == arrangement_id)
@@ -77,7 +78,7 @@ def _held(session: Session, arrangement_id: int, clause_ids: list[str]) -> dict[
         clause = clause.split("#", 1)[0]
         ours = ((kind == "contract_set" and owner == str(arrangement_id))
                 or (kind == "contract" and owner.isdigit() and int(owner) in contract_ids))
-        if ours and clause in wanted:
+        if ours and (wanted is None or clause in wanted):
             out.setdefault(clause, []).append(finding)
     return out
 
@@ -119,3 +120,20 @@ def _status(check: ClauseCheck | None):
         return _("not checked")
     label = {"found": _("found"), "not_found": _("not found"), "needs_review": _("needs review")}[check.status]
     return _("%(status)s (reviewed)", status=label) if check.reviewer_status else label
+
+
+def on_arrangement_ended(session: Session, event) -> None:
+    """Listener of ``events.ArrangementEnded``: the open missing-clause findings of the
+    arrangement's contract set (old per-document ones included) are closed, the evidence
+    saying the arrangement was terminated and when — a contract no longer in force is not
+    remediated, and its findings must not stay open for ever. Adds and flushes."""
+    arrangement = session.get(Arrangement, event.arrangement_id)
+    if arrangement is None:
+        return
+    day = arrangement.terminated_on.isoformat() if arrangement.terminated_on else ""
+    for own in _held(session, arrangement.id, None).values():
+        for finding in own:
+            if finding.status != "closed":
+                findings.settle_finding(session, finding, evidence_key="arrangement_ended",
+                                        evidence_params={"arrangement": arrangement.title, "day": day},
+                                        actor_id=session.info.get("actor_id"))

@@ -34,6 +34,15 @@ class LinkRemoved:
 
 
 @dataclass(frozen=True)
+class ArrangementEnded:
+    """An arrangement was terminated (``vendors.exits``; a ``ChainChanged`` precedes it):
+    what hangs on it in the other areas (open findings of its contract set) is dealt with."""
+
+    arrangement_id: int
+    vendor_id: int
+
+
+@dataclass(frozen=True)
 class VendorChanged:
     """Vendors were registered, or their own records changed (status, flags, owners, risk
     tier): one vendor from a form, many from a register import."""

@@ -11,6 +11,9 @@ vendor (``campaign_vendor`` = the campaign's row of that vendor) and stage:
   request;
 - ``overdue_w1`` ... ``overdue_w4``, weekly once overdue; after four weeks a person follows up.
 
+A vendor whose arrangements have all ended (``vendors.chain_reach.left_every_chain``) is not
+chased any more: no e-mail, not counted as awaited (its state on the campaign reads *ended*).
+
 Each carries the vendor's workbook as it was first attached (the same signed file, so
 whichever copy comes back is matched) and a Reply-To of the campaign's return address:
 vendors have no account here, so a link would not help them. The person who sent the
@@ -25,7 +28,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
 from vendorrisk.core import business_days
@@ -34,6 +37,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.registry import CalendarEntry, ReminderSpec, Task
 from vendorrisk.questionnaires.models_campaigns import CampaignVendor, QuestionnaireCampaign
 from vendorrisk.questionnaires.template_files import catalogue
+from vendorrisk.vendors.chain_reach import left_every_chain
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
 SUBJECT = "campaign_vendor"
@@ -109,7 +113,8 @@ def _open_rows(session: Session, campaign_ids=None, unsent_only: bool = False):
     query = (select(CampaignVendor, QuestionnaireCampaign, Vendor.name, Vendor.name_en)
              .join(QuestionnaireCampaign, QuestionnaireCampaign.id == CampaignVendor.campaign_id)
              .join(Vendor, Vendor.id == CampaignVendor.vendor_id)
-             .where(QuestionnaireCampaign.status == "open", CampaignVendor.returned_at.is_(None))
+             .where(QuestionnaireCampaign.status == "open", CampaignVendor.returned_at.is_(None),
+                    ~left_every_chain(CampaignVendor.vendor_id))  # its arrangements all ended: not chased
              .order_by(CampaignVendor.id))
     if campaign_ids is not None:
         query = query.where(QuestionnaireCampaign.id.in_(campaign_ids))
@@ -191,7 +196,9 @@ def _awaiting(user: User | None, sees_all: tuple):
     """Open campaigns with, per campaign, the vendors still to return and all its vendors
     — of ``user``: every campaign for ``sees_all`` roles (and when ``user`` is None), else
     the campaigns the person sent and the vendors the person owns in the others."""
-    awaiting = func.count(CampaignVendor.id) - func.count(CampaignVendor.returned_at)
+    # a vendor whose arrangements all ended is not awaited any more (nor reminded)
+    awaiting = func.sum(case((and_(CampaignVendor.returned_at.is_(None),
+                                   ~left_every_chain(CampaignVendor.vendor_id)), 1), else_=0))
     query = (select(QuestionnaireCampaign, awaiting, func.count(CampaignVendor.id))
              .join(CampaignVendor, CampaignVendor.campaign_id == QuestionnaireCampaign.id)
              .where(QuestionnaireCampaign.status == "open")

@@ -34,6 +34,7 @@ from vendorrisk.questionnaires.native import campaign_of
 from vendorrisk.questionnaires.reader import WorkbookReader
 from vendorrisk.questionnaires.template_files import catalogue, get_template
 from vendorrisk.questionnaires.workbook import FORMAT_MARKER, questionnaire_workbook
+from vendorrisk.vendors.chain_reach import left_every_chain
 from vendorrisk.vendors.models import Vendor, VendorContact
 
 MAX_VENDORS = 300
@@ -185,11 +186,13 @@ def closed_by(session: Session, campaign: QuestionnaireCampaign) -> User | None:
     return session.get(User, actor_id) if actor_id else None
 
 
-def state_of(row: CampaignVendor, campaign: QuestionnaireCampaign, today: date) -> str:
-    """returned, overdue (not returned after the due date), sent, or queued (no e-mail
-    accepted by the server yet)."""
+def state_of(row: CampaignVendor, campaign: QuestionnaireCampaign, today: date, ended: bool = False) -> str:
+    """returned, ended (not returned, its arrangements all ended: no longer chased), overdue
+    (not returned after the due date), sent, or queued (no e-mail accepted by the server yet)."""
     if row.returned_at is not None:
         return "returned"
+    if ended:
+        return "ended"
     if today > campaign.due_date:
         return "overdue"
     return "sent" if row.sent_at is not None else "queued"
@@ -198,10 +201,12 @@ def state_of(row: CampaignVendor, campaign: QuestionnaireCampaign, today: date) 
 def recipients(session: Session, campaign: QuestionnaireCampaign, today: date | None = None) -> list[RecipientRow]:
     """The campaign's vendors with their state, by vendor name (one query)."""
     today = today or clock.today()
-    rows = session.exec(select(CampaignVendor, Vendor.name, Vendor.name_en)
+    rows = session.exec(select(CampaignVendor, Vendor.name, Vendor.name_en,
+                               left_every_chain(CampaignVendor.vendor_id))
                         .join(Vendor, Vendor.id == CampaignVendor.vendor_id)
                         .where(CampaignVendor.campaign_id == campaign.id).order_by(Vendor.name, Vendor.id)).all()
-    return [RecipientRow(row, name, name_en, state_of(row, campaign, today)) for row, name, name_en in rows]
+    return [RecipientRow(row, name, name_en, state_of(row, campaign, today, bool(ended)))
+            for row, name, name_en, ended in rows]
 
 
 def counts(session: Session, campaign_ids: list[int]) -> dict[int, dict]:

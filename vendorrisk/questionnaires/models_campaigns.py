@@ -9,8 +9,9 @@ from sqlmodel import Column, Field, SQLModel
 from vendorrisk.core.models import created_at_field, json_list_field
 
 CAMPAIGN_STATUSES = ("open", "closed")
-# What a vendor of a campaign shows: derived from the row's dates, never stored.
-RECIPIENT_STATES = ("queued", "sent", "overdue", "returned")
+# What a vendor of a campaign shows: derived from the row's dates (and, for ``ended``, from its
+# arrangements all having ended), never stored.
+RECIPIENT_STATES = ("queued", "sent", "overdue", "returned", "ended")
 
 
 class QuestionnaireCampaign(SQLModel, table=True):

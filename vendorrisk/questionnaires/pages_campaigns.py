@@ -102,7 +102,7 @@ def show(campaign_id: int, errors=(), message: str = "", status: int = 200, conf
     db = get_session()
     campaign = campaigns.get_campaign(db, campaign_id)
     rows = campaigns.recipients(db, campaign)
-    states = {s: sum(1 for r in rows if r.state == s) for s in ("queued", "sent", "overdue", "returned")}
+    states = {s: sum(1 for r in rows if r.state == s) for s in ("queued", "sent", "overdue", "returned", "ended")}
     return render_template("questionnaires/campaign.html", campaign=campaign, rows=rows, states=states,
                            template=catalogue().versions.get((campaign.template_id, campaign.template_version)),
                            errors=list(errors), message=message, conflict=conflict,

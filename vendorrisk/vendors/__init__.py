@@ -28,28 +28,37 @@ def init_app(app: Flask) -> None:
     from vendorrisk.vendors import api as vendors_api
     from vendorrisk.vendors import api_checks as checks_api
     from vendorrisk.vendors.pages import antisocial, approvals, chains, register, vendors
+    from vendorrisk.vendors.pages import exits as exit_pages
 
     add_pages(app, vendors.bp, *vendors.NAV)
     add_pages(app, chains.bp, *chains.NAV)
     add_pages(app, register.bp)
     add_pages(app, approvals.bp)
     add_pages(app, antisocial.bp)
+    add_pages(app, exit_pages.bp)
     add_api(app, checks_api.bp, "vendors")
     add_api(app, vendors_api.bp, "vendors")
     app.cli.add_command(commands.import_register)
     app.cli.add_command(commands.export_register)
-    from vendorrisk.vendors import need_to_know, service
+    from vendorrisk.vendors import exit_tasks, exits, need_to_know, service
     # for every area's templates: offer a link only to those it would not refuse
     app.jinja_env.globals.update(may_read_files=need_to_know.may_read_files_here,
                                  may_change_vendor=service.may_change_here)
+    # an arrangement's exit as the arrangement, vendor and list pages show it
+    app.jinja_env.globals.update(exit_dispositions=lambda: dict(exits.DISPOSITION_LABELS),
+                                 exit_disposal_open=exits.disposal_open)
     reg = registry.of(app)
-    reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced)
+    reg.add_obligations(rules.multi_stage_outsourcing, rules.staff_assigned, rules.user_data_traced,
+                        rules.exit_plan_recorded)
     reg.evidence_sources["chains"] = chain_evidence.chain_evidence
     reg.add_demo_loader(11, demo.load)
     reg.task_sources["vendors"] = tasks.tasks_for
     reg.task_counts["vendors"] = tasks.count_for
     reg.task_pages["vendors"] = tasks.first_tasks
     reg.task_labels["vendors"] = _l("Sub-outsourcing to decide on")
+    reg.task_sources["arrangement_ends"] = exit_tasks.tasks_for
+    reg.task_counts["arrangement_ends"] = exit_tasks.count_for
+    reg.task_labels["arrangement_ends"] = _l("Arrangements to renew or terminate, data disposal to confirm")
     # the navigation's and the dashboard's counts, kept with the records (core.counters)
     reg.counted.update(findings=counted.FINDINGS, vendors=counted.VENDORS, links=counted.LINKS)
     # 反社会的勢力チェック: the vendor page's section, reminders like reviews', tasks, the calendar.

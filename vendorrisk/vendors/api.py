@@ -16,10 +16,11 @@ from vendorrisk.vendors import api_shapes as shapes
 from vendorrisk.vendors import arrangements as arrangement_service
 from vendorrisk.vendors import chain_queries as chains_queries
 from vendorrisk.vendors import chains as chain_service
-from vendorrisk.vendors import listing
+from vendorrisk.vendors import exits, listing
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.arrangements import ArrangementCreate, ArrangementUpdate
 from vendorrisk.vendors.chains import LinkCreate
+from vendorrisk.vendors.exits import ExitRecord
 from vendorrisk.vendors.models import Arrangement
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
@@ -152,6 +153,23 @@ def update_arrangement(arrangement_id: int):
     arrangement = arrangement_service.get_arrangement(db, arrangement_id)
     vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
     arrangement_service.update_arrangement(db, arrangement, json_body())
+    db.commit()
+    return jsonify(shapes.ArrangementPublic.dump(arrangement))
+
+
+@bp.post("/arrangements/<int:arrangement_id>/exit")
+@allow(*WRITERS)
+@operation("recordArrangementExit", "Terminate an arrangement recording its exit, or complete that record",
+           ok=shapes.ArrangementPublic, body=ExitRecord, errors=(404,),
+           description="An arrangement in force is terminated (`terminated_on` defaults to today; never after "
+                       "today); for one terminated, the record (data disposition, its confirmation date, the "
+                       "note) is replaced by the body. Art. 27(3): what became of the data at contract end.")
+def record_arrangement_exit(arrangement_id: int):
+    """Terminate an arrangement with its exit record, or save the record of one ended."""
+    db = get_session()
+    arrangement = arrangement_service.get_arrangement(db, arrangement_id)
+    vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
+    exits.record_exit(db, arrangement, json_body())
     db.commit()
     return jsonify(shapes.ArrangementPublic.dump(arrangement))
 

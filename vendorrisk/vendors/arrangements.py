@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from vendorrisk.core.errors import NotFound, ValidationFailed
 from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse
+from vendorrisk.vendors import exits
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.models import LOCATION_PURPOSES, Arrangement, DataLocation, OutsourcingLink, Vendor
 
@@ -154,11 +155,17 @@ def new_arrangement(session: Session, data: dict) -> Arrangement:
 
 
 def update_arrangement(session: Session, arrangement: Arrangement, data: dict) -> Arrangement:
-    """Change the given fields of an arrangement."""
+    """Change the given fields of an arrangement. ``status`` ``terminated`` terminates it as
+    ``exits.record_exit`` does (today, its data disposition still to record); a terminated
+    arrangement is not put back in force."""
     payload = parse(ArrangementUpdate, data)
     changes = payload.model_dump(exclude_unset=True)
     if "title" in changes and not (changes["title"] or "").strip():
         raise ValidationFailed(_("The input is invalid."), [{"field": "title", "message": _("Enter a title.")}])
+    status = changes.pop("status", None)
+    if status == "active":
+        exits.refuse_reinstating(arrangement)
+    ending = status == "terminated" and arrangement.status != "terminated"
     for key, value in changes.items():
         if value is None and key not in ("start_date", "end_date", "notice_period_days"):
             continue
@@ -168,7 +175,10 @@ def update_arrangement(session: Session, arrangement: Arrangement, data: dict) -
                                                              "message": _("The end date is before the start date.")}])
     session.add(arrangement)
     session.flush()
-    chain_changed(session, arrangement.id)
+    if ending:
+        exits.record_exit(session, arrangement, {})  # tells the other areas of the change too
+    else:
+        chain_changed(session, arrangement.id)
     return arrangement
 
 

@@ -273,3 +273,18 @@ def flag_condition(name: str, vendor_id_column):
         return or_(as_tier1.where(arrangement.c.handles_user_data.is_(True)).exists(),
                    as_linked.where(link.c.touches_user_data.is_(True)).exists())
     raise ValueError(name)
+
+
+def left_every_chain(vendor_id_column):
+    """A condition true for a vendor that was in some arrangement's chain (tier 1 or a link)
+    and is in no active one any more: its arrangements all ended. A vendor in no chain at all
+    (a prospect being assessed) is not one of them."""
+    arrangement = Arrangement.__table__
+    link = OutsourcingLink.__table__
+    was_in = or_(select(arrangement.c.id).where(arrangement.c.vendor_id == vendor_id_column).exists(),
+                 select(link.c.id).where(link.c.vendor_id == vendor_id_column).exists())
+    in_force = or_(select(arrangement.c.id).where(arrangement.c.vendor_id == vendor_id_column,
+                                                  _active(arrangement)).exists(),
+                   select(link.c.id).join(arrangement, arrangement.c.id == link.c.arrangement_id)
+                   .where(link.c.vendor_id == vendor_id_column, _active(arrangement)).exists())
+    return and_(was_in, ~in_force)

@@ -31,6 +31,8 @@ DESCRIPTIONS = {
 }
 CLOSURES = {
     "contract_set_covered": _("The contract set covers the clause now: %(document)s%(where)s, %(how)s."),
+    "arrangement_ended": _("The arrangement %(arrangement)s was terminated on %(day)s: its contract no longer "
+                           "applies, so the clause is no longer required of it."),
 }
 # Notes of history steps the product writes when a person's move ends something, kept in
 # English in ``FindingEvent.note`` and shown in the reader's language

@@ -98,6 +98,12 @@ class Arrangement(SQLModel, table=True):
     notice_period_days: Optional[int] = None
     exit_plan: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     status: str = Field(default="active", max_length=20)  # active, terminated
+    # The exit (``vendors.exits``): when it ended, and what became of the member's and its
+    # users' data (Art. 27(3): disposal at contract end), when that was confirmed, and how.
+    terminated_on: Optional[date] = None
+    data_disposition: Optional[str] = Field(default=None, max_length=20)
+    data_disposition_confirmed_on: Optional[date] = None
+    exit_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = created_at_field()
 
 

@@ -3,7 +3,9 @@
 Sheet ``register``: one row per node of every chain (arrangement, tier, path, vendor,
 service, approval, user data, locations). Sheets ``vendors``, ``arrangements`` and
 ``links`` hold the same data in the layout that ``register_reader`` reads back, so an
-export is also a bulk-onboarding template. For a Japanese reader the sheets and columns
+export is also a bulk-onboarding template; the arrangements sheet also shows each one's status
+and exit (termination date, what became of the data, when confirmed, the note), which the
+import does not read. For a Japanese reader the sheets and columns
 have Japanese names (``register_layout``; the import takes either). An approval's status and
 basis are written as the pages name them, in the reader's language (承認済み, 事前承諾,
 "pending approval"; words fixed in ``register_layout`` — the import reads 未承認 / unapproved
@@ -28,7 +30,8 @@ VENDOR_HEADERS = ["ref", "name", "name_kana", "name_en", "corporate_number", "le
                   "representative", "is_system_subsidiary", "is_cloud", "status", "risk_tier"]
 ARRANGEMENT_HEADERS = ["ref", "vendor", "title", "service", "business_function", "is_important", "is_cloud",
                        "handles_user_data", "user_data_categories", "subcontracting_allowed", "start_date",
-                       "end_date", "notice_period_days", "exit_plan", "data_locations"]
+                       "end_date", "notice_period_days", "exit_plan", "data_locations", "status", "terminated_on",
+                       "data_disposition", "data_disposition_confirmed_on", "exit_note"]
 LINK_HEADERS = ["arrangement", "parent_vendor", "vendor", "service", "touches_user_data", "approval_status",
                 "approval_basis", "approved_on", "data_locations"]
 
@@ -53,6 +56,10 @@ def _japanese_yes(value) -> str:
 
 def _locations(items) -> str:
     return "; ".join(f"{loc.country}:{loc.region}" if loc.region else loc.country for loc in items or [])
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
 
 
 def approval_word(status: str | None, japanese: bool) -> str:
@@ -106,7 +113,10 @@ def register_workbook(session: Session) -> bytes:
                          a.start_date.isoformat() if a.start_date else "",
                          a.end_date.isoformat() if a.end_date else "",
                          a.notice_period_days if a.notice_period_days is not None else "", a.exit_plan,
-                         _locations(locations.get(("arrangement", a.id)))] for a in arrangements)
+                         _locations(locations.get(("arrangement", a.id))),
+                         layout.word(layout.ARRANGEMENT_STATUS_WORDS, a.status, japanese), _day(a.terminated_on),
+                         layout.word(layout.DISPOSITION_WORDS, a.data_disposition, japanese),
+                         _day(a.data_disposition_confirmed_on), a.exit_note] for a in arrangements)
     link_rows = ([arrangement_ref(link.arrangement_id), vendor_ref(link.parent_vendor_id), vendor_ref(link.vendor_id),
                   link.service, yes(link.touches_user_data), approval_word(link.approval_status, japanese),
                   basis_word(link.approval_basis, japanese),

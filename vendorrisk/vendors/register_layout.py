@@ -28,7 +28,9 @@ COLUMNS_JA = {
         "business_function": "業務機能", "is_important": "重要", "is_cloud": "クラウド",
         "handles_user_data": "利用者データの取扱い", "user_data_categories": "利用者データの種類",
         "subcontracting_allowed": "再委託の可否", "start_date": "開始日", "end_date": "終了日",
-        "notice_period_days": "解約予告期間（日）", "exit_plan": "出口計画", "data_locations": "データ所在地"},
+        "notice_period_days": "解約予告期間（日）", "exit_plan": "出口計画", "data_locations": "データ所在地",
+        "status": "ステータス", "terminated_on": "契約終了日", "data_disposition": "データの処理",
+        "data_disposition_confirmed_on": "データ処理の確認日", "exit_note": "契約終了の記録"},
     "links": {
         "arrangement": "委託業務", "parent_vendor": "再委託元", "vendor": "再委託先", "service": "サービス",
         "touches_user_data": "利用者データの取扱い", "approval_status": "承認状況", "approval_basis": "承認の根拠",
@@ -54,6 +56,17 @@ STATUS_WORDS = {
            "conditionally_approved": "条件付き承認", "rejected": "否認", "terminated": "契約終了"},
     "en": {"prospect": "prospect", "under_assessment": "under assessment", "approved": "approved",
            "conditionally_approved": "conditionally approved", "rejected": "rejected", "terminated": "terminated"},
+}
+# An arrangement's status and the disposition of its data at its end (``vendors.exits``), as
+# the pages name them; written by the export only (the import takes arrangements in force).
+ARRANGEMENT_STATUS_WORDS = {"ja": {"active": "有効", "terminated": "契約終了"},
+                            "en": {"active": "active", "terminated": "terminated"}}
+DISPOSITION_WORDS = {
+    "ja": {"returned": "当社へ返却", "deleted": "委託先で消去", "migrated": "他の委託先へ移行",
+           "retained_by_law": "法令に基づき保持", "no_member_data": "当社データの保持なし"},
+    "en": {"returned": "returned to the member", "deleted": "deleted by the vendor",
+           "migrated": "migrated to another vendor", "retained_by_law": "retained as required by law",
+           "no_member_data": "no member data held"},
 }
 TIER_WORDS = {
     "ja": {"critical": "最重要", "high": "高", "medium": "中", "low": "低"},

@@ -182,3 +182,40 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
                                         [_arrangement_link(a.id, a.title, "#locations") for a in handling]
                                         + [_link_link(r.arrangement_id, r.title) for r in touching])
     return result
+
+
+@obligation("5-2-exit_plan", citation_ja="第5条第2項・第27条第3号", citation_en="Art. 5(2), 27(3)",
+            title_ja="重要な外部委託・クラウドの出口計画", title_en="Exit plan for important and cloud outsourcing",
+            order=52, moved_by=(events.ChainChanged,),
+            doc_ja="外部委託先が一次委託先である有効な委託業務のうち、重要なもの又はクラウドサービスのものすべてに出口計画"
+                   "（委託先の障害・契約終了時の移行とデータの返却・消去）が記録されていれば充足。不足の場合は出口計画のない"
+                   "委託業務を示します。重要な委託業務・クラウドの委託業務の一次委託先でない外部委託先は対象外。")
+def exit_plan_recorded(session, vendor_ids: list[int]) -> dict[int, Verdict]:
+    """For the tier-1 vendor of an active arrangement that is important or a cloud service:
+    met when every such arrangement records its exit plan (how the service moves and the data
+    is returned or disposed of when the vendor fails or the contract ends: the contingency
+    plan of Art. 5(2), 23(5), and vendor lock-in under Art. 27(3)); a gap names those without
+    one; otherwise not applicable."""
+    rows = session.execute(select(A.c.vendor_id, A.c.id, A.c.title, A.c.exit_plan)
+                           .where(A.c.vendor_id.in_(vendor_ids), A.c.status == "active",
+                                  (A.c.is_important.is_(True)) | (A.c.is_cloud.is_(True)))
+                           .order_by(A.c.id)).all()
+    held: dict[int, list] = {}
+    for row in rows:
+        held.setdefault(row.vendor_id, []).append(row)
+    result = {}
+    for vendor_id in vendor_ids:
+        mine = held.get(vendor_id, [])
+        if not mine:
+            result[vendor_id] = Verdict("not_applicable", _("The vendor heads no active important or cloud "
+                                                            "arrangement."))
+            continue
+        missing = [row for row in mine if not (row.exit_plan or "").strip()]
+        if missing:
+            result[vendor_id] = Verdict(
+                "gap", _("Important or cloud arrangements without an exit plan: %(count)s.", count=len(missing)),
+                [_arrangement_link(row.id, row.title, "#exit") for row in missing])
+        else:
+            result[vendor_id] = Verdict("met", _("Every important or cloud arrangement records its exit plan."),
+                                        [_arrangement_link(row.id, row.title, "#exit") for row in mine])
+    return result
