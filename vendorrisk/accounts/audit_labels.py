@@ -8,6 +8,7 @@ ACTIONS = {
     "approve": _l("Approved"), "reject": _l("Rejected"), "submit": _l("Submitted for approval"),
     "plan": _l("Review plans updated"), "link_decision": _l("Sub-outsourcing decision"),
     "remove_link": _l("Sub-outsourcing removed, with its reason"),
+    "end_link": _l("Sub-outsourcing ended, with its reason"),
     "antisocial_check": _l("Anti-social forces check recorded"), "send": _l("Sent"), "withdraw": _l("Withdrawn"),
     "restart": _l("Export restarted"), "findings_passed_on": _l("Findings passed on (their owner was deactivated)"),
 }

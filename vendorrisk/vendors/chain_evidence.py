@@ -14,7 +14,7 @@ from vendorrisk.core.xlsx import table_workbook
 from vendorrisk.vendors.arrangements import locations_by_owner
 from vendorrisk.vendors.chain_queries import chain_nodes
 from vendorrisk.vendors.chains import APPROVAL_BASIS_LABELS, APPROVAL_LABELS
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, current_link
 
 HEADERS = (_l("Arrangement"), _l("Important"), _l("Tier"), _l("Path"), _l("Vendor"), _l("Vendor (English)"),
            _l("Corporate number"), _l("Country"), _l("Final contractor"), _l("Service"), _l("Approval"),
@@ -23,7 +23,7 @@ HEADERS = (_l("Arrangement"), _l("Important"), _l("Tier"), _l("Path"), _l("Vendo
 
 def _chains_of(session: Session, vendor_id: int) -> list[Arrangement]:
     """The active arrangements whose chain the vendor is in (tier 1 or further down)."""
-    downstream = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id)
+    downstream = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id, current_link())
     return list(session.exec(select(Arrangement).where(
         (Arrangement.vendor_id == vendor_id) | Arrangement.id.in_(downstream),
         Arrangement.status != "terminated").order_by(Arrangement.id)))

@@ -7,7 +7,18 @@ arrangement. Tiers are derived from the links, never stored.
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Computed, Index, Text, UniqueConstraint, literal_column, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Index,
+    Text,
+    UniqueConstraint,
+    and_,
+    literal_column,
+    or_,
+    text,
+)
 from sqlmodel import Column, Field, SQLModel
 
 from vendorrisk.core.models import created_at_field, json_dict_field, json_list_field, utcnow
@@ -105,10 +116,7 @@ class OutsourcingLink(SQLModel, table=True):
     """Within an arrangement, the parent vendor sub-outsources ``service`` to ``vendor``."""
 
     __tablename__ = "outsourcing_link"
-    __table_args__ = (
-        UniqueConstraint("arrangement_id", "parent_vendor_id", "vendor_id", name="uq_link_once"),
-        CheckConstraint("parent_vendor_id <> vendor_id", name="ck_link_not_self"),
-    )
+    __table_args__ = (CheckConstraint("parent_vendor_id <> vendor_id", name="ck_link_not_self"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     arrangement_id: int = Field(foreign_key="arrangement.id", index=True, ondelete="CASCADE")
     parent_vendor_id: int = Field(foreign_key="vendor.id", index=True)
@@ -127,6 +135,10 @@ class OutsourcingLink(SQLModel, table=True):
     created_at: datetime = created_at_field()
     # Who recorded the link: that person may not approve it too (Art. 8(5), mutual checks).
     recorded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    # The member's day the sub-outsourcing ended (None: it is current) and why. An ended link
+    # is kept, so the chain as it stood on a past day can still be read (Art. 11(6)).
+    ended_on: Optional[date] = None
+    end_reason: str = Field(default="", max_length=1000)
 
 
 class DataLocation(SQLModel, table=True):
@@ -166,7 +178,27 @@ class AntisocialCheck(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
-# Walking down a chain uses the unique constraint uq_link_once (arrangement, parent, vendor);
+
+def current_link(link=None):
+    """The condition "this link is in the chain now" (not ended), on the link table or an
+    alias of it: every query that means the chain as it stands today uses it."""
+    return (OutsourcingLink.__table__ if link is None else link).c.ended_on.is_(None)
+
+
+def link_on(day: date, start, link=None):
+    """The condition "this link was in the chain on ``day``": recorded by then (``start``: the
+    first moment after that day, in UTC as stored) and not ended on or before it."""
+    table = OutsourcingLink.__table__ if link is None else link
+    return and_(table.c.created_at < start, or_(table.c.ended_on.is_(None), table.c.ended_on > day))
+
+
+# A sub-outsourcing is recorded once among the current links; once ended it may be recorded
+# again as a new link, the ended one kept as it was. The condition is the literal of
+# ``current_link`` so that the chain walks (which all carry it) can use the index.
+Index("uq_link_once", OutsourcingLink.__table__.c.arrangement_id, OutsourcingLink.__table__.c.parent_vendor_id,
+      OutsourcingLink.__table__.c.vendor_id, unique=True,
+      sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL"))
+# Walking down a chain uses uq_link_once (arrangement, parent, vendor);
 # walking up (a vendor's exposure) needs (arrangement, vendor).
 Index("ix_link_arrangement_vendor", OutsourcingLink.__table__.c.arrangement_id,
       OutsourcingLink.__table__.c.vendor_id, OutsourcingLink.__table__.c.parent_vendor_id)
@@ -178,7 +210,7 @@ Index("ix_arrangement_status_title", Arrangement.__table__.c.status, Arrangement
 # The links waiting for a decision, oldest first: the start page reads the chains waiting
 # longest from it and stops after a page of them. A query uses it only when it spells the
 # same condition with the literal (``WAITING``), not a bound parameter (SQLite cannot tell).
-WAITING = OutsourcingLink.approval_status != literal_column("'approved'")
+WAITING = and_(OutsourcingLink.approval_status != literal_column("'approved'"), current_link())
 Index("ix_link_waiting_created", OutsourcingLink.__table__.c.created_at, OutsourcingLink.__table__.c.id,
       sqlite_where=text("approval_status <> 'approved'"), postgresql_where=text("approval_status <> 'approved'"))
 # The register's 50音 order, for every list and select of vendors: those with a reading (a
