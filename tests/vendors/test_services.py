@@ -6,9 +6,8 @@ from tests import factories
 from tests.vendors.factories import dag_chain, deep_chain
 from vendorrisk.core.errors import Conflict, Forbidden, ValidationFailed
 from vendorrisk.vendors import arrangements as arrangement_service
-from vendorrisk.vendors import chain_queries
+from vendorrisk.vendors import chain_queries, people
 from vendorrisk.vendors import chains as chain_service
-from vendorrisk.vendors import people
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.identifiers import corporate_number_problem
 from vendorrisk.vendors.models import OutsourcingLink, Vendor
