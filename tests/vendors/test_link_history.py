@@ -186,3 +186,15 @@ def test_the_register_lists_ended_links_apart_and_imports_back_without_them(app,
     with app.test_request_context():
         sheets = read_register(data, "register.xlsx")
     assert len(sheets.links) == 1  # the history is not imported as a current link
+
+
+def test_the_migration_keeps_the_links_data_locations(app, db):
+    """0033 rebuilds the link table on SQLite; the links' data locations (ON DELETE CASCADE)
+    come through it, both ways."""
+    from tests.helpers import across_migration
+    from vendorrisk.vendors.models import DataLocation
+    _arrangement, _a, _b, _gone, kept, ended = _chain(db)
+    db.add_all([DataLocation(link_id=kept.id, country="JP", region="東京"), DataLocation(link_id=ended.id, country="SG")])
+    before, after = across_migration(app, db, "0032_verdict_json_utf8",
+                                     "SELECT id, link_id FROM data_location WHERE link_id IS NOT NULL")
+    assert sorted(before.values()) == sorted([kept.id, ended.id]) and after == before
