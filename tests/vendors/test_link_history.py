@@ -198,3 +198,41 @@ def test_the_migration_keeps_the_links_data_locations(app, db):
     before, after = across_migration(app, db, "0032_verdict_json_utf8",
                                      "SELECT id, link_id FROM data_location WHERE link_id IS NOT NULL")
     assert sorted(before.values()) == sorted([kept.id, ended.id]) and after == before
+
+
+# Modules that read OutsourcingLink without meaning "the chain now", and why. Any other module
+# that reads links must say which chain it means (models.current_link, link_on, or
+# chain_queries.in_chain_on): a new query cannot forget the ended links.
+NOT_THE_CHAIN_NOW = {
+    "vendors/models.py": "defines the conditions",
+    "vendors/link_notes.py": "a note's text, no query",
+    "vendors/api_shapes.py": "the link's shape, no query",
+    "vendors/demo.py": "creates links",
+    "vendors/register_store.py": "creates links of new arrangements (no link there yet)",
+    "vendors/register_export.py": "every link: current ones on the links sheet, ended ones on ended_links",
+    "vendors/arrangements.py": "a link by its id (locations); ended links keep their locations",
+    "vendors/pages/chains.py": "the arrangement page lists ended links too, as history",
+    "compliance/matrix_xlsx.py": "the link of a node the chain walk (current) found",
+    "questionnaires/chain_plan.py": "the link a proposal became, by its id",
+}
+
+
+def test_every_query_on_links_says_which_chain_it_means():
+    from pathlib import Path
+
+    import vendorrisk
+    root = Path(vendorrisk.__file__).parent
+    unsaid = sorted(
+        str(path.relative_to(root)) for path in root.rglob("*.py")
+        if "migrations" not in path.parts and "OutsourcingLink" in path.read_text(encoding="utf-8")
+        and not any(word in path.read_text(encoding="utf-8") for word in ("current_link", "link_on", "in_chain_on"))
+        and str(path.relative_to(root)) not in NOT_THE_CHAIN_NOW)
+    assert unsaid == [], "these read links without current_link / link_on; say which chain they mean"
+
+
+def test_an_ended_link_takes_no_new_data_location(db):
+    from vendorrisk.vendors.arrangements import add_location
+    _arrangement, _a, _b, _gone, _kept, ended = _chain(db)
+    chain_service.end_link(db, ended, "契約終了")
+    with pytest.raises(Conflict):
+        add_location(db, {"country": "JP"}, link=ended)
