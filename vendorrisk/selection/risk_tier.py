@@ -59,7 +59,7 @@ def chain_positions(vendor_ids: list[int] | None = None):
     step = (select(link.c.arrangement_id, link.c.vendor_id, (base.c.tier + 1).label("tier"))
             .join(base, and_(link.c.arrangement_id == base.c.arrangement_id,
                              link.c.parent_vendor_id == base.c.vendor_id))
-            .where(base.c.tier < MAX_DEPTH, current_link(link)))
+            .where(base.c.tier < MAX_DEPTH, current_link(link, base.c.vendor_id)))
     return base.union_all(step)
 
 

@@ -25,10 +25,11 @@ def _id_text(column):
     return cast(column, Text)
 
 
-def in_chain_on(link, as_of: date | None = None):
-    """The links of the chain now (``as_of`` None: not ended), or as it stood on ``as_of``."""
+def in_chain_on(link, as_of: date | None = None, walk=None):
+    """The links of the chain now (``as_of`` None: not ended), or as it stood on ``as_of``;
+    ``walk``: a column of the recursive walk whose step this is (``models.CurrentInWalk``)."""
     if as_of is None:
-        return current_link(link)
+        return current_link(link, walk)
     return link_on(as_of, clock.moments_of_days(as_of, as_of)[1], link)
 
 
@@ -47,7 +48,7 @@ def chain_cte(arrangement_ids=None, as_of: date | None = None):
                   nodes.c.tier + 1,
                   cast(nodes.c.path + _id_text(L.c.vendor_id) + literal("/"), Text)).join(
         L, and_(L.c.arrangement_id == nodes.c.arrangement_id, L.c.parent_vendor_id == nodes.c.vendor_id)
-    ).where(nodes.c.tier < MAX_TIERS, in_chain_on(L, as_of),
+    ).where(nodes.c.tier < MAX_TIERS, in_chain_on(L, as_of, nodes.c.vendor_id),
             ~nodes.c.path.contains(literal("/") + _id_text(L.c.vendor_id) + literal("/")))
     return nodes.union_all(step)
 
@@ -141,7 +142,7 @@ def exposure(session: Session, vendor_id: int) -> list[Exposure]:
     step = (select(up.c.arrangement_id, up.c.root_id, L.c.parent_vendor_id, up.c.depth + 1,
                    cast(up.c.path + _id_text(L.c.parent_vendor_id) + literal("/"), Text))
             .join(L, and_(L.c.arrangement_id == up.c.arrangement_id, L.c.vendor_id == up.c.current_id))
-            .where(up.c.current_id != up.c.root_id, up.c.depth < MAX_TIERS, current_link(L),
+            .where(up.c.current_id != up.c.root_id, up.c.depth < MAX_TIERS, current_link(L, up.c.current_id),
                    ~up.c.path.contains(literal("/") + _id_text(L.c.parent_vendor_id) + literal("/"))))
     up = up.union_all(step)
     query = (select(A.c.id, A.c.title, A.c.vendor_id, V.c.name, A.c.is_important, A.c.handles_user_data,
@@ -168,7 +169,7 @@ def reachable_cte(active_only: bool = True):
     reach = anchor.cte("reach", recursive=True)
     step = select(reach.c.arrangement_id, L.c.vendor_id).join(
         L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id)
-    ).where(current_link(L))
+    ).where(current_link(L, reach.c.vendor_id))
     return reach.union(step)
 
 
@@ -178,7 +179,7 @@ def _one_chain_walk():
     walk = select(A.c.vendor_id.label("vendor_id")).correlate(A).cte("walk", recursive=True, nesting=True)
     step = select(L.c.vendor_id).join(
         walk, and_(L.c.arrangement_id == A.c.id, L.c.parent_vendor_id == walk.c.vendor_id)
-    ).where(current_link(L)).correlate(A)
+    ).where(current_link(L, walk.c.vendor_id)).correlate(A)
     return walk.union(step)
 
 

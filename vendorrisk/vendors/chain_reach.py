@@ -103,7 +103,7 @@ def chain_paths():
                    (paths.c.tier + 1).label("tier"))
             .join(paths, and_(link.c.arrangement_id == paths.c.arrangement_id,
                               link.c.parent_vendor_id == paths.c.vendor_id))
-            .where(paths.c.tier < MAX_DEPTH, current_link(link)))
+            .where(paths.c.tier < MAX_DEPTH, current_link(link, paths.c.vendor_id)))
     # UNION ALL: duplicates (a vendor reached twice) are folded by the callers' MIN(tier).
     return paths.union_all(step)
 
@@ -138,7 +138,7 @@ def vendor_tiers(up_to: int | None = None):
     step = (select(link.c.arrangement_id, link.c.vendor_id, (reached.c.tier + 1).label("tier"))
             .join(reached, and_(link.c.arrangement_id == reached.c.arrangement_id,
                                 link.c.parent_vendor_id == reached.c.vendor_id))
-            .where(reached.c.tier < depth, current_link(link)))
+            .where(reached.c.tier < depth, current_link(link, reached.c.vendor_id)))
     reached = reached.union(step)
     return (select(reached.c.vendor_id, func.min(reached.c.tier).label("tier"))
             .group_by(reached.c.vendor_id).subquery("vendor_tiers"))
@@ -170,7 +170,8 @@ def _tier_range(session, vendor_ids: list[int]) -> tuple[dict[int, int], dict[in
             .select_from(up.join(held, on)
                          .join(link, and_(link.c.arrangement_id == up.c.arrangement_id,
                                           link.c.vendor_id == up.c.current_id)))
-            .where(up.c.depth < MAX_DEPTH, held.c.vendor_id != up.c.current_id, current_link(link)))
+            .where(up.c.depth < MAX_DEPTH, held.c.vendor_id != up.c.current_id,
+                   current_link(link, up.c.current_id)))
     up = up.union(step)
     top, on = probed(session, vendor_ids, arrangement, name="top", columns=("vendor_id", "status"),
                      id=up.c.arrangement_id)

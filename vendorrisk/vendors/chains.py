@@ -114,7 +114,7 @@ def reaches(session: Session, arrangement_id: int, start_vendor_id: int, target_
     ).cte("below", recursive=True)
     below = below.union(sa_select(link.c.vendor_id).join(
         below, and_(link.c.parent_vendor_id == below.c.vendor_id,
-                    link.c.arrangement_id == arrangement_id)).where(current_link(link)))
+                    link.c.arrangement_id == arrangement_id)).where(current_link(link, below.c.vendor_id)))
     found = session.execute(sa_select(literal(1)).select_from(below)
                             .where(below.c.vendor_id == target_vendor_id).limit(1)).first()
     return found is not None

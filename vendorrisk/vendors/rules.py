@@ -37,7 +37,7 @@ def _reachable_from(vendor_ids):
     reach = anchor.cte("batch_reach", recursive=True)
     step = select(reach.c.arrangement_id, L.c.vendor_id).join(
         L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id)
-    ).where(current_link(L))
+    ).where(current_link(L, reach.c.vendor_id))
     return reach.union(step)
 
 
