@@ -30,7 +30,7 @@ def test_the_vendor_pages_audit_trail_holds_the_changes_of_the_records_naming_it
     text = re.sub(r"<[^>]+>", " ", trail)
     assert "株式会社常磐台DC" in text
     assert "バックアップ保管先を変更したため" in text  # the link it gave up, ended with its reason
-    assert "再委託の削除（理由付き）" in text
+    assert "再委託の終了（理由付き）" in text
     assert "バックアップ先の変更が未通知" in text  # its finding
     assert "ほかの会社の指摘" not in text  # not another vendor's finding
     # the link naming it as subcontractor is there too

@@ -1,11 +1,14 @@
 """Procurement registers a vendor, records an arrangement and a chain two tiers deep, sees the
-tree; compliance approves the sub-outsourcing — in a real Chromium."""
+tree; compliance approves the sub-outsourcing, then ends the deepest one, which stays greyed in
+the links table and in the chain as of the day before — in a real Chromium."""
 import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests import factories
+from vendorrisk.core import clock
 from vendorrisk.vendors.models import OutsourcingLink
 
 
@@ -78,3 +81,26 @@ def test_register_vendor_build_chain_and_approve(page, live_server, sign_in, db)
     db.rollback()
     link = db.get(OutsourcingLink, link_id)
     assert (link.approval_status, link.approval_basis) == ("approved", "prior_consent")
+
+    # the printing stops: ended, not deleted
+    row = page.locator(f"tr[data-link='{link_id}']")
+    row.locator(f"[data-test=remove-link-{link_id}]").click()
+    page.fill("[data-test=remove-link-form] textarea[name=reason]", "帳票の電子化により終了")
+    page.click("[data-test=remove-link-form] button[type=submit]")
+    page.wait_for_selector(".flash.info")
+    expect(page.locator("[data-test=chain-tree] li.node[data-tier='3']")).to_have_count(0)
+    ended = page.locator(f"tr[data-link='{link_id}'][data-test=ended-link]")
+    expect(ended).to_have_class(re.compile(r"(^|\s)ended(\s|$)"))
+    expect(ended).to_contain_text(f"{clock.today().isoformat()}終了")
+    expect(ended).to_contain_text("帳票の電子化により終了")
+    assert ended.locator("a, form").count() == 0
+    db.rollback()
+    for recorded in db.exec(select(OutsourcingLink)).all():
+        recorded.created_at -= timedelta(days=30)  # recorded a month ago: the day before today had the chain
+        db.add(recorded)
+    db.commit()
+    page.fill("[data-test=chain-as-of] input[name=as_of]", (clock.today() - timedelta(days=1)).isoformat())
+    page.click("[data-test=chain-as-of] button[type=submit]")
+    expect(page.locator("[data-test=as-of-note]")).to_be_visible()
+    expect(page.locator("[data-test=chain-tree] li.node[data-tier='3']")).to_contain_text("印刷センター株式会社")
+    expect(page.locator("[data-test=add-link]")).to_have_count(0)

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from tests import factories
 from tests.questionnaires import factories as fq
+from vendorrisk.core import clock
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.questionnaires import service
@@ -148,7 +149,8 @@ def test_removing_a_link_that_came_from_a_proposal_works_and_records_why(db, cha
     db.rollback()
     night = db.get(SubcontractorProposal, night.id)
     assert (night.status, night.link_id, night.note) == ("withdrawn", None, "夜間監視は一次請けが直接委託している")
-    assert db.get(OutsourcingLink, link_id) is None
+    ended = db.get(OutsourcingLink, link_id)  # kept in the chain's history, ended with the reason
+    assert (ended.ended_on, ended.end_reason) == (clock.today(), "夜間監視は一次請けが直接委託している")
     event = db.exec(select(AuditEntry).where(AuditEntry.entity == "subcontractor_proposal",
                                              AuditEntry.action == "withdraw")).one()
     assert json.loads(event.after)["reason"] == "夜間監視は一次請けが直接委託している" and event.actor_id == user.id

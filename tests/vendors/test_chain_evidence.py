@@ -59,3 +59,36 @@ def test_the_pack_holds_the_chains(app, client, login, db):
                         headers={"Accept-Language": "ja"})
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert f"evidence/chains/vendor-{middle.id}-chains.xlsx" in archive.namelist()
+
+
+def test_a_subcontractor_that_left_within_the_year_is_still_in_the_pack(app, db, contributions):
+    """Art. 26(1), 11(6): a link ended five months ago stays accounted for, with its dates and
+    reason; one ended more than twelve months ago is not listed, and alone brings no file."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from vendorrisk.core import clock
+    from vendorrisk.vendors import chains
+    from vendorrisk.vendors.models import OutsourcingLink
+    head, middle, last, _elsewhere = _chain(db)
+    link = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == last.id)).one()
+    chains.end_link(db, link, "委託終了", today=clock.today() - timedelta(days=150))
+    old = factories.gen_vendor(db, name="旧委託先株式会社")
+    arrangement = db.get(type(_elsewhere), link.arrangement_id)
+    gone = factories.gen_link(db, arrangement, head, old)
+    chains.end_link(db, gone, "昔の話", today=clock.today() - timedelta(days=400))
+    db.commit()
+    source = contributions.evidence_sources["chains"]
+    with app.test_request_context(), force_locale("ja"):
+        (file,) = source(db, last.id)  # in no chain now, but in one within the year
+    book = load_workbook(io.BytesIO(file.data))
+    assert book.sheetnames == ["委託チェーン", "終了した再委託（過去12か月）"]
+    ended = list(book.worksheets[1].iter_rows(values_only=True))
+    assert ended[0][-3:] == ("登録日", "終了日", "理由")
+    assert [r[1:3] + r[-2:] for r in ended[1:]] == [
+        ("中間テスト株式会社", "末端テスト株式会社", (clock.today() - timedelta(days=150)).isoformat(), "委託終了")]
+    chain = [r[4] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert "末端テスト株式会社" not in chain and "中間テスト株式会社" in chain
+    with app.test_request_context():
+        assert list(source(db, old.id)) == []

@@ -1,5 +1,6 @@
-"""Removing a sub-outsourcing link: confirmed with a reason, audited, and possible for a
-link that a questionnaire proposal brought into the chain (the proposal keeps the fact)."""
+"""Ending a sub-outsourcing link: confirmed with a reason, audited, kept (ended) in the chain's
+history, and possible for a link that a questionnaire proposal brought into the chain (the
+proposal keeps the fact)."""
 import io
 import json
 
@@ -7,6 +8,7 @@ from sqlmodel import select
 
 from tests import factories
 from tests.questionnaires import factories as fq
+from vendorrisk.core import clock
 from vendorrisk.core.models import AuditEntry
 from vendorrisk.questionnaires.models import SubcontractorProposal
 from vendorrisk.vendors.models import OutsourcingLink
@@ -30,7 +32,7 @@ def _accepted_proposal(client, db):
     return arrangement.id, proposal.id, proposal.response_id, link.id
 
 
-def test_link_from_a_questionnaire_proposal_can_be_removed_with_its_reason(client, login, db):
+def test_link_from_a_questionnaire_proposal_can_be_ended_with_its_reason(client, login, db):
     login("compliance")
     arrangement_id, proposal_id, response_id, link_id = _accepted_proposal(client, db)
     page = client.get(f"/arrangements/{arrangement_id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
@@ -40,21 +42,23 @@ def test_link_from_a_questionnaire_proposal_can_be_removed_with_its_reason(clien
     assert "Listed by the vendor in its questionnaire answers (回答.xlsx, row " in english  # accepted in Japanese
     assert "外部委託先が質問票の回答に記載" not in english
     confirm = client.get(f"/arrangements/{arrangement_id}/links/{link_id}/delete", headers={"Accept-Language": "ja"})
-    assert confirm.status_code == 200 and "削除の理由（必須）" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "終了の理由（必須）" in confirm.get_data(as_text=True)
     refused = client.post(f"/arrangements/{arrangement_id}/links/{link_id}/delete", data={"reason": ""},
                           headers={"Accept-Language": "ja"})
-    assert refused.status_code == 422 and "この再委託を削除する理由を入力してください。" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "この再委託を終了する理由を入力してください。" in refused.get_data(as_text=True)
     reason = "回答者の記載誤り（当社の委託チェーンではない）"
     removed = client.post(f"/arrangements/{arrangement_id}/links/{link_id}/delete", data={"reason": reason})
     assert removed.status_code == 302
     db.rollback()
-    assert db.get(OutsourcingLink, link_id) is None
+    ended = db.get(OutsourcingLink, link_id)
+    assert (ended.ended_on, ended.end_reason) == (clock.today(), reason)
     kept = db.get(SubcontractorProposal, proposal_id)
     assert (kept.status, kept.link_id, kept.note) == ("withdrawn", None, reason)
     trail = db.exec(select(AuditEntry).where(AuditEntry.entity == "outsourcing_link",
                                              AuditEntry.entity_id == str(link_id))).all()
-    assert {e.action for e in trail} >= {"create", "remove_link", "delete"}
-    assert json.loads(next(e.after for e in trail if e.action == "remove_link")) == {"reason": reason}
+    assert {e.action for e in trail} >= {"create", "end_link"} and "delete" not in {e.action for e in trail}
+    assert json.loads(next(e.after for e in trail if e.action == "end_link")) == {
+        "ended_on": clock.today().isoformat(), "reason": reason}
     assert any(e.entity == "subcontractor_proposal" and e.action == "update" for e in db.exec(select(AuditEntry)))
     response_page = client.get(f"/questionnaires/responses/{response_id}",
                                headers={"Accept-Language": "ja"}).get_data(as_text=True)

@@ -41,7 +41,7 @@ def test_export_has_one_row_per_node_and_neutralised_cells(db, login, client):
     assert tiers == [3, 4]
     top = next(r for r in body if r[header.index("tier")] == 1)
     assert top[header.index("data_locations")] == "JP:Tokyo"
-    assert set(book.sheetnames) == {"register", "vendors", "arrangements", "links"}
+    assert set(book.sheetnames) == {"register", "vendors", "arrangements", "links", "ended_links"}
 
 
 def test_round_trip_export_then_import_into_an_empty_register(app, db, tmp_path):

@@ -25,7 +25,7 @@ def test_a_japanese_browser_gets_japanese_sheets_and_columns(db, login, client):
     login("auditor")
     response = client.get("/arrangements/register.xlsx", headers={"Accept-Language": "ja,en;q=0.5"})
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert book.sheetnames == ["外部委託台帳", "委託先", "委託業務", "再委託"]
+    assert book.sheetnames == ["外部委託台帳", "委託先", "委託業務", "再委託", "終了した再委託"]
     vendors = list(book["委託先"].iter_rows(values_only=True))
     assert vendors[0][:4] == ("番号", "名称", "フリガナ", "英語名")
     arrangements = list(book["委託業務"].iter_rows(values_only=True))

@@ -6,8 +6,8 @@ from tests import factories
 from tests.vendors.factories import dag_chain, deep_chain
 from vendorrisk.core.errors import Conflict, Forbidden, ValidationFailed
 from vendorrisk.vendors import arrangements as arrangement_service
+from vendorrisk.vendors import chain_queries, people
 from vendorrisk.vendors import chains as chain_service
-from vendorrisk.vendors import people
 from vendorrisk.vendors import service as vendor_service
 from vendorrisk.vendors.identifiers import corporate_number_problem
 from vendorrisk.vendors.models import OutsourcingLink, Vendor
@@ -193,15 +193,19 @@ def test_link_decision_records_who_when_and_basis(db):
     assert link.approved_by_id is None and link.approval_basis is None
 
 
-def test_removing_a_link_that_would_orphan_subcontractors_is_refused(db):
+def test_ending_a_link_that_would_orphan_subcontractors_is_refused(db):
     arrangement, v = deep_chain(db, tiers=3)
     first = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v[1].id)).one()
     with pytest.raises(Conflict):
-        chain_service.remove_link(db, first)
+        chain_service.end_link(db, first)
     last = db.exec(select(OutsourcingLink).where(OutsourcingLink.vendor_id == v[2].id)).one()
-    chain_service.remove_link(db, last)
-    chain_service.remove_link(db, first)
-    assert _links_snapshot(db, arrangement) == []
+    chain_service.end_link(db, last)
+    chain_service.end_link(db, first)
+    assert [n.vendor_id for n in chain_queries.chain_nodes(db, [arrangement.id])] == [v[0].id]
+    # both are kept, ended: the chain's history
+    assert _links_snapshot(db, arrangement) == sorted([(v[0].id, v[1].id), (v[1].id, v[2].id)])
+    with pytest.raises(Conflict):  # once is enough
+        chain_service.end_link(db, first)
 
 
 def test_who_recorded_a_link_cannot_approve_it(app, client, db):

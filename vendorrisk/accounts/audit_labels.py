@@ -8,6 +8,7 @@ ACTIONS = {
     "approve": _l("Approved"), "reject": _l("Rejected"), "submit": _l("Submitted for approval"),
     "plan": _l("Review plans updated"), "link_decision": _l("Sub-outsourcing decision"),
     "remove_link": _l("Sub-outsourcing removed, with its reason"),
+    "end_link": _l("Sub-outsourcing ended, with its reason"),
     "antisocial_check": _l("Anti-social forces check recorded"), "send": _l("Sent"), "withdraw": _l("Withdrawn"),
     "restart": _l("Export restarted"), "findings_passed_on": _l("Findings passed on (their owner was deactivated)"),
 }
@@ -86,7 +87,7 @@ FIELDS = {
     "cuecs_follow_up": _l("Follow-up of complementary controls"), "data_location": _l("Data location"),
     "decided_at": _l("Decided"), "decision": _l("Decision"), "decision_note": _l("Decision note"),
     "description": _l("Description"), "display_name": _l("Name"), "due_date": _l("Due date"), "email": _l("E-mail"),
-    "end_date": _l("End date"), "evidence": _l("Evidence"), "exceptions_follow_up": _l("Follow-up of exceptions"),
+    "end_date": _l("End date"), "ended_on": _l("Ended on"), "end_reason": _l("Reason for ending"), "evidence": _l("Evidence"), "exceptions_follow_up": _l("Follow-up of exceptions"),
     "exceptions_noted": _l("Exceptions noted"), "exit_plan": _l("Exit plan"), "expiry_date": _l("Expiry date"),
     "extracted_text": _l("Extracted text"), "extraction_note": _l("Extraction note"),
     "extraction_status": _l("Text extraction"), "file_id": _l("File"), "file_kind": _l("Kind of file"),

@@ -27,7 +27,7 @@ from vendorrisk.certificates.models import (
 from vendorrisk.core.clock import add_months
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.vendors.chain_reach import no_index, probed
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, current_link
 
 # The order in which gaps are worth acting on, most actionable first.
 GAP_ORDER = ("not_reviewed", "scope", "expired", "period_gap", "no_current", "no_evidence")
@@ -74,7 +74,7 @@ def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) 
         Arrangement.is_important.is_(True), Arrangement.status == "active")
     deeper = (select(OutsourcingLink.vendor_id.label("vendor_id"))
               .join(Arrangement, Arrangement.id == OutsourcingLink.arrangement_id)
-              .where(Arrangement.is_important.is_(True), Arrangement.status == "active"))
+              .where(Arrangement.is_important.is_(True), Arrangement.status == "active", current_link()))
     if vendor_ids is not None and len(vendor_ids) > 500:  # a big batch: one pass over the chains
         return important_vendor_ids(session) & set(vendor_ids)
     if vendor_ids is not None:
@@ -91,7 +91,7 @@ def important_vendor_ids(session: Session, vendor_ids: list[int] | None = None) 
                           columns=("is_important", "status"), id=no_index(link.c.arrangement_id))
         deeper = (select(link.c.vendor_id.label("vendor_id")).select_from(link.join(held, on))
                   .where(link.c.vendor_id.in_(vendor_ids), no_index(held.c.is_important).is_(True),
-                         no_index(held.c.status) == "active"))
+                         no_index(held.c.status) == "active", current_link(link)))
     return set(session.execute(union(tier1, deeper)).scalars())
 
 

@@ -33,7 +33,7 @@ from vendorrisk.vendors import link_notes
 from vendorrisk.vendors.chains import chain_changed
 from vendorrisk.vendors.findings import english_title, raise_finding
 from vendorrisk.vendors.kana import reading_key
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, VendorOwner, current_link
 from vendorrisk.vendors.service import (
     get_vendor,  # noqa: F401  (the certificates views fetch vendors through here)
     normalise_name,
@@ -325,9 +325,9 @@ def add_carved_out_to_chains(session: Session, certificate: Certificate, user: U
     vendor_id = certificate.vendor_id
     arrangement_ids = set(session.exec(select(Arrangement.id).where(Arrangement.vendor_id == vendor_id)))
     arrangement_ids |= set(session.exec(select(OutsourcingLink.arrangement_id)
-                                        .where(OutsourcingLink.vendor_id == vendor_id)))
+                                        .where(OutsourcingLink.vendor_id == vendor_id, current_link())))
     existing = set(session.exec(select(OutsourcingLink.arrangement_id, OutsourcingLink.vendor_id)
-                                .where(OutsourcingLink.parent_vendor_id == vendor_id)).all())
+                                .where(OutsourcingLink.parent_vendor_id == vendor_id, current_link())).all())
     named_in = _named_in(certificate)
     for sub in carved:
         match = Match(session.get(Vendor, sub.vendor_id)) if sub.vendor_id else match_vendor(session, sub.name)

@@ -16,7 +16,7 @@ from vendorrisk.compliance import dashboard, matrix, snapshots, store
 from vendorrisk.core.docx import japanese_styles, page_number_footer, to_bytes
 from vendorrisk.core.messages import Renderer
 from vendorrisk.vendors.findings import Finding, display_title
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, current_link
 
 GAP_DETAIL_LIMIT = 200
 OVERDUE_LIMIT = 100
@@ -90,9 +90,9 @@ def _document(session, today, language, obligations, titles, counts, gaps) -> by
         (_("Vendors, all tiers"), _count(session, select(Vendor.id))),
         (_("Outsourcing arrangements"), _count(session, select(Arrangement.id))),
         (_("of which important"), _count(session, select(Arrangement.id).where(Arrangement.is_important))),
-        (_("Sub-outsourcing links"), _count(session, select(link.c.id))),
+        (_("Sub-outsourcing links"), _count(session, select(link.c.id).where(current_link(link)))),
         (_("Sub-outsourcing not approved"),
-         _count(session, select(link.c.id).where(link.c.approval_status != "approved"))),
+         _count(session, select(link.c.id).where(link.c.approval_status != "approved", current_link(link)))),
         (_("Open findings"), _count(session, select(Finding.id).where(Finding.status != "closed"))),
         (_("Met"), sum(c["met"] for c in counts.values())),
         (_("Gaps"), sum(c["gap"] for c in counts.values())),

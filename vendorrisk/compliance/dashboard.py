@@ -17,7 +17,7 @@ from vendorrisk.compliance import store
 from vendorrisk.core import counters
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.findings import SEVERITIES, Finding
-from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor, current_link
 
 CERTIFICATE_HORIZON_DAYS = 60
 # the certificates area's report types (``certificates.models.SOC_REPORT_TYPES``; a test keeps them equal)
@@ -149,7 +149,7 @@ def unapproved_links(session, today, args):
             .join(vendor, vendor.c.id == link.c.vendor_id)
             .join(parent, parent.c.id == link.c.parent_vendor_id)
             .join(arrangement, arrangement.c.id == link.c.arrangement_id)
-            .where(_not_approved(link))
+            .where(_not_approved(link), current_link(link))
             .order_by(vendor.c.name, link.c.id))
 
 

@@ -29,7 +29,7 @@ from vendorrisk.compliance.models import ComplianceState, ComplianceVendor, Comp
 from vendorrisk.core import clock, events, registry
 from vendorrisk.core.messages import to_json
 from vendorrisk.core.models import utcnow
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, current_link
 
 log = logging.getLogger("vendorrisk.compliance")
 DIRTY = "compliance_dirty"
@@ -47,7 +47,8 @@ def vendors_of(session: Session, event) -> set[int]:
         # the contract rules judge the tier-1 vendor; its chain's subcontractors' reasons say
         # whether the tier-1 contract's sub-outsourcing clause carries the terms down to them
         tier_one = select(Arrangement.vendor_id).where(Arrangement.id == event.arrangement_id)
-        chain = select(OutsourcingLink.vendor_id).where(OutsourcingLink.arrangement_id == event.arrangement_id)
+        chain = select(OutsourcingLink.vendor_id).where(OutsourcingLink.arrangement_id == event.arrangement_id,
+                                                        current_link())
         return set(session.execute(tier_one.union(chain)).scalars())
     if hasattr(event, "vendor_ids"):
         return set(event.vendor_ids)

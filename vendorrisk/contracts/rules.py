@@ -24,7 +24,7 @@ from vendorrisk.core.messages import join
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import EvidenceFile, Obligation, Verdict, batch_memo, obligation
 from vendorrisk.vendors.chain_reach import probed
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, current_link
 
 CLAUSE_ROWS = [
     # id, clause, citation ja/en, title ja/en, order
@@ -58,7 +58,7 @@ def _contract_evidence(session: Session, vendor_ids: list[int], clause_ids: list
     for row in session.execute(
             select(link.c.vendor_id.label("subcontractor"), held.c.id, held.c.title)
             .select_from(link.join(held, on))
-            .where(link.c.vendor_id.in_(vendor_ids or [0]), held.c.status != "terminated")
+            .where(link.c.vendor_id.in_(vendor_ids or [0]), held.c.status != "terminated", current_link(link))
             .order_by(held.c.id)).all():
         upstream.setdefault(row.subcontractor, {})[row.id] = row
     wanted = {a.id for a in arrangements} | {a for found in upstream.values() for a in found}

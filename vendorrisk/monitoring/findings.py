@@ -30,7 +30,7 @@ from vendorrisk.vendors.findings import (
     default_due_date,
     display_description,
 )
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, current_link
 
 TRANSITIONS = {
     "open": ("in_progress", "resolved"),
@@ -245,7 +245,7 @@ def may_raise(session: Session, user: User, vendor_id: int) -> bool:
 
 def arrangements_of(session: Session, vendor_id: int):
     """Arrangements the vendor serves: as tier-1 vendor or anywhere in the chain."""
-    in_chain = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id)
+    in_chain = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id, current_link())
     return session.execute(select(Arrangement).where(or_(Arrangement.vendor_id == vendor_id,
                                                          Arrangement.id.in_(in_chain)))
                            .order_by(Arrangement.title, Arrangement.id)).scalars().all()

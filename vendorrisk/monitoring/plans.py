@@ -26,7 +26,7 @@ from vendorrisk.monitoring import counted
 from vendorrisk.monitoring.insert_ignore import inserted
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.vendors.chain_reach import CHAIN_TABLES, no_index, probed
-from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner
+from vendorrisk.vendors.models import RISK_TIERS, Arrangement, OutsourcingLink, VendorOwner, current_link
 
 DEFAULT_TIER = "medium"
 IMPORTANT_FLOOR = "high"
@@ -120,7 +120,7 @@ def chain_members(session: Session, vendor_ids: list[int] | None = None):
     deeper = (select(link.c.vendor_id, held.c.is_important,
                      literal(None, Arrangement.start_date.type).label("start_date"), link.c.created_at)
               .select_from(link.join(held, on))
-              .where(no_index(held.c.status) == "active"))
+              .where(no_index(held.c.status) == "active", current_link(link)))
     if vendor_ids is not None:
         tier1 = tier1.where(Arrangement.vendor_id.in_(vendor_ids))
         deeper = deeper.where(link.c.vendor_id.in_(vendor_ids))

@@ -14,7 +14,7 @@ from vendorrisk.core.registry import EvidenceFile
 from vendorrisk.questionnaires import chain_plan
 from vendorrisk.questionnaires.models import QuestionnaireAnswer, QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.vendors import chains
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, current_link
 
 
 def get_response(session: Session, response_id: int) -> QuestionnaireResponse:
@@ -95,7 +95,7 @@ def compare(session: Session, response: QuestionnaireResponse) -> tuple[Question
 
 def arrangements_for(session: Session, vendor_id: int) -> list[Arrangement]:
     """Arrangements in whose chain the vendor appears (as tier 1 or as a subcontractor)."""
-    linked = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id)
+    linked = select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id == vendor_id, current_link())
     return list(session.exec(select(Arrangement).where(
         or_(Arrangement.vendor_id == vendor_id, Arrangement.id.in_(linked))).order_by(Arrangement.title)))
 
@@ -202,7 +202,7 @@ def withdraw_proposal(session: Session, proposal_id: int, user_id: int | None, r
     proposal.reviewed_by_id, proposal.reviewed_at = user_id, utcnow()
     session.add(proposal)
     session.flush()
-    chains.remove_link(session, link)  # refused (409) while the company has subcontractors of its own there
+    chains.end_link(session, link, reason)  # refused (409) while the company has subcontractors of its own there
     audit.add_event(session, action="withdraw", entity="subcontractor_proposal", entity_id=proposal.id,
                     before=before, after={"status": "withdrawn", "reason": reason[:1000]})
     session.flush()

@@ -35,7 +35,7 @@ from vendorrisk.core.errors import Forbidden, NotFound, ValidationFailed
 from vendorrisk.core.models import User
 from vendorrisk.selection.models import RiskTierOverride
 from vendorrisk.vendors.chain_reach import no_index, probed, tiers_for
-from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import RISK_TIERS, Arrangement, DataLocation, OutsourcingLink, Vendor, current_link
 from vendorrisk.vendors.service import get_vendor
 
 ARRANGEMENT = Arrangement.__table__
@@ -53,13 +53,13 @@ def chain_positions(vendor_ids: list[int] | None = None):
              .where(Arrangement.status == "active"))
     if vendor_ids is not None:
         start = start.where(or_(Arrangement.vendor_id.in_(vendor_ids), Arrangement.id.in_(
-            select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id.in_(vendor_ids)))))
+            select(OutsourcingLink.arrangement_id).where(OutsourcingLink.vendor_id.in_(vendor_ids), current_link()))))
     base = start.cte("chain", recursive=True)
     link = OutsourcingLink.__table__.alias("l")
     step = (select(link.c.arrangement_id, link.c.vendor_id, (base.c.tier + 1).label("tier"))
             .join(base, and_(link.c.arrangement_id == base.c.arrangement_id,
                              link.c.parent_vendor_id == base.c.vendor_id))
-            .where(base.c.tier < MAX_DEPTH))
+            .where(base.c.tier < MAX_DEPTH, current_link(link, base.c.vendor_id)))
     return base.union_all(step)
 
 
@@ -121,7 +121,7 @@ def _positions_of(session: Session, ids: list[int], facts: dict) -> None:
     linked = (select(link.c.vendor_id, link.c.arrangement_id, literal(0),
                      *_arrangement_flags(held, link.c.touches_user_data))
               .select_from(link.join(held, on))
-              .where(no_index(held.c.status) == "active", link.c.vendor_id.in_(ids)))
+              .where(no_index(held.c.status) == "active", link.c.vendor_id.in_(ids), current_link(link)))
     m = union_all(tier1, linked).subquery("memberships")
     first = m.c.first == 1
     positions = (select(m.c.vendor_id, literal(None).label("max_tier"),
@@ -164,7 +164,8 @@ def vendor_facts(session: Session, vendor_ids: list[int] | None = None, vendors=
     held, on = probed(session, few, ARRANGEMENT, name="held", columns=("status",), id=link.c.arrangement_id)
     if vendor_ids is None:  # (for given vendors the links' user data came with their positions)
         user_data_links = (select(link.c.vendor_id).distinct().select_from(link.join(held, on))
-                           .where(held.c.status == "active", link.c.touches_user_data, link.c.vendor_id.in_(ids)))
+                           .where(held.c.status == "active", link.c.touches_user_data, link.c.vendor_id.in_(ids),
+                                  current_link(link)))
         for vendor_id in session.scalars(user_data_links):
             facts[vendor_id]["user_data"] = True
     at_arrangement, on_arrangement = probed(session, few, location, name="at_arrangement", unique=False, columns=("country",),
@@ -177,7 +178,7 @@ def vendor_facts(session: Session, vendor_ids: list[int] | None = None, vendors=
         .where(ARRANGEMENT.c.status == "active", ARRANGEMENT.c.vendor_id.in_(ids)),
         select(link.c.vendor_id.label("vendor_id"), at_link.c.country)
         .select_from(link.join(at_link, on_link).join(held, on))
-        .where(held.c.status == "active", link.c.vendor_id.in_(ids))).subquery()
+        .where(held.c.status == "active", link.c.vendor_id.in_(ids), current_link(link))).subquery()
     for row in session.execute(select(abroad.c.vendor_id, abroad.c.country).distinct()
                                .where(func.upper(abroad.c.country) != "JP")
                                .order_by(abroad.c.vendor_id, abroad.c.country)):

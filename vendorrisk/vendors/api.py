@@ -1,5 +1,7 @@
 """JSON API for vendors, arrangements, sub-outsourcing links, chains, exposure, concentration,
 gaps and the Excel register. The shapes it answers and accepts are in ``api_shapes.py``."""
+from datetime import date
+
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
@@ -177,14 +179,21 @@ def record_arrangement_exit(arrangement_id: int):
 @bp.get("/arrangements/<int:arrangement_id>/chain")
 @allow(*ALL_ROLES)
 @operation("getArrangementChain", "The chain: every node with tier, path and final contractors", ok=shapes.Chain,
-           errors=(404,))
+           query=shapes.ChainQuery, errors=(404,))
 def arrangement_chain(arrangement_id: int):
-    """Every node of the chain with tier, path and whether it is a final contractor."""
+    """Every node of the chain with tier, path and whether it is a final contractor; with
+    ``as_of``, the chain as it stood on that day (422 for a day not written YYYY-MM-DD)."""
     db = get_session()
     arrangement = arrangement_service.get_arrangement(db, arrangement_id)
-    nodes = chains_queries.chain_nodes(db, [arrangement.id])
+    as_of = request.args.get("as_of", "").strip()
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        message = _("Give the day as YYYY-MM-DD.")
+        raise ValidationFailed(message, [{"field": "as_of", "message": message}]) from None
+    nodes = chains_queries.chain_nodes(db, [arrangement.id], as_of=day)
     return jsonify(shapes.Chain.dump(
-        arrangement_id=arrangement.id, tier1_vendor_id=arrangement.vendor_id,
+        arrangement_id=arrangement.id, as_of=day, tier1_vendor_id=arrangement.vendor_id,
         depth=max((n.tier for n in nodes), default=1),
         final_contractor_ids=sorted({n.vendor_id for n in nodes if n.is_final}),
         nodes=[shapes.ChainNode.dump(n, path=n.path_ids) for n in nodes]))
@@ -257,14 +266,19 @@ def update_link(link_id: int):
 
 @bp.delete("/links/<int:link_id>")
 @allow(*WRITERS)
-@operation("deleteLink", "Remove a link", status=204, errors=(404, 409))
+@operation("deleteLink", "End a link (kept, ended today)", status=204, query=shapes.LinkEndQuery,
+           errors=(404, 409),
+           description="The sub-outsourcing ends on the member's day and stays in the chain's history "
+                       "(`GET /arrangements/{id}/chain?as_of=`); 409 while its vendor has subcontractors of "
+                       "its own there, or when it has already ended.")
 def delete_link(link_id: int):
-    """Remove a link (409 while its vendor has subcontractors of its own there)."""
+    """End a link, with an optional ``reason`` (409 while its vendor has subcontractors of its
+    own there, or once it has ended)."""
     db = get_session()
     link = chain_service.get_link(db, link_id)
     arrangement = arrangement_service.get_arrangement(db, link.arrangement_id)
     vendor_service.require_edit(db, current_user(), arrangement.vendor_id)
-    chain_service.remove_link(db, link)
+    chain_service.end_link(db, link, request.args.get("reason", ""))
     db.commit()
     return "", 204
 

@@ -120,6 +120,7 @@ class Chain(Public):
     """The chain of an arrangement."""
 
     arrangement_id: int
+    as_of: Optional[date] = Field(default=None, description="The day whose chain this is; null: today's")
     tier1_vendor_id: int
     depth: int
     final_contractor_ids: list[int]
@@ -198,6 +199,20 @@ class ArrangementQuery(PageQuery):
     """Filter of the arrangement list."""
 
     vendor_id: Optional[int] = Field(default=None, description="Only this tier-1 vendor's arrangements")
+
+
+class LinkEndQuery(BaseModel):
+    """Why a link ends."""
+
+    reason: str = Field(default="", max_length=1000, description="Kept with the ended link and in the audit trail")
+
+
+class ChainQuery(BaseModel):
+    """Which day's chain to read."""
+
+    as_of: Optional[date] = Field(default=None, description="The chain as it stood on this day (links recorded "
+                                                            "by then and not ended on or before it); today's "
+                                                            "when omitted")
 
 
 class ConcentrationQuery(BaseModel):

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationInfo, field_validator
 from sqlmodel import Session, SQLModel, select
 
-from vendorrisk.core.errors import NotFound, ValidationFailed
+from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
 from vendorrisk.core.textfields import multi_line, single_line
 from vendorrisk.core.validation import parse
 from vendorrisk.vendors import exits
@@ -212,9 +212,12 @@ class LocationCreate(SQLModel):
 
 def add_location(session: Session, data: dict, *, arrangement: Arrangement | None = None,
                  link: OutsourcingLink | None = None) -> DataLocation:
-    """Record a data location for an arrangement or for one link of its chain."""
+    """Record a data location for an arrangement or for one current link of its chain."""
     if (arrangement is None) == (link is None):
         raise ValueError("give exactly one of arrangement or link")
+    if link is not None and link.ended_on is not None:
+        raise Conflict(_("This sub-outsourcing ended on %(date)s; an ended link is kept as it was.",
+                         date=link.ended_on))
     payload = parse(LocationCreate, data)
     location = DataLocation(arrangement_id=arrangement.id if arrangement else None,
                             link_id=link.id if link else None, **payload.model_dump())

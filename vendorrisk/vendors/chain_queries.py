@@ -11,7 +11,8 @@ from functools import lru_cache
 from sqlalchemy import JSON, Integer, Text, and_, bindparam, case, cast, exists, func, literal, null, select, true
 from sqlmodel import Session
 
-from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor
+from vendorrisk.core import clock
+from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, Vendor, current_link, link_on
 
 MAX_TIERS = 30  # a guard only: the service refuses cycles, so real chains end long before
 A = Arrangement.__table__
@@ -24,9 +25,18 @@ def _id_text(column):
     return cast(column, Text)
 
 
-def chain_cte(arrangement_ids=None):
-    """The recursive CTE of every path of the chains of these arrangements (all when ``None``):
-    arrangement_id, vendor_id, parent_vendor_id, link_id, tier, path ("/1/7/12/")."""
+def in_chain_on(link, as_of: date | None = None, walk=None):
+    """The links of the chain now (``as_of`` None: not ended), or as it stood on ``as_of``;
+    ``walk``: a column of the recursive walk whose step this is (``models.CurrentInWalk``)."""
+    if as_of is None:
+        return current_link(link, walk)
+    return link_on(as_of, clock.moments_of_days(as_of, as_of)[1], link)
+
+
+def chain_cte(arrangement_ids=None, as_of: date | None = None):
+    """The recursive CTE of every path of the chains of these arrangements (all when ``None``),
+    now or on the day ``as_of``: arrangement_id, vendor_id, parent_vendor_id, link_id, tier,
+    path ("/1/7/12/")."""
     anchor = select(A.c.id.label("arrangement_id"), A.c.vendor_id.label("vendor_id"),
                     cast(null(), Integer).label("parent_vendor_id"), cast(null(), Integer).label("link_id"),
                     literal(1, Integer).label("tier"),
@@ -38,7 +48,7 @@ def chain_cte(arrangement_ids=None):
                   nodes.c.tier + 1,
                   cast(nodes.c.path + _id_text(L.c.vendor_id) + literal("/"), Text)).join(
         L, and_(L.c.arrangement_id == nodes.c.arrangement_id, L.c.parent_vendor_id == nodes.c.vendor_id)
-    ).where(nodes.c.tier < MAX_TIERS,
+    ).where(nodes.c.tier < MAX_TIERS, in_chain_on(L, as_of, nodes.c.vendor_id),
             ~nodes.c.path.contains(literal("/") + _id_text(L.c.vendor_id) + literal("/")))
     return nodes.union_all(step)
 
@@ -73,12 +83,13 @@ class ChainNode:
         return [int(p) for p in self.path.strip("/").split("/")]
 
 
-def chain_nodes(session: Session, arrangement_ids=None) -> list[ChainNode]:
-    """Every node of the chains of these arrangements (all when ``None``), one query."""
-    nodes = chain_cte(arrangement_ids)
+def chain_nodes(session: Session, arrangement_ids=None, as_of: date | None = None) -> list[ChainNode]:
+    """Every node of the chains of these arrangements (all when ``None``), one query; with
+    ``as_of``, the chains as they stood on that day (ended links included while in force)."""
+    nodes = chain_cte(arrangement_ids, as_of)
     child_link = L.alias("child_link")
     is_final = ~exists().where(child_link.c.arrangement_id == nodes.c.arrangement_id,
-                               child_link.c.parent_vendor_id == nodes.c.vendor_id)
+                               child_link.c.parent_vendor_id == nodes.c.vendor_id, in_chain_on(child_link, as_of))
     query = (select(nodes.c.arrangement_id, nodes.c.vendor_id, nodes.c.parent_vendor_id, nodes.c.link_id,
                     nodes.c.tier, nodes.c.path, is_final.label("is_final"), V.c.name, V.c.name_en,
                     V.c.corporate_number, V.c.country, V.c.is_cloud, L.c.service, L.c.touches_user_data,
@@ -122,7 +133,7 @@ class Exposure:
 def exposure(session: Session, vendor_id: int) -> list[Exposure]:
     """Every arrangement the vendor appears in, at which tiers (one query walking up)."""
     occurrences = select(A.c.id.label("arrangement_id")).where(A.c.vendor_id == vendor_id).union(
-        select(L.c.arrangement_id).where(L.c.vendor_id == vendor_id)).subquery()
+        select(L.c.arrangement_id).where(L.c.vendor_id == vendor_id, current_link(L))).subquery()
     anchor = (select(occurrences.c.arrangement_id, A.c.vendor_id.label("root_id"),
                      literal(vendor_id, Integer).label("current_id"), literal(1, Integer).label("depth"),
                      cast(literal("/") + _id_text(literal(vendor_id, Integer)) + literal("/"), Text).label("path"))
@@ -131,7 +142,7 @@ def exposure(session: Session, vendor_id: int) -> list[Exposure]:
     step = (select(up.c.arrangement_id, up.c.root_id, L.c.parent_vendor_id, up.c.depth + 1,
                    cast(up.c.path + _id_text(L.c.parent_vendor_id) + literal("/"), Text))
             .join(L, and_(L.c.arrangement_id == up.c.arrangement_id, L.c.vendor_id == up.c.current_id))
-            .where(up.c.current_id != up.c.root_id, up.c.depth < MAX_TIERS,
+            .where(up.c.current_id != up.c.root_id, up.c.depth < MAX_TIERS, current_link(L, up.c.current_id),
                    ~up.c.path.contains(literal("/") + _id_text(L.c.parent_vendor_id) + literal("/"))))
     up = up.union_all(step)
     query = (select(A.c.id, A.c.title, A.c.vendor_id, V.c.name, A.c.is_important, A.c.handles_user_data,
@@ -157,7 +168,8 @@ def reachable_cte(active_only: bool = True):
         anchor = anchor.where(A.c.status == "active")
     reach = anchor.cte("reach", recursive=True)
     step = select(reach.c.arrangement_id, L.c.vendor_id).join(
-        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id)
+    ).where(current_link(L, reach.c.vendor_id))
     return reach.union(step)
 
 
@@ -166,7 +178,8 @@ def _one_chain_walk():
     to the enclosing query's ``arrangement`` row (UNION stops at vendors already visited)."""
     walk = select(A.c.vendor_id.label("vendor_id")).correlate(A).cte("walk", recursive=True, nesting=True)
     step = select(L.c.vendor_id).join(
-        walk, and_(L.c.arrangement_id == A.c.id, L.c.parent_vendor_id == walk.c.vendor_id)).correlate(A)
+        walk, and_(L.c.arrangement_id == A.c.id, L.c.parent_vendor_id == walk.c.vendor_id)
+    ).where(current_link(L, walk.c.vendor_id)).correlate(A)
     return walk.union(step)
 
 
@@ -232,14 +245,14 @@ def _gaps_query(dialect: str):
         walk = _one_chain_walk()
         pair = (select(func.json_array(unapproved, without, type_=JSON)).select_from(walk)
                 .join(L, and_(L.c.arrangement_id == A.c.id, L.c.parent_vendor_id == walk.c.vendor_id))
-                .correlate(A).scalar_subquery())
+                .where(current_link(L)).correlate(A).scalar_subquery())
         columns = (pair,)
     else:
         reach = reachable_cte()
         per_arrangement = (select(reach.c.arrangement_id, unapproved.label("unapproved"), without.label("without"))
                            .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id,
                                          L.c.parent_vendor_id == reach.c.vendor_id))
-                           .group_by(reach.c.arrangement_id).subquery())
+                           .where(current_link(L)).group_by(reach.c.arrangement_id).subquery())
         head = head.outerjoin(per_arrangement, per_arrangement.c.arrangement_id == A.c.id)
         columns = (func.coalesce(per_arrangement.c.unapproved, 0), func.coalesce(per_arrangement.c.without, 0))
     return (head.add_columns(*columns, case((arrangement_missing, 1), else_=0))

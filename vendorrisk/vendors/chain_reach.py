@@ -18,7 +18,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from vendorrisk.core import txmemo
-from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import Arrangement, OutsourcingLink, Vendor, current_link
 
 CHAIN_TABLES = ("arrangement", "outsourcing_link")  # what a chain read reads: a write to them forgets it
 
@@ -103,7 +103,7 @@ def chain_paths():
                    (paths.c.tier + 1).label("tier"))
             .join(paths, and_(link.c.arrangement_id == paths.c.arrangement_id,
                               link.c.parent_vendor_id == paths.c.vendor_id))
-            .where(paths.c.tier < MAX_DEPTH))
+            .where(paths.c.tier < MAX_DEPTH, current_link(link, paths.c.vendor_id)))
     # UNION ALL: duplicates (a vendor reached twice) are folded by the callers' MIN(tier).
     return paths.union_all(step)
 
@@ -138,7 +138,7 @@ def vendor_tiers(up_to: int | None = None):
     step = (select(link.c.arrangement_id, link.c.vendor_id, (reached.c.tier + 1).label("tier"))
             .join(reached, and_(link.c.arrangement_id == reached.c.arrangement_id,
                                 link.c.parent_vendor_id == reached.c.vendor_id))
-            .where(reached.c.tier < depth))
+            .where(reached.c.tier < depth, current_link(link, reached.c.vendor_id)))
     reached = reached.union(step)
     return (select(reached.c.vendor_id, func.min(reached.c.tier).label("tier"))
             .group_by(reached.c.vendor_id).subquery("vendor_tiers"))
@@ -162,7 +162,7 @@ def _tier_range(session, vendor_ids: list[int]) -> tuple[dict[int, int], dict[in
     link = OutsourcingLink.__table__
     start = (select(link.c.vendor_id.label("start_id"), link.c.arrangement_id,
                     link.c.parent_vendor_id.label("current_id"), literal(2, Integer).label("depth"))
-             .where(link.c.vendor_id.in_(vendor_ids)))
+             .where(link.c.vendor_id.in_(vendor_ids), current_link(link)))
     up = start.cte("upward", recursive=True)
     held, on = probed(session, vendor_ids, arrangement, name="held", columns=("vendor_id",),
                       id=up.c.arrangement_id)
@@ -170,7 +170,8 @@ def _tier_range(session, vendor_ids: list[int]) -> tuple[dict[int, int], dict[in
             .select_from(up.join(held, on)
                          .join(link, and_(link.c.arrangement_id == up.c.arrangement_id,
                                           link.c.vendor_id == up.c.current_id)))
-            .where(up.c.depth < MAX_DEPTH, held.c.vendor_id != up.c.current_id))
+            .where(up.c.depth < MAX_DEPTH, held.c.vendor_id != up.c.current_id,
+                   current_link(link, up.c.current_id)))
     up = up.union(step)
     top, on = probed(session, vendor_ids, arrangement, name="top", columns=("vendor_id", "status"),
                      id=up.c.arrangement_id)
@@ -214,7 +215,7 @@ def _memberships(vendor_ids: list[int] | None = None, session=None):
     linked = (select(link.c.vendor_id, link.c.arrangement_id, held.c.is_important,
                      literal(False).label("cloud"), link.c.touches_user_data)
               .select_from(link.join(held, on))
-              .where(held_status != "terminated"))
+              .where(held_status != "terminated", current_link(link)))
     if vendor_ids is not None:
         tier1 = tier1.where(arrangement.c.vendor_id.in_(vendor_ids))
         linked = linked.where(link.c.vendor_id.in_(vendor_ids))
@@ -242,7 +243,8 @@ def concentration(session, limit: int = 10) -> list[dict]:
     vendor = Vendor.__table__
     terminated = select(arrangement.c.id).where(~_active(arrangement))
     pairs = union_all(
-        select(link.c.vendor_id, link.c.arrangement_id).where(link.c.arrangement_id.not_in(terminated)),
+        select(link.c.vendor_id, link.c.arrangement_id).where(link.c.arrangement_id.not_in(terminated),
+                                                              current_link(link)),
         select(arrangement.c.vendor_id, arrangement.c.id).where(_active(arrangement))).subquery("pairs")
     count = func.count(func.distinct(pairs.c.arrangement_id))
     top = (select(pairs.c.vendor_id, count.label("arrangements")).group_by(pairs.c.vendor_id)
@@ -263,7 +265,7 @@ def flag_condition(name: str, vendor_id_column):
     vendor = Vendor.__table__
     as_tier1 = select(arrangement.c.id).where(arrangement.c.vendor_id == vendor_id_column, _active(arrangement))
     as_linked = (select(link.c.id).join(arrangement, arrangement.c.id == link.c.arrangement_id)
-                 .where(link.c.vendor_id == vendor_id_column, _active(arrangement)))
+                 .where(link.c.vendor_id == vendor_id_column, _active(arrangement), current_link(link)))
     if name == "important":
         return or_(as_tier1.where(arrangement.c.is_important.is_(True)).exists(),
                    as_linked.where(arrangement.c.is_important.is_(True)).exists())

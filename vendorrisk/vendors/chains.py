@@ -1,4 +1,5 @@
-"""Sub-outsourcing links: adding them to an arrangement's chain, approving them, removing them.
+"""Sub-outsourcing links: adding them to an arrangement's chain, approving them, ending them
+(an ended link is kept, with its day and reason, for the chain's history).
 
 A link says "within this arrangement, the parent vendor sub-outsources a service to the
 vendor". It is refused, with nothing changed, when it would link a vendor to itself (409),
@@ -22,7 +23,14 @@ from vendorrisk.core.locking import lock
 from vendorrisk.core.models import User
 from vendorrisk.core.textfields import single_line
 from vendorrisk.core.validation import parse, within
-from vendorrisk.vendors.models import APPROVAL_BASES, APPROVAL_STATUSES, Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import (
+    APPROVAL_BASES,
+    APPROVAL_STATUSES,
+    Arrangement,
+    OutsourcingLink,
+    Vendor,
+    current_link,
+)
 
 APPROVERS = ("admin", "compliance")
 # What a reader sees for a link's stored approval status and basis: messages of their own
@@ -95,18 +103,18 @@ def in_chain(session: Session, arrangement: Arrangement, vendor_id: int) -> bool
     if vendor_id == arrangement.vendor_id:
         return True
     return bool(session.exec(select(exists().where(OutsourcingLink.arrangement_id == arrangement.id,
-                                                   OutsourcingLink.vendor_id == vendor_id))).one())
+                                                   OutsourcingLink.vendor_id == vendor_id, current_link()))).one())
 
 
 def reaches(session: Session, arrangement_id: int, start_vendor_id: int, target_vendor_id: int) -> bool:
     """Whether ``target`` is below ``start`` in the arrangement's chain (one recursive query)."""
     link = OutsourcingLink.__table__
     below = sa_select(link.c.vendor_id.label("vendor_id")).where(
-        link.c.arrangement_id == arrangement_id, link.c.parent_vendor_id == start_vendor_id
+        link.c.arrangement_id == arrangement_id, link.c.parent_vendor_id == start_vendor_id, current_link(link)
     ).cte("below", recursive=True)
     below = below.union(sa_select(link.c.vendor_id).join(
         below, and_(link.c.parent_vendor_id == below.c.vendor_id,
-                    link.c.arrangement_id == arrangement_id)))
+                    link.c.arrangement_id == arrangement_id)).where(current_link(link, below.c.vendor_id)))
     found = session.execute(sa_select(literal(1)).select_from(below)
                             .where(below.c.vendor_id == target_vendor_id).limit(1)).first()
     return found is not None
@@ -132,7 +140,7 @@ def chain_changed(session: Session, arrangement_id: int, also: tuple[int, ...] =
         return
     # the chain's vendors and its tier-1 vendor, in one round trip
     vendor_ids = set(session.execute(
-        sa_select(OutsourcingLink.vendor_id).where(OutsourcingLink.arrangement_id == arrangement_id)
+        sa_select(OutsourcingLink.vendor_id).where(OutsourcingLink.arrangement_id == arrangement_id, current_link())
         .union(sa_select(Arrangement.vendor_id).where(Arrangement.id == arrangement_id))).scalars())
     events.publish(session, events.ChainChanged(frozenset({arrangement_id}), frozenset(vendor_ids | set(also))))
 
@@ -153,7 +161,7 @@ def chain_changes_once(session: Session) -> Iterator[None]:
         session.info.pop(CHANGES_LATER)
     if arrangement_ids:
         vendor_ids = set(session.exec(select(OutsourcingLink.vendor_id)
-                                      .where(OutsourcingLink.arrangement_id.in_(arrangement_ids))).all())
+                                      .where(OutsourcingLink.arrangement_id.in_(arrangement_ids), current_link())).all())
         vendor_ids |= set(session.exec(select(Arrangement.vendor_id).where(Arrangement.id.in_(arrangement_ids))))
         events.publish(session, events.ChainChanged(frozenset(arrangement_ids), frozenset(vendor_ids | also)))
 
@@ -182,7 +190,7 @@ def add_link(session: Session, arrangement: Arrangement, data: dict) -> Outsourc
             [{"field": "vendor_id", "message": _("Would create a cycle.")}])
     duplicate = session.exec(select(OutsourcingLink.id).where(
         OutsourcingLink.arrangement_id == arrangement.id, OutsourcingLink.parent_vendor_id == parent_id,
-        OutsourcingLink.vendor_id == child_id)).first()
+        OutsourcingLink.vendor_id == child_id, current_link())).first()
     if duplicate is not None:
         raise Conflict(_("This sub-outsourcing is already recorded in the chain."),
                        [{"field": "vendor_id", "link_id": duplicate,
@@ -196,8 +204,16 @@ def add_link(session: Session, arrangement: Arrangement, data: dict) -> Outsourc
     return link
 
 
+def _refuse_ended(link: OutsourcingLink) -> None:
+    """An ended link is history: it is read, not changed."""
+    if link.ended_on is not None:
+        raise Conflict(_("This sub-outsourcing ended on %(date)s; an ended link is kept as it was.",
+                         date=link.ended_on))
+
+
 def update_link(session: Session, link: OutsourcingLink, data: dict) -> OutsourcingLink:
-    """Change the service or user-data flag of a link."""
+    """Change the service or user-data flag of a link (not of an ended one: ``Conflict``)."""
+    _refuse_ended(link)
     payload = parse(LinkUpdate, data)
     for key, value in payload.model_dump(exclude_unset=True).items():
         if value is not None:
@@ -218,6 +234,7 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
         raise Forbidden(_("A decision on sub-outsourcing is recorded by a person: sign in as "
                           "compliance staff to record it."))
     lock(session, link)  # decide on the latest committed state; concurrent deciders queue
+    _refuse_ended(link)
     if payload.approval_status == "approved" and link.approval_status == "approved":
         raise Conflict(_("This sub-outsourcing is already approved (on %(date)s); set it back to "
                          "pending first to record a new approval.", date=link.approved_on),
@@ -251,25 +268,30 @@ def decide_link(session: Session, link: OutsourcingLink, data: dict, user: User 
     return link
 
 
-def remove_link(session: Session, link: OutsourcingLink, reason: str = "") -> None:
-    """Remove a link unless that would cut its vendor's own subcontractors off the chain;
-    the reason is kept in the audit trail and told to the records that point at the link
-    (``events.LinkRemoved``)."""
+def end_link(session: Session, link: OutsourcingLink, reason: str = "", today: date | None = None) -> None:
+    """End a sub-outsourcing on the member's day (``today``) unless that would cut its vendor's
+    own subcontractors off the chain. The link is kept, ended, with its reason: the chain as it
+    stood before can still be read (``chain_queries.chain_nodes(as_of=...)``, Art. 11(6)). The
+    records that point at the link hear of it (``events.LinkRemoved``)."""
+    lock(session, link)  # two people ending the same link: the second is told it has ended
+    if link.ended_on is not None:
+        raise Conflict(_("This sub-outsourcing already ended on %(date)s.", date=link.ended_on))
+    current = current_link()
     other_parent = session.exec(select(exists().where(
         OutsourcingLink.arrangement_id == link.arrangement_id, OutsourcingLink.vendor_id == link.vendor_id,
-        OutsourcingLink.id != link.id))).one()
+        OutsourcingLink.id != link.id, current))).one()
     has_children = session.exec(select(exists().where(
         OutsourcingLink.arrangement_id == link.arrangement_id,
-        OutsourcingLink.parent_vendor_id == link.vendor_id))).one()
+        OutsourcingLink.parent_vendor_id == link.vendor_id, current))).one()
     if has_children and not other_parent:
-        raise Conflict(_("%(name)s has its own subcontractors in this chain; remove their links first.",
+        raise Conflict(_("%(name)s has its own subcontractors in this chain; end their links first.",
                          name=_vendor_name(session, link.vendor_id)))
-    removed_vendor, arrangement_id = link.vendor_id, link.arrangement_id
     reason = (reason or "").strip()[:1000]
-    events.publish(session, events.LinkRemoved(arrangement_id, link.id, removed_vendor, reason))
-    audit.add_event(session, action="remove_link", entity="outsourcing_link", entity_id=link.id,
-                    before={"vendor_id": removed_vendor, "parent_vendor_id": link.parent_vendor_id},
-                    after={"reason": reason})
-    session.delete(link)
+    link.ended_on, link.end_reason = today or clock.today(), reason
+    session.add(link)
+    events.publish(session, events.LinkRemoved(link.arrangement_id, link.id, link.vendor_id, reason))
+    audit.add_event(session, action="end_link", entity="outsourcing_link", entity_id=link.id,
+                    before={"vendor_id": link.vendor_id, "parent_vendor_id": link.parent_vendor_id},
+                    after={"ended_on": link.ended_on.isoformat(), "reason": reason})
     session.flush()
-    chain_changed(session, arrangement_id, also=(removed_vendor,))
+    chain_changed(session, link.arrangement_id, also=(link.vendor_id,))

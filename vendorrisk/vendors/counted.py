@@ -13,7 +13,14 @@ from sqlalchemy import and_, exists, func, select
 
 from vendorrisk.core.counters import NONE, Counted, chunks
 from vendorrisk.vendors.findings import Finding, FindingEvent
-from vendorrisk.vendors.models import APPROVAL_STATUSES, AntisocialCheck, Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import (
+    APPROVAL_STATUSES,
+    AntisocialCheck,
+    Arrangement,
+    OutsourcingLink,
+    Vendor,
+    current_link,
+)
 
 INACTIVE = ("rejected", "terminated")  # not reminded of their 反社会的勢力チェック
 NOT_APPROVED = tuple(s for s in APPROVAL_STATUSES if s != "approved")
@@ -101,12 +108,13 @@ def link_counts(connection, keys) -> Counter:
     link, arrangement = OutsourcingLink.__table__, Arrangement.__table__
     for batch in _batches(keys):
         arrangements = select(func.count()).select_from(arrangement)
-        links = select(func.count()).select_from(link)
-        unapproved = select(func.count()).select_from(link).where(link.c.approval_status.in_(NOT_APPROVED))
+        links = select(func.count()).select_from(link).where(current_link(link))
+        unapproved = (select(func.count()).select_from(link)
+                      .where(link.c.approval_status.in_(NOT_APPROVED), current_link(link)))
         pending = (select(link.c.arrangement_id, func.count(), func.count(link.c.recorded_by_id),
                           func.count(func.distinct(link.c.recorded_by_id)), func.min(link.c.recorded_by_id))
                    .join(arrangement, arrangement.c.id == link.c.arrangement_id)
-                   .where(arrangement.c.status == "active", link.c.approval_status != "approved")
+                   .where(arrangement.c.status == "active", link.c.approval_status != "approved", current_link(link))
                    .group_by(link.c.arrangement_id))
         if batch is not None:
             arrangements = arrangements.where(arrangement.c.id.in_(batch))
@@ -135,4 +143,4 @@ VENDORS = Counted(("vendors_by_tier", "antisocial_never", "antisocial_due"),
                   {Vendor: ("status", "risk_tier"), AntisocialCheck: ("checked_on", "next_due")})
 LINKS = Counted(("arrangements", "links", "links_unapproved", "links_pending", "links_pending_only"),
                 {OutsourcingLink: "arrangement_id", Arrangement: "id"}, link_counts,
-                {OutsourcingLink: ("approval_status", "recorded_by_id"), Arrangement: ("status",)})
+                {OutsourcingLink: ("approval_status", "recorded_by_id", "ended_on"), Arrangement: ("status",)})

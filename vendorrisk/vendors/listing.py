@@ -16,6 +16,7 @@ from vendorrisk.vendors.models import (
     OutsourcingLink,
     Vendor,
     VendorOwner,
+    current_link,
 )
 from vendorrisk.vendors.service import normalise_name
 
@@ -57,7 +58,7 @@ def vendor_query(*, q: str = "", status: str = "", risk_tier: str = "", position
     if risk_tier in RISK_TIERS:
         query = query.where(Vendor.risk_tier == risk_tier)
     first_tier = exists().where(Arrangement.vendor_id == Vendor.id)
-    subcontractor = exists().where(OutsourcingLink.vendor_id == Vendor.id)
+    subcontractor = exists().where(OutsourcingLink.vendor_id == Vendor.id, current_link())
     if position == "tier1":
         query = query.where(first_tier)
     elif position == "subcontractor":

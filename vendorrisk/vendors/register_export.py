@@ -5,7 +5,9 @@ service, approval, user data, locations). Sheets ``vendors``, ``arrangements`` a
 ``links`` hold the same data in the layout that ``register_reader`` reads back, so an
 export is also a bulk-onboarding template; the arrangements sheet also shows each one's status
 and exit (termination date, what became of the data, when confirmed, the note), which the
-import does not read. For a Japanese reader the sheets and columns
+import does not read. Sheet ``ended_links`` keeps the sub-outsourcing that ended, with its end
+date and reason (the reader leaves it alone: an import records the chain as it is now). For a
+Japanese reader the sheets and columns
 have Japanese names (``register_layout``; the import takes either). An approval's status and
 basis are written as the pages name them, in the reader's language (承認済み, 事前承諾,
 "pending approval"; words fixed in ``register_layout`` — the import reads 未承認 / unapproved
@@ -14,6 +16,7 @@ injection by ``core.xlsx``.
 """
 from sqlmodel import Session, select
 
+from vendorrisk.core import clock
 from vendorrisk.core.i18n import language
 from vendorrisk.core.models import User
 from vendorrisk.core.xlsx import table_workbook
@@ -34,6 +37,7 @@ ARRANGEMENT_HEADERS = ["ref", "vendor", "title", "service", "business_function",
                        "data_disposition", "data_disposition_confirmed_on", "exit_note"]
 LINK_HEADERS = ["arrangement", "parent_vendor", "vendor", "service", "touches_user_data", "approval_status",
                 "approval_basis", "approved_on", "data_locations"]
+ENDED_LINK_HEADERS = LINK_HEADERS[:-1] + ["recorded_on", "ended_on", "end_reason", "data_locations"]
 
 
 def vendor_ref(vendor_id: int) -> str:
@@ -87,6 +91,8 @@ def register_workbook(session: Session) -> bytes:
     by_arrangement = {a.id: a for a in arrangements}
     names = {v.id: v.name for v in vendors}
     link_approver = {link.id: approvers.get(link.approved_by_id, "") for link in links}
+    ended = [link for link in links if link.ended_on is not None]
+    links = [link for link in links if link.ended_on is None]
 
     def register_rows():
         for node in nodes:
@@ -122,7 +128,14 @@ def register_workbook(session: Session) -> bytes:
                   basis_word(link.approval_basis, japanese),
                   link.approved_on.isoformat() if link.approved_on else "",
                   _locations(locations.get(("link", link.id)))] for link in links)
+    ended_rows = ([arrangement_ref(link.arrangement_id), vendor_ref(link.parent_vendor_id), vendor_ref(link.vendor_id),
+                   link.service, yes(link.touches_user_data), approval_word(link.approval_status, japanese),
+                   basis_word(link.approval_basis, japanese),
+                   link.approved_on.isoformat() if link.approved_on else "",
+                   clock.day_of(link.created_at).isoformat(), link.ended_on.isoformat(), link.end_reason,
+                   _locations(locations.get(("link", link.id)))] for link in ended)
     sheets = (("register", REGISTER_HEADERS, register_rows()), ("vendors", VENDOR_HEADERS, vendor_rows),
-              ("arrangements", ARRANGEMENT_HEADERS, arrangement_rows), ("links", LINK_HEADERS, link_rows))
+              ("arrangements", ARRANGEMENT_HEADERS, arrangement_rows), ("links", LINK_HEADERS, link_rows),
+              ("ended_links", ENDED_LINK_HEADERS, ended_rows))
     return table_workbook([(layout.sheet_title(key, japanese), layout.headers(key, keys, japanese), rows)
                            for key, keys, rows in sheets])

@@ -8,7 +8,8 @@ catalogue, so that a translation edited later cannot make an export already out 
 """
 import unicodedata
 
-SHEETS_JA = {"register": "外部委託台帳", "vendors": "委託先", "arrangements": "委託業務", "links": "再委託"}
+SHEETS_JA = {"register": "外部委託台帳", "vendors": "委託先", "arrangements": "委託業務", "links": "再委託",
+             "ended_links": "終了した再委託"}
 COLUMNS_JA = {
     "register": {
         "arrangement_ref": "委託業務番号", "arrangement": "委託業務", "important": "重要",
@@ -35,6 +36,12 @@ COLUMNS_JA = {
         "arrangement": "委託業務", "parent_vendor": "再委託元", "vendor": "再委託先", "service": "サービス",
         "touches_user_data": "利用者データの取扱い", "approval_status": "承認状況", "approval_basis": "承認の根拠",
         "approved_on": "承認日", "data_locations": "データ所在地"},
+    # the history: written, never read back (an import records the chain as it is now)
+    "ended_links": {
+        "arrangement": "委託業務", "parent_vendor": "再委託元", "vendor": "再委託先", "service": "サービス",
+        "touches_user_data": "利用者データの取扱い", "approval_status": "承認状況", "approval_basis": "承認の根拠",
+        "approved_on": "承認日", "recorded_on": "登録日", "ended_on": "終了日", "end_reason": "終了の理由",
+        "data_locations": "データ所在地"},
 }
 YES_NO_JA = {True: "はい", False: "いいえ"}
 # An approval's status and basis as the pages name them (``chains.APPROVAL_LABELS``,

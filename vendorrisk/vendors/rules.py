@@ -11,7 +11,7 @@ from vendorrisk.core import events
 from vendorrisk.core.messages import msg as _  # reasons are stored; rendered when shown
 from vendorrisk.core.registry import Verdict, batch_memo, obligation
 from vendorrisk.vendors.chain_reach import no_index, probed
-from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner
+from vendorrisk.vendors.models import Arrangement, DataLocation, OutsourcingLink, VendorOwner, current_link
 
 A, L, D = Arrangement.__table__, OutsourcingLink.__table__, DataLocation.__table__
 
@@ -36,7 +36,8 @@ def _reachable_from(vendor_ids):
               .where(A.c.status == "active", A.c.vendor_id.in_(vendor_ids)))
     reach = anchor.cte("batch_reach", recursive=True)
     step = select(reach.c.arrangement_id, L.c.vendor_id).join(
-        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
+        L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id)
+    ).where(current_link(L, reach.c.vendor_id))
     return reach.union(step)
 
 
@@ -51,13 +52,13 @@ def _chain_links(session, vendor_ids):
     in_chain = (select(A.c.vendor_id.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, A.c.title)
                 .select_from(reach).join(A, A.c.id == reach.c.arrangement_id)
                 .join(L, and_(L.c.arrangement_id == reach.c.arrangement_id, L.c.parent_vendor_id == reach.c.vendor_id))
-                .where(A.c.vendor_id.in_(vendor_ids)))
+                .where(A.c.vendor_id.in_(vendor_ids), current_link(L)))
     selects = [in_chain]
     held, on = probed(session, vendor_ids, A, name="held", columns=("title", "status"), id=L.c.arrangement_id)
     for owner in (L.c.vendor_id, L.c.parent_vendor_id):
         selects.append(select(owner.label("owner_id"), L.c.id, L.c.arrangement_id, L.c.approval_status, held.c.title)
                        .select_from(L.join(held, on))
-                       .where(owner.in_(vendor_ids), no_index(held.c.status) == "active"))
+                       .where(owner.in_(vendor_ids), no_index(held.c.status) == "active", current_link(L)))
     return session.execute(selects[0].union(*selects[1:])).mappings().all()
 
 
@@ -159,7 +160,7 @@ def user_data_traced(session, vendor_ids: list[int]) -> dict[int, Verdict]:
                _located(L.c.id).label("located"))
         .select_from(L.join(held, on))
         .where(L.c.vendor_id.in_(vendor_ids), L.c.touches_user_data.is_(True),
-               no_index(held.c.status) == "active")).all()
+               no_index(held.c.status) == "active", current_link(L))).all()
     links: dict[int, list] = {}
     for row in link_rows:
         links.setdefault(row.vendor_id, []).append(row)

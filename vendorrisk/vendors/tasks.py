@@ -11,14 +11,14 @@ from vendorrisk.core import tasks as core_tasks
 from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due
-from vendorrisk.vendors.models import WAITING, Arrangement, OutsourcingLink
+from vendorrisk.vendors.models import WAITING, Arrangement, OutsourcingLink, current_link
 
 DECIDERS = ("compliance",)  # who may decide on a link (vendors.pages.chains.decide_link)
 
 
 def _waiting(query, user: User):
     return (query.join(OutsourcingLink, OutsourcingLink.arrangement_id == Arrangement.id)
-            .where(Arrangement.status == "active", OutsourcingLink.approval_status != "approved",
+            .where(Arrangement.status == "active", OutsourcingLink.approval_status != "approved", current_link(),
                    or_(OutsourcingLink.recorded_by_id.is_(None), OutsourcingLink.recorded_by_id != user.id)))
 
 

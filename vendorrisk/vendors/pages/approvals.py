@@ -15,7 +15,7 @@ from vendorrisk.core.errors import Conflict, DomainError, Forbidden, NotFound, V
 from vendorrisk.core.models import User
 from vendorrisk.vendors import chains as chain_service
 from vendorrisk.vendors import people
-from vendorrisk.vendors.models import APPROVAL_BASES, Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.models import APPROVAL_BASES, Arrangement, OutsourcingLink, Vendor, current_link
 
 bp = Blueprint("approvals", __name__, template_folder="../templates")
 LIMIT = 500
@@ -29,7 +29,7 @@ def waiting(db) -> list[tuple]:
                    .join(parent, parent.id == OutsourcingLink.parent_vendor_id)
                    .join(Vendor, Vendor.id == OutsourcingLink.vendor_id)
                    .outerjoin(User, User.id == OutsourcingLink.recorded_by_id)
-                   .where(OutsourcingLink.approval_status != "approved")
+                   .where(OutsourcingLink.approval_status != "approved", current_link())
                    .order_by(OutsourcingLink.approval_status.desc(), Arrangement.title, OutsourcingLink.id)
                    .limit(LIMIT)).all()
 

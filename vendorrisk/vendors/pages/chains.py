@@ -1,6 +1,8 @@
 """Arrangement pages: the list, an arrangement with its chain drawn as a tree, forms for
 arrangements, sub-outsourcing links (with approval) and data locations; concentration and
 gaps."""
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -178,11 +180,25 @@ def arrangement(arrangement_id: int):
     return _arrangement_page(arrangement_service.get_arrangement(get_session(), arrangement_id))
 
 
+def _as_of() -> date | None:
+    """The day whose chain is asked for (``?as_of=YYYY-MM-DD``), None for today's."""
+    text = request.args.get("as_of", "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = _("Give the day as YYYY-MM-DD.")
+        raise ValidationFailed(message, [{"field": "as_of", "message": message}]) from None
+
+
 def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = None, errors=(), status: int = 200):
     """The arrangement page; after a refused form (``form`` names it) the form keeps what was
-    typed and shows every error next to its field."""
+    typed and shows every error next to its field. With ``?as_of=`` the chain as it stood on
+    that day, read only; the links table always lists the ended links too, greyed."""
     db = get_session()
-    nodes = chains_queries.chain_nodes(db, [item.id])
+    as_of = _as_of()
+    nodes = chains_queries.chain_nodes(db, [item.id], as_of=as_of)
     locations = arrangement_service.locations_by_owner(db, [item.id])
     links = _links(db, item.id)
     approver_ids = {link.approved_by_id for link in links if link.approved_by_id}
@@ -190,16 +206,20 @@ def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = N
         select(User).where(User.id.in_(approver_ids)))} if approver_ids else {}
     user = current_user()
     chain_vendors = {n.vendor_id: n.vendor_name for n in nodes}
+    gone = {i for link in links for i in (link.parent_vendor_id, link.vendor_id)} - set(chain_vendors)
+    names = {**chain_vendors, **(dict(db.exec(select(Vendor.id, Vendor.name).where(Vendor.id.in_(gone))).all())
+                                 if gone else {})}
     stats = {"nodes": len(nodes), "tiers": max((n.tier for n in nodes), default=1),
              "final": len({n.vendor_id for n in nodes if n.is_final}),
              "unapproved": len({n.link_id for n in nodes if n.link_id and n.approval_status != "approved"})}
     return render_template(
         "chains/arrangement.html", arrangement=item, vendor=db.get(Vendor, item.vendor_id), today=clock.today(),
         roots=chains_queries.chain_tree(nodes), locations=locations, approvers=approvers, stats=stats,
-        links=links, links_by_id={link.id: link for link in links}, names=chain_vendors,
+        links=[link for link in links if link.ended_on is None], links_by_id={link.id: link for link in links},
+        ended_links=[link for link in links if link.ended_on is not None], names=names, as_of=as_of,
         chain_vendors=sorted(chain_vendors.items(), key=lambda p: p[1]),
-        can_edit=vendor_service.can_edit_vendor(db, user, item.vendor_id),
-        can_decide=user.role in chain_service.APPROVERS, vendor_names=_vendor_names(db),
+        can_edit=as_of is None and vendor_service.can_edit_vendor(db, user, item.vendor_id),
+        can_decide=as_of is None and user.role in chain_service.APPROVERS, vendor_names=_vendor_names(db),
         approval_statuses=APPROVAL_STATUSES, approval_bases=APPROVAL_BASES, purposes=LOCATION_PURPOSES,
         form=form, values=values or {}, errors=list(errors),
         parent=(values or {}).get("parent_vendor_id") or request.args.get("parent", type=int) or item.vendor_id,
@@ -253,21 +273,21 @@ def decide_link(arrangement_id: int, link_id: int):
 @bp.route("/arrangements/<int:arrangement_id>/links/<int:link_id>/delete", methods=["GET", "POST"])
 @allow(*WRITERS)
 def remove_link(arrangement_id: int, link_id: int):
-    """Confirm the removal of a link and give the reason (kept in the audit trail and on a
-    questionnaire proposal that brought the link); refused while its vendor has
-    subcontractors of its own here."""
+    """Confirm the end of a link and give the reason (kept with the ended link, in the audit
+    trail and on a questionnaire proposal that brought the link); refused while its vendor
+    has subcontractors of its own here, or once the link has ended."""
     db = get_session()
     item = _arrangement_for_change(arrangement_id)
     link = chain_service.get_link(db, link_id, arrangement_id)
     errors, reason = [], request.form.get("reason", "").strip()
     if request.method == "POST":
         if len(reason) < 2:
-            errors = [{"field": "reason", "message": _("Give the reason for removing this sub-outsourcing.")}]
+            errors = [{"field": "reason", "message": _("Give the reason for ending this sub-outsourcing.")}]
         else:
             try:
-                chain_service.remove_link(db, link, reason)
+                chain_service.end_link(db, link, reason)
                 db.commit()
-                flash(_("Link removed."), "info")
+                flash(_("Sub-outsourcing ended; it stays in the chain's history."), "info")
                 return _back(arrangement_id, "#links")
             except Conflict as exc:
                 errors = refused(exc)
