@@ -47,3 +47,24 @@ def test_the_clause_checks_of_a_word_file_are_those_of_its_text(variant):
         word = contract_docx(text, document.language, variant, title="Agreement", seed=1)
         on_docx = checker.check(word, document.path.stem + ".docx", clauses)
         assert {r.clause_id: r.status for r in on_docx.results} == {r.clause_id: r.status for r in on_text.results}
+
+
+def test_a_level_redefined_in_a_list_override_reads_with_its_own_text():
+    # some tools restart a list by redefining the level inside w:lvlOverride instead of w:startOverride
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    root = document.part.numbering_part.element
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="77"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                             f'<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="77"/><w:lvlOverride w:ilvl="0">'
+                          f'<w:lvl w:ilvl="0"><w:start w:val="4"/><w:numFmt w:val="upperRoman"/>'
+                          f'<w:lvlText w:val="ARTICLE %1"/></w:lvl></w:lvlOverride></w:num>'))
+    for heading in ("SUBCONTRACTING", "AUDIT"):
+        ppr = document.add_paragraph(heading)._p.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="77"/></w:numPr>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert lines_of(buffer.getvalue()) == ["ARTICLE IV SUBCONTRACTING", "ARTICLE V AUDIT"]
