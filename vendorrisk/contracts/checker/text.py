@@ -228,6 +228,16 @@ def to_kanji(n: int) -> str:
     return out + (KANJI_DIGITS[n] if n else "")
 
 
+def to_roman(n: int) -> str:
+    """A positive integer in Roman numerals (``4`` -> ``IV``), as Word's ``upperRoman``."""
+    out = ""
+    for value, sign in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                        (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += sign * count
+    return out or str(n)
+
+
 class _Numbering:
     """Renders Word's automatic numbering (``w:numPr``) as the text a reader sees."""
 
@@ -241,22 +251,32 @@ class _Numbering:
         except (NotImplementedError, KeyError, AttributeError):
             return
         W = self.W
-        abstract = {}
-        for node in root.findall(f"{W}abstractNum"):
-            levels = {}
-            for lvl in node.findall(f"{W}lvl"):
-                fmt = lvl.find(f"{W}numFmt")
-                text = lvl.find(f"{W}lvlText")
-                start = lvl.find(f"{W}start")
-                levels[int(lvl.get(f"{W}ilvl"))] = (
-                    fmt.get(f"{W}val") if fmt is not None else "decimal",
-                    text.get(f"{W}val") if text is not None else "",
-                    int(start.get(f"{W}val")) if start is not None else 1)
-            abstract[node.get(f"{W}abstractNumId")] = levels
+        abstract = {node.get(f"{W}abstractNumId"): {int(lvl.get(f"{W}ilvl")): self._level(lvl)
+                                                     for lvl in node.findall(f"{W}lvl")}
+                    for node in root.findall(f"{W}abstractNum")}
         for num in root.findall(f"{W}num"):
             ref = num.find(f"{W}abstractNumId")
             if ref is not None:
-                self.levels[num.get(f"{W}numId")] = abstract.get(ref.get(f"{W}val"), {})
+                levels = dict(abstract.get(ref.get(f"{W}val"), {}))
+                # a list restarted or set to a value ("Set Numbering Value") is a w:num whose
+                # w:lvlOverride gives the level a new start or a whole new definition
+                for override in num.findall(f"{W}lvlOverride"):
+                    ilvl = int(override.get(f"{W}ilvl") or 0)
+                    lvl, start = override.find(f"{W}lvl"), override.find(f"{W}startOverride")
+                    if lvl is not None:
+                        levels[ilvl] = self._level(lvl)
+                    if start is not None:
+                        fmt, text, _start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
+                        levels[ilvl] = (fmt, text, int(start.get(f"{W}val")))
+                self.levels[num.get(f"{W}numId")] = levels
+
+    def _level(self, lvl) -> tuple[str, str, int]:
+        """A ``w:lvl``'s number format, text (``第%1条``) and start value."""
+        W = self.W
+        fmt, text, start = lvl.find(f"{W}numFmt"), lvl.find(f"{W}lvlText"), lvl.find(f"{W}start")
+        return (fmt.get(f"{W}val") if fmt is not None else "decimal",
+                text.get(f"{W}val") if text is not None else "",
+                int(start.get(f"{W}val")) if start is not None else 1)
 
     def _style_ppr(self, paragraph):
         # python-docx looks a paragraph's style up by scanning every style, and the default
@@ -306,5 +326,8 @@ class _Numbering:
                 return chr(ord("a") + (value - 1) % 26)
             if level_fmt == "upperLetter":
                 return chr(ord("A") + (value - 1) % 26)
+            if level_fmt in ("lowerRoman", "upperRoman"):
+                roman = to_roman(value)
+                return roman if level_fmt == "upperRoman" else roman.lower()
             return str(value)
         return re.sub(r"%(\d)", render, text)

@@ -1,0 +1,103 @@
+"""Do contracts read the same from a Word file as from their text? Parity of the clause checker.
+
+Every *training* document of the real corpus (tests/contracts/corpus_real; ``split.yaml``'s
+held-out documents are never read) and, reported apart, every document of the own corpus
+(tests/contracts/corpus) is checked through ``checker.check`` (the entry point the upload API
+uses) on its text and on a .docx of that text in each form of ``tests/contracts/docx_writer.py``:
+``plain`` (one paragraph a line, numbers typed), ``numbered`` (article headings and numbered
+paragraphs in Word's automatic numbering: the number in numbering.xml, restarts as
+``w:startOverride``) and ``styled`` (Heading styles, a running header and footer, definitions
+in a table, list items and long paragraphs broken with soft line breaks ``w:br``).
+
+Printed per group, language and form: the share of clause pairs whose status (found /
+not_found / needs_review) is the same on the .docx as on the text, the statuses against the
+labels on the text and on the .docx (present→found, present→not_found, absent→found, needs
+review), how many documents read with another structure style, and the CPU time of the checks.
+``--verbose`` lists every pair that differs.
+
+    .venv/bin/python bench/contracts_docx_parity.py [--verbose] [--limit N] [--variant V]
+"""
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.contracts_pdf_parity import rates, source_text, title_of  # noqa: E402
+from tests.contracts.docx_writer import VARIANTS, contract_docx  # noqa: E402
+from vendorrisk.contracts import checker, corpus  # noqa: E402
+from vendorrisk.contracts.checker import library, scorer  # noqa: E402
+
+
+def run(documents, variants, verbose: bool) -> dict:
+    """Check every document on its text and on its .docx forms; the counts per language and form."""
+    clauses = library.library()
+    out: dict = {}
+    for i, document in enumerate(documents):
+        lang = "ja" if document.language == "ja" else "en"
+        data = document.path.read_bytes()
+        text = source_text(document)
+        start = time.process_time()
+        on_text = checker.check(data, document.path.name, clauses)
+        t_text = time.process_time() - start
+        by_text = {r.clause_id: r for r in on_text.results}
+        for variant in variants:
+            stats = out.setdefault((lang, variant), {"text": Counter(), "docx": Counter(), "same": 0, "pairs": 0,
+                                                     "docs": 0, "style": 0, "t_text": 0.0, "t_docx": 0.0})
+            stats["t_text"] += t_text
+            word = contract_docx(text, lang, variant, title=title_of(text, lang), seed=i)
+            start = time.process_time()
+            on_docx = checker.check(word, document.path.stem + ".docx", clauses)
+            stats["t_docx"] += time.process_time() - start
+            stats["docs"] += 1
+            stats["style"] += on_text.structure.style != on_docx.structure.style
+            if verbose and on_text.structure.style != on_docx.structure.style:
+                print(f"    [{variant}] style {document.key}: text {on_text.structure.style}, "
+                      f"docx {on_docx.structure.style}")
+            by_docx = {r.clause_id: r for r in on_docx.results}
+            for clause_id, present in document.present.items():
+                a, b = by_text[clause_id], by_docx[clause_id]
+                stats["text"][(present, a.status)] += 1
+                stats["docx"][(present, b.status)] += 1
+                stats["pairs"] += 1
+                stats["same"] += a.status == b.status
+                if verbose and a.status != b.status:
+                    print(f"    [{variant}] {document.key} {clause_id} ({'present' if present else 'absent'}): "
+                          f"text {a.status} {a.location or ''} → docx {b.status} {b.location or ''}")
+    return out
+
+
+def report(label: str, out: dict) -> None:
+    """Print one group's figures per language and form."""
+    print(f"\n== {label}")
+    for (lang, variant), s in sorted(out.items()):
+        print(f"  {lang} {variant}: {s['docs']} documents, {s['pairs']} clause pairs; status agreement text vs docx "
+              f"{s['same'] / max(1, s['pairs']):.3f} ({s['pairs'] - s['same']} differ); structure style differs on "
+              f"{s['style']} document(s)")
+        print(f"     text: {rates(s['text'])}")
+        print(f"     docx: {rates(s['docx'])}")
+        print(f"     CPU: text checked {s['t_text']:.1f} s, docx checked (reading included) {s['t_docx']:.1f} s")
+
+
+def main() -> None:
+    """Print the parity figures of the real training documents and of the own corpus."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each group")
+    parser.add_argument("--variant", choices=VARIANTS, action="append", help="only these forms (default: all)")
+    args = parser.parse_args()
+    model = scorer.load_model()
+    training = [d for d in corpus.real_documents() if not d.heldout]  # never a held-out document
+    own = corpus.own_documents()
+    if args.limit:
+        training, own = training[:args.limit], own[:args.limit]
+    variants = args.variant or VARIANTS
+    print(f"model {model.version}; {len(training)} real training documents, {len(own)} own documents")
+    report("Real corpus, training documents", run(training, variants, args.verbose))
+    report("Own corpus", run(own, variants, args.verbose))
+
+
+if __name__ == "__main__":
+    main()

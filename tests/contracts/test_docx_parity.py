@@ -1,0 +1,70 @@
+"""Contracts read from Word files as vendors write them read as their text does (docx26)."""
+import io
+import zipfile
+
+import pytest
+
+from tests.contracts.docx_writer import VARIANTS, contract_docx
+from vendorrisk.contracts import checker, corpus
+from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.checker import text as contracts_text
+
+
+def lines_of(data: bytes) -> list[str]:
+    return contracts_text.extract(data, "docx").text.splitlines()
+
+
+def test_the_writer_puts_the_numbers_in_numbering_xml_not_in_the_text():
+    data = contract_docx("第1条(目的)\n本契約は、業務の委託について定める。\n第2条(再委託)\n乙は再委託しない。", "ja", "numbered")
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert "第1条" not in body and "第2条" not in body and "(再委託)" in body
+    assert lines_of(data) == ["第1条 (目的)", "本契約は、業務の委託について定める。", "第2条 (再委託)", "乙は再委託しない。"]
+
+
+def test_a_list_restarted_or_set_to_another_value_reads_as_word_shows_it():
+    # Word writes "Restart at 1" / "Set Numbering Value" as a w:num with w:lvlOverride/w:startOverride
+    text = ("1. DEFINITIONS\n2. SERVICES\n7. SUBCONTRACTING\n7.1 Supplier shall not subcontract.\n"
+            "7.2 Supplier remains liable.\n12. AUDIT\n12.3 Customer may audit.\n(a) first\n(b) second\n"
+            "(a) again from the start")
+    data = contract_docx(text, "en", "numbered")
+    assert b"startOverride" in zipfile.ZipFile(io.BytesIO(data)).read("word/numbering.xml")
+    assert lines_of(data) == text.splitlines()
+
+
+def test_roman_numbered_items_read_as_roman_numerals():
+    text = "9.4 Upon termination:\n(i) each party returns the data;\n(ii) fees fall due;\n(iii) licences end;\n(iv) survival."
+    assert lines_of(contract_docx(text, "en", "numbered")) == text.splitlines()
+    assert contracts_text.to_roman(14) == "XIV" and contracts_text.to_roman(1990) == "MCMXC"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_clause_checks_of_a_word_file_are_those_of_its_text(variant):
+    clauses = contracts_library.library()
+    documents = [d for d in corpus.own_documents() if d.path.suffix == ".txt"]
+    for document in (next(d for d in documents if d.language == "ja"), next(d for d in documents if d.language == "en")):
+        text = document.path.read_text(encoding="utf-8")
+        on_text = checker.check(text.encode("utf-8"), document.path.name, clauses)
+        word = contract_docx(text, document.language, variant, title="Agreement", seed=1)
+        on_docx = checker.check(word, document.path.stem + ".docx", clauses)
+        assert {r.clause_id: r.status for r in on_docx.results} == {r.clause_id: r.status for r in on_text.results}
+
+
+def test_a_level_redefined_in_a_list_override_reads_with_its_own_text():
+    # some tools restart a list by redefining the level inside w:lvlOverride instead of w:startOverride
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    root = document.part.numbering_part.element
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="77"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                             f'<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="77"/><w:lvlOverride w:ilvl="0">'
+                          f'<w:lvl w:ilvl="0"><w:start w:val="4"/><w:numFmt w:val="upperRoman"/>'
+                          f'<w:lvlText w:val="ARTICLE %1"/></w:lvl></w:lvlOverride></w:num>'))
+    for heading in ("SUBCONTRACTING", "AUDIT"):
+        ppr = document.add_paragraph(heading)._p.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="77"/></w:numPr>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert lines_of(buffer.getvalue()) == ["ARTICLE IV SUBCONTRACTING", "ARTICLE V AUDIT"]
