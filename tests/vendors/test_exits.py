@@ -172,3 +172,16 @@ def test_who_may_terminate_is_who_may_edit_arrangements(client, login, db, api):
                                     json={"data_disposition": "migrated", "exit_note": "他社クラウドへ移行"})
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["status"] == "terminated" and answer.get_json()["data_disposition"] == "migrated"
+
+
+def test_the_audit_trail_names_the_exit_and_what_became_of_the_data(client, login, db):
+    """The exit's fields and the disposition read in the reader's words, not as codes."""
+    _vendor, arrangement = _cloud(db)
+    login("procurement")
+    client.post(f"/arrangements/{arrangement.id}/exit", data={
+        "terminated_on": clock.today().isoformat(), "data_disposition": "deleted", "exit_note": "証明書待ち"})
+    client.post("/logout")
+    login("auditor")
+    trail = client.get("/audit/?entity=arrangement", headers=JA).get_data(as_text=True)
+    assert "データの処理" in trail and "委託先で消去" in trail and "契約終了日" in trail
+    assert "契約終了の備考" in trail and ">deleted<" not in trail

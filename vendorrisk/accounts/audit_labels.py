@@ -88,7 +88,9 @@ FIELDS = {
     "decided_at": _l("Decided"), "decision": _l("Decision"), "decision_note": _l("Decision note"),
     "description": _l("Description"), "display_name": _l("Name"), "due_date": _l("Due date"), "email": _l("E-mail"),
     "end_date": _l("End date"), "ended_on": _l("Ended on"), "end_reason": _l("Reason for ending"), "evidence": _l("Evidence"), "exceptions_follow_up": _l("Follow-up of exceptions"),
-    "exceptions_noted": _l("Exceptions noted"), "exit_plan": _l("Exit plan"), "expiry_date": _l("Expiry date"),
+    "exceptions_noted": _l("Exceptions noted"), "exit_plan": _l("Exit plan"), "exit_note": _l("Note on the exit"),
+    "terminated_on": _l("Termination date"), "data_disposition": _l("What became of the data"),
+    "data_disposition_confirmed_on": _l("Disposal confirmed on"), "expiry_date": _l("Expiry date"),
     "extracted_text": _l("Extracted text"), "extraction_note": _l("Extraction note"),
     "extraction_status": _l("Text extraction"), "file_id": _l("File"), "file_kind": _l("Kind of file"),
     "filename": _l("File name"), "finding_id": _l("Finding"), "flagged": _l("Flagged"), "flags": _l("Flags"),
@@ -182,6 +184,11 @@ VALUES = {
                       "memorandum": _l("Memorandum"), "order": _l("Individual contract or order"),
                       "other": _l("Other document")},
     "language": {"ja": _l("Japanese"), "en": _l("English")},
+    # what became of an ended arrangement's data (``vendors.exits``, Art. 27(3)), as its page says it
+    "data_disposition": {"returned": _l("returned to the member"), "deleted": _l("deleted by the vendor"),
+                         "migrated": _l("migrated to another vendor"),
+                         "retained_by_law": _l("retained as required by law"),
+                         "no_member_data": _l("no member data held")},
     # a download's kind of file (``format: docx``), or the layout a questionnaire workbook was
     # read in (the questionnaires' own words; a recognised format's id shows as code)
     "format": {"xlsx": _l("Excel file"), "docx": _l("Word document"), "pdf": _l("PDF file"), "csv": _l("CSV file"),
