@@ -18,6 +18,7 @@ from vendorrisk.core import counters
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor
+from vendorrisk.vendors.names import name_column
 
 CERTIFICATE_HORIZON_DAYS = 60
 # the certificates area's report types (``certificates.models.SOC_REPORT_TYPES``; a test keeps them equal)
@@ -57,15 +58,14 @@ def _not_approved(link):
 
 
 def _vendor_columns(vendor_id_column):
-    vendor = Vendor.__table__
-    return vendor_id_column.label("vendor_id"), vendor.c.name.label("vendor_name")
+    return vendor_id_column.label("vendor_id"), name_column().label("vendor_name")
 
 
 def _named(vendor_id_column):
     """The vendor's id and name, the name looked up per row rather than joined: the count of
     the list then reads the list's own table alone (a join let SQLite walk every vendor)."""
     vendor = Vendor.__table__
-    name = select(vendor.c.name).where(vendor.c.id == vendor_id_column).scalar_subquery()
+    name = select(name_column()).where(vendor.c.id == vendor_id_column).scalar_subquery()
     return vendor_id_column.label("vendor_id"), name.label("vendor_name")
 
 
@@ -125,7 +125,7 @@ def open_findings(session, today, args):
 def vendors_by_risk_tier(session, today, args):
     """Vendors of one risk tier (``tier=none``: not yet tiered)."""
     vendor = Vendor.__table__
-    query = (select(vendor.c.id.label("vendor_id"), vendor.c.name.label("vendor_name"),
+    query = (select(vendor.c.id.label("vendor_id"), name_column().label("vendor_name"),
                     func.coalesce(vendor.c.risk_tier, "").label("item"), cast(null(), Date).label("on"),
                     vendor.c.status.label("detail"))
              .order_by(vendor.c.name, vendor.c.id))

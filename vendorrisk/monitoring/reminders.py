@@ -28,6 +28,7 @@ from vendorrisk.monitoring.models_remediation import RiskAcceptance
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+from vendorrisk.vendors.names import vendor_name
 
 NOTICE_WINDOW_DAYS = 30
 END_WINDOW_DAYS = 60
@@ -99,8 +100,7 @@ def already_stored(session: Session, subject_type: str, candidates) -> set[tuple
 
 
 def _vendor_name(names: dict, vendor_id: int, language: str) -> str:
-    name, name_en = names.get(vendor_id, ("?", ""))
-    return name_en or name if language == "en" else name
+    return vendor_name(*names.get(vendor_id, ("?", "")), language=language)
 
 
 def _vendor_names(session: Session, ids) -> dict[int, tuple[str, str]]:

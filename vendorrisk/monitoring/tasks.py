@@ -22,6 +22,7 @@ from vendorrisk.monitoring.reminders import acceptance_days
 from vendorrisk.monitoring.reviews import DUE_WINDOW_DAYS
 from vendorrisk.vendors.findings import Finding, FindingEvent, display_title
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.names import name_column
 
 
 def _day(value) -> date | None:
@@ -65,7 +66,8 @@ def count_for(session: Session, user: User, today: date) -> int:
 
 
 def _reviews(user: User, today: date):
-    return (select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date, Vendor.name)
+    return (select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date,
+                   name_column().label("name"))
             .join(Vendor, Vendor.id == MonitoringReview.vendor_id).where(*_reviews_due(user, today)))
 
 
@@ -75,7 +77,7 @@ def _review_task(row) -> Task:
 
 
 def _findings(user: User):
-    return select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))
+    return select(Finding, name_column()).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))
 
 
 def _finding_task(finding: Finding, vendor: str) -> Task:
@@ -94,7 +96,7 @@ def _acceptances(session: Session, user: User, today: date):
     """Risk acceptances expiring and (for verifiers) requested: as few as the findings
     accepted or asked to be, not the portfolio."""
     expiring = session.execute(
-        select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, Vendor.name)
+        select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, name_column())
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
         .where(*_expiring(user, today))).all()
     for expires_on, nominal, finding, vendor in expiring:
@@ -104,7 +106,7 @@ def _acceptances(session: Session, user: User, today: date):
     if user.role not in VERIFIERS:
         return
     requested = session.execute(
-        select(RiskAcceptance.requested_at, Finding, Vendor.name)
+        select(RiskAcceptance.requested_at, Finding, name_column())
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
         .where(*_requested(user))).all()
     for requested_at, finding, vendor in requested:
@@ -162,5 +164,5 @@ def _resolved(query):
 
 def _to_verify(user: User):
     """Resolved findings whose last resolution was not the person's own."""
-    return (_resolved(select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id))
+    return (_resolved(select(Finding, name_column()).join(Vendor, Vendor.id == Finding.vendor_id))
             .where(or_(FindingEvent.actor_id.is_(None), FindingEvent.actor_id != user.id)))

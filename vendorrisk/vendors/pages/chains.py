@@ -28,6 +28,7 @@ from vendorrisk.vendors.models import (
     OutsourcingLink,
     Vendor,
 )
+from vendorrisk.vendors.names import vendor_name
 from vendorrisk.vendors.pages.vendors import form_data, refused
 
 bp = Blueprint("chains", __name__, template_folder="../templates")
@@ -189,7 +190,7 @@ def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = N
     approvers = {u.id: u.display_name or u.email for u in db.exec(
         select(User).where(User.id.in_(approver_ids)))} if approver_ids else {}
     user = current_user()
-    chain_vendors = {n.vendor_id: n.vendor_name for n in nodes}
+    chain_vendors = {n.vendor_id: vendor_name(n.vendor_name, n.vendor_name_en) for n in nodes}
     stats = {"nodes": len(nodes), "tiers": max((n.tier for n in nodes), default=1),
              "final": len({n.vendor_id for n in nodes if n.is_final}),
              "unapproved": len({n.link_id for n in nodes if n.link_id and n.approval_status != "approved"})}
