@@ -43,6 +43,9 @@ def test_pages_name_vendors_in_the_readers_language(app, db, client, login, port
                    flags=re.S)
     assert shown in chain and hidden not in chain
     assert "再委託データ株式会社" in chain  # no English name: the registered one
+    for path in (f"/compliance/vendors/{tier1.id}", "/compliance/"):  # the other name set beside it, after
+        text = client.get(path).get_data(as_text=True)
+        assert text.index(shown) < text.index(hidden), path
     for path in ("/arrangements/", "/reviews/", "/", "/dashboard/lists/vendors_by_risk_tier?tier=none"):
         listed = client.get(path)
         assert listed.status_code == 200, path
