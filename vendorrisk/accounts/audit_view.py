@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from vendorrisk.accounts.audit_criteria import criteria_parts, is_criteria_snapshot
 from vendorrisk.accounts.audit_labels import (
     ACTIONS,
     CHECK_RESULTS,
@@ -24,7 +25,6 @@ from vendorrisk.accounts.audit_labels import (
     label,
     values,
 )
-from vendorrisk.accounts.audit_criteria import criteria_parts, is_criteria_snapshot
 from vendorrisk.accounts.devices import device_label
 from vendorrisk.core import registry
 from vendorrisk.core.i18n import format_local
