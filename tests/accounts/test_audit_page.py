@@ -302,7 +302,7 @@ def test_an_assessments_criteria_read_by_name_not_as_json(client, login, db, app
     login("auditor")
     page = client.get("/audit/?entity=selection_assessment", headers=JA).get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "選定基準: 外部委託先 選定基準（標準） 第1版" in text
+    assert "選定基準: 外部委託先 選定基準（標準）（第1版）" in text
     assert re.search(r"GEN-FIN 財務健全性: 第25条第1項 · 重み \d", text), text
     for leak in ('"criteria"', '"weight"', '"scale"', "&#34;criteria&#34;", "&quot;criteria&quot;"):
         assert leak not in page, leak

@@ -145,7 +145,7 @@ def unapproved_links(session, today, args):
     parent = Vendor.__table__.alias("parent")
     arrangement = Arrangement.__table__
     return (select(*_vendor_columns(link.c.vendor_id), link.c.service.label("item"), cast(null(), Date).label("on"),
-                   (parent.c.name + literal(" → ") + arrangement.c.title).label("detail"))
+                   (name_column(table=parent) + literal(" → ") + arrangement.c.title).label("detail"))
             .join(vendor, vendor.c.id == link.c.vendor_id)
             .join(parent, parent.c.id == link.c.parent_vendor_id)
             .join(arrangement, arrangement.c.id == link.c.arrangement_id)

@@ -137,13 +137,13 @@ def first_tasks(session: Session, user: User, today: date, limit: int) -> list[T
         return []
     # by vendor name within a due date, as the list: a day's many reviews or findings (a plan
     # or a sweep of thousands of vendors) are not all read when the page ends on that day
-    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, Vendor.name, MonitoringReview.id)
+    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, name_column(), MonitoringReview.id)
     found = first_of(lambda n: [_review_task(row) for row in session.execute(reviews.limit(n)).all()], limit,
                      depth=4)
-    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, Vendor.name, Finding.id)
+    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, name_column(), Finding.id)
     found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(dated.limit(n)).all()], limit,
                       depth=4)
-    undated = _findings(user).where(Finding.due_date.is_(None)).order_by(Vendor.name, Finding.id)
+    undated = _findings(user).where(Finding.due_date.is_(None)).order_by(name_column(), Finding.id)
     found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(undated.limit(n)).all()],
                       limit, depth=4)
     found += _acceptances(session, user, today)

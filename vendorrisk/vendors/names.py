@@ -36,10 +36,11 @@ def other_name(vendor_or_name, name_en: str | None = None, language: str | None 
     return "" if other == shown else other
 
 
-def name_column(language: str | None = None):
-    """``vendor_name`` as a SQL expression over the ``vendor`` table, for lists built in the
-    query (tasks, the dashboard's lists): the English name for English, else the name."""
-    vendor = Vendor.__table__
+def name_column(language: str | None = None, table=None):
+    """``vendor_name`` as a SQL expression over the ``vendor`` table (or ``table``, an alias of
+    it), for lists built in the query (tasks, the dashboard's lists): the English name for
+    English, else the name."""
+    vendor = Vendor.__table__ if table is None else table
     if (language or current_language()) == "en":
         return func.coalesce(func.nullif(vendor.c.name_en, ""), vendor.c.name)
     return vendor.c.name
