@@ -169,7 +169,8 @@ def dependent_arrangements(session, today, args):
             .join(vendor, vendor.c.id == nodes.c.vendor_id)
             .join(arrangement, arrangement.c.id == nodes.c.arrangement_id)
             .where(nodes.c.vendor_id == int(vendor_id))
-            .group_by(nodes.c.vendor_id, vendor.c.name, arrangement.c.id, arrangement.c.title, arrangement.c.end_date)
+            .group_by(nodes.c.vendor_id, vendor.c.name, vendor.c.name_en, arrangement.c.id, arrangement.c.title,
+                      arrangement.c.end_date)
             .order_by(arrangement.c.title))
 
 
