@@ -288,3 +288,24 @@ def test_a_reviews_checks_read_as_the_review_page_names_them(client, login, db):
         assert leak not in page, leak
     english = client.get("/audit/?entity=monitoring_review", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Changes in sub-outsourcing: issue (保管先を事前通知なく変更)" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", english))
+
+
+def test_an_assessments_criteria_read_by_name_not_as_json(client, login, db, app):
+    """The criteria snapshot of a selection assessment shows its sets and each criterion by
+    name, article, weight and knock-out, in the reader's language — not the stored JSON."""
+    from vendorrisk.selection.service import create_assessment
+    vendor = factories.gen_vendor(db, name="株式会社選定先")
+    preparer = factories.gen_user(db, role="procurement")
+    with app.test_request_context():
+        create_assessment(db, vendor_id=vendor.id, user=preparer)
+    db.commit()
+    login("auditor")
+    page = client.get("/audit/?entity=selection_assessment", headers=JA).get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "選定基準: 外部委託先 選定基準（標準）（第1版）" in text
+    assert re.search(r"GEN-FIN 財務健全性: 第25条第1項 · 重み \d", text), text
+    for leak in ('"criteria"', '"weight"', '"scale"', "&#34;criteria&#34;", "&quot;criteria&quot;"):
+        assert leak not in page, leak
+    english = client.get("/audit/?entity=selection_assessment", headers={"Accept-Language": "en"})
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", english.get_data(as_text=True)))
+    assert re.search(r"GEN-FIN [A-Za-z][^:]*: Art\. 25\(1\) · weight \d", text), text

@@ -83,7 +83,7 @@ def test_tasks_tied_on_the_date_are_read_by_name(app, db, login):
     colleague = factories.gen_user(db, role="compliance")
     with app.test_request_context():
         for name in ["未確認1", "未確認2", "未確認3", "ア未確認0"]:  # the first by name recorded last
-            vendor = factories.gen_vendor(db, name=name, status="approved")
+            vendor = factories.gen_vendor(db, name=name, name_en="", status="approved")
             raise_finding(db, vendor_id=vendor.id, source="manual", title="日付なし", owner_id=me.id)
             arrangement = factories.gen_arrangement(db, vendor, title=f"委託 {name}")
             factories.gen_link(db, arrangement, vendor, factories.gen_vendor(db), recorded_by_id=colleague.id)

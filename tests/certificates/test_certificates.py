@@ -243,7 +243,7 @@ def test_carved_out_organisations_join_the_chains_once(app, client, login, db):
 
 def test_pages_render_for_auditor(app, client, login, db):
     from tests.certificates.factories import gen_certificate
-    vendor = factories.gen_vendor(db, name="株式会社期限切れ")
+    vendor = factories.gen_vendor(db, name="株式会社期限切れ", name_en="")
     factories.gen_arrangement(db, vendor, is_important=True)
     today = clock.today()
     gen_certificate(db, vendor, "iso27001", issue_date=today - timedelta(days=1000),

@@ -12,7 +12,7 @@ from vendorrisk.core.clock import today
 
 def test_expiring_figure_and_list_agree_with_the_certificates_page(client, login, api, db, app):
     day = today()
-    renewed, lapsing, reported, bridged = (factories.gen_vendor(db, name=n) for n in
+    renewed, lapsing, reported, bridged = (factories.gen_vendor(db, name=n, name_en="") for n in
                                            ("更新済み", "期限間近", "報告書", "ブリッジ"))
     gen_certificate(db, renewed, "iso27017", expiry_date=day + timedelta(days=20))
     gen_certificate(db, renewed, "iso27017", expiry_date=day + timedelta(days=1000))  # the renewal

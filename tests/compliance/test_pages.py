@@ -86,7 +86,7 @@ def test_dashboard_numbers_link_to_their_lists(client, login, db, portfolio):
     listing = client.get("/dashboard/lists/open_findings?severity=high").get_data(as_text=True)
     assert "SLA breach" in listing and "Old finding" not in listing
     unapproved = client.get("/dashboard/lists/unapproved_links").get_data(as_text=True)
-    assert "ベンダー3" in unapproved and "ベンダー2 → 勘定系" in unapproved
+    assert "Vendor 3" in unapproved and "Vendor 2 → 勘定系" in unapproved  # an English reader: English names
     depends = client.get(f"/dashboard/lists/dependent_arrangements?vendor_id={portfolio['2']}").get_data(as_text=True)
     assert "勘定系" in depends and "監視" in depends
     assert client.get("/dashboard/lists/nothing").status_code == 404

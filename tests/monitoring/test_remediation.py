@@ -16,6 +16,7 @@ from vendorrisk.monitoring.models_remediation import FindingEvidence, RiskAccept
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.monitoring.sweep import run_sweep
 from vendorrisk.vendors.findings import Finding, FindingEvent, raise_finding
+from vendorrisk.vendors.models import Vendor
 
 TODAY = clock.today()
 
@@ -217,6 +218,35 @@ def test_accepted_risk_is_reminded_before_expiry_and_reopens_after(app, db, smtp
     assert _actions(db, finding.id)[-1] == "acceptance_expired"
     assert after.sent == 3  # overdue finding: the owner, and escalated to both compliance users
     assert {r.subject_type for r in db.scalars(select(Reminder).where(Reminder.kind == "overdue_w10"))} == {"finding"}
+
+
+def test_the_overdue_mail_after_an_expired_acceptance_says_it_expired(app, db, smtp):
+    owner = factories.gen_user(db, role="vendor_owner", language="ja")
+    factories.gen_user(db, role="compliance", language="en")
+    approver = factories.gen_user(db, role="compliance", language="en")
+    finding = _finding(app, db, owner, due_date=date(2026, 3, 2))
+    plain = _finding(app, db, owner, due_date=date(2026, 3, 2))
+    with app.test_request_context():
+        acceptance = remediation.request_acceptance(db, db.get(Finding, finding.id), owner, {
+            "rationale": "次期リリースで対応", "expires_on": date(2026, 4, 30)}, date(2026, 4, 10))
+        remediation.decide_acceptance(db, acceptance, approver, "approve")
+    db.commit()
+    assert run_sweep(app, today=date(2026, 5, 7)).expired == 1
+    to_owner = {m["Subject"]: m.get_content() for m in smtp.by_recipient(owner.email)}
+    expired_ja = "[vendorrisk] リスク受容が 2026-04-30 に期限切れ、指摘事項の期限超過：アクセスログの保管不足（株式会社是正先）"
+    assert set(to_owner) == {expired_ja, "[vendorrisk] 指摘事項の期限超過：アクセスログの保管不足（株式会社是正先）"}
+    assert "リスク受容は 2026-04-30 に期限切れ" in to_owner[expired_ja]
+    assert "改めてリスク受容を申請" in to_owner[expired_ja]
+    to_compliance = smtp.by_recipient(approver.email)
+    about_expired = [m for m in to_compliance if "expired" in m["Subject"]]
+    # the subject is folded by the mail header; the English mail names the vendor's English name
+    assert [" ".join(m["Subject"].split()) for m in about_expired] == [
+        "[vendorrisk] Risk acceptance expired on 2026-04-30, finding overdue: アクセスログの保管不足 "
+        f"({db.get(Vendor, db.get(Finding, finding.id).vendor_id).name_en})"]
+    body = about_expired[0].get_content()
+    assert "The acceptance of this finding's risk expired on 2026-04-30" in body
+    assert "ask for the risk to be accepted again" in body
+    assert len(to_compliance) == 2 and plain.id != finding.id
 
 
 def test_moving_an_accepted_finding_on_ends_the_acceptance(app, db):

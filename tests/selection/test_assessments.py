@@ -171,7 +171,7 @@ def test_editing_the_criteria_file_later_changes_no_past_score(db, people, tmp_p
 
 def _draft_page(client, login, db):
     user = login("procurement")
-    vendor = factories.gen_vendor(db, name="株式会社選定テスト")
+    vendor = factories.gen_vendor(db, name="株式会社選定テスト", name_en="")
     factories.gen_check(db, vendor)  # 反社: a current check, so the vendor can be approved
     db.commit()
     response = client.post("/selection/new", data={"vendor_id": vendor.id})

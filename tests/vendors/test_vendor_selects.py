@@ -30,7 +30,7 @@ def test_vendor_lists_follow_the_reading(db, client, login, path):
     """The contracts index and the coverage list of important vendors, in the register's order."""
     login("compliance")
     for name, kana in VENDORS:
-        vendor = factories.gen_vendor(db, name=name, name_kana=kana, kana_key=sort_key(kana))
+        vendor = factories.gen_vendor(db, name=name, name_en="", name_kana=kana, kana_key=sort_key(kana))
         factories.gen_arrangement(db, vendor, is_important=True)
     db.commit()
     page = client.get(path)

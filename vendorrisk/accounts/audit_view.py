@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from vendorrisk.accounts.audit_criteria import criteria_parts, is_criteria_snapshot
 from vendorrisk.accounts.audit_labels import (
     ACTIONS,
     CHECK_RESULTS,
@@ -188,6 +189,8 @@ def _show(key: str, value, names: Names, entity: str | None = None) -> str | Non
             return f"{ob.citation_ja} {ob.title_ja}" if japanese else f"{ob.citation_en} {ob.title_en}"
     if key == "user_agent" and isinstance(value, str):
         return device_label(value)
+    if is_criteria_snapshot(entity, key, value):
+        return "、".join(f"{part.label}: {part.text}" for part in _parts(key, value, names, entity) or ()) or None
     if (key == "params" or is_checks(entity, key)) and isinstance(value, dict):
         # an export's choices (named fields, a vendor by name); a review's checks (named, in words)
         return "、".join(f"{part.label}: {part.text}" for part in _parts(key, value, names, entity) or ()) or None
@@ -241,6 +244,8 @@ def _parts(key: str, value, names: Names, entity: str | None = None) -> list[Par
     """An export's chosen options (``params``) as named values, each marked code or not by
     ``technical`` (a DORA template's id is code, a vendor's name is not); a review's checks,
     each by its name with its result in words and its note."""
+    if is_criteria_snapshot(entity, key, value):
+        return [Part(name, what, False) for name, what in criteria_parts(value)] or None
     if is_checks(entity, key) and isinstance(value, dict):
         parts = [Part(_label(k, entity), text, False) for k, v in value.items() if (text := _check_text(v))]
         return parts or None

@@ -18,6 +18,7 @@ from vendorrisk.core import counters
 from vendorrisk.vendors.chain_reach import chain_nodes
 from vendorrisk.vendors.findings import SEVERITIES, Finding
 from vendorrisk.vendors.models import APPROVAL_STATUSES, RISK_TIERS, Arrangement, OutsourcingLink, Vendor, current_link
+from vendorrisk.vendors.names import name_column
 
 CERTIFICATE_HORIZON_DAYS = 60
 # the certificates area's report types (``certificates.models.SOC_REPORT_TYPES``; a test keeps them equal)
@@ -57,15 +58,14 @@ def _not_approved(link):
 
 
 def _vendor_columns(vendor_id_column):
-    vendor = Vendor.__table__
-    return vendor_id_column.label("vendor_id"), vendor.c.name.label("vendor_name")
+    return vendor_id_column.label("vendor_id"), name_column().label("vendor_name")
 
 
 def _named(vendor_id_column):
     """The vendor's id and name, the name looked up per row rather than joined: the count of
     the list then reads the list's own table alone (a join let SQLite walk every vendor)."""
     vendor = Vendor.__table__
-    name = select(vendor.c.name).where(vendor.c.id == vendor_id_column).scalar_subquery()
+    name = select(name_column()).where(vendor.c.id == vendor_id_column).scalar_subquery()
     return vendor_id_column.label("vendor_id"), name.label("vendor_name")
 
 
@@ -125,7 +125,7 @@ def open_findings(session, today, args):
 def vendors_by_risk_tier(session, today, args):
     """Vendors of one risk tier (``tier=none``: not yet tiered)."""
     vendor = Vendor.__table__
-    query = (select(vendor.c.id.label("vendor_id"), vendor.c.name.label("vendor_name"),
+    query = (select(vendor.c.id.label("vendor_id"), name_column().label("vendor_name"),
                     func.coalesce(vendor.c.risk_tier, "").label("item"), cast(null(), Date).label("on"),
                     vendor.c.status.label("detail"))
              .order_by(vendor.c.name, vendor.c.id))
@@ -145,7 +145,7 @@ def unapproved_links(session, today, args):
     parent = Vendor.__table__.alias("parent")
     arrangement = Arrangement.__table__
     return (select(*_vendor_columns(link.c.vendor_id), link.c.service.label("item"), cast(null(), Date).label("on"),
-                   (parent.c.name + literal(" → ") + arrangement.c.title).label("detail"))
+                   (name_column(table=parent) + literal(" → ") + arrangement.c.title).label("detail"))
             .join(vendor, vendor.c.id == link.c.vendor_id)
             .join(parent, parent.c.id == link.c.parent_vendor_id)
             .join(arrangement, arrangement.c.id == link.c.arrangement_id)
@@ -169,7 +169,8 @@ def dependent_arrangements(session, today, args):
             .join(vendor, vendor.c.id == nodes.c.vendor_id)
             .join(arrangement, arrangement.c.id == nodes.c.arrangement_id)
             .where(nodes.c.vendor_id == int(vendor_id))
-            .group_by(nodes.c.vendor_id, vendor.c.name, arrangement.c.id, arrangement.c.title, arrangement.c.end_date)
+            .group_by(nodes.c.vendor_id, vendor.c.name, vendor.c.name_en, arrangement.c.id, arrangement.c.title,
+                      arrangement.c.end_date)
             .order_by(arrangement.c.title))
 
 

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
+from vendorrisk.contracts import documents as contract_documents
 from vendorrisk.contracts import reasons, service, set_service
-from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from vendorrisk.contracts.models import ClauseCheck
 from vendorrisk.core import conflicts
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
@@ -29,20 +30,14 @@ UPLOADERS = ("compliance", "procurement", "vendor_owner")
 @bp.get("/")
 @allow(*ALL_ROLES)
 def index():
-    """Arrangements with their contracts and the latest check's counts."""
+    """Arrangements with every document of their contract sets, each with its latest
+    version's check counts."""
     db = get_session()
     query = select(Arrangement, Vendor).join(Vendor, Vendor.id == Arrangement.vendor_id) \
         .order_by(*READING_ORDER, Arrangement.title, Arrangement.id)
     page = paginate(db, query, request.args.get("page", 1, type=int), 50, scalars=False)
-    ids = [row[0].id for row in page.items]
-    versions = db.exec(select(ContractVersion, Contract).join(Contract, Contract.id == ContractVersion.contract_id)
-                       .where(Contract.arrangement_id.in_(ids or [0]))
-                       .order_by(ContractVersion.number.desc())).all()
-    latest = {}
-    for version, contract in versions:
-        latest.setdefault(contract.arrangement_id, (version, contract))
-    counts = service.status_counts(db, [v.id for v, _c in latest.values()])
-    return render_template("contracts/index.html", page=page, latest=latest, counts=counts)
+    documents = contract_documents.documents_of(db, [row[0].id for row in page.items])
+    return render_template("contracts/index.html", page=page, documents=documents)
 
 
 @bp.get("/arrangements/<int:arrangement_id>")

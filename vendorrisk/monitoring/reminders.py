@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from vendorrisk.core import business_days
@@ -28,6 +28,7 @@ from vendorrisk.monitoring.models_remediation import RiskAcceptance
 from vendorrisk.monitoring.models_reminders import Reminder
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
+from vendorrisk.vendors.names import vendor_name
 
 NOTICE_WINDOW_DAYS = 30
 END_WINDOW_DAYS = 60
@@ -99,8 +100,7 @@ def already_stored(session: Session, subject_type: str, candidates) -> set[tuple
 
 
 def _vendor_name(names: dict, vendor_id: int, language: str) -> str:
-    name, name_en = names.get(vendor_id, ("?", ""))
-    return name_en or name if language == "en" else name
+    return vendor_name(*names.get(vendor_id, ("?", "")), language=language)
 
 
 def _vendor_names(session: Session, ids) -> dict[int, tuple[str, str]]:
@@ -155,6 +155,36 @@ def review_reminders(session: Session, today: date):
                                subject, body, link(f"/reviews/{review_id}"))
 
 
+def _lapsed_acceptances(session: Session, today: date) -> dict[int, date]:
+    """The last expiry of an acceptance that lapsed, by overdue finding: their mails say so."""
+    rows = session.execute(select(RiskAcceptance.finding_id, func.max(RiskAcceptance.expires_on))
+                           .join(Finding, Finding.id == RiskAcceptance.finding_id)
+                           .where(RiskAcceptance.status == "expired", Finding.status.in_(("open", "in_progress")),
+                                  Finding.due_date < today)
+                           .group_by(RiskAcceptance.finding_id))
+    return dict(rows.all())
+
+
+def _finding_texts(row, vendor: str, language: str, lapsed: date | None) -> tuple[str, str]:
+    title = display_title(row, language)
+    if lapsed is None:
+        subject = _("[vendorrisk] Overdue finding: %(title)s (%(vendor)s)", title=title, vendor=vendor)
+        acceptance = []
+    else:
+        subject = _("[vendorrisk] Risk acceptance expired on %(day)s, finding overdue: %(title)s (%(vendor)s)",
+                    day=lapsed, title=title, vendor=vendor)
+        acceptance = [_("The acceptance of this finding's risk expired on %(day)s; the finding is open again. "
+                        "Remediate it and record the evidence, or ask for the risk to be accepted again "
+                        "with a new rationale and expiry.", day=lapsed)]
+    body = "\n\n".join([
+        _("The finding \"%(title)s\" about %(vendor)s (severity: %(severity)s) was due on %(due)s "
+          "and is not resolved.", title=title, vendor=vendor, severity=_(row.severity), due=row.due_date),
+        *filter(None, [due_line(row.due_date, row.nominal_due_date)]),
+        *acceptance,
+        _("Findings are followed up until resolved (Art. 24 guideline); compliance has been informed.")])
+    return subject, body
+
+
 def finding_reminders(session: Session, today: date):
     """Findings past their due date, weekly, to the owner and (escalated) to compliance."""
     rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.title_key,
@@ -165,19 +195,14 @@ def finding_reminders(session: Session, today: date):
     stored = already_stored(session, "finding", [(row.id, stage) for row, stage in staged])
     people = Recipients(session, [r.owner_id for r in rows])
     names = _vendor_names(session, [r.vendor_id for r in rows])
+    lapsed = _lapsed_acceptances(session, today) if rows else {}
     for row, stage in staged:
         for email, language, user_id in people.of(row.owner_id, escalate=True):
             if (row.id, stage, row.due_date, email) in stored:
                 continue
             with force_locale(language):
-                vendor = _vendor_name(names, row.vendor_id, language)
-                title = display_title(row, language)
-                subject = _("[vendorrisk] Overdue finding: %(title)s (%(vendor)s)", title=title, vendor=vendor)
-                body = "\n\n".join([
-                    _("The finding \"%(title)s\" about %(vendor)s (severity: %(severity)s) was due on %(due)s "
-                      "and is not resolved.", title=title, vendor=vendor, severity=_(row.severity), due=row.due_date),
-                    *filter(None, [due_line(row.due_date, row.nominal_due_date)]),
-                    _("Findings are followed up until resolved (Art. 24 guideline); compliance has been informed.")])
+                subject, body = _finding_texts(row, _vendor_name(names, row.vendor_id, language), language,
+                                               lapsed.get(row.id))
             yield ReminderSpec("finding", row.id, stage, row.due_date, email, user_id, language,
                                subject, body, link(f"/findings/{row.id}"))
 

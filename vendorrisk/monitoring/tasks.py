@@ -22,6 +22,7 @@ from vendorrisk.monitoring.reminders import acceptance_days
 from vendorrisk.monitoring.reviews import DUE_WINDOW_DAYS
 from vendorrisk.vendors.findings import Finding, FindingEvent, display_title
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.names import name_column
 
 
 def _day(value) -> date | None:
@@ -65,7 +66,8 @@ def count_for(session: Session, user: User, today: date) -> int:
 
 
 def _reviews(user: User, today: date):
-    return (select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date, Vendor.name)
+    return (select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date,
+                   name_column().label("name"))
             .join(Vendor, Vendor.id == MonitoringReview.vendor_id).where(*_reviews_due(user, today)))
 
 
@@ -75,7 +77,7 @@ def _review_task(row) -> Task:
 
 
 def _findings(user: User):
-    return select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))
+    return select(Finding, name_column()).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))
 
 
 def _finding_task(finding: Finding, vendor: str) -> Task:
@@ -94,7 +96,7 @@ def _acceptances(session: Session, user: User, today: date):
     """Risk acceptances expiring and (for verifiers) requested: as few as the findings
     accepted or asked to be, not the portfolio."""
     expiring = session.execute(
-        select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, Vendor.name)
+        select(RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on, Finding, name_column())
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
         .where(*_expiring(user, today))).all()
     for expires_on, nominal, finding, vendor in expiring:
@@ -104,7 +106,7 @@ def _acceptances(session: Session, user: User, today: date):
     if user.role not in VERIFIERS:
         return
     requested = session.execute(
-        select(RiskAcceptance.requested_at, Finding, Vendor.name)
+        select(RiskAcceptance.requested_at, Finding, name_column())
         .join(Finding, Finding.id == RiskAcceptance.finding_id).join(Vendor, Vendor.id == Finding.vendor_id)
         .where(*_requested(user))).all()
     for requested_at, finding, vendor in requested:
@@ -135,13 +137,13 @@ def first_tasks(session: Session, user: User, today: date, limit: int) -> list[T
         return []
     # by vendor name within a due date, as the list: a day's many reviews or findings (a plan
     # or a sweep of thousands of vendors) are not all read when the page ends on that day
-    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, Vendor.name, MonitoringReview.id)
+    reviews = _reviews(user, today).order_by(MonitoringReview.due_date, name_column(), MonitoringReview.id)
     found = first_of(lambda n: [_review_task(row) for row in session.execute(reviews.limit(n)).all()], limit,
                      depth=4)
-    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, Vendor.name, Finding.id)
+    dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, name_column(), Finding.id)
     found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(dated.limit(n)).all()], limit,
                       depth=4)
-    undated = _findings(user).where(Finding.due_date.is_(None)).order_by(Vendor.name, Finding.id)
+    undated = _findings(user).where(Finding.due_date.is_(None)).order_by(name_column(), Finding.id)
     found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(undated.limit(n)).all()],
                       limit, depth=4)
     found += _acceptances(session, user, today)
@@ -162,5 +164,5 @@ def _resolved(query):
 
 def _to_verify(user: User):
     """Resolved findings whose last resolution was not the person's own."""
-    return (_resolved(select(Finding, Vendor.name).join(Vendor, Vendor.id == Finding.vendor_id))
+    return (_resolved(select(Finding, name_column()).join(Vendor, Vendor.id == Finding.vendor_id))
             .where(or_(FindingEvent.actor_id.is_(None), FindingEvent.actor_id != user.id)))

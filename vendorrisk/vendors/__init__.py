@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         findings,
         link_notes,
         models,  # noqa: F401  (the area's tables)
+        names,
         rules,
         tasks,
     )
@@ -78,3 +79,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["finding_closure_evidence"] = findings.display_closure_evidence
     app.jinja_env.filters["finding_event_note"] = findings.display_event_note
     app.jinja_env.filters["approval_note"] = link_notes.display_approval_note
+    # ... and a vendor's English name to an English reader (as the mails do), else its own.
+    app.jinja_env.filters["vendor_name"] = names.vendor_name
+    app.jinja_env.filters["vendor_other_name"] = names.other_name

@@ -12,6 +12,7 @@ from vendorrisk.core.errors import NotFound
 from vendorrisk.core.i18n import language
 from vendorrisk.core.pagination import paginate
 from vendorrisk.core.registry import NavItem
+from vendorrisk.vendors.names import vendor_name
 
 bp = Blueprint("dashboard", __name__, template_folder="../templates", url_prefix="/dashboard")
 NAV = [NavItem("dashboard.index", _l("Dashboard"), 5)]
@@ -27,7 +28,7 @@ def index():
                                 for s, f in figures["open_findings_by_severity"].items()], _("Open findings by severity"))
     tier_chart = bar_chart([Bar(_("not tiered") if t == "none" else _(t), f["count"], f["href"], f"tier-{t}")
                             for t, f in figures["vendors_by_risk_tier"].items()], _("Vendors by risk tier"))
-    concentration_chart = bar_chart([Bar(v["name"], v["arrangements"], v["href"], "conc")
+    concentration_chart = bar_chart([Bar(vendor_name(v["name"], v["name_en"]), v["arrangements"], v["href"], "conc")
                                      for v in figures["top_concentration"]], _("Top concentration"), width=560)
     # The gap count is the live matrix's, not the last snapshot's. The chart's last point is
     # that live count, labelled "now", after the months as their snapshots recorded them: the

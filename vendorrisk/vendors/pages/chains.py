@@ -30,6 +30,7 @@ from vendorrisk.vendors.models import (
     OutsourcingLink,
     Vendor,
 )
+from vendorrisk.vendors.names import vendor_name
 from vendorrisk.vendors.pages.vendors import form_data, refused
 
 bp = Blueprint("chains", __name__, template_folder="../templates")
@@ -205,9 +206,10 @@ def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = N
     approvers = {u.id: u.display_name or u.email for u in db.exec(
         select(User).where(User.id.in_(approver_ids)))} if approver_ids else {}
     user = current_user()
-    chain_vendors = {n.vendor_id: n.vendor_name for n in nodes}
+    chain_vendors = {n.vendor_id: vendor_name(n.vendor_name, n.vendor_name_en) for n in nodes}
     gone = {i for link in links for i in (link.parent_vendor_id, link.vendor_id)} - set(chain_vendors)
-    names = {**chain_vendors, **(dict(db.exec(select(Vendor.id, Vendor.name).where(Vendor.id.in_(gone))).all())
+    names = {**chain_vendors, **({vendor_id: vendor_name(name, name_en) for vendor_id, name, name_en
+                                  in db.exec(select(Vendor.id, Vendor.name, Vendor.name_en).where(Vendor.id.in_(gone)))}
                                  if gone else {})}
     stats = {"nodes": len(nodes), "tiers": max((n.tier for n in nodes), default=1),
              "final": len({n.vendor_id for n in nodes if n.is_final}),
