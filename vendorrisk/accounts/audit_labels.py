@@ -2,6 +2,8 @@
 called in the reader's language (the trail stores table and column names)."""
 from flask_babel import lazy_gettext as _l
 
+from vendorrisk.vendors.exits import DISPOSITION_LABELS
+
 ACTIONS = {
     "create": _l("Record created"), "update": _l("Record changed"), "delete": _l("Deleted"), "download": _l("Downloaded"),
     "export": _l("Exported"), "import": _l("Imported"), "denied": _l("Refused (not allowed)"),
@@ -185,10 +187,7 @@ VALUES = {
                       "other": _l("Other document")},
     "language": {"ja": _l("Japanese"), "en": _l("English")},
     # what became of an ended arrangement's data (``vendors.exits``, Art. 27(3)), as its page says it
-    "data_disposition": {"returned": _l("returned to the member"), "deleted": _l("deleted by the vendor"),
-                         "migrated": _l("migrated to another vendor"),
-                         "retained_by_law": _l("retained as required by law"),
-                         "no_member_data": _l("no member data held")},
+    "data_disposition": DISPOSITION_LABELS,
     # a download's kind of file (``format: docx``), or the layout a questionnaire workbook was
     # read in (the questionnaires' own words; a recognised format's id shows as code)
     "format": {"xlsx": _l("Excel file"), "docx": _l("Word document"), "pdf": _l("PDF file"), "csv": _l("CSV file"),
