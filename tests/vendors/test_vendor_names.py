@@ -59,3 +59,19 @@ def test_pages_name_vendors_in_the_readers_language(app, db, client, login, port
         assert shown in text, path
         if path != "/reviews/":  # the review list shows the other name beside it
             assert hidden not in text, path
+
+
+def test_the_other_name_carries_its_own_language(app, client, login, db):
+    """The name set beside the shown one is marked as the language it is written in (a
+    Japanese page's English name is ``lang="en"``, an English page's registered name ``ja``),
+    so that the pages' language checks and screen readers read it as such."""
+    from vendorrisk.vendors.names import other_name_language
+    assert other_name_language("決済基盤株式会社", "Kessai Kiban K.K.", "ja") == "en"
+    assert other_name_language("決済基盤株式会社", "Kessai Kiban K.K.", "en") == "ja"
+    vendor = factories.gen_vendor(db, name="決済基盤株式会社", name_en="Kessai Kiban K.K.")
+    db.commit()
+    login("compliance")
+    page = client.get(f"/compliance/vendors/{vendor.id}", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert re.search(r'<small class="muted" lang="en">Kessai Kiban K\.K\.</small>', page)
+    page = client.get(f"/compliance/vendors/{vendor.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<small class="muted" lang="ja">決済基盤株式会社</small>', page)

@@ -82,3 +82,4 @@ def init_app(app: Flask) -> None:
     # ... and a vendor's English name to an English reader (as the mails do), else its own.
     app.jinja_env.filters["vendor_name"] = names.vendor_name
     app.jinja_env.filters["vendor_other_name"] = names.other_name
+    app.jinja_env.filters["vendor_other_lang"] = names.other_name_language

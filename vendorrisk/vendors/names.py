@@ -36,6 +36,14 @@ def other_name(vendor_or_name, name_en: str | None = None, language: str | None 
     return "" if other == shown else other
 
 
+def other_name_language(vendor_or_name, name_en: str | None = None, language: str | None = None) -> str:
+    """The language of ``other_name`` for a ``lang`` attribute — ``en`` beside a registered
+    name, ``ja`` beside an English one — so that a page's checks and a screen reader take it
+    for what it is. The Jinja filter ``vendor_other_lang``."""
+    name, name_en = _names(vendor_or_name, name_en)
+    return "ja" if vendor_name(name, name_en, language) == name_en and name_en != name else "en"
+
+
 def name_column(language: str | None = None, table=None):
     """``vendor_name`` as a SQL expression over the ``vendor`` table (or ``table``, an alias of
     it), for lists built in the query (tasks, the dashboard's lists): the English name for
