@@ -76,6 +76,37 @@ def test_vendor_list_search_and_filters(client, login, db):
     assert "クラウド基盤" in names("position=none")
 
 
+def test_vendor_list_filters_the_vendors_that_reach_users_data(client, login, db, api):
+    """The inspector's question, "every vendor down to the last subcontractor that touches user
+    data": the tier-1 vendor of an arrangement in force that handles it and a subcontractor whose
+    current link touches it; not one whose link ended, nor one of a terminated arrangement."""
+    from datetime import date
+    tier1 = factories.gen_vendor(db, name="決済基盤株式会社")
+    held = factories.gen_arrangement(db, tier1, handles_user_data=True)
+    touching = factories.gen_vendor(db, name="データセンター株式会社")
+    factories.gen_link(db, held, tier1, touching, touches_user_data=True)
+    printer = factories.gen_vendor(db, name="印刷株式会社")
+    factories.gen_link(db, held, tier1, printer, touches_user_data=False)
+    gone = factories.gen_vendor(db, name="旧保守株式会社")
+    factories.gen_link(db, held, tier1, gone, touches_user_data=True, ended_on=date(2026, 1, 31))
+    ended = factories.gen_vendor(db, name="解約済株式会社")
+    ended_arrangement = factories.gen_arrangement(db, ended, handles_user_data=True, status="terminated")
+    factories.gen_link(db, ended_arrangement, ended, factories.gen_vendor(db, name="旧委託先株式会社"),
+                       touches_user_data=True)
+    factories.gen_vendor(db, name="未使用株式会社")
+    db.commit()
+    login("auditor")
+    page = client.get("/vendors/?user_data=1").get_data(as_text=True)
+    listed = page.split('data-test="vendor-list"')[1]
+    assert "決済基盤" in listed and "データセンター" in listed
+    for name in ("印刷", "旧保守", "解約済", "旧委託先", "未使用"):
+        assert name not in listed, name
+    assert 'data-test="user-data-filter" checked' in page
+    answer = api("auditor").get("/api/v1/vendors?user_data=true").get_json()
+    assert sorted(v["name"] for v in answer["items"]) == ["データセンター株式会社", "決済基盤株式会社"]
+    assert answer["total"] == 2
+
+
 def test_vendor_list_is_paginated(client, login, db):
     for n in range(51):
         factories.gen_vendor(db, name=f"頁送り株式会社{n:02d}")

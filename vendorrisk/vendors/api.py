@@ -48,7 +48,7 @@ def list_vendors():
     filters = {"q": args.get("q", "").strip(), "status": args.get("status", ""),
                "risk_tier": args.get("risk_tier", ""), "position": args.get("position", ""),
                "cloud": bool(flag_arg(args, "cloud")), "subsidiary": bool(flag_arg(args, "subsidiary")),
-               "unowned": bool(flag_arg(args, "unowned"))}
+               "unowned": bool(flag_arg(args, "unowned")), "user_data": bool(flag_arg(args, "user_data"))}
     query = listing.vendor_query(**filters)
     total = listing.register_total(get_session(), **filters)
     return jsonify(shapes.VendorPage.dump(paginate(get_session(), query, *_page_args(), total=total,

@@ -193,6 +193,9 @@ class VendorQuery(PageQuery):
     unowned: Flag = Field(default=None, description=(
         "true: only vendors with no active assigned staff (Art. 26(2)): none assigned, or all deactivated; "
         "their reviews and findings have no owner and compliance follows them up (false: no filter)"))
+    user_data: Flag = Field(default=None, description=(
+        "true: only vendors that reach users' data in an arrangement in force — the tier-1 vendor of one "
+        "handling user data, or a subcontractor whose current link touches it (Art. 26(3)) (false: no filter)"))
 
 
 class ArrangementQuery(PageQuery):

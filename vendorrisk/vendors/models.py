@@ -187,7 +187,6 @@ class AntisocialCheck(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
-
 def current_link(link=None, walk=None):
     """The condition "this link is in the chain now" (not ended), on the link table or an
     alias of it: every query that means the chain as it stands today uses it. In the step of

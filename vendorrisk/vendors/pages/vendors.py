@@ -59,7 +59,7 @@ def index():
     filters = {"q": args.get("q", "").strip(), "status": args.get("status", ""),
                "risk_tier": args.get("tier", ""), "position": args.get("position", ""),
                "cloud": args.get("cloud") == "1", "subsidiary": args.get("subsidiary") == "1",
-               "unowned": args.get("owner") == "none"}
+               "unowned": args.get("owner") == "none", "user_data": args.get("user_data") == "1"}
     query = listing.vendor_query(**filters)
     page = paginate(get_session(), query, args.get("page", 1, type=int), 50,
                     total=listing.register_total(get_session(), **filters), total_order=True)
