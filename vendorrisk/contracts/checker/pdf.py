@@ -3,7 +3,9 @@ numbers and running headers and footers, and how it was read — a scan, glyph n
 without a character map, some pages scanned."""
 import io
 import re
+from bisect import bisect_left
 from collections import Counter
+from itertools import accumulate
 
 from vendorrisk.contracts.checker.text import (
     MIN_TEXT_CHARS,
@@ -159,7 +161,7 @@ def _unwrapped(blocks: list[Block]) -> list[Block]:
     width = _line_width([len(b.text) for b in body])
     if not width:
         return blocks
-    vocabulary = Counter(w.lower() for b in body for w in WORD.findall(b.text))
+    vocabulary = Vocabulary(Counter(w.lower() for b in body for w in WORD.findall(b.text)))
     out: list[Block] = []
     running_on = False
     for block in blocks:
@@ -185,20 +187,31 @@ def _line_width(lengths: list[int]) -> int:
     return width if width <= MAX_WRAP and full * 4 >= len(lengths) else 0
 
 
-def _join_wrapped(left: str, right: str, vocabulary: Counter) -> str:
+def _join_wrapped(left: str, right: str, vocabulary: "Vocabulary") -> str:
     if (m := HYPHENATED.search(left)) and (n := WORD_START.match(right)):
         head, tail = m.group(1), n.group(0)
-        hyphenated = _uses(vocabulary, f"{head}-{tail}") > _uses(vocabulary, head + tail)
+        hyphenated = vocabulary.uses(f"{head}-{tail}") > vocabulary.uses(head + tail)
         return left[:-1] + ("-" if hyphenated else "") + right
     if CJK.search(left[-1:]) and CJK.search(right[:1]):
         return left + right
     return f"{left} {right}"
 
 
-def _uses(vocabulary: Counter, word: str) -> int:
-    """How often the document writes ``word`` or a word it begins (``sub-processor`` in ``sub-processors``)."""
-    word = word.lower()
-    return sum(n for w, n in vocabulary.items() if w.startswith(word))
+class Vocabulary:
+    """The document's words (lower case) with how often each is written, sorted, so that the
+    uses of a word and of the words it begins are one range (a long PDF wraps thousands of
+    hyphenated lines: a scan of the whole vocabulary for each was quadratic)."""
+
+    def __init__(self, counts: Counter):
+        self.words = sorted(counts)
+        self.running = [0, *accumulate(counts[w] for w in self.words)]
+
+    def uses(self, word: str) -> int:
+        """How often the document writes ``word`` or a word it begins (``sub-processor`` in
+        ``sub-processors``)."""
+        word = word.lower()
+        first, last = bisect_left(self.words, word), bisect_left(self.words, word + "\U0010ffff")
+        return self.running[last] - self.running[first]
 
 
 def _running_key(line: str) -> str:
