@@ -9,6 +9,7 @@ import yaml
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
+from tests.contracts.pdf_writer import tounicode_stream
 from tests.helpers import pdf_document
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.checker import matcher as contracts_matcher
@@ -220,19 +221,7 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
                    b"/FontBBox [0 -140 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 "
                    b"/StemV 80 >> /DW 1000 /CIDToGIDMap /Identity >>]"
                    + (b" /ToUnicode %d 0 R" % tounicode_ref if character_map else b"") + b" >>")
-    cmap = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-            "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    items = list(cid.items())
-    for start in range(0, len(items), 100):
-        chunk = items[start:start + 100]
-        cmap.append(f"{len(chunk)} beginbfchar")
-        cmap += [f"<{code:04X}> <{''.join(f'{u:04X}' for u in _utf16(char))}>" for char, code in chunk]
-        cmap.append("endbfchar")
-    cmap += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    stream = "\n".join(cmap).encode("ascii")
-    objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(tounicode_stream(cid))
     kids = []
     for number, page in enumerate(pages, 1):
         ops = ["BT", "/F1 10.5 Tf", "15 TL", "56 800 Td"]
@@ -250,11 +239,6 @@ def japanese_pdf(lines: list[str], lines_per_page: int = 40, wrap: int = 38, pag
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
     return pdf_document(objects)
-
-
-def _utf16(char: str) -> list[int]:
-    data = char.encode("utf-16-be")
-    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
 
 
 def docx_with_revisions(accepted_before: str, deleted: str, inserted: str, accepted_after: str,

@@ -144,7 +144,7 @@ def pdf_pages(pages: list[list[str]], header: str = "", footer: str = "dashes",
                        b"/StemV 80 >> /DW 1000 /CIDToGIDMap /Identity >>]%s >>"
                        % (name, name, name, b" /ToUnicode %d 0 R" % tounicode if mapped else b""))
         fonts.append(len(objects))
-        objects.append(_tounicode(cid) if mapped else b"<< /Length 0 >>\nstream\n\nendstream")
+        objects.append(tounicode_stream(cid) if mapped else b"<< /Length 0 >>\nstream\n\nendstream")
     kids = []
     for number, (page, foot) in enumerate(zip(pages, feet), 1):
         font = "/F2" if number in garbled_pages else "/F1"
@@ -170,7 +170,8 @@ def _codes(line: str, cid: dict[str, int]) -> str:
     return "".join(f"{cid[c]:04X}" for c in line)
 
 
-def _tounicode(cid: dict[str, int]) -> bytes:
+def tounicode_stream(cid: dict[str, int]) -> bytes:
+    """A ToUnicode CMap stream object mapping each CID of ``cid`` back to its character."""
     cmap = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
