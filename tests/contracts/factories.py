@@ -15,6 +15,8 @@ from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.checker import matcher as contracts_matcher
 from vendorrisk.contracts.checker import structure as contracts_structure
 from vendorrisk.contracts.checker import text as contracts_text
+from vendorrisk.contracts.models import ClauseCheck, ContractVersion
+from vendorrisk.core.models import StoredFile
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 ARTICLE = re.compile(r"^(?:#+\s*)?(?:第\s*[0-9０-９一二三四五六七八九十]+\s*条|Article\s+\d+)\s*(.*)$")
@@ -274,3 +276,19 @@ def docx_with_revisions(accepted_before: str, deleted: str, inserted: str, accep
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def gen_version(db, contract, number: int, results: dict) -> ContractVersion:
+    """A stored version ``number`` of ``contract`` with its clause results, ``{clause_id:
+    (auto_status, reviewer_status)}``, without reading a file (task and list tests)."""
+    stored = StoredFile(sha256=f"{contract.id:032x}{number:032x}", size=1, media_type="text/plain",
+                        original_filename="c.txt")
+    db.add(stored)
+    db.flush()
+    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id, filename="c.txt",
+                              file_kind="txt")
+    db.add(version)
+    db.flush()
+    for clause_id, (auto, reviewed) in results.items():
+        db.add(ClauseCheck(version_id=version.id, clause_id=clause_id, auto_status=auto, reviewer_status=reviewed))
+    return version

@@ -6,23 +6,9 @@ force whose current documents leave a clause neither found nor confirmed missing
 import re
 
 from tests import factories
-from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
+from tests.contracts.factories import gen_version
+from vendorrisk.contracts.models import ClauseCheck, Contract
 from vendorrisk.core import clock, registry
-from vendorrisk.core.models import StoredFile
-
-
-def _version(db, contract, number, results):
-    stored = StoredFile(sha256=f"{contract.id:032x}{number:032x}", size=1, media_type="text/plain",
-                        original_filename="c.txt")
-    db.add(stored)
-    db.flush()
-    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id, filename="c.txt",
-                              file_kind="txt")
-    db.add(version)
-    db.flush()
-    for clause_id, (auto, reviewed) in results.items():
-        db.add(ClauseCheck(version_id=version.id, clause_id=clause_id, auto_status=auto, reviewer_status=reviewed))
-    return version
 
 
 def _contract(db, arrangement, title="業務委託契約"):
@@ -36,17 +22,17 @@ def test_a_set_leaving_clauses_unconfirmed_is_a_task_for_compliance_until_confir
     vendor = factories.gen_vendor(db, name="株式会社ハヤセ情報システム")
     renewed = factories.gen_arrangement(db, vendor, title="勘定系システムの開発・運用")
     master = _contract(db, renewed)
-    _version(db, master, 1, {"roles_responsibilities": ("found", None), "audit_rights": ("found", None),
+    gen_version(db, master, 1, {"roles_responsibilities": ("found", None), "audit_rights": ("found", None),
                              "service_levels": ("found", None)})
     # the renewal dropped the audit clause; the SLA is now only in the separate SLA document
-    current = _version(db, master, 2, {"roles_responsibilities": ("found", None), "audit_rights": ("not_found", None),
+    current = gen_version(db, master, 2, {"roles_responsibilities": ("found", None), "audit_rights": ("not_found", None),
                              "service_levels": ("needs_review", None)})
-    _version(db, _contract(db, renewed, "SLA"), 1, {"service_levels": ("found", None),
+    gen_version(db, _contract(db, renewed, "SLA"), 1, {"service_levels": ("found", None),
                                                      "audit_rights": ("needs_review", None)})
     confirmed = factories.gen_arrangement(db, vendor, title="確認済みの委託")
-    _version(db, _contract(db, confirmed), 1, {"audit_rights": ("not_found", "not_found")})  # a finding was raised
+    gen_version(db, _contract(db, confirmed), 1, {"audit_rights": ("not_found", "not_found")})  # a finding was raised
     ended = factories.gen_arrangement(db, vendor, title="終了した委託", status="terminated")
-    _version(db, _contract(db, ended), 1, {"audit_rights": ("not_found", None)})
+    gen_version(db, _contract(db, ended), 1, {"audit_rights": ("not_found", None)})
     db.commit()
     me = login("compliance")
     with app.test_request_context():
@@ -83,7 +69,7 @@ def test_the_first_tasks_are_the_whole_list_sliced_whatever_the_ties(app, db, lo
     for n in range(21):
         vendor = factories.gen_vendor(db, name=f"委託先{n}")
         arrangement = factories.gen_arrangement(db, vendor, title=f"{names[n % len(names)]}{n // 7 or ''}")
-        version = _version(db, _contract(db, arrangement), 1, {"audit_rights": ("needs_review", None)})
+        version = gen_version(db, _contract(db, arrangement), 1, {"audit_rights": ("needs_review", None)})
         # uploads over a few days, most on the same ones (tasks falling due together), some a
         # few hours apart across midnight in Tokyo
         version.uploaded_at = now - timedelta(days=(0, 0, 1, 3, 3, 3, 8)[n % 7], hours=(n % 3) * 7)

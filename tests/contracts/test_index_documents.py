@@ -6,23 +6,9 @@ import re
 from sqlalchemy import event
 
 from tests import factories
+from tests.contracts.factories import gen_version
 from vendorrisk.contracts.documents import documents_of
-from vendorrisk.contracts.models import ClauseCheck, Contract, ContractVersion
-from vendorrisk.core.models import StoredFile
-
-
-def _version(db, contract, number, results):
-    stored = StoredFile(sha256=f"{contract.id:032x}{number:032x}", size=1, media_type="text/plain",
-                        original_filename="c.txt")
-    db.add(stored)
-    db.flush()
-    version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id, filename="c.txt",
-                              file_kind="txt")
-    db.add(version)
-    db.flush()
-    for clause_id, (auto, reviewed) in results.items():
-        db.add(ClauseCheck(version_id=version.id, clause_id=clause_id, auto_status=auto, reviewer_status=reviewed))
-    return version
+from vendorrisk.contracts.models import Contract
 
 
 def _contract(db, arrangement, title, kind):
@@ -37,11 +23,11 @@ def _set(db, vendor, title):
     sla = _contract(db, arrangement, "サービスレベル合意書", "sla")
     master = _contract(db, arrangement, "業務委託基本契約書", "master")
     dpa = _contract(db, arrangement, "データ処理契約", "dpa")
-    _version(db, master, 1, {"audit_rights": ("not_found", None), "roles": ("found", None)})
-    latest = _version(db, master, 2, {"audit_rights": ("not_found", "found"), "roles": ("found", None),
+    gen_version(db, master, 1, {"audit_rights": ("not_found", None), "roles": ("found", None)})
+    latest = gen_version(db, master, 2, {"audit_rights": ("not_found", "found"), "roles": ("found", None),
                                       "sub_outsourcing": ("not_found", None)})
-    _version(db, dpa, 1, {"data_handling": ("needs_review", None)})
-    _version(db, sla, 1, {"service_levels": ("found", None)})
+    gen_version(db, dpa, 1, {"data_handling": ("needs_review", None)})
+    gen_version(db, sla, 1, {"service_levels": ("found", None)})
     return arrangement, latest
 
 
