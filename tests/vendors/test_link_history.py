@@ -149,6 +149,8 @@ def test_page_and_api_show_the_history(client, login, db, api):
     chain = api("auditor").get(f"/api/v1/arrangements/{arrangement.id}/chain?as_of={past}")
     assert chain.status_code == 200 and gone.id in chain.json["final_contractor_ids"]
     assert chain.json["as_of"] == past
+    refused = api("auditor").get(f"/api/v1/arrangements/{arrangement.id}/chain?as_of=2026-13-01")
+    assert refused.status_code == 422 and "as_of" in refused.get_data(as_text=True)
     now = api("auditor").get(f"/api/v1/arrangements/{arrangement.id}/chain").json
     assert gone.id not in [n["vendor_id"] for n in now["nodes"]] and now["as_of"] is None
     link = api("auditor").get(f"/api/v1/links/{ended.id}").json

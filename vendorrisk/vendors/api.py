@@ -1,6 +1,5 @@
 """JSON API for vendors, arrangements, sub-outsourcing links, chains, exposure, concentration,
 gaps and the Excel register. The shapes it answers and accepts are in ``api_shapes.py``."""
-from datetime import date
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
@@ -185,12 +184,7 @@ def arrangement_chain(arrangement_id: int):
     ``as_of``, the chain as it stood on that day (422 for a day not written YYYY-MM-DD)."""
     db = get_session()
     arrangement = arrangement_service.get_arrangement(db, arrangement_id)
-    as_of = request.args.get("as_of", "").strip()
-    try:
-        day = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        message = _("Give the day as YYYY-MM-DD.")
-        raise ValidationFailed(message, [{"field": "as_of", "message": message}]) from None
+    day = chain_service.as_of_day(request.args.get("as_of", ""))
     nodes = chains_queries.chain_nodes(db, [arrangement.id], as_of=day)
     return jsonify(shapes.Chain.dump(
         arrangement_id=arrangement.id, as_of=day, tier1_vendor_id=arrangement.vendor_id,

@@ -145,6 +145,19 @@ def chain_changed(session: Session, arrangement_id: int, also: tuple[int, ...] =
     events.publish(session, events.ChainChanged(frozenset({arrangement_id}), frozenset(vendor_ids | set(also))))
 
 
+def as_of_day(text: str) -> date | None:
+    """The day a chain is asked for as of (``?as_of=YYYY-MM-DD``, page and API alike), None
+    for today's; ``ValidationFailed`` (422) on a day not written YYYY-MM-DD."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = _("Give the day as YYYY-MM-DD.")
+        raise ValidationFailed(message, [{"field": "as_of", "message": message}]) from None
+
+
 @contextmanager
 def chain_changes_once(session: Session) -> Iterator[None]:
     """Many changes in a row (a register import): tell the other areas once, at the end,

@@ -1,7 +1,6 @@
 """Arrangement pages: the list, an arrangement with its chain drawn as a tree, forms for
 arrangements, sub-outsourcing links (with approval) and data locations; concentration and
 gaps."""
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -181,24 +180,12 @@ def arrangement(arrangement_id: int):
     return _arrangement_page(arrangement_service.get_arrangement(get_session(), arrangement_id))
 
 
-def _as_of() -> date | None:
-    """The day whose chain is asked for (``?as_of=YYYY-MM-DD``), None for today's."""
-    text = request.args.get("as_of", "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        message = _("Give the day as YYYY-MM-DD.")
-        raise ValidationFailed(message, [{"field": "as_of", "message": message}]) from None
-
-
 def _arrangement_page(item: Arrangement, form: str = "", values: dict | None = None, errors=(), status: int = 200):
     """The arrangement page; after a refused form (``form`` names it) the form keeps what was
     typed and shows every error next to its field. With ``?as_of=`` the chain as it stood on
     that day, read only; the links table always lists the ended links too, greyed."""
     db = get_session()
-    as_of = _as_of()
+    as_of = chain_service.as_of_day(request.args.get("as_of", ""))
     nodes = chains_queries.chain_nodes(db, [item.id], as_of=as_of)
     locations = arrangement_service.locations_by_owner(db, [item.id])
     links = _links(db, item.id)
