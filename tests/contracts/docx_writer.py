@@ -89,7 +89,7 @@ class _Lists:
             self.next_id += 1
             num_id = str(self.next_id)
             overrides = "".join(f'<w:lvlOverride w:ilvl="{i}"><w:startOverride w:val="{v}"/></w:lvlOverride>'
-                                for i, v in enumerate(values) if v != 1)
+                                for i, v in enumerate(values))
             self.root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId '
                                        f'w:val="{abstract_id}"/>{overrides}</w:num>'))
         self.current[key] = (num_id, list(values))

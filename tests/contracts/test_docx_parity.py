@@ -68,3 +68,33 @@ def test_a_level_redefined_in_a_list_override_reads_with_its_own_text():
     buffer = io.BytesIO()
     document.save(buffer)
     assert lines_of(buffer.getvalue()) == ["ARTICLE IV SUBCONTRACTING", "ARTICLE V AUDIT"]
+
+
+def test_lists_of_one_definition_continue_each_other_unless_restarted():
+    # Word counts on the w:abstractNum: a w:num without overrides continues the numbers of
+    # another instance of the same definition (a pasted article, a heading style's list);
+    # one with a w:startOverride restarts where it is first used, and the others go on from it
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    root = document.part.numbering_part.element
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="60"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                             f'<w:numFmt w:val="decimal"/><w:lvlText w:val="Article %1."/></w:lvl>'
+                             f'<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+                             f'<w:lvlText w:val="%1.%2"/></w:lvl></w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="61"><w:abstractNumId w:val="60"/></w:num>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="62"><w:abstractNumId w:val="60"/></w:num>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="63"><w:abstractNumId w:val="60"/><w:lvlOverride w:ilvl="0">'
+                          f'<w:startOverride w:val="9"/></w:lvlOverride></w:num>'))
+    for text, num_id, level in (("SERVICES", 61, 0), ("Provider performs.", 61, 1), ("FEES", 62, 0),
+                                ("Customer pays.", 62, 1), ("AUDIT", 61, 0), ("SUBCONTRACTING", 63, 0),
+                                ("Prior consent.", 63, 1), ("TERM", 61, 0)):
+        ppr = document.add_paragraph(text)._p.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert lines_of(buffer.getvalue()) == [
+        "Article 1. SERVICES", "1.1 Provider performs.", "Article 2. FEES", "2.1 Customer pays.", "Article 3. AUDIT",
+        "Article 9. SUBCONTRACTING", "9.1 Prior consent.", "Article 10. TERM"]

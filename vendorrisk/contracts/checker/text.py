@@ -245,6 +245,12 @@ class _Numbering:
 
     def __init__(self, document):
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        # Word counts a list on its abstract definition: w:num instances of one w:abstractNum
+        # continue each other's numbers, and one carrying an override restarts the levels it
+        # overrides where it is first used (ECMA-376 17.9; "Restart at 1" is such an instance).
+        self.abstract_of: dict[str, str] = {}
+        self.restarts: dict[str, dict[int, int]] = {}
+        self.entered: set[str] = set()
         self.counters: dict[str, dict[int, int]] = {}
         try:
             root = document.part.numbering_part.element
@@ -257,7 +263,8 @@ class _Numbering:
         for num in root.findall(f"{W}num"):
             ref = num.find(f"{W}abstractNumId")
             if ref is not None:
-                levels = dict(abstract.get(ref.get(f"{W}val"), {}))
+                num_id, abstract_id = num.get(f"{W}numId"), ref.get(f"{W}val")
+                levels, restarts = dict(abstract.get(abstract_id, {})), {}
                 # a list restarted or set to a value ("Set Numbering Value") is a w:num whose
                 # w:lvlOverride gives the level a new start or a whole new definition
                 for override in num.findall(f"{W}lvlOverride"):
@@ -265,10 +272,13 @@ class _Numbering:
                     lvl, start = override.find(f"{W}lvl"), override.find(f"{W}startOverride")
                     if lvl is not None:
                         levels[ilvl] = self._level(lvl)
+                        restarts[ilvl] = levels[ilvl][2]
                     if start is not None:
                         fmt, text, _start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
                         levels[ilvl] = (fmt, text, int(start.get(f"{W}val")))
-                self.levels[num.get(f"{W}numId")] = levels
+                        restarts[ilvl] = levels[ilvl][2]
+                self.levels[num_id], self.restarts[num_id] = levels, restarts
+                self.abstract_of[num_id] = abstract_id
 
     def _level(self, lvl) -> tuple[str, str, int]:
         """A ``w:lvl``'s number format, text (``第%1条``) and start value."""
@@ -308,8 +318,15 @@ class _Numbering:
             return ""
         num_id, ilvl = found
         levels = self.levels[num_id]
-        counters = self.counters.setdefault(num_id, {})
+        counters = self.counters.setdefault(self.abstract_of.get(num_id, num_id), {})
         fmt, text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
+        if num_id not in self.entered:  # its overrides start where it is first used
+            self.entered.add(num_id)
+            for level, value in self.restarts.get(num_id, {}).items():
+                if level < ilvl:
+                    counters[level] = value  # shown above this paragraph's number as it starts
+                elif level == ilvl:
+                    counters[level] = value - 1
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
