@@ -98,3 +98,30 @@ def test_lists_of_one_definition_continue_each_other_unless_restarted():
     assert lines_of(buffer.getvalue()) == [
         "Article 1. SERVICES", "1.1 Provider performs.", "Article 2. FEES", "2.1 Customer pays.", "Article 3. AUDIT",
         "Article 9. SUBCONTRACTING", "9.1 Prior consent.", "Article 10. TERM"]
+
+
+def test_a_list_of_a_list_style_reads_with_the_style_definition():
+    # a definition with w:numStyleLink has no levels of its own: it numbers with the list
+    # style's definition (and counts on it), as Word's "Define New List Style" writes it
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    root = document.part.numbering_part.element
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="70"><w:styleLink w:val="ContractList"/>'
+                             f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+                             f'<w:lvlText w:val="Section %1."/></w:lvl></w:abstractNum>'))
+    root.insert(1, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="72">'
+                             f'<w:numStyleLink w:val="ContractList"/></w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="71"><w:abstractNumId w:val="70"/></w:num>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="73"><w:abstractNumId w:val="72"/></w:num>'))
+    document.styles.element.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="numbering" w:styleId="ContractList"><w:name w:val="Contract List"/>'
+        f'<w:pPr><w:numPr><w:numId w:val="71"/></w:numPr></w:pPr></w:style>'))
+    for text, num_id in (("SERVICES", 71), ("SUBCONTRACTING", 73), ("AUDIT", 73)):
+        ppr = document.add_paragraph(text)._p.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert lines_of(buffer.getvalue()) == ["Section 1. SERVICES", "Section 2. SUBCONTRACTING", "Section 3. AUDIT"]

@@ -260,10 +260,11 @@ class _Numbering:
         abstract = {node.get(f"{W}abstractNumId"): {int(lvl.get(f"{W}ilvl")): self._level(lvl)
                                                      for lvl in node.findall(f"{W}lvl")}
                     for node in root.findall(f"{W}abstractNum")}
+        linked = self._style_links(document, root)
         for num in root.findall(f"{W}num"):
             ref = num.find(f"{W}abstractNumId")
             if ref is not None:
-                num_id, abstract_id = num.get(f"{W}numId"), ref.get(f"{W}val")
+                num_id, abstract_id = num.get(f"{W}numId"), linked.get(ref.get(f"{W}val"), ref.get(f"{W}val"))
                 levels, restarts = dict(abstract.get(abstract_id, {})), {}
                 # a list restarted or set to a value ("Set Numbering Value") is a w:num whose
                 # w:lvlOverride gives the level a new start or a whole new definition
@@ -279,6 +280,27 @@ class _Numbering:
                         restarts[ilvl] = levels[ilvl][2]
                 self.levels[num_id], self.restarts[num_id] = levels, restarts
                 self.abstract_of[num_id] = abstract_id
+
+    def _style_links(self, document, root) -> dict[str, str]:
+        """Definitions that are a list style's (``w:numStyleLink``: no levels of their own) to the
+        definition that style numbers with, the one Word counts on."""
+        W = self.W
+        abstract_of_num = {num.get(f"{W}numId"): ref.get(f"{W}val") for num in root.findall(f"{W}num")
+                           if (ref := num.find(f"{W}abstractNumId")) is not None}
+        try:
+            styles = document.styles.element.findall(f"{W}style")
+        except (NotImplementedError, KeyError, AttributeError):
+            return {}
+        num_of_style = {style.get(f"{W}styleId"): num_id.get(f"{W}val") for style in styles
+                        if (num_id := style.find(f"{W}pPr/{W}numPr/{W}numId")) is not None}
+        links = {node.get(f"{W}abstractNumId"): link.get(f"{W}val") for node in root.findall(f"{W}abstractNum")
+                 if (link := node.find(f"{W}numStyleLink")) is not None}
+        resolved = {}
+        for abstract_id, style_id in links.items():
+            target = abstract_of_num.get(num_of_style.get(style_id, ""), abstract_id)
+            if target not in links:  # a link to a link is a broken file: left as it is
+                resolved[abstract_id] = target
+        return resolved
 
     def _level(self, lvl) -> tuple[str, str, int]:
         """A ``w:lvl``'s number format, text (``第%1条``) and start value."""
