@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from tests import factories
 from tests.contracts.factories import CORPUS, docx_from_text, scanned_pdf
 from vendorrisk.contracts.models import ClauseCheck, ClauseReview, Contract, ContractVersion
+from vendorrisk.core import storage
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.vendors.findings import Finding
 from vendorrisk.vendors.models import Vendor
@@ -55,6 +56,17 @@ def test_upload_checks_every_applicable_clause_with_evidence(api, db):
     assert all(c["status"] == "found" for c in checks.values())
     audit = checks["audit_rights"]
     assert audit["location"].startswith("第8条") and "監査" in audit["evidence"] and audit["confidence"] >= 0.9
+
+
+def test_a_shift_jis_text_file_is_checked_as_its_utf8_twin_and_kept_as_it_came(api, db):
+    arrangement = _arrangement(db)
+    sjis = COMPLETE_JA.decode("utf-8").replace("\u301c", "\uff5e").encode("cp932")  # as Japanese Windows saves it
+    response = _upload(api("compliance"), arrangement.id, sjis, "クラウド契約.md")
+    assert response.status_code == 201, response.get_json()
+    assert all(c["status"] == "found" for c in response.get_json()["checks"])
+    db.rollback()
+    stored = db.exec(select(StoredFile)).one()
+    assert storage.read(stored) == sjis
 
 
 def test_only_applicable_clauses_are_checked_and_gaps_reported(api, db):

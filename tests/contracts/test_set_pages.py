@@ -304,12 +304,12 @@ def test_the_set_checklist_names_no_reviewer_when_nothing_was_reviewed(client, l
 def test_the_set_names_unreadable_files_in_the_readers_language(client, login, db):
     arrangement = _set_arrangement(db)
     login("compliance")
-    files = [(SLA, "SLA.txt"), (b"%PDF-1.4\nnot really", "broken.pdf"), ("契約".encode("shift_jis"), "sjis.txt"),
+    files = [(SLA, "SLA.txt"), (b"%PDF-1.4\nnot really", "broken.pdf"), (b"\x80\x81\x8d\xa0\x00", "garbled.txt"),
              (b"%PDF-1.4\n" + SLA, "renamed.docx")]
     errors = _send_set(client, arrangement.id, files, headers=JA).get_data(as_text=True)
     errors = errors.split('data-test="set-errors"')[1].split("</div>")[0]
     assert "broken.pdf：PDF が壊れていて読み取れません" in errors and "Error" not in errors  # no PdfStreamError
-    assert "sjis.txt：ファイルの内容を .txt として認識できませんでした" in errors and "UNKNOWN" not in errors
+    assert "garbled.txt：ファイルの内容を .txt として認識できませんでした" in errors and "UNKNOWN" not in errors
     assert "ファイルの内容は PDF 文書 で" in errors and "PDF で" not in errors  # no internal id
     english = _send_set(client, arrangement.id, files).get_data(as_text=True)
     assert "broken.pdf: The PDF is corrupt and cannot be read; save or export it again" in english

@@ -124,8 +124,20 @@ def test_corrupt_and_encrypted_files_are_refused():
     writer.write(buffer)
     with pytest.raises(UnreadableContract, match="password-protected"):
         contracts_text.extract(buffer.getvalue(), "pdf")
-    with pytest.raises(UnreadableContract, match="not UTF-8"):
-        contracts_text.extract("第1条 監査".encode("shift_jis"), "txt")
+    with pytest.raises(UnreadableContract, match="encoding was not recognised"):
+        contracts_text.extract(b"\x80\x81\x8d\xa0 Article 1 Audit", "txt")  # no encoding reads these bytes
+
+
+@pytest.mark.parametrize("encoding, text", [
+    ("cp932", "第1条（監査）\n乙は、甲の監査に協力するものとする。"),  # Excel and older Windows in Japan
+    ("cp932", "第1条 監査\n第2条 再委託"),  # kanji and ASCII alone
+    ("utf-16", "第1条（監査）\n乙は、甲の監査に協力する。"),  # Notepad's "Unicode", with its byte order mark
+    ("cp1252", "1. Audit\nThe \u201cProvider\u201d shall permit the Customer\u2019s audits."),  # English Windows
+    ("utf-8-sig", "1. Audit\nThe Provider shall permit audits."),
+])
+def test_text_files_read_in_the_encodings_people_save_them_in(encoding, text):
+    assert contracts_text.extract(text.encode(encoding), "txt").text.splitlines() == [
+        contracts_text.normalise(line) for line in text.splitlines()]
 
 
 def test_word_numbering_formats():

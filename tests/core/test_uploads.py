@@ -43,6 +43,22 @@ def test_bad_uploads_are_refused_with_a_clear_message(app, data, name, message):
     assert message in caught.value.message
 
 
+@pytest.mark.parametrize("data, name, kind", [
+    ("第1条（監査）乙は協力する。".encode("cp932"), "契約.txt", "txt"),  # Shift_JIS, as Japanese Windows saves it
+    ("質問,回答\n監査,はい\n".encode("utf-16"), "answers.csv", "csv"),  # Notepad's and Excel's "Unicode"
+    ("The \u201cProvider\u201d shall permit audits.".encode("cp1252"), "terms.txt", "txt"),  # English Windows
+])
+def test_text_in_the_encodings_people_save_passes_and_is_kept_as_it_came(app, data, name, kind):
+    with app.test_request_context():
+        upload = inspect_upload(data, name, {"txt", "csv"})
+    assert (upload.kind, upload.data) == (kind, data)
+
+
+def test_bytes_no_encoding_reads_are_not_text(app):
+    with app.test_request_context(), pytest.raises(ValidationFailed, match="not recognised as .txt"):
+        inspect_upload(b"\x80\x81\x8d\xa0" * 10, "contract.txt", {"txt"})
+
+
 def test_oversize_upload_is_refused(app):
     app.config["MAX_UPLOAD_MB"] = 1
     with app.app_context(), pytest.raises(ValidationFailed, match="limit"):

@@ -64,7 +64,7 @@ def unreadable(exc) -> str:
     messages = {
         "kind": lambda: _("Contracts cannot be read from .%(kind)s files.", kind=params.get("kind", "")),
         "no_text": lambda: _("The file contains no text."),
-        "not_utf8": lambda: _("The text file is not UTF-8; save it as UTF-8 and upload again."),
+        "not_utf8": lambda: _("The text file's encoding was not recognised; save it as UTF-8 and upload again."),
         "pdf_password": lambda: _("The PDF is password-protected; upload an unprotected copy."),
         "pdf_corrupt": lambda: _("The PDF is corrupt and cannot be read; save or export it again and upload the "
                                  "new copy."),

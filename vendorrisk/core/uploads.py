@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from vendorrisk.core.encodings import decode_text
 from vendorrisk.core.errors import ValidationFailed
 
 OOXML = {
@@ -168,6 +169,8 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
         _refuse(_(".%(extension)s files are not accepted; save the file as %(modern)s and upload again.",
                   extension=extension, modern=".xlsx" if extension.startswith("xls") else ".docx"))
     claimed = EXTENSION_KIND.get(extension)
+    if sniffed == "unknown" and claimed in ("txt", "md", "csv") and decode_text(data) is not None:
+        sniffed = "text"  # Shift_JIS, UTF-16 or Windows-1252 text: kept as it came, read by decode_text
     kind = sniffed
     if sniffed == "text":
         kind = claimed if claimed in ("txt", "md", "csv") else "txt"

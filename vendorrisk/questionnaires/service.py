@@ -3,7 +3,7 @@
 proposals out — all or nothing.
 
 The caller has passed the upload through ``inspect_upload`` (size, type and decompression
-gate; ``inspect_questionnaire`` also lets Shift_JIS and UTF-16 CSV files through it) and
+gate, which lets Shift_JIS and UTF-16 CSV files through as their UTF-8 equivalents) and
 commits; on any problem this raises ``ValidationFailed`` with one ``{"sheet", "cell",
 "message"}`` per problem and adds nothing to the session. A foreign layout that was not
 recognised raises ``foreign.LayoutUnconfirmed`` (a ``ValidationFailed``) until the user
@@ -17,13 +17,12 @@ from sqlmodel import Session, select
 
 from vendorrisk.core import audit, parse_budget
 from vendorrisk.core.errors import NotFound, ValidationFailed
-from vendorrisk.core.uploads import Upload, inspect_upload, sniff
+from vendorrisk.core.uploads import Upload, inspect_upload
 from vendorrisk.questionnaires import campaigns, foreign, storing
 from vendorrisk.questionnaires.models import QuestionnaireResponse
 from vendorrisk.questionnaires.native import ParsedWorkbook, read_native
 from vendorrisk.questionnaires.reader import WorkbookReader
 from vendorrisk.questionnaires.scoring import article_scores, total_score
-from vendorrisk.questionnaires.sheets import UnreadableWorkbook, decode_text
 from vendorrisk.questionnaires.workbook import FORMAT_MARKER
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
@@ -58,17 +57,9 @@ class ImportResult:
 
 
 def inspect_questionnaire(data: bytes, filename: str) -> Upload:
-    """``inspect_upload`` for a questionnaire: an .xlsx or a CSV file. A CSV saved by Excel
-    in Japan (Shift_JIS) or as Unicode text (UTF-16) goes through the same gate as its UTF-8
-    equivalent and is kept as it came."""
-    if filename.lower().endswith(".csv") and data and sniff(data) == "unknown":
-        try:
-            text = decode_text(data)
-        except UnreadableWorkbook:
-            text = None
-        if text is not None and "\x00" not in text:
-            checked = inspect_upload(text.encode("utf-8"), filename, KINDS)
-            return Upload(data=data, filename=checked.filename, kind="csv", media_type=checked.media_type)
+    """``inspect_upload`` for a questionnaire: an .xlsx or a CSV file (a CSV saved by Excel in
+    Japan, Shift_JIS, or as Unicode text, UTF-16, passes as its UTF-8 equivalent does and is
+    kept as it came)."""
     return inspect_upload(data, filename, KINDS)
 
 

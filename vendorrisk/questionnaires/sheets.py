@@ -25,6 +25,7 @@ from datetime import date, datetime
 from defusedxml.common import DefusedXmlException
 from openpyxl.utils import column_index_from_string, range_boundaries
 
+from vendorrisk.core import encodings
 from vendorrisk.questionnaires import reader_cells as cells
 from vendorrisk.questionnaires import reader_xml as xml
 from vendorrisk.questionnaires.reader_xml import NO_CACHED_VALUE
@@ -317,22 +318,13 @@ def _list_values(formula: str, sheet: Sheet, index: int, names: dict[str, str], 
     return tuple(values)
 
 
-ENCODINGS = ("utf-8-sig", "cp932", "utf-16")
-
-
 def decode_text(data: bytes) -> str:
-    """The text of a CSV file: UTF-16 (by its byte order mark), UTF-8 or Shift_JIS (cp932)."""
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise UnreadableWorkbook("corrupt", detail="not UTF-16 text after its byte order mark") from None
-    for encoding in ENCODINGS[:2]:  # UTF-8 first; Excel in Japan saves CSV as Shift_JIS (cp932)
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableWorkbook("corrupt", detail="not UTF-8, UTF-16 or Shift_JIS text")
+    """The text of a CSV file: UTF-8, UTF-16 (by its byte order mark), Shift_JIS (cp932) or
+    Windows-1252 (``encodings.decode_text``)."""
+    text = encodings.decode_text(data)
+    if text is None:
+        raise UnreadableWorkbook("corrupt", detail="not UTF-8, UTF-16, Shift_JIS or Windows-1252 text")
+    return text
 
 
 def read_csv(data: bytes, title: str = "CSV") -> Book:

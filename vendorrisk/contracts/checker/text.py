@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 
 from vendorrisk.core import time_budget
+from vendorrisk.core.encodings import decode_text
 
 PARTS = ("body", "table", "header", "footer")
 # A text layer this small across the whole file means the pages are images.
@@ -24,8 +25,8 @@ MIN_TEXT_CHARS = 40
 
 
 class UnreadableContract(ValueError):
-    """The file cannot be read as a contract (corrupt, encrypted, not UTF-8, no text, wrong
-    kind); the message says why and what to do, in words for the uploader; ``key`` and
+    """The file cannot be read as a contract (corrupt, encrypted, text in no known encoding, no
+    text, wrong kind); the message says why and what to do, in words for the uploader; ``key`` and
     ``params`` name it, so that the app can say it in the reader's language."""
 
     def __init__(self, message: str, key: str = "", **params):
@@ -88,10 +89,9 @@ def extract(data: bytes, kind: str) -> Extracted:
 
 
 def _text_blocks(data: bytes, markdown: bool) -> list[Block]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        _refuse("The text file is not UTF-8; save it as UTF-8 and upload again.", "not_utf8")
+    text = decode_text(data)  # UTF-8, UTF-16, Shift_JIS or Windows-1252, as saved
+    if text is None:
+        _refuse("The text file's encoding was not recognised; save it as UTF-8 and upload again.", "not_utf8")
     blocks = []
     for line in text.splitlines():
         line = normalise(line)
