@@ -126,7 +126,7 @@ FIELDS = {
     "touches_user_data": _l("Touches user data"), "treatment": _l("Treatment"), "type": _l("Type"),
     "uploaded_at": _l("Uploaded"), "user_data_categories": _l("User data categories"), "value": _l("Answer"),
     "vendor_facts": _l("Facts about the vendor"), "version_id": _l("Contract version"),
-    "path": _l("Page address"), "bytes": _l("Size"), "file": _l("File"), "user_agent": _l("Browser"),
+    "path": _l("Page address"), "bytes": _l("Size"), "search": _l("Search words"), "file": _l("File"), "user_agent": _l("Browser"),
     "remote_addr": _l("IP address"), "expires_at": _l("Expires"), "last_seen_at": _l("Last seen"),
     "ended_at": _l("Ended"), "ended_reason": _l("Why it ended"), "second_factor": _l("Second factor used"),
     "created": _l("Created"), "updated": _l("Changed"), "dropped": _l("Dropped"), "kind": _l("Kind"),

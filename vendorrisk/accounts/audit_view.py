@@ -32,6 +32,7 @@ from vendorrisk.core.messages import render
 from vendorrisk.core.models import AuditEntry, User
 from vendorrisk.vendors import finding_texts, finding_titles, link_notes
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.names import name_column
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # Values that are the program's whatever field holds them: a URL, a fingerprint, an IP address,
@@ -159,7 +160,9 @@ class Names:
                 vendors.add(params["vendor_id"])
         vendors |= {int(e.entity_id) for e in entries if e.entity == "vendor" and e.entity_id.isdigit()}
         self.people = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(people))).all()) if people else {}
-        self.vendors = dict(session.exec(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendors))).all()) if vendors else {}
+        # as the reader knows the vendor: its English name to an English reader (``vendors.names``)
+        self.vendors = (dict(session.exec(select(Vendor.id, name_column()).where(Vendor.id.in_(vendors))).all())
+                        if vendors else {})
 
     def person(self, user_id) -> str:
         """A person's name (or their number when the account is gone)."""

@@ -16,6 +16,7 @@ from vendorrisk.core.models import User
 from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import first_of
 from vendorrisk.vendors.models import Vendor, VendorOwner
+from vendorrisk.vendors.names import name_column
 
 LOOK_BACK_DAYS = 90  # an expired record stays a task this long unless renewed
 
@@ -27,7 +28,7 @@ def _query(user: User, today: date):
     if user.role == "compliance":
         owned = or_(owned, ~exists().where(VendorOwner.vendor_id == Certificate.vendor_id))
     # the vendor's name looked up per row, not joined: a join let SQLite walk every vendor
-    name = select(Vendor.name).where(Vendor.id == Certificate.vendor_id).scalar_subquery()
+    name = select(name_column()).where(Vendor.id == Certificate.vendor_id).scalar_subquery()
     return (select(Certificate.id, Certificate.type, end.label("ends"), name.label("name"))
             .where(owned, end >= today - timedelta(days=LOOK_BACK_DAYS),
                    end <= calendar.horizon(today, max(LEAD_DAYS)), not_superseded()))

@@ -12,6 +12,8 @@ process (tests) never share a contribution.
 - ``obligations``: compute one row of the compliance matrix for a set of vendors.
 - ``link_targets``: where a verdict's proof link named by ``link_to(name)`` points for each
   vendor, looked up when the verdict is read (the vendor's open review).
+- ``cell_notes``: a short line under an obligation's matrix cell, read when the page is
+  shown (26-1: the last completed review and the next due date).
 - ``evidence_sources``: contribute files to a vendor's evidence pack.
 - ``vendor_panels``: render a section of the vendor page (assessments, certificates, ...).
 - ``home_panels``: render a section of the start page: the signed-in person's work in the area.
@@ -190,6 +192,9 @@ class Registry:
     # ``link_to(name)`` point for each vendor, read with the verdicts; a vendor missing from the
     # answer shows the cell without that link
     link_targets: dict[str, Callable[..., dict[int, str]]] = field(default_factory=dict)
+    # ``note(session, vendor_ids) -> {vendor_id: text}`` by obligation id: a line shown under the
+    # matrix cell, in the reader's language, read for the vendors on the page (not stored)
+    cell_notes: dict[str, Callable[..., dict[int, str]]] = field(default_factory=dict)
     evidence_sources: dict[str, Callable[..., Iterable[EvidenceFile]]] = field(default_factory=dict)
     vendor_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)
     home_panels: dict[str, tuple[int, Callable]] = field(default_factory=dict)

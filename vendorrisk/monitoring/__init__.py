@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     reg = registry.of(app)
     reg.add_obligations(rules.reviews_on_schedule)
     reg.link_targets[rules.OPEN_REVIEW] = rules.open_review_hrefs
+    reg.cell_notes["26-1"] = rules.review_dates
     reg.evidence_sources["monitoring"] = rules.monitoring_evidence
     reg.reminder_sources["monitoring_reviews"] = reminders.review_reminders
     reg.reminder_sources["monitoring_findings"] = reminders.finding_reminders

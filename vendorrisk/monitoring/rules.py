@@ -68,6 +68,25 @@ def reviews_on_schedule(session: Session, vendor_ids: list[int], today: date | N
     return verdicts
 
 
+def review_dates(session: Session, vendor_ids: list[int]) -> dict[int, str]:
+    """The 26-1 cell's note for each vendor in an active chain, in the reader's language: the
+    last completed review and the next due date (or since when it is overdue), as the review
+    plan has them now."""
+    today = clock.today()
+    plans = desired_plans(session, vendor_ids)
+    reviewed = last_completed(session, list(plans))
+    notes = {}
+    for vendor_id, plan in plans.items():
+        last, due = reviewed.get(vendor_id), plan.due_date.isoformat()
+        if last is None:
+            notes[vendor_id] = gettext("Never reviewed · first due %(due)s", due=due)
+        elif plan.due_date < today:
+            notes[vendor_id] = gettext("Last reviewed %(last)s · overdue since %(due)s", last=last.isoformat(), due=due)
+        else:
+            notes[vendor_id] = gettext("Last reviewed %(last)s · next due %(due)s", last=last.isoformat(), due=due)
+    return notes
+
+
 def monitoring_evidence(session: Session, vendor_id: int):
     """The vendor's monitoring reviews and findings as one workbook."""
     from vendorrisk.monitoring.exports import vendor_workbook

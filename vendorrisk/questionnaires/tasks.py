@@ -12,13 +12,14 @@ from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due, first_of
 from vendorrisk.questionnaires.models import QuestionnaireResponse, SubcontractorProposal
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.names import name_column
 
 REVIEWERS = ("compliance", "procurement")  # who may accept or reject a proposal (pages)
 
 
 def _query():
     # the vendor's name looked up per row, not joined: a join let SQLite walk every vendor
-    name = select(Vendor.name).where(Vendor.id == QuestionnaireResponse.vendor_id).scalar_subquery()
+    name = select(name_column()).where(Vendor.id == QuestionnaireResponse.vendor_id).scalar_subquery()
     return (select(QuestionnaireResponse.id, QuestionnaireResponse.created_at, name,
                    func.count(SubcontractorProposal.id))
             .join(SubcontractorProposal, SubcontractorProposal.response_id == QuestionnaireResponse.id)

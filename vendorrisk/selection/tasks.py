@@ -12,6 +12,7 @@ from vendorrisk.core.registry import Task
 from vendorrisk.core.tasks import approval_due
 from vendorrisk.selection.models import SelectionAssessment
 from vendorrisk.vendors.models import Vendor
+from vendorrisk.vendors.names import name_column
 
 DECIDERS = ("compliance",)  # who may approve or reject an assessment (selection.pages.APPROVERS)
 
@@ -20,7 +21,7 @@ def tasks_for(session: Session, user: User, today: date):
     """Submitted assessments others prepared, due a few business days after submission."""
     if user.role not in DECIDERS:
         return
-    rows = session.execute(select(SelectionAssessment.id, SelectionAssessment.submitted_at, Vendor.name)
+    rows = session.execute(select(SelectionAssessment.id, SelectionAssessment.submitted_at, name_column().label("name"))
                            .join(Vendor, Vendor.id == SelectionAssessment.vendor_id)
                            .where(SelectionAssessment.status == "submitted",
                                   SelectionAssessment.prepared_by_id != user.id)).all()

@@ -11,6 +11,7 @@ from typing import Optional
 
 from flask_babel import gettext as _
 from pydantic import ValidationInfo, field_validator
+from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
 from vendorrisk.core.errors import Conflict, NotFound, ValidationFailed
@@ -255,3 +256,16 @@ def locations_by_owner(session: Session, arrangement_ids: list[int]) -> dict[tup
         key = ("arrangement", row.arrangement_id) if row.arrangement_id else ("link", row.link_id)
         result.setdefault(key, []).append(row)
     return result
+
+
+def filter_arrangements(query, q: str = "", important: bool = False):
+    """``query`` (over ``Arrangement`` joined to its tier-1 ``Vendor``) narrowed to the
+    arrangements list's filters: words in the title, service or vendor's names, important only.
+    The list and its register export read the same arrangements."""
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Arrangement.title.ilike(like), Arrangement.service.ilike(like),
+                                Vendor.name.ilike(like), Vendor.name_en.ilike(like)))
+    if important:
+        query = query.where(Arrangement.is_important.is_(True))
+    return query

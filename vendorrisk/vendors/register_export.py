@@ -76,17 +76,29 @@ def basis_word(basis: str | None, japanese: bool) -> str:
     return layout.BASIS_WORDS["ja" if japanese else "en"].get(basis, basis or "")
 
 
-def register_workbook(session: Session) -> bytes:
+def register_workbook(session: Session, arrangement_ids: list[int] | None = None) -> bytes:
     """The whole register as .xlsx bytes (a handful of set queries, streamed); sheet names,
-    headers and yes/no in the reader's language (``core.i18n.language``)."""
+    headers and yes/no in the reader's language (``core.i18n.language``). With
+    ``arrangement_ids`` (the arrangements list's filters), only those arrangements' chains,
+    links and the vendors they name — still a workbook the import reads back."""
     japanese = language() == "ja"
     yes = _japanese_yes if japanese else _yes
-    arrangements = list(session.exec(select(Arrangement).order_by(Arrangement.id)))
+    arrangement_query = select(Arrangement).order_by(Arrangement.id)
+    link_query = select(OutsourcingLink).order_by(OutsourcingLink.arrangement_id, OutsourcingLink.id)
+    if arrangement_ids is not None:
+        arrangement_query = arrangement_query.where(Arrangement.id.in_(arrangement_ids))
+        link_query = link_query.where(OutsourcingLink.arrangement_id.in_(arrangement_ids))
+    arrangements = list(session.exec(arrangement_query))
     ids = [a.id for a in arrangements]
     locations = locations_by_owner(session, ids)
-    nodes = chains_queries.chain_nodes(session, None)
-    vendors = list(session.exec(select(Vendor).order_by(Vendor.id)))  # ids: the refs stay in order
-    links = list(session.exec(select(OutsourcingLink).order_by(OutsourcingLink.arrangement_id, OutsourcingLink.id)))
+    nodes = chains_queries.chain_nodes(session, arrangement_ids)
+    links = list(session.exec(link_query))
+    vendor_query = select(Vendor).order_by(Vendor.id)  # ids: the refs stay in order
+    if arrangement_ids is not None:
+        named = {a.vendor_id for a in arrangements} | {n.vendor_id for n in nodes}
+        named |= {v for link in links for v in (link.parent_vendor_id, link.vendor_id)}
+        vendor_query = vendor_query.where(Vendor.id.in_(named))
+    vendors = list(session.exec(vendor_query))
     approvers = dict(session.exec(select(User.id, User.email)).all())
     by_arrangement = {a.id: a for a in arrangements}
     names = {v.id: v.name for v in vendors}

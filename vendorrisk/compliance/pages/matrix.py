@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, func, select
 from vendorrisk.compliance import maintain, matrix, snapshots, store
 from vendorrisk.compliance.pages.exports import queue
 from vendorrisk.compliance.svg import line_chart
-from vendorrisk.core import clock
+from vendorrisk.core import clock, registry
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.db import get_session
 from vendorrisk.core.errors import NotFound
@@ -21,7 +21,6 @@ from vendorrisk.vendors.need_to_know import require_file_access
 
 bp = Blueprint("compliance", __name__, template_folder="../templates", url_prefix="/compliance")
 NAV = [NavItem("compliance.index", _l("Compliance"), 70)]
-
 
 
 @bp.get("/")
@@ -37,7 +36,17 @@ def index():
                            tiers=RISK_TIERS, articles=matrix.articles(), statuses=matrix.STATUSES,
                            article_labels=_article_labels(language()),
                            lang=language(), render=Renderer(), refreshed_on=state.refreshed_on if stale else None,
-                           needs_rebuild=maintain.needs_rebuild(session))
+                           needs_rebuild=maintain.needs_rebuild(session),
+                           notes=_cell_notes(session, page.obligations, [r.vendor.id for r in page.rows]))
+
+
+def _cell_notes(session, obligations, vendor_ids: list[int]) -> dict[str, dict[int, str]]:
+    """The lines the areas show under their cells (``Registry.cell_notes``) for these vendors,
+    by obligation id: 26-1's last and next review, read now rather than stored in the verdict."""
+    notes = registry.current().cell_notes
+    if not vendor_ids:
+        return {}
+    return {ob.id: notes[ob.id](session, vendor_ids) for ob in obligations if ob.id in notes}
 
 
 @bp.get("/vendors/<int:vendor_id>")
@@ -49,7 +58,8 @@ def vendor(vendor_id: int):
     if row is None:
         raise NotFound(_("No such vendor."))
     return render_template("compliance/vendor.html", row=row, obligations=matrix.all_obligations(),
-                           lang=language(), findings=_findings_of(session, vendor_id))
+                           lang=language(), findings=_findings_of(session, vendor_id),
+                           notes=_cell_notes(session, matrix.all_obligations(), [vendor_id]))
 
 
 def _article_labels(lang: str) -> dict[str, str]:

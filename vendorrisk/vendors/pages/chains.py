@@ -101,12 +101,7 @@ def arrangements():
     important = request.args.get("important") == "1"
     query = (select(Arrangement, Vendor).join(Vendor, Vendor.id == Arrangement.vendor_id)
              .order_by(Arrangement.is_important.desc(), Arrangement.title, Arrangement.id))
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Arrangement.title.ilike(like), Arrangement.service.ilike(like),
-                                Vendor.name.ilike(like), Vendor.name_en.ilike(like)))
-    if important:
-        query = query.where(Arrangement.is_important.is_(True))
+    query = arrangement_service.filter_arrangements(query, q, important)
     page = paginate(get_session(), query, request.args.get("page", 1, type=int), 50, scalars=False)
     return render_template("chains/arrangements.html", page=page, q=q, important=important, today=clock.today())
 

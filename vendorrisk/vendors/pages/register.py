@@ -3,6 +3,7 @@ from functools import partial
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from sqlmodel import select
 
 from vendorrisk.core import audit, clock
 from vendorrisk.core.access import ALL_ROLES, allow
@@ -13,6 +14,8 @@ from vendorrisk.core.downloads import XLSX, send_download
 from vendorrisk.core.errors import ValidationFailed
 from vendorrisk.core.i18n import language
 from vendorrisk.vendors import register_layout as layout
+from vendorrisk.vendors.arrangements import filter_arrangements
+from vendorrisk.vendors.models import Arrangement, Vendor
 from vendorrisk.vendors.register_check import check_register
 from vendorrisk.vendors.register_export import register_workbook
 from vendorrisk.vendors.register_reader import read_register
@@ -24,11 +27,18 @@ bp = Blueprint("chains_register", __name__, template_folder="../templates")
 @bp.get("/arrangements/register.xlsx")
 @allow(*ALL_ROLES)
 def export_register():
-    """Download the register: one row per node of every chain, plus importable sheets."""
+    """Download the register: one row per node of every chain, plus importable sheets; with the
+    arrangements list's filters (``q``, ``important=1``), only the arrangements it shows."""
     db = get_session()
-    data = register_workbook(db)
+    q, important = request.args.get("q", "").strip(), request.args.get("important") == "1"
+    ids = None
+    if q or important:
+        query = select(Arrangement.id).join(Vendor, Vendor.id == Arrangement.vendor_id)
+        ids = list(db.exec(filter_arrangements(query, q, important)))
+    data = register_workbook(db, ids)
+    after = {"bytes": len(data)} | ({"search": q, "important": important, "arrangements": len(ids)} if ids is not None else {})
     return send_download(db, data, f"outsourcing-register-{clock.stamp()}.xlsx", XLSX, action="export",
-                         entity="register", after={"bytes": len(data)})
+                         entity="register", after=after)
 
 
 @bp.route("/arrangements/import", methods=["GET", "POST"])
