@@ -9,6 +9,11 @@ Reminder days land on business days (``core.business_days``): a reminder "N days
 whose day is closed comes on the business day before it, never later than asked. An
 escalation of something overdue is sent once it is overdue (its due date is a business day
 already; moving it before would send it while nothing is overdue yet).
+
+A vendor that left every chain (``chain_reach.left_every_chain``: its arrangements ended, its
+sub-outsourcing ended) is not chased: its open review, its overdue findings and their risk
+acceptances send no reminder. The findings stay open (they may matter for the exit); computed
+when read, so a vendor put in a chain again is reminded again from the next sweep.
 """
 from datetime import date, timedelta
 
@@ -26,6 +31,7 @@ from vendorrisk.core.registry import ReminderSpec
 from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_remediation import RiskAcceptance
 from vendorrisk.monitoring.models_reminders import Reminder
+from vendorrisk.vendors.chain_reach import left_every_chain
 from vendorrisk.vendors.findings import Finding, display_title
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 from vendorrisk.vendors.names import vendor_name
@@ -137,7 +143,8 @@ def review_reminders(session: Session, today: date):
                                   MonitoringReview.owner_id, MonitoringReview.risk_tier,
                                   MonitoringReview.nominal_due_date)
                            .where(MonitoringReview.status.in_(("planned", "in_progress")),
-                                  MonitoringReview.due_date <= calendar.horizon(today, max(days, default=0)))).all()
+                                  MonitoringReview.due_date <= calendar.horizon(today, max(days, default=0)),
+                                  ~left_every_chain(MonitoringReview.vendor_id))).all()
     # read by unpacking, not by name: a Row's attribute costs an AttributeError built and dropped
     staged = [(tuple(row), stage) for row in rows if (stage := review_stage(row[2], today, days, calendar))]
     stored = already_stored(session, "review", [(row[0], stage) for row, stage in staged])
@@ -190,7 +197,8 @@ def finding_reminders(session: Session, today: date):
     rows = session.execute(select(Finding.id, Finding.vendor_id, Finding.title, Finding.title_key,
                                   Finding.title_params, Finding.severity, Finding.due_date, Finding.owner_id,
                                   Finding.nominal_due_date)
-                           .where(Finding.status.in_(("open", "in_progress")), Finding.due_date < today)).all()
+                           .where(Finding.status.in_(("open", "in_progress")), Finding.due_date < today,
+                                  ~left_every_chain(Finding.vendor_id))).all()
     staged = [(row, f"overdue_w{((today - row.due_date).days - 1) // 7 + 1}") for row in rows]
     stored = already_stored(session, "finding", [(row.id, stage) for row, stage in staged])
     people = Recipients(session, [r.owner_id for r in rows])
@@ -208,11 +216,12 @@ def finding_reminders(session: Session, today: date):
 
 
 def arrangement_reminders(session: Session, today: date):
-    """Arrangements whose notice date is within 30 days or whose end date is within 60 days."""
+    """Arrangements whose notice date is within 30 days or whose end date is within 60 days,
+    and those still in force after their end date (``past_end``, once per end date: renewed
+    with a new end date that passes too, it is said again)."""
     rows = session.execute(select(Arrangement.id, Arrangement.vendor_id, Arrangement.title, Arrangement.end_date,
                                   Arrangement.notice_period_days)
-                           .where(Arrangement.status == "active", Arrangement.end_date.is_not(None),
-                                  Arrangement.end_date >= today)).all()
+                           .where(Arrangement.status == "active", Arrangement.end_date.is_not(None))).all()
     due_rows = []
     calendar = business_days.current()
     # a closed day moves a notice date earlier, and never by LONGEST_CLOSURE days or more: a
@@ -220,6 +229,9 @@ def arrangement_reminders(session: Session, today: date):
     last_nominal = today + timedelta(days=NOTICE_WINDOW_DAYS + business_days.LONGEST_CLOSURE)
     for row in rows:  # read by position: a Row's attribute costs an AttributeError built and dropped
         end_date, notice_days = row[3], row[4]
+        if end_date < today:
+            due_rows.append((row, "past_end", end_date))
+            continue
         nominal = end_date - timedelta(days=notice_days or 0)
         if notice_days and today <= nominal <= last_nominal:
             # notice is given on a business day: a notice date on a closed day comes earlier
@@ -245,7 +257,14 @@ def arrangement_reminders(session: Session, today: date):
                 continue
             with force_locale(language):
                 vendor = _vendor_name(names, row.vendor_id, language)
-                if kind == "notice_date":
+                if kind == "past_end":
+                    subject = _("[vendorrisk] Arrangement \"%(title)s\" is in force after its end date %(due)s",
+                                due=due, title=row.title)
+                    body = _("The arrangement \"%(title)s\" with %(vendor)s was to end on %(due)s and is still recorded "
+                             "in force. Renew it (record the new end date), or record its end on the arrangement's "
+                             "exit page with what became of the data (Art. 27(3)); until then it counts as in force.",
+                             title=row.title, vendor=vendor, due=due)
+                elif kind == "notice_date":
                     subject = _("[vendorrisk] Notice date %(due)s for \"%(title)s\"", due=due, title=row.title)
                     body = _("The arrangement \"%(title)s\" with %(vendor)s ends on %(end)s; notice to end or renew "
                              "it must be given by %(due)s. Check the exit plan (Art. 5(2)).",
@@ -270,7 +289,9 @@ def acceptance_reminders(session: Session, today: date):
     days = acceptance_days()
     calendar = business_days.current()
     due = (RiskAcceptance.status == "approved", RiskAcceptance.expires_on >= today,
-           RiskAcceptance.expires_on <= calendar.horizon(today, max(days, default=0)))
+           RiskAcceptance.expires_on <= calendar.horizon(today, max(days, default=0)),
+           ~left_every_chain(select(Finding.vendor_id).where(Finding.id == RiskAcceptance.finding_id)
+                             .scalar_subquery()))
     if not any_row(session, select(RiskAcceptance.id).where(*due)):
         return
     rows = session.execute(select(RiskAcceptance.id, RiskAcceptance.expires_on, RiskAcceptance.nominal_expires_on,

@@ -20,6 +20,7 @@ from vendorrisk.monitoring.models import (
     ReviewAttachment,
 )
 from vendorrisk.monitoring.plans import regenerate_plans
+from vendorrisk.vendors.chain_reach import left_every_chain
 from vendorrisk.vendors.findings import SEVERITIES, default_due_date, raise_finding
 from vendorrisk.vendors.models import Vendor, VendorOwner
 
@@ -50,8 +51,9 @@ def review_query(status: str | None, today: date, owner_id: int | None = None, v
         from datetime import timedelta
         query = query.where(is_open, MonitoringReview.due_date >= today,
                             MonitoringReview.due_date <= today + timedelta(days=DUE_WINDOW_DAYS))
-    elif status == "overdue":
-        query = query.where(is_open, MonitoringReview.due_date < today)
+    elif status == "overdue":  # a vendor in no current chain is not chased (``left_chains``)
+        query = query.where(is_open, MonitoringReview.due_date < today,
+                            ~left_every_chain(MonitoringReview.vendor_id))
     elif status == "completed":
         query = query.where(MonitoringReview.status == "completed")
     elif status == "open":
@@ -67,6 +69,17 @@ def review_query(status: str | None, today: date, owner_id: int | None = None, v
     if status == "completed":
         return query.order_by(MonitoringReview.performed_on.desc(), MonitoringReview.id.desc())
     return query.order_by(MonitoringReview.due_date, MonitoringReview.id)
+
+
+def left_chains(session: Session, vendor_ids) -> set[int]:
+    """The vendors among ``vendor_ids`` that left every chain (their arrangements ended, their
+    links ended: ``chain_reach.left_every_chain``), in one query, computed when read. Their
+    open reviews are shown as "vendor no longer in a chain", not as overdue, and are not
+    reminded; put in a chain again, a vendor is reviewed and reminded as before."""
+    ids = {i for i in vendor_ids if i is not None}
+    if not ids:
+        return set()
+    return set(session.scalars(select(Vendor.id).where(Vendor.id.in_(ids), left_every_chain(Vendor.id))))
 
 
 def unowned_count(session: Session) -> int:

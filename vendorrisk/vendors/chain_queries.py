@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import JSON, Integer, Text, and_, bindparam, case, cast, exists, func, literal, null, select, true
+from sqlalchemy import JSON, Integer, Text, and_, bindparam, case, cast, exists, func, literal, null, or_, select, true
 from sqlmodel import Session
 
 from vendorrisk.core import clock
@@ -272,3 +272,23 @@ def gaps(session: Session) -> list[dict]:
                            "is_important": bool(r[4]), "unapproved_links": unapproved,
                            "links_without_location": without, "arrangement_without_location": arrangement_missing})
     return result
+
+
+ENDED_LINKS_MONTHS = 12
+
+
+def ended_links_of(session: Session, vendor_id: int, today: date) -> list:
+    """The sub-outsourcing links that ended in the last 12 months up to ``today`` (the member's
+    day) in which the vendor was the contractor (``as_contractor``) or the subcontractor, latest
+    first, with the arrangement's title and both vendors' names, in one query (Art. 25(4), 11(6))."""
+    parent, child = V.alias("parent_vendor"), V.alias("child_vendor")
+    query = (select(L.c.id, L.c.arrangement_id, A.c.title, L.c.service, L.c.ended_on, L.c.end_reason,
+                    (L.c.parent_vendor_id == vendor_id).label("as_contractor"),
+                    L.c.parent_vendor_id, parent.c.name.label("parent_name"), parent.c.name_en.label("parent_name_en"),
+                    L.c.vendor_id, child.c.name.label("vendor_name"), child.c.name_en.label("vendor_name_en"))
+             .select_from(L.join(A, A.c.id == L.c.arrangement_id).join(parent, parent.c.id == L.c.parent_vendor_id)
+                          .join(child, child.c.id == L.c.vendor_id))
+             .where(or_(L.c.parent_vendor_id == vendor_id, L.c.vendor_id == vendor_id), L.c.ended_on.is_not(None),
+                    L.c.ended_on > clock.add_months(today, -ENDED_LINKS_MONTHS), L.c.ended_on <= today)
+             .order_by(L.c.ended_on.desc(), L.c.id.desc()))
+    return session.execute(query).all()

@@ -279,8 +279,9 @@ def flag_condition(name: str, vendor_id_column):
 
 def left_every_chain(vendor_id_column):
     """A condition true for a vendor that was in some arrangement's chain (tier 1 or a link)
-    and is in no active one any more: its arrangements all ended. A vendor in no chain at all
-    (a prospect being assessed) is not one of them."""
+    and is in no current one any more: its arrangements all ended, or the sub-outsourcing
+    that brought it in ended (``current_link``). A vendor in no chain at all (a prospect being
+    assessed) is not one of them; one put in a chain again is not one any more."""
     arrangement = Arrangement.__table__
     link = OutsourcingLink.__table__
     was_in = or_(select(arrangement.c.id).where(arrangement.c.vendor_id == vendor_id_column).exists(),
@@ -288,5 +289,5 @@ def left_every_chain(vendor_id_column):
     in_force = or_(select(arrangement.c.id).where(arrangement.c.vendor_id == vendor_id_column,
                                                   _active(arrangement)).exists(),
                    select(link.c.id).join(arrangement, arrangement.c.id == link.c.arrangement_id)
-                   .where(link.c.vendor_id == vendor_id_column, _active(arrangement)).exists())
+                   .where(link.c.vendor_id == vendor_id_column, _active(arrangement), current_link(link)).exists())
     return and_(was_in, ~in_force)

@@ -25,6 +25,7 @@ from vendorrisk.vendors.register_reader import (
     arrangement_data,
     flag,
     new_ref,
+    refuse_arrangement_end,
     refuse_if_errors,
     refuse_link_decision,
     refuse_status_decision,
@@ -76,15 +77,18 @@ class _Checker(RowWalk):
         if not status_refused:
             self.report.vendors += 1
 
-    def arrangement_row(self, _number: int, row: dict) -> None:
+    def arrangement_row(self, number: int, row: dict) -> None:
         ref = new_ref(row.get("ref") or row["title"], self.chains)
         # as for vendors: the links under a refused arrangement are still checked
         chain = self.chains[ref] = Chain(tier1=("refused", row.get("vendor")))
+        # an end the import does not take is said beside the row's other problems (as for vendors)
+        end_refused = self.own_problem("arrangements", number, refuse_arrangement_end, row)
         chain.tier1 = self.vendor_of(row["vendor"], "vendor")
         data = arrangement_data(row, 0)  # the vendor_id's shape; the vendor was resolved above
         parse(ArrangementCreate, data)
         self.check_locations(row.get("data_locations", ""), "data_locations")
-        self.report.arrangements += 1
+        if not end_refused:
+            self.report.arrangements += 1
 
     def link_row(self, number: int, row: dict, chain: Chain, parent: tuple, child: tuple) -> None:
         decision_refused = self.own_problem("links", number, refuse_link_decision, row)  # as for vendors

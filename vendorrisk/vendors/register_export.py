@@ -4,8 +4,9 @@ Sheet ``register``: one row per node of every chain (arrangement, tier, path, ve
 service, approval, user data, locations). Sheets ``vendors``, ``arrangements`` and
 ``links`` hold the same data in the layout that ``register_reader`` reads back, so an
 export is also a bulk-onboarding template; the arrangements sheet also shows each one's status
-and exit (termination date, what became of the data, when confirmed, the note), which the
-import does not read. Sheet ``ended_links`` keeps the sub-outsourcing that ended, with its end
+and exit (termination date, what became of the data, when confirmed, the note), read-only:
+the import refuses a row that says its arrangement ended (``register_reader.refuse_arrangement_end``;
+an end is recorded on the arrangement's exit page). Sheet ``ended_links`` keeps the sub-outsourcing that ended, with its end
 date and reason (the reader leaves it alone: an import records the chain as it is now). For a
 Japanese reader the sheets and columns
 have Japanese names (``register_layout``; the import takes either). An approval's status and

@@ -65,7 +65,8 @@ STATUS_WORDS = {
            "conditionally_approved": "conditionally approved", "rejected": "rejected", "terminated": "terminated"},
 }
 # An arrangement's status and the disposition of its data at its end (``vendors.exits``), as
-# the pages name them; written by the export only (the import takes arrangements in force).
+# the pages name them; written by the export, read by the import only to refuse an end (it
+# takes arrangements in force: ``register_reader.refuse_arrangement_end``).
 ARRANGEMENT_STATUS_WORDS = {"ja": {"active": "有効", "terminated": "契約終了"},
                             "en": {"active": "active", "terminated": "terminated"}}
 DISPOSITION_WORDS = {

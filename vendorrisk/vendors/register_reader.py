@@ -24,6 +24,7 @@ from vendorrisk.core.xlsx import FORMULA_TRIGGERS
 from vendorrisk.vendors.identifiers import normalise_corporate_number
 from vendorrisk.vendors.models import Vendor
 from vendorrisk.vendors.register_layout import (
+    ARRANGEMENT_STATUS_WORDS,
     STATUS_WORDS,
     TIER_WORDS,
     UNAPPROVED,
@@ -129,6 +130,36 @@ def refuse_status_decision(row: dict) -> None:
             "Clear the cell or write prospect, then record the decision in vendorrisk (approval: through "
             "a selection assessment).",
             status=repr(status)))
+
+
+# The exit columns the export shows on the arrangements sheet (``register_export``): read-only,
+# an arrangement's end is recorded on its exit page (``vendors.exits``), never imported.
+EXIT_COLUMNS = ("terminated_on", "data_disposition", "data_disposition_confirmed_on", "exit_note")
+
+
+def refuse_arrangement_end(row: dict) -> None:
+    """An arrangement is imported in force: a row that says it ended (status terminated, the
+    word an export writes in either language, or its exit filled in) is refused, so that an
+    exported register imported again does not put an ended arrangement back in force, and no
+    arrangement ends without its exit record (Art. 27(3))."""
+    status = row.get("status", "")
+    code = vendor_code(ARRANGEMENT_STATUS_WORDS, status) if status else "active"
+    if code == "terminated":
+        raise _Problem("status", _(
+            "This row is a terminated arrangement (%(status)s): arrangements are imported in force only, so "
+            "importing it would put it back in force. An arrangement's end is not imported: remove the row (an "
+            "ended arrangement stays in the register as it ended); to end an arrangement, record the end on the "
+            "arrangement's exit page, with the date and what became of the data (Art. 27(3)).",
+            status=repr(status)))
+    if code != "active":
+        raise _Problem("status", _("Arrangements are imported in force only: write active or clear the cell, not "
+                                   "%(status)s.", status=repr(status)))
+    for column in EXIT_COLUMNS:
+        if row.get(column):
+            raise _Problem(column, _(
+                "The exit columns are read-only: an arrangement's end (termination date, what became of the data, "
+                "its confirmation, the note) is recorded on the arrangement's exit page, not imported. Clear the "
+                "cell, or remove the row if the arrangement ended."))
 
 
 def refuse_link_decision(row: dict) -> None:

@@ -30,6 +30,7 @@ from vendorrisk.vendors.register_reader import (
     flag,
     new_ref,
     read_register,
+    refuse_arrangement_end,
     refuse_if_errors,
     refuse_link_decision,
     refuse_status_decision,
@@ -99,6 +100,7 @@ class _Importer(RowWalk):
         self.session.add(arrangement)
         self.locate(row, arrangement=arrangement)
         self.chains[ref] = (arrangement, Chain(tier1=arrangement.vendor_id))
+        refuse_arrangement_end(row)  # after the chain is known, so that its links are still checked
         self.report.arrangements += 1
 
     def arrangements(self, rows) -> None:

@@ -20,7 +20,8 @@ KIND_PATTERNS = ((re.compile(r"due_in_(\d+)"), _l("%(n)s days before the due dat
                  (re.compile(r"expires_in_(\d+)"), _l("%(n)s days before it expires")),
                  (re.compile(r"overdue_w(\d+)"), _l("overdue, week %(n)s")))
 KIND_NAMES = {"due_today": _l("on the due date"), "request": _l("questionnaire sent"),
-              "notice_date": _l("notice date of the arrangement"), "end_date": _l("end of the arrangement")}
+              "notice_date": _l("notice date of the arrangement"), "end_date": _l("end of the arrangement"),
+              "past_end": _l("arrangement in force after its end date")}
 
 
 def kind_label(kind: str) -> str | None:

@@ -51,7 +51,8 @@ def index():
     query = reviews.review_query(status, clock.today(), mine=user if mine else None, unowned=unowned)
     page = paginate(db, query, request.args.get("page", 1, type=int), 50, scalars=False)
     owners = _names(db, {r.owner_id for r, _v in page.items})
-    return render_template("monitoring/reviews.html", page=page, status=status, mine=mine, owners=owners,
+    left = reviews.left_chains(db, {v.id for r, v in page.items if r.status != "completed"})
+    return render_template("monitoring/reviews.html", page=page, status=status, mine=mine, owners=owners, left=left,
                            unowned=unowned, unowned_open=reviews.unowned_count(db),
                            today=clock.today(), filters=reviews.REVIEW_FILTERS,
                            schedule=sweep.schedule(db))
@@ -121,6 +122,7 @@ def _render_review(review, errors=(), form=None, status=200, conflict=None):
                        .order_by(Finding.id)).all()
     return render_template("monitoring/review.html", review=review, vendor=vendor, owner=owner, errors=list(errors),
                            form=form, findings=findings,
+                           left=review.status != "completed" and bool(reviews.left_chains(db, [vendor.id])),
                            attachments=reviews.review_attachments(db, review.id),
                            editable=review.status != "completed" and reviews.may_change_vendor(db, user, review.vendor_id),
                            checks=REVIEW_CHECKS, check_labels=CHECK_LABELS, results=CHECK_RESULTS,
@@ -196,6 +198,7 @@ def monitoring_panel(session, vendor: Vendor) -> str:
     user = auth.current_user()
     findings = vendor_summary.open_findings(session, vendor.id)
     return render_template("monitoring/_vendor_panel.html", vendor=vendor, reviews=vendor_summary.vendor_reviews(session, vendor.id),
+                           left=bool(reviews.left_chains(session, [vendor.id])),
                            findings=findings, total_findings=findings[0][2] if findings else 0,
                            can_raise=user is not None and may_raise(session, user, vendor.id), today=clock.today(),
                            schedule=sweep.schedule(session))

@@ -13,7 +13,6 @@ from sqlmodel import Session
 from vendorrisk.core import clock, counters
 from vendorrisk.core.models import User
 from vendorrisk.monitoring import findings, reviews
-from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.vendors.findings import TO_REMEDIATE, Finding
 from vendorrisk.vendors.models import Vendor
 
@@ -27,7 +26,7 @@ def home_panel(session: Session, user: User) -> str:
     if user.role not in OVERSEERS:
         return ""
     today = clock.today()
-    due = reviews.review_query("open", today).where(MonitoringReview.due_date < today)
+    due = reviews.review_query("overdue", today)  # a vendor in no current chain is not chased
     review_rows = session.execute(due.limit(SHOWN)).all()
     more_reviews = (session.execute(select(func.count()).select_from(due.order_by(None).subquery())).scalar_one()
                     - len(review_rows)) if len(review_rows) == SHOWN else 0

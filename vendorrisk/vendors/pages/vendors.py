@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from vendorrisk.core import registry
+from vendorrisk.core import clock, registry
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.auth import current_user
 from vendorrisk.core.db import get_session
@@ -129,11 +129,12 @@ def show(vendor_id: int, form: str = "", values: dict | None = None, errors=(), 
     direct = db.exec(select(Arrangement).where(Arrangement.vendor_id == vendor.id)
                      .order_by(Arrangement.status != "active", Arrangement.title)).all()
     elsewhere = [e for e in chains_queries.exposure(db, vendor.id) if e.tier1_vendor_id != vendor.id]
+    ended_links = chains_queries.ended_links_of(db, vendor.id, clock.today())
     staff = db.exec(select(User).where(User.is_active.is_(True), User.role != "auditor")
                     .order_by(User.display_name)).all()
     user = current_user()
     return render_template("vendors/show.html", vendor=vendor, contacts=contacts, owners=owners,
-                           direct=direct, elsewhere=elsewhere, staff=staff,
+                           direct=direct, elsewhere=elsewhere, ended_links=ended_links, staff=staff,
                            can_edit=vendor_service.can_edit_vendor(db, user, vendor.id),
                            can_assign=user.role in vendor_service.EDITORS,
                            next_statuses=[s for s in VENDOR_STATUSES if s in vendor_service.TRANSITIONS[vendor.status]
