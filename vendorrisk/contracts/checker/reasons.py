@@ -88,6 +88,11 @@ TEXTS = {
         "ja": "文書のテキストから文を読み取れなかったため、自動判定していません。文書を読んで結果を記録してください。",
     },
 }
+# said after the reason of a result whose evidence was read by OCR from a scanned page
+OCR = {"en": " The text was read by OCR from a scanned page: check the evidence against the scan.",
+       "ja": "本文はスキャン画像からOCRで読み取ったものです。根拠の文をスキャン画像と照合してください。"}
+OCR_CAPPED = {"en": " Text read by OCR is not reported as found without a review.",
+              "ja": "OCRで読み取った文は、確認するまで「あり」とはしません。"}
 HEADING = {"en": " under the heading “{}”", "ja": "（見出し「{}」）"}
 PATTERNS = {"en": ", with the library's phrase “{}”", "ja": "、条項ライブラリの語句「{}」あり"}
 OWNER = {"en": {"Ⓟ": "the provider", "Ⓒ": "the customer", "Ⓔ": "each party", "": "no named party"},
@@ -111,7 +116,8 @@ def render(key: str, params: dict | None, lang: str = "en") -> str:
         if isinstance(essential, dict) else essential
     params.setdefault("score", "")
     params.setdefault("location", "")
+    suffix = (OCR[lang] if params.get("ocr") else "") + (OCR_CAPPED[lang] if params.get("ocr_capped") else "")
     try:
-        return texts[lang].format(**params)
+        return texts[lang].format(**params) + suffix
     except (KeyError, IndexError, ValueError):
-        return texts["en"]
+        return texts["en"] + suffix
