@@ -1,6 +1,7 @@
 """Scanned contracts read by OCR (real Tesseract, real PDFs): a text PDF rendered by PDFium and
 written back as an image-only PDF (``pdf_writer.scanned_copy``), uploaded (queued, never read in
 the request), read by ``vendorrisk contracts ocr`` and checked again on the text read."""
+import io
 import shutil
 from functools import cache
 
@@ -111,7 +112,8 @@ def test_a_scan_over_the_page_limit_fails_and_stays_scanned_saying_why(app, api,
     assert version.extraction_status == "scanned"
     login("compliance")
     page = client.get(f"/contracts/versions/{version.id}", headers=JA).get_data(as_text=True)
-    assert 'data-state="failed"' in page and "OCRに失敗しました" in page and "more than the limit" in page
+    assert 'data-state="failed"' in page and "OCRに失敗しました" in page and "上限の0ページ" in page
+    assert "more than the limit" not in page  # the reason in the reader's language
 
 
 def test_without_tesseract_a_scan_is_marked_ocr_unavailable_and_nothing_fails(api, client, login, db, monkeypatch,
@@ -126,3 +128,35 @@ def test_without_tesseract_a_scan_is_marked_ocr_unavailable_and_nothing_fails(ap
     login("compliance")
     page = client.get(f"/contracts/versions/{body['version_id']}", headers=JA).get_data(as_text=True)
     assert 'data-state="unavailable"' in page and "OCRを利用できません" in page
+
+
+def test_a_page_read_with_low_confidence_stays_unread_and_no_clause_is_reported_missing_for_it():
+    from pypdf import PdfReader
+
+    from vendorrisk.contracts import checker
+    from vendorrisk.contracts.checker import library
+    pdf = contract_pdf(EN_TEXT, "en", title="Services Agreement", lines_per_page=6, drawn=True)
+    scan = scanned_copy(pdf, dpi=50)  # the pages' text is given below: no Tesseract needed
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    last = len(texts)
+    assert last >= 3
+    # the last page read with a confidence under the floor: it stays unread
+    pages = [ocr.OcrPage(n, text, 31.0 if n == last else 93.0) for n, text in enumerate(texts, 1)]
+    result = checker.check(scan, "scan.pdf", library.library(), ocr_pages=pages)
+    assert result.status == "ocr" and result.extracted.scanned_pages == (last,)
+    assert "could not be read (OCR confidence too low)" in result.note
+    by_id = {r.clause_id: r for r in result.results}
+    assert not [r for r in result.results if r.status == "not_found"]  # the clause may be on the unread page
+    assert by_id["service_levels"].reason_key == "partly_scanned"
+    read = [r for r in result.results if r.evidence and r.reason_params.get("ocr")]
+    assert read and all("check the evidence against the scan" in r.reason for r in read)
+    confident = checker.check(scan, "scan.pdf", library.library(),
+                              ocr_pages=[ocr.OcrPage(n, text, 93.0) for n, text in enumerate(texts, 1)])
+    assert confident.extracted.scanned_pages == ()
+    assert {r.clause_id: r.status for r in confident.results}["service_levels"] == "not_found"
+    # read, but not confidently enough to say a clause is missing (a noisy scan): needs review
+    noisy = checker.check(scan, "scan.pdf", library.library(),
+                          ocr_pages=[ocr.OcrPage(n, text, 75.0) for n, text in enumerate(texts, 1)])
+    by_id = {r.clause_id: r for r in noisy.results}
+    assert by_id["service_levels"].status == "needs_review" and by_id["service_levels"].reason_key == "ocr_poor"
+    assert not [r for r in noisy.results if r.status == "not_found"]

@@ -31,6 +31,17 @@ OCR_STATES = {
                       "read."),
 }
 OCR_LABELS = {"ocr": _l("read by OCR")}
+# why an OCR failed, as the runner records it in English (``checker.ocr``, ``ocr_jobs``), in the reader's language
+OCR_REASONS = (
+    (re.compile(r"The scan has (\d+) pages to read, more than the limit of (\d+)"),
+     _l("The scan has %(a)s pages to read, more than the limit of %(b)s (CONTRACT_OCR_PAGE_LIMIT).")),
+    (re.compile(r"Reading a page took longer than (\d+) seconds"),
+     _l("Reading a page took longer than %(a)s seconds (CONTRACT_OCR_PAGE_SECONDS).")),
+    (re.compile(r"Tesseract is not installed"), _l("Tesseract is not installed.")),
+    (re.compile(r"The OCR stopped"), _l("The OCR stopped (its runner crashed or was stopped).")),
+    (re.compile(r"The OCR text was too poor"),
+     _l("The text read was too poor to check (low OCR confidence on most pages): the version stays scanned.")),
+)
 # the stored English note of a partly scanned or partly unreadable PDF (``checker.pdf``), read back for its pages
 PARTLY_SCANNED = re.compile(r"Pages ([\d, ]+) of (\d+) ")
 PARTLY_NOTES = {
@@ -72,6 +83,17 @@ def extraction_note(version, lang: str | None = None) -> str:
                  "be on them.", pages=m.group(1), total=m.group(2))
         return f"{note} {poor}"
     return str(note) if note is not None else version.extraction_note
+
+
+def ocr_reason(version) -> tuple[str, bool]:
+    """Why the OCR of a version failed (or read too little), and whether that is in the reader's
+    language (a reason the runner wrote that is not known here stays in its English)."""
+    reason = version.ocr_reason or ""
+    for pattern, text in OCR_REASONS:
+        if m := pattern.search(reason):
+            groups = dict(zip("ab", m.groups()))
+            return (str(text) % groups if groups else str(text)), True
+    return reason, False
 
 
 def extraction_label(status: str) -> str:
@@ -116,5 +138,5 @@ def document_kind_name(kind: str) -> str:
 def helpers() -> dict:
     """Template helpers of the contract pages."""
     return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang,
-            "extraction_label": extraction_label, "ocr_state": ocr_state,
+            "extraction_label": extraction_label, "ocr_state": ocr_state, "ocr_reason": ocr_reason,
             "document_kinds": DOCUMENT_KINDS, "document_kind_name": document_kind_name}

@@ -23,6 +23,10 @@ DPI = 300
 # Mean word confidence (0-100, weighted by the words' lengths) under which a page's OCR text is
 # not trusted. Clean renders of the corpus read at 85-95; a page of noise or a photo at 30-50.
 MIN_CONFIDENCE = 60.0
+# A clause is reported *not found* on OCR text only when every page was read at least this
+# confidently: on a noisy scan (dust, a fax; pages at 70-80) a misread phrase hides a clause that
+# is there (bench/contracts_ocr_parity.py --noise), so it is *needs review* instead.
+NOT_FOUND_CONFIDENCE = 85.0
 CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 # beside a Japanese character: another, a digit, a bracket (``第1 条``, ``( 再委託 )``)
 CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t]+(?=[{CJK}0-9()])|(?<=[{CJK}0-9()])[ \t]+(?=[{CJK}])")
@@ -190,16 +194,24 @@ SPACE = re.compile(r"\s+")
 
 def mark_ocr(results: list, pages: list[OcrPage]) -> list:
     """``results`` with those whose evidence was read by OCR marked (``reason_params['ocr']``: the
-    reason then asks to check the evidence against the scan); when ``OCR_MAY_FIND`` is false, such
-    a *found* becomes *needs review*."""
+    reason then asks to check the evidence against the scan; when ``OCR_MAY_FIND`` is false, such
+    a *found* becomes *needs review*), and *not found* made *needs review* (``ocr_poor``) when a
+    page was read with less than ``NOT_FOUND_CONFIDENCE``."""
     from dataclasses import replace
 
     from vendorrisk.contracts.checker import reasons
-    from vendorrisk.contracts.checker.matcher import FOUND, NEEDS_REVIEW
+    from vendorrisk.contracts.checker.matcher import FOUND, NEEDS_REVIEW, NOT_FOUND
 
     read = SPACE.sub("", unicodedata.normalize("NFKC", "".join(p.text for p in pages if p.readable)))
+    poor = [p for p in pages if p.readable and p.confidence < NOT_FOUND_CONFIDENCE]
     out = []
     for result in results:
+        if result.status == NOT_FOUND and poor:
+            params = {"pages": ", ".join(str(p.number) for p in poor),
+                      "confidence": f"{min(p.confidence for p in poor):.0f}"}
+            out.append(replace(result, status=NEEDS_REVIEW, reason_key="ocr_poor", reason_params=params,
+                               reason=reasons.render("ocr_poor", params, "en")))
+            continue
         focus = SPACE.sub("", result.evidence.replace("…", ""))[:40]  # the passage's start
         if not focus or focus not in read:
             out.append(result)

@@ -71,6 +71,12 @@ TEXTS = {
         "ja": "PDFのテキストには見当たりませんが、{pages}ページの文字は日本語にも英語にもなっておらず（フォントに文字の対応表が"
               "ないと考えられます）、読み取れていません。目視で確認し、結果を記録してください。",
     },
+    "ocr_poor": {
+        "en": "Not found in the text read by OCR, but pages {pages} of the scan were read with low confidence (down "
+              "to {confidence} %), and a misread word may hide the clause; check the scan and record the result.",
+        "ja": "OCRで読み取った文面には見当たりませんが、スキャンの{pages}ページは読み取りの信頼度が低く（最低{confidence}%）、"
+              "誤読された語に条項が隠れている可能性があります。スキャン画像を目視で確認し、結果を記録してください。",
+    },
     "no_model": {
         "en": "The clause scorer's model file is missing, so the contract was not checked automatically; read it "
               "and record the result.",
