@@ -22,7 +22,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("ocr_reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False,
                                    server_default=""))
         batch.add_column(sa.Column("ocr_pages", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("ocr_claimed_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("ocr_claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch.create_index("ix_contract_version_ocr_state", ["ocr_state"])
 
 
