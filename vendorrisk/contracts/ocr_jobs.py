@@ -42,7 +42,6 @@ def first_state(extraction_status: str) -> str:
 
 def claim(session, runner: str, version_id: int | None = None) -> int | None:
     """Take the oldest queued version (or ``version_id`` when it is queued); None when none is."""
-    del runner  # the claim is the state change; the runner is only logged
     while True:
         query = select(V.c.id).where(V.c.ocr_state == "queued").order_by(V.c.id).limit(1)
         if version_id is not None:
@@ -53,6 +52,7 @@ def claim(session, runner: str, version_id: int | None = None) -> int | None:
         taken = session.execute(update(V).where(V.c.id == found, V.c.ocr_state == "queued")
                                 .values(ocr_state="running", ocr_claimed_at=utcnow())).rowcount
         if taken:
+            log.info("contract version %s claimed for OCR by %s", found, runner)
             return found
 
 
