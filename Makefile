@@ -33,10 +33,12 @@ run: install instance/config.py
 # pages are measured as a Japanese reader sees them), PostgreSQL for the second engine.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	    || ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then \
-	  echo "Installing Debian packages: chromium postgresql fonts-noto-cjk"; \
+	    || ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+	    || ! ls /usr/share/tesseract-ocr/*/tessdata/jpn.traineddata >/dev/null 2>&1; then \
+	  echo "Installing Debian packages: chromium postgresql fonts-noto-cjk tesseract-ocr (jpn, eng)"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium postgresql fonts-noto-cjk >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium postgresql fonts-noto-cjk \
+	    tesseract-ocr tesseract-ocr-jpn tesseract-ocr-eng >/dev/null; \
 	fi
 
 test-sqlite: install system-deps

@@ -1,6 +1,6 @@
 """The scheduler process: APScheduler 3 running the reminder sweep at an interval, the
 compliance matrix's monthly snapshot and the refresh of its date-dependent verdicts once a
-day, and the queued export jobs (built here, never in a web worker).
+day, the queued export jobs (built here, never in a web worker) and the OCR of scanned contracts.
 
 It runs only in its own process (``vendorrisk scheduler``); the web app never starts it,
 whatever the number of workers. Running two schedulers by mistake sends nothing twice:
@@ -93,6 +93,16 @@ def exports_job(app: Flask) -> None:
         log.exception("export jobs failed")
 
 
+def contract_ocr_job(app: Flask) -> None:
+    """Read the scanned contract versions queued for OCR, one after the other; errors are logged."""
+    from vendorrisk.contracts.ocr_jobs import run_pending
+
+    try:
+        run_pending(app)
+    except Exception:
+        log.exception("contract OCR failed")
+
+
 def verdicts_job(app: Flask) -> None:
     """Bring the date-dependent compliance verdicts up to date (a review falls overdue, a
     certificate expires with the date alone); a full rebuild when the registered rules
@@ -134,5 +144,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     scheduler.add_job(exports_job, "interval", args=[app], id="export_jobs",
                       seconds=app.config["EXPORT_JOB_POLL_SECONDS"], max_instances=1, coalesce=True,
+                      misfire_grace_time=None)
+    scheduler.add_job(contract_ocr_job, "interval", args=[app], id="contract_ocr",
+                      seconds=app.config["CONTRACT_OCR_POLL_SECONDS"], max_instances=1, coalesce=True,
                       misfire_grace_time=None)
     return scheduler

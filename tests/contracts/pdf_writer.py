@@ -114,35 +114,43 @@ def footer_lines(style: str, number: int, total: int) -> list[str]:
 
 
 def contract_pdf(text: str, language: str, title: str = "", footer: str = "page_of", lines_per_page: int = 48,
-                 hyphen_share: float = 0.3, seed: int = 0, garbled_pages: tuple[int, ...] = ()) -> bytes:
+                 hyphen_share: float = 0.3, seed: int = 0, garbled_pages: tuple[int, ...] = (),
+                 drawn: bool = False) -> bytes:
     """``text`` rendered as a real contract PDF (module docstring): wrapped, paginated, with
     ``title`` as the running header and a ``footer`` (``FOOTERS``) on every page."""
     pages = lay_out(text, language, lines_per_page, hyphen_share=hyphen_share, seed=seed)
-    return pdf_pages(pages, header=title, footer=footer, garbled_pages=garbled_pages)
+    return pdf_pages(pages, header=title, footer=footer, garbled_pages=garbled_pages, drawn=drawn)
 
 
 def pdf_pages(pages: list[list[str]], header: str = "", footer: str = "dashes",
-              garbled_pages: tuple[int, ...] = ()) -> bytes:
+              garbled_pages: tuple[int, ...] = (), drawn: bool = False) -> bytes:
     """A PDF of laid-out ``pages`` (lists of lines; a blank line is a paragraph's spacing),
     ``header`` atop each page, a ``footer`` (``FOOTERS``, or ``""`` for none) at each foot;
-    the pages in ``garbled_pages`` (from 1) written in a font without a ToUnicode map."""
+    the pages in ``garbled_pages`` (from 1) written in a font without a ToUnicode map. ``drawn``:
+    the fonts give ASCII characters about their own width (``/W``; a Japanese one is 1000), so that a page drawn
+    by PDFium (``scanned_copy``) keeps English lines inside the page (every glyph is otherwise as
+    wide as a kanji); text extraction is the same either way."""
     total = len(pages)
     feet = [footer_lines(footer, n, total) if footer else [] for n in range(1, total + 1)]
     chars = sorted({c for page in pages for line in page for c in line} | set(header)
                    | {c for foot in feet for line in foot for c in line})
     # glyph ids as a subset font numbers them, not the characters' own code points
     cid = {c: i + 3 for i, c in enumerate(chars)}
+    widths = (b" /W [%s]" % b" ".join(b"%d [%d]" % (cid[c], _latin_width(c)) for c in chars if ord(c) < 128)) \
+        if drawn else b""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     fonts = []
-    for name, mapped in ((b"Mincho", True), (b"OldFont", False)):
+    # the mapped font named as the Noto CJK font Debian installs, so that PDFium (``scanned_copy``)
+    # draws its characters with that font; text extraction reads the ToUnicode map alone
+    for name, mapped in ((b"NotoSerifCJKjp-Regular", True), (b"OldFont", False)):
         tounicode = len(objects) + 2
         objects.append(b"<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H "
                        b"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s "
                        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
                        b"/FontDescriptor << /Type /FontDescriptor /FontName /%s /Flags 6 "
                        b"/FontBBox [0 -140 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 "
-                       b"/StemV 80 >> /DW 1000 /CIDToGIDMap /Identity >>]%s >>"
-                       % (name, name, name, b" /ToUnicode %d 0 R" % tounicode if mapped else b""))
+                       b"/StemV 80 >> /DW 1000%s /CIDToGIDMap /Identity >>]%s >>"
+                       % (name, name, name, widths, b" /ToUnicode %d 0 R" % tounicode if mapped else b""))
         fonts.append(len(objects))
         objects.append(tounicode_stream(cid) if mapped else b"<< /Length 0 >>\nstream\n\nendstream")
     kids = []
@@ -166,6 +174,15 @@ def pdf_pages(pages: list[list[str]], header: str = "", footer: str = "dashes",
     return pdf_document(objects)
 
 
+def _latin_width(c: str) -> int:
+    """About the advance of an ASCII glyph of a proportional serif font, in 1/1000 of the size."""
+    if c in "ijlft.,;:'!|()[] -":
+        return 300
+    if c in "mwMW":
+        return 850
+    return 680 if c.isupper() else 540
+
+
 def _codes(line: str, cid: dict[str, int]) -> str:
     return "".join(f"{cid[c]:04X}" for c in line)
 
@@ -185,3 +202,37 @@ def tounicode_stream(cid: dict[str, int]) -> bytes:
     cmap += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     stream = "\n".join(cmap).encode("ascii")
     return b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+
+
+def scanned_copy(pdf: bytes, dpi: int = 200, noise: float = 0.0, seed: int = 0) -> bytes:
+    """``pdf`` as a scanner gives it back: each page rendered by PDFium (``pypdfium2``) to a gray
+    bitmap at ``dpi`` and written as one image XObject (FlateDecode) filling the page, no text
+    layer; ``noise``: the share of pixels flipped to black or white at random (dust, toner)."""
+    import zlib
+
+    import pypdfium2 as pdfium
+    document = pdfium.PdfDocument(pdf)
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids, rng = [], random.Random(seed)
+    for index in range(len(document)):
+        page = document[index]
+        width_pt, height_pt = page.get_size()
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+        raw = bytes(bitmap.buffer)
+        pixels = bytearray(b"".join(raw[row * stride:row * stride + width] for row in range(height)))
+        for _ in range(int(len(pixels) * noise)):
+            pixels[rng.randrange(len(pixels))] = rng.choice((0, 255))
+        image = zlib.compress(bytes(pixels), 6)
+        objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                       b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(image))
+                       + image + b"\nendstream")
+        content = b"q %.2f 0 0 %.2f 0 0 cm /Im1 Do Q" % (width_pt, height_pt)
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R "
+                       b"/Resources << /XObject << /Im1 %d 0 R >> >> >>"
+                       % (width_pt, height_pt, len(objects), len(objects) - 1))
+        kids.append(len(objects))
+    document.close()
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    return pdf_document(objects)

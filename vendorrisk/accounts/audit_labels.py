@@ -94,7 +94,8 @@ FIELDS = {
     "terminated_on": _l("Termination date"), "data_disposition": _l("What became of the data"),
     "data_disposition_confirmed_on": _l("Disposal confirmed on"), "expiry_date": _l("Expiry date"),
     "extracted_text": _l("Extracted text"), "extraction_note": _l("Extraction note"),
-    "extraction_status": _l("Text extraction"), "file_id": _l("File"), "file_kind": _l("Kind of file"),
+    "extraction_status": _l("Text extraction"), "ocr_state": _l("State of the OCR"), "ocr_reason": _l("Why the OCR failed"),
+    "ocr_pages": _l("Pages read by OCR"), "ocr_claimed_at": _l("OCR started"), "file_id": _l("File"), "file_kind": _l("Kind of file"),
     "filename": _l("File name"), "finding_id": _l("Finding"), "flagged": _l("Flagged"), "flags": _l("Flags"),
     "format": _l("Format"), "frequency_months": _l("Months between reviews"), "from_status": _l("Status before"),
     "gap": _l("Gaps"), "gap_vendor_ids": _l("Vendors with a gap"), "handles_user_data": _l("Handles user data"),
@@ -194,6 +195,9 @@ VALUES = {
                "zip": _l("ZIP archive"), "ics": _l("Calendar file (.ics)"), "json": _l("JSON file"),
                "native": _l("our workbook"), "caiq": _l("CSA CAIQ layout"), "generic": _l("another layout")},
 }
+# the OCR of a scanned contract version (``contracts.ocr_jobs``)
+VALUES["ocr_state"] = {"queued": _l("Waiting for OCR"), "running": _l("OCR in progress"), "done": _l("read by OCR"),
+                       "failed": _l("OCR failed"), "unavailable": _l("OCR not available")}
 VALUES["lang"] = VALUES["language"]
 
 # Where one field name means different things in different kinds of record, the meaning of

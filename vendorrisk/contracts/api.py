@@ -36,6 +36,8 @@ class ClauseCheckPublic(Public):
                                         "scanned, unreadable_text...) for clients that render it themselves")
     reason_params: dict = Field(description="The parameters of the reason (location, score, heading...)")
     evidence: str
+    evidence_read_by_ocr: bool = Field(description="The evidence was read by OCR from a scanned page: check it "
+                                                   "against the scan")
     location: str
     article: str
     clause_article: str
@@ -62,8 +64,15 @@ class ContractVersionPublic(Public):
     number: int
     filename: str
     file_kind: str
-    extraction_status: str
+    extraction_status: str = Field(description="How the file was read: ok, no_structure, scanned, partly_scanned, "
+                                               "ocr (a scan read by OCR), unreadable_text, partly_unreadable")
     extraction_note: str
+    ocr_state: str = Field(json_schema_extra={"enum": ["", "queued", "running", "done", "failed", "unavailable"]},
+                           description="OCR of a scanned PDF, done in the background: queued, running, done, failed "
+                                       "(ocr_reason says why) or unavailable (no OCR engine on the server); "
+                                       "empty when the file is not a scan")
+    ocr_reason: str
+    ocr_pages: int = Field(description="Pages read by OCR")
     structure: str
     uploaded_at: datetime
     checks: list[ClauseCheckPublic]
@@ -120,6 +129,8 @@ class ContractUpload(Public):
     version: int
     extraction_status: str
     extraction_note: str
+    ocr_state: str = Field(description="queued when the file is a scan to be read by OCR in the background "
+                                       "(unavailable without an OCR engine on the server); empty otherwise")
     checks: list[ClauseCheckPublic]
     set_checks: list[SetCheckPublic]
 
@@ -233,7 +244,8 @@ def check_dict(check, clauses) -> dict:
     clause = clauses.get(check.clause_id)
     lang = language()
     reason = reasons.render(check.reason_key, check.reason_params, lang) if check.reason_key else check.reason
-    return ClauseCheckPublic.dump(check, clause_article=clause.text("article", "en") if clause else "",
+    return ClauseCheckPublic.dump(check, evidence_read_by_ocr=bool((check.reason_params or {}).get("ocr")),
+                                  clause_article=clause.text("article", "en") if clause else "",
                                   title=clause.text("title", "en") if clause else check.clause_id, reason=reason)
 
 

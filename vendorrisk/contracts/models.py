@@ -73,6 +73,12 @@ class ContractVersion(SQLModel, table=True):
     library_version: str = Field(default="", max_length=40)
     uploaded_at: datetime = created_at_field()
     uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    # OCR of a scanned PDF, done by the scheduler (``ocr_jobs``): "" (not a scan), queued, running,
+    # done, failed (``ocr_reason`` says why) or unavailable (Tesseract not installed)
+    ocr_state: str = Field(default="", max_length=20, index=True)
+    ocr_reason: str = Field(default="", max_length=1000)
+    ocr_pages: int = 0  # pages read by OCR
+    ocr_claimed_at: Optional[datetime] = None
 
 
 class ClauseCheck(SQLModel, table=True):

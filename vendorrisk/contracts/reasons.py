@@ -18,7 +18,30 @@ EXTRACTION_NOTES = {
                           "no character map: every clause needs a manual review, or upload a .docx file or the PDF "
                           "exported again with text."),
     "no_structure": _l("No numbered articles were recognised; every result needs a review."),
+    "ocr": _l("Read by OCR from the scan: the text may hold misread characters; check the evidence of each clause "
+              "against the scanned pages."),
 }
+# how the OCR of a scanned version stands (``ocr_jobs``), as the version's page says it
+OCR_STATES = {
+    "queued": _l("Waiting for OCR: the scanned pages will be read in the background and the clauses checked again."),
+    "running": _l("OCR in progress: the scanned pages are being read."),
+    "done": _l("Read by OCR: %(pages)s page(s) of the scan were read and the clauses checked on that text."),
+    "failed": _l("OCR failed; the version stays as it was uploaded (scanned). Why it failed:"),
+    "unavailable": _l("OCR is not available on this server (Tesseract is not installed): the scanned pages were not "
+                      "read."),
+}
+OCR_LABELS = {"ocr": _l("read by OCR")}
+# why an OCR failed, as the runner records it in English (``checker.ocr``, ``ocr_jobs``), in the reader's language
+OCR_REASONS = (
+    (re.compile(r"The scan has (\d+) pages to read, more than the limit of (\d+)"),
+     _l("The scan has %(a)s pages to read, more than the limit of %(b)s (CONTRACT_OCR_PAGE_LIMIT).")),
+    (re.compile(r"Reading a page took longer than (\d+) seconds"),
+     _l("Reading a page took longer than %(a)s seconds (CONTRACT_OCR_PAGE_SECONDS).")),
+    (re.compile(r"Tesseract is not installed"), _l("Tesseract is not installed.")),
+    (re.compile(r"The OCR stopped"), _l("The OCR stopped (its runner crashed or was stopped).")),
+    (re.compile(r"The OCR text was too poor"),
+     _l("The text read was too poor to check (low OCR confidence on most pages): the version stays scanned.")),
+)
 # the stored English note of a partly scanned or partly unreadable PDF (``checker.pdf``), read back for its pages
 PARTLY_SCANNED = re.compile(r"Pages ([\d, ]+) of (\d+) ")
 PARTLY_NOTES = {
@@ -54,7 +77,37 @@ def extraction_note(version, lang: str | None = None) -> str:
     if partly is not None and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
         return str(partly) % {"pages": m.group(1), "total": m.group(2)}
     note = EXTRACTION_NOTES.get(version.extraction_status)
+    if version.extraction_status == "ocr" and (m := PARTLY_SCANNED.search(version.extraction_note or "")):
+        # pages of the scan read with too little confidence are still unread
+        poor = _("Pages %(pages)s of %(total)s could not be read (OCR confidence too low): a clause not found may "
+                 "be on them.", pages=m.group(1), total=m.group(2))
+        return f"{note} {poor}"
     return str(note) if note is not None else version.extraction_note
+
+
+def ocr_reason(version) -> tuple[str, bool]:
+    """Why the OCR of a version failed (or read too little), and whether that is in the reader's
+    language (a reason the runner wrote that is not known here stays in its English)."""
+    reason = version.ocr_reason or ""
+    for pattern, text in OCR_REASONS:
+        if m := pattern.search(reason):
+            groups = dict(zip("ab", m.groups()))
+            return (str(text) % groups if groups else str(text)), True
+    return reason, False
+
+
+def extraction_label(status: str) -> str:
+    """How a version's file was read, in a word or two (``partly scanned``, ``read by OCR``)."""
+    return str(OCR_LABELS[status]) if status in OCR_LABELS else _(status.replace("_", " "))
+
+
+def ocr_state(version) -> str:
+    """How the OCR of a scanned version stands, in the reader's language ("" when not a scan; the
+    reason of a failure, in the runner's English, is shown beside it)."""
+    text = OCR_STATES.get(version.ocr_state or "")
+    if text is None:
+        return ""
+    return str(text) % {"pages": version.ocr_pages} if version.ocr_state == "done" else str(text)
 
 
 def unreadable(exc) -> str:
@@ -85,4 +138,5 @@ def document_kind_name(kind: str) -> str:
 def helpers() -> dict:
     """Template helpers of the contract pages."""
     return {"clause_reason": clause_reason, "extraction_note": extraction_note, "content_lang": content_lang,
+            "extraction_label": extraction_label, "ocr_state": ocr_state, "ocr_reason": ocr_reason,
             "document_kinds": DOCUMENT_KINDS, "document_kind_name": document_kind_name}

@@ -11,7 +11,7 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from vendorrisk.contracts import checker, reasons, set_findings
+from vendorrisk.contracts import checker, ocr_jobs, reasons, set_findings
 from vendorrisk.contracts.checker import library as contracts_library
 from vendorrisk.contracts.documents import document_titled, start_document, title_taken
 from vendorrisk.contracts.models import (
@@ -129,6 +129,21 @@ def prepare_version(data: bytes, filename: str, examples=()) -> PreparedVersion:
     return PreparedVersion(upload, checked)
 
 
+def read_fields(checked: checker.CheckResult) -> dict:
+    """A version's columns that say how its file was read (its text, status, note, structure)."""
+    return {"extracted_text": checked.extracted.text[:EXTRACTED_TEXT_LIMIT], "extraction_status": checked.status,
+            "extraction_note": checked.note[:1000], "structure_style": checked.structure.style,
+            "library_version": contracts_library.library_version()}
+
+
+def result_fields(result) -> dict:
+    """A clause check's automatic columns from the checker's result for that clause."""
+    return {"auto_status": result.status, "confidence": result.confidence, "reason": result.reason[:1000],
+            "reason_key": result.reason_key, "reason_params": result.reason_params, "evidence": result.evidence,
+            "evidence_sentence": result.sentence, "evidence_heading": result.heading[:300],
+            "location": result.location[:120], "article": result.article[:60]}
+
+
 def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", filename: str = "",
                    user: User, contract_id: int | None = None, title: str = "",
                    prepared: PreparedVersion | None = None, document_kind: str = "",
@@ -174,22 +189,13 @@ def upload_version(session: Session, *, arrangement_id: int, data: bytes = b"", 
         number = (session.exec(select(func.max(ContractVersion.number))
                                .where(ContractVersion.contract_id == contract.id)).one() or 0) + 1
         version = ContractVersion(contract_id=contract.id, number=number, file_id=stored.id,
-                                  filename=upload.filename, file_kind=upload.kind,
-                                  extracted_text=checked.extracted.text[:EXTRACTED_TEXT_LIMIT],
-                                  extraction_status=checked.status, extraction_note=checked.note,
-                                  structure_style=checked.structure.style,
-                                  library_version=contracts_library.library_version(),
-                                  uploaded_by_id=user.id)
+                                  filename=upload.filename, file_kind=upload.kind, uploaded_by_id=user.id,
+                                  ocr_state=ocr_jobs.first_state(checked.status), **read_fields(checked))
         session.add(version)
         session.flush()
         applicable = {clause.id for clause in applicable_clauses(arrangement)}
         for result in (r for r in checked.results if r.clause_id in applicable):
-            session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id,
-                                    auto_status=result.status, confidence=result.confidence,
-                                    reason=result.reason[:1000], reason_key=result.reason_key,
-                                    reason_params=result.reason_params, evidence=result.evidence,
-                                    evidence_sentence=result.sentence, evidence_heading=result.heading[:300],
-                                    location=result.location[:120], article=result.article[:60]))
+            session.add(ClauseCheck(version_id=version.id, clause_id=result.clause_id, **result_fields(result)))
         session.flush()
         if settle:  # a document that covers a clause closes its finding
             set_findings.settle(session, arrangement, user)

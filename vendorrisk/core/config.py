@@ -142,6 +142,14 @@ SETTINGS: list[Setting] = [
             "export jobs (matrix, register, board report, DORA, evidence pack).", int),
     Setting("EXPORT_JOB_STALE_MINUTES", 10, "A running export job whose progress has not been "
             "heard of for this long is marked failed (its runner crashed) and may be restarted.", int),
+    Setting("CONTRACT_OCR_POLL_SECONDS", 10, "How often `vendorrisk scheduler` looks for scanned "
+            "contract PDFs queued for OCR.", int),
+    Setting("CONTRACT_OCR_PAGE_LIMIT", 200, "Most pages of one scanned contract PDF read by OCR; a "
+            "longer scan is not read (its OCR fails, saying so) and stays marked scanned.", int),
+    Setting("CONTRACT_OCR_PAGE_SECONDS", 120, "Longest time Tesseract may take to read one page of a "
+            "scanned contract before its OCR fails.", int),
+    Setting("CONTRACT_OCR_STALE_MINUTES", 60, "A contract OCR still running after this long is marked "
+            "failed (its runner crashed).", int),
     Setting("SMTP_CA_FILE", "", "PEM file of the CA certificates that verify the SMTP server's "
             "certificate with `starttls`/`tls` (empty: the system trust store)."),
     Setting("SMTP_VERIFY", True, "Verify the SMTP server's certificate and host name. Setting it "

@@ -49,9 +49,9 @@ class CheckResult:
     def status(self) -> str:
         """How the file was read: ``ok``, ``scanned`` (a PDF without text), ``unreadable_text``
         (a PDF whose text is neither Japanese nor English: glyph numbers), ``partly_scanned``
-        (some pages of a PDF are images without text), ``partly_unreadable`` (some pages' text is glyph
-        numbers, left out) or ``no_structure``."""
-        if self.extracted.status in (*UNREAD, "partly_scanned", "partly_unreadable"):
+        (some pages of a PDF are images without text), ``ocr`` (a scan's text read by OCR),
+        ``partly_unreadable`` (some pages' text is glyph numbers, left out) or ``no_structure``."""
+        if self.extracted.status in (*UNREAD, "partly_scanned", "partly_unreadable", "ocr"):
             return self.extracted.status
         return "ok" if self.structure.detected else "no_structure"
 
@@ -61,14 +61,22 @@ class CheckResult:
         return self.extracted.note or ("" if self.structure.detected else NO_STRUCTURE_NOTE)
 
 
-def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Iterable[Example] = ()) -> CheckResult:
+def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Iterable[Example] = (),
+          ocr_pages: list | None = None) -> CheckResult:
     """Read a contract file (its kind from the extension of ``filename``) and check it for
     each of ``clauses``, the scorer adapted by this installation's reviewer ``examples``;
-    raise ``UnreadableContract`` when the file cannot be read."""
-    extracted = extract(data, PurePath(filename).suffix.lower().lstrip("."))
+    raise ``UnreadableContract`` when the file cannot be read. ``ocr_pages``: a PDF's scanned
+    pages read by OCR (``ocr.read_pages``), read as those pages' text and marked in the results."""
+    if ocr_pages is not None:
+        from vendorrisk.contracts.checker import ocr
+        extracted = ocr.read_with_ocr(data, ocr_pages)
+    else:
+        extracted = extract(data, PurePath(filename).suffix.lower().lstrip("."))
     structure = parse(extracted.blocks)
     unread = extracted.status if extracted.status in UNREAD else ""
     reading = None if unread else read(structure, clause_library.library())
     results = check_contract(structure, list(clauses), unread=unread, examples=list(examples), reading=reading,
                              scanned_pages=extracted.scanned_pages, unreadable_pages=extracted.unreadable_pages)
+    if extracted.status == "ocr":
+        results = ocr.mark_ocr(results, ocr_pages)
     return CheckResult(extracted, structure, results)

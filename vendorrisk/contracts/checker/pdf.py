@@ -51,10 +51,11 @@ MIN_FOREIGN_SHARE = 0.05  # of a page's characters that are not spaces
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-def read_pdf(data: bytes) -> Extracted:
+def read_pdf(data: bytes, ocr: dict[int, str] | None = None) -> Extracted:
     """The text of a PDF, page by page, and how it was read: ``scanned`` when most pages are images
     without text, ``unreadable_text`` when its text is glyph numbers, ``partly_scanned`` when some
-    pages are images; page numbers and running headers and footers out of the sentences."""
+    pages are images; page numbers and running headers and footers out of the sentences. ``ocr``:
+    the text read by OCR of scanned pages (by number, from 1), read as those pages' text."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
 
@@ -68,8 +69,12 @@ def read_pdf(data: bytes) -> Extracted:
             if not opened:
                 _refuse("The PDF is password-protected; upload an unprotected copy.", "pdf_password")
         pages, images = [], []
-        for page in reader.pages:
+        for number, page in enumerate(reader.pages, 1):
             time_budget.check()
+            if ocr and number in ocr:
+                pages.append(ocr[number])
+                images.append(False)
+                continue
             pages.append(page.extract_text() or "")
             images.append(_shows_image(page))
     except UnreadableContract:

@@ -71,6 +71,12 @@ TEXTS = {
         "ja": "PDFのテキストには見当たりませんが、{pages}ページの文字は日本語にも英語にもなっておらず（フォントに文字の対応表が"
               "ないと考えられます）、読み取れていません。目視で確認し、結果を記録してください。",
     },
+    "ocr_poor": {
+        "en": "Not found in the text read by OCR, but pages {pages} of the scan were read with low confidence (down "
+              "to {confidence} %), and a misread word may hide the clause; check the scan and record the result.",
+        "ja": "OCRで読み取った文面には見当たりませんが、スキャンの{pages}ページは読み取りの信頼度が低く（最低{confidence}%）、"
+              "誤読された語に条項が隠れている可能性があります。スキャン画像を目視で確認し、結果を記録してください。",
+    },
     "no_model": {
         "en": "The clause scorer's model file is missing, so the contract was not checked automatically; read it "
               "and record the result.",
@@ -88,6 +94,11 @@ TEXTS = {
         "ja": "文書のテキストから文を読み取れなかったため、自動判定していません。文書を読んで結果を記録してください。",
     },
 }
+# said after the reason of a result whose evidence was read by OCR from a scanned page
+OCR = {"en": " The text was read by OCR from a scanned page: check the evidence against the scan.",
+       "ja": "本文はスキャン画像からOCRで読み取ったものです。根拠の文をスキャン画像と照合してください。"}
+OCR_CAPPED = {"en": " Text read by OCR is not reported as found without a review.",
+              "ja": "OCRで読み取った文は、確認するまで「あり」とはしません。"}
 HEADING = {"en": " under the heading “{}”", "ja": "（見出し「{}」）"}
 PATTERNS = {"en": ", with the library's phrase “{}”", "ja": "、条項ライブラリの語句「{}」あり"}
 OWNER = {"en": {"Ⓟ": "the provider", "Ⓒ": "the customer", "Ⓔ": "each party", "": "no named party"},
@@ -111,7 +122,8 @@ def render(key: str, params: dict | None, lang: str = "en") -> str:
         if isinstance(essential, dict) else essential
     params.setdefault("score", "")
     params.setdefault("location", "")
+    suffix = (OCR[lang] if params.get("ocr") else "") + (OCR_CAPPED[lang] if params.get("ocr_capped") else "")
     try:
-        return texts[lang].format(**params)
+        return texts[lang].format(**params) + suffix
     except (KeyError, IndexError, ValueError):
-        return texts["en"]
+        return texts["en"] + suffix
