@@ -204,10 +204,12 @@ def tounicode_stream(cid: dict[str, int]) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
 
 
-def scanned_copy(pdf: bytes, dpi: int = 200, noise: float = 0.0, seed: int = 0) -> bytes:
+def scanned_copy(pdf: bytes, dpi: int = 200, noise: float = 0.0, seed: int = 0,
+                 upside_down: tuple[int, ...] = ()) -> bytes:
     """``pdf`` as a scanner gives it back: each page rendered by PDFium (``pypdfium2``) to a gray
     bitmap at ``dpi`` and written as one image XObject (FlateDecode) filling the page, no text
-    layer; ``noise``: the share of pixels flipped to black or white at random (dust, toner)."""
+    layer; ``noise``: the share of pixels flipped to black or white at random (dust, toner);
+    ``upside_down``: the pages (from 1) fed into the scanner the wrong way round."""
     import zlib
 
     import pypdfium2 as pdfium
@@ -223,6 +225,8 @@ def scanned_copy(pdf: bytes, dpi: int = 200, noise: float = 0.0, seed: int = 0) 
         pixels = bytearray(b"".join(raw[row * stride:row * stride + width] for row in range(height)))
         for _ in range(int(len(pixels) * noise)):
             pixels[rng.randrange(len(pixels))] = rng.choice((0, 255))
+        if index + 1 in upside_down:
+            pixels.reverse()  # turned by 180 degrees: the last pixel of the last row first
         image = zlib.compress(bytes(pixels), 6)
         objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
                        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(image))

@@ -160,3 +160,11 @@ def test_a_page_read_with_low_confidence_stays_unread_and_no_clause_is_reported_
     by_id = {r.clause_id: r for r in noisy.results}
     assert by_id["service_levels"].status == "needs_review" and by_id["service_levels"].reason_key == "ocr_poor"
     assert not [r for r in noisy.results if r.status == "not_found"]
+
+
+def test_a_page_fed_upside_down_reads_as_the_others():
+    from vendorrisk.contracts.checker import ocr
+    scan = scanned_copy(contract_pdf(EN_TEXT, "en", title="Services Agreement", drawn=True), upside_down=(1,))
+    page, = ocr.read_pages(scan, [1], timeout=120)
+    words = " ".join(page.text.split())
+    assert page.confidence >= 80 and "3. Subcontracting" in words and "without the prior written consent" in words
