@@ -54,6 +54,16 @@ def test_text_in_the_encodings_people_save_passes_and_is_kept_as_it_came(app, da
     assert (upload.kind, upload.data) == (kind, data)
 
 
+def test_japanese_headers_of_an_ascii_form_are_not_read_as_windows_1252():
+    from vendorrisk.core.encodings import decode_text
+    # kanji alone (no kana) over English rows: few non-ASCII bytes, which Windows-1252 also decodes
+    form = "区分,質問,回答,評価,対応,結果\n" + "\n".join(f"A&A-{i:02d},Are audit policies reviewed?,Yes,None"
+                                                 for i in range(30))
+    assert decode_text(form.encode("cp932")) == form
+    english = "The Provider\u2019s staff and the Customer\u2019s \u201cauditors\u201d may inspect records."
+    assert decode_text(english.encode("cp1252")) == english
+
+
 def test_bytes_no_encoding_reads_are_not_text(app):
     with app.test_request_context(), pytest.raises(ValidationFailed, match="not recognised as .txt"):
         inspect_upload(b"\x80\x81\x8d\xa0" * 10, "contract.txt", {"txt"})
