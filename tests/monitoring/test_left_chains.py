@@ -144,3 +144,30 @@ def test_an_arrangement_in_force_after_its_end_date_is_mailed_once_per_end_date(
                        .where(Reminder.kind == "past_end").group_by(Reminder.subject_id, Reminder.due_date)).all()
     assert sorted(kinds) == [(arrangement.id, date(2026, 2, 27), 2), (arrangement.id, TODAY + timedelta(days=45), 2)]
     assert ended.id not in {k[0] for k in kinds} and clock.today()
+
+
+def _task_rows(html: str) -> list[str]:
+    return [row[:row.index("</tr>")] for row in html.split('data-test="task" ')[1:]]
+
+
+def test_my_tasks_finding_page_and_board_say_the_vendor_left_instead_of_overdue(app, db, client):
+    owner, _compliance, vendors, review, finding = _left_chain(db)  # both past their dates on any day now
+    assert client.post("/login", data={"email": owner.email, "password": factories.PASSWORD}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    rows = [r for r in _task_rows(home) if f"/reviews/{review.id}" in r or f"/findings/{finding.id}" in r]
+    assert len(rows) == 2 and all("vendor no longer in a chain" in r and "overdue" not in r for r in rows), rows
+    assert 'data-test="task-overdue"' not in home
+    page = client.get(f"/findings/{finding.id}").get_data(as_text=True)
+    assert 'data-test="finding-left-chains"' in page and 'class="badge overdue"' not in page
+    board = client.get("/findings/").get_data(as_text=True)
+    card = board[board.index(f'data-finding="{finding.id}"'):]
+    assert 'data-test="finding-left-chains"' in card[:card.index("</a>")]
+    assert f'data-finding="{finding.id}"' not in client.get("/findings/?overdue=1").get_data(as_text=True)
+    # back in a chain: overdue again everywhere
+    factories.gen_arrangement(db, vendors[-1], title="再契約", start_date=date(2025, 1, 1))
+    db.commit()
+    home = client.get("/").get_data(as_text=True)
+    rows = [r for r in _task_rows(home) if f"/reviews/{review.id}" in r or f"/findings/{finding.id}" in r]
+    assert len(rows) == 2 and all('class="badge overdue"' in r for r in rows), rows
+    assert 'data-test="task-overdue"' in home
+    assert f'data-finding="{finding.id}"' in client.get("/findings/?overdue=1").get_data(as_text=True)

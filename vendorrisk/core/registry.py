@@ -161,6 +161,7 @@ class Task:
     due: date | None = None
     subject: str = ""
     note: str = ""  # why the due date is what it is, e.g. 「12/31(休業日: 年末年始) → 12/28」
+    chased: bool = True  # False: past its due date is not overdue (a vendor that left every chain)
 
 
 @dataclass(frozen=True)

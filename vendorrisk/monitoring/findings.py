@@ -22,6 +22,7 @@ from vendorrisk.core.messages import msg
 from vendorrisk.core.models import User, utcnow
 from vendorrisk.core.uploads import Upload
 from vendorrisk.vendors import finding_texts
+from vendorrisk.vendors.chain_reach import left_every_chain
 from vendorrisk.vendors.findings import (
     FINDING_STATUSES,
     SEVERITIES,
@@ -334,8 +335,8 @@ def finding_query(*, status: str | None = None, severity: str | None = None, own
                   mine: User | None = None, unowned: bool = False):
     """Findings with their vendor, filtered (``mine``: the person's own, ``owned_by``;
     ``unowned``: those nobody owns — their vendor had no active assigned staff when they were
-    raised or their owner was deactivated; compliance follows them up); newest due first
-    within status order."""
+    raised or their owner was deactivated; compliance follows them up; ``overdue_on``: past
+    their date on that day, of vendors still in a chain); soonest due first within status order."""
     query = select(Finding, Vendor).join(Vendor, Vendor.id == Finding.vendor_id)
     if status in FINDING_STATUSES:
         query = query.where(Finding.status == status)
@@ -351,8 +352,9 @@ def finding_query(*, status: str | None = None, severity: str | None = None, own
         query = query.where(Finding.vendor_id == vendor_id)
     if source:
         query = query.where(Finding.source == source)
-    if overdue_on is not None:
-        query = query.where(Finding.status.in_(("open", "in_progress")), Finding.due_date < overdue_on)
+    if overdue_on is not None:  # a vendor in no current chain is not chased (``reviews.left_chains``)
+        query = query.where(Finding.status.in_(("open", "in_progress")), Finding.due_date < overdue_on,
+                            ~left_every_chain(Finding.vendor_id))
     return query.order_by(Finding.due_date.is_(None), Finding.due_date, Finding.id)
 
 

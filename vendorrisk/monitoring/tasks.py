@@ -20,6 +20,7 @@ from vendorrisk.monitoring.models import MonitoringReview
 from vendorrisk.monitoring.models_remediation import RiskAcceptance
 from vendorrisk.monitoring.reminders import acceptance_days
 from vendorrisk.monitoring.reviews import DUE_WINDOW_DAYS
+from vendorrisk.vendors.chain_reach import left_every_chain
 from vendorrisk.vendors.findings import Finding, FindingEvent, display_title
 from vendorrisk.vendors.models import Vendor
 from vendorrisk.vendors.names import name_column
@@ -67,24 +68,35 @@ def count_for(session: Session, user: User, today: date) -> int:
 
 def _reviews(user: User, today: date):
     return (select(MonitoringReview.id, MonitoringReview.due_date, MonitoringReview.nominal_due_date,
-                   name_column().label("name"))
+                   name_column().label("name"), left_every_chain(MonitoringReview.vendor_id).label("left"))
             .join(Vendor, Vendor.id == MonitoringReview.vendor_id).where(*_reviews_due(user, today)))
+
+
+def _due_note(due: date | None, nominal: date | None, left: bool) -> dict:
+    """The note under a task's due date (a moved date); a vendor that left every chain is not
+    chased (``monitoring.reviews.left_chains``): its task stays, to be completed or closed,
+    without the overdue mark and saying why."""
+    moved = business_days.moved_note(due, nominal)
+    if not left:
+        return {"note": moved}
+    return {"chased": False, "note": " · ".join(filter(None, (_("vendor no longer in a chain"), moved)))}
 
 
 def _review_task(row) -> Task:
     return Task("record_review", _("Record the monitoring review"), f"/reviews/{row.id}", row.due_date,
-                row.name, business_days.moved_note(row.due_date, row.nominal_due_date))
+                row.name, **_due_note(row.due_date, row.nominal_due_date, row.left))
 
 
 def _findings(user: User):
-    return select(Finding, name_column()).join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user))
+    return (select(Finding, name_column(), left_every_chain(Finding.vendor_id).label("left"))
+            .join(Vendor, Vendor.id == Finding.vendor_id).where(*_to_remediate(user)))
 
 
-def _finding_task(finding: Finding, vendor: str) -> Task:
+def _finding_task(finding: Finding, vendor: str, left: bool = False) -> Task:
     label = (_("Remediate the finding: %(title)s", title=display_title(finding)) if finding.action_plan
              else _("Plan the remediation of the finding: %(title)s", title=display_title(finding)))
     return Task("remediate_finding", label, f"/findings/{finding.id}", finding.due_date, vendor,
-                business_days.moved_note(finding.due_date, finding.nominal_due_date))
+                **_due_note(finding.due_date, finding.nominal_due_date, left))
 
 
 def _verify_task(finding: Finding, vendor: str) -> Task:
@@ -121,8 +133,8 @@ def tasks_for(session: Session, user: User, today: date):
         return
     for row in session.execute(_reviews(user, today)).all():
         yield _review_task(row)
-    for finding, vendor in session.execute(_findings(user)).all():
-        yield _finding_task(finding, vendor)
+    for finding, vendor, left in session.execute(_findings(user)).all():
+        yield _finding_task(finding, vendor, left)
     yield from _acceptances(session, user, today)
     if user.role in VERIFIERS:
         for finding, vendor in session.execute(_to_verify(user)).all():
@@ -141,10 +153,10 @@ def first_tasks(session: Session, user: User, today: date, limit: int) -> list[T
     found = first_of(lambda n: [_review_task(row) for row in session.execute(reviews.limit(n)).all()], limit,
                      depth=4)
     dated = _findings(user).where(Finding.due_date.is_not(None)).order_by(Finding.due_date, name_column(), Finding.id)
-    found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(dated.limit(n)).all()], limit,
+    found += first_of(lambda n: [_finding_task(*row) for row in session.execute(dated.limit(n)).all()], limit,
                       depth=4)
     undated = _findings(user).where(Finding.due_date.is_(None)).order_by(name_column(), Finding.id)
-    found += first_of(lambda n: [_finding_task(f, v) for f, v in session.execute(undated.limit(n)).all()],
+    found += first_of(lambda n: [_finding_task(*row) for row in session.execute(undated.limit(n)).all()],
                       limit, depth=4)
     found += _acceptances(session, user, today)
     if user.role in VERIFIERS:

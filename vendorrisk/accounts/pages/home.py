@@ -41,9 +41,14 @@ def home():
 def overdue(page, today) -> tuple[int, bool] | None:
     """How many tasks are overdue and whether that is exact (else: at least that many), or
     None when this page cannot tell. Overdue tasks come first: a page that ends with a task
-    not overdue (or the last page) counts them all, one full of them counts a lower bound."""
-    late = sum(1 for t in page.items if t.due is not None and t.due < today)
-    if not late:
-        return (0, True) if page.page == 1 else None
-    exact = late < len(page.items) or page.page >= page.pages
+    not past its date (or the last page) counts them all, one full of them counts a lower bound.
+    A task past its date but not chased (``Task.chased``) is not overdue; a later page holding
+    one cannot tell how many of the pages before it were."""
+    past = [t for t in page.items if t.due is not None and t.due < today]
+    late = sum(1 for t in past if t.chased)
+    exact = len(past) < len(page.items) or page.page >= page.pages
+    if page.page == 1:
+        return late, exact
+    if not late or late < len(past):
+        return None
     return (page.page - 1) * page.per_page + late, exact

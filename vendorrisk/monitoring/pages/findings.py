@@ -12,7 +12,7 @@ from vendorrisk.core.downloads import send_stored
 from vendorrisk.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from vendorrisk.core.models import StoredFile, User
 from vendorrisk.core.registry import NavItem
-from vendorrisk.monitoring import findings, remediation
+from vendorrisk.monitoring import findings, remediation, reviews
 from vendorrisk.vendors.findings import FINDING_SOURCES, FINDING_STATUSES, SEVERITIES
 from vendorrisk.vendors.models import READING_ORDER, Arrangement, Vendor, VendorOwner
 from vendorrisk.vendors.need_to_know import require_file_access
@@ -47,7 +47,8 @@ def board():
     owner_ids = {f.owner_id for rows in columns.values() for f, _v in rows if f.owner_id}
     owners = {u.id: u.display_name or u.email for u in db.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
     vendors = db.execute(select(Vendor.id, Vendor.name).order_by(*READING_ORDER)).all()
-    return render_template("monitoring/board.html", columns=columns, owners=owners, today=clock.today(),
+    left = reviews.left_chains(db, {v.id for status in ("open", "in_progress") for _f, v in columns[status]})
+    return render_template("monitoring/board.html", columns=columns, owners=owners, today=clock.today(), left=left,
                            severities=SEVERITIES, sources=FINDING_SOURCES, vendors=vendors,
                            args=request.args, vendor_filter=filters["vendor_id"], per_column=PER_COLUMN,
                            unowned=filters["unowned"], unowned_open=findings.unowned_count(db))
@@ -143,7 +144,9 @@ def render_finding(finding, status=200, form=None, errors=(), message=None, conf
                                          and (pending.requested_by_id == user.id or user.role in remediation.APPROVERS)),
                            latest_expiry=remediation.latest_expiry(today), event_labels=EVENT_LABELS,
                            due_note=business_days.moved_note(finding.due_date, finding.nominal_due_date),
-                           severities=SEVERITIES, evidenced=findings.EVIDENCED_SEVERITIES, today=today), status
+                           severities=SEVERITIES, evidenced=findings.EVIDENCED_SEVERITIES, today=today,
+                           left=finding.status in ("open", "in_progress") and bool(reviews.left_chains(db, [vendor.id]))
+                           ), status
 
 
 @bp.get("/<int:finding_id>")
