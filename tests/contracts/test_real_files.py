@@ -197,3 +197,45 @@ def test_a_word_files_content_controls_are_read_and_its_table_of_contents_is_not
     assert response.status_code == 201, response.get_json()
     checks = {c["clause_id"]: c for c in response.get_json()["checks"]}
     assert checks["audit_rights"]["status"] == "found" and checks["audit_rights"]["location"] == "第2条"
+
+
+def _docx_with_text_box() -> bytes:
+    """A Word file whose audit article sits in a text box, written as Word writes one: the
+    DrawingML box (``mc:Choice``) and its VML copy for older readers (``mc:Fallback``); a
+    second box inside a table cell."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                  'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+                  'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+                  'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+    def anchored(before: str, boxed: str) -> str:
+        box = f'<w:txbxContent><w:p><w:r><w:t>{boxed}</w:t></w:r></w:p></w:txbxContent>'
+        return (f'<w:p {namespaces}><w:r><w:t>{before}</w:t></w:r><w:r><mc:AlternateContent>'
+                f'<mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></w:drawing>'
+                f'</mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict>'
+                f'</mc:Fallback></mc:AlternateContent></w:r></w:p>')
+
+    document = docx.Document()
+    document.add_paragraph("システム運用業務委託契約書")
+    body = document.element.body
+    body[-1].addprevious(parse_xml(anchored("第1条（目的）本契約は業務の委託について定める。",
+                                            "第2条（監査）甲は、乙の業務について監査を行うことができる。")))
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "稼働率"
+    cell = table.cell(0, 1)._tc
+    cell.remove(cell[-1])
+    cell.append(parse_xml(anchored("月間", "99.9%以上")))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_word_text_box_is_read_once_as_its_own_paragraph():
+    lines = [(b.text, b.part) for b in text.extract(_docx_with_text_box(), "docx").blocks]
+    assert lines == [("システム運用業務委託契約書", "body"), ("第1条(目的)本契約は業務の委託について定める。", "body"),
+                     ("第2条(監査)甲は、乙の業務について監査を行うことができる。", "body"),
+                     ("稼働率 | 月間 99.9%以上", "table")], lines

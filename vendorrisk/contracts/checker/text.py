@@ -113,24 +113,41 @@ def _text_blocks(data: bytes, markdown: bool) -> list[Block]:
 PAGE_NUMBER = re.compile(r"[-–—‐ ]*\d{1,4}[-–—‐ ]*|\d{1,4}\s*/\s*\d{1,4}|(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?|[(（]\d{1,4}[)）]",
                          re.I)
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Word writes a text box twice: as DrawingML (``mc:Choice``) and as VML for older readers (``mc:Fallback``)
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+NOT_THE_PARAGRAPHS = (f"{W_NS}del", f"{W_NS}moveFrom", MC_FALLBACK, f"{W_NS}txbxContent")
+
+
+def _under(node, tags, element) -> bool:
+    parent = node.getparent()
+    while parent is not None and parent is not element:
+        if parent.tag in tags:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def paragraph_text(element) -> str:
     """The accepted text of a Word paragraph: runs inside insertions (``w:ins``, ``w:moveTo``)
-    count, deletions (``w:del``, ``w:moveFrom``) and comments do not; tabs are spaces."""
+    count, deletions (``w:del``, ``w:moveFrom``) and comments do not; tabs are spaces. The text
+    of a text box anchored in it is not its text (``text_boxes``)."""
     parts = []
     for node in element.iter(f"{W_NS}t", f"{W_NS}tab", f"{W_NS}br", f"{W_NS}cr"):
-        parent = node.getparent()
-        skip = False
-        while parent is not None and parent is not element:
-            if parent.tag in (f"{W_NS}del", f"{W_NS}moveFrom"):
-                skip = True
-                break
-            parent = parent.getparent()
-        if skip:
-            continue
-        parts.append(node.text or "" if node.tag == f"{W_NS}t" else " ")
+        if not _under(node, NOT_THE_PARAGRAPHS, element):
+            parts.append(node.text or "" if node.tag == f"{W_NS}t" else " ")
     return "".join(parts)
+
+
+def text_boxes(element) -> list:
+    """The text boxes anchored in a Word paragraph (``w:txbxContent``), each once: not Word's VML
+    copy for older readers, not a box inside another box (read with that box)."""
+    return [box for box in element.iter(f"{W_NS}txbxContent")
+            if not _under(box, (MC_FALLBACK, f"{W_NS}txbxContent"), element)]
+
+
+def _with_boxes(element) -> str:
+    return " ".join([paragraph_text(element)] + [_with_boxes(p) for box in text_boxes(element)
+                                                 for p in box.iter(f"{W_NS}p") if not _under(p, (f"{W_NS}p",), box)])
 
 
 def _docx_blocks(data: bytes) -> list[Block]:
@@ -178,6 +195,8 @@ def _docx_body(document, numbering, container=None):
             prefix = numbering.label(paragraph)
             if text or prefix:
                 yield Block(normalise(f"{prefix} {text}") if prefix else text)
+            for box in text_boxes(child):  # a box's paragraphs after the paragraph it is anchored in
+                yield from _docx_body(document, numbering, box)
         elif tag == "tbl":
             for row in _table_rows(Table(child, document)):
                 yield Block(row, "table")
@@ -204,7 +223,7 @@ def _table_rows(table) -> list[str]:
                 continue
             previous = cell._tc
             # a table inside a cell (an SLA's measures under one service) is read after its paragraphs
-            text = normalise(" ".join([paragraph_text(p._p) for p in cell.paragraphs]
+            text = normalise(" ".join([_with_boxes(p._p) for p in cell.paragraphs]
                                       + [" / ".join(_table_rows(inner)) for inner in cell.tables]))
             if text:
                 cells.append(text)
