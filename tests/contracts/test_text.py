@@ -249,3 +249,17 @@ def test_a_word_files_header_and_footer_are_not_read_as_sentences_of_the_contrac
         return [(u.passage.location, u.heading, u.text, u.obligor, u.candidate, sorted(u.features))
                 for u in read(structure, clauses).units]
     assert units(word) == units(_parse(text))
+
+
+def test_a_word_non_breaking_hyphen_reads_as_a_hyphen():
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    document = docx.Document()
+    document.add_paragraph("1. Subcontracting")
+    document.element.body[-1].addprevious(parse_xml(
+        f'<w:p {nsdecls("w")}><w:r><w:t>Provider shall not engage any sub</w:t><w:noBreakHyphen/>'
+        f'<w:t>processor without the prior written consent of Customer.</w:t></w:r></w:p>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    lines = [b.text for b in contracts_text.extract(buffer.getvalue(), "docx").blocks]
+    assert lines[1] == "Provider shall not engage any sub-processor without the prior written consent of Customer."

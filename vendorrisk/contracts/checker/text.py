@@ -129,12 +129,14 @@ def _under(node, tags, element) -> bool:
 
 def paragraph_text(element) -> str:
     """The accepted text of a Word paragraph: runs inside insertions (``w:ins``, ``w:moveTo``)
-    count, deletions (``w:del``, ``w:moveFrom``) and comments do not; tabs are spaces. The text
+    count, deletions (``w:del``, ``w:moveFrom``) and comments do not; tabs are spaces, a
+    non-breaking hyphen (``w:noBreakHyphen``: "sub‑processor", "24‑hour") a hyphen. The text
     of a text box anchored in it is not its text (``text_boxes``)."""
     parts = []
-    for node in element.iter(f"{W_NS}t", f"{W_NS}tab", f"{W_NS}br", f"{W_NS}cr"):
+    for node in element.iter(f"{W_NS}t", f"{W_NS}tab", f"{W_NS}br", f"{W_NS}cr", f"{W_NS}noBreakHyphen"):
         if not _under(node, NOT_THE_PARAGRAPHS, element):
-            parts.append(node.text or "" if node.tag == f"{W_NS}t" else " ")
+            parts.append(node.text or "" if node.tag == f"{W_NS}t" else
+                         "-" if node.tag == f"{W_NS}noBreakHyphen" else " ")
     return "".join(parts)
 
 
