@@ -10,7 +10,11 @@ M``, ``- N -`` or ``Confidential`` over the page number) at its foot, and a blan
 paragraphs. ``pdf_pages`` writes laid-out pages: every line in a CID-keyed font (Identity-H)
 with a ToUnicode map, as word processors write embedded subset fonts (the font is named, not
 embedded: no font file is needed); the pages of ``garbled_pages`` use a second font without
-the map, as an old tool's font does, so their text comes out as glyph numbers."""
+the map, as an old tool's font does, so their text comes out as glyph numbers — drawn as blanks by
+PDFium (a font neither named nor embedded) unless ``drawn``: then in Type 3 fonts that draw each glyph
+with the mapped font but carry no character map either (glyph names ``uniXXXX`` of the glyph
+numbers), so that the page reads as glyph numbers yet draws the contract, as an old tool's
+embedded subset font does, and OCR reads it."""
 import random
 import re
 
@@ -153,25 +157,68 @@ def pdf_pages(pages: list[list[str]], header: str = "", footer: str = "dashes",
                        % (name, name, name, widths, b" /ToUnicode %d 0 R" % tounicode if mapped else b""))
         fonts.append(len(objects))
         objects.append(tounicode_stream(cid) if mapped else b"<< /Length 0 >>\nstream\n\nendstream")
+    glyphs = _type3_fonts(objects, chars, cid, fonts[0]) if drawn and garbled_pages else {}
     kids = []
     for number, (page, foot) in enumerate(zip(pages, feet), 1):
         font = "/F2" if number in garbled_pages else "/F1"
-        ops = ["BT", f"{font} 10 Tf", "13 TL", "56 800 Td"]
+        shown = (lambda line, size: _type3_codes(line, glyphs, size)) if glyphs and number in garbled_pages else \
+            (lambda line, size: f"{font} {size} Tf <{_codes(line, cid)}> Tj")
+        ops = ["BT", "13 TL", "56 800 Td"]
         for line in ([header, ""] if header else []) + page:
-            ops.append(f"<{_codes(line, cid)}> Tj T*" if line else "T*")
+            ops.append(f"{shown(line, 10)} T*" if line else "T*")
         ops.append("ET")
         y = 40
         for line in reversed(foot):
-            ops += ["BT", f"{font} 8 Tf", f"280 {y} Td", f"<{_codes(line, cid)}> Tj", "ET"]
+            ops += ["BT", f"280 {y} Td", shown(line, 8), "ET"]
             y += 11
         content = "\n".join(ops).encode("ascii")
         objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-                       b"/Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> >>"
-                       % (len(objects), fonts[0], fonts[1]))
+                       b"/Resources << /Font << /F1 %d 0 R /F2 %d 0 R%s >> >> >>"
+                       % (len(objects), fonts[0], fonts[1],
+                          b"".join(b" /T%d %d 0 R" % (i, ref) for i, ref in enumerate(sorted(set(
+                              ref for ref, _code in glyphs.values()))))))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
     return pdf_document(objects)
+
+
+def _type3_fonts(objects: list[bytes], chars: list[str], cid: dict[str, int], mapped: int) -> dict:
+    """Type 3 fonts (one a 200 characters) whose glyph procedures show each character with the
+    mapped font (object ``mapped``), without a character map: their glyphs named after the glyph
+    numbers (``uni0003``), which a reader takes for the characters. Each character's font object
+    and code, the objects appended to ``objects``."""
+    glyphs = {}
+    for start in range(0, len(chars), 200):
+        chunk, procs = chars[start:start + 200], []
+        for code, c in enumerate(chunk, 1):
+            width = _latin_width(c) if ord(c) < 128 else 1000
+            body = b"%d 0 d0 BT /F1 1000 Tf <%04X> Tj ET" % (width, cid[c])
+            objects.append(b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream")
+            procs.append((b"/uni%04X" % cid[c], len(objects), width))
+        objects.append(b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -140 1000 880] /FontMatrix [0.001 0 0 0.001 0 0] "
+                       b"/CharProcs << %s >> /Encoding << /Type /Encoding /Differences [1 %s] >> /FirstChar 1 "
+                       b"/LastChar %d /Widths [%s] /Resources << /Font << /F1 %d 0 R >> >> >>"
+                       % (b" ".join(b"%s %d 0 R" % (name, ref) for name, ref, _w in procs),
+                          b" ".join(name for name, _r, _w in procs), len(procs),
+                          b" ".join(b"%d" % w for _n, _r, w in procs), mapped))
+        glyphs.update({c: (len(objects), code) for code, c in enumerate(chunk, 1)})
+    return glyphs
+
+
+def _type3_codes(line: str, glyphs: dict, size: int) -> str:
+    """The operators that show ``line`` in the Type 3 fonts of ``glyphs``, a run a font."""
+    refs = sorted({ref for ref, _code in glyphs.values()})
+    ops, font, run = [], None, ""
+    for c in line:
+        ref, code = glyphs[c]
+        if ref != font and run:
+            ops.append(f"/T{refs.index(font)} {size} Tf <{run}> Tj")
+            run = ""
+        font, run = ref, run + f"{code:02X}"
+    if run:
+        ops.append(f"/T{refs.index(font)} {size} Tf <{run}> Tj")
+    return " ".join(ops)
 
 
 def _latin_width(c: str) -> int:

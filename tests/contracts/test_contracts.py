@@ -279,7 +279,11 @@ def test_demo_contracts_load_checked_with_a_confirmed_gap(app, db):
     assert loaded
     db.rollback()
     versions = db.exec(select(ContractVersion).order_by(ContractVersion.id)).all()
-    assert [v.number for v in versions] == [1, 1, 2, 1] and versions[0].file_kind == "docx"
+    assert [v.number for v in versions] == [1, 1, 2, 1, 1] and versions[0].file_kind == "docx"
+    # a scanned contract, queued for OCR (read by the scheduler or `vendorrisk contracts ocr`, not while loading)
+    from vendorrisk.contracts.checker import ocr
+    queued = "queued" if ocr.available() else "unavailable"
+    assert (versions[-1].extraction_status, versions[-1].ocr_state) == ("scanned", queued)
     assert db.exec(select(Finding).where(Finding.source == "contract")).one().source_ref.endswith(":service_levels")
 
 

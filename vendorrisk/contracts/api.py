@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from vendorrisk.contracts import service, set_service, sets
 from vendorrisk.contracts.checker import reasons
 from vendorrisk.contracts.models import CHECK_STATUSES, DOCUMENT_KINDS
+from vendorrisk.contracts.reasons import ocr_reason_fields
 from vendorrisk.core.access import ALL_ROLES, allow
 from vendorrisk.core.api import Binary, Public, json_body, operation
 from vendorrisk.core.db import get_session
@@ -68,10 +69,13 @@ class ContractVersionPublic(Public):
                                                "ocr (a scan read by OCR), unreadable_text, partly_unreadable")
     extraction_note: str
     ocr_state: str = Field(json_schema_extra={"enum": ["", "queued", "running", "done", "failed", "unavailable"]},
-                           description="OCR of a scanned PDF, done in the background: queued, running, done, failed "
-                                       "(ocr_reason says why) or unavailable (no OCR engine on the server); "
-                                       "empty when the file is not a scan")
-    ocr_reason: str
+                           description="OCR of a scanned PDF or of its pages of glyph numbers, done in the background: "
+                                       "queued, running, done, failed (ocr_reason says why) or unavailable (no OCR "
+                                       "engine on the server); empty when nothing is to be read by OCR")
+    ocr_reason: str = Field(description="Why the OCR failed, in the user's language")
+    ocr_reason_key: str = Field(json_schema_extra={"enum": ["", "page_limit", "page_time", "not_installed", "stopped",
+                                                            "too_poor", "engine_error"]})
+    ocr_reason_detail: str = Field(description="The OCR runner's own words (English), for the administrator")
     ocr_pages: int = Field(description="Pages read by OCR")
     structure: str
     uploaded_at: datetime
@@ -252,7 +256,7 @@ def check_dict(check, clauses) -> dict:
 def version_dict(session, version, **extra) -> dict:
     """A contract version with its checks (and ``extra``) as JSON."""
     context = service.version_context(session, version.id)
-    return ContractVersionPublic.dump(version, structure=version.structure_style,
+    return ContractVersionPublic.dump(version, structure=version.structure_style, **ocr_reason_fields(version),
                                       checks=[check_dict(c, context["clauses"]) for c in context["checks"]], **extra)
 
 

@@ -56,6 +56,7 @@ LABELS = {
     "version_label": {"ja": "版", "en": "Version"},
     "file": {"ja": "ファイル・アップロード日時", "en": "File and upload time"},
     "note_read": {"ja": "読み取りの注意", "en": "Reading note"},
+    "ocr": {"ja": "【OCRで読み取り：原本と照合してください】", "en": "[Read by OCR: check it against the original]"},
 }
 KINDS = DOCUMENT_KIND_NAMES
 STATUS = {"found": {"ja": "あり", "en": "Found"}, "not_found": {"ja": "なし", "en": "Not found"},
@@ -100,6 +101,12 @@ def _set_table(document, set_checks, clauses, documents: int, L: dict, lang: str
         _cell(cells[3], item.check.location if item.check is not None and item.status != "not_found" else "—")
 
 
+def _evidence(check, L: dict) -> str:
+    """A check's evidence excerpt, marked when it was read by OCR (as the version's page marks it)."""
+    excerpt = _excerpt(check.evidence)
+    return f"{L['ocr']}\n{excerpt}" if excerpt and (check.reason_params or {}).get("ocr") else excerpt
+
+
 def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, lang: str = "ja",
                     reviewer: str = "", today: date | None = None, set_checks=(), set_documents: int = 1,
                     note: str = "") -> bytes:
@@ -132,7 +139,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
               (f"\n{check.location}" if check.location else ""))
         status_text = STATUS[check.status][lang] + ("" if check.reviewer_status else f"\n{L['auto']}")
         _cell(cells[2], status_text, bold=True, colour=STATUS_COLOUR[check.status])
-        _cell(cells[3], _excerpt(check.evidence) or check.reason)
+        _cell(cells[3], _evidence(check, L) or check.reason)
         _cell(cells[4], check.reviewer_comment)
         if check.status != "found":
             gaps.append((check, clause, title))
@@ -255,7 +262,7 @@ def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", revi
         check = result.check if result else None
         reason = "" if check is None else (  # a check stored before reasons had keys keeps its sentence
             reasons.render(check.reason_key, check.reason_params, lang) if check.reason_key else check.reason)
-        _cell(cells[5], _excerpt(check.evidence) if covered and check.evidence else reason)
+        _cell(cells[5], _evidence(check, L) if covered and check.evidence else reason)
         if status != "found":
             gaps.append((status, row.clause, title))
     for table_row in grid.rows:

@@ -37,7 +37,8 @@ def train(output: Path | None):
 @with_appcontext
 @click.option("--version", "version_id", type=int, default=None, help="Only this contract version (when queued).")
 def ocr(version_id: int | None):
-    """Read the scanned contract PDFs queued for OCR now (what the scheduler does) and check them again."""
+    """Read the contract PDFs queued for OCR (scans, pages of glyph numbers) now, as the scheduler does, and
+    check them again."""
     from flask import current_app
 
     from vendorrisk.contracts import ocr_jobs

@@ -1,7 +1,12 @@
 """Demo contracts, written here and checked on load: a complete Word contract for the core
-ledger, two versions of the eKYC contract (the second closes gaps), and an English e-mail
-delivery contract with gaps, one of them confirmed by compliance (raising a finding)."""
+ledger, two versions of the eKYC contract (the second closes gaps), an English e-mail
+delivery contract with gaps, one of them confirmed by compliance (raising a finding), and a
+scanned contract for the security monitoring (``demo_scan.pdf``: one page, an image without
+text, 80 KB), queued for OCR — read when the scheduler or ``vendorrisk contracts ocr`` runs,
+never while the demo loads. The scan was made once with the tests' PDF writer:
+``scanned_copy(contract_pdf(contract_text(SCAN, SCAN_TITLE), "ja", title=SCAN_TITLE, drawn=True), dpi=150)``."""
 import io
+from pathlib import Path
 
 import docx
 from sqlmodel import Session, select
@@ -28,6 +33,9 @@ ARTICLES_JA = {
 EKYC_V1 = ["scope", "law", "secret", "data", "sub", "report", "exit"]
 EKYC_V2 = EKYC_V1 + ["sla", "security", "audit", "incident", "location", "keys", "bcp"]
 CORE = ["scope", "law", "sla", "security", "secret", "data", "sub", "audit", "incident", "report", "bcp", "exit"]
+SCAN = ["scope", "secret", "sub", "audit", "incident", "exit"]
+SCAN_TITLE = "セキュリティ監視サービス契約書"
+SCAN_FILE = Path(__file__).with_name("demo_scan.pdf")
 
 MAIL_EN = """E-MAIL DELIVERY SERVICE TERMS
 Article 1 Services
@@ -78,6 +86,9 @@ def load(session: Session, ctx: dict) -> None:
     mail = service.upload_version(session, arrangement_id=arrangements["mail"].id, user=procurement,
                                   data=MAIL_EN.encode("utf-8"), filename="メール配信サービス規約（英文）.md",
                                   title="メール配信サービス規約（英文）")
+    service.upload_version(session, arrangement_id=arrangements["soc"].id, user=procurement,
+                           data=SCAN_FILE.read_bytes(), filename=f"{SCAN_TITLE}（スキャン）.pdf",
+                           title=f"{SCAN_TITLE}（スキャン）")
     sla = session.exec(select(ClauseCheck).where(ClauseCheck.version_id == mail.id,
                                                  ClauseCheck.clause_id == "service_levels")).one()
     service.review_check(session, check_id=sla.id, status="not_found", user=compliance,

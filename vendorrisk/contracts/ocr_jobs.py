@@ -1,16 +1,19 @@
 """OCR of scanned contract versions, in the scheduler process (``vendorrisk scheduler``) or by
 ``vendorrisk contracts ocr``, never in a web request (seconds a page).
 
-An upload of a scanned or partly scanned PDF stores the version as it reads without OCR (every
-clause *needs review*, or the scanned pages named) with ``ocr_state = queued`` (``unavailable``
+An upload of a scanned or partly scanned PDF — or of a PDF whose text layer is glyph numbers on
+all or some pages (fonts without a character map, which draw fine: ``unreadable_text``,
+``partly_unreadable``) — stores the version as it reads without OCR (every clause *needs review*,
+or the unread pages named) with ``ocr_state = queued`` (``unavailable``
 when Tesseract is not installed: the version stays as it is, and says so). The runner claims
 the oldest queued version atomically (``UPDATE ... WHERE ocr_state = 'queued'``: two schedulers
-never read the same version), reads its scanned pages (``checker.ocr``, outside any
+never read the same version), reads its unread pages (the scanned pages and those of glyph numbers) (``checker.ocr``, outside any
 transaction), then checks the version again on the text read and stores the results in one
 transaction as an upload does (the clause checks' automatic columns replaced, a reviewer's
 verdict kept; the set's findings settled; the compliance matrix told), in the audit trail
 under the uploader's name. A failure (too many pages, a page over its time, Tesseract failing)
-leaves the version as it was, ``failed`` with the reason.
+leaves the version as it was, ``failed`` with the reason. A version deleted (or its contract or
+arrangement) while its pages are read is logged and passed over, never written again.
 """
 import logging
 import os
@@ -27,14 +30,20 @@ from vendorrisk.core.models import StoredFile, User, utcnow
 
 log = logging.getLogger("vendorrisk.contracts.ocr")
 V = ContractVersion.__table__
-SCANNED = ("scanned", "partly_scanned")
+# how a PDF reads when some or all of its pages were not read: scanned, or glyph numbers
+OCR_READS = ("scanned", "partly_scanned", "unreadable_text", "partly_unreadable")
+PARTLY = ("partly_scanned", "partly_unreadable")
 OCR_STATES = ("queued", "running", "done", "failed", "unavailable")
 
 
+class VersionGone(Exception):
+    """The version (or its contract or arrangement) was deleted while its OCR ran."""
+
+
 def first_state(extraction_status: str) -> str:
-    """The OCR state of a version just read: ``queued`` for a scan (``unavailable`` without
-    Tesseract), "" for any other file."""
-    if extraction_status not in SCANNED:
+    """The OCR state of a version just read: ``queued`` for a scan or a PDF of glyph numbers
+    (``unavailable`` without Tesseract), "" for any other file."""
+    if extraction_status not in OCR_READS:
         return ""
     from vendorrisk.contracts.checker import ocr
     return "queued" if ocr.available() else "unavailable"
@@ -66,8 +75,11 @@ def reap(session, stale: timedelta) -> int:
 def _pages_to_read(session, version: ContractVersion, data: bytes, limit: int) -> list[int]:
     from vendorrisk.contracts.checker import ocr
     from vendorrisk.contracts.checker.pdf import read_pdf
-    if version.extraction_status == "partly_scanned":
-        pages = list(read_pdf(data).scanned_pages)
+    if version is None:
+        raise VersionGone
+    if version.extraction_status in PARTLY:  # the pages not read alone
+        read = read_pdf(data)
+        pages = sorted({*read.scanned_pages, *read.unreadable_pages})
     else:
         pages = list(range(1, ocr.page_count(data) + 1))
     if len(pages) > limit:
@@ -77,7 +89,8 @@ def _pages_to_read(session, version: ContractVersion, data: bytes, limit: int) -
 
 
 def run(app: Flask, version_id: int) -> str:
-    """OCR one claimed version and check it again on the text read; its new OCR state."""
+    """OCR one claimed version and check it again on the text read; its new OCR state (``gone``
+    when the version was deleted meanwhile: logged, nothing written)."""
     from vendorrisk.contracts import service
     from vendorrisk.contracts.checker import library, ocr
 
@@ -85,6 +98,9 @@ def run(app: Flask, version_id: int) -> str:
     with app.app_context():
         with transaction(engine=engine) as session:
             version = session.get(ContractVersion, version_id)
+            if version is None:
+                log.warning("contract version %s was deleted before its OCR began: passed over", version_id)
+                return "gone"
             data = storage.read(session.get(StoredFile, version.file_id))
             examples = service.reviewer_examples(session)
         try:
@@ -96,6 +112,9 @@ def run(app: Flask, version_id: int) -> str:
             pages = ocr.read_pages(data, numbers, app.config["CONTRACT_OCR_PAGE_SECONDS"])
             checked = service.checker.check(data, version.filename, library.library(), examples=examples,
                                             ocr_pages=pages)
+        except VersionGone:
+            log.warning("contract version %s was deleted while its OCR ran: passed over", version_id)
+            return "gone"
         except Exception as exc:  # the version stays as it was; the next one is read
             log.exception("OCR of contract version %s failed", version_id)
             reason = str(exc) if isinstance(exc, ocr.OcrFailed) else f"{type(exc).__name__}: {exc}"
@@ -104,15 +123,28 @@ def run(app: Flask, version_id: int) -> str:
                 session.execute(update(V).where(V.c.id == version_id).values(ocr_state=state,
                                                                                ocr_reason=reason[:1000]))
             return state
-        with transaction(actor_id=version.uploaded_by_id, engine=engine) as session:
-            _store(session, version_id, checked, sum(1 for p in pages if p.readable))
+        try:
+            with transaction(actor_id=version.uploaded_by_id, engine=engine) as session:
+                _store(session, version_id, checked, sum(1 for p in pages if p.readable))
+        except VersionGone:  # rolled back: a deleted version is not written again
+            log.warning("contract version %s was deleted while its OCR ran: its reading was dropped", version_id)
+            return "gone"
         return "done"
 
 
 def _store(session, version_id: int, checked, pages_read: int) -> None:
-    """The version's new reading and results, as an upload stores them (audited by the flush)."""
+    """The version's new reading and results, as an upload stores them (audited by the flush);
+    ``VersionGone`` when the version, its contract or its arrangement is no longer there."""
     from vendorrisk.contracts import service, set_findings
+    from vendorrisk.core.errors import NotFound
     version = session.get(ContractVersion, version_id)
+    contract = session.get(Contract, version.contract_id) if version is not None else None
+    try:
+        arrangement = service.get_arrangement(session, contract.arrangement_id) if contract is not None else None
+    except NotFound:
+        arrangement = None
+    if arrangement is None:
+        raise VersionGone
     user = session.get(User, version.uploaded_by_id) if version.uploaded_by_id else None
     session.info["actor"] = user.email if user else "system"
     if checked.status == "ocr":
@@ -123,8 +155,6 @@ def _store(session, version_id: int, checked, pages_read: int) -> None:
         version.ocr_reason = "The OCR text was too poor to check (low confidence on most pages)."
     version.ocr_state, version.ocr_pages = "done", pages_read
     session.add(version)
-    contract = session.get(Contract, version.contract_id)
-    arrangement = service.get_arrangement(session, contract.arrangement_id)
     if checked.status == "ocr":
         applicable = {clause.id for clause in service.applicable_clauses(arrangement)}
         existing = {c.clause_id: c for c in session.scalars(select(ClauseCheck).where(

@@ -20,6 +20,9 @@ EXTRACTION_NOTES = {
     "no_structure": _l("No numbered articles were recognised; every result needs a review."),
     "ocr": _l("Read by OCR from the scan: the text may hold misread characters; check the evidence of each clause "
               "against the scanned pages."),
+    "ocr_glyphs": _l("Read by OCR from the drawn pages (their text layer is glyph numbers of a font without a "
+                     "character map): the text may hold misread characters; check the evidence of each clause against "
+                     "the PDF's pages."),
 }
 # how the OCR of a scanned version stands (``ocr_jobs``), as the version's page says it
 OCR_STATES = {
@@ -30,18 +33,36 @@ OCR_STATES = {
     "unavailable": _l("OCR is not available on this server (Tesseract is not installed): the scanned pages were not "
                       "read."),
 }
+# the same for a PDF whose text layer is glyph numbers on the pages to read (drawn fine, not scanned)
+GLYPH_OCR_STATES = {
+    "queued": _l("Waiting for OCR: the pages whose text is glyph numbers (a font without a character map) will be "
+                 "read from how they are drawn, in the background, and the clauses checked again."),
+    "running": _l("OCR in progress: the pages whose text is glyph numbers are being read."),
+    "done": _l("Read by OCR: %(pages)s page(s) whose text was glyph numbers were read and the clauses checked on "
+               "that text."),
+    "failed": _l("OCR failed; the version stays as it was uploaded (those pages not read). Why it failed:"),
+    "unavailable": _l("OCR is not available on this server (Tesseract is not installed): the pages whose text is "
+                      "glyph numbers were not read."),
+}
+GLYPHS = ("unreadable_text", "partly_unreadable")
+GLYPH_NOTE = "Read by OCR from the drawn pages"  # the start of ``checker.ocr``'s English note for them
 OCR_LABELS = {"ocr": _l("read by OCR")}
-# why an OCR failed, as the runner records it in English (``checker.ocr``, ``ocr_jobs``), in the reader's language
+# why an OCR failed, as the runner records it in English (``checker.ocr``, ``ocr_jobs``): its key and its
+# sentence in the reader's language; any other reason (Tesseract or PDFium failing) is ``engine_error``,
+# said in a general sentence, its English detail kept in the column (the audit trail, the API) and the log
 OCR_REASONS = (
-    (re.compile(r"The scan has (\d+) pages to read, more than the limit of (\d+)"),
+    ("page_limit", re.compile(r"The scan has (\d+) pages to read, more than the limit of (\d+)"),
      _l("The scan has %(a)s pages to read, more than the limit of %(b)s (CONTRACT_OCR_PAGE_LIMIT).")),
-    (re.compile(r"Reading a page took longer than (\d+) seconds"),
+    ("page_time", re.compile(r"Reading a page took longer than (\d+) seconds"),
      _l("Reading a page took longer than %(a)s seconds (CONTRACT_OCR_PAGE_SECONDS).")),
-    (re.compile(r"Tesseract is not installed"), _l("Tesseract is not installed.")),
-    (re.compile(r"The OCR stopped"), _l("The OCR stopped (its runner crashed or was stopped).")),
-    (re.compile(r"The OCR text was too poor"),
-     _l("The text read was too poor to check (low OCR confidence on most pages): the version stays scanned.")),
+    ("not_installed", re.compile(r"Tesseract is not installed"), _l("Tesseract is not installed.")),
+    ("stopped", re.compile(r"The OCR stopped"), _l("The OCR stopped (its runner crashed or was stopped).")),
+    ("too_poor", re.compile(r"The OCR text was too poor"),
+     _l("The text read was too poor to check (low OCR confidence on most pages): the version stays as it was "
+        "uploaded.")),
 )
+ENGINE_ERROR = _l("The OCR engine could not read the file (an error of Tesseract or of the PDF renderer); the "
+                  "administrator finds the error in the server's log.")
 # the stored English note of a partly scanned or partly unreadable PDF (``checker.pdf``), read back for its pages
 PARTLY_SCANNED = re.compile(r"Pages ([\d, ]+) of (\d+) ")
 PARTLY_NOTES = {
@@ -77,6 +98,8 @@ def extraction_note(version, lang: str | None = None) -> str:
     if partly is not None and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
         return str(partly) % {"pages": m.group(1), "total": m.group(2)}
     note = EXTRACTION_NOTES.get(version.extraction_status)
+    if version.extraction_status == "ocr" and (version.extraction_note or "").startswith(GLYPH_NOTE):
+        note = EXTRACTION_NOTES["ocr_glyphs"]
     if version.extraction_status == "ocr" and (m := PARTLY_SCANNED.search(version.extraction_note or "")):
         # pages of the scan read with too little confidence are still unread
         poor = _("Pages %(pages)s of %(total)s could not be read (OCR confidence too low): a clause not found may "
@@ -85,15 +108,33 @@ def extraction_note(version, lang: str | None = None) -> str:
     return str(note) if note is not None else version.extraction_note
 
 
-def ocr_reason(version) -> tuple[str, bool]:
-    """Why the OCR of a version failed (or read too little), and whether that is in the reader's
-    language (a reason the runner wrote that is not known here stays in its English)."""
+def ocr_reason_key(version) -> tuple[str, dict]:
+    """Why the OCR of a version failed (or read too little) as a key (``OCR_REASONS``, else
+    ``engine_error``; "" when it did not) and its parameters."""
     reason = version.ocr_reason or ""
-    for pattern, text in OCR_REASONS:
+    if not reason:
+        return "", {}
+    for key, pattern, _text in OCR_REASONS:
         if m := pattern.search(reason):
-            groups = dict(zip("ab", m.groups()))
-            return (str(text) % groups if groups else str(text)), True
-    return reason, False
+            return key, dict(zip("ab", m.groups()))
+    return "engine_error", {}
+
+
+def ocr_reason(version) -> tuple[str, bool]:
+    """Why the OCR of a version failed (or read too little), in the reader's language, and
+    whether it is in that language (always: an unknown error is said in a general sentence)."""
+    key, params = ocr_reason_key(version)
+    if not key:
+        return "", True
+    text = next((t for k, _p, t in OCR_REASONS if k == key), ENGINE_ERROR)
+    return (str(text) % params if params else str(text)), True
+
+
+def ocr_reason_fields(version) -> dict:
+    """The API's fields on why the OCR failed: in the reader's language, as a key, and the
+    runner's English detail."""
+    key, _params = ocr_reason_key(version)
+    return {"ocr_reason": ocr_reason(version)[0], "ocr_reason_key": key, "ocr_reason_detail": version.ocr_reason or ""}
 
 
 def extraction_label(status: str) -> str:
@@ -104,7 +145,8 @@ def extraction_label(status: str) -> str:
 def ocr_state(version) -> str:
     """How the OCR of a scanned version stands, in the reader's language ("" when not a scan; the
     reason of a failure, in the runner's English, is shown beside it)."""
-    text = OCR_STATES.get(version.ocr_state or "")
+    glyphs = version.extraction_status in GLYPHS or (version.extraction_note or "").startswith(GLYPH_NOTE)
+    text = (GLYPH_OCR_STATES if glyphs else OCR_STATES).get(version.ocr_state or "")
     if text is None:
         return ""
     return str(text) % {"pages": version.ocr_pages} if version.ocr_state == "done" else str(text)

@@ -185,19 +185,26 @@ def read_pages(data: bytes, numbers, timeout: float) -> list[OcrPage]:
 def read_with_ocr(data: bytes, pages: list[OcrPage]):
     """The PDF's text with the readable OCR ``pages`` read as those pages' text (``pdf.read_pdf``):
     status ``ocr`` when OCR gave the text checked, the pages still unread (confidence too low)
-    kept as scanned pages (a clause not found may be on them); as without OCR when too little
-    could be read."""
+    kept as scanned or unreadable pages (a clause not found may be on them); as without OCR when
+    too little could be read. The pages may be scanned images or pages whose text layer is glyph
+    numbers (a font without a character map, drawn fine): the note says which."""
     from vendorrisk.contracts.checker.pdf import read_pdf
     from vendorrisk.contracts.checker.text import Extracted
 
     readable = {p.number: p.text for p in pages if p.readable}
-    extracted = read_pdf(data, readable)
+    extracted = read_pdf(data, readable, unread=tuple(p.number for p in pages if not p.readable))
     if not readable or extracted.status in ("scanned", "unreadable_text"):
         return extracted
     read = ", ".join(str(n) for n in sorted(readable))
-    note = f"Read by OCR from the scan (pages {read}): check the evidence against the scanned pages."
-    if extracted.scanned_pages:
-        listed = ", ".join(str(n) for n in extracted.scanned_pages)
+    before = read_pdf(data)
+    if before.status in ("unreadable_text", "partly_unreadable") and not before.scanned_pages:
+        note = (f"Read by OCR from the drawn pages (pages {read}), whose text layer is glyph numbers of a font without "
+                "a character map: check the evidence against the PDF's pages.")
+    else:
+        note = f"Read by OCR from the scan (pages {read}): check the evidence against the scanned pages."
+    unread = sorted({*extracted.scanned_pages, *extracted.unreadable_pages})
+    if unread:
+        listed = ", ".join(str(n) for n in unread)
         note += (f" Pages {listed} of {page_count(data)} could not be read (OCR confidence too low): a clause not "
                  "found may be on them.")
     return Extracted(blocks=extracted.blocks, status="ocr", note=note, scanned_pages=extracted.scanned_pages,

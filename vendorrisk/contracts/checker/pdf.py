@@ -51,11 +51,14 @@ MIN_FOREIGN_SHARE = 0.05  # of a page's characters that are not spaces
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-def read_pdf(data: bytes, ocr: dict[int, str] | None = None) -> Extracted:
+def read_pdf(data: bytes, ocr: dict[int, str] | None = None, unread: tuple[int, ...] = ()) -> Extracted:
     """The text of a PDF, page by page, and how it was read: ``scanned`` when most pages are images
     without text, ``unreadable_text`` when its text is glyph numbers, ``partly_scanned`` when some
     pages are images; page numbers and running headers and footers out of the sentences. ``ocr``:
-    the text read by OCR of scanned pages (by number, from 1), read as those pages' text."""
+    the text read by OCR of scanned pages or pages of glyph numbers (by number, from 1), read as
+    those pages' text; ``unread``: pages OCR could not read, whose text layer (if any) is then
+    taken for glyph numbers even where it would pass for text alone (a document judged glyph
+    numbers as a whole)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
 
@@ -82,7 +85,8 @@ def read_pdf(data: bytes, ocr: dict[int, str] | None = None) -> Extracted:
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         # PyPdfError includes LimitReachedError: a stream that would inflate past pypdf's limits
         _refuse(f"The PDF is corrupt and cannot be read ({type(exc).__name__}).", "pdf_corrupt")
-    unreadable = _unreadable_pages(pages)
+    unreadable = tuple(sorted(set(_unreadable_pages(pages))
+                              | {n for n in unread if 0 < n <= len(pages) and not images[n - 1] and pages[n - 1].strip()}))
     mostly_unreadable = len(unreadable) * 2 > len(pages)
     if unreadable and not mostly_unreadable:
         # a font without a character map on some pages only: its glyph numbers are left out, and
