@@ -119,7 +119,7 @@ def test_upload_names_are_one_safe_path_component(name, filename):
 def test_sniffing_and_inspecting_any_bytes_names_a_kind_or_refuses(app, data, head, extension):
     from vendorrisk.core.uploads import inspect_upload
     content = head + data
-    assert sniff(content) in {"pdf", "docx", "xlsx", "pptx", "zip", "ole", "exe", "png", "jpeg", "text", "unknown"}
+    assert sniff(content) in {"pdf", "docx", "xlsx", "pptx", "zip", "ole", "exe", "png", "jpeg", "tiff", "text", "unknown"}
     with app.test_request_context():
         try:
             upload = inspect_upload(content, f"file.{extension}", {"pdf", "docx", "xlsx", "txt", "md", "csv", "png"})

@@ -38,6 +38,8 @@ class ClauseCheckPublic(Public):
     evidence: str
     evidence_read_by_ocr: bool = Field(description="The evidence was read by OCR from a scanned page: check it "
                                                    "against the scan")
+    evidence_page: Optional[int] = Field(default=None, description="The page of a scanned image (PNG, JPEG, "
+                                         "TIFF) the evidence was read on by OCR")
     location: str
     article: str
     clause_article: str
@@ -68,7 +70,7 @@ class ContractVersionPublic(Public):
                                                "ocr (a scan read by OCR), unreadable_text, partly_unreadable")
     extraction_note: str
     ocr_state: str = Field(json_schema_extra={"enum": ["", "queued", "running", "done", "failed", "unavailable"]},
-                           description="OCR of a scanned PDF, done in the background: queued, running, done, failed "
+                           description="OCR of a scanned PDF or image, done in the background: queued, running, done, failed "
                                        "(ocr_reason says why) or unavailable (no OCR engine on the server); "
                                        "empty when the file is not a scan")
     ocr_reason: str
@@ -205,7 +207,8 @@ class ContractPublic(Public):
 class ContractFile(BaseModel):
     """A contract file; a new contract, or a new version of ``contract_id`` (multipart form)."""
 
-    file: bytes = Field(description=".docx, .pdf (text layer), .txt or .md")
+    file: bytes = Field(description=".docx, .pdf, .txt or .md; or a scan as an image (.png, .jpg, .tif: "
+                                    "multi-page TIFF too), read by OCR in the background")
     contract_id: Optional[int] = Field(default=None, description="Add a version to this contract")
     title: str = Field(default="", description="Start a new contract (a new document of the set) with this title; "
                                                "a title a document of the set has already is refused (422): send "
@@ -217,8 +220,8 @@ class ContractFile(BaseModel):
 class ContractSetFiles(BaseModel):
     """The documents of a contract set uploaded together (multipart form, the field repeated)."""
 
-    files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf with text, "
-                                           ".txt, .md); all are stored or none. A file named like a document of "
+    files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf, .txt, .md, "
+                                           "or scans as .png, .jpg, .tif); all are stored or none. A file named like a document of "
                                            "the set (its title or latest file name, blanks around it and letter "
                                            "case ignored) is its next version; any other starts a new document, "
                                            "its kind recognised from its name and title. A set larger than one "
@@ -245,6 +248,7 @@ def check_dict(check, clauses) -> dict:
     lang = language()
     reason = reasons.render(check.reason_key, check.reason_params, lang) if check.reason_key else check.reason
     return ClauseCheckPublic.dump(check, evidence_read_by_ocr=bool((check.reason_params or {}).get("ocr")),
+                                  evidence_page=(check.reason_params or {}).get("page"),
                                   clause_article=clause.text("article", "en") if clause else "",
                                   title=clause.text("title", "en") if clause else check.clause_id, reason=reason)
 

@@ -64,9 +64,11 @@ def reap(session, stale: timedelta) -> int:
 
 
 def _pages_to_read(session, version: ContractVersion, data: bytes, limit: int) -> list[int]:
-    from vendorrisk.contracts.checker import ocr
+    from vendorrisk.contracts.checker import image, ocr
     from vendorrisk.contracts.checker.pdf import read_pdf
-    if version.extraction_status == "partly_scanned":
+    if version.file_kind in image.KINDS:  # a scanned PNG, JPEG or (multi-page) TIFF
+        pages = list(range(1, image.page_count(data) + 1))
+    elif version.extraction_status == "partly_scanned":
         pages = list(read_pdf(data).scanned_pages)
     else:
         pages = list(range(1, ocr.page_count(data) + 1))
@@ -79,7 +81,7 @@ def _pages_to_read(session, version: ContractVersion, data: bytes, limit: int) -
 def run(app: Flask, version_id: int) -> str:
     """OCR one claimed version and check it again on the text read; its new OCR state."""
     from vendorrisk.contracts import service
-    from vendorrisk.contracts.checker import library, ocr
+    from vendorrisk.contracts.checker import image, library, ocr
 
     engine = engine_of(app)
     with app.app_context():
@@ -93,7 +95,8 @@ def run(app: Flask, version_id: int) -> str:
             with transaction(engine=engine) as session:
                 numbers = _pages_to_read(session, session.get(ContractVersion, version_id), data,
                                          app.config["CONTRACT_OCR_PAGE_LIMIT"])
-            pages = ocr.read_pages(data, numbers, app.config["CONTRACT_OCR_PAGE_SECONDS"])
+            read_pages = image.read_pages if version.file_kind in image.KINDS else ocr.read_pages
+            pages = read_pages(data, numbers, app.config["CONTRACT_OCR_PAGE_SECONDS"])
             checked = service.checker.check(data, version.filename, library.library(), examples=examples,
                                             ocr_pages=pages)
         except Exception as exc:  # the version stays as it was; the next one is read

@@ -30,6 +30,10 @@ OCR_STATES = {
     "unavailable": _l("OCR is not available on this server (Tesseract is not installed): the scanned pages were not "
                       "read."),
 }
+# an image (PNG, JPEG, TIFF) before OCR: the scanned PDF's note would tell to upload a PDF with text
+IMAGE_NOTE = _l("The file is an image (a scan or a photo): every clause needs a manual review until its pages are "
+                "read by OCR.")
+IMAGE_KINDS = ("png", "jpeg", "tiff")
 OCR_LABELS = {"ocr": _l("read by OCR")}
 # why an OCR failed, as the runner records it in English (``checker.ocr``, ``ocr_jobs``), in the reader's language
 OCR_REASONS = (
@@ -77,6 +81,8 @@ def extraction_note(version, lang: str | None = None) -> str:
     if partly is not None and (m := PARTLY_SCANNED.match(version.extraction_note or "")):
         return str(partly) % {"pages": m.group(1), "total": m.group(2)}
     note = EXTRACTION_NOTES.get(version.extraction_status)
+    if version.extraction_status == "scanned" and getattr(version, "file_kind", "") in IMAGE_KINDS:
+        note = IMAGE_NOTE
     if version.extraction_status == "ocr" and (m := PARTLY_SCANNED.search(version.extraction_note or "")):
         # pages of the scan read with too little confidence are still unread
         poor = _("Pages %(pages)s of %(total)s could not be read (OCR confidence too low): a clause not found may "
