@@ -13,7 +13,11 @@ the statuses against the labels on each (present→found, present→not_found, a
 needs review), how the scans read (``ocr``, or still ``scanned``), the pages' mean OCR
 confidence and the seconds of OCR a page (wall clock, one Tesseract thread).
 
-    .venv/bin/python bench/contracts_ocr_parity.py [--small] [--per-language N] [--noise 0.002] [--verbose]
+``--image``: the same documents as a scanner saves them as images — one multi-page bilevel TIFF at
+300 dpi (``tests/contracts/image_writer``), read page by page as an uploaded image is
+(``checker.image``: each page handed to Tesseract alone, its resolution from the header).
+
+    .venv/bin/python bench/contracts_ocr_parity.py [--small] [--per-language N] [--noise 0.002] [--image] [--verbose]
 """
 import argparse
 import sys
@@ -24,9 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.contracts_pdf_parity import rates, source_text, title_of  # noqa: E402
+from tests.contracts.image_writer import page_bitmaps, tiff  # noqa: E402
 from tests.contracts.pdf_writer import FOOTERS, contract_pdf, scanned_copy  # noqa: E402
 from vendorrisk.contracts import checker, corpus  # noqa: E402
-from vendorrisk.contracts.checker import library, ocr  # noqa: E402
+from vendorrisk.contracts.checker import image, library, ocr  # noqa: E402
 
 
 def sample(per_language: int, max_chars: int) -> list:
@@ -42,7 +47,7 @@ def sample(per_language: int, max_chars: int) -> list:
     return chosen["ja"] + chosen["en"]
 
 
-def run(documents, noise: float, verbose: bool) -> dict:
+def run(documents, noise: float, verbose: bool, as_image: bool = False) -> dict:
     """Check every document on its text and on its OCR'd scan; the counts per language."""
     clauses = library.library()
     out: dict = {}
@@ -54,14 +59,17 @@ def run(documents, noise: float, verbose: bool) -> dict:
         on_text = checker.check(document.path.read_bytes(), document.path.name, clauses)
         pdf = contract_pdf(text, lang, title=title_of(text, lang), footer=FOOTERS[i % len(FOOTERS)], seed=i,
                            drawn=True)
-        scan = scanned_copy(pdf, noise=noise, seed=i)
-        numbers = list(range(1, ocr.page_count(scan) + 1))
+        if as_image:  # a scanner's multi-page bilevel TIFF at 300 dpi
+            scan, reader, suffix = tiff(page_bitmaps(pdf, 300), dpi=300), image, ".tif"
+        else:
+            scan, reader, suffix = scanned_copy(pdf, noise=noise, seed=i), ocr, ".pdf"
+        numbers = list(range(1, reader.page_count(scan) + 1))
         start = time.perf_counter()
-        pages = ocr.read_pages(scan, numbers, timeout=300)
+        pages = reader.read_pages(scan, numbers, timeout=300)
         stats["seconds"] += time.perf_counter() - start
         stats["pages"] += len(pages)
         stats["confidence"] += [p.confidence for p in pages]
-        on_ocr = checker.check(scan, document.path.stem + ".pdf", clauses, ocr_pages=pages)
+        on_ocr = checker.check(scan, document.path.stem + suffix, clauses, ocr_pages=pages)
         stats["docs"] += 1
         stats["status"][on_ocr.status] += 1
         by_text = {r.clause_id: r for r in on_text.results}
@@ -98,6 +106,8 @@ def main() -> None:
     parser.add_argument("--per-language", type=int, default=8, help="documents a language (default 8)")
     parser.add_argument("--max-chars", type=int, default=12000, help="longest document text taken (default 12000)")
     parser.add_argument("--noise", type=float, default=0.0, help="share of the scan's pixels flipped (e.g. 0.002)")
+    parser.add_argument("--image", action="store_true", help="scans as multi-page bilevel TIFF images at 300 dpi "
+                        "instead of image-only PDFs")
     parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
     args = parser.parse_args()
     if not ocr.available():
@@ -105,8 +115,9 @@ def main() -> None:
         return
     per_language, max_chars = (2, 5000) if args.small else (args.per_language, args.max_chars)
     documents = sample(per_language, max_chars)
-    print(f"{len(documents)} real training documents, scans at 200 dpi, noise {args.noise}")
-    report(run(documents, args.noise, args.verbose))
+    scans = "bilevel TIFF images at 300 dpi" if args.image else f"PDF scans at 200 dpi, noise {args.noise}"
+    print(f"{len(documents)} real training documents, {scans}")
+    report(run(documents, args.noise, args.verbose, args.image))
 
 
 if __name__ == "__main__":
