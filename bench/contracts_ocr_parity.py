@@ -20,8 +20,12 @@ the statuses against the labels on each (present→found, present→not_found, a
 needs review), how the scans read (``ocr``, or still ``scanned``), the pages' mean OCR
 confidence and the seconds of OCR a page (wall clock, one Tesseract thread).
 
+``--image``: the same documents as a scanner saves them as images — one multi-page bilevel TIFF at
+300 dpi (``tests/contracts/image_writer``), read page by page as an uploaded image is
+(``checker.image``: each page handed to Tesseract alone, its resolution from the header).
+
     .venv/bin/python bench/contracts_ocr_parity.py [--small] [--per-language N] [--noise 0.002] [--glyphs all|even]
-                                                   [--verbose]
+                                                   [--image] [--verbose]
 """
 import argparse
 import sys
@@ -32,9 +36,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.contracts_pdf_parity import rates, source_text, title_of  # noqa: E402
+from tests.contracts.image_writer import page_bitmaps, tiff  # noqa: E402
 from tests.contracts.pdf_writer import FOOTERS, contract_pdf, scanned_copy  # noqa: E402
 from vendorrisk.contracts import checker, corpus  # noqa: E402
-from vendorrisk.contracts.checker import library, ocr  # noqa: E402
+from vendorrisk.contracts.checker import image, library, ocr  # noqa: E402
 from vendorrisk.contracts.checker.pdf import read_pdf  # noqa: E402
 from vendorrisk.contracts.ocr_jobs import OCR_READS, PARTLY  # noqa: E402
 
@@ -52,7 +57,7 @@ def sample(per_language: int, max_chars: int) -> list:
     return chosen["ja"] + chosen["en"]
 
 
-def run(documents, noise: float, verbose: bool, glyphs: str = "") -> dict:
+def run(documents, noise: float, verbose: bool, glyphs: str = "", as_image: bool = False) -> dict:
     """Check every document on its text and on its OCR'd scan; the counts per language."""
     clauses = library.library()
     out: dict = {}
@@ -66,21 +71,27 @@ def run(documents, noise: float, verbose: bool, glyphs: str = "") -> dict:
         garbled = tuple(range(1 if glyphs == "all" else 2, 10000, 1 if glyphs == "all" else 2)) if glyphs else ()
         pdf = contract_pdf(text, lang, title=title_of(text, lang), footer=FOOTERS[i % len(FOOTERS)], seed=i,
                            drawn=True, garbled_pages=garbled)
-        scan = pdf if glyphs else scanned_copy(pdf, noise=noise, seed=i)
-        before = read_pdf(scan)
-        stats["before"][before.status] += 1
-        if before.status not in OCR_READS:  # not queued for OCR (no page of glyph numbers): checked as it reads
+        reader, suffix = ocr, ".pdf"
+        if as_image:  # a scanner's multi-page bilevel TIFF at 300 dpi
+            scan, reader, suffix = tiff(page_bitmaps(pdf, 300), dpi=300), image, ".tif"
+        else:
+            scan = pdf if glyphs else scanned_copy(pdf, noise=noise, seed=i)
+        before = read_pdf(scan) if not as_image else None
+        stats["before"][before.status if before else "image"] += 1
+        if as_image:
+            numbers = list(range(1, image.page_count(scan) + 1))
+        elif before.status not in OCR_READS:  # not queued for OCR (no page of glyph numbers): checked as it reads
             numbers = []
         elif before.status in PARTLY:  # the pages the OCR runner reads
             numbers = sorted({*before.scanned_pages, *before.unreadable_pages})
         else:
             numbers = list(range(1, ocr.page_count(scan) + 1))
         start = time.perf_counter()
-        pages = ocr.read_pages(scan, numbers, timeout=300)
+        pages = reader.read_pages(scan, numbers, timeout=300)
         stats["seconds"] += time.perf_counter() - start
         stats["pages"] += len(pages)
         stats["confidence"] += [p.confidence for p in pages]
-        on_ocr = checker.check(scan, document.path.stem + ".pdf", clauses, ocr_pages=pages if numbers else None)
+        on_ocr = checker.check(scan, document.path.stem + suffix, clauses, ocr_pages=pages if numbers else None)
         stats["docs"] += 1
         stats["status"][on_ocr.status] += 1
         by_text = {r.clause_id: r for r in on_text.results}
@@ -121,6 +132,8 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=0.0, help="share of the scan's pixels flipped (e.g. 0.002)")
     parser.add_argument("--glyphs", choices=("all", "even"), default="",
                         help="no scan: a PDF whose font has no character map on all (or even) pages, read by OCR")
+    parser.add_argument("--image", action="store_true", help="scans as multi-page bilevel TIFF images at 300 dpi "
+                        "instead of image-only PDFs")
     parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
     args = parser.parse_args()
     if not ocr.available():
@@ -128,9 +141,10 @@ def main() -> None:
         return
     per_language, max_chars = (2, 5000) if args.small else (args.per_language, args.max_chars)
     documents = sample(per_language, max_chars)
-    kind = f"glyph numbers on {args.glyphs} pages" if args.glyphs else f"scans at 200 dpi, noise {args.noise}"
+    kind = ("bilevel TIFF images at 300 dpi" if args.image else f"glyph numbers on {args.glyphs} pages"
+            if args.glyphs else f"PDF scans at 200 dpi, noise {args.noise}")
     print(f"{len(documents)} real training documents, {kind}")
-    report(run(documents, args.noise, args.verbose, args.glyphs))
+    report(run(documents, args.noise, args.verbose, args.glyphs, args.image))
 
 
 if __name__ == "__main__":

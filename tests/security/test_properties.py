@@ -121,7 +121,7 @@ def test_sniffing_and_inspecting_any_bytes_names_a_kind_or_refuses(app, data, he
     from vendorrisk.core.encodings import decode_text
     from vendorrisk.core.uploads import inspect_upload
     content = head + data
-    assert sniff(content) in {"pdf", "docx", "xlsx", "pptx", "zip", "ole", "exe", "png", "jpeg", "text", "unknown"}
+    assert sniff(content) in {"pdf", "docx", "xlsx", "pptx", "zip", "ole", "exe", "png", "jpeg", "tiff", "text", "unknown"}
     with app.test_request_context():
         try:
             upload = inspect_upload(content, f"file.{extension}", {"pdf", "docx", "xlsx", "txt", "md", "csv", "png"})

@@ -73,11 +73,13 @@ def reap(session, stale: timedelta) -> int:
 
 
 def _pages_to_read(session, version: ContractVersion, data: bytes, limit: int) -> list[int]:
-    from vendorrisk.contracts.checker import ocr
+    from vendorrisk.contracts.checker import image, ocr
     from vendorrisk.contracts.checker.pdf import read_pdf
     if version is None:
         raise VersionGone
-    if version.extraction_status in PARTLY:  # the pages not read alone
+    if version.file_kind in image.KINDS:  # a scanned PNG, JPEG or (multi-page) TIFF
+        pages = list(range(1, image.page_count(data) + 1))
+    elif version.extraction_status in PARTLY:  # the pages not read alone
         read = read_pdf(data)
         pages = sorted({*read.scanned_pages, *read.unreadable_pages})
     else:
@@ -92,7 +94,7 @@ def run(app: Flask, version_id: int) -> str:
     """OCR one claimed version and check it again on the text read; its new OCR state (``gone``
     when the version was deleted meanwhile: logged, nothing written)."""
     from vendorrisk.contracts import service
-    from vendorrisk.contracts.checker import library, ocr
+    from vendorrisk.contracts.checker import image, library, ocr
 
     engine = engine_of(app)
     with app.app_context():
@@ -109,7 +111,8 @@ def run(app: Flask, version_id: int) -> str:
             with transaction(engine=engine) as session:
                 numbers = _pages_to_read(session, session.get(ContractVersion, version_id), data,
                                          app.config["CONTRACT_OCR_PAGE_LIMIT"])
-            pages = ocr.read_pages(data, numbers, app.config["CONTRACT_OCR_PAGE_SECONDS"])
+            read_pages = image.read_pages if version.file_kind in image.KINDS else ocr.read_pages
+            pages = read_pages(data, numbers, app.config["CONTRACT_OCR_PAGE_SECONDS"])
             checked = service.checker.check(data, version.filename, library.library(), examples=examples,
                                             ocr_pages=pages)
         except VersionGone:

@@ -46,6 +46,10 @@ GLYPH_OCR_STATES = {
 }
 GLYPHS = ("unreadable_text", "partly_unreadable")
 GLYPH_NOTE = "Read by OCR from the drawn pages"  # the start of ``checker.ocr``'s English note for them
+# an image (PNG, JPEG, TIFF) before OCR: the scanned PDF's note would tell to upload a PDF with text
+IMAGE_NOTE = _l("The file is an image (a scan or a photo): every clause needs a manual review until its pages are "
+                "read by OCR.")
+IMAGE_KINDS = ("png", "jpeg", "tiff")
 OCR_LABELS = {"ocr": _l("read by OCR")}
 # why an OCR failed, as the runner records it in English (``checker.ocr``, ``ocr_jobs``): its key and its
 # sentence in the reader's language; any other reason (Tesseract or PDFium failing) is ``engine_error``,
@@ -100,6 +104,8 @@ def extraction_note(version, lang: str | None = None) -> str:
     note = EXTRACTION_NOTES.get(version.extraction_status)
     if version.extraction_status == "ocr" and (version.extraction_note or "").startswith(GLYPH_NOTE):
         note = EXTRACTION_NOTES["ocr_glyphs"]
+    if version.extraction_status == "scanned" and getattr(version, "file_kind", "") in IMAGE_KINDS:
+        note = IMAGE_NOTE
     if version.extraction_status == "ocr" and (m := PARTLY_SCANNED.search(version.extraction_note or "")):
         # pages of the scan read with too little confidence are still unread
         poor = _("Pages %(pages)s of %(total)s could not be read (OCR confidence too low): a clause not found may "

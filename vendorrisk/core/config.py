@@ -81,6 +81,9 @@ SETTINGS: list[Setting] = [
     Setting("PASSWORD_MIN_LENGTH", 12, "Minimum password length (OWASP ASVS: length, not "
             "composition).", int),
     Setting("MAX_UPLOAD_MB", 25, "Largest accepted upload, in megabytes.", int),
+    Setting("MAX_IMAGE_PIXELS", 80_000_000, "Most pixels one page of an uploaded image (PNG, JPEG, "
+            "TIFF) may declare before it is refused as a decompression bomb (an A4 page scanned at "
+            "600 dpi is 35 million).", int),
     Setting("MAX_UNPACKED_MB", 200, "Largest total size an uploaded Office/ZIP file may expand "
             "to before it is refused as a decompression bomb.", int),
     Setting("MAX_XML_MB", 16, "Most XML, in megabytes, an uploaded Office file may hold in the "

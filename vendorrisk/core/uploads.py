@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from vendorrisk.core import images
 from vendorrisk.core.encodings import decode_text
 from vendorrisk.core.errors import ValidationFailed
 
@@ -22,18 +23,19 @@ OOXML = {
     "pptx": ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
 MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown",
-               "png": "image/png", "jpeg": "image/jpeg", "zip": "application/zip",
+               "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "zip": "application/zip",
                "csv": "text/csv"}
 EXTENSION_KIND = {"docx": "docx", "xlsx": "xlsx", "pdf": "pdf", "txt": "txt", "md": "md",
                   "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "zip": "zip", "csv": "csv",
-                  "pptx": "pptx"}
+                  "pptx": "pptx", "tif": "tiff", "tiff": "tiff"}
+IMAGE_KINDS = ("png", "jpeg", "tiff")
 
 
 def _content_mismatch(sniffed: str, extension: str) -> str:
     """Why a file's content does not match its extension, naming the content in words."""
     kinds = {"pdf": _l("a PDF document"), "docx": _l("a Word document"), "xlsx": _l("an Excel workbook"),
              "pptx": _l("a PowerPoint presentation"), "zip": _l("a ZIP archive"), "png": _l("a PNG image"),
-             "jpeg": _l("a JPEG image"), "text": _l("plain text")}
+             "jpeg": _l("a JPEG image"), "tiff": _l("a TIFF image"), "text": _l("plain text")}
     if sniffed not in kinds:
         return _("The file's content was not recognised as .%(extension)s: it may be damaged, or another kind "
                  "of file renamed.", extension=extension)
@@ -47,7 +49,7 @@ class Upload:
 
     data: bytes
     filename: str
-    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, zip, csv, pptx
+    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx
     media_type: str
 
 
@@ -57,7 +59,7 @@ def _refuse(message: str, field: str = "file"):
 
 def sniff(data: bytes) -> str:
     """Name the kind of a file from its bytes: ``pdf``, ``docx``, ``xlsx``, ``zip``, ``ole``
-    (legacy/encrypted Office), ``exe``, ``png``, ``jpeg``, ``text`` or ``unknown``."""
+    (legacy/encrypted Office), ``exe``, ``png``, ``jpeg``, ``tiff``, ``text`` or ``unknown``."""
     head = data[:8]
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -69,6 +71,8 @@ def sniff(data: bytes) -> str:
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):  # little- and big-endian TIFF
+        return "tiff"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -130,6 +134,26 @@ def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int =
         _refuse(_("The file is corrupt: it is not a readable ZIP/Office container."))
 
 
+def check_image(data: bytes, max_pixels: int | None = None) -> images.ImageHeader:
+    """Refuse an image that is not well-formed or has a page over ``MAX_IMAGE_PIXELS`` (a
+    decompression bomb), read from its header alone (no pixel is decoded); its header."""
+    limit = max_pixels or current_app.config["MAX_IMAGE_PIXELS"]
+    try:
+        header = images.read_header(data)
+    except images.BadImage as exc:
+        why = {"truncated": _("it is truncated: the file ends before the image does"),
+               "loops": _("the chain of its pages loops back on itself"),
+               "pages": _("it has more than %(n)s pages", n=images.MAX_PAGES)}.get(exc.why, _("its header is damaged"))
+        _refuse(_("The image is damaged or not a well-formed image (%(why)s); save or scan it again and upload "
+                  "it again.", why=why))
+    for number, page in enumerate(header.pages, 1):
+        if page.pixels > limit:
+            _refuse(_("The image is refused: page %(page)s is %(width)s × %(height)s pixels, more than the "
+                      "limit of %(limit)s megapixels (MAX_IMAGE_PIXELS). Scan at 300 dpi and upload again.",
+                      page=number, width=page.width, height=page.height, limit=limit // 1_000_000))
+    return header
+
+
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
@@ -184,5 +208,7 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
                   extension=extension, accepted=", ".join(sorted(allowed))))
     if kind in OOXML or kind == "zip":
         check_archive(data)
+    if kind in IMAGE_KINDS:
+        check_image(data)
     media = OOXML[kind][1] if kind in OOXML else MEDIA_TYPES.get(kind, "application/octet-stream")
     return Upload(data=data, filename=filename, kind=kind, media_type=media)

@@ -66,12 +66,17 @@ def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Itera
     """Read a contract file (its kind from the extension of ``filename``) and check it for
     each of ``clauses``, the scorer adapted by this installation's reviewer ``examples``;
     raise ``UnreadableContract`` when the file cannot be read. ``ocr_pages``: a PDF's scanned
-    pages read by OCR (``ocr.read_pages``), read as those pages' text and marked in the results."""
+    pages read by OCR (``ocr.read_pages``; an image's, ``image.read_pages``), read as those
+    pages' text and marked in the results."""
+    suffix = PurePath(filename).suffix.lower().lstrip(".")
     if ocr_pages is not None:
-        from vendorrisk.contracts.checker import ocr
-        extracted = ocr.read_with_ocr(data, ocr_pages)
+        from vendorrisk.contracts.checker import image, ocr
+        if suffix in image.SUFFIXES:  # a scanned image (PNG, JPEG, TIFF), read page by page
+            extracted = image.read_with_ocr(data, ocr_pages)
+        else:
+            extracted = ocr.read_with_ocr(data, ocr_pages)
     else:
-        extracted = extract(data, PurePath(filename).suffix.lower().lstrip("."))
+        extracted = extract(data, suffix)
     structure = parse(extracted.blocks)
     unread = extracted.status if extracted.status in UNREAD else ""
     reading = None if unread else read(structure, clause_library.library())
@@ -79,4 +84,6 @@ def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Itera
                              scanned_pages=extracted.scanned_pages, unreadable_pages=extracted.unreadable_pages)
     if extracted.status == "ocr":
         results = ocr.mark_ocr(results, ocr_pages)
+        if suffix in image.SUFFIXES:
+            results = image.name_pages(results, ocr_pages)
     return CheckResult(extracted, structure, results)

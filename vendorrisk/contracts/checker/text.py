@@ -70,7 +70,8 @@ def _refuse(message: str, key: str = "", **params):
 
 
 def extract(data: bytes, kind: str) -> Extracted:
-    """Extract the text blocks of a ``docx``, ``pdf``, ``txt`` or ``md`` file.
+    """Extract the text blocks of a ``docx``, ``pdf``, ``txt`` or ``md`` file (an image is a scan
+    without text until OCR reads it).
 
     Corrupt or encrypted files raise ``UnreadableContract`` with a clear message."""
     if kind == "docx":
@@ -80,6 +81,9 @@ def extract(data: bytes, kind: str) -> Extracted:
         return read_pdf(data)
     elif kind in ("txt", "md"):
         blocks = _text_blocks(data, markdown=kind == "md")
+    elif kind in ("png", "jpg", "jpeg", "tif", "tiff"):  # a scan or a photo: read by the OCR job
+        from vendorrisk.contracts.checker.image import read_unread
+        return read_unread(data)
     else:
         _refuse(f"Contracts cannot be read from .{kind} files.", "kind", kind=kind)
     blocks = [b for b in blocks if b.text]
