@@ -205,7 +205,8 @@ class ContractPublic(Public):
 class ContractFile(BaseModel):
     """A contract file; a new contract, or a new version of ``contract_id`` (multipart form)."""
 
-    file: bytes = Field(description=".docx, .pdf (text layer), .txt or .md")
+    file: bytes = Field(description=".docx, .pdf (text layer), .txt, .md or .html/.htm (an EDGAR exhibit, "
+                                   "a saved web page)")
     contract_id: Optional[int] = Field(default=None, description="Add a version to this contract")
     title: str = Field(default="", description="Start a new contract (a new document of the set) with this title; "
                                                "a title a document of the set has already is refused (422): send "
@@ -218,7 +219,7 @@ class ContractSetFiles(BaseModel):
     """The documents of a contract set uploaded together (multipart form, the field repeated)."""
 
     files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf with text, "
-                                           ".txt, .md); all are stored or none. A file named like a document of "
+                                           ".txt, .md, .html); all are stored or none. A file named like a document of "
                                            "the set (its title or latest file name, blanks around it and letter "
                                            "case ignored) is its next version; any other starts a new document, "
                                            "its kind recognised from its name and title. A set larger than one "
