@@ -31,6 +31,7 @@ CHROME_CHARS = 400
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre", "section",
           "article", "main", "center", "address", "figure", "figcaption", "ul", "ol", "dl", "body", "html", "hr",
           "fieldset", "details", "summary", "caption", "legend", "header", "footer", "menu", "dir", "table"}
+SIGNALS = {"hidden", "aria-hidden", "role", "style", "id", "class"}  # the attributes that can leave an element out
 DROPPED_ROLES = {"navigation", "search", "menu", "menubar", "dialog", "alertdialog", "tablist"}
 PART_ROLES = {"banner": "header", "contentinfo": "footer"}
 # the id or class a site gives its cookie and consent banners, breadcrumbs and menus
@@ -132,8 +133,8 @@ def _integer(text, default: int) -> int:
 
 
 def _dropped(element) -> bool:
-    if not element.attrib:
-        return element.tag in DROPPED or (element.tag == "form" and _short(element))
+    if element.tag not in DROPPED and SIGNALS.isdisjoint(element.attrib.keys()):  # most elements: <FONT SIZE>
+        return element.tag == "form" and _short(element)
     if element.tag in DROPPED or element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
     if (element.get("role") or "").lower() in DROPPED_ROLES or HIDDEN.search(element.get("style") or ""):
