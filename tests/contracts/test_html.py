@@ -153,3 +153,16 @@ def test_the_uploaded_page_downloads_as_an_attachment_never_inline(client, login
 def test_marker():
     assert [html.marker(n, "a") for n in (1, 26, 27)] == ["a.", "z.", "aa."]
     assert html.marker(14, "I") == "XIV." and html.marker(3, "1") == "3."
+
+
+def test_a_plain_text_exhibit_in_its_envelope_reads_as_lines():
+    filing = (b"<DOCUMENT>\n<TYPE>EX-10.2\n<TEXT>\nARTICLE 1 AUDIT\n1.1 The Customer may audit the Provider.\n"
+              b"<PAGE>\n   2\nARTICLE 2 TERM\n</TEXT>\n</DOCUMENT>\n")
+    assert _blocks(filing, "htm") == ["ARTICLE 1 AUDIT", "1.1 The Customer may audit the Provider.", "ARTICLE 2 TERM"]
+
+
+def test_an_xhtml_page_with_its_xml_declaration_is_read():
+    page = ('<?xml version="1.0" encoding="Shift_JIS"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+            '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS" /></head>'
+            "<body><p>第3条（監査）</p></body></html>").encode("cp932")
+    assert _blocks(page) == ["第3条(監査)"]
