@@ -200,8 +200,9 @@ class ContractPublic(Public):
 class ContractFile(BaseModel):
     """A contract file; a new contract, or a new version of ``contract_id`` (multipart form)."""
 
-    file: bytes = Field(description=".docx, .pdf, .txt or .md; or a scan as an image (.png, .jpg, .tif: "
-                                    "multi-page TIFF too), read by OCR in the background")
+    file: bytes = Field(description=".docx, .pdf, .txt, .md or .html/.htm (an EDGAR exhibit, a saved web page); or "
+                                    "a scan as an image (.png, .jpg, .tif: multi-page TIFF too), read by OCR in the "
+                                    "background")
     contract_id: Optional[int] = Field(default=None, description="Add a version to this contract")
     title: str = Field(default="", description="Start a new contract (a new document of the set) with this title; "
                                                "a title a document of the set has already is refused (422): send "
@@ -214,7 +215,7 @@ class ContractSetFiles(BaseModel):
     """The documents of a contract set uploaded together (multipart form, the field repeated)."""
 
     files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf, .txt, .md, "
-                                           "or scans as .png, .jpg, .tif); all are stored or none. A file named like a document of "
+                                           ".html, or scans as .png, .jpg, .tif); all are stored or none. A file named like a document of "
                                            "the set (its title or latest file name, blanks around it and letter "
                                            "case ignored) is its next version; any other starts a new document, "
                                            "its kind recognised from its name and title. A set larger than one "

@@ -3,7 +3,9 @@
 
 Flask's ``send_file(download_name=..., as_attachment=True)`` writes the RFC 6266
 ``Content-Disposition`` itself, with an RFC 5987 ``filename*`` when the name is not ASCII
-(a Japanese vendor's name is kept). The file is marked not to be cached, and the download
+(a Japanese vendor's name is kept). The file is marked not to be cached and never to be
+read as anything but its declared type (``nosniff``) nor run as a page of our origin (a
+contract uploaded as a saved web page is HTML: a sandbox without scripts), and the download
 is recorded in the audit trail and committed here, so no view can send a file and lose
 its audit entry.
 """
@@ -28,7 +30,13 @@ def send_download(session: Session, data: bytes, filename: str, mimetype: str, *
         audit.add_event(session, action=action, entity=entity, entity_id=entity_id, after=after)
     session.commit()
     response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    return _guarded(response)
+
+
+def _guarded(response: Response) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     return response
 
 
@@ -45,8 +53,7 @@ def send_stored(session: Session, stored: StoredFile, filename: str | None = Non
         session.commit()
         response = send_file(path, mimetype=stored.media_type, as_attachment=True, download_name=name,
                              conditional=False, etag=False)
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return _guarded(response)
     return send_download(session, storage.read(stored), name, stored.media_type, entity=entity,
                          entity_id=entity_id if entity_id is not None else stored.id,
                          after={"sha256": stored.sha256, "filename": name})

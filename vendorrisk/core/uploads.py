@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorrisk.core import images
-from vendorrisk.core.encodings import decode_text
+from vendorrisk.core.encodings import decode_html, decode_text
 from vendorrisk.core.errors import ValidationFailed
 
 OOXML = {
@@ -24,11 +24,12 @@ OOXML = {
 }
 MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown",
                "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "zip": "application/zip",
-               "csv": "text/csv"}
+               "csv": "text/csv", "html": "text/html"}
 EXTENSION_KIND = {"docx": "docx", "xlsx": "xlsx", "pdf": "pdf", "txt": "txt", "md": "md",
                   "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "zip": "zip", "csv": "csv",
-                  "pptx": "pptx", "tif": "tiff", "tiff": "tiff"}
+                  "pptx": "pptx", "tif": "tiff", "tiff": "tiff", "html": "html", "htm": "html"}
 IMAGE_KINDS = ("png", "jpeg", "tiff")
+TEXT_KINDS = ("txt", "md", "csv", "html")  # typed by extension once the bytes sniff as text
 
 
 def _content_mismatch(sniffed: str, extension: str) -> str:
@@ -49,7 +50,7 @@ class Upload:
 
     data: bytes
     filename: str
-    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx
+    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx, html
     media_type: str
 
 
@@ -193,11 +194,12 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
         _refuse(_(".%(extension)s files are not accepted; save the file as %(modern)s and upload again.",
                   extension=extension, modern=".xlsx" if extension.startswith("xls") else ".docx"))
     claimed = EXTENSION_KIND.get(extension)
-    if sniffed == "unknown" and claimed in ("txt", "md", "csv") and decode_text(data) is not None:
-        sniffed = "text"  # Shift_JIS, UTF-16 or Windows-1252 text: kept as it came, read by decode_text
+    if sniffed == "unknown" and claimed in TEXT_KINDS \
+            and (decode_html(data) if claimed == "html" else decode_text(data)) is not None:
+        sniffed = "text"  # Shift_JIS, EUC-JP, UTF-16 or Windows-1252 text: kept as it came, read as declared
     kind = sniffed
     if sniffed == "text":
-        kind = claimed if claimed in ("txt", "md", "csv") else "txt"
+        kind = claimed if claimed in TEXT_KINDS else "txt"
     if claimed is None:
         _refuse(_("Files of type .%(extension)s are not accepted here; accepted: %(accepted)s.",
                   extension=extension or "(none)", accepted=", ".join(sorted(allowed))))

@@ -7,6 +7,8 @@ are left out. ``.pdf``: the text layer (``pdf``), page by page, without the page
 and running headers and footers (a PDF without a text layer, or whose pages are mostly images
 with a stamp of text at most, is reported as scanned; one whose text is glyph numbers as
 unreadable text).
+``.html`` / ``.htm`` (an EDGAR exhibit, a saved web page of terms): its blocks as a browser lays
+them out, list numbers drawn, navigation left out (``html``).
 ``.txt`` / ``.md``: the lines. Everything is NFKC-normalised, so full-width forms
 (``第３条``, ``ＳＬＡ``) read like their ASCII counterparts.
 """
@@ -70,8 +72,8 @@ def _refuse(message: str, key: str = "", **params):
 
 
 def extract(data: bytes, kind: str) -> Extracted:
-    """Extract the text blocks of a ``docx``, ``pdf``, ``txt`` or ``md`` file (an image is a scan
-    without text until OCR reads it).
+    """Extract the text blocks of a ``docx``, ``pdf``, ``txt``, ``md`` or ``html`` file (an image is a
+    scan without text until OCR reads it).
 
     Corrupt or encrypted files raise ``UnreadableContract`` with a clear message."""
     if kind == "docx":
@@ -84,6 +86,9 @@ def extract(data: bytes, kind: str) -> Extracted:
     elif kind in ("png", "jpg", "jpeg", "tif", "tiff"):  # a scan or a photo: read by the OCR job
         from vendorrisk.contracts.checker.image import read_unread
         return read_unread(data)
+    elif kind in ("html", "htm"):
+        from vendorrisk.contracts.checker.html import read_html  # loaded when an HTML file comes, as lxml is
+        blocks = read_html(data)
     else:
         _refuse(f"Contracts cannot be read from .{kind} files.", "kind", kind=kind)
     blocks = [b for b in blocks if b.text]
