@@ -7,6 +7,7 @@ import pytest
 from tests.contracts.docx_writer import VARIANTS, contract_docx
 from vendorrisk.contracts import checker, corpus
 from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.checker import numbering
 from vendorrisk.contracts.checker import text as contracts_text
 
 
@@ -34,7 +35,7 @@ def test_a_list_restarted_or_set_to_another_value_reads_as_word_shows_it():
 def test_roman_numbered_items_read_as_roman_numerals():
     text = "9.4 Upon termination:\n(i) each party returns the data;\n(ii) fees fall due;\n(iii) licences end;\n(iv) survival."
     assert lines_of(contract_docx(text, "en", "numbered")) == text.splitlines()
-    assert contracts_text.to_roman(14) == "XIV" and contracts_text.to_roman(1990) == "MCMXC"
+    assert numbering.to_roman(14) == "XIV" and numbering.to_roman(1990) == "MCMXC"
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

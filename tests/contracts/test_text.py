@@ -7,6 +7,7 @@ import pytest
 from tests.contracts.factories import docx_from_text, pdf_with_text, scanned_pdf
 from vendorrisk.contracts import checker
 from vendorrisk.contracts.checker import library as contracts_library
+from vendorrisk.contracts.checker import numbering
 from vendorrisk.contracts.checker import structure as contracts_structure
 from vendorrisk.contracts.checker import text as contracts_text
 from vendorrisk.contracts.checker.text import UnreadableContract
@@ -142,7 +143,7 @@ def test_text_files_read_in_the_encodings_people_save_them_in(encoding, text):
 
 def test_word_numbering_formats():
     document = docx.Document()
-    assert contracts_text.to_kanji(21) == "二十一" and contracts_text.to_kanji(10) == "十"
+    assert numbering.to_kanji(21) == "二十一" and numbering.to_kanji(10) == "十"
     assert contracts_structure.kanji_number("二十一") == 21 and contracts_structure.kanji_number("百五") == 105
     buffer = io.BytesIO()
     document.add_paragraph("plain")

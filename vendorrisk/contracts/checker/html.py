@@ -20,7 +20,8 @@ No network, no entity but HTML's own, bounded by the reading budget (``core.time
 """
 import re
 
-from vendorrisk.contracts.checker.text import PAGE_NUMBER, Block, UnreadableContract, normalise, to_roman
+from vendorrisk.contracts.checker.numbering import to_roman
+from vendorrisk.contracts.checker.text import PAGE_NUMBER, Block, UnreadableContract, normalise
 from vendorrisk.core import time_budget
 from vendorrisk.core.encodings import decode_html
 

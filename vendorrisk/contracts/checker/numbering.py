@@ -29,3 +29,28 @@ def roman_number(text: str) -> str:
         return text
     values = [ROMAN_VALUES[c] for c in text.lower()]
     return str(sum(-v if v < after else v for v, after in zip(values, values[1:] + [0])))
+
+
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+def to_kanji(n: int) -> str:
+    """A positive integer in kanji numerals (``12`` -> ``十二``), as Word's Japanese counting."""
+    if n <= 0:
+        return str(n)
+    out = ""
+    for value, sign in ((1000, "千"), (100, "百"), (10, "十")):
+        digit, n = divmod(n, value)
+        if digit:
+            out += ("" if digit == 1 else KANJI_DIGITS[digit]) + sign
+    return out + (KANJI_DIGITS[n] if n else "")
+
+
+def to_roman(n: int) -> str:
+    """A positive integer in Roman numerals (``4`` -> ``IV``), as Word's ``upperRoman``."""
+    out = ""
+    for value, sign in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                        (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += sign * count
+    return out or str(n)
