@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, source_text, title_of  # noqa: E402
+from bench.contracts_pdf_parity import rates, source_text, tally_pairs, title_of  # noqa: E402
 from tests.contracts.docx_writer import VARIANTS, contract_docx  # noqa: E402
 from vendorrisk.contracts import checker, corpus  # noqa: E402
 from vendorrisk.contracts.checker import library, scorer  # noqa: E402
@@ -42,7 +42,6 @@ def run(documents, variants, verbose: bool) -> dict:
         start = time.process_time()
         on_text = checker.check(data, document.path.name, clauses)
         t_text = time.process_time() - start
-        by_text = {r.clause_id: r for r in on_text.results}
         for variant in variants:
             stats = out.setdefault((lang, variant), {"text": Counter(), "docx": Counter(), "same": 0, "pairs": 0,
                                                      "docs": 0, "style": 0, "t_text": 0.0, "t_docx": 0.0})
@@ -56,16 +55,7 @@ def run(documents, variants, verbose: bool) -> dict:
             if verbose and on_text.structure.style != on_docx.structure.style:
                 print(f"    [{variant}] style {document.key}: text {on_text.structure.style}, "
                       f"docx {on_docx.structure.style}")
-            by_docx = {r.clause_id: r for r in on_docx.results}
-            for clause_id, present in document.present.items():
-                a, b = by_text[clause_id], by_docx[clause_id]
-                stats["text"][(present, a.status)] += 1
-                stats["docx"][(present, b.status)] += 1
-                stats["pairs"] += 1
-                stats["same"] += a.status == b.status
-                if verbose and a.status != b.status:
-                    print(f"    [{variant}] {document.key} {clause_id} ({'present' if present else 'absent'}): "
-                          f"text {a.status} {a.location or ''} → docx {b.status} {b.location or ''}")
+            tally_pairs(stats, "docx", "docx", document, on_text, on_docx, verbose, tag=f"[{variant}] ")
     return out
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, source_text  # noqa: E402
+from bench.contracts_pdf_parity import rates, source_text, tally_pairs  # noqa: E402
 from tests.contracts.html_writer import STYLES, contract_html  # noqa: E402
 from vendorrisk.contracts import checker, corpus  # noqa: E402
 from vendorrisk.contracts.checker import library, scorer  # noqa: E402
@@ -48,7 +48,6 @@ def run(documents, styles, verbose: bool) -> dict:
         start = time.process_time()
         on_text = checker.check(data, document.path.name, clauses)
         t_text = time.process_time() - start
-        by_text = {r.clause_id: r for r in on_text.results}
         for style in styles:
             stats = out.setdefault((lang, style), {"text": Counter(), "html": Counter(), "same": 0, "pairs": 0,
                                                    "docs": 0, "style": 0, "t_text": 0.0, "t_html": 0.0,
@@ -65,16 +64,7 @@ def run(documents, styles, verbose: bool) -> dict:
             if verbose and on_text.structure.style != on_html.structure.style:
                 print(f"    [{style}] style {document.key}: text {on_text.structure.style}, "
                       f"html {on_html.structure.style}")
-            by_html = {r.clause_id: r for r in on_html.results}
-            for clause_id, present in document.present.items():
-                a, b = by_text[clause_id], by_html[clause_id]
-                stats["text"][(present, a.status)] += 1
-                stats["html"][(present, b.status)] += 1
-                stats["pairs"] += 1
-                stats["same"] += a.status == b.status
-                if verbose and a.status != b.status:
-                    print(f"    [{style}] {document.key} {clause_id} ({'present' if present else 'absent'}): "
-                          f"text {a.status} {a.location or ''} → html {b.status} {b.location or ''}")
+            tally_pairs(stats, "html", "html", document, on_text, on_html, verbose, tag=f"[{style}] ")
     return out
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, source_text, title_of  # noqa: E402
+from bench.contracts_pdf_parity import rates, source_text, tally_pairs, title_of  # noqa: E402
 from tests.contracts.image_writer import page_bitmaps, tiff  # noqa: E402
 from tests.contracts.pdf_writer import FOOTERS, contract_pdf, scanned_copy  # noqa: E402
 from vendorrisk.contracts import checker, corpus  # noqa: E402
@@ -94,19 +94,9 @@ def run(documents, noise: float, verbose: bool, glyphs: str = "", as_image: bool
         on_ocr = checker.check(scan, document.path.stem + suffix, clauses, ocr_pages=pages if numbers else None)
         stats["docs"] += 1
         stats["status"][on_ocr.status] += 1
-        by_text = {r.clause_id: r for r in on_text.results}
-        by_ocr = {r.clause_id: r for r in on_ocr.results}
-        for clause_id, present in document.present.items():
-            a, b = by_text[clause_id], by_ocr[clause_id]
-            stats["text"][(present, a.status)] += 1
-            stats["ocr"][(present, b.status)] += 1
-            stats["pairs"] += 1
-            stats["same"] += a.status == b.status
-            if verbose and a.status != b.status:
-                print(f"    {document.key} {clause_id} ({'present' if present else 'absent'}): text {a.status} "
-                      f"{a.location or ''} → OCR {b.status} {b.location or ''}")
-        print(f"  {document.key} ({lang}): {len(pages)} page(s) read by OCR, read as {before.status} before, "
-              f"{on_ocr.status} after", flush=True)
+        tally_pairs(stats, "ocr", "OCR", document, on_text, on_ocr, verbose)
+        print(f"  {document.key} ({lang}): {len(pages)} page(s) read by OCR, read as "
+              f"{before.status if before else 'an image'} before, {on_ocr.status} after", flush=True)
     return out
 
 

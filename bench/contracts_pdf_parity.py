@@ -77,18 +77,26 @@ def run(documents, verbose: bool) -> dict:
         stats["style"] += on_text.structure.style != on_pdf.structure.style
         if verbose and on_text.structure.style != on_pdf.structure.style:
             print(f"    style {document.key}: text {on_text.structure.style}, PDF {on_pdf.structure.style}")
-        by_text = {r.clause_id: r for r in on_text.results}
-        by_pdf = {r.clause_id: r for r in on_pdf.results}
-        for clause_id, present in document.present.items():
-            a, b = by_text[clause_id], by_pdf[clause_id]
-            stats["text"][(present, a.status)] += 1
-            stats["pdf"][(present, b.status)] += 1
-            stats["pairs"] += 1
-            stats["same"] += a.status == b.status
-            if verbose and a.status != b.status:
-                print(f"    {document.key} {clause_id} ({'present' if present else 'absent'}): text {a.status} "
-                      f"{a.location or ''} → PDF {b.status} {b.location or ''}")
+        tally_pairs(stats, "pdf", "PDF", document, on_text, on_pdf, verbose)
     return out
+
+
+def tally_pairs(stats: dict, key: str, label: str, document, on_text, on_other, verbose: bool,
+                tag: str = "") -> None:
+    """Count one document's clause pairs into ``stats``: each status on the text (``stats["text"]``)
+    and on the other form (``stats[key]``) against the labels, and whether the two agree; with
+    ``verbose``, print each pair that differs (``label`` names the form, ``tag`` the variant)."""
+    by_text = {r.clause_id: r for r in on_text.results}
+    by_other = {r.clause_id: r for r in on_other.results}
+    for clause_id, present in document.present.items():
+        a, b = by_text[clause_id], by_other[clause_id]
+        stats["text"][(present, a.status)] += 1
+        stats[key][(present, b.status)] += 1
+        stats["pairs"] += 1
+        stats["same"] += a.status == b.status
+        if verbose and a.status != b.status:
+            print(f"    {tag}{document.key} {clause_id} ({'present' if present else 'absent'}): text {a.status} "
+                  f"{a.location or ''} → {label} {b.status} {b.location or ''}")
 
 
 def rates(counts: Counter) -> str:
