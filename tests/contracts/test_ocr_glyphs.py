@@ -166,3 +166,20 @@ def test_an_ocr_failure_is_said_in_the_readers_language_its_detail_kept(app, api
     assert ocr_jobs.run_pending(app) == 1
     limit = reader.get(f"/api/v1/contract-versions/{scan['version_id']}", headers=JA).get_json()
     assert limit["ocr_reason_key"] == "page_limit" and "上限の0ページ" in limit["ocr_reason"]
+
+
+def test_a_stored_file_gone_missing_fails_the_ocr_at_once(app, api, db):
+    """The file read before the pages were: a missing file failed outside the runner's guard, so
+    the version stayed *running* until its claim went stale."""
+    from vendorrisk.core import storage
+    from vendorrisk.core.models import StoredFile
+    arrangement = _arrangement(db)
+    body = _upload(api("compliance"), arrangement.id, _glyphs(), "old-tool.pdf").get_json()
+    stored = db.get(StoredFile, _version(db, body["version_id"]).file_id)
+    db.commit()  # end this session's read snapshot: the runner's writes are read after it
+    with app.app_context():
+        storage.backend().delete(stored.sha256)
+    assert ocr_jobs.run_pending(app) == 1
+    version = _version(db, body["version_id"])
+    assert version.ocr_state == "failed" and version.extraction_status == "unreadable_text"
+    assert api("auditor").get(f"/api/v1/contract-versions/{version.id}").get_json()["ocr_reason_key"] == "engine_error"

@@ -1,19 +1,20 @@
 """OCR of scanned contract versions, in the scheduler process (``vendorrisk scheduler``) or by
 ``vendorrisk contracts ocr``, never in a web request (seconds a page).
 
-An upload of a scanned or partly scanned PDF — or of a PDF whose text layer is glyph numbers on
-all or some pages (fonts without a character map, which draw fine: ``unreadable_text``,
-``partly_unreadable``) — stores the version as it reads without OCR (every clause *needs review*,
-or the unread pages named) with ``ocr_state = queued`` (``unavailable``
-when Tesseract is not installed: the version stays as it is, and says so). The runner claims
-the oldest queued version atomically (``UPDATE ... WHERE ocr_state = 'queued'``: two schedulers
-never read the same version), reads its unread pages (the scanned pages and those of glyph numbers) (``checker.ocr``, outside any
-transaction), then checks the version again on the text read and stores the results in one
-transaction as an upload does (the clause checks' automatic columns replaced, a reviewer's
-verdict kept; the set's findings settled; the compliance matrix told), in the audit trail
-under the uploader's name. A failure (too many pages, a page over its time, Tesseract failing)
-leaves the version as it was, ``failed`` with the reason. A version deleted (or its contract or
-arrangement) while its pages are read is logged and passed over, never written again.
+An upload of a scanned or partly scanned PDF, of a scanned image (PNG, JPEG, TIFF) or of a PDF
+whose text layer is glyph numbers on all or some pages (fonts without a character map, which
+draw fine: ``unreadable_text``, ``partly_unreadable``) stores the version as it reads without
+OCR (every clause *needs review*, or the unread pages named) with ``ocr_state = queued``
+(``unavailable`` when Tesseract is not installed: the version stays as it is, and says so). The
+runner claims the oldest queued version atomically (``UPDATE ... WHERE ocr_state = 'queued'``:
+two schedulers never read the same version), reads its unread pages (``checker.ocr``,
+``checker.image``, outside any transaction), then checks the version again on the text read and
+stores the results in one transaction as an upload does (the clause checks' automatic columns
+replaced, a reviewer's verdict kept; the set's findings settled; the compliance matrix told), in
+the audit trail under the uploader's name. A failure (too many pages, a page over its time,
+Tesseract failing) leaves the version as it was, ``failed`` with the reason. A version deleted
+(or its contract or arrangement) while its pages are read is logged and passed over, never
+written again.
 """
 import logging
 import os
@@ -98,14 +99,13 @@ def run(app: Flask, version_id: int) -> str:
 
     engine = engine_of(app)
     with app.app_context():
-        with transaction(engine=engine) as session:
-            version = session.get(ContractVersion, version_id)
-            if version is None:
-                log.warning("contract version %s was deleted before its OCR began: passed over", version_id)
-                return "gone"
-            data = storage.read(session.get(StoredFile, version.file_id))
-            examples = service.reviewer_examples(session)
-        try:
+        try:  # a stored file gone missing fails the version now, not when the claim goes stale
+            with transaction(engine=engine) as session:
+                version = session.get(ContractVersion, version_id)
+                if version is None:
+                    raise VersionGone
+                data = storage.read(session.get(StoredFile, version.file_id))
+                examples = service.reviewer_examples(session)
             if not ocr.available():
                 raise ocr.OcrFailed("Tesseract is not installed.")
             with transaction(engine=engine) as session:
