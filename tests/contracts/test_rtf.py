@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.contracts.factories import japanese_pdf
+from tests.contracts.rtf_writer import contract_rtf
 from tests.contracts.test_contracts import _arrangement, _stored, _upload
 from vendorrisk.contracts.checker import rtf, text
 from vendorrisk.core import time_budget, uploads
@@ -71,6 +72,18 @@ def test_bytes_are_read_in_the_code_page_of_their_font():
             r"\plain \f31506\hich\af31506\dbch\af31505\loch\f31506 \hich\af31506\dbch\af31505\dbch\f31505 "
             + _bytes("監査") + r"\par ")
     assert _read(body) == ["第1条(目的)", "café “quoted”", "계약", "合同", "契約書", "監査"]
+    split = "\r\n".join(_bytes("再委託").split("\\'")[1:])  # Word breaks its lines between the bytes of a pair too
+    assert _read(r"\dbch\f1 \'" + split.replace("\r\n", "\r\n\\'") + r"\par ") == ["再委託"]
+
+
+def test_the_writer_of_the_bench_writes_what_the_reader_reads():
+    blocks = text.extract((FILES / "gyomu_itaku.docx").read_bytes(), "docx").blocks
+    written = contract_rtf([(b.text, b.part) for b in blocks] + [("半角ｶﾅ 𠮷野家", "body")], "ja")
+    assert b"\\'8a\\'c4\\'8d\\'b8" in written and b"\\objdata" in written  # 監査 in cp932, an embedded object
+    read = text.extract(written, "rtf").blocks
+    assert [(b.part, b.text.replace(" ", "")) for b in read] == [
+        (b.part, b.text.replace(" ", "")) for b in blocks if b.part == "body" or b.part == "table"] + [
+        ("body", "半角カナ𠮷野家")] + [(b.part, b.text) for b in blocks if b.part in ("header", "footer")]
 
 
 def test_a_font_of_the_default_charset_reads_in_the_documents_code_page():

@@ -159,6 +159,8 @@ class _Reader:
                 time_budget.check()
             match = TOKEN.match(data, position)
             position = match.end()
+            if match.lastindex is None:  # a line break of the source (between the bytes of a pair too)
+                continue
             word, parameter, hexbyte, symbol, brace, plain, high = match.groups()
             if hexbyte is not None or high is not None:
                 raw = bytes.fromhex(hexbyte.decode()) if hexbyte is not None else high
