@@ -113,6 +113,12 @@ def test_what_is_not_text_is_not_read():
     assert _read(body) == ["第3条(監査)inserted words"]
 
 
+def test_values_out_of_range_do_not_break_the_reader():
+    page = (r"{\rtf1\ansi\ansicpg99999{\fonttbl{\f0\fcharset250\cpg77777 X;}}\f0 caf\'e9 \u99999999?\u-99999?"
+            r"{\uc99999999\u26178 a\par b}\par after\par}").encode()  # a fallback ends with its group
+    assert [b.text for b in text.extract(page, "rtf").blocks] == ["café 時", "after"]
+
+
 def test_paragraphs_breaks_and_special_characters():
     body = (r"one\line two\tab three\par four\sect five\~six\emdash seven\endash eight\_nine\-ten\par "
             r"\ldblquote q\rdblquote  \lquote s\rquote  \bullet  \{braces\} back\\slash\par ")

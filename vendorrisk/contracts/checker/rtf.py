@@ -15,6 +15,7 @@ numbers a writer draws before a list item (``{\\listtext 第1条\\tab}``, ``{\\p
 as the paragraph's text, as Word's automatic numbering is. Bounded by the reading budget
 (``core.time_budget``) and a nesting depth of ``MAX_DEPTH`` groups.
 """
+import codecs
 import re
 from dataclasses import dataclass, field, replace
 
@@ -76,6 +77,7 @@ class _Sink:
     nested_rows: list = field(default_factory=list)
 
     def end_line(self) -> str:
+        """The line read so far, normalised; the line starts again."""
         text, self.line = "".join(self.line), []
         if SURROGATE.search(text):  # a character beyond U+FFFF written as two \uN, as Word does
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -113,10 +115,18 @@ class _Sink:
 
 
 def _code_page(number: int) -> str:
-    return CODE_PAGES.get(number, f"cp{number}")
+    """The codec of a Windows code page number; "" for one Python does not know (read as the document's)."""
+    name = CODE_PAGES.get(number, f"cp{number}")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return ""
+    return name
 
 
 class _Reader:
+    """Reads the tokens of one RTF file into the sinks of its parts."""
+
     def __init__(self):
         self.body = _Sink("body")
         self.notes = _Sink("body")
@@ -137,6 +147,7 @@ class _Reader:
         return self.fonts.get(font) or self.ansi
 
     def flush_bytes(self) -> None:
+        """Decode the bytes read so far (``\\'hh`` or raw) in the code page of the state they were read in."""
         if self.pending:
             state = self.pending_state
             text = bytes(self.pending).decode(self.code_page(state), errors="replace").replace("\ufffd", "")
@@ -144,10 +155,12 @@ class _Reader:
             self.put(state, text)
 
     def put(self, state: _State, text: str) -> None:
+        """Add text to the current line of the state's part, unless it is not read (skipped, hidden, deleted)."""
         if not (state.skip or state.hidden or state.deleted):
             state.sink.line.append(text)
 
     def read(self, data: bytes) -> list[Block]:
+        """The blocks of the file: the body, the footnotes, then each header and footer line once."""
         state = _State(self.body)
         stack: list[_State] = []
         destination_next = False  # after "{" : the group's first control word names its destination
@@ -248,6 +261,7 @@ class _Reader:
         return blocks
 
     def paragraph(self, state: _State) -> None:
+        """End the paragraph being read in ``state`` (a paragraph of a cell inside a table)."""
         state.sink.paragraph(state.intbl)
 
     def control(self, state: _State, name: str, value: int | None, first: bool) -> None:
@@ -270,12 +284,14 @@ class _Reader:
         elif name in ("row", "nestrow"):
             state.sink.end_row(nested=name == "nestrow")
         elif name == "u" and value is not None:
-            self.put(state, chr(value + 65536 if value < 0 else value))
+            code = value + 65536 if value < 0 else value
+            if 0 <= code <= 0x10FFFF:
+                self.put(state, chr(code))
             self.skip = state.uc
         elif name == "uc" and value is not None:
             state.uc = max(value, 0)
         elif name == "ansicpg" and value is not None:
-            self.ansi = _code_page(value)
+            self.ansi = _code_page(value) or self.ansi
         elif name == "deff" and value is not None:
             self.default_font = value
         elif name == "f" and value is not None:
