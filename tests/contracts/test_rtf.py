@@ -72,6 +72,8 @@ def test_bytes_are_read_in_the_code_page_of_their_font():
             r"\plain \f31506\hich\af31506\dbch\af31505\loch\f31506 \hich\af31506\dbch\af31505\dbch\f31505 "
             + _bytes("監査") + r"\par ")
     assert _read(body) == ["第1条(目的)", "café “quoted”", "계약", "合同", "契約書", "監査"]
+    latin = r"\hich\af31506\dbch\af31505\loch\f31506 " + _bytes("監査") + r" caf\'e9\par "  # \loch last
+    assert _read(latin) == ["監査 café"]
     split = "\r\n".join(_bytes("再委託").split("\\'")[1:])  # Word breaks its lines between the bytes of a pair too
     assert _read(r"\dbch\f1 \'" + split.replace("\r\n", "\r\n\\'") + r"\par ") == ["再委託"]
 

@@ -5,7 +5,8 @@ by `` | ``), then the footnotes (as body paragraphs after the body), then the he
 Our own tokenizer, no dependency. Bytes written as ``\\'hh`` (or raw, by older writers) are read
 in the code page in force: the ``\\fcharset`` of the font the text is set in (``\\f``, and the
 font of the double-byte region after ``\\dbch`` as Word writes it; 128 → cp932 …), else the
-document's ``\\ansicpg``; a double-byte character split over two ``\\'hh`` is read whole.
+document's ``\\ansicpg``; a double-byte character split over two ``\\'hh`` is read whole, also when
+a writer leaves a Latin font in force before it in a Japanese (Chinese, Korean) document.
 ``\\uN`` is the character N (negative N + 65536), the ``\\ucN`` units of fallback after it
 skipped. Left out: the font, colour, style and list tables, the document's information,
 pictures, embedded objects (``\\object``/``\\objdata``: never run, never read), field
@@ -29,6 +30,7 @@ CHARSETS = {0: "cp1252", 77: "mac_roman", 128: "cp932", 129: "cp949", 130: "joha
 CODE_PAGES = {437: "cp437", 850: "cp850", 874: "cp874", 932: "cp932", 936: "gbk", 949: "cp949", 950: "cp950",
               1250: "cp1250", 1251: "cp1251", 1252: "cp1252", 1253: "cp1253", 1254: "cp1254", 1255: "cp1255",
               1256: "cp1256", 1257: "cp1257", 1258: "cp1258", 10000: "mac_roman", 65001: "utf-8"}
+DOUBLE_BYTE = {"cp932", "cp949", "gbk", "cp950", "johab"}
 SKIPPED = {"fonttbl", "colortbl", "stylesheet", "info", "listtable", "listoverridetable", "pict", "object",
            "objdata", "themedata", "datastore", "xmlnstbl", "rsidtbl", "generator", "fldinst", "filetbl",
            "revtbl", "latentstyles", "shppict", "nonshppict", "shpinst", "sp", "bkmkstart", "bkmkend",
@@ -149,10 +151,23 @@ class _Reader:
     def flush_bytes(self) -> None:
         """Decode the bytes read so far (``\\'hh`` or raw) in the code page of the state they were read in."""
         if self.pending:
-            state = self.pending_state
-            text = bytes(self.pending).decode(self.code_page(state), errors="replace").replace("\ufffd", "")
-            self.pending = bytearray()
-            self.put(state, text)
+            state, raw, self.pending = self.pending_state, bytes(self.pending), bytearray()
+            self.put(state, self.double_byte(state, raw) or raw.decode(self.code_page(state), errors="replace")
+                     .replace("\ufffd", ""))
+
+    def double_byte(self, state: _State, raw: bytes) -> str:
+        """Pairs of bytes set in a Latin font of a Japanese (Chinese, Korean) document, as writers that
+        leave ``\\loch`` before double-byte text do: read in the double-byte font's code page when
+        every pair is a character there; "" otherwise."""
+        wide = self.fonts.get(state.dbch_font) or self.ansi
+        if self.ansi not in DOUBLE_BYTE or wide not in DOUBLE_BYTE or self.code_page(state) in DOUBLE_BYTE \
+                or len(raw) % 2:
+            return ""
+        try:
+            text = raw.decode(wide)
+        except UnicodeDecodeError:
+            return ""
+        return text if len(text) * 2 == len(raw) else ""
 
     def put(self, state: _State, text: str) -> None:
         """Add text to the current line of the state's part, unless it is not read (skipped, hidden, deleted)."""
