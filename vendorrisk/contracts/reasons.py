@@ -171,6 +171,8 @@ def unreadable(exc) -> str:
                                  "new copy."),
         "docx_corrupt": lambda: _("The Word file is corrupt and cannot be read; save it again in Word and upload "
                                   "the new copy."),
+        "rtf_corrupt": lambda: _("The RTF file is damaged and cannot be read; save it again (in Word: Save As, "
+                                 "Rich Text Format) and upload the new copy."),
     }
     message = messages.get(getattr(exc, "key", ""))
     return message() if message else str(exc)

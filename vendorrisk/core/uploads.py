@@ -5,6 +5,7 @@ through ``storage.store``. Types are decided by the bytes, never by the extensio
 and a mismatch between the two is refused.
 """
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -24,19 +25,26 @@ OOXML = {
 }
 MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown",
                "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "zip": "application/zip",
-               "csv": "text/csv", "html": "text/html"}
+               "csv": "text/csv", "html": "text/html", "rtf": "application/rtf"}
 EXTENSION_KIND = {"docx": "docx", "xlsx": "xlsx", "pdf": "pdf", "txt": "txt", "md": "md",
                   "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "zip": "zip", "csv": "csv",
-                  "pptx": "pptx", "tif": "tiff", "tiff": "tiff", "html": "html", "htm": "html"}
+                  "pptx": "pptx", "tif": "tiff", "tiff": "tiff", "html": "html", "htm": "html",
+                  "rtf": "rtf"}
 IMAGE_KINDS = ("png", "jpeg", "tiff")
 TEXT_KINDS = ("txt", "md", "csv", "html")  # typed by extension once the bytes sniff as text
+# an RTF file may leave this many groups open at its end, or close this many too many (a truncated or
+# hand-edited file that readers still open); its groups may nest this deep (Word's stay under 30)
+RTF_TOLERANCE = 2
+RTF_MAX_DEPTH = 200
+RTF_ESCAPES = re.compile(rb"\\[\\{}]")
 
 
 def _content_mismatch(sniffed: str, extension: str) -> str:
     """Why a file's content does not match its extension, naming the content in words."""
     kinds = {"pdf": _l("a PDF document"), "docx": _l("a Word document"), "xlsx": _l("an Excel workbook"),
              "pptx": _l("a PowerPoint presentation"), "zip": _l("a ZIP archive"), "png": _l("a PNG image"),
-             "jpeg": _l("a JPEG image"), "tiff": _l("a TIFF image"), "text": _l("plain text")}
+             "jpeg": _l("a JPEG image"), "tiff": _l("a TIFF image"), "text": _l("plain text"),
+             "rtf": _l("an RTF document")}
     if sniffed not in kinds:
         return _("The file's content was not recognised as .%(extension)s: it may be damaged, or another kind "
                  "of file renamed.", extension=extension)
@@ -50,7 +58,7 @@ class Upload:
 
     data: bytes
     filename: str
-    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx, html
+    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx, html, rtf
     media_type: str
 
 
@@ -60,8 +68,10 @@ def _refuse(message: str, field: str = "file"):
 
 def sniff(data: bytes) -> str:
     """Name the kind of a file from its bytes: ``pdf``, ``docx``, ``xlsx``, ``zip``, ``ole``
-    (legacy/encrypted Office), ``exe``, ``png``, ``jpeg``, ``tiff``, ``text`` or ``unknown``."""
+    (legacy/encrypted Office), ``exe``, ``png``, ``jpeg``, ``tiff``, ``rtf``, ``text`` or ``unknown``."""
     head = data[:8]
+    if data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head[:4] in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"):
@@ -133,6 +143,22 @@ def check_archive(data: bytes, max_unpacked: int | None = None, max_ratio: int =
                           "%(limit)s MB.", size=total // (1024 * 1024), limit=limit // (1024 * 1024)))
     except zipfile.BadZipFile:
         _refuse(_("The file is corrupt: it is not a readable ZIP/Office container."))
+
+
+def check_rtf(data: bytes) -> None:
+    """Refuse an RTF file whose groups do not balance (beyond ``RTF_TOLERANCE``) or nest deeper than
+    ``RTF_MAX_DEPTH``: it is damaged, or made to exhaust a reader. Counted on the bytes, no parsing."""
+    depth = deepest = closed_too_many = 0
+    for brace in re.finditer(rb"[{}]", RTF_ESCAPES.sub(b"", data)):
+        if brace.group() == b"{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+        else:
+            closed_too_many += 1
+    if depth > RTF_TOLERANCE or closed_too_many > RTF_TOLERANCE or deepest > RTF_MAX_DEPTH:
+        _refuse(_content_mismatch("unknown", "rtf"))
 
 
 def check_image(data: bytes, max_pixels: int | None = None) -> images.ImageHeader:
@@ -212,5 +238,7 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
         check_archive(data)
     if kind in IMAGE_KINDS:
         check_image(data)
+    if kind == "rtf":
+        check_rtf(data)
     media = OOXML[kind][1] if kind in OOXML else MEDIA_TYPES.get(kind, "application/octet-stream")
     return Upload(data=data, filename=filename, kind=kind, media_type=media)

@@ -9,6 +9,7 @@ with a stamp of text at most, is reported as scanned; one whose text is glyph nu
 unreadable text).
 ``.html`` / ``.htm`` (an EDGAR exhibit, a saved web page of terms): its blocks as a browser lays
 them out, list numbers drawn, navigation left out (``html``).
+``.rtf``: as a Word file, by our own tokenizer, in the code page of each font (``rtf``).
 ``.txt`` / ``.md``: the lines. Everything is NFKC-normalised, so full-width forms
 (``第３条``, ``ＳＬＡ``) read like their ASCII counterparts.
 """
@@ -69,7 +70,7 @@ def _refuse(message: str, key: str = "", **params):
 
 
 def extract(data: bytes, kind: str) -> Extracted:
-    """Extract the text blocks of a ``docx``, ``pdf``, ``txt``, ``md`` or ``html`` file (an image is a
+    """Extract the text blocks of a ``docx``, ``pdf``, ``txt``, ``md``, ``html`` or ``rtf`` file (an image is a
     scan without text until OCR reads it).
 
     Corrupt or encrypted files raise ``UnreadableContract`` with a clear message."""
@@ -87,6 +88,9 @@ def extract(data: bytes, kind: str) -> Extracted:
     elif kind in ("html", "htm"):
         from vendorrisk.contracts.checker.html import read_html  # loaded when an HTML file comes, as lxml is
         blocks = read_html(data)
+    elif kind == "rtf":
+        from vendorrisk.contracts.checker.rtf import read_rtf
+        blocks = read_rtf(data)
     else:
         _refuse(f"Contracts cannot be read from .{kind} files.", "kind", kind=kind)
     blocks = [b for b in blocks if b.text]
