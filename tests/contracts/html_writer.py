@@ -55,8 +55,10 @@ def _edgar(lines: list[str], rng: random.Random, head: tuple[str, ...] = (), per
         breaks = (i + 1) % per_page == 0
         rest_of_line = ""
         if breaks and head and i and len(line) >= LONG and not HEADING.match(line):  # it runs on over the break
-            at = line.find(" ", len(line) // 2) if " " in line else len(line) // 2  # Japanese: inside a word
-            line, rest_of_line = line[:at], line[at:].strip()
+            # before a word in lower case (a Japanese line: inside a word)
+            found = re.compile(r" (?=[a-z])").search(line, len(line) // 2) if " " in line else None
+            at = found.start() if found else -1 if " " in line else len(line) // 2
+            line, rest_of_line = (line[:at], line[at:].strip()) if at > 0 else (line, "")
         if HEADING.match(line) or i == 0:
             body.append(f'<P ALIGN="center"><FONT SIZE="2"><B>{_wrapped(html.escape(line))}</B></FONT></P>')
         elif number:

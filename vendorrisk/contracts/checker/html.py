@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import replace
 
 from vendorrisk.contracts.checker.numbering import to_roman
-from vendorrisk.contracts.checker.pdf import SENTENCE_END, WORD, Vocabulary, _join_wrapped, _without_running_lines
+from vendorrisk.contracts.checker.pdf import WORD, Vocabulary, _join_wrapped, _without_running_lines
 from vendorrisk.contracts.checker.text import PAGE_NUMBER, Block, UnreadableContract, normalise
 from vendorrisk.core import time_budget
 from vendorrisk.core.encodings import decode_html
@@ -67,11 +67,12 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # style="break-before:page">); a plain-text exhibit's pages are split by <PAGE> lines
 BREAK_BEFORE = re.compile(r"(?<![\w-])(?:page-)?break-before\s*:\s*(?:always|page|left|right)", re.I)
 BREAK_AFTER = re.compile(r"(?<![\w-])(?:page-)?break-after\s*:\s*(?:always|page|left|right)", re.I)
-# a paragraph cut by a page break goes on with a word or a figure on the next page, not with an
-# article's or a paragraph's number (``5.2 The``, ``(a)``, ``Section 4``, ``第3条``, ``2 乙は``, ``別紙1``)
-RUNS_ON = re.compile(r"(?!(?:[Aa]rticle|ARTICLE|[Ss]ection|SECTION|[Cc]lause|[Ss]chedule|[Ee]xhibit|[Aa]nnex|[Aa]ppendix)\s"
-                     r"|\(?[0-9]{1,3}(?:\.[0-9]{1,3})*[.)]?\s+[A-Z\u3040-\u30ff\u3400-\u9fff]|\([a-z]{1,4}\)\s"
-                     r"|第\s*[0-9一二三四五六七八九十]|別[紙表])(?:[a-z0-9]|[A-Z][a-z]|[\u3040-\u30ff\u3400-\u9fff])")
+# a paragraph cut by a page break goes on in lower case, or with a figure (``4 (Exit Management)``)
+# that is no paragraph's number (``5.2 The``, ``2 乙は``), or in Japanese after Japanese; a capital
+# opens a new sentence or heading as often as it goes on with a name (CUAD's exhibits)
+RUNS_ON = re.compile(r"[a-z]|[0-9](?![0-9.)]*\s+[A-Z\u3040-\u30ff\u3400-\u9fff])")
+CJK_EDGE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+ENDED = re.compile(r"[.。．!?！？:：;；]$")  # a bracket closes no sentence here: "Schedule 4 (Exit Management)" / "shall"
 RUN_ON_CHARS = 30  # a shorter line before a break is a heading or a signature line, not half a paragraph
 
 
@@ -121,7 +122,8 @@ def without_running_heads(pages: list[list[Block]]) -> list[Block]:
     for block in blocks:
         prev = out[-1] if out else None
         if prev is not None and prev.part == block.part == "body" and prev.page != block.page \
-                and len(prev.text) >= RUN_ON_CHARS and not SENTENCE_END.search(prev.text) and RUNS_ON.match(block.text):
+                and len(prev.text) >= RUN_ON_CHARS and (CJK_EDGE.match(prev.text[-1]) and CJK_EDGE.match(block.text)
+                                                         or not ENDED.search(prev.text) and RUNS_ON.match(block.text)):
             out[-1] = replace(prev, text=_join_wrapped(prev.text, block.text, vocabulary), page=block.page)
         else:
             out.append(block)
