@@ -116,18 +116,22 @@ def without_running_heads(pages: list[list[Block]]) -> list[Block]:
     and a paragraph cut by a page break joined again."""
     if len(pages) < 3:
         return [b for page in pages for b in page]
-    blocks = _without_running_lines([[replace(b, page=n) for b in page] for n, page in enumerate(pages, 1)])
-    vocabulary = Vocabulary(Counter(w.lower() for b in blocks for w in WORD.findall(b.text)))
+    last = {id(b): n for n, page in enumerate(pages) for b in page}  # the page a body block ends on
+    blocks = _without_running_lines(pages)
+    vocabulary = None
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
-        if prev is not None and prev.part == block.part == "body" and prev.page != block.page \
+        if prev is not None and prev.part == block.part == "body" and last.get(id(prev)) != last.get(id(block)) \
                 and len(prev.text) >= RUN_ON_CHARS and (CJK_EDGE.match(prev.text[-1]) and CJK_EDGE.match(block.text)
                                                          or not ENDED.search(prev.text) and RUNS_ON.match(block.text)):
-            out[-1] = replace(prev, text=_join_wrapped(prev.text, block.text, vocabulary), page=block.page)
+            if vocabulary is None:  # how the exhibit hyphenates its words, read when a break is first joined
+                vocabulary = Vocabulary(Counter(w.lower() for b in blocks for w in WORD.findall(b.text)))
+            out[-1] = replace(prev, text=_join_wrapped(prev.text, block.text, vocabulary))
+            last[id(out[-1])] = last.get(id(block))
         else:
             out.append(block)
-    return [replace(b, page=None) for b in out]  # an exhibit's pages are not the printed file's: none named
+    return out
 
 
 def _unwrapped(text: str) -> tuple[str, bool]:
@@ -249,7 +253,8 @@ class _Reader:
         tag = element.tag
         if isinstance(tag, str) and not _dropped(element):
             style = element.get("style") or ""
-            if BREAK_BEFORE.search(style):
+            style = style if "break" in style else ""  # most elements have none: no search
+            if style and BREAK_BEFORE.search(style):
                 self.flush()
                 self.breaks.append(len(self.blocks))
             if tag == "br":
@@ -261,7 +266,7 @@ class _Reader:
                 self.block(element, tag)
             else:
                 self.children(element)
-            if BREAK_AFTER.search(style):
+            if style and BREAK_AFTER.search(style):
                 self.flush()
                 self.breaks.append(len(self.blocks))
         if element.tail:
