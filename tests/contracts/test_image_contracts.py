@@ -1,7 +1,7 @@
 """Contracts uploaded as scanned images (real Tesseract, real image files written by hand from a
 text PDF rendered by PDFium, ``image_writer``): a PNG page and a two-page bilevel TIFF are stored
-as scans, read by ``vendorrisk contracts ocr`` page by page, each passage naming its page; broken
-or hostile images are refused before anything is stored."""
+as scans, read by ``vendorrisk contracts ocr`` page by page, each passage naming the page it starts on (as a
+PDF's do); broken or hostile images are refused before anything is stored."""
 import struct
 import zlib
 from functools import cache
@@ -58,7 +58,7 @@ def test_a_two_page_tiff_scan_is_stored_as_a_scan_then_read_page_by_page(api, cl
     assert "監査を行うことができる" in audit["evidence"].replace(" ", "")
     assert subcontracting["status"] == "found" and subcontracting["evidence_page"] == 2
     page = client.get(f"/contracts/versions/{body['version_id']}", headers=JA).get_data(as_text=True)
-    assert "スキャンの2ページ目" in page and 'data-state="done"' in page and "OCRで読み取り" in page
+    assert 'data-test="evidence-page">2ページ<' in page and 'data-state="done"' in page and "OCRで読み取り" in page
 
 
 def test_an_english_png_photo_without_a_resolution_is_read_at_300_dpi(api, db, runner):

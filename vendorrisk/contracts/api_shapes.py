@@ -28,8 +28,10 @@ class ClauseCheckPublic(Public):
     evidence: str
     evidence_read_by_ocr: bool = Field(description="The evidence was read by OCR from a scanned page: check it "
                                                    "against the scan")
-    evidence_page: Optional[int] = Field(default=None, description="The page of a scanned image (PNG, JPEG, "
-                                         "TIFF) the evidence was read on by OCR")
+    evidence_page: Optional[int] = Field(default=None, description="The page (from 1) of the PDF (text, scanned "
+                                         "and read by OCR, or glyph pages read by OCR) or of the scanned image "
+                                         "(PNG, JPEG, TIFF) the evidence sentence starts on; none for other "
+                                         "files and for checks stored before pages were named")
     location: str
     article: str
     clause_article: str
@@ -90,6 +92,8 @@ class SetCheckPublic(Public):
     version: Optional[int]
     location: str
     evidence: str
+    evidence_page: Optional[int] = Field(default=None, description="The page of the PDF or scanned image the "
+                                         "evidence starts on (as a version's check gives it)")
     reason: str
     documents_checked: int
 

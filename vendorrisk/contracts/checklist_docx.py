@@ -40,6 +40,7 @@ LABELS = {
     "no_gaps": {"ja": "不足している条項はありません。", "en": "No gaps: every required clause was found."},
     "review_open": {"ja": "要確認", "en": "Needs review"},
     "page": {"ja": "ページ", "en": "Page"},
+    "evidence_page": {"ja": "{n}ページ", "en": "p. {n}"},
     "auto": {"ja": "（自動判定・未確認）", "en": "(automatic, not reviewed)"},
     "version": {"ja": "第{n}版", "en": "version {n}"},
     "guidance": {"ja": "交渉の指針", "en": "Negotiation guidance"},
@@ -98,7 +99,14 @@ def _set_table(document, set_checks, clauses, documents: int, L: dict, lang: str
         if item.contract is not None:
             version = L["version"].format(n=item.version.number) if item.version else ""
             _cell(cells[2], f"{item.contract.title} ({version})")
-        _cell(cells[3], item.check.location if item.check is not None and item.status != "not_found" else "—")
+        _cell(cells[3], _where(item.check, L) if item.check is not None and item.status != "not_found" else "—")
+
+
+def _where(check, L: dict) -> str:
+    """A check's location, with the page of a PDF or a scan its evidence starts on."""
+    page = (check.reason_params or {}).get("page")
+    where = " · ".join(w for w in (check.location, L["evidence_page"].format(n=page) if page else "") if w)
+    return where or "—"
 
 
 def _evidence(check, L: dict) -> str:
@@ -136,7 +144,7 @@ def build_checklist(*, vendor, arrangement, contract, version, checks, clauses, 
         cells = grid.add_row().cells
         _cell(cells[0], title, bold=True)
         _cell(cells[1], (clause.text("article", lang) if clause else "") +
-              (f"\n{check.location}" if check.location else ""))
+              (f"\n{_where(check, L)}" if check.location else ""))
         status_text = STATUS[check.status][lang] + ("" if check.reviewer_status else f"\n{L['auto']}")
         _cell(cells[2], status_text, bold=True, colour=STATUS_COLOUR[check.status])
         _cell(cells[3], _evidence(check, L) or check.reason)
@@ -258,7 +266,7 @@ def build_set_checklist(*, vendor, arrangement, overview, lang: str = "ja", revi
         covered = result is not None and result.contract is not None and row.status != "not_found"
         _cell(cells[3], f"{result.contract.title} ({L['version'].format(n=result.version.number)})"
               if covered else "—")
-        _cell(cells[4], (result.check.location or "—") if covered else "—")
+        _cell(cells[4], _where(result.check, L) if covered else "—")
         check = result.check if result else None
         reason = "" if check is None else (  # a check stored before reasons had keys keeps its sentence
             reasons.render(check.reason_key, check.reason_params, lang) if check.reason_key else check.reason)

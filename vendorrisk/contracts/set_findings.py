@@ -92,6 +92,8 @@ def _covered(result: sets.SetCheck) -> dict:
     the clause, and who said so."""
     check = result.check
     where = f" {check.location}" if check.location else ""
+    if page := (check.reason_params or {}).get("page"):  # a PDF's or a scan's page
+        where += f" ({_('p. %(n)s', n=page)})"
     how = _("confirmed by a reviewer") if check.reviewer_status else _("found by the automatic check")
     return {"document": _document(result.contract, result.version), "where": where, "how": how}
 

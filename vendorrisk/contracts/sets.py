@@ -45,6 +45,7 @@ class SetCheck:
                 "version": version.number if version else None,
                 "location": check.location if check else "",
                 "evidence": check.evidence if check else "",
+                "evidence_page": (check.reason_params or {}).get("page") if check else None,
                 "reason": reason, "documents_checked": self.documents}
 
 

@@ -84,6 +84,4 @@ def check(data: bytes, filename: str, clauses: Iterable[Clause], examples: Itera
                              scanned_pages=extracted.scanned_pages, unreadable_pages=extracted.unreadable_pages)
     if extracted.status == "ocr":
         results = ocr.mark_ocr(results, ocr_pages)
-        if suffix in image.SUFFIXES:
-            results = image.name_pages(results, ocr_pages)
     return CheckResult(extracted, structure, results)

@@ -13,14 +13,20 @@ or a bullet is the numbered paragraph it draws, and a row of one cell is the par
 Left out: scripts, styles, the page's head, navigation (``nav``, ``aside``, buttons, ``role=navigation``;
 forms, cookie and consent banners unless they hold a page of text), hidden elements and page-number lines
 between an exhibit's pages; the page's own ``header`` and ``footer`` are the header and footer
-parts. An EDGAR submission's SGML envelope (``<DOCUMENT><TYPE>EX-10.1 ... <TEXT>``) is
+parts. An exhibit's pages (between its page breaks: ``page-break-after``/``-before``, ``break-before:page``;
+``<PAGE>`` in a plain-text one) lose the running head and foot they repeat (the company's name,
+"Confidential", "Exhibit 10.1"), kept once as a header or a footer as a PDF's are, and a paragraph the
+break cut in two is joined again. An EDGAR submission's SGML envelope (``<DOCUMENT><TYPE>EX-10.1 ... <TEXT>``) is
 unwrapped to the text of its first document. The encoding is the byte order mark's, else the
 page's declared charset, else guessed as for a text file (``core.encodings.decode_html``).
 No network, no entity but HTML's own, bounded by the reading budget (``core.time_budget``).
 """
 import re
+from collections import Counter
+from dataclasses import replace
 
 from vendorrisk.contracts.checker.numbering import to_roman
+from vendorrisk.contracts.checker.pdf import WORD, Vocabulary, _join_wrapped, _without_running_lines
 from vendorrisk.contracts.checker.text import PAGE_NUMBER, Block, UnreadableContract, normalise
 from vendorrisk.core import time_budget
 from vendorrisk.core.encodings import decode_html
@@ -57,6 +63,17 @@ ENVELOPE = re.compile(r"\s*<(SEC-DOCUMENT|SEC-HEADER|IMS-HEADER|DOCUMENT)>", re.
 ENVELOPE_TEXT = re.compile(r"<TEXT>(.*?)(</TEXT>|\Z)", re.I | re.S)
 MARKUP = re.compile(r"<(html|body|p|div|br|table|font|center|h[1-6]|pre|ol|ul|b|i|a)\b", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# a page break an exhibit's word processor writes (<hr style="page-break-after:always">, <div
+# style="break-before:page">); a plain-text exhibit's pages are split by <PAGE> lines
+BREAK_BEFORE = re.compile(r"(?<![\w-])(?:page-)?break-before\s*:\s*(?:always|page|left|right)", re.I)
+BREAK_AFTER = re.compile(r"(?<![\w-])(?:page-)?break-after\s*:\s*(?:always|page|left|right)", re.I)
+# a paragraph cut by a page break goes on in lower case, or with a figure (``4 (Exit Management)``)
+# that is no paragraph's number (``5.2 The``, ``2 乙は``), or in Japanese after Japanese; a capital
+# opens a new sentence or heading as often as it goes on with a name (CUAD's exhibits)
+RUNS_ON = re.compile(r"[a-z]|[0-9](?![0-9.)]*\s+[A-Z\u3040-\u30ff\u3400-\u9fff])")
+CJK_EDGE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+ENDED = re.compile(r"[.。．!?！？:：;；]$")  # a bracket closes no sentence here: "Schedule 4 (Exit Management)" / "shall"
+RUN_ON_CHARS = 30  # a shorter line before a break is a heading or a signature line, not half a paragraph
 
 
 def read_html(data: bytes) -> list[Block]:
@@ -67,8 +84,13 @@ def read_html(data: bytes) -> list[Block]:
                                  "not_utf8")
     text, enveloped = _unwrapped(text)
     if enveloped and not MARKUP.search(text):  # an EDGAR exhibit filed as plain text inside its envelope
-        return [Block(line) for line in map(normalise, text.splitlines())
-                if line and line.upper() != "<PAGE>" and not PAGE_NUMBER.fullmatch(line)]
+        pages: list[list[Block]] = [[]]
+        for line in map(normalise, text.splitlines()):
+            if line.upper() == "<PAGE>":
+                pages.append([])
+            elif line and not PAGE_NUMBER.fullmatch(line):
+                pages[-1].append(Block(line))
+        return without_running_heads(pages)
     from lxml import etree  # loaded when an HTML file comes
 
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
@@ -81,9 +103,35 @@ def read_html(data: bytes) -> list[Block]:
     reader = _Reader()
     reader.walk(root)
     reader.flush()
-    body = [b for b in reader.blocks if b.part != "body" or not PAGE_NUMBER.fullmatch(b.text)]
+    body = without_running_heads([[b for b in page if b.part != "body" or not PAGE_NUMBER.fullmatch(b.text)]
+                                  for page in reader.pages()])
     return ([b for b in body if b.part not in ("header", "footer")]
             + [b for b in body if b.part in ("header", "footer")])
+
+
+def without_running_heads(pages: list[list[Block]]) -> list[Block]:
+    """An exhibit's blocks read page by page (between its page breaks) without the running head
+    and foot it repeats on most pages (the company's name, "Confidential", "Exhibit 10.1"), as a
+    PDF's are read (``pdf._without_running_lines``: kept once at the end as a header or a footer),
+    and a paragraph cut by a page break joined again."""
+    if len(pages) < 3:
+        return [b for page in pages for b in page]
+    last = {id(b): n for n, page in enumerate(pages) for b in page}  # the page a body block ends on
+    blocks = _without_running_lines(pages)
+    vocabulary = None
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.part == block.part == "body" and last.get(id(prev)) != last.get(id(block)) \
+                and len(prev.text) >= RUN_ON_CHARS and (CJK_EDGE.match(prev.text[-1]) and CJK_EDGE.match(block.text)
+                                                         or not ENDED.search(prev.text) and RUNS_ON.match(block.text)):
+            if vocabulary is None:  # how the exhibit hyphenates its words, read when a break is first joined
+                vocabulary = Vocabulary(Counter(w.lower() for b in blocks for w in WORD.findall(b.text)))
+            out[-1] = replace(prev, text=_join_wrapped(prev.text, block.text, vocabulary))
+            last[id(out[-1])] = last.get(id(block))
+        else:
+            out.append(block)
+    return out
 
 
 def _unwrapped(text: str) -> tuple[str, bool]:
@@ -174,6 +222,12 @@ class _Reader:
         self.prefix = ""  # the number a list item draws, written before its first line
         self.pre = 0
         self.lists: list[_List] = []
+        self.breaks: list[int] = []  # where a page starts (an index into blocks)
+
+    def pages(self) -> list[list[Block]]:
+        """The blocks between page breaks, page by page."""
+        cuts = [0, *sorted(set(self.breaks)), len(self.blocks)]
+        return [self.blocks[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
     def flush(self) -> None:
         """End the current line: one block (a line of ``<pre>`` each)."""
@@ -198,6 +252,11 @@ class _Reader:
         time_budget.check()
         tag = element.tag
         if isinstance(tag, str) and not _dropped(element):
+            style = element.get("style") or ""
+            style = style if "break" in style else ""  # most elements have none: no search
+            if style and BREAK_BEFORE.search(style):
+                self.flush()
+                self.breaks.append(len(self.blocks))
             if tag == "br":
                 self.flush()
             elif tag == "table":
@@ -207,6 +266,9 @@ class _Reader:
                 self.block(element, tag)
             else:
                 self.children(element)
+            if style and BREAK_AFTER.search(style):
+                self.flush()
+                self.breaks.append(len(self.blocks))
         if element.tail:
             self.line.append(element.tail)
 

@@ -8,20 +8,17 @@ bytes, its header pointing at that page: ``core.images.tiff_page``), so that eac
 time limit and each passage read its page. The resolution comes from the image's header, 300 dpi
 when it gives none (a phone photo: Tesseract guesses badly without one). The text read is laid
 out as a PDF's pages are (running headers and footers, wrapped lines joined) and checked as a
-scanned PDF read by OCR is (``ocr.mark_ocr``), each OCR passage naming its page.
+scanned PDF read by OCR is (``ocr.mark_ocr``), each passage naming the page it starts on, as a
+PDF's do (``Passage.page``).
 """
-import re
-import unicodedata
-from dataclasses import replace
 
 from vendorrisk.contracts.checker import ocr
-from vendorrisk.contracts.checker.text import MIN_TEXT_CHARS, PAGE_NUMBER, Block, Extracted, _refuse, normalise
+from vendorrisk.contracts.checker.text import MIN_TEXT_CHARS, Extracted, _refuse
 from vendorrisk.core import images
 
 # a file's extension (``checker.check`` reads the kind from the name) and the upload's kind
 SUFFIXES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "tif": "tiff", "tiff": "tiff"}
 KINDS = frozenset(SUFFIXES.values())
-SPACE = re.compile(r"\s+")
 
 
 def header(data: bytes) -> images.ImageHeader:
@@ -69,13 +66,16 @@ def read_with_ocr(data: bytes, pages: list[ocr.OcrPage]) -> Extracted:
     """The image's text as OCR read it: status ``ocr``, the pages read with too little confidence
     kept as scanned pages (a clause not found may be on them); as before OCR (``scanned``) when
     too little could be read."""
-    from vendorrisk.contracts.checker.pdf import _unwrapped, _without_running_lines, reads_as_japanese_or_english
+    from vendorrisk.contracts.checker.pdf import (
+        _unwrapped,
+        _without_running_lines,
+        page_blocks,
+        reads_as_japanese_or_english,
+    )
 
     total = page_count(data)
     readable = {p.number: p.text for p in pages if p.readable}
-    by_page = [[b for b in (Block(normalise(line)) for line in readable.get(n, "").splitlines())
-                if b.text and not PAGE_NUMBER.fullmatch(b.text)] for n in range(1, total + 1)]
-    blocks = _unwrapped(_without_running_lines(by_page))
+    blocks = _unwrapped(_without_running_lines(page_blocks([readable.get(n, "") for n in range(1, total + 1)])))
     text = "\n".join(b.text for b in blocks)
     if len(text) < MIN_TEXT_CHARS or not reads_as_japanese_or_english(text):
         return read_unread(data)
@@ -86,17 +86,3 @@ def read_with_ocr(data: bytes, pages: list[ocr.OcrPage]) -> Extracted:
         note += (f" Pages {', '.join(str(n) for n in unread)} of {total} could not be read (OCR confidence too "
                  "low): a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ocr", note=note, scanned_pages=unread)
-
-
-def name_pages(results: list, pages: list[ocr.OcrPage]) -> list:
-    """``results`` whose evidence was read by OCR with the page it was read on
-    (``reason_params['page']``), for the reviewer to find it in the scan."""
-    texts = [(p.number, SPACE.sub("", unicodedata.normalize("NFKC", p.text))) for p in pages if p.readable]
-    out = []
-    for result in results:
-        focus = SPACE.sub("", result.evidence.replace("…", ""))[:40]
-        page = next((n for n, text in texts if focus and focus in text), None)
-        if result.reason_params.get("ocr") and page is not None:
-            result = replace(result, reason_params={**result.reason_params, "page": page})
-        out.append(result)
-    return out

@@ -17,7 +17,8 @@ scorer, not the decision. For a clause:
 - **needs review** between the two, or when direction, a negative pattern or a reference
   stops a document that would otherwise be found.
 
-The reason is a key with parameters (``reasons.render`` writes it in Japanese or English).
+The reason is a key with parameters (``reasons.render`` writes it in Japanese or English);
+in a PDF or a scan, ``page`` names the page the evidence sentence starts on.
 A scanned PDF, or one whose text is neither Japanese nor English (a font without a character
 map), gets *needs review* for every clause; in a PDF of which some pages are
 scanned, a clause not found in the text is *needs review* (it may be on those pages). Reviewer examples (``scorer.Example``)
@@ -92,6 +93,8 @@ def excerpt(text: str, focus: str = "", limit: int = EXCERPT_CHARS) -> str:
 def _result(clause: Clause, status: str, confidence: float, key: str, params: dict, unit=None) -> ClauseResult:
     if unit is not None:
         params = {"location": unit.passage.location, **params}
+        if (page := unit.passage.page_of(unit.text)) is not None:  # a PDF's or a scan's page
+            params["page"] = page
     text = reasons.render(key, params, "en")
     if unit is None:
         return ClauseResult(clause.id, status, round(confidence, 3), text, reason_key=key, reason_params=params)

@@ -1,4 +1,5 @@
-"""Reading a PDF's text layer (``text.extract`` for a ``.pdf``): page by page, without page
+"""Reading a PDF's text layer (``text.extract`` for a ``.pdf``): page by page, each line naming
+its page (a line run on over a page break: the page it starts on), without page
 numbers and running headers and footers, and how it was read — a scan, glyph numbers of fonts
 without a character map, some pages scanned."""
 import io
@@ -7,6 +8,7 @@ from bisect import bisect_left
 from collections import Counter
 from itertools import accumulate
 
+from vendorrisk.contracts.checker.document import run_on
 from vendorrisk.contracts.checker.text import (
     MIN_TEXT_CHARS,
     PAGE_NUMBER,
@@ -94,10 +96,8 @@ def read_pdf(data: bytes, ocr: dict[int, str] | None = None, unread: tuple[int, 
         pages = ["" if n in unreadable else page for n, page in enumerate(pages, 1)]
     else:
         unreadable = ()
-    by_page = [[b for b in (Block(normalise(line)) for line in page.splitlines())
-                if b.text and not PAGE_NUMBER.fullmatch(b.text)] for page in pages]
-    blocks = _unwrapped(_without_running_lines(by_page))
-    image_pages = tuple(n for n, (page, image) in enumerate(zip(by_page, images), 1)
+    blocks = _unwrapped(_without_running_lines(page_blocks(pages)))
+    image_pages = tuple(n for n, (page, image) in enumerate(zip(page_blocks(pages), images), 1)
                         if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
     scanned = len(image_pages)
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS or scanned * 2 > len(pages):
@@ -125,6 +125,13 @@ def read_pdf(data: bytes, ocr: dict[int, str] | None = None, unread: tuple[int, 
                          note=f"Pages {listed} of {len(pages)} have text that is neither Japanese nor English (a font "
                               "without a character map): it was left out, and a clause not found may be on them.")
     return Extracted(blocks=blocks, status="ok")
+
+
+def page_blocks(pages: list[str]) -> list[list[Block]]:
+    """Each page's lines (``pages``: their text, from page 1) as blocks naming their page,
+    without the page-number lines."""
+    return [[b for b in (Block(normalise(line), page=n) for line in page.splitlines())
+             if b.text and not PAGE_NUMBER.fullmatch(b.text)] for n, page in enumerate(pages, 1)]
 
 
 def _without_running_lines(by_page: list[list[Block]]) -> list[Block]:
@@ -175,7 +182,8 @@ def _unwrapped(blocks: list[Block]) -> list[Block]:
     running_on = False
     for block in blocks:
         if running_on and block.part == "body":
-            out[-1] = Block(_join_wrapped(out[-1].text, block.text, vocabulary), "body")
+            prev, text = out[-1], _join_wrapped(out[-1].text, block.text, vocabulary)
+            out[-1] = Block(text, "body", prev.page, run_on(prev.page, prev.turns, text, block.text, block.page))
         else:
             out.append(block)
         last = out[-1].text

@@ -9,9 +9,11 @@ section of its own whose numbered items are its paragraphs. A contract where no 
 is found is read paragraph by paragraph and flagged as having no recognisable structure.
 """
 import re
+from dataclasses import replace
 
-from vendorrisk.contracts.checker.document import Passage, Section, Structure
+from vendorrisk.contracts.checker.document import Passage, Section, Structure, page_at, run_on
 from vendorrisk.contracts.checker.numbering import NUM, ROMAN, kanji_number, roman_number
+from vendorrisk.contracts.checker.paragraphs import unstructured
 from vendorrisk.contracts.checker.text import Block
 
 ARTICLE_JA = re.compile(rf"^第\s*({NUM})\s*条(?:\s*の\s*({NUM}))?\s*(?:[(（]([^)）]{{1,40}})[)）])?\s*(.*)$")
@@ -113,6 +115,7 @@ class _Reader:
         self.open: Passage | None = None
         self.in_annex = False
         self.pending_heading = ""  # a bracketed Japanese heading on the line before its article
+        self.block = Block("")  # the block being read, for the pages of its text
 
     def start_section(self, label: str, heading: str, annex: bool = False) -> None:
         """Open a new article (or annex) with its heading."""
@@ -129,8 +132,11 @@ class _Reader:
         """Start a passage at the current location (nothing when ``text`` is empty)."""
         if not text:
             return
-        self.open = Passage(text, len(self.passages), self.section.label, self.sub_label,
-                            self.sub_heading, self.paragraph, part)
+        block = self.block  # ``text`` is the end of its text, after the number and the heading
+        shift = len(block.text) - len(text) if block.text.endswith(text) else 0
+        self.open = Passage(text, len(self.passages), self.section.label, self.sub_label, self.sub_heading,
+                            self.paragraph, part, page_at(block.page, block.turns, shift),
+                            tuple((at - shift, page) for at, page in block.turns if at > shift))
         self.passages.append(self.open)
         self.section.passages.append(self.open)
 
@@ -139,7 +145,9 @@ class _Reader:
         if not text:
             return
         if self.open is not None and self.open.part == "body":
-            self.open.text = _join(self.open.text, text)
+            joined = _join(self.open.text, text)
+            self.open.turns = run_on(self.open.page, self.open.turns, joined, text, self.block.page, self.block.turns)
+            self.open.text = joined
         else:
             self.add(text)
         # A Japanese paragraph runs on until the next number; elsewhere a line that ends a
@@ -148,10 +156,10 @@ class _Reader:
             self.open = None
 
     def finish(self, trailing: list[Block]) -> Structure:
-        """The structure read: headers and footers last, each a section of its own; every
+        """The structure read: notes, headers and footers last, each a section of its own; every
         passage carries its article's heading unless it has its own."""
         for block in trailing:
-            passage = Passage(block.text, len(self.passages), part=block.part)
+            passage = Passage(block.text, len(self.passages), paragraph=block.note or 1, part=block.part)
             self.passages.append(passage)
             self.sections.append(Section(None, passages=[passage]))
         for section in self.sections:
@@ -327,6 +335,7 @@ RECOGNISERS = {
 }
 
 
+TRAILING = ("footnote", "endnote", "header", "footer")  # parts read after the body, each note a section
 TITLE_JA = re.compile(r"(書|規約|約款|規程|事項|条項|[(（]案[)）])$")  # the document's title, not an article's caption
 
 
@@ -344,7 +353,7 @@ def _captions(blocks: list[Block], style: str) -> list[Block]:
                 and not TITLE_JA.search(text) \
                 and CJK.search(text) and _reads_as_ja_heading(text) and not re.search(r"[、。,.:：]", text) \
                 and not BRACKET_HEADING.match(text) and not _item(text) and not _annex(text):
-            out[i] = Block(f"（{text}）", out[i].part)
+            out[i] = replace(out[i], text=f"（{text}）", turns=())
     return out
 
 
@@ -352,44 +361,19 @@ def parse(blocks: list[Block]) -> Structure:
     """Split the blocks into sections with located passages."""
     style = _style(blocks)
     if style == "none":
-        return _unstructured(blocks)
+        return unstructured(blocks)
     blocks = _captions(blocks, style)
     reader, trailing = _Reader(style), []
     recognisers = RECOGNISERS[style]
     for block in blocks:
-        if block.part in ("header", "footer"):
+        reader.block = block
+        if block.part in TRAILING:
             trailing.append(block)
         elif block.part == "table":
             reader.add(block.text, "table")
         elif not any(recognise(reader, block.text) for recognise in recognisers):
             reader.continue_with(block.text)
     return reader.finish(trailing)
-
-
-SENTENCE_END = re.compile(r"[。．.!?！？:：」』)）]$")
-
-
-def _unwrapped(blocks: list[Block]) -> list[Block]:
-    """Lines of Japanese text wrapped inside a sentence (PDF text pasted as .txt) joined:
-    a body line that does not end a sentence runs on into the next when both sides of the
-    break are Japanese and the next line opens no numbered item or bullet."""
-    out: list[Block] = []
-    for block in blocks:
-        prev = out[-1] if out else None
-        if prev is not None and prev.part == block.part == "body" and not SENTENCE_END.search(prev.text) \
-                and CJK.search(prev.text[-1:]) and CJK.search(block.text[:1]):
-            out[-1] = Block(prev.text + block.text, prev.part)
-        else:
-            out.append(block)
-    return out
-
-
-def _unstructured(blocks: list[Block]) -> Structure:
-    """No recognisable articles: every block is a passage of its own, located by its number
-    (Japanese lines wrapped inside a sentence joined first)."""
-    blocks = _unwrapped(blocks)
-    sections = [Section(None, passages=[Passage(block.text, i, part=block.part)]) for i, block in enumerate(blocks)]
-    return Structure(sections, detected=False, style="none")
 
 
 def _top(label: str) -> int:

@@ -1,10 +1,10 @@
 """Reading a contract file into text blocks, in the order a lawyer reads them.
 
 ``.docx``: body paragraphs and tables in document order (with automatic numbering
-rendered, e.g. ``第3条`` or ``5.2``), then the headers and footers of every section.
+rendered, e.g. ``第3条`` or ``5.2``), then the footnotes and endnotes, then the headers and footers of every section.
 Tracked changes are read as accepted (insertions kept, deletions dropped) and comments
-are left out (``word``). ``.pdf``: the text layer (``pdf``), page by page, without the page-number lines
-and running headers and footers (a PDF without a text layer, or whose pages are mostly images
+are left out (``word``). ``.pdf``: the text layer (``pdf``), page by page, each block with the page it
+starts on, without the page-number lines and running headers and footers (a PDF without a text layer, or whose pages are mostly images
 with a stamp of text at most, is reported as scanned; one whose text is glyph numbers as
 unreadable text).
 ``.html`` / ``.htm`` (an EDGAR exhibit, a saved web page of terms): its blocks as a browser lays
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from vendorrisk.core.encodings import decode_text
 
-PARTS = ("body", "table", "header", "footer")
+PARTS = ("body", "table", "header", "footer", "footnote", "endnote")
 # A text layer this small across the whole file means the pages are images.
 MIN_TEXT_CHARS = 40
 
@@ -40,6 +40,9 @@ class Block:
 
     text: str
     part: str = "body"  # one of PARTS
+    page: int | None = None  # the page (from 1) of a PDF or a scan it starts on
+    turns: tuple[tuple[int, int], ...] = ()  # (offset in text, page) where it runs onto a later page
+    note: int = 0  # a footnote's or an endnote's number
 
 
 @dataclass(frozen=True)

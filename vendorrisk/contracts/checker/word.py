@@ -1,6 +1,7 @@
 """Reading a Word file (``.docx``) into text blocks: body paragraphs and tables in document
 order, also inside content controls and text boxes, with Word's automatic numbering rendered as
-Word counts it (``第3条``, ``5.2``, ``(iv)``), then the headers and footers of every section.
+Word counts it (``第3条``, ``5.2``, ``(iv)``) and followed as Word follows it (``w:suff``), then the
+footnotes and endnotes (each a block of its part, numbered), then the headers and footers of every section.
 Tracked changes are read as accepted (insertions kept, deletions dropped); comments are left out."""
 import io
 import re
@@ -14,6 +15,8 @@ W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Word writes a text box twice: as DrawingML (``mc:Choice``) and as VML for older readers (``mc:Fallback``)
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 NOT_THE_PARAGRAPHS = (f"{W_NS}del", f"{W_NS}moveFrom", MC_FALLBACK, f"{W_NS}txbxContent")
+NOTES = ("footnote", "endnote")  # the notes parts, read after the body in this order
+NOTE_TYPES = ("", "normal")  # a w:type of "separator", "continuationSeparator" or "continuationNotice": no note
 
 
 def _under(node, tags, element) -> bool:
@@ -62,7 +65,7 @@ def docx_blocks(data: bytes) -> list[Block]:
     except Exception as exc:  # lxml raises its own parse errors on damaged XML parts
         _refuse(f"The Word file is corrupt and cannot be read ({type(exc).__name__}).", "docx_corrupt")
     numbering = _Numbering(document)
-    blocks = list(_docx_body(document, numbering))
+    blocks = list(_docx_body(document, numbering)) + _notes(document)
     seen = set()
     for section in document.sections:
         for part, story in (("header", section.header), ("footer", section.footer)):
@@ -76,6 +79,36 @@ def docx_blocks(data: bytes) -> list[Block]:
             for table in story.tables:
                 for row in _table_rows(table):
                     blocks.append(Block(row, part))
+    return blocks
+
+
+def _notes(document) -> list[Block]:
+    """The footnotes and endnotes (``word/footnotes.xml``, ``word/endnotes.xml``, found through the
+    relationships of the document part), each one block of its part numbered as Word numbers it:
+    in the order the body refers to them (a note it does not refer to, after them). Word's separator lines are no notes; the paragraphs are
+    read as the body's are. The reference mark in the body is no text (no digit in a sentence)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    blocks = []
+    for part, reltype in zip(NOTES, (RT.FOOTNOTES, RT.ENDNOTES)):
+        target = next((rel.target_part for rel in document.part.rels.values()
+                       if rel.reltype == reltype and not rel.is_external), None)
+        if target is None:
+            continue
+        try:
+            root = etree.fromstring(target.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            continue  # a damaged notes part: the body is still read
+        notes = {note.get(f"{W_NS}id"): note for note in root.iter(f"{W_NS}{part}")
+                 if (note.get(f"{W_NS}type") or "") in NOTE_TYPES}
+        # numbered in the order the body refers to them, any other after them in the part's order
+        order = dict.fromkeys(ref.get(f"{W_NS}id") for ref in document.element.body.iter(f"{W_NS}{part}Reference"))
+        for number, note in enumerate((notes[i] for i in {**order, **dict.fromkeys(notes)} if i in notes), 1):
+            time_budget.check()
+            text = normalise(" ".join(_with_boxes(p) for p in note.iter(f"{W_NS}p") if not _under(p, (f"{W_NS}p",), note)))
+            if text:
+                blocks.append(Block(text, part, note=number))
     return blocks
 
 
@@ -95,7 +128,7 @@ def _docx_body(document, numbering, container=None):
             text = normalise(paragraph_text(child))
             prefix = numbering.label(paragraph)
             if text or prefix:
-                yield Block(normalise(f"{prefix} {text}") if prefix else text)
+                yield Block(normalise(prefix + text) if prefix else text)
             for box in text_boxes(child):  # a box's paragraphs after the paragraph it is anchored in
                 yield from _docx_body(document, numbering, box)
         elif tag == "tbl":
@@ -139,7 +172,7 @@ class _Numbering:
     W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
     def __init__(self, document):
-        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.levels: dict[str, dict[int, tuple[str, str, int, str]]] = {}
         # Word counts a list on its abstract definition: w:num instances of one w:abstractNum
         # continue each other's numbers, and one carrying an override restarts the levels it
         # overrides where it is first used (ECMA-376 17.9; "Restart at 1" is such an instance).
@@ -170,8 +203,8 @@ class _Numbering:
                         levels[ilvl] = self._level(lvl)
                         restarts[ilvl] = levels[ilvl][2]
                     if start is not None:
-                        fmt, text, _start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
-                        levels[ilvl] = (fmt, text, int(start.get(f"{W}val")))
+                        fmt, text, _start, suff = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1, "tab"))
+                        levels[ilvl] = (fmt, text, int(start.get(f"{W}val")), suff)
                         restarts[ilvl] = levels[ilvl][2]
                 self.levels[num_id], self.restarts[num_id] = levels, restarts
                 self.abstract_of[num_id] = abstract_id
@@ -197,13 +230,16 @@ class _Numbering:
                 resolved[abstract_id] = target
         return resolved
 
-    def _level(self, lvl) -> tuple[str, str, int]:
-        """A ``w:lvl``'s number format, text (``第%1条``) and start value."""
+    def _level(self, lvl) -> tuple[str, str, int, str]:
+        """A ``w:lvl``'s number format, text (``第%1条``), start value and what follows the number
+        (``w:suff``: ``tab``, the default, ``space`` or ``nothing``)."""
         W = self.W
         fmt, text, start = lvl.find(f"{W}numFmt"), lvl.find(f"{W}lvlText"), lvl.find(f"{W}start")
+        suff = lvl.find(f"{W}suff")
         return (fmt.get(f"{W}val") if fmt is not None else "decimal",
                 text.get(f"{W}val") if text is not None else "",
-                int(start.get(f"{W}val")) if start is not None else 1)
+                int(start.get(f"{W}val")) if start is not None else 1,
+                suff.get(f"{W}val") if suff is not None else "tab")
 
     def _style_ppr(self, paragraph):
         # python-docx looks a paragraph's style up by scanning every style, and the default
@@ -229,14 +265,15 @@ class _Numbering:
         return None
 
     def label(self, paragraph) -> str:
-        """The number Word shows before ``paragraph`` (``""`` when it is not numbered)."""
+        """The number Word shows before ``paragraph`` and what follows it — a space for a tab or a
+        space, nothing for ``w:suff`` nothing (``第1条（目的）``) — ``""`` when it is not numbered."""
         found = self._num_pr(paragraph)
         if not found or found[0] not in self.levels:
             return ""
         num_id, ilvl = found
         levels = self.levels[num_id]
         counters = self.counters.setdefault(self.abstract_of.get(num_id, num_id), {})
-        fmt, text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
+        fmt, text, start, suff = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1, "tab"))
         if num_id not in self.entered:  # its overrides start where it is first used
             self.entered.add(num_id)
             for level, value in self.restarts.get(num_id, {}).items():
@@ -264,4 +301,4 @@ class _Numbering:
                 roman = to_roman(value)
                 return roman if level_fmt == "upperRoman" else roman.lower()
             return str(value)
-        return re.sub(r"%(\d)", render, text)
+        return re.sub(r"%(\d)", render, text) + ("" if suff == "nothing" else " ")
