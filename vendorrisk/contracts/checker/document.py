@@ -20,8 +20,8 @@ class Passage:
 
     @property
     def location(self) -> str:
-        """Human location: ``第5条第2項``, ``Article 5 ¶2``, ``Section 3.2``, ``header``."""
-        if self.part in ("header", "footer"):
+        """Human location: ``第5条第2項``, ``Article 5 ¶2``, ``Section 3.2``, ``header``, ``footnote``."""
+        if self.part in ("header", "footer", "footnote"):
             return self.part
         if self.label is None:
             return f"¶{self.index + 1}"

@@ -357,7 +357,7 @@ def parse(blocks: list[Block]) -> Structure:
     reader, trailing = _Reader(style), []
     recognisers = RECOGNISERS[style]
     for block in blocks:
-        if block.part in ("header", "footer"):
+        if block.part in ("header", "footer", "footnote"):
             trailing.append(block)
         elif block.part == "table":
             reader.add(block.text, "table")
