@@ -39,10 +39,10 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
 
 
 def word_document(text: str, nfib: int = 0xC1, encrypted: bool = False, compressed: bool = False,
-                  footnotes: str = "", fc_shift: int = 0) -> bytes:
+                  footnotes: str = "", fc_shift: int = 0, pairs: dict | None = None) -> bytes:
     """A Word 97 .doc whose body is ``text`` (and footnote story ``footnotes``), in one piece:
     UTF-16LE, or Windows-1252 when ``compressed``; ``fc_shift`` moves the piece's offset (past the
-    stream's end: a corrupt file)."""
+    stream's end: a corrupt file); ``pairs`` sets other (fc, lcb) pairs of the FIB."""
     story = text + footnotes
     at = 2048
     body = story.encode("cp1252" if compressed else "utf-16-le")
@@ -51,11 +51,12 @@ def word_document(text: str, nfib: int = 0xC1, encrypted: bool = False, compress
     fc = (at * 2) | 0x40000000 if compressed else at
     plc = struct.pack("<II", 0, len(story)) + struct.pack("<HIH", 0, fc + fc_shift, 0)
     clx = b"\x02" + struct.pack("<I", len(plc)) + plc
-    pairs = [(0, 0)] * 93
-    pairs[33] = (0, len(clx))
+    fc_lcb = [(0, 0)] * 93
+    for index, pair in {**(pairs or {}), 33: (0, len(clx))}.items():
+        fc_lcb[index] = pair
     flags = 0x0200 | (0x0100 if encrypted else 0)  # fWhichTblStm: the 1Table stream
     fib = (struct.pack("<HHHHH", 0xA5EC, nfib, 0, 0x0409, 0) + struct.pack("<H", flags) + b"\x00" * 20
            + struct.pack("<H", 14) + b"\x00" * 28 + struct.pack("<H", 22) + struct.pack("<22i", *counts)
-           + struct.pack("<H", 93) + b"".join(struct.pack("<II", *pair) for pair in pairs))
+           + struct.pack("<H", 93) + b"".join(struct.pack("<II", *pair) for pair in fc_lcb))
     word = fib.ljust(at, b"\x00") + body
     return compound_file({"WordDocument": word, "1Table": clx})

@@ -1,6 +1,6 @@
 """The Word 97–2003 fixtures of ``test_doc.py``: two contracts of the own corpus written as .docx
 (python-docx: a table, a footnote, a non-breaking hyphen, a header and a footer; the Japanese one
-a tracked insertion too) and converted to .doc by LibreOffice, an independent writer of the format.
+a tracked insertion and deletion too) and converted to .doc by LibreOffice, an independent writer of the format.
 
 Run ``python -m tests.contracts.doc_fixtures`` where ``soffice`` is installed to write both forms
 into ``tests/contracts/files/``; the tests read the committed files (CI has no LibreOffice).
@@ -23,9 +23,10 @@ CORPUS = HERE / "corpus"
 FIXTURES = {
     "en_outsourcing": ("en_r3_outsourcing_schedules.txt", "en", "Outsourcing Agreement", "Confidential",
                        [("Service", "Availability", "Response time"), ("Custody platform", "99.9%", "1 hour"),
-                        ("Reporting", "99.5%", "1 business day")], "Amounts exclude consumption tax."),
+                        ("Reporting", "99.5%", "1 business day"), ("Support desk", "", "4 hours")],
+                       "Amounts exclude consumption tax."),
     "ja_gyomu_itaku": ("ja_r4_wallet_unyou.txt", "ja", "業務委託契約", "機密",
-                       [("業務", "内容"), ("監視", "24時間365日の稼働監視"), ("保守", "定期保守及び障害対応")],
+                       [("業務", "内容"), ("監視", "24時間365日の稼働監視"), ("保守", "定期保守及び障害対応"), ("報告", "")],
                        "金額は消費税別とする。"),
 }
 FOOTNOTES = ('<w:footnotes {ns}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
@@ -49,15 +50,18 @@ def contract_docx(name: str) -> bytes:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
+    table.cell(1, 1).add_paragraph("(monthly)" if language == "en" else "（月次報告を含む）")  # a cell of two paragraphs
     hyphen = document.add_paragraph("Incidents are logged within a 24" if language == "en" else "障害は24")
     hyphen._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:noBreakHyphen/></w:r>'))
     hyphen.add_run("hour window." if language == "en" else "時間以内に記録する。")
     for line in lines[4:]:
         document.add_paragraph(line)
-    if language == "ja":  # a tracked insertion (Word's 変更履歴), read as accepted
+    if language == "ja":  # a tracked insertion and deletion (Word's 変更履歴), read as accepted
         paragraph = document.add_paragraph("乙は、本業務の実施状況を毎月甲に報告する。")
         paragraph._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="901" w:author="甲" w:date="2026-12-01T00:00:00Z">'
                                       f'<w:r><w:t>報告書は書面で提出する。</w:t></w:r></w:ins>'))
+        paragraph._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="902" w:author="甲" w:date="2026-12-01T00:00:00Z">'
+                                      f'<w:r><w:delText>口頭による報告で足りる。</w:delText></w:r></w:del>'))
     buffer = io.BytesIO()
     document.save(buffer)
     return _with_footnote(buffer.getvalue(), footnote)

@@ -45,9 +45,14 @@ def test_a_doc_reads_the_blocks_of_its_twin_and_its_footnote_after_the_body(name
     assert on_doc == body + [footnote] + [line for line in on_docx if line[0] in ("header", "footer")]
 
 
-def test_japanese_tables_hyphens_and_an_insertion_read_right():
-    lines = _lines((FILES / "ja_gyomu_itaku.doc").read_bytes())
-    assert ("table", "監視 | 24時間365日の稼働監視") in lines and ("body", "障害は24-時間以内に記録する。") in lines
+def test_japanese_tables_hyphens_and_tracked_changes_read_right():
+    data = (FILES / "ja_gyomu_itaku.doc").read_bytes()
+    lines = _lines(data)
+    assert ("table", "監視 | 24時間365日の稼働監視 (月次報告を含む)") in lines  # a cell of two paragraphs
+    assert ("table", "報告") in lines  # its second cell empty
+    assert ("body", "障害は24-時間以内に記録する。") in lines
+    assert "口頭による報告".encode("utf-16-le") in data  # the tracked deletion is in the file, not in the reading
+    assert not any("口頭" in line for _part, line in lines)
     assert ("body", "第1条【目的】") in lines
     assert ("body", "乙は、本業務の実施状況を毎月甲に報告する。報告書は書面で提出する。") in lines
     assert lines[-2:] == [("header", "業務委託契約"), ("footer", "機密")]
@@ -70,6 +75,7 @@ def test_windows_1252_pieces_read_as_their_characters():
 
 @pytest.mark.parametrize("data, key", [
     (word_document("text\r", fc_shift=1 << 20), "docx_corrupt"),
+    (word_document("text\r", pairs={13: (0, 12)}), "docx_corrupt"),  # a paragraph property page outside the stream
     (word_document("text\r", encrypted=True), "doc_password"),
     (word_document("text\r", nfib=0x0068), "doc_old"),
     (compound_file({"Workbook": b"\x09\x08" * 8}), "docx_corrupt"),

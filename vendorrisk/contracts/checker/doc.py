@@ -9,16 +9,19 @@ FibRgLw97 (``ccpText``, ``ccpFtn``, ``ccpHdd``) cut the text into the body, the 
 header/footer story, whose stories the PlcfHdd separates.
 
 Fields keep their result and lose their code; object anchors, footnote marks and optional
-hyphens are dropped, a non-breaking hyphen is a hyphen, a line break a space. Paragraph
-properties (PAPX) are not read: a paragraph ending in cell marks (0x07) is a table row, its
-cells joined as ``word`` joins them; so the first paragraphs of a cell holding several are read
-as body paragraphs before the row, and an empty cell ends its row early. Not read: numbers drawn
-by Word's automatic numbering (not in a .doc's text; typed numbers read as typed), tracked changes
-(deleted text still in the piece table reads as text), comments, text boxes."""
+hyphens are dropped, a non-breaking hyphen is a hyphen, a line break a space. The paragraph
+properties (``doc_properties``) say which marks end a table cell or row: a row's cells are joined
+as ``word`` joins them (a cell's paragraphs with spaces, empty cells left out); a file without them
+is read by its marks (a cell mark ends a cell, two in a row end the row). Tracked changes are read
+as accepted: the text a deletion marks (``sprmCFRMarkDel``) is left out. Footnotes are a part of
+their own after the body, outside the articles. Not read: numbers drawn by Word's automatic
+numbering (not in a .doc's text; typed numbers read as typed), comments, text boxes, endnotes."""
+import bisect
 import io
 import re
 import struct
 
+from vendorrisk.contracts.checker import doc_properties as properties
 from vendorrisk.contracts.checker.text import Block, _refuse, normalise
 from vendorrisk.core import time_budget
 from vendorrisk.core.compound import WORD_97_NFIB, BadWordFile, read_fib
@@ -38,8 +41,8 @@ class _Corrupt(Exception):
 
 def doc_blocks(data: bytes) -> list[Block]:
     """The blocks of a Word 97–2003 file: the body in document order (paragraphs; table rows as
-    ``table``), the footnotes, then the headers and footers; ``UnreadableContract`` when the file
-    is damaged, encrypted or in a format older than Word 97."""
+    ``table``), the footnotes (``footnote``), then the headers and footers; ``UnreadableContract``
+    when the file is damaged, encrypted or in a format older than Word 97."""
     try:
         word, table, fib = _streams(data)
     except (_Corrupt, BadWordFile) as exc:
@@ -49,17 +52,17 @@ def doc_blocks(data: bytes) -> list[Block]:
     if fib.encrypted:
         _refuse("The file is password-protected: save it without a password and upload again.", "doc_password")
     try:
-        text = _piece_text(word, table, fib)
+        text = _Text(word, table, fib)
         counts = fib.counts
         if len(counts) <= CCP_HDD or min(counts[CCP_TEXT], counts[CCP_FTN], counts[CCP_HDD]) < 0:
             raise _Corrupt("no story lengths")
         body_end = counts[CCP_TEXT]
         notes_end = body_end + counts[CCP_FTN]
-        if notes_end + counts[CCP_HDD] > len(text):
+        if notes_end + counts[CCP_HDD] > len(text.chars):
             raise _Corrupt("the stories are longer than the text")
-        blocks = _story_blocks(text[:body_end], "body") + _story_blocks(text[body_end:notes_end], "footnote")
-        blocks += _header_blocks(text[notes_end:notes_end + counts[CCP_HDD]], table, fib)
-    except (_Corrupt, struct.error) as exc:
+        blocks = text.blocks(0, body_end, "body") + text.blocks(body_end, notes_end, "footnote")
+        blocks += _header_blocks(text, notes_end, notes_end + counts[CCP_HDD], table, fib)
+    except (_Corrupt, properties.CorruptProperties, struct.error) as exc:
         _refuse(f"The Word file is corrupt and cannot be read ({exc}).", "docx_corrupt")
     return blocks
 
@@ -84,8 +87,39 @@ def _streams(data: bytes):
     return word, table, fib
 
 
-def _piece_text(word: bytes, table: bytes, fib) -> str:
-    """The document's characters in order, from the piece table ([MS-DOC] 2.9.38 Clx)."""
+class _Text:
+    """The document's characters in order (``chars``; deleted ones as NUL), where each lies in
+    the WordDocument stream, and what its paragraph marks end."""
+
+    def __init__(self, word: bytes, table: bytes, fib):
+        self.pieces = _pieces(word, table, fib)  # (first cp, fc, bytes a character, text)
+        self.starts = [cp for cp, _fc, _width, _text in self.pieces]
+        removed = properties.deleted(word, table, fib)
+        self.chars = "".join(_without(text, fc, width, removed) for _cp, fc, width, text in self.pieces)
+        self.marks = properties.ParagraphMarks(word, table, fib)
+
+    def fc(self, cp: int) -> int:
+        """Where character ``cp`` lies in the WordDocument stream."""
+        index = bisect.bisect_right(self.starts, cp) - 1
+        first, fc, width, _text = self.pieces[max(index, 0)]
+        return fc + (cp - first) * width
+
+    def blocks(self, start: int, end: int, part: str) -> list[Block]:
+        """The paragraphs and table rows of the story from ``start`` to ``end`` as blocks of
+        ``part`` (rows as ``table`` in the body)."""
+        kept, kinds = _clean(self.chars[start:end], start, self.mark_kind)
+        return _story_blocks(kept, kinds, "table" if part == "body" else part, part)
+
+    def mark_kind(self, cp: int, mark: str) -> str:
+        """What the mark at ``cp`` ends (``doc_properties.ParagraphMarks.kind``; without paragraph
+        properties, a cell mark ends a cell, as it does in a table)."""
+        if not self.marks:
+            return "guess"
+        return self.marks.kind(self.fc(cp))
+
+
+def _pieces(word: bytes, table: bytes, fib) -> list[tuple[int, int, int, str]]:
+    """The pieces of the text ([MS-DOC] 2.9.38 Clx): first cp, fc, bytes a character, text."""
     fc, lcb = fib.pair(CLX)
     if not lcb or fc + lcb > len(table):
         raise _Corrupt("the piece table lies outside the table stream")
@@ -110,24 +144,39 @@ def _piece_text(word: bytes, table: bytes, fib) -> str:
             raise _Corrupt("the pieces overlap or run backwards")
         start = fc_compressed & 0x3FFFFFFF
         if fc_compressed & 0x40000000:  # fCompressed: one Windows-1252 byte a character, at fc/2
-            raw = word[start // 2:start // 2 + length]
-            encoding = "cp1252"
+            start, width, encoding = start // 2, 1, "cp1252"
         else:
-            raw = word[start:start + 2 * length]
-            encoding = "utf-16-le"
-        if len(raw) != (length if encoding == "cp1252" else 2 * length):
+            width, encoding = 2, "utf-16-le"
+        raw = word[start:start + width * length]
+        if len(raw) != width * length:
             raise _Corrupt("a piece lies outside the WordDocument stream")
-        pieces.append(raw.decode(encoding, errors="replace"))
-    return "".join(pieces)
+        pieces.append((cps[index], start, width, raw.decode(encoding, errors="replace")))
+    return pieces
 
 
-def _clean(story: str) -> str:
-    """The story's text as read: field results without their codes, marks dropped or mapped;
-    paragraph (0x0D) and cell (0x07) marks kept."""
-    kept, fields = [], []  # fields: for each open field, whether its result has begun
-    for start in range(0, len(story), 65536):
+def _without(text: str, fc: int, width: int, removed: list[tuple[int, int]]) -> str:
+    """A piece's text with the characters a tracked change deleted as NUL (dropped when read)."""
+    end = fc + width * len(text)
+    first = bisect.bisect_right(removed, (fc, -1)) - 1
+    chars = None
+    for start, stop in removed[max(first, 0):]:
+        if start >= end:
+            break
+        if stop <= fc:
+            continue
+        chars = chars or list(text)
+        for index in range(max(0, (start - fc + width - 1) // width), min(len(text), (stop - fc + width - 1) // width)):
+            chars[index] = "\x00"
+    return "".join(chars) if chars else text
+
+
+def _clean(story: str, start: int, mark_kind) -> tuple[str, list[str]]:
+    """The story's text as read: field results without their codes, marks dropped or mapped,
+    paragraph (0x0D) and cell (0x07) marks kept; and what each kept mark ends."""
+    kept, kinds, fields = [], [], []  # fields: for each open field, whether its result has begun
+    for offset in range(0, len(story), 65536):
         time_budget.check()
-        for char in story[start:start + 65536]:
+        for cp, char in enumerate(story[offset:offset + 65536], start + offset):
             if char == "\x13":
                 if len(fields) >= MAX_FIELD_DEPTH:
                     raise _Corrupt("fields nested too deep")
@@ -139,48 +188,56 @@ def _clean(story: str) -> str:
                 if fields:
                     fields.pop()
             elif all(fields):
-                kept.append(MARKS.get(char, char))
-    return "".join(kept)
+                char = MARKS.get(char, char)
+                if char in ("\r", "\x07"):
+                    kinds.append(mark_kind(cp, char))
+                kept.append(char)
+    return "".join(kept), kinds
 
 
-def _story_blocks(story: str, part: str) -> list[Block]:
-    """A story's paragraphs and table rows as blocks of ``part`` (rows as ``table`` in the body)."""
+def _story_blocks(kept: str, kinds: list[str], row_part: str, part: str) -> list[Block]:
+    """Blocks of the paragraphs and rows of a story's text: a row when its end mark comes, a cell's
+    paragraphs joined with spaces, its cells with " | " (as ``word`` joins them)."""
     blocks, row, cell = [], [], []
     previous = "\r"
-    for piece, mark in re.findall(r"([^\r\x07]*)([\r\x07]|$)", _clean(story)):
-        if mark == "\x07":
-            if not piece and not cell and previous == "\x07":  # the row's end mark after its last cell
-                if any(row):
-                    blocks.append(Block(" | ".join(c for c in row if c), "table" if part == "body" else part))
-                row = []
-            else:
+    pieces = re.findall(r"([^\r\x07]*)([\r\x07])", kept)
+    tail = kept[sum(len(a) + len(b) for a, b in pieces):]
+    for (piece, mark), kind in zip(pieces + [(tail, "")], kinds + ["paragraph"]):
+        if kind == "guess":  # no paragraph properties: cell marks end cells; two in a row end the row
+            kind = ("row" if not piece and not cell and previous == "\x07" else "in_table") if mark == "\x07" else \
+                "in_cell" if row else "paragraph"
+        if kind == "row" or (kind == "in_table" and mark == "\x07"):
+            if kind == "in_table" or piece or cell:
                 row.append(normalise(" ".join(cell + [piece])))
                 cell = []
-        elif row:  # a paragraph inside a cell (after the row's first cell)
+            if kind == "row":
+                if any(row):
+                    blocks.append(Block(" | ".join(c for c in row if c), row_part))
+                row = []
+        elif kind in ("in_table", "in_cell", "inner_row"):
             cell.append(piece)
         elif piece:
             blocks.append(Block(normalise(piece), part))
         previous = mark
-    if any(row) or cell:  # a row cut short by the story's end
-        blocks.append(Block(" | ".join(c for c in row + [normalise(" ".join(cell))] if c),
-                            "table" if part == "body" else part))
+    if any(row) or any(cell):  # a row cut short by the story's end
+        blocks.append(Block(" | ".join(c for c in row + [normalise(" ".join(cell))] if c), row_part))
     return [b for b in blocks if b.text]
 
 
-def _header_blocks(story: str, table: bytes, fib) -> list[Block]:
+def _header_blocks(text: _Text, start: int, end: int, table: bytes, fib) -> list[Block]:
     """The headers and footers of every section, each text once ([MS-DOC] 2.9.89 Plcfhdd)."""
     fc, lcb = fib.pair(PLCF_HDD)
-    if not story or lcb < 8:
+    if start == end or lcb < 8:
         return []
     if fc + lcb > len(table):
         raise _Corrupt("the header table lies outside the table stream")
     cps = struct.unpack_from(f"<{lcb // 4}I", table, fc)
-    stories = [(HDD_PARTS[(i - 6) % 6], story[cps[i]:cps[i + 1]]) for i in range(6, len(cps) - 1)
-               if cps[i] < cps[i + 1] <= len(story)]
+    stories = [(HDD_PARTS[(i - 6) % 6], start + cps[i], start + cps[i + 1]) for i in range(6, len(cps) - 1)
+               if cps[i] < cps[i + 1] <= end - start]
     blocks, seen = [], set()
     for part in ("header", "footer"):
-        for story_part, text in stories:
-            for block in _story_blocks(text, part) if story_part == part else ():
+        for story_part, first, last in stories:
+            for block in text.blocks(first, last, part) if story_part == part else ():
                 if (part, block.text) not in seen:
                     seen.add((part, block.text))
                     blocks.append(block)
