@@ -29,6 +29,14 @@ FIXTURES = {
                        [("業務", "内容"), ("監視", "24時間365日の稼働監視"), ("保守", "定期保守及び障害対応"), ("報告", "")],
                        "金額は消費税別とする。"),
 }
+# name: (language, text) — written in Word's automatic numbering by docx_writer's ``numbered`` form; LibreOffice's
+# own reading of its .doc (its text export, which draws the list numbers) is kept beside it as ``.lo.txt``
+NUMBERED = {
+    "numbered_ja": ("ja", "第一条(目的)\n本契約は、業務の委託について定める。\n第二条(再委託)\n(1) 乙は、甲の書面による承諾なく"
+                          "再委託しない。\n(2) 乙は、再委託先の行為について責任を負う。\n第三条(監査)\n甲は、乙の業務を監査することができる。"),
+    "numbered_en": ("en", "1. DEFINITIONS\n2. SERVICES\n7. SUBCONTRACTING\n7.1 Supplier shall not subcontract.\n"
+                          "7.2 Supplier remains liable.\n12. AUDIT\n(a) first\n(b) second\n(i) one\n(ii) two"),
+}
 FOOTNOTES = ('<w:footnotes {ns}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
              '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
              '</w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space='
@@ -94,13 +102,21 @@ def main() -> None:
     if soffice is None:
         sys.exit("soffice (LibreOffice) is not installed: the committed fixtures stay as they are")
     FILES.mkdir(exist_ok=True)
+    from tests.contracts.docx_writer import contract_docx as numbered_docx
+
     with tempfile.TemporaryDirectory() as work:
-        for name in FIXTURES:
+        profile = f"-env:UserInstallation=file://{work}/profile"
+        for name in [*FIXTURES, *NUMBERED]:
             source = FILES / f"{name}.docx"
-            source.write_bytes(contract_docx(name))
-            subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless",
-                            "--convert-to", "doc", "--outdir", str(FILES), str(source)], check=True)
+            source.write_bytes(contract_docx(name) if name in FIXTURES else numbered_docx(NUMBERED[name][1],
+                                                                                          NUMBERED[name][0], "numbered"))
+            subprocess.run([soffice, profile, "--headless", "--convert-to", "doc", "--outdir", str(FILES), str(source)],
+                           check=True)
             print(f"{name}.doc: {(FILES / f'{name}.doc').stat().st_size} bytes")
+        for name in NUMBERED:
+            subprocess.run([soffice, profile, "--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", work,
+                            str(FILES / f"{name}.doc")], check=True)
+            (FILES / f"{name}.lo.txt").write_bytes(Path(work, f"{name}.txt").read_bytes())
 
 
 if __name__ == "__main__":

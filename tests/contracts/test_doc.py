@@ -58,6 +58,18 @@ def test_japanese_tables_hyphens_and_tracked_changes_read_right():
     assert lines[-2:] == [("header", "業務委託契約"), ("footer", "機密")]
 
 
+@pytest.mark.parametrize("name", ("numbered_ja", "numbered_en"))
+def test_word_numbers_are_drawn_as_libreoffice_draws_them(name):
+    # the .doc of a .docx in Word's automatic numbering holds no number in its text: LibreOffice's own
+    # reading of the file it wrote (its text export, kept as .lo.txt) draws them from the list tables
+    drawn = (FILES / f"{name}.lo.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert [b.text for b in text.extract((FILES / f"{name}.doc").read_bytes(), "doc").blocks] \
+        == [text.normalise(line) for line in drawn if line.strip()]
+    data = (FILES / f"{name}.doc").read_bytes()
+    first = drawn[0].strip()  # "第一条 (目的)", "1. DEFINITIONS": its number is drawn, not stored
+    assert first.encode("utf-16-le") not in data and first.encode("utf-8") not in data
+
+
 def test_fields_marks_tables_and_footnotes_of_the_binary_text():
     data = word_document("第1条(目的)\r本契約は\x13 HYPERLINK \"https://x\" \x14委託業務\x15について定める。\x01\x08\x02\r"
                          "Service\x07Level\x07\x07Hosting\x07\x0799.9%\x07\x07\x13 SEQ \x13 REF a \x14x\x15 \x14\x15"

@@ -13,15 +13,17 @@ hyphens are dropped, a non-breaking hyphen is a hyphen, a line break a space. Th
 properties (``doc_properties``) say which marks end a table cell or row: a row's cells are joined
 as ``word`` joins them (a cell's paragraphs with spaces, empty cells left out); a file without them
 is read by its marks (a cell mark ends a cell, two in a row end the row). Tracked changes are read
-as accepted: the text a deletion marks (``sprmCFRMarkDel``) is left out. Footnotes are a part of
-their own after the body, outside the articles. Not read: numbers drawn by Word's automatic
-numbering (not in a .doc's text; typed numbers read as typed), comments, text boxes, endnotes."""
+as accepted: the text a deletion marks (``sprmCFRMarkDel``) is left out. The numbers Word's
+automatic numbering draws are not in a .doc's text: ``doc_lists`` draws them from the list tables.
+Footnotes are a part of their own after the body, outside the articles. Not read: comments, text
+boxes, endnotes, properties a paragraph takes from its style (a list number given by a style)."""
 import bisect
 import io
 import re
 import struct
 
 from vendorrisk.contracts.checker import doc_properties as properties
+from vendorrisk.contracts.checker.doc_lists import ListNumbers
 from vendorrisk.contracts.checker.text import Block, _refuse, normalise
 from vendorrisk.core import time_budget
 from vendorrisk.core.compound import WORD_97_NFIB, BadWordFile, read_fib
@@ -97,6 +99,7 @@ class _Text:
         removed = properties.deleted(word, table, fib)
         self.chars = "".join(_without(text, fc, width, removed) for _cp, fc, width, text in self.pieces)
         self.marks = properties.ParagraphMarks(word, table, fib)
+        self.lists = ListNumbers(table, fib)
 
     def fc(self, cp: int) -> int:
         """Where character ``cp`` lies in the WordDocument stream."""
@@ -107,15 +110,14 @@ class _Text:
     def blocks(self, start: int, end: int, part: str) -> list[Block]:
         """The paragraphs and table rows of the story from ``start`` to ``end`` as blocks of
         ``part`` (rows as ``table`` in the body)."""
-        kept, kinds = _clean(self.chars[start:end], start, self.mark_kind)
-        return _story_blocks(kept, kinds, "table" if part == "body" else part, part)
-
-    def mark_kind(self, cp: int, mark: str) -> str:
-        """What the mark at ``cp`` ends (``doc_properties.ParagraphMarks.kind``; without paragraph
-        properties, a cell mark ends a cell, as it does in a table)."""
-        if not self.marks:
-            return "guess"
-        return self.marks.kind(self.fc(cp))
+        kept, marks = _clean(self.chars[start:end], start)
+        if not self.marks:  # without paragraph properties, the marks alone say where cells and rows end
+            return _story_blocks(kept, ["guess"] * len(marks), [""] * len(marks), "table" if part == "body" else part,
+                                 part)
+        found = [self.marks.properties(self.fc(cp)) for cp in marks]
+        kinds = [properties.kind_of(sprms) for sprms in found]
+        labels = [self.lists.label(sprms) for sprms in found]  # counted in document order
+        return _story_blocks(kept, kinds, labels, "table" if part == "body" else part, part)
 
 
 def _pieces(word: bytes, table: bytes, fib) -> list[tuple[int, int, int, str]]:
@@ -170,10 +172,10 @@ def _without(text: str, fc: int, width: int, removed: list[tuple[int, int]]) -> 
     return "".join(chars) if chars else text
 
 
-def _clean(story: str, start: int, mark_kind) -> tuple[str, list[str]]:
+def _clean(story: str, start: int) -> tuple[str, list[int]]:
     """The story's text as read: field results without their codes, marks dropped or mapped,
-    paragraph (0x0D) and cell (0x07) marks kept; and what each kept mark ends."""
-    kept, kinds, fields = [], [], []  # fields: for each open field, whether its result has begun
+    paragraph (0x0D) and cell (0x07) marks kept; and the cp of each kept mark."""
+    kept, marks, fields = [], [], []  # fields: for each open field, whether its result has begun
     for offset in range(0, len(story), 65536):
         time_budget.check()
         for cp, char in enumerate(story[offset:offset + 65536], start + offset):
@@ -190,19 +192,21 @@ def _clean(story: str, start: int, mark_kind) -> tuple[str, list[str]]:
             elif all(fields):
                 char = MARKS.get(char, char)
                 if char in ("\r", "\x07"):
-                    kinds.append(mark_kind(cp, char))
+                    marks.append(cp)
                 kept.append(char)
-    return "".join(kept), kinds
+    return "".join(kept), marks
 
 
-def _story_blocks(kept: str, kinds: list[str], row_part: str, part: str) -> list[Block]:
+def _story_blocks(kept: str, kinds: list[str], labels: list[str], row_part: str, part: str) -> list[Block]:
     """Blocks of the paragraphs and rows of a story's text: a row when its end mark comes, a cell's
-    paragraphs joined with spaces, its cells with " | " (as ``word`` joins them)."""
+    paragraphs joined with spaces, its cells with " | " (as ``word`` joins them); a numbered
+    paragraph with the number its list draws (``labels``, one a mark)."""
     blocks, row, cell = [], [], []
     previous = "\r"
     pieces = re.findall(r"([^\r\x07]*)([\r\x07])", kept)
     tail = kept[sum(len(a) + len(b) for a, b in pieces):]
-    for (piece, mark), kind in zip(pieces + [(tail, "")], kinds + ["paragraph"]):
+    for (piece, mark), kind, label in zip(pieces + [(tail, "")], kinds + ["paragraph"], labels + [""]):
+        piece = f"{label} {piece}" if label else piece
         if kind == "guess":  # no paragraph properties: cell marks end cells; two in a row end the row
             kind = ("row" if not piece and not cell and previous == "\x07" else "in_table") if mark == "\x07" else \
                 "in_cell" if row else "paragraph"

@@ -86,23 +86,27 @@ class ParagraphMarks:
         runs = sorted(_runs(word, table, fib.pair(PLCF_BTE_PAPX), True))
         self.starts = [start for start, _end, _grpprl in runs]
         self.runs = runs
-        self.cache: dict[int, str] = {}
+        self.cache: dict[int, dict[int, bytes]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.runs)
 
-    def kind(self, fc: int) -> str:
-        """``row`` (a table row's end mark), ``in_table`` (a cell's paragraph: its last when the mark
-        is a cell mark), ``in_cell`` (a nested table's cell), ``inner_row`` (a nested table's row
-        end) or ``paragraph``."""
+    def properties(self, fc: int) -> dict[int, bytes]:
+        """The sprms of the paragraph whose mark is at ``fc`` (none when no run holds it)."""
         index = bisect.bisect_right(self.starts, fc) - 1
         if index < 0 or fc >= self.runs[index][1]:
-            return "paragraph"
+            return {}
         if index not in self.cache:
-            found = sprms(self.runs[index][2])
-            depth = int.from_bytes(found.get(SPRM_ITAP, b"\x00"), "little")
-            self.cache[index] = ("inner_row" if _on(found.get(SPRM_INNER_TTP)) else
-                                 "in_cell" if _on(found.get(SPRM_INNER_CELL)) else
-                                 "row" if _on(found.get(SPRM_TTP)) else
-                                 "in_table" if _on(found.get(SPRM_IN_TABLE)) or depth else "paragraph")
+            self.cache[index] = sprms(self.runs[index][2])
         return self.cache[index]
+
+
+def kind_of(found: dict[int, bytes]) -> str:
+    """What a paragraph mark of these properties ends: ``row`` (a table row's end mark),
+    ``in_table`` (a cell's paragraph: its last when the mark is a cell mark), ``in_cell`` (a nested
+    table's cell), ``inner_row`` (a nested table's row end) or ``paragraph``."""
+    depth = int.from_bytes(found.get(SPRM_ITAP, b"\x00"), "little")
+    return ("inner_row" if _on(found.get(SPRM_INNER_TTP)) else
+            "in_cell" if _on(found.get(SPRM_INNER_CELL)) else
+            "row" if _on(found.get(SPRM_TTP)) else
+            "in_table" if _on(found.get(SPRM_IN_TABLE)) or depth else "paragraph")
