@@ -150,3 +150,10 @@ def test_a_refusal_is_said_in_japanese_to_a_japanese_reader(api, db):
         response = _upload(client, _arrangement(db).id, data, name)
         assert response.status_code == 422
         assert says in response.get_json()["error"]["message"]
+
+
+def test_a_page_break_ends_a_block_but_is_no_paragraph_mark():
+    # a page break (0x0C) inside a numbered paragraph must not look up that paragraph's number a second time
+    from vendorrisk.contracts.checker import doc
+
+    assert doc._clean("\x0c第5条\x13 PAGE \x14x\x15\r", 100) == ("\r第5条x\r", [-1, 114])

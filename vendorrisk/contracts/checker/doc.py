@@ -114,7 +114,7 @@ class _Text:
         if not self.marks:  # without paragraph properties, the marks alone say where cells and rows end
             return _story_blocks(kept, ["guess"] * len(marks), [""] * len(marks), "table" if part == "body" else part,
                                  part)
-        found = [self.marks.properties(self.fc(cp)) for cp in marks]
+        found = [self.marks.properties(self.fc(cp)) if cp >= 0 else {} for cp in marks]
         kinds = [properties.kind_of(sprms) for sprms in found]
         labels = [self.lists.label(sprms) for sprms in found]  # counted in document order
         return _story_blocks(kept, kinds, labels, "table" if part == "body" else part, part)
@@ -174,7 +174,7 @@ def _without(text: str, fc: int, width: int, removed: list[tuple[int, int]]) -> 
 
 def _clean(story: str, start: int) -> tuple[str, list[int]]:
     """The story's text as read: field results without their codes, marks dropped or mapped,
-    paragraph (0x0D) and cell (0x07) marks kept; and the cp of each kept mark."""
+    paragraph (0x0D) and cell (0x07) marks kept; and the cp of each kept mark (-1 for a page break's)."""
     kept, marks, fields = [], [], []  # fields: for each open field, whether its result has begun
     for offset in range(0, len(story), 65536):
         time_budget.check()
@@ -190,10 +190,10 @@ def _clean(story: str, start: int) -> tuple[str, list[int]]:
                 if fields:
                     fields.pop()
             elif all(fields):
-                char = MARKS.get(char, char)
-                if char in ("\r", "\x07"):
-                    marks.append(cp)
-                kept.append(char)
+                mapped = MARKS.get(char, char)
+                if mapped in ("\r", "\x07"):  # a page break (0x0C) ends a block, not its paragraph: no properties
+                    marks.append(cp if mapped == char else -1)
+                kept.append(mapped)
     return "".join(kept), marks
 
 
