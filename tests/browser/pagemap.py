@@ -98,7 +98,7 @@ assert len(ALLOWED) <= 30
 _REMOVE = [re.compile(p) for p in (
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",            # e-mail addresses
     r"https?://\S+",                           # URLs
-    r"[\w\-.]*\.(xlsx|docx|pdf|csv|txt|md|html|htm|rtf|zip|ics|png|jpg|jpeg|tif|tiff)\b",  # file names and kinds (.xlsx)
+    r"[\w\-.]*\.(xlsx|docx|doc|pdf|csv|txt|md|html|htm|rtf|zip|ics|png|jpg|jpeg|tif|tiff)\b",  # file names and kinds (.xlsx)
 )]
 ENGLISH_WORDS = re.compile(r"\b[A-Za-z][a-z]{2,}(?:[ ,'’-]+[A-Za-z][a-z]+)+\b|\b[a-z]{3,}\b")
 INTERNAL_IDS = [re.compile(p) for p in (

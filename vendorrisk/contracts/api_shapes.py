@@ -204,7 +204,8 @@ class ContractPublic(Public):
 class ContractFile(BaseModel):
     """A contract file; a new contract, or a new version of ``contract_id`` (multipart form)."""
 
-    file: bytes = Field(description=".docx, .pdf, .txt, .md, .html/.htm (an EDGAR exhibit, a saved web page) or .rtf; or "
+    file: bytes = Field(description=".docx, .doc (Word 97–2003), .pdf, .txt, .md, .html/.htm (an EDGAR exhibit, "
+                                    "a saved web page) or .rtf; or "
                                     "a scan as an image (.png, .jpg, .tif: multi-page TIFF too), read by OCR in the "
                                     "background")
     contract_id: Optional[int] = Field(default=None, description="Add a version to this contract")
@@ -218,7 +219,7 @@ class ContractFile(BaseModel):
 class ContractSetFiles(BaseModel):
     """The documents of a contract set uploaded together (multipart form, the field repeated)."""
 
-    files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .pdf, .txt, .md, "
+    files: list[bytes] = Field(description=f"Up to {set_service.MAX_SET_FILES} files (.docx, .doc, .pdf, .txt, .md, "
                                            ".html, .rtf, or scans as .png, .jpg, .tif); all are stored or none. A file named like a document of "
                                            "the set (its title or latest file name, blanks around it and letter "
                                            "case ignored) is its next version; any other starts a new document, "

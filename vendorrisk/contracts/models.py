@@ -65,7 +65,7 @@ class ContractVersion(SQLModel, table=True):
     number: int
     file_id: int = Field(foreign_key="stored_file.id")
     filename: str = Field(max_length=300)
-    file_kind: str = Field(max_length=10)  # docx, pdf, txt, md, html, rtf
+    file_kind: str = Field(max_length=10)  # docx, doc, pdf, txt, md, html, rtf, png, jpeg, tiff
     extracted_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     extraction_status: str = Field(default="ok", max_length=20)
     extraction_note: str = Field(default="", max_length=1000)

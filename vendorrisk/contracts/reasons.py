@@ -173,6 +173,9 @@ def unreadable(exc) -> str:
                                   "the new copy."),
         "rtf_corrupt": lambda: _("The RTF file is damaged and cannot be read; save it again (in Word: Save As, "
                                  "Rich Text Format) and upload the new copy."),
+        "doc_password": lambda: _("The file is password-protected: save it without a password and upload again."),
+        "doc_old": lambda: _("The file is in too old a Word format (Word 6.0/95): save it as .docx and upload "
+                             "again."),
     }
     message = messages.get(getattr(exc, "key", ""))
     return message() if message else str(exc)

@@ -31,7 +31,7 @@ from vendorrisk.vendors.arrangements import get_arrangement  # noqa: F401  (used
 from vendorrisk.vendors.models import Arrangement, Vendor, VendorOwner
 from vendorrisk.vendors.need_to_know import may_read_files, require_file_access
 
-ACCEPTED_KINDS = {"docx", "pdf", "txt", "md", "html", "rtf", "png", "jpeg", "tiff"}  # images: scans, read by OCR
+ACCEPTED_KINDS = {"docx", "doc", "pdf", "txt", "md", "html", "rtf", "png", "jpeg", "tiff"}  # images: scans, read by OCR
 REVIEW_STATUSES = ("found", "not_found")
 EXTRACTED_TEXT_LIMIT = 2_000_000
 

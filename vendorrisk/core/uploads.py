@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from vendorrisk.core import images
+from vendorrisk.core import compound, images
 from vendorrisk.core.encodings import decode_html, decode_text
 from vendorrisk.core.errors import ValidationFailed
 
@@ -25,11 +25,11 @@ OOXML = {
 }
 MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown",
                "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "zip": "application/zip",
-               "csv": "text/csv", "html": "text/html", "rtf": "application/rtf"}
+               "csv": "text/csv", "html": "text/html", "rtf": "application/rtf", "doc": "application/msword"}
 EXTENSION_KIND = {"docx": "docx", "xlsx": "xlsx", "pdf": "pdf", "txt": "txt", "md": "md",
                   "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "zip": "zip", "csv": "csv",
                   "pptx": "pptx", "tif": "tiff", "tiff": "tiff", "html": "html", "htm": "html",
-                  "rtf": "rtf"}
+                  "rtf": "rtf", "doc": "doc"}
 IMAGE_KINDS = ("png", "jpeg", "tiff")
 TEXT_KINDS = ("txt", "md", "csv", "html")  # typed by extension once the bytes sniff as text
 # an RTF file may leave this many groups open at its end, or close this many too many (a truncated or
@@ -44,7 +44,9 @@ def _content_mismatch(sniffed: str, extension: str) -> str:
     kinds = {"pdf": _l("a PDF document"), "docx": _l("a Word document"), "xlsx": _l("an Excel workbook"),
              "pptx": _l("a PowerPoint presentation"), "zip": _l("a ZIP archive"), "png": _l("a PNG image"),
              "jpeg": _l("a JPEG image"), "tiff": _l("a TIFF image"), "text": _l("plain text"),
-             "rtf": _l("an RTF document")}
+             "rtf": _l("an RTF document"), "doc": _l("a Word 97–2003 document"),
+             "xls": _l("an Excel 97–2003 workbook"), "ppt": _l("a PowerPoint 97–2003 presentation"),
+             "msg": _l("an Outlook message")}
     if sniffed not in kinds:
         return _("The file's content was not recognised as .%(extension)s: it may be damaged, or another kind "
                  "of file renamed.", extension=extension)
@@ -58,7 +60,7 @@ class Upload:
 
     data: bytes
     filename: str
-    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx, html, rtf
+    kind: str  # docx, xlsx, pdf, txt, md, png, jpeg, tiff, zip, csv, pptx, html, rtf, doc
     media_type: str
 
 
@@ -197,6 +199,22 @@ def safe_filename(filename: str | None) -> str:
     return name or "upload"
 
 
+def _compound_kind(data: bytes, extension: str, allowed: set[str]) -> str:
+    """The kind of a compound file where Word 97–2003 documents are accepted (``doc``, or what
+    else it holds, for the mismatch); refused with its reason when it is password-protected, a
+    Word 6/95 document, or where no compound file is accepted."""
+    held = compound.ole_kind(data)
+    if held in ("ooxml_encrypted", "doc_encrypted"):
+        _refuse(_("The file is password-protected: save it without a password and upload again."))
+    if "doc" in allowed:
+        if held == "doc_old":
+            _refuse(_("The file is in too old a Word format (Word 6.0/95): save it as .docx and upload again."))
+        if held in ("doc", "xls", "ppt", "msg") or extension == "doc":  # "ole": damaged, said as not recognised
+            return held
+    _refuse(_("This is a legacy or password-protected Office file (.doc/.xls or encrypted). "
+              "Save it as an unencrypted .docx or .xlsx and upload again."))
+
+
 def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
     """Check an upload against size, emptiness, content type and extension; return it typed.
 
@@ -214,9 +232,8 @@ def inspect_upload(data: bytes, filename: str, allowed: set[str]) -> Upload:
     if sniffed == "exe":
         _refuse(_("Executable files are not accepted."))
     if sniffed == "ole":
-        _refuse(_("This is a legacy or password-protected Office file (.doc/.xls or encrypted). "
-                  "Save it as an unencrypted .docx or .xlsx and upload again."))
-    if extension in ("xls", "xlsm", "doc", "docm"):
+        sniffed = _compound_kind(data, extension, allowed)
+    if extension in ("xls", "xlsm", "doc", "docm") and EXTENSION_KIND.get(extension) not in allowed:
         _refuse(_(".%(extension)s files are not accepted; save the file as %(modern)s and upload again.",
                   extension=extension, modern=".xlsx" if extension.startswith("xls") else ".docx"))
     claimed = EXTENSION_KIND.get(extension)

@@ -3,7 +3,8 @@
 ``.docx``: body paragraphs and tables in document order (with automatic numbering
 rendered, e.g. ``第3条`` or ``5.2``), then the footnotes and endnotes, then the headers and footers of every section.
 Tracked changes are read as accepted (insertions kept, deletions dropped) and comments
-are left out (``word``). ``.pdf``: the text layer (``pdf``), page by page, each block with the page it
+are left out (``word``). ``.doc`` (Word 97–2003): the same blocks from the binary format, list numbers drawn
+from its list tables (``doc``). ``.pdf``: the text layer (``pdf``), page by page, each block with the page it
 starts on, without the page-number lines and running headers and footers (a PDF without a text layer, or whose pages are mostly images
 with a stamp of text at most, is reported as scanned; one whose text is glyph numbers as
 unreadable text).
@@ -73,13 +74,16 @@ def _refuse(message: str, key: str = "", **params):
 
 
 def extract(data: bytes, kind: str) -> Extracted:
-    """Extract the text blocks of a ``docx``, ``pdf``, ``txt``, ``md``, ``html`` or ``rtf`` file (an image is a
+    """Extract the text blocks of a ``docx``, ``doc``, ``pdf``, ``txt``, ``md``, ``html`` or ``rtf`` file (an image is a
     scan without text until OCR reads it).
 
     Corrupt or encrypted files raise ``UnreadableContract`` with a clear message."""
     if kind == "docx":
         from vendorrisk.contracts.checker.word import docx_blocks
         blocks = docx_blocks(data)
+    elif kind == "doc":
+        from vendorrisk.contracts.checker.doc import doc_blocks  # loaded when a .doc comes, as olefile is
+        blocks = doc_blocks(data)
     elif kind == "pdf":
         from vendorrisk.contracts.checker.pdf import read_pdf  # loaded when a PDF comes, as pypdf is
         return read_pdf(data)
