@@ -37,6 +37,12 @@ NUMBERED = {
     "numbered_en": ("en", "1. DEFINITIONS\n2. SERVICES\n7. SUBCONTRACTING\n7.1 Supplier shall not subcontract.\n"
                           "7.2 Supplier remains liable.\n12. AUDIT\n(a) first\n(b) second\n(i) one\n(ii) two"),
 }
+# name: (paragraphs, footnotes): ``[[N]]`` marks a reference to footnote N (``test_word_notes.docx_with_notes``)
+NOTES = {"notes_en": (["Article 1 Services[[1]]", "The Provider shall provide the services.", "Article 2 Records[[2]]",
+                       "The Provider shall keep records of the services."],
+                      {"1": "Amounts exclude consumption tax.", "2": "The Provider shall permit the Customer and its "
+                       "auditors to audit and inspect the Provider's premises, systems, books and records relating to "
+                       "the services."})}
 FOOTNOTES = ('<w:footnotes {ns}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
              '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
              '</w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space='
@@ -103,13 +109,15 @@ def main() -> None:
         sys.exit("soffice (LibreOffice) is not installed: the committed fixtures stay as they are")
     FILES.mkdir(exist_ok=True)
     from tests.contracts.docx_writer import contract_docx as numbered_docx
+    from tests.contracts.test_word_notes import docx_with_notes
 
     with tempfile.TemporaryDirectory() as work:
         profile = f"-env:UserInstallation=file://{work}/profile"
-        for name in [*FIXTURES, *NUMBERED]:
+        for name in [*FIXTURES, *NUMBERED, *NOTES]:
             source = FILES / f"{name}.docx"
-            source.write_bytes(contract_docx(name) if name in FIXTURES else numbered_docx(NUMBERED[name][1],
-                                                                                          NUMBERED[name][0], "numbered"))
+            source.write_bytes(contract_docx(name) if name in FIXTURES
+                               else docx_with_notes(*NOTES[name][:1], "footnote", NOTES[name][1]) if name in NOTES
+                               else numbered_docx(NUMBERED[name][1], NUMBERED[name][0], "numbered"))
             subprocess.run([soffice, profile, "--headless", "--convert-to", "doc", "--outdir", str(FILES), str(source)],
                            check=True)
             print(f"{name}.doc: {(FILES / f'{name}.doc').stat().st_size} bytes")

@@ -45,6 +45,17 @@ def test_a_doc_reads_the_blocks_of_its_twin_and_its_footnote_after_the_body(name
     assert on_doc == body + [footnote] + [line for line in on_docx if line[0] in ("header", "footer")]
 
 
+def test_each_footnote_of_a_doc_is_numbered_and_located_as_in_its_docx_twin(api, db):
+    data = (FILES / "notes_en.doc").read_bytes()
+    assert [(b.part, b.note) for b in text.extract(data, "doc").blocks if b.part != "body"] == [("footnote", 1),
+                                                                                                   ("footnote", 2)]
+    client = api("compliance")
+    on_doc = _checks(_upload(client, _arrangement(db).id, data, "notes_en.doc"))
+    on_docx = _checks(_upload(client, _arrangement(db).id, (FILES / "notes_en.docx").read_bytes(), "notes_en.docx"))
+    assert on_doc["audit_rights"]["location"] == on_docx["audit_rights"]["location"] == "footnote 2"
+    assert on_doc["audit_rights"]["status"] == on_docx["audit_rights"]["status"]
+
+
 def test_japanese_tables_hyphens_and_tracked_changes_read_right():
     data = (FILES / "ja_gyomu_itaku.doc").read_bytes()
     lines = _lines(data)

@@ -11,7 +11,7 @@ import pytest
 from tests.contracts.factories import japanese_pdf
 from tests.contracts.rtf_writer import contract_rtf
 from tests.contracts.test_contracts import _arrangement, _stored, _upload
-from vendorrisk.contracts.checker import rtf, text
+from vendorrisk.contracts.checker import rtf, structure, text
 from vendorrisk.core import time_budget, uploads
 
 FILES = Path(__file__).parent / "files"
@@ -147,7 +147,19 @@ def test_headers_footers_and_footnotes_come_after_the_body():
     blocks = text.extract((HEAD + body + "}").encode("ascii"), "rtf").blocks
     assert [(b.part, b.text) for b in blocks] == [
         ("body", "Article 1 Audit. The Customer may audit."), ("body", "Article 2 Term"),
-        ("body", "As agreed in 2026."), ("header", "Master Agreement"), ("footer", "Confidential 1")]
+        ("footnote", "As agreed in 2026."), ("header", "Master Agreement"), ("footer", "Confidential 1")]
+
+
+def test_footnotes_and_endnotes_are_numbered_parts_located_as_a_word_files_notes():
+    body = (r"Article 1 Audit{\footnote \pard\plain First note.}. Article 2 Term{\footnote\ftnalt \pard\plain "
+            r"The Provider shall permit the Customer to audit.}.\par Article 3 Law{\footnote \pard\plain Second "
+            r"note.\par Its second paragraph.}.\par ")
+    blocks = text.extract((HEAD + body + "}").encode("ascii"), "rtf").blocks
+    assert [(b.part, b.note, b.text) for b in blocks if b.part != "body"] == [
+        ("footnote", 1, "First note."), ("endnote", 1, "The Provider shall permit the Customer to audit."),
+        ("footnote", 2, "Second note."), ("footnote", 2, "Its second paragraph.")]
+    passages = [p for s in structure.parse(blocks).sections for p in s.passages if p.part != "body"]
+    assert [p.location for p in passages] == ["footnote 1", "endnote 1", "footnote 2", "footnote 2"]
 
 
 def test_the_reader_refuses_a_nesting_too_deep_and_is_bounded_in_time():

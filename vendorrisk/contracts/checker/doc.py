@@ -21,6 +21,7 @@ import bisect
 import io
 import re
 import struct
+from dataclasses import replace
 
 from vendorrisk.contracts.checker import doc_properties as properties
 from vendorrisk.contracts.checker.doc_lists import ListNumbers
@@ -28,7 +29,7 @@ from vendorrisk.contracts.checker.text import Block, _refuse, normalise
 from vendorrisk.core import time_budget
 from vendorrisk.core.compound import WORD_97_NFIB, BadWordFile, read_fib
 
-CLX, PLCF_HDD = 33, 11  # indexes of (fcClx, lcbClx) and (fcPlcfHdd, lcbPlcfHdd) in FibRgFcLcb97
+CLX, PLCF_HDD, PLCFFND_TXT = 33, 11, 3  # indexes of (fcClx, lcbClx), (fcPlcfHdd, …), (fcPlcffndTxt, …) in FibRgFcLcb97
 CCP_TEXT, CCP_FTN, CCP_HDD = 3, 4, 5  # indexes in FibRgLw97
 # the header/footer story's first six are separators; then six a section, in this order
 HDD_PARTS = ("header", "header", "footer", "footer", "header", "footer")  # even, odd, first
@@ -62,7 +63,7 @@ def doc_blocks(data: bytes) -> list[Block]:
         notes_end = body_end + counts[CCP_FTN]
         if notes_end + counts[CCP_HDD] > len(text.chars):
             raise _Corrupt("the stories are longer than the text")
-        blocks = text.blocks(0, body_end, "body") + text.blocks(body_end, notes_end, "footnote")
+        blocks = text.blocks(0, body_end, "body") + _note_blocks(text, body_end, notes_end, table, fib)
         blocks += _header_blocks(text, notes_end, notes_end + counts[CCP_HDD], table, fib)
     except (_Corrupt, properties.CorruptProperties, struct.error) as exc:
         _refuse(f"The Word file is corrupt and cannot be read ({exc}).", "docx_corrupt")
@@ -226,6 +227,20 @@ def _story_blocks(kept: str, kinds: list[str], labels: list[str], row_part: str,
     if any(row) or any(cell):  # a row cut short by the story's end
         blocks.append(Block(" | ".join(c for c in row + [normalise(" ".join(cell))] if c), row_part))
     return [b for b in blocks if b.text]
+
+
+def _note_blocks(text: _Text, start: int, end: int, table: bytes, fib) -> list[Block]:
+    """The footnotes, each numbered as Word numbers it, from where each note's text starts in the
+    footnote story ([MS-DOC] 2.8.28 PlcffndTxt); the story as one note when that table is missing."""
+    fc, lcb = fib.pair(PLCFFND_TXT)
+    if start == end:
+        return []
+    if lcb < 8 or fc + lcb > len(table):
+        return text.blocks(start, end, "footnote")
+    cps = struct.unpack_from(f"<{lcb // 4}I", table, fc)
+    notes = [(start + cps[i], start + cps[i + 1]) for i in range(len(cps) - 1) if cps[i] < cps[i + 1] <= end - start]
+    return [replace(block, note=number) for number, (first, last) in enumerate(notes, 1)
+            for block in text.blocks(first, last, "footnote")]
 
 
 def _header_blocks(text: _Text, start: int, end: int, table: bytes, fib) -> list[Block]:

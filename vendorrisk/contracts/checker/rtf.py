@@ -1,6 +1,6 @@
 """Reading a contract saved as RTF (Word's or 一太郎's "Save as RTF", WordPad, LibreOffice) into
 the blocks the Word reader gives: body paragraphs and table rows in document order (cells joined
-by `` | ``), then the footnotes (as body paragraphs after the body), then the headers and footers.
+by `` | ``), then the footnotes and endnotes (parts of their own, numbered), then the headers and footers.
 
 Our own tokenizer, no dependency. Bytes written as ``\\'hh`` (or raw, by older writers) are read
 in the code page in force: the ``\\fcharset`` of the font the text is set in (``\\f``, and the
@@ -131,7 +131,7 @@ class _Reader:
 
     def __init__(self):
         self.body = _Sink("body")
-        self.notes = _Sink("body")
+        self.notes: list[_Sink] = []  # each footnote (\footnote) or endnote (with \ftnalt) its own sink
         self.parts: list[_Sink] = []
         self.fonts: dict[int, str] = {}  # font number → code page, from the font table
         self.default_font = -1
@@ -263,10 +263,13 @@ class _Reader:
                 continue
             self.control(state, name, value, first)
         self.flush_bytes()
-        for sink in (self.body, self.notes, *self.parts):
+        for sink in (self.body, *self.notes, *self.parts):
             sink.paragraph(False)
             sink.end_row(False)
-        blocks = self.body.blocks + self.notes.blocks
+        blocks, numbers = list(self.body.blocks), {"footnote": 0, "endnote": 0}
+        for sink in self.notes:  # numbered as Word numbers them, footnotes and endnotes apart
+            numbers[sink.part] += 1
+            blocks += [replace(block, part=sink.part, note=numbers[sink.part]) for block in sink.blocks]
         seen = set()
         for sink in self.parts:
             for block in sink.blocks:
@@ -332,7 +335,11 @@ class _Reader:
             self.parts.append(sink)
             state.sink, state.intbl = sink, False
         elif first and name == "footnote":
-            state.sink, state.intbl = self.notes, False
+            sink = _Sink("footnote")
+            self.notes.append(sink)
+            state.sink, state.intbl = sink, False
+        elif name == "ftnalt" and any(state.sink is note for note in self.notes):
+            state.sink.part = "endnote"
 
 
 
