@@ -309,3 +309,21 @@ def test_an_assessments_criteria_read_by_name_not_as_json(client, login, db, app
     english = client.get("/audit/?entity=selection_assessment", headers={"Accept-Language": "en"})
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", english.get_data(as_text=True)))
     assert re.search(r"GEN-FIN [A-Za-z][^:]*: Art\. 25\(1\) · weight \d", text), text
+
+
+def test_a_contract_files_kind_reads_in_words(client, login, db):
+    """A stored contract version's ``file_kind`` (``doc``, ``rtf``, ``tiff``…) read as a code on the
+    Japanese trail; it reads as the upload form names the kinds."""
+    from tests.browser import pagemap
+    from vendorrisk.core import audit
+    for version, kind in enumerate(("doc", "rtf", "tiff", "html"), 1):
+        audit.add_event(db, action="create", entity="contract_version", entity_id=version, after={"file_kind": kind})
+    db.commit()
+    reader = login("auditor")
+    page = client.get("/audit/", headers=JA).get_data(as_text=True).replace(reader.display_name, "")  # data
+    rows = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "".join(re.findall(r'<table class="changes">(.*?)</table>',
+                                                                            page, re.S))))
+    for words in ("ファイルの種類 Word 97–2003 文書", "ファイルの種類 RTF 文書", "ファイルの種類 TIFF 画像",
+                  "ファイルの種類 ウェブページ（HTML）"):
+        assert words in rows, words
+    assert pagemap.english_in_japanese(rows) == []

@@ -199,6 +199,11 @@ VALUES = {
 VALUES["ocr_state"] = {"queued": _l("Waiting for OCR"), "running": _l("OCR in progress"), "done": _l("read by OCR"),
                        "failed": _l("OCR failed"), "unavailable": _l("OCR not available")}
 VALUES["lang"] = VALUES["language"]
+# the kind of a stored contract file, as the upload form names the kinds
+VALUES["file_kind"] = {"docx": _l("Word document"), "doc": _l("Word 97–2003 document"), "pdf": _l("PDF file"),
+                       "txt": _l("Text file"), "md": _l("Markdown file"), "html": _l("Web page (HTML)"),
+                       "rtf": _l("RTF document"), "png": _l("PNG image"), "jpeg": _l("JPEG image"),
+                       "tiff": _l("TIFF image")}
 
 # Where one field name means different things in different kinds of record, the meaning of
 # one kind: its label (``FIELDS``), the words of its codes (``VALUES``) and whether its values
