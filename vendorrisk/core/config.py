@@ -146,7 +146,7 @@ SETTINGS: list[Setting] = [
     Setting("EXPORT_JOB_STALE_MINUTES", 10, "A running export job whose progress has not been "
             "heard of for this long is marked failed (its runner crashed) and may be restarted.", int),
     Setting("CONTRACT_OCR_POLL_SECONDS", 10, "How often `vendorrisk scheduler` looks for scanned "
-            "contract PDFs queued for OCR.", int),
+            "contracts (PDFs, images) queued for OCR.", int),
     Setting("CONTRACT_OCR_PAGE_LIMIT", 200, "Most pages of one scanned contract (a PDF or an image) read by OCR; a "
             "longer scan is not read (its OCR fails, saying so) and stays marked scanned.", int),
     Setting("CONTRACT_OCR_PAGE_SECONDS", 120, "Longest time Tesseract may take to read one page of a "
