@@ -12,7 +12,6 @@ statuses against the labels, and the CPU time of the checks; then the time to re
 
     .venv/bin/python bench/contracts_doc_parity.py [--verbose] [--limit N] [--variant V]
 """
-import argparse
 import shutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, source_text, tally_pairs, title_of  # noqa: E402
+from bench.contracts_pdf_parity import parity_arguments, parity_documents, rates, source_text, tally_pairs, title_of  # noqa: E402
 from tests.contracts.docx_writer import VARIANTS, contract_docx  # noqa: E402
 from vendorrisk.contracts import checker, corpus  # noqa: E402
 from vendorrisk.contracts.checker import library, scorer  # noqa: E402
@@ -101,9 +100,7 @@ def long_document(soffice: str, pages: int = 200) -> None:
 
 def main() -> None:
     """Print the parity figures of the real training documents and of the own corpus."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each group")
+    parser = parity_arguments(__doc__.splitlines()[0])
     parser.add_argument("--variant", choices=VARIANTS, action="append", help="only these forms (default: all)")
     args = parser.parse_args()
     soffice = shutil.which("soffice")
@@ -111,10 +108,7 @@ def main() -> None:
         print("soffice (LibreOffice) is not installed: no .doc can be written here; skipped")
         return
     model = scorer.load_model()
-    training = [d for d in corpus.real_documents() if not d.heldout]  # never a held-out document
-    own = [d for d in corpus.own_documents() if "heldout" not in d.path.name]  # nor the own held-out ones
-    if args.limit:
-        training, own = training[:args.limit], own[:args.limit]
+    training, own = parity_documents(args.limit, own_heldout=False)
     variants = args.variant or VARIANTS
     print(f"model {model.version}; {len(training)} real training documents, {len(own)} own documents")
     report("Real corpus, training documents", run(soffice, training, variants, args.verbose))

@@ -17,7 +17,6 @@ review), how many documents read with another structure style, and the CPU time 
 
     .venv/bin/python bench/contracts_docx_parity.py [--verbose] [--limit N] [--variant V]
 """
-import argparse
 import sys
 import time
 from collections import Counter
@@ -25,9 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, source_text, tally_pairs, title_of  # noqa: E402
+from bench.contracts_pdf_parity import (  # noqa: E402
+    parity_arguments,
+    parity_documents,
+    rates,
+    source_text,
+    tally_pairs,
+    title_of,
+)
 from tests.contracts.docx_writer import VARIANTS, contract_docx  # noqa: E402
-from vendorrisk.contracts import checker, corpus  # noqa: E402
+from vendorrisk.contracts import checker  # noqa: E402
 from vendorrisk.contracts.checker import library, scorer  # noqa: E402
 
 
@@ -73,16 +79,11 @@ def report(label: str, out: dict) -> None:
 
 def main() -> None:
     """Print the parity figures of the real training documents and of the own corpus."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each group")
+    parser = parity_arguments(__doc__.splitlines()[0])
     parser.add_argument("--variant", choices=VARIANTS, action="append", help="only these forms (default: all)")
     args = parser.parse_args()
     model = scorer.load_model()
-    training = [d for d in corpus.real_documents() if not d.heldout]  # never a held-out document
-    own = corpus.own_documents()
-    if args.limit:
-        training, own = training[:args.limit], own[:args.limit]
+    training, own = parity_documents(args.limit)
     variants = args.variant or VARIANTS
     print(f"model {model.version}; {len(training)} real training documents, {len(own)} own documents")
     report("Real corpus, training documents", run(training, variants, args.verbose))

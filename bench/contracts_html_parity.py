@@ -19,7 +19,6 @@ the reading speed: a page of about 200 pages (an own-corpus document's HTML repe
 
     .venv/bin/python bench/contracts_html_parity.py [--small] [--verbose] [--limit N] [--style S]
 """
-import argparse
 import re
 import sys
 import time
@@ -28,9 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, source_text, tally_pairs  # noqa: E402
+from bench.contracts_pdf_parity import (  # noqa: E402
+    best_read_seconds,
+    parity_arguments,
+    parity_documents,
+    rates,
+    source_text,
+    tally_pairs,
+)
 from tests.contracts.html_writer import STYLES, contract_html  # noqa: E402
-from vendorrisk.contracts import checker, corpus  # noqa: E402
+from vendorrisk.contracts import checker  # noqa: E402
 from vendorrisk.contracts.checker import library, scorer  # noqa: E402
 from vendorrisk.contracts.checker import text as checker_text  # noqa: E402
 
@@ -95,36 +101,24 @@ def speed(documents, pages: int = 200) -> None:
             inner = re.search(r"<main>(.*)</main>", one, re.S).group(1)
             page = one.replace(inner, inner * copies)
         data = page.encode()
-        best = min(_timed(data) for _ in range(3))
+        best = best_read_seconds(data, "html")
         blocks = len(checker_text.extract(data, "html").blocks)
         print(f"  {style}: {len(data) / 1e6:.1f} MB, {blocks} blocks read in {best:.2f} s (best of 3, wall)")
 
 
-def _timed(data: bytes) -> float:
-    start = time.perf_counter()
-    checker_text.extract(data, "html")
-    return time.perf_counter() - start
-
 
 def main() -> None:
     """Print the parity figures of the real training documents and of the own corpus, then the speed."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each group")
-    parser.add_argument("--small", action="store_true", help="three documents a group (a quick run)")
+    parser = parity_arguments(__doc__.splitlines()[0], small=True)
     parser.add_argument("--style", choices=STYLES, action="append", help="only these styles (default: both)")
     args = parser.parse_args()
     model = scorer.load_model()
-    training = [d for d in corpus.real_documents() if not d.heldout]  # never a held-out document
-    own = [d for d in corpus.own_documents() if "heldout" not in d.path.name]  # nor the own held-out ones
-    limit = 3 if args.small else args.limit
-    if limit:
-        training, own = training[:limit], own[:limit]
+    training, own = parity_documents(3 if args.small else args.limit, own_heldout=False)
     styles = args.style or STYLES
     print(f"model {model.version}; {len(training)} real training documents, {len(own)} own documents")
     report("Real corpus, training documents", run(training, styles, args.verbose))
     report("Own corpus", run(own, styles, args.verbose))
-    speed([d for d in corpus.own_documents() if "heldout" not in d.path.name])
+    speed(parity_documents(own_heldout=False)[1])
 
 
 if __name__ == "__main__":

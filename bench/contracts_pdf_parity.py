@@ -141,18 +141,41 @@ def garbling(documents) -> None:
     print(f"  read as {dict(statuses)}; glyph numbers left out of the text in {clean} of {seen}")
 
 
-def main() -> None:
-    """Print the parity figures of the real training documents and of the own corpus."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parity_arguments(description: str, small: bool = False) -> argparse.ArgumentParser:
+    """The options every parity bench takes: ``--verbose``, ``--limit`` (and ``--small``)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
     parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each group")
+    if small:
+        parser.add_argument("--small", action="store_true", help="three documents a group (a quick run)")
+    return parser
+
+
+def parity_documents(limit: int = 0, own_heldout: bool = True) -> tuple[list, list]:
+    """The real training documents (never a held-out one) and the own documents (without the own
+    ``heldout`` files unless ``own_heldout``), the first ``limit`` of each when it is given."""
+    training = [d for d in corpus.real_documents() if not d.heldout]
+    own = [d for d in corpus.own_documents() if own_heldout or "heldout" not in d.path.name]
+    return (training[:limit], own[:limit]) if limit else (training, own)
+
+
+def best_read_seconds(data: bytes, kind: str, tries: int = 3) -> float:
+    """The shortest wall-clock time of ``tries`` reads of ``data`` as a ``kind`` file."""
+    times = []
+    for _ in range(tries):
+        start = time.perf_counter()
+        checker_text.extract(data, kind)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    """Print the parity figures of the real training documents and of the own corpus."""
+    parser = parity_arguments(__doc__.splitlines()[0])
     parser.add_argument("--no-garbling", action="store_true", help="skip the partial-garbling measure")
     args = parser.parse_args()
     model = scorer.load_model()
-    training = [d for d in corpus.real_documents() if not d.heldout]  # never a held-out document
-    own = corpus.own_documents()
-    if args.limit:
-        training, own = training[:args.limit], own[:args.limit]
+    training, own = parity_documents(args.limit)
     print(f"model {model.version}; {len(training)} real training documents, {len(own)} own documents")
     report("Real corpus, training documents", run(training, args.verbose))
     report("Own corpus", run(own, args.verbose))

@@ -18,7 +18,6 @@ pair that differs; ``--small``: three documents a group.
 
     .venv/bin/python bench/contracts_rtf_parity.py [--small] [--verbose] [--limit N]
 """
-import argparse
 import sys
 import time
 from collections import Counter
@@ -26,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.contracts_pdf_parity import rates, tally_pairs  # noqa: E402
+from bench.contracts_pdf_parity import best_read_seconds, parity_arguments, parity_documents, rates, tally_pairs  # noqa: E402
 from tests.contracts.rtf_writer import contract_rtf  # noqa: E402
-from vendorrisk.contracts import checker, corpus  # noqa: E402
+from vendorrisk.contracts import checker  # noqa: E402
 from vendorrisk.contracts.checker import library, scorer  # noqa: E402
 from vendorrisk.contracts.checker import text as checker_text  # noqa: E402
 
@@ -91,35 +90,23 @@ def speed(documents, pages: int = 200) -> None:
         chars = sum(len(t) for t, _p in blocks)
         copies = max(1, pages * CHARS_PER_PAGE[lang] // max(1, chars))
         data = contract_rtf(blocks * copies, lang)
-        best = min(_timed(data) for _ in range(3))
+        best = best_read_seconds(data, "rtf")
         read = len(checker_text.extract(data, "rtf").blocks)
         print(f"\n== Speed ({lang}): {document.key} repeated {copies} times (~{pages} pages): "
               f"{len(data) / 1e6:.1f} MB, {read} blocks read in {best:.2f} s (best of 3, wall)")
 
 
-def _timed(data: bytes) -> float:
-    start = time.perf_counter()
-    checker_text.extract(data, "rtf")
-    return time.perf_counter() - start
-
 
 def main() -> None:
     """Print the parity figures of the real training documents and of the own corpus, then the speed."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verbose", action="store_true", help="list every pair whose status differs")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N documents of each group")
-    parser.add_argument("--small", action="store_true", help="three documents a group (a quick run)")
+    parser = parity_arguments(__doc__.splitlines()[0], small=True)
     args = parser.parse_args()
     model = scorer.load_model()
-    training = [d for d in corpus.real_documents() if not d.heldout]  # never a held-out document
-    own = [d for d in corpus.own_documents() if "heldout" not in d.path.name]  # nor the own held-out ones
-    limit = 3 if args.small else args.limit
-    if limit:
-        training, own = training[:limit], own[:limit]
+    training, own = parity_documents(3 if args.small else args.limit, own_heldout=False)
     print(f"model {model.version}; {len(training)} real training documents, {len(own)} own documents")
     report("Real corpus, training documents", run(training, args.verbose))
     report("Own corpus", run(own, args.verbose))
-    speed([d for d in corpus.own_documents() if "heldout" not in d.path.name])
+    speed(parity_documents(own_heldout=False)[1])
 
 
 if __name__ == "__main__":
