@@ -43,7 +43,6 @@ class Passage:
             where = base + (f" ¶{self.paragraph}" if self.paragraph > 1 else "")
         return where + (" (table)" if self.part == "table" else "")
 
-
     def page_of(self, sentence: str) -> int | None:
         """The page ``sentence`` (a piece of the text) starts on; the passage's first page when
         it is not found in the text."""
