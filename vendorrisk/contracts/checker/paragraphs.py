@@ -4,10 +4,9 @@ starts on kept."""
 import re
 from dataclasses import replace
 
-from vendorrisk.contracts.checker.document import Passage, Section, Structure, run_on
+from vendorrisk.contracts.checker.document import CJK, Passage, Section, Structure, run_on
 from vendorrisk.contracts.checker.text import Block
 
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 SENTENCE_END = re.compile(r"[。．.!?！？:：」』)）]$")
 
 

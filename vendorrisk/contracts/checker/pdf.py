@@ -96,8 +96,9 @@ def read_pdf(data: bytes, ocr: dict[int, str] | None = None, unread: tuple[int, 
         pages = ["" if n in unreadable else page for n, page in enumerate(pages, 1)]
     else:
         unreadable = ()
-    blocks = _unwrapped(_without_running_lines(page_blocks(pages)))
-    image_pages = tuple(n for n, (page, image) in enumerate(zip(page_blocks(pages), images), 1)
+    by_page = page_blocks(pages)
+    blocks = _unwrapped(_without_running_lines(by_page))
+    image_pages = tuple(n for n, (page, image) in enumerate(zip(by_page, images), 1)
                         if image and sum(len(b.text) for b in page) < SCAN_PAGE_CHARS)
     scanned = len(image_pages)
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS or scanned * 2 > len(pages):
